@@ -1,0 +1,85 @@
+# sio_cluster.h - build and test. `make test` is the one command that proves it all (README).
+#   make test    every test in every build: gcc, clang, g++ (as C++), ASan+UBSan, 32-bit, big-endian (qemu),
+#                the exported-symbol check, amalgamation freshness, and a short run of every fuzzer
+#   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
+#   make bench   speed table          make size   -Os code size per piece (x86-64 and Cortex-M4)
+
+CC_GCC   ?= gcc
+CC_CLANG ?= clang
+CXX      ?= g++
+CC_32    ?= i686-linux-gnu-gcc
+CC_BE    ?= s390x-linux-gnu-gcc
+QEMU_BE  ?= qemu-s390x-static
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+
+WARN  = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wvla
+CWARN = -std=c99 $(WARN) -Wstrict-prototypes -Wmissing-prototypes
+XWARN = -x c++ -std=c++11 $(WARN)
+
+HDR   = sio_cluster.h
+DEPS  = $(HDR) tests/harness.h
+TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
+FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+VARIANTS = gcc clang cxx asan i686 s390x
+
+.PHONY: all test unit fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.SECONDARY:
+
+all: $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
+
+$(HDR): amalgamate.py $(wildcard src/*)
+	python3 amalgamate.py
+
+build/gcc/%: tests/%.c $(DEPS) | build/gcc
+	$(CC_GCC) $(CWARN) -O1 -g -I. $< -o $@ -lm
+build/clang/%: tests/%.c $(DEPS) | build/clang
+	$(CC_CLANG) $(CWARN) -O1 -g -I. $< -o $@ -lm
+build/cxx/%: tests/%.c $(DEPS) | build/cxx
+	$(CXX) $(XWARN) -O1 -g -I. $< -o $@ -lm
+build/asan/%: tests/%.c $(DEPS) | build/asan
+	$(CC_CLANG) $(CWARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I. $< -o $@ -lm
+build/i686/%: tests/%.c $(DEPS) | build/i686
+	$(CC_32) $(CWARN) -O1 -static -I. $< -o $@ -lm
+build/s390x/%: tests/%.c $(DEPS) | build/s390x
+	$(CC_BE) $(CWARN) -O1 -static -I. $< -o $@ -lm
+build/fuzz/%: tests/fuzz/%.c $(HDR) | build/fuzz
+	$(CC_CLANG) -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
+
+build/gcc build/clang build/cxx build/asan build/i686 build/s390x build/fuzz build/bench build/obj:
+	mkdir -p $@
+
+test: amalgamate-check symbols unit fuzz-smoke
+	@tests/total.sh build/results.txt
+
+unit: $(foreach v,$(VARIANTS),$(addprefix build/$(v)/,$(TESTS)))
+	@rm -f build/results.txt
+	@for v in gcc clang cxx asan i686; do echo "== $$v"; tests/run.sh build/$$v/test_* | tee -a build/results.txt; done
+	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) build/s390x/test_* | tee -a build/results.txt
+
+amalgamate-check:
+	python3 amalgamate.py --check
+
+# Every exported symbol must carry the sioc_ prefix (mongoose's mg_prefix check).
+symbols: $(HDR) | build/obj
+	printf '#define SIO_CLUSTER_IMPLEMENTATION\n#include "sio_cluster.h"\n' > build/obj/impl.c
+	$(CC_GCC) $(CWARN) -O2 -I. -c build/obj/impl.c -o build/obj/impl.o
+	@bad=$$(nm -g --defined-only build/obj/impl.o | awk '{print $$3}' | grep -v '^sioc_' || true); \
+	if [ -n "$$bad" ]; then echo "symbols without the sioc_ prefix: $$bad"; exit 1; fi; \
+	echo "symbols: $$(nm -g --defined-only build/obj/impl.o | wc -l) exported, all prefixed sioc_"
+
+fuzz-smoke: $(addprefix build/fuzz/,$(FUZZERS))
+	@tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS) | tee -a build/results.txt
+
+fuzz: $(addprefix build/fuzz/,$(FUZZERS))
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+bench: $(HDR) | build/bench
+	$(CC_GCC) -std=c99 -O2 -I. bench/bench.c -o build/bench/bench -lm
+	build/bench/bench
+
+size: $(HDR)
+	python3 bench/size.py
+
+clean:
+	rm -rf build

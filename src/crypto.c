@@ -1,0 +1,269 @@
+/* ---- crypto.c ---- */
+#include "internal.h"
+
+/* SHA-256 (FIPS 180-4 section 6.2). Written for clarity; a 64-entry message schedule on the stack. */
+static const uint32_t sioc__sha256_k[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+    0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+    0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+    0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+    0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+    0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
+
+#define SIOC__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sioc__sha256_block(uint32_t h[8], const uint8_t *p) {
+    uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = sioc__load_be32(p + 4 * i);
+    for (i = 16; i < 64; i++) {
+        uint32_t s0 = SIOC__ROR(w[i - 15], 7) ^ SIOC__ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = SIOC__ROR(w[i - 2], 17) ^ SIOC__ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (i = 0; i < 64; i++) {
+        t1 = hh + (SIOC__ROR(e, 6) ^ SIOC__ROR(e, 11) ^ SIOC__ROR(e, 25)) + ((e & f) ^ (~e & g)) + sioc__sha256_k[i] + w[i];
+        t2 = (SIOC__ROR(a, 2) ^ SIOC__ROR(a, 13) ^ SIOC__ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        hh = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+}
+
+SIOC_API void sioc_sha256_init(sioc_sha256_ctx *s) {
+    static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+                                   0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
+    memcpy(s->h, iv, sizeof iv);
+    s->total = 0;
+    s->used = 0;
+}
+
+SIOC_API void sioc_sha256_update(sioc_sha256_ctx *s, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    s->total += len;
+    if (s->used) { /* top up a partial block first */
+        size_t take = SIOC__MIN(len, SIOC_SHA256_BLOCK - s->used);
+        memcpy(s->block + s->used, p, take);
+        s->used += take, p += take, len -= take;
+        if (s->used < SIOC_SHA256_BLOCK) return;
+        sioc__sha256_block(s->h, s->block);
+        s->used = 0;
+    }
+    for (; len >= SIOC_SHA256_BLOCK; p += SIOC_SHA256_BLOCK, len -= SIOC_SHA256_BLOCK) sioc__sha256_block(s->h, p);
+    if (len) memcpy(s->block, p, len);
+    s->used = len;
+}
+
+SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]) {
+    uint64_t bits = s->total * 8u;
+    int i;
+    s->block[s->used++] = 0x80;
+    if (s->used > 56) { /* no room for the length: pad this block out and use one more */
+        memset(s->block + s->used, 0, SIOC_SHA256_BLOCK - s->used);
+        sioc__sha256_block(s->h, s->block);
+        s->used = 0;
+    }
+    memset(s->block + s->used, 0, 56 - s->used);
+    sioc__store_be64(s->block + 56, bits);
+    sioc__sha256_block(s->h, s->block);
+    for (i = 0; i < 8; i++) sioc__store_be32(out + 4 * i, s->h[i]);
+    memset(s, 0, sizeof *s); /* the state may derive from a key (HMAC) */
+}
+
+SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_LEN]) {
+    sioc_sha256_ctx s;
+    sioc_sha256_init(&s);
+    sioc_sha256_update(&s, data, len);
+    sioc_sha256_final(&s, out);
+}
+
+/* HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)); both pads are absorbed at init so the context can be
+   copied to reuse a key (SigV4 derives four keys in a row). */
+SIOC_API void sioc_hmac_sha256_init(sioc_hmac_sha256_ctx *h, const void *key, size_t key_len) {
+    uint8_t k[SIOC_SHA256_BLOCK], pad[SIOC_SHA256_BLOCK];
+    size_t i;
+    memset(k, 0, sizeof k);
+    if (key_len > SIOC_SHA256_BLOCK)
+        sioc_sha256(key, key_len, k);
+    else if (key_len)
+        memcpy(k, key, key_len);
+    for (i = 0; i < SIOC_SHA256_BLOCK; i++) pad[i] = (uint8_t)(k[i] ^ 0x36u);
+    sioc_sha256_init(&h->inner);
+    sioc_sha256_update(&h->inner, pad, sizeof pad);
+    for (i = 0; i < SIOC_SHA256_BLOCK; i++) pad[i] = (uint8_t)(k[i] ^ 0x5cu);
+    sioc_sha256_init(&h->outer);
+    sioc_sha256_update(&h->outer, pad, sizeof pad);
+    memset(k, 0, sizeof k);
+    memset(pad, 0, sizeof pad);
+}
+
+SIOC_API void sioc_hmac_sha256_update(sioc_hmac_sha256_ctx *h, const void *data, size_t len) {
+    sioc_sha256_update(&h->inner, data, len);
+}
+
+SIOC_API void sioc_hmac_sha256_final(sioc_hmac_sha256_ctx *h, uint8_t out[SIOC_SHA256_LEN]) {
+    uint8_t inner[SIOC_SHA256_LEN];
+    sioc_sha256_final(&h->inner, inner);
+    sioc_sha256_update(&h->outer, inner, sizeof inner);
+    sioc_sha256_final(&h->outer, out);
+    memset(inner, 0, sizeof inner);
+}
+
+SIOC_API void sioc_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                               uint8_t out[SIOC_SHA256_LEN]) {
+    sioc_hmac_sha256_ctx h;
+    sioc_hmac_sha256_init(&h, key, key_len);
+    sioc_hmac_sha256_update(&h, data, len);
+    sioc_hmac_sha256_final(&h, out);
+}
+
+SIOC_API int sioc_ct_equal(const void *a, const void *b, size_t n) {
+    const volatile uint8_t *x = (const volatile uint8_t *)a, *y = (const volatile uint8_t *)b;
+    uint8_t diff = 0;
+    size_t i;
+    for (i = 0; i < n; i++) diff = (uint8_t)(diff | (x[i] ^ y[i]));
+    return diff == 0;
+}
+
+static const char sioc__hex_lower[] = "0123456789abcdef";
+
+SIOC_API sioc_result sioc_hex_encode(const void *data, size_t n, char *out, size_t cap) {
+    const uint8_t *p = (const uint8_t *)data;
+    size_t i;
+    if (n > (SIZE_MAX - 1) / 2 || cap < 2 * n + 1) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (i = 0; i < n; i++) {
+        out[2 * i] = sioc__hex_lower[p[i] >> 4];
+        out[2 * i + 1] = sioc__hex_lower[p[i] & 15];
+    }
+    out[2 * n] = 0;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
+    size_t i;
+    if (out_len) *out_len = len / 2;
+    if (len % 2) return SIOC_ERR_PARSE;
+    if (cap < len / 2) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (i = 0; i < len; i += 2) {
+        int hi = sioc__hex_val((unsigned char)hex[i]), lo = sioc__hex_val((unsigned char)hex[i + 1]);
+        if (hi < 0 || lo < 0) return SIOC_ERR_PARSE;
+        out[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    return SIOC_OK;
+}
+
+static const char sioc__b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+SIOC_API sioc_result sioc_base64_encode(const void *data, size_t n, char *out, size_t cap, size_t *out_len) {
+    const uint8_t *p = (const uint8_t *)data;
+    size_t need, i, o = 0;
+    if (n > (SIZE_MAX / 4) * 3 - 3) return SIOC_ERR_RANGE;
+    need = SIOC_BASE64_ENCODED_LEN(n);
+    if (out_len) *out_len = need;
+    if (cap < need + 1) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        out[o++] = sioc__b64[v >> 18];
+        out[o++] = sioc__b64[(v >> 12) & 63];
+        out[o++] = sioc__b64[(v >> 6) & 63];
+        out[o++] = sioc__b64[v & 63];
+    }
+    if (i < n) { /* 1 or 2 bytes left: pad to a full quantum */
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0u);
+        out[o++] = sioc__b64[v >> 18];
+        out[o++] = sioc__b64[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? sioc__b64[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = 0;
+    return SIOC_OK;
+}
+
+static int sioc__b64_val(int c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+SIOC_API sioc_result sioc_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
+    size_t i, o = 0, pad = 0, need;
+    if (out_len) *out_len = 0;
+    if (len % 4) return SIOC_ERR_PARSE;
+    if (len) pad = (text[len - 1] == '=') + (text[len - 1] == '=' && text[len - 2] == '=');
+    need = len / 4 * 3 - pad;
+    if (out_len) *out_len = need;
+    if (cap < need) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (i = 0; i < len; i += 4) {
+        int v[4], k, last = (i + 4 == len);
+        uint32_t bits;
+        for (k = 0; k < 4; k++) {
+            v[k] = sioc__b64_val((unsigned char)text[i + k]);
+            /* '=' is allowed only as the last one or two characters of the text */
+            if (v[k] < 0 && !(last && text[i + k] == '=' && k >= 4 - (int)pad)) return SIOC_ERR_PARSE;
+        }
+        bits = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12;
+        if (last && pad == 2) {
+            if (v[1] & 15) return SIOC_ERR_PARSE; /* non-canonical: unused bits must be zero */
+            out[o++] = (uint8_t)(bits >> 16);
+        } else if (last && pad == 1) {
+            if (v[2] & 3) return SIOC_ERR_PARSE;
+            bits |= (uint32_t)v[2] << 6;
+            out[o++] = (uint8_t)(bits >> 16);
+            out[o++] = (uint8_t)(bits >> 8);
+        } else {
+            bits |= (uint32_t)v[2] << 6 | (uint32_t)v[3];
+            out[o++] = (uint8_t)(bits >> 16);
+            out[o++] = (uint8_t)(bits >> 8);
+            out[o++] = (uint8_t)bits;
+        }
+    }
+    return SIOC_OK;
+}
+
+/* Characters left alone: RFC 3986 unreserved (AWS), plus ! ' ( ) * for encodeURIComponent, plus '/' for paths. */
+static int sioc__pct_keep(unsigned char c, sioc_pct_mode mode) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return 1;
+    if (c == '-' || c == '.' || c == '_' || c == '~') return 1;
+    if (mode == SIOC_PCT_URI_COMPONENT) return c == '!' || c == '\'' || c == '(' || c == ')' || c == '*';
+    if (mode == SIOC_PCT_PATH) return c == '/';
+    return 0;
+}
+
+SIOC_API void sioc_pct_encode(sioc_buf *out, const char *s, size_t len, sioc_pct_mode mode) {
+    static const char upper[] = "0123456789ABCDEF";
+    size_t i, run = 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[3];
+        if (sioc__pct_keep(c, mode)) continue;
+        sioc_buf_put(out, s + run, i - run); /* copy the unescaped run in one call */
+        esc[0] = '%', esc[1] = upper[c >> 4], esc[2] = upper[c & 15];
+        sioc_buf_put(out, esc, 3);
+        run = i + 1;
+    }
+    sioc_buf_put(out, s + run, len - run);
+}
+
+SIOC_API sioc_result sioc_pct_decode(const char *s, size_t len, int plus_is_space, sioc_buf *out) {
+    size_t i;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi, lo;
+            if (len - i < 3) return SIOC_ERR_PARSE;
+            hi = sioc__hex_val((unsigned char)s[i + 1]);
+            lo = sioc__hex_val((unsigned char)s[i + 2]);
+            if (hi < 0 || lo < 0) return SIOC_ERR_PARSE;
+            sioc_buf_putc(out, (char)(hi << 4 | lo));
+            i += 2;
+        } else {
+            sioc_buf_putc(out, plus_is_space && c == '+' ? ' ' : c);
+        }
+    }
+    return sioc_buf_result(out);
+}

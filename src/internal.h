@@ -1,0 +1,86 @@
+/* ---- internal: private declarations shared by the implementation pieces ----
+   Everything here is static (one translation unit in the amalgamation) and named sioc__ / SIOC__. When a src .c
+   file is compiled on its own (amalgamate.py --check), this file pulls in the public headers it depends on. */
+#include "prologue.h"
+#include "base.h"
+#include "crypto.h"
+#include "json.h"
+#include "msgpack.h"
+#include "xml.h"
+#include "public_end.h"
+
+#include <string.h>
+
+#ifndef SIOC_ASSERT
+#include <assert.h>
+#define SIOC_ASSERT(x) assert(x)
+#endif
+
+#if SIOC_ENABLE_LIBC_MALLOC
+#include <stdlib.h>
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SIOC__FN static __attribute__((unused))
+#else
+#define SIOC__FN static
+#endif
+
+#define SIOC__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define SIOC__MAX(a, b) ((a) > (b) ? (a) : (b))
+#define SIOC__COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Byte order: the wire formats are big-endian (msgpack, SHA-256) whatever the host is. */
+SIOC__FN uint32_t sioc__load_be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+SIOC__FN uint16_t sioc__load_be16(const uint8_t *p) { return (uint16_t)(((unsigned)p[0] << 8) | p[1]); }
+SIOC__FN uint64_t sioc__load_be64(const uint8_t *p) {
+    return ((uint64_t)sioc__load_be32(p) << 32) | sioc__load_be32(p + 4);
+}
+SIOC__FN void sioc__store_be32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+SIOC__FN void sioc__store_be16(uint8_t *p, uint16_t v) {
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+SIOC__FN void sioc__store_be64(uint8_t *p, uint64_t v) {
+    sioc__store_be32(p, (uint32_t)(v >> 32));
+    sioc__store_be32(p + 4, (uint32_t)v);
+}
+
+/* ASCII helpers that ignore the C locale. */
+SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
+SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* Value of a hex digit, or -1. */
+SIOC__FN int sioc__hex_val(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Allocation through the object's hook, falling back to malloc/free when allowed. */
+SIOC__FN void *sioc__alloc(const sioc_allocator *a, size_t n) {
+    if (a && a->alloc) return a->alloc(n, a->user);
+#if SIOC_ENABLE_LIBC_MALLOC
+    return malloc(n);
+#else
+    return NULL;
+#endif
+}
+SIOC__FN void sioc__free(const sioc_allocator *a, void *p, size_t n) {
+    if (!p) return;
+    if (a && a->free) {
+        a->free(p, n, a->user);
+        return;
+    }
+#if SIOC_ENABLE_LIBC_MALLOC
+    (void)n;
+    free(p);
+#endif
+}

@@ -1,0 +1,95 @@
+/* ---- json: in-place reader over a caller buffer, and a writer into a sioc_buf ----
+   The reader tokenizes the whole text in one pass into a caller-supplied token array (like jsmn), without
+   recursion and with nesting bounded by SIOC_MAX_JSON_DEPTH. Tokens point into the caller's text, which must stay
+   alive while the document is used. Token 0 is the root; a container's children follow it in order, and
+   `next` jumps over a whole subtree, so walking is O(1) per step. Object members are stored as key token
+   (a string) followed by its value token. */
+
+typedef enum sioc_json_type {
+    SIOC_JSON_INVALID = 0,
+    SIOC_JSON_NULL,
+    SIOC_JSON_BOOL,
+    SIOC_JSON_NUMBER,
+    SIOC_JSON_STRING,
+    SIOC_JSON_ARRAY,
+    SIOC_JSON_OBJECT
+} sioc_json_type;
+
+typedef struct sioc_json_tok {
+    uint32_t start;  /* offset of the first byte (for strings: after the opening quote) */
+    uint32_t len;    /* length in bytes (for strings: without quotes, escapes not decoded) */
+    uint32_t next;   /* index of the token after this one's subtree */
+    uint32_t count;  /* arrays: elements; objects: members (key+value pairs); others 0 */
+    uint8_t type;    /* sioc_json_type */
+    uint8_t escaped; /* strings: 1 when the raw text holds backslash escapes */
+} sioc_json_tok;
+
+typedef struct sioc_json {
+    const char *text;
+    size_t text_len;
+    sioc_json_tok *toks;
+    size_t cap;
+    size_t count;       /* tokens used */
+    size_t error_at;    /* byte offset of the first error, when parse failed */
+} sioc_json;
+
+/* Parse `len` bytes of JSON text (RFC 8259: one value, surrounding whitespace allowed). Returns SIOC_OK,
+   SIOC_ERR_PARSE (syntax, bad escape, invalid UTF-8, ...; doc->error_at says where), SIOC_ERR_LIMIT (deeper than
+   SIOC_MAX_JSON_DEPTH or text over 4 GiB), or SIOC_ERR_BUFFER_TOO_SMALL (more tokens needed than `cap`). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_json_parse(sioc_json *doc, const char *text, size_t len,
+                                                     sioc_json_tok *toks, size_t cap);
+
+/* Navigation. Token indexes are ints; -1 means "none" and every function accepts -1 and propagates it. */
+SIOC_API sioc_json_type sioc_json_type_of(const sioc_json *doc, int tok);
+SIOC_API int sioc_json_first(const sioc_json *doc, int tok);        /* first element / first key, or -1 */
+SIOC_API int sioc_json_next(const sioc_json *doc, int tok);         /* next sibling (for keys: next key), or -1 */
+SIOC_API int sioc_json_find(const sioc_json *doc, int obj, const char *key); /* member value by key, or -1 */
+SIOC_API int sioc_json_find_n(const sioc_json *doc, int obj, const char *key, size_t key_len);
+SIOC_API int sioc_json_at(const sioc_json *doc, int arr, size_t index); /* array element, or -1 */
+/* Path lookup from `tok`: keys separated by '.', array indexes as "[n]": "a.b[2].c". Keys with '.' or '['
+   need sioc_json_find. */
+SIOC_API int sioc_json_path(const sioc_json *doc, int tok, const char *path);
+SIOC_API size_t sioc_json_count(const sioc_json *doc, int tok); /* elements or members */
+
+/* Typed getters. SIOC_ERR_TYPE when the token has another type, SIOC_ERR_NOT_FOUND for -1. */
+/* String value unescaped into `out` (UTF-8, NUL-terminated when it fits); *out_len gets the length without NUL.
+   SIOC_ERR_BUFFER_TOO_SMALL with *out_len = bytes needed (without NUL) when cap is not enough. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_str(const sioc_json *doc, int tok, char *out, size_t cap,
+                                                       size_t *out_len);
+/* Raw view of a token's text (strings: without quotes and still escaped). */
+SIOC_API sioc_str sioc_json_raw(const sioc_json *doc, int tok);
+/* 1 when tok is a string whose unescaped value equals s. */
+SIOC_API int sioc_json_str_eq(const sioc_json *doc, int tok, const char *s, size_t len);
+/* Integer in int64 range without fraction or exponent (1e3 is SIOC_ERR_TYPE); SIOC_ERR_RANGE on overflow. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_i64(const sioc_json *doc, int tok, int64_t *out);
+/* Any number, correctly rounded to the nearest double. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_f64(const sioc_json *doc, int tok, double *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_bool(const sioc_json *doc, int tok, int *out);
+SIOC_API int sioc_json_is_null(const sioc_json *doc, int tok);
+
+/* Writer: appends to a sioc_buf (sticky errors; check sioc_buf_result at the end). Commas between elements
+   and members are inserted automatically; nesting is tracked up to SIOC_MAX_JSON_DEPTH levels. */
+typedef struct sioc_json_writer {
+    sioc_buf *out;
+    uint32_t depth;
+    uint8_t need_comma[SIOC_MAX_JSON_DEPTH + 1];
+    uint8_t after_key;
+} sioc_json_writer;
+
+SIOC_API void sioc_json_writer_init(sioc_json_writer *w, sioc_buf *out);
+SIOC_API void sioc_json_write_object_begin(sioc_json_writer *w);
+SIOC_API void sioc_json_write_object_end(sioc_json_writer *w);
+SIOC_API void sioc_json_write_array_begin(sioc_json_writer *w);
+SIOC_API void sioc_json_write_array_end(sioc_json_writer *w);
+SIOC_API void sioc_json_write_key(sioc_json_writer *w, const char *key, size_t len);
+/* Strings are UTF-8; escaping follows JavaScript's JSON.stringify exactly (", \, \b \t \n \f \r, other controls
+   as \u00xx lower-case; '/', U+007F, U+2028/2029 and non-ASCII unescaped; WTF-8 lone surrogates as \udxxx). */
+SIOC_API void sioc_json_write_str(sioc_json_writer *w, const char *s, size_t len);
+SIOC_API void sioc_json_write_i64(sioc_json_writer *w, int64_t v);
+SIOC_API void sioc_json_write_u64(sioc_json_writer *w, uint64_t v);
+/* Doubles as JavaScript prints them (shortest round-trip form; NaN and infinities as null, -0 as 0). */
+SIOC_API void sioc_json_write_f64(sioc_json_writer *w, double v);
+SIOC_API void sioc_json_write_bool(sioc_json_writer *w, int v);
+SIOC_API void sioc_json_write_null(sioc_json_writer *w);
+/* Pre-encoded JSON text inserted as one value (trusted: not validated). */
+SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t len);

@@ -1,0 +1,2 @@
+/* ---- msgpack.c ---- */
+#include "internal.h"

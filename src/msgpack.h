@@ -1,0 +1,1 @@
+/* ---- msgpack (public part) ---- */

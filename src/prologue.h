@@ -1,0 +1,49 @@
+/* ---- prologue: version, configuration defaults, linkage ---- */
+#define SIOC_VERSION_MAJOR 0
+#define SIOC_VERSION_MINOR 1
+#define SIOC_VERSION_PATCH 0
+#define SIOC_VERSION_STRING "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef SIOC_ENABLE_LOG
+#define SIOC_ENABLE_LOG 1
+#endif
+#ifndef SIOC_ENABLE_ERROR_STRINGS
+#define SIOC_ENABLE_ERROR_STRINGS 1
+#endif
+#ifndef SIOC_ENABLE_LIBC_MALLOC
+#define SIOC_ENABLE_LIBC_MALLOC 1
+#endif
+#ifndef SIOC_MAX_JSON_DEPTH
+#define SIOC_MAX_JSON_DEPTH 64
+#endif
+#ifndef SIOC_MAX_MSGPACK_DEPTH
+#define SIOC_MAX_MSGPACK_DEPTH 64
+#endif
+#ifndef SIOC_MAX_XML_DEPTH
+#define SIOC_MAX_XML_DEPTH 32
+#endif
+
+#ifndef SIOC_API
+#if defined(SIO_CLUSTER_STATIC)
+#define SIOC_API static
+#else
+#define SIOC_API extern
+#endif
+#endif
+
+/* gcc's warn_unused_result cannot be silenced with a (void) cast, which makes deliberate size queries noisy, so
+   only clang (which honours the cast) and C++17 get the check. */
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define SIOC_NODISCARD [[nodiscard]]
+#elif defined(__clang__)
+#define SIOC_NODISCARD __attribute__((warn_unused_result))
+#else
+#define SIOC_NODISCARD
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif

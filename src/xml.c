@@ -1,0 +1,2 @@
+/* ---- xml.c ---- */
+#include "internal.h"

@@ -1,0 +1,1 @@
+/* ---- xml (public part) ---- */

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Run test binaries (optionally through an emulator such as qemu) and add up their "N passed, N failed" lines.
+# usage: tests/run.sh [--emu "qemu-s390x-static"] BIN...
+emu=""
+if [ "$1" = "--emu" ]; then emu="$2"; shift 2; fi
+tp=0; tf=0; broken=0
+for bin in "$@"; do
+    out=$($emu "$bin" 2>&1); rc=$?
+    line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_./-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
+    if [ -z "$line" ]; then
+        printf '%s\n' "$out" | tail -n 20
+        echo "$bin: no summary line (exit $rc)"; broken=$((broken + 1)); continue
+    fi
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+    if [ "$f" != 0 ] || [ $rc != 0 ]; then printf '%s\n' "$out" | grep -v '^FAIL' | tail -n 5; printf '%s\n' "$out" | grep '^FAIL' | head -n 30; fi
+    [ $rc != 0 ] && [ "$f" = 0 ] && f=1
+    echo "  $line ${emu:+[$emu]}"
+    tp=$((tp + p)); tf=$((tf + f))
+done
+tf=$((tf + broken))
+echo "subtotal: $tp passed, $tf failed"
+[ $tf = 0 ]
