@@ -75,8 +75,8 @@ fuzz: $(addprefix build/fuzz/,$(FUZZERS))
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 bench: $(HDR) | build/bench
-	$(CC_GCC) -std=c99 -O2 -I. bench/bench.c -o build/bench/bench -lm
-	build/bench/bench
+	$(CC_GCC) -std=c99 -O2 -I. -Ibench bench/bench.c -o build/bench/bench -lm
+	bench/run.sh
 
 size: $(HDR)
 	python3 bench/size.py
