@@ -30,6 +30,13 @@ HEADERS = [
     "json.h",
     "msgpack.h",
     "xml.h",
+    "sio_parser.h",
+    "cluster_msg.h",
+    "http.h",
+    "tls.h",
+    "posix.h",
+    "sigv4.h",
+    "aws.h",
     "public_end.h",
 ]
 
@@ -41,6 +48,15 @@ SOURCES = [
     "json.c",
     "msgpack.c",
     "xml.c",
+    "sio_parser.c",
+    "cluster_msg.c",
+    "http.c",
+    "tls_none.c",
+    "tls_mbedtls.c",
+    "tls_bearssl.c",
+    "posix.c",
+    "sigv4.c",
+    "aws.c",
 ]
 
 EPILOGUE = "epilogue.h"  # licence text, after everything

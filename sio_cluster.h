@@ -273,7 +273,18 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_pct_decode(const char *s, size_t len, i
    recursion and with nesting bounded by SIOC_MAX_JSON_DEPTH. Tokens point into the caller's text, which must stay
    alive while the document is used. Token 0 is the root; a container's children follow it in order, and
    `next` jumps over a whole subtree, so walking is O(1) per step. Object members are stored as key token
-   (a string) followed by its value token. */
+   (a string) followed by its value token.
+
+   Strictness (RFC 8259, checked against JSONTestSuite): one value with optional surrounding whitespace
+   (space, tab, LF, CR); no BOM, comments, trailing commas or trailing garbage; numbers exactly per the grammar;
+   strings must be valid UTF-8 (no overlongs, no UTF-8-encoded surrogates, nothing above U+10FFFF) without raw
+   control characters. Choices where RFC 8259 leaves room (the JSONTestSuite i_ cases):
+     - \u escapes of lone or mis-ordered surrogates are accepted, like JSON.parse; sioc_json_get_str turns
+       each lone one into its 3-byte WTF-8 form (ED A0 80 for \ud800), which the writer turns back into \ud800;
+     - numbers of any size or precision are accepted; the getters report overflow (SIOC_ERR_RANGE);
+     - a UTF-8 BOM, UTF-16 text and invalid UTF-8 are rejected (SIOC_ERR_PARSE);
+     - nesting deeper than SIOC_MAX_JSON_DEPTH (default 64) is rejected (SIOC_ERR_LIMIT);
+     - duplicate keys are kept; sioc_json_find returns the last one (as JSON.parse keeps the last). */
 
 typedef enum sioc_json_type {
     SIOC_JSON_INVALID = 0,
@@ -287,11 +298,14 @@ typedef enum sioc_json_type {
 
 typedef struct sioc_json_tok {
     uint32_t start;  /* offset of the first byte (for strings: after the opening quote) */
-    uint32_t len;    /* length in bytes (for strings: without quotes, escapes not decoded) */
+    uint32_t len;    /* length in bytes (for strings: without quotes, escapes not decoded; containers: through
+                        the closing bracket) */
     uint32_t next;   /* index of the token after this one's subtree */
+    uint32_t parent; /* index of the enclosing array or object (for keys and values alike), 0xFFFFFFFF for the root */
     uint32_t count;  /* arrays: elements; objects: members (key+value pairs); others 0 */
     uint8_t type;    /* sioc_json_type */
     uint8_t escaped; /* strings: 1 when the raw text holds backslash escapes */
+    uint8_t is_key;  /* 1 for an object member's key */
 } sioc_json_tok;
 
 typedef struct sioc_json {
@@ -299,46 +313,53 @@ typedef struct sioc_json {
     size_t text_len;
     sioc_json_tok *toks;
     size_t cap;
-    size_t count;       /* tokens used */
+    size_t count;       /* tokens used; after SIOC_ERR_BUFFER_TOO_SMALL: tokens the text needs */
     size_t error_at;    /* byte offset of the first error, when parse failed */
 } sioc_json;
 
 /* Parse `len` bytes of JSON text (RFC 8259: one value, surrounding whitespace allowed). Returns SIOC_OK,
    SIOC_ERR_PARSE (syntax, bad escape, invalid UTF-8, ...; doc->error_at says where), SIOC_ERR_LIMIT (deeper than
-   SIOC_MAX_JSON_DEPTH or text over 4 GiB), or SIOC_ERR_BUFFER_TOO_SMALL (more tokens needed than `cap`). */
+   SIOC_MAX_JSON_DEPTH or text over 4 GiB), or SIOC_ERR_BUFFER_TOO_SMALL (more tokens needed than `cap`; the text
+   is still validated to the end and doc->count is the number needed, so cap 0 / toks NULL measures a text). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_json_parse(sioc_json *doc, const char *text, size_t len,
                                                      sioc_json_tok *toks, size_t cap);
 
-/* Navigation. Token indexes are ints; -1 means "none" and every function accepts -1 and propagates it. */
+/* Navigation. Token indexes are ints; -1 means "none" and every function accepts -1 (or any index out of range)
+   and propagates -1. Only use a doc whose parse returned SIOC_OK. */
 SIOC_API sioc_json_type sioc_json_type_of(const sioc_json *doc, int tok);
 SIOC_API int sioc_json_first(const sioc_json *doc, int tok);        /* first element / first key, or -1 */
-SIOC_API int sioc_json_next(const sioc_json *doc, int tok);         /* next sibling (for keys: next key), or -1 */
+/* Next sibling, or -1: for an array element the next element; for an object key (or member value) the next key. */
+SIOC_API int sioc_json_next(const sioc_json *doc, int tok);
 SIOC_API int sioc_json_find(const sioc_json *doc, int obj, const char *key); /* member value by key, or -1 */
 SIOC_API int sioc_json_find_n(const sioc_json *doc, int obj, const char *key, size_t key_len);
-SIOC_API int sioc_json_at(const sioc_json *doc, int arr, size_t index); /* array element, or -1 */
-/* Path lookup from `tok`: keys separated by '.', array indexes as "[n]": "a.b[2].c". Keys with '.' or '['
-   need sioc_json_find. */
+SIOC_API int sioc_json_at(const sioc_json *doc, int arr, size_t idx); /* array element, or -1 */
+/* Path lookup from `tok`: keys separated by '.', array indexes as "[n]": "a.b[2].c", "[0].id"; "" is tok
+   itself. Keys are compared after unescaping. Keys with '.' or '[' need sioc_json_find. */
 SIOC_API int sioc_json_path(const sioc_json *doc, int tok, const char *path);
-SIOC_API size_t sioc_json_count(const sioc_json *doc, int tok); /* elements or members */
+SIOC_API size_t sioc_json_count(const sioc_json *doc, int tok); /* elements or members; 0 for others */
 
 /* Typed getters. SIOC_ERR_TYPE when the token has another type, SIOC_ERR_NOT_FOUND for -1. */
 /* String value unescaped into `out` (UTF-8, NUL-terminated when it fits); *out_len gets the length without NUL.
-   SIOC_ERR_BUFFER_TOO_SMALL with *out_len = bytes needed (without NUL) when cap is not enough. */
+   SIOC_ERR_BUFFER_TOO_SMALL with *out_len = bytes needed (without NUL) when cap is not enough (then `out` holds
+   the first cap bytes, not terminated). Lone surrogate escapes come out as WTF-8 (see above). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_str(const sioc_json *doc, int tok, char *out, size_t cap,
                                                        size_t *out_len);
-/* Raw view of a token's text (strings: without quotes and still escaped). */
+/* Raw view of a token's text (strings: without quotes and still escaped; containers: with brackets). */
 SIOC_API sioc_str sioc_json_raw(const sioc_json *doc, int tok);
-/* 1 when tok is a string whose unescaped value equals s. */
+/* 1 when tok is a string whose unescaped value equals the `len` bytes at s, else 0. */
 SIOC_API int sioc_json_str_eq(const sioc_json *doc, int tok, const char *s, size_t len);
-/* Integer in int64 range without fraction or exponent (1e3 is SIOC_ERR_TYPE); SIOC_ERR_RANGE on overflow. */
+/* Integer in int64 range without fraction or exponent (1e3 and 1.0 are SIOC_ERR_TYPE); SIOC_ERR_RANGE on
+   overflow. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_i64(const sioc_json *doc, int tok, int64_t *out);
-/* Any number, correctly rounded to the nearest double. */
+/* Any number, correctly rounded to the nearest double (ties to even; no strtod, locale-free). Beyond the double
+   range: *out = +-infinity and SIOC_ERR_RANGE; tiny values round to (signed) zero with SIOC_OK. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_f64(const sioc_json *doc, int tok, double *out);
 SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_bool(const sioc_json *doc, int tok, int *out);
-SIOC_API int sioc_json_is_null(const sioc_json *doc, int tok);
+SIOC_API int sioc_json_is_null(const sioc_json *doc, int tok); /* 1 for a null token, else 0 */
 
 /* Writer: appends to a sioc_buf (sticky errors; check sioc_buf_result at the end). Commas between elements
-   and members are inserted automatically; nesting is tracked up to SIOC_MAX_JSON_DEPTH levels. */
+   and members are inserted automatically; nesting is tracked up to SIOC_MAX_JSON_DEPTH levels (deeper records
+   SIOC_ERR_LIMIT, an end without a begin SIOC_ERR_STATE). A key must be followed by exactly one value. */
 typedef struct sioc_json_writer {
     sioc_buf *out;
     uint32_t depth;
@@ -353,7 +374,9 @@ SIOC_API void sioc_json_write_array_begin(sioc_json_writer *w);
 SIOC_API void sioc_json_write_array_end(sioc_json_writer *w);
 SIOC_API void sioc_json_write_key(sioc_json_writer *w, const char *key, size_t len);
 /* Strings are UTF-8; escaping follows JavaScript's JSON.stringify exactly (", \, \b \t \n \f \r, other controls
-   as \u00xx lower-case; '/', U+007F, U+2028/2029 and non-ASCII unescaped; WTF-8 lone surrogates as \udxxx). */
+   as \u00xx lower-case; '/', U+007F, U+2028/2029 and non-ASCII unescaped; WTF-8 lone surrogates as \udxxx, a
+   WTF-8 high+low pair as the one 4-byte character). Bytes that are not UTF-8 become U+FFFD, one per maximal
+   ill-formed subsequence (as TextDecoder does). */
 SIOC_API void sioc_json_write_str(sioc_json_writer *w, const char *s, size_t len);
 SIOC_API void sioc_json_write_i64(sioc_json_writer *w, int64_t v);
 SIOC_API void sioc_json_write_u64(sioc_json_writer *w, uint64_t v);
@@ -363,8 +386,181 @@ SIOC_API void sioc_json_write_bool(sioc_json_writer *w, int v);
 SIOC_API void sioc_json_write_null(sioc_json_writer *w);
 /* Pre-encoded JSON text inserted as one value (trusted: not validated). */
 SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t len);
+
+/* Number formatting on its own: v as JavaScript's String(v) into out (NUL-terminated; 25 bytes always suffice,
+   SIOC_JSON_F64_MAX). Returns the length. NaN/infinities give "NaN"/"Infinity"/"-Infinity" as JS does. */
+#define SIOC_JSON_F64_MAX 32
+SIOC_API size_t sioc_json_format_f64(double v, char *out);
 /* ---- src/msgpack.h ---- */
-/* ---- msgpack (public part) ---- */
+/* ---- msgpack: writer into a sioc_buf, pull reader and validator over a complete buffer ----
+   Byte-exact with @msgpack/msgpack 2.8.0 default options (PROTOCOL.md §9): the writer always picks the smallest
+   form, integral doubles within +-(2^53-1) become integers, other numbers float64 (never float32), strings and
+   binaries get the smallest str/bin header, JS Dates the smallest timestamp. Nothing here allocates or recurses.
+
+   Writer. sioc_msgpack_writer appends to a caller's sioc_buf with a sticky error: write straight down, then call
+   sioc_msgpack_writer_finish() once. Containers come in two kinds:
+     - known count: sioc_msgpack_write_array(w, n) / write_map(w, n), then exactly n values (2n for a map);
+     - open count:  sioc_msgpack_begin_array(w) ... sioc_msgpack_end_array(w) (likewise map). begin writes a
+       1-byte header; end sets it, or for more than 15 items widens it to 3 or 5 bytes by moving the body up
+       (a memmove, so prefer known counts for big collections). A buffer of the final size is always enough.
+   The writer tracks nesting (up to SIOC_MAX_MSGPACK_DEPTH levels, else SIOC_ERR_LIMIT): a known-count container
+   closes by itself after its n-th value (later values belong to the enclosing one); an end with an unfinished
+   inner container, an odd number of map items or nothing open, and a finish with anything open, give
+   SIOC_ERR_STATE. In map key position
+   the key "__proto__" is refused with SIOC_ERR_ARG, since it makes Node's decoder throw (PROTOCOL.md Q14).
+   Keys should be strings (§9.1); the writer does not reorder them (JS order is the caller's job).
+
+     sioc_buf b; sioc_msgpack_writer w;
+     sioc_buf_init(&b, mem, sizeof mem);
+     sioc_msgpack_writer_init(&w, &b);
+     sioc_msgpack_write_map(&w, 2);
+     sioc_msgpack_write_cstr(&w, "requestId"); sioc_msgpack_write_cstr(&w, id);
+     sioc_msgpack_write_cstr(&w, "clientCount"); sioc_msgpack_write_uint(&w, n);
+     if (sioc_msgpack_writer_finish(&w) != SIOC_OK) ...   (b.len bytes of mem hold the value)
+
+   Reader. sioc_msgpack_reader is a cursor over a complete buffer (kept alive by the caller). sioc_msgpack_read()
+   returns the next item: a scalar, a str/bin/ext (a view into the buffer), or only the header of an array/map (the
+   cursor then sits on its first element; the caller walks count elements, or 2*count for a map). Malformed input
+   (truncation, 0xc1, a count larger than the bytes left, a bad timestamp) records a sticky error in the reader.
+   sioc_msgpack_check() validates a whole message first (one value, no trailing bytes, UTF-8, keys, depth); after
+   it passed, the reader cannot fail on structure.
+
+   Absent versus nil (§8): sioc_msgpack_map_find() returns SIOC_ERR_NOT_FOUND for an absent key and SIOC_OK with the
+   cursor on a nil item for a present nil. */
+
+typedef enum sioc_msgpack_type {
+    SIOC_MSGPACK_NONE = 0, /* nothing read (error) */
+    SIOC_MSGPACK_NIL,
+    SIOC_MSGPACK_BOOL,
+    SIOC_MSGPACK_UINT,      /* any integer >= 0, whatever its wire form (value in .u) */
+    SIOC_MSGPACK_INT,       /* any integer < 0 (value in .i) */
+    SIOC_MSGPACK_FLOAT32,   /* value in .f (widened exactly) */
+    SIOC_MSGPACK_FLOAT64,   /* value in .f */
+    SIOC_MSGPACK_STR,       /* .data/.len: bytes, not NUL-terminated, not validated by read (see check) */
+    SIOC_MSGPACK_BIN,       /* .data/.len */
+    SIOC_MSGPACK_ARRAY,     /* .len: element count; the elements follow */
+    SIOC_MSGPACK_MAP,       /* .len: pair count; key, value, key, value... follow */
+    SIOC_MSGPACK_EXT,       /* .ext_type, .data/.len: an extension other than the timestamp */
+    SIOC_MSGPACK_TIMESTAMP  /* extension -1: .ts_sec, .ts_nsec (also .data/.len, .ext_type = -1) */
+} sioc_msgpack_type;
+
+/* One item as read. Only the fields named for its type are meaningful. */
+typedef struct sioc_msgpack_item {
+    sioc_msgpack_type type;
+    uint8_t format;         /* the first byte of the item on the wire (0xcc, 0xa5, ...) */
+    int8_t ext_type;        /* EXT, TIMESTAMP */
+    int boolean;            /* BOOL: 0 or 1 */
+    uint32_t len;           /* STR, BIN, EXT, TIMESTAMP: data bytes; ARRAY: elements; MAP: pairs */
+    const uint8_t *data;    /* STR, BIN, EXT, TIMESTAMP: points into the reader's buffer */
+    uint64_t u;             /* UINT */
+    int64_t i;              /* INT */
+    double f;               /* FLOAT32, FLOAT64 */
+    int64_t ts_sec;         /* TIMESTAMP: seconds since 1970 (may be negative) */
+    uint32_t ts_nsec;       /* TIMESTAMP: 0..999999999 */
+} sioc_msgpack_item;
+
+/* ---- writer ---- */
+
+typedef struct sioc_msgpack_frame_ {
+    size_t start;  /* open containers: offset of the 1-byte header slot */
+    uint64_t n;    /* known count: items still expected; open: items written so far */
+    uint8_t kind;  /* private: array/map x known/open */
+} sioc_msgpack_frame_;
+
+typedef struct sioc_msgpack_writer {
+    sioc_buf *out;
+    uint32_t depth; /* containers currently open (known-count ones with items left, and begin/end ones) */
+    sioc_msgpack_frame_ p_frames[SIOC_MAX_MSGPACK_DEPTH];
+} sioc_msgpack_writer;
+
+/* Start writing into `out` (its memory and sticky error belong to the caller; appends after out->len). */
+SIOC_API void sioc_msgpack_writer_init(sioc_msgpack_writer *w, sioc_buf *out);
+/* SIOC_OK when every container is complete and the bytes fit; SIOC_ERR_STATE when a container is unfinished;
+   otherwise sioc_buf_result(out) (SIOC_ERR_BUFFER_TOO_SMALL with out->len = bytes needed). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_writer_finish(const sioc_msgpack_writer *w);
+
+SIOC_API void sioc_msgpack_write_nil(sioc_msgpack_writer *w);  /* c0: JS null and undefined */
+SIOC_API void sioc_msgpack_write_bool(sioc_msgpack_writer *w, int v);
+/* Smallest form: >= 0 always unsigned (00-7f, cc, cd, ce, cf); < 0 as e0-ff, d0, d1, d2, d3. Exact for all 64 bits
+   (Node reads beyond 2^53 with precision loss). */
+SIOC_API void sioc_msgpack_write_int(sioc_msgpack_writer *w, int64_t v);
+SIOC_API void sioc_msgpack_write_uint(sioc_msgpack_writer *w, uint64_t v);
+/* A JS number: integral and within +-(2^53-1) -> written as an integer (-0 -> 00); anything else (fraction, NaN,
+   infinities, 2^53 and beyond) -> float64 cb; every NaN as JS's 7ff8000000000000. */
+SIOC_API void sioc_msgpack_write_double(sioc_msgpack_writer *w, double v);
+/* UTF-8 text (not validated: received strings may pass through unchanged); header a0-bf, d9, da, db.
+   SIOC_ERR_LIMIT beyond 4 GiB - 1. */
+SIOC_API void sioc_msgpack_write_str(sioc_msgpack_writer *w, const char *s, size_t len);
+SIOC_API void sioc_msgpack_write_cstr(sioc_msgpack_writer *w, const char *s); /* NUL-terminated */
+SIOC_API void sioc_msgpack_write_bin(sioc_msgpack_writer *w, const void *p, size_t len); /* c4, c5, c6 */
+/* Known-count headers: exactly n values (map: n keys and n values) must follow. */
+SIOC_API void sioc_msgpack_write_array(sioc_msgpack_writer *w, uint32_t n);
+SIOC_API void sioc_msgpack_write_map(sioc_msgpack_writer *w, uint32_t n);
+/* Open-count containers: any number of values between begin and end; end writes the smallest header. */
+SIOC_API void sioc_msgpack_begin_array(sioc_msgpack_writer *w);
+SIOC_API void sioc_msgpack_end_array(sioc_msgpack_writer *w);
+SIOC_API void sioc_msgpack_begin_map(sioc_msgpack_writer *w);
+SIOC_API void sioc_msgpack_end_map(sioc_msgpack_writer *w);
+/* Extension (fixext d4-d8 when len is 1/2/4/8/16, else c7, c8, c9). */
+SIOC_API void sioc_msgpack_write_ext(sioc_msgpack_writer *w, int8_t type, const void *data, size_t len);
+/* Timestamp extension -1 in the smallest of the 32/64/96-bit forms; SIOC_ERR_ARG when nsec > 999999999. */
+SIOC_API void sioc_msgpack_write_timestamp(sioc_msgpack_writer *w, int64_t sec, uint32_t nsec);
+/* A JS Date given as milliseconds since 1970 (what Node writes for `new Date(ms)`). */
+SIOC_API void sioc_msgpack_write_date_ms(sioc_msgpack_writer *w, int64_t ms);
+/* One complete, already encoded value (for example a span from sioc_msgpack_read_raw), copied as is. Trusted:
+   not validated, counted as exactly one value. */
+SIOC_API void sioc_msgpack_write_raw(sioc_msgpack_writer *w, const void *p, size_t len);
+
+/* ---- reader ---- */
+
+typedef struct sioc_msgpack_reader {
+    const uint8_t *data;
+    size_t len;
+    size_t pos;          /* offset of the next item */
+    sioc_result err;     /* first malformed-input error (sticky): SIOC_ERR_PARSE or SIOC_ERR_LIMIT */
+    size_t error_at;     /* offset where it was found */
+} sioc_msgpack_reader;
+
+/* Cursor over `len` bytes at `data` (the caller keeps them alive while items are used). */
+SIOC_API void sioc_msgpack_reader_init(sioc_msgpack_reader *r, const void *data, size_t len);
+/* Read the next item and advance past it (for array/map: past the header only). SIOC_OK, or SIOC_ERR_PARSE
+   (truncated, 0xc1, count larger than the bytes left, timestamp of a bad size or nsec > 999999999), sticky. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, sioc_msgpack_item *out);
+/* Like read without moving the cursor nor recording an error. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_peek(const sioc_msgpack_reader *r, sioc_msgpack_item *out);
+/* Skip one whole value (containers with all their content), iteratively. SIOC_ERR_LIMIT deeper than
+   SIOC_MAX_MSGPACK_DEPTH nested containers; SIOC_ERR_PARSE as read. Does not validate UTF-8 or keys. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r);
+/* Skip one whole value and return its encoded bytes (a view into the buffer, e.g. for write_raw). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_raw(sioc_msgpack_reader *r, sioc_bytes *out);
+/* Validate one whole value at the cursor like sioc_msgpack_check (without the trailing-bytes rule), advancing
+   past it. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_reader_check(sioc_msgpack_reader *r);
+
+/* Exactly one complete, well-formed value and nothing after it. Beyond structure it rejects what makes Node's
+   decoder throw or what a C node should not trust: 0xc1; trailing bytes (Node: "Extra N of M byte(s)"); str that
+   is not UTF-8 (lone surrogates in 3-byte form, as Node writes them, are accepted); map keys other than str or
+   integer; the key "__proto__"; timestamps of a bad size. SIOC_OK, SIOC_ERR_PARSE, or SIOC_ERR_LIMIT (depth). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_check(const void *data, size_t len);
+
+/* With the cursor on a map: find `key` among its str keys (the last one wins on duplicates, as in Node) and
+   leave the cursor on its value. SIOC_ERR_NOT_FOUND (absent) or SIOC_ERR_TYPE (not a map) leave the cursor
+   where it was; copy the reader first to look up several keys of one map. Integer keys never match. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_map_find(sioc_msgpack_reader *r, const char *key);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_map_find_n(sioc_msgpack_reader *r, const char *key, size_t len);
+
+/* Typed reads: on success advance past the item; on SIOC_ERR_TYPE (another type) or SIOC_ERR_RANGE leave the
+   cursor unchanged. Integers accept every wire width; read_f64 accepts integers and floats. read_array/read_map
+   give the count and leave the cursor on the first element. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_nil(sioc_msgpack_reader *r);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_bool(sioc_msgpack_reader *r, int *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_i64(sioc_msgpack_reader *r, int64_t *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_u64(sioc_msgpack_reader *r, uint64_t *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_f64(sioc_msgpack_reader *r, double *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r, sioc_str *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_bin(sioc_msgpack_reader *r, sioc_bytes *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_array(sioc_msgpack_reader *r, uint32_t *out_count);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out_count);
 /* ---- src/xml.h ---- */
 /* ---- xml: non-allocating scanner for AWS Query protocol replies (SNS) ----
    Reads a complete document held in a caller buffer; nothing is copied or allocated, every span points into the
@@ -395,8 +591,10 @@ SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t 
    Non-ASCII name characters are accepted as long as they are valid UTF-8 (the Unicode name classes are not
    checked). */
 
-/* Attributes per tag (bounds the duplicate check). AWS replies carry at most one (xmlns). */
+/* Attributes per tag (bounds the duplicate check; costs 2 words of stack each). AWS replies carry one (xmlns). */
+#ifndef SIOC_XML_MAX_ATTRS
 #define SIOC_XML_MAX_ATTRS 32
+#endif
 
 typedef enum sioc_xml_kind {
     SIOC_XML_EOF = 0, /* the input ended and was well-formed */
@@ -428,7 +626,6 @@ typedef struct sioc_xml_reader {
     uint8_t content;             /* 1: element content (several top-level items), 0: a document */
     uint8_t seen_root;
     uint8_t pending_end;         /* an empty-element tag still owes its END token */
-    uint8_t done;
     const char *open[SIOC_MAX_XML_DEPTH]; /* names of the open elements, for end-tag matching */
     size_t open_len[SIOC_MAX_XML_DEPTH];
 } sioc_xml_reader;
@@ -479,6 +676,1197 @@ SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out);
    *out_len + 1; out may be NULL with cap 0 to measure), SIOC_ERR_TYPE when the span holds child elements,
    SIOC_ERR_PARSE when it is not well-formed text. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *out_len);
+/* ---- src/sio_parser.h ---- */
+/* ---- sio_parser: socket.io-parser v5 frames (what a node writes to its own clients) and Engine.IO framing ----
+   PROTOCOL.md §10. Byte-exact with socket.io-parser 4.2.x / engine.io-parser 5.2.x (parser-vectors.json).
+
+   Encoding: a packet's data is given as msgpack (for a BROADCAST: the packet.data view of a decoded cluster
+   message, [event, args...]) and becomes one text frame
+       <type>[<attachments>-][<nsp>,][<id>][<JSON.stringify(data)>]
+   plus the binary attachments, in depth-first order, each replaced in the JSON by {"_placeholder":true,"num":N}.
+   Attachments are views into the msgpack input (no copy): keep it alive while the frames are sent. The packet is
+   encoded once and the same frames go to every selected socket (§10.1). Conversion msgpack -> JSON follows what a
+   Node node does (decode with @msgpack/msgpack, then JSON.stringify): integers beyond 2^53 print like JS numbers
+   (2^64-1 -> 18446744073709552000), float32 are widened, timestamps (ext -1) become ISO strings
+   "1970-01-01T00:00:00.000Z" (null outside the JS Date range), integer map keys become strings, and any other
+   extension becomes {"type":<ext type>,"data":<its bytes as an attachment>}, which is exactly what Node's ExtData
+   object serialises to. Map keys are written in wire order: a Node sender already writes JS order, so integer-like
+   keys come first only if the sender put them there. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH (iterative).
+
+   Decoding (client -> node, §10.6): the header is parsed like socket.io-parser's decodeString (type digit,
+   attachment count for 5/6, "/nsp," prefix, decimal ack id) and the rest as JSON into caller tokens, then checked
+   like its isPayloadValid. Stricter than Node where Node is sloppy: the attachment count and the id must be plain
+   ASCII digits (Node's Number() also takes spaces), the id at most 2^53-1, a placeholder's num an integer. Errors:
+     SIOC_ERR_PARSE     empty text, unknown packet type, malformed attachment count or id, JSON syntax
+     SIOC_ERR_LIMIT     more attachments than the limit (Node: "too many attachments")
+     SIOC_ERR_PROTOCOL  payload not valid for the type (Node: "invalid payload")
+     SIOC_ERR_RANGE     a placeholder num outside [0, attachments) (Node: "illegal attachments")
+     SIOC_ERR_BUFFER_TOO_SMALL  more JSON tokens needed than the caller gave (doc.count says how many) */
+
+typedef enum sioc_sio_type {
+    SIOC_SIO_CONNECT = 0,
+    SIOC_SIO_DISCONNECT = 1,
+    SIOC_SIO_EVENT = 2,
+    SIOC_SIO_ACK = 3,
+    SIOC_SIO_CONNECT_ERROR = 4,
+    SIOC_SIO_BINARY_EVENT = 5,
+    SIOC_SIO_BINARY_ACK = 6
+} sioc_sio_type;
+
+/* Node's default limit of binary attachments per packet (socket.io-parser maxAttachments). */
+#define SIOC_SIO_MAX_ATTACHMENTS 10
+
+/* 1 when `name` is an event name socket.io reserves (connect, connect_error, disconnect, disconnecting,
+   newListener, removeListener): clients reject EVENT packets carrying one. */
+SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len);
+
+/* Encode one packet. type: CONNECT, DISCONNECT, EVENT, ACK or CONNECT_ERROR; EVENT and ACK become BINARY_EVENT /
+   BINARY_ACK when data holds any bin (or non-timestamp ext). nsp: the namespace ("/" or empty: no prefix);
+   id: ack id, or -1 for none; data: one msgpack value, or ptr NULL for no data (DISCONNECT, CONNECT without
+   auth). The text frame is appended to `text`; the attachments are stored in att[0..att_cap) and their number in
+   *out_n_att (may be NULL when att_cap is 0 and none are expected). Returns SIOC_OK; SIOC_ERR_BUFFER_TOO_SMALL
+   when text (see text->len) or att (see *out_n_att) is too small; SIOC_ERR_PARSE / SIOC_ERR_LIMIT / SIOC_ERR_TYPE
+   for malformed msgpack, too deep nesting, or map keys that are not str/int; SIOC_ERR_ARG for binary data in
+   a packet type that cannot carry it. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int64_t id,
+                                                    sioc_bytes data, sioc_bytes *att, size_t att_cap,
+                                                    size_t *out_n_att);
+
+/* A decoded client packet. The views point into the text given to sioc_sio_decode. */
+typedef struct sioc_sio_packet {
+    int type;             /* sioc_sio_type as on the wire (5/6 for binary) */
+    sioc_str nsp;         /* "/" when the frame names no namespace */
+    int64_t id;           /* ack id, -1 when none */
+    uint32_t attachments; /* 5, 6: binary frames that follow this text frame */
+    int has_data;         /* 0 when nothing follows the header */
+    sioc_json json;       /* the payload (root token 0) when has_data */
+} sioc_sio_packet;
+
+/* Decode one text frame (without the Engine.IO "4" prefix). toks/cap: the caller's JSON token array (the payload
+   needs one token per JSON value or key). max_attachments 0 means SIOC_SIO_MAX_ATTACHMENTS. Errors: see above. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sio_decode(sioc_sio_packet *p, const char *text, size_t len,
+                                                    sioc_json_tok *toks, size_t cap, uint32_t max_attachments);
+
+/* For a decoded ACK / BINARY_ACK: its first argument as one msgpack value appended to `out` (what a node sends as
+   the `packet` of a BROADCAST_ACK, §6.3, Q11): nil when the ack has no argument; for BINARY_ACK the placeholders
+   become bin with the bytes of att[num] (n_att must equal p->attachments). SIOC_ERR_TYPE for another packet type,
+   SIOC_ERR_ARG for a wrong attachment count, else as sioc_sio_json_to_msgpack. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sio_ack_arg(const sioc_sio_packet *p, const sioc_bytes *att, size_t n_att,
+                                                     sioc_buf *out);
+
+/* One JSON value (token `tok` of a parsed doc) as msgpack, the way Node's JSON.parse + @msgpack/msgpack encode
+   it: numbers as JS numbers (integral values within 2^53 as integers, others float64), strings unescaped (a lone
+   surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD beyond, as Node's encoder does), objects
+   in text order with any "__proto__" member dropped (Node's decoder would throw on it, Q14). With att non-NULL,
+   objects whose "_placeholder" is true become bin att[num] (SIOC_ERR_RANGE for a bad num). Iterative. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sio_json_to_msgpack(const sioc_json *doc, int tok, const sioc_bytes *att,
+                                                             size_t n_att, sioc_msgpack_writer *w);
+
+/* ---- Engine.IO v4 framing (§10.5), for applications that do their own transport ---- */
+
+/* WebSocket: the text message for a socket.io text frame is "4" + text (binary attachments go as binary
+   messages unchanged). Appended to out. */
+SIOC_API void sioc_eio_ws_text(sioc_buf *out, const char *text, size_t len);
+/* HTTP long-polling payload: append one packet to the payload that starts at offset `start` of out; a \x1e
+   separator goes before every packet but the first. Text packets are "4" + text, binary ones "b" + base64. */
+SIOC_API void sioc_eio_polling_add_text(sioc_buf *out, size_t start, const char *text, size_t len);
+SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const void *data, size_t len);
+/* ---- src/cluster_msg.h ---- */
+/* ---- cluster_msg: the 13 cluster message types, decoded and encoded in both transport shapes ----
+   PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
+   requesterUid. Two shapes carry it (§2):
+     - AWS: SNS `Message` = the type as decimal text; attributes nsp, uid, [requesterUid] (String) and, only when
+       the message has data, `data` (Binary) = msgpack of message.data.
+     - Azure: the body is msgpack of the whole message {type, data?, uid, nsp} (that key order); application
+       properties nsp, uid, [requesterUid].
+
+   Decoding fills a sioc_msg whose fields are views into the caller's input (nothing is allocated or copied; keep
+   the input alive while the message is used). Everything is validated before anything is returned: the msgpack is
+   checked as a whole (one value, no trailing bytes, UTF-8 strings, bounded depth, no "__proto__" key), then each
+   field Node relies on is type-checked, so a decoded message can be used without further checks. Errors:
+     SIOC_ERR_PARSE        data/body is not one valid msgpack value (truncated, 0xc1, trailing bytes, bad UTF-8,
+                           bad timestamp), or the AWS Message text is not a decimal number
+     SIOC_ERR_LIMIT        nesting deeper than SIOC_MAX_MSGPACK_DEPTH
+     SIOC_ERR_PROTOCOL     a field Node requires is missing (nsp, uid, data of types 3-12, opts, requestId, ...),
+                           a present requestId is nil (§8: Node would take the ack path; we drop instead), or the
+                           Azure body and properties disagree
+     SIOC_ERR_TYPE         a field has the wrong type (rooms not an array of strings, clientCount not an integer,
+                           packet.type not 2, event name missing or reserved, ...)
+     SIOC_ERR_UNSUPPORTED  the type number is not 1..13: type, uid and nsp are still filled in, so the node can
+                           refresh the sender's liveness (§5 rule 1) before dropping it.
+   On failure out->error_field names the field at fault ("opts.rooms", "data", ...) for logs and counters.
+
+   Choices where Node is lax (all documented in PROTOCOL.md §8 as allowed): opts.rooms / opts.except absent or nil
+   read as empty (rooms empty = every socket, never "nobody"); flags absent or nil read as {}; unknown flags are
+   ignored and known flags of another type read as absent; close absent or nil reads as false; unknown keys are
+   ignored everywhere; data on types 1, 2, 13 must be valid msgpack but is otherwise ignored.
+
+   Encoding writes into a sioc_msgpack_writer (so into a caller sioc_buf, sticky errors, one check at the end) and
+   is byte-exact with what Node writes (cluster-canonical.json): keys in Node's order, smallest integer forms,
+   absent optional keys omitted, never a nil requestId. The sioc_msg_write_* functions write one `data` value; for
+   AWS that value is the whole `data` attribute, for Azure wrap it between sioc_msg_azure_begin/_end:
+
+     sioc_buf b; sioc_msgpack_writer w;
+     sioc_buf_init(&b, mem, sizeof mem); sioc_msgpack_writer_init(&w, &b);
+     sioc_msg_azure_begin(&w, SIOC_MSG_BROADCAST, 1);             (AWS: leave out this line ...)
+     sioc_msg_write_broadcast(&w, &opts, packet_data, NULL);
+     sioc_msg_azure_end(&w, uid, nsp);                            (... and this one)
+     if (sioc_msgpack_writer_finish(&w) != SIOC_OK) ...          (b.len bytes of mem: the body / data attribute)
+*/
+
+typedef enum sioc_msg_type {
+    SIOC_MSG_NONE = 0,
+    SIOC_MSG_INITIAL_HEARTBEAT = 1,
+    SIOC_MSG_HEARTBEAT = 2,
+    SIOC_MSG_BROADCAST = 3,
+    SIOC_MSG_SOCKETS_JOIN = 4,
+    SIOC_MSG_SOCKETS_LEAVE = 5,
+    SIOC_MSG_DISCONNECT_SOCKETS = 6,
+    SIOC_MSG_FETCH_SOCKETS = 7,
+    SIOC_MSG_FETCH_SOCKETS_RESPONSE = 8,
+    SIOC_MSG_SERVER_SIDE_EMIT = 9,
+    SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE = 10,
+    SIOC_MSG_BROADCAST_CLIENT_COUNT = 11,
+    SIOC_MSG_BROADCAST_ACK = 12,
+    SIOC_MSG_ADAPTER_CLOSE = 13
+} sioc_msg_type;
+
+/* Upstream name of a type ("BROADCAST"), "UNKNOWN" outside 1..13. */
+SIOC_API const char *sioc_msg_type_name(int type);
+/* 1 for the response types (8, 10, 11, 12), which travel with requesterUid. */
+SIOC_API int sioc_msg_is_response(int type);
+/* 1 for the types that carry data (3..12); 1, 2 and 13 have none. */
+SIOC_API int sioc_msg_has_data(int type);
+
+/* A view of the elements of a validated msgpack array (a list of rooms, or of sockets). It is also its own
+   cursor: copy it and call the _next function until it returns 0. */
+typedef struct sioc_msg_list {
+    const uint8_t *data; /* first element */
+    size_t len;          /* bytes of all elements */
+    uint32_t count;      /* elements left */
+} sioc_msg_list;
+
+/* One entry of a FETCH_SOCKETS_RESPONSE (type 8): {id, handshake, rooms, data}. */
+typedef struct sioc_msg_socket {
+    sioc_str id;
+    sioc_bytes handshake; /* msgpack value as received (a 9-key map from Node); ptr NULL when absent */
+    sioc_msg_list rooms;  /* strings, join order; the first is the socket's own id */
+    sioc_bytes data;      /* msgpack value (the application's socket.data); ptr NULL when absent */
+} sioc_msg_socket;
+
+/* Take the next element of a list of strings / of sockets; 1 when one was taken, 0 at the end. The lists in a
+   decoded sioc_msg were validated, so these cannot fail on them. */
+SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out);
+SIOC_API int sioc_msg_list_next_socket(sioc_msg_list *it, sioc_msg_socket *out);
+
+/* Broadcast flags (PROTOCOL.md §4.1). `present` says which keys are there, `values` the value of the present
+   boolean ones. Written in the order expectSingleResponse, volatile, compress, timeout (the order Node's operator
+   chains produce in every vector), unless `raw` holds a complete msgpack map, which is then written as is. */
+#define SIOC_MSG_FLAG_VOLATILE 1u
+#define SIOC_MSG_FLAG_COMPRESS 2u
+#define SIOC_MSG_FLAG_TIMEOUT 4u
+#define SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE 8u
+typedef struct sioc_msg_flags {
+    unsigned present;    /* SIOC_MSG_FLAG_* bits */
+    unsigned values;     /* SIOC_MSG_FLAG_* bits set for boolean flags that are true */
+    uint64_t timeout_ms; /* when present: integer ms (a fractional or negative number on the wire is truncated /
+                            clamped to 0; NaN reads as absent) */
+    sioc_bytes raw;      /* decoded: the flags map as received (ptr NULL when absent/nil); encoding: see above */
+} sioc_msg_flags;
+
+/* Broadcast options as decoded. Empty rooms means every socket (§4.2). */
+typedef struct sioc_msg_opts {
+    sioc_msg_list rooms;
+    sioc_msg_list except;
+    sioc_msg_flags flags;
+} sioc_msg_opts;
+
+/* Broadcast options to encode, from C arrays (NULL with n = 0 for an empty list). */
+typedef struct sioc_msg_opts_desc {
+    const sioc_str *rooms;
+    size_t n_rooms;
+    const sioc_str *except;
+    size_t n_except;
+    sioc_msg_flags flags;
+} sioc_msg_opts_desc;
+
+/* A decoded message. Which fields are meaningful depends on the type (see each); all views point into the input. */
+typedef struct sioc_msg {
+    int type;                  /* sioc_msg_type */
+    sioc_str uid;              /* sender */
+    sioc_str nsp;              /* namespace */
+    sioc_str requester_uid;    /* ptr NULL unless the transport carried requesterUid (responses) */
+    sioc_bytes data;           /* msgpack of message.data as received; ptr NULL for types without data */
+    int has_request_id;        /* 3, 9: 1 = ack requested; 7, 8, 10, 11, 12: always 1 */
+    sioc_str request_id;
+    sioc_msg_opts opts;        /* 3, 4, 5, 6, 7 */
+    int has_packet;            /* 3, 9: always 1; 10, 12: 0 when the key was absent (Node: undefined) */
+    sioc_bytes packet;         /* 3: the packet map; 9: [event, args...]; 10, 12: the ack value (nil = acked
+                                  without argument) */
+    sioc_bytes packet_data;    /* 3, 9: the array [event, args...] (3: packet.data) */
+    sioc_msg_list rooms;       /* 4, 5: rooms to join / leave */
+    int close;                 /* 6: 1 = also close the connection */
+    sioc_msg_list sockets;     /* 8: use sioc_msg_list_next_socket */
+    uint64_t client_count;     /* 11 */
+    const char *error_field;   /* after a failed decode: static text naming the field at fault */
+} sioc_msg;
+
+/* Transport attributes (AWS message attributes / Azure application properties) and, for AWS, the body.
+   A ptr NULL means "absent". */
+typedef struct sioc_msg_envelope {
+    sioc_str body;          /* AWS: the SQS Body (the SNS Message, decimal type); ignored for Azure */
+    sioc_str nsp;           /* String attribute / property */
+    sioc_str uid;
+    sioc_str requester_uid; /* responses only; an empty value counts as absent (as Node's truthiness test) */
+    sioc_bytes data;        /* AWS: the Binary `data` attribute; ignored for Azure */
+} sioc_msg_envelope;
+
+/* Decode an AWS message (SQS Body + attributes, RawMessageDelivery). SIOC_OK, or an error listed at the top;
+   out is fully rewritten either way. The node applies the §2.1 receive order itself (unknown namespace, own uid,
+   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msg_decode_aws(const sioc_msg_envelope *env, sioc_msg *out);
+/* Decode an Azure body (msgpack of the whole message). props may be NULL; when given, its requester_uid is
+   taken, and its nsp and uid, when present, must equal the body's (else SIOC_ERR_PROTOCOL). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msg_decode_azure(const void *body, size_t len,
+                                                          const sioc_msg_envelope *props, sioc_msg *out);
+
+/* AWS `Message` text for a type ("3", "11") into out (at least 4 bytes); returns its length. */
+SIOC_API size_t sioc_msg_type_text(int type, char *out);
+
+/* ---- encoding: each sioc_msg_write_* writes one complete `data` value ---- */
+
+/* Azure body framing around the data: begin writes {type, ["data":]; with has_data the data value must follow,
+   then end writes uid and nsp. Types 1, 2, 13: has_data 0 and nothing in between. */
+SIOC_API void sioc_msg_azure_begin(sioc_msgpack_writer *w, int type, int has_data);
+SIOC_API void sioc_msg_azure_end(sioc_msgpack_writer *w, sioc_str uid, sioc_str nsp);
+
+/* {rooms, except, flags} (all three always written, §4.1). */
+SIOC_API void sioc_msg_write_opts(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts);
+/* 3: {packet: {type: 2, data: <packet_data>}, [requestId,] opts}. packet_data is the msgpack array
+   [event, args...] (copied as is, trusted); request_id NULL for a broadcast without acks. */
+SIOC_API void sioc_msg_write_broadcast(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts, sioc_bytes packet_data,
+                                       const sioc_str *request_id);
+/* 4 and 5: {opts, rooms}. */
+SIOC_API void sioc_msg_write_sockets_rooms(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts,
+                                           const sioc_str *rooms, size_t n_rooms);
+/* 6: {opts, close}. */
+SIOC_API void sioc_msg_write_disconnect_sockets(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts, int close);
+/* 7: {opts, requestId}. */
+SIOC_API void sioc_msg_write_fetch_sockets(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts,
+                                           sioc_str request_id);
+/* 8: {requestId, sockets: [...]}: call sioc_msg_write_socket exactly n_sockets times after this (0 is a valid
+   answer and must be sent, §6.1). */
+SIOC_API void sioc_msg_write_fetch_sockets_response(sioc_msgpack_writer *w, sioc_str request_id, uint32_t n_sockets);
+/* One socket {id, handshake, rooms, data}; handshake and data are complete msgpack values copied as is (ptr NULL:
+   handshake -> {} and data -> {}, what Node sends for an empty object). */
+SIOC_API void sioc_msg_write_socket(sioc_msgpack_writer *w, sioc_str id, sioc_bytes handshake, const sioc_str *rooms,
+                                    size_t n_rooms, sioc_bytes data);
+/* 9: {packet} or, with request_id, {requestId, packet}; packet is the msgpack array [event, args...]. */
+SIOC_API void sioc_msg_write_server_side_emit(sioc_msgpack_writer *w, const sioc_str *request_id, sioc_bytes packet);
+/* 10 and 12: {requestId, packet}; packet is one msgpack value, ptr NULL writes nil (acked without argument). */
+SIOC_API void sioc_msg_write_ack_response(sioc_msgpack_writer *w, sioc_str request_id, sioc_bytes packet);
+/* 11: {requestId, clientCount}. */
+SIOC_API void sioc_msg_write_client_count(sioc_msgpack_writer *w, sioc_str request_id, uint64_t client_count);
+
+/* Re-encode a decoded message in Node's canonical form (for forwarding and round-trip tests): the AWS data
+   attribute (nothing for types 1, 2, 13), or the whole Azure body. Lists, packets and flags are taken from the
+   views; extra keys that were ignored on decode are dropped. SIOC_OK or the buffer's error. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msg_encode_aws_data(const sioc_msg *m, sioc_buf *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out);
+/* ---- src/http.h ---- */
+/* ---- http: HTTP/1.1 request writer, incremental response parser, caller-driven client engine ----
+   Three layers, each usable alone:
+     1. sioc_http_write_head(): a request head into a sioc_buf (no I/O, no allocation).
+     2. sioc_http_parser: a streaming response parser over caller memory (status line, headers with
+        case-insensitive lookup, Content-Length, chunked with extensions and trailers, close-delimited bodies,
+        1xx skipped). It never allocates and never copies body bytes: they come back as spans of the input.
+     3. sioc_http_client: a connection engine with a fixed pool of keep-alive connections per endpoint. It never
+        blocks, sleeps or reads a clock: the caller tells it the time, opens the sockets it asks for, moves bytes
+        and EOF in and out, and picks up finished responses. TLS (when compiled in) sits inside the engine, so the
+        caller only ever moves ciphertext.
+   Memory: everything is taken at sioc_http_client_init() (plus the TLS state when a connection opens); a
+   keep-alive request allocates nothing. */
+
+/* ---- configuration defaults (compile time; tested with #if) ---- */
+#define SIOC_TLS_NONE 0
+#define SIOC_TLS_MBEDTLS 1
+#define SIOC_TLS_BEARSSL 2
+#ifndef SIOC_TLS
+#define SIOC_TLS SIOC_TLS_NONE /* TLS backend: SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL */
+#endif
+#ifndef SIOC_ENABLE_POSIX
+#define SIOC_ENABLE_POSIX 0 /* 1: the built-in POSIX socket backend (posix.h) */
+#endif
+#ifndef SIOC_HTTP_MAX_HOST
+#define SIOC_HTTP_MAX_HOST 255 /* longest host name an endpoint may have (DNS limit is 253) */
+#endif
+#ifndef SIOC_HTTP_MAX_CHUNK_EXT
+#define SIOC_HTTP_MAX_CHUNK_EXT 4096 /* bytes of chunk extensions tolerated on one chunk-size line */
+#endif
+
+/* ---- 1. request writer ---- */
+
+typedef struct sioc_http_header {
+    sioc_str name;
+    sioc_str value;
+} sioc_http_header;
+
+/* Called with body bytes as they arrive (streaming instead of a buffer). Runs inside sioc_http_conn_feed():
+   it must not call any sioc_http_* function on the same client. */
+typedef void (*sioc_http_body_fn)(void *tag, const uint8_t *data, size_t len);
+
+/* One request. Strings are copied at submit time except `body`, which is borrowed: it must stay valid and
+   unchanged until the request's response is picked up (or the request is cancelled). */
+typedef struct sioc_http_request {
+    const char *method;              /* "GET", "POST", ... (a token) */
+    const char *target;              /* path and query, "/" or "/a/b?x=1" (no spaces or controls) */
+    const sioc_http_header *headers; /* extra headers; Host and Content-Length are added by the writer */
+    size_t header_count;
+    const void *body;                /* may be NULL when body_len is 0 */
+    size_t body_len;
+    uint32_t timeout_ms;             /* deadline = submit time + this; 0: the client default */
+    int idempotent;                  /* 1: may be sent again once if a reused connection dies before any reply */
+    void *tag;                       /* returned with the response, and passed to on_body */
+    void *body_out;                  /* response body goes here (up to body_out_cap bytes) ... */
+    size_t body_out_cap;
+    sioc_http_body_fn on_body;       /* ... or here, when set (then body_out is ignored); neither: discarded */
+} sioc_http_request;
+
+/* Append "METHOD target HTTP/1.1", "Host: host[:port]" (port left out when it is the scheme's default), the
+   caller's headers and Content-Length (always for a body, and 0 for POST/PUT/PATCH without one), then the blank
+   line. SIOC_ERR_ARG (also recorded in out->err) for a bad method/target/host, a header name that is not a token,
+   a value with CR, LF or NUL, or a caller-supplied Host, Content-Length or Transfer-Encoding header. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request *req,
+                                                          const char *host, uint16_t port, int tls);
+
+/* ---- 2. response parser ---- */
+
+/* Where one header (or trailer) sits in the parser's head memory. */
+typedef struct sioc_http_hdr_ref {
+    uint32_t name_off, name_len, value_off, value_len;
+} sioc_http_hdr_ref;
+
+typedef enum sioc_http_pev {
+    SIOC_HTTP_PEV_NEED_MORE = 0, /* all input used; feed more (or call sioc_http_parser_eof) */
+    SIOC_HTTP_PEV_HEAD = 1,      /* final status line and headers complete: status and lookups are valid */
+    SIOC_HTTP_PEV_BODY = 2,      /* *out_body holds body bytes (a span of the input, already de-chunked) */
+    SIOC_HTTP_PEV_DONE = 3       /* response complete (trailers added to the header list); reset before reuse */
+} sioc_http_pev;
+
+/* Parser state. Head memory holds the status line, header lines and trailers (without line ends); the
+   reference array indexes them. Both are the caller's and must outlive the parser. Fields above `p_` are
+   results, valid from SIOC_HTTP_PEV_HEAD until the next reset. */
+typedef struct sioc_http_parser {
+    int status;              /* 100..999 */
+    int version_minor;       /* HTTP/1.x */
+    int keep_alive;          /* 1 when the connection may carry another request after this response */
+    int chunked;             /* 1 for Transfer-Encoding: chunked */
+    uint64_t content_length; /* UINT64_MAX when the body is chunked or runs until the connection closes */
+    uint64_t body_len;       /* body bytes delivered so far */
+    uint32_t keep_alive_timeout_s; /* from "Keep-Alive: timeout=N", 0 when absent */
+    size_t header_count;     /* headers, then trailers */
+    sioc_str reason;         /* reason phrase (may be empty) */
+    /* private */
+    char *p_head;
+    size_t p_head_cap, p_head_len;
+    sioc_http_hdr_ref *p_refs;
+    size_t p_ref_cap;
+    size_t p_line_start;
+    uint64_t p_remaining;
+    size_t p_ext_len;
+    sioc_result p_err;
+    uint8_t p_state, p_cr, p_head_request, p_saw_digit, p_ext_state, p_started;
+} sioc_http_parser;
+
+/* Bind the parser to caller memory: `head_mem` of `head_cap` bytes (the limit on status line + headers +
+   trailers; 8192 is plenty for AWS and Azure) and `refs` for up to `ref_cap` headers. Then parses a response. */
+SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t head_cap, sioc_http_hdr_ref *refs,
+                                    size_t ref_cap);
+/* Prepare for the next response; head_request = 1 when it answers a HEAD request (no body whatever the headers). */
+SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request);
+/* Consume input up to the next event. *out_used bytes of `in` were used; call again with the rest until the event
+   is SIOC_HTTP_PEV_NEED_MORE (after HEAD, call even with no input left: a body-less response then gives DONE).
+   After DONE nothing more is consumed until reset. Errors are sticky: SIOC_ERR_PROTOCOL (malformed status line,
+   header, chunk framing, conflicting lengths, 101), SIOC_ERR_LIMIT (head memory or header slots exhausted, huge
+   chunk extension), SIOC_ERR_UNSUPPORTED (a transfer coding other than chunked). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *in, size_t len,
+                                                           size_t *out_used, sioc_http_pev *out_ev,
+                                                           sioc_bytes *out_body);
+/* The peer closed the connection. DONE for a body that runs until close; otherwise SIOC_ERR_CLOSED
+   (nothing received yet, or a truncated response). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev);
+/* First header (or trailer) called `name`, compared case-insensitively; value with surrounding blanks trimmed.
+   SIOC_ERR_NOT_FOUND when absent. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_parser_header(const sioc_http_parser *p, const char *name,
+                                                             sioc_str *out_value);
+/* Header i in arrival order (0 <= i < header_count). */
+SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, sioc_str *out_name, sioc_str *out_value);
+/* 1 when at least one byte of a response was consumed since the last reset. */
+SIOC_API int sioc_http_parser_started(const sioc_http_parser *p);
+
+/* ---- 3. client engine ---- */
+
+struct sioc_tls_ops;
+
+typedef struct sioc_http_client_desc {
+    sioc_allocator allocator;    /* zero: malloc/free (when SIOC_ENABLE_LIBC_MALLOC) */
+    sioc_logger logger;          /* zero: silent */
+    uint32_t max_endpoints;      /* 0 -> 4 distinct (host, port, tls) targets */
+    uint32_t conns_per_endpoint; /* 0 -> 2 (a long poll on one, publishes on the other) */
+    uint32_t max_requests;       /* 0 -> 16 requests queued, in flight or awaiting pickup */
+    uint32_t request_head_size;  /* 0 -> 4096 bytes of request line + headers, per request slot */
+    uint32_t response_head_size; /* 0 -> 8192 bytes of status line + headers + trailers, per connection */
+    uint32_t max_headers;        /* 0 -> 64 response headers + trailers */
+    uint32_t timeout_ms;         /* 0 -> 30000: default request deadline (queueing + connect + exchange) */
+    uint32_t connect_timeout_ms; /* 0 -> 10000: TCP connect plus TLS handshake */
+    uint32_t idle_timeout_ms;    /* 0 -> 30000: close a keep-alive connection idle this long */
+    /* TLS (ignored by SIOC_TLS_NONE): trust anchors as PEM text and/or a PEM file read at init. */
+    const char *ca_pem;
+    size_t ca_pem_len;           /* 0: strlen(ca_pem) */
+    const char *ca_file;
+    int tls_offload;             /* SIOC_TLS_NONE only: 1 = the app terminates TLS itself, https endpoints allowed */
+    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). */
+    sioc_result (*random)(void *user, void *buf, size_t len);
+    int64_t (*utc_now)(void *user);
+    void *user;
+} sioc_http_client_desc;
+
+typedef struct sioc_http_stats {
+    uint64_t requests;    /* submitted */
+    uint64_t responses;   /* complete responses received */
+    uint64_t conns_opened;
+    uint64_t retries;     /* idempotent requests re-sent after a reused connection died */
+    uint64_t timeouts;
+} sioc_http_stats;
+
+typedef struct sioc_http__ep sioc_http__ep;
+typedef struct sioc_http__conn sioc_http__conn;
+typedef struct sioc_http__req sioc_http__req;
+
+/* The engine. Transparent so it can live anywhere; touch only through the functions below. */
+typedef struct sioc_http_client {
+    sioc_http_client_desc desc; /* with defaults filled in */
+    sioc_http_stats stats;
+    /* private */
+    const struct sioc_tls_ops *p_tls;
+    void *p_tls_state;
+    void *p_mem;
+    size_t p_mem_size;
+    sioc_http__ep *p_eps;
+    sioc_http__conn *p_conns;
+    sioc_http__req *p_reqs;
+    uint32_t p_n_eps, p_n_conns, p_n_reqs;
+    uint64_t p_now, p_seq;
+    int p_held; /* request slot whose response was handed out last, or -1 */
+} sioc_http_client;
+
+/* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
+   SIOC_ERR_DEPENDENCY (TLS backend without random/utc_now, or no allocator without libc malloc), SIOC_ERR_TLS
+   (trust anchors unreadable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc);
+/* Free everything. Sockets still open are the caller's to close (sioc_http_conn_wants() != 0 tells which). */
+SIOC_API void sioc_http_client_free(sioc_http_client *c);
+
+/* Register (or find) the endpoint host:port, plain or TLS; *out_ep identifies it in sioc_http_submit(). The
+   host is copied and is also the TLS server name (SNI and certificate check; IP addresses are not supported
+   for TLS: neither backend matches IP SANs). SIOC_ERR_TLS_NO_HOSTNAME for TLS without a host name (refused
+   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload), SIOC_ERR_LIMIT. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls,
+                                                       int *out_ep);
+
+/* Queue a request for endpoint `ep`. The head is written into the request slot now (see sioc_http_request for
+   what is borrowed). *out_id (may be NULL) names it for sioc_http_cancel(). SIOC_ERR_LIMIT when every slot is
+   busy, SIOC_ERR_BUFFER_TOO_SMALL when the head exceeds request_head_size, SIOC_ERR_ARG as the writer. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_http_request *req,
+                                                     uint64_t now_ms, uint32_t *out_id);
+/* Forget a request: no response will be delivered and its body is no longer referenced. A request that was on
+   the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
+SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
+
+/* A finished request. Views (reason, headers, body) stay valid until the next sioc_http_next_response() call,
+   which also returns the connection to the pool. */
+typedef struct sioc_http_response {
+    uint32_t id;
+    void *tag;
+    sioc_result result;   /* SIOC_OK (any HTTP status), SIOC_ERR_BUFFER_TOO_SMALL (body larger than
+                             body_out_cap: body holds the first part, body_total the size), or the failure:
+                             SIOC_ERR_TIMEOUT, SIOC_ERR_CLOSED, SIOC_ERR_CONNECT, SIOC_ERR_PROTOCOL, SIOC_ERR_LIMIT,
+                             SIOC_ERR_TLS_* ... */
+    int status;           /* HTTP status, 0 when no response head arrived */
+    const uint8_t *body;  /* body_out contents (NULL when streamed or discarded) */
+    size_t body_len;      /* bytes in body */
+    uint64_t body_total;  /* body bytes received in total */
+    int retried;          /* 1 when the request was sent a second time on a fresh connection */
+    const sioc_http_parser *p_parser;
+} sioc_http_response;
+
+/* Next finished request in completion order: SIOC_OK and *out filled, or SIOC_AGAIN when none is waiting. */
+SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out);
+/* Response header lookup, case-insensitive (trailers included); SIOC_ERR_NOT_FOUND when absent. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name,
+                                                               sioc_str *out_value);
+
+/* ---- connections: what the caller's I/O layer does ---- */
+
+typedef enum sioc_http_io_type {
+    SIOC_HTTP_IO_OPEN = 1, /* connect a TCP socket to host:port, then sioc_http_conn_opened() (or _failed()) */
+    SIOC_HTTP_IO_CLOSE = 2 /* close the socket of `conn`; the slot may be reused by a later OPEN */
+} sioc_http_io_type;
+
+typedef struct sioc_http_io_event {
+    sioc_http_io_type type;
+    int conn;         /* 0 .. sioc_http_conn_count()-1 */
+    const char *host; /* OPEN: NUL-terminated, owned by the client */
+    uint16_t port;
+    int tls;          /* OPEN: 1 for an https endpoint (informational: the engine does the TLS) */
+} sioc_http_io_event;
+
+/* Next socket action for the I/O layer: SIOC_OK and *out filled, or SIOC_AGAIN when none. Every OPEN is
+   eventually followed by exactly one CLOSE for the same conn. */
+SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *out);
+
+/* The TCP connection of `conn` is up (the TLS handshake, if any, starts now). */
+SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms);
+/* The connection failed or broke (connect refused, reset, send error): `err` is what requests see
+   (SIOC_ERR_CONNECT, SIOC_ERR_CLOSED for a reset, ...). Unlike sioc_http_conn_eof() a failure never completes a
+   body that runs until close. A CLOSE event follows. */
+SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result err, uint64_t now_ms);
+/* The peer closed its side (recv returned 0). */
+SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms);
+/* Received bytes (ciphertext on TLS). At most sioc_http_conn_recv_room() bytes are taken; *out_used (may be
+   NULL) says how many. Returns SIOC_OK, or the error that closed the connection. */
+SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const void *data, size_t len,
+                                         uint64_t now_ms, size_t *out_used);
+/* How many bytes sioc_http_conn_feed() takes now (SIZE_MAX on plain connections; 0 on TLS while the engine
+   must first send: flush output, then read again). */
+SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn);
+/* Bytes waiting to be sent on `conn`: *out_data / *out_len (0 when nothing). The view is valid until the next
+   call on the client. Report what the socket took with sioc_http_conn_sent(). */
+SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_t **out_data, size_t *out_len);
+SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n);
+
+#define SIOC_HTTP_WANT_READ 1u       /* the socket is open: poll it for input (and EOF) */
+#define SIOC_HTTP_WANT_WRITE 2u      /* output is pending */
+#define SIOC_HTTP_WANT_CONNECT 4u    /* an OPEN was handed out and sioc_http_conn_opened() has not come yet */
+/* What `conn` waits for (0: slot unused or closed). */
+SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn);
+/* Number of connection slots (max_endpoints * conns_per_endpoint). */
+SIOC_API int sioc_http_conn_count(const sioc_http_client *c);
+
+/* Absolute time (ms, the caller's clock) of the next timer, or UINT64_MAX when nothing is timed. */
+SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c);
+/* Fire timers due at now_ms: request deadlines (SIOC_ERR_TIMEOUT), connect timeouts, idle keep-alive expiry. */
+SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms);
+
+/* ---- transport interface: drive the engine over the caller's own non-blocking sockets ---- */
+
+/* Never block. connect: start or continue connecting conn to host:port; SIOC_OK when connected, SIOC_AGAIN while
+   in progress (it is called again), or an error (SIOC_ERR_CONNECT). send/recv: bytes moved, 0 when the call would
+   block, or a negative sioc_result: recv returns SIOC_ERR_CLOSED for an orderly EOF; any other negative value means
+   the connection broke (reset, EPIPE), which requests see as SIOC_ERR_CLOSED. close: release the socket. */
+typedef struct sioc_http_transport {
+    sioc_result (*connect)(void *user, int conn, const char *host, uint16_t port);
+    long (*send)(void *user, int conn, const uint8_t *data, size_t len);
+    long (*recv)(void *user, int conn, uint8_t *buf, size_t cap);
+    void (*close)(void *user, int conn);
+    void *user;
+} sioc_http_transport;
+
+/* One non-blocking pass: serve OPEN/CLOSE events, continue connects, flush output, read what is available,
+   fire timers. Call it after the sockets became ready or the deadline passed; then pick up responses. */
+SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms);
+/* ---- src/tls.h ---- */
+/* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
+   The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
+   socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
+   giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
+   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
+   name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
+   room for a full 16 KB record on the receive side. */
+
+struct sioc_http_client;
+
+typedef struct sioc_tls_ops {
+    const char *name;
+    /* Client-wide state (trust anchors, DRBG) in *out_state; called once from sioc_http_client_init(). */
+    sioc_result (*client_init)(struct sioc_http_client *c, void **out_state);
+    void (*client_free)(struct sioc_http_client *c, void *state);
+    /* Per-connection state of conn_size() bytes, allocated by the engine; open starts the handshake. */
+    size_t (*conn_size)(void);
+    sioc_result (*open)(struct sioc_http_client *c, void *state, void *conn, const char *host);
+    void (*close)(void *conn);
+    /* Advance the handshake: SIOC_OK when done, SIOC_AGAIN while in progress, or a typed error
+       (SIOC_ERR_TLS_UNTRUSTED, _HOSTNAME, _EXPIRED, _TIME, SIOC_ERR_TLS). */
+    sioc_result (*handshake)(void *conn);
+    /* Ciphertext from the socket: room, then feed (takes at most room bytes). */
+    size_t (*recv_room)(void *conn);
+    sioc_result (*feed)(void *conn, const uint8_t *in, size_t len);
+    /* Ciphertext for the socket: peek and acknowledge. */
+    void (*out)(void *conn, const uint8_t **p, size_t *n);
+    void (*out_done)(void *conn, size_t n);
+    /* Plaintext to encrypt: *used bytes taken (0 when the send side is full). A backend may require the same
+       arguments again after taking 0 (mbedTLS), so callers retry with an unchanged pointer and length. */
+    sioc_result (*write)(void *conn, const uint8_t *p, size_t n, size_t *used);
+    /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
+    sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
+    void (*read_done)(void *conn, size_t n);
+} sioc_tls_ops;
+
+/* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */
+SIOC_API const char *sioc_tls_backend(void);
+/* ---- src/posix.h ---- */
+/* ---- posix: the built-in socket backend (SIOC_ENABLE_POSIX) ----
+   Non-blocking TCP sockets and poll() under the HTTP engine, written against the public API only (it is a
+   sioc_http_transport), so it doubles as the reference integration. Three ways to use it:
+     - simplest: call sioc_posix_run() in a loop; it waits in poll() until a socket is ready or a timer is due.
+     - own loop (epoll, libuv, ...): put the descriptors from sioc_posix_fds() in it, call sioc_posix_step()
+       when one is ready or when sioc_http_next_deadline() passes.
+     - own sockets entirely: skip this file and implement sioc_http_transport (or the raw conn_* calls).
+   DNS: the default resolver is getaddrinfo(), which BLOCKS the calling thread for as long as DNS takes. Programs
+   that must never block pass their own resolver (a cache, a fixed address, an async lookup done beforehand).
+   In a strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before including this header. */
+
+#if SIOC_ENABLE_POSIX
+
+#ifndef SIOC_POSIX_MAX_CONNS
+#define SIOC_POSIX_MAX_CONNS 64 /* connection slots the backend can hold (the client's conn count must fit) */
+#endif
+
+/* An IP address for one connection. */
+typedef struct sioc_posix_addr {
+    int family;     /* 4 or 6 */
+    uint8_t ip[16]; /* network order; IPv4 uses the first 4 bytes */
+} sioc_posix_addr;
+
+/* Turn a host name into an address. Returns SIOC_OK or SIOC_ERR_CONNECT (unknown host). Called from the
+   connect step, so it must not block if the program must not block. */
+typedef sioc_result (*sioc_posix_resolve_fn)(void *user, const char *host, uint16_t port, sioc_posix_addr *out);
+
+typedef struct sioc_posix {
+    sioc_http_client *client;
+    sioc_posix_resolve_fn resolve;
+    void *resolve_user;
+    sioc_http_transport transport; /* this backend as a transport (user = this struct) */
+    int fd[SIOC_POSIX_MAX_CONNS];  /* -1 when closed */
+} sioc_posix;
+
+/* Attach to a client (which must outlive it). `resolve` NULL: sioc_posix_resolve (getaddrinfo, blocking).
+   SIOC_ERR_LIMIT when the client has more connection slots than SIOC_POSIX_MAX_CONNS. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_posix_init(sioc_posix *px, sioc_http_client *client,
+                                                    sioc_posix_resolve_fn resolve, void *resolve_user);
+/* Close every socket still open. */
+SIOC_API void sioc_posix_free(sioc_posix *px);
+/* One non-blocking pass (sioc_http_drive over these sockets): connects, sends, receives, timers. */
+SIOC_API sioc_result sioc_posix_step(sioc_posix *px, uint64_t now_ms);
+
+/* A descriptor and what to wait for: SIOC_HTTP_WANT_READ -> readable, WANT_WRITE / WANT_CONNECT -> writable. */
+typedef struct sioc_posix_fd {
+    int fd;
+    unsigned wants;
+} sioc_posix_fd;
+/* The open sockets (up to cap); returns how many were written. */
+SIOC_API size_t sioc_posix_fds(const sioc_posix *px, sioc_posix_fd *out, size_t cap);
+/* Block in poll() until a socket is ready, the client's next deadline, or max_wait_ms (whichever is first). */
+SIOC_API sioc_result sioc_posix_wait(sioc_posix *px, uint64_t now_ms, uint32_t max_wait_ms);
+/* step, wait up to max_wait_ms, step again; with the monotonic clock below. */
+SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms);
+
+/* Clocks and randomness for descs: CLOCK_MONOTONIC in ms, time() in s, and /dev/urandom. */
+SIOC_API uint64_t sioc_posix_now_ms(void);
+SIOC_API int64_t sioc_posix_utc_now(void *user);
+SIOC_API sioc_result sioc_posix_random(void *user, void *buf, size_t len);
+/* getaddrinfo(): the first address found. BLOCKS during DNS. */
+SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t port, sioc_posix_addr *out);
+/* Numeric "127.0.0.1" or "::1" into an address (no DNS); SIOC_ERR_ARG when it is not one. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_posix_addr_parse(const char *text, sioc_posix_addr *out);
+
+#endif /* SIOC_ENABLE_POSIX */
+/* ---- src/sigv4.h ---- */
+/* ---- sigv4: AWS Signature Version 4 request signing ----
+   Pure functions over caller memory: no allocation, no clock (the caller passes the time), no global state. The
+   canonical request and string to sign are streamed straight into SHA-256/HMAC, so signing needs no scratch
+   buffer; the optional sioc_sigv4_canonical_request / sioc_sigv4_string_to_sign calls write them out for tests.
+   Rules: AWS General Reference, "Create a signed AWS API request" (SigV4), non-S3 variant: the path is normalised
+   (".", ".." and empty segments removed) and each segment of the path *as sent* is percent-encoded once more. */
+
+#ifndef SIOC_SIGV4_MAX_HEADERS
+#define SIOC_SIGV4_MAX_HEADERS 32 /* signed headers per request, including the ones the signer adds */
+#endif
+#ifndef SIOC_SIGV4_MAX_QUERY
+#define SIOC_SIGV4_MAX_QUERY 64 /* query parameters per request */
+#endif
+#ifndef SIOC_SIGV4_MAX_SEGMENTS
+#define SIOC_SIGV4_MAX_SEGMENTS 32 /* path segments kept after normalisation */
+#endif
+
+/* A header or query parameter: name and value views (not NUL-terminated). */
+typedef struct sioc_sigv4_pair {
+    sioc_str name;
+    sioc_str value;
+} sioc_sigv4_pair;
+
+/* Access keys. The views must stay valid while signing; they are never logged or copied into error text.
+   session_token is empty for long-term keys; with temporary keys it is sent and signed as X-Amz-Security-Token. */
+typedef struct sioc_sigv4_credentials {
+    sioc_str access_key_id;
+    sioc_str secret_access_key;
+    sioc_str session_token;
+} sioc_sigv4_credentials;
+
+/* Flags for sioc_sigv4_params.flags. */
+#define SIOC_SIGV4_ADD_CONTENT_SHA256 1u /* also sign x-amz-content-sha256 (not required by SNS/SQS) */
+#define SIOC_SIGV4_UNSIGNED_TOKEN 2u     /* leave X-Amz-Security-Token out of the signature (test suite only) */
+
+/* Who signs, for where and when. region and service are lower-case ("us-east-1", "sns"). */
+typedef struct sioc_sigv4_params {
+    sioc_sigv4_credentials creds;
+    sioc_str region;
+    sioc_str service;
+    int64_t unix_time; /* seconds since 1970-01-01 UTC, years 1970..9999 */
+    unsigned flags;
+} sioc_sigv4_params;
+
+/* The request as it will be sent. Every header listed is signed (Host is required, exactly as sent, with the
+   port when it is not the scheme's default); repeated names are joined with ',' in order. The signer adds
+   x-amz-date, x-amz-security-token (with a session token) and x-amz-content-sha256 (when flagged) itself: they must
+   not be in `headers`. */
+typedef struct sioc_sigv4_request {
+    sioc_str method;                 /* "POST" */
+    sioc_str path;                   /* path as sent, without the query ("" counts as "/") */
+    const sioc_sigv4_pair *query;    /* decoded query parameters, any order (encoded and sorted by the signer) */
+    size_t query_count;
+    const sioc_sigv4_pair *headers;
+    size_t header_count;
+    sioc_bytes payload;              /* the body */
+    const char *payload_hash;        /* optional: 64 lower-case hex digits of SHA-256(payload); NULL to compute */
+} sioc_sigv4_request;
+
+/* Cache of the derived signing key for one (key id, secret, day, region, service), so a steady stream of
+   requests costs one HMAC-SHA256 chain per day instead of one per request. Zero-initialise it; keep one per
+   (region, service). It holds key material: wipe it (memset) when done with the credentials. */
+typedef struct sioc_sigv4_key_cache {
+    uint8_t id[SIOC_SHA256_LEN]; /* SHA-256 fingerprint of what the key was derived from */
+    sioc_hmac_sha256_ctx mac;    /* HMAC already keyed with the signing key */
+    uint8_t valid;
+} sioc_sigv4_key_cache;
+
+/* What the caller adds to the request besides Authorization. */
+typedef struct sioc_sigv4_result {
+    char amz_date[17];     /* X-Amz-Date value, "YYYYMMDDTHHMMSSZ", NUL-terminated */
+    char payload_hash[65]; /* lower-case hex SHA-256 of the payload (the X-Amz-Content-Sha256 value) */
+    char signature[65];    /* lower-case hex signature */
+} sioc_sigv4_result;
+
+/* Sign: fills *out and appends the Authorization header *value* ("AWS4-HMAC-SHA256 Credential=..., SignedHeaders=
+   ..., Signature=...") to `authorization`. `cache` may be NULL. Returns SIOC_OK, SIOC_ERR_ARG (missing Host or
+   credentials, bad characters in a header name/value, region or service, a header the signer owns),
+   SIOC_ERR_LIMIT (more headers, query parameters or path segments than the SIOC_SIGV4_MAX_* limits),
+   SIOC_ERR_RANGE (time outside 1970..9999) or the buffer's error. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
+                                                     sioc_sigv4_key_cache *cache, sioc_buf *authorization,
+                                                     sioc_sigv4_result *out);
+
+/* The canonical request and the string to sign, written out (for tests and debugging; no secret involved). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_canonical_request(const sioc_sigv4_params *p,
+                                                                  const sioc_sigv4_request *req, sioc_buf *out);
+SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_string_to_sign(const sioc_sigv4_params *p,
+                                                               const sioc_sigv4_request *req, sioc_buf *out);
+
+/* The derived signing key HMAC(HMAC(HMAC(HMAC("AWS4"+secret, yyyymmdd), region), service), "aws4_request"). */
+SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], sioc_str region, sioc_str service,
+                                     uint8_t out[SIOC_SHA256_LEN]);
+
+/* Unix time to "YYYYMMDDTHHMMSSZ" (+ NUL). SIOC_ERR_RANGE outside years 1970..9999. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_format_date(int64_t unix_time, char out[17]);
+/* An HTTP Date header in IMF-fixdate form ("Mon, 23 Nov 2026 05:47:55 GMT", RFC 9110 section 5.6.7) to Unix
+   time, for clock-skew correction. SIOC_ERR_PARSE on any other form or an impossible date. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_parse_http_date(sioc_str text, int64_t *out_unix_time);
+/* ---- src/aws.h ---- */
+/* ---- aws: SNS (Query protocol) and SQS (AWS JSON 1.0), as the cluster transport uses them ----
+   Three layers, each usable alone:
+     1. Request bodies (sioc_sns_write_*, sioc_sqs_write_*): pure writers into a sioc_buf, byte-identical to what the
+        AWS SDK for JavaScript sends (docs: AWS.md section 3; checked against captured SDK traffic).
+     2. Reply parsers (sioc_sns_parse_*, sioc_sqs_parse_*): pure readers of SNS XML and SQS JSON replies, including
+        error replies. Strings come back as views into the reply, or into a caller `scratch` buffer when they had
+        to be decoded (XML references, JSON escapes, base64): a scratch as large as the reply is always enough.
+     3. sioc_aws_client: signs requests (SigV4) and runs them on the HTTP engine, corrects the clock once when AWS
+        says it is skewed, and classifies errors. Request and reply memory belong to the caller (sioc_aws_call).
+   Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
+   or error text. */
+
+#ifndef SIOC_AWS_MAX_ATTRS
+#define SIOC_AWS_MAX_ATTRS 10 /* message attributes per message (the service limit) */
+#endif
+#define SIOC_AWS_MAX_BATCH 10            /* entries per PublishBatch / DeleteMessageBatch (service limit) */
+#define SIOC_AWS_MAX_MESSAGE_SIZE 262144 /* SNS: body + attribute names, types and values (256 KiB) */
+#define SIOC_AWS_SNS_VERSION "2010-03-31"
+
+/* ---- common types ---- */
+
+typedef enum sioc_aws_attr_type {
+    SIOC_AWS_ATTR_STRING = 0, /* DataType "String": value is UTF-8 text */
+    SIOC_AWS_ATTR_BINARY = 1, /* DataType "Binary": value is raw bytes (base64 on the wire) */
+    SIOC_AWS_ATTR_NUMBER = 2  /* DataType "Number": value is the decimal text */
+} sioc_aws_attr_type;
+
+/* A message attribute. Views; for parsed messages they point into the reply or the scratch buffer. */
+typedef struct sioc_aws_attr {
+    sioc_str name;
+    sioc_aws_attr_type type;
+    sioc_bytes value;
+} sioc_aws_attr;
+
+/* A key/value pair: tags, queue attributes. */
+typedef struct sioc_aws_kv {
+    sioc_str key;
+    sioc_str value;
+} sioc_aws_kv;
+
+/* An error reply, copied into fixed arrays (truncated on a UTF-8 boundary; always NUL-terminated). */
+typedef struct sioc_aws_error {
+    int status;           /* HTTP status */
+    char code[64];        /* "NotFound", "QueueDoesNotExist", "Throttling", ... ("" when the reply had none) */
+    char message[192];    /* the service's text */
+    char request_id[64];
+    char legacy_code[64]; /* SQS: the code of the x-amzn-query-error header ("AWS.SimpleQueueService....") */
+    int sender_fault;     /* 1: Type "Sender" (the request was wrong), 0: Receiver or unknown */
+} sioc_aws_error;
+
+/* Size that counts against SIOC_AWS_MAX_MESSAGE_SIZE: the message plus every attribute's name, data type and
+   value (Binary: raw bytes). */
+SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *attrs, size_t n_attrs);
+
+/* ---- 1. SNS request bodies (application/x-www-form-urlencoded; values RFC 3986-encoded) ----
+   Each appends to `out` and returns sioc_buf_result(out), or SIOC_ERR_ARG (empty required field, bad attribute),
+   SIOC_ERR_LIMIT (more than SIOC_AWS_MAX_ATTRS attributes or SIOC_AWS_MAX_BATCH entries) or SIOC_ERR_TOO_LARGE
+   (a message over SIOC_AWS_MAX_MESSAGE_SIZE, checked before anything is written). */
+
+/* Action=CreateTopic&Version=2010-03-31&Name=...[&Tags.member.N.Key=...&Tags.member.N.Value=...] */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, const sioc_aws_kv *tags,
+                                                                 size_t n_tags);
+/* Subscribe the queue `queue_arn` (Protocol=sqs) with RawMessageDelivery=true; a non-empty filter_policy (JSON
+   text) adds FilterPolicyScope=MessageAttributes and FilterPolicy (AWS.md section 6). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
+                                                              sioc_str filter_policy);
+/* Publish: Message, TopicArn, MessageAttributes.entry.N.* in the given order. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_publish(sioc_buf *out, sioc_str topic_arn, sioc_str message,
+                                                            const sioc_aws_attr *attrs, size_t n_attrs);
+
+/* One PublishBatch entry; `id` must be unique in the batch (1-80 of A-Z a-z 0-9 _ -). */
+typedef struct sioc_sns_batch_entry {
+    sioc_str id;
+    sioc_str message;
+    const sioc_aws_attr *attrs;
+    size_t n_attrs;
+} sioc_sns_batch_entry;
+
+/* PublishBatch of 1..10 entries; each entry and the batch as a whole must fit SIOC_AWS_MAX_MESSAGE_SIZE. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
+                                                                  const sioc_sns_batch_entry *entries, size_t n);
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn);
+/* next_token empty for the first page. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
+                                                                                sioc_str next_token);
+
+/* ---- 1. SQS request bodies (application/x-amz-json-1.0; X-Amz-Target: AmazonSQS.<Op>) ---- */
+
+/* {"QueueName":...[,"Attributes":{...}][,"tags":{...}]} */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_create_queue(sioc_buf *out, sioc_str name,
+                                                                 const sioc_aws_kv *attrs, size_t n_attrs,
+                                                                 const sioc_aws_kv *tags, size_t n_tags);
+/* {"QueueUrl":...,"AttributeNames":[...]} */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_get_queue_attributes(sioc_buf *out, sioc_str queue_url,
+                                                                         const sioc_str *names, size_t n);
+/* {"QueueUrl":...,"Attributes":{...}} */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_set_queue_attributes(sioc_buf *out, sioc_str queue_url,
+                                                                         const sioc_aws_kv *attrs, size_t n);
+/* The queue policy that lets `topic_arn` send to `queue_arn` (AWS.md section 5), as JSON text. ARNs must be
+   printable ASCII without '"' or '\' (SIOC_ERR_ARG). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn);
+/* SetQueueAttributes with exactly that policy as the "Policy" attribute (byte-identical to the Node adapter). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_set_queue_policy(sioc_buf *out, sioc_str queue_url,
+                                                                     sioc_str queue_arn, sioc_str topic_arn);
+/* {"QueueUrl":...,"MessageAttributeNames":["All"],"MaxNumberOfMessages":max,"WaitTimeSeconds":wait}.
+   SIOC_ERR_RANGE unless 1 <= max <= 10 and 0 <= wait <= 20. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_receive_message(sioc_buf *out, sioc_str queue_url,
+                                                                    int max_messages, int wait_seconds);
+
+/* One DeleteMessageBatch entry: the message's MessageId serves as `id`. */
+typedef struct sioc_sqs_delete_entry {
+    sioc_str id;
+    sioc_str receipt_handle;
+} sioc_sqs_delete_entry;
+
+/* {"QueueUrl":...,"Entries":[{"Id":...,"ReceiptHandle":...},...]} with 1..10 entries. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_delete_message_batch(sioc_buf *out, sioc_str queue_url,
+                                                                         const sioc_sqs_delete_entry *entries,
+                                                                         size_t n);
+/* {"QueueUrl":...} for DeleteQueue and ListQueueTags. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_queue_url(sioc_buf *out, sioc_str queue_url);
+/* {["QueueNamePrefix":...][,"NextToken":...][,"MaxResults":n]} (empty views and 0 leave a field out). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_list_queues(sioc_buf *out, sioc_str prefix, sioc_str next_token,
+                                                                int max_results);
+/* {"QueueUrl":...,"MessageBody":...[,"MessageAttributes":{...}]} (not used by the cluster; handy in tests). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_send_message(sioc_buf *out, sioc_str queue_url, sioc_str body,
+                                                                 const sioc_aws_attr *attrs, size_t n_attrs);
+
+/* ---- 2. SNS replies (XML) ----
+   Each takes the whole reply body. SIOC_ERR_PARSE / SIOC_ERR_UNSUPPORTED / SIOC_ERR_LIMIT for malformed XML,
+   SIOC_ERR_NOT_FOUND when the expected element is missing (an error reply, or another operation's reply),
+   SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (scratch->len then tells the size needed). */
+
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_create_topic(const char *xml, size_t len, sioc_buf *scratch,
+                                                                 sioc_str *out_topic_arn);
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_subscribe(const char *xml, size_t len, sioc_buf *scratch,
+                                                              sioc_str *out_subscription_arn);
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_publish(const char *xml, size_t len, sioc_buf *scratch,
+                                                            sioc_str *out_message_id);
+/* SIOC_OK when the reply is an UnsubscribeResponse. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_unsubscribe(const char *xml, size_t len);
+
+/* One entry of a batch reply (PublishBatch or DeleteMessageBatch). */
+typedef struct sioc_aws_batch_item {
+    sioc_str id;
+    sioc_str message_id; /* PublishBatch successes */
+    sioc_str code;       /* failures */
+    sioc_str message;    /* failures */
+    int failed;
+    int sender_fault;
+} sioc_aws_batch_item;
+
+/* Successes first, then failures, in reply order. Check `failed` even when the HTTP status is 200. */
+typedef struct sioc_aws_batch_result {
+    sioc_aws_batch_item items[SIOC_AWS_MAX_BATCH];
+    size_t count;
+    size_t failed;
+} sioc_aws_batch_result;
+
+/* SIOC_ERR_LIMIT when the reply lists more than SIOC_AWS_MAX_BATCH entries. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_publish_batch(const char *xml, size_t len, sioc_buf *scratch,
+                                                                  sioc_aws_batch_result *out);
+
+typedef struct sioc_sns_subscription {
+    sioc_str subscription_arn; /* "PendingConfirmation" for unconfirmed ones */
+    sioc_str owner;
+    sioc_str protocol;
+    sioc_str endpoint;
+    sioc_str topic_arn;
+} sioc_sns_subscription;
+
+/* Up to `cap` subscriptions (*out_count = the number in the reply; SIOC_ERR_BUFFER_TOO_SMALL when more than cap)
+   and the NextToken (empty on the last page). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_list_subscriptions(const char *xml, size_t len, sioc_buf *scratch,
+                                                                       sioc_sns_subscription *out, size_t cap,
+                                                                       size_t *out_count, sioc_str *out_next_token);
+/* <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse> into *out (status kept). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_error(const char *xml, size_t len, sioc_aws_error *out);
+
+/* ---- 2. SQS replies (JSON; parse the body with sioc_json_parse first) ----
+   Unknown keys are ignored and any key order is accepted. SIOC_ERR_NOT_FOUND / SIOC_ERR_TYPE when a required
+   key is missing or has another type, SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small. */
+
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_create_queue(const sioc_json *doc, sioc_buf *scratch,
+                                                                 sioc_str *out_queue_url);
+/* One attribute of a GetQueueAttributes reply, e.g. "QueueArn". */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_queue_attribute(const sioc_json *doc, const char *name,
+                                                                    sioc_buf *scratch, sioc_str *out_value);
+
+/* A received message. Binary attribute values are decoded from base64 into scratch. */
+typedef struct sioc_sqs_message {
+    sioc_str message_id;
+    sioc_str receipt_handle;
+    sioc_str body;
+    sioc_str md5_of_body;
+    sioc_str md5_of_attrs; /* empty when the message has no attributes */
+    sioc_aws_attr attrs[SIOC_AWS_MAX_ATTRS];
+    size_t attr_count;
+} sioc_sqs_message;
+
+/* ReceiveMessage: up to `cap` messages (an empty reply "{}" gives 0). *out_count = messages in the reply
+   (SIOC_ERR_BUFFER_TOO_SMALL when more than cap); SIOC_ERR_LIMIT for more than SIOC_AWS_MAX_ATTRS attributes;
+   SIOC_ERR_PARSE for bad base64 or an unknown DataType. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_receive_message(const sioc_json *doc, sioc_buf *scratch,
+                                                                    sioc_sqs_message *out, size_t cap,
+                                                                    size_t *out_count);
+/* DeleteMessageBatch: Successful [{Id}] and Failed [{Id, SenderFault, Code, Message}]. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_batch(const sioc_json *doc, sioc_buf *scratch,
+                                                          sioc_aws_batch_result *out);
+/* ListQueues: QueueUrls (up to cap; *out_count = all) and NextToken (empty when absent). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_list_queues(const sioc_json *doc, sioc_buf *scratch,
+                                                                sioc_str *out_urls, size_t cap, size_t *out_count,
+                                                                sioc_str *out_next_token);
+/* ListQueueTags: {"Tags":{k:v,...}} (absent Tags gives 0). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_list_queue_tags(const sioc_json *doc, sioc_buf *scratch,
+                                                                    sioc_aws_kv *out, size_t cap,
+                                                                    size_t *out_count);
+/* {"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"..."}: code = text after '#' (and before any ':'),
+   message from "message" or "Message". `query_error` is the x-amzn-query-error header ("Code;Sender"), or empty. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str query_error,
+                                                          sioc_aws_error *out);
+
+/* ---- 3. the client ---- */
+
+typedef enum sioc_aws_service { SIOC_AWS_SNS = 0, SIOC_AWS_SQS = 1 } sioc_aws_service;
+
+/* A parsed endpoint URL. */
+typedef struct sioc_aws_endpoint {
+    char host[SIOC_HTTP_MAX_HOST + 1];
+    uint16_t port;
+    int tls;
+} sioc_aws_endpoint;
+
+/* "http[s]://host[:port][/]" -> endpoint. SIOC_ERR_ARG for anything else (a path, user info, a query, bad port),
+   SIOC_ERR_UNSUPPORTED for an IPv6 literal. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_endpoint_parse(const char *url, sioc_aws_endpoint *out);
+/* The regional endpoint https://<service>.<region>.amazonaws.com (".amazonaws.com.cn" for cn-* regions). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char *region,
+                                                               sioc_aws_endpoint *out);
+
+/* The headers to send with one signed request, ready for the HTTP engine. Host and Content-Length are the
+   engine's; `host` here is the exact Host value that was signed. */
+typedef struct sioc_aws_signed {
+    sioc_http_header headers[5]; /* content-type, [x-amz-target], x-amz-date, [x-amz-security-token], authorization */
+    size_t count;
+    char amz_date[17];
+    char target[48];             /* "AmazonSQS.<Op>" */
+    char host[SIOC_HTTP_MAX_HOST + 8];
+    char authorization[640];
+} sioc_aws_signed;
+
+/* Sign one POST / request: `op` is the SQS operation name (X-Amz-Target), ignored for SNS (the action is in the
+   body). Pure: the time comes in as unix_time; cache may be NULL. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, const char *op,
+                                                  const sioc_aws_endpoint *ep, const char *region,
+                                                  const sioc_sigv4_credentials *creds, sioc_bytes body,
+                                                  int64_t unix_time, sioc_sigv4_key_cache *cache);
+
+typedef struct sioc_aws_desc {
+    const char *region;                  /* required, e.g. "us-east-1"; both services are signed for it */
+    sioc_sigv4_credentials credentials;  /* borrowed: must outlive the client (or sioc_aws_set_credentials) */
+    const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators */
+    const char *sqs_endpoint;
+    int64_t (*utc_now)(void *user);      /* required: wall-clock seconds since 1970 (X-Amz-Date) */
+    void *user;
+    sioc_http_client_desc http;          /* the engine's settings (its allocator and logger are used here too) */
+    uint32_t timeout_ms;                 /* 0 -> 30000: default per-request deadline */
+    int publish_at_most_once;            /* 1: never re-send a Publish whose connection died (may lose it) */
+} sioc_aws_desc;
+
+typedef struct sioc_aws_stats {
+    uint64_t calls, ok, errors, skew_retries, publish_resends;
+} sioc_aws_stats;
+
+typedef struct sioc_aws_client {
+    sioc_http_client http;       /* drive it with sioc_http_drive() or the sioc_http_conn_* calls */
+    sioc_aws_stats stats;
+    int64_t clock_offset_s;      /* added to utc_now(): corrected from a server Date on a skew error */
+    /* private */
+    sioc_aws_desc p_desc;
+    sioc_aws_endpoint p_ep[2];
+    int p_http_ep[2];
+    sioc_sigv4_key_cache p_keys[2];
+    uint32_t p_inflight;
+    struct sioc_aws_call *p_done_head, *p_done_tail; /* finished calls not yet collected */
+} sioc_aws_client;
+
+/* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
+   no credentials, bad endpoint), SIOC_ERR_DEPENDENCY (no utc_now), or the engine's errors. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc);
+SIOC_API void sioc_aws_client_free(sioc_aws_client *c);
+/* Replace the credentials (rotation of temporary keys); views borrowed as in the desc. */
+SIOC_API void sioc_aws_set_credentials(sioc_aws_client *c, const sioc_sigv4_credentials *creds);
+
+/* One call. The caller owns it and its memory, sets the first block, and keeps all of it in place until the call
+   comes back from sioc_aws_next(). */
+typedef struct sioc_aws_call {
+    void *body_mem;       /* the request body is written here by the sioc_aws_* starters (sioc_aws_submit: the
+                             caller wrote it) */
+    size_t body_cap;
+    void *reply_mem;      /* the reply body lands here */
+    size_t reply_cap;
+    uint32_t timeout_ms;  /* 0: the client default (ReceiveMessage: its wait time + 10 s at least) */
+    void *user;
+    /* results, valid when sioc_aws_next() hands the call back */
+    sioc_result result;   /* SIOC_OK for 2xx; SIOC_ERR_NOT_FOUND (NotFound, QueueDoesNotExist),
+                             SIOC_ERR_THROTTLED, SIOC_ERR_AUTH, SIOC_ERR_SERVER (5xx), SIOC_ERR_HTTP_STATUS (other),
+                             SIOC_ERR_BUFFER_TOO_SMALL (reply over reply_cap), or the transport's error */
+    int status;           /* HTTP status, 0 without a reply */
+    sioc_bytes reply;     /* the reply body (in reply_mem) */
+    sioc_aws_error error; /* filled for error replies */
+    int skew_retried;     /* 1 when the call was re-signed after a clock-skew error */
+    int resent;           /* 1 when the engine re-sent it after a dead keep-alive connection */
+    /* private */
+    size_t p_body_len;
+    uint32_t p_http_id;
+    uint32_t p_timeout;
+    uint8_t p_service, p_busy, p_idempotent; /* p_busy: 1 in flight, 2 finished and not yet collected */
+    char p_op[32];
+    struct sioc_aws_call *p_next;
+} sioc_aws_call;
+
+/* Sign and queue a call whose body the caller already wrote into call->body_mem (body_len bytes). `op` is the
+   operation name ("Publish", "ReceiveMessage", ...). SIOC_ERR_STATE when the call is already in flight. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc,
+                                                    const char *op, size_t body_len, uint64_t now_ms);
+
+/* Starters: write the body into call->body_mem (errors of the matching writer, e.g. SIOC_ERR_TOO_LARGE), then
+   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
+                                                              const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                                           sioc_str queue_arn, sioc_str filter_policy, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_publish(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                                         sioc_str message, const sioc_aws_attr *attrs, size_t n_attrs,
+                                                         uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_publish_batch(sioc_aws_client *c, sioc_aws_call *call,
+                                                               sioc_str topic_arn, const sioc_sns_batch_entry *entries,
+                                                               size_t n, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_unsubscribe(sioc_aws_client *c, sioc_aws_call *call,
+                                                             sioc_str subscription_arn, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_list_subscriptions_by_topic(sioc_aws_client *c, sioc_aws_call *call,
+                                                                              sioc_str topic_arn, sioc_str next_token,
+                                                                              uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_create_queue(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
+                                                              const sioc_aws_kv *attrs, size_t n_attrs,
+                                                              const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_get_queue_attributes(sioc_aws_client *c, sioc_aws_call *call,
+                                                                      sioc_str queue_url, const sioc_str *names,
+                                                                      size_t n, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_set_queue_policy(sioc_aws_client *c, sioc_aws_call *call,
+                                                                  sioc_str queue_url, sioc_str queue_arn,
+                                                                  sioc_str topic_arn, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_receive_message(sioc_aws_client *c, sioc_aws_call *call,
+                                                                 sioc_str queue_url, int max_messages,
+                                                                 int wait_seconds, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_delete_message_batch(sioc_aws_client *c, sioc_aws_call *call,
+                                                                      sioc_str queue_url,
+                                                                      const sioc_sqs_delete_entry *entries, size_t n,
+                                                                      uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_delete_queue(sioc_aws_client *c, sioc_aws_call *call,
+                                                              sioc_str queue_url, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_list_queues(sioc_aws_client *c, sioc_aws_call *call, sioc_str prefix,
+                                                             sioc_str next_token, int max_results, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_list_queue_tags(sioc_aws_client *c, sioc_aws_call *call,
+                                                                 sioc_str queue_url, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call *call,
+                                                              sioc_str queue_url, sioc_str body,
+                                                              const sioc_aws_attr *attrs, size_t n_attrs,
+                                                              uint64_t now_ms);
+
+/* Collect finished calls: pulls the engine's responses, re-signs and re-queues a call once after a clock-skew
+   error, classifies errors. SIOC_OK with *out set to a finished call (it is the caller's again), or SIOC_AGAIN
+   when none is ready. Call after driving the engine. */
+SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
+/* Give up on a call in flight (its memory is no longer referenced). SIOC_ERR_NOT_FOUND when it is not in flight. */
+SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
+
+#if SIOC_ENABLE_POSIX
+/* Fill region, credentials and endpoints of *desc from the standard environment variables: AWS_REGION (or
+   AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and AWS_ENDPOINT_URL_SNS /
+   AWS_ENDPOINT_URL_SQS (each falling back to AWS_ENDPOINT_URL). Fields already set are kept; the views point into
+   the environment. SIOC_ERR_NOT_FOUND when region or keys are still missing afterwards. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc);
+#endif
 /* ---- src/public_end.h ---- */
 #ifdef __cplusplus
 }
@@ -966,10 +2354,7807 @@ SIOC_API sioc_result sioc_pct_decode(const char *s, size_t len, int plus_is_spac
 }
 /* ---- src/json.c ---- */
 /* ---- json.c ---- */
+
+/* Implementation notes.
+   Reader: a single loop with an explicit state; parents are linked through the token array (tok.parent) and the
+   kind of each open container (array or object) sits in a bit stack of SIOC_MAX_JSON_DEPTH bits, so the syntax is
+   still checked after the token array ran out (to report the count needed). Nothing recurses.
+
+   JSONTestSuite (tests/vectors/json/test_parsing) i_ cases, as decided here:
+     accepted (surrogate escapes, like JSON.parse; get_str gives WTF-8 for lone ones):
+       i_object_key_lone_2nd_surrogate, i_string_1st_surrogate_but_2nd_missing,
+       i_string_1st_valid_surrogate_2nd_invalid, i_string_incomplete_surrogate_and_escape_valid,
+       i_string_incomplete_surrogate_pair, i_string_incomplete_surrogates_escape_valid,
+       i_string_invalid_lonely_surrogate, i_string_invalid_surrogate, i_string_inverted_surrogates_U+1D11E,
+       i_string_lone_second_surrogate
+     accepted (syntax is valid; get_i64/get_f64 report SIOC_ERR_RANGE or round to 0):
+       i_number_double_huge_neg_exp, i_number_huge_exp, i_number_neg_int_huge_exp, i_number_pos_double_huge_exp,
+       i_number_real_neg_overflow, i_number_real_pos_overflow, i_number_real_underflow, i_number_too_big_neg_int,
+       i_number_too_big_pos_int, i_number_very_big_negative_int
+     rejected with SIOC_ERR_PARSE (not UTF-8 / not UTF-8 JSON text; RFC 8259 section 8.1 forbids the BOM):
+       i_string_UTF-16LE_with_BOM, i_string_UTF-8_invalid_sequence, i_string_UTF8_surrogate_U+D800,
+       i_string_invalid_utf-8, i_string_iso_latin_1, i_string_lone_utf8_continuation_byte,
+       i_string_not_in_unicode_range, i_string_overlong_sequence_2_bytes, i_string_overlong_sequence_6_bytes,
+       i_string_overlong_sequence_6_bytes_null, i_string_truncated-utf-8, i_string_utf16BE_no_BOM,
+       i_string_utf16LE_no_BOM, i_structure_UTF-8_BOM_empty_object
+     rejected with SIOC_ERR_LIMIT: i_structure_500_nested_arrays (depth over SIOC_MAX_JSON_DEPTH)
+   Totals: 20 accepted, 15 rejected.
+
+   Numbers: decimal -> double uses an exact fast path (integers up to 2^53, and Clinger's w * 10^e with one
+   rounding when the compiler evaluates doubles in double precision) and otherwise a big decimal (800 digits plus
+   a sticky bit) that is shifted by powers of two until it lies in [1/2, 1), then rounded to 53 bits. Double ->
+   decimal is the exact shortest-digit algorithm of Steele & White / Burger & Dybvig on small big integers, with
+   round-half-even boundaries and the closest (then even) last digit, which is what ECMA-262 Number::toString
+   prints. Neither uses floating-point library calls, so both are locale-free and exact on every target. */
+
+#define SIOC__JSON_NONE 0xFFFFFFFFu
+
+/* ================================ reader ================================ */
+
+static int sioc__json_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
+   no surrogates, nothing above U+10FFFF). */
+static size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
+    }
+    return 0;
+}
+
+static int sioc__hex4(const uint8_t *p) {
+    int a = sioc__hex_val(p[0]), b = sioc__hex_val(p[1]), c = sioc__hex_val(p[2]), d = sioc__hex_val(p[3]);
+    if ((a | b | c | d) < 0) return -1;
+    return (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/* Scans a string body from i (after the opening quote). Returns the index of the closing quote, or len + 1 on
+   error with *err set to the offending offset. */
+static size_t sioc__json_scan_str(const uint8_t *s, size_t len, size_t i, uint8_t *escaped, size_t *err) {
+    while (i < len) {
+        unsigned c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+        } else if (c == '"') {
+            return i;
+        } else if (c == '\\') {
+            *escaped = 1;
+            if (i + 1 >= len) break;
+            switch (s[i + 1]) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                i += 2;
+                break;
+            case 'u':
+                if (i + 6 > len || sioc__hex4(s + i + 2) < 0) {
+                    *err = i;
+                    return len + 1;
+                }
+                i += 6;
+                break;
+            default:
+                *err = i;
+                return len + 1;
+            }
+        } else if (c >= 0x80) {
+            size_t n = sioc__utf8_seq(s + i, len - i);
+            if (n == 0) {
+                *err = i;
+                return len + 1;
+            }
+            i += n;
+        } else { /* raw control character */
+            *err = i;
+            return len + 1;
+        }
+    }
+    *err = len;
+    return len + 1;
+}
+
+/* Number per RFC 8259 section 6 starting at i; returns its end, or len + 1 with *err set. */
+static size_t sioc__json_scan_num(const uint8_t *s, size_t len, size_t i, size_t *err) {
+    if (s[i] == '-') i++;
+    if (i < len && s[i] == '0') {
+        i++;
+    } else if (i < len && s[i] >= '1' && s[i] <= '9') {
+        while (i < len && sioc__is_digit(s[i])) i++;
+    } else {
+        *err = i;
+        return len + 1;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        if (i >= len || !sioc__is_digit(s[i])) {
+            *err = i;
+            return len + 1;
+        }
+        while (i < len && sioc__is_digit(s[i])) i++;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= len || !sioc__is_digit(s[i])) {
+            *err = i;
+            return len + 1;
+        }
+        while (i < len && sioc__is_digit(s[i])) i++;
+    }
+    return i;
+}
+
+enum { SIOC__JS_VALUE, SIOC__JS_VALUE_OR_CLOSE, SIOC__JS_KEY, SIOC__JS_KEY_OR_CLOSE, SIOC__JS_COLON,
+       SIOC__JS_COMMA_OR_CLOSE, SIOC__JS_DONE };
+
+SIOC_API sioc_result sioc_json_parse(sioc_json *doc, const char *text, size_t len, sioc_json_tok *toks, size_t cap) {
+    const uint8_t *s = (const uint8_t *)text;
+    uint8_t kinds[SIOC_MAX_JSON_DEPTH / 8 + 1] = {0}; /* bit set: the open container at that depth is an object */
+    uint32_t depth = 0, cur = SIOC__JSON_NONE;
+    size_t ntok = 0, i = 0, err = 0;
+    int state = SIOC__JS_VALUE;
+    sioc_result bad = SIOC_ERR_PARSE;
+
+    doc->text = text;
+    doc->text_len = len;
+    doc->toks = toks;
+    doc->cap = toks ? cap : 0;
+    doc->count = 0;
+    doc->error_at = 0;
+    if (!toks) cap = 0;
+    if (cap > 0x7FFFFFFFu) cap = 0x7FFFFFFFu; /* indexes are ints */
+    if (!s) len = 0;
+    if (sizeof(size_t) > 4 && ((len >> 31) >> 1) != 0) return SIOC_ERR_LIMIT; /* offsets are 32-bit */
+
+    for (;;) {
+        unsigned c;
+        size_t t, end;
+        int is_obj;
+        while (i < len && sioc__json_ws(s[i])) i++;
+        if (state == SIOC__JS_DONE) {
+            if (i != len) {
+                err = i;
+                goto fail;
+            }
+            break;
+        }
+        if (i >= len) {
+            err = i;
+            goto fail;
+        }
+        c = s[i];
+        is_obj = depth > 0 && ((kinds[(depth - 1) >> 3] >> ((depth - 1) & 7)) & 1);
+        switch (state) {
+        case SIOC__JS_VALUE_OR_CLOSE:
+        case SIOC__JS_KEY_OR_CLOSE:
+        case SIOC__JS_COMMA_OR_CLOSE:
+            if (c == (is_obj ? '}' : ']')) {
+                if (ntok <= cap && cur != SIOC__JSON_NONE) {
+                    sioc_json_tok *k = &toks[cur];
+                    k->len = (uint32_t)(i + 1 - k->start);
+                    k->next = (uint32_t)ntok;
+                    cur = k->parent;
+                }
+                depth--;
+                i++;
+                state = depth ? SIOC__JS_COMMA_OR_CLOSE : SIOC__JS_DONE;
+                continue;
+            }
+            if (state == SIOC__JS_COMMA_OR_CLOSE) {
+                if (c != ',') {
+                    err = i;
+                    goto fail;
+                }
+                i++;
+                state = is_obj ? SIOC__JS_KEY : SIOC__JS_VALUE;
+                continue;
+            }
+            if (state == SIOC__JS_KEY_OR_CLOSE) state = SIOC__JS_KEY;
+            break;
+        default:
+            break;
+        }
+
+        if (state == SIOC__JS_COLON) {
+            if (c != ':') {
+                err = i;
+                goto fail;
+            }
+            i++;
+            state = SIOC__JS_VALUE;
+            continue;
+        }
+
+        /* A key or a value starts at i: it takes one token. */
+        t = ntok++;
+        if (t < cap) {
+            toks[t].start = (uint32_t)i;
+            toks[t].len = 0;
+            toks[t].next = (uint32_t)(t + 1);
+            toks[t].parent = cur;
+            toks[t].count = 0;
+            toks[t].escaped = 0;
+            toks[t].is_key = (uint8_t)(state == SIOC__JS_KEY);
+            toks[t].type = (uint8_t)SIOC_JSON_INVALID;
+            /* arrays count values, objects count keys */
+            if (cur != SIOC__JSON_NONE && (state == SIOC__JS_KEY || !is_obj)) toks[cur].count++;
+        } else {
+            cur = SIOC__JSON_NONE; /* out of tokens: keep validating, stop linking */
+        }
+        if (state == SIOC__JS_KEY) {
+            if (c != '"') {
+                err = i;
+                goto fail;
+            }
+        }
+        end = len + 1;
+        switch (c) {
+        case '{':
+        case '[':
+            if (depth >= SIOC_MAX_JSON_DEPTH) {
+                err = i;
+                bad = SIOC_ERR_LIMIT;
+                goto fail;
+            }
+            if (c == '{')
+                kinds[depth >> 3] = (uint8_t)(kinds[depth >> 3] | (1u << (depth & 7)));
+            else
+                kinds[depth >> 3] = (uint8_t)(kinds[depth >> 3] & ~(1u << (depth & 7)));
+            depth++;
+            if (t < cap) {
+                toks[t].type = (uint8_t)(c == '{' ? SIOC_JSON_OBJECT : SIOC_JSON_ARRAY);
+                cur = (uint32_t)t;
+            }
+            i++;
+            state = c == '{' ? SIOC__JS_KEY_OR_CLOSE : SIOC__JS_VALUE_OR_CLOSE;
+            continue;
+        case '"': {
+            uint8_t esc = 0;
+            end = sioc__json_scan_str(s, len, i + 1, &esc, &err);
+            if (end > len) goto fail;
+            if (t < cap) {
+                toks[t].type = (uint8_t)SIOC_JSON_STRING;
+                toks[t].start = (uint32_t)(i + 1);
+                toks[t].len = (uint32_t)(end - i - 1);
+                toks[t].escaped = esc;
+            }
+            i = end + 1;
+            if (state == SIOC__JS_KEY) {
+                state = SIOC__JS_COLON;
+                continue;
+            }
+            break;
+        }
+        case 't':
+        case 'f':
+        case 'n': {
+            const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+            size_t wl = c == 'f' ? 5 : 4;
+            if (len - i < wl || memcmp(s + i, word, wl) != 0) {
+                err = i;
+                goto fail;
+            }
+            if (t < cap) {
+                toks[t].type = (uint8_t)(c == 'n' ? SIOC_JSON_NULL : SIOC_JSON_BOOL);
+                toks[t].len = (uint32_t)wl;
+            }
+            i += wl;
+            break;
+        }
+        default:
+            if (c != '-' && !sioc__is_digit((int)c)) {
+                err = i;
+                goto fail;
+            }
+            end = sioc__json_scan_num(s, len, i, &err);
+            if (end > len) goto fail;
+            if (t < cap) {
+                toks[t].type = (uint8_t)SIOC_JSON_NUMBER;
+                toks[t].len = (uint32_t)(end - i);
+            }
+            i = end;
+            break;
+        }
+        state = depth ? SIOC__JS_COMMA_OR_CLOSE : SIOC__JS_DONE;
+    }
+    doc->count = ntok;
+    if (ntok > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    return SIOC_OK;
+fail:
+    doc->count = 0;
+    doc->error_at = err;
+    return bad;
+}
+
+/* ---- navigation ---- */
+
+static const sioc_json_tok *sioc__json_tok(const sioc_json *doc, int tok) {
+    if (!doc || tok < 0 || (size_t)tok >= doc->count || (size_t)tok >= doc->cap) return NULL;
+    return &doc->toks[tok];
+}
+
+SIOC_API sioc_json_type sioc_json_type_of(const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    return t ? (sioc_json_type)t->type : SIOC_JSON_INVALID;
+}
+
+SIOC_API int sioc_json_first(const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    if (!t || (t->type != SIOC_JSON_ARRAY && t->type != SIOC_JSON_OBJECT) || t->count == 0) return -1;
+    return tok + 1;
+}
+
+SIOC_API int sioc_json_next(const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    uint32_t n;
+    if (!t || t->parent == SIOC__JSON_NONE) return -1;
+    n = t->next;
+    if (t->is_key) { /* skip the member's value too */
+        const sioc_json_tok *v = sioc__json_tok(doc, tok + 1);
+        if (!v) return -1;
+        n = v->next;
+    }
+    return (n < doc->toks[t->parent].next && (size_t)n < doc->count) ? (int)n : -1;
+}
+
+SIOC_API int sioc_json_find_n(const sioc_json *doc, int obj, const char *key, size_t key_len) {
+    const sioc_json_tok *t = sioc__json_tok(doc, obj);
+    int k, found = -1;
+    if (!t || t->type != SIOC_JSON_OBJECT || !key) return -1;
+    /* the last duplicate wins, as with JSON.parse */
+    for (k = sioc_json_first(doc, obj); k >= 0; k = sioc_json_next(doc, k))
+        if (sioc_json_str_eq(doc, k, key, key_len)) found = k + 1;
+    return sioc__json_tok(doc, found) ? found : -1;
+}
+
+SIOC_API int sioc_json_find(const sioc_json *doc, int obj, const char *key) {
+    return key ? sioc_json_find_n(doc, obj, key, strlen(key)) : -1;
+}
+
+SIOC_API int sioc_json_at(const sioc_json *doc, int arr, size_t idx) {
+    const sioc_json_tok *t = sioc__json_tok(doc, arr);
+    int e;
+    if (!t || t->type != SIOC_JSON_ARRAY || idx >= t->count) return -1;
+    for (e = sioc_json_first(doc, arr); e >= 0 && idx > 0; idx--) e = sioc_json_next(doc, e);
+    return e;
+}
+
+SIOC_API size_t sioc_json_count(const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    return t ? t->count : 0;
+}
+
+SIOC_API int sioc_json_path(const sioc_json *doc, int tok, const char *path) {
+    const char *p = path;
+    if (!p || !sioc__json_tok(doc, tok)) return -1;
+    while (*p && tok >= 0) {
+        if (*p == '[') {
+            size_t idx = 0;
+            p++;
+            if (!sioc__is_digit(*p)) return -1;
+            while (sioc__is_digit(*p)) {
+                if (idx > 100000000u) return -1; /* more than any text of 4 GiB can hold */
+                idx = idx * 10 + (size_t)(*p++ - '0');
+            }
+            if (*p++ != ']') return -1;
+            tok = sioc_json_at(doc, tok, idx);
+        } else {
+            const char *k;
+            if (*p == '.') p++;
+            k = p;
+            while (*p && *p != '.' && *p != '[') p++;
+            tok = sioc_json_find_n(doc, tok, k, (size_t)(p - k));
+        }
+    }
+    return tok;
+}
+
+SIOC_API sioc_str sioc_json_raw(const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    sioc_str v;
+    v.ptr = t ? doc->text + t->start : "";
+    v.len = t ? t->len : 0;
+    return v;
+}
+
+/* ---- strings ---- */
+
+static size_t sioc__utf8_put(uint8_t *o, uint32_t cp) {
+    if (cp < 0x80) {
+        o[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (uint8_t)(0xC0 | (cp >> 6));
+        o[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) { /* lone surrogates land here too: WTF-8 */
+        o[0] = (uint8_t)(0xE0 | (cp >> 12));
+        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (uint8_t)(0xF0 | (cp >> 18));
+    o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the unit of raw string text at *i (one byte, or one escape / surrogate-pair escape) into o[0..4).
+   Returns the number of bytes produced; advances *i. Defensive on malformed text (never reads past n). */
+static size_t sioc__json_unit(const uint8_t *s, size_t n, size_t *i, uint8_t *o) {
+    size_t k = *i;
+    int cp, lo;
+    if (s[k] != '\\' || k + 1 >= n) {
+        o[0] = s[k];
+        *i = k + 1;
+        return 1;
+    }
+    *i = k + 2;
+    switch (s[k + 1]) {
+    case 'b': o[0] = '\b'; return 1;
+    case 'f': o[0] = '\f'; return 1;
+    case 'n': o[0] = '\n'; return 1;
+    case 'r': o[0] = '\r'; return 1;
+    case 't': o[0] = '\t'; return 1;
+    case 'u': break;
+    default: o[0] = s[k + 1]; return 1; /* " \ / */
+    }
+    if (k + 6 > n || (cp = sioc__hex4(s + k + 2)) < 0) {
+        o[0] = '?';
+        return 1;
+    }
+    *i = k + 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF && k + 12 <= n && s[k + 6] == '\\' && s[k + 7] == 'u' &&
+        (lo = sioc__hex4(s + k + 8)) >= 0xDC00 && lo <= 0xDFFF) {
+        *i = k + 12;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    }
+    return sioc__utf8_put(o, (uint32_t)cp);
+}
+
+SIOC_API sioc_result sioc_json_get_str(const sioc_json *doc, int tok, char *out, size_t cap, size_t *out_len) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    const uint8_t *s;
+    size_t i = 0, o = 0;
+    if (out_len) *out_len = 0;
+    if (!t) return SIOC_ERR_NOT_FOUND;
+    if (t->type != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
+    if (!out) cap = 0;
+    s = (const uint8_t *)doc->text + t->start;
+    if (!t->escaped) {
+        o = t->len;
+        if (cap) memcpy(out, s, SIOC__MIN(o, cap));
+    } else {
+        while (i < t->len) {
+            uint8_t u[4];
+            size_t m = sioc__json_unit(s, t->len, &i, u), j;
+            for (j = 0; j < m; j++, o++)
+                if (o < cap) out[o] = (char)u[j];
+        }
+    }
+    if (out_len) *out_len = o;
+    if (o >= cap) return SIOC_ERR_BUFFER_TOO_SMALL; /* also when only the NUL does not fit */
+    out[o] = 0;
+    return SIOC_OK;
+}
+
+SIOC_API int sioc_json_str_eq(const sioc_json *doc, int tok, const char *str, size_t len) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    const uint8_t *s;
+    size_t i = 0, o = 0;
+    if (!t || t->type != SIOC_JSON_STRING || (!str && len)) return 0;
+    s = (const uint8_t *)doc->text + t->start;
+    if (!t->escaped) return t->len == len && (len == 0 || memcmp(s, str, len) == 0);
+    if (len > t->len) return 0; /* escapes only shrink */
+    while (i < t->len) {
+        uint8_t u[4];
+        size_t m = sioc__json_unit(s, t->len, &i, u);
+        if (m > len - o || memcmp(u, str + o, m) != 0) return 0;
+        o += m;
+    }
+    return o == len;
+}
+
+/* ---- numbers: text -> value ---- */
+
+SIOC_API sioc_result sioc_json_get_i64(const sioc_json *doc, int tok, int64_t *out) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    const char *p;
+    size_t i = 0, n;
+    uint64_t u = 0, lim;
+    int neg;
+    if (out) *out = 0;
+    if (!t) return SIOC_ERR_NOT_FOUND;
+    if (t->type != SIOC_JSON_NUMBER) return SIOC_ERR_TYPE;
+    p = doc->text + t->start;
+    n = t->len;
+    neg = n > 0 && p[0] == '-';
+    if (neg) i++;
+    if (i >= n) return SIOC_ERR_TYPE;
+    for (; i < n; i++) {
+        unsigned d;
+        if (!sioc__is_digit(p[i])) return SIOC_ERR_TYPE;
+        d = (unsigned)(p[i] - '0');
+        if (u > (UINT64_MAX - d) / 10u) u = UINT64_MAX; /* saturate; the check below reports it */
+        else u = u * 10u + d;
+    }
+    lim = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
+    if (u > lim) return SIOC_ERR_RANGE;
+    if (out) *out = (neg && u) ? -(int64_t)(u - 1) - 1 : (int64_t)u; /* no overflow at -2^63 */
+    return SIOC_OK;
+}
+
+/* Big decimal: value = 0.d[0]d[1]...d[nd-1] x 10^dp, digits 0..9, d[0] != 0 unless nd == 0. `trunc` records
+   that nonzero digits beyond SIOC__DEC_MAX were dropped (a sticky bit for rounding). 800 digits are more than the
+   767 significant digits that can matter for a double, so rounding stays exact. */
+#define SIOC__DEC_MAX 800
+typedef struct sioc__dec {
+    uint8_t d[SIOC__DEC_MAX + 24];
+    int nd, dp, trunc;
+} sioc__dec;
+
+static void sioc__dec_trim(sioc__dec *a) {
+    while (a->nd > 0 && a->d[a->nd - 1] == 0) a->nd--;
+    if (a->nd == 0) a->dp = 0;
+}
+
+/* Divide by 2^k, k <= 60: long division from the top, remainders carried in a uint64. */
+static void sioc__dec_shr(sioc__dec *a, unsigned k) {
+    int r = 0, w = 0;
+    uint64_t n = 0, mask = ((uint64_t)1 << k) - 1;
+    while ((n >> k) == 0) {
+        if (r >= a->nd) {
+            if (n == 0) {
+                a->nd = 0;
+                a->dp = 0;
+                return;
+            }
+            while ((n >> k) == 0) {
+                n *= 10;
+                r++;
+            }
+            break;
+        }
+        n = n * 10 + a->d[r++];
+    }
+    a->dp -= r - 1;
+    for (; r < a->nd; r++) {
+        unsigned c = a->d[r];
+        a->d[w++] = (uint8_t)(n >> k);
+        n = (n & mask) * 10 + c;
+    }
+    while (n > 0) {
+        unsigned dig = (unsigned)(n >> k);
+        n = (n & mask) * 10;
+        if (w < SIOC__DEC_MAX)
+            a->d[w++] = (uint8_t)dig;
+        else if (dig)
+            a->trunc = 1;
+    }
+    a->nd = w;
+    sioc__dec_trim(a);
+}
+
+/* Multiply by 2^k, k <= 60: from the bottom, writing `extra` places higher (2^k has at most k/3+1 digits). */
+static void sioc__dec_shl(sioc__dec *a, unsigned k) {
+    int extra = (int)k / 3 + 1, r = a->nd, w = a->nd + extra, total, j;
+    uint64_t n = 0, q;
+    if (a->nd == 0) return;
+    while (r > 0) {
+        n += (uint64_t)a->d[--r] << k;
+        q = n / 10;
+        a->d[--w] = (uint8_t)(n - q * 10);
+        n = q;
+    }
+    while (n > 0) {
+        q = n / 10;
+        a->d[--w] = (uint8_t)(n - q * 10);
+        n = q;
+    }
+    total = a->nd + extra - w;
+    memmove(a->d, a->d + w, (size_t)total);
+    a->dp += extra - w;
+    if (total > SIOC__DEC_MAX) {
+        for (j = SIOC__DEC_MAX; j < total; j++)
+            if (a->d[j]) a->trunc = 1;
+        total = SIOC__DEC_MAX;
+    }
+    a->nd = total;
+    sioc__dec_trim(a);
+}
+
+/* Integer part, rounded half to even on the fraction (and the sticky bit). dp <= 19 here. */
+static uint64_t sioc__dec_round(const sioc__dec *a) {
+    uint64_t n = 0;
+    int i;
+    for (i = 0; i < a->dp; i++) n = n * 10 + (i < a->nd ? a->d[i] : 0);
+    if (a->dp >= 0 && a->dp < a->nd) {
+        unsigned f = a->d[a->dp];
+        if (f == 5 && a->dp + 1 == a->nd)
+            n += (a->trunc || (n & 1)) ? 1 : 0;
+        else if (f >= 5)
+            n++;
+    }
+    return n;
+}
+
+/* Nearest double, as bits without the sign. Consumes a. */
+static uint64_t sioc__dec_to_bits(sioc__dec *a) {
+    const uint64_t inf = (uint64_t)0x7FF << 52;
+    int e2 = 0, k;
+    uint64_t mant;
+    if (a->nd == 0) return 0;
+    if (a->dp > 310) return inf;
+    if (a->dp < -330) return 0;
+    while (a->dp > 0) { /* scale down below 1: 2^k <= 10^dp keeps progress and never divides by too much */
+        k = a->dp * 3321 / 1000;
+        sioc__dec_shr(a, (unsigned)SIOC__MIN(k, 60));
+        e2 += SIOC__MIN(k, 60);
+    }
+    while (a->dp < 0 || (a->dp == 0 && a->d[0] < 5)) { /* up into [1/2, 1) without overshooting 1 */
+        k = a->dp == 0 ? 1 : SIOC__MIN(-a->dp * 3321 / 1000, 60);
+        sioc__dec_shl(a, (unsigned)k);
+        e2 -= k;
+    }
+    /* value = a * 2^e2 with a in [1/2, 1), so the binary exponent is e2 - 1 */
+    e2--;
+    if (e2 < -1022) { /* subnormal: align to the fixed exponent */
+        int sh = -1022 - e2;
+        while (sh > 0) {
+            k = SIOC__MIN(sh, 60);
+            sioc__dec_shr(a, (unsigned)k);
+            sh -= k;
+        }
+        e2 = -1022;
+    }
+    if (e2 > 1023) return inf;
+    sioc__dec_shl(a, 53);
+    mant = sioc__dec_round(a);
+    if (mant >> 53) { /* rounded up to 2^53 */
+        mant >>= 1;
+        e2++;
+        if (e2 > 1023) return inf;
+    }
+    if (mant < ((uint64_t)1 << 52)) return mant; /* subnormal (or zero) */
+    return ((uint64_t)(e2 + 1023) << 52) | (mant & (((uint64_t)1 << 52) - 1));
+}
+
+static const double sioc__pow10_f64[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                           1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static double sioc__f64_from_bits(uint64_t b) {
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+/* Text of a valid JSON number -> nearest double. Returns SIOC_ERR_RANGE (and +-inf) on overflow. */
+static sioc_result sioc__json_to_f64(const char *p, size_t n, double *out) {
+    sioc__dec a;
+    uint64_t w = 0, bits;
+    size_t i = 0;
+    int neg = n > 0 && p[0] == '-', nsig = 0, e10 = 0, ex = 0, exact = 1, frac = 0, eneg = 0;
+    if (neg) i++;
+    /* pass 1: up to 19 significant digits in w, value = w * 10^e10 when exact */
+    for (; i < n; i++) {
+        char c = p[i];
+        if (c == '.') {
+            frac = 1;
+            continue;
+        }
+        if (c == 'e' || c == 'E') break;
+        if (nsig < 19) {
+            w = w * 10 + (uint64_t)(c - '0');
+            if (w) nsig++;
+            if (frac && e10 > -1000000) e10--;
+        } else {
+            if (c != '0') exact = 0;
+            if (!frac && e10 < 1000000) e10++;
+        }
+    }
+    if (i < n) { /* exponent, saturated: far beyond it the result is 0 or infinity anyway */
+        i++;
+        if (p[i] == '-' || p[i] == '+') eneg = p[i++] == '-';
+        for (; i < n; i++)
+            if (ex < 1000000) ex = ex * 10 + (p[i] - '0');
+        e10 += eneg ? -ex : ex;
+    }
+    if (w == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return SIOC_OK;
+    }
+    if (exact && w <= ((uint64_t)1 << 53)) {
+        if (e10 == 0) {
+            *out = neg ? -(double)w : (double)w;
+            return SIOC_OK;
+        }
+        if (e10 > 0 && e10 <= 16) { /* exact integer product? */
+            uint64_t v = w;
+            int k = e10;
+            while (k > 0 && v <= ((uint64_t)1 << 53) / 10) {
+                v *= 10;
+                k--;
+            }
+            if (k == 0) {
+                *out = neg ? -(double)v : (double)v;
+                return SIOC_OK;
+            }
+        }
+#if defined(__FLT_EVAL_METHOD__) && __FLT_EVAL_METHOD__ == 0
+        /* Clinger's fast path: w and 10^|e10| are exact doubles, so one IEEE operation rounds correctly. Only
+           when doubles are evaluated in double precision (not x87 extended, which would round twice). */
+        if (e10 > 0 && e10 <= 22) {
+            double v = (double)w * sioc__pow10_f64[e10];
+            *out = neg ? -v : v;
+            return SIOC_OK;
+        }
+        if (e10 < 0 && e10 >= -22) {
+            double v = (double)w / sioc__pow10_f64[-e10];
+            *out = neg ? -v : v;
+            return SIOC_OK;
+        }
+#else
+        (void)sioc__pow10_f64;
+#endif
+    }
+    /* pass 2: the exact big-decimal route */
+    a.nd = 0;
+    a.dp = 0;
+    a.trunc = 0;
+    frac = 0;
+    for (i = neg ? 1 : 0; i < n; i++) {
+        char c = p[i];
+        unsigned d;
+        if (c == '.') {
+            frac = 1;
+            continue;
+        }
+        if (c == 'e' || c == 'E') break;
+        d = (unsigned)(c - '0');
+        if (a.nd == 0 && d == 0) {
+            if (frac && a.dp > -1000000) a.dp--;
+            continue;
+        }
+        if (!frac && a.dp < 1000000) a.dp++;
+        if (a.nd < SIOC__DEC_MAX)
+            a.d[a.nd++] = (uint8_t)d;
+        else if (d)
+            a.trunc = 1;
+    }
+    a.dp += eneg ? -ex : ex;
+    sioc__dec_trim(&a);
+    bits = sioc__dec_to_bits(&a);
+    if (neg) bits |= (uint64_t)1 << 63;
+    *out = sioc__f64_from_bits(bits);
+    return ((bits >> 52) & 0x7FF) == 0x7FF ? SIOC_ERR_RANGE : SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_json_get_f64(const sioc_json *doc, int tok, double *out) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    double v = 0;
+    sioc_result r;
+    if (out) *out = 0;
+    if (!t) return SIOC_ERR_NOT_FOUND;
+    if (t->type != SIOC_JSON_NUMBER || t->len == 0) return SIOC_ERR_TYPE;
+    r = sioc__json_to_f64(doc->text + t->start, t->len, &v);
+    if (out) *out = v;
+    return r;
+}
+
+SIOC_API sioc_result sioc_json_get_bool(const sioc_json *doc, int tok, int *out) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    if (out) *out = 0;
+    if (!t) return SIOC_ERR_NOT_FOUND;
+    if (t->type != SIOC_JSON_BOOL) return SIOC_ERR_TYPE;
+    if (out) *out = doc->text[t->start] == 't';
+    return SIOC_OK;
+}
+
+SIOC_API int sioc_json_is_null(const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = sioc__json_tok(doc, tok);
+    return t && t->type == SIOC_JSON_NULL;
+}
+
+/* ================================ writer ================================ */
+
+/* ---- double -> shortest decimal ---- */
+
+/* Small unsigned big integer, 32-bit limbs, least significant first; n limbs used (top limb nonzero). 40 limbs
+   hold the 1135 bits the shortest-digit loop needs for any double. */
+#define SIOC__BIG_LIMBS 40
+typedef struct sioc__big {
+    uint32_t v[SIOC__BIG_LIMBS];
+    int n;
+} sioc__big;
+
+static void sioc__big_set(sioc__big *a, uint64_t x) {
+    a->n = 0;
+    while (x) {
+        a->v[a->n++] = (uint32_t)x;
+        x >>= 32;
+    }
+}
+
+static void sioc__big_mul_small(sioc__big *a, uint32_t m) {
+    uint64_t c = 0;
+    int i;
+    for (i = 0; i < a->n; i++) {
+        c += (uint64_t)a->v[i] * m;
+        a->v[i] = (uint32_t)c;
+        c >>= 32;
+    }
+    if (c) {
+        SIOC_ASSERT(a->n < SIOC__BIG_LIMBS);
+        a->v[a->n++] = (uint32_t)c;
+    }
+}
+
+static void sioc__big_mul_pow10(sioc__big *a, unsigned k) {
+    static const uint32_t p10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+    for (; k >= 9; k -= 9) sioc__big_mul_small(a, p10[9]);
+    if (k) sioc__big_mul_small(a, p10[k]);
+}
+
+static void sioc__big_shl(sioc__big *a, unsigned bits) {
+    unsigned ls = bits / 32, bs = bits % 32;
+    uint32_t top;
+    int i;
+    if (a->n == 0) return;
+    SIOC_ASSERT(a->n + (int)ls + 1 <= SIOC__BIG_LIMBS);
+    top = bs ? a->v[a->n - 1] >> (32 - bs) : 0;
+    for (i = a->n - 1; i >= 0; i--) {
+        uint32_t low = (bs && i > 0) ? a->v[i - 1] >> (32 - bs) : 0;
+        a->v[i + (int)ls] = (a->v[i] << bs) | low;
+    }
+    for (i = 0; i < (int)ls; i++) a->v[i] = 0;
+    a->n += (int)ls;
+    if (top) a->v[a->n++] = top;
+}
+
+static int sioc__big_cmp(const sioc__big *a, const sioc__big *b) {
+    int i;
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    for (i = a->n - 1; i >= 0; i--)
+        if (a->v[i] != b->v[i]) return a->v[i] < b->v[i] ? -1 : 1;
+    return 0;
+}
+
+/* out = a + b (out may be a or b) */
+static void sioc__big_add(sioc__big *out, const sioc__big *a, const sioc__big *b) {
+    int i, n = SIOC__MAX(a->n, b->n);
+    uint64_t c = 0;
+    for (i = 0; i < n; i++) {
+        c += (uint64_t)(i < a->n ? a->v[i] : 0) + (i < b->n ? b->v[i] : 0);
+        out->v[i] = (uint32_t)c;
+        c >>= 32;
+    }
+    out->n = n;
+    if (c) {
+        SIOC_ASSERT(n < SIOC__BIG_LIMBS);
+        out->v[out->n++] = (uint32_t)c;
+    }
+}
+
+/* a -= b, requires a >= b */
+static void sioc__big_sub(sioc__big *a, const sioc__big *b) {
+    int i;
+    uint32_t borrow = 0;
+    for (i = 0; i < a->n; i++) {
+        uint64_t d = (uint64_t)a->v[i] - (i < b->n ? b->v[i] : 0) - borrow;
+        a->v[i] = (uint32_t)d;
+        borrow = (uint32_t)(d >> 63);
+    }
+    while (a->n > 0 && a->v[a->n - 1] == 0) a->n--;
+}
+
+/* The same digit generation on uint64 when it cannot overflow: for v = f 2^e with -56 <= e < 0 (about
+   1/16 <= v < 2^53, the common case), s stays below 10 * 2^55 < 2^59 and r, m+, m- below 30 s < 2^64. Returns
+   0 when v is outside that range. */
+static int sioc__f64_digits_u64(uint64_t f, int e, int even, int asym, int k, uint8_t *dig, int *out_k) {
+    uint64_t r, s, mm, mp;
+    int nd = 0, i;
+    if (e < -56 || e >= 0) return 0;
+    r = f << (1 + asym);
+    s = (uint64_t)1 << (1 - e + asym);
+    mm = 1;
+    mp = asym ? 2 : 1;
+    for (i = 0; i < (k >= 0 ? k : -k); i++) {
+        if (k >= 0) {
+            s *= 10;
+        } else {
+            r *= 10;
+            mm *= 10;
+            mp *= 10;
+        }
+    }
+    while (even ? r + mp >= s : r + mp > s) {
+        s *= 10;
+        k++;
+    }
+    if (s >> 59) return 0; /* not expected; the big-integer path copes */
+    for (;;) {
+        int d, low, high;
+        r *= 10;
+        mm *= 10;
+        mp *= 10;
+        d = (int)(r / s);
+        r %= s;
+        low = even ? r <= mm : r < mm;
+        high = even ? r + mp >= s : r + mp > s;
+        if (!low && !high && nd < 17) {
+            dig[nd++] = (uint8_t)d;
+            continue;
+        }
+        if (low && high) {
+            if (2 * r > s || (2 * r == s && (d & 1))) d++;
+        } else if (high || (!low && 2 * r >= s)) {
+            d++;
+        }
+        dig[nd++] = (uint8_t)d;
+        break;
+    }
+    *out_k = k;
+    return nd;
+}
+
+/* Shortest digits of a finite v > 0 that read back as v (ties of the reader go to even, so an even mantissa owns
+   its boundaries), and among those the closest, then the even last digit. Writes digit values to dig (up to 17),
+   returns the count; *out_k is such that v ~ 0.d1d2... x 10^k. Steele & White / Burger & Dybvig free-format
+   generation on exact integers: v = r/s, half-gaps m-/s and m+/s. */
+static int sioc__f64_digits(uint64_t bits, uint8_t *dig, int *out_k) {
+    sioc__big r, s, mm, mp_store, tmp;
+    const sioc__big *mp = &mm;
+    uint64_t frac = bits & (((uint64_t)1 << 52) - 1), f;
+    int bexp = (int)((bits >> 52) & 0x7FF), e, even, asym, k, top, nd, i;
+    int32_t t;
+    if (bexp == 0) {
+        f = frac;
+        e = -1074;
+    } else {
+        f = frac | ((uint64_t)1 << 52);
+        e = bexp - 1075;
+    }
+    even = (f & 1) == 0;
+    asym = bexp > 1 && frac == 0; /* the gap below a power of two is half the gap above */
+    /* k starts at floor(E log10 2) <= the true k, E being the exponent of v's leading bit; 78913 / 2^18 is a
+       little under log10 2. */
+    for (top = 0; (f >> top) > 1; top++) {
+    }
+    t = (int32_t)(e + top) * 78913;
+    k = t >= 0 ? (int)(t >> 18) : -(int)((-t + 262143) >> 18);
+    nd = sioc__f64_digits_u64(f, e, even, asym, k, dig, out_k);
+    if (nd) {
+        k = *out_k;
+    } else {
+        sioc__big_set(&r, f);
+        sioc__big_set(&mm, 1);
+        if (e >= 0) {
+            sioc__big_shl(&r, (unsigned)(e + 1 + asym));
+            sioc__big_set(&s, asym ? 4 : 2);
+            sioc__big_shl(&mm, (unsigned)e);
+        } else {
+            sioc__big_shl(&r, (unsigned)(1 + asym));
+            sioc__big_set(&s, 1);
+            sioc__big_shl(&s, (unsigned)(1 - e + asym));
+        }
+        if (k >= 0) {
+            sioc__big_mul_pow10(&s, (unsigned)k);
+        } else {
+            sioc__big_mul_pow10(&r, (unsigned)-k);
+            sioc__big_mul_pow10(&mm, (unsigned)-k);
+        }
+        if (asym) {
+            mp_store = mm;
+            sioc__big_shl(&mp_store, 1);
+            mp = &mp_store;
+        }
+        for (;;) { /* smallest k with the upper boundary below 10^k */
+            int c;
+            sioc__big_add(&tmp, &r, mp);
+            c = sioc__big_cmp(&tmp, &s);
+            if (even ? c < 0 : c <= 0) break;
+            sioc__big_mul_small(&s, 10);
+            k++;
+        }
+        for (;;) {
+            int d = 0, low, high, c;
+            sioc__big_mul_small(&r, 10);
+            sioc__big_mul_small(&mm, 10);
+            if (asym) sioc__big_mul_small(&mp_store, 10);
+            while (sioc__big_cmp(&r, &s) >= 0) {
+                sioc__big_sub(&r, &s);
+                d++;
+            }
+            c = sioc__big_cmp(&r, &mm);
+            low = even ? c <= 0 : c < 0;
+            sioc__big_add(&tmp, &r, mp);
+            c = sioc__big_cmp(&tmp, &s);
+            high = even ? c >= 0 : c > 0;
+            if (!low && !high && nd < 17) {
+                dig[nd++] = (uint8_t)d;
+                continue;
+            }
+            if (low && high) { /* both fit: the closer one, ties to the even digit */
+                sioc__big_add(&tmp, &r, &r);
+                c = sioc__big_cmp(&tmp, &s);
+                if (c > 0 || (c == 0 && (d & 1))) d++;
+            } else if (high) {
+                d++;
+            } else if (!low) { /* 17 digits always suffice; not reached, but never run past the buffer */
+                sioc__big_add(&tmp, &r, &r);
+                if (sioc__big_cmp(&tmp, &s) >= 0) d++;
+            }
+            dig[nd++] = (uint8_t)d;
+            break;
+        }
+    }
+    for (i = nd - 1; i > 0 && dig[i] == 10; i--) { /* carry (defensive: the bounds rule it out) */
+        dig[i] = 0;
+        dig[i - 1]++;
+    }
+    if (dig[0] == 10) {
+        dig[0] = 1;
+        nd = 1;
+        k++;
+    }
+    while (nd > 1 && dig[nd - 1] == 0) nd--;
+    *out_k = k;
+    return nd;
+}
+
+SIOC_API size_t sioc_json_format_f64(double v, char *out) {
+    uint64_t bits;
+    uint8_t dig[20];
+    int nd, k, i, n = 0, ex;
+    memcpy(&bits, &v, sizeof bits);
+    if (((bits >> 52) & 0x7FF) == 0x7FF) {
+        const char *t = (bits & (((uint64_t)1 << 52) - 1)) ? "NaN" : (bits >> 63) ? "-Infinity" : "Infinity";
+        size_t l = strlen(t);
+        memcpy(out, t, l + 1);
+        return l;
+    }
+    if ((bits << 1) == 0) { /* +0 and -0 */
+        out[0] = '0';
+        out[1] = 0;
+        return 1;
+    }
+    if (bits >> 63) out[n++] = '-';
+    bits &= ~((uint64_t)1 << 63);
+    if (v > -9007199254740992.0 && v < 9007199254740992.0) { /* integral within 2^53: plain integer */
+        int64_t iv = (int64_t)v;
+        if ((double)iv == v) {
+            char tmp[24];
+            uint64_t u = (uint64_t)(iv < 0 ? -iv : iv);
+            int m = 0;
+            do {
+                tmp[m++] = (char)('0' + (int)(u % 10));
+                u /= 10;
+            } while (u);
+            while (m) out[n++] = tmp[--m];
+            out[n] = 0;
+            return (size_t)n;
+        }
+    }
+    nd = sioc__f64_digits(bits, dig, &k);
+    /* ECMA-262 Number::toString: v = 0.digits x 10^k, i.e. s x 10^(k - nd) */
+    if (nd <= k && k <= 21) { /* integer: digits then zeros */
+        for (i = 0; i < nd; i++) out[n++] = (char)('0' + dig[i]);
+        for (; i < k; i++) out[n++] = '0';
+    } else if (0 < k && k <= 21) { /* point inside the digits */
+        for (i = 0; i < nd; i++) {
+            if (i == k) out[n++] = '.';
+            out[n++] = (char)('0' + dig[i]);
+        }
+    } else if (-6 < k && k <= 0) { /* 0.000ddd */
+        out[n++] = '0';
+        out[n++] = '.';
+        for (i = k; i < 0; i++) out[n++] = '0';
+        for (i = 0; i < nd; i++) out[n++] = (char)('0' + dig[i]);
+    } else { /* d.ddde+x / d.ddde-x */
+        out[n++] = (char)('0' + dig[0]);
+        if (nd > 1) {
+            out[n++] = '.';
+            for (i = 1; i < nd; i++) out[n++] = (char)('0' + dig[i]);
+        }
+        out[n++] = 'e';
+        ex = k - 1;
+        out[n++] = ex < 0 ? '-' : '+';
+        if (ex < 0) ex = -ex;
+        if (ex >= 100) out[n++] = (char)('0' + ex / 100);
+        if (ex >= 10) out[n++] = (char)('0' + ex / 10 % 10);
+        out[n++] = (char)('0' + ex % 10);
+    }
+    out[n] = 0;
+    return (size_t)n;
+}
+
+/* ---- structure ---- */
+
+SIOC_API void sioc_json_writer_init(sioc_json_writer *w, sioc_buf *out) {
+    memset(w, 0, sizeof *w);
+    w->out = out;
+}
+
+/* Comma before a value or key unless it follows a key or opens a container. */
+static void sioc__json_pre(sioc_json_writer *w) {
+    uint32_t d = SIOC__MIN(w->depth, (uint32_t)SIOC_MAX_JSON_DEPTH);
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->need_comma[d]) sioc_buf_putc(w->out, ',');
+    w->need_comma[d] = 1;
+}
+
+static void sioc__json_open(sioc_json_writer *w, char c) {
+    sioc__json_pre(w);
+    sioc_buf_putc(w->out, c);
+    if (w->depth >= SIOC_MAX_JSON_DEPTH) sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
+    if (w->depth < UINT32_MAX) w->depth++;
+    if (w->depth <= SIOC_MAX_JSON_DEPTH) w->need_comma[w->depth] = 0;
+}
+
+static void sioc__json_close(sioc_json_writer *w, char c) {
+    if (w->depth == 0 || w->after_key) {
+        sioc_buf_fail(w->out, SIOC_ERR_STATE);
+        w->after_key = 0;
+        if (w->depth == 0) return;
+    }
+    w->depth--;
+    sioc_buf_putc(w->out, c);
+}
+
+SIOC_API void sioc_json_write_object_begin(sioc_json_writer *w) { sioc__json_open(w, '{'); }
+SIOC_API void sioc_json_write_object_end(sioc_json_writer *w) { sioc__json_close(w, '}'); }
+SIOC_API void sioc_json_write_array_begin(sioc_json_writer *w) { sioc__json_open(w, '['); }
+SIOC_API void sioc_json_write_array_end(sioc_json_writer *w) { sioc__json_close(w, ']'); }
+
+/* ---- strings ---- */
+
+static void sioc__json_put_u16(sioc_buf *b, unsigned cu) {
+    static const char hex[] = "0123456789abcdef";
+    char e[6];
+    e[0] = '\\';
+    e[1] = 'u';
+    e[2] = hex[(cu >> 12) & 15];
+    e[3] = hex[(cu >> 8) & 15];
+    e[4] = hex[(cu >> 4) & 15];
+    e[5] = hex[cu & 15];
+    sioc_buf_put(b, e, 6);
+}
+
+/* WTF-8 surrogate (ED A0..BF 80..BF) at p? Returns its code unit, or 0. */
+static unsigned sioc__wtf8_surrogate(const uint8_t *p, size_t avail) {
+    if (avail < 3 || p[0] != 0xED || p[1] < 0xA0 || p[1] > 0xBF || (p[2] & 0xC0) != 0x80) return 0;
+    return 0xD000u | ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3Fu);
+}
+
+/* Length of the maximal ill-formed prefix at p (WHATWG / Unicode "maximal subpart"): 1 to 3 bytes. */
+static size_t sioc__utf8_bad_len(const uint8_t *p, size_t avail) {
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    size_t need, k;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) need = 2;
+    else if (c >= 0xF0 && c <= 0xF4) need = 3;
+    else return 1;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    if (avail < 2 || p[1] < lo || p[1] > hi) return 1;
+    for (k = 2; k <= need && k < avail && (p[k] & 0xC0) == 0x80; k++) {
+    }
+    return k;
+}
+
+static void sioc__json_put_str(sioc_buf *b, const char *str, size_t len) {
+    const uint8_t *s = (const uint8_t *)str;
+    size_t i = 0, run = 0;
+    sioc_buf_putc(b, '"');
+    if (!s) len = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned hs, ls;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        if (c >= 0x80 && (n = sioc__utf8_seq(s + i, len - i)) != 0) {
+            i += n;
+            continue;
+        }
+        sioc_buf_put(b, s + run, i - run); /* flush the plain run */
+        if (c < 0x80) {
+            char e[2];
+            e[0] = '\\';
+            switch (c) {
+            case '"': e[1] = '"'; break;
+            case '\\': e[1] = '\\'; break;
+            case '\b': e[1] = 'b'; break;
+            case '\t': e[1] = 't'; break;
+            case '\n': e[1] = 'n'; break;
+            case '\f': e[1] = 'f'; break;
+            case '\r': e[1] = 'r'; break;
+            default: e[1] = 0; break;
+            }
+            if (e[1])
+                sioc_buf_put(b, e, 2);
+            else
+                sioc__json_put_u16(b, c);
+            i++;
+        } else if ((hs = sioc__wtf8_surrogate(s + i, len - i)) != 0) {
+            ls = (hs < 0xDC00) ? sioc__wtf8_surrogate(s + i + 3, len - i - 3) : 0;
+            if (ls >= 0xDC00) { /* a split pair is one character to JavaScript */
+                uint8_t u[4];
+                sioc_buf_put(b, u, sioc__utf8_put(u, 0x10000u + ((hs - 0xD800u) << 10) + (ls - 0xDC00u)));
+                i += 6;
+            } else {
+                sioc__json_put_u16(b, hs);
+                i += 3;
+            }
+        } else {
+            sioc_buf_put(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            i += sioc__utf8_bad_len(s + i, len - i);
+        }
+        run = i;
+    }
+    sioc_buf_put(b, s + run, i - run);
+    sioc_buf_putc(b, '"');
+}
+
+SIOC_API void sioc_json_write_key(sioc_json_writer *w, const char *key, size_t len) {
+    if (w->after_key) sioc_buf_fail(w->out, SIOC_ERR_STATE);
+    sioc__json_pre(w);
+    sioc__json_put_str(w->out, key, len);
+    sioc_buf_putc(w->out, ':');
+    w->after_key = 1;
+}
+
+SIOC_API void sioc_json_write_str(sioc_json_writer *w, const char *s, size_t len) {
+    sioc__json_pre(w);
+    sioc__json_put_str(w->out, s, len);
+}
+
+SIOC_API void sioc_json_write_i64(sioc_json_writer *w, int64_t v) {
+    sioc__json_pre(w);
+    sioc_buf_put_i64(w->out, v);
+}
+
+SIOC_API void sioc_json_write_u64(sioc_json_writer *w, uint64_t v) {
+    sioc__json_pre(w);
+    sioc_buf_put_u64(w->out, v);
+}
+
+SIOC_API void sioc_json_write_f64(sioc_json_writer *w, double v) {
+    char tmp[SIOC_JSON_F64_MAX];
+    uint64_t bits;
+    sioc__json_pre(w);
+    memcpy(&bits, &v, sizeof bits);
+    if (((bits >> 52) & 0x7FF) == 0x7FF) { /* JSON.stringify(NaN / Infinity) */
+        sioc_buf_put(w->out, "null", 4);
+        return;
+    }
+    sioc_buf_put(w->out, tmp, sioc_json_format_f64(v, tmp));
+}
+
+SIOC_API void sioc_json_write_bool(sioc_json_writer *w, int v) {
+    sioc__json_pre(w);
+    if (v)
+        sioc_buf_put(w->out, "true", 4);
+    else
+        sioc_buf_put(w->out, "false", 5);
+}
+
+SIOC_API void sioc_json_write_null(sioc_json_writer *w) {
+    sioc__json_pre(w);
+    sioc_buf_put(w->out, "null", 4);
+}
+
+SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t len) {
+    sioc__json_pre(w);
+    if (json) sioc_buf_put(w->out, json, len);
+}
 /* ---- src/msgpack.c ---- */
 /* ---- msgpack.c ---- */
+
+/* Frame kinds of the writer's nesting stack. Known-count frames hold the items still expected and vanish when
+   that reaches 0; open frames (begin/end) count the items written and hold the offset of their reserved header. */
+#define SIOC__MPW_ARRAY_KNOWN 1
+#define SIOC__MPW_MAP_KNOWN 2
+#define SIOC__MPW_ARRAY_OPEN 3
+#define SIOC__MPW_MAP_OPEN 4
+#define SIOC__MP_SAFE_INT 9007199254740991.0 /* 2^53 - 1: Number.isSafeInteger's bound */
+
+/* Writing continues through an overflow (len keeps counting the size needed) but stops at any other error. */
+static int sioc__mpw_live(const sioc_msgpack_writer *w) {
+    return w->out->err == SIOC_OK || w->out->err == SIOC_ERR_BUFFER_TOO_SMALL;
+}
+
+static void sioc__mpw_fail(sioc_msgpack_writer *w, sioc_result e) { sioc_buf_fail(w->out, e); }
+
+/* The next value written is a map key. */
+static int sioc__mpw_at_key(const sioc_msgpack_writer *w) {
+    const sioc_msgpack_frame_ *f;
+    if (w->depth == 0) return 0;
+    f = &w->p_frames[w->depth - 1];
+    return (f->kind == SIOC__MPW_MAP_KNOWN || f->kind == SIOC__MPW_MAP_OPEN) && f->n % 2 == 0;
+}
+
+/* A value is complete: count it in the enclosing container; known-count containers that become full are
+   complete in turn and count in theirs. */
+static void sioc__mpw_done(sioc_msgpack_writer *w) {
+    while (w->depth > 0) {
+        sioc_msgpack_frame_ *f = &w->p_frames[w->depth - 1];
+        if (f->kind == SIOC__MPW_ARRAY_OPEN || f->kind == SIOC__MPW_MAP_OPEN) {
+            f->n++;
+            return;
+        }
+        if (--f->n > 0) return;
+        w->depth--;
+    }
+}
+
+/* Tag byte followed by `nbytes` (0, 1, 2, 4 or 8) of v in big-endian order. */
+static void sioc__mpw_tag(sioc_msgpack_writer *w, uint8_t tag, uint64_t v, int nbytes) {
+    uint8_t tmp[9];
+    tmp[0] = tag;
+    switch (nbytes) {
+    case 1: tmp[1] = (uint8_t)v; break;
+    case 2: sioc__store_be16(tmp + 1, (uint16_t)v); break;
+    case 4: sioc__store_be32(tmp + 1, (uint32_t)v); break;
+    case 8: sioc__store_be64(tmp + 1, v); break;
+    default: break;
+    }
+    sioc_buf_put(w->out, tmp, 1 + (size_t)nbytes);
+}
+
+/* Header of a str/bin/array/map length: fixed form (when fix_max > 0 and n <= fix_max), else 8/16/32-bit forms
+   starting at tag8 (tag8 == 0: no 8-bit form, so 16 and 32 start at tag16). */
+static void sioc__mpw_len(sioc_msgpack_writer *w, uint8_t fix, uint32_t fix_max, uint8_t tag8, uint8_t tag16,
+                          uint32_t n) {
+    if (fix_max > 0 && n <= fix_max)
+        sioc__mpw_tag(w, (uint8_t)(fix | n), 0, 0);
+    else if (tag8 && n <= 0xff)
+        sioc__mpw_tag(w, tag8, n, 1);
+    else if (n <= 0xffff)
+        sioc__mpw_tag(w, tag16, n, 2);
+    else
+        sioc__mpw_tag(w, (uint8_t)(tag16 + 1), n, 4);
+}
+
+static int sioc__mpw_fits_u32(sioc_msgpack_writer *w, size_t len) {
+    if ((len >> 16 >> 16) != 0) { /* len > 2^32 - 1, written so a 32-bit size_t draws no warning */
+        sioc__mpw_fail(w, SIOC_ERR_LIMIT);
+        return 0;
+    }
+    return 1;
+}
+
+SIOC_API void sioc_msgpack_writer_init(sioc_msgpack_writer *w, sioc_buf *out) {
+    SIOC_ASSERT(w && out);
+    w->out = out;
+    w->depth = 0;
+}
+
+SIOC_API sioc_result sioc_msgpack_writer_finish(const sioc_msgpack_writer *w) {
+    sioc_result e = sioc_buf_result(w->out);
+    if (e != SIOC_OK && e != SIOC_ERR_BUFFER_TOO_SMALL) return e;
+    if (w->depth != 0) return SIOC_ERR_STATE;
+    return e;
+}
+
+SIOC_API void sioc_msgpack_write_nil(sioc_msgpack_writer *w) {
+    if (!sioc__mpw_live(w)) return;
+    sioc__mpw_tag(w, 0xc0, 0, 0);
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_write_bool(sioc_msgpack_writer *w, int v) {
+    if (!sioc__mpw_live(w)) return;
+    sioc__mpw_tag(w, v ? 0xc3 : 0xc2, 0, 0);
+    sioc__mpw_done(w);
+}
+
+/* @msgpack/msgpack encodeNumber: non-negative integers never use the signed forms (§9.1). */
+SIOC_API void sioc_msgpack_write_uint(sioc_msgpack_writer *w, uint64_t v) {
+    if (!sioc__mpw_live(w)) return;
+    if (v < 0x80)
+        sioc__mpw_tag(w, (uint8_t)v, 0, 0);
+    else if (v <= 0xff)
+        sioc__mpw_tag(w, 0xcc, v, 1);
+    else if (v <= 0xffff)
+        sioc__mpw_tag(w, 0xcd, v, 2);
+    else if (v <= 0xffffffffu)
+        sioc__mpw_tag(w, 0xce, v, 4);
+    else
+        sioc__mpw_tag(w, 0xcf, v, 8);
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_write_int(sioc_msgpack_writer *w, int64_t v) {
+    uint64_t u = (uint64_t)v; /* two's complement bits; the tag writers take the low bytes */
+    if (v >= 0) {
+        sioc_msgpack_write_uint(w, u);
+        return;
+    }
+    if (!sioc__mpw_live(w)) return;
+    if (v >= -32)
+        sioc__mpw_tag(w, (uint8_t)(u & 0xff), 0, 0); /* negative fixint e0..ff */
+    else if (v >= -128)
+        sioc__mpw_tag(w, 0xd0, u, 1);
+    else if (v >= -32768)
+        sioc__mpw_tag(w, 0xd1, u, 2);
+    else if (v >= -2147483647 - 1)
+        sioc__mpw_tag(w, 0xd2, u, 4);
+    else
+        sioc__mpw_tag(w, 0xd3, u, 8);
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_write_double(sioc_msgpack_writer *w, double v) {
+    uint64_t bits;
+    /* Number.isSafeInteger: the comparisons are false for NaN and exclude the infinities. */
+    if (v >= -SIOC__MP_SAFE_INT && v <= SIOC__MP_SAFE_INT) {
+        int64_t i = (int64_t)v;
+        if ((double)i == v) { /* integral; -0.0 gives 0 -> 00, as Node writes it */
+            sioc_msgpack_write_int(w, i);
+            return;
+        }
+    }
+    if (!sioc__mpw_live(w)) return;
+    if (v != v)
+        bits = 0x7ff8000000000000ULL; /* one NaN, as JS writes it (a C NaN may carry a sign or payload) */
+    else
+        memcpy(&bits, &v, sizeof bits); /* IEEE 754 binary64 in host order, stored big-endian below */
+    sioc__mpw_tag(w, 0xcb, bits, 8);
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_write_str(sioc_msgpack_writer *w, const char *s, size_t len) {
+    if (!sioc__mpw_live(w) || !sioc__mpw_fits_u32(w, len)) return;
+    if (len == 9 && memcmp(s, "__proto__", 9) == 0 && sioc__mpw_at_key(w)) { /* Q14: Node's decoder throws */
+        sioc__mpw_fail(w, SIOC_ERR_ARG);
+        return;
+    }
+    sioc__mpw_len(w, 0xa0, 31, 0xd9, 0xda, (uint32_t)len);
+    if (len) sioc_buf_put(w->out, s, len);
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_write_cstr(sioc_msgpack_writer *w, const char *s) {
+    sioc_msgpack_write_str(w, s, strlen(s));
+}
+
+SIOC_API void sioc_msgpack_write_bin(sioc_msgpack_writer *w, const void *p, size_t len) {
+    if (!sioc__mpw_live(w) || !sioc__mpw_fits_u32(w, len)) return;
+    sioc__mpw_len(w, 0, 0, 0xc4, 0xc5, (uint32_t)len);
+    if (len) sioc_buf_put(w->out, p, len);
+    sioc__mpw_done(w);
+}
+
+/* Push a nesting frame; SIOC_ERR_LIMIT beyond SIOC_MAX_MSGPACK_DEPTH (the decoder's bound too). */
+static int sioc__mpw_push(sioc_msgpack_writer *w, uint8_t kind, uint64_t n, size_t start) {
+    sioc_msgpack_frame_ *f;
+    if (w->depth >= SIOC_MAX_MSGPACK_DEPTH) {
+        sioc__mpw_fail(w, SIOC_ERR_LIMIT);
+        return 0;
+    }
+    f = &w->p_frames[w->depth++];
+    f->kind = kind;
+    f->n = n;
+    f->start = start;
+    return 1;
+}
+
+static void sioc__mpw_known(sioc_msgpack_writer *w, int is_map, uint32_t n) {
+    if (!sioc__mpw_live(w)) return;
+    /* An empty container still counts as a level, exactly as sioc_msgpack_check counts it. */
+    if (w->depth >= SIOC_MAX_MSGPACK_DEPTH) {
+        sioc__mpw_fail(w, SIOC_ERR_LIMIT);
+        return;
+    }
+    if (is_map)
+        sioc__mpw_len(w, 0x80, 15, 0, 0xde, n);
+    else
+        sioc__mpw_len(w, 0x90, 15, 0, 0xdc, n);
+    if (n == 0)
+        sioc__mpw_done(w);
+    else
+        (void)sioc__mpw_push(w, is_map ? SIOC__MPW_MAP_KNOWN : SIOC__MPW_ARRAY_KNOWN,
+                             is_map ? 2 * (uint64_t)n : (uint64_t)n, 0);
+}
+
+SIOC_API void sioc_msgpack_write_array(sioc_msgpack_writer *w, uint32_t n) { sioc__mpw_known(w, 0, n); }
+SIOC_API void sioc_msgpack_write_map(sioc_msgpack_writer *w, uint32_t n) { sioc__mpw_known(w, 1, n); }
+
+static void sioc__mpw_begin(sioc_msgpack_writer *w, uint8_t kind) {
+    size_t start = w->out->len;
+    if (!sioc__mpw_live(w) || !sioc__mpw_push(w, kind, 0, start)) return;
+    sioc_buf_putc(w->out, 0); /* 1-byte header slot, set (and widened if needed) by end */
+}
+
+/* Close an open container. begin left a 1-byte slot (the fixarray/fixmap form); with more than 15 items end
+   widens it to 3 or 5 bytes by moving the body up. Since the final header is never shorter than the slot, len
+   never exceeds the final size: a buffer of the final size is always enough and len is exact after an
+   overflow. (Reserving the widest header and moving down would need 4 spare bytes per open container.) */
+static void sioc__mpw_end(sioc_msgpack_writer *w, uint8_t kind) {
+    sioc_msgpack_frame_ *f;
+    sioc_buf *b = w->out;
+    uint64_t count;
+    uint8_t hdr[5];
+    size_t h;
+    if (!sioc__mpw_live(w)) return;
+    f = w->depth ? &w->p_frames[w->depth - 1] : NULL;
+    if (!f || f->kind != kind || (kind == SIOC__MPW_MAP_OPEN && f->n % 2 != 0)) {
+        sioc__mpw_fail(w, SIOC_ERR_STATE); /* unbalanced end, unfinished inner container, or key without value */
+        return;
+    }
+    count = kind == SIOC__MPW_MAP_OPEN ? f->n / 2 : f->n;
+    if (count > 0xffffffffu) {
+        sioc__mpw_fail(w, SIOC_ERR_LIMIT);
+        return;
+    }
+    if (count <= 15) {
+        hdr[0] = (uint8_t)((kind == SIOC__MPW_MAP_OPEN ? 0x80 : 0x90) | count);
+        h = 1;
+    } else if (count <= 0xffff) {
+        hdr[0] = kind == SIOC__MPW_MAP_OPEN ? 0xde : 0xdc;
+        sioc__store_be16(hdr + 1, (uint16_t)count);
+        h = 3;
+    } else {
+        hdr[0] = kind == SIOC__MPW_MAP_OPEN ? 0xdf : 0xdd;
+        sioc__store_be32(hdr + 1, (uint32_t)count);
+        h = 5;
+    }
+    if (b->len <= b->cap && h - 1 <= b->cap - b->len) { /* everything is in memory and the result fits */
+        memmove(b->data + f->start + h, b->data + f->start + 1, b->len - f->start - 1);
+        memcpy(b->data + f->start, hdr, h);
+    } /* else: bytes were already lost or will not fit; len > cap from here on, so only the count matters */
+    b->len = (b->len + (h - 1) < b->len) ? (size_t)-1 : b->len + (h - 1);
+    w->depth--;
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_begin_array(sioc_msgpack_writer *w) { sioc__mpw_begin(w, SIOC__MPW_ARRAY_OPEN); }
+SIOC_API void sioc_msgpack_end_array(sioc_msgpack_writer *w) { sioc__mpw_end(w, SIOC__MPW_ARRAY_OPEN); }
+SIOC_API void sioc_msgpack_begin_map(sioc_msgpack_writer *w) { sioc__mpw_begin(w, SIOC__MPW_MAP_OPEN); }
+SIOC_API void sioc_msgpack_end_map(sioc_msgpack_writer *w) { sioc__mpw_end(w, SIOC__MPW_MAP_OPEN); }
+
+/* @msgpack/msgpack encodeExtension: fixext for sizes 1, 2, 4, 8, 16, else ext8/16/32. */
+static void sioc__mpw_ext_header(sioc_msgpack_writer *w, int8_t type, uint32_t len) {
+    uint8_t t = (uint8_t)type;
+    switch (len) {
+    case 1: sioc__mpw_tag(w, 0xd4, t, 1); return;
+    case 2: sioc__mpw_tag(w, 0xd5, t, 1); return;
+    case 4: sioc__mpw_tag(w, 0xd6, t, 1); return;
+    case 8: sioc__mpw_tag(w, 0xd7, t, 1); return;
+    case 16: sioc__mpw_tag(w, 0xd8, t, 1); return;
+    default: break;
+    }
+    sioc__mpw_len(w, 0, 0, 0xc7, 0xc8, len);
+    sioc_buf_put(w->out, &t, 1);
+}
+
+SIOC_API void sioc_msgpack_write_ext(sioc_msgpack_writer *w, int8_t type, const void *data, size_t len) {
+    if (!sioc__mpw_live(w) || !sioc__mpw_fits_u32(w, len)) return;
+    sioc__mpw_ext_header(w, type, (uint32_t)len);
+    if (len) sioc_buf_put(w->out, data, len);
+    sioc__mpw_done(w);
+}
+
+/* msgpack spec, timestamp extension: 32-bit form for whole seconds in [0, 2^32), 64-bit form (nsec << 34 | sec)
+   for seconds in [0, 2^34), else 96-bit (u32 nsec, i64 sec). Same choice as @msgpack/msgpack. */
+SIOC_API void sioc_msgpack_write_timestamp(sioc_msgpack_writer *w, int64_t sec, uint32_t nsec) {
+    uint8_t tmp[12];
+    if (!sioc__mpw_live(w)) return;
+    if (nsec > 999999999u) {
+        sioc__mpw_fail(w, SIOC_ERR_ARG);
+        return;
+    }
+    if (sec >= 0 && sec <= 0x3ffffffffLL) {
+        if (nsec == 0 && sec <= 0xffffffffLL) {
+            sioc__store_be32(tmp, (uint32_t)sec);
+            sioc__mpw_ext_header(w, -1, 4);
+            sioc_buf_put(w->out, tmp, 4);
+        } else {
+            sioc__store_be64(tmp, ((uint64_t)nsec << 34) | (uint64_t)sec);
+            sioc__mpw_ext_header(w, -1, 8);
+            sioc_buf_put(w->out, tmp, 8);
+        }
+    } else {
+        sioc__store_be32(tmp, nsec);
+        sioc__store_be64(tmp + 4, (uint64_t)sec);
+        sioc__mpw_ext_header(w, -1, 12);
+        sioc_buf_put(w->out, tmp, 12);
+    }
+    sioc__mpw_done(w);
+}
+
+SIOC_API void sioc_msgpack_write_date_ms(sioc_msgpack_writer *w, int64_t ms) {
+    int64_t sec = ms / 1000, rem = ms % 1000; /* C truncates; JS uses Math.floor */
+    if (rem < 0) {
+        sec -= 1;
+        rem += 1000;
+    }
+    sioc_msgpack_write_timestamp(w, sec, (uint32_t)rem * 1000000u);
+}
+
+SIOC_API void sioc_msgpack_write_raw(sioc_msgpack_writer *w, const void *p, size_t len) {
+    if (!sioc__mpw_live(w)) return;
+    if (len) sioc_buf_put(w->out, p, len);
+    sioc__mpw_done(w);
+}
+
+/* ---- reader ---- */
+
+/* Two's complement value of the low `bits` bits of v, without implementation-defined conversions. */
+static int64_t sioc__mp_signed(uint64_t v, unsigned bits) {
+    uint64_t sign = (uint64_t)1 << (bits - 1);
+    if (bits < 64) v &= (sign << 1) - 1;
+    if (!(v & sign)) return (int64_t)v;
+    if (bits < 64) return (int64_t)v - (int64_t)(sign << 1); /* v - 2^bits: both fit in int64 */
+    return -(int64_t)(~v) - 1;
+}
+
+static uint64_t sioc__mp_load(const uint8_t *p, unsigned n) {
+    switch (n) {
+    case 1: return p[0];
+    case 2: return sioc__load_be16(p);
+    case 4: return sioc__load_be32(p);
+    default: return sioc__load_be64(p);
+    }
+}
+
+/* Decode one item header at p (avail bytes). Pure: no state. *out_size = bytes of the item (for containers: of
+   the header). Every length is checked against avail before any byte past the header is touched. */
+static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_item *it, size_t *out_size) {
+    uint8_t b;
+    unsigned w = 0;  /* width of the length/value field after the tag */
+    uint64_t v = 0;  /* that field */
+    size_t hdr;
+    memset(it, 0, sizeof *it);
+    if (avail == 0) return SIOC_ERR_PARSE;
+    b = p[0];
+    it->format = b;
+    if (b <= 0x7f) {
+        it->type = SIOC_MSGPACK_UINT;
+        it->u = b;
+        *out_size = 1;
+        return SIOC_OK;
+    }
+    if (b >= 0xe0) {
+        it->type = SIOC_MSGPACK_INT;
+        it->i = (int64_t)b - 256;
+        *out_size = 1;
+        return SIOC_OK;
+    }
+    if (b <= 0x8f) {
+        it->type = SIOC_MSGPACK_MAP;
+        v = b & 0x0fu;
+    } else if (b <= 0x9f) {
+        it->type = SIOC_MSGPACK_ARRAY;
+        v = b & 0x0fu;
+    } else if (b <= 0xbf) {
+        it->type = SIOC_MSGPACK_STR;
+        v = b & 0x1fu;
+    } else {
+        switch (b) {
+        case 0xc0: it->type = SIOC_MSGPACK_NIL; *out_size = 1; return SIOC_OK;
+        case 0xc2:
+        case 0xc3: it->type = SIOC_MSGPACK_BOOL; it->boolean = b & 1; *out_size = 1; return SIOC_OK;
+        case 0xc4: case 0xc5: case 0xc6: it->type = SIOC_MSGPACK_BIN; w = 1u << (b - 0xc4); break;
+        case 0xc7: case 0xc8: case 0xc9: it->type = SIOC_MSGPACK_EXT; w = 1u << (b - 0xc7); break;
+        case 0xca: it->type = SIOC_MSGPACK_FLOAT32; w = 4; break;
+        case 0xcb: it->type = SIOC_MSGPACK_FLOAT64; w = 8; break;
+        case 0xcc: case 0xcd: case 0xce: case 0xcf: it->type = SIOC_MSGPACK_UINT; w = 1u << (b - 0xcc); break;
+        case 0xd0: case 0xd1: case 0xd2: case 0xd3: it->type = SIOC_MSGPACK_INT; w = 1u << (b - 0xd0); break;
+        case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+            it->type = SIOC_MSGPACK_EXT;
+            v = (uint64_t)1 << (b - 0xd4); /* fixext: the size is in the tag */
+            break;
+        case 0xd9: case 0xda: case 0xdb: it->type = SIOC_MSGPACK_STR; w = 1u << (b - 0xd9); break;
+        case 0xdc: case 0xdd: it->type = SIOC_MSGPACK_ARRAY; w = 2u << (b - 0xdc); break;
+        case 0xde: case 0xdf: it->type = SIOC_MSGPACK_MAP; w = 2u << (b - 0xde); break;
+        default: return SIOC_ERR_PARSE; /* 0xc1: never used */
+        }
+    }
+    if (avail - 1 < w) return SIOC_ERR_PARSE;
+    if (w) v = sioc__mp_load(p + 1, w);
+    hdr = 1 + w;
+    switch (it->type) {
+    case SIOC_MSGPACK_UINT:
+        it->u = v;
+        *out_size = hdr;
+        return SIOC_OK;
+    case SIOC_MSGPACK_INT:
+        it->i = sioc__mp_signed(v, 8 * w);
+        if (it->i >= 0) { /* non-negative in a signed form: one integer type per sign */
+            it->type = SIOC_MSGPACK_UINT;
+            it->u = (uint64_t)it->i;
+            it->i = 0;
+        }
+        *out_size = hdr;
+        return SIOC_OK;
+    case SIOC_MSGPACK_FLOAT32: {
+        uint32_t bits = (uint32_t)v;
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        it->f = (double)f;
+        *out_size = hdr;
+        return SIOC_OK;
+    }
+    case SIOC_MSGPACK_FLOAT64:
+        memcpy(&it->f, &v, sizeof it->f);
+        *out_size = hdr;
+        return SIOC_OK;
+    case SIOC_MSGPACK_ARRAY:
+        /* Every element takes at least one byte: a larger count is a lie, rejected before anyone loops on it. */
+        if (v > avail - hdr) return SIOC_ERR_PARSE;
+        it->len = (uint32_t)v;
+        *out_size = hdr;
+        return SIOC_OK;
+    case SIOC_MSGPACK_MAP:
+        if (v > (avail - hdr) / 2) return SIOC_ERR_PARSE;
+        it->len = (uint32_t)v;
+        *out_size = hdr;
+        return SIOC_OK;
+    case SIOC_MSGPACK_EXT:
+        if (avail - hdr < 1) return SIOC_ERR_PARSE;
+        it->ext_type = (int8_t)sioc__mp_signed(p[hdr], 8);
+        hdr += 1;
+        break;
+    default: /* STR, BIN */
+        break;
+    }
+    if (v > avail - hdr) return SIOC_ERR_PARSE;
+    it->len = (uint32_t)v;
+    it->data = p + hdr;
+    *out_size = hdr + (size_t)v;
+    if (it->type == SIOC_MSGPACK_EXT && it->ext_type == -1) { /* timestamp; Node throws on other sizes */
+        const uint8_t *d = it->data;
+        uint64_t x;
+        it->type = SIOC_MSGPACK_TIMESTAMP;
+        if (it->len == 4) {
+            it->ts_sec = (int64_t)sioc__load_be32(d);
+        } else if (it->len == 8) {
+            x = sioc__load_be64(d);
+            it->ts_nsec = (uint32_t)(x >> 34);
+            it->ts_sec = (int64_t)(x & 0x3ffffffffULL);
+        } else if (it->len == 12) {
+            it->ts_nsec = sioc__load_be32(d);
+            it->ts_sec = sioc__mp_signed(sioc__load_be64(d + 4), 64);
+        } else {
+            return SIOC_ERR_PARSE;
+        }
+        if (it->ts_nsec > 999999999u) return SIOC_ERR_PARSE;
+    }
+    return SIOC_OK;
+}
+
+static sioc_result sioc__mp_fail(sioc_msgpack_reader *r, size_t at, sioc_result e) {
+    if (r->err == SIOC_OK) {
+        r->err = e;
+        r->error_at = at;
+    }
+    return r->err;
+}
+
+SIOC_API void sioc_msgpack_reader_init(sioc_msgpack_reader *r, const void *data, size_t len) {
+    r->data = (const uint8_t *)data;
+    r->len = data ? len : 0;
+    r->pos = 0;
+    r->err = SIOC_OK;
+    r->error_at = 0;
+}
+
+SIOC_API sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, sioc_msgpack_item *out) {
+    size_t size = 0;
+    sioc_result e;
+    if (r->err != SIOC_OK) {
+        memset(out, 0, sizeof *out);
+        return r->err;
+    }
+    if (r->pos >= r->len) { /* also keeps NULL + 0 out of the pointer arithmetic below */
+        memset(out, 0, sizeof *out);
+        return sioc__mp_fail(r, r->pos, SIOC_ERR_PARSE);
+    }
+    e = sioc__mp_parse(r->data + r->pos, r->len - r->pos, out, &size);
+    if (e != SIOC_OK) return sioc__mp_fail(r, r->pos, e);
+    r->pos += size;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_peek(const sioc_msgpack_reader *r, sioc_msgpack_item *out) {
+    sioc_msgpack_reader t = *r;
+    return sioc_msgpack_read(&t, out);
+}
+
+/* UTF-8 as RFC 3629, except that surrogates (U+D800..DFFF in 3 bytes) pass: Node writes a JS string holding a
+   lone surrogate that way (§9.1), and the JSON writer turns it back into \udxxx for the clients. */
+static int sioc__mp_utf8_ok(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        size_t k, need;
+        uint8_t lo = 0x80, hi = 0xbf;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c < 0xc2) return 0; /* continuation byte or overlong 2-byte lead */
+        if (c < 0xe0) {
+            need = 1;
+        } else if (c < 0xf0) {
+            need = 2;
+            if (c == 0xe0) lo = 0xa0; /* overlong */
+        } else if (c < 0xf5) {
+            need = 3;
+            if (c == 0xf0) lo = 0x90; /* overlong */
+            if (c == 0xf4) hi = 0x8f; /* above U+10FFFF */
+        } else {
+            return 0;
+        }
+        if (n - i <= need) return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (k = 2; k <= need; k++)
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+/* Walk one whole value without recursion: a stack of items still due per open container. strict adds the
+   checks of sioc_msgpack_check (UTF-8, key types, "__proto__"). */
+static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
+    size_t due[SIOC_MAX_MSGPACK_DEPTH];
+    uint8_t is_map[SIOC_MAX_MSGPACK_DEPTH];
+    unsigned depth = 0;
+    if (r->err != SIOC_OK) return r->err;
+    for (;;) {
+        sioc_msgpack_item it;
+        size_t at = r->pos;
+        int key = depth > 0 && is_map[depth - 1] && due[depth - 1] % 2 == 0;
+        sioc_result e = sioc_msgpack_read(r, &it);
+        if (e != SIOC_OK) return e;
+        if (strict) {
+            if (it.type == SIOC_MSGPACK_STR && !sioc__mp_utf8_ok(it.data, it.len))
+                return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+            if (key) {
+                /* Node accepts str and number keys (§9.2); we take str and integers only. */
+                if (it.type != SIOC_MSGPACK_STR && it.type != SIOC_MSGPACK_UINT && it.type != SIOC_MSGPACK_INT)
+                    return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+                if (it.type == SIOC_MSGPACK_STR && it.len == 9 && memcmp(it.data, "__proto__", 9) == 0)
+                    return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+            }
+        }
+        if (depth > 0) due[depth - 1]--;
+        if (it.type == SIOC_MSGPACK_ARRAY || it.type == SIOC_MSGPACK_MAP) {
+            if (depth >= SIOC_MAX_MSGPACK_DEPTH) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
+            if (it.len > 0) { /* the parse guard keeps 2 * len within the bytes left, so no overflow */
+                due[depth] = it.type == SIOC_MSGPACK_MAP ? 2 * (size_t)it.len : (size_t)it.len;
+                is_map[depth] = it.type == SIOC_MSGPACK_MAP;
+                depth++;
+            }
+        }
+        while (depth > 0 && due[depth - 1] == 0) depth--;
+        if (depth == 0) return SIOC_OK;
+    }
+}
+
+SIOC_API sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 0); }
+
+SIOC_API sioc_result sioc_msgpack_read_raw(sioc_msgpack_reader *r, sioc_bytes *out) {
+    size_t start = r->pos;
+    sioc_result e = sioc__mp_walk(r, 0);
+    out->ptr = r->data + start;
+    out->len = e == SIOC_OK ? r->pos - start : 0;
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_reader_check(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 1); }
+
+SIOC_API sioc_result sioc_msgpack_check(const void *data, size_t len) {
+    sioc_msgpack_reader r;
+    sioc_result e;
+    sioc_msgpack_reader_init(&r, data, len);
+    e = sioc__mp_walk(&r, 1);
+    if (e != SIOC_OK) return e;
+    return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE; /* Node: "Extra N of M byte(s) found at buffer[pos]" */
+}
+
+/* Read an item on a copy of the reader; a malformed-input error is carried back to r (sticky). */
+static sioc_result sioc__mp_take(sioc_msgpack_reader *r, sioc_msgpack_reader *t, sioc_msgpack_item *it) {
+    sioc_result e;
+    *t = *r;
+    e = sioc_msgpack_read(t, it);
+    if (e != SIOC_OK) {
+        r->err = t->err;
+        r->error_at = t->error_at;
+    }
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_map_find_n(sioc_msgpack_reader *r, const char *key, size_t len) {
+    sioc_msgpack_reader t;
+    sioc_msgpack_item it, k;
+    size_t found = 0; /* offset of the matching value; 0 cannot be one (the map header comes first) */
+    uint32_t i;
+    sioc_result e = sioc__mp_take(r, &t, &it);
+    if (e != SIOC_OK) return e;
+    if (it.type != SIOC_MSGPACK_MAP) return SIOC_ERR_TYPE;
+    for (i = 0; i < it.len; i++) {
+        size_t kpos = t.pos, ksize;
+        if (sioc_msgpack_skip(&t) != SIOC_OK) break; /* the whole key, even a container */
+        (void)sioc__mp_parse(t.data + kpos, t.len - kpos, &k, &ksize); /* cannot fail: skip just read it */
+        if (k.type == SIOC_MSGPACK_STR && k.len == len && (len == 0 || memcmp(k.data, key, len) == 0))
+            found = t.pos; /* keep going: the last duplicate wins, as in a JS object */
+        if (sioc_msgpack_skip(&t) != SIOC_OK) break;
+    }
+    if (t.err != SIOC_OK) { /* malformed map: sticky on the caller's reader too */
+        r->err = t.err;
+        r->error_at = t.error_at;
+        return t.err;
+    }
+    if (!found) return SIOC_ERR_NOT_FOUND;
+    r->pos = found;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_map_find(sioc_msgpack_reader *r, const char *key) {
+    return sioc_msgpack_map_find_n(r, key, strlen(key));
+}
+
+/* Typed reads: one item of an accepted type, or the cursor stays put. */
+static sioc_result sioc__mp_typed(sioc_msgpack_reader *r, sioc_msgpack_item *it, sioc_msgpack_type want) {
+    sioc_msgpack_reader t;
+    sioc_result e = sioc__mp_take(r, &t, it);
+    if (e != SIOC_OK) return e;
+    if (it->type != want) return SIOC_ERR_TYPE;
+    *r = t;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_nil(sioc_msgpack_reader *r) {
+    sioc_msgpack_item it;
+    return sioc__mp_typed(r, &it, SIOC_MSGPACK_NIL);
+}
+
+SIOC_API sioc_result sioc_msgpack_read_bool(sioc_msgpack_reader *r, int *out) {
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_BOOL);
+    if (e == SIOC_OK) *out = it.boolean;
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_i64(sioc_msgpack_reader *r, int64_t *out) {
+    sioc_msgpack_reader t;
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_take(r, &t, &it);
+    if (e != SIOC_OK) return e;
+    if (it.type == SIOC_MSGPACK_INT) {
+        *out = it.i;
+    } else if (it.type == SIOC_MSGPACK_UINT) {
+        if (it.u > (uint64_t)INT64_MAX) return SIOC_ERR_RANGE;
+        *out = (int64_t)it.u;
+    } else {
+        return SIOC_ERR_TYPE;
+    }
+    *r = t;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_u64(sioc_msgpack_reader *r, uint64_t *out) {
+    sioc_msgpack_reader t;
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_take(r, &t, &it);
+    if (e != SIOC_OK) return e;
+    if (it.type == SIOC_MSGPACK_INT) return SIOC_ERR_RANGE;
+    if (it.type != SIOC_MSGPACK_UINT) return SIOC_ERR_TYPE;
+    *out = it.u;
+    *r = t;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_f64(sioc_msgpack_reader *r, double *out) {
+    sioc_msgpack_reader t;
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_take(r, &t, &it);
+    if (e != SIOC_OK) return e;
+    switch (it.type) {
+    case SIOC_MSGPACK_UINT: *out = (double)it.u; break;
+    case SIOC_MSGPACK_INT: *out = (double)it.i; break;
+    case SIOC_MSGPACK_FLOAT32:
+    case SIOC_MSGPACK_FLOAT64: *out = it.f; break;
+    default: return SIOC_ERR_TYPE;
+    }
+    *r = t;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r, sioc_str *out) {
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_STR);
+    if (e == SIOC_OK) {
+        out->ptr = (const char *)it.data;
+        out->len = it.len;
+    }
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_bin(sioc_msgpack_reader *r, sioc_bytes *out) {
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_BIN);
+    if (e == SIOC_OK) {
+        out->ptr = it.data;
+        out->len = it.len;
+    }
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_array(sioc_msgpack_reader *r, uint32_t *out_count) {
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_ARRAY);
+    if (e == SIOC_OK) *out_count = it.len;
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out_count) {
+    sioc_msgpack_item it;
+    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_MAP);
+    if (e == SIOC_OK) *out_count = it.len;
+    return e;
+}
 /* ---- src/xml.c ---- */
 /* ---- xml.c ---- */
+
+/* >>xml scanner. Grammar references are to XML 1.0 fifth edition (W3C REC-xml-20081126) and Namespaces in XML 1.0
+   third edition. Every helper is iterative; the only nesting state is the reader's fixed name stack. */
+
+/* Decoded output: stores what fits, counts everything (so the caller learns the size needed). A NULL sink means
+   "check only". Decoding never grows the text (a reference is longer than its UTF-8, CRLF becomes LF), so the
+   count cannot overflow. */
+typedef struct sioc__xml_sink {
+    char *data;
+    size_t cap;
+    size_t len;
+} sioc__xml_sink;
+
+static void sioc__xml_put(sioc__xml_sink *s, const char *p, size_t n) {
+    if (!s || n == 0) return;
+    if (s->len < s->cap) memcpy(s->data + s->len, p, SIOC__MIN(n, s->cap - s->len));
+    s->len += n;
+}
+
+static int sioc__xml_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; } /* S, section 2.3 */
+
+/* 1 when p[i..] starts with the NUL-terminated literal lit. */
+static int sioc__xml_has(const char *p, size_t len, size_t i, const char *lit) {
+    size_t n = strlen(lit);
+    return len - i >= n && memcmp(p + i, lit, n) == 0;
+}
+
+/* Byte length of the character at p[i] when it is valid UTF-8 and matches Char (section 2.2: tab, LF, CR,
+   U+0020..U+D7FF, U+E000..U+FFFD, U+10000..U+10FFFF); 0 otherwise (also when truncated). Requires i < len. */
+static size_t sioc__xml_char(const char *p, size_t len, size_t i) {
+    unsigned c = (unsigned char)p[i], c1, c2, c3;
+    if (c < 0x80) return (c >= 0x20 || c == 0x09 || c == 0x0A || c == 0x0D) ? 1u : 0u;
+    if (c < 0xC2) return 0; /* continuation byte or overlong 2-byte lead */
+    if (len - i < 2) return 0;
+    c1 = (unsigned char)p[i + 1];
+    if ((c1 & 0xC0) != 0x80) return 0;
+    if (c < 0xE0) return 2;
+    if (len - i < 3) return 0;
+    c2 = (unsigned char)p[i + 2];
+    if ((c2 & 0xC0) != 0x80) return 0;
+    if (c < 0xF0) {
+        if (c == 0xE0 && c1 < 0xA0) return 0;                  /* overlong */
+        if (c == 0xED && c1 >= 0xA0) return 0;                 /* UTF-16 surrogates */
+        if (c == 0xEF && c1 == 0xBF && c2 >= 0xBE) return 0;   /* U+FFFE, U+FFFF */
+        return 3;
+    }
+    if (c > 0xF4 || len - i < 4) return 0;
+    c3 = (unsigned char)p[i + 3];
+    if ((c3 & 0xC0) != 0x80) return 0;
+    if (c == 0xF0 && c1 < 0x90) return 0; /* overlong */
+    if (c == 0xF4 && c1 >= 0x90) return 0; /* above U+10FFFF */
+    return 4;
+}
+
+static int sioc__xml_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* End of the QName starting at p[i] (Namespaces in XML section 4: NCName or NCName ':' NCName), or i when there is
+   none. ASCII follows NameStartChar/NameChar; any valid non-ASCII character is accepted (Unicode classes are not
+   checked, see xml.h). */
+static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
+    size_t j = i, colon = 0;
+    int at_start = 1; /* at the start of a name part: no digit, '-' or '.' */
+    while (j < len) {
+        int c = (unsigned char)p[j];
+        if (c >= 0x80) {
+            size_t n = sioc__xml_char(p, len, j);
+            if (n == 0) return i;
+            j += n;
+        } else if (c == ':') {
+            if (colon || at_start) return i; /* second colon, or empty prefix */
+            colon = j;
+            j++;
+            at_start = 1;
+            continue;
+        } else if (sioc__xml_alpha(c) || c == '_') {
+            j++;
+        } else if (!at_start && (sioc__is_digit(c) || c == '-' || c == '.')) {
+            j++;
+        } else {
+            break;
+        }
+        at_start = 0;
+    }
+    if (j == i || at_start) return i; /* nothing, or an empty local part after ':' */
+    return j;
+}
+
+static sioc_str sioc__xml_span(const char *p, size_t n) {
+    sioc_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+/* Local part of a QName (after the colon, if any). */
+static sioc_str sioc__xml_local(sioc_str name) {
+    size_t k;
+    for (k = 0; k < name.len; k++)
+        if (name.ptr[k] == ':') return sioc__xml_span(name.ptr + k + 1, name.len - k - 1);
+    return name;
+}
+
+/* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
+static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
+    sioc_str s = sioc__xml_span(seg, seg_len);
+    if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
+    return sioc_str_eq(name, s);
+}
+
+/* Reference at p[i] == '&' (section 4.1): one of the five predefined entities or a character reference whose
+   value is a Char. Appends its UTF-8 to s; returns the index after ';', or 0 when malformed. */
+static size_t sioc__xml_ref(const char *p, size_t len, size_t i, sioc__xml_sink *s) {
+    size_t j = i + 1, k;
+    if (j < len && p[j] == '#') {
+        uint32_t v = 0;
+        size_t digits = 0;
+        int hex = 0;
+        char u[4];
+        j++;
+        if (j < len && p[j] == 'x') { /* only lower-case x: CharRef ::= '&#x' [0-9a-fA-F]+ ';' */
+            hex = 1;
+            j++;
+        }
+        for (; j < len && p[j] != ';'; j++, digits++) {
+            int d = hex ? sioc__hex_val((unsigned char)p[j]) : (sioc__is_digit(p[j]) ? p[j] - '0' : -1);
+            if (d < 0) return 0;
+            v = v * (hex ? 16u : 10u) + (uint32_t)d;
+            if (v > 0x10FFFFu) return 0; /* checked each step, so v never overflows */
+        }
+        if (j >= len || digits == 0) return 0;
+        /* Well-formedness constraint "Legal Character": the value must match Char (no NUL, surrogates, most C0). */
+        if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
+              (v >= 0x10000 && v <= 0x10FFFF)))
+            return 0;
+        if (v < 0x80) {
+            u[0] = (char)v;
+            sioc__xml_put(s, u, 1);
+        } else if (v < 0x800) {
+            u[0] = (char)(0xC0 | (v >> 6));
+            u[1] = (char)(0x80 | (v & 0x3F));
+            sioc__xml_put(s, u, 2);
+        } else if (v < 0x10000) {
+            u[0] = (char)(0xE0 | (v >> 12));
+            u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (v & 0x3F));
+            sioc__xml_put(s, u, 3);
+        } else {
+            u[0] = (char)(0xF0 | (v >> 18));
+            u[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+            u[2] = (char)(0x80 | ((v >> 6) & 0x3F));
+            u[3] = (char)(0x80 | (v & 0x3F));
+            sioc__xml_put(s, u, 4);
+        }
+        return j + 1;
+    }
+    /* Named: only the predefined ones (section 4.6); there is no DTD to declare others. */
+    for (k = j; k < len && k - j < 5 && p[k] != ';'; k++) {
+    }
+    if (k >= len || p[k] != ';') return 0;
+    switch (k - j) {
+    case 2:
+        if (p[j] == 'l' && p[j + 1] == 't') sioc__xml_put(s, "<", 1);
+        else if (p[j] == 'g' && p[j + 1] == 't') sioc__xml_put(s, ">", 1);
+        else return 0;
+        break;
+    case 3:
+        if (memcmp(p + j, "amp", 3) != 0) return 0;
+        sioc__xml_put(s, "&", 1);
+        break;
+    case 4:
+        if (memcmp(p + j, "apos", 4) == 0) sioc__xml_put(s, "'", 1);
+        else if (memcmp(p + j, "quot", 4) == 0) sioc__xml_put(s, "\"", 1);
+        else return 0;
+        break;
+    default:
+        return 0;
+    }
+    return k + 1;
+}
+
+/* Comment at p[i] == "<!--" (section 2.5): "--" may only appear as the closing "-->". Index after it, or 0. */
+static size_t sioc__xml_comment(const char *p, size_t len, size_t i) {
+    size_t j = i + 4;
+    while (j < len) {
+        size_t n;
+        if (p[j] == '-' && j + 1 < len && p[j + 1] == '-') return (j + 2 < len && p[j + 2] == '>') ? j + 3 : 0;
+        n = sioc__xml_char(p, len, j);
+        if (n == 0) return 0;
+        j += n;
+    }
+    return 0;
+}
+
+/* Processing instruction at p[i] == "<?" (section 2.6): a target name without ':' other than [Xx][Mm][Ll], then
+   optional data after whitespace, up to "?>". Index after it, or 0. */
+static size_t sioc__xml_pi(const char *p, size_t len, size_t i) {
+    size_t j = i + 2, t = sioc__xml_name(p, len, j);
+    if (t == j || memchr(p + j, ':', t - j)) return 0;
+    if (t - j == 3 && sioc__to_lower(p[j]) == 'x' && sioc__to_lower(p[j + 1]) == 'm' &&
+        sioc__to_lower(p[j + 2]) == 'l')
+        return 0; /* reserved; the declaration itself is parsed by sioc__xml_decl */
+    if (sioc__xml_has(p, len, t, "?>")) return t + 2;
+    if (t >= len || !sioc__xml_ws(p[t])) return 0;
+    j = t;
+    while (j < len) {
+        size_t n;
+        if (p[j] == '?' && j + 1 < len && p[j + 1] == '>') return j + 2;
+        n = sioc__xml_char(p, len, j);
+        if (n == 0) return 0;
+        j += n;
+    }
+    return 0;
+}
+
+/* CDATA section at p[i] == "<![CDATA[" (section 2.7): copied to s verbatim but for line-end normalisation.
+   Index after "]]>", or 0. */
+static size_t sioc__xml_cdata(const char *p, size_t len, size_t i, sioc__xml_sink *s) {
+    size_t j = i + 9, run = j;
+    while (j < len) {
+        size_t n;
+        if (p[j] == ']' && sioc__xml_has(p, len, j, "]]>")) {
+            sioc__xml_put(s, p + run, j - run);
+            return j + 3;
+        }
+        if (p[j] == '\r') { /* section 2.11: CRLF and lone CR become LF */
+            sioc__xml_put(s, p + run, j - run);
+            sioc__xml_put(s, "\n", 1);
+            j += (j + 1 < len && p[j + 1] == '\n') ? 2 : 1;
+            run = j;
+            continue;
+        }
+        n = sioc__xml_char(p, len, j);
+        if (n == 0) return 0;
+        j += n;
+    }
+    return 0;
+}
+
+/* Character data from p[*pos] up to the next tag ('<' not opening a comment, PI or CDATA section) or the end:
+   checked, and decoded into s when s is not NULL. SIOC_OK with *pos at the stop; SIOC_ERR_PARSE with *pos at the
+   fault. A '<' that is the last byte stops the run (the caller decides). */
+static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__xml_sink *s) {
+    size_t i = *pos, run = i, e;
+    while (i < len) {
+        int c = (unsigned char)p[i];
+        if (c == '<') {
+            if (i + 1 >= len || (p[i + 1] != '!' && p[i + 1] != '?')) break;
+            sioc__xml_put(s, p + run, i - run);
+            if (p[i + 1] == '?') e = sioc__xml_pi(p, len, i);
+            else if (sioc__xml_has(p, len, i, "<!--")) e = sioc__xml_comment(p, len, i);
+            else if (sioc__xml_has(p, len, i, "<![CDATA[")) e = sioc__xml_cdata(p, len, i, s);
+            else e = 0; /* "<!DOCTYPE" or other declarations are not content */
+            if (e == 0) goto bad;
+            i = run = e;
+        } else if (c == '&') {
+            sioc__xml_put(s, p + run, i - run);
+            e = sioc__xml_ref(p, len, i, s);
+            if (e == 0) goto bad;
+            i = run = e;
+        } else if (c == '\r') {
+            sioc__xml_put(s, p + run, i - run);
+            sioc__xml_put(s, "\n", 1);
+            i += (i + 1 < len && p[i + 1] == '\n') ? 2 : 1;
+            run = i;
+        } else {
+            size_t n;
+            if (c == ']' && sioc__xml_has(p, len, i, "]]>")) goto bad; /* section 2.4 */
+            n = sioc__xml_char(p, len, i);
+            if (n == 0) goto bad;
+            i += n;
+        }
+    }
+    sioc__xml_put(s, p + run, i - run);
+    *pos = i;
+    return SIOC_OK;
+bad:
+    *pos = i;
+    return SIOC_ERR_PARSE;
+}
+
+static sioc_result sioc__xml_fail(sioc_xml_reader *r, sioc_result e, size_t at) {
+    r->err = e;
+    r->error_at = at;
+    return e;
+}
+
+/* Quoted value at p[*i] (attribute or declaration): '"' or '\'' delimited, no '<', references well-formed.
+   On success *i is after the closing quote and [*v0, *v1) is the raw value. */
+static int sioc__xml_quoted(const char *p, size_t len, size_t *i, size_t *v0, size_t *v1) {
+    size_t j = *i;
+    char q;
+    if (j >= len || (p[j] != '"' && p[j] != '\'')) return 0;
+    q = p[j++];
+    *v0 = j;
+    while (j < len && p[j] != q) {
+        size_t n;
+        if (p[j] == '<') return 0;
+        if (p[j] == '&') {
+            n = sioc__xml_ref(p, len, j, NULL);
+            if (n == 0) return 0;
+            j = n;
+            continue;
+        }
+        n = sioc__xml_char(p, len, j);
+        if (n == 0) return 0;
+        j += n;
+    }
+    if (j >= len) return 0;
+    *v1 = j;
+    *i = j + 1;
+    return 1;
+}
+
+/* Eq ::= S? '=' S? (section 2.3). */
+static int sioc__xml_eq(const char *p, size_t len, size_t *i) {
+    size_t j = *i;
+    while (j < len && sioc__xml_ws(p[j])) j++;
+    if (j >= len || p[j] != '=') return 0;
+    j++;
+    while (j < len && sioc__xml_ws(p[j])) j++;
+    *i = j;
+    return 1;
+}
+
+/* XML declaration at r->pos == "<?xml" + S (section 2.8): version 1.x, optional encoding (only UTF-8 is
+   supported: the scanner reads bytes as UTF-8), optional standalone, in that order. */
+static sioc_result sioc__xml_decl(sioc_xml_reader *r) {
+    const char *p = r->buf;
+    size_t len = r->len, i = r->pos + 5, n0, n1, v0, v1, k;
+    int stage = 0; /* 0: version expected, 1: after version, 2: after encoding, 3: after standalone */
+    for (;;) {
+        size_t s = i;
+        while (i < len && sioc__xml_ws(p[i])) i++;
+        if (stage > 0 && sioc__xml_has(p, len, i, "?>")) {
+            r->pos = i + 2;
+            return SIOC_OK;
+        }
+        if (i == s || i >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+        n0 = i;
+        n1 = sioc__xml_name(p, len, i);
+        if (n1 == n0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+        i = n1;
+        if (!sioc__xml_eq(p, len, &i) || !sioc__xml_quoted(p, len, &i, &v0, &v1))
+            return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+        if (stage == 0 && n1 - n0 == 7 && memcmp(p + n0, "version", 7) == 0) {
+            /* VersionNum ::= '1.' [0-9]+ */
+            if (v1 - v0 < 3 || p[v0] != '1' || p[v0 + 1] != '.') return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
+            for (k = v0 + 2; k < v1; k++)
+                if (!sioc__is_digit(p[k])) return sioc__xml_fail(r, SIOC_ERR_PARSE, k);
+            stage = 1;
+        } else if (stage == 1 && n1 - n0 == 8 && memcmp(p + n0, "encoding", 8) == 0) {
+            /* EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*; compared case-insensitively (section 4.3.3). */
+            if (v1 == v0 || !sioc__xml_alpha(p[v0])) return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
+            for (k = v0; k < v1; k++)
+                if (!sioc__xml_alpha(p[k]) && !sioc__is_digit(p[k]) && p[k] != '.' && p[k] != '_' && p[k] != '-')
+                    return sioc__xml_fail(r, SIOC_ERR_PARSE, k);
+            if (v1 - v0 != 5 || sioc__to_lower(p[v0]) != 'u' || sioc__to_lower(p[v0 + 1]) != 't' ||
+                sioc__to_lower(p[v0 + 2]) != 'f' || p[v0 + 3] != '-' || p[v0 + 4] != '8')
+                return sioc__xml_fail(r, SIOC_ERR_UNSUPPORTED, v0);
+            stage = 2;
+        } else if ((stage == 1 || stage == 2) && n1 - n0 == 10 && memcmp(p + n0, "standalone", 10) == 0) {
+            if (!((v1 - v0 == 3 && memcmp(p + v0, "yes", 3) == 0) || (v1 - v0 == 2 && memcmp(p + v0, "no", 2) == 0)))
+                return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
+            stage = 3;
+        } else {
+            return sioc__xml_fail(r, SIOC_ERR_PARSE, n0);
+        }
+    }
+}
+
+static void sioc__xml_tok_clear(sioc_xml_token *t, const char *at) {
+    t->kind = SIOC_XML_EOF;
+    t->depth = 0;
+    t->empty = 0;
+    t->name = t->local = t->attrs = t->raw = sioc__xml_span(at, 0);
+}
+
+/* Start tag at r->pos == '<' (section 3.1): Name (S Attribute)* S? ('>' | '/>'). */
+static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
+    const char *p = r->buf;
+    const char *an[SIOC_XML_MAX_ATTRS];
+    size_t al[SIOC_XML_MAX_ATTRS];
+    size_t len = r->len, start = r->pos, i = start + 1, ne, na = 0, a0 = 0, a1 = 0, v0, v1, k;
+    int empty;
+    ne = sioc__xml_name(p, len, i);
+    if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+    t->name = sioc__xml_span(p + i, ne - i);
+    i = ne;
+    for (;;) {
+        size_t s = i, n0, n1;
+        while (i < len && sioc__xml_ws(p[i])) i++;
+        if (i >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* unterminated tag */
+        if (p[i] == '>') {
+            empty = 0;
+            i++;
+            break;
+        }
+        if (p[i] == '/') {
+            if (i + 1 >= len || p[i + 1] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+            empty = 1;
+            i += 2;
+            break;
+        }
+        if (i == s) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* attributes need whitespace before them */
+        n0 = i;
+        n1 = sioc__xml_name(p, len, i);
+        if (n1 == n0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+        /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
+        if (na == SIOC_XML_MAX_ATTRS) return sioc__xml_fail(r, SIOC_ERR_LIMIT, n0);
+        for (k = 0; k < na; k++)
+            if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, n0);
+        an[na] = p + n0;
+        al[na++] = n1 - n0;
+        i = n1;
+        if (!sioc__xml_eq(p, len, &i) || !sioc__xml_quoted(p, len, &i, &v0, &v1))
+            return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+        if (na == 1) a0 = n0;
+        a1 = i;
+    }
+    if (r->depth >= SIOC_MAX_XML_DEPTH) return sioc__xml_fail(r, SIOC_ERR_LIMIT, start);
+    r->open[r->depth] = t->name.ptr;
+    r->open_len[r->depth] = t->name.len;
+    r->depth++;
+    if (!r->content) r->seen_root = 1;
+    r->pending_end = (uint8_t)empty;
+    r->pos = i;
+    t->kind = SIOC_XML_START;
+    t->depth = r->depth;
+    t->empty = (uint8_t)empty;
+    t->local = sioc__xml_local(t->name);
+    t->attrs = na ? sioc__xml_span(p + a0, a1 - a0) : sioc__xml_span(p + i, 0);
+    t->raw = sioc__xml_span(p + start, i - start);
+    return SIOC_OK;
+}
+
+/* End tag at r->pos == "</" (section 3.1): '</' Name S? '>', naming the innermost open element. */
+static sioc_result sioc__xml_end_tag(sioc_xml_reader *r, sioc_xml_token *t) {
+    const char *p = r->buf;
+    size_t len = r->len, start = r->pos, i = start + 2, ne;
+    sioc_str open;
+    ne = sioc__xml_name(p, len, i);
+    if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+    t->name = sioc__xml_span(p + i, ne - i);
+    i = ne;
+    while (i < len && sioc__xml_ws(p[i])) i++;
+    if (i >= len || p[i] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+    i++;
+    if (r->depth == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* nothing open */
+    open = sioc__xml_span(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+    if (!sioc_str_eq(open, t->name)) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* "Element Type Match" */
+    t->kind = SIOC_XML_END;
+    t->depth = r->depth;
+    t->local = sioc__xml_local(t->name);
+    t->raw = sioc__xml_span(p + start, i - start);
+    r->depth--;
+    r->pos = i;
+    return SIOC_OK;
+}
+
+static void sioc__xml_init(sioc_xml_reader *r, const char *xml, size_t len, int content) {
+    memset(r, 0, sizeof *r);
+    r->buf = xml ? xml : "";
+    r->len = xml ? len : 0;
+    r->content = (uint8_t)content;
+    if (!xml && len) sioc__xml_fail(r, SIOC_ERR_ARG, 0);
+    /* A UTF-8 byte order mark may open a document (section 4.3.3 / appendix F.1). */
+    if (!content && r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+}
+
+SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) { sioc__xml_init(r, xml, len, 0); }
+
+SIOC_API void sioc_xml_reader_init_content(sioc_xml_reader *r, const char *xml, size_t len) {
+    sioc__xml_init(r, xml, len, 1);
+}
+
+SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
+    const char *p = r->buf;
+    size_t len = r->len;
+    sioc__xml_tok_clear(t, p + r->pos);
+    if (r->err != SIOC_OK) return r->err;
+    if (r->pending_end) { /* second half of <x/> */
+        r->pending_end = 0;
+        t->kind = SIOC_XML_END;
+        t->depth = r->depth;
+        t->name = sioc__xml_span(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+        t->local = sioc__xml_local(t->name);
+        r->depth--;
+        return SIOC_OK;
+    }
+    for (;;) {
+        size_t i = r->pos, e;
+        sioc_result res;
+        if (i >= len) {
+            if (r->depth > 0 || (!r->content && !r->seen_root)) return sioc__xml_fail(r, SIOC_ERR_PARSE, len);
+            return SIOC_OK; /* SIOC_XML_EOF */
+        }
+        if (r->depth == 0 && !r->content) {
+            /* Prolog or epilog (section 2.8 Misc): whitespace, comments, PIs; the declaration only first. */
+            if (sioc__xml_ws(p[i])) {
+                r->pos++;
+                continue;
+            }
+            if (p[i] != '<' || i + 1 >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* text outside root */
+            if (p[i + 1] == '?') {
+                int first = i == 0 || (i == 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0);
+                if (first && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len && sioc__xml_ws(p[i + 5])) {
+                    res = sioc__xml_decl(r);
+                    if (res != SIOC_OK) return res;
+                    continue;
+                }
+                e = sioc__xml_pi(p, len, i);
+            } else if (p[i + 1] == '!') {
+                if (!sioc__xml_has(p, len, i, "<!--")) {
+                    /* No DTD support: refusing it up front also rules out entity-expansion attacks. */
+                    if (!r->seen_root && sioc__xml_has(p, len, i, "<!DOCTYPE"))
+                        return sioc__xml_fail(r, SIOC_ERR_UNSUPPORTED, i);
+                    return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+                }
+                e = sioc__xml_comment(p, len, i);
+            } else {
+                if (p[i + 1] == '/' || r->seen_root) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+                return sioc__xml_start_tag(r, t);
+            }
+            if (e == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
+            r->pos = e;
+            continue;
+        }
+        if (p[i] == '<' && i + 1 < len && p[i + 1] == '/') return sioc__xml_end_tag(r, t);
+        if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') return sioc__xml_start_tag(r, t);
+        e = i;
+        res = sioc__xml_run(p, len, &e, NULL);
+        if (res != SIOC_OK) return sioc__xml_fail(r, res, e);
+        if (e == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* a '<' as the last byte */
+        t->kind = SIOC_XML_TEXT;
+        t->depth = r->depth;
+        t->raw = sioc__xml_span(p + i, e - i);
+        r->pos = e;
+        return SIOC_OK;
+    }
+}
+
+/* Shared by find and find_in: the reader is positioned at the start; scans to the end whatever it finds. */
+static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str *out) {
+    const char *seg[SIOC_MAX_XML_DEPTH];
+    size_t seg_len[SIOC_MAX_XML_DEPTH];
+    size_t nseg = 0;
+    uint32_t m = 0; /* leading path segments matched by the currently open elements */
+    const char *s = path, *content = NULL;
+    int found = 0;
+    if (!out) return SIOC_ERR_ARG;
+    *out = sioc__xml_span("", 0);
+    if (!path) return SIOC_ERR_ARG;
+    for (;;) {
+        const char *q = s;
+        while (*q && *q != '/') q++;
+        if (q == s || nseg == SIOC_MAX_XML_DEPTH) return SIOC_ERR_ARG;
+        seg[nseg] = s;
+        seg_len[nseg++] = (size_t)(q - s);
+        if (!*q) break;
+        s = q + 1;
+    }
+    for (;;) {
+        sioc_xml_token t;
+        sioc_result res = sioc_xml_next(r, &t);
+        if (res != SIOC_OK) {
+            *out = sioc__xml_span("", 0);
+            return res;
+        }
+        if (t.kind == SIOC_XML_EOF) break;
+        if (found) continue; /* keep checking the rest */
+        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg && sioc__xml_seg_match(t.name, seg[m], seg_len[m])) {
+            m++;
+            if (m == nseg) content = t.raw.ptr + t.raw.len;
+        } else if (t.kind == SIOC_XML_END && t.depth == m) {
+            if (content) { /* the end of the element found: m == nseg here */
+                *out = sioc__xml_span(content, (size_t)(t.raw.ptr - content));
+                found = 1;
+            }
+            m--;
+        }
+    }
+    return found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+SIOC_API sioc_result sioc_xml_find(const char *xml, size_t len, const char *path, sioc_str *out) {
+    sioc_xml_reader r;
+    sioc_xml_reader_init(&r, xml, len);
+    return sioc__xml_find(&r, path, out);
+}
+
+SIOC_API sioc_result sioc_xml_find_in(sioc_str content, const char *path, sioc_str *out) {
+    sioc_xml_reader r;
+    sioc_xml_reader_init_content(&r, content.ptr, content.len);
+    return sioc__xml_find(&r, path, out);
+}
+
+SIOC_API sioc_result sioc_xml_iter_init(sioc_xml_iter *it, sioc_str content, const char *name) {
+    sioc_xml_token t;
+    sioc_result res;
+    sioc_xml_reader_init_content(&it->r, content.ptr, content.len);
+    it->name = name;
+    it->name_len = name ? strlen(name) : 0;
+    do { /* check everything first, so that iteration never stops half-way on an error */
+        res = sioc_xml_next(&it->r, &t);
+    } while (res == SIOC_OK && t.kind != SIOC_XML_EOF);
+    sioc_xml_reader_init_content(&it->r, content.ptr, content.len);
+    if (res != SIOC_OK) sioc__xml_fail(&it->r, res, 0); /* next() then yields nothing */
+    return res;
+}
+
+SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
+    const char *content = NULL;
+    sioc_str name = sioc__xml_span("", 0), attrs = name;
+    for (;;) {
+        sioc_xml_token t;
+        if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
+        if (t.depth != 1) continue;
+        if (t.kind == SIOC_XML_START && (!it->name || sioc__xml_seg_match(t.name, it->name, it->name_len))) {
+            content = t.raw.ptr + t.raw.len;
+            name = t.name;
+            attrs = t.attrs;
+        } else if (t.kind == SIOC_XML_END && content) {
+            if (out) {
+                out->name = name;
+                out->attrs = attrs;
+                out->content = sioc__xml_span(content, (size_t)(t.raw.ptr - content));
+            }
+            return 1;
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *out_len) {
+    sioc__xml_sink s;
+    size_t pos = 0;
+    sioc_result res;
+    const char *p = raw.ptr ? raw.ptr : "";
+    if (out_len) *out_len = 0;
+    if (!raw.ptr && raw.len) return SIOC_ERR_ARG;
+    s.data = out;
+    s.cap = out ? cap : 0;
+    s.len = 0;
+    res = sioc__xml_run(p, raw.len, &pos, &s);
+    if (res != SIOC_OK) return res;
+    if (pos < raw.len) { /* stopped at '<': a child element's tag, or a stray '<' */
+        int c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
+        return (c == '/' || c == '_' || c >= 0x80 || sioc__xml_alpha(c)) ? SIOC_ERR_TYPE : SIOC_ERR_PARSE;
+    }
+    if (out_len) *out_len = s.len;
+    if (s.len >= s.cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    out[s.len] = '\0';
+    return SIOC_OK;
+}
+/* ---- src/sio_parser.c ---- */
+/* ---- sio_parser.c ---- */
+
+SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
+    /* socket.io-parser RESERVED_EVENTS (client and server side, and Node's EventEmitter internals). */
+    static const char *const reserved[6] = {"connect",       "connect_error", "disconnect",
+                                            "disconnecting", "newListener",   "removeListener"};
+    size_t i;
+    for (i = 0; i < SIOC__COUNT(reserved); i++)
+        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0) return 1;
+    return 0;
+}
+
+/* ---- msgpack -> JSON text (JSON.stringify of what @msgpack/msgpack decodes) ---- */
+
+/* JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it: "YYYY-MM-DDTHH:MM:SS.mmmZ" (years outside
+   0..9999 as +/-YYYYYY). Returns the length, or 0 for an invalid Date (toJSON gives null). */
+static size_t sioc__sio_iso_date(int64_t sec, uint32_t nsec, char *out) {
+    /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
+    double t = (double)sec * 1e3 + (double)nsec / 1e6;
+    int64_t ms, days, rem, z, era, doe, yoe, y, doy, mp, d, m;
+    char *p = out;
+    int i;
+    if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
+    ms = (int64_t)t;
+    days = ms / 86400000;
+    rem = ms % 86400000;
+    if (rem < 0) {
+        rem += 86400000;
+        days--;
+    }
+    /* Civil date from days since 1970-01-01 (proleptic Gregorian, 400-year eras). */
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) y++;
+    if (y < 0 || y > 9999) {
+        int64_t a = y < 0 ? -y : y;
+        *p++ = y < 0 ? '-' : '+';
+        for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
+        p += 6;
+    } else {
+        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
+        p += 4;
+    }
+    {
+        int64_t parts[6];
+        static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
+        parts[0] = m;
+        parts[1] = d;
+        parts[2] = rem / 3600000;
+        parts[3] = rem / 60000 % 60;
+        parts[4] = rem / 1000 % 60;
+        parts[5] = rem % 1000;
+        for (i = 0; i < 6; i++) {
+            *p++ = seps[i];
+            if (i == 5) *p++ = (char)('0' + (int)(parts[i] / 100));
+            *p++ = (char)('0' + (int)(parts[i] / 10 % 10));
+            *p++ = (char)('0' + (int)(parts[i] % 10));
+        }
+    }
+    *p++ = 'Z';
+    return (size_t)(p - out);
+}
+
+static void sioc__sio_placeholder(sioc_json_writer *jw, size_t num) {
+    sioc_json_write_object_begin(jw);
+    sioc_json_write_key(jw, "_placeholder", 12);
+    sioc_json_write_bool(jw, 1);
+    sioc_json_write_key(jw, "num", 3);
+    sioc_json_write_u64(jw, (uint64_t)num);
+    sioc_json_write_object_end(jw);
+}
+
+/* Number of binary values (bin, and ext other than timestamp) in the one msgpack value at data, and SIOC_OK when
+   it is exactly one well-formed value. Linear, no stack: counts the items still owed. */
+static sioc_result sioc__sio_count_bins(sioc_bytes data, size_t *out_n) {
+    sioc_msgpack_reader r;
+    sioc_msgpack_item it;
+    uint64_t owed = 1;
+    size_t n = 0;
+    sioc_msgpack_reader_init(&r, data.ptr, data.len);
+    while (owed > 0) {
+        sioc_result e = sioc_msgpack_read(&r, &it);
+        if (e != SIOC_OK) return e;
+        owed--;
+        if (it.type == SIOC_MSGPACK_ARRAY) owed += it.len;
+        if (it.type == SIOC_MSGPACK_MAP) owed += 2u * (uint64_t)it.len;
+        if (it.type == SIOC_MSGPACK_BIN || it.type == SIOC_MSGPACK_EXT) n++;
+    }
+    *out_n = n;
+    return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE;
+}
+
+typedef struct sioc__sio_frame {
+    uint64_t left; /* items still to come (map: keys and values) */
+    int is_map;
+} sioc__sio_frame;
+
+/* The JSON text of one msgpack value, binaries replaced by placeholders numbered in wire order (which is the
+   depth-first traversal order). Iterative with an explicit, bounded stack. */
+static sioc_result sioc__sio_to_json(sioc_json_writer *jw, sioc_bytes data, sioc_bytes *att, size_t att_cap,
+                                     size_t *n_att) {
+    sioc__sio_frame stack[SIOC_MAX_MSGPACK_DEPTH];
+    size_t depth = 0;
+    sioc_msgpack_reader r;
+    sioc_msgpack_item it;
+    char tmp[SIOC_JSON_F64_MAX];
+    size_t n;
+    sioc_msgpack_reader_init(&r, data.ptr, data.len);
+    for (;;) {
+        int is_key = depth > 0 && stack[depth - 1].is_map && stack[depth - 1].left % 2 == 0;
+        sioc_result e = sioc_msgpack_read(&r, &it);
+        if (e != SIOC_OK) return e;
+        if (is_key) {
+            /* @msgpack/msgpack takes str and number keys; a number becomes the property name String(n). */
+            if (it.type == SIOC_MSGPACK_STR) {
+                sioc_json_write_key(jw, (const char *)it.data, it.len);
+            } else if (it.type == SIOC_MSGPACK_UINT || it.type == SIOC_MSGPACK_INT) {
+                double v = it.type == SIOC_MSGPACK_UINT ? (double)it.u : (double)it.i;
+                n = sioc_json_format_f64(v, tmp);
+                sioc_json_write_key(jw, tmp, n);
+            } else {
+                return SIOC_ERR_TYPE;
+            }
+        } else {
+            switch (it.type) {
+            case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); break;
+            case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it.boolean); break;
+            case SIOC_MSGPACK_UINT:
+                /* Node reads 64-bit integers as doubles: beyond 2^53 print the double, as JS would. */
+                if (it.u <= 9007199254740992u)
+                    sioc_json_write_u64(jw, it.u);
+                else
+                    sioc_json_write_f64(jw, (double)it.u);
+                break;
+            case SIOC_MSGPACK_INT:
+                if (it.i >= -(int64_t)9007199254740992)
+                    sioc_json_write_i64(jw, it.i);
+                else
+                    sioc_json_write_f64(jw, (double)it.i);
+                break;
+            case SIOC_MSGPACK_FLOAT32:
+            case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it.f); break;
+            case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it.data, it.len); break;
+            case SIOC_MSGPACK_TIMESTAMP:
+                n = sioc__sio_iso_date(it.ts_sec, it.ts_nsec, tmp);
+                if (n)
+                    sioc_json_write_str(jw, tmp, n);
+                else
+                    sioc_json_write_null(jw);
+                break;
+            case SIOC_MSGPACK_BIN:
+            case SIOC_MSGPACK_EXT:
+                if (*n_att < att_cap) {
+                    att[*n_att].ptr = it.data;
+                    att[*n_att].len = it.len;
+                }
+                if (it.type == SIOC_MSGPACK_EXT) { /* Node's ExtData {type, data} object */
+                    sioc_json_write_object_begin(jw);
+                    sioc_json_write_key(jw, "type", 4);
+                    sioc_json_write_i64(jw, it.ext_type);
+                    sioc_json_write_key(jw, "data", 4);
+                    sioc__sio_placeholder(jw, *n_att);
+                    sioc_json_write_object_end(jw);
+                } else {
+                    sioc__sio_placeholder(jw, *n_att);
+                }
+                (*n_att)++;
+                break;
+            case SIOC_MSGPACK_ARRAY:
+            case SIOC_MSGPACK_MAP:
+                if (it.type == SIOC_MSGPACK_ARRAY)
+                    sioc_json_write_array_begin(jw);
+                else
+                    sioc_json_write_object_begin(jw);
+                if (it.len > 0) {
+                    if (depth == SIOC__COUNT(stack)) return SIOC_ERR_LIMIT;
+                    stack[depth].is_map = it.type == SIOC_MSGPACK_MAP;
+                    stack[depth].left = stack[depth].is_map ? 2u * (uint64_t)it.len : it.len;
+                    depth++;
+                    continue; /* the container completes when its last item does */
+                }
+                if (it.type == SIOC_MSGPACK_ARRAY)
+                    sioc_json_write_array_end(jw);
+                else
+                    sioc_json_write_object_end(jw);
+                break;
+            default: return SIOC_ERR_PARSE;
+            }
+        }
+        /* One item is complete: count it, closing every container it completes. */
+        while (depth > 0 && --stack[depth - 1].left == 0) {
+            if (stack[depth - 1].is_map)
+                sioc_json_write_object_end(jw);
+            else
+                sioc_json_write_array_end(jw);
+            depth--;
+        }
+        if (depth == 0) break;
+    }
+    return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE;
+}
+
+SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int64_t id, sioc_bytes data,
+                                     sioc_bytes *att, size_t att_cap, size_t *out_n_att) {
+    size_t bins = 0, n_att = 0;
+    sioc_result e;
+    if (out_n_att) *out_n_att = 0;
+    if (!att) att_cap = 0;
+    if (type < SIOC_SIO_CONNECT || type > SIOC_SIO_CONNECT_ERROR) return SIOC_ERR_ARG;
+    if (data.ptr) {
+        e = sioc__sio_count_bins(data, &bins);
+        if (e != SIOC_OK) return e;
+    }
+    if (bins > 0) {
+        /* Only EVENT and ACK have binary variants; Node would JSON-stringify a Buffer elsewhere. */
+        if (type != SIOC_SIO_EVENT && type != SIOC_SIO_ACK) return SIOC_ERR_ARG;
+        type += 3;
+    }
+    sioc_buf_putc(text, (char)('0' + type));
+    if (bins > 0) {
+        sioc_buf_put_u64(text, bins);
+        sioc_buf_putc(text, '-');
+    }
+    if (nsp.len > 0 && !(nsp.len == 1 && nsp.ptr[0] == '/')) {
+        sioc_buf_put(text, nsp.ptr, nsp.len);
+        sioc_buf_putc(text, ',');
+    }
+    if (id >= 0) sioc_buf_put_u64(text, (uint64_t)id);
+    if (data.ptr) {
+        sioc_json_writer jw;
+        sioc_json_writer_init(&jw, text);
+        e = sioc__sio_to_json(&jw, data, att, att_cap, &n_att);
+        if (e != SIOC_OK) return e;
+    }
+    if (out_n_att) *out_n_att = n_att;
+    e = sioc_buf_result(text);
+    if (e != SIOC_OK) return e;
+    return n_att > att_cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
+}
+
+/* ---- decoding client packets ---- */
+
+/* Object token t is a placeholder ({"_placeholder": true, ...}): 1 and *num set, 0 when it is not one,
+   -1 when it is one with a bad num (socket.io-parser: "illegal attachments"). */
+static int sioc__sio_placeholder_num(const sioc_json *doc, int t, uint32_t attachments, size_t *num) {
+    int ph = sioc_json_find(doc, t, "_placeholder"), nt, b = 0;
+    double f;
+    if (ph < 0 || sioc_json_get_bool(doc, ph, &b) != SIOC_OK || !b) return 0;
+    nt = sioc_json_find(doc, t, "num");
+    if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
+    if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
+    *num = (size_t)f;
+    return 1;
+}
+
+static int sioc__sio_is_number(const sioc_json *doc, int t) { return sioc_json_type_of(doc, t) == SIOC_JSON_NUMBER; }
+
+/* socket.io-parser's isPayloadValid. */
+static int sioc__sio_payload_valid(const sioc_json *doc, int type) {
+    sioc_json_type root = sioc_json_type_of(doc, 0);
+    switch (type) {
+    case SIOC_SIO_CONNECT: return root == SIOC_JSON_OBJECT;
+    case SIOC_SIO_DISCONNECT: return 0; /* no payload allowed */
+    case SIOC_SIO_CONNECT_ERROR: return root == SIOC_JSON_OBJECT || root == SIOC_JSON_STRING;
+    case SIOC_SIO_EVENT:
+    case SIOC_SIO_BINARY_EVENT: {
+        int first = sioc_json_first(doc, 0);
+        char name[16];
+        size_t n = 0;
+        if (root != SIOC_JSON_ARRAY || first < 0) return 0;
+        if (sioc__sio_is_number(doc, first)) return 1;
+        if (sioc_json_type_of(doc, first) != SIOC_JSON_STRING) return 0;
+        if (sioc_json_get_str(doc, first, name, sizeof name, &n) != SIOC_OK) return 1; /* longer than any */
+        return !sioc_sio_is_reserved_event(name, n);
+    }
+    case SIOC_SIO_ACK:
+    case SIOC_SIO_BINARY_ACK: return root == SIOC_JSON_ARRAY;
+    default: return 0;
+    }
+}
+
+SIOC_API sioc_result sioc_sio_decode(sioc_sio_packet *p, const char *s, size_t len, sioc_json_tok *toks, size_t cap,
+                                     uint32_t max_attachments) {
+    size_t i = 0, j;
+    sioc_result e;
+    memset(p, 0, sizeof *p);
+    p->nsp.ptr = "/";
+    p->nsp.len = 1;
+    p->id = -1;
+    if (max_attachments == 0) max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
+    if (!s || len == 0 || s[0] < '0' || s[0] > '6') return SIOC_ERR_PARSE; /* "unknown packet type" */
+    p->type = s[0] - '0';
+    if (p->type == SIOC_SIO_BINARY_EVENT || p->type == SIOC_SIO_BINARY_ACK) {
+        uint64_t n = 0;
+        for (j = 1; j < len && sioc__is_digit(s[j]); j++) {
+            n = n * 10u + (uint64_t)(s[j] - '0');
+            if (n > 0xffffffffu) return SIOC_ERR_LIMIT;
+        }
+        if (j == 1 || j >= len || s[j] != '-') return SIOC_ERR_PARSE; /* "Illegal attachments" */
+        if (n > max_attachments) return SIOC_ERR_LIMIT;                 /* "too many attachments" */
+        p->attachments = (uint32_t)n;
+        i = j;
+    }
+    if (i + 1 < len && s[i + 1] == '/') { /* namespace up to ',' or the end */
+        j = i + 1;
+        while (j < len && s[j] != ',') j++;
+        p->nsp.ptr = s + i + 1;
+        p->nsp.len = j - (i + 1);
+        i = j;
+    }
+    if (i + 1 < len && sioc__is_digit(s[i + 1])) {
+        uint64_t id = 0;
+        for (j = i + 1; j < len && sioc__is_digit(s[j]); j++) {
+            id = id * 10u + (uint64_t)(s[j] - '0');
+            if (id > 9007199254740991u) return SIOC_ERR_PARSE; /* beyond Number.MAX_SAFE_INTEGER */
+        }
+        p->id = (int64_t)id;
+        i = j - 1;
+    }
+    if (i + 1 >= len) return SIOC_OK; /* no payload */
+    e = sioc_json_parse(&p->json, s + i + 1, len - i - 1, toks, cap);
+    if (e != SIOC_OK) return e;
+    p->has_data = 1;
+    if (!sioc__sio_payload_valid(&p->json, p->type)) return SIOC_ERR_PROTOCOL;
+    if ((p->type == SIOC_SIO_BINARY_EVENT || p->type == SIOC_SIO_BINARY_ACK) && p->attachments > 0) {
+        /* Placeholders are resolved (and checked) only when attachments follow, as socket.io-parser does; a
+           placeholder's own content is not looked into. */
+        size_t t = 0, num;
+        while (t < p->json.count) {
+            if (p->json.toks[t].type == SIOC_JSON_OBJECT) {
+                int k = sioc__sio_placeholder_num(&p->json, (int)t, p->attachments, &num);
+                if (k < 0) return SIOC_ERR_RANGE;
+                if (k > 0) {
+                    t = p->json.toks[t].next;
+                    continue;
+                }
+            }
+            t++;
+        }
+    }
+    return SIOC_OK;
+}
+
+/* A JSON string token as a msgpack str, unescaped straight into the output buffer. */
+static void sioc__sio_mp_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = &doc->toks[tok];
+    sioc_buf *b = w->out;
+    uint8_t hdr[5];
+    size_t n = 0, h;
+    if (!t->escaped) {
+        sioc_msgpack_write_str(w, doc->text + t->start, t->len);
+        return;
+    }
+    (void)sioc_json_get_str(doc, tok, NULL, 0, &n);
+    if (n <= 31) {
+        hdr[0] = (uint8_t)(0xa0 | n);
+        h = 1;
+    } else if (n <= 0xff) {
+        hdr[0] = 0xd9;
+        hdr[1] = (uint8_t)n;
+        h = 2;
+    } else if (n <= 0xffff) {
+        hdr[0] = 0xda;
+        sioc__store_be16(hdr + 1, (uint16_t)n);
+        h = 3;
+    } else {
+        hdr[0] = 0xdb;
+        sioc__store_be32(hdr + 1, (uint32_t)n); /* n < text length < 4 GiB (the JSON reader's bound) */
+        h = 5;
+    }
+    sioc_msgpack_write_raw(w, hdr, h); /* counts as the one value; the body follows directly */
+    if (b->err != SIOC_OK && b->err != SIOC_ERR_BUFFER_TOO_SMALL) return;
+    if (b->len <= b->cap && b->cap - b->len >= n) {
+        uint8_t *dst = b->data + b->len;
+        size_t k, units = 0;
+        (void)sioc_json_get_str(doc, tok, (char *)dst, b->cap - b->len, &n);
+        for (k = 0; k < n; k++)
+            if ((dst[k] & 0xc0) != 0x80) units += dst[k] >= 0xf0 ? 2u : 1u;
+        if (units > 200) /* Node encodes longer strings with TextEncoder: lone surrogates become U+FFFD */
+            for (k = 0; k + 2 < n; k++)
+                if (dst[k] == 0xed && dst[k + 1] >= 0xa0) {
+                    dst[k] = 0xef;
+                    dst[k + 1] = 0xbf;
+                    dst[k + 2] = 0xbd;
+                    k += 2;
+                }
+    }
+    b->len = (b->len + n < b->len) ? (size_t)-1 : b->len + n;
+}
+
+SIOC_API sioc_result sioc_sio_json_to_msgpack(const sioc_json *doc, int tok, const sioc_bytes *att, size_t n_att,
+                                              sioc_msgpack_writer *w) {
+    size_t i, end;
+    if (tok < 0 || (size_t)tok >= doc->count || doc->toks[tok].is_key) return SIOC_ERR_ARG;
+    i = (size_t)tok;
+    end = doc->toks[tok].next;
+    while (i < end) {
+        const sioc_json_tok *t = &doc->toks[i];
+        if (t->is_key) {
+            if (sioc_json_str_eq(doc, (int)i, "__proto__", 9)) {
+                i = doc->toks[i + 1].next; /* drop the member: Node's decoder would throw on it (Q14) */
+                continue;
+            }
+            sioc__sio_mp_str(w, doc, (int)i);
+            i++;
+            continue;
+        }
+        switch (t->type) {
+        case SIOC_JSON_OBJECT: {
+            size_t num = 0;
+            uint32_t members = 0;
+            int k = att ? sioc__sio_placeholder_num(doc, (int)i, (uint32_t)n_att, &num) : 0;
+            if (k < 0) return SIOC_ERR_RANGE;
+            if (k > 0) {
+                sioc_msgpack_write_bin(w, att[num].ptr, att[num].len);
+                i = t->next;
+                continue;
+            }
+            for (k = sioc_json_first(doc, (int)i); k >= 0; k = sioc_json_next(doc, k))
+                if (!sioc_json_str_eq(doc, k, "__proto__", 9)) members++;
+            sioc_msgpack_write_map(w, members);
+            break;
+        }
+        case SIOC_JSON_ARRAY: sioc_msgpack_write_array(w, t->count); break;
+        case SIOC_JSON_STRING: sioc__sio_mp_str(w, doc, (int)i); break;
+        case SIOC_JSON_NUMBER: {
+            double f = 0;
+            (void)sioc_json_get_f64(doc, (int)i, &f); /* out of range: +-Infinity, as JSON.parse */
+            sioc_msgpack_write_double(w, f);
+            break;
+        }
+        case SIOC_JSON_BOOL: {
+            int b = 0;
+            (void)sioc_json_get_bool(doc, (int)i, &b);
+            sioc_msgpack_write_bool(w, b);
+            break;
+        }
+        default: sioc_msgpack_write_nil(w); break;
+        }
+        i++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sio_ack_arg(const sioc_sio_packet *p, const sioc_bytes *att, size_t n_att, sioc_buf *out) {
+    sioc_msgpack_writer w;
+    sioc_result e = SIOC_OK;
+    int first;
+    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
+    if (p->type == SIOC_SIO_BINARY_ACK ? n_att != p->attachments : n_att != 0) return SIOC_ERR_ARG;
+    sioc_msgpack_writer_init(&w, out);
+    first = p->has_data ? sioc_json_first(&p->json, 0) : -1;
+    if (first < 0)
+        sioc_msgpack_write_nil(&w); /* ack() without arguments: Node sends packet: nil (§8) */
+    else
+        e = sioc_sio_json_to_msgpack(&p->json, first, p->attachments > 0 ? att : NULL, n_att, &w);
+    if (e != SIOC_OK) return e;
+    return sioc_msgpack_writer_finish(&w);
+}
+
+/* ---- Engine.IO ---- */
+
+SIOC_API void sioc_eio_ws_text(sioc_buf *out, const char *text, size_t len) {
+    sioc_buf_putc(out, '4');
+    sioc_buf_put(out, text, len);
+}
+
+SIOC_API void sioc_eio_polling_add_text(sioc_buf *out, size_t start, const char *text, size_t len) {
+    if (out->len > start) sioc_buf_putc(out, '\x1e');
+    sioc_eio_ws_text(out, text, len);
+}
+
+SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    char chunk[SIOC_BASE64_ENCODED_LEN(48) + 1];
+    if (out->len > start) sioc_buf_putc(out, '\x1e');
+    sioc_buf_putc(out, 'b');
+    while (len > 0) { /* 48 bytes (a multiple of 3) at a time, so the pieces join into one base64 text */
+        size_t n = SIOC__MIN(len, (size_t)48), m = 0;
+        if (sioc_base64_encode(p, n, chunk, sizeof chunk, &m) != SIOC_OK) {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return;
+        }
+        sioc_buf_put(out, chunk, m);
+        p += n;
+        len -= n;
+    }
+}
+/* ---- src/cluster_msg.c ---- */
+/* ---- cluster_msg.c ---- */
+
+static const char *const sioc__msg_names[14] = {
+    "UNKNOWN",
+    "INITIAL_HEARTBEAT",
+    "HEARTBEAT",
+    "BROADCAST",
+    "SOCKETS_JOIN",
+    "SOCKETS_LEAVE",
+    "DISCONNECT_SOCKETS",
+    "FETCH_SOCKETS",
+    "FETCH_SOCKETS_RESPONSE",
+    "SERVER_SIDE_EMIT",
+    "SERVER_SIDE_EMIT_RESPONSE",
+    "BROADCAST_CLIENT_COUNT",
+    "BROADCAST_ACK",
+    "ADAPTER_CLOSE",
+};
+
+SIOC_API const char *sioc_msg_type_name(int type) {
+    return (type >= 1 && type <= 13) ? sioc__msg_names[type] : sioc__msg_names[0];
+}
+
+SIOC_API int sioc_msg_is_response(int type) {
+    return type == SIOC_MSG_FETCH_SOCKETS_RESPONSE || type == SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE ||
+           type == SIOC_MSG_BROADCAST_CLIENT_COUNT || type == SIOC_MSG_BROADCAST_ACK;
+}
+
+SIOC_API int sioc_msg_has_data(int type) { return type >= SIOC_MSG_BROADCAST && type <= SIOC_MSG_BROADCAST_ACK; }
+
+SIOC_API size_t sioc_msg_type_text(int type, char *out) {
+    unsigned t = (type >= 0 && type <= 99) ? (unsigned)type : 0u;
+    size_t n = 0;
+    if (t >= 10) out[n++] = (char)('0' + t / 10);
+    out[n++] = (char)('0' + t % 10);
+    out[n] = 0;
+    return n;
+}
+
+/* ---- lists ---- */
+
+/* Length of the str item at p (validated input: a str header is there and complete). */
+static size_t sioc__msg_str_at(const uint8_t *p, sioc_str *out) {
+    size_t h, n;
+    if ((p[0] & 0xe0) == 0xa0) {
+        h = 1;
+        n = p[0] & 0x1f;
+    } else if (p[0] == 0xd9) {
+        h = 2;
+        n = p[1];
+    } else if (p[0] == 0xda) {
+        h = 3;
+        n = sioc__load_be16(p + 1);
+    } else {
+        h = 5;
+        n = sioc__load_be32(p + 1);
+    }
+    out->ptr = (const char *)p + h;
+    out->len = n;
+    return h + n;
+}
+
+SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out) {
+    size_t used;
+    if (it->count == 0 || it->len == 0) return 0;
+    used = sioc__msg_str_at(it->data, out);
+    if (used > it->len) { /* only reachable with a hand-made list: refuse instead of over-reading */
+        it->count = 0;
+        return 0;
+    }
+    it->data += used;
+    it->len -= used;
+    it->count--;
+    return 1;
+}
+
+/* Value of `key` in the map at the reader's cursor: SIOC_OK with *out on it, SIOC_ERR_NOT_FOUND when absent. */
+static sioc_result sioc__msg_find(const sioc_msgpack_reader *map, const char *key, sioc_msgpack_reader *out) {
+    *out = *map;
+    return sioc_msgpack_map_find(out, key);
+}
+
+static int sioc__msg_peek_type(const sioc_msgpack_reader *r) {
+    sioc_msgpack_item it;
+    if (sioc_msgpack_peek(r, &it) != SIOC_OK) return SIOC_MSGPACK_NONE;
+    return (int)it.type;
+}
+
+/* Raw bytes of the value at the cursor (advancing past it). */
+static sioc_bytes sioc__msg_raw(sioc_msgpack_reader *r) {
+    sioc_bytes b;
+    if (sioc_msgpack_read_raw(r, &b) != SIOC_OK) {
+        b.ptr = NULL;
+        b.len = 0;
+    }
+    return b;
+}
+
+/* An array of strings at the cursor into *out. nil_ok: nil reads as the empty list (opts.rooms/except, §8). */
+static sioc_result sioc__msg_read_strs(sioc_msgpack_reader *r, sioc_msg_list *out, int nil_ok) {
+    uint32_t n, i;
+    sioc_str s;
+    out->data = r->data + r->pos;
+    out->len = 0;
+    out->count = 0;
+    if (nil_ok && sioc_msgpack_read_nil(r) == SIOC_OK) return SIOC_OK;
+    if (sioc_msgpack_read_array(r, &n) != SIOC_OK) return SIOC_ERR_TYPE;
+    out->data = r->data + r->pos;
+    for (i = 0; i < n; i++)
+        if (sioc_msgpack_read_str(r, &s) != SIOC_OK) return SIOC_ERR_TYPE;
+    out->len = (size_t)(r->data + r->pos - out->data);
+    out->count = n;
+    return SIOC_OK;
+}
+
+/* One socket map of a type 8 at the cursor (advancing past it); validate = report why it is malformed. */
+static sioc_result sioc__msg_read_socket(sioc_msgpack_reader *r, sioc_msg_socket *s, const char **field) {
+    sioc_msgpack_reader f;
+    *field = "sockets[]";
+    if (sioc__msg_peek_type(r) != SIOC_MSGPACK_MAP) return SIOC_ERR_TYPE;
+    *field = "sockets[].id";
+    if (sioc__msg_find(r, "id", &f) != SIOC_OK) return SIOC_ERR_PROTOCOL;
+    if (sioc_msgpack_read_str(&f, &s->id) != SIOC_OK) return SIOC_ERR_TYPE;
+    *field = "sockets[].rooms";
+    if (sioc__msg_find(r, "rooms", &f) != SIOC_OK) return SIOC_ERR_PROTOCOL;
+    if (sioc__msg_read_strs(&f, &s->rooms, 0) != SIOC_OK) return SIOC_ERR_TYPE;
+    s->handshake.ptr = NULL;
+    s->handshake.len = 0;
+    if (sioc__msg_find(r, "handshake", &f) == SIOC_OK) s->handshake = sioc__msg_raw(&f);
+    s->data.ptr = NULL;
+    s->data.len = 0;
+    if (sioc__msg_find(r, "data", &f) == SIOC_OK) s->data = sioc__msg_raw(&f);
+    *field = NULL;
+    return sioc_msgpack_skip(r) == SIOC_OK ? SIOC_OK : SIOC_ERR_PARSE;
+}
+
+SIOC_API int sioc_msg_list_next_socket(sioc_msg_list *it, sioc_msg_socket *out) {
+    sioc_msgpack_reader r;
+    const char *field;
+    size_t used;
+    if (it->count == 0) return 0;
+    sioc_msgpack_reader_init(&r, it->data, it->len);
+    if (sioc__msg_read_socket(&r, out, &field) != SIOC_OK) {
+        it->count = 0;
+        return 0;
+    }
+    used = r.pos;
+    it->data += used;
+    it->len -= used;
+    it->count--;
+    return 1;
+}
+
+/* ---- decoding ---- */
+
+static sioc_result sioc__msg_fail(sioc_msg *m, sioc_result e, const char *field) {
+    m->error_field = field;
+    return e;
+}
+
+/* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
+static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
+    sioc_msgpack_reader t = *r;
+    sioc_msgpack_item k, v;
+    uint32_t n, i;
+    memset(fl, 0, sizeof *fl);
+    if (sioc_msgpack_read_map(&t, &n) != SIOC_OK) return; /* nil: {} */
+    fl->raw = sioc__msg_raw(r);
+    for (i = 0; i < n; i++) {
+        unsigned bit = 0;
+        if (sioc_msgpack_read(&t, &k) != SIOC_OK) return;
+        if (k.type == SIOC_MSGPACK_STR) {
+            if (k.len == 8 && memcmp(k.data, "volatile", 8) == 0)
+                bit = SIOC_MSG_FLAG_VOLATILE;
+            else if (k.len == 8 && memcmp(k.data, "compress", 8) == 0)
+                bit = SIOC_MSG_FLAG_COMPRESS;
+            else if (k.len == 7 && memcmp(k.data, "timeout", 7) == 0)
+                bit = SIOC_MSG_FLAG_TIMEOUT;
+            else if (k.len == 20 && memcmp(k.data, "expectSingleResponse", 20) == 0)
+                bit = SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE;
+        }
+        if (bit == 0) { /* unknown flag, or a container key: skip the value (keys are checked) */
+            if (k.type == SIOC_MSGPACK_ARRAY || k.type == SIOC_MSGPACK_MAP) return; /* not reachable: check */
+            if (sioc_msgpack_skip(&t) != SIOC_OK) return;
+            continue;
+        }
+        if (sioc_msgpack_peek(&t, &v) != SIOC_OK || sioc_msgpack_skip(&t) != SIOC_OK) return;
+        fl->present &= ~bit;
+        fl->values &= ~bit;
+        if (bit == SIOC_MSG_FLAG_TIMEOUT) {
+            if (v.type == SIOC_MSGPACK_UINT) {
+                fl->timeout_ms = v.u;
+            } else if (v.type == SIOC_MSGPACK_INT) {
+                fl->timeout_ms = 0;
+            } else if ((v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) && v.f == v.f) {
+                fl->timeout_ms = v.f <= 0 ? 0 : v.f >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v.f;
+            } else {
+                continue; /* another type: treated as absent */
+            }
+            fl->present |= bit;
+        } else if (v.type == SIOC_MSGPACK_BOOL) {
+            fl->present |= bit;
+            if (v.boolean) fl->values |= bit;
+        }
+    }
+}
+
+/* opts (required) of the data map. */
+static sioc_result sioc__msg_read_opts(sioc_msg *m, const sioc_msgpack_reader *data) {
+    sioc_msgpack_reader o, f;
+    if (sioc__msg_find(data, "opts", &o) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "opts");
+    if (sioc__msg_peek_type(&o) != SIOC_MSGPACK_MAP) return sioc__msg_fail(m, SIOC_ERR_TYPE, "opts");
+    if (sioc__msg_find(&o, "rooms", &f) == SIOC_OK && sioc__msg_read_strs(&f, &m->opts.rooms, 1) != SIOC_OK)
+        return sioc__msg_fail(m, SIOC_ERR_TYPE, "opts.rooms");
+    if (sioc__msg_find(&o, "except", &f) == SIOC_OK && sioc__msg_read_strs(&f, &m->opts.except, 1) != SIOC_OK)
+        return sioc__msg_fail(m, SIOC_ERR_TYPE, "opts.except");
+    if (sioc__msg_find(&o, "flags", &f) == SIOC_OK) {
+        int t = sioc__msg_peek_type(&f);
+        if (t != SIOC_MSGPACK_MAP && t != SIOC_MSGPACK_NIL) return sioc__msg_fail(m, SIOC_ERR_TYPE, "opts.flags");
+        sioc__msg_read_flags(&f, &m->opts.flags);
+    }
+    return SIOC_OK;
+}
+
+/* requestId: required (types 7, 8, 10-12) or optional (3, 9). A nil requestId is refused either way (§8, Q3). */
+static sioc_result sioc__msg_read_request_id(sioc_msg *m, const sioc_msgpack_reader *data, int required) {
+    sioc_msgpack_reader f;
+    if (sioc__msg_find(data, "requestId", &f) != SIOC_OK)
+        return required ? sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "requestId") : SIOC_OK;
+    if (sioc__msg_peek_type(&f) == SIOC_MSGPACK_NIL) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "requestId");
+    if (sioc_msgpack_read_str(&f, &m->request_id) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_TYPE, "requestId");
+    m->has_request_id = 1;
+    return SIOC_OK;
+}
+
+/* [event, args...]: non-empty, the event a string that is not reserved or a number (socket.io-parser's
+   isPayloadValid for EVENT, so clients never receive a packet their decoder rejects). */
+static sioc_result sioc__msg_check_event_array(sioc_msgpack_reader r, int allow_number) {
+    uint32_t n;
+    sioc_msgpack_item ev;
+    if (sioc_msgpack_read_array(&r, &n) != SIOC_OK || n == 0) return SIOC_ERR_TYPE;
+    if (sioc_msgpack_peek(&r, &ev) != SIOC_OK) return SIOC_ERR_TYPE;
+    if (ev.type == SIOC_MSGPACK_STR) return sioc_sio_is_reserved_event((const char *)ev.data, ev.len) ? SIOC_ERR_TYPE : SIOC_OK;
+    if (allow_number && (ev.type == SIOC_MSGPACK_UINT || ev.type == SIOC_MSGPACK_INT ||
+                         ev.type == SIOC_MSGPACK_FLOAT32 || ev.type == SIOC_MSGPACK_FLOAT64))
+        return SIOC_OK;
+    return SIOC_ERR_TYPE;
+}
+
+/* The data map of a message whose msgpack was already checked. */
+static sioc_result sioc__msg_decode_data(sioc_msg *m) {
+    sioc_msgpack_reader d, f;
+    sioc_result e;
+    uint64_t u;
+    sioc_msgpack_reader_init(&d, m->data.ptr, m->data.len);
+    if (sioc__msg_peek_type(&d) != SIOC_MSGPACK_MAP) return sioc__msg_fail(m, SIOC_ERR_TYPE, "data");
+    switch (m->type) {
+    case SIOC_MSG_BROADCAST: {
+        sioc_msgpack_reader p;
+        if (sioc__msg_find(&d, "packet", &p) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "packet");
+        if (sioc__msg_peek_type(&p) != SIOC_MSGPACK_MAP) return sioc__msg_fail(m, SIOC_ERR_TYPE, "packet");
+        if (sioc__msg_find(&p, "type", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "packet.type");
+        if (sioc_msgpack_read_u64(&f, &u) != SIOC_OK || u != 2) return sioc__msg_fail(m, SIOC_ERR_TYPE, "packet.type");
+        if (sioc__msg_find(&p, "data", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "packet.data");
+        if (sioc__msg_check_event_array(f, 1) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_TYPE, "packet.data");
+        m->packet_data = sioc__msg_raw(&f);
+        m->packet = sioc__msg_raw(&p);
+        m->has_packet = 1;
+        if ((e = sioc__msg_read_request_id(m, &d, 0)) != SIOC_OK) return e;
+        return sioc__msg_read_opts(m, &d);
+    }
+    case SIOC_MSG_SOCKETS_JOIN:
+    case SIOC_MSG_SOCKETS_LEAVE:
+        if ((e = sioc__msg_read_opts(m, &d)) != SIOC_OK) return e;
+        if (sioc__msg_find(&d, "rooms", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "rooms");
+        if (sioc__msg_read_strs(&f, &m->rooms, 0) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_TYPE, "rooms");
+        return SIOC_OK;
+    case SIOC_MSG_DISCONNECT_SOCKETS:
+        if ((e = sioc__msg_read_opts(m, &d)) != SIOC_OK) return e;
+        if (sioc__msg_find(&d, "close", &f) == SIOC_OK && sioc_msgpack_read_nil(&f) != SIOC_OK &&
+            sioc_msgpack_read_bool(&f, &m->close) != SIOC_OK)
+            return sioc__msg_fail(m, SIOC_ERR_TYPE, "close");
+        return SIOC_OK;
+    case SIOC_MSG_FETCH_SOCKETS:
+        if ((e = sioc__msg_read_opts(m, &d)) != SIOC_OK) return e;
+        return sioc__msg_read_request_id(m, &d, 1);
+    case SIOC_MSG_FETCH_SOCKETS_RESPONSE: {
+        uint32_t n, i;
+        const char *field;
+        if ((e = sioc__msg_read_request_id(m, &d, 1)) != SIOC_OK) return e;
+        if (sioc__msg_find(&d, "sockets", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "sockets");
+        if (sioc_msgpack_read_array(&f, &n) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_TYPE, "sockets");
+        m->sockets.data = f.data + f.pos;
+        for (i = 0; i < n; i++) {
+            sioc_msg_socket s;
+            if ((e = sioc__msg_read_socket(&f, &s, &field)) != SIOC_OK) return sioc__msg_fail(m, e, field);
+        }
+        m->sockets.len = (size_t)(f.data + f.pos - m->sockets.data);
+        m->sockets.count = n;
+        return SIOC_OK;
+    }
+    case SIOC_MSG_SERVER_SIDE_EMIT:
+        if ((e = sioc__msg_read_request_id(m, &d, 0)) != SIOC_OK) return e;
+        if (sioc__msg_find(&d, "packet", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "packet");
+        if (sioc__msg_check_event_array(f, 0) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_TYPE, "packet");
+        m->packet = m->packet_data = sioc__msg_raw(&f);
+        m->has_packet = 1;
+        return SIOC_OK;
+    case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
+    case SIOC_MSG_BROADCAST_ACK:
+        if ((e = sioc__msg_read_request_id(m, &d, 1)) != SIOC_OK) return e;
+        if (sioc__msg_find(&d, "packet", &f) == SIOC_OK) { /* absent = undefined on the requester */
+            m->packet = sioc__msg_raw(&f);
+            m->has_packet = 1;
+        }
+        return SIOC_OK;
+    case SIOC_MSG_BROADCAST_CLIENT_COUNT:
+        if ((e = sioc__msg_read_request_id(m, &d, 1)) != SIOC_OK) return e;
+        if (sioc__msg_find(&d, "clientCount", &f) != SIOC_OK)
+            return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "clientCount");
+        /* Q9: an integer (the requester adds it); a negative count would corrupt its expected-ack total. */
+        if (sioc_msgpack_read_u64(&f, &m->client_count) != SIOC_OK)
+            return sioc__msg_fail(m, SIOC_ERR_TYPE, "clientCount");
+        return SIOC_OK;
+    default:
+        return SIOC_OK;
+    }
+}
+
+static void sioc__msg_clear(sioc_msg *m) {
+    memset(m, 0, sizeof *m);
+    m->opts.rooms.data = m->opts.except.data = m->rooms.data = m->sockets.data = (const uint8_t *)"";
+}
+
+/* After type, uid, nsp are known: data presence rules, then the per-type fields. */
+static sioc_result sioc__msg_finish(sioc_msg *m, sioc_bytes data, int data_checked) {
+    sioc_result e;
+    if (m->type < 1 || m->type > 13) return sioc__msg_fail(m, SIOC_ERR_UNSUPPORTED, "type");
+    if (data.ptr && !data_checked) {
+        e = sioc_msgpack_check(data.ptr, data.len);
+        if (e != SIOC_OK) return sioc__msg_fail(m, e, "data");
+    }
+    if (!sioc_msg_has_data(m->type)) return SIOC_OK; /* data on 1, 2, 13 is ignored, as Node does */
+    if (!data.ptr) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "data");
+    m->data = data;
+    e = sioc__msg_decode_data(m);
+    if (e != SIOC_OK) {
+        sioc_msg_type t = (sioc_msg_type)m->type;
+        sioc_str uid = m->uid, nsp = m->nsp, req = m->requester_uid;
+        const char *field = m->error_field;
+        sioc__msg_clear(m); /* no half-decoded fields after a failure; keep what identifies the sender */
+        m->type = t;
+        m->uid = uid;
+        m->nsp = nsp;
+        m->requester_uid = req;
+        m->error_field = field;
+    }
+    return e;
+}
+
+SIOC_API sioc_result sioc_msg_decode_aws(const sioc_msg_envelope *env, sioc_msg *out) {
+    size_t i;
+    unsigned t = 0;
+    sioc__msg_clear(out);
+    if (!env->nsp.ptr) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "nsp");
+    if (!env->uid.ptr) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "uid");
+    out->nsp = env->nsp;
+    out->uid = env->uid;
+    if (env->requester_uid.ptr && env->requester_uid.len > 0) out->requester_uid = env->requester_uid;
+    /* Message: the bare decimal type. Node runs parseInt(Body, 10), which also takes " 3" or "3x"; we take
+       digits only (a Node sender never writes anything else). */
+    if (!env->body.ptr || env->body.len == 0 || env->body.len > 9) return sioc__msg_fail(out, SIOC_ERR_PARSE, "Message");
+    for (i = 0; i < env->body.len; i++) {
+        char c = env->body.ptr[i];
+        if (!sioc__is_digit(c)) return sioc__msg_fail(out, SIOC_ERR_PARSE, "Message");
+        t = t * 10u + (unsigned)(c - '0');
+    }
+    out->type = t > 99 ? 99 : (int)t;
+    return sioc__msg_finish(out, env->data, 0);
+}
+
+SIOC_API sioc_result sioc_msg_decode_azure(const void *body, size_t len, const sioc_msg_envelope *props,
+                                           sioc_msg *out) {
+    sioc_msgpack_reader r, f;
+    sioc_bytes data;
+    uint64_t t;
+    sioc_result e;
+    sioc__msg_clear(out);
+    if (!body && len) return sioc__msg_fail(out, SIOC_ERR_ARG, "body");
+    e = sioc_msgpack_check(body, len);
+    if (e != SIOC_OK) return sioc__msg_fail(out, e, "body");
+    sioc_msgpack_reader_init(&r, body, len);
+    if (sioc__msg_peek_type(&r) != SIOC_MSGPACK_MAP) return sioc__msg_fail(out, SIOC_ERR_TYPE, "body");
+    if (sioc__msg_find(&r, "uid", &f) != SIOC_OK) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "uid");
+    if (sioc_msgpack_read_str(&f, &out->uid) != SIOC_OK) return sioc__msg_fail(out, SIOC_ERR_TYPE, "uid");
+    if (sioc__msg_find(&r, "nsp", &f) != SIOC_OK) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "nsp");
+    if (sioc_msgpack_read_str(&f, &out->nsp) != SIOC_OK) return sioc__msg_fail(out, SIOC_ERR_TYPE, "nsp");
+    if (props) {
+        /* Node dispatches by the properties and then uses the body: both must name the same sender/namespace. */
+        if (props->nsp.ptr && !sioc_str_eq(props->nsp, out->nsp)) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "nsp");
+        if (props->uid.ptr && !sioc_str_eq(props->uid, out->uid)) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "uid");
+        if (props->requester_uid.ptr && props->requester_uid.len > 0) out->requester_uid = props->requester_uid;
+    }
+    if (sioc__msg_find(&r, "type", &f) != SIOC_OK) return sioc__msg_fail(out, SIOC_ERR_PROTOCOL, "type");
+    if (sioc_msgpack_read_u64(&f, &t) != SIOC_OK) return sioc__msg_fail(out, SIOC_ERR_TYPE, "type");
+    out->type = t > 99 ? 99 : (int)t;
+    data.ptr = NULL;
+    data.len = 0;
+    if (sioc__msg_find(&r, "data", &f) == SIOC_OK) data = sioc__msg_raw(&f);
+    return sioc__msg_finish(out, data, 1);
+}
+
+/* ---- encoding ---- */
+
+static void sioc__msg_key(sioc_msgpack_writer *w, const char *k) { sioc_msgpack_write_cstr(w, k); }
+
+static void sioc__msg_write_strs(sioc_msgpack_writer *w, const sioc_str *s, size_t n) {
+    size_t i;
+    if (n > 0xffffffffu) {
+        sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
+        return;
+    }
+    sioc_msgpack_write_array(w, (uint32_t)n);
+    for (i = 0; i < n; i++) sioc_msgpack_write_str(w, s[i].ptr, s[i].len);
+}
+
+static void sioc__msg_write_list(sioc_msgpack_writer *w, sioc_msg_list l) {
+    sioc_str s;
+    sioc_msgpack_write_array(w, l.count);
+    while (sioc_msg_list_next_str(&l, &s)) sioc_msgpack_write_str(w, s.ptr, s.len);
+}
+
+static void sioc__msg_write_flags(sioc_msgpack_writer *w, const sioc_msg_flags *f) {
+    static const unsigned order[4] = {SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE, SIOC_MSG_FLAG_VOLATILE,
+                                      SIOC_MSG_FLAG_COMPRESS, SIOC_MSG_FLAG_TIMEOUT};
+    static const char *const names[4] = {"expectSingleResponse", "volatile", "compress", "timeout"};
+    uint32_t n = 0;
+    int i;
+    if (f->raw.ptr) {
+        sioc_msgpack_write_raw(w, f->raw.ptr, f->raw.len);
+        return;
+    }
+    for (i = 0; i < 4; i++) n += (f->present & order[i]) ? 1u : 0u;
+    sioc_msgpack_write_map(w, n);
+    for (i = 0; i < 4; i++) {
+        if (!(f->present & order[i])) continue;
+        sioc__msg_key(w, names[i]);
+        if (order[i] == SIOC_MSG_FLAG_TIMEOUT)
+            sioc_msgpack_write_uint(w, f->timeout_ms);
+        else
+            sioc_msgpack_write_bool(w, (f->values & order[i]) != 0);
+    }
+}
+
+SIOC_API void sioc_msg_write_opts(sioc_msgpack_writer *w, const sioc_msg_opts_desc *o) {
+    sioc_msgpack_write_map(w, 3);
+    sioc__msg_key(w, "rooms");
+    sioc__msg_write_strs(w, o->rooms, o->n_rooms);
+    sioc__msg_key(w, "except");
+    sioc__msg_write_strs(w, o->except, o->n_except);
+    sioc__msg_key(w, "flags");
+    sioc__msg_write_flags(w, &o->flags);
+}
+
+static void sioc__msg_write_opts_view(sioc_msgpack_writer *w, const sioc_msg_opts *o) {
+    sioc_msgpack_write_map(w, 3);
+    sioc__msg_key(w, "rooms");
+    sioc__msg_write_list(w, o->rooms);
+    sioc__msg_key(w, "except");
+    sioc__msg_write_list(w, o->except);
+    sioc__msg_key(w, "flags");
+    sioc__msg_write_flags(w, &o->flags);
+}
+
+static void sioc__msg_write_raw_or_nil(sioc_msgpack_writer *w, sioc_bytes v) {
+    if (v.ptr)
+        sioc_msgpack_write_raw(w, v.ptr, v.len);
+    else
+        sioc_msgpack_write_nil(w);
+}
+
+static void sioc__msg_write_request_id(sioc_msgpack_writer *w, sioc_str id) {
+    sioc__msg_key(w, "requestId");
+    sioc_msgpack_write_str(w, id.ptr, id.len);
+}
+
+/* {packet: {type: 2, data}, [requestId], <opts follows>}: the caller writes the opts value. */
+static void sioc__msg_broadcast_head(sioc_msgpack_writer *w, sioc_bytes packet_data, const sioc_str *request_id) {
+    sioc_msgpack_write_map(w, request_id ? 3u : 2u);
+    sioc__msg_key(w, "packet");
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_key(w, "type");
+    sioc_msgpack_write_uint(w, 2);
+    sioc__msg_key(w, "data");
+    sioc__msg_write_raw_or_nil(w, packet_data);
+    if (request_id) sioc__msg_write_request_id(w, *request_id);
+    sioc__msg_key(w, "opts");
+}
+
+SIOC_API void sioc_msg_write_broadcast(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts, sioc_bytes packet_data,
+                                       const sioc_str *request_id) {
+    sioc__msg_broadcast_head(w, packet_data, request_id);
+    sioc_msg_write_opts(w, opts);
+}
+
+SIOC_API void sioc_msg_write_sockets_rooms(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts,
+                                           const sioc_str *rooms, size_t n_rooms) {
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_key(w, "opts");
+    sioc_msg_write_opts(w, opts);
+    sioc__msg_key(w, "rooms");
+    sioc__msg_write_strs(w, rooms, n_rooms);
+}
+
+SIOC_API void sioc_msg_write_disconnect_sockets(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts, int close) {
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_key(w, "opts");
+    sioc_msg_write_opts(w, opts);
+    sioc__msg_key(w, "close");
+    sioc_msgpack_write_bool(w, close != 0);
+}
+
+SIOC_API void sioc_msg_write_fetch_sockets(sioc_msgpack_writer *w, const sioc_msg_opts_desc *opts,
+                                           sioc_str request_id) {
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_key(w, "opts");
+    sioc_msg_write_opts(w, opts);
+    sioc__msg_write_request_id(w, request_id);
+}
+
+SIOC_API void sioc_msg_write_fetch_sockets_response(sioc_msgpack_writer *w, sioc_str request_id, uint32_t n_sockets) {
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_write_request_id(w, request_id);
+    sioc__msg_key(w, "sockets");
+    sioc_msgpack_write_array(w, n_sockets);
+}
+
+static void sioc__msg_socket_head(sioc_msgpack_writer *w, sioc_str id, sioc_bytes handshake) {
+    sioc_msgpack_write_map(w, 4);
+    sioc__msg_key(w, "id");
+    sioc_msgpack_write_str(w, id.ptr, id.len);
+    sioc__msg_key(w, "handshake");
+    if (handshake.ptr)
+        sioc_msgpack_write_raw(w, handshake.ptr, handshake.len);
+    else
+        sioc_msgpack_write_map(w, 0);
+    sioc__msg_key(w, "rooms");
+}
+
+static void sioc__msg_socket_tail(sioc_msgpack_writer *w, sioc_bytes data) {
+    sioc__msg_key(w, "data");
+    if (data.ptr)
+        sioc_msgpack_write_raw(w, data.ptr, data.len);
+    else
+        sioc_msgpack_write_map(w, 0);
+}
+
+SIOC_API void sioc_msg_write_socket(sioc_msgpack_writer *w, sioc_str id, sioc_bytes handshake, const sioc_str *rooms,
+                                    size_t n_rooms, sioc_bytes data) {
+    sioc__msg_socket_head(w, id, handshake);
+    sioc__msg_write_strs(w, rooms, n_rooms);
+    sioc__msg_socket_tail(w, data);
+}
+
+SIOC_API void sioc_msg_write_server_side_emit(sioc_msgpack_writer *w, const sioc_str *request_id, sioc_bytes packet) {
+    sioc_msgpack_write_map(w, request_id ? 2u : 1u);
+    if (request_id) sioc__msg_write_request_id(w, *request_id);
+    sioc__msg_key(w, "packet");
+    sioc__msg_write_raw_or_nil(w, packet);
+}
+
+SIOC_API void sioc_msg_write_ack_response(sioc_msgpack_writer *w, sioc_str request_id, sioc_bytes packet) {
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_write_request_id(w, request_id);
+    sioc__msg_key(w, "packet");
+    sioc__msg_write_raw_or_nil(w, packet);
+}
+
+SIOC_API void sioc_msg_write_client_count(sioc_msgpack_writer *w, sioc_str request_id, uint64_t client_count) {
+    sioc_msgpack_write_map(w, 2);
+    sioc__msg_write_request_id(w, request_id);
+    sioc__msg_key(w, "clientCount");
+    sioc_msgpack_write_uint(w, client_count);
+}
+
+SIOC_API void sioc_msg_azure_begin(sioc_msgpack_writer *w, int type, int has_data) {
+    sioc_msgpack_write_map(w, has_data ? 4u : 3u);
+    sioc__msg_key(w, "type");
+    sioc_msgpack_write_uint(w, type > 0 ? (uint64_t)type : 0u);
+    if (has_data) sioc__msg_key(w, "data");
+}
+
+SIOC_API void sioc_msg_azure_end(sioc_msgpack_writer *w, sioc_str uid, sioc_str nsp) {
+    sioc__msg_key(w, "uid");
+    sioc_msgpack_write_str(w, uid.ptr, uid.len);
+    sioc__msg_key(w, "nsp");
+    sioc_msgpack_write_str(w, nsp.ptr, nsp.len);
+}
+
+/* The data value of a decoded message, in canonical form. */
+static void sioc__msg_write_data_of(sioc_msgpack_writer *w, const sioc_msg *m) {
+    const sioc_str *rid = m->has_request_id ? &m->request_id : NULL;
+    switch (m->type) {
+    case SIOC_MSG_BROADCAST:
+        sioc__msg_broadcast_head(w, m->packet_data, rid);
+        sioc__msg_write_opts_view(w, &m->opts);
+        break;
+    case SIOC_MSG_SOCKETS_JOIN:
+    case SIOC_MSG_SOCKETS_LEAVE:
+        sioc_msgpack_write_map(w, 2);
+        sioc__msg_key(w, "opts");
+        sioc__msg_write_opts_view(w, &m->opts);
+        sioc__msg_key(w, "rooms");
+        sioc__msg_write_list(w, m->rooms);
+        break;
+    case SIOC_MSG_DISCONNECT_SOCKETS:
+        sioc_msgpack_write_map(w, 2);
+        sioc__msg_key(w, "opts");
+        sioc__msg_write_opts_view(w, &m->opts);
+        sioc__msg_key(w, "close");
+        sioc_msgpack_write_bool(w, m->close != 0);
+        break;
+    case SIOC_MSG_FETCH_SOCKETS:
+        sioc_msgpack_write_map(w, 2);
+        sioc__msg_key(w, "opts");
+        sioc__msg_write_opts_view(w, &m->opts);
+        sioc__msg_write_request_id(w, m->request_id);
+        break;
+    case SIOC_MSG_FETCH_SOCKETS_RESPONSE: {
+        sioc_msg_list l = m->sockets;
+        sioc_msg_socket s;
+        sioc_msg_write_fetch_sockets_response(w, m->request_id, m->sockets.count);
+        while (sioc_msg_list_next_socket(&l, &s)) {
+            sioc__msg_socket_head(w, s.id, s.handshake);
+            sioc__msg_write_list(w, s.rooms);
+            sioc__msg_socket_tail(w, s.data);
+        }
+        break;
+    }
+    case SIOC_MSG_SERVER_SIDE_EMIT:
+        sioc_msg_write_server_side_emit(w, rid, m->packet);
+        break;
+    case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
+    case SIOC_MSG_BROADCAST_ACK:
+        if (m->has_packet) {
+            sioc_msg_write_ack_response(w, m->request_id, m->packet);
+        } else { /* the key was absent: keep it absent */
+            sioc_msgpack_write_map(w, 1);
+            sioc__msg_write_request_id(w, m->request_id);
+        }
+        break;
+    case SIOC_MSG_BROADCAST_CLIENT_COUNT:
+        sioc_msg_write_client_count(w, m->request_id, m->client_count);
+        break;
+    default:
+        break;
+    }
+}
+
+SIOC_API sioc_result sioc_msg_encode_aws_data(const sioc_msg *m, sioc_buf *out) {
+    sioc_msgpack_writer w;
+    sioc_msgpack_writer_init(&w, out);
+    if (sioc_msg_has_data(m->type)) sioc__msg_write_data_of(&w, m);
+    return sioc_msgpack_writer_finish(&w);
+}
+
+SIOC_API sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out) {
+    sioc_msgpack_writer w;
+    int has = sioc_msg_has_data(m->type);
+    if (m->type < 1 || m->type > 13) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return sioc_buf_result(out);
+    }
+    sioc_msgpack_writer_init(&w, out);
+    sioc_msg_azure_begin(&w, m->type, has);
+    if (has) sioc__msg_write_data_of(&w, m);
+    sioc_msg_azure_end(&w, m->uid, m->nsp);
+    return sioc_msgpack_writer_finish(&w);
+}
+/* ---- src/http.c ---- */
+/* ---- http.c: request writer, response parser, connection engine ----
+   Framing follows RFC 9112 (HTTP/1.1 messages): section 4 status line, 5 field lines, 6.3 message body length,
+   7.1 chunked coding, 9.3 persistence. The engine is the BearSSL pattern applied to HTTP: the caller moves bytes
+   through buffers the engine exposes and acknowledges them; the engine never calls the network. */
+
+#if SIOC_TLS != SIOC_TLS_NONE && SIOC_TLS != SIOC_TLS_MBEDTLS && SIOC_TLS != SIOC_TLS_BEARSSL
+#error "SIOC_TLS must be SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+#endif
+
+/* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
+static const sioc_tls_ops *sioc__tls_ops(void);
+
+/* ---- small text helpers (ASCII, locale-free) ---- */
+
+/* RFC 9110 5.6.2 tchar. */
+static int sioc__http_tchar(int c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Field value octets (RFC 9110 5.5): VCHAR, SP, HTAB, obs-text; no other controls. */
+static int sioc__http_vchar(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+
+static int sioc__http_ieq(const char *a, size_t an, const char *b) {
+    size_t i;
+    for (i = 0; i < an; i++) {
+        if (b[i] == 0 || sioc__to_lower((unsigned char)a[i]) != sioc__to_lower((unsigned char)b[i])) return 0;
+    }
+    return b[an] == 0;
+}
+
+static sioc_str sioc__http_trim(const char *p, size_t n) {
+    sioc_str s;
+    while (n > 0 && (p[0] == ' ' || p[0] == '\t')) p++, n--;
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+/* 1 when the comma-separated list `v` holds `tok` (case-insensitive). */
+static int sioc__http_list_has(sioc_str v, const char *tok) {
+    size_t i = 0;
+    while (i <= v.len) {
+        size_t j = i;
+        sioc_str item;
+        while (j < v.len && v.ptr[j] != ',') j++;
+        item = sioc__http_trim(v.ptr + i, j - i);
+        if (item.len && sioc__http_ieq(item.ptr, item.len, tok)) return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* ---- 1. request writer ---- */
+
+static int sioc__http_is_token(const char *s) {
+    if (!s || !*s) return 0;
+    for (; *s; s++)
+        if (!sioc__http_tchar((unsigned char)*s)) return 0;
+    return 1;
+}
+
+SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request *req, const char *host,
+                                          uint16_t port, int tls) {
+    size_t i;
+    const char *t;
+    int need_cl;
+    if (!req || !sioc__http_is_token(req->method) || !req->target || !req->target[0] || !host || !host[0] ||
+        (req->header_count && !req->headers) || (req->body_len && !req->body)) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return SIOC_ERR_ARG;
+    }
+    for (t = req->target; *t; t++) { /* origin-form: no blanks, controls or raw non-ASCII */
+        unsigned char ch = (unsigned char)*t;
+        if (ch <= 0x20 || ch >= 0x7f) {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return SIOC_ERR_ARG;
+        }
+    }
+    for (t = host; *t; t++) {
+        unsigned char ch = (unsigned char)*t;
+        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '@' || ch == '?' || ch == '#') {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return SIOC_ERR_ARG;
+        }
+    }
+    sioc_buf_puts(out, req->method);
+    sioc_buf_putc(out, ' ');
+    sioc_buf_puts(out, req->target);
+    sioc_buf_puts(out, " HTTP/1.1\r\nHost: ");
+    if (strchr(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
+        sioc_buf_putc(out, '[');
+        sioc_buf_puts(out, host);
+        sioc_buf_putc(out, ']');
+    } else {
+        sioc_buf_puts(out, host);
+    }
+    if (port != (tls ? 443 : 80)) {
+        sioc_buf_putc(out, ':');
+        sioc_buf_put_u64(out, port);
+    }
+    sioc_buf_puts(out, "\r\n");
+    for (i = 0; i < req->header_count; i++) {
+        const sioc_http_header *h = &req->headers[i];
+        size_t k;
+        int ok = h->name.len > 0 && (h->name.ptr != NULL) && (h->value.len == 0 || h->value.ptr != NULL);
+        for (k = 0; ok && k < h->name.len; k++) ok = sioc__http_tchar((unsigned char)h->name.ptr[k]);
+        for (k = 0; ok && k < h->value.len; k++) ok = sioc__http_vchar((unsigned char)h->value.ptr[k]);
+        if (ok && (sioc__http_ieq(h->name.ptr, h->name.len, "host") ||
+                   sioc__http_ieq(h->name.ptr, h->name.len, "content-length") ||
+                   sioc__http_ieq(h->name.ptr, h->name.len, "transfer-encoding")))
+            ok = 0; /* framing belongs to the engine: a second Host or length would be request smuggling */
+        if (!ok) {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return SIOC_ERR_ARG;
+        }
+        sioc_buf_put(out, h->name.ptr, h->name.len);
+        sioc_buf_puts(out, ": ");
+        sioc_buf_put(out, h->value.ptr, h->value.len);
+        sioc_buf_puts(out, "\r\n");
+    }
+    need_cl = req->body_len > 0 || !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") ||
+              !strcmp(req->method, "PATCH");
+    if (need_cl) {
+        sioc_buf_puts(out, "Content-Length: ");
+        sioc_buf_put_u64(out, (uint64_t)req->body_len);
+        sioc_buf_puts(out, "\r\n");
+    }
+    sioc_buf_puts(out, "\r\n");
+    return sioc_buf_result(out);
+}
+
+/* ---- 2. response parser ---- */
+
+enum {
+    SIOC__HP_STATUS = 0, /* status line */
+    SIOC__HP_HEADER,     /* field lines */
+    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
+    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
+    SIOC__HP_BODY_CLOSE, /* body until EOF */
+    SIOC__HP_CHUNK_SIZE, /* chunk-size [BWS] [; ext] CRLF */
+    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
+    SIOC__HP_CHUNK_END,  /* CRLF after chunk data */
+    SIOC__HP_TRAILER,    /* trailer lines until the empty one */
+    SIOC__HP_DONE
+};
+
+SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t head_cap, sioc_http_hdr_ref *refs,
+                                    size_t ref_cap) {
+    memset(p, 0, sizeof *p);
+    p->p_head = (char *)head_mem;
+    p->p_head_cap = head_mem ? head_cap : 0;
+    if (p->p_head_cap > UINT32_MAX) p->p_head_cap = UINT32_MAX; /* offsets are 32-bit */
+    p->p_refs = refs;
+    p->p_ref_cap = refs ? ref_cap : 0;
+    sioc_http_parser_reset(p, 0);
+}
+
+static void sioc__hp_clear_head(sioc_http_parser *p) {
+    p->status = 0;
+    p->version_minor = 0;
+    p->keep_alive = 0;
+    p->chunked = 0;
+    p->content_length = UINT64_MAX;
+    p->keep_alive_timeout_s = 0;
+    p->header_count = 0;
+    p->reason.ptr = p->p_head;
+    p->reason.len = 0;
+    p->p_head_len = 0;
+    p->p_line_start = 0;
+}
+
+SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) {
+    sioc__hp_clear_head(p);
+    p->body_len = 0;
+    p->p_remaining = 0;
+    p->p_ext_len = 0;
+    p->p_err = SIOC_OK;
+    p->p_state = SIOC__HP_STATUS;
+    p->p_cr = 0;
+    p->p_head_request = (uint8_t)(head_request ? 1 : 0);
+    p->p_saw_digit = 0;
+    p->p_ext_state = 0;
+    p->p_started = 0;
+}
+
+SIOC_API int sioc_http_parser_started(const sioc_http_parser *p) { return p->p_started; }
+
+static sioc_result sioc__hp_fail(sioc_http_parser *p, sioc_result r) {
+    if (p->p_err == SIOC_OK) p->p_err = r;
+    return p->p_err;
+}
+
+/* "HTTP/1.x SSS[ reason]" (RFC 9112 4). Only HTTP/1.0 and 1.1 are spoken. */
+static sioc_result sioc__hp_status_line(sioc_http_parser *p, const char *s, size_t n) {
+    size_t i;
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
+        !sioc__is_digit((unsigned char)s[9]) || !sioc__is_digit((unsigned char)s[10]) ||
+        !sioc__is_digit((unsigned char)s[11]) || s[9] == '0')
+        return SIOC_ERR_PROTOCOL;
+    if (n > 12 && s[12] != ' ') return SIOC_ERR_PROTOCOL;
+    for (i = 13; i < n; i++)
+        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
+    p->version_minor = s[7] - '0';
+    p->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+    p->reason.ptr = s + (n > 12 ? 13 : n);
+    p->reason.len = n > 12 ? n - 13 : 0;
+    return SIOC_OK;
+}
+
+/* "name: value" (RFC 9112 5): no blank before the colon, no obs-fold, no controls. */
+static sioc_result sioc__hp_field_line(sioc_http_parser *p, size_t off, size_t n) {
+    const char *s = p->p_head + off;
+    size_t colon = 0, i;
+    sioc_str v;
+    sioc_http_hdr_ref *ref;
+    while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
+    if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL; /* also catches obs-fold */
+    for (i = colon + 1; i < n; i++)
+        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
+    if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
+    v = sioc__http_trim(s + colon + 1, n - colon - 1);
+    ref = &p->p_refs[p->header_count++];
+    ref->name_off = (uint32_t)off;
+    ref->name_len = (uint32_t)colon;
+    ref->value_off = (uint32_t)(v.ptr - p->p_head);
+    ref->value_len = (uint32_t)v.len;
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, sioc_str *out_name,
+                                         sioc_str *out_value) {
+    const sioc_http_hdr_ref *r;
+    SIOC_ASSERT(i < p->header_count);
+    r = &p->p_refs[i];
+    if (out_name) {
+        out_name->ptr = p->p_head + r->name_off;
+        out_name->len = r->name_len;
+    }
+    if (out_value) {
+        out_value->ptr = p->p_head + r->value_off;
+        out_value->len = r->value_len;
+    }
+}
+
+SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const char *name, sioc_str *out_value) {
+    size_t i;
+    for (i = 0; i < p->header_count; i++) {
+        const sioc_http_hdr_ref *r = &p->p_refs[i];
+        if (sioc__http_ieq(p->p_head + r->name_off, r->name_len, name)) {
+            if (out_value) {
+                out_value->ptr = p->p_head + r->value_off;
+                out_value->len = r->value_len;
+            }
+            return SIOC_OK;
+        }
+    }
+    if (out_value) {
+        out_value->ptr = "";
+        out_value->len = 0;
+    }
+    return SIOC_ERR_NOT_FOUND;
+}
+
+/* Content-Length: digits; a list of identical values is tolerated (RFC 9110 8.6), different values are not. */
+static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
+    size_t i = 0;
+    int have = 0;
+    uint64_t first = 0;
+    while (i <= v.len) {
+        size_t j = i;
+        sioc_str item;
+        uint64_t n = 0;
+        size_t k;
+        while (j < v.len && v.ptr[j] != ',') j++;
+        item = sioc__http_trim(v.ptr + i, j - i);
+        if (item.len == 0) return SIOC_ERR_PROTOCOL;
+        for (k = 0; k < item.len; k++) {
+            int d = (unsigned char)item.ptr[k] - '0';
+            if (d < 0 || d > 9 || n > (UINT64_MAX - 1 - (uint64_t)d) / 10) return SIOC_ERR_PROTOCOL;
+            n = n * 10 + (uint64_t)d;
+        }
+        if (have && n != first) return SIOC_ERR_PROTOCOL;
+        first = n;
+        have = 1;
+        i = j + 1;
+    }
+    *out = first;
+    return SIOC_OK;
+}
+
+/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). */
+static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
+    size_t i;
+    int have_cl = 0, have_te = 0, te_chunked = 0, conn_close = 0, conn_ka = 0;
+    uint64_t cl = 0;
+    for (i = 0; i < p->header_count; i++) {
+        sioc_str name, value;
+        sioc_http_parser_header_at(p, i, &name, &value);
+        if (sioc__http_ieq(name.ptr, name.len, "content-length")) {
+            uint64_t n;
+            if (sioc__hp_content_length(value, &n) != SIOC_OK || (have_cl && n != cl)) return SIOC_ERR_PROTOCOL;
+            cl = n;
+            have_cl = 1;
+        } else if (sioc__http_ieq(name.ptr, name.len, "transfer-encoding")) {
+            /* We never send TE, so only a lone "chunked" is expected; any other coding (gzip, chunked twice)
+               would hand undecoded bytes to the caller, so it is refused rather than passed through. */
+            te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
+            have_te++;
+        } else if (sioc__http_ieq(name.ptr, name.len, "connection")) {
+            if (sioc__http_list_has(value, "close")) conn_close = 1;
+            if (sioc__http_list_has(value, "keep-alive")) conn_ka = 1;
+        } else if (sioc__http_ieq(name.ptr, name.len, "keep-alive")) {
+            size_t k;
+            for (k = 0; k + 8 <= value.len; k++) {
+                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") && (k == 0 || value.ptr[k - 1] == ' ' ||
+                                                                      value.ptr[k - 1] == ',')) {
+                    uint32_t t = 0;
+                    size_t d = k + 8;
+                    while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
+                        t = t * 10u + (uint32_t)(value.ptr[d++] - '0');
+                    p->keep_alive_timeout_s = t;
+                    break;
+                }
+            }
+        }
+    }
+    p->keep_alive = p->version_minor >= 1 ? !conn_close : (conn_ka && !conn_close);
+    if (p->p_head_request || p->status == 204 || p->status == 304) {
+        p->p_state = SIOC__HP_NOBODY;
+        p->content_length = 0;
+    } else if (have_te) {
+        if (!te_chunked) return SIOC_ERR_UNSUPPORTED;
+        p->chunked = 1;
+        if (have_cl) p->keep_alive = 0; /* both: TE wins, and the connection is suspect (RFC 9112 6.3 rule 3) */
+        p->p_state = SIOC__HP_CHUNK_SIZE;
+        p->p_saw_digit = 0;
+        p->p_ext_state = 0;
+        p->p_cr = 0;
+        p->p_remaining = 0;
+    } else if (have_cl) {
+        p->content_length = cl;
+        p->p_remaining = cl;
+        p->p_state = cl ? SIOC__HP_BODY_CL : SIOC__HP_NOBODY;
+    } else {
+        p->keep_alive = 0; /* the body ends when the connection does */
+        p->p_state = SIOC__HP_BODY_CLOSE;
+    }
+    return SIOC_OK;
+}
+
+/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached. */
+static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
+    size_t off = p->p_line_start, n = p->p_head_len - off;
+    sioc_result r;
+    if (p->p_state == SIOC__HP_STATUS) {
+        r = sioc__hp_status_line(p, p->p_head + off, n);
+        if (r != SIOC_OK) return r;
+        p->p_state = SIOC__HP_HEADER;
+    } else if (n > 0) {
+        r = sioc__hp_field_line(p, off, n);
+        if (r != SIOC_OK) return r;
+    } else if (p->p_state == SIOC__HP_TRAILER) {
+        p->p_state = SIOC__HP_DONE;
+        *out_ev = SIOC_HTTP_PEV_DONE;
+    } else if (p->status < 200) {
+        /* Interim response (100 Continue, 103 Early Hints): skip it. 101 would switch protocols: never asked for. */
+        if (p->status == 101) return SIOC_ERR_PROTOCOL;
+        sioc__hp_clear_head(p);
+        p->p_state = SIOC__HP_STATUS;
+        return SIOC_OK;
+    } else {
+        r = sioc__hp_head_done(p);
+        if (r != SIOC_OK) return r;
+        *out_ev = SIOC_HTTP_PEV_HEAD;
+    }
+    p->p_line_start = p->p_head_len;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *in, size_t len, size_t *out_used,
+                                           sioc_http_pev *out_ev, sioc_bytes *out_body) {
+    size_t i = 0;
+    sioc_result r = SIOC_OK;
+    *out_used = 0;
+    *out_ev = SIOC_HTTP_PEV_NEED_MORE;
+    out_body->ptr = NULL;
+    out_body->len = 0;
+    if (p->p_err != SIOC_OK) return p->p_err;
+    if (p->p_state == SIOC__HP_DONE) return SIOC_ERR_STATE;
+    if (len > 0 && !in) return SIOC_ERR_ARG;
+    for (;;) {
+        if (p->p_state == SIOC__HP_NOBODY) {
+            p->p_state = SIOC__HP_DONE;
+            *out_ev = SIOC_HTTP_PEV_DONE;
+            break;
+        }
+        if (i >= len) break;
+        p->p_started = 1;
+        switch (p->p_state) {
+        case SIOC__HP_STATUS:
+        case SIOC__HP_HEADER:
+        case SIOC__HP_TRAILER: {
+            const uint8_t *nl = (const uint8_t *)memchr(in + i, '\n', len - i);
+            size_t take = nl ? (size_t)(nl - (in + i)) : len - i;
+            if (take > p->p_head_cap - p->p_head_len) {
+                r = SIOC_ERR_LIMIT;
+                break;
+            }
+            memcpy(p->p_head + p->p_head_len, in + i, take);
+            p->p_head_len += take;
+            i += take;
+            if (p->p_state == SIOC__HP_STATUS) { /* reject a non-HTTP peer at once, not after a line end */
+                size_t have = SIOC__MIN(p->p_head_len, (size_t)7);
+                if (memcmp(p->p_head, "HTTP/1.", have) != 0) {
+                    r = SIOC_ERR_PROTOCOL;
+                    break;
+                }
+            }
+            if (!nl) break;
+            i++; /* the LF; a CR before it is dropped (a lone LF is accepted, RFC 9112 2.2) */
+            if (p->p_head_len > p->p_line_start && p->p_head[p->p_head_len - 1] == '\r') p->p_head_len--;
+            r = sioc__hp_line(p, out_ev);
+            break;
+        }
+        case SIOC__HP_BODY_CL:
+        case SIOC__HP_CHUNK_DATA: {
+            size_t n = len - i;
+            if ((uint64_t)n > p->p_remaining) n = (size_t)p->p_remaining;
+            out_body->ptr = in + i;
+            out_body->len = n;
+            i += n;
+            p->p_remaining -= n;
+            p->body_len += n;
+            *out_ev = SIOC_HTTP_PEV_BODY;
+            if (p->p_remaining == 0)
+                p->p_state = (uint8_t)(p->p_state == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_END);
+            p->p_cr = 0;
+            break;
+        }
+        case SIOC__HP_BODY_CLOSE:
+            out_body->ptr = in + i;
+            out_body->len = len - i;
+            p->body_len += len - i;
+            i = len;
+            *out_ev = SIOC_HTTP_PEV_BODY;
+            break;
+        case SIOC__HP_CHUNK_END: {
+            uint8_t ch = in[i++];
+            if (ch == '\r' && !p->p_cr) {
+                p->p_cr = 1;
+            } else if (ch == '\n') {
+                p->p_state = SIOC__HP_CHUNK_SIZE;
+                p->p_saw_digit = 0;
+                p->p_ext_state = 0;
+                p->p_ext_len = 0;
+                p->p_cr = 0;
+            } else {
+                r = SIOC_ERR_PROTOCOL;
+            }
+            break;
+        }
+        case SIOC__HP_CHUNK_SIZE: {
+            /* chunk-size [BWS] *( ";" ext ) CRLF; p_ext_state 0 digits, 1 blanks after them, 2 extension */
+            while (i < len && r == SIOC_OK) {
+                uint8_t ch = in[i++];
+                int hv = sioc__hex_val(ch);
+                if (p->p_cr && ch != '\n') {
+                    r = SIOC_ERR_PROTOCOL;
+                } else if (ch == '\n') {
+                    if (!p->p_saw_digit) {
+                        r = SIOC_ERR_PROTOCOL;
+                    } else if (p->p_remaining == 0) {
+                        p->p_state = SIOC__HP_TRAILER;
+                        p->p_line_start = p->p_head_len;
+                    } else {
+                        p->p_state = SIOC__HP_CHUNK_DATA;
+                    }
+                    p->p_cr = 0;
+                    break;
+                } else if (ch == '\r') {
+                    p->p_cr = 1;
+                } else if (p->p_ext_state == 2) {
+                    if (!sioc__http_vchar(ch)) r = SIOC_ERR_PROTOCOL;
+                    else if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) r = SIOC_ERR_LIMIT;
+                } else if (hv >= 0 && p->p_ext_state == 0) {
+                    if (p->p_remaining > (UINT64_MAX >> 5)) r = SIOC_ERR_PROTOCOL; /* absurd size */
+                    p->p_remaining = p->p_remaining * 16u + (uint64_t)hv;
+                    p->p_saw_digit = 1;
+                } else if ((ch == ' ' || ch == '\t') && p->p_saw_digit) {
+                    p->p_ext_state = 1;
+                } else if (ch == ';' && p->p_saw_digit) {
+                    p->p_ext_state = 2;
+                } else {
+                    r = SIOC_ERR_PROTOCOL;
+                }
+            }
+            break;
+        }
+        default:
+            r = SIOC_ERR_STATE;
+            break;
+        }
+        if (r != SIOC_OK || *out_ev != SIOC_HTTP_PEV_NEED_MORE) break;
+    }
+    *out_used = i;
+    if (r != SIOC_OK) {
+        *out_ev = SIOC_HTTP_PEV_NEED_MORE;
+        out_body->ptr = NULL;
+        out_body->len = 0;
+        return sioc__hp_fail(p, r);
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev) {
+    *out_ev = SIOC_HTTP_PEV_NEED_MORE;
+    if (p->p_err != SIOC_OK) return p->p_err;
+    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state == SIOC__HP_NOBODY || p->p_state == SIOC__HP_DONE) {
+        p->p_state = SIOC__HP_DONE;
+        *out_ev = SIOC_HTTP_PEV_DONE;
+        return SIOC_OK;
+    }
+    return sioc__hp_fail(p, SIOC_ERR_CLOSED);
+}
+
+/* ---- 3. client engine ---- */
+
+enum { /* connection states */
+    SIOC__CS_FREE = 0,
+    SIOC__CS_OPEN_PENDING,  /* OPEN not handed out yet */
+    SIOC__CS_CONNECTING,    /* the app is connecting */
+    SIOC__CS_HANDSHAKE,     /* TLS handshake */
+    SIOC__CS_READY,         /* idle keep-alive connection */
+    SIOC__CS_ACTIVE,        /* carrying a request */
+    SIOC__CS_HELD,          /* its response is in the app's hands until the next sioc_http_next_response() */
+    SIOC__CS_CLOSE_PENDING  /* CLOSE not handed out yet */
+};
+
+enum { /* request states */
+    SIOC__RS_FREE = 0,
+    SIOC__RS_QUEUED,
+    SIOC__RS_ACTIVE,
+    SIOC__RS_DONE, /* finished, waiting for pickup */
+    SIOC__RS_HELD  /* handed out by the last sioc_http_next_response() */
+};
+
+struct sioc_http__ep {
+    char host[SIOC_HTTP_MAX_HOST + 1];
+    uint16_t port;
+    uint8_t used, tls, engine_tls;
+};
+
+struct sioc_http__conn {
+    uint8_t state, dead, tls;
+    int ep, req;
+    sioc_result last_err;    /* why it was closed */
+    uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
+    uint64_t since;          /* connect start, or idle start */
+    uint64_t idle_limit;     /* ms this connection may stay idle */
+    size_t out_head, out_body; /* bytes of the request head / body handed over so far */
+    sioc_http_parser parser;
+    void *tls_mem;
+};
+
+struct sioc_http__req {
+    uint8_t state, idempotent, retried, fresh_only, head_request, overflow;
+    uint16_t gen;
+    int ep, conn, status;
+    uint64_t deadline, seq, done_seq;
+    char *head;
+    size_t head_len;
+    const uint8_t *body;
+    size_t body_len;
+    void *tag;
+    uint8_t *body_out;
+    size_t body_out_cap, body_stored;
+    sioc_http_body_fn on_body;
+    sioc_result result;
+    uint64_t body_total;
+};
+
+static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
+#if SIOC_ENABLE_LOG
+    char line[160];
+    sioc_buf b;
+    if (!c->desc.logger.fn || lv > c->desc.logger.max_level) return;
+    sioc_buf_init(&b, line, sizeof line - 1);
+    sioc_buf_puts(&b, "http: ");
+    sioc_buf_puts(&b, what);
+    if (conn >= 0) {
+        sioc_buf_puts(&b, " conn ");
+        sioc_buf_put_u64(&b, (uint64_t)conn);
+        if (c->p_conns[conn].ep >= 0) {
+            const sioc_http__ep *e = &c->p_eps[c->p_conns[conn].ep];
+            sioc_buf_putc(&b, ' ');
+            sioc_buf_puts(&b, e->host);
+            sioc_buf_putc(&b, ':');
+            sioc_buf_put_u64(&b, e->port);
+        }
+    }
+    if (r != SIOC_OK) {
+        sioc_buf_puts(&b, ": ");
+        sioc_buf_puts(&b, sioc_strerror(r));
+    }
+    line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+    c->desc.logger.fn(c->desc.logger.user, lv, line);
+#else
+    (void)c, (void)lv, (void)what, (void)conn, (void)r;
+#endif
+}
+
+static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* a*b+acc without wrapping; SIZE_MAX on overflow. */
+static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
+    size_t m;
+    if (acc == SIZE_MAX || (a && b > (SIZE_MAX - 64) / a)) return SIZE_MAX;
+    m = sioc__align(a * b);
+    return m > SIZE_MAX - 64 - acc ? SIZE_MAX : acc + m;
+}
+
+SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc) {
+    sioc_http_client_desc d;
+    size_t total = 0, i, conn_bytes;
+    uint8_t *m;
+    sioc_result r;
+    memset(c, 0, sizeof *c);
+    c->p_held = -1;
+    if (!desc) return SIOC_ERR_ARG;
+    d = *desc;
+    if (!d.max_endpoints) d.max_endpoints = 4;
+    if (!d.conns_per_endpoint) d.conns_per_endpoint = 2;
+    if (!d.max_requests) d.max_requests = 16;
+    if (!d.request_head_size) d.request_head_size = 4096;
+    if (!d.response_head_size) d.response_head_size = 8192;
+    if (!d.max_headers) d.max_headers = 64;
+    if (!d.timeout_ms) d.timeout_ms = 30000;
+    if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
+    if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
+    if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
+    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536)
+        return SIOC_ERR_ARG;
+#if !SIOC_ENABLE_LIBC_MALLOC
+    if (!d.allocator.alloc || !d.allocator.free) return SIOC_ERR_DEPENDENCY;
+#endif
+    c->desc = d;
+    c->p_n_eps = d.max_endpoints;
+    c->p_n_conns = d.max_endpoints * d.conns_per_endpoint;
+    c->p_n_reqs = d.max_requests;
+    conn_bytes = sioc__align(d.response_head_size) + sioc__mul_add(0, d.max_headers, sizeof(sioc_http_hdr_ref));
+    total = sioc__mul_add(total, c->p_n_eps, sizeof(sioc_http__ep));
+    total = sioc__mul_add(total, c->p_n_conns, sizeof(sioc_http__conn));
+    total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
+    total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
+    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
+    if (total == SIZE_MAX) return SIOC_ERR_ARG;
+    m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
+    if (!m) return SIOC_ERR_NOMEM;
+    memset(m, 0, total);
+    c->p_mem = m;
+    c->p_mem_size = total;
+    c->p_eps = (sioc_http__ep *)(void *)m;
+    m += sioc__align(c->p_n_eps * sizeof(sioc_http__ep));
+    c->p_conns = (sioc_http__conn *)(void *)m;
+    m += sioc__align(c->p_n_conns * sizeof(sioc_http__conn));
+    c->p_reqs = (sioc_http__req *)(void *)m;
+    m += sioc__align(c->p_n_reqs * sizeof(sioc_http__req));
+    for (i = 0; i < c->p_n_conns; i++) {
+        sioc_http__conn *k = &c->p_conns[i];
+        sioc_http_hdr_ref *refs;
+        k->ep = -1;
+        k->req = -1;
+        refs = (sioc_http_hdr_ref *)(void *)(m + sioc__align((size_t)d.response_head_size));
+        sioc_http_parser_init(&k->parser, m, d.response_head_size, refs, d.max_headers);
+        m += conn_bytes;
+    }
+    for (i = 0; i < c->p_n_reqs; i++) {
+        c->p_reqs[i].head = (char *)m;
+        c->p_reqs[i].conn = -1;
+        c->p_reqs[i].ep = -1;
+        c->p_reqs[i].gen = 1;
+        m += sioc__align(d.request_head_size);
+    }
+    c->p_tls = sioc__tls_ops();
+    r = c->p_tls->client_init(c, &c->p_tls_state);
+    if (r != SIOC_OK) {
+        sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+        c->p_mem = NULL;
+        return r;
+    }
+    return SIOC_OK;
+}
+
+static void sioc__conn_free_tls(sioc_http_client *c, sioc_http__conn *k) {
+    if (k->tls_mem) {
+        c->p_tls->close(k->tls_mem);
+        sioc__free(&c->desc.allocator, k->tls_mem, c->p_tls->conn_size());
+        k->tls_mem = NULL;
+    }
+}
+
+SIOC_API void sioc_http_client_free(sioc_http_client *c) {
+    uint32_t i;
+    if (!c->p_mem) return;
+    for (i = 0; i < c->p_n_conns; i++) sioc__conn_free_tls(c, &c->p_conns[i]);
+    c->p_tls->client_free(c, c->p_tls_state);
+    sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+    c->p_mem = NULL;
+    c->p_tls_state = NULL;
+}
+
+SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls, int *out_ep) {
+    uint32_t i;
+    size_t n;
+    int free_ep = -1;
+    if (out_ep) *out_ep = -1;
+    if (tls && (!host || !host[0])) return SIOC_ERR_TLS_NO_HOSTNAME; /* never "verify nothing" */
+    if (!host || !host[0] || port == 0 || !c->p_mem) return SIOC_ERR_ARG;
+    n = strlen(host);
+    if (n > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (tls && SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) return SIOC_ERR_UNSUPPORTED;
+    for (i = 0; i < c->p_n_eps; i++) {
+        sioc_http__ep *e = &c->p_eps[i];
+        if (!e->used) {
+            if (free_ep < 0) free_ep = (int)i;
+            continue;
+        }
+        if (e->port == port && e->tls == (tls ? 1 : 0) && !strcmp(e->host, host)) {
+            if (out_ep) *out_ep = (int)i;
+            return SIOC_OK;
+        }
+    }
+    if (free_ep < 0) return SIOC_ERR_LIMIT;
+    {
+        sioc_http__ep *e = &c->p_eps[free_ep];
+        memcpy(e->host, host, n + 1);
+        e->port = port;
+        e->tls = (uint8_t)(tls ? 1 : 0);
+        e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+        e->used = 1;
+    }
+    if (out_ep) *out_ep = free_ep;
+    return SIOC_OK;
+}
+
+static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
+    if (conn < 0 || (uint32_t)conn >= c->p_n_conns) return NULL;
+    return &c->p_conns[conn];
+}
+
+/* Finish request `ri` with `res`; it waits for pickup in completion order. */
+static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    r->state = SIOC__RS_DONE;
+    r->result = res;
+    r->done_seq = ++c->p_seq;
+    if (res == SIOC_ERR_TIMEOUT) c->stats.timeouts++;
+}
+
+static void sioc__dispatch(sioc_http_client *c);
+
+/* Close `conn` now: a request on it fails with `err` (or goes back to the queue once, see below); a CLOSE event
+   follows when the app had been told to open it. */
+static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    if (k->state == SIOC__CS_FREE || k->state == SIOC__CS_CLOSE_PENDING) return;
+    if (k->last_err == SIOC_OK) k->last_err = err;
+    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+        sioc_http__req *r = &c->p_reqs[k->req];
+        /* A reused connection the server closed before answering: the request probably never reached the
+           application, so an idempotent one goes out once more on a fresh connection (RFC 9112 9.3.1). */
+        if (err == SIOC_ERR_CLOSED && r->idempotent && !r->retried && k->served > 0 &&
+            !sioc_http_parser_started(&k->parser)) {
+            r->state = SIOC__RS_QUEUED;
+            r->retried = 1;
+            r->fresh_only = 1;
+            r->conn = -1;
+            c->stats.retries++;
+            sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
+        } else {
+            r->conn = -1;
+            sioc__req_finish(c, k->req, err);
+        }
+        k->req = -1;
+    }
+    if (k->state == SIOC__CS_HELD) { /* the response's views live here: close on release */
+        k->dead = 1;
+        return;
+    }
+    sioc__conn_free_tls(c, k);
+    if (err != SIOC_OK) sioc__http_log(c, SIOC_LOG_DEBUG, "closing", ki, err);
+    k->state = (uint8_t)(k->state == SIOC__CS_OPEN_PENDING ? SIOC__CS_FREE : SIOC__CS_CLOSE_PENDING);
+    k->req = -1;
+}
+
+/* The connection never became usable: the requests waiting for this endpoint learn why. */
+static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result err) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    uint32_t i;
+    int ep = k->ep;
+    sioc__http_log(c, SIOC_LOG_WARN, "connect failed", ki, err);
+    sioc__conn_close(c, ki, err);
+    for (i = 0; i < c->p_n_reqs; i++) {
+        sioc_http__req *r = &c->p_reqs[i];
+        if (r->state == SIOC__RS_QUEUED && r->ep == ep) sioc__req_finish(c, (int)i, err);
+    }
+}
+
+/* Start a TLS connection's handshake or make a plain one ready. */
+static void sioc__conn_ready(sioc_http_client *c, int ki) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    k->state = SIOC__CS_READY;
+    k->since = c->p_now;
+    k->idle_limit = c->desc.idle_timeout_ms;
+    sioc__dispatch(c);
+}
+
+static void sioc__conn_tls_pump(sioc_http_client *c, int ki);
+
+/* Request bytes still to hand over: the head, then the borrowed body. */
+static void sioc__conn_stream(const sioc_http_client *c, const sioc_http__conn *k, const uint8_t **p, size_t *n) {
+    const sioc_http__req *r;
+    *p = NULL;
+    *n = 0;
+    if (k->state != SIOC__CS_ACTIVE || k->req < 0) return;
+    r = &c->p_reqs[k->req];
+    if (k->out_head < r->head_len) {
+        *p = (const uint8_t *)r->head + k->out_head;
+        *n = r->head_len - k->out_head;
+    } else if (k->out_body < r->body_len) {
+        *p = r->body + k->out_body;
+        *n = r->body_len - k->out_body;
+    }
+}
+
+static void sioc__conn_stream_advance(const sioc_http_client *c, sioc_http__conn *k, size_t n) {
+    const sioc_http__req *r = &c->p_reqs[k->req];
+    size_t h = SIOC__MIN(n, r->head_len - k->out_head);
+    k->out_head += h;
+    k->out_body += n - h;
+}
+
+static void sioc__assign(sioc_http_client *c, int ri, int ki) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    sioc_http__conn *k = &c->p_conns[ki];
+    r->state = SIOC__RS_ACTIVE;
+    r->conn = ki;
+    k->state = SIOC__CS_ACTIVE;
+    k->req = ri;
+    k->out_head = 0;
+    k->out_body = 0;
+    sioc_http_parser_reset(&k->parser, r->head_request);
+    if (k->tls) sioc__conn_tls_pump(c, ki);
+}
+
+/* Hand queued requests (oldest first) to ready connections of their endpoint, and ask for new connections while
+   more requests wait than connections are being opened. */
+static void sioc__dispatch(sioc_http_client *c) {
+    uint32_t per = c->desc.conns_per_endpoint, e;
+    for (;;) {
+        int best = -1, ki = -1;
+        uint32_t i;
+        for (i = 0; i < c->p_n_reqs; i++) {
+            sioc_http__req *r = &c->p_reqs[i];
+            uint32_t j;
+            int cand = -1;
+            if (r->state != SIOC__RS_QUEUED) continue;
+            if (best >= 0 && c->p_reqs[best].seq < r->seq) continue;
+            for (j = (uint32_t)r->ep * per; j < ((uint32_t)r->ep + 1) * per; j++) {
+                /* most recently used first: one hot connection, the others idle out */
+                sioc_http__conn *k = &c->p_conns[j];
+                if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
+                    (cand < 0 || k->since > c->p_conns[cand].since))
+                    cand = (int)j;
+            }
+            if (cand >= 0) {
+                best = (int)i;
+                ki = cand;
+            }
+        }
+        if (best < 0) break;
+        sioc__assign(c, best, ki);
+    }
+    for (e = 0; e < c->p_n_eps; e++) {
+        uint32_t waiting = 0, opening = 0, j;
+        int fresh = 0;
+        if (!c->p_eps[e].used) continue;
+        for (j = 0; j < c->p_n_reqs; j++) {
+            if (c->p_reqs[j].state == SIOC__RS_QUEUED && c->p_reqs[j].ep == (int)e) {
+                waiting++;
+                fresh |= c->p_reqs[j].fresh_only;
+            }
+        }
+        if (!waiting) continue;
+        for (j = e * per; j < (e + 1) * per; j++) {
+            /* a held response's connection comes back at the next sioc_http_next_response(): wait for it
+               rather than open another (fresh-only retries cannot use it) */
+            const sioc_http__conn *k = &c->p_conns[j];
+            if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
+                k->state == SIOC__CS_HANDSHAKE || (k->state == SIOC__CS_HELD && !k->dead && !fresh))
+                opening++;
+        }
+        for (j = e * per; j < (e + 1) * per && opening < waiting; j++) {
+            sioc_http__conn *k = &c->p_conns[j];
+            if (k->state != SIOC__CS_FREE) continue;
+            k->ep = (int)e;
+            k->req = -1;
+            k->dead = 0;
+            k->last_err = SIOC_OK;
+            k->served = 0;
+            k->since = c->p_now;
+            k->tls = c->p_eps[e].engine_tls;
+            k->state = SIOC__CS_OPEN_PENDING;
+            if (k->tls) {
+                size_t sz = c->p_tls->conn_size();
+                k->tls_mem = sz ? sioc__alloc(&c->desc.allocator, sz) : NULL;
+                if (sz && !k->tls_mem) {
+                    sioc__conn_connect_failed(c, (int)j, SIOC_ERR_NOMEM);
+                    break;
+                }
+                if (k->tls_mem) memset(k->tls_mem, 0, sz);
+            }
+            opening++;
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_http_request *req, uint64_t now_ms,
+                                      uint32_t *out_id) {
+    uint32_t i;
+    sioc_http__req *r = NULL;
+    sioc_http__ep *e;
+    sioc_buf b;
+    sioc_result res;
+    if (out_id) *out_id = 0;
+    if (!c->p_mem || !req || ep < 0 || (uint32_t)ep >= c->p_n_eps || !c->p_eps[ep].used) return SIOC_ERR_ARG;
+    c->p_now = now_ms;
+    e = &c->p_eps[ep];
+    for (i = 0; i < c->p_n_reqs; i++) {
+        if (c->p_reqs[i].state == SIOC__RS_FREE) {
+            r = &c->p_reqs[i];
+            break;
+        }
+    }
+    if (!r) return SIOC_ERR_LIMIT;
+    sioc_buf_init(&b, r->head, c->desc.request_head_size);
+    res = sioc_http_write_head(&b, req, e->host, e->port, e->tls);
+    if (res != SIOC_OK) return res;
+    r->head_len = b.len;
+    r->body = (const uint8_t *)req->body;
+    r->body_len = req->body_len;
+    r->ep = ep;
+    r->conn = -1;
+    r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
+    r->retried = 0;
+    r->fresh_only = 0;
+    r->head_request = (uint8_t)(strcmp(req->method, "HEAD") == 0);
+    r->overflow = 0;
+    r->status = 0;
+    r->deadline = now_ms + (req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms);
+    r->seq = ++c->p_seq;
+    r->tag = req->tag;
+    r->on_body = req->on_body;
+    r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
+    r->body_out_cap = r->body_out ? req->body_out_cap : 0;
+    r->body_stored = 0;
+    r->body_total = 0;
+    r->result = SIOC_OK;
+    r->state = SIOC__RS_QUEUED;
+    c->stats.requests++;
+    if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
+    sioc__dispatch(c);
+    return SIOC_OK;
+}
+
+static int sioc__req_by_id(const sioc_http_client *c, uint32_t id) {
+    uint32_t slot = id & 0xffffu;
+    if (slot >= c->p_n_reqs || c->p_reqs[slot].gen != (uint16_t)(id >> 16)) return -1;
+    return (int)slot;
+}
+
+static void sioc__req_free(sioc_http__req *r) {
+    r->state = SIOC__RS_FREE;
+    r->gen = (uint16_t)(r->gen + 1 ? r->gen + 1 : 1);
+    r->body = NULL;
+    r->conn = -1;
+}
+
+SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
+    int ri = sioc__req_by_id(c, id);
+    sioc_http__req *r;
+    if (ri < 0) return SIOC_ERR_NOT_FOUND;
+    r = &c->p_reqs[ri];
+    if (r->state == SIOC__RS_FREE || r->state == SIOC__RS_HELD) return SIOC_ERR_NOT_FOUND;
+    if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
+        sioc_http__conn *k = &c->p_conns[r->conn];
+        k->req = -1; /* detach first: the close must not finish or retry it */
+        k->state = SIOC__CS_READY;
+        sioc__conn_close(c, r->conn, SIOC_OK);
+    } else if (r->state == SIOC__RS_DONE && r->conn >= 0) {
+        sioc_http__conn *k = &c->p_conns[r->conn];
+        if (k->state == SIOC__CS_HELD && k->req == ri) {
+            k->req = -1;
+            if (k->dead) {
+                k->state = SIOC__CS_READY;
+                sioc__conn_close(c, r->conn, SIOC_OK);
+            } else {
+                k->state = SIOC__CS_READY;
+                k->since = c->p_now;
+            }
+        }
+    }
+    sioc__req_free(r);
+    sioc__dispatch(c);
+    return SIOC_OK;
+}
+
+/* Give the connection of the response handed out last back to the pool. */
+static void sioc__release_held(sioc_http_client *c) {
+    int ri = c->p_held;
+    sioc_http__req *r;
+    c->p_held = -1;
+    if (ri < 0) return;
+    r = &c->p_reqs[ri];
+    if (r->conn >= 0) {
+        sioc_http__conn *k = &c->p_conns[r->conn];
+        if (k->state == SIOC__CS_HELD && k->req == ri) {
+            k->req = -1;
+            k->state = SIOC__CS_READY;
+            k->since = c->p_now;
+            if (k->dead) sioc__conn_close(c, r->conn, SIOC_OK);
+        }
+    }
+    sioc__req_free(r);
+    sioc__dispatch(c);
+}
+
+SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out) {
+    uint32_t i;
+    int best = -1;
+    sioc_http__req *r;
+    memset(out, 0, sizeof *out);
+    if (!c->p_mem) return SIOC_AGAIN;
+    sioc__release_held(c);
+    for (i = 0; i < c->p_n_reqs; i++) {
+        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || c->p_reqs[i].done_seq < c->p_reqs[best].done_seq))
+            best = (int)i;
+    }
+    if (best < 0) return SIOC_AGAIN;
+    r = &c->p_reqs[best];
+    r->state = SIOC__RS_HELD;
+    c->p_held = best;
+    out->id = ((uint32_t)r->gen << 16) | (uint32_t)best;
+    out->tag = r->tag;
+    out->result = r->result;
+    out->status = r->status;
+    out->body = r->body_out;
+    out->body_len = r->body_stored;
+    out->body_total = r->body_total;
+    out->retried = r->retried;
+    if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name, sioc_str *out_value) {
+    if (!r->p_parser) {
+        if (out_value) {
+            out_value->ptr = "";
+            out_value->len = 0;
+        }
+        return SIOC_ERR_NOT_FOUND;
+    }
+    return sioc_http_parser_header(r->p_parser, name, out_value);
+}
+
+SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *out) {
+    uint32_t i;
+    memset(out, 0, sizeof *out);
+    if (!c->p_mem) return SIOC_AGAIN;
+    for (i = 0; i < c->p_n_conns; i++) { /* closes first: they free slots */
+        sioc_http__conn *k = &c->p_conns[i];
+        if (k->state == SIOC__CS_CLOSE_PENDING) {
+            k->state = SIOC__CS_FREE;
+            out->type = SIOC_HTTP_IO_CLOSE;
+            out->conn = (int)i;
+            sioc__dispatch(c);
+            return SIOC_OK;
+        }
+    }
+    for (i = 0; i < c->p_n_conns; i++) {
+        sioc_http__conn *k = &c->p_conns[i];
+        if (k->state == SIOC__CS_OPEN_PENDING) {
+            const sioc_http__ep *e = &c->p_eps[k->ep];
+            k->state = SIOC__CS_CONNECTING;
+            out->type = SIOC_HTTP_IO_OPEN;
+            out->conn = (int)i;
+            out->host = e->host;
+            out->port = e->port;
+            out->tls = e->tls;
+            c->stats.conns_opened++;
+            sioc__http_log(c, SIOC_LOG_DEBUG, "open", (int)i, SIOC_OK);
+            return SIOC_OK;
+        }
+    }
+    return SIOC_AGAIN;
+}
+
+SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || k->state != SIOC__CS_CONNECTING) return;
+    c->p_now = now_ms;
+    if (k->tls) {
+        sioc_result r = c->p_tls->open(c, c->p_tls_state, k->tls_mem, c->p_eps[k->ep].host);
+        if (r != SIOC_OK) {
+            sioc__conn_connect_failed(c, conn, r);
+            return;
+        }
+        k->state = SIOC__CS_HANDSHAKE;
+        sioc__conn_tls_pump(c, conn);
+        return;
+    }
+    sioc__conn_ready(c, conn);
+}
+
+SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result err, uint64_t now_ms) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k) return;
+    c->p_now = now_ms;
+    if (err >= 0) err = SIOC_ERR_CLOSED;
+    if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_OPEN_PENDING)
+        sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_CONNECT : err);
+    else if (k->state == SIOC__CS_HANDSHAKE)
+        sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_TLS : err);
+    else
+        sioc__conn_close(c, conn, err);
+    sioc__dispatch(c);
+}
+
+/* Plaintext from the peer. */
+static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size_t n) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    while (n > 0) {
+        sioc_http__req *r;
+        size_t used;
+        sioc_http_pev ev;
+        sioc_bytes body;
+        sioc_result res;
+        if (k->state == SIOC__CS_HELD) { /* bytes after a complete response: no pipelining here */
+            k->dead = 1;
+            return;
+        }
+        if (k->state != SIOC__CS_ACTIVE || k->req < 0) { /* unsolicited bytes on an idle connection */
+            sioc__conn_close(c, ki, SIOC_ERR_PROTOCOL);
+            return;
+        }
+        r = &c->p_reqs[k->req];
+        res = sioc_http_parser_feed(&k->parser, p, n, &used, &ev, &body);
+        p += used;
+        n -= used;
+        if (res != SIOC_OK) {
+            sioc__http_log(c, SIOC_LOG_WARN, "bad response", ki, res);
+            sioc__conn_close(c, ki, res);
+            return;
+        }
+        if (ev == SIOC_HTTP_PEV_HEAD) {
+            r->status = k->parser.status;
+            /* A DONE may follow without input (no body): take it now. */
+            res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
+            (void)res;
+        }
+        if (ev == SIOC_HTTP_PEV_BODY) {
+            r->body_total += body.len;
+            if (r->on_body) {
+                r->on_body(r->tag, body.ptr, body.len);
+            } else if (r->body_out) {
+                size_t room = r->body_out_cap - r->body_stored, take = SIOC__MIN(room, body.len);
+                if (take) memcpy(r->body_out + r->body_stored, body.ptr, take);
+                r->body_stored += take;
+                if (take < body.len) r->overflow = 1;
+            }
+            if (k->parser.p_state == SIOC__HP_NOBODY) {
+                res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
+                (void)res;
+            }
+        }
+        if (ev == SIOC_HTTP_PEV_DONE) {
+            int ri = k->req;
+            const uint8_t *unsent;
+            size_t unsent_len;
+            sioc__conn_stream(c, k, &unsent, &unsent_len); /* an early answer: the request never finished */
+            k->dead = (uint8_t)(!k->parser.keep_alive || unsent_len > 0 || n > 0 || k->dead);
+            k->served++;
+            if (k->parser.keep_alive_timeout_s) {
+                uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
+                k->idle_limit = SIOC__MIN((uint64_t)c->desc.idle_timeout_ms, lim);
+            } else {
+                k->idle_limit = c->desc.idle_timeout_ms;
+            }
+            k->state = SIOC__CS_HELD;
+            c->stats.responses++;
+            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            return;
+        }
+    }
+}
+
+static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+        sioc_http_pev ev;
+        if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
+            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            c->stats.responses++;
+            k->served++;
+            k->state = SIOC__CS_HELD;
+            k->dead = 1;
+            return;
+        }
+    }
+    if (k->state == SIOC__CS_HANDSHAKE) {
+        sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
+        return;
+    }
+    sioc__conn_close(c, ki, SIOC_ERR_CLOSED);
+}
+
+SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k) return;
+    c->p_now = now_ms;
+    if (k->state == SIOC__CS_CONNECTING) {
+        sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
+    } else if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) {
+        if (k->tls && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
+        if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) sioc__conn_input_eof(c, conn);
+    }
+    sioc__dispatch(c);
+}
+
+/* Move everything TLS can move now: handshake, plaintext out of the request stream, plaintext in to the parser. */
+static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    const sioc_tls_ops *t = c->p_tls;
+    int rounds;
+    for (rounds = 0; rounds < 64; rounds++) {
+        int progress = 0;
+        sioc_result r;
+        const uint8_t *p;
+        size_t n, used;
+        if (!k->tls_mem || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+        if (k->state == SIOC__CS_HANDSHAKE) {
+            r = t->handshake(k->tls_mem);
+            if (r == SIOC_AGAIN) return;
+            if (r != SIOC_OK) {
+                sioc__conn_connect_failed(c, ki, r);
+                return;
+            }
+            sioc__http_log(c, SIOC_LOG_DEBUG, "tls handshake done", ki, SIOC_OK);
+            sioc__conn_ready(c, ki); /* may assign a request, which pumps again */
+            continue;
+        }
+        sioc__conn_stream(c, k, &p, &n);
+        if (n > 0) {
+            r = t->write(k->tls_mem, p, n, &used);
+            if (r != SIOC_OK) {
+                sioc__conn_close(c, ki, r);
+                return;
+            }
+            if (used) {
+                sioc__conn_stream_advance(c, k, used);
+                progress = 1;
+            }
+        }
+        r = t->read(k->tls_mem, &p, &n);
+        if (r == SIOC_ERR_CLOSED) { /* close_notify: same as EOF */
+            sioc__conn_input_eof(c, ki);
+            return;
+        }
+        if (r != SIOC_OK) {
+            sioc__conn_close(c, ki, r);
+            return;
+        }
+        if (n > 0) {
+            sioc__conn_input(c, ki, p, n);
+            if (k->tls_mem) t->read_done(k->tls_mem, n);
+            progress = 1;
+        }
+        if (!progress) return;
+    }
+}
+
+SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
+    if (!k->tls) return SIZE_MAX;
+    return k->tls_mem ? c->p_tls->recv_room(k->tls_mem) : 0;
+}
+
+SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const void *data, size_t len,
+                                         uint64_t now_ms, size_t *out_used) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    size_t used = 0;
+    sioc_result r = SIOC_OK;
+    if (out_used) *out_used = 0;
+    if (!k || (len && !data)) return SIOC_ERR_ARG;
+    c->p_now = now_ms;
+    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return SIOC_ERR_STATE;
+    if (!k->tls) {
+        used = len;
+        sioc__conn_input(c, conn, (const uint8_t *)data, len);
+    } else {
+        const uint8_t *p = (const uint8_t *)data;
+        while (used < len && k->tls_mem) {
+            size_t room = c->p_tls->recv_room(k->tls_mem), n = SIOC__MIN(room, len - used);
+            if (n == 0) break;
+            r = c->p_tls->feed(k->tls_mem, p + used, n);
+            if (r != SIOC_OK) {
+                if (k->state == SIOC__CS_HANDSHAKE) sioc__conn_connect_failed(c, conn, r);
+                else sioc__conn_close(c, conn, r);
+                break;
+            }
+            used += n;
+            sioc__conn_tls_pump(c, conn);
+        }
+    }
+    if (out_used) *out_used = used;
+    sioc__dispatch(c);
+    if (r == SIOC_OK && (k->state == SIOC__CS_CLOSE_PENDING || k->state == SIOC__CS_FREE))
+        r = k->last_err != SIOC_OK ? k->last_err : SIOC_ERR_CLOSED;
+    return r;
+}
+
+SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_t **out_data, size_t *out_len) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    *out_data = NULL;
+    *out_len = 0;
+    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+    if (!k->tls) {
+        sioc__conn_stream(c, k, out_data, out_len);
+        return;
+    }
+    if (!k->tls_mem) return;
+    sioc__conn_tls_pump(c, conn);
+    if (k->tls_mem) c->p_tls->out(k->tls_mem, out_data, out_len);
+}
+
+SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || n == 0 || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+    if (!k->tls) {
+        const uint8_t *p;
+        size_t avail;
+        sioc__conn_stream(c, k, &p, &avail);
+        SIOC_ASSERT(n <= avail);
+        if (n > avail) n = avail;
+        if (n) sioc__conn_stream_advance(c, k, n);
+        return;
+    }
+    if (!k->tls_mem) return;
+    c->p_tls->out_done(k->tls_mem, n);
+    sioc__conn_tls_pump(c, conn);
+}
+
+SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
+    const sioc_http__conn *k = sioc__conn(c, conn);
+    unsigned w = 0;
+    if (!k) return 0;
+    if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
+    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
+    if (!k->tls) {
+        const uint8_t *p;
+        size_t n;
+        sioc__conn_stream(c, k, &p, &n);
+        return SIOC_HTTP_WANT_READ | (n ? SIOC_HTTP_WANT_WRITE : 0u);
+    }
+    if (k->tls_mem) {
+        const uint8_t *p;
+        size_t n;
+        c->p_tls->out(k->tls_mem, &p, &n);
+        if (n) w |= SIOC_HTTP_WANT_WRITE;
+        if (c->p_tls->recv_room(k->tls_mem)) w |= SIOC_HTTP_WANT_READ;
+    }
+    return w;
+}
+
+SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
+
+SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
+    uint64_t d = UINT64_MAX;
+    uint32_t i;
+    for (i = 0; i < c->p_n_reqs; i++) {
+        const sioc_http__req *r = &c->p_reqs[i];
+        if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline < d) d = r->deadline;
+    }
+    for (i = 0; i < c->p_n_conns; i++) {
+        const sioc_http__conn *k = &c->p_conns[i];
+        uint64_t t = UINT64_MAX;
+        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
+            t = k->since + c->desc.connect_timeout_ms;
+        else if (k->state == SIOC__CS_READY)
+            t = k->since + k->idle_limit;
+        if (t < d) d = t;
+    }
+    return d;
+}
+
+SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
+    uint32_t i;
+    if (!c->p_mem) return;
+    c->p_now = now_ms;
+    for (i = 0; i < c->p_n_reqs; i++) {
+        sioc_http__req *r = &c->p_reqs[i];
+        if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
+            int ki = r->conn;
+            if (r->state == SIOC__RS_ACTIVE && ki >= 0) { /* half an exchange: the connection is unusable */
+                c->p_conns[ki].req = -1;
+                c->p_conns[ki].state = SIOC__CS_READY;
+                sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
+            }
+            r->conn = -1;
+            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT);
+        }
+    }
+    for (i = 0; i < c->p_n_conns; i++) {
+        sioc_http__conn *k = &c->p_conns[i];
+        if ((k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
+             k->state == SIOC__CS_HANDSHAKE) && k->since + c->desc.connect_timeout_ms <= now_ms)
+            sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
+        else if (k->state == SIOC__CS_READY && k->since + k->idle_limit <= now_ms)
+            sioc__conn_close(c, (int)i, SIOC_OK);
+    }
+    sioc__dispatch(c);
+}
+
+/* ---- transport driver: the engine over caller-implemented non-blocking sockets ---- */
+
+SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
+    uint8_t buf[8192];
+    int round, n = sioc_http_conn_count(c);
+    if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
+    if (!c->p_mem) return SIOC_ERR_STATE;
+    sioc_http_tick(c, now_ms);
+    for (round = 0; round < 16; round++) {
+        int progress = 0, k;
+        sioc_http_io_event ev;
+        while (sioc_http_next_io(c, &ev) == SIOC_OK) {
+            progress = 1;
+            if (ev.type == SIOC_HTTP_IO_CLOSE) {
+                t->close(t->user, ev.conn);
+            } else {
+                sioc_result r = t->connect(t->user, ev.conn, ev.host, ev.port);
+                if (r == SIOC_OK) sioc_http_conn_opened(c, ev.conn, now_ms);
+                else if (r != SIOC_AGAIN) sioc_http_conn_failed(c, ev.conn, r, now_ms);
+            }
+        }
+        for (k = 0; k < n; k++) {
+            unsigned w = sioc_http_conn_wants(c, k);
+            int reads;
+            if (w & SIOC_HTTP_WANT_CONNECT) {
+                const sioc_http__conn *kc = &c->p_conns[k];
+                sioc_result r = t->connect(t->user, k, c->p_eps[kc->ep].host, c->p_eps[kc->ep].port);
+                if (r == SIOC_AGAIN) continue;
+                progress = 1;
+                if (r == SIOC_OK) sioc_http_conn_opened(c, k, now_ms);
+                else sioc_http_conn_failed(c, k, r, now_ms);
+                w = sioc_http_conn_wants(c, k);
+            }
+            for (;;) { /* flush */
+                const uint8_t *p;
+                size_t len;
+                long s;
+                sioc_http_conn_pending(c, k, &p, &len);
+                if (!len) break;
+                s = t->send(t->user, k, p, len);
+                if (s == 0) break;
+                progress = 1;
+                if (s < 0) { /* broken (reset, EPIPE): not an orderly end, but may be retried */
+                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                    break;
+                }
+                sioc_http_conn_sent(c, k, (size_t)s > len ? len : (size_t)s);
+            }
+            for (reads = 0; reads < 8; reads++) {
+                size_t room;
+                long got;
+                w = sioc_http_conn_wants(c, k);
+                if (!(w & SIOC_HTTP_WANT_READ)) break;
+                room = sioc_http_conn_recv_room(c, k);
+                if (room == 0) break;
+                got = t->recv(t->user, k, buf, SIOC__MIN(room, sizeof buf));
+                if (got == 0) break;
+                progress = 1;
+                if (got == SIOC_ERR_CLOSED) {
+                    sioc_http_conn_eof(c, k, now_ms);
+                    break;
+                }
+                if (got < 0) {
+                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                    break;
+                }
+                (void)sioc_http_conn_feed(c, k, buf, (size_t)got, now_ms, NULL);
+                if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break; /* TLS may need to answer first */
+            }
+        }
+        if (!progress) break;
+    }
+    sioc_http_tick(c, now_ms);
+    return SIOC_OK;
+}
+/* ---- src/tls_none.c ---- */
+/* ---- tls_none.c: no TLS compiled in ----
+   Plain TCP only. An https endpoint is refused by sioc_http_endpoint() unless the application declared that it
+   terminates TLS itself (desc.tls_offload: a modem or offload engine); then the bytes pass through untouched. */
+
+#if SIOC_TLS == SIOC_TLS_NONE
+
+static sioc_result sioc__tlsn_client_init(struct sioc_http_client *c, void **out_state) {
+    (void)c;
+    *out_state = NULL;
+    return SIOC_OK;
+}
+static void sioc__tlsn_client_free(struct sioc_http_client *c, void *state) { (void)c, (void)state; }
+static size_t sioc__tlsn_conn_size(void) { return 0; }
+static sioc_result sioc__tlsn_open(struct sioc_http_client *c, void *state, void *conn, const char *host) {
+    (void)c, (void)state, (void)conn, (void)host;
+    return SIOC_ERR_UNSUPPORTED;
+}
+static void sioc__tlsn_close(void *conn) { (void)conn; }
+static sioc_result sioc__tlsn_handshake(void *conn) {
+    (void)conn;
+    return SIOC_ERR_UNSUPPORTED;
+}
+static size_t sioc__tlsn_recv_room(void *conn) {
+    (void)conn;
+    return 0;
+}
+static sioc_result sioc__tlsn_feed(void *conn, const uint8_t *in, size_t len) {
+    (void)conn, (void)in, (void)len;
+    return SIOC_ERR_UNSUPPORTED;
+}
+static void sioc__tlsn_out(void *conn, const uint8_t **p, size_t *n) {
+    (void)conn;
+    *p = NULL;
+    *n = 0;
+}
+static void sioc__tlsn_ack(void *conn, size_t n) { (void)conn, (void)n; }
+static sioc_result sioc__tlsn_write(void *conn, const uint8_t *p, size_t n, size_t *used) {
+    (void)conn, (void)p, (void)n;
+    *used = 0;
+    return SIOC_ERR_UNSUPPORTED;
+}
+static sioc_result sioc__tlsn_read(void *conn, const uint8_t **p, size_t *n) {
+    (void)conn;
+    *p = NULL;
+    *n = 0;
+    return SIOC_ERR_UNSUPPORTED;
+}
+
+static const sioc_tls_ops *sioc__tls_ops(void) {
+    static const sioc_tls_ops ops = {"none",
+                                     sioc__tlsn_client_init,
+                                     sioc__tlsn_client_free,
+                                     sioc__tlsn_conn_size,
+                                     sioc__tlsn_open,
+                                     sioc__tlsn_close,
+                                     sioc__tlsn_handshake,
+                                     sioc__tlsn_recv_room,
+                                     sioc__tlsn_feed,
+                                     sioc__tlsn_out,
+                                     sioc__tlsn_ack,
+                                     sioc__tlsn_write,
+                                     sioc__tlsn_read,
+                                     sioc__tlsn_ack};
+    return &ops;
+}
+
+SIOC_API const char *sioc_tls_backend(void) { return "none"; }
+
+#endif /* SIOC_TLS == SIOC_TLS_NONE */
+/* ---- src/tls_mbedtls.c ---- */
+/* ---- tls_mbedtls.c: TLS through mbedTLS 2.28 (work in progress) ---- */
+
+#if SIOC_TLS == SIOC_TLS_MBEDTLS
+#error "SIOC_TLS_MBEDTLS: not written yet"
+#endif
+/* ---- src/tls_bearssl.c ---- */
+/* ---- tls_bearssl.c: TLS through BearSSL 0.6 (work in progress) ---- */
+
+#if SIOC_TLS == SIOC_TLS_BEARSSL
+#error "SIOC_TLS_BEARSSL: not written yet"
+#endif
+/* ---- src/posix.c ---- */
+/* ---- posix.c: non-blocking sockets + poll() as a sioc_http_transport ----
+   Uses only the public HTTP API. OS headers stay inside this #if block. */
+
+#if SIOC_ENABLE_POSIX
+
+#if defined(__GLIBC__) && !defined(_GNU_SOURCE) && (!defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200112L)
+#error "SIOC_ENABLE_POSIX: define _POSIX_C_SOURCE 200809L before including anything (or build with -std=gnu99)"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef MSG_NOSIGNAL
+#define SIOC__SEND_FLAGS MSG_NOSIGNAL /* EPIPE instead of a process-killing SIGPIPE */
+#else
+#define SIOC__SEND_FLAGS 0
+#endif
+
+SIOC_API uint64_t sioc_posix_now_ms(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+SIOC_API int64_t sioc_posix_utc_now(void *user) {
+    (void)user;
+    return (int64_t)time(NULL);
+}
+
+SIOC_API sioc_result sioc_posix_random(void *user, void *buf, size_t len) {
+    uint8_t *p = (uint8_t *)buf;
+    int fd;
+    (void)user;
+    fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return SIOC_ERR_DEPENDENCY;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            close(fd);
+            return SIOC_ERR_DEPENDENCY;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    close(fd);
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_posix_addr_parse(const char *text, sioc_posix_addr *out) {
+    memset(out, 0, sizeof *out);
+    if (!text) return SIOC_ERR_ARG;
+    if (inet_pton(AF_INET, text, out->ip) == 1) {
+        out->family = 4;
+        return SIOC_OK;
+    }
+    if (inet_pton(AF_INET6, text, out->ip) == 1) {
+        out->family = 6;
+        return SIOC_OK;
+    }
+    return SIOC_ERR_ARG;
+}
+
+SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t port, sioc_posix_addr *out) {
+    struct addrinfo hints, *res = NULL, *ai;
+    sioc_result r = SIOC_ERR_CONNECT;
+    (void)user, (void)port;
+    if (sioc_posix_addr_parse(host, out) == SIOC_OK) return SIOC_OK; /* literal: no lookup */
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0) return SIOC_ERR_CONNECT;
+    for (ai = res; ai; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET) {
+            struct sockaddr_in sa;
+            memcpy(&sa, ai->ai_addr, sizeof sa);
+            out->family = 4;
+            memcpy(out->ip, &sa.sin_addr, 4);
+            r = SIOC_OK;
+            break;
+        }
+        if (ai->ai_family == AF_INET6) {
+            struct sockaddr_in6 sa;
+            memcpy(&sa, ai->ai_addr, sizeof sa);
+            out->family = 6;
+            memcpy(out->ip, &sa.sin6_addr, 16);
+            r = SIOC_OK;
+            break;
+        }
+    }
+    freeaddrinfo(res);
+    return r;
+}
+
+static void sioc__px_close_fd(sioc_posix *px, int conn) {
+    if (px->fd[conn] >= 0) close(px->fd[conn]);
+    px->fd[conn] = -1;
+}
+
+/* First call: resolve, create the socket, start connecting. Later calls: has the connect finished? */
+static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint16_t port) {
+    sioc_posix *px = (sioc_posix *)user;
+    int fd = px->fd[conn], one = 1, err = 0;
+    socklen_t len = sizeof err;
+    struct pollfd pfd;
+    if (fd < 0) {
+        sioc_posix_addr a;
+        struct sockaddr_storage ss;
+        socklen_t sl;
+        sioc_result r = px->resolve(px->resolve_user, host, port, &a);
+        if (r != SIOC_OK) return SIOC_ERR_CONNECT;
+        memset(&ss, 0, sizeof ss);
+        if (a.family == 6) {
+            struct sockaddr_in6 sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sin6_family = AF_INET6;
+            sa.sin6_port = htons(port);
+            memcpy(&sa.sin6_addr, a.ip, 16);
+            memcpy(&ss, &sa, sizeof sa);
+            sl = (socklen_t)sizeof sa;
+        } else {
+            struct sockaddr_in sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sin_family = AF_INET;
+            sa.sin_port = htons(port);
+            memcpy(&sa.sin_addr, a.ip, 4);
+            memcpy(&ss, &sa, sizeof sa);
+            sl = (socklen_t)sizeof sa;
+        }
+        fd = socket(a.family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) return SIOC_ERR_CONNECT;
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+            close(fd);
+            return SIOC_ERR_CONNECT;
+        }
+        /* Head and body go out in separate writes: without this, Nagle + delayed ACK add ~40 ms per request. */
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#ifdef SO_NOSIGPIPE
+        (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+        px->fd[conn] = fd;
+        if (connect(fd, (struct sockaddr *)&ss, sl) == 0) return SIOC_OK;
+        if (errno != EINPROGRESS && errno != EINTR) {
+            sioc__px_close_fd(px, conn);
+            return SIOC_ERR_CONNECT;
+        }
+        return SIOC_AGAIN;
+    }
+    pfd.fd = fd;
+    pfd.events = POLLOUT;
+    pfd.revents = 0;
+    if (poll(&pfd, 1, 0) <= 0) return SIOC_AGAIN;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return SIOC_ERR_CONNECT;
+    return SIOC_OK;
+}
+
+static long sioc__px_send(void *user, int conn, const uint8_t *data, size_t len) {
+    sioc_posix *px = (sioc_posix *)user;
+    ssize_t n;
+    if (px->fd[conn] < 0) return SIOC_ERR_CLOSED;
+    n = send(px->fd[conn], data, len, SIOC__SEND_FLAGS);
+    if (n >= 0) return (long)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return SIOC_ERR_CONNECT; /* EPIPE, ECONNRESET: broken */
+}
+
+static long sioc__px_recv(void *user, int conn, uint8_t *buf, size_t cap) {
+    sioc_posix *px = (sioc_posix *)user;
+    ssize_t n;
+    if (px->fd[conn] < 0) return SIOC_ERR_CLOSED;
+    n = recv(px->fd[conn], buf, cap, 0);
+    if (n > 0) return (long)n;
+    if (n == 0) return SIOC_ERR_CLOSED; /* orderly EOF */
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return SIOC_ERR_CONNECT; /* ECONNRESET and friends */
+}
+
+static void sioc__px_close(void *user, int conn) { sioc__px_close_fd((sioc_posix *)user, conn); }
+
+SIOC_API sioc_result sioc_posix_init(sioc_posix *px, sioc_http_client *client, sioc_posix_resolve_fn resolve,
+                                     void *resolve_user) {
+    int i;
+    memset(px, 0, sizeof *px);
+    for (i = 0; i < SIOC_POSIX_MAX_CONNS; i++) px->fd[i] = -1;
+    if (!client) return SIOC_ERR_ARG;
+    if (sioc_http_conn_count(client) > SIOC_POSIX_MAX_CONNS) return SIOC_ERR_LIMIT;
+    px->client = client;
+    px->resolve = resolve ? resolve : sioc_posix_resolve;
+    px->resolve_user = resolve_user;
+    px->transport.connect = sioc__px_connect;
+    px->transport.send = sioc__px_send;
+    px->transport.recv = sioc__px_recv;
+    px->transport.close = sioc__px_close;
+    px->transport.user = px;
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_posix_free(sioc_posix *px) {
+    int i;
+    for (i = 0; i < SIOC_POSIX_MAX_CONNS; i++) sioc__px_close_fd(px, i);
+}
+
+SIOC_API sioc_result sioc_posix_step(sioc_posix *px, uint64_t now_ms) {
+    return sioc_http_drive(px->client, &px->transport, now_ms);
+}
+
+SIOC_API size_t sioc_posix_fds(const sioc_posix *px, sioc_posix_fd *out, size_t cap) {
+    int i, n = sioc_http_conn_count(px->client);
+    size_t k = 0;
+    for (i = 0; i < n && k < cap; i++) {
+        unsigned w;
+        if (px->fd[i] < 0) continue;
+        w = sioc_http_conn_wants(px->client, i);
+        if (!w) continue;
+        out[k].fd = px->fd[i];
+        out[k].wants = w;
+        k++;
+    }
+    return k;
+}
+
+SIOC_API sioc_result sioc_posix_wait(sioc_posix *px, uint64_t now_ms, uint32_t max_wait_ms) {
+    struct pollfd pfd[SIOC_POSIX_MAX_CONNS];
+    sioc_posix_fd fds[SIOC_POSIX_MAX_CONNS];
+    size_t n = sioc_posix_fds(px, fds, SIOC_POSIX_MAX_CONNS), i;
+    uint64_t deadline = sioc_http_next_deadline(px->client), wait = max_wait_ms;
+    if (deadline != UINT64_MAX) wait = deadline <= now_ms ? 0 : SIOC__MIN(wait, deadline - now_ms);
+    for (i = 0; i < n; i++) {
+        pfd[i].fd = fds[i].fd;
+        pfd[i].events = 0;
+        pfd[i].revents = 0;
+        if (fds[i].wants & SIOC_HTTP_WANT_READ) pfd[i].events |= POLLIN;
+        if (fds[i].wants & (SIOC_HTTP_WANT_WRITE | SIOC_HTTP_WANT_CONNECT)) pfd[i].events |= POLLOUT;
+    }
+    if (poll(pfd, (nfds_t)n, (int)wait) < 0 && errno != EINTR) return SIOC_ERR_DEPENDENCY;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms) {
+    sioc_result r = sioc_posix_step(px, sioc_posix_now_ms());
+    if (r != SIOC_OK) return r;
+    r = sioc_posix_wait(px, sioc_posix_now_ms(), max_wait_ms);
+    if (r != SIOC_OK) return r;
+    return sioc_posix_step(px, sioc_posix_now_ms());
+}
+
+#endif /* SIOC_ENABLE_POSIX */
+/* ---- src/sigv4.c ---- */
+/* ---- sigv4.c ---- */
+
+/* >>dates. Days from 1970-01-01 <-> proleptic Gregorian civil date (the era-based algorithm described by
+   H. Hinnant, "chrono-compatible low-level date algorithms"), integer-only and exact for the range we accept. */
+static int64_t sioc__days_from_civil(int64_t y, unsigned m, unsigned d) {
+    int64_t era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
+    doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+    int64_t era;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+    mp = (5u * doy + 2u) / 153u;
+    *d = doy - (153u * mp + 2u) / 5u + 1u;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static void sioc__put_digits(char *p, unsigned v, int n) {
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10u);
+        v /= 10u;
+    }
+}
+
+SIOC_API sioc_result sioc_sigv4_format_date(int64_t t, char out[17]) {
+    int64_t y;
+    unsigned mo, d, secs;
+    /* 253402300800 = 10000-01-01T00:00:00Z */
+    if (t < 0 || t >= INT64_C(253402300800)) return SIOC_ERR_RANGE;
+    sioc__civil_from_days(t / 86400, &y, &mo, &d);
+    secs = (unsigned)(t % 86400);
+    sioc__put_digits(out, (unsigned)y, 4);
+    sioc__put_digits(out + 4, mo, 2);
+    sioc__put_digits(out + 6, d, 2);
+    out[8] = 'T';
+    sioc__put_digits(out + 9, secs / 3600u, 2);
+    sioc__put_digits(out + 11, secs / 60u % 60u, 2);
+    sioc__put_digits(out + 13, secs % 60u, 2);
+    out[15] = 'Z';
+    out[16] = 0;
+    return SIOC_OK;
+}
+
+static int sioc__parse_digits(const char *p, int n, unsigned *out) {
+    unsigned v = 0;
+    int i;
+    for (i = 0; i < n; i++) {
+        if (!sioc__is_digit((unsigned char)p[i])) return 0;
+        v = v * 10u + (unsigned)(p[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+SIOC_API sioc_result sioc_sigv4_parse_http_date(sioc_str s, int64_t *out) {
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const char *p = s.ptr;
+    unsigned d, y, hh, mm, ss, mo = 0, i, wd = 7;
+    int64_t days_since;
+    /* "Mon, 23 Nov 2026 05:47:55 GMT": exactly 29 bytes */
+    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' || p[19] != ':' ||
+        p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
+        return SIOC_ERR_PARSE;
+    for (i = 0; i < 7; i++)
+        if (memcmp(p, days + 3 * i, 3) == 0) wd = i;
+    for (i = 0; i < 12; i++)
+        if (memcmp(p + 8, months + 3 * i, 3) == 0) mo = i + 1;
+    if (wd == 7 || mo == 0 || !sioc__parse_digits(p + 5, 2, &d) || !sioc__parse_digits(p + 12, 4, &y) ||
+        !sioc__parse_digits(p + 17, 2, &hh) || !sioc__parse_digits(p + 20, 2, &mm) ||
+        !sioc__parse_digits(p + 23, 2, &ss))
+        return SIOC_ERR_PARSE;
+    if (y < 1970 || d < 1 || d > mdays[mo - 1] || hh > 23 || mm > 59 || ss > 60) return SIOC_ERR_PARSE;
+    if (mo == 2 && d == 29 && !((y % 4u == 0 && y % 100u != 0) || y % 400u == 0)) return SIOC_ERR_PARSE;
+    days_since = sioc__days_from_civil((int64_t)y, mo, d);
+    /* 1970-01-01 was a Thursday (index 3 in `days`); a wrong weekday means a corrupt header */
+    if ((unsigned)((days_since + 3) % 7) != wd) return SIOC_ERR_PARSE;
+    *out = days_since * 86400 + (int64_t)(hh * 3600u + mm * 60u + (ss > 59 ? 59 : ss));
+    return SIOC_OK;
+}
+
+/* >>sink: everything canonical goes through here, into a hash and optionally into a tap buffer. */
+typedef struct sioc__sigv4_sink {
+    sioc_sha256_ctx sha;
+    sioc_buf *tap;
+} sioc__sigv4_sink;
+
+static void sioc__sink_put(sioc__sigv4_sink *k, const void *p, size_t n) {
+    sioc_sha256_update(&k->sha, p, n);
+    if (k->tap) sioc_buf_put(k->tap, p, n);
+}
+static void sioc__sink_putc(sioc__sigv4_sink *k, char c) { sioc__sink_put(k, &c, 1); }
+
+/* RFC 3986 unreserved characters are kept; everything else is %XX with upper-case hex (SigV4 UriEncode). */
+static int sioc__sigv4_unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_' || c == '~';
+}
+
+static void sioc__sink_pct(sioc__sigv4_sink *k, const char *s, size_t n) {
+    static const char hex[] = "0123456789ABCDEF";
+    char tmp[96];
+    size_t used = 0, i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (used > sizeof tmp - 3) {
+            sioc__sink_put(k, tmp, used);
+            used = 0;
+        }
+        if (sioc__sigv4_unreserved(c)) {
+            tmp[used++] = (char)c;
+        } else {
+            tmp[used++] = '%';
+            tmp[used++] = hex[c >> 4];
+            tmp[used++] = hex[c & 15];
+        }
+    }
+    if (used) sioc__sink_put(k, tmp, used);
+}
+
+/* Compare two strings as their percent-encoded forms would compare bytewise, without encoding them. */
+static int sioc__enc_char(const sioc_str *s, size_t *i, int *sub) {
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned char c;
+    if (*i >= s->len) return -1;
+    c = (unsigned char)s->ptr[*i];
+    if (sioc__sigv4_unreserved(c)) {
+        (*i)++;
+        return c;
+    }
+    if (*sub == 0) {
+        *sub = 1;
+        return '%';
+    }
+    if (*sub == 1) {
+        *sub = 2;
+        return (unsigned char)hex[c >> 4];
+    }
+    *sub = 0;
+    (*i)++;
+    return (unsigned char)hex[c & 15];
+}
+
+static int sioc__enc_cmp(sioc_str a, sioc_str b) {
+    size_t ia = 0, ib = 0;
+    int sa = 0, sb = 0;
+    for (;;) {
+        int ca = sioc__enc_char(&a, &ia, &sa), cb = sioc__enc_char(&b, &ib, &sb);
+        if (ca != cb) return ca < cb ? -1 : 1;
+        if (ca < 0) return 0;
+    }
+}
+
+static int sioc__name_icmp(sioc_str a, sioc_str b) {
+    size_t i, n = SIOC__MIN(a.len, b.len);
+    for (i = 0; i < n; i++) {
+        int ca = sioc__to_lower((unsigned char)a.ptr[i]), cb = sioc__to_lower((unsigned char)b.ptr[i]);
+        if (ca != cb) return ca < cb ? -1 : 1;
+    }
+    return a.len == b.len ? 0 : (a.len < b.len ? -1 : 1);
+}
+
+static int sioc__name_is(sioc_str name, const char *lower) {
+    return sioc__name_icmp(name, sioc_str_c(lower)) == 0;
+}
+
+/* RFC 9110 token characters for header names. */
+static int sioc__tchar(unsigned char c) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return 1;
+    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int sioc__header_ok(const sioc_sigv4_pair *h) {
+    size_t i;
+    if (h->name.len == 0 || (h->name.len && !h->name.ptr) || (h->value.len && !h->value.ptr)) return 0;
+    for (i = 0; i < h->name.len; i++)
+        if (!sioc__tchar((unsigned char)h->name.ptr[i])) return 0;
+    for (i = 0; i < h->value.len; i++) {
+        unsigned char c = (unsigned char)h->value.ptr[i];
+        if (c == '\r' || c == '\n' || c == 0) return 0; /* header injection */
+    }
+    return 1;
+}
+
+/* Region and service become part of a header value and the scope: keep them to [a-z0-9-]. */
+static int sioc__scope_part_ok(sioc_str s) {
+    size_t i;
+    if (s.len == 0 || s.len > 64 || !s.ptr) return 0;
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return 0;
+    }
+    return 1;
+}
+
+/* Key id and token are written into headers: visible ASCII only, and no ',' or '/' in the key id (they delimit
+   the Credential field). */
+static int sioc__visible_ok(sioc_str s, int key_id) {
+    size_t i;
+    if (s.len && !s.ptr) return 0;
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c <= 32 || c >= 127) return 0;
+        if (key_id && (c == ',' || c == '/')) return 0;
+    }
+    return 1;
+}
+
+static void sioc__sink_value(sioc__sigv4_sink *k, sioc_str v) {
+    /* trim, and collapse inner runs of spaces/tabs to one space */
+    size_t i = 0, end = v.len, run;
+    while (i < end && (v.ptr[i] == ' ' || v.ptr[i] == '\t')) i++;
+    while (end > i && (v.ptr[end - 1] == ' ' || v.ptr[end - 1] == '\t')) end--;
+    while (i < end) {
+        run = i;
+        while (run < end && v.ptr[run] != ' ' && v.ptr[run] != '\t') run++;
+        sioc__sink_put(k, v.ptr + i, run - i);
+        if (run >= end) break;
+        sioc__sink_putc(k, ' ');
+        while (run < end && (v.ptr[run] == ' ' || v.ptr[run] == '\t')) run++;
+        i = run;
+    }
+}
+
+static void sioc__sink_lower(sioc__sigv4_sink *k, sioc_str s) {
+    char tmp[64];
+    size_t i = 0, n;
+    while (i < s.len) {
+        n = SIOC__MIN(sizeof tmp, s.len - i);
+        {
+            size_t j;
+            for (j = 0; j < n; j++) tmp[j] = (char)sioc__to_lower((unsigned char)s.ptr[i + j]);
+        }
+        sioc__sink_put(k, tmp, n);
+        i += n;
+    }
+}
+
+/* Everything the canonical request needs, validated and sorted once. */
+typedef struct sioc__sigv4_prep {
+    sioc_sigv4_pair hdr[SIOC_SIGV4_MAX_HEADERS];
+    uint16_t horder[SIOC_SIGV4_MAX_HEADERS];
+    size_t nh;
+    uint16_t qorder[SIOC_SIGV4_MAX_QUERY];
+    sioc_str seg[SIOC_SIGV4_MAX_SEGMENTS];
+    size_t nseg;
+    int trailing_slash;
+    char amz_date[17];
+    char payload_hash[65];
+    char scope[8 + 1 + 64 + 1 + 64 + 13 + 1];
+    size_t scope_len;
+} sioc__sigv4_prep;
+
+static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
+                                       sioc__sigv4_prep *w) {
+    size_t i, j, start;
+    int have_host = 0;
+    sioc_result r;
+    const sioc_str path = req->path;
+
+    if (!p || !req) return SIOC_ERR_ARG;
+    if (!sioc__scope_part_ok(p->region) || !sioc__scope_part_ok(p->service)) return SIOC_ERR_ARG;
+    if (p->creds.access_key_id.len == 0 || p->creds.secret_access_key.len == 0 ||
+        !p->creds.secret_access_key.ptr || !sioc__visible_ok(p->creds.access_key_id, 1) ||
+        !sioc__visible_ok(p->creds.session_token, 0))
+        return SIOC_ERR_ARG;
+    if (req->method.len == 0 || !req->method.ptr) return SIOC_ERR_ARG;
+    for (i = 0; i < req->method.len; i++)
+        if (!sioc__tchar((unsigned char)req->method.ptr[i])) return SIOC_ERR_ARG;
+    if ((req->header_count && !req->headers) || (req->query_count && !req->query) ||
+        (req->payload.len && !req->payload.ptr) || (path.len && !path.ptr))
+        return SIOC_ERR_ARG;
+    r = sioc_sigv4_format_date(p->unix_time, w->amz_date);
+    if (r != SIOC_OK) return r;
+
+    /* headers: the caller's, then the ones the signer owns */
+    w->nh = 0;
+    if (req->header_count > SIOC_SIGV4_MAX_HEADERS) return SIOC_ERR_LIMIT;
+    for (i = 0; i < req->header_count; i++) {
+        const sioc_sigv4_pair *h = &req->headers[i];
+        if (!sioc__header_ok(h)) return SIOC_ERR_ARG;
+        if (sioc__name_is(h->name, "x-amz-date") || sioc__name_is(h->name, "authorization") ||
+            (p->creds.session_token.len && sioc__name_is(h->name, "x-amz-security-token")) ||
+            ((p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) && sioc__name_is(h->name, "x-amz-content-sha256")))
+            return SIOC_ERR_ARG;
+        if (sioc__name_is(h->name, "host")) have_host = 1;
+        w->hdr[w->nh++] = *h;
+    }
+    if (!have_host) return SIOC_ERR_ARG;
+
+    if (req->payload_hash) {
+        for (i = 0; i < 64; i++) {
+            char c = req->payload_hash[i];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return SIOC_ERR_ARG;
+            w->payload_hash[i] = c;
+        }
+        if (req->payload_hash[64] != 0) return SIOC_ERR_ARG;
+        w->payload_hash[64] = 0;
+    } else {
+        uint8_t digest[SIOC_SHA256_LEN];
+        sioc_sha256(req->payload.len ? req->payload.ptr : (const uint8_t *)"", req->payload.len, digest);
+        (void)sioc_hex_encode(digest, sizeof digest, w->payload_hash, sizeof w->payload_hash);
+    }
+
+    if (w->nh + 1 + (p->creds.session_token.len && !(p->flags & SIOC_SIGV4_UNSIGNED_TOKEN)) +
+            ((p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) != 0) >
+        SIOC_SIGV4_MAX_HEADERS)
+        return SIOC_ERR_LIMIT;
+    w->hdr[w->nh].name = sioc_str_c("x-amz-date");
+    w->hdr[w->nh++].value = sioc_str_c(w->amz_date);
+    if (p->creds.session_token.len && !(p->flags & SIOC_SIGV4_UNSIGNED_TOKEN)) {
+        w->hdr[w->nh].name = sioc_str_c("x-amz-security-token");
+        w->hdr[w->nh++].value = p->creds.session_token;
+    }
+    if (p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) {
+        w->hdr[w->nh].name = sioc_str_c("x-amz-content-sha256");
+        w->hdr[w->nh].value.ptr = w->payload_hash;
+        w->hdr[w->nh++].value.len = 64;
+    }
+    /* stable insertion sort by lower-case name: repeated names keep their order (values joined with ',') */
+    for (i = 0; i < w->nh; i++) {
+        uint16_t v = (uint16_t)i;
+        for (j = i; j > 0 && sioc__name_icmp(w->hdr[w->horder[j - 1]].name, w->hdr[v].name) > 0; j--)
+            w->horder[j] = w->horder[j - 1];
+        w->horder[j] = v;
+    }
+
+    /* query: sorted by encoded name, then encoded value */
+    if (req->query_count > SIOC_SIGV4_MAX_QUERY) return SIOC_ERR_LIMIT;
+    for (i = 0; i < req->query_count; i++) {
+        const sioc_sigv4_pair *a = &req->query[i];
+        if ((a->name.len && !a->name.ptr) || (a->value.len && !a->value.ptr)) return SIOC_ERR_ARG;
+    }
+    for (i = 0; i < req->query_count; i++) {
+        uint16_t v = (uint16_t)i;
+        for (j = i; j > 0; j--) {
+            const sioc_sigv4_pair *a = &req->query[w->qorder[j - 1]], *b = &req->query[v];
+            int c = sioc__enc_cmp(a->name, b->name);
+            if (c == 0) c = sioc__enc_cmp(a->value, b->value);
+            if (c <= 0) break;
+            w->qorder[j] = w->qorder[j - 1];
+        }
+        w->qorder[j] = v;
+    }
+
+    /* path: remove empty, "." and ".." segments (non-S3 normalisation) */
+    w->nseg = 0;
+    i = 0;
+    while (i < path.len) {
+        while (i < path.len && path.ptr[i] == '/') i++;
+        start = i;
+        while (i < path.len && path.ptr[i] != '/') i++;
+        if (i == start) break;
+        if (i - start == 1 && path.ptr[start] == '.') continue;
+        if (i - start == 2 && path.ptr[start] == '.' && path.ptr[start + 1] == '.') {
+            if (w->nseg) w->nseg--;
+            continue;
+        }
+        if (w->nseg == SIOC_SIGV4_MAX_SEGMENTS) return SIOC_ERR_LIMIT;
+        w->seg[w->nseg].ptr = path.ptr + start;
+        w->seg[w->nseg++].len = i - start;
+    }
+    w->trailing_slash = path.len > 0 && path.ptr[path.len - 1] == '/';
+
+    /* scope: yyyymmdd/region/service/aws4_request */
+    {
+        sioc_buf b;
+        sioc_buf_init(&b, w->scope, sizeof w->scope);
+        sioc_buf_put(&b, w->amz_date, 8);
+        sioc_buf_putc(&b, '/');
+        sioc_buf_put(&b, p->region.ptr, p->region.len);
+        sioc_buf_putc(&b, '/');
+        sioc_buf_put(&b, p->service.ptr, p->service.len);
+        sioc_buf_puts(&b, "/aws4_request");
+        w->scope_len = b.len; /* fits: region and service are at most 64 bytes each */
+    }
+    return SIOC_OK;
+}
+
+/* The signed header list "a;b;c" (names lower-case, each once). */
+static void sioc__signed_headers(const sioc__sigv4_prep *w, sioc__sigv4_sink *k, sioc_buf *b) {
+    size_t i;
+    int first = 1;
+    for (i = 0; i < w->nh; i++) {
+        const sioc_str name = w->hdr[w->horder[i]].name;
+        if (i > 0 && sioc__name_icmp(w->hdr[w->horder[i - 1]].name, name) == 0) continue;
+        if (!first) {
+            if (k) sioc__sink_putc(k, ';');
+            if (b) sioc_buf_putc(b, ';');
+        }
+        first = 0;
+        if (k) sioc__sink_lower(k, name);
+        if (b) {
+            size_t j;
+            for (j = 0; j < name.len; j++) sioc_buf_putc(b, (char)sioc__to_lower((unsigned char)name.ptr[j]));
+        }
+    }
+}
+
+/* Canonical request (SigV4 task 1), streamed into the sink. */
+static void sioc__canonical(const sioc_sigv4_request *req, const sioc__sigv4_prep *w, sioc__sigv4_sink *k) {
+    size_t i;
+    sioc__sink_put(k, req->method.ptr, req->method.len);
+    sioc__sink_putc(k, '\n');
+    /* URI: each segment of the path as sent, encoded once more */
+    for (i = 0; i < w->nseg; i++) {
+        sioc__sink_putc(k, '/');
+        sioc__sink_pct(k, w->seg[i].ptr, w->seg[i].len);
+    }
+    if (w->nseg == 0 || w->trailing_slash) sioc__sink_putc(k, '/');
+    sioc__sink_putc(k, '\n');
+    for (i = 0; i < req->query_count; i++) {
+        const sioc_sigv4_pair *a = &req->query[w->qorder[i]];
+        if (i) sioc__sink_putc(k, '&');
+        sioc__sink_pct(k, a->name.ptr, a->name.len);
+        sioc__sink_putc(k, '=');
+        sioc__sink_pct(k, a->value.ptr, a->value.len);
+    }
+    sioc__sink_putc(k, '\n');
+    for (i = 0; i < w->nh; i++) {
+        const sioc_sigv4_pair *h = &w->hdr[w->horder[i]];
+        if (i > 0 && sioc__name_icmp(w->hdr[w->horder[i - 1]].name, h->name) == 0) {
+            sioc__sink_putc(k, ','); /* a repeated header: values joined in order */
+        } else {
+            if (i > 0) sioc__sink_putc(k, '\n');
+            sioc__sink_lower(k, h->name);
+            sioc__sink_putc(k, ':');
+        }
+        sioc__sink_value(k, h->value);
+    }
+    sioc__sink_put(k, "\n\n", 2);
+    sioc__signed_headers(w, k, NULL);
+    sioc__sink_putc(k, '\n');
+    sioc__sink_put(k, w->payload_hash, 64);
+}
+
+/* String to sign (task 2) into an HMAC and/or a buffer. */
+static void sioc__string_to_sign(const sioc__sigv4_prep *w, const uint8_t creq_hash[SIOC_SHA256_LEN],
+                                 sioc_hmac_sha256_ctx *mac, sioc_buf *tap) {
+    char hex[65];
+    const char *parts[6];
+    size_t lens[6], i;
+    (void)sioc_hex_encode(creq_hash, SIOC_SHA256_LEN, hex, sizeof hex);
+    parts[0] = "AWS4-HMAC-SHA256\n", lens[0] = 17;
+    parts[1] = w->amz_date, lens[1] = 16;
+    parts[2] = "\n", lens[2] = 1;
+    parts[3] = w->scope, lens[3] = w->scope_len;
+    parts[4] = "\n", lens[4] = 1;
+    parts[5] = hex, lens[5] = 64;
+    for (i = 0; i < 6; i++) {
+        if (mac) sioc_hmac_sha256_update(mac, parts[i], lens[i]);
+        if (tap) sioc_buf_put(tap, parts[i], lens[i]);
+    }
+}
+
+SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], sioc_str region, sioc_str service,
+                                     uint8_t out[SIOC_SHA256_LEN]) {
+    uint8_t k[SIOC_SHA256_BLOCK];
+    size_t klen;
+    if (4 + secret.len <= sizeof k) {
+        memcpy(k, "AWS4", 4);
+        if (secret.len) memcpy(k + 4, secret.ptr, secret.len);
+        klen = 4 + secret.len;
+    } else {
+        /* HMAC hashes keys longer than a block anyway (RFC 2104): do it here without a big buffer */
+        sioc_sha256_ctx s;
+        sioc_sha256_init(&s);
+        sioc_sha256_update(&s, "AWS4", 4);
+        sioc_sha256_update(&s, secret.ptr, secret.len);
+        sioc_sha256_final(&s, k);
+        klen = SIOC_SHA256_LEN;
+    }
+    sioc_hmac_sha256(k, klen, yyyymmdd, 8, out);
+    sioc_hmac_sha256(out, SIOC_SHA256_LEN, region.ptr, region.len, out);
+    sioc_hmac_sha256(out, SIOC_SHA256_LEN, service.ptr, service.len, out);
+    sioc_hmac_sha256(out, SIOC_SHA256_LEN, "aws4_request", 12, out);
+    memset(k, 0, sizeof k);
+}
+
+static void sioc__fp_field(sioc_sha256_ctx *s, const void *p, size_t n) {
+    uint8_t len[4];
+    sioc__store_be32(len, (uint32_t)n);
+    sioc_sha256_update(s, len, 4);
+    sioc_sha256_update(s, p, n);
+}
+
+/* A keyed HMAC context for today's signing key, from the cache when it still matches. */
+static void sioc__sigv4_key(const sioc_sigv4_params *p, const sioc__sigv4_prep *w, sioc_sigv4_key_cache *cache,
+                            sioc_hmac_sha256_ctx *mac) {
+    uint8_t id[SIOC_SHA256_LEN], key[SIOC_SHA256_LEN];
+    if (cache) {
+        sioc_sha256_ctx s;
+        sioc_sha256_init(&s);
+        sioc__fp_field(&s, p->creds.access_key_id.ptr, p->creds.access_key_id.len);
+        sioc__fp_field(&s, p->creds.secret_access_key.ptr, p->creds.secret_access_key.len);
+        sioc__fp_field(&s, w->scope, w->scope_len);
+        sioc_sha256_final(&s, id);
+        if (cache->valid && sioc_ct_equal(cache->id, id, sizeof id)) {
+            *mac = cache->mac;
+            return;
+        }
+    }
+    sioc_sigv4_signing_key(p->creds.secret_access_key, w->amz_date, p->region, p->service, key);
+    sioc_hmac_sha256_init(mac, key, sizeof key);
+    memset(key, 0, sizeof key);
+    if (cache) {
+        memcpy(cache->id, id, sizeof id);
+        cache->mac = *mac;
+        cache->valid = 1;
+    }
+}
+
+static void sioc__hash_canonical(const sioc_sigv4_request *req, const sioc__sigv4_prep *w, sioc_buf *tap,
+                                 uint8_t out[SIOC_SHA256_LEN]) {
+    sioc__sigv4_sink k;
+    sioc_sha256_init(&k.sha);
+    k.tap = tap;
+    sioc__canonical(req, w, &k);
+    sioc_sha256_final(&k.sha, out);
+}
+
+SIOC_API sioc_result sioc_sigv4_canonical_request(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
+                                                  sioc_buf *out) {
+    sioc__sigv4_prep w;
+    uint8_t h[SIOC_SHA256_LEN];
+    sioc_result r = sioc__sigv4_prepare(p, req, &w);
+    if (r != SIOC_OK) return r;
+    sioc__hash_canonical(req, &w, out, h);
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sigv4_string_to_sign(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
+                                               sioc_buf *out) {
+    sioc__sigv4_prep w;
+    uint8_t h[SIOC_SHA256_LEN];
+    sioc_result r = sioc__sigv4_prepare(p, req, &w);
+    if (r != SIOC_OK) return r;
+    sioc__hash_canonical(req, &w, NULL, h);
+    sioc__string_to_sign(&w, h, NULL, out);
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
+                                     sioc_sigv4_key_cache *cache, sioc_buf *auth, sioc_sigv4_result *out) {
+    sioc__sigv4_prep w;
+    uint8_t h[SIOC_SHA256_LEN], sig[SIOC_SHA256_LEN];
+    sioc_hmac_sha256_ctx mac;
+    sioc_result r;
+    if (!auth || !out) return SIOC_ERR_ARG;
+    r = sioc__sigv4_prepare(p, req, &w);
+    if (r != SIOC_OK) return r;
+    sioc__hash_canonical(req, &w, NULL, h);
+    sioc__sigv4_key(p, &w, cache, &mac);
+    sioc__string_to_sign(&w, h, &mac, NULL);
+    sioc_hmac_sha256_final(&mac, sig);
+    memset(&mac, 0, sizeof mac);
+    memcpy(out->amz_date, w.amz_date, sizeof out->amz_date);
+    memcpy(out->payload_hash, w.payload_hash, sizeof out->payload_hash);
+    (void)sioc_hex_encode(sig, sizeof sig, out->signature, sizeof out->signature);
+    /* Authorization: AWS4-HMAC-SHA256 Credential=<key id>/<scope>, SignedHeaders=<list>, Signature=<hex> */
+    sioc_buf_puts(auth, "AWS4-HMAC-SHA256 Credential=");
+    sioc_buf_put(auth, p->creds.access_key_id.ptr, p->creds.access_key_id.len);
+    sioc_buf_putc(auth, '/');
+    sioc_buf_put(auth, w.scope, w.scope_len);
+    sioc_buf_puts(auth, ", SignedHeaders=");
+    sioc__signed_headers(&w, NULL, auth);
+    sioc_buf_puts(auth, ", Signature=");
+    sioc_buf_put(auth, out->signature, 64);
+    return sioc_buf_result(auth);
+}
+/* ---- src/aws.c ---- */
+/* ---- aws.c ---- */
+
+/* >>helpers */
+
+/* Reserve n bytes at the end of scratch; NULL when they do not fit (scratch->len then grows past cap, so
+   sioc_buf_result() reports the overflow). */
+static char *sioc__scratch(sioc_buf *s, size_t n) {
+    char *p;
+    if (!s) return NULL;
+    if (s->len > s->cap || s->cap - s->len < n) {
+        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
+        return NULL;
+    }
+    p = (char *)s->data + s->len;
+    s->len += n;
+    return p;
+}
+
+/* Copy into a fixed array, cut on a UTF-8 character boundary, always NUL-terminated. */
+static void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
+    size_t n = SIOC__MIN(s.len, cap - 1);
+    if (n < s.len)
+        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--; /* do not split a sequence */
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+static int sioc__has_any(sioc_str s, const char *set) {
+    size_t i;
+    for (i = 0; i < s.len; i++)
+        if (strchr(set, s.ptr[i]) && s.ptr[i]) return 1;
+    return 0;
+}
+
+static const char *sioc__attr_type_name(sioc_aws_attr_type t) {
+    return t == SIOC_AWS_ATTR_BINARY ? "Binary" : t == SIOC_AWS_ATTR_NUMBER ? "Number" : "String";
+}
+
+static int sioc__str_ok(sioc_str s) { return s.len == 0 || s.ptr != NULL; }
+
+SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+    size_t total = message.len, i;
+    for (i = 0; attrs && i < n; i++)
+        total += attrs[i].name.len + strlen(sioc__attr_type_name(attrs[i].type)) + attrs[i].value.len;
+    return total;
+}
+
+/* Attributes are checked before anything is written: the service would refuse them anyway, and an early
+   SIOC_ERR_TOO_LARGE keeps an oversized message off the network (fauxqs does not count attributes). */
+static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+    size_t i;
+    if (!sioc__str_ok(message) || (n && !attrs)) return SIOC_ERR_ARG;
+    if (n > SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
+    for (i = 0; i < n; i++) {
+        const sioc_aws_attr *a = &attrs[i];
+        if (a->name.len == 0 || a->name.len > 256 || !a->name.ptr || (a->value.len && !a->value.ptr) ||
+            (unsigned)a->type > SIOC_AWS_ATTR_NUMBER)
+            return SIOC_ERR_ARG;
+    }
+    if (sioc_aws_message_size(message, attrs, n) > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE;
+    return SIOC_OK;
+}
+
+/* Standard base64 of p[0..n), appended in 48-byte slices (a multiple of 3, so padding only at the very end),
+   percent-encoded for form bodies. */
+static void sioc__put_base64(sioc_buf *b, const uint8_t *p, size_t n, int pct) {
+    char tmp[SIOC_BASE64_ENCODED_LEN(48) + 1];
+    size_t i, olen = 0;
+    for (i = 0; i < n; i += 48) {
+        size_t k = SIOC__MIN((size_t)48, n - i);
+        if (sioc_base64_encode(p + i, k, tmp, sizeof tmp, &olen) != SIOC_OK) {
+            sioc_buf_fail(b, SIOC_ERR_ARG);
+            return;
+        }
+        if (pct)
+            sioc_pct_encode(b, tmp, olen, SIOC_PCT_RFC3986);
+        else
+            sioc_buf_put(b, tmp, olen);
+    }
+}
+
+/* >>SNS request bodies: AWS Query protocol, form-encoded with the RFC 3986 unreserved set (AWS.md 3.1). */
+
+static void sioc__form_action(sioc_buf *b, const char *action) {
+    sioc_buf_puts(b, "Action=");
+    sioc_buf_puts(b, action);
+    sioc_buf_puts(b, "&Version=" SIOC_AWS_SNS_VERSION);
+}
+
+/* "&<prefix><mid><index><suffix>=" */
+static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, size_t index, const char *suffix) {
+    sioc_buf_putc(b, '&');
+    sioc_buf_puts(b, prefix);
+    sioc_buf_puts(b, mid);
+    if (index) sioc_buf_put_u64(b, index);
+    sioc_buf_puts(b, suffix);
+    sioc_buf_putc(b, '=');
+}
+
+static void sioc__form_val(sioc_buf *b, sioc_str v) { sioc_pct_encode(b, v.ptr, v.len, SIOC_PCT_RFC3986); }
+
+static void sioc__form_param(sioc_buf *b, const char *name, sioc_str v) {
+    sioc__form_key(b, "", name, 0, "");
+    sioc__form_val(b, v);
+}
+
+static void sioc__form_attrs(sioc_buf *b, const char *prefix, const sioc_aws_attr *attrs, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const sioc_aws_attr *a = &attrs[i];
+        sioc_str v;
+        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Name");
+        sioc__form_val(b, a->name);
+        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.DataType");
+        sioc_buf_puts(b, sioc__attr_type_name(a->type));
+        if (a->type == SIOC_AWS_ATTR_BINARY) {
+            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.BinaryValue");
+            sioc__put_base64(b, a->value.ptr, a->value.len, 1);
+        } else {
+            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.StringValue");
+            v.ptr = (const char *)a->value.ptr;
+            v.len = a->value.len;
+            sioc__form_val(b, v);
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, const sioc_aws_kv *tags, size_t n) {
+    size_t i;
+    if (!out || name.len == 0 || !name.ptr || (n && !tags)) return SIOC_ERR_ARG;
+    if (n > 50) return SIOC_ERR_LIMIT; /* SNS: 50 tags per topic */
+    sioc__form_action(out, "CreateTopic");
+    sioc__form_param(out, "Name", name);
+    for (i = 0; i < n; i++) {
+        if (!sioc__str_ok(tags[i].key) || !sioc__str_ok(tags[i].value)) return SIOC_ERR_ARG;
+        sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
+        sioc__form_val(out, tags[i].key);
+        sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
+        sioc__form_val(out, tags[i].value);
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
+                                              sioc_str filter_policy) {
+    if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
+        !sioc__str_ok(filter_policy))
+        return SIOC_ERR_ARG;
+    sioc__form_action(out, "Subscribe");
+    sioc__form_param(out, "TopicArn", topic_arn);
+    sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
+    sioc__form_param(out, "Endpoint", queue_arn);
+    /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (AWS.md 6) */
+    sioc_buf_puts(out, "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true");
+    if (filter_policy.len) {
+        sioc_buf_puts(out, "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes");
+        sioc_buf_puts(out, "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=");
+        sioc__form_val(out, filter_policy);
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_publish(sioc_buf *out, sioc_str topic_arn, sioc_str message,
+                                            const sioc_aws_attr *attrs, size_t n) {
+    sioc_result r;
+    if (!out || topic_arn.len == 0 || !topic_arn.ptr) return SIOC_ERR_ARG;
+    r = sioc__check_message(message, attrs, n);
+    if (r != SIOC_OK) return r;
+    sioc__form_action(out, "Publish");
+    sioc__form_param(out, "Message", message);
+    sioc__form_param(out, "TopicArn", topic_arn);
+    sioc__form_attrs(out, "", attrs, n);
+    return sioc_buf_result(out);
+}
+
+static int sioc__batch_id_ok(sioc_str id) {
+    size_t i;
+    if (id.len == 0 || id.len > 80 || !id.ptr) return 0;
+    for (i = 0; i < id.len; i++) {
+        char c = id.ptr[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
+                                                  const sioc_sns_batch_entry *e, size_t n) {
+    size_t i, total = 0;
+    sioc_result r;
+    if (!out || topic_arn.len == 0 || !topic_arn.ptr || n == 0 || !e) return SIOC_ERR_ARG;
+    if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+    for (i = 0; i < n; i++) {
+        if (!sioc__batch_id_ok(e[i].id)) return SIOC_ERR_ARG;
+        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs);
+        if (r != SIOC_OK) return r;
+        total += sioc_aws_message_size(e[i].message, e[i].attrs, e[i].n_attrs);
+    }
+    if (total > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE; /* the batch as a whole, too */
+    sioc__form_action(out, "PublishBatch");
+    sioc__form_param(out, "TopicArn", topic_arn);
+    for (i = 0; i < n; i++) {
+        char prefix[48];
+        sioc_buf pb;
+        sioc_buf_init(&pb, prefix, sizeof prefix);
+        sioc_buf_puts(&pb, "PublishBatchRequestEntries.member.");
+        sioc_buf_put_u64(&pb, i + 1);
+        sioc_buf_putc(&pb, '.');
+        sioc_buf_putc(&pb, 0);
+        sioc__form_key(out, prefix, "Id", 0, "");
+        sioc__form_val(out, e[i].id);
+        sioc__form_key(out, prefix, "Message", 0, "");
+        sioc__form_val(out, e[i].message);
+        sioc__form_attrs(out, prefix, e[i].attrs, e[i].n_attrs);
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
+    if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
+    sioc__form_action(out, "Unsubscribe");
+    sioc__form_param(out, "SubscriptionArn", subscription_arn);
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
+                                                                sioc_str next_token) {
+    if (!out || topic_arn.len == 0 || !topic_arn.ptr || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
+    sioc__form_action(out, "ListSubscriptionsByTopic");
+    sioc__form_param(out, "TopicArn", topic_arn);
+    if (next_token.len) sioc__form_param(out, "NextToken", next_token);
+    return sioc_buf_result(out);
+}
+
+/* >>SQS request bodies: AWS JSON 1.0 (AWS.md 3.2), keys in the SDK's order. */
+
+static void sioc__jkey(sioc_json_writer *w, const char *key) { sioc_json_write_key(w, key, strlen(key)); }
+static void sioc__jstr_w(sioc_json_writer *w, sioc_str s) { sioc_json_write_str(w, s.ptr ? s.ptr : "", s.len); }
+
+static void sioc__jmap(sioc_json_writer *w, const char *key, const sioc_aws_kv *kv, size_t n) {
+    size_t i;
+    sioc__jkey(w, key);
+    sioc_json_write_object_begin(w);
+    for (i = 0; i < n; i++) {
+        sioc_json_write_key(w, kv[i].key.ptr ? kv[i].key.ptr : "", kv[i].key.len);
+        sioc__jstr_w(w, kv[i].value);
+    }
+    sioc_json_write_object_end(w);
+}
+
+static int sioc__kv_ok(const sioc_aws_kv *kv, size_t n) {
+    size_t i;
+    if (n && !kv) return 0;
+    for (i = 0; i < n; i++)
+        if (!sioc__str_ok(kv[i].key) || !sioc__str_ok(kv[i].value) || kv[i].key.len == 0) return 0;
+    return 1;
+}
+
+static sioc_result sioc__jdone(sioc_json_writer *w) { return sioc_buf_result(w->out); }
+
+static void sioc__jqueue_url(sioc_json_writer *w, sioc_buf *out, sioc_str url) {
+    sioc_json_writer_init(w, out);
+    sioc_json_write_object_begin(w);
+    sioc__jkey(w, "QueueUrl");
+    sioc__jstr_w(w, url);
+}
+
+SIOC_API sioc_result sioc_sqs_write_create_queue(sioc_buf *out, sioc_str name, const sioc_aws_kv *attrs,
+                                                 size_t n_attrs, const sioc_aws_kv *tags, size_t n_tags) {
+    sioc_json_writer w;
+    if (!out || name.len == 0 || !name.ptr || !sioc__kv_ok(attrs, n_attrs) || !sioc__kv_ok(tags, n_tags))
+        return SIOC_ERR_ARG;
+    sioc_json_writer_init(&w, out);
+    sioc_json_write_object_begin(&w);
+    sioc__jkey(&w, "QueueName");
+    sioc__jstr_w(&w, name);
+    if (n_attrs) sioc__jmap(&w, "Attributes", attrs, n_attrs);
+    if (n_tags) sioc__jmap(&w, "tags", tags, n_tags); /* lower-case in the SQS JSON model */
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_get_queue_attributes(sioc_buf *out, sioc_str url, const sioc_str *names,
+                                                         size_t n) {
+    sioc_json_writer w;
+    size_t i;
+    if (!out || url.len == 0 || !url.ptr || n == 0 || !names) return SIOC_ERR_ARG;
+    for (i = 0; i < n; i++)
+        if (!sioc__str_ok(names[i])) return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "AttributeNames");
+    sioc_json_write_array_begin(&w);
+    for (i = 0; i < n; i++) sioc__jstr_w(&w, names[i]);
+    sioc_json_write_array_end(&w);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_set_queue_attributes(sioc_buf *out, sioc_str url, const sioc_aws_kv *attrs,
+                                                         size_t n) {
+    sioc_json_writer w;
+    if (!out || url.len == 0 || !url.ptr || n == 0 || !sioc__kv_ok(attrs, n)) return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jmap(&w, "Attributes", attrs, n);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+static int sioc__arn_ok(sioc_str s) {
+    size_t i;
+    if (s.len == 0 || s.len > 256 || !s.ptr) return 0;
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return 0;
+    }
+    return 1;
+}
+
+SIOC_API sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn) {
+    if (!out || !sioc__arn_ok(queue_arn) || !sioc__arn_ok(topic_arn)) return SIOC_ERR_ARG;
+    /* exactly what the Node adapter sends: whitespace-free, keys in this order (AWS.md 5) */
+    sioc_buf_puts(out, "{\"Version\":\"2012-10-17\",\"Id\":\"__default_policy_ID\",\"Statement\":[{\"Sid\":"
+                       "\"__owner_statement\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"SQS:SendMessage\","
+                       "\"Resource\":\"");
+    sioc_buf_put(out, queue_arn.ptr, queue_arn.len);
+    sioc_buf_puts(out, "\",\"Condition\":{\"ArnEquals\":{\"aws:SourceArn\":\"");
+    sioc_buf_put(out, topic_arn.ptr, topic_arn.len);
+    sioc_buf_puts(out, "\"}}}]}");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sqs_write_set_queue_policy(sioc_buf *out, sioc_str url, sioc_str queue_arn,
+                                                     sioc_str topic_arn) {
+    char policy[800]; /* fixed text (~220 bytes) + two ARNs of at most 256 bytes each */
+    sioc_buf pb;
+    sioc_aws_kv kv;
+    sioc_result r;
+    sioc_buf_init(&pb, policy, sizeof policy);
+    r = sioc_sqs_write_policy(&pb, queue_arn, topic_arn);
+    if (r != SIOC_OK) return r;
+    kv.key = sioc_str_c("Policy");
+    kv.value.ptr = policy;
+    kv.value.len = pb.len;
+    return sioc_sqs_write_set_queue_attributes(out, url, &kv, 1);
+}
+
+SIOC_API sioc_result sioc_sqs_write_receive_message(sioc_buf *out, sioc_str url, int max_messages, int wait) {
+    sioc_json_writer w;
+    if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
+    if (max_messages < 1 || max_messages > 10 || wait < 0 || wait > 20) return SIOC_ERR_RANGE;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "MessageAttributeNames");
+    sioc_json_write_array_begin(&w);
+    sioc_json_write_str(&w, "All", 3);
+    sioc_json_write_array_end(&w);
+    sioc__jkey(&w, "MaxNumberOfMessages");
+    sioc_json_write_i64(&w, max_messages);
+    sioc__jkey(&w, "WaitTimeSeconds");
+    sioc_json_write_i64(&w, wait);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_delete_message_batch(sioc_buf *out, sioc_str url,
+                                                         const sioc_sqs_delete_entry *e, size_t n) {
+    sioc_json_writer w;
+    size_t i;
+    if (!out || url.len == 0 || !url.ptr || n == 0 || !e) return SIOC_ERR_ARG;
+    if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+    for (i = 0; i < n; i++)
+        if (!sioc__batch_id_ok(e[i].id) || e[i].receipt_handle.len == 0 || !e[i].receipt_handle.ptr)
+            return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "Entries");
+    sioc_json_write_array_begin(&w);
+    for (i = 0; i < n; i++) {
+        sioc_json_write_object_begin(&w);
+        sioc__jkey(&w, "Id");
+        sioc__jstr_w(&w, e[i].id);
+        sioc__jkey(&w, "ReceiptHandle");
+        sioc__jstr_w(&w, e[i].receipt_handle);
+        sioc_json_write_object_end(&w);
+    }
+    sioc_json_write_array_end(&w);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_queue_url(sioc_buf *out, sioc_str url) {
+    sioc_json_writer w;
+    if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_list_queues(sioc_buf *out, sioc_str prefix, sioc_str next_token,
+                                                int max_results) {
+    sioc_json_writer w;
+    if (!out || !sioc__str_ok(prefix) || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
+    if (max_results < 0 || max_results > 1000) return SIOC_ERR_RANGE;
+    sioc_json_writer_init(&w, out);
+    sioc_json_write_object_begin(&w);
+    if (prefix.len) {
+        sioc__jkey(&w, "QueueNamePrefix");
+        sioc__jstr_w(&w, prefix);
+    }
+    if (next_token.len) {
+        sioc__jkey(&w, "NextToken");
+        sioc__jstr_w(&w, next_token);
+    }
+    if (max_results) {
+        sioc__jkey(&w, "MaxResults");
+        sioc_json_write_i64(&w, max_results);
+    }
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_send_message(sioc_buf *out, sioc_str url, sioc_str body,
+                                                 const sioc_aws_attr *attrs, size_t n) {
+    sioc_json_writer w;
+    size_t i;
+    sioc_result r;
+    if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
+    r = sioc__check_message(body, attrs, n);
+    if (r != SIOC_OK) return r;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "MessageBody");
+    sioc__jstr_w(&w, body);
+    if (n) {
+        sioc__jkey(&w, "MessageAttributes");
+        sioc_json_write_object_begin(&w);
+        for (i = 0; i < n; i++) {
+            const sioc_aws_attr *a = &attrs[i];
+            sioc_json_write_key(&w, a->name.ptr, a->name.len);
+            sioc_json_write_object_begin(&w);
+            sioc__jkey(&w, "DataType");
+            sioc_json_write_str(&w, sioc__attr_type_name(a->type), 6);
+            if (a->type == SIOC_AWS_ATTR_BINARY) {
+                sioc__jkey(&w, "BinaryValue");
+                /* base64 never needs JSON escaping: open the string through the writer (for its comma
+                   bookkeeping), then stream the text straight into the buffer */
+                sioc_json_write_raw(&w, "\"", 1);
+                sioc__put_base64(out, a->value.ptr, a->value.len, 0);
+                sioc_buf_putc(out, '"');
+            } else {
+                sioc__jkey(&w, "StringValue");
+                sioc_json_write_str(&w, (const char *)a->value.ptr, a->value.len);
+            }
+            sioc_json_write_object_end(&w);
+        }
+        sioc_json_write_object_end(&w);
+    }
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+/* >>SNS replies */
+
+/* A raw XML content span as text: the span itself when it holds no markup or references, else decoded into
+   scratch (decoding never makes text longer, so raw.len + 1 bytes are enough). */
+static sioc_result sioc__xml_str(sioc_str raw, sioc_buf *scratch, sioc_str *out) {
+    size_t start, n = 0;
+    char *p;
+    sioc_result r;
+    if (!sioc__has_any(raw, "&<\r")) {
+        *out = raw;
+        return SIOC_OK;
+    }
+    start = scratch ? scratch->len : 0;
+    p = sioc__scratch(scratch, raw.len + 1);
+    if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+    r = sioc_xml_text(raw, p, raw.len + 1, &n);
+    if (r != SIOC_OK) {
+        scratch->len = start;
+        return r;
+    }
+    scratch->len = start + n + 1;
+    out->ptr = p;
+    out->len = n;
+    return SIOC_OK;
+}
+
+static sioc_result sioc__xml_field(const char *xml, size_t len, const char *path, sioc_buf *scratch,
+                                   sioc_str *out) {
+    sioc_str raw;
+    sioc_result r;
+    if (!xml || !out) return SIOC_ERR_ARG;
+    r = sioc_xml_find(xml, len, path, &raw);
+    if (r != SIOC_OK) return r;
+    return sioc__xml_str(raw, scratch, out);
+}
+
+static sioc_result sioc__xml_field_in(sioc_str content, const char *path, sioc_buf *scratch, sioc_str *out,
+                                      int required) {
+    sioc_str raw;
+    sioc_result r = sioc_xml_find_in(content, path, &raw);
+    if (r == SIOC_ERR_NOT_FOUND && !required) {
+        out->ptr = "";
+        out->len = 0;
+        return SIOC_OK;
+    }
+    if (r != SIOC_OK) return r;
+    return sioc__xml_str(raw, scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_create_topic(const char *xml, size_t len, sioc_buf *scratch, sioc_str *out) {
+    return sioc__xml_field(xml, len, "CreateTopicResponse/CreateTopicResult/TopicArn", scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_subscribe(const char *xml, size_t len, sioc_buf *scratch, sioc_str *out) {
+    return sioc__xml_field(xml, len, "SubscribeResponse/SubscribeResult/SubscriptionArn", scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_publish(const char *xml, size_t len, sioc_buf *scratch, sioc_str *out) {
+    return sioc__xml_field(xml, len, "PublishResponse/PublishResult/MessageId", scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_unsubscribe(const char *xml, size_t len) {
+    sioc_str raw;
+    if (!xml) return SIOC_ERR_ARG;
+    return sioc_xml_find(xml, len, "UnsubscribeResponse", &raw);
+}
+
+static int sioc__is_true(sioc_str s) { return s.len == 4 && memcmp(s.ptr, "true", 4) == 0; }
+
+/* Successful/member or Failed/member items of a PublishBatch reply. */
+static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scratch, sioc_aws_batch_result *out) {
+    sioc_xml_iter it;
+    sioc_xml_elem el;
+    sioc_result r = sioc_xml_iter_init(&it, list, "member");
+    if (r != SIOC_OK) return r;
+    while (sioc_xml_iter_next(&it, &el)) {
+        sioc_aws_batch_item *item;
+        sioc_str sf;
+        if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+        item = &out->items[out->count];
+        memset(item, 0, sizeof *item);
+        item->failed = failed;
+        r = sioc__xml_field_in(el.content, "Id", scratch, &item->id, 1);
+        if (r == SIOC_OK && !failed) r = sioc__xml_field_in(el.content, "MessageId", scratch, &item->message_id, 1);
+        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Code", scratch, &item->code, 1);
+        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Message", scratch, &item->message, 0);
+        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "SenderFault", scratch, &sf, 0);
+        if (r != SIOC_OK) return r;
+        if (failed) {
+            item->sender_fault = sioc__is_true(sf);
+            out->failed++;
+        }
+        out->count++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sns_parse_publish_batch(const char *xml, size_t len, sioc_buf *scratch,
+                                                  sioc_aws_batch_result *out) {
+    sioc_str res, list;
+    sioc_result r;
+    if (!xml || !out) return SIOC_ERR_ARG;
+    out->count = out->failed = 0;
+    r = sioc_xml_find(xml, len, "PublishBatchResponse/PublishBatchResult", &res);
+    if (r != SIOC_OK) return r;
+    r = sioc_xml_find_in(res, "Successful", &list);
+    if (r == SIOC_OK) r = sioc__sns_batch_list(list, 0, scratch, out);
+    if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) return r;
+    r = sioc_xml_find_in(res, "Failed", &list);
+    if (r == SIOC_OK) r = sioc__sns_batch_list(list, 1, scratch, out);
+    return r == SIOC_ERR_NOT_FOUND ? SIOC_OK : r;
+}
+
+SIOC_API sioc_result sioc_sns_parse_list_subscriptions(const char *xml, size_t len, sioc_buf *scratch,
+                                                       sioc_sns_subscription *out, size_t cap, size_t *out_count,
+                                                       sioc_str *out_next) {
+    sioc_str res, list;
+    sioc_xml_iter it;
+    sioc_xml_elem el;
+    size_t count = 0;
+    sioc_result r;
+    if (!xml || !out_count || !out_next || (cap && !out)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    out_next->ptr = "";
+    out_next->len = 0;
+    r = sioc_xml_find(xml, len, "ListSubscriptionsByTopicResponse/ListSubscriptionsByTopicResult", &res);
+    if (r != SIOC_OK) return r;
+    r = sioc__xml_field_in(res, "NextToken", scratch, out_next, 0);
+    if (r != SIOC_OK) return r;
+    r = sioc_xml_find_in(res, "Subscriptions", &list);
+    if (r == SIOC_ERR_NOT_FOUND) return SIOC_OK;
+    if (r == SIOC_OK) r = sioc_xml_iter_init(&it, list, "member");
+    if (r != SIOC_OK) return r;
+    while (sioc_xml_iter_next(&it, &el)) {
+        if (count < cap) {
+            sioc_sns_subscription *s = &out[count];
+            r = sioc__xml_field_in(el.content, "SubscriptionArn", scratch, &s->subscription_arn, 1);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "Owner", scratch, &s->owner, 0);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "Protocol", scratch, &s->protocol, 0);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "Endpoint", scratch, &s->endpoint, 0);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "TopicArn", scratch, &s->topic_arn, 0);
+            if (r != SIOC_OK) return r;
+        }
+        count++;
+    }
+    *out_count = count;
+    return count > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
+}
+
+/* An error field into a fixed array: decoded when it fits a small stack buffer, else the raw text, cut. */
+static void sioc__xml_fixed(sioc_str content, const char *path, char *dst, size_t cap) {
+    sioc_str raw;
+    char tmp[256];
+    size_t n = 0;
+    dst[0] = 0;
+    if (sioc_xml_find_in(content, path, &raw) != SIOC_OK) return;
+    if (sioc_xml_text(raw, tmp, sizeof tmp, &n) == SIOC_OK) {
+        raw.ptr = tmp;
+        raw.len = n;
+    }
+    sioc__copy_fixed(dst, cap, raw);
+}
+
+SIOC_API sioc_result sioc_sns_parse_error(const char *xml, size_t len, sioc_aws_error *out) {
+    sioc_str root, err;
+    char type[16];
+    sioc_result r;
+    if (!xml || !out) return SIOC_ERR_ARG;
+    out->code[0] = out->message[0] = out->request_id[0] = out->legacy_code[0] = 0;
+    out->sender_fault = 0;
+    r = sioc_xml_find(xml, len, "ErrorResponse", &root);
+    if (r != SIOC_OK) return r;
+    r = sioc_xml_find_in(root, "Error", &err);
+    if (r != SIOC_OK) return r;
+    sioc__xml_fixed(err, "Code", out->code, sizeof out->code);
+    sioc__xml_fixed(err, "Message", out->message, sizeof out->message);
+    sioc__xml_fixed(err, "Type", type, sizeof type);
+    sioc__xml_fixed(root, "RequestId", out->request_id, sizeof out->request_id);
+    out->sender_fault = strcmp(type, "Sender") == 0;
+    return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* >>SQS replies */
+
+/* A JSON string token as text: a view of the raw text when it has no escapes, else unescaped into scratch
+   (unescaping never makes text longer). */
+static sioc_result sioc__jstr(const sioc_json *d, int tok, sioc_buf *scratch, sioc_str *out) {
+    size_t start, n = 0;
+    char *p;
+    sioc_str raw;
+    sioc_result r;
+    if (tok < 0) return SIOC_ERR_NOT_FOUND;
+    if (sioc_json_type_of(d, tok) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
+    raw = sioc_json_raw(d, tok);
+    if (!d->toks[tok].escaped) {
+        *out = raw;
+        return SIOC_OK;
+    }
+    start = scratch ? scratch->len : 0;
+    p = sioc__scratch(scratch, raw.len + 1);
+    if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+    r = sioc_json_get_str(d, tok, p, raw.len + 1, &n);
+    if (r != SIOC_OK) {
+        scratch->len = start;
+        return r;
+    }
+    scratch->len = start + n + 1;
+    out->ptr = p;
+    out->len = n;
+    return SIOC_OK;
+}
+
+/* An optional string member: absent gives the empty view. */
+static sioc_result sioc__jopt(const sioc_json *d, int obj, const char *key, sioc_buf *scratch, sioc_str *out) {
+    int t = sioc_json_find(d, obj, key);
+    out->ptr = "";
+    out->len = 0;
+    return t < 0 ? SIOC_OK : sioc__jstr(d, t, scratch, out);
+}
+
+static sioc_result sioc__jroot(const sioc_json *d) {
+    if (!d || d->count == 0) return SIOC_ERR_ARG;
+    return sioc_json_type_of(d, 0) == SIOC_JSON_OBJECT ? SIOC_OK : SIOC_ERR_TYPE;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_create_queue(const sioc_json *d, sioc_buf *scratch, sioc_str *out) {
+    sioc_result r = sioc__jroot(d);
+    if (r != SIOC_OK) return r;
+    return sioc__jstr(d, sioc_json_find(d, 0, "QueueUrl"), scratch, out);
+}
+
+SIOC_API sioc_result sioc_sqs_parse_queue_attribute(const sioc_json *d, const char *name, sioc_buf *scratch,
+                                                    sioc_str *out) {
+    int attrs;
+    sioc_result r = sioc__jroot(d);
+    if (r != SIOC_OK) return r;
+    if (!name) return SIOC_ERR_ARG;
+    attrs = sioc_json_find(d, 0, "Attributes");
+    if (attrs >= 0 && sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    return sioc__jstr(d, sioc_json_find(d, attrs, name), scratch, out);
+}
+
+/* DataType "String", "Number", "Binary", each optionally followed by ".<custom label>". */
+static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
+    static const char *const names[3] = {"String", "Binary", "Number"};
+    int i;
+    for (i = 0; i < 3; i++) {
+        if (t.len >= 6 && memcmp(t.ptr, names[i], 6) == 0 && (t.len == 6 || t.ptr[6] == '.')) {
+            *out = (sioc_aws_attr_type)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
+    int obj = key + 1; /* an object member's value follows its key */
+    sioc_str type, v;
+    sioc_result r = sioc__jstr(d, key, scratch, &a->name);
+    if (r != SIOC_OK) return r;
+    if (sioc_json_type_of(d, obj) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    r = sioc__jstr(d, sioc_json_find(d, obj, "DataType"), scratch, &type);
+    if (r != SIOC_OK) return r;
+    if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
+    if (a->type == SIOC_AWS_ATTR_BINARY) {
+        size_t start, n = 0;
+        uint8_t *p;
+        r = sioc__jstr(d, sioc_json_find(d, obj, "BinaryValue"), scratch, &v);
+        if (r != SIOC_OK) return r;
+        start = scratch ? scratch->len : 0;
+        p = (uint8_t *)sioc__scratch(scratch, v.len / 4 * 3 + 1);
+        if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+        r = sioc_base64_decode(v.ptr, v.len, p, v.len / 4 * 3 + 1, &n);
+        if (r != SIOC_OK) {
+            scratch->len = start;
+            return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_PARSE : r;
+        }
+        scratch->len = start + n;
+        a->value.ptr = p;
+        a->value.len = n;
+    } else {
+        r = sioc__jstr(d, sioc_json_find(d, obj, "StringValue"), scratch, &v);
+        if (r != SIOC_OK) return r;
+        a->value.ptr = (const uint8_t *)v.ptr;
+        a->value.len = v.len;
+    }
+    return SIOC_OK;
+}
+
+static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+    int attrs, k;
+    sioc_result r;
+    if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    out->attr_count = 0;
+    r = sioc__jstr(d, sioc_json_find(d, m, "MessageId"), scratch, &out->message_id);
+    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "ReceiptHandle"), scratch, &out->receipt_handle);
+    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "Body"), scratch, &out->body);
+    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfBody", scratch, &out->md5_of_body);
+    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfMessageAttributes", scratch, &out->md5_of_attrs);
+    if (r != SIOC_OK) return r;
+    attrs = sioc_json_find(d, m, "MessageAttributes");
+    if (attrs < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    for (k = sioc_json_first(d, attrs); k >= 0; k = sioc_json_next(d, k)) {
+        if (out->attr_count == SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
+        r = sioc__sqs_attr(d, k, scratch, &out->attrs[out->attr_count]);
+        if (r != SIOC_OK) return r;
+        out->attr_count++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_receive_message(const sioc_json *d, sioc_buf *scratch, sioc_sqs_message *out,
+                                                    size_t cap, size_t *out_count) {
+    int msgs, m;
+    size_t count = 0;
+    sioc_result r = sioc__jroot(d);
+    if (!out_count || (cap && !out)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    if (r != SIOC_OK) return r;
+    msgs = sioc_json_find(d, 0, "Messages");
+    if (msgs < 0) return SIOC_OK; /* an empty long poll answers {} */
+    if (sioc_json_type_of(d, msgs) != SIOC_JSON_ARRAY) return SIOC_ERR_TYPE;
+    *out_count = sioc_json_count(d, msgs);
+    if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (m = sioc_json_first(d, msgs); m >= 0; m = sioc_json_next(d, m)) {
+        r = sioc__sqs_message(d, m, scratch, &out[count]);
+        if (r != SIOC_OK) return r;
+        count++;
+    }
+    return SIOC_OK;
+}
+
+static sioc_result sioc__sqs_batch_list(const sioc_json *d, int arr, int failed, sioc_buf *scratch,
+                                        sioc_aws_batch_result *out) {
+    int e;
+    if (arr < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, arr) != SIOC_JSON_ARRAY) return SIOC_ERR_TYPE;
+    for (e = sioc_json_first(d, arr); e >= 0; e = sioc_json_next(d, e)) {
+        sioc_aws_batch_item *item;
+        sioc_result r;
+        if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+        if (sioc_json_type_of(d, e) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+        item = &out->items[out->count];
+        memset(item, 0, sizeof *item);
+        item->failed = failed;
+        r = sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
+        if (r == SIOC_OK) r = sioc__jopt(d, e, "MessageId", scratch, &item->message_id);
+        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Code", scratch, &item->code);
+        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Message", scratch, &item->message);
+        if (r != SIOC_OK) return r;
+        if (failed) {
+            int sf = 0;
+            if (sioc_json_get_bool(d, sioc_json_find(d, e, "SenderFault"), &sf) == SIOC_OK) item->sender_fault = sf;
+            out->failed++;
+        }
+        out->count++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_batch(const sioc_json *d, sioc_buf *scratch, sioc_aws_batch_result *out) {
+    sioc_result r = sioc__jroot(d);
+    if (!out) return SIOC_ERR_ARG;
+    out->count = out->failed = 0;
+    if (r != SIOC_OK) return r;
+    r = sioc__sqs_batch_list(d, sioc_json_find(d, 0, "Successful"), 0, scratch, out);
+    if (r != SIOC_OK) return r;
+    return sioc__sqs_batch_list(d, sioc_json_find(d, 0, "Failed"), 1, scratch, out);
+}
+
+SIOC_API sioc_result sioc_sqs_parse_list_queues(const sioc_json *d, sioc_buf *scratch, sioc_str *urls, size_t cap,
+                                                size_t *out_count, sioc_str *out_next) {
+    int arr, u;
+    size_t i = 0;
+    sioc_result r = sioc__jroot(d);
+    if (!out_count || !out_next || (cap && !urls)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    out_next->ptr = "";
+    out_next->len = 0;
+    if (r != SIOC_OK) return r;
+    r = sioc__jopt(d, 0, "NextToken", scratch, out_next);
+    if (r != SIOC_OK) return r;
+    arr = sioc_json_find(d, 0, "QueueUrls");
+    if (arr < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, arr) != SIOC_JSON_ARRAY) return SIOC_ERR_TYPE;
+    *out_count = sioc_json_count(d, arr);
+    if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (u = sioc_json_first(d, arr); u >= 0; u = sioc_json_next(d, u)) {
+        r = sioc__jstr(d, u, scratch, &urls[i++]);
+        if (r != SIOC_OK) return r;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_list_queue_tags(const sioc_json *d, sioc_buf *scratch, sioc_aws_kv *out,
+                                                    size_t cap, size_t *out_count) {
+    int tags, k;
+    size_t i = 0;
+    sioc_result r = sioc__jroot(d);
+    if (!out_count || (cap && !out)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    if (r != SIOC_OK) return r;
+    tags = sioc_json_find(d, 0, "Tags");
+    if (tags < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, tags) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    *out_count = sioc_json_count(d, tags);
+    if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (k = sioc_json_first(d, tags); k >= 0; k = sioc_json_next(d, k)) {
+        r = sioc__jstr(d, k, scratch, &out[i].key);
+        if (r == SIOC_OK) r = sioc__jstr(d, k + 1, scratch, &out[i].value);
+        if (r != SIOC_OK) return r;
+        i++;
+    }
+    return SIOC_OK;
+}
+
+/* An error member into a fixed array (escaped text unescaped through a small stack buffer). */
+static void sioc__json_fixed(const sioc_json *d, int tok, char *dst, size_t cap) {
+    char tmp[256];
+    size_t n = 0;
+    sioc_str s;
+    dst[0] = 0;
+    if (sioc_json_type_of(d, tok) != SIOC_JSON_STRING) return;
+    s = sioc_json_raw(d, tok);
+    if (sioc_json_get_str(d, tok, tmp, sizeof tmp, &n) == SIOC_OK) {
+        s.ptr = tmp;
+        s.len = n;
+    }
+    sioc__copy_fixed(dst, cap, s);
+}
+
+SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str query_error, sioc_aws_error *out) {
+    sioc_json_tok toks[32];
+    sioc_json d;
+    sioc_result r;
+    int msg;
+    if (!out || (!json && len) || !sioc__str_ok(query_error)) return SIOC_ERR_ARG;
+    out->code[0] = out->message[0] = out->request_id[0] = out->legacy_code[0] = 0;
+    out->sender_fault = 0;
+    /* x-amzn-query-error: "AWS.SimpleQueueService.NonExistentQueue;Sender" */
+    if (query_error.len) {
+        const char *semi = (const char *)memchr(query_error.ptr, ';', query_error.len);
+        sioc_str code = query_error;
+        if (semi) {
+            sioc_str fault;
+            code.len = (size_t)(semi - query_error.ptr);
+            fault.ptr = semi + 1;
+            fault.len = query_error.len - code.len - 1;
+            out->sender_fault = sioc_str_eq(fault, sioc_str_c("Sender"));
+        }
+        sioc__copy_fixed(out->legacy_code, sizeof out->legacy_code, code);
+    }
+    r = sioc_json_parse(&d, json ? json : "", len, toks, SIOC__COUNT(toks));
+    if (r != SIOC_OK) return r;
+    if (sioc_json_type_of(&d, 0) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    {
+        /* "__type": "com.amazonaws.sqs#QueueDoesNotExist" (a ':' suffix, when present, is not part of it) */
+        char type[128];
+        const char *p, *hash, *colon;
+        sioc__json_fixed(&d, sioc_json_find(&d, 0, "__type"), type, sizeof type);
+        hash = strrchr(type, '#');
+        p = hash ? hash + 1 : type;
+        colon = strchr(p, ':');
+        {
+            sioc_str code;
+            code.ptr = p;
+            code.len = colon ? (size_t)(colon - p) : strlen(p);
+            sioc__copy_fixed(out->code, sizeof out->code, code);
+        }
+    }
+    msg = sioc_json_find(&d, 0, "message");
+    if (msg < 0) msg = sioc_json_find(&d, 0, "Message");
+    sioc__json_fixed(&d, msg, out->message, sizeof out->message);
+    return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* >>endpoints and signing */
+
+SIOC_API sioc_result sioc_aws_endpoint_parse(const char *url, sioc_aws_endpoint *out) {
+    const char *p, *host, *end;
+    size_t hlen;
+    unsigned long port = 0;
+    if (!url || !out) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (strncmp(url, "https://", 8) == 0) {
+        out->tls = 1;
+        p = url + 8;
+    } else if (strncmp(url, "http://", 7) == 0) {
+        p = url + 7;
+    } else {
+        return SIOC_ERR_ARG;
+    }
+    if (*p == '[') return SIOC_ERR_UNSUPPORTED;
+    host = p;
+    while (*p && *p != ':' && *p != '/') {
+        unsigned char c = (unsigned char)*p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+              c == '_'))
+            return SIOC_ERR_ARG; /* also rejects user info ('@'), queries and fragments */
+        p++;
+    }
+    hlen = (size_t)(p - host);
+    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (*p == ':') {
+        p++;
+        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
+        while (sioc__is_digit((unsigned char)*p)) {
+            port = port * 10 + (unsigned long)(*p - '0');
+            if (port > 65535) return SIOC_ERR_ARG;
+            p++;
+        }
+        if (port == 0) return SIOC_ERR_ARG;
+    }
+    end = p;
+    if (*end == '/') end++;
+    if (*end) return SIOC_ERR_ARG; /* every call is POST / on the service endpoint: no path */
+    memcpy(out->host, host, hlen);
+    out->host[hlen] = 0;
+    out->port = (uint16_t)(port ? port : (out->tls ? 443 : 80));
+    return SIOC_OK;
+}
+
+/* Regions go into host names and the signing scope: [a-z0-9-] only. */
+static int sioc__region_ok(const char *region) {
+    size_t i, n = region ? strlen(region) : 0;
+    if (n == 0 || n > 40) return 0;
+    for (i = 0; i < n; i++)
+        if (!((region[i] >= 'a' && region[i] <= 'z') || sioc__is_digit((unsigned char)region[i]) || region[i] == '-'))
+            return 0;
+    return 1;
+}
+
+SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char *region, sioc_aws_endpoint *out) {
+    sioc_buf b;
+    if (!out || !sioc__region_ok(region)) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
+    sioc_buf_puts(&b, region);
+    sioc_buf_puts(&b, strncmp(region, "cn-", 3) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+    sioc_buf_putc(&b, 0);
+    out->port = 443;
+    out->tls = 1;
+    return sioc_buf_result(&b);
+}
+
+SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, const char *op,
+                                   const sioc_aws_endpoint *ep, const char *region,
+                                   const sioc_sigv4_credentials *creds, sioc_bytes body, int64_t unix_time,
+                                   sioc_sigv4_key_cache *cache) {
+    sioc_sigv4_pair sh[3];
+    sioc_sigv4_params p;
+    sioc_sigv4_request q;
+    sioc_sigv4_result res;
+    sioc_buf b;
+    sioc_result r;
+    size_t n = 0;
+    const char *ctype = svc == SIOC_AWS_SNS ? "application/x-www-form-urlencoded" : "application/x-amz-json-1.0";
+    if (!out || !ep || !region || !creds) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    /* the Host value exactly as the HTTP writer sends it: the port only when it is not the scheme's default */
+    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_puts(&b, ep->host);
+    if (ep->port != (ep->tls ? 443 : 80)) {
+        sioc_buf_putc(&b, ':');
+        sioc_buf_put_u64(&b, ep->port);
+    }
+    sioc_buf_putc(&b, 0);
+    if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
+    sh[0].name = sioc_str_c("host");
+    sh[0].value.ptr = out->host;
+    sh[0].value.len = b.len - 1;
+    sh[1].name = sioc_str_c("content-type");
+    sh[1].value = sioc_str_c(ctype);
+    if (svc == SIOC_AWS_SQS) {
+        sioc_buf_init(&b, out->target, sizeof out->target);
+        sioc_buf_puts(&b, "AmazonSQS.");
+        sioc_buf_puts(&b, op ? op : "");
+        sioc_buf_putc(&b, 0);
+        if (!op || !*op || sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
+        sh[2].name = sioc_str_c("x-amz-target");
+        sh[2].value.ptr = out->target;
+        sh[2].value.len = b.len - 1;
+    }
+    memset(&p, 0, sizeof p);
+    p.creds = *creds;
+    p.region = sioc_str_c(region);
+    p.service = sioc_str_c(svc == SIOC_AWS_SNS ? "sns" : "sqs");
+    p.unix_time = unix_time;
+    memset(&q, 0, sizeof q);
+    q.method = sioc_str_c("POST");
+    q.path = sioc_str_c("/");
+    q.headers = sh;
+    q.header_count = svc == SIOC_AWS_SQS ? 3 : 2;
+    q.payload = body;
+    sioc_buf_init(&b, out->authorization, sizeof out->authorization - 1);
+    r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
+    if (r != SIOC_OK) return r;
+    memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
+    /* the header set AWS needs, no SDK bookkeeping headers (AWS.md 8) */
+    out->headers[n].name = sioc_str_c("content-type");
+    out->headers[n++].value = sh[1].value;
+    if (svc == SIOC_AWS_SQS) {
+        out->headers[n].name = sh[2].name;
+        out->headers[n++].value = sh[2].value;
+    }
+    out->headers[n].name = sioc_str_c("x-amz-date");
+    out->headers[n].value.ptr = out->amz_date;
+    out->headers[n++].value.len = 16;
+    if (creds->session_token.len) {
+        out->headers[n].name = sioc_str_c("x-amz-security-token");
+        out->headers[n++].value = creds->session_token;
+    }
+    out->headers[n].name = sioc_str_c("authorization");
+    out->headers[n].value.ptr = out->authorization;
+    out->headers[n++].value.len = b.len;
+    out->count = n;
+    return SIOC_OK;
+}
+
+/* >>client */
+
+static const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
+
+SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
+    sioc_result r;
+    int i;
+    if (!c || !desc) return SIOC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    if (!sioc__region_ok(desc->region) || desc->credentials.access_key_id.len == 0 ||
+        desc->credentials.secret_access_key.len == 0)
+        return SIOC_ERR_ARG;
+    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    c->p_desc = *desc;
+    if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
+    for (i = 0; i < 2; i++) {
+        const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
+        r = url ? sioc_aws_endpoint_parse(url, &c->p_ep[i])
+                : sioc_aws_endpoint_default((sioc_aws_service)i, desc->region, &c->p_ep[i]);
+        if (r != SIOC_OK) return r;
+    }
+    r = sioc_http_client_init(&c->http, &desc->http);
+    if (r != SIOC_OK) return r;
+    for (i = 0; i < 2; i++) {
+        r = sioc_http_endpoint(&c->http, c->p_ep[i].host, c->p_ep[i].port, c->p_ep[i].tls, &c->p_http_ep[i]);
+        if (r != SIOC_OK) {
+            sioc_http_client_free(&c->http);
+            return r;
+        }
+    }
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_aws_client_free(sioc_aws_client *c) {
+    if (!c) return;
+    sioc_http_client_free(&c->http);
+    memset(c->p_keys, 0, sizeof c->p_keys); /* derived key material */
+}
+
+SIOC_API void sioc_aws_set_credentials(sioc_aws_client *c, const sioc_sigv4_credentials *creds) {
+    if (!c || !creds) return;
+    c->p_desc.credentials = *creds;
+    memset(c->p_keys, 0, sizeof c->p_keys);
+}
+
+static void sioc__aws_log(sioc_aws_client *c, sioc_log_level level, const sioc_aws_call *call, const char *what) {
+#if SIOC_ENABLE_LOG
+    char line[200];
+    sioc_buf b;
+    const sioc_logger *lg = &c->p_desc.http.logger;
+    if (!lg->fn || level > lg->max_level) return;
+    /* operation, status and the service's code only: never keys, tokens or signatures */
+    sioc_buf_init(&b, line, sizeof line - 1);
+    sioc_buf_puts(&b, sioc__svc_name(call->p_service));
+    sioc_buf_putc(&b, ' ');
+    sioc_buf_puts(&b, call->p_op);
+    sioc_buf_puts(&b, ": ");
+    sioc_buf_puts(&b, what);
+    if (call->status) {
+        sioc_buf_puts(&b, " HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+    }
+    if (call->error.code[0]) {
+        sioc_buf_putc(&b, ' ');
+        sioc_buf_puts(&b, call->error.code);
+    }
+    line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+    lg->fn(lg->user, level, line);
+#else
+    (void)c, (void)level, (void)call, (void)what;
+#endif
+}
+
+static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint64_t now_ms) {
+    sioc_aws_signed s;
+    sioc_http_request req;
+    sioc_bytes body;
+    sioc_result r;
+    int svc = call->p_service;
+    int64_t t = c->p_desc.utc_now(c->p_desc.user) + c->clock_offset_s;
+    body.ptr = (const uint8_t *)call->body_mem;
+    body.len = call->p_body_len;
+    r = sioc_aws_sign(&s, (sioc_aws_service)svc, call->p_op, &c->p_ep[svc], c->p_desc.region,
+                      &c->p_desc.credentials, body, t, &c->p_keys[svc]);
+    if (r != SIOC_OK) return r;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.target = "/";
+    req.headers = s.headers;
+    req.header_count = s.count;
+    req.body = call->body_mem;
+    req.body_len = call->p_body_len;
+    req.timeout_ms = call->p_timeout;
+    req.idempotent = call->p_idempotent;
+    req.tag = call;
+    req.body_out = call->reply_mem;
+    req.body_out_cap = call->reply_cap;
+    r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &call->p_http_id);
+    memset(&s, 0, sizeof s);
+    if (r != SIOC_OK) return r;
+    call->p_busy = 1;
+    c->p_inflight++;
+    return SIOC_OK;
+}
+
+static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc, const char *op,
+                                    size_t body_len, uint64_t now_ms, uint32_t timeout_floor_ms) {
+    size_t oplen;
+    sioc_result r;
+    if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
+    if (call->p_busy) return SIOC_ERR_STATE;
+    oplen = strlen(op);
+    if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
+        return SIOC_ERR_ARG;
+    memcpy(call->p_op, op, oplen + 1);
+    call->p_service = (uint8_t)svc;
+    call->p_body_len = body_len;
+    call->result = SIOC_AGAIN;
+    call->status = 0;
+    call->reply.ptr = NULL;
+    call->reply.len = 0;
+    memset(&call->error, 0, sizeof call->error);
+    call->skew_retried = 0;
+    call->resent = 0;
+    /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
+       default), not re-sending can lose it (AWS.md 4). Everything else is safe to repeat. */
+    call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
+                                    strncmp(op, "Publish", 7) == 0);
+    call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
+    r = sioc__aws_send(c, call, now_ms);
+    if (r == SIOC_OK) c->stats.calls++;
+    return r;
+}
+
+SIOC_API sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc, const char *op,
+                                     size_t body_len, uint64_t now_ms) {
+    return sioc__aws_submit(c, call, svc, op, body_len, now_ms, 0);
+}
+
+/* Wrap a body writer: write into the call's memory, then submit. */
+#define SIOC__AWS_START_FLOOR(svc, op, floor_ms, WRITE)                                 \
+    {                                                                                   \
+        sioc_buf b_;                                                                    \
+        sioc_result r_;                                                                 \
+        if (!c || !call) return SIOC_ERR_ARG;                                           \
+        if (call->p_busy) return SIOC_ERR_STATE;                                        \
+        sioc_buf_init(&b_, call->body_mem, call->body_cap);                             \
+        r_ = WRITE;                                                                     \
+        if (r_ != SIOC_OK) return r_;                                                   \
+        return sioc__aws_submit(c, call, svc, op, b_.len, now_ms, floor_ms);            \
+    }
+#define SIOC__AWS_START(svc, op, WRITE) SIOC__AWS_START_FLOOR(svc, op, 0, WRITE)
+
+SIOC_API sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
+                                               const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "CreateTopic", sioc_sns_write_create_topic(&b_, name, tags, n_tags));
+}
+SIOC_API sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                            sioc_str queue_arn, sioc_str filter_policy, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "Subscribe", sioc_sns_write_subscribe(&b_, topic_arn, queue_arn, filter_policy));
+}
+SIOC_API sioc_result sioc_aws_sns_publish(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                          sioc_str message, const sioc_aws_attr *attrs, size_t n_attrs,
+                                          uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "Publish", sioc_sns_write_publish(&b_, topic_arn, message, attrs, n_attrs));
+}
+SIOC_API sioc_result sioc_aws_sns_publish_batch(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                                const sioc_sns_batch_entry *entries, size_t n, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "PublishBatch", sioc_sns_write_publish_batch(&b_, topic_arn, entries, n));
+}
+SIOC_API sioc_result sioc_aws_sns_unsubscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str subscription_arn,
+                                              uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "Unsubscribe", sioc_sns_write_unsubscribe(&b_, subscription_arn));
+}
+SIOC_API sioc_result sioc_aws_sns_list_subscriptions_by_topic(sioc_aws_client *c, sioc_aws_call *call,
+                                                              sioc_str topic_arn, sioc_str next_token,
+                                                              uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "ListSubscriptionsByTopic",
+                    sioc_sns_write_list_subscriptions_by_topic(&b_, topic_arn, next_token));
+}
+SIOC_API sioc_result sioc_aws_sqs_create_queue(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
+                                               const sioc_aws_kv *attrs, size_t n_attrs, const sioc_aws_kv *tags,
+                                               size_t n_tags, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "CreateQueue", sioc_sqs_write_create_queue(&b_, name, attrs, n_attrs, tags, n_tags));
+}
+SIOC_API sioc_result sioc_aws_sqs_get_queue_attributes(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                       const sioc_str *names, size_t n, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "GetQueueAttributes", sioc_sqs_write_get_queue_attributes(&b_, queue_url, names, n));
+}
+SIOC_API sioc_result sioc_aws_sqs_set_queue_policy(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                   sioc_str queue_arn, sioc_str topic_arn, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "SetQueueAttributes",
+                    sioc_sqs_write_set_queue_policy(&b_, queue_url, queue_arn, topic_arn));
+}
+SIOC_API sioc_result sioc_aws_sqs_receive_message(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                  int max_messages, int wait_seconds, uint64_t now_ms) {
+    /* the read deadline must outlast the long poll (AWS.md 2.2) */
+    uint32_t floor_ms = (wait_seconds > 0 && wait_seconds <= 20) ? (uint32_t)wait_seconds * 1000u + 10000u : 0;
+    SIOC__AWS_START_FLOOR(SIOC_AWS_SQS, "ReceiveMessage", floor_ms,
+                          sioc_sqs_write_receive_message(&b_, queue_url, max_messages, wait_seconds));
+}
+SIOC_API sioc_result sioc_aws_sqs_delete_message_batch(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                       const sioc_sqs_delete_entry *entries, size_t n,
+                                                       uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "DeleteMessageBatch",
+                    sioc_sqs_write_delete_message_batch(&b_, queue_url, entries, n));
+}
+SIOC_API sioc_result sioc_aws_sqs_delete_queue(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                               uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "DeleteQueue", sioc_sqs_write_queue_url(&b_, queue_url));
+}
+SIOC_API sioc_result sioc_aws_sqs_list_queues(sioc_aws_client *c, sioc_aws_call *call, sioc_str prefix,
+                                              sioc_str next_token, int max_results, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "ListQueues", sioc_sqs_write_list_queues(&b_, prefix, next_token, max_results));
+}
+SIOC_API sioc_result sioc_aws_sqs_list_queue_tags(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                  uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "ListQueueTags", sioc_sqs_write_queue_url(&b_, queue_url));
+}
+SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                               sioc_str body, const sioc_aws_attr *attrs, size_t n_attrs,
+                                               uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "SendMessage", sioc_sqs_write_send_message(&b_, queue_url, body, attrs, n_attrs));
+}
+
+static int sioc__code_in(const char *code, const char *const *list) {
+    for (; *list; list++)
+        if (strcmp(code, *list) == 0) return 1;
+    return 0;
+}
+
+/* Error classes (AWS.md 4): by error code first, whatever the status. */
+static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
+    static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
+                                            "TooManyRequestsException", "RequestLimitExceeded", NULL};
+    static const char *const not_found[] = {"NotFound", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+                                            NULL};
+    static const char *const auth[] = {"SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature",
+                                       "AccessDenied", "AccessDeniedException", "AuthorizationError",
+                                       "RequestExpired", "RequestTimeTooSkewed", "InvalidSignatureException",
+                                       "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
+                                       "MissingAuthenticationToken", "InvalidSecurity", NULL};
+    if (sioc__code_in(e->code, throttled) || sioc__code_in(e->legacy_code, throttled) || e->status == 429)
+        return SIOC_ERR_THROTTLED;
+    if (sioc__code_in(e->code, not_found) || sioc__code_in(e->legacy_code, not_found)) return SIOC_ERR_NOT_FOUND;
+    if (e->status >= 500) return SIOC_ERR_SERVER;
+    if (sioc__code_in(e->code, auth) || sioc__code_in(e->legacy_code, auth) || e->status == 401 || e->status == 403)
+        return SIOC_ERR_AUTH;
+    return SIOC_ERR_HTTP_STATUS;
+}
+
+/* Codes that a wrong clock produces. SignatureDoesNotMatch is on the list because some endpoints report a stale
+   X-Amz-Date that way; the Date comparison below keeps a real key mismatch from being retried. */
+static int sioc__time_error(const sioc_aws_error *e) {
+    static const char *const codes[] = {"RequestTimeTooSkewed", "RequestExpired", "SignatureDoesNotMatch",
+                                        "InvalidSignatureException", NULL};
+    return sioc__code_in(e->code, codes) || sioc__code_in(e->legacy_code, codes);
+}
+
+#define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
+
+/* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
+   Finished calls go to the client's done list (the engine's views die at its next response, so everything is
+   taken out of them here). */
+static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
+    sioc_aws_call *call = (sioc_aws_call *)r->tag;
+    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
+    call->p_busy = 0;
+    c->p_inflight--;
+    call->status = r->status;
+    call->resent |= r->retried;
+    if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
+        c->stats.publish_resends++;
+    call->reply.ptr = r->body;
+    call->reply.len = r->body_len;
+    memset(&call->error, 0, sizeof call->error);
+    call->error.status = r->status;
+    if (r->result != SIOC_OK) {
+        call->result = r->result; /* transport failure (timeout, connect, closed, TLS) or reply over reply_cap */
+    } else if (r->status >= 200 && r->status < 300) {
+        call->result = SIOC_OK;
+    } else {
+        const char *body = (const char *)r->body;
+        sioc_str date, qe;
+        int64_t server_t;
+        if (call->p_service == SIOC_AWS_SNS) {
+            (void)sioc_sns_parse_error(body, r->body_len, &call->error);
+        } else {
+            if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
+            (void)sioc_sqs_parse_error(body, r->body_len, qe, &call->error);
+        }
+        call->error.status = r->status;
+        call->result = sioc__aws_classify(&call->error);
+        /* clock skew: correct the offset from the server's Date and re-sign once (AWS.md 4, 7) */
+        if (!call->skew_retried && sioc__time_error(&call->error) &&
+            sioc_http_response_header(r, "date", &date) == SIOC_OK &&
+            sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
+            int64_t local = c->p_desc.utc_now(c->p_desc.user);
+            int64_t diff = server_t - (local + c->clock_offset_s);
+            if (diff >= SIOC__AWS_SKEW_MIN_S || diff <= -SIOC__AWS_SKEW_MIN_S) {
+                c->clock_offset_s = server_t - local;
+                call->skew_retried = 1;
+                c->stats.skew_retries++;
+                sioc__aws_log(c, SIOC_LOG_WARN, call, "clock skew corrected, retrying");
+                if (sioc__aws_send(c, call, now_ms) == SIOC_OK) return;
+            }
+        }
+    }
+    if (call->result == SIOC_OK) {
+        c->stats.ok++;
+    } else {
+        c->stats.errors++;
+        sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
+    }
+    call->p_busy = 2;
+    call->p_next = NULL;
+    if (c->p_done_tail)
+        c->p_done_tail->p_next = call;
+    else
+        c->p_done_head = call;
+    c->p_done_tail = call;
+}
+
+SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out) {
+    sioc_http_response r;
+    sioc_aws_call *call;
+    if (!c || !out) return SIOC_ERR_ARG;
+    *out = NULL;
+    /* drain the engine completely: that also hands its last connection back to the pool, so a call submitted
+       right after this one returns goes out on the next drive */
+    while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__aws_finish(c, &r, now_ms);
+    call = c->p_done_head;
+    if (!call) return SIOC_AGAIN;
+    c->p_done_head = call->p_next;
+    if (!c->p_done_head) c->p_done_tail = NULL;
+    call->p_next = NULL;
+    call->p_busy = 0;
+    *out = call;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
+    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
+    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
+        sioc_aws_call **pp = &c->p_done_head, *prev = NULL;
+        while (*pp && *pp != call) {
+            prev = *pp;
+            pp = &(*pp)->p_next;
+        }
+        if (*pp) *pp = call->p_next;
+        if (c->p_done_tail == call) c->p_done_tail = prev;
+        call->p_next = NULL;
+        call->p_busy = 0;
+        return SIOC_OK;
+    }
+    (void)sioc_http_cancel(&c->http, call->p_http_id);
+    call->p_busy = 0;
+    c->p_inflight--;
+    return SIOC_OK;
+}
+
+#if SIOC_ENABLE_POSIX
+#include <stdlib.h> /* getenv */
+
+static sioc_str sioc__env(const char *name) { return sioc_str_c(getenv(name)); }
+
+SIOC_API sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc) {
+    const char *any_ep;
+    if (!desc) return SIOC_ERR_ARG;
+    if (!desc->region) desc->region = getenv("AWS_REGION");
+    if (!desc->region || !*desc->region) desc->region = getenv("AWS_DEFAULT_REGION");
+    if (desc->credentials.access_key_id.len == 0) {
+        desc->credentials.access_key_id = sioc__env("AWS_ACCESS_KEY_ID");
+        desc->credentials.secret_access_key = sioc__env("AWS_SECRET_ACCESS_KEY");
+        desc->credentials.session_token = sioc__env("AWS_SESSION_TOKEN");
+    }
+    any_ep = getenv("AWS_ENDPOINT_URL");
+    if (any_ep && !*any_ep) any_ep = NULL;
+    if (!desc->sns_endpoint) desc->sns_endpoint = getenv("AWS_ENDPOINT_URL_SNS");
+    if (!desc->sns_endpoint || !*desc->sns_endpoint) desc->sns_endpoint = any_ep;
+    if (!desc->sqs_endpoint) desc->sqs_endpoint = getenv("AWS_ENDPOINT_URL_SQS");
+    if (!desc->sqs_endpoint || !*desc->sqs_endpoint) desc->sqs_endpoint = any_ep;
+    if (!desc->region || !*desc->region || desc->credentials.access_key_id.len == 0 ||
+        desc->credentials.secret_access_key.len == 0)
+        return SIOC_ERR_NOT_FOUND;
+    return SIOC_OK;
+}
+#endif
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

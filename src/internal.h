@@ -7,6 +7,13 @@
 #include "json.h"
 #include "msgpack.h"
 #include "xml.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
+#include "http.h"
+#include "tls.h"
+#include "posix.h"
+#include "sigv4.h"
+#include "aws.h"
 #include "public_end.h"
 
 #include <string.h>

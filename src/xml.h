@@ -27,8 +27,10 @@
    Non-ASCII name characters are accepted as long as they are valid UTF-8 (the Unicode name classes are not
    checked). */
 
-/* Attributes per tag (bounds the duplicate check). AWS replies carry at most one (xmlns). */
+/* Attributes per tag (bounds the duplicate check; costs 2 words of stack each). AWS replies carry one (xmlns). */
+#ifndef SIOC_XML_MAX_ATTRS
 #define SIOC_XML_MAX_ATTRS 32
+#endif
 
 typedef enum sioc_xml_kind {
     SIOC_XML_EOF = 0, /* the input ended and was well-formed */
@@ -60,7 +62,6 @@ typedef struct sioc_xml_reader {
     uint8_t content;             /* 1: element content (several top-level items), 0: a document */
     uint8_t seen_root;
     uint8_t pending_end;         /* an empty-element tag still owes its END token */
-    uint8_t done;
     const char *open[SIOC_MAX_XML_DEPTH]; /* names of the open elements, for end-tag matching */
     size_t open_len[SIOC_MAX_XML_DEPTH];
 } sioc_xml_reader;

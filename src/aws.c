@@ -1,0 +1,1468 @@
+/* ---- aws.c ---- */
+#include "internal.h"
+
+/* >>helpers */
+
+/* Reserve n bytes at the end of scratch; NULL when they do not fit (scratch->len then grows past cap, so
+   sioc_buf_result() reports the overflow). */
+static char *sioc__scratch(sioc_buf *s, size_t n) {
+    char *p;
+    if (!s) return NULL;
+    if (s->len > s->cap || s->cap - s->len < n) {
+        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
+        return NULL;
+    }
+    p = (char *)s->data + s->len;
+    s->len += n;
+    return p;
+}
+
+/* Copy into a fixed array, cut on a UTF-8 character boundary, always NUL-terminated. */
+static void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
+    size_t n = SIOC__MIN(s.len, cap - 1);
+    if (n < s.len)
+        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--; /* do not split a sequence */
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+static int sioc__has_any(sioc_str s, const char *set) {
+    size_t i;
+    for (i = 0; i < s.len; i++)
+        if (strchr(set, s.ptr[i]) && s.ptr[i]) return 1;
+    return 0;
+}
+
+static const char *sioc__attr_type_name(sioc_aws_attr_type t) {
+    return t == SIOC_AWS_ATTR_BINARY ? "Binary" : t == SIOC_AWS_ATTR_NUMBER ? "Number" : "String";
+}
+
+static int sioc__str_ok(sioc_str s) { return s.len == 0 || s.ptr != NULL; }
+
+SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+    size_t total = message.len, i;
+    for (i = 0; attrs && i < n; i++)
+        total += attrs[i].name.len + strlen(sioc__attr_type_name(attrs[i].type)) + attrs[i].value.len;
+    return total;
+}
+
+/* Attributes are checked before anything is written: the service would refuse them anyway, and an early
+   SIOC_ERR_TOO_LARGE keeps an oversized message off the network (fauxqs does not count attributes). */
+static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+    size_t i;
+    if (!sioc__str_ok(message) || (n && !attrs)) return SIOC_ERR_ARG;
+    if (n > SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
+    for (i = 0; i < n; i++) {
+        const sioc_aws_attr *a = &attrs[i];
+        if (a->name.len == 0 || a->name.len > 256 || !a->name.ptr || (a->value.len && !a->value.ptr) ||
+            (unsigned)a->type > SIOC_AWS_ATTR_NUMBER)
+            return SIOC_ERR_ARG;
+    }
+    if (sioc_aws_message_size(message, attrs, n) > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE;
+    return SIOC_OK;
+}
+
+/* Standard base64 of p[0..n), appended in 48-byte slices (a multiple of 3, so padding only at the very end),
+   percent-encoded for form bodies. */
+static void sioc__put_base64(sioc_buf *b, const uint8_t *p, size_t n, int pct) {
+    char tmp[SIOC_BASE64_ENCODED_LEN(48) + 1];
+    size_t i, olen = 0;
+    for (i = 0; i < n; i += 48) {
+        size_t k = SIOC__MIN((size_t)48, n - i);
+        if (sioc_base64_encode(p + i, k, tmp, sizeof tmp, &olen) != SIOC_OK) {
+            sioc_buf_fail(b, SIOC_ERR_ARG);
+            return;
+        }
+        if (pct)
+            sioc_pct_encode(b, tmp, olen, SIOC_PCT_RFC3986);
+        else
+            sioc_buf_put(b, tmp, olen);
+    }
+}
+
+/* >>SNS request bodies: AWS Query protocol, form-encoded with the RFC 3986 unreserved set (AWS.md 3.1). */
+
+static void sioc__form_action(sioc_buf *b, const char *action) {
+    sioc_buf_puts(b, "Action=");
+    sioc_buf_puts(b, action);
+    sioc_buf_puts(b, "&Version=" SIOC_AWS_SNS_VERSION);
+}
+
+/* "&<prefix><mid><index><suffix>=" */
+static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, size_t index, const char *suffix) {
+    sioc_buf_putc(b, '&');
+    sioc_buf_puts(b, prefix);
+    sioc_buf_puts(b, mid);
+    if (index) sioc_buf_put_u64(b, index);
+    sioc_buf_puts(b, suffix);
+    sioc_buf_putc(b, '=');
+}
+
+static void sioc__form_val(sioc_buf *b, sioc_str v) { sioc_pct_encode(b, v.ptr, v.len, SIOC_PCT_RFC3986); }
+
+static void sioc__form_param(sioc_buf *b, const char *name, sioc_str v) {
+    sioc__form_key(b, "", name, 0, "");
+    sioc__form_val(b, v);
+}
+
+static void sioc__form_attrs(sioc_buf *b, const char *prefix, const sioc_aws_attr *attrs, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const sioc_aws_attr *a = &attrs[i];
+        sioc_str v;
+        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Name");
+        sioc__form_val(b, a->name);
+        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.DataType");
+        sioc_buf_puts(b, sioc__attr_type_name(a->type));
+        if (a->type == SIOC_AWS_ATTR_BINARY) {
+            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.BinaryValue");
+            sioc__put_base64(b, a->value.ptr, a->value.len, 1);
+        } else {
+            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.StringValue");
+            v.ptr = (const char *)a->value.ptr;
+            v.len = a->value.len;
+            sioc__form_val(b, v);
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, const sioc_aws_kv *tags, size_t n) {
+    size_t i;
+    if (!out || name.len == 0 || !name.ptr || (n && !tags)) return SIOC_ERR_ARG;
+    if (n > 50) return SIOC_ERR_LIMIT; /* SNS: 50 tags per topic */
+    sioc__form_action(out, "CreateTopic");
+    sioc__form_param(out, "Name", name);
+    for (i = 0; i < n; i++) {
+        if (!sioc__str_ok(tags[i].key) || !sioc__str_ok(tags[i].value)) return SIOC_ERR_ARG;
+        sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
+        sioc__form_val(out, tags[i].key);
+        sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
+        sioc__form_val(out, tags[i].value);
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
+                                              sioc_str filter_policy) {
+    if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
+        !sioc__str_ok(filter_policy))
+        return SIOC_ERR_ARG;
+    sioc__form_action(out, "Subscribe");
+    sioc__form_param(out, "TopicArn", topic_arn);
+    sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
+    sioc__form_param(out, "Endpoint", queue_arn);
+    /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (AWS.md 6) */
+    sioc_buf_puts(out, "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true");
+    if (filter_policy.len) {
+        sioc_buf_puts(out, "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes");
+        sioc_buf_puts(out, "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=");
+        sioc__form_val(out, filter_policy);
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_publish(sioc_buf *out, sioc_str topic_arn, sioc_str message,
+                                            const sioc_aws_attr *attrs, size_t n) {
+    sioc_result r;
+    if (!out || topic_arn.len == 0 || !topic_arn.ptr) return SIOC_ERR_ARG;
+    r = sioc__check_message(message, attrs, n);
+    if (r != SIOC_OK) return r;
+    sioc__form_action(out, "Publish");
+    sioc__form_param(out, "Message", message);
+    sioc__form_param(out, "TopicArn", topic_arn);
+    sioc__form_attrs(out, "", attrs, n);
+    return sioc_buf_result(out);
+}
+
+static int sioc__batch_id_ok(sioc_str id) {
+    size_t i;
+    if (id.len == 0 || id.len > 80 || !id.ptr) return 0;
+    for (i = 0; i < id.len; i++) {
+        char c = id.ptr[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
+                                                  const sioc_sns_batch_entry *e, size_t n) {
+    size_t i, total = 0;
+    sioc_result r;
+    if (!out || topic_arn.len == 0 || !topic_arn.ptr || n == 0 || !e) return SIOC_ERR_ARG;
+    if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+    for (i = 0; i < n; i++) {
+        if (!sioc__batch_id_ok(e[i].id)) return SIOC_ERR_ARG;
+        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs);
+        if (r != SIOC_OK) return r;
+        total += sioc_aws_message_size(e[i].message, e[i].attrs, e[i].n_attrs);
+    }
+    if (total > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE; /* the batch as a whole, too */
+    sioc__form_action(out, "PublishBatch");
+    sioc__form_param(out, "TopicArn", topic_arn);
+    for (i = 0; i < n; i++) {
+        char prefix[48];
+        sioc_buf pb;
+        sioc_buf_init(&pb, prefix, sizeof prefix);
+        sioc_buf_puts(&pb, "PublishBatchRequestEntries.member.");
+        sioc_buf_put_u64(&pb, i + 1);
+        sioc_buf_putc(&pb, '.');
+        sioc_buf_putc(&pb, 0);
+        sioc__form_key(out, prefix, "Id", 0, "");
+        sioc__form_val(out, e[i].id);
+        sioc__form_key(out, prefix, "Message", 0, "");
+        sioc__form_val(out, e[i].message);
+        sioc__form_attrs(out, prefix, e[i].attrs, e[i].n_attrs);
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
+    if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
+    sioc__form_action(out, "Unsubscribe");
+    sioc__form_param(out, "SubscriptionArn", subscription_arn);
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
+                                                                sioc_str next_token) {
+    if (!out || topic_arn.len == 0 || !topic_arn.ptr || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
+    sioc__form_action(out, "ListSubscriptionsByTopic");
+    sioc__form_param(out, "TopicArn", topic_arn);
+    if (next_token.len) sioc__form_param(out, "NextToken", next_token);
+    return sioc_buf_result(out);
+}
+
+/* >>SQS request bodies: AWS JSON 1.0 (AWS.md 3.2), keys in the SDK's order. */
+
+static void sioc__jkey(sioc_json_writer *w, const char *key) { sioc_json_write_key(w, key, strlen(key)); }
+static void sioc__jstr_w(sioc_json_writer *w, sioc_str s) { sioc_json_write_str(w, s.ptr ? s.ptr : "", s.len); }
+
+static void sioc__jmap(sioc_json_writer *w, const char *key, const sioc_aws_kv *kv, size_t n) {
+    size_t i;
+    sioc__jkey(w, key);
+    sioc_json_write_object_begin(w);
+    for (i = 0; i < n; i++) {
+        sioc_json_write_key(w, kv[i].key.ptr ? kv[i].key.ptr : "", kv[i].key.len);
+        sioc__jstr_w(w, kv[i].value);
+    }
+    sioc_json_write_object_end(w);
+}
+
+static int sioc__kv_ok(const sioc_aws_kv *kv, size_t n) {
+    size_t i;
+    if (n && !kv) return 0;
+    for (i = 0; i < n; i++)
+        if (!sioc__str_ok(kv[i].key) || !sioc__str_ok(kv[i].value) || kv[i].key.len == 0) return 0;
+    return 1;
+}
+
+static sioc_result sioc__jdone(sioc_json_writer *w) { return sioc_buf_result(w->out); }
+
+static void sioc__jqueue_url(sioc_json_writer *w, sioc_buf *out, sioc_str url) {
+    sioc_json_writer_init(w, out);
+    sioc_json_write_object_begin(w);
+    sioc__jkey(w, "QueueUrl");
+    sioc__jstr_w(w, url);
+}
+
+SIOC_API sioc_result sioc_sqs_write_create_queue(sioc_buf *out, sioc_str name, const sioc_aws_kv *attrs,
+                                                 size_t n_attrs, const sioc_aws_kv *tags, size_t n_tags) {
+    sioc_json_writer w;
+    if (!out || name.len == 0 || !name.ptr || !sioc__kv_ok(attrs, n_attrs) || !sioc__kv_ok(tags, n_tags))
+        return SIOC_ERR_ARG;
+    sioc_json_writer_init(&w, out);
+    sioc_json_write_object_begin(&w);
+    sioc__jkey(&w, "QueueName");
+    sioc__jstr_w(&w, name);
+    if (n_attrs) sioc__jmap(&w, "Attributes", attrs, n_attrs);
+    if (n_tags) sioc__jmap(&w, "tags", tags, n_tags); /* lower-case in the SQS JSON model */
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_get_queue_attributes(sioc_buf *out, sioc_str url, const sioc_str *names,
+                                                         size_t n) {
+    sioc_json_writer w;
+    size_t i;
+    if (!out || url.len == 0 || !url.ptr || n == 0 || !names) return SIOC_ERR_ARG;
+    for (i = 0; i < n; i++)
+        if (!sioc__str_ok(names[i])) return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "AttributeNames");
+    sioc_json_write_array_begin(&w);
+    for (i = 0; i < n; i++) sioc__jstr_w(&w, names[i]);
+    sioc_json_write_array_end(&w);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_set_queue_attributes(sioc_buf *out, sioc_str url, const sioc_aws_kv *attrs,
+                                                         size_t n) {
+    sioc_json_writer w;
+    if (!out || url.len == 0 || !url.ptr || n == 0 || !sioc__kv_ok(attrs, n)) return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jmap(&w, "Attributes", attrs, n);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+static int sioc__arn_ok(sioc_str s) {
+    size_t i;
+    if (s.len == 0 || s.len > 256 || !s.ptr) return 0;
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return 0;
+    }
+    return 1;
+}
+
+SIOC_API sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn) {
+    if (!out || !sioc__arn_ok(queue_arn) || !sioc__arn_ok(topic_arn)) return SIOC_ERR_ARG;
+    /* exactly what the Node adapter sends: whitespace-free, keys in this order (AWS.md 5) */
+    sioc_buf_puts(out, "{\"Version\":\"2012-10-17\",\"Id\":\"__default_policy_ID\",\"Statement\":[{\"Sid\":"
+                       "\"__owner_statement\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"SQS:SendMessage\","
+                       "\"Resource\":\"");
+    sioc_buf_put(out, queue_arn.ptr, queue_arn.len);
+    sioc_buf_puts(out, "\",\"Condition\":{\"ArnEquals\":{\"aws:SourceArn\":\"");
+    sioc_buf_put(out, topic_arn.ptr, topic_arn.len);
+    sioc_buf_puts(out, "\"}}}]}");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_sqs_write_set_queue_policy(sioc_buf *out, sioc_str url, sioc_str queue_arn,
+                                                     sioc_str topic_arn) {
+    char policy[800]; /* fixed text (~220 bytes) + two ARNs of at most 256 bytes each */
+    sioc_buf pb;
+    sioc_aws_kv kv;
+    sioc_result r;
+    sioc_buf_init(&pb, policy, sizeof policy);
+    r = sioc_sqs_write_policy(&pb, queue_arn, topic_arn);
+    if (r != SIOC_OK) return r;
+    kv.key = sioc_str_c("Policy");
+    kv.value.ptr = policy;
+    kv.value.len = pb.len;
+    return sioc_sqs_write_set_queue_attributes(out, url, &kv, 1);
+}
+
+SIOC_API sioc_result sioc_sqs_write_receive_message(sioc_buf *out, sioc_str url, int max_messages, int wait) {
+    sioc_json_writer w;
+    if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
+    if (max_messages < 1 || max_messages > 10 || wait < 0 || wait > 20) return SIOC_ERR_RANGE;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "MessageAttributeNames");
+    sioc_json_write_array_begin(&w);
+    sioc_json_write_str(&w, "All", 3);
+    sioc_json_write_array_end(&w);
+    sioc__jkey(&w, "MaxNumberOfMessages");
+    sioc_json_write_i64(&w, max_messages);
+    sioc__jkey(&w, "WaitTimeSeconds");
+    sioc_json_write_i64(&w, wait);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_delete_message_batch(sioc_buf *out, sioc_str url,
+                                                         const sioc_sqs_delete_entry *e, size_t n) {
+    sioc_json_writer w;
+    size_t i;
+    if (!out || url.len == 0 || !url.ptr || n == 0 || !e) return SIOC_ERR_ARG;
+    if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+    for (i = 0; i < n; i++)
+        if (!sioc__batch_id_ok(e[i].id) || e[i].receipt_handle.len == 0 || !e[i].receipt_handle.ptr)
+            return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "Entries");
+    sioc_json_write_array_begin(&w);
+    for (i = 0; i < n; i++) {
+        sioc_json_write_object_begin(&w);
+        sioc__jkey(&w, "Id");
+        sioc__jstr_w(&w, e[i].id);
+        sioc__jkey(&w, "ReceiptHandle");
+        sioc__jstr_w(&w, e[i].receipt_handle);
+        sioc_json_write_object_end(&w);
+    }
+    sioc_json_write_array_end(&w);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_queue_url(sioc_buf *out, sioc_str url) {
+    sioc_json_writer w;
+    if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
+    sioc__jqueue_url(&w, out, url);
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_list_queues(sioc_buf *out, sioc_str prefix, sioc_str next_token,
+                                                int max_results) {
+    sioc_json_writer w;
+    if (!out || !sioc__str_ok(prefix) || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
+    if (max_results < 0 || max_results > 1000) return SIOC_ERR_RANGE;
+    sioc_json_writer_init(&w, out);
+    sioc_json_write_object_begin(&w);
+    if (prefix.len) {
+        sioc__jkey(&w, "QueueNamePrefix");
+        sioc__jstr_w(&w, prefix);
+    }
+    if (next_token.len) {
+        sioc__jkey(&w, "NextToken");
+        sioc__jstr_w(&w, next_token);
+    }
+    if (max_results) {
+        sioc__jkey(&w, "MaxResults");
+        sioc_json_write_i64(&w, max_results);
+    }
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+SIOC_API sioc_result sioc_sqs_write_send_message(sioc_buf *out, sioc_str url, sioc_str body,
+                                                 const sioc_aws_attr *attrs, size_t n) {
+    sioc_json_writer w;
+    size_t i;
+    sioc_result r;
+    if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
+    r = sioc__check_message(body, attrs, n);
+    if (r != SIOC_OK) return r;
+    sioc__jqueue_url(&w, out, url);
+    sioc__jkey(&w, "MessageBody");
+    sioc__jstr_w(&w, body);
+    if (n) {
+        sioc__jkey(&w, "MessageAttributes");
+        sioc_json_write_object_begin(&w);
+        for (i = 0; i < n; i++) {
+            const sioc_aws_attr *a = &attrs[i];
+            sioc_json_write_key(&w, a->name.ptr, a->name.len);
+            sioc_json_write_object_begin(&w);
+            sioc__jkey(&w, "DataType");
+            sioc_json_write_str(&w, sioc__attr_type_name(a->type), 6);
+            if (a->type == SIOC_AWS_ATTR_BINARY) {
+                sioc__jkey(&w, "BinaryValue");
+                /* base64 never needs JSON escaping: open the string through the writer (for its comma
+                   bookkeeping), then stream the text straight into the buffer */
+                sioc_json_write_raw(&w, "\"", 1);
+                sioc__put_base64(out, a->value.ptr, a->value.len, 0);
+                sioc_buf_putc(out, '"');
+            } else {
+                sioc__jkey(&w, "StringValue");
+                sioc_json_write_str(&w, (const char *)a->value.ptr, a->value.len);
+            }
+            sioc_json_write_object_end(&w);
+        }
+        sioc_json_write_object_end(&w);
+    }
+    sioc_json_write_object_end(&w);
+    return sioc__jdone(&w);
+}
+
+/* >>SNS replies */
+
+/* A raw XML content span as text: the span itself when it holds no markup or references, else decoded into
+   scratch (decoding never makes text longer, so raw.len + 1 bytes are enough). */
+static sioc_result sioc__xml_str(sioc_str raw, sioc_buf *scratch, sioc_str *out) {
+    size_t start, n = 0;
+    char *p;
+    sioc_result r;
+    if (!sioc__has_any(raw, "&<\r")) {
+        *out = raw;
+        return SIOC_OK;
+    }
+    start = scratch ? scratch->len : 0;
+    p = sioc__scratch(scratch, raw.len + 1);
+    if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+    r = sioc_xml_text(raw, p, raw.len + 1, &n);
+    if (r != SIOC_OK) {
+        scratch->len = start;
+        return r;
+    }
+    scratch->len = start + n + 1;
+    out->ptr = p;
+    out->len = n;
+    return SIOC_OK;
+}
+
+static sioc_result sioc__xml_field(const char *xml, size_t len, const char *path, sioc_buf *scratch,
+                                   sioc_str *out) {
+    sioc_str raw;
+    sioc_result r;
+    if (!xml || !out) return SIOC_ERR_ARG;
+    r = sioc_xml_find(xml, len, path, &raw);
+    if (r != SIOC_OK) return r;
+    return sioc__xml_str(raw, scratch, out);
+}
+
+static sioc_result sioc__xml_field_in(sioc_str content, const char *path, sioc_buf *scratch, sioc_str *out,
+                                      int required) {
+    sioc_str raw;
+    sioc_result r = sioc_xml_find_in(content, path, &raw);
+    if (r == SIOC_ERR_NOT_FOUND && !required) {
+        out->ptr = "";
+        out->len = 0;
+        return SIOC_OK;
+    }
+    if (r != SIOC_OK) return r;
+    return sioc__xml_str(raw, scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_create_topic(const char *xml, size_t len, sioc_buf *scratch, sioc_str *out) {
+    return sioc__xml_field(xml, len, "CreateTopicResponse/CreateTopicResult/TopicArn", scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_subscribe(const char *xml, size_t len, sioc_buf *scratch, sioc_str *out) {
+    return sioc__xml_field(xml, len, "SubscribeResponse/SubscribeResult/SubscriptionArn", scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_publish(const char *xml, size_t len, sioc_buf *scratch, sioc_str *out) {
+    return sioc__xml_field(xml, len, "PublishResponse/PublishResult/MessageId", scratch, out);
+}
+
+SIOC_API sioc_result sioc_sns_parse_unsubscribe(const char *xml, size_t len) {
+    sioc_str raw;
+    if (!xml) return SIOC_ERR_ARG;
+    return sioc_xml_find(xml, len, "UnsubscribeResponse", &raw);
+}
+
+static int sioc__is_true(sioc_str s) { return s.len == 4 && memcmp(s.ptr, "true", 4) == 0; }
+
+/* Successful/member or Failed/member items of a PublishBatch reply. */
+static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scratch, sioc_aws_batch_result *out) {
+    sioc_xml_iter it;
+    sioc_xml_elem el;
+    sioc_result r = sioc_xml_iter_init(&it, list, "member");
+    if (r != SIOC_OK) return r;
+    while (sioc_xml_iter_next(&it, &el)) {
+        sioc_aws_batch_item *item;
+        sioc_str sf;
+        if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+        item = &out->items[out->count];
+        memset(item, 0, sizeof *item);
+        item->failed = failed;
+        r = sioc__xml_field_in(el.content, "Id", scratch, &item->id, 1);
+        if (r == SIOC_OK && !failed) r = sioc__xml_field_in(el.content, "MessageId", scratch, &item->message_id, 1);
+        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Code", scratch, &item->code, 1);
+        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Message", scratch, &item->message, 0);
+        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "SenderFault", scratch, &sf, 0);
+        if (r != SIOC_OK) return r;
+        if (failed) {
+            item->sender_fault = sioc__is_true(sf);
+            out->failed++;
+        }
+        out->count++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sns_parse_publish_batch(const char *xml, size_t len, sioc_buf *scratch,
+                                                  sioc_aws_batch_result *out) {
+    sioc_str res, list;
+    sioc_result r;
+    if (!xml || !out) return SIOC_ERR_ARG;
+    out->count = out->failed = 0;
+    r = sioc_xml_find(xml, len, "PublishBatchResponse/PublishBatchResult", &res);
+    if (r != SIOC_OK) return r;
+    r = sioc_xml_find_in(res, "Successful", &list);
+    if (r == SIOC_OK) r = sioc__sns_batch_list(list, 0, scratch, out);
+    if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) return r;
+    r = sioc_xml_find_in(res, "Failed", &list);
+    if (r == SIOC_OK) r = sioc__sns_batch_list(list, 1, scratch, out);
+    return r == SIOC_ERR_NOT_FOUND ? SIOC_OK : r;
+}
+
+SIOC_API sioc_result sioc_sns_parse_list_subscriptions(const char *xml, size_t len, sioc_buf *scratch,
+                                                       sioc_sns_subscription *out, size_t cap, size_t *out_count,
+                                                       sioc_str *out_next) {
+    sioc_str res, list;
+    sioc_xml_iter it;
+    sioc_xml_elem el;
+    size_t count = 0;
+    sioc_result r;
+    if (!xml || !out_count || !out_next || (cap && !out)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    out_next->ptr = "";
+    out_next->len = 0;
+    r = sioc_xml_find(xml, len, "ListSubscriptionsByTopicResponse/ListSubscriptionsByTopicResult", &res);
+    if (r != SIOC_OK) return r;
+    r = sioc__xml_field_in(res, "NextToken", scratch, out_next, 0);
+    if (r != SIOC_OK) return r;
+    r = sioc_xml_find_in(res, "Subscriptions", &list);
+    if (r == SIOC_ERR_NOT_FOUND) return SIOC_OK;
+    if (r == SIOC_OK) r = sioc_xml_iter_init(&it, list, "member");
+    if (r != SIOC_OK) return r;
+    while (sioc_xml_iter_next(&it, &el)) {
+        if (count < cap) {
+            sioc_sns_subscription *s = &out[count];
+            r = sioc__xml_field_in(el.content, "SubscriptionArn", scratch, &s->subscription_arn, 1);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "Owner", scratch, &s->owner, 0);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "Protocol", scratch, &s->protocol, 0);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "Endpoint", scratch, &s->endpoint, 0);
+            if (r == SIOC_OK) r = sioc__xml_field_in(el.content, "TopicArn", scratch, &s->topic_arn, 0);
+            if (r != SIOC_OK) return r;
+        }
+        count++;
+    }
+    *out_count = count;
+    return count > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
+}
+
+/* An error field into a fixed array: decoded when it fits a small stack buffer, else the raw text, cut. */
+static void sioc__xml_fixed(sioc_str content, const char *path, char *dst, size_t cap) {
+    sioc_str raw;
+    char tmp[256];
+    size_t n = 0;
+    dst[0] = 0;
+    if (sioc_xml_find_in(content, path, &raw) != SIOC_OK) return;
+    if (sioc_xml_text(raw, tmp, sizeof tmp, &n) == SIOC_OK) {
+        raw.ptr = tmp;
+        raw.len = n;
+    }
+    sioc__copy_fixed(dst, cap, raw);
+}
+
+SIOC_API sioc_result sioc_sns_parse_error(const char *xml, size_t len, sioc_aws_error *out) {
+    sioc_str root, err;
+    char type[16];
+    sioc_result r;
+    if (!xml || !out) return SIOC_ERR_ARG;
+    out->code[0] = out->message[0] = out->request_id[0] = out->legacy_code[0] = 0;
+    out->sender_fault = 0;
+    r = sioc_xml_find(xml, len, "ErrorResponse", &root);
+    if (r != SIOC_OK) return r;
+    r = sioc_xml_find_in(root, "Error", &err);
+    if (r != SIOC_OK) return r;
+    sioc__xml_fixed(err, "Code", out->code, sizeof out->code);
+    sioc__xml_fixed(err, "Message", out->message, sizeof out->message);
+    sioc__xml_fixed(err, "Type", type, sizeof type);
+    sioc__xml_fixed(root, "RequestId", out->request_id, sizeof out->request_id);
+    out->sender_fault = strcmp(type, "Sender") == 0;
+    return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* >>SQS replies */
+
+/* A JSON string token as text: a view of the raw text when it has no escapes, else unescaped into scratch
+   (unescaping never makes text longer). */
+static sioc_result sioc__jstr(const sioc_json *d, int tok, sioc_buf *scratch, sioc_str *out) {
+    size_t start, n = 0;
+    char *p;
+    sioc_str raw;
+    sioc_result r;
+    if (tok < 0) return SIOC_ERR_NOT_FOUND;
+    if (sioc_json_type_of(d, tok) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
+    raw = sioc_json_raw(d, tok);
+    if (!d->toks[tok].escaped) {
+        *out = raw;
+        return SIOC_OK;
+    }
+    start = scratch ? scratch->len : 0;
+    p = sioc__scratch(scratch, raw.len + 1);
+    if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+    r = sioc_json_get_str(d, tok, p, raw.len + 1, &n);
+    if (r != SIOC_OK) {
+        scratch->len = start;
+        return r;
+    }
+    scratch->len = start + n + 1;
+    out->ptr = p;
+    out->len = n;
+    return SIOC_OK;
+}
+
+/* An optional string member: absent gives the empty view. */
+static sioc_result sioc__jopt(const sioc_json *d, int obj, const char *key, sioc_buf *scratch, sioc_str *out) {
+    int t = sioc_json_find(d, obj, key);
+    out->ptr = "";
+    out->len = 0;
+    return t < 0 ? SIOC_OK : sioc__jstr(d, t, scratch, out);
+}
+
+static sioc_result sioc__jroot(const sioc_json *d) {
+    if (!d || d->count == 0) return SIOC_ERR_ARG;
+    return sioc_json_type_of(d, 0) == SIOC_JSON_OBJECT ? SIOC_OK : SIOC_ERR_TYPE;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_create_queue(const sioc_json *d, sioc_buf *scratch, sioc_str *out) {
+    sioc_result r = sioc__jroot(d);
+    if (r != SIOC_OK) return r;
+    return sioc__jstr(d, sioc_json_find(d, 0, "QueueUrl"), scratch, out);
+}
+
+SIOC_API sioc_result sioc_sqs_parse_queue_attribute(const sioc_json *d, const char *name, sioc_buf *scratch,
+                                                    sioc_str *out) {
+    int attrs;
+    sioc_result r = sioc__jroot(d);
+    if (r != SIOC_OK) return r;
+    if (!name) return SIOC_ERR_ARG;
+    attrs = sioc_json_find(d, 0, "Attributes");
+    if (attrs >= 0 && sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    return sioc__jstr(d, sioc_json_find(d, attrs, name), scratch, out);
+}
+
+/* DataType "String", "Number", "Binary", each optionally followed by ".<custom label>". */
+static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
+    static const char *const names[3] = {"String", "Binary", "Number"};
+    int i;
+    for (i = 0; i < 3; i++) {
+        if (t.len >= 6 && memcmp(t.ptr, names[i], 6) == 0 && (t.len == 6 || t.ptr[6] == '.')) {
+            *out = (sioc_aws_attr_type)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
+    int obj = key + 1; /* an object member's value follows its key */
+    sioc_str type, v;
+    sioc_result r = sioc__jstr(d, key, scratch, &a->name);
+    if (r != SIOC_OK) return r;
+    if (sioc_json_type_of(d, obj) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    r = sioc__jstr(d, sioc_json_find(d, obj, "DataType"), scratch, &type);
+    if (r != SIOC_OK) return r;
+    if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
+    if (a->type == SIOC_AWS_ATTR_BINARY) {
+        size_t start, n = 0;
+        uint8_t *p;
+        r = sioc__jstr(d, sioc_json_find(d, obj, "BinaryValue"), scratch, &v);
+        if (r != SIOC_OK) return r;
+        start = scratch ? scratch->len : 0;
+        p = (uint8_t *)sioc__scratch(scratch, v.len / 4 * 3 + 1);
+        if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+        r = sioc_base64_decode(v.ptr, v.len, p, v.len / 4 * 3 + 1, &n);
+        if (r != SIOC_OK) {
+            scratch->len = start;
+            return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_PARSE : r;
+        }
+        scratch->len = start + n;
+        a->value.ptr = p;
+        a->value.len = n;
+    } else {
+        r = sioc__jstr(d, sioc_json_find(d, obj, "StringValue"), scratch, &v);
+        if (r != SIOC_OK) return r;
+        a->value.ptr = (const uint8_t *)v.ptr;
+        a->value.len = v.len;
+    }
+    return SIOC_OK;
+}
+
+static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+    int attrs, k;
+    sioc_result r;
+    if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    out->attr_count = 0;
+    r = sioc__jstr(d, sioc_json_find(d, m, "MessageId"), scratch, &out->message_id);
+    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "ReceiptHandle"), scratch, &out->receipt_handle);
+    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "Body"), scratch, &out->body);
+    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfBody", scratch, &out->md5_of_body);
+    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfMessageAttributes", scratch, &out->md5_of_attrs);
+    if (r != SIOC_OK) return r;
+    attrs = sioc_json_find(d, m, "MessageAttributes");
+    if (attrs < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    for (k = sioc_json_first(d, attrs); k >= 0; k = sioc_json_next(d, k)) {
+        if (out->attr_count == SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
+        r = sioc__sqs_attr(d, k, scratch, &out->attrs[out->attr_count]);
+        if (r != SIOC_OK) return r;
+        out->attr_count++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_receive_message(const sioc_json *d, sioc_buf *scratch, sioc_sqs_message *out,
+                                                    size_t cap, size_t *out_count) {
+    int msgs, m;
+    size_t count = 0;
+    sioc_result r = sioc__jroot(d);
+    if (!out_count || (cap && !out)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    if (r != SIOC_OK) return r;
+    msgs = sioc_json_find(d, 0, "Messages");
+    if (msgs < 0) return SIOC_OK; /* an empty long poll answers {} */
+    if (sioc_json_type_of(d, msgs) != SIOC_JSON_ARRAY) return SIOC_ERR_TYPE;
+    *out_count = sioc_json_count(d, msgs);
+    if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (m = sioc_json_first(d, msgs); m >= 0; m = sioc_json_next(d, m)) {
+        r = sioc__sqs_message(d, m, scratch, &out[count]);
+        if (r != SIOC_OK) return r;
+        count++;
+    }
+    return SIOC_OK;
+}
+
+static sioc_result sioc__sqs_batch_list(const sioc_json *d, int arr, int failed, sioc_buf *scratch,
+                                        sioc_aws_batch_result *out) {
+    int e;
+    if (arr < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, arr) != SIOC_JSON_ARRAY) return SIOC_ERR_TYPE;
+    for (e = sioc_json_first(d, arr); e >= 0; e = sioc_json_next(d, e)) {
+        sioc_aws_batch_item *item;
+        sioc_result r;
+        if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
+        if (sioc_json_type_of(d, e) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+        item = &out->items[out->count];
+        memset(item, 0, sizeof *item);
+        item->failed = failed;
+        r = sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
+        if (r == SIOC_OK) r = sioc__jopt(d, e, "MessageId", scratch, &item->message_id);
+        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Code", scratch, &item->code);
+        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Message", scratch, &item->message);
+        if (r != SIOC_OK) return r;
+        if (failed) {
+            int sf = 0;
+            if (sioc_json_get_bool(d, sioc_json_find(d, e, "SenderFault"), &sf) == SIOC_OK) item->sender_fault = sf;
+            out->failed++;
+        }
+        out->count++;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_batch(const sioc_json *d, sioc_buf *scratch, sioc_aws_batch_result *out) {
+    sioc_result r = sioc__jroot(d);
+    if (!out) return SIOC_ERR_ARG;
+    out->count = out->failed = 0;
+    if (r != SIOC_OK) return r;
+    r = sioc__sqs_batch_list(d, sioc_json_find(d, 0, "Successful"), 0, scratch, out);
+    if (r != SIOC_OK) return r;
+    return sioc__sqs_batch_list(d, sioc_json_find(d, 0, "Failed"), 1, scratch, out);
+}
+
+SIOC_API sioc_result sioc_sqs_parse_list_queues(const sioc_json *d, sioc_buf *scratch, sioc_str *urls, size_t cap,
+                                                size_t *out_count, sioc_str *out_next) {
+    int arr, u;
+    size_t i = 0;
+    sioc_result r = sioc__jroot(d);
+    if (!out_count || !out_next || (cap && !urls)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    out_next->ptr = "";
+    out_next->len = 0;
+    if (r != SIOC_OK) return r;
+    r = sioc__jopt(d, 0, "NextToken", scratch, out_next);
+    if (r != SIOC_OK) return r;
+    arr = sioc_json_find(d, 0, "QueueUrls");
+    if (arr < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, arr) != SIOC_JSON_ARRAY) return SIOC_ERR_TYPE;
+    *out_count = sioc_json_count(d, arr);
+    if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (u = sioc_json_first(d, arr); u >= 0; u = sioc_json_next(d, u)) {
+        r = sioc__jstr(d, u, scratch, &urls[i++]);
+        if (r != SIOC_OK) return r;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_sqs_parse_list_queue_tags(const sioc_json *d, sioc_buf *scratch, sioc_aws_kv *out,
+                                                    size_t cap, size_t *out_count) {
+    int tags, k;
+    size_t i = 0;
+    sioc_result r = sioc__jroot(d);
+    if (!out_count || (cap && !out)) return SIOC_ERR_ARG;
+    *out_count = 0;
+    if (r != SIOC_OK) return r;
+    tags = sioc_json_find(d, 0, "Tags");
+    if (tags < 0) return SIOC_OK;
+    if (sioc_json_type_of(d, tags) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    *out_count = sioc_json_count(d, tags);
+    if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
+    for (k = sioc_json_first(d, tags); k >= 0; k = sioc_json_next(d, k)) {
+        r = sioc__jstr(d, k, scratch, &out[i].key);
+        if (r == SIOC_OK) r = sioc__jstr(d, k + 1, scratch, &out[i].value);
+        if (r != SIOC_OK) return r;
+        i++;
+    }
+    return SIOC_OK;
+}
+
+/* An error member into a fixed array (escaped text unescaped through a small stack buffer). */
+static void sioc__json_fixed(const sioc_json *d, int tok, char *dst, size_t cap) {
+    char tmp[256];
+    size_t n = 0;
+    sioc_str s;
+    dst[0] = 0;
+    if (sioc_json_type_of(d, tok) != SIOC_JSON_STRING) return;
+    s = sioc_json_raw(d, tok);
+    if (sioc_json_get_str(d, tok, tmp, sizeof tmp, &n) == SIOC_OK) {
+        s.ptr = tmp;
+        s.len = n;
+    }
+    sioc__copy_fixed(dst, cap, s);
+}
+
+SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str query_error, sioc_aws_error *out) {
+    sioc_json_tok toks[32];
+    sioc_json d;
+    sioc_result r;
+    int msg;
+    if (!out || (!json && len) || !sioc__str_ok(query_error)) return SIOC_ERR_ARG;
+    out->code[0] = out->message[0] = out->request_id[0] = out->legacy_code[0] = 0;
+    out->sender_fault = 0;
+    /* x-amzn-query-error: "AWS.SimpleQueueService.NonExistentQueue;Sender" */
+    if (query_error.len) {
+        const char *semi = (const char *)memchr(query_error.ptr, ';', query_error.len);
+        sioc_str code = query_error;
+        if (semi) {
+            sioc_str fault;
+            code.len = (size_t)(semi - query_error.ptr);
+            fault.ptr = semi + 1;
+            fault.len = query_error.len - code.len - 1;
+            out->sender_fault = sioc_str_eq(fault, sioc_str_c("Sender"));
+        }
+        sioc__copy_fixed(out->legacy_code, sizeof out->legacy_code, code);
+    }
+    r = sioc_json_parse(&d, json ? json : "", len, toks, SIOC__COUNT(toks));
+    if (r != SIOC_OK) return r;
+    if (sioc_json_type_of(&d, 0) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
+    {
+        /* "__type": "com.amazonaws.sqs#QueueDoesNotExist" (a ':' suffix, when present, is not part of it) */
+        char type[128];
+        const char *p, *hash, *colon;
+        sioc__json_fixed(&d, sioc_json_find(&d, 0, "__type"), type, sizeof type);
+        hash = strrchr(type, '#');
+        p = hash ? hash + 1 : type;
+        colon = strchr(p, ':');
+        {
+            sioc_str code;
+            code.ptr = p;
+            code.len = colon ? (size_t)(colon - p) : strlen(p);
+            sioc__copy_fixed(out->code, sizeof out->code, code);
+        }
+    }
+    msg = sioc_json_find(&d, 0, "message");
+    if (msg < 0) msg = sioc_json_find(&d, 0, "Message");
+    sioc__json_fixed(&d, msg, out->message, sizeof out->message);
+    return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* >>endpoints and signing */
+
+SIOC_API sioc_result sioc_aws_endpoint_parse(const char *url, sioc_aws_endpoint *out) {
+    const char *p, *host, *end;
+    size_t hlen;
+    unsigned long port = 0;
+    if (!url || !out) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (strncmp(url, "https://", 8) == 0) {
+        out->tls = 1;
+        p = url + 8;
+    } else if (strncmp(url, "http://", 7) == 0) {
+        p = url + 7;
+    } else {
+        return SIOC_ERR_ARG;
+    }
+    if (*p == '[') return SIOC_ERR_UNSUPPORTED;
+    host = p;
+    while (*p && *p != ':' && *p != '/') {
+        unsigned char c = (unsigned char)*p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+              c == '_'))
+            return SIOC_ERR_ARG; /* also rejects user info ('@'), queries and fragments */
+        p++;
+    }
+    hlen = (size_t)(p - host);
+    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (*p == ':') {
+        p++;
+        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
+        while (sioc__is_digit((unsigned char)*p)) {
+            port = port * 10 + (unsigned long)(*p - '0');
+            if (port > 65535) return SIOC_ERR_ARG;
+            p++;
+        }
+        if (port == 0) return SIOC_ERR_ARG;
+    }
+    end = p;
+    if (*end == '/') end++;
+    if (*end) return SIOC_ERR_ARG; /* every call is POST / on the service endpoint: no path */
+    memcpy(out->host, host, hlen);
+    out->host[hlen] = 0;
+    out->port = (uint16_t)(port ? port : (out->tls ? 443 : 80));
+    return SIOC_OK;
+}
+
+/* Regions go into host names and the signing scope: [a-z0-9-] only. */
+static int sioc__region_ok(const char *region) {
+    size_t i, n = region ? strlen(region) : 0;
+    if (n == 0 || n > 40) return 0;
+    for (i = 0; i < n; i++)
+        if (!((region[i] >= 'a' && region[i] <= 'z') || sioc__is_digit((unsigned char)region[i]) || region[i] == '-'))
+            return 0;
+    return 1;
+}
+
+SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char *region, sioc_aws_endpoint *out) {
+    sioc_buf b;
+    if (!out || !sioc__region_ok(region)) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
+    sioc_buf_puts(&b, region);
+    sioc_buf_puts(&b, strncmp(region, "cn-", 3) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+    sioc_buf_putc(&b, 0);
+    out->port = 443;
+    out->tls = 1;
+    return sioc_buf_result(&b);
+}
+
+SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, const char *op,
+                                   const sioc_aws_endpoint *ep, const char *region,
+                                   const sioc_sigv4_credentials *creds, sioc_bytes body, int64_t unix_time,
+                                   sioc_sigv4_key_cache *cache) {
+    sioc_sigv4_pair sh[3];
+    sioc_sigv4_params p;
+    sioc_sigv4_request q;
+    sioc_sigv4_result res;
+    sioc_buf b;
+    sioc_result r;
+    size_t n = 0;
+    const char *ctype = svc == SIOC_AWS_SNS ? "application/x-www-form-urlencoded" : "application/x-amz-json-1.0";
+    if (!out || !ep || !region || !creds) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    /* the Host value exactly as the HTTP writer sends it: the port only when it is not the scheme's default */
+    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_puts(&b, ep->host);
+    if (ep->port != (ep->tls ? 443 : 80)) {
+        sioc_buf_putc(&b, ':');
+        sioc_buf_put_u64(&b, ep->port);
+    }
+    sioc_buf_putc(&b, 0);
+    if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
+    sh[0].name = sioc_str_c("host");
+    sh[0].value.ptr = out->host;
+    sh[0].value.len = b.len - 1;
+    sh[1].name = sioc_str_c("content-type");
+    sh[1].value = sioc_str_c(ctype);
+    if (svc == SIOC_AWS_SQS) {
+        sioc_buf_init(&b, out->target, sizeof out->target);
+        sioc_buf_puts(&b, "AmazonSQS.");
+        sioc_buf_puts(&b, op ? op : "");
+        sioc_buf_putc(&b, 0);
+        if (!op || !*op || sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
+        sh[2].name = sioc_str_c("x-amz-target");
+        sh[2].value.ptr = out->target;
+        sh[2].value.len = b.len - 1;
+    }
+    memset(&p, 0, sizeof p);
+    p.creds = *creds;
+    p.region = sioc_str_c(region);
+    p.service = sioc_str_c(svc == SIOC_AWS_SNS ? "sns" : "sqs");
+    p.unix_time = unix_time;
+    memset(&q, 0, sizeof q);
+    q.method = sioc_str_c("POST");
+    q.path = sioc_str_c("/");
+    q.headers = sh;
+    q.header_count = svc == SIOC_AWS_SQS ? 3 : 2;
+    q.payload = body;
+    sioc_buf_init(&b, out->authorization, sizeof out->authorization - 1);
+    r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
+    if (r != SIOC_OK) return r;
+    memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
+    /* the header set AWS needs, no SDK bookkeeping headers (AWS.md 8) */
+    out->headers[n].name = sioc_str_c("content-type");
+    out->headers[n++].value = sh[1].value;
+    if (svc == SIOC_AWS_SQS) {
+        out->headers[n].name = sh[2].name;
+        out->headers[n++].value = sh[2].value;
+    }
+    out->headers[n].name = sioc_str_c("x-amz-date");
+    out->headers[n].value.ptr = out->amz_date;
+    out->headers[n++].value.len = 16;
+    if (creds->session_token.len) {
+        out->headers[n].name = sioc_str_c("x-amz-security-token");
+        out->headers[n++].value = creds->session_token;
+    }
+    out->headers[n].name = sioc_str_c("authorization");
+    out->headers[n].value.ptr = out->authorization;
+    out->headers[n++].value.len = b.len;
+    out->count = n;
+    return SIOC_OK;
+}
+
+/* >>client */
+
+static const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
+
+SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
+    sioc_result r;
+    int i;
+    if (!c || !desc) return SIOC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    if (!sioc__region_ok(desc->region) || desc->credentials.access_key_id.len == 0 ||
+        desc->credentials.secret_access_key.len == 0)
+        return SIOC_ERR_ARG;
+    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    c->p_desc = *desc;
+    if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
+    for (i = 0; i < 2; i++) {
+        const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
+        r = url ? sioc_aws_endpoint_parse(url, &c->p_ep[i])
+                : sioc_aws_endpoint_default((sioc_aws_service)i, desc->region, &c->p_ep[i]);
+        if (r != SIOC_OK) return r;
+    }
+    r = sioc_http_client_init(&c->http, &desc->http);
+    if (r != SIOC_OK) return r;
+    for (i = 0; i < 2; i++) {
+        r = sioc_http_endpoint(&c->http, c->p_ep[i].host, c->p_ep[i].port, c->p_ep[i].tls, &c->p_http_ep[i]);
+        if (r != SIOC_OK) {
+            sioc_http_client_free(&c->http);
+            return r;
+        }
+    }
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_aws_client_free(sioc_aws_client *c) {
+    if (!c) return;
+    sioc_http_client_free(&c->http);
+    memset(c->p_keys, 0, sizeof c->p_keys); /* derived key material */
+}
+
+SIOC_API void sioc_aws_set_credentials(sioc_aws_client *c, const sioc_sigv4_credentials *creds) {
+    if (!c || !creds) return;
+    c->p_desc.credentials = *creds;
+    memset(c->p_keys, 0, sizeof c->p_keys);
+}
+
+static void sioc__aws_log(sioc_aws_client *c, sioc_log_level level, const sioc_aws_call *call, const char *what) {
+#if SIOC_ENABLE_LOG
+    char line[200];
+    sioc_buf b;
+    const sioc_logger *lg = &c->p_desc.http.logger;
+    if (!lg->fn || level > lg->max_level) return;
+    /* operation, status and the service's code only: never keys, tokens or signatures */
+    sioc_buf_init(&b, line, sizeof line - 1);
+    sioc_buf_puts(&b, sioc__svc_name(call->p_service));
+    sioc_buf_putc(&b, ' ');
+    sioc_buf_puts(&b, call->p_op);
+    sioc_buf_puts(&b, ": ");
+    sioc_buf_puts(&b, what);
+    if (call->status) {
+        sioc_buf_puts(&b, " HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+    }
+    if (call->error.code[0]) {
+        sioc_buf_putc(&b, ' ');
+        sioc_buf_puts(&b, call->error.code);
+    }
+    line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+    lg->fn(lg->user, level, line);
+#else
+    (void)c, (void)level, (void)call, (void)what;
+#endif
+}
+
+static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint64_t now_ms) {
+    sioc_aws_signed s;
+    sioc_http_request req;
+    sioc_bytes body;
+    sioc_result r;
+    int svc = call->p_service;
+    int64_t t = c->p_desc.utc_now(c->p_desc.user) + c->clock_offset_s;
+    body.ptr = (const uint8_t *)call->body_mem;
+    body.len = call->p_body_len;
+    r = sioc_aws_sign(&s, (sioc_aws_service)svc, call->p_op, &c->p_ep[svc], c->p_desc.region,
+                      &c->p_desc.credentials, body, t, &c->p_keys[svc]);
+    if (r != SIOC_OK) return r;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.target = "/";
+    req.headers = s.headers;
+    req.header_count = s.count;
+    req.body = call->body_mem;
+    req.body_len = call->p_body_len;
+    req.timeout_ms = call->p_timeout;
+    req.idempotent = call->p_idempotent;
+    req.tag = call;
+    req.body_out = call->reply_mem;
+    req.body_out_cap = call->reply_cap;
+    r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &call->p_http_id);
+    memset(&s, 0, sizeof s);
+    if (r != SIOC_OK) return r;
+    call->p_busy = 1;
+    c->p_inflight++;
+    return SIOC_OK;
+}
+
+static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc, const char *op,
+                                    size_t body_len, uint64_t now_ms, uint32_t timeout_floor_ms) {
+    size_t oplen;
+    sioc_result r;
+    if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
+    if (call->p_busy) return SIOC_ERR_STATE;
+    oplen = strlen(op);
+    if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
+        return SIOC_ERR_ARG;
+    memcpy(call->p_op, op, oplen + 1);
+    call->p_service = (uint8_t)svc;
+    call->p_body_len = body_len;
+    call->result = SIOC_AGAIN;
+    call->status = 0;
+    call->reply.ptr = NULL;
+    call->reply.len = 0;
+    memset(&call->error, 0, sizeof call->error);
+    call->skew_retried = 0;
+    call->resent = 0;
+    /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
+       default), not re-sending can lose it (AWS.md 4). Everything else is safe to repeat. */
+    call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
+                                    strncmp(op, "Publish", 7) == 0);
+    call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
+    r = sioc__aws_send(c, call, now_ms);
+    if (r == SIOC_OK) c->stats.calls++;
+    return r;
+}
+
+SIOC_API sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc, const char *op,
+                                     size_t body_len, uint64_t now_ms) {
+    return sioc__aws_submit(c, call, svc, op, body_len, now_ms, 0);
+}
+
+/* Wrap a body writer: write into the call's memory, then submit. */
+#define SIOC__AWS_START_FLOOR(svc, op, floor_ms, WRITE)                                 \
+    {                                                                                   \
+        sioc_buf b_;                                                                    \
+        sioc_result r_;                                                                 \
+        if (!c || !call) return SIOC_ERR_ARG;                                           \
+        if (call->p_busy) return SIOC_ERR_STATE;                                        \
+        sioc_buf_init(&b_, call->body_mem, call->body_cap);                             \
+        r_ = WRITE;                                                                     \
+        if (r_ != SIOC_OK) return r_;                                                   \
+        return sioc__aws_submit(c, call, svc, op, b_.len, now_ms, floor_ms);            \
+    }
+#define SIOC__AWS_START(svc, op, WRITE) SIOC__AWS_START_FLOOR(svc, op, 0, WRITE)
+
+SIOC_API sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
+                                               const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "CreateTopic", sioc_sns_write_create_topic(&b_, name, tags, n_tags));
+}
+SIOC_API sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                            sioc_str queue_arn, sioc_str filter_policy, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "Subscribe", sioc_sns_write_subscribe(&b_, topic_arn, queue_arn, filter_policy));
+}
+SIOC_API sioc_result sioc_aws_sns_publish(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                          sioc_str message, const sioc_aws_attr *attrs, size_t n_attrs,
+                                          uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "Publish", sioc_sns_write_publish(&b_, topic_arn, message, attrs, n_attrs));
+}
+SIOC_API sioc_result sioc_aws_sns_publish_batch(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
+                                                const sioc_sns_batch_entry *entries, size_t n, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "PublishBatch", sioc_sns_write_publish_batch(&b_, topic_arn, entries, n));
+}
+SIOC_API sioc_result sioc_aws_sns_unsubscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str subscription_arn,
+                                              uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "Unsubscribe", sioc_sns_write_unsubscribe(&b_, subscription_arn));
+}
+SIOC_API sioc_result sioc_aws_sns_list_subscriptions_by_topic(sioc_aws_client *c, sioc_aws_call *call,
+                                                              sioc_str topic_arn, sioc_str next_token,
+                                                              uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SNS, "ListSubscriptionsByTopic",
+                    sioc_sns_write_list_subscriptions_by_topic(&b_, topic_arn, next_token));
+}
+SIOC_API sioc_result sioc_aws_sqs_create_queue(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
+                                               const sioc_aws_kv *attrs, size_t n_attrs, const sioc_aws_kv *tags,
+                                               size_t n_tags, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "CreateQueue", sioc_sqs_write_create_queue(&b_, name, attrs, n_attrs, tags, n_tags));
+}
+SIOC_API sioc_result sioc_aws_sqs_get_queue_attributes(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                       const sioc_str *names, size_t n, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "GetQueueAttributes", sioc_sqs_write_get_queue_attributes(&b_, queue_url, names, n));
+}
+SIOC_API sioc_result sioc_aws_sqs_set_queue_policy(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                   sioc_str queue_arn, sioc_str topic_arn, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "SetQueueAttributes",
+                    sioc_sqs_write_set_queue_policy(&b_, queue_url, queue_arn, topic_arn));
+}
+SIOC_API sioc_result sioc_aws_sqs_receive_message(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                  int max_messages, int wait_seconds, uint64_t now_ms) {
+    /* the read deadline must outlast the long poll (AWS.md 2.2) */
+    uint32_t floor_ms = (wait_seconds > 0 && wait_seconds <= 20) ? (uint32_t)wait_seconds * 1000u + 10000u : 0;
+    SIOC__AWS_START_FLOOR(SIOC_AWS_SQS, "ReceiveMessage", floor_ms,
+                          sioc_sqs_write_receive_message(&b_, queue_url, max_messages, wait_seconds));
+}
+SIOC_API sioc_result sioc_aws_sqs_delete_message_batch(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                       const sioc_sqs_delete_entry *entries, size_t n,
+                                                       uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "DeleteMessageBatch",
+                    sioc_sqs_write_delete_message_batch(&b_, queue_url, entries, n));
+}
+SIOC_API sioc_result sioc_aws_sqs_delete_queue(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                               uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "DeleteQueue", sioc_sqs_write_queue_url(&b_, queue_url));
+}
+SIOC_API sioc_result sioc_aws_sqs_list_queues(sioc_aws_client *c, sioc_aws_call *call, sioc_str prefix,
+                                              sioc_str next_token, int max_results, uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "ListQueues", sioc_sqs_write_list_queues(&b_, prefix, next_token, max_results));
+}
+SIOC_API sioc_result sioc_aws_sqs_list_queue_tags(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                                  uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "ListQueueTags", sioc_sqs_write_queue_url(&b_, queue_url));
+}
+SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
+                                               sioc_str body, const sioc_aws_attr *attrs, size_t n_attrs,
+                                               uint64_t now_ms) {
+    SIOC__AWS_START(SIOC_AWS_SQS, "SendMessage", sioc_sqs_write_send_message(&b_, queue_url, body, attrs, n_attrs));
+}
+
+static int sioc__code_in(const char *code, const char *const *list) {
+    for (; *list; list++)
+        if (strcmp(code, *list) == 0) return 1;
+    return 0;
+}
+
+/* Error classes (AWS.md 4): by error code first, whatever the status. */
+static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
+    static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
+                                            "TooManyRequestsException", "RequestLimitExceeded", NULL};
+    static const char *const not_found[] = {"NotFound", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+                                            NULL};
+    static const char *const auth[] = {"SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature",
+                                       "AccessDenied", "AccessDeniedException", "AuthorizationError",
+                                       "RequestExpired", "RequestTimeTooSkewed", "InvalidSignatureException",
+                                       "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
+                                       "MissingAuthenticationToken", "InvalidSecurity", NULL};
+    if (sioc__code_in(e->code, throttled) || sioc__code_in(e->legacy_code, throttled) || e->status == 429)
+        return SIOC_ERR_THROTTLED;
+    if (sioc__code_in(e->code, not_found) || sioc__code_in(e->legacy_code, not_found)) return SIOC_ERR_NOT_FOUND;
+    if (e->status >= 500) return SIOC_ERR_SERVER;
+    if (sioc__code_in(e->code, auth) || sioc__code_in(e->legacy_code, auth) || e->status == 401 || e->status == 403)
+        return SIOC_ERR_AUTH;
+    return SIOC_ERR_HTTP_STATUS;
+}
+
+/* Codes that a wrong clock produces. SignatureDoesNotMatch is on the list because some endpoints report a stale
+   X-Amz-Date that way; the Date comparison below keeps a real key mismatch from being retried. */
+static int sioc__time_error(const sioc_aws_error *e) {
+    static const char *const codes[] = {"RequestTimeTooSkewed", "RequestExpired", "SignatureDoesNotMatch",
+                                        "InvalidSignatureException", NULL};
+    return sioc__code_in(e->code, codes) || sioc__code_in(e->legacy_code, codes);
+}
+
+#define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
+
+/* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
+   Finished calls go to the client's done list (the engine's views die at its next response, so everything is
+   taken out of them here). */
+static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
+    sioc_aws_call *call = (sioc_aws_call *)r->tag;
+    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
+    call->p_busy = 0;
+    c->p_inflight--;
+    call->status = r->status;
+    call->resent |= r->retried;
+    if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
+        c->stats.publish_resends++;
+    call->reply.ptr = r->body;
+    call->reply.len = r->body_len;
+    memset(&call->error, 0, sizeof call->error);
+    call->error.status = r->status;
+    if (r->result != SIOC_OK) {
+        call->result = r->result; /* transport failure (timeout, connect, closed, TLS) or reply over reply_cap */
+    } else if (r->status >= 200 && r->status < 300) {
+        call->result = SIOC_OK;
+    } else {
+        const char *body = (const char *)r->body;
+        sioc_str date, qe;
+        int64_t server_t;
+        if (call->p_service == SIOC_AWS_SNS) {
+            (void)sioc_sns_parse_error(body, r->body_len, &call->error);
+        } else {
+            if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
+            (void)sioc_sqs_parse_error(body, r->body_len, qe, &call->error);
+        }
+        call->error.status = r->status;
+        call->result = sioc__aws_classify(&call->error);
+        /* clock skew: correct the offset from the server's Date and re-sign once (AWS.md 4, 7) */
+        if (!call->skew_retried && sioc__time_error(&call->error) &&
+            sioc_http_response_header(r, "date", &date) == SIOC_OK &&
+            sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
+            int64_t local = c->p_desc.utc_now(c->p_desc.user);
+            int64_t diff = server_t - (local + c->clock_offset_s);
+            if (diff >= SIOC__AWS_SKEW_MIN_S || diff <= -SIOC__AWS_SKEW_MIN_S) {
+                c->clock_offset_s = server_t - local;
+                call->skew_retried = 1;
+                c->stats.skew_retries++;
+                sioc__aws_log(c, SIOC_LOG_WARN, call, "clock skew corrected, retrying");
+                if (sioc__aws_send(c, call, now_ms) == SIOC_OK) return;
+            }
+        }
+    }
+    if (call->result == SIOC_OK) {
+        c->stats.ok++;
+    } else {
+        c->stats.errors++;
+        sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
+    }
+    call->p_busy = 2;
+    call->p_next = NULL;
+    if (c->p_done_tail)
+        c->p_done_tail->p_next = call;
+    else
+        c->p_done_head = call;
+    c->p_done_tail = call;
+}
+
+SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out) {
+    sioc_http_response r;
+    sioc_aws_call *call;
+    if (!c || !out) return SIOC_ERR_ARG;
+    *out = NULL;
+    /* drain the engine completely: that also hands its last connection back to the pool, so a call submitted
+       right after this one returns goes out on the next drive */
+    while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__aws_finish(c, &r, now_ms);
+    call = c->p_done_head;
+    if (!call) return SIOC_AGAIN;
+    c->p_done_head = call->p_next;
+    if (!c->p_done_head) c->p_done_tail = NULL;
+    call->p_next = NULL;
+    call->p_busy = 0;
+    *out = call;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
+    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
+    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
+        sioc_aws_call **pp = &c->p_done_head, *prev = NULL;
+        while (*pp && *pp != call) {
+            prev = *pp;
+            pp = &(*pp)->p_next;
+        }
+        if (*pp) *pp = call->p_next;
+        if (c->p_done_tail == call) c->p_done_tail = prev;
+        call->p_next = NULL;
+        call->p_busy = 0;
+        return SIOC_OK;
+    }
+    (void)sioc_http_cancel(&c->http, call->p_http_id);
+    call->p_busy = 0;
+    c->p_inflight--;
+    return SIOC_OK;
+}
+
+#if SIOC_ENABLE_POSIX
+#include <stdlib.h> /* getenv */
+
+static sioc_str sioc__env(const char *name) { return sioc_str_c(getenv(name)); }
+
+SIOC_API sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc) {
+    const char *any_ep;
+    if (!desc) return SIOC_ERR_ARG;
+    if (!desc->region) desc->region = getenv("AWS_REGION");
+    if (!desc->region || !*desc->region) desc->region = getenv("AWS_DEFAULT_REGION");
+    if (desc->credentials.access_key_id.len == 0) {
+        desc->credentials.access_key_id = sioc__env("AWS_ACCESS_KEY_ID");
+        desc->credentials.secret_access_key = sioc__env("AWS_SECRET_ACCESS_KEY");
+        desc->credentials.session_token = sioc__env("AWS_SESSION_TOKEN");
+    }
+    any_ep = getenv("AWS_ENDPOINT_URL");
+    if (any_ep && !*any_ep) any_ep = NULL;
+    if (!desc->sns_endpoint) desc->sns_endpoint = getenv("AWS_ENDPOINT_URL_SNS");
+    if (!desc->sns_endpoint || !*desc->sns_endpoint) desc->sns_endpoint = any_ep;
+    if (!desc->sqs_endpoint) desc->sqs_endpoint = getenv("AWS_ENDPOINT_URL_SQS");
+    if (!desc->sqs_endpoint || !*desc->sqs_endpoint) desc->sqs_endpoint = any_ep;
+    if (!desc->region || !*desc->region || desc->credentials.access_key_id.len == 0 ||
+        desc->credentials.secret_access_key.len == 0)
+        return SIOC_ERR_NOT_FOUND;
+    return SIOC_OK;
+}
+#endif

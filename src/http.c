@@ -1,0 +1,1520 @@
+/* ---- http.c: request writer, response parser, connection engine ----
+   Framing follows RFC 9112 (HTTP/1.1 messages): section 4 status line, 5 field lines, 6.3 message body length,
+   7.1 chunked coding, 9.3 persistence. The engine is the BearSSL pattern applied to HTTP: the caller moves bytes
+   through buffers the engine exposes and acknowledges them; the engine never calls the network. */
+#include "internal.h"
+#include "http.h"
+#include "tls.h"
+
+#if SIOC_TLS != SIOC_TLS_NONE && SIOC_TLS != SIOC_TLS_MBEDTLS && SIOC_TLS != SIOC_TLS_BEARSSL
+#error "SIOC_TLS must be SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+#endif
+
+/* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
+static const sioc_tls_ops *sioc__tls_ops(void);
+
+/* ---- small text helpers (ASCII, locale-free) ---- */
+
+/* RFC 9110 5.6.2 tchar. */
+static int sioc__http_tchar(int c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Field value octets (RFC 9110 5.5): VCHAR, SP, HTAB, obs-text; no other controls. */
+static int sioc__http_vchar(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+
+static int sioc__http_ieq(const char *a, size_t an, const char *b) {
+    size_t i;
+    for (i = 0; i < an; i++) {
+        if (b[i] == 0 || sioc__to_lower((unsigned char)a[i]) != sioc__to_lower((unsigned char)b[i])) return 0;
+    }
+    return b[an] == 0;
+}
+
+static sioc_str sioc__http_trim(const char *p, size_t n) {
+    sioc_str s;
+    while (n > 0 && (p[0] == ' ' || p[0] == '\t')) p++, n--;
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+/* 1 when the comma-separated list `v` holds `tok` (case-insensitive). */
+static int sioc__http_list_has(sioc_str v, const char *tok) {
+    size_t i = 0;
+    while (i <= v.len) {
+        size_t j = i;
+        sioc_str item;
+        while (j < v.len && v.ptr[j] != ',') j++;
+        item = sioc__http_trim(v.ptr + i, j - i);
+        if (item.len && sioc__http_ieq(item.ptr, item.len, tok)) return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* ---- 1. request writer ---- */
+
+static int sioc__http_is_token(const char *s) {
+    if (!s || !*s) return 0;
+    for (; *s; s++)
+        if (!sioc__http_tchar((unsigned char)*s)) return 0;
+    return 1;
+}
+
+SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request *req, const char *host,
+                                          uint16_t port, int tls) {
+    size_t i;
+    const char *t;
+    int need_cl;
+    if (!req || !sioc__http_is_token(req->method) || !req->target || !req->target[0] || !host || !host[0] ||
+        (req->header_count && !req->headers) || (req->body_len && !req->body)) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return SIOC_ERR_ARG;
+    }
+    for (t = req->target; *t; t++) { /* origin-form: no blanks, controls or raw non-ASCII */
+        unsigned char ch = (unsigned char)*t;
+        if (ch <= 0x20 || ch >= 0x7f) {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return SIOC_ERR_ARG;
+        }
+    }
+    for (t = host; *t; t++) {
+        unsigned char ch = (unsigned char)*t;
+        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '@' || ch == '?' || ch == '#') {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return SIOC_ERR_ARG;
+        }
+    }
+    sioc_buf_puts(out, req->method);
+    sioc_buf_putc(out, ' ');
+    sioc_buf_puts(out, req->target);
+    sioc_buf_puts(out, " HTTP/1.1\r\nHost: ");
+    if (strchr(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
+        sioc_buf_putc(out, '[');
+        sioc_buf_puts(out, host);
+        sioc_buf_putc(out, ']');
+    } else {
+        sioc_buf_puts(out, host);
+    }
+    if (port != (tls ? 443 : 80)) {
+        sioc_buf_putc(out, ':');
+        sioc_buf_put_u64(out, port);
+    }
+    sioc_buf_puts(out, "\r\n");
+    for (i = 0; i < req->header_count; i++) {
+        const sioc_http_header *h = &req->headers[i];
+        size_t k;
+        int ok = h->name.len > 0 && (h->name.ptr != NULL) && (h->value.len == 0 || h->value.ptr != NULL);
+        for (k = 0; ok && k < h->name.len; k++) ok = sioc__http_tchar((unsigned char)h->name.ptr[k]);
+        for (k = 0; ok && k < h->value.len; k++) ok = sioc__http_vchar((unsigned char)h->value.ptr[k]);
+        if (ok && (sioc__http_ieq(h->name.ptr, h->name.len, "host") ||
+                   sioc__http_ieq(h->name.ptr, h->name.len, "content-length") ||
+                   sioc__http_ieq(h->name.ptr, h->name.len, "transfer-encoding")))
+            ok = 0; /* framing belongs to the engine: a second Host or length would be request smuggling */
+        if (!ok) {
+            sioc_buf_fail(out, SIOC_ERR_ARG);
+            return SIOC_ERR_ARG;
+        }
+        sioc_buf_put(out, h->name.ptr, h->name.len);
+        sioc_buf_puts(out, ": ");
+        sioc_buf_put(out, h->value.ptr, h->value.len);
+        sioc_buf_puts(out, "\r\n");
+    }
+    need_cl = req->body_len > 0 || !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") ||
+              !strcmp(req->method, "PATCH");
+    if (need_cl) {
+        sioc_buf_puts(out, "Content-Length: ");
+        sioc_buf_put_u64(out, (uint64_t)req->body_len);
+        sioc_buf_puts(out, "\r\n");
+    }
+    sioc_buf_puts(out, "\r\n");
+    return sioc_buf_result(out);
+}
+
+/* ---- 2. response parser ---- */
+
+enum {
+    SIOC__HP_STATUS = 0, /* status line */
+    SIOC__HP_HEADER,     /* field lines */
+    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
+    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
+    SIOC__HP_BODY_CLOSE, /* body until EOF */
+    SIOC__HP_CHUNK_SIZE, /* chunk-size [BWS] [; ext] CRLF */
+    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
+    SIOC__HP_CHUNK_END,  /* CRLF after chunk data */
+    SIOC__HP_TRAILER,    /* trailer lines until the empty one */
+    SIOC__HP_DONE
+};
+
+SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t head_cap, sioc_http_hdr_ref *refs,
+                                    size_t ref_cap) {
+    memset(p, 0, sizeof *p);
+    p->p_head = (char *)head_mem;
+    p->p_head_cap = head_mem ? head_cap : 0;
+    if (p->p_head_cap > UINT32_MAX) p->p_head_cap = UINT32_MAX; /* offsets are 32-bit */
+    p->p_refs = refs;
+    p->p_ref_cap = refs ? ref_cap : 0;
+    sioc_http_parser_reset(p, 0);
+}
+
+static void sioc__hp_clear_head(sioc_http_parser *p) {
+    p->status = 0;
+    p->version_minor = 0;
+    p->keep_alive = 0;
+    p->chunked = 0;
+    p->content_length = UINT64_MAX;
+    p->keep_alive_timeout_s = 0;
+    p->header_count = 0;
+    p->reason.ptr = p->p_head;
+    p->reason.len = 0;
+    p->p_head_len = 0;
+    p->p_line_start = 0;
+}
+
+SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) {
+    sioc__hp_clear_head(p);
+    p->body_len = 0;
+    p->p_remaining = 0;
+    p->p_ext_len = 0;
+    p->p_err = SIOC_OK;
+    p->p_state = SIOC__HP_STATUS;
+    p->p_cr = 0;
+    p->p_head_request = (uint8_t)(head_request ? 1 : 0);
+    p->p_saw_digit = 0;
+    p->p_ext_state = 0;
+    p->p_started = 0;
+}
+
+SIOC_API int sioc_http_parser_started(const sioc_http_parser *p) { return p->p_started; }
+
+static sioc_result sioc__hp_fail(sioc_http_parser *p, sioc_result r) {
+    if (p->p_err == SIOC_OK) p->p_err = r;
+    return p->p_err;
+}
+
+/* "HTTP/1.x SSS[ reason]" (RFC 9112 4). Only HTTP/1.0 and 1.1 are spoken. */
+static sioc_result sioc__hp_status_line(sioc_http_parser *p, const char *s, size_t n) {
+    size_t i;
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
+        !sioc__is_digit((unsigned char)s[9]) || !sioc__is_digit((unsigned char)s[10]) ||
+        !sioc__is_digit((unsigned char)s[11]) || s[9] == '0')
+        return SIOC_ERR_PROTOCOL;
+    if (n > 12 && s[12] != ' ') return SIOC_ERR_PROTOCOL;
+    for (i = 13; i < n; i++)
+        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
+    p->version_minor = s[7] - '0';
+    p->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+    p->reason.ptr = s + (n > 12 ? 13 : n);
+    p->reason.len = n > 12 ? n - 13 : 0;
+    return SIOC_OK;
+}
+
+/* "name: value" (RFC 9112 5): no blank before the colon, no obs-fold, no controls. */
+static sioc_result sioc__hp_field_line(sioc_http_parser *p, size_t off, size_t n) {
+    const char *s = p->p_head + off;
+    size_t colon = 0, i;
+    sioc_str v;
+    sioc_http_hdr_ref *ref;
+    while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
+    if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL; /* also catches obs-fold */
+    for (i = colon + 1; i < n; i++)
+        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
+    if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
+    v = sioc__http_trim(s + colon + 1, n - colon - 1);
+    ref = &p->p_refs[p->header_count++];
+    ref->name_off = (uint32_t)off;
+    ref->name_len = (uint32_t)colon;
+    ref->value_off = (uint32_t)(v.ptr - p->p_head);
+    ref->value_len = (uint32_t)v.len;
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, sioc_str *out_name,
+                                         sioc_str *out_value) {
+    const sioc_http_hdr_ref *r;
+    SIOC_ASSERT(i < p->header_count);
+    r = &p->p_refs[i];
+    if (out_name) {
+        out_name->ptr = p->p_head + r->name_off;
+        out_name->len = r->name_len;
+    }
+    if (out_value) {
+        out_value->ptr = p->p_head + r->value_off;
+        out_value->len = r->value_len;
+    }
+}
+
+SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const char *name, sioc_str *out_value) {
+    size_t i;
+    for (i = 0; i < p->header_count; i++) {
+        const sioc_http_hdr_ref *r = &p->p_refs[i];
+        if (sioc__http_ieq(p->p_head + r->name_off, r->name_len, name)) {
+            if (out_value) {
+                out_value->ptr = p->p_head + r->value_off;
+                out_value->len = r->value_len;
+            }
+            return SIOC_OK;
+        }
+    }
+    if (out_value) {
+        out_value->ptr = "";
+        out_value->len = 0;
+    }
+    return SIOC_ERR_NOT_FOUND;
+}
+
+/* Content-Length: digits; a list of identical values is tolerated (RFC 9110 8.6), different values are not. */
+static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
+    size_t i = 0;
+    int have = 0;
+    uint64_t first = 0;
+    while (i <= v.len) {
+        size_t j = i;
+        sioc_str item;
+        uint64_t n = 0;
+        size_t k;
+        while (j < v.len && v.ptr[j] != ',') j++;
+        item = sioc__http_trim(v.ptr + i, j - i);
+        if (item.len == 0) return SIOC_ERR_PROTOCOL;
+        for (k = 0; k < item.len; k++) {
+            int d = (unsigned char)item.ptr[k] - '0';
+            if (d < 0 || d > 9 || n > (UINT64_MAX - 1 - (uint64_t)d) / 10) return SIOC_ERR_PROTOCOL;
+            n = n * 10 + (uint64_t)d;
+        }
+        if (have && n != first) return SIOC_ERR_PROTOCOL;
+        first = n;
+        have = 1;
+        i = j + 1;
+    }
+    *out = first;
+    return SIOC_OK;
+}
+
+/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). */
+static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
+    size_t i;
+    int have_cl = 0, have_te = 0, te_chunked = 0, conn_close = 0, conn_ka = 0;
+    uint64_t cl = 0;
+    for (i = 0; i < p->header_count; i++) {
+        sioc_str name, value;
+        sioc_http_parser_header_at(p, i, &name, &value);
+        if (sioc__http_ieq(name.ptr, name.len, "content-length")) {
+            uint64_t n;
+            if (sioc__hp_content_length(value, &n) != SIOC_OK || (have_cl && n != cl)) return SIOC_ERR_PROTOCOL;
+            cl = n;
+            have_cl = 1;
+        } else if (sioc__http_ieq(name.ptr, name.len, "transfer-encoding")) {
+            /* We never send TE, so only a lone "chunked" is expected; any other coding (gzip, chunked twice)
+               would hand undecoded bytes to the caller, so it is refused rather than passed through. */
+            te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
+            have_te++;
+        } else if (sioc__http_ieq(name.ptr, name.len, "connection")) {
+            if (sioc__http_list_has(value, "close")) conn_close = 1;
+            if (sioc__http_list_has(value, "keep-alive")) conn_ka = 1;
+        } else if (sioc__http_ieq(name.ptr, name.len, "keep-alive")) {
+            size_t k;
+            for (k = 0; k + 8 <= value.len; k++) {
+                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") && (k == 0 || value.ptr[k - 1] == ' ' ||
+                                                                      value.ptr[k - 1] == ',')) {
+                    uint32_t t = 0;
+                    size_t d = k + 8;
+                    while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
+                        t = t * 10u + (uint32_t)(value.ptr[d++] - '0');
+                    p->keep_alive_timeout_s = t;
+                    break;
+                }
+            }
+        }
+    }
+    p->keep_alive = p->version_minor >= 1 ? !conn_close : (conn_ka && !conn_close);
+    if (p->p_head_request || p->status == 204 || p->status == 304) {
+        p->p_state = SIOC__HP_NOBODY;
+        p->content_length = 0;
+    } else if (have_te) {
+        if (!te_chunked) return SIOC_ERR_UNSUPPORTED;
+        p->chunked = 1;
+        if (have_cl) p->keep_alive = 0; /* both: TE wins, and the connection is suspect (RFC 9112 6.3 rule 3) */
+        p->p_state = SIOC__HP_CHUNK_SIZE;
+        p->p_saw_digit = 0;
+        p->p_ext_state = 0;
+        p->p_cr = 0;
+        p->p_remaining = 0;
+    } else if (have_cl) {
+        p->content_length = cl;
+        p->p_remaining = cl;
+        p->p_state = cl ? SIOC__HP_BODY_CL : SIOC__HP_NOBODY;
+    } else {
+        p->keep_alive = 0; /* the body ends when the connection does */
+        p->p_state = SIOC__HP_BODY_CLOSE;
+    }
+    return SIOC_OK;
+}
+
+/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached. */
+static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
+    size_t off = p->p_line_start, n = p->p_head_len - off;
+    sioc_result r;
+    if (p->p_state == SIOC__HP_STATUS) {
+        r = sioc__hp_status_line(p, p->p_head + off, n);
+        if (r != SIOC_OK) return r;
+        p->p_state = SIOC__HP_HEADER;
+    } else if (n > 0) {
+        r = sioc__hp_field_line(p, off, n);
+        if (r != SIOC_OK) return r;
+    } else if (p->p_state == SIOC__HP_TRAILER) {
+        p->p_state = SIOC__HP_DONE;
+        *out_ev = SIOC_HTTP_PEV_DONE;
+    } else if (p->status < 200) {
+        /* Interim response (100 Continue, 103 Early Hints): skip it. 101 would switch protocols: never asked for. */
+        if (p->status == 101) return SIOC_ERR_PROTOCOL;
+        sioc__hp_clear_head(p);
+        p->p_state = SIOC__HP_STATUS;
+        return SIOC_OK;
+    } else {
+        r = sioc__hp_head_done(p);
+        if (r != SIOC_OK) return r;
+        *out_ev = SIOC_HTTP_PEV_HEAD;
+    }
+    p->p_line_start = p->p_head_len;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *in, size_t len, size_t *out_used,
+                                           sioc_http_pev *out_ev, sioc_bytes *out_body) {
+    size_t i = 0;
+    sioc_result r = SIOC_OK;
+    *out_used = 0;
+    *out_ev = SIOC_HTTP_PEV_NEED_MORE;
+    out_body->ptr = NULL;
+    out_body->len = 0;
+    if (p->p_err != SIOC_OK) return p->p_err;
+    if (p->p_state == SIOC__HP_DONE) return SIOC_ERR_STATE;
+    if (len > 0 && !in) return SIOC_ERR_ARG;
+    for (;;) {
+        if (p->p_state == SIOC__HP_NOBODY) {
+            p->p_state = SIOC__HP_DONE;
+            *out_ev = SIOC_HTTP_PEV_DONE;
+            break;
+        }
+        if (i >= len) break;
+        p->p_started = 1;
+        switch (p->p_state) {
+        case SIOC__HP_STATUS:
+        case SIOC__HP_HEADER:
+        case SIOC__HP_TRAILER: {
+            const uint8_t *nl = (const uint8_t *)memchr(in + i, '\n', len - i);
+            size_t take = nl ? (size_t)(nl - (in + i)) : len - i;
+            if (take > p->p_head_cap - p->p_head_len) {
+                r = SIOC_ERR_LIMIT;
+                break;
+            }
+            memcpy(p->p_head + p->p_head_len, in + i, take);
+            p->p_head_len += take;
+            i += take;
+            if (p->p_state == SIOC__HP_STATUS) { /* reject a non-HTTP peer at once, not after a line end */
+                size_t have = SIOC__MIN(p->p_head_len, (size_t)7);
+                if (memcmp(p->p_head, "HTTP/1.", have) != 0) {
+                    r = SIOC_ERR_PROTOCOL;
+                    break;
+                }
+            }
+            if (!nl) break;
+            i++; /* the LF; a CR before it is dropped (a lone LF is accepted, RFC 9112 2.2) */
+            if (p->p_head_len > p->p_line_start && p->p_head[p->p_head_len - 1] == '\r') p->p_head_len--;
+            r = sioc__hp_line(p, out_ev);
+            break;
+        }
+        case SIOC__HP_BODY_CL:
+        case SIOC__HP_CHUNK_DATA: {
+            size_t n = len - i;
+            if ((uint64_t)n > p->p_remaining) n = (size_t)p->p_remaining;
+            out_body->ptr = in + i;
+            out_body->len = n;
+            i += n;
+            p->p_remaining -= n;
+            p->body_len += n;
+            *out_ev = SIOC_HTTP_PEV_BODY;
+            if (p->p_remaining == 0)
+                p->p_state = (uint8_t)(p->p_state == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_END);
+            p->p_cr = 0;
+            break;
+        }
+        case SIOC__HP_BODY_CLOSE:
+            out_body->ptr = in + i;
+            out_body->len = len - i;
+            p->body_len += len - i;
+            i = len;
+            *out_ev = SIOC_HTTP_PEV_BODY;
+            break;
+        case SIOC__HP_CHUNK_END: {
+            uint8_t ch = in[i++];
+            if (ch == '\r' && !p->p_cr) {
+                p->p_cr = 1;
+            } else if (ch == '\n') {
+                p->p_state = SIOC__HP_CHUNK_SIZE;
+                p->p_saw_digit = 0;
+                p->p_ext_state = 0;
+                p->p_ext_len = 0;
+                p->p_cr = 0;
+            } else {
+                r = SIOC_ERR_PROTOCOL;
+            }
+            break;
+        }
+        case SIOC__HP_CHUNK_SIZE: {
+            /* chunk-size [BWS] *( ";" ext ) CRLF; p_ext_state 0 digits, 1 blanks after them, 2 extension */
+            while (i < len && r == SIOC_OK) {
+                uint8_t ch = in[i++];
+                int hv = sioc__hex_val(ch);
+                if (p->p_cr && ch != '\n') {
+                    r = SIOC_ERR_PROTOCOL;
+                } else if (ch == '\n') {
+                    if (!p->p_saw_digit) {
+                        r = SIOC_ERR_PROTOCOL;
+                    } else if (p->p_remaining == 0) {
+                        p->p_state = SIOC__HP_TRAILER;
+                        p->p_line_start = p->p_head_len;
+                    } else {
+                        p->p_state = SIOC__HP_CHUNK_DATA;
+                    }
+                    p->p_cr = 0;
+                    break;
+                } else if (ch == '\r') {
+                    p->p_cr = 1;
+                } else if (p->p_ext_state == 2) {
+                    if (!sioc__http_vchar(ch)) r = SIOC_ERR_PROTOCOL;
+                    else if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) r = SIOC_ERR_LIMIT;
+                } else if (hv >= 0 && p->p_ext_state == 0) {
+                    if (p->p_remaining > (UINT64_MAX >> 5)) r = SIOC_ERR_PROTOCOL; /* absurd size */
+                    p->p_remaining = p->p_remaining * 16u + (uint64_t)hv;
+                    p->p_saw_digit = 1;
+                } else if ((ch == ' ' || ch == '\t') && p->p_saw_digit) {
+                    p->p_ext_state = 1;
+                } else if (ch == ';' && p->p_saw_digit) {
+                    p->p_ext_state = 2;
+                } else {
+                    r = SIOC_ERR_PROTOCOL;
+                }
+            }
+            break;
+        }
+        default:
+            r = SIOC_ERR_STATE;
+            break;
+        }
+        if (r != SIOC_OK || *out_ev != SIOC_HTTP_PEV_NEED_MORE) break;
+    }
+    *out_used = i;
+    if (r != SIOC_OK) {
+        *out_ev = SIOC_HTTP_PEV_NEED_MORE;
+        out_body->ptr = NULL;
+        out_body->len = 0;
+        return sioc__hp_fail(p, r);
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev) {
+    *out_ev = SIOC_HTTP_PEV_NEED_MORE;
+    if (p->p_err != SIOC_OK) return p->p_err;
+    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state == SIOC__HP_NOBODY || p->p_state == SIOC__HP_DONE) {
+        p->p_state = SIOC__HP_DONE;
+        *out_ev = SIOC_HTTP_PEV_DONE;
+        return SIOC_OK;
+    }
+    return sioc__hp_fail(p, SIOC_ERR_CLOSED);
+}
+
+/* ---- 3. client engine ---- */
+
+enum { /* connection states */
+    SIOC__CS_FREE = 0,
+    SIOC__CS_OPEN_PENDING,  /* OPEN not handed out yet */
+    SIOC__CS_CONNECTING,    /* the app is connecting */
+    SIOC__CS_HANDSHAKE,     /* TLS handshake */
+    SIOC__CS_READY,         /* idle keep-alive connection */
+    SIOC__CS_ACTIVE,        /* carrying a request */
+    SIOC__CS_HELD,          /* its response is in the app's hands until the next sioc_http_next_response() */
+    SIOC__CS_CLOSE_PENDING  /* CLOSE not handed out yet */
+};
+
+enum { /* request states */
+    SIOC__RS_FREE = 0,
+    SIOC__RS_QUEUED,
+    SIOC__RS_ACTIVE,
+    SIOC__RS_DONE, /* finished, waiting for pickup */
+    SIOC__RS_HELD  /* handed out by the last sioc_http_next_response() */
+};
+
+struct sioc_http__ep {
+    char host[SIOC_HTTP_MAX_HOST + 1];
+    uint16_t port;
+    uint8_t used, tls, engine_tls;
+};
+
+struct sioc_http__conn {
+    uint8_t state, dead, tls;
+    int ep, req;
+    sioc_result last_err;    /* why it was closed */
+    uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
+    uint64_t since;          /* connect start, or idle start */
+    uint64_t idle_limit;     /* ms this connection may stay idle */
+    size_t out_head, out_body; /* bytes of the request head / body handed over so far */
+    sioc_http_parser parser;
+    void *tls_mem;
+};
+
+struct sioc_http__req {
+    uint8_t state, idempotent, retried, fresh_only, head_request, overflow;
+    uint16_t gen;
+    int ep, conn, status;
+    uint64_t deadline, seq, done_seq;
+    char *head;
+    size_t head_len;
+    const uint8_t *body;
+    size_t body_len;
+    void *tag;
+    uint8_t *body_out;
+    size_t body_out_cap, body_stored;
+    sioc_http_body_fn on_body;
+    sioc_result result;
+    uint64_t body_total;
+};
+
+static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
+#if SIOC_ENABLE_LOG
+    char line[160];
+    sioc_buf b;
+    if (!c->desc.logger.fn || lv > c->desc.logger.max_level) return;
+    sioc_buf_init(&b, line, sizeof line - 1);
+    sioc_buf_puts(&b, "http: ");
+    sioc_buf_puts(&b, what);
+    if (conn >= 0) {
+        sioc_buf_puts(&b, " conn ");
+        sioc_buf_put_u64(&b, (uint64_t)conn);
+        if (c->p_conns[conn].ep >= 0) {
+            const sioc_http__ep *e = &c->p_eps[c->p_conns[conn].ep];
+            sioc_buf_putc(&b, ' ');
+            sioc_buf_puts(&b, e->host);
+            sioc_buf_putc(&b, ':');
+            sioc_buf_put_u64(&b, e->port);
+        }
+    }
+    if (r != SIOC_OK) {
+        sioc_buf_puts(&b, ": ");
+        sioc_buf_puts(&b, sioc_strerror(r));
+    }
+    line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+    c->desc.logger.fn(c->desc.logger.user, lv, line);
+#else
+    (void)c, (void)lv, (void)what, (void)conn, (void)r;
+#endif
+}
+
+static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* a*b+acc without wrapping; SIZE_MAX on overflow. */
+static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
+    size_t m;
+    if (acc == SIZE_MAX || (a && b > (SIZE_MAX - 64) / a)) return SIZE_MAX;
+    m = sioc__align(a * b);
+    return m > SIZE_MAX - 64 - acc ? SIZE_MAX : acc + m;
+}
+
+SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc) {
+    sioc_http_client_desc d;
+    size_t total = 0, i, conn_bytes;
+    uint8_t *m;
+    sioc_result r;
+    memset(c, 0, sizeof *c);
+    c->p_held = -1;
+    if (!desc) return SIOC_ERR_ARG;
+    d = *desc;
+    if (!d.max_endpoints) d.max_endpoints = 4;
+    if (!d.conns_per_endpoint) d.conns_per_endpoint = 2;
+    if (!d.max_requests) d.max_requests = 16;
+    if (!d.request_head_size) d.request_head_size = 4096;
+    if (!d.response_head_size) d.response_head_size = 8192;
+    if (!d.max_headers) d.max_headers = 64;
+    if (!d.timeout_ms) d.timeout_ms = 30000;
+    if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
+    if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
+    if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
+    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536)
+        return SIOC_ERR_ARG;
+#if !SIOC_ENABLE_LIBC_MALLOC
+    if (!d.allocator.alloc || !d.allocator.free) return SIOC_ERR_DEPENDENCY;
+#endif
+    c->desc = d;
+    c->p_n_eps = d.max_endpoints;
+    c->p_n_conns = d.max_endpoints * d.conns_per_endpoint;
+    c->p_n_reqs = d.max_requests;
+    conn_bytes = sioc__align(d.response_head_size) + sioc__mul_add(0, d.max_headers, sizeof(sioc_http_hdr_ref));
+    total = sioc__mul_add(total, c->p_n_eps, sizeof(sioc_http__ep));
+    total = sioc__mul_add(total, c->p_n_conns, sizeof(sioc_http__conn));
+    total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
+    total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
+    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
+    if (total == SIZE_MAX) return SIOC_ERR_ARG;
+    m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
+    if (!m) return SIOC_ERR_NOMEM;
+    memset(m, 0, total);
+    c->p_mem = m;
+    c->p_mem_size = total;
+    c->p_eps = (sioc_http__ep *)(void *)m;
+    m += sioc__align(c->p_n_eps * sizeof(sioc_http__ep));
+    c->p_conns = (sioc_http__conn *)(void *)m;
+    m += sioc__align(c->p_n_conns * sizeof(sioc_http__conn));
+    c->p_reqs = (sioc_http__req *)(void *)m;
+    m += sioc__align(c->p_n_reqs * sizeof(sioc_http__req));
+    for (i = 0; i < c->p_n_conns; i++) {
+        sioc_http__conn *k = &c->p_conns[i];
+        sioc_http_hdr_ref *refs;
+        k->ep = -1;
+        k->req = -1;
+        refs = (sioc_http_hdr_ref *)(void *)(m + sioc__align((size_t)d.response_head_size));
+        sioc_http_parser_init(&k->parser, m, d.response_head_size, refs, d.max_headers);
+        m += conn_bytes;
+    }
+    for (i = 0; i < c->p_n_reqs; i++) {
+        c->p_reqs[i].head = (char *)m;
+        c->p_reqs[i].conn = -1;
+        c->p_reqs[i].ep = -1;
+        c->p_reqs[i].gen = 1;
+        m += sioc__align(d.request_head_size);
+    }
+    c->p_tls = sioc__tls_ops();
+    r = c->p_tls->client_init(c, &c->p_tls_state);
+    if (r != SIOC_OK) {
+        sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+        c->p_mem = NULL;
+        return r;
+    }
+    return SIOC_OK;
+}
+
+static void sioc__conn_free_tls(sioc_http_client *c, sioc_http__conn *k) {
+    if (k->tls_mem) {
+        c->p_tls->close(k->tls_mem);
+        sioc__free(&c->desc.allocator, k->tls_mem, c->p_tls->conn_size());
+        k->tls_mem = NULL;
+    }
+}
+
+SIOC_API void sioc_http_client_free(sioc_http_client *c) {
+    uint32_t i;
+    if (!c->p_mem) return;
+    for (i = 0; i < c->p_n_conns; i++) sioc__conn_free_tls(c, &c->p_conns[i]);
+    c->p_tls->client_free(c, c->p_tls_state);
+    sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+    c->p_mem = NULL;
+    c->p_tls_state = NULL;
+}
+
+SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls, int *out_ep) {
+    uint32_t i;
+    size_t n;
+    int free_ep = -1;
+    if (out_ep) *out_ep = -1;
+    if (tls && (!host || !host[0])) return SIOC_ERR_TLS_NO_HOSTNAME; /* never "verify nothing" */
+    if (!host || !host[0] || port == 0 || !c->p_mem) return SIOC_ERR_ARG;
+    n = strlen(host);
+    if (n > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (tls && SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) return SIOC_ERR_UNSUPPORTED;
+    for (i = 0; i < c->p_n_eps; i++) {
+        sioc_http__ep *e = &c->p_eps[i];
+        if (!e->used) {
+            if (free_ep < 0) free_ep = (int)i;
+            continue;
+        }
+        if (e->port == port && e->tls == (tls ? 1 : 0) && !strcmp(e->host, host)) {
+            if (out_ep) *out_ep = (int)i;
+            return SIOC_OK;
+        }
+    }
+    if (free_ep < 0) return SIOC_ERR_LIMIT;
+    {
+        sioc_http__ep *e = &c->p_eps[free_ep];
+        memcpy(e->host, host, n + 1);
+        e->port = port;
+        e->tls = (uint8_t)(tls ? 1 : 0);
+        e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+        e->used = 1;
+    }
+    if (out_ep) *out_ep = free_ep;
+    return SIOC_OK;
+}
+
+static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
+    if (conn < 0 || (uint32_t)conn >= c->p_n_conns) return NULL;
+    return &c->p_conns[conn];
+}
+
+/* Finish request `ri` with `res`; it waits for pickup in completion order. */
+static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    r->state = SIOC__RS_DONE;
+    r->result = res;
+    r->done_seq = ++c->p_seq;
+    if (res == SIOC_ERR_TIMEOUT) c->stats.timeouts++;
+}
+
+static void sioc__dispatch(sioc_http_client *c);
+
+/* Close `conn` now: a request on it fails with `err` (or goes back to the queue once, see below); a CLOSE event
+   follows when the app had been told to open it. */
+static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    if (k->state == SIOC__CS_FREE || k->state == SIOC__CS_CLOSE_PENDING) return;
+    if (k->last_err == SIOC_OK) k->last_err = err;
+    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+        sioc_http__req *r = &c->p_reqs[k->req];
+        /* A reused connection the server closed before answering: the request probably never reached the
+           application, so an idempotent one goes out once more on a fresh connection (RFC 9112 9.3.1). */
+        if (err == SIOC_ERR_CLOSED && r->idempotent && !r->retried && k->served > 0 &&
+            !sioc_http_parser_started(&k->parser)) {
+            r->state = SIOC__RS_QUEUED;
+            r->retried = 1;
+            r->fresh_only = 1;
+            r->conn = -1;
+            c->stats.retries++;
+            sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
+        } else {
+            r->conn = -1;
+            sioc__req_finish(c, k->req, err);
+        }
+        k->req = -1;
+    }
+    if (k->state == SIOC__CS_HELD) { /* the response's views live here: close on release */
+        k->dead = 1;
+        return;
+    }
+    sioc__conn_free_tls(c, k);
+    if (err != SIOC_OK) sioc__http_log(c, SIOC_LOG_DEBUG, "closing", ki, err);
+    k->state = (uint8_t)(k->state == SIOC__CS_OPEN_PENDING ? SIOC__CS_FREE : SIOC__CS_CLOSE_PENDING);
+    k->req = -1;
+}
+
+/* The connection never became usable: the requests waiting for this endpoint learn why. */
+static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result err) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    uint32_t i;
+    int ep = k->ep;
+    sioc__http_log(c, SIOC_LOG_WARN, "connect failed", ki, err);
+    sioc__conn_close(c, ki, err);
+    for (i = 0; i < c->p_n_reqs; i++) {
+        sioc_http__req *r = &c->p_reqs[i];
+        if (r->state == SIOC__RS_QUEUED && r->ep == ep) sioc__req_finish(c, (int)i, err);
+    }
+}
+
+/* Start a TLS connection's handshake or make a plain one ready. */
+static void sioc__conn_ready(sioc_http_client *c, int ki) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    k->state = SIOC__CS_READY;
+    k->since = c->p_now;
+    k->idle_limit = c->desc.idle_timeout_ms;
+    sioc__dispatch(c);
+}
+
+static void sioc__conn_tls_pump(sioc_http_client *c, int ki);
+
+/* Request bytes still to hand over: the head, then the borrowed body. */
+static void sioc__conn_stream(const sioc_http_client *c, const sioc_http__conn *k, const uint8_t **p, size_t *n) {
+    const sioc_http__req *r;
+    *p = NULL;
+    *n = 0;
+    if (k->state != SIOC__CS_ACTIVE || k->req < 0) return;
+    r = &c->p_reqs[k->req];
+    if (k->out_head < r->head_len) {
+        *p = (const uint8_t *)r->head + k->out_head;
+        *n = r->head_len - k->out_head;
+    } else if (k->out_body < r->body_len) {
+        *p = r->body + k->out_body;
+        *n = r->body_len - k->out_body;
+    }
+}
+
+static void sioc__conn_stream_advance(const sioc_http_client *c, sioc_http__conn *k, size_t n) {
+    const sioc_http__req *r = &c->p_reqs[k->req];
+    size_t h = SIOC__MIN(n, r->head_len - k->out_head);
+    k->out_head += h;
+    k->out_body += n - h;
+}
+
+static void sioc__assign(sioc_http_client *c, int ri, int ki) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    sioc_http__conn *k = &c->p_conns[ki];
+    r->state = SIOC__RS_ACTIVE;
+    r->conn = ki;
+    k->state = SIOC__CS_ACTIVE;
+    k->req = ri;
+    k->out_head = 0;
+    k->out_body = 0;
+    sioc_http_parser_reset(&k->parser, r->head_request);
+    if (k->tls) sioc__conn_tls_pump(c, ki);
+}
+
+/* Hand queued requests (oldest first) to ready connections of their endpoint, and ask for new connections while
+   more requests wait than connections are being opened. */
+static void sioc__dispatch(sioc_http_client *c) {
+    uint32_t per = c->desc.conns_per_endpoint, e;
+    for (;;) {
+        int best = -1, ki = -1;
+        uint32_t i;
+        for (i = 0; i < c->p_n_reqs; i++) {
+            sioc_http__req *r = &c->p_reqs[i];
+            uint32_t j;
+            int cand = -1;
+            if (r->state != SIOC__RS_QUEUED) continue;
+            if (best >= 0 && c->p_reqs[best].seq < r->seq) continue;
+            for (j = (uint32_t)r->ep * per; j < ((uint32_t)r->ep + 1) * per; j++) {
+                /* most recently used first: one hot connection, the others idle out */
+                sioc_http__conn *k = &c->p_conns[j];
+                if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
+                    (cand < 0 || k->since > c->p_conns[cand].since))
+                    cand = (int)j;
+            }
+            if (cand >= 0) {
+                best = (int)i;
+                ki = cand;
+            }
+        }
+        if (best < 0) break;
+        sioc__assign(c, best, ki);
+    }
+    for (e = 0; e < c->p_n_eps; e++) {
+        uint32_t waiting = 0, opening = 0, j;
+        int fresh = 0;
+        if (!c->p_eps[e].used) continue;
+        for (j = 0; j < c->p_n_reqs; j++) {
+            if (c->p_reqs[j].state == SIOC__RS_QUEUED && c->p_reqs[j].ep == (int)e) {
+                waiting++;
+                fresh |= c->p_reqs[j].fresh_only;
+            }
+        }
+        if (!waiting) continue;
+        for (j = e * per; j < (e + 1) * per; j++) {
+            /* a held response's connection comes back at the next sioc_http_next_response(): wait for it
+               rather than open another (fresh-only retries cannot use it) */
+            const sioc_http__conn *k = &c->p_conns[j];
+            if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
+                k->state == SIOC__CS_HANDSHAKE || (k->state == SIOC__CS_HELD && !k->dead && !fresh))
+                opening++;
+        }
+        for (j = e * per; j < (e + 1) * per && opening < waiting; j++) {
+            sioc_http__conn *k = &c->p_conns[j];
+            if (k->state != SIOC__CS_FREE) continue;
+            k->ep = (int)e;
+            k->req = -1;
+            k->dead = 0;
+            k->last_err = SIOC_OK;
+            k->served = 0;
+            k->since = c->p_now;
+            k->tls = c->p_eps[e].engine_tls;
+            k->state = SIOC__CS_OPEN_PENDING;
+            if (k->tls) {
+                size_t sz = c->p_tls->conn_size();
+                k->tls_mem = sz ? sioc__alloc(&c->desc.allocator, sz) : NULL;
+                if (sz && !k->tls_mem) {
+                    sioc__conn_connect_failed(c, (int)j, SIOC_ERR_NOMEM);
+                    break;
+                }
+                if (k->tls_mem) memset(k->tls_mem, 0, sz);
+            }
+            opening++;
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_http_request *req, uint64_t now_ms,
+                                      uint32_t *out_id) {
+    uint32_t i;
+    sioc_http__req *r = NULL;
+    sioc_http__ep *e;
+    sioc_buf b;
+    sioc_result res;
+    if (out_id) *out_id = 0;
+    if (!c->p_mem || !req || ep < 0 || (uint32_t)ep >= c->p_n_eps || !c->p_eps[ep].used) return SIOC_ERR_ARG;
+    c->p_now = now_ms;
+    e = &c->p_eps[ep];
+    for (i = 0; i < c->p_n_reqs; i++) {
+        if (c->p_reqs[i].state == SIOC__RS_FREE) {
+            r = &c->p_reqs[i];
+            break;
+        }
+    }
+    if (!r) return SIOC_ERR_LIMIT;
+    sioc_buf_init(&b, r->head, c->desc.request_head_size);
+    res = sioc_http_write_head(&b, req, e->host, e->port, e->tls);
+    if (res != SIOC_OK) return res;
+    r->head_len = b.len;
+    r->body = (const uint8_t *)req->body;
+    r->body_len = req->body_len;
+    r->ep = ep;
+    r->conn = -1;
+    r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
+    r->retried = 0;
+    r->fresh_only = 0;
+    r->head_request = (uint8_t)(strcmp(req->method, "HEAD") == 0);
+    r->overflow = 0;
+    r->status = 0;
+    r->deadline = now_ms + (req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms);
+    r->seq = ++c->p_seq;
+    r->tag = req->tag;
+    r->on_body = req->on_body;
+    r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
+    r->body_out_cap = r->body_out ? req->body_out_cap : 0;
+    r->body_stored = 0;
+    r->body_total = 0;
+    r->result = SIOC_OK;
+    r->state = SIOC__RS_QUEUED;
+    c->stats.requests++;
+    if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
+    sioc__dispatch(c);
+    return SIOC_OK;
+}
+
+static int sioc__req_by_id(const sioc_http_client *c, uint32_t id) {
+    uint32_t slot = id & 0xffffu;
+    if (slot >= c->p_n_reqs || c->p_reqs[slot].gen != (uint16_t)(id >> 16)) return -1;
+    return (int)slot;
+}
+
+static void sioc__req_free(sioc_http__req *r) {
+    r->state = SIOC__RS_FREE;
+    r->gen = (uint16_t)(r->gen + 1 ? r->gen + 1 : 1);
+    r->body = NULL;
+    r->conn = -1;
+}
+
+SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
+    int ri = sioc__req_by_id(c, id);
+    sioc_http__req *r;
+    if (ri < 0) return SIOC_ERR_NOT_FOUND;
+    r = &c->p_reqs[ri];
+    if (r->state == SIOC__RS_FREE || r->state == SIOC__RS_HELD) return SIOC_ERR_NOT_FOUND;
+    if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
+        sioc_http__conn *k = &c->p_conns[r->conn];
+        k->req = -1; /* detach first: the close must not finish or retry it */
+        k->state = SIOC__CS_READY;
+        sioc__conn_close(c, r->conn, SIOC_OK);
+    } else if (r->state == SIOC__RS_DONE && r->conn >= 0) {
+        sioc_http__conn *k = &c->p_conns[r->conn];
+        if (k->state == SIOC__CS_HELD && k->req == ri) {
+            k->req = -1;
+            if (k->dead) {
+                k->state = SIOC__CS_READY;
+                sioc__conn_close(c, r->conn, SIOC_OK);
+            } else {
+                k->state = SIOC__CS_READY;
+                k->since = c->p_now;
+            }
+        }
+    }
+    sioc__req_free(r);
+    sioc__dispatch(c);
+    return SIOC_OK;
+}
+
+/* Give the connection of the response handed out last back to the pool. */
+static void sioc__release_held(sioc_http_client *c) {
+    int ri = c->p_held;
+    sioc_http__req *r;
+    c->p_held = -1;
+    if (ri < 0) return;
+    r = &c->p_reqs[ri];
+    if (r->conn >= 0) {
+        sioc_http__conn *k = &c->p_conns[r->conn];
+        if (k->state == SIOC__CS_HELD && k->req == ri) {
+            k->req = -1;
+            k->state = SIOC__CS_READY;
+            k->since = c->p_now;
+            if (k->dead) sioc__conn_close(c, r->conn, SIOC_OK);
+        }
+    }
+    sioc__req_free(r);
+    sioc__dispatch(c);
+}
+
+SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out) {
+    uint32_t i;
+    int best = -1;
+    sioc_http__req *r;
+    memset(out, 0, sizeof *out);
+    if (!c->p_mem) return SIOC_AGAIN;
+    sioc__release_held(c);
+    for (i = 0; i < c->p_n_reqs; i++) {
+        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || c->p_reqs[i].done_seq < c->p_reqs[best].done_seq))
+            best = (int)i;
+    }
+    if (best < 0) return SIOC_AGAIN;
+    r = &c->p_reqs[best];
+    r->state = SIOC__RS_HELD;
+    c->p_held = best;
+    out->id = ((uint32_t)r->gen << 16) | (uint32_t)best;
+    out->tag = r->tag;
+    out->result = r->result;
+    out->status = r->status;
+    out->body = r->body_out;
+    out->body_len = r->body_stored;
+    out->body_total = r->body_total;
+    out->retried = r->retried;
+    if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name, sioc_str *out_value) {
+    if (!r->p_parser) {
+        if (out_value) {
+            out_value->ptr = "";
+            out_value->len = 0;
+        }
+        return SIOC_ERR_NOT_FOUND;
+    }
+    return sioc_http_parser_header(r->p_parser, name, out_value);
+}
+
+SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *out) {
+    uint32_t i;
+    memset(out, 0, sizeof *out);
+    if (!c->p_mem) return SIOC_AGAIN;
+    for (i = 0; i < c->p_n_conns; i++) { /* closes first: they free slots */
+        sioc_http__conn *k = &c->p_conns[i];
+        if (k->state == SIOC__CS_CLOSE_PENDING) {
+            k->state = SIOC__CS_FREE;
+            out->type = SIOC_HTTP_IO_CLOSE;
+            out->conn = (int)i;
+            sioc__dispatch(c);
+            return SIOC_OK;
+        }
+    }
+    for (i = 0; i < c->p_n_conns; i++) {
+        sioc_http__conn *k = &c->p_conns[i];
+        if (k->state == SIOC__CS_OPEN_PENDING) {
+            const sioc_http__ep *e = &c->p_eps[k->ep];
+            k->state = SIOC__CS_CONNECTING;
+            out->type = SIOC_HTTP_IO_OPEN;
+            out->conn = (int)i;
+            out->host = e->host;
+            out->port = e->port;
+            out->tls = e->tls;
+            c->stats.conns_opened++;
+            sioc__http_log(c, SIOC_LOG_DEBUG, "open", (int)i, SIOC_OK);
+            return SIOC_OK;
+        }
+    }
+    return SIOC_AGAIN;
+}
+
+SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || k->state != SIOC__CS_CONNECTING) return;
+    c->p_now = now_ms;
+    if (k->tls) {
+        sioc_result r = c->p_tls->open(c, c->p_tls_state, k->tls_mem, c->p_eps[k->ep].host);
+        if (r != SIOC_OK) {
+            sioc__conn_connect_failed(c, conn, r);
+            return;
+        }
+        k->state = SIOC__CS_HANDSHAKE;
+        sioc__conn_tls_pump(c, conn);
+        return;
+    }
+    sioc__conn_ready(c, conn);
+}
+
+SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result err, uint64_t now_ms) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k) return;
+    c->p_now = now_ms;
+    if (err >= 0) err = SIOC_ERR_CLOSED;
+    if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_OPEN_PENDING)
+        sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_CONNECT : err);
+    else if (k->state == SIOC__CS_HANDSHAKE)
+        sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_TLS : err);
+    else
+        sioc__conn_close(c, conn, err);
+    sioc__dispatch(c);
+}
+
+/* Plaintext from the peer. */
+static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size_t n) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    while (n > 0) {
+        sioc_http__req *r;
+        size_t used;
+        sioc_http_pev ev;
+        sioc_bytes body;
+        sioc_result res;
+        if (k->state == SIOC__CS_HELD) { /* bytes after a complete response: no pipelining here */
+            k->dead = 1;
+            return;
+        }
+        if (k->state != SIOC__CS_ACTIVE || k->req < 0) { /* unsolicited bytes on an idle connection */
+            sioc__conn_close(c, ki, SIOC_ERR_PROTOCOL);
+            return;
+        }
+        r = &c->p_reqs[k->req];
+        res = sioc_http_parser_feed(&k->parser, p, n, &used, &ev, &body);
+        p += used;
+        n -= used;
+        if (res != SIOC_OK) {
+            sioc__http_log(c, SIOC_LOG_WARN, "bad response", ki, res);
+            sioc__conn_close(c, ki, res);
+            return;
+        }
+        if (ev == SIOC_HTTP_PEV_HEAD) {
+            r->status = k->parser.status;
+            /* A DONE may follow without input (no body): take it now. */
+            res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
+            (void)res;
+        }
+        if (ev == SIOC_HTTP_PEV_BODY) {
+            r->body_total += body.len;
+            if (r->on_body) {
+                r->on_body(r->tag, body.ptr, body.len);
+            } else if (r->body_out) {
+                size_t room = r->body_out_cap - r->body_stored, take = SIOC__MIN(room, body.len);
+                if (take) memcpy(r->body_out + r->body_stored, body.ptr, take);
+                r->body_stored += take;
+                if (take < body.len) r->overflow = 1;
+            }
+            if (k->parser.p_state == SIOC__HP_NOBODY) {
+                res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
+                (void)res;
+            }
+        }
+        if (ev == SIOC_HTTP_PEV_DONE) {
+            int ri = k->req;
+            const uint8_t *unsent;
+            size_t unsent_len;
+            sioc__conn_stream(c, k, &unsent, &unsent_len); /* an early answer: the request never finished */
+            k->dead = (uint8_t)(!k->parser.keep_alive || unsent_len > 0 || n > 0 || k->dead);
+            k->served++;
+            if (k->parser.keep_alive_timeout_s) {
+                uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
+                k->idle_limit = SIOC__MIN((uint64_t)c->desc.idle_timeout_ms, lim);
+            } else {
+                k->idle_limit = c->desc.idle_timeout_ms;
+            }
+            k->state = SIOC__CS_HELD;
+            c->stats.responses++;
+            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            return;
+        }
+    }
+}
+
+static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+        sioc_http_pev ev;
+        if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
+            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            c->stats.responses++;
+            k->served++;
+            k->state = SIOC__CS_HELD;
+            k->dead = 1;
+            return;
+        }
+    }
+    if (k->state == SIOC__CS_HANDSHAKE) {
+        sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
+        return;
+    }
+    sioc__conn_close(c, ki, SIOC_ERR_CLOSED);
+}
+
+SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k) return;
+    c->p_now = now_ms;
+    if (k->state == SIOC__CS_CONNECTING) {
+        sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
+    } else if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) {
+        if (k->tls && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
+        if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) sioc__conn_input_eof(c, conn);
+    }
+    sioc__dispatch(c);
+}
+
+/* Move everything TLS can move now: handshake, plaintext out of the request stream, plaintext in to the parser. */
+static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    const sioc_tls_ops *t = c->p_tls;
+    int rounds;
+    for (rounds = 0; rounds < 64; rounds++) {
+        int progress = 0;
+        sioc_result r;
+        const uint8_t *p;
+        size_t n, used;
+        if (!k->tls_mem || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+        if (k->state == SIOC__CS_HANDSHAKE) {
+            r = t->handshake(k->tls_mem);
+            if (r == SIOC_AGAIN) return;
+            if (r != SIOC_OK) {
+                sioc__conn_connect_failed(c, ki, r);
+                return;
+            }
+            sioc__http_log(c, SIOC_LOG_DEBUG, "tls handshake done", ki, SIOC_OK);
+            sioc__conn_ready(c, ki); /* may assign a request, which pumps again */
+            continue;
+        }
+        sioc__conn_stream(c, k, &p, &n);
+        if (n > 0) {
+            r = t->write(k->tls_mem, p, n, &used);
+            if (r != SIOC_OK) {
+                sioc__conn_close(c, ki, r);
+                return;
+            }
+            if (used) {
+                sioc__conn_stream_advance(c, k, used);
+                progress = 1;
+            }
+        }
+        r = t->read(k->tls_mem, &p, &n);
+        if (r == SIOC_ERR_CLOSED) { /* close_notify: same as EOF */
+            sioc__conn_input_eof(c, ki);
+            return;
+        }
+        if (r != SIOC_OK) {
+            sioc__conn_close(c, ki, r);
+            return;
+        }
+        if (n > 0) {
+            sioc__conn_input(c, ki, p, n);
+            if (k->tls_mem) t->read_done(k->tls_mem, n);
+            progress = 1;
+        }
+        if (!progress) return;
+    }
+}
+
+SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
+    if (!k->tls) return SIZE_MAX;
+    return k->tls_mem ? c->p_tls->recv_room(k->tls_mem) : 0;
+}
+
+SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const void *data, size_t len,
+                                         uint64_t now_ms, size_t *out_used) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    size_t used = 0;
+    sioc_result r = SIOC_OK;
+    if (out_used) *out_used = 0;
+    if (!k || (len && !data)) return SIOC_ERR_ARG;
+    c->p_now = now_ms;
+    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return SIOC_ERR_STATE;
+    if (!k->tls) {
+        used = len;
+        sioc__conn_input(c, conn, (const uint8_t *)data, len);
+    } else {
+        const uint8_t *p = (const uint8_t *)data;
+        while (used < len && k->tls_mem) {
+            size_t room = c->p_tls->recv_room(k->tls_mem), n = SIOC__MIN(room, len - used);
+            if (n == 0) break;
+            r = c->p_tls->feed(k->tls_mem, p + used, n);
+            if (r != SIOC_OK) {
+                if (k->state == SIOC__CS_HANDSHAKE) sioc__conn_connect_failed(c, conn, r);
+                else sioc__conn_close(c, conn, r);
+                break;
+            }
+            used += n;
+            sioc__conn_tls_pump(c, conn);
+        }
+    }
+    if (out_used) *out_used = used;
+    sioc__dispatch(c);
+    if (r == SIOC_OK && (k->state == SIOC__CS_CLOSE_PENDING || k->state == SIOC__CS_FREE))
+        r = k->last_err != SIOC_OK ? k->last_err : SIOC_ERR_CLOSED;
+    return r;
+}
+
+SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_t **out_data, size_t *out_len) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    *out_data = NULL;
+    *out_len = 0;
+    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+    if (!k->tls) {
+        sioc__conn_stream(c, k, out_data, out_len);
+        return;
+    }
+    if (!k->tls_mem) return;
+    sioc__conn_tls_pump(c, conn);
+    if (k->tls_mem) c->p_tls->out(k->tls_mem, out_data, out_len);
+}
+
+SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || n == 0 || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+    if (!k->tls) {
+        const uint8_t *p;
+        size_t avail;
+        sioc__conn_stream(c, k, &p, &avail);
+        SIOC_ASSERT(n <= avail);
+        if (n > avail) n = avail;
+        if (n) sioc__conn_stream_advance(c, k, n);
+        return;
+    }
+    if (!k->tls_mem) return;
+    c->p_tls->out_done(k->tls_mem, n);
+    sioc__conn_tls_pump(c, conn);
+}
+
+SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
+    const sioc_http__conn *k = sioc__conn(c, conn);
+    unsigned w = 0;
+    if (!k) return 0;
+    if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
+    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
+    if (!k->tls) {
+        const uint8_t *p;
+        size_t n;
+        sioc__conn_stream(c, k, &p, &n);
+        return SIOC_HTTP_WANT_READ | (n ? SIOC_HTTP_WANT_WRITE : 0u);
+    }
+    if (k->tls_mem) {
+        const uint8_t *p;
+        size_t n;
+        c->p_tls->out(k->tls_mem, &p, &n);
+        if (n) w |= SIOC_HTTP_WANT_WRITE;
+        if (c->p_tls->recv_room(k->tls_mem)) w |= SIOC_HTTP_WANT_READ;
+    }
+    return w;
+}
+
+SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
+
+SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
+    uint64_t d = UINT64_MAX;
+    uint32_t i;
+    for (i = 0; i < c->p_n_reqs; i++) {
+        const sioc_http__req *r = &c->p_reqs[i];
+        if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline < d) d = r->deadline;
+    }
+    for (i = 0; i < c->p_n_conns; i++) {
+        const sioc_http__conn *k = &c->p_conns[i];
+        uint64_t t = UINT64_MAX;
+        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
+            t = k->since + c->desc.connect_timeout_ms;
+        else if (k->state == SIOC__CS_READY)
+            t = k->since + k->idle_limit;
+        if (t < d) d = t;
+    }
+    return d;
+}
+
+SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
+    uint32_t i;
+    if (!c->p_mem) return;
+    c->p_now = now_ms;
+    for (i = 0; i < c->p_n_reqs; i++) {
+        sioc_http__req *r = &c->p_reqs[i];
+        if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
+            int ki = r->conn;
+            if (r->state == SIOC__RS_ACTIVE && ki >= 0) { /* half an exchange: the connection is unusable */
+                c->p_conns[ki].req = -1;
+                c->p_conns[ki].state = SIOC__CS_READY;
+                sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
+            }
+            r->conn = -1;
+            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT);
+        }
+    }
+    for (i = 0; i < c->p_n_conns; i++) {
+        sioc_http__conn *k = &c->p_conns[i];
+        if ((k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
+             k->state == SIOC__CS_HANDSHAKE) && k->since + c->desc.connect_timeout_ms <= now_ms)
+            sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
+        else if (k->state == SIOC__CS_READY && k->since + k->idle_limit <= now_ms)
+            sioc__conn_close(c, (int)i, SIOC_OK);
+    }
+    sioc__dispatch(c);
+}
+
+/* ---- transport driver: the engine over caller-implemented non-blocking sockets ---- */
+
+SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
+    uint8_t buf[8192];
+    int round, n = sioc_http_conn_count(c);
+    if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
+    if (!c->p_mem) return SIOC_ERR_STATE;
+    sioc_http_tick(c, now_ms);
+    for (round = 0; round < 16; round++) {
+        int progress = 0, k;
+        sioc_http_io_event ev;
+        while (sioc_http_next_io(c, &ev) == SIOC_OK) {
+            progress = 1;
+            if (ev.type == SIOC_HTTP_IO_CLOSE) {
+                t->close(t->user, ev.conn);
+            } else {
+                sioc_result r = t->connect(t->user, ev.conn, ev.host, ev.port);
+                if (r == SIOC_OK) sioc_http_conn_opened(c, ev.conn, now_ms);
+                else if (r != SIOC_AGAIN) sioc_http_conn_failed(c, ev.conn, r, now_ms);
+            }
+        }
+        for (k = 0; k < n; k++) {
+            unsigned w = sioc_http_conn_wants(c, k);
+            int reads;
+            if (w & SIOC_HTTP_WANT_CONNECT) {
+                const sioc_http__conn *kc = &c->p_conns[k];
+                sioc_result r = t->connect(t->user, k, c->p_eps[kc->ep].host, c->p_eps[kc->ep].port);
+                if (r == SIOC_AGAIN) continue;
+                progress = 1;
+                if (r == SIOC_OK) sioc_http_conn_opened(c, k, now_ms);
+                else sioc_http_conn_failed(c, k, r, now_ms);
+                w = sioc_http_conn_wants(c, k);
+            }
+            for (;;) { /* flush */
+                const uint8_t *p;
+                size_t len;
+                long s;
+                sioc_http_conn_pending(c, k, &p, &len);
+                if (!len) break;
+                s = t->send(t->user, k, p, len);
+                if (s == 0) break;
+                progress = 1;
+                if (s < 0) { /* broken (reset, EPIPE): not an orderly end, but may be retried */
+                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                    break;
+                }
+                sioc_http_conn_sent(c, k, (size_t)s > len ? len : (size_t)s);
+            }
+            for (reads = 0; reads < 8; reads++) {
+                size_t room;
+                long got;
+                w = sioc_http_conn_wants(c, k);
+                if (!(w & SIOC_HTTP_WANT_READ)) break;
+                room = sioc_http_conn_recv_room(c, k);
+                if (room == 0) break;
+                got = t->recv(t->user, k, buf, SIOC__MIN(room, sizeof buf));
+                if (got == 0) break;
+                progress = 1;
+                if (got == SIOC_ERR_CLOSED) {
+                    sioc_http_conn_eof(c, k, now_ms);
+                    break;
+                }
+                if (got < 0) {
+                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                    break;
+                }
+                (void)sioc_http_conn_feed(c, k, buf, (size_t)got, now_ms, NULL);
+                if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break; /* TLS may need to answer first */
+            }
+        }
+        if (!progress) break;
+    }
+    sioc_http_tick(c, now_ms);
+    return SIOC_OK;
+}
