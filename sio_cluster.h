@@ -367,7 +367,10 @@ typedef struct sioc_json_writer {
     uint8_t after_key;
 } sioc_json_writer;
 
+/* Start one JSON value into `out` (the buffer may already hold a prefix such as a socket.io packet header).
+   A second top-level value records SIOC_ERR_STATE. */
 SIOC_API void sioc_json_writer_init(sioc_json_writer *w, sioc_buf *out);
+/* Containers: begin/end pairs; inside an object, each member is write_key then one value. */
 SIOC_API void sioc_json_write_object_begin(sioc_json_writer *w);
 SIOC_API void sioc_json_write_object_end(sioc_json_writer *w);
 SIOC_API void sioc_json_write_array_begin(sioc_json_writer *w);
@@ -387,8 +390,9 @@ SIOC_API void sioc_json_write_null(sioc_json_writer *w);
 /* Pre-encoded JSON text inserted as one value (trusted: not validated). */
 SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t len);
 
-/* Number formatting on its own: v as JavaScript's String(v) into out (NUL-terminated; 25 bytes always suffice,
-   SIOC_JSON_F64_MAX). Returns the length. NaN/infinities give "NaN"/"Infinity"/"-Infinity" as JS does. */
+/* Number formatting on its own: v as JavaScript's String(v) into out, NUL-terminated; out needs
+   SIOC_JSON_F64_MAX bytes (the longest output, "-0.0000012345678901234567", takes 26). Returns the length.
+   NaN and infinities give "NaN", "Infinity", "-Infinity" as JS does (the writer turns them into null). */
 #define SIOC_JSON_F64_MAX 32
 SIOC_API size_t sioc_json_format_f64(double v, char *out);
 /* ---- src/msgpack.h ---- */
@@ -691,7 +695,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_xml_text(sioc_str raw, char *out, size_
    "1970-01-01T00:00:00.000Z" (null outside the JS Date range), integer map keys become strings, and any other
    extension becomes {"type":<ext type>,"data":<its bytes as an attachment>}, which is exactly what Node's ExtData
    object serialises to. Map keys are written in wire order: a Node sender already writes JS order, so integer-like
-   keys come first only if the sender put them there. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH (iterative).
+   keys come first only if the sender put them there, and duplicate keys (never from Node) stay duplicated, which
+   JSON.parse on the client resolves the way a JS object would. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH
+   (iterative, no recursion).
 
    Decoding (client -> node, §10.6): the header is parsed like socket.io-parser's decodeString (type digit,
    attachment count for 5/6, "/nsp," prefix, decimal ack id) and the rest as JSON into caller tokens, then checked
@@ -973,6 +979,40 @@ SIOC_API void sioc_msg_write_client_count(sioc_msgpack_writer *w, sioc_str reque
    views; extra keys that were ignored on decode are dropped. SIOC_OK or the buffer's error. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_encode_aws_data(const sioc_msg *m, sioc_buf *out);
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out);
+/* ---- src/local_select.h ---- */
+/* ---- local_select: which local sockets an operation reaches (PROTOCOL.md §4.2) ----
+   A pure function over a small table the caller keeps for one namespace: its sockets in connection order and
+   its rooms with their members in join order (every socket is also in the room named by its own id). It matches
+   socket.io-adapter's in-memory Adapter exactly: sockets in any `except` room are excluded; with rooms, each
+   listed room is visited in order (unknown rooms skipped) and its members in join order, each socket selected at
+   most once; without rooms, every socket in connection order. Only sockets marked connected (namespace handshake
+   completed) are selected. Nothing is allocated: the caller passes n_sockets bytes of scratch. */
+
+typedef struct sioc_select_room {
+    sioc_str name;
+    const uint32_t *members; /* socket indexes, join order */
+    uint32_t n_members;
+} sioc_select_room;
+
+typedef struct sioc_select_table {
+    uint32_t n_sockets;           /* sockets 0..n_sockets-1, in connection order */
+    const uint8_t *connected;     /* per socket, non-zero when selectable; NULL: all are */
+    const sioc_select_room *rooms;
+    uint32_t n_rooms;
+    /* Optional room lookup (e.g. a hash table): index into rooms, or -1 when unknown. NULL: linear search. */
+    int32_t (*find_room)(void *user, sioc_str name);
+    void *user;
+} sioc_select_table;
+
+/* Select for decoded opts (rooms/except of a received message). Socket indexes go to out[0..cap) in delivery
+   order and their number to *out_n; SIOC_ERR_BUFFER_TOO_SMALL when cap is too small (*out_n is then the number
+   needed). scratch: n_sockets bytes, overwritten. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets(const sioc_select_table *t, const sioc_msg_opts *opts,
+                                                        uint8_t *scratch, uint32_t *out, size_t cap, size_t *out_n);
+/* The same for options given as C arrays (the node's own operations). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets_desc(const sioc_select_table *t,
+                                                             const sioc_msg_opts_desc *opts, uint8_t *scratch,
+                                                             uint32_t *out, size_t cap, size_t *out_n);
 /* ---- src/http.h ---- */
 /* ---- http: HTTP/1.1 request writer, incremental response parser, caller-driven client engine ----
    Three layers, each usable alone:
@@ -1161,8 +1201,8 @@ typedef struct sioc_http_client {
 } sioc_http_client;
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
-   SIOC_ERR_DEPENDENCY (TLS backend without random/utc_now, or no allocator without libc malloc), SIOC_ERR_TLS
-   (trust anchors unreadable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
+   SIOC_ERR_DEPENDENCY (no allocator without libc malloc, DRBG seeding failed), SIOC_ERR_TLS (trust anchors given
+   but none readable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc);
 /* Free everything. Sockets still open are the caller's to close (sioc_http_conn_wants() != 0 tells which). */
 SIOC_API void sioc_http_client_free(sioc_http_client *c);
@@ -1170,7 +1210,8 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c);
 /* Register (or find) the endpoint host:port, plain or TLS; *out_ep identifies it in sioc_http_submit(). The
    host is copied and is also the TLS server name (SNI and certificate check; IP addresses are not supported
    for TLS: neither backend matches IP SANs). SIOC_ERR_TLS_NO_HOSTNAME for TLS without a host name (refused
-   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload), SIOC_ERR_LIMIT. */
+   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload),
+   SIOC_ERR_DEPENDENCY for TLS when the desc lacks trust anchors, random or utc_now, SIOC_ERR_LIMIT. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls,
                                                        int *out_ep);
 
@@ -1328,6 +1369,9 @@ SIOC_API const char *sioc_tls_backend(void);
 
 #if SIOC_ENABLE_POSIX
 
+#ifndef SIOC_POSIX_GETADDRINFO
+#define SIOC_POSIX_GETADDRINFO 1 /* 0: sioc_posix_resolve() takes numeric addresses only (static builds) */
+#endif
 #ifndef SIOC_POSIX_MAX_CONNS
 #define SIOC_POSIX_MAX_CONNS 64 /* connection slots the backend can hold (the client's conn count must fit) */
 #endif
@@ -1375,7 +1419,8 @@ SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms);
 SIOC_API uint64_t sioc_posix_now_ms(void);
 SIOC_API int64_t sioc_posix_utc_now(void *user);
 SIOC_API sioc_result sioc_posix_random(void *user, void *buf, size_t len);
-/* getaddrinfo(): the first address found. BLOCKS during DNS. */
+/* getaddrinfo(): the first address found. BLOCKS during DNS. Numeric addresses need no lookup; with
+   SIOC_POSIX_GETADDRINFO 0 they are all it accepts (SIOC_ERR_UNSUPPORTED for names). */
 SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t port, sioc_posix_addr *out);
 /* Numeric "127.0.0.1" or "::1" into an address (no DNS); SIOC_ERR_ARG when it is not one. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_posix_addr_parse(const char *text, sioc_posix_addr *out);
@@ -2740,7 +2785,7 @@ SIOC_API int sioc_json_path(const sioc_json *doc, int tok, const char *path) {
             p++;
             if (!sioc__is_digit(*p)) return -1;
             while (sioc__is_digit(*p)) {
-                if (idx > 100000000u) return -1; /* more than any text of 4 GiB can hold */
+                if (idx > 0x7FFFFFFFu) return -1; /* token indexes are ints: no array is longer */
                 idx = idx * 10 + (size_t)(*p++ - '0');
             }
             if (*p++ != ']') return -1;
@@ -3492,7 +3537,10 @@ static void sioc__json_pre(sioc_json_writer *w) {
         w->after_key = 0;
         return;
     }
-    if (w->need_comma[d]) sioc_buf_putc(w->out, ',');
+    if (w->need_comma[d]) {
+        if (d == 0) sioc_buf_fail(w->out, SIOC_ERR_STATE); /* a second top-level value is not JSON */
+        sioc_buf_putc(w->out, ',');
+    }
     w->need_comma[d] = 1;
 }
 
@@ -5608,22 +5656,27 @@ SIOC_API size_t sioc_msg_type_text(int type, char *out) {
 
 /* ---- lists ---- */
 
-/* Length of the str item at p (validated input: a str header is there and complete). */
-static size_t sioc__msg_str_at(const uint8_t *p, sioc_str *out) {
+/* The str item at p (at most avail bytes): its view, and the bytes it takes; 0 when it is not a complete str
+   (never the case in a decoded message, whose lists were validated; this guards hand-made lists). */
+static size_t sioc__msg_str_at(const uint8_t *p, size_t avail, sioc_str *out) {
     size_t h, n;
+    if (avail == 0) return 0;
     if ((p[0] & 0xe0) == 0xa0) {
         h = 1;
         n = p[0] & 0x1f;
-    } else if (p[0] == 0xd9) {
+    } else if (p[0] == 0xd9 && avail >= 2) {
         h = 2;
         n = p[1];
-    } else if (p[0] == 0xda) {
+    } else if (p[0] == 0xda && avail >= 3) {
         h = 3;
         n = sioc__load_be16(p + 1);
-    } else {
+    } else if (p[0] == 0xdb && avail >= 5) {
         h = 5;
         n = sioc__load_be32(p + 1);
+    } else {
+        return 0;
     }
+    if (n > avail - h) return 0;
     out->ptr = (const char *)p + h;
     out->len = n;
     return h + n;
@@ -5631,9 +5684,9 @@ static size_t sioc__msg_str_at(const uint8_t *p, sioc_str *out) {
 
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out) {
     size_t used;
-    if (it->count == 0 || it->len == 0) return 0;
-    used = sioc__msg_str_at(it->data, out);
-    if (used > it->len) { /* only reachable with a hand-made list: refuse instead of over-reading */
+    if (it->count == 0) return 0;
+    used = sioc__msg_str_at(it->data, it->len, out);
+    if (used == 0) {
         it->count = 0;
         return 0;
     }
@@ -6245,6 +6298,96 @@ SIOC_API sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out) {
     if (has) sioc__msg_write_data_of(&w, m);
     sioc_msg_azure_end(&w, m->uid, m->nsp);
     return sioc_msgpack_writer_finish(&w);
+}
+/* ---- src/local_select.c ---- */
+/* ---- local_select.c ---- */
+
+/* A list of room names from either a decoded message (msgpack list) or C arrays. */
+typedef struct sioc__sel_names {
+    sioc_msg_list list;
+    const sioc_str *arr;
+    size_t n, i;
+    int is_arr;
+} sioc__sel_names;
+
+static int sioc__sel_next(sioc__sel_names *s, sioc_str *out) {
+    if (s->is_arr) {
+        if (s->i >= s->n || !s->arr) return 0;
+        *out = s->arr[s->i++];
+        return 1;
+    }
+    return sioc_msg_list_next_str(&s->list, out);
+}
+
+static int32_t sioc__sel_find(const sioc_select_table *t, sioc_str name) {
+    uint32_t i;
+    if (t->find_room) return t->find_room(t->user, name);
+    for (i = 0; i < t->n_rooms; i++)
+        if (sioc_str_eq(t->rooms[i].name, name)) return (int32_t)i;
+    return -1;
+}
+
+#define SIOC__SEL_EXCLUDED 1u
+#define SIOC__SEL_SEEN 2u
+
+static sioc_result sioc__sel_run(const sioc_select_table *t, sioc__sel_names rooms, sioc__sel_names except,
+                                 int has_rooms, uint8_t *scratch, uint32_t *out, size_t cap, size_t *out_n) {
+    size_t n = 0;
+    uint32_t i, k;
+    sioc_str name;
+    if (t->n_sockets) memset(scratch, 0, t->n_sockets);
+    while (sioc__sel_next(&except, &name)) {
+        int32_t r = sioc__sel_find(t, name);
+        if (r < 0 || (uint32_t)r >= t->n_rooms) continue;
+        for (k = 0; k < t->rooms[r].n_members; k++) {
+            uint32_t sid = t->rooms[r].members[k];
+            if (sid < t->n_sockets) scratch[sid] |= SIOC__SEL_EXCLUDED;
+        }
+    }
+    if (has_rooms) {
+        while (sioc__sel_next(&rooms, &name)) {
+            int32_t r = sioc__sel_find(t, name);
+            if (r < 0 || (uint32_t)r >= t->n_rooms) continue;
+            for (k = 0; k < t->rooms[r].n_members; k++) {
+                uint32_t sid = t->rooms[r].members[k];
+                if (sid >= t->n_sockets || scratch[sid] || (t->connected && !t->connected[sid])) continue;
+                scratch[sid] |= SIOC__SEL_SEEN;
+                if (n < cap) out[n] = sid;
+                n++;
+            }
+        }
+    } else {
+        for (i = 0; i < t->n_sockets; i++) {
+            if (scratch[i] || (t->connected && !t->connected[i])) continue;
+            if (n < cap) out[n] = i;
+            n++;
+        }
+    }
+    *out_n = n;
+    return n > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_select_sockets(const sioc_select_table *t, const sioc_msg_opts *opts, uint8_t *scratch,
+                                         uint32_t *out, size_t cap, size_t *out_n) {
+    sioc__sel_names rooms, except;
+    memset(&rooms, 0, sizeof rooms);
+    memset(&except, 0, sizeof except);
+    rooms.list = opts->rooms;
+    except.list = opts->except;
+    return sioc__sel_run(t, rooms, except, opts->rooms.count > 0, scratch, out, cap, out_n);
+}
+
+SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const sioc_msg_opts_desc *opts,
+                                              uint8_t *scratch, uint32_t *out, size_t cap, size_t *out_n) {
+    sioc__sel_names rooms, except;
+    memset(&rooms, 0, sizeof rooms);
+    memset(&except, 0, sizeof except);
+    rooms.is_arr = except.is_arr = 1;
+    rooms.arr = opts->rooms;
+    rooms.n = opts->rooms ? opts->n_rooms : 0;
+    except.arr = opts->except;
+    except.n = opts->except ? opts->n_except : 0;
+    return sioc__sel_run(t, rooms, except, rooms.n > 0, scratch, out, cap, out_n);
 }
 /* ---- src/http.c ---- */
 /* ---- http.c: request writer, response parser, connection engine ----
@@ -6976,6 +7119,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     n = strlen(host);
     if (n > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
     if (tls && SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) return SIOC_ERR_UNSUPPORTED;
+    if (tls && SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state) return SIOC_ERR_DEPENDENCY; /* no CA/random/clock */
     for (i = 0; i < c->p_n_eps; i++) {
         sioc_http__ep *e = &c->p_eps[i];
         if (!e->used) {
@@ -7835,17 +7979,654 @@ SIOC_API const char *sioc_tls_backend(void) { return "none"; }
 
 #endif /* SIOC_TLS == SIOC_TLS_NONE */
 /* ---- src/tls_mbedtls.c ---- */
-/* ---- tls_mbedtls.c: TLS through mbedTLS 2.28 (work in progress) ---- */
+/* ---- tls_mbedtls.c: TLS 1.2 through mbedTLS 2.28 (Debian libmbedtls-dev; link -lmbedtls -lmbedx509 -lmbedcrypto) ----
+   The socket side is two byte queues behind custom BIO callbacks that answer WANT_READ / WANT_WRITE when empty or
+   full, so mbedTLS never touches a socket. Pitfalls handled (DESIGN.md section 9):
+   - mbedtls_ssl_set_hostname() is always called and an empty name is refused first: 2.28.3 silently skips the
+     name check when it is never called (CVE-2025-27809).
+   - MBEDTLS_SSL_VERIFY_REQUIRED is set explicitly; no verify callback clears any flag.
+   - The DRBG is seeded from the caller's random callback; no OS entropy source is used.
+   - mbedTLS reads the system clock for certificate validity; the caller's clock can only be checked for
+     plausibility (SIOC_ERR_TLS_TIME before 2024).
+   - After WANT_WRITE, mbedtls_ssl_write() is called again with the same pointer and length (the engine keeps
+     its send position until bytes are taken).
+   mbedTLS allocates its record buffers itself (calloc) in mbedtls_ssl_setup(), i.e. when a connection opens. */
 
 #if SIOC_TLS == SIOC_TLS_MBEDTLS
-#error "SIOC_TLS_MBEDTLS: not written yet"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#if MBEDTLS_VERSION_NUMBER < 0x02100000 || MBEDTLS_VERSION_NUMBER >= 0x03000000
+#error "tls_mbedtls.c is written for mbedTLS 2.16 .. 2.28"
 #endif
+
+#define SIOC__MBED_IN 4096          /* ciphertext waiting for mbedTLS (it pulls records out at once) */
+#define SIOC__MBED_OUT (16384 + 512) /* ciphertext for the socket: a full record */
+#define SIOC__MBED_PLAIN 4096       /* decrypted bytes for the HTTP parser */
+#define SIOC__MIN_PLAUSIBLE_UTC 1704067200 /* 2024-01-01: a clock before this is unset */
+
+typedef struct sioc__mbed_client {
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca;
+    mbedtls_ctr_drbg_context drbg;
+    sioc_http_client *c;
+} sioc__mbed_client;
+
+typedef struct sioc__mbed_conn {
+    mbedtls_ssl_context ssl;
+    int setup, done;
+    sioc_bq in, out;
+    size_t plain_off, plain_len;
+    uint8_t in_mem[SIOC__MBED_IN];
+    uint8_t out_mem[SIOC__MBED_OUT];
+    uint8_t plain[SIOC__MBED_PLAIN];
+} sioc__mbed_conn;
+
+static int sioc__mbed_entropy(void *user, unsigned char *buf, size_t len) {
+    sioc_http_client *c = (sioc_http_client *)user;
+    return c->desc.random(c->desc.user, buf, len) == SIOC_OK ? 0 : -1;
+}
+
+static void sioc__mbed_client_free(struct sioc_http_client *c, void *state) {
+    sioc__mbed_client *m = (sioc__mbed_client *)state;
+    if (!m) return;
+    mbedtls_ssl_config_free(&m->conf);
+    mbedtls_x509_crt_free(&m->ca);
+    mbedtls_ctr_drbg_free(&m->drbg);
+    sioc__free(&c->desc.allocator, m, sizeof *m);
+}
+
+/* Trust anchors from PEM text (may lack its NUL) and/or a file. A file or buffer of which no certificate parses
+   is an error; single certificates mbedTLS cannot read inside a larger bundle are skipped. */
+static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m) {
+    const sioc_http_client_desc *d = &c->desc;
+    int r;
+    if (d->ca_pem && d->ca_pem_len) {
+        char *tmp = (char *)sioc__alloc(&d->allocator, d->ca_pem_len + 1);
+        if (!tmp) return SIOC_ERR_NOMEM;
+        memcpy(tmp, d->ca_pem, d->ca_pem_len);
+        tmp[d->ca_pem_len] = 0; /* mbedTLS wants the NUL counted in the PEM length */
+        r = mbedtls_x509_crt_parse(&m->ca, (const unsigned char *)tmp, d->ca_pem_len + 1);
+        sioc__free(&d->allocator, tmp, d->ca_pem_len + 1);
+        if (r < 0 || m->ca.version == 0) return SIOC_ERR_TLS;
+    }
+    if (d->ca_file) {
+        r = mbedtls_x509_crt_parse_file(&m->ca, d->ca_file);
+        if (r < 0 || m->ca.version == 0) return SIOC_ERR_TLS;
+    }
+    return SIOC_OK;
+}
+
+static sioc_result sioc__mbed_client_init(struct sioc_http_client *c, void **out_state) {
+    sioc__mbed_client *m;
+    sioc_result r;
+    static const unsigned char pers[] = "sio_cluster.h tls";
+    *out_state = NULL;
+    /* Without trust anchors, randomness or a clock there is no TLS: sioc_http_endpoint() says so. */
+    if ((!c->desc.ca_pem && !c->desc.ca_file) || !c->desc.random || !c->desc.utc_now) return SIOC_OK;
+    m = (sioc__mbed_client *)sioc__alloc(&c->desc.allocator, sizeof *m);
+    if (!m) return SIOC_ERR_NOMEM;
+    memset(m, 0, sizeof *m);
+    m->c = c;
+    mbedtls_ssl_config_init(&m->conf);
+    mbedtls_x509_crt_init(&m->ca);
+    mbedtls_ctr_drbg_init(&m->drbg);
+    r = sioc__mbed_load_ca(c, m);
+    if (r == SIOC_OK && mbedtls_ctr_drbg_seed(&m->drbg, sioc__mbed_entropy, c, pers, sizeof pers - 1) != 0)
+        r = SIOC_ERR_DEPENDENCY;
+    if (r == SIOC_OK && mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+        r = SIOC_ERR_TLS;
+    if (r != SIOC_OK) {
+        sioc__mbed_client_free(c, m);
+        return r;
+    }
+    mbedtls_ssl_conf_authmode(&m->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&m->conf, &m->ca, NULL);
+    mbedtls_ssl_conf_rng(&m->conf, mbedtls_ctr_drbg_random, &m->drbg);
+    mbedtls_ssl_conf_min_version(&m->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_max_version(&m->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    *out_state = m;
+    return SIOC_OK;
+}
+
+static size_t sioc__mbed_conn_size(void) { return sizeof(sioc__mbed_conn); }
+
+static int sioc__mbed_bio_send(void *ctx, const unsigned char *buf, size_t len) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)ctx;
+    size_t room = k->out.cap - sioc_bq_len(&k->out), n = SIOC__MIN(room, len);
+    if (n == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
+    if (n > 0x7fffffff) n = 0x7fffffff;
+    if (sioc_bq_write(&k->out, buf, n) != SIOC_OK) return MBEDTLS_ERR_SSL_WANT_WRITE;
+    return (int)n;
+}
+
+static int sioc__mbed_bio_recv(void *ctx, unsigned char *buf, size_t len) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)ctx;
+    size_t avail;
+    const uint8_t *p = sioc_bq_peek(&k->in, &avail);
+    size_t n = SIOC__MIN(avail, len);
+    if (n == 0) return MBEDTLS_ERR_SSL_WANT_READ;
+    if (n > 0x7fffffff) n = 0x7fffffff;
+    memcpy(buf, p, n);
+    sioc_bq_consume(&k->in, n);
+    return (int)n;
+}
+
+static sioc_result sioc__mbed_open(struct sioc_http_client *c, void *state, void *conn, const char *host) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    int64_t now;
+    if (!host || !host[0]) return SIOC_ERR_TLS_NO_HOSTNAME; /* before any byte: never "verify nothing" */
+    if (!state) return SIOC_ERR_DEPENDENCY;
+    now = c->desc.utc_now(c->desc.user);
+    if (now < SIOC__MIN_PLAUSIBLE_UTC) return SIOC_ERR_TLS_TIME;
+    memset(k, 0, sizeof *k);
+    sioc_bq_init(&k->in, k->in_mem, sizeof k->in_mem);
+    sioc_bq_init(&k->out, k->out_mem, sizeof k->out_mem);
+    mbedtls_ssl_init(&k->ssl);
+    k->setup = 1;
+    if (mbedtls_ssl_setup(&k->ssl, &((sioc__mbed_client *)state)->conf) != 0) return SIOC_ERR_NOMEM;
+    if (mbedtls_ssl_set_hostname(&k->ssl, host) != 0) return SIOC_ERR_TLS_NO_HOSTNAME; /* SNI + name check */
+    mbedtls_ssl_set_bio(&k->ssl, k, sioc__mbed_bio_send, sioc__mbed_bio_recv, NULL);
+    return SIOC_OK;
+}
+
+static void sioc__mbed_close(void *conn) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    if (k->setup) mbedtls_ssl_free(&k->ssl);
+    k->setup = 0;
+}
+
+/* The most specific reason: an untrusted chain makes the other flags meaningless, so it comes first. */
+static sioc_result sioc__mbed_error(sioc__mbed_conn *k, int r) {
+    if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+        uint32_t f = mbedtls_ssl_get_verify_result(&k->ssl);
+        if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED) return SIOC_ERR_TLS_UNTRUSTED;
+        if (f & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) return SIOC_ERR_TLS_EXPIRED;
+        if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH) return SIOC_ERR_TLS_HOSTNAME;
+    }
+    return SIOC_ERR_TLS;
+}
+
+static int sioc__mbed_again(int r) {
+    return r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE ||
+           r == MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS || r == MBEDTLS_ERR_SSL_CRYPTO_IN_PROGRESS;
+}
+
+static sioc_result sioc__mbed_handshake(void *conn) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    int r;
+    if (k->done) return SIOC_OK;
+    r = mbedtls_ssl_handshake(&k->ssl);
+    if (r == 0) {
+        k->done = 1;
+        return SIOC_OK;
+    }
+    return sioc__mbed_again(r) ? SIOC_AGAIN : sioc__mbed_error(k, r);
+}
+
+static size_t sioc__mbed_recv_room(void *conn) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    return k->in.cap - sioc_bq_len(&k->in);
+}
+
+static sioc_result sioc__mbed_feed(void *conn, const uint8_t *in, size_t len) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    return sioc_bq_write(&k->in, in, len) == SIOC_OK ? SIOC_OK : SIOC_ERR_BUFFER_TOO_SMALL;
+}
+
+static void sioc__mbed_out(void *conn, const uint8_t **p, size_t *n) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    *p = sioc_bq_peek(&k->out, n);
+}
+
+static void sioc__mbed_out_done(void *conn, size_t n) { sioc_bq_consume(&((sioc__mbed_conn *)conn)->out, n); }
+
+static sioc_result sioc__mbed_write(void *conn, const uint8_t *p, size_t n, size_t *used) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    int r;
+    *used = 0;
+    if (!k->done) return SIOC_OK;
+    r = mbedtls_ssl_write(&k->ssl, p, n);
+    if (r >= 0) {
+        *used = (size_t)r;
+        return SIOC_OK;
+    }
+    return sioc__mbed_again(r) ? SIOC_OK : SIOC_ERR_TLS;
+}
+
+static sioc_result sioc__mbed_read(void *conn, const uint8_t **p, size_t *n) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    *p = NULL;
+    *n = 0;
+    if (!k->done) return SIOC_OK;
+    if (k->plain_len == 0) {
+        int r = mbedtls_ssl_read(&k->ssl, k->plain, sizeof k->plain);
+        if (r > 0) {
+            k->plain_off = 0;
+            k->plain_len = (size_t)r;
+        } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+            return SIOC_ERR_CLOSED;
+        } else if (!sioc__mbed_again(r)) {
+            return SIOC_ERR_TLS;
+        }
+    }
+    *p = k->plain + k->plain_off;
+    *n = k->plain_len;
+    return SIOC_OK;
+}
+
+static void sioc__mbed_read_done(void *conn, size_t n) {
+    sioc__mbed_conn *k = (sioc__mbed_conn *)conn;
+    if (n > k->plain_len) n = k->plain_len;
+    k->plain_off += n;
+    k->plain_len -= n;
+}
+
+static const sioc_tls_ops *sioc__tls_ops(void) {
+    static const sioc_tls_ops ops = {"mbedtls",
+                                     sioc__mbed_client_init,
+                                     sioc__mbed_client_free,
+                                     sioc__mbed_conn_size,
+                                     sioc__mbed_open,
+                                     sioc__mbed_close,
+                                     sioc__mbed_handshake,
+                                     sioc__mbed_recv_room,
+                                     sioc__mbed_feed,
+                                     sioc__mbed_out,
+                                     sioc__mbed_out_done,
+                                     sioc__mbed_write,
+                                     sioc__mbed_read,
+                                     sioc__mbed_read_done};
+    return &ops;
+}
+
+SIOC_API const char *sioc_tls_backend(void) { return "mbedtls " MBEDTLS_VERSION_STRING; }
+
+#endif /* SIOC_TLS == SIOC_TLS_MBEDTLS */
 /* ---- src/tls_bearssl.c ---- */
-/* ---- tls_bearssl.c: TLS through BearSSL 0.6 (work in progress) ---- */
+/* ---- tls_bearssl.c: TLS 1.2 through BearSSL 0.6 (Debian libbearssl-dev; link -lbearssl) ----
+   BearSSL's engine is already sans-I/O: its four buffers (send-record, receive-record, send-app, receive-app, each
+   with an acknowledge call) are the ops one for one; the blocking br_sslio wrapper is not used. BearSSL never
+   allocates: the per-connection state (client context, X.509 validator, I/O buffer) is one block from the engine.
+   Pitfalls handled (DESIGN.md section 9):
+   - br_ssl_client_reset() with a NULL name disables SNI and the name check: an empty name is refused first.
+   - Trust anchors are decoded from PEM (BearSSL's streaming PEM and X.509 decoders) and deep-copied.
+   - Validity is checked against the caller's clock (br_x509_minimal_set_time, days since year 0 =
+     unix / 86400 + 719528); a clock before 2024 fails with SIOC_ERR_TLS_TIME.
+   - Entropy comes from the caller's random callback (br_ssl_engine_inject_entropy), never the OS.
+   - The receive side always holds a full 16 KB record (AWS and Azure ignore max_fragment_length). */
 
 #if SIOC_TLS == SIOC_TLS_BEARSSL
-#error "SIOC_TLS_BEARSSL: not written yet"
+
+#include <bearssl.h>
+#include <stdio.h> /* ca_file only */
+
+#ifndef SIOC_BEARSSL_BIDI
+#define SIOC_BEARSSL_BIDI 1 /* 1: 33 KB full-duplex I/O buffer per connection; 0: 16.7 KB half-duplex */
 #endif
+
+#define SIOC__BSSL_MIN_PLAUSIBLE_UTC 1704067200 /* 2024-01-01 */
+
+typedef struct sioc__bssl_client {
+    br_x509_trust_anchor *tas;
+    size_t n_tas, size; /* size of this block (anchors and their bytes follow the struct) */
+} sioc__bssl_client;
+
+typedef struct sioc__bssl_conn {
+    br_ssl_client_context cc;
+    br_x509_minimal_context xc;
+    unsigned char iobuf[SIOC_BEARSSL_BIDI ? BR_SSL_BUFSIZE_BIDI : BR_SSL_BUFSIZE_MONO];
+} sioc__bssl_conn;
+
+/* ---- trust anchors ---- */
+
+typedef struct sioc__bssl_sink {
+    uint8_t *buf;
+    size_t cap, len;
+} sioc__bssl_sink;
+
+static void sioc__bssl_append(void *ctx, const void *p, size_t n) {
+    sioc__bssl_sink *s = (sioc__bssl_sink *)ctx;
+    if (s->buf && n <= s->cap - SIOC__MIN(s->len, s->cap)) memcpy(s->buf + s->len, p, n);
+    s->len += n; /* counts even when it does not fit: the first pass measures */
+}
+
+/* Every CERTIFICATE object of the PEM text, as DER, one after the other in `der`; lens[] gets their sizes.
+   Returns the number of certificates, or -1 on a PEM error. With der == NULL only counts and measures. */
+static long sioc__bssl_pem_to_der(const char *pem, size_t len, sioc__bssl_sink *der, size_t *lens, size_t max) {
+    br_pem_decoder_context pc;
+    long count = 0;
+    int in_cert = 0, pushed_nl = 0;
+    size_t start = 0;
+    br_pem_decoder_init(&pc);
+    while (len > 0 || !pushed_nl) {
+        size_t used;
+        if (len == 0) { /* a final line may lack its newline */
+            pem = "\n";
+            len = 1;
+            pushed_nl = 1;
+        }
+        used = br_pem_decoder_push(&pc, pem, len);
+        pem += used;
+        len -= used;
+        switch (br_pem_decoder_event(&pc)) {
+        case BR_PEM_BEGIN_OBJ: {
+            const char *name = br_pem_decoder_name(&pc);
+            in_cert = !strcmp(name, "CERTIFICATE") || !strcmp(name, "X509 CERTIFICATE");
+            br_pem_decoder_setdest(&pc, in_cert ? sioc__bssl_append : NULL, in_cert ? der : NULL);
+            start = der->len;
+            break;
+        }
+        case BR_PEM_END_OBJ:
+            if (in_cert) {
+                if (lens && (size_t)count < max) lens[count] = der->len - start;
+                count++;
+            }
+            in_cert = 0;
+            break;
+        case BR_PEM_ERROR:
+            return -1;
+        default:
+            break;
+        }
+    }
+    return count;
+}
+
+/* Decode one certificate: subject DN into *dn, key into *out; 0 on success. */
+static int sioc__bssl_decode(const uint8_t *der, size_t len, sioc__bssl_sink *dn, br_x509_pkey *out, int *is_ca,
+                             br_x509_decoder_context *dc) {
+    const br_x509_pkey *pk;
+    br_x509_decoder_init(dc, sioc__bssl_append, dn);
+    br_x509_decoder_push(dc, der, len);
+    pk = br_x509_decoder_get_pkey(dc);
+    if (!pk) return -1;
+    *out = *pk; /* points into dc: copied out by the caller before dc is reused */
+    *is_ca = br_x509_decoder_isCA(dc);
+    return 0;
+}
+
+static size_t sioc__bssl_key_bytes(const br_x509_pkey *k) {
+    return k->key_type == BR_KEYTYPE_RSA ? k->key.rsa.nlen + k->key.rsa.elen : k->key.ec.qlen;
+}
+
+/* The PEM texts (buffer and file) joined; caller frees *out with the same size. */
+static sioc_result sioc__bssl_gather(const sioc_http_client_desc *d, char **out, size_t *out_len) {
+    size_t file_len = 0, total;
+    FILE *f = NULL;
+    char *buf;
+    *out = NULL;
+    *out_len = 0;
+    if (d->ca_file) {
+        long n;
+        f = fopen(d->ca_file, "rb");
+        if (!f) return SIOC_ERR_TLS;
+        if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+            fclose(f);
+            return SIOC_ERR_TLS;
+        }
+        file_len = (size_t)n;
+    }
+    total = (d->ca_pem ? d->ca_pem_len : 0) + 1 + file_len;
+    buf = (char *)sioc__alloc(&d->allocator, total);
+    if (!buf) {
+        if (f) fclose(f);
+        return SIOC_ERR_NOMEM;
+    }
+    if (d->ca_pem && d->ca_pem_len) memcpy(buf, d->ca_pem, d->ca_pem_len);
+    buf[d->ca_pem ? d->ca_pem_len : 0] = '\n';
+    if (f) {
+        size_t got = fread(buf + total - file_len, 1, file_len, f);
+        fclose(f);
+        if (got != file_len) {
+            sioc__free(&d->allocator, buf, total);
+            return SIOC_ERR_TLS;
+        }
+    }
+    *out = buf;
+    *out_len = total;
+    return SIOC_OK;
+}
+
+static void sioc__bssl_client_free(struct sioc_http_client *c, void *state) {
+    sioc__bssl_client *b = (sioc__bssl_client *)state;
+    if (b) sioc__free(&c->desc.allocator, b, b->size);
+}
+
+/* Anchors: measure (pass 1), then allocate one block and deep-copy DN and key bytes into it (pass 2). */
+static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out_state) {
+    const sioc_http_client_desc *d = &c->desc;
+    char *pem = NULL;
+    size_t pem_len = 0, *lens = NULL, i, off, bytes = 0, block;
+    long count;
+    sioc__bssl_sink der;
+    sioc__bssl_client *b = NULL;
+    br_x509_decoder_context *dc = NULL;
+    sioc_result r;
+    uint8_t *p;
+    *out_state = NULL;
+    if ((!d->ca_pem && !d->ca_file) || !d->random || !d->utc_now) return SIOC_OK; /* no TLS: endpoint() says so */
+    r = sioc__bssl_gather(d, &pem, &pem_len);
+    if (r != SIOC_OK) return r;
+    memset(&der, 0, sizeof der);
+    count = sioc__bssl_pem_to_der(pem, pem_len, &der, NULL, 0);
+    if (count <= 0) {
+        r = SIOC_ERR_TLS;
+        goto done;
+    }
+    der.cap = der.len;
+    der.len = 0;
+    der.buf = (uint8_t *)sioc__alloc(&d->allocator, der.cap);
+    lens = (size_t *)sioc__alloc(&d->allocator, (size_t)count * sizeof *lens);
+    dc = (br_x509_decoder_context *)sioc__alloc(&d->allocator, sizeof *dc);
+    if (!der.buf || !lens || !dc) {
+        r = SIOC_ERR_NOMEM;
+        goto done;
+    }
+    if (sioc__bssl_pem_to_der(pem, pem_len, &der, lens, (size_t)count) != count) {
+        r = SIOC_ERR_TLS;
+        goto done;
+    }
+    for (i = 0, off = 0; i < (size_t)count; off += lens[i], i++) { /* measure */
+        sioc__bssl_sink dn;
+        br_x509_pkey key;
+        int is_ca;
+        memset(&dn, 0, sizeof dn);
+        if (sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0) {
+            r = SIOC_ERR_TLS;
+            goto done;
+        }
+        bytes += dn.len + sioc__bssl_key_bytes(&key);
+    }
+    block = sizeof *b + (size_t)count * sizeof(br_x509_trust_anchor) + bytes;
+    b = (sioc__bssl_client *)sioc__alloc(&d->allocator, block);
+    if (!b) {
+        r = SIOC_ERR_NOMEM;
+        goto done;
+    }
+    memset(b, 0, block);
+    b->size = block;
+    b->tas = (br_x509_trust_anchor *)(void *)(b + 1);
+    p = (uint8_t *)(b->tas + count);
+    for (i = 0, off = 0; i < (size_t)count; off += lens[i], i++) { /* copy */
+        br_x509_trust_anchor *ta = &b->tas[i];
+        sioc__bssl_sink dn;
+        br_x509_pkey key;
+        int is_ca;
+        dn.buf = p;
+        dn.cap = bytes - (size_t)(p - (uint8_t *)(b->tas + count));
+        dn.len = 0;
+        if (sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0 || dn.len > dn.cap) {
+            r = SIOC_ERR_TLS;
+            goto done;
+        }
+        ta->dn.data = p;
+        ta->dn.len = dn.len;
+        p += dn.len;
+        ta->flags = is_ca ? BR_X509_TA_CA : 0;
+        ta->pkey.key_type = key.key_type;
+        if (key.key_type == BR_KEYTYPE_RSA) {
+            memcpy(p, key.key.rsa.n, key.key.rsa.nlen);
+            ta->pkey.key.rsa.n = p;
+            ta->pkey.key.rsa.nlen = key.key.rsa.nlen;
+            p += key.key.rsa.nlen;
+            memcpy(p, key.key.rsa.e, key.key.rsa.elen);
+            ta->pkey.key.rsa.e = p;
+            ta->pkey.key.rsa.elen = key.key.rsa.elen;
+            p += key.key.rsa.elen;
+        } else {
+            memcpy(p, key.key.ec.q, key.key.ec.qlen);
+            ta->pkey.key.ec.curve = key.key.ec.curve;
+            ta->pkey.key.ec.q = p;
+            ta->pkey.key.ec.qlen = key.key.ec.qlen;
+            p += key.key.ec.qlen;
+        }
+    }
+    b->n_tas = (size_t)count;
+    *out_state = b;
+    b = NULL;
+    r = SIOC_OK;
+done:
+    if (b) sioc__free(&d->allocator, b, b->size);
+    if (dc) sioc__free(&d->allocator, dc, sizeof *dc);
+    if (lens) sioc__free(&d->allocator, lens, (size_t)count * sizeof *lens);
+    if (der.buf) sioc__free(&d->allocator, der.buf, der.cap);
+    sioc__free(&d->allocator, pem, pem_len);
+    return r;
+}
+
+/* ---- connections ---- */
+
+static size_t sioc__bssl_conn_size(void) { return sizeof(sioc__bssl_conn); }
+
+static sioc_result sioc__bssl_error(int err) {
+    switch (err) {
+    case BR_ERR_X509_NOT_TRUSTED:
+        return SIOC_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_EXPIRED:
+        return SIOC_ERR_TLS_EXPIRED;
+    case BR_ERR_X509_BAD_SERVER_NAME:
+        return SIOC_ERR_TLS_HOSTNAME;
+    default:
+        return SIOC_ERR_TLS;
+    }
+}
+
+static sioc_result sioc__bssl_open(struct sioc_http_client *c, void *state, void *conn, const char *host) {
+    sioc__bssl_client *b = (sioc__bssl_client *)state;
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    uint8_t seed[32];
+    int64_t now;
+    if (!host || !host[0]) return SIOC_ERR_TLS_NO_HOSTNAME; /* NULL would switch off SNI and the name check */
+    if (!b) return SIOC_ERR_DEPENDENCY;
+    now = c->desc.utc_now(c->desc.user);
+    if (now < SIOC__BSSL_MIN_PLAUSIBLE_UTC) return SIOC_ERR_TLS_TIME;
+    if (c->desc.random(c->desc.user, seed, sizeof seed) != SIOC_OK) return SIOC_ERR_DEPENDENCY;
+    br_ssl_client_init_full(&k->cc, &k->xc, b->tas, b->n_tas);
+    br_ssl_engine_set_versions(&k->cc.eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_buffer(&k->cc.eng, k->iobuf, sizeof k->iobuf, SIOC_BEARSSL_BIDI);
+    br_ssl_engine_inject_entropy(&k->cc.eng, seed, sizeof seed);
+    memset(seed, 0, sizeof seed);
+    br_x509_minimal_set_time(&k->xc, (uint32_t)(now / 86400 + 719528), (uint32_t)(now % 86400));
+    if (!br_ssl_client_reset(&k->cc, host, 0)) return sioc__bssl_error(br_ssl_engine_last_error(&k->cc.eng));
+    return SIOC_OK;
+}
+
+static void sioc__bssl_close(void *conn) { (void)conn; /* nothing allocated inside BearSSL */ }
+
+static sioc_result sioc__bssl_handshake(void *conn) {
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    unsigned st = br_ssl_engine_current_state(&k->cc.eng);
+    if (st & BR_SSL_CLOSED) return sioc__bssl_error(br_ssl_engine_last_error(&k->cc.eng));
+    return (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) ? SIOC_OK : SIOC_AGAIN; /* app data only after the handshake */
+}
+
+static size_t sioc__bssl_recv_room(void *conn) {
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    size_t len = 0;
+    return br_ssl_engine_recvrec_buf(&k->cc.eng, &len) ? len : 0;
+}
+
+static sioc_result sioc__bssl_feed(void *conn, const uint8_t *in, size_t n) {
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    size_t len = 0;
+    unsigned char *buf = br_ssl_engine_recvrec_buf(&k->cc.eng, &len);
+    if (!buf || n > len) return SIOC_ERR_BUFFER_TOO_SMALL;
+    memcpy(buf, in, n);
+    br_ssl_engine_recvrec_ack(&k->cc.eng, n);
+    return SIOC_OK;
+}
+
+static void sioc__bssl_out(void *conn, const uint8_t **p, size_t *n) {
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    size_t len = 0;
+    *p = br_ssl_engine_sendrec_buf(&k->cc.eng, &len);
+    *n = *p ? len : 0;
+}
+
+static void sioc__bssl_out_done(void *conn, size_t n) {
+    br_ssl_engine_sendrec_ack(&((sioc__bssl_conn *)conn)->cc.eng, n);
+}
+
+static sioc_result sioc__bssl_write(void *conn, const uint8_t *p, size_t n, size_t *used) {
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    size_t len = 0;
+    unsigned char *buf = br_ssl_engine_sendapp_buf(&k->cc.eng, &len);
+    *used = 0;
+    if (!buf) {
+        return (br_ssl_engine_current_state(&k->cc.eng) & BR_SSL_CLOSED)
+                   ? sioc__bssl_error(br_ssl_engine_last_error(&k->cc.eng))
+                   : SIOC_OK;
+    }
+    *used = SIOC__MIN(len, n);
+    memcpy(buf, p, *used);
+    br_ssl_engine_sendapp_ack(&k->cc.eng, *used);
+    br_ssl_engine_flush(&k->cc.eng, 0); /* a record now, not when the buffer fills */
+    return SIOC_OK;
+}
+
+static sioc_result sioc__bssl_read(void *conn, const uint8_t **p, size_t *n) {
+    sioc__bssl_conn *k = (sioc__bssl_conn *)conn;
+    size_t len = 0;
+    *p = br_ssl_engine_recvapp_buf(&k->cc.eng, &len);
+    *n = *p ? len : 0;
+    if (*p) return SIOC_OK;
+    if (br_ssl_engine_current_state(&k->cc.eng) & BR_SSL_CLOSED) {
+        int err = br_ssl_engine_last_error(&k->cc.eng);
+        return err == BR_ERR_OK ? SIOC_ERR_CLOSED : sioc__bssl_error(err); /* OK: the peer's close_notify */
+    }
+    return SIOC_OK;
+}
+
+static void sioc__bssl_read_done(void *conn, size_t n) {
+    br_ssl_engine_recvapp_ack(&((sioc__bssl_conn *)conn)->cc.eng, n);
+}
+
+static const sioc_tls_ops *sioc__tls_ops(void) {
+    static const sioc_tls_ops ops = {"bearssl",
+                                     sioc__bssl_client_init,
+                                     sioc__bssl_client_free,
+                                     sioc__bssl_conn_size,
+                                     sioc__bssl_open,
+                                     sioc__bssl_close,
+                                     sioc__bssl_handshake,
+                                     sioc__bssl_recv_room,
+                                     sioc__bssl_feed,
+                                     sioc__bssl_out,
+                                     sioc__bssl_out_done,
+                                     sioc__bssl_write,
+                                     sioc__bssl_read,
+                                     sioc__bssl_read_done};
+    return &ops;
+}
+
+SIOC_API const char *sioc_tls_backend(void) { return "bearssl 0.6"; }
+
+#endif /* SIOC_TLS == SIOC_TLS_BEARSSL */
 /* ---- src/posix.c ---- */
 /* ---- posix.c: non-blocking sockets + poll() as a sioc_http_transport ----
    Uses only the public HTTP API. OS headers stay inside this #if block. */
@@ -7858,7 +8639,9 @@ SIOC_API const char *sioc_tls_backend(void) { return "none"; }
 
 #include <errno.h>
 #include <fcntl.h>
+#if SIOC_POSIX_GETADDRINFO
 #include <netdb.h>
+#endif
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -7920,10 +8703,15 @@ SIOC_API sioc_result sioc_posix_addr_parse(const char *text, sioc_posix_addr *ou
 }
 
 SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t port, sioc_posix_addr *out) {
+#if SIOC_POSIX_GETADDRINFO
     struct addrinfo hints, *res = NULL, *ai;
     sioc_result r = SIOC_ERR_CONNECT;
+#endif
     (void)user, (void)port;
     if (sioc_posix_addr_parse(host, out) == SIOC_OK) return SIOC_OK; /* literal: no lookup */
+#if !SIOC_POSIX_GETADDRINFO
+    return SIOC_ERR_UNSUPPORTED;
+#else
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -7948,6 +8736,7 @@ SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t p
     }
     freeaddrinfo(res);
     return r;
+#endif
 }
 
 static void sioc__px_close_fd(sioc_posix *px, int conn) {
@@ -9401,6 +10190,51 @@ static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
     return 0;
 }
 
+/* Base64 straight from a JSON string token's raw text into out (cap >= raw.len / 4 * 3 + 1). Escapes are
+   undone on the fly ("\/" is common, \u00XX possible), so an escaped value needs no second copy and a scratch as
+   large as the reply stays enough. Strict like sioc_base64_decode: whole quads, padding only at the end. */
+static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t *out_len) {
+    char quad[4];
+    size_t i = 0, q = 0, n = 0;
+    int ended = 0;
+    while (i < raw.len) {
+        unsigned char ch = (unsigned char)raw.ptr[i++];
+        if (ch == '\\') {
+            if (i >= raw.len) return SIOC_ERR_PARSE;
+            ch = (unsigned char)raw.ptr[i++];
+            if (ch == 'u') {
+                int k, v = 0;
+                if (raw.len - i < 4) return SIOC_ERR_PARSE;
+                for (k = 0; k < 4; k++) {
+                    int h = sioc__hex_val((unsigned char)raw.ptr[i + (size_t)k]);
+                    if (h < 0) return SIOC_ERR_PARSE;
+                    v = v * 16 + h;
+                }
+                i += 4;
+                if (v >= 0x80) return SIOC_ERR_PARSE; /* not a base64 character */
+                ch = (unsigned char)v;
+            } else if (ch != '/' && ch != '\\' && ch != '"') {
+                return SIOC_ERR_PARSE;
+            }
+        }
+        if (ended) return SIOC_ERR_PARSE; /* data after the padded quad */
+        quad[q++] = (char)ch;
+        if (q == 4) {
+            size_t k = 0;
+            sioc_result r;
+            if (cap - n < 3) return SIOC_ERR_BUFFER_TOO_SMALL;
+            r = sioc_base64_decode(quad, 4, out + n, 3, &k);
+            if (r != SIOC_OK) return SIOC_ERR_PARSE;
+            n += k;
+            ended = k < 3;
+            q = 0;
+        }
+    }
+    if (q != 0) return SIOC_ERR_PARSE;
+    *out_len = n;
+    return SIOC_OK;
+}
+
 static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
     int obj = key + 1; /* an object member's value follows its key */
     sioc_str type, v;
@@ -9411,17 +10245,20 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     if (r != SIOC_OK) return r;
     if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
     if (a->type == SIOC_AWS_ATTR_BINARY) {
-        size_t start, n = 0;
+        int t = sioc_json_find(d, obj, "BinaryValue");
+        size_t start, n = 0, cap;
         uint8_t *p;
-        r = sioc__jstr(d, sioc_json_find(d, obj, "BinaryValue"), scratch, &v);
-        if (r != SIOC_OK) return r;
+        if (t < 0) return SIOC_ERR_NOT_FOUND;
+        if (sioc_json_type_of(d, t) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
+        v = sioc_json_raw(d, t);
+        cap = v.len / 4 * 3 + 1;
         start = scratch ? scratch->len : 0;
-        p = (uint8_t *)sioc__scratch(scratch, v.len / 4 * 3 + 1);
+        p = (uint8_t *)sioc__scratch(scratch, cap);
         if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
-        r = sioc_base64_decode(v.ptr, v.len, p, v.len / 4 * 3 + 1, &n);
+        r = sioc__b64_json(v, p, cap, &n);
         if (r != SIOC_OK) {
             scratch->len = start;
-            return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_PARSE : r;
+            return r;
         }
         scratch->len = start + n;
         a->value.ptr = p;

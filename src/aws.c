@@ -712,6 +712,51 @@ static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
     return 0;
 }
 
+/* Base64 straight from a JSON string token's raw text into out (cap >= raw.len / 4 * 3 + 1). Escapes are
+   undone on the fly ("\/" is common, \u00XX possible), so an escaped value needs no second copy and a scratch as
+   large as the reply stays enough. Strict like sioc_base64_decode: whole quads, padding only at the end. */
+static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t *out_len) {
+    char quad[4];
+    size_t i = 0, q = 0, n = 0;
+    int ended = 0;
+    while (i < raw.len) {
+        unsigned char ch = (unsigned char)raw.ptr[i++];
+        if (ch == '\\') {
+            if (i >= raw.len) return SIOC_ERR_PARSE;
+            ch = (unsigned char)raw.ptr[i++];
+            if (ch == 'u') {
+                int k, v = 0;
+                if (raw.len - i < 4) return SIOC_ERR_PARSE;
+                for (k = 0; k < 4; k++) {
+                    int h = sioc__hex_val((unsigned char)raw.ptr[i + (size_t)k]);
+                    if (h < 0) return SIOC_ERR_PARSE;
+                    v = v * 16 + h;
+                }
+                i += 4;
+                if (v >= 0x80) return SIOC_ERR_PARSE; /* not a base64 character */
+                ch = (unsigned char)v;
+            } else if (ch != '/' && ch != '\\' && ch != '"') {
+                return SIOC_ERR_PARSE;
+            }
+        }
+        if (ended) return SIOC_ERR_PARSE; /* data after the padded quad */
+        quad[q++] = (char)ch;
+        if (q == 4) {
+            size_t k = 0;
+            sioc_result r;
+            if (cap - n < 3) return SIOC_ERR_BUFFER_TOO_SMALL;
+            r = sioc_base64_decode(quad, 4, out + n, 3, &k);
+            if (r != SIOC_OK) return SIOC_ERR_PARSE;
+            n += k;
+            ended = k < 3;
+            q = 0;
+        }
+    }
+    if (q != 0) return SIOC_ERR_PARSE;
+    *out_len = n;
+    return SIOC_OK;
+}
+
 static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
     int obj = key + 1; /* an object member's value follows its key */
     sioc_str type, v;
@@ -722,17 +767,20 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     if (r != SIOC_OK) return r;
     if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
     if (a->type == SIOC_AWS_ATTR_BINARY) {
-        size_t start, n = 0;
+        int t = sioc_json_find(d, obj, "BinaryValue");
+        size_t start, n = 0, cap;
         uint8_t *p;
-        r = sioc__jstr(d, sioc_json_find(d, obj, "BinaryValue"), scratch, &v);
-        if (r != SIOC_OK) return r;
+        if (t < 0) return SIOC_ERR_NOT_FOUND;
+        if (sioc_json_type_of(d, t) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
+        v = sioc_json_raw(d, t);
+        cap = v.len / 4 * 3 + 1;
         start = scratch ? scratch->len : 0;
-        p = (uint8_t *)sioc__scratch(scratch, v.len / 4 * 3 + 1);
+        p = (uint8_t *)sioc__scratch(scratch, cap);
         if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
-        r = sioc_base64_decode(v.ptr, v.len, p, v.len / 4 * 3 + 1, &n);
+        r = sioc__b64_json(v, p, cap, &n);
         if (r != SIOC_OK) {
             scratch->len = start;
-            return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_PARSE : r;
+            return r;
         }
         scratch->len = start + n;
         a->value.ptr = p;

@@ -40,22 +40,27 @@ SIOC_API size_t sioc_msg_type_text(int type, char *out) {
 
 /* ---- lists ---- */
 
-/* Length of the str item at p (validated input: a str header is there and complete). */
-static size_t sioc__msg_str_at(const uint8_t *p, sioc_str *out) {
+/* The str item at p (at most avail bytes): its view, and the bytes it takes; 0 when it is not a complete str
+   (never the case in a decoded message, whose lists were validated; this guards hand-made lists). */
+static size_t sioc__msg_str_at(const uint8_t *p, size_t avail, sioc_str *out) {
     size_t h, n;
+    if (avail == 0) return 0;
     if ((p[0] & 0xe0) == 0xa0) {
         h = 1;
         n = p[0] & 0x1f;
-    } else if (p[0] == 0xd9) {
+    } else if (p[0] == 0xd9 && avail >= 2) {
         h = 2;
         n = p[1];
-    } else if (p[0] == 0xda) {
+    } else if (p[0] == 0xda && avail >= 3) {
         h = 3;
         n = sioc__load_be16(p + 1);
-    } else {
+    } else if (p[0] == 0xdb && avail >= 5) {
         h = 5;
         n = sioc__load_be32(p + 1);
+    } else {
+        return 0;
     }
+    if (n > avail - h) return 0;
     out->ptr = (const char *)p + h;
     out->len = n;
     return h + n;
@@ -63,9 +68,9 @@ static size_t sioc__msg_str_at(const uint8_t *p, sioc_str *out) {
 
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out) {
     size_t used;
-    if (it->count == 0 || it->len == 0) return 0;
-    used = sioc__msg_str_at(it->data, out);
-    if (used > it->len) { /* only reachable with a hand-made list: refuse instead of over-reading */
+    if (it->count == 0) return 0;
+    used = sioc__msg_str_at(it->data, it->len, out);
+    if (used == 0) {
         it->count = 0;
         return 0;
     }

@@ -730,6 +730,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     n = strlen(host);
     if (n > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
     if (tls && SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) return SIOC_ERR_UNSUPPORTED;
+    if (tls && SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state) return SIOC_ERR_DEPENDENCY; /* no CA/random/clock */
     for (i = 0; i < c->p_n_eps; i++) {
         sioc_http__ep *e = &c->p_eps[i];
         if (!e->used) {

@@ -185,8 +185,8 @@ typedef struct sioc_http_client {
 } sioc_http_client;
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
-   SIOC_ERR_DEPENDENCY (TLS backend without random/utc_now, or no allocator without libc malloc), SIOC_ERR_TLS
-   (trust anchors unreadable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
+   SIOC_ERR_DEPENDENCY (no allocator without libc malloc, DRBG seeding failed), SIOC_ERR_TLS (trust anchors given
+   but none readable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc);
 /* Free everything. Sockets still open are the caller's to close (sioc_http_conn_wants() != 0 tells which). */
 SIOC_API void sioc_http_client_free(sioc_http_client *c);
@@ -194,7 +194,8 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c);
 /* Register (or find) the endpoint host:port, plain or TLS; *out_ep identifies it in sioc_http_submit(). The
    host is copied and is also the TLS server name (SNI and certificate check; IP addresses are not supported
    for TLS: neither backend matches IP SANs). SIOC_ERR_TLS_NO_HOSTNAME for TLS without a host name (refused
-   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload), SIOC_ERR_LIMIT. */
+   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload),
+   SIOC_ERR_DEPENDENCY for TLS when the desc lacks trust anchors, random or utc_now, SIOC_ERR_LIMIT. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls,
                                                        int *out_ep);
 

@@ -9,6 +9,7 @@
 #include "xml.h"
 #include "sio_parser.h"
 #include "cluster_msg.h"
+#include "local_select.h"
 #include "http.h"
 #include "tls.h"
 #include "posix.h"

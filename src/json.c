@@ -386,7 +386,7 @@ SIOC_API int sioc_json_path(const sioc_json *doc, int tok, const char *path) {
             p++;
             if (!sioc__is_digit(*p)) return -1;
             while (sioc__is_digit(*p)) {
-                if (idx > 100000000u) return -1; /* more than any text of 4 GiB can hold */
+                if (idx > 0x7FFFFFFFu) return -1; /* token indexes are ints: no array is longer */
                 idx = idx * 10 + (size_t)(*p++ - '0');
             }
             if (*p++ != ']') return -1;
@@ -1138,7 +1138,10 @@ static void sioc__json_pre(sioc_json_writer *w) {
         w->after_key = 0;
         return;
     }
-    if (w->need_comma[d]) sioc_buf_putc(w->out, ',');
+    if (w->need_comma[d]) {
+        if (d == 0) sioc_buf_fail(w->out, SIOC_ERR_STATE); /* a second top-level value is not JSON */
+        sioc_buf_putc(w->out, ',');
+    }
     w->need_comma[d] = 1;
 }
 

@@ -97,7 +97,10 @@ typedef struct sioc_json_writer {
     uint8_t after_key;
 } sioc_json_writer;
 
+/* Start one JSON value into `out` (the buffer may already hold a prefix such as a socket.io packet header).
+   A second top-level value records SIOC_ERR_STATE. */
 SIOC_API void sioc_json_writer_init(sioc_json_writer *w, sioc_buf *out);
+/* Containers: begin/end pairs; inside an object, each member is write_key then one value. */
 SIOC_API void sioc_json_write_object_begin(sioc_json_writer *w);
 SIOC_API void sioc_json_write_object_end(sioc_json_writer *w);
 SIOC_API void sioc_json_write_array_begin(sioc_json_writer *w);
@@ -117,7 +120,8 @@ SIOC_API void sioc_json_write_null(sioc_json_writer *w);
 /* Pre-encoded JSON text inserted as one value (trusted: not validated). */
 SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t len);
 
-/* Number formatting on its own: v as JavaScript's String(v) into out (NUL-terminated; 25 bytes always suffice,
-   SIOC_JSON_F64_MAX). Returns the length. NaN/infinities give "NaN"/"Infinity"/"-Infinity" as JS does. */
+/* Number formatting on its own: v as JavaScript's String(v) into out, NUL-terminated; out needs
+   SIOC_JSON_F64_MAX bytes (the longest output, "-0.0000012345678901234567", takes 26). Returns the length.
+   NaN and infinities give "NaN", "Infinity", "-Infinity" as JS does (the writer turns them into null). */
 #define SIOC_JSON_F64_MAX 32
 SIOC_API size_t sioc_json_format_f64(double v, char *out);

@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#if SIOC_POSIX_GETADDRINFO
 #include <netdb.h>
+#endif
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -74,10 +76,15 @@ SIOC_API sioc_result sioc_posix_addr_parse(const char *text, sioc_posix_addr *ou
 }
 
 SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t port, sioc_posix_addr *out) {
+#if SIOC_POSIX_GETADDRINFO
     struct addrinfo hints, *res = NULL, *ai;
     sioc_result r = SIOC_ERR_CONNECT;
+#endif
     (void)user, (void)port;
     if (sioc_posix_addr_parse(host, out) == SIOC_OK) return SIOC_OK; /* literal: no lookup */
+#if !SIOC_POSIX_GETADDRINFO
+    return SIOC_ERR_UNSUPPORTED;
+#else
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -102,6 +109,7 @@ SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t p
     }
     freeaddrinfo(res);
     return r;
+#endif
 }
 
 static void sioc__px_close_fd(sioc_posix *px, int conn) {

@@ -11,6 +11,9 @@
 
 #if SIOC_ENABLE_POSIX
 
+#ifndef SIOC_POSIX_GETADDRINFO
+#define SIOC_POSIX_GETADDRINFO 1 /* 0: sioc_posix_resolve() takes numeric addresses only (static builds) */
+#endif
 #ifndef SIOC_POSIX_MAX_CONNS
 #define SIOC_POSIX_MAX_CONNS 64 /* connection slots the backend can hold (the client's conn count must fit) */
 #endif
@@ -58,7 +61,8 @@ SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms);
 SIOC_API uint64_t sioc_posix_now_ms(void);
 SIOC_API int64_t sioc_posix_utc_now(void *user);
 SIOC_API sioc_result sioc_posix_random(void *user, void *buf, size_t len);
-/* getaddrinfo(): the first address found. BLOCKS during DNS. */
+/* getaddrinfo(): the first address found. BLOCKS during DNS. Numeric addresses need no lookup; with
+   SIOC_POSIX_GETADDRINFO 0 they are all it accepts (SIOC_ERR_UNSUPPORTED for names). */
 SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t port, sioc_posix_addr *out);
 /* Numeric "127.0.0.1" or "::1" into an address (no DNS); SIOC_ERR_ARG when it is not one. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_posix_addr_parse(const char *text, sioc_posix_addr *out);

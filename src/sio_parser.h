@@ -12,7 +12,9 @@
    "1970-01-01T00:00:00.000Z" (null outside the JS Date range), integer map keys become strings, and any other
    extension becomes {"type":<ext type>,"data":<its bytes as an attachment>}, which is exactly what Node's ExtData
    object serialises to. Map keys are written in wire order: a Node sender already writes JS order, so integer-like
-   keys come first only if the sender put them there. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH (iterative).
+   keys come first only if the sender put them there, and duplicate keys (never from Node) stay duplicated, which
+   JSON.parse on the client resolves the way a JS object would. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH
+   (iterative, no recursion).
 
    Decoding (client -> node, §10.6): the header is parsed like socket.io-parser's decodeString (type digit,
    attachment count for 5/6, "/nsp," prefix, decimal ack id) and the rest as JSON into caller tokens, then checked

@@ -733,6 +733,19 @@ static void test_parse_sqs(void) {
         CHECK(sioc__aws_classify(&e) == SIOC_ERR_THROTTLED);
         CHECK(sioc_sqs_parse_error("<html>", 6, sioc_str_c(""), &e) == SIOC_ERR_PARSE);
     }
+    /* Binary values with JSON escapes ("\/" from some encoders, \u00XX): decoded without a second copy, and a
+       scratch as large as the reply is still enough */
+    {
+        static const char esc[] = "{\"Messages\":[{\"MessageId\":\"a\",\"ReceiptHandle\":\"r\",\"Body\":\"b\","
+                                  "\"MessageAttributes\":{\"d\":{\"DataType\":\"Binary\",\"BinaryValue\":"
+                                  "\"\\/\\/\\u002B\\u002b\\/w==\"}}}]}";
+        char *tight = (char *)malloc(sizeof esc - 1);
+        sioc_buf_init(&sb, tight, sizeof esc - 1);
+        CHECK(sioc_json_parse(&d, esc, sizeof esc - 1, t_toks, SIOC__COUNT(t_toks)) == SIOC_OK);
+        CHECK(sioc_sqs_parse_receive_message(&d, &sb, m, 10, &n) == SIOC_OK && n == 1 && m[0].attr_count == 1);
+        CHECK(m[0].attrs[0].value.len == 4 && memcmp(m[0].attrs[0].value.ptr, "\xff\xff\xbe\xff", 4) == 0);
+        free(tight);
+    }
     /* hostile and odd receive replies */
     {
         static const struct {

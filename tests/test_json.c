@@ -511,6 +511,8 @@ static void test_format_table(void) {
     check_fmt(1e-6 * 0.5, "5e-7");
     check_fmt(9007199254740993.0 * 2, "18014398509481984");
     check_fmt(295147905179352830000.0, "295147905179352830000"); /* 2^68 */
+    check_fmt(-0.0000012345678901234567, "-0.0000012345678901234567"); /* the longest form: 25 chars */
+    check_fmt(-1.2345678901234568e-300, "-1.2345678901234568e-300");
     check_fmt(dfrom(0x7FF8000000000000u), "NaN");
     check_fmt(dfrom(0x7FF0000000000000u), "Infinity");
     check_fmt(dfrom(0xFFF0000000000000u), "-Infinity");
@@ -651,6 +653,12 @@ static void test_writer_structure(void) {
     sioc_json_write_object_begin(&w);
     sioc_json_write_key(&w, "k", 1);
     sioc_json_write_object_end(&w);
+    CHECK(sioc_buf_result(&b) == SIOC_ERR_STATE);
+    sioc_buf_init(&b, mem, sizeof mem);
+    sioc_json_writer_init(&w, &b);
+    sioc_json_write_i64(&w, 1);
+    CHECK(sioc_buf_result(&b) == SIOC_OK);
+    sioc_json_write_i64(&w, 2);
     CHECK(sioc_buf_result(&b) == SIOC_ERR_STATE);
     {
         char big[4 * (SIOC_MAX_JSON_DEPTH + 2)];

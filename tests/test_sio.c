@@ -122,6 +122,14 @@ static void test_decode_vectors(void) {
             att[n_att].ptr = tv_hex(&d, a, &att[n_att].len);
             n_att++;
         }
+        { /* every prefix, placed at the end of its allocation: no over-read, whatever the verdict */
+            size_t cut;
+            for (cut = 0; cut < in.len; cut++) {
+                char *q = (char *)sioc_t_tight(in.ptr, cut);
+                (void)sioc_sio_decode(&p, q, cut, toks, SIOC__COUNT(toks), 0);
+                free(q);
+            }
+        }
         e = sioc_sio_decode(&p, in.ptr, in.len, toks, SIOC__COUNT(toks), 0);
         if (thr >= 0) {
             const char *why = tv_str(&d, thr);

@@ -159,6 +159,10 @@ function handle(sock, state, req) {
 // Parse requests from the buffered bytes; one at a time (no pipelining in the client).
 function drain(sock, state) {
   while (!state.busy && !sock.destroyed) {
+    if (state.buf.length && (state.buf[0] < 0x41 || state.buf[0] > 0x5a)) { // not a method: e.g. a TLS ClientHello
+      sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const end = state.buf.indexOf('\r\n\r\n');
     if (end < 0) {
       if (state.buf.length > 65536) sock.destroy();

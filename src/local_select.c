@@ -1,0 +1,90 @@
+/* ---- local_select.c ---- */
+#include "internal.h"
+
+/* A list of room names from either a decoded message (msgpack list) or C arrays. */
+typedef struct sioc__sel_names {
+    sioc_msg_list list;
+    const sioc_str *arr;
+    size_t n, i;
+    int is_arr;
+} sioc__sel_names;
+
+static int sioc__sel_next(sioc__sel_names *s, sioc_str *out) {
+    if (s->is_arr) {
+        if (s->i >= s->n || !s->arr) return 0;
+        *out = s->arr[s->i++];
+        return 1;
+    }
+    return sioc_msg_list_next_str(&s->list, out);
+}
+
+static int32_t sioc__sel_find(const sioc_select_table *t, sioc_str name) {
+    uint32_t i;
+    if (t->find_room) return t->find_room(t->user, name);
+    for (i = 0; i < t->n_rooms; i++)
+        if (sioc_str_eq(t->rooms[i].name, name)) return (int32_t)i;
+    return -1;
+}
+
+#define SIOC__SEL_EXCLUDED 1u
+#define SIOC__SEL_SEEN 2u
+
+static sioc_result sioc__sel_run(const sioc_select_table *t, sioc__sel_names rooms, sioc__sel_names except,
+                                 int has_rooms, uint8_t *scratch, uint32_t *out, size_t cap, size_t *out_n) {
+    size_t n = 0;
+    uint32_t i, k;
+    sioc_str name;
+    if (t->n_sockets) memset(scratch, 0, t->n_sockets);
+    while (sioc__sel_next(&except, &name)) {
+        int32_t r = sioc__sel_find(t, name);
+        if (r < 0 || (uint32_t)r >= t->n_rooms) continue;
+        for (k = 0; k < t->rooms[r].n_members; k++) {
+            uint32_t sid = t->rooms[r].members[k];
+            if (sid < t->n_sockets) scratch[sid] |= SIOC__SEL_EXCLUDED;
+        }
+    }
+    if (has_rooms) {
+        while (sioc__sel_next(&rooms, &name)) {
+            int32_t r = sioc__sel_find(t, name);
+            if (r < 0 || (uint32_t)r >= t->n_rooms) continue;
+            for (k = 0; k < t->rooms[r].n_members; k++) {
+                uint32_t sid = t->rooms[r].members[k];
+                if (sid >= t->n_sockets || scratch[sid] || (t->connected && !t->connected[sid])) continue;
+                scratch[sid] |= SIOC__SEL_SEEN;
+                if (n < cap) out[n] = sid;
+                n++;
+            }
+        }
+    } else {
+        for (i = 0; i < t->n_sockets; i++) {
+            if (scratch[i] || (t->connected && !t->connected[i])) continue;
+            if (n < cap) out[n] = i;
+            n++;
+        }
+    }
+    *out_n = n;
+    return n > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_select_sockets(const sioc_select_table *t, const sioc_msg_opts *opts, uint8_t *scratch,
+                                         uint32_t *out, size_t cap, size_t *out_n) {
+    sioc__sel_names rooms, except;
+    memset(&rooms, 0, sizeof rooms);
+    memset(&except, 0, sizeof except);
+    rooms.list = opts->rooms;
+    except.list = opts->except;
+    return sioc__sel_run(t, rooms, except, opts->rooms.count > 0, scratch, out, cap, out_n);
+}
+
+SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const sioc_msg_opts_desc *opts,
+                                              uint8_t *scratch, uint32_t *out, size_t cap, size_t *out_n) {
+    sioc__sel_names rooms, except;
+    memset(&rooms, 0, sizeof rooms);
+    memset(&except, 0, sizeof except);
+    rooms.is_arr = except.is_arr = 1;
+    rooms.arr = opts->rooms;
+    rooms.n = opts->rooms ? opts->n_rooms : 0;
+    except.arr = opts->except;
+    except.n = opts->except ? opts->n_except : 0;
+    return sioc__sel_run(t, rooms, except, rooms.n > 0, scratch, out, cap, out_n);
+}
