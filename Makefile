@@ -23,7 +23,7 @@ TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 VARIANTS = gcc clang cxx asan i686 s390x
 
-.PHONY: all test unit fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all test unit matrix fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 all: $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
@@ -49,13 +49,21 @@ build/fuzz/%: tests/fuzz/%.c $(HDR) | build/fuzz
 build/gcc build/clang build/cxx build/asan build/i686 build/s390x build/fuzz build/bench build/obj:
 	mkdir -p $@
 
-test: amalgamate-check symbols unit fuzz-smoke
+test:
+	@mkdir -p build && rm -f build/results.txt
+	$(MAKE) --no-print-directory amalgamate-check symbols
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory matrix
+	$(MAKE) --no-print-directory fuzz-smoke
 	@tests/total.sh build/results.txt
 
 unit: $(foreach v,$(VARIANTS),$(addprefix build/$(v)/,$(TESTS)))
-	@rm -f build/results.txt
 	@for v in gcc clang cxx asan i686; do echo "== $$v"; tests/run.sh build/$$v/test_* | tee -a build/results.txt; done
 	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) build/s390x/test_* | tee -a build/results.txt
+
+# Every combination of the compile-time switches compiles; two static copies link; Cortex-M4 compiles.
+matrix: $(HDR)
+	@echo "== configuration matrix"; tests/matrix/run.sh | tee -a build/results.txt
 
 amalgamate-check:
 	python3 amalgamate.py --check

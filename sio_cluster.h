@@ -77,7 +77,9 @@
 #endif
 
 #ifndef SIOC_API
-#if defined(SIO_CLUSTER_STATIC)
+#if defined(SIO_CLUSTER_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define SIOC_API static __attribute__((unused)) /* a private copy need not use every function */
+#elif defined(SIO_CLUSTER_STATIC)
 #define SIOC_API static
 #else
 #define SIOC_API extern
@@ -1539,6 +1541,11 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_parse_http_date(sioc_str text, in
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 
+#ifndef SIOC_ENABLE_AWS
+#define SIOC_ENABLE_AWS 1 /* 0 leaves the AWS transport out (SigV4 stays: it is small and pure) */
+#endif
+#if SIOC_ENABLE_AWS
+
 #ifndef SIOC_AWS_MAX_ATTRS
 #define SIOC_AWS_MAX_ATTRS 10 /* message attributes per message (the service limit) */
 #endif
@@ -1658,7 +1665,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_send_message(sioc_buf *out, s
 /* ---- 2. SNS replies (XML) ----
    Each takes the whole reply body. SIOC_ERR_PARSE / SIOC_ERR_UNSUPPORTED / SIOC_ERR_LIMIT for malformed XML,
    SIOC_ERR_NOT_FOUND when the expected element is missing (an error reply, or another operation's reply),
-   SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (scratch->len then tells the size needed). */
+   SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (one as large as the reply always suffices; scratch may be
+   NULL when no field needs decoding). */
 
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_create_topic(const char *xml, size_t len, sioc_buf *scratch,
                                                                  sioc_str *out_topic_arn);
@@ -1708,7 +1716,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_error(const char *xml, size_t
 
 /* ---- 2. SQS replies (JSON; parse the body with sioc_json_parse first) ----
    Unknown keys are ignored and any key order is accepted. SIOC_ERR_NOT_FOUND / SIOC_ERR_TYPE when a required
-   key is missing or has another type, SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small. */
+   key is missing or has another type, SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (one as large as the
+   reply always suffices). Views stay valid while the reply text and scratch do. */
 
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_create_queue(const sioc_json *doc, sioc_buf *scratch,
                                                                  sioc_str *out_queue_url);
@@ -1786,9 +1795,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws
                                                   int64_t unix_time, sioc_sigv4_key_cache *cache);
 
 typedef struct sioc_aws_desc {
-    const char *region;                  /* required, e.g. "us-east-1"; both services are signed for it */
+    const char *region;                  /* required, e.g. "us-east-1"; both services are signed for it (copied) */
     sioc_sigv4_credentials credentials;  /* borrowed: must outlive the client (or sioc_aws_set_credentials) */
-    const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators */
+    const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators
+                                            (parsed at init, not kept) */
     const char *sqs_endpoint;
     int64_t (*utc_now)(void *user);      /* required: wall-clock seconds since 1970 (X-Amz-Date) */
     void *user;
@@ -1807,6 +1817,7 @@ typedef struct sioc_aws_client {
     int64_t clock_offset_s;      /* added to utc_now(): corrected from a server Date on a skew error */
     /* private */
     sioc_aws_desc p_desc;
+    char p_region[48];
     sioc_aws_endpoint p_ep[2];
     int p_http_ep[2];
     sioc_sigv4_key_cache p_keys[2];
@@ -1898,9 +1909,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
                                                               const sioc_aws_attr *attrs, size_t n_attrs,
                                                               uint64_t now_ms);
 
-/* Collect finished calls: pulls the engine's responses, re-signs and re-queues a call once after a clock-skew
-   error, classifies errors. SIOC_OK with *out set to a finished call (it is the caller's again), or SIOC_AGAIN
-   when none is ready. Call after driving the engine. */
+/* Collect finished calls: drains the engine's responses (which also returns its connections to the pool),
+   re-signs and re-queues a call once after a clock-skew error, classifies errors. SIOC_OK with *out set to a
+   finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
+   until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
 /* Give up on a call in flight (its memory is no longer referenced). SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
@@ -1912,6 +1924,8 @@ SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
    the environment. SIOC_ERR_NOT_FOUND when region or keys are still missing afterwards. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc);
 #endif
+
+#endif /* SIOC_ENABLE_AWS */
 /* ---- src/public_end.h ---- */
 #ifdef __cplusplus
 }
@@ -9479,6 +9493,8 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
 /* ---- src/aws.c ---- */
 /* ---- aws.c ---- */
 
+#if SIOC_ENABLE_AWS
+
 /* >>helpers */
 
 /* Reserve n bytes at the end of scratch; NULL when they do not fit (scratch->len then grows past cap, so
@@ -9608,10 +9624,11 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
     size_t i;
     if (!out || name.len == 0 || !name.ptr || (n && !tags)) return SIOC_ERR_ARG;
     if (n > 50) return SIOC_ERR_LIMIT; /* SNS: 50 tags per topic */
+    for (i = 0; i < n; i++)
+        if (!sioc__str_ok(tags[i].key) || !sioc__str_ok(tags[i].value) || tags[i].key.len == 0) return SIOC_ERR_ARG;
     sioc__form_action(out, "CreateTopic");
     sioc__form_param(out, "Name", name);
     for (i = 0; i < n; i++) {
-        if (!sioc__str_ok(tags[i].key) || !sioc__str_ok(tags[i].value)) return SIOC_ERR_ARG;
         sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
         sioc__form_val(out, tags[i].key);
         sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
@@ -10197,6 +10214,11 @@ static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t
     char quad[4];
     size_t i = 0, q = 0, n = 0;
     int ended = 0;
+    if (!memchr(raw.ptr, '\\', raw.len)) { /* the usual case: one call over the whole text */
+        sioc_result r = raw.len ? sioc_base64_decode(raw.ptr, raw.len, out, cap, out_len) : SIOC_OK;
+        if (!raw.len) *out_len = 0;
+        return r == SIOC_OK ? SIOC_OK : (r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE);
+    }
     while (i < raw.len) {
         unsigned char ch = (unsigned char)raw.ptr[i++];
         if (ch == '\\') {
@@ -10606,7 +10628,7 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
 
 /* >>client */
 
-static const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
+SIOC__FN const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
 
 SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
     sioc_result r;
@@ -10618,6 +10640,9 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
         return SIOC_ERR_ARG;
     if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
     c->p_desc = *desc;
+    memcpy(c->p_region, desc->region, strlen(desc->region) + 1); /* checked: at most 40 bytes */
+    c->p_desc.region = c->p_region;
+    c->p_desc.sns_endpoint = c->p_desc.sqs_endpoint = NULL; /* parsed below; not kept */
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
     for (i = 0; i < 2; i++) {
         const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
@@ -10992,6 +11017,8 @@ SIOC_API sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc) {
     return SIOC_OK;
 }
 #endif
+
+#endif /* SIOC_ENABLE_AWS */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

@@ -1,6 +1,8 @@
 /* ---- aws.c ---- */
 #include "internal.h"
 
+#if SIOC_ENABLE_AWS
+
 /* >>helpers */
 
 /* Reserve n bytes at the end of scratch; NULL when they do not fit (scratch->len then grows past cap, so
@@ -130,10 +132,11 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
     size_t i;
     if (!out || name.len == 0 || !name.ptr || (n && !tags)) return SIOC_ERR_ARG;
     if (n > 50) return SIOC_ERR_LIMIT; /* SNS: 50 tags per topic */
+    for (i = 0; i < n; i++)
+        if (!sioc__str_ok(tags[i].key) || !sioc__str_ok(tags[i].value) || tags[i].key.len == 0) return SIOC_ERR_ARG;
     sioc__form_action(out, "CreateTopic");
     sioc__form_param(out, "Name", name);
     for (i = 0; i < n; i++) {
-        if (!sioc__str_ok(tags[i].key) || !sioc__str_ok(tags[i].value)) return SIOC_ERR_ARG;
         sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
         sioc__form_val(out, tags[i].key);
         sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
@@ -719,6 +722,11 @@ static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t
     char quad[4];
     size_t i = 0, q = 0, n = 0;
     int ended = 0;
+    if (!memchr(raw.ptr, '\\', raw.len)) { /* the usual case: one call over the whole text */
+        sioc_result r = raw.len ? sioc_base64_decode(raw.ptr, raw.len, out, cap, out_len) : SIOC_OK;
+        if (!raw.len) *out_len = 0;
+        return r == SIOC_OK ? SIOC_OK : (r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE);
+    }
     while (i < raw.len) {
         unsigned char ch = (unsigned char)raw.ptr[i++];
         if (ch == '\\') {
@@ -1128,7 +1136,7 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
 
 /* >>client */
 
-static const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
+SIOC__FN const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
 
 SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
     sioc_result r;
@@ -1140,6 +1148,9 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
         return SIOC_ERR_ARG;
     if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
     c->p_desc = *desc;
+    memcpy(c->p_region, desc->region, strlen(desc->region) + 1); /* checked: at most 40 bytes */
+    c->p_desc.region = c->p_region;
+    c->p_desc.sns_endpoint = c->p_desc.sqs_endpoint = NULL; /* parsed below; not kept */
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
     for (i = 0; i < 2; i++) {
         const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
@@ -1514,3 +1525,5 @@ SIOC_API sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc) {
     return SIOC_OK;
 }
 #endif
+
+#endif /* SIOC_ENABLE_AWS */

@@ -10,6 +10,11 @@
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 
+#ifndef SIOC_ENABLE_AWS
+#define SIOC_ENABLE_AWS 1 /* 0 leaves the AWS transport out (SigV4 stays: it is small and pure) */
+#endif
+#if SIOC_ENABLE_AWS
+
 #ifndef SIOC_AWS_MAX_ATTRS
 #define SIOC_AWS_MAX_ATTRS 10 /* message attributes per message (the service limit) */
 #endif
@@ -129,7 +134,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_send_message(sioc_buf *out, s
 /* ---- 2. SNS replies (XML) ----
    Each takes the whole reply body. SIOC_ERR_PARSE / SIOC_ERR_UNSUPPORTED / SIOC_ERR_LIMIT for malformed XML,
    SIOC_ERR_NOT_FOUND when the expected element is missing (an error reply, or another operation's reply),
-   SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (scratch->len then tells the size needed). */
+   SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (one as large as the reply always suffices; scratch may be
+   NULL when no field needs decoding). */
 
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_create_topic(const char *xml, size_t len, sioc_buf *scratch,
                                                                  sioc_str *out_topic_arn);
@@ -179,7 +185,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sns_parse_error(const char *xml, size_t
 
 /* ---- 2. SQS replies (JSON; parse the body with sioc_json_parse first) ----
    Unknown keys are ignored and any key order is accepted. SIOC_ERR_NOT_FOUND / SIOC_ERR_TYPE when a required
-   key is missing or has another type, SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small. */
+   key is missing or has another type, SIOC_ERR_BUFFER_TOO_SMALL when scratch is too small (one as large as the
+   reply always suffices). Views stay valid while the reply text and scratch do. */
 
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_create_queue(const sioc_json *doc, sioc_buf *scratch,
                                                                  sioc_str *out_queue_url);
@@ -257,9 +264,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws
                                                   int64_t unix_time, sioc_sigv4_key_cache *cache);
 
 typedef struct sioc_aws_desc {
-    const char *region;                  /* required, e.g. "us-east-1"; both services are signed for it */
+    const char *region;                  /* required, e.g. "us-east-1"; both services are signed for it (copied) */
     sioc_sigv4_credentials credentials;  /* borrowed: must outlive the client (or sioc_aws_set_credentials) */
-    const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators */
+    const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators
+                                            (parsed at init, not kept) */
     const char *sqs_endpoint;
     int64_t (*utc_now)(void *user);      /* required: wall-clock seconds since 1970 (X-Amz-Date) */
     void *user;
@@ -278,6 +286,7 @@ typedef struct sioc_aws_client {
     int64_t clock_offset_s;      /* added to utc_now(): corrected from a server Date on a skew error */
     /* private */
     sioc_aws_desc p_desc;
+    char p_region[48];
     sioc_aws_endpoint p_ep[2];
     int p_http_ep[2];
     sioc_sigv4_key_cache p_keys[2];
@@ -369,9 +378,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
                                                               const sioc_aws_attr *attrs, size_t n_attrs,
                                                               uint64_t now_ms);
 
-/* Collect finished calls: pulls the engine's responses, re-signs and re-queues a call once after a clock-skew
-   error, classifies errors. SIOC_OK with *out set to a finished call (it is the caller's again), or SIOC_AGAIN
-   when none is ready. Call after driving the engine. */
+/* Collect finished calls: drains the engine's responses (which also returns its connections to the pool),
+   re-signs and re-queues a call once after a clock-skew error, classifies errors. SIOC_OK with *out set to a
+   finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
+   until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
 /* Give up on a call in flight (its memory is no longer referenced). SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
@@ -383,3 +393,5 @@ SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
    the environment. SIOC_ERR_NOT_FOUND when region or keys are still missing afterwards. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc);
 #endif
+
+#endif /* SIOC_ENABLE_AWS */

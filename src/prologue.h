@@ -27,7 +27,9 @@
 #endif
 
 #ifndef SIOC_API
-#if defined(SIO_CLUSTER_STATIC)
+#if defined(SIO_CLUSTER_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define SIOC_API static __attribute__((unused)) /* a private copy need not use every function */
+#elif defined(SIO_CLUSTER_STATIC)
 #define SIOC_API static
 #else
 #define SIOC_API extern

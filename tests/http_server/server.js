@@ -26,6 +26,7 @@
 //   /big?n=N          N body bytes, byte i = i % 251
 //   /status?code=N    that status, empty body
 //   /keep-alive       Keep-Alive: timeout=1
+//   /bye              a short answer with Connection: close, then the server closes (one request per connection)
 'use strict';
 const net = require('net');
 const tls = require('tls');
@@ -147,6 +148,10 @@ function handle(sock, state, req) {
     case '/status':
       respond(sock, q('code', 500), 'Status', common, Buffer.alloc(0));
       return true;
+    case '/bye':
+      respond(sock, 200, 'OK', common.concat([['Connection', 'close']]), Buffer.from('bye'));
+      sock.end();
+      return false;
     case '/keep-alive':
       respond(sock, 200, 'OK', common.concat([['Keep-Alive', 'timeout=1']]), Buffer.from('ka'));
       return true;

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Configuration matrix: the implementation compiles warning-free (-Wundef catches misspelt switches) in every
+# combination of the compile-time switches, for the host and for Cortex-M4; two SIO_CLUSTER_STATIC copies link.
+# Prints one line per configuration and a subtotal.
+set -u
+CC=${CC_GCC:-gcc}
+FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wvla -Wstrict-prototypes -Wmissing-prototypes"
+mkdir -p build/matrix
+printf '#define SIO_CLUSTER_IMPLEMENTATION\n#include "sio_cluster.h"\n' > build/matrix/impl.c
+pass=0; fail=0
+try() { # label, command...
+    label=$1; shift
+    if "$@" >build/matrix/last.log 2>&1; then pass=$((pass + 1)); echo "  ok   $label"
+    else fail=$((fail + 1)); echo "  FAIL $label"; head -n 20 build/matrix/last.log; fi
+}
+has_tls=$(grep -c 'SIOC_TLS_MBEDTLS' sio_cluster.h || true)
+has_posix=$(grep -c 'SIOC_ENABLE_POSIX' sio_cluster.h || true)
+tls_list="SIOC_TLS_NONE"
+[ "$has_tls" -gt 0 ] && tls_list="SIOC_TLS_NONE SIOC_TLS_MBEDTLS SIOC_TLS_BEARSSL"
+posix_list="0"
+[ "$has_posix" -gt 0 ] && posix_list="0 1"
+for tls in $tls_list; do
+  for posix in $posix_list; do
+    for strings in 0 1; do
+      for log in 0 1; do
+        defs="-DSIOC_ENABLE_ERROR_STRINGS=$strings -DSIOC_ENABLE_LOG=$log"
+        [ "$has_tls" -gt 0 ] && defs="$defs -DSIOC_TLS=$tls"
+        [ "$has_posix" -gt 0 ] && defs="$defs -DSIOC_ENABLE_POSIX=$posix"
+        try "gcc $defs" $CC $FLAGS $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
+      done
+    done
+  done
+done
+try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
+try "g++ -std=c++11, all defaults" ${CXX:-g++} -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
+try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
+try "SIO_CLUSTER_STATIC twice in one program" sh -c "$CC $FLAGS -I. tests/matrix/static_a.c tests/matrix/static_b.c -o build/matrix/static && build/matrix/static"
+echo "subtotal: $pass passed, $fail failed"
+[ $fail = 0 ]
