@@ -23,7 +23,7 @@ TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 VARIANTS = gcc clang cxx asan i686 s390x
 
-.PHONY: all test unit matrix fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all test unit matrix interop fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 all: $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
@@ -54,6 +54,7 @@ test:
 	$(MAKE) --no-print-directory amalgamate-check symbols
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory matrix
+	$(MAKE) --no-print-directory interop
 	$(MAKE) --no-print-directory fuzz-smoke
 	@tests/total.sh build/results.txt
 
@@ -64,6 +65,10 @@ unit: $(foreach v,$(VARIANTS),$(addprefix build/$(v)/,$(TESTS)))
 # Every combination of the compile-time switches compiles; two static copies link; Cortex-M4 compiles.
 matrix: $(HDR)
 	@echo "== configuration matrix"; tests/matrix/run.sh | tee -a build/results.txt
+
+# Cluster scenarios against real Socket.IO servers, real clients and the fauxqs emulator (tests/interop/README.md).
+interop:
+	@echo "== interop (Node Socket.IO servers over fauxqs)"; tests/run_cmd.sh build/results.txt interop node tests/interop/run.js
 
 amalgamate-check:
 	python3 amalgamate.py --check
@@ -82,9 +87,10 @@ fuzz-smoke: $(addprefix build/fuzz/,$(FUZZERS))
 fuzz: $(addprefix build/fuzz/,$(FUZZERS))
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+BENCHES = $(basename $(notdir $(wildcard bench/bench*.c)))
 bench: $(HDR) | build/bench
-	$(CC_GCC) -std=c99 -O2 -I. -Ibench bench/bench.c -o build/bench/bench -lm
-	bench/run.sh
+	@for b in $(BENCHES); do $(CC_GCC) -std=c99 -O2 -I. -Ibench bench/$$b.c -o build/bench/$$b -lm || exit 1; done
+	bench/run.sh $(BENCHES)
 
 size: $(HDR)
 	python3 bench/size.py

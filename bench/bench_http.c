@@ -12,7 +12,7 @@
      gcc -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_MBEDTLS bench/bench_http.c -o build/bench/bench_http_mbedtls \
          -lmbedtls -lmbedx509 -lmbedcrypto
      gcc -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_BEARSSL bench/bench_http.c -o build/bench/bench_http_bearssl -lbearssl
-   Usage: build/bench/bench_http [requests=5000] [handshakes=200] */
+   Usage: build/bench/bench_http [seconds per row = 1]   (make bench passes 1) */
 #define _GNU_SOURCE /* __libc_malloc and friends, for the process-wide count */
 #define SIOC_ENABLE_POSIX 1
 #define SIOC_POSIX_GETADDRINFO 0
@@ -128,7 +128,7 @@ static int one(bench_env *e, const char *target) {
     }
 }
 
-static void bench_keep_alive(const char *label, int port, int tls, int n) {
+static void bench_keep_alive(const char *label, int port, int tls, double secs) {
     bench_env e;
     int i;
     double c0, w0, c1, w1;
@@ -147,7 +147,7 @@ static void bench_keep_alive(const char *label, int port, int tls, int n) {
     p0 = PROCESS_ALLOCS();
     c0 = cpu_s();
     w0 = wall_s();
-    for (i = 0; i < n; i++)
+    for (i = 0; wall_s() - w0 < secs; i++)
         if (one(&e, "/hello") != 0) break;
     c1 = cpu_s();
     w1 = wall_s();
@@ -159,7 +159,7 @@ static void bench_keep_alive(const char *label, int port, int tls, int n) {
     env_free(&e);
 }
 
-static double bench_new_conns(const char *label, int port, int tls, int n) {
+static double bench_new_conns(const char *label, int port, int tls, double secs) {
     bench_env e;
     int i;
     double c0, w0, c1, w1, per;
@@ -173,7 +173,7 @@ static double bench_new_conns(const char *label, int port, int tls, int n) {
     p0 = PROCESS_ALLOCS();
     c0 = cpu_s();
     w0 = wall_s();
-    for (i = 0; i < n; i++)
+    for (i = 0; wall_s() - w0 < secs; i++)
         if (one(&e, "/bye") != 0) break;
     c1 = cpu_s();
     w1 = wall_s();
@@ -186,7 +186,7 @@ static double bench_new_conns(const char *label, int port, int tls, int n) {
 
 int main(int argc, char **argv) {
     node_server plain, tls;
-    int n = argc > 1 ? atoi(argv[1]) : 5000, hs = argc > 2 ? atoi(argv[2]) : 200;
+    double secs = argc > 1 ? atof(argv[1]) : 1.0;
     if (!node_available()) {
         printf("bench_http: SKIP (`node` not on PATH; the bench needs the Node test server)\n");
         return 0;
@@ -194,8 +194,8 @@ int main(int argc, char **argv) {
     printf("bench_http: TLS backend %s; client CPU only (the Node server runs in its own process)\n",
            sioc_tls_backend());
     if (node_server_start(&plain, NULL, NULL) != 0) return 1;
-    bench_keep_alive("http  keep-alive GET", node_server_int(&plain, "plain"), 0, n);
-    bench_new_conns("http  new connection per GET", node_server_int(&plain, "plain"), 0, hs);
+    bench_keep_alive("http  keep-alive GET", node_server_int(&plain, "plain"), 0, secs);
+    bench_new_conns("http  new connection per GET", node_server_int(&plain, "plain"), 0, secs);
     node_server_stop(&plain);
 #if SIOC_TLS != SIOC_TLS_NONE
     if (node_server_start(&tls, "--tls", "build/tls-certs") != 0) return 1;
@@ -213,8 +213,8 @@ int main(int argc, char **argv) {
         char label[64], label2[64];
         snprintf(label, sizeof label, "https keep-alive GET (%s)", be);
         snprintf(label2, sizeof label2, "https new conn+handshake (%s)", be);
-        bench_keep_alive(label, node_server_int(&tls, "good"), 1, n);
-        (void)bench_new_conns(label2, node_server_int(&tls, "good"), 1, hs);
+        bench_keep_alive(label, node_server_int(&tls, "good"), 1, secs);
+        (void)bench_new_conns(label2, node_server_int(&tls, "good"), 1, secs);
     }
     node_server_stop(&tls);
 #else

@@ -1,5 +1,6 @@
 #!/bin/sh
-# make bench: the header's own table, with `openssl speed sha256` (16 KiB blocks) measured in the same run.
+# make bench: every bench program's table in one run. bench.c gets the `openssl speed sha256` figure (16 KiB
+# blocks) measured here beside its own SHA-256 row.
 set -e
 ossl=0
 if command -v openssl >/dev/null 2>&1; then
@@ -7,4 +8,9 @@ if command -v openssl >/dev/null 2>&1; then
     k=$(openssl speed -seconds 1 -bytes 16384 sha256 2>/dev/null | awk '/^sha256/ {v=$NF} END {print v}' | tr -d k)
     [ -n "$k" ] && ossl=$(awk -v k="$k" 'BEGIN {printf "%.0f", k * 1000}')
 fi
-build/bench/bench "${BENCH_SECONDS:-0.5}" "$ossl"
+for b in "$@"; do
+    echo "### $b"
+    if [ "$b" = bench ]; then build/bench/bench "${BENCH_SECONDS:-0.5}" "$ossl"
+    else build/bench/$b 1; fi
+    echo
+done

@@ -3,8 +3,6 @@
    7.1 chunked coding, 9.3 persistence. The engine is the BearSSL pattern applied to HTTP: the caller moves bytes
    through buffers the engine exposes and acknowledges them; the engine never calls the network. */
 #include "internal.h"
-#include "http.h"
-#include "tls.h"
 
 #if SIOC_TLS != SIOC_TLS_NONE && SIOC_TLS != SIOC_TLS_MBEDTLS && SIOC_TLS != SIOC_TLS_BEARSSL
 #error "SIOC_TLS must be SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
@@ -1074,6 +1072,13 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     return SIOC_OK;
 }
 
+SIOC_API size_t sioc_http_responses_ready(const sioc_http_client *c) {
+    size_t n = 0;
+    uint32_t i;
+    for (i = 0; i < c->p_n_reqs; i++) n += c->p_reqs[i].state == SIOC__RS_DONE;
+    return n;
+}
+
 SIOC_API sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name, sioc_str *out_value) {
     if (!r->p_parser) {
         if (out_value) {
@@ -1407,7 +1412,9 @@ SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     for (i = 0; i < c->p_n_conns; i++) {
         const sioc_http__conn *k = &c->p_conns[i];
         uint64_t t = UINT64_MAX;
-        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
+        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING)
+            t = c->p_now; /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
+        else if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
             t = k->since + c->desc.connect_timeout_ms;
         else if (k->state == SIOC__CS_READY)
             t = k->since + k->idle_limit;

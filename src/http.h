@@ -227,6 +227,8 @@ typedef struct sioc_http_response {
 
 /* Next finished request in completion order: SIOC_OK and *out filled, or SIOC_AGAIN when none is waiting. */
 SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out);
+/* Finished requests waiting for sioc_http_next_response(). An event loop must not sleep while this is > 0. */
+SIOC_API size_t sioc_http_responses_ready(const sioc_http_client *c);
 /* Response header lookup, case-insensitive (trailers included); SIOC_ERR_NOT_FOUND when absent. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name,
                                                                sioc_str *out_value);
@@ -278,7 +280,8 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn);
 /* Number of connection slots (max_endpoints * conns_per_endpoint). */
 SIOC_API int sioc_http_conn_count(const sioc_http_client *c);
 
-/* Absolute time (ms, the caller's clock) of the next timer, or UINT64_MAX when nothing is timed. */
+/* Absolute time (ms, the caller's clock) of the next timer, or UINT64_MAX when nothing is timed. It is the last
+   time seen when an OPEN or CLOSE waits for sioc_http_next_io() (serve those before sleeping). */
 SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c);
 /* Fire timers due at now_ms: request deadlines (SIOC_ERR_TIMEOUT), connect timeouts, idle keep-alive expiry. */
 SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms);

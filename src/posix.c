@@ -1,8 +1,6 @@
 /* ---- posix.c: non-blocking sockets + poll() as a sioc_http_transport ----
    Uses only the public HTTP API. OS headers stay inside this #if block. */
 #include "internal.h"
-#include "http.h"
-#include "posix.h"
 
 #if SIOC_ENABLE_POSIX
 
@@ -245,6 +243,7 @@ SIOC_API sioc_result sioc_posix_wait(sioc_posix *px, uint64_t now_ms, uint32_t m
     size_t n = sioc_posix_fds(px, fds, SIOC_POSIX_MAX_CONNS), i;
     uint64_t deadline = sioc_http_next_deadline(px->client), wait = max_wait_ms;
     if (deadline != UINT64_MAX) wait = deadline <= now_ms ? 0 : SIOC__MIN(wait, deadline - now_ms);
+    if (sioc_http_responses_ready(px->client)) wait = 0; /* the app has work: do not sleep on quiet sockets */
     for (i = 0; i < n; i++) {
         pfd[i].fd = fds[i].fd;
         pfd[i].events = 0;

@@ -52,7 +52,8 @@ typedef struct sioc_posix_fd {
 } sioc_posix_fd;
 /* The open sockets (up to cap); returns how many were written. */
 SIOC_API size_t sioc_posix_fds(const sioc_posix *px, sioc_posix_fd *out, size_t cap);
-/* Block in poll() until a socket is ready, the client's next deadline, or max_wait_ms (whichever is first). */
+/* Block in poll() until a socket is ready, the client's next deadline, or max_wait_ms (whichever is first);
+   returns at once while finished responses wait for sioc_http_next_response(). */
 SIOC_API sioc_result sioc_posix_wait(sioc_posix *px, uint64_t now_ms, uint32_t max_wait_ms);
 /* step, wait up to max_wait_ms, step again; with the monotonic clock below. */
 SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms);

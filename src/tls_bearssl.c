@@ -10,8 +10,6 @@
    - Entropy comes from the caller's random callback (br_ssl_engine_inject_entropy), never the OS.
    - The receive side always holds a full 16 KB record (AWS and Azure ignore max_fragment_length). */
 #include "internal.h"
-#include "http.h"
-#include "tls.h"
 
 #if SIOC_TLS == SIOC_TLS_BEARSSL
 

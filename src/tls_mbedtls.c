@@ -11,8 +11,6 @@
      its send position until bytes are taken).
    mbedTLS allocates its record buffers itself (calloc) in mbedtls_ssl_setup(), i.e. when a connection opens. */
 #include "internal.h"
-#include "http.h"
-#include "tls.h"
 
 #if SIOC_TLS == SIOC_TLS_MBEDTLS
 

@@ -2,8 +2,6 @@
    Plain TCP only. An https endpoint is refused by sioc_http_endpoint() unless the application declared that it
    terminates TLS itself (desc.tls_offload: a modem or offload engine); then the bytes pass through untouched. */
 #include "internal.h"
-#include "http.h"
-#include "tls.h"
 
 #if SIOC_TLS == SIOC_TLS_NONE
 

@@ -489,8 +489,10 @@ static void test_engine_basic(void) {
     req = get_req("/one", body, sizeof body);
     req.tag = &c;
     CHECK_EQ_INT(sioc_http_submit(&c, ep, &req, 1000, &id), SIOC_OK);
-    CHECK_EQ_INT(sioc_http_next_deadline(&c), 1000 + 10000); /* the connect timeout comes first */
+    CHECK_EQ_INT(sioc_http_next_deadline(&c), 1000); /* an OPEN waits to be taken: now */
+    CHECK_EQ_INT(sioc_http_responses_ready(&c), 0);
     CHECK_EQ_INT(sioc_http_next_io(&c, &ev), SIOC_OK);
+    CHECK_EQ_INT(sioc_http_next_deadline(&c), 1000 + 10000); /* then the connect timeout */
     CHECK_EQ_INT(ev.type, SIOC_HTTP_IO_OPEN);
     CHECK_EQ_INT(ev.conn, 0);
     CHECK(ev.host && strcmp(ev.host, "example.test") == 0);
@@ -504,7 +506,9 @@ static void test_engine_basic(void) {
     CHECK(strcmp(out, "GET /one HTTP/1.1\r\nHost: example.test:8080\r\n\r\n") == 0);
     CHECK_EQ_INT(sioc_http_conn_wants(&c, 0), SIOC_HTTP_WANT_READ);
     feed_str(&c, 0, OK5, 1002);
+    CHECK_EQ_INT(sioc_http_responses_ready(&c), 1);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
+    CHECK_EQ_INT(sioc_http_responses_ready(&c), 0);
     CHECK_EQ_INT(resp.result, SIOC_OK);
     CHECK_EQ_INT(resp.id, id);
     CHECK(resp.tag == &c);
@@ -536,6 +540,7 @@ static void test_engine_basic(void) {
     sioc_http_tick(&c, 2001 + 29999);
     CHECK_EQ_INT(sioc_http_next_io(&c, &ev), SIOC_AGAIN);
     sioc_http_tick(&c, 2001 + 30000);
+    CHECK_EQ_INT(sioc_http_next_deadline(&c), 2001 + 30000); /* the CLOSE waits */
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));
     CHECK_EQ_INT(sioc_http_conn_wants(&c, 0), 0);
     CHECK_EQ_INT(sioc_http_next_deadline(&c), UINT64_MAX);

@@ -290,12 +290,31 @@ static void test_pool_parallel(void) {
     }
 }
 
+/* Regression: a finished response must stop sioc_posix_wait() from sleeping on quiet sockets (it once waited out
+   the whole timeout when the response had arrived during the step before the wait). */
+static void test_wait_does_not_sleep_on_ready_response(void) {
+    sioc_http_response resp;
+    sioc_http_request req = req_get("/hello", g_body, sizeof g_body);
+    uint64_t t0 = sioc_posix_now_ms(), t1;
+    CHECK_EQ_INT(sioc_http_submit(&g_c, g_ep, &req, t0, NULL), SIOC_OK);
+    CHECK_EQ_INT(sioc_http_next_response(&g_c, &resp), SIOC_AGAIN); /* release whatever was held */
+    while (sioc_http_responses_ready(&g_c) == 0 && sioc_posix_now_ms() - t0 < 5000)
+        if (sioc_posix_run(&g_px, 50) != SIOC_OK) break;
+    CHECK_EQ_INT(sioc_http_responses_ready(&g_c), 1);
+    t1 = sioc_posix_now_ms();
+    CHECK_EQ_INT(sioc_posix_wait(&g_px, t1, 2000), SIOC_OK);
+    CHECKF(sioc_posix_now_ms() - t1 < 500, "wait slept %u ms with a response ready", (unsigned)(sioc_posix_now_ms() - t1));
+    CHECK_EQ_INT(sioc_http_next_response(&g_c, &resp), SIOC_OK);
+    CHECK_MEM(resp.body, resp.body_len, "hello world", 11);
+}
+
 int main(void) {
     node_server srv;
     sioc_http_client_desc d;
     int port;
     if (!node_available()) {
         printf("SKIP test_http_posix: `node` is not on PATH; the live HTTP tests need Node 20\n");
+        CHECKF(!node_required(), "SIOC_REQUIRE_LIVE=1 but node is missing");
         return sioc_t_report("test_http_posix");
     }
     if (node_server_start(&srv, NULL, NULL) != 0) {
@@ -317,6 +336,7 @@ int main(void) {
     RUN(test_stale_keep_alive);
     RUN(test_big_bodies);
     RUN(test_pool_parallel);
+    RUN(test_wait_does_not_sleep_on_ready_response);
     sioc_posix_free(&g_px);
     sioc_http_client_free(&g_c);
     node_server_stop(&srv);

@@ -11,11 +11,6 @@
 #include "harness.h"
 #include "http_server/node_server.h"
 
-static sioc_result resolve_loopback(void *user, const char *host, uint16_t port, sioc_posix_addr *out) {
-    (void)user, (void)host, (void)port;
-    return sioc_posix_addr_parse("127.0.0.1", out);
-}
-
 static void test_none_refuses_https(void) {
     sioc_http_client c;
     sioc_http_client_desc d;
@@ -58,6 +53,11 @@ static void test_none_refuses_https(void) {
 }
 
 #if SIOC_TLS != SIOC_TLS_NONE
+
+static sioc_result resolve_loopback(void *user, const char *host, uint16_t port, sioc_posix_addr *out) {
+    (void)user, (void)host, (void)port;
+    return sioc_posix_addr_parse("127.0.0.1", out);
+}
 
 static node_server g_srv;
 
@@ -300,6 +300,7 @@ int main(void) {
         size_t base;
         if (!node_available()) {
             printf("SKIP TLS live tests: `node` is not on PATH; they need Node 20 and the openssl CLI\n");
+            CHECKF(!node_required(), "SIOC_REQUIRE_LIVE=1 but node is missing");
             return sioc_t_report("test_tls");
         }
         if (node_server_start(&g_srv, "--tls", "build/tls-certs") != 0) {

@@ -25,6 +25,12 @@ typedef struct node_server {
     char line[2048];
 } node_server;
 
+/* 1 when CI demands the live tests (SIOC_REQUIRE_LIVE=1): then a missing node is a failure, not a skip. */
+NODE_SERVER_FN int node_required(void) {
+    const char *v = getenv("SIOC_REQUIRE_LIVE");
+    return v && strcmp(v, "1") == 0;
+}
+
 /* 1 when an executable `node` is on PATH. */
 NODE_SERVER_FN int node_available(void) {
     const char *path = getenv("PATH");

@@ -55,8 +55,7 @@ function respond(sock, status, reason, headers, body) {
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   for (const [k, v] of headers) head += `${k}: ${v}\r\n`;
   if (body !== null) head += `Content-Length: ${body.length}\r\n`;
-  sock.write(head + '\r\n');
-  if (body && body.length) sock.write(body);
+  sock.write(body && body.length ? Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]) : head + '\r\n');
 }
 
 function handle(sock, state, req) {
@@ -195,6 +194,7 @@ function drain(sock, state) {
 function serveHttp(sock) {
   const state = { id: ++connCounter, count: 0, buf: Buffer.alloc(0), busy: false };
   sockets.add(sock);
+  if (typeof sock.setNoDelay === 'function') sock.setNoDelay(true); // no Nagle stall between our writes
   sock.on('close', () => sockets.delete(sock));
   sock.on('error', () => {});
   sock.on('data', (d) => {
