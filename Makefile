@@ -18,15 +18,29 @@ CWARN = -std=c99 $(WARN) -Wstrict-prototypes -Wmissing-prototypes
 XWARN = -x c++ -std=c++11 $(WARN)
 
 HDR   = sio_cluster.h
-DEPS  = $(HDR) tests/harness.h
+DEPS  = $(HDR) $(wildcard tests/*.h)
 TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 VARIANTS = gcc clang cxx asan i686 s390x
+TLS_TESTS = test_tls test_http test_http_posix test_azure_live
+TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all test unit matrix interop fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all demo test unit unit-bins matrix interop sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
-all: $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
+all: build/siocat $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
+
+# siocat: a command-line cluster member (tools/siocat.c, README). It sets _POSIX_C_SOURCE and the POSIX backend itself.
+build/siocat: tools/siocat.c $(HDR) | build
+	$(CC_GCC) $(CWARN) -O2 -g -I. tools/siocat.c -o $@ -lm
+build/siocat-tls: tools/siocat.c $(HDR) | build
+	$(CC_GCC) $(CWARN) -O2 -g -DSIOC_TLS=SIOC_TLS_MBEDTLS -I. tools/siocat.c -o $@ $(MBEDTLS_LIBS) -lm
+build:
+	mkdir -p $@
+
+# make demo: fauxqs + one Node Socket.IO server with a client + siocat, events both ways, then a clean stop.
+demo: build/siocat
+	node tests/interop/demo.js build/siocat
 
 $(HDR): amalgamate.py $(wildcard src/*)
 	python3 amalgamate.py
@@ -34,19 +48,30 @@ $(HDR): amalgamate.py $(wildcard src/*)
 build/gcc/%: tests/%.c $(DEPS) | build/gcc
 	$(CC_GCC) $(CWARN) -O1 -g -I. $< -o $@ -lm
 build/clang/%: tests/%.c $(DEPS) | build/clang
-	$(CC_CLANG) $(CWARN) -O1 -g -I. $< -o $@ -lm
+	$(CC_CLANG) $(CWARN) -O0 -I. $< -o $@ -lm
 build/cxx/%: tests/%.c $(DEPS) | build/cxx
-	$(CXX) $(XWARN) -O1 -g -I. $< -o $@ -lm
+	$(CXX) $(XWARN) -O0 -I. $< -o $@ -lm
 build/asan/%: tests/%.c $(DEPS) | build/asan
-	$(CC_CLANG) $(CWARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I. $< -o $@ -lm
+	$(CC_CLANG) $(CWARN) -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I. $< -o $@ -lm
 build/i686/%: tests/%.c $(DEPS) | build/i686
 	$(CC_32) $(CWARN) -O1 -static -I. $< -o $@ -lm
 build/s390x/%: tests/%.c $(DEPS) | build/s390x
 	$(CC_BE) $(CWARN) -O1 -static -I. $< -o $@ -lm
-build/fuzz/%: tests/fuzz/%.c $(HDR) | build/fuzz
+# The HTTP and TLS tests again with each TLS backend compiled in (gcc, and clang ASan+UBSan).
+MBEDTLS_LIBS = -lmbedtls -lmbedx509 -lmbedcrypto
+build/mbedtls/%: tests/%.c $(DEPS) | build/mbedtls
+	$(CC_GCC) $(CWARN) -O1 -g -DSIOC_TLS=SIOC_TLS_MBEDTLS -I. $< -o $@ $(MBEDTLS_LIBS) -lm
+build/bearssl/%: tests/%.c $(DEPS) | build/bearssl
+	$(CC_GCC) $(CWARN) -O1 -g -DSIOC_TLS=SIOC_TLS_BEARSSL -I. $< -o $@ -lbearssl -lm
+build/asan-mbedtls/%: tests/%.c $(DEPS) | build/asan-mbedtls
+	$(CC_CLANG) $(CWARN) -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -DSIOC_TLS=SIOC_TLS_MBEDTLS -I. $< -o $@ $(MBEDTLS_LIBS) -lm
+build/asan-bearssl/%: tests/%.c $(DEPS) | build/asan-bearssl
+	$(CC_CLANG) $(CWARN) -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -DSIOC_TLS=SIOC_TLS_BEARSSL -I. $< -o $@ -lbearssl -lm
+build/fuzz/%: tests/fuzz/%.c $(HDR) $(wildcard tests/*.h) | build/fuzz
 	$(CC_CLANG) -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
 
-build/gcc build/clang build/cxx build/asan build/i686 build/s390x build/fuzz build/bench build/obj:
+build/gcc build/clang build/cxx build/asan build/i686 build/s390x build/fuzz build/bench build/obj \
+build/mbedtls build/bearssl build/asan-mbedtls build/asan-bearssl:
 	mkdir -p $@
 
 test:
@@ -55,20 +80,32 @@ test:
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory interop
+	$(MAKE) --no-print-directory sbbroker
 	$(MAKE) --no-print-directory fuzz-smoke
 	@tests/total.sh build/results.txt
 
-unit: $(foreach v,$(VARIANTS),$(addprefix build/$(v)/,$(TESTS)))
+UNIT_BINS = $(foreach v,$(VARIANTS),$(addprefix build/$(v)/,$(TESTS))) $(foreach v,$(TLS_VARIANTS),$(addprefix build/$(v)/,$(TLS_TESTS)))
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+unit-bins: $(UNIT_BINS)
+
+unit: $(HDR)
+	@$(MAKE) --no-print-directory -j$(JOBS) unit-bins
 	@for v in gcc clang cxx asan i686; do echo "== $$v"; tests/run.sh build/$$v/test_* | tee -a build/results.txt; done
 	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) build/s390x/test_* | tee -a build/results.txt
+	@for v in $(TLS_VARIANTS); do echo "== $$v (TLS backend compiled in)"; tests/run.sh $(addprefix build/$$v/,$(TLS_TESTS)) | tee -a build/results.txt; done
 
 # Every combination of the compile-time switches compiles; two static copies link; Cortex-M4 compiles.
 matrix: $(HDR)
 	@echo "== configuration matrix"; tests/matrix/run.sh | tee -a build/results.txt
 
 # Cluster scenarios against real Socket.IO servers, real clients and the fauxqs emulator (tests/interop/README.md).
-interop:
-	@echo "== interop (Node Socket.IO servers over fauxqs)"; tests/run_cmd.sh build/results.txt interop node tests/interop/run.js
+interop: build/siocat
+	@echo "== interop (2 Node Socket.IO servers + siocat over fauxqs, real socket.io-clients)"; \
+	tests/run_cmd.sh build/results.txt interop node tests/interop/run.js --members node,node,siocat:build/siocat
+
+# The project's Service Bus test broker against the official @azure/service-bus SDK (tests/sbbroker/README.md).
+sbbroker:
+	@echo "== sbbroker (AMQP + REST + ATOM broker vs @azure/service-bus)"; tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
 
 amalgamate-check:
 	python3 amalgamate.py --check

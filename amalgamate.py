@@ -40,6 +40,8 @@ HEADERS = [
     "posix.h",
     "sigv4.h",
     "aws.h",
+    "azure.h",
+    "cluster_aws.h",
     "public_end.h",
 ]
 
@@ -63,6 +65,8 @@ SOURCES = [
     "posix.c",
     "sigv4.c",
     "aws.c",
+    "azure.c",
+    "cluster_aws.c",
 ]
 
 EPILOGUE = "epilogue.h"  # licence text, after everything

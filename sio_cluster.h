@@ -5,34 +5,69 @@
        #define SIO_CLUSTER_IMPLEMENTATION
 
    and include it without the define everywhere else. Define SIO_CLUSTER_STATIC as well to make every
-   function static (several translation units may then each carry a private copy).
+   function static (several translation units may then each carry a private copy). With SIOC_ENABLE_POSIX=1 in a
+   strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before any #include in the implementation file.
 
-   WHAT IS INSIDE (each layer has its own file under src/ in the repository)
-     base      result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
-     crypto    SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
-     json      in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer
-     msgpack   encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
-     xml       a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
+   WHAT IS INSIDE (lower layers first; each has its own file pair under src/ in the repository)
+     base         result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
+     crypto       SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
+     json         in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer with
+                  JavaScript's escaping and number formatting
+     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
+     xml          a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
+     sas          Azure Service Bus SAS tokens and connection strings
+     sio_parser   socket.io-parser frames for local clients (text + binary attachments), client ack decoding
+     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (PROTOCOL.md)
+     local_select which local sockets a broadcast reaches (rooms, except)
+     cluster      sioc_node: the cluster adapter state machine, transport-neutral (heartbeats, liveness,
+                  requests and responses, deliveries)
+     http         HTTP/1.1 request writer, streaming response parser, caller-driven keep-alive client engine
+     tls          TLS inside the engine: none / mbedTLS / BearSSL (certificates and host names always verified)
+     posix        optional non-blocking socket backend (poll), with fds exposed for your own event loop
+     sigv4, aws   AWS Signature V4 and the SNS/SQS client
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
+     SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
+                                                or SIOC_TLS_BEARSSL (-lbearssl)
+     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)
+     SIOC_ENABLE_AWS            1   SNS/SQS transport
+     SIOC_ENABLE_AZURE          1   Service Bus transport
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
-     SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader
-     SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder
+     SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader and writer
+     SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder and writer
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
+     Per-module limits (SIOC_HTTP_MAX_HOST, SIOC_XML_MAX_ATTRS, SIOC_NODE_NAME_MAX, SIOC_POSIX_MAX_CONNS, ...)
+     sit at the top of their module's section below, each with its default and meaning.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
-       negative values are errors; sioc_strerror() names them.
-     - The codecs (crypto, json, msgpack, xml) never allocate: they read caller buffers and write into caller
-       buffers. When an output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size
-       that was needed, so the caller can retry.
-     - No global mutable state, no clock, no randomness inside: time and random bytes come from the caller.
+       negative values are errors; sioc_strerror() names them. Objects keep details of their last error.
+     - The codecs and signers (crypto, json, msgpack, xml, sigv4, sas, cluster_msg, sio_parser, the HTTP writer and
+       parser) never allocate: they read caller buffers and write into caller buffers. When an output buffer is
+       too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
+     - Stateful objects (HTTP client, node) take their memory once, at init, through the allocator hook in their
+       desc; nothing is allocated per request or per message afterwards.
+     - Descs are zero-initialised structs: zero means the documented default.
+     - No global mutable state, no threads, no clock and no randomness inside: the caller passes now_ms (monotonic)
+       to every call that may fire a timer, wall-clock time where a signature needs it, and a random callback.
+     - Nothing blocks. The caller moves bytes between the engine and its sockets (or lets the POSIX backend do it),
+       calls tick when next_deadline passes, and drains events.
+     - Secrets (keys, tokens, signatures) never reach log lines or error text.
      - Public names start with sioc_ / SIOC_; nothing else is exported.
 
-   QUICK EXAMPLE
+   THE LOOP (what every program does, with the POSIX backend or its own sockets)
+       for (;;) {
+           handle I/O readiness: feed received bytes / EOF into the HTTP engine (sioc_http_conn_feed, ...),
+               send what it has pending (sioc_http_conn_pending / sioc_http_conn_sent);
+           run timers: sioc_http_tick(&http, now_ms), sioc_node_tick(&node, now_ms);
+           drain events: sioc_node_next_event(&node, &ev) -> deliver frames to your clients, answer requests;
+           sleep until I/O or min(sioc_http_next_deadline(&http), sioc_node_next_deadline(&node));
+       }
+
+   QUICK EXAMPLES
        uint8_t mac[32]; char b64[45]; size_t n;
        sioc_hmac_sha256(key, key_len, msg, msg_len, mac);
        if (sioc_base64_encode(mac, 32, b64, sizeof b64, &n) == SIOC_OK) puts(b64);
@@ -42,6 +77,14 @@
            int64_t port;
            if (sioc_json_get_i64(&doc, sioc_json_path(&doc, 0, "server.port"), &port) == SIOC_OK) ...
        }
+
+       A node (transport-neutral; the AWS/Azure bindings feed it and carry what it publishes):
+       sioc_node_desc d = {0}; d.random = my_random; sioc_node node;
+       if (sioc_node_init(&node, &d) == SIOC_OK) {
+           sioc_node_socket_add(&node, ...);              local sockets and their rooms
+           sioc_node_broadcast(&node, ...);               delivered locally, queued for the cluster
+       }
+       See the cluster section below and examples/ in the repository for complete programs.
 
    LICENCE: MIT or public domain (Unlicense), your choice; full text at the end of this file.
 */
@@ -65,6 +108,22 @@
 #endif
 #ifndef SIOC_ENABLE_LIBC_MALLOC
 #define SIOC_ENABLE_LIBC_MALLOC 1
+#endif
+/* Transports and backends. */
+#define SIOC_TLS_NONE 0
+#define SIOC_TLS_MBEDTLS 1
+#define SIOC_TLS_BEARSSL 2
+#ifndef SIOC_TLS
+#define SIOC_TLS SIOC_TLS_NONE /* TLS backend: SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL */
+#endif
+#ifndef SIOC_ENABLE_POSIX
+#define SIOC_ENABLE_POSIX 0 /* 1: the built-in POSIX socket backend (posix.h) */
+#endif
+#ifndef SIOC_ENABLE_AWS
+#define SIOC_ENABLE_AWS 1 /* 0 leaves the AWS transport out (SigV4 stays: it is small and pure) */
+#endif
+#ifndef SIOC_ENABLE_AZURE
+#define SIOC_ENABLE_AZURE 1 /* 0 leaves the Azure transport out (SAS stays: it is small and pure) */
 #endif
 #ifndef SIOC_MAX_JSON_DEPTH
 #define SIOC_MAX_JSON_DEPTH 64
@@ -1166,7 +1225,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets_desc(const sioc_select_t
 typedef struct sioc_node_desc {
     /* Required (except in emitter-only mode): random bytes for the uid and request ids. */
     sioc_result (*random)(void *user, void *buf, size_t len);
-    void *user;
+    void *user;               /* passed to random */
     sioc_allocator allocator; /* NULL hooks: malloc/free (SIOC_ENABLE_LIBC_MALLOC) */
     sioc_logger logger;
     int emitter_only;              /* uid "emitter": publishes types 3, 4, 5, 6, 9 only, receives nothing (§7) */
@@ -1186,7 +1245,8 @@ typedef struct sioc_node_desc {
     uint32_t max_ack_tokens;        /* 256 JSON tokens for a client ACK frame (sioc_node_client_ack_text) */
     uint32_t ack_scratch_size;      /* 16384 bytes: the largest client ack argument (as msgpack) */
     uint32_t out_queue_size;        /* 278528 bytes (one 256 KiB message + headers always fits) */
-    uint32_t event_queue_size;      /* 278528 bytes */
+    uint32_t event_queue_size;      /* 278528 + 64 * max_sockets bytes: a DELIVER event holds its frames and
+                                       about 40 bytes per target socket, and must fit whole */
     uint32_t max_message_size;      /* 262144: refuse to publish larger messages, counted as SNS counts them
                                        (Message + attribute names, types and values), and Azure bodies */
 } sioc_node_desc;
@@ -1326,7 +1386,6 @@ typedef struct sioc_node_out {
     sioc_str requester_uid; /* responses only (8, 10, 11, 12); ptr NULL otherwise */
     sioc_bytes data;
     sioc_bytes body;
-    char p_text[4];
 } sioc_node_out;
 
 /* Messages waiting in the out queue. */
@@ -1347,8 +1406,10 @@ typedef enum sioc_node_event_type {
     SIOC_NODE_EV_PEER_UP,           /* nsp, uid: a node appeared in this namespace */
     SIOC_NODE_EV_PEER_DOWN,         /* nsp, uid, result: SIOC_ERR_TIMEOUT (silent) or SIOC_ERR_CLOSED */
     SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10) */
-    SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node;
-                                       close = 1: then close its connection (§10.4) */
+    SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node.
+                                       With close, every socket sharing its `conn` (all namespaces) gets one,
+                                       in connection order, and the last has close = 1: then close the
+                                       connection (§10.4) */
     SIOC_NODE_EV_SERVER_SIDE_EMIT,  /* uid, packet = [event, args...]; ack != 0: answer with
                                        sioc_node_server_side_ack (only the first answer counts) */
     SIOC_NODE_EV_FETCH_SOCKETS,     /* request, uid, sockets: one node's part of a fetchSockets result (own uid
@@ -1456,7 +1517,9 @@ SIOC_API int64_t sioc_node_next_ack_id(sioc_node *n, sioc_str nsp, uint64_t now_
 /* A client answered an ack broadcast (ACK / BINARY_ACK packet decoded by sioc_sio_decode, with its binary
    frames). The first argument travels to the requester (type 12, Q11) or, for this node's own ack broadcast,
    becomes a BROADCAST_ACK event. SIOC_ERR_NOT_FOUND when no ack broadcast with this id is pending for this
-   socket (then it is the application's own ack, or late); SIOC_ERR_TYPE for another packet type. */
+   socket (then it is the application's own ack, or late); SIOC_ERR_TYPE for another packet type; SIOC_ERR_LIMIT
+   when the argument exceeds ack_scratch_size; the parser's errors for a bad ack; a publish error (then the ack
+   stays pending and the call may be repeated). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p,
                                                          const sioc_bytes *att, size_t n_att, uint64_t now_ms);
 /* The same from the raw text frame (without "4"), decoded with the node's own token array. */
@@ -1531,15 +1594,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint
    keep-alive request allocates nothing. */
 
 /* ---- configuration defaults (compile time; tested with #if) ---- */
-#define SIOC_TLS_NONE 0
-#define SIOC_TLS_MBEDTLS 1
-#define SIOC_TLS_BEARSSL 2
-#ifndef SIOC_TLS
-#define SIOC_TLS SIOC_TLS_NONE /* TLS backend: SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL */
-#endif
-#ifndef SIOC_ENABLE_POSIX
-#define SIOC_ENABLE_POSIX 0 /* 1: the built-in POSIX socket backend (posix.h) */
-#endif
+/* SIOC_TLS and SIOC_ENABLE_POSIX are set in the prologue. */
 #ifndef SIOC_HTTP_MAX_HOST
 #define SIOC_HTTP_MAX_HOST 255 /* longest host name an endpoint may have (DNS limit is 253) */
 #endif
@@ -1629,7 +1684,7 @@ SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t 
 SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request);
 /* Consume input up to the next event. *out_used bytes of `in` were used; call again with the rest until the event
    is SIOC_HTTP_PEV_NEED_MORE (after HEAD, call even with no input left: a body-less response then gives DONE).
-   After DONE nothing more is consumed until reset. Errors are sticky: SIOC_ERR_PROTOCOL (malformed status line,
+   After DONE nothing more is consumed until reset (SIOC_ERR_STATE). Errors are sticky: SIOC_ERR_PROTOCOL (malformed status line,
    header, chunk framing, conflicting lengths, 101), SIOC_ERR_LIMIT (head memory or header slots exhausted, huge
    chunk extension), SIOC_ERR_UNSUPPORTED (a transfer coding other than chunked). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *in, size_t len,
@@ -1727,8 +1782,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep
    the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
 
-/* A finished request. Views (reason, headers, body) stay valid until the next sioc_http_next_response() call,
-   which also returns the connection to the pool. */
+/* A finished request. Views (headers, body) stay valid until the next sioc_http_next_response() call, which
+   also returns the connection to the pool (requests submitted meanwhile wait for it rather than open another). */
 typedef struct sioc_http_response {
     uint32_t id;
     void *tag;
@@ -2046,9 +2101,6 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_parse_http_date(sioc_str text, in
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 
-#ifndef SIOC_ENABLE_AWS
-#define SIOC_ENABLE_AWS 1 /* 0 leaves the AWS transport out (SigV4 stays: it is small and pure) */
-#endif
 #if SIOC_ENABLE_AWS
 
 #ifndef SIOC_AWS_MAX_ATTRS
@@ -2428,6 +2480,506 @@ SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
    AWS_ENDPOINT_URL_SQS (each falling back to AWS_ENDPOINT_URL). Fields already set are kept; the views point into
    the environment. SIOC_ERR_NOT_FOUND when region or keys are still missing afterwards. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc);
+#endif
+
+#endif /* SIOC_ENABLE_AWS */
+/* ---- src/azure.h ---- */
+/* ---- azure: Service Bus REST data plane and ATOM management, as the cluster transport uses them ----
+   Three layers, each usable alone (AZURE.md sections 4-6; same shape as aws.h):
+     1. Request pieces (sioc_azure_write_*): quoted custom property values, the BrokerProperties JSON, and ATOM
+        entries byte-identical to what @azure/service-bus 7.9.5's administration client sends.
+     2. Response parsers (sioc_azure_parse_*): a peek-locked message from its headers (BrokerProperties JSON,
+        Location, quoted custom properties) and body, ATOM error bodies, entity presence.
+     3. sioc_azure_client: SAS token per request (renewed before expiry) on the HTTP engine; calls owned by the
+        caller; HTTP statuses classified into typed errors for the node's backoff.
+   Nothing here allocates except sioc_azure_client_init (through the HTTP engine). Keys and tokens never reach
+   log lines or error text. */
+
+#ifndef SIOC_ENABLE_AZURE
+#define SIOC_ENABLE_AZURE 1 /* 0 leaves the Azure transport out (the SAS helpers stay: they are small and pure) */
+#endif
+#if SIOC_ENABLE_AZURE
+
+#ifndef SIOC_AZURE_MAX_PROPS
+#define SIOC_AZURE_MAX_PROPS 8 /* custom properties kept per received message (more are counted, not kept) */
+#endif
+#ifndef SIOC_AZURE_META_SIZE
+#define SIOC_AZURE_META_SIZE 2048 /* per call: response headers kept for parsing (Location, BrokerProperties, ...) */
+#endif
+#define SIOC_AZURE_MAX_META_HEADERS 24
+#define SIOC_AZURE_MAX_MESSAGE_SIZE 262144 /* Standard tier: payload plus all properties (AZURE.md 7) */
+#define SIOC_AZURE_MAX_NAME 50             /* topic / subscription name length */
+#define SIOC_AZURE_API_VERSION "2021-05"
+#define SIOC_AZURE_MAX_TIMEOUT_S 60        /* longest receive long poll we ask for (AZURE.md 4.2) */
+
+/* ---- common types ---- */
+
+typedef enum sioc_azure_prop_type {
+    SIOC_AZURE_PROP_STRING = 0, /* "text" on the wire */
+    SIOC_AZURE_PROP_INT = 1,    /* bare integer (Int64) */
+    SIOC_AZURE_PROP_DOUBLE = 2, /* bare floating point */
+    SIOC_AZURE_PROP_BOOL = 3    /* true / false */
+} sioc_azure_prop_type;
+
+/* A custom (application) property. value: strings unquoted and unescaped; other types the bare wire text. */
+typedef struct sioc_azure_prop {
+    sioc_str name;
+    sioc_azure_prop_type type;
+    sioc_str value;
+} sioc_azure_prop;
+
+/* What a call's failure means, for retry decisions (AZURE.md 6). */
+typedef enum sioc_azure_error_kind {
+    SIOC_AZURE_E_NONE = 0,
+    SIOC_AZURE_E_BAD_REQUEST,  /* 400: a bug, do not retry */
+    SIOC_AZURE_E_AUTH,         /* 401: bad/expired token or key (the client renews its token before the next call) */
+    SIOC_AZURE_E_QUOTA,        /* 403: quota exceeded or invalid operation */
+    SIOC_AZURE_E_TOO_LARGE,    /* 403 on send: message too large */
+    SIOC_AZURE_E_NOT_FOUND,    /* 404 on an entity, or GET of a missing entity (200 with an empty feed) */
+    SIOC_AZURE_E_LOCK_LOST,    /* 404 on a lock URI: lock expired or already settled (may be redelivered) */
+    SIOC_AZURE_E_CONFLICT,     /* 409 (reported as success by the create calls) */
+    SIOC_AZURE_E_ENTITY_GONE,  /* 410: topic or subscription does not exist: re-create, then resume */
+    SIOC_AZURE_E_THROTTLED,    /* 429, 503: back off >= 2 s (retry_after_s when given) */
+    SIOC_AZURE_E_SERVER,       /* other 5xx: retry with backoff */
+    SIOC_AZURE_E_OTHER,        /* any other status */
+    SIOC_AZURE_E_TRANSPORT     /* no usable response (timeout, connect, closed, TLS): outcome unknown */
+} sioc_azure_error_kind;
+
+/* The operations, for classification and logs. */
+typedef enum sioc_azure_op {
+    SIOC_AZURE_OP_SEND = 0,
+    SIOC_AZURE_OP_RECEIVE,        /* peek-lock */
+    SIOC_AZURE_OP_RECEIVE_DELETE, /* receive-and-delete */
+    SIOC_AZURE_OP_COMPLETE,
+    SIOC_AZURE_OP_UNLOCK,
+    SIOC_AZURE_OP_RENEW,
+    SIOC_AZURE_OP_GET_TOPIC,
+    SIOC_AZURE_OP_CREATE_TOPIC,
+    SIOC_AZURE_OP_GET_SUBSCRIPTION,
+    SIOC_AZURE_OP_CREATE_SUBSCRIPTION,
+    SIOC_AZURE_OP_DELETE_SUBSCRIPTION,
+    SIOC_AZURE_OP_COUNT_
+} sioc_azure_op;
+
+/* Name of an operation for logs ("send", "receive", ...). */
+SIOC_API const char *sioc_azure_op_name(sioc_azure_op op);
+
+/* Map an HTTP status of `op` to a result and kind (pure; what the client does). Success includes 409 on the
+   create calls and 404 on delete subscription (both: the wanted state holds). */
+SIOC_API sioc_result sioc_azure_classify(sioc_azure_op op, int status, sioc_azure_error_kind *out_kind);
+
+/* 1 when `name` is a valid topic or subscription name: 1..50 of letters, digits, '.', '-', '_' (one path
+   segment, never needs percent-encoding). */
+SIOC_API int sioc_azure_name_ok(sioc_str name);
+
+/* ---- 1. request pieces ---- */
+
+/* A custom property header value: strings double-quoted (refused with SIOC_ERR_ARG when they contain '"', '\',
+   control characters or non-ASCII: Azure documents no escaping, AZURE.md 4.1), other types checked and written
+   bare. Appends to out; returns sioc_buf_result(out) or SIOC_ERR_ARG. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_prop_value(sioc_buf *out, const sioc_azure_prop *p);
+
+/* Settable BrokerProperties of a send; empty/zero fields are left out. */
+typedef struct sioc_azure_send_opts {
+    sioc_str message_id;     /* never a constant (duplicate detection); empty: the service assigns one */
+    uint32_t time_to_live_s; /* 0: the subscription default */
+    sioc_str label;
+    sioc_str correlation_id;
+} sioc_azure_send_opts;
+
+/* The BrokerProperties JSON ({"MessageId":...,"TimeToLive":...,"Label":...,"CorrelationId":...}); nothing is
+   appended (and SIOC_OK returned) when every field is empty. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_broker_props(sioc_buf *out, const sioc_azure_send_opts *o);
+
+/* ISO-8601 duration as the service writes it: 30 -> "PT30S", 300 -> "PT5M", 90000 -> "P1DT1H". 0 -> "PT0S". */
+SIOC_API void sioc_azure_write_duration(sioc_buf *out, uint32_t seconds);
+
+/* Topic options; zero fields are left out (service defaults). */
+typedef struct sioc_azure_topic_opts {
+    uint32_t default_ttl_s;
+    uint32_t max_size_mb;
+    uint32_t auto_delete_on_idle_s;
+    sioc_str updated; /* optional <updated> text, e.g. "2026-11-23T06:30:49.295Z" (the SDK sends the time) */
+} sioc_azure_topic_opts;
+
+/* Subscription options; zero fields are left out. A C node sets auto_delete_on_idle_s >= 300 (AZURE.md 5.3). */
+typedef struct sioc_azure_sub_opts {
+    uint32_t lock_duration_s;
+    uint32_t default_ttl_s;
+    uint32_t max_delivery_count;
+    uint32_t auto_delete_on_idle_s;
+    sioc_str updated;
+} sioc_azure_sub_opts;
+
+/* ATOM entries for PUT (create): the SDK's envelope, children in the service's element order. opts may be NULL. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_topic_entry(sioc_buf *out, const sioc_azure_topic_opts *o);
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_subscription_entry(sioc_buf *out, const sioc_azure_sub_opts *o);
+
+/* The node's subscription name "<prefix>-<16 lowercase hex of id>" (AZURE.md 1). SIOC_ERR_ARG when the result is
+   not a valid name (bad prefix characters, longer than 50). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_subscription_name(sioc_buf *out, sioc_str prefix, uint64_t id);
+
+/* ---- 2. response parsers ---- */
+
+/* One custom header value by the quoting rules (both directions, AZURE.md 4.1): "text" (JSON-style escapes
+   decoded into scratch when present; scratch may be NULL otherwise), true/false, integer, floating point.
+   SIOC_ERR_PARSE for anything else (such a header is not a property), SIOC_ERR_BUFFER_TOO_SMALL for scratch. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch,
+                                                                 sioc_azure_prop_type *out_type, sioc_str *out_value);
+
+/* BrokerProperties of a received message. Strings are views into the JSON or scratch (escapes). */
+typedef struct sioc_azure_broker_props {
+    sioc_str message_id;
+    sioc_str lock_token;
+    sioc_str enqueued_time; /* RFC 1123 text */
+    sioc_str locked_until;  /* RFC 1123 text */
+    sioc_str label;
+    sioc_str correlation_id;
+    int64_t sequence_number;
+    int64_t delivery_count; /* 1 on the first delivery */
+    double time_to_live_s;  /* 0 when absent */
+} sioc_azure_broker_props;
+
+/* Parse the BrokerProperties JSON object (unknown keys ignored, any order). SIOC_ERR_PARSE (not a JSON object),
+   SIOC_ERR_TYPE (a known key with another type), SIOC_ERR_LIMIT (too many tokens), SIOC_ERR_BUFFER_TOO_SMALL. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_parse_broker_props(const char *json, size_t len, sioc_buf *scratch,
+                                                                   sioc_azure_broker_props *out);
+
+/* A received message. Views into the headers, body, and scratch given to the parser. */
+typedef struct sioc_azure_message {
+    sioc_bytes body;
+    sioc_azure_broker_props broker;
+    sioc_str location;     /* Location header as returned (absolute lock URI), empty for receive-and-delete */
+    sioc_str lock_path;    /* its path: the target of complete / unlock / renew */
+    sioc_str content_type;
+    sioc_azure_prop props[SIOC_AZURE_MAX_PROPS]; /* custom properties in arrival order */
+    size_t prop_count;
+    size_t props_dropped;  /* custom properties beyond SIOC_AZURE_MAX_PROPS */
+    sioc_msg_envelope env; /* nsp, uid, requester_uid (string properties matched case-insensitively; ptr NULL
+                              when absent) for sioc_msg_decode_azure */
+} sioc_azure_message;
+
+/* Build a message from response headers and body. Standard HTTP headers are skipped; other headers whose value
+   follows the property syntax are custom properties, the rest (e.g. Diagnostic-Id) is ignored. SIOC_ERR_PARSE /
+   SIOC_ERR_TYPE for bad BrokerProperties or a Location that is not an absolute http(s) URL or a path. A scratch
+   as large as the headers always suffices. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_parse_message(const sioc_http_header *headers, size_t n,
+                                                              sioc_bytes body, sioc_buf *scratch,
+                                                              sioc_azure_message *out);
+
+/* The path (and query) of an absolute URL, or the text itself when it starts with '/'. SIOC_ERR_PARSE else. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_url_path(sioc_str url, sioc_str *out_path);
+
+/* The env for sending a cluster message: nsp, uid and (when non-empty) requesterUid as string properties, in
+   that order, into out[3]. Returns the count. Views borrowed from env. */
+SIOC_API size_t sioc_azure_props_from_env(const sioc_msg_envelope *env, sioc_azure_prop out[3]);
+
+/* ATOM error body <Error><Code>..</Code><Detail>..</Detail></Error>, copied into fixed arrays. */
+typedef struct sioc_azure_error {
+    int status;               /* HTTP status, 0 without a response */
+    sioc_azure_error_kind kind;
+    int code;                 /* <Code>, 0 when absent */
+    int sub_code;             /* "SubCode=40901" in Detail, 0 when absent */
+    uint32_t retry_after_s;   /* Retry-After header (seconds), 0 when absent */
+    char detail[192];         /* truncated on a UTF-8 boundary; always NUL-terminated */
+} sioc_azure_error;
+
+/* Fill code, sub_code and detail (status, kind, retry_after_s untouched). SIOC_ERR_NOT_FOUND when the body is no
+   <Error> document (fields then stay empty). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_azure_error *out);
+
+/* 1 when an ATOM GET reply describes an entity (holds an <entry>), 0 for an empty <feed> (= does not exist). */
+SIOC_API int sioc_azure_atom_has_entry(const char *xml, size_t len);
+
+/* ---- 3. the client ---- */
+
+typedef struct sioc_azure_desc {
+    const char *connection_string; /* required: Endpoint + key pair or SharedAccessSignature (copied at init) */
+    const char *rest_url;          /* NULL: https://<Endpoint host>/ ; "http://127.0.0.1:<port>" for a local broker
+                                      (overrides host and port; never the AMQP port of the connection string) */
+    int64_t (*utc_now)(void *user); /* required: wall-clock seconds since 1970 (token expiry) */
+    void *user;
+    sioc_http_client_desc http;    /* the engine's settings (its logger is used here too) */
+    uint32_t timeout_ms;           /* 0 -> 30000: default per-request deadline */
+    uint32_t token_lifetime_s;     /* 0 -> SIOC_SAS_DEFAULT_LIFETIME */
+} sioc_azure_desc;
+
+typedef struct sioc_azure_stats {
+    uint64_t calls, ok, errors, tokens_made, messages_received, empty_receives;
+} sioc_azure_stats;
+
+#define SIOC_AZURE_MAX_CONNSTR 1024
+#define SIOC_AZURE_MAX_TOKEN 1024
+
+/* The client. It holds views into itself (the copied connection string): do not copy or move it after init. */
+typedef struct sioc_azure_client {
+    sioc_http_client http; /* drive it with sioc_http_drive() or the sioc_http_conn_* calls */
+    sioc_azure_stats stats;
+    /* private */
+    sioc_azure_desc p_desc;
+    char p_cs[SIOC_AZURE_MAX_CONNSTR];
+    sioc_sas_connstr p_conn;
+    char p_host[SIOC_HTTP_MAX_HOST + 1];
+    uint16_t p_port;
+    int p_tls, p_http_ep, p_fixed_token;
+    char p_token[SIOC_AZURE_MAX_TOKEN];
+    size_t p_token_len;
+    int64_t p_token_expiry;
+    uint32_t p_inflight;
+    struct sioc_azure_call *p_done_head, *p_done_tail;
+} sioc_azure_client;
+
+/* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
+   string or URL), SIOC_ERR_LIMIT (connection string over SIOC_AZURE_MAX_CONNSTR), SIOC_ERR_DEPENDENCY (no
+   utc_now), or the engine's errors. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc);
+/* Free the engine and wipe key and token copies. */
+SIOC_API void sioc_azure_client_free(sioc_azure_client *c);
+/* Use a caller-made token ("SharedAccessSignature sr=...") from now on (copied; no renewal: call again before its
+   se). SIOC_ERR_PARSE when it is not a token, SIOC_ERR_LIMIT when longer than SIOC_AZURE_MAX_TOKEN - 1. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_set_token(sioc_azure_client *c, sioc_str token);
+
+/* One call. The caller owns it and its memory, sets the first block, and keeps all of it in place until the call
+   comes back from sioc_azure_next(). */
+typedef struct sioc_azure_call {
+    void *body_mem;        /* request body (send: the message is copied here unless it already is; PUT: the entry) */
+    size_t body_cap;
+    void *reply_mem;       /* the reply body lands here (receive: size it for the largest message) */
+    size_t reply_cap;
+    uint32_t timeout_ms;   /* 0: the client default (receive: its server timeout + 10 s at least) */
+    void *user;
+    /* results, valid when sioc_azure_next() hands the call back */
+    sioc_azure_op op;
+    sioc_result result;    /* SIOC_OK (2xx, and the successes of sioc_azure_classify), SIOC_ERR_AUTH,
+                              SIOC_ERR_NOT_FOUND (404, 410, missing entity: see error.kind), SIOC_ERR_THROTTLED,
+                              SIOC_ERR_SERVER, SIOC_ERR_TOO_LARGE, SIOC_ERR_LIMIT (403), SIOC_ERR_HTTP_STATUS,
+                              SIOC_ERR_BUFFER_TOO_SMALL (reply over reply_cap; a peek-locked message then still has
+                              msg.lock_path and msg.broker set, so it can be settled), or the transport's error */
+    int status;            /* HTTP status, 0 without a reply */
+    sioc_bytes reply;      /* the reply body (in reply_mem) */
+    sioc_azure_error error;
+    int existed;           /* create: 409 (already there); delete: 404 (already gone) */
+    int has_message;       /* receive: 1 when msg holds a message, 0 after a 204 (nothing within the timeout) */
+    sioc_azure_message msg; /* receive: views into reply_mem and the call's own header copy (headers beyond
+                               SIOC_AZURE_META_SIZE bytes or SIOC_AZURE_MAX_META_HEADERS are dropped). The call
+                               must not move while msg is used. */
+    /* private */
+    uint32_t p_http_id;
+    uint8_t p_busy;        /* 1 in flight, 2 finished and not yet collected */
+    size_t p_meta_len;
+    size_t p_hdr_count;
+    sioc_http_header p_hdrs[SIOC_AZURE_MAX_META_HEADERS];
+    char p_meta[SIOC_AZURE_META_SIZE];
+    struct sioc_azure_call *p_next;
+} sioc_azure_call;
+
+/* Starters: queue the request (SIOC_ERR_STATE when the call is in flight, SIOC_ERR_ARG for a bad name or
+   argument, the writers' and the engine's errors). Names are checked with sioc_azure_name_ok. */
+
+/* POST /{topic}/messages: body (copied into body_mem unless it is body_mem), Content-Type
+   application/octet-stream, BrokerProperties from opts (may be NULL), one quoted header per property.
+   SIOC_ERR_TOO_LARGE when body plus properties exceed SIOC_AZURE_MAX_MESSAGE_SIZE (checked before sending);
+   SIOC_ERR_LIMIT for more than SIOC_AZURE_MAX_PROPS properties or over SIOC_AZURE_META_SIZE bytes of header values;
+   SIOC_ERR_BUFFER_TOO_SMALL when the body does not fit body_cap. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_send(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                    sioc_bytes body, const sioc_azure_prop *props, size_t n_props,
+                                                    const sioc_azure_send_opts *opts, uint64_t now_ms);
+/* POST /{topic}/subscriptions/{sub}/messages/head?timeout=N (peek-lock; 0 <= N <= SIOC_AZURE_MAX_TIMEOUT_S).
+   On 201 has_message = 1 and msg is filled; 204 gives SIOC_OK with has_message = 0. Several may be in flight. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_receive(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                       sioc_str subscription, int timeout_s, uint64_t now_ms);
+/* DELETE .../messages/head?timeout=N: receive-and-delete (200 = message, no lock; at-most-once). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_receive_and_delete(sioc_azure_client *c, sioc_azure_call *call,
+                                                                  sioc_str topic, sioc_str subscription,
+                                                                  int timeout_s, uint64_t now_ms);
+/* Settle on the lock path (msg.lock_path, copied): DELETE = complete, PUT = unlock (abandon), POST = renew.
+   404 gives SIOC_ERR_NOT_FOUND with kind SIOC_AZURE_E_LOCK_LOST. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_complete(sioc_azure_client *c, sioc_azure_call *call,
+                                                        sioc_str lock_path, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_unlock(sioc_azure_client *c, sioc_azure_call *call,
+                                                      sioc_str lock_path, uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_renew_lock(sioc_azure_client *c, sioc_azure_call *call,
+                                                          sioc_str lock_path, uint64_t now_ms);
+/* ATOM (api-version 2021-05). get: SIOC_OK when the entity exists, SIOC_ERR_NOT_FOUND (404 or an empty feed). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_get_topic(sioc_azure_client *c, sioc_azure_call *call,
+                                                         sioc_str topic, uint64_t now_ms);
+/* create: SIOC_OK on 201, and on 409 with existed = 1. opts may be NULL (the SDK's defaults). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_topic(sioc_azure_client *c, sioc_azure_call *call,
+                                                            sioc_str topic, const sioc_azure_topic_opts *opts,
+                                                            uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_get_subscription(sioc_azure_client *c, sioc_azure_call *call,
+                                                                sioc_str topic, sioc_str subscription,
+                                                                uint64_t now_ms);
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription(sioc_azure_client *c, sioc_azure_call *call,
+                                                                   sioc_str topic, sioc_str subscription,
+                                                                   const sioc_azure_sub_opts *opts, uint64_t now_ms);
+/* delete: SIOC_OK on 200, and on 404 with existed = 1 (already gone). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_delete_subscription(sioc_azure_client *c, sioc_azure_call *call,
+                                                                   sioc_str topic, sioc_str subscription,
+                                                                   uint64_t now_ms);
+
+/* Collect finished calls (drains the engine's responses, which also returns connections to the pool): SIOC_OK
+   with *out set (the call is the caller's again), or SIOC_AGAIN. Call after driving the engine, until AGAIN. */
+SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out);
+/* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
+SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
+
+#endif /* SIOC_ENABLE_AZURE */
+/* ---- src/cluster_aws.h ---- */
+/* ---- cluster_aws: a sioc_node joined to an SNS topic through its own SQS queue (AWS.md §2) ----
+   Ties a sioc_node (cluster.h) to a sioc_aws_client (aws.h). Both are the caller's, initialised before and freed
+   after this object; the binding owns only its request and reply buffers (one block, taken at init).
+
+     start-up   CreateTopic -> CreateQueue (short retention, tags) -> GetQueueAttributes(QueueArn)
+                -> SetQueueAttributes(Policy) -> Subscribe (raw, FilterPolicy excluding the node's uid)
+                -> sioc_node_set_ready(1)                              (emitter-only: CreateTopic, then ready)
+     running    long-poll ReceiveMessage (receives_in_flight at once) -> sioc_node_receive_aws per message
+                -> DeleteMessageBatch (every message, whatever the node said); Publish / PublishBatch from the
+                node's out queue
+     shutdown   sioc_node_close (ADAPTER_CLOSE published first) -> node CLOSED -> DeleteQueue, Unsubscribe
+     faults     every failed request retries after a capped exponential backoff with full jitter (drawn from the
+                caller's random callback) above a floor, so never a hot loop; QueueDoesNotExist -> new queue and
+                subscription (NOT_READY meanwhile); topic NotFound on Publish -> start-up again; MessageIds of
+                recent messages are remembered so a redelivery after a failed delete is dropped (and deleted).
+
+   Sans-I/O: the caller drives the HTTP engine (sioc_http_drive, sioc_posix_step, ...), then calls
+   sioc_cluster_aws_process(); it sleeps until sioc_cluster_aws_next_deadline() (node, engine and backoff timers
+   merged). The application keeps using the node directly (sockets, operations, sioc_node_next_event). */
+
+#if SIOC_ENABLE_AWS
+
+#ifndef SIOC_CLUSTER_AWS_MAX_RECEIVES
+#define SIOC_CLUSTER_AWS_MAX_RECEIVES 4 /* receives in flight at most */
+#endif
+#ifndef SIOC_CLUSTER_AWS_RECENT
+#define SIOC_CLUSTER_AWS_RECENT 256 /* MessageIds remembered against redelivery */
+#endif
+#define SIOC_CLUSTER_AWS_ARN_MAX 384
+#define SIOC_CLUSTER_AWS_HANDLE_MAX 1024 /* longest receipt handle kept for a delete */
+#define SIOC_CLUSTER_AWS_MSGID_MAX 100
+
+/* Requests per operation (for the idle-cost report: see sioc_cluster_aws.requests). */
+typedef enum sioc_cluster_aws_op {
+    SIOC_CLUSTER_AWS_CREATE_TOPIC = 0,
+    SIOC_CLUSTER_AWS_CREATE_QUEUE,
+    SIOC_CLUSTER_AWS_GET_QUEUE_ATTRIBUTES,
+    SIOC_CLUSTER_AWS_SET_QUEUE_ATTRIBUTES,
+    SIOC_CLUSTER_AWS_SUBSCRIBE,
+    SIOC_CLUSTER_AWS_RECEIVE_MESSAGE,
+    SIOC_CLUSTER_AWS_DELETE_MESSAGE_BATCH,
+    SIOC_CLUSTER_AWS_PUBLISH,
+    SIOC_CLUSTER_AWS_PUBLISH_BATCH,
+    SIOC_CLUSTER_AWS_DELETE_QUEUE,
+    SIOC_CLUSTER_AWS_UNSUBSCRIBE,
+    SIOC_CLUSTER_AWS_OP_COUNT
+} sioc_cluster_aws_op;
+
+typedef enum sioc_cluster_aws_state {
+    SIOC_CLUSTER_AWS_IDLE = 0,   /* init done, start not called */
+    SIOC_CLUSTER_AWS_STARTING,   /* start-up sequence running (also after a lost queue or topic) */
+    SIOC_CLUSTER_AWS_RUNNING,    /* subscribed (or emitter-only with a topic): node ready */
+    SIOC_CLUSTER_AWS_CLOSING,    /* draining ADAPTER_CLOSE, then deleting queue and subscription */
+    SIOC_CLUSTER_AWS_CLOSED,     /* done: free it */
+    SIOC_CLUSTER_AWS_FAILED      /* a non-retryable start-up error (bad keys, permissions): see last_error */
+} sioc_cluster_aws_state;
+
+typedef struct sioc_cluster_aws_desc {
+    const char *topic_name;        /* "socket-io" */
+    const char *queue_prefix;      /* "socket-io": queue "<prefix>-<uid>" (a recreated queue gets a new suffix) */
+    const sioc_aws_kv *tags;       /* queue tags (borrowed); none: sioc-cluster=<topic>, sioc-node=<uid> */
+    size_t n_tags;
+    const sioc_aws_kv *topic_tags; /* CreateTopic tags (default none, as Node: AWS refuses a CreateTopic whose
+                                      tags differ from the existing topic's, so every member must agree) */
+    size_t n_topic_tags;
+    uint32_t retention_s;          /* 0 -> 3600: MessageRetentionPeriod of the queue (60..1209600) */
+    int no_filter_policy;          /* 1: subscribe without the FilterPolicy */
+    int wait_time_s;               /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for 0 = short polls) */
+    int receives_in_flight;        /* 0 -> 1 (at most SIOC_CLUSTER_AWS_MAX_RECEIVES) */
+    int max_messages;              /* 0 -> 10 per ReceiveMessage */
+    uint32_t request_timeout_ms;   /* 0 -> 10000 for every request but ReceiveMessage (wait + 10 s) */
+    uint32_t backoff_base_ms;      /* 0 -> 200: first retry window */
+    uint32_t backoff_cap_ms;       /* 0 -> 20000: largest retry window */
+    uint32_t backoff_floor_ms;     /* 0 -> 50: added to every jittered delay (throttling: 1000 at least) */
+    uint32_t shutdown_timeout_ms;  /* 0 -> 10000: give up draining / deleting after this long */
+    uint32_t receive_buffer_size;  /* 0 -> enough for max_messages of 256 KiB (about 358 KB each: 3.6 MB) */
+    /* Random bytes for jitter and new queue names (may be the node's own). Required. */
+    sioc_result (*random)(void *user, void *buf, size_t len);
+    void *user;
+    /* Optional: told about every failed request (it will be retried unless the state becomes FAILED). */
+    void (*on_error)(void *user, sioc_cluster_aws_op op, const sioc_aws_call *call);
+    sioc_allocator allocator;
+} sioc_cluster_aws_desc;
+
+struct sioc__caws_slot;
+
+typedef struct sioc_cluster_aws {
+    sioc_cluster_aws_state state;
+    sioc_node *node;
+    sioc_aws_client *client;
+    uint64_t requests[SIOC_CLUSTER_AWS_OP_COUNT]; /* submitted, per operation (retries included) */
+    uint64_t failures[SIOC_CLUSTER_AWS_OP_COUNT]; /* failed, per operation */
+    uint64_t received, redelivered, bad_messages, deleted, delete_failed, published, publish_entry_failed;
+    uint64_t queues_recreated, restarts;
+    sioc_result last_error;
+    char topic_arn[SIOC_CLUSTER_AWS_ARN_MAX];
+    char queue_name[96];
+    char queue_url[SIOC_CLUSTER_AWS_ARN_MAX];
+    char queue_arn[SIOC_CLUSTER_AWS_ARN_MAX];
+    char subscription_arn[SIOC_CLUSTER_AWS_ARN_MAX];
+    /* private */
+    sioc_cluster_aws_desc p_desc;
+    void *p_mem;
+    size_t p_mem_size;
+    struct sioc__caws_slot *p_slots;
+    int p_step, p_ctl_op;
+    char p_old_sub[SIOC_CLUSTER_AWS_ARN_MAX];
+    uint64_t p_close_deadline;
+    struct sioc__caws_del *p_dels;
+    size_t p_n_dels;
+    char (*p_recent)[SIOC_CLUSTER_AWS_MSGID_MAX + 1];
+    uint32_t p_recent_pos;
+    sioc_json_tok *p_toks;
+    size_t p_n_toks;
+    uint8_t *p_scratch, *p_one;
+    size_t p_scratch_size, p_one_size;
+} sioc_cluster_aws;
+
+/* The desc with defaults filled in. */
+SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster_aws_desc *desc);
+/* Bind a node and a client (both initialised, both outlive the binding; the client serves this binding alone:
+   process() collects every finished call and drops the ones that are not its own). Takes the buffers in one block.
+   SIOC_ERR_DEPENDENCY without random (or without an allocator when SIOC_ENABLE_LIBC_MALLOC is 0), SIOC_ERR_ARG for
+   bad options, SIOC_ERR_NOMEM. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_init(sioc_cluster_aws *ca, sioc_node *node,
+                                                          sioc_aws_client *client, const sioc_cluster_aws_desc *desc);
+/* Bytes sioc_cluster_aws_init takes for this desc (about 1.3 MB + 2 * receive_buffer_size: 8.4 MB by default), 0 for an invalid desc. */
+SIOC_API size_t sioc_cluster_aws_heap_size(const sioc_cluster_aws_desc *desc);
+/* The same inside caller memory of sioc_cluster_aws_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_init_preallocated(sioc_cluster_aws *ca, sioc_node *node,
+                                                                       sioc_aws_client *client,
+                                                                       const sioc_cluster_aws_desc *desc, void *mem);
+/* Cancel what is in flight and release the buffers (no request is sent: close first for a graceful leave). */
+SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca);
+/* Begin start-up (AWS.md §2.1). SIOC_ERR_STATE unless IDLE. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_start(sioc_cluster_aws *ca, uint64_t now_ms);
+/* Graceful leave (AWS.md §2.4): sioc_node_close, publish what it queued, then DeleteQueue and Unsubscribe. The
+   state becomes CLOSED when done (or after shutdown_timeout_ms). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_close(sioc_cluster_aws *ca, uint64_t now_ms);
+/* Collect finished requests, feed received messages to the node, submit what is due (publishes, deletes,
+   receives, retries) and run the node's timers. Call after driving the engine and after every node operation. */
+SIOC_API void sioc_cluster_aws_process(sioc_cluster_aws *ca, uint64_t now_ms);
+/* Earliest time process() has work: the node's and the engine's deadlines and the retry timers (now_ms when
+   there is work already). */
+SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uint64_t now_ms);
+/* 1 when nothing the node queued is waiting to be published or in flight (all handed to SNS). */
+SIOC_API int sioc_cluster_aws_idle(const sioc_cluster_aws *ca);
+/* "ReceiveMessage", ... */
+SIOC_API const char *sioc_cluster_aws_op_name(int op);
+
+#if SIOC_ENABLE_POSIX
+/* One turn of a blocking loop over the POSIX backend: process, wait (poll) until a socket or a timer is due or
+   max_wait_ms passed, step the sockets, process again. */
+SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix *px, uint32_t max_wait_ms);
 #endif
 
 #endif /* SIOC_ENABLE_AWS */
@@ -7518,7 +8070,7 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     if (!d.max_ack_tokens) d.max_ack_tokens = 256;
     if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
     if (!d.out_queue_size) d.out_queue_size = 278528;
-    if (!d.event_queue_size) d.event_queue_size = 278528;
+    if (!d.event_queue_size) d.event_queue_size = 278528 + 64 * d.max_sockets; /* + a DELIVER to every socket */
     if (!d.max_message_size) d.max_message_size = 262144;
     return d;
 }
@@ -7537,44 +8089,45 @@ static uint32_t sioc__node_pow2(uint32_t v) {
 }
 
 static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
-    size_t off = 0;
+    uint64_t off = 0; /* 64-bit: with the bounds below nothing wraps, and the total is checked against size_t */
     /* Keep every count far from overflow on 32-bit targets; these are tables, not buffers. */
     if (d->max_namespaces > 0xfff0u || d->max_sockets > 0x100000u || d->max_rooms > 0x400000u ||
-        d->max_memberships > 0x1000000u || d->max_peers > 0x10000u || d->max_requests > 0x10000u ||
+        d->max_memberships > 0x1000000u || d->max_peers > 0x1000u || d->max_requests > 0x1000u ||
         d->max_acks > 0x100000u || d->max_attachments > 0x10000u || d->max_ack_tokens > 0x100000u)
         return 0;
     if (d->max_rooms < d->max_sockets || d->max_memberships < d->max_sockets) return 0;
     L->room_mask = sioc__node_pow2(2 * d->max_rooms) - 1;
     L->sock_mask = sioc__node_pow2(2 * d->max_sockets) - 1;
     L->req_cap = d->max_peers + 8;
-#define SIOC__PLAN(field, bytes)     \
-    do {                             \
-        L->field = off;              \
-        off += SIOC__ALIGN16(bytes); \
+#define SIOC__PLAN(field, bytes)                     \
+    do {                                             \
+        L->field = (size_t)off;                      \
+        off += ((uint64_t)(bytes) + 15u) & ~(uint64_t)15u; \
     } while (0)
-    SIOC__PLAN(ns, (size_t)d->max_namespaces * sizeof(struct sioc__node_ns));
-    SIOC__PLAN(peers, (size_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
-    SIOC__PLAN(socks, (size_t)d->max_sockets * sizeof(struct sioc__node_sock));
-    SIOC__PLAN(member, (size_t)d->max_namespaces * d->max_sockets);
-    SIOC__PLAN(rooms, (size_t)d->max_rooms * sizeof(struct sioc__node_room));
-    SIOC__PLAN(mships, (size_t)d->max_memberships * sizeof(struct sioc__node_mship));
-    SIOC__PLAN(room_idx, ((size_t)L->room_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(sock_idx, ((size_t)L->sock_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(reqs, (size_t)d->max_requests * sizeof(struct sioc__node_req));
-    SIOC__PLAN(req_hash, (size_t)d->max_requests * L->req_cap * sizeof(uint64_t));
-    SIOC__PLAN(req_state, (size_t)d->max_requests * L->req_cap);
-    SIOC__PLAN(acks, (size_t)d->max_acks * sizeof(struct sioc__node_ack));
-    SIOC__PLAN(sel_rooms, (size_t)d->max_rooms * sizeof(sioc_select_room));
-    SIOC__PLAN(sel_members, (size_t)d->max_memberships * sizeof(uint32_t));
-    SIOC__PLAN(sel_out, (size_t)d->max_sockets * sizeof(uint32_t));
-    SIOC__PLAN(sel_scratch, (size_t)d->max_sockets);
-    SIOC__PLAN(att, (size_t)d->max_attachments * sizeof(sioc_bytes));
-    SIOC__PLAN(toks, (size_t)d->max_ack_tokens * sizeof(sioc_json_tok));
-    SIOC__PLAN(scratch, (size_t)d->ack_scratch_size);
-    SIOC__PLAN(out, (size_t)d->out_queue_size);
-    SIOC__PLAN(ev, (size_t)d->event_queue_size);
+    SIOC__PLAN(ns, (uint64_t)d->max_namespaces * sizeof(struct sioc__node_ns));
+    SIOC__PLAN(peers, (uint64_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
+    SIOC__PLAN(socks, (uint64_t)d->max_sockets * sizeof(struct sioc__node_sock));
+    SIOC__PLAN(member, (uint64_t)d->max_namespaces * d->max_sockets);
+    SIOC__PLAN(rooms, (uint64_t)d->max_rooms * sizeof(struct sioc__node_room));
+    SIOC__PLAN(mships, (uint64_t)d->max_memberships * sizeof(struct sioc__node_mship));
+    SIOC__PLAN(room_idx, ((uint64_t)L->room_mask + 1) * sizeof(uint32_t));
+    SIOC__PLAN(sock_idx, ((uint64_t)L->sock_mask + 1) * sizeof(uint32_t));
+    SIOC__PLAN(reqs, (uint64_t)d->max_requests * sizeof(struct sioc__node_req));
+    SIOC__PLAN(req_hash, (uint64_t)d->max_requests * L->req_cap * sizeof(uint64_t));
+    SIOC__PLAN(req_state, (uint64_t)d->max_requests * L->req_cap);
+    SIOC__PLAN(acks, (uint64_t)d->max_acks * sizeof(struct sioc__node_ack));
+    SIOC__PLAN(sel_rooms, (uint64_t)d->max_rooms * sizeof(sioc_select_room));
+    SIOC__PLAN(sel_members, (uint64_t)d->max_memberships * sizeof(uint32_t));
+    SIOC__PLAN(sel_out, (uint64_t)d->max_sockets * sizeof(uint32_t));
+    SIOC__PLAN(sel_scratch, d->max_sockets);
+    SIOC__PLAN(att, (uint64_t)d->max_attachments * sizeof(sioc_bytes));
+    SIOC__PLAN(toks, (uint64_t)d->max_ack_tokens * sizeof(sioc_json_tok));
+    SIOC__PLAN(scratch, d->ack_scratch_size);
+    SIOC__PLAN(out, d->out_queue_size);
+    SIOC__PLAN(ev, d->event_queue_size);
 #undef SIOC__PLAN
-    L->total = off;
+    if (off > (uint64_t)(SIZE_MAX / 2)) return 0;
+    L->total = (size_t)off;
     return 1;
 }
 
@@ -14155,6 +14708,2103 @@ SIOC_API sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc) {
         desc->credentials.secret_access_key.len == 0)
         return SIOC_ERR_NOT_FOUND;
     return SIOC_OK;
+}
+#endif
+
+#endif /* SIOC_ENABLE_AWS */
+/* ---- src/azure.c ---- */
+/* ---- azure.c ---- */
+
+#if SIOC_ENABLE_AZURE
+
+/* >>helpers (all static names carry sioc__az_: one translation unit in the amalgamation) */
+
+/* Reserve n bytes at the end of scratch; NULL when they do not fit (the overflow stays visible in len). */
+static char *sioc__az_scratch(sioc_buf *s, size_t n) {
+    char *p;
+    if (!s) return NULL;
+    if (s->len > s->cap || s->cap - s->len < n) {
+        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
+        return NULL;
+    }
+    p = (char *)s->data + s->len;
+    s->len += n;
+    return p;
+}
+
+static void sioc__az_copy_fixed(char *dst, size_t cap, sioc_str s) {
+    size_t n = SIOC__MIN(s.len, cap - 1);
+    if (n < s.len)
+        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--;
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+/* Case-insensitive ASCII comparison of a view with a lower-case C string. */
+static int sioc__az_name_is(sioc_str name, const char *lower) {
+    size_t i, n = strlen(lower);
+    if (name.len != n) return 0;
+    for (i = 0; i < n; i++)
+        if (sioc__to_lower((unsigned char)name.ptr[i]) != lower[i]) return 0;
+    return 1;
+}
+
+static sioc_str sioc__az_str(const char *p, size_t n) {
+    sioc_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+static const char *const sioc__az_op_names[SIOC_AZURE_OP_COUNT_] = {
+    "send", "receive", "receive-and-delete", "complete", "unlock", "renew-lock", "get-topic", "create-topic",
+    "get-subscription", "create-subscription", "delete-subscription"};
+
+SIOC_API const char *sioc_azure_op_name(sioc_azure_op op) {
+    return ((unsigned)op < SIOC_AZURE_OP_COUNT_) ? sioc__az_op_names[op] : "?";
+}
+
+static int sioc__az_is_lock_op(sioc_azure_op op) {
+    return op == SIOC_AZURE_OP_COMPLETE || op == SIOC_AZURE_OP_UNLOCK || op == SIOC_AZURE_OP_RENEW;
+}
+
+/* AZURE.md section 6. */
+SIOC_API sioc_result sioc_azure_classify(sioc_azure_op op, int status, sioc_azure_error_kind *out_kind) {
+    sioc_azure_error_kind k;
+    sioc_result r;
+    if (status >= 200 && status < 300) {
+        k = SIOC_AZURE_E_NONE;
+        r = SIOC_OK;
+    } else if (status == 409 && (op == SIOC_AZURE_OP_CREATE_TOPIC || op == SIOC_AZURE_OP_CREATE_SUBSCRIPTION)) {
+        k = SIOC_AZURE_E_CONFLICT; /* exists: the wanted state holds (Q20) */
+        r = SIOC_OK;
+    } else if (status == 404 && op == SIOC_AZURE_OP_DELETE_SUBSCRIPTION) {
+        k = SIOC_AZURE_E_NOT_FOUND; /* already gone */
+        r = SIOC_OK;
+    } else if (status == 400) {
+        k = SIOC_AZURE_E_BAD_REQUEST;
+        r = SIOC_ERR_HTTP_STATUS;
+    } else if (status == 401) {
+        k = SIOC_AZURE_E_AUTH;
+        r = SIOC_ERR_AUTH;
+    } else if (status == 403) {
+        k = op == SIOC_AZURE_OP_SEND ? SIOC_AZURE_E_TOO_LARGE : SIOC_AZURE_E_QUOTA;
+        r = op == SIOC_AZURE_OP_SEND ? SIOC_ERR_TOO_LARGE : SIOC_ERR_LIMIT;
+    } else if (status == 404) {
+        k = sioc__az_is_lock_op(op) ? SIOC_AZURE_E_LOCK_LOST : SIOC_AZURE_E_NOT_FOUND;
+        r = SIOC_ERR_NOT_FOUND;
+    } else if (status == 409) {
+        k = SIOC_AZURE_E_CONFLICT;
+        r = SIOC_ERR_HTTP_STATUS;
+    } else if (status == 410) {
+        k = SIOC_AZURE_E_ENTITY_GONE;
+        r = SIOC_ERR_NOT_FOUND;
+    } else if (status == 429 || status == 503) {
+        k = SIOC_AZURE_E_THROTTLED;
+        r = SIOC_ERR_THROTTLED;
+    } else if (status >= 500 && status < 600) {
+        k = SIOC_AZURE_E_SERVER;
+        r = SIOC_ERR_SERVER;
+    } else {
+        k = SIOC_AZURE_E_OTHER;
+        r = SIOC_ERR_HTTP_STATUS;
+    }
+    if (out_kind) *out_kind = k;
+    return r;
+}
+
+SIOC_API int sioc_azure_name_ok(sioc_str name) {
+    size_t i;
+    if (!name.ptr || name.len == 0 || name.len > SIOC_AZURE_MAX_NAME) return 0;
+    for (i = 0; i < name.len; i++) {
+        unsigned char ch = (unsigned char)name.ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '.' || ch == '-' ||
+              ch == '_'))
+            return 0;
+    }
+    /* "." and ".." would be path segments of another meaning */
+    if ((name.len == 1 && name.ptr[0] == '.') || (name.len == 2 && name.ptr[0] == '.' && name.ptr[1] == '.')) return 0;
+    return 1;
+}
+
+/* >>request pieces */
+
+/* -?digits, the Int64 syntax of a bare custom property. */
+static int sioc__az_is_int(sioc_str v) {
+    size_t i = 0;
+    if (v.len && v.ptr[0] == '-') i++;
+    if (i == v.len || v.len - i > 19) return 0;
+    for (; i < v.len; i++)
+        if (!sioc__is_digit((unsigned char)v.ptr[i])) return 0;
+    return 1;
+}
+
+/* A JSON-grammar number (the Double syntax), validated by the JSON reader. */
+static int sioc__az_is_number(sioc_str v) {
+    sioc_json d;
+    sioc_json_tok t[1];
+    if (v.len == 0 || v.len > 64) return 0;
+    if (sioc_json_parse(&d, v.ptr, v.len, t, 1) != SIOC_OK) return 0;
+    return t[0].type == SIOC_JSON_NUMBER;
+}
+
+SIOC_API sioc_result sioc_azure_write_prop_value(sioc_buf *out, const sioc_azure_prop *p) {
+    size_t i;
+    if (!out || !p || (p->value.len && !p->value.ptr)) return SIOC_ERR_ARG;
+    switch (p->type) {
+    case SIOC_AZURE_PROP_STRING:
+        for (i = 0; i < p->value.len; i++) {
+            unsigned char ch = (unsigned char)p->value.ptr[i];
+            if (ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\') return SIOC_ERR_ARG; /* no documented escape */
+        }
+        sioc_buf_putc(out, '"');
+        sioc_buf_put(out, p->value.ptr, p->value.len);
+        sioc_buf_putc(out, '"');
+        break;
+    case SIOC_AZURE_PROP_INT:
+        if (!sioc__az_is_int(p->value)) return SIOC_ERR_ARG;
+        sioc_buf_put(out, p->value.ptr, p->value.len);
+        break;
+    case SIOC_AZURE_PROP_DOUBLE:
+        if (!sioc__az_is_number(p->value)) return SIOC_ERR_ARG;
+        sioc_buf_put(out, p->value.ptr, p->value.len);
+        break;
+    case SIOC_AZURE_PROP_BOOL:
+        if (!sioc_str_eq(p->value, sioc_str_c("true")) && !sioc_str_eq(p->value, sioc_str_c("false")))
+            return SIOC_ERR_ARG;
+        sioc_buf_put(out, p->value.ptr, p->value.len);
+        break;
+    default:
+        return SIOC_ERR_ARG;
+    }
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_azure_write_broker_props(sioc_buf *out, const sioc_azure_send_opts *o) {
+    sioc_json_writer w;
+    if (!out || !o) return SIOC_ERR_ARG;
+    if (!o->message_id.len && !o->time_to_live_s && !o->label.len && !o->correlation_id.len) return SIOC_OK;
+    sioc_json_writer_init(&w, out);
+    sioc_json_write_object_begin(&w);
+    if (o->message_id.len) {
+        sioc_json_write_key(&w, "MessageId", 9);
+        sioc_json_write_str(&w, o->message_id.ptr, o->message_id.len);
+    }
+    if (o->time_to_live_s) {
+        sioc_json_write_key(&w, "TimeToLive", 10);
+        sioc_json_write_u64(&w, o->time_to_live_s);
+    }
+    if (o->label.len) {
+        sioc_json_write_key(&w, "Label", 5);
+        sioc_json_write_str(&w, o->label.ptr, o->label.len);
+    }
+    if (o->correlation_id.len) {
+        sioc_json_write_key(&w, "CorrelationId", 13);
+        sioc_json_write_str(&w, o->correlation_id.ptr, o->correlation_id.len);
+    }
+    sioc_json_write_object_end(&w);
+    return sioc_buf_result(out);
+}
+
+SIOC_API void sioc_azure_write_duration(sioc_buf *out, uint32_t s) {
+    uint32_t d = s / 86400, h = (s / 3600) % 24, m = (s / 60) % 60, sec = s % 60;
+    sioc_buf_putc(out, 'P');
+    if (d) {
+        sioc_buf_put_u64(out, d);
+        sioc_buf_putc(out, 'D');
+    }
+    if (!h && !m && !sec && d) return;
+    sioc_buf_putc(out, 'T');
+    if (h) {
+        sioc_buf_put_u64(out, h);
+        sioc_buf_putc(out, 'H');
+    }
+    if (m) {
+        sioc_buf_put_u64(out, m);
+        sioc_buf_putc(out, 'M');
+    }
+    if (sec || (!h && !m)) {
+        sioc_buf_put_u64(out, sec);
+        sioc_buf_putc(out, 'S');
+    }
+}
+
+#define SIOC__AZ_NS_SB "http://schemas.microsoft.com/netservices/2010/10/servicebus/connect"
+#define SIOC__AZ_NS_I "http://www.w3.org/2001/XMLSchema-instance"
+
+static void sioc__az_entry_begin(sioc_buf *out, sioc_str updated) {
+    sioc_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                       "<entry xmlns=\"http://www.w3.org/2005/Atom\">");
+    if (updated.len) {
+        sioc_buf_puts(out, "<updated>");
+        sioc_buf_put(out, updated.ptr, updated.len);
+        sioc_buf_puts(out, "</updated>");
+    }
+    sioc_buf_puts(out, "<content type=\"application/xml\">");
+}
+
+static void sioc__az_dur_elem(sioc_buf *out, const char *name, uint32_t s) {
+    if (!s) return;
+    sioc_buf_putc(out, '<');
+    sioc_buf_puts(out, name);
+    sioc_buf_putc(out, '>');
+    sioc_azure_write_duration(out, s);
+    sioc_buf_puts(out, "</");
+    sioc_buf_puts(out, name);
+    sioc_buf_putc(out, '>');
+}
+
+static void sioc__az_u32_elem(sioc_buf *out, const char *name, uint32_t v) {
+    if (!v) return;
+    sioc_buf_putc(out, '<');
+    sioc_buf_puts(out, name);
+    sioc_buf_putc(out, '>');
+    sioc_buf_put_u64(out, v);
+    sioc_buf_puts(out, "</");
+    sioc_buf_puts(out, name);
+    sioc_buf_putc(out, '>');
+}
+
+static int sioc__az_updated_ok(sioc_str u) {
+    size_t i;
+    for (i = 0; i < u.len; i++) {
+        char ch = u.ptr[i];
+        if (!(sioc__is_digit((unsigned char)ch) || ch == '-' || ch == ':' || ch == '.' || ch == 'T' || ch == 'Z' ||
+              ch == '+'))
+            return 0;
+    }
+    return 1;
+}
+
+/* The element names and their order are the service's (AZURE.md 5.2): misordered values are ignored by it. */
+SIOC_API sioc_result sioc_azure_write_topic_entry(sioc_buf *out, const sioc_azure_topic_opts *o) {
+    sioc_azure_topic_opts none;
+    if (!out) return SIOC_ERR_ARG;
+    if (!o) {
+        memset(&none, 0, sizeof none);
+        o = &none;
+    }
+    if (!sioc__az_updated_ok(o->updated)) return SIOC_ERR_ARG;
+    sioc__az_entry_begin(out, o->updated);
+    sioc_buf_puts(out, "<TopicDescription xmlns=\"" SIOC__AZ_NS_SB "\" xmlns:i=\"" SIOC__AZ_NS_I "\"");
+    if (!o->default_ttl_s && !o->max_size_mb && !o->auto_delete_on_idle_s) {
+        sioc_buf_puts(out, "/>");
+    } else {
+        sioc_buf_putc(out, '>');
+        sioc__az_dur_elem(out, "DefaultMessageTimeToLive", o->default_ttl_s);
+        sioc__az_u32_elem(out, "MaxSizeInMegabytes", o->max_size_mb);
+        sioc__az_dur_elem(out, "AutoDeleteOnIdle", o->auto_delete_on_idle_s);
+        sioc_buf_puts(out, "</TopicDescription>");
+    }
+    sioc_buf_puts(out, "</content></entry>");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_azure_write_subscription_entry(sioc_buf *out, const sioc_azure_sub_opts *o) {
+    sioc_azure_sub_opts none;
+    if (!out) return SIOC_ERR_ARG;
+    if (!o) {
+        memset(&none, 0, sizeof none);
+        o = &none;
+    }
+    if (!sioc__az_updated_ok(o->updated)) return SIOC_ERR_ARG;
+    sioc__az_entry_begin(out, o->updated);
+    sioc_buf_puts(out, "<SubscriptionDescription xmlns=\"" SIOC__AZ_NS_SB "\" xmlns:i=\"" SIOC__AZ_NS_I "\"");
+    if (!o->lock_duration_s && !o->default_ttl_s && !o->max_delivery_count && !o->auto_delete_on_idle_s) {
+        sioc_buf_puts(out, "/>");
+    } else {
+        sioc_buf_putc(out, '>');
+        sioc__az_dur_elem(out, "LockDuration", o->lock_duration_s);
+        sioc__az_dur_elem(out, "DefaultMessageTimeToLive", o->default_ttl_s);
+        sioc__az_u32_elem(out, "MaxDeliveryCount", o->max_delivery_count);
+        sioc__az_dur_elem(out, "AutoDeleteOnIdle", o->auto_delete_on_idle_s);
+        sioc_buf_puts(out, "</SubscriptionDescription>");
+    }
+    sioc_buf_puts(out, "</content></entry>");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_azure_subscription_name(sioc_buf *out, sioc_str prefix, uint64_t id) {
+    static const char hex[] = "0123456789abcdef";
+    char name[SIOC_AZURE_MAX_NAME + 1];
+    int i;
+    if (!out || !prefix.ptr || prefix.len == 0 || prefix.len + 17 > SIOC_AZURE_MAX_NAME) return SIOC_ERR_ARG;
+    memcpy(name, prefix.ptr, prefix.len);
+    name[prefix.len] = '-';
+    for (i = 0; i < 16; i++) name[prefix.len + 1 + (size_t)i] = hex[(id >> (60 - 4 * i)) & 15];
+    if (!sioc_azure_name_ok(sioc__az_str(name, prefix.len + 17))) return SIOC_ERR_ARG;
+    sioc_buf_put(out, name, prefix.len + 17);
+    return sioc_buf_result(out);
+}
+
+/* >>response parsers */
+
+SIOC_API sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch, sioc_azure_prop_type *out_type,
+                                                 sioc_str *out_value) {
+    if (!out_type || !out_value || (raw.len && !raw.ptr)) return SIOC_ERR_ARG;
+    out_value->ptr = "";
+    out_value->len = 0;
+    if (raw.len >= 2 && raw.ptr[0] == '"' && raw.ptr[raw.len - 1] == '"') {
+        sioc_str inner = sioc__az_str(raw.ptr + 1, raw.len - 2);
+        *out_type = SIOC_AZURE_PROP_STRING;
+        if (!memchr(inner.ptr, '\\', inner.len)) {
+            if (memchr(inner.ptr, '"', inner.len)) return SIOC_ERR_PARSE;
+            *out_value = inner;
+            return SIOC_OK;
+        }
+        {
+            /* JSON-style escapes (\", \\, \uXXXX): the quoted value is a JSON string */
+            sioc_json d;
+            sioc_json_tok t[1];
+            size_t start, n = 0;
+            char *p;
+            sioc_result r = sioc_json_parse(&d, raw.ptr, raw.len, t, 1);
+            if (r != SIOC_OK || t[0].type != SIOC_JSON_STRING) return SIOC_ERR_PARSE;
+            start = scratch ? scratch->len : 0;
+            p = sioc__az_scratch(scratch, inner.len + 1); /* unescaping never grows the text */
+            if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+            r = sioc_json_get_str(&d, 0, p, inner.len + 1, &n);
+            if (r != SIOC_OK) {
+                scratch->len = start;
+                return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_PARSE : r;
+            }
+            scratch->len = start + n + 1;
+            out_value->ptr = p;
+            out_value->len = n;
+            return SIOC_OK;
+        }
+    }
+    *out_value = raw;
+    if (sioc_str_eq(raw, sioc_str_c("true")) || sioc_str_eq(raw, sioc_str_c("false"))) {
+        *out_type = SIOC_AZURE_PROP_BOOL;
+        return SIOC_OK;
+    }
+    if (sioc__az_is_int(raw)) {
+        *out_type = SIOC_AZURE_PROP_INT;
+        return SIOC_OK;
+    }
+    if (sioc__az_is_number(raw)) {
+        *out_type = SIOC_AZURE_PROP_DOUBLE;
+        return SIOC_OK;
+    }
+    out_value->ptr = "";
+    return SIOC_ERR_PARSE;
+}
+
+#define SIOC__AZ_BP_TOKENS 64 /* BrokerProperties has about a dozen keys */
+
+static sioc_result sioc__az_jstr(const sioc_json *d, int obj, const char *key, sioc_buf *scratch, sioc_str *out) {
+    int t = sioc_json_find(d, obj, key);
+    size_t n = 0, start;
+    char *p;
+    sioc_result r;
+    out->ptr = "";
+    out->len = 0;
+    if (t < 0 || sioc_json_is_null(d, t)) return SIOC_OK;
+    if (sioc_json_type_of(d, t) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
+    if (!d->toks[t].escaped) {
+        *out = sioc_json_raw(d, t);
+        return SIOC_OK;
+    }
+    start = scratch ? scratch->len : 0;
+    p = sioc__az_scratch(scratch, d->toks[t].len + 1);
+    if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+    r = sioc_json_get_str(d, t, p, d->toks[t].len + 1, &n);
+    if (r != SIOC_OK) {
+        scratch->len = start;
+        return r;
+    }
+    scratch->len = start + n + 1;
+    out->ptr = p;
+    out->len = n;
+    return SIOC_OK;
+}
+
+static sioc_result sioc__az_jint(const sioc_json *d, int obj, const char *key, int64_t *out) {
+    int t = sioc_json_find(d, obj, key);
+    *out = 0;
+    if (t < 0 || sioc_json_is_null(d, t)) return SIOC_OK;
+    return sioc_json_get_i64(d, t, out);
+}
+
+SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len, sioc_buf *scratch,
+                                                   sioc_azure_broker_props *out) {
+    sioc_json d;
+    sioc_json_tok toks[SIOC__AZ_BP_TOKENS];
+    sioc_result r;
+    int ttl;
+    if (!out || (len && !json)) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    r = sioc_json_parse(&d, json ? json : "", len, toks, SIOC__AZ_BP_TOKENS);
+    if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_ERR_LIMIT;
+    if (r != SIOC_OK) return r;
+    if (sioc_json_type_of(&d, 0) != SIOC_JSON_OBJECT) return SIOC_ERR_PARSE;
+    if ((r = sioc__az_jstr(&d, 0, "MessageId", scratch, &out->message_id)) != SIOC_OK) return r;
+    if ((r = sioc__az_jstr(&d, 0, "LockToken", scratch, &out->lock_token)) != SIOC_OK) return r;
+    if ((r = sioc__az_jstr(&d, 0, "EnqueuedTimeUtc", scratch, &out->enqueued_time)) != SIOC_OK) return r;
+    if ((r = sioc__az_jstr(&d, 0, "LockedUntilUtc", scratch, &out->locked_until)) != SIOC_OK) return r;
+    if ((r = sioc__az_jstr(&d, 0, "Label", scratch, &out->label)) != SIOC_OK) return r;
+    if ((r = sioc__az_jstr(&d, 0, "CorrelationId", scratch, &out->correlation_id)) != SIOC_OK) return r;
+    if ((r = sioc__az_jint(&d, 0, "SequenceNumber", &out->sequence_number)) != SIOC_OK) return r;
+    if ((r = sioc__az_jint(&d, 0, "DeliveryCount", &out->delivery_count)) != SIOC_OK) return r;
+    ttl = sioc_json_find(&d, 0, "TimeToLive");
+    if (ttl >= 0 && !sioc_json_is_null(&d, ttl)) {
+        r = sioc_json_get_f64(&d, ttl, &out->time_to_live_s);
+        if (r != SIOC_OK) return r == SIOC_ERR_RANGE ? SIOC_ERR_RANGE : SIOC_ERR_TYPE;
+    }
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_azure_url_path(sioc_str url, sioc_str *out) {
+    size_t i = 0;
+    if (!out || !url.ptr) return SIOC_ERR_ARG;
+    if (url.len && url.ptr[0] == '/') {
+        *out = url;
+    } else {
+        if (url.len > 8 && memcmp(url.ptr, "https://", 8) == 0)
+            i = 8;
+        else if (url.len > 7 && memcmp(url.ptr, "http://", 7) == 0)
+            i = 7;
+        else
+            return SIOC_ERR_PARSE;
+        while (i < url.len && url.ptr[i] != '/') {
+            if (url.ptr[i] == '?' || url.ptr[i] == '#' || url.ptr[i] == '@') return SIOC_ERR_PARSE;
+            i++;
+        }
+        if (i == url.len) return SIOC_ERR_PARSE;
+        *out = sioc__az_str(url.ptr + i, url.len - i);
+    }
+    for (i = 0; i < out->len; i++) { /* a request target: no blanks, controls, fragments */
+        unsigned char ch = (unsigned char)out->ptr[i];
+        if (ch <= 0x20 || ch >= 0x7F || ch == '#') return SIOC_ERR_PARSE;
+    }
+    return SIOC_OK;
+}
+
+/* Response headers that are never custom properties (lower case). */
+static int sioc__az_standard_header(sioc_str n) {
+    static const char *const names[] = {
+        "date", "server", "content-length", "content-type", "transfer-encoding", "connection", "keep-alive",
+        "location", "brokerproperties", "strict-transport-security", "retry-after", "etag", "cache-control",
+        "vary", "expires", "pragma", "trailer", "via", "set-cookie", "x-powered-by", "content-encoding",
+        "access-control-allow-origin", "age", "last-modified", "www-authenticate", NULL};
+    size_t i;
+    for (i = 0; names[i]; i++)
+        if (sioc__az_name_is(n, names[i])) return 1;
+    return n.len > 5 && sioc__az_name_is(sioc__az_str(n.ptr, 5), "x-ms-");
+}
+
+SIOC_API sioc_result sioc_azure_parse_message(const sioc_http_header *h, size_t n, sioc_bytes body,
+                                              sioc_buf *scratch, sioc_azure_message *out) {
+    size_t i;
+    sioc_result r;
+    if (!out || (n && !h)) return SIOC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->body = body;
+    out->location.ptr = out->lock_path.ptr = out->content_type.ptr = "";
+    for (i = 0; i < n; i++) {
+        sioc_str name = h[i].name, v = h[i].value;
+        if (!name.ptr || (v.len && !v.ptr)) return SIOC_ERR_ARG;
+        if (!v.ptr) v.ptr = "";
+        if (sioc__az_name_is(name, "brokerproperties")) {
+            r = sioc_azure_parse_broker_props(v.ptr, v.len, scratch, &out->broker);
+            if (r != SIOC_OK) return r;
+        } else if (sioc__az_name_is(name, "location")) {
+            out->location = v;
+            r = sioc_azure_url_path(v, &out->lock_path);
+            if (r != SIOC_OK) return r;
+        } else if (sioc__az_name_is(name, "content-type")) {
+            out->content_type = v;
+        } else if (!sioc__az_standard_header(name)) {
+            sioc_azure_prop p;
+            p.name = name;
+            if (sioc_azure_parse_prop_value(v, scratch, &p.type, &p.value) != SIOC_OK) continue; /* not a property */
+            if (p.type == SIOC_AZURE_PROP_STRING) {
+                /* the adapter's properties; first one wins on duplicates */
+                if (sioc__az_name_is(name, "nsp") && !out->env.nsp.ptr) out->env.nsp = p.value;
+                if (sioc__az_name_is(name, "uid") && !out->env.uid.ptr) out->env.uid = p.value;
+                if (sioc__az_name_is(name, "requesteruid") && !out->env.requester_uid.ptr)
+                    out->env.requester_uid = p.value;
+            }
+            if (out->prop_count < SIOC_AZURE_MAX_PROPS)
+                out->props[out->prop_count++] = p;
+            else
+                out->props_dropped++;
+        }
+    }
+    return SIOC_OK;
+}
+
+SIOC_API size_t sioc_azure_props_from_env(const sioc_msg_envelope *env, sioc_azure_prop out[3]) {
+    size_t n = 0;
+    if (!env || !out) return 0;
+    out[n].name = sioc_str_c("nsp");
+    out[n].type = SIOC_AZURE_PROP_STRING;
+    out[n++].value = env->nsp;
+    out[n].name = sioc_str_c("uid");
+    out[n].type = SIOC_AZURE_PROP_STRING;
+    out[n++].value = env->uid;
+    if (env->requester_uid.ptr && env->requester_uid.len) {
+        out[n].name = sioc_str_c("requesterUid");
+        out[n].type = SIOC_AZURE_PROP_STRING;
+        out[n++].value = env->requester_uid;
+    }
+    return n;
+}
+
+static int sioc__az_parse_uint(sioc_str s, uint32_t *out) {
+    size_t i;
+    uint64_t v = 0;
+    while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) s.ptr++, s.len--;
+    while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t')) s.len--;
+    if (s.len == 0 || s.len > 9) return 0;
+    for (i = 0; i < s.len; i++) {
+        if (!sioc__is_digit((unsigned char)s.ptr[i])) return 0;
+        v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+    }
+    *out = (uint32_t)v;
+    return 1;
+}
+
+SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_azure_error *out) {
+    sioc_str raw;
+    char text[192];
+    size_t n = 0;
+    uint32_t v;
+    if (!out) return SIOC_ERR_ARG;
+    out->code = out->sub_code = 0;
+    out->detail[0] = 0;
+    if (!xml || sioc_xml_find(xml, len, "Error", &raw) != SIOC_OK) return SIOC_ERR_NOT_FOUND;
+    if (sioc_xml_find_in(raw, "Code", &raw) == SIOC_OK && sioc_xml_text(raw, text, sizeof text, &n) == SIOC_OK &&
+        sioc__az_parse_uint(sioc__az_str(text, n), &v))
+        out->code = (int)v;
+    if (sioc_xml_find(xml, len, "Error/Detail", &raw) == SIOC_OK) {
+        sioc_result r = sioc_xml_text(raw, text, sizeof text, &n);
+        const char *sc;
+        if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
+        if (r == SIOC_OK) {
+            sioc__az_copy_fixed(out->detail, sizeof out->detail, sioc__az_str(text, n));
+            sc = strstr(out->detail, "SubCode=");
+            if (sc) {
+                size_t k = 8;
+                uint64_t s = 0;
+                while (sioc__is_digit((unsigned char)sc[k]) && k < 16) s = s * 10 + (uint64_t)(sc[k++] - '0');
+                out->sub_code = (int)s;
+            }
+        }
+    }
+    return SIOC_OK;
+}
+
+SIOC_API int sioc_azure_atom_has_entry(const char *xml, size_t len) {
+    sioc_str raw;
+    if (!xml || !len) return 0;
+    if (sioc_xml_find(xml, len, "entry", &raw) == SIOC_OK) return 1;
+    return 0;
+}
+
+/* >>the client */
+
+static sioc_result sioc__az_parse_rest_url(const char *url, char *host, uint16_t *port, int *tls) {
+    const char *p, *h;
+    size_t hlen;
+    unsigned long pv = 0;
+    if (strncmp(url, "https://", 8) == 0) {
+        *tls = 1;
+        p = url + 8;
+    } else if (strncmp(url, "http://", 7) == 0) {
+        *tls = 0;
+        p = url + 7;
+    } else {
+        return SIOC_ERR_ARG;
+    }
+    h = p;
+    while (*p && *p != ':' && *p != '/') {
+        unsigned char ch = (unsigned char)*p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.'))
+            return SIOC_ERR_ARG;
+        p++;
+    }
+    hlen = (size_t)(p - h);
+    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (*p == ':') {
+        p++;
+        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
+        while (sioc__is_digit((unsigned char)*p)) {
+            pv = pv * 10 + (unsigned long)(*p - '0');
+            if (pv > 65535) return SIOC_ERR_ARG;
+            p++;
+        }
+        if (pv == 0) return SIOC_ERR_ARG;
+    }
+    if (*p == '/') p++;
+    if (*p) return SIOC_ERR_ARG; /* no path: every target is absolute */
+    memcpy(host, h, hlen);
+    host[hlen] = 0;
+    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc) {
+    size_t len;
+    sioc_result r;
+    if (!c || !desc) return SIOC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    if (!desc->connection_string) return SIOC_ERR_ARG;
+    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    len = strlen(desc->connection_string);
+    if (len >= sizeof c->p_cs) return SIOC_ERR_LIMIT;
+    memcpy(c->p_cs, desc->connection_string, len + 1);
+    c->p_desc = *desc;
+    c->p_desc.connection_string = c->p_cs;
+    c->p_desc.rest_url = NULL; /* parsed below; not kept */
+    if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
+    if (!c->p_desc.token_lifetime_s) c->p_desc.token_lifetime_s = SIOC_SAS_DEFAULT_LIFETIME;
+    r = sioc_sas_parse_connection_string(sioc__az_str(c->p_cs, len), &c->p_conn);
+    if (r != SIOC_OK) goto fail;
+    if (c->p_conn.signature.len) {
+        if (c->p_conn.signature.len >= sizeof c->p_token) {
+            r = SIOC_ERR_LIMIT;
+            goto fail;
+        }
+        memcpy(c->p_token, c->p_conn.signature.ptr, c->p_conn.signature.len);
+        c->p_token_len = c->p_conn.signature.len;
+        c->p_token_expiry = c->p_conn.signature_expiry;
+        c->p_fixed_token = 1;
+    }
+    if (desc->rest_url) {
+        r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
+    } else {
+        /* Real Service Bus is HTTPS only (AZURE.md 2): https://<Endpoint host>/ */
+        if (c->p_conn.host.len == 0 || c->p_conn.host.len > SIOC_HTTP_MAX_HOST || c->p_conn.host.ptr[0] == '[') {
+            r = SIOC_ERR_ARG;
+            goto fail;
+        }
+        memcpy(c->p_host, c->p_conn.host.ptr, c->p_conn.host.len);
+        c->p_host[c->p_conn.host.len] = 0;
+        c->p_port = 443;
+        c->p_tls = 1;
+        r = SIOC_OK;
+    }
+    if (r != SIOC_OK) goto fail;
+    r = sioc_http_client_init(&c->http, &desc->http);
+    if (r != SIOC_OK) goto fail;
+    r = sioc_http_endpoint(&c->http, c->p_host, c->p_port, c->p_tls, &c->p_http_ep);
+    if (r != SIOC_OK) {
+        sioc_http_client_free(&c->http);
+        goto fail;
+    }
+    return SIOC_OK;
+fail:
+    memset(c, 0, sizeof *c); /* wipe the key copy */
+    return r;
+}
+
+SIOC_API void sioc_azure_client_free(sioc_azure_client *c) {
+    if (!c) return;
+    sioc_http_client_free(&c->http);
+    memset(c->p_cs, 0, sizeof c->p_cs);
+    memset(c->p_token, 0, sizeof c->p_token);
+    memset(&c->p_conn, 0, sizeof c->p_conn);
+}
+
+SIOC_API sioc_result sioc_azure_set_token(sioc_azure_client *c, sioc_str token) {
+    sioc_sas_token_view v;
+    sioc_result r;
+    if (!c) return SIOC_ERR_ARG;
+    r = sioc_sas_parse_token(token, &v);
+    if (r != SIOC_OK) return r;
+    if (token.len >= sizeof c->p_token) return SIOC_ERR_LIMIT;
+    memcpy(c->p_token, token.ptr, token.len);
+    c->p_token_len = token.len;
+    c->p_token_expiry = v.se;
+    c->p_fixed_token = 1;
+    return SIOC_OK;
+}
+
+/* One token for https://<namespace host>/ covers every entity (AZURE.md 3); renewed at 3/4 of its life. */
+static sioc_result sioc__az_token(sioc_azure_client *c) {
+    int64_t now, life;
+    char uri[SIOC_HTTP_MAX_HOST + 16];
+    sioc_sas_params p;
+    sioc_buf b;
+    sioc_result r;
+    if (c->p_fixed_token) return SIOC_OK;
+    now = c->p_desc.utc_now(c->p_desc.user);
+    life = (int64_t)c->p_desc.token_lifetime_s;
+    if (c->p_token_len && !sioc_sas_should_renew(now, c->p_token_expiry, life)) return SIOC_OK;
+    sioc_buf_init(&b, uri, sizeof uri);
+    sioc_buf_puts(&b, "https://");
+    sioc_buf_put(&b, c->p_conn.host.ptr, c->p_conn.host.len);
+    sioc_buf_putc(&b, '/');
+    if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
+    memset(&p, 0, sizeof p);
+    p.resource_uri = sioc__az_str(uri, b.len);
+    p.key_name = c->p_conn.key_name;
+    p.key = c->p_conn.key;
+    p.expiry = now + life;
+    p.style = SIOC_SAS_CASE_PRESERVING;
+    sioc_buf_init(&b, c->p_token, sizeof c->p_token);
+    r = sioc_sas_token(&p, &b);
+    if (r != SIOC_OK) {
+        c->p_token_len = 0;
+        return r;
+    }
+    c->p_token_len = b.len;
+    c->p_token_expiry = p.expiry;
+    c->stats.tokens_made++;
+    return SIOC_OK;
+}
+
+static void sioc__az_log(sioc_azure_client *c, sioc_log_level level, const sioc_azure_call *call, const char *what) {
+#if SIOC_ENABLE_LOG
+    char line[200];
+    sioc_buf b;
+    const sioc_logger *lg = &c->p_desc.http.logger;
+    if (!lg->fn || level > lg->max_level) return;
+    /* operation, status and the service's code only: never keys or tokens */
+    sioc_buf_init(&b, line, sizeof line - 1);
+    sioc_buf_puts(&b, "Service Bus ");
+    sioc_buf_puts(&b, sioc_azure_op_name(call->op));
+    sioc_buf_puts(&b, ": ");
+    sioc_buf_puts(&b, what);
+    if (call->status) {
+        sioc_buf_puts(&b, " HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+    }
+    if (call->error.sub_code) {
+        sioc_buf_puts(&b, " SubCode ");
+        sioc_buf_put_u64(&b, (uint64_t)call->error.sub_code);
+    }
+    line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+    lg->fn(lg->user, level, line);
+#else
+    (void)c, (void)level, (void)call, (void)what;
+#endif
+}
+
+/* Submit one request with the Authorization header added. `hdrs` has room for one more header at the end. */
+static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, sioc_azure_op op,
+                                   const char *method, const char *target, sioc_http_header *hdrs, size_t n_hdrs,
+                                   size_t body_len, uint32_t timeout_floor_ms, uint64_t now_ms) {
+    sioc_http_request req;
+    sioc_result r;
+    r = sioc__az_token(c);
+    if (r != SIOC_OK) return r;
+    hdrs[n_hdrs].name = sioc_str_c("Authorization");
+    hdrs[n_hdrs].value = sioc__az_str(c->p_token, c->p_token_len);
+    n_hdrs++;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.target = target;
+    req.headers = hdrs;
+    req.header_count = n_hdrs;
+    req.body = body_len ? call->body_mem : NULL;
+    req.body_len = body_len;
+    req.timeout_ms = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
+    /* a send whose connection died may have been accepted: re-sending duplicates (tolerated by the protocol);
+       receives lock a message only once answered, settles are idempotent */
+    req.idempotent = 1;
+    req.tag = call;
+    req.body_out = call->reply_mem;
+    req.body_out_cap = call->reply_cap;
+    call->op = op;
+    call->result = SIOC_AGAIN;
+    call->status = 0;
+    call->reply.ptr = NULL;
+    call->reply.len = 0;
+    memset(&call->error, 0, sizeof call->error);
+    call->existed = 0;
+    call->has_message = 0;
+    memset(&call->msg, 0, sizeof call->msg);
+    r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &call->p_http_id);
+    if (r != SIOC_OK) return r;
+    call->p_busy = 1;
+    c->p_inflight++;
+    c->stats.calls++;
+    return SIOC_OK;
+}
+
+#define SIOC__AZ_TARGET_MAX 512
+
+static sioc_result sioc__az_check(sioc_azure_client *c, sioc_azure_call *call) {
+    if (!c || !call) return SIOC_ERR_ARG;
+    if (call->p_busy) return SIOC_ERR_STATE;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_azure_send(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic, sioc_bytes body,
+                                     const sioc_azure_prop *props, size_t n_props, const sioc_azure_send_opts *opts,
+                                     uint64_t now_ms) {
+    char target[SIOC__AZ_TARGET_MAX], vals[SIOC_AZURE_META_SIZE];
+    sioc_http_header hdrs[SIOC_AZURE_MAX_PROPS + 3];
+    sioc_buf t, v;
+    size_t i, nh = 0, total;
+    sioc_result r = sioc__az_check(c, call);
+    if (r != SIOC_OK) return r;
+    if (!sioc_azure_name_ok(topic) || (body.len && !body.ptr) || (n_props && !props) ||
+        n_props > SIOC_AZURE_MAX_PROPS)
+        return n_props > SIOC_AZURE_MAX_PROPS ? SIOC_ERR_LIMIT : SIOC_ERR_ARG;
+    total = body.len;
+    for (i = 0; i < n_props; i++) total += props[i].name.len + props[i].value.len;
+    if (total > SIOC_AZURE_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE;
+    if (body.len > call->body_cap || (body.len && !call->body_mem)) return SIOC_ERR_BUFFER_TOO_SMALL;
+    sioc_buf_init(&t, target, sizeof target);
+    sioc_buf_putc(&t, '/');
+    sioc_buf_put(&t, topic.ptr, topic.len);
+    sioc_buf_puts(&t, "/messages");
+    sioc_buf_putc(&t, 0);
+    hdrs[nh].name = sioc_str_c("Content-Type");
+    hdrs[nh++].value = sioc_str_c("application/octet-stream");
+    /* header values go one after the other into vals; a view is taken once each is complete */
+    sioc_buf_init(&v, vals, sizeof vals);
+    if (opts) {
+        size_t start = v.len;
+        r = sioc_azure_write_broker_props(&v, opts);
+        if (r != SIOC_OK) return r;
+        if (v.len > start) {
+            hdrs[nh].name = sioc_str_c("BrokerProperties");
+            hdrs[nh++].value = sioc__az_str(vals + start, v.len - start);
+        }
+    }
+    for (i = 0; i < n_props; i++) {
+        size_t start = v.len;
+        if (!props[i].name.ptr || props[i].name.len == 0) return SIOC_ERR_ARG;
+        r = sioc_azure_write_prop_value(&v, &props[i]);
+        if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_ERR_LIMIT;
+        if (r != SIOC_OK) return r;
+        hdrs[nh].name = props[i].name; /* the engine refuses names that are not tokens */
+        hdrs[nh++].value = sioc__az_str(vals + start, v.len - start);
+    }
+    if (body.len && body.ptr != (const uint8_t *)call->body_mem) memmove(call->body_mem, body.ptr, body.len);
+    return sioc__az_submit(c, call, SIOC_AZURE_OP_SEND, "POST", target, hdrs, nh, body.len, 0, now_ms);
+}
+
+static sioc_result sioc__az_head(sioc_azure_client *c, sioc_azure_call *call, sioc_azure_op op, const char *method,
+                                 sioc_str topic, sioc_str sub, int timeout_s, uint64_t now_ms) {
+    char target[SIOC__AZ_TARGET_MAX];
+    sioc_http_header hdrs[1];
+    sioc_buf t;
+    sioc_result r = sioc__az_check(c, call);
+    if (r != SIOC_OK) return r;
+    if (!sioc_azure_name_ok(topic) || !sioc_azure_name_ok(sub)) return SIOC_ERR_ARG;
+    if (timeout_s < 0 || timeout_s > SIOC_AZURE_MAX_TIMEOUT_S) return SIOC_ERR_RANGE;
+    sioc_buf_init(&t, target, sizeof target);
+    sioc_buf_putc(&t, '/');
+    sioc_buf_put(&t, topic.ptr, topic.len);
+    sioc_buf_puts(&t, "/subscriptions/");
+    sioc_buf_put(&t, sub.ptr, sub.len);
+    sioc_buf_puts(&t, "/messages/head?timeout=");
+    sioc_buf_put_u64(&t, (uint64_t)timeout_s);
+    sioc_buf_putc(&t, 0);
+    /* the HTTP deadline must outlast the server's long poll */
+    return sioc__az_submit(c, call, op, method, target, hdrs, 0, 0, (uint32_t)timeout_s * 1000u + 10000u, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_receive(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic, sioc_str sub,
+                                        int timeout_s, uint64_t now_ms) {
+    return sioc__az_head(c, call, SIOC_AZURE_OP_RECEIVE, "POST", topic, sub, timeout_s, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_receive_and_delete(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                   sioc_str sub, int timeout_s, uint64_t now_ms) {
+    return sioc__az_head(c, call, SIOC_AZURE_OP_RECEIVE_DELETE, "DELETE", topic, sub, timeout_s, now_ms);
+}
+
+static sioc_result sioc__az_settle(sioc_azure_client *c, sioc_azure_call *call, sioc_azure_op op,
+                                   const char *method, sioc_str lock_path, uint64_t now_ms) {
+    char target[SIOC__AZ_TARGET_MAX];
+    sioc_http_header hdrs[1];
+    sioc_str path;
+    sioc_result r = sioc__az_check(c, call);
+    if (r != SIOC_OK) return r;
+    if (sioc_azure_url_path(lock_path, &path) != SIOC_OK || path.len >= sizeof target) return SIOC_ERR_ARG;
+    memcpy(target, path.ptr, path.len);
+    target[path.len] = 0;
+    return sioc__az_submit(c, call, op, method, target, hdrs, 0, 0, 0, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_complete(sioc_azure_client *c, sioc_azure_call *call, sioc_str lock_path,
+                                         uint64_t now_ms) {
+    return sioc__az_settle(c, call, SIOC_AZURE_OP_COMPLETE, "DELETE", lock_path, now_ms);
+}
+SIOC_API sioc_result sioc_azure_unlock(sioc_azure_client *c, sioc_azure_call *call, sioc_str lock_path,
+                                       uint64_t now_ms) {
+    return sioc__az_settle(c, call, SIOC_AZURE_OP_UNLOCK, "PUT", lock_path, now_ms);
+}
+SIOC_API sioc_result sioc_azure_renew_lock(sioc_azure_client *c, sioc_azure_call *call, sioc_str lock_path,
+                                           uint64_t now_ms) {
+    return sioc__az_settle(c, call, SIOC_AZURE_OP_RENEW, "POST", lock_path, now_ms);
+}
+
+/* ATOM: /{topic}[/Subscriptions/{sub}]?api-version=2021-05 */
+static sioc_result sioc__az_atom(sioc_azure_client *c, sioc_azure_call *call, sioc_azure_op op, const char *method,
+                                 sioc_str topic, const sioc_str *sub, size_t body_len, uint64_t now_ms) {
+    char target[SIOC__AZ_TARGET_MAX];
+    sioc_http_header hdrs[2];
+    size_t nh = 0;
+    sioc_buf t;
+    sioc_buf_init(&t, target, sizeof target);
+    sioc_buf_putc(&t, '/');
+    sioc_buf_put(&t, topic.ptr, topic.len);
+    if (sub) {
+        sioc_buf_puts(&t, "/Subscriptions/");
+        sioc_buf_put(&t, sub->ptr, sub->len);
+    }
+    sioc_buf_puts(&t, "?api-version=" SIOC_AZURE_API_VERSION);
+    sioc_buf_putc(&t, 0);
+    if (strcmp(method, "PUT") == 0) {
+        hdrs[nh].name = sioc_str_c("Content-Type");
+        hdrs[nh++].value = sioc_str_c("application/atom+xml;type=entry;charset=utf-8");
+    }
+    return sioc__az_submit(c, call, op, method, target, hdrs, nh, body_len, 0, now_ms);
+}
+
+static sioc_result sioc__az_names(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic, const sioc_str *sub) {
+    sioc_result r = sioc__az_check(c, call);
+    if (r != SIOC_OK) return r;
+    if (!sioc_azure_name_ok(topic) || (sub && !sioc_azure_name_ok(*sub))) return SIOC_ERR_ARG;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_azure_get_topic(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                          uint64_t now_ms) {
+    sioc_result r = sioc__az_names(c, call, topic, NULL);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_GET_TOPIC, "GET", topic, NULL, 0, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_create_topic(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                             const sioc_azure_topic_opts *opts, uint64_t now_ms) {
+    sioc_buf b;
+    sioc_result r = sioc__az_names(c, call, topic, NULL);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, call->body_mem, call->body_mem ? call->body_cap : 0);
+    r = sioc_azure_write_topic_entry(&b, opts);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_CREATE_TOPIC, "PUT", topic, NULL, b.len, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_get_subscription(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                 sioc_str sub, uint64_t now_ms) {
+    sioc_result r = sioc__az_names(c, call, topic, &sub);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_GET_SUBSCRIPTION, "GET", topic, &sub, 0, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_create_subscription(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                    sioc_str sub, const sioc_azure_sub_opts *opts, uint64_t now_ms) {
+    sioc_buf b;
+    sioc_result r = sioc__az_names(c, call, topic, &sub);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, call->body_mem, call->body_mem ? call->body_cap : 0);
+    r = sioc_azure_write_subscription_entry(&b, opts);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_CREATE_SUBSCRIPTION, "PUT", topic, &sub, b.len, now_ms);
+}
+
+SIOC_API sioc_result sioc_azure_delete_subscription(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                    sioc_str sub, uint64_t now_ms) {
+    sioc_result r = sioc__az_names(c, call, topic, &sub);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_DELETE_SUBSCRIPTION, "DELETE", topic, &sub, 0, now_ms);
+}
+
+/* Copy the headers a received message needs out of the engine's view (it dies at the next response). */
+static void sioc__az_keep_headers(sioc_azure_call *call, const sioc_http_response *r) {
+    size_t i, n = r->p_parser ? r->p_parser->header_count : 0;
+    call->p_meta_len = 0;
+    call->p_hdr_count = 0;
+    for (i = 0; i < n && call->p_hdr_count < SIOC_AZURE_MAX_META_HEADERS; i++) {
+        sioc_str name, value;
+        sioc_http_parser_header_at(r->p_parser, i, &name, &value);
+        if (sioc__az_standard_header(name) && !sioc__az_name_is(name, "location") &&
+            !sioc__az_name_is(name, "brokerproperties") && !sioc__az_name_is(name, "content-type"))
+            continue;
+        if (name.len + value.len > sizeof call->p_meta - call->p_meta_len) continue; /* too big: dropped */
+        memcpy(call->p_meta + call->p_meta_len, name.ptr, name.len);
+        call->p_hdrs[call->p_hdr_count].name = sioc__az_str(call->p_meta + call->p_meta_len, name.len);
+        call->p_meta_len += name.len;
+        if (value.len) memcpy(call->p_meta + call->p_meta_len, value.ptr, value.len);
+        call->p_hdrs[call->p_hdr_count].value = sioc__az_str(call->p_meta + call->p_meta_len, value.len);
+        call->p_meta_len += value.len;
+        call->p_hdr_count++;
+    }
+}
+
+static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
+    sioc_azure_call *call = (sioc_azure_call *)r->tag;
+    sioc_str ra;
+    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
+    call->p_busy = 0;
+    c->p_inflight--;
+    call->status = r->status;
+    call->reply.ptr = r->body;
+    call->reply.len = r->body_len;
+    call->error.status = r->status;
+    if (r->result == SIOC_ERR_BUFFER_TOO_SMALL && call->op == SIOC_AZURE_OP_RECEIVE && r->status == 201) {
+        /* a locked message larger than reply_cap: keep its lock path so the caller can settle it (otherwise it
+           comes back after every lock expiry until dead-lettered) */
+        sioc_buf scratch;
+        sioc_bytes none = {NULL, 0};
+        sioc__az_keep_headers(call, r);
+        sioc_buf_init(&scratch, call->p_meta + call->p_meta_len, sizeof call->p_meta - call->p_meta_len);
+        (void)sioc_azure_parse_message(call->p_hdrs, call->p_hdr_count, none, &scratch, &call->msg);
+        call->result = SIOC_ERR_BUFFER_TOO_SMALL;
+        call->error.kind = SIOC_AZURE_E_TOO_LARGE;
+    } else if (r->result != SIOC_OK) {
+        call->result = r->result; /* transport failure or reply over reply_cap */
+        call->error.kind = SIOC_AZURE_E_TRANSPORT;
+    } else {
+        call->result = sioc_azure_classify(call->op, r->status, &call->error.kind);
+        if (call->result == SIOC_OK) {
+            call->existed = call->error.kind != SIOC_AZURE_E_NONE;
+            call->error.kind = SIOC_AZURE_E_NONE;
+            if (call->op == SIOC_AZURE_OP_GET_TOPIC || call->op == SIOC_AZURE_OP_GET_SUBSCRIPTION) {
+                if (!sioc_azure_atom_has_entry((const char *)r->body, r->body_len)) {
+                    call->result = SIOC_ERR_NOT_FOUND; /* 200 with an empty feed = missing (AZURE.md 5.1) */
+                    call->error.kind = SIOC_AZURE_E_NOT_FOUND;
+                }
+            } else if ((call->op == SIOC_AZURE_OP_RECEIVE && r->status == 201) ||
+                       (call->op == SIOC_AZURE_OP_RECEIVE_DELETE && r->status == 200)) {
+                sioc_buf scratch;
+                sioc_bytes body;
+                sioc__az_keep_headers(call, r);
+                sioc_buf_init(&scratch, call->p_meta + call->p_meta_len, sizeof call->p_meta - call->p_meta_len);
+                body.ptr = r->body;
+                body.len = r->body_len;
+                call->result = sioc_azure_parse_message(call->p_hdrs, call->p_hdr_count, body, &scratch, &call->msg);
+                if (call->result == SIOC_OK) {
+                    call->has_message = 1;
+                    c->stats.messages_received++;
+                } else {
+                    call->error.kind = SIOC_AZURE_E_OTHER;
+                }
+            } else if (call->op == SIOC_AZURE_OP_RECEIVE || call->op == SIOC_AZURE_OP_RECEIVE_DELETE) {
+                c->stats.empty_receives++;
+            }
+        } else {
+            (void)sioc_azure_parse_error((const char *)r->body, r->body_len, &call->error);
+            if (sioc_http_response_header(r, "retry-after", &ra) == SIOC_OK)
+                (void)sioc__az_parse_uint(ra, &call->error.retry_after_s);
+            /* a rejected token is regenerated (new se) before the next request (AZURE.md 6) */
+            if (call->error.kind == SIOC_AZURE_E_AUTH && !c->p_fixed_token) c->p_token_len = 0;
+        }
+    }
+    if (call->result == SIOC_OK) {
+        c->stats.ok++;
+    } else {
+        c->stats.errors++;
+        sioc__az_log(c, call->error.kind == SIOC_AZURE_E_LOCK_LOST ? SIOC_LOG_INFO : SIOC_LOG_WARN, call,
+                     sioc_strerror(call->result));
+    }
+    call->p_busy = 2;
+    call->p_next = NULL;
+    if (c->p_done_tail)
+        c->p_done_tail->p_next = call;
+    else
+        c->p_done_head = call;
+    c->p_done_tail = call;
+}
+
+SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out) {
+    sioc_http_response r;
+    sioc_azure_call *call;
+    (void)now_ms;
+    if (!c || !out) return SIOC_ERR_ARG;
+    *out = NULL;
+    while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__az_finish(c, &r);
+    call = c->p_done_head;
+    if (!call) return SIOC_AGAIN;
+    c->p_done_head = call->p_next;
+    if (!c->p_done_head) c->p_done_tail = NULL;
+    call->p_next = NULL;
+    call->p_busy = 0;
+    *out = call;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
+    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
+    if (call->p_busy == 2) {
+        sioc_azure_call **pp = &c->p_done_head, *prev = NULL;
+        while (*pp && *pp != call) {
+            prev = *pp;
+            pp = &(*pp)->p_next;
+        }
+        if (*pp) *pp = call->p_next;
+        if (c->p_done_tail == call) c->p_done_tail = prev;
+        call->p_next = NULL;
+        call->p_busy = 0;
+        return SIOC_OK;
+    }
+    (void)sioc_http_cancel(&c->http, call->p_http_id);
+    call->p_busy = 0;
+    c->p_inflight--;
+    return SIOC_OK;
+}
+
+#endif /* SIOC_ENABLE_AZURE */
+/* ---- src/cluster_aws.c ---- */
+/* ---- cluster_aws: the node over SNS + SQS (see cluster_aws.h; AWS.md §2, §4, §6) ---- */
+
+#if SIOC_ENABLE_AWS
+
+/* Slots: one call each, with its own body and reply memory. ctl runs start-up and shutdown steps one at a time. */
+enum { SIOC__CAWS_CTL = 0, SIOC__CAWS_PUB = 1, SIOC__CAWS_DEL = 2, SIOC__CAWS_RECV = 3 };
+enum { SIOC__CAWS_FREE = 0, SIOC__CAWS_BUSY = 1, SIOC__CAWS_WAIT = 2 };
+/* start-up / shutdown steps */
+enum {
+    SIOC__CAWS_S_TOPIC = 0,
+    SIOC__CAWS_S_QUEUE,
+    SIOC__CAWS_S_ARN,
+    SIOC__CAWS_S_POLICY,
+    SIOC__CAWS_S_UNSUB_OLD,
+    SIOC__CAWS_S_SUBSCRIBE,
+    SIOC__CAWS_S_DONE,
+    SIOC__CAWS_S_DRAIN,
+    SIOC__CAWS_S_DELQ,
+    SIOC__CAWS_S_UNSUB
+};
+
+#define SIOC__CAWS_CTL_BODY 16384u
+#define SIOC__CAWS_SMALL_REPLY 16384u
+/* A whole SNS request: 256 KiB of payload, base64 (4/3) then percent-encoded (+, /, = become 3 bytes). */
+#define SIOC__CAWS_PUB_BODY (800u * 1024u)
+#define SIOC__CAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_AWS_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_AWS_ARN_MAX)
+#define SIOC__CAWS_RECV_BODY 2048u
+#define SIOC__CAWS_TOKS 4096u
+/* One message alone (256 KiB body or data in base64, plus the JSON around it). */
+#define SIOC__CAWS_ONE_MAX (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 16384u)
+#define SIOC__CAWS_ONE_SIZE(rbs) ((rbs) < SIOC__CAWS_ONE_MAX ? (rbs) : SIOC__CAWS_ONE_MAX)
+
+typedef struct sioc__caws_slot {
+    sioc_aws_call call;
+    int state, op, attempts;
+    sioc_aws_service svc;
+    size_t body_len;
+    size_t count; /* messages in a publish or delete batch */
+    uint64_t retry_at;
+} sioc__caws_slot;
+
+typedef struct sioc__caws_del {
+    uint16_t len;
+    char handle[SIOC_CLUSTER_AWS_HANDLE_MAX];
+} sioc__caws_del;
+
+static const char *const sioc__caws_ops[SIOC_CLUSTER_AWS_OP_COUNT] = {
+    "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe", "ReceiveMessage",
+    "DeleteMessageBatch", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+
+SIOC_API const char *sioc_cluster_aws_op_name(int op) {
+    return op >= 0 && op < SIOC_CLUSTER_AWS_OP_COUNT ? sioc__caws_ops[op] : "?";
+}
+
+SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster_aws_desc *desc) {
+    sioc_cluster_aws_desc d = *desc;
+    if (!d.topic_name || !*d.topic_name) d.topic_name = "socket-io";
+    if (!d.queue_prefix || !*d.queue_prefix) d.queue_prefix = "socket-io";
+    if (!d.retention_s) d.retention_s = 3600;
+    if (!d.wait_time_s) d.wait_time_s = 20;
+    if (d.wait_time_s < 0) d.wait_time_s = 0;
+    if (!d.receives_in_flight) d.receives_in_flight = 1;
+    if (!d.max_messages) d.max_messages = 10;
+    if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
+    if (!d.backoff_base_ms) d.backoff_base_ms = 200;
+    if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
+    if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
+    if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
+    if (!d.receive_buffer_size && d.max_messages >= 1 && d.max_messages <= 10)
+        d.receive_buffer_size = (uint32_t)d.max_messages * (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 8192u);
+    return d;
+}
+
+static size_t sioc__caws_align(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* Checks the desc and computes the block size; 0 when the desc is invalid. */
+static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_aws_desc *out) {
+    sioc_cluster_aws_desc d;
+    size_t total;
+    if (!desc || !desc->random) return 0;
+    d = sioc_cluster_aws_desc_resolved(desc);
+    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_AWS_MAX_RECEIVES || d.max_messages < 1 ||
+        d.max_messages > 10 || d.wait_time_s > 20 || d.retention_s < 60 || d.retention_s > 1209600 ||
+        d.backoff_cap_ms < d.backoff_base_ms || strlen(d.topic_name) > 256 || strlen(d.queue_prefix) > 60 ||
+        d.receive_buffer_size < 4096)
+        return 0;
+    /* one block: slots, ctl, pub, del, receives (body + reply), deletes, recent ids, tokens, scratch */
+    total = sioc__caws_align((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
+    total += sioc__caws_align(SIOC__CAWS_CTL_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
+    total += sioc__caws_align(SIOC__CAWS_PUB_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
+    total += sioc__caws_align(SIOC__CAWS_DEL_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
+    total += (size_t)d.receives_in_flight *
+             (sioc__caws_align(SIOC__CAWS_RECV_BODY) + sioc__caws_align(d.receive_buffer_size));
+    total += sioc__caws_align(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
+    total += sioc__caws_align((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
+    total += sioc__caws_align(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
+    total += sioc__caws_align(d.receive_buffer_size);                       /* scratch */
+    total += sioc__caws_align(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
+    if (out) *out = d;
+    return total;
+}
+
+SIOC_API size_t sioc_cluster_aws_heap_size(const sioc_cluster_aws_desc *desc) { return sioc__caws_layout(desc, NULL); }
+
+static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_aws_client *client,
+                                   const sioc_cluster_aws_desc *desc, void *block, int owns) {
+    sioc_cluster_aws_desc d;
+    size_t n_slots, i, total, off;
+    uint8_t *mem;
+    if (!ca || !node || !client || !desc) return SIOC_ERR_ARG;
+    memset(ca, 0, sizeof *ca);
+    if (!desc->random) return SIOC_ERR_DEPENDENCY;
+    total = sioc__caws_layout(desc, &d);
+    if (!total) return SIOC_ERR_ARG;
+    if (block) {
+        mem = (uint8_t *)block;
+    } else {
+#if !SIOC_ENABLE_LIBC_MALLOC
+        if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+#endif
+        mem = (uint8_t *)sioc__alloc(&d.allocator, total);
+        if (!mem) return SIOC_ERR_NOMEM;
+    }
+    memset(mem, 0, total);
+    n_slots = SIOC__CAWS_RECV + (size_t)d.receives_in_flight;
+    ca->p_mem = mem;
+    ca->p_mem_size = owns ? total : 0;
+    ca->p_desc = d;
+    ca->node = node;
+    ca->client = client;
+    off = 0;
+    ca->p_slots = (sioc__caws_slot *)(void *)mem;
+    off += sioc__caws_align(n_slots * sizeof(sioc__caws_slot));
+    for (i = 0; i < n_slots; i++) {
+        sioc__caws_slot *s = &ca->p_slots[i];
+        size_t body = i == SIOC__CAWS_CTL ? SIOC__CAWS_CTL_BODY
+                    : i == SIOC__CAWS_PUB ? SIOC__CAWS_PUB_BODY
+                    : i == SIOC__CAWS_DEL ? SIOC__CAWS_DEL_BODY
+                                          : SIOC__CAWS_RECV_BODY;
+        size_t reply = i >= SIOC__CAWS_RECV ? d.receive_buffer_size : SIOC__CAWS_SMALL_REPLY;
+        s->call.body_mem = mem + off;
+        s->call.body_cap = body;
+        off += sioc__caws_align(body);
+        s->call.reply_mem = mem + off;
+        s->call.reply_cap = reply;
+        off += sioc__caws_align(reply);
+        s->call.user = s;
+    }
+    ca->p_dels = (sioc__caws_del *)(void *)(mem + off);
+    off += sioc__caws_align(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
+    ca->p_recent = (char(*)[SIOC_CLUSTER_AWS_MSGID_MAX + 1])(void *)(mem + off);
+    off += sioc__caws_align((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
+    ca->p_toks = (sioc_json_tok *)(void *)(mem + off);
+    ca->p_n_toks = SIOC__CAWS_TOKS;
+    off += sioc__caws_align(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
+    ca->p_scratch = mem + off;
+    ca->p_scratch_size = d.receive_buffer_size;
+    off += sioc__caws_align(d.receive_buffer_size);
+    ca->p_one = mem + off;
+    ca->p_one_size = SIOC__CAWS_ONE_SIZE(d.receive_buffer_size);
+    ca->state = SIOC_CLUSTER_AWS_IDLE;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_aws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_aws_client *client,
+                                           const sioc_cluster_aws_desc *desc) {
+    return sioc__caws_init(ca, node, client, desc, NULL, 1);
+}
+
+SIOC_API sioc_result sioc_cluster_aws_init_preallocated(sioc_cluster_aws *ca, sioc_node *node,
+                                                        sioc_aws_client *client, const sioc_cluster_aws_desc *desc,
+                                                        void *mem) {
+    if (!mem) return SIOC_ERR_ARG;
+    return sioc__caws_init(ca, node, client, desc, mem, 0);
+}
+
+static size_t sioc__caws_n_slots(const sioc_cluster_aws *ca) {
+    return SIOC__CAWS_RECV + (size_t)ca->p_desc.receives_in_flight;
+}
+
+SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca) {
+    size_t i;
+    if (!ca || !ca->p_mem) return;
+    for (i = 0; i < sioc__caws_n_slots(ca); i++)
+        if (ca->p_slots[i].state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &ca->p_slots[i].call);
+    if (ca->p_mem_size) sioc__free(&ca->p_desc.allocator, ca->p_mem, ca->p_mem_size); /* 0: the caller's block */
+    ca->p_mem = NULL;
+}
+
+static uint32_t sioc__caws_rand32(sioc_cluster_aws *ca) {
+    uint8_t b[4] = {0, 0, 0, 0};
+    (void)ca->p_desc.random(ca->p_desc.user, b, 4);
+    return sioc__load_be32(b);
+}
+
+static void sioc__caws_copy(char *dst, size_t cap, sioc_str s) {
+    size_t n = SIOC__MIN(s.len, cap - 1);
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+/* Submit the body already in the slot. A refusal by the client (slots full...) becomes a retry. */
+static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now);
+
+static void sioc__caws_submit(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+    sioc_result r;
+    uint32_t timeout = ca->p_desc.request_timeout_ms;
+    if (s->op == SIOC_CLUSTER_AWS_RECEIVE_MESSAGE) timeout = (uint32_t)ca->p_desc.wait_time_s * 1000u + 10000u;
+    s->call.timeout_ms = timeout;
+    s->call.user = s;
+    ca->requests[s->op]++;
+    r = sioc_aws_submit(ca->client, &s->call, s->svc, sioc__caws_ops[s->op], s->body_len, now);
+    if (r != SIOC_OK) {
+        s->state = SIOC__CAWS_BUSY;
+        s->call.result = r;
+        sioc__caws_fail(ca, s, r, now);
+        return;
+    }
+    s->state = SIOC__CAWS_BUSY;
+}
+
+/* Write a body with `b` (already filled by the caller's writer) and submit it as op. */
+static void sioc__caws_go(sioc_cluster_aws *ca, sioc__caws_slot *s, int op, sioc_aws_service svc, const sioc_buf *b,
+                          uint64_t now) {
+    s->op = op;
+    s->svc = svc;
+    s->attempts = 0;
+    s->body_len = b->len;
+    sioc__caws_submit(ca, s, now);
+}
+
+/* Capped exponential backoff with full jitter above a floor (AWS.md §4: never a hot loop). */
+static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now) {
+    uint64_t window;
+    uint32_t floor = ca->p_desc.backoff_floor_ms;
+    int shift;
+    ca->failures[s->op]++;
+    ca->last_error = r;
+    if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, &s->call);
+    s->attempts++;
+    shift = s->attempts > 20 ? 20 : s->attempts - 1;
+    window = (uint64_t)ca->p_desc.backoff_base_ms << shift;
+    if (window > ca->p_desc.backoff_cap_ms) window = ca->p_desc.backoff_cap_ms;
+    if (r == SIOC_ERR_THROTTLED && floor < 1000) floor = 1000;
+    s->retry_at = now + floor + sioc__caws_rand32(ca) % (window + 1);
+    s->state = SIOC__CAWS_WAIT;
+}
+
+/* ---- start-up and shutdown steps (ctl slot) ---- */
+
+static void sioc__caws_set_ready(sioc_cluster_aws *ca, int ready, uint64_t now) {
+    if (ca->node->state == SIOC_NODE_CLOSING || ca->node->state == SIOC_NODE_CLOSED) return;
+    if (ca->node->ready != ready) (void)sioc_node_set_ready(ca->node, ready, now);
+}
+
+static void sioc__caws_new_queue_name(sioc_cluster_aws *ca, int fresh) {
+    sioc_buf b;
+    sioc_buf_init(&b, ca->queue_name, sizeof ca->queue_name - 1);
+    sioc_buf_puts(&b, ca->p_desc.queue_prefix);
+    sioc_buf_putc(&b, '-');
+    if (!fresh) {
+        sioc_buf_put(&b, ca->node->uid, ca->node->uid_len);
+    } else {
+        uint8_t r[8];
+        size_t i;
+        static const char hex[] = "0123456789abcdef";
+        (void)ca->p_desc.random(ca->p_desc.user, r, sizeof r);
+        for (i = 0; i < sizeof r; i++) {
+            sioc_buf_putc(&b, hex[r[i] >> 4]);
+            sioc_buf_putc(&b, hex[r[i] & 15]);
+        }
+    }
+    ca->queue_name[b.len < sizeof ca->queue_name ? b.len : sizeof ca->queue_name - 1] = 0;
+}
+
+static void sioc__caws_ctl_step(sioc_cluster_aws *ca, uint64_t now) {
+    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_CTL];
+    sioc_buf b;
+    sioc_result r = SIOC_OK;
+    char tagv[2][128];
+    sioc_aws_kv tags[2];
+    const sioc_aws_kv *tp = ca->p_desc.tags;
+    size_t nt = ca->p_desc.n_tags;
+    if (s->state != SIOC__CAWS_FREE) return;
+    if (!tp || !nt) { /* default tags name the cluster and the node, for a janitor (AWS.md §2.4) */
+        sioc_buf tb;
+        sioc_buf_init(&tb, tagv[0], sizeof tagv[0] - 1);
+        sioc_buf_puts(&tb, ca->p_desc.topic_name);
+        tagv[0][SIOC__MIN(tb.len, sizeof tagv[0] - 1)] = 0;
+        sioc__caws_copy(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
+        tags[0].key = sioc_str_c("sioc-cluster");
+        tags[0].value = sioc_str_c(tagv[0]);
+        tags[1].key = sioc_str_c("sioc-node");
+        tags[1].value = sioc_str_c(tagv[1]);
+        tp = tags;
+        nt = 2;
+    }
+    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
+    switch (ca->p_step) {
+    case SIOC__CAWS_S_TOPIC:
+        r = sioc_sns_write_create_topic(&b, sioc_str_c(ca->p_desc.topic_name), ca->p_desc.topic_tags,
+                                        ca->p_desc.n_topic_tags);
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_CREATE_TOPIC, SIOC_AWS_SNS, &b, now);
+        break;
+    case SIOC__CAWS_S_QUEUE: {
+        char ret[16];
+        sioc_aws_kv at;
+        sioc_buf rb;
+        sioc_buf_init(&rb, ret, sizeof ret - 1);
+        sioc_buf_put_u64(&rb, ca->p_desc.retention_s);
+        ret[rb.len] = 0;
+        at.key = sioc_str_c("MessageRetentionPeriod");
+        at.value = sioc_str_c(ret);
+        r = sioc_sqs_write_create_queue(&b, sioc_str_c(ca->queue_name), &at, 1, tp, nt);
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_CREATE_QUEUE, SIOC_AWS_SQS, &b, now);
+        break;
+    }
+    case SIOC__CAWS_S_ARN: {
+        sioc_str name = sioc_str_c("QueueArn");
+        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(ca->queue_url), &name, 1);
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_GET_QUEUE_ATTRIBUTES, SIOC_AWS_SQS, &b, now);
+        break;
+    }
+    case SIOC__CAWS_S_POLICY:
+        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(ca->queue_url), sioc_str_c(ca->queue_arn),
+                                            sioc_str_c(ca->topic_arn));
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_SET_QUEUE_ATTRIBUTES, SIOC_AWS_SQS, &b, now);
+        break;
+    case SIOC__CAWS_S_UNSUB_OLD:
+        if (!ca->p_old_sub[0]) {
+            ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
+            sioc__caws_ctl_step(ca, now);
+            return;
+        }
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(ca->p_old_sub));
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_UNSUBSCRIBE, SIOC_AWS_SNS, &b, now);
+        break;
+    case SIOC__CAWS_S_SUBSCRIBE: {
+        char fp[3 * SIOC_NODE_ID_MAX + 96];
+        sioc_buf fb;
+        sioc_buf_init(&fb, fp, sizeof fp - 1);
+        if (!ca->p_desc.no_filter_policy) { /* AWS.md §6: no own echoes, no responses for others */
+            sioc_buf_puts(&fb, "{\"uid\":[{\"anything-but\":[\"");
+            sioc_buf_put(&fb, ca->node->uid, ca->node->uid_len);
+            sioc_buf_puts(&fb, "\"]}],\"requesterUid\":[\"");
+            sioc_buf_put(&fb, ca->node->uid, ca->node->uid_len);
+            sioc_buf_puts(&fb, "\",{\"exists\":false}]}");
+        }
+        fp[fb.len] = 0;
+        r = sioc_sns_write_subscribe(&b, sioc_str_c(ca->topic_arn), sioc_str_c(ca->queue_arn), sioc_str_c(fp));
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_SUBSCRIBE, SIOC_AWS_SNS, &b, now);
+        break;
+    }
+    case SIOC__CAWS_S_DELQ:
+        if (!ca->queue_url[0]) {
+            ca->p_step = SIOC__CAWS_S_UNSUB;
+            sioc__caws_ctl_step(ca, now);
+            return;
+        }
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(ca->queue_url));
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_DELETE_QUEUE, SIOC_AWS_SQS, &b, now);
+        break;
+    case SIOC__CAWS_S_UNSUB:
+        if (!ca->subscription_arn[0]) {
+            ca->state = SIOC_CLUSTER_AWS_CLOSED;
+            return;
+        }
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(ca->subscription_arn));
+        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_UNSUBSCRIBE, SIOC_AWS_SNS, &b, now);
+        break;
+    default:
+        return;
+    }
+    if (r != SIOC_OK) { /* a name or ARN the writers refuse: nothing to retry */
+        ca->last_error = r;
+        ca->state = ca->state == SIOC_CLUSTER_AWS_CLOSING ? SIOC_CLUSTER_AWS_CLOSED : SIOC_CLUSTER_AWS_FAILED;
+    }
+}
+
+/* The queue is gone (QueueDoesNotExist): a new queue and subscription, NOT_READY meanwhile. */
+static void sioc__caws_queue_lost(sioc_cluster_aws *ca, uint64_t now) {
+    if (ca->state != SIOC_CLUSTER_AWS_RUNNING) return;
+    ca->queues_recreated++;
+    sioc__caws_set_ready(ca, 0, now);
+    memcpy(ca->p_old_sub, ca->subscription_arn, sizeof ca->p_old_sub);
+    ca->subscription_arn[0] = 0;
+    ca->queue_url[0] = 0;
+    ca->p_n_dels = 0; /* their receipt handles died with the queue */
+    sioc__caws_new_queue_name(ca, 1);
+    ca->state = SIOC_CLUSTER_AWS_STARTING;
+    ca->p_step = SIOC__CAWS_S_QUEUE;
+}
+
+static void sioc__caws_topic_lost(sioc_cluster_aws *ca, uint64_t now) {
+    if (ca->state != SIOC_CLUSTER_AWS_RUNNING) return;
+    ca->restarts++;
+    sioc__caws_set_ready(ca, 0, now);
+    memcpy(ca->p_old_sub, ca->subscription_arn, sizeof ca->p_old_sub);
+    ca->subscription_arn[0] = 0;
+    ca->topic_arn[0] = 0;
+    ca->state = SIOC_CLUSTER_AWS_STARTING;
+    ca->p_step = SIOC__CAWS_S_TOPIC;
+}
+
+static sioc_result sioc__caws_json(sioc_cluster_aws *ca, const sioc_aws_call *call, sioc_json *doc) {
+    return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, ca->p_toks, ca->p_n_toks);
+}
+
+static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+    sioc_aws_call *c = &s->call;
+    sioc_buf sb;
+    sioc_str v;
+    sioc_json doc;
+    sioc_result r = c->result;
+    int op = s->op;
+    sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING) { /* DeleteQueue, Unsubscribe: gone already counts as done */
+        if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) {
+            if (now < ca->p_close_deadline) {
+                sioc__caws_fail(ca, s, r, now);
+                return;
+            }
+            ca->failures[op]++;
+            ca->last_error = r;
+        }
+        s->state = SIOC__CAWS_FREE;
+        if (ca->p_step == SIOC__CAWS_S_DELQ) {
+            ca->queue_url[0] = 0;
+            ca->p_step = SIOC__CAWS_S_UNSUB;
+        } else {
+            ca->subscription_arn[0] = 0;
+            ca->state = SIOC_CLUSTER_AWS_CLOSED;
+        }
+        return;
+    }
+    if (r == SIOC_OK) {
+        switch (ca->p_step) {
+        case SIOC__CAWS_S_TOPIC:
+            r = sioc_sns_parse_create_topic((const char *)c->reply.ptr, c->reply.len, &sb, &v);
+            if (r == SIOC_OK) sioc__caws_copy(ca->topic_arn, sizeof ca->topic_arn, v);
+            break;
+        case SIOC__CAWS_S_QUEUE:
+            r = sioc__caws_json(ca, c, &doc);
+            if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
+            if (r == SIOC_OK) sioc__caws_copy(ca->queue_url, sizeof ca->queue_url, v);
+            break;
+        case SIOC__CAWS_S_ARN:
+            r = sioc__caws_json(ca, c, &doc);
+            if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
+            if (r == SIOC_OK) sioc__caws_copy(ca->queue_arn, sizeof ca->queue_arn, v);
+            break;
+        case SIOC__CAWS_S_SUBSCRIBE:
+            r = sioc_sns_parse_subscribe((const char *)c->reply.ptr, c->reply.len, &sb, &v);
+            if (r == SIOC_OK) sioc__caws_copy(ca->subscription_arn, sizeof ca->subscription_arn, v);
+            break;
+        default:
+            break;
+        }
+        if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
+            c->result = r;
+            sioc__caws_fail(ca, s, r, now);
+            return;
+        }
+        s->state = SIOC__CAWS_FREE;
+        if (ca->p_step == SIOC__CAWS_S_UNSUB_OLD) ca->p_old_sub[0] = 0;
+        if (ca->p_step == SIOC__CAWS_S_TOPIC && ca->node->p_desc.emitter_only) ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
+        else if (ca->p_step == SIOC__CAWS_S_TOPIC && ca->queue_url[0] && ca->queue_arn[0])
+            ca->p_step = SIOC__CAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
+        else if (ca->p_step == SIOC__CAWS_S_QUEUE) ca->queue_arn[0] = 0, ca->p_step = SIOC__CAWS_S_ARN;
+        else ca->p_step++;
+        if (ca->p_step == SIOC__CAWS_S_DONE || (ca->p_step == SIOC__CAWS_S_SUBSCRIBE && ca->node->p_desc.emitter_only)) {
+            ca->p_step = SIOC__CAWS_S_DONE;
+            ca->state = SIOC_CLUSTER_AWS_RUNNING;
+            sioc__caws_set_ready(ca, 1, now);
+        }
+        return;
+    }
+    if (r == SIOC_ERR_NOT_FOUND) {
+        if (op == SIOC_CLUSTER_AWS_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
+            s->state = SIOC__CAWS_FREE;
+            ca->p_old_sub[0] = 0;
+            ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
+            return;
+        }
+        /* the queue vanished between steps, or the topic did */
+        if (op == SIOC_CLUSTER_AWS_SUBSCRIBE && strcmp(c->error.code, "NotFound") == 0) ca->p_step = SIOC__CAWS_S_TOPIC;
+        else if (op != SIOC_CLUSTER_AWS_CREATE_TOPIC) {
+            sioc__caws_new_queue_name(ca, 1);
+            ca->p_step = SIOC__CAWS_S_QUEUE;
+        }
+        sioc__caws_fail(ca, s, r, now);
+        s->attempts = 0;
+        return;
+    }
+    if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* AWS.md §4: report, do not retry blindly */
+        ca->failures[op]++;
+        ca->last_error = r;
+        if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)op, c);
+        s->state = SIOC__CAWS_FREE;
+        ca->state = SIOC_CLUSTER_AWS_FAILED;
+        return;
+    }
+    sioc__caws_fail(ca, s, r, now);
+}
+
+/* ---- receiving ---- */
+
+static int sioc__caws_seen(sioc_cluster_aws *ca, sioc_str id) {
+    size_t i;
+    if (!id.len || id.len > SIOC_CLUSTER_AWS_MSGID_MAX) return 0;
+    for (i = 0; i < SIOC_CLUSTER_AWS_RECENT; i++)
+        if (strlen(ca->p_recent[i]) == id.len && memcmp(ca->p_recent[i], id.ptr, id.len) == 0) return 1;
+    sioc__caws_copy(ca->p_recent[ca->p_recent_pos], SIOC_CLUSTER_AWS_MSGID_MAX + 1, id);
+    ca->p_recent_pos = (ca->p_recent_pos + 1u) % SIOC_CLUSTER_AWS_RECENT;
+    return 0;
+}
+
+static size_t sioc__caws_del_cap(const sioc_cluster_aws *ca) {
+    return ((size_t)ca->p_desc.receives_in_flight + 1u) * 10u;
+}
+
+static void sioc__caws_queue_delete(sioc_cluster_aws *ca, sioc_str handle) {
+    sioc__caws_del *d;
+    if (!handle.len || handle.len > SIOC_CLUSTER_AWS_HANDLE_MAX || ca->p_n_dels >= sioc__caws_del_cap(ca)) {
+        ca->delete_failed++; /* comes back after the visibility timeout and is dropped as seen */
+        return;
+    }
+    d = &ca->p_dels[ca->p_n_dels++];
+    memcpy(d->handle, handle.ptr, handle.len);
+    d->len = (uint16_t)handle.len;
+}
+
+static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name, int want_binary,
+                                    sioc_bytes *out_bin) {
+    size_t i;
+    sioc_str s;
+    s.ptr = NULL;
+    s.len = 0;
+    for (i = 0; i < m->attr_count; i++) {
+        if (!sioc_str_eq(m->attrs[i].name, sioc_str_c(name))) continue;
+        if (want_binary) {
+            if (m->attrs[i].type == SIOC_AWS_ATTR_BINARY) *out_bin = m->attrs[i].value;
+        } else if (m->attrs[i].type == SIOC_AWS_ATTR_STRING) {
+            s.ptr = (const char *)m->attrs[i].value.ptr;
+            s.len = m->attrs[i].value.len;
+            if (!s.ptr) s.ptr = "";
+        }
+    }
+    return s;
+}
+
+static void sioc__caws_handle(sioc_cluster_aws *ca, const sioc_sqs_message *m, uint64_t now) {
+    sioc_msg_envelope env;
+    ca->received++;
+    if (sioc__caws_seen(ca, m->message_id)) {
+        ca->redelivered++;
+    } else {
+        memset(&env, 0, sizeof env);
+        env.body = m->body;
+        env.nsp = sioc__caws_attr_str(m, "nsp", 0, NULL);
+        env.uid = sioc__caws_attr_str(m, "uid", 0, NULL);
+        env.requester_uid = sioc__caws_attr_str(m, "requesterUid", 0, NULL);
+        (void)sioc__caws_attr_str(m, "data", 1, &env.data);
+        if (sioc_node_receive_aws(ca->node, &env, now) != SIOC_OK) ca->bad_messages++;
+    }
+    sioc__caws_queue_delete(ca, m->receipt_handle);
+}
+
+/* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
+   one is dropped (and still deleted). */
+static void sioc__caws_one_by_one(sioc_cluster_aws *ca, const sioc_json *doc, uint64_t now) {
+    int arr = sioc_json_find(doc, 0, "Messages"), el;
+    uint8_t *one = ca->p_one;
+    for (el = sioc_json_first(doc, arr); el >= 0; el = sioc_json_next(doc, el)) {
+        sioc_str raw = sioc_json_raw(doc, el);
+        sioc_buf ob, sb;
+        sioc_json d1;
+        sioc_sqs_message m;
+        size_t n = 0;
+        sioc_result r;
+        sioc_json_tok toks[128];
+        sioc_buf_init(&ob, one, ca->p_one_size);
+        sioc_buf_puts(&ob, "{\"Messages\":[");
+        sioc_buf_put(&ob, raw.ptr, raw.len);
+        sioc_buf_puts(&ob, "]}");
+        r = sioc_buf_result(&ob);
+        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)one, ob.len, toks, SIOC__COUNT(toks));
+        sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+        if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
+        if (r == SIOC_OK && n == 1) {
+            sioc__caws_handle(ca, &m, now);
+            continue;
+        }
+        /* undecodable: count it and delete it by its receipt handle if it has one */
+        ca->received++;
+        ca->bad_messages++;
+        {
+            char h[SIOC_CLUSTER_AWS_HANDLE_MAX + 1];
+            int ht = sioc_json_find(doc, el, "ReceiptHandle");
+            if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK) {
+                sioc_str hs;
+                hs.ptr = h;
+                hs.len = n;
+                sioc__caws_queue_delete(ca, hs);
+            }
+        }
+    }
+}
+
+static void sioc__caws_recv_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+    sioc_aws_call *c = &s->call;
+    sioc_json doc;
+    sioc_buf sb;
+    sioc_sqs_message msgs[10];
+    size_t n = 0, i;
+    sioc_result r;
+    if (c->result != SIOC_OK) {
+        if (c->result == SIOC_ERR_NOT_FOUND) {
+            s->state = SIOC__CAWS_FREE;
+            sioc__caws_queue_lost(ca, now);
+            ca->failures[s->op]++;
+            if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, c);
+            return;
+        }
+        sioc__caws_fail(ca, s, c->result, now);
+        return;
+    }
+    s->state = SIOC__CAWS_FREE;
+    s->attempts = 0;
+    r = sioc__caws_json(ca, c, &doc);
+    if (r != SIOC_OK) {
+        ca->bad_messages++;
+        return;
+    }
+    sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+    r = sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n);
+    if (r != SIOC_OK) {
+        sioc__caws_one_by_one(ca, &doc, now);
+        return;
+    }
+    for (i = 0; i < n; i++) sioc__caws_handle(ca, &msgs[i], now);
+}
+
+/* ---- deleting ---- */
+
+static void sioc__caws_del_start(sioc_cluster_aws *ca, uint64_t now) {
+    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_DEL];
+    sioc_sqs_delete_entry e[SIOC_AWS_MAX_BATCH];
+    char ids[SIOC_AWS_MAX_BATCH][4];
+    size_t n = SIOC__MIN(ca->p_n_dels, (size_t)SIOC_AWS_MAX_BATCH), i;
+    sioc_buf b;
+    if (s->state != SIOC__CAWS_FREE || !n || !ca->queue_url[0]) return;
+    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (AWS.md §3.2) */
+        ids[i][0] = 'm';
+        ids[i][1] = (char)('0' + (int)i);
+        ids[i][2] = 0;
+        e[i].id = sioc_str_c(ids[i]);
+        e[i].receipt_handle.ptr = ca->p_dels[i].handle;
+        e[i].receipt_handle.len = ca->p_dels[i].len;
+    }
+    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
+    if (sioc_sqs_write_delete_message_batch(&b, sioc_str_c(ca->queue_url), e, n) != SIOC_OK) {
+        ca->delete_failed += n;
+    } else {
+        sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_DELETE_MESSAGE_BATCH, SIOC_AWS_SQS, &b, now);
+        s->count = n;
+    }
+    memmove(ca->p_dels, ca->p_dels + n, (ca->p_n_dels - n) * sizeof *ca->p_dels);
+    ca->p_n_dels -= n;
+}
+
+static void sioc__caws_del_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+    sioc_aws_call *c = &s->call;
+    if (c->result == SIOC_OK) {
+        sioc_json doc;
+        sioc_buf sb;
+        sioc_aws_batch_result br;
+        size_t n = s->count;
+        s->state = SIOC__CAWS_FREE;
+        sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+        if (sioc__caws_json(ca, c, &doc) == SIOC_OK && sioc_sqs_parse_batch(&doc, &sb, &br) == SIOC_OK) {
+            ca->deleted += br.count - br.failed;
+            ca->delete_failed += br.failed;
+        } else {
+            ca->deleted += n;
+        }
+        return;
+    }
+    if (c->result == SIOC_ERR_NOT_FOUND) {
+        s->state = SIOC__CAWS_FREE;
+        ca->failures[s->op]++;
+        sioc__caws_queue_lost(ca, now);
+        return;
+    }
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && now >= ca->p_close_deadline) {
+        s->state = SIOC__CAWS_FREE;
+        return;
+    }
+    sioc__caws_fail(ca, s, c->result, now);
+}
+
+/* ---- publishing ---- */
+
+typedef struct sioc__caws_pub_scratch {
+    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+    char ids[SIOC_AWS_MAX_BATCH][4];
+} sioc__caws_pub_scratch;
+
+static size_t sioc__caws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
+    size_t k = 0;
+    a[k].name = sioc_str_c("nsp"), a[k].type = SIOC_AWS_ATTR_STRING;
+    a[k].value.ptr = (const uint8_t *)o->nsp.ptr, a[k].value.len = o->nsp.len, k++;
+    a[k].name = sioc_str_c("uid"), a[k].type = SIOC_AWS_ATTR_STRING;
+    a[k].value.ptr = (const uint8_t *)o->uid.ptr, a[k].value.len = o->uid.len, k++;
+    if (o->requester_uid.ptr) {
+        a[k].name = sioc_str_c("requesterUid"), a[k].type = SIOC_AWS_ATTR_STRING;
+        a[k].value.ptr = (const uint8_t *)o->requester_uid.ptr, a[k].value.len = o->requester_uid.len, k++;
+    }
+    if (o->data.ptr) {
+        a[k].name = sioc_str_c("data"), a[k].type = SIOC_AWS_ATTR_BINARY;
+        a[k].value = o->data, k++;
+    }
+    return k;
+}
+
+static void sioc__caws_pub_start(sioc_cluster_aws *ca, uint64_t now) {
+    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_PUB];
+    sioc__caws_pub_scratch ps;
+    size_t avail = sioc_node_out_count(ca->node), n = 0, total = 0;
+    sioc_buf b;
+    sioc_result r;
+    while (s->state == SIOC__CAWS_FREE && avail && ca->topic_arn[0]) {
+        n = 0;
+        total = 0;
+        while (n < avail && n < SIOC_AWS_MAX_BATCH) {
+            sioc_node_out o;
+            size_t na, sz;
+            if (sioc_node_out_peek(ca->node, n, &o) != SIOC_OK) break;
+            na = sioc__caws_out_attrs(&o, ps.attrs[n]);
+            sz = sioc_aws_message_size(o.message, ps.attrs[n], na);
+            if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
+            total += sz;
+            ps.ids[n][0] = 'm';
+            ps.ids[n][1] = (char)('0' + (int)n);
+            ps.ids[n][2] = 0;
+            ps.e[n].id = sioc_str_c(ps.ids[n]);
+            ps.e[n].message = o.message;
+            ps.e[n].attrs = ps.attrs[n];
+            ps.e[n].n_attrs = na;
+            n++;
+        }
+        if (!n) return;
+        sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
+        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(ca->topic_arn), ps.e[0].message, ps.e[0].attrs,
+                                               ps.e[0].n_attrs);
+        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(ca->topic_arn), ps.e, n);
+        if (r == SIOC_ERR_BUFFER_TOO_SMALL && n > 1) {
+            n = 1;
+            sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
+            r = sioc_sns_write_publish(&b, sioc_str_c(ca->topic_arn), ps.e[0].message, ps.e[0].attrs,
+                                       ps.e[0].n_attrs);
+        }
+        sioc_node_out_pop(ca->node, n); /* copied into the request body: the slot keeps it for retries */
+        avail -= n;
+        if (r != SIOC_OK) {
+            ca->publish_entry_failed += n;
+            continue;
+        }
+        sioc__caws_go(ca, s, n == 1 ? SIOC_CLUSTER_AWS_PUBLISH : SIOC_CLUSTER_AWS_PUBLISH_BATCH, SIOC_AWS_SNS, &b,
+                      now);
+        s->count = n;
+    }
+}
+
+static void sioc__caws_pub_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+    sioc_aws_call *c = &s->call;
+    size_t n = s->count;
+    if (c->result == SIOC_OK) {
+        s->state = SIOC__CAWS_FREE;
+        if (s->op == SIOC_CLUSTER_AWS_PUBLISH_BATCH) {
+            sioc_buf sb;
+            sioc_aws_batch_result br;
+            sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+            if (sioc_sns_parse_publish_batch((const char *)c->reply.ptr, c->reply.len, &sb, &br) == SIOC_OK) {
+                n = br.count - br.failed;
+                ca->publish_entry_failed += br.failed;
+            }
+        }
+        ca->published += n;
+        return;
+    }
+    if (c->result == SIOC_ERR_NOT_FOUND && ca->state == SIOC_CLUSTER_AWS_RUNNING) sioc__caws_topic_lost(ca, now);
+    if (c->result == SIOC_ERR_HTTP_STATUS && c->error.sender_fault) { /* refused (too long, bad value): drop */
+        ca->failures[s->op]++;
+        ca->publish_entry_failed++;
+        if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, c);
+        s->state = SIOC__CAWS_FREE;
+        return;
+    }
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && now >= ca->p_close_deadline) {
+        s->state = SIOC__CAWS_FREE;
+        return;
+    }
+    sioc__caws_fail(ca, s, c->result, now);
+}
+
+/* ---- driving ---- */
+
+SIOC_API sioc_result sioc_cluster_aws_start(sioc_cluster_aws *ca, uint64_t now_ms) {
+    if (!ca || !ca->p_mem) return SIOC_ERR_ARG;
+    if (ca->state != SIOC_CLUSTER_AWS_IDLE) return SIOC_ERR_STATE;
+    if (!ca->node->p_desc.emitter_only) sioc__caws_new_queue_name(ca, 0);
+    ca->state = SIOC_CLUSTER_AWS_STARTING;
+    ca->p_step = SIOC__CAWS_S_TOPIC;
+    sioc_cluster_aws_process(ca, now_ms);
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_aws_close(sioc_cluster_aws *ca, uint64_t now_ms) {
+    size_t i;
+    if (!ca || !ca->p_mem) return SIOC_ERR_ARG;
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING || ca->state == SIOC_CLUSTER_AWS_CLOSED) return SIOC_OK;
+    if (ca->node->state != SIOC_NODE_CLOSING && ca->node->state != SIOC_NODE_CLOSED)
+        (void)sioc_node_close(ca->node, now_ms);
+    /* no more receives (the queue goes away); a start-up step in flight is abandoned */
+    for (i = 0; i < sioc__caws_n_slots(ca); i++) {
+        sioc__caws_slot *s = &ca->p_slots[i];
+        if (i == SIOC__CAWS_PUB || i == SIOC__CAWS_DEL) continue;
+        if (s->state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &s->call);
+        s->state = SIOC__CAWS_FREE;
+    }
+    if (!ca->topic_arn[0]) sioc_node_out_pop(ca->node, sioc_node_out_count(ca->node)); /* nowhere to publish */
+    ca->state = SIOC_CLUSTER_AWS_CLOSING;
+    ca->p_step = SIOC__CAWS_S_DRAIN;
+    ca->p_close_deadline = now_ms + ca->p_desc.shutdown_timeout_ms;
+    sioc_cluster_aws_process(ca, now_ms);
+    return SIOC_OK;
+}
+
+static void sioc__caws_collect(sioc_cluster_aws *ca, uint64_t now) {
+    sioc_aws_call *done = NULL;
+    while (sioc_aws_next(ca->client, now, &done) == SIOC_OK) {
+        sioc__caws_slot *s = NULL;
+        size_t idx;
+        for (idx = 0; idx < sioc__caws_n_slots(ca); idx++)
+            if (&ca->p_slots[idx].call == done) {
+                s = &ca->p_slots[idx];
+                break;
+            }
+        if (!s || s->state != SIOC__CAWS_BUSY) continue; /* not ours: the client must be the binding's alone */
+        if (idx == SIOC__CAWS_CTL) sioc__caws_ctl_done(ca, s, now);
+        else if (idx == SIOC__CAWS_PUB) sioc__caws_pub_done(ca, s, now);
+        else if (idx == SIOC__CAWS_DEL) sioc__caws_del_done(ca, s, now);
+        else sioc__caws_recv_done(ca, s, now);
+    }
+}
+
+static void sioc__caws_recv_start(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+    sioc_buf b;
+    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
+    if (sioc_sqs_write_receive_message(&b, sioc_str_c(ca->queue_url), ca->p_desc.max_messages,
+                                       ca->p_desc.wait_time_s) != SIOC_OK)
+        return;
+    sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_RECEIVE_MESSAGE, SIOC_AWS_SQS, &b, now);
+}
+
+SIOC_API void sioc_cluster_aws_process(sioc_cluster_aws *ca, uint64_t now_ms) {
+    size_t i, n_slots;
+    if (!ca || !ca->p_mem || ca->state == SIOC_CLUSTER_AWS_IDLE) return;
+    n_slots = sioc__caws_n_slots(ca);
+    sioc__caws_collect(ca, now_ms);
+    /* retries that are due */
+    for (i = 0; i < n_slots; i++) {
+        sioc__caws_slot *s = &ca->p_slots[i];
+        if (s->state == SIOC__CAWS_WAIT && now_ms >= s->retry_at) {
+            if (i >= SIOC__CAWS_RECV && (ca->state != SIOC_CLUSTER_AWS_RUNNING || !ca->queue_url[0])) {
+                s->state = SIOC__CAWS_FREE; /* the queue changed meanwhile: start afresh */
+                continue;
+            }
+            if (i == SIOC__CAWS_CTL && ca->state != SIOC_CLUSTER_AWS_STARTING && ca->state != SIOC_CLUSTER_AWS_CLOSING) {
+                s->state = SIOC__CAWS_FREE;
+                continue;
+            }
+            if (i == SIOC__CAWS_CTL) { /* a step may have changed (queue renamed): write it again */
+                int att = s->attempts;
+                s->state = SIOC__CAWS_FREE;
+                sioc__caws_ctl_step(ca, now_ms);
+                s->attempts = att;
+                continue;
+            }
+            sioc__caws_submit(ca, s, now_ms);
+        }
+    }
+    sioc_node_tick(ca->node, now_ms);
+    if (ca->state == SIOC_CLUSTER_AWS_STARTING) sioc__caws_ctl_step(ca, now_ms);
+    sioc__caws_pub_start(ca, now_ms);
+    sioc__caws_del_start(ca, now_ms);
+    if (ca->state == SIOC_CLUSTER_AWS_RUNNING && ca->queue_url[0] && !ca->node->p_desc.emitter_only &&
+        ca->p_n_dels + (size_t)ca->p_desc.max_messages <= sioc__caws_del_cap(ca)) {
+        for (i = SIOC__CAWS_RECV; i < n_slots; i++)
+            if (ca->p_slots[i].state == SIOC__CAWS_FREE) sioc__caws_recv_start(ca, &ca->p_slots[i], now_ms);
+    }
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_step == SIOC__CAWS_S_DRAIN) {
+        int drained = ca->node->state == SIOC_NODE_CLOSED && ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE &&
+                      ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_FREE && !ca->p_n_dels;
+        if (drained || now_ms >= ca->p_close_deadline) {
+            if (ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_BUSY)
+                (void)sioc_aws_cancel(ca->client, &ca->p_slots[SIOC__CAWS_PUB].call);
+            if (ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_BUSY)
+                (void)sioc_aws_cancel(ca->client, &ca->p_slots[SIOC__CAWS_DEL].call);
+            ca->p_slots[SIOC__CAWS_PUB].state = ca->p_slots[SIOC__CAWS_DEL].state = SIOC__CAWS_FREE;
+            ca->p_n_dels = 0;
+            ca->p_step = SIOC__CAWS_S_DELQ;
+            if (now_ms >= ca->p_close_deadline) ca->p_close_deadline = now_ms + 2000; /* a short try to clean up */
+        }
+    }
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_step >= SIOC__CAWS_S_DELQ) sioc__caws_ctl_step(ca, now_ms);
+}
+
+SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uint64_t now_ms) {
+    uint64_t d, h;
+    size_t i;
+    if (!ca || !ca->p_mem) return UINT64_MAX;
+    d = sioc_node_next_deadline(ca->node, now_ms);
+    h = sioc_http_next_deadline(&ca->client->http);
+    if (h < d) d = h;
+    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done_head) return now_ms;
+    if (ca->state == SIOC_CLUSTER_AWS_IDLE || ca->state == SIOC_CLUSTER_AWS_CLOSED ||
+        ca->state == SIOC_CLUSTER_AWS_FAILED)
+        return d;
+    for (i = 0; i < sioc__caws_n_slots(ca); i++)
+        if (ca->p_slots[i].state == SIOC__CAWS_WAIT && ca->p_slots[i].retry_at < d) d = ca->p_slots[i].retry_at;
+    if (ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE && ca->topic_arn[0] && sioc_node_out_count(ca->node))
+        return now_ms;
+    if (ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_FREE && ca->p_n_dels) return now_ms;
+    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_close_deadline < d) d = ca->p_close_deadline;
+    return d < now_ms ? now_ms : d;
+}
+
+SIOC_API int sioc_cluster_aws_idle(const sioc_cluster_aws *ca) {
+    if (!ca || !ca->p_mem) return 1;
+    return sioc_node_out_count(ca->node) == 0 && ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE;
+}
+
+#if SIOC_ENABLE_POSIX
+SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix *px, uint32_t max_wait_ms) {
+    uint64_t now = sioc_posix_now_ms(), d;
+    uint32_t wait = max_wait_ms;
+    sioc_result r;
+    sioc_cluster_aws_process(ca, now);
+    d = sioc_cluster_aws_next_deadline(ca, now);
+    if (d <= now) wait = 0;
+    else if (d - now < wait) wait = (uint32_t)(d - now);
+    r = sioc_posix_wait(px, now, wait);
+    now = sioc_posix_now_ms();
+    (void)sioc_posix_step(px, now);
+    sioc_cluster_aws_process(ca, now);
+    return r;
 }
 #endif
 

@@ -10,9 +10,6 @@
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 
-#ifndef SIOC_ENABLE_AWS
-#define SIOC_ENABLE_AWS 1 /* 0 leaves the AWS transport out (SigV4 stays: it is small and pure) */
-#endif
 #if SIOC_ENABLE_AWS
 
 #ifndef SIOC_AWS_MAX_ATTRS

@@ -266,7 +266,7 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     if (!d.max_ack_tokens) d.max_ack_tokens = 256;
     if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
     if (!d.out_queue_size) d.out_queue_size = 278528;
-    if (!d.event_queue_size) d.event_queue_size = 278528;
+    if (!d.event_queue_size) d.event_queue_size = 278528 + 64 * d.max_sockets; /* + a DELIVER to every socket */
     if (!d.max_message_size) d.max_message_size = 262144;
     return d;
 }
@@ -285,44 +285,45 @@ static uint32_t sioc__node_pow2(uint32_t v) {
 }
 
 static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
-    size_t off = 0;
+    uint64_t off = 0; /* 64-bit: with the bounds below nothing wraps, and the total is checked against size_t */
     /* Keep every count far from overflow on 32-bit targets; these are tables, not buffers. */
     if (d->max_namespaces > 0xfff0u || d->max_sockets > 0x100000u || d->max_rooms > 0x400000u ||
-        d->max_memberships > 0x1000000u || d->max_peers > 0x10000u || d->max_requests > 0x10000u ||
+        d->max_memberships > 0x1000000u || d->max_peers > 0x1000u || d->max_requests > 0x1000u ||
         d->max_acks > 0x100000u || d->max_attachments > 0x10000u || d->max_ack_tokens > 0x100000u)
         return 0;
     if (d->max_rooms < d->max_sockets || d->max_memberships < d->max_sockets) return 0;
     L->room_mask = sioc__node_pow2(2 * d->max_rooms) - 1;
     L->sock_mask = sioc__node_pow2(2 * d->max_sockets) - 1;
     L->req_cap = d->max_peers + 8;
-#define SIOC__PLAN(field, bytes)     \
-    do {                             \
-        L->field = off;              \
-        off += SIOC__ALIGN16(bytes); \
+#define SIOC__PLAN(field, bytes)                     \
+    do {                                             \
+        L->field = (size_t)off;                      \
+        off += ((uint64_t)(bytes) + 15u) & ~(uint64_t)15u; \
     } while (0)
-    SIOC__PLAN(ns, (size_t)d->max_namespaces * sizeof(struct sioc__node_ns));
-    SIOC__PLAN(peers, (size_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
-    SIOC__PLAN(socks, (size_t)d->max_sockets * sizeof(struct sioc__node_sock));
-    SIOC__PLAN(member, (size_t)d->max_namespaces * d->max_sockets);
-    SIOC__PLAN(rooms, (size_t)d->max_rooms * sizeof(struct sioc__node_room));
-    SIOC__PLAN(mships, (size_t)d->max_memberships * sizeof(struct sioc__node_mship));
-    SIOC__PLAN(room_idx, ((size_t)L->room_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(sock_idx, ((size_t)L->sock_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(reqs, (size_t)d->max_requests * sizeof(struct sioc__node_req));
-    SIOC__PLAN(req_hash, (size_t)d->max_requests * L->req_cap * sizeof(uint64_t));
-    SIOC__PLAN(req_state, (size_t)d->max_requests * L->req_cap);
-    SIOC__PLAN(acks, (size_t)d->max_acks * sizeof(struct sioc__node_ack));
-    SIOC__PLAN(sel_rooms, (size_t)d->max_rooms * sizeof(sioc_select_room));
-    SIOC__PLAN(sel_members, (size_t)d->max_memberships * sizeof(uint32_t));
-    SIOC__PLAN(sel_out, (size_t)d->max_sockets * sizeof(uint32_t));
-    SIOC__PLAN(sel_scratch, (size_t)d->max_sockets);
-    SIOC__PLAN(att, (size_t)d->max_attachments * sizeof(sioc_bytes));
-    SIOC__PLAN(toks, (size_t)d->max_ack_tokens * sizeof(sioc_json_tok));
-    SIOC__PLAN(scratch, (size_t)d->ack_scratch_size);
-    SIOC__PLAN(out, (size_t)d->out_queue_size);
-    SIOC__PLAN(ev, (size_t)d->event_queue_size);
+    SIOC__PLAN(ns, (uint64_t)d->max_namespaces * sizeof(struct sioc__node_ns));
+    SIOC__PLAN(peers, (uint64_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
+    SIOC__PLAN(socks, (uint64_t)d->max_sockets * sizeof(struct sioc__node_sock));
+    SIOC__PLAN(member, (uint64_t)d->max_namespaces * d->max_sockets);
+    SIOC__PLAN(rooms, (uint64_t)d->max_rooms * sizeof(struct sioc__node_room));
+    SIOC__PLAN(mships, (uint64_t)d->max_memberships * sizeof(struct sioc__node_mship));
+    SIOC__PLAN(room_idx, ((uint64_t)L->room_mask + 1) * sizeof(uint32_t));
+    SIOC__PLAN(sock_idx, ((uint64_t)L->sock_mask + 1) * sizeof(uint32_t));
+    SIOC__PLAN(reqs, (uint64_t)d->max_requests * sizeof(struct sioc__node_req));
+    SIOC__PLAN(req_hash, (uint64_t)d->max_requests * L->req_cap * sizeof(uint64_t));
+    SIOC__PLAN(req_state, (uint64_t)d->max_requests * L->req_cap);
+    SIOC__PLAN(acks, (uint64_t)d->max_acks * sizeof(struct sioc__node_ack));
+    SIOC__PLAN(sel_rooms, (uint64_t)d->max_rooms * sizeof(sioc_select_room));
+    SIOC__PLAN(sel_members, (uint64_t)d->max_memberships * sizeof(uint32_t));
+    SIOC__PLAN(sel_out, (uint64_t)d->max_sockets * sizeof(uint32_t));
+    SIOC__PLAN(sel_scratch, d->max_sockets);
+    SIOC__PLAN(att, (uint64_t)d->max_attachments * sizeof(sioc_bytes));
+    SIOC__PLAN(toks, (uint64_t)d->max_ack_tokens * sizeof(sioc_json_tok));
+    SIOC__PLAN(scratch, d->ack_scratch_size);
+    SIOC__PLAN(out, d->out_queue_size);
+    SIOC__PLAN(ev, d->event_queue_size);
 #undef SIOC__PLAN
-    L->total = off;
+    if (off > (uint64_t)(SIZE_MAX / 2)) return 0;
+    L->total = (size_t)off;
     return 1;
 }
 

@@ -47,7 +47,7 @@
 typedef struct sioc_node_desc {
     /* Required (except in emitter-only mode): random bytes for the uid and request ids. */
     sioc_result (*random)(void *user, void *buf, size_t len);
-    void *user;
+    void *user;               /* passed to random */
     sioc_allocator allocator; /* NULL hooks: malloc/free (SIOC_ENABLE_LIBC_MALLOC) */
     sioc_logger logger;
     int emitter_only;              /* uid "emitter": publishes types 3, 4, 5, 6, 9 only, receives nothing (§7) */
@@ -67,7 +67,8 @@ typedef struct sioc_node_desc {
     uint32_t max_ack_tokens;        /* 256 JSON tokens for a client ACK frame (sioc_node_client_ack_text) */
     uint32_t ack_scratch_size;      /* 16384 bytes: the largest client ack argument (as msgpack) */
     uint32_t out_queue_size;        /* 278528 bytes (one 256 KiB message + headers always fits) */
-    uint32_t event_queue_size;      /* 278528 bytes */
+    uint32_t event_queue_size;      /* 278528 + 64 * max_sockets bytes: a DELIVER event holds its frames and
+                                       about 40 bytes per target socket, and must fit whole */
     uint32_t max_message_size;      /* 262144: refuse to publish larger messages, counted as SNS counts them
                                        (Message + attribute names, types and values), and Azure bodies */
 } sioc_node_desc;
@@ -207,7 +208,6 @@ typedef struct sioc_node_out {
     sioc_str requester_uid; /* responses only (8, 10, 11, 12); ptr NULL otherwise */
     sioc_bytes data;
     sioc_bytes body;
-    char p_text[4];
 } sioc_node_out;
 
 /* Messages waiting in the out queue. */
@@ -228,8 +228,10 @@ typedef enum sioc_node_event_type {
     SIOC_NODE_EV_PEER_UP,           /* nsp, uid: a node appeared in this namespace */
     SIOC_NODE_EV_PEER_DOWN,         /* nsp, uid, result: SIOC_ERR_TIMEOUT (silent) or SIOC_ERR_CLOSED */
     SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10) */
-    SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node;
-                                       close = 1: then close its connection (§10.4) */
+    SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node.
+                                       With close, every socket sharing its `conn` (all namespaces) gets one,
+                                       in connection order, and the last has close = 1: then close the
+                                       connection (§10.4) */
     SIOC_NODE_EV_SERVER_SIDE_EMIT,  /* uid, packet = [event, args...]; ack != 0: answer with
                                        sioc_node_server_side_ack (only the first answer counts) */
     SIOC_NODE_EV_FETCH_SOCKETS,     /* request, uid, sockets: one node's part of a fetchSockets result (own uid
@@ -337,7 +339,9 @@ SIOC_API int64_t sioc_node_next_ack_id(sioc_node *n, sioc_str nsp, uint64_t now_
 /* A client answered an ack broadcast (ACK / BINARY_ACK packet decoded by sioc_sio_decode, with its binary
    frames). The first argument travels to the requester (type 12, Q11) or, for this node's own ack broadcast,
    becomes a BROADCAST_ACK event. SIOC_ERR_NOT_FOUND when no ack broadcast with this id is pending for this
-   socket (then it is the application's own ack, or late); SIOC_ERR_TYPE for another packet type. */
+   socket (then it is the application's own ack, or late); SIOC_ERR_TYPE for another packet type; SIOC_ERR_LIMIT
+   when the argument exceeds ack_scratch_size; the parser's errors for a bad ack; a publish error (then the ack
+   stays pending and the call may be repeated). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p,
                                                          const sioc_bytes *att, size_t n_att, uint64_t now_ms);
 /* The same from the raw text frame (without "4"), decoded with the node's own token array. */

@@ -12,15 +12,7 @@
    keep-alive request allocates nothing. */
 
 /* ---- configuration defaults (compile time; tested with #if) ---- */
-#define SIOC_TLS_NONE 0
-#define SIOC_TLS_MBEDTLS 1
-#define SIOC_TLS_BEARSSL 2
-#ifndef SIOC_TLS
-#define SIOC_TLS SIOC_TLS_NONE /* TLS backend: SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL */
-#endif
-#ifndef SIOC_ENABLE_POSIX
-#define SIOC_ENABLE_POSIX 0 /* 1: the built-in POSIX socket backend (posix.h) */
-#endif
+/* SIOC_TLS and SIOC_ENABLE_POSIX are set in the prologue. */
 #ifndef SIOC_HTTP_MAX_HOST
 #define SIOC_HTTP_MAX_HOST 255 /* longest host name an endpoint may have (DNS limit is 253) */
 #endif
@@ -110,7 +102,7 @@ SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t 
 SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request);
 /* Consume input up to the next event. *out_used bytes of `in` were used; call again with the rest until the event
    is SIOC_HTTP_PEV_NEED_MORE (after HEAD, call even with no input left: a body-less response then gives DONE).
-   After DONE nothing more is consumed until reset. Errors are sticky: SIOC_ERR_PROTOCOL (malformed status line,
+   After DONE nothing more is consumed until reset (SIOC_ERR_STATE). Errors are sticky: SIOC_ERR_PROTOCOL (malformed status line,
    header, chunk framing, conflicting lengths, 101), SIOC_ERR_LIMIT (head memory or header slots exhausted, huge
    chunk extension), SIOC_ERR_UNSUPPORTED (a transfer coding other than chunked). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *in, size_t len,
@@ -208,8 +200,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep
    the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
 
-/* A finished request. Views (reason, headers, body) stay valid until the next sioc_http_next_response() call,
-   which also returns the connection to the pool. */
+/* A finished request. Views (headers, body) stay valid until the next sioc_http_next_response() call, which
+   also returns the connection to the pool (requests submitted meanwhile wait for it rather than open another). */
 typedef struct sioc_http_response {
     uint32_t id;
     void *tag;

@@ -17,6 +17,8 @@
 #include "posix.h"
 #include "sigv4.h"
 #include "aws.h"
+#include "azure.h"
+#include "cluster_aws.h"
 #include "public_end.h"
 
 #include <string.h>

@@ -16,6 +16,22 @@
 #ifndef SIOC_ENABLE_LIBC_MALLOC
 #define SIOC_ENABLE_LIBC_MALLOC 1
 #endif
+/* Transports and backends. */
+#define SIOC_TLS_NONE 0
+#define SIOC_TLS_MBEDTLS 1
+#define SIOC_TLS_BEARSSL 2
+#ifndef SIOC_TLS
+#define SIOC_TLS SIOC_TLS_NONE /* TLS backend: SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL */
+#endif
+#ifndef SIOC_ENABLE_POSIX
+#define SIOC_ENABLE_POSIX 0 /* 1: the built-in POSIX socket backend (posix.h) */
+#endif
+#ifndef SIOC_ENABLE_AWS
+#define SIOC_ENABLE_AWS 1 /* 0 leaves the AWS transport out (SigV4 stays: it is small and pure) */
+#endif
+#ifndef SIOC_ENABLE_AZURE
+#define SIOC_ENABLE_AZURE 1 /* 0 leaves the Azure transport out (SAS stays: it is small and pure) */
+#endif
 #ifndef SIOC_MAX_JSON_DEPTH
 #define SIOC_MAX_JSON_DEPTH 64
 #endif

@@ -6,7 +6,7 @@ results=$1; label=$2; shift 2
 log=build/$label.log
 "$@" >"$log" 2>&1; rc=$?
 cat "$log"
-line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | sed -E 's/.*[^0-9]?([0-9]+ passed, [0-9]+ failed).*/\1/')
+line=$(grep -aoE '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | grep -oE '[0-9]+ passed, [0-9]+ failed')
 p=$(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p'); f=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
 p=${p:-0}; f=${f:-0}
 if [ $rc != 0 ] && [ "$f" = 0 ]; then f=1; echo "$label: exit $rc"; fi

@@ -858,6 +858,10 @@ static void test_limits_and_errors(void) {
     d.max_sockets = 2000000;
     CHECK(sioc_node_init(&n, &d) == SIOC_ERR_ARG);
     CHECK_EQ_INT(sioc_node_heap_size(&d), 0);
+    d.max_sockets = 0;
+    d.max_peers = 5000;
+    CHECK_EQ_INT(sioc_node_heap_size(&d), 0);
+    d.max_peers = 0;
     {
         sioc_node_desc rd;
         memset(&d, 0, sizeof d);
@@ -1156,12 +1160,83 @@ static void test_modes(void) {
     sioc_node_free(&b);
 }
 
+/* ---- memory: one allocation at init, none per message ---- */
+
+static unsigned n_allocs, n_frees;
+static size_t alloc_bytes;
+static void *count_alloc(size_t n, void *user) {
+    (void)user;
+    n_allocs++;
+    alloc_bytes += n;
+    return malloc(n);
+}
+static void count_free(void *p, size_t n, void *user) {
+    (void)user;
+    (void)n;
+    n_frees++;
+    free(p);
+}
+
+static void test_no_steady_state_allocation(void) {
+    sioc_node a, b;
+    sioc_node_desc d;
+    bus bs;
+    uint64_t now = 1000;
+    uint32_t req;
+    int k;
+    sioc_node_socket_desc sd = sdesc(NULL, 0);
+    memset(&d, 0, sizeof d);
+    d.allocator.alloc = count_alloc;
+    d.allocator.free = count_free;
+    mknode(&a, 0, &d);
+    mknode(&b, 1, &d);
+    CHECK_EQ_INT(n_allocs, 2);
+    CHECK_EQ_INT(alloc_bytes, 2 * sioc_node_heap_size(&d));
+    bus_init(&bs, 0);
+    bus_add(&bs, &a);
+    bus_add(&bs, &b);
+    CHECK(sioc_node_set_ready(&a, 1, now) == SIOC_OK);
+    CHECK(sioc_node_set_ready(&b, 1, now) == SIOC_OK);
+    CHECK(sioc_node_socket_add(&b, S("/"), S("b1"), &sd, now) == SIOC_OK);
+    CHECK(sioc_node_socket_add(&a, S("/x"), S("a1"), &sd, now) == SIOC_OK);
+    for (k = 0; k < 200; k++) {
+        CHECK(sioc_node_broadcast(&a, S("/"), NULL, mp_json("[\"m\",{\"$bin\":\"00\"}]"), now) == SIOC_OK);
+        CHECK(sioc_node_fetch_sockets(&a, S("/"), NULL, NULL, &req, now) == SIOC_OK);
+        CHECK(sioc_node_broadcast_ack(&a, S("/"), NULL, mp_json("[\"q\"]"), 100, NULL, &req, now) == SIOC_OK);
+        bus_pump(&bs, now);
+        drain(&b);
+        clients_ack(&b, now);
+        bus_pump(&bs, now);
+        drain(&a);
+        now += 700;
+        sioc_node_tick(&a, now);
+        sioc_node_tick(&b, now);
+    }
+    CHECK_EQ_INT(n_allocs, 2);
+    CHECK(a.counters.published > 600 && b.counters.delivered >= 400);
+    sioc_node_free(&a);
+    sioc_node_free(&b);
+    CHECK_EQ_INT(n_frees, 2);
+}
+
 int main(void) {
     sioc_node_desc d;
+    size_t def, small;
     memset(&d, 0, sizeof d);
-    printf("sizeof(sioc_node) = %lu bytes; heap with defaults = %lu bytes; with 16 sockets and 16 KiB queues = %lu bytes\n",
-           (unsigned long)sizeof(sioc_node), (unsigned long)sioc_node_heap_size(&d),
-           (unsigned long)(d.max_sockets = 16, d.out_queue_size = d.event_queue_size = 16384, sioc_node_heap_size(&d)));
+    def = sioc_node_heap_size(&d);
+    d.max_namespaces = 2;
+    d.max_sockets = 16;
+    d.max_peers = 8;
+    d.max_requests = 4;
+    d.max_acks = 8;
+    d.max_attachments = 8;
+    d.max_ack_tokens = 32;
+    d.ack_scratch_size = 1024;
+    d.out_queue_size = d.event_queue_size = 8192;
+    small = sioc_node_heap_size(&d);
+    printf("RAM per node: sizeof(sioc_node) = %lu + heap %lu bytes with the defaults; + %lu bytes with 2 namespaces, "
+           "16 sockets, 8 peers and 8 KiB queues\n",
+           (unsigned long)sizeof(sioc_node), (unsigned long)def, (unsigned long)small);
     RUN(test_net_operations_aws);
     RUN(test_net_operations_azure);
     RUN(test_net_operations_azure_body);
@@ -1172,5 +1247,6 @@ int main(void) {
     RUN(test_hostile);
     RUN(test_limits_and_errors);
     RUN(test_modes);
+    RUN(test_no_steady_state_allocation);
     return sioc_t_report("test_cluster_net");
 }

@@ -84,7 +84,7 @@ static int out_matches(const sioc_node_out *o, const vmsg *want, int custom) {
 
 typedef struct frame_rec {
     char label[64];
-    char text[256];
+    char text[1024];
     uint8_t bin[16];
     size_t bin_len;
     int has_bin;

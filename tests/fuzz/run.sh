@@ -17,7 +17,7 @@ for t in "$@"; do
     # -rss_limit_mb keeps a runaway allocation a finding instead of an OOM kill.
     if build/fuzz/$t -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix=build/fuzz/findings/$t- "$corpus" $seeds >"$log" 2>&1; then
-        execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+        execs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}')
         echo "  $t: ${execs:-?} executions in ${secs}s, no finding"
         pass=$((pass + 1))
     else

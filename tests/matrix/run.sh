@@ -26,11 +26,14 @@ for tls in $tls_list; do
         defs="-DSIOC_ENABLE_ERROR_STRINGS=$strings -DSIOC_ENABLE_LOG=$log"
         [ "$has_tls" -gt 0 ] && defs="$defs -DSIOC_TLS=$tls"
         [ "$has_posix" -gt 0 ] && defs="$defs -DSIOC_ENABLE_POSIX=$posix"
+        # strict C99 hides POSIX declarations on glibc: a POSIX build states the feature level it needs
+        [ "$posix" = 1 ] && defs="$defs -D_POSIX_C_SOURCE=200809L"
         try "gcc $defs" $CC $FLAGS $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
       done
     done
   done
 done
+try "gcc, AWS and Azure transports left out" $CC $FLAGS -DSIOC_ENABLE_AWS=0 -DSIOC_ENABLE_AZURE=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
 try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
 try "g++ -std=c++11, all defaults" ${CXX:-g++} -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
 try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o

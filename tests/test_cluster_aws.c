@@ -1,0 +1,386 @@
+/* The AWS cluster binding (src/cluster_aws.h) offline: the HTTP engine is driven by hand (sans-I/O) by a scripted
+   fake SNS/SQS endpoint and a fake clock, so every request, its order and its timing are checked exactly:
+   start-up sequence (AWS.md §2.1) with retention, tags and filter policy; ready only after Subscribe; receive,
+   batched delete of every message; a redelivered MessageId dropped but deleted; a reply with one undecodable
+   message handled one message at a time; backoff windows with a floor (5xx, throttling); QueueDoesNotExist ->
+   NOT_READY, new queue, old subscription removed, READY; PublishBatch from a backlog; an auth error stops
+   start-up; graceful close (ADAPTER_CLOSE, DeleteQueue, Unsubscribe). */
+#define SIO_CLUSTER_IMPLEMENTATION
+#include "sio_cluster.h"
+#include "tests/harness.h"
+
+
+#include "tests/aws_fake.h"
+
+/* ---- the binding under test ---- */
+
+static sioc_bytes t_mp(const char *p, size_t n) {
+    sioc_bytes b;
+    b.ptr = (const uint8_t *)p;
+    b.len = n;
+    return b;
+}
+
+static sioc_aws_client t_c;
+static sioc_node t_n;
+static sioc_cluster_aws t_ca;
+static uint32_t t_rand_ctr;
+static int t_events[64];
+static size_t t_n_events;
+
+static sioc_result t_rand(void *user, void *buf, size_t len) {
+    uint8_t *p = (uint8_t *)buf;
+    size_t i;
+    (void)user;
+    for (i = 0; i < len; i++) p[i] = (uint8_t)(0x11 * (t_rand_ctr++ % 15 + 1));
+    return SIOC_OK;
+}
+
+static size_t t_allocs;
+static void *t_alloc(size_t n, void *user) {
+    (void)user;
+    t_allocs++;
+    return malloc(n);
+}
+static void t_free(void *p, size_t n, void *user) {
+    (void)n, (void)user;
+    free(p);
+}
+
+static int64_t t_utc(void *user) {
+    (void)user;
+    return 1796000000 + (int64_t)(f_now / 1000);
+}
+
+static void t_drain(void) {
+    sioc_node_event ev;
+    while (sioc_node_next_event(&t_n, &ev) == SIOC_OK)
+        if (t_n_events < 64) t_events[t_n_events++] = ev.type;
+}
+
+static int t_has_event(int type, size_t from) {
+    size_t i;
+    for (i = from; i < t_n_events; i++)
+        if (t_events[i] == type) return 1;
+    return 0;
+}
+
+/* Run for ms of fake time in 1 ms steps (plenty of passes per step). */
+static void t_run(uint32_t ms) {
+    uint32_t i;
+    int k;
+    for (i = 0; i <= ms; i++) {
+        for (k = 0; k < 4; k++) {
+            sioc_cluster_aws_process(&t_ca, f_now);
+            f_pump();
+            sioc_http_tick(f_http, f_now);
+            t_drain();
+        }
+        if (i < ms) f_now++;
+    }
+}
+
+static size_t t_log_count(const char *op, size_t from) {
+    size_t i, c = 0;
+    for (i = from; i < f_n_log; i++) c += strcmp(f_log[i], op) == 0;
+    return c;
+}
+
+static int t_log_find(const char *op, size_t from) {
+    size_t i;
+    for (i = from; i < f_n_log; i++)
+        if (!strcmp(f_log[i], op)) return (int)i;
+    return -1;
+}
+
+static int t_setup(int emitter) {
+    sioc_aws_desc ad;
+    sioc_node_desc nd;
+    sioc_cluster_aws_desc cd;
+    memset(f_conn, 0, sizeof f_conn);
+    f_n_log = 0;
+    f_now = 1000;
+    f_queue_n = 1;
+    t_n_events = 0;
+    memset(&ad, 0, sizeof ad);
+    ad.region = "us-east-1";
+    ad.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    ad.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    ad.sns_endpoint = ad.sqs_endpoint = "http://127.0.0.1:4566";
+    ad.utc_now = t_utc;
+    ad.http.conns_per_endpoint = 6;
+    ad.http.allocator.alloc = t_alloc;
+    ad.http.allocator.free = t_free;
+    if (sioc_aws_client_init(&t_c, &ad) != SIOC_OK) return 0;
+    f_http = &t_c.http;
+    memset(&nd, 0, sizeof nd);
+    nd.random = t_rand;
+    nd.emitter_only = emitter;
+    nd.allocator.alloc = t_alloc;
+    nd.allocator.free = t_free;
+    if (sioc_node_init(&t_n, &nd) != SIOC_OK) return 0;
+    memset(&cd, 0, sizeof cd);
+    cd.random = t_rand;
+    cd.allocator.alloc = t_alloc;
+    cd.allocator.free = t_free;
+    if (sioc_cluster_aws_init(&t_ca, &t_n, &t_c, &cd) != SIOC_OK) return 0;
+    return sioc_cluster_aws_start(&t_ca, f_now) == SIOC_OK;
+}
+
+static void t_teardown(void) {
+    sioc_cluster_aws_free(&t_ca);
+    sioc_node_free(&t_n);
+    sioc_aws_client_free(&t_c);
+}
+
+static void test_startup(void) {
+    char want[320];
+    CHECK(t_setup(0));
+    CHECK(!t_n.ready);
+    t_run(5);
+    /* exactly AWS.md §2.1, one step after the other, then the first publish and receive */
+    CHECK(f_n_log >= 7 && f_feed_errors == 0);
+    CHECK(!strcmp(f_log[0], "CreateTopic") && !strcmp(f_log[1], "CreateQueue") &&
+          !strcmp(f_log[2], "GetQueueAttributes") && !strcmp(f_log[3], "SetQueueAttributes") &&
+          !strcmp(f_log[4], "Subscribe"));
+    CHECK(t_log_count("Publish", 5) == 1 && t_log_count("ReceiveMessage", 5) == 1);
+    CHECK(t_n.ready && t_ca.state == SIOC_CLUSTER_AWS_RUNNING);
+    CHECK(t_has_event(SIOC_NODE_EV_READY, 0));
+    /* the queue: named after the uid, short retention, tagged; the topic: no tags (must match Node's) */
+    snprintf(want, sizeof want, "{\"QueueName\":\"socket-io-%s\",\"Attributes\":{\"MessageRetentionPeriod\":\"3600\"},"
+                                "\"tags\":{\"sioc-cluster\":\"socket-io\",\"sioc-node\":\"%s\"}}",
+             t_n.uid, t_n.uid);
+    CHECKF(!strcmp(f_last_body[1], want), "%s", f_last_body[1]);
+    CHECKF(!strcmp(f_last_body[0], "Action=CreateTopic&Version=2010-03-31&Name=socket-io"), "%s", f_last_body[0]);
+    /* the filter policy names the uid (form-encoded JSON) */
+    CHECK(strstr(f_last_body[4], "FilterPolicyScope") != NULL && strstr(f_last_body[4], t_n.uid) != NULL &&
+          strstr(f_last_body[4], "anything-but") != NULL);
+    CHECK(strstr(f_last_body[4], "RawMessageDelivery") != NULL);
+    CHECKF(!strcmp(f_last_body[5], "{\"QueueUrl\":\"http://127.0.0.1:4566/000000000000/q1\","
+                                   "\"MessageAttributeNames\":[\"All\"],\"MaxNumberOfMessages\":10,\"WaitTimeSeconds\":20}"),
+           "%s", f_last_body[5]);
+    CHECK(t_ca.requests[SIOC_CLUSTER_AWS_CREATE_TOPIC] == 1 && t_ca.requests[SIOC_CLUSTER_AWS_SUBSCRIBE] == 1);
+    CHECK(sioc_cluster_aws_idle(&t_ca));
+}
+
+#define T_PEER "aaaabbbbccccdddd"
+#define T_MSG(id, handle, body)                                                                                       \
+    "{\"MessageId\":\"" id "\",\"ReceiptHandle\":\"" handle "\",\"MD5OfBody\":\"x\",\"Body\":\"" body                \
+    "\",\"MessageAttributes\":{\"nsp\":{\"DataType\":\"String\",\"StringValue\":\"/\"},\"uid\":{\"DataType\":"       \
+    "\"String\",\"StringValue\":\"" T_PEER "\"}}}"
+
+static void test_receive(void) {
+    size_t mark = f_n_log, ev_mark = t_n_events, allocs = t_allocs;
+    uint64_t recv0 = t_n.counters.received;
+    f_n_deleted = 0;
+    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-1", "h-1", "1") "," T_MSG("id-2", "h-2", "2") "]}"));
+    t_run(3);
+    CHECK_EQ_INT(t_n.counters.received - recv0, 2);
+    CHECK(t_has_event(SIOC_NODE_EV_PEER_UP, ev_mark));
+    CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 1);
+    CHECK(f_n_deleted == 2 && !strcmp(f_deleted[0], "h-1") && !strcmp(f_deleted[1], "h-2"));
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1); /* the next long poll */
+    /* the same MessageId again (its delete was lost): dropped, still deleted */
+    mark = f_n_log;
+    f_n_deleted = 0;
+    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-2", "h-2b", "2") "]}"));
+    t_run(3);
+    CHECK_EQ_INT(t_n.counters.received - recv0, 2);
+    CHECK_EQ_INT(t_ca.redelivered, 1);
+    CHECK(f_n_deleted == 1 && !strcmp(f_deleted[0], "h-2b"));
+    /* one undecodable message among good ones: the good one is handled, the bad one counted, both deleted */
+    f_n_deleted = 0;
+    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-3", "h-3", "2") ",{\"MessageId\":\"id-4\",\"ReceiptHandle\":\"h-4\","
+                    "\"Body\":\"3\",\"MessageAttributes\":{\"data\":{\"DataType\":\"Binary\",\"BinaryValue\":\"*!*\"}}}]}"));
+    t_run(3);
+    CHECK_EQ_INT(t_n.counters.received - recv0, 3);
+    CHECK_EQ_INT(t_ca.bad_messages, 1);
+    CHECK(f_n_deleted == 2 && !strcmp(f_deleted[0], "h-3") && !strcmp(f_deleted[1], "h-4"));
+    /* an empty long poll ends: the next one starts */
+    mark = f_n_log;
+    CHECK(f_deliver("{}"));
+    t_run(2);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
+    CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 0);
+    CHECK_EQ_INT(t_allocs - allocs, 0); /* steady state: receives, deletes, publishes allocate nothing */
+    CHECK_EQ_INT(t_ca.p_mem_size, sioc_cluster_aws_heap_size(&t_ca.p_desc));
+}
+
+static void test_backoff(void) {
+    size_t mark = f_n_log;
+    int i1, i2, i3;
+    uint64_t t1, t2, t3;
+    /* Publish fails with 500 twice: retried after floor + jitter within the window, the window doubling */
+    snprintf(f_fail_op, sizeof f_fail_op, "Publish");
+    f_fail_n = 2;
+    f_fail_status = 500;
+    f_fail_hdr = NULL;
+    f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>x</Message></Error>"
+                  "</ErrorResponse>";
+    CHECK(sioc_node_server_side_emit(&t_n, sioc_str_c("/"), t_mp("\x91\xa1x", 3), f_now) == SIOC_OK);
+    t_run(1000);
+    i1 = t_log_find("Publish", mark);
+    i2 = i1 >= 0 ? t_log_find("Publish", (size_t)i1 + 1) : -1;
+    i3 = i2 >= 0 ? t_log_find("Publish", (size_t)i2 + 1) : -1;
+    CHECK(i1 >= 0 && i2 >= 0 && i3 >= 0);
+    if (i3 < 0) return;
+    t1 = f_log_time[i1], t2 = f_log_time[i2], t3 = f_log_time[i3];
+    CHECKF(t2 - t1 >= 50 && t2 - t1 <= 250, "first retry after %llu ms", (unsigned long long)(t2 - t1));
+    CHECKF(t3 - t2 >= 50 && t3 - t2 <= 450, "second retry after %llu ms", (unsigned long long)(t3 - t2));
+    CHECK_EQ_INT(t_ca.failures[SIOC_CLUSTER_AWS_PUBLISH], 2);
+    CHECK_EQ_INT(t_log_count("Publish", (size_t)i3 + 1), 0); /* the third went through */
+    /* throttled receive: at least 1 s before the next one */
+    mark = f_n_log;
+    snprintf(f_fail_op, sizeof f_fail_op, "ReceiveMessage");
+    f_fail_n = 1;
+    f_fail_status = 400;
+    f_fail_hdr = "x-amzn-query-error: AWS.SimpleQueueService.RequestThrottled;Sender\r\n";
+    f_fail_body = "{\"__type\":\"com.amazonaws.sqs#RequestThrottled\",\"message\":\"slow down\"}";
+    CHECK(f_deliver("{}")); /* ends the held poll; the next ReceiveMessage is refused */
+    t_run(3);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
+    CHECK(t_ca.last_error == SIOC_ERR_THROTTLED);
+    t_run(990);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
+    t_run(1300);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 2);
+    CHECK(t_n.ready);
+}
+
+static void test_queue_lost(void) {
+    size_t mark = f_n_log, ev_mark = t_n_events;
+    char old_name[96];
+    int a, b, c, d, e;
+    snprintf(old_name, sizeof old_name, "%s", t_ca.queue_name);
+    snprintf(f_fail_op, sizeof f_fail_op, "ReceiveMessage");
+    f_fail_n = 1;
+    f_fail_status = 400;
+    f_fail_hdr = "x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender\r\n";
+    f_fail_body = "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"The specified queue does not exist.\"}";
+    CHECK(f_deliver("{}"));
+    t_run(400);
+    CHECK(t_has_event(SIOC_NODE_EV_NOT_READY, ev_mark) && t_has_event(SIOC_NODE_EV_READY, ev_mark));
+    a = t_log_find("CreateQueue", mark);
+    b = t_log_find("GetQueueAttributes", mark);
+    c = t_log_find("SetQueueAttributes", mark);
+    d = t_log_find("Unsubscribe", mark);
+    e = t_log_find("Subscribe", mark);
+    CHECK(a >= 0 && a < b && b < c && c < d && d < e);
+    CHECK(strcmp(old_name, t_ca.queue_name) != 0 && strncmp(t_ca.queue_name, "socket-io-", 10) == 0);
+    CHECK(!strcmp(t_ca.queue_url, "http://127.0.0.1:4566/000000000000/q2"));
+    CHECK(t_n.ready && t_ca.state == SIOC_CLUSTER_AWS_RUNNING && t_ca.queues_recreated == 1);
+    CHECK(strstr(f_last_body[5], "/q2\"") != NULL); /* polling the new queue */
+}
+
+static void test_batch(void) {
+    size_t mark = f_n_log, i;
+    /* a backlog while Publish is held back by a failure: it goes out as PublishBatch of 10, then the rest */
+    snprintf(f_fail_op, sizeof f_fail_op, "Publish");
+    f_fail_n = 1;
+    f_fail_status = 503;
+    f_fail_hdr = NULL;
+    f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>Unavailable</Code><Message>x</Message></Error>"
+                  "</ErrorResponse>";
+    CHECK(sioc_node_server_side_emit(&t_n, sioc_str_c("/"), t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
+    t_run(2);
+    for (i = 0; i < 12; i++)
+        CHECK(sioc_node_server_side_emit(&t_n, sioc_str_c("/"), t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
+    f_n_batches = 0;
+    t_run(600);
+    /* 12 waiting: a full batch of 10, then the remaining 2 */
+    CHECK_EQ_INT(t_log_count("PublishBatch", mark), 2);
+    CHECKF(f_n_batches == 2 && f_batches[0] == 10 && f_batches[1] == 2, "%lu batches: %lu, %lu",
+           (unsigned long)f_n_batches, (unsigned long)f_batches[0], (unsigned long)f_batches[1]);
+    CHECK(sioc_cluster_aws_idle(&t_ca));
+    CHECK_EQ_INT(t_ca.published >= 13, 1);
+}
+
+static void test_close(void) {
+    size_t mark = f_n_log;
+    int p, dq, un;
+    CHECK(sioc_cluster_aws_close(&t_ca, f_now) == SIOC_OK);
+    t_run(20);
+    p = t_log_find("Publish", mark);
+    dq = t_log_find("DeleteQueue", mark);
+    un = t_log_find("Unsubscribe", mark);
+    CHECK(p >= 0 && p < dq && dq < un); /* ADAPTER_CLOSE first, then the queue, then the subscription */
+    CHECK(strstr(f_last_body[7], "Message=13") != NULL);
+    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_CLOSED);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 0);
+    t_teardown();
+}
+
+static void test_auth_failure(void) {
+    CHECK(t_setup(0));
+    snprintf(f_fail_op, sizeof f_fail_op, "CreateTopic");
+    f_fail_n = 1;
+    f_fail_status = 403;
+    f_fail_hdr = NULL;
+    f_fail_body = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>bad key</Message>"
+                  "</Error></ErrorResponse>";
+    t_run(2000);
+    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_FAILED);
+    CHECK_EQ_INT(f_n_log, 1); /* reported, not retried blindly */
+    CHECK(!t_n.ready);
+    t_teardown();
+}
+
+static void test_emitter(void) {
+    CHECK(t_setup(1));
+    t_run(5);
+    CHECK(f_n_log >= 1 && !strcmp(f_log[0], "CreateTopic"));
+    CHECK_EQ_INT(t_log_count("CreateQueue", 0), 0);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", 0), 0);
+    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_RUNNING);
+    CHECK(sioc_node_broadcast(&t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1w", 3), f_now) == SIOC_OK);
+    t_run(5);
+    CHECK(strstr(f_last_body[7], "StringValue=emitter") != NULL);
+    CHECK(sioc_cluster_aws_close(&t_ca, f_now) == SIOC_OK);
+    t_run(5);
+    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_CLOSED);
+    CHECK_EQ_INT(t_log_count("DeleteQueue", 0), 0);
+    t_teardown();
+}
+
+/* Caller memory instead of the allocator; the size is what heap_size says, and the desc is checked the same way. */
+static void test_prealloc(void) {
+    sioc_cluster_aws_desc cd;
+    size_t need;
+    unsigned char *raw, *mem;
+    memset(&cd, 0, sizeof cd);
+    CHECK_EQ_INT(sioc_cluster_aws_heap_size(&cd), 0); /* no random */
+    cd.random = t_rand;
+    cd.receive_buffer_size = 65536;
+    need = sioc_cluster_aws_heap_size(&cd);
+    CHECK(need > 3 * 65536 && need < 4u * 1024u * 1024u);
+    cd.max_messages = 11;
+    CHECK_EQ_INT(sioc_cluster_aws_heap_size(&cd), 0);
+    cd.max_messages = 0;
+    CHECK(t_setup(0)); /* a normal binding, replaced below by one in caller memory */
+    sioc_cluster_aws_free(&t_ca);
+    raw = (unsigned char *)malloc(need + 16);
+    CHECK(raw != NULL);
+    if (!raw) return;
+    mem = raw + (16 - (size_t)((uintptr_t)raw % 16)) % 16;
+    CHECK(sioc_cluster_aws_init_preallocated(&t_ca, &t_n, &t_c, &cd, mem) == SIOC_OK);
+    CHECK(sioc_cluster_aws_start(&t_ca, f_now) == SIOC_OK);
+    f_n_log = 0;
+    t_run(5);
+    CHECK(t_n.ready && t_ca.state == SIOC_CLUSTER_AWS_RUNNING);
+    t_teardown(); /* does not free the caller's block */
+    free(raw);
+}
+
+int main(void) {
+    RUN(test_prealloc);
+    RUN(test_startup);
+    RUN(test_receive);
+    RUN(test_backoff);
+    RUN(test_queue_lost);
+    RUN(test_batch);
+    RUN(test_close);
+    RUN(test_auth_failure);
+    RUN(test_emitter);
+    CHECK_EQ_INT(f_feed_errors, 0); /* every canned reply was taken whole */
+    return sioc_t_report("test_cluster_aws");
+}

@@ -1,0 +1,1268 @@
+/* siocat: netcat for a Socket.IO cluster over SNS + SQS. Speaks the JSON-lines protocol of
+   tests/interop/SIOCAT.md: events on stdout (one JSON object per line), commands on stdin, logs on stderr.
+   Build: cc -std=c99 -O2 -I. -o build/siocat tools/siocat.c   (POSIX; TLS endpoints need a TLS backend) */
+#define _POSIX_C_SOURCE 200809L
+#define SIOC_ENABLE_POSIX 1
+#define SIO_CLUSTER_IMPLEMENTATION
+#include "sio_cluster.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SOCKETS 256
+#define MAX_NSPS 16
+#define MAX_PENDING 64
+#define LINE_MAX_BYTES (4u << 20)
+#define MP_STACK 64
+
+/* ---- growable text buffer (the app may allocate; the library does not) ---- */
+
+typedef struct tbuf {
+    char *p;
+    size_t len, cap;
+} tbuf;
+
+static void tb_put(tbuf *b, const char *s, size_t n) {
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 1024;
+        while (nc < b->len + n + 1) nc *= 2;
+        b->p = (char *)realloc(b->p, nc);
+        if (!b->p) {
+            fprintf(stderr, "siocat: out of memory\n");
+            exit(1);
+        }
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+static void tb_puts(tbuf *b, const char *s) { tb_put(b, s, strlen(s)); }
+
+/* JSON text of one value into a tbuf through the library's writer (sized by a retry). */
+typedef struct jw {
+    sioc_buf buf;
+    sioc_json_writer w;
+    char *mem;
+    size_t cap;
+} jw;
+
+static char g_out_mem[8u << 20];
+
+static void jw_begin(jw *j) {
+    j->mem = g_out_mem;
+    j->cap = sizeof g_out_mem;
+    sioc_buf_init(&j->buf, j->mem, j->cap - 2);
+    sioc_json_writer_init(&j->w, &j->buf);
+}
+
+static void jw_emit(jw *j) {
+    if (sioc_buf_result(&j->buf) != SIOC_OK) {
+        fprintf(stderr, "siocat: output line too long (%lu bytes)\n", (unsigned long)j->buf.len);
+        return;
+    }
+    j->mem[j->buf.len] = '\n';
+    fwrite(j->mem, 1, j->buf.len + 1, stdout);
+    fflush(stdout);
+}
+
+static void jw_key(jw *j, const char *k) { sioc_json_write_key(&j->w, k, strlen(k)); }
+static void jw_kstr(jw *j, const char *k, const char *v, size_t n) {
+    jw_key(j, k);
+    sioc_json_write_str(&j->w, v, n);
+}
+static void jw_kcstr(jw *j, const char *k, const char *v) { jw_kstr(j, k, v, strlen(v)); }
+
+static void hex_of(tbuf *t, const uint8_t *p, size_t n) {
+    static const char hx[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char c[2];
+        c[0] = hx[p[i] >> 4];
+        c[1] = hx[p[i] & 15];
+        tb_put(t, c, 2);
+    }
+}
+
+static void jw_hex(jw *j, const uint8_t *p, size_t n) {
+    tbuf t = {0, 0, 0};
+    tb_puts(&t, "");
+    hex_of(&t, p, n);
+    sioc_json_write_str(&j->w, t.p, t.len);
+    free(t.p);
+}
+
+/* ---- msgpack -> JSON ({"$bin":hex} for binary, ISO text for timestamps), without recursion ---- */
+
+static void iso_time(int64_t sec, uint32_t nsec, char *out, size_t cap) {
+    time_t t = (time_t)sec;
+    struct tm tmv;
+    char base[32];
+    gmtime_r(&t, &tmv);
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tmv);
+    snprintf(out, cap, "%s.%03uZ", base, (unsigned)(nsec / 1000000u));
+}
+
+static int mp_to_json(jw *j, sioc_bytes v) {
+    sioc_msgpack_reader r;
+    uint32_t left[MP_STACK];
+    uint8_t is_map[MP_STACK], want_key[MP_STACK];
+    int depth = 0;
+    if (!v.ptr) {
+        sioc_json_write_object_begin(&j->w);
+        sioc_json_write_object_end(&j->w);
+        return 0;
+    }
+    sioc_msgpack_reader_init(&r, v.ptr, v.len);
+    do {
+        sioc_msgpack_item it;
+        int key_pos = depth > 0 && is_map[depth - 1] && want_key[depth - 1];
+        if (sioc_msgpack_read(&r, &it) != SIOC_OK) return -1;
+        if (key_pos) {
+            char tmp[40];
+            want_key[depth - 1] = 0;
+            if (it.type == SIOC_MSGPACK_STR) sioc_json_write_key(&j->w, (const char *)it.data, it.len);
+            else if (it.type == SIOC_MSGPACK_UINT) {
+                snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)it.u);
+                jw_key(j, tmp);
+            } else if (it.type == SIOC_MSGPACK_INT) {
+                snprintf(tmp, sizeof tmp, "%lld", (long long)it.i);
+                jw_key(j, tmp);
+            } else {
+                return -1;
+            }
+            continue;
+        }
+        switch (it.type) {
+        case SIOC_MSGPACK_NIL: sioc_json_write_null(&j->w); break;
+        case SIOC_MSGPACK_BOOL: sioc_json_write_bool(&j->w, it.boolean); break;
+        case SIOC_MSGPACK_UINT: sioc_json_write_u64(&j->w, it.u); break;
+        case SIOC_MSGPACK_INT: sioc_json_write_i64(&j->w, it.i); break;
+        case SIOC_MSGPACK_FLOAT32:
+        case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(&j->w, it.f); break;
+        case SIOC_MSGPACK_STR: sioc_json_write_str(&j->w, (const char *)it.data, it.len); break;
+        case SIOC_MSGPACK_BIN:
+        case SIOC_MSGPACK_EXT:
+            sioc_json_write_object_begin(&j->w);
+            jw_key(j, "$bin");
+            jw_hex(j, it.data, it.len);
+            sioc_json_write_object_end(&j->w);
+            break;
+        case SIOC_MSGPACK_TIMESTAMP: {
+            char iso[48];
+            iso_time(it.ts_sec, it.ts_nsec, iso, sizeof iso);
+            sioc_json_write_str(&j->w, iso, strlen(iso));
+            break;
+        }
+        case SIOC_MSGPACK_ARRAY:
+        case SIOC_MSGPACK_MAP:
+            if (depth >= MP_STACK) return -1;
+            if (it.type == SIOC_MSGPACK_ARRAY) sioc_json_write_array_begin(&j->w);
+            else sioc_json_write_object_begin(&j->w);
+            if (it.len == 0) {
+                if (it.type == SIOC_MSGPACK_ARRAY) sioc_json_write_array_end(&j->w);
+                else sioc_json_write_object_end(&j->w);
+                break;
+            }
+            is_map[depth] = it.type == SIOC_MSGPACK_MAP;
+            want_key[depth] = is_map[depth];
+            left[depth] = it.len;
+            depth++;
+            continue; /* the container counts as a value when it closes */
+        default: return -1;
+        }
+        /* one value finished: close every container it completed */
+        while (depth > 0) {
+            if (is_map[depth - 1]) want_key[depth - 1] = 1;
+            if (--left[depth - 1] > 0) break;
+            depth--;
+            if (is_map[depth]) sioc_json_write_object_end(&j->w);
+            else sioc_json_write_array_end(&j->w);
+        }
+    } while (depth > 0);
+    return 0;
+}
+
+/* ---- JSON -> msgpack ({"$bin":hex} -> bin), walking the tokens in document order ---- */
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static char g_str_mem[LINE_MAX_BYTES];
+
+/* Writes the value at token t; returns 0, or -1 on a bad value. */
+static int json_to_mp(const sioc_json *d, int t, sioc_msgpack_writer *w) {
+    int end = (int)d->toks[t].next, i = t;
+    while (i < end) {
+        const sioc_json_tok *k = &d->toks[i];
+        size_t n = 0;
+        switch ((sioc_json_type)k->type) {
+        case SIOC_JSON_NULL: sioc_msgpack_write_nil(w); i++; break;
+        case SIOC_JSON_BOOL: {
+            int b = 0;
+            (void)sioc_json_get_bool(d, i, &b);
+            sioc_msgpack_write_bool(w, b);
+            i++;
+            break;
+        }
+        case SIOC_JSON_NUMBER: {
+            int64_t iv;
+            double f;
+            if (sioc_json_get_i64(d, i, &iv) == SIOC_OK && iv <= 9007199254740991LL && iv >= -9007199254740991LL)
+                sioc_msgpack_write_int(w, iv);
+            else if (sioc_json_get_f64(d, i, &f) == SIOC_OK) sioc_msgpack_write_double(w, f);
+            else return -1;
+            i++;
+            break;
+        }
+        case SIOC_JSON_STRING:
+            if (sioc_json_get_str(d, i, g_str_mem, sizeof g_str_mem, &n) != SIOC_OK) return -1;
+            sioc_msgpack_write_str(w, g_str_mem, n);
+            i++;
+            break;
+        case SIOC_JSON_ARRAY: sioc_msgpack_write_array(w, k->count); i++; break;
+        case SIOC_JSON_OBJECT: {
+            int key = sioc_json_first(d, i);
+            if (k->count == 1 && sioc_json_str_eq(d, key, "$bin", 4) &&
+                sioc_json_type_of(d, key + 1) == SIOC_JSON_STRING) {
+                sioc_str hx = sioc_json_raw(d, key + 1);
+                size_t m;
+                uint8_t *bin = (uint8_t *)g_str_mem;
+                if (hx.len % 2 || hx.len / 2 > sizeof g_str_mem) return -1;
+                for (m = 0; m < hx.len / 2; m++) {
+                    int a = hexval(hx.ptr[2 * m]), b = hexval(hx.ptr[2 * m + 1]);
+                    if (a < 0 || b < 0) return -1;
+                    bin[m] = (uint8_t)(a * 16 + b);
+                }
+                sioc_msgpack_write_bin(w, bin, hx.len / 2);
+                i = (int)k->next;
+                break;
+            }
+            sioc_msgpack_write_map(w, k->count);
+            i++;
+            break;
+        }
+        default: return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- state ---- */
+
+typedef struct vsock {
+    char id[SIOC_NODE_NAME_MAX + 1];
+    char nsp[SIOC_NODE_NAME_MAX + 1];
+    char rooms[16][SIOC_NODE_NAME_MAX + 1];
+    int n_rooms;
+    uint8_t handshake[512];
+    size_t handshake_len;
+    int alive;
+} vsock;
+
+typedef struct pending {
+    int used;
+    uint32_t request;
+    char cmd[32];
+    tbuf id;    /* raw JSON of the command's id */
+    tbuf items; /* JSON values gathered so far, comma separated */
+    size_t n_items;
+} pending;
+
+static sioc_node g_node;
+static sioc_aws_client g_client;
+static sioc_posix g_px;
+static sioc_cluster_aws g_ca;
+static vsock g_socks[MAX_SOCKETS];
+static int g_n_socks;
+static char g_nsps[MAX_NSPS][SIOC_NODE_NAME_MAX + 1];
+static int g_n_nsps;
+static pending g_pend[MAX_PENDING];
+static const char *g_label = "";
+static int g_emitter;
+static char *g_auto_ack; /* JSON text */
+static uint8_t g_auto_ack_mp[4096];
+static size_t g_auto_ack_len;
+static volatile sig_atomic_t g_stop;
+static int g_ready_printed, g_closing, g_aws_errors_quiet;
+
+static void on_signal(int sig) {
+    (void)sig;
+    g_stop = 1;
+}
+
+static uint64_t now_ms(void) { return sioc_posix_now_ms(); }
+
+static int nsp_known(const char *nsp, size_t len) {
+    int i;
+    for (i = 0; i < g_n_nsps; i++)
+        if (strlen(g_nsps[i]) == len && memcmp(g_nsps[i], nsp, len) == 0) return 1;
+    return 0;
+}
+
+static void nsp_add(const char *nsp) {
+    if (nsp_known(nsp, strlen(nsp)) || g_n_nsps >= MAX_NSPS) return;
+    snprintf(g_nsps[g_n_nsps++], SIOC_NODE_NAME_MAX + 1, "%s", nsp);
+}
+
+static void print_error(const char *where, const char *msg) {
+    jw j;
+    jw_begin(&j);
+    sioc_json_write_object_begin(&j.w);
+    jw_kcstr(&j, "ev", "error");
+    jw_kcstr(&j, "where", where);
+    jw_kcstr(&j, "message", msg);
+    sioc_json_write_object_end(&j.w);
+    jw_emit(&j);
+}
+
+static void on_aws_error(void *user, sioc_cluster_aws_op op, const sioc_aws_call *call) {
+    char msg[512];
+    (void)user;
+    snprintf(msg, sizeof msg, "%s failed: %s (HTTP %d %s %s); retrying", sioc_cluster_aws_op_name(op),
+             sioc_strerror(call->result), call->status, call->error.code, call->error.message);
+    fprintf(stderr, "siocat[%s]: %s\n", g_label, msg);
+    if (!g_aws_errors_quiet) print_error("aws", msg);
+}
+
+/* JS Date.prototype.toString() in UTC, as the handshake's "time" (SIOCAT.md §6). */
+static void js_date_string(time_t t, char *out, size_t cap) {
+    struct tm tmv;
+    gmtime_r(&t, &tmv);
+    strftime(out, cap, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tmv);
+}
+
+static void build_handshake(vsock *s) {
+    sioc_buf b;
+    sioc_msgpack_writer w;
+    char tbuf_[96];
+    time_t t = time(NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    js_date_string(t, tbuf_, sizeof tbuf_);
+    sioc_buf_init(&b, s->handshake, sizeof s->handshake);
+    sioc_msgpack_writer_init(&w, &b);
+    sioc_msgpack_write_map(&w, 9);
+    sioc_msgpack_write_cstr(&w, "headers");
+    sioc_msgpack_write_map(&w, 0);
+    sioc_msgpack_write_cstr(&w, "time");
+    sioc_msgpack_write_cstr(&w, tbuf_);
+    sioc_msgpack_write_cstr(&w, "address");
+    sioc_msgpack_write_cstr(&w, "127.0.0.1");
+    sioc_msgpack_write_cstr(&w, "xdomain");
+    sioc_msgpack_write_bool(&w, 0);
+    sioc_msgpack_write_cstr(&w, "secure");
+    sioc_msgpack_write_bool(&w, 0);
+    sioc_msgpack_write_cstr(&w, "issued");
+    sioc_msgpack_write_int(&w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+    sioc_msgpack_write_cstr(&w, "url");
+    sioc_msgpack_write_cstr(&w, "/socket.io/?EIO=4&transport=websocket");
+    sioc_msgpack_write_cstr(&w, "query");
+    sioc_msgpack_write_map(&w, 2);
+    sioc_msgpack_write_cstr(&w, "EIO");
+    sioc_msgpack_write_cstr(&w, "4");
+    sioc_msgpack_write_cstr(&w, "transport");
+    sioc_msgpack_write_cstr(&w, "websocket");
+    sioc_msgpack_write_cstr(&w, "auth");
+    sioc_msgpack_write_map(&w, 0);
+    s->handshake_len = sioc_msgpack_writer_finish(&w) == SIOC_OK ? b.len : 0;
+}
+
+static int parse_socket_flag(const char *arg) {
+    vsock *s;
+    const char *at, *eq, *p;
+    if (g_n_socks >= MAX_SOCKETS) return -1;
+    s = &g_socks[g_n_socks];
+    memset(s, 0, sizeof *s);
+    eq = strchr(arg, '=');
+    at = strchr(arg, '@');
+    if (at && eq && at > eq) at = NULL;
+    {
+        size_t idlen = (size_t)((at ? at : eq ? eq : arg + strlen(arg)) - arg);
+        if (!idlen || idlen > SIOC_NODE_NAME_MAX) return -1;
+        memcpy(s->id, arg, idlen);
+    }
+    if (at) {
+        size_t nl = (size_t)((eq ? eq : at + strlen(at)) - at - 1);
+        if (!nl || nl > SIOC_NODE_NAME_MAX) return -1;
+        memcpy(s->nsp, at + 1, nl);
+    } else {
+        strcpy(s->nsp, "/");
+    }
+    if (eq) {
+        p = eq + 1;
+        while (*p && s->n_rooms < 16) {
+            const char *c = strchr(p, ',');
+            size_t rl = c ? (size_t)(c - p) : strlen(p);
+            if (rl && rl <= SIOC_NODE_NAME_MAX) memcpy(s->rooms[s->n_rooms++], p, rl);
+            if (!c) break;
+            p = c + 1;
+        }
+    }
+    s->alive = 1;
+    g_n_socks++;
+    return 0;
+}
+
+static vsock *find_sock(sioc_str nsp, sioc_str id) {
+    int i;
+    for (i = 0; i < g_n_socks; i++) {
+        vsock *s = &g_socks[i];
+        if (s->alive && sioc_str_eq(sioc_str_c(s->id), id) && sioc_str_eq(sioc_str_c(s->nsp), nsp)) return s;
+    }
+    return NULL;
+}
+
+/* ---- pending requests ---- */
+
+static pending *pend_new(uint32_t request, const char *cmd, const char *id_json) {
+    int i;
+    for (i = 0; i < MAX_PENDING; i++) {
+        if (!g_pend[i].used) {
+            pending *p = &g_pend[i];
+            p->used = 1;
+            p->request = request;
+            snprintf(p->cmd, sizeof p->cmd, "%s", cmd);
+            p->id.len = 0;
+            tb_puts(&p->id, id_json);
+            p->items.len = 0;
+            tb_puts(&p->items, "");
+            p->n_items = 0;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static pending *pend_find(uint32_t request) {
+    int i;
+    for (i = 0; i < MAX_PENDING; i++)
+        if (g_pend[i].used && g_pend[i].request == request) return &g_pend[i];
+    return NULL;
+}
+
+static void pend_add_json(pending *p, const char *json, size_t len) {
+    if (p->n_items++) tb_put(&p->items, ",", 1);
+    tb_put(&p->items, json, len);
+}
+
+/* ---- result lines ---- */
+
+static void result_begin(jw *j, const char *id_json, const char *cmd, int ok) {
+    jw_begin(j);
+    sioc_json_write_object_begin(&j->w);
+    jw_kcstr(j, "ev", "result");
+    jw_key(j, "id");
+    sioc_json_write_raw(&j->w, id_json, strlen(id_json));
+    jw_kcstr(j, "cmd", cmd);
+    jw_key(j, "ok");
+    sioc_json_write_bool(&j->w, ok);
+}
+
+static int g_in_drain;
+static void drain_events(void);
+
+static void result_simple(const char *id_json, const char *cmd, int ok, const char *err) {
+    jw j;
+    if (!g_in_drain) drain_events(); /* local deliveries first, as a Node server writes them before returning */
+    result_begin(&j, id_json, cmd, ok);
+    if (!ok && err) jw_kcstr(&j, "error", err);
+    sioc_json_write_object_end(&j.w);
+    jw_emit(&j);
+}
+
+/* ---- events from the node ---- */
+
+static void print_ready(void) {
+    jw j;
+    int i, k;
+    jw_begin(&j);
+    sioc_json_write_object_begin(&j.w);
+    jw_kcstr(&j, "ev", "ready");
+    jw_kcstr(&j, "kind", "siocat");
+    jw_kcstr(&j, "label", g_label);
+    jw_key(&j, "uids");
+    sioc_json_write_object_begin(&j.w);
+    for (i = 0; i < g_n_nsps; i++) jw_kstr(&j, g_nsps[i], g_node.uid, g_node.uid_len);
+    sioc_json_write_object_end(&j.w);
+    if (!g_emitter) jw_kcstr(&j, "queue", g_ca.queue_name);
+    jw_key(&j, "sockets");
+    sioc_json_write_array_begin(&j.w);
+    for (i = 0; i < g_n_socks; i++) {
+        if (!g_socks[i].alive) continue;
+        sioc_json_write_object_begin(&j.w);
+        jw_kcstr(&j, "id", g_socks[i].id);
+        jw_kcstr(&j, "nsp", g_socks[i].nsp);
+        jw_key(&j, "rooms");
+        sioc_json_write_array_begin(&j.w);
+        for (k = 0; k < g_socks[i].n_rooms; k++)
+            sioc_json_write_str(&j.w, g_socks[i].rooms[k], strlen(g_socks[i].rooms[k]));
+        sioc_json_write_array_end(&j.w);
+        sioc_json_write_object_end(&j.w);
+    }
+    sioc_json_write_array_end(&j.w);
+    sioc_json_write_object_end(&j.w);
+    jw_emit(&j);
+}
+
+/* One socket of a fetchSockets answer as JSON into the pending request. */
+static void pend_add_socket(pending *p, sioc_str id, sioc_bytes handshake, sioc_msg_list rooms, sioc_bytes data) {
+    jw j;
+    sioc_str r;
+    jw_begin(&j);
+    sioc_json_write_object_begin(&j.w);
+    jw_kstr(&j, "id", id.ptr, id.len);
+    jw_key(&j, "handshake");
+    (void)mp_to_json(&j, handshake);
+    jw_key(&j, "rooms");
+    sioc_json_write_array_begin(&j.w);
+    while (sioc_msg_list_next_str(&rooms, &r)) sioc_json_write_str(&j.w, r.ptr, r.len);
+    sioc_json_write_array_end(&j.w);
+    jw_key(&j, "data");
+    (void)mp_to_json(&j, data);
+    sioc_json_write_object_end(&j.w);
+    if (sioc_buf_result(&j.buf) == SIOC_OK) pend_add_json(p, j.mem, j.buf.len);
+}
+
+static void pend_add_value(pending *p, int has, sioc_bytes v) {
+    jw j;
+    jw_begin(&j);
+    if (!has || !v.ptr) sioc_json_write_null(&j.w);
+    else if (mp_to_json(&j, v) != 0) return;
+    if (sioc_buf_result(&j.buf) == SIOC_OK) pend_add_json(p, j.mem, j.buf.len);
+}
+
+static void request_done(const sioc_node_event *ev) {
+    pending *p = pend_find(ev->request);
+    jw j;
+    char err[96];
+    if (!p) return;
+    if (ev->request_kind == SIOC_NODE_REQ_FETCH_SOCKETS) {
+        if (ev->result != SIOC_OK) {
+            snprintf(err, sizeof err, "timeout reached: missing %llu responses", (unsigned long long)ev->missing);
+            result_simple(p->id.p, p->cmd, 0, err);
+        } else {
+            result_begin(&j, p->id.p, p->cmd, 1);
+            jw_key(&j, "sockets");
+            tb_puts(&p->items, ""); /* the gathered values, already JSON: concatenated as one array */
+            {
+                tbuf arr = {0, 0, 0};
+                tb_puts(&arr, "[");
+                tb_put(&arr, p->items.p, p->items.len);
+                tb_puts(&arr, "]");
+                sioc_json_write_raw(&j.w, arr.p, arr.len);
+                free(arr.p);
+            }
+            sioc_json_write_object_end(&j.w);
+            jw_emit(&j);
+        }
+    } else {
+        tbuf arr = {0, 0, 0};
+        tb_puts(&arr, "[");
+        tb_put(&arr, p->items.p, p->items.len);
+        tb_puts(&arr, "]");
+        result_begin(&j, p->id.p, p->cmd, 1);
+        jw_key(&j, "err");
+        if (ev->result == SIOC_OK) sioc_json_write_null(&j.w);
+        else if (ev->request_kind == SIOC_NODE_REQ_BROADCAST_ACK)
+            sioc_json_write_str(&j.w, "operation has timed out", 23);
+        else {
+            snprintf(err, sizeof err, "timeout reached: missing %llu responses", (unsigned long long)ev->missing);
+            sioc_json_write_str(&j.w, err, strlen(err));
+        }
+        jw_key(&j, ev->request_kind == SIOC_NODE_REQ_BROADCAST_ACK ? "acks" : "responses");
+        sioc_json_write_raw(&j.w, arr.p, arr.len);
+        sioc_json_write_object_end(&j.w);
+        jw_emit(&j);
+        free(arr.p);
+    }
+    p->used = 0;
+}
+
+static void drain_events(void) {
+    sioc_node_event ev;
+    g_in_drain = 1;
+    while (sioc_node_next_event(&g_node, &ev) == SIOC_OK) {
+        jw j;
+        size_t i, k;
+        switch (ev.type) {
+        case SIOC_NODE_EV_NOT_READY:
+            if (g_ready_printed && !g_closing) {
+                jw_begin(&j);
+                sioc_json_write_object_begin(&j.w);
+                jw_kcstr(&j, "ev", "notReady");
+                jw_kcstr(&j, "reason", "subscription lost");
+                sioc_json_write_object_end(&j.w);
+                jw_emit(&j);
+                g_ready_printed = 0;
+            }
+            break;
+        case SIOC_NODE_EV_PEER_UP:
+        case SIOC_NODE_EV_PEER_DOWN:
+            jw_begin(&j);
+            sioc_json_write_object_begin(&j.w);
+            jw_kcstr(&j, "ev", ev.type == SIOC_NODE_EV_PEER_UP ? "nodeUp" : "nodeDown");
+            jw_kstr(&j, "nsp", ev.nsp.ptr, ev.nsp.len);
+            jw_kstr(&j, "uid", ev.uid.ptr, ev.uid.len);
+            if (ev.type == SIOC_NODE_EV_PEER_DOWN)
+                jw_kcstr(&j, "reason", ev.result == SIOC_ERR_TIMEOUT ? "timeout" : "close");
+            sioc_json_write_object_end(&j.w);
+            jw_emit(&j);
+            break;
+        case SIOC_NODE_EV_DELIVER:
+        case SIOC_NODE_EV_DISCONNECT:
+            for (i = 0; i < ev.n_targets; i++) {
+                sioc_node_target t = sioc_node_event_target(&ev, i);
+                jw_begin(&j);
+                sioc_json_write_object_begin(&j.w);
+                jw_kcstr(&j, "ev", "deliver");
+                jw_kstr(&j, "nsp", ev.nsp.ptr, ev.nsp.len);
+                jw_kstr(&j, "sid", t.id.ptr, t.id.len);
+                jw_kstr(&j, "text", ev.text.ptr, ev.text.len);
+                jw_key(&j, "bin");
+                sioc_json_write_array_begin(&j.w);
+                for (k = 0; k < ev.n_attachments; k++) {
+                    sioc_bytes a = sioc_node_event_attachment(&ev, k);
+                    jw_hex(&j, a.ptr, a.len);
+                }
+                sioc_json_write_array_end(&j.w);
+                sioc_json_write_object_end(&j.w);
+                jw_emit(&j);
+                if (ev.type == SIOC_NODE_EV_DISCONNECT) {
+                    vsock *s = find_sock(ev.nsp, t.id);
+                    if (s) s->alive = 0;
+                    jw_begin(&j);
+                    sioc_json_write_object_begin(&j.w);
+                    jw_kcstr(&j, "ev", "disconnect");
+                    jw_kstr(&j, "nsp", ev.nsp.ptr, ev.nsp.len);
+                    jw_kstr(&j, "sid", t.id.ptr, t.id.len);
+                    jw_key(&j, "close");
+                    sioc_json_write_bool(&j.w, ev.close != 0);
+                    sioc_json_write_object_end(&j.w);
+                    jw_emit(&j);
+                }
+            }
+            break;
+        case SIOC_NODE_EV_SERVER_SIDE_EMIT: {
+            sioc_msgpack_reader r;
+            sioc_msgpack_item it;
+            uint32_t n = 0, a;
+            jw_begin(&j);
+            sioc_json_write_object_begin(&j.w);
+            jw_kcstr(&j, "ev", "serverSideEmit");
+            jw_kstr(&j, "nsp", ev.nsp.ptr, ev.nsp.len);
+            sioc_msgpack_reader_init(&r, ev.packet.ptr, ev.packet.len);
+            if (sioc_msgpack_read_array(&r, &n) == SIOC_OK && n >= 1 && sioc_msgpack_peek(&r, &it) == SIOC_OK) {
+                sioc_bytes raw;
+                jw_key(&j, "event");
+                if (sioc_msgpack_read_raw(&r, &raw) == SIOC_OK) (void)mp_to_json(&j, raw);
+                jw_key(&j, "args");
+                sioc_json_write_array_begin(&j.w);
+                for (a = 1; a < n; a++)
+                    if (sioc_msgpack_read_raw(&r, &raw) == SIOC_OK) (void)mp_to_json(&j, raw);
+                sioc_json_write_array_end(&j.w);
+            }
+            if (ev.ack) {
+                jw_key(&j, "ackId");
+                sioc_json_write_u64(&j.w, ev.ack);
+            }
+            sioc_json_write_object_end(&j.w);
+            jw_emit(&j);
+            if (ev.ack && g_auto_ack) {
+                sioc_bytes v;
+                v.ptr = g_auto_ack_mp;
+                v.len = g_auto_ack_len;
+                (void)sioc_node_server_side_ack(&g_node, ev.ack, v, now_ms());
+            }
+            break;
+        }
+        case SIOC_NODE_EV_FETCH_SOCKETS: {
+            pending *p = pend_find(ev.request);
+            sioc_msg_list it = ev.sockets;
+            sioc_msg_socket so;
+            if (!p) break;
+            while (sioc_msg_list_next_socket(&it, &so)) pend_add_socket(p, so.id, so.handshake, so.rooms, so.data);
+            break;
+        }
+        case SIOC_NODE_EV_SSE_RESPONSE:
+        case SIOC_NODE_EV_BROADCAST_ACK: {
+            pending *p = pend_find(ev.request);
+            if (p) pend_add_value(p, ev.has_packet, ev.packet);
+            break;
+        }
+        case SIOC_NODE_EV_REQUEST_DONE: request_done(&ev); break;
+        case SIOC_NODE_EV_ERROR: {
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s (type %d, %s, from %.*s)", sioc_strerror(ev.result), ev.msg_type,
+                     ev.field ? ev.field : "-", (int)ev.uid.len, ev.uid.ptr ? ev.uid.ptr : "");
+            print_error("receive", msg);
+            break;
+        }
+        default: break;
+        }
+    }
+    g_in_drain = 0;
+}
+
+/* ---- commands ---- */
+
+static sioc_json_tok g_toks[1u << 16];
+static char g_names[64][SIOC_NODE_NAME_MAX + 1];
+static sioc_str g_rooms[32], g_except[32], g_target[32];
+static int g_name_used;
+static uint8_t g_packet[LINE_MAX_BYTES + 1024];
+
+/* Array of strings at key into out (views into g_names). -1 when malformed. */
+static int str_list(const sioc_json *d, int obj, const char *key, sioc_str *out, size_t cap, size_t *n) {
+    int arr = sioc_json_find(d, obj, key), el;
+    *n = 0;
+    if (arr < 0) return 0;
+    if (sioc_json_type_of(d, arr) != SIOC_JSON_ARRAY) return -1;
+    for (el = sioc_json_first(d, arr); el >= 0; el = sioc_json_next(d, el)) {
+        size_t len = 0;
+        if (*n >= cap || g_name_used >= 64) return -1;
+        if (sioc_json_get_str(d, el, g_names[g_name_used], SIOC_NODE_NAME_MAX + 1, &len) != SIOC_OK) return -1;
+        out[*n].ptr = g_names[g_name_used++];
+        out[*n].len = len;
+        (*n)++;
+    }
+    return 0;
+}
+
+static int get_bool(const sioc_json *d, int obj, const char *key) {
+    int t = sioc_json_find(d, obj, key), v = 0;
+    if (t >= 0 && sioc_json_get_bool(d, t, &v) != SIOC_OK) v = 0;
+    return v;
+}
+
+static int64_t get_int(const sioc_json *d, int obj, const char *key, int64_t def) {
+    int t = sioc_json_find(d, obj, key);
+    int64_t v = def;
+    double f;
+    if (t < 0) return def;
+    if (sioc_json_get_i64(d, t, &v) == SIOC_OK) return v;
+    if (sioc_json_get_f64(d, t, &f) == SIOC_OK) return (int64_t)f;
+    return def;
+}
+
+/* [event, ...args] as msgpack into g_packet. */
+static int build_packet(const sioc_json *d, int obj, sioc_bytes *out) {
+    sioc_buf b;
+    sioc_msgpack_writer w;
+    int ev = sioc_json_find(d, obj, "event"), args = sioc_json_find(d, obj, "args"), el;
+    size_t n = 0;
+    if (ev < 0 || sioc_json_type_of(d, ev) != SIOC_JSON_STRING) return -1;
+    if (args >= 0 && sioc_json_type_of(d, args) != SIOC_JSON_ARRAY) return -1;
+    if (args >= 0) n = sioc_json_count(d, args);
+    sioc_buf_init(&b, g_packet, sizeof g_packet);
+    sioc_msgpack_writer_init(&w, &b);
+    sioc_msgpack_write_array(&w, (uint32_t)(n + 1));
+    if (json_to_mp(d, ev, &w) != 0) return -1;
+    for (el = sioc_json_first(d, args); el >= 0; el = sioc_json_next(d, el))
+        if (json_to_mp(d, el, &w) != 0) return -1;
+    if (sioc_msgpack_writer_finish(&w) != SIOC_OK) return -1;
+    out->ptr = g_packet;
+    out->len = b.len;
+    return 0;
+}
+
+static void start_close(void) {
+    if (g_closing) return;
+    g_closing = 1;
+    (void)sioc_cluster_aws_close(&g_ca, now_ms());
+}
+
+static void command(char *line, size_t len) {
+    sioc_json d;
+    char cmd[32], id_json[256], nspbuf[SIOC_NODE_NAME_MAX + 1];
+    int t;
+    size_t n = 0, n_rooms = 0, n_except = 0, n_target = 0;
+    sioc_str nsp;
+    sioc_node_opts opts;
+    sioc_result r = SIOC_OK;
+    uint64_t now = now_ms();
+    while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
+    if (!len) return;
+    if (sioc_json_parse(&d, line, len, g_toks, sizeof g_toks / sizeof g_toks[0]) != SIOC_OK ||
+        sioc_json_type_of(&d, 0) != SIOC_JSON_OBJECT) {
+        print_error("command", "not a JSON object");
+        return;
+    }
+    t = sioc_json_find(&d, 0, "id");
+    if (t < 0) strcpy(id_json, "null");
+    else {
+        sioc_str raw = sioc_json_raw(&d, t);
+        if (sioc_json_type_of(&d, t) == SIOC_JSON_STRING) snprintf(id_json, sizeof id_json, "\"%.*s\"", (int)raw.len, raw.ptr);
+        else snprintf(id_json, sizeof id_json, "%.*s", (int)raw.len, raw.ptr);
+    }
+    t = sioc_json_find(&d, 0, "cmd");
+    if (t < 0 || sioc_json_get_str(&d, t, cmd, sizeof cmd, &n) != SIOC_OK) {
+        result_simple(id_json, "", 0, "missing cmd");
+        return;
+    }
+    t = sioc_json_find(&d, 0, "nsp");
+    strcpy(nspbuf, "/");
+    if (t >= 0 && sioc_json_get_str(&d, t, nspbuf, sizeof nspbuf, &n) != SIOC_OK) {
+        result_simple(id_json, cmd, 0, "bad nsp");
+        return;
+    }
+    nsp = sioc_str_c(nspbuf);
+    g_name_used = 0;
+    memset(&opts, 0, sizeof opts);
+    if (str_list(&d, 0, "rooms", g_rooms, 32, &n_rooms) || str_list(&d, 0, "except", g_except, 32, &n_except) ||
+        str_list(&d, 0, "target", g_target, 32, &n_target)) {
+        result_simple(id_json, cmd, 0, "bad rooms/except/target");
+        return;
+    }
+    opts.rooms = g_rooms;
+    opts.n_rooms = n_rooms;
+    opts.except = g_except;
+    opts.n_except = n_except;
+
+    if (!strcmp(cmd, "close") || !strcmp(cmd, "quit")) {
+        result_simple(id_json, cmd, 1, NULL);
+        start_close();
+        return;
+    }
+    if (!strcmp(cmd, "serverSideAck")) {
+        int64_t ack = get_int(&d, 0, "ackId", -1);
+        int args = sioc_json_find(&d, 0, "args");
+        sioc_bytes v;
+        v.ptr = NULL;
+        v.len = 0;
+        if (args >= 0 && sioc_json_count(&d, args) > 0) {
+            sioc_buf b;
+            sioc_msgpack_writer w;
+            sioc_buf_init(&b, g_packet, sizeof g_packet);
+            sioc_msgpack_writer_init(&w, &b);
+            if (json_to_mp(&d, sioc_json_first(&d, args), &w) != 0 || sioc_msgpack_writer_finish(&w) != SIOC_OK) {
+                result_simple(id_json, cmd, 0, "bad args");
+                return;
+            }
+            v.ptr = g_packet;
+            v.len = b.len;
+        }
+        r = ack > 0 && ack <= 0xffffffffLL ? sioc_node_server_side_ack(&g_node, (uint32_t)ack, v, now)
+                                           : SIOC_ERR_NOT_FOUND;
+        result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
+        return;
+    }
+    if (!nsp_known(nsp.ptr, nsp.len)) {
+        result_simple(id_json, cmd, 0, "namespace not joined");
+        return;
+    }
+    if (!strcmp(cmd, "serverCount")) {
+        jw j;
+        if (g_emitter) {
+            result_simple(id_json, cmd, 0, "emitter-only");
+            return;
+        }
+        result_begin(&j, id_json, cmd, 1);
+        jw_key(&j, "count");
+        sioc_json_write_u64(&j.w, 1 + sioc_node_peer_count(&g_node, nsp));
+        sioc_json_write_object_end(&j.w);
+        jw_emit(&j);
+        return;
+    }
+    if (!strcmp(cmd, "broadcast")) {
+        sioc_bytes packet;
+        int fl = sioc_json_find(&d, 0, "flags");
+        if (build_packet(&d, 0, &packet) != 0) {
+            result_simple(id_json, cmd, 0, "bad event or args");
+            return;
+        }
+        if (fl >= 0) {
+            int v = sioc_json_find(&d, fl, "volatile"), c = sioc_json_find(&d, fl, "compress"), b = 0;
+            if (v >= 0 && sioc_json_get_bool(&d, v, &b) == SIOC_OK) {
+                opts.flags.present |= SIOC_MSG_FLAG_VOLATILE;
+                if (b) opts.flags.values |= SIOC_MSG_FLAG_VOLATILE;
+            }
+            if (c >= 0 && sioc_json_get_bool(&d, c, &b) == SIOC_OK) {
+                opts.flags.present |= SIOC_MSG_FLAG_COMPRESS;
+                if (b) opts.flags.values |= SIOC_MSG_FLAG_COMPRESS;
+            }
+        }
+        if (get_bool(&d, 0, "ack")) {
+            uint32_t req = 0;
+            int64_t to = get_int(&d, 0, "timeout", 0);
+            if (g_emitter || to <= 0) {
+                result_simple(id_json, cmd, 0, g_emitter ? "emitter-only" : "timeout required with ack");
+                return;
+            }
+            r = sioc_node_broadcast_ack(&g_node, nsp, &opts, packet, (uint32_t)to, NULL, &req, now);
+            if (r == SIOC_OK && !pend_new(req, cmd, id_json)) r = SIOC_ERR_LIMIT;
+            if (r != SIOC_OK) result_simple(id_json, cmd, 0, sioc_strerror(r));
+        } else {
+            r = sioc_node_broadcast(&g_node, nsp, &opts, packet, now);
+            result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
+        }
+        return;
+    }
+    if (!strcmp(cmd, "serverSideEmit")) {
+        sioc_bytes packet;
+        if (build_packet(&d, 0, &packet) != 0) {
+            result_simple(id_json, cmd, 0, "bad event or args");
+            return;
+        }
+        if (get_bool(&d, 0, "ack")) {
+            uint32_t req = 0;
+            if (g_emitter) {
+                result_simple(id_json, cmd, 0, "emitter-only");
+                return;
+            }
+            r = sioc_node_server_side_emit_ack(&g_node, nsp, packet, NULL, &req, now);
+            if (r == SIOC_OK && !pend_new(req, cmd, id_json)) r = SIOC_ERR_LIMIT;
+            if (r != SIOC_OK) result_simple(id_json, cmd, 0, sioc_strerror(r));
+        } else {
+            r = sioc_node_server_side_emit(&g_node, nsp, packet, now);
+            result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
+        }
+        return;
+    }
+    if (!strcmp(cmd, "fetchSockets")) {
+        uint32_t req = 0;
+        int64_t to = get_int(&d, 0, "timeout", 0);
+        if (g_emitter) {
+            result_simple(id_json, cmd, 0, "emitter-only");
+            return;
+        }
+        if (to > 0) {
+            opts.flags.present |= SIOC_MSG_FLAG_TIMEOUT;
+            opts.flags.timeout_ms = (uint64_t)to;
+        }
+        /* the pending entry must exist before the call: the local part comes out as an event at once */
+        {
+            pending *p = pend_new(0xffffffffu, cmd, id_json);
+            if (!p) {
+                result_simple(id_json, cmd, 0, "too many requests");
+                return;
+            }
+            r = sioc_node_fetch_sockets(&g_node, nsp, &opts, NULL, &req, now);
+            if (r != SIOC_OK) {
+                p->used = 0;
+                result_simple(id_json, cmd, 0, sioc_strerror(r));
+                return;
+            }
+            p->request = req;
+        }
+        return;
+    }
+    if (!strcmp(cmd, "socketsJoin") || !strcmp(cmd, "socketsLeave")) {
+        r = cmd[7] == 'J' ? sioc_node_sockets_join(&g_node, nsp, &opts, g_target, n_target, now)
+                          : sioc_node_sockets_leave(&g_node, nsp, &opts, g_target, n_target, now);
+        result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
+        return;
+    }
+    if (!strcmp(cmd, "disconnectSockets")) {
+        r = sioc_node_disconnect_sockets(&g_node, nsp, &opts, get_bool(&d, 0, "close"), now);
+        result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
+        return;
+    }
+    if (!strcmp(cmd, "clientPacket")) {
+        char sid[SIOC_NODE_NAME_MAX + 1];
+        static char text[LINE_MAX_BYTES];
+        static uint8_t binmem[LINE_MAX_BYTES];
+        sioc_bytes att[64];
+        size_t n_att = 0, used = 0, tl = 0;
+        int st = sioc_json_find(&d, 0, "sid"), tx = sioc_json_find(&d, 0, "text"), bn = sioc_json_find(&d, 0, "bin"), el;
+        if (st < 0 || tx < 0 || sioc_json_get_str(&d, st, sid, sizeof sid, &n) != SIOC_OK ||
+            sioc_json_get_str(&d, tx, text, sizeof text, &tl) != SIOC_OK) {
+            result_simple(id_json, cmd, 0, "sid and text required");
+            return;
+        }
+        if (!sioc_node_socket_exists(&g_node, nsp, sioc_str_c(sid))) {
+            result_simple(id_json, cmd, 0, "unknown socket");
+            return;
+        }
+        for (el = sioc_json_first(&d, bn); el >= 0; el = sioc_json_next(&d, el)) {
+            sioc_str hx = sioc_json_raw(&d, el);
+            size_t m;
+            if (n_att >= 64 || hx.len % 2 || used + hx.len / 2 > sizeof binmem) {
+                result_simple(id_json, cmd, 0, "bad bin");
+                return;
+            }
+            for (m = 0; m < hx.len / 2; m++) {
+                int a = hexval(hx.ptr[2 * m]), b = hexval(hx.ptr[2 * m + 1]);
+                if (a < 0 || b < 0) {
+                    result_simple(id_json, cmd, 0, "bad bin");
+                    return;
+                }
+                binmem[used + m] = (uint8_t)(a * 16 + b);
+            }
+            att[n_att].ptr = binmem + used;
+            att[n_att].len = hx.len / 2;
+            used += hx.len / 2;
+            n_att++;
+        }
+        r = sioc_node_client_ack_text(&g_node, sioc_str_c(sid), text, tl, att, n_att, now);
+        result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
+        return;
+    }
+    result_simple(id_json, cmd, 0, "unknown cmd");
+}
+
+/* ---- main ---- */
+
+static void usage(void) {
+    fprintf(stderr,
+            "usage: siocat [--label NAME] [--nsp NSP]... [--socket ID[@NSP][=ROOM,...]]...\n"
+            "              [--heartbeat-interval MS] [--heartbeat-timeout MS] [--topic NAME] [--queue-prefix P]\n"
+            "              [--wait-time-seconds N] [--endpoint URL] [--region R] [--auto-ack JSON] [--emitter]\n"
+            "              [--no-filter-policy] [--retention-seconds N] [--receives-in-flight N]\n"
+            "Environment: AWS_ENDPOINT_URL[_SNS|_SQS], AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+            "AWS_SESSION_TOKEN. JSON-line commands on stdin, events on stdout (tests/interop/SIOCAT.md).\n");
+    exit(2);
+}
+
+static uint32_t arg_u32(const char *v) {
+    char *end;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || x > 0xffffffffUL) usage();
+    return (uint32_t)x;
+}
+
+static void needv(const char *v) {
+    if (!v) usage();
+}
+
+static char g_linebuf[LINE_MAX_BYTES];
+static size_t g_line_len;
+
+int main(int argc, char **argv) {
+    sioc_node_desc nd;
+    sioc_aws_desc ad;
+    sioc_cluster_aws_desc cd;
+    const char *endpoint = NULL, *region = NULL;
+    int i, stdin_open = 1, exit_code = 0;
+    sioc_result r;
+    struct sigaction sa;
+
+    memset(&nd, 0, sizeof nd);
+    memset(&ad, 0, sizeof ad);
+    memset(&cd, 0, sizeof cd);
+    nsp_add("/");
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--label")) needv(v), i++, g_label = v;
+        else if (!strcmp(a, "--nsp")) {
+            needv(v);
+            i++;
+            if (v[0] != '/' || strlen(v) > SIOC_NODE_NAME_MAX) usage();
+            nsp_add(v);
+        } else if (!strcmp(a, "--socket")) {
+            needv(v);
+            i++;
+            if (parse_socket_flag(v) != 0) usage();
+            nsp_add(g_socks[g_n_socks - 1].nsp);
+        } else if (!strcmp(a, "--heartbeat-interval")) needv(v), i++, nd.heartbeat_interval_ms = arg_u32(v);
+        else if (!strcmp(a, "--heartbeat-timeout")) needv(v), i++, nd.heartbeat_timeout_ms = arg_u32(v);
+        else if (!strcmp(a, "--topic")) needv(v), i++, cd.topic_name = v;
+        else if (!strcmp(a, "--queue-prefix")) needv(v), i++, cd.queue_prefix = v;
+        else if (!strcmp(a, "--wait-time-seconds")) {
+            needv(v);
+            i++;
+            cd.wait_time_s = (int)arg_u32(v);
+            if (cd.wait_time_s > 20) usage();
+            if (cd.wait_time_s == 0) cd.wait_time_s = -1;
+        } else if (!strcmp(a, "--receives-in-flight")) {
+            needv(v);
+            i++;
+            cd.receives_in_flight = (int)arg_u32(v);
+            if (cd.receives_in_flight < 1 || cd.receives_in_flight > SIOC_CLUSTER_AWS_MAX_RECEIVES) usage();
+        } else if (!strcmp(a, "--retention-seconds")) needv(v), i++, cd.retention_s = arg_u32(v);
+        else if (!strcmp(a, "--endpoint")) needv(v), i++, endpoint = v;
+        else if (!strcmp(a, "--region")) needv(v), i++, region = v;
+        else if (!strcmp(a, "--auto-ack")) needv(v), i++, g_auto_ack = argv[i];
+        else if (!strcmp(a, "--emitter")) g_emitter = 1;
+        else if (!strcmp(a, "--no-filter-policy")) cd.no_filter_policy = 1;
+        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage();
+        else {
+            fprintf(stderr, "siocat: unknown flag %s\n", a);
+            usage();
+        }
+    }
+    if (g_auto_ack) {
+        sioc_json d;
+        sioc_buf b;
+        sioc_msgpack_writer w;
+        sioc_buf_init(&b, g_auto_ack_mp, sizeof g_auto_ack_mp);
+        sioc_msgpack_writer_init(&w, &b);
+        if (sioc_json_parse(&d, g_auto_ack, strlen(g_auto_ack), g_toks, 4096) != SIOC_OK ||
+            json_to_mp(&d, 0, &w) != 0 || sioc_msgpack_writer_finish(&w) != SIOC_OK) {
+            fprintf(stderr, "siocat: --auto-ack needs a JSON value\n");
+            usage();
+        }
+        g_auto_ack_len = b.len;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* AWS client from the standard environment */
+    if (region) ad.region = region;
+    if (endpoint) ad.sns_endpoint = ad.sqs_endpoint = endpoint;
+    r = sioc_aws_desc_from_env(&ad);
+    if (!ad.region) {
+        ad.region = "us-east-1";
+        r = sioc_aws_desc_from_env(&ad);
+    }
+    if (r != SIOC_OK) {
+        print_error("startup", "AWS credentials missing (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+        return 1;
+    }
+    ad.utc_now = sioc_posix_utc_now;
+    ad.http.conns_per_endpoint = 6;
+    ad.http.max_requests = 16;
+    r = sioc_aws_client_init(&g_client, &ad);
+    if (r == SIOC_OK) r = sioc_posix_init(&g_px, &g_client.http, NULL, NULL);
+    if (r != SIOC_OK) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "AWS client: %s", sioc_strerror(r));
+        print_error("startup", msg);
+        return 1;
+    }
+    /* the node */
+    nd.random = sioc_posix_random;
+    nd.emitter_only = g_emitter;
+    r = sioc_node_init(&g_node, &nd);
+    if (r != SIOC_OK) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "node: %s", sioc_strerror(r));
+        print_error("startup", msg);
+        return 1;
+    }
+    for (i = 0; i < g_n_nsps && !g_emitter; i++)
+        if (sioc_node_nsp_open(&g_node, sioc_str_c(g_nsps[i]), now_ms()) != SIOC_OK) {
+            print_error("startup", "namespace refused");
+            return 1;
+        }
+    for (i = 0; i < g_n_socks && !g_emitter; i++) {
+        vsock *s = &g_socks[i];
+        sioc_node_socket_desc sd;
+        int k;
+        build_handshake(s);
+        memset(&sd, 0, sizeof sd);
+        sd.handshake.ptr = s->handshake;
+        sd.handshake.len = s->handshake_len;
+        sd.user = s;
+        r = sioc_node_socket_add(&g_node, sioc_str_c(s->nsp), sioc_str_c(s->id), &sd, now_ms());
+        for (k = 0; r == SIOC_OK && k < s->n_rooms; k++)
+            r = sioc_node_socket_join(&g_node, sioc_str_c(s->nsp), sioc_str_c(s->id), sioc_str_c(s->rooms[k]));
+        if (r != SIOC_OK) {
+            print_error("startup", "socket refused");
+            return 1;
+        }
+    }
+    cd.random = sioc_posix_random;
+    cd.on_error = on_aws_error;
+    r = sioc_cluster_aws_init(&g_ca, &g_node, &g_client, &cd);
+    if (r == SIOC_OK) r = sioc_cluster_aws_start(&g_ca, now_ms());
+    if (r != SIOC_OK) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "cluster: %s", sioc_strerror(r));
+        print_error("startup", msg);
+        return 1;
+    }
+    fprintf(stderr, "siocat[%s]: uid %s, queue %s\n", g_label, g_node.uid, g_emitter ? "(none)" : g_ca.queue_name);
+
+    for (;;) {
+        struct pollfd pfd[SIOC_POSIX_MAX_CONNS + 1];
+        sioc_posix_fd fds[SIOC_POSIX_MAX_CONNS];
+        size_t nf, k;
+        uint64_t now = now_ms(), dl;
+        int timeout;
+        if (g_stop && !g_closing) start_close();
+        sioc_cluster_aws_process(&g_ca, now);
+        drain_events();
+        if (g_ca.state == SIOC_CLUSTER_AWS_RUNNING && g_node.ready && !g_ready_printed && !g_closing &&
+            sioc_cluster_aws_idle(&g_ca)) {
+            print_ready();
+            g_ready_printed = 1;
+        }
+        if (g_ca.state == SIOC_CLUSTER_AWS_CLOSED) {
+            jw j;
+            jw_begin(&j);
+            sioc_json_write_object_begin(&j.w);
+            jw_kcstr(&j, "ev", "closed");
+            sioc_json_write_object_end(&j.w);
+            jw_emit(&j);
+            break;
+        }
+        if (g_ca.state == SIOC_CLUSTER_AWS_FAILED) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "AWS refused start-up: %s", sioc_strerror(g_ca.last_error));
+            print_error("startup", msg);
+            exit_code = 1;
+            break;
+        }
+        dl = sioc_cluster_aws_next_deadline(&g_ca, now);
+        timeout = dl <= now ? 0 : dl - now > 1000 ? 1000 : (int)(dl - now);
+        nf = sioc_posix_fds(&g_px, fds, SIOC_POSIX_MAX_CONNS);
+        for (k = 0; k < nf; k++) {
+            pfd[k].fd = fds[k].fd;
+            pfd[k].events = (short)(((fds[k].wants & SIOC_HTTP_WANT_READ) ? POLLIN : 0) |
+                                    ((fds[k].wants & (SIOC_HTTP_WANT_WRITE | SIOC_HTTP_WANT_CONNECT)) ? POLLOUT : 0));
+            pfd[k].revents = 0;
+        }
+        pfd[nf].fd = stdin_open && !g_closing ? 0 : -1;
+        pfd[nf].events = POLLIN;
+        pfd[nf].revents = 0;
+        if (poll(pfd, nf + 1, timeout) < 0 && errno != EINTR) break;
+        (void)sioc_posix_step(&g_px, now_ms());
+        if (pfd[nf].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t got;
+            if (g_line_len >= sizeof g_linebuf) g_line_len = 0; /* an overlong line is dropped */
+            got = read(0, g_linebuf + g_line_len, sizeof g_linebuf - g_line_len);
+            if (got <= 0) {
+                stdin_open = 0;
+                start_close();
+            } else {
+                char *start = g_linebuf, *nl;
+                g_line_len += (size_t)got;
+                while ((nl = (char *)memchr(start, '\n', g_line_len - (size_t)(start - g_linebuf))) != NULL) {
+                    sioc_cluster_aws_process(&g_ca, now_ms());
+                    drain_events();
+                    command(start, (size_t)(nl - start));
+                    drain_events();
+                    start = nl + 1;
+                }
+                g_line_len -= (size_t)(start - g_linebuf);
+                memmove(g_linebuf, start, g_line_len);
+            }
+        }
+    }
+    { /* request counts per operation, for the idle-cost report */
+        int op;
+        fprintf(stderr, "siocat[%s]: requests", g_label);
+        for (op = 0; op < SIOC_CLUSTER_AWS_OP_COUNT; op++)
+            if (g_ca.requests[op]) fprintf(stderr, " %s=%llu", sioc_cluster_aws_op_name(op),
+                                           (unsigned long long)g_ca.requests[op]);
+        fprintf(stderr, "; received %llu, deleted %llu, published %llu, bad %llu, redelivered %llu\n",
+                (unsigned long long)g_ca.received, (unsigned long long)g_ca.deleted,
+                (unsigned long long)g_ca.published, (unsigned long long)g_ca.bad_messages,
+                (unsigned long long)g_ca.redelivered);
+    }
+    sioc_cluster_aws_free(&g_ca);
+    sioc_node_free(&g_node);
+    sioc_posix_free(&g_px);
+    sioc_aws_client_free(&g_client);
+    for (i = 0; i < MAX_PENDING; i++) {
+        free(g_pend[i].id.p);
+        free(g_pend[i].items.p);
+    }
+    return exit_code;
+}
