@@ -25,7 +25,7 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all demo test unit unit-bins matrix interop sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all demo test unit unit-bins fuzz-bins matrix interop sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 all: build/siocat $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
@@ -118,10 +118,14 @@ symbols: $(HDR) | build/obj
 	if [ -n "$$bad" ]; then echo "symbols without the sioc_ prefix: $$bad"; exit 1; fi; \
 	echo "symbols: $$(nm -g --defined-only build/obj/impl.o | wc -l) exported, all prefixed sioc_"
 
-fuzz-smoke: $(addprefix build/fuzz/,$(FUZZERS))
-	@tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS) | tee -a build/results.txt
+fuzz-bins: $(addprefix build/fuzz/,$(FUZZERS))
 
-fuzz: $(addprefix build/fuzz/,$(FUZZERS))
+fuzz-smoke:
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
+	@echo "== fuzzers ($(FUZZ_SMOKE_SECONDS) s each)"; tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS) | tee -a build/results.txt
+
+fuzz:
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 BENCHES = $(basename $(notdir $(wildcard bench/bench*.c)))

@@ -19,6 +19,9 @@ DEF = re.compile(r"^(?:SIOC_API|SIOC__FN|static)\b[^;=]*?\b(sioc_\w+)\s*(?:\(|\[
 TARGETS = [
     ("x86-64", ["gcc"], ["nm"], []),
     ("cortex-m4", ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb"], ["arm-none-eabi-nm"], []),
+    # the optional glue: POSIX backend and each TLS backend (their libraries are not counted)
+    ("x86-64 posix+mbedtls", ["gcc"], ["nm"], ["_POSIX_C_SOURCE=200809L", "SIOC_ENABLE_POSIX=1", "SIOC_TLS=SIOC_TLS_MBEDTLS"]),
+    ("x86-64 posix+bearssl", ["gcc"], ["nm"], ["_POSIX_C_SOURCE=200809L", "SIOC_ENABLE_POSIX=1", "SIOC_TLS=SIOC_TLS_BEARSSL"]),
 ]
 
 

@@ -89,13 +89,13 @@ typedef struct sioc_cluster_azure {
     uint64_t subscriptions_recreated, restarts, empty_receives;
     sioc_result last_error;
     char topic[SIOC_AZURE_MAX_NAME + 1];
-    char subscription[SIOC_AZURE_MAX_NAME + 1]; /* empty until created (and after the graceful delete) */
+    char subscription[SIOC_AZURE_MAX_NAME + 1]; /* "<prefix>-<uid>", set by start; emptied once deleted */
     /* private */
     sioc_cluster_azure_desc p_desc;
     void *p_mem;
     size_t p_mem_size;
     struct sioc__caz_slot *p_slots;
-    int p_step, p_have_topic;
+    int p_step, p_have_topic, p_sub_created;
     uint64_t p_close_deadline, p_sent;
     struct sioc__caz_settle *p_pending;
     size_t p_n_pending;
