@@ -42,6 +42,7 @@ HEADERS = [
     "aws.h",
     "azure.h",
     "cluster_aws.h",
+    "cluster_azure.h",
     "public_end.h",
 ]
 
@@ -67,6 +68,7 @@ SOURCES = [
     "aws.c",
     "azure.c",
     "cluster_aws.c",
+    "cluster_azure.c",
 ]
 
 EPILOGUE = "epilogue.h"  # licence text, after everything

@@ -212,6 +212,9 @@ typedef struct sioc_bytes {
     size_t len;
 } sioc_bytes;
 
+/* Views from pointer + length. */
+SIOC_API sioc_str sioc_str_n(const char *p, size_t len);
+SIOC_API sioc_bytes sioc_bytes_n(const void *p, size_t len);
 /* A view of a NUL-terminated string (NULL gives the empty view). */
 SIOC_API sioc_str sioc_str_c(const char *s);
 /* 1 when the two views hold the same bytes. */
@@ -234,6 +237,9 @@ SIOC_API void sioc_buf_puts(sioc_buf *b, const char *s);        /* NUL-terminate
 SIOC_API void sioc_buf_put_u64(sioc_buf *b, uint64_t v);       /* decimal */
 SIOC_API void sioc_buf_put_i64(sioc_buf *b, int64_t v);        /* decimal */
 SIOC_API void sioc_buf_fail(sioc_buf *b, sioc_result err);     /* record an error; the first one sticks */
+/* Claim n bytes at the end and return them to be filled, or NULL when they do not fit (len still grows, so the
+   overflow and the size needed stay visible). NULL b: returns NULL. */
+SIOC_API void *sioc_buf_reserve(sioc_buf *b, size_t n);
 /* SIOC_OK, the sticky error, or SIOC_ERR_BUFFER_TOO_SMALL (then b->len is the size needed). */
 SIOC_API sioc_result sioc_buf_result(const sioc_buf *b);
 
@@ -2983,6 +2989,151 @@ SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix
 #endif
 
 #endif /* SIOC_ENABLE_AWS */
+/* ---- src/cluster_azure.h ---- */
+/* ---- cluster_azure: a sioc_node joined to a Service Bus topic through its own subscription (AZURE.md §1, §4-6) ----
+   Ties a sioc_node (cluster.h) to a sioc_azure_client (azure.h). Both are the caller's, initialised before and freed
+   after this object; the binding owns only its request and reply buffers (one block, taken at init).
+
+     start-up   GET topic -> (missing) PUT topic (409 = fine) -> PUT subscription "<prefix>-<uid>" with
+                AutoDeleteOnIdle (409 = fine) -> sioc_node_set_ready(1), like upstream init()   (emitter-only: topic)
+     running    receives_in_flight peek-lock long polls -> §2.1 filters + decode (sioc_node_receive_azure) ->
+                complete (pipelined, several in flight; unlock when the node could not take the message);
+                one send per out message with a unique MessageId (BrokerProperties) and quoted nsp/uid/requesterUid
+     shutdown   sioc_node_close (ADAPTER_CLOSE sent first) -> node CLOSED -> DELETE subscription (404 = gone)
+     faults     capped exponential backoff with full jitter above a floor (throttling: >= 2 s and Retry-After);
+                410 on receive -> subscription (and topic if needed) re-created, NOT_READY meanwhile; 410 on send ->
+                start-up again; 401 -> one immediate retry with a fresh token, then FAILED in start-up (a clear auth
+                failure, no more requests) or backoff when running; MessageIds of recent messages are remembered so a
+                redelivery after a lost lock is completed without reaching the node again.
+
+   Sans-I/O like cluster_aws: drive the HTTP engine, call sioc_cluster_azure_process(), sleep until
+   sioc_cluster_azure_next_deadline(). Give the client's engine conns_per_endpoint >= receives_in_flight + 2. */
+
+#if SIOC_ENABLE_AZURE
+
+#ifndef SIOC_CLUSTER_AZURE_MAX_RECEIVES
+#define SIOC_CLUSTER_AZURE_MAX_RECEIVES 4 /* long polls in flight at most */
+#endif
+#ifndef SIOC_CLUSTER_AZURE_SETTLES
+#define SIOC_CLUSTER_AZURE_SETTLES 4 /* completes / unlocks in flight at once (REST has no batch complete) */
+#endif
+#ifndef SIOC_CLUSTER_AZURE_RECENT
+#define SIOC_CLUSTER_AZURE_RECENT 256 /* MessageIds remembered against redelivery */
+#endif
+#define SIOC_CLUSTER_AZURE_LOCK_MAX 512  /* longest lock path kept for a settle */
+#define SIOC_CLUSTER_AZURE_MSGID_MAX 128
+#define SIOC_CLUSTER_AZURE_NSP_MAX 256   /* longest namespace name sent */
+#define SIOC_CLUSTER_AZURE_PENDING 64    /* settles waiting for a slot */
+
+/* Requests per operation (counters and on_error). */
+typedef enum sioc_cluster_azure_op {
+    SIOC_CLUSTER_AZURE_GET_TOPIC = 0,
+    SIOC_CLUSTER_AZURE_CREATE_TOPIC,
+    SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION,
+    SIOC_CLUSTER_AZURE_RECEIVE,
+    SIOC_CLUSTER_AZURE_COMPLETE,
+    SIOC_CLUSTER_AZURE_UNLOCK,
+    SIOC_CLUSTER_AZURE_SEND,
+    SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION,
+    SIOC_CLUSTER_AZURE_OP_COUNT
+} sioc_cluster_azure_op;
+
+typedef enum sioc_cluster_azure_state {
+    SIOC_CLUSTER_AZURE_IDLE = 0, /* init done, start not called */
+    SIOC_CLUSTER_AZURE_STARTING, /* start-up running (also after a lost subscription or topic) */
+    SIOC_CLUSTER_AZURE_RUNNING,  /* subscription in place (or emitter-only with a topic): node ready */
+    SIOC_CLUSTER_AZURE_CLOSING,  /* draining ADAPTER_CLOSE, then deleting the subscription */
+    SIOC_CLUSTER_AZURE_CLOSED,   /* done: free it */
+    SIOC_CLUSTER_AZURE_FAILED    /* a non-retryable start-up error (wrong key: SIOC_ERR_AUTH): see last_error */
+} sioc_cluster_azure_state;
+
+typedef struct sioc_cluster_azure_desc {
+    const char *topic_name;          /* "socket.io" (the Node adapter's default topicName) */
+    const char *subscription_prefix; /* "socket.io": subscription "<prefix>-<uid>" (<= 50 chars in all) */
+    uint32_t auto_delete_on_idle_s;  /* 0 -> 300 (the minimum, AZURE.md 5.3); a crashed node's subscription goes */
+    uint32_t lock_duration_s;        /* 0: the service default (60 s) */
+    uint32_t message_ttl_s;          /* 0: none sent; else TimeToLive of every sent message */
+    int timeout_s;                   /* 0 -> 55: long poll server timeout (1..60) */
+    int receives_in_flight;          /* 0 -> 2 (at most SIOC_CLUSTER_AZURE_MAX_RECEIVES) */
+    uint32_t request_timeout_ms;     /* 0 -> 10000 for every request but receive (timeout_s + 10 s) */
+    uint32_t backoff_base_ms;        /* 0 -> 200: first retry window */
+    uint32_t backoff_cap_ms;         /* 0 -> 20000: largest retry window */
+    uint32_t backoff_floor_ms;       /* 0 -> 50: added to every jittered delay (throttling: 2000 at least) */
+    uint32_t shutdown_timeout_ms;    /* 0 -> 10000: give up draining / deleting after this long */
+    /* Random bytes for jitter (may be the node's own). Required. */
+    sioc_result (*random)(void *user, void *buf, size_t len);
+    void *user;
+    /* Optional: told about every failed request (it will be retried unless the state becomes FAILED). */
+    void (*on_error)(void *user, sioc_cluster_azure_op op, const sioc_azure_call *call);
+    sioc_allocator allocator;
+} sioc_cluster_azure_desc;
+
+struct sioc__caz_slot;
+struct sioc__caz_settle;
+
+typedef struct sioc_cluster_azure {
+    sioc_cluster_azure_state state;
+    sioc_node *node;
+    sioc_azure_client *client;
+    uint64_t requests[SIOC_CLUSTER_AZURE_OP_COUNT]; /* submitted, per operation (retries included) */
+    uint64_t failures[SIOC_CLUSTER_AZURE_OP_COUNT]; /* failed, per operation */
+    uint64_t received, redelivered, bad_messages, completed, unlocked, settle_failed, published, publish_failed;
+    uint64_t subscriptions_recreated, restarts, empty_receives;
+    sioc_result last_error;
+    char topic[SIOC_AZURE_MAX_NAME + 1];
+    char subscription[SIOC_AZURE_MAX_NAME + 1]; /* "<prefix>-<uid>", set by start; emptied once deleted */
+    /* private */
+    sioc_cluster_azure_desc p_desc;
+    void *p_mem;
+    size_t p_mem_size;
+    struct sioc__caz_slot *p_slots;
+    int p_step, p_have_topic, p_sub_created;
+    uint64_t p_close_deadline, p_sent;
+    struct sioc__caz_settle *p_pending;
+    size_t p_n_pending;
+    char (*p_recent)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1];
+    uint32_t p_recent_pos;
+} sioc_cluster_azure;
+
+/* The desc with defaults filled in. */
+SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_cluster_azure_desc *desc);
+/* Bind a node and a client (both initialised, both outlive the binding; the client serves this binding alone).
+   Takes the buffers in one block. SIOC_ERR_DEPENDENCY without random (or without an allocator when
+   SIOC_ENABLE_LIBC_MALLOC is 0), SIOC_ERR_ARG for bad options or names, SIOC_ERR_NOMEM. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node,
+                                                            sioc_azure_client *client,
+                                                            const sioc_cluster_azure_desc *desc);
+/* Bytes sioc_cluster_azure_init takes for this desc (about 0.3 MB per receive slot + 0.3 MB), 0 when invalid. */
+SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc);
+/* The same inside caller memory of sioc_cluster_azure_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
+                                                                         sioc_azure_client *client,
+                                                                         const sioc_cluster_azure_desc *desc,
+                                                                         void *mem);
+/* Cancel what is in flight and release the buffers (no request is sent: close first for a graceful leave). */
+SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz);
+/* Begin start-up (AZURE.md §1). SIOC_ERR_STATE unless IDLE. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_start(sioc_cluster_azure *cz, uint64_t now_ms);
+/* Graceful leave: sioc_node_close, send what it queued (ADAPTER_CLOSE), then delete the subscription. The state
+   becomes CLOSED when done (or after shutdown_timeout_ms). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_close(sioc_cluster_azure *cz, uint64_t now_ms);
+/* Collect finished requests, feed received messages to the node, submit what is due (sends, settles, receives,
+   retries) and run the node's timers. Call after driving the engine and after every node operation. */
+SIOC_API void sioc_cluster_azure_process(sioc_cluster_azure *cz, uint64_t now_ms);
+/* Earliest time process() has work (node, engine and retry timers merged; now_ms when there is work already). */
+SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz, uint64_t now_ms);
+/* 1 when nothing the node queued is waiting to be sent or in flight. */
+SIOC_API int sioc_cluster_azure_idle(const sioc_cluster_azure *cz);
+/* "GetTopic", "Receive", ... ("?" when out of range). */
+SIOC_API const char *sioc_cluster_azure_op_name(int op);
+
+#if SIOC_ENABLE_POSIX
+/* One turn of a blocking loop over the POSIX backend: process, wait until a socket or a timer is due or
+   max_wait_ms passed, step the sockets, process again. */
+SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_posix *px, uint32_t max_wait_ms);
+#endif
+
+#endif /* SIOC_ENABLE_AZURE */
 /* ---- src/public_end.h ---- */
 #ifdef __cplusplus
 }
@@ -3051,6 +3202,15 @@ SIOC__FN int sioc__hex_val(int c) {
     return -1;
 }
 
+/* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
+SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
+    size_t n = SIOC__MIN(s.len, cap - 1);
+    if (n < s.len)
+        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--; /* do not split a sequence */
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
 /* Allocation through the object's hook, falling back to malloc/free when allowed. */
 SIOC__FN void *sioc__alloc(const sioc_allocator *a, size_t n) {
     if (a && a->alloc) return a->alloc(n, a->user);
@@ -3090,6 +3250,20 @@ SIOC_API const char *sioc_strerror(sioc_result r) {
     (void)r;
     return "";
 #endif
+}
+
+SIOC_API sioc_str sioc_str_n(const char *p, size_t len) {
+    sioc_str v;
+    v.ptr = p;
+    v.len = len;
+    return v;
+}
+
+SIOC_API sioc_bytes sioc_bytes_n(const void *p, size_t len) {
+    sioc_bytes v;
+    v.ptr = (const uint8_t *)p;
+    v.len = len;
+    return v;
 }
 
 SIOC_API sioc_str sioc_str_c(const char *s) {
@@ -3139,6 +3313,18 @@ SIOC_API void sioc_buf_put_i64(sioc_buf *b, int64_t v) {
     } else {
         sioc_buf_put_u64(b, (uint64_t)v);
     }
+}
+
+SIOC_API void *sioc_buf_reserve(sioc_buf *b, size_t n) {
+    void *p;
+    if (!b) return NULL; /* callers with optional scratch space pass NULL for "none" */
+    if (b->len > b->cap || b->cap - b->len < n) {
+        b->len = (b->len + n < b->len) ? (size_t)-1 : b->len + n;
+        return NULL;
+    }
+    p = b->data + b->len;
+    b->len += n;
+    return p;
 }
 
 SIOC_API void sioc_buf_fail(sioc_buf *b, sioc_result err) {
@@ -5623,24 +5809,17 @@ static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
     return j;
 }
 
-static sioc_str sioc__xml_span(const char *p, size_t n) {
-    sioc_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
 /* Local part of a QName (after the colon, if any). */
 static sioc_str sioc__xml_local(sioc_str name) {
     size_t k;
     for (k = 0; k < name.len; k++)
-        if (name.ptr[k] == ':') return sioc__xml_span(name.ptr + k + 1, name.len - k - 1);
+        if (name.ptr[k] == ':') return sioc_str_n(name.ptr + k + 1, name.len - k - 1);
     return name;
 }
 
 /* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
 static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    sioc_str s = sioc__xml_span(seg, seg_len);
+    sioc_str s = sioc_str_n(seg, seg_len);
     if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
     return sioc_str_eq(name, s);
 }
@@ -5910,7 +6089,7 @@ static void sioc__xml_tok_clear(sioc_xml_token *t, const char *at) {
     t->kind = SIOC_XML_EOF;
     t->depth = 0;
     t->empty = 0;
-    t->name = t->local = t->attrs = t->raw = sioc__xml_span(at, 0);
+    t->name = t->local = t->attrs = t->raw = sioc_str_n(at, 0);
 }
 
 /* Start tag at r->pos == '<' (section 3.1): Name (S Attribute)* S? ('>' | '/>'). */
@@ -5922,7 +6101,7 @@ static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
     int empty;
     ne = sioc__xml_name(p, len, i);
     if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc__xml_span(p + i, ne - i);
+    t->name = sioc_str_n(p + i, ne - i);
     i = ne;
     for (;;) {
         size_t s = i, n0, n1;
@@ -5966,8 +6145,8 @@ static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
     t->depth = r->depth;
     t->empty = (uint8_t)empty;
     t->local = sioc__xml_local(t->name);
-    t->attrs = na ? sioc__xml_span(p + a0, a1 - a0) : sioc__xml_span(p + i, 0);
-    t->raw = sioc__xml_span(p + start, i - start);
+    t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + i, 0);
+    t->raw = sioc_str_n(p + start, i - start);
     return SIOC_OK;
 }
 
@@ -5978,18 +6157,18 @@ static sioc_result sioc__xml_end_tag(sioc_xml_reader *r, sioc_xml_token *t) {
     sioc_str open;
     ne = sioc__xml_name(p, len, i);
     if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc__xml_span(p + i, ne - i);
+    t->name = sioc_str_n(p + i, ne - i);
     i = ne;
     while (i < len && sioc__xml_ws(p[i])) i++;
     if (i >= len || p[i] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
     i++;
     if (r->depth == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* nothing open */
-    open = sioc__xml_span(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+    open = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
     if (!sioc_str_eq(open, t->name)) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* "Element Type Match" */
     t->kind = SIOC_XML_END;
     t->depth = r->depth;
     t->local = sioc__xml_local(t->name);
-    t->raw = sioc__xml_span(p + start, i - start);
+    t->raw = sioc_str_n(p + start, i - start);
     r->depth--;
     r->pos = i;
     return SIOC_OK;
@@ -6020,7 +6199,7 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         r->pending_end = 0;
         t->kind = SIOC_XML_END;
         t->depth = r->depth;
-        t->name = sioc__xml_span(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+        t->name = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
         t->local = sioc__xml_local(t->name);
         r->depth--;
         return SIOC_OK;
@@ -6071,7 +6250,7 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         if (e == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* a '<' as the last byte */
         t->kind = SIOC_XML_TEXT;
         t->depth = r->depth;
-        t->raw = sioc__xml_span(p + i, e - i);
+        t->raw = sioc_str_n(p + i, e - i);
         r->pos = e;
         return SIOC_OK;
     }
@@ -6086,7 +6265,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
     const char *s = path, *content = NULL;
     int found = 0;
     if (!out) return SIOC_ERR_ARG;
-    *out = sioc__xml_span("", 0);
+    *out = sioc_str_n("", 0);
     if (!path) return SIOC_ERR_ARG;
     for (;;) {
         const char *q = s;
@@ -6101,7 +6280,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
         sioc_xml_token t;
         sioc_result res = sioc_xml_next(r, &t);
         if (res != SIOC_OK) {
-            *out = sioc__xml_span("", 0);
+            *out = sioc_str_n("", 0);
             return res;
         }
         if (t.kind == SIOC_XML_EOF) break;
@@ -6111,7 +6290,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
             if (m == nseg) content = t.raw.ptr + t.raw.len;
         } else if (t.kind == SIOC_XML_END && t.depth == m) {
             if (content) { /* the end of the element found: m == nseg here */
-                *out = sioc__xml_span(content, (size_t)(t.raw.ptr - content));
+                *out = sioc_str_n(content, (size_t)(t.raw.ptr - content));
                 found = 1;
             }
             m--;
@@ -6148,7 +6327,7 @@ SIOC_API sioc_result sioc_xml_iter_init(sioc_xml_iter *it, sioc_str content, con
 
 SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
     const char *content = NULL;
-    sioc_str name = sioc__xml_span("", 0), attrs = name;
+    sioc_str name = sioc_str_n("", 0), attrs = name;
     for (;;) {
         sioc_xml_token t;
         if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
@@ -6161,7 +6340,7 @@ SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
             if (out) {
                 out->name = name;
                 out->attrs = attrs;
-                out->content = sioc__xml_span(content, (size_t)(t.raw.ptr - content));
+                out->content = sioc_str_n(content, (size_t)(t.raw.ptr - content));
             }
             return 1;
         }
@@ -7922,20 +8101,6 @@ typedef struct sioc__node_trec {
 #define SIOC__ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define SIOC__ALIGN16(x) (((x) + 15u) & ~(size_t)15u)
 
-static sioc_str sioc__node_s(const char *p, size_t len) {
-    sioc_str s;
-    s.ptr = p;
-    s.len = len;
-    return s;
-}
-
-static sioc_bytes sioc__node_b(const uint8_t *p, size_t len) {
-    sioc_bytes b;
-    b.ptr = p;
-    b.len = len;
-    return b;
-}
-
 /* A name the application gives (namespace, socket id, room): at most SIOC_NODE_NAME_MAX bytes of UTF-8, as the
    msgpack decoders of our peers require (a JS string cannot hold anything else). */
 static int sioc__node_name_ok(sioc_str s) {
@@ -8214,7 +8379,7 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
         n->uid_len = 16;
     }
     n->state = SIOC_NODE_STARTING;
-    (void)sioc__node_ns_create(n, sioc__node_s("/", 1), 0); /* every server has the main namespace */
+    (void)sioc__node_ns_create(n, sioc_str_n("/", 1), 0); /* every server has the main namespace */
     return SIOC_OK;
 }
 
@@ -8363,7 +8528,7 @@ static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_t
     h.result = r;
     h.msg_type = msg_type;
     h.field = field;
-    sioc__node_emit(n, &h, uid, sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));
 }
 
 SIOC_API const char *sioc_node_event_name(int type) {
@@ -8385,15 +8550,15 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     memcpy(&h, p, sizeof h);
     ev->type = (sioc_node_event_type)h.type;
     if (h.ns != SIOC__NS_NONE && h.ns < n->p_n_ns)
-        ev->nsp = sioc__node_s(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
+        ev->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
     else
-        ev->nsp = sioc__node_s("", 0);
-    ev->uid = sioc__node_s((const char *)p + h.uid_off, h.uid_len);
+        ev->nsp = sioc_str_n("", 0);
+    ev->uid = sioc_str_n((const char *)p + h.uid_off, h.uid_len);
     ev->result = (sioc_result)h.result;
     ev->request = h.request;
     ev->request_kind = h.request_kind;
     ev->user = h.user;
-    ev->text = sioc__node_s((const char *)p + h.text_off, h.text_len);
+    ev->text = sioc_str_n((const char *)p + h.text_off, h.text_len);
     ev->n_attachments = h.n_att;
     ev->n_targets = h.n_targets;
     ev->ack_id = h.ack_id;
@@ -8401,12 +8566,12 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     ev->compress = h.compress;
     ev->close = h.close;
     ev->has_packet = h.has_packet;
-    ev->packet = sioc__node_b(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
+    ev->packet = sioc_bytes_n(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
     if (h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
         ev->sockets.data = p + h.pk_off;
         ev->sockets.len = h.pk_len;
         ev->sockets.count = h.n_sockets;
-        ev->packet = sioc__node_b(NULL, 0);
+        ev->packet = sioc_bytes_n(NULL, 0);
     }
     ev->client_count = h.client_count;
     ev->ack = h.ack;
@@ -8423,11 +8588,11 @@ SIOC_API sioc_node_target sioc_node_event_target(const sioc_node_event *ev, size
     sioc__node_erec h;
     sioc__node_trec r;
     memset(&t, 0, sizeof t);
-    t.id = sioc__node_s("", 0);
+    t.id = sioc_str_n("", 0);
     if (!ev->p_rec || i >= ev->n_targets) return t;
     memcpy(&h, ev->p_rec, sizeof h);
     memcpy(&r, ev->p_rec + h.tgt_off + i * sizeof r, sizeof r);
-    t.id = sioc__node_s((const char *)ev->p_rec + r.id_off, r.id_len);
+    t.id = sioc_str_n((const char *)ev->p_rec + r.id_off, r.id_len);
     t.user = r.user;
     t.conn = r.conn;
     return t;
@@ -8436,10 +8601,10 @@ SIOC_API sioc_node_target sioc_node_event_target(const sioc_node_event *ev, size
 SIOC_API sioc_bytes sioc_node_event_attachment(const sioc_node_event *ev, size_t i) {
     sioc__node_erec h;
     uint32_t e[2];
-    if (!ev->p_rec || i >= ev->n_attachments) return sioc__node_b(NULL, 0);
+    if (!ev->p_rec || i >= ev->n_attachments) return sioc_bytes_n(NULL, 0);
     memcpy(&h, ev->p_rec, sizeof h);
     memcpy(e, ev->p_rec + h.att_off + i * sizeof e, sizeof e);
-    return sioc__node_b(ev->p_rec + e[0], e[1]);
+    return sioc_bytes_n(ev->p_rec + e[0], e[1]);
 }
 
 /* ---- namespaces ---- */
@@ -8769,7 +8934,7 @@ SIOC_API sioc_result sioc_node_socket_rooms(const sioc_node *n, sioc_str nsp, si
     if (r != SIOC_OK) return r;
     for (m = n->p_socks[s].m_first; m != SIOC__NIL; m = n->p_mships[m].snext, k++) {
         const struct sioc__node_room *rm = &n->p_rooms[n->p_mships[m].room];
-        if (k < cap) out[k] = sioc__node_s(rm->name, rm->len);
+        if (k < cap) out[k] = sioc_str_n(rm->name, rm->len);
     }
     *out_n = k;
     return k > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
@@ -8804,7 +8969,7 @@ static int32_t sioc__node_find_room_cb(void *user, sioc_str name) {
     if (r->sel_gen == n->p_sel_gen) return (int32_t)r->sel_idx;
     k = n->p_sel_n_rooms++;
     sr = &n->p_sel_rooms[k];
-    sr->name = sioc__node_s(r->name, r->len);
+    sr->name = sioc_str_n(r->name, r->len);
     sr->members = n->p_sel_members + n->p_sel_used;
     sr->n_members = r->count;
     for (m = r->head; m != SIOC__NIL; m = n->p_mships[m].rnext) n->p_sel_members[n->p_sel_used++] = n->p_mships[m].sock;
@@ -8916,7 +9081,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             data_start = b.len;
             if (has_data) sioc__node_write_data(n, &w, p);
             data_end = b.len;
-            sioc_msg_azure_end(&w, sioc__node_s(n->uid, n->uid_len), sioc__node_s(s->name, s->len));
+            sioc_msg_azure_end(&w, sioc_str_n(n->uid, n->uid_len), sioc_str_n(s->name, s->len));
             r = sioc_msgpack_writer_finish(&w);
         }
         total = SIOC__ALIGN8(hdr + req_len + b.len);
@@ -8959,7 +9124,7 @@ static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__n
     if (r == SIOC_OK) return;
     n->counters.publish_failed++;
     sioc__node_log(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
-    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc__node_s("", 0));
+    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
 }
 
 SIOC_API size_t sioc_node_out_count(const sioc_node *n) { return n->p_out_count; }
@@ -8979,11 +9144,11 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     }
     out->type = h.type;
     out->message = sioc_str_c(sioc__node_type_text[h.type]);
-    out->nsp = sioc__node_s(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
-    out->uid = sioc__node_s(n->uid, n->uid_len);
-    out->requester_uid = h.req_len ? sioc__node_s((const char *)p + hdr, h.req_len) : sioc__node_s(NULL, 0);
-    out->body = sioc__node_b(p + hdr + h.req_len, h.body_len);
-    out->data = h.has_data ? sioc__node_b(out->body.ptr + h.data_off, h.data_len) : sioc__node_b(NULL, 0);
+    out->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
+    out->uid = sioc_str_n(n->uid, n->uid_len);
+    out->requester_uid = h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
+    out->body = sioc_bytes_n(p + hdr + h.req_len, h.body_len);
+    out->data = h.has_data ? sioc_bytes_n(out->body.ptr + h.data_off, h.data_len) : sioc_bytes_n(NULL, 0);
     return SIOC_OK;
 }
 
@@ -8993,8 +9158,8 @@ static void sioc__node_closed_check(sioc_node *n) {
         n->state = SIOC_NODE_CLOSED;
         n->ready = 0;
         sioc__node_erec_init(&h, SIOC_NODE_EV_CLOSED, SIOC__NIL);
-        sioc__node_emit(n, &h, sioc__node_s("", 0), sioc__node_b(NULL, 0));
-        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc__node_s("", 0), SIOC_OK);
+        sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
+        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
     }
 }
 
@@ -9039,8 +9204,8 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
     }
     /* The packet is encoded once for every target (§10.1): the namespace is ours, the id our own ack id. */
     sioc__evw_buf(w, &b);
-    r = sioc_sio_encode(&b, c->type, sioc__node_s(s->name, s->len), c->ack_id,
-                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc__node_b(NULL, 0), n->p_att,
+    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id,
+                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc_bytes_n(NULL, 0), n->p_att,
                         n->p_desc.max_attachments, &n_att);
     if (r == SIOC_ERR_BUFFER_TOO_SMALL && n_att > n->p_desc.max_attachments) return SIOC_ERR_LIMIT;
     if (r != SIOC_OK && r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
@@ -9102,7 +9267,7 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
     r = sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
     if (r != SIOC_OK) {
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) /* a packet the frame encoder refuses (depth, attachments) */
-            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", sioc__node_s("", 0));
+            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", sioc_str_n("", 0));
         return 0;
     }
     n->counters.delivered++;
@@ -9170,7 +9335,7 @@ static void sioc__node_req_done(sioc_node *n, struct sioc__node_req *q, sioc_res
             if (n->p_acks[i].handle && n->p_acks[i].kind == SIOC__ACK_LOCAL && n->p_acks[i].req == q->handle)
                 sioc__node_ack_free(&n->p_acks[i]);
     q->handle = 0;
-    sioc__node_emit(n, &h, sioc__node_s("", 0), sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
 }
 
 /* A responder: 1 = an expected one answered, 0 = accepted (unexpected or already removed), -1 = duplicate. */
@@ -9198,7 +9363,7 @@ static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc
     s->peers[idx] = s->peers[--s->n_peers];
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_DOWN, ns);
     h.result = why;
-    sioc__node_emit(n, &h, sioc__node_s(gone.uid, gone.len), sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, sioc_str_n(gone.uid, gone.len), sioc_bytes_n(NULL, 0));
     /* §6.4: the peer no longer counts for pending fetchSockets / serverSideEmit requests. */
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
@@ -9247,7 +9412,7 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
     p->last_seen = now;
     p->hash = sioc__node_hash64(uid.ptr, uid.len);
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_UP, ns);
-    sioc__node_emit(n, &h, uid, sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));
 }
 
 static struct sioc__node_req *sioc__node_req_alloc(sioc_node *n, int kind, uint32_t ns, void *user) {
@@ -9343,13 +9508,13 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         h.type = SIOC_NODE_EV_FETCH_SOCKETS;
         h.n_sockets = m->sockets.count;
-        sioc__node_emit(n, &h, m->uid, sioc__node_b(m->sockets.data, m->sockets.len));
+        sioc__node_emit(n, &h, m->uid, sioc_bytes_n(m->sockets.data, m->sockets.len));
         break;
     case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
     case SIOC_MSG_BROADCAST_ACK:
         h.type = m->type == SIOC_MSG_BROADCAST_ACK ? SIOC_NODE_EV_BROADCAST_ACK : SIOC_NODE_EV_SSE_RESPONSE;
         h.has_packet = (uint8_t)m->has_packet;
-        sioc__node_emit(n, &h, m->uid, m->has_packet ? m->packet : sioc__node_b(NULL, 0));
+        sioc__node_emit(n, &h, m->uid, m->has_packet ? m->packet : sioc_bytes_n(NULL, 0));
         if (m->type == SIOC_MSG_BROADCAST_ACK) {
             q->acks++;
             sioc__node_back_check(n, q);
@@ -9359,7 +9524,7 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     case SIOC_MSG_BROADCAST_CLIENT_COUNT:
         h.type = SIOC_NODE_EV_CLIENT_COUNT;
         h.client_count = m->client_count;
-        sioc__node_emit(n, &h, m->uid, sioc__node_b(NULL, 0));
+        sioc__node_emit(n, &h, m->uid, sioc_bytes_n(NULL, 0));
         q->servers++;
         q->expected_acks += m->client_count;
         sioc__node_back_check(n, q);
@@ -9561,7 +9726,7 @@ static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg 
     n->counters.malformed++;
     sioc__node_log(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
-                     m->uid.ptr ? m->uid : sioc__node_s("", 0));
+                     m->uid.ptr ? m->uid : sioc_str_n("", 0));
     return e;
 }
 
@@ -9598,7 +9763,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
             m.error_field = "nsp";
             return sioc__node_dropped(n, SIOC__NIL, &m, SIOC_ERR_PROTOCOL);
         }
-        if (!sioc__node_admit(n, props->nsp, props->uid.ptr ? props->uid : sioc__node_s("", 0), props->requester_uid,
+        if (!sioc__node_admit(n, props->nsp, props->uid.ptr ? props->uid : sioc_str_n("", 0), props->requester_uid,
                               &ns))
             return SIOC_OK;
     }
@@ -9690,8 +9855,8 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     n->ready = ready;
     n->state = ready ? SIOC_NODE_READY : SIOC_NODE_STARTING;
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
-    sioc__node_emit(n, &h, sioc__node_s(n->uid, n->uid_len), sioc__node_b(NULL, 0));
-    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc__node_s("", 0), SIOC_OK);
+    sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
+    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !n->p_desc.emitter_only) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, AWS.md §2.1 step 6 */
             sioc__node_pub p;
@@ -9717,7 +9882,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         }
     }
     n->state = SIOC_NODE_CLOSING;
-    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc__node_s("", 0), SIOC_OK);
+    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
     sioc__node_closed_check(n);
     return SIOC_OK;
 }
@@ -9750,11 +9915,11 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
     if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
     if (a->kind == SIOC__ACK_CLIENT) { /* §6.3 responder step 3 */
         sioc__node_pub pub;
-        sioc_str rid = sioc__node_s(a->request_id, a->id_len);
+        sioc_str rid = sioc_str_n(a->request_id, a->id_len);
         sioc__node_pub_init(&pub, SIOC_MSG_BROADCAST_ACK);
         pub.request_id = &rid;
-        pub.packet = sioc__node_b(n->p_scratch, b.len);
-        pub.requester = sioc__node_s(a->requester, a->req_len);
+        pub.packet = sioc_bytes_n(n->p_scratch, b.len);
+        pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
     } else {
@@ -9769,7 +9934,7 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
             h.request_kind = q->kind;
             h.user = q->user;
             h.has_packet = 1;
-            sioc__node_emit(n, &h, sioc__node_s(n->uid, n->uid_len), sioc__node_b(n->p_scratch, b.len));
+            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(n->p_scratch, b.len));
             q->acks++;
         }
         s->acks[k] = s->acks[--s->n_acks];
@@ -9883,7 +10048,7 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     }
     if (!local) {
         if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-        rid = sioc__node_s(q->id, 16);
+        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_BROADCAST);
         p.check = 1;
         p.opts = &d;
@@ -9995,7 +10160,7 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
             q->handle = 0;
             return r;
         }
-        rid = sioc__node_s(q->id, 16);
+        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_FETCH_SOCKETS);
         p.check = 1;
         p.opts = &d;
@@ -10050,7 +10215,7 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
         return SIOC_OK;
     }
     if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-    rid = sioc__node_s(q->id, 16);
+    rid = sioc_str_n(q->id, 16);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT);
     p.check = 1;
     p.packet = packet;
@@ -10076,12 +10241,12 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
         if (n->p_acks[i].handle == ack && n->p_acks[i].kind == SIOC__ACK_SSE) a = &n->p_acks[i];
     if (!a) return SIOC_ERR_NOT_FOUND;
     if (!sioc__node_valid_value(value)) return SIOC_ERR_ARG;
-    rid = sioc__node_s(a->request_id, a->id_len);
+    rid = sioc_str_n(a->request_id, a->id_len);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE);
     p.check = 1;
     p.request_id = &rid;
     p.packet = value;
-    p.requester = sioc__node_s(a->requester, a->req_len);
+    p.requester = sioc_str_n(a->requester, a->req_len);
     r = sioc__node_publish(n, a->ns, &p, now_ms);
     if (r == SIOC_OK) sioc__node_ack_free(a); /* later answers are ignored, as Node's once() */
     return r;
@@ -13190,29 +13355,6 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
 
 /* >>helpers */
 
-/* Reserve n bytes at the end of scratch; NULL when they do not fit (scratch->len then grows past cap, so
-   sioc_buf_result() reports the overflow). */
-static char *sioc__scratch(sioc_buf *s, size_t n) {
-    char *p;
-    if (!s) return NULL;
-    if (s->len > s->cap || s->cap - s->len < n) {
-        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
-        return NULL;
-    }
-    p = (char *)s->data + s->len;
-    s->len += n;
-    return p;
-}
-
-/* Copy into a fixed array, cut on a UTF-8 character boundary, always NUL-terminated. */
-static void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
-    size_t n = SIOC__MIN(s.len, cap - 1);
-    if (n < s.len)
-        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--; /* do not split a sequence */
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
-}
-
 static int sioc__has_any(sioc_str s, const char *set) {
     size_t i;
     for (i = 0; i < s.len; i++)
@@ -13658,7 +13800,7 @@ static sioc_result sioc__xml_str(sioc_str raw, sioc_buf *scratch, sioc_str *out)
         return SIOC_OK;
     }
     start = scratch ? scratch->len : 0;
-    p = sioc__scratch(scratch, raw.len + 1);
+    p = (char *)sioc_buf_reserve(scratch, raw.len + 1);
     if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
     r = sioc_xml_text(raw, p, raw.len + 1, &n);
     if (r != SIOC_OK) {
@@ -13844,7 +13986,7 @@ static sioc_result sioc__jstr(const sioc_json *d, int tok, sioc_buf *scratch, si
         return SIOC_OK;
     }
     start = scratch ? scratch->len : 0;
-    p = sioc__scratch(scratch, raw.len + 1);
+    p = (char *)sioc_buf_reserve(scratch, raw.len + 1);
     if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
     r = sioc_json_get_str(d, tok, p, raw.len + 1, &n);
     if (r != SIOC_OK) {
@@ -13968,7 +14110,7 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
         v = sioc_json_raw(d, t);
         cap = v.len / 4 * 3 + 1;
         start = scratch ? scratch->len : 0;
-        p = (uint8_t *)sioc__scratch(scratch, cap);
+        p = (uint8_t *)(char *)sioc_buf_reserve(scratch, cap);
         if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
         r = sioc__b64_json(v, p, cap, &n);
         if (r != SIOC_OK) {
@@ -14719,27 +14861,6 @@ SIOC_API sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc) {
 
 /* >>helpers (all static names carry sioc__az_: one translation unit in the amalgamation) */
 
-/* Reserve n bytes at the end of scratch; NULL when they do not fit (the overflow stays visible in len). */
-static char *sioc__az_scratch(sioc_buf *s, size_t n) {
-    char *p;
-    if (!s) return NULL;
-    if (s->len > s->cap || s->cap - s->len < n) {
-        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
-        return NULL;
-    }
-    p = (char *)s->data + s->len;
-    s->len += n;
-    return p;
-}
-
-static void sioc__az_copy_fixed(char *dst, size_t cap, sioc_str s) {
-    size_t n = SIOC__MIN(s.len, cap - 1);
-    if (n < s.len)
-        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--;
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
-}
-
 /* Case-insensitive ASCII comparison of a view with a lower-case C string. */
 static int sioc__az_name_is(sioc_str name, const char *lower) {
     size_t i, n = strlen(lower);
@@ -14747,13 +14868,6 @@ static int sioc__az_name_is(sioc_str name, const char *lower) {
     for (i = 0; i < n; i++)
         if (sioc__to_lower((unsigned char)name.ptr[i]) != lower[i]) return 0;
     return 1;
-}
-
-static sioc_str sioc__az_str(const char *p, size_t n) {
-    sioc_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
 }
 
 static const char *const sioc__az_op_names[SIOC_AZURE_OP_COUNT_] = {
@@ -15032,7 +15146,7 @@ SIOC_API sioc_result sioc_azure_subscription_name(sioc_buf *out, sioc_str prefix
     memcpy(name, prefix.ptr, prefix.len);
     name[prefix.len] = '-';
     for (i = 0; i < 16; i++) name[prefix.len + 1 + (size_t)i] = hex[(id >> (60 - 4 * i)) & 15];
-    if (!sioc_azure_name_ok(sioc__az_str(name, prefix.len + 17))) return SIOC_ERR_ARG;
+    if (!sioc_azure_name_ok(sioc_str_n(name, prefix.len + 17))) return SIOC_ERR_ARG;
     sioc_buf_put(out, name, prefix.len + 17);
     return sioc_buf_result(out);
 }
@@ -15045,7 +15159,7 @@ SIOC_API sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch
     out_value->ptr = "";
     out_value->len = 0;
     if (raw.len >= 2 && raw.ptr[0] == '"' && raw.ptr[raw.len - 1] == '"') {
-        sioc_str inner = sioc__az_str(raw.ptr + 1, raw.len - 2);
+        sioc_str inner = sioc_str_n(raw.ptr + 1, raw.len - 2);
         *out_type = SIOC_AZURE_PROP_STRING;
         if (!memchr(inner.ptr, '\\', inner.len)) {
             if (memchr(inner.ptr, '"', inner.len)) return SIOC_ERR_PARSE;
@@ -15061,7 +15175,7 @@ SIOC_API sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch
             sioc_result r = sioc_json_parse(&d, raw.ptr, raw.len, t, 1);
             if (r != SIOC_OK || t[0].type != SIOC_JSON_STRING) return SIOC_ERR_PARSE;
             start = scratch ? scratch->len : 0;
-            p = sioc__az_scratch(scratch, inner.len + 1); /* unescaping never grows the text */
+            p = (char *)sioc_buf_reserve(scratch, inner.len + 1); /* unescaping never grows the text */
             if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
             r = sioc_json_get_str(&d, 0, p, inner.len + 1, &n);
             if (r != SIOC_OK) {
@@ -15107,7 +15221,7 @@ static sioc_result sioc__az_jstr(const sioc_json *d, int obj, const char *key, s
         return SIOC_OK;
     }
     start = scratch ? scratch->len : 0;
-    p = sioc__az_scratch(scratch, d->toks[t].len + 1);
+    p = (char *)sioc_buf_reserve(scratch, d->toks[t].len + 1);
     if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
     r = sioc_json_get_str(d, t, p, d->toks[t].len + 1, &n);
     if (r != SIOC_OK) {
@@ -15172,7 +15286,7 @@ SIOC_API sioc_result sioc_azure_url_path(sioc_str url, sioc_str *out) {
             i++;
         }
         if (i == url.len) return SIOC_ERR_PARSE;
-        *out = sioc__az_str(url.ptr + i, url.len - i);
+        *out = sioc_str_n(url.ptr + i, url.len - i);
     }
     for (i = 0; i < out->len; i++) { /* a request target: no blanks, controls, fragments */
         unsigned char ch = (unsigned char)out->ptr[i];
@@ -15191,7 +15305,7 @@ static int sioc__az_standard_header(sioc_str n) {
     size_t i;
     for (i = 0; names[i]; i++)
         if (sioc__az_name_is(n, names[i])) return 1;
-    return n.len > 5 && sioc__az_name_is(sioc__az_str(n.ptr, 5), "x-ms-");
+    return n.len > 5 && sioc__az_name_is(sioc_str_n(n.ptr, 5), "x-ms-");
 }
 
 SIOC_API sioc_result sioc_azure_parse_message(const sioc_http_header *h, size_t n, sioc_bytes body,
@@ -15276,14 +15390,14 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
     out->detail[0] = 0;
     if (!xml || sioc_xml_find(xml, len, "Error", &raw) != SIOC_OK) return SIOC_ERR_NOT_FOUND;
     if (sioc_xml_find_in(raw, "Code", &raw) == SIOC_OK && sioc_xml_text(raw, text, sizeof text, &n) == SIOC_OK &&
-        sioc__az_parse_uint(sioc__az_str(text, n), &v))
+        sioc__az_parse_uint(sioc_str_n(text, n), &v))
         out->code = (int)v;
     if (sioc_xml_find(xml, len, "Error/Detail", &raw) == SIOC_OK) {
         sioc_result r = sioc_xml_text(raw, text, sizeof text, &n);
         const char *sc;
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
-            sioc__az_copy_fixed(out->detail, sizeof out->detail, sioc__az_str(text, n));
+            sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
             sc = strstr(out->detail, "SubCode=");
             if (sc) {
                 size_t k = 8;
@@ -15360,7 +15474,7 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
     c->p_desc.rest_url = NULL; /* parsed below; not kept */
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
     if (!c->p_desc.token_lifetime_s) c->p_desc.token_lifetime_s = SIOC_SAS_DEFAULT_LIFETIME;
-    r = sioc_sas_parse_connection_string(sioc__az_str(c->p_cs, len), &c->p_conn);
+    r = sioc_sas_parse_connection_string(sioc_str_n(c->p_cs, len), &c->p_conn);
     if (r != SIOC_OK) goto fail;
     if (c->p_conn.signature.len) {
         if (c->p_conn.signature.len >= sizeof c->p_token) {
@@ -15439,7 +15553,7 @@ static sioc_result sioc__az_token(sioc_azure_client *c) {
     sioc_buf_putc(&b, '/');
     if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
     memset(&p, 0, sizeof p);
-    p.resource_uri = sioc__az_str(uri, b.len);
+    p.resource_uri = sioc_str_n(uri, b.len);
     p.key_name = c->p_conn.key_name;
     p.key = c->p_conn.key;
     p.expiry = now + life;
@@ -15492,7 +15606,7 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
     r = sioc__az_token(c);
     if (r != SIOC_OK) return r;
     hdrs[n_hdrs].name = sioc_str_c("Authorization");
-    hdrs[n_hdrs].value = sioc__az_str(c->p_token, c->p_token_len);
+    hdrs[n_hdrs].value = sioc_str_n(c->p_token, c->p_token_len);
     n_hdrs++;
     memset(&req, 0, sizeof req);
     req.method = method;
@@ -15564,7 +15678,7 @@ SIOC_API sioc_result sioc_azure_send(sioc_azure_client *c, sioc_azure_call *call
         if (r != SIOC_OK) return r;
         if (v.len > start) {
             hdrs[nh].name = sioc_str_c("BrokerProperties");
-            hdrs[nh++].value = sioc__az_str(vals + start, v.len - start);
+            hdrs[nh++].value = sioc_str_n(vals + start, v.len - start);
         }
     }
     for (i = 0; i < n_props; i++) {
@@ -15574,7 +15688,7 @@ SIOC_API sioc_result sioc_azure_send(sioc_azure_client *c, sioc_azure_call *call
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_ERR_LIMIT;
         if (r != SIOC_OK) return r;
         hdrs[nh].name = props[i].name; /* the engine refuses names that are not tokens */
-        hdrs[nh++].value = sioc__az_str(vals + start, v.len - start);
+        hdrs[nh++].value = sioc_str_n(vals + start, v.len - start);
     }
     if (body.len && body.ptr != (const uint8_t *)call->body_mem) memmove(call->body_mem, body.ptr, body.len);
     return sioc__az_submit(c, call, SIOC_AZURE_OP_SEND, "POST", target, hdrs, nh, body.len, 0, now_ms);
@@ -15723,10 +15837,10 @@ static void sioc__az_keep_headers(sioc_azure_call *call, const sioc_http_respons
             continue;
         if (name.len + value.len > sizeof call->p_meta - call->p_meta_len) continue; /* too big: dropped */
         memcpy(call->p_meta + call->p_meta_len, name.ptr, name.len);
-        call->p_hdrs[call->p_hdr_count].name = sioc__az_str(call->p_meta + call->p_meta_len, name.len);
+        call->p_hdrs[call->p_hdr_count].name = sioc_str_n(call->p_meta + call->p_meta_len, name.len);
         call->p_meta_len += name.len;
         if (value.len) memcpy(call->p_meta + call->p_meta_len, value.ptr, value.len);
-        call->p_hdrs[call->p_hdr_count].value = sioc__az_str(call->p_meta + call->p_meta_len, value.len);
+        call->p_hdrs[call->p_hdr_count].value = sioc_str_n(call->p_meta + call->p_meta_len, value.len);
         call->p_meta_len += value.len;
         call->p_hdr_count++;
     }
@@ -16809,6 +16923,730 @@ SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix
 #endif
 
 #endif /* SIOC_ENABLE_AWS */
+/* ---- src/cluster_azure.c ---- */
+/* ---- cluster_azure: the node over Service Bus REST + ATOM (see cluster_azure.h; AZURE.md §1, §4-6) ---- */
+
+#if SIOC_ENABLE_AZURE
+
+/* Slots: one call each with its own memory. ctl runs start-up and shutdown steps one at a time. */
+enum { SIOC__CAZ_CTL = 0, SIOC__CAZ_PUB = 1, SIOC__CAZ_SET = 2, SIOC__CAZ_RECV = 2 + SIOC_CLUSTER_AZURE_SETTLES };
+enum { SIOC__CAZ_FREE = 0, SIOC__CAZ_BUSY = 1, SIOC__CAZ_WAIT = 2 };
+enum { SIOC__CAZ_S_TOPIC = 0, SIOC__CAZ_S_CREATE_TOPIC, SIOC__CAZ_S_SUB, SIOC__CAZ_S_DONE, SIOC__CAZ_S_DRAIN,
+       SIOC__CAZ_S_DELSUB };
+
+#define SIOC__CAZ_CTL_BODY 4096u
+#define SIOC__CAZ_SMALL_REPLY 16384u
+#define SIOC__CAZ_PUB_BODY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE)
+/* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still settled */
+#define SIOC__CAZ_RECV_REPLY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE + 1024u)
+
+typedef struct sioc__caz_slot {
+    sioc_azure_call call;
+    int state, op, attempts, auth_retries;
+    uint64_t retry_at;
+    /* send: what a retry needs again (the body stays in body_mem) */
+    size_t body_len;
+    char nsp[SIOC_CLUSTER_AZURE_NSP_MAX + 1];
+    char requester[SIOC_NODE_ID_MAX + 1];
+    char msgid[SIOC_CLUSTER_AZURE_MSGID_MAX + 1];
+    int has_requester;
+    /* settle: the lock path */
+    char lock[SIOC_CLUSTER_AZURE_LOCK_MAX + 1];
+} sioc__caz_slot;
+
+typedef struct sioc__caz_settle {
+    int op; /* SIOC_CLUSTER_AZURE_COMPLETE or _UNLOCK */
+    char lock[SIOC_CLUSTER_AZURE_LOCK_MAX + 1];
+} sioc__caz_settle;
+
+static const char *const sioc__caz_ops[SIOC_CLUSTER_AZURE_OP_COUNT] = {
+    "GetTopic", "CreateTopic", "CreateSubscription", "Receive", "Complete", "Unlock", "Send", "DeleteSubscription"};
+
+SIOC_API const char *sioc_cluster_azure_op_name(int op) {
+    return op >= 0 && op < SIOC_CLUSTER_AZURE_OP_COUNT ? sioc__caz_ops[op] : "?";
+}
+
+SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_cluster_azure_desc *desc) {
+    sioc_cluster_azure_desc d = *desc;
+    if (!d.topic_name || !*d.topic_name) d.topic_name = "socket.io";
+    if (!d.subscription_prefix || !*d.subscription_prefix) d.subscription_prefix = "socket.io";
+    if (!d.auto_delete_on_idle_s) d.auto_delete_on_idle_s = 300;
+    if (!d.timeout_s) d.timeout_s = 55;
+    if (!d.receives_in_flight) d.receives_in_flight = 2;
+    if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
+    if (!d.backoff_base_ms) d.backoff_base_ms = 200;
+    if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
+    if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
+    if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
+    return d;
+}
+
+static void sioc__caz_copy(char *dst, size_t cap, sioc_str s) {
+    size_t n = s.ptr ? SIOC__MIN(s.len, cap - 1) : 0;
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+static size_t sioc__caz_align(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* Checks the desc and computes the block size; 0 when the desc is invalid. */
+static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster_azure_desc *out) {
+    sioc_cluster_azure_desc d;
+    size_t total, n_slots;
+    if (!desc || !desc->random) return 0;
+    d = sioc_cluster_azure_desc_resolved(desc);
+    /* prefix + "-" + 16 hex must stay a valid name (AZURE.md §1) */
+    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_AZURE_MAX_RECEIVES || d.timeout_s < 1 ||
+        d.timeout_s > SIOC_AZURE_MAX_TIMEOUT_S || d.backoff_cap_ms < d.backoff_base_ms ||
+        !sioc_azure_name_ok(sioc_str_c(d.topic_name)) || !sioc_azure_name_ok(sioc_str_c(d.subscription_prefix)) ||
+        strlen(d.subscription_prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
+        return 0;
+    n_slots = SIOC__CAZ_RECV + (size_t)d.receives_in_flight;
+    total = sioc__caz_align(n_slots * sizeof(sioc__caz_slot));
+    total += sioc__caz_align(SIOC__CAZ_CTL_BODY) + sioc__caz_align(SIOC__CAZ_SMALL_REPLY);   /* ctl */
+    total += sioc__caz_align(SIOC__CAZ_PUB_BODY) + sioc__caz_align(SIOC__CAZ_SMALL_REPLY);   /* pub */
+    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__caz_align(SIOC__CAZ_SMALL_REPLY);             /* settles */
+    total += (size_t)d.receives_in_flight * sioc__caz_align(SIOC__CAZ_RECV_REPLY);            /* receives */
+    total += sioc__caz_align(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
+    total += sioc__caz_align((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
+    if (out) *out = d;
+    return total;
+}
+
+SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc) {
+    return sioc__caz_layout(desc, NULL);
+}
+
+static size_t sioc__caz_n_slots(const sioc_cluster_azure *cz) {
+    return SIOC__CAZ_RECV + (size_t)cz->p_desc.receives_in_flight;
+}
+
+static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_azure_client *client,
+                                  const sioc_cluster_azure_desc *desc, void *block, int owns) {
+    sioc_cluster_azure_desc d;
+    size_t n_slots, i, total, off;
+    uint8_t *mem;
+    if (!cz || !node || !client || !desc) return SIOC_ERR_ARG;
+    memset(cz, 0, sizeof *cz);
+    if (!desc->random) return SIOC_ERR_DEPENDENCY;
+    total = sioc__caz_layout(desc, &d);
+    if (!total) return SIOC_ERR_ARG;
+    if (block) {
+        mem = (uint8_t *)block;
+    } else {
+#if !SIOC_ENABLE_LIBC_MALLOC
+        if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+#endif
+        mem = (uint8_t *)sioc__alloc(&d.allocator, total);
+        if (!mem) return SIOC_ERR_NOMEM;
+    }
+    memset(mem, 0, total);
+    cz->p_desc = d;
+    n_slots = sioc__caz_n_slots(cz);
+    cz->p_mem = mem;
+    cz->p_mem_size = owns ? total : 0;
+    cz->node = node;
+    cz->client = client;
+    off = 0;
+    cz->p_slots = (sioc__caz_slot *)(void *)mem;
+    off += sioc__caz_align(n_slots * sizeof(sioc__caz_slot));
+    for (i = 0; i < n_slots; i++) {
+        sioc__caz_slot *s = &cz->p_slots[i];
+        size_t body = i == SIOC__CAZ_CTL ? SIOC__CAZ_CTL_BODY : i == SIOC__CAZ_PUB ? SIOC__CAZ_PUB_BODY : 0;
+        size_t reply = i >= SIOC__CAZ_RECV ? SIOC__CAZ_RECV_REPLY : SIOC__CAZ_SMALL_REPLY;
+        if (body) {
+            s->call.body_mem = mem + off;
+            s->call.body_cap = body;
+            off += sioc__caz_align(body);
+        }
+        s->call.reply_mem = mem + off;
+        s->call.reply_cap = reply;
+        off += sioc__caz_align(reply);
+        s->call.user = s;
+    }
+    cz->p_pending = (sioc__caz_settle *)(void *)(mem + off);
+    off += sioc__caz_align(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
+    cz->p_recent = (char(*)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1])(void *)(mem + off);
+    sioc__caz_copy(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
+    cz->state = SIOC_CLUSTER_AZURE_IDLE;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node, sioc_azure_client *client,
+                                             const sioc_cluster_azure_desc *desc) {
+    return sioc__caz_init(cz, node, client, desc, NULL, 1);
+}
+
+SIOC_API sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
+                                                          sioc_azure_client *client,
+                                                          const sioc_cluster_azure_desc *desc, void *mem) {
+    if (!mem) return SIOC_ERR_ARG;
+    return sioc__caz_init(cz, node, client, desc, mem, 0);
+}
+
+SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz) {
+    size_t i;
+    if (!cz || !cz->p_mem) return;
+    for (i = 0; i < sioc__caz_n_slots(cz); i++)
+        if (cz->p_slots[i].state == SIOC__CAZ_BUSY) (void)sioc_azure_cancel(cz->client, &cz->p_slots[i].call);
+    if (cz->p_mem_size) sioc__free(&cz->p_desc.allocator, cz->p_mem, cz->p_mem_size); /* 0: the caller's block */
+    cz->p_mem = NULL;
+}
+
+static uint32_t sioc__caz_rand32(sioc_cluster_azure *cz) {
+    uint8_t b[4] = {0, 0, 0, 0};
+    (void)cz->p_desc.random(cz->p_desc.user, b, 4);
+    return sioc__load_be32(b);
+}
+
+static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r) {
+    cz->failures[s->op]++;
+    cz->last_error = r;
+    if (cz->p_desc.on_error) cz->p_desc.on_error(cz->p_desc.user, (sioc_cluster_azure_op)s->op, &s->call);
+}
+
+/* Capped exponential backoff with full jitter above a floor, never a hot loop (AZURE.md §6). Throttling waits at
+   least 2 s and Retry-After; the first 401 is retried at once (the client made a new token), later ones back off. */
+static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r, uint64_t now) {
+    uint64_t window, floor = cz->p_desc.backoff_floor_ms;
+    int shift;
+    sioc__caz_report(cz, s, r);
+    if (r == SIOC_ERR_AUTH && !s->auth_retries) {
+        s->auth_retries = 1;
+        s->retry_at = now + floor;
+        s->state = SIOC__CAZ_WAIT;
+        return;
+    }
+    s->attempts++;
+    shift = s->attempts > 20 ? 20 : s->attempts - 1;
+    window = (uint64_t)cz->p_desc.backoff_base_ms << shift;
+    if (window > cz->p_desc.backoff_cap_ms) window = cz->p_desc.backoff_cap_ms;
+    if (r == SIOC_ERR_THROTTLED) {
+        uint64_t ra = (uint64_t)s->call.error.retry_after_s * 1000u;
+        if (floor < 2000) floor = 2000;
+        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
+    }
+    s->retry_at = now + floor + sioc__caz_rand32(cz) % (window + 1);
+    s->state = SIOC__CAZ_WAIT;
+}
+
+/* Start (or restart) the slot's request from what the slot holds. A refusal before sending is handled by the
+   caller of this through the returned result. */
+static sioc_result sioc__caz_start_call(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
+    sioc_azure_client *c = cz->client;
+    sioc_azure_call *call = &s->call;
+    sioc_str topic = sioc_str_c(cz->topic), sub = sioc_str_c(cz->subscription);
+    call->timeout_ms = cz->p_desc.request_timeout_ms;
+    call->user = s;
+    switch (s->op) {
+    case SIOC_CLUSTER_AZURE_GET_TOPIC: return sioc_azure_get_topic(c, call, topic, now);
+    case SIOC_CLUSTER_AZURE_CREATE_TOPIC: return sioc_azure_create_topic(c, call, topic, NULL, now);
+    case SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION: {
+        sioc_azure_sub_opts o;
+        memset(&o, 0, sizeof o);
+        o.lock_duration_s = cz->p_desc.lock_duration_s;
+        o.auto_delete_on_idle_s = cz->p_desc.auto_delete_on_idle_s; /* a crashed node cleans up (AZURE.md 5.3) */
+        return sioc_azure_create_subscription(c, call, topic, sub, &o, now);
+    }
+    case SIOC_CLUSTER_AZURE_RECEIVE:
+        call->timeout_ms = (uint32_t)cz->p_desc.timeout_s * 1000u + 10000u;
+        return sioc_azure_receive(c, call, topic, sub, cz->p_desc.timeout_s, now);
+    case SIOC_CLUSTER_AZURE_COMPLETE: return sioc_azure_complete(c, call, sioc_str_c(s->lock), now);
+    case SIOC_CLUSTER_AZURE_UNLOCK: return sioc_azure_unlock(c, call, sioc_str_c(s->lock), now);
+    case SIOC_CLUSTER_AZURE_SEND: {
+        sioc_azure_prop p[3];
+        sioc_azure_send_opts o;
+        sioc_bytes body;
+        size_t n = 0;
+        p[n].name = sioc_str_c("nsp"), p[n].type = SIOC_AZURE_PROP_STRING, p[n].value = sioc_str_c(s->nsp), n++;
+        p[n].name = sioc_str_c("uid"), p[n].type = SIOC_AZURE_PROP_STRING;
+        p[n].value.ptr = cz->node->uid, p[n].value.len = cz->node->uid_len, n++;
+        if (s->has_requester) {
+            p[n].name = sioc_str_c("requesterUid"), p[n].type = SIOC_AZURE_PROP_STRING;
+            p[n].value = sioc_str_c(s->requester), n++;
+        }
+        memset(&o, 0, sizeof o);
+        o.message_id = sioc_str_c(s->msgid); /* unique: duplicate detection and SDK lock renewal key on it */
+        o.time_to_live_s = cz->p_desc.message_ttl_s;
+        body.ptr = (const uint8_t *)call->body_mem;
+        body.len = s->body_len;
+        return sioc_azure_send(c, call, topic, body, p, n, &o, now);
+    }
+    case SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION: return sioc_azure_delete_subscription(c, call, topic, sub, now);
+    default: return SIOC_ERR_ARG;
+    }
+}
+
+/* Submit; a refusal that a retry cannot cure (bad name, too large) is returned with the slot left FREE, anything
+   else becomes a retry. */
+static sioc_result sioc__caz_submit(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
+    sioc_result r;
+    cz->requests[s->op]++;
+    r = sioc__caz_start_call(cz, s, now);
+    if (r == SIOC_OK) {
+        s->state = SIOC__CAZ_BUSY;
+        return SIOC_OK;
+    }
+    s->call.result = r;
+    if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc__caz_report(cz, s, r);
+        s->state = SIOC__CAZ_FREE;
+        return r;
+    }
+    sioc__caz_fail(cz, s, r, now); /* engine full, no connection yet...: later */
+    return SIOC_OK;
+}
+
+static void sioc__caz_go(sioc_cluster_azure *cz, sioc__caz_slot *s, int op, uint64_t now) {
+    s->op = op;
+    s->attempts = 0;
+    s->auth_retries = 0;
+    if (sioc__caz_submit(cz, s, now) != SIOC_OK) {
+        if (op == SIOC_CLUSTER_AZURE_SEND) cz->publish_failed++;
+        else if (op == SIOC_CLUSTER_AZURE_COMPLETE || op == SIOC_CLUSTER_AZURE_UNLOCK) cz->settle_failed++;
+        else if (cz->state == SIOC_CLUSTER_AZURE_CLOSING) cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+        else if (op != SIOC_CLUSTER_AZURE_RECEIVE) cz->state = SIOC_CLUSTER_AZURE_FAILED; /* a name refused */
+    }
+}
+
+/* ---- start-up and shutdown (ctl slot) ---- */
+
+static void sioc__caz_set_ready(sioc_cluster_azure *cz, int ready, uint64_t now) {
+    if (cz->node->state == SIOC_NODE_CLOSING || cz->node->state == SIOC_NODE_CLOSED) return;
+    if (cz->node->ready != ready) (void)sioc_node_set_ready(cz->node, ready, now);
+}
+
+static void sioc__caz_ctl_step(sioc_cluster_azure *cz, uint64_t now) {
+    sioc__caz_slot *s = &cz->p_slots[SIOC__CAZ_CTL];
+    if (s->state != SIOC__CAZ_FREE) return;
+    switch (cz->p_step) {
+    case SIOC__CAZ_S_TOPIC: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_GET_TOPIC, now); break;
+    case SIOC__CAZ_S_CREATE_TOPIC: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_CREATE_TOPIC, now); break;
+    case SIOC__CAZ_S_SUB: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION, now); break;
+    case SIOC__CAZ_S_DELSUB:
+        if (!cz->subscription[0]) {
+            cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+            return;
+        }
+        sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION, now);
+        break;
+    default: break;
+    }
+}
+
+static void sioc__caz_running(sioc_cluster_azure *cz, uint64_t now) {
+    cz->p_step = SIOC__CAZ_S_DONE;
+    cz->state = SIOC_CLUSTER_AZURE_RUNNING;
+    sioc__caz_set_ready(cz, 1, now);
+}
+
+/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll). Re-create it under
+   the same name (the topic too if that is gone: create-subscription then gives 404), NOT_READY meanwhile. */
+static void sioc__caz_sub_lost(sioc_cluster_azure *cz, uint64_t now) {
+    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) return;
+    cz->subscriptions_recreated++;
+    sioc__caz_set_ready(cz, 0, now);
+    cz->p_n_pending = 0; /* their locks died with the subscription */
+    cz->state = SIOC_CLUSTER_AZURE_STARTING;
+    cz->p_step = SIOC__CAZ_S_SUB;
+}
+
+/* 410 on send: the topic is gone: start-up again. */
+static void sioc__caz_topic_lost(sioc_cluster_azure *cz, uint64_t now) {
+    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) return;
+    cz->restarts++;
+    sioc__caz_set_ready(cz, 0, now);
+    cz->p_have_topic = 0;
+    cz->p_n_pending = 0;
+    cz->state = SIOC_CLUSTER_AZURE_STARTING;
+    cz->p_step = SIOC__CAZ_S_TOPIC;
+}
+
+static void sioc__caz_ctl_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
+    sioc_result r = s->call.result;
+    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING) { /* delete subscription: 404 is success already */
+        if (r != SIOC_OK && now < cz->p_close_deadline && r != SIOC_ERR_AUTH) {
+            sioc__caz_fail(cz, s, r, now);
+            return;
+        }
+        if (r != SIOC_OK) sioc__caz_report(cz, s, r);
+        s->state = SIOC__CAZ_FREE;
+        if (r == SIOC_OK) cz->subscription[0] = 0;
+        cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+        return;
+    }
+    if (r == SIOC_OK) {
+        s->state = SIOC__CAZ_FREE;
+        if (s->op == SIOC_CLUSTER_AZURE_GET_TOPIC || s->op == SIOC_CLUSTER_AZURE_CREATE_TOPIC) {
+            cz->p_have_topic = 1;
+            if (cz->node->p_desc.emitter_only) sioc__caz_running(cz, now);
+            else cz->p_step = SIOC__CAZ_S_SUB;
+        } else { /* subscription created (or there already: 409) */
+            cz->p_sub_created = 1;
+            sioc__caz_running(cz, now);
+        }
+        return;
+    }
+    if (r == SIOC_ERR_NOT_FOUND) {
+        /* GET of a missing topic: create it, as upstream does after any getTopic error; a subscription under a
+           missing topic (404): the topic first */
+        cz->p_step = s->op == SIOC_CLUSTER_AZURE_GET_TOPIC ? SIOC__CAZ_S_CREATE_TOPIC : SIOC__CAZ_S_TOPIC;
+        if (s->op == SIOC_CLUSTER_AZURE_GET_TOPIC) {
+            s->state = SIOC__CAZ_FREE;
+            sioc__caz_ctl_step(cz, now);
+            return;
+        }
+        sioc__caz_fail(cz, s, r, now);
+        s->attempts = 0;
+        return;
+    }
+    if ((r == SIOC_ERR_AUTH && s->auth_retries) || r == SIOC_ERR_HTTP_STATUS) {
+        /* a wrong key or rule (already retried once with a fresh token), or a request the service refuses: a clear
+           failure, no more requests (AZURE.md §6) */
+        sioc__caz_report(cz, s, r);
+        s->state = SIOC__CAZ_FREE;
+        cz->state = SIOC_CLUSTER_AZURE_FAILED;
+        return;
+    }
+    sioc__caz_fail(cz, s, r, now);
+}
+
+/* ---- settling: complete (or unlock) on the lock path as returned, several in flight ---- */
+
+static void sioc__caz_queue_settle(sioc_cluster_azure *cz, int op, sioc_str lock) {
+    sioc__caz_settle *p;
+    if (!lock.len || lock.len > SIOC_CLUSTER_AZURE_LOCK_MAX || cz->p_n_pending >= SIOC_CLUSTER_AZURE_PENDING) {
+        cz->settle_failed++; /* the lock expires: redelivered, then completed as seen */
+        return;
+    }
+    p = &cz->p_pending[cz->p_n_pending++];
+    p->op = op;
+    memcpy(p->lock, lock.ptr, lock.len);
+    p->lock[lock.len] = 0;
+}
+
+static void sioc__caz_settle_start(sioc_cluster_azure *cz, uint64_t now) {
+    size_t i;
+    for (i = SIOC__CAZ_SET; i < SIOC__CAZ_RECV && cz->p_n_pending; i++) {
+        sioc__caz_slot *s = &cz->p_slots[i];
+        if (s->state != SIOC__CAZ_FREE) continue;
+        memcpy(s->lock, cz->p_pending[0].lock, sizeof s->lock);
+        s->op = cz->p_pending[0].op;
+        cz->p_n_pending--;
+        memmove(cz->p_pending, cz->p_pending + 1, cz->p_n_pending * sizeof *cz->p_pending);
+        sioc__caz_go(cz, s, s->op, now);
+    }
+}
+
+static void sioc__caz_settle_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
+    sioc_result r = s->call.result;
+    if (r == SIOC_OK) {
+        s->state = SIOC__CAZ_FREE;
+        if (s->op == SIOC_CLUSTER_AZURE_COMPLETE) cz->completed++;
+        else cz->unlocked++;
+        return;
+    }
+    /* lock lost (404) or entity gone (410): nothing to retry; 400/403, or a second 401: give up on it too */
+    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || s->attempts >= 4 ||
+        (r == SIOC_ERR_AUTH && s->auth_retries) || cz->state != SIOC_CLUSTER_AZURE_RUNNING) {
+        sioc__caz_report(cz, s, r);
+        cz->settle_failed++;
+        s->state = SIOC__CAZ_FREE;
+        return;
+    }
+    sioc__caz_fail(cz, s, r, now);
+}
+
+/* ---- receiving ---- */
+
+static int sioc__caz_seen(sioc_cluster_azure *cz, sioc_str id) {
+    size_t i;
+    if (!id.len || id.len > SIOC_CLUSTER_AZURE_MSGID_MAX) return 0;
+    for (i = 0; i < SIOC_CLUSTER_AZURE_RECENT; i++)
+        if (strlen(cz->p_recent[i]) == id.len && memcmp(cz->p_recent[i], id.ptr, id.len) == 0) return 1;
+    sioc__caz_copy(cz->p_recent[cz->p_recent_pos], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, id);
+    cz->p_recent_pos = (cz->p_recent_pos + 1u) % SIOC_CLUSTER_AZURE_RECENT;
+    return 0;
+}
+
+static void sioc__caz_forget(sioc_cluster_azure *cz, sioc_str id) {
+    size_t i;
+    for (i = 0; i < SIOC_CLUSTER_AZURE_RECENT; i++)
+        if (id.len && strlen(cz->p_recent[i]) == id.len && memcmp(cz->p_recent[i], id.ptr, id.len) == 0)
+            cz->p_recent[i][0] = 0;
+}
+
+static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m, uint64_t now) {
+    sioc_result r;
+    cz->received++;
+    if (sioc__caz_seen(cz, m->broker.message_id)) { /* handled before; its complete was lost */
+        cz->redelivered++;
+        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
+        return;
+    }
+    /* the node applies the §2.1 filters on the properties (unknown namespace, own uid, foreign responses) before
+       decoding, then sioc_msg_decode_azure */
+    r = sioc_node_receive_azure(cz->node, m->body.ptr, m->body.len, &m->env, now);
+    if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
+        /* the node could not take it now (its queues full): give it back for a later delivery */
+        sioc__caz_forget(cz, m->broker.message_id);
+        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_UNLOCK, m->lock_path);
+        return;
+    }
+    if (r != SIOC_OK) cz->bad_messages++; /* undecodable: dropped and counted, completed so it never comes back */
+    sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
+}
+
+static void sioc__caz_recv_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
+    sioc_azure_call *c = &s->call;
+    if (c->result == SIOC_OK) {
+        s->state = SIOC__CAZ_FREE;
+        s->attempts = 0;
+        s->auth_retries = 0;
+        if (!c->has_message) {
+            cz->empty_receives++;
+            return;
+        }
+        if (cz->state == SIOC_CLUSTER_AZURE_RUNNING) sioc__caz_handle(cz, &c->msg, now);
+        return;
+    }
+    if (c->result == SIOC_ERR_BUFFER_TOO_SMALL && c->msg.lock_path.len) { /* too large for us: drop it */
+        s->state = SIOC__CAZ_FREE;
+        cz->received++;
+        cz->bad_messages++;
+        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, c->msg.lock_path);
+        return;
+    }
+    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) { /* re-creating meanwhile: start afresh later */
+        s->state = SIOC__CAZ_FREE;
+        return;
+    }
+    if (c->result == SIOC_ERR_NOT_FOUND) {
+        s->state = SIOC__CAZ_FREE;
+        sioc__caz_report(cz, s, c->result);
+        sioc__caz_sub_lost(cz, now);
+        return;
+    }
+    sioc__caz_fail(cz, s, c->result, now);
+}
+
+/* ---- sending: one message per request (the batch form cannot carry binary bodies, AZURE.md 4.1) ---- */
+
+static void sioc__caz_pub_start(sioc_cluster_azure *cz, uint64_t now) {
+    sioc__caz_slot *s = &cz->p_slots[SIOC__CAZ_PUB];
+    while (s->state == SIOC__CAZ_FREE && cz->p_have_topic && sioc_node_out_count(cz->node)) {
+        sioc_node_out o;
+        sioc_buf b;
+        if (sioc_node_out_peek(cz->node, 0, &o) != SIOC_OK) return;
+        if (o.body.len > s->call.body_cap || o.nsp.len > SIOC_CLUSTER_AZURE_NSP_MAX ||
+            (o.requester_uid.ptr && o.requester_uid.len > SIOC_NODE_ID_MAX)) {
+            sioc_node_out_pop(cz->node, 1);
+            cz->publish_failed++;
+            continue;
+        }
+        if (o.body.len) memcpy(s->call.body_mem, o.body.ptr, o.body.len);
+        s->body_len = o.body.len;
+        sioc__caz_copy(s->nsp, sizeof s->nsp, o.nsp);
+        s->has_requester = o.requester_uid.ptr != NULL && o.requester_uid.len > 0;
+        sioc__caz_copy(s->requester, sizeof s->requester, o.requester_uid);
+        /* MessageId "<uid>-<counter>": unique per message and per node (the uid is random) */
+        sioc_buf_init(&b, s->msgid, sizeof s->msgid - 1);
+        sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);
+        sioc_buf_putc(&b, '-');
+        sioc_buf_put_u64(&b, ++cz->p_sent);
+        s->msgid[SIOC__MIN(b.len, sizeof s->msgid - 1)] = 0;
+        sioc_node_out_pop(cz->node, 1); /* copied into the slot: it keeps it for retries */
+        sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_SEND, now);
+    }
+}
+
+static void sioc__caz_pub_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
+    sioc_result r = s->call.result;
+    if (r == SIOC_OK) {
+        s->state = SIOC__CAZ_FREE;
+        cz->published++;
+        return;
+    }
+    if (r == SIOC_ERR_NOT_FOUND) sioc__caz_topic_lost(cz, now); /* 410: resent once the topic is back */
+    if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
+        (r == SIOC_ERR_AUTH && s->auth_retries) ||
+        (cz->state == SIOC_CLUSTER_AZURE_CLOSING && now >= cz->p_close_deadline)) {
+        sioc__caz_report(cz, s, r); /* refused for good (too large, bad value, quota, key): drop it */
+        cz->publish_failed++;
+        s->state = SIOC__CAZ_FREE;
+        return;
+    }
+    sioc__caz_fail(cz, s, r, now);
+}
+
+/* ---- driving ---- */
+
+SIOC_API sioc_result sioc_cluster_azure_start(sioc_cluster_azure *cz, uint64_t now_ms) {
+    if (!cz || !cz->p_mem) return SIOC_ERR_ARG;
+    if (cz->state != SIOC_CLUSTER_AZURE_IDLE) return SIOC_ERR_STATE;
+    if (!cz->node->p_desc.emitter_only) {
+        sioc_buf b;
+        sioc_buf_init(&b, cz->subscription, sizeof cz->subscription - 1);
+        sioc_buf_puts(&b, cz->p_desc.subscription_prefix);
+        sioc_buf_putc(&b, '-');
+        sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);
+        if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
+        cz->subscription[b.len] = 0;
+        if (!sioc_azure_name_ok(sioc_str_c(cz->subscription))) return SIOC_ERR_ARG;
+    }
+    cz->state = SIOC_CLUSTER_AZURE_STARTING;
+    cz->p_step = SIOC__CAZ_S_TOPIC;
+    sioc_cluster_azure_process(cz, now_ms);
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_azure_close(sioc_cluster_azure *cz, uint64_t now_ms) {
+    size_t i;
+    if (!cz || !cz->p_mem) return SIOC_ERR_ARG;
+    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING || cz->state == SIOC_CLUSTER_AZURE_CLOSED) return SIOC_OK;
+    if (cz->state == SIOC_CLUSTER_AZURE_IDLE) {
+        cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+        return SIOC_OK;
+    }
+    if (cz->node->state != SIOC_NODE_CLOSING && cz->node->state != SIOC_NODE_CLOSED)
+        (void)sioc_node_close(cz->node, now_ms);
+    /* no more receives or settles (the subscription goes, and its locks with it); a start-up step is abandoned */
+    for (i = 0; i < sioc__caz_n_slots(cz); i++) {
+        sioc__caz_slot *s = &cz->p_slots[i];
+        if (i == SIOC__CAZ_PUB) continue;
+        if (s->state == SIOC__CAZ_BUSY) (void)sioc_azure_cancel(cz->client, &s->call);
+        s->state = SIOC__CAZ_FREE;
+    }
+    cz->p_n_pending = 0;
+    if (!cz->p_have_topic || cz->state == SIOC_CLUSTER_AZURE_FAILED) { /* nowhere to send */
+        sioc_node_out_pop(cz->node, sioc_node_out_count(cz->node));
+        if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_BUSY)
+            (void)sioc_azure_cancel(cz->client, &cz->p_slots[SIOC__CAZ_PUB].call);
+        cz->p_slots[SIOC__CAZ_PUB].state = SIOC__CAZ_FREE;
+    }
+    if (!cz->p_sub_created) cz->subscription[0] = 0; /* never created: nothing to delete, close at once */
+    cz->state = SIOC_CLUSTER_AZURE_CLOSING;
+    cz->p_step = SIOC__CAZ_S_DRAIN;
+    cz->p_close_deadline = now_ms + cz->p_desc.shutdown_timeout_ms;
+    sioc_cluster_azure_process(cz, now_ms);
+    return SIOC_OK;
+}
+
+static void sioc__caz_collect(sioc_cluster_azure *cz, uint64_t now) {
+    sioc_azure_call *done = NULL;
+    while (sioc_azure_next(cz->client, now, &done) == SIOC_OK) {
+        sioc__caz_slot *s = NULL;
+        size_t idx;
+        for (idx = 0; idx < sioc__caz_n_slots(cz); idx++)
+            if (&cz->p_slots[idx].call == done) {
+                s = &cz->p_slots[idx];
+                break;
+            }
+        if (!s || s->state != SIOC__CAZ_BUSY) continue; /* not ours: the client must be the binding's alone */
+        if (idx == SIOC__CAZ_CTL) sioc__caz_ctl_done(cz, s, now);
+        else if (idx == SIOC__CAZ_PUB) sioc__caz_pub_done(cz, s, now);
+        else if (idx < SIOC__CAZ_RECV) sioc__caz_settle_done(cz, s, now);
+        else sioc__caz_recv_done(cz, s, now);
+    }
+}
+
+SIOC_API void sioc_cluster_azure_process(sioc_cluster_azure *cz, uint64_t now_ms) {
+    size_t i, n_slots;
+    if (!cz || !cz->p_mem || cz->state == SIOC_CLUSTER_AZURE_IDLE) return;
+    n_slots = sioc__caz_n_slots(cz);
+    sioc__caz_collect(cz, now_ms);
+    for (i = 0; i < n_slots; i++) { /* retries that are due */
+        sioc__caz_slot *s = &cz->p_slots[i];
+        if (s->state != SIOC__CAZ_WAIT || now_ms < s->retry_at) continue;
+        if (cz->state == SIOC_CLUSTER_AZURE_FAILED || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
+            (i >= SIOC__CAZ_RECV && cz->state != SIOC_CLUSTER_AZURE_RUNNING) ||
+            (i == SIOC__CAZ_CTL && cz->state != SIOC_CLUSTER_AZURE_STARTING && cz->state != SIOC_CLUSTER_AZURE_CLOSING)) {
+            s->state = SIOC__CAZ_FREE;
+            continue;
+        }
+        if (i == SIOC__CAZ_CTL) { /* the step may have changed meanwhile: issue the current one */
+            int att = s->attempts, ar = s->auth_retries;
+            s->state = SIOC__CAZ_FREE;
+            sioc__caz_ctl_step(cz, now_ms);
+            s->attempts = att;
+            s->auth_retries = ar;
+            continue;
+        }
+        (void)sioc__caz_submit(cz, s, now_ms);
+        if (s->state == SIOC__CAZ_FREE) { /* refused for good on the retry */
+            if (i == SIOC__CAZ_PUB) cz->publish_failed++;
+            else if (i < SIOC__CAZ_RECV) cz->settle_failed++;
+        }
+    }
+    sioc_node_tick(cz->node, now_ms);
+    if (cz->state == SIOC_CLUSTER_AZURE_STARTING) sioc__caz_ctl_step(cz, now_ms);
+    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING || cz->state == SIOC_CLUSTER_AZURE_CLOSING) sioc__caz_pub_start(cz, now_ms);
+    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING) {
+        sioc__caz_settle_start(cz, now_ms);
+        if (!cz->node->p_desc.emitter_only && cz->subscription[0] &&
+            cz->p_n_pending + (size_t)cz->p_desc.receives_in_flight <= SIOC_CLUSTER_AZURE_PENDING)
+            for (i = SIOC__CAZ_RECV; i < n_slots; i++)
+                if (cz->p_slots[i].state == SIOC__CAZ_FREE)
+                    sioc__caz_go(cz, &cz->p_slots[i], SIOC_CLUSTER_AZURE_RECEIVE, now_ms);
+    }
+    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_step == SIOC__CAZ_S_DRAIN) {
+        int drained = cz->node->state == SIOC_NODE_CLOSED && cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE;
+        if (drained || now_ms >= cz->p_close_deadline) {
+            if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_BUSY)
+                (void)sioc_azure_cancel(cz->client, &cz->p_slots[SIOC__CAZ_PUB].call);
+            cz->p_slots[SIOC__CAZ_PUB].state = SIOC__CAZ_FREE;
+            cz->p_step = SIOC__CAZ_S_DELSUB;
+            if (now_ms >= cz->p_close_deadline) cz->p_close_deadline = now_ms + 2000; /* a short try to clean up */
+        }
+    }
+    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_step == SIOC__CAZ_S_DELSUB) sioc__caz_ctl_step(cz, now_ms);
+}
+
+SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz, uint64_t now_ms) {
+    uint64_t d, h;
+    size_t i;
+    if (!cz || !cz->p_mem) return UINT64_MAX;
+    d = sioc_node_next_deadline(cz->node, now_ms);
+    h = sioc_http_next_deadline(&cz->client->http);
+    if (h < d) d = h;
+    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done_head) return now_ms;
+    if (cz->state == SIOC_CLUSTER_AZURE_IDLE || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
+        cz->state == SIOC_CLUSTER_AZURE_FAILED)
+        return d;
+    for (i = 0; i < sioc__caz_n_slots(cz); i++)
+        if (cz->p_slots[i].state == SIOC__CAZ_WAIT && cz->p_slots[i].retry_at < d) d = cz->p_slots[i].retry_at;
+    if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE && cz->p_have_topic && sioc_node_out_count(cz->node))
+        return now_ms;
+    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING && cz->p_n_pending)
+        for (i = SIOC__CAZ_SET; i < SIOC__CAZ_RECV; i++)
+            if (cz->p_slots[i].state == SIOC__CAZ_FREE) return now_ms;
+    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_close_deadline < d) d = cz->p_close_deadline;
+    return d < now_ms ? now_ms : d;
+}
+
+SIOC_API int sioc_cluster_azure_idle(const sioc_cluster_azure *cz) {
+    if (!cz || !cz->p_mem) return 1;
+    return sioc_node_out_count(cz->node) == 0 && cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE;
+}
+
+#if SIOC_ENABLE_POSIX
+SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_posix *px, uint32_t max_wait_ms) {
+    uint64_t now = sioc_posix_now_ms(), d;
+    uint32_t wait = max_wait_ms;
+    sioc_result r;
+    sioc_cluster_azure_process(cz, now);
+    d = sioc_cluster_azure_next_deadline(cz, now);
+    if (d <= now) wait = 0;
+    else if (d - now < wait) wait = (uint32_t)(d - now);
+    r = sioc_posix_wait(px, now, wait);
+    now = sioc_posix_now_ms();
+    (void)sioc_posix_step(px, now);
+    sioc_cluster_azure_process(cz, now);
+    return r;
+}
+#endif
+
+#endif /* SIOC_ENABLE_AZURE */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

@@ -442,7 +442,8 @@ async function main() {
     ["receiving node", f2(sum(pR.c.reqs) / N), byOp(pR.c.reqs, N), f2(sum(pR.n.reqs) / N), byOp(pR.n.reqs, N)],
   ]);
   const selfTotal = sum(selfCount), proxTotal = sum(proxies.c.counts);
-  outTxt += `\nRaw counts over each phase (idle traffic included). siocat's own per-operation counters at exit: ` +
+  outTxt += `\nRaw counts over each phase (idle traffic included); the Node sender's count includes receiving and ` +
+    `deleting its own broadcasts (the test adapter subscribes without a FilterPolicy). siocat's own per-operation counters at exit: ` +
     `${selfTotal} requests, its proxy saw ${proxTotal} (${selfTotal === proxTotal ? "equal" : "DIFFERENT"}).\n\n`;
 
   const idleMin = (60 / OPT.idle) * (OPT.idle / idle[0].seconds); // per minute from the measured window

@@ -5,29 +5,6 @@
 
 /* >>helpers */
 
-/* Reserve n bytes at the end of scratch; NULL when they do not fit (scratch->len then grows past cap, so
-   sioc_buf_result() reports the overflow). */
-static char *sioc__scratch(sioc_buf *s, size_t n) {
-    char *p;
-    if (!s) return NULL;
-    if (s->len > s->cap || s->cap - s->len < n) {
-        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
-        return NULL;
-    }
-    p = (char *)s->data + s->len;
-    s->len += n;
-    return p;
-}
-
-/* Copy into a fixed array, cut on a UTF-8 character boundary, always NUL-terminated. */
-static void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
-    size_t n = SIOC__MIN(s.len, cap - 1);
-    if (n < s.len)
-        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--; /* do not split a sequence */
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
-}
-
 static int sioc__has_any(sioc_str s, const char *set) {
     size_t i;
     for (i = 0; i < s.len; i++)
@@ -473,7 +450,7 @@ static sioc_result sioc__xml_str(sioc_str raw, sioc_buf *scratch, sioc_str *out)
         return SIOC_OK;
     }
     start = scratch ? scratch->len : 0;
-    p = sioc__scratch(scratch, raw.len + 1);
+    p = (char *)sioc_buf_reserve(scratch, raw.len + 1);
     if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
     r = sioc_xml_text(raw, p, raw.len + 1, &n);
     if (r != SIOC_OK) {
@@ -659,7 +636,7 @@ static sioc_result sioc__jstr(const sioc_json *d, int tok, sioc_buf *scratch, si
         return SIOC_OK;
     }
     start = scratch ? scratch->len : 0;
-    p = sioc__scratch(scratch, raw.len + 1);
+    p = (char *)sioc_buf_reserve(scratch, raw.len + 1);
     if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
     r = sioc_json_get_str(d, tok, p, raw.len + 1, &n);
     if (r != SIOC_OK) {
@@ -783,7 +760,7 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
         v = sioc_json_raw(d, t);
         cap = v.len / 4 * 3 + 1;
         start = scratch ? scratch->len : 0;
-        p = (uint8_t *)sioc__scratch(scratch, cap);
+        p = (uint8_t *)(char *)sioc_buf_reserve(scratch, cap);
         if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
         r = sioc__b64_json(v, p, cap, &n);
         if (r != SIOC_OK) {

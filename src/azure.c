@@ -5,27 +5,6 @@
 
 /* >>helpers (all static names carry sioc__az_: one translation unit in the amalgamation) */
 
-/* Reserve n bytes at the end of scratch; NULL when they do not fit (the overflow stays visible in len). */
-static char *sioc__az_scratch(sioc_buf *s, size_t n) {
-    char *p;
-    if (!s) return NULL;
-    if (s->len > s->cap || s->cap - s->len < n) {
-        s->len = (s->len + n < s->len) ? (size_t)-1 : s->len + n;
-        return NULL;
-    }
-    p = (char *)s->data + s->len;
-    s->len += n;
-    return p;
-}
-
-static void sioc__az_copy_fixed(char *dst, size_t cap, sioc_str s) {
-    size_t n = SIOC__MIN(s.len, cap - 1);
-    if (n < s.len)
-        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--;
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
-}
-
 /* Case-insensitive ASCII comparison of a view with a lower-case C string. */
 static int sioc__az_name_is(sioc_str name, const char *lower) {
     size_t i, n = strlen(lower);
@@ -33,13 +12,6 @@ static int sioc__az_name_is(sioc_str name, const char *lower) {
     for (i = 0; i < n; i++)
         if (sioc__to_lower((unsigned char)name.ptr[i]) != lower[i]) return 0;
     return 1;
-}
-
-static sioc_str sioc__az_str(const char *p, size_t n) {
-    sioc_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
 }
 
 static const char *const sioc__az_op_names[SIOC_AZURE_OP_COUNT_] = {
@@ -318,7 +290,7 @@ SIOC_API sioc_result sioc_azure_subscription_name(sioc_buf *out, sioc_str prefix
     memcpy(name, prefix.ptr, prefix.len);
     name[prefix.len] = '-';
     for (i = 0; i < 16; i++) name[prefix.len + 1 + (size_t)i] = hex[(id >> (60 - 4 * i)) & 15];
-    if (!sioc_azure_name_ok(sioc__az_str(name, prefix.len + 17))) return SIOC_ERR_ARG;
+    if (!sioc_azure_name_ok(sioc_str_n(name, prefix.len + 17))) return SIOC_ERR_ARG;
     sioc_buf_put(out, name, prefix.len + 17);
     return sioc_buf_result(out);
 }
@@ -331,7 +303,7 @@ SIOC_API sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch
     out_value->ptr = "";
     out_value->len = 0;
     if (raw.len >= 2 && raw.ptr[0] == '"' && raw.ptr[raw.len - 1] == '"') {
-        sioc_str inner = sioc__az_str(raw.ptr + 1, raw.len - 2);
+        sioc_str inner = sioc_str_n(raw.ptr + 1, raw.len - 2);
         *out_type = SIOC_AZURE_PROP_STRING;
         if (!memchr(inner.ptr, '\\', inner.len)) {
             if (memchr(inner.ptr, '"', inner.len)) return SIOC_ERR_PARSE;
@@ -347,7 +319,7 @@ SIOC_API sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch
             sioc_result r = sioc_json_parse(&d, raw.ptr, raw.len, t, 1);
             if (r != SIOC_OK || t[0].type != SIOC_JSON_STRING) return SIOC_ERR_PARSE;
             start = scratch ? scratch->len : 0;
-            p = sioc__az_scratch(scratch, inner.len + 1); /* unescaping never grows the text */
+            p = (char *)sioc_buf_reserve(scratch, inner.len + 1); /* unescaping never grows the text */
             if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
             r = sioc_json_get_str(&d, 0, p, inner.len + 1, &n);
             if (r != SIOC_OK) {
@@ -393,7 +365,7 @@ static sioc_result sioc__az_jstr(const sioc_json *d, int obj, const char *key, s
         return SIOC_OK;
     }
     start = scratch ? scratch->len : 0;
-    p = sioc__az_scratch(scratch, d->toks[t].len + 1);
+    p = (char *)sioc_buf_reserve(scratch, d->toks[t].len + 1);
     if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
     r = sioc_json_get_str(d, t, p, d->toks[t].len + 1, &n);
     if (r != SIOC_OK) {
@@ -458,7 +430,7 @@ SIOC_API sioc_result sioc_azure_url_path(sioc_str url, sioc_str *out) {
             i++;
         }
         if (i == url.len) return SIOC_ERR_PARSE;
-        *out = sioc__az_str(url.ptr + i, url.len - i);
+        *out = sioc_str_n(url.ptr + i, url.len - i);
     }
     for (i = 0; i < out->len; i++) { /* a request target: no blanks, controls, fragments */
         unsigned char ch = (unsigned char)out->ptr[i];
@@ -477,7 +449,7 @@ static int sioc__az_standard_header(sioc_str n) {
     size_t i;
     for (i = 0; names[i]; i++)
         if (sioc__az_name_is(n, names[i])) return 1;
-    return n.len > 5 && sioc__az_name_is(sioc__az_str(n.ptr, 5), "x-ms-");
+    return n.len > 5 && sioc__az_name_is(sioc_str_n(n.ptr, 5), "x-ms-");
 }
 
 SIOC_API sioc_result sioc_azure_parse_message(const sioc_http_header *h, size_t n, sioc_bytes body,
@@ -562,14 +534,14 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
     out->detail[0] = 0;
     if (!xml || sioc_xml_find(xml, len, "Error", &raw) != SIOC_OK) return SIOC_ERR_NOT_FOUND;
     if (sioc_xml_find_in(raw, "Code", &raw) == SIOC_OK && sioc_xml_text(raw, text, sizeof text, &n) == SIOC_OK &&
-        sioc__az_parse_uint(sioc__az_str(text, n), &v))
+        sioc__az_parse_uint(sioc_str_n(text, n), &v))
         out->code = (int)v;
     if (sioc_xml_find(xml, len, "Error/Detail", &raw) == SIOC_OK) {
         sioc_result r = sioc_xml_text(raw, text, sizeof text, &n);
         const char *sc;
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
-            sioc__az_copy_fixed(out->detail, sizeof out->detail, sioc__az_str(text, n));
+            sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
             sc = strstr(out->detail, "SubCode=");
             if (sc) {
                 size_t k = 8;
@@ -646,7 +618,7 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
     c->p_desc.rest_url = NULL; /* parsed below; not kept */
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
     if (!c->p_desc.token_lifetime_s) c->p_desc.token_lifetime_s = SIOC_SAS_DEFAULT_LIFETIME;
-    r = sioc_sas_parse_connection_string(sioc__az_str(c->p_cs, len), &c->p_conn);
+    r = sioc_sas_parse_connection_string(sioc_str_n(c->p_cs, len), &c->p_conn);
     if (r != SIOC_OK) goto fail;
     if (c->p_conn.signature.len) {
         if (c->p_conn.signature.len >= sizeof c->p_token) {
@@ -725,7 +697,7 @@ static sioc_result sioc__az_token(sioc_azure_client *c) {
     sioc_buf_putc(&b, '/');
     if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
     memset(&p, 0, sizeof p);
-    p.resource_uri = sioc__az_str(uri, b.len);
+    p.resource_uri = sioc_str_n(uri, b.len);
     p.key_name = c->p_conn.key_name;
     p.key = c->p_conn.key;
     p.expiry = now + life;
@@ -778,7 +750,7 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
     r = sioc__az_token(c);
     if (r != SIOC_OK) return r;
     hdrs[n_hdrs].name = sioc_str_c("Authorization");
-    hdrs[n_hdrs].value = sioc__az_str(c->p_token, c->p_token_len);
+    hdrs[n_hdrs].value = sioc_str_n(c->p_token, c->p_token_len);
     n_hdrs++;
     memset(&req, 0, sizeof req);
     req.method = method;
@@ -850,7 +822,7 @@ SIOC_API sioc_result sioc_azure_send(sioc_azure_client *c, sioc_azure_call *call
         if (r != SIOC_OK) return r;
         if (v.len > start) {
             hdrs[nh].name = sioc_str_c("BrokerProperties");
-            hdrs[nh++].value = sioc__az_str(vals + start, v.len - start);
+            hdrs[nh++].value = sioc_str_n(vals + start, v.len - start);
         }
     }
     for (i = 0; i < n_props; i++) {
@@ -860,7 +832,7 @@ SIOC_API sioc_result sioc_azure_send(sioc_azure_client *c, sioc_azure_call *call
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_ERR_LIMIT;
         if (r != SIOC_OK) return r;
         hdrs[nh].name = props[i].name; /* the engine refuses names that are not tokens */
-        hdrs[nh++].value = sioc__az_str(vals + start, v.len - start);
+        hdrs[nh++].value = sioc_str_n(vals + start, v.len - start);
     }
     if (body.len && body.ptr != (const uint8_t *)call->body_mem) memmove(call->body_mem, body.ptr, body.len);
     return sioc__az_submit(c, call, SIOC_AZURE_OP_SEND, "POST", target, hdrs, nh, body.len, 0, now_ms);
@@ -1009,10 +981,10 @@ static void sioc__az_keep_headers(sioc_azure_call *call, const sioc_http_respons
             continue;
         if (name.len + value.len > sizeof call->p_meta - call->p_meta_len) continue; /* too big: dropped */
         memcpy(call->p_meta + call->p_meta_len, name.ptr, name.len);
-        call->p_hdrs[call->p_hdr_count].name = sioc__az_str(call->p_meta + call->p_meta_len, name.len);
+        call->p_hdrs[call->p_hdr_count].name = sioc_str_n(call->p_meta + call->p_meta_len, name.len);
         call->p_meta_len += name.len;
         if (value.len) memcpy(call->p_meta + call->p_meta_len, value.ptr, value.len);
-        call->p_hdrs[call->p_hdr_count].value = sioc__az_str(call->p_meta + call->p_meta_len, value.len);
+        call->p_hdrs[call->p_hdr_count].value = sioc_str_n(call->p_meta + call->p_meta_len, value.len);
         call->p_meta_len += value.len;
         call->p_hdr_count++;
     }

@@ -19,6 +19,20 @@ SIOC_API const char *sioc_strerror(sioc_result r) {
 #endif
 }
 
+SIOC_API sioc_str sioc_str_n(const char *p, size_t len) {
+    sioc_str v;
+    v.ptr = p;
+    v.len = len;
+    return v;
+}
+
+SIOC_API sioc_bytes sioc_bytes_n(const void *p, size_t len) {
+    sioc_bytes v;
+    v.ptr = (const uint8_t *)p;
+    v.len = len;
+    return v;
+}
+
 SIOC_API sioc_str sioc_str_c(const char *s) {
     sioc_str v;
     v.ptr = s ? s : "";
@@ -66,6 +80,18 @@ SIOC_API void sioc_buf_put_i64(sioc_buf *b, int64_t v) {
     } else {
         sioc_buf_put_u64(b, (uint64_t)v);
     }
+}
+
+SIOC_API void *sioc_buf_reserve(sioc_buf *b, size_t n) {
+    void *p;
+    if (!b) return NULL; /* callers with optional scratch space pass NULL for "none" */
+    if (b->len > b->cap || b->cap - b->len < n) {
+        b->len = (b->len + n < b->len) ? (size_t)-1 : b->len + n;
+        return NULL;
+    }
+    p = b->data + b->len;
+    b->len += n;
+    return p;
 }
 
 SIOC_API void sioc_buf_fail(sioc_buf *b, sioc_result err) {

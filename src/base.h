@@ -51,6 +51,9 @@ typedef struct sioc_bytes {
     size_t len;
 } sioc_bytes;
 
+/* Views from pointer + length. */
+SIOC_API sioc_str sioc_str_n(const char *p, size_t len);
+SIOC_API sioc_bytes sioc_bytes_n(const void *p, size_t len);
 /* A view of a NUL-terminated string (NULL gives the empty view). */
 SIOC_API sioc_str sioc_str_c(const char *s);
 /* 1 when the two views hold the same bytes. */
@@ -73,6 +76,9 @@ SIOC_API void sioc_buf_puts(sioc_buf *b, const char *s);        /* NUL-terminate
 SIOC_API void sioc_buf_put_u64(sioc_buf *b, uint64_t v);       /* decimal */
 SIOC_API void sioc_buf_put_i64(sioc_buf *b, int64_t v);        /* decimal */
 SIOC_API void sioc_buf_fail(sioc_buf *b, sioc_result err);     /* record an error; the first one sticks */
+/* Claim n bytes at the end and return them to be filled, or NULL when they do not fit (len still grows, so the
+   overflow and the size needed stay visible). NULL b: returns NULL. */
+SIOC_API void *sioc_buf_reserve(sioc_buf *b, size_t n);
 /* SIOC_OK, the sticky error, or SIOC_ERR_BUFFER_TOO_SMALL (then b->len is the size needed). */
 SIOC_API sioc_result sioc_buf_result(const sioc_buf *b);
 

@@ -118,20 +118,6 @@ typedef struct sioc__node_trec {
 #define SIOC__ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define SIOC__ALIGN16(x) (((x) + 15u) & ~(size_t)15u)
 
-static sioc_str sioc__node_s(const char *p, size_t len) {
-    sioc_str s;
-    s.ptr = p;
-    s.len = len;
-    return s;
-}
-
-static sioc_bytes sioc__node_b(const uint8_t *p, size_t len) {
-    sioc_bytes b;
-    b.ptr = p;
-    b.len = len;
-    return b;
-}
-
 /* A name the application gives (namespace, socket id, room): at most SIOC_NODE_NAME_MAX bytes of UTF-8, as the
    msgpack decoders of our peers require (a JS string cannot hold anything else). */
 static int sioc__node_name_ok(sioc_str s) {
@@ -410,7 +396,7 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
         n->uid_len = 16;
     }
     n->state = SIOC_NODE_STARTING;
-    (void)sioc__node_ns_create(n, sioc__node_s("/", 1), 0); /* every server has the main namespace */
+    (void)sioc__node_ns_create(n, sioc_str_n("/", 1), 0); /* every server has the main namespace */
     return SIOC_OK;
 }
 
@@ -559,7 +545,7 @@ static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_t
     h.result = r;
     h.msg_type = msg_type;
     h.field = field;
-    sioc__node_emit(n, &h, uid, sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));
 }
 
 SIOC_API const char *sioc_node_event_name(int type) {
@@ -581,15 +567,15 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     memcpy(&h, p, sizeof h);
     ev->type = (sioc_node_event_type)h.type;
     if (h.ns != SIOC__NS_NONE && h.ns < n->p_n_ns)
-        ev->nsp = sioc__node_s(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
+        ev->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
     else
-        ev->nsp = sioc__node_s("", 0);
-    ev->uid = sioc__node_s((const char *)p + h.uid_off, h.uid_len);
+        ev->nsp = sioc_str_n("", 0);
+    ev->uid = sioc_str_n((const char *)p + h.uid_off, h.uid_len);
     ev->result = (sioc_result)h.result;
     ev->request = h.request;
     ev->request_kind = h.request_kind;
     ev->user = h.user;
-    ev->text = sioc__node_s((const char *)p + h.text_off, h.text_len);
+    ev->text = sioc_str_n((const char *)p + h.text_off, h.text_len);
     ev->n_attachments = h.n_att;
     ev->n_targets = h.n_targets;
     ev->ack_id = h.ack_id;
@@ -597,12 +583,12 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     ev->compress = h.compress;
     ev->close = h.close;
     ev->has_packet = h.has_packet;
-    ev->packet = sioc__node_b(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
+    ev->packet = sioc_bytes_n(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
     if (h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
         ev->sockets.data = p + h.pk_off;
         ev->sockets.len = h.pk_len;
         ev->sockets.count = h.n_sockets;
-        ev->packet = sioc__node_b(NULL, 0);
+        ev->packet = sioc_bytes_n(NULL, 0);
     }
     ev->client_count = h.client_count;
     ev->ack = h.ack;
@@ -619,11 +605,11 @@ SIOC_API sioc_node_target sioc_node_event_target(const sioc_node_event *ev, size
     sioc__node_erec h;
     sioc__node_trec r;
     memset(&t, 0, sizeof t);
-    t.id = sioc__node_s("", 0);
+    t.id = sioc_str_n("", 0);
     if (!ev->p_rec || i >= ev->n_targets) return t;
     memcpy(&h, ev->p_rec, sizeof h);
     memcpy(&r, ev->p_rec + h.tgt_off + i * sizeof r, sizeof r);
-    t.id = sioc__node_s((const char *)ev->p_rec + r.id_off, r.id_len);
+    t.id = sioc_str_n((const char *)ev->p_rec + r.id_off, r.id_len);
     t.user = r.user;
     t.conn = r.conn;
     return t;
@@ -632,10 +618,10 @@ SIOC_API sioc_node_target sioc_node_event_target(const sioc_node_event *ev, size
 SIOC_API sioc_bytes sioc_node_event_attachment(const sioc_node_event *ev, size_t i) {
     sioc__node_erec h;
     uint32_t e[2];
-    if (!ev->p_rec || i >= ev->n_attachments) return sioc__node_b(NULL, 0);
+    if (!ev->p_rec || i >= ev->n_attachments) return sioc_bytes_n(NULL, 0);
     memcpy(&h, ev->p_rec, sizeof h);
     memcpy(e, ev->p_rec + h.att_off + i * sizeof e, sizeof e);
-    return sioc__node_b(ev->p_rec + e[0], e[1]);
+    return sioc_bytes_n(ev->p_rec + e[0], e[1]);
 }
 
 /* ---- namespaces ---- */
@@ -965,7 +951,7 @@ SIOC_API sioc_result sioc_node_socket_rooms(const sioc_node *n, sioc_str nsp, si
     if (r != SIOC_OK) return r;
     for (m = n->p_socks[s].m_first; m != SIOC__NIL; m = n->p_mships[m].snext, k++) {
         const struct sioc__node_room *rm = &n->p_rooms[n->p_mships[m].room];
-        if (k < cap) out[k] = sioc__node_s(rm->name, rm->len);
+        if (k < cap) out[k] = sioc_str_n(rm->name, rm->len);
     }
     *out_n = k;
     return k > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
@@ -1000,7 +986,7 @@ static int32_t sioc__node_find_room_cb(void *user, sioc_str name) {
     if (r->sel_gen == n->p_sel_gen) return (int32_t)r->sel_idx;
     k = n->p_sel_n_rooms++;
     sr = &n->p_sel_rooms[k];
-    sr->name = sioc__node_s(r->name, r->len);
+    sr->name = sioc_str_n(r->name, r->len);
     sr->members = n->p_sel_members + n->p_sel_used;
     sr->n_members = r->count;
     for (m = r->head; m != SIOC__NIL; m = n->p_mships[m].rnext) n->p_sel_members[n->p_sel_used++] = n->p_mships[m].sock;
@@ -1112,7 +1098,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             data_start = b.len;
             if (has_data) sioc__node_write_data(n, &w, p);
             data_end = b.len;
-            sioc_msg_azure_end(&w, sioc__node_s(n->uid, n->uid_len), sioc__node_s(s->name, s->len));
+            sioc_msg_azure_end(&w, sioc_str_n(n->uid, n->uid_len), sioc_str_n(s->name, s->len));
             r = sioc_msgpack_writer_finish(&w);
         }
         total = SIOC__ALIGN8(hdr + req_len + b.len);
@@ -1155,7 +1141,7 @@ static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__n
     if (r == SIOC_OK) return;
     n->counters.publish_failed++;
     sioc__node_log(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
-    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc__node_s("", 0));
+    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
 }
 
 SIOC_API size_t sioc_node_out_count(const sioc_node *n) { return n->p_out_count; }
@@ -1175,11 +1161,11 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     }
     out->type = h.type;
     out->message = sioc_str_c(sioc__node_type_text[h.type]);
-    out->nsp = sioc__node_s(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
-    out->uid = sioc__node_s(n->uid, n->uid_len);
-    out->requester_uid = h.req_len ? sioc__node_s((const char *)p + hdr, h.req_len) : sioc__node_s(NULL, 0);
-    out->body = sioc__node_b(p + hdr + h.req_len, h.body_len);
-    out->data = h.has_data ? sioc__node_b(out->body.ptr + h.data_off, h.data_len) : sioc__node_b(NULL, 0);
+    out->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
+    out->uid = sioc_str_n(n->uid, n->uid_len);
+    out->requester_uid = h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
+    out->body = sioc_bytes_n(p + hdr + h.req_len, h.body_len);
+    out->data = h.has_data ? sioc_bytes_n(out->body.ptr + h.data_off, h.data_len) : sioc_bytes_n(NULL, 0);
     return SIOC_OK;
 }
 
@@ -1189,8 +1175,8 @@ static void sioc__node_closed_check(sioc_node *n) {
         n->state = SIOC_NODE_CLOSED;
         n->ready = 0;
         sioc__node_erec_init(&h, SIOC_NODE_EV_CLOSED, SIOC__NIL);
-        sioc__node_emit(n, &h, sioc__node_s("", 0), sioc__node_b(NULL, 0));
-        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc__node_s("", 0), SIOC_OK);
+        sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
+        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
     }
 }
 
@@ -1235,8 +1221,8 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
     }
     /* The packet is encoded once for every target (§10.1): the namespace is ours, the id our own ack id. */
     sioc__evw_buf(w, &b);
-    r = sioc_sio_encode(&b, c->type, sioc__node_s(s->name, s->len), c->ack_id,
-                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc__node_b(NULL, 0), n->p_att,
+    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id,
+                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc_bytes_n(NULL, 0), n->p_att,
                         n->p_desc.max_attachments, &n_att);
     if (r == SIOC_ERR_BUFFER_TOO_SMALL && n_att > n->p_desc.max_attachments) return SIOC_ERR_LIMIT;
     if (r != SIOC_OK && r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
@@ -1298,7 +1284,7 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
     r = sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
     if (r != SIOC_OK) {
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) /* a packet the frame encoder refuses (depth, attachments) */
-            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", sioc__node_s("", 0));
+            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", sioc_str_n("", 0));
         return 0;
     }
     n->counters.delivered++;
@@ -1366,7 +1352,7 @@ static void sioc__node_req_done(sioc_node *n, struct sioc__node_req *q, sioc_res
             if (n->p_acks[i].handle && n->p_acks[i].kind == SIOC__ACK_LOCAL && n->p_acks[i].req == q->handle)
                 sioc__node_ack_free(&n->p_acks[i]);
     q->handle = 0;
-    sioc__node_emit(n, &h, sioc__node_s("", 0), sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
 }
 
 /* A responder: 1 = an expected one answered, 0 = accepted (unexpected or already removed), -1 = duplicate. */
@@ -1394,7 +1380,7 @@ static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc
     s->peers[idx] = s->peers[--s->n_peers];
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_DOWN, ns);
     h.result = why;
-    sioc__node_emit(n, &h, sioc__node_s(gone.uid, gone.len), sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, sioc_str_n(gone.uid, gone.len), sioc_bytes_n(NULL, 0));
     /* §6.4: the peer no longer counts for pending fetchSockets / serverSideEmit requests. */
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
@@ -1443,7 +1429,7 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
     p->last_seen = now;
     p->hash = sioc__node_hash64(uid.ptr, uid.len);
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_UP, ns);
-    sioc__node_emit(n, &h, uid, sioc__node_b(NULL, 0));
+    sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));
 }
 
 static struct sioc__node_req *sioc__node_req_alloc(sioc_node *n, int kind, uint32_t ns, void *user) {
@@ -1539,13 +1525,13 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         h.type = SIOC_NODE_EV_FETCH_SOCKETS;
         h.n_sockets = m->sockets.count;
-        sioc__node_emit(n, &h, m->uid, sioc__node_b(m->sockets.data, m->sockets.len));
+        sioc__node_emit(n, &h, m->uid, sioc_bytes_n(m->sockets.data, m->sockets.len));
         break;
     case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
     case SIOC_MSG_BROADCAST_ACK:
         h.type = m->type == SIOC_MSG_BROADCAST_ACK ? SIOC_NODE_EV_BROADCAST_ACK : SIOC_NODE_EV_SSE_RESPONSE;
         h.has_packet = (uint8_t)m->has_packet;
-        sioc__node_emit(n, &h, m->uid, m->has_packet ? m->packet : sioc__node_b(NULL, 0));
+        sioc__node_emit(n, &h, m->uid, m->has_packet ? m->packet : sioc_bytes_n(NULL, 0));
         if (m->type == SIOC_MSG_BROADCAST_ACK) {
             q->acks++;
             sioc__node_back_check(n, q);
@@ -1555,7 +1541,7 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     case SIOC_MSG_BROADCAST_CLIENT_COUNT:
         h.type = SIOC_NODE_EV_CLIENT_COUNT;
         h.client_count = m->client_count;
-        sioc__node_emit(n, &h, m->uid, sioc__node_b(NULL, 0));
+        sioc__node_emit(n, &h, m->uid, sioc_bytes_n(NULL, 0));
         q->servers++;
         q->expected_acks += m->client_count;
         sioc__node_back_check(n, q);
@@ -1757,7 +1743,7 @@ static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg 
     n->counters.malformed++;
     sioc__node_log(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
-                     m->uid.ptr ? m->uid : sioc__node_s("", 0));
+                     m->uid.ptr ? m->uid : sioc_str_n("", 0));
     return e;
 }
 
@@ -1794,7 +1780,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
             m.error_field = "nsp";
             return sioc__node_dropped(n, SIOC__NIL, &m, SIOC_ERR_PROTOCOL);
         }
-        if (!sioc__node_admit(n, props->nsp, props->uid.ptr ? props->uid : sioc__node_s("", 0), props->requester_uid,
+        if (!sioc__node_admit(n, props->nsp, props->uid.ptr ? props->uid : sioc_str_n("", 0), props->requester_uid,
                               &ns))
             return SIOC_OK;
     }
@@ -1886,8 +1872,8 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     n->ready = ready;
     n->state = ready ? SIOC_NODE_READY : SIOC_NODE_STARTING;
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
-    sioc__node_emit(n, &h, sioc__node_s(n->uid, n->uid_len), sioc__node_b(NULL, 0));
-    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc__node_s("", 0), SIOC_OK);
+    sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
+    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !n->p_desc.emitter_only) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, AWS.md §2.1 step 6 */
             sioc__node_pub p;
@@ -1913,7 +1899,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         }
     }
     n->state = SIOC_NODE_CLOSING;
-    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc__node_s("", 0), SIOC_OK);
+    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
     sioc__node_closed_check(n);
     return SIOC_OK;
 }
@@ -1946,11 +1932,11 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
     if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
     if (a->kind == SIOC__ACK_CLIENT) { /* §6.3 responder step 3 */
         sioc__node_pub pub;
-        sioc_str rid = sioc__node_s(a->request_id, a->id_len);
+        sioc_str rid = sioc_str_n(a->request_id, a->id_len);
         sioc__node_pub_init(&pub, SIOC_MSG_BROADCAST_ACK);
         pub.request_id = &rid;
-        pub.packet = sioc__node_b(n->p_scratch, b.len);
-        pub.requester = sioc__node_s(a->requester, a->req_len);
+        pub.packet = sioc_bytes_n(n->p_scratch, b.len);
+        pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
     } else {
@@ -1965,7 +1951,7 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
             h.request_kind = q->kind;
             h.user = q->user;
             h.has_packet = 1;
-            sioc__node_emit(n, &h, sioc__node_s(n->uid, n->uid_len), sioc__node_b(n->p_scratch, b.len));
+            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(n->p_scratch, b.len));
             q->acks++;
         }
         s->acks[k] = s->acks[--s->n_acks];
@@ -2079,7 +2065,7 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     }
     if (!local) {
         if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-        rid = sioc__node_s(q->id, 16);
+        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_BROADCAST);
         p.check = 1;
         p.opts = &d;
@@ -2191,7 +2177,7 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
             q->handle = 0;
             return r;
         }
-        rid = sioc__node_s(q->id, 16);
+        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_FETCH_SOCKETS);
         p.check = 1;
         p.opts = &d;
@@ -2246,7 +2232,7 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
         return SIOC_OK;
     }
     if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-    rid = sioc__node_s(q->id, 16);
+    rid = sioc_str_n(q->id, 16);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT);
     p.check = 1;
     p.packet = packet;
@@ -2272,12 +2258,12 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
         if (n->p_acks[i].handle == ack && n->p_acks[i].kind == SIOC__ACK_SSE) a = &n->p_acks[i];
     if (!a) return SIOC_ERR_NOT_FOUND;
     if (!sioc__node_valid_value(value)) return SIOC_ERR_ARG;
-    rid = sioc__node_s(a->request_id, a->id_len);
+    rid = sioc_str_n(a->request_id, a->id_len);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE);
     p.check = 1;
     p.request_id = &rid;
     p.packet = value;
-    p.requester = sioc__node_s(a->requester, a->req_len);
+    p.requester = sioc_str_n(a->requester, a->req_len);
     r = sioc__node_publish(n, a->ns, &p, now_ms);
     if (r == SIOC_OK) sioc__node_ack_free(a); /* later answers are ignored, as Node's once() */
     return r;

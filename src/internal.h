@@ -19,6 +19,7 @@
 #include "aws.h"
 #include "azure.h"
 #include "cluster_aws.h"
+#include "cluster_azure.h"
 #include "public_end.h"
 
 #include <string.h>
@@ -74,6 +75,15 @@ SIOC__FN int sioc__hex_val(int c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+/* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
+SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
+    size_t n = SIOC__MIN(s.len, cap - 1);
+    if (n < s.len)
+        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80) n--; /* do not split a sequence */
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
 }
 
 /* Allocation through the object's hook, falling back to malloc/free when allowed. */

@@ -87,24 +87,17 @@ static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
     return j;
 }
 
-static sioc_str sioc__xml_span(const char *p, size_t n) {
-    sioc_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
 /* Local part of a QName (after the colon, if any). */
 static sioc_str sioc__xml_local(sioc_str name) {
     size_t k;
     for (k = 0; k < name.len; k++)
-        if (name.ptr[k] == ':') return sioc__xml_span(name.ptr + k + 1, name.len - k - 1);
+        if (name.ptr[k] == ':') return sioc_str_n(name.ptr + k + 1, name.len - k - 1);
     return name;
 }
 
 /* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
 static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    sioc_str s = sioc__xml_span(seg, seg_len);
+    sioc_str s = sioc_str_n(seg, seg_len);
     if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
     return sioc_str_eq(name, s);
 }
@@ -374,7 +367,7 @@ static void sioc__xml_tok_clear(sioc_xml_token *t, const char *at) {
     t->kind = SIOC_XML_EOF;
     t->depth = 0;
     t->empty = 0;
-    t->name = t->local = t->attrs = t->raw = sioc__xml_span(at, 0);
+    t->name = t->local = t->attrs = t->raw = sioc_str_n(at, 0);
 }
 
 /* Start tag at r->pos == '<' (section 3.1): Name (S Attribute)* S? ('>' | '/>'). */
@@ -386,7 +379,7 @@ static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
     int empty;
     ne = sioc__xml_name(p, len, i);
     if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc__xml_span(p + i, ne - i);
+    t->name = sioc_str_n(p + i, ne - i);
     i = ne;
     for (;;) {
         size_t s = i, n0, n1;
@@ -430,8 +423,8 @@ static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
     t->depth = r->depth;
     t->empty = (uint8_t)empty;
     t->local = sioc__xml_local(t->name);
-    t->attrs = na ? sioc__xml_span(p + a0, a1 - a0) : sioc__xml_span(p + i, 0);
-    t->raw = sioc__xml_span(p + start, i - start);
+    t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + i, 0);
+    t->raw = sioc_str_n(p + start, i - start);
     return SIOC_OK;
 }
 
@@ -442,18 +435,18 @@ static sioc_result sioc__xml_end_tag(sioc_xml_reader *r, sioc_xml_token *t) {
     sioc_str open;
     ne = sioc__xml_name(p, len, i);
     if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc__xml_span(p + i, ne - i);
+    t->name = sioc_str_n(p + i, ne - i);
     i = ne;
     while (i < len && sioc__xml_ws(p[i])) i++;
     if (i >= len || p[i] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
     i++;
     if (r->depth == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* nothing open */
-    open = sioc__xml_span(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+    open = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
     if (!sioc_str_eq(open, t->name)) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* "Element Type Match" */
     t->kind = SIOC_XML_END;
     t->depth = r->depth;
     t->local = sioc__xml_local(t->name);
-    t->raw = sioc__xml_span(p + start, i - start);
+    t->raw = sioc_str_n(p + start, i - start);
     r->depth--;
     r->pos = i;
     return SIOC_OK;
@@ -484,7 +477,7 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         r->pending_end = 0;
         t->kind = SIOC_XML_END;
         t->depth = r->depth;
-        t->name = sioc__xml_span(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+        t->name = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
         t->local = sioc__xml_local(t->name);
         r->depth--;
         return SIOC_OK;
@@ -535,7 +528,7 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         if (e == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* a '<' as the last byte */
         t->kind = SIOC_XML_TEXT;
         t->depth = r->depth;
-        t->raw = sioc__xml_span(p + i, e - i);
+        t->raw = sioc_str_n(p + i, e - i);
         r->pos = e;
         return SIOC_OK;
     }
@@ -550,7 +543,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
     const char *s = path, *content = NULL;
     int found = 0;
     if (!out) return SIOC_ERR_ARG;
-    *out = sioc__xml_span("", 0);
+    *out = sioc_str_n("", 0);
     if (!path) return SIOC_ERR_ARG;
     for (;;) {
         const char *q = s;
@@ -565,7 +558,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
         sioc_xml_token t;
         sioc_result res = sioc_xml_next(r, &t);
         if (res != SIOC_OK) {
-            *out = sioc__xml_span("", 0);
+            *out = sioc_str_n("", 0);
             return res;
         }
         if (t.kind == SIOC_XML_EOF) break;
@@ -575,7 +568,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
             if (m == nseg) content = t.raw.ptr + t.raw.len;
         } else if (t.kind == SIOC_XML_END && t.depth == m) {
             if (content) { /* the end of the element found: m == nseg here */
-                *out = sioc__xml_span(content, (size_t)(t.raw.ptr - content));
+                *out = sioc_str_n(content, (size_t)(t.raw.ptr - content));
                 found = 1;
             }
             m--;
@@ -612,7 +605,7 @@ SIOC_API sioc_result sioc_xml_iter_init(sioc_xml_iter *it, sioc_str content, con
 
 SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
     const char *content = NULL;
-    sioc_str name = sioc__xml_span("", 0), attrs = name;
+    sioc_str name = sioc_str_n("", 0), attrs = name;
     for (;;) {
         sioc_xml_token t;
         if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
@@ -625,7 +618,7 @@ SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
             if (out) {
                 out->name = name;
                 out->attrs = attrs;
-                out->content = sioc__xml_span(content, (size_t)(t.raw.ptr - content));
+                out->content = sioc_str_n(content, (size_t)(t.raw.ptr - content));
             }
             return 1;
         }

@@ -476,7 +476,7 @@ static sioc_str t_hdr(const char *wire, const char *name) {
     if (!p) return none;
     p += strlen(pat);
     e = strstr(p, "\r\n");
-    return sioc__az_str(p, (size_t)(e - p));
+    return sioc_str_n(p, (size_t)(e - p));
 }
 
 static sioc_azure_call *t_next(sioc_azure_client *c) {

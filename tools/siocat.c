@@ -1,4 +1,4 @@
-/* siocat: netcat for a Socket.IO cluster over SNS + SQS. Speaks the JSON-lines protocol of
+/* siocat: netcat for a Socket.IO cluster over SNS + SQS (default) or Azure Service Bus (--transport azure). Speaks the JSON-lines protocol of
    tests/interop/SIOCAT.md: events on stdout (one JSON object per line), commands on stdin, logs on stderr.
    Build: cc -std=c99 -O2 -I. -o build/siocat tools/siocat.c   (POSIX; TLS endpoints need a TLS backend) */
 #define _POSIX_C_SOURCE 200809L
@@ -283,6 +283,9 @@ static sioc_node g_node;
 static sioc_aws_client g_client;
 static sioc_posix g_px;
 static sioc_cluster_aws g_ca;
+static int g_azure; /* --transport azure: the Service Bus binding instead of the AWS one */
+static sioc_azure_client g_az_client;
+static sioc_cluster_azure g_cz;
 static vsock g_socks[MAX_SOCKETS];
 static int g_n_socks;
 static char g_nsps[MAX_NSPS][SIOC_NODE_NAME_MAX + 1];
@@ -333,6 +336,35 @@ static void on_aws_error(void *user, sioc_cluster_aws_op op, const sioc_aws_call
              sioc_strerror(call->result), call->status, call->error.code, call->error.message);
     fprintf(stderr, "siocat[%s]: %s\n", g_label, msg);
     if (!g_aws_errors_quiet) print_error("aws", msg);
+}
+
+static void on_azure_error(void *user, sioc_cluster_azure_op op, const sioc_azure_call *call) {
+    char msg[512];
+    (void)user;
+    snprintf(msg, sizeof msg, "%s failed: %s (HTTP %d %s); retrying", sioc_cluster_azure_op_name(op),
+             sioc_strerror(call->result), call->status, call->error.detail);
+    fprintf(stderr, "siocat[%s]: %s\n", g_label, msg);
+    if (!g_aws_errors_quiet) print_error("azure", msg);
+}
+
+/* The binding in use (AWS or Azure), behind one set of calls. */
+static void tr_process(uint64_t now) {
+    if (g_azure) sioc_cluster_azure_process(&g_cz, now);
+    else sioc_cluster_aws_process(&g_ca, now);
+}
+static int tr_running(void) {
+    return g_azure ? g_cz.state == SIOC_CLUSTER_AZURE_RUNNING : g_ca.state == SIOC_CLUSTER_AWS_RUNNING;
+}
+static int tr_closed(void) {
+    return g_azure ? g_cz.state == SIOC_CLUSTER_AZURE_CLOSED : g_ca.state == SIOC_CLUSTER_AWS_CLOSED;
+}
+static int tr_failed(void) {
+    return g_azure ? g_cz.state == SIOC_CLUSTER_AZURE_FAILED : g_ca.state == SIOC_CLUSTER_AWS_FAILED;
+}
+static sioc_result tr_last_error(void) { return g_azure ? g_cz.last_error : g_ca.last_error; }
+static int tr_idle(void) { return g_azure ? sioc_cluster_azure_idle(&g_cz) : sioc_cluster_aws_idle(&g_ca); }
+static uint64_t tr_next_deadline(uint64_t now) {
+    return g_azure ? sioc_cluster_azure_next_deadline(&g_cz, now) : sioc_cluster_aws_next_deadline(&g_ca, now);
 }
 
 /* JS Date.prototype.toString() in UTC, as the handshake's "time" (SIOCAT.md §6). */
@@ -495,7 +527,8 @@ static void print_ready(void) {
     sioc_json_write_object_begin(&j.w);
     for (i = 0; i < g_n_nsps; i++) jw_kstr(&j, g_nsps[i], g_node.uid, g_node.uid_len);
     sioc_json_write_object_end(&j.w);
-    if (!g_emitter) jw_kcstr(&j, "queue", g_ca.queue_name);
+    if (!g_emitter && g_azure) jw_kcstr(&j, "subscription", g_cz.subscription);
+    else if (!g_emitter) jw_kcstr(&j, "queue", g_ca.queue_name);
     jw_key(&j, "sockets");
     sioc_json_write_array_begin(&j.w);
     for (i = 0; i < g_n_socks; i++) {
@@ -779,7 +812,8 @@ static int build_packet(const sioc_json *d, int obj, sioc_bytes *out) {
 static void start_close(void) {
     if (g_closing) return;
     g_closing = 1;
-    (void)sioc_cluster_aws_close(&g_ca, now_ms());
+    if (g_azure) (void)sioc_cluster_azure_close(&g_cz, now_ms());
+    else (void)sioc_cluster_aws_close(&g_ca, now_ms());
 }
 
 static void command(char *line, size_t len) {
@@ -1019,8 +1053,12 @@ static void usage(void) {
             "              [--heartbeat-interval MS] [--heartbeat-timeout MS] [--topic NAME] [--queue-prefix P]\n"
             "              [--wait-time-seconds N] [--endpoint URL] [--region R] [--auto-ack JSON] [--emitter]\n"
             "              [--no-filter-policy] [--retention-seconds N] [--receives-in-flight N]\n"
+            "              [--transport aws|azure] [--connection-string CS] [--rest-url URL]\n"
+            "              [--subscription-prefix P]\n"
             "Environment: AWS_ENDPOINT_URL[_SNS|_SQS], AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
-            "AWS_SESSION_TOKEN. JSON-line commands on stdin, events on stdout (tests/interop/SIOCAT.md).\n");
+            "AWS_SESSION_TOKEN; azure: SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL (e.g. the local test\n"
+            "broker's http://127.0.0.1:PORT; default https://<Endpoint host>/). JSON-line commands on stdin,\n"
+            "events on stdout (tests/interop/SIOCAT.md).\n");
     exit(2);
 }
 
@@ -1042,7 +1080,9 @@ int main(int argc, char **argv) {
     sioc_node_desc nd;
     sioc_aws_desc ad;
     sioc_cluster_aws_desc cd;
-    const char *endpoint = NULL, *region = NULL;
+    sioc_azure_desc zd;
+    sioc_cluster_azure_desc zcd;
+    const char *endpoint = NULL, *region = NULL, *conn_str = NULL, *rest_url = NULL, *sub_prefix = NULL;
     int i, stdin_open = 1, exit_code = 0;
     sioc_result r;
     struct sigaction sa;
@@ -1050,6 +1090,8 @@ int main(int argc, char **argv) {
     memset(&nd, 0, sizeof nd);
     memset(&ad, 0, sizeof ad);
     memset(&cd, 0, sizeof cd);
+    memset(&zd, 0, sizeof zd);
+    memset(&zcd, 0, sizeof zcd);
     nsp_add("/");
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -1086,6 +1128,14 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--auto-ack")) needv(v), i++, g_auto_ack = argv[i];
         else if (!strcmp(a, "--emitter")) g_emitter = 1;
         else if (!strcmp(a, "--no-filter-policy")) cd.no_filter_policy = 1;
+        else if (!strcmp(a, "--transport")) {
+            needv(v);
+            i++;
+            if (!strcmp(v, "azure")) g_azure = 1;
+            else if (strcmp(v, "aws") != 0) usage();
+        } else if (!strcmp(a, "--connection-string")) needv(v), i++, conn_str = v;
+        else if (!strcmp(a, "--rest-url")) needv(v), i++, rest_url = v;
+        else if (!strcmp(a, "--subscription-prefix")) needv(v), i++, sub_prefix = v;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage();
         else {
             fprintf(stderr, "siocat: unknown flag %s\n", a);
@@ -1112,6 +1162,28 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (g_azure) { /* Azure client: connection string (flag or environment), REST base URL */
+        if (!conn_str) conn_str = getenv("SERVICEBUS_CONNECTION_STRING");
+        if (!rest_url) rest_url = getenv("SERVICEBUS_REST_URL");
+        if (!conn_str || !*conn_str) {
+            print_error("startup", "Azure connection string missing (--connection-string or SERVICEBUS_CONNECTION_STRING)");
+            return 1;
+        }
+        zd.connection_string = conn_str;
+        zd.rest_url = rest_url && *rest_url ? rest_url : NULL;
+        zd.utc_now = sioc_posix_utc_now;
+        zd.http.conns_per_endpoint = 6; /* long polls + 2 (azure.h) */
+        zd.http.max_requests = 16;
+        r = sioc_azure_client_init(&g_az_client, &zd);
+        if (r == SIOC_OK) r = sioc_posix_init(&g_px, &g_az_client.http, NULL, NULL);
+        if (r != SIOC_OK) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "Azure client: %s", sioc_strerror(r));
+            print_error("startup", msg);
+            return 1;
+        }
+        goto node;
+    }
     /* AWS client from the standard environment */
     if (region) ad.region = region;
     if (endpoint) ad.sns_endpoint = ad.sqs_endpoint = endpoint;
@@ -1135,7 +1207,7 @@ int main(int argc, char **argv) {
         print_error("startup", msg);
         return 1;
     }
-    /* the node */
+node: /* the node */
     nd.random = sioc_posix_random;
     nd.emitter_only = g_emitter;
     r = sioc_node_init(&g_node, &nd);
@@ -1169,15 +1241,27 @@ int main(int argc, char **argv) {
     }
     cd.random = sioc_posix_random;
     cd.on_error = on_aws_error;
-    r = sioc_cluster_aws_init(&g_ca, &g_node, &g_client, &cd);
-    if (r == SIOC_OK) r = sioc_cluster_aws_start(&g_ca, now_ms());
+    if (g_azure) {
+        zcd.topic_name = cd.topic_name;
+        zcd.subscription_prefix = sub_prefix ? sub_prefix : cd.queue_prefix;
+        zcd.receives_in_flight = cd.receives_in_flight;
+        zcd.timeout_s = cd.wait_time_s < 0 ? 1 : cd.wait_time_s; /* 0: the binding's default */
+        zcd.random = sioc_posix_random;
+        zcd.on_error = on_azure_error;
+        r = sioc_cluster_azure_init(&g_cz, &g_node, &g_az_client, &zcd);
+        if (r == SIOC_OK) r = sioc_cluster_azure_start(&g_cz, now_ms());
+    } else {
+        r = sioc_cluster_aws_init(&g_ca, &g_node, &g_client, &cd);
+        if (r == SIOC_OK) r = sioc_cluster_aws_start(&g_ca, now_ms());
+    }
     if (r != SIOC_OK) {
         char msg[128];
         snprintf(msg, sizeof msg, "cluster: %s", sioc_strerror(r));
         print_error("startup", msg);
         return 1;
     }
-    fprintf(stderr, "siocat[%s]: uid %s, queue %s\n", g_label, g_node.uid, g_emitter ? "(none)" : g_ca.queue_name);
+    fprintf(stderr, "siocat[%s]: uid %s, %s %s\n", g_label, g_node.uid, g_azure ? "subscription" : "queue",
+            g_emitter ? "(none)" : g_azure ? g_cz.subscription : g_ca.queue_name);
 
     for (;;) {
         struct pollfd pfd[SIOC_POSIX_MAX_CONNS + 1];
@@ -1186,14 +1270,13 @@ int main(int argc, char **argv) {
         uint64_t now = now_ms(), dl;
         int timeout;
         if (g_stop && !g_closing) start_close();
-        sioc_cluster_aws_process(&g_ca, now);
+        tr_process(now);
         drain_events();
-        if (g_ca.state == SIOC_CLUSTER_AWS_RUNNING && g_node.ready && !g_ready_printed && !g_closing &&
-            sioc_cluster_aws_idle(&g_ca)) {
+        if (tr_running() && g_node.ready && !g_ready_printed && !g_closing && tr_idle()) {
             print_ready();
             g_ready_printed = 1;
         }
-        if (g_ca.state == SIOC_CLUSTER_AWS_CLOSED) {
+        if (tr_closed()) {
             jw j;
             jw_begin(&j);
             sioc_json_write_object_begin(&j.w);
@@ -1202,14 +1285,15 @@ int main(int argc, char **argv) {
             jw_emit(&j);
             break;
         }
-        if (g_ca.state == SIOC_CLUSTER_AWS_FAILED) {
+        if (tr_failed()) {
             char msg[128];
-            snprintf(msg, sizeof msg, "AWS refused start-up: %s", sioc_strerror(g_ca.last_error));
+            snprintf(msg, sizeof msg, "%s refused start-up: %s", g_azure ? "Azure" : "AWS",
+                     sioc_strerror(tr_last_error()));
             print_error("startup", msg);
             exit_code = 1;
             break;
         }
-        dl = sioc_cluster_aws_next_deadline(&g_ca, now);
+        dl = tr_next_deadline(now);
         timeout = dl <= now ? 0 : dl - now > 1000 ? 1000 : (int)(dl - now);
         nf = sioc_posix_fds(&g_px, fds, SIOC_POSIX_MAX_CONNS);
         for (k = 0; k < nf; k++) {
@@ -1234,7 +1318,7 @@ int main(int argc, char **argv) {
                 char *start = g_linebuf, *nl;
                 g_line_len += (size_t)got;
                 while ((nl = (char *)memchr(start, '\n', g_line_len - (size_t)(start - g_linebuf))) != NULL) {
-                    sioc_cluster_aws_process(&g_ca, now_ms());
+                    tr_process(now_ms());
                     drain_events();
                     command(start, (size_t)(nl - start));
                     drain_events();
@@ -1245,7 +1329,17 @@ int main(int argc, char **argv) {
             }
         }
     }
-    { /* request counts per operation, for the idle-cost report */
+    if (g_azure) { /* request counts per operation, for the idle-cost report */
+        int op;
+        fprintf(stderr, "siocat[%s]: requests", g_label);
+        for (op = 0; op < SIOC_CLUSTER_AZURE_OP_COUNT; op++)
+            if (g_cz.requests[op]) fprintf(stderr, " %s=%llu", sioc_cluster_azure_op_name(op),
+                                           (unsigned long long)g_cz.requests[op]);
+        fprintf(stderr, "; received %llu, completed %llu, published %llu, bad %llu, redelivered %llu\n",
+                (unsigned long long)g_cz.received, (unsigned long long)g_cz.completed,
+                (unsigned long long)g_cz.published, (unsigned long long)g_cz.bad_messages,
+                (unsigned long long)g_cz.redelivered);
+    } else { /* request counts per operation, for the idle-cost report */
         int op;
         fprintf(stderr, "siocat[%s]: requests", g_label);
         for (op = 0; op < SIOC_CLUSTER_AWS_OP_COUNT; op++)
@@ -1256,10 +1350,12 @@ int main(int argc, char **argv) {
                 (unsigned long long)g_ca.published, (unsigned long long)g_ca.bad_messages,
                 (unsigned long long)g_ca.redelivered);
     }
-    sioc_cluster_aws_free(&g_ca);
+    if (g_azure) sioc_cluster_azure_free(&g_cz);
+    else sioc_cluster_aws_free(&g_ca);
     sioc_node_free(&g_node);
     sioc_posix_free(&g_px);
-    sioc_aws_client_free(&g_client);
+    if (g_azure) sioc_azure_client_free(&g_az_client);
+    else sioc_aws_client_free(&g_client);
     for (i = 0; i < MAX_PENDING; i++) {
         free(g_pend[i].id.p);
         free(g_pend[i].items.p);

@@ -148,6 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fz_iterate(all);
         if (path[0]) FZ_ASSERT(sioc_xml_find_in(all, path, &s) == SIOC_OK);
     }
-    fz_decode(sioc__xml_span(xml, size));
+    fz_decode(sioc_str_n(xml, size));
     return 0;
 }
