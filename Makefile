@@ -25,7 +25,7 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all demo test unit unit-bins fuzz-bins matrix interop sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all demo node-deps test unit unit-bins fuzz-bins matrix interop sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 all: build/siocat $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
@@ -39,8 +39,13 @@ build:
 	mkdir -p $@
 
 # make demo: fauxqs + one Node Socket.IO server with a client + siocat, events both ways, then a clean stop.
-demo: build/siocat
+demo: build/siocat node-deps
 	node tests/interop/demo.js build/siocat
+
+# npm ci in every Node test tool folder that has not been installed yet (lockfiles pin every version).
+node-deps:
+	@for d in tests/*/; do if [ -f "$$d/package-lock.json" ] && [ ! -d "$$d/node_modules" ]; then \
+	    echo "npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; done
 
 $(HDR): amalgamate.py $(wildcard src/*)
 	python3 amalgamate.py
@@ -131,7 +136,9 @@ fuzz:
 BENCHES = $(basename $(notdir $(wildcard bench/bench*.c)))
 bench: $(HDR) | build/bench
 	@for b in $(BENCHES); do $(CC_GCC) -std=c99 -O2 -I. -Ibench bench/$$b.c -o build/bench/$$b -lm || exit 1; done
-	bench/run.sh $(BENCHES)
+	$(CC_GCC) -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_MBEDTLS bench/bench_http.c -o build/bench/bench_http_mbedtls $(MBEDTLS_LIBS) -lm
+	$(CC_GCC) -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_BEARSSL bench/bench_http.c -o build/bench/bench_http_bearssl -lbearssl -lm
+	bench/run.sh $(BENCHES) bench_http_mbedtls bench_http_bearssl
 
 size: $(HDR)
 	python3 bench/size.py
