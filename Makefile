@@ -134,11 +134,13 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 BENCHES = $(basename $(notdir $(wildcard bench/bench*.c)))
-bench: $(HDR) | build/bench
+bench: $(HDR) build/siocat node-deps | build/bench
 	@for b in $(BENCHES); do $(CC_GCC) -std=c99 -O2 -I. -Ibench bench/$$b.c -o build/bench/$$b -lm || exit 1; done
 	$(CC_GCC) -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_MBEDTLS bench/bench_http.c -o build/bench/bench_http_mbedtls $(MBEDTLS_LIBS) -lm
 	$(CC_GCC) -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_BEARSSL bench/bench_http.c -o build/bench/bench_http_bearssl -lbearssl -lm
 	bench/run.sh $(BENCHES) bench_http_mbedtls bench_http_bearssl
+	@echo "### cluster: C node (siocat) vs Node test-adapter node, one fauxqs, same run"
+	node bench/cluster_bench.js build/siocat
 
 size: $(HDR)
 	python3 bench/size.py

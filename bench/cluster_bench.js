@@ -453,7 +453,8 @@ async function main() {
     [...ops.map((op) => [op, f1((idle[0].reqs[op] || 0) * idleMin), f1((idle[1].reqs[op] || 0) * idleMin)]),
       ["**total**", f1(sum(idle[0].reqs) * idleMin), f1(sum(idle[1].reqs) * idleMin)]]);
   outTxt += `\nDefaults of each: C long poll 20 s and a FilterPolicy (no own messages); the Node test adapter long-polls 5 s ` +
-    `and has no FilterPolicy (it receives and deletes its own heartbeats).\n\n`;
+    `and has no FilterPolicy (it receives and deletes its own heartbeats too). Each heartbeat of the peer (every 5 s) ` +
+    `ends a long poll early, so a bigger cluster costs more receives per node-minute.\n\n`;
 
   const latRow = (k) => [k, String(lat[k].length), f2(pct(lat[k], 50)), f2(pct(lat[k], 99)), f2(Math.max(...lat[k]))];
   outTxt += table("Latency, send at one member to delivery at a socket of another (ms)", ["path", "messages", "p50", "p99", "max"],
