@@ -96,6 +96,7 @@ typedef struct sioc_cluster_azure {
     size_t p_mem_size;
     struct sioc__caz_slot *p_slots;
     int p_step, p_have_topic, p_sub_created;
+    uint32_t p_gen; /* bumped when the subscription is re-created */
     uint64_t p_close_deadline, p_sent;
     struct sioc__caz_settle *p_pending;
     size_t p_n_pending;
@@ -111,7 +112,7 @@ SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_clu
 SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node,
                                                             sioc_azure_client *client,
                                                             const sioc_cluster_azure_desc *desc);
-/* Bytes sioc_cluster_azure_init takes for this desc (about 0.3 MB per receive slot + 0.3 MB), 0 when invalid. */
+/* Bytes sioc_cluster_azure_init takes for this desc (about 1 MB by default: 0.27 MB per receive), 0 if invalid. */
 SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc);
 /* The same inside caller memory of sioc_cluster_azure_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
