@@ -3212,6 +3212,47 @@ SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     dst[n] = 0;
 }
 
+/* Offsets inside one allocated block: 16-byte steps keep every member type aligned. */
+SIOC__FN size_t sioc__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* Four bytes from the caller's random callback as a number (jitter, ids). */
+SIOC__FN uint32_t sioc__rand32(sioc_result (*random)(void *user, void *buf, size_t len), void *user) {
+    uint8_t b[4] = {0, 0, 0, 0};
+    (void)random(user, b, 4);
+    return sioc__load_be32(b);
+}
+
+/* When to retry after the `attempts`-th failure in a row: capped exponential backoff with full jitter above a
+   floor (never a hot loop): now + floor + uniform[0, min(cap, base * 2^(attempts-1))]. */
+SIOC__FN uint64_t sioc__backoff_at(uint64_t now, int attempts, uint32_t base_ms, uint32_t cap_ms, uint64_t floor_ms,
+                                   uint32_t random32) {
+    int shift = attempts > 21 ? 20 : (attempts > 0 ? attempts - 1 : 0);
+    uint64_t window = (uint64_t)base_ms << shift;
+    if (window > cap_ms) window = cap_ms;
+    return now + floor_ms + random32 % (window + 1);
+}
+
+/* Recently seen message ids, a ring of `count` NUL-terminated slots of `width` bytes: a redelivery (after a
+   failed delete or settle) is recognised and not handed to the node twice. Returns 1 when `id` is in the ring;
+   otherwise records it (ids that do not fit are not remembered) and returns 0. */
+SIOC__FN int sioc__recent_seen(char *ring, size_t width, size_t count, uint32_t *pos, sioc_str id) {
+    size_t i;
+    if (!id.len || id.len >= width) return 0;
+    for (i = 0; i < count; i++)
+        if (strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0) return 1;
+    sioc__copy_fixed(ring + (size_t)*pos * width, width, id);
+    *pos = (uint32_t)((*pos + 1u) % count);
+    return 0;
+}
+
+/* Drop `id` from the ring (its message was not handled, so a redelivery must get through). */
+SIOC__FN void sioc__recent_forget(char *ring, size_t width, size_t count, sioc_str id) {
+    size_t i;
+    for (i = 0; i < count; i++)
+        if (id.len && strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0)
+            ring[i * width] = 0;
+}
+
 /* Allocation through the object's hook, falling back to malloc/free when allowed. */
 SIOC__FN void *sioc__alloc(const sioc_allocator *a, size_t n) {
     if (a && a->alloc) return a->alloc(n, a->user);
@@ -16034,8 +16075,6 @@ SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster
     return d;
 }
 
-static size_t sioc__caws_align(size_t n) { return (n + 15u) & ~(size_t)15u; }
-
 /* Checks the desc and computes the block size; 0 when the desc is invalid. */
 static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_aws_desc *out) {
     sioc_cluster_aws_desc d;
@@ -16048,17 +16087,17 @@ static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_
         d.receive_buffer_size < 4096)
         return 0;
     /* one block: slots, ctl, pub, del, receives (body + reply), deletes, recent ids, tokens, scratch */
-    total = sioc__caws_align((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
-    total += sioc__caws_align(SIOC__CAWS_CTL_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__caws_align(SIOC__CAWS_PUB_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__caws_align(SIOC__CAWS_DEL_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
+    total = sioc__align16((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
+    total += sioc__align16(SIOC__CAWS_CTL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
+    total += sioc__align16(SIOC__CAWS_PUB_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
+    total += sioc__align16(SIOC__CAWS_DEL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
     total += (size_t)d.receives_in_flight *
-             (sioc__caws_align(SIOC__CAWS_RECV_BODY) + sioc__caws_align(d.receive_buffer_size));
-    total += sioc__caws_align(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
-    total += sioc__caws_align((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
-    total += sioc__caws_align(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
-    total += sioc__caws_align(d.receive_buffer_size);                       /* scratch */
-    total += sioc__caws_align(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
+             (sioc__align16(SIOC__CAWS_RECV_BODY) + sioc__align16(d.receive_buffer_size));
+    total += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
+    total += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
+    total += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
+    total += sioc__align16(d.receive_buffer_size);                       /* scratch */
+    total += sioc__align16(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
     if (out) *out = d;
     return total;
 }
@@ -16093,7 +16132,7 @@ static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_a
     ca->client = client;
     off = 0;
     ca->p_slots = (sioc__caws_slot *)(void *)mem;
-    off += sioc__caws_align(n_slots * sizeof(sioc__caws_slot));
+    off += sioc__align16(n_slots * sizeof(sioc__caws_slot));
     for (i = 0; i < n_slots; i++) {
         sioc__caws_slot *s = &ca->p_slots[i];
         size_t body = i == SIOC__CAWS_CTL ? SIOC__CAWS_CTL_BODY
@@ -16103,22 +16142,22 @@ static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_a
         size_t reply = i >= SIOC__CAWS_RECV ? d.receive_buffer_size : SIOC__CAWS_SMALL_REPLY;
         s->call.body_mem = mem + off;
         s->call.body_cap = body;
-        off += sioc__caws_align(body);
+        off += sioc__align16(body);
         s->call.reply_mem = mem + off;
         s->call.reply_cap = reply;
-        off += sioc__caws_align(reply);
+        off += sioc__align16(reply);
         s->call.user = s;
     }
     ca->p_dels = (sioc__caws_del *)(void *)(mem + off);
-    off += sioc__caws_align(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
+    off += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
     ca->p_recent = (char(*)[SIOC_CLUSTER_AWS_MSGID_MAX + 1])(void *)(mem + off);
-    off += sioc__caws_align((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
+    off += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
     ca->p_toks = (sioc_json_tok *)(void *)(mem + off);
     ca->p_n_toks = SIOC__CAWS_TOKS;
-    off += sioc__caws_align(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
+    off += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
     ca->p_scratch = mem + off;
     ca->p_scratch_size = d.receive_buffer_size;
-    off += sioc__caws_align(d.receive_buffer_size);
+    off += sioc__align16(d.receive_buffer_size);
     ca->p_one = mem + off;
     ca->p_one_size = SIOC__CAWS_ONE_SIZE(d.receive_buffer_size);
     ca->state = SIOC_CLUSTER_AWS_IDLE;
@@ -16148,18 +16187,6 @@ SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca) {
         if (ca->p_slots[i].state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &ca->p_slots[i].call);
     if (ca->p_mem_size) sioc__free(&ca->p_desc.allocator, ca->p_mem, ca->p_mem_size); /* 0: the caller's block */
     ca->p_mem = NULL;
-}
-
-static uint32_t sioc__caws_rand32(sioc_cluster_aws *ca) {
-    uint8_t b[4] = {0, 0, 0, 0};
-    (void)ca->p_desc.random(ca->p_desc.user, b, 4);
-    return sioc__load_be32(b);
-}
-
-static void sioc__caws_copy(char *dst, size_t cap, sioc_str s) {
-    size_t n = SIOC__MIN(s.len, cap - 1);
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
 }
 
 /* Submit the body already in the slot. A refusal by the client (slots full...) becomes a retry. */
@@ -16194,18 +16221,14 @@ static void sioc__caws_go(sioc_cluster_aws *ca, sioc__caws_slot *s, int op, sioc
 
 /* Capped exponential backoff with full jitter above a floor (AWS.md §4: never a hot loop). */
 static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now) {
-    uint64_t window;
     uint32_t floor = ca->p_desc.backoff_floor_ms;
-    int shift;
     ca->failures[s->op]++;
     ca->last_error = r;
     if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, &s->call);
     s->attempts++;
-    shift = s->attempts > 20 ? 20 : s->attempts - 1;
-    window = (uint64_t)ca->p_desc.backoff_base_ms << shift;
-    if (window > ca->p_desc.backoff_cap_ms) window = ca->p_desc.backoff_cap_ms;
     if (r == SIOC_ERR_THROTTLED && floor < 1000) floor = 1000;
-    s->retry_at = now + floor + sioc__caws_rand32(ca) % (window + 1);
+    s->retry_at = sioc__backoff_at(now, s->attempts, ca->p_desc.backoff_base_ms, ca->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(ca->p_desc.random, ca->p_desc.user));
     s->state = SIOC__CAWS_WAIT;
 }
 
@@ -16250,7 +16273,7 @@ static void sioc__caws_ctl_step(sioc_cluster_aws *ca, uint64_t now) {
         sioc_buf_init(&tb, tagv[0], sizeof tagv[0] - 1);
         sioc_buf_puts(&tb, ca->p_desc.topic_name);
         tagv[0][SIOC__MIN(tb.len, sizeof tagv[0] - 1)] = 0;
-        sioc__caws_copy(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
+        sioc__copy_fixed(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
         tags[0].key = sioc_str_c("sioc-cluster");
         tags[0].value = sioc_str_c(tagv[0]);
         tags[1].key = sioc_str_c("sioc-node");
@@ -16400,21 +16423,21 @@ static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64
         switch (ca->p_step) {
         case SIOC__CAWS_S_TOPIC:
             r = sioc_sns_parse_create_topic((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->topic_arn, sizeof ca->topic_arn, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->topic_arn, sizeof ca->topic_arn, v);
             break;
         case SIOC__CAWS_S_QUEUE:
             r = sioc__caws_json(ca, c, &doc);
             if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->queue_url, sizeof ca->queue_url, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_url, sizeof ca->queue_url, v);
             break;
         case SIOC__CAWS_S_ARN:
             r = sioc__caws_json(ca, c, &doc);
             if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->queue_arn, sizeof ca->queue_arn, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_arn, sizeof ca->queue_arn, v);
             break;
         case SIOC__CAWS_S_SUBSCRIBE:
             r = sioc_sns_parse_subscribe((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->subscription_arn, sizeof ca->subscription_arn, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->subscription_arn, sizeof ca->subscription_arn, v);
             break;
         default:
             break;
@@ -16468,16 +16491,6 @@ static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64
 
 /* ---- receiving ---- */
 
-static int sioc__caws_seen(sioc_cluster_aws *ca, sioc_str id) {
-    size_t i;
-    if (!id.len || id.len > SIOC_CLUSTER_AWS_MSGID_MAX) return 0;
-    for (i = 0; i < SIOC_CLUSTER_AWS_RECENT; i++)
-        if (strlen(ca->p_recent[i]) == id.len && memcmp(ca->p_recent[i], id.ptr, id.len) == 0) return 1;
-    sioc__caws_copy(ca->p_recent[ca->p_recent_pos], SIOC_CLUSTER_AWS_MSGID_MAX + 1, id);
-    ca->p_recent_pos = (ca->p_recent_pos + 1u) % SIOC_CLUSTER_AWS_RECENT;
-    return 0;
-}
-
 static size_t sioc__caws_del_cap(const sioc_cluster_aws *ca) {
     return ((size_t)ca->p_desc.receives_in_flight + 1u) * 10u;
 }
@@ -16515,7 +16528,7 @@ static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name,
 static void sioc__caws_handle(sioc_cluster_aws *ca, const sioc_sqs_message *m, uint64_t now) {
     sioc_msg_envelope env;
     ca->received++;
-    if (sioc__caws_seen(ca, m->message_id)) {
+    if (sioc__recent_seen(&ca->p_recent[0][0], SIOC_CLUSTER_AWS_MSGID_MAX + 1, SIOC_CLUSTER_AWS_RECENT, &ca->p_recent_pos, m->message_id)) {
         ca->redelivered++;
     } else {
         memset(&env, 0, sizeof env);
@@ -16983,14 +16996,6 @@ SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_clu
     return d;
 }
 
-static void sioc__caz_copy(char *dst, size_t cap, sioc_str s) {
-    size_t n = s.ptr ? SIOC__MIN(s.len, cap - 1) : 0;
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
-}
-
-static size_t sioc__caz_align(size_t n) { return (n + 15u) & ~(size_t)15u; }
-
 /* Checks the desc and computes the block size; 0 when the desc is invalid. */
 static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster_azure_desc *out) {
     sioc_cluster_azure_desc d;
@@ -17004,13 +17009,13 @@ static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster
         strlen(d.subscription_prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return 0;
     n_slots = SIOC__CAZ_RECV + (size_t)d.receives_in_flight;
-    total = sioc__caz_align(n_slots * sizeof(sioc__caz_slot));
-    total += sioc__caz_align(SIOC__CAZ_CTL_BODY) + sioc__caz_align(SIOC__CAZ_SMALL_REPLY);   /* ctl */
-    total += sioc__caz_align(SIOC__CAZ_PUB_BODY) + sioc__caz_align(SIOC__CAZ_SMALL_REPLY);   /* pub */
-    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__caz_align(SIOC__CAZ_SMALL_REPLY);             /* settles */
-    total += (size_t)d.receives_in_flight * sioc__caz_align(SIOC__CAZ_RECV_REPLY);            /* receives */
-    total += sioc__caz_align(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
-    total += sioc__caz_align((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
+    total = sioc__align16(n_slots * sizeof(sioc__caz_slot));
+    total += sioc__align16(SIOC__CAZ_CTL_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* ctl */
+    total += sioc__align16(SIOC__CAZ_PUB_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* pub */
+    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__align16(SIOC__CAZ_SMALL_REPLY);             /* settles */
+    total += (size_t)d.receives_in_flight * sioc__align16(SIOC__CAZ_RECV_REPLY);            /* receives */
+    total += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
+    total += sioc__align16((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
     if (out) *out = d;
     return total;
 }
@@ -17051,7 +17056,7 @@ static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_
     cz->client = client;
     off = 0;
     cz->p_slots = (sioc__caz_slot *)(void *)mem;
-    off += sioc__caz_align(n_slots * sizeof(sioc__caz_slot));
+    off += sioc__align16(n_slots * sizeof(sioc__caz_slot));
     for (i = 0; i < n_slots; i++) {
         sioc__caz_slot *s = &cz->p_slots[i];
         size_t body = i == SIOC__CAZ_CTL ? SIOC__CAZ_CTL_BODY : i == SIOC__CAZ_PUB ? SIOC__CAZ_PUB_BODY : 0;
@@ -17059,17 +17064,17 @@ static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_
         if (body) {
             s->call.body_mem = mem + off;
             s->call.body_cap = body;
-            off += sioc__caz_align(body);
+            off += sioc__align16(body);
         }
         s->call.reply_mem = mem + off;
         s->call.reply_cap = reply;
-        off += sioc__caz_align(reply);
+        off += sioc__align16(reply);
         s->call.user = s;
     }
     cz->p_pending = (sioc__caz_settle *)(void *)(mem + off);
-    off += sioc__caz_align(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
+    off += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
     cz->p_recent = (char(*)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1])(void *)(mem + off);
-    sioc__caz_copy(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
+    sioc__copy_fixed(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
     cz->state = SIOC_CLUSTER_AZURE_IDLE;
     return SIOC_OK;
 }
@@ -17095,12 +17100,6 @@ SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz) {
     cz->p_mem = NULL;
 }
 
-static uint32_t sioc__caz_rand32(sioc_cluster_azure *cz) {
-    uint8_t b[4] = {0, 0, 0, 0};
-    (void)cz->p_desc.random(cz->p_desc.user, b, 4);
-    return sioc__load_be32(b);
-}
-
 static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r) {
     cz->failures[s->op]++;
     cz->last_error = r;
@@ -17110,8 +17109,7 @@ static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_res
 /* Capped exponential backoff with full jitter above a floor, never a hot loop (AZURE.md §6). Throttling waits at
    least 2 s and Retry-After; the first 401 is retried at once (the client made a new token), later ones back off. */
 static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r, uint64_t now) {
-    uint64_t window, floor = cz->p_desc.backoff_floor_ms;
-    int shift;
+    uint64_t floor = cz->p_desc.backoff_floor_ms;
     sioc__caz_report(cz, s, r);
     if (r == SIOC_ERR_AUTH && !s->auth_retries) {
         s->auth_retries = 1;
@@ -17120,15 +17118,13 @@ static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_resul
         return;
     }
     s->attempts++;
-    shift = s->attempts > 20 ? 20 : s->attempts - 1;
-    window = (uint64_t)cz->p_desc.backoff_base_ms << shift;
-    if (window > cz->p_desc.backoff_cap_ms) window = cz->p_desc.backoff_cap_ms;
     if (r == SIOC_ERR_THROTTLED) {
         uint64_t ra = (uint64_t)s->call.error.retry_after_s * 1000u;
         if (floor < 2000) floor = 2000;
         if (ra > floor) floor = ra > 600000u ? 600000u : ra;
     }
-    s->retry_at = now + floor + sioc__caz_rand32(cz) % (window + 1);
+    s->retry_at = sioc__backoff_at(now, s->attempts, cz->p_desc.backoff_base_ms, cz->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(cz->p_desc.random, cz->p_desc.user));
     s->state = SIOC__CAZ_WAIT;
 }
 
@@ -17363,27 +17359,10 @@ static void sioc__caz_settle_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uin
 
 /* ---- receiving ---- */
 
-static int sioc__caz_seen(sioc_cluster_azure *cz, sioc_str id) {
-    size_t i;
-    if (!id.len || id.len > SIOC_CLUSTER_AZURE_MSGID_MAX) return 0;
-    for (i = 0; i < SIOC_CLUSTER_AZURE_RECENT; i++)
-        if (strlen(cz->p_recent[i]) == id.len && memcmp(cz->p_recent[i], id.ptr, id.len) == 0) return 1;
-    sioc__caz_copy(cz->p_recent[cz->p_recent_pos], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, id);
-    cz->p_recent_pos = (cz->p_recent_pos + 1u) % SIOC_CLUSTER_AZURE_RECENT;
-    return 0;
-}
-
-static void sioc__caz_forget(sioc_cluster_azure *cz, sioc_str id) {
-    size_t i;
-    for (i = 0; i < SIOC_CLUSTER_AZURE_RECENT; i++)
-        if (id.len && strlen(cz->p_recent[i]) == id.len && memcmp(cz->p_recent[i], id.ptr, id.len) == 0)
-            cz->p_recent[i][0] = 0;
-}
-
 static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m, uint64_t now) {
     sioc_result r;
     cz->received++;
-    if (sioc__caz_seen(cz, m->broker.message_id)) { /* handled before; its complete was lost */
+    if (sioc__recent_seen(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, &cz->p_recent_pos, m->broker.message_id)) { /* handled before; its complete was lost */
         cz->redelivered++;
         sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
         return;
@@ -17393,7 +17372,7 @@ static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m
     r = sioc_node_receive_azure(cz->node, m->body.ptr, m->body.len, &m->env, now);
     if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
         /* the node could not take it now (its queues full): give it back for a later delivery */
-        sioc__caz_forget(cz, m->broker.message_id);
+        sioc__recent_forget(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, m->broker.message_id);
         sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_UNLOCK, m->lock_path);
         return;
     }
@@ -17450,9 +17429,9 @@ static void sioc__caz_pub_start(sioc_cluster_azure *cz, uint64_t now) {
         }
         if (o.body.len) memcpy(s->call.body_mem, o.body.ptr, o.body.len);
         s->body_len = o.body.len;
-        sioc__caz_copy(s->nsp, sizeof s->nsp, o.nsp);
+        sioc__copy_fixed(s->nsp, sizeof s->nsp, o.nsp);
         s->has_requester = o.requester_uid.ptr != NULL && o.requester_uid.len > 0;
-        sioc__caz_copy(s->requester, sizeof s->requester, o.requester_uid);
+        sioc__copy_fixed(s->requester, sizeof s->requester, o.requester_uid);
         /* MessageId "<uid>-<counter>": unique per message and per node (the uid is random) */
         sioc_buf_init(&b, s->msgid, sizeof s->msgid - 1);
         sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);

@@ -72,8 +72,6 @@ SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster
     return d;
 }
 
-static size_t sioc__caws_align(size_t n) { return (n + 15u) & ~(size_t)15u; }
-
 /* Checks the desc and computes the block size; 0 when the desc is invalid. */
 static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_aws_desc *out) {
     sioc_cluster_aws_desc d;
@@ -86,17 +84,17 @@ static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_
         d.receive_buffer_size < 4096)
         return 0;
     /* one block: slots, ctl, pub, del, receives (body + reply), deletes, recent ids, tokens, scratch */
-    total = sioc__caws_align((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
-    total += sioc__caws_align(SIOC__CAWS_CTL_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__caws_align(SIOC__CAWS_PUB_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__caws_align(SIOC__CAWS_DEL_BODY) + sioc__caws_align(SIOC__CAWS_SMALL_REPLY);
+    total = sioc__align16((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
+    total += sioc__align16(SIOC__CAWS_CTL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
+    total += sioc__align16(SIOC__CAWS_PUB_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
+    total += sioc__align16(SIOC__CAWS_DEL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
     total += (size_t)d.receives_in_flight *
-             (sioc__caws_align(SIOC__CAWS_RECV_BODY) + sioc__caws_align(d.receive_buffer_size));
-    total += sioc__caws_align(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
-    total += sioc__caws_align((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
-    total += sioc__caws_align(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
-    total += sioc__caws_align(d.receive_buffer_size);                       /* scratch */
-    total += sioc__caws_align(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
+             (sioc__align16(SIOC__CAWS_RECV_BODY) + sioc__align16(d.receive_buffer_size));
+    total += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
+    total += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
+    total += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
+    total += sioc__align16(d.receive_buffer_size);                       /* scratch */
+    total += sioc__align16(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
     if (out) *out = d;
     return total;
 }
@@ -131,7 +129,7 @@ static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_a
     ca->client = client;
     off = 0;
     ca->p_slots = (sioc__caws_slot *)(void *)mem;
-    off += sioc__caws_align(n_slots * sizeof(sioc__caws_slot));
+    off += sioc__align16(n_slots * sizeof(sioc__caws_slot));
     for (i = 0; i < n_slots; i++) {
         sioc__caws_slot *s = &ca->p_slots[i];
         size_t body = i == SIOC__CAWS_CTL ? SIOC__CAWS_CTL_BODY
@@ -141,22 +139,22 @@ static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_a
         size_t reply = i >= SIOC__CAWS_RECV ? d.receive_buffer_size : SIOC__CAWS_SMALL_REPLY;
         s->call.body_mem = mem + off;
         s->call.body_cap = body;
-        off += sioc__caws_align(body);
+        off += sioc__align16(body);
         s->call.reply_mem = mem + off;
         s->call.reply_cap = reply;
-        off += sioc__caws_align(reply);
+        off += sioc__align16(reply);
         s->call.user = s;
     }
     ca->p_dels = (sioc__caws_del *)(void *)(mem + off);
-    off += sioc__caws_align(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
+    off += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
     ca->p_recent = (char(*)[SIOC_CLUSTER_AWS_MSGID_MAX + 1])(void *)(mem + off);
-    off += sioc__caws_align((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
+    off += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
     ca->p_toks = (sioc_json_tok *)(void *)(mem + off);
     ca->p_n_toks = SIOC__CAWS_TOKS;
-    off += sioc__caws_align(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
+    off += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
     ca->p_scratch = mem + off;
     ca->p_scratch_size = d.receive_buffer_size;
-    off += sioc__caws_align(d.receive_buffer_size);
+    off += sioc__align16(d.receive_buffer_size);
     ca->p_one = mem + off;
     ca->p_one_size = SIOC__CAWS_ONE_SIZE(d.receive_buffer_size);
     ca->state = SIOC_CLUSTER_AWS_IDLE;
@@ -186,18 +184,6 @@ SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca) {
         if (ca->p_slots[i].state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &ca->p_slots[i].call);
     if (ca->p_mem_size) sioc__free(&ca->p_desc.allocator, ca->p_mem, ca->p_mem_size); /* 0: the caller's block */
     ca->p_mem = NULL;
-}
-
-static uint32_t sioc__caws_rand32(sioc_cluster_aws *ca) {
-    uint8_t b[4] = {0, 0, 0, 0};
-    (void)ca->p_desc.random(ca->p_desc.user, b, 4);
-    return sioc__load_be32(b);
-}
-
-static void sioc__caws_copy(char *dst, size_t cap, sioc_str s) {
-    size_t n = SIOC__MIN(s.len, cap - 1);
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
 }
 
 /* Submit the body already in the slot. A refusal by the client (slots full...) becomes a retry. */
@@ -232,18 +218,14 @@ static void sioc__caws_go(sioc_cluster_aws *ca, sioc__caws_slot *s, int op, sioc
 
 /* Capped exponential backoff with full jitter above a floor (AWS.md §4: never a hot loop). */
 static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now) {
-    uint64_t window;
     uint32_t floor = ca->p_desc.backoff_floor_ms;
-    int shift;
     ca->failures[s->op]++;
     ca->last_error = r;
     if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, &s->call);
     s->attempts++;
-    shift = s->attempts > 20 ? 20 : s->attempts - 1;
-    window = (uint64_t)ca->p_desc.backoff_base_ms << shift;
-    if (window > ca->p_desc.backoff_cap_ms) window = ca->p_desc.backoff_cap_ms;
     if (r == SIOC_ERR_THROTTLED && floor < 1000) floor = 1000;
-    s->retry_at = now + floor + sioc__caws_rand32(ca) % (window + 1);
+    s->retry_at = sioc__backoff_at(now, s->attempts, ca->p_desc.backoff_base_ms, ca->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(ca->p_desc.random, ca->p_desc.user));
     s->state = SIOC__CAWS_WAIT;
 }
 
@@ -288,7 +270,7 @@ static void sioc__caws_ctl_step(sioc_cluster_aws *ca, uint64_t now) {
         sioc_buf_init(&tb, tagv[0], sizeof tagv[0] - 1);
         sioc_buf_puts(&tb, ca->p_desc.topic_name);
         tagv[0][SIOC__MIN(tb.len, sizeof tagv[0] - 1)] = 0;
-        sioc__caws_copy(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
+        sioc__copy_fixed(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
         tags[0].key = sioc_str_c("sioc-cluster");
         tags[0].value = sioc_str_c(tagv[0]);
         tags[1].key = sioc_str_c("sioc-node");
@@ -438,21 +420,21 @@ static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64
         switch (ca->p_step) {
         case SIOC__CAWS_S_TOPIC:
             r = sioc_sns_parse_create_topic((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->topic_arn, sizeof ca->topic_arn, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->topic_arn, sizeof ca->topic_arn, v);
             break;
         case SIOC__CAWS_S_QUEUE:
             r = sioc__caws_json(ca, c, &doc);
             if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->queue_url, sizeof ca->queue_url, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_url, sizeof ca->queue_url, v);
             break;
         case SIOC__CAWS_S_ARN:
             r = sioc__caws_json(ca, c, &doc);
             if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->queue_arn, sizeof ca->queue_arn, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_arn, sizeof ca->queue_arn, v);
             break;
         case SIOC__CAWS_S_SUBSCRIBE:
             r = sioc_sns_parse_subscribe((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__caws_copy(ca->subscription_arn, sizeof ca->subscription_arn, v);
+            if (r == SIOC_OK) sioc__copy_fixed(ca->subscription_arn, sizeof ca->subscription_arn, v);
             break;
         default:
             break;
@@ -506,16 +488,6 @@ static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64
 
 /* ---- receiving ---- */
 
-static int sioc__caws_seen(sioc_cluster_aws *ca, sioc_str id) {
-    size_t i;
-    if (!id.len || id.len > SIOC_CLUSTER_AWS_MSGID_MAX) return 0;
-    for (i = 0; i < SIOC_CLUSTER_AWS_RECENT; i++)
-        if (strlen(ca->p_recent[i]) == id.len && memcmp(ca->p_recent[i], id.ptr, id.len) == 0) return 1;
-    sioc__caws_copy(ca->p_recent[ca->p_recent_pos], SIOC_CLUSTER_AWS_MSGID_MAX + 1, id);
-    ca->p_recent_pos = (ca->p_recent_pos + 1u) % SIOC_CLUSTER_AWS_RECENT;
-    return 0;
-}
-
 static size_t sioc__caws_del_cap(const sioc_cluster_aws *ca) {
     return ((size_t)ca->p_desc.receives_in_flight + 1u) * 10u;
 }
@@ -553,7 +525,7 @@ static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name,
 static void sioc__caws_handle(sioc_cluster_aws *ca, const sioc_sqs_message *m, uint64_t now) {
     sioc_msg_envelope env;
     ca->received++;
-    if (sioc__caws_seen(ca, m->message_id)) {
+    if (sioc__recent_seen(&ca->p_recent[0][0], SIOC_CLUSTER_AWS_MSGID_MAX + 1, SIOC_CLUSTER_AWS_RECENT, &ca->p_recent_pos, m->message_id)) {
         ca->redelivered++;
     } else {
         memset(&env, 0, sizeof env);

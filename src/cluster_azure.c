@@ -57,14 +57,6 @@ SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_clu
     return d;
 }
 
-static void sioc__caz_copy(char *dst, size_t cap, sioc_str s) {
-    size_t n = s.ptr ? SIOC__MIN(s.len, cap - 1) : 0;
-    if (n) memcpy(dst, s.ptr, n);
-    dst[n] = 0;
-}
-
-static size_t sioc__caz_align(size_t n) { return (n + 15u) & ~(size_t)15u; }
-
 /* Checks the desc and computes the block size; 0 when the desc is invalid. */
 static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster_azure_desc *out) {
     sioc_cluster_azure_desc d;
@@ -78,13 +70,13 @@ static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster
         strlen(d.subscription_prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return 0;
     n_slots = SIOC__CAZ_RECV + (size_t)d.receives_in_flight;
-    total = sioc__caz_align(n_slots * sizeof(sioc__caz_slot));
-    total += sioc__caz_align(SIOC__CAZ_CTL_BODY) + sioc__caz_align(SIOC__CAZ_SMALL_REPLY);   /* ctl */
-    total += sioc__caz_align(SIOC__CAZ_PUB_BODY) + sioc__caz_align(SIOC__CAZ_SMALL_REPLY);   /* pub */
-    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__caz_align(SIOC__CAZ_SMALL_REPLY);             /* settles */
-    total += (size_t)d.receives_in_flight * sioc__caz_align(SIOC__CAZ_RECV_REPLY);            /* receives */
-    total += sioc__caz_align(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
-    total += sioc__caz_align((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
+    total = sioc__align16(n_slots * sizeof(sioc__caz_slot));
+    total += sioc__align16(SIOC__CAZ_CTL_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* ctl */
+    total += sioc__align16(SIOC__CAZ_PUB_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* pub */
+    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__align16(SIOC__CAZ_SMALL_REPLY);             /* settles */
+    total += (size_t)d.receives_in_flight * sioc__align16(SIOC__CAZ_RECV_REPLY);            /* receives */
+    total += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
+    total += sioc__align16((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
     if (out) *out = d;
     return total;
 }
@@ -125,7 +117,7 @@ static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_
     cz->client = client;
     off = 0;
     cz->p_slots = (sioc__caz_slot *)(void *)mem;
-    off += sioc__caz_align(n_slots * sizeof(sioc__caz_slot));
+    off += sioc__align16(n_slots * sizeof(sioc__caz_slot));
     for (i = 0; i < n_slots; i++) {
         sioc__caz_slot *s = &cz->p_slots[i];
         size_t body = i == SIOC__CAZ_CTL ? SIOC__CAZ_CTL_BODY : i == SIOC__CAZ_PUB ? SIOC__CAZ_PUB_BODY : 0;
@@ -133,17 +125,17 @@ static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_
         if (body) {
             s->call.body_mem = mem + off;
             s->call.body_cap = body;
-            off += sioc__caz_align(body);
+            off += sioc__align16(body);
         }
         s->call.reply_mem = mem + off;
         s->call.reply_cap = reply;
-        off += sioc__caz_align(reply);
+        off += sioc__align16(reply);
         s->call.user = s;
     }
     cz->p_pending = (sioc__caz_settle *)(void *)(mem + off);
-    off += sioc__caz_align(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
+    off += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
     cz->p_recent = (char(*)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1])(void *)(mem + off);
-    sioc__caz_copy(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
+    sioc__copy_fixed(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
     cz->state = SIOC_CLUSTER_AZURE_IDLE;
     return SIOC_OK;
 }
@@ -169,12 +161,6 @@ SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz) {
     cz->p_mem = NULL;
 }
 
-static uint32_t sioc__caz_rand32(sioc_cluster_azure *cz) {
-    uint8_t b[4] = {0, 0, 0, 0};
-    (void)cz->p_desc.random(cz->p_desc.user, b, 4);
-    return sioc__load_be32(b);
-}
-
 static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r) {
     cz->failures[s->op]++;
     cz->last_error = r;
@@ -184,8 +170,7 @@ static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_res
 /* Capped exponential backoff with full jitter above a floor, never a hot loop (AZURE.md §6). Throttling waits at
    least 2 s and Retry-After; the first 401 is retried at once (the client made a new token), later ones back off. */
 static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r, uint64_t now) {
-    uint64_t window, floor = cz->p_desc.backoff_floor_ms;
-    int shift;
+    uint64_t floor = cz->p_desc.backoff_floor_ms;
     sioc__caz_report(cz, s, r);
     if (r == SIOC_ERR_AUTH && !s->auth_retries) {
         s->auth_retries = 1;
@@ -194,15 +179,13 @@ static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_resul
         return;
     }
     s->attempts++;
-    shift = s->attempts > 20 ? 20 : s->attempts - 1;
-    window = (uint64_t)cz->p_desc.backoff_base_ms << shift;
-    if (window > cz->p_desc.backoff_cap_ms) window = cz->p_desc.backoff_cap_ms;
     if (r == SIOC_ERR_THROTTLED) {
         uint64_t ra = (uint64_t)s->call.error.retry_after_s * 1000u;
         if (floor < 2000) floor = 2000;
         if (ra > floor) floor = ra > 600000u ? 600000u : ra;
     }
-    s->retry_at = now + floor + sioc__caz_rand32(cz) % (window + 1);
+    s->retry_at = sioc__backoff_at(now, s->attempts, cz->p_desc.backoff_base_ms, cz->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(cz->p_desc.random, cz->p_desc.user));
     s->state = SIOC__CAZ_WAIT;
 }
 
@@ -437,27 +420,10 @@ static void sioc__caz_settle_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uin
 
 /* ---- receiving ---- */
 
-static int sioc__caz_seen(sioc_cluster_azure *cz, sioc_str id) {
-    size_t i;
-    if (!id.len || id.len > SIOC_CLUSTER_AZURE_MSGID_MAX) return 0;
-    for (i = 0; i < SIOC_CLUSTER_AZURE_RECENT; i++)
-        if (strlen(cz->p_recent[i]) == id.len && memcmp(cz->p_recent[i], id.ptr, id.len) == 0) return 1;
-    sioc__caz_copy(cz->p_recent[cz->p_recent_pos], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, id);
-    cz->p_recent_pos = (cz->p_recent_pos + 1u) % SIOC_CLUSTER_AZURE_RECENT;
-    return 0;
-}
-
-static void sioc__caz_forget(sioc_cluster_azure *cz, sioc_str id) {
-    size_t i;
-    for (i = 0; i < SIOC_CLUSTER_AZURE_RECENT; i++)
-        if (id.len && strlen(cz->p_recent[i]) == id.len && memcmp(cz->p_recent[i], id.ptr, id.len) == 0)
-            cz->p_recent[i][0] = 0;
-}
-
 static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m, uint64_t now) {
     sioc_result r;
     cz->received++;
-    if (sioc__caz_seen(cz, m->broker.message_id)) { /* handled before; its complete was lost */
+    if (sioc__recent_seen(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, &cz->p_recent_pos, m->broker.message_id)) { /* handled before; its complete was lost */
         cz->redelivered++;
         sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
         return;
@@ -467,7 +433,7 @@ static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m
     r = sioc_node_receive_azure(cz->node, m->body.ptr, m->body.len, &m->env, now);
     if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
         /* the node could not take it now (its queues full): give it back for a later delivery */
-        sioc__caz_forget(cz, m->broker.message_id);
+        sioc__recent_forget(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, m->broker.message_id);
         sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_UNLOCK, m->lock_path);
         return;
     }
@@ -524,9 +490,9 @@ static void sioc__caz_pub_start(sioc_cluster_azure *cz, uint64_t now) {
         }
         if (o.body.len) memcpy(s->call.body_mem, o.body.ptr, o.body.len);
         s->body_len = o.body.len;
-        sioc__caz_copy(s->nsp, sizeof s->nsp, o.nsp);
+        sioc__copy_fixed(s->nsp, sizeof s->nsp, o.nsp);
         s->has_requester = o.requester_uid.ptr != NULL && o.requester_uid.len > 0;
-        sioc__caz_copy(s->requester, sizeof s->requester, o.requester_uid);
+        sioc__copy_fixed(s->requester, sizeof s->requester, o.requester_uid);
         /* MessageId "<uid>-<counter>": unique per message and per node (the uid is random) */
         sioc_buf_init(&b, s->msgid, sizeof s->msgid - 1);
         sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);

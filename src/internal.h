@@ -86,6 +86,47 @@ SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     dst[n] = 0;
 }
 
+/* Offsets inside one allocated block: 16-byte steps keep every member type aligned. */
+SIOC__FN size_t sioc__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* Four bytes from the caller's random callback as a number (jitter, ids). */
+SIOC__FN uint32_t sioc__rand32(sioc_result (*random)(void *user, void *buf, size_t len), void *user) {
+    uint8_t b[4] = {0, 0, 0, 0};
+    (void)random(user, b, 4);
+    return sioc__load_be32(b);
+}
+
+/* When to retry after the `attempts`-th failure in a row: capped exponential backoff with full jitter above a
+   floor (never a hot loop): now + floor + uniform[0, min(cap, base * 2^(attempts-1))]. */
+SIOC__FN uint64_t sioc__backoff_at(uint64_t now, int attempts, uint32_t base_ms, uint32_t cap_ms, uint64_t floor_ms,
+                                   uint32_t random32) {
+    int shift = attempts > 21 ? 20 : (attempts > 0 ? attempts - 1 : 0);
+    uint64_t window = (uint64_t)base_ms << shift;
+    if (window > cap_ms) window = cap_ms;
+    return now + floor_ms + random32 % (window + 1);
+}
+
+/* Recently seen message ids, a ring of `count` NUL-terminated slots of `width` bytes: a redelivery (after a
+   failed delete or settle) is recognised and not handed to the node twice. Returns 1 when `id` is in the ring;
+   otherwise records it (ids that do not fit are not remembered) and returns 0. */
+SIOC__FN int sioc__recent_seen(char *ring, size_t width, size_t count, uint32_t *pos, sioc_str id) {
+    size_t i;
+    if (!id.len || id.len >= width) return 0;
+    for (i = 0; i < count; i++)
+        if (strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0) return 1;
+    sioc__copy_fixed(ring + (size_t)*pos * width, width, id);
+    *pos = (uint32_t)((*pos + 1u) % count);
+    return 0;
+}
+
+/* Drop `id` from the ring (its message was not handled, so a redelivery must get through). */
+SIOC__FN void sioc__recent_forget(char *ring, size_t width, size_t count, sioc_str id) {
+    size_t i;
+    for (i = 0; i < count; i++)
+        if (id.len && strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0)
+            ring[i * width] = 0;
+}
+
 /* Allocation through the object's hook, falling back to malloc/free when allowed. */
 SIOC__FN void *sioc__alloc(const sioc_allocator *a, size_t n) {
     if (a && a->alloc) return a->alloc(n, a->user);
