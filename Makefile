@@ -1,8 +1,11 @@
 # sio_cluster.h - build and test. `make test` is the one command that proves it all (README).
-#   make test    every test in every build: gcc, clang, g++ (as C++), ASan+UBSan, 32-bit, big-endian (qemu),
-#                the exported-symbol check, amalgamation freshness, and a short run of every fuzzer
+#   make test    every test in every build: gcc, clang, g++ (as C++), ASan+UBSan, 32-bit, big-endian (qemu), the
+#                HTTP/TLS tests with mbedTLS and BearSSL, the configuration matrix, the interop scenarios and the
+#                Service Bus broker tests (Node), the exported-symbol check, amalgamation freshness, and a short
+#                run of every fuzzer; ends with "N passed, N failed"
+#   make demo    fauxqs + a Node Socket.IO server and client + siocat, events both ways
 #   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
-#   make bench   speed table          make size   -Os code size per piece (x86-64 and Cortex-M4)
+#   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece
 
 CC_GCC   ?= gcc
 CC_CLANG ?= clang
