@@ -28,7 +28,7 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all demo node-deps test unit unit-bins fuzz-bins matrix interop sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 all: build/siocat $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
@@ -88,6 +88,7 @@ test:
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory interop
+	$(MAKE) --no-print-directory interop-azure
 	$(MAKE) --no-print-directory sbbroker
 	$(MAKE) --no-print-directory fuzz-smoke
 	@tests/total.sh build/results.txt
@@ -110,6 +111,11 @@ matrix: $(HDR)
 interop: build/siocat
 	@echo "== interop (2 Node Socket.IO servers + siocat over fauxqs, real socket.io-clients)"; \
 	tests/run_cmd.sh build/results.txt interop node tests/interop/run.js --members node,node,siocat:build/siocat
+
+# The same scenarios over Service Bus: the project's broker, Node servers on @azure/service-bus, siocat over REST.
+interop-azure: build/siocat
+	@echo "== interop-azure (2 Node Socket.IO servers + siocat over the project's Service Bus broker)"; \
+	tests/run_cmd.sh build/results.txt interop-azure node tests/interop/run.js --transport azure --members node,node,siocat:build/siocat
 
 # The project's Service Bus test broker against the official @azure/service-bus SDK (tests/sbbroker/README.md).
 sbbroker:

@@ -5,7 +5,7 @@
 //
 //   node tests/interop/run.js [--members node,node,node | node,node,siocat:PATH] [--only REGEX] [--verbose]
 //                             [--heartbeat-interval MS] [--heartbeat-timeout MS] [--max-seconds S]
-//                             [--summary-prefix WORD]
+//                             [--summary-prefix WORD] [--transport aws|azure]
 //
 // A `node` member is server.js (Socket.IO 4.8 + the AWS test adapter) with real socket.io-clients connected; a
 // `siocat:PATH` member is the C command-line member, whose sockets are virtual (declared with --socket) and whose
@@ -16,6 +16,11 @@
 // encodes for the expected packet. Ends with "N passed, N failed" (or "WORD: N passed, N failed"); exit status 1
 // on any failure. Without `npm ci` in tests/interop and tests/fauxqs it prints SKIPPED and "0 passed, 0 failed",
 // unless SIOC_REQUIRE_LIVE=1 (CI), which makes that a failure.
+// --transport azure (default aws) runs the same scenarios over Azure Service Bus: the project's in-memory broker
+// (tests/sbbroker, AMQP + REST/ATOM, HTTPS with a throw-away openssl certificate) instead of fauxqs; Node members
+// use azure-adapter.js over @azure/service-bus, siocat members `--transport azure` with the AMQP connection string
+// and the broker's plain-HTTP REST URL (SERVICEBUS_CONNECTION_STRING / SERVICEBUS_REST_URL). The wire-shape check
+// against tests/vectors/aws is AWS-only and is reported as skipped.
 
 const { spawn } = require("node:child_process");
 const path = require("node:path");
@@ -24,11 +29,17 @@ const http = require("node:http");
 
 {
   let missing = null;
-  for (const m of ["socket.io", "socket.io-client", "socket.io-parser", "@msgpack/msgpack", "@aws-sdk/client-sns",
-    "@aws-sdk/client-sqs"]) {
+  const ti = process.argv.indexOf("--transport");
+  const azure = ti > 0 && process.argv[ti + 1] === "azure";
+  for (const m of ["socket.io", "socket.io-client", "socket.io-parser", "@msgpack/msgpack",
+    ...(azure ? ["@azure/service-bus"] : ["@aws-sdk/client-sns", "@aws-sdk/client-sqs"])]) {
     try { require.resolve(m); } catch (e) { missing = missing || `${m} (run \`npm ci\` in tests/interop)`; }
   }
-  if (!fs.existsSync(path.join(__dirname, "..", "fauxqs", "node_modules", "fauxqs", "package.json"))) {
+  if (azure) {
+    if (!fs.existsSync(path.join(__dirname, "..", "sbbroker", "node_modules", "rhea", "package.json"))) {
+      missing = missing || "rhea (run `npm ci` in tests/sbbroker)";
+    }
+  } else if (!fs.existsSync(path.join(__dirname, "..", "fauxqs", "node_modules", "fauxqs", "package.json"))) {
     missing = missing || "fauxqs (run `npm ci` in tests/fauxqs)";
   }
   if (missing) {
@@ -50,7 +61,7 @@ const { fromJson, canon } = require("./values");
 
 function parseArgs(argv) {
   const o = { members: "node,node,node", heartbeatInterval: 1000, heartbeatTimeout: 4000, maxSeconds: 150,
-    only: null, verbose: false };
+    only: null, verbose: false, transport: "aws" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -62,6 +73,7 @@ function parseArgs(argv) {
       case "--only": o.only = new RegExp(next()); break;
       case "--verbose": o.verbose = true; break;
       case "--summary-prefix": o.summaryPrefix = next(); break;
+      case "--transport": o.transport = next(); break;
       case "-h": case "--help":
         { const lines = fs.readFileSync(__filename, "utf8").split("\n").slice(2);
           process.stdout.write(lines.slice(0, lines.indexOf("")).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n"); }
@@ -76,6 +88,7 @@ function parseArgs(argv) {
     throw new Error(`member "${s}": expected node, nodecat or siocat:PATH`);
   });
   if (o.specs.length < 2) throw new Error("need at least 2 members");
+  if (o.transport !== "aws" && o.transport !== "azure") throw new Error(`--transport ${o.transport}: expected aws or azure`);
   return o;
 }
 
@@ -164,6 +177,58 @@ async function startFauxqs() {
   return { child, endpoint };
 }
 
+// The Azure test broker (tests/sbbroker): AMQP for the SDK, HTTP for siocat's REST, HTTPS for the SDK's
+// administration client (which only speaks https), with a certificate made here and removed at exit.
+
+const SB_KEY_NAME = "RootManageSharedAccessKey";
+const SB_KEY = "aW50ZXJvcC10ZXN0LWtleQ=="; // used as text, like every SAS key (AZURE.md §3)
+let AZURE = null; // {amqpCs, adminCs, restUrl, caFile, statsUrl}
+
+async function startSbBroker() {
+  const os = require("node:os");
+  const { execFileSync } = require("node:child_process");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "interop-sb-"));
+  process.on("exit", () => { try { fs.rmSync(dir, { recursive: true, force: true }); } catch (e) { /* gone */ } });
+  const key = path.join(dir, "key.pem");
+  const cert = path.join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
+  const child = spawn(process.execPath, [path.join(__dirname, "..", "sbbroker", "broker.js"), "--watch-stdin",
+    "--max-seconds", String(OPT.maxSeconds + 30), "--rule", `${SB_KEY_NAME}=${SB_KEY}`, "--cert", cert, "--key", key],
+  { stdio: ["pipe", "pipe", "pipe"] });
+  children.add(child);
+  let stderr = "";
+  child.stderr.on("data", (c) => { stderr += c; });
+  const ports = await new Promise((resolve, reject) => {
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error(`sbbroker did not start in 15 s: ${stderr}`)), 15000);
+    child.stdout.on("data", (c) => {
+      buf += c;
+      const m = /SBBROKER_READY amqp=(\d+) http=(\d+) https=(\d+)/.exec(buf);
+      if (m) { clearTimeout(timer); resolve({ amqp: +m[1], http: +m[2], https: +m[3] }); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`sbbroker exited (${code}): ${stderr}`)); });
+  });
+  const auth = `SharedAccessKeyName=${SB_KEY_NAME};SharedAccessKey=${SB_KEY}`;
+  AZURE = {
+    amqpCs: `Endpoint=sb://127.0.0.1:${ports.amqp};${auth};UseDevelopmentEmulator=true`,
+    adminCs: `Endpoint=sb://localhost:${ports.https};${auth}`,
+    restUrl: `http://127.0.0.1:${ports.http}`,
+    caFile: cert,
+    statsUrl: `http://127.0.0.1:${ports.http}/$broker/stats`,
+  };
+  return { child, endpoint: `sb amqp=${ports.amqp} http=${ports.http} https=${ports.https}` };
+}
+
+// The names of the subscriptions of the cluster topic (AZURE.md default "socket.io").
+async function sbSubscriptions() {
+  const st = await httpGetJson(AZURE.statsUrl);
+  const topics = st.topics || {};
+  const t = Object.keys(topics).find((k) => k.toLowerCase() === "socket.io");
+  return t ? Object.keys(topics[t]) : [];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Topology: the sockets every member has (a restarted member gets them again). Names are per member; the full
 // name is <label><name>, e.g. m0a. For each origin o there is a pair of sockets kept for disconnectSockets.
@@ -226,7 +291,7 @@ class Member {
     if (this.kind === "node") {
       cmd = process.execPath;
       args = [path.join(__dirname, "server.js"), ...common];
-      if (this.index === 0) args.push("--log-requests"); // for the wire-shape test at the end
+      if (this.index === 0 && OPT.transport === "aws") args.push("--log-requests"); // for the wire-shape test at the end
     } else {
       cmd = this.kind === "nodecat" ? process.execPath : this.path;
       args = this.kind === "nodecat" ? [path.join(__dirname, "server.js"), ...common] : [...common];
@@ -240,6 +305,11 @@ class Member {
       AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
     delete env.AWS_PROFILE;
     delete env.AWS_SESSION_TOKEN;
+    if (OPT.transport === "azure") {
+      args.push("--transport", "azure");
+      Object.assign(env, { SERVICEBUS_CONNECTION_STRING: AZURE.amqpCs, SERVICEBUS_REST_URL: AZURE.restUrl,
+        SERVICEBUS_ADMIN_CONNECTION_STRING: AZURE.adminCs, SERVICEBUS_CA_FILE: AZURE.caFile });
+    }
     this.t0 = Date.now();
     const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
     this.child = child;
@@ -282,7 +352,7 @@ class Member {
     const ready = await this.waitEvent((e) => e.ev === "ready", 20000, "ready line", from);
     this.readyMs = ready.t - this.t0;
     this.uids = ready.uids || {};
-    this.queue = ready.queue || null;
+    this.queue = ready.queue || ready.subscription || null; // AWS queue or Azure subscription name
     for (const n of NSPS) check(typeof this.uids[n] === "string" && this.uids[n], `${this.desc}: no uid for ${n}`);
     if (this.virtual && ready.sockets !== undefined) {
       const want = [...this.sockets.values()].map((s) => ({ id: s.id, nsp: s.nsp, rooms: s.rooms }));
@@ -758,6 +828,10 @@ async function scenarios() {
       const marks = survivors.map((x) => x.events.length);
       const uids = { ...m.uids };
       const t0 = Date.now();
+      if (m.queue && OPT.transport === "azure") { // the check after the stop below must be able to fail
+        const subs = (await sbSubscriptions()).map((x) => x.toLowerCase());
+        check(subs.includes(m.queue.toLowerCase()), `subscription ${m.queue} not in the broker before the stop`);
+      }
       restoreAfter.add(m);
       await m.stopGracefully();
       checkEq(String(m.exit.code), "0", `${m.desc} exit code`);
@@ -770,7 +844,10 @@ async function scenarios() {
       check(latency < 2000, `graceful stop took ${latency} ms to be seen`);
       const c = await serverCounts();
       for (const [k, v] of Object.entries(c)) checkEq(String(v), String(MEMBERS.length - 1), `serverCount ${k} after close`);
-      if (m.queue) {
+      if (m.queue && OPT.transport === "azure") {
+        const subs = (await sbSubscriptions()).map((x) => x.toLowerCase());
+        check(!subs.includes(m.queue.toLowerCase()), `subscription ${m.queue} still exists after a graceful stop`);
+      } else if (m.queue) {
         const queues = (await httpGetJson(`${ENDPOINT}/_fauxqs/queues`)).map((q) => q.name);
         check(!queues.includes(m.queue), `queue ${m.queue} still exists after a graceful stop`);
       }
@@ -887,6 +964,11 @@ function checkSqsRequest(target, body) {
 async function wireShapeTest() {
   const m = MEMBERS[0];
   if (m.kind !== "node") return;
+  if (OPT.transport !== "aws") {
+    process.stdout.write("skip    test adapter requests vs tests/vectors/aws: AWS-only (SNS/SQS request captures; " +
+      "the Azure adapter speaks AMQP through @azure/service-bus)\n");
+    return;
+  }
   await test("test adapter requests have the upstream adapter's exact shape (tests/vectors/aws)", async () => {
     const reqs = m.events.filter((e) => e.ev === "awsRequest");
     check(reqs.length > 20, `only ${reqs.length} requests logged`);
@@ -921,7 +1003,8 @@ function finish(code) {
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   killAll();
-  process.stdout.write(`total ${((Date.now() - T_START) / 1000).toFixed(1)} s, members: ${OPT.members}\n`);
+  process.stdout.write(`total ${((Date.now() - T_START) / 1000).toFixed(1)} s, members: ${OPT.members}` +
+    `${OPT.transport === "aws" ? "" : `, transport ${OPT.transport}`}\n`);
   process.stdout.write(`${OPT.summaryPrefix ? OPT.summaryPrefix + ": " : ""}${passed} passed, ${failed} failed\n`);
   process.exit(failed || code ? 1 : 0);
 }
@@ -934,16 +1017,16 @@ async function main() {
   }, OPT.maxSeconds * 1000);
   watchdog.unref();
 
-  process.stdout.write(`interop: members ${OPT.members}; heartbeat ${OPT.heartbeatInterval} ms, timeout ${OPT.heartbeatTimeout} ms\n`);
+  process.stdout.write(`interop: members ${OPT.members}; ${OPT.transport === "aws" ? "" : `transport ${OPT.transport}; `}heartbeat ${OPT.heartbeatInterval} ms, timeout ${OPT.heartbeatTimeout} ms\n`);
   let fq;
   try {
-    fq = await startFauxqs();
+    fq = OPT.transport === "azure" ? await startSbBroker() : await startFauxqs();
     ENDPOINT = fq.endpoint;
     MEMBERS = OPT.specs.map((s, i) => new Member(i, s));
     for (const m of MEMBERS) if (m.kind === "siocat" && !fs.existsSync(m.path)) throw new Error(`no siocat at ${m.path}`);
     const t0 = Date.now();
     await Promise.all(MEMBERS.map((m) => m.start()));
-    process.stdout.write(`started fauxqs at ${ENDPOINT} and ${MEMBERS.length} members in ${Date.now() - t0} ms ` +
+    process.stdout.write(`started ${OPT.transport === "azure" ? "sbbroker" : "fauxqs"} at ${ENDPOINT} and ${MEMBERS.length} members in ${Date.now() - t0} ms ` +
       `(${MEMBERS.map((m) => `${m.desc} ${m.readyMs} ms`).join(", ")})\n`);
   } catch (e) {
     process.stdout.write(`FAIL setup: ${e.message}\n`);
@@ -953,6 +1036,14 @@ async function main() {
   }
   await scenarios();
   await wireShapeTest();
+  if (AZURE) { // what crossed between protocols: Node members use AMQP, siocat members REST
+    try {
+      const st = await httpGetJson(AZURE.statsUrl);
+      process.stdout.write(`     sbbroker: AMQP in ${st.amqp.received} out ${st.amqp.delivered}, REST in ${st.http.received} ` +
+        `out ${st.http.delivered}, completed ${st.completed}, abandoned ${st.abandoned}, auth failures ` +
+        `${st.amqp.auth_failures + st.http.auth_failures}\n`);
+    } catch (e) { process.stdout.write(`     sbbroker stats unavailable: ${e.message}\n`); }
+  }
   // Stop what is still running, gracefully (each must exit by itself), then the emulator.
   await Promise.all(MEMBERS.map((m) => m.stopGracefully().catch((e) => {
     process.stdout.write(`FAIL shutdown of ${m.desc}: ${e.message}\n`);

@@ -8,6 +8,13 @@
 //   node server.js [--label NAME] [--nsp /admin]... [--heartbeat-interval MS] [--heartbeat-timeout MS]
 //                  [--topic NAME] [--queue-prefix P] [--wait-time-seconds N] [--endpoint URL] [--region R]
 //                  [--socket ID[@NSP][=ROOM,ROOM...]]... [--auto-ack JSON] [--log-requests]
+//                  [--transport aws|azure] [--connection-string S] [--admin-connection-string S] [--ca-file PEM]
+//                  [--subscription-prefix P]
+// --transport azure (default aws) uses the Azure test adapter (azure-adapter.js) instead: ServiceBusClient from the
+// connection string (SERVICEBUS_CONNECTION_STRING; AMQP, e.g. the project broker with UseDevelopmentEmulator=true),
+// a ServiceBusAdministrationClient from the admin connection string (SERVICEBUS_ADMIN_CONNECTION_STRING, default the
+// same), trusting the CA in --ca-file (SERVICEBUS_CA_FILE) for its HTTPS; --topic names the topic (default
+// socket.io). The ready line then carries `subscription` instead of `queue`; --log-requests is AWS only.
 // --log-requests prints every SNS/SQS request body as an `awsRequest` line (run.js compares them with the captures
 // of the upstream adapter in tests/vectors/aws).
 // --socket makes it behave like siocat (run.js member kind `nodecat`): each one is a "virtual" socket with the
@@ -22,9 +29,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const http = require("node:http");
 const { Server } = require("socket.io");
-const { SNSClient } = require("@aws-sdk/client-sns");
-const { SQSClient } = require("@aws-sdk/client-sqs");
-const { createAdapter } = require("./aws-adapter");
 const { fromJson, toJson } = require("./values");
 const { framesFromEngine, frameNamespace } = require("./frames");
 
@@ -46,6 +50,11 @@ function parseArgs(argv) {
       case "--socket": (o.sockets = o.sockets || []).push(parseSocketSpec(next())); break;
       case "--auto-ack": o.autoAck = JSON.parse(next()); break;
       case "--log-requests": o.logRequests = true; break;
+      case "--transport": o.transport = next(); if (!["aws", "azure"].includes(o.transport)) throw new Error(`bad --transport ${o.transport}`); break;
+      case "--connection-string": o.connectionString = next(); break;
+      case "--admin-connection-string": o.adminConnectionString = next(); break;
+      case "--ca-file": o.caFile = next(); break;
+      case "--subscription-prefix": o.subscriptionPrefix = next(); break;
       default: throw new Error(`unknown flag ${a}`);
     }
   }
@@ -66,14 +75,9 @@ function parseSocketSpec(spec) {
 
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 
-async function main() {
-  let args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`server.js: ${e.message}\n`);
-    process.exit(2);
-  }
+function makeAwsAdapter(args) {
+  const { SNSClient } = require("@aws-sdk/client-sns");
+  const { SQSClient } = require("@aws-sdk/client-sqs");
   const region = args.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
   const endpoint = args.endpoint || process.env.AWS_ENDPOINT_URL;
   const clientOpts = {
@@ -103,7 +107,36 @@ async function main() {
   for (const k of ["topicName", "queuePrefix", "waitTimeSeconds", "heartbeatInterval", "heartbeatTimeout"]) {
     if (args[k] !== undefined) adapterOpts[k] = args[k];
   }
-  const adapter = createAdapter(sns, sqs, adapterOpts);
+  return require("./aws-adapter").createAdapter(sns, sqs, adapterOpts);
+}
+
+function makeAzureAdapter(args) {
+  const fs = require("node:fs");
+  const { ServiceBusClient, ServiceBusAdministrationClient } = require("@azure/service-bus");
+  const cs = args.connectionString || process.env.SERVICEBUS_CONNECTION_STRING;
+  if (!cs) throw new Error("--transport azure needs --connection-string or SERVICEBUS_CONNECTION_STRING");
+  const adminCs = args.adminConnectionString || process.env.SERVICEBUS_ADMIN_CONNECTION_STRING || cs;
+  const caFile = args.caFile || process.env.SERVICEBUS_CA_FILE;
+  const client = new ServiceBusClient(cs);
+  // tlsOptions reach core-rest-pipeline, so the test CA is trusted by this client only.
+  const adminClient = new ServiceBusAdministrationClient(adminCs, caFile ? { tlsOptions: { ca: fs.readFileSync(caFile) } } : {});
+  const adapterOpts = { onEvent: (name, fields) => out({ ev: name, ...fields }) };
+  for (const k of ["topicName", "subscriptionPrefix", "heartbeatInterval", "heartbeatTimeout"]) {
+    if (args[k] !== undefined) adapterOpts[k] = args[k];
+  }
+  return require("./azure-adapter").createAdapter(client, adminClient, adapterOpts);
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`server.js: ${e.message}\n`);
+    process.exit(2);
+  }
+  const azure = args.transport === "azure";
+  const adapter = azure ? makeAzureAdapter(args) : makeAwsAdapter(args);
 
   const httpServer = http.createServer();
   // Recovery disabled on purpose (PROTOCOL.md Q13): with it, cloud adapters append an offset to every packet.
@@ -282,7 +315,9 @@ async function main() {
   for (const name of args.nsps) uids[name] = await io.of(name).adapter.initDone;
   await new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const port = httpServer.address().port;
-  const ready = { ev: "ready", kind: "node", label: args.label || null, port, uids, queue: adapter.shared.queueName };
+  const ready = { ev: "ready", kind: "node", label: args.label || null, port, uids };
+  if (azure) ready.subscription = adapter.shared.subscriptionName;
+  else ready.queue = adapter.shared.queueName;
   if (args.sockets) {
     const { io: ioClient } = require("socket.io-client");
     for (const s of args.sockets) {
