@@ -28,7 +28,7 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 all: build/siocat $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
@@ -89,6 +89,7 @@ test:
 	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory interop
 	$(MAKE) --no-print-directory interop-azure
+	$(MAKE) --no-print-directory interop-azure-tls
 	$(MAKE) --no-print-directory sbbroker
 	$(MAKE) --no-print-directory fuzz-smoke
 	@tests/total.sh build/results.txt
@@ -116,6 +117,11 @@ interop: build/siocat
 interop-azure: build/siocat
 	@echo "== interop-azure (2 Node Socket.IO servers + siocat over the project's Service Bus broker)"; \
 	tests/run_cmd.sh build/results.txt interop-azure node tests/interop/run.js --transport azure --members node,node,siocat:build/siocat
+
+# Again with the C node over HTTPS (mbedTLS build of siocat, broker certificate made by openssl for localhost).
+interop-azure-tls: build/siocat-tls
+	@echo "== interop-azure-tls (as above, siocat over HTTPS to the broker)"; \
+	tests/run_cmd.sh build/results.txt interop-azure-tls node tests/interop/run.js --transport azure --siocat-tls --members node,node,siocat:build/siocat-tls
 
 # The project's Service Bus test broker against the official @azure/service-bus SDK (tests/sbbroker/README.md).
 sbbroker:
@@ -150,6 +156,8 @@ bench: $(HDR) build/siocat node-deps | build/bench
 	bench/run.sh $(BENCHES) bench_http_mbedtls bench_http_bearssl
 	@echo "### cluster: C node (siocat) vs Node test-adapter node, one fauxqs, same run"
 	node bench/cluster_bench.js build/siocat
+	@echo "### cluster over Service Bus: C node (siocat, REST) vs Node node (@azure/service-bus, AMQP), one broker"
+	node bench/cluster_bench.js build/siocat --transport azure
 
 size: $(HDR)
 	python3 bench/size.py

@@ -14,10 +14,17 @@
 // back from the receiver's `deliver` line, so both pipes and the proxy hops are included for every path alike.
 // Allocations: siocat runs with bench/alloc_count.c preloaded (whole process: library and tool). Everything this
 // starts is killed on exit; a watchdog ends the run after 170 s.
+// --transport azure: the same run on ONE project test broker (tests/sbbroker): c = siocat over REST (through a
+// counting HTTP proxy in front of the broker's HTTP port, per operation like siocat's own counters), n and s =
+// server.js with the Azure test adapter over AMQP (@azure/service-bus). n's AMQP connection goes through a TCP proxy
+// here that parses AMQP 1.0 frames and counts them per performative and direction (its administration client's
+// HTTPS start-up calls go straight to the broker and are not counted). Defaults there: idle 30 s (scaled ×2 to a
+// minute), 1000 broadcasts per phase at 100/s.
 
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
+const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { performance } = require("node:perf_hooks");
@@ -25,10 +32,11 @@ const { performance } = require("node:perf_hooks");
 const ROOT = path.resolve(__dirname, "..");
 const INTEROP = path.join(ROOT, "tests", "interop");
 const FAUXQS = path.join(ROOT, "tests", "fauxqs");
+const SBBROKER = path.join(ROOT, "tests", "sbbroker");
 const BUILD = path.join(ROOT, "build", "bench");
 
 function parseArgs(argv) {
-  const o = { siocat: null, idle: 60, n: 2500, rate: 250 };
+  const o = { siocat: null, idle: null, n: null, rate: null, transport: "aws" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -39,17 +47,26 @@ function parseArgs(argv) {
     if (a === "--idle") o.idle = num();
     else if (a === "--n") o.n = Math.floor(num());
     else if (a === "--rate") o.rate = num();
+    else if (a === "--transport") {
+      o.transport = argv[++i];
+      if (o.transport !== "aws" && o.transport !== "azure") usage("--transport: aws or azure");
+    }
     else if (!a.startsWith("--") && !o.siocat) o.siocat = path.resolve(a);
     else usage(`unknown argument ${a}`);
   }
   if (!o.siocat) usage("the siocat binary is required");
+  const az = o.transport === "azure";
+  if (o.idle === null) o.idle = az ? 30 : 60;
+  if (o.n === null) o.n = az ? 1000 : 2500;
+  if (o.rate === null) o.rate = az ? 100 : 250;
   return o;
 }
 function usage(msg) {
-  process.stderr.write(`cluster_bench: ${msg}\nusage: node bench/cluster_bench.js build/siocat [--idle S] [--n N] [--rate R]\n`);
+  process.stderr.write(`cluster_bench: ${msg}\nusage: node bench/cluster_bench.js build/siocat [--idle S] [--n N] [--rate R] [--transport aws|azure]\n`);
   process.exit(2);
 }
 const OPT = parseArgs(process.argv.slice(2));
+const AZ = OPT.transport === "azure";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
@@ -118,7 +135,22 @@ function memOf(pid) {
 
 // ---- counting proxy: one per member, in front of the emulator ----
 
+// Service Bus REST paths (as tests/sbbroker/broker.js routes them), named like siocat's own counters.
+function azureOpName(req) {
+  const segs = req.url.split("?")[0].split("/").filter((x) => x !== "").map((x) => x.toLowerCase());
+  const m = req.method;
+  if (segs.length === 2 && segs[1] === "messages" && m === "POST") return "Send";
+  if (segs.length === 5 && segs[3] === "messages" && segs[4] === "head") return "Receive";
+  if (segs.length === 6 && segs[3] === "messages") return m === "DELETE" ? "Complete" : m === "PUT" ? "Unlock" : `${m} message`;
+  if (segs.length === 1) return m === "GET" ? "GetTopic" : m === "PUT" ? "CreateTopic" : `${m} topic`;
+  if (segs.length === 3 && segs[1] === "subscriptions") {
+    return m === "PUT" ? "CreateSubscription" : m === "DELETE" ? "DeleteSubscription" : `${m} subscription`;
+  }
+  return `${m} ${req.url.split("?")[0]}`;
+}
+
 function opName(req, body) {
+  if (AZ) return azureOpName(req);
   const target = req.headers["x-amz-target"];
   if (target) return String(target).split(".").pop();
   const m = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString("latin1"));
@@ -154,6 +186,107 @@ function startProxy(upstream) {
       close() { server.closeAllConnections && server.closeAllConnections(); server.close(); agent.destroy(); },
     }));
   });
+}
+
+// ---- counting AMQP 1.0 proxy (azure): TCP in front of the broker's AMQP port, frames counted per performative ----
+
+const AMQP_PERF = { 0x10: "open", 0x11: "begin", 0x12: "attach", 0x13: "flow", 0x14: "transfer", 0x15: "disposition",
+  0x16: "detach", 0x17: "end", 0x18: "close", 0x40: "sasl-mechanisms", 0x41: "sasl-init", 0x42: "sasl-challenge",
+  0x43: "sasl-response", 0x44: "sasl-outcome" };
+
+// Frames of one direction (AMQP 1.0 part 2.3: 4-byte size, doff, type, channel; the body starts with the
+// performative's descriptor 0x00 0x53 <code> or 0x00 0x80 <ulong>). Protocol headers ("AMQP" + 4) are skipped.
+function amqpFrameCounter(counts, dir) {
+  let buf = Buffer.alloc(0);
+  let broken = false;
+  return (chunk) => {
+    if (broken) return;
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    let off = 0;
+    for (;;) {
+      const left = buf.length - off;
+      if (left >= 1 && buf[off] === 0x41) { // 'A': a protocol header (a frame size never starts with 0x41 here)
+        if (left < 8) break;
+        off += 8;
+        continue;
+      }
+      if (left < 8) break;
+      const size = buf.readUInt32BE(off), doff = buf[off + 4];
+      if (size < 8 || doff < 2 || doff * 4 > size) { broken = true; counts["unparsed"] = (counts["unparsed"] || 0) + 1; break; }
+      if (left < size) break;
+      let name = "empty (keep-alive)";
+      if (size > doff * 4) {
+        const b = off + doff * 4;
+        let code = -1;
+        if (buf[b] === 0 && buf[b + 1] === 0x53 && b + 2 < off + size) code = buf[b + 2];
+        else if (buf[b] === 0 && buf[b + 1] === 0x80 && b + 9 < off + size) code = buf[b + 9];
+        name = AMQP_PERF[code] || `code 0x${code.toString(16)}`;
+      }
+      const k = `${dir} ${name}`;
+      counts[k] = (counts[k] || 0) + 1;
+      off += size;
+    }
+    buf = buf.subarray(off);
+  };
+}
+
+function startAmqpProxy(port) {
+  const counts = {};
+  const socks = new Set();
+  const server = net.createServer((down) => {
+    const up = net.connect(port, "127.0.0.1");
+    socks.add(down); socks.add(up);
+    const toBroker = amqpFrameCounter(counts, "→");
+    const fromBroker = amqpFrameCounter(counts, "←");
+    down.on("data", (c) => { toBroker(c); up.write(c); });
+    up.on("data", (c) => { fromBroker(c); down.write(c); });
+    const end = () => { down.destroy(); up.destroy(); socks.delete(down); socks.delete(up); };
+    down.on("error", end); up.on("error", end); down.on("close", end); up.on("close", end);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve({
+      server, counts, port: server.address().port,
+      close() { for (const x of socks) x.destroy(); server.close(); },
+    }));
+  });
+}
+
+// ---- the Azure test broker (tests/sbbroker/broker.js, loopback; HTTPS for the SDK's administration client) ----
+
+const SB_KEY_NAME = "RootManageSharedAccessKey";
+const SB_KEY = "YmVuY2gtdGVzdC1rZXk="; // used as text, like every SAS key
+async function startSbBroker() {
+  if (!fs.existsSync(path.join(SBBROKER, "node_modules", "rhea"))) throw new Error("run `npm ci` in tests/sbbroker");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-bench-sb-"));
+  process.on("exit", () => { try { fs.rmSync(dir, { recursive: true, force: true }); } catch (e) { /* gone */ } });
+  const key = path.join(dir, "key.pem");
+  const cert = path.join(dir, "cert.pem");
+  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
+  if (r.status !== 0) throw new Error("openssl could not make the test certificate");
+  const child = spawn(process.execPath, [path.join(SBBROKER, "broker.js"), "--watch-stdin", "--max-seconds", "200",
+    "--rule", `${SB_KEY_NAME}=${SB_KEY}`, "--cert", cert, "--key", key], { stdio: ["pipe", "pipe", "pipe"] });
+  children.add(child);
+  let stderr = "";
+  child.stderr.on("data", (c) => { stderr += c; });
+  const ports = await within(15000, new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout.on("data", (c) => {
+      buf += c;
+      const m = /SBBROKER_READY amqp=(\d+) http=(\d+) https=(\d+)/.exec(buf);
+      if (m) resolve({ amqp: +m[1], http: +m[2], https: +m[3] });
+    });
+    child.on("exit", (code) => reject(new Error(`sbbroker exited (${code}): ${stderr}`)));
+  }), "sbbroker start");
+  const auth = `SharedAccessKeyName=${SB_KEY_NAME};SharedAccessKey=${SB_KEY}`;
+  return {
+    child, ports, caFile: cert,
+    cs: (amqpPort) => `Endpoint=sb://127.0.0.1:${amqpPort};${auth};UseDevelopmentEmulator=true`,
+    adminCs: `Endpoint=sb://localhost:${ports.https};${auth}`,
+    endpoint: `http://127.0.0.1:${ports.http}`,
+  };
 }
 
 // ---- the emulator (tests/fauxqs/launch.mjs, loopback) ----
@@ -202,6 +335,17 @@ class Member {
     delete env.AWS_ENDPOINT_URL_SNS;
     delete env.AWS_ENDPOINT_URL_SQS;
     const args = ["--label", this.label, "--socket", `${this.label}-a`];
+    if (AZ) { // endpoint: the REST URL (c) or the AMQP port (n, s) to use, proxied or not
+      args.push("--transport", "azure");
+      env.SERVICEBUS_CA_FILE = this.broker.caFile;
+      env.SERVICEBUS_ADMIN_CONNECTION_STRING = this.broker.adminCs;
+      if (this.kind === "c") {
+        env.SERVICEBUS_CONNECTION_STRING = this.broker.cs(this.broker.ports.amqp);
+        env.SERVICEBUS_REST_URL = endpoint;
+      } else {
+        env.SERVICEBUS_CONNECTION_STRING = this.broker.cs(endpoint);
+      }
+    }
     let cmd;
     if (this.kind === "c") {
       cmd = OPT.siocat;
@@ -264,7 +408,7 @@ class Member {
   uid() { return this.readyLine && this.readyLine.uids["/"]; }
   cpu() { return cpuOf(this.child.pid); }
   mem() { return memOf(this.child.pid); }
-  reqs() { return { ...this.proxy.counts }; }
+  reqs() { return this.proxy ? { ...this.proxy.counts } : {}; }
   allocs() {
     if (!this.allocFile) return null;
     try {
@@ -319,16 +463,23 @@ async function main() {
   if (!fs.existsSync(OPT.siocat)) usage(`${OPT.siocat} not found (build it: make build/siocat or see tools/siocat.c)`);
   if (!fs.existsSync(path.join(INTEROP, "node_modules", "socket.io"))) throw new Error("run `npm ci` in tests/interop");
   const tStart = performance.now();
-  const fq = await startFauxqs();
+  const fq = AZ ? await startSbBroker() : await startFauxqs();
   const proxies = {};
-  for (const l of ["c", "n", "s"]) proxies[l] = await startProxy(fq.endpoint);
+  if (AZ) { // c: REST through a counting HTTP proxy; n: AMQP through a frame-counting proxy; s: straight to the broker
+    proxies.c = await startProxy(fq.endpoint);
+    proxies.n = await startAmqpProxy(fq.ports.amqp);
+  } else {
+    for (const l of ["c", "n", "s"]) proxies[l] = await startProxy(fq.endpoint);
+  }
   const c = new Member("c", "c", proxies.c);
   const n = new Member("n", "node", proxies.n);
-  const s = new Member("s", "node", proxies.s);
+  const s = new Member("s", "node", proxies.s || null);
   const members = [c, n, s];
   const measured = [c, n];
+  const epOf = (m) => (!AZ ? proxies[m.label].url : m === c ? proxies.c.url : m === n ? proxies.n.port : fq.ports.amqp);
+  if (AZ) for (const m of members) m.broker = fq;
 
-  await Promise.all([c.start(proxies.c.url), n.start(proxies.n.url)]);
+  await Promise.all([c.start(epOf(c)), n.start(epOf(n))]);
   // both sides know each other (INITIAL_HEARTBEAT answered), then start-up traffic is over
   await within(15000, (async () => { while (!c.peers.has(n.uid()) || !n.peers.has(c.uid())) await sleep(50); })(), "c and n see each other");
   await sleep(1000);
@@ -350,7 +501,7 @@ async function main() {
   });
 
   // ---- broadcast phases ----
-  await s.start(proxies.s.url);
+  await s.start(epOf(s));
   await within(15000, (async () => {
     while (!c.peers.has(s.uid()) || !n.peers.has(s.uid()) || !s.peers.has(c.uid()) || !s.peers.has(n.uid())) await sleep(50);
   })(), "s joins");
@@ -404,7 +555,7 @@ async function main() {
 
   const mem = { c: c.mem(), n: n.mem() };
   let heap = null;
-  if (haveHeap) {
+  if (haveHeap && !AZ) {
     const r = spawnSync(HEAP_BIN, [], { encoding: "utf8" });
     if (r.status === 0) heap = JSON.parse(r.stdout);
   }
@@ -423,7 +574,8 @@ async function main() {
   // ---- tables ----
   const N = OPT.n;
   const byOp = (o, div) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${f2(v / div)}`).join(", ") || "—";
-  let outTxt = `## Cluster bench: C node (siocat) vs Node test-adapter node, one fauxqs run\n\n` +
+  let outTxt = (AZ ? `## Cluster bench (Azure Service Bus): C node (siocat, REST) vs Node test-adapter node (@azure/service-bus, AMQP), one sbbroker run\n\n` :
+    `## Cluster bench: C node (siocat) vs Node test-adapter node, one fauxqs run\n\n`) +
     `${N} broadcasts per phase at ${OPT.rate}/s, 3 members (c = siocat, n = Node measured, s = Node reference), ` +
     `one virtual socket each, heartbeat 5000 ms; ${os.cpus().length} CPUs, Node ${process.version}.\n\n`;
 
@@ -437,22 +589,30 @@ async function main() {
   outTxt += "\nIncludes each member's JSON-lines I/O (command parsing, one `deliver` line per message); the Node " +
     "process also runs its Socket.IO server and the in-process client of its virtual socket.\n\n";
 
-  outTxt += table("SNS/SQS requests per broadcast (counted at each member's proxy)", ["role", "C (siocat)", "C by operation", "Node (test adapter)", "Node by operation"], [
+  outTxt += table(AZ ? "Requests per broadcast: C = REST requests (HTTP proxy), Node = AMQP frames both directions (AMQP proxy; → to the broker, ← from it)" :
+    "SNS/SQS requests per broadcast (counted at each member's proxy)", ["role", "C (siocat)", "C by operation", "Node (test adapter)", "Node by operation"], [
     ["sending node", f2(sum(pC.c.reqs) / N), byOp(pC.c.reqs, N), f2(sum(pN.n.reqs) / N), byOp(pN.n.reqs, N)],
     ["receiving node", f2(sum(pR.c.reqs) / N), byOp(pR.c.reqs, N), f2(sum(pR.n.reqs) / N), byOp(pR.n.reqs, N)],
   ]);
   const selfTotal = sum(selfCount), proxTotal = sum(proxies.c.counts);
-  outTxt += `\nRaw counts over each phase (idle traffic included); the Node sender's count includes receiving and ` +
+  outTxt += AZ ? `\nRaw counts over each phase (idle traffic included). An AMQP frame is not an HTTP request: a transfer ` +
+    `or disposition is a few dozen bytes on an open link, flow frames grant credit; they are the closest per-message ` +
+    `unit on that protocol. siocat's own per-operation counters at exit: ${selfTotal} requests ` +
+    `(${Object.entries(selfCount).map(([k, v]) => `${k}=${v}`).join(" ")}), its proxy saw ${proxTotal} ` +
+    `(${selfTotal === proxTotal ? "equal" : "DIFFERENT"}).\n\n` :
+    `\nRaw counts over each phase (idle traffic included); the Node sender's count includes receiving and ` +
     `deleting its own broadcasts (the test adapter subscribes without a FilterPolicy). siocat's own per-operation counters at exit: ` +
     `${selfTotal} requests, its proxy saw ${proxTotal} (${selfTotal === proxTotal ? "equal" : "DIFFERENT"}).\n\n`;
 
   const idleMin = (60 / OPT.idle) * (OPT.idle / idle[0].seconds); // per minute from the measured window
   const ops = [...new Set([...Object.keys(idle[0].reqs), ...Object.keys(idle[1].reqs)])].sort();
-  outTxt += table(`Requests per idle node-minute (measured over ${OPT.idle} s${OPT.idle === 60 ? ", not scaled" : `, scaled ×${f2(60 / OPT.idle)}`}; 2-member cluster)`,
+  outTxt += table(`${AZ ? "Requests (C) and AMQP frames (Node)" : "Requests"} per idle node-minute (measured over ${OPT.idle} s${OPT.idle === 60 ? ", not scaled" : `, scaled ×${f2(60 / OPT.idle)}`}; 2-member cluster)`,
     ["operation", "C (siocat)", "Node (test adapter)"],
     [...ops.map((op) => [op, f1((idle[0].reqs[op] || 0) * idleMin), f1((idle[1].reqs[op] || 0) * idleMin)]),
       ["**total**", f1(sum(idle[0].reqs) * idleMin), f1(sum(idle[1].reqs) * idleMin)]]);
-  outTxt += `\nDefaults of each: C long poll 20 s and a FilterPolicy (no own messages); the Node test adapter long-polls 5 s ` +
+  if (AZ) outTxt += `\nC: REST requests (peek-lock receives with a server timeout, complete per message); Node: AMQP ` +
+    `frames (empty frames are the connection keep-alive; the SDK's CBS token refreshes appear as attach/transfer/disposition).\n\n`;
+  else outTxt += `\nDefaults of each: C long poll 20 s and a FilterPolicy (no own messages); the Node test adapter long-polls 5 s ` +
     `and has no FilterPolicy (it receives and deletes its own heartbeats too). Each heartbeat of the peer (every 5 s) ` +
     `ends a long poll early, so a bigger cluster costs more receives per node-minute.\n\n`;
 
@@ -460,7 +620,7 @@ async function main() {
   outTxt += table("Latency, send at one member to delivery at a socket of another (ms)", ["path", "messages", "p50", "p99", "max"],
     ["C→Node", "Node→C", "Node→Node"].map(latRow));
   outTxt += `\nC→Node: c sends, n and s receive; Node→C: s and n send, c receives; Node→Node: s→n and n→s. Includes ` +
-    `stdin/stdout of both members, two proxy hops and the emulator's fan-out (on the same ${os.cpus().length} CPUs).\n\n`;
+    `stdin/stdout of both members, ${AZ ? "the proxy hops of c and n, and the broker's" : "two proxy hops and the emulator's"} fan-out (on the same ${os.cpus().length} CPUs).\n\n`;
 
   const heapSum = heap ? heap.node + heap.cluster_aws + heap.http : NaN;
   const kb = (x) => (Number.isFinite(x) ? `${(x / 1024).toFixed(0)} KiB` : "n/a");
@@ -469,10 +629,11 @@ async function main() {
   outTxt += table("Memory per node context", ["measure", "C (siocat)", "Node (test adapter)"], [
     ["RSS after the run (VmRSS)", kb(mem.c.rss * 1024), kb(mem.n.rss * 1024)],
     ["peak RSS (VmHWM)", kb(mem.c.hwm * 1024), kb(mem.n.hwm * 1024)],
+    ...(AZ ? [] : [ // bench/cluster_heap.c sizes the AWS binding
     ["configured heap: node (sioc_node_heap_size)", heap ? kb(heap.node) : "n/a", "—"],
     ["configured heap: SNS/SQS binding (sioc_cluster_aws_heap_size)", heap ? kb(heap.cluster_aws) : "n/a", "—"],
     ["configured heap: HTTP engine (6 conns/endpoint, 16 requests)", heap ? kb(heap.http) : "n/a", "—"],
-    ["configured heap: total", kb(heapSum), "—"],
+    ["configured heap: total", kb(heapSum), "—"]]),
     ["heap allocations before the idle phase: start-up (whole siocat process)", idle0[0].allocs === null ? "n/a" :
       `${idle0[0].allocs.allocs} (${kb(idle0[0].allocs.bytes)})`, "—"],
     ["heap allocations per received message (whole siocat process)", allocRow(pR), "—"],

@@ -1054,7 +1054,7 @@ static void usage(void) {
             "              [--wait-time-seconds N] [--endpoint URL] [--region R] [--auto-ack JSON] [--emitter]\n"
             "              [--no-filter-policy] [--retention-seconds N] [--receives-in-flight N]\n"
             "              [--transport aws|azure] [--connection-string CS] [--rest-url URL]\n"
-            "              [--subscription-prefix P]\n"
+            "              [--subscription-prefix P] [--ca-file PEM]\n"
             "Environment: AWS_ENDPOINT_URL[_SNS|_SQS], AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
             "AWS_SESSION_TOKEN; azure: SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL (e.g. the local test\n"
             "broker's http://127.0.0.1:PORT; default https://<Endpoint host>/). JSON-line commands on stdin,\n"
@@ -1083,6 +1083,7 @@ int main(int argc, char **argv) {
     sioc_azure_desc zd;
     sioc_cluster_azure_desc zcd;
     const char *endpoint = NULL, *region = NULL, *conn_str = NULL, *rest_url = NULL, *sub_prefix = NULL;
+    const char *ca_file = NULL;
     int i, stdin_open = 1, exit_code = 0;
     sioc_result r;
     struct sigaction sa;
@@ -1136,6 +1137,7 @@ int main(int argc, char **argv) {
         } else if (!strcmp(a, "--connection-string")) needv(v), i++, conn_str = v;
         else if (!strcmp(a, "--rest-url")) needv(v), i++, rest_url = v;
         else if (!strcmp(a, "--subscription-prefix")) needv(v), i++, sub_prefix = v;
+        else if (!strcmp(a, "--ca-file")) needv(v), i++, ca_file = v;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage();
         else {
             fprintf(stderr, "siocat: unknown flag %s\n", a);
@@ -1174,6 +1176,11 @@ int main(int argc, char **argv) {
         zd.utc_now = sioc_posix_utc_now;
         zd.http.conns_per_endpoint = 6; /* long polls + 2 (azure.h) */
         zd.http.max_requests = 16;
+        if (ca_file) { /* https REST URL: trust anchors, DRBG seed and clock for the TLS backend (build/siocat-tls) */
+            zd.http.ca_file = ca_file;
+            zd.http.random = sioc_posix_random;
+            zd.http.utc_now = sioc_posix_utc_now;
+        }
         r = sioc_azure_client_init(&g_az_client, &zd);
         if (r == SIOC_OK) r = sioc_posix_init(&g_px, &g_az_client.http, NULL, NULL);
         if (r != SIOC_OK) {
@@ -1198,6 +1205,11 @@ int main(int argc, char **argv) {
     }
     ad.utc_now = sioc_posix_utc_now;
     ad.http.conns_per_endpoint = 6;
+    if (ca_file) { /* https endpoints: as for Azure above */
+        ad.http.ca_file = ca_file;
+        ad.http.random = sioc_posix_random;
+        ad.http.utc_now = sioc_posix_utc_now;
+    }
     ad.http.max_requests = 16;
     r = sioc_aws_client_init(&g_client, &ad);
     if (r == SIOC_OK) r = sioc_posix_init(&g_px, &g_client.http, NULL, NULL);

@@ -5,7 +5,7 @@
 //
 //   node tests/interop/run.js [--members node,node,node | node,node,siocat:PATH] [--only REGEX] [--verbose]
 //                             [--heartbeat-interval MS] [--heartbeat-timeout MS] [--max-seconds S]
-//                             [--summary-prefix WORD] [--transport aws|azure]
+//                             [--summary-prefix WORD] [--transport aws|azure] [--siocat-tls]
 //
 // A `node` member is server.js (Socket.IO 4.8 + the AWS test adapter) with real socket.io-clients connected; a
 // `siocat:PATH` member is the C command-line member, whose sockets are virtual (declared with --socket) and whose
@@ -20,7 +20,9 @@
 // (tests/sbbroker, AMQP + REST/ATOM, HTTPS with a throw-away openssl certificate) instead of fauxqs; Node members
 // use azure-adapter.js over @azure/service-bus, siocat members `--transport azure` with the AMQP connection string
 // and the broker's plain-HTTP REST URL (SERVICEBUS_CONNECTION_STRING / SERVICEBUS_REST_URL). The wire-shape check
-// against tests/vectors/aws is AWS-only and is reported as skipped.
+// against tests/vectors/aws is AWS-only and is reported as skipped. --siocat-tls (with --transport azure) gives
+// siocat members the broker's HTTPS REST URL https://localhost:PORT and `--ca-file` the test certificate instead
+// (needs a TLS build: make build/siocat-tls).
 
 const { spawn } = require("node:child_process");
 const path = require("node:path");
@@ -74,6 +76,7 @@ function parseArgs(argv) {
       case "--verbose": o.verbose = true; break;
       case "--summary-prefix": o.summaryPrefix = next(); break;
       case "--transport": o.transport = next(); break;
+      case "--siocat-tls": o.siocatTls = true; break;
       case "-h": case "--help":
         { const lines = fs.readFileSync(__filename, "utf8").split("\n").slice(2);
           process.stdout.write(lines.slice(0, lines.indexOf("")).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n"); }
@@ -89,6 +92,7 @@ function parseArgs(argv) {
   });
   if (o.specs.length < 2) throw new Error("need at least 2 members");
   if (o.transport !== "aws" && o.transport !== "azure") throw new Error(`--transport ${o.transport}: expected aws or azure`);
+  if (o.siocatTls && o.transport !== "azure") throw new Error("--siocat-tls needs --transport azure");
   return o;
 }
 
@@ -215,6 +219,7 @@ async function startSbBroker() {
     amqpCs: `Endpoint=sb://127.0.0.1:${ports.amqp};${auth};UseDevelopmentEmulator=true`,
     adminCs: `Endpoint=sb://localhost:${ports.https};${auth}`,
     restUrl: `http://127.0.0.1:${ports.http}`,
+    restUrlTls: `https://localhost:${ports.https}`, // --siocat-tls (the certificate names localhost)
     caFile: cert,
     statsUrl: `http://127.0.0.1:${ports.http}/$broker/stats`,
   };
@@ -309,6 +314,10 @@ class Member {
       args.push("--transport", "azure");
       Object.assign(env, { SERVICEBUS_CONNECTION_STRING: AZURE.amqpCs, SERVICEBUS_REST_URL: AZURE.restUrl,
         SERVICEBUS_ADMIN_CONNECTION_STRING: AZURE.adminCs, SERVICEBUS_CA_FILE: AZURE.caFile });
+      if (OPT.siocatTls && this.kind === "siocat") { // REST over HTTPS, the test certificate as the trust anchor
+        env.SERVICEBUS_REST_URL = AZURE.restUrlTls;
+        args.push("--ca-file", AZURE.caFile);
+      }
     }
     this.t0 = Date.now();
     const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
@@ -1017,7 +1026,7 @@ async function main() {
   }, OPT.maxSeconds * 1000);
   watchdog.unref();
 
-  process.stdout.write(`interop: members ${OPT.members}; ${OPT.transport === "aws" ? "" : `transport ${OPT.transport}; `}heartbeat ${OPT.heartbeatInterval} ms, timeout ${OPT.heartbeatTimeout} ms\n`);
+  process.stdout.write(`interop: members ${OPT.members}; ${OPT.transport === "aws" ? "" : `transport ${OPT.transport}; `}${OPT.siocatTls ? "siocat REST over HTTPS (https://localhost, test CA); " : ""}heartbeat ${OPT.heartbeatInterval} ms, timeout ${OPT.heartbeatTimeout} ms\n`);
   let fq;
   try {
     fq = OPT.transport === "azure" ? await startSbBroker() : await startFauxqs();
