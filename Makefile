@@ -28,10 +28,17 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all examples demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
-all: build/siocat $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
+EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
+all: build/siocat examples $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
+
+# Every example builds warning-free (the checks are the unit tests' flags).
+examples: $(addprefix build/examples/,$(EXAMPLES))
+build/examples/%: examples/%.c $(HDR)
+	@mkdir -p build/examples
+	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
 
 # siocat: a command-line cluster member (tools/siocat.c, README). It sets _POSIX_C_SOURCE and the POSIX backend itself.
 build/siocat: tools/siocat.c $(HDR) | build
@@ -84,7 +91,7 @@ build/mbedtls build/bearssl build/asan-mbedtls build/asan-bearssl:
 
 test:
 	@mkdir -p build && rm -f build/results.txt
-	$(MAKE) --no-print-directory amalgamate-check symbols
+	$(MAKE) --no-print-directory amalgamate-check symbols examples
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory interop
