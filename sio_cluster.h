@@ -243,6 +243,15 @@ SIOC_API void *sioc_buf_reserve(sioc_buf *b, size_t n);
 /* SIOC_OK, the sticky error, or SIOC_ERR_BUFFER_TOO_SMALL (then b->len is the size needed). */
 SIOC_API sioc_result sioc_buf_result(const sioc_buf *b);
 
+/* Intrusive FIFO of finished requests waiting to be collected (the cloud clients' sioc_*_next). The link is a
+   member of the queued struct; the queue never owns memory. Fields are private. */
+typedef struct sioc_qlink {
+    struct sioc_qlink *p_next;
+} sioc_qlink;
+typedef struct sioc_queue {
+    sioc_qlink *p_head, *p_tail;
+} sioc_queue;
+
 /* Memory for stateful objects. `free` gets the size back so pools and arenas stay simple. No realloc. */
 typedef struct sioc_allocator {
     void *(*alloc)(size_t n, void *user);
@@ -2385,7 +2394,7 @@ typedef struct sioc_aws_client {
     int p_http_ep[2];
     sioc_sigv4_key_cache p_keys[2];
     uint32_t p_inflight;
-    struct sioc_aws_call *p_done_head, *p_done_tail; /* finished calls not yet collected */
+    sioc_queue p_done; /* finished calls not yet collected */
 } sioc_aws_client;
 
 /* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
@@ -2420,7 +2429,7 @@ typedef struct sioc_aws_call {
     uint32_t p_timeout;
     uint8_t p_service, p_busy, p_idempotent; /* p_busy: 1 in flight, 2 finished and not yet collected */
     char p_op[32];
-    struct sioc_aws_call *p_next;
+    sioc_qlink p_link; /* in the client's p_done queue */
 } sioc_aws_call;
 
 /* Sign and queue a call whose body the caller already wrote into call->body_mem (body_len bytes). `op` is the
@@ -2732,7 +2741,7 @@ typedef struct sioc_azure_client {
     size_t p_token_len;
     int64_t p_token_expiry;
     uint32_t p_inflight;
-    struct sioc_azure_call *p_done_head, *p_done_tail;
+    sioc_queue p_done; /* finished calls not yet collected */
 } sioc_azure_client;
 
 /* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
@@ -2776,7 +2785,7 @@ typedef struct sioc_azure_call {
     size_t p_hdr_count;
     sioc_http_header p_hdrs[SIOC_AZURE_MAX_META_HEADERS];
     char p_meta[SIOC_AZURE_META_SIZE];
-    struct sioc_azure_call *p_next;
+    sioc_qlink p_link; /* in the client's p_done queue */
 } sioc_azure_call;
 
 /* Starters: queue the request (SIOC_ERR_STATE when the call is in flight, SIOC_ERR_ARG for a bad name or
@@ -3251,6 +3260,39 @@ SIOC__FN void sioc__recent_forget(char *ring, size_t width, size_t count, sioc_s
     for (i = 0; i < count; i++)
         if (id.len && strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0)
             ring[i * width] = 0;
+}
+
+/* The struct that holds a member at address p (intrusive containers). */
+#define SIOC__CONTAINER(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* sioc_queue: append, take the oldest (NULL when empty), unlink one anywhere (0 when not queued). */
+SIOC__FN void sioc__queue_push(sioc_queue *q, sioc_qlink *l) {
+    l->p_next = NULL;
+    if (q->p_tail)
+        q->p_tail->p_next = l;
+    else
+        q->p_head = l;
+    q->p_tail = l;
+}
+SIOC__FN sioc_qlink *sioc__queue_pop(sioc_queue *q) {
+    sioc_qlink *l = q->p_head;
+    if (!l) return NULL;
+    q->p_head = l->p_next;
+    if (!q->p_head) q->p_tail = NULL;
+    l->p_next = NULL;
+    return l;
+}
+SIOC__FN int sioc__queue_remove(sioc_queue *q, sioc_qlink *l) {
+    sioc_qlink **pp = &q->p_head, *prev = NULL;
+    while (*pp && *pp != l) {
+        prev = *pp;
+        pp = &(*pp)->p_next;
+    }
+    if (!*pp) return 0;
+    *pp = l->p_next;
+    if (q->p_tail == l) q->p_tail = prev;
+    l->p_next = NULL;
+    return 1;
 }
 
 /* Allocation through the object's hook, falling back to malloc/free when allowed. */
@@ -14821,27 +14863,21 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
     }
     call->p_busy = 2;
-    call->p_next = NULL;
-    if (c->p_done_tail)
-        c->p_done_tail->p_next = call;
-    else
-        c->p_done_head = call;
-    c->p_done_tail = call;
+    sioc__queue_push(&c->p_done, &call->p_link);
 }
 
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out) {
     sioc_http_response r;
     sioc_aws_call *call;
+    sioc_qlink *link;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     /* drain the engine completely: that also hands its last connection back to the pool, so a call submitted
        right after this one returns goes out on the next drive */
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__aws_finish(c, &r, now_ms);
-    call = c->p_done_head;
-    if (!call) return SIOC_AGAIN;
-    c->p_done_head = call->p_next;
-    if (!c->p_done_head) c->p_done_tail = NULL;
-    call->p_next = NULL;
+    link = sioc__queue_pop(&c->p_done);
+    if (!link) return SIOC_AGAIN;
+    call = SIOC__CONTAINER(link, sioc_aws_call, p_link);
     call->p_busy = 0;
     *out = call;
     return SIOC_OK;
@@ -14850,14 +14886,7 @@ SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
-        sioc_aws_call **pp = &c->p_done_head, *prev = NULL;
-        while (*pp && *pp != call) {
-            prev = *pp;
-            pp = &(*pp)->p_next;
-        }
-        if (*pp) *pp = call->p_next;
-        if (c->p_done_tail == call) c->p_done_tail = prev;
-        call->p_next = NULL;
+        (void)sioc__queue_remove(&c->p_done, &call->p_link);
         call->p_busy = 0;
         return SIOC_OK;
     }
@@ -15955,26 +15984,20 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
                      sioc_strerror(call->result));
     }
     call->p_busy = 2;
-    call->p_next = NULL;
-    if (c->p_done_tail)
-        c->p_done_tail->p_next = call;
-    else
-        c->p_done_head = call;
-    c->p_done_tail = call;
+    sioc__queue_push(&c->p_done, &call->p_link);
 }
 
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out) {
     sioc_http_response r;
     sioc_azure_call *call;
+    sioc_qlink *link;
     (void)now_ms;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__az_finish(c, &r);
-    call = c->p_done_head;
-    if (!call) return SIOC_AGAIN;
-    c->p_done_head = call->p_next;
-    if (!c->p_done_head) c->p_done_tail = NULL;
-    call->p_next = NULL;
+    link = sioc__queue_pop(&c->p_done);
+    if (!link) return SIOC_AGAIN;
+    call = SIOC__CONTAINER(link, sioc_azure_call, p_link);
     call->p_busy = 0;
     *out = call;
     return SIOC_OK;
@@ -15982,15 +16005,8 @@ SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc
 
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
-    if (call->p_busy == 2) {
-        sioc_azure_call **pp = &c->p_done_head, *prev = NULL;
-        while (*pp && *pp != call) {
-            prev = *pp;
-            pp = &(*pp)->p_next;
-        }
-        if (*pp) *pp = call->p_next;
-        if (c->p_done_tail == call) c->p_done_tail = prev;
-        call->p_next = NULL;
+    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
+        (void)sioc__queue_remove(&c->p_done, &call->p_link);
         call->p_busy = 0;
         return SIOC_OK;
     }
@@ -16901,7 +16917,7 @@ SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uin
     d = sioc_node_next_deadline(ca->node, now_ms);
     h = sioc_http_next_deadline(&ca->client->http);
     if (h < d) d = h;
-    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done_head) return now_ms;
+    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done.p_head) return now_ms;
     if (ca->state == SIOC_CLUSTER_AWS_IDLE || ca->state == SIOC_CLUSTER_AWS_CLOSED ||
         ca->state == SIOC_CLUSTER_AWS_FAILED)
         return d;
@@ -17592,7 +17608,7 @@ SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz,
     d = sioc_node_next_deadline(cz->node, now_ms);
     h = sioc_http_next_deadline(&cz->client->http);
     if (h < d) d = h;
-    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done_head) return now_ms;
+    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done.p_head) return now_ms;
     if (cz->state == SIOC_CLUSTER_AZURE_IDLE || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
         cz->state == SIOC_CLUSTER_AZURE_FAILED)
         return d;

@@ -1429,27 +1429,21 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
     }
     call->p_busy = 2;
-    call->p_next = NULL;
-    if (c->p_done_tail)
-        c->p_done_tail->p_next = call;
-    else
-        c->p_done_head = call;
-    c->p_done_tail = call;
+    sioc__queue_push(&c->p_done, &call->p_link);
 }
 
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out) {
     sioc_http_response r;
     sioc_aws_call *call;
+    sioc_qlink *link;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     /* drain the engine completely: that also hands its last connection back to the pool, so a call submitted
        right after this one returns goes out on the next drive */
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__aws_finish(c, &r, now_ms);
-    call = c->p_done_head;
-    if (!call) return SIOC_AGAIN;
-    c->p_done_head = call->p_next;
-    if (!c->p_done_head) c->p_done_tail = NULL;
-    call->p_next = NULL;
+    link = sioc__queue_pop(&c->p_done);
+    if (!link) return SIOC_AGAIN;
+    call = SIOC__CONTAINER(link, sioc_aws_call, p_link);
     call->p_busy = 0;
     *out = call;
     return SIOC_OK;
@@ -1458,14 +1452,7 @@ SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
-        sioc_aws_call **pp = &c->p_done_head, *prev = NULL;
-        while (*pp && *pp != call) {
-            prev = *pp;
-            pp = &(*pp)->p_next;
-        }
-        if (*pp) *pp = call->p_next;
-        if (c->p_done_tail == call) c->p_done_tail = prev;
-        call->p_next = NULL;
+        (void)sioc__queue_remove(&c->p_done, &call->p_link);
         call->p_busy = 0;
         return SIOC_OK;
     }

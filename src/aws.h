@@ -288,7 +288,7 @@ typedef struct sioc_aws_client {
     int p_http_ep[2];
     sioc_sigv4_key_cache p_keys[2];
     uint32_t p_inflight;
-    struct sioc_aws_call *p_done_head, *p_done_tail; /* finished calls not yet collected */
+    sioc_queue p_done; /* finished calls not yet collected */
 } sioc_aws_client;
 
 /* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
@@ -323,7 +323,7 @@ typedef struct sioc_aws_call {
     uint32_t p_timeout;
     uint8_t p_service, p_busy, p_idempotent; /* p_busy: 1 in flight, 2 finished and not yet collected */
     char p_op[32];
-    struct sioc_aws_call *p_next;
+    sioc_qlink p_link; /* in the client's p_done queue */
 } sioc_aws_call;
 
 /* Sign and queue a call whose body the caller already wrote into call->body_mem (body_len bytes). `op` is the

@@ -1057,26 +1057,20 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
                      sioc_strerror(call->result));
     }
     call->p_busy = 2;
-    call->p_next = NULL;
-    if (c->p_done_tail)
-        c->p_done_tail->p_next = call;
-    else
-        c->p_done_head = call;
-    c->p_done_tail = call;
+    sioc__queue_push(&c->p_done, &call->p_link);
 }
 
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out) {
     sioc_http_response r;
     sioc_azure_call *call;
+    sioc_qlink *link;
     (void)now_ms;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__az_finish(c, &r);
-    call = c->p_done_head;
-    if (!call) return SIOC_AGAIN;
-    c->p_done_head = call->p_next;
-    if (!c->p_done_head) c->p_done_tail = NULL;
-    call->p_next = NULL;
+    link = sioc__queue_pop(&c->p_done);
+    if (!link) return SIOC_AGAIN;
+    call = SIOC__CONTAINER(link, sioc_azure_call, p_link);
     call->p_busy = 0;
     *out = call;
     return SIOC_OK;
@@ -1084,15 +1078,8 @@ SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc
 
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
-    if (call->p_busy == 2) {
-        sioc_azure_call **pp = &c->p_done_head, *prev = NULL;
-        while (*pp && *pp != call) {
-            prev = *pp;
-            pp = &(*pp)->p_next;
-        }
-        if (*pp) *pp = call->p_next;
-        if (c->p_done_tail == call) c->p_done_tail = prev;
-        call->p_next = NULL;
+    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
+        (void)sioc__queue_remove(&c->p_done, &call->p_link);
         call->p_busy = 0;
         return SIOC_OK;
     }

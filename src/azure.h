@@ -240,7 +240,7 @@ typedef struct sioc_azure_client {
     size_t p_token_len;
     int64_t p_token_expiry;
     uint32_t p_inflight;
-    struct sioc_azure_call *p_done_head, *p_done_tail;
+    sioc_queue p_done; /* finished calls not yet collected */
 } sioc_azure_client;
 
 /* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
@@ -284,7 +284,7 @@ typedef struct sioc_azure_call {
     size_t p_hdr_count;
     sioc_http_header p_hdrs[SIOC_AZURE_MAX_META_HEADERS];
     char p_meta[SIOC_AZURE_META_SIZE];
-    struct sioc_azure_call *p_next;
+    sioc_qlink p_link; /* in the client's p_done queue */
 } sioc_azure_call;
 
 /* Starters: queue the request (SIOC_ERR_STATE when the call is in flight, SIOC_ERR_ARG for a bad name or

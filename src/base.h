@@ -82,6 +82,15 @@ SIOC_API void *sioc_buf_reserve(sioc_buf *b, size_t n);
 /* SIOC_OK, the sticky error, or SIOC_ERR_BUFFER_TOO_SMALL (then b->len is the size needed). */
 SIOC_API sioc_result sioc_buf_result(const sioc_buf *b);
 
+/* Intrusive FIFO of finished requests waiting to be collected (the cloud clients' sioc_*_next). The link is a
+   member of the queued struct; the queue never owns memory. Fields are private. */
+typedef struct sioc_qlink {
+    struct sioc_qlink *p_next;
+} sioc_qlink;
+typedef struct sioc_queue {
+    sioc_qlink *p_head, *p_tail;
+} sioc_queue;
+
 /* Memory for stateful objects. `free` gets the size back so pools and arenas stay simple. No realloc. */
 typedef struct sioc_allocator {
     void *(*alloc)(size_t n, void *user);

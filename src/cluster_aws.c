@@ -898,7 +898,7 @@ SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uin
     d = sioc_node_next_deadline(ca->node, now_ms);
     h = sioc_http_next_deadline(&ca->client->http);
     if (h < d) d = h;
-    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done_head) return now_ms;
+    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done.p_head) return now_ms;
     if (ca->state == SIOC_CLUSTER_AWS_IDLE || ca->state == SIOC_CLUSTER_AWS_CLOSED ||
         ca->state == SIOC_CLUSTER_AWS_FAILED)
         return d;

@@ -653,7 +653,7 @@ SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz,
     d = sioc_node_next_deadline(cz->node, now_ms);
     h = sioc_http_next_deadline(&cz->client->http);
     if (h < d) d = h;
-    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done_head) return now_ms;
+    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done.p_head) return now_ms;
     if (cz->state == SIOC_CLUSTER_AZURE_IDLE || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
         cz->state == SIOC_CLUSTER_AZURE_FAILED)
         return d;

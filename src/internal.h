@@ -127,6 +127,39 @@ SIOC__FN void sioc__recent_forget(char *ring, size_t width, size_t count, sioc_s
             ring[i * width] = 0;
 }
 
+/* The struct that holds a member at address p (intrusive containers). */
+#define SIOC__CONTAINER(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* sioc_queue: append, take the oldest (NULL when empty), unlink one anywhere (0 when not queued). */
+SIOC__FN void sioc__queue_push(sioc_queue *q, sioc_qlink *l) {
+    l->p_next = NULL;
+    if (q->p_tail)
+        q->p_tail->p_next = l;
+    else
+        q->p_head = l;
+    q->p_tail = l;
+}
+SIOC__FN sioc_qlink *sioc__queue_pop(sioc_queue *q) {
+    sioc_qlink *l = q->p_head;
+    if (!l) return NULL;
+    q->p_head = l->p_next;
+    if (!q->p_head) q->p_tail = NULL;
+    l->p_next = NULL;
+    return l;
+}
+SIOC__FN int sioc__queue_remove(sioc_queue *q, sioc_qlink *l) {
+    sioc_qlink **pp = &q->p_head, *prev = NULL;
+    while (*pp && *pp != l) {
+        prev = *pp;
+        pp = &(*pp)->p_next;
+    }
+    if (!*pp) return 0;
+    *pp = l->p_next;
+    if (q->p_tail == l) q->p_tail = prev;
+    l->p_next = NULL;
+    return 1;
+}
+
 /* Allocation through the object's hook, falling back to malloc/free when allowed. */
 SIOC__FN void *sioc__alloc(const sioc_allocator *a, size_t n) {
     if (a && a->alloc) return a->alloc(n, a->user);
