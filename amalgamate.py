@@ -43,6 +43,7 @@ HEADERS = [
     "azure.h",
     "cluster_aws.h",
     "cluster_azure.h",
+    "member.h",
     "public_end.h",
 ]
 

@@ -20,6 +20,7 @@
 #include "azure.h"
 #include "cluster_aws.h"
 #include "cluster_azure.h"
+#include "member.h"
 #include "public_end.h"
 
 #include <string.h>

@@ -1,0 +1,296 @@
+/* ---- member: one cluster member over either cloud (the face most programs use) ----
+   A sioc_cluster is a whole member of a Socket.IO cluster: the node (cluster.h), the signed client of its cloud
+   (aws.h or azure.h) with its HTTP engine (http.h), the POSIX sockets when built in (posix.h), and the binding
+   that joins them. The cloud is chosen by configuration:
+
+     AWS SNS + SQS      the @socket.io/aws-sqs-adapter wire (docs/AWS.md): one SNS topic, one SQS queue per member
+     Azure Service Bus  the @socket.io/azure-service-bus-adapter wire (docs/AZURE.md): one topic, one subscription
+                        per member, over the REST API
+
+   Life:   sioc_cluster_init -> add sockets (sioc_cluster_node + sioc_node_socket_add) -> sioc_cluster_start
+           -> loop { sioc_cluster_process; drain sioc_node_next_event; sleep until sioc_cluster_next_deadline }
+           -> sioc_cluster_close -> loop until CLOSED -> sioc_cluster_free
+     start-up  AWS: CreateTopic -> CreateQueue -> GetQueueAttributes -> SetQueueAttributes(Policy) -> Subscribe
+               (raw, FilterPolicy without the member's own messages); Azure: GET topic -> (PUT topic) -> PUT
+               subscription "<prefix>-<uid>" with AutoDeleteOnIdle. Then the node is ready (READY event: the
+               subscription is in place and INITIAL_HEARTBEAT is queued, not yet published: see the sequences).
+               Emitter-only: the topic alone.
+     running   long-poll receives -> the node (deliveries, requests, heartbeats) -> every received message is
+               settled (AWS DeleteMessageBatch, Azure complete) whatever the node said; the node's out queue is
+               published in order (AWS Publish / PublishBatch, Azure one send per message).
+     shutdown  ADAPTER_CLOSE published, then the queue and subscription (AWS) or the subscription (Azure) deleted.
+     faults    every failed request is retried after a capped exponential backoff with full jitter above a floor
+               (throttling waits longer, Retry-After is honoured), never a hot loop; a lost queue / subscription
+               or topic is re-created (the node is NOT_READY meanwhile); a message seen again after a failed
+               settle is settled without reaching the node twice; a bad message is dropped, counted and settled
+               alone. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
+               FAILED with the reason in sioc_cluster_last_error and the on_error callback.
+
+   Publishing and sequences: every message the node queues (broadcasts, answers, heartbeats) gets the next
+   sequence number; sioc_cluster_queued_seq() right after an operation is the sequence of its last message.
+   sioc_cluster_published_seq() is the highest sequence S such that every message up to S has an outcome:
+   accepted by the broker, or dropped. A message is dropped only when the service refuses it for good (too
+   large, a bad value, a key rejected twice), when it does not fit the request buffer, or when close gives up
+   after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
+   again (at-least-once: a peer may then see it twice); aws.publish_at_most_once turns that off for AWS.
+
+   Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
+   sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
+   sioc_cluster_http() itself (http.h). */
+
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+#ifndef SIOC_CLUSTER_MAX_RECEIVES
+#define SIOC_CLUSTER_MAX_RECEIVES 4 /* receives in flight at most */
+#endif
+#ifndef SIOC_CLUSTER_RECENT
+#define SIOC_CLUSTER_RECENT 256 /* message ids remembered against redelivery */
+#endif
+#ifndef SIOC_CLUSTER_SETTLES
+#define SIOC_CLUSTER_SETTLES 4 /* Azure: completes / unlocks in flight at once (REST has no batch complete) */
+#endif
+#define SIOC_CLUSTER_ARN_MAX 384     /* AWS: longest ARN or queue URL kept */
+#define SIOC_CLUSTER_HANDLE_MAX 1024 /* AWS: longest receipt handle kept for a delete */
+#define SIOC_CLUSTER_LOCK_MAX 512    /* Azure: longest lock path kept for a settle */
+#define SIOC_CLUSTER_MSGID_MAX 128   /* longest message id remembered */
+#define SIOC_CLUSTER_NSP_MAX 256     /* Azure: longest namespace sent */
+#define SIOC_CLUSTER_PENDING 64      /* Azure: settles waiting for a slot */
+#define SIOC_CLUSTER_NAME_MAX 96     /* queue or subscription name */
+
+typedef enum sioc_cluster_transport {
+    SIOC_CLUSTER_AUTO = 0,  /* Azure when azure.connection_string (or SERVICEBUS_CONNECTION_STRING) is set */
+    SIOC_CLUSTER_AWS = 1,   /* SNS + SQS */
+    SIOC_CLUSTER_AZURE = 2  /* Service Bus */
+} sioc_cluster_transport;
+
+typedef enum sioc_cluster_state {
+    SIOC_CLUSTER_IDLE = 0, /* init done, start not called */
+    SIOC_CLUSTER_STARTING, /* start-up running (also while re-creating a lost queue, subscription or topic) */
+    SIOC_CLUSTER_RUNNING,  /* subscribed (or emitter-only with a topic): the node is ready */
+    SIOC_CLUSTER_CLOSING,  /* publishing ADAPTER_CLOSE, then deleting what start-up created */
+    SIOC_CLUSTER_CLOSED,   /* done: free it */
+    SIOC_CLUSTER_FAILED    /* start-up refused for good: see sioc_cluster_last_error / on_error */
+} sioc_cluster_state;
+
+/* Requests by kind, the same for both clouds (names per cloud: sioc_cluster_op_name). */
+typedef enum sioc_cluster_op {
+    SIOC_CLUSTER_OP_GET_TOPIC = 0,   /* Azure GET topic */
+    SIOC_CLUSTER_OP_CREATE_TOPIC,    /* AWS CreateTopic, Azure PUT topic */
+    SIOC_CLUSTER_OP_CREATE_QUEUE,    /* AWS CreateQueue */
+    SIOC_CLUSTER_OP_QUEUE_ARN,       /* AWS GetQueueAttributes */
+    SIOC_CLUSTER_OP_QUEUE_POLICY,    /* AWS SetQueueAttributes */
+    SIOC_CLUSTER_OP_SUBSCRIBE,       /* AWS Subscribe, Azure PUT subscription */
+    SIOC_CLUSTER_OP_RECEIVE,         /* AWS ReceiveMessage, Azure peek-lock receive */
+    SIOC_CLUSTER_OP_SETTLE,          /* AWS DeleteMessageBatch, Azure complete */
+    SIOC_CLUSTER_OP_UNLOCK,          /* Azure unlock (abandon) */
+    SIOC_CLUSTER_OP_PUBLISH,         /* AWS Publish, Azure send */
+    SIOC_CLUSTER_OP_PUBLISH_BATCH,   /* AWS PublishBatch */
+    SIOC_CLUSTER_OP_DELETE_QUEUE,    /* AWS DeleteQueue, Azure DELETE subscription */
+    SIOC_CLUSTER_OP_UNSUBSCRIBE,     /* AWS Unsubscribe */
+    SIOC_CLUSTER_OP_COUNT
+} sioc_cluster_op;
+
+/* Counters (read with sioc_cluster_get_stats). */
+typedef struct sioc_cluster_stats {
+    uint64_t requests[SIOC_CLUSTER_OP_COUNT]; /* submitted per kind (retries included) */
+    uint64_t failures[SIOC_CLUSTER_OP_COUNT]; /* failed per kind */
+    uint64_t received;       /* messages received (bad ones and redeliveries included) */
+    uint64_t redelivered;    /* seen before (a settle was lost): settled again, not handed to the node */
+    uint64_t bad_messages;   /* undecodable, too large or refused by the node: dropped and settled */
+    uint64_t settled;        /* deleted (AWS) or completed (Azure) */
+    uint64_t settle_failed;  /* given up: the message comes back after its visibility timeout / lock */
+    uint64_t unlocked;       /* Azure: given back because the node could not take it then */
+    uint64_t published;      /* accepted by the broker */
+    uint64_t publish_failed; /* dropped (see "Publishing and sequences" above) */
+    uint64_t resent;         /* publishes sent again after a lost answer (possible duplicates) */
+    uint64_t recreated;      /* queue or subscription re-created */
+    uint64_t restarts;       /* start-up run again after the topic was lost */
+    uint64_t empty_receives; /* long polls that ended without a message */
+} sioc_cluster_stats;
+
+/* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
+typedef struct sioc_cluster_error {
+    sioc_cluster_op op;
+    const char *op_name;    /* "ReceiveMessage", "Receive", ... */
+    sioc_result result;     /* SIOC_ERR_CONNECT, SIOC_ERR_TIMEOUT, SIOC_ERR_THROTTLED, SIOC_ERR_AUTH, ... */
+    int status;             /* HTTP status, 0 without a reply */
+    const char *code;       /* the service's error code ("QueueDoesNotExist", "" when none) */
+    const char *message;    /* the service's text ("" when none) */
+    const char *detail;     /* what failed where, for people: "connect 127.0.0.1:4566: connection refused" */
+    int will_retry;         /* 1: retried after a backoff; 0: given up (see the state and the counters) */
+} sioc_cluster_error;
+
+/* AWS settings. Empty fields come from the environment with SIOC_ENABLE_POSIX (see sioc_cluster_desc_from_env). */
+typedef struct sioc_cluster_aws_opts {
+    const char *region;                 /* "us-east-1" */
+    sioc_sigv4_credentials credentials; /* borrowed for the member's life (or sioc_cluster_set_aws_credentials) */
+    const char *sns_endpoint;           /* NULL: https://sns.<region>.amazonaws.com; "http://127.0.0.1:4566" ... */
+    const char *sqs_endpoint;           /* NULL: https://sqs.<region>.amazonaws.com */
+#if SIOC_ENABLE_AWS
+    const sioc_aws_kv *tags;            /* queue tags; none: sioc-cluster=<topic>, sioc-node=<uid> */
+    size_t n_tags;
+    const sioc_aws_kv *topic_tags;      /* CreateTopic tags (default none: every member must send the same) */
+    size_t n_topic_tags;
+#endif
+    uint32_t retention_s;               /* 0 -> 3600: MessageRetentionPeriod of the queue (60..1209600) */
+    int no_filter_policy;               /* 1: subscribe without the FilterPolicy */
+    int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
+    int max_messages;                   /* 0 -> 10 per ReceiveMessage */
+    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
+    int publish_at_most_once;           /* 1: never re-send a Publish whose answer was lost (may lose it) */
+} sioc_cluster_aws_opts;
+
+/* Azure Service Bus settings. */
+typedef struct sioc_cluster_azure_opts {
+    const char *connection_string;  /* Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=... (copied) */
+    const char *rest_url;           /* NULL: https://<Endpoint host>/; "http://127.0.0.1:<port>" for a local broker */
+    uint32_t token_lifetime_s;      /* 0: SIOC_SAS_DEFAULT_LIFETIME */
+    uint32_t auto_delete_on_idle_s; /* 0 -> 300: a crashed member's subscription goes away by itself */
+    uint32_t lock_duration_s;       /* 0: the service default (60 s) */
+    uint32_t message_ttl_s;         /* 0: none sent; else TimeToLive of every message */
+    int timeout_s;                  /* 0 -> 55: long poll server timeout (1..60) */
+} sioc_cluster_azure_opts;
+
+/* Everything a member needs. Zero means the documented default everywhere. */
+typedef struct sioc_cluster_desc {
+    sioc_cluster_transport transport;
+    /* Random bytes (uid, request ids, jitter, queue names, TLS seed) and wall-clock seconds since 1970 (request
+       signatures, token expiry, certificate validity). Required; with SIOC_ENABLE_POSIX, NULL means
+       sioc_posix_random and sioc_posix_utc_now. */
+    sioc_result (*random)(void *user, void *buf, size_t len);
+    int64_t (*utc_now)(void *user);
+    void *user;                  /* passed to every callback */
+    sioc_allocator allocator;    /* every block of the member (node, engine, buffers); zero: malloc/free */
+    sioc_logger logger;
+    sioc_node_desc node;         /* heartbeats, capacities, emitter_only, ... (random, user, allocator and logger
+                                    are taken from above when left zero) */
+    sioc_http_client_desc http;  /* connections, TLS trust (ca_file / ca_pem), timeouts (same inheritance) */
+    const char *topic_name;      /* 0: "socket-io" (AWS) / "socket.io" (Azure), the Node adapters' defaults */
+    const char *prefix;          /* 0: same as the topic default: queue or subscription "<prefix>-<uid>" */
+    int receives_in_flight;      /* 0 -> 1 (AWS) / 2 (Azure); at most SIOC_CLUSTER_MAX_RECEIVES */
+    uint32_t request_timeout_ms; /* 0 -> 10000 for every request but the long polls (their wait + 10 s) */
+    uint32_t backoff_base_ms;    /* 0 -> 200: first retry window */
+    uint32_t backoff_cap_ms;     /* 0 -> 20000: largest retry window */
+    uint32_t backoff_floor_ms;   /* 0 -> 50: added to every jittered delay (throttling: 1 s AWS, 2 s Azure) */
+    uint32_t shutdown_timeout_ms;/* 0 -> 10000: close gives up draining and deleting after this long */
+    int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
+    /* Optional: every failed request (with what happens next). */
+    void (*on_error)(void *user, const sioc_cluster_error *err);
+    /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
+    void (*on_publish)(void *user, uint64_t first_seq, size_t count, sioc_result result);
+    sioc_cluster_aws_opts aws;
+    sioc_cluster_azure_opts azure;
+} sioc_cluster_desc;
+
+struct sioc__mslot;
+
+/* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
+   calls below. Do not copy or move it after init. */
+typedef struct sioc_cluster {
+    sioc_cluster_transport p_transport;
+    sioc_cluster_state p_state;
+    sioc_result p_last_error;
+    sioc_cluster_stats p_stats;
+    sioc_cluster_desc p_desc; /* resolved */
+    sioc_node p_node;
+    union {
+        int none;
+#if SIOC_ENABLE_AWS
+        sioc_aws_client aws;
+#endif
+#if SIOC_ENABLE_AZURE
+        sioc_azure_client azure;
+#endif
+    } p_client;
+    sioc_http_client *p_http;
+#if SIOC_ENABLE_POSIX
+    sioc_posix p_px;
+    int p_has_px;
+#endif
+    int p_inited; /* bit 0 node, bit 1 client, bit 2 posix */
+    void *p_mem;
+    size_t p_mem_size;
+    struct sioc__mslot *p_slots;
+    size_t p_n_slots;
+    int p_step;
+    uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
+    uint32_t p_gen;
+    char (*p_recent)[SIOC_CLUSTER_MSGID_MAX + 1];
+    uint32_t p_recent_pos;
+    void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
+    size_t p_n_settles;
+    sioc_json_tok *p_toks;
+    size_t p_n_toks;
+    uint8_t *p_scratch, *p_one;
+    size_t p_scratch_size, p_one_size;
+    int p_have_topic, p_sub_created;
+    char p_name[SIOC_CLUSTER_NAME_MAX];          /* queue or subscription */
+    char p_topic[SIOC_CLUSTER_ARN_MAX];          /* AWS topic ARN / Azure topic name */
+    char p_queue_url[SIOC_CLUSTER_ARN_MAX];      /* AWS */
+    char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
+    char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
+    char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
+} sioc_cluster;
+
+/* The desc with every default filled in (what init will use). */
+SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc);
+#if SIOC_ENABLE_POSIX
+/* Fill empty fields from the environment: AWS_REGION (or AWS_DEFAULT_REGION, else "us-east-1"),
+   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL[_SNS|_SQS]; Azure:
+   SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL. init calls it for you with SIOC_ENABLE_POSIX. */
+SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *desc);
+#endif
+/* Bytes init takes from the allocator for this desc: node, engine and binding buffers (0 for an invalid desc). */
+SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
+/* Set up the member: node (uid drawn), client, engine, and with SIOC_ENABLE_POSIX (unless own_io) the sockets.
+   Nothing is sent before sioc_cluster_start. Errors: SIOC_ERR_ARG (a bad option: on_error is not called, the
+   logger names the field), SIOC_ERR_DEPENDENCY (no random / utc_now, no allocator without libc malloc, an https
+   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM. On
+   error everything taken is released again. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc);
+/* Release everything (nothing is sent: close first for a graceful leave). Safe on a zeroed or freed member. */
+SIOC_API void sioc_cluster_free(sioc_cluster *c);
+/* Begin start-up. SIOC_ERR_STATE unless IDLE. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_start(sioc_cluster *c, uint64_t now_ms);
+/* Graceful leave: the node closes (ADAPTER_CLOSE), what it queued is published, then the queue / subscription
+   is deleted; CLOSED when done or after shutdown_timeout_ms. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms);
+/* Collect finished requests, feed received messages to the node, submit what is due (publishes, settles,
+   receives, retries) and run the node's timers. Call after moving bytes and after every node operation. */
+SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms);
+/* Earliest time process() has work (node, engine and retry timers; now_ms when there is work already). */
+SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now_ms);
+/* 1 when nothing the node queued waits to be published or is in flight. */
+SIOC_API int sioc_cluster_idle(const sioc_cluster *c);
+#if SIOC_ENABLE_POSIX
+/* One loop turn over the member's POSIX sockets: process, wait in poll() until a socket or a timer is due or
+   max_wait_ms passed, move the bytes, process again. Drain sioc_node_next_event after it. SIOC_ERR_STATE with
+   own_io. */
+SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms);
+/* The member's POSIX backend (descriptors for your own poll / epoll: sioc_posix_fds, then sioc_posix_step and
+   sioc_cluster_process), NULL with own_io. */
+SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c);
+#endif
+
+/* ---- accessors ---- */
+SIOC_API sioc_node *sioc_cluster_node(sioc_cluster *c);            /* sockets, operations, events */
+SIOC_API sioc_http_client *sioc_cluster_http(sioc_cluster *c);     /* the engine, for programs moving bytes */
+SIOC_API sioc_cluster_transport sioc_cluster_get_transport(const sioc_cluster *c);
+SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c);
+SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c);
+SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c);
+SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c);      /* 16 hex, or "emitter" */
+SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c); /* queue / subscription, "" when none */
+/* Sequence of the last message the node queued (0: none yet) and the highest one with an outcome. */
+SIOC_API uint64_t sioc_cluster_queued_seq(const sioc_cluster *c);
+SIOC_API uint64_t sioc_cluster_published_seq(const sioc_cluster *c);
+/* "ReceiveMessage" (AWS) / "Receive" (Azure), ...; "?" out of range. */
+SIOC_API const char *sioc_cluster_op_name(const sioc_cluster *c, int op);
+/* "IDLE", "STARTING", ... */
+SIOC_API const char *sioc_cluster_state_name(int state);
+#if SIOC_ENABLE_AWS
+/* Rotate temporary AWS keys (borrowed as in the desc). */
+SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4_credentials *creds);
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
