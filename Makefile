@@ -28,7 +28,7 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all examples examples-live demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
@@ -95,6 +95,7 @@ test:
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory interop
+	$(MAKE) --no-print-directory examples-live
 	$(MAKE) --no-print-directory interop-azure
 	$(MAKE) --no-print-directory interop-azure-tls
 	$(MAKE) --no-print-directory sbbroker
@@ -119,6 +120,12 @@ matrix: $(HDR)
 interop: build/siocat
 	@echo "== interop (2 Node Socket.IO servers + siocat over fauxqs, real socket.io-clients)"; \
 	tests/run_cmd.sh build/results.txt interop node tests/interop/run.js --members node,node,siocat:build/siocat
+
+# The examples as a user runs them (README), against a Node server and client, on both clouds.
+examples-live: examples
+	@echo "== examples (basic.c, emit.c) against a Node Socket.IO server over fauxqs and over the Service Bus broker"; \
+	tests/run_cmd.sh build/results.txt examples-aws node tests/interop/examples.js --transport aws build/examples; \
+	tests/run_cmd.sh build/results.txt examples-azure node tests/interop/examples.js --transport azure build/examples
 
 # The same scenarios over Service Bus: the project's broker, Node servers on @azure/service-bus, siocat over REST.
 interop-azure: build/siocat

@@ -3107,8 +3107,8 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
 SIOC_API int sioc_cluster_idle(const sioc_cluster *c);
 #if SIOC_ENABLE_POSIX
 /* One loop turn over the member's POSIX sockets: process, wait in poll() until a socket or a timer is due or
-   max_wait_ms passed, move the bytes, process again. Drain sioc_node_next_event after it. SIOC_ERR_STATE with
-   own_io. */
+   max_wait_ms passed, move the bytes, process again; drain sioc_node_next_event after it. SIOC_OK while the member
+   lives, SIOC_ERR_CLOSED once it is CLOSED, the reason once FAILED (SIOC_ERR_AUTH, ...); SIOC_ERR_STATE with own_io. */
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms);
 /* The member's POSIX backend (descriptors for your own poll / epoll: sioc_posix_fds, then sioc_posix_step and
    sioc_cluster_process), NULL with own_io. */
@@ -16766,19 +16766,22 @@ SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
     uint64_t now, d;
     uint32_t wait = max_wait_ms;
-    sioc_result r;
     if (!c || !c->p_mem) return SIOC_ERR_ARG;
     if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
     now = sioc_posix_now_ms();
     sioc_cluster_process(c, now);
-    d = sioc_cluster_next_deadline(c, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(&c->p_px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(&c->p_px, now);
-    sioc_cluster_process(c, now);
-    return r;
+    if (c->p_state != SIOC_CLUSTER_CLOSED && c->p_state != SIOC_CLUSTER_FAILED) {
+        d = sioc_cluster_next_deadline(c, now);
+        if (d <= now) wait = 0;
+        else if (d - now < wait) wait = (uint32_t)(d - now);
+        (void)sioc_posix_wait(&c->p_px, now, wait); /* EINTR and friends: the next turn waits again */
+        now = sioc_posix_now_ms();
+        (void)sioc_posix_step(&c->p_px, now);
+        sioc_cluster_process(c, now);
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_ERR_CLOSED;
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error < 0 ? c->p_last_error : SIOC_ERR_STATE;
+    return SIOC_OK;
 }
 
 SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }

@@ -632,19 +632,22 @@ SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
     uint64_t now, d;
     uint32_t wait = max_wait_ms;
-    sioc_result r;
     if (!c || !c->p_mem) return SIOC_ERR_ARG;
     if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
     now = sioc_posix_now_ms();
     sioc_cluster_process(c, now);
-    d = sioc_cluster_next_deadline(c, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(&c->p_px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(&c->p_px, now);
-    sioc_cluster_process(c, now);
-    return r;
+    if (c->p_state != SIOC_CLUSTER_CLOSED && c->p_state != SIOC_CLUSTER_FAILED) {
+        d = sioc_cluster_next_deadline(c, now);
+        if (d <= now) wait = 0;
+        else if (d - now < wait) wait = (uint32_t)(d - now);
+        (void)sioc_posix_wait(&c->p_px, now, wait); /* EINTR and friends: the next turn waits again */
+        now = sioc_posix_now_ms();
+        (void)sioc_posix_step(&c->p_px, now);
+        sioc_cluster_process(c, now);
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_ERR_CLOSED;
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error < 0 ? c->p_last_error : SIOC_ERR_STATE;
+    return SIOC_OK;
 }
 
 SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }
