@@ -35,10 +35,18 @@ EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
 all: build/siocat examples $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
 
 # Every example builds warning-free (the checks are the unit tests' flags).
-examples: $(addprefix build/examples/,$(EXAMPLES))
+examples: $(addprefix build/examples/,$(EXAMPLES)) build/examples/basic build/examples/basic-cxx
 build/examples/%: examples/%.c $(HDR)
 	@mkdir -p build/examples
 	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
+# The manual's "Basic usage" program, taken from the header itself (so the manual cannot drift), as C and C++.
+build/examples/basic.c: $(HDR) amalgamate.py
+	@mkdir -p build/examples
+	python3 amalgamate.py --basic-usage $@
+build/examples/basic: build/examples/basic.c
+	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
+build/examples/basic-cxx: build/examples/basic.c
+	$(CXX) -x c++ -std=c++11 $(WARN) -O2 -I. $< -o $@ -lm
 
 # siocat: a command-line cluster member (tools/siocat.c, README). It sets _POSIX_C_SOURCE and the POSIX backend itself.
 build/siocat: tools/siocat.c $(HDR) | build

@@ -5,7 +5,7 @@
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
-static int sioc__m_emitter(const sioc_cluster *c) { return c->p_node.p_desc.emitter_only; }
+static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
 SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
 
 /* ---- configuration ---- */
@@ -592,10 +592,10 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
 
 static int sioc__m_finished_waiting(const sioc_cluster *c) {
 #if SIOC_ENABLE_AWS
-    if (!sioc__m_is_azure(c)) return c->p_client.aws.p_done.p_head != NULL;
+    if (!sioc__m_is_azure(c)) return sioc_aws_has_finished(&c->p_client.aws);
 #endif
 #if SIOC_ENABLE_AZURE
-    if (sioc__m_is_azure(c)) return c->p_client.azure.p_done.p_head != NULL;
+    if (sioc__m_is_azure(c)) return sioc_azure_has_finished(&c->p_client.azure);
 #endif
     return 0;
 }
