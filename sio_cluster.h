@@ -16129,8 +16129,12 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
+#define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
+#define SIOC__M_LOST_TOPIC 2
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text);
@@ -16138,43 +16142,32 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id);
 static void sioc__m_forget(sioc_cluster *c, sioc_str id);
 static int sioc__m_emitter(const sioc_cluster *c);
+static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
 
-/* ---- the clouds, for member.c (same signatures in both files; member.c picks one by c->p_transport) ---- */
+/* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
+#define SIOC__M_CLOUD_DECLS(p)                                                                                  \
+    static sioc_result sioc__##p##_layout(const sioc_cluster_desc *d, sioc__mlayout *l);                      \
+    static sioc_result sioc__##p##_client_init(sioc_cluster *c);                                              \
+    static sioc_result sioc__##p##_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);                 \
+    static void *sioc__##p##_next(sioc_cluster *c, uint64_t now); /* the finished call's user, or NULL */     \
+    static void sioc__##p##_cancel(sioc_cluster *c, sioc__mslot *s);                                          \
+    static void sioc__##p##_begin(sioc_cluster *c);                                                           \
+    static void sioc__##p##_ctl_step(sioc_cluster *c, uint64_t now);                                          \
+    static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
+    static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
+    static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static const char *sioc__##p##_op_name(int op);
 #if SIOC_ENABLE_AWS
-static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
-static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now);
-static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s);
-static void sioc__maws_begin(sioc_cluster *c);
-static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now);
-static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now);
-static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now);
-static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e);
-static int sioc__maws_can_receive(const sioc_cluster *c);
-static const char *sioc__maws_op_name(int op);
+SIOC__M_CLOUD_DECLS(maws)
 #endif
 #if SIOC_ENABLE_AZURE
-static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
-static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s);
-static void sioc__mazure_begin(sioc_cluster *c);
-static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e);
-static int sioc__mazure_can_receive(const sioc_cluster *c);
-static const char *sioc__mazure_op_name(int op);
+SIOC__M_CLOUD_DECLS(mazure)
 #endif
 
 /* Call the cloud's version of fn. */
@@ -16272,7 +16265,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     return d;
 }
 
-static void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
 #if SIOC_ENABLE_LOG
     if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
 #else
@@ -16386,53 +16379,6 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_one_size = l->one;
 }
 
-static sioc_result sioc__m_client_init(sioc_cluster *c) {
-    const sioc_cluster_desc *d = &c->p_desc;
-#if SIOC_ENABLE_AWS
-    if (d->transport == SIOC_CLUSTER_AWS) {
-        sioc_aws_desc ad;
-        sioc_result r;
-        memset(&ad, 0, sizeof ad);
-        ad.region = d->aws.region;
-        ad.credentials = d->aws.credentials;
-        ad.sns_endpoint = d->aws.sns_endpoint;
-        ad.sqs_endpoint = d->aws.sqs_endpoint;
-        ad.utc_now = d->utc_now;
-        ad.user = d->user;
-        ad.http = d->http;
-        ad.publish_at_most_once = d->aws.publish_at_most_once;
-        if (!ad.region || !ad.credentials.access_key_id.len || !ad.credentials.secret_access_key.len) {
-            sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
-            return SIOC_ERR_NOT_FOUND;
-        }
-        r = sioc_aws_client_init(&c->p_client.aws, &ad);
-        if (r == SIOC_OK) c->p_http = &c->p_client.aws.http;
-        return r;
-    }
-#endif
-#if SIOC_ENABLE_AZURE
-    if (d->transport == SIOC_CLUSTER_AZURE) {
-        sioc_azure_desc zd;
-        sioc_result r;
-        memset(&zd, 0, sizeof zd);
-        zd.connection_string = d->azure.connection_string;
-        zd.rest_url = d->azure.rest_url;
-        zd.utc_now = d->utc_now;
-        zd.user = d->user;
-        zd.http = d->http;
-        zd.token_lifetime_s = d->azure.token_lifetime_s;
-        if (!zd.connection_string) {
-            sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
-            return SIOC_ERR_NOT_FOUND;
-        }
-        r = sioc_azure_client_init(&c->p_client.azure, &zd);
-        if (r == SIOC_OK) c->p_http = &c->p_client.azure.http;
-        return r;
-    }
-#endif
-    return SIOC_ERR_UNSUPPORTED;
-}
-
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     sioc__mlayout l;
@@ -16455,8 +16401,9 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     r = sioc_node_init(&c->p_node, &c->p_desc.node);
     if (r != SIOC_OK) goto fail;
     c->p_inited |= 1;
-    r = sioc__m_client_init(c);
+    r = SIOC__M_CLOUD(c, client_init, (c));
     if (r != SIOC_OK) goto fail;
+    c->p_http = (sioc_http_client *)(void *)&c->p_client; /* both clients start with their engine */
     c->p_inited |= 2;
 #if SIOC_ENABLE_POSIX
     if (!c->p_desc.own_io) {
@@ -16573,6 +16520,17 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     return SIOC_OK;
 }
 
+/* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    if (r != SIOC_ERR_NOT_FOUND) {
+        sioc__m_fail(c, s, r, now);
+        return 0;
+    }
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+    return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
+}
+
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
     if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
@@ -16600,6 +16558,24 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     sioc__m_set_ready(c, 1, now);
+}
+
+/* Something start-up made is gone: NOT_READY, start-up again at `step`. 0 (nothing done) unless RUNNING. */
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return 0;
+    if (what & SIOC__M_LOST_TOPIC) {
+        c->p_stats.restarts++;
+        c->p_have_topic = 0;
+    }
+    if (what & SIOC__M_LOST_QUEUE) {
+        c->p_stats.recreated++;
+        c->p_gen++; /* receives still out for the old one may fail later: not a new loss */
+        c->p_n_settles = 0;
+    }
+    sioc__m_set_ready(c, 0, now);
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = step;
+    return 1;
 }
 
 /* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
@@ -16703,8 +16679,11 @@ SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
 
 static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s;
-    while ((s = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
-        if (s->state != SIOC__MS_BUSY) continue;
+    void *user;
+    while ((user = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
+        s = (sioc__mslot *)user;
+        if (s < c->p_slots || s >= c->p_slots + c->p_n_slots || s->state != SIOC__MS_BUSY)
+            continue; /* not ours: the client serves this member alone */
         switch (s->kind) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
@@ -16947,14 +16926,25 @@ static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64
                            now);
 }
 
-static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now) {
+/* The user pointer (its slot) of the next finished call, NULL when none. */
+static void *sioc__maws_next(sioc_cluster *c, uint64_t now) {
     sioc_aws_call *done = NULL;
-    while (sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK) {
-        sioc__mslot *s = (sioc__mslot *)done->user;
-        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
-        /* not ours: the client serves this member alone */
-    }
-    return NULL;
+    return sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK ? done->user : NULL;
+}
+
+static sioc_result sioc__maws_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_aws_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.region = d->aws.region;
+    ad.credentials = d->aws.credentials;
+    ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
+    ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
+    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
+        return sioc_aws_client_init(sioc__maws_client(c), &ad);
+    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
 static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s) {
@@ -17041,6 +17031,13 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc_result r = SIOC_OK;
     int op = -1;
     if (s->state != SIOC__MS_FREE) return;
+    /* steps with nothing to do: no old subscription, no queue or subscription left to delete */
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD && !c->p_old_sub[0]) c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+    if (c->p_step == SIOC__MAWS_S_DELQ && !c->p_queue_url[0]) c->p_step = SIOC__MAWS_S_UNSUB;
+    if (c->p_step == SIOC__MAWS_S_UNSUB && !c->p_sub_arn[0]) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return;
+    }
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
@@ -17076,11 +17073,6 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
                                             sioc_str_c(c->p_topic));
         break;
     case SIOC__MAWS_S_UNSUB_OLD:
-        if (!c->p_old_sub[0]) {
-            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
-            sioc__maws_ctl_step(c, now);
-            return;
-        }
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
@@ -17089,19 +17081,10 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc__maws_write_subscribe(c, &b);
         break;
     case SIOC__MAWS_S_DELQ:
-        if (!c->p_queue_url[0]) {
-            c->p_step = SIOC__MAWS_S_UNSUB;
-            sioc__maws_ctl_step(c, now);
-            return;
-        }
         op = SIOC_CLUSTER_OP_DELETE_QUEUE;
         r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
         break;
     case SIOC__MAWS_S_UNSUB:
-        if (!c->p_sub_arn[0]) {
-            c->p_state = SIOC_CLUSTER_CLOSED;
-            return;
-        }
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
@@ -17116,32 +17099,21 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
-/* The queue is gone (QueueDoesNotExist): a new queue and subscription, NOT_READY meanwhile. */
+/* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.recreated++;
-    c->p_gen++;
-    sioc__m_set_ready(c, 0, now);
+    if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
     c->p_queue_url[0] = 0;
-    c->p_n_settles = 0; /* their receipt handles died with the queue */
     sioc__maws_queue_name(c, 1);
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAWS_S_QUEUE;
 }
 
-/* The topic is gone (NotFound on Publish): start-up again; the queue stays ours. */
+/* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.restarts++;
-    sioc__m_set_ready(c, 0, now);
+    if (!sioc__m_lost(c, SIOC__M_LOST_TOPIC, SIOC__MAWS_S_TOPIC, now)) return;
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
     c->p_topic[0] = 0;
-    c->p_have_topic = 0;
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
@@ -17349,13 +17321,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_sqs_message msgs[10];
     size_t n = 0, i;
     if (call->result != SIOC_OK) {
-        if (call->result == SIOC_ERR_NOT_FOUND) {
-            s->state = SIOC__MS_FREE;
-            sioc__m_report(c, s, call->result, 0);
-            if (s->gen == c->p_gen) sioc__maws_queue_lost(c, now);
-            return;
-        }
-        sioc__m_fail(c, s, call->result, now);
+        if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
     }
     s->state = SIOC__MS_FREE;
@@ -17615,17 +17581,25 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
     }
 }
 
-static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
-    sioc_azure_call *done = NULL;
-    while (sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK) {
-        sioc__mslot *s = (sioc__mslot *)done->user;
-        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
-    }
-    return NULL;
+static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_azure_desc zd;
+    memset(&zd, 0, sizeof zd);
+    zd.connection_string = d->azure.connection_string, zd.rest_url = d->azure.rest_url;
+    zd.utc_now = d->utc_now, zd.user = d->user, zd.http = d->http;
+    zd.token_lifetime_s = d->azure.token_lifetime_s;
+    if (zd.connection_string) return sioc_azure_client_init(sioc__mazure_client(c), &zd);
+    sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
 static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s) {
     (void)sioc_azure_cancel(sioc__mazure_client(c), &s->call.azure);
+}
+
+static void *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
+    sioc_azure_call *done = NULL;
+    return sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK ? done->user : NULL;
 }
 
 static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
@@ -17671,27 +17645,15 @@ static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
     }
 }
 
-/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll). Re-create it under
-   the same name (the topic too if that is gone: create-subscription then gives 404), NOT_READY meanwhile. */
+/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
+   the same name (the topic too if that is gone: create-subscription then gives 404). */
 static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.recreated++;
-    c->p_gen++; /* polls still out for the old one may answer 410 later: not a new loss */
-    sioc__m_set_ready(c, 0, now);
-    c->p_n_settles = 0; /* their locks died with the subscription */
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAZ_S_SUB;
+    (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
 
-/* 410 on send: the topic is gone: start-up again. */
+/* 410 on send: the topic is gone, and the subscription with it: start-up again. */
 static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.restarts++;
-    sioc__m_set_ready(c, 0, now);
-    c->p_have_topic = 0;
-    c->p_n_settles = 0;
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAZ_S_TOPIC;
+    (void)sioc__m_lost(c, SIOC__M_LOST_TOPIC | SIOC__M_LOST_QUEUE, SIOC__MAZ_S_TOPIC, now);
 }
 
 static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -17831,13 +17793,7 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         return;
     }
-    if (call->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__MS_FREE;
-        sioc__m_report(c, s, call->result, 0);
-        if (s->gen == c->p_gen) sioc__mazure_sub_lost(c, now);
-        return;
-    }
-    sioc__m_fail(c, s, call->result, now);
+    if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
 
 /* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */
