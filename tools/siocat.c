@@ -1056,9 +1056,15 @@ static void parse_args(int argc, char **argv, sioc_cluster_desc *d, uint32_t *st
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = strcmp(a, "--emitter") && strcmp(a, "--no-filter-policy") && strcmp(a, "--help") &&
-                    strcmp(a, "-h");
-        if (takes && a[0] == '-' && a[1] == '-') needv(a, v), i++;
+        static const char *const flags[] = {"--label", "--nsp", "--socket", "--heartbeat-interval",
+            "--heartbeat-timeout", "--topic", "--queue-prefix", "--subscription-prefix", "--wait-time-seconds",
+            "--receives-in-flight", "--retention-seconds", "--endpoint", "--region", "--auto-ack", "--transport",
+            "--connection-string", "--rest-url", "--ca-file", "--startup-timeout", "--emitter", "--no-filter-policy",
+            "--help", "-h"};
+        size_t f, n_flags = sizeof flags / sizeof flags[0];
+        for (f = 0; f < n_flags && strcmp(a, flags[f]) != 0; f++) continue;
+        if (f == n_flags) bad_flag(a, NULL, "unknown flag");
+        if (f < n_flags - 4) needv(a, v), i++; /* all but the last four take a value */
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(g_usage, stdout);
             exit(0);
