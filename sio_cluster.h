@@ -2916,8 +2916,10 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
      faults    every failed request is retried after a capped exponential backoff with full jitter above a floor
                (throttling waits longer, Retry-After is honoured), never a hot loop; a lost queue / subscription
                or topic is re-created (the node is NOT_READY meanwhile); a message seen again after a failed
-               settle is settled without reaching the node twice; a bad message is dropped, counted and settled
-               alone. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
+               settle is settled without reaching the node twice; a bad message (undecodable, too deep, too large)
+               is dropped, counted and settled alone, never given back; a settle is retried while the message's
+               lock (Azure) is valid; a 401 is answered with a fresh signature or token and retried with backoff,
+               never a reason to drop a message once running. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
                FAILED with the reason in sioc_cluster_last_error and the on_error callback.
 
    Publishing and sequences: every message the node queues (broadcasts, answers, heartbeats) gets the next
@@ -2936,9 +2938,6 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
 
 #ifndef SIOC_CLUSTER_MAX_RECEIVES
 #define SIOC_CLUSTER_MAX_RECEIVES 4 /* receives in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_RECENT
-#define SIOC_CLUSTER_RECENT 256 /* message ids remembered against redelivery */
 #endif
 #ifndef SIOC_CLUSTER_SETTLES
 #define SIOC_CLUSTER_SETTLES 4 /* Azure: completes / unlocks in flight at once (REST has no batch complete) */
@@ -3000,6 +2999,7 @@ typedef struct sioc_cluster_stats {
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
+    uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -3067,6 +3067,10 @@ typedef struct sioc_cluster_desc {
     uint32_t backoff_cap_ms;     /* 0 -> 20000: largest retry window */
     uint32_t backoff_floor_ms;   /* 0 -> 50: added to every jittered delay (throttling: 1 s AWS, 2 s Azure) */
     uint32_t shutdown_timeout_ms;/* 0 -> 10000: close gives up draining and deleting after this long */
+    uint32_t recent_ids;         /* 0 -> 4096: ids of received messages remembered (8 bytes + 4 each) so that a
+                                    redelivery after a lost settle is settled again without reaching the node;
+                                    size it for at least a lock duration / visibility timeout at your rate
+                                    (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
@@ -3109,8 +3113,10 @@ typedef struct sioc_cluster {
     int p_step;
     uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
     uint32_t p_gen;
-    char (*p_recent)[SIOC_CLUSTER_MSGID_MAX + 1];
+    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
+    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
     uint32_t p_recent_pos;
+    uint64_t p_hash_key;
     void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
     size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
@@ -16100,6 +16106,7 @@ typedef struct sioc__mslot {
     uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
     uint64_t retry_at;
     uint64_t seq_first; /* publish: sequence of its first message */
+    uint64_t deadline;  /* settle: give up after this (0: never) */
     size_t count;       /* messages in a publish or settle batch */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
@@ -16113,6 +16120,7 @@ typedef struct sioc__mslot {
 /* One message waiting to be settled: an AWS receipt handle or an Azure lock path, and the operation. */
 typedef struct sioc__msettle {
     int op;
+    uint64_t deadline; /* give up after this (the lock expires; 0: never) */
     uint16_t len;
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
@@ -16137,10 +16145,9 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now);
 static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
-static int sioc__m_seen(sioc_cluster *c, sioc_str id);
-static void sioc__m_forget(sioc_cluster *c, sioc_str id);
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);
 static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
 
@@ -16244,6 +16251,11 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
+    if (!d.recent_ids) d.recent_ids = 4096;
+    /* Service Bus may send up to 64 KiB of properties in headers: a receive whose head does not fit could not
+       even be settled */
+    if (az && !d.http.response_head_size) d.http.response_head_size = 80u * 1024u;
+    if (az && !d.http.max_headers) d.http.max_headers = 256;
     /* the node, the engine: what they leave empty comes from the member's desc */
     if (!d.node.random) d.node.random = d.random, d.node.user = d.user;
     if (!d.node.allocator.alloc) d.node.allocator = d.allocator;
@@ -16313,7 +16325,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
     total += (size_t)d.receives_in_flight * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
     total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
-    total += sioc__align16((size_t)SIOC_CLUSTER_RECENT * (SIOC_CLUSTER_MSGID_MAX + 1));
+    total += sioc__align16((size_t)d.recent_ids * sizeof(uint64_t)) + sioc__align16((size_t)d.recent_ids * 4u);
     total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
     if (out_d) *out_d = d;
     if (out_l) *out_l = l;
@@ -16367,8 +16379,10 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     }
     c->p_settles = mem + off;
     off += sioc__align16(l->settle_cap * sizeof(sioc__msettle));
-    c->p_recent = (char(*)[SIOC_CLUSTER_MSGID_MAX + 1])(void *)(mem + off);
-    off += sioc__align16((size_t)SIOC_CLUSTER_RECENT * (SIOC_CLUSTER_MSGID_MAX + 1));
+    c->p_recent = (uint64_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * sizeof(uint64_t));
+    c->p_recent_at = (uint32_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * 4u);
     c->p_toks = (sioc_json_tok *)(void *)(mem + off);
     c->p_n_toks = l->toks;
     off += sioc__align16(l->toks * sizeof(sioc_json_tok));
@@ -16424,6 +16438,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_settle_cap = l.settle_cap;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
+    (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
     c->p_state = SIOC_CLUSTER_IDLE;
     return SIOC_OK;
 fail:
@@ -16610,7 +16625,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text) {
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
         c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
@@ -16618,6 +16633,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text) {
     }
     e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
     e->op = op;
+    e->deadline = deadline;
     e->len = (uint16_t)text.len;
     memcpy(e->text, text.ptr, text.len);
     return 1;
@@ -16630,11 +16646,29 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     c->p_n_settles -= n;
 }
 
-static int sioc__m_seen(sioc_cluster *c, sioc_str id) {
-    return sioc__recent_seen(&c->p_recent[0][0], SIOC_CLUSTER_MSGID_MAX + 1, SIOC_CLUSTER_RECENT, &c->p_recent_pos, id);
+/* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
+static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
+    uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
+    size_t i;
+    for (i = 0; i < id.len; i++) h = (h ^ (uint8_t)id.ptr[i]) * 0x100000001b3ull;
+    return h ? h : 1u;
 }
-SIOC__FN void sioc__m_forget(sioc_cluster *c, sioc_str id) {
-    sioc__recent_forget(&c->p_recent[0][0], SIOC_CLUSTER_MSGID_MAX + 1, SIOC_CLUSTER_RECENT, id);
+
+/* 1 when `id` was seen recently (a redelivery); otherwise it is remembered. An entry pushed out while its message
+   could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
+    uint64_t h;
+    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    if (!id.len) return 0;
+    h = sioc__m_id_hash(c, id);
+    for (i = 0; i < n; i++)
+        if (c->p_recent[i] == h) return 1;
+    window_s = sioc__m_is_azure(c) ? (c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) : 30u;
+    if (c->p_recent[c->p_recent_pos] && now_s - c->p_recent_at[c->p_recent_pos] < window_s) c->p_stats.dedup_short++;
+    c->p_recent[c->p_recent_pos] = h;
+    c->p_recent_at[c->p_recent_pos] = now_s;
+    c->p_recent_pos = (c->p_recent_pos + 1u) % n;
+    return 0;
 }
 
 /* ---- driving ---- */
@@ -17254,7 +17288,7 @@ static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int
 /* One message: to the node unless seen before; deleted either way. */
 static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->message_id)) {
+    if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
     } else {
         sioc_msg_envelope env;
@@ -17266,7 +17300,7 @@ static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64
         (void)sioc__maws_attr(m, "data", 1, &env.data);
         if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
@@ -17300,7 +17334,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
         if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n));
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
     }
 }
 
@@ -17716,6 +17750,7 @@ static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
         if (s->kind != SIOC__MK_SETTLE || s->state != SIOC__MS_FREE) continue;
         sioc__copy_fixed(s->lock, sizeof s->lock, sioc_str_n(q[0].text, q[0].len));
         s->op = q[0].op;
+        s->deadline = q[0].deadline;
         s->count = 1;
         sioc__m_settle_pop(c, 1);
         sioc__m_go(c, s, s->op, now);
@@ -17730,38 +17765,39 @@ static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t n
         else c->p_stats.unlocked++;
         return;
     }
-    /* lock lost (404) or entity gone (410): nothing to retry; 400/403, or a second 401: give up on it too */
-    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || s->attempts >= 4 ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) || c->p_state != SIOC_CLUSTER_RUNNING) {
+    /* lock lost (404) or entity gone (410): nothing to retry; 400/403: refused; the lock ran out: it comes back
+       and is completed as seen. Anything else (5xx, throttling, resets, 401 with a fresh token) is retried with
+       backoff while the lock holds. */
+    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || now >= s->deadline ||
+        c->p_state != SIOC_CLUSTER_RUNNING) {
         sioc__m_report(c, s, r, 0);
         c->p_stats.settle_failed++;
         s->state = SIOC__MS_FREE;
         return;
     }
     sioc__m_fail(c, s, r, now);
+    if (s->retry_at > s->deadline) s->retry_at = s->deadline; /* one last try before the lock goes */
 }
 
 /* ---- receiving ---- */
 
+/* When a lock taken now runs out, less a margin for the settle's own trip (the broker started it a little
+   earlier than we saw the answer). */
+static uint64_t sioc__mazure_lock_deadline(const sioc_cluster *c, uint64_t now) {
+    uint64_t lock_ms = (uint64_t)(c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) * 1000u;
+    return now + (lock_ms > 4000u ? lock_ms - 2000u : lock_ms / 2u);
+}
+
+/* One message: to the node unless seen before; completed either way, also when the node refused it (undecodable,
+   too deep, too large): a bad message is dropped and counted, never given back to come again. */
 static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, uint64_t now) {
-    sioc_result r;
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->broker.message_id)) { /* handled before; its complete was lost */
+    if (sioc__m_seen(c, m->broker.message_id, now)) { /* handled before; its complete was lost */
         c->p_stats.redelivered++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path);
-        return;
+    } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
+        c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
     }
-    /* the node applies the filters on the properties (unknown namespace, own uid, foreign responses) before
-       decoding (docs/PROTOCOL.md §2.1) */
-    r = sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now);
-    if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        /* the node could not take it now (its queues full): give it back for a later delivery */
-        sioc__m_forget(c, m->broker.message_id);
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_UNLOCK, m->lock_path);
-        return;
-    }
-    if (r != SIOC_OK) c->p_stats.bad_messages++; /* undecodable: dropped, counted, completed so it never comes back */
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
 }
 
 static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -17786,7 +17822,7 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path);
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
         return;
     }
     if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */
@@ -17833,9 +17869,10 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) sioc__mazure_topic_lost(c, now); /* 410: resent once the topic is back */
+    /* refused for good (too large, bad value, quota): drop it; a 401 is retried with a fresh token and backoff */
     if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
-        sioc__m_report(c, s, r, 0); /* refused for good (too large, bad value, quota, key): drop it */
+        (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
+        sioc__m_report(c, s, r, 0);
         sioc__m_pub_outcome(c, s, 0, r);
         return;
     }

@@ -62,6 +62,11 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
+    if (!d.recent_ids) d.recent_ids = 4096;
+    /* Service Bus may send up to 64 KiB of properties in headers: a receive whose head does not fit could not
+       even be settled */
+    if (az && !d.http.response_head_size) d.http.response_head_size = 80u * 1024u;
+    if (az && !d.http.max_headers) d.http.max_headers = 256;
     /* the node, the engine: what they leave empty comes from the member's desc */
     if (!d.node.random) d.node.random = d.random, d.node.user = d.user;
     if (!d.node.allocator.alloc) d.node.allocator = d.allocator;
@@ -131,7 +136,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
     total += (size_t)d.receives_in_flight * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
     total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
-    total += sioc__align16((size_t)SIOC_CLUSTER_RECENT * (SIOC_CLUSTER_MSGID_MAX + 1));
+    total += sioc__align16((size_t)d.recent_ids * sizeof(uint64_t)) + sioc__align16((size_t)d.recent_ids * 4u);
     total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
     if (out_d) *out_d = d;
     if (out_l) *out_l = l;
@@ -185,8 +190,10 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     }
     c->p_settles = mem + off;
     off += sioc__align16(l->settle_cap * sizeof(sioc__msettle));
-    c->p_recent = (char(*)[SIOC_CLUSTER_MSGID_MAX + 1])(void *)(mem + off);
-    off += sioc__align16((size_t)SIOC_CLUSTER_RECENT * (SIOC_CLUSTER_MSGID_MAX + 1));
+    c->p_recent = (uint64_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * sizeof(uint64_t));
+    c->p_recent_at = (uint32_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * 4u);
     c->p_toks = (sioc_json_tok *)(void *)(mem + off);
     c->p_n_toks = l->toks;
     off += sioc__align16(l->toks * sizeof(sioc_json_tok));
@@ -242,6 +249,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_settle_cap = l.settle_cap;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
+    (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
     c->p_state = SIOC_CLUSTER_IDLE;
     return SIOC_OK;
 fail:
@@ -428,7 +436,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text) {
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
         c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
@@ -436,6 +444,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text) {
     }
     e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
     e->op = op;
+    e->deadline = deadline;
     e->len = (uint16_t)text.len;
     memcpy(e->text, text.ptr, text.len);
     return 1;
@@ -448,11 +457,29 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     c->p_n_settles -= n;
 }
 
-static int sioc__m_seen(sioc_cluster *c, sioc_str id) {
-    return sioc__recent_seen(&c->p_recent[0][0], SIOC_CLUSTER_MSGID_MAX + 1, SIOC_CLUSTER_RECENT, &c->p_recent_pos, id);
+/* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
+static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
+    uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
+    size_t i;
+    for (i = 0; i < id.len; i++) h = (h ^ (uint8_t)id.ptr[i]) * 0x100000001b3ull;
+    return h ? h : 1u;
 }
-SIOC__FN void sioc__m_forget(sioc_cluster *c, sioc_str id) {
-    sioc__recent_forget(&c->p_recent[0][0], SIOC_CLUSTER_MSGID_MAX + 1, SIOC_CLUSTER_RECENT, id);
+
+/* 1 when `id` was seen recently (a redelivery); otherwise it is remembered. An entry pushed out while its message
+   could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
+    uint64_t h;
+    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    if (!id.len) return 0;
+    h = sioc__m_id_hash(c, id);
+    for (i = 0; i < n; i++)
+        if (c->p_recent[i] == h) return 1;
+    window_s = sioc__m_is_azure(c) ? (c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) : 30u;
+    if (c->p_recent[c->p_recent_pos] && now_s - c->p_recent_at[c->p_recent_pos] < window_s) c->p_stats.dedup_short++;
+    c->p_recent[c->p_recent_pos] = h;
+    c->p_recent_at[c->p_recent_pos] = now_s;
+    c->p_recent_pos = (c->p_recent_pos + 1u) % n;
+    return 0;
 }
 
 /* ---- driving ---- */

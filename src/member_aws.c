@@ -397,7 +397,7 @@ static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int
 /* One message: to the node unless seen before; deleted either way. */
 static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->message_id)) {
+    if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
     } else {
         sioc_msg_envelope env;
@@ -409,7 +409,7 @@ static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64
         (void)sioc__maws_attr(m, "data", 1, &env.data);
         if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
@@ -443,7 +443,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
         if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n));
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
     }
 }
 

@@ -220,6 +220,7 @@ static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
         if (s->kind != SIOC__MK_SETTLE || s->state != SIOC__MS_FREE) continue;
         sioc__copy_fixed(s->lock, sizeof s->lock, sioc_str_n(q[0].text, q[0].len));
         s->op = q[0].op;
+        s->deadline = q[0].deadline;
         s->count = 1;
         sioc__m_settle_pop(c, 1);
         sioc__m_go(c, s, s->op, now);
@@ -234,38 +235,39 @@ static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t n
         else c->p_stats.unlocked++;
         return;
     }
-    /* lock lost (404) or entity gone (410): nothing to retry; 400/403, or a second 401: give up on it too */
-    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || s->attempts >= 4 ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) || c->p_state != SIOC_CLUSTER_RUNNING) {
+    /* lock lost (404) or entity gone (410): nothing to retry; 400/403: refused; the lock ran out: it comes back
+       and is completed as seen. Anything else (5xx, throttling, resets, 401 with a fresh token) is retried with
+       backoff while the lock holds. */
+    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || now >= s->deadline ||
+        c->p_state != SIOC_CLUSTER_RUNNING) {
         sioc__m_report(c, s, r, 0);
         c->p_stats.settle_failed++;
         s->state = SIOC__MS_FREE;
         return;
     }
     sioc__m_fail(c, s, r, now);
+    if (s->retry_at > s->deadline) s->retry_at = s->deadline; /* one last try before the lock goes */
 }
 
 /* ---- receiving ---- */
 
+/* When a lock taken now runs out, less a margin for the settle's own trip (the broker started it a little
+   earlier than we saw the answer). */
+static uint64_t sioc__mazure_lock_deadline(const sioc_cluster *c, uint64_t now) {
+    uint64_t lock_ms = (uint64_t)(c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) * 1000u;
+    return now + (lock_ms > 4000u ? lock_ms - 2000u : lock_ms / 2u);
+}
+
+/* One message: to the node unless seen before; completed either way, also when the node refused it (undecodable,
+   too deep, too large): a bad message is dropped and counted, never given back to come again. */
 static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, uint64_t now) {
-    sioc_result r;
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->broker.message_id)) { /* handled before; its complete was lost */
+    if (sioc__m_seen(c, m->broker.message_id, now)) { /* handled before; its complete was lost */
         c->p_stats.redelivered++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path);
-        return;
+    } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
+        c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
     }
-    /* the node applies the filters on the properties (unknown namespace, own uid, foreign responses) before
-       decoding (docs/PROTOCOL.md §2.1) */
-    r = sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now);
-    if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        /* the node could not take it now (its queues full): give it back for a later delivery */
-        sioc__m_forget(c, m->broker.message_id);
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_UNLOCK, m->lock_path);
-        return;
-    }
-    if (r != SIOC_OK) c->p_stats.bad_messages++; /* undecodable: dropped, counted, completed so it never comes back */
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
 }
 
 static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -290,7 +292,7 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path);
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
         return;
     }
     if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */
@@ -337,9 +339,10 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) sioc__mazure_topic_lost(c, now); /* 410: resent once the topic is back */
+    /* refused for good (too large, bad value, quota): drop it; a 401 is retried with a fresh token and backoff */
     if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
-        sioc__m_report(c, s, r, 0); /* refused for good (too large, bad value, quota, key): drop it */
+        (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
+        sioc__m_report(c, s, r, 0);
         sioc__m_pub_outcome(c, s, 0, r);
         return;
     }

@@ -33,6 +33,7 @@ typedef struct sioc__mslot {
     uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
     uint64_t retry_at;
     uint64_t seq_first; /* publish: sequence of its first message */
+    uint64_t deadline;  /* settle: give up after this (0: never) */
     size_t count;       /* messages in a publish or settle batch */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
@@ -46,6 +47,7 @@ typedef struct sioc__mslot {
 /* One message waiting to be settled: an AWS receipt handle or an Azure lock path, and the operation. */
 typedef struct sioc__msettle {
     int op;
+    uint64_t deadline; /* give up after this (the lock expires; 0: never) */
     uint16_t len;
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
@@ -70,10 +72,9 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now);
 static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
-static int sioc__m_seen(sioc_cluster *c, sioc_str id);
-static void sioc__m_forget(sioc_cluster *c, sioc_str id);
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);
 static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
 
