@@ -18,7 +18,7 @@ static void fw_assert_failed(int line);
 #include "sio_cluster.h"
 
 #ifndef FW_HEAP_SIZE
-#define FW_HEAP_SIZE (3u * 1024u * 1024u)
+#define FW_HEAP_SIZE (1536u * 1024u) /* the member below takes about 1.2 MB (README.md) */
 #endif
 #define FW_VERSION "sioc-fw 1"
 
@@ -66,6 +66,7 @@ static void log_text(const char *a, const char *b) {
 
 static uint8_t arena[FW_HEAP_SIZE] __attribute__((section(".noinit"), aligned(16)));
 static size_t arena_top, heap_in_use, heap_peak;
+static size_t blocks[8], n_blocks; /* the first allocations' sizes, for the memory report */
 
 static void *arena_alloc(size_t n, void *user) {
     size_t need = (n + 15u) & ~(size_t)15u;
@@ -73,6 +74,7 @@ static void *arena_alloc(size_t n, void *user) {
     if (need > sizeof arena - arena_top) return NULL;
     arena_top += need;
     heap_in_use += need;
+    if (n_blocks < 8) blocks[n_blocks++] = n;
     if (heap_in_use > heap_peak) heap_peak = heap_in_use;
     return arena + arena_top - need;
 }
@@ -192,85 +194,60 @@ static void cfg_parse(const uint8_t *data, size_t len) {
 
 /* ---- the member ---- */
 
-static sioc_aws_client aws;
-static sioc_node node;
-static sioc_cluster_aws member;
-static sioc_http_client *http; /* the engine whose bytes the firmware moves */
+static sioc_cluster member;
+static sioc_node *node;        /* its node: sockets, operations, events */
+static sioc_http_client *http; /* its engine: the firmware moves the bytes (own_io) */
 
 static sioc_result member_init(void) {
-    sioc_aws_desc ad;
-    sioc_node_desc nd;
-    sioc_cluster_aws_desc cd;
-    sioc_allocator alloc;
-    sioc_logger logger;
+    sioc_cluster_desc d;
     sioc_result r;
-    alloc.alloc = arena_alloc;
-    alloc.free = arena_free;
-    alloc.user = NULL;
-    logger.fn = fw_log;
-    logger.user = NULL;
-    logger.max_level = (sioc_log_level)cfg.log_level;
-
-    memset(&ad, 0, sizeof ad);
-    ad.region = cfg.region;
-    ad.credentials.access_key_id = sioc_str_c(cfg.access_key);
-    ad.credentials.secret_access_key = sioc_str_c(cfg.secret_key);
-    ad.sns_endpoint = cfg.endpoint;
-    ad.sqs_endpoint = cfg.endpoint;
-    ad.utc_now = fw_utc_now;
-    ad.http.allocator = alloc;
-    ad.http.logger = logger;
-    ad.http.max_endpoints = 2;       /* SNS and SQS (one host here, but an endpoint per service) */
-    ad.http.conns_per_endpoint = 2;  /* a long poll and the rest */
-    ad.http.max_requests = 8;
-    ad.http.request_head_size = 2048;
-    ad.http.response_head_size = 2048;
-    ad.http.max_headers = 24;
-    r = sioc_aws_client_init(&aws, &ad);
+    memset(&d, 0, sizeof d);
+    d.transport = SIOC_CLUSTER_AWS;
+    d.random = fw_random;
+    d.utc_now = fw_utc_now;
+    d.allocator.alloc = arena_alloc;
+    d.allocator.free = arena_free;
+    d.logger.fn = fw_log;
+    d.logger.max_level = (sioc_log_level)cfg.log_level;
+    d.own_io = 1;
+    d.topic_name = cfg.topic;
+    d.prefix = cfg.prefix;
+    /* Sized for a small device: a few sockets and peers, messages up to 8 KiB. */
+    d.node.heartbeat_interval_ms = cfg.heartbeat_ms;
+    d.node.heartbeat_timeout_ms = cfg.heartbeat_timeout_ms;
+    d.node.max_namespaces = 2;
+    d.node.max_sockets = 4;
+    d.node.max_peers = 8;
+    d.node.max_requests = 4;
+    d.node.max_acks = 4;
+    d.node.max_attachments = 8;
+    d.node.max_ack_tokens = 64;
+    d.node.ack_scratch_size = 1024;
+    d.node.max_message_size = 8192;
+    d.node.out_queue_size = 16384;
+    d.node.event_queue_size = 16384;
+    d.http.max_endpoints = 2;      /* SNS and SQS */
+    d.http.conns_per_endpoint = 3; /* the long poll, publishes, deletes (the least the member takes) */
+    d.http.max_requests = 8;
+    d.http.request_head_size = 2048;
+    d.http.response_head_size = 2048;
+    d.http.max_headers = 24;
+    d.aws.region = cfg.region;
+    d.aws.credentials.access_key_id = sioc_str_c(cfg.access_key);
+    d.aws.credentials.secret_access_key = sioc_str_c(cfg.secret_key);
+    d.aws.sns_endpoint = cfg.endpoint;
+    d.aws.sqs_endpoint = cfg.endpoint;
+    d.aws.wait_time_s = (int)cfg.wait_s;
+    d.aws.max_messages = 4;
+    d.aws.receive_buffer_size = 32768;
+    r = sioc_cluster_init(&member, &d);
     if (r != SIOC_OK) return r;
-    http = &aws.http;
-
-    memset(&nd, 0, sizeof nd);
-    nd.random = fw_random;
-    nd.allocator = alloc;
-    nd.logger = logger;
-    nd.heartbeat_interval_ms = cfg.heartbeat_ms;
-    nd.heartbeat_timeout_ms = cfg.heartbeat_timeout_ms;
-    nd.max_namespaces = 2;
-    nd.max_sockets = 4;
-    nd.max_peers = 8;
-    nd.max_requests = 4;
-    nd.max_acks = 4;
-    nd.max_attachments = 8;
-    nd.max_ack_tokens = 64;
-    nd.ack_scratch_size = 1024;
-    nd.max_message_size = 8192;
-    nd.out_queue_size = 16384;
-    nd.event_queue_size = 16384;
-    r = sioc_node_init(&node, &nd);
-    if (r != SIOC_OK) return r;
-
-    memset(&cd, 0, sizeof cd);
-    cd.topic_name = cfg.topic;
-    cd.queue_prefix = cfg.prefix;
-    cd.random = fw_random;
-    cd.allocator = alloc;
-    cd.wait_time_s = (int)cfg.wait_s;
-    cd.max_messages = 4;
-    cd.receive_buffer_size = 32768;
-    return sioc_cluster_aws_init(&member, &node, &aws, &cd);
+    node = sioc_cluster_node(&member);
+    http = sioc_cluster_http(&member);
+    return SIOC_OK;
 }
 
-static int member_closed(void) { return member.state == SIOC_CLUSTER_AWS_CLOSED; }
-static int member_failed(void) { return member.state == SIOC_CLUSTER_AWS_FAILED; }
-static const char *member_queue(void) { return member.queue_name; }
-static uint64_t member_deadline(uint64_t now) { return sioc_cluster_aws_next_deadline(&member, now); }
-
-static void member_free(void) {
-    sioc_cluster_aws_free(&member);
-    sioc_node_free(&node);
-    sioc_aws_client_free(&aws);
-}
+static int member_state(void) { return (int)sioc_cluster_get_state(&member); }
 
 /* ---- the engine's connections over the link ----
    Each OPEN gets a fresh wire id (1..254, cycling), so frames still in flight for a closed connection can never
@@ -369,6 +346,7 @@ static void report_delivery(const sioc_node_event *ev) {
 
 static void report_heap(const char *what) {
     line l;
+    size_t i;
     ln_reset(&l);
     ln_puts(&l, what);
     ln_puts(&l, " heap_in_use=");
@@ -377,6 +355,11 @@ static void report_heap(const char *what) {
     ln_u64(&l, heap_peak);
     ln_puts(&l, " arena=");
     ln_u64(&l, sizeof arena);
+    ln_puts(&l, " blocks=");
+    for (i = 0; i < n_blocks; i++) {
+        if (i) ln_puts(&l, ",");
+        ln_u64(&l, blocks[i]);
+    }
     ln_puts(&l, " stack_used=");
     ln_u64(&l, board_stack_used());
     ln_puts(&l, " stack_size=");
@@ -387,15 +370,15 @@ static void report_heap(const char *what) {
 static void drain_events(void) {
     sioc_node_event ev;
     line l;
-    while (sioc_node_next_event(&node, &ev) == SIOC_OK) {
+    while (sioc_node_next_event(node, &ev) == SIOC_OK) {
         switch (ev.type) {
         case SIOC_NODE_EV_READY:
             t_ready = board_ms();
             ln_reset(&l);
             ln_puts(&l, "ready uid=");
-            ln_puts(&l, node.uid);
+            ln_puts(&l, sioc_cluster_uid(&member));
             ln_puts(&l, " queue=");
-            ln_puts(&l, member_queue());
+            ln_puts(&l, sioc_cluster_queue_name(&member));
             ln_puts(&l, " join_ms=");
             ln_u64(&l, t_ready - t_start);
             ln_puts(&l, " boot_ms=");
@@ -455,7 +438,7 @@ static void cmd_emit(const char *args, uint64_t now) {
     opts.rooms = &room;
     opts.n_rooms = room.len ? 1 : 0;
     r = sioc_msgpack_writer_finish(&w);
-    if (r == SIOC_OK) r = sioc_node_broadcast(&node, sioc_str_c("/"), &opts, sioc_bytes_n(mem, b.len), now);
+    if (r == SIOC_OK) r = sioc_node_broadcast(node, sioc_str_c("/"), &opts, sioc_bytes_n(mem, b.len), now);
     log_text(r == SIOC_OK ? "emitted" : "emit failed: ", r == SIOC_OK ? NULL : sioc_strerror(r));
 }
 
@@ -467,10 +450,10 @@ static void command(const char *text, uint64_t now) {
         line l;
         ln_reset(&l);
         ln_puts(&l, "count ");
-        ln_u64(&l, sioc_node_peer_count(&node, sioc_str_c("/")) + 1);
+        ln_u64(&l, sioc_node_peer_count(node, sioc_str_c("/")) + 1);
         ln_send(&l);
     } else if (sioc_str_eq(verb, sioc_str_c("leave"))) {
-        if (!leaving && sioc_cluster_aws_close(&member, now) == SIOC_OK) leaving = 1;
+        if (!leaving && sioc_cluster_close(&member, now) == SIOC_OK) leaving = 1;
         log_text(leaving ? "leaving" : "leave refused", NULL);
     } else if (sioc_str_eq(verb, sioc_str_c("stats"))) {
         report_heap("memory");
@@ -486,11 +469,11 @@ static sioc_result add_socket(uint64_t now) {
     sioc_result r;
     if (!id.len) return SIOC_OK;
     memset(&sd, 0, sizeof sd);
-    r = sioc_node_socket_add(&node, sioc_str_c("/"), id, &sd, now);
+    r = sioc_node_socket_add(node, sioc_str_c("/"), id, &sd, now);
     while (r == SIOC_OK && *p) {
         const char *c = strchr(p, ',');
         size_t n = c ? (size_t)(c - p) : strlen(p);
-        if (n) r = sioc_node_socket_join(&node, sioc_str_c("/"), id, sioc_str_n(p, n));
+        if (n) r = sioc_node_socket_join(node, sioc_str_c("/"), id, sioc_str_n(p, n));
         p += n + (c ? 1 : 0);
     }
     return r;
@@ -572,7 +555,7 @@ int fw_main(void) {
         bye(2);
     }
     t_start = board_ms();
-    if (sioc_cluster_aws_start(&member, t_start) != SIOC_OK) bye(2);
+    if (sioc_cluster_start(&member, t_start) != SIOC_OK) bye(2);
     started = 1;
 
     for (;;) {
@@ -583,15 +566,15 @@ int fw_main(void) {
             else net_frame(&f, now);
         }
         sioc_http_tick(http, now);
-        sioc_cluster_aws_process(&member, now);
+        sioc_cluster_process(&member, now);
         drain_events();
         net_pump();
-        if (member_failed()) {
-            log_text("start-up failed: ", sioc_strerror(member.last_error));
+        if (member_state() == SIOC_CLUSTER_FAILED) {
+            log_text("start-up failed: ", sioc_strerror(sioc_cluster_last_error(&member)));
             bye(1);
         }
-        if (started && leaving && member_closed()) break;
-        deadline = member_deadline(now);
+        if (started && leaving && member_state() == SIOC_CLUSTER_CLOSED) break;
+        deadline = sioc_cluster_next_deadline(&member, now);
         if (sioc_http_next_deadline(http) < deadline) deadline = sioc_http_next_deadline(http);
         if (deadline > now && !board_uart_pending() && !sioc_http_responses_ready(http)) board_sleep();
     }
@@ -615,7 +598,7 @@ int fw_main(void) {
         ln_u64(&l, board_uart_ring_hwm());
         ln_send(&l);
     }
-    member_free();
+    sioc_cluster_free(&member);
     report_heap("freed");
     bye(0);
     return 0;
