@@ -324,14 +324,28 @@ static void net_frame(const link_frame *f, uint64_t now) {
 static uint64_t t_boot, t_start, t_ready;
 static int leaving;
 
+/* FNV-1a, 32 bits: lets the host check a frame longer than one LOG line. */
+static uint32_t fnv1a(const char *p, size_t n) {
+    uint32_t h = 2166136261u;
+    while (n--) h = (h ^ (uint8_t)*p++) * 16777619u;
+    return h;
+}
+
 static void report_delivery(const sioc_node_event *ev) {
     size_t i, a;
     line l;
     for (i = 0; i < ev->n_targets; i++) {
         sioc_node_target t = sioc_node_event_target(ev, i);
+        uint32_t h = fnv1a(ev->text.ptr, ev->text.len);
+        uint8_t hb[4];
+        hb[0] = (uint8_t)(h >> 24), hb[1] = (uint8_t)(h >> 16), hb[2] = (uint8_t)(h >> 8), hb[3] = (uint8_t)h;
         ln_reset(&l);
         ln_puts(&l, "deliver ");
         ln_put(&l, t.id.ptr, t.id.len);
+        ln_puts(&l, " len=");
+        ln_u64(&l, ev->text.len);
+        ln_puts(&l, " fnv=");
+        ln_hex(&l, hb, 4);
         ln_puts(&l, " bin=");
         for (a = 0; a < ev->n_attachments; a++) {
             sioc_bytes b = sioc_node_event_attachment(ev, a);

@@ -135,6 +135,11 @@ async function test(name, fn) {
     process.stdout.write(`FAIL ${name} (${Date.now() - t} ms): ${e.message}\n`);
   }
 }
+function fnv1a(buf) {
+  let h = 0x811c9dc5;
+  for (const b of buf) h = Math.imul(h ^ b, 16777619) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
 const kv = (text) => Object.fromEntries([...text.matchAll(/(\w+)=(\S*)/g)].map((m) => [m[1], m[2]]));
 
 function elfSizes(elf) {
@@ -196,8 +201,9 @@ async function main() {
     check(r.sockets.some((x) => x.id === client.id), "the real client is listed too");
   });
   const deliveries = [
-    ["a text event", "hello", ["from node", 42, { nested: [true, null, "é ✓"] }]],
+    ["a text event", "hello", ["from node", 42, -1.5, { nested: [true, null, "é ✓"] }]],
     ["a binary event", "blob", ["bytes:", { $bin: "0102ff00" }, { more: { $bin: "beef" } }]],
+    ["6 KB of text (many link frames; checked by length and FNV-1a)", "big", ["x".repeat(3000) + "ü".repeat(1500)]],
   ];
   for (const [what, event, args] of deliveries) {
     await test(`a room broadcast from Node reaches the firmware's socket: ${what}, exact socket.io frames`, async () => {
@@ -207,10 +213,13 @@ async function main() {
       const r = await server.cmd({ cmd: "broadcast", rooms: ["lobby"], event, args });
       check(r.ok, `broadcast: ${r.error}`);
       const d = await fw.waitLog(/^deliver fw1 /, 10000, from);
-      const m = /^deliver (\S+) bin=(\S*) ([\s\S]*)$/.exec(d.text);
-      check(m, `bad deliver line ${d.text}`);
-      check(m[3] === want.text, `text frame\n      expected ${want.text}\n      actual   ${m[3]}`);
-      check(m[2] === want.bin.join(","), `binary frames: expected ${want.bin.join(",")}, got ${m[2]}`);
+      const m = /^deliver (\S+) len=(\d+) fnv=([0-9a-f]{8}) bin=(\S*) ([\s\S]*)$/.exec(d.text);
+      check(m, `bad deliver line ${d.text.slice(0, 200)}`);
+      const bytes = Buffer.from(want.text);
+      check(Number(m[2]) === bytes.length, `text frame length ${m[2]}, expected ${bytes.length}`);
+      check(m[3] === fnv1a(bytes), `text frame hash ${m[3]}, expected ${fnv1a(bytes)}`);
+      if (bytes.length < 900) check(m[5] === want.text, `text frame\n      expected ${want.text}\n      actual   ${m[5]}`);
+      check(m[4] === want.bin.join(","), `binary frames: expected ${want.bin.join(",")}, got ${m[4]}`);
     });
   }
   await test("a broadcast from the firmware reaches the real socket.io-client on the Node server", async () => {
