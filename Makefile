@@ -29,17 +29,25 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
+.PHONY: all examples examples-live demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
 all: build/siocat examples $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
 
 # Every example builds warning-free (the checks are the unit tests' flags).
-examples: $(addprefix build/examples/,$(EXAMPLES))
+examples: $(addprefix build/examples/,$(EXAMPLES)) build/examples/basic build/examples/basic-cxx
 build/examples/%: examples/%.c $(HDR)
 	@mkdir -p build/examples
 	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
+# The manual's "Basic usage" program, taken from the header itself (so the manual cannot drift), as C and C++.
+build/examples/basic.c: $(HDR) amalgamate.py
+	@mkdir -p build/examples
+	python3 amalgamate.py --basic-usage $@
+build/examples/basic: build/examples/basic.c
+	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
+build/examples/basic-cxx: build/examples/basic.c
+	$(CXX) -x c++ -std=c++11 $(WARN) -O2 -I. $< -o $@ -lm
 
 # siocat: a command-line cluster member (tools/siocat.c, README). It sets _POSIX_C_SOURCE and the POSIX backend itself.
 build/siocat: tools/siocat.c $(HDR) | build
@@ -96,6 +104,7 @@ test:
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory interop
+	$(MAKE) --no-print-directory examples-live
 	$(MAKE) --no-print-directory interop-azure
 	$(MAKE) --no-print-directory interop-azure-tls
 	$(MAKE) --no-print-directory sbbroker
@@ -120,6 +129,12 @@ matrix: $(HDR)
 interop: build/siocat
 	@echo "== interop (2 Node Socket.IO servers + siocat over fauxqs, real socket.io-clients)"; \
 	tests/run_cmd.sh build/results.txt interop node tests/interop/run.js --members node,node,siocat:build/siocat
+
+# The examples as a user runs them (README), against a Node server and client, on both clouds.
+examples-live: examples
+	@echo "== examples (basic.c, emit.c) against a Node Socket.IO server over fauxqs and over the Service Bus broker"; \
+	tests/run_cmd.sh build/results.txt examples-aws node tests/interop/examples.js --transport aws build/examples; \
+	tests/run_cmd.sh build/results.txt examples-azure node tests/interop/examples.js --transport azure build/examples
 
 # The same scenarios over Service Bus: the project's broker, Node servers on @azure/service-bus, siocat over REST.
 interop-azure: build/siocat

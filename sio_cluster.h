@@ -1,35 +1,96 @@
-/* sio_cluster.h - join a Socket.IO v4 cluster over AWS SNS/SQS or Azure Service Bus from C.
+/* sio_cluster.h - a C program as one more member of a Socket.IO v4 cluster whose Node servers use
+   @socket.io/aws-sqs-adapter (AWS SNS + SQS) or @socket.io/azure-service-bus-adapter (Azure Service Bus).
 
-   A single-file library (stb style). Do this in exactly one C or C++ file:
+   A single-file library (stb style). In exactly one C or C++ file:
 
        #define SIO_CLUSTER_IMPLEMENTATION
 
-   and include it without the define everywhere else. Define SIO_CLUSTER_STATIC as well to make every
-   function static (several translation units may then each carry a private copy). With SIOC_ENABLE_POSIX=1 in a
-   strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before any #include in the implementation file.
+   and include it without the define everywhere else. The repository's docs/ explain the wire (docs/PROTOCOL.md,
+   docs/AWS.md, docs/AZURE.md) and the design (docs/DESIGN.md); examples/ holds complete programs.
+
+   BASIC USAGE: A CLUSTER MEMBER (`python3 amalgamate.py --basic-usage FILE` writes this program out; `make test`
+   builds it and runs it against a Node Socket.IO server on both clouds)
+
+       #define _POSIX_C_SOURCE 200809L
+       #define SIOC_ENABLE_POSIX 1 // built-in sockets: the member moves its own bytes
+       #define SIO_CLUSTER_IMPLEMENTATION
+       #include <stdio.h>
+
+       int main(void) {
+           static sioc_cluster c;
+           static sioc_cluster_desc d; // zero: all defaults; AWS_* or SERVICEBUS_* variables pick the cloud
+           sioc_str nsp = {"/", 1}, id = {"sock1", 5};
+           sioc_bytes hello = {(const uint8_t *)"\x92\xa5hello\xa5world", 13}; // msgpack ["hello", "world"]
+           sioc_node_event ev;
+           uint64_t leave_at = sioc_posix_now_ms() + 15000;
+           if (sioc_cluster_init(&c, &d) || sioc_node_socket_add(sioc_cluster_node(&c), nsp, id, NULL, 0) ||
+               sioc_cluster_start(&c, sioc_posix_now_ms()))
+               return 1;
+           while (sioc_cluster_run_posix(&c, 1000) == SIOC_OK) { // SIOC_ERR_CLOSED once it has left
+               while (sioc_node_next_event(sioc_cluster_node(&c), &ev) == SIOC_OK) {
+                   if (ev.type == SIOC_NODE_EV_READY) // in the cluster: io.emit("hello", "world")
+                       (void)sioc_node_broadcast(sioc_cluster_node(&c), nsp, NULL, hello, sioc_posix_now_ms());
+                   if (ev.type == SIOC_NODE_EV_DELIVER) // a client gets "4" + text (+ binary frames)
+                       printf("sock1 <- 4%.*s\n", (int)ev.text.len, ev.text.ptr), fflush(stdout);
+               }
+               if (sioc_posix_now_ms() >= leave_at) (void)sioc_cluster_close(&c, sioc_posix_now_ms());
+           }
+           sioc_cluster_free(&c);
+           return 0;
+       }
+
+   Run it with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (and AWS_ENDPOINT_URL for an emulator), or with
+   SERVICEBUS_CONNECTION_STRING (and SERVICEBUS_REST_URL for a local broker). Every Node server of the cluster
+   delivers its "hello"; whatever they broadcast to sock1's rooms arrives as DELIVER events.
+
+   THE OBJECTS (one line each)
+     sioc_cluster    a whole member: node + cloud client + HTTP engine (+ POSIX sockets). member.h. Start here.
+     sioc_node       the cluster adapter: local sockets and rooms, operations, events, heartbeats. cluster.h.
+     sioc_aws_client, sioc_azure_client   signed SNS/SQS and Service Bus REST calls, usable alone. aws.h, azure.h.
+     sioc_http_client the keep-alive HTTP/1.1 engine the clients run on; you move its bytes or posix does. http.h.
+     sioc_posix      the optional non-blocking socket backend (poll) under the engine. posix.h.
+     codecs          json, msgpack, xml, base64, SHA-256/HMAC, SigV4, SAS, socket.io frames: pure functions.
+
+   THE LOOP (what every program does)
+     With the POSIX backend, one call is a whole turn:
+         while (sioc_cluster_run_posix(&c, max_wait_ms) == SIOC_OK) { drain sioc_node_next_event; your work }
+     With your own poll()/epoll (the member still owns the sockets):
+         for (;;) {
+             sioc_cluster_process(&c, now);                          collect answers, submit what is due, timers
+             drain sioc_node_next_event(sioc_cluster_node(&c), &ev); deliver frames, answer requests
+             n = sioc_posix_fds(sioc_cluster_posix(&c), fds, cap);   add them to your descriptor set
+             wait until a descriptor is ready or sioc_cluster_next_deadline(&c, now) (also your own descriptors)
+             sioc_posix_step(sioc_cluster_posix(&c), now);            move the bytes
+         }
+     Without POSIX (an MCU, Windows, an event library): desc.own_io = 1 and move the bytes of
+     sioc_cluster_http(&c) yourself (http.h: sioc_http_drive over a sioc_http_transport, or the sioc_http_conn_*
+     calls), then sioc_cluster_process as above. Call process after every node operation too: it publishes.
 
    WHAT IS INSIDE (lower layers first; each has its own file pair under src/ in the repository)
      base         result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
      crypto       SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
-     json         in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer with
-                  JavaScript's escaping and number formatting
-     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
+     json         in-place JSON reader (caller-owned tokens, bounded depth, no recursion) and writer (JS escaping)
+     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as the cluster adapters use it)
      xml          a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
      sas          Azure Service Bus SAS tokens and connection strings
      sio_parser   socket.io-parser frames for local clients (text + binary attachments), client ack decoding
-     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (PROTOCOL.md)
+     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (docs/PROTOCOL.md)
      local_select which local sockets a broadcast reaches (rooms, except)
-     cluster      sioc_node: the cluster adapter state machine, transport-neutral (heartbeats, liveness,
-                  requests and responses, deliveries)
+     cluster      sioc_node: the transport-neutral cluster adapter state machine
      http         HTTP/1.1 request writer, streaming response parser, caller-driven keep-alive client engine
      tls          TLS inside the engine: none / mbedTLS / BearSSL (certificates and host names always verified)
-     posix        optional non-blocking socket backend (poll), with fds exposed for your own event loop
+     posix        optional non-blocking socket backend (poll), with descriptors for your own event loop
      sigv4, aws   AWS Signature V4 and the SNS/SQS client
+     azure        the Service Bus REST data plane and ATOM management client
+     member       sioc_cluster: one member over either cloud (start-up, receive, settle, publish, retry, close)
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
+     SIOC_CONFIG_FILE           a file included first (#define SIOC_CONFIG_FILE "my_sioc_config.h"): put every
+                                setting there so all translation units agree
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
                                                 or SIOC_TLS_BEARSSL (-lbearssl)
-     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)
+     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h); needs _POSIX_C_SOURCE 200809L first
+                                    in a strict C99 build on glibc
      SIOC_ENABLE_AWS            1   SNS/SQS transport
      SIOC_ENABLE_AZURE          1   Service Bus transport
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
@@ -39,35 +100,29 @@
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader and writer
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder and writer
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
-     Per-module limits (SIOC_HTTP_MAX_HOST, SIOC_XML_MAX_ATTRS, SIOC_NODE_NAME_MAX, SIOC_POSIX_MAX_CONNS, ...)
+     SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
+     Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.
+     Must be identical in every translation unit (they change public structs): SIOC_TLS, SIOC_ENABLE_POSIX,
+     SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
+     SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
+     SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
-       negative values are errors; sioc_strerror() names them. Objects keep details of their last error.
-     - The codecs and signers (crypto, json, msgpack, xml, sigv4, sas, cluster_msg, sio_parser, the HTTP writer and
-       parser) never allocate: they read caller buffers and write into caller buffers. When an output buffer is
-       too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
-     - Stateful objects (HTTP client, node) take their memory once, at init, through the allocator hook in their
-       desc; nothing is allocated per request or per message afterwards.
+       negative values are errors; sioc_strerror() names them. Objects keep their last error.
+     - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
+       output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
+     - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is
+       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much).
      - Descs are zero-initialised structs: zero means the documented default.
-     - No global mutable state, no threads, no clock and no randomness inside: the caller passes now_ms (monotonic)
-       to every call that may fire a timer, wall-clock time where a signature needs it, and a random callback.
-     - Nothing blocks. The caller moves bytes between the engine and its sockets (or lets the POSIX backend do it),
-       calls tick when next_deadline passes, and drains events.
+     - No global mutable state, no threads, no hidden clock or randomness: the caller passes now_ms (monotonic) to
+       every call that may fire a timer, and random / utc_now callbacks (the POSIX ones by default).
+     - Nothing blocks (except getaddrinfo in the POSIX backend's default resolver: see posix.h).
      - Secrets (keys, tokens, signatures) never reach log lines or error text.
      - Public names start with sioc_ / SIOC_; nothing else is exported.
 
-   THE LOOP (what every program does, with the POSIX backend or its own sockets)
-       for (;;) {
-           handle I/O readiness: feed received bytes / EOF into the HTTP engine (sioc_http_conn_feed, ...),
-               send what it has pending (sioc_http_conn_pending / sioc_http_conn_sent);
-           run timers: sioc_http_tick(&http, now_ms), sioc_node_tick(&node, now_ms);
-           drain events: sioc_node_next_event(&node, &ev) -> deliver frames to your clients, answer requests;
-           sleep until I/O or min(sioc_http_next_deadline(&http), sioc_node_next_deadline(&node));
-       }
-
-   QUICK EXAMPLES
+   QUICK EXAMPLES (the lower layers on their own)
        uint8_t mac[32]; char b64[45]; size_t n;
        sioc_hmac_sha256(key, key_len, msg, msg_len, mac);
        if (sioc_base64_encode(mac, 32, b64, sizeof b64, &n) == SIOC_OK) puts(b64);
@@ -77,14 +132,6 @@
            int64_t port;
            if (sioc_json_get_i64(&doc, sioc_json_path(&doc, 0, "server.port"), &port) == SIOC_OK) ...
        }
-
-       A node (transport-neutral; the AWS/Azure bindings feed it and carry what it publishes):
-       sioc_node_desc d = {0}; d.random = my_random; sioc_node node;
-       if (sioc_node_init(&node, &d) == SIOC_OK) {
-           sioc_node_socket_add(&node, ...);              local sockets and their rooms
-           sioc_node_broadcast(&node, ...);               delivered locally, queued for the cluster
-       }
-       See the cluster section below and examples/ in the repository for complete programs.
 
    LICENCE: MIT or public domain (Unlicense), your choice; full text at the end of this file.
 */
@@ -2486,6 +2533,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
    finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
    until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
+/* 1 when a finished call waits for sioc_aws_next() without any new byte (for deadlines: call it now). */
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c);
 /* Give up on a call in flight (its memory is no longer referenced). SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
 
@@ -2836,6 +2885,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_delete_subscription(sioc_azure_cl
 /* Collect finished calls (drains the engine's responses, which also returns connections to the pool): SIOC_OK
    with *out set (the call is the caller's again), or SIOC_AGAIN. Call after driving the engine, until AGAIN. */
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out);
+/* 1 when a finished call waits for sioc_azure_next() without any new byte (for deadlines: call it now). */
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c);
 /* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
 
@@ -3107,8 +3158,8 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
 SIOC_API int sioc_cluster_idle(const sioc_cluster *c);
 #if SIOC_ENABLE_POSIX
 /* One loop turn over the member's POSIX sockets: process, wait in poll() until a socket or a timer is due or
-   max_wait_ms passed, move the bytes, process again. Drain sioc_node_next_event after it. SIOC_ERR_STATE with
-   own_io. */
+   max_wait_ms passed, move the bytes, process again; drain sioc_node_next_event after it. SIOC_OK while the member
+   lives, SIOC_ERR_CLOSED once it is CLOSED, the reason once FAILED (SIOC_ERR_AUTH, ...); SIOC_ERR_STATE with own_io. */
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms);
 /* The member's POSIX backend (descriptors for your own poll / epoll: sioc_posix_fds, then sioc_posix_step and
    sioc_cluster_process), NULL with own_io. */
@@ -14876,6 +14927,8 @@ SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws
     return SIOC_OK;
 }
 
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && c->p_done.p_head != NULL; }
+
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
@@ -15996,6 +16049,8 @@ SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc
     return SIOC_OK;
 }
 
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && c->p_done.p_head != NULL; }
+
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
@@ -16074,8 +16129,12 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
+#define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
+#define SIOC__M_LOST_TOPIC 2
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text);
@@ -16083,43 +16142,32 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id);
 static void sioc__m_forget(sioc_cluster *c, sioc_str id);
 static int sioc__m_emitter(const sioc_cluster *c);
+static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
 
-/* ---- the clouds, for member.c (same signatures in both files; member.c picks one by c->p_transport) ---- */
+/* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
+#define SIOC__M_CLOUD_DECLS(p)                                                                                  \
+    static sioc_result sioc__##p##_layout(const sioc_cluster_desc *d, sioc__mlayout *l);                      \
+    static sioc_result sioc__##p##_client_init(sioc_cluster *c);                                              \
+    static sioc_result sioc__##p##_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);                 \
+    static void *sioc__##p##_next(sioc_cluster *c, uint64_t now); /* the finished call's user, or NULL */     \
+    static void sioc__##p##_cancel(sioc_cluster *c, sioc__mslot *s);                                          \
+    static void sioc__##p##_begin(sioc_cluster *c);                                                           \
+    static void sioc__##p##_ctl_step(sioc_cluster *c, uint64_t now);                                          \
+    static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
+    static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
+    static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static const char *sioc__##p##_op_name(int op);
 #if SIOC_ENABLE_AWS
-static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
-static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now);
-static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s);
-static void sioc__maws_begin(sioc_cluster *c);
-static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now);
-static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now);
-static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now);
-static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e);
-static int sioc__maws_can_receive(const sioc_cluster *c);
-static const char *sioc__maws_op_name(int op);
+SIOC__M_CLOUD_DECLS(maws)
 #endif
 #if SIOC_ENABLE_AZURE
-static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
-static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s);
-static void sioc__mazure_begin(sioc_cluster *c);
-static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e);
-static int sioc__mazure_can_receive(const sioc_cluster *c);
-static const char *sioc__mazure_op_name(int op);
+SIOC__M_CLOUD_DECLS(mazure)
 #endif
 
 /* Call the cloud's version of fn. */
@@ -16139,7 +16187,7 @@ static const char *sioc__mazure_op_name(int op);
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
-static int sioc__m_emitter(const sioc_cluster *c) { return c->p_node.p_desc.emitter_only; }
+static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
 SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
 
 /* ---- configuration ---- */
@@ -16217,7 +16265,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     return d;
 }
 
-static void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
 #if SIOC_ENABLE_LOG
     if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
 #else
@@ -16331,53 +16379,6 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_one_size = l->one;
 }
 
-static sioc_result sioc__m_client_init(sioc_cluster *c) {
-    const sioc_cluster_desc *d = &c->p_desc;
-#if SIOC_ENABLE_AWS
-    if (d->transport == SIOC_CLUSTER_AWS) {
-        sioc_aws_desc ad;
-        sioc_result r;
-        memset(&ad, 0, sizeof ad);
-        ad.region = d->aws.region;
-        ad.credentials = d->aws.credentials;
-        ad.sns_endpoint = d->aws.sns_endpoint;
-        ad.sqs_endpoint = d->aws.sqs_endpoint;
-        ad.utc_now = d->utc_now;
-        ad.user = d->user;
-        ad.http = d->http;
-        ad.publish_at_most_once = d->aws.publish_at_most_once;
-        if (!ad.region || !ad.credentials.access_key_id.len || !ad.credentials.secret_access_key.len) {
-            sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
-            return SIOC_ERR_NOT_FOUND;
-        }
-        r = sioc_aws_client_init(&c->p_client.aws, &ad);
-        if (r == SIOC_OK) c->p_http = &c->p_client.aws.http;
-        return r;
-    }
-#endif
-#if SIOC_ENABLE_AZURE
-    if (d->transport == SIOC_CLUSTER_AZURE) {
-        sioc_azure_desc zd;
-        sioc_result r;
-        memset(&zd, 0, sizeof zd);
-        zd.connection_string = d->azure.connection_string;
-        zd.rest_url = d->azure.rest_url;
-        zd.utc_now = d->utc_now;
-        zd.user = d->user;
-        zd.http = d->http;
-        zd.token_lifetime_s = d->azure.token_lifetime_s;
-        if (!zd.connection_string) {
-            sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
-            return SIOC_ERR_NOT_FOUND;
-        }
-        r = sioc_azure_client_init(&c->p_client.azure, &zd);
-        if (r == SIOC_OK) c->p_http = &c->p_client.azure.http;
-        return r;
-    }
-#endif
-    return SIOC_ERR_UNSUPPORTED;
-}
-
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     sioc__mlayout l;
@@ -16400,8 +16401,9 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     r = sioc_node_init(&c->p_node, &c->p_desc.node);
     if (r != SIOC_OK) goto fail;
     c->p_inited |= 1;
-    r = sioc__m_client_init(c);
+    r = SIOC__M_CLOUD(c, client_init, (c));
     if (r != SIOC_OK) goto fail;
+    c->p_http = (sioc_http_client *)(void *)&c->p_client; /* both clients start with their engine */
     c->p_inited |= 2;
 #if SIOC_ENABLE_POSIX
     if (!c->p_desc.own_io) {
@@ -16518,6 +16520,17 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     return SIOC_OK;
 }
 
+/* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    if (r != SIOC_ERR_NOT_FOUND) {
+        sioc__m_fail(c, s, r, now);
+        return 0;
+    }
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+    return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
+}
+
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
     if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
@@ -16545,6 +16558,24 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     sioc__m_set_ready(c, 1, now);
+}
+
+/* Something start-up made is gone: NOT_READY, start-up again at `step`. 0 (nothing done) unless RUNNING. */
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return 0;
+    if (what & SIOC__M_LOST_TOPIC) {
+        c->p_stats.restarts++;
+        c->p_have_topic = 0;
+    }
+    if (what & SIOC__M_LOST_QUEUE) {
+        c->p_stats.recreated++;
+        c->p_gen++; /* receives still out for the old one may fail later: not a new loss */
+        c->p_n_settles = 0;
+    }
+    sioc__m_set_ready(c, 0, now);
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = step;
+    return 1;
 }
 
 /* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
@@ -16648,8 +16679,11 @@ SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
 
 static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s;
-    while ((s = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
-        if (s->state != SIOC__MS_BUSY) continue;
+    void *user;
+    while ((user = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
+        s = (sioc__mslot *)user;
+        if (s < c->p_slots || s >= c->p_slots + c->p_n_slots || s->state != SIOC__MS_BUSY)
+            continue; /* not ours: the client serves this member alone */
         switch (s->kind) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
@@ -16726,10 +16760,10 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
 
 static int sioc__m_finished_waiting(const sioc_cluster *c) {
 #if SIOC_ENABLE_AWS
-    if (!sioc__m_is_azure(c)) return c->p_client.aws.p_done.p_head != NULL;
+    if (!sioc__m_is_azure(c)) return sioc_aws_has_finished(&c->p_client.aws);
 #endif
 #if SIOC_ENABLE_AZURE
-    if (sioc__m_is_azure(c)) return c->p_client.azure.p_done.p_head != NULL;
+    if (sioc__m_is_azure(c)) return sioc_azure_has_finished(&c->p_client.azure);
 #endif
     return 0;
 }
@@ -16766,19 +16800,22 @@ SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
     uint64_t now, d;
     uint32_t wait = max_wait_ms;
-    sioc_result r;
     if (!c || !c->p_mem) return SIOC_ERR_ARG;
     if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
     now = sioc_posix_now_ms();
     sioc_cluster_process(c, now);
-    d = sioc_cluster_next_deadline(c, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(&c->p_px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(&c->p_px, now);
-    sioc_cluster_process(c, now);
-    return r;
+    if (c->p_state != SIOC_CLUSTER_CLOSED && c->p_state != SIOC_CLUSTER_FAILED) {
+        d = sioc_cluster_next_deadline(c, now);
+        if (d <= now) wait = 0;
+        else if (d - now < wait) wait = (uint32_t)(d - now);
+        (void)sioc_posix_wait(&c->p_px, now, wait); /* EINTR and friends: the next turn waits again */
+        now = sioc_posix_now_ms();
+        (void)sioc_posix_step(&c->p_px, now);
+        sioc_cluster_process(c, now);
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_ERR_CLOSED;
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error < 0 ? c->p_last_error : SIOC_ERR_STATE;
+    return SIOC_OK;
 }
 
 SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }
@@ -16889,14 +16926,25 @@ static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64
                            now);
 }
 
-static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now) {
+/* The user pointer (its slot) of the next finished call, NULL when none. */
+static void *sioc__maws_next(sioc_cluster *c, uint64_t now) {
     sioc_aws_call *done = NULL;
-    while (sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK) {
-        sioc__mslot *s = (sioc__mslot *)done->user;
-        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
-        /* not ours: the client serves this member alone */
-    }
-    return NULL;
+    return sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK ? done->user : NULL;
+}
+
+static sioc_result sioc__maws_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_aws_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.region = d->aws.region;
+    ad.credentials = d->aws.credentials;
+    ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
+    ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
+    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
+        return sioc_aws_client_init(sioc__maws_client(c), &ad);
+    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
 static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s) {
@@ -16983,6 +17031,13 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc_result r = SIOC_OK;
     int op = -1;
     if (s->state != SIOC__MS_FREE) return;
+    /* steps with nothing to do: no old subscription, no queue or subscription left to delete */
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD && !c->p_old_sub[0]) c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+    if (c->p_step == SIOC__MAWS_S_DELQ && !c->p_queue_url[0]) c->p_step = SIOC__MAWS_S_UNSUB;
+    if (c->p_step == SIOC__MAWS_S_UNSUB && !c->p_sub_arn[0]) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return;
+    }
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
@@ -17018,11 +17073,6 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
                                             sioc_str_c(c->p_topic));
         break;
     case SIOC__MAWS_S_UNSUB_OLD:
-        if (!c->p_old_sub[0]) {
-            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
-            sioc__maws_ctl_step(c, now);
-            return;
-        }
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
@@ -17031,19 +17081,10 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc__maws_write_subscribe(c, &b);
         break;
     case SIOC__MAWS_S_DELQ:
-        if (!c->p_queue_url[0]) {
-            c->p_step = SIOC__MAWS_S_UNSUB;
-            sioc__maws_ctl_step(c, now);
-            return;
-        }
         op = SIOC_CLUSTER_OP_DELETE_QUEUE;
         r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
         break;
     case SIOC__MAWS_S_UNSUB:
-        if (!c->p_sub_arn[0]) {
-            c->p_state = SIOC_CLUSTER_CLOSED;
-            return;
-        }
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
@@ -17058,32 +17099,21 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
-/* The queue is gone (QueueDoesNotExist): a new queue and subscription, NOT_READY meanwhile. */
+/* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.recreated++;
-    c->p_gen++;
-    sioc__m_set_ready(c, 0, now);
+    if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
     c->p_queue_url[0] = 0;
-    c->p_n_settles = 0; /* their receipt handles died with the queue */
     sioc__maws_queue_name(c, 1);
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAWS_S_QUEUE;
 }
 
-/* The topic is gone (NotFound on Publish): start-up again; the queue stays ours. */
+/* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.restarts++;
-    sioc__m_set_ready(c, 0, now);
+    if (!sioc__m_lost(c, SIOC__M_LOST_TOPIC, SIOC__MAWS_S_TOPIC, now)) return;
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
     c->p_topic[0] = 0;
-    c->p_have_topic = 0;
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
@@ -17291,13 +17321,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_sqs_message msgs[10];
     size_t n = 0, i;
     if (call->result != SIOC_OK) {
-        if (call->result == SIOC_ERR_NOT_FOUND) {
-            s->state = SIOC__MS_FREE;
-            sioc__m_report(c, s, call->result, 0);
-            if (s->gen == c->p_gen) sioc__maws_queue_lost(c, now);
-            return;
-        }
-        sioc__m_fail(c, s, call->result, now);
+        if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
     }
     s->state = SIOC__MS_FREE;
@@ -17557,17 +17581,25 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
     }
 }
 
-static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
-    sioc_azure_call *done = NULL;
-    while (sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK) {
-        sioc__mslot *s = (sioc__mslot *)done->user;
-        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
-    }
-    return NULL;
+static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_azure_desc zd;
+    memset(&zd, 0, sizeof zd);
+    zd.connection_string = d->azure.connection_string, zd.rest_url = d->azure.rest_url;
+    zd.utc_now = d->utc_now, zd.user = d->user, zd.http = d->http;
+    zd.token_lifetime_s = d->azure.token_lifetime_s;
+    if (zd.connection_string) return sioc_azure_client_init(sioc__mazure_client(c), &zd);
+    sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
 static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s) {
     (void)sioc_azure_cancel(sioc__mazure_client(c), &s->call.azure);
+}
+
+static void *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
+    sioc_azure_call *done = NULL;
+    return sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK ? done->user : NULL;
 }
 
 static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
@@ -17613,27 +17645,15 @@ static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
     }
 }
 
-/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll). Re-create it under
-   the same name (the topic too if that is gone: create-subscription then gives 404), NOT_READY meanwhile. */
+/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
+   the same name (the topic too if that is gone: create-subscription then gives 404). */
 static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.recreated++;
-    c->p_gen++; /* polls still out for the old one may answer 410 later: not a new loss */
-    sioc__m_set_ready(c, 0, now);
-    c->p_n_settles = 0; /* their locks died with the subscription */
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAZ_S_SUB;
+    (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
 
-/* 410 on send: the topic is gone: start-up again. */
+/* 410 on send: the topic is gone, and the subscription with it: start-up again. */
 static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.restarts++;
-    sioc__m_set_ready(c, 0, now);
-    c->p_have_topic = 0;
-    c->p_n_settles = 0;
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAZ_S_TOPIC;
+    (void)sioc__m_lost(c, SIOC__M_LOST_TOPIC | SIOC__M_LOST_QUEUE, SIOC__MAZ_S_TOPIC, now);
 }
 
 static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -17773,13 +17793,7 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         return;
     }
-    if (call->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__MS_FREE;
-        sioc__m_report(c, s, call->result, 0);
-        if (s->gen == c->p_gen) sioc__mazure_sub_lost(c, now);
-        return;
-    }
-    sioc__m_fail(c, s, call->result, now);
+    if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
 
 /* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */

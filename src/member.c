@@ -5,7 +5,7 @@
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
-static int sioc__m_emitter(const sioc_cluster *c) { return c->p_node.p_desc.emitter_only; }
+static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
 SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
 
 /* ---- configuration ---- */
@@ -83,7 +83,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     return d;
 }
 
-static void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
 #if SIOC_ENABLE_LOG
     if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
 #else
@@ -197,53 +197,6 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_one_size = l->one;
 }
 
-static sioc_result sioc__m_client_init(sioc_cluster *c) {
-    const sioc_cluster_desc *d = &c->p_desc;
-#if SIOC_ENABLE_AWS
-    if (d->transport == SIOC_CLUSTER_AWS) {
-        sioc_aws_desc ad;
-        sioc_result r;
-        memset(&ad, 0, sizeof ad);
-        ad.region = d->aws.region;
-        ad.credentials = d->aws.credentials;
-        ad.sns_endpoint = d->aws.sns_endpoint;
-        ad.sqs_endpoint = d->aws.sqs_endpoint;
-        ad.utc_now = d->utc_now;
-        ad.user = d->user;
-        ad.http = d->http;
-        ad.publish_at_most_once = d->aws.publish_at_most_once;
-        if (!ad.region || !ad.credentials.access_key_id.len || !ad.credentials.secret_access_key.len) {
-            sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
-            return SIOC_ERR_NOT_FOUND;
-        }
-        r = sioc_aws_client_init(&c->p_client.aws, &ad);
-        if (r == SIOC_OK) c->p_http = &c->p_client.aws.http;
-        return r;
-    }
-#endif
-#if SIOC_ENABLE_AZURE
-    if (d->transport == SIOC_CLUSTER_AZURE) {
-        sioc_azure_desc zd;
-        sioc_result r;
-        memset(&zd, 0, sizeof zd);
-        zd.connection_string = d->azure.connection_string;
-        zd.rest_url = d->azure.rest_url;
-        zd.utc_now = d->utc_now;
-        zd.user = d->user;
-        zd.http = d->http;
-        zd.token_lifetime_s = d->azure.token_lifetime_s;
-        if (!zd.connection_string) {
-            sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
-            return SIOC_ERR_NOT_FOUND;
-        }
-        r = sioc_azure_client_init(&c->p_client.azure, &zd);
-        if (r == SIOC_OK) c->p_http = &c->p_client.azure.http;
-        return r;
-    }
-#endif
-    return SIOC_ERR_UNSUPPORTED;
-}
-
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     sioc__mlayout l;
@@ -266,8 +219,9 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     r = sioc_node_init(&c->p_node, &c->p_desc.node);
     if (r != SIOC_OK) goto fail;
     c->p_inited |= 1;
-    r = sioc__m_client_init(c);
+    r = SIOC__M_CLOUD(c, client_init, (c));
     if (r != SIOC_OK) goto fail;
+    c->p_http = (sioc_http_client *)(void *)&c->p_client; /* both clients start with their engine */
     c->p_inited |= 2;
 #if SIOC_ENABLE_POSIX
     if (!c->p_desc.own_io) {
@@ -384,6 +338,17 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     return SIOC_OK;
 }
 
+/* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    if (r != SIOC_ERR_NOT_FOUND) {
+        sioc__m_fail(c, s, r, now);
+        return 0;
+    }
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+    return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
+}
+
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
     if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
@@ -411,6 +376,24 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     sioc__m_set_ready(c, 1, now);
+}
+
+/* Something start-up made is gone: NOT_READY, start-up again at `step`. 0 (nothing done) unless RUNNING. */
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return 0;
+    if (what & SIOC__M_LOST_TOPIC) {
+        c->p_stats.restarts++;
+        c->p_have_topic = 0;
+    }
+    if (what & SIOC__M_LOST_QUEUE) {
+        c->p_stats.recreated++;
+        c->p_gen++; /* receives still out for the old one may fail later: not a new loss */
+        c->p_n_settles = 0;
+    }
+    sioc__m_set_ready(c, 0, now);
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = step;
+    return 1;
 }
 
 /* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
@@ -514,8 +497,11 @@ SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
 
 static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s;
-    while ((s = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
-        if (s->state != SIOC__MS_BUSY) continue;
+    void *user;
+    while ((user = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
+        s = (sioc__mslot *)user;
+        if (s < c->p_slots || s >= c->p_slots + c->p_n_slots || s->state != SIOC__MS_BUSY)
+            continue; /* not ours: the client serves this member alone */
         switch (s->kind) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
@@ -592,10 +578,10 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
 
 static int sioc__m_finished_waiting(const sioc_cluster *c) {
 #if SIOC_ENABLE_AWS
-    if (!sioc__m_is_azure(c)) return c->p_client.aws.p_done.p_head != NULL;
+    if (!sioc__m_is_azure(c)) return sioc_aws_has_finished(&c->p_client.aws);
 #endif
 #if SIOC_ENABLE_AZURE
-    if (sioc__m_is_azure(c)) return c->p_client.azure.p_done.p_head != NULL;
+    if (sioc__m_is_azure(c)) return sioc_azure_has_finished(&c->p_client.azure);
 #endif
     return 0;
 }
@@ -632,19 +618,22 @@ SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
     uint64_t now, d;
     uint32_t wait = max_wait_ms;
-    sioc_result r;
     if (!c || !c->p_mem) return SIOC_ERR_ARG;
     if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
     now = sioc_posix_now_ms();
     sioc_cluster_process(c, now);
-    d = sioc_cluster_next_deadline(c, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(&c->p_px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(&c->p_px, now);
-    sioc_cluster_process(c, now);
-    return r;
+    if (c->p_state != SIOC_CLUSTER_CLOSED && c->p_state != SIOC_CLUSTER_FAILED) {
+        d = sioc_cluster_next_deadline(c, now);
+        if (d <= now) wait = 0;
+        else if (d - now < wait) wait = (uint32_t)(d - now);
+        (void)sioc_posix_wait(&c->p_px, now, wait); /* EINTR and friends: the next turn waits again */
+        now = sioc_posix_now_ms();
+        (void)sioc_posix_step(&c->p_px, now);
+        sioc_cluster_process(c, now);
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_ERR_CLOSED;
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error < 0 ? c->p_last_error : SIOC_ERR_STATE;
+    return SIOC_OK;
 }
 
 SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }

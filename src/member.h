@@ -264,8 +264,8 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
 SIOC_API int sioc_cluster_idle(const sioc_cluster *c);
 #if SIOC_ENABLE_POSIX
 /* One loop turn over the member's POSIX sockets: process, wait in poll() until a socket or a timer is due or
-   max_wait_ms passed, move the bytes, process again. Drain sioc_node_next_event after it. SIOC_ERR_STATE with
-   own_io. */
+   max_wait_ms passed, move the bytes, process again; drain sioc_node_next_event after it. SIOC_OK while the member
+   lives, SIOC_ERR_CLOSED once it is CLOSED, the reason once FAILED (SIOC_ERR_AUTH, ...); SIOC_ERR_STATE with own_io. */
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms);
 /* The member's POSIX backend (descriptors for your own poll / epoll: sioc_posix_fds, then sioc_posix_step and
    sioc_cluster_process), NULL with own_io. */

@@ -69,14 +69,25 @@ static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64
                            now);
 }
 
-static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now) {
+/* The user pointer (its slot) of the next finished call, NULL when none. */
+static void *sioc__maws_next(sioc_cluster *c, uint64_t now) {
     sioc_aws_call *done = NULL;
-    while (sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK) {
-        sioc__mslot *s = (sioc__mslot *)done->user;
-        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
-        /* not ours: the client serves this member alone */
-    }
-    return NULL;
+    return sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK ? done->user : NULL;
+}
+
+static sioc_result sioc__maws_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_aws_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.region = d->aws.region;
+    ad.credentials = d->aws.credentials;
+    ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
+    ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
+    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
+        return sioc_aws_client_init(sioc__maws_client(c), &ad);
+    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
 static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s) {
@@ -163,6 +174,13 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc_result r = SIOC_OK;
     int op = -1;
     if (s->state != SIOC__MS_FREE) return;
+    /* steps with nothing to do: no old subscription, no queue or subscription left to delete */
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD && !c->p_old_sub[0]) c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+    if (c->p_step == SIOC__MAWS_S_DELQ && !c->p_queue_url[0]) c->p_step = SIOC__MAWS_S_UNSUB;
+    if (c->p_step == SIOC__MAWS_S_UNSUB && !c->p_sub_arn[0]) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return;
+    }
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
@@ -198,11 +216,6 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
                                             sioc_str_c(c->p_topic));
         break;
     case SIOC__MAWS_S_UNSUB_OLD:
-        if (!c->p_old_sub[0]) {
-            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
-            sioc__maws_ctl_step(c, now);
-            return;
-        }
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
@@ -211,19 +224,10 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc__maws_write_subscribe(c, &b);
         break;
     case SIOC__MAWS_S_DELQ:
-        if (!c->p_queue_url[0]) {
-            c->p_step = SIOC__MAWS_S_UNSUB;
-            sioc__maws_ctl_step(c, now);
-            return;
-        }
         op = SIOC_CLUSTER_OP_DELETE_QUEUE;
         r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
         break;
     case SIOC__MAWS_S_UNSUB:
-        if (!c->p_sub_arn[0]) {
-            c->p_state = SIOC_CLUSTER_CLOSED;
-            return;
-        }
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
@@ -238,32 +242,21 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
-/* The queue is gone (QueueDoesNotExist): a new queue and subscription, NOT_READY meanwhile. */
+/* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.recreated++;
-    c->p_gen++;
-    sioc__m_set_ready(c, 0, now);
+    if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
     c->p_queue_url[0] = 0;
-    c->p_n_settles = 0; /* their receipt handles died with the queue */
     sioc__maws_queue_name(c, 1);
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAWS_S_QUEUE;
 }
 
-/* The topic is gone (NotFound on Publish): start-up again; the queue stays ours. */
+/* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.restarts++;
-    sioc__m_set_ready(c, 0, now);
+    if (!sioc__m_lost(c, SIOC__M_LOST_TOPIC, SIOC__MAWS_S_TOPIC, now)) return;
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
     c->p_topic[0] = 0;
-    c->p_have_topic = 0;
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
@@ -471,13 +464,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_sqs_message msgs[10];
     size_t n = 0, i;
     if (call->result != SIOC_OK) {
-        if (call->result == SIOC_ERR_NOT_FOUND) {
-            s->state = SIOC__MS_FREE;
-            sioc__m_report(c, s, call->result, 0);
-            if (s->gen == c->p_gen) sioc__maws_queue_lost(c, now);
-            return;
-        }
-        sioc__m_fail(c, s, call->result, now);
+        if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
     }
     s->state = SIOC__MS_FREE;

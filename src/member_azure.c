@@ -85,17 +85,25 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
     }
 }
 
-static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
-    sioc_azure_call *done = NULL;
-    while (sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK) {
-        sioc__mslot *s = (sioc__mslot *)done->user;
-        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
-    }
-    return NULL;
+static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_azure_desc zd;
+    memset(&zd, 0, sizeof zd);
+    zd.connection_string = d->azure.connection_string, zd.rest_url = d->azure.rest_url;
+    zd.utc_now = d->utc_now, zd.user = d->user, zd.http = d->http;
+    zd.token_lifetime_s = d->azure.token_lifetime_s;
+    if (zd.connection_string) return sioc_azure_client_init(sioc__mazure_client(c), &zd);
+    sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
 static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s) {
     (void)sioc_azure_cancel(sioc__mazure_client(c), &s->call.azure);
+}
+
+static void *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
+    sioc_azure_call *done = NULL;
+    return sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK ? done->user : NULL;
 }
 
 static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
@@ -141,27 +149,15 @@ static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
     }
 }
 
-/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll). Re-create it under
-   the same name (the topic too if that is gone: create-subscription then gives 404), NOT_READY meanwhile. */
+/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
+   the same name (the topic too if that is gone: create-subscription then gives 404). */
 static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.recreated++;
-    c->p_gen++; /* polls still out for the old one may answer 410 later: not a new loss */
-    sioc__m_set_ready(c, 0, now);
-    c->p_n_settles = 0; /* their locks died with the subscription */
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAZ_S_SUB;
+    (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
 
-/* 410 on send: the topic is gone: start-up again. */
+/* 410 on send: the topic is gone, and the subscription with it: start-up again. */
 static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
-    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
-    c->p_stats.restarts++;
-    sioc__m_set_ready(c, 0, now);
-    c->p_have_topic = 0;
-    c->p_n_settles = 0;
-    c->p_state = SIOC_CLUSTER_STARTING;
-    c->p_step = SIOC__MAZ_S_TOPIC;
+    (void)sioc__m_lost(c, SIOC__M_LOST_TOPIC | SIOC__M_LOST_QUEUE, SIOC__MAZ_S_TOPIC, now);
 }
 
 static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -301,13 +297,7 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         return;
     }
-    if (call->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__MS_FREE;
-        sioc__m_report(c, s, call->result, 0);
-        if (s->gen == c->p_gen) sioc__mazure_sub_lost(c, now);
-        return;
-    }
-    sioc__m_fail(c, s, call->result, now);
+    if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
 
 /* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */

@@ -62,8 +62,12 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
+#define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
+#define SIOC__M_LOST_TOPIC 2
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text);
@@ -71,43 +75,32 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id);
 static void sioc__m_forget(sioc_cluster *c, sioc_str id);
 static int sioc__m_emitter(const sioc_cluster *c);
+static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
 
-/* ---- the clouds, for member.c (same signatures in both files; member.c picks one by c->p_transport) ---- */
+/* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
+#define SIOC__M_CLOUD_DECLS(p)                                                                                  \
+    static sioc_result sioc__##p##_layout(const sioc_cluster_desc *d, sioc__mlayout *l);                      \
+    static sioc_result sioc__##p##_client_init(sioc_cluster *c);                                              \
+    static sioc_result sioc__##p##_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);                 \
+    static void *sioc__##p##_next(sioc_cluster *c, uint64_t now); /* the finished call's user, or NULL */     \
+    static void sioc__##p##_cancel(sioc_cluster *c, sioc__mslot *s);                                          \
+    static void sioc__##p##_begin(sioc_cluster *c);                                                           \
+    static void sioc__##p##_ctl_step(sioc_cluster *c, uint64_t now);                                          \
+    static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
+    static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
+    static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static const char *sioc__##p##_op_name(int op);
 #if SIOC_ENABLE_AWS
-static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
-static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now);
-static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s);
-static void sioc__maws_begin(sioc_cluster *c);
-static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now);
-static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now);
-static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now);
-static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e);
-static int sioc__maws_can_receive(const sioc_cluster *c);
-static const char *sioc__maws_op_name(int op);
+SIOC__M_CLOUD_DECLS(maws)
 #endif
 #if SIOC_ENABLE_AZURE
-static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
-static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s);
-static void sioc__mazure_begin(sioc_cluster *c);
-static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now);
-static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
-static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e);
-static int sioc__mazure_can_receive(const sioc_cluster *c);
-static const char *sioc__mazure_op_name(int op);
+SIOC__M_CLOUD_DECLS(mazure)
 #endif
 
 /* Call the cloud's version of fn. */
