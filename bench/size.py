@@ -191,7 +191,9 @@ def programs_table():
     print()
     print("Library = the bytes of sio_cluster.h functions and constants kept by the linker; the program's flash also "
           "holds the C library, the compiler's helpers and start-up code (Cortex-M4: newlib-nano; x86-64: the "
-          "dynamic glibc is not counted). Lean = SIOC_ENABLE_LOG=0, SIOC_ENABLE_ERROR_STRINGS=0.")
+          "dynamic glibc is not counted; x86-64 text also holds .eh_frame). Lean = SIOC_ENABLE_LOG=0, "
+          "SIOC_ENABLE_ERROR_STRINGS=0. A static function gcc inlined counts for its caller's piece (member.c holds "
+          "some of each cloud's code).")
     print()
     print("| program | switches | Cortex-M4 library | Cortex-M4 flash (text+data) | aim (M4) | x86-64 library | "
           "x86-64 text+data |")
