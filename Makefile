@@ -5,7 +5,8 @@
 #                run of every fuzzer; ends with "N passed, N failed"
 #   make demo    fauxqs + a Node Socket.IO server and client + siocat, events both ways
 #   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
-#   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece
+#   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece and program
+#   make cortex-m-test   the member as Cortex-M3 firmware in QEMU (mps2-an385) in a cluster with a Node server
 
 CC_GCC   ?= gcc
 CC_CLANG ?= clang
@@ -28,7 +29,7 @@ VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples examples-live demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all examples examples-live demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
@@ -183,6 +184,25 @@ bench: $(HDR) build/siocat node-deps | build/bench
 
 size: $(HDR)
 	python3 bench/size.py
+
+# The cluster member as bare-metal firmware on QEMU's mps2-an385 (Cortex-M3), its UART bridged to loopback TCP by
+# examples/cortex-m/relay.js, tested against fauxqs + a Node Socket.IO server + a real client (examples/cortex-m/).
+CM_CC ?= arm-none-eabi-gcc
+CM_DIR = examples/cortex-m
+CM_FLAGS = -mcpu=cortex-m3 -mthumb $(CWARN) -Os -g -ffunction-sections -fdata-sections \
+	-DSIOC_ENABLE_LIBC_MALLOC=0 -DSIOC_ENABLE_AZURE=0
+CM_LINK = -nostartfiles --specs=nano.specs -Wl,--gc-sections -T $(CM_DIR)/mps2_an385.ld
+CM_TOOLS = command -v $(CM_CC) >/dev/null && command -v qemu-system-arm >/dev/null && \
+	test -f "$$($(CM_CC) -print-file-name=nano.specs)"
+build/cortex-m/fw.elf: $(wildcard $(CM_DIR)/*.c $(CM_DIR)/*.h) $(CM_DIR)/mps2_an385.ld $(HDR)
+	@mkdir -p build/cortex-m
+	$(CM_CC) $(CM_FLAGS) -I. $(filter %.c,$^) $(CM_LINK) -Wl,-Map=build/cortex-m/fw.map -o $@
+	arm-none-eabi-size $@
+cortex-m-test:
+	@if $(CM_TOOLS); then $(MAKE) --no-print-directory build/cortex-m/fw.elf node-deps && \
+	    node $(CM_DIR)/test.js build/cortex-m/fw.elf --summary-prefix cortex-m; \
+	else echo "SKIPPED cortex-m: needs the Debian packages qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi"; \
+	    echo "cortex-m: 0 passed, 0 failed"; fi
 
 clean:
 	rm -rf build
