@@ -49,6 +49,31 @@ SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *d) {
 }
 #endif
 
+SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset preset) {
+    sioc_node_desc *n;
+    if (!d || preset != SIOC_CLUSTER_PRESET_SMALL) return; /* SERVER: the defaults */
+    n = &d->node;
+    n->max_message_size = 16384;
+    n->max_namespaces = 2;
+    n->max_sockets = 16;
+    n->max_rooms = 48;
+    n->max_memberships = 96;
+    n->max_peers = 8;
+    n->max_requests = 8;
+    n->max_acks = 16;
+    n->max_attachments = 8;
+    n->max_ack_tokens = 128;
+    n->ack_scratch_size = 4096;
+    d->receives_in_flight = 1;
+    d->recent_ids = 512;
+    d->aws.max_messages = 2;
+    d->http.max_endpoints = 2;
+    d->http.max_requests = 8;
+    d->http.request_head_size = 2048;
+    d->http.response_head_size = d->transport == SIOC_CLUSTER_AZURE ? 16384 : 4096;
+    d->http.max_headers = 48;
+}
+
 SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc) {
     sioc_cluster_desc d = *desc;
     int az;
@@ -63,6 +88,11 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
     if (!d.recent_ids) d.recent_ids = 4096;
+    /* everything scales with the largest message the application declares (the node refuses larger ones) */
+    if (!d.node.max_message_size) d.node.max_message_size = 262144;
+    if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
+    if (!d.node.event_queue_size)
+        d.node.event_queue_size = d.node.max_message_size + 16384u + 64u * (d.node.max_sockets ? d.node.max_sockets : 256u);
     /* Service Bus may send up to 64 KiB of properties in headers: a receive whose head does not fit could not
        even be settled */
     if (az && !d.http.response_head_size) d.http.response_head_size = 80u * 1024u;
@@ -75,6 +105,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.http.logger.fn) d.http.logger = d.logger;
     if (!d.http.random) d.http.random = d.random, d.http.user = d.user;
     if (!d.http.utc_now) d.http.utc_now = d.utc_now;
+    if (!d.http.max_endpoints) d.http.max_endpoints = az ? 1 : 2; /* the REST host; SNS and SQS */
     /* long polls hold a connection each; publishes and settles need at least one more (raised, never lowered) */
     if (!d.http.conns_per_endpoint) d.http.conns_per_endpoint = (uint32_t)d.receives_in_flight + 3u;
     if (!d.aws.retention_s) d.aws.retention_s = 3600;
@@ -82,7 +113,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (d.aws.wait_time_s < 0) d.aws.wait_time_s = 0;
     if (!d.aws.max_messages) d.aws.max_messages = 10;
     if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
-        d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (262144u / 3u * 4u + 8192u);
+        d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
     if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
     if (!d.azure.timeout_s) d.azure.timeout_s = 55;
     return d;
@@ -94,6 +125,11 @@ SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
 #else
     (void)d, (void)what;
 #endif
+}
+
+/* Receive slots: none for an emitter. */
+static size_t sioc__m_receives(const sioc_cluster_desc *d) {
+    return d->node.emitter_only ? 0u : (size_t)d->receives_in_flight;
 }
 
 /* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
@@ -129,12 +165,18 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
                                                   : "sioc_cluster: an option of the transport is out of range");
         return 0;
     }
-    n_slots = SIOC__M_SET + l.n_settle_slots + (size_t)d.receives_in_flight;
+    if (d.node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
+        l.n_settle_slots = l.settle_cap = l.per_receive = 0;
+        l.recv_body = l.recv_reply = l.toks = l.one = 0;
+        l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
+        d.recent_ids = 0;
+    }
+    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d);
     total = sioc__align16(n_slots * sizeof(sioc__mslot));
     total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
              sioc__align16(l.pub_reply);
     total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
-    total += (size_t)d.receives_in_flight * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
+    total += sioc__m_receives(&d) * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
     total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
     total += sioc__align16((size_t)d.recent_ids * sizeof(uint64_t)) + sioc__align16((size_t)d.recent_ids * 4u);
     total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
@@ -245,7 +287,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     memset(mem, 0, total);
     c->p_mem = mem;
     c->p_mem_size = total;
-    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + (size_t)c->p_desc.receives_in_flight;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
     c->p_settle_cap = l.settle_cap;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
@@ -470,7 +512,7 @@ static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     uint64_t h;
     uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
-    if (!id.len) return 0;
+    if (!id.len || !n) return 0;
     h = sioc__m_id_hash(c, id);
     for (i = 0; i < n; i++)
         if (c->p_recent[i] == h) return 1;
@@ -594,7 +636,7 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
         if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
-            c->p_n_settles + c->p_per_receive * (size_t)c->p_desc.receives_in_flight <= c->p_settle_cap)
+            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap)
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));

@@ -238,6 +238,15 @@ typedef struct sioc_cluster {
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
 } sioc_cluster;
 
+/* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).
+     SERVER  the defaults: 256 KiB messages, 256 sockets, 32 peers per namespace, 4096 remembered ids, 10 messages
+             per receive (AWS), 2 long polls (Azure)
+     SMALL   a device: 16 KiB messages, 16 sockets in 2 namespaces, 8 peers, 8 requests, 1 long poll of 2
+             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads. Service Bus messages whose
+             properties do not fit 16 KiB of headers cannot be received with it. */
+typedef enum sioc_cluster_preset { SIOC_CLUSTER_PRESET_SERVER = 0, SIOC_CLUSTER_PRESET_SMALL = 1 } sioc_cluster_preset;
+/* Fill the capacities of `preset` into *desc (set desc->transport first: heads differ per cloud). */
+SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *desc, sioc_cluster_preset preset);
 /* The desc with every default filled in (what init will use). */
 SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc);
 #if SIOC_ENABLE_POSIX

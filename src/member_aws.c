@@ -21,13 +21,8 @@ enum {
 
 #define SIOC__MAWS_CTL_BODY 16384u
 #define SIOC__MAWS_SMALL_REPLY 16384u
-/* A whole SNS request: 256 KiB of payload, base64 (4/3) then percent-encoded (+, /, = become 3 bytes). */
-#define SIOC__MAWS_PUB_BODY (800u * 1024u)
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
-#define SIOC__MAWS_TOKS 4096u
-/* One message alone (256 KiB body or data in base64, plus the JSON around it). */
-#define SIOC__MAWS_ONE_MAX (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 16384u)
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -41,15 +36,18 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
         a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
         a->receive_buffer_size < 4096)
         return SIOC_ERR_ARG;
+    size_t max_msg = d->node.max_message_size;
     l->ctl_body = SIOC__MAWS_CTL_BODY, l->ctl_reply = SIOC__MAWS_SMALL_REPLY;
-    l->pub_body = SIOC__MAWS_PUB_BODY, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
+    /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
+       the attribute names, entry keys and topic ARN around it */
+    l->pub_body = 4u * max_msg + 16384u, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
     l->n_settle_slots = 1, l->set_body = SIOC__MAWS_DEL_BODY, l->set_reply = SIOC__MAWS_SMALL_REPLY;
     l->recv_body = SIOC__MAWS_RECV_BODY, l->recv_reply = a->receive_buffer_size;
     l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
     l->per_receive = (size_t)a->max_messages;
-    l->toks = SIOC__MAWS_TOKS;
-    l->scratch = a->receive_buffer_size;
-    l->one = SIOC__MIN(a->receive_buffer_size, SIOC__MAWS_ONE_MAX);
+    l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
+    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
+    l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     return SIOC_OK;
 }
 

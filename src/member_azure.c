@@ -12,8 +12,6 @@ enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__M
 
 #define SIOC__MAZ_CTL_BODY 4096u
 #define SIOC__MAZ_SMALL_REPLY 16384u
-/* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still settled */
-#define SIOC__MAZ_RECV_REPLY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE + 1024u)
 
 static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
@@ -28,9 +26,10 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
     l->ctl_body = SIOC__MAZ_CTL_BODY, l->ctl_reply = SIOC__MAZ_SMALL_REPLY;
-    l->pub_body = SIOC_AZURE_MAX_MESSAGE_SIZE, l->pub_reply = SIOC__MAZ_SMALL_REPLY;
+    l->pub_body = d->node.max_message_size, l->pub_reply = SIOC__MAZ_SMALL_REPLY;
     l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->set_body = 0, l->set_reply = SIOC__MAZ_SMALL_REPLY;
-    l->recv_body = 0, l->recv_reply = SIOC__MAZ_RECV_REPLY;
+    /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
+    l->recv_body = 0, l->recv_reply = (size_t)d->node.max_message_size + 1024u;
     l->settle_cap = SIOC_CLUSTER_PENDING;
     l->per_receive = 1;
     return SIOC_OK;
