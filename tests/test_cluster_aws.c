@@ -320,6 +320,7 @@ static void test_close(void) {
     CHECK(strstr(f_last_body[7], "Message=13") != NULL);
     CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 0);
+    CHECK(strcmp(sioc_cluster_queue_name(&t_m), "") == 0); /* deleted: no queue any more */
     t_teardown();
 }
 
