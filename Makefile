@@ -27,6 +27,8 @@ TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
+# What tests/run.sh runs per build: every test, test_member_live once per transport (two result lines).
+RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
 .PHONY: all examples examples-live demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
@@ -117,8 +119,8 @@ unit-bins: $(UNIT_BINS)
 
 unit: $(HDR)
 	@$(MAKE) --no-print-directory -j$(JOBS) unit-bins
-	@for v in gcc clang cxx asan i686; do echo "== $$v"; tests/run.sh build/$$v/test_* | tee -a build/results.txt; done
-	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) build/s390x/test_* | tee -a build/results.txt
+	@for v in gcc clang cxx asan i686; do echo "== $$v"; tests/run.sh $(addprefix build/$$v/,$(RUN_SPECS)) | tee -a build/results.txt; done
+	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) $(addprefix build/s390x/,$(RUN_SPECS)) | tee -a build/results.txt
 	@for v in $(TLS_VARIANTS); do echo "== $$v (TLS backend compiled in)"; tests/run.sh $(addprefix build/$$v/,$(TLS_TESTS)) | tee -a build/results.txt; done
 
 # Every combination of the compile-time switches compiles; two static copies link; Cortex-M4 compiles.

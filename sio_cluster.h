@@ -17215,6 +17215,7 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
     }
     s->state = SIOC__MS_FREE;
     if (c->p_step == SIOC__MAWS_S_DELQ) {
+        if (r == SIOC_OK || r == SIOC_ERR_NOT_FOUND) c->p_name[0] = 0; /* no queue any more (as Azure) */
         c->p_queue_url[0] = 0;
         c->p_step = SIOC__MAWS_S_UNSUB;
     } else {
