@@ -42,8 +42,6 @@ HEADERS = [
     "sigv4.h",
     "aws.h",
     "azure.h",
-    "cluster_aws.h",
-    "cluster_azure.h",
     "member.h",
     "public_end.h",
 ]
@@ -70,8 +68,10 @@ SOURCES = [
     "sigv4.c",
     "aws.c",
     "azure.c",
-    "cluster_aws.c",
-    "cluster_azure.c",
+    "member_int.h",
+    "member.c",
+    "member_aws.c",
+    "member_azure.c",
 ]
 
 EPILOGUE = "epilogue.h"  # licence text, after everything

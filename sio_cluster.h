@@ -3057,310 +3057,6 @@ SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
 
 #endif /* SIOC_ENABLE_AZURE */
-/* ---- src/cluster_aws.h ---- */
-/* ---- cluster_aws: a sioc_node joined to an SNS topic through its own SQS queue (AWS.md §2) ----
-   Ties a sioc_node (cluster.h) to a sioc_aws_client (aws.h). Both are the caller's, initialised before and freed
-   after this object; the binding owns only its request and reply buffers (one block, taken at init).
-
-     start-up   CreateTopic -> CreateQueue (short retention, tags) -> GetQueueAttributes(QueueArn)
-                -> SetQueueAttributes(Policy) -> Subscribe (raw, FilterPolicy excluding the node's uid)
-                -> sioc_node_set_ready(1)                              (emitter-only: CreateTopic, then ready)
-     running    long-poll ReceiveMessage (receives_in_flight at once) -> sioc_node_receive_aws per message
-                -> DeleteMessageBatch (every message, whatever the node said); Publish / PublishBatch from the
-                node's out queue
-     shutdown   sioc_node_close (ADAPTER_CLOSE published first) -> node CLOSED -> DeleteQueue, Unsubscribe
-     faults     every failed request retries after a capped exponential backoff with full jitter (drawn from the
-                caller's random callback) above a floor, so never a hot loop; QueueDoesNotExist -> new queue and
-                subscription (NOT_READY meanwhile); topic NotFound on Publish -> start-up again; MessageIds of
-                recent messages are remembered so a redelivery after a failed delete is dropped (and deleted).
-
-   Sans-I/O: the caller drives the HTTP engine (sioc_http_drive, sioc_posix_step, ...), then calls
-   sioc_cluster_aws_process(); it sleeps until sioc_cluster_aws_next_deadline() (node, engine and backoff timers
-   merged). The application keeps using the node directly (sockets, operations, sioc_node_next_event). */
-
-#if SIOC_ENABLE_AWS
-
-#ifndef SIOC_CLUSTER_AWS_MAX_RECEIVES
-#define SIOC_CLUSTER_AWS_MAX_RECEIVES 4 /* receives in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_AWS_RECENT
-#define SIOC_CLUSTER_AWS_RECENT 256 /* MessageIds remembered against redelivery */
-#endif
-#define SIOC_CLUSTER_AWS_ARN_MAX 384
-#define SIOC_CLUSTER_AWS_HANDLE_MAX 1024 /* longest receipt handle kept for a delete */
-#define SIOC_CLUSTER_AWS_MSGID_MAX 100
-
-/* Requests per operation (for the idle-cost report: see sioc_cluster_aws.requests). */
-typedef enum sioc_cluster_aws_op {
-    SIOC_CLUSTER_AWS_CREATE_TOPIC = 0,
-    SIOC_CLUSTER_AWS_CREATE_QUEUE,
-    SIOC_CLUSTER_AWS_GET_QUEUE_ATTRIBUTES,
-    SIOC_CLUSTER_AWS_SET_QUEUE_ATTRIBUTES,
-    SIOC_CLUSTER_AWS_SUBSCRIBE,
-    SIOC_CLUSTER_AWS_RECEIVE_MESSAGE,
-    SIOC_CLUSTER_AWS_DELETE_MESSAGE_BATCH,
-    SIOC_CLUSTER_AWS_PUBLISH,
-    SIOC_CLUSTER_AWS_PUBLISH_BATCH,
-    SIOC_CLUSTER_AWS_DELETE_QUEUE,
-    SIOC_CLUSTER_AWS_UNSUBSCRIBE,
-    SIOC_CLUSTER_AWS_OP_COUNT
-} sioc_cluster_aws_op;
-
-typedef enum sioc_cluster_aws_state {
-    SIOC_CLUSTER_AWS_IDLE = 0,   /* init done, start not called */
-    SIOC_CLUSTER_AWS_STARTING,   /* start-up sequence running (also after a lost queue or topic) */
-    SIOC_CLUSTER_AWS_RUNNING,    /* subscribed (or emitter-only with a topic): node ready */
-    SIOC_CLUSTER_AWS_CLOSING,    /* draining ADAPTER_CLOSE, then deleting queue and subscription */
-    SIOC_CLUSTER_AWS_CLOSED,     /* done: free it */
-    SIOC_CLUSTER_AWS_FAILED      /* a non-retryable start-up error (bad keys, permissions): see last_error */
-} sioc_cluster_aws_state;
-
-typedef struct sioc_cluster_aws_desc {
-    const char *topic_name;        /* "socket-io" */
-    const char *queue_prefix;      /* "socket-io": queue "<prefix>-<uid>" (a recreated queue gets a new suffix) */
-    const sioc_aws_kv *tags;       /* queue tags (borrowed); none: sioc-cluster=<topic>, sioc-node=<uid> */
-    size_t n_tags;
-    const sioc_aws_kv *topic_tags; /* CreateTopic tags (default none, as Node: AWS refuses a CreateTopic whose
-                                      tags differ from the existing topic's, so every member must agree) */
-    size_t n_topic_tags;
-    uint32_t retention_s;          /* 0 -> 3600: MessageRetentionPeriod of the queue (60..1209600) */
-    int no_filter_policy;          /* 1: subscribe without the FilterPolicy */
-    int wait_time_s;               /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for 0 = short polls) */
-    int receives_in_flight;        /* 0 -> 1 (at most SIOC_CLUSTER_AWS_MAX_RECEIVES) */
-    int max_messages;              /* 0 -> 10 per ReceiveMessage */
-    uint32_t request_timeout_ms;   /* 0 -> 10000 for every request but ReceiveMessage (wait + 10 s) */
-    uint32_t backoff_base_ms;      /* 0 -> 200: first retry window */
-    uint32_t backoff_cap_ms;       /* 0 -> 20000: largest retry window */
-    uint32_t backoff_floor_ms;     /* 0 -> 50: added to every jittered delay (throttling: 1000 at least) */
-    uint32_t shutdown_timeout_ms;  /* 0 -> 10000: give up draining / deleting after this long */
-    uint32_t receive_buffer_size;  /* 0 -> enough for max_messages of 256 KiB (about 358 KB each: 3.6 MB) */
-    /* Random bytes for jitter and new queue names (may be the node's own). Required. */
-    sioc_result (*random)(void *user, void *buf, size_t len);
-    void *user;
-    /* Optional: told about every failed request (it will be retried unless the state becomes FAILED). */
-    void (*on_error)(void *user, sioc_cluster_aws_op op, const sioc_aws_call *call);
-    sioc_allocator allocator;
-} sioc_cluster_aws_desc;
-
-struct sioc__caws_slot;
-
-typedef struct sioc_cluster_aws {
-    sioc_cluster_aws_state state;
-    sioc_node *node;
-    sioc_aws_client *client;
-    uint64_t requests[SIOC_CLUSTER_AWS_OP_COUNT]; /* submitted, per operation (retries included) */
-    uint64_t failures[SIOC_CLUSTER_AWS_OP_COUNT]; /* failed, per operation */
-    uint64_t received, redelivered, bad_messages, deleted, delete_failed, published, publish_entry_failed;
-    uint64_t queues_recreated, restarts;
-    sioc_result last_error;
-    char topic_arn[SIOC_CLUSTER_AWS_ARN_MAX];
-    char queue_name[96];
-    char queue_url[SIOC_CLUSTER_AWS_ARN_MAX];
-    char queue_arn[SIOC_CLUSTER_AWS_ARN_MAX];
-    char subscription_arn[SIOC_CLUSTER_AWS_ARN_MAX];
-    /* private */
-    sioc_cluster_aws_desc p_desc;
-    void *p_mem;
-    size_t p_mem_size;
-    struct sioc__caws_slot *p_slots;
-    int p_step, p_ctl_op;
-    char p_old_sub[SIOC_CLUSTER_AWS_ARN_MAX];
-    uint64_t p_close_deadline;
-    struct sioc__caws_del *p_dels;
-    size_t p_n_dels;
-    char (*p_recent)[SIOC_CLUSTER_AWS_MSGID_MAX + 1];
-    uint32_t p_recent_pos;
-    sioc_json_tok *p_toks;
-    size_t p_n_toks;
-    uint8_t *p_scratch, *p_one;
-    size_t p_scratch_size, p_one_size;
-} sioc_cluster_aws;
-
-/* The desc with defaults filled in. */
-SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster_aws_desc *desc);
-/* Bind a node and a client (both initialised, both outlive the binding; the client serves this binding alone:
-   process() collects every finished call and drops the ones that are not its own). Takes the buffers in one block.
-   SIOC_ERR_DEPENDENCY without random (or without an allocator when SIOC_ENABLE_LIBC_MALLOC is 0), SIOC_ERR_ARG for
-   bad options, SIOC_ERR_NOMEM. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_init(sioc_cluster_aws *ca, sioc_node *node,
-                                                          sioc_aws_client *client, const sioc_cluster_aws_desc *desc);
-/* Bytes sioc_cluster_aws_init takes for this desc (about 1.3 MB + 2 * receive_buffer_size: 8.4 MB by default), 0 for an invalid desc. */
-SIOC_API size_t sioc_cluster_aws_heap_size(const sioc_cluster_aws_desc *desc);
-/* The same inside caller memory of sioc_cluster_aws_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_init_preallocated(sioc_cluster_aws *ca, sioc_node *node,
-                                                                       sioc_aws_client *client,
-                                                                       const sioc_cluster_aws_desc *desc, void *mem);
-/* Cancel what is in flight and release the buffers (no request is sent: close first for a graceful leave). */
-SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca);
-/* Begin start-up (AWS.md §2.1). SIOC_ERR_STATE unless IDLE. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_start(sioc_cluster_aws *ca, uint64_t now_ms);
-/* Graceful leave (AWS.md §2.4): sioc_node_close, publish what it queued, then DeleteQueue and Unsubscribe. The
-   state becomes CLOSED when done (or after shutdown_timeout_ms). */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_close(sioc_cluster_aws *ca, uint64_t now_ms);
-/* Collect finished requests, feed received messages to the node, submit what is due (publishes, deletes,
-   receives, retries) and run the node's timers. Call after driving the engine and after every node operation. */
-SIOC_API void sioc_cluster_aws_process(sioc_cluster_aws *ca, uint64_t now_ms);
-/* Earliest time process() has work: the node's and the engine's deadlines and the retry timers (now_ms when
-   there is work already). */
-SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uint64_t now_ms);
-/* 1 when nothing the node queued is waiting to be published or in flight (all handed to SNS). */
-SIOC_API int sioc_cluster_aws_idle(const sioc_cluster_aws *ca);
-/* "ReceiveMessage", ... */
-SIOC_API const char *sioc_cluster_aws_op_name(int op);
-
-#if SIOC_ENABLE_POSIX
-/* One turn of a blocking loop over the POSIX backend: process, wait (poll) until a socket or a timer is due or
-   max_wait_ms passed, step the sockets, process again. */
-SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix *px, uint32_t max_wait_ms);
-#endif
-
-#endif /* SIOC_ENABLE_AWS */
-/* ---- src/cluster_azure.h ---- */
-/* ---- cluster_azure: a sioc_node joined to a Service Bus topic through its own subscription (AZURE.md §1, §4-6) ----
-   Ties a sioc_node (cluster.h) to a sioc_azure_client (azure.h). Both are the caller's, initialised before and freed
-   after this object; the binding owns only its request and reply buffers (one block, taken at init).
-
-     start-up   GET topic -> (missing) PUT topic (409 = fine) -> PUT subscription "<prefix>-<uid>" with
-                AutoDeleteOnIdle (409 = fine) -> sioc_node_set_ready(1), like upstream init()   (emitter-only: topic)
-     running    receives_in_flight peek-lock long polls -> §2.1 filters + decode (sioc_node_receive_azure) ->
-                complete (pipelined, several in flight; unlock when the node could not take the message);
-                one send per out message with a unique MessageId (BrokerProperties) and quoted nsp/uid/requesterUid
-     shutdown   sioc_node_close (ADAPTER_CLOSE sent first) -> node CLOSED -> DELETE subscription (404 = gone)
-     faults     capped exponential backoff with full jitter above a floor (throttling: >= 2 s and Retry-After);
-                410 on receive -> subscription (and topic if needed) re-created, NOT_READY meanwhile; 410 on send ->
-                start-up again; 401 -> one immediate retry with a fresh token, then FAILED in start-up (a clear auth
-                failure, no more requests) or backoff when running; MessageIds of recent messages are remembered so a
-                redelivery after a lost lock is completed without reaching the node again.
-
-   Sans-I/O like cluster_aws: drive the HTTP engine, call sioc_cluster_azure_process(), sleep until
-   sioc_cluster_azure_next_deadline(). Give the client's engine conns_per_endpoint >= receives_in_flight + 2. */
-
-#if SIOC_ENABLE_AZURE
-
-#ifndef SIOC_CLUSTER_AZURE_MAX_RECEIVES
-#define SIOC_CLUSTER_AZURE_MAX_RECEIVES 4 /* long polls in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_AZURE_SETTLES
-#define SIOC_CLUSTER_AZURE_SETTLES 4 /* completes / unlocks in flight at once (REST has no batch complete) */
-#endif
-#ifndef SIOC_CLUSTER_AZURE_RECENT
-#define SIOC_CLUSTER_AZURE_RECENT 256 /* MessageIds remembered against redelivery */
-#endif
-#define SIOC_CLUSTER_AZURE_LOCK_MAX 512  /* longest lock path kept for a settle */
-#define SIOC_CLUSTER_AZURE_MSGID_MAX 128
-#define SIOC_CLUSTER_AZURE_NSP_MAX 256   /* longest namespace name sent */
-#define SIOC_CLUSTER_AZURE_PENDING 64    /* settles waiting for a slot */
-
-/* Requests per operation (counters and on_error). */
-typedef enum sioc_cluster_azure_op {
-    SIOC_CLUSTER_AZURE_GET_TOPIC = 0,
-    SIOC_CLUSTER_AZURE_CREATE_TOPIC,
-    SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION,
-    SIOC_CLUSTER_AZURE_RECEIVE,
-    SIOC_CLUSTER_AZURE_COMPLETE,
-    SIOC_CLUSTER_AZURE_UNLOCK,
-    SIOC_CLUSTER_AZURE_SEND,
-    SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION,
-    SIOC_CLUSTER_AZURE_OP_COUNT
-} sioc_cluster_azure_op;
-
-typedef enum sioc_cluster_azure_state {
-    SIOC_CLUSTER_AZURE_IDLE = 0, /* init done, start not called */
-    SIOC_CLUSTER_AZURE_STARTING, /* start-up running (also after a lost subscription or topic) */
-    SIOC_CLUSTER_AZURE_RUNNING,  /* subscription in place (or emitter-only with a topic): node ready */
-    SIOC_CLUSTER_AZURE_CLOSING,  /* draining ADAPTER_CLOSE, then deleting the subscription */
-    SIOC_CLUSTER_AZURE_CLOSED,   /* done: free it */
-    SIOC_CLUSTER_AZURE_FAILED    /* a non-retryable start-up error (wrong key: SIOC_ERR_AUTH): see last_error */
-} sioc_cluster_azure_state;
-
-typedef struct sioc_cluster_azure_desc {
-    const char *topic_name;          /* "socket.io" (the Node adapter's default topicName) */
-    const char *subscription_prefix; /* "socket.io": subscription "<prefix>-<uid>" (<= 50 chars in all) */
-    uint32_t auto_delete_on_idle_s;  /* 0 -> 300 (the minimum, AZURE.md 5.3); a crashed node's subscription goes */
-    uint32_t lock_duration_s;        /* 0: the service default (60 s) */
-    uint32_t message_ttl_s;          /* 0: none sent; else TimeToLive of every sent message */
-    int timeout_s;                   /* 0 -> 55: long poll server timeout (1..60) */
-    int receives_in_flight;          /* 0 -> 2 (at most SIOC_CLUSTER_AZURE_MAX_RECEIVES) */
-    uint32_t request_timeout_ms;     /* 0 -> 10000 for every request but receive (timeout_s + 10 s) */
-    uint32_t backoff_base_ms;        /* 0 -> 200: first retry window */
-    uint32_t backoff_cap_ms;         /* 0 -> 20000: largest retry window */
-    uint32_t backoff_floor_ms;       /* 0 -> 50: added to every jittered delay (throttling: 2000 at least) */
-    uint32_t shutdown_timeout_ms;    /* 0 -> 10000: give up draining / deleting after this long */
-    /* Random bytes for jitter (may be the node's own). Required. */
-    sioc_result (*random)(void *user, void *buf, size_t len);
-    void *user;
-    /* Optional: told about every failed request (it will be retried unless the state becomes FAILED). */
-    void (*on_error)(void *user, sioc_cluster_azure_op op, const sioc_azure_call *call);
-    sioc_allocator allocator;
-} sioc_cluster_azure_desc;
-
-struct sioc__caz_slot;
-struct sioc__caz_settle;
-
-typedef struct sioc_cluster_azure {
-    sioc_cluster_azure_state state;
-    sioc_node *node;
-    sioc_azure_client *client;
-    uint64_t requests[SIOC_CLUSTER_AZURE_OP_COUNT]; /* submitted, per operation (retries included) */
-    uint64_t failures[SIOC_CLUSTER_AZURE_OP_COUNT]; /* failed, per operation */
-    uint64_t received, redelivered, bad_messages, completed, unlocked, settle_failed, published, publish_failed;
-    uint64_t subscriptions_recreated, restarts, empty_receives;
-    sioc_result last_error;
-    char topic[SIOC_AZURE_MAX_NAME + 1];
-    char subscription[SIOC_AZURE_MAX_NAME + 1]; /* "<prefix>-<uid>", set by start; emptied once deleted */
-    /* private */
-    sioc_cluster_azure_desc p_desc;
-    void *p_mem;
-    size_t p_mem_size;
-    struct sioc__caz_slot *p_slots;
-    int p_step, p_have_topic, p_sub_created;
-    uint32_t p_gen; /* bumped when the subscription is re-created */
-    uint64_t p_close_deadline, p_sent;
-    struct sioc__caz_settle *p_pending;
-    size_t p_n_pending;
-    char (*p_recent)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1];
-    uint32_t p_recent_pos;
-} sioc_cluster_azure;
-
-/* The desc with defaults filled in. */
-SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_cluster_azure_desc *desc);
-/* Bind a node and a client (both initialised, both outlive the binding; the client serves this binding alone).
-   Takes the buffers in one block. SIOC_ERR_DEPENDENCY without random (or without an allocator when
-   SIOC_ENABLE_LIBC_MALLOC is 0), SIOC_ERR_ARG for bad options or names, SIOC_ERR_NOMEM. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node,
-                                                            sioc_azure_client *client,
-                                                            const sioc_cluster_azure_desc *desc);
-/* Bytes sioc_cluster_azure_init takes for this desc (about 1 MB by default: 0.27 MB per receive), 0 if invalid. */
-SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc);
-/* The same inside caller memory of sioc_cluster_azure_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
-                                                                         sioc_azure_client *client,
-                                                                         const sioc_cluster_azure_desc *desc,
-                                                                         void *mem);
-/* Cancel what is in flight and release the buffers (no request is sent: close first for a graceful leave). */
-SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz);
-/* Begin start-up (AZURE.md §1). SIOC_ERR_STATE unless IDLE. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_start(sioc_cluster_azure *cz, uint64_t now_ms);
-/* Graceful leave: sioc_node_close, send what it queued (ADAPTER_CLOSE), then delete the subscription. The state
-   becomes CLOSED when done (or after shutdown_timeout_ms). */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_close(sioc_cluster_azure *cz, uint64_t now_ms);
-/* Collect finished requests, feed received messages to the node, submit what is due (sends, settles, receives,
-   retries) and run the node's timers. Call after driving the engine and after every node operation. */
-SIOC_API void sioc_cluster_azure_process(sioc_cluster_azure *cz, uint64_t now_ms);
-/* Earliest time process() has work (node, engine and retry timers merged; now_ms when there is work already). */
-SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz, uint64_t now_ms);
-/* 1 when nothing the node queued is waiting to be sent or in flight. */
-SIOC_API int sioc_cluster_azure_idle(const sioc_cluster_azure *cz);
-/* "GetTopic", "Receive", ... ("?" when out of range). */
-SIOC_API const char *sioc_cluster_azure_op_name(int op);
-
-#if SIOC_ENABLE_POSIX
-/* One turn of a blocking loop over the POSIX backend: process, wait until a socket or a timer is due or
-   max_wait_ms passed, step the sockets, process again. */
-SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_posix *px, uint32_t max_wait_ms);
-#endif
-
-#endif /* SIOC_ENABLE_AZURE */
 /* ---- src/member.h ---- */
 /* ---- member: one cluster member over either cloud (the face most programs use) ----
    A sioc_cluster is a whole member of a Socket.IO cluster: the node (cluster.h), the signed client of its cloud
@@ -3582,7 +3278,7 @@ typedef struct sioc_cluster {
     char (*p_recent)[SIOC_CLUSTER_MSGID_MAX + 1];
     uint32_t p_recent_pos;
     void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
-    size_t p_n_settles;
+    size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
     size_t p_n_toks;
     uint8_t *p_scratch, *p_one;
@@ -16981,513 +16677,1200 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
 }
 
 #endif /* SIOC_ENABLE_AZURE */
-/* ---- src/cluster_aws.c ---- */
-/* ---- cluster_aws: the node over SNS + SQS (see cluster_aws.h; AWS.md §2, §4, §6) ---- */
+/* ---- src/member_int.h ---- */
+/* ---- member_int: what the member's shared machinery (member.c) and its two clouds (member_aws.c,
+   member_azure.c) share. Private. ----
+   member.c owns the slots, their retries and backoff, the deadlines, the publish sequences, the settle queue, the
+   recent-id ring, start / close / free and the POSIX turn. A cloud file writes and reads its own requests: the
+   start-up and shutdown steps, publishing, settling and receiving. */
 
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+/* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
+   slots (AWS: one DeleteMessageBatch; Azure: SIOC_CLUSTER_SETTLES completes), then the receives. */
+enum { SIOC__MS_FREE = 0, SIOC__MS_BUSY = 1, SIOC__MS_WAIT = 2 };
+enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3 };
+#define SIOC__M_CTL 0u
+#define SIOC__M_PUB 1u
+#define SIOC__M_SET 2u
+
+/* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
+#define SIOC__M_STEP_DRAIN 100
+#define SIOC__M_STEP_CLEANUP 101
+
+typedef struct sioc__mslot {
+    union {
+        int none;
 #if SIOC_ENABLE_AWS
-
-/* Slots: one call each, with its own body and reply memory. ctl runs start-up and shutdown steps one at a time. */
-enum { SIOC__CAWS_CTL = 0, SIOC__CAWS_PUB = 1, SIOC__CAWS_DEL = 2, SIOC__CAWS_RECV = 3 };
-enum { SIOC__CAWS_FREE = 0, SIOC__CAWS_BUSY = 1, SIOC__CAWS_WAIT = 2 };
-/* start-up / shutdown steps */
-enum {
-    SIOC__CAWS_S_TOPIC = 0,
-    SIOC__CAWS_S_QUEUE,
-    SIOC__CAWS_S_ARN,
-    SIOC__CAWS_S_POLICY,
-    SIOC__CAWS_S_UNSUB_OLD,
-    SIOC__CAWS_S_SUBSCRIBE,
-    SIOC__CAWS_S_DONE,
-    SIOC__CAWS_S_DRAIN,
-    SIOC__CAWS_S_DELQ,
-    SIOC__CAWS_S_UNSUB
-};
-
-#define SIOC__CAWS_CTL_BODY 16384u
-#define SIOC__CAWS_SMALL_REPLY 16384u
-/* A whole SNS request: 256 KiB of payload, base64 (4/3) then percent-encoded (+, /, = become 3 bytes). */
-#define SIOC__CAWS_PUB_BODY (800u * 1024u)
-#define SIOC__CAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_AWS_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_AWS_ARN_MAX)
-#define SIOC__CAWS_RECV_BODY 2048u
-#define SIOC__CAWS_TOKS 4096u
-/* One message alone (256 KiB body or data in base64, plus the JSON around it). */
-#define SIOC__CAWS_ONE_MAX (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 16384u)
-#define SIOC__CAWS_ONE_SIZE(rbs) ((rbs) < SIOC__CAWS_ONE_MAX ? (rbs) : SIOC__CAWS_ONE_MAX)
-
-typedef struct sioc__caws_slot {
-    sioc_aws_call call;
-    int state, op, attempts;
-    sioc_aws_service svc;
-    size_t body_len;
-    size_t count; /* messages in a publish or delete batch */
+        sioc_aws_call aws;
+#endif
+#if SIOC_ENABLE_AZURE
+        sioc_azure_call azure;
+#endif
+    } call;
+    int state, kind, op, attempts, auth_retries;
+    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
     uint64_t retry_at;
-} sioc__caws_slot;
+    uint64_t seq_first; /* publish: sequence of its first message */
+    size_t count;       /* messages in a publish or settle batch */
+    size_t body_len;
+    /* Azure send and settle: what a retry needs again (the body stays in body memory) */
+    char nsp[SIOC_CLUSTER_NSP_MAX + 1];
+    char requester[SIOC_NODE_ID_MAX + 1];
+    char msgid[SIOC_CLUSTER_MSGID_MAX + 1];
+    int has_requester;
+    char lock[SIOC_CLUSTER_LOCK_MAX + 1];
+} sioc__mslot;
 
-typedef struct sioc__caws_del {
+/* One message waiting to be settled: an AWS receipt handle or an Azure lock path, and the operation. */
+typedef struct sioc__msettle {
+    int op;
     uint16_t len;
-    char handle[SIOC_CLUSTER_AWS_HANDLE_MAX];
-} sioc__caws_del;
+    char text[SIOC_CLUSTER_HANDLE_MAX];
+} sioc__msettle;
 
-static const char *const sioc__caws_ops[SIOC_CLUSTER_AWS_OP_COUNT] = {
-    "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe", "ReceiveMessage",
-    "DeleteMessageBatch", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+/* Memory a cloud wants, per slot kind and for its parsing. */
+typedef struct sioc__mlayout {
+    size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
+    size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+} sioc__mlayout;
 
-SIOC_API const char *sioc_cluster_aws_op_name(int op) {
-    return op >= 0 && op < SIOC_CLUSTER_AWS_OP_COUNT ? sioc__caws_ops[op] : "?";
+/* ---- member.c, for the clouds ---- */
+SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c);
+static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
+static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
+static void sioc__m_running(sioc_cluster *c, uint64_t now);
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
+static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text);
+static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
+static int sioc__m_seen(sioc_cluster *c, sioc_str id);
+static void sioc__m_forget(sioc_cluster *c, sioc_str id);
+static int sioc__m_emitter(const sioc_cluster *c);
+
+/* ---- the clouds, for member.c (same signatures in both files; member.c picks one by c->p_transport) ---- */
+#if SIOC_ENABLE_AWS
+static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
+static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now);
+static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s);
+static void sioc__maws_begin(sioc_cluster *c);
+static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now);
+static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now);
+static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now);
+static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e);
+static int sioc__maws_can_receive(const sioc_cluster *c);
+static const char *sioc__maws_op_name(int op);
+#endif
+#if SIOC_ENABLE_AZURE
+static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout *l);
+static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now);
+static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s);
+static void sioc__mazure_begin(sioc_cluster *c);
+static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now);
+static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now);
+static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now);
+static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e);
+static int sioc__mazure_can_receive(const sioc_cluster *c);
+static const char *sioc__mazure_op_name(int op);
+#endif
+
+/* Call the cloud's version of fn. */
+#if SIOC_ENABLE_AWS && SIOC_ENABLE_AZURE
+#define SIOC__M_CLOUD(c, fn, args) ((c)->p_transport == SIOC_CLUSTER_AZURE ? sioc__mazure_##fn args : sioc__maws_##fn args)
+#elif SIOC_ENABLE_AWS
+#define SIOC__M_CLOUD(c, fn, args) ((void)(c), sioc__maws_##fn args)
+#else
+#define SIOC__M_CLOUD(c, fn, args) ((void)(c), sioc__mazure_##fn args)
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
+/* ---- src/member.c ---- */
+/* ---- member: one cluster member over either cloud (see member.h). The shared machinery: set-up, slots, retries
+   with backoff, deadlines, publish sequences, settle queue, recent ids, start, close, free, the POSIX turn. ---- */
+
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
+static int sioc__m_emitter(const sioc_cluster *c) { return c->p_node.p_desc.emitter_only; }
+SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
+
+/* ---- configuration ---- */
+
+#if SIOC_ENABLE_POSIX
+#include <stdlib.h> /* getenv */
+
+static const char *sioc__m_env(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
 }
 
-SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster_aws_desc *desc) {
-    sioc_cluster_aws_desc d = *desc;
-    if (!d.topic_name || !*d.topic_name) d.topic_name = "socket-io";
-    if (!d.queue_prefix || !*d.queue_prefix) d.queue_prefix = "socket-io";
-    if (!d.retention_s) d.retention_s = 3600;
-    if (!d.wait_time_s) d.wait_time_s = 20;
-    if (d.wait_time_s < 0) d.wait_time_s = 0;
-    if (!d.receives_in_flight) d.receives_in_flight = 1;
-    if (!d.max_messages) d.max_messages = 10;
+SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *d) {
+    const char *sb = sioc__m_env("SERVICEBUS_CONNECTION_STRING");
+    if (!d) return;
+    if (d->transport == SIOC_CLUSTER_AUTO) { /* Azure when a connection string is given, or only that is at hand */
+        int aws_keys = d->aws.credentials.access_key_id.len || sioc__m_env("AWS_ACCESS_KEY_ID");
+        d->transport = (d->azure.connection_string || (sb && !aws_keys)) ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+    }
+    if (d->transport == SIOC_CLUSTER_AZURE) {
+        if (!d->azure.connection_string) d->azure.connection_string = sb;
+        if (!d->azure.rest_url) d->azure.rest_url = sioc__m_env("SERVICEBUS_REST_URL");
+    }
+#if SIOC_ENABLE_AWS
+    if (d->transport == SIOC_CLUSTER_AWS) {
+        sioc_aws_desc ad;
+        memset(&ad, 0, sizeof ad);
+        ad.region = d->aws.region;
+        ad.credentials = d->aws.credentials;
+        ad.sns_endpoint = d->aws.sns_endpoint;
+        ad.sqs_endpoint = d->aws.sqs_endpoint;
+        (void)sioc_aws_desc_from_env(&ad);
+        d->aws.region = ad.region ? ad.region : "us-east-1";
+        d->aws.credentials = ad.credentials;
+        d->aws.sns_endpoint = ad.sns_endpoint;
+        d->aws.sqs_endpoint = ad.sqs_endpoint;
+    }
+#endif
+    if (!d->random) d->random = sioc_posix_random;
+    if (!d->utc_now) d->utc_now = sioc_posix_utc_now;
+}
+#endif
+
+SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d = *desc;
+    int az;
+    if (d.transport == SIOC_CLUSTER_AUTO) d.transport = d.azure.connection_string ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+    az = d.transport == SIOC_CLUSTER_AZURE;
+    if (!d.topic_name || !*d.topic_name) d.topic_name = az ? "socket.io" : "socket-io";
+    if (!d.prefix || !*d.prefix) d.prefix = az ? "socket.io" : "socket-io";
+    if (!d.receives_in_flight) d.receives_in_flight = az ? 2 : 1;
     if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
     if (!d.backoff_base_ms) d.backoff_base_ms = 200;
     if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
-    if (!d.receive_buffer_size && d.max_messages >= 1 && d.max_messages <= 10)
-        d.receive_buffer_size = (uint32_t)d.max_messages * (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 8192u);
+    /* the node, the engine: what they leave empty comes from the member's desc */
+    if (!d.node.random) d.node.random = d.random, d.node.user = d.user;
+    if (!d.node.allocator.alloc) d.node.allocator = d.allocator;
+    if (!d.node.logger.fn) d.node.logger = d.logger;
+    if (!d.http.allocator.alloc) d.http.allocator = d.allocator;
+    if (!d.http.logger.fn) d.http.logger = d.logger;
+    if (!d.http.random) d.http.random = d.random, d.http.user = d.user;
+    if (!d.http.utc_now) d.http.utc_now = d.utc_now;
+    /* long polls hold a connection each; publishes and settles need at least one more (raised, never lowered) */
+    if (!d.http.conns_per_endpoint) d.http.conns_per_endpoint = (uint32_t)d.receives_in_flight + 3u;
+    if (!d.aws.retention_s) d.aws.retention_s = 3600;
+    if (!d.aws.wait_time_s) d.aws.wait_time_s = 20;
+    if (d.aws.wait_time_s < 0) d.aws.wait_time_s = 0;
+    if (!d.aws.max_messages) d.aws.max_messages = 10;
+    if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
+        d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (262144u / 3u * 4u + 8192u);
+    if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
+    if (!d.azure.timeout_s) d.azure.timeout_s = 55;
     return d;
 }
 
-/* Checks the desc and computes the block size; 0 when the desc is invalid. */
-static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_aws_desc *out) {
-    sioc_cluster_aws_desc d;
-    size_t total;
-    if (!desc || !desc->random) return 0;
-    d = sioc_cluster_aws_desc_resolved(desc);
-    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_AWS_MAX_RECEIVES || d.max_messages < 1 ||
-        d.max_messages > 10 || d.wait_time_s > 20 || d.retention_s < 60 || d.retention_s > 1209600 ||
-        d.backoff_cap_ms < d.backoff_base_ms || strlen(d.topic_name) > 256 || strlen(d.queue_prefix) > 60 ||
-        d.receive_buffer_size < 4096)
+static void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+#if SIOC_ENABLE_LOG
+    if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
+#else
+    (void)d, (void)what;
+#endif
+}
+
+/* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
+static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l) {
+    sioc_cluster_desc d;
+    sioc__mlayout l;
+    size_t total, n_slots;
+    sioc_result r;
+    if (!desc) return 0;
+    d = sioc_cluster_desc_resolved(desc);
+    memset(&l, 0, sizeof l);
+    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
+        sioc__m_log(&d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
         return 0;
-    /* one block: slots, ctl, pub, del, receives (body + reply), deletes, recent ids, tokens, scratch */
-    total = sioc__align16((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
-    total += sioc__align16(SIOC__CAWS_CTL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__align16(SIOC__CAWS_PUB_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__align16(SIOC__CAWS_DEL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
-    total += (size_t)d.receives_in_flight *
-             (sioc__align16(SIOC__CAWS_RECV_BODY) + sioc__align16(d.receive_buffer_size));
-    total += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
-    total += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
-    total += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
-    total += sioc__align16(d.receive_buffer_size);                       /* scratch */
-    total += sioc__align16(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
-    if (out) *out = d;
+    }
+    if (d.backoff_cap_ms < d.backoff_base_ms) {
+        sioc__m_log(&d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+        return 0;
+    }
+    if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
+        sioc__m_log(&d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+        return 0;
+    }
+    r = SIOC_ERR_UNSUPPORTED;
+#if SIOC_ENABLE_AWS
+    if (d.transport == SIOC_CLUSTER_AWS) r = sioc__maws_layout(&d, &l);
+#endif
+#if SIOC_ENABLE_AZURE
+    if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
+#endif
+    if (r != SIOC_OK) {
+        sioc__m_log(&d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
+                                                  : "sioc_cluster: an option of the transport is out of range");
+        return 0;
+    }
+    n_slots = SIOC__M_SET + l.n_settle_slots + (size_t)d.receives_in_flight;
+    total = sioc__align16(n_slots * sizeof(sioc__mslot));
+    total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
+             sioc__align16(l.pub_reply);
+    total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
+    total += (size_t)d.receives_in_flight * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
+    total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
+    total += sioc__align16((size_t)SIOC_CLUSTER_RECENT * (SIOC_CLUSTER_MSGID_MAX + 1));
+    total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
+    if (out_d) *out_d = d;
+    if (out_l) *out_l = l;
     return total;
 }
 
-SIOC_API size_t sioc_cluster_aws_heap_size(const sioc_cluster_aws_desc *desc) { return sioc__caws_layout(desc, NULL); }
+SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d;
+    size_t own = sioc__m_layout(desc, &d, NULL), node;
+    if (!own) return 0;
+    node = sioc_node_heap_size(&d.node);
+    return node ? own + node : 0;
+}
 
-static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_aws_client *client,
-                                   const sioc_cluster_aws_desc *desc, void *block, int owns) {
-    sioc_cluster_aws_desc d;
-    size_t n_slots, i, total, off;
-    uint8_t *mem;
-    if (!ca || !node || !client || !desc) return SIOC_ERR_ARG;
-    memset(ca, 0, sizeof *ca);
-    if (!desc->random) return SIOC_ERR_DEPENDENCY;
-    total = sioc__caws_layout(desc, &d);
-    if (!total) return SIOC_ERR_ARG;
-    if (block) {
-        mem = (uint8_t *)block;
-    } else {
-#if !SIOC_ENABLE_LIBC_MALLOC
-        if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+/* ---- set-up and release ---- */
+
+/* Give the slot's call its body and reply memory. */
+static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, size_t body_cap, uint8_t *reply,
+                             size_t reply_cap) {
+#if SIOC_ENABLE_AZURE
+    if (sioc__m_is_azure(c)) {
+        s->call.azure.body_mem = body, s->call.azure.body_cap = body_cap;
+        s->call.azure.reply_mem = reply, s->call.azure.reply_cap = reply_cap;
+        s->call.azure.user = s;
+        return;
+    }
 #endif
-        mem = (uint8_t *)sioc__alloc(&d.allocator, total);
-        if (!mem) return SIOC_ERR_NOMEM;
+#if SIOC_ENABLE_AWS
+    s->call.aws.body_mem = body, s->call.aws.body_cap = body_cap;
+    s->call.aws.reply_mem = reply, s->call.aws.reply_cap = reply_cap;
+    s->call.aws.user = s;
+#endif
+    (void)c, (void)s, (void)body, (void)body_cap, (void)reply, (void)reply_cap;
+}
+
+static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l) {
+    size_t i, off = 0, n_set = l->n_settle_slots;
+    c->p_slots = (sioc__mslot *)(void *)mem;
+    off += sioc__align16(c->p_n_slots * sizeof(sioc__mslot));
+    for (i = 0; i < c->p_n_slots; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        size_t body, reply;
+        s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
+                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE : SIOC__MK_RECV;
+        body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
+             : s->kind == SIOC__MK_SETTLE ? l->set_body : l->recv_body;
+        reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
+              : s->kind == SIOC__MK_SETTLE ? l->set_reply : l->recv_reply;
+        sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
+        off += sioc__align16(body) + sioc__align16(reply);
+    }
+    c->p_settles = mem + off;
+    off += sioc__align16(l->settle_cap * sizeof(sioc__msettle));
+    c->p_recent = (char(*)[SIOC_CLUSTER_MSGID_MAX + 1])(void *)(mem + off);
+    off += sioc__align16((size_t)SIOC_CLUSTER_RECENT * (SIOC_CLUSTER_MSGID_MAX + 1));
+    c->p_toks = (sioc_json_tok *)(void *)(mem + off);
+    c->p_n_toks = l->toks;
+    off += sioc__align16(l->toks * sizeof(sioc_json_tok));
+    c->p_scratch = mem + off;
+    c->p_scratch_size = l->scratch;
+    off += sioc__align16(l->scratch);
+    c->p_one = mem + off;
+    c->p_one_size = l->one;
+}
+
+static sioc_result sioc__m_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+#if SIOC_ENABLE_AWS
+    if (d->transport == SIOC_CLUSTER_AWS) {
+        sioc_aws_desc ad;
+        sioc_result r;
+        memset(&ad, 0, sizeof ad);
+        ad.region = d->aws.region;
+        ad.credentials = d->aws.credentials;
+        ad.sns_endpoint = d->aws.sns_endpoint;
+        ad.sqs_endpoint = d->aws.sqs_endpoint;
+        ad.utc_now = d->utc_now;
+        ad.user = d->user;
+        ad.http = d->http;
+        ad.publish_at_most_once = d->aws.publish_at_most_once;
+        if (!ad.region || !ad.credentials.access_key_id.len || !ad.credentials.secret_access_key.len) {
+            sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+            return SIOC_ERR_NOT_FOUND;
+        }
+        r = sioc_aws_client_init(&c->p_client.aws, &ad);
+        if (r == SIOC_OK) c->p_http = &c->p_client.aws.http;
+        return r;
+    }
+#endif
+#if SIOC_ENABLE_AZURE
+    if (d->transport == SIOC_CLUSTER_AZURE) {
+        sioc_azure_desc zd;
+        sioc_result r;
+        memset(&zd, 0, sizeof zd);
+        zd.connection_string = d->azure.connection_string;
+        zd.rest_url = d->azure.rest_url;
+        zd.utc_now = d->utc_now;
+        zd.user = d->user;
+        zd.http = d->http;
+        zd.token_lifetime_s = d->azure.token_lifetime_s;
+        if (!zd.connection_string) {
+            sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+            return SIOC_ERR_NOT_FOUND;
+        }
+        r = sioc_azure_client_init(&c->p_client.azure, &zd);
+        if (r == SIOC_OK) c->p_http = &c->p_client.azure.http;
+        return r;
+    }
+#endif
+    return SIOC_ERR_UNSUPPORTED;
+}
+
+SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d;
+    sioc__mlayout l;
+    size_t total;
+    uint8_t *mem;
+    sioc_result r;
+    if (!c || !desc) return SIOC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    d = *desc;
+#if SIOC_ENABLE_POSIX
+    sioc_cluster_desc_from_env(&d);
+#endif
+    if (!d.random || !d.utc_now) return SIOC_ERR_DEPENDENCY;
+    total = sioc__m_layout(&d, &c->p_desc, &l);
+    if (!total) return SIOC_ERR_ARG;
+    c->p_transport = c->p_desc.transport;
+#if !SIOC_ENABLE_LIBC_MALLOC
+    if (!c->p_desc.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+#endif
+    r = sioc_node_init(&c->p_node, &c->p_desc.node);
+    if (r != SIOC_OK) goto fail;
+    c->p_inited |= 1;
+    r = sioc__m_client_init(c);
+    if (r != SIOC_OK) goto fail;
+    c->p_inited |= 2;
+#if SIOC_ENABLE_POSIX
+    if (!c->p_desc.own_io) {
+        r = sioc_posix_init(&c->p_px, c->p_http, NULL, NULL);
+        if (r != SIOC_OK) goto fail;
+        c->p_inited |= 4;
+    }
+#endif
+    mem = (uint8_t *)sioc__alloc(&c->p_desc.allocator, total);
+    if (!mem) {
+        r = SIOC_ERR_NOMEM;
+        goto fail;
     }
     memset(mem, 0, total);
-    n_slots = SIOC__CAWS_RECV + (size_t)d.receives_in_flight;
-    ca->p_mem = mem;
-    ca->p_mem_size = owns ? total : 0;
-    ca->p_desc = d;
-    ca->node = node;
-    ca->client = client;
-    off = 0;
-    ca->p_slots = (sioc__caws_slot *)(void *)mem;
-    off += sioc__align16(n_slots * sizeof(sioc__caws_slot));
-    for (i = 0; i < n_slots; i++) {
-        sioc__caws_slot *s = &ca->p_slots[i];
-        size_t body = i == SIOC__CAWS_CTL ? SIOC__CAWS_CTL_BODY
-                    : i == SIOC__CAWS_PUB ? SIOC__CAWS_PUB_BODY
-                    : i == SIOC__CAWS_DEL ? SIOC__CAWS_DEL_BODY
-                                          : SIOC__CAWS_RECV_BODY;
-        size_t reply = i >= SIOC__CAWS_RECV ? d.receive_buffer_size : SIOC__CAWS_SMALL_REPLY;
-        s->call.body_mem = mem + off;
-        s->call.body_cap = body;
-        off += sioc__align16(body);
-        s->call.reply_mem = mem + off;
-        s->call.reply_cap = reply;
-        off += sioc__align16(reply);
-        s->call.user = s;
+    c->p_mem = mem;
+    c->p_mem_size = total;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + (size_t)c->p_desc.receives_in_flight;
+    c->p_settle_cap = l.settle_cap;
+    c->p_per_receive = l.per_receive;
+    sioc__m_carve(c, mem, &l);
+    c->p_state = SIOC_CLUSTER_IDLE;
+    return SIOC_OK;
+fail:
+    sioc_cluster_free(c);
+    return r;
+}
+
+static void sioc__m_cancel(sioc_cluster *c, sioc__mslot *s) {
+    if (s->state == SIOC__MS_BUSY) SIOC__M_CLOUD(c, cancel, (c, s));
+    s->state = SIOC__MS_FREE;
+}
+
+SIOC_API void sioc_cluster_free(sioc_cluster *c) {
+    size_t i;
+    if (!c) return;
+    if (c->p_mem) {
+        for (i = 0; i < c->p_n_slots; i++) sioc__m_cancel(c, &c->p_slots[i]);
+        sioc__free(&c->p_desc.allocator, c->p_mem, c->p_mem_size);
+        c->p_mem = NULL;
     }
-    ca->p_dels = (sioc__caws_del *)(void *)(mem + off);
-    off += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
-    ca->p_recent = (char(*)[SIOC_CLUSTER_AWS_MSGID_MAX + 1])(void *)(mem + off);
-    off += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
-    ca->p_toks = (sioc_json_tok *)(void *)(mem + off);
-    ca->p_n_toks = SIOC__CAWS_TOKS;
-    off += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
-    ca->p_scratch = mem + off;
-    ca->p_scratch_size = d.receive_buffer_size;
-    off += sioc__align16(d.receive_buffer_size);
-    ca->p_one = mem + off;
-    ca->p_one_size = SIOC__CAWS_ONE_SIZE(d.receive_buffer_size);
-    ca->state = SIOC_CLUSTER_AWS_IDLE;
+#if SIOC_ENABLE_POSIX
+    if (c->p_inited & 4) sioc_posix_free(&c->p_px);
+#endif
+#if SIOC_ENABLE_AWS
+    if ((c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AWS) sioc_aws_client_free(&c->p_client.aws);
+#endif
+#if SIOC_ENABLE_AZURE
+    if ((c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AZURE) sioc_azure_client_free(&c->p_client.azure);
+#endif
+    if (c->p_inited & 1) sioc_node_free(&c->p_node);
+    c->p_inited = 0;
+    c->p_http = NULL;
+}
+
+/* ---- requests: submit, report, back off ---- */
+
+static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry) {
+    c->p_stats.failures[s->op]++;
+    c->p_last_error = r;
+    if (c->p_desc.on_error) {
+        sioc_cluster_error e;
+        memset(&e, 0, sizeof e);
+        e.op = (sioc_cluster_op)s->op;
+        e.op_name = sioc_cluster_op_name(c, s->op);
+        e.result = r;
+        e.code = e.message = e.detail = "";
+        SIOC__M_CLOUD(c, error, (s, &e));
+        e.will_retry = will_retry;
+        c->p_desc.on_error(c->p_desc.user, &e);
+    }
+}
+
+/* Capped exponential backoff with full jitter above a floor, never a hot loop (docs/DESIGN.md). Throttling waits
+   at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
+   token), later ones back off like any failure. */
+static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    uint64_t floor = c->p_desc.backoff_floor_ms;
+    sioc__m_report(c, s, r, 1);
+    s->state = SIOC__MS_WAIT;
+    if (r == SIOC_ERR_AUTH && !s->auth_retries) {
+        s->auth_retries = 1;
+        s->retry_at = now + floor;
+        return;
+    }
+    s->attempts++;
+    if (r == SIOC_ERR_THROTTLED) {
+        uint64_t least = sioc__m_is_azure(c) ? 2000u : 1000u, ra = 0;
+#if SIOC_ENABLE_AZURE
+        if (sioc__m_is_azure(c)) ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
+#endif
+        if (floor < least) floor = least;
+        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
+    }
+    s->retry_at = sioc__backoff_at(now, s->attempts, c->p_desc.backoff_base_ms, c->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(c->p_desc.random, c->p_desc.user));
+}
+
+/* Submit what the slot holds. A refusal no retry can cure (bad name, too large) is returned with the slot FREE;
+   anything else (engine full, no connection yet) becomes a retry. */
+static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r;
+    c->p_stats.requests[s->op]++;
+    r = SIOC__M_CLOUD(c, start_call, (c, s, now));
+    if (r == SIOC_OK) {
+        s->state = SIOC__MS_BUSY;
+        return SIOC_OK;
+    }
+    if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        return r;
+    }
+    sioc__m_fail(c, s, r, now);
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_cluster_aws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_aws_client *client,
-                                           const sioc_cluster_aws_desc *desc) {
-    return sioc__caws_init(ca, node, client, desc, NULL, 1);
+/* What a refusal for good means for each kind of slot. */
+static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
+    else if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+    else if (s->kind == SIOC__MK_CTL) c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED
+                                                                                   : SIOC_CLUSTER_FAILED;
 }
 
-SIOC_API sioc_result sioc_cluster_aws_init_preallocated(sioc_cluster_aws *ca, sioc_node *node,
-                                                        sioc_aws_client *client, const sioc_cluster_aws_desc *desc,
-                                                        void *mem) {
-    if (!mem) return SIOC_ERR_ARG;
-    return sioc__caws_init(ca, node, client, desc, mem, 0);
-}
-
-static size_t sioc__caws_n_slots(const sioc_cluster_aws *ca) {
-    return SIOC__CAWS_RECV + (size_t)ca->p_desc.receives_in_flight;
-}
-
-SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca) {
-    size_t i;
-    if (!ca || !ca->p_mem) return;
-    for (i = 0; i < sioc__caws_n_slots(ca); i++)
-        if (ca->p_slots[i].state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &ca->p_slots[i].call);
-    if (ca->p_mem_size) sioc__free(&ca->p_desc.allocator, ca->p_mem, ca->p_mem_size); /* 0: the caller's block */
-    ca->p_mem = NULL;
-}
-
-/* Submit the body already in the slot. A refusal by the client (slots full...) becomes a retry. */
-static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now);
-
-static void sioc__caws_submit(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
+static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now) {
     sioc_result r;
-    uint32_t timeout = ca->p_desc.request_timeout_ms;
-    if (s->op == SIOC_CLUSTER_AWS_RECEIVE_MESSAGE) timeout = (uint32_t)ca->p_desc.wait_time_s * 1000u + 10000u;
-    s->call.timeout_ms = timeout;
-    s->call.user = s;
-    ca->requests[s->op]++;
-    r = sioc_aws_submit(ca->client, &s->call, s->svc, sioc__caws_ops[s->op], s->body_len, now);
-    if (r != SIOC_OK) {
-        s->state = SIOC__CAWS_BUSY;
-        s->call.result = r;
-        sioc__caws_fail(ca, s, r, now);
-        return;
-    }
-    s->state = SIOC__CAWS_BUSY;
-}
-
-/* Write a body with `b` (already filled by the caller's writer) and submit it as op. */
-static void sioc__caws_go(sioc_cluster_aws *ca, sioc__caws_slot *s, int op, sioc_aws_service svc, const sioc_buf *b,
-                          uint64_t now) {
     s->op = op;
-    s->svc = svc;
     s->attempts = 0;
-    s->body_len = b->len;
-    sioc__caws_submit(ca, s, now);
+    s->auth_retries = 0;
+    r = sioc__m_submit(c, s, now);
+    if (r != SIOC_OK) sioc__m_refused(c, s, r);
 }
 
-/* Capped exponential backoff with full jitter above a floor (AWS.md §4: never a hot loop). */
-static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now) {
-    uint32_t floor = ca->p_desc.backoff_floor_ms;
-    ca->failures[s->op]++;
-    ca->last_error = r;
-    if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, &s->call);
-    s->attempts++;
-    if (r == SIOC_ERR_THROTTLED && floor < 1000) floor = 1000;
-    s->retry_at = sioc__backoff_at(now, s->attempts, ca->p_desc.backoff_base_ms, ca->p_desc.backoff_cap_ms, floor,
-                                   sioc__rand32(ca->p_desc.random, ca->p_desc.user));
-    s->state = SIOC__CAWS_WAIT;
+/* ---- node readiness, publish sequences, settle queue, recent ids ---- */
+
+static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
+    if (c->p_node.state == SIOC_NODE_CLOSING || c->p_node.state == SIOC_NODE_CLOSED) return;
+    if (c->p_node.ready != ready) (void)sioc_node_set_ready(&c->p_node, ready, now);
+}
+
+static void sioc__m_running(sioc_cluster *c, uint64_t now) {
+    c->p_state = SIOC_CLUSTER_RUNNING;
+    sioc__m_set_ready(c, 1, now);
+}
+
+/* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
+    s->seq_first = c->p_sent + 1u;
+    s->count = n;
+    c->p_sent += n;
+    sioc_node_out_pop(&c->p_node, n);
+}
+
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
+    size_t n = s->count;
+    s->state = SIOC__MS_FREE;
+    if (!n) return;
+    if (accepted > n) accepted = n;
+    c->p_stats.published += accepted;
+    c->p_stats.publish_failed += n - accepted;
+    c->p_published_seq = s->seq_first + n - 1u;
+    s->count = 0;
+    if (c->p_desc.on_publish)
+        c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
+}
+
+/* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
+static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
+    sioc__mslot tmp;
+    size_t n = sioc_node_out_count(&c->p_node);
+    if (!n) return;
+    memset(&tmp, 0, sizeof tmp);
+    sioc__m_pub_taken(c, &tmp, n);
+    sioc__m_pub_outcome(c, &tmp, 0, r);
+}
+
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text) {
+    sioc__msettle *e;
+    if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
+        c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
+        return 0;
+    }
+    e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
+    e->op = op;
+    e->len = (uint16_t)text.len;
+    memcpy(e->text, text.ptr, text.len);
+    return 1;
+}
+
+static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
+    sioc__msettle *q = (sioc__msettle *)c->p_settles;
+    if (n > c->p_n_settles) n = c->p_n_settles;
+    memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
+    c->p_n_settles -= n;
+}
+
+static int sioc__m_seen(sioc_cluster *c, sioc_str id) {
+    return sioc__recent_seen(&c->p_recent[0][0], SIOC_CLUSTER_MSGID_MAX + 1, SIOC_CLUSTER_RECENT, &c->p_recent_pos, id);
+}
+SIOC__FN void sioc__m_forget(sioc_cluster *c, sioc_str id) {
+    sioc__recent_forget(&c->p_recent[0][0], SIOC_CLUSTER_MSGID_MAX + 1, SIOC_CLUSTER_RECENT, id);
+}
+
+/* ---- driving ---- */
+
+SIOC_API sioc_result sioc_cluster_start(sioc_cluster *c, uint64_t now_ms) {
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (c->p_state != SIOC_CLUSTER_IDLE) return SIOC_ERR_STATE;
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = 0;
+    SIOC__M_CLOUD(c, begin, (c));
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error;
+    sioc_cluster_process(c, now_ms);
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
+    size_t i;
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (c->p_state == SIOC_CLUSTER_CLOSING || c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_OK;
+    if (c->p_node.state != SIOC_NODE_CLOSING && c->p_node.state != SIOC_NODE_CLOSED)
+        (void)sioc_node_close(&c->p_node, now_ms);
+    /* no more receives or settles (the queue / subscription goes, its handles and locks with it); a start-up
+       step in flight is abandoned; only the publish slot carries on */
+    for (i = 0; i < c->p_n_slots; i++)
+        if (i != SIOC__M_PUB) sioc__m_cancel(c, &c->p_slots[i]);
+    c->p_n_settles = 0;
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic) {
+        sioc__m_cancel(c, &c->p_slots[SIOC__M_PUB]);
+        sioc__m_pub_outcome(c, &c->p_slots[SIOC__M_PUB], 0, SIOC_ERR_CLOSED);
+        sioc__m_drop_out(c, SIOC_ERR_CLOSED); /* nowhere to publish */
+    }
+    if (c->p_state == SIOC_CLUSTER_IDLE) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return SIOC_OK;
+    }
+    c->p_state = SIOC_CLUSTER_CLOSING;
+    c->p_step = SIOC__M_STEP_DRAIN;
+    c->p_close_deadline = now_ms + c->p_desc.shutdown_timeout_ms;
+    sioc_cluster_process(c, now_ms);
+    return SIOC_OK;
+}
+
+static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s;
+    while ((s = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
+        if (s->state != SIOC__MS_BUSY) continue;
+        switch (s->kind) {
+        case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
+        case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
+        case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
+        default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
+        }
+    }
+}
+
+/* Retries that are due. Receives and settles restart afresh once the queue or subscription changed; a
+   start-up step is written again (a name may have changed meanwhile). */
+static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
+    size_t i;
+    for (i = 0; i < c->p_n_slots; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        sioc_result r;
+        if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
+        if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
+            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE) && c->p_state != SIOC_CLUSTER_RUNNING) ||
+            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
+            if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            s->state = SIOC__MS_FREE;
+            continue;
+        }
+        if (s->kind == SIOC__MK_CTL) {
+            int att = s->attempts, ar = s->auth_retries;
+            s->state = SIOC__MS_FREE;
+            SIOC__M_CLOUD(c, ctl_step, (c, now));
+            s->attempts = att;
+            s->auth_retries = ar;
+            continue;
+        }
+        r = sioc__m_submit(c, s, now);
+        if (r != SIOC_OK) sioc__m_refused(c, s, r);
+    }
+}
+
+/* While CLOSING: once the node is closed and its last message published (or the deadline passed), the cloud's
+   clean-up steps run. */
+static void sioc__m_drain(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
+    int drained = c->p_node.state == SIOC_NODE_CLOSED && pub->state == SIOC__MS_FREE;
+    if (!drained && now < c->p_close_deadline) return;
+    if (pub->state != SIOC__MS_FREE) {
+        sioc__m_cancel(c, pub);
+        sioc__m_pub_outcome(c, pub, 0, SIOC_ERR_TIMEOUT);
+    }
+    sioc__m_drop_out(c, SIOC_ERR_TIMEOUT);
+    c->p_step = SIOC__M_STEP_CLEANUP;
+    if (now >= c->p_close_deadline) c->p_close_deadline = now + 2000; /* a short try to clean up */
+}
+
+SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
+    size_t i;
+    if (!c || !c->p_mem || c->p_state == SIOC_CLUSTER_IDLE) return;
+    sioc__m_collect(c, now_ms);
+    sioc__m_retries(c, now_ms);
+    sioc_node_tick(&c->p_node, now_ms);
+    if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
+    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+        c->p_state == SIOC_CLUSTER_STARTING)
+        SIOC__M_CLOUD(c, pub_start, (c, now_ms));
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        SIOC__M_CLOUD(c, settle_start, (c, now_ms));
+        if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
+            c->p_n_settles + c->p_per_receive * (size_t)c->p_desc.receives_in_flight <= c->p_settle_cap)
+            for (i = 0; i < c->p_n_slots; i++)
+                if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
+                    SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step == SIOC__M_STEP_DRAIN) sioc__m_drain(c, now_ms);
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step >= SIOC__M_STEP_CLEANUP) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
+}
+
+static int sioc__m_finished_waiting(const sioc_cluster *c) {
+#if SIOC_ENABLE_AWS
+    if (!sioc__m_is_azure(c)) return c->p_client.aws.p_done.p_head != NULL;
+#endif
+#if SIOC_ENABLE_AZURE
+    if (sioc__m_is_azure(c)) return c->p_client.azure.p_done.p_head != NULL;
+#endif
+    return 0;
+}
+
+SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now_ms) {
+    uint64_t d, h;
+    size_t i;
+    if (!c || !c->p_mem) return UINT64_MAX;
+    d = sioc_node_next_deadline(&c->p_node, now_ms);
+    h = sioc_http_next_deadline(c->p_http);
+    if (h < d) d = h;
+    if (sioc_http_responses_ready(c->p_http) || sioc__m_finished_waiting(c)) return now_ms;
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_CLOSED || c->p_state == SIOC_CLUSTER_FAILED)
+        return d;
+    for (i = 0; i < c->p_n_slots; i++) {
+        const sioc__mslot *s = &c->p_slots[i];
+        if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
+        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
+            c->p_state == SIOC_CLUSTER_RUNNING)
+            return now_ms;
+    }
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
+        return now_ms;
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
+    return d < now_ms ? now_ms : d;
+}
+
+SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
+    if (!c || !c->p_mem) return 1;
+    return sioc_node_out_count(&c->p_node) == 0 && c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE;
+}
+
+#if SIOC_ENABLE_POSIX
+SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
+    uint64_t now, d;
+    uint32_t wait = max_wait_ms;
+    sioc_result r;
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
+    now = sioc_posix_now_ms();
+    sioc_cluster_process(c, now);
+    d = sioc_cluster_next_deadline(c, now);
+    if (d <= now) wait = 0;
+    else if (d - now < wait) wait = (uint32_t)(d - now);
+    r = sioc_posix_wait(&c->p_px, now, wait);
+    now = sioc_posix_now_ms();
+    (void)sioc_posix_step(&c->p_px, now);
+    sioc_cluster_process(c, now);
+    return r;
+}
+
+SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }
+#endif
+
+/* ---- accessors ---- */
+
+SIOC_API sioc_node *sioc_cluster_node(sioc_cluster *c) { return c ? &c->p_node : NULL; }
+SIOC_API sioc_http_client *sioc_cluster_http(sioc_cluster *c) { return c ? c->p_http : NULL; }
+SIOC_API sioc_cluster_transport sioc_cluster_get_transport(const sioc_cluster *c) {
+    return c ? c->p_transport : SIOC_CLUSTER_AUTO;
+}
+SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c) {
+    return c ? c->p_state : SIOC_CLUSTER_CLOSED;
+}
+SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c) { return c ? c->p_last_error : SIOC_ERR_ARG; }
+SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c) { return c ? &c->p_stats : NULL; }
+SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c) { return c ? c->p_node.uid : ""; }
+SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c) { return c ? c->p_name : ""; }
+SIOC_API uint64_t sioc_cluster_queued_seq(const sioc_cluster *c) { return c ? c->p_node.counters.published : 0; }
+SIOC_API uint64_t sioc_cluster_published_seq(const sioc_cluster *c) { return c ? c->p_published_seq : 0; }
+
+SIOC_API const char *sioc_cluster_op_name(const sioc_cluster *c, int op) {
+    if (!c || op < 0 || op >= SIOC_CLUSTER_OP_COUNT) return "?";
+    return SIOC__M_CLOUD(c, op_name, (op));
+}
+
+SIOC_API const char *sioc_cluster_state_name(int state) {
+    static const char *const names[] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
+    return state >= 0 && state < (int)SIOC__COUNT(names) ? names[state] : "?";
+}
+
+#if SIOC_ENABLE_AWS
+SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4_credentials *creds) {
+    if (c && (c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AWS) sioc_aws_set_credentials(&c->p_client.aws, creds);
+}
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
+/* ---- src/member_aws.c ---- */
+/* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
+   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
+   member.c's. */
+
+#if SIOC_ENABLE_AWS
+
+/* start-up steps; clean-up steps follow member.c's SIOC__M_STEP_CLEANUP */
+enum {
+    SIOC__MAWS_S_TOPIC = 0,
+    SIOC__MAWS_S_QUEUE,
+    SIOC__MAWS_S_ARN,
+    SIOC__MAWS_S_POLICY,
+    SIOC__MAWS_S_UNSUB_OLD,
+    SIOC__MAWS_S_SUBSCRIBE,
+    SIOC__MAWS_S_DONE,
+    SIOC__MAWS_S_DELQ = SIOC__M_STEP_CLEANUP,
+    SIOC__MAWS_S_UNSUB
+};
+
+#define SIOC__MAWS_CTL_BODY 16384u
+#define SIOC__MAWS_SMALL_REPLY 16384u
+/* A whole SNS request: 256 KiB of payload, base64 (4/3) then percent-encoded (+, /, = become 3 bytes). */
+#define SIOC__MAWS_PUB_BODY (800u * 1024u)
+#define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
+#define SIOC__MAWS_RECV_BODY 2048u
+#define SIOC__MAWS_TOKS 4096u
+/* One message alone (256 KiB body or data in base64, plus the JSON around it). */
+#define SIOC__MAWS_ONE_MAX (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 16384u)
+
+static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
+    "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+
+static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
+
+static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
+    const sioc_cluster_aws_opts *a = &d->aws;
+    if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
+        a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
+        a->receive_buffer_size < 4096)
+        return SIOC_ERR_ARG;
+    l->ctl_body = SIOC__MAWS_CTL_BODY, l->ctl_reply = SIOC__MAWS_SMALL_REPLY;
+    l->pub_body = SIOC__MAWS_PUB_BODY, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
+    l->n_settle_slots = 1, l->set_body = SIOC__MAWS_DEL_BODY, l->set_reply = SIOC__MAWS_SMALL_REPLY;
+    l->recv_body = SIOC__MAWS_RECV_BODY, l->recv_reply = a->receive_buffer_size;
+    l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
+    l->per_receive = (size_t)a->max_messages;
+    l->toks = SIOC__MAWS_TOKS;
+    l->scratch = a->receive_buffer_size;
+    l->one = SIOC__MIN(a->receive_buffer_size, SIOC__MAWS_ONE_MAX);
+    return SIOC_OK;
+}
+
+static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client.aws; }
+
+static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
+    SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+
+/* Sign and send the body already written into the slot. */
+static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    call->timeout_ms = c->p_desc.request_timeout_ms;
+    if (s->op == SIOC_CLUSTER_OP_RECEIVE) call->timeout_ms = (uint32_t)c->p_desc.aws.wait_time_s * 1000u + 10000u;
+    call->user = s;
+    return sioc_aws_submit(sioc__maws_client(c), call, sioc__maws_svc[s->op], sioc__maws_ops[s->op], s->body_len,
+                           now);
+}
+
+static sioc__mslot *sioc__maws_next(sioc_cluster *c, uint64_t now) {
+    sioc_aws_call *done = NULL;
+    while (sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK) {
+        sioc__mslot *s = (sioc__mslot *)done->user;
+        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
+        /* not ours: the client serves this member alone */
+    }
+    return NULL;
+}
+
+static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s) {
+    (void)sioc_aws_cancel(sioc__maws_client(c), &s->call.aws);
+}
+
+static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
+    const sioc_aws_call *call = &s->call.aws;
+    e->status = call->status;
+    e->code = call->error.code;
+    e->message = call->error.message;
+}
+
+static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }
+
+/* Write body `b` into the slot and send it as op. */
+static void sioc__maws_go(sioc_cluster *c, sioc__mslot *s, int op, const sioc_buf *b, uint64_t now) {
+    s->body_len = b->len;
+    sioc__m_go(c, s, op, now);
 }
 
 /* ---- start-up and shutdown steps (ctl slot) ---- */
 
-static void sioc__caws_set_ready(sioc_cluster_aws *ca, int ready, uint64_t now) {
-    if (ca->node->state == SIOC_NODE_CLOSING || ca->node->state == SIOC_NODE_CLOSED) return;
-    if (ca->node->ready != ready) (void)sioc_node_set_ready(ca->node, ready, now);
-}
-
-static void sioc__caws_new_queue_name(sioc_cluster_aws *ca, int fresh) {
+static void sioc__maws_queue_name(sioc_cluster *c, int fresh) {
     sioc_buf b;
-    sioc_buf_init(&b, ca->queue_name, sizeof ca->queue_name - 1);
-    sioc_buf_puts(&b, ca->p_desc.queue_prefix);
+    sioc_buf_init(&b, c->p_name, sizeof c->p_name - 1);
+    sioc_buf_puts(&b, c->p_desc.prefix);
     sioc_buf_putc(&b, '-');
     if (!fresh) {
-        sioc_buf_put(&b, ca->node->uid, ca->node->uid_len);
-    } else {
+        sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
+    } else { /* a re-created queue gets a new name: SQS refuses a deleted name for 60 s */
         uint8_t r[8];
         size_t i;
         static const char hex[] = "0123456789abcdef";
-        (void)ca->p_desc.random(ca->p_desc.user, r, sizeof r);
+        (void)c->p_desc.random(c->p_desc.user, r, sizeof r);
         for (i = 0; i < sizeof r; i++) {
             sioc_buf_putc(&b, hex[r[i] >> 4]);
             sioc_buf_putc(&b, hex[r[i] & 15]);
         }
     }
-    ca->queue_name[b.len < sizeof ca->queue_name ? b.len : sizeof ca->queue_name - 1] = 0;
+    c->p_name[SIOC__MIN(b.len, sizeof c->p_name - 1)] = 0;
 }
 
-static void sioc__caws_ctl_step(sioc_cluster_aws *ca, uint64_t now) {
-    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_CTL];
+static void sioc__maws_begin(sioc_cluster *c) {
+    if (!sioc__m_emitter(c)) sioc__maws_queue_name(c, 0);
+    c->p_step = SIOC__MAWS_S_TOPIC;
+}
+
+/* Default queue tags name the cluster and the member, for a janitor (docs/AWS.md §2.4). */
+static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
+                            size_t *nt) {
+    *tp = c->p_desc.aws.tags;
+    *nt = c->p_desc.aws.n_tags;
+    if (*tp && *nt) return;
+    sioc__copy_fixed(vals[0], sizeof vals[0], sioc_str_c(c->p_desc.topic_name));
+    sioc__copy_fixed(vals[1], sizeof vals[1], sioc_str_c(c->p_node.uid));
+    tags[0].key = sioc_str_c("sioc-cluster");
+    tags[0].value = sioc_str_c(vals[0]);
+    tags[1].key = sioc_str_c("sioc-node");
+    tags[1].value = sioc_str_c(vals[1]);
+    *tp = tags;
+    *nt = 2;
+}
+
+static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
+    char fp[3 * SIOC_NODE_ID_MAX + 96];
+    sioc_buf fb;
+    sioc_buf_init(&fb, fp, sizeof fp - 1);
+    if (!c->p_desc.aws.no_filter_policy) { /* docs/AWS.md §6: no own echoes, no responses for others */
+        sioc_buf_puts(&fb, "{\"uid\":[{\"anything-but\":[\"");
+        sioc_buf_put(&fb, c->p_node.uid, c->p_node.uid_len);
+        sioc_buf_puts(&fb, "\"]}],\"requesterUid\":[\"");
+        sioc_buf_put(&fb, c->p_node.uid, c->p_node.uid_len);
+        sioc_buf_puts(&fb, "\",{\"exists\":false}]}");
+    }
+    fp[fb.len] = 0;
+    return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
+}
+
+/* The request of the current step, or a step skipped when it has nothing to do. */
+static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
     sioc_buf b;
     sioc_result r = SIOC_OK;
-    char tagv[2][128];
-    sioc_aws_kv tags[2];
-    const sioc_aws_kv *tp = ca->p_desc.tags;
-    size_t nt = ca->p_desc.n_tags;
-    if (s->state != SIOC__CAWS_FREE) return;
-    if (!tp || !nt) { /* default tags name the cluster and the node, for a janitor (AWS.md §2.4) */
-        sioc_buf tb;
-        sioc_buf_init(&tb, tagv[0], sizeof tagv[0] - 1);
-        sioc_buf_puts(&tb, ca->p_desc.topic_name);
-        tagv[0][SIOC__MIN(tb.len, sizeof tagv[0] - 1)] = 0;
-        sioc__copy_fixed(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
-        tags[0].key = sioc_str_c("sioc-cluster");
-        tags[0].value = sioc_str_c(tagv[0]);
-        tags[1].key = sioc_str_c("sioc-node");
-        tags[1].value = sioc_str_c(tagv[1]);
-        tp = tags;
-        nt = 2;
-    }
-    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-    switch (ca->p_step) {
-    case SIOC__CAWS_S_TOPIC:
-        r = sioc_sns_write_create_topic(&b, sioc_str_c(ca->p_desc.topic_name), ca->p_desc.topic_tags,
-                                        ca->p_desc.n_topic_tags);
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_CREATE_TOPIC, SIOC_AWS_SNS, &b, now);
+    int op = -1;
+    if (s->state != SIOC__MS_FREE) return;
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    switch (c->p_step) {
+    case SIOC__MAWS_S_TOPIC:
+        op = SIOC_CLUSTER_OP_CREATE_TOPIC;
+        r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
+                                        c->p_desc.aws.n_topic_tags);
         break;
-    case SIOC__CAWS_S_QUEUE: {
-        char ret[16];
-        sioc_aws_kv at;
+    case SIOC__MAWS_S_QUEUE: {
+        char ret[16], tagv[2][128];
+        sioc_aws_kv at, tags[2];
+        const sioc_aws_kv *tp;
+        size_t nt;
         sioc_buf rb;
         sioc_buf_init(&rb, ret, sizeof ret - 1);
-        sioc_buf_put_u64(&rb, ca->p_desc.retention_s);
+        sioc_buf_put_u64(&rb, c->p_desc.aws.retention_s);
         ret[rb.len] = 0;
         at.key = sioc_str_c("MessageRetentionPeriod");
         at.value = sioc_str_c(ret);
-        r = sioc_sqs_write_create_queue(&b, sioc_str_c(ca->queue_name), &at, 1, tp, nt);
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_CREATE_QUEUE, SIOC_AWS_SQS, &b, now);
+        sioc__maws_tags(c, tagv, tags, &tp, &nt);
+        op = SIOC_CLUSTER_OP_CREATE_QUEUE;
+        r = sioc_sqs_write_create_queue(&b, sioc_str_c(c->p_name), &at, 1, tp, nt);
         break;
     }
-    case SIOC__CAWS_S_ARN: {
+    case SIOC__MAWS_S_ARN: {
         sioc_str name = sioc_str_c("QueueArn");
-        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(ca->queue_url), &name, 1);
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_GET_QUEUE_ATTRIBUTES, SIOC_AWS_SQS, &b, now);
+        op = SIOC_CLUSTER_OP_QUEUE_ARN;
+        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(c->p_queue_url), &name, 1);
         break;
     }
-    case SIOC__CAWS_S_POLICY:
-        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(ca->queue_url), sioc_str_c(ca->queue_arn),
-                                            sioc_str_c(ca->topic_arn));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_SET_QUEUE_ATTRIBUTES, SIOC_AWS_SQS, &b, now);
+    case SIOC__MAWS_S_POLICY:
+        op = SIOC_CLUSTER_OP_QUEUE_POLICY;
+        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(c->p_queue_url), sioc_str_c(c->p_queue_arn),
+                                            sioc_str_c(c->p_topic));
         break;
-    case SIOC__CAWS_S_UNSUB_OLD:
-        if (!ca->p_old_sub[0]) {
-            ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
-            sioc__caws_ctl_step(ca, now);
+    case SIOC__MAWS_S_UNSUB_OLD:
+        if (!c->p_old_sub[0]) {
+            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+            sioc__maws_ctl_step(c, now);
             return;
         }
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(ca->p_old_sub));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_UNSUBSCRIBE, SIOC_AWS_SNS, &b, now);
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
-    case SIOC__CAWS_S_SUBSCRIBE: {
-        char fp[3 * SIOC_NODE_ID_MAX + 96];
-        sioc_buf fb;
-        sioc_buf_init(&fb, fp, sizeof fp - 1);
-        if (!ca->p_desc.no_filter_policy) { /* AWS.md §6: no own echoes, no responses for others */
-            sioc_buf_puts(&fb, "{\"uid\":[{\"anything-but\":[\"");
-            sioc_buf_put(&fb, ca->node->uid, ca->node->uid_len);
-            sioc_buf_puts(&fb, "\"]}],\"requesterUid\":[\"");
-            sioc_buf_put(&fb, ca->node->uid, ca->node->uid_len);
-            sioc_buf_puts(&fb, "\",{\"exists\":false}]}");
-        }
-        fp[fb.len] = 0;
-        r = sioc_sns_write_subscribe(&b, sioc_str_c(ca->topic_arn), sioc_str_c(ca->queue_arn), sioc_str_c(fp));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_SUBSCRIBE, SIOC_AWS_SNS, &b, now);
+    case SIOC__MAWS_S_SUBSCRIBE:
+        op = SIOC_CLUSTER_OP_SUBSCRIBE;
+        r = sioc__maws_write_subscribe(c, &b);
         break;
-    }
-    case SIOC__CAWS_S_DELQ:
-        if (!ca->queue_url[0]) {
-            ca->p_step = SIOC__CAWS_S_UNSUB;
-            sioc__caws_ctl_step(ca, now);
+    case SIOC__MAWS_S_DELQ:
+        if (!c->p_queue_url[0]) {
+            c->p_step = SIOC__MAWS_S_UNSUB;
+            sioc__maws_ctl_step(c, now);
             return;
         }
-        r = sioc_sqs_write_queue_url(&b, sioc_str_c(ca->queue_url));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_DELETE_QUEUE, SIOC_AWS_SQS, &b, now);
+        op = SIOC_CLUSTER_OP_DELETE_QUEUE;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
         break;
-    case SIOC__CAWS_S_UNSUB:
-        if (!ca->subscription_arn[0]) {
-            ca->state = SIOC_CLUSTER_AWS_CLOSED;
+    case SIOC__MAWS_S_UNSUB:
+        if (!c->p_sub_arn[0]) {
+            c->p_state = SIOC_CLUSTER_CLOSED;
             return;
         }
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(ca->subscription_arn));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_UNSUBSCRIBE, SIOC_AWS_SNS, &b, now);
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
     default:
         return;
     }
     if (r != SIOC_OK) { /* a name or ARN the writers refuse: nothing to retry */
-        ca->last_error = r;
-        ca->state = ca->state == SIOC_CLUSTER_AWS_CLOSING ? SIOC_CLUSTER_AWS_CLOSED : SIOC_CLUSTER_AWS_FAILED;
+        c->p_last_error = r;
+        c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED : SIOC_CLUSTER_FAILED;
+        return;
     }
+    sioc__maws_go(c, s, op, &b, now);
 }
 
 /* The queue is gone (QueueDoesNotExist): a new queue and subscription, NOT_READY meanwhile. */
-static void sioc__caws_queue_lost(sioc_cluster_aws *ca, uint64_t now) {
-    if (ca->state != SIOC_CLUSTER_AWS_RUNNING) return;
-    ca->queues_recreated++;
-    sioc__caws_set_ready(ca, 0, now);
-    memcpy(ca->p_old_sub, ca->subscription_arn, sizeof ca->p_old_sub);
-    ca->subscription_arn[0] = 0;
-    ca->queue_url[0] = 0;
-    ca->p_n_dels = 0; /* their receipt handles died with the queue */
-    sioc__caws_new_queue_name(ca, 1);
-    ca->state = SIOC_CLUSTER_AWS_STARTING;
-    ca->p_step = SIOC__CAWS_S_QUEUE;
+static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
+    c->p_stats.recreated++;
+    c->p_gen++;
+    sioc__m_set_ready(c, 0, now);
+    memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
+    c->p_sub_arn[0] = 0;
+    c->p_queue_url[0] = 0;
+    c->p_n_settles = 0; /* their receipt handles died with the queue */
+    sioc__maws_queue_name(c, 1);
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = SIOC__MAWS_S_QUEUE;
 }
 
-static void sioc__caws_topic_lost(sioc_cluster_aws *ca, uint64_t now) {
-    if (ca->state != SIOC_CLUSTER_AWS_RUNNING) return;
-    ca->restarts++;
-    sioc__caws_set_ready(ca, 0, now);
-    memcpy(ca->p_old_sub, ca->subscription_arn, sizeof ca->p_old_sub);
-    ca->subscription_arn[0] = 0;
-    ca->topic_arn[0] = 0;
-    ca->state = SIOC_CLUSTER_AWS_STARTING;
-    ca->p_step = SIOC__CAWS_S_TOPIC;
+/* The topic is gone (NotFound on Publish): start-up again; the queue stays ours. */
+static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
+    c->p_stats.restarts++;
+    sioc__m_set_ready(c, 0, now);
+    memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
+    c->p_sub_arn[0] = 0;
+    c->p_topic[0] = 0;
+    c->p_have_topic = 0;
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
-static sioc_result sioc__caws_json(sioc_cluster_aws *ca, const sioc_aws_call *call, sioc_json *doc) {
-    return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, ca->p_toks, ca->p_n_toks);
+static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
+    return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
 }
 
-static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
+/* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
+static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.aws.result;
+    if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) {
+        if (now < c->p_close_deadline) {
+            sioc__m_fail(c, s, r, now);
+            return;
+        }
+        sioc__m_report(c, s, r, 0);
+    }
+    s->state = SIOC__MS_FREE;
+    if (c->p_step == SIOC__MAWS_S_DELQ) {
+        c->p_queue_url[0] = 0;
+        c->p_step = SIOC__MAWS_S_UNSUB;
+    } else {
+        c->p_sub_arn[0] = 0;
+        c->p_state = SIOC_CLUSTER_CLOSED;
+    }
+}
+
+/* Read what the step's reply tells (ARNs, URL). */
+static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
     sioc_json doc;
-    sioc_result r = c->result;
+    sioc_result r = SIOC_OK;
+    const char *xml = (const char *)call->reply.ptr;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    switch (c->p_step) {
+    case SIOC__MAWS_S_TOPIC:
+        r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
+        break;
+    case SIOC__MAWS_S_QUEUE:
+        r = sioc__maws_json(c, call, &doc);
+        if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_url, sizeof c->p_queue_url, v);
+        break;
+    case SIOC__MAWS_S_ARN:
+        r = sioc__maws_json(c, call, &doc);
+        if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
+        break;
+    case SIOC__MAWS_S_SUBSCRIBE:
+        r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
+        break;
+    default:
+        break;
+    }
+    return r;
+}
+
+/* The next step after a successful one; RUNNING after the last. */
+static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
+    int emitter = sioc__m_emitter(c);
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD) c->p_old_sub[0] = 0;
+    if (c->p_step == SIOC__MAWS_S_TOPIC && emitter) c->p_step = SIOC__MAWS_S_DONE;
+    else if (c->p_step == SIOC__MAWS_S_TOPIC && c->p_queue_url[0] && c->p_queue_arn[0])
+        c->p_step = SIOC__MAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
+    else if (c->p_step == SIOC__MAWS_S_QUEUE) c->p_queue_arn[0] = 0, c->p_step = SIOC__MAWS_S_ARN;
+    else c->p_step++;
+    if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
+}
+
+static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_result r = call->result;
     int op = s->op;
-    sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING) { /* DeleteQueue, Unsubscribe: gone already counts as done */
-        if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) {
-            if (now < ca->p_close_deadline) {
-                sioc__caws_fail(ca, s, r, now);
-                return;
-            }
-            ca->failures[op]++;
-            ca->last_error = r;
-        }
-        s->state = SIOC__CAWS_FREE;
-        if (ca->p_step == SIOC__CAWS_S_DELQ) {
-            ca->queue_url[0] = 0;
-            ca->p_step = SIOC__CAWS_S_UNSUB;
-        } else {
-            ca->subscription_arn[0] = 0;
-            ca->state = SIOC_CLUSTER_AWS_CLOSED;
-        }
+    if (c->p_state == SIOC_CLUSTER_CLOSING) {
+        sioc__maws_cleanup_done(c, s, now);
         return;
     }
     if (r == SIOC_OK) {
-        switch (ca->p_step) {
-        case SIOC__CAWS_S_TOPIC:
-            r = sioc_sns_parse_create_topic((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->topic_arn, sizeof ca->topic_arn, v);
-            break;
-        case SIOC__CAWS_S_QUEUE:
-            r = sioc__caws_json(ca, c, &doc);
-            if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_url, sizeof ca->queue_url, v);
-            break;
-        case SIOC__CAWS_S_ARN:
-            r = sioc__caws_json(ca, c, &doc);
-            if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_arn, sizeof ca->queue_arn, v);
-            break;
-        case SIOC__CAWS_S_SUBSCRIBE:
-            r = sioc_sns_parse_subscribe((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->subscription_arn, sizeof ca->subscription_arn, v);
-            break;
-        default:
-            break;
-        }
+        r = sioc__maws_ctl_read(c, call);
         if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
-            c->result = r;
-            sioc__caws_fail(ca, s, r, now);
+            call->result = r;
+            sioc__m_fail(c, s, r, now);
             return;
         }
-        s->state = SIOC__CAWS_FREE;
-        if (ca->p_step == SIOC__CAWS_S_UNSUB_OLD) ca->p_old_sub[0] = 0;
-        if (ca->p_step == SIOC__CAWS_S_TOPIC && ca->node->p_desc.emitter_only) ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
-        else if (ca->p_step == SIOC__CAWS_S_TOPIC && ca->queue_url[0] && ca->queue_arn[0])
-            ca->p_step = SIOC__CAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
-        else if (ca->p_step == SIOC__CAWS_S_QUEUE) ca->queue_arn[0] = 0, ca->p_step = SIOC__CAWS_S_ARN;
-        else ca->p_step++;
-        if (ca->p_step == SIOC__CAWS_S_DONE || (ca->p_step == SIOC__CAWS_S_SUBSCRIBE && ca->node->p_desc.emitter_only)) {
-            ca->p_step = SIOC__CAWS_S_DONE;
-            ca->state = SIOC_CLUSTER_AWS_RUNNING;
-            sioc__caws_set_ready(ca, 1, now);
-        }
+        s->state = SIOC__MS_FREE;
+        sioc__maws_advance(c, now);
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) {
-        if (op == SIOC_CLUSTER_AWS_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
-            s->state = SIOC__CAWS_FREE;
-            ca->p_old_sub[0] = 0;
-            ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
+        if (op == SIOC_CLUSTER_OP_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
+            s->state = SIOC__MS_FREE;
+            c->p_old_sub[0] = 0;
+            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
             return;
         }
         /* the queue vanished between steps, or the topic did */
-        if (op == SIOC_CLUSTER_AWS_SUBSCRIBE && strcmp(c->error.code, "NotFound") == 0) ca->p_step = SIOC__CAWS_S_TOPIC;
-        else if (op != SIOC_CLUSTER_AWS_CREATE_TOPIC) {
-            sioc__caws_new_queue_name(ca, 1);
-            ca->p_step = SIOC__CAWS_S_QUEUE;
+        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && strcmp(call->error.code, "NotFound") == 0) {
+            c->p_step = SIOC__MAWS_S_TOPIC;
+        } else if (op != SIOC_CLUSTER_OP_CREATE_TOPIC) {
+            sioc__maws_queue_name(c, 1);
+            c->p_step = SIOC__MAWS_S_QUEUE;
         }
-        sioc__caws_fail(ca, s, r, now);
+        sioc__m_fail(c, s, r, now);
         s->attempts = 0;
         return;
     }
-    if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* AWS.md §4: report, do not retry blindly */
-        ca->failures[op]++;
-        ca->last_error = r;
-        if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)op, c);
-        s->state = SIOC__CAWS_FREE;
-        ca->state = SIOC_CLUSTER_AWS_FAILED;
+    if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* docs/AWS.md §4: report, do not retry blindly */
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
-    sioc__caws_fail(ca, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
 
 /* ---- receiving ---- */
 
-static size_t sioc__caws_del_cap(const sioc_cluster_aws *ca) {
-    return ((size_t)ca->p_desc.receives_in_flight + 1u) * 10u;
-}
-
-static void sioc__caws_queue_delete(sioc_cluster_aws *ca, sioc_str handle) {
-    sioc__caws_del *d;
-    if (!handle.len || handle.len > SIOC_CLUSTER_AWS_HANDLE_MAX || ca->p_n_dels >= sioc__caws_del_cap(ca)) {
-        ca->delete_failed++; /* comes back after the visibility timeout and is dropped as seen */
-        return;
-    }
-    d = &ca->p_dels[ca->p_n_dels++];
-    memcpy(d->handle, handle.ptr, handle.len);
-    d->len = (uint16_t)handle.len;
-}
-
-static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name, int want_binary,
-                                    sioc_bytes *out_bin) {
+static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
     size_t i;
     sioc_str s;
     s.ptr = NULL;
@@ -17505,28 +17888,28 @@ static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name,
     return s;
 }
 
-static void sioc__caws_handle(sioc_cluster_aws *ca, const sioc_sqs_message *m, uint64_t now) {
-    sioc_msg_envelope env;
-    ca->received++;
-    if (sioc__recent_seen(&ca->p_recent[0][0], SIOC_CLUSTER_AWS_MSGID_MAX + 1, SIOC_CLUSTER_AWS_RECENT, &ca->p_recent_pos, m->message_id)) {
-        ca->redelivered++;
+/* One message: to the node unless seen before; deleted either way. */
+static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+    c->p_stats.received++;
+    if (sioc__m_seen(c, m->message_id)) {
+        c->p_stats.redelivered++;
     } else {
+        sioc_msg_envelope env;
         memset(&env, 0, sizeof env);
         env.body = m->body;
-        env.nsp = sioc__caws_attr_str(m, "nsp", 0, NULL);
-        env.uid = sioc__caws_attr_str(m, "uid", 0, NULL);
-        env.requester_uid = sioc__caws_attr_str(m, "requesterUid", 0, NULL);
-        (void)sioc__caws_attr_str(m, "data", 1, &env.data);
-        if (sioc_node_receive_aws(ca->node, &env, now) != SIOC_OK) ca->bad_messages++;
+        env.nsp = sioc__maws_attr(m, "nsp", 0, NULL);
+        env.uid = sioc__maws_attr(m, "uid", 0, NULL);
+        env.requester_uid = sioc__maws_attr(m, "requesterUid", 0, NULL);
+        (void)sioc__maws_attr(m, "data", 1, &env.data);
+        if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    sioc__caws_queue_delete(ca, m->receipt_handle);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle);
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
    one is dropped (and still deleted). */
-static void sioc__caws_one_by_one(sioc_cluster_aws *ca, const sioc_json *doc, uint64_t now) {
+static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_t now) {
     int arr = sioc_json_find(doc, 0, "Messages"), el;
-    uint8_t *one = ca->p_one;
     for (el = sioc_json_first(doc, arr); el >= 0; el = sioc_json_next(doc, el)) {
         sioc_str raw = sioc_json_raw(doc, el);
         sioc_buf ob, sb;
@@ -17535,143 +17918,139 @@ static void sioc__caws_one_by_one(sioc_cluster_aws *ca, const sioc_json *doc, ui
         size_t n = 0;
         sioc_result r;
         sioc_json_tok toks[128];
-        sioc_buf_init(&ob, one, ca->p_one_size);
+        char h[SIOC_CLUSTER_HANDLE_MAX + 1];
+        int ht;
+        sioc_buf_init(&ob, c->p_one, c->p_one_size);
         sioc_buf_puts(&ob, "{\"Messages\":[");
         sioc_buf_put(&ob, raw.ptr, raw.len);
         sioc_buf_puts(&ob, "]}");
         r = sioc_buf_result(&ob);
-        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)one, ob.len, toks, SIOC__COUNT(toks));
-        sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)c->p_one, ob.len, toks, SIOC__COUNT(toks));
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
         if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
         if (r == SIOC_OK && n == 1) {
-            sioc__caws_handle(ca, &m, now);
+            sioc__maws_handle(c, &m, now);
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
-        ca->received++;
-        ca->bad_messages++;
-        {
-            char h[SIOC_CLUSTER_AWS_HANDLE_MAX + 1];
-            int ht = sioc_json_find(doc, el, "ReceiptHandle");
-            if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK) {
-                sioc_str hs;
-                hs.ptr = h;
-                hs.len = n;
-                sioc__caws_queue_delete(ca, hs);
-            }
-        }
+        c->p_stats.received++;
+        c->p_stats.bad_messages++;
+        ht = sioc_json_find(doc, el, "ReceiptHandle");
+        if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n));
     }
 }
 
-static void sioc__caws_recv_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
+static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_buf b;
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), c->p_desc.aws.max_messages,
+                                       c->p_desc.aws.wait_time_s) != SIOC_OK)
+        return;
+    s->gen = c->p_gen;
+    sioc__maws_go(c, s, SIOC_CLUSTER_OP_RECEIVE, &b, now);
+}
+
+static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
     sioc_json doc;
     sioc_buf sb;
     sioc_sqs_message msgs[10];
     size_t n = 0, i;
-    sioc_result r;
-    if (c->result != SIOC_OK) {
-        if (c->result == SIOC_ERR_NOT_FOUND) {
-            s->state = SIOC__CAWS_FREE;
-            sioc__caws_queue_lost(ca, now);
-            ca->failures[s->op]++;
-            if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, c);
+    if (call->result != SIOC_OK) {
+        if (call->result == SIOC_ERR_NOT_FOUND) {
+            s->state = SIOC__MS_FREE;
+            sioc__m_report(c, s, call->result, 0);
+            if (s->gen == c->p_gen) sioc__maws_queue_lost(c, now);
             return;
         }
-        sioc__caws_fail(ca, s, c->result, now);
+        sioc__m_fail(c, s, call->result, now);
         return;
     }
-    s->state = SIOC__CAWS_FREE;
+    s->state = SIOC__MS_FREE;
     s->attempts = 0;
-    r = sioc__caws_json(ca, c, &doc);
-    if (r != SIOC_OK) {
-        ca->bad_messages++;
+    if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
+        c->p_stats.bad_messages++;
         return;
     }
-    sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-    r = sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n);
-    if (r != SIOC_OK) {
-        sioc__caws_one_by_one(ca, &doc, now);
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
+        sioc__maws_one_by_one(c, &doc, now);
         return;
     }
-    for (i = 0; i < n; i++) sioc__caws_handle(ca, &msgs[i], now);
+    if (!n) c->p_stats.empty_receives++;
+    for (i = 0; i < n; i++) sioc__maws_handle(c, &msgs[i], now);
 }
 
 /* ---- deleting ---- */
 
-static void sioc__caws_del_start(sioc_cluster_aws *ca, uint64_t now) {
-    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_DEL];
+static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_SET];
     sioc_sqs_delete_entry e[SIOC_AWS_MAX_BATCH];
     char ids[SIOC_AWS_MAX_BATCH][4];
-    size_t n = SIOC__MIN(ca->p_n_dels, (size_t)SIOC_AWS_MAX_BATCH), i;
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
     sioc_buf b;
-    if (s->state != SIOC__CAWS_FREE || !n || !ca->queue_url[0]) return;
-    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (AWS.md §3.2) */
+    if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
+    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
         ids[i][0] = 'm';
         ids[i][1] = (char)('0' + (int)i);
         ids[i][2] = 0;
         e[i].id = sioc_str_c(ids[i]);
-        e[i].receipt_handle.ptr = ca->p_dels[i].handle;
-        e[i].receipt_handle.len = ca->p_dels[i].len;
+        e[i].receipt_handle = sioc_str_n(q[i].text, q[i].len);
     }
-    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-    if (sioc_sqs_write_delete_message_batch(&b, sioc_str_c(ca->queue_url), e, n) != SIOC_OK) {
-        ca->delete_failed += n;
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    if (sioc_sqs_write_delete_message_batch(&b, sioc_str_c(c->p_queue_url), e, n) != SIOC_OK) {
+        c->p_stats.settle_failed += n;
     } else {
-        sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_DELETE_MESSAGE_BATCH, SIOC_AWS_SQS, &b, now);
         s->count = n;
+        sioc__maws_go(c, s, SIOC_CLUSTER_OP_SETTLE, &b, now);
     }
-    memmove(ca->p_dels, ca->p_dels + n, (ca->p_n_dels - n) * sizeof *ca->p_dels);
-    ca->p_n_dels -= n;
+    sioc__m_settle_pop(c, n);
 }
 
-static void sioc__caws_del_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
-    if (c->result == SIOC_OK) {
+static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    if (call->result == SIOC_OK) {
         sioc_json doc;
         sioc_buf sb;
         sioc_aws_batch_result br;
-        size_t n = s->count;
-        s->state = SIOC__CAWS_FREE;
-        sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-        if (sioc__caws_json(ca, c, &doc) == SIOC_OK && sioc_sqs_parse_batch(&doc, &sb, &br) == SIOC_OK) {
-            ca->deleted += br.count - br.failed;
-            ca->delete_failed += br.failed;
+        s->state = SIOC__MS_FREE;
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+        if (sioc__maws_json(c, call, &doc) == SIOC_OK && sioc_sqs_parse_batch(&doc, &sb, &br) == SIOC_OK) {
+            c->p_stats.settled += br.count - br.failed;
+            c->p_stats.settle_failed += br.failed;
         } else {
-            ca->deleted += n;
+            c->p_stats.settled += s->count;
         }
         return;
     }
-    if (c->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__CAWS_FREE;
-        ca->failures[s->op]++;
-        sioc__caws_queue_lost(ca, now);
+    if (call->result == SIOC_ERR_NOT_FOUND) {
+        s->state = SIOC__MS_FREE;
+        sioc__m_report(c, s, call->result, 0);
+        sioc__maws_queue_lost(c, now);
         return;
     }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && now >= ca->p_close_deadline) {
-        s->state = SIOC__CAWS_FREE;
-        return;
-    }
-    sioc__caws_fail(ca, s, c->result, now);
+    sioc__m_fail(c, s, call->result, now);
 }
 
 /* ---- publishing ---- */
 
-typedef struct sioc__caws_pub_scratch {
+typedef struct sioc__maws_batch {
     sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
     sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
     char ids[SIOC_AWS_MAX_BATCH][4];
-} sioc__caws_pub_scratch;
+} sioc__maws_batch;
 
-static size_t sioc__caws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
+static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     size_t k = 0;
     a[k].name = sioc_str_c("nsp"), a[k].type = SIOC_AWS_ATTR_STRING;
-    a[k].value.ptr = (const uint8_t *)o->nsp.ptr, a[k].value.len = o->nsp.len, k++;
+    a[k].value = sioc_bytes_n(o->nsp.ptr, o->nsp.len), k++;
     a[k].name = sioc_str_c("uid"), a[k].type = SIOC_AWS_ATTR_STRING;
-    a[k].value.ptr = (const uint8_t *)o->uid.ptr, a[k].value.len = o->uid.len, k++;
+    a[k].value = sioc_bytes_n(o->uid.ptr, o->uid.len), k++;
     if (o->requester_uid.ptr) {
         a[k].name = sioc_str_c("requesterUid"), a[k].type = SIOC_AWS_ATTR_STRING;
-        a[k].value.ptr = (const uint8_t *)o->requester_uid.ptr, a[k].value.len = o->requester_uid.len, k++;
+        a[k].value = sioc_bytes_n(o->requester_uid.ptr, o->requester_uid.len), k++;
     }
     if (o->data.ptr) {
         a[k].name = sioc_str_c("data"), a[k].type = SIOC_AWS_ATTR_BINARY;
@@ -17680,934 +18059,441 @@ static size_t sioc__caws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     return k;
 }
 
-static void sioc__caws_pub_start(sioc_cluster_aws *ca, uint64_t now) {
-    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_PUB];
-    sioc__caws_pub_scratch ps;
-    size_t avail = sioc_node_out_count(ca->node), n = 0, total = 0;
-    sioc_buf b;
-    sioc_result r;
-    while (s->state == SIOC__CAWS_FREE && avail && ca->topic_arn[0]) {
-        n = 0;
-        total = 0;
-        while (n < avail && n < SIOC_AWS_MAX_BATCH) {
-            sioc_node_out o;
-            size_t na, sz;
-            if (sioc_node_out_peek(ca->node, n, &o) != SIOC_OK) break;
-            na = sioc__caws_out_attrs(&o, ps.attrs[n]);
-            sz = sioc_aws_message_size(o.message, ps.attrs[n], na);
-            if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
-            total += sz;
-            ps.ids[n][0] = 'm';
-            ps.ids[n][1] = (char)('0' + (int)n);
-            ps.ids[n][2] = 0;
-            ps.e[n].id = sioc_str_c(ps.ids[n]);
-            ps.e[n].message = o.message;
-            ps.e[n].attrs = ps.attrs[n];
-            ps.e[n].n_attrs = na;
-            n++;
-        }
+/* Up to 10 queued messages that fit one request (256 KiB in all). */
+static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
+    size_t avail = sioc_node_out_count(&c->p_node), n = 0, total = 0;
+    while (n < avail && n < SIOC_AWS_MAX_BATCH) {
+        sioc_node_out o;
+        size_t na, sz;
+        if (sioc_node_out_peek(&c->p_node, n, &o) != SIOC_OK) break;
+        na = sioc__maws_out_attrs(&o, pb->attrs[n]);
+        sz = sioc_aws_message_size(o.message, pb->attrs[n], na);
+        if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
+        total += sz;
+        pb->ids[n][0] = 'm';
+        pb->ids[n][1] = (char)('0' + (int)n);
+        pb->ids[n][2] = 0;
+        pb->e[n].id = sioc_str_c(pb->ids[n]);
+        pb->e[n].message = o.message;
+        pb->e[n].attrs = pb->attrs[n];
+        pb->e[n].n_attrs = na;
+        n++;
+    }
+    return n;
+}
+
+static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+    sioc__maws_batch pb;
+    while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        size_t n = sioc__maws_gather(c, &pb);
+        sioc_buf b;
+        sioc_result r;
         if (!n) return;
-        sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(ca->topic_arn), ps.e[0].message, ps.e[0].attrs,
-                                               ps.e[0].n_attrs);
-        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(ca->topic_arn), ps.e, n);
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs,
+                                               pb.e[0].n_attrs);
+        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(c->p_topic), pb.e, n);
         if (r == SIOC_ERR_BUFFER_TOO_SMALL && n > 1) {
             n = 1;
-            sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-            r = sioc_sns_write_publish(&b, sioc_str_c(ca->topic_arn), ps.e[0].message, ps.e[0].attrs,
-                                       ps.e[0].n_attrs);
+            sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+            r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs, pb.e[0].n_attrs);
         }
-        sioc_node_out_pop(ca->node, n); /* copied into the request body: the slot keeps it for retries */
-        avail -= n;
+        sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {
-            ca->publish_entry_failed += n;
+            sioc__m_pub_outcome(c, s, 0, r);
             continue;
         }
-        sioc__caws_go(ca, s, n == 1 ? SIOC_CLUSTER_AWS_PUBLISH : SIOC_CLUSTER_AWS_PUBLISH_BATCH, SIOC_AWS_SNS, &b,
-                      now);
-        s->count = n;
+        sioc__maws_go(c, s, n == 1 ? SIOC_CLUSTER_OP_PUBLISH : SIOC_CLUSTER_OP_PUBLISH_BATCH, &b, now);
     }
 }
 
-static void sioc__caws_pub_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
-    size_t n = s->count;
-    if (c->result == SIOC_OK) {
-        s->state = SIOC__CAWS_FREE;
-        if (s->op == SIOC_CLUSTER_AWS_PUBLISH_BATCH) {
+static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    size_t ok = s->count;
+    if (call->resent) c->p_stats.resent++;
+    if (call->result == SIOC_OK) {
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
             sioc_buf sb;
             sioc_aws_batch_result br;
-            sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-            if (sioc_sns_parse_publish_batch((const char *)c->reply.ptr, c->reply.len, &sb, &br) == SIOC_OK) {
-                n = br.count - br.failed;
-                ca->publish_entry_failed += br.failed;
-            }
+            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
+                ok = br.count - br.failed;
         }
-        ca->published += n;
+        sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }
-    if (c->result == SIOC_ERR_NOT_FOUND && ca->state == SIOC_CLUSTER_AWS_RUNNING) sioc__caws_topic_lost(ca, now);
-    if (c->result == SIOC_ERR_HTTP_STATUS && c->error.sender_fault) { /* refused (too long, bad value): drop */
-        ca->failures[s->op]++;
-        ca->publish_entry_failed++;
-        if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, c);
-        s->state = SIOC__CAWS_FREE;
+    if (call->result == SIOC_ERR_NOT_FOUND && c->p_state == SIOC_CLUSTER_RUNNING) sioc__maws_topic_lost(c, now);
+    if (call->result == SIOC_ERR_HTTP_STATUS && call->error.sender_fault) { /* refused (too long, bad value) */
+        sioc__m_report(c, s, call->result, 0);
+        sioc__m_pub_outcome(c, s, 0, call->result);
         return;
     }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && now >= ca->p_close_deadline) {
-        s->state = SIOC__CAWS_FREE;
+    if (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline) {
+        sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TIMEOUT);
         return;
     }
-    sioc__caws_fail(ca, s, c->result, now);
+    sioc__m_fail(c, s, call->result, now);
 }
-
-/* ---- driving ---- */
-
-SIOC_API sioc_result sioc_cluster_aws_start(sioc_cluster_aws *ca, uint64_t now_ms) {
-    if (!ca || !ca->p_mem) return SIOC_ERR_ARG;
-    if (ca->state != SIOC_CLUSTER_AWS_IDLE) return SIOC_ERR_STATE;
-    if (!ca->node->p_desc.emitter_only) sioc__caws_new_queue_name(ca, 0);
-    ca->state = SIOC_CLUSTER_AWS_STARTING;
-    ca->p_step = SIOC__CAWS_S_TOPIC;
-    sioc_cluster_aws_process(ca, now_ms);
-    return SIOC_OK;
-}
-
-SIOC_API sioc_result sioc_cluster_aws_close(sioc_cluster_aws *ca, uint64_t now_ms) {
-    size_t i;
-    if (!ca || !ca->p_mem) return SIOC_ERR_ARG;
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING || ca->state == SIOC_CLUSTER_AWS_CLOSED) return SIOC_OK;
-    if (ca->node->state != SIOC_NODE_CLOSING && ca->node->state != SIOC_NODE_CLOSED)
-        (void)sioc_node_close(ca->node, now_ms);
-    /* no more receives (the queue goes away); a start-up step in flight is abandoned */
-    for (i = 0; i < sioc__caws_n_slots(ca); i++) {
-        sioc__caws_slot *s = &ca->p_slots[i];
-        if (i == SIOC__CAWS_PUB || i == SIOC__CAWS_DEL) continue;
-        if (s->state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &s->call);
-        s->state = SIOC__CAWS_FREE;
-    }
-    if (!ca->topic_arn[0]) sioc_node_out_pop(ca->node, sioc_node_out_count(ca->node)); /* nowhere to publish */
-    ca->state = SIOC_CLUSTER_AWS_CLOSING;
-    ca->p_step = SIOC__CAWS_S_DRAIN;
-    ca->p_close_deadline = now_ms + ca->p_desc.shutdown_timeout_ms;
-    sioc_cluster_aws_process(ca, now_ms);
-    return SIOC_OK;
-}
-
-static void sioc__caws_collect(sioc_cluster_aws *ca, uint64_t now) {
-    sioc_aws_call *done = NULL;
-    while (sioc_aws_next(ca->client, now, &done) == SIOC_OK) {
-        sioc__caws_slot *s = NULL;
-        size_t idx;
-        for (idx = 0; idx < sioc__caws_n_slots(ca); idx++)
-            if (&ca->p_slots[idx].call == done) {
-                s = &ca->p_slots[idx];
-                break;
-            }
-        if (!s || s->state != SIOC__CAWS_BUSY) continue; /* not ours: the client must be the binding's alone */
-        if (idx == SIOC__CAWS_CTL) sioc__caws_ctl_done(ca, s, now);
-        else if (idx == SIOC__CAWS_PUB) sioc__caws_pub_done(ca, s, now);
-        else if (idx == SIOC__CAWS_DEL) sioc__caws_del_done(ca, s, now);
-        else sioc__caws_recv_done(ca, s, now);
-    }
-}
-
-static void sioc__caws_recv_start(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_buf b;
-    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-    if (sioc_sqs_write_receive_message(&b, sioc_str_c(ca->queue_url), ca->p_desc.max_messages,
-                                       ca->p_desc.wait_time_s) != SIOC_OK)
-        return;
-    sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_RECEIVE_MESSAGE, SIOC_AWS_SQS, &b, now);
-}
-
-SIOC_API void sioc_cluster_aws_process(sioc_cluster_aws *ca, uint64_t now_ms) {
-    size_t i, n_slots;
-    if (!ca || !ca->p_mem || ca->state == SIOC_CLUSTER_AWS_IDLE) return;
-    n_slots = sioc__caws_n_slots(ca);
-    sioc__caws_collect(ca, now_ms);
-    /* retries that are due */
-    for (i = 0; i < n_slots; i++) {
-        sioc__caws_slot *s = &ca->p_slots[i];
-        if (s->state == SIOC__CAWS_WAIT && now_ms >= s->retry_at) {
-            if (i >= SIOC__CAWS_RECV && (ca->state != SIOC_CLUSTER_AWS_RUNNING || !ca->queue_url[0])) {
-                s->state = SIOC__CAWS_FREE; /* the queue changed meanwhile: start afresh */
-                continue;
-            }
-            if (i == SIOC__CAWS_CTL && ca->state != SIOC_CLUSTER_AWS_STARTING && ca->state != SIOC_CLUSTER_AWS_CLOSING) {
-                s->state = SIOC__CAWS_FREE;
-                continue;
-            }
-            if (i == SIOC__CAWS_CTL) { /* a step may have changed (queue renamed): write it again */
-                int att = s->attempts;
-                s->state = SIOC__CAWS_FREE;
-                sioc__caws_ctl_step(ca, now_ms);
-                s->attempts = att;
-                continue;
-            }
-            sioc__caws_submit(ca, s, now_ms);
-        }
-    }
-    sioc_node_tick(ca->node, now_ms);
-    if (ca->state == SIOC_CLUSTER_AWS_STARTING) sioc__caws_ctl_step(ca, now_ms);
-    sioc__caws_pub_start(ca, now_ms);
-    sioc__caws_del_start(ca, now_ms);
-    if (ca->state == SIOC_CLUSTER_AWS_RUNNING && ca->queue_url[0] && !ca->node->p_desc.emitter_only &&
-        ca->p_n_dels + (size_t)ca->p_desc.max_messages <= sioc__caws_del_cap(ca)) {
-        for (i = SIOC__CAWS_RECV; i < n_slots; i++)
-            if (ca->p_slots[i].state == SIOC__CAWS_FREE) sioc__caws_recv_start(ca, &ca->p_slots[i], now_ms);
-    }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_step == SIOC__CAWS_S_DRAIN) {
-        int drained = ca->node->state == SIOC_NODE_CLOSED && ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE &&
-                      ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_FREE && !ca->p_n_dels;
-        if (drained || now_ms >= ca->p_close_deadline) {
-            if (ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_BUSY)
-                (void)sioc_aws_cancel(ca->client, &ca->p_slots[SIOC__CAWS_PUB].call);
-            if (ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_BUSY)
-                (void)sioc_aws_cancel(ca->client, &ca->p_slots[SIOC__CAWS_DEL].call);
-            ca->p_slots[SIOC__CAWS_PUB].state = ca->p_slots[SIOC__CAWS_DEL].state = SIOC__CAWS_FREE;
-            ca->p_n_dels = 0;
-            ca->p_step = SIOC__CAWS_S_DELQ;
-            if (now_ms >= ca->p_close_deadline) ca->p_close_deadline = now_ms + 2000; /* a short try to clean up */
-        }
-    }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_step >= SIOC__CAWS_S_DELQ) sioc__caws_ctl_step(ca, now_ms);
-}
-
-SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uint64_t now_ms) {
-    uint64_t d, h;
-    size_t i;
-    if (!ca || !ca->p_mem) return UINT64_MAX;
-    d = sioc_node_next_deadline(ca->node, now_ms);
-    h = sioc_http_next_deadline(&ca->client->http);
-    if (h < d) d = h;
-    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done.p_head) return now_ms;
-    if (ca->state == SIOC_CLUSTER_AWS_IDLE || ca->state == SIOC_CLUSTER_AWS_CLOSED ||
-        ca->state == SIOC_CLUSTER_AWS_FAILED)
-        return d;
-    for (i = 0; i < sioc__caws_n_slots(ca); i++)
-        if (ca->p_slots[i].state == SIOC__CAWS_WAIT && ca->p_slots[i].retry_at < d) d = ca->p_slots[i].retry_at;
-    if (ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE && ca->topic_arn[0] && sioc_node_out_count(ca->node))
-        return now_ms;
-    if (ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_FREE && ca->p_n_dels) return now_ms;
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_close_deadline < d) d = ca->p_close_deadline;
-    return d < now_ms ? now_ms : d;
-}
-
-SIOC_API int sioc_cluster_aws_idle(const sioc_cluster_aws *ca) {
-    if (!ca || !ca->p_mem) return 1;
-    return sioc_node_out_count(ca->node) == 0 && ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE;
-}
-
-#if SIOC_ENABLE_POSIX
-SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix *px, uint32_t max_wait_ms) {
-    uint64_t now = sioc_posix_now_ms(), d;
-    uint32_t wait = max_wait_ms;
-    sioc_result r;
-    sioc_cluster_aws_process(ca, now);
-    d = sioc_cluster_aws_next_deadline(ca, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(px, now);
-    sioc_cluster_aws_process(ca, now);
-    return r;
-}
-#endif
 
 #endif /* SIOC_ENABLE_AWS */
-/* ---- src/cluster_azure.c ---- */
-/* ---- cluster_azure: the node over Service Bus REST + ATOM (see cluster_azure.h; AZURE.md §1, §4-6) ---- */
+/* ---- src/member_azure.c ---- */
+/* ---- member_azure: the member's requests over Service Bus REST + ATOM (member.h; docs/AZURE.md §1, §4-6) ----
+   Start-up steps, one send per out message, complete (or unlock) of every received message on several slots,
+   peek-lock long polls and the hand-over of each message to the node. Slots, retries and deadlines are
+   member.c's. */
 
 #if SIOC_ENABLE_AZURE
 
-/* Slots: one call each with its own memory. ctl runs start-up and shutdown steps one at a time. */
-enum { SIOC__CAZ_CTL = 0, SIOC__CAZ_PUB = 1, SIOC__CAZ_SET = 2, SIOC__CAZ_RECV = 2 + SIOC_CLUSTER_AZURE_SETTLES };
-enum { SIOC__CAZ_FREE = 0, SIOC__CAZ_BUSY = 1, SIOC__CAZ_WAIT = 2 };
-enum { SIOC__CAZ_S_TOPIC = 0, SIOC__CAZ_S_CREATE_TOPIC, SIOC__CAZ_S_SUB, SIOC__CAZ_S_DONE, SIOC__CAZ_S_DRAIN,
-       SIOC__CAZ_S_DELSUB };
+/* start-up steps; clean-up follows member.c's SIOC__M_STEP_CLEANUP */
+enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__MAZ_S_DONE,
+       SIOC__MAZ_S_DELSUB = SIOC__M_STEP_CLEANUP };
 
-#define SIOC__CAZ_CTL_BODY 4096u
-#define SIOC__CAZ_SMALL_REPLY 16384u
-#define SIOC__CAZ_PUB_BODY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE)
+#define SIOC__MAZ_CTL_BODY 4096u
+#define SIOC__MAZ_SMALL_REPLY 16384u
 /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still settled */
-#define SIOC__CAZ_RECV_REPLY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE + 1024u)
+#define SIOC__MAZ_RECV_REPLY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE + 1024u)
 
-typedef struct sioc__caz_slot {
-    sioc_azure_call call;
-    int state, op, attempts, auth_retries;
-    uint32_t gen; /* receive: the subscription generation it was sent for */
-    uint64_t retry_at;
-    /* send: what a retry needs again (the body stays in body_mem) */
-    size_t body_len;
-    char nsp[SIOC_CLUSTER_AZURE_NSP_MAX + 1];
-    char requester[SIOC_NODE_ID_MAX + 1];
-    char msgid[SIOC_CLUSTER_AZURE_MSGID_MAX + 1];
-    int has_requester;
-    /* settle: the lock path */
-    char lock[SIOC_CLUSTER_AZURE_LOCK_MAX + 1];
-} sioc__caz_slot;
+static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
+    "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
+    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe"};
 
-typedef struct sioc__caz_settle {
-    int op; /* SIOC_CLUSTER_AZURE_COMPLETE or _UNLOCK */
-    char lock[SIOC_CLUSTER_AZURE_LOCK_MAX + 1];
-} sioc__caz_settle;
+static const char *sioc__mazure_op_name(int op) { return sioc__mazure_ops[op]; }
 
-static const char *const sioc__caz_ops[SIOC_CLUSTER_AZURE_OP_COUNT] = {
-    "GetTopic", "CreateTopic", "CreateSubscription", "Receive", "Complete", "Unlock", "Send", "DeleteSubscription"};
-
-SIOC_API const char *sioc_cluster_azure_op_name(int op) {
-    return op >= 0 && op < SIOC_CLUSTER_AZURE_OP_COUNT ? sioc__caz_ops[op] : "?";
-}
-
-SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_cluster_azure_desc *desc) {
-    sioc_cluster_azure_desc d = *desc;
-    if (!d.topic_name || !*d.topic_name) d.topic_name = "socket.io";
-    if (!d.subscription_prefix || !*d.subscription_prefix) d.subscription_prefix = "socket.io";
-    if (!d.auto_delete_on_idle_s) d.auto_delete_on_idle_s = 300;
-    if (!d.timeout_s) d.timeout_s = 55;
-    if (!d.receives_in_flight) d.receives_in_flight = 2;
-    if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
-    if (!d.backoff_base_ms) d.backoff_base_ms = 200;
-    if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
-    if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
-    if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
-    return d;
-}
-
-/* Checks the desc and computes the block size; 0 when the desc is invalid. */
-static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster_azure_desc *out) {
-    sioc_cluster_azure_desc d;
-    size_t total, n_slots;
-    if (!desc || !desc->random) return 0;
-    d = sioc_cluster_azure_desc_resolved(desc);
-    /* prefix + "-" + 16 hex must stay a valid name (AZURE.md §1) */
-    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_AZURE_MAX_RECEIVES || d.timeout_s < 1 ||
-        d.timeout_s > SIOC_AZURE_MAX_TIMEOUT_S || d.backoff_cap_ms < d.backoff_base_ms ||
-        !sioc_azure_name_ok(sioc_str_c(d.topic_name)) || !sioc_azure_name_ok(sioc_str_c(d.subscription_prefix)) ||
-        strlen(d.subscription_prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
-        return 0;
-    n_slots = SIOC__CAZ_RECV + (size_t)d.receives_in_flight;
-    total = sioc__align16(n_slots * sizeof(sioc__caz_slot));
-    total += sioc__align16(SIOC__CAZ_CTL_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* ctl */
-    total += sioc__align16(SIOC__CAZ_PUB_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* pub */
-    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__align16(SIOC__CAZ_SMALL_REPLY);             /* settles */
-    total += (size_t)d.receives_in_flight * sioc__align16(SIOC__CAZ_RECV_REPLY);            /* receives */
-    total += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
-    total += sioc__align16((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
-    if (out) *out = d;
-    return total;
-}
-
-SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc) {
-    return sioc__caz_layout(desc, NULL);
-}
-
-static size_t sioc__caz_n_slots(const sioc_cluster_azure *cz) {
-    return SIOC__CAZ_RECV + (size_t)cz->p_desc.receives_in_flight;
-}
-
-static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_azure_client *client,
-                                  const sioc_cluster_azure_desc *desc, void *block, int owns) {
-    sioc_cluster_azure_desc d;
-    size_t n_slots, i, total, off;
-    uint8_t *mem;
-    if (!cz || !node || !client || !desc) return SIOC_ERR_ARG;
-    memset(cz, 0, sizeof *cz);
-    if (!desc->random) return SIOC_ERR_DEPENDENCY;
-    total = sioc__caz_layout(desc, &d);
-    if (!total) return SIOC_ERR_ARG;
-    if (block) {
-        mem = (uint8_t *)block;
-    } else {
-#if !SIOC_ENABLE_LIBC_MALLOC
-        if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
-#endif
-        mem = (uint8_t *)sioc__alloc(&d.allocator, total);
-        if (!mem) return SIOC_ERR_NOMEM;
-    }
-    memset(mem, 0, total);
-    cz->p_desc = d;
-    n_slots = sioc__caz_n_slots(cz);
-    cz->p_mem = mem;
-    cz->p_mem_size = owns ? total : 0;
-    cz->node = node;
-    cz->client = client;
-    off = 0;
-    cz->p_slots = (sioc__caz_slot *)(void *)mem;
-    off += sioc__align16(n_slots * sizeof(sioc__caz_slot));
-    for (i = 0; i < n_slots; i++) {
-        sioc__caz_slot *s = &cz->p_slots[i];
-        size_t body = i == SIOC__CAZ_CTL ? SIOC__CAZ_CTL_BODY : i == SIOC__CAZ_PUB ? SIOC__CAZ_PUB_BODY : 0;
-        size_t reply = i >= SIOC__CAZ_RECV ? SIOC__CAZ_RECV_REPLY : SIOC__CAZ_SMALL_REPLY;
-        if (body) {
-            s->call.body_mem = mem + off;
-            s->call.body_cap = body;
-            off += sioc__align16(body);
-        }
-        s->call.reply_mem = mem + off;
-        s->call.reply_cap = reply;
-        off += sioc__align16(reply);
-        s->call.user = s;
-    }
-    cz->p_pending = (sioc__caz_settle *)(void *)(mem + off);
-    off += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
-    cz->p_recent = (char(*)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1])(void *)(mem + off);
-    sioc__copy_fixed(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
-    cz->state = SIOC_CLUSTER_AZURE_IDLE;
+static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
+    /* prefix + "-" + 16 hex must stay a valid name (docs/AZURE.md §1) */
+    if (d->azure.timeout_s < 1 || d->azure.timeout_s > SIOC_AZURE_MAX_TIMEOUT_S ||
+        !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
+        strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
+        return SIOC_ERR_ARG;
+    l->ctl_body = SIOC__MAZ_CTL_BODY, l->ctl_reply = SIOC__MAZ_SMALL_REPLY;
+    l->pub_body = SIOC_AZURE_MAX_MESSAGE_SIZE, l->pub_reply = SIOC__MAZ_SMALL_REPLY;
+    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->set_body = 0, l->set_reply = SIOC__MAZ_SMALL_REPLY;
+    l->recv_body = 0, l->recv_reply = SIOC__MAZ_RECV_REPLY;
+    l->settle_cap = SIOC_CLUSTER_PENDING;
+    l->per_receive = 1;
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node, sioc_azure_client *client,
-                                             const sioc_cluster_azure_desc *desc) {
-    return sioc__caz_init(cz, node, client, desc, NULL, 1);
-}
+static sioc_azure_client *sioc__mazure_client(sioc_cluster *c) { return &c->p_client.azure; }
 
-SIOC_API sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
-                                                          sioc_azure_client *client,
-                                                          const sioc_cluster_azure_desc *desc, void *mem) {
-    if (!mem) return SIOC_ERR_ARG;
-    return sioc__caz_init(cz, node, client, desc, mem, 0);
-}
-
-SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz) {
-    size_t i;
-    if (!cz || !cz->p_mem) return;
-    for (i = 0; i < sioc__caz_n_slots(cz); i++)
-        if (cz->p_slots[i].state == SIOC__CAZ_BUSY) (void)sioc_azure_cancel(cz->client, &cz->p_slots[i].call);
-    if (cz->p_mem_size) sioc__free(&cz->p_desc.allocator, cz->p_mem, cz->p_mem_size); /* 0: the caller's block */
-    cz->p_mem = NULL;
-}
-
-static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r) {
-    cz->failures[s->op]++;
-    cz->last_error = r;
-    if (cz->p_desc.on_error) cz->p_desc.on_error(cz->p_desc.user, (sioc_cluster_azure_op)s->op, &s->call);
-}
-
-/* Capped exponential backoff with full jitter above a floor, never a hot loop (AZURE.md §6). Throttling waits at
-   least 2 s and Retry-After; the first 401 is retried at once (the client made a new token), later ones back off. */
-static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r, uint64_t now) {
-    uint64_t floor = cz->p_desc.backoff_floor_ms;
-    sioc__caz_report(cz, s, r);
-    if (r == SIOC_ERR_AUTH && !s->auth_retries) {
-        s->auth_retries = 1;
-        s->retry_at = now + floor;
-        s->state = SIOC__CAZ_WAIT;
-        return;
+static sioc_result sioc__mazure_send(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_azure_call *call = &s->call.azure;
+    sioc_azure_prop p[3];
+    sioc_azure_send_opts o;
+    size_t n = 0;
+    p[n].name = sioc_str_c("nsp"), p[n].type = SIOC_AZURE_PROP_STRING, p[n].value = sioc_str_c(s->nsp), n++;
+    p[n].name = sioc_str_c("uid"), p[n].type = SIOC_AZURE_PROP_STRING;
+    p[n].value = sioc_str_n(c->p_node.uid, c->p_node.uid_len), n++;
+    if (s->has_requester) {
+        p[n].name = sioc_str_c("requesterUid"), p[n].type = SIOC_AZURE_PROP_STRING;
+        p[n].value = sioc_str_c(s->requester), n++;
     }
-    s->attempts++;
-    if (r == SIOC_ERR_THROTTLED) {
-        uint64_t ra = (uint64_t)s->call.error.retry_after_s * 1000u;
-        if (floor < 2000) floor = 2000;
-        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
-    }
-    s->retry_at = sioc__backoff_at(now, s->attempts, cz->p_desc.backoff_base_ms, cz->p_desc.backoff_cap_ms, floor,
-                                   sioc__rand32(cz->p_desc.random, cz->p_desc.user));
-    s->state = SIOC__CAZ_WAIT;
+    memset(&o, 0, sizeof o);
+    o.message_id = sioc_str_c(s->msgid); /* unique: duplicate detection and SDK lock renewal key on it */
+    o.time_to_live_s = c->p_desc.azure.message_ttl_s;
+    return sioc_azure_send(sioc__mazure_client(c), call, sioc_str_c(c->p_topic),
+                           sioc_bytes_n(call->body_mem, s->body_len), p, n, &o, now);
 }
 
-/* Start (or restart) the slot's request from what the slot holds. A refusal before sending is handled by the
-   caller of this through the returned result. */
-static sioc_result sioc__caz_start_call(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_azure_client *c = cz->client;
-    sioc_azure_call *call = &s->call;
-    sioc_str topic = sioc_str_c(cz->topic), sub = sioc_str_c(cz->subscription);
-    call->timeout_ms = cz->p_desc.request_timeout_ms;
+/* Start (or restart) the slot's request from what the slot holds. */
+static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_azure_client *z = sioc__mazure_client(c);
+    sioc_azure_call *call = &s->call.azure;
+    sioc_str topic = sioc_str_c(c->p_topic), sub = sioc_str_c(c->p_name);
+    call->timeout_ms = c->p_desc.request_timeout_ms;
     call->user = s;
     switch (s->op) {
-    case SIOC_CLUSTER_AZURE_GET_TOPIC: return sioc_azure_get_topic(c, call, topic, now);
-    case SIOC_CLUSTER_AZURE_CREATE_TOPIC: return sioc_azure_create_topic(c, call, topic, NULL, now);
-    case SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION: {
+    case SIOC_CLUSTER_OP_GET_TOPIC: return sioc_azure_get_topic(z, call, topic, now);
+    case SIOC_CLUSTER_OP_CREATE_TOPIC: return sioc_azure_create_topic(z, call, topic, NULL, now);
+    case SIOC_CLUSTER_OP_SUBSCRIBE: {
         sioc_azure_sub_opts o;
         memset(&o, 0, sizeof o);
-        o.lock_duration_s = cz->p_desc.lock_duration_s;
-        o.auto_delete_on_idle_s = cz->p_desc.auto_delete_on_idle_s; /* a crashed node cleans up (AZURE.md 5.3) */
-        return sioc_azure_create_subscription(c, call, topic, sub, &o, now);
+        o.lock_duration_s = c->p_desc.azure.lock_duration_s;
+        o.auto_delete_on_idle_s = c->p_desc.azure.auto_delete_on_idle_s; /* a crashed member cleans up */
+        return sioc_azure_create_subscription(z, call, topic, sub, &o, now);
     }
-    case SIOC_CLUSTER_AZURE_RECEIVE:
-        s->gen = cz->p_gen;
-        call->timeout_ms = (uint32_t)cz->p_desc.timeout_s * 1000u + 10000u;
-        return sioc_azure_receive(c, call, topic, sub, cz->p_desc.timeout_s, now);
-    case SIOC_CLUSTER_AZURE_COMPLETE: return sioc_azure_complete(c, call, sioc_str_c(s->lock), now);
-    case SIOC_CLUSTER_AZURE_UNLOCK: return sioc_azure_unlock(c, call, sioc_str_c(s->lock), now);
-    case SIOC_CLUSTER_AZURE_SEND: {
-        sioc_azure_prop p[3];
-        sioc_azure_send_opts o;
-        sioc_bytes body;
-        size_t n = 0;
-        p[n].name = sioc_str_c("nsp"), p[n].type = SIOC_AZURE_PROP_STRING, p[n].value = sioc_str_c(s->nsp), n++;
-        p[n].name = sioc_str_c("uid"), p[n].type = SIOC_AZURE_PROP_STRING;
-        p[n].value.ptr = cz->node->uid, p[n].value.len = cz->node->uid_len, n++;
-        if (s->has_requester) {
-            p[n].name = sioc_str_c("requesterUid"), p[n].type = SIOC_AZURE_PROP_STRING;
-            p[n].value = sioc_str_c(s->requester), n++;
-        }
-        memset(&o, 0, sizeof o);
-        o.message_id = sioc_str_c(s->msgid); /* unique: duplicate detection and SDK lock renewal key on it */
-        o.time_to_live_s = cz->p_desc.message_ttl_s;
-        body.ptr = (const uint8_t *)call->body_mem;
-        body.len = s->body_len;
-        return sioc_azure_send(c, call, topic, body, p, n, &o, now);
-    }
-    case SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION: return sioc_azure_delete_subscription(c, call, topic, sub, now);
+    case SIOC_CLUSTER_OP_RECEIVE:
+        call->timeout_ms = (uint32_t)c->p_desc.azure.timeout_s * 1000u + 10000u;
+        return sioc_azure_receive(z, call, topic, sub, c->p_desc.azure.timeout_s, now);
+    case SIOC_CLUSTER_OP_SETTLE: return sioc_azure_complete(z, call, sioc_str_c(s->lock), now);
+    case SIOC_CLUSTER_OP_UNLOCK: return sioc_azure_unlock(z, call, sioc_str_c(s->lock), now);
+    case SIOC_CLUSTER_OP_PUBLISH: return sioc__mazure_send(c, s, now);
+    case SIOC_CLUSTER_OP_DELETE_QUEUE: return sioc_azure_delete_subscription(z, call, topic, sub, now);
     default: return SIOC_ERR_ARG;
     }
 }
 
-/* Submit; a refusal that a retry cannot cure (bad name, too large) is returned with the slot left FREE, anything
-   else becomes a retry. */
-static sioc_result sioc__caz_submit(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r;
-    cz->requests[s->op]++;
-    r = sioc__caz_start_call(cz, s, now);
-    if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_BUSY;
-        return SIOC_OK;
+static sioc__mslot *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
+    sioc_azure_call *done = NULL;
+    while (sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK) {
+        sioc__mslot *s = (sioc__mslot *)done->user;
+        if (s >= c->p_slots && s < c->p_slots + c->p_n_slots) return s;
     }
-    s->call.result = r;
-    if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        sioc__caz_report(cz, s, r);
-        s->state = SIOC__CAZ_FREE;
-        return r;
-    }
-    sioc__caz_fail(cz, s, r, now); /* engine full, no connection yet...: later */
-    return SIOC_OK;
+    return NULL;
 }
 
-static void sioc__caz_go(sioc_cluster_azure *cz, sioc__caz_slot *s, int op, uint64_t now) {
-    s->op = op;
-    s->attempts = 0;
-    s->auth_retries = 0;
-    if (sioc__caz_submit(cz, s, now) != SIOC_OK) {
-        if (op == SIOC_CLUSTER_AZURE_SEND) cz->publish_failed++;
-        else if (op == SIOC_CLUSTER_AZURE_COMPLETE || op == SIOC_CLUSTER_AZURE_UNLOCK) cz->settle_failed++;
-        else if (cz->state == SIOC_CLUSTER_AZURE_CLOSING) cz->state = SIOC_CLUSTER_AZURE_CLOSED;
-        else if (op != SIOC_CLUSTER_AZURE_RECEIVE) cz->state = SIOC_CLUSTER_AZURE_FAILED; /* a name refused */
-    }
+static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s) {
+    (void)sioc_azure_cancel(sioc__mazure_client(c), &s->call.azure);
 }
+
+static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
+    e->status = s->call.azure.status;
+    e->message = s->call.azure.error.detail;
+}
+
+static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }
 
 /* ---- start-up and shutdown (ctl slot) ---- */
 
-static void sioc__caz_set_ready(sioc_cluster_azure *cz, int ready, uint64_t now) {
-    if (cz->node->state == SIOC_NODE_CLOSING || cz->node->state == SIOC_NODE_CLOSED) return;
-    if (cz->node->ready != ready) (void)sioc_node_set_ready(cz->node, ready, now);
+static void sioc__mazure_begin(sioc_cluster *c) {
+    sioc_buf b;
+    sioc__copy_fixed(c->p_topic, sizeof c->p_topic, sioc_str_c(c->p_desc.topic_name));
+    c->p_step = SIOC__MAZ_S_TOPIC;
+    if (sioc__m_emitter(c)) return;
+    sioc_buf_init(&b, c->p_name, sizeof c->p_name - 1);
+    sioc_buf_puts(&b, c->p_desc.prefix);
+    sioc_buf_putc(&b, '-');
+    sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
+    c->p_name[SIOC__MIN(b.len, sizeof c->p_name - 1)] = 0;
+    if (sioc_buf_result(&b) != SIOC_OK || !sioc_azure_name_ok(sioc_str_c(c->p_name))) {
+        c->p_last_error = SIOC_ERR_ARG;
+        c->p_state = SIOC_CLUSTER_FAILED;
+    }
 }
 
-static void sioc__caz_ctl_step(sioc_cluster_azure *cz, uint64_t now) {
-    sioc__caz_slot *s = &cz->p_slots[SIOC__CAZ_CTL];
-    if (s->state != SIOC__CAZ_FREE) return;
-    switch (cz->p_step) {
-    case SIOC__CAZ_S_TOPIC: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_GET_TOPIC, now); break;
-    case SIOC__CAZ_S_CREATE_TOPIC: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_CREATE_TOPIC, now); break;
-    case SIOC__CAZ_S_SUB: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION, now); break;
-    case SIOC__CAZ_S_DELSUB:
-        if (!cz->subscription[0]) {
-            cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+    if (s->state != SIOC__MS_FREE) return;
+    switch (c->p_step) {
+    case SIOC__MAZ_S_TOPIC: sioc__m_go(c, s, SIOC_CLUSTER_OP_GET_TOPIC, now); break;
+    case SIOC__MAZ_S_CREATE_TOPIC: sioc__m_go(c, s, SIOC_CLUSTER_OP_CREATE_TOPIC, now); break;
+    case SIOC__MAZ_S_SUB: sioc__m_go(c, s, SIOC_CLUSTER_OP_SUBSCRIBE, now); break;
+    case SIOC__MAZ_S_DELSUB:
+        if (!c->p_sub_created || !c->p_name[0]) {
+            c->p_state = SIOC_CLUSTER_CLOSED; /* never created: nothing to delete */
             return;
         }
-        sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION, now);
+        sioc__m_go(c, s, SIOC_CLUSTER_OP_DELETE_QUEUE, now);
         break;
     default: break;
     }
 }
 
-static void sioc__caz_running(sioc_cluster_azure *cz, uint64_t now) {
-    cz->p_step = SIOC__CAZ_S_DONE;
-    cz->state = SIOC_CLUSTER_AZURE_RUNNING;
-    sioc__caz_set_ready(cz, 1, now);
-}
-
 /* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll). Re-create it under
    the same name (the topic too if that is gone: create-subscription then gives 404), NOT_READY meanwhile. */
-static void sioc__caz_sub_lost(sioc_cluster_azure *cz, uint64_t now) {
-    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) return;
-    cz->subscriptions_recreated++;
-    cz->p_gen++; /* polls still out for the old one may answer 410 later: not a new loss */
-    sioc__caz_set_ready(cz, 0, now);
-    cz->p_n_pending = 0; /* their locks died with the subscription */
-    cz->state = SIOC_CLUSTER_AZURE_STARTING;
-    cz->p_step = SIOC__CAZ_S_SUB;
+static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
+    c->p_stats.recreated++;
+    c->p_gen++; /* polls still out for the old one may answer 410 later: not a new loss */
+    sioc__m_set_ready(c, 0, now);
+    c->p_n_settles = 0; /* their locks died with the subscription */
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = SIOC__MAZ_S_SUB;
 }
 
 /* 410 on send: the topic is gone: start-up again. */
-static void sioc__caz_topic_lost(sioc_cluster_azure *cz, uint64_t now) {
-    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) return;
-    cz->restarts++;
-    sioc__caz_set_ready(cz, 0, now);
-    cz->p_have_topic = 0;
-    cz->p_n_pending = 0;
-    cz->state = SIOC_CLUSTER_AZURE_STARTING;
-    cz->p_step = SIOC__CAZ_S_TOPIC;
+static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return;
+    c->p_stats.restarts++;
+    sioc__m_set_ready(c, 0, now);
+    c->p_have_topic = 0;
+    c->p_n_settles = 0;
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = SIOC__MAZ_S_TOPIC;
 }
 
-static void sioc__caz_ctl_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r = s->call.result;
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING) { /* delete subscription: 404 is success already */
-        if (r != SIOC_OK && now < cz->p_close_deadline && r != SIOC_ERR_AUTH) {
-            sioc__caz_fail(cz, s, r, now);
+static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.azure.result;
+    if (c->p_state == SIOC_CLUSTER_CLOSING) { /* delete subscription: 404 is success already */
+        if (r != SIOC_OK && now < c->p_close_deadline && r != SIOC_ERR_AUTH) {
+            sioc__m_fail(c, s, r, now);
             return;
         }
-        if (r != SIOC_OK) sioc__caz_report(cz, s, r);
-        s->state = SIOC__CAZ_FREE;
-        if (r == SIOC_OK) cz->subscription[0] = 0;
-        cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+        if (r != SIOC_OK) sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        if (r == SIOC_OK) c->p_name[0] = 0;
+        c->p_state = SIOC_CLUSTER_CLOSED;
         return;
     }
     if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
-        if (s->op == SIOC_CLUSTER_AZURE_GET_TOPIC || s->op == SIOC_CLUSTER_AZURE_CREATE_TOPIC) {
-            cz->p_have_topic = 1;
-            if (cz->node->p_desc.emitter_only) sioc__caz_running(cz, now);
-            else cz->p_step = SIOC__CAZ_S_SUB;
+        s->state = SIOC__MS_FREE;
+        if (s->op == SIOC_CLUSTER_OP_GET_TOPIC || s->op == SIOC_CLUSTER_OP_CREATE_TOPIC) {
+            c->p_have_topic = 1;
+            if (sioc__m_emitter(c)) sioc__m_running(c, now);
+            else c->p_step = SIOC__MAZ_S_SUB;
         } else { /* subscription created (or there already: 409) */
-            cz->p_sub_created = 1;
-            sioc__caz_running(cz, now);
+            c->p_sub_created = 1;
+            c->p_step = SIOC__MAZ_S_DONE;
+            sioc__m_running(c, now);
         }
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) {
         /* GET of a missing topic: create it, as upstream does after any getTopic error; a subscription under a
            missing topic (404): the topic first */
-        cz->p_step = s->op == SIOC_CLUSTER_AZURE_GET_TOPIC ? SIOC__CAZ_S_CREATE_TOPIC : SIOC__CAZ_S_TOPIC;
-        if (s->op == SIOC_CLUSTER_AZURE_GET_TOPIC) {
-            s->state = SIOC__CAZ_FREE;
-            sioc__caz_ctl_step(cz, now);
+        c->p_step = s->op == SIOC_CLUSTER_OP_GET_TOPIC ? SIOC__MAZ_S_CREATE_TOPIC : SIOC__MAZ_S_TOPIC;
+        if (s->op == SIOC_CLUSTER_OP_GET_TOPIC) {
+            s->state = SIOC__MS_FREE;
+            sioc__mazure_ctl_step(c, now);
             return;
         }
-        sioc__caz_fail(cz, s, r, now);
+        sioc__m_fail(c, s, r, now);
         s->attempts = 0;
         return;
     }
     if ((r == SIOC_ERR_AUTH && s->auth_retries) || r == SIOC_ERR_HTTP_STATUS) {
         /* a wrong key or rule (already retried once with a fresh token), or a request the service refuses: a clear
-           failure, no more requests (AZURE.md §6) */
-        sioc__caz_report(cz, s, r);
-        s->state = SIOC__CAZ_FREE;
-        cz->state = SIOC_CLUSTER_AZURE_FAILED;
+           failure, no more requests (docs/AZURE.md §6) */
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
-    sioc__caz_fail(cz, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
 
 /* ---- settling: complete (or unlock) on the lock path as returned, several in flight ---- */
 
-static void sioc__caz_queue_settle(sioc_cluster_azure *cz, int op, sioc_str lock) {
-    sioc__caz_settle *p;
-    if (!lock.len || lock.len > SIOC_CLUSTER_AZURE_LOCK_MAX || cz->p_n_pending >= SIOC_CLUSTER_AZURE_PENDING) {
-        cz->settle_failed++; /* the lock expires: redelivered, then completed as seen */
-        return;
-    }
-    p = &cz->p_pending[cz->p_n_pending++];
-    p->op = op;
-    memcpy(p->lock, lock.ptr, lock.len);
-    p->lock[lock.len] = 0;
-}
-
-static void sioc__caz_settle_start(sioc_cluster_azure *cz, uint64_t now) {
+static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
     size_t i;
-    for (i = SIOC__CAZ_SET; i < SIOC__CAZ_RECV && cz->p_n_pending; i++) {
-        sioc__caz_slot *s = &cz->p_slots[i];
-        if (s->state != SIOC__CAZ_FREE) continue;
-        memcpy(s->lock, cz->p_pending[0].lock, sizeof s->lock);
-        s->op = cz->p_pending[0].op;
-        cz->p_n_pending--;
-        memmove(cz->p_pending, cz->p_pending + 1, cz->p_n_pending * sizeof *cz->p_pending);
-        sioc__caz_go(cz, s, s->op, now);
+    for (i = SIOC__M_SET; i < c->p_n_slots && c->p_n_settles; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+        if (s->kind != SIOC__MK_SETTLE || s->state != SIOC__MS_FREE) continue;
+        sioc__copy_fixed(s->lock, sizeof s->lock, sioc_str_n(q[0].text, q[0].len));
+        s->op = q[0].op;
+        s->count = 1;
+        sioc__m_settle_pop(c, 1);
+        sioc__m_go(c, s, s->op, now);
     }
 }
 
-static void sioc__caz_settle_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r = s->call.result;
+static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.azure.result;
     if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
-        if (s->op == SIOC_CLUSTER_AZURE_COMPLETE) cz->completed++;
-        else cz->unlocked++;
+        s->state = SIOC__MS_FREE;
+        if (s->op == SIOC_CLUSTER_OP_SETTLE) c->p_stats.settled++;
+        else c->p_stats.unlocked++;
         return;
     }
     /* lock lost (404) or entity gone (410): nothing to retry; 400/403, or a second 401: give up on it too */
     if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || s->attempts >= 4 ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) || cz->state != SIOC_CLUSTER_AZURE_RUNNING) {
-        sioc__caz_report(cz, s, r);
-        cz->settle_failed++;
-        s->state = SIOC__CAZ_FREE;
+        (r == SIOC_ERR_AUTH && s->auth_retries) || c->p_state != SIOC_CLUSTER_RUNNING) {
+        sioc__m_report(c, s, r, 0);
+        c->p_stats.settle_failed++;
+        s->state = SIOC__MS_FREE;
         return;
     }
-    sioc__caz_fail(cz, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
 
 /* ---- receiving ---- */
 
-static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m, uint64_t now) {
+static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, uint64_t now) {
     sioc_result r;
-    cz->received++;
-    if (sioc__recent_seen(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, &cz->p_recent_pos, m->broker.message_id)) { /* handled before; its complete was lost */
-        cz->redelivered++;
-        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
+    c->p_stats.received++;
+    if (sioc__m_seen(c, m->broker.message_id)) { /* handled before; its complete was lost */
+        c->p_stats.redelivered++;
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path);
         return;
     }
-    /* the node applies the §2.1 filters on the properties (unknown namespace, own uid, foreign responses) before
-       decoding, then sioc_msg_decode_azure */
-    r = sioc_node_receive_azure(cz->node, m->body.ptr, m->body.len, &m->env, now);
+    /* the node applies the filters on the properties (unknown namespace, own uid, foreign responses) before
+       decoding (docs/PROTOCOL.md §2.1) */
+    r = sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now);
     if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
         /* the node could not take it now (its queues full): give it back for a later delivery */
-        sioc__recent_forget(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, m->broker.message_id);
-        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_UNLOCK, m->lock_path);
+        sioc__m_forget(c, m->broker.message_id);
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_UNLOCK, m->lock_path);
         return;
     }
-    if (r != SIOC_OK) cz->bad_messages++; /* undecodable: dropped and counted, completed so it never comes back */
-    sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
+    if (r != SIOC_OK) c->p_stats.bad_messages++; /* undecodable: dropped, counted, completed so it never comes back */
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path);
 }
 
-static void sioc__caz_recv_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_azure_call *c = &s->call;
-    if (c->result == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
+static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    s->gen = c->p_gen;
+    sioc__m_go(c, s, SIOC_CLUSTER_OP_RECEIVE, now);
+}
+
+static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_azure_call *call = &s->call.azure;
+    if (call->result == SIOC_OK) {
+        s->state = SIOC__MS_FREE;
         s->attempts = 0;
         s->auth_retries = 0;
-        if (!c->has_message) {
-            cz->empty_receives++;
+        if (!call->has_message) {
+            c->p_stats.empty_receives++;
             return;
         }
-        if (cz->state == SIOC_CLUSTER_AZURE_RUNNING) sioc__caz_handle(cz, &c->msg, now);
+        if (c->p_state == SIOC_CLUSTER_RUNNING) sioc__mazure_handle(c, &call->msg, now);
         return;
     }
-    if (c->result == SIOC_ERR_BUFFER_TOO_SMALL && c->msg.lock_path.len) { /* too large for us: drop it */
-        s->state = SIOC__CAZ_FREE;
-        cz->received++;
-        cz->bad_messages++;
-        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, c->msg.lock_path);
+    if (call->result == SIOC_ERR_BUFFER_TOO_SMALL && call->msg.lock_path.len) { /* too large for us: drop it */
+        s->state = SIOC__MS_FREE;
+        c->p_stats.received++;
+        c->p_stats.bad_messages++;
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path);
         return;
     }
-    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) { /* re-creating meanwhile: start afresh later */
-        s->state = SIOC__CAZ_FREE;
+    if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */
+        s->state = SIOC__MS_FREE;
         return;
     }
-    if (c->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__CAZ_FREE;
-        sioc__caz_report(cz, s, c->result);
-        if (s->gen == cz->p_gen) sioc__caz_sub_lost(cz, now);
+    if (call->result == SIOC_ERR_NOT_FOUND) {
+        s->state = SIOC__MS_FREE;
+        sioc__m_report(c, s, call->result, 0);
+        if (s->gen == c->p_gen) sioc__mazure_sub_lost(c, now);
         return;
     }
-    sioc__caz_fail(cz, s, c->result, now);
+    sioc__m_fail(c, s, call->result, now);
 }
 
-/* ---- sending: one message per request (the batch form cannot carry binary bodies, AZURE.md 4.1) ---- */
+/* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */
 
-static void sioc__caz_pub_start(sioc_cluster_azure *cz, uint64_t now) {
-    sioc__caz_slot *s = &cz->p_slots[SIOC__CAZ_PUB];
-    while (s->state == SIOC__CAZ_FREE && cz->p_have_topic && sioc_node_out_count(cz->node)) {
+static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+    while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
         sioc_node_out o;
         sioc_buf b;
-        if (sioc_node_out_peek(cz->node, 0, &o) != SIOC_OK) return;
-        if (o.body.len > s->call.body_cap || o.nsp.len > SIOC_CLUSTER_AZURE_NSP_MAX ||
+        if (sioc_node_out_peek(&c->p_node, 0, &o) != SIOC_OK) return;
+        if (o.body.len > s->call.azure.body_cap || o.nsp.len > SIOC_CLUSTER_NSP_MAX ||
             (o.requester_uid.ptr && o.requester_uid.len > SIOC_NODE_ID_MAX)) {
-            sioc_node_out_pop(cz->node, 1);
-            cz->publish_failed++;
+            sioc__m_pub_taken(c, s, 1);
+            sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TOO_LARGE);
             continue;
         }
-        if (o.body.len) memcpy(s->call.body_mem, o.body.ptr, o.body.len);
+        if (o.body.len) memcpy(s->call.azure.body_mem, o.body.ptr, o.body.len);
         s->body_len = o.body.len;
         sioc__copy_fixed(s->nsp, sizeof s->nsp, o.nsp);
         s->has_requester = o.requester_uid.ptr != NULL && o.requester_uid.len > 0;
         sioc__copy_fixed(s->requester, sizeof s->requester, o.requester_uid);
-        /* MessageId "<uid>-<counter>": unique per message and per node (the uid is random) */
+        sioc__m_pub_taken(c, s, 1); /* copied into the slot: it keeps it for retries */
+        /* MessageId "<uid>-<sequence>": unique per message and per member (the uid is random) */
         sioc_buf_init(&b, s->msgid, sizeof s->msgid - 1);
-        sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);
+        sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
         sioc_buf_putc(&b, '-');
-        sioc_buf_put_u64(&b, ++cz->p_sent);
+        sioc_buf_put_u64(&b, s->seq_first);
         s->msgid[SIOC__MIN(b.len, sizeof s->msgid - 1)] = 0;
-        sioc_node_out_pop(cz->node, 1); /* copied into the slot: it keeps it for retries */
-        sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_SEND, now);
+        sioc__m_go(c, s, SIOC_CLUSTER_OP_PUBLISH, now);
     }
 }
 
-static void sioc__caz_pub_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r = s->call.result;
+static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.azure.result;
     if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
-        cz->published++;
+        sioc__m_pub_outcome(c, s, 1, SIOC_OK);
         return;
     }
-    if (r == SIOC_ERR_NOT_FOUND) sioc__caz_topic_lost(cz, now); /* 410: resent once the topic is back */
+    if (r == SIOC_ERR_NOT_FOUND) sioc__mazure_topic_lost(c, now); /* 410: resent once the topic is back */
     if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) ||
-        (cz->state == SIOC_CLUSTER_AZURE_CLOSING && now >= cz->p_close_deadline)) {
-        sioc__caz_report(cz, s, r); /* refused for good (too large, bad value, quota, key): drop it */
-        cz->publish_failed++;
-        s->state = SIOC__CAZ_FREE;
+        (r == SIOC_ERR_AUTH && s->auth_retries) || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
+        sioc__m_report(c, s, r, 0); /* refused for good (too large, bad value, quota, key): drop it */
+        sioc__m_pub_outcome(c, s, 0, r);
         return;
     }
-    sioc__caz_fail(cz, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
-
-/* ---- driving ---- */
-
-SIOC_API sioc_result sioc_cluster_azure_start(sioc_cluster_azure *cz, uint64_t now_ms) {
-    if (!cz || !cz->p_mem) return SIOC_ERR_ARG;
-    if (cz->state != SIOC_CLUSTER_AZURE_IDLE) return SIOC_ERR_STATE;
-    if (!cz->node->p_desc.emitter_only) {
-        sioc_buf b;
-        sioc_buf_init(&b, cz->subscription, sizeof cz->subscription - 1);
-        sioc_buf_puts(&b, cz->p_desc.subscription_prefix);
-        sioc_buf_putc(&b, '-');
-        sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);
-        if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-        cz->subscription[b.len] = 0;
-        if (!sioc_azure_name_ok(sioc_str_c(cz->subscription))) return SIOC_ERR_ARG;
-    }
-    cz->state = SIOC_CLUSTER_AZURE_STARTING;
-    cz->p_step = SIOC__CAZ_S_TOPIC;
-    sioc_cluster_azure_process(cz, now_ms);
-    return SIOC_OK;
-}
-
-SIOC_API sioc_result sioc_cluster_azure_close(sioc_cluster_azure *cz, uint64_t now_ms) {
-    size_t i;
-    if (!cz || !cz->p_mem) return SIOC_ERR_ARG;
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING || cz->state == SIOC_CLUSTER_AZURE_CLOSED) return SIOC_OK;
-    if (cz->state == SIOC_CLUSTER_AZURE_IDLE) {
-        cz->state = SIOC_CLUSTER_AZURE_CLOSED;
-        return SIOC_OK;
-    }
-    if (cz->node->state != SIOC_NODE_CLOSING && cz->node->state != SIOC_NODE_CLOSED)
-        (void)sioc_node_close(cz->node, now_ms);
-    /* no more receives or settles (the subscription goes, and its locks with it); a start-up step is abandoned */
-    for (i = 0; i < sioc__caz_n_slots(cz); i++) {
-        sioc__caz_slot *s = &cz->p_slots[i];
-        if (i == SIOC__CAZ_PUB) continue;
-        if (s->state == SIOC__CAZ_BUSY) (void)sioc_azure_cancel(cz->client, &s->call);
-        s->state = SIOC__CAZ_FREE;
-    }
-    cz->p_n_pending = 0;
-    if (!cz->p_have_topic || cz->state == SIOC_CLUSTER_AZURE_FAILED) { /* nowhere to send */
-        sioc_node_out_pop(cz->node, sioc_node_out_count(cz->node));
-        if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_BUSY)
-            (void)sioc_azure_cancel(cz->client, &cz->p_slots[SIOC__CAZ_PUB].call);
-        cz->p_slots[SIOC__CAZ_PUB].state = SIOC__CAZ_FREE;
-    }
-    if (!cz->p_sub_created) cz->subscription[0] = 0; /* never created: nothing to delete, close at once */
-    cz->state = SIOC_CLUSTER_AZURE_CLOSING;
-    cz->p_step = SIOC__CAZ_S_DRAIN;
-    cz->p_close_deadline = now_ms + cz->p_desc.shutdown_timeout_ms;
-    sioc_cluster_azure_process(cz, now_ms);
-    return SIOC_OK;
-}
-
-static void sioc__caz_collect(sioc_cluster_azure *cz, uint64_t now) {
-    sioc_azure_call *done = NULL;
-    while (sioc_azure_next(cz->client, now, &done) == SIOC_OK) {
-        sioc__caz_slot *s = NULL;
-        size_t idx;
-        for (idx = 0; idx < sioc__caz_n_slots(cz); idx++)
-            if (&cz->p_slots[idx].call == done) {
-                s = &cz->p_slots[idx];
-                break;
-            }
-        if (!s || s->state != SIOC__CAZ_BUSY) continue; /* not ours: the client must be the binding's alone */
-        if (idx == SIOC__CAZ_CTL) sioc__caz_ctl_done(cz, s, now);
-        else if (idx == SIOC__CAZ_PUB) sioc__caz_pub_done(cz, s, now);
-        else if (idx < SIOC__CAZ_RECV) sioc__caz_settle_done(cz, s, now);
-        else sioc__caz_recv_done(cz, s, now);
-    }
-}
-
-SIOC_API void sioc_cluster_azure_process(sioc_cluster_azure *cz, uint64_t now_ms) {
-    size_t i, n_slots;
-    if (!cz || !cz->p_mem || cz->state == SIOC_CLUSTER_AZURE_IDLE) return;
-    n_slots = sioc__caz_n_slots(cz);
-    sioc__caz_collect(cz, now_ms);
-    for (i = 0; i < n_slots; i++) { /* retries that are due */
-        sioc__caz_slot *s = &cz->p_slots[i];
-        if (s->state != SIOC__CAZ_WAIT || now_ms < s->retry_at) continue;
-        if (cz->state == SIOC_CLUSTER_AZURE_FAILED || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
-            (i >= SIOC__CAZ_RECV && cz->state != SIOC_CLUSTER_AZURE_RUNNING) ||
-            (i == SIOC__CAZ_CTL && cz->state != SIOC_CLUSTER_AZURE_STARTING && cz->state != SIOC_CLUSTER_AZURE_CLOSING)) {
-            s->state = SIOC__CAZ_FREE;
-            continue;
-        }
-        if (i == SIOC__CAZ_CTL) { /* the step may have changed meanwhile: issue the current one */
-            int att = s->attempts, ar = s->auth_retries;
-            s->state = SIOC__CAZ_FREE;
-            sioc__caz_ctl_step(cz, now_ms);
-            s->attempts = att;
-            s->auth_retries = ar;
-            continue;
-        }
-        (void)sioc__caz_submit(cz, s, now_ms);
-        if (s->state == SIOC__CAZ_FREE) { /* refused for good on the retry */
-            if (i == SIOC__CAZ_PUB) cz->publish_failed++;
-            else if (i < SIOC__CAZ_RECV) cz->settle_failed++;
-        }
-    }
-    sioc_node_tick(cz->node, now_ms);
-    if (cz->state == SIOC_CLUSTER_AZURE_STARTING) sioc__caz_ctl_step(cz, now_ms);
-    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING || cz->state == SIOC_CLUSTER_AZURE_CLOSING) sioc__caz_pub_start(cz, now_ms);
-    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING) {
-        sioc__caz_settle_start(cz, now_ms);
-        if (!cz->node->p_desc.emitter_only && cz->subscription[0] &&
-            cz->p_n_pending + (size_t)cz->p_desc.receives_in_flight <= SIOC_CLUSTER_AZURE_PENDING)
-            for (i = SIOC__CAZ_RECV; i < n_slots; i++)
-                if (cz->p_slots[i].state == SIOC__CAZ_FREE)
-                    sioc__caz_go(cz, &cz->p_slots[i], SIOC_CLUSTER_AZURE_RECEIVE, now_ms);
-    }
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_step == SIOC__CAZ_S_DRAIN) {
-        int drained = cz->node->state == SIOC_NODE_CLOSED && cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE;
-        if (drained || now_ms >= cz->p_close_deadline) {
-            if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_BUSY)
-                (void)sioc_azure_cancel(cz->client, &cz->p_slots[SIOC__CAZ_PUB].call);
-            cz->p_slots[SIOC__CAZ_PUB].state = SIOC__CAZ_FREE;
-            cz->p_step = SIOC__CAZ_S_DELSUB;
-            if (now_ms >= cz->p_close_deadline) cz->p_close_deadline = now_ms + 2000; /* a short try to clean up */
-        }
-    }
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_step == SIOC__CAZ_S_DELSUB) sioc__caz_ctl_step(cz, now_ms);
-}
-
-SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz, uint64_t now_ms) {
-    uint64_t d, h;
-    size_t i;
-    if (!cz || !cz->p_mem) return UINT64_MAX;
-    d = sioc_node_next_deadline(cz->node, now_ms);
-    h = sioc_http_next_deadline(&cz->client->http);
-    if (h < d) d = h;
-    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done.p_head) return now_ms;
-    if (cz->state == SIOC_CLUSTER_AZURE_IDLE || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
-        cz->state == SIOC_CLUSTER_AZURE_FAILED)
-        return d;
-    for (i = 0; i < sioc__caz_n_slots(cz); i++)
-        if (cz->p_slots[i].state == SIOC__CAZ_WAIT && cz->p_slots[i].retry_at < d) d = cz->p_slots[i].retry_at;
-    if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE && cz->p_have_topic && sioc_node_out_count(cz->node))
-        return now_ms;
-    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING && cz->p_n_pending)
-        for (i = SIOC__CAZ_SET; i < SIOC__CAZ_RECV; i++)
-            if (cz->p_slots[i].state == SIOC__CAZ_FREE) return now_ms;
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_close_deadline < d) d = cz->p_close_deadline;
-    return d < now_ms ? now_ms : d;
-}
-
-SIOC_API int sioc_cluster_azure_idle(const sioc_cluster_azure *cz) {
-    if (!cz || !cz->p_mem) return 1;
-    return sioc_node_out_count(cz->node) == 0 && cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE;
-}
-
-#if SIOC_ENABLE_POSIX
-SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_posix *px, uint32_t max_wait_ms) {
-    uint64_t now = sioc_posix_now_ms(), d;
-    uint32_t wait = max_wait_ms;
-    sioc_result r;
-    sioc_cluster_azure_process(cz, now);
-    d = sioc_cluster_azure_next_deadline(cz, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(px, now);
-    sioc_cluster_azure_process(cz, now);
-    return r;
-}
-#endif
 
 #endif /* SIOC_ENABLE_AZURE */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */

@@ -19,8 +19,6 @@
 #include "sigv4.h"
 #include "aws.h"
 #include "azure.h"
-#include "cluster_aws.h"
-#include "cluster_azure.h"
 #include "member.h"
 #include "public_end.h"
 

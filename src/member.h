@@ -218,7 +218,7 @@ typedef struct sioc_cluster {
     char (*p_recent)[SIOC_CLUSTER_MSGID_MAX + 1];
     uint32_t p_recent_pos;
     void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
-    size_t p_n_settles;
+    size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
     size_t p_n_toks;
     uint8_t *p_scratch, *p_one;
