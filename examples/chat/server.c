@@ -92,6 +92,7 @@ typedef struct conn {
     int polling;             /* HTTP: a GET waits for packets */
     sioc_ws_reader ws;
     uint8_t *ws_mem;
+    int dirty;               /* in the server's list of connections with output to write */
 } conn;
 
 #define MAX_ATT SIOC_SIO_MAX_ATTACHMENTS
@@ -103,6 +104,7 @@ typedef struct session {
     conn *ws, *probe, *poll; /* the WebSocket (upgraded or direct), the one being probed, the waiting GET */
     dbuf pq;                 /* polling payload waiting for a GET */
     uint64_t ping_at, pong_by;
+    int poll_dirty;
     char name[33];
     uint8_t data_mp[128];    /* socket.data as msgpack {name, server}: what fetchSockets returns */
     size_t data_len;
@@ -126,9 +128,15 @@ typedef struct server {
     dbuf index_html, client_js_body;
     sioc_cluster member;
     sioc_node *node;
-    uint64_t now;
+    uint64_t now, timers_at;
     uint64_t msgs_in, msgs_out;
+    conn **dirty;            /* connections with output: written at the end of the turn (no scan of all) */
+    size_t n_dirty;
+    session **polls;         /* polling sessions with packets for a waiting GET */
+    size_t n_polls;
 } server;
+
+static server *g_sv; /* the one server: conn_write and eio_send note work in its lists */
 
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
@@ -181,7 +189,10 @@ static void sid_index_remove(server *sv, session *s) {
 
 /* ---- output ---- */
 
-static void conn_write(conn *c, const void *p, size_t n) { dbuf_put(&c->out, p, n); }
+static void conn_write(conn *c, const void *p, size_t n) {
+    dbuf_put(&c->out, p, n);
+    if (!c->dirty) c->dirty = 1, g_sv->dirty[g_sv->n_dirty++] = c;
+}
 
 static void http_respond(conn *c, int status, const char *type, const void *body, size_t n, int close_after) {
     char head[256];
@@ -233,6 +244,7 @@ static void pq_add(dbuf *pq, int type, const void *data, size_t n, int binary) {
 static void eio_send(session *s, int type, const void *data, size_t n, int binary) {
     if (s->transport == TR_WEBSOCKET && s->ws) ws_send(s->ws, type, data, n, binary);
     else pq_add(&s->pq, type, data, n, binary);
+    if (s->transport == TR_POLLING && s->poll && !s->poll_dirty) s->poll_dirty = 1, g_sv->polls[g_sv->n_polls++] = s;
 }
 static void eio_message(session *s, const void *text, size_t n) { eio_send(s, SIOC_EIO_MESSAGE, text, n, 0); }
 static void eio_binary(session *s, const void *data, size_t n) { eio_send(s, SIOC_EIO_MESSAGE, data, n, 1); }
@@ -693,6 +705,11 @@ static void session_close(server *sv, session *s, const char *why) {
     }
     if (s->ws) s->ws->s = NULL, conn_close_ws(s->ws, SIOC_WS_CLOSE_NORMAL);
     if (s->probe) s->probe->s = NULL, conn_close_ws(s->probe, SIOC_WS_CLOSE_NORMAL);
+    if (s->poll_dirty) {
+        for (i = 0; i < sv->n_polls; i++)
+            if (sv->polls[i] == s) { sv->polls[i] = sv->polls[--sv->n_polls]; break; }
+        s->poll_dirty = 0;
+    }
     sid_index_remove(sv, s);
     dbuf_free(&s->pq);
     dbuf_free(&s->bin_text);
@@ -949,6 +966,11 @@ static void conn_free(server *sv, size_t i) {
         else if (s->probe == c) s->probe = NULL;
         else if (s->poll == c) s->poll = NULL, session_close(sv, s, "poll connection closed prematurely");
     }
+    if (c->dirty) {
+        size_t k;
+        for (k = 0; k < sv->n_dirty; k++)
+            if (sv->dirty[k] == c) { sv->dirty[k] = sv->dirty[--sv->n_dirty]; break; }
+    }
     close(c->fd);
     dbuf_free(&c->in);
     dbuf_free(&c->out);
@@ -1108,13 +1130,26 @@ static void loop_once(server *sv, struct pollfd *pf, int stopping) {
         conn *c = sv->conns[i];
         if (pf[1 + i].revents & (POLLIN | POLLHUP | POLLERR)) conn_read(sv, c);
     }
-    timers(sv);
-    for (i = 0; i < sv->max_sessions; i++)
-        if (sv->sessions[i].used && sv->sessions[i].poll) flush_poll(&sv->sessions[i]);
-    for (i = sv->n_conns; i-- > 0;) {
-        conn *c = sv->conns[i];
-        if (c->closing == 2 || conn_flush(c) < 0) conn_free(sv, i);
+    if (sv->now >= sv->timers_at) { /* heartbeats need no finer grain than 50 ms */
+        timers(sv);
+        sv->timers_at = sv->now + 50;
     }
+    for (i = 0; i < sv->n_polls; i++) sv->polls[i]->poll_dirty = 0, flush_poll(sv->polls[i]);
+    sv->n_polls = 0;
+    for (i = 0; i < sv->n_dirty; i++) { /* write what the turn produced */
+        conn *c = sv->dirty[i];
+        c->dirty = 0;
+        if (conn_flush(c) < 0) c->closing = 2;
+        else if (c->out.len) c->dirty = 1, sv->dirty[i] = c; /* kept: compacted below */
+    }
+    {
+        size_t k = 0;
+        for (i = 0; i < sv->n_dirty; i++)
+            if (sv->dirty[i]->dirty) sv->dirty[k++] = sv->dirty[i];
+        sv->n_dirty = k;
+    }
+    for (i = sv->n_conns; i-- > 0;)
+        if (sv->conns[i]->closing == 2) conn_free(sv, i);
 }
 
 static void usage(void) {
@@ -1170,7 +1205,10 @@ int main(int argc, char **argv) {
     sv.sid_index = (uint32_t *)calloc(sv.sid_mask, sizeof *sv.sid_index);
     sv.sid_mask--;
     pf = (struct pollfd *)calloc(sv.max_conns + 1 + SIOC_POSIX_MAX_CONNS, sizeof *pf);
-    if (!sv.conns || !sv.sessions || !sv.sid_index || !pf) return 1;
+    sv.dirty = (conn **)calloc(sv.max_conns, sizeof *sv.dirty);
+    sv.polls = (session **)calloc(sv.max_sessions, sizeof *sv.polls);
+    if (!sv.conns || !sv.sessions || !sv.sid_index || !pf || !sv.dirty || !sv.polls) return 1;
+    g_sv = &sv;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
