@@ -31,7 +31,7 @@ TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples examples-live demo node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
+.PHONY: all examples examples-live demo chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
@@ -58,6 +58,22 @@ build/siocat-tls: tools/siocat.c $(HDR) | build
 	$(CC_GCC) $(CWARN) -O2 -g -DSIOC_TLS=SIOC_TLS_MBEDTLS -I. tools/siocat.c -o $@ $(MBEDTLS_LIBS) -lm
 build:
 	mkdir -p $@
+
+# The multi-server chat (examples/chat/README.md): the C server, its browser test on both clouds, a local run.
+build/chat-server: examples/chat/server.c $(HDR) | build
+	$(CC_GCC) $(CWARN) -O2 -g -I. examples/chat/server.c -o $@ -lm
+chat-deps: node-deps
+	@if [ ! -d examples/chat/node_modules ]; then echo "npm ci in examples/chat"; \
+	    (cd examples/chat && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi
+chat-test: build/chat-server chat-deps
+	@echo "== chat browser test (Node + C server, headless Chromium), aws"; \
+	tests/run_cmd.sh build/results.txt chat-aws node examples/chat/test.js --transport aws
+	@echo "== chat browser test, azure"; \
+	tests/run_cmd.sh build/results.txt chat-azure node examples/chat/test.js --transport azure
+chat: build/chat-server chat-deps
+	node examples/chat/run.js --transport $(or $(TRANSPORT),aws)
+chat-load: build/chat-server chat-deps
+	node examples/chat/load.js --transport $(or $(TRANSPORT),aws) --clients $(or $(CLIENTS),10000)
 
 # make demo: fauxqs + one Node Socket.IO server with a client + siocat, events both ways, then a clean stop.
 demo: build/siocat node-deps

@@ -333,7 +333,7 @@ SIOC_API void sioc_bq_commit(sioc_bq *q, size_t n);
 /* Append n bytes; SIOC_ERR_BUFFER_TOO_SMALL (nothing written) when they do not fit. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_bq_write(sioc_bq *q, const void *p, size_t n);
 /* ---- src/crypto.h ---- */
-/* ---- crypto: SHA-256, HMAC-SHA256, base64, hex, constant-time compare, percent-encoding ----
+/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
 
 #define SIOC_SHA256_LEN 32
@@ -351,6 +351,21 @@ SIOC_API void sioc_sha256_update(sioc_sha256_ctx *s, const void *data, size_t le
 SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]);
 /* One-shot digest. */
 SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_LEN]);
+
+/* SHA-1 (FIPS 180-4), only because RFC 6455 builds Sec-WebSocket-Accept from it; never use it for security. */
+#define SIOC_SHA1_LEN 20
+
+typedef struct sioc_sha1_ctx {
+    uint32_t h[5];
+    uint64_t total;
+    uint8_t block[64];
+    size_t used;
+} sioc_sha1_ctx;
+
+SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s);
+SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len);
+SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]);
+SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]);
 
 /* HMAC-SHA256 (RFC 2104); keys longer than 64 bytes are hashed first (RFC 4231 cases 6, 7). */
 typedef struct sioc_hmac_sha256_ctx {
@@ -1001,6 +1016,208 @@ SIOC_API void sioc_eio_ws_text(sioc_buf *out, const char *text, size_t len);
    separator goes before every packet but the first. Text packets are "4" + text, binary ones "b" + base64. */
 SIOC_API void sioc_eio_polling_add_text(sioc_buf *out, size_t start, const char *text, size_t len);
 SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const void *data, size_t len);
+/* ---- src/eio.h ---- */
+/* ---- eio: Engine.IO v4 and WebSocket (RFC 6455) server framing, sans-I/O ----
+   What a C program needs to accept a default socket.io-client (HTTP long-polling first, then the upgrade to
+   WebSocket) on its own sockets, without any I/O here: the program reads bytes, hands them to these calls and
+   writes what they produce. Memory is the caller's; nothing is allocated. The socket.io packets inside Engine.IO
+   MESSAGE packets are sio_parser.h's business.
+
+   Engine.IO v4 (engine.io-protocol, PROTOCOL.md §10.5):
+     packet          one type digit (0 open, 1 close, 2 ping, 3 pong, 4 message, 5 upgrade, 6 noop) + text data;
+                     a binary message is the bytes themselves on WebSocket, "b" + base64 in a polling payload
+     polling         a payload is packets joined by the record separator \x1e (GET: server -> client, POST:
+                     client -> server)
+     open            0{"sid":..,"upgrades":["websocket"],"pingInterval":..,"pingTimeout":..,"maxPayload":..}
+     heartbeat       the SERVER pings every pingInterval; a client that does not pong within pingTimeout is gone
+     upgrade         client opens a WebSocket with the sid, sends "2probe", server answers "3probe", the server
+                     answers the pending poll with a noop "6", the client sends "5" and uses the WebSocket only
+
+   WebSocket (server side): the handshake answer (Sec-WebSocket-Accept = base64(SHA-1(key + GUID))), a frame
+   parser that checks RFC 6455 §5 strictly (client frames masked, reserved bits clear, control frames final and at
+   most 125 bytes, minimal length encoding, known opcodes), a reader that assembles fragmented messages into
+   caller memory across any split of the input (control frames may arrive between fragments), validates text
+   and close reasons as UTF-8 and answers with the close code RFC 6455 §7.4 asks for; and the frame writer. */
+
+/* ---- Engine.IO packets ---- */
+
+typedef enum sioc_eio_type {
+    SIOC_EIO_OPEN = 0,
+    SIOC_EIO_CLOSE = 1,
+    SIOC_EIO_PING = 2,
+    SIOC_EIO_PONG = 3,
+    SIOC_EIO_MESSAGE = 4,
+    SIOC_EIO_UPGRADE = 5,
+    SIOC_EIO_NOOP = 6
+} sioc_eio_type;
+
+#define SIOC_EIO_RS '\x1e' /* record separator between the packets of a polling payload */
+#define SIOC_EIO_DEFAULT_MAX_PAYLOAD 1000000u /* engine.io maxHttpBufferSize */
+
+/* A decoded packet. data points into the caller's input (after the type character for text packets). */
+typedef struct sioc_eio_packet {
+    int type;        /* sioc_eio_type */
+    int binary;      /* 1: data is bytes (WebSocket binary message, or "b"+base64 of a polling payload) */
+    sioc_bytes data; /* text data or the bytes */
+} sioc_eio_packet;
+
+/* One packet from a WebSocket message (binary 1: a binary message, always a MESSAGE). SIOC_ERR_PARSE for an
+   empty text message or an unknown type character. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_eio_decode(sioc_eio_packet *p, const void *msg, size_t len, int binary);
+/* Append one text packet: type digit + data (ptr may be NULL when len is 0). */
+SIOC_API void sioc_eio_encode(sioc_buf *out, int type, const void *data, size_t len);
+
+/* The open packet (handshake) fields. */
+typedef struct sioc_eio_open {
+    const char *sid;         /* the session id the server chose (NUL-terminated, no '"' or '\\') */
+    int upgrade_websocket;   /* 1: "upgrades":["websocket"] (offer it on polling sessions only) */
+    uint32_t ping_interval;  /* ms, 25000 in engine.io */
+    uint32_t ping_timeout;   /* ms, 20000 */
+    uint32_t max_payload;    /* bytes, SIOC_EIO_DEFAULT_MAX_PAYLOAD */
+} sioc_eio_open;
+/* Append the whole open packet "0{...}". SIOC_ERR_ARG (sticky in out) for a sid that would need escaping. */
+SIOC_API void sioc_eio_encode_open(sioc_buf *out, const sioc_eio_open *o);
+
+/* ---- HTTP long-polling payloads ---- */
+
+/* Iterator over a POST body. The body is writable: binary packets are base64-decoded in place. */
+typedef struct sioc_eio_payload {
+    uint8_t *p_data;
+    size_t p_len, p_pos;
+} sioc_eio_payload;
+SIOC_API void sioc_eio_payload_init(sioc_eio_payload *it, void *body, size_t len);
+/* Next packet: SIOC_OK, SIOC_AGAIN at the end, SIOC_ERR_PARSE for an empty body or packet, an unknown type, or
+   bad base64 (then stop: engine.io closes the session with "parse error"). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_eio_payload_next(sioc_eio_payload *it, sioc_eio_packet *p);
+/* Append a packet of any type to the payload that starts at offset `start` of out (\x1e before all but the
+   first). For MESSAGE packets sio_parser.h's sioc_eio_polling_add_text / _binary do the same. */
+SIOC_API void sioc_eio_polling_add(sioc_buf *out, size_t start, int type, const void *data, size_t len);
+
+/* ---- the request ---- */
+
+typedef enum sioc_eio_transport {
+    SIOC_EIO_TRANSPORT_UNKNOWN = 0,
+    SIOC_EIO_TRANSPORT_POLLING = 1,
+    SIOC_EIO_TRANSPORT_WEBSOCKET = 2
+} sioc_eio_transport;
+
+/* The Engine.IO query of a request target "/socket.io/?EIO=4&transport=polling&t=...&sid=...". */
+typedef struct sioc_eio_query {
+    sioc_str path;   /* before '?' */
+    int eio;         /* the EIO value, 0 when absent or not a small number */
+    int transport;   /* sioc_eio_transport */
+    sioc_str sid;    /* empty when absent (a new session) */
+} sioc_eio_query;
+/* Parse the target. Values are taken as written: engine.io sids and the two transport names never need
+   percent-decoding (a '%' in them makes the value unknown). SIOC_ERR_PARSE for an empty target. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_eio_parse_query(sioc_eio_query *q, const char *target, size_t len);
+
+/* engine.io's error answers (HTTP 400 with this JSON body, 403 for FORBIDDEN). */
+typedef enum sioc_eio_error {
+    SIOC_EIO_ERR_UNKNOWN_TRANSPORT = 0,
+    SIOC_EIO_ERR_UNKNOWN_SID = 1,
+    SIOC_EIO_ERR_BAD_HANDSHAKE_METHOD = 2,
+    SIOC_EIO_ERR_BAD_REQUEST = 3,
+    SIOC_EIO_ERR_FORBIDDEN = 4,
+    SIOC_EIO_ERR_UNSUPPORTED_PROTOCOL_VERSION = 5
+} sioc_eio_error;
+/* Append {"code":N,"message":"..."} as engine.io writes it. */
+SIOC_API void sioc_eio_error_body(sioc_buf *out, int code);
+
+/* ---- WebSocket (RFC 6455) ---- */
+
+typedef enum sioc_ws_opcode {
+    SIOC_WS_CONTINUATION = 0x0,
+    SIOC_WS_TEXT = 0x1,
+    SIOC_WS_BINARY = 0x2,
+    SIOC_WS_CLOSE = 0x8,
+    SIOC_WS_PING = 0x9,
+    SIOC_WS_PONG = 0xA
+} sioc_ws_opcode;
+
+/* Close codes this module produces or names. */
+#define SIOC_WS_CLOSE_NORMAL 1000
+#define SIOC_WS_CLOSE_GOING_AWAY 1001
+#define SIOC_WS_CLOSE_PROTOCOL 1002
+#define SIOC_WS_CLOSE_NO_STATUS 1005 /* received: a close frame without a code (never sent) */
+#define SIOC_WS_CLOSE_INVALID_DATA 1007
+#define SIOC_WS_CLOSE_TOO_BIG 1009
+
+#define SIOC_WS_ACCEPT_LEN 28     /* base64 of a SHA-1 */
+#define SIOC_WS_MAX_HEADER 14     /* 2 + 8 (length) + 4 (mask) */
+#define SIOC_WS_MAX_CONTROL 125
+
+/* Sec-WebSocket-Accept for a Sec-WebSocket-Key: out gets 28 characters and a NUL. SIOC_ERR_PARSE unless the key
+   is base64 of 16 bytes (RFC 6455 §4.2.1 item 5; surrounding spaces and tabs are ignored). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_accept_key(const char *key, size_t len, char out[SIOC_WS_ACCEPT_LEN + 1]);
+/* Append the whole 101 answer for this key (no subprotocol, no extension). Errors as sioc_ws_accept_key (then
+   nothing is appended). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_handshake_response(sioc_buf *out, const char *key, size_t len);
+
+/* One frame header. */
+typedef struct sioc_ws_frame {
+    int fin;
+    int opcode;         /* sioc_ws_opcode */
+    int masked;
+    uint8_t mask[4];
+    uint64_t len;       /* payload bytes */
+    size_t header_len;  /* bytes before the payload */
+} sioc_ws_frame;
+/* Parse a frame header at the start of in. SIOC_AGAIN when more bytes are needed; SIOC_ERR_PROTOCOL for reserved
+   bits, an unknown opcode, a fragmented or longer than 125 bytes control frame, a length not minimally encoded
+   or with its top bit set, and (must_mask 1, a server reading a client) an unmasked frame or (must_mask 0, a
+   client) a masked one. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_frame_parse(sioc_ws_frame *f, const void *in, size_t len, int must_mask);
+/* XOR n bytes in place with the mask, as if they started at payload offset `offset` (masking and unmasking). */
+SIOC_API void sioc_ws_mask(void *data, size_t n, const uint8_t mask[4], uint64_t offset);
+/* Write a frame header into out (at most SIOC_WS_MAX_HEADER bytes); returns its length. mask NULL: unmasked
+   (what a server sends). */
+SIOC_API size_t sioc_ws_frame_header(uint8_t out[SIOC_WS_MAX_HEADER], int fin, int opcode, uint64_t len,
+                                     const uint8_t *mask);
+/* Append a whole final frame: header + payload (masked with mask unless NULL). SIOC_ERR_ARG (sticky in out) for
+   a control frame longer than 125 bytes. */
+SIOC_API void sioc_ws_write_frame(sioc_buf *out, int opcode, const void *data, size_t len, const uint8_t *mask);
+/* Append a close frame with a code (0: none) and a reason (truncated to fit 125 bytes). */
+SIOC_API void sioc_ws_write_close(sioc_buf *out, unsigned code, const char *reason, size_t len, const uint8_t *mask);
+
+/* A whole message or a control frame from the reader. Views stay valid until the next sioc_ws_read. */
+typedef struct sioc_ws_message {
+    int opcode;          /* TEXT, BINARY (assembled from every fragment), CLOSE, PING or PONG */
+    sioc_bytes data;     /* the payload (a CLOSE: the whole payload, code included) */
+    unsigned close_code; /* CLOSE: the code, SIOC_WS_CLOSE_NO_STATUS without one */
+    sioc_str reason;     /* CLOSE: the reason text */
+} sioc_ws_message;
+
+/* Reassembles messages from a byte stream. Fields are private. */
+typedef struct sioc_ws_reader {
+    uint8_t *p_msg;
+    size_t p_cap, p_len;   /* data message assembled so far */
+    int p_must_mask;
+    int p_msg_opcode;      /* TEXT/BINARY while a fragmented message is open, 0 otherwise */
+    int p_in_frame;        /* a header was parsed, payload bytes pending */
+    sioc_ws_frame p_frame;
+    uint64_t p_got;        /* payload bytes of the current frame taken so far */
+    uint8_t p_ctl[SIOC_WS_MAX_CONTROL];
+    unsigned p_close_code; /* what to send after an error, 0 while fine */
+} sioc_ws_reader;
+
+/* mem/cap: the largest data message accepted (all fragments together). is_server 1: client frames must be
+   masked. */
+SIOC_API void sioc_ws_reader_init(sioc_ws_reader *r, void *mem, size_t cap, int is_server);
+/* Take bytes from in[0..len): *consumed says how many were used; drop them from your input and keep the rest
+   (on SIOC_AGAIN at most an incomplete frame header: payload bytes are absorbed as they come, so the input
+   buffer never needs to hold a whole frame). SIOC_OK: *m holds a message or control frame (call again for the
+   rest of the input); SIOC_AGAIN: more input needed. Errors, after which the connection must
+   be closed with sioc_ws_reader_close_code(): SIOC_ERR_PROTOCOL (1002: a header error, a continuation without a
+   message, a new message inside one, a close payload of 1 byte or an invalid close code), SIOC_ERR_LIMIT (1009:
+   the message exceeds cap), SIOC_ERR_PARSE (1007: text or close reason not UTF-8). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_read(sioc_ws_reader *r, const void *in, size_t len, size_t *consumed,
+                                                 sioc_ws_message *m);
+/* The close code to send after a reader error (0 while there was none). */
+SIOC_API unsigned sioc_ws_reader_close_code(const sioc_ws_reader *r);
+/* 1 when the bytes are well-formed UTF-8 (Unicode Table 3-7: no overlongs, surrogates or values above
+   U+10FFFF). */
+SIOC_API int sioc_utf8_valid(const void *data, size_t len);
 /* ---- src/cluster_msg.h ---- */
 /* ---- cluster_msg: the 13 cluster message types, decoded and encoded in both transport shapes ----
    PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
@@ -3270,6 +3487,23 @@ SIOC__FN int sioc__hex_val(int c) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
+/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
+   no surrogates, nothing above U+10FFFF). */
+SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
+    }
+    return 0;
+}
 
 /* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
 SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
@@ -3609,6 +3843,71 @@ SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_
     sioc_sha256_final(&s, out);
 }
 
+/* SHA-1 (FIPS 180-4 section 6.1): the WebSocket accept key needs it. Same buffering as SHA-256 above. */
+#define SIOC__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+static void sioc__sha1_block(uint32_t h[5], const uint8_t *p) {
+    uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, k, t;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = sioc__load_be32(p + 4 * i);
+    for (i = 16; i < 80; i++) w[i] = SIOC__ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    for (i = 0; i < 80; i++) {
+        if (i < 20) f = (b & c) | (~b & d), k = 0x5a827999u;
+        else if (i < 40) f = b ^ c ^ d, k = 0x6ed9eba1u;
+        else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdcu;
+        else f = b ^ c ^ d, k = 0xca62c1d6u;
+        t = SIOC__ROL(a, 5) + f + e + k + w[i];
+        e = d, d = c, c = SIOC__ROL(b, 30), b = a, a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+}
+
+SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s) {
+    s->h[0] = 0x67452301u, s->h[1] = 0xefcdab89u, s->h[2] = 0x98badcfeu, s->h[3] = 0x10325476u;
+    s->h[4] = 0xc3d2e1f0u;
+    s->total = 0;
+    s->used = 0;
+}
+
+SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    s->total += len;
+    if (s->used) {
+        size_t take = SIOC__MIN(len, sizeof s->block - s->used);
+        memcpy(s->block + s->used, p, take);
+        s->used += take, p += take, len -= take;
+        if (s->used < sizeof s->block) return;
+        sioc__sha1_block(s->h, s->block);
+        s->used = 0;
+    }
+    for (; len >= sizeof s->block; p += sizeof s->block, len -= sizeof s->block) sioc__sha1_block(s->h, p);
+    if (len) memcpy(s->block, p, len);
+    s->used = len;
+}
+
+SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]) {
+    uint64_t bits = s->total * 8u;
+    int i;
+    s->block[s->used++] = 0x80;
+    if (s->used > 56) {
+        memset(s->block + s->used, 0, sizeof s->block - s->used);
+        sioc__sha1_block(s->h, s->block);
+        s->used = 0;
+    }
+    memset(s->block + s->used, 0, 56 - s->used);
+    sioc__store_be64(s->block + 56, bits);
+    sioc__sha1_block(s->h, s->block);
+    for (i = 0; i < 5; i++) sioc__store_be32(out + 4 * i, s->h[i]);
+    memset(s, 0, sizeof *s);
+}
+
+SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]) {
+    sioc_sha1_ctx s;
+    sioc_sha1_init(&s);
+    sioc_sha1_update(&s, data, len);
+    sioc_sha1_final(&s, out);
+}
+
 /* HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)); both pads are absorbed at init so the context can be
    copied to reuse a key (SigV4 derives four keys in a row). */
 SIOC_API void sioc_hmac_sha256_init(sioc_hmac_sha256_ctx *h, const void *key, size_t key_len) {
@@ -3837,24 +4136,6 @@ SIOC_API sioc_result sioc_pct_decode(const char *s, size_t len, int plus_is_spac
 /* ================================ reader ================================ */
 
 static int sioc__json_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
-   no surrogates, nothing above U+10FFFF). */
-static size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
-    unsigned c = p[0], lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
-    }
-    return 0;
-}
 
 static int sioc__hex4(const uint8_t *p) {
     int a = sioc__hex_val(p[0]), b = sioc__hex_val(p[1]), c = sioc__hex_val(p[2]), d = sioc__hex_val(p[3]);
@@ -7348,6 +7629,392 @@ SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const voi
         p += n;
         len -= n;
     }
+}
+/* ---- src/eio.c ---- */
+/* ---- eio.c ---- */
+
+/* ---- Engine.IO packets ---- */
+
+SIOC_API sioc_result sioc_eio_decode(sioc_eio_packet *p, const void *msg, size_t len, int binary) {
+    const uint8_t *s = (const uint8_t *)msg;
+    memset(p, 0, sizeof *p);
+    if (binary) { /* v4 sends binary messages bare: no type byte */
+        p->type = SIOC_EIO_MESSAGE;
+        p->binary = 1;
+        p->data = sioc_bytes_n(s, len);
+        return SIOC_OK;
+    }
+    if (len == 0 || s[0] < '0' || s[0] > '6') return SIOC_ERR_PARSE;
+    p->type = s[0] - '0';
+    p->data = sioc_bytes_n(s + 1, len - 1);
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_eio_encode(sioc_buf *out, int type, const void *data, size_t len) {
+    if (type < SIOC_EIO_OPEN || type > SIOC_EIO_NOOP) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return;
+    }
+    sioc_buf_putc(out, (char)('0' + type));
+    if (len) sioc_buf_put(out, data, len);
+}
+
+SIOC_API void sioc_eio_encode_open(sioc_buf *out, const sioc_eio_open *o) {
+    const char *c;
+    for (c = o->sid ? o->sid : ""; *c; c++) /* written without escaping, so refuse what JSON would escape */
+        if ((unsigned char)*c < 0x20 || *c == '"' || *c == '\\') sioc_buf_fail(out, SIOC_ERR_ARG);
+    if (!o->sid || !*o->sid) sioc_buf_fail(out, SIOC_ERR_ARG);
+    sioc_buf_puts(out, "0{\"sid\":\"");
+    sioc_buf_puts(out, o->sid ? o->sid : "");
+    sioc_buf_puts(out, o->upgrade_websocket ? "\",\"upgrades\":[\"websocket\"]" : "\",\"upgrades\":[]");
+    sioc_buf_puts(out, ",\"pingInterval\":");
+    sioc_buf_put_u64(out, o->ping_interval);
+    sioc_buf_puts(out, ",\"pingTimeout\":");
+    sioc_buf_put_u64(out, o->ping_timeout);
+    sioc_buf_puts(out, ",\"maxPayload\":");
+    sioc_buf_put_u64(out, o->max_payload);
+    sioc_buf_putc(out, '}');
+}
+
+/* ---- polling payloads ---- */
+
+SIOC_API void sioc_eio_payload_init(sioc_eio_payload *it, void *body, size_t len) {
+    it->p_data = (uint8_t *)body;
+    it->p_len = len;
+    it->p_pos = 0;
+}
+
+/* p_pos == p_len means "a packet must start here" (an empty body, or a trailing separator: both errors, as
+   engine.io-parser's split gives an empty packet); p_pos > p_len means the last packet was taken. */
+SIOC_API sioc_result sioc_eio_payload_next(sioc_eio_payload *it, sioc_eio_packet *p) {
+    uint8_t *s = it->p_data;
+    size_t start = it->p_pos, end = start;
+    memset(p, 0, sizeof *p);
+    if (start > it->p_len) return SIOC_AGAIN;
+    while (end < it->p_len && s[end] != (uint8_t)SIOC_EIO_RS) end++;
+    it->p_pos = end < it->p_len ? end + 1 : it->p_len + 1;
+    if (end == start) return SIOC_ERR_PARSE;
+    if (s[start] == 'b') {
+        size_t n = 0;
+        /* In place: sioc_base64_decode reads each 4-character group before writing its 3 bytes, and writes
+           never pass the read position. */
+        if (sioc_base64_decode((const char *)s + start + 1, end - start - 1, s + start + 1, end - start - 1, &n) !=
+            SIOC_OK)
+            return SIOC_ERR_PARSE;
+        p->type = SIOC_EIO_MESSAGE;
+        p->binary = 1;
+        p->data = sioc_bytes_n(s + start + 1, n);
+        return SIOC_OK;
+    }
+    return sioc_eio_decode(p, s + start, end - start, 0);
+}
+
+SIOC_API void sioc_eio_polling_add(sioc_buf *out, size_t start, int type, const void *data, size_t len) {
+    if (out->len > start) sioc_buf_putc(out, SIOC_EIO_RS);
+    sioc_eio_encode(out, type, data, len);
+}
+
+/* ---- the request ---- */
+
+static int sioc__eio_is(const char *p, size_t n, const char *lit) {
+    return n == strlen(lit) && memcmp(p, lit, n) == 0;
+}
+
+SIOC_API sioc_result sioc_eio_parse_query(sioc_eio_query *q, const char *target, size_t len) {
+    size_t i = 0, path_end;
+    memset(q, 0, sizeof *q);
+    if (len == 0) return SIOC_ERR_PARSE;
+    while (i < len && target[i] != '?') i++;
+    path_end = i;
+    q->path = sioc_str_n(target, path_end);
+    q->sid = sioc_str_n(target, 0);
+    for (i = path_end + 1; i < len;) {
+        size_t k = i, eq, end;
+        while (i < len && target[i] != '&') i++;
+        end = i++;
+        for (eq = k; eq < end && target[eq] != '='; eq++) {}
+        if (eq == end) continue; /* a key without a value ("t" never comes bare; ignore it) */
+        if (sioc__eio_is(target + k, eq - k, "EIO")) {
+            size_t d;
+            q->eio = 0;
+            for (d = eq + 1; d < end && d - eq <= 3 && sioc__is_digit((unsigned char)target[d]); d++)
+                q->eio = q->eio * 10 + (target[d] - '0');
+            if (d != end || d == eq + 1) q->eio = 0;
+        } else if (sioc__eio_is(target + k, eq - k, "transport")) {
+            const char *v = target + eq + 1;
+            size_t vn = end - eq - 1;
+            q->transport = sioc__eio_is(v, vn, "polling")     ? SIOC_EIO_TRANSPORT_POLLING
+                           : sioc__eio_is(v, vn, "websocket") ? SIOC_EIO_TRANSPORT_WEBSOCKET
+                                                              : SIOC_EIO_TRANSPORT_UNKNOWN;
+        } else if (sioc__eio_is(target + k, eq - k, "sid")) {
+            q->sid = sioc_str_n(target + eq + 1, end - eq - 1);
+        }
+    }
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_eio_error_body(sioc_buf *out, int code) {
+    static const char *const text[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
+                                       "Bad request",       "Forbidden",          "Unsupported protocol version"};
+    if (code < 0 || code >= (int)SIOC__COUNT(text)) code = SIOC_EIO_ERR_BAD_REQUEST;
+    sioc_buf_puts(out, "{\"code\":");
+    sioc_buf_put_u64(out, (uint64_t)code);
+    sioc_buf_puts(out, ",\"message\":\"");
+    sioc_buf_puts(out, text[code]);
+    sioc_buf_puts(out, "\"}");
+}
+
+/* ---- WebSocket handshake ---- */
+
+#define SIOC__WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+SIOC_API sioc_result sioc_ws_accept_key(const char *key, size_t len, char out[SIOC_WS_ACCEPT_LEN + 1]) {
+    uint8_t raw[18], md[SIOC_SHA1_LEN];
+    size_t n = 0;
+    sioc_sha1_ctx s;
+    out[0] = 0;
+    while (len && (*key == ' ' || *key == '\t')) key++, len--;
+    while (len && (key[len - 1] == ' ' || key[len - 1] == '\t')) len--;
+    if (len != 24 || sioc_base64_decode(key, len, raw, sizeof raw, &n) != SIOC_OK || n != 16) return SIOC_ERR_PARSE;
+    sioc_sha1_init(&s);
+    sioc_sha1_update(&s, key, len);
+    sioc_sha1_update(&s, SIOC__WS_GUID, sizeof SIOC__WS_GUID - 1);
+    sioc_sha1_final(&s, md);
+    return sioc_base64_encode(md, sizeof md, out, SIOC_WS_ACCEPT_LEN + 1, &n);
+}
+
+SIOC_API sioc_result sioc_ws_handshake_response(sioc_buf *out, const char *key, size_t len) {
+    char accept[SIOC_WS_ACCEPT_LEN + 1];
+    sioc_result e = sioc_ws_accept_key(key, len, accept);
+    if (e != SIOC_OK) return e;
+    sioc_buf_puts(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Accept: ");
+    sioc_buf_puts(out, accept);
+    sioc_buf_puts(out, "\r\n\r\n");
+    return SIOC_OK;
+}
+
+/* ---- WebSocket frames ---- */
+
+SIOC_API sioc_result sioc_ws_frame_parse(sioc_ws_frame *f, const void *in, size_t len, int must_mask) {
+    const uint8_t *p = (const uint8_t *)in;
+    unsigned len7;
+    size_t hl = 2;
+    memset(f, 0, sizeof *f);
+    if (len < 2) return SIOC_AGAIN;
+    f->fin = p[0] >> 7;
+    f->opcode = p[0] & 0x0F;
+    f->masked = p[1] >> 7;
+    len7 = p[1] & 0x7Fu;
+    if (p[0] & 0x70) return SIOC_ERR_PROTOCOL; /* no extension was negotiated */
+    if (f->opcode > SIOC_WS_BINARY && f->opcode < SIOC_WS_CLOSE) return SIOC_ERR_PROTOCOL;
+    if (f->opcode > SIOC_WS_PONG) return SIOC_ERR_PROTOCOL;
+    if (f->masked != (must_mask ? 1 : 0)) return SIOC_ERR_PROTOCOL; /* RFC 6455 §5.1 both ways */
+    if (f->opcode >= SIOC_WS_CLOSE && (!f->fin || len7 > SIOC_WS_MAX_CONTROL)) return SIOC_ERR_PROTOCOL;
+    if (len7 == 126) {
+        if (len < 4) return SIOC_AGAIN;
+        f->len = sioc__load_be16(p + 2);
+        if (f->len < 126) return SIOC_ERR_PROTOCOL; /* §5.2: the minimal number of bytes MUST be used */
+        hl = 4;
+    } else if (len7 == 127) {
+        if (len < 10) return SIOC_AGAIN;
+        f->len = sioc__load_be64(p + 2);
+        if ((f->len >> 63) || f->len <= 0xFFFFu) return SIOC_ERR_PROTOCOL;
+        hl = 10;
+    } else {
+        f->len = len7;
+    }
+    if (f->masked) {
+        if (len < hl + 4) return SIOC_AGAIN;
+        memcpy(f->mask, p + hl, 4);
+        hl += 4;
+    }
+    f->header_len = hl;
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_ws_mask(void *data, size_t n, const uint8_t mask[4], uint64_t offset) {
+    uint8_t *d = (uint8_t *)data;
+    size_t i;
+    for (i = 0; i < n; i++) d[i] ^= mask[(offset + i) & 3u];
+}
+
+SIOC_API size_t sioc_ws_frame_header(uint8_t out[SIOC_WS_MAX_HEADER], int fin, int opcode, uint64_t len,
+                                     const uint8_t *mask) {
+    size_t hl = 2;
+    out[0] = (uint8_t)((fin ? 0x80 : 0) | (opcode & 0x0F));
+    if (len < 126) {
+        out[1] = (uint8_t)len;
+    } else if (len <= 0xFFFFu) {
+        out[1] = 126;
+        sioc__store_be16(out + 2, (uint16_t)len);
+        hl = 4;
+    } else {
+        out[1] = 127;
+        sioc__store_be64(out + 2, len);
+        hl = 10;
+    }
+    if (mask) {
+        out[1] |= 0x80;
+        memcpy(out + hl, mask, 4);
+        hl += 4;
+    }
+    return hl;
+}
+
+SIOC_API void sioc_ws_write_frame(sioc_buf *out, int opcode, const void *data, size_t len, const uint8_t *mask) {
+    uint8_t hdr[SIOC_WS_MAX_HEADER];
+    uint8_t *dst;
+    if (opcode >= SIOC_WS_CLOSE && len > SIOC_WS_MAX_CONTROL) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return;
+    }
+    sioc_buf_put(out, hdr, sioc_ws_frame_header(hdr, 1, opcode, len, mask));
+    dst = (uint8_t *)sioc_buf_reserve(out, len);
+    if (!dst || !len) return;
+    memcpy(dst, data, len);
+    if (mask) sioc_ws_mask(dst, len, mask, 0);
+}
+
+SIOC_API void sioc_ws_write_close(sioc_buf *out, unsigned code, const char *reason, size_t len, const uint8_t *mask) {
+    uint8_t payload[SIOC_WS_MAX_CONTROL];
+    size_t n = 0;
+    if (code) {
+        sioc__store_be16(payload, (uint16_t)code);
+        n = 2;
+        if (len > SIOC_WS_MAX_CONTROL - 2) { /* cut on a character boundary so the reason stays UTF-8 */
+            len = SIOC_WS_MAX_CONTROL - 2;
+            while (len && ((uint8_t)reason[len] & 0xC0) == 0x80) len--;
+        }
+        if (len) memcpy(payload + 2, reason, len);
+        n += len;
+    }
+    sioc_ws_write_frame(out, SIOC_WS_CLOSE, payload, n, mask);
+}
+
+/* ---- WebSocket reader ---- */
+
+SIOC_API int sioc_utf8_valid(const void *data, size_t len) {
+    const uint8_t *s = (const uint8_t *)data;
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] < 0x80) {
+            i++;
+        } else {
+            size_t n = sioc__utf8_seq(s + i, len - i);
+            if (!n) return 0;
+            i += n;
+        }
+    }
+    return 1;
+}
+
+SIOC_API void sioc_ws_reader_init(sioc_ws_reader *r, void *mem, size_t cap, int is_server) {
+    memset(r, 0, sizeof *r);
+    r->p_msg = (uint8_t *)mem;
+    r->p_cap = mem ? cap : 0;
+    r->p_must_mask = is_server ? 1 : 0;
+}
+
+SIOC_API unsigned sioc_ws_reader_close_code(const sioc_ws_reader *r) { return r->p_close_code; }
+
+static sioc_result sioc__ws_fail(sioc_ws_reader *r, unsigned code) {
+    if (!r->p_close_code) r->p_close_code = code;
+    return r->p_close_code == SIOC_WS_CLOSE_TOO_BIG       ? SIOC_ERR_LIMIT
+           : r->p_close_code == SIOC_WS_CLOSE_INVALID_DATA ? SIOC_ERR_PARSE
+                                                          : SIOC_ERR_PROTOCOL;
+}
+
+/* Codes a peer may send (RFC 6455 §7.4.1 and the IANA registry): not 1004-1006, 1015 or below 1000. */
+static int sioc__ws_close_code_ok(unsigned c) {
+    return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
+}
+
+/* A header was parsed: check it against the message in progress and make room. */
+static sioc_result sioc__ws_begin_frame(sioc_ws_reader *r, const sioc_ws_frame *f) {
+    if (f->opcode == SIOC_WS_CONTINUATION && !r->p_msg_opcode) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+    if (f->opcode == SIOC_WS_TEXT || f->opcode == SIOC_WS_BINARY) {
+        if (r->p_msg_opcode) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL); /* a new message inside one */
+        r->p_msg_opcode = f->opcode;
+        r->p_len = 0;
+    }
+    if (f->opcode < SIOC_WS_CLOSE && f->len > (uint64_t)(r->p_cap - r->p_len))
+        return sioc__ws_fail(r, SIOC_WS_CLOSE_TOO_BIG);
+    r->p_frame = *f;
+    r->p_in_frame = 1;
+    r->p_got = 0;
+    return SIOC_OK;
+}
+
+/* The current frame is complete: SIOC_OK with a message, SIOC_AGAIN for a non-final fragment, or an error. */
+static sioc_result sioc__ws_end_frame(sioc_ws_reader *r, sioc_ws_message *m) {
+    const sioc_ws_frame *f = &r->p_frame;
+    size_t n = (size_t)f->len;
+    r->p_in_frame = 0;
+    if (f->opcode >= SIOC_WS_CLOSE) {
+        m->opcode = f->opcode;
+        m->data = sioc_bytes_n(r->p_ctl, n);
+        if (f->opcode != SIOC_WS_CLOSE) return SIOC_OK;
+        m->close_code = SIOC_WS_CLOSE_NO_STATUS;
+        if (n == 1) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+        if (n >= 2) {
+            m->close_code = sioc__load_be16(r->p_ctl);
+            if (!sioc__ws_close_code_ok(m->close_code)) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+            if (!sioc_utf8_valid(r->p_ctl + 2, n - 2)) return sioc__ws_fail(r, SIOC_WS_CLOSE_INVALID_DATA);
+            m->reason = sioc_str_n((const char *)r->p_ctl + 2, n - 2);
+        }
+        return SIOC_OK;
+    }
+    if (!f->fin) return SIOC_AGAIN;
+    if (r->p_msg_opcode == SIOC_WS_TEXT && !sioc_utf8_valid(r->p_msg, r->p_len))
+        return sioc__ws_fail(r, SIOC_WS_CLOSE_INVALID_DATA);
+    m->opcode = r->p_msg_opcode;
+    m->data = sioc_bytes_n(r->p_msg, r->p_len);
+    r->p_msg_opcode = 0;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_ws_read(sioc_ws_reader *r, const void *in, size_t len, size_t *consumed,
+                                  sioc_ws_message *m) {
+    const uint8_t *p = (const uint8_t *)in;
+    size_t pos = 0;
+    sioc_result e;
+    memset(m, 0, sizeof *m);
+    *consumed = 0;
+    if (r->p_close_code) return sioc__ws_fail(r, r->p_close_code);
+    for (;;) {
+        size_t take;
+        uint8_t *dst;
+        if (!r->p_in_frame) {
+            sioc_ws_frame f;
+            e = sioc_ws_frame_parse(&f, p + pos, len - pos, r->p_must_mask);
+            if (e == SIOC_AGAIN) break;
+            if (e != SIOC_OK) e = sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+            if (e == SIOC_OK) e = sioc__ws_begin_frame(r, &f);
+            if (e != SIOC_OK) {
+                *consumed = pos;
+                return e;
+            }
+            pos += f.header_len;
+        }
+        take = (size_t)SIOC__MIN((uint64_t)(len - pos), r->p_frame.len - r->p_got);
+        dst = r->p_frame.opcode >= SIOC_WS_CLOSE ? r->p_ctl + r->p_got : r->p_msg + r->p_len;
+        if (take) {
+            memcpy(dst, p + pos, take);
+            if (r->p_frame.masked) sioc_ws_mask(dst, take, r->p_frame.mask, r->p_got);
+        }
+        if (r->p_frame.opcode < SIOC_WS_CLOSE) r->p_len += take;
+        r->p_got += take;
+        pos += take;
+        if (r->p_got < r->p_frame.len) break;
+        e = sioc__ws_end_frame(r, m);
+        if (e != SIOC_AGAIN) {
+            *consumed = pos;
+            return e;
+        }
+    }
+    *consumed = pos;
+    return SIOC_AGAIN;
 }
 /* ---- src/cluster_msg.c ---- */
 /* ---- cluster_msg.c ---- */
