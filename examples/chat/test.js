@@ -9,7 +9,7 @@
 // rooms are isolated; typing reaches the other server; an image (binary) arrives intact; after a SIGKILL of the C
 // server the Node pages see its users gone after the cluster heartbeat timeout and 1 server; after a restart on the
 // same port the C pages reconnect and everyone sees four users again, and messages cross again. Saves
-// examples/chat/screenshot.png. Prints one "N passed, N failed" line (SKIPPED without Chromium); exits 1 on failure.
+// build/chat-<transport>.png (CHAT_SCREENSHOT=FILE elsewhere; examples/chat/screenshot.png is a committed copy). Prints one "N passed, N failed" line (SKIPPED without Chromium); exits 1 on failure.
 const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
@@ -151,7 +151,10 @@ async function main() {
     const back = await until(() => dave.state(() => chat.images.find((i) => i.from === "alice")), 6000);
     check(!!back && back.sha256 === sha, "dave (C) got alice's image intact");
     await sleep(300);
-    await alice.page.screenshot({ path: path.join(__dirname, "screenshot.png") });
+    const shot = process.env.CHAT_SCREENSHOT || path.join(__dirname, "..", "..", "build", `chat-${TRANSPORT}.png`);
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await alice.page.screenshot({ path: shot });
+    console.log(`     screenshot: ${path.relative(process.cwd(), shot)}`);
 
     // 7. the C server crashes: the Node pages see carol and dave go after the heartbeat timeout
     const killedAt = Date.now();
