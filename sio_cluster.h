@@ -333,7 +333,7 @@ SIOC_API void sioc_bq_commit(sioc_bq *q, size_t n);
 /* Append n bytes; SIOC_ERR_BUFFER_TOO_SMALL (nothing written) when they do not fit. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_bq_write(sioc_bq *q, const void *p, size_t n);
 /* ---- src/crypto.h ---- */
-/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), base64, hex, constant-time compare, percent-encoding ----
+/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), MD5 (SQS checksums only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
 
 #define SIOC_SHA256_LEN 32
@@ -366,6 +366,10 @@ SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s);
 SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len);
 SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]);
 SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]);
+
+/* MD5 (RFC 1321), one-shot, only to check the MD5OfBody SQS sends with each message; never for security. */
+#define SIOC_MD5_LEN 16
+SIOC_API void sioc_md5(const void *data, size_t len, uint8_t out[SIOC_MD5_LEN]);
 
 /* HMAC-SHA256 (RFC 2104); keys longer than 64 bytes are hashed first (RFC 4231 cases 6, 7). */
 typedef struct sioc_hmac_sha256_ctx {
@@ -3145,7 +3149,9 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
    accepted by the broker, or dropped. A message is dropped only when the service refuses it for good (too
    large, a bad value, a key rejected twice), when it does not fit the request buffer, or when close gives up
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
-   again (at-least-once: a peer may then see it twice); aws.publish_at_most_once turns that off for AWS.
+   again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
+   desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
+   (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
@@ -3212,11 +3218,13 @@ typedef struct sioc_cluster_stats {
     uint64_t unlocked;       /* Azure: given back because the node could not take it then */
     uint64_t published;      /* accepted by the broker */
     uint64_t publish_failed; /* dropped (see "Publishing and sequences" above) */
-    uint64_t resent;         /* publishes sent again after a lost answer (possible duplicates) */
+    uint64_t ambiguous_retries; /* publishes sent again although the broker may have taken them already (no
+                                   answer: timeout, reset, 5xx): a peer may see those twice */
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
+    uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -3248,7 +3256,6 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
-    int publish_at_most_once;           /* 1: never re-send a Publish whose answer was lost (may lose it) */
 } sioc_cluster_aws_opts;
 
 /* Azure Service Bus settings. */
@@ -3289,6 +3296,8 @@ typedef struct sioc_cluster_desc {
                                     size it for at least a lock duration / visibility timeout at your rate
                                     (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
+    int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
+                                    stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
@@ -3906,6 +3915,54 @@ SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]
     sioc_sha1_init(&s);
     sioc_sha1_update(&s, data, len);
     sioc_sha1_final(&s, out);
+}
+
+/* MD5 (RFC 1321): four rounds of sixteen steps over little-endian words. K[i] = floor(2^32 * |sin(i + 1)|). */
+static const uint32_t sioc__md5_k[64] = {
+    0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu, 0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,
+    0x698098d8u, 0x8b44f7afu, 0xffff5bb1u, 0x895cd7beu, 0x6b901122u, 0xfd987193u, 0xa679438eu, 0x49b40821u,
+    0xf61e2562u, 0xc040b340u, 0x265e5a51u, 0xe9b6c7aau, 0xd62f105du, 0x02441453u, 0xd8a1e681u, 0xe7d3fbc8u,
+    0x21e1cde6u, 0xc33707d6u, 0xf4d50d87u, 0x455a14edu, 0xa9e3e905u, 0xfcefa3f8u, 0x676f02d9u, 0x8d2a4c8au,
+    0xfffa3942u, 0x8771f681u, 0x6d9d6122u, 0xfde5380cu, 0xa4beea44u, 0x4bdecfa9u, 0xf6bb4b60u, 0xbebfbc70u,
+    0x289b7ec6u, 0xeaa127fau, 0xd4ef3085u, 0x04881d05u, 0xd9d4d039u, 0xe6db99e5u, 0x1fa27cf8u, 0xc4ac5665u,
+    0xf4292244u, 0x432aff97u, 0xab9423a7u, 0xfc93a039u, 0x655b59c3u, 0x8f0ccc92u, 0xffeff47du, 0x85845dd1u,
+    0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u};
+static const uint8_t sioc__md5_r[16] = {7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21};
+
+static uint32_t sioc__load_le32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static void sioc__md5_block(uint32_t h[4], const uint8_t *p) {
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], f, t;
+    int i, g;
+    for (i = 0; i < 64; i++) {
+        int round = i >> 4;
+        if (round == 0) f = (b & c) | (~b & d), g = i;
+        else if (round == 1) f = (d & b) | (~d & c), g = (5 * i + 1) & 15;
+        else if (round == 2) f = b ^ c ^ d, g = (3 * i + 5) & 15;
+        else f = c ^ (b | ~d), g = (7 * i) & 15;
+        t = d, d = c, c = b;
+        b += SIOC__ROL(a + f + sioc__md5_k[i] + sioc__load_le32(p + 4 * g), sioc__md5_r[round * 4 + (i & 3)]);
+        a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+}
+
+SIOC_API void sioc_md5(const void *data, size_t len, uint8_t out[SIOC_MD5_LEN]) {
+    const uint8_t *p = (const uint8_t *)data;
+    uint32_t h[4] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
+    uint8_t tail[128];
+    uint64_t bits = (uint64_t)len * 8u;
+    size_t rest = len % 64, end, i;
+    for (i = 0; i + 64 <= len; i += 64) sioc__md5_block(h, p + i);
+    memset(tail, 0, sizeof tail);
+    if (rest) memcpy(tail, p + i, rest);
+    tail[rest] = 0x80;
+    end = rest < 56 ? 64 : 128; /* the length goes in the last 8 bytes, little-endian */
+    for (i = 0; i < 8; i++) tail[end - 8 + i] = (uint8_t)(bits >> (8 * i));
+    for (i = 0; i < end; i += 64) sioc__md5_block(h, tail + i);
+    for (i = 0; i < 16; i++) out[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
 }
 
 /* HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)); both pads are absorbed at init so the context can be
@@ -16821,6 +16878,7 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now);
 static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
+static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
@@ -17333,6 +17391,19 @@ static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted
         c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
 }
 
+/* A publish failed without an answer (timeout, reset, 5xx): the broker may have taken it. At-least-once sends it
+   again (counted); at-most-once drops it. 1 when it was dropped. */
+static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    if (r != SIOC_ERR_TIMEOUT && r != SIOC_ERR_CLOSED && r != SIOC_ERR_SERVER && r != SIOC_ERR_PROTOCOL) return 0;
+    if (!c->p_desc.publish_at_most_once) {
+        c->p_stats.ambiguous_retries++;
+        return 0;
+    }
+    sioc__m_report(c, s, r, 0);
+    sioc__m_pub_outcome(c, s, 0, r);
+    return 1;
+}
+
 /* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
 static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__mslot tmp;
@@ -17690,7 +17761,7 @@ static sioc_result sioc__maws_client_init(sioc_cluster *c) {
     ad.credentials = d->aws.credentials;
     ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
     ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
-    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    ad.publish_at_most_once = d->publish_at_most_once;
     if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
         return sioc_aws_client_init(sioc__maws_client(c), &ad);
     sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
@@ -18002,10 +18073,26 @@ static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int
     return s;
 }
 
-/* One message: to the node unless seen before; deleted either way. */
+/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
+static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
+    uint8_t md[SIOC_MD5_LEN];
+    char hex[2 * SIOC_MD5_LEN + 1];
+    size_t i;
+    if (!m->md5_of_body.len) return 1;
+    sioc_md5(m->body.ptr, m->body.len, md);
+    if (m->md5_of_body.len != 2 * SIOC_MD5_LEN || sioc_hex_encode(md, sizeof md, hex, sizeof hex) != SIOC_OK) return 0;
+    for (i = 0; i < 2 * SIOC_MD5_LEN; i++)
+        if (sioc__to_lower(m->md5_of_body.ptr[i]) != hex[i]) return 0;
+    return 1;
+}
+
+/* One message: to the node unless seen before or corrupted; deleted either way. */
 static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->message_id, now)) {
+    if (!sioc__maws_md5_ok(m)) {
+        c->p_stats.bad_messages++;
+        c->p_stats.checksum_failed++;
+    } else if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
     } else {
         sioc_msg_envelope env;
@@ -18219,7 +18306,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count;
-    if (call->resent) c->p_stats.resent++;
+    if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
             sioc_buf sb;
@@ -18241,7 +18328,7 @@ static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TIMEOUT);
         return;
     }
-    sioc__m_fail(c, s, call->result, now);
+    if (!sioc__m_pub_ambiguous(c, s, call->result)) sioc__m_fail(c, s, call->result, now);
 }
 
 #endif /* SIOC_ENABLE_AWS */
@@ -18592,7 +18679,7 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         sioc__m_pub_outcome(c, s, 0, r);
         return;
     }
-    sioc__m_fail(c, s, r, now);
+    if (!sioc__m_pub_ambiguous(c, s, r)) sioc__m_fail(c, s, r, now);
 }
 
 #endif /* SIOC_ENABLE_AZURE */

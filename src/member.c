@@ -468,6 +468,19 @@ static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted
         c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
 }
 
+/* A publish failed without an answer (timeout, reset, 5xx): the broker may have taken it. At-least-once sends it
+   again (counted); at-most-once drops it. 1 when it was dropped. */
+static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    if (r != SIOC_ERR_TIMEOUT && r != SIOC_ERR_CLOSED && r != SIOC_ERR_SERVER && r != SIOC_ERR_PROTOCOL) return 0;
+    if (!c->p_desc.publish_at_most_once) {
+        c->p_stats.ambiguous_retries++;
+        return 0;
+    }
+    sioc__m_report(c, s, r, 0);
+    sioc__m_pub_outcome(c, s, 0, r);
+    return 1;
+}
+
 /* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
 static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__mslot tmp;

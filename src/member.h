@@ -34,7 +34,9 @@
    accepted by the broker, or dropped. A message is dropped only when the service refuses it for good (too
    large, a bad value, a key rejected twice), when it does not fit the request buffer, or when close gives up
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
-   again (at-least-once: a peer may then see it twice); aws.publish_at_most_once turns that off for AWS.
+   again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
+   desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
+   (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
@@ -101,11 +103,13 @@ typedef struct sioc_cluster_stats {
     uint64_t unlocked;       /* Azure: given back because the node could not take it then */
     uint64_t published;      /* accepted by the broker */
     uint64_t publish_failed; /* dropped (see "Publishing and sequences" above) */
-    uint64_t resent;         /* publishes sent again after a lost answer (possible duplicates) */
+    uint64_t ambiguous_retries; /* publishes sent again although the broker may have taken them already (no
+                                   answer: timeout, reset, 5xx): a peer may see those twice */
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
+    uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -137,7 +141,6 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
-    int publish_at_most_once;           /* 1: never re-send a Publish whose answer was lost (may lose it) */
 } sioc_cluster_aws_opts;
 
 /* Azure Service Bus settings. */
@@ -178,6 +181,8 @@ typedef struct sioc_cluster_desc {
                                     size it for at least a lock duration / visibility timeout at your rate
                                     (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
+    int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
+                                    stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */

@@ -345,7 +345,7 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         sioc__m_pub_outcome(c, s, 0, r);
         return;
     }
-    sioc__m_fail(c, s, r, now);
+    if (!sioc__m_pub_ambiguous(c, s, r)) sioc__m_fail(c, s, r, now);
 }
 
 #endif /* SIOC_ENABLE_AZURE */
