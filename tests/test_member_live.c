@@ -21,6 +21,9 @@
 #include "sio_cluster.h"
 #include "tests/harness.h"
 #include "tests/child.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define T_KEY_NAME "RootManageSharedAccessKey"
 #define T_KEY "c2VjcmV0"
@@ -211,7 +214,7 @@ static sioc_cluster_state t_state(t_member *m) { return sioc_cluster_get_state(&
 
 /* ---- one-off requests on a separate client, which the members never see ---- */
 
-static char t_side_body[4096], t_side_reply[16384];
+static char t_side_body[32768], t_side_reply[16384];
 
 static void t_aws_call_init(sioc_aws_call *call) {
     memset(call, 0, sizeof *call);
@@ -285,6 +288,7 @@ static sioc_result t_azure_side(int what, const char *sub, sioc_bytes body, cons
     ad.connection_string = t_conn_str;
     ad.rest_url = t_rest_url;
     ad.utc_now = sioc_posix_utc_now;
+    ad.http.request_head_size = 16384; /* room for a 10 KB property */
     if (sioc_azure_client_init(&c, &ad) != SIOC_OK) return SIOC_ERR_STATE;
     if (sioc_posix_init(&px, &c.http, NULL, NULL) != SIOC_OK) {
         sioc_azure_client_free(&c);
@@ -608,6 +612,153 @@ static void test_backoff(void) {
     t_member_free(&t_dead);
 }
 
+/* ---- Service Bus faults on demand (the broker's POST /$broker/faults) ---- */
+
+/* One request to the broker's plain HTTP port (extra: more header lines, each ending in CRLF); the answer into
+   out (NUL-terminated). 1 on a 2xx. */
+static int t_broker_http_x(const char *method, const char *path, const char *extra, const char *body, char *out,
+                           size_t cap) {
+    struct sockaddr_in sa;
+    static char req[32768];
+    size_t got = 0;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), len;
+    if (fd < 0) return 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)atoi(strrchr(t_rest_url, ':') + 1));
+    sa.sin_addr.s_addr = htonl(0x7f000001u);
+    len = snprintf(req, sizeof req,
+                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Length: %lu\r\nConnection: close\r\n\r\n%s", method,
+                   path, extra, (unsigned long)strlen(body), body);
+    if (len <= 0 || (size_t)len >= sizeof req || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        write(fd, req, (size_t)len) != len) {
+        close(fd);
+        return 0;
+    }
+    while (got + 1 < cap && (n = read(fd, out + got, cap - 1 - got)) > 0) got += (size_t)n;
+    out[got] = 0;
+    close(fd);
+    return strncmp(out, "HTTP/1.1 2", 10) == 0;
+}
+
+static int t_broker_http(const char *method, const char *path, const char *body, char *out, size_t cap) {
+    return t_broker_http_x(method, path, "", body, out, cap);
+}
+
+/* Send a message with a custom property of `prop_len` bytes straight to the topic (our own client keeps property
+   values within SIOC_AZURE_META_SIZE; Service Bus takes far larger ones). */
+static int t_send_big_prop(size_t prop_len) {
+    static char extra[16384], big[12288];
+    char token[512], out[1024], path[128];
+    sioc_sas_params sp;
+    sioc_buf b;
+    if (prop_len >= sizeof big) return 0;
+    memset(&sp, 0, sizeof sp);
+    sp.resource_uri = sioc_str_c("https://127.0.0.1/");
+    sp.key_name = sioc_str_c(T_KEY_NAME);
+    sp.key = sioc_str_c(T_KEY);
+    sp.expiry = sioc_posix_utc_now(NULL) + 600;
+    sioc_buf_init(&b, token, sizeof token - 1);
+    if (sioc_sas_token(&sp, &b) != SIOC_OK) return 0;
+    token[b.len] = 0;
+    memset(big, 'x', prop_len);
+    big[prop_len] = 0;
+    snprintf(extra, sizeof extra,
+             "Authorization: %s\r\nContent-Type: application/octet-stream\r\nbig: \"%s\"\r\nnsp: \"/\"\r\n"
+             "uid: \"bigbigbigbigbig0\"\r\n", token, big);
+    snprintf(path, sizeof path, "/%s/messages", t_topic);
+    return t_broker_http_x("POST", path, extra, "\x81\xa4type\x03", out, sizeof out);
+}
+
+static char t_stats[65536];
+/* A number from the broker's stats: "name" at the top, or ready / locked of a subscription of this run's topic. */
+static long t_stat(const char *sub, const char *name) {
+    sioc_json_tok toks[2048];
+    sioc_json doc;
+    const char *body;
+    int64_t v = -1;
+    int at;
+    if (!t_broker_http("GET", "/$broker/stats", "", t_stats, sizeof t_stats) || !(body = strstr(t_stats, "\r\n\r\n")))
+        return -1;
+    body += 4;
+    if (sioc_json_parse(&doc, body, strlen(body), toks, 2048) != SIOC_OK) return -1;
+    at = sub ? sioc_json_find(&doc, sioc_json_find(&doc, sioc_json_find(&doc, 0, "topics"), t_topic), sub) : 0;
+    if (at >= 0) (void)sioc_json_get_i64(&doc, sioc_json_find(&doc, at, name), &v);
+    return (long)v;
+}
+
+static int t_subs_empty(void) {
+    return t_stat(sioc_cluster_queue_name(&t_a.c), "ready") == 0 && t_stat(sioc_cluster_queue_name(&t_a.c), "locked") == 0 &&
+           t_stat(sioc_cluster_queue_name(&t_b.c), "ready") == 0 && t_stat(sioc_cluster_queue_name(&t_b.c), "locked") == 0;
+}
+
+static size_t t_count_deliver(t_member *m, size_t from, const char *text) {
+    size_t i, n = 0;
+    for (i = from; i < m->n_evs; i++) n += m->evs[i].type == SIOC_NODE_EV_DELIVER && !strcmp(m->evs[i].text, text);
+    return n;
+}
+
+static size_t t_want;
+static int t_a_has_all(void) {
+    return t_count_deliver(&t_a, t_mark_a, "2[\"f\",1]") + t_count_deliver(&t_a, t_mark_a, "2[\"f\",2]") +
+               t_count_deliver(&t_a, t_mark_a, "2[\"f\",3]") >= t_want &&
+           t_subs_empty();
+}
+
+/* Completes failing 5 times in a row (the old rule gave up after 4): retried with backoff while the lock holds,
+   so every message is completed and reaches A once. Sends answered 401 three times: re-signed and retried, nothing
+   dropped. A 10,000-deep body and a message with a 10 KB property: completed (never unlocked), counted, the
+   subscription empties. */
+static void test_sb_faults(void) {
+    char out[4096];
+    long injected0 = t_stat(NULL, "faults_injected"), abandoned0 = t_stat(NULL, "abandoned");
+    uint64_t bad0 = t_st(&t_a)->bad_messages, sf0 = t_st(&t_a)->settle_failed + t_st(&t_b)->settle_failed;
+    uint64_t pf0 = t_st(&t_b)->publish_failed;
+    static uint8_t deep[10002];
+    sioc_azure_prop p[2];
+    CHECK(t_pump(3000, t_subs_empty));
+    CHECK(t_broker_http("POST", "/$broker/faults", "[{\"op\":\"complete\",\"status\":500,\"count\":5}]", out, sizeof out));
+    t_mark_a = t_a.n_evs;
+    CHECK(sioc_node_broadcast(t_b.node, sioc_str_c("/"), NULL, t_packet("f", 1), sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(sioc_node_broadcast(t_b.node, sioc_str_c("/"), NULL, t_packet("f", 2), sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(sioc_node_broadcast(t_b.node, sioc_str_c("/"), NULL, t_packet("f", 3), sioc_posix_now_ms()) == SIOC_OK);
+    t_want = 3;
+    CHECK(t_pump(20000, t_a_has_all));
+    CHECK(t_pump(1500, NULL)); /* time for a duplicate to show */
+    CHECK_EQ_INT(t_stat(NULL, "faults_injected") - injected0, 5);
+    CHECKF(t_count_deliver(&t_a, t_mark_a, "2[\"f\",1]") == 1 && t_count_deliver(&t_a, t_mark_a, "2[\"f\",2]") == 1 &&
+               t_count_deliver(&t_a, t_mark_a, "2[\"f\",3]") == 1,
+           "deliveries %zu %zu %zu", t_count_deliver(&t_a, t_mark_a, "2[\"f\",1]"),
+           t_count_deliver(&t_a, t_mark_a, "2[\"f\",2]"), t_count_deliver(&t_a, t_mark_a, "2[\"f\",3]"));
+    CHECK_EQ_INT(t_st(&t_a)->settle_failed + t_st(&t_b)->settle_failed, sf0);
+    /* 401 on three sends: fresh tokens, backoff, delivered once */
+    injected0 = t_stat(NULL, "faults_injected");
+    CHECK(t_broker_http("POST", "/$broker/faults", "[{\"op\":\"send\",\"status\":401,\"count\":3}]", out, sizeof out));
+    t_mark_a = t_a.n_evs;
+    CHECK(sioc_node_broadcast(t_b.node, sioc_str_c("/"), NULL, t_packet("f", 1), sioc_posix_now_ms()) == SIOC_OK);
+    t_want = 1;
+    CHECK(t_pump(20000, t_a_has_all));
+    CHECK_EQ_INT(t_stat(NULL, "faults_injected") - injected0, 3);
+    CHECK_EQ_INT(t_count_deliver(&t_a, t_mark_a, "2[\"f\",1]"), 1);
+    CHECK_EQ_INT(t_st(&t_b)->publish_failed, pf0);
+    /* a body nested 10,000 deep and a message with a 10 KB property: completed, counted, nothing abandoned */
+    memset(deep, 0x91, sizeof deep - 1);
+    deep[sizeof deep - 1] = 0xc0;
+    p[0].name = sioc_str_c("nsp"), p[0].type = SIOC_AZURE_PROP_STRING, p[0].value = sioc_str_c("/");
+    p[1].name = sioc_str_c("uid"), p[1].type = SIOC_AZURE_PROP_STRING, p[1].value = sioc_str_c("deepdeepdeepdeep");
+    CHECK(t_azure_side(2, "", sioc_bytes_n(deep, sizeof deep), p, 2) == SIOC_OK);
+    CHECK(t_send_big_prop(10240));
+    CHECK(t_pump(3000, NULL));
+    CHECK(t_pump(10000, t_subs_empty));
+    CHECK(t_st(&t_a)->bad_messages >= bad0 + 2);
+    CHECK_EQ_INT(t_stat(NULL, "abandoned"), abandoned0);
+    CHECK_EQ_INT(t_st(&t_a)->unlocked, 0);
+    CHECK_EQ_INT(t_state(&t_a), SIOC_CLUSTER_RUNNING);
+    CHECK_EQ_INT(t_state(&t_b), SIOC_CLUSTER_RUNNING);
+    t_a.n_errs = t_b.n_errs = 0; /* the faults above were reported, as they should be */
+}
+
 static int t_both_closed(void) {
     return t_state(&t_a) == SIOC_CLUSTER_CLOSED && t_state(&t_b) == SIOC_CLUSTER_CLOSED;
 }
@@ -704,6 +855,7 @@ static int t_run(sioc_cluster_transport tr) {
         RUN(test_emitter);
         RUN(test_bad_message);
         RUN(test_queue_deleted);
+        if (!t_is_aws()) RUN(test_sb_faults);
         if (!t_is_aws()) RUN(test_wrong_key);
         RUN(test_backoff);
         RUN(test_close);
