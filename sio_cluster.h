@@ -3269,6 +3269,9 @@ typedef struct sioc_cluster_aws_opts {
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
        queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+    uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
+                                           whenever peers go silent): a topic deleted and re-created under the
+                                           cluster took it along */
     int no_orphan_cleanup;              /* 1: never remove other members' queues */
     uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
     uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
@@ -3374,6 +3377,7 @@ typedef struct sioc_cluster {
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
     /* AWS orphan clean-up (member_janitor.c) */
+    uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
     int p_has_jan, p_jan_step;
     struct sioc__mjcand *p_jan;
     size_t p_n_jan, p_jan_idx;
@@ -16944,6 +16948,7 @@ static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
     static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
     static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
 #if SIOC_ENABLE_AWS
 SIOC__M_CLOUD_DECLS(maws)
@@ -17083,6 +17088,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.aws.max_messages) d.aws.max_messages = 10;
     if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
         d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.aws.subscription_check_s) d.aws.subscription_check_s = 300;
     if (!d.aws.orphan_after_s) d.aws.orphan_after_s = 600;
     if (!d.aws.orphan_check_s) d.aws.orphan_check_s = d.aws.orphan_after_s / 5u ? d.aws.orphan_after_s / 5u : 1u;
     if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
@@ -17592,7 +17598,8 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
             ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
              c->p_state != SIOC_CLUSTER_RUNNING) ||
-            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
+            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING &&
+             c->p_state != SIOC_CLUSTER_RUNNING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
             if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
@@ -17643,6 +17650,7 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+        SIOC__M_CLOUD(c, watch, (c, now_ms));
 #if SIOC_ENABLE_AWS
         if (c->p_has_jan) sioc__mjan_step(c, now_ms);
 #endif
@@ -17766,6 +17774,7 @@ enum {
     SIOC__MAWS_S_UNSUB_OLD,
     SIOC__MAWS_S_SUBSCRIBE,
     SIOC__MAWS_S_DONE,
+    SIOC__MAWS_S_RESUBSCRIBE, /* RUNNING: Subscribe again to check the subscription still exists */
     SIOC__MAWS_S_DELQ = SIOC__M_STEP_CLEANUP,
     SIOC__MAWS_S_UNSUB
 };
@@ -17976,6 +17985,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
+    case SIOC__MAWS_S_RESUBSCRIBE:
         op = SIOC_CLUSTER_OP_SUBSCRIBE;
         r = sioc__maws_write_subscribe(c, &b);
         break;
@@ -18064,6 +18074,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
+    case SIOC__MAWS_S_RESUBSCRIBE:
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
         break;
@@ -18085,12 +18096,50 @@ static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
     if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
 }
 
+/* The subscription check while RUNNING: SNS answers a repeated Subscribe with the existing subscription, or makes
+   a new one when the old one died (with a deleted and re-created topic); a topic that is gone starts over. */
+static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    char old[SIOC_CLUSTER_ARN_MAX];
+    s->state = SIOC__MS_FREE;
+    c->p_step = SIOC__MAWS_S_DONE;
+    if (call->result == SIOC_ERR_NOT_FOUND) {
+        sioc__m_report(c, s, call->result, 0);
+        sioc__maws_topic_lost(c, now);
+        return;
+    }
+    memcpy(old, c->p_sub_arn, sizeof old);
+    if (call->result != SIOC_OK || sioc__maws_ctl_read(c, call) != SIOC_OK) {
+        if (call->result != SIOC_OK) sioc__m_report(c, s, call->result, 0); /* looked at again at the next check */
+        return;
+    }
+    if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
+}
+
+/* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
+   was deleted and re-created, taking our subscription along) and every subscription_check_s. */
+static void sioc__maws_watch(sioc_cluster *c, uint64_t now) {
+    uint64_t expired = c->p_node.counters.peers_expired;
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+    if (c->p_state != SIOC_CLUSTER_RUNNING || sioc__m_emitter(c) || s->state != SIOC__MS_FREE) return;
+    if (!c->p_sub_check_at) c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    if (expired == c->p_seen_expired && now < c->p_sub_check_at) return;
+    c->p_seen_expired = expired;
+    c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    c->p_step = SIOC__MAWS_S_RESUBSCRIBE;
+    sioc__maws_ctl_step(c, now);
+}
+
 static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     sioc_result r = call->result;
     int op = s->op;
     if (c->p_state == SIOC_CLUSTER_CLOSING) {
         sioc__maws_cleanup_done(c, s, now);
+        return;
+    }
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        sioc__maws_resubscribed(c, s, now);
         return;
     }
     if (r == SIOC_OK) {
@@ -18524,6 +18573,9 @@ static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
 }
 
 static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }
+
+/* Nothing to watch: a deleted topic or subscription shows as 404 / 410 on the next receive. */
+static void sioc__mazure_watch(sioc_cluster *c, uint64_t now) { (void)c, (void)now; }
 
 /* ---- start-up and shutdown (ctl slot) ---- */
 

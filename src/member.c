@@ -114,6 +114,7 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.aws.max_messages) d.aws.max_messages = 10;
     if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
         d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.aws.subscription_check_s) d.aws.subscription_check_s = 300;
     if (!d.aws.orphan_after_s) d.aws.orphan_after_s = 600;
     if (!d.aws.orphan_check_s) d.aws.orphan_check_s = d.aws.orphan_after_s / 5u ? d.aws.orphan_after_s / 5u : 1u;
     if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
@@ -623,7 +624,8 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
             ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
              c->p_state != SIOC_CLUSTER_RUNNING) ||
-            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
+            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING &&
+             c->p_state != SIOC_CLUSTER_RUNNING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
             if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
@@ -674,6 +676,7 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+        SIOC__M_CLOUD(c, watch, (c, now_ms));
 #if SIOC_ENABLE_AWS
         if (c->p_has_jan) sioc__mjan_step(c, now_ms);
 #endif

@@ -152,6 +152,9 @@ typedef struct sioc_cluster_aws_opts {
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
        queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+    uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
+                                           whenever peers go silent): a topic deleted and re-created under the
+                                           cluster took it along */
     int no_orphan_cleanup;              /* 1: never remove other members' queues */
     uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
     uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
@@ -257,6 +260,7 @@ typedef struct sioc_cluster {
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
     /* AWS orphan clean-up (member_janitor.c) */
+    uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
     int p_has_jan, p_jan_step;
     struct sioc__mjcand *p_jan;
     size_t p_n_jan, p_jan_idx;

@@ -15,6 +15,7 @@ enum {
     SIOC__MAWS_S_UNSUB_OLD,
     SIOC__MAWS_S_SUBSCRIBE,
     SIOC__MAWS_S_DONE,
+    SIOC__MAWS_S_RESUBSCRIBE, /* RUNNING: Subscribe again to check the subscription still exists */
     SIOC__MAWS_S_DELQ = SIOC__M_STEP_CLEANUP,
     SIOC__MAWS_S_UNSUB
 };
@@ -225,6 +226,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
+    case SIOC__MAWS_S_RESUBSCRIBE:
         op = SIOC_CLUSTER_OP_SUBSCRIBE;
         r = sioc__maws_write_subscribe(c, &b);
         break;
@@ -313,6 +315,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
+    case SIOC__MAWS_S_RESUBSCRIBE:
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
         break;
@@ -334,12 +337,50 @@ static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
     if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
 }
 
+/* The subscription check while RUNNING: SNS answers a repeated Subscribe with the existing subscription, or makes
+   a new one when the old one died (with a deleted and re-created topic); a topic that is gone starts over. */
+static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    char old[SIOC_CLUSTER_ARN_MAX];
+    s->state = SIOC__MS_FREE;
+    c->p_step = SIOC__MAWS_S_DONE;
+    if (call->result == SIOC_ERR_NOT_FOUND) {
+        sioc__m_report(c, s, call->result, 0);
+        sioc__maws_topic_lost(c, now);
+        return;
+    }
+    memcpy(old, c->p_sub_arn, sizeof old);
+    if (call->result != SIOC_OK || sioc__maws_ctl_read(c, call) != SIOC_OK) {
+        if (call->result != SIOC_OK) sioc__m_report(c, s, call->result, 0); /* looked at again at the next check */
+        return;
+    }
+    if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
+}
+
+/* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
+   was deleted and re-created, taking our subscription along) and every subscription_check_s. */
+static void sioc__maws_watch(sioc_cluster *c, uint64_t now) {
+    uint64_t expired = c->p_node.counters.peers_expired;
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+    if (c->p_state != SIOC_CLUSTER_RUNNING || sioc__m_emitter(c) || s->state != SIOC__MS_FREE) return;
+    if (!c->p_sub_check_at) c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    if (expired == c->p_seen_expired && now < c->p_sub_check_at) return;
+    c->p_seen_expired = expired;
+    c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    c->p_step = SIOC__MAWS_S_RESUBSCRIBE;
+    sioc__maws_ctl_step(c, now);
+}
+
 static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     sioc_result r = call->result;
     int op = s->op;
     if (c->p_state == SIOC_CLUSTER_CLOSING) {
         sioc__maws_cleanup_done(c, s, now);
+        return;
+    }
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        sioc__maws_resubscribed(c, s, now);
         return;
     }
     if (r == SIOC_OK) {

@@ -107,6 +107,7 @@ static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
     static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
     static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
 #if SIOC_ENABLE_AWS
 SIOC__M_CLOUD_DECLS(maws)
