@@ -47,14 +47,19 @@
 #define SIOC_API static __attribute__((unused)) /* a private copy need not use every function */
 #elif defined(SIO_CLUSTER_STATIC)
 #define SIOC_API static
+#elif defined(__cplusplus)
+/* Functions are extern anyway; empty so that SIOC_NODISCARD's [[nodiscard]] leads the declaration, the only place
+   C++ allows a standard attribute before the type ("extern [[nodiscard]] T f()" is ill-formed). */
+#define SIOC_API
+#define SIOC__API_EMPTY 1
 #else
 #define SIOC_API extern
 #endif
 #endif
 
 /* gcc's warn_unused_result cannot be silenced with a (void) cast, which makes deliberate size queries noisy, so
-   only clang (which honours the cast) and C++17 get the check. */
-#if defined(__cplusplus) && __cplusplus >= 201703L
+   only clang (which honours the cast) and C++17 (when SIOC_API leaves the front free) get the check. */
+#if defined(__cplusplus) && __cplusplus >= 201703L && defined(SIOC__API_EMPTY)
 #define SIOC_NODISCARD [[nodiscard]]
 #elif defined(__clang__)
 #define SIOC_NODISCARD __attribute__((warn_unused_result))
