@@ -1599,6 +1599,45 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_emit_ack(sioc_node *n,
    SIOC_ERR_NOT_FOUND when already answered or expired. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value,
                                                               uint64_t now_ms);
+/* ---- src/tls.h ---- */
+/* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
+   The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
+   socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
+   giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
+   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
+   name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
+   room for a full 16 KB record on the receive side. */
+
+struct sioc_http_client;
+
+typedef struct sioc_tls_ops {
+    const char *name;
+    /* Client-wide state (trust anchors, DRBG) in *out_state; called once from sioc_http_client_init(). */
+    sioc_result (*client_init)(struct sioc_http_client *c, void **out_state);
+    void (*client_free)(struct sioc_http_client *c, void *state);
+    /* Per-connection state of conn_size() bytes, allocated by the engine; open starts the handshake. */
+    size_t (*conn_size)(void);
+    sioc_result (*open)(struct sioc_http_client *c, void *state, void *conn, const char *host);
+    void (*close)(void *conn);
+    /* Advance the handshake: SIOC_OK when done, SIOC_AGAIN while in progress, or a typed error
+       (SIOC_ERR_TLS_UNTRUSTED, _HOSTNAME, _EXPIRED, _TIME, SIOC_ERR_TLS). */
+    sioc_result (*handshake)(void *conn);
+    /* Ciphertext from the socket: room, then feed (takes at most room bytes). */
+    size_t (*recv_room)(void *conn);
+    sioc_result (*feed)(void *conn, const uint8_t *in, size_t len);
+    /* Ciphertext for the socket: peek and acknowledge. */
+    void (*out)(void *conn, const uint8_t **p, size_t *n);
+    void (*out_done)(void *conn, size_t n);
+    /* Plaintext to encrypt: *used bytes taken (0 when the send side is full). A backend may require the same
+       arguments again after taking 0 (mbedTLS), so callers retry with an unchanged pointer and length. */
+    sioc_result (*write)(void *conn, const uint8_t *p, size_t n, size_t *used);
+    /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
+    sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
+    void (*read_done)(void *conn, size_t n);
+} sioc_tls_ops;
+
+/* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */
+SIOC_API const char *sioc_tls_backend(void);
 /* ---- src/http.h ---- */
 /* ---- http: HTTP/1.1 request writer, incremental response parser, caller-driven client engine ----
    Three layers, each usable alone:
@@ -1897,45 +1936,6 @@ typedef struct sioc_http_transport {
 /* One non-blocking pass: serve OPEN/CLOSE events, continue connects, flush output, read what is available,
    fire timers. Call it after the sockets became ready or the deadline passed; then pick up responses. */
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms);
-/* ---- src/tls.h ---- */
-/* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
-   The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
-   socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
-   giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
-   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
-   name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
-   room for a full 16 KB record on the receive side. */
-
-struct sioc_http_client;
-
-typedef struct sioc_tls_ops {
-    const char *name;
-    /* Client-wide state (trust anchors, DRBG) in *out_state; called once from sioc_http_client_init(). */
-    sioc_result (*client_init)(struct sioc_http_client *c, void **out_state);
-    void (*client_free)(struct sioc_http_client *c, void *state);
-    /* Per-connection state of conn_size() bytes, allocated by the engine; open starts the handshake. */
-    size_t (*conn_size)(void);
-    sioc_result (*open)(struct sioc_http_client *c, void *state, void *conn, const char *host);
-    void (*close)(void *conn);
-    /* Advance the handshake: SIOC_OK when done, SIOC_AGAIN while in progress, or a typed error
-       (SIOC_ERR_TLS_UNTRUSTED, _HOSTNAME, _EXPIRED, _TIME, SIOC_ERR_TLS). */
-    sioc_result (*handshake)(void *conn);
-    /* Ciphertext from the socket: room, then feed (takes at most room bytes). */
-    size_t (*recv_room)(void *conn);
-    sioc_result (*feed)(void *conn, const uint8_t *in, size_t len);
-    /* Ciphertext for the socket: peek and acknowledge. */
-    void (*out)(void *conn, const uint8_t **p, size_t *n);
-    void (*out_done)(void *conn, size_t n);
-    /* Plaintext to encrypt: *used bytes taken (0 when the send side is full). A backend may require the same
-       arguments again after taking 0 (mbedTLS), so callers retry with an unchanged pointer and length. */
-    sioc_result (*write)(void *conn, const uint8_t *p, size_t n, size_t *used);
-    /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
-    sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
-    void (*read_done)(void *conn, size_t n);
-} sioc_tls_ops;
-
-/* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */
-SIOC_API const char *sioc_tls_backend(void);
 /* ---- src/posix.h ---- */
 /* ---- posix: the built-in socket backend (SIOC_ENABLE_POSIX) ----
    Non-blocking TCP sockets and poll() under the HTTP engine, written against the public API only (it is a
@@ -8279,6 +8279,8 @@ SIOC_API sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out) {
 }
 /* ---- src/local_select.c ---- */
 /* ---- local_select.c ---- */
+
+#include <string.h>
 
 /* A list of room names from either a decoded message (msgpack list) or C arrays. */
 typedef struct sioc__sel_names {

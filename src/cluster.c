@@ -1,5 +1,13 @@
 /* ---- cluster.c: the node state machine (PROTOCOL.md §4-§8, §10) ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "json.h"
+#include "msgpack.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
+#include "local_select.h"
+#include "cluster.h"
 
 #define SIOC__NIL 0xFFFFFFFFu
 #define SIOC__NS_NONE 0xFFFFu

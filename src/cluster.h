@@ -30,6 +30,12 @@
    every published message (Q1); one response per (requestId, uid) (Q6, Q12); ack broadcasts need a timeout
    (Q7); responder ack registrations expire after flags.timeout (Q8); serverSideEmit auto-ack is opt-in (Q26);
    local-only ack broadcasts count only this node (Q10). */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
+#include "local_select.h"
 
 #ifndef SIOC_NODE_NAME_MAX
 #define SIOC_NODE_NAME_MAX 64 /* longest namespace, room name or socket id (bytes); longer ones are refused */

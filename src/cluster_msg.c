@@ -1,5 +1,9 @@
 /* ---- cluster_msg.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "msgpack.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
 
 static const char *const sioc__msg_names[14] = {
     "UNKNOWN",

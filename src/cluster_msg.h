@@ -39,6 +39,9 @@
      sioc_msg_azure_end(&w, uid, nsp);                            (... and this one)
      if (sioc_msgpack_writer_finish(&w) != SIOC_OK) ...          (b.len bytes of mem: the body / data attribute)
 */
+#pragma once
+#include "base.h"
+#include "msgpack.h"
 
 typedef enum sioc_msg_type {
     SIOC_MSG_NONE = 0,

@@ -1,27 +1,8 @@
 /* ---- internal: private declarations shared by the implementation pieces ----
    Everything here is static (one translation unit in the amalgamation) and named sioc__ / SIOC__. When a src .c
    file is compiled on its own (amalgamate.py --check), this file pulls in the public headers it depends on. */
-#include "prologue.h"
+#pragma once
 #include "base.h"
-#include "crypto.h"
-#include "json.h"
-#include "msgpack.h"
-#include "xml.h"
-#include "sas.h"
-#include "sio_parser.h"
-#include "cluster_msg.h"
-#include "local_select.h"
-#include "cluster.h"
-#include "http.h"
-#include "tls.h"
-#include "posix.h"
-#include "sigv4.h"
-#include "aws.h"
-#include "azure.h"
-#include "cluster_aws.h"
-#include "cluster_azure.h"
-#include "member.h"
-#include "public_end.h"
 
 #include <string.h>
 

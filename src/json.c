@@ -1,5 +1,7 @@
 /* ---- json.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "json.h"
 
 /* Implementation notes.
    Reader: a single loop with an explicit state; parents are linked through the token array (tok.parent) and the

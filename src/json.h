@@ -15,6 +15,8 @@
      - a UTF-8 BOM, UTF-16 text and invalid UTF-8 are rejected (SIOC_ERR_PARSE);
      - nesting deeper than SIOC_MAX_JSON_DEPTH (default 64) is rejected (SIOC_ERR_LIMIT);
      - duplicate keys are kept; sioc_json_find returns the last one (as JSON.parse keeps the last). */
+#pragma once
+#include "base.h"
 
 typedef enum sioc_json_type {
     SIOC_JSON_INVALID = 0,

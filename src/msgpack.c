@@ -1,5 +1,7 @@
 /* ---- msgpack.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "msgpack.h"
 
 /* Frame kinds of the writer's nesting stack. Known-count frames hold the items still expected and vanish when
    that reaches 0; open frames (begin/end) count the items written and hold the offset of their reserved header. */

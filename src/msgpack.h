@@ -33,6 +33,8 @@
 
    Absent versus nil (§8): sioc_msgpack_map_find() returns SIOC_ERR_NOT_FOUND for an absent key and SIOC_OK with the
    cursor on a nil item for a present nil. */
+#pragma once
+#include "base.h"
 
 typedef enum sioc_msgpack_type {
     SIOC_MSGPACK_NONE = 0, /* nothing read (error) */

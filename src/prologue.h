@@ -1,4 +1,5 @@
 /* ---- prologue: version, configuration defaults, linkage ---- */
+#pragma once
 #define SIOC_VERSION_MAJOR 0
 #define SIOC_VERSION_MINOR 1
 #define SIOC_VERSION_PATCH 0

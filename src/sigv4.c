@@ -1,5 +1,8 @@
 /* ---- sigv4.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "sigv4.h"
 
 /* >>dates. Days from 1970-01-01 <-> proleptic Gregorian civil date (the era-based algorithm described by
    H. Hinnant, "chrono-compatible low-level date algorithms"), integer-only and exact for the range we accept. */

@@ -1,5 +1,10 @@
 /* ---- sio_parser.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "json.h"
+#include "msgpack.h"
+#include "sio_parser.h"
 
 SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     /* socket.io-parser RESERVED_EVENTS (client and server side, and Node's EventEmitter internals). */

@@ -25,6 +25,10 @@
      SIOC_ERR_PROTOCOL  payload not valid for the type (Node: "invalid payload")
      SIOC_ERR_RANGE     a placeholder num outside [0, attachments) (Node: "illegal attachments")
      SIOC_ERR_BUFFER_TOO_SMALL  more JSON tokens needed than the caller gave (doc.count says how many) */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "msgpack.h"
 
 typedef enum sioc_sio_type {
     SIOC_SIO_CONNECT = 0,
