@@ -1,5 +1,13 @@
 /* ---- cluster_aws: the node over SNS + SQS (see cluster_aws.h; AWS.md §2, §4, §6) ---- */
+#include "base.h"
 #include "internal.h"
+#include "json.h"
+#include "cluster_msg.h"
+#include "cluster.h"
+#include "http.h"
+#include "posix.h"
+#include "aws.h"
+#include "cluster_aws.h"
 
 #if SIOC_ENABLE_AWS
 

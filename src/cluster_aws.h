@@ -17,6 +17,12 @@
    Sans-I/O: the caller drives the HTTP engine (sioc_http_drive, sioc_posix_step, ...), then calls
    sioc_cluster_aws_process(); it sleeps until sioc_cluster_aws_next_deadline() (node, engine and backoff timers
    merged). The application keeps using the node directly (sockets, operations, sioc_node_next_event). */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "cluster.h"
+#include "posix.h"
+#include "aws.h"
 
 #if SIOC_ENABLE_AWS
 

@@ -1,5 +1,11 @@
 /* ---- cluster_azure: the node over Service Bus REST + ATOM (see cluster_azure.h; AZURE.md §1, §4-6) ---- */
+#include "base.h"
 #include "internal.h"
+#include "cluster.h"
+#include "http.h"
+#include "posix.h"
+#include "azure.h"
+#include "cluster_azure.h"
 
 #if SIOC_ENABLE_AZURE
 

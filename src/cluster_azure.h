@@ -16,6 +16,11 @@
 
    Sans-I/O like cluster_aws: drive the HTTP engine, call sioc_cluster_azure_process(), sleep until
    sioc_cluster_azure_next_deadline(). Give the client's engine conns_per_endpoint >= receives_in_flight + 2. */
+#pragma once
+#include "base.h"
+#include "cluster.h"
+#include "posix.h"
+#include "azure.h"
 
 #if SIOC_ENABLE_AZURE
 
