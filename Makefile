@@ -147,8 +147,10 @@ interop-azure-tls: build/siocat-tls
 sbbroker:
 	@echo "== sbbroker (AMQP + REST + ATOM broker vs @azure/service-bus)"; tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
 
+# Freshness, every piece compiling alone, the layering; then the layering check must catch planted bad includes.
 amalgamate-check:
 	python3 amalgamate.py --check
+	@echo "== layering check (planted bad includes)"; tests/layering/run.sh | tee -a build/results.txt
 
 # Every exported symbol must carry the sioc_ prefix (mongoose's mg_prefix check).
 symbols: $(HDR) | build/obj

@@ -7,6 +7,7 @@
                                      the order), or if an #include breaks the layering (below)
     python3 amalgamate.py --lines    add #line directives (for debugging; not for the committed file)
     python3 amalgamate.py --out F    write F instead of sio_cluster.h
+    python3 amalgamate.py --src D    read the pieces from D instead of src/ (the checker's own test uses a copy)
 
 Rules: the lists below are the order (lower layers first, no globbing); `#include "..."` lines naming project files
 and `#pragma once` lines are dropped, `#include <...>` lines are kept, and a line carrying `/* amalgamate: keep */`
@@ -153,13 +154,16 @@ def compile_each():
 
 
 def code_of(name):
-    """A file's text without comments, string and character literals (names in prose are not uses)."""
+    """A file's code as the layering check reads it: no comments, string or character literals (names in prose
+    are not uses), no tags of incomplete struct types."""
     with open(os.path.join(SRC, name), encoding="utf-8") as f:
         text = f.read()
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     text = re.sub(r"//[^\n]*", " ", text)
     text = re.sub(r'"(?:\\.|[^"\\\n])*"', '""', text)
-    return re.sub(r"'(?:\\.|[^'\\\n])*'", "''", text)
+    text = re.sub(r"'(?:\\.|[^'\\\n])*'", "''", text)
+    # "struct sioc_x" without a body names an incomplete type: it needs no header, so it is no use of one
+    return re.sub(r"\bstruct\s+\w+\b(?!\s*\{)", "struct", text)
 
 
 def check_layers():
@@ -202,6 +206,9 @@ def check_layers():
 
 
 def main(argv):
+    global SRC
+    if "--src" in argv:
+        SRC = os.path.abspath(argv[argv.index("--src") + 1])
     lines = "--lines" in argv
     out = OUT
     if "--out" in argv:

@@ -12,7 +12,6 @@
 #pragma once
 #include "base.h"
 #include "json.h"
-#include "tls.h"
 #include "http.h"
 #include "sigv4.h"
 

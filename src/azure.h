@@ -12,7 +12,6 @@
 #include "base.h"
 #include "sas.h"
 #include "cluster_msg.h"
-#include "tls.h"
 #include "http.h"
 
 #ifndef SIOC_ENABLE_AZURE

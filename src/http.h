@@ -12,7 +12,6 @@
    keep-alive request allocates nothing. */
 #pragma once
 #include "base.h"
-#include "tls.h"
 
 /* ---- configuration defaults (compile time; tested with #if) ---- */
 /* SIOC_TLS and SIOC_ENABLE_POSIX are set in the prologue. */

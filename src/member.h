@@ -41,7 +41,6 @@
 #include "base.h"
 #include "json.h"
 #include "cluster.h"
-#include "tls.h"
 #include "http.h"
 #include "posix.h"
 #include "sigv4.h"

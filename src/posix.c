@@ -2,7 +2,6 @@
    Uses only the public HTTP API. OS headers stay inside this #if block. */
 #include "base.h"
 #include "internal.h"
-#include "tls.h"
 #include "http.h"
 #include "posix.h"
 

@@ -10,7 +10,6 @@
    In a strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before including this header. */
 #pragma once
 #include "base.h"
-#include "tls.h"
 #include "http.h"
 
 #if SIOC_ENABLE_POSIX
