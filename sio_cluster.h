@@ -27,6 +27,7 @@
      sigv4, aws   AWS Signature V4 and the SNS/SQS client
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
+     SIOC_CONFIG_FILE           "file.h" read first: all switches in one file for every translation unit
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
                                                 or SIOC_TLS_BEARSSL (-lbearssl)
      SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)
@@ -96,6 +97,12 @@
 #define SIOC_VERSION_MINOR 1
 #define SIOC_VERSION_PATCH 0
 #define SIOC_VERSION_STRING "0.1.0"
+
+/* One file holds the configuration of every translation unit (like MBEDTLS_CONFIG_FILE): build with
+   -DSIOC_CONFIG_FILE='"my_sioc_config.h"'; it is read before any default below. */
+#ifdef SIOC_CONFIG_FILE
+#include SIOC_CONFIG_FILE
+#endif
 
 #include <stddef.h>
 #include <stdint.h>

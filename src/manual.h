@@ -28,6 +28,7 @@
      sigv4, aws   AWS Signature V4 and the SNS/SQS client
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
+     SIOC_CONFIG_FILE           "file.h" read first: all switches in one file for every translation unit
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
                                                 or SIOC_TLS_BEARSSL (-lbearssl)
      SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)

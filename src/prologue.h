@@ -5,6 +5,12 @@
 #define SIOC_VERSION_PATCH 0
 #define SIOC_VERSION_STRING "0.1.0"
 
+/* One file holds the configuration of every translation unit (like MBEDTLS_CONFIG_FILE): build with
+   -DSIOC_CONFIG_FILE='"my_sioc_config.h"'; it is read before any default below. */
+#ifdef SIOC_CONFIG_FILE
+#include SIOC_CONFIG_FILE
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
