@@ -256,7 +256,7 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     if (!d.max_peers) d.max_peers = 32;
     if (!d.max_requests) d.max_requests = 32;
     if (!d.max_acks) d.max_acks = 64;
-    if (!d.max_attachments) d.max_attachments = 64;
+    if (!d.max_attachments) d.max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
     if (!d.max_ack_tokens) d.max_ack_tokens = 256;
     if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
     if (!d.out_queue_size) d.out_queue_size = 278528;
@@ -1117,7 +1117,8 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             if (has_data) aws += 4 + 6 + (data_end - data_start);
             if (aws > n->p_desc.max_message_size || b.len > n->p_desc.max_message_size) return SIOC_ERR_TOO_LARGE;
             /* Application strings (opts rooms, values) must decode on every peer: UTF-8, no "__proto__" (Q14). */
-            if (p->check && sioc_msgpack_check(dst + hdr + req_len, b.len) != SIOC_OK) return SIOC_ERR_ARG;
+            if (p->check && sioc_msgpack_check_depth(dst + hdr + req_len, b.len, SIOC_MSGPACK_WRITE_DEPTH) != SIOC_OK)
+                return SIOC_ERR_ARG;
             memset(&h, 0, sizeof h);
             h.size = (uint32_t)total;
             h.type = (uint16_t)p->type;

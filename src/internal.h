@@ -59,6 +59,21 @@ SIOC__FN int sioc__hex_val(int c) {
     return -1;
 }
 
+/* Days since 1970-01-01 -> proleptic Gregorian civil date (H. Hinnant's era-based algorithm), integer-only. */
+SIOC__FN void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+    int64_t era;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+    mp = (5u * doy + 2u) / 153u;
+    *d = doy - (153u * mp + 2u) / 5u + 1u;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 /* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
 SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     size_t n = SIOC__MIN(s.len, cap - 1);

@@ -48,6 +48,10 @@
 #ifndef SIOC_MAX_XML_DEPTH
 #define SIOC_MAX_XML_DEPTH 32
 #endif
+/* Levels the library wraps around a value it accepted (the deepest: a socket's handshake in a fetchSockets answer
+   in an Azure body; in a frame, the placeholder objects of a binary): its writers and message decoders allow this
+   much more than the limits above, so a value of the full depth fits in every envelope. Not a setting. */
+#define SIOC_ENVELOPE_DEPTH 4
 
 #ifndef SIOC_API
 #if defined(SIO_CLUSTER_STATIC) && (defined(__GNUC__) || defined(__clang__))
