@@ -29,7 +29,7 @@ FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 # covers what differs between standards ([[nodiscard]] from C++17, the C++20 rules on enums and designators).
 CXX_STDS = 11 14 17 20
 CXX_VARIANTS = $(foreach s,$(CXX_STDS),cxx$(s) clangxx$(s))
-CXX_SUBSET = test_base test_json test_msgpack test_sio test_cluster_msg test_cluster test_http
+CXX_SUBSET = test_base test_json test_msgpack test_mpjson test_sio test_cluster_msg test_cluster test_cluster_values test_http
 VARIANTS = gcc clang $(CXX_VARIANTS) asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl

@@ -1333,8 +1333,8 @@ typedef struct sioc_node_desc {
     uint32_t max_ack_tokens;        /* 256 JSON tokens for a client ACK frame (sioc_node_client_ack_text) */
     uint32_t ack_scratch_size;      /* 16384 bytes: the largest client ack argument (as msgpack) */
     uint32_t out_queue_size;        /* 278528 bytes (one 256 KiB message + headers always fits) */
-    uint32_t event_queue_size;      /* 278528 + 64 * max_sockets bytes: a DELIVER event holds its frames and
-                                       about 40 bytes per target socket, and must fit whole */
+    uint32_t event_queue_size;      /* 2 * 278528 + 64 * max_sockets bytes: a DELIVER event holds its packet, its
+                                       frames and about 40 bytes per target socket, and must fit whole */
     uint32_t max_message_size;      /* 262144: refuse to publish larger messages, counted as SNS counts them
                                        (Message + attribute names, types and values), and Azure bodies */
 } sioc_node_desc;
@@ -1493,7 +1493,9 @@ typedef enum sioc_node_event_type {
     SIOC_NODE_EV_CLOSED,            /* after sioc_node_close, everything queued was handed to the transport */
     SIOC_NODE_EV_PEER_UP,           /* nsp, uid: a node appeared in this namespace */
     SIOC_NODE_EV_PEER_DOWN,         /* nsp, uid, result: SIOC_ERR_TIMEOUT (silent) or SIOC_ERR_CLOSED */
-    SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10) */
+    SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10); packet (has_packet
+                                       1) is the decoded [event, args...] as msgpack, for programs that do not
+                                       speak socket.io-parser */
     SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node.
                                        With close, every socket sharing its `conn` (all namespaces) gets one,
                                        in connection order, and the last has close = 1: then close the
@@ -1534,7 +1536,7 @@ typedef struct sioc_node_event {
     int compress;           /* DELIVER: per-message deflate wanted (absent flag = 1) */
     int close;              /* DISCONNECT */
     int has_packet;
-    sioc_bytes packet;      /* msgpack, see the enum */
+    sioc_bytes packet;      /* msgpack, see the enum (DELIVER: [event, args...]; the attachments point into it) */
     sioc_msg_list sockets;  /* FETCH_SOCKETS: read with sioc_msg_list_next_socket */
     uint64_t client_count;  /* CLIENT_COUNT */
     uint32_t ack;           /* SERVER_SIDE_EMIT: the ack handle, 0 when none is owed */
@@ -1564,13 +1566,17 @@ SIOC_API const char *sioc_node_event_name(int type);
 /* ---- local sockets (no message is published: rooms are local, §4.2) ---- */
 
 /* What a remote fetchSockets returns for a socket, and how the application finds it again. handshake and data
-   are msgpack values borrowed until the socket is removed or sioc_node_socket_set_data replaces them (ptr NULL:
-   written as {}). conn groups the sockets of one client connection across namespaces (0: its own). */
+   are msgpack values borrowed until the socket is removed or sioc_node_socket_set_data replaces them. data ptr
+   NULL is written as {}; handshake ptr NULL as the nine keys Node peers expect: {headers: {}, time: issued_ms as
+   Date.toString ("Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)"), address: "", xdomain: false,
+   secure: false, issued: issued_ms, url: "/", query: {}, auth: {}}. conn groups the sockets of one client
+   connection across namespaces (0: its own). */
 typedef struct sioc_node_socket_desc {
     sioc_bytes handshake;
     sioc_bytes data;
     void *user;
     uint64_t conn;
+    uint64_t issued_ms; /* wall-clock ms since 1970 when the client connected (handshake ptr NULL only) */
 } sioc_node_socket_desc;
 
 /* Register a connected socket (namespace created on demand); it joins the room named by its id. SIOC_ERR_ARG for
@@ -1610,10 +1616,17 @@ SIOC_API int64_t sioc_node_next_ack_id(sioc_node *n, sioc_str nsp, uint64_t now_
    stays pending and the call may be repeated). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p,
                                                          const sioc_bytes *att, size_t n_att, uint64_t now_ms);
-/* The same from the raw text frame (without "4"), decoded with the node's own token array. */
+/* The same from the raw text frame (without "4"), decoded with the node's own token array (up to max_attachments
+   binary frames). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const char *text,
                                                               size_t len, const sioc_bytes *att, size_t n_att,
                                                               uint64_t now_ms);
+/* The same by value, for programs that decode their clients' frames themselves: socket `sid` of `nsp` answered
+   ack id `ack_id` (ev->ack_id of the DELIVER) with `value`, its first argument as one msgpack value (ptr NULL:
+   no argument, sent as nil). SIOC_ERR_ARG for a value that is not valid msgpack (or deeper than
+   SIOC_MAX_MSGPACK_DEPTH); otherwise as sioc_node_client_ack. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_value(sioc_node *n, sioc_str nsp, sioc_str sid,
+                                                               int64_t ack_id, sioc_bytes value, uint64_t now_ms);
 
 /* ---- operations (the application's side of the adapter API) ----
    Each applies its local part exactly as Node's in-memory adapter does, then publishes (unless opts->local).
@@ -8642,7 +8655,7 @@ struct sioc__node_sock {
     char id[SIOC_NODE_NAME_MAX + 1];
     sioc_bytes handshake, data; /* borrowed */
     void *user;
-    uint64_t conn;
+    uint64_t conn, issued_ms;
     uint32_t m_first, m_last, n_rooms; /* its memberships in join order */
     uint64_t acks[SIOC_NODE_SOCKET_ACKS]; /* ack ids of ack broadcasts it may still answer */
 };
@@ -8864,7 +8877,8 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     if (!d.max_ack_tokens) d.max_ack_tokens = 256;
     if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
     if (!d.out_queue_size) d.out_queue_size = 278528;
-    if (!d.event_queue_size) d.event_queue_size = 278528 + 64 * d.max_sockets; /* + a DELIVER to every socket */
+    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
+    if (!d.event_queue_size) d.event_queue_size = 2 * 278528 + 64 * d.max_sockets;
     if (!d.max_message_size) d.max_message_size = 262144;
     return d;
 }
@@ -9502,6 +9516,7 @@ SIOC_API sioc_result sioc_node_socket_add(sioc_node *n, sioc_str nsp, sioc_str i
         s->data = sd->data;
         s->user = sd->user;
         s->conn = sd->conn;
+        s->issued_ms = sd->issued_ms;
     }
     sioc__node_idx_insert(n, SIOC__IDX_SOCK, slot);
     n->p_ns[ns].member[slot] = 1;
@@ -9636,6 +9651,65 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 
 /* ---- publishing ---- */
 
+/* A JS Date as Date.prototype.toString prints it in UTC: "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal
+   Time)"; "Invalid Date" beyond the JS range (8.64e15 ms). Returns the length (out: 80 bytes). */
+static size_t sioc__node_date_string(uint64_t ms, char *out) {
+    static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
+    int64_t y, days = (int64_t)(ms / 86400000u);
+    unsigned mo, d, sec = (unsigned)(ms % 86400000u / 1000u), k;
+    char *p = out, digits[24];
+    if (ms > 8640000000000000u) {
+        memcpy(out, "Invalid Date", 12);
+        return 12;
+    }
+    sioc__civil_from_days(days, &y, &mo, &d);
+    memcpy(p, wd + 3 * (days % 7), 3); /* 1970-01-01 was a Thursday */
+    p[3] = ' ';
+    memcpy(p + 4, mn + 3 * (mo - 1), 3);
+    p[7] = ' ';
+    p[8] = (char)('0' + d / 10);
+    p[9] = (char)('0' + d % 10);
+    p[10] = ' ';
+    p += 11;
+    for (k = 0; y > 0 || k < 4; y /= 10) digits[k++] = (char)('0' + (int)(y % 10)); /* at least 4 digits */
+    while (k > 0) *p++ = digits[--k];
+    *p++ = ' ';
+    for (k = 0; k < 3; k++) {
+        unsigned v = k == 0 ? sec / 3600u : k == 1 ? sec / 60u % 60u : sec % 60u;
+        if (k) *p++ = ':';
+        *p++ = (char)('0' + v / 10);
+        *p++ = (char)('0' + v % 10);
+    }
+    memcpy(p, tail, sizeof tail - 1);
+    return (size_t)(p - out) + sizeof tail - 1;
+}
+
+/* The handshake of a socket the application gave none: the nine keys Node sends (PROTOCOL.md §3), in its order,
+   with neutral values and the connection time the application gave (issued_ms). */
+static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
+    char date[80];
+    sioc_msgpack_write_map(w, 9);
+    sioc_msgpack_write_cstr(w, "headers");
+    sioc_msgpack_write_map(w, 0);
+    sioc_msgpack_write_cstr(w, "time");
+    sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date));
+    sioc_msgpack_write_cstr(w, "address");
+    sioc_msgpack_write_cstr(w, "");
+    sioc_msgpack_write_cstr(w, "xdomain");
+    sioc_msgpack_write_bool(w, 0);
+    sioc_msgpack_write_cstr(w, "secure");
+    sioc_msgpack_write_bool(w, 0);
+    sioc_msgpack_write_cstr(w, "issued");
+    sioc_msgpack_write_uint(w, issued_ms);
+    sioc_msgpack_write_cstr(w, "url");
+    sioc_msgpack_write_cstr(w, "/");
+    sioc_msgpack_write_cstr(w, "query");
+    sioc_msgpack_write_map(w, 0);
+    sioc_msgpack_write_cstr(w, "auth");
+    sioc_msgpack_write_map(w, 0);
+}
+
 /* One socket of a fetchSockets answer: {id, handshake, rooms, data} (PROTOCOL.md §3, what sioc_msg_write_socket
    writes, with the rooms taken straight from the membership list). */
 static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, uint32_t slot) {
@@ -9648,7 +9722,7 @@ static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, 
     if (s->handshake.ptr)
         sioc_msgpack_write_raw(w, s->handshake.ptr, s->handshake.len);
     else
-        sioc_msgpack_write_map(w, 0);
+        sioc__node_write_handshake(w, s->issued_ms);
     sioc_msgpack_write_cstr(w, "rooms");
     sioc_msgpack_write_array(w, s->n_rooms);
     for (m = s->m_first; m != SIOC__NIL; m = n->p_mships[m].snext) {
@@ -9820,6 +9894,8 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
     sioc__node_trec tr;
     size_t i, n_att = 0;
     sioc_buf b;
+    sioc_bytes src;
+    int in_copy = 1;
     sioc_result r;
     h->n_targets = (uint32_t)c->n_sel;
     h->tgt_off = sioc__evw_put(w, NULL, c->n_sel * sizeof tr);
@@ -9832,24 +9908,33 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
         tr.id_off = sioc__evw_put(w, so->id, so->id_len);
         sioc__evw_set(w, h->tgt_off + i * sizeof tr, &tr, sizeof tr);
     }
+    /* DELIVER: the packet itself goes into the event (ev->packet), and the frames are encoded from that copy, so
+       the attachments are views into it rather than copies of their own. */
+    src = sioc_bytes_n(NULL, 0);
+    if (c->type == SIOC_SIO_EVENT) {
+        h->has_packet = 1;
+        h->pk_len = (uint32_t)c->packet_data.len;
+        h->pk_off = sioc__evw_put(w, c->packet_data.ptr, c->packet_data.len);
+        in_copy = w->len <= w->cap;
+        src = in_copy ? sioc_bytes_n(w->p + h->pk_off, c->packet_data.len) : c->packet_data;
+    }
     /* The packet is encoded once for every target (§10.1): the namespace is ours, the id our own ack id. */
     sioc__evw_buf(w, &b);
-    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id,
-                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc_bytes_n(NULL, 0), n->p_att,
+    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id, src, n->p_att,
                         n->p_desc.max_attachments, &n_att);
     if (r == SIOC_ERR_BUFFER_TOO_SMALL && n_att > n->p_desc.max_attachments) return SIOC_ERR_LIMIT;
     if (r != SIOC_OK && r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
     h->text_off = (uint32_t)w->len;
     h->text_len = (uint32_t)b.len;
     w->len += b.len;
-    if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_OK; /* w->len now exceeds the room: the caller retries */
+    if (r == SIOC_ERR_BUFFER_TOO_SMALL || !in_copy) return SIOC_OK; /* w->len exceeds the room: the caller retries */
     h->n_att = (uint32_t)n_att;
     w->len = SIOC__ALIGN8(w->len);
     h->att_off = sioc__evw_put(w, NULL, n_att * 2 * sizeof(uint32_t));
     for (i = 0; i < n_att; i++) {
         uint32_t e[2];
+        e[0] = (uint32_t)(n->p_att[i].ptr - w->p); /* inside the packet copy */
         e[1] = (uint32_t)n->p_att[i].len;
-        e[0] = sioc__evw_put(w, n->p_att[i].ptr, n->p_att[i].len);
         sioc__evw_set(w, h->att_off + i * sizeof e, e, sizeof e);
     }
     return SIOC_OK;
@@ -10519,41 +10604,42 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
 
 /* ---- client acks ---- */
 
-SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p, const sioc_bytes *att,
-                                          size_t n_att, uint64_t now_ms) {
+/* The pending ack broadcast a local socket's answer to ack id `id` belongs to: *slot, *k (its index in the socket's
+   ack list) and *a. SIOC_ERR_NOT_FOUND when there is none (a stale id is dropped from the socket). */
+static sioc_result sioc__node_ack_lookup(sioc_node *n, uint32_t ns, sioc_str sid, int64_t id, uint32_t *slot,
+                                         uint32_t *k, struct sioc__node_ack **a) {
     struct sioc__node_sock *s;
-    struct sioc__node_ack *a;
-    uint32_t ns, slot, k;
-    sioc_buf b;
-    sioc_result r;
-    if (!n->p_mem) return SIOC_ERR_STATE;
-    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
-    ns = sioc__node_ns_find(n, p->nsp);
-    slot = sioc__node_sock_find(n, ns, sid);
-    if (slot == SIOC__NIL || p->id < 0) return SIOC_ERR_NOT_FOUND;
-    s = &n->p_socks[slot];
-    for (k = 0; k < s->n_acks && s->acks[k] != (uint64_t)p->id; k++) {
+    *slot = sioc__node_sock_find(n, ns, sid);
+    if (*slot == SIOC__NIL || id < 0) return SIOC_ERR_NOT_FOUND;
+    s = &n->p_socks[*slot];
+    for (*k = 0; *k < s->n_acks && s->acks[*k] != (uint64_t)id; (*k)++) {
     }
-    if (k == s->n_acks) return SIOC_ERR_NOT_FOUND;
-    a = sioc__node_ack_find(n, ns, (uint64_t)p->id);
-    if (!a) { /* expired: the id is stale */
-        s->acks[k] = s->acks[--s->n_acks];
+    if (*k == s->n_acks) return SIOC_ERR_NOT_FOUND;
+    *a = sioc__node_ack_find(n, ns, (uint64_t)id);
+    if (!*a) { /* expired: the id is stale */
+        s->acks[*k] = s->acks[--s->n_acks];
         return SIOC_ERR_NOT_FOUND;
     }
-    sioc_buf_init(&b, n->p_scratch, n->p_desc.ack_scratch_size);
-    r = sioc_sio_ack_arg(p, att, n_att, &b);
-    if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
-    if (a->kind == SIOC__ACK_CLIENT) { /* §6.3 responder step 3 */
+    return SIOC_OK;
+}
+
+/* A local client's ack value (one msgpack value) for a pending ack broadcast: published to the requester (type
+   12, §6.3 responder step 3), or for our own ack broadcast a BROADCAST_ACK event. */
+static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slot, uint32_t k,
+                                         struct sioc__node_ack *a, sioc_bytes value, uint64_t now_ms) {
+    struct sioc__node_sock *s = &n->p_socks[slot];
+    struct sioc__node_req *q = NULL;
+    if (a->kind == SIOC__ACK_CLIENT) {
         sioc__node_pub pub;
+        sioc_result r;
         sioc_str rid = sioc_str_n(a->request_id, a->id_len);
         sioc__node_pub_init(&pub, SIOC_MSG_BROADCAST_ACK);
         pub.request_id = &rid;
-        pub.packet = sioc_bytes_n(n->p_scratch, b.len);
+        pub.packet = value;
         pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
     } else {
-        struct sioc__node_req *q = NULL;
         sioc__node_erec h;
         uint32_t i;
         for (i = 0; i < n->p_desc.max_requests; i++)
@@ -10564,17 +10650,31 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
             h.request_kind = q->kind;
             h.user = q->user;
             h.has_packet = 1;
-            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(n->p_scratch, b.len));
+            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), value);
             q->acks++;
         }
-        s->acks[k] = s->acks[--s->n_acks];
-        if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
-        if (q) sioc__node_back_check(n, q);
-        return SIOC_OK;
     }
     s->acks[k] = s->acks[--s->n_acks];
     if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
+    if (q) sioc__node_back_check(n, q);
     return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p, const sioc_bytes *att,
+                                          size_t n_att, uint64_t now_ms) {
+    struct sioc__node_ack *a;
+    uint32_t ns, slot, k;
+    sioc_buf b;
+    sioc_result r;
+    if (!n->p_mem) return SIOC_ERR_STATE;
+    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
+    ns = sioc__node_ns_find(n, p->nsp);
+    r = sioc__node_ack_lookup(n, ns, sid, p->id, &slot, &k, &a);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, n->p_scratch, n->p_desc.ack_scratch_size);
+    r = sioc_sio_ack_arg(p, att, n_att, &b);
+    if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
+    return sioc__node_ack_answer(n, ns, slot, k, a, sioc_bytes_n(n->p_scratch, b.len), now_ms);
 }
 
 SIOC_API sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const char *text, size_t len,
@@ -10582,9 +10682,23 @@ SIOC_API sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const
     sioc_sio_packet p;
     sioc_result r;
     if (!n->p_mem) return SIOC_ERR_STATE;
-    r = sioc_sio_decode(&p, text, len, n->p_toks, n->p_desc.max_ack_tokens, 0);
+    r = sioc_sio_decode(&p, text, len, n->p_toks, n->p_desc.max_ack_tokens, n->p_desc.max_attachments);
     if (r != SIOC_OK) return r;
     return sioc_node_client_ack(n, sid, &p, att, n_att, now_ms);
+}
+
+SIOC_API sioc_result sioc_node_client_ack_value(sioc_node *n, sioc_str nsp, sioc_str sid, int64_t ack_id,
+                                                sioc_bytes value, uint64_t now_ms) {
+    static const uint8_t nil = 0xc0; /* ack() without arguments: Node sends packet: nil (§8) */
+    struct sioc__node_ack *a;
+    uint32_t ns, slot, k;
+    sioc_result r;
+    if (!n->p_mem) return SIOC_ERR_STATE;
+    if (!sioc__node_valid_value(value)) return SIOC_ERR_ARG;
+    ns = sioc__node_ns_find(n, nsp);
+    r = sioc__node_ack_lookup(n, ns, sid, ack_id, &slot, &k, &a);
+    if (r != SIOC_OK) return r;
+    return sioc__node_ack_answer(n, ns, slot, k, a, value.ptr ? value : sioc_bytes_n(&nil, 1), now_ms);
 }
 
 /* ---- operations ---- */
