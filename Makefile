@@ -11,6 +11,7 @@
 CC_GCC   ?= gcc
 CC_CLANG ?= clang
 CXX      ?= g++
+CXX_CLANG ?= clang++
 CC_32    ?= i686-linux-gnu-gcc
 CC_BE    ?= s390x-linux-gnu-gcc
 QEMU_BE  ?= qemu-s390x-static
@@ -19,13 +20,18 @@ FUZZ_SMOKE_SECONDS ?= 4
 
 WARN  = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wvla
 CWARN = -std=c99 $(WARN) -Wstrict-prototypes -Wmissing-prototypes
-XWARN = -x c++ -std=c++11 $(WARN)
 
 HDR   = sio_cluster.h
 DEPS  = $(HDR) $(wildcard tests/*.h)
 TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
-VARIANTS = gcc clang cxx asan i686 s390x
+# C++: the tests again as C++11/14/17/20 with g++ (cxx*) and clang++ (clangxx*). Every variant compiles every test;
+# cxx11 runs them all, the other seven run CXX_SUBSET, a representative set (codecs, parser, node, HTTP engine) that
+# covers what differs between standards ([[nodiscard]] from C++17, the C++20 rules on enums and designators).
+CXX_STDS = 11 14 17 20
+CXX_VARIANTS = $(foreach s,$(CXX_STDS),cxx$(s) clangxx$(s))
+CXX_SUBSET = test_base test_json test_msgpack test_mpjson test_sio test_cluster_msg test_cluster test_cluster_values test_http
+VARIANTS = gcc clang $(CXX_VARIANTS) asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 # What tests/run.sh runs per build: every test, test_member_live once per transport (two result lines).
 RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
@@ -49,7 +55,7 @@ build/examples/basic.c: $(HDR) amalgamate.py
 build/examples/basic: build/examples/basic.c
 	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
 build/examples/basic-cxx: build/examples/basic.c
-	$(CXX) -x c++ -std=c++11 $(WARN) -O2 -I. $< -o $@ -lm
+	$(CXX) -x c++ -std=c++17 $(WARN) -O2 -I. $< -o $@ -lm
 
 # siocat: a command-line cluster member (tools/siocat.c, README). It sets _POSIX_C_SOURCE and the POSIX backend itself.
 build/siocat: tools/siocat.c $(HDR) | build
@@ -91,8 +97,13 @@ build/gcc/%: tests/%.c $(DEPS) | build/gcc
 	$(CC_GCC) $(CWARN) -O1 -g -I. $< -o $@ -lm
 build/clang/%: tests/%.c $(DEPS) | build/clang
 	$(CC_CLANG) $(CWARN) -O0 -I. $< -o $@ -lm
-build/cxx/%: tests/%.c $(DEPS) | build/cxx
-	$(CXX) $(XWARN) -O0 -I. $< -o $@ -lm
+define CXX_RULES
+build/cxx$(1)/%: tests/%.c $$(DEPS) | build/cxx$(1)
+	$$(CXX) -x c++ -std=c++$(1) $$(WARN) -O0 -I. $$< -o $$@ -lm
+build/clangxx$(1)/%: tests/%.c $$(DEPS) | build/clangxx$(1)
+	$$(CXX_CLANG) -x c++ -std=c++$(1) $$(WARN) -O0 -I. $$< -o $$@ -lm
+endef
+$(foreach s,$(CXX_STDS),$(eval $(call CXX_RULES,$(s))))
 build/asan/%: tests/%.c $(DEPS) | build/asan
 	$(CC_CLANG) $(CWARN) -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I. $< -o $@ -lm
 build/i686/%: tests/%.c $(DEPS) | build/i686
@@ -112,7 +123,7 @@ build/asan-bearssl/%: tests/%.c $(DEPS) | build/asan-bearssl
 build/fuzz/%: tests/fuzz/%.c $(HDR) $(wildcard tests/*.h) | build/fuzz
 	$(CC_CLANG) -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
 
-build/gcc build/clang build/cxx build/asan build/i686 build/s390x build/fuzz build/bench build/obj \
+build/gcc build/clang $(addprefix build/,$(CXX_VARIANTS)) build/asan build/i686 build/s390x build/fuzz build/bench build/obj \
 build/mbedtls build/bearssl build/asan-mbedtls build/asan-bearssl:
 	mkdir -p $@
 
@@ -135,7 +146,9 @@ unit-bins: $(UNIT_BINS)
 
 unit: $(HDR)
 	@$(MAKE) --no-print-directory -j$(JOBS) unit-bins
-	@for v in gcc clang cxx asan i686; do echo "== $$v"; tests/run.sh $(addprefix build/$$v/,$(RUN_SPECS)) | tee -a build/results.txt; done
+	@for v in gcc clang cxx11 asan i686; do echo "== $$v"; tests/run.sh $(addprefix build/$$v/,$(RUN_SPECS)) | tee -a build/results.txt; done
+	@for v in $(filter-out cxx11,$(CXX_VARIANTS)); do echo "== $$v (all tests compiled; CXX_SUBSET run)"; \
+	    tests/run.sh $(addprefix build/$$v/,$(CXX_SUBSET)) | tee -a build/results.txt; done
 	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) $(addprefix build/s390x/,$(RUN_SPECS)) | tee -a build/results.txt
 	@for v in $(TLS_VARIANTS); do echo "== $$v (TLS backend compiled in)"; tests/run.sh $(addprefix build/$$v/,$(TLS_TESTS)) | tee -a build/results.txt; done
 
@@ -168,8 +181,10 @@ interop-azure-tls: build/siocat-tls
 sbbroker:
 	@echo "== sbbroker (AMQP + REST + ATOM broker vs @azure/service-bus)"; tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
 
+# Freshness, every piece compiling alone, the layering; then the layering check must catch planted bad includes.
 amalgamate-check:
 	python3 amalgamate.py --check
+	@echo "== layering check (planted bad includes)"; tests/layering/run.sh | tee -a build/results.txt
 
 # Every exported symbol must carry the sioc_ prefix (mongoose's mg_prefix check).
 symbols: $(HDR) | build/obj

@@ -69,8 +69,10 @@
    WHAT IS INSIDE (lower layers first; each has its own file pair under src/ in the repository)
      base         result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
      crypto       SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
-     json         in-place JSON reader (caller-owned tokens, bounded depth, no recursion) and writer (JS escaping)
-     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as the cluster adapters use it)
+     json         in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer with
+                  JavaScript's escaping and number formatting
+     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
+     mpjson       one msgpack value as JSON and back, as a Node node converts (binaries through a callback)
      xml          a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
      sas          Azure Service Bus SAS tokens and connection strings
      sio_parser   socket.io-parser frames for local clients (text + binary attachments), client ack decoding
@@ -97,8 +99,9 @@
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
-     SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader and writer
-     SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder and writer
+     SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
+     SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
+                                    decoders allow SIOC_ENVELOPE_DEPTH (4) more for the envelopes around it
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
      SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
      Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
@@ -144,6 +147,12 @@
 #define SIOC_VERSION_PATCH 0
 #define SIOC_VERSION_STRING "0.1.0"
 
+/* One file holds the configuration of every translation unit (like MBEDTLS_CONFIG_FILE): build with
+   -DSIOC_CONFIG_FILE='"my_sioc_config.h"'; it is read before any default below. */
+#ifdef SIOC_CONFIG_FILE
+#include SIOC_CONFIG_FILE
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -181,20 +190,29 @@
 #ifndef SIOC_MAX_XML_DEPTH
 #define SIOC_MAX_XML_DEPTH 32
 #endif
+/* Levels the library wraps around a value it accepted (the deepest: a socket's handshake in a fetchSockets answer
+   in an Azure body; in a frame, the placeholder objects of a binary): its writers and message decoders allow this
+   much more than the limits above, so a value of the full depth fits in every envelope. Not a setting. */
+#define SIOC_ENVELOPE_DEPTH 4
 
 #ifndef SIOC_API
 #if defined(SIO_CLUSTER_STATIC) && (defined(__GNUC__) || defined(__clang__))
 #define SIOC_API static __attribute__((unused)) /* a private copy need not use every function */
 #elif defined(SIO_CLUSTER_STATIC)
 #define SIOC_API static
+#elif defined(__cplusplus)
+/* Functions are extern anyway; empty so that SIOC_NODISCARD's [[nodiscard]] leads the declaration, the only place
+   C++ allows a standard attribute before the type ("extern [[nodiscard]] T f()" is ill-formed). */
+#define SIOC_API
+#define SIOC__API_EMPTY 1
 #else
 #define SIOC_API extern
 #endif
 #endif
 
 /* gcc's warn_unused_result cannot be silenced with a (void) cast, which makes deliberate size queries noisy, so
-   only clang (which honours the cast) and C++17 get the check. */
-#if defined(__cplusplus) && __cplusplus >= 201703L
+   only clang (which honours the cast) and C++17 (when SIOC_API leaves the front free) get the check. */
+#if defined(__cplusplus) && __cplusplus >= 201703L && defined(SIOC__API_EMPTY)
 #define SIOC_NODISCARD [[nodiscard]]
 #elif defined(__clang__)
 #define SIOC_NODISCARD __attribute__((warn_unused_result))
@@ -500,12 +518,16 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_bool(const sioc_json *doc, int
 SIOC_API int sioc_json_is_null(const sioc_json *doc, int tok); /* 1 for a null token, else 0 */
 
 /* Writer: appends to a sioc_buf (sticky errors; check sioc_buf_result at the end). Commas between elements
-   and members are inserted automatically; nesting is tracked up to SIOC_MAX_JSON_DEPTH levels (deeper records
+   and members are inserted automatically; nesting is tracked up to SIOC_JSON_WRITE_DEPTH levels (deeper records
    SIOC_ERR_LIMIT, an end without a begin SIOC_ERR_STATE). A key must be followed by exactly one value. */
+/* The writer nests deeper than the reader: a frame is the JSON of a msgpack value (up to SIOC_MAX_MSGPACK_DEPTH, and
+   what a received message may carry) with objects around its binaries (SIOC_ENVELOPE_DEPTH). */
+#define SIOC_JSON_WRITE_DEPTH                                                                                       \
+    ((SIOC_MAX_JSON_DEPTH > SIOC_MAX_MSGPACK_DEPTH ? SIOC_MAX_JSON_DEPTH : SIOC_MAX_MSGPACK_DEPTH) + SIOC_ENVELOPE_DEPTH)
 typedef struct sioc_json_writer {
     sioc_buf *out;
     uint32_t depth;
-    uint8_t need_comma[SIOC_MAX_JSON_DEPTH + 1];
+    uint8_t need_comma[SIOC_JSON_WRITE_DEPTH + 1];
     uint8_t after_key;
 } sioc_json_writer;
 
@@ -549,7 +571,8 @@ SIOC_API size_t sioc_json_format_f64(double v, char *out);
      - open count:  sioc_msgpack_begin_array(w) ... sioc_msgpack_end_array(w) (likewise map). begin writes a
        1-byte header; end sets it, or for more than 15 items widens it to 3 or 5 bytes by moving the body up
        (a memmove, so prefer known counts for big collections). A buffer of the final size is always enough.
-   The writer tracks nesting (up to SIOC_MAX_MSGPACK_DEPTH levels, else SIOC_ERR_LIMIT): a known-count container
+   The writer tracks nesting (up to SIOC_MSGPACK_WRITE_DEPTH levels, else SIOC_ERR_LIMIT: room for the library's
+   envelopes around a value of the full SIOC_MAX_MSGPACK_DEPTH): a known-count container
    closes by itself after its n-th value (later values belong to the enclosing one); an end with an unfinished
    inner container, an odd number of map items or nothing open, and a finish with anything open, give
    SIOC_ERR_STATE. In map key position
@@ -607,6 +630,9 @@ typedef struct sioc_msgpack_item {
 
 /* ---- writer ---- */
 
+/* How deep the writer, sioc_msgpack_skip / read_raw and sioc_msgpack_check_depth may go: a whole message. */
+#define SIOC_MSGPACK_WRITE_DEPTH (SIOC_MAX_MSGPACK_DEPTH + SIOC_ENVELOPE_DEPTH)
+
 typedef struct sioc_msgpack_frame_ {
     size_t start;  /* open containers: offset of the 1-byte header slot */
     uint64_t n;    /* known count: items still expected; open: items written so far */
@@ -616,7 +642,7 @@ typedef struct sioc_msgpack_frame_ {
 typedef struct sioc_msgpack_writer {
     sioc_buf *out;
     uint32_t depth; /* containers currently open (known-count ones with items left, and begin/end ones) */
-    sioc_msgpack_frame_ p_frames[SIOC_MAX_MSGPACK_DEPTH];
+    sioc_msgpack_frame_ p_frames[SIOC_MSGPACK_WRITE_DEPTH];
 } sioc_msgpack_writer;
 
 /* Start writing into `out` (its memory and sticky error belong to the caller; appends after out->len). */
@@ -675,7 +701,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, si
 /* Like read without moving the cursor nor recording an error. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_peek(const sioc_msgpack_reader *r, sioc_msgpack_item *out);
 /* Skip one whole value (containers with all their content), iteratively. SIOC_ERR_LIMIT deeper than
-   SIOC_MAX_MSGPACK_DEPTH nested containers; SIOC_ERR_PARSE as read. Does not validate UTF-8 or keys. */
+   SIOC_MSGPACK_WRITE_DEPTH nested containers (a whole message); SIOC_ERR_PARSE as read. Does not validate UTF-8 or keys. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r);
 /* Skip one whole value and return its encoded bytes (a view into the buffer, e.g. for write_raw). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_raw(sioc_msgpack_reader *r, sioc_bytes *out);
@@ -686,8 +712,12 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_reader_check(sioc_msgpack_reade
 /* Exactly one complete, well-formed value and nothing after it. Beyond structure it rejects what makes Node's
    decoder throw or what a C node should not trust: 0xc1; trailing bytes (Node: "Extra N of M byte(s)"); str that
    is not UTF-8 (lone surrogates in 3-byte form, as Node writes them, are accepted); map keys other than str or
-   integer; the key "__proto__"; timestamps of a bad size. SIOC_OK, SIOC_ERR_PARSE, or SIOC_ERR_LIMIT (depth). */
+   integer; the key "__proto__"; timestamps of a bad size. SIOC_OK, SIOC_ERR_PARSE, or SIOC_ERR_LIMIT (deeper than
+   SIOC_MAX_MSGPACK_DEPTH: the bound of a value the library accepts). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_check(const void *data, size_t len);
+/* The same with another depth bound, at most SIOC_MSGPACK_WRITE_DEPTH (larger is taken as that): a whole message
+   around a value is checked with SIOC_MSGPACK_WRITE_DEPTH. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_check_depth(const void *data, size_t len, unsigned max_depth);
 
 /* With the cursor on a map: find `key` among its str keys (the last one wins on duplicates, as in Node) and
    leave the cursor on its value. SIOC_ERR_NOT_FOUND (absent) or SIOC_ERR_TYPE (not a map) leave the cursor
@@ -707,6 +737,55 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_bin(sioc_msgpack_reader *r, sioc_bytes *out);
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_array(sioc_msgpack_reader *r, uint32_t *out_count);
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out_count);
+/* ---- src/mpjson.h ---- */
+/* ---- mpjson: one msgpack value as JSON text and one JSON value as msgpack ----
+   The two conversions a Socket.IO node makes between its cluster (msgpack) and its clients (JSON); sio_parser.h
+   builds its frames and reads client acks with them, and programs (siocat) use them for their own JSON. Both walk
+   iteratively (no recursion), allocate nothing and bound the nesting. Binary values have no JSON form of their
+   own: a callback writes them, and another may recognise them in JSON.
+
+   msgpack -> JSON, as a Node node prints what @msgpack/msgpack decoded (JSON.stringify): nil -> null; integers
+   as JS numbers (beyond +-2^53 the double JS reads: 2^64-1 -> 18446744073709552000) unless
+   SIOC_MPJSON_EXACT_INTEGERS keeps every digit; float32/64 as JS prints them (NaN, infinities -> null); str
+   escaped as JSON.stringify does; timestamps (ext -1) as Date.toJSON text "1970-01-01T00:00:00.000Z" (null
+   outside the JS Date range); integer map keys as their decimal text; bin and every other ext through
+   write_bin (SIOC_ERR_TYPE without one). Errors: SIOC_ERR_PARSE (not exactly one well-formed value), SIOC_ERR_TYPE
+   (a map key that is not str/integer), SIOC_ERR_LIMIT (deeper than SIOC_MAX_MSGPACK_DEPTH + SIOC_ENVELOPE_DEPTH),
+   write_bin's error, else the output buffer's (SIOC_ERR_BUFFER_TOO_SMALL: out->len is the size needed).
+
+   JSON -> msgpack, as JSON.parse then @msgpack/msgpack encode it: numbers as JS numbers (integral within
+   +-(2^53-1) as integers, others float64; SIOC_MPJSON_EXACT_INTEGERS keeps any integer literal that fits int64 or
+   uint64 exact); strings unescaped (a lone surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD
+   beyond, as Node's encoder does); objects in text order without their "__proto__" members (Node's decoder throws
+   on them, PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
+   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish). */
+
+#define SIOC_MPJSON_EXACT_INTEGERS 1u /* both ways: 64-bit integers keep every digit (not JS semantics) */
+
+/* Options; NULL means none (no flags, no binary conversion). */
+typedef struct sioc_mpjson_opts {
+    unsigned flags;
+    /* msgpack -> JSON: write exactly one JSON value for `it` (type SIOC_MSGPACK_BIN or SIOC_MSGPACK_EXT). */
+    sioc_result (*write_bin)(void *user, sioc_json_writer *jw, const sioc_msgpack_item *it);
+    /* JSON -> msgpack: for object token `tok`, 1 after writing the one value that replaces it, 0 to convert it
+       as an object, or a negative sioc_result to stop. */
+    int (*read_bin)(void *user, const sioc_json *doc, int tok, sioc_msgpack_writer *w);
+    void *user;
+} sioc_mpjson_opts;
+
+/* One msgpack value (exactly `value`, no trailing bytes) appended to jw as one JSON value. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_to_json(sioc_json_writer *jw, sioc_bytes value,
+                                                         const sioc_mpjson_opts *opts);
+/* JSON value `tok` of a parsed doc (a value, not a key) written to w as one msgpack value. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_json_to_msgpack(const sioc_json *doc, int tok, sioc_msgpack_writer *w,
+                                                         const sioc_mpjson_opts *opts);
+
+/* A ready-made binary convention (the test vectors' and siocat's): bin <-> {"$bin":"<hex>"}, ext <->
+   {"$ext":<type>,"$bin":"<hex>"}. The reader takes exactly those objects (hex of either case) and leaves any
+   other object alone; a "$bin" that is not even-length hex is SIOC_ERR_PARSE. */
+SIOC_API sioc_result sioc_mpjson_write_bin_hex(void *user, sioc_json_writer *jw, const sioc_msgpack_item *it);
+SIOC_API int sioc_mpjson_read_bin_hex(void *user, const sioc_json *doc, int tok, sioc_msgpack_writer *w);
+
 /* ---- src/xml.h ---- */
 /* ---- xml: non-allocating scanner for AWS Query protocol replies (SNS) ----
    Reads a complete document held in a caller buffer; nothing is copied or allocated, every span points into the
@@ -932,15 +1011,11 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sas_parse_connection_string(sioc_str te
        <type>[<attachments>-][<nsp>,][<id>][<JSON.stringify(data)>]
    plus the binary attachments, in depth-first order, each replaced in the JSON by {"_placeholder":true,"num":N}.
    Attachments are views into the msgpack input (no copy): keep it alive while the frames are sent. The packet is
-   encoded once and the same frames go to every selected socket (§10.1). Conversion msgpack -> JSON follows what a
-   Node node does (decode with @msgpack/msgpack, then JSON.stringify): integers beyond 2^53 print like JS numbers
-   (2^64-1 -> 18446744073709552000), float32 are widened, timestamps (ext -1) become ISO strings
-   "1970-01-01T00:00:00.000Z" (null outside the JS Date range), integer map keys become strings, and any other
-   extension becomes {"type":<ext type>,"data":<its bytes as an attachment>}, which is exactly what Node's ExtData
-   object serialises to. Map keys are written in wire order: a Node sender already writes JS order, so integer-like
-   keys come first only if the sender put them there, and duplicate keys (never from Node) stay duplicated, which
-   JSON.parse on the client resolves the way a JS object would. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH
-   (iterative, no recursion).
+   encoded once and the same frames go to every selected socket (§10.1). The JSON is sioc_msgpack_to_json's
+   (mpjson.h: what a Node node prints after decoding with @msgpack/msgpack), with each bin as a placeholder and
+   each other extension as {"type":<ext type>,"data":<placeholder>}, which is what Node's ExtData object
+   serialises to. Map keys are written in wire order: a Node sender already writes JS order, and duplicate keys
+   (never from Node) stay duplicated, which JSON.parse on the client resolves the way a JS object would.
 
    Decoding (client -> node, §10.6): the header is parsed like socket.io-parser's decodeString (type digit,
    attachment count for 5/6, "/nsp," prefix, decimal ack id) and the rest as JSON into caller tokens, then checked
@@ -962,8 +1037,9 @@ typedef enum sioc_sio_type {
     SIOC_SIO_BINARY_ACK = 6
 } sioc_sio_type;
 
-/* Node's default limit of binary attachments per packet (socket.io-parser maxAttachments). */
-#define SIOC_SIO_MAX_ATTACHMENTS 10
+/* Default limit of binary attachments per packet, the node's too (sioc_node_desc.max_attachments), so what it
+   delivers it also takes back in an ack. socket.io-parser's own default (maxAttachments) is 10. */
+#define SIOC_SIO_MAX_ATTACHMENTS 64
 
 /* 1 when `name` is an event name socket.io reserves (connect, connect_error, disconnect, disconnecting,
    newListener, removeListener): clients reject EVENT packets carrying one. */
@@ -1003,11 +1079,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sio_decode(sioc_sio_packet *p, const ch
 SIOC_API SIOC_NODISCARD sioc_result sioc_sio_ack_arg(const sioc_sio_packet *p, const sioc_bytes *att, size_t n_att,
                                                      sioc_buf *out);
 
-/* One JSON value (token `tok` of a parsed doc) as msgpack, the way Node's JSON.parse + @msgpack/msgpack encode
-   it: numbers as JS numbers (integral values within 2^53 as integers, others float64), strings unescaped (a lone
-   surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD beyond, as Node's encoder does), objects
-   in text order with any "__proto__" member dropped (Node's decoder would throw on it, Q14). With att non-NULL,
-   objects whose "_placeholder" is true become bin att[num] (SIOC_ERR_RANGE for a bad num). Iterative. */
+/* One JSON value (token `tok` of a parsed doc) as msgpack: sioc_json_to_msgpack (mpjson.h, Node's JSON.parse +
+   @msgpack/msgpack encode) where, with att non-NULL, objects whose "_placeholder" is true become bin att[num]
+   (SIOC_ERR_RANGE for a bad num). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sio_json_to_msgpack(const sioc_json *doc, int tok, const sioc_bytes *att,
                                                              size_t n_att, sioc_msgpack_writer *w);
 
@@ -1237,7 +1311,8 @@ SIOC_API int sioc_utf8_valid(const void *data, size_t len);
    field Node relies on is type-checked, so a decoded message can be used without further checks. Errors:
      SIOC_ERR_PARSE        data/body is not one valid msgpack value (truncated, 0xc1, trailing bytes, bad UTF-8,
                            bad timestamp), or the AWS Message text is not a decimal number
-     SIOC_ERR_LIMIT        nesting deeper than SIOC_MAX_MSGPACK_DEPTH
+     SIOC_ERR_LIMIT        nesting deeper than SIOC_MSGPACK_WRITE_DEPTH (a value of SIOC_MAX_MSGPACK_DEPTH in the
+                           deepest envelope)
      SIOC_ERR_PROTOCOL     a field Node requires is missing (nsp, uid, data of types 3-12, opts, requestId, ...),
                            a present requestId is nil (§8: Node would take the ack path; we drop instead), or the
                            Azure body and properties disagree
@@ -1528,8 +1603,8 @@ typedef struct sioc_node_desc {
     uint32_t max_ack_tokens;        /* 256 JSON tokens for a client ACK frame (sioc_node_client_ack_text) */
     uint32_t ack_scratch_size;      /* 16384 bytes: the largest client ack argument (as msgpack) */
     uint32_t out_queue_size;        /* 278528 bytes (one 256 KiB message + headers always fits) */
-    uint32_t event_queue_size;      /* 278528 + 64 * max_sockets bytes: a DELIVER event holds its frames and
-                                       about 40 bytes per target socket, and must fit whole */
+    uint32_t event_queue_size;      /* 2 * 278528 + 64 * max_sockets bytes: a DELIVER event holds its packet, its
+                                       frames and about 40 bytes per target socket, and must fit whole */
     uint32_t max_message_size;      /* 262144: refuse to publish larger messages, counted as SNS counts them
                                        (Message + attribute names, types and values), and Azure bodies */
 } sioc_node_desc;
@@ -1688,7 +1763,9 @@ typedef enum sioc_node_event_type {
     SIOC_NODE_EV_CLOSED,            /* after sioc_node_close, everything queued was handed to the transport */
     SIOC_NODE_EV_PEER_UP,           /* nsp, uid: a node appeared in this namespace */
     SIOC_NODE_EV_PEER_DOWN,         /* nsp, uid, result: SIOC_ERR_TIMEOUT (silent) or SIOC_ERR_CLOSED */
-    SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10) */
+    SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10); packet (has_packet
+                                       1) is the decoded [event, args...] as msgpack, for programs that do not
+                                       speak socket.io-parser */
     SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node.
                                        With close, every socket sharing its `conn` (all namespaces) gets one,
                                        in connection order, and the last has close = 1: then close the
@@ -1729,7 +1806,7 @@ typedef struct sioc_node_event {
     int compress;           /* DELIVER: per-message deflate wanted (absent flag = 1) */
     int close;              /* DISCONNECT */
     int has_packet;
-    sioc_bytes packet;      /* msgpack, see the enum */
+    sioc_bytes packet;      /* msgpack, see the enum (DELIVER: [event, args...]; the attachments point into it) */
     sioc_msg_list sockets;  /* FETCH_SOCKETS: read with sioc_msg_list_next_socket */
     uint64_t client_count;  /* CLIENT_COUNT */
     uint32_t ack;           /* SERVER_SIDE_EMIT: the ack handle, 0 when none is owed */
@@ -1759,13 +1836,17 @@ SIOC_API const char *sioc_node_event_name(int type);
 /* ---- local sockets (no message is published: rooms are local, §4.2) ---- */
 
 /* What a remote fetchSockets returns for a socket, and how the application finds it again. handshake and data
-   are msgpack values borrowed until the socket is removed or sioc_node_socket_set_data replaces them (ptr NULL:
-   written as {}). conn groups the sockets of one client connection across namespaces (0: its own). */
+   are msgpack values borrowed until the socket is removed or sioc_node_socket_set_data replaces them. data ptr
+   NULL is written as {}; handshake ptr NULL as the nine keys Node peers expect: {headers: {}, time: issued_ms as
+   Date.toString ("Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)"), address: "", xdomain: false,
+   secure: false, issued: issued_ms, url: "/", query: {}, auth: {}}. conn groups the sockets of one client
+   connection across namespaces (0: its own). */
 typedef struct sioc_node_socket_desc {
     sioc_bytes handshake;
     sioc_bytes data;
     void *user;
     uint64_t conn;
+    uint64_t issued_ms; /* wall-clock ms since 1970 when the client connected (handshake ptr NULL only) */
 } sioc_node_socket_desc;
 
 /* Register a connected socket (namespace created on demand); it joins the room named by its id. SIOC_ERR_ARG for
@@ -1807,10 +1888,17 @@ SIOC_API int64_t sioc_node_next_ack_id(sioc_node *n, sioc_str nsp, uint64_t now_
    stays pending and the call may be repeated). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p,
                                                          const sioc_bytes *att, size_t n_att, uint64_t now_ms);
-/* The same from the raw text frame (without "4"), decoded with the node's own token array. */
+/* The same from the raw text frame (without "4"), decoded with the node's own token array (up to max_attachments
+   binary frames). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const char *text,
                                                               size_t len, const sioc_bytes *att, size_t n_att,
                                                               uint64_t now_ms);
+/* The same by value, for programs that decode their clients' frames themselves: socket `sid` of `nsp` answered
+   ack id `ack_id` (ev->ack_id of the DELIVER) with `value`, its first argument as one msgpack value (ptr NULL:
+   no argument, sent as nil). SIOC_ERR_ARG for a value that is not valid msgpack (or deeper than
+   SIOC_MAX_MSGPACK_DEPTH); otherwise as sioc_node_client_ack. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_value(sioc_node *n, sioc_str nsp, sioc_str sid,
+                                                               int64_t ack_id, sioc_bytes value, uint64_t now_ms);
 
 /* ---- operations (the application's side of the adapter API) ----
    Each applies its local part exactly as Node's in-memory adapter does, then publishes (unless opts->local).
@@ -1864,6 +1952,45 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_emit_ack(sioc_node *n,
    SIOC_ERR_NOT_FOUND when already answered or expired. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value,
                                                               uint64_t now_ms);
+/* ---- src/tls.h ---- */
+/* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
+   The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
+   socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
+   giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
+   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
+   name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
+   room for a full 16 KB record on the receive side. */
+
+struct sioc_http_client;
+
+typedef struct sioc_tls_ops {
+    const char *name;
+    /* Client-wide state (trust anchors, DRBG) in *out_state; called once from sioc_http_client_init(). */
+    sioc_result (*client_init)(struct sioc_http_client *c, void **out_state);
+    void (*client_free)(struct sioc_http_client *c, void *state);
+    /* Per-connection state of conn_size() bytes, allocated by the engine; open starts the handshake. */
+    size_t (*conn_size)(void);
+    sioc_result (*open)(struct sioc_http_client *c, void *state, void *conn, const char *host);
+    void (*close)(void *conn);
+    /* Advance the handshake: SIOC_OK when done, SIOC_AGAIN while in progress, or a typed error
+       (SIOC_ERR_TLS_UNTRUSTED, _HOSTNAME, _EXPIRED, _TIME, SIOC_ERR_TLS). */
+    sioc_result (*handshake)(void *conn);
+    /* Ciphertext from the socket: room, then feed (takes at most room bytes). */
+    size_t (*recv_room)(void *conn);
+    sioc_result (*feed)(void *conn, const uint8_t *in, size_t len);
+    /* Ciphertext for the socket: peek and acknowledge. */
+    void (*out)(void *conn, const uint8_t **p, size_t *n);
+    void (*out_done)(void *conn, size_t n);
+    /* Plaintext to encrypt: *used bytes taken (0 when the send side is full). A backend may require the same
+       arguments again after taking 0 (mbedTLS), so callers retry with an unchanged pointer and length. */
+    sioc_result (*write)(void *conn, const uint8_t *p, size_t n, size_t *used);
+    /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
+    sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
+    void (*read_done)(void *conn, size_t n);
+} sioc_tls_ops;
+
+/* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */
+SIOC_API const char *sioc_tls_backend(void);
 /* ---- src/http.h ---- */
 /* ---- http: HTTP/1.1 request writer, incremental response parser, caller-driven client engine ----
    Three layers, each usable alone:
@@ -2162,45 +2289,6 @@ typedef struct sioc_http_transport {
 /* One non-blocking pass: serve OPEN/CLOSE events, continue connects, flush output, read what is available,
    fire timers. Call it after the sockets became ready or the deadline passed; then pick up responses. */
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms);
-/* ---- src/tls.h ---- */
-/* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
-   The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
-   socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
-   giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
-   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
-   name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
-   room for a full 16 KB record on the receive side. */
-
-struct sioc_http_client;
-
-typedef struct sioc_tls_ops {
-    const char *name;
-    /* Client-wide state (trust anchors, DRBG) in *out_state; called once from sioc_http_client_init(). */
-    sioc_result (*client_init)(struct sioc_http_client *c, void **out_state);
-    void (*client_free)(struct sioc_http_client *c, void *state);
-    /* Per-connection state of conn_size() bytes, allocated by the engine; open starts the handshake. */
-    size_t (*conn_size)(void);
-    sioc_result (*open)(struct sioc_http_client *c, void *state, void *conn, const char *host);
-    void (*close)(void *conn);
-    /* Advance the handshake: SIOC_OK when done, SIOC_AGAIN while in progress, or a typed error
-       (SIOC_ERR_TLS_UNTRUSTED, _HOSTNAME, _EXPIRED, _TIME, SIOC_ERR_TLS). */
-    sioc_result (*handshake)(void *conn);
-    /* Ciphertext from the socket: room, then feed (takes at most room bytes). */
-    size_t (*recv_room)(void *conn);
-    sioc_result (*feed)(void *conn, const uint8_t *in, size_t len);
-    /* Ciphertext for the socket: peek and acknowledge. */
-    void (*out)(void *conn, const uint8_t **p, size_t *n);
-    void (*out_done)(void *conn, size_t n);
-    /* Plaintext to encrypt: *used bytes taken (0 when the send side is full). A backend may require the same
-       arguments again after taking 0 (mbedTLS), so callers retry with an unchanged pointer and length. */
-    sioc_result (*write)(void *conn, const uint8_t *p, size_t n, size_t *used);
-    /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
-    sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
-    void (*read_done)(void *conn, size_t n);
-} sioc_tls_ops;
-
-/* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */
-SIOC_API const char *sioc_tls_backend(void);
 /* ---- src/posix.h ---- */
 /* ---- posix: the built-in socket backend (SIOC_ENABLE_POSIX) ----
    Non-blocking TCP sockets and poll() under the HTTP engine, written against the public API only (it is a
@@ -3543,6 +3631,21 @@ SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
     return 0;
 }
 
+/* Days since 1970-01-01 -> proleptic Gregorian civil date (H. Hinnant's era-based algorithm), integer-only. */
+SIOC__FN void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+    int64_t era;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+    mp = (5u * doy + 2u) / 153u;
+    *d = doy - (153u * mp + 2u) / 5u + 1u;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 /* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
 SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     size_t n = SIOC__MIN(s.len, cap - 1);
@@ -3570,27 +3673,6 @@ SIOC__FN uint64_t sioc__backoff_at(uint64_t now, int attempts, uint32_t base_ms,
     uint64_t window = (uint64_t)base_ms << shift;
     if (window > cap_ms) window = cap_ms;
     return now + floor_ms + random32 % (window + 1);
-}
-
-/* Recently seen message ids, a ring of `count` NUL-terminated slots of `width` bytes: a redelivery (after a
-   failed delete or settle) is recognised and not handed to the node twice. Returns 1 when `id` is in the ring;
-   otherwise records it (ids that do not fit are not remembered) and returns 0. */
-SIOC__FN int sioc__recent_seen(char *ring, size_t width, size_t count, uint32_t *pos, sioc_str id) {
-    size_t i;
-    if (!id.len || id.len >= width) return 0;
-    for (i = 0; i < count; i++)
-        if (strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0) return 1;
-    sioc__copy_fixed(ring + (size_t)*pos * width, width, id);
-    *pos = (uint32_t)((*pos + 1u) % count);
-    return 0;
-}
-
-/* Drop `id` from the ring (its message was not handled, so a redelivery must get through). */
-SIOC__FN void sioc__recent_forget(char *ring, size_t width, size_t count, sioc_str id) {
-    size_t i;
-    for (i = 0; i < count; i++)
-        if (id.len && strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0)
-            ring[i * width] = 0;
 }
 
 /* The struct that holds a member at address p (intrusive containers). */
@@ -5299,7 +5381,7 @@ SIOC_API void sioc_json_writer_init(sioc_json_writer *w, sioc_buf *out) {
 
 /* Comma before a value or key unless it follows a key or opens a container. */
 static void sioc__json_pre(sioc_json_writer *w) {
-    uint32_t d = SIOC__MIN(w->depth, (uint32_t)SIOC_MAX_JSON_DEPTH);
+    uint32_t d = SIOC__MIN(w->depth, (uint32_t)SIOC_JSON_WRITE_DEPTH);
     if (w->after_key) {
         w->after_key = 0;
         return;
@@ -5314,9 +5396,9 @@ static void sioc__json_pre(sioc_json_writer *w) {
 static void sioc__json_open(sioc_json_writer *w, char c) {
     sioc__json_pre(w);
     sioc_buf_putc(w->out, c);
-    if (w->depth >= SIOC_MAX_JSON_DEPTH) sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
+    if (w->depth >= SIOC_JSON_WRITE_DEPTH) sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
     if (w->depth < UINT32_MAX) w->depth++;
-    if (w->depth <= SIOC_MAX_JSON_DEPTH) w->need_comma[w->depth] = 0;
+    if (w->depth <= SIOC_JSON_WRITE_DEPTH) w->need_comma[w->depth] = 0;
 }
 
 static void sioc__json_close(sioc_json_writer *w, char c) {
@@ -5658,10 +5740,10 @@ SIOC_API void sioc_msgpack_write_bin(sioc_msgpack_writer *w, const void *p, size
     sioc__mpw_done(w);
 }
 
-/* Push a nesting frame; SIOC_ERR_LIMIT beyond SIOC_MAX_MSGPACK_DEPTH (the decoder's bound too). */
+/* Push a nesting frame; SIOC_ERR_LIMIT beyond SIOC_MSGPACK_WRITE_DEPTH (sioc_msgpack_skip's bound too). */
 static int sioc__mpw_push(sioc_msgpack_writer *w, uint8_t kind, uint64_t n, size_t start) {
     sioc_msgpack_frame_ *f;
-    if (w->depth >= SIOC_MAX_MSGPACK_DEPTH) {
+    if (w->depth >= SIOC_MSGPACK_WRITE_DEPTH) {
         sioc__mpw_fail(w, SIOC_ERR_LIMIT);
         return 0;
     }
@@ -5675,7 +5757,7 @@ static int sioc__mpw_push(sioc_msgpack_writer *w, uint8_t kind, uint64_t n, size
 static void sioc__mpw_known(sioc_msgpack_writer *w, int is_map, uint32_t n) {
     if (!sioc__mpw_live(w)) return;
     /* An empty container still counts as a level, exactly as sioc_msgpack_check counts it. */
-    if (w->depth >= SIOC_MAX_MSGPACK_DEPTH) {
+    if (w->depth >= SIOC_MSGPACK_WRITE_DEPTH) {
         sioc__mpw_fail(w, SIOC_ERR_LIMIT);
         return;
     }
@@ -6030,10 +6112,10 @@ static int sioc__mp_utf8_ok(const uint8_t *s, size_t n) {
 }
 
 /* Walk one whole value without recursion: a stack of items still due per open container. strict adds the
-   checks of sioc_msgpack_check (UTF-8, key types, "__proto__"). */
-static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
-    size_t due[SIOC_MAX_MSGPACK_DEPTH];
-    uint8_t is_map[SIOC_MAX_MSGPACK_DEPTH];
+   checks of sioc_msgpack_check (UTF-8, key types, "__proto__"); max_depth <= SIOC_MSGPACK_WRITE_DEPTH. */
+static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict, unsigned max_depth) {
+    size_t due[SIOC_MSGPACK_WRITE_DEPTH];
+    uint8_t is_map[SIOC_MSGPACK_WRITE_DEPTH];
     unsigned depth = 0;
     if (r->err != SIOC_OK) return r->err;
     for (;;) {
@@ -6055,7 +6137,7 @@ static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
         }
         if (depth > 0) due[depth - 1]--;
         if (it.type == SIOC_MSGPACK_ARRAY || it.type == SIOC_MSGPACK_MAP) {
-            if (depth >= SIOC_MAX_MSGPACK_DEPTH) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
+            if (depth >= max_depth) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
             if (it.len > 0) { /* the parse guard keeps 2 * len within the bytes left, so no overflow */
                 due[depth] = it.type == SIOC_MSGPACK_MAP ? 2 * (size_t)it.len : (size_t)it.len;
                 is_map[depth] = it.type == SIOC_MSGPACK_MAP;
@@ -6067,23 +6149,29 @@ static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
     }
 }
 
-SIOC_API sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 0); }
+SIOC_API sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 0, SIOC_MSGPACK_WRITE_DEPTH); }
 
 SIOC_API sioc_result sioc_msgpack_read_raw(sioc_msgpack_reader *r, sioc_bytes *out) {
     size_t start = r->pos;
-    sioc_result e = sioc__mp_walk(r, 0);
+    sioc_result e = sioc__mp_walk(r, 0, SIOC_MSGPACK_WRITE_DEPTH);
     out->ptr = r->data + start;
     out->len = e == SIOC_OK ? r->pos - start : 0;
     return e;
 }
 
-SIOC_API sioc_result sioc_msgpack_reader_check(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 1); }
+SIOC_API sioc_result sioc_msgpack_reader_check(sioc_msgpack_reader *r) {
+    return sioc__mp_walk(r, 1, SIOC_MAX_MSGPACK_DEPTH);
+}
 
 SIOC_API sioc_result sioc_msgpack_check(const void *data, size_t len) {
+    return sioc_msgpack_check_depth(data, len, SIOC_MAX_MSGPACK_DEPTH);
+}
+
+SIOC_API sioc_result sioc_msgpack_check_depth(const void *data, size_t len, unsigned max_depth) {
     sioc_msgpack_reader r;
     sioc_result e;
     sioc_msgpack_reader_init(&r, data, len);
-    e = sioc__mp_walk(&r, 1);
+    e = sioc__mp_walk(&r, 1, SIOC__MIN(max_depth, (unsigned)SIOC_MSGPACK_WRITE_DEPTH));
     if (e != SIOC_OK) return e;
     return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE; /* Node: "Extra N of M byte(s) found at buffer[pos]" */
 }
@@ -6229,6 +6317,360 @@ SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out
     sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_MAP);
     if (e == SIOC_OK) *out_count = it.len;
     return e;
+}
+/* ---- src/mpjson.c ---- */
+/* ---- mpjson.c ---- */
+
+/* ---- msgpack -> JSON ---- */
+
+/* A JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it (years outside 0..9999 as +-YYYYYY).
+   Returns the length, or 0 for an invalid Date (toJSON gives null). */
+static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
+    /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
+    double t = (double)sec * 1e3 + (double)nsec / 1e6;
+    int64_t ms, days, rem, y, parts[6];
+    unsigned mo, d;
+    static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
+    char *p = out;
+    int i;
+    if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
+    ms = (int64_t)t;
+    days = ms / 86400000;
+    rem = ms % 86400000;
+    if (rem < 0) {
+        rem += 86400000;
+        days--;
+    }
+    sioc__civil_from_days(days, &y, &mo, &d);
+    if (y < 0 || y > 9999) {
+        int64_t a = y < 0 ? -y : y;
+        *p++ = y < 0 ? '-' : '+';
+        for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
+        p += 6;
+    } else {
+        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
+        p += 4;
+    }
+    parts[0] = mo;
+    parts[1] = d;
+    parts[2] = rem / 3600000;
+    parts[3] = rem / 60000 % 60;
+    parts[4] = rem / 1000 % 60;
+    parts[5] = rem % 1000;
+    for (i = 0; i < 6; i++) {
+        *p++ = seps[i];
+        if (i == 5) *p++ = (char)('0' + (int)(parts[i] / 100));
+        *p++ = (char)('0' + (int)(parts[i] / 10 % 10));
+        *p++ = (char)('0' + (int)(parts[i] % 10));
+    }
+    *p++ = 'Z';
+    return (size_t)(p - out);
+}
+
+/* An integer: exact, or as the double Node reads (beyond 2^53 JS prints the double). */
+static void sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
+    if (exact || u <= 9007199254740992u)
+        sioc_json_write_u64(jw, u);
+    else
+        sioc_json_write_f64(jw, (double)u);
+}
+static void sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
+    if (exact || i >= -(int64_t)9007199254740992)
+        sioc_json_write_i64(jw, i);
+    else
+        sioc_json_write_f64(jw, (double)i);
+}
+
+/* A map key: str as is, an integer as the property name JS gives it (String(n), or the exact digits). */
+static sioc_result sioc__mpj_key(sioc_json_writer *jw, const sioc_msgpack_item *it, int exact) {
+    char tmp[SIOC_JSON_F64_MAX > 24 ? SIOC_JSON_F64_MAX : 24];
+    size_t n;
+    if (it->type == SIOC_MSGPACK_STR) {
+        sioc_json_write_key(jw, (const char *)it->data, it->len);
+        return SIOC_OK;
+    }
+    if (it->type != SIOC_MSGPACK_UINT && it->type != SIOC_MSGPACK_INT) return SIOC_ERR_TYPE;
+    if (exact) {
+        uint64_t u = it->type == SIOC_MSGPACK_UINT ? it->u : (uint64_t)0 - (uint64_t)it->i;
+        char *p = tmp + sizeof tmp;
+        do {
+            *--p = (char)('0' + (int)(u % 10u));
+            u /= 10u;
+        } while (u);
+        if (it->type == SIOC_MSGPACK_INT) *--p = '-';
+        sioc_json_write_key(jw, p, (size_t)(tmp + sizeof tmp - p));
+        return SIOC_OK;
+    }
+    n = sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp);
+    sioc_json_write_key(jw, tmp, n);
+    return SIOC_OK;
+}
+
+/* One scalar (or str/bin/ext/timestamp) value. */
+static sioc_result sioc__mpj_scalar(sioc_json_writer *jw, const sioc_msgpack_item *it, const sioc_mpjson_opts *o) {
+    int exact = (o->flags & SIOC_MPJSON_EXACT_INTEGERS) != 0;
+    char tmp[32];
+    size_t n;
+    switch (it->type) {
+    case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); return SIOC_OK;
+    case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it->boolean); return SIOC_OK;
+    case SIOC_MSGPACK_UINT: sioc__mpj_uint(jw, it->u, exact); return SIOC_OK;
+    case SIOC_MSGPACK_INT: sioc__mpj_int(jw, it->i, exact); return SIOC_OK;
+    case SIOC_MSGPACK_FLOAT32:
+    case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it->f); return SIOC_OK;
+    case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it->data, it->len); return SIOC_OK;
+    case SIOC_MSGPACK_TIMESTAMP:
+        n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
+        if (n)
+            sioc_json_write_str(jw, tmp, n);
+        else
+            sioc_json_write_null(jw);
+        return SIOC_OK;
+    case SIOC_MSGPACK_BIN:
+    case SIOC_MSGPACK_EXT: return o->write_bin ? o->write_bin(o->user, jw, it) : SIOC_ERR_TYPE;
+    default: return SIOC_ERR_PARSE;
+    }
+}
+
+typedef struct sioc__mpj_frame {
+    uint64_t left; /* items still to come (map: keys and values) */
+    uint8_t is_map;
+} sioc__mpj_frame;
+
+SIOC_API sioc_result sioc_msgpack_to_json(sioc_json_writer *jw, sioc_bytes value, const sioc_mpjson_opts *opts) {
+    static const sioc_mpjson_opts none = {0, NULL, NULL, NULL};
+    sioc__mpj_frame stack[SIOC_MSGPACK_WRITE_DEPTH];
+    size_t depth = 0;
+    sioc_msgpack_reader r;
+    sioc_msgpack_item it;
+    const sioc_mpjson_opts *o = opts ? opts : &none;
+    if (!value.ptr && value.len) return SIOC_ERR_ARG;
+    sioc_msgpack_reader_init(&r, value.ptr, value.len);
+    for (;;) {
+        sioc_result e = sioc_msgpack_read(&r, &it);
+        if (e != SIOC_OK) return e;
+        if (depth > 0 && stack[depth - 1].is_map && stack[depth - 1].left % 2 == 0) {
+            e = sioc__mpj_key(jw, &it, (o->flags & SIOC_MPJSON_EXACT_INTEGERS) != 0);
+        } else if (it.type == SIOC_MSGPACK_ARRAY || it.type == SIOC_MSGPACK_MAP) {
+            int is_map = it.type == SIOC_MSGPACK_MAP;
+            if (depth == SIOC__COUNT(stack)) return SIOC_ERR_LIMIT;
+            if (is_map)
+                sioc_json_write_object_begin(jw);
+            else
+                sioc_json_write_array_begin(jw);
+            if (it.len > 0) {
+                stack[depth].is_map = (uint8_t)is_map;
+                stack[depth].left = is_map ? 2u * (uint64_t)it.len : it.len;
+                depth++;
+                continue; /* the container completes when its last item does */
+            }
+            if (is_map)
+                sioc_json_write_object_end(jw);
+            else
+                sioc_json_write_array_end(jw);
+        } else {
+            e = sioc__mpj_scalar(jw, &it, o);
+        }
+        if (e != SIOC_OK) return e;
+        /* One item is complete: count it, closing every container it completes. */
+        while (depth > 0 && --stack[depth - 1].left == 0) {
+            if (stack[depth - 1].is_map)
+                sioc_json_write_object_end(jw);
+            else
+                sioc_json_write_array_end(jw);
+            depth--;
+        }
+        if (depth == 0) break;
+    }
+    if (r.pos != r.len) return SIOC_ERR_PARSE;
+    return sioc_buf_result(jw->out);
+}
+
+/* ---- JSON -> msgpack ---- */
+
+/* The header of a str, bin or ext (ext_type >= -128) of n bytes; then room for the n bytes, written straight into
+   the buffer: returns where they go, or NULL when they do not fit (counted: the buffer reports the size needed). */
+static uint8_t *sioc__mpj_reserve(sioc_msgpack_writer *w, int kind, int ext_type, size_t n) {
+    static const uint8_t forms[3][3] = {{0xd9, 0xda, 0xdb}, {0xc4, 0xc5, 0xc6}, {0xc7, 0xc8, 0xc9}}; /* str bin ext */
+    uint8_t hdr[6];
+    size_t h = 1;
+    if (n > 0xffffffffu) {
+        sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
+        return NULL;
+    }
+    if (kind == 0 && n <= 31) {
+        hdr[0] = (uint8_t)(0xa0 | n);
+    } else if (kind == 2 && (n == 1 || n == 2 || n == 4 || n == 8 || n == 16)) {
+        hdr[0] = (uint8_t)(n == 1 ? 0xd4 : n == 2 ? 0xd5 : n == 4 ? 0xd6 : n == 8 ? 0xd7 : 0xd8); /* fixext */
+    } else if (n <= 0xff) {
+        hdr[0] = forms[kind][0];
+        hdr[h++] = (uint8_t)n;
+    } else if (n <= 0xffff) {
+        hdr[0] = forms[kind][1];
+        sioc__store_be16(hdr + 1, (uint16_t)n);
+        h = 3;
+    } else {
+        hdr[0] = forms[kind][2];
+        sioc__store_be32(hdr + 1, (uint32_t)n);
+        h = 5;
+    }
+    if (kind == 2) hdr[h++] = (uint8_t)(int8_t)ext_type;
+    sioc_msgpack_write_raw(w, hdr, h); /* counts as the one value; the body follows directly */
+    if (w->out->err != SIOC_OK) return NULL;
+    return (uint8_t *)sioc_buf_reserve(w->out, n);
+}
+
+/* A JSON string token as a msgpack str, unescaped straight into the output buffer. */
+static void sioc__mpj_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok) {
+    const sioc_json_tok *t = &doc->toks[tok];
+    size_t n = 0, k, units = 0;
+    uint8_t *dst;
+    if (!t->escaped) {
+        sioc_msgpack_write_str(w, doc->text + t->start, t->len);
+        return;
+    }
+    (void)sioc_json_get_str(doc, tok, NULL, 0, &n);
+    dst = sioc__mpj_reserve(w, 0, 0, n);
+    if (!dst) return;
+    (void)sioc_json_get_str(doc, tok, (char *)dst, n, &n);
+    for (k = 0; k < n; k++)
+        if ((dst[k] & 0xc0) != 0x80) units += dst[k] >= 0xf0 ? 2u : 1u;
+    if (units > 200) /* Node encodes longer strings with TextEncoder: lone surrogates become U+FFFD */
+        for (k = 0; k + 2 < n; k++)
+            if (dst[k] == 0xed && dst[k + 1] >= 0xa0) {
+                dst[k] = 0xef;
+                dst[k + 1] = 0xbf;
+                dst[k + 2] = 0xbd;
+                k += 2;
+            }
+}
+
+/* A number: a JS number, or with exact integers any integer literal that fits 64 bits. */
+static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int tok, int exact) {
+    double f = 0;
+    if (exact) {
+        int64_t i;
+        sioc_str raw = sioc_json_raw(doc, tok);
+        if (sioc_json_get_i64(doc, tok, &i) == SIOC_OK) {
+            sioc_msgpack_write_int(w, i);
+            return;
+        }
+        if (raw.len > 0 && raw.len <= 20 && raw.ptr[0] != '-') { /* beyond int64: a uint64 literal? */
+            uint64_t u = 0;
+            size_t k;
+            for (k = 0; k < raw.len && sioc__is_digit(raw.ptr[k]); k++) {
+                unsigned dg = (unsigned)(raw.ptr[k] - '0');
+                if (u > (UINT64_MAX - dg) / 10u) break;
+                u = u * 10u + dg;
+            }
+            if (k == raw.len) {
+                sioc_msgpack_write_uint(w, u);
+                return;
+            }
+        }
+    }
+    (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
+    sioc_msgpack_write_double(w, f);
+}
+
+SIOC_API sioc_result sioc_json_to_msgpack(const sioc_json *doc, int tok, sioc_msgpack_writer *w,
+                                          const sioc_mpjson_opts *opts) {
+    size_t i, end;
+    int exact = opts && (opts->flags & SIOC_MPJSON_EXACT_INTEGERS);
+    if (!doc || tok < 0 || (size_t)tok >= doc->count || doc->toks[tok].is_key) return SIOC_ERR_ARG;
+    i = (size_t)tok;
+    end = doc->toks[tok].next;
+    while (i < end) {
+        const sioc_json_tok *t = &doc->toks[i];
+        if (t->is_key) {
+            if (sioc_json_str_eq(doc, (int)i, "__proto__", 9)) {
+                i = doc->toks[i + 1].next; /* drop the member: Node's decoder would throw on it (Q14) */
+                continue;
+            }
+            sioc__mpj_str(w, doc, (int)i);
+            i++;
+            continue;
+        }
+        switch (t->type) {
+        case SIOC_JSON_OBJECT: {
+            uint32_t members = 0;
+            int k = opts && opts->read_bin ? opts->read_bin(opts->user, doc, (int)i, w) : 0;
+            if (k < 0) return (sioc_result)k;
+            if (k > 0) {
+                i = t->next;
+                continue;
+            }
+            for (k = sioc_json_first(doc, (int)i); k >= 0; k = sioc_json_next(doc, k))
+                if (!sioc_json_str_eq(doc, k, "__proto__", 9)) members++;
+            sioc_msgpack_write_map(w, members);
+            break;
+        }
+        case SIOC_JSON_ARRAY: sioc_msgpack_write_array(w, t->count); break;
+        case SIOC_JSON_STRING: sioc__mpj_str(w, doc, (int)i); break;
+        case SIOC_JSON_NUMBER: sioc__mpj_number(w, doc, (int)i, exact); break;
+        case SIOC_JSON_BOOL: {
+            int b = 0;
+            (void)sioc_json_get_bool(doc, (int)i, &b);
+            sioc_msgpack_write_bool(w, b);
+            break;
+        }
+        default: sioc_msgpack_write_nil(w); break;
+        }
+        i++;
+    }
+    return SIOC_OK;
+}
+
+/* ---- the {"$bin": hex} convention ---- */
+
+/* n bytes as one JSON string of lower-case hex (nothing to escape: the body goes straight into the buffer). */
+static void sioc__mpj_hex(sioc_json_writer *jw, const uint8_t *p, size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    char *dst;
+    size_t k;
+    sioc_json_write_raw(jw, "\"", 1); /* the writer places the value (comma, key) */
+    dst = (char *)sioc_buf_reserve(jw->out, 2 * n);
+    if (dst)
+        for (k = 0; k < n; k++) {
+            dst[2 * k] = digits[p[k] >> 4];
+            dst[2 * k + 1] = digits[p[k] & 15];
+        }
+    sioc_buf_putc(jw->out, '"');
+}
+
+SIOC_API sioc_result sioc_mpjson_write_bin_hex(void *user, sioc_json_writer *jw, const sioc_msgpack_item *it) {
+    (void)user;
+    sioc_json_write_object_begin(jw);
+    if (it->type == SIOC_MSGPACK_EXT) {
+        sioc_json_write_key(jw, "$ext", 4);
+        sioc_json_write_i64(jw, it->ext_type);
+    }
+    sioc_json_write_key(jw, "$bin", 4);
+    sioc__mpj_hex(jw, it->data, it->len);
+    sioc_json_write_object_end(jw);
+    return SIOC_OK;
+}
+
+SIOC_API int sioc_mpjson_read_bin_hex(void *user, const sioc_json *doc, int tok, sioc_msgpack_writer *w) {
+    int hx = sioc_json_find(doc, tok, "$bin"), et = sioc_json_find(doc, tok, "$ext");
+    size_t members = sioc_json_count(doc, tok), k;
+    int64_t type = 0;
+    sioc_str s;
+    uint8_t *dst;
+    (void)user;
+    if (hx < 0 || members != (et >= 0 ? 2u : 1u)) return 0;
+    if (sioc_json_type_of(doc, hx) != SIOC_JSON_STRING || doc->toks[hx].escaped) return SIOC_ERR_PARSE;
+    if (et >= 0 && (sioc_json_get_i64(doc, et, &type) != SIOC_OK || type < -128 || type > 127))
+        return SIOC_ERR_PARSE;
+    s = sioc_json_raw(doc, hx);
+    if (s.len % 2) return SIOC_ERR_PARSE;
+    for (k = 0; k < s.len; k++)
+        if (sioc__hex_val(s.ptr[k]) < 0) return SIOC_ERR_PARSE;
+    dst = sioc__mpj_reserve(w, et >= 0 ? 2 : 1, (int)type, s.len / 2);
+    if (dst)
+        for (k = 0; k < s.len / 2; k++)
+            dst[k] = (uint8_t)(sioc__hex_val(s.ptr[2 * k]) * 16 + sioc__hex_val(s.ptr[2 * k + 1]));
+    return 1;
 }
 /* ---- src/xml.c ---- */
 /* ---- xml.c ---- */
@@ -7233,63 +7675,7 @@ SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     return 0;
 }
 
-/* ---- msgpack -> JSON text (JSON.stringify of what @msgpack/msgpack decodes) ---- */
-
-/* JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it: "YYYY-MM-DDTHH:MM:SS.mmmZ" (years outside
-   0..9999 as +/-YYYYYY). Returns the length, or 0 for an invalid Date (toJSON gives null). */
-static size_t sioc__sio_iso_date(int64_t sec, uint32_t nsec, char *out) {
-    /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
-    double t = (double)sec * 1e3 + (double)nsec / 1e6;
-    int64_t ms, days, rem, z, era, doe, yoe, y, doy, mp, d, m;
-    char *p = out;
-    int i;
-    if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
-    ms = (int64_t)t;
-    days = ms / 86400000;
-    rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-    /* Civil date from days since 1970-01-01 (proleptic Gregorian, 400-year eras). */
-    z = days + 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) y++;
-    if (y < 0 || y > 9999) {
-        int64_t a = y < 0 ? -y : y;
-        *p++ = y < 0 ? '-' : '+';
-        for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
-        p += 6;
-    } else {
-        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
-        p += 4;
-    }
-    {
-        int64_t parts[6];
-        static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
-        parts[0] = m;
-        parts[1] = d;
-        parts[2] = rem / 3600000;
-        parts[3] = rem / 60000 % 60;
-        parts[4] = rem / 1000 % 60;
-        parts[5] = rem % 1000;
-        for (i = 0; i < 6; i++) {
-            *p++ = seps[i];
-            if (i == 5) *p++ = (char)('0' + (int)(parts[i] / 100));
-            *p++ = (char)('0' + (int)(parts[i] / 10 % 10));
-            *p++ = (char)('0' + (int)(parts[i] % 10));
-        }
-    }
-    *p++ = 'Z';
-    return (size_t)(p - out);
-}
+/* ---- msgpack -> JSON text, binaries as placeholders ---- */
 
 static void sioc__sio_placeholder(sioc_json_writer *jw, size_t num) {
     sioc_json_write_object_begin(jw);
@@ -7320,114 +7706,31 @@ static sioc_result sioc__sio_count_bins(sioc_bytes data, size_t *out_n) {
     return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE;
 }
 
-typedef struct sioc__sio_frame {
-    uint64_t left; /* items still to come (map: keys and values) */
-    int is_map;
-} sioc__sio_frame;
+typedef struct sioc__sio_att {
+    sioc_bytes *att;
+    size_t cap, n;
+} sioc__sio_att;
 
-/* The JSON text of one msgpack value, binaries replaced by placeholders numbered in wire order (which is the
-   depth-first traversal order). Iterative with an explicit, bounded stack. */
-static sioc_result sioc__sio_to_json(sioc_json_writer *jw, sioc_bytes data, sioc_bytes *att, size_t att_cap,
-                                     size_t *n_att) {
-    sioc__sio_frame stack[SIOC_MAX_MSGPACK_DEPTH];
-    size_t depth = 0;
-    sioc_msgpack_reader r;
-    sioc_msgpack_item it;
-    char tmp[SIOC_JSON_F64_MAX];
-    size_t n;
-    sioc_msgpack_reader_init(&r, data.ptr, data.len);
-    for (;;) {
-        int is_key = depth > 0 && stack[depth - 1].is_map && stack[depth - 1].left % 2 == 0;
-        sioc_result e = sioc_msgpack_read(&r, &it);
-        if (e != SIOC_OK) return e;
-        if (is_key) {
-            /* @msgpack/msgpack takes str and number keys; a number becomes the property name String(n). */
-            if (it.type == SIOC_MSGPACK_STR) {
-                sioc_json_write_key(jw, (const char *)it.data, it.len);
-            } else if (it.type == SIOC_MSGPACK_UINT || it.type == SIOC_MSGPACK_INT) {
-                double v = it.type == SIOC_MSGPACK_UINT ? (double)it.u : (double)it.i;
-                n = sioc_json_format_f64(v, tmp);
-                sioc_json_write_key(jw, tmp, n);
-            } else {
-                return SIOC_ERR_TYPE;
-            }
-        } else {
-            switch (it.type) {
-            case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); break;
-            case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it.boolean); break;
-            case SIOC_MSGPACK_UINT:
-                /* Node reads 64-bit integers as doubles: beyond 2^53 print the double, as JS would. */
-                if (it.u <= 9007199254740992u)
-                    sioc_json_write_u64(jw, it.u);
-                else
-                    sioc_json_write_f64(jw, (double)it.u);
-                break;
-            case SIOC_MSGPACK_INT:
-                if (it.i >= -(int64_t)9007199254740992)
-                    sioc_json_write_i64(jw, it.i);
-                else
-                    sioc_json_write_f64(jw, (double)it.i);
-                break;
-            case SIOC_MSGPACK_FLOAT32:
-            case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it.f); break;
-            case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it.data, it.len); break;
-            case SIOC_MSGPACK_TIMESTAMP:
-                n = sioc__sio_iso_date(it.ts_sec, it.ts_nsec, tmp);
-                if (n)
-                    sioc_json_write_str(jw, tmp, n);
-                else
-                    sioc_json_write_null(jw);
-                break;
-            case SIOC_MSGPACK_BIN:
-            case SIOC_MSGPACK_EXT:
-                if (*n_att < att_cap) {
-                    att[*n_att].ptr = it.data;
-                    att[*n_att].len = it.len;
-                }
-                if (it.type == SIOC_MSGPACK_EXT) { /* Node's ExtData {type, data} object */
-                    sioc_json_write_object_begin(jw);
-                    sioc_json_write_key(jw, "type", 4);
-                    sioc_json_write_i64(jw, it.ext_type);
-                    sioc_json_write_key(jw, "data", 4);
-                    sioc__sio_placeholder(jw, *n_att);
-                    sioc_json_write_object_end(jw);
-                } else {
-                    sioc__sio_placeholder(jw, *n_att);
-                }
-                (*n_att)++;
-                break;
-            case SIOC_MSGPACK_ARRAY:
-            case SIOC_MSGPACK_MAP:
-                if (it.type == SIOC_MSGPACK_ARRAY)
-                    sioc_json_write_array_begin(jw);
-                else
-                    sioc_json_write_object_begin(jw);
-                if (it.len > 0) {
-                    if (depth == SIOC__COUNT(stack)) return SIOC_ERR_LIMIT;
-                    stack[depth].is_map = it.type == SIOC_MSGPACK_MAP;
-                    stack[depth].left = stack[depth].is_map ? 2u * (uint64_t)it.len : it.len;
-                    depth++;
-                    continue; /* the container completes when its last item does */
-                }
-                if (it.type == SIOC_MSGPACK_ARRAY)
-                    sioc_json_write_array_end(jw);
-                else
-                    sioc_json_write_object_end(jw);
-                break;
-            default: return SIOC_ERR_PARSE;
-            }
-        }
-        /* One item is complete: count it, closing every container it completes. */
-        while (depth > 0 && --stack[depth - 1].left == 0) {
-            if (stack[depth - 1].is_map)
-                sioc_json_write_object_end(jw);
-            else
-                sioc_json_write_array_end(jw);
-            depth--;
-        }
-        if (depth == 0) break;
+/* A binary becomes a placeholder numbered in wire order (the depth-first order socket.io-parser numbers in); an
+   extension other than the timestamp becomes Node's ExtData object {type, data}, its data the placeholder. */
+static sioc_result sioc__sio_write_bin(void *user, sioc_json_writer *jw, const sioc_msgpack_item *it) {
+    sioc__sio_att *a = (sioc__sio_att *)user;
+    if (a->n < a->cap) {
+        a->att[a->n].ptr = it->data;
+        a->att[a->n].len = it->len;
     }
-    return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE;
+    if (it->type == SIOC_MSGPACK_EXT) {
+        sioc_json_write_object_begin(jw);
+        sioc_json_write_key(jw, "type", 4);
+        sioc_json_write_i64(jw, it->ext_type);
+        sioc_json_write_key(jw, "data", 4);
+        sioc__sio_placeholder(jw, a->n);
+        sioc_json_write_object_end(jw);
+    } else {
+        sioc__sio_placeholder(jw, a->n);
+    }
+    a->n++;
+    return SIOC_OK;
 }
 
 SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int64_t id, sioc_bytes data,
@@ -7458,9 +7761,18 @@ SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int
     if (id >= 0) sioc_buf_put_u64(text, (uint64_t)id);
     if (data.ptr) {
         sioc_json_writer jw;
+        sioc__sio_att a;
+        sioc_mpjson_opts o;
+        memset(&o, 0, sizeof o);
+        a.att = att;
+        a.cap = att_cap;
+        a.n = 0;
+        o.write_bin = sioc__sio_write_bin;
+        o.user = &a;
         sioc_json_writer_init(&jw, text);
-        e = sioc__sio_to_json(&jw, data, att, att_cap, &n_att);
-        if (e != SIOC_OK) return e;
+        e = sioc_msgpack_to_json(&jw, data, &o);
+        if (e != SIOC_OK && e != SIOC_ERR_BUFFER_TOO_SMALL) return e;
+        n_att = a.n;
     }
     if (out_n_att) *out_n_att = n_att;
     e = sioc_buf_result(text);
@@ -7571,105 +7883,33 @@ SIOC_API sioc_result sioc_sio_decode(sioc_sio_packet *p, const char *s, size_t l
     return SIOC_OK;
 }
 
-/* A JSON string token as a msgpack str, unescaped straight into the output buffer. */
-static void sioc__sio_mp_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok) {
-    const sioc_json_tok *t = &doc->toks[tok];
-    sioc_buf *b = w->out;
-    uint8_t hdr[5];
-    size_t n = 0, h;
-    if (!t->escaped) {
-        sioc_msgpack_write_str(w, doc->text + t->start, t->len);
-        return;
-    }
-    (void)sioc_json_get_str(doc, tok, NULL, 0, &n);
-    if (n <= 31) {
-        hdr[0] = (uint8_t)(0xa0 | n);
-        h = 1;
-    } else if (n <= 0xff) {
-        hdr[0] = 0xd9;
-        hdr[1] = (uint8_t)n;
-        h = 2;
-    } else if (n <= 0xffff) {
-        hdr[0] = 0xda;
-        sioc__store_be16(hdr + 1, (uint16_t)n);
-        h = 3;
-    } else {
-        hdr[0] = 0xdb;
-        sioc__store_be32(hdr + 1, (uint32_t)n); /* n < text length < 4 GiB (the JSON reader's bound) */
-        h = 5;
-    }
-    sioc_msgpack_write_raw(w, hdr, h); /* counts as the one value; the body follows directly */
-    if (b->err != SIOC_OK && b->err != SIOC_ERR_BUFFER_TOO_SMALL) return;
-    if (b->len <= b->cap && b->cap - b->len >= n) {
-        uint8_t *dst = b->data + b->len;
-        size_t k, units = 0;
-        (void)sioc_json_get_str(doc, tok, (char *)dst, b->cap - b->len, &n);
-        for (k = 0; k < n; k++)
-            if ((dst[k] & 0xc0) != 0x80) units += dst[k] >= 0xf0 ? 2u : 1u;
-        if (units > 200) /* Node encodes longer strings with TextEncoder: lone surrogates become U+FFFD */
-            for (k = 0; k + 2 < n; k++)
-                if (dst[k] == 0xed && dst[k + 1] >= 0xa0) {
-                    dst[k] = 0xef;
-                    dst[k + 1] = 0xbf;
-                    dst[k + 2] = 0xbd;
-                    k += 2;
-                }
-    }
-    b->len = (b->len + n < b->len) ? (size_t)-1 : b->len + n;
+typedef struct sioc__sio_ph {
+    const sioc_bytes *att;
+    size_t n;
+} sioc__sio_ph;
+
+/* A placeholder object becomes bin att[num]. */
+static int sioc__sio_read_bin(void *user, const sioc_json *doc, int tok, sioc_msgpack_writer *w) {
+    const sioc__sio_ph *ph = (const sioc__sio_ph *)user;
+    size_t num = 0;
+    int k = sioc__sio_placeholder_num(doc, tok, (uint32_t)ph->n, &num);
+    if (k < 0) return SIOC_ERR_RANGE;
+    if (k > 0) sioc_msgpack_write_bin(w, ph->att[num].ptr, ph->att[num].len);
+    return k;
 }
 
 SIOC_API sioc_result sioc_sio_json_to_msgpack(const sioc_json *doc, int tok, const sioc_bytes *att, size_t n_att,
                                               sioc_msgpack_writer *w) {
-    size_t i, end;
-    if (tok < 0 || (size_t)tok >= doc->count || doc->toks[tok].is_key) return SIOC_ERR_ARG;
-    i = (size_t)tok;
-    end = doc->toks[tok].next;
-    while (i < end) {
-        const sioc_json_tok *t = &doc->toks[i];
-        if (t->is_key) {
-            if (sioc_json_str_eq(doc, (int)i, "__proto__", 9)) {
-                i = doc->toks[i + 1].next; /* drop the member: Node's decoder would throw on it (Q14) */
-                continue;
-            }
-            sioc__sio_mp_str(w, doc, (int)i);
-            i++;
-            continue;
-        }
-        switch (t->type) {
-        case SIOC_JSON_OBJECT: {
-            size_t num = 0;
-            uint32_t members = 0;
-            int k = att ? sioc__sio_placeholder_num(doc, (int)i, (uint32_t)n_att, &num) : 0;
-            if (k < 0) return SIOC_ERR_RANGE;
-            if (k > 0) {
-                sioc_msgpack_write_bin(w, att[num].ptr, att[num].len);
-                i = t->next;
-                continue;
-            }
-            for (k = sioc_json_first(doc, (int)i); k >= 0; k = sioc_json_next(doc, k))
-                if (!sioc_json_str_eq(doc, k, "__proto__", 9)) members++;
-            sioc_msgpack_write_map(w, members);
-            break;
-        }
-        case SIOC_JSON_ARRAY: sioc_msgpack_write_array(w, t->count); break;
-        case SIOC_JSON_STRING: sioc__sio_mp_str(w, doc, (int)i); break;
-        case SIOC_JSON_NUMBER: {
-            double f = 0;
-            (void)sioc_json_get_f64(doc, (int)i, &f); /* out of range: +-Infinity, as JSON.parse */
-            sioc_msgpack_write_double(w, f);
-            break;
-        }
-        case SIOC_JSON_BOOL: {
-            int b = 0;
-            (void)sioc_json_get_bool(doc, (int)i, &b);
-            sioc_msgpack_write_bool(w, b);
-            break;
-        }
-        default: sioc_msgpack_write_nil(w); break;
-        }
-        i++;
+    sioc__sio_ph ph;
+    sioc_mpjson_opts o;
+    memset(&o, 0, sizeof o);
+    ph.att = att;
+    ph.n = n_att;
+    if (att) {
+        o.read_bin = sioc__sio_read_bin;
+        o.user = &ph;
     }
-    return SIOC_OK;
+    return sioc_json_to_msgpack(doc, tok, w, &o);
 }
 
 SIOC_API sioc_result sioc_sio_ack_arg(const sioc_sio_packet *p, const sioc_bytes *att, size_t n_att, sioc_buf *out) {
@@ -8447,7 +8687,7 @@ static sioc_result sioc__msg_finish(sioc_msg *m, sioc_bytes data, int data_check
     sioc_result e;
     if (m->type < 1 || m->type > 13) return sioc__msg_fail(m, SIOC_ERR_UNSUPPORTED, "type");
     if (data.ptr && !data_checked) {
-        e = sioc_msgpack_check(data.ptr, data.len);
+        e = sioc_msgpack_check_depth(data.ptr, data.len, SIOC_MSGPACK_WRITE_DEPTH);
         if (e != SIOC_OK) return sioc__msg_fail(m, e, "data");
     }
     if (!sioc_msg_has_data(m->type)) return SIOC_OK; /* data on 1, 2, 13 is ignored, as Node does */
@@ -8497,7 +8737,7 @@ SIOC_API sioc_result sioc_msg_decode_azure(const void *body, size_t len, const s
     sioc_result e;
     sioc__msg_clear(out);
     if (!body && len) return sioc__msg_fail(out, SIOC_ERR_ARG, "body");
-    e = sioc_msgpack_check(body, len);
+    e = sioc_msgpack_check_depth(body, len, SIOC_MSGPACK_WRITE_DEPTH);
     if (e != SIOC_OK) return sioc__msg_fail(out, e, "body");
     sioc_msgpack_reader_init(&r, body, len);
     if (sioc__msg_peek_type(&r) != SIOC_MSGPACK_MAP) return sioc__msg_fail(out, SIOC_ERR_TYPE, "body");
@@ -8790,6 +9030,8 @@ SIOC_API sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out) {
 /* ---- src/local_select.c ---- */
 /* ---- local_select.c ---- */
 
+#include <string.h>
+
 /* A list of room names from either a decoded message (msgpack list) or C arrays. */
 typedef struct sioc__sel_names {
     sioc_msg_list list;
@@ -8909,7 +9151,7 @@ struct sioc__node_sock {
     char id[SIOC_NODE_NAME_MAX + 1];
     sioc_bytes handshake, data; /* borrowed */
     void *user;
-    uint64_t conn;
+    uint64_t conn, issued_ms;
     uint32_t m_first, m_last, n_rooms; /* its memberships in join order */
     uint64_t acks[SIOC_NODE_SOCKET_ACKS]; /* ack ids of ack broadcasts it may still answer */
 };
@@ -9127,11 +9369,12 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     if (!d.max_peers) d.max_peers = 32;
     if (!d.max_requests) d.max_requests = 32;
     if (!d.max_acks) d.max_acks = 64;
-    if (!d.max_attachments) d.max_attachments = 64;
+    if (!d.max_attachments) d.max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
     if (!d.max_ack_tokens) d.max_ack_tokens = 256;
     if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
     if (!d.out_queue_size) d.out_queue_size = 278528;
-    if (!d.event_queue_size) d.event_queue_size = 278528 + 64 * d.max_sockets; /* + a DELIVER to every socket */
+    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
+    if (!d.event_queue_size) d.event_queue_size = 2 * 278528 + 64 * d.max_sockets;
     if (!d.max_message_size) d.max_message_size = 262144;
     return d;
 }
@@ -9769,6 +10012,7 @@ SIOC_API sioc_result sioc_node_socket_add(sioc_node *n, sioc_str nsp, sioc_str i
         s->data = sd->data;
         s->user = sd->user;
         s->conn = sd->conn;
+        s->issued_ms = sd->issued_ms;
     }
     sioc__node_idx_insert(n, SIOC__IDX_SOCK, slot);
     n->p_ns[ns].member[slot] = 1;
@@ -9909,6 +10153,65 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 
 /* ---- publishing ---- */
 
+/* A JS Date as Date.prototype.toString prints it in UTC: "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal
+   Time)"; "Invalid Date" beyond the JS range (8.64e15 ms). Returns the length (out: 80 bytes). */
+static size_t sioc__node_date_string(uint64_t ms, char *out) {
+    static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
+    int64_t y, days = (int64_t)(ms / 86400000u);
+    unsigned mo, d, sec = (unsigned)(ms % 86400000u / 1000u), k;
+    char *p = out, digits[24];
+    if (ms > 8640000000000000u) {
+        memcpy(out, "Invalid Date", 12);
+        return 12;
+    }
+    sioc__civil_from_days(days, &y, &mo, &d);
+    memcpy(p, wd + 3 * (days % 7), 3); /* 1970-01-01 was a Thursday */
+    p[3] = ' ';
+    memcpy(p + 4, mn + 3 * (mo - 1), 3);
+    p[7] = ' ';
+    p[8] = (char)('0' + d / 10);
+    p[9] = (char)('0' + d % 10);
+    p[10] = ' ';
+    p += 11;
+    for (k = 0; y > 0 || k < 4; y /= 10) digits[k++] = (char)('0' + (int)(y % 10)); /* at least 4 digits */
+    while (k > 0) *p++ = digits[--k];
+    *p++ = ' ';
+    for (k = 0; k < 3; k++) {
+        unsigned v = k == 0 ? sec / 3600u : k == 1 ? sec / 60u % 60u : sec % 60u;
+        if (k) *p++ = ':';
+        *p++ = (char)('0' + v / 10);
+        *p++ = (char)('0' + v % 10);
+    }
+    memcpy(p, tail, sizeof tail - 1);
+    return (size_t)(p - out) + sizeof tail - 1;
+}
+
+/* The handshake of a socket the application gave none: the nine keys Node sends (PROTOCOL.md §3), in its order,
+   with neutral values and the connection time the application gave (issued_ms). */
+static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
+    char date[80];
+    sioc_msgpack_write_map(w, 9);
+    sioc_msgpack_write_cstr(w, "headers");
+    sioc_msgpack_write_map(w, 0);
+    sioc_msgpack_write_cstr(w, "time");
+    sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date));
+    sioc_msgpack_write_cstr(w, "address");
+    sioc_msgpack_write_cstr(w, "");
+    sioc_msgpack_write_cstr(w, "xdomain");
+    sioc_msgpack_write_bool(w, 0);
+    sioc_msgpack_write_cstr(w, "secure");
+    sioc_msgpack_write_bool(w, 0);
+    sioc_msgpack_write_cstr(w, "issued");
+    sioc_msgpack_write_uint(w, issued_ms);
+    sioc_msgpack_write_cstr(w, "url");
+    sioc_msgpack_write_cstr(w, "/");
+    sioc_msgpack_write_cstr(w, "query");
+    sioc_msgpack_write_map(w, 0);
+    sioc_msgpack_write_cstr(w, "auth");
+    sioc_msgpack_write_map(w, 0);
+}
+
 /* One socket of a fetchSockets answer: {id, handshake, rooms, data} (PROTOCOL.md §3, what sioc_msg_write_socket
    writes, with the rooms taken straight from the membership list). */
 static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, uint32_t slot) {
@@ -9921,7 +10224,7 @@ static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, 
     if (s->handshake.ptr)
         sioc_msgpack_write_raw(w, s->handshake.ptr, s->handshake.len);
     else
-        sioc_msgpack_write_map(w, 0);
+        sioc__node_write_handshake(w, s->issued_ms);
     sioc_msgpack_write_cstr(w, "rooms");
     sioc_msgpack_write_array(w, s->n_rooms);
     for (m = s->m_first; m != SIOC__NIL; m = n->p_mships[m].snext) {
@@ -9994,7 +10297,8 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             if (has_data) aws += 4 + 6 + (data_end - data_start);
             if (aws > n->p_desc.max_message_size || b.len > n->p_desc.max_message_size) return SIOC_ERR_TOO_LARGE;
             /* Application strings (opts rooms, values) must decode on every peer: UTF-8, no "__proto__" (Q14). */
-            if (p->check && sioc_msgpack_check(dst + hdr + req_len, b.len) != SIOC_OK) return SIOC_ERR_ARG;
+            if (p->check && sioc_msgpack_check_depth(dst + hdr + req_len, b.len, SIOC_MSGPACK_WRITE_DEPTH) != SIOC_OK)
+                return SIOC_ERR_ARG;
             memset(&h, 0, sizeof h);
             h.size = (uint32_t)total;
             h.type = (uint16_t)p->type;
@@ -10092,6 +10396,8 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
     sioc__node_trec tr;
     size_t i, n_att = 0;
     sioc_buf b;
+    sioc_bytes src;
+    int in_copy = 1;
     sioc_result r;
     h->n_targets = (uint32_t)c->n_sel;
     h->tgt_off = sioc__evw_put(w, NULL, c->n_sel * sizeof tr);
@@ -10104,24 +10410,33 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
         tr.id_off = sioc__evw_put(w, so->id, so->id_len);
         sioc__evw_set(w, h->tgt_off + i * sizeof tr, &tr, sizeof tr);
     }
+    /* DELIVER: the packet itself goes into the event (ev->packet), and the frames are encoded from that copy, so
+       the attachments are views into it rather than copies of their own. */
+    src = sioc_bytes_n(NULL, 0);
+    if (c->type == SIOC_SIO_EVENT) {
+        h->has_packet = 1;
+        h->pk_len = (uint32_t)c->packet_data.len;
+        h->pk_off = sioc__evw_put(w, c->packet_data.ptr, c->packet_data.len);
+        in_copy = w->len <= w->cap;
+        src = in_copy ? sioc_bytes_n(w->p + h->pk_off, c->packet_data.len) : c->packet_data;
+    }
     /* The packet is encoded once for every target (§10.1): the namespace is ours, the id our own ack id. */
     sioc__evw_buf(w, &b);
-    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id,
-                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc_bytes_n(NULL, 0), n->p_att,
+    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id, src, n->p_att,
                         n->p_desc.max_attachments, &n_att);
     if (r == SIOC_ERR_BUFFER_TOO_SMALL && n_att > n->p_desc.max_attachments) return SIOC_ERR_LIMIT;
     if (r != SIOC_OK && r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
     h->text_off = (uint32_t)w->len;
     h->text_len = (uint32_t)b.len;
     w->len += b.len;
-    if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_OK; /* w->len now exceeds the room: the caller retries */
+    if (r == SIOC_ERR_BUFFER_TOO_SMALL || !in_copy) return SIOC_OK; /* w->len exceeds the room: the caller retries */
     h->n_att = (uint32_t)n_att;
     w->len = SIOC__ALIGN8(w->len);
     h->att_off = sioc__evw_put(w, NULL, n_att * 2 * sizeof(uint32_t));
     for (i = 0; i < n_att; i++) {
         uint32_t e[2];
+        e[0] = (uint32_t)(n->p_att[i].ptr - w->p); /* inside the packet copy */
         e[1] = (uint32_t)n->p_att[i].len;
-        e[0] = sioc__evw_put(w, n->p_att[i].ptr, n->p_att[i].len);
         sioc__evw_set(w, h->att_off + i * sizeof e, e, sizeof e);
     }
     return SIOC_OK;
@@ -10791,41 +11106,42 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
 
 /* ---- client acks ---- */
 
-SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p, const sioc_bytes *att,
-                                          size_t n_att, uint64_t now_ms) {
+/* The pending ack broadcast a local socket's answer to ack id `id` belongs to: *slot, *k (its index in the socket's
+   ack list) and *a. SIOC_ERR_NOT_FOUND when there is none (a stale id is dropped from the socket). */
+static sioc_result sioc__node_ack_lookup(sioc_node *n, uint32_t ns, sioc_str sid, int64_t id, uint32_t *slot,
+                                         uint32_t *k, struct sioc__node_ack **a) {
     struct sioc__node_sock *s;
-    struct sioc__node_ack *a;
-    uint32_t ns, slot, k;
-    sioc_buf b;
-    sioc_result r;
-    if (!n->p_mem) return SIOC_ERR_STATE;
-    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
-    ns = sioc__node_ns_find(n, p->nsp);
-    slot = sioc__node_sock_find(n, ns, sid);
-    if (slot == SIOC__NIL || p->id < 0) return SIOC_ERR_NOT_FOUND;
-    s = &n->p_socks[slot];
-    for (k = 0; k < s->n_acks && s->acks[k] != (uint64_t)p->id; k++) {
+    *slot = sioc__node_sock_find(n, ns, sid);
+    if (*slot == SIOC__NIL || id < 0) return SIOC_ERR_NOT_FOUND;
+    s = &n->p_socks[*slot];
+    for (*k = 0; *k < s->n_acks && s->acks[*k] != (uint64_t)id; (*k)++) {
     }
-    if (k == s->n_acks) return SIOC_ERR_NOT_FOUND;
-    a = sioc__node_ack_find(n, ns, (uint64_t)p->id);
-    if (!a) { /* expired: the id is stale */
-        s->acks[k] = s->acks[--s->n_acks];
+    if (*k == s->n_acks) return SIOC_ERR_NOT_FOUND;
+    *a = sioc__node_ack_find(n, ns, (uint64_t)id);
+    if (!*a) { /* expired: the id is stale */
+        s->acks[*k] = s->acks[--s->n_acks];
         return SIOC_ERR_NOT_FOUND;
     }
-    sioc_buf_init(&b, n->p_scratch, n->p_desc.ack_scratch_size);
-    r = sioc_sio_ack_arg(p, att, n_att, &b);
-    if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
-    if (a->kind == SIOC__ACK_CLIENT) { /* §6.3 responder step 3 */
+    return SIOC_OK;
+}
+
+/* A local client's ack value (one msgpack value) for a pending ack broadcast: published to the requester (type
+   12, §6.3 responder step 3), or for our own ack broadcast a BROADCAST_ACK event. */
+static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slot, uint32_t k,
+                                         struct sioc__node_ack *a, sioc_bytes value, uint64_t now_ms) {
+    struct sioc__node_sock *s = &n->p_socks[slot];
+    struct sioc__node_req *q = NULL;
+    if (a->kind == SIOC__ACK_CLIENT) {
         sioc__node_pub pub;
+        sioc_result r;
         sioc_str rid = sioc_str_n(a->request_id, a->id_len);
         sioc__node_pub_init(&pub, SIOC_MSG_BROADCAST_ACK);
         pub.request_id = &rid;
-        pub.packet = sioc_bytes_n(n->p_scratch, b.len);
+        pub.packet = value;
         pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
     } else {
-        struct sioc__node_req *q = NULL;
         sioc__node_erec h;
         uint32_t i;
         for (i = 0; i < n->p_desc.max_requests; i++)
@@ -10836,17 +11152,31 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
             h.request_kind = q->kind;
             h.user = q->user;
             h.has_packet = 1;
-            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(n->p_scratch, b.len));
+            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), value);
             q->acks++;
         }
-        s->acks[k] = s->acks[--s->n_acks];
-        if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
-        if (q) sioc__node_back_check(n, q);
-        return SIOC_OK;
     }
     s->acks[k] = s->acks[--s->n_acks];
     if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
+    if (q) sioc__node_back_check(n, q);
     return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p, const sioc_bytes *att,
+                                          size_t n_att, uint64_t now_ms) {
+    struct sioc__node_ack *a;
+    uint32_t ns, slot, k;
+    sioc_buf b;
+    sioc_result r;
+    if (!n->p_mem) return SIOC_ERR_STATE;
+    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
+    ns = sioc__node_ns_find(n, p->nsp);
+    r = sioc__node_ack_lookup(n, ns, sid, p->id, &slot, &k, &a);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, n->p_scratch, n->p_desc.ack_scratch_size);
+    r = sioc_sio_ack_arg(p, att, n_att, &b);
+    if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
+    return sioc__node_ack_answer(n, ns, slot, k, a, sioc_bytes_n(n->p_scratch, b.len), now_ms);
 }
 
 SIOC_API sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const char *text, size_t len,
@@ -10854,9 +11184,23 @@ SIOC_API sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const
     sioc_sio_packet p;
     sioc_result r;
     if (!n->p_mem) return SIOC_ERR_STATE;
-    r = sioc_sio_decode(&p, text, len, n->p_toks, n->p_desc.max_ack_tokens, 0);
+    r = sioc_sio_decode(&p, text, len, n->p_toks, n->p_desc.max_ack_tokens, n->p_desc.max_attachments);
     if (r != SIOC_OK) return r;
     return sioc_node_client_ack(n, sid, &p, att, n_att, now_ms);
+}
+
+SIOC_API sioc_result sioc_node_client_ack_value(sioc_node *n, sioc_str nsp, sioc_str sid, int64_t ack_id,
+                                                sioc_bytes value, uint64_t now_ms) {
+    static const uint8_t nil = 0xc0; /* ack() without arguments: Node sends packet: nil (§8) */
+    struct sioc__node_ack *a;
+    uint32_t ns, slot, k;
+    sioc_result r;
+    if (!n->p_mem) return SIOC_ERR_STATE;
+    if (!sioc__node_valid_value(value)) return SIOC_ERR_ARG;
+    ns = sioc__node_ns_find(n, nsp);
+    r = sioc__node_ack_lookup(n, ns, sid, ack_id, &slot, &k, &a);
+    if (r != SIOC_OK) return r;
+    return sioc__node_ack_answer(n, ns, slot, k, a, value.ptr ? value : sioc_bytes_n(&nil, 1), now_ms);
 }
 
 /* ---- operations ---- */
@@ -13680,20 +14024,6 @@ static int64_t sioc__days_from_civil(int64_t y, unsigned m, unsigned d) {
     doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
     doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
     return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-    int64_t era;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
-    mp = (5u * doy + 2u) / 153u;
-    *d = doy - (153u * mp + 2u) / 5u + 1u;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 static void sioc__put_digits(char *p, unsigned v, int n) {

@@ -1,5 +1,12 @@
 /* ---- aws.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "json.h"
+#include "xml.h"
+#include "http.h"
+#include "sigv4.h"
+#include "aws.h"
 
 #if SIOC_ENABLE_AWS
 

@@ -9,6 +9,11 @@
         says it is skewed, and classifies errors. Request and reply memory belong to the caller (sioc_aws_call).
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "http.h"
+#include "sigv4.h"
 
 #if SIOC_ENABLE_AWS
 

@@ -1,5 +1,12 @@
 /* ---- azure.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "json.h"
+#include "xml.h"
+#include "sas.h"
+#include "cluster_msg.h"
+#include "http.h"
+#include "azure.h"
 
 #if SIOC_ENABLE_AZURE
 

@@ -8,6 +8,11 @@
         caller; HTTP statuses classified into typed errors for the node's backoff.
    Nothing here allocates except sioc_azure_client_init (through the HTTP engine). Keys and tokens never reach
    log lines or error text. */
+#pragma once
+#include "base.h"
+#include "sas.h"
+#include "cluster_msg.h"
+#include "http.h"
 
 #ifndef SIOC_ENABLE_AZURE
 #define SIOC_ENABLE_AZURE 1 /* 0 leaves the Azure transport out (the SAS helpers stay: they are small and pure) */

@@ -1,4 +1,5 @@
 /* ---- base.c ---- */
+#include "base.h"
 #include "internal.h"
 
 SIOC_API const char *sioc_strerror(sioc_result r) {

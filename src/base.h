@@ -1,4 +1,6 @@
 /* ---- base: results, spans, output buffer, allocator, logger, byte queue ---- */
+#pragma once
+#include "prologue.h"
 
 /* One list makes both the enum and sioc_strerror(). Negative = error, 0 = ok, positive = not a failure. */
 #define SIOC__RESULTS(X)                                                                  \

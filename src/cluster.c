@@ -1,5 +1,13 @@
 /* ---- cluster.c: the node state machine (PROTOCOL.md §4-§8, §10) ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "json.h"
+#include "msgpack.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
+#include "local_select.h"
+#include "cluster.h"
 
 #define SIOC__NIL 0xFFFFFFFFu
 #define SIOC__NS_NONE 0xFFFFu
@@ -30,7 +38,7 @@ struct sioc__node_sock {
     char id[SIOC_NODE_NAME_MAX + 1];
     sioc_bytes handshake, data; /* borrowed */
     void *user;
-    uint64_t conn;
+    uint64_t conn, issued_ms;
     uint32_t m_first, m_last, n_rooms; /* its memberships in join order */
     uint64_t acks[SIOC_NODE_SOCKET_ACKS]; /* ack ids of ack broadcasts it may still answer */
 };
@@ -248,11 +256,12 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     if (!d.max_peers) d.max_peers = 32;
     if (!d.max_requests) d.max_requests = 32;
     if (!d.max_acks) d.max_acks = 64;
-    if (!d.max_attachments) d.max_attachments = 64;
+    if (!d.max_attachments) d.max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
     if (!d.max_ack_tokens) d.max_ack_tokens = 256;
     if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
     if (!d.out_queue_size) d.out_queue_size = 278528;
-    if (!d.event_queue_size) d.event_queue_size = 278528 + 64 * d.max_sockets; /* + a DELIVER to every socket */
+    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
+    if (!d.event_queue_size) d.event_queue_size = 2 * 278528 + 64 * d.max_sockets;
     if (!d.max_message_size) d.max_message_size = 262144;
     return d;
 }
@@ -890,6 +899,7 @@ SIOC_API sioc_result sioc_node_socket_add(sioc_node *n, sioc_str nsp, sioc_str i
         s->data = sd->data;
         s->user = sd->user;
         s->conn = sd->conn;
+        s->issued_ms = sd->issued_ms;
     }
     sioc__node_idx_insert(n, SIOC__IDX_SOCK, slot);
     n->p_ns[ns].member[slot] = 1;
@@ -1030,6 +1040,65 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 
 /* ---- publishing ---- */
 
+/* A JS Date as Date.prototype.toString prints it in UTC: "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal
+   Time)"; "Invalid Date" beyond the JS range (8.64e15 ms). Returns the length (out: 80 bytes). */
+static size_t sioc__node_date_string(uint64_t ms, char *out) {
+    static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
+    int64_t y, days = (int64_t)(ms / 86400000u);
+    unsigned mo, d, sec = (unsigned)(ms % 86400000u / 1000u), k;
+    char *p = out, digits[24];
+    if (ms > 8640000000000000u) {
+        memcpy(out, "Invalid Date", 12);
+        return 12;
+    }
+    sioc__civil_from_days(days, &y, &mo, &d);
+    memcpy(p, wd + 3 * (days % 7), 3); /* 1970-01-01 was a Thursday */
+    p[3] = ' ';
+    memcpy(p + 4, mn + 3 * (mo - 1), 3);
+    p[7] = ' ';
+    p[8] = (char)('0' + d / 10);
+    p[9] = (char)('0' + d % 10);
+    p[10] = ' ';
+    p += 11;
+    for (k = 0; y > 0 || k < 4; y /= 10) digits[k++] = (char)('0' + (int)(y % 10)); /* at least 4 digits */
+    while (k > 0) *p++ = digits[--k];
+    *p++ = ' ';
+    for (k = 0; k < 3; k++) {
+        unsigned v = k == 0 ? sec / 3600u : k == 1 ? sec / 60u % 60u : sec % 60u;
+        if (k) *p++ = ':';
+        *p++ = (char)('0' + v / 10);
+        *p++ = (char)('0' + v % 10);
+    }
+    memcpy(p, tail, sizeof tail - 1);
+    return (size_t)(p - out) + sizeof tail - 1;
+}
+
+/* The handshake of a socket the application gave none: the nine keys Node sends (PROTOCOL.md §3), in its order,
+   with neutral values and the connection time the application gave (issued_ms). */
+static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
+    char date[80];
+    sioc_msgpack_write_map(w, 9);
+    sioc_msgpack_write_cstr(w, "headers");
+    sioc_msgpack_write_map(w, 0);
+    sioc_msgpack_write_cstr(w, "time");
+    sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date));
+    sioc_msgpack_write_cstr(w, "address");
+    sioc_msgpack_write_cstr(w, "");
+    sioc_msgpack_write_cstr(w, "xdomain");
+    sioc_msgpack_write_bool(w, 0);
+    sioc_msgpack_write_cstr(w, "secure");
+    sioc_msgpack_write_bool(w, 0);
+    sioc_msgpack_write_cstr(w, "issued");
+    sioc_msgpack_write_uint(w, issued_ms);
+    sioc_msgpack_write_cstr(w, "url");
+    sioc_msgpack_write_cstr(w, "/");
+    sioc_msgpack_write_cstr(w, "query");
+    sioc_msgpack_write_map(w, 0);
+    sioc_msgpack_write_cstr(w, "auth");
+    sioc_msgpack_write_map(w, 0);
+}
+
 /* One socket of a fetchSockets answer: {id, handshake, rooms, data} (PROTOCOL.md §3, what sioc_msg_write_socket
    writes, with the rooms taken straight from the membership list). */
 static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, uint32_t slot) {
@@ -1042,7 +1111,7 @@ static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, 
     if (s->handshake.ptr)
         sioc_msgpack_write_raw(w, s->handshake.ptr, s->handshake.len);
     else
-        sioc_msgpack_write_map(w, 0);
+        sioc__node_write_handshake(w, s->issued_ms);
     sioc_msgpack_write_cstr(w, "rooms");
     sioc_msgpack_write_array(w, s->n_rooms);
     for (m = s->m_first; m != SIOC__NIL; m = n->p_mships[m].snext) {
@@ -1115,7 +1184,8 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             if (has_data) aws += 4 + 6 + (data_end - data_start);
             if (aws > n->p_desc.max_message_size || b.len > n->p_desc.max_message_size) return SIOC_ERR_TOO_LARGE;
             /* Application strings (opts rooms, values) must decode on every peer: UTF-8, no "__proto__" (Q14). */
-            if (p->check && sioc_msgpack_check(dst + hdr + req_len, b.len) != SIOC_OK) return SIOC_ERR_ARG;
+            if (p->check && sioc_msgpack_check_depth(dst + hdr + req_len, b.len, SIOC_MSGPACK_WRITE_DEPTH) != SIOC_OK)
+                return SIOC_ERR_ARG;
             memset(&h, 0, sizeof h);
             h.size = (uint32_t)total;
             h.type = (uint16_t)p->type;
@@ -1213,6 +1283,8 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
     sioc__node_trec tr;
     size_t i, n_att = 0;
     sioc_buf b;
+    sioc_bytes src;
+    int in_copy = 1;
     sioc_result r;
     h->n_targets = (uint32_t)c->n_sel;
     h->tgt_off = sioc__evw_put(w, NULL, c->n_sel * sizeof tr);
@@ -1225,24 +1297,33 @@ static sioc_result sioc__node_fill_frames(sioc_node *n, sioc__evw *w, sioc__node
         tr.id_off = sioc__evw_put(w, so->id, so->id_len);
         sioc__evw_set(w, h->tgt_off + i * sizeof tr, &tr, sizeof tr);
     }
+    /* DELIVER: the packet itself goes into the event (ev->packet), and the frames are encoded from that copy, so
+       the attachments are views into it rather than copies of their own. */
+    src = sioc_bytes_n(NULL, 0);
+    if (c->type == SIOC_SIO_EVENT) {
+        h->has_packet = 1;
+        h->pk_len = (uint32_t)c->packet_data.len;
+        h->pk_off = sioc__evw_put(w, c->packet_data.ptr, c->packet_data.len);
+        in_copy = w->len <= w->cap;
+        src = in_copy ? sioc_bytes_n(w->p + h->pk_off, c->packet_data.len) : c->packet_data;
+    }
     /* The packet is encoded once for every target (§10.1): the namespace is ours, the id our own ack id. */
     sioc__evw_buf(w, &b);
-    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id,
-                        c->type == SIOC_SIO_EVENT ? c->packet_data : sioc_bytes_n(NULL, 0), n->p_att,
+    r = sioc_sio_encode(&b, c->type, sioc_str_n(s->name, s->len), c->ack_id, src, n->p_att,
                         n->p_desc.max_attachments, &n_att);
     if (r == SIOC_ERR_BUFFER_TOO_SMALL && n_att > n->p_desc.max_attachments) return SIOC_ERR_LIMIT;
     if (r != SIOC_OK && r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
     h->text_off = (uint32_t)w->len;
     h->text_len = (uint32_t)b.len;
     w->len += b.len;
-    if (r == SIOC_ERR_BUFFER_TOO_SMALL) return SIOC_OK; /* w->len now exceeds the room: the caller retries */
+    if (r == SIOC_ERR_BUFFER_TOO_SMALL || !in_copy) return SIOC_OK; /* w->len exceeds the room: the caller retries */
     h->n_att = (uint32_t)n_att;
     w->len = SIOC__ALIGN8(w->len);
     h->att_off = sioc__evw_put(w, NULL, n_att * 2 * sizeof(uint32_t));
     for (i = 0; i < n_att; i++) {
         uint32_t e[2];
+        e[0] = (uint32_t)(n->p_att[i].ptr - w->p); /* inside the packet copy */
         e[1] = (uint32_t)n->p_att[i].len;
-        e[0] = sioc__evw_put(w, n->p_att[i].ptr, n->p_att[i].len);
         sioc__evw_set(w, h->att_off + i * sizeof e, e, sizeof e);
     }
     return SIOC_OK;
@@ -1912,41 +1993,42 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
 
 /* ---- client acks ---- */
 
-SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p, const sioc_bytes *att,
-                                          size_t n_att, uint64_t now_ms) {
+/* The pending ack broadcast a local socket's answer to ack id `id` belongs to: *slot, *k (its index in the socket's
+   ack list) and *a. SIOC_ERR_NOT_FOUND when there is none (a stale id is dropped from the socket). */
+static sioc_result sioc__node_ack_lookup(sioc_node *n, uint32_t ns, sioc_str sid, int64_t id, uint32_t *slot,
+                                         uint32_t *k, struct sioc__node_ack **a) {
     struct sioc__node_sock *s;
-    struct sioc__node_ack *a;
-    uint32_t ns, slot, k;
-    sioc_buf b;
-    sioc_result r;
-    if (!n->p_mem) return SIOC_ERR_STATE;
-    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
-    ns = sioc__node_ns_find(n, p->nsp);
-    slot = sioc__node_sock_find(n, ns, sid);
-    if (slot == SIOC__NIL || p->id < 0) return SIOC_ERR_NOT_FOUND;
-    s = &n->p_socks[slot];
-    for (k = 0; k < s->n_acks && s->acks[k] != (uint64_t)p->id; k++) {
+    *slot = sioc__node_sock_find(n, ns, sid);
+    if (*slot == SIOC__NIL || id < 0) return SIOC_ERR_NOT_FOUND;
+    s = &n->p_socks[*slot];
+    for (*k = 0; *k < s->n_acks && s->acks[*k] != (uint64_t)id; (*k)++) {
     }
-    if (k == s->n_acks) return SIOC_ERR_NOT_FOUND;
-    a = sioc__node_ack_find(n, ns, (uint64_t)p->id);
-    if (!a) { /* expired: the id is stale */
-        s->acks[k] = s->acks[--s->n_acks];
+    if (*k == s->n_acks) return SIOC_ERR_NOT_FOUND;
+    *a = sioc__node_ack_find(n, ns, (uint64_t)id);
+    if (!*a) { /* expired: the id is stale */
+        s->acks[*k] = s->acks[--s->n_acks];
         return SIOC_ERR_NOT_FOUND;
     }
-    sioc_buf_init(&b, n->p_scratch, n->p_desc.ack_scratch_size);
-    r = sioc_sio_ack_arg(p, att, n_att, &b);
-    if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
-    if (a->kind == SIOC__ACK_CLIENT) { /* §6.3 responder step 3 */
+    return SIOC_OK;
+}
+
+/* A local client's ack value (one msgpack value) for a pending ack broadcast: published to the requester (type
+   12, §6.3 responder step 3), or for our own ack broadcast a BROADCAST_ACK event. */
+static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slot, uint32_t k,
+                                         struct sioc__node_ack *a, sioc_bytes value, uint64_t now_ms) {
+    struct sioc__node_sock *s = &n->p_socks[slot];
+    struct sioc__node_req *q = NULL;
+    if (a->kind == SIOC__ACK_CLIENT) {
         sioc__node_pub pub;
+        sioc_result r;
         sioc_str rid = sioc_str_n(a->request_id, a->id_len);
         sioc__node_pub_init(&pub, SIOC_MSG_BROADCAST_ACK);
         pub.request_id = &rid;
-        pub.packet = sioc_bytes_n(n->p_scratch, b.len);
+        pub.packet = value;
         pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
     } else {
-        struct sioc__node_req *q = NULL;
         sioc__node_erec h;
         uint32_t i;
         for (i = 0; i < n->p_desc.max_requests; i++)
@@ -1957,17 +2039,31 @@ SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc
             h.request_kind = q->kind;
             h.user = q->user;
             h.has_packet = 1;
-            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(n->p_scratch, b.len));
+            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), value);
             q->acks++;
         }
-        s->acks[k] = s->acks[--s->n_acks];
-        if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
-        if (q) sioc__node_back_check(n, q);
-        return SIOC_OK;
     }
     s->acks[k] = s->acks[--s->n_acks];
     if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
+    if (q) sioc__node_back_check(n, q);
     return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p, const sioc_bytes *att,
+                                          size_t n_att, uint64_t now_ms) {
+    struct sioc__node_ack *a;
+    uint32_t ns, slot, k;
+    sioc_buf b;
+    sioc_result r;
+    if (!n->p_mem) return SIOC_ERR_STATE;
+    if (p->type != SIOC_SIO_ACK && p->type != SIOC_SIO_BINARY_ACK) return SIOC_ERR_TYPE;
+    ns = sioc__node_ns_find(n, p->nsp);
+    r = sioc__node_ack_lookup(n, ns, sid, p->id, &slot, &k, &a);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, n->p_scratch, n->p_desc.ack_scratch_size);
+    r = sioc_sio_ack_arg(p, att, n_att, &b);
+    if (r != SIOC_OK) return r == SIOC_ERR_BUFFER_TOO_SMALL ? SIOC_ERR_LIMIT : r;
+    return sioc__node_ack_answer(n, ns, slot, k, a, sioc_bytes_n(n->p_scratch, b.len), now_ms);
 }
 
 SIOC_API sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const char *text, size_t len,
@@ -1975,9 +2071,23 @@ SIOC_API sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const
     sioc_sio_packet p;
     sioc_result r;
     if (!n->p_mem) return SIOC_ERR_STATE;
-    r = sioc_sio_decode(&p, text, len, n->p_toks, n->p_desc.max_ack_tokens, 0);
+    r = sioc_sio_decode(&p, text, len, n->p_toks, n->p_desc.max_ack_tokens, n->p_desc.max_attachments);
     if (r != SIOC_OK) return r;
     return sioc_node_client_ack(n, sid, &p, att, n_att, now_ms);
+}
+
+SIOC_API sioc_result sioc_node_client_ack_value(sioc_node *n, sioc_str nsp, sioc_str sid, int64_t ack_id,
+                                                sioc_bytes value, uint64_t now_ms) {
+    static const uint8_t nil = 0xc0; /* ack() without arguments: Node sends packet: nil (§8) */
+    struct sioc__node_ack *a;
+    uint32_t ns, slot, k;
+    sioc_result r;
+    if (!n->p_mem) return SIOC_ERR_STATE;
+    if (!sioc__node_valid_value(value)) return SIOC_ERR_ARG;
+    ns = sioc__node_ns_find(n, nsp);
+    r = sioc__node_ack_lookup(n, ns, sid, ack_id, &slot, &k, &a);
+    if (r != SIOC_OK) return r;
+    return sioc__node_ack_answer(n, ns, slot, k, a, value.ptr ? value : sioc_bytes_n(&nil, 1), now_ms);
 }
 
 /* ---- operations ---- */

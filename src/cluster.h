@@ -30,6 +30,12 @@
    every published message (Q1); one response per (requestId, uid) (Q6, Q12); ack broadcasts need a timeout
    (Q7); responder ack registrations expire after flags.timeout (Q8); serverSideEmit auto-ack is opt-in (Q26);
    local-only ack broadcasts count only this node (Q10). */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
+#include "local_select.h"
 
 #ifndef SIOC_NODE_NAME_MAX
 #define SIOC_NODE_NAME_MAX 64 /* longest namespace, room name or socket id (bytes); longer ones are refused */
@@ -67,8 +73,8 @@ typedef struct sioc_node_desc {
     uint32_t max_ack_tokens;        /* 256 JSON tokens for a client ACK frame (sioc_node_client_ack_text) */
     uint32_t ack_scratch_size;      /* 16384 bytes: the largest client ack argument (as msgpack) */
     uint32_t out_queue_size;        /* 278528 bytes (one 256 KiB message + headers always fits) */
-    uint32_t event_queue_size;      /* 278528 + 64 * max_sockets bytes: a DELIVER event holds its frames and
-                                       about 40 bytes per target socket, and must fit whole */
+    uint32_t event_queue_size;      /* 2 * 278528 + 64 * max_sockets bytes: a DELIVER event holds its packet, its
+                                       frames and about 40 bytes per target socket, and must fit whole */
     uint32_t max_message_size;      /* 262144: refuse to publish larger messages, counted as SNS counts them
                                        (Message + attribute names, types and values), and Azure bodies */
 } sioc_node_desc;
@@ -227,7 +233,9 @@ typedef enum sioc_node_event_type {
     SIOC_NODE_EV_CLOSED,            /* after sioc_node_close, everything queued was handed to the transport */
     SIOC_NODE_EV_PEER_UP,           /* nsp, uid: a node appeared in this namespace */
     SIOC_NODE_EV_PEER_DOWN,         /* nsp, uid, result: SIOC_ERR_TIMEOUT (silent) or SIOC_ERR_CLOSED */
-    SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10) */
+    SIOC_NODE_EV_DELIVER,           /* send text + attachments to every target socket (§10); packet (has_packet
+                                       1) is the decoded [event, args...] as msgpack, for programs that do not
+                                       speak socket.io-parser */
     SIOC_NODE_EV_DISCONNECT,        /* send text ("1" / "1/nsp,") to the target; it was removed from the node.
                                        With close, every socket sharing its `conn` (all namespaces) gets one,
                                        in connection order, and the last has close = 1: then close the
@@ -268,7 +276,7 @@ typedef struct sioc_node_event {
     int compress;           /* DELIVER: per-message deflate wanted (absent flag = 1) */
     int close;              /* DISCONNECT */
     int has_packet;
-    sioc_bytes packet;      /* msgpack, see the enum */
+    sioc_bytes packet;      /* msgpack, see the enum (DELIVER: [event, args...]; the attachments point into it) */
     sioc_msg_list sockets;  /* FETCH_SOCKETS: read with sioc_msg_list_next_socket */
     uint64_t client_count;  /* CLIENT_COUNT */
     uint32_t ack;           /* SERVER_SIDE_EMIT: the ack handle, 0 when none is owed */
@@ -298,13 +306,17 @@ SIOC_API const char *sioc_node_event_name(int type);
 /* ---- local sockets (no message is published: rooms are local, §4.2) ---- */
 
 /* What a remote fetchSockets returns for a socket, and how the application finds it again. handshake and data
-   are msgpack values borrowed until the socket is removed or sioc_node_socket_set_data replaces them (ptr NULL:
-   written as {}). conn groups the sockets of one client connection across namespaces (0: its own). */
+   are msgpack values borrowed until the socket is removed or sioc_node_socket_set_data replaces them. data ptr
+   NULL is written as {}; handshake ptr NULL as the nine keys Node peers expect: {headers: {}, time: issued_ms as
+   Date.toString ("Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)"), address: "", xdomain: false,
+   secure: false, issued: issued_ms, url: "/", query: {}, auth: {}}. conn groups the sockets of one client
+   connection across namespaces (0: its own). */
 typedef struct sioc_node_socket_desc {
     sioc_bytes handshake;
     sioc_bytes data;
     void *user;
     uint64_t conn;
+    uint64_t issued_ms; /* wall-clock ms since 1970 when the client connected (handshake ptr NULL only) */
 } sioc_node_socket_desc;
 
 /* Register a connected socket (namespace created on demand); it joins the room named by its id. SIOC_ERR_ARG for
@@ -346,10 +358,17 @@ SIOC_API int64_t sioc_node_next_ack_id(sioc_node *n, sioc_str nsp, uint64_t now_
    stays pending and the call may be repeated). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack(sioc_node *n, sioc_str sid, const sioc_sio_packet *p,
                                                          const sioc_bytes *att, size_t n_att, uint64_t now_ms);
-/* The same from the raw text frame (without "4"), decoded with the node's own token array. */
+/* The same from the raw text frame (without "4"), decoded with the node's own token array (up to max_attachments
+   binary frames). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_text(sioc_node *n, sioc_str sid, const char *text,
                                                               size_t len, const sioc_bytes *att, size_t n_att,
                                                               uint64_t now_ms);
+/* The same by value, for programs that decode their clients' frames themselves: socket `sid` of `nsp` answered
+   ack id `ack_id` (ev->ack_id of the DELIVER) with `value`, its first argument as one msgpack value (ptr NULL:
+   no argument, sent as nil). SIOC_ERR_ARG for a value that is not valid msgpack (or deeper than
+   SIOC_MAX_MSGPACK_DEPTH); otherwise as sioc_node_client_ack. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_value(sioc_node *n, sioc_str nsp, sioc_str sid,
+                                                               int64_t ack_id, sioc_bytes value, uint64_t now_ms);
 
 /* ---- operations (the application's side of the adapter API) ----
    Each applies its local part exactly as Node's in-memory adapter does, then publishes (unless opts->local).

@@ -1,5 +1,9 @@
 /* ---- cluster_msg.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "msgpack.h"
+#include "sio_parser.h"
+#include "cluster_msg.h"
 
 static const char *const sioc__msg_names[14] = {
     "UNKNOWN",
@@ -343,7 +347,7 @@ static sioc_result sioc__msg_finish(sioc_msg *m, sioc_bytes data, int data_check
     sioc_result e;
     if (m->type < 1 || m->type > 13) return sioc__msg_fail(m, SIOC_ERR_UNSUPPORTED, "type");
     if (data.ptr && !data_checked) {
-        e = sioc_msgpack_check(data.ptr, data.len);
+        e = sioc_msgpack_check_depth(data.ptr, data.len, SIOC_MSGPACK_WRITE_DEPTH);
         if (e != SIOC_OK) return sioc__msg_fail(m, e, "data");
     }
     if (!sioc_msg_has_data(m->type)) return SIOC_OK; /* data on 1, 2, 13 is ignored, as Node does */
@@ -393,7 +397,7 @@ SIOC_API sioc_result sioc_msg_decode_azure(const void *body, size_t len, const s
     sioc_result e;
     sioc__msg_clear(out);
     if (!body && len) return sioc__msg_fail(out, SIOC_ERR_ARG, "body");
-    e = sioc_msgpack_check(body, len);
+    e = sioc_msgpack_check_depth(body, len, SIOC_MSGPACK_WRITE_DEPTH);
     if (e != SIOC_OK) return sioc__msg_fail(out, e, "body");
     sioc_msgpack_reader_init(&r, body, len);
     if (sioc__msg_peek_type(&r) != SIOC_MSGPACK_MAP) return sioc__msg_fail(out, SIOC_ERR_TYPE, "body");

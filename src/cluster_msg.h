@@ -12,7 +12,8 @@
    field Node relies on is type-checked, so a decoded message can be used without further checks. Errors:
      SIOC_ERR_PARSE        data/body is not one valid msgpack value (truncated, 0xc1, trailing bytes, bad UTF-8,
                            bad timestamp), or the AWS Message text is not a decimal number
-     SIOC_ERR_LIMIT        nesting deeper than SIOC_MAX_MSGPACK_DEPTH
+     SIOC_ERR_LIMIT        nesting deeper than SIOC_MSGPACK_WRITE_DEPTH (a value of SIOC_MAX_MSGPACK_DEPTH in the
+                           deepest envelope)
      SIOC_ERR_PROTOCOL     a field Node requires is missing (nsp, uid, data of types 3-12, opts, requestId, ...),
                            a present requestId is nil (§8: Node would take the ack path; we drop instead), or the
                            Azure body and properties disagree
@@ -39,6 +40,9 @@
      sioc_msg_azure_end(&w, uid, nsp);                            (... and this one)
      if (sioc_msgpack_writer_finish(&w) != SIOC_OK) ...          (b.len bytes of mem: the body / data attribute)
 */
+#pragma once
+#include "base.h"
+#include "msgpack.h"
 
 typedef enum sioc_msg_type {
     SIOC_MSG_NONE = 0,

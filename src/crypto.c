@@ -1,5 +1,7 @@
 /* ---- crypto.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
 
 /* SHA-256 (FIPS 180-4 section 6.2). Written for clarity; a 64-entry message schedule on the stack. */
 static const uint32_t sioc__sha256_k[64] = {

@@ -1,5 +1,7 @@
 /* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), MD5 (SQS checksums only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
+#pragma once
+#include "base.h"
 
 #define SIOC_SHA256_LEN 32
 #define SIOC_SHA256_BLOCK 64

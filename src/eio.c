@@ -1,4 +1,7 @@
 /* ---- eio.c ---- */
+#include "base.h"
+#include "crypto.h"
+#include "eio.h"
 #include "internal.h"
 
 /* ---- Engine.IO packets ---- */

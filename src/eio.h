@@ -19,6 +19,8 @@
    most 125 bytes, minimal length encoding, known opcodes), a reader that assembles fragmented messages into
    caller memory across any split of the input (control frames may arrive between fragments), validates text
    and close reasons as UTF-8 and answers with the close code RFC 6455 §7.4 asks for; and the frame writer. */
+#pragma once
+#include "base.h"
 
 /* ---- Engine.IO packets ---- */
 

@@ -2,7 +2,10 @@
    Framing follows RFC 9112 (HTTP/1.1 messages): section 4 status line, 5 field lines, 6.3 message body length,
    7.1 chunked coding, 9.3 persistence. The engine is the BearSSL pattern applied to HTTP: the caller moves bytes
    through buffers the engine exposes and acknowledges them; the engine never calls the network. */
+#include "base.h"
 #include "internal.h"
+#include "tls.h"
+#include "http.h"
 
 #if SIOC_TLS != SIOC_TLS_NONE && SIOC_TLS != SIOC_TLS_MBEDTLS && SIOC_TLS != SIOC_TLS_BEARSSL
 #error "SIOC_TLS must be SIOC_TLS_NONE, SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"

@@ -10,6 +10,8 @@
         caller only ever moves ciphertext.
    Memory: everything is taken at sioc_http_client_init() (plus the TLS state when a connection opens); a
    keep-alive request allocates nothing. */
+#pragma once
+#include "base.h"
 
 /* ---- configuration defaults (compile time; tested with #if) ---- */
 /* SIOC_TLS and SIOC_ENABLE_POSIX are set in the prologue. */

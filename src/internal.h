@@ -1,26 +1,8 @@
 /* ---- internal: private declarations shared by the implementation pieces ----
    Everything here is static (one translation unit in the amalgamation) and named sioc__ / SIOC__. When a src .c
    file is compiled on its own (amalgamate.py --check), this file pulls in the public headers it depends on. */
-#include "prologue.h"
+#pragma once
 #include "base.h"
-#include "crypto.h"
-#include "json.h"
-#include "msgpack.h"
-#include "xml.h"
-#include "sas.h"
-#include "sio_parser.h"
-#include "eio.h"
-#include "cluster_msg.h"
-#include "local_select.h"
-#include "cluster.h"
-#include "http.h"
-#include "tls.h"
-#include "posix.h"
-#include "sigv4.h"
-#include "aws.h"
-#include "azure.h"
-#include "member.h"
-#include "public_end.h"
 
 #include <string.h>
 
@@ -94,6 +76,21 @@ SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
     return 0;
 }
 
+/* Days since 1970-01-01 -> proleptic Gregorian civil date (H. Hinnant's era-based algorithm), integer-only. */
+SIOC__FN void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+    int64_t era;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+    mp = (5u * doy + 2u) / 153u;
+    *d = doy - (153u * mp + 2u) / 5u + 1u;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 /* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
 SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     size_t n = SIOC__MIN(s.len, cap - 1);
@@ -121,27 +118,6 @@ SIOC__FN uint64_t sioc__backoff_at(uint64_t now, int attempts, uint32_t base_ms,
     uint64_t window = (uint64_t)base_ms << shift;
     if (window > cap_ms) window = cap_ms;
     return now + floor_ms + random32 % (window + 1);
-}
-
-/* Recently seen message ids, a ring of `count` NUL-terminated slots of `width` bytes: a redelivery (after a
-   failed delete or settle) is recognised and not handed to the node twice. Returns 1 when `id` is in the ring;
-   otherwise records it (ids that do not fit are not remembered) and returns 0. */
-SIOC__FN int sioc__recent_seen(char *ring, size_t width, size_t count, uint32_t *pos, sioc_str id) {
-    size_t i;
-    if (!id.len || id.len >= width) return 0;
-    for (i = 0; i < count; i++)
-        if (strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0) return 1;
-    sioc__copy_fixed(ring + (size_t)*pos * width, width, id);
-    *pos = (uint32_t)((*pos + 1u) % count);
-    return 0;
-}
-
-/* Drop `id` from the ring (its message was not handled, so a redelivery must get through). */
-SIOC__FN void sioc__recent_forget(char *ring, size_t width, size_t count, sioc_str id) {
-    size_t i;
-    for (i = 0; i < count; i++)
-        if (id.len && strlen(ring + i * width) == id.len && memcmp(ring + i * width, id.ptr, id.len) == 0)
-            ring[i * width] = 0;
 }
 
 /* The struct that holds a member at address p (intrusive containers). */

@@ -1,5 +1,7 @@
 /* ---- json.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "json.h"
 
 /* Implementation notes.
    Reader: a single loop with an explicit state; parents are linked through the token array (tok.parent) and the
@@ -1115,7 +1117,7 @@ SIOC_API void sioc_json_writer_init(sioc_json_writer *w, sioc_buf *out) {
 
 /* Comma before a value or key unless it follows a key or opens a container. */
 static void sioc__json_pre(sioc_json_writer *w) {
-    uint32_t d = SIOC__MIN(w->depth, (uint32_t)SIOC_MAX_JSON_DEPTH);
+    uint32_t d = SIOC__MIN(w->depth, (uint32_t)SIOC_JSON_WRITE_DEPTH);
     if (w->after_key) {
         w->after_key = 0;
         return;
@@ -1130,9 +1132,9 @@ static void sioc__json_pre(sioc_json_writer *w) {
 static void sioc__json_open(sioc_json_writer *w, char c) {
     sioc__json_pre(w);
     sioc_buf_putc(w->out, c);
-    if (w->depth >= SIOC_MAX_JSON_DEPTH) sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
+    if (w->depth >= SIOC_JSON_WRITE_DEPTH) sioc_buf_fail(w->out, SIOC_ERR_LIMIT);
     if (w->depth < UINT32_MAX) w->depth++;
-    if (w->depth <= SIOC_MAX_JSON_DEPTH) w->need_comma[w->depth] = 0;
+    if (w->depth <= SIOC_JSON_WRITE_DEPTH) w->need_comma[w->depth] = 0;
 }
 
 static void sioc__json_close(sioc_json_writer *w, char c) {

@@ -15,6 +15,8 @@
      - a UTF-8 BOM, UTF-16 text and invalid UTF-8 are rejected (SIOC_ERR_PARSE);
      - nesting deeper than SIOC_MAX_JSON_DEPTH (default 64) is rejected (SIOC_ERR_LIMIT);
      - duplicate keys are kept; sioc_json_find returns the last one (as JSON.parse keeps the last). */
+#pragma once
+#include "base.h"
 
 typedef enum sioc_json_type {
     SIOC_JSON_INVALID = 0,
@@ -88,12 +90,16 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_json_get_bool(const sioc_json *doc, int
 SIOC_API int sioc_json_is_null(const sioc_json *doc, int tok); /* 1 for a null token, else 0 */
 
 /* Writer: appends to a sioc_buf (sticky errors; check sioc_buf_result at the end). Commas between elements
-   and members are inserted automatically; nesting is tracked up to SIOC_MAX_JSON_DEPTH levels (deeper records
+   and members are inserted automatically; nesting is tracked up to SIOC_JSON_WRITE_DEPTH levels (deeper records
    SIOC_ERR_LIMIT, an end without a begin SIOC_ERR_STATE). A key must be followed by exactly one value. */
+/* The writer nests deeper than the reader: a frame is the JSON of a msgpack value (up to SIOC_MAX_MSGPACK_DEPTH, and
+   what a received message may carry) with objects around its binaries (SIOC_ENVELOPE_DEPTH). */
+#define SIOC_JSON_WRITE_DEPTH                                                                                       \
+    ((SIOC_MAX_JSON_DEPTH > SIOC_MAX_MSGPACK_DEPTH ? SIOC_MAX_JSON_DEPTH : SIOC_MAX_MSGPACK_DEPTH) + SIOC_ENVELOPE_DEPTH)
 typedef struct sioc_json_writer {
     sioc_buf *out;
     uint32_t depth;
-    uint8_t need_comma[SIOC_MAX_JSON_DEPTH + 1];
+    uint8_t need_comma[SIOC_JSON_WRITE_DEPTH + 1];
     uint8_t after_key;
 } sioc_json_writer;
 

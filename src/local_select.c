@@ -1,5 +1,9 @@
 /* ---- local_select.c ---- */
-#include "internal.h"
+#include "base.h"
+#include "cluster_msg.h"
+#include "local_select.h"
+
+#include <string.h>
 
 /* A list of room names from either a decoded message (msgpack list) or C arrays. */
 typedef struct sioc__sel_names {

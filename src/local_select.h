@@ -5,6 +5,9 @@
    listed room is visited in order (unknown rooms skipped) and its members in join order, each socket selected at
    most once; without rooms, every socket in connection order. Only sockets marked connected (namespace handshake
    completed) are selected. Nothing is allocated: the caller passes n_sockets bytes of scratch. */
+#pragma once
+#include "base.h"
+#include "cluster_msg.h"
 
 typedef struct sioc_select_room {
     sioc_str name;

@@ -71,8 +71,10 @@
    WHAT IS INSIDE (lower layers first; each has its own file pair under src/ in the repository)
      base         result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
      crypto       SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
-     json         in-place JSON reader (caller-owned tokens, bounded depth, no recursion) and writer (JS escaping)
-     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as the cluster adapters use it)
+     json         in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer with
+                  JavaScript's escaping and number formatting
+     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
+     mpjson       one msgpack value as JSON and back, as a Node node converts (binaries through a callback)
      xml          a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
      sas          Azure Service Bus SAS tokens and connection strings
      sio_parser   socket.io-parser frames for local clients (text + binary attachments), client ack decoding
@@ -99,8 +101,9 @@
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
-     SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader and writer
-     SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder and writer
+     SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
+     SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
+                                    decoders allow SIOC_ENVELOPE_DEPTH (4) more for the envelopes around it
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
      SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
      Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)

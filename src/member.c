@@ -1,5 +1,15 @@
 /* ---- member: one cluster member over either cloud (see member.h). The shared machinery: set-up, slots, retries
    with backoff, deadlines, publish sequences, settle queue, recent ids, start, close, free, the POSIX turn. ---- */
+#include "base.h"
+#include "internal.h"
+#include "json.h"
+#include "cluster.h"
+#include "http.h"
+#include "posix.h"
+#include "sigv4.h"
+#include "aws.h"
+#include "azure.h"
+#include "member.h"
 #include "member_int.h"
 
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE

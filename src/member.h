@@ -41,6 +41,15 @@
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
    sioc_cluster_http() itself (http.h). */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "cluster.h"
+#include "http.h"
+#include "posix.h"
+#include "sigv4.h"
+#include "aws.h"
+#include "azure.h"
 
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 

@@ -2,6 +2,14 @@
    Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
    long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
    member.c's. */
+#include "base.h"
+#include "internal.h"
+#include "crypto.h"
+#include "json.h"
+#include "cluster_msg.h"
+#include "cluster.h"
+#include "aws.h"
+#include "member.h"
 #include "member_int.h"
 
 #if SIOC_ENABLE_AWS

@@ -2,6 +2,11 @@
    Start-up steps, one send per out message, complete (or unlock) of every received message on several slots,
    peek-lock long polls and the hand-over of each message to the node. Slots, retries and deadlines are
    member.c's. */
+#include "base.h"
+#include "internal.h"
+#include "cluster.h"
+#include "azure.h"
+#include "member.h"
 #include "member_int.h"
 
 #if SIOC_ENABLE_AZURE

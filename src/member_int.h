@@ -3,6 +3,12 @@
    member.c owns the slots, their retries and backoff, the deadlines, the publish sequences, the settle queue, the
    recent-id ring, start / close / free and the POSIX turn. A cloud file writes and reads its own requests: the
    start-up and shutdown steps, publishing, settling and receiving. */
+#pragma once
+#include "base.h"
+#include "cluster.h"
+#include "aws.h"
+#include "azure.h"
+#include "member.h"
 #include "internal.h"
 
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE

@@ -12,6 +12,12 @@
    Steps (one request at a time on the janitor slot): ListQueues (pages) -> for each candidate: ListQueueTags once,
    GetQueueAttributes -> for an orphan: GetQueueAttributes again, ListSubscriptionsByTopic (pages) to find its
    subscription, Unsubscribe, DeleteQueue. */
+#include "base.h"
+#include "internal.h"
+#include "json.h"
+#include "cluster.h"
+#include "aws.h"
+#include "member.h"
 #include "member_int.h"
 
 #if SIOC_ENABLE_AWS

@@ -1,5 +1,7 @@
 /* ---- msgpack.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "msgpack.h"
 
 /* Frame kinds of the writer's nesting stack. Known-count frames hold the items still expected and vanish when
    that reaches 0; open frames (begin/end) count the items written and hold the offset of their reserved header. */
@@ -176,10 +178,10 @@ SIOC_API void sioc_msgpack_write_bin(sioc_msgpack_writer *w, const void *p, size
     sioc__mpw_done(w);
 }
 
-/* Push a nesting frame; SIOC_ERR_LIMIT beyond SIOC_MAX_MSGPACK_DEPTH (the decoder's bound too). */
+/* Push a nesting frame; SIOC_ERR_LIMIT beyond SIOC_MSGPACK_WRITE_DEPTH (sioc_msgpack_skip's bound too). */
 static int sioc__mpw_push(sioc_msgpack_writer *w, uint8_t kind, uint64_t n, size_t start) {
     sioc_msgpack_frame_ *f;
-    if (w->depth >= SIOC_MAX_MSGPACK_DEPTH) {
+    if (w->depth >= SIOC_MSGPACK_WRITE_DEPTH) {
         sioc__mpw_fail(w, SIOC_ERR_LIMIT);
         return 0;
     }
@@ -193,7 +195,7 @@ static int sioc__mpw_push(sioc_msgpack_writer *w, uint8_t kind, uint64_t n, size
 static void sioc__mpw_known(sioc_msgpack_writer *w, int is_map, uint32_t n) {
     if (!sioc__mpw_live(w)) return;
     /* An empty container still counts as a level, exactly as sioc_msgpack_check counts it. */
-    if (w->depth >= SIOC_MAX_MSGPACK_DEPTH) {
+    if (w->depth >= SIOC_MSGPACK_WRITE_DEPTH) {
         sioc__mpw_fail(w, SIOC_ERR_LIMIT);
         return;
     }
@@ -548,10 +550,10 @@ static int sioc__mp_utf8_ok(const uint8_t *s, size_t n) {
 }
 
 /* Walk one whole value without recursion: a stack of items still due per open container. strict adds the
-   checks of sioc_msgpack_check (UTF-8, key types, "__proto__"). */
-static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
-    size_t due[SIOC_MAX_MSGPACK_DEPTH];
-    uint8_t is_map[SIOC_MAX_MSGPACK_DEPTH];
+   checks of sioc_msgpack_check (UTF-8, key types, "__proto__"); max_depth <= SIOC_MSGPACK_WRITE_DEPTH. */
+static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict, unsigned max_depth) {
+    size_t due[SIOC_MSGPACK_WRITE_DEPTH];
+    uint8_t is_map[SIOC_MSGPACK_WRITE_DEPTH];
     unsigned depth = 0;
     if (r->err != SIOC_OK) return r->err;
     for (;;) {
@@ -573,7 +575,7 @@ static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
         }
         if (depth > 0) due[depth - 1]--;
         if (it.type == SIOC_MSGPACK_ARRAY || it.type == SIOC_MSGPACK_MAP) {
-            if (depth >= SIOC_MAX_MSGPACK_DEPTH) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
+            if (depth >= max_depth) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
             if (it.len > 0) { /* the parse guard keeps 2 * len within the bytes left, so no overflow */
                 due[depth] = it.type == SIOC_MSGPACK_MAP ? 2 * (size_t)it.len : (size_t)it.len;
                 is_map[depth] = it.type == SIOC_MSGPACK_MAP;
@@ -585,23 +587,29 @@ static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict) {
     }
 }
 
-SIOC_API sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 0); }
+SIOC_API sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 0, SIOC_MSGPACK_WRITE_DEPTH); }
 
 SIOC_API sioc_result sioc_msgpack_read_raw(sioc_msgpack_reader *r, sioc_bytes *out) {
     size_t start = r->pos;
-    sioc_result e = sioc__mp_walk(r, 0);
+    sioc_result e = sioc__mp_walk(r, 0, SIOC_MSGPACK_WRITE_DEPTH);
     out->ptr = r->data + start;
     out->len = e == SIOC_OK ? r->pos - start : 0;
     return e;
 }
 
-SIOC_API sioc_result sioc_msgpack_reader_check(sioc_msgpack_reader *r) { return sioc__mp_walk(r, 1); }
+SIOC_API sioc_result sioc_msgpack_reader_check(sioc_msgpack_reader *r) {
+    return sioc__mp_walk(r, 1, SIOC_MAX_MSGPACK_DEPTH);
+}
 
 SIOC_API sioc_result sioc_msgpack_check(const void *data, size_t len) {
+    return sioc_msgpack_check_depth(data, len, SIOC_MAX_MSGPACK_DEPTH);
+}
+
+SIOC_API sioc_result sioc_msgpack_check_depth(const void *data, size_t len, unsigned max_depth) {
     sioc_msgpack_reader r;
     sioc_result e;
     sioc_msgpack_reader_init(&r, data, len);
-    e = sioc__mp_walk(&r, 1);
+    e = sioc__mp_walk(&r, 1, SIOC__MIN(max_depth, (unsigned)SIOC_MSGPACK_WRITE_DEPTH));
     if (e != SIOC_OK) return e;
     return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE; /* Node: "Extra N of M byte(s) found at buffer[pos]" */
 }

@@ -9,7 +9,8 @@
      - open count:  sioc_msgpack_begin_array(w) ... sioc_msgpack_end_array(w) (likewise map). begin writes a
        1-byte header; end sets it, or for more than 15 items widens it to 3 or 5 bytes by moving the body up
        (a memmove, so prefer known counts for big collections). A buffer of the final size is always enough.
-   The writer tracks nesting (up to SIOC_MAX_MSGPACK_DEPTH levels, else SIOC_ERR_LIMIT): a known-count container
+   The writer tracks nesting (up to SIOC_MSGPACK_WRITE_DEPTH levels, else SIOC_ERR_LIMIT: room for the library's
+   envelopes around a value of the full SIOC_MAX_MSGPACK_DEPTH): a known-count container
    closes by itself after its n-th value (later values belong to the enclosing one); an end with an unfinished
    inner container, an odd number of map items or nothing open, and a finish with anything open, give
    SIOC_ERR_STATE. In map key position
@@ -33,6 +34,8 @@
 
    Absent versus nil (§8): sioc_msgpack_map_find() returns SIOC_ERR_NOT_FOUND for an absent key and SIOC_OK with the
    cursor on a nil item for a present nil. */
+#pragma once
+#include "base.h"
 
 typedef enum sioc_msgpack_type {
     SIOC_MSGPACK_NONE = 0, /* nothing read (error) */
@@ -67,6 +70,9 @@ typedef struct sioc_msgpack_item {
 
 /* ---- writer ---- */
 
+/* How deep the writer, sioc_msgpack_skip / read_raw and sioc_msgpack_check_depth may go: a whole message. */
+#define SIOC_MSGPACK_WRITE_DEPTH (SIOC_MAX_MSGPACK_DEPTH + SIOC_ENVELOPE_DEPTH)
+
 typedef struct sioc_msgpack_frame_ {
     size_t start;  /* open containers: offset of the 1-byte header slot */
     uint64_t n;    /* known count: items still expected; open: items written so far */
@@ -76,7 +82,7 @@ typedef struct sioc_msgpack_frame_ {
 typedef struct sioc_msgpack_writer {
     sioc_buf *out;
     uint32_t depth; /* containers currently open (known-count ones with items left, and begin/end ones) */
-    sioc_msgpack_frame_ p_frames[SIOC_MAX_MSGPACK_DEPTH];
+    sioc_msgpack_frame_ p_frames[SIOC_MSGPACK_WRITE_DEPTH];
 } sioc_msgpack_writer;
 
 /* Start writing into `out` (its memory and sticky error belong to the caller; appends after out->len). */
@@ -135,7 +141,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, si
 /* Like read without moving the cursor nor recording an error. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_peek(const sioc_msgpack_reader *r, sioc_msgpack_item *out);
 /* Skip one whole value (containers with all their content), iteratively. SIOC_ERR_LIMIT deeper than
-   SIOC_MAX_MSGPACK_DEPTH nested containers; SIOC_ERR_PARSE as read. Does not validate UTF-8 or keys. */
+   SIOC_MSGPACK_WRITE_DEPTH nested containers (a whole message); SIOC_ERR_PARSE as read. Does not validate UTF-8 or keys. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_skip(sioc_msgpack_reader *r);
 /* Skip one whole value and return its encoded bytes (a view into the buffer, e.g. for write_raw). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_raw(sioc_msgpack_reader *r, sioc_bytes *out);
@@ -146,8 +152,12 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_reader_check(sioc_msgpack_reade
 /* Exactly one complete, well-formed value and nothing after it. Beyond structure it rejects what makes Node's
    decoder throw or what a C node should not trust: 0xc1; trailing bytes (Node: "Extra N of M byte(s)"); str that
    is not UTF-8 (lone surrogates in 3-byte form, as Node writes them, are accepted); map keys other than str or
-   integer; the key "__proto__"; timestamps of a bad size. SIOC_OK, SIOC_ERR_PARSE, or SIOC_ERR_LIMIT (depth). */
+   integer; the key "__proto__"; timestamps of a bad size. SIOC_OK, SIOC_ERR_PARSE, or SIOC_ERR_LIMIT (deeper than
+   SIOC_MAX_MSGPACK_DEPTH: the bound of a value the library accepts). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_check(const void *data, size_t len);
+/* The same with another depth bound, at most SIOC_MSGPACK_WRITE_DEPTH (larger is taken as that): a whole message
+   around a value is checked with SIOC_MSGPACK_WRITE_DEPTH. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_check_depth(const void *data, size_t len, unsigned max_depth);
 
 /* With the cursor on a map: find `key` among its str keys (the last one wins on duplicates, as in Node) and
    leave the cursor on its value. SIOC_ERR_NOT_FOUND (absent) or SIOC_ERR_TYPE (not a map) leave the cursor

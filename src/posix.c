@@ -1,6 +1,9 @@
 /* ---- posix.c: non-blocking sockets + poll() as a sioc_http_transport ----
    Uses only the public HTTP API. OS headers stay inside this #if block. */
+#include "base.h"
 #include "internal.h"
+#include "http.h"
+#include "posix.h"
 
 #if SIOC_ENABLE_POSIX
 

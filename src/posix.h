@@ -8,6 +8,9 @@
    DNS: the default resolver is getaddrinfo(), which BLOCKS the calling thread for as long as DNS takes. Programs
    that must never block pass their own resolver (a cache, a fixed address, an async lookup done beforehand).
    In a strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before including this header. */
+#pragma once
+#include "base.h"
+#include "http.h"
 
 #if SIOC_ENABLE_POSIX
 

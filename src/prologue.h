@@ -1,8 +1,15 @@
 /* ---- prologue: version, configuration defaults, linkage ---- */
+#pragma once
 #define SIOC_VERSION_MAJOR 0
 #define SIOC_VERSION_MINOR 1
 #define SIOC_VERSION_PATCH 0
 #define SIOC_VERSION_STRING "0.1.0"
+
+/* One file holds the configuration of every translation unit (like MBEDTLS_CONFIG_FILE): build with
+   -DSIOC_CONFIG_FILE='"my_sioc_config.h"'; it is read before any default below. */
+#ifdef SIOC_CONFIG_FILE
+#include SIOC_CONFIG_FILE
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -41,20 +48,29 @@
 #ifndef SIOC_MAX_XML_DEPTH
 #define SIOC_MAX_XML_DEPTH 32
 #endif
+/* Levels the library wraps around a value it accepted (the deepest: a socket's handshake in a fetchSockets answer
+   in an Azure body; in a frame, the placeholder objects of a binary): its writers and message decoders allow this
+   much more than the limits above, so a value of the full depth fits in every envelope. Not a setting. */
+#define SIOC_ENVELOPE_DEPTH 4
 
 #ifndef SIOC_API
 #if defined(SIO_CLUSTER_STATIC) && (defined(__GNUC__) || defined(__clang__))
 #define SIOC_API static __attribute__((unused)) /* a private copy need not use every function */
 #elif defined(SIO_CLUSTER_STATIC)
 #define SIOC_API static
+#elif defined(__cplusplus)
+/* Functions are extern anyway; empty so that SIOC_NODISCARD's [[nodiscard]] leads the declaration, the only place
+   C++ allows a standard attribute before the type ("extern [[nodiscard]] T f()" is ill-formed). */
+#define SIOC_API
+#define SIOC__API_EMPTY 1
 #else
 #define SIOC_API extern
 #endif
 #endif
 
 /* gcc's warn_unused_result cannot be silenced with a (void) cast, which makes deliberate size queries noisy, so
-   only clang (which honours the cast) and C++17 get the check. */
-#if defined(__cplusplus) && __cplusplus >= 201703L
+   only clang (which honours the cast) and C++17 (when SIOC_API leaves the front free) get the check. */
+#if defined(__cplusplus) && __cplusplus >= 201703L && defined(SIOC__API_EMPTY)
 #define SIOC_NODISCARD [[nodiscard]]
 #elif defined(__clang__)
 #define SIOC_NODISCARD __attribute__((warn_unused_result))

@@ -1,5 +1,8 @@
 /* ---- sas.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "sas.h"
 
 /* >>sas tokens. Facts: AZURE.md section 3; the two encodings reproduce @azure/core-amqp createSasTokenProvider
    (encodeURIComponent) and the @azure/service-bus ATOM client's SasServiceClientCredentials (lower-cased), checked

@@ -7,6 +7,8 @@
      se  = absolute expiry in Unix seconds, plain decimal (64-bit: 2^31 and 2^32 are valid).
    Two encodings are offered so tokens come out byte-identical to the two Node SDK code paths; the service
    accepts either, since it checks the signature over sr as written. */
+#pragma once
+#include "base.h"
 
 /* Token lifetime of @azure/core-amqp (seconds); the ATOM management client uses 300 per request. */
 #define SIOC_SAS_DEFAULT_LIFETIME 3600

@@ -1,5 +1,8 @@
 /* ---- sigv4.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "sigv4.h"
 
 /* >>dates. Days from 1970-01-01 <-> proleptic Gregorian civil date (the era-based algorithm described by
    H. Hinnant, "chrono-compatible low-level date algorithms"), integer-only and exact for the range we accept. */
@@ -12,20 +15,6 @@ static int64_t sioc__days_from_civil(int64_t y, unsigned m, unsigned d) {
     doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
     doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
     return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-    int64_t era;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
-    mp = (5u * doy + 2u) / 153u;
-    *d = doy - (153u * mp + 2u) / 5u + 1u;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 static void sioc__put_digits(char *p, unsigned v, int n) {

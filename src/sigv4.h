@@ -4,6 +4,9 @@
    buffer; the optional sioc_sigv4_canonical_request / sioc_sigv4_string_to_sign calls write them out for tests.
    Rules: AWS General Reference, "Create a signed AWS API request" (SigV4), non-S3 variant: the path is normalised
    (".", ".." and empty segments removed) and each segment of the path *as sent* is percent-encoded once more. */
+#pragma once
+#include "base.h"
+#include "crypto.h"
 
 #ifndef SIOC_SIGV4_MAX_HEADERS
 #define SIOC_SIGV4_MAX_HEADERS 32 /* signed headers per request, including the ones the signer adds */

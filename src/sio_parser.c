@@ -1,5 +1,11 @@
 /* ---- sio_parser.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "crypto.h"
+#include "json.h"
+#include "msgpack.h"
+#include "mpjson.h"
+#include "sio_parser.h"
 
 SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     /* socket.io-parser RESERVED_EVENTS (client and server side, and Node's EventEmitter internals). */
@@ -11,63 +17,7 @@ SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     return 0;
 }
 
-/* ---- msgpack -> JSON text (JSON.stringify of what @msgpack/msgpack decodes) ---- */
-
-/* JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it: "YYYY-MM-DDTHH:MM:SS.mmmZ" (years outside
-   0..9999 as +/-YYYYYY). Returns the length, or 0 for an invalid Date (toJSON gives null). */
-static size_t sioc__sio_iso_date(int64_t sec, uint32_t nsec, char *out) {
-    /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
-    double t = (double)sec * 1e3 + (double)nsec / 1e6;
-    int64_t ms, days, rem, z, era, doe, yoe, y, doy, mp, d, m;
-    char *p = out;
-    int i;
-    if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
-    ms = (int64_t)t;
-    days = ms / 86400000;
-    rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-    /* Civil date from days since 1970-01-01 (proleptic Gregorian, 400-year eras). */
-    z = days + 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) y++;
-    if (y < 0 || y > 9999) {
-        int64_t a = y < 0 ? -y : y;
-        *p++ = y < 0 ? '-' : '+';
-        for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
-        p += 6;
-    } else {
-        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
-        p += 4;
-    }
-    {
-        int64_t parts[6];
-        static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
-        parts[0] = m;
-        parts[1] = d;
-        parts[2] = rem / 3600000;
-        parts[3] = rem / 60000 % 60;
-        parts[4] = rem / 1000 % 60;
-        parts[5] = rem % 1000;
-        for (i = 0; i < 6; i++) {
-            *p++ = seps[i];
-            if (i == 5) *p++ = (char)('0' + (int)(parts[i] / 100));
-            *p++ = (char)('0' + (int)(parts[i] / 10 % 10));
-            *p++ = (char)('0' + (int)(parts[i] % 10));
-        }
-    }
-    *p++ = 'Z';
-    return (size_t)(p - out);
-}
+/* ---- msgpack -> JSON text, binaries as placeholders ---- */
 
 static void sioc__sio_placeholder(sioc_json_writer *jw, size_t num) {
     sioc_json_write_object_begin(jw);
@@ -98,114 +48,31 @@ static sioc_result sioc__sio_count_bins(sioc_bytes data, size_t *out_n) {
     return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE;
 }
 
-typedef struct sioc__sio_frame {
-    uint64_t left; /* items still to come (map: keys and values) */
-    int is_map;
-} sioc__sio_frame;
+typedef struct sioc__sio_att {
+    sioc_bytes *att;
+    size_t cap, n;
+} sioc__sio_att;
 
-/* The JSON text of one msgpack value, binaries replaced by placeholders numbered in wire order (which is the
-   depth-first traversal order). Iterative with an explicit, bounded stack. */
-static sioc_result sioc__sio_to_json(sioc_json_writer *jw, sioc_bytes data, sioc_bytes *att, size_t att_cap,
-                                     size_t *n_att) {
-    sioc__sio_frame stack[SIOC_MAX_MSGPACK_DEPTH];
-    size_t depth = 0;
-    sioc_msgpack_reader r;
-    sioc_msgpack_item it;
-    char tmp[SIOC_JSON_F64_MAX];
-    size_t n;
-    sioc_msgpack_reader_init(&r, data.ptr, data.len);
-    for (;;) {
-        int is_key = depth > 0 && stack[depth - 1].is_map && stack[depth - 1].left % 2 == 0;
-        sioc_result e = sioc_msgpack_read(&r, &it);
-        if (e != SIOC_OK) return e;
-        if (is_key) {
-            /* @msgpack/msgpack takes str and number keys; a number becomes the property name String(n). */
-            if (it.type == SIOC_MSGPACK_STR) {
-                sioc_json_write_key(jw, (const char *)it.data, it.len);
-            } else if (it.type == SIOC_MSGPACK_UINT || it.type == SIOC_MSGPACK_INT) {
-                double v = it.type == SIOC_MSGPACK_UINT ? (double)it.u : (double)it.i;
-                n = sioc_json_format_f64(v, tmp);
-                sioc_json_write_key(jw, tmp, n);
-            } else {
-                return SIOC_ERR_TYPE;
-            }
-        } else {
-            switch (it.type) {
-            case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); break;
-            case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it.boolean); break;
-            case SIOC_MSGPACK_UINT:
-                /* Node reads 64-bit integers as doubles: beyond 2^53 print the double, as JS would. */
-                if (it.u <= 9007199254740992u)
-                    sioc_json_write_u64(jw, it.u);
-                else
-                    sioc_json_write_f64(jw, (double)it.u);
-                break;
-            case SIOC_MSGPACK_INT:
-                if (it.i >= -(int64_t)9007199254740992)
-                    sioc_json_write_i64(jw, it.i);
-                else
-                    sioc_json_write_f64(jw, (double)it.i);
-                break;
-            case SIOC_MSGPACK_FLOAT32:
-            case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it.f); break;
-            case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it.data, it.len); break;
-            case SIOC_MSGPACK_TIMESTAMP:
-                n = sioc__sio_iso_date(it.ts_sec, it.ts_nsec, tmp);
-                if (n)
-                    sioc_json_write_str(jw, tmp, n);
-                else
-                    sioc_json_write_null(jw);
-                break;
-            case SIOC_MSGPACK_BIN:
-            case SIOC_MSGPACK_EXT:
-                if (*n_att < att_cap) {
-                    att[*n_att].ptr = it.data;
-                    att[*n_att].len = it.len;
-                }
-                if (it.type == SIOC_MSGPACK_EXT) { /* Node's ExtData {type, data} object */
-                    sioc_json_write_object_begin(jw);
-                    sioc_json_write_key(jw, "type", 4);
-                    sioc_json_write_i64(jw, it.ext_type);
-                    sioc_json_write_key(jw, "data", 4);
-                    sioc__sio_placeholder(jw, *n_att);
-                    sioc_json_write_object_end(jw);
-                } else {
-                    sioc__sio_placeholder(jw, *n_att);
-                }
-                (*n_att)++;
-                break;
-            case SIOC_MSGPACK_ARRAY:
-            case SIOC_MSGPACK_MAP:
-                if (it.type == SIOC_MSGPACK_ARRAY)
-                    sioc_json_write_array_begin(jw);
-                else
-                    sioc_json_write_object_begin(jw);
-                if (it.len > 0) {
-                    if (depth == SIOC__COUNT(stack)) return SIOC_ERR_LIMIT;
-                    stack[depth].is_map = it.type == SIOC_MSGPACK_MAP;
-                    stack[depth].left = stack[depth].is_map ? 2u * (uint64_t)it.len : it.len;
-                    depth++;
-                    continue; /* the container completes when its last item does */
-                }
-                if (it.type == SIOC_MSGPACK_ARRAY)
-                    sioc_json_write_array_end(jw);
-                else
-                    sioc_json_write_object_end(jw);
-                break;
-            default: return SIOC_ERR_PARSE;
-            }
-        }
-        /* One item is complete: count it, closing every container it completes. */
-        while (depth > 0 && --stack[depth - 1].left == 0) {
-            if (stack[depth - 1].is_map)
-                sioc_json_write_object_end(jw);
-            else
-                sioc_json_write_array_end(jw);
-            depth--;
-        }
-        if (depth == 0) break;
+/* A binary becomes a placeholder numbered in wire order (the depth-first order socket.io-parser numbers in); an
+   extension other than the timestamp becomes Node's ExtData object {type, data}, its data the placeholder. */
+static sioc_result sioc__sio_write_bin(void *user, sioc_json_writer *jw, const sioc_msgpack_item *it) {
+    sioc__sio_att *a = (sioc__sio_att *)user;
+    if (a->n < a->cap) {
+        a->att[a->n].ptr = it->data;
+        a->att[a->n].len = it->len;
     }
-    return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE;
+    if (it->type == SIOC_MSGPACK_EXT) {
+        sioc_json_write_object_begin(jw);
+        sioc_json_write_key(jw, "type", 4);
+        sioc_json_write_i64(jw, it->ext_type);
+        sioc_json_write_key(jw, "data", 4);
+        sioc__sio_placeholder(jw, a->n);
+        sioc_json_write_object_end(jw);
+    } else {
+        sioc__sio_placeholder(jw, a->n);
+    }
+    a->n++;
+    return SIOC_OK;
 }
 
 SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int64_t id, sioc_bytes data,
@@ -236,9 +103,18 @@ SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int
     if (id >= 0) sioc_buf_put_u64(text, (uint64_t)id);
     if (data.ptr) {
         sioc_json_writer jw;
+        sioc__sio_att a;
+        sioc_mpjson_opts o;
+        memset(&o, 0, sizeof o);
+        a.att = att;
+        a.cap = att_cap;
+        a.n = 0;
+        o.write_bin = sioc__sio_write_bin;
+        o.user = &a;
         sioc_json_writer_init(&jw, text);
-        e = sioc__sio_to_json(&jw, data, att, att_cap, &n_att);
-        if (e != SIOC_OK) return e;
+        e = sioc_msgpack_to_json(&jw, data, &o);
+        if (e != SIOC_OK && e != SIOC_ERR_BUFFER_TOO_SMALL) return e;
+        n_att = a.n;
     }
     if (out_n_att) *out_n_att = n_att;
     e = sioc_buf_result(text);
@@ -349,105 +225,33 @@ SIOC_API sioc_result sioc_sio_decode(sioc_sio_packet *p, const char *s, size_t l
     return SIOC_OK;
 }
 
-/* A JSON string token as a msgpack str, unescaped straight into the output buffer. */
-static void sioc__sio_mp_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok) {
-    const sioc_json_tok *t = &doc->toks[tok];
-    sioc_buf *b = w->out;
-    uint8_t hdr[5];
-    size_t n = 0, h;
-    if (!t->escaped) {
-        sioc_msgpack_write_str(w, doc->text + t->start, t->len);
-        return;
-    }
-    (void)sioc_json_get_str(doc, tok, NULL, 0, &n);
-    if (n <= 31) {
-        hdr[0] = (uint8_t)(0xa0 | n);
-        h = 1;
-    } else if (n <= 0xff) {
-        hdr[0] = 0xd9;
-        hdr[1] = (uint8_t)n;
-        h = 2;
-    } else if (n <= 0xffff) {
-        hdr[0] = 0xda;
-        sioc__store_be16(hdr + 1, (uint16_t)n);
-        h = 3;
-    } else {
-        hdr[0] = 0xdb;
-        sioc__store_be32(hdr + 1, (uint32_t)n); /* n < text length < 4 GiB (the JSON reader's bound) */
-        h = 5;
-    }
-    sioc_msgpack_write_raw(w, hdr, h); /* counts as the one value; the body follows directly */
-    if (b->err != SIOC_OK && b->err != SIOC_ERR_BUFFER_TOO_SMALL) return;
-    if (b->len <= b->cap && b->cap - b->len >= n) {
-        uint8_t *dst = b->data + b->len;
-        size_t k, units = 0;
-        (void)sioc_json_get_str(doc, tok, (char *)dst, b->cap - b->len, &n);
-        for (k = 0; k < n; k++)
-            if ((dst[k] & 0xc0) != 0x80) units += dst[k] >= 0xf0 ? 2u : 1u;
-        if (units > 200) /* Node encodes longer strings with TextEncoder: lone surrogates become U+FFFD */
-            for (k = 0; k + 2 < n; k++)
-                if (dst[k] == 0xed && dst[k + 1] >= 0xa0) {
-                    dst[k] = 0xef;
-                    dst[k + 1] = 0xbf;
-                    dst[k + 2] = 0xbd;
-                    k += 2;
-                }
-    }
-    b->len = (b->len + n < b->len) ? (size_t)-1 : b->len + n;
+typedef struct sioc__sio_ph {
+    const sioc_bytes *att;
+    size_t n;
+} sioc__sio_ph;
+
+/* A placeholder object becomes bin att[num]. */
+static int sioc__sio_read_bin(void *user, const sioc_json *doc, int tok, sioc_msgpack_writer *w) {
+    const sioc__sio_ph *ph = (const sioc__sio_ph *)user;
+    size_t num = 0;
+    int k = sioc__sio_placeholder_num(doc, tok, (uint32_t)ph->n, &num);
+    if (k < 0) return SIOC_ERR_RANGE;
+    if (k > 0) sioc_msgpack_write_bin(w, ph->att[num].ptr, ph->att[num].len);
+    return k;
 }
 
 SIOC_API sioc_result sioc_sio_json_to_msgpack(const sioc_json *doc, int tok, const sioc_bytes *att, size_t n_att,
                                               sioc_msgpack_writer *w) {
-    size_t i, end;
-    if (tok < 0 || (size_t)tok >= doc->count || doc->toks[tok].is_key) return SIOC_ERR_ARG;
-    i = (size_t)tok;
-    end = doc->toks[tok].next;
-    while (i < end) {
-        const sioc_json_tok *t = &doc->toks[i];
-        if (t->is_key) {
-            if (sioc_json_str_eq(doc, (int)i, "__proto__", 9)) {
-                i = doc->toks[i + 1].next; /* drop the member: Node's decoder would throw on it (Q14) */
-                continue;
-            }
-            sioc__sio_mp_str(w, doc, (int)i);
-            i++;
-            continue;
-        }
-        switch (t->type) {
-        case SIOC_JSON_OBJECT: {
-            size_t num = 0;
-            uint32_t members = 0;
-            int k = att ? sioc__sio_placeholder_num(doc, (int)i, (uint32_t)n_att, &num) : 0;
-            if (k < 0) return SIOC_ERR_RANGE;
-            if (k > 0) {
-                sioc_msgpack_write_bin(w, att[num].ptr, att[num].len);
-                i = t->next;
-                continue;
-            }
-            for (k = sioc_json_first(doc, (int)i); k >= 0; k = sioc_json_next(doc, k))
-                if (!sioc_json_str_eq(doc, k, "__proto__", 9)) members++;
-            sioc_msgpack_write_map(w, members);
-            break;
-        }
-        case SIOC_JSON_ARRAY: sioc_msgpack_write_array(w, t->count); break;
-        case SIOC_JSON_STRING: sioc__sio_mp_str(w, doc, (int)i); break;
-        case SIOC_JSON_NUMBER: {
-            double f = 0;
-            (void)sioc_json_get_f64(doc, (int)i, &f); /* out of range: +-Infinity, as JSON.parse */
-            sioc_msgpack_write_double(w, f);
-            break;
-        }
-        case SIOC_JSON_BOOL: {
-            int b = 0;
-            (void)sioc_json_get_bool(doc, (int)i, &b);
-            sioc_msgpack_write_bool(w, b);
-            break;
-        }
-        default: sioc_msgpack_write_nil(w); break;
-        }
-        i++;
+    sioc__sio_ph ph;
+    sioc_mpjson_opts o;
+    memset(&o, 0, sizeof o);
+    ph.att = att;
+    ph.n = n_att;
+    if (att) {
+        o.read_bin = sioc__sio_read_bin;
+        o.user = &ph;
     }
-    return SIOC_OK;
+    return sioc_json_to_msgpack(doc, tok, w, &o);
 }
 
 SIOC_API sioc_result sioc_sio_ack_arg(const sioc_sio_packet *p, const sioc_bytes *att, size_t n_att, sioc_buf *out) {

@@ -6,15 +6,11 @@
        <type>[<attachments>-][<nsp>,][<id>][<JSON.stringify(data)>]
    plus the binary attachments, in depth-first order, each replaced in the JSON by {"_placeholder":true,"num":N}.
    Attachments are views into the msgpack input (no copy): keep it alive while the frames are sent. The packet is
-   encoded once and the same frames go to every selected socket (§10.1). Conversion msgpack -> JSON follows what a
-   Node node does (decode with @msgpack/msgpack, then JSON.stringify): integers beyond 2^53 print like JS numbers
-   (2^64-1 -> 18446744073709552000), float32 are widened, timestamps (ext -1) become ISO strings
-   "1970-01-01T00:00:00.000Z" (null outside the JS Date range), integer map keys become strings, and any other
-   extension becomes {"type":<ext type>,"data":<its bytes as an attachment>}, which is exactly what Node's ExtData
-   object serialises to. Map keys are written in wire order: a Node sender already writes JS order, so integer-like
-   keys come first only if the sender put them there, and duplicate keys (never from Node) stay duplicated, which
-   JSON.parse on the client resolves the way a JS object would. Nesting is bounded by SIOC_MAX_MSGPACK_DEPTH
-   (iterative, no recursion).
+   encoded once and the same frames go to every selected socket (§10.1). The JSON is sioc_msgpack_to_json's
+   (mpjson.h: what a Node node prints after decoding with @msgpack/msgpack), with each bin as a placeholder and
+   each other extension as {"type":<ext type>,"data":<placeholder>}, which is what Node's ExtData object
+   serialises to. Map keys are written in wire order: a Node sender already writes JS order, and duplicate keys
+   (never from Node) stay duplicated, which JSON.parse on the client resolves the way a JS object would.
 
    Decoding (client -> node, §10.6): the header is parsed like socket.io-parser's decodeString (type digit,
    attachment count for 5/6, "/nsp," prefix, decimal ack id) and the rest as JSON into caller tokens, then checked
@@ -25,6 +21,10 @@
      SIOC_ERR_PROTOCOL  payload not valid for the type (Node: "invalid payload")
      SIOC_ERR_RANGE     a placeholder num outside [0, attachments) (Node: "illegal attachments")
      SIOC_ERR_BUFFER_TOO_SMALL  more JSON tokens needed than the caller gave (doc.count says how many) */
+#pragma once
+#include "base.h"
+#include "json.h"
+#include "msgpack.h"
 
 typedef enum sioc_sio_type {
     SIOC_SIO_CONNECT = 0,
@@ -36,8 +36,9 @@ typedef enum sioc_sio_type {
     SIOC_SIO_BINARY_ACK = 6
 } sioc_sio_type;
 
-/* Node's default limit of binary attachments per packet (socket.io-parser maxAttachments). */
-#define SIOC_SIO_MAX_ATTACHMENTS 10
+/* Default limit of binary attachments per packet, the node's too (sioc_node_desc.max_attachments), so what it
+   delivers it also takes back in an ack. socket.io-parser's own default (maxAttachments) is 10. */
+#define SIOC_SIO_MAX_ATTACHMENTS 64
 
 /* 1 when `name` is an event name socket.io reserves (connect, connect_error, disconnect, disconnecting,
    newListener, removeListener): clients reject EVENT packets carrying one. */
@@ -77,11 +78,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sio_decode(sioc_sio_packet *p, const ch
 SIOC_API SIOC_NODISCARD sioc_result sioc_sio_ack_arg(const sioc_sio_packet *p, const sioc_bytes *att, size_t n_att,
                                                      sioc_buf *out);
 
-/* One JSON value (token `tok` of a parsed doc) as msgpack, the way Node's JSON.parse + @msgpack/msgpack encode
-   it: numbers as JS numbers (integral values within 2^53 as integers, others float64), strings unescaped (a lone
-   surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD beyond, as Node's encoder does), objects
-   in text order with any "__proto__" member dropped (Node's decoder would throw on it, Q14). With att non-NULL,
-   objects whose "_placeholder" is true become bin att[num] (SIOC_ERR_RANGE for a bad num). Iterative. */
+/* One JSON value (token `tok` of a parsed doc) as msgpack: sioc_json_to_msgpack (mpjson.h, Node's JSON.parse +
+   @msgpack/msgpack encode) where, with att non-NULL, objects whose "_placeholder" is true become bin att[num]
+   (SIOC_ERR_RANGE for a bad num). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sio_json_to_msgpack(const sioc_json *doc, int tok, const sioc_bytes *att,
                                                              size_t n_att, sioc_msgpack_writer *w);
 

@@ -5,6 +5,8 @@
    Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
    name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
    room for a full 16 KB record on the receive side. */
+#pragma once
+#include "base.h"
 
 struct sioc_http_client;
 

@@ -9,7 +9,10 @@
      unix / 86400 + 719528); a clock before 2024 fails with SIOC_ERR_TLS_TIME.
    - Entropy comes from the caller's random callback (br_ssl_engine_inject_entropy), never the OS.
    - The receive side always holds a full 16 KB record (AWS and Azure ignore max_fragment_length). */
+#include "base.h"
 #include "internal.h"
+#include "tls.h"
+#include "http.h"
 
 #if SIOC_TLS == SIOC_TLS_BEARSSL
 

@@ -10,7 +10,10 @@
    - After WANT_WRITE, mbedtls_ssl_write() is called again with the same pointer and length (the engine keeps
      its send position until bytes are taken).
    mbedTLS allocates its record buffers itself (calloc) in mbedtls_ssl_setup(), i.e. when a connection opens. */
+#include "base.h"
 #include "internal.h"
+#include "tls.h"
+#include "http.h"
 
 #if SIOC_TLS == SIOC_TLS_MBEDTLS
 

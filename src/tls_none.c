@@ -1,7 +1,8 @@
 /* ---- tls_none.c: no TLS compiled in ----
    Plain TCP only. An https endpoint is refused by sioc_http_endpoint() unless the application declared that it
    terminates TLS itself (desc.tls_offload: a modem or offload engine); then the bytes pass through untouched. */
-#include "internal.h"
+#include "base.h"
+#include "tls.h"
 
 #if SIOC_TLS == SIOC_TLS_NONE
 

@@ -1,5 +1,7 @@
 /* ---- xml.c ---- */
+#include "base.h"
 #include "internal.h"
+#include "xml.h"
 
 /* >>xml scanner. Grammar references are to XML 1.0 fifth edition (W3C REC-xml-20081126) and Namespaces in XML 1.0
    third edition. Every helper is iterative; the only nesting state is the reader's fixed name stack. */

@@ -26,6 +26,8 @@
    nesting deeper than SIOC_MAX_XML_DEPTH or more than SIOC_XML_MAX_ATTRS attributes on a tag (SIOC_ERR_LIMIT).
    Non-ASCII name characters are accepted as long as they are valid UTF-8 (the Unicode name classes are not
    checked). */
+#pragma once
+#include "base.h"
 
 /* Attributes per tag (bounds the duplicate check; costs 2 words of stack each). AWS replies carry one (xmlns). */
 #ifndef SIOC_XML_MAX_ATTRS

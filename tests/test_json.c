@@ -661,20 +661,22 @@ static void test_writer_structure(void) {
     sioc_json_write_i64(&w, 2);
     CHECK(sioc_buf_result(&b) == SIOC_ERR_STATE);
     {
-        char big[4 * (SIOC_MAX_JSON_DEPTH + 2)];
+        char big[4 * (SIOC_JSON_WRITE_DEPTH + 2)];
         int d;
         sioc_buf_init(&b, big, sizeof big);
         sioc_json_writer_init(&w, &b);
-        for (d = 0; d < SIOC_MAX_JSON_DEPTH; d++) sioc_json_write_array_begin(&w);
+        /* the writer goes deeper than the reader: frames wrap placeholders around values of the full depth */
+        for (d = 0; d < SIOC_JSON_WRITE_DEPTH; d++) sioc_json_write_array_begin(&w);
         sioc_json_write_i64(&w, 1);
         sioc_json_write_i64(&w, 2);
-        for (d = 0; d < SIOC_MAX_JSON_DEPTH; d++) sioc_json_write_array_end(&w);
-        CHECK(sioc_buf_result(&b) == SIOC_OK && b.len == 2 * SIOC_MAX_JSON_DEPTH + 3);
-        CHECK(memcmp(big + SIOC_MAX_JSON_DEPTH, "1,2]", 4) == 0);
+        for (d = 0; d < SIOC_JSON_WRITE_DEPTH; d++) sioc_json_write_array_end(&w);
+        CHECK(sioc_buf_result(&b) == SIOC_OK && b.len == 2 * SIOC_JSON_WRITE_DEPTH + 3);
+        CHECK(memcmp(big + SIOC_JSON_WRITE_DEPTH, "1,2]", 4) == 0);
+        CHECK(SIOC_JSON_WRITE_DEPTH == SIOC_MAX_JSON_DEPTH + SIOC_ENVELOPE_DEPTH);
         sioc_buf_init(&b, big, sizeof big);
         sioc_json_writer_init(&w, &b);
-        for (d = 0; d <= SIOC_MAX_JSON_DEPTH; d++) sioc_json_write_array_begin(&w);
-        for (d = 0; d <= SIOC_MAX_JSON_DEPTH; d++) sioc_json_write_array_end(&w);
+        for (d = 0; d <= SIOC_JSON_WRITE_DEPTH; d++) sioc_json_write_array_begin(&w);
+        for (d = 0; d <= SIOC_JSON_WRITE_DEPTH; d++) sioc_json_write_array_end(&w);
         CHECK(sioc_buf_result(&b) == SIOC_ERR_LIMIT);
     }
 }

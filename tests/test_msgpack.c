@@ -812,7 +812,15 @@ static void test_depth(void) {
     bomb[n - 1] = 0xc0;
     CHECK(sioc_msgpack_check(bomb, n) == SIOC_ERR_LIMIT);
     sioc_msgpack_reader_init(&r, bomb, n);
-    CHECK(sioc_msgpack_skip(&r) == SIOC_ERR_LIMIT && r.error_at == SIOC_MAX_MSGPACK_DEPTH);
+    CHECK(sioc_msgpack_skip(&r) == SIOC_ERR_LIMIT && r.error_at == SIOC_MSGPACK_WRITE_DEPTH); /* a message */
+    CHECK(sioc_msgpack_check_depth(bomb, n, 3) == SIOC_ERR_LIMIT);
+    CHECK(sioc_msgpack_check_depth(bomb + n - 4, 4, 3) == SIOC_OK); /* [[[nil]]] */
+    CHECK(sioc_msgpack_check_depth(bomb + n - 5, 5, 3) == SIOC_ERR_LIMIT);
+    CHECK(sioc_msgpack_check_depth(bomb + n - 1 - SIOC_MSGPACK_WRITE_DEPTH, SIOC_MSGPACK_WRITE_DEPTH + 1, 9999) == SIOC_OK);
+    CHECK(sioc_msgpack_check_depth(bomb + n - 2 - SIOC_MSGPACK_WRITE_DEPTH, SIOC_MSGPACK_WRITE_DEPTH + 2, 9999) ==
+          SIOC_ERR_LIMIT); /* capped at SIOC_MSGPACK_WRITE_DEPTH */
+    CHECK(sioc_msgpack_check(bomb + n - 1 - SIOC_MAX_MSGPACK_DEPTH, SIOC_MAX_MSGPACK_DEPTH + 1) == SIOC_OK);
+    CHECK(sioc_msgpack_check(bomb + n - 2 - SIOC_MAX_MSGPACK_DEPTH, SIOC_MAX_MSGPACK_DEPTH + 2) == SIOC_ERR_LIMIT);
     sioc_msgpack_reader_init(&r, bomb, n);
     CHECK(sioc_msgpack_read_raw(&r, &raw) == SIOC_ERR_LIMIT && raw.len == 0);
     CHECK(sioc_msgpack_check(bomb, n - 1) == SIOC_ERR_LIMIT); /* unterminated too */
@@ -1119,12 +1127,19 @@ static void test_writer_open(void) {
     CHECK(sioc_msgpack_writer_finish(&w) == SIOC_OK && b.len == SIOC_MAX_MSGPACK_DEPTH);
     CHECK(mem[0] == 0x91 && mem[SIOC_MAX_MSGPACK_DEPTH - 2] == 0x91 && mem[SIOC_MAX_MSGPACK_DEPTH - 1] == 0x90);
     CHECK(sioc_msgpack_check(mem, b.len) == SIOC_OK);
-    sioc_msgpack_begin_array(&w); /* a second top-level value, one level too deep */
-    for (k = 0; k < SIOC_MAX_MSGPACK_DEPTH; k++) sioc_msgpack_begin_array(&w);
+    sioc_msgpack_begin_array(&w); /* a second top-level value, one level deeper than the writer goes */
+    for (k = 0; k < SIOC_MSGPACK_WRITE_DEPTH; k++) sioc_msgpack_begin_array(&w);
     CHECK(sioc_msgpack_writer_finish(&w) == SIOC_ERR_LIMIT);
+    sioc_buf_init(&b, mem, 1000); /* the writer goes SIOC_ENVELOPE_DEPTH deeper than a value: room for envelopes */
+    sioc_msgpack_writer_init(&w, &b);
+    for (k = 0; k < SIOC_MSGPACK_WRITE_DEPTH - 1; k++) sioc_msgpack_write_array(&w, 1);
+    sioc_msgpack_write_array(&w, 0);
+    CHECK(sioc_msgpack_writer_finish(&w) == SIOC_OK && b.len == SIOC_MSGPACK_WRITE_DEPTH);
+    CHECK(sioc_msgpack_check(mem, b.len) == SIOC_ERR_LIMIT);
+    CHECK(sioc_msgpack_check_depth(mem, b.len, SIOC_MSGPACK_WRITE_DEPTH) == SIOC_OK);
     sioc_buf_init(&b, mem, 1000);
     sioc_msgpack_writer_init(&w, &b);
-    for (k = 0; k < SIOC_MAX_MSGPACK_DEPTH; k++) sioc_msgpack_write_array(&w, 1);
+    for (k = 0; k < SIOC_MSGPACK_WRITE_DEPTH; k++) sioc_msgpack_write_array(&w, 1);
     sioc_msgpack_write_array(&w, 0); /* an empty array is a level too, as the checker counts */
     CHECK(sioc_msgpack_writer_finish(&w) == SIOC_ERR_LIMIT);
     free(mem);

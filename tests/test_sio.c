@@ -130,7 +130,7 @@ static void test_decode_vectors(void) {
                 free(q);
             }
         }
-        e = sioc_sio_decode(&p, in.ptr, in.len, toks, SIOC__COUNT(toks), 0);
+        e = sioc_sio_decode(&p, in.ptr, in.len, toks, SIOC__COUNT(toks), 10); /* Node's maxAttachments */
         if (thr >= 0) {
             const char *why = tv_str(&d, thr);
             sioc_result want = !strcmp(why, "too many attachments")  ? SIOC_ERR_LIMIT
@@ -425,6 +425,11 @@ static void test_decode_edges(void) {
     CHECK_EQ_INT(DEC("5-[\"a\"]"), SIOC_ERR_PARSE);
     CHECK_EQ_INT(DEC("51[\"a\"]"), SIOC_ERR_PARSE);
     CHECK_EQ_INT(DEC("599999999999-[\"a\"]"), SIOC_ERR_LIMIT);
+    /* the default attachment limit is the node's (64), not socket.io-parser's 10 */
+    CHECK(SIOC_SIO_MAX_ATTACHMENTS == 64);
+    CHECK_EQ_INT(DEC("564-[\"a\"]"), SIOC_OK);
+    CHECK_EQ_INT(DEC("565-[\"a\"]"), SIOC_ERR_LIMIT);
+    CHECK_EQ_INT(sioc_sio_decode(&p, "511-[\"a\"]", 7, toks, 64, 10), SIOC_ERR_LIMIT);
     CHECK_EQ_INT(DEC("399999999999999999[1]"), SIOC_ERR_PARSE);
     CHECK_EQ_INT(DEC("39007199254740991[1]"), SIOC_OK);
     CHECK_EQ_INT(DEC("1[]"), SIOC_ERR_PROTOCOL);

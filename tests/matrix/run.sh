@@ -35,7 +35,11 @@ for tls in $tls_list; do
 done
 try "gcc, AWS and Azure transports left out" $CC $FLAGS -DSIOC_ENABLE_AWS=0 -DSIOC_ENABLE_AZURE=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
 try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
-try "g++ -std=c++11, all defaults" ${CXX:-g++} -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
+for std in 11 14 17 20; do
+  try "g++ -std=c++$std, all defaults" ${CXX:-g++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
+  try "clang++ -std=c++$std, all defaults" ${CXX_CLANG:-clang++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
+done
+try "SIOC_CONFIG_FILE: one file configures header and implementation" sh -c "$CC $FLAGS -DSIOC_CONFIG_FILE='\"tests/matrix/config.h\"' -I. tests/matrix/config_main.c -o build/matrix/config && build/matrix/config"
 try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
 try "SIO_CLUSTER_STATIC twice in one program" sh -c "$CC $FLAGS -I. tests/matrix/static_a.c tests/matrix/static_b.c -o build/matrix/static && build/matrix/static"
 echo "subtotal: $pass passed, $fail failed"
