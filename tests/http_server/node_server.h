@@ -25,28 +25,27 @@ typedef struct node_server {
     char line[2048];
 } node_server;
 
-/* 1 when CI demands the live tests (SIOC_REQUIRE_LIVE=1): then a missing node is a failure, not a skip. */
-NODE_SERVER_FN int node_required(void) {
-    const char *v = getenv("SIOC_REQUIRE_LIVE");
-    return v && strcmp(v, "1") == 0;
-}
-
-/* 1 when an executable `node` is on PATH. */
-NODE_SERVER_FN int node_available(void) {
+/* 1 when an executable `prog` is on PATH. */
+NODE_SERVER_FN int on_path(const char *prog) {
     const char *path = getenv("PATH");
     char dir[1024];
+    size_t plen = strlen(prog);
     while (path && *path) {
         const char *end = strchr(path, ':');
         size_t n = end ? (size_t)(end - path) : strlen(path);
-        if (n > 0 && n + 6 < sizeof dir) {
+        if (n > 0 && n + plen + 2 < sizeof dir) {
             memcpy(dir, path, n);
-            memcpy(dir + n, "/node", 6);
+            dir[n] = '/';
+            memcpy(dir + n + 1, prog, plen + 1);
             if (access(dir, X_OK) == 0) return 1;
         }
         path = end ? end + 1 : NULL;
     }
     return 0;
 }
+
+/* 1 when an executable `node` is on PATH. */
+NODE_SERVER_FN int node_available(void) { return on_path("node"); }
 
 /* Start `node server.js args...`; 0 on success (s->line holds the JSON), -1 on failure. */
 NODE_SERVER_FN int node_server_start(node_server *s, const char *arg1, const char *arg2) {
