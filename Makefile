@@ -144,6 +144,13 @@ windows: $(HDR)
 	WINEPREFIX=$(CURDIR)/build/wineprefix WINEDEBUG=-all tests/run.sh --emu $(WINE) \
 	    $(addprefix build/win/,$(addsuffix .exe,$(WIN_TESTS))) | tee -a build/results.txt
 
+# The CMake package (INTERFACE target, install with package config and version file) and pkg-config file, used by
+# tests/cmake/ through add_subdirectory() and through find_package() after `cmake --install` into build/cmake/prefix.
+cmake-test: $(HDR)
+	@echo "== cmake and pkg-config consumers (tests/cmake)"; \
+	tests/toolchain.sh need "cmake and pkg-config consumers" cmake pkgconfig || exit 0; \
+	tests/cmake/run.sh | tee -a build/results.txt
+
 # Every combination of the compile-time switches compiles; two static copies link; Cortex-M4 compiles.
 matrix: $(HDR)
 	@echo "== configuration matrix"; tests/matrix/run.sh | tee -a build/results.txt
