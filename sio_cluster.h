@@ -1747,7 +1747,8 @@ typedef struct sioc_http_client_desc {
     size_t ca_pem_len;           /* 0: strlen(ca_pem) */
     const char *ca_file;
     int tls_offload;             /* SIOC_TLS_NONE only: 1 = the app terminates TLS itself, https endpoints allowed */
-    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). */
+    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). With
+       SIOC_ENABLE_POSIX they default to sioc_posix_random and sioc_posix_utc_now. */
     sioc_result (*random)(void *user, void *buf, size_t len);
     int64_t (*utc_now)(void *user);
     void *user;
@@ -11407,6 +11408,11 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
     if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
     if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
+#if SIOC_ENABLE_POSIX && SIOC_TLS != SIOC_TLS_NONE
+    /* a POSIX TLS build works without configuration: /dev/urandom and time() unless the caller gives its own */
+    if (!d.random) d.random = sioc_posix_random;
+    if (!d.utc_now) d.utc_now = sioc_posix_utc_now;
+#endif
     if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536) {
         sioc__detail_set(c->detail, sizeof c->detail, "http desc: max_endpoints <= 256, conns_per_endpoint <= 64, ",
                          "max_requests <= 4096, max_headers <= 65536", NULL);

@@ -141,7 +141,8 @@ typedef struct sioc_http_client_desc {
     size_t ca_pem_len;           /* 0: strlen(ca_pem) */
     const char *ca_file;
     int tls_offload;             /* SIOC_TLS_NONE only: 1 = the app terminates TLS itself, https endpoints allowed */
-    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). */
+    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). With
+       SIOC_ENABLE_POSIX they default to sioc_posix_random and sioc_posix_utc_now. */
     sioc_result (*random)(void *user, void *buf, size_t len);
     int64_t (*utc_now)(void *user);
     void *user;

@@ -49,9 +49,13 @@ static void test_none_refuses_https(void) {
         CHECK_MEM(p, n, want, strlen(want));
     }
 #else
-    /* a TLS backend without randomness or a clock has no TLS to offer, and says which is missing */
-    CHECK_EQ_INT(sioc_http_endpoint(&c, "localhost", 443, 1, &ep), SIOC_ERR_DEPENDENCY);
-    CHECKF(strcmp(c.detail, "https://localhost:443: no random callback in the http desc") == 0, "%s", c.detail);
+    /* a POSIX TLS build needs no configuration: /dev/urandom, time() and the system store by default */
+    {
+        FILE *f = fopen("/etc/ssl/certs/ca-certificates.crt", "rb");
+        if (f) fclose(f);
+        if (f || getenv("SSL_CERT_FILE")) CHECK_EQ_INT(sioc_http_endpoint(&c, "localhost", 443, 1, &ep), SIOC_OK);
+        else CHECK_EQ_INT(sioc_http_endpoint(&c, "localhost", 443, 1, &ep), SIOC_ERR_DEPENDENCY);
+    }
 #endif
     sioc_http_client_free(&c);
 }
