@@ -952,8 +952,16 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
             sioc_buf b;
             sioc__detail_start(&b, k->why, sizeof k->why);
             sioc_buf_puts(&b, c->p_tls->name);
-            sioc_buf_puts(&b, code < 0 ? " error -" : " error ");
-            sioc_buf_put_u64(&b, (uint64_t)(code < 0 ? -code : code));
+            if (code < 0) { /* mbedTLS documents its codes as -0xNNNN */
+                static const char hex[] = "0123456789abcdef";
+                unsigned long v = (unsigned long)-code;
+                int shift;
+                sioc_buf_puts(&b, " error -0x");
+                for (shift = 12; shift >= 0; shift -= 4) sioc_buf_putc(&b, hex[(v >> shift) & 15u]);
+            } else {
+                sioc_buf_puts(&b, " error ");
+                sioc_buf_put_u64(&b, (uint64_t)code);
+            }
             sioc__detail_end(&b);
         }
     }
