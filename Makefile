@@ -62,7 +62,9 @@ demo: build/siocat node-deps
 # make emulator: the fauxqs SNS/SQS emulator on 127.0.0.1:4566 in the foreground, for siocat and the README's
 # examples (AWS_ENDPOINT_URL=http://127.0.0.1:4566); Ctrl-C stops it. PORT=N for another port.
 PORT ?= 4566
-emulator: node-deps
+emulator:
+	@tests/toolchain.sh check node >/dev/null || { tests/toolchain.sh check node; exit 1; }
+	@[ -d tests/fauxqs/node_modules ] || (cd tests/fauxqs && npm ci --no-audit --no-fund --loglevel=error)
 	node tests/fauxqs/launch.mjs --port $(PORT)
 
 # npm ci in every Node test tool folder that has not been installed yet (lockfiles pin every version). Without
