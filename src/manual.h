@@ -29,7 +29,8 @@
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
-                                                or SIOC_TLS_BEARSSL (-lbearssl)
+                                                or SIOC_TLS_BEARSSL (-lbearssl); trusts the system store
+                                                unless ca_file / ca_pem are given
      SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)
      SIOC_ENABLE_AWS            1   SNS/SQS transport
      SIOC_ENABLE_AZURE          1   Service Bus transport
@@ -46,6 +47,9 @@
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
        negative values are errors; sioc_strerror() names them. Objects keep details of their last error.
+     - A failure a person must act on also comes as a `detail` text (SIOC_DETAIL_SIZE chars, never a secret)
+       naming host:port and the reason, or the bad field: sioc_aws_call / sioc_azure_call .detail, the clients'
+       .detail after a failed init, sioc_http_response.detail, sioc_sas_connstr.detail.
      - The codecs and signers (crypto, json, msgpack, xml, sigv4, sas, cluster_msg, sio_parser, the HTTP writer and
        parser) never allocate: they read caller buffers and write into caller buffers. When an output buffer is
        too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
