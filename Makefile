@@ -10,7 +10,8 @@
 #   make demo    fauxqs + a Node Socket.IO server and client + siocat, events both ways
 #   make emulator  start the fauxqs SNS/SQS emulator on 127.0.0.1:4566 (for siocat and the examples; Ctrl-C stops)
 #   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
-#   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece
+#   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece and program
+#   make cortex-m-test   the member as Cortex-M3 firmware in QEMU (mps2-an385) in a cluster with a Node server
 
 CC_GCC   ?= gcc
 CC_CLANG ?= clang
@@ -33,19 +34,29 @@ TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 VARIANTS = gcc clang cxx asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
+# What tests/run.sh runs per build: every test, test_member_live once per transport (two result lines).
+RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples demo emulator node-deps test unit unit-bins fuzz-bins matrix windows cmake-test interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check clean
+.PHONY: all examples examples-live demo emulator chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix windows cmake-test interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
 all: build/siocat examples $(foreach v,gcc,$(addprefix build/$(v)/,$(TESTS)))
 
 # Every example builds warning-free (the checks are the unit tests' flags).
-examples: $(addprefix build/examples/,$(EXAMPLES))
+examples: $(addprefix build/examples/,$(EXAMPLES)) build/examples/basic build/examples/basic-cxx
 build/examples/%: examples/%.c $(HDR)
 	@mkdir -p build/examples
 	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
+# The manual's "Basic usage" program, taken from the header itself (so the manual cannot drift), as C and C++.
+build/examples/basic.c: $(HDR) amalgamate.py
+	@mkdir -p build/examples
+	python3 amalgamate.py --basic-usage $@
+build/examples/basic: build/examples/basic.c
+	$(CC_GCC) $(CWARN) -O2 -I. $< -o $@ -lm
+build/examples/basic-cxx: build/examples/basic.c
+	$(CXX) -x c++ -std=c++11 $(WARN) -O2 -I. $< -o $@ -lm
 
 # siocat: a command-line cluster member (tools/siocat.c, README). It sets _POSIX_C_SOURCE and the POSIX backend itself.
 build/siocat: tools/siocat.c $(HDR) | build
@@ -54,6 +65,22 @@ build/siocat-tls: tools/siocat.c $(HDR) | build
 	$(CC_GCC) $(CWARN) -O2 -g -DSIOC_TLS=SIOC_TLS_MBEDTLS -I. tools/siocat.c -o $@ $(MBEDTLS_LIBS) -lm
 build:
 	mkdir -p $@
+
+# The multi-server chat (examples/chat/README.md): the C server, its browser test on both clouds, a local run.
+build/chat-server: examples/chat/server.c $(HDR) | build
+	$(CC_GCC) $(CWARN) -O2 -g -I. examples/chat/server.c -o $@ -lm
+chat-deps: node-deps
+	@if [ ! -d examples/chat/node_modules ]; then echo "npm ci in examples/chat"; \
+	    (cd examples/chat && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi
+chat-test: build/chat-server chat-deps
+	@echo "== chat browser test (Node + C server, headless Chromium), aws"; \
+	tests/run_cmd.sh build/results.txt chat-aws node examples/chat/test.js --transport aws
+	@echo "== chat browser test, azure"; \
+	tests/run_cmd.sh build/results.txt chat-azure node examples/chat/test.js --transport azure
+chat: build/chat-server chat-deps
+	node examples/chat/run.js --transport $(or $(TRANSPORT),aws)
+chat-load: build/chat-server chat-deps
+	node examples/chat/load.js --transport $(or $(TRANSPORT),aws) --clients $(or $(CLIENTS),10000)
 
 # make demo: fauxqs + one Node Socket.IO server with a client + siocat, events both ways, then a clean stop.
 demo: build/siocat node-deps
@@ -118,6 +145,7 @@ test:
 	@$(STEP) matrix $(MAKE) --no-print-directory matrix
 	@$(STEP) cmake $(MAKE) --no-print-directory cmake-test
 	@$(STEP) interop $(MAKE) --no-print-directory interop
+	@$(STEP) examples-live $(MAKE) --no-print-directory examples-live
 	@$(STEP) interop-azure $(MAKE) --no-print-directory interop-azure
 	@$(STEP) interop-azure-tls $(MAKE) --no-print-directory interop-azure-tls
 	@$(STEP) sbbroker $(MAKE) --no-print-directory sbbroker
@@ -130,7 +158,8 @@ unit-bins: $(UNIT_BINS)
 
 # Every build whose toolchain is present (tests/unit.sh); missing ones are SKIPPED with their Debian packages.
 unit: $(HDR)
-	@MAKE="$(MAKE)" JOBS="$(JOBS)" TESTS="$(TESTS)" TLS_TESTS="$(TLS_TESTS)" QEMU_BE="$(QEMU_BE)" tests/unit.sh
+	@MAKE="$(MAKE)" JOBS="$(JOBS)" TESTS="$(TESTS)" RUN_SPECS="$(RUN_SPECS)" TLS_TESTS="$(TLS_TESTS)" QEMU_BE="$(QEMU_BE)" \
+	    tests/unit.sh
 
 # Windows: the unit tests that need no sockets or servers, built by mingw-w64 without the POSIX backend (the
 # default) and run under wine. Sockets on Windows: implement sioc_http_transport over Winsock (README).
@@ -162,6 +191,13 @@ interop: build/siocat
 	@echo "== interop (2 Node Socket.IO servers + siocat over fauxqs, real socket.io-clients)"; \
 	tests/toolchain.sh need interop node || exit 0; \
 	tests/run_cmd.sh build/results.txt interop node tests/interop/run.js --members node,node,siocat:build/siocat
+
+# The examples as a user runs them (README), against a Node server and client, on both clouds.
+examples-live: examples
+	@echo "== examples (basic.c, emit.c) against a Node Socket.IO server over fauxqs and over the Service Bus broker"; \
+	tests/toolchain.sh need examples-live node || exit 0; \
+	tests/run_cmd.sh build/results.txt examples-aws node tests/interop/examples.js --transport aws build/examples; \
+	tests/run_cmd.sh build/results.txt examples-azure node tests/interop/examples.js --transport azure build/examples
 
 # The same scenarios over Service Bus: the project's broker, Node servers on @azure/service-bus, siocat over REST.
 interop-azure: build/siocat
@@ -217,6 +253,25 @@ bench: $(HDR) build/siocat node-deps | build/bench
 
 size: $(HDR)
 	python3 bench/size.py
+
+# The cluster member as bare-metal firmware on QEMU's mps2-an385 (Cortex-M3), its UART bridged to loopback TCP by
+# examples/cortex-m/relay.js, tested against fauxqs + a Node Socket.IO server + a real client (examples/cortex-m/).
+CM_CC ?= arm-none-eabi-gcc
+CM_DIR = examples/cortex-m
+CM_FLAGS = -mcpu=cortex-m3 -mthumb $(CWARN) -Os -g -ffunction-sections -fdata-sections \
+	-DSIOC_ENABLE_LIBC_MALLOC=0 -DSIOC_ENABLE_AZURE=0
+CM_LINK = -nostartfiles --specs=nano.specs -Wl,--gc-sections -T $(CM_DIR)/mps2_an385.ld
+CM_TOOLS = command -v $(CM_CC) >/dev/null && command -v qemu-system-arm >/dev/null && \
+	test -f "$$($(CM_CC) -print-file-name=nano.specs)"
+build/cortex-m/fw.elf: $(wildcard $(CM_DIR)/*.c $(CM_DIR)/*.h) $(CM_DIR)/mps2_an385.ld $(HDR)
+	@mkdir -p build/cortex-m
+	$(CM_CC) $(CM_FLAGS) -I. $(filter %.c,$^) $(CM_LINK) -Wl,-Map=build/cortex-m/fw.map -o $@
+	arm-none-eabi-size $@
+cortex-m-test:
+	@if $(CM_TOOLS); then $(MAKE) --no-print-directory build/cortex-m/fw.elf node-deps && \
+	    node $(CM_DIR)/test.js build/cortex-m/fw.elf --summary-prefix cortex-m; \
+	else echo "SKIPPED cortex-m: needs the Debian packages qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi"; \
+	    echo "cortex-m: 0 passed, 0 failed"; fi
 
 clean:
 	rm -rf build

@@ -6,6 +6,7 @@
                                      does not compile on its own (a missing #include hidden by the order)
     python3 amalgamate.py --lines    add #line directives (for debugging; not for the committed file)
     python3 amalgamate.py --out F    write F instead of sio_cluster.h
+    python3 amalgamate.py --basic-usage F   write the manual's "Basic usage" program to F (make test builds it)
 
 Rules: the lists below are the order (lower layers first, no globbing); `#include "..."` lines naming project files
 are dropped, `#include <...>` lines are kept, and a line carrying `/* amalgamate: keep */` is always kept.
@@ -32,6 +33,7 @@ HEADERS = [
     "xml.h",
     "sas.h",
     "sio_parser.h",
+    "eio.h",
     "cluster_msg.h",
     "local_select.h",
     "cluster.h",
@@ -41,8 +43,6 @@ HEADERS = [
     "sigv4.h",
     "aws.h",
     "azure.h",
-    "cluster_aws.h",
-    "cluster_azure.h",
     "member.h",
     "public_end.h",
 ]
@@ -57,6 +57,7 @@ SOURCES = [
     "xml.c",
     "sas.c",
     "sio_parser.c",
+    "eio.c",
     "cluster_msg.c",
     "local_select.c",
     "cluster.c",
@@ -68,8 +69,10 @@ SOURCES = [
     "sigv4.c",
     "aws.c",
     "azure.c",
-    "cluster_aws.c",
-    "cluster_azure.c",
+    "member_int.h",
+    "member.c",
+    "member_aws.c",
+    "member_azure.c",
 ]
 
 EPILOGUE = "epilogue.h"  # licence text, after everything
@@ -119,7 +122,25 @@ def compile_each():
     return ok
 
 
+def basic_usage():
+    """The program under BASIC USAGE in the manual, as a C file (its comments are // ones)."""
+    with open(os.path.join(SRC, MANUAL), encoding="utf-8") as f:
+        text = f.read()
+    body = text[text.index("BASIC USAGE"):]
+    body = body[body.index("\n\n") + 2:]
+    out = []
+    for line in body.split("\n"):
+        if line and not line.startswith("       "):
+            break
+        out.append(line[7:])
+    return "\n".join(out).strip() + "\n"
+
+
 def main(argv):
+    if "--basic-usage" in argv:
+        with open(argv[argv.index("--basic-usage") + 1], "w", encoding="utf-8") as f:
+            f.write(basic_usage())
+        return 0
     lines = "--lines" in argv
     out = OUT
     if "--out" in argv:

@@ -1,36 +1,97 @@
-/* sio_cluster.h - join a Socket.IO v4 cluster over AWS SNS/SQS or Azure Service Bus from C.
+/* sio_cluster.h - a C program as one more member of a Socket.IO v4 cluster whose Node servers use
+   @socket.io/aws-sqs-adapter (AWS SNS + SQS) or @socket.io/azure-service-bus-adapter (Azure Service Bus).
 
-   A single-file library (stb style). Do this in exactly one C or C++ file:
+   A single-file library (stb style). In exactly one C or C++ file:
 
        #define SIO_CLUSTER_IMPLEMENTATION
 
-   and include it without the define everywhere else. Define SIO_CLUSTER_STATIC as well to make every
-   function static (several translation units may then each carry a private copy). With SIOC_ENABLE_POSIX=1 in a
-   strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before any #include in the implementation file.
+   and include it without the define everywhere else. The repository's docs/ explain the wire (docs/PROTOCOL.md,
+   docs/AWS.md, docs/AZURE.md) and the design (docs/DESIGN.md); examples/ holds complete programs.
+
+   BASIC USAGE: A CLUSTER MEMBER (`python3 amalgamate.py --basic-usage FILE` writes this program out; `make test`
+   builds it and runs it against a Node Socket.IO server on both clouds)
+
+       #define _POSIX_C_SOURCE 200809L
+       #define SIOC_ENABLE_POSIX 1 // built-in sockets: the member moves its own bytes
+       #define SIO_CLUSTER_IMPLEMENTATION
+       #include <stdio.h>
+
+       int main(void) {
+           static sioc_cluster c;
+           static sioc_cluster_desc d; // zero: all defaults; AWS_* or SERVICEBUS_* variables pick the cloud
+           sioc_str nsp = {"/", 1}, id = {"sock1", 5};
+           sioc_bytes hello = {(const uint8_t *)"\x92\xa5hello\xa5world", 13}; // msgpack ["hello", "world"]
+           sioc_node_event ev;
+           uint64_t leave_at = sioc_posix_now_ms() + 15000;
+           if (sioc_cluster_init(&c, &d) || sioc_node_socket_add(sioc_cluster_node(&c), nsp, id, NULL, 0) ||
+               sioc_cluster_start(&c, sioc_posix_now_ms()))
+               return 1;
+           while (sioc_cluster_run_posix(&c, 1000) == SIOC_OK) { // SIOC_ERR_CLOSED once it has left
+               while (sioc_node_next_event(sioc_cluster_node(&c), &ev) == SIOC_OK) {
+                   if (ev.type == SIOC_NODE_EV_READY) // in the cluster: io.emit("hello", "world")
+                       (void)sioc_node_broadcast(sioc_cluster_node(&c), nsp, NULL, hello, sioc_posix_now_ms());
+                   if (ev.type == SIOC_NODE_EV_DELIVER) // a client gets "4" + text (+ binary frames)
+                       printf("sock1 <- 4%.*s\n", (int)ev.text.len, ev.text.ptr), fflush(stdout);
+               }
+               if (sioc_posix_now_ms() >= leave_at) (void)sioc_cluster_close(&c, sioc_posix_now_ms());
+           }
+           sioc_cluster_free(&c);
+           return 0;
+       }
+
+   Run it with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (and AWS_ENDPOINT_URL for an emulator), or with
+   SERVICEBUS_CONNECTION_STRING (and SERVICEBUS_REST_URL for a local broker). Every Node server of the cluster
+   delivers its "hello"; whatever they broadcast to sock1's rooms arrives as DELIVER events.
+
+   THE OBJECTS (one line each)
+     sioc_cluster    a whole member: node + cloud client + HTTP engine (+ POSIX sockets). member.h. Start here.
+     sioc_node       the cluster adapter: local sockets and rooms, operations, events, heartbeats. cluster.h.
+     sioc_aws_client, sioc_azure_client   signed SNS/SQS and Service Bus REST calls, usable alone. aws.h, azure.h.
+     sioc_http_client the keep-alive HTTP/1.1 engine the clients run on; you move its bytes or posix does. http.h.
+     sioc_posix      the optional non-blocking socket backend (poll) under the engine. posix.h.
+     codecs          json, msgpack, xml, base64, SHA-256/HMAC, SigV4, SAS, socket.io frames: pure functions.
+
+   THE LOOP (what every program does)
+     With the POSIX backend, one call is a whole turn:
+         while (sioc_cluster_run_posix(&c, max_wait_ms) == SIOC_OK) { drain sioc_node_next_event; your work }
+     With your own poll()/epoll (the member still owns the sockets):
+         for (;;) {
+             sioc_cluster_process(&c, now);                          collect answers, submit what is due, timers
+             drain sioc_node_next_event(sioc_cluster_node(&c), &ev); deliver frames, answer requests
+             n = sioc_posix_fds(sioc_cluster_posix(&c), fds, cap);   add them to your descriptor set
+             wait until a descriptor is ready or sioc_cluster_next_deadline(&c, now) (also your own descriptors)
+             sioc_posix_step(sioc_cluster_posix(&c), now);            move the bytes
+         }
+     Without POSIX (an MCU, Windows, an event library): desc.own_io = 1 and move the bytes of
+     sioc_cluster_http(&c) yourself (http.h: sioc_http_drive over a sioc_http_transport, or the sioc_http_conn_*
+     calls), then sioc_cluster_process as above. Call process after every node operation too: it publishes.
 
    WHAT IS INSIDE (lower layers first; each has its own file pair under src/ in the repository)
      base         result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
      crypto       SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
-     json         in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer with
-                  JavaScript's escaping and number formatting
-     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
+     json         in-place JSON reader (caller-owned tokens, bounded depth, no recursion) and writer (JS escaping)
+     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as the cluster adapters use it)
      xml          a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
      sas          Azure Service Bus SAS tokens and connection strings
      sio_parser   socket.io-parser frames for local clients (text + binary attachments), client ack decoding
-     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (PROTOCOL.md)
+     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (docs/PROTOCOL.md)
      local_select which local sockets a broadcast reaches (rooms, except)
-     cluster      sioc_node: the cluster adapter state machine, transport-neutral (heartbeats, liveness,
-                  requests and responses, deliveries)
+     cluster      sioc_node: the transport-neutral cluster adapter state machine
      http         HTTP/1.1 request writer, streaming response parser, caller-driven keep-alive client engine
      tls          TLS inside the engine: none / mbedTLS / BearSSL (certificates and host names always verified)
-     posix        optional non-blocking socket backend (poll), with fds exposed for your own event loop
+     posix        optional non-blocking socket backend (poll), with descriptors for your own event loop
      sigv4, aws   AWS Signature V4 and the SNS/SQS client
+     azure        the Service Bus REST data plane and ATOM management client
+     member       sioc_cluster: one member over either cloud (start-up, receive, settle, publish, retry, close)
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
+     SIOC_CONFIG_FILE           a file included first (#define SIOC_CONFIG_FILE "my_sioc_config.h"): put every
+                                setting there so all translation units agree
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
                                                 or SIOC_TLS_BEARSSL (-lbearssl); trusts the system store
                                                 unless ca_file / ca_pem are given
-     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)
+     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h); needs _POSIX_C_SOURCE 200809L first
+                                    in a strict C99 build on glibc
      SIOC_ENABLE_AWS            1   SNS/SQS transport
      SIOC_ENABLE_AZURE          1   Service Bus transport
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
@@ -40,38 +101,32 @@
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader and writer
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder and writer
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
-     Per-module limits (SIOC_HTTP_MAX_HOST, SIOC_XML_MAX_ATTRS, SIOC_NODE_NAME_MAX, SIOC_POSIX_MAX_CONNS, ...)
+     SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
+     Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.
+     Must be identical in every translation unit (they change public structs): SIOC_TLS, SIOC_ENABLE_POSIX,
+     SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
+     SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
+     SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
-       negative values are errors; sioc_strerror() names them. Objects keep details of their last error.
+       negative values are errors; sioc_strerror() names them. Objects keep their last error.
      - A failure a person must act on also comes as a `detail` text (SIOC_DETAIL_SIZE chars, never a secret)
        naming host:port and the reason, or the bad field: sioc_aws_call / sioc_azure_call .detail, the clients'
        .detail after a failed init, sioc_http_response.detail, sioc_sas_connstr.detail.
-     - The codecs and signers (crypto, json, msgpack, xml, sigv4, sas, cluster_msg, sio_parser, the HTTP writer and
-       parser) never allocate: they read caller buffers and write into caller buffers. When an output buffer is
-       too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
-     - Stateful objects (HTTP client, node) take their memory once, at init, through the allocator hook in their
-       desc; nothing is allocated per request or per message afterwards.
+     - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
+       output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
+     - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is
+       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much).
      - Descs are zero-initialised structs: zero means the documented default.
-     - No global mutable state, no threads, no clock and no randomness inside: the caller passes now_ms (monotonic)
-       to every call that may fire a timer, wall-clock time where a signature needs it, and a random callback.
-     - Nothing blocks. The caller moves bytes between the engine and its sockets (or lets the POSIX backend do it),
-       calls tick when next_deadline passes, and drains events.
+     - No global mutable state, no threads, no hidden clock or randomness: the caller passes now_ms (monotonic) to
+       every call that may fire a timer, and random / utc_now callbacks (the POSIX ones by default).
+     - Nothing blocks (except getaddrinfo in the POSIX backend's default resolver: see posix.h).
      - Secrets (keys, tokens, signatures) never reach log lines or error text.
      - Public names start with sioc_ / SIOC_; nothing else is exported.
 
-   THE LOOP (what every program does, with the POSIX backend or its own sockets)
-       for (;;) {
-           handle I/O readiness: feed received bytes / EOF into the HTTP engine (sioc_http_conn_feed, ...),
-               send what it has pending (sioc_http_conn_pending / sioc_http_conn_sent);
-           run timers: sioc_http_tick(&http, now_ms), sioc_node_tick(&node, now_ms);
-           drain events: sioc_node_next_event(&node, &ev) -> deliver frames to your clients, answer requests;
-           sleep until I/O or min(sioc_http_next_deadline(&http), sioc_node_next_deadline(&node));
-       }
-
-   QUICK EXAMPLES
+   QUICK EXAMPLES (the lower layers on their own)
        uint8_t mac[32]; char b64[45]; size_t n;
        sioc_hmac_sha256(key, key_len, msg, msg_len, mac);
        if (sioc_base64_encode(mac, 32, b64, sizeof b64, &n) == SIOC_OK) puts(b64);
@@ -81,14 +136,6 @@
            int64_t port;
            if (sioc_json_get_i64(&doc, sioc_json_path(&doc, 0, "server.port"), &port) == SIOC_OK) ...
        }
-
-       A node (transport-neutral; the AWS/Azure bindings feed it and carry what it publishes):
-       sioc_node_desc d = {0}; d.random = my_random; sioc_node node;
-       if (sioc_node_init(&node, &d) == SIOC_OK) {
-           sioc_node_socket_add(&node, ...);              local sockets and their rooms
-           sioc_node_broadcast(&node, ...);               delivered locally, queued for the cluster
-       }
-       See the cluster section below and examples/ in the repository for complete programs.
 
    LICENCE: MIT or public domain (Unlicense), your choice; full text at the end of this file.
 */
@@ -297,7 +344,7 @@ SIOC_API void sioc_bq_commit(sioc_bq *q, size_t n);
 /* Append n bytes; SIOC_ERR_BUFFER_TOO_SMALL (nothing written) when they do not fit. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_bq_write(sioc_bq *q, const void *p, size_t n);
 /* ---- src/crypto.h ---- */
-/* ---- crypto: SHA-256, HMAC-SHA256, base64, hex, constant-time compare, percent-encoding ----
+/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
 
 #define SIOC_SHA256_LEN 32
@@ -315,6 +362,21 @@ SIOC_API void sioc_sha256_update(sioc_sha256_ctx *s, const void *data, size_t le
 SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]);
 /* One-shot digest. */
 SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_LEN]);
+
+/* SHA-1 (FIPS 180-4), only because RFC 6455 builds Sec-WebSocket-Accept from it; never use it for security. */
+#define SIOC_SHA1_LEN 20
+
+typedef struct sioc_sha1_ctx {
+    uint32_t h[5];
+    uint64_t total;
+    uint8_t block[64];
+    size_t used;
+} sioc_sha1_ctx;
+
+SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s);
+SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len);
+SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]);
+SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]);
 
 /* HMAC-SHA256 (RFC 2104); keys longer than 64 bytes are hashed first (RFC 4231 cases 6, 7). */
 typedef struct sioc_hmac_sha256_ctx {
@@ -967,6 +1029,208 @@ SIOC_API void sioc_eio_ws_text(sioc_buf *out, const char *text, size_t len);
    separator goes before every packet but the first. Text packets are "4" + text, binary ones "b" + base64. */
 SIOC_API void sioc_eio_polling_add_text(sioc_buf *out, size_t start, const char *text, size_t len);
 SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const void *data, size_t len);
+/* ---- src/eio.h ---- */
+/* ---- eio: Engine.IO v4 and WebSocket (RFC 6455) server framing, sans-I/O ----
+   What a C program needs to accept a default socket.io-client (HTTP long-polling first, then the upgrade to
+   WebSocket) on its own sockets, without any I/O here: the program reads bytes, hands them to these calls and
+   writes what they produce. Memory is the caller's; nothing is allocated. The socket.io packets inside Engine.IO
+   MESSAGE packets are sio_parser.h's business.
+
+   Engine.IO v4 (engine.io-protocol, PROTOCOL.md §10.5):
+     packet          one type digit (0 open, 1 close, 2 ping, 3 pong, 4 message, 5 upgrade, 6 noop) + text data;
+                     a binary message is the bytes themselves on WebSocket, "b" + base64 in a polling payload
+     polling         a payload is packets joined by the record separator \x1e (GET: server -> client, POST:
+                     client -> server)
+     open            0{"sid":..,"upgrades":["websocket"],"pingInterval":..,"pingTimeout":..,"maxPayload":..}
+     heartbeat       the SERVER pings every pingInterval; a client that does not pong within pingTimeout is gone
+     upgrade         client opens a WebSocket with the sid, sends "2probe", server answers "3probe", the server
+                     answers the pending poll with a noop "6", the client sends "5" and uses the WebSocket only
+
+   WebSocket (server side): the handshake answer (Sec-WebSocket-Accept = base64(SHA-1(key + GUID))), a frame
+   parser that checks RFC 6455 §5 strictly (client frames masked, reserved bits clear, control frames final and at
+   most 125 bytes, minimal length encoding, known opcodes), a reader that assembles fragmented messages into
+   caller memory across any split of the input (control frames may arrive between fragments), validates text
+   and close reasons as UTF-8 and answers with the close code RFC 6455 §7.4 asks for; and the frame writer. */
+
+/* ---- Engine.IO packets ---- */
+
+typedef enum sioc_eio_type {
+    SIOC_EIO_OPEN = 0,
+    SIOC_EIO_CLOSE = 1,
+    SIOC_EIO_PING = 2,
+    SIOC_EIO_PONG = 3,
+    SIOC_EIO_MESSAGE = 4,
+    SIOC_EIO_UPGRADE = 5,
+    SIOC_EIO_NOOP = 6
+} sioc_eio_type;
+
+#define SIOC_EIO_RS '\x1e' /* record separator between the packets of a polling payload */
+#define SIOC_EIO_DEFAULT_MAX_PAYLOAD 1000000u /* engine.io maxHttpBufferSize */
+
+/* A decoded packet. data points into the caller's input (after the type character for text packets). */
+typedef struct sioc_eio_packet {
+    int type;        /* sioc_eio_type */
+    int binary;      /* 1: data is bytes (WebSocket binary message, or "b"+base64 of a polling payload) */
+    sioc_bytes data; /* text data or the bytes */
+} sioc_eio_packet;
+
+/* One packet from a WebSocket message (binary 1: a binary message, always a MESSAGE). SIOC_ERR_PARSE for an
+   empty text message or an unknown type character. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_eio_decode(sioc_eio_packet *p, const void *msg, size_t len, int binary);
+/* Append one text packet: type digit + data (ptr may be NULL when len is 0). */
+SIOC_API void sioc_eio_encode(sioc_buf *out, int type, const void *data, size_t len);
+
+/* The open packet (handshake) fields. */
+typedef struct sioc_eio_open {
+    const char *sid;         /* the session id the server chose (NUL-terminated, no '"' or '\\') */
+    int upgrade_websocket;   /* 1: "upgrades":["websocket"] (offer it on polling sessions only) */
+    uint32_t ping_interval;  /* ms, 25000 in engine.io */
+    uint32_t ping_timeout;   /* ms, 20000 */
+    uint32_t max_payload;    /* bytes, SIOC_EIO_DEFAULT_MAX_PAYLOAD */
+} sioc_eio_open;
+/* Append the whole open packet "0{...}". SIOC_ERR_ARG (sticky in out) for a sid that would need escaping. */
+SIOC_API void sioc_eio_encode_open(sioc_buf *out, const sioc_eio_open *o);
+
+/* ---- HTTP long-polling payloads ---- */
+
+/* Iterator over a POST body. The body is writable: binary packets are base64-decoded in place. */
+typedef struct sioc_eio_payload {
+    uint8_t *p_data;
+    size_t p_len, p_pos;
+} sioc_eio_payload;
+SIOC_API void sioc_eio_payload_init(sioc_eio_payload *it, void *body, size_t len);
+/* Next packet: SIOC_OK, SIOC_AGAIN at the end, SIOC_ERR_PARSE for an empty body or packet, an unknown type, or
+   bad base64 (then stop: engine.io closes the session with "parse error"). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_eio_payload_next(sioc_eio_payload *it, sioc_eio_packet *p);
+/* Append a packet of any type to the payload that starts at offset `start` of out (\x1e before all but the
+   first). For MESSAGE packets sio_parser.h's sioc_eio_polling_add_text / _binary do the same. */
+SIOC_API void sioc_eio_polling_add(sioc_buf *out, size_t start, int type, const void *data, size_t len);
+
+/* ---- the request ---- */
+
+typedef enum sioc_eio_transport {
+    SIOC_EIO_TRANSPORT_UNKNOWN = 0,
+    SIOC_EIO_TRANSPORT_POLLING = 1,
+    SIOC_EIO_TRANSPORT_WEBSOCKET = 2
+} sioc_eio_transport;
+
+/* The Engine.IO query of a request target "/socket.io/?EIO=4&transport=polling&t=...&sid=...". */
+typedef struct sioc_eio_query {
+    sioc_str path;   /* before '?' */
+    int eio;         /* the EIO value, 0 when absent or not a small number */
+    int transport;   /* sioc_eio_transport */
+    sioc_str sid;    /* empty when absent (a new session) */
+} sioc_eio_query;
+/* Parse the target. Values are taken as written: engine.io sids and the two transport names never need
+   percent-decoding (a '%' in them makes the value unknown). SIOC_ERR_PARSE for an empty target. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_eio_parse_query(sioc_eio_query *q, const char *target, size_t len);
+
+/* engine.io's error answers (HTTP 400 with this JSON body, 403 for FORBIDDEN). */
+typedef enum sioc_eio_error {
+    SIOC_EIO_ERR_UNKNOWN_TRANSPORT = 0,
+    SIOC_EIO_ERR_UNKNOWN_SID = 1,
+    SIOC_EIO_ERR_BAD_HANDSHAKE_METHOD = 2,
+    SIOC_EIO_ERR_BAD_REQUEST = 3,
+    SIOC_EIO_ERR_FORBIDDEN = 4,
+    SIOC_EIO_ERR_UNSUPPORTED_PROTOCOL_VERSION = 5
+} sioc_eio_error;
+/* Append {"code":N,"message":"..."} as engine.io writes it. */
+SIOC_API void sioc_eio_error_body(sioc_buf *out, int code);
+
+/* ---- WebSocket (RFC 6455) ---- */
+
+typedef enum sioc_ws_opcode {
+    SIOC_WS_CONTINUATION = 0x0,
+    SIOC_WS_TEXT = 0x1,
+    SIOC_WS_BINARY = 0x2,
+    SIOC_WS_CLOSE = 0x8,
+    SIOC_WS_PING = 0x9,
+    SIOC_WS_PONG = 0xA
+} sioc_ws_opcode;
+
+/* Close codes this module produces or names. */
+#define SIOC_WS_CLOSE_NORMAL 1000
+#define SIOC_WS_CLOSE_GOING_AWAY 1001
+#define SIOC_WS_CLOSE_PROTOCOL 1002
+#define SIOC_WS_CLOSE_NO_STATUS 1005 /* received: a close frame without a code (never sent) */
+#define SIOC_WS_CLOSE_INVALID_DATA 1007
+#define SIOC_WS_CLOSE_TOO_BIG 1009
+
+#define SIOC_WS_ACCEPT_LEN 28     /* base64 of a SHA-1 */
+#define SIOC_WS_MAX_HEADER 14     /* 2 + 8 (length) + 4 (mask) */
+#define SIOC_WS_MAX_CONTROL 125
+
+/* Sec-WebSocket-Accept for a Sec-WebSocket-Key: out gets 28 characters and a NUL. SIOC_ERR_PARSE unless the key
+   is base64 of 16 bytes (RFC 6455 §4.2.1 item 5; surrounding spaces and tabs are ignored). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_accept_key(const char *key, size_t len, char out[SIOC_WS_ACCEPT_LEN + 1]);
+/* Append the whole 101 answer for this key (no subprotocol, no extension). Errors as sioc_ws_accept_key (then
+   nothing is appended). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_handshake_response(sioc_buf *out, const char *key, size_t len);
+
+/* One frame header. */
+typedef struct sioc_ws_frame {
+    int fin;
+    int opcode;         /* sioc_ws_opcode */
+    int masked;
+    uint8_t mask[4];
+    uint64_t len;       /* payload bytes */
+    size_t header_len;  /* bytes before the payload */
+} sioc_ws_frame;
+/* Parse a frame header at the start of in. SIOC_AGAIN when more bytes are needed; SIOC_ERR_PROTOCOL for reserved
+   bits, an unknown opcode, a fragmented or longer than 125 bytes control frame, a length not minimally encoded
+   or with its top bit set, and (must_mask 1, a server reading a client) an unmasked frame or (must_mask 0, a
+   client) a masked one. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_frame_parse(sioc_ws_frame *f, const void *in, size_t len, int must_mask);
+/* XOR n bytes in place with the mask, as if they started at payload offset `offset` (masking and unmasking). */
+SIOC_API void sioc_ws_mask(void *data, size_t n, const uint8_t mask[4], uint64_t offset);
+/* Write a frame header into out (at most SIOC_WS_MAX_HEADER bytes); returns its length. mask NULL: unmasked
+   (what a server sends). */
+SIOC_API size_t sioc_ws_frame_header(uint8_t out[SIOC_WS_MAX_HEADER], int fin, int opcode, uint64_t len,
+                                     const uint8_t *mask);
+/* Append a whole final frame: header + payload (masked with mask unless NULL). SIOC_ERR_ARG (sticky in out) for
+   a control frame longer than 125 bytes. */
+SIOC_API void sioc_ws_write_frame(sioc_buf *out, int opcode, const void *data, size_t len, const uint8_t *mask);
+/* Append a close frame with a code (0: none) and a reason (truncated to fit 125 bytes). */
+SIOC_API void sioc_ws_write_close(sioc_buf *out, unsigned code, const char *reason, size_t len, const uint8_t *mask);
+
+/* A whole message or a control frame from the reader. Views stay valid until the next sioc_ws_read. */
+typedef struct sioc_ws_message {
+    int opcode;          /* TEXT, BINARY (assembled from every fragment), CLOSE, PING or PONG */
+    sioc_bytes data;     /* the payload (a CLOSE: the whole payload, code included) */
+    unsigned close_code; /* CLOSE: the code, SIOC_WS_CLOSE_NO_STATUS without one */
+    sioc_str reason;     /* CLOSE: the reason text */
+} sioc_ws_message;
+
+/* Reassembles messages from a byte stream. Fields are private. */
+typedef struct sioc_ws_reader {
+    uint8_t *p_msg;
+    size_t p_cap, p_len;   /* data message assembled so far */
+    int p_must_mask;
+    int p_msg_opcode;      /* TEXT/BINARY while a fragmented message is open, 0 otherwise */
+    int p_in_frame;        /* a header was parsed, payload bytes pending */
+    sioc_ws_frame p_frame;
+    uint64_t p_got;        /* payload bytes of the current frame taken so far */
+    uint8_t p_ctl[SIOC_WS_MAX_CONTROL];
+    unsigned p_close_code; /* what to send after an error, 0 while fine */
+} sioc_ws_reader;
+
+/* mem/cap: the largest data message accepted (all fragments together). is_server 1: client frames must be
+   masked. */
+SIOC_API void sioc_ws_reader_init(sioc_ws_reader *r, void *mem, size_t cap, int is_server);
+/* Take bytes from in[0..len): *consumed says how many were used; drop them from your input and keep the rest
+   (on SIOC_AGAIN at most an incomplete frame header: payload bytes are absorbed as they come, so the input
+   buffer never needs to hold a whole frame). SIOC_OK: *m holds a message or control frame (call again for the
+   rest of the input); SIOC_AGAIN: more input needed. Errors, after which the connection must
+   be closed with sioc_ws_reader_close_code(): SIOC_ERR_PROTOCOL (1002: a header error, a continuation without a
+   message, a new message inside one, a close payload of 1 byte or an invalid close code), SIOC_ERR_LIMIT (1009:
+   the message exceeds cap), SIOC_ERR_PARSE (1007: text or close reason not UTF-8). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_ws_read(sioc_ws_reader *r, const void *in, size_t len, size_t *consumed,
+                                                 sioc_ws_message *m);
+/* The close code to send after a reader error (0 while there was none). */
+SIOC_API unsigned sioc_ws_reader_close_code(const sioc_ws_reader *r);
+/* 1 when the bytes are well-formed UTF-8 (Unicode Table 3-7: no overlongs, surrogates or values above
+   U+10FFFF). */
+SIOC_API int sioc_utf8_valid(const void *data, size_t len);
 /* ---- src/cluster_msg.h ---- */
 /* ---- cluster_msg: the 13 cluster message types, decoded and encoded in both transport shapes ----
    PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
@@ -2523,6 +2787,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
    finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
    until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
+/* 1 when a finished call waits for sioc_aws_next() without any new byte (for deadlines: call it now). */
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c);
 /* Give up on a call in flight (its memory is no longer referenced). SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
 
@@ -2877,312 +3143,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_delete_subscription(sioc_azure_cl
 /* Collect finished calls (drains the engine's responses, which also returns connections to the pool): SIOC_OK
    with *out set (the call is the caller's again), or SIOC_AGAIN. Call after driving the engine, until AGAIN. */
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out);
+/* 1 when a finished call waits for sioc_azure_next() without any new byte (for deadlines: call it now). */
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c);
 /* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
-
-#endif /* SIOC_ENABLE_AZURE */
-/* ---- src/cluster_aws.h ---- */
-/* ---- cluster_aws: a sioc_node joined to an SNS topic through its own SQS queue (AWS.md §2) ----
-   Ties a sioc_node (cluster.h) to a sioc_aws_client (aws.h). Both are the caller's, initialised before and freed
-   after this object; the binding owns only its request and reply buffers (one block, taken at init).
-
-     start-up   CreateTopic -> CreateQueue (short retention, tags) -> GetQueueAttributes(QueueArn)
-                -> SetQueueAttributes(Policy) -> Subscribe (raw, FilterPolicy excluding the node's uid)
-                -> sioc_node_set_ready(1)                              (emitter-only: CreateTopic, then ready)
-     running    long-poll ReceiveMessage (receives_in_flight at once) -> sioc_node_receive_aws per message
-                -> DeleteMessageBatch (every message, whatever the node said); Publish / PublishBatch from the
-                node's out queue
-     shutdown   sioc_node_close (ADAPTER_CLOSE published first) -> node CLOSED -> DeleteQueue, Unsubscribe
-     faults     every failed request retries after a capped exponential backoff with full jitter (drawn from the
-                caller's random callback) above a floor, so never a hot loop; QueueDoesNotExist -> new queue and
-                subscription (NOT_READY meanwhile); topic NotFound on Publish -> start-up again; MessageIds of
-                recent messages are remembered so a redelivery after a failed delete is dropped (and deleted).
-
-   Sans-I/O: the caller drives the HTTP engine (sioc_http_drive, sioc_posix_step, ...), then calls
-   sioc_cluster_aws_process(); it sleeps until sioc_cluster_aws_next_deadline() (node, engine and backoff timers
-   merged). The application keeps using the node directly (sockets, operations, sioc_node_next_event). */
-
-#if SIOC_ENABLE_AWS
-
-#ifndef SIOC_CLUSTER_AWS_MAX_RECEIVES
-#define SIOC_CLUSTER_AWS_MAX_RECEIVES 4 /* receives in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_AWS_RECENT
-#define SIOC_CLUSTER_AWS_RECENT 256 /* MessageIds remembered against redelivery */
-#endif
-#define SIOC_CLUSTER_AWS_ARN_MAX 384
-#define SIOC_CLUSTER_AWS_HANDLE_MAX 1024 /* longest receipt handle kept for a delete */
-#define SIOC_CLUSTER_AWS_MSGID_MAX 100
-
-/* Requests per operation (for the idle-cost report: see sioc_cluster_aws.requests). */
-typedef enum sioc_cluster_aws_op {
-    SIOC_CLUSTER_AWS_CREATE_TOPIC = 0,
-    SIOC_CLUSTER_AWS_CREATE_QUEUE,
-    SIOC_CLUSTER_AWS_GET_QUEUE_ATTRIBUTES,
-    SIOC_CLUSTER_AWS_SET_QUEUE_ATTRIBUTES,
-    SIOC_CLUSTER_AWS_SUBSCRIBE,
-    SIOC_CLUSTER_AWS_RECEIVE_MESSAGE,
-    SIOC_CLUSTER_AWS_DELETE_MESSAGE_BATCH,
-    SIOC_CLUSTER_AWS_PUBLISH,
-    SIOC_CLUSTER_AWS_PUBLISH_BATCH,
-    SIOC_CLUSTER_AWS_DELETE_QUEUE,
-    SIOC_CLUSTER_AWS_UNSUBSCRIBE,
-    SIOC_CLUSTER_AWS_OP_COUNT
-} sioc_cluster_aws_op;
-
-typedef enum sioc_cluster_aws_state {
-    SIOC_CLUSTER_AWS_IDLE = 0,   /* init done, start not called */
-    SIOC_CLUSTER_AWS_STARTING,   /* start-up sequence running (also after a lost queue or topic) */
-    SIOC_CLUSTER_AWS_RUNNING,    /* subscribed (or emitter-only with a topic): node ready */
-    SIOC_CLUSTER_AWS_CLOSING,    /* draining ADAPTER_CLOSE, then deleting queue and subscription */
-    SIOC_CLUSTER_AWS_CLOSED,     /* done: free it */
-    SIOC_CLUSTER_AWS_FAILED      /* a non-retryable start-up error (bad keys, permissions): see last_error */
-} sioc_cluster_aws_state;
-
-typedef struct sioc_cluster_aws_desc {
-    const char *topic_name;        /* "socket-io" */
-    const char *queue_prefix;      /* "socket-io": queue "<prefix>-<uid>" (a recreated queue gets a new suffix) */
-    const sioc_aws_kv *tags;       /* queue tags (borrowed); none: sioc-cluster=<topic>, sioc-node=<uid> */
-    size_t n_tags;
-    const sioc_aws_kv *topic_tags; /* CreateTopic tags (default none, as Node: AWS refuses a CreateTopic whose
-                                      tags differ from the existing topic's, so every member must agree) */
-    size_t n_topic_tags;
-    uint32_t retention_s;          /* 0 -> 3600: MessageRetentionPeriod of the queue (60..1209600) */
-    int no_filter_policy;          /* 1: subscribe without the FilterPolicy */
-    int wait_time_s;               /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for 0 = short polls) */
-    int receives_in_flight;        /* 0 -> 1 (at most SIOC_CLUSTER_AWS_MAX_RECEIVES) */
-    int max_messages;              /* 0 -> 10 per ReceiveMessage */
-    uint32_t request_timeout_ms;   /* 0 -> 10000 for every request but ReceiveMessage (wait + 10 s) */
-    uint32_t backoff_base_ms;      /* 0 -> 200: first retry window */
-    uint32_t backoff_cap_ms;       /* 0 -> 20000: largest retry window */
-    uint32_t backoff_floor_ms;     /* 0 -> 50: added to every jittered delay (throttling: 1000 at least) */
-    uint32_t shutdown_timeout_ms;  /* 0 -> 10000: give up draining / deleting after this long */
-    uint32_t receive_buffer_size;  /* 0 -> enough for max_messages of 256 KiB (about 358 KB each: 3.6 MB) */
-    /* Random bytes for jitter and new queue names (may be the node's own). Required. */
-    sioc_result (*random)(void *user, void *buf, size_t len);
-    void *user;
-    /* Optional: told about every failed request (it will be retried unless the state becomes FAILED). */
-    void (*on_error)(void *user, sioc_cluster_aws_op op, const sioc_aws_call *call);
-    sioc_allocator allocator;
-} sioc_cluster_aws_desc;
-
-struct sioc__caws_slot;
-
-typedef struct sioc_cluster_aws {
-    sioc_cluster_aws_state state;
-    sioc_node *node;
-    sioc_aws_client *client;
-    uint64_t requests[SIOC_CLUSTER_AWS_OP_COUNT]; /* submitted, per operation (retries included) */
-    uint64_t failures[SIOC_CLUSTER_AWS_OP_COUNT]; /* failed, per operation */
-    uint64_t received, redelivered, bad_messages, deleted, delete_failed, published, publish_entry_failed;
-    uint64_t queues_recreated, restarts;
-    sioc_result last_error;
-    char topic_arn[SIOC_CLUSTER_AWS_ARN_MAX];
-    char queue_name[96];
-    char queue_url[SIOC_CLUSTER_AWS_ARN_MAX];
-    char queue_arn[SIOC_CLUSTER_AWS_ARN_MAX];
-    char subscription_arn[SIOC_CLUSTER_AWS_ARN_MAX];
-    /* private */
-    sioc_cluster_aws_desc p_desc;
-    void *p_mem;
-    size_t p_mem_size;
-    struct sioc__caws_slot *p_slots;
-    int p_step, p_ctl_op;
-    char p_old_sub[SIOC_CLUSTER_AWS_ARN_MAX];
-    uint64_t p_close_deadline;
-    struct sioc__caws_del *p_dels;
-    size_t p_n_dels;
-    char (*p_recent)[SIOC_CLUSTER_AWS_MSGID_MAX + 1];
-    uint32_t p_recent_pos;
-    sioc_json_tok *p_toks;
-    size_t p_n_toks;
-    uint8_t *p_scratch, *p_one;
-    size_t p_scratch_size, p_one_size;
-} sioc_cluster_aws;
-
-/* The desc with defaults filled in. */
-SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster_aws_desc *desc);
-/* Bind a node and a client (both initialised, both outlive the binding; the client serves this binding alone:
-   process() collects every finished call and drops the ones that are not its own). Takes the buffers in one block.
-   SIOC_ERR_DEPENDENCY without random (or without an allocator when SIOC_ENABLE_LIBC_MALLOC is 0), SIOC_ERR_ARG for
-   bad options, SIOC_ERR_NOMEM. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_init(sioc_cluster_aws *ca, sioc_node *node,
-                                                          sioc_aws_client *client, const sioc_cluster_aws_desc *desc);
-/* Bytes sioc_cluster_aws_init takes for this desc (about 1.3 MB + 2 * receive_buffer_size: 8.4 MB by default), 0 for an invalid desc. */
-SIOC_API size_t sioc_cluster_aws_heap_size(const sioc_cluster_aws_desc *desc);
-/* The same inside caller memory of sioc_cluster_aws_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_init_preallocated(sioc_cluster_aws *ca, sioc_node *node,
-                                                                       sioc_aws_client *client,
-                                                                       const sioc_cluster_aws_desc *desc, void *mem);
-/* Cancel what is in flight and release the buffers (no request is sent: close first for a graceful leave). */
-SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca);
-/* Begin start-up (AWS.md §2.1). SIOC_ERR_STATE unless IDLE. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_start(sioc_cluster_aws *ca, uint64_t now_ms);
-/* Graceful leave (AWS.md §2.4): sioc_node_close, publish what it queued, then DeleteQueue and Unsubscribe. The
-   state becomes CLOSED when done (or after shutdown_timeout_ms). */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_aws_close(sioc_cluster_aws *ca, uint64_t now_ms);
-/* Collect finished requests, feed received messages to the node, submit what is due (publishes, deletes,
-   receives, retries) and run the node's timers. Call after driving the engine and after every node operation. */
-SIOC_API void sioc_cluster_aws_process(sioc_cluster_aws *ca, uint64_t now_ms);
-/* Earliest time process() has work: the node's and the engine's deadlines and the retry timers (now_ms when
-   there is work already). */
-SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uint64_t now_ms);
-/* 1 when nothing the node queued is waiting to be published or in flight (all handed to SNS). */
-SIOC_API int sioc_cluster_aws_idle(const sioc_cluster_aws *ca);
-/* "ReceiveMessage", ... */
-SIOC_API const char *sioc_cluster_aws_op_name(int op);
-
-#if SIOC_ENABLE_POSIX
-/* One turn of a blocking loop over the POSIX backend: process, wait (poll) until a socket or a timer is due or
-   max_wait_ms passed, step the sockets, process again. */
-SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix *px, uint32_t max_wait_ms);
-#endif
-
-#endif /* SIOC_ENABLE_AWS */
-/* ---- src/cluster_azure.h ---- */
-/* ---- cluster_azure: a sioc_node joined to a Service Bus topic through its own subscription (AZURE.md §1, §4-6) ----
-   Ties a sioc_node (cluster.h) to a sioc_azure_client (azure.h). Both are the caller's, initialised before and freed
-   after this object; the binding owns only its request and reply buffers (one block, taken at init).
-
-     start-up   GET topic -> (missing) PUT topic (409 = fine) -> PUT subscription "<prefix>-<uid>" with
-                AutoDeleteOnIdle (409 = fine) -> sioc_node_set_ready(1), like upstream init()   (emitter-only: topic)
-     running    receives_in_flight peek-lock long polls -> §2.1 filters + decode (sioc_node_receive_azure) ->
-                complete (pipelined, several in flight; unlock when the node could not take the message);
-                one send per out message with a unique MessageId (BrokerProperties) and quoted nsp/uid/requesterUid
-     shutdown   sioc_node_close (ADAPTER_CLOSE sent first) -> node CLOSED -> DELETE subscription (404 = gone)
-     faults     capped exponential backoff with full jitter above a floor (throttling: >= 2 s and Retry-After);
-                410 on receive -> subscription (and topic if needed) re-created, NOT_READY meanwhile; 410 on send ->
-                start-up again; 401 -> one immediate retry with a fresh token, then FAILED in start-up (a clear auth
-                failure, no more requests) or backoff when running; MessageIds of recent messages are remembered so a
-                redelivery after a lost lock is completed without reaching the node again.
-
-   Sans-I/O like cluster_aws: drive the HTTP engine, call sioc_cluster_azure_process(), sleep until
-   sioc_cluster_azure_next_deadline(). Give the client's engine conns_per_endpoint >= receives_in_flight + 2. */
-
-#if SIOC_ENABLE_AZURE
-
-#ifndef SIOC_CLUSTER_AZURE_MAX_RECEIVES
-#define SIOC_CLUSTER_AZURE_MAX_RECEIVES 4 /* long polls in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_AZURE_SETTLES
-#define SIOC_CLUSTER_AZURE_SETTLES 4 /* completes / unlocks in flight at once (REST has no batch complete) */
-#endif
-#ifndef SIOC_CLUSTER_AZURE_RECENT
-#define SIOC_CLUSTER_AZURE_RECENT 256 /* MessageIds remembered against redelivery */
-#endif
-#define SIOC_CLUSTER_AZURE_LOCK_MAX 512  /* longest lock path kept for a settle */
-#define SIOC_CLUSTER_AZURE_MSGID_MAX 128
-#define SIOC_CLUSTER_AZURE_NSP_MAX 256   /* longest namespace name sent */
-#define SIOC_CLUSTER_AZURE_PENDING 64    /* settles waiting for a slot */
-
-/* Requests per operation (counters and on_error). */
-typedef enum sioc_cluster_azure_op {
-    SIOC_CLUSTER_AZURE_GET_TOPIC = 0,
-    SIOC_CLUSTER_AZURE_CREATE_TOPIC,
-    SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION,
-    SIOC_CLUSTER_AZURE_RECEIVE,
-    SIOC_CLUSTER_AZURE_COMPLETE,
-    SIOC_CLUSTER_AZURE_UNLOCK,
-    SIOC_CLUSTER_AZURE_SEND,
-    SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION,
-    SIOC_CLUSTER_AZURE_OP_COUNT
-} sioc_cluster_azure_op;
-
-typedef enum sioc_cluster_azure_state {
-    SIOC_CLUSTER_AZURE_IDLE = 0, /* init done, start not called */
-    SIOC_CLUSTER_AZURE_STARTING, /* start-up running (also after a lost subscription or topic) */
-    SIOC_CLUSTER_AZURE_RUNNING,  /* subscription in place (or emitter-only with a topic): node ready */
-    SIOC_CLUSTER_AZURE_CLOSING,  /* draining ADAPTER_CLOSE, then deleting the subscription */
-    SIOC_CLUSTER_AZURE_CLOSED,   /* done: free it */
-    SIOC_CLUSTER_AZURE_FAILED    /* a non-retryable start-up error (wrong key: SIOC_ERR_AUTH): see last_error */
-} sioc_cluster_azure_state;
-
-typedef struct sioc_cluster_azure_desc {
-    const char *topic_name;          /* "socket.io" (the Node adapter's default topicName) */
-    const char *subscription_prefix; /* "socket.io": subscription "<prefix>-<uid>" (<= 50 chars in all) */
-    uint32_t auto_delete_on_idle_s;  /* 0 -> 300 (the minimum, AZURE.md 5.3); a crashed node's subscription goes */
-    uint32_t lock_duration_s;        /* 0: the service default (60 s) */
-    uint32_t message_ttl_s;          /* 0: none sent; else TimeToLive of every sent message */
-    int timeout_s;                   /* 0 -> 55: long poll server timeout (1..60) */
-    int receives_in_flight;          /* 0 -> 2 (at most SIOC_CLUSTER_AZURE_MAX_RECEIVES) */
-    uint32_t request_timeout_ms;     /* 0 -> 10000 for every request but receive (timeout_s + 10 s) */
-    uint32_t backoff_base_ms;        /* 0 -> 200: first retry window */
-    uint32_t backoff_cap_ms;         /* 0 -> 20000: largest retry window */
-    uint32_t backoff_floor_ms;       /* 0 -> 50: added to every jittered delay (throttling: 2000 at least) */
-    uint32_t shutdown_timeout_ms;    /* 0 -> 10000: give up draining / deleting after this long */
-    /* Random bytes for jitter (may be the node's own). Required. */
-    sioc_result (*random)(void *user, void *buf, size_t len);
-    void *user;
-    /* Optional: told about every failed request (it will be retried unless the state becomes FAILED). */
-    void (*on_error)(void *user, sioc_cluster_azure_op op, const sioc_azure_call *call);
-    sioc_allocator allocator;
-} sioc_cluster_azure_desc;
-
-struct sioc__caz_slot;
-struct sioc__caz_settle;
-
-typedef struct sioc_cluster_azure {
-    sioc_cluster_azure_state state;
-    sioc_node *node;
-    sioc_azure_client *client;
-    uint64_t requests[SIOC_CLUSTER_AZURE_OP_COUNT]; /* submitted, per operation (retries included) */
-    uint64_t failures[SIOC_CLUSTER_AZURE_OP_COUNT]; /* failed, per operation */
-    uint64_t received, redelivered, bad_messages, completed, unlocked, settle_failed, published, publish_failed;
-    uint64_t subscriptions_recreated, restarts, empty_receives;
-    sioc_result last_error;
-    char topic[SIOC_AZURE_MAX_NAME + 1];
-    char subscription[SIOC_AZURE_MAX_NAME + 1]; /* "<prefix>-<uid>", set by start; emptied once deleted */
-    /* private */
-    sioc_cluster_azure_desc p_desc;
-    void *p_mem;
-    size_t p_mem_size;
-    struct sioc__caz_slot *p_slots;
-    int p_step, p_have_topic, p_sub_created;
-    uint32_t p_gen; /* bumped when the subscription is re-created */
-    uint64_t p_close_deadline, p_sent;
-    struct sioc__caz_settle *p_pending;
-    size_t p_n_pending;
-    char (*p_recent)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1];
-    uint32_t p_recent_pos;
-} sioc_cluster_azure;
-
-/* The desc with defaults filled in. */
-SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_cluster_azure_desc *desc);
-/* Bind a node and a client (both initialised, both outlive the binding; the client serves this binding alone).
-   Takes the buffers in one block. SIOC_ERR_DEPENDENCY without random (or without an allocator when
-   SIOC_ENABLE_LIBC_MALLOC is 0), SIOC_ERR_ARG for bad options or names, SIOC_ERR_NOMEM. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node,
-                                                            sioc_azure_client *client,
-                                                            const sioc_cluster_azure_desc *desc);
-/* Bytes sioc_cluster_azure_init takes for this desc (about 1 MB by default: 0.27 MB per receive), 0 if invalid. */
-SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc);
-/* The same inside caller memory of sioc_cluster_azure_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
-                                                                         sioc_azure_client *client,
-                                                                         const sioc_cluster_azure_desc *desc,
-                                                                         void *mem);
-/* Cancel what is in flight and release the buffers (no request is sent: close first for a graceful leave). */
-SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz);
-/* Begin start-up (AZURE.md §1). SIOC_ERR_STATE unless IDLE. */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_start(sioc_cluster_azure *cz, uint64_t now_ms);
-/* Graceful leave: sioc_node_close, send what it queued (ADAPTER_CLOSE), then delete the subscription. The state
-   becomes CLOSED when done (or after shutdown_timeout_ms). */
-SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_azure_close(sioc_cluster_azure *cz, uint64_t now_ms);
-/* Collect finished requests, feed received messages to the node, submit what is due (sends, settles, receives,
-   retries) and run the node's timers. Call after driving the engine and after every node operation. */
-SIOC_API void sioc_cluster_azure_process(sioc_cluster_azure *cz, uint64_t now_ms);
-/* Earliest time process() has work (node, engine and retry timers merged; now_ms when there is work already). */
-SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz, uint64_t now_ms);
-/* 1 when nothing the node queued is waiting to be sent or in flight. */
-SIOC_API int sioc_cluster_azure_idle(const sioc_cluster_azure *cz);
-/* "GetTopic", "Receive", ... ("?" when out of range). */
-SIOC_API const char *sioc_cluster_azure_op_name(int op);
-
-#if SIOC_ENABLE_POSIX
-/* One turn of a blocking loop over the POSIX backend: process, wait until a socket or a timer is due or
-   max_wait_ms passed, step the sockets, process again. */
-SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_posix *px, uint32_t max_wait_ms);
-#endif
 
 #endif /* SIOC_ENABLE_AZURE */
 /* ---- src/member.h ---- */
@@ -3210,8 +3174,10 @@ SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_p
      faults    every failed request is retried after a capped exponential backoff with full jitter above a floor
                (throttling waits longer, Retry-After is honoured), never a hot loop; a lost queue / subscription
                or topic is re-created (the node is NOT_READY meanwhile); a message seen again after a failed
-               settle is settled without reaching the node twice; a bad message is dropped, counted and settled
-               alone. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
+               settle is settled without reaching the node twice; a bad message (undecodable, too deep, too large)
+               is dropped, counted and settled alone, never given back; a settle is retried while the message's
+               lock (Azure) is valid; a 401 is answered with a fresh signature or token and retried with backoff,
+               never a reason to drop a message once running. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
                FAILED with the reason in sioc_cluster_last_error and the on_error callback.
 
    Publishing and sequences: every message the node queues (broadcasts, answers, heartbeats) gets the next
@@ -3230,9 +3196,6 @@ SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_p
 
 #ifndef SIOC_CLUSTER_MAX_RECEIVES
 #define SIOC_CLUSTER_MAX_RECEIVES 4 /* receives in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_RECENT
-#define SIOC_CLUSTER_RECENT 256 /* message ids remembered against redelivery */
 #endif
 #ifndef SIOC_CLUSTER_SETTLES
 #define SIOC_CLUSTER_SETTLES 4 /* Azure: completes / unlocks in flight at once (REST has no batch complete) */
@@ -3294,6 +3257,7 @@ typedef struct sioc_cluster_stats {
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
+    uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -3361,6 +3325,10 @@ typedef struct sioc_cluster_desc {
     uint32_t backoff_cap_ms;     /* 0 -> 20000: largest retry window */
     uint32_t backoff_floor_ms;   /* 0 -> 50: added to every jittered delay (throttling: 1 s AWS, 2 s Azure) */
     uint32_t shutdown_timeout_ms;/* 0 -> 10000: close gives up draining and deleting after this long */
+    uint32_t recent_ids;         /* 0 -> 4096: ids of received messages remembered (8 bytes + 4 each) so that a
+                                    redelivery after a lost settle is settled again without reaching the node;
+                                    size it for at least a lock duration / visibility timeout at your rate
+                                    (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
@@ -3403,10 +3371,12 @@ typedef struct sioc_cluster {
     int p_step;
     uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
     uint32_t p_gen;
-    char (*p_recent)[SIOC_CLUSTER_MSGID_MAX + 1];
+    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
+    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
     uint32_t p_recent_pos;
+    uint64_t p_hash_key;
     void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
-    size_t p_n_settles;
+    size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
     size_t p_n_toks;
     uint8_t *p_scratch, *p_one;
@@ -3420,6 +3390,15 @@ typedef struct sioc_cluster {
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
 } sioc_cluster;
 
+/* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).
+     SERVER  the defaults: 256 KiB messages, 256 sockets, 32 peers per namespace, 4096 remembered ids, 10 messages
+             per receive (AWS), 2 long polls (Azure)
+     SMALL   a device: 16 KiB messages, 16 sockets in 2 namespaces, 8 peers, 8 requests, 1 long poll of 2
+             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads. Service Bus messages whose
+             properties do not fit 16 KiB of headers cannot be received with it. */
+typedef enum sioc_cluster_preset { SIOC_CLUSTER_PRESET_SERVER = 0, SIOC_CLUSTER_PRESET_SMALL = 1 } sioc_cluster_preset;
+/* Fill the capacities of `preset` into *desc (set desc->transport first: heads differ per cloud). */
+SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *desc, sioc_cluster_preset preset);
 /* The desc with every default filled in (what init will use). */
 SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc);
 #if SIOC_ENABLE_POSIX
@@ -3452,8 +3431,8 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
 SIOC_API int sioc_cluster_idle(const sioc_cluster *c);
 #if SIOC_ENABLE_POSIX
 /* One loop turn over the member's POSIX sockets: process, wait in poll() until a socket or a timer is due or
-   max_wait_ms passed, move the bytes, process again. Drain sioc_node_next_event after it. SIOC_ERR_STATE with
-   own_io. */
+   max_wait_ms passed, move the bytes, process again; drain sioc_node_next_event after it. SIOC_OK while the member
+   lives, SIOC_ERR_CLOSED once it is CLOSED, the reason once FAILED (SIOC_ERR_AUTH, ...); SIOC_ERR_STATE with own_io. */
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms);
 /* The member's POSIX backend (descriptors for your own poll / epoll: sioc_posix_fds, then sioc_posix_step and
    sioc_cluster_process), NULL with own_io. */
@@ -3599,6 +3578,23 @@ SIOC__FN int sioc__hex_val(int c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
+   no surrogates, nothing above U+10FFFF). */
+SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
+    }
+    return 0;
 }
 
 /* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */
@@ -3939,6 +3935,71 @@ SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_
     sioc_sha256_final(&s, out);
 }
 
+/* SHA-1 (FIPS 180-4 section 6.1): the WebSocket accept key needs it. Same buffering as SHA-256 above. */
+#define SIOC__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+static void sioc__sha1_block(uint32_t h[5], const uint8_t *p) {
+    uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, k, t;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = sioc__load_be32(p + 4 * i);
+    for (i = 16; i < 80; i++) w[i] = SIOC__ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    for (i = 0; i < 80; i++) {
+        if (i < 20) f = (b & c) | (~b & d), k = 0x5a827999u;
+        else if (i < 40) f = b ^ c ^ d, k = 0x6ed9eba1u;
+        else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdcu;
+        else f = b ^ c ^ d, k = 0xca62c1d6u;
+        t = SIOC__ROL(a, 5) + f + e + k + w[i];
+        e = d, d = c, c = SIOC__ROL(b, 30), b = a, a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+}
+
+SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s) {
+    s->h[0] = 0x67452301u, s->h[1] = 0xefcdab89u, s->h[2] = 0x98badcfeu, s->h[3] = 0x10325476u;
+    s->h[4] = 0xc3d2e1f0u;
+    s->total = 0;
+    s->used = 0;
+}
+
+SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    s->total += len;
+    if (s->used) {
+        size_t take = SIOC__MIN(len, sizeof s->block - s->used);
+        memcpy(s->block + s->used, p, take);
+        s->used += take, p += take, len -= take;
+        if (s->used < sizeof s->block) return;
+        sioc__sha1_block(s->h, s->block);
+        s->used = 0;
+    }
+    for (; len >= sizeof s->block; p += sizeof s->block, len -= sizeof s->block) sioc__sha1_block(s->h, p);
+    if (len) memcpy(s->block, p, len);
+    s->used = len;
+}
+
+SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]) {
+    uint64_t bits = s->total * 8u;
+    int i;
+    s->block[s->used++] = 0x80;
+    if (s->used > 56) {
+        memset(s->block + s->used, 0, sizeof s->block - s->used);
+        sioc__sha1_block(s->h, s->block);
+        s->used = 0;
+    }
+    memset(s->block + s->used, 0, 56 - s->used);
+    sioc__store_be64(s->block + 56, bits);
+    sioc__sha1_block(s->h, s->block);
+    for (i = 0; i < 5; i++) sioc__store_be32(out + 4 * i, s->h[i]);
+    memset(s, 0, sizeof *s);
+}
+
+SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]) {
+    sioc_sha1_ctx s;
+    sioc_sha1_init(&s);
+    sioc_sha1_update(&s, data, len);
+    sioc_sha1_final(&s, out);
+}
+
 /* HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)); both pads are absorbed at init so the context can be
    copied to reuse a key (SigV4 derives four keys in a row). */
 SIOC_API void sioc_hmac_sha256_init(sioc_hmac_sha256_ctx *h, const void *key, size_t key_len) {
@@ -4167,24 +4228,6 @@ SIOC_API sioc_result sioc_pct_decode(const char *s, size_t len, int plus_is_spac
 /* ================================ reader ================================ */
 
 static int sioc__json_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
-   no surrogates, nothing above U+10FFFF). */
-static size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
-    unsigned c = p[0], lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
-    }
-    return 0;
-}
 
 static int sioc__hex4(const uint8_t *p) {
     int a = sioc__hex_val(p[0]), b = sioc__hex_val(p[1]), c = sioc__hex_val(p[2]), d = sioc__hex_val(p[3]);
@@ -7705,6 +7748,392 @@ SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const voi
         p += n;
         len -= n;
     }
+}
+/* ---- src/eio.c ---- */
+/* ---- eio.c ---- */
+
+/* ---- Engine.IO packets ---- */
+
+SIOC_API sioc_result sioc_eio_decode(sioc_eio_packet *p, const void *msg, size_t len, int binary) {
+    const uint8_t *s = (const uint8_t *)msg;
+    memset(p, 0, sizeof *p);
+    if (binary) { /* v4 sends binary messages bare: no type byte */
+        p->type = SIOC_EIO_MESSAGE;
+        p->binary = 1;
+        p->data = sioc_bytes_n(s, len);
+        return SIOC_OK;
+    }
+    if (len == 0 || s[0] < '0' || s[0] > '6') return SIOC_ERR_PARSE;
+    p->type = s[0] - '0';
+    p->data = sioc_bytes_n(s + 1, len - 1);
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_eio_encode(sioc_buf *out, int type, const void *data, size_t len) {
+    if (type < SIOC_EIO_OPEN || type > SIOC_EIO_NOOP) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return;
+    }
+    sioc_buf_putc(out, (char)('0' + type));
+    if (len) sioc_buf_put(out, data, len);
+}
+
+SIOC_API void sioc_eio_encode_open(sioc_buf *out, const sioc_eio_open *o) {
+    const char *c;
+    for (c = o->sid ? o->sid : ""; *c; c++) /* written without escaping, so refuse what JSON would escape */
+        if ((unsigned char)*c < 0x20 || *c == '"' || *c == '\\') sioc_buf_fail(out, SIOC_ERR_ARG);
+    if (!o->sid || !*o->sid) sioc_buf_fail(out, SIOC_ERR_ARG);
+    sioc_buf_puts(out, "0{\"sid\":\"");
+    sioc_buf_puts(out, o->sid ? o->sid : "");
+    sioc_buf_puts(out, o->upgrade_websocket ? "\",\"upgrades\":[\"websocket\"]" : "\",\"upgrades\":[]");
+    sioc_buf_puts(out, ",\"pingInterval\":");
+    sioc_buf_put_u64(out, o->ping_interval);
+    sioc_buf_puts(out, ",\"pingTimeout\":");
+    sioc_buf_put_u64(out, o->ping_timeout);
+    sioc_buf_puts(out, ",\"maxPayload\":");
+    sioc_buf_put_u64(out, o->max_payload);
+    sioc_buf_putc(out, '}');
+}
+
+/* ---- polling payloads ---- */
+
+SIOC_API void sioc_eio_payload_init(sioc_eio_payload *it, void *body, size_t len) {
+    it->p_data = (uint8_t *)body;
+    it->p_len = len;
+    it->p_pos = 0;
+}
+
+/* p_pos == p_len means "a packet must start here" (an empty body, or a trailing separator: both errors, as
+   engine.io-parser's split gives an empty packet); p_pos > p_len means the last packet was taken. */
+SIOC_API sioc_result sioc_eio_payload_next(sioc_eio_payload *it, sioc_eio_packet *p) {
+    uint8_t *s = it->p_data;
+    size_t start = it->p_pos, end = start;
+    memset(p, 0, sizeof *p);
+    if (start > it->p_len) return SIOC_AGAIN;
+    while (end < it->p_len && s[end] != (uint8_t)SIOC_EIO_RS) end++;
+    it->p_pos = end < it->p_len ? end + 1 : it->p_len + 1;
+    if (end == start) return SIOC_ERR_PARSE;
+    if (s[start] == 'b') {
+        size_t n = 0;
+        /* In place: sioc_base64_decode reads each 4-character group before writing its 3 bytes, and writes
+           never pass the read position. */
+        if (sioc_base64_decode((const char *)s + start + 1, end - start - 1, s + start + 1, end - start - 1, &n) !=
+            SIOC_OK)
+            return SIOC_ERR_PARSE;
+        p->type = SIOC_EIO_MESSAGE;
+        p->binary = 1;
+        p->data = sioc_bytes_n(s + start + 1, n);
+        return SIOC_OK;
+    }
+    return sioc_eio_decode(p, s + start, end - start, 0);
+}
+
+SIOC_API void sioc_eio_polling_add(sioc_buf *out, size_t start, int type, const void *data, size_t len) {
+    if (out->len > start) sioc_buf_putc(out, SIOC_EIO_RS);
+    sioc_eio_encode(out, type, data, len);
+}
+
+/* ---- the request ---- */
+
+static int sioc__eio_is(const char *p, size_t n, const char *lit) {
+    return n == strlen(lit) && memcmp(p, lit, n) == 0;
+}
+
+SIOC_API sioc_result sioc_eio_parse_query(sioc_eio_query *q, const char *target, size_t len) {
+    size_t i = 0, path_end;
+    memset(q, 0, sizeof *q);
+    if (len == 0) return SIOC_ERR_PARSE;
+    while (i < len && target[i] != '?') i++;
+    path_end = i;
+    q->path = sioc_str_n(target, path_end);
+    q->sid = sioc_str_n(target, 0);
+    for (i = path_end + 1; i < len;) {
+        size_t k = i, eq, end;
+        while (i < len && target[i] != '&') i++;
+        end = i++;
+        for (eq = k; eq < end && target[eq] != '='; eq++) {}
+        if (eq == end) continue; /* a key without a value ("t" never comes bare; ignore it) */
+        if (sioc__eio_is(target + k, eq - k, "EIO")) {
+            size_t d;
+            q->eio = 0;
+            for (d = eq + 1; d < end && d - eq <= 3 && sioc__is_digit((unsigned char)target[d]); d++)
+                q->eio = q->eio * 10 + (target[d] - '0');
+            if (d != end || d == eq + 1) q->eio = 0;
+        } else if (sioc__eio_is(target + k, eq - k, "transport")) {
+            const char *v = target + eq + 1;
+            size_t vn = end - eq - 1;
+            q->transport = sioc__eio_is(v, vn, "polling")     ? SIOC_EIO_TRANSPORT_POLLING
+                           : sioc__eio_is(v, vn, "websocket") ? SIOC_EIO_TRANSPORT_WEBSOCKET
+                                                              : SIOC_EIO_TRANSPORT_UNKNOWN;
+        } else if (sioc__eio_is(target + k, eq - k, "sid")) {
+            q->sid = sioc_str_n(target + eq + 1, end - eq - 1);
+        }
+    }
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_eio_error_body(sioc_buf *out, int code) {
+    static const char *const text[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
+                                       "Bad request",       "Forbidden",          "Unsupported protocol version"};
+    if (code < 0 || code >= (int)SIOC__COUNT(text)) code = SIOC_EIO_ERR_BAD_REQUEST;
+    sioc_buf_puts(out, "{\"code\":");
+    sioc_buf_put_u64(out, (uint64_t)code);
+    sioc_buf_puts(out, ",\"message\":\"");
+    sioc_buf_puts(out, text[code]);
+    sioc_buf_puts(out, "\"}");
+}
+
+/* ---- WebSocket handshake ---- */
+
+#define SIOC__WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+SIOC_API sioc_result sioc_ws_accept_key(const char *key, size_t len, char out[SIOC_WS_ACCEPT_LEN + 1]) {
+    uint8_t raw[18], md[SIOC_SHA1_LEN];
+    size_t n = 0;
+    sioc_sha1_ctx s;
+    out[0] = 0;
+    while (len && (*key == ' ' || *key == '\t')) key++, len--;
+    while (len && (key[len - 1] == ' ' || key[len - 1] == '\t')) len--;
+    if (len != 24 || sioc_base64_decode(key, len, raw, sizeof raw, &n) != SIOC_OK || n != 16) return SIOC_ERR_PARSE;
+    sioc_sha1_init(&s);
+    sioc_sha1_update(&s, key, len);
+    sioc_sha1_update(&s, SIOC__WS_GUID, sizeof SIOC__WS_GUID - 1);
+    sioc_sha1_final(&s, md);
+    return sioc_base64_encode(md, sizeof md, out, SIOC_WS_ACCEPT_LEN + 1, &n);
+}
+
+SIOC_API sioc_result sioc_ws_handshake_response(sioc_buf *out, const char *key, size_t len) {
+    char accept[SIOC_WS_ACCEPT_LEN + 1];
+    sioc_result e = sioc_ws_accept_key(key, len, accept);
+    if (e != SIOC_OK) return e;
+    sioc_buf_puts(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Accept: ");
+    sioc_buf_puts(out, accept);
+    sioc_buf_puts(out, "\r\n\r\n");
+    return SIOC_OK;
+}
+
+/* ---- WebSocket frames ---- */
+
+SIOC_API sioc_result sioc_ws_frame_parse(sioc_ws_frame *f, const void *in, size_t len, int must_mask) {
+    const uint8_t *p = (const uint8_t *)in;
+    unsigned len7;
+    size_t hl = 2;
+    memset(f, 0, sizeof *f);
+    if (len < 2) return SIOC_AGAIN;
+    f->fin = p[0] >> 7;
+    f->opcode = p[0] & 0x0F;
+    f->masked = p[1] >> 7;
+    len7 = p[1] & 0x7Fu;
+    if (p[0] & 0x70) return SIOC_ERR_PROTOCOL; /* no extension was negotiated */
+    if (f->opcode > SIOC_WS_BINARY && f->opcode < SIOC_WS_CLOSE) return SIOC_ERR_PROTOCOL;
+    if (f->opcode > SIOC_WS_PONG) return SIOC_ERR_PROTOCOL;
+    if (f->masked != (must_mask ? 1 : 0)) return SIOC_ERR_PROTOCOL; /* RFC 6455 §5.1 both ways */
+    if (f->opcode >= SIOC_WS_CLOSE && (!f->fin || len7 > SIOC_WS_MAX_CONTROL)) return SIOC_ERR_PROTOCOL;
+    if (len7 == 126) {
+        if (len < 4) return SIOC_AGAIN;
+        f->len = sioc__load_be16(p + 2);
+        if (f->len < 126) return SIOC_ERR_PROTOCOL; /* §5.2: the minimal number of bytes MUST be used */
+        hl = 4;
+    } else if (len7 == 127) {
+        if (len < 10) return SIOC_AGAIN;
+        f->len = sioc__load_be64(p + 2);
+        if ((f->len >> 63) || f->len <= 0xFFFFu) return SIOC_ERR_PROTOCOL;
+        hl = 10;
+    } else {
+        f->len = len7;
+    }
+    if (f->masked) {
+        if (len < hl + 4) return SIOC_AGAIN;
+        memcpy(f->mask, p + hl, 4);
+        hl += 4;
+    }
+    f->header_len = hl;
+    return SIOC_OK;
+}
+
+SIOC_API void sioc_ws_mask(void *data, size_t n, const uint8_t mask[4], uint64_t offset) {
+    uint8_t *d = (uint8_t *)data;
+    size_t i;
+    for (i = 0; i < n; i++) d[i] ^= mask[(offset + i) & 3u];
+}
+
+SIOC_API size_t sioc_ws_frame_header(uint8_t out[SIOC_WS_MAX_HEADER], int fin, int opcode, uint64_t len,
+                                     const uint8_t *mask) {
+    size_t hl = 2;
+    out[0] = (uint8_t)((fin ? 0x80 : 0) | (opcode & 0x0F));
+    if (len < 126) {
+        out[1] = (uint8_t)len;
+    } else if (len <= 0xFFFFu) {
+        out[1] = 126;
+        sioc__store_be16(out + 2, (uint16_t)len);
+        hl = 4;
+    } else {
+        out[1] = 127;
+        sioc__store_be64(out + 2, len);
+        hl = 10;
+    }
+    if (mask) {
+        out[1] |= 0x80;
+        memcpy(out + hl, mask, 4);
+        hl += 4;
+    }
+    return hl;
+}
+
+SIOC_API void sioc_ws_write_frame(sioc_buf *out, int opcode, const void *data, size_t len, const uint8_t *mask) {
+    uint8_t hdr[SIOC_WS_MAX_HEADER];
+    uint8_t *dst;
+    if (opcode >= SIOC_WS_CLOSE && len > SIOC_WS_MAX_CONTROL) {
+        sioc_buf_fail(out, SIOC_ERR_ARG);
+        return;
+    }
+    sioc_buf_put(out, hdr, sioc_ws_frame_header(hdr, 1, opcode, len, mask));
+    dst = (uint8_t *)sioc_buf_reserve(out, len);
+    if (!dst || !len) return;
+    memcpy(dst, data, len);
+    if (mask) sioc_ws_mask(dst, len, mask, 0);
+}
+
+SIOC_API void sioc_ws_write_close(sioc_buf *out, unsigned code, const char *reason, size_t len, const uint8_t *mask) {
+    uint8_t payload[SIOC_WS_MAX_CONTROL];
+    size_t n = 0;
+    if (code) {
+        sioc__store_be16(payload, (uint16_t)code);
+        n = 2;
+        if (len > SIOC_WS_MAX_CONTROL - 2) { /* cut on a character boundary so the reason stays UTF-8 */
+            len = SIOC_WS_MAX_CONTROL - 2;
+            while (len && ((uint8_t)reason[len] & 0xC0) == 0x80) len--;
+        }
+        if (len) memcpy(payload + 2, reason, len);
+        n += len;
+    }
+    sioc_ws_write_frame(out, SIOC_WS_CLOSE, payload, n, mask);
+}
+
+/* ---- WebSocket reader ---- */
+
+SIOC_API int sioc_utf8_valid(const void *data, size_t len) {
+    const uint8_t *s = (const uint8_t *)data;
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] < 0x80) {
+            i++;
+        } else {
+            size_t n = sioc__utf8_seq(s + i, len - i);
+            if (!n) return 0;
+            i += n;
+        }
+    }
+    return 1;
+}
+
+SIOC_API void sioc_ws_reader_init(sioc_ws_reader *r, void *mem, size_t cap, int is_server) {
+    memset(r, 0, sizeof *r);
+    r->p_msg = (uint8_t *)mem;
+    r->p_cap = mem ? cap : 0;
+    r->p_must_mask = is_server ? 1 : 0;
+}
+
+SIOC_API unsigned sioc_ws_reader_close_code(const sioc_ws_reader *r) { return r->p_close_code; }
+
+static sioc_result sioc__ws_fail(sioc_ws_reader *r, unsigned code) {
+    if (!r->p_close_code) r->p_close_code = code;
+    return r->p_close_code == SIOC_WS_CLOSE_TOO_BIG       ? SIOC_ERR_LIMIT
+           : r->p_close_code == SIOC_WS_CLOSE_INVALID_DATA ? SIOC_ERR_PARSE
+                                                          : SIOC_ERR_PROTOCOL;
+}
+
+/* Codes a peer may send (RFC 6455 §7.4.1 and the IANA registry): not 1004-1006, 1015 or below 1000. */
+static int sioc__ws_close_code_ok(unsigned c) {
+    return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
+}
+
+/* A header was parsed: check it against the message in progress and make room. */
+static sioc_result sioc__ws_begin_frame(sioc_ws_reader *r, const sioc_ws_frame *f) {
+    if (f->opcode == SIOC_WS_CONTINUATION && !r->p_msg_opcode) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+    if (f->opcode == SIOC_WS_TEXT || f->opcode == SIOC_WS_BINARY) {
+        if (r->p_msg_opcode) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL); /* a new message inside one */
+        r->p_msg_opcode = f->opcode;
+        r->p_len = 0;
+    }
+    if (f->opcode < SIOC_WS_CLOSE && f->len > (uint64_t)(r->p_cap - r->p_len))
+        return sioc__ws_fail(r, SIOC_WS_CLOSE_TOO_BIG);
+    r->p_frame = *f;
+    r->p_in_frame = 1;
+    r->p_got = 0;
+    return SIOC_OK;
+}
+
+/* The current frame is complete: SIOC_OK with a message, SIOC_AGAIN for a non-final fragment, or an error. */
+static sioc_result sioc__ws_end_frame(sioc_ws_reader *r, sioc_ws_message *m) {
+    const sioc_ws_frame *f = &r->p_frame;
+    size_t n = (size_t)f->len;
+    r->p_in_frame = 0;
+    if (f->opcode >= SIOC_WS_CLOSE) {
+        m->opcode = f->opcode;
+        m->data = sioc_bytes_n(r->p_ctl, n);
+        if (f->opcode != SIOC_WS_CLOSE) return SIOC_OK;
+        m->close_code = SIOC_WS_CLOSE_NO_STATUS;
+        if (n == 1) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+        if (n >= 2) {
+            m->close_code = sioc__load_be16(r->p_ctl);
+            if (!sioc__ws_close_code_ok(m->close_code)) return sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+            if (!sioc_utf8_valid(r->p_ctl + 2, n - 2)) return sioc__ws_fail(r, SIOC_WS_CLOSE_INVALID_DATA);
+            m->reason = sioc_str_n((const char *)r->p_ctl + 2, n - 2);
+        }
+        return SIOC_OK;
+    }
+    if (!f->fin) return SIOC_AGAIN;
+    if (r->p_msg_opcode == SIOC_WS_TEXT && !sioc_utf8_valid(r->p_msg, r->p_len))
+        return sioc__ws_fail(r, SIOC_WS_CLOSE_INVALID_DATA);
+    m->opcode = r->p_msg_opcode;
+    m->data = sioc_bytes_n(r->p_msg, r->p_len);
+    r->p_msg_opcode = 0;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_ws_read(sioc_ws_reader *r, const void *in, size_t len, size_t *consumed,
+                                  sioc_ws_message *m) {
+    const uint8_t *p = (const uint8_t *)in;
+    size_t pos = 0;
+    sioc_result e;
+    memset(m, 0, sizeof *m);
+    *consumed = 0;
+    if (r->p_close_code) return sioc__ws_fail(r, r->p_close_code);
+    for (;;) {
+        size_t take;
+        uint8_t *dst;
+        if (!r->p_in_frame) {
+            sioc_ws_frame f;
+            e = sioc_ws_frame_parse(&f, p + pos, len - pos, r->p_must_mask);
+            if (e == SIOC_AGAIN) break;
+            if (e != SIOC_OK) e = sioc__ws_fail(r, SIOC_WS_CLOSE_PROTOCOL);
+            if (e == SIOC_OK) e = sioc__ws_begin_frame(r, &f);
+            if (e != SIOC_OK) {
+                *consumed = pos;
+                return e;
+            }
+            pos += f.header_len;
+        }
+        take = (size_t)SIOC__MIN((uint64_t)(len - pos), r->p_frame.len - r->p_got);
+        dst = r->p_frame.opcode >= SIOC_WS_CLOSE ? r->p_ctl + r->p_got : r->p_msg + r->p_len;
+        if (take) {
+            memcpy(dst, p + pos, take);
+            if (r->p_frame.masked) sioc_ws_mask(dst, take, r->p_frame.mask, r->p_got);
+        }
+        if (r->p_frame.opcode < SIOC_WS_CLOSE) r->p_len += take;
+        r->p_got += take;
+        pos += take;
+        if (r->p_got < r->p_frame.len) break;
+        e = sioc__ws_end_frame(r, m);
+        if (e != SIOC_AGAIN) {
+            *consumed = pos;
+            return e;
+        }
+    }
+    *consumed = pos;
+    return SIOC_AGAIN;
 }
 /* ---- src/cluster_msg.c ---- */
 /* ---- cluster_msg.c ---- */
@@ -15651,6 +16080,8 @@ SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws
     return SIOC_OK;
 }
 
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && c->p_done.p_head != NULL; }
+
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
@@ -16820,6 +17251,8 @@ SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc
     return SIOC_OK;
 }
 
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && c->p_done.p_head != NULL; }
+
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
@@ -16834,513 +17267,1244 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
 }
 
 #endif /* SIOC_ENABLE_AZURE */
-/* ---- src/cluster_aws.c ---- */
-/* ---- cluster_aws: the node over SNS + SQS (see cluster_aws.h; AWS.md §2, §4, §6) ---- */
+/* ---- src/member_int.h ---- */
+/* ---- member_int: what the member's shared machinery (member.c) and its two clouds (member_aws.c,
+   member_azure.c) share. Private. ----
+   member.c owns the slots, their retries and backoff, the deadlines, the publish sequences, the settle queue, the
+   recent-id ring, start / close / free and the POSIX turn. A cloud file writes and reads its own requests: the
+   start-up and shutdown steps, publishing, settling and receiving. */
 
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+/* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
+   slots (AWS: one DeleteMessageBatch; Azure: SIOC_CLUSTER_SETTLES completes), then the receives. */
+enum { SIOC__MS_FREE = 0, SIOC__MS_BUSY = 1, SIOC__MS_WAIT = 2 };
+enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3 };
+#define SIOC__M_CTL 0u
+#define SIOC__M_PUB 1u
+#define SIOC__M_SET 2u
+
+/* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
+#define SIOC__M_STEP_DRAIN 100
+#define SIOC__M_STEP_CLEANUP 101
+
+typedef struct sioc__mslot {
+    union {
+        int none;
 #if SIOC_ENABLE_AWS
-
-/* Slots: one call each, with its own body and reply memory. ctl runs start-up and shutdown steps one at a time. */
-enum { SIOC__CAWS_CTL = 0, SIOC__CAWS_PUB = 1, SIOC__CAWS_DEL = 2, SIOC__CAWS_RECV = 3 };
-enum { SIOC__CAWS_FREE = 0, SIOC__CAWS_BUSY = 1, SIOC__CAWS_WAIT = 2 };
-/* start-up / shutdown steps */
-enum {
-    SIOC__CAWS_S_TOPIC = 0,
-    SIOC__CAWS_S_QUEUE,
-    SIOC__CAWS_S_ARN,
-    SIOC__CAWS_S_POLICY,
-    SIOC__CAWS_S_UNSUB_OLD,
-    SIOC__CAWS_S_SUBSCRIBE,
-    SIOC__CAWS_S_DONE,
-    SIOC__CAWS_S_DRAIN,
-    SIOC__CAWS_S_DELQ,
-    SIOC__CAWS_S_UNSUB
-};
-
-#define SIOC__CAWS_CTL_BODY 16384u
-#define SIOC__CAWS_SMALL_REPLY 16384u
-/* A whole SNS request: 256 KiB of payload, base64 (4/3) then percent-encoded (+, /, = become 3 bytes). */
-#define SIOC__CAWS_PUB_BODY (800u * 1024u)
-#define SIOC__CAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_AWS_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_AWS_ARN_MAX)
-#define SIOC__CAWS_RECV_BODY 2048u
-#define SIOC__CAWS_TOKS 4096u
-/* One message alone (256 KiB body or data in base64, plus the JSON around it). */
-#define SIOC__CAWS_ONE_MAX (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 16384u)
-#define SIOC__CAWS_ONE_SIZE(rbs) ((rbs) < SIOC__CAWS_ONE_MAX ? (rbs) : SIOC__CAWS_ONE_MAX)
-
-typedef struct sioc__caws_slot {
-    sioc_aws_call call;
-    int state, op, attempts;
-    sioc_aws_service svc;
-    size_t body_len;
-    size_t count; /* messages in a publish or delete batch */
+        sioc_aws_call aws;
+#endif
+#if SIOC_ENABLE_AZURE
+        sioc_azure_call azure;
+#endif
+    } call;
+    int state, kind, op, attempts, auth_retries;
+    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
     uint64_t retry_at;
-} sioc__caws_slot;
+    uint64_t seq_first; /* publish: sequence of its first message */
+    uint64_t deadline;  /* settle: give up after this (0: never) */
+    size_t count;       /* messages in a publish or settle batch */
+    size_t body_len;
+    /* Azure send and settle: what a retry needs again (the body stays in body memory) */
+    char nsp[SIOC_CLUSTER_NSP_MAX + 1];
+    char requester[SIOC_NODE_ID_MAX + 1];
+    char msgid[SIOC_CLUSTER_MSGID_MAX + 1];
+    int has_requester;
+    char lock[SIOC_CLUSTER_LOCK_MAX + 1];
+} sioc__mslot;
 
-typedef struct sioc__caws_del {
+/* One message waiting to be settled: an AWS receipt handle or an Azure lock path, and the operation. */
+typedef struct sioc__msettle {
+    int op;
+    uint64_t deadline; /* give up after this (the lock expires; 0: never) */
     uint16_t len;
-    char handle[SIOC_CLUSTER_AWS_HANDLE_MAX];
-} sioc__caws_del;
+    char text[SIOC_CLUSTER_HANDLE_MAX];
+} sioc__msettle;
 
-static const char *const sioc__caws_ops[SIOC_CLUSTER_AWS_OP_COUNT] = {
-    "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe", "ReceiveMessage",
-    "DeleteMessageBatch", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+/* Memory a cloud wants, per slot kind and for its parsing. */
+typedef struct sioc__mlayout {
+    size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
+    size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+} sioc__mlayout;
 
-SIOC_API const char *sioc_cluster_aws_op_name(int op) {
-    return op >= 0 && op < SIOC_CLUSTER_AWS_OP_COUNT ? sioc__caws_ops[op] : "?";
+/* ---- member.c, for the clouds ---- */
+SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c);
+static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
+static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
+static void sioc__m_running(sioc_cluster *c, uint64_t now);
+#define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
+#define SIOC__M_LOST_TOPIC 2
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
+static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
+static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
+static int sioc__m_emitter(const sioc_cluster *c);
+static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
+
+/* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
+#define SIOC__M_CLOUD_DECLS(p)                                                                                  \
+    static sioc_result sioc__##p##_layout(const sioc_cluster_desc *d, sioc__mlayout *l);                      \
+    static sioc_result sioc__##p##_client_init(sioc_cluster *c);                                              \
+    static sioc_result sioc__##p##_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);                 \
+    static void *sioc__##p##_next(sioc_cluster *c, uint64_t now); /* the finished call's user, or NULL */     \
+    static void sioc__##p##_cancel(sioc_cluster *c, sioc__mslot *s);                                          \
+    static void sioc__##p##_begin(sioc_cluster *c);                                                           \
+    static void sioc__##p##_ctl_step(sioc_cluster *c, uint64_t now);                                          \
+    static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
+    static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
+    static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static const char *sioc__##p##_op_name(int op);
+#if SIOC_ENABLE_AWS
+SIOC__M_CLOUD_DECLS(maws)
+#endif
+#if SIOC_ENABLE_AZURE
+SIOC__M_CLOUD_DECLS(mazure)
+#endif
+
+/* Call the cloud's version of fn. */
+#if SIOC_ENABLE_AWS && SIOC_ENABLE_AZURE
+#define SIOC__M_CLOUD(c, fn, args) ((c)->p_transport == SIOC_CLUSTER_AZURE ? sioc__mazure_##fn args : sioc__maws_##fn args)
+#elif SIOC_ENABLE_AWS
+#define SIOC__M_CLOUD(c, fn, args) ((void)(c), sioc__maws_##fn args)
+#else
+#define SIOC__M_CLOUD(c, fn, args) ((void)(c), sioc__mazure_##fn args)
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
+/* ---- src/member.c ---- */
+/* ---- member: one cluster member over either cloud (see member.h). The shared machinery: set-up, slots, retries
+   with backoff, deadlines, publish sequences, settle queue, recent ids, start, close, free, the POSIX turn. ---- */
+
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
+static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
+
+/* ---- configuration ---- */
+
+#if SIOC_ENABLE_POSIX
+#include <stdlib.h> /* getenv */
+
+static const char *sioc__m_env(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
 }
 
-SIOC_API sioc_cluster_aws_desc sioc_cluster_aws_desc_resolved(const sioc_cluster_aws_desc *desc) {
-    sioc_cluster_aws_desc d = *desc;
-    if (!d.topic_name || !*d.topic_name) d.topic_name = "socket-io";
-    if (!d.queue_prefix || !*d.queue_prefix) d.queue_prefix = "socket-io";
-    if (!d.retention_s) d.retention_s = 3600;
-    if (!d.wait_time_s) d.wait_time_s = 20;
-    if (d.wait_time_s < 0) d.wait_time_s = 0;
-    if (!d.receives_in_flight) d.receives_in_flight = 1;
-    if (!d.max_messages) d.max_messages = 10;
+SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *d) {
+    const char *sb = sioc__m_env("SERVICEBUS_CONNECTION_STRING");
+    if (!d) return;
+    if (d->transport == SIOC_CLUSTER_AUTO) { /* Azure when a connection string is given, or only that is at hand */
+        int aws_keys = d->aws.credentials.access_key_id.len || sioc__m_env("AWS_ACCESS_KEY_ID");
+        d->transport = (d->azure.connection_string || (sb && !aws_keys)) ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+    }
+    if (d->transport == SIOC_CLUSTER_AZURE) {
+        if (!d->azure.connection_string) d->azure.connection_string = sb;
+        if (!d->azure.rest_url) d->azure.rest_url = sioc__m_env("SERVICEBUS_REST_URL");
+    }
+#if SIOC_ENABLE_AWS
+    if (d->transport == SIOC_CLUSTER_AWS) {
+        sioc_aws_desc ad;
+        memset(&ad, 0, sizeof ad);
+        ad.region = d->aws.region;
+        ad.credentials = d->aws.credentials;
+        ad.sns_endpoint = d->aws.sns_endpoint;
+        ad.sqs_endpoint = d->aws.sqs_endpoint;
+        (void)sioc_aws_desc_from_env(&ad);
+        d->aws.region = ad.region ? ad.region : "us-east-1";
+        d->aws.credentials = ad.credentials;
+        d->aws.sns_endpoint = ad.sns_endpoint;
+        d->aws.sqs_endpoint = ad.sqs_endpoint;
+    }
+#endif
+    if (!d->random) d->random = sioc_posix_random;
+    if (!d->utc_now) d->utc_now = sioc_posix_utc_now;
+}
+#endif
+
+SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset preset) {
+    sioc_node_desc *n;
+    if (!d || preset != SIOC_CLUSTER_PRESET_SMALL) return; /* SERVER: the defaults */
+    n = &d->node;
+    n->max_message_size = 16384;
+    n->max_namespaces = 2;
+    n->max_sockets = 16;
+    n->max_rooms = 48;
+    n->max_memberships = 96;
+    n->max_peers = 8;
+    n->max_requests = 8;
+    n->max_acks = 16;
+    n->max_attachments = 8;
+    n->max_ack_tokens = 128;
+    n->ack_scratch_size = 4096;
+    d->receives_in_flight = 1;
+    d->recent_ids = 512;
+    d->aws.max_messages = 2;
+    d->http.max_endpoints = 2;
+    d->http.max_requests = 8;
+    d->http.request_head_size = 2048;
+    d->http.response_head_size = d->transport == SIOC_CLUSTER_AZURE ? 16384 : 4096;
+    d->http.max_headers = 48;
+}
+
+SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d = *desc;
+    int az;
+    if (d.transport == SIOC_CLUSTER_AUTO) d.transport = d.azure.connection_string ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+    az = d.transport == SIOC_CLUSTER_AZURE;
+    if (!d.topic_name || !*d.topic_name) d.topic_name = az ? "socket.io" : "socket-io";
+    if (!d.prefix || !*d.prefix) d.prefix = az ? "socket.io" : "socket-io";
+    if (!d.receives_in_flight) d.receives_in_flight = az ? 2 : 1;
     if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
     if (!d.backoff_base_ms) d.backoff_base_ms = 200;
     if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
-    if (!d.receive_buffer_size && d.max_messages >= 1 && d.max_messages <= 10)
-        d.receive_buffer_size = (uint32_t)d.max_messages * (SIOC_AWS_MAX_MESSAGE_SIZE / 3u * 4u + 8192u);
+    if (!d.recent_ids) d.recent_ids = 4096;
+    /* everything scales with the largest message the application declares (the node refuses larger ones) */
+    if (!d.node.max_message_size) d.node.max_message_size = 262144;
+    if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
+    if (!d.node.event_queue_size)
+        d.node.event_queue_size = d.node.max_message_size + 16384u + 64u * (d.node.max_sockets ? d.node.max_sockets : 256u);
+    /* Service Bus may send up to 64 KiB of properties in headers: a receive whose head does not fit could not
+       even be settled */
+    if (az && !d.http.response_head_size) d.http.response_head_size = 80u * 1024u;
+    if (az && !d.http.max_headers) d.http.max_headers = 256;
+    /* the node, the engine: what they leave empty comes from the member's desc */
+    if (!d.node.random) d.node.random = d.random, d.node.user = d.user;
+    if (!d.node.allocator.alloc) d.node.allocator = d.allocator;
+    if (!d.node.logger.fn) d.node.logger = d.logger;
+    if (!d.http.allocator.alloc) d.http.allocator = d.allocator;
+    if (!d.http.logger.fn) d.http.logger = d.logger;
+    if (!d.http.random) d.http.random = d.random, d.http.user = d.user;
+    if (!d.http.utc_now) d.http.utc_now = d.utc_now;
+    if (!d.http.max_endpoints) d.http.max_endpoints = az ? 1 : 2; /* the REST host; SNS and SQS */
+    /* long polls hold a connection each; publishes and settles need at least one more (raised, never lowered) */
+    if (!d.http.conns_per_endpoint) d.http.conns_per_endpoint = (uint32_t)d.receives_in_flight + 3u;
+    if (!d.aws.retention_s) d.aws.retention_s = 3600;
+    if (!d.aws.wait_time_s) d.aws.wait_time_s = 20;
+    if (d.aws.wait_time_s < 0) d.aws.wait_time_s = 0;
+    if (!d.aws.max_messages) d.aws.max_messages = 10;
+    if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
+        d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
+    if (!d.azure.timeout_s) d.azure.timeout_s = 55;
     return d;
 }
 
-/* Checks the desc and computes the block size; 0 when the desc is invalid. */
-static size_t sioc__caws_layout(const sioc_cluster_aws_desc *desc, sioc_cluster_aws_desc *out) {
-    sioc_cluster_aws_desc d;
-    size_t total;
-    if (!desc || !desc->random) return 0;
-    d = sioc_cluster_aws_desc_resolved(desc);
-    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_AWS_MAX_RECEIVES || d.max_messages < 1 ||
-        d.max_messages > 10 || d.wait_time_s > 20 || d.retention_s < 60 || d.retention_s > 1209600 ||
-        d.backoff_cap_ms < d.backoff_base_ms || strlen(d.topic_name) > 256 || strlen(d.queue_prefix) > 60 ||
-        d.receive_buffer_size < 4096)
+SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+#if SIOC_ENABLE_LOG
+    if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
+#else
+    (void)d, (void)what;
+#endif
+}
+
+/* Receive slots: none for an emitter. */
+static size_t sioc__m_receives(const sioc_cluster_desc *d) {
+    return d->node.emitter_only ? 0u : (size_t)d->receives_in_flight;
+}
+
+/* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
+static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l) {
+    sioc_cluster_desc d;
+    sioc__mlayout l;
+    size_t total, n_slots;
+    sioc_result r;
+    if (!desc) return 0;
+    d = sioc_cluster_desc_resolved(desc);
+    memset(&l, 0, sizeof l);
+    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
+        sioc__m_log(&d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
         return 0;
-    /* one block: slots, ctl, pub, del, receives (body + reply), deletes, recent ids, tokens, scratch */
-    total = sioc__align16((SIOC__CAWS_RECV + (size_t)d.receives_in_flight) * sizeof(sioc__caws_slot));
-    total += sioc__align16(SIOC__CAWS_CTL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__align16(SIOC__CAWS_PUB_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
-    total += sioc__align16(SIOC__CAWS_DEL_BODY) + sioc__align16(SIOC__CAWS_SMALL_REPLY);
-    total += (size_t)d.receives_in_flight *
-             (sioc__align16(SIOC__CAWS_RECV_BODY) + sioc__align16(d.receive_buffer_size));
-    total += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
-    total += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
-    total += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
-    total += sioc__align16(d.receive_buffer_size);                       /* scratch */
-    total += sioc__align16(SIOC__CAWS_ONE_SIZE(d.receive_buffer_size)); /* one message re-wrapped alone */
-    if (out) *out = d;
+    }
+    if (d.backoff_cap_ms < d.backoff_base_ms) {
+        sioc__m_log(&d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+        return 0;
+    }
+    if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
+        sioc__m_log(&d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+        return 0;
+    }
+    r = SIOC_ERR_UNSUPPORTED;
+#if SIOC_ENABLE_AWS
+    if (d.transport == SIOC_CLUSTER_AWS) r = sioc__maws_layout(&d, &l);
+#endif
+#if SIOC_ENABLE_AZURE
+    if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
+#endif
+    if (r != SIOC_OK) {
+        sioc__m_log(&d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
+                                                  : "sioc_cluster: an option of the transport is out of range");
+        return 0;
+    }
+    if (d.node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
+        l.n_settle_slots = l.settle_cap = l.per_receive = 0;
+        l.recv_body = l.recv_reply = l.toks = l.one = 0;
+        l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
+        d.recent_ids = 0;
+    }
+    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d);
+    total = sioc__align16(n_slots * sizeof(sioc__mslot));
+    total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
+             sioc__align16(l.pub_reply);
+    total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
+    total += sioc__m_receives(&d) * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
+    total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
+    total += sioc__align16((size_t)d.recent_ids * sizeof(uint64_t)) + sioc__align16((size_t)d.recent_ids * 4u);
+    total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
+    if (out_d) *out_d = d;
+    if (out_l) *out_l = l;
     return total;
 }
 
-SIOC_API size_t sioc_cluster_aws_heap_size(const sioc_cluster_aws_desc *desc) { return sioc__caws_layout(desc, NULL); }
+SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d;
+    size_t own = sioc__m_layout(desc, &d, NULL), node;
+    if (!own) return 0;
+    node = sioc_node_heap_size(&d.node);
+    return node ? own + node : 0;
+}
 
-static sioc_result sioc__caws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_aws_client *client,
-                                   const sioc_cluster_aws_desc *desc, void *block, int owns) {
-    sioc_cluster_aws_desc d;
-    size_t n_slots, i, total, off;
-    uint8_t *mem;
-    if (!ca || !node || !client || !desc) return SIOC_ERR_ARG;
-    memset(ca, 0, sizeof *ca);
-    if (!desc->random) return SIOC_ERR_DEPENDENCY;
-    total = sioc__caws_layout(desc, &d);
-    if (!total) return SIOC_ERR_ARG;
-    if (block) {
-        mem = (uint8_t *)block;
-    } else {
-#if !SIOC_ENABLE_LIBC_MALLOC
-        if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+/* ---- set-up and release ---- */
+
+/* Give the slot's call its body and reply memory. */
+static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, size_t body_cap, uint8_t *reply,
+                             size_t reply_cap) {
+#if SIOC_ENABLE_AZURE
+    if (sioc__m_is_azure(c)) {
+        s->call.azure.body_mem = body, s->call.azure.body_cap = body_cap;
+        s->call.azure.reply_mem = reply, s->call.azure.reply_cap = reply_cap;
+        s->call.azure.user = s;
+        return;
+    }
 #endif
-        mem = (uint8_t *)sioc__alloc(&d.allocator, total);
-        if (!mem) return SIOC_ERR_NOMEM;
+#if SIOC_ENABLE_AWS
+    s->call.aws.body_mem = body, s->call.aws.body_cap = body_cap;
+    s->call.aws.reply_mem = reply, s->call.aws.reply_cap = reply_cap;
+    s->call.aws.user = s;
+#endif
+    (void)c, (void)s, (void)body, (void)body_cap, (void)reply, (void)reply_cap;
+}
+
+static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l) {
+    size_t i, off = 0, n_set = l->n_settle_slots;
+    c->p_slots = (sioc__mslot *)(void *)mem;
+    off += sioc__align16(c->p_n_slots * sizeof(sioc__mslot));
+    for (i = 0; i < c->p_n_slots; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        size_t body, reply;
+        s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
+                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE : SIOC__MK_RECV;
+        body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
+             : s->kind == SIOC__MK_SETTLE ? l->set_body : l->recv_body;
+        reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
+              : s->kind == SIOC__MK_SETTLE ? l->set_reply : l->recv_reply;
+        sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
+        off += sioc__align16(body) + sioc__align16(reply);
+    }
+    c->p_settles = mem + off;
+    off += sioc__align16(l->settle_cap * sizeof(sioc__msettle));
+    c->p_recent = (uint64_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * sizeof(uint64_t));
+    c->p_recent_at = (uint32_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * 4u);
+    c->p_toks = (sioc_json_tok *)(void *)(mem + off);
+    c->p_n_toks = l->toks;
+    off += sioc__align16(l->toks * sizeof(sioc_json_tok));
+    c->p_scratch = mem + off;
+    c->p_scratch_size = l->scratch;
+    off += sioc__align16(l->scratch);
+    c->p_one = mem + off;
+    c->p_one_size = l->one;
+}
+
+SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d;
+    sioc__mlayout l;
+    size_t total;
+    uint8_t *mem;
+    sioc_result r;
+    if (!c || !desc) return SIOC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    d = *desc;
+#if SIOC_ENABLE_POSIX
+    sioc_cluster_desc_from_env(&d);
+#endif
+    if (!d.random || !d.utc_now) return SIOC_ERR_DEPENDENCY;
+    total = sioc__m_layout(&d, &c->p_desc, &l);
+    if (!total) return SIOC_ERR_ARG;
+    c->p_transport = c->p_desc.transport;
+#if !SIOC_ENABLE_LIBC_MALLOC
+    if (!c->p_desc.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+#endif
+    r = sioc_node_init(&c->p_node, &c->p_desc.node);
+    if (r != SIOC_OK) goto fail;
+    c->p_inited |= 1;
+    r = SIOC__M_CLOUD(c, client_init, (c));
+    if (r != SIOC_OK) goto fail;
+    c->p_http = (sioc_http_client *)(void *)&c->p_client; /* both clients start with their engine */
+    c->p_inited |= 2;
+#if SIOC_ENABLE_POSIX
+    if (!c->p_desc.own_io) {
+        r = sioc_posix_init(&c->p_px, c->p_http, NULL, NULL);
+        if (r != SIOC_OK) goto fail;
+        c->p_inited |= 4;
+    }
+#endif
+    mem = (uint8_t *)sioc__alloc(&c->p_desc.allocator, total);
+    if (!mem) {
+        r = SIOC_ERR_NOMEM;
+        goto fail;
     }
     memset(mem, 0, total);
-    n_slots = SIOC__CAWS_RECV + (size_t)d.receives_in_flight;
-    ca->p_mem = mem;
-    ca->p_mem_size = owns ? total : 0;
-    ca->p_desc = d;
-    ca->node = node;
-    ca->client = client;
-    off = 0;
-    ca->p_slots = (sioc__caws_slot *)(void *)mem;
-    off += sioc__align16(n_slots * sizeof(sioc__caws_slot));
-    for (i = 0; i < n_slots; i++) {
-        sioc__caws_slot *s = &ca->p_slots[i];
-        size_t body = i == SIOC__CAWS_CTL ? SIOC__CAWS_CTL_BODY
-                    : i == SIOC__CAWS_PUB ? SIOC__CAWS_PUB_BODY
-                    : i == SIOC__CAWS_DEL ? SIOC__CAWS_DEL_BODY
-                                          : SIOC__CAWS_RECV_BODY;
-        size_t reply = i >= SIOC__CAWS_RECV ? d.receive_buffer_size : SIOC__CAWS_SMALL_REPLY;
-        s->call.body_mem = mem + off;
-        s->call.body_cap = body;
-        off += sioc__align16(body);
-        s->call.reply_mem = mem + off;
-        s->call.reply_cap = reply;
-        off += sioc__align16(reply);
-        s->call.user = s;
+    c->p_mem = mem;
+    c->p_mem_size = total;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
+    c->p_settle_cap = l.settle_cap;
+    c->p_per_receive = l.per_receive;
+    sioc__m_carve(c, mem, &l);
+    (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
+    c->p_state = SIOC_CLUSTER_IDLE;
+    return SIOC_OK;
+fail:
+    sioc_cluster_free(c);
+    return r;
+}
+
+static void sioc__m_cancel(sioc_cluster *c, sioc__mslot *s) {
+    if (s->state == SIOC__MS_BUSY) SIOC__M_CLOUD(c, cancel, (c, s));
+    s->state = SIOC__MS_FREE;
+}
+
+SIOC_API void sioc_cluster_free(sioc_cluster *c) {
+    size_t i;
+    if (!c) return;
+    if (c->p_mem) {
+        for (i = 0; i < c->p_n_slots; i++) sioc__m_cancel(c, &c->p_slots[i]);
+        sioc__free(&c->p_desc.allocator, c->p_mem, c->p_mem_size);
+        c->p_mem = NULL;
     }
-    ca->p_dels = (sioc__caws_del *)(void *)(mem + off);
-    off += sioc__align16(((size_t)d.receives_in_flight + 1u) * 10u * sizeof(sioc__caws_del));
-    ca->p_recent = (char(*)[SIOC_CLUSTER_AWS_MSGID_MAX + 1])(void *)(mem + off);
-    off += sioc__align16((size_t)SIOC_CLUSTER_AWS_RECENT * (SIOC_CLUSTER_AWS_MSGID_MAX + 1));
-    ca->p_toks = (sioc_json_tok *)(void *)(mem + off);
-    ca->p_n_toks = SIOC__CAWS_TOKS;
-    off += sioc__align16(SIOC__CAWS_TOKS * sizeof(sioc_json_tok));
-    ca->p_scratch = mem + off;
-    ca->p_scratch_size = d.receive_buffer_size;
-    off += sioc__align16(d.receive_buffer_size);
-    ca->p_one = mem + off;
-    ca->p_one_size = SIOC__CAWS_ONE_SIZE(d.receive_buffer_size);
-    ca->state = SIOC_CLUSTER_AWS_IDLE;
+#if SIOC_ENABLE_POSIX
+    if (c->p_inited & 4) sioc_posix_free(&c->p_px);
+#endif
+#if SIOC_ENABLE_AWS
+    if ((c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AWS) sioc_aws_client_free(&c->p_client.aws);
+#endif
+#if SIOC_ENABLE_AZURE
+    if ((c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AZURE) sioc_azure_client_free(&c->p_client.azure);
+#endif
+    if (c->p_inited & 1) sioc_node_free(&c->p_node);
+    c->p_inited = 0;
+    c->p_http = NULL;
+}
+
+/* ---- requests: submit, report, back off ---- */
+
+static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry) {
+    c->p_stats.failures[s->op]++;
+    c->p_last_error = r;
+    if (c->p_desc.on_error) {
+        sioc_cluster_error e;
+        memset(&e, 0, sizeof e);
+        e.op = (sioc_cluster_op)s->op;
+        e.op_name = sioc_cluster_op_name(c, s->op);
+        e.result = r;
+        e.code = e.message = e.detail = "";
+        SIOC__M_CLOUD(c, error, (s, &e));
+        e.will_retry = will_retry;
+        c->p_desc.on_error(c->p_desc.user, &e);
+    }
+}
+
+/* Capped exponential backoff with full jitter above a floor, never a hot loop (docs/DESIGN.md). Throttling waits
+   at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
+   token), later ones back off like any failure. */
+static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    uint64_t floor = c->p_desc.backoff_floor_ms;
+    sioc__m_report(c, s, r, 1);
+    s->state = SIOC__MS_WAIT;
+    if (r == SIOC_ERR_AUTH && !s->auth_retries) {
+        s->auth_retries = 1;
+        s->retry_at = now + floor;
+        return;
+    }
+    s->attempts++;
+    if (r == SIOC_ERR_THROTTLED) {
+        uint64_t least = sioc__m_is_azure(c) ? 2000u : 1000u, ra = 0;
+#if SIOC_ENABLE_AZURE
+        if (sioc__m_is_azure(c)) ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
+#endif
+        if (floor < least) floor = least;
+        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
+    }
+    s->retry_at = sioc__backoff_at(now, s->attempts, c->p_desc.backoff_base_ms, c->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(c->p_desc.random, c->p_desc.user));
+}
+
+/* Submit what the slot holds. A refusal no retry can cure (bad name, too large) is returned with the slot FREE;
+   anything else (engine full, no connection yet) becomes a retry. */
+static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r;
+    c->p_stats.requests[s->op]++;
+    r = SIOC__M_CLOUD(c, start_call, (c, s, now));
+    if (r == SIOC_OK) {
+        s->state = SIOC__MS_BUSY;
+        return SIOC_OK;
+    }
+    if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        return r;
+    }
+    sioc__m_fail(c, s, r, now);
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_cluster_aws_init(sioc_cluster_aws *ca, sioc_node *node, sioc_aws_client *client,
-                                           const sioc_cluster_aws_desc *desc) {
-    return sioc__caws_init(ca, node, client, desc, NULL, 1);
-}
-
-SIOC_API sioc_result sioc_cluster_aws_init_preallocated(sioc_cluster_aws *ca, sioc_node *node,
-                                                        sioc_aws_client *client, const sioc_cluster_aws_desc *desc,
-                                                        void *mem) {
-    if (!mem) return SIOC_ERR_ARG;
-    return sioc__caws_init(ca, node, client, desc, mem, 0);
-}
-
-static size_t sioc__caws_n_slots(const sioc_cluster_aws *ca) {
-    return SIOC__CAWS_RECV + (size_t)ca->p_desc.receives_in_flight;
-}
-
-SIOC_API void sioc_cluster_aws_free(sioc_cluster_aws *ca) {
-    size_t i;
-    if (!ca || !ca->p_mem) return;
-    for (i = 0; i < sioc__caws_n_slots(ca); i++)
-        if (ca->p_slots[i].state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &ca->p_slots[i].call);
-    if (ca->p_mem_size) sioc__free(&ca->p_desc.allocator, ca->p_mem, ca->p_mem_size); /* 0: the caller's block */
-    ca->p_mem = NULL;
-}
-
-/* Submit the body already in the slot. A refusal by the client (slots full...) becomes a retry. */
-static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now);
-
-static void sioc__caws_submit(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_result r;
-    uint32_t timeout = ca->p_desc.request_timeout_ms;
-    if (s->op == SIOC_CLUSTER_AWS_RECEIVE_MESSAGE) timeout = (uint32_t)ca->p_desc.wait_time_s * 1000u + 10000u;
-    s->call.timeout_ms = timeout;
-    s->call.user = s;
-    ca->requests[s->op]++;
-    r = sioc_aws_submit(ca->client, &s->call, s->svc, sioc__caws_ops[s->op], s->body_len, now);
-    if (r != SIOC_OK) {
-        s->state = SIOC__CAWS_BUSY;
-        s->call.result = r;
-        sioc__caws_fail(ca, s, r, now);
-        return;
+/* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    if (r != SIOC_ERR_NOT_FOUND) {
+        sioc__m_fail(c, s, r, now);
+        return 0;
     }
-    s->state = SIOC__CAWS_BUSY;
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+    return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
 }
 
-/* Write a body with `b` (already filled by the caller's writer) and submit it as op. */
-static void sioc__caws_go(sioc_cluster_aws *ca, sioc__caws_slot *s, int op, sioc_aws_service svc, const sioc_buf *b,
-                          uint64_t now) {
+/* What a refusal for good means for each kind of slot. */
+static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
+    else if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+    else if (s->kind == SIOC__MK_CTL) c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED
+                                                                                   : SIOC_CLUSTER_FAILED;
+}
+
+static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now) {
+    sioc_result r;
     s->op = op;
-    s->svc = svc;
     s->attempts = 0;
-    s->body_len = b->len;
-    sioc__caws_submit(ca, s, now);
+    s->auth_retries = 0;
+    r = sioc__m_submit(c, s, now);
+    if (r != SIOC_OK) sioc__m_refused(c, s, r);
 }
 
-/* Capped exponential backoff with full jitter above a floor (AWS.md §4: never a hot loop). */
-static void sioc__caws_fail(sioc_cluster_aws *ca, sioc__caws_slot *s, sioc_result r, uint64_t now) {
-    uint32_t floor = ca->p_desc.backoff_floor_ms;
-    ca->failures[s->op]++;
-    ca->last_error = r;
-    if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, &s->call);
-    s->attempts++;
-    if (r == SIOC_ERR_THROTTLED && floor < 1000) floor = 1000;
-    s->retry_at = sioc__backoff_at(now, s->attempts, ca->p_desc.backoff_base_ms, ca->p_desc.backoff_cap_ms, floor,
-                                   sioc__rand32(ca->p_desc.random, ca->p_desc.user));
-    s->state = SIOC__CAWS_WAIT;
+/* ---- node readiness, publish sequences, settle queue, recent ids ---- */
+
+static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
+    if (c->p_node.state == SIOC_NODE_CLOSING || c->p_node.state == SIOC_NODE_CLOSED) return;
+    if (c->p_node.ready != ready) (void)sioc_node_set_ready(&c->p_node, ready, now);
+}
+
+static void sioc__m_running(sioc_cluster *c, uint64_t now) {
+    c->p_state = SIOC_CLUSTER_RUNNING;
+    sioc__m_set_ready(c, 1, now);
+}
+
+/* Something start-up made is gone: NOT_READY, start-up again at `step`. 0 (nothing done) unless RUNNING. */
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return 0;
+    if (what & SIOC__M_LOST_TOPIC) {
+        c->p_stats.restarts++;
+        c->p_have_topic = 0;
+    }
+    if (what & SIOC__M_LOST_QUEUE) {
+        c->p_stats.recreated++;
+        c->p_gen++; /* receives still out for the old one may fail later: not a new loss */
+        c->p_n_settles = 0;
+    }
+    sioc__m_set_ready(c, 0, now);
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = step;
+    return 1;
+}
+
+/* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
+    s->seq_first = c->p_sent + 1u;
+    s->count = n;
+    c->p_sent += n;
+    sioc_node_out_pop(&c->p_node, n);
+}
+
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
+    size_t n = s->count;
+    s->state = SIOC__MS_FREE;
+    if (!n) return;
+    if (accepted > n) accepted = n;
+    c->p_stats.published += accepted;
+    c->p_stats.publish_failed += n - accepted;
+    c->p_published_seq = s->seq_first + n - 1u;
+    s->count = 0;
+    if (c->p_desc.on_publish)
+        c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
+}
+
+/* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
+static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
+    sioc__mslot tmp;
+    size_t n = sioc_node_out_count(&c->p_node);
+    if (!n) return;
+    memset(&tmp, 0, sizeof tmp);
+    sioc__m_pub_taken(c, &tmp, n);
+    sioc__m_pub_outcome(c, &tmp, 0, r);
+}
+
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
+    sioc__msettle *e;
+    if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
+        c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
+        return 0;
+    }
+    e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
+    e->op = op;
+    e->deadline = deadline;
+    e->len = (uint16_t)text.len;
+    memcpy(e->text, text.ptr, text.len);
+    return 1;
+}
+
+static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
+    sioc__msettle *q = (sioc__msettle *)c->p_settles;
+    if (n > c->p_n_settles) n = c->p_n_settles;
+    memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
+    c->p_n_settles -= n;
+}
+
+/* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
+static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
+    uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
+    size_t i;
+    for (i = 0; i < id.len; i++) h = (h ^ (uint8_t)id.ptr[i]) * 0x100000001b3ull;
+    return h ? h : 1u;
+}
+
+/* 1 when `id` was seen recently (a redelivery); otherwise it is remembered. An entry pushed out while its message
+   could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
+    uint64_t h;
+    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    if (!id.len || !n) return 0;
+    h = sioc__m_id_hash(c, id);
+    for (i = 0; i < n; i++)
+        if (c->p_recent[i] == h) return 1;
+    window_s = sioc__m_is_azure(c) ? (c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) : 30u;
+    if (c->p_recent[c->p_recent_pos] && now_s - c->p_recent_at[c->p_recent_pos] < window_s) c->p_stats.dedup_short++;
+    c->p_recent[c->p_recent_pos] = h;
+    c->p_recent_at[c->p_recent_pos] = now_s;
+    c->p_recent_pos = (c->p_recent_pos + 1u) % n;
+    return 0;
+}
+
+/* ---- driving ---- */
+
+SIOC_API sioc_result sioc_cluster_start(sioc_cluster *c, uint64_t now_ms) {
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (c->p_state != SIOC_CLUSTER_IDLE) return SIOC_ERR_STATE;
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = 0;
+    SIOC__M_CLOUD(c, begin, (c));
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error;
+    sioc_cluster_process(c, now_ms);
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
+    size_t i;
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (c->p_state == SIOC_CLUSTER_CLOSING || c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_OK;
+    if (c->p_node.state != SIOC_NODE_CLOSING && c->p_node.state != SIOC_NODE_CLOSED)
+        (void)sioc_node_close(&c->p_node, now_ms);
+    /* no more receives or settles (the queue / subscription goes, its handles and locks with it); a start-up
+       step in flight is abandoned; only the publish slot carries on */
+    for (i = 0; i < c->p_n_slots; i++)
+        if (i != SIOC__M_PUB) sioc__m_cancel(c, &c->p_slots[i]);
+    c->p_n_settles = 0;
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic) {
+        sioc__m_cancel(c, &c->p_slots[SIOC__M_PUB]);
+        sioc__m_pub_outcome(c, &c->p_slots[SIOC__M_PUB], 0, SIOC_ERR_CLOSED);
+        sioc__m_drop_out(c, SIOC_ERR_CLOSED); /* nowhere to publish */
+    }
+    if (c->p_state == SIOC_CLUSTER_IDLE) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return SIOC_OK;
+    }
+    c->p_state = SIOC_CLUSTER_CLOSING;
+    c->p_step = SIOC__M_STEP_DRAIN;
+    c->p_close_deadline = now_ms + c->p_desc.shutdown_timeout_ms;
+    sioc_cluster_process(c, now_ms);
+    return SIOC_OK;
+}
+
+static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s;
+    void *user;
+    while ((user = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
+        s = (sioc__mslot *)user;
+        if (s < c->p_slots || s >= c->p_slots + c->p_n_slots || s->state != SIOC__MS_BUSY)
+            continue; /* not ours: the client serves this member alone */
+        switch (s->kind) {
+        case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
+        case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
+        case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
+        default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
+        }
+    }
+}
+
+/* Retries that are due. Receives and settles restart afresh once the queue or subscription changed; a
+   start-up step is written again (a name may have changed meanwhile). */
+static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
+    size_t i;
+    for (i = 0; i < c->p_n_slots; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        sioc_result r;
+        if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
+        if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
+            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE) && c->p_state != SIOC_CLUSTER_RUNNING) ||
+            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
+            if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            s->state = SIOC__MS_FREE;
+            continue;
+        }
+        if (s->kind == SIOC__MK_CTL) {
+            int att = s->attempts, ar = s->auth_retries;
+            s->state = SIOC__MS_FREE;
+            SIOC__M_CLOUD(c, ctl_step, (c, now));
+            s->attempts = att;
+            s->auth_retries = ar;
+            continue;
+        }
+        r = sioc__m_submit(c, s, now);
+        if (r != SIOC_OK) sioc__m_refused(c, s, r);
+    }
+}
+
+/* While CLOSING: once the node is closed and its last message published (or the deadline passed), the cloud's
+   clean-up steps run. */
+static void sioc__m_drain(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
+    int drained = c->p_node.state == SIOC_NODE_CLOSED && pub->state == SIOC__MS_FREE;
+    if (!drained && now < c->p_close_deadline) return;
+    if (pub->state != SIOC__MS_FREE) {
+        sioc__m_cancel(c, pub);
+        sioc__m_pub_outcome(c, pub, 0, SIOC_ERR_TIMEOUT);
+    }
+    sioc__m_drop_out(c, SIOC_ERR_TIMEOUT);
+    c->p_step = SIOC__M_STEP_CLEANUP;
+    if (now >= c->p_close_deadline) c->p_close_deadline = now + 2000; /* a short try to clean up */
+}
+
+SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
+    size_t i;
+    if (!c || !c->p_mem || c->p_state == SIOC_CLUSTER_IDLE) return;
+    sioc__m_collect(c, now_ms);
+    sioc__m_retries(c, now_ms);
+    sioc_node_tick(&c->p_node, now_ms);
+    if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
+    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+        c->p_state == SIOC_CLUSTER_STARTING)
+        SIOC__M_CLOUD(c, pub_start, (c, now_ms));
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        SIOC__M_CLOUD(c, settle_start, (c, now_ms));
+        if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
+            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap)
+            for (i = 0; i < c->p_n_slots; i++)
+                if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
+                    SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step == SIOC__M_STEP_DRAIN) sioc__m_drain(c, now_ms);
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step >= SIOC__M_STEP_CLEANUP) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
+}
+
+static int sioc__m_finished_waiting(const sioc_cluster *c) {
+#if SIOC_ENABLE_AWS
+    if (!sioc__m_is_azure(c)) return sioc_aws_has_finished(&c->p_client.aws);
+#endif
+#if SIOC_ENABLE_AZURE
+    if (sioc__m_is_azure(c)) return sioc_azure_has_finished(&c->p_client.azure);
+#endif
+    return 0;
+}
+
+SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now_ms) {
+    uint64_t d, h;
+    size_t i;
+    if (!c || !c->p_mem) return UINT64_MAX;
+    d = sioc_node_next_deadline(&c->p_node, now_ms);
+    h = sioc_http_next_deadline(c->p_http);
+    if (h < d) d = h;
+    if (sioc_http_responses_ready(c->p_http) || sioc__m_finished_waiting(c)) return now_ms;
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_CLOSED || c->p_state == SIOC_CLUSTER_FAILED)
+        return d;
+    for (i = 0; i < c->p_n_slots; i++) {
+        const sioc__mslot *s = &c->p_slots[i];
+        if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
+        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
+            c->p_state == SIOC_CLUSTER_RUNNING)
+            return now_ms;
+    }
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
+        return now_ms;
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
+    return d < now_ms ? now_ms : d;
+}
+
+SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
+    if (!c || !c->p_mem) return 1;
+    return sioc_node_out_count(&c->p_node) == 0 && c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE;
+}
+
+#if SIOC_ENABLE_POSIX
+SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
+    uint64_t now, d;
+    uint32_t wait = max_wait_ms;
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
+    now = sioc_posix_now_ms();
+    sioc_cluster_process(c, now);
+    if (c->p_state != SIOC_CLUSTER_CLOSED && c->p_state != SIOC_CLUSTER_FAILED) {
+        d = sioc_cluster_next_deadline(c, now);
+        if (d <= now) wait = 0;
+        else if (d - now < wait) wait = (uint32_t)(d - now);
+        (void)sioc_posix_wait(&c->p_px, now, wait); /* EINTR and friends: the next turn waits again */
+        now = sioc_posix_now_ms();
+        (void)sioc_posix_step(&c->p_px, now);
+        sioc_cluster_process(c, now);
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_ERR_CLOSED;
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error < 0 ? c->p_last_error : SIOC_ERR_STATE;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }
+#endif
+
+/* ---- accessors ---- */
+
+SIOC_API sioc_node *sioc_cluster_node(sioc_cluster *c) { return c ? &c->p_node : NULL; }
+SIOC_API sioc_http_client *sioc_cluster_http(sioc_cluster *c) { return c ? c->p_http : NULL; }
+SIOC_API sioc_cluster_transport sioc_cluster_get_transport(const sioc_cluster *c) {
+    return c ? c->p_transport : SIOC_CLUSTER_AUTO;
+}
+SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c) {
+    return c ? c->p_state : SIOC_CLUSTER_CLOSED;
+}
+SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c) { return c ? c->p_last_error : SIOC_ERR_ARG; }
+SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c) { return c ? &c->p_stats : NULL; }
+SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c) { return c ? c->p_node.uid : ""; }
+SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c) { return c ? c->p_name : ""; }
+SIOC_API uint64_t sioc_cluster_queued_seq(const sioc_cluster *c) { return c ? c->p_node.counters.published : 0; }
+SIOC_API uint64_t sioc_cluster_published_seq(const sioc_cluster *c) { return c ? c->p_published_seq : 0; }
+
+SIOC_API const char *sioc_cluster_op_name(const sioc_cluster *c, int op) {
+    if (!c || op < 0 || op >= SIOC_CLUSTER_OP_COUNT) return "?";
+    return SIOC__M_CLOUD(c, op_name, (op));
+}
+
+SIOC_API const char *sioc_cluster_state_name(int state) {
+    static const char *const names[] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
+    return state >= 0 && state < (int)SIOC__COUNT(names) ? names[state] : "?";
+}
+
+#if SIOC_ENABLE_AWS
+SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4_credentials *creds) {
+    if (c && (c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AWS) sioc_aws_set_credentials(&c->p_client.aws, creds);
+}
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
+/* ---- src/member_aws.c ---- */
+/* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
+   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
+   member.c's. */
+
+#if SIOC_ENABLE_AWS
+
+/* start-up steps; clean-up steps follow member.c's SIOC__M_STEP_CLEANUP */
+enum {
+    SIOC__MAWS_S_TOPIC = 0,
+    SIOC__MAWS_S_QUEUE,
+    SIOC__MAWS_S_ARN,
+    SIOC__MAWS_S_POLICY,
+    SIOC__MAWS_S_UNSUB_OLD,
+    SIOC__MAWS_S_SUBSCRIBE,
+    SIOC__MAWS_S_DONE,
+    SIOC__MAWS_S_DELQ = SIOC__M_STEP_CLEANUP,
+    SIOC__MAWS_S_UNSUB
+};
+
+#define SIOC__MAWS_CTL_BODY 16384u
+#define SIOC__MAWS_SMALL_REPLY 16384u
+#define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
+#define SIOC__MAWS_RECV_BODY 2048u
+
+static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
+    "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+
+static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
+
+static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
+    const sioc_cluster_aws_opts *a = &d->aws;
+    if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
+        a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
+        a->receive_buffer_size < 4096)
+        return SIOC_ERR_ARG;
+    size_t max_msg = d->node.max_message_size;
+    l->ctl_body = SIOC__MAWS_CTL_BODY, l->ctl_reply = SIOC__MAWS_SMALL_REPLY;
+    /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
+       the attribute names, entry keys and topic ARN around it */
+    l->pub_body = 4u * max_msg + 16384u, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
+    l->n_settle_slots = 1, l->set_body = SIOC__MAWS_DEL_BODY, l->set_reply = SIOC__MAWS_SMALL_REPLY;
+    l->recv_body = SIOC__MAWS_RECV_BODY, l->recv_reply = a->receive_buffer_size;
+    l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
+    l->per_receive = (size_t)a->max_messages;
+    l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
+    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
+    l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
+    return SIOC_OK;
+}
+
+static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client.aws; }
+
+static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
+    SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+
+/* Sign and send the body already written into the slot. */
+static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    call->timeout_ms = c->p_desc.request_timeout_ms;
+    if (s->op == SIOC_CLUSTER_OP_RECEIVE) call->timeout_ms = (uint32_t)c->p_desc.aws.wait_time_s * 1000u + 10000u;
+    call->user = s;
+    return sioc_aws_submit(sioc__maws_client(c), call, sioc__maws_svc[s->op], sioc__maws_ops[s->op], s->body_len,
+                           now);
+}
+
+/* The user pointer (its slot) of the next finished call, NULL when none. */
+static void *sioc__maws_next(sioc_cluster *c, uint64_t now) {
+    sioc_aws_call *done = NULL;
+    return sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK ? done->user : NULL;
+}
+
+static sioc_result sioc__maws_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_aws_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.region = d->aws.region;
+    ad.credentials = d->aws.credentials;
+    ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
+    ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
+    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
+        return sioc_aws_client_init(sioc__maws_client(c), &ad);
+    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    return SIOC_ERR_NOT_FOUND;
+}
+
+static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s) {
+    (void)sioc_aws_cancel(sioc__maws_client(c), &s->call.aws);
+}
+
+static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
+    const sioc_aws_call *call = &s->call.aws;
+    e->status = call->status;
+    e->code = call->error.code;
+    e->message = call->error.message;
+}
+
+static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }
+
+/* Write body `b` into the slot and send it as op. */
+static void sioc__maws_go(sioc_cluster *c, sioc__mslot *s, int op, const sioc_buf *b, uint64_t now) {
+    s->body_len = b->len;
+    sioc__m_go(c, s, op, now);
 }
 
 /* ---- start-up and shutdown steps (ctl slot) ---- */
 
-static void sioc__caws_set_ready(sioc_cluster_aws *ca, int ready, uint64_t now) {
-    if (ca->node->state == SIOC_NODE_CLOSING || ca->node->state == SIOC_NODE_CLOSED) return;
-    if (ca->node->ready != ready) (void)sioc_node_set_ready(ca->node, ready, now);
-}
-
-static void sioc__caws_new_queue_name(sioc_cluster_aws *ca, int fresh) {
+static void sioc__maws_queue_name(sioc_cluster *c, int fresh) {
     sioc_buf b;
-    sioc_buf_init(&b, ca->queue_name, sizeof ca->queue_name - 1);
-    sioc_buf_puts(&b, ca->p_desc.queue_prefix);
+    sioc_buf_init(&b, c->p_name, sizeof c->p_name - 1);
+    sioc_buf_puts(&b, c->p_desc.prefix);
     sioc_buf_putc(&b, '-');
     if (!fresh) {
-        sioc_buf_put(&b, ca->node->uid, ca->node->uid_len);
-    } else {
+        sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
+    } else { /* a re-created queue gets a new name: SQS refuses a deleted name for 60 s */
         uint8_t r[8];
         size_t i;
         static const char hex[] = "0123456789abcdef";
-        (void)ca->p_desc.random(ca->p_desc.user, r, sizeof r);
+        (void)c->p_desc.random(c->p_desc.user, r, sizeof r);
         for (i = 0; i < sizeof r; i++) {
             sioc_buf_putc(&b, hex[r[i] >> 4]);
             sioc_buf_putc(&b, hex[r[i] & 15]);
         }
     }
-    ca->queue_name[b.len < sizeof ca->queue_name ? b.len : sizeof ca->queue_name - 1] = 0;
+    c->p_name[SIOC__MIN(b.len, sizeof c->p_name - 1)] = 0;
 }
 
-static void sioc__caws_ctl_step(sioc_cluster_aws *ca, uint64_t now) {
-    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_CTL];
+static void sioc__maws_begin(sioc_cluster *c) {
+    if (!sioc__m_emitter(c)) sioc__maws_queue_name(c, 0);
+    c->p_step = SIOC__MAWS_S_TOPIC;
+}
+
+/* Default queue tags name the cluster and the member, for a janitor (docs/AWS.md §2.4). */
+static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
+                            size_t *nt) {
+    *tp = c->p_desc.aws.tags;
+    *nt = c->p_desc.aws.n_tags;
+    if (*tp && *nt) return;
+    sioc__copy_fixed(vals[0], sizeof vals[0], sioc_str_c(c->p_desc.topic_name));
+    sioc__copy_fixed(vals[1], sizeof vals[1], sioc_str_c(c->p_node.uid));
+    tags[0].key = sioc_str_c("sioc-cluster");
+    tags[0].value = sioc_str_c(vals[0]);
+    tags[1].key = sioc_str_c("sioc-node");
+    tags[1].value = sioc_str_c(vals[1]);
+    *tp = tags;
+    *nt = 2;
+}
+
+static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
+    char fp[3 * SIOC_NODE_ID_MAX + 96];
+    sioc_buf fb;
+    sioc_buf_init(&fb, fp, sizeof fp - 1);
+    if (!c->p_desc.aws.no_filter_policy) { /* docs/AWS.md §6: no own echoes, no responses for others */
+        sioc_buf_puts(&fb, "{\"uid\":[{\"anything-but\":[\"");
+        sioc_buf_put(&fb, c->p_node.uid, c->p_node.uid_len);
+        sioc_buf_puts(&fb, "\"]}],\"requesterUid\":[\"");
+        sioc_buf_put(&fb, c->p_node.uid, c->p_node.uid_len);
+        sioc_buf_puts(&fb, "\",{\"exists\":false}]}");
+    }
+    fp[fb.len] = 0;
+    return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
+}
+
+/* The request of the current step, or a step skipped when it has nothing to do. */
+static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
     sioc_buf b;
     sioc_result r = SIOC_OK;
-    char tagv[2][128];
-    sioc_aws_kv tags[2];
-    const sioc_aws_kv *tp = ca->p_desc.tags;
-    size_t nt = ca->p_desc.n_tags;
-    if (s->state != SIOC__CAWS_FREE) return;
-    if (!tp || !nt) { /* default tags name the cluster and the node, for a janitor (AWS.md §2.4) */
-        sioc_buf tb;
-        sioc_buf_init(&tb, tagv[0], sizeof tagv[0] - 1);
-        sioc_buf_puts(&tb, ca->p_desc.topic_name);
-        tagv[0][SIOC__MIN(tb.len, sizeof tagv[0] - 1)] = 0;
-        sioc__copy_fixed(tagv[1], sizeof tagv[1], sioc_str_c(ca->node->uid));
-        tags[0].key = sioc_str_c("sioc-cluster");
-        tags[0].value = sioc_str_c(tagv[0]);
-        tags[1].key = sioc_str_c("sioc-node");
-        tags[1].value = sioc_str_c(tagv[1]);
-        tp = tags;
-        nt = 2;
+    int op = -1;
+    if (s->state != SIOC__MS_FREE) return;
+    /* steps with nothing to do: no old subscription, no queue or subscription left to delete */
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD && !c->p_old_sub[0]) c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+    if (c->p_step == SIOC__MAWS_S_DELQ && !c->p_queue_url[0]) c->p_step = SIOC__MAWS_S_UNSUB;
+    if (c->p_step == SIOC__MAWS_S_UNSUB && !c->p_sub_arn[0]) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return;
     }
-    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-    switch (ca->p_step) {
-    case SIOC__CAWS_S_TOPIC:
-        r = sioc_sns_write_create_topic(&b, sioc_str_c(ca->p_desc.topic_name), ca->p_desc.topic_tags,
-                                        ca->p_desc.n_topic_tags);
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_CREATE_TOPIC, SIOC_AWS_SNS, &b, now);
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    switch (c->p_step) {
+    case SIOC__MAWS_S_TOPIC:
+        op = SIOC_CLUSTER_OP_CREATE_TOPIC;
+        r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
+                                        c->p_desc.aws.n_topic_tags);
         break;
-    case SIOC__CAWS_S_QUEUE: {
-        char ret[16];
-        sioc_aws_kv at;
+    case SIOC__MAWS_S_QUEUE: {
+        char ret[16], tagv[2][128];
+        sioc_aws_kv at, tags[2];
+        const sioc_aws_kv *tp;
+        size_t nt;
         sioc_buf rb;
         sioc_buf_init(&rb, ret, sizeof ret - 1);
-        sioc_buf_put_u64(&rb, ca->p_desc.retention_s);
+        sioc_buf_put_u64(&rb, c->p_desc.aws.retention_s);
         ret[rb.len] = 0;
         at.key = sioc_str_c("MessageRetentionPeriod");
         at.value = sioc_str_c(ret);
-        r = sioc_sqs_write_create_queue(&b, sioc_str_c(ca->queue_name), &at, 1, tp, nt);
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_CREATE_QUEUE, SIOC_AWS_SQS, &b, now);
+        sioc__maws_tags(c, tagv, tags, &tp, &nt);
+        op = SIOC_CLUSTER_OP_CREATE_QUEUE;
+        r = sioc_sqs_write_create_queue(&b, sioc_str_c(c->p_name), &at, 1, tp, nt);
         break;
     }
-    case SIOC__CAWS_S_ARN: {
+    case SIOC__MAWS_S_ARN: {
         sioc_str name = sioc_str_c("QueueArn");
-        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(ca->queue_url), &name, 1);
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_GET_QUEUE_ATTRIBUTES, SIOC_AWS_SQS, &b, now);
+        op = SIOC_CLUSTER_OP_QUEUE_ARN;
+        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(c->p_queue_url), &name, 1);
         break;
     }
-    case SIOC__CAWS_S_POLICY:
-        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(ca->queue_url), sioc_str_c(ca->queue_arn),
-                                            sioc_str_c(ca->topic_arn));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_SET_QUEUE_ATTRIBUTES, SIOC_AWS_SQS, &b, now);
+    case SIOC__MAWS_S_POLICY:
+        op = SIOC_CLUSTER_OP_QUEUE_POLICY;
+        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(c->p_queue_url), sioc_str_c(c->p_queue_arn),
+                                            sioc_str_c(c->p_topic));
         break;
-    case SIOC__CAWS_S_UNSUB_OLD:
-        if (!ca->p_old_sub[0]) {
-            ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
-            sioc__caws_ctl_step(ca, now);
-            return;
-        }
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(ca->p_old_sub));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_UNSUBSCRIBE, SIOC_AWS_SNS, &b, now);
+    case SIOC__MAWS_S_UNSUB_OLD:
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
         break;
-    case SIOC__CAWS_S_SUBSCRIBE: {
-        char fp[3 * SIOC_NODE_ID_MAX + 96];
-        sioc_buf fb;
-        sioc_buf_init(&fb, fp, sizeof fp - 1);
-        if (!ca->p_desc.no_filter_policy) { /* AWS.md §6: no own echoes, no responses for others */
-            sioc_buf_puts(&fb, "{\"uid\":[{\"anything-but\":[\"");
-            sioc_buf_put(&fb, ca->node->uid, ca->node->uid_len);
-            sioc_buf_puts(&fb, "\"]}],\"requesterUid\":[\"");
-            sioc_buf_put(&fb, ca->node->uid, ca->node->uid_len);
-            sioc_buf_puts(&fb, "\",{\"exists\":false}]}");
-        }
-        fp[fb.len] = 0;
-        r = sioc_sns_write_subscribe(&b, sioc_str_c(ca->topic_arn), sioc_str_c(ca->queue_arn), sioc_str_c(fp));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_SUBSCRIBE, SIOC_AWS_SNS, &b, now);
+    case SIOC__MAWS_S_SUBSCRIBE:
+        op = SIOC_CLUSTER_OP_SUBSCRIBE;
+        r = sioc__maws_write_subscribe(c, &b);
         break;
-    }
-    case SIOC__CAWS_S_DELQ:
-        if (!ca->queue_url[0]) {
-            ca->p_step = SIOC__CAWS_S_UNSUB;
-            sioc__caws_ctl_step(ca, now);
-            return;
-        }
-        r = sioc_sqs_write_queue_url(&b, sioc_str_c(ca->queue_url));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_DELETE_QUEUE, SIOC_AWS_SQS, &b, now);
+    case SIOC__MAWS_S_DELQ:
+        op = SIOC_CLUSTER_OP_DELETE_QUEUE;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
         break;
-    case SIOC__CAWS_S_UNSUB:
-        if (!ca->subscription_arn[0]) {
-            ca->state = SIOC_CLUSTER_AWS_CLOSED;
-            return;
-        }
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(ca->subscription_arn));
-        if (r == SIOC_OK) sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_UNSUBSCRIBE, SIOC_AWS_SNS, &b, now);
+    case SIOC__MAWS_S_UNSUB:
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
     default:
         return;
     }
     if (r != SIOC_OK) { /* a name or ARN the writers refuse: nothing to retry */
-        ca->last_error = r;
-        ca->state = ca->state == SIOC_CLUSTER_AWS_CLOSING ? SIOC_CLUSTER_AWS_CLOSED : SIOC_CLUSTER_AWS_FAILED;
+        c->p_last_error = r;
+        c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED : SIOC_CLUSTER_FAILED;
+        return;
+    }
+    sioc__maws_go(c, s, op, &b, now);
+}
+
+/* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
+static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
+    if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
+    memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
+    c->p_sub_arn[0] = 0;
+    c->p_queue_url[0] = 0;
+    sioc__maws_queue_name(c, 1);
+}
+
+/* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
+static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
+    if (!sioc__m_lost(c, SIOC__M_LOST_TOPIC, SIOC__MAWS_S_TOPIC, now)) return;
+    memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
+    c->p_sub_arn[0] = 0;
+    c->p_topic[0] = 0;
+}
+
+static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
+    return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
+}
+
+/* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
+static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.aws.result;
+    if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) {
+        if (now < c->p_close_deadline) {
+            sioc__m_fail(c, s, r, now);
+            return;
+        }
+        sioc__m_report(c, s, r, 0);
+    }
+    s->state = SIOC__MS_FREE;
+    if (c->p_step == SIOC__MAWS_S_DELQ) {
+        if (r == SIOC_OK || r == SIOC_ERR_NOT_FOUND) c->p_name[0] = 0; /* no queue any more (as Azure) */
+        c->p_queue_url[0] = 0;
+        c->p_step = SIOC__MAWS_S_UNSUB;
+    } else {
+        c->p_sub_arn[0] = 0;
+        c->p_state = SIOC_CLUSTER_CLOSED;
     }
 }
 
-/* The queue is gone (QueueDoesNotExist): a new queue and subscription, NOT_READY meanwhile. */
-static void sioc__caws_queue_lost(sioc_cluster_aws *ca, uint64_t now) {
-    if (ca->state != SIOC_CLUSTER_AWS_RUNNING) return;
-    ca->queues_recreated++;
-    sioc__caws_set_ready(ca, 0, now);
-    memcpy(ca->p_old_sub, ca->subscription_arn, sizeof ca->p_old_sub);
-    ca->subscription_arn[0] = 0;
-    ca->queue_url[0] = 0;
-    ca->p_n_dels = 0; /* their receipt handles died with the queue */
-    sioc__caws_new_queue_name(ca, 1);
-    ca->state = SIOC_CLUSTER_AWS_STARTING;
-    ca->p_step = SIOC__CAWS_S_QUEUE;
-}
-
-static void sioc__caws_topic_lost(sioc_cluster_aws *ca, uint64_t now) {
-    if (ca->state != SIOC_CLUSTER_AWS_RUNNING) return;
-    ca->restarts++;
-    sioc__caws_set_ready(ca, 0, now);
-    memcpy(ca->p_old_sub, ca->subscription_arn, sizeof ca->p_old_sub);
-    ca->subscription_arn[0] = 0;
-    ca->topic_arn[0] = 0;
-    ca->state = SIOC_CLUSTER_AWS_STARTING;
-    ca->p_step = SIOC__CAWS_S_TOPIC;
-}
-
-static sioc_result sioc__caws_json(sioc_cluster_aws *ca, const sioc_aws_call *call, sioc_json *doc) {
-    return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, ca->p_toks, ca->p_n_toks);
-}
-
-static void sioc__caws_ctl_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
+/* Read what the step's reply tells (ARNs, URL). */
+static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
     sioc_json doc;
-    sioc_result r = c->result;
+    sioc_result r = SIOC_OK;
+    const char *xml = (const char *)call->reply.ptr;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    switch (c->p_step) {
+    case SIOC__MAWS_S_TOPIC:
+        r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
+        break;
+    case SIOC__MAWS_S_QUEUE:
+        r = sioc__maws_json(c, call, &doc);
+        if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_url, sizeof c->p_queue_url, v);
+        break;
+    case SIOC__MAWS_S_ARN:
+        r = sioc__maws_json(c, call, &doc);
+        if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
+        break;
+    case SIOC__MAWS_S_SUBSCRIBE:
+        r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
+        break;
+    default:
+        break;
+    }
+    return r;
+}
+
+/* The next step after a successful one; RUNNING after the last. */
+static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
+    int emitter = sioc__m_emitter(c);
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD) c->p_old_sub[0] = 0;
+    if (c->p_step == SIOC__MAWS_S_TOPIC && emitter) c->p_step = SIOC__MAWS_S_DONE;
+    else if (c->p_step == SIOC__MAWS_S_TOPIC && c->p_queue_url[0] && c->p_queue_arn[0])
+        c->p_step = SIOC__MAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
+    else if (c->p_step == SIOC__MAWS_S_QUEUE) c->p_queue_arn[0] = 0, c->p_step = SIOC__MAWS_S_ARN;
+    else c->p_step++;
+    if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
+}
+
+static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_result r = call->result;
     int op = s->op;
-    sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING) { /* DeleteQueue, Unsubscribe: gone already counts as done */
-        if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) {
-            if (now < ca->p_close_deadline) {
-                sioc__caws_fail(ca, s, r, now);
-                return;
-            }
-            ca->failures[op]++;
-            ca->last_error = r;
-        }
-        s->state = SIOC__CAWS_FREE;
-        if (ca->p_step == SIOC__CAWS_S_DELQ) {
-            ca->queue_url[0] = 0;
-            ca->p_step = SIOC__CAWS_S_UNSUB;
-        } else {
-            ca->subscription_arn[0] = 0;
-            ca->state = SIOC_CLUSTER_AWS_CLOSED;
-        }
+    if (c->p_state == SIOC_CLUSTER_CLOSING) {
+        sioc__maws_cleanup_done(c, s, now);
         return;
     }
     if (r == SIOC_OK) {
-        switch (ca->p_step) {
-        case SIOC__CAWS_S_TOPIC:
-            r = sioc_sns_parse_create_topic((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->topic_arn, sizeof ca->topic_arn, v);
-            break;
-        case SIOC__CAWS_S_QUEUE:
-            r = sioc__caws_json(ca, c, &doc);
-            if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_url, sizeof ca->queue_url, v);
-            break;
-        case SIOC__CAWS_S_ARN:
-            r = sioc__caws_json(ca, c, &doc);
-            if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->queue_arn, sizeof ca->queue_arn, v);
-            break;
-        case SIOC__CAWS_S_SUBSCRIBE:
-            r = sioc_sns_parse_subscribe((const char *)c->reply.ptr, c->reply.len, &sb, &v);
-            if (r == SIOC_OK) sioc__copy_fixed(ca->subscription_arn, sizeof ca->subscription_arn, v);
-            break;
-        default:
-            break;
-        }
+        r = sioc__maws_ctl_read(c, call);
         if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
-            c->result = r;
-            sioc__caws_fail(ca, s, r, now);
+            call->result = r;
+            sioc__m_fail(c, s, r, now);
             return;
         }
-        s->state = SIOC__CAWS_FREE;
-        if (ca->p_step == SIOC__CAWS_S_UNSUB_OLD) ca->p_old_sub[0] = 0;
-        if (ca->p_step == SIOC__CAWS_S_TOPIC && ca->node->p_desc.emitter_only) ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
-        else if (ca->p_step == SIOC__CAWS_S_TOPIC && ca->queue_url[0] && ca->queue_arn[0])
-            ca->p_step = SIOC__CAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
-        else if (ca->p_step == SIOC__CAWS_S_QUEUE) ca->queue_arn[0] = 0, ca->p_step = SIOC__CAWS_S_ARN;
-        else ca->p_step++;
-        if (ca->p_step == SIOC__CAWS_S_DONE || (ca->p_step == SIOC__CAWS_S_SUBSCRIBE && ca->node->p_desc.emitter_only)) {
-            ca->p_step = SIOC__CAWS_S_DONE;
-            ca->state = SIOC_CLUSTER_AWS_RUNNING;
-            sioc__caws_set_ready(ca, 1, now);
-        }
+        s->state = SIOC__MS_FREE;
+        sioc__maws_advance(c, now);
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) {
-        if (op == SIOC_CLUSTER_AWS_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
-            s->state = SIOC__CAWS_FREE;
-            ca->p_old_sub[0] = 0;
-            ca->p_step = SIOC__CAWS_S_SUBSCRIBE;
+        if (op == SIOC_CLUSTER_OP_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
+            s->state = SIOC__MS_FREE;
+            c->p_old_sub[0] = 0;
+            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
             return;
         }
         /* the queue vanished between steps, or the topic did */
-        if (op == SIOC_CLUSTER_AWS_SUBSCRIBE && strcmp(c->error.code, "NotFound") == 0) ca->p_step = SIOC__CAWS_S_TOPIC;
-        else if (op != SIOC_CLUSTER_AWS_CREATE_TOPIC) {
-            sioc__caws_new_queue_name(ca, 1);
-            ca->p_step = SIOC__CAWS_S_QUEUE;
+        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && strcmp(call->error.code, "NotFound") == 0) {
+            c->p_step = SIOC__MAWS_S_TOPIC;
+        } else if (op != SIOC_CLUSTER_OP_CREATE_TOPIC) {
+            sioc__maws_queue_name(c, 1);
+            c->p_step = SIOC__MAWS_S_QUEUE;
         }
-        sioc__caws_fail(ca, s, r, now);
+        sioc__m_fail(c, s, r, now);
         s->attempts = 0;
         return;
     }
-    if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* AWS.md §4: report, do not retry blindly */
-        ca->failures[op]++;
-        ca->last_error = r;
-        if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)op, c);
-        s->state = SIOC__CAWS_FREE;
-        ca->state = SIOC_CLUSTER_AWS_FAILED;
+    if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* docs/AWS.md §4: report, do not retry blindly */
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
-    sioc__caws_fail(ca, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
 
 /* ---- receiving ---- */
 
-static size_t sioc__caws_del_cap(const sioc_cluster_aws *ca) {
-    return ((size_t)ca->p_desc.receives_in_flight + 1u) * 10u;
-}
-
-static void sioc__caws_queue_delete(sioc_cluster_aws *ca, sioc_str handle) {
-    sioc__caws_del *d;
-    if (!handle.len || handle.len > SIOC_CLUSTER_AWS_HANDLE_MAX || ca->p_n_dels >= sioc__caws_del_cap(ca)) {
-        ca->delete_failed++; /* comes back after the visibility timeout and is dropped as seen */
-        return;
-    }
-    d = &ca->p_dels[ca->p_n_dels++];
-    memcpy(d->handle, handle.ptr, handle.len);
-    d->len = (uint16_t)handle.len;
-}
-
-static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name, int want_binary,
-                                    sioc_bytes *out_bin) {
+static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
     size_t i;
     sioc_str s;
     s.ptr = NULL;
@@ -17358,28 +18522,28 @@ static sioc_str sioc__caws_attr_str(const sioc_sqs_message *m, const char *name,
     return s;
 }
 
-static void sioc__caws_handle(sioc_cluster_aws *ca, const sioc_sqs_message *m, uint64_t now) {
-    sioc_msg_envelope env;
-    ca->received++;
-    if (sioc__recent_seen(&ca->p_recent[0][0], SIOC_CLUSTER_AWS_MSGID_MAX + 1, SIOC_CLUSTER_AWS_RECENT, &ca->p_recent_pos, m->message_id)) {
-        ca->redelivered++;
+/* One message: to the node unless seen before; deleted either way. */
+static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+    c->p_stats.received++;
+    if (sioc__m_seen(c, m->message_id, now)) {
+        c->p_stats.redelivered++;
     } else {
+        sioc_msg_envelope env;
         memset(&env, 0, sizeof env);
         env.body = m->body;
-        env.nsp = sioc__caws_attr_str(m, "nsp", 0, NULL);
-        env.uid = sioc__caws_attr_str(m, "uid", 0, NULL);
-        env.requester_uid = sioc__caws_attr_str(m, "requesterUid", 0, NULL);
-        (void)sioc__caws_attr_str(m, "data", 1, &env.data);
-        if (sioc_node_receive_aws(ca->node, &env, now) != SIOC_OK) ca->bad_messages++;
+        env.nsp = sioc__maws_attr(m, "nsp", 0, NULL);
+        env.uid = sioc__maws_attr(m, "uid", 0, NULL);
+        env.requester_uid = sioc__maws_attr(m, "requesterUid", 0, NULL);
+        (void)sioc__maws_attr(m, "data", 1, &env.data);
+        if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    sioc__caws_queue_delete(ca, m->receipt_handle);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
    one is dropped (and still deleted). */
-static void sioc__caws_one_by_one(sioc_cluster_aws *ca, const sioc_json *doc, uint64_t now) {
+static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_t now) {
     int arr = sioc_json_find(doc, 0, "Messages"), el;
-    uint8_t *one = ca->p_one;
     for (el = sioc_json_first(doc, arr); el >= 0; el = sioc_json_next(doc, el)) {
         sioc_str raw = sioc_json_raw(doc, el);
         sioc_buf ob, sb;
@@ -17388,143 +18552,133 @@ static void sioc__caws_one_by_one(sioc_cluster_aws *ca, const sioc_json *doc, ui
         size_t n = 0;
         sioc_result r;
         sioc_json_tok toks[128];
-        sioc_buf_init(&ob, one, ca->p_one_size);
+        char h[SIOC_CLUSTER_HANDLE_MAX + 1];
+        int ht;
+        sioc_buf_init(&ob, c->p_one, c->p_one_size);
         sioc_buf_puts(&ob, "{\"Messages\":[");
         sioc_buf_put(&ob, raw.ptr, raw.len);
         sioc_buf_puts(&ob, "]}");
         r = sioc_buf_result(&ob);
-        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)one, ob.len, toks, SIOC__COUNT(toks));
-        sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
+        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)c->p_one, ob.len, toks, SIOC__COUNT(toks));
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
         if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
         if (r == SIOC_OK && n == 1) {
-            sioc__caws_handle(ca, &m, now);
+            sioc__maws_handle(c, &m, now);
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
-        ca->received++;
-        ca->bad_messages++;
-        {
-            char h[SIOC_CLUSTER_AWS_HANDLE_MAX + 1];
-            int ht = sioc_json_find(doc, el, "ReceiptHandle");
-            if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK) {
-                sioc_str hs;
-                hs.ptr = h;
-                hs.len = n;
-                sioc__caws_queue_delete(ca, hs);
-            }
-        }
+        c->p_stats.received++;
+        c->p_stats.bad_messages++;
+        ht = sioc_json_find(doc, el, "ReceiptHandle");
+        if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
     }
 }
 
-static void sioc__caws_recv_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
+static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_buf b;
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), c->p_desc.aws.max_messages,
+                                       c->p_desc.aws.wait_time_s) != SIOC_OK)
+        return;
+    s->gen = c->p_gen;
+    sioc__maws_go(c, s, SIOC_CLUSTER_OP_RECEIVE, &b, now);
+}
+
+static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
     sioc_json doc;
     sioc_buf sb;
     sioc_sqs_message msgs[10];
     size_t n = 0, i;
-    sioc_result r;
-    if (c->result != SIOC_OK) {
-        if (c->result == SIOC_ERR_NOT_FOUND) {
-            s->state = SIOC__CAWS_FREE;
-            sioc__caws_queue_lost(ca, now);
-            ca->failures[s->op]++;
-            if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, c);
-            return;
-        }
-        sioc__caws_fail(ca, s, c->result, now);
+    if (call->result != SIOC_OK) {
+        if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
     }
-    s->state = SIOC__CAWS_FREE;
+    s->state = SIOC__MS_FREE;
     s->attempts = 0;
-    r = sioc__caws_json(ca, c, &doc);
-    if (r != SIOC_OK) {
-        ca->bad_messages++;
+    if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
+        c->p_stats.bad_messages++;
         return;
     }
-    sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-    r = sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n);
-    if (r != SIOC_OK) {
-        sioc__caws_one_by_one(ca, &doc, now);
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
+        sioc__maws_one_by_one(c, &doc, now);
         return;
     }
-    for (i = 0; i < n; i++) sioc__caws_handle(ca, &msgs[i], now);
+    if (!n) c->p_stats.empty_receives++;
+    for (i = 0; i < n; i++) sioc__maws_handle(c, &msgs[i], now);
 }
 
 /* ---- deleting ---- */
 
-static void sioc__caws_del_start(sioc_cluster_aws *ca, uint64_t now) {
-    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_DEL];
+static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_SET];
     sioc_sqs_delete_entry e[SIOC_AWS_MAX_BATCH];
     char ids[SIOC_AWS_MAX_BATCH][4];
-    size_t n = SIOC__MIN(ca->p_n_dels, (size_t)SIOC_AWS_MAX_BATCH), i;
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
     sioc_buf b;
-    if (s->state != SIOC__CAWS_FREE || !n || !ca->queue_url[0]) return;
-    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (AWS.md §3.2) */
+    if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
+    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
         ids[i][0] = 'm';
         ids[i][1] = (char)('0' + (int)i);
         ids[i][2] = 0;
         e[i].id = sioc_str_c(ids[i]);
-        e[i].receipt_handle.ptr = ca->p_dels[i].handle;
-        e[i].receipt_handle.len = ca->p_dels[i].len;
+        e[i].receipt_handle = sioc_str_n(q[i].text, q[i].len);
     }
-    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-    if (sioc_sqs_write_delete_message_batch(&b, sioc_str_c(ca->queue_url), e, n) != SIOC_OK) {
-        ca->delete_failed += n;
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    if (sioc_sqs_write_delete_message_batch(&b, sioc_str_c(c->p_queue_url), e, n) != SIOC_OK) {
+        c->p_stats.settle_failed += n;
     } else {
-        sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_DELETE_MESSAGE_BATCH, SIOC_AWS_SQS, &b, now);
         s->count = n;
+        sioc__maws_go(c, s, SIOC_CLUSTER_OP_SETTLE, &b, now);
     }
-    memmove(ca->p_dels, ca->p_dels + n, (ca->p_n_dels - n) * sizeof *ca->p_dels);
-    ca->p_n_dels -= n;
+    sioc__m_settle_pop(c, n);
 }
 
-static void sioc__caws_del_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
-    if (c->result == SIOC_OK) {
+static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    if (call->result == SIOC_OK) {
         sioc_json doc;
         sioc_buf sb;
         sioc_aws_batch_result br;
-        size_t n = s->count;
-        s->state = SIOC__CAWS_FREE;
-        sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-        if (sioc__caws_json(ca, c, &doc) == SIOC_OK && sioc_sqs_parse_batch(&doc, &sb, &br) == SIOC_OK) {
-            ca->deleted += br.count - br.failed;
-            ca->delete_failed += br.failed;
+        s->state = SIOC__MS_FREE;
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+        if (sioc__maws_json(c, call, &doc) == SIOC_OK && sioc_sqs_parse_batch(&doc, &sb, &br) == SIOC_OK) {
+            c->p_stats.settled += br.count - br.failed;
+            c->p_stats.settle_failed += br.failed;
         } else {
-            ca->deleted += n;
+            c->p_stats.settled += s->count;
         }
         return;
     }
-    if (c->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__CAWS_FREE;
-        ca->failures[s->op]++;
-        sioc__caws_queue_lost(ca, now);
+    if (call->result == SIOC_ERR_NOT_FOUND) {
+        s->state = SIOC__MS_FREE;
+        sioc__m_report(c, s, call->result, 0);
+        sioc__maws_queue_lost(c, now);
         return;
     }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && now >= ca->p_close_deadline) {
-        s->state = SIOC__CAWS_FREE;
-        return;
-    }
-    sioc__caws_fail(ca, s, c->result, now);
+    sioc__m_fail(c, s, call->result, now);
 }
 
 /* ---- publishing ---- */
 
-typedef struct sioc__caws_pub_scratch {
+typedef struct sioc__maws_batch {
     sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
     sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
     char ids[SIOC_AWS_MAX_BATCH][4];
-} sioc__caws_pub_scratch;
+} sioc__maws_batch;
 
-static size_t sioc__caws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
+static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     size_t k = 0;
     a[k].name = sioc_str_c("nsp"), a[k].type = SIOC_AWS_ATTR_STRING;
-    a[k].value.ptr = (const uint8_t *)o->nsp.ptr, a[k].value.len = o->nsp.len, k++;
+    a[k].value = sioc_bytes_n(o->nsp.ptr, o->nsp.len), k++;
     a[k].name = sioc_str_c("uid"), a[k].type = SIOC_AWS_ATTR_STRING;
-    a[k].value.ptr = (const uint8_t *)o->uid.ptr, a[k].value.len = o->uid.len, k++;
+    a[k].value = sioc_bytes_n(o->uid.ptr, o->uid.len), k++;
     if (o->requester_uid.ptr) {
         a[k].name = sioc_str_c("requesterUid"), a[k].type = SIOC_AWS_ATTR_STRING;
-        a[k].value.ptr = (const uint8_t *)o->requester_uid.ptr, a[k].value.len = o->requester_uid.len, k++;
+        a[k].value = sioc_bytes_n(o->requester_uid.ptr, o->requester_uid.len), k++;
     }
     if (o->data.ptr) {
         a[k].name = sioc_str_c("data"), a[k].type = SIOC_AWS_ATTR_BINARY;
@@ -17533,934 +18687,433 @@ static size_t sioc__caws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     return k;
 }
 
-static void sioc__caws_pub_start(sioc_cluster_aws *ca, uint64_t now) {
-    sioc__caws_slot *s = &ca->p_slots[SIOC__CAWS_PUB];
-    sioc__caws_pub_scratch ps;
-    size_t avail = sioc_node_out_count(ca->node), n = 0, total = 0;
-    sioc_buf b;
-    sioc_result r;
-    while (s->state == SIOC__CAWS_FREE && avail && ca->topic_arn[0]) {
-        n = 0;
-        total = 0;
-        while (n < avail && n < SIOC_AWS_MAX_BATCH) {
-            sioc_node_out o;
-            size_t na, sz;
-            if (sioc_node_out_peek(ca->node, n, &o) != SIOC_OK) break;
-            na = sioc__caws_out_attrs(&o, ps.attrs[n]);
-            sz = sioc_aws_message_size(o.message, ps.attrs[n], na);
-            if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
-            total += sz;
-            ps.ids[n][0] = 'm';
-            ps.ids[n][1] = (char)('0' + (int)n);
-            ps.ids[n][2] = 0;
-            ps.e[n].id = sioc_str_c(ps.ids[n]);
-            ps.e[n].message = o.message;
-            ps.e[n].attrs = ps.attrs[n];
-            ps.e[n].n_attrs = na;
-            n++;
-        }
+/* Up to 10 queued messages that fit one request (256 KiB in all). */
+static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
+    size_t avail = sioc_node_out_count(&c->p_node), n = 0, total = 0;
+    while (n < avail && n < SIOC_AWS_MAX_BATCH) {
+        sioc_node_out o;
+        size_t na, sz;
+        if (sioc_node_out_peek(&c->p_node, n, &o) != SIOC_OK) break;
+        na = sioc__maws_out_attrs(&o, pb->attrs[n]);
+        sz = sioc_aws_message_size(o.message, pb->attrs[n], na);
+        if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
+        total += sz;
+        pb->ids[n][0] = 'm';
+        pb->ids[n][1] = (char)('0' + (int)n);
+        pb->ids[n][2] = 0;
+        pb->e[n].id = sioc_str_c(pb->ids[n]);
+        pb->e[n].message = o.message;
+        pb->e[n].attrs = pb->attrs[n];
+        pb->e[n].n_attrs = na;
+        n++;
+    }
+    return n;
+}
+
+static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+    sioc__maws_batch pb;
+    while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        size_t n = sioc__maws_gather(c, &pb);
+        sioc_buf b;
+        sioc_result r;
         if (!n) return;
-        sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(ca->topic_arn), ps.e[0].message, ps.e[0].attrs,
-                                               ps.e[0].n_attrs);
-        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(ca->topic_arn), ps.e, n);
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs,
+                                               pb.e[0].n_attrs);
+        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(c->p_topic), pb.e, n);
         if (r == SIOC_ERR_BUFFER_TOO_SMALL && n > 1) {
             n = 1;
-            sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-            r = sioc_sns_write_publish(&b, sioc_str_c(ca->topic_arn), ps.e[0].message, ps.e[0].attrs,
-                                       ps.e[0].n_attrs);
+            sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+            r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs, pb.e[0].n_attrs);
         }
-        sioc_node_out_pop(ca->node, n); /* copied into the request body: the slot keeps it for retries */
-        avail -= n;
+        sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {
-            ca->publish_entry_failed += n;
+            sioc__m_pub_outcome(c, s, 0, r);
             continue;
         }
-        sioc__caws_go(ca, s, n == 1 ? SIOC_CLUSTER_AWS_PUBLISH : SIOC_CLUSTER_AWS_PUBLISH_BATCH, SIOC_AWS_SNS, &b,
-                      now);
-        s->count = n;
+        sioc__maws_go(c, s, n == 1 ? SIOC_CLUSTER_OP_PUBLISH : SIOC_CLUSTER_OP_PUBLISH_BATCH, &b, now);
     }
 }
 
-static void sioc__caws_pub_done(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_aws_call *c = &s->call;
-    size_t n = s->count;
-    if (c->result == SIOC_OK) {
-        s->state = SIOC__CAWS_FREE;
-        if (s->op == SIOC_CLUSTER_AWS_PUBLISH_BATCH) {
+static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    size_t ok = s->count;
+    if (call->resent) c->p_stats.resent++;
+    if (call->result == SIOC_OK) {
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
             sioc_buf sb;
             sioc_aws_batch_result br;
-            sioc_buf_init(&sb, ca->p_scratch, ca->p_scratch_size);
-            if (sioc_sns_parse_publish_batch((const char *)c->reply.ptr, c->reply.len, &sb, &br) == SIOC_OK) {
-                n = br.count - br.failed;
-                ca->publish_entry_failed += br.failed;
-            }
+            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
+                ok = br.count - br.failed;
         }
-        ca->published += n;
+        sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }
-    if (c->result == SIOC_ERR_NOT_FOUND && ca->state == SIOC_CLUSTER_AWS_RUNNING) sioc__caws_topic_lost(ca, now);
-    if (c->result == SIOC_ERR_HTTP_STATUS && c->error.sender_fault) { /* refused (too long, bad value): drop */
-        ca->failures[s->op]++;
-        ca->publish_entry_failed++;
-        if (ca->p_desc.on_error) ca->p_desc.on_error(ca->p_desc.user, (sioc_cluster_aws_op)s->op, c);
-        s->state = SIOC__CAWS_FREE;
+    if (call->result == SIOC_ERR_NOT_FOUND && c->p_state == SIOC_CLUSTER_RUNNING) sioc__maws_topic_lost(c, now);
+    if (call->result == SIOC_ERR_HTTP_STATUS && call->error.sender_fault) { /* refused (too long, bad value) */
+        sioc__m_report(c, s, call->result, 0);
+        sioc__m_pub_outcome(c, s, 0, call->result);
         return;
     }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && now >= ca->p_close_deadline) {
-        s->state = SIOC__CAWS_FREE;
+    if (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline) {
+        sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TIMEOUT);
         return;
     }
-    sioc__caws_fail(ca, s, c->result, now);
+    sioc__m_fail(c, s, call->result, now);
 }
-
-/* ---- driving ---- */
-
-SIOC_API sioc_result sioc_cluster_aws_start(sioc_cluster_aws *ca, uint64_t now_ms) {
-    if (!ca || !ca->p_mem) return SIOC_ERR_ARG;
-    if (ca->state != SIOC_CLUSTER_AWS_IDLE) return SIOC_ERR_STATE;
-    if (!ca->node->p_desc.emitter_only) sioc__caws_new_queue_name(ca, 0);
-    ca->state = SIOC_CLUSTER_AWS_STARTING;
-    ca->p_step = SIOC__CAWS_S_TOPIC;
-    sioc_cluster_aws_process(ca, now_ms);
-    return SIOC_OK;
-}
-
-SIOC_API sioc_result sioc_cluster_aws_close(sioc_cluster_aws *ca, uint64_t now_ms) {
-    size_t i;
-    if (!ca || !ca->p_mem) return SIOC_ERR_ARG;
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING || ca->state == SIOC_CLUSTER_AWS_CLOSED) return SIOC_OK;
-    if (ca->node->state != SIOC_NODE_CLOSING && ca->node->state != SIOC_NODE_CLOSED)
-        (void)sioc_node_close(ca->node, now_ms);
-    /* no more receives (the queue goes away); a start-up step in flight is abandoned */
-    for (i = 0; i < sioc__caws_n_slots(ca); i++) {
-        sioc__caws_slot *s = &ca->p_slots[i];
-        if (i == SIOC__CAWS_PUB || i == SIOC__CAWS_DEL) continue;
-        if (s->state == SIOC__CAWS_BUSY) (void)sioc_aws_cancel(ca->client, &s->call);
-        s->state = SIOC__CAWS_FREE;
-    }
-    if (!ca->topic_arn[0]) sioc_node_out_pop(ca->node, sioc_node_out_count(ca->node)); /* nowhere to publish */
-    ca->state = SIOC_CLUSTER_AWS_CLOSING;
-    ca->p_step = SIOC__CAWS_S_DRAIN;
-    ca->p_close_deadline = now_ms + ca->p_desc.shutdown_timeout_ms;
-    sioc_cluster_aws_process(ca, now_ms);
-    return SIOC_OK;
-}
-
-static void sioc__caws_collect(sioc_cluster_aws *ca, uint64_t now) {
-    sioc_aws_call *done = NULL;
-    while (sioc_aws_next(ca->client, now, &done) == SIOC_OK) {
-        sioc__caws_slot *s = NULL;
-        size_t idx;
-        for (idx = 0; idx < sioc__caws_n_slots(ca); idx++)
-            if (&ca->p_slots[idx].call == done) {
-                s = &ca->p_slots[idx];
-                break;
-            }
-        if (!s || s->state != SIOC__CAWS_BUSY) continue; /* not ours: the client must be the binding's alone */
-        if (idx == SIOC__CAWS_CTL) sioc__caws_ctl_done(ca, s, now);
-        else if (idx == SIOC__CAWS_PUB) sioc__caws_pub_done(ca, s, now);
-        else if (idx == SIOC__CAWS_DEL) sioc__caws_del_done(ca, s, now);
-        else sioc__caws_recv_done(ca, s, now);
-    }
-}
-
-static void sioc__caws_recv_start(sioc_cluster_aws *ca, sioc__caws_slot *s, uint64_t now) {
-    sioc_buf b;
-    sioc_buf_init(&b, s->call.body_mem, s->call.body_cap);
-    if (sioc_sqs_write_receive_message(&b, sioc_str_c(ca->queue_url), ca->p_desc.max_messages,
-                                       ca->p_desc.wait_time_s) != SIOC_OK)
-        return;
-    sioc__caws_go(ca, s, SIOC_CLUSTER_AWS_RECEIVE_MESSAGE, SIOC_AWS_SQS, &b, now);
-}
-
-SIOC_API void sioc_cluster_aws_process(sioc_cluster_aws *ca, uint64_t now_ms) {
-    size_t i, n_slots;
-    if (!ca || !ca->p_mem || ca->state == SIOC_CLUSTER_AWS_IDLE) return;
-    n_slots = sioc__caws_n_slots(ca);
-    sioc__caws_collect(ca, now_ms);
-    /* retries that are due */
-    for (i = 0; i < n_slots; i++) {
-        sioc__caws_slot *s = &ca->p_slots[i];
-        if (s->state == SIOC__CAWS_WAIT && now_ms >= s->retry_at) {
-            if (i >= SIOC__CAWS_RECV && (ca->state != SIOC_CLUSTER_AWS_RUNNING || !ca->queue_url[0])) {
-                s->state = SIOC__CAWS_FREE; /* the queue changed meanwhile: start afresh */
-                continue;
-            }
-            if (i == SIOC__CAWS_CTL && ca->state != SIOC_CLUSTER_AWS_STARTING && ca->state != SIOC_CLUSTER_AWS_CLOSING) {
-                s->state = SIOC__CAWS_FREE;
-                continue;
-            }
-            if (i == SIOC__CAWS_CTL) { /* a step may have changed (queue renamed): write it again */
-                int att = s->attempts;
-                s->state = SIOC__CAWS_FREE;
-                sioc__caws_ctl_step(ca, now_ms);
-                s->attempts = att;
-                continue;
-            }
-            sioc__caws_submit(ca, s, now_ms);
-        }
-    }
-    sioc_node_tick(ca->node, now_ms);
-    if (ca->state == SIOC_CLUSTER_AWS_STARTING) sioc__caws_ctl_step(ca, now_ms);
-    sioc__caws_pub_start(ca, now_ms);
-    sioc__caws_del_start(ca, now_ms);
-    if (ca->state == SIOC_CLUSTER_AWS_RUNNING && ca->queue_url[0] && !ca->node->p_desc.emitter_only &&
-        ca->p_n_dels + (size_t)ca->p_desc.max_messages <= sioc__caws_del_cap(ca)) {
-        for (i = SIOC__CAWS_RECV; i < n_slots; i++)
-            if (ca->p_slots[i].state == SIOC__CAWS_FREE) sioc__caws_recv_start(ca, &ca->p_slots[i], now_ms);
-    }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_step == SIOC__CAWS_S_DRAIN) {
-        int drained = ca->node->state == SIOC_NODE_CLOSED && ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE &&
-                      ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_FREE && !ca->p_n_dels;
-        if (drained || now_ms >= ca->p_close_deadline) {
-            if (ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_BUSY)
-                (void)sioc_aws_cancel(ca->client, &ca->p_slots[SIOC__CAWS_PUB].call);
-            if (ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_BUSY)
-                (void)sioc_aws_cancel(ca->client, &ca->p_slots[SIOC__CAWS_DEL].call);
-            ca->p_slots[SIOC__CAWS_PUB].state = ca->p_slots[SIOC__CAWS_DEL].state = SIOC__CAWS_FREE;
-            ca->p_n_dels = 0;
-            ca->p_step = SIOC__CAWS_S_DELQ;
-            if (now_ms >= ca->p_close_deadline) ca->p_close_deadline = now_ms + 2000; /* a short try to clean up */
-        }
-    }
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_step >= SIOC__CAWS_S_DELQ) sioc__caws_ctl_step(ca, now_ms);
-}
-
-SIOC_API uint64_t sioc_cluster_aws_next_deadline(const sioc_cluster_aws *ca, uint64_t now_ms) {
-    uint64_t d, h;
-    size_t i;
-    if (!ca || !ca->p_mem) return UINT64_MAX;
-    d = sioc_node_next_deadline(ca->node, now_ms);
-    h = sioc_http_next_deadline(&ca->client->http);
-    if (h < d) d = h;
-    if (sioc_http_responses_ready(&ca->client->http) || ca->client->p_done.p_head) return now_ms;
-    if (ca->state == SIOC_CLUSTER_AWS_IDLE || ca->state == SIOC_CLUSTER_AWS_CLOSED ||
-        ca->state == SIOC_CLUSTER_AWS_FAILED)
-        return d;
-    for (i = 0; i < sioc__caws_n_slots(ca); i++)
-        if (ca->p_slots[i].state == SIOC__CAWS_WAIT && ca->p_slots[i].retry_at < d) d = ca->p_slots[i].retry_at;
-    if (ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE && ca->topic_arn[0] && sioc_node_out_count(ca->node))
-        return now_ms;
-    if (ca->p_slots[SIOC__CAWS_DEL].state == SIOC__CAWS_FREE && ca->p_n_dels) return now_ms;
-    if (ca->state == SIOC_CLUSTER_AWS_CLOSING && ca->p_close_deadline < d) d = ca->p_close_deadline;
-    return d < now_ms ? now_ms : d;
-}
-
-SIOC_API int sioc_cluster_aws_idle(const sioc_cluster_aws *ca) {
-    if (!ca || !ca->p_mem) return 1;
-    return sioc_node_out_count(ca->node) == 0 && ca->p_slots[SIOC__CAWS_PUB].state == SIOC__CAWS_FREE;
-}
-
-#if SIOC_ENABLE_POSIX
-SIOC_API sioc_result sioc_cluster_aws_run_posix(sioc_cluster_aws *ca, sioc_posix *px, uint32_t max_wait_ms) {
-    uint64_t now = sioc_posix_now_ms(), d;
-    uint32_t wait = max_wait_ms;
-    sioc_result r;
-    sioc_cluster_aws_process(ca, now);
-    d = sioc_cluster_aws_next_deadline(ca, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(px, now);
-    sioc_cluster_aws_process(ca, now);
-    return r;
-}
-#endif
 
 #endif /* SIOC_ENABLE_AWS */
-/* ---- src/cluster_azure.c ---- */
-/* ---- cluster_azure: the node over Service Bus REST + ATOM (see cluster_azure.h; AZURE.md §1, §4-6) ---- */
+/* ---- src/member_azure.c ---- */
+/* ---- member_azure: the member's requests over Service Bus REST + ATOM (member.h; docs/AZURE.md §1, §4-6) ----
+   Start-up steps, one send per out message, complete (or unlock) of every received message on several slots,
+   peek-lock long polls and the hand-over of each message to the node. Slots, retries and deadlines are
+   member.c's. */
 
 #if SIOC_ENABLE_AZURE
 
-/* Slots: one call each with its own memory. ctl runs start-up and shutdown steps one at a time. */
-enum { SIOC__CAZ_CTL = 0, SIOC__CAZ_PUB = 1, SIOC__CAZ_SET = 2, SIOC__CAZ_RECV = 2 + SIOC_CLUSTER_AZURE_SETTLES };
-enum { SIOC__CAZ_FREE = 0, SIOC__CAZ_BUSY = 1, SIOC__CAZ_WAIT = 2 };
-enum { SIOC__CAZ_S_TOPIC = 0, SIOC__CAZ_S_CREATE_TOPIC, SIOC__CAZ_S_SUB, SIOC__CAZ_S_DONE, SIOC__CAZ_S_DRAIN,
-       SIOC__CAZ_S_DELSUB };
+/* start-up steps; clean-up follows member.c's SIOC__M_STEP_CLEANUP */
+enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__MAZ_S_DONE,
+       SIOC__MAZ_S_DELSUB = SIOC__M_STEP_CLEANUP };
 
-#define SIOC__CAZ_CTL_BODY 4096u
-#define SIOC__CAZ_SMALL_REPLY 16384u
-#define SIOC__CAZ_PUB_BODY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE)
-/* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still settled */
-#define SIOC__CAZ_RECV_REPLY ((size_t)SIOC_AZURE_MAX_MESSAGE_SIZE + 1024u)
+#define SIOC__MAZ_CTL_BODY 4096u
+#define SIOC__MAZ_SMALL_REPLY 16384u
 
-typedef struct sioc__caz_slot {
-    sioc_azure_call call;
-    int state, op, attempts, auth_retries;
-    uint32_t gen; /* receive: the subscription generation it was sent for */
-    uint64_t retry_at;
-    /* send: what a retry needs again (the body stays in body_mem) */
-    size_t body_len;
-    char nsp[SIOC_CLUSTER_AZURE_NSP_MAX + 1];
-    char requester[SIOC_NODE_ID_MAX + 1];
-    char msgid[SIOC_CLUSTER_AZURE_MSGID_MAX + 1];
-    int has_requester;
-    /* settle: the lock path */
-    char lock[SIOC_CLUSTER_AZURE_LOCK_MAX + 1];
-} sioc__caz_slot;
+static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
+    "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
+    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe"};
 
-typedef struct sioc__caz_settle {
-    int op; /* SIOC_CLUSTER_AZURE_COMPLETE or _UNLOCK */
-    char lock[SIOC_CLUSTER_AZURE_LOCK_MAX + 1];
-} sioc__caz_settle;
+static const char *sioc__mazure_op_name(int op) { return sioc__mazure_ops[op]; }
 
-static const char *const sioc__caz_ops[SIOC_CLUSTER_AZURE_OP_COUNT] = {
-    "GetTopic", "CreateTopic", "CreateSubscription", "Receive", "Complete", "Unlock", "Send", "DeleteSubscription"};
-
-SIOC_API const char *sioc_cluster_azure_op_name(int op) {
-    return op >= 0 && op < SIOC_CLUSTER_AZURE_OP_COUNT ? sioc__caz_ops[op] : "?";
-}
-
-SIOC_API sioc_cluster_azure_desc sioc_cluster_azure_desc_resolved(const sioc_cluster_azure_desc *desc) {
-    sioc_cluster_azure_desc d = *desc;
-    if (!d.topic_name || !*d.topic_name) d.topic_name = "socket.io";
-    if (!d.subscription_prefix || !*d.subscription_prefix) d.subscription_prefix = "socket.io";
-    if (!d.auto_delete_on_idle_s) d.auto_delete_on_idle_s = 300;
-    if (!d.timeout_s) d.timeout_s = 55;
-    if (!d.receives_in_flight) d.receives_in_flight = 2;
-    if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
-    if (!d.backoff_base_ms) d.backoff_base_ms = 200;
-    if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
-    if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
-    if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
-    return d;
-}
-
-/* Checks the desc and computes the block size; 0 when the desc is invalid. */
-static size_t sioc__caz_layout(const sioc_cluster_azure_desc *desc, sioc_cluster_azure_desc *out) {
-    sioc_cluster_azure_desc d;
-    size_t total, n_slots;
-    if (!desc || !desc->random) return 0;
-    d = sioc_cluster_azure_desc_resolved(desc);
-    /* prefix + "-" + 16 hex must stay a valid name (AZURE.md §1) */
-    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_AZURE_MAX_RECEIVES || d.timeout_s < 1 ||
-        d.timeout_s > SIOC_AZURE_MAX_TIMEOUT_S || d.backoff_cap_ms < d.backoff_base_ms ||
-        !sioc_azure_name_ok(sioc_str_c(d.topic_name)) || !sioc_azure_name_ok(sioc_str_c(d.subscription_prefix)) ||
-        strlen(d.subscription_prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
-        return 0;
-    n_slots = SIOC__CAZ_RECV + (size_t)d.receives_in_flight;
-    total = sioc__align16(n_slots * sizeof(sioc__caz_slot));
-    total += sioc__align16(SIOC__CAZ_CTL_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* ctl */
-    total += sioc__align16(SIOC__CAZ_PUB_BODY) + sioc__align16(SIOC__CAZ_SMALL_REPLY);   /* pub */
-    total += SIOC_CLUSTER_AZURE_SETTLES * sioc__align16(SIOC__CAZ_SMALL_REPLY);             /* settles */
-    total += (size_t)d.receives_in_flight * sioc__align16(SIOC__CAZ_RECV_REPLY);            /* receives */
-    total += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
-    total += sioc__align16((size_t)SIOC_CLUSTER_AZURE_RECENT * (SIOC_CLUSTER_AZURE_MSGID_MAX + 1));
-    if (out) *out = d;
-    return total;
-}
-
-SIOC_API size_t sioc_cluster_azure_heap_size(const sioc_cluster_azure_desc *desc) {
-    return sioc__caz_layout(desc, NULL);
-}
-
-static size_t sioc__caz_n_slots(const sioc_cluster_azure *cz) {
-    return SIOC__CAZ_RECV + (size_t)cz->p_desc.receives_in_flight;
-}
-
-static sioc_result sioc__caz_init(sioc_cluster_azure *cz, sioc_node *node, sioc_azure_client *client,
-                                  const sioc_cluster_azure_desc *desc, void *block, int owns) {
-    sioc_cluster_azure_desc d;
-    size_t n_slots, i, total, off;
-    uint8_t *mem;
-    if (!cz || !node || !client || !desc) return SIOC_ERR_ARG;
-    memset(cz, 0, sizeof *cz);
-    if (!desc->random) return SIOC_ERR_DEPENDENCY;
-    total = sioc__caz_layout(desc, &d);
-    if (!total) return SIOC_ERR_ARG;
-    if (block) {
-        mem = (uint8_t *)block;
-    } else {
-#if !SIOC_ENABLE_LIBC_MALLOC
-        if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
-#endif
-        mem = (uint8_t *)sioc__alloc(&d.allocator, total);
-        if (!mem) return SIOC_ERR_NOMEM;
-    }
-    memset(mem, 0, total);
-    cz->p_desc = d;
-    n_slots = sioc__caz_n_slots(cz);
-    cz->p_mem = mem;
-    cz->p_mem_size = owns ? total : 0;
-    cz->node = node;
-    cz->client = client;
-    off = 0;
-    cz->p_slots = (sioc__caz_slot *)(void *)mem;
-    off += sioc__align16(n_slots * sizeof(sioc__caz_slot));
-    for (i = 0; i < n_slots; i++) {
-        sioc__caz_slot *s = &cz->p_slots[i];
-        size_t body = i == SIOC__CAZ_CTL ? SIOC__CAZ_CTL_BODY : i == SIOC__CAZ_PUB ? SIOC__CAZ_PUB_BODY : 0;
-        size_t reply = i >= SIOC__CAZ_RECV ? SIOC__CAZ_RECV_REPLY : SIOC__CAZ_SMALL_REPLY;
-        if (body) {
-            s->call.body_mem = mem + off;
-            s->call.body_cap = body;
-            off += sioc__align16(body);
-        }
-        s->call.reply_mem = mem + off;
-        s->call.reply_cap = reply;
-        off += sioc__align16(reply);
-        s->call.user = s;
-    }
-    cz->p_pending = (sioc__caz_settle *)(void *)(mem + off);
-    off += sioc__align16(SIOC_CLUSTER_AZURE_PENDING * sizeof(sioc__caz_settle));
-    cz->p_recent = (char(*)[SIOC_CLUSTER_AZURE_MSGID_MAX + 1])(void *)(mem + off);
-    sioc__copy_fixed(cz->topic, sizeof cz->topic, sioc_str_c(d.topic_name));
-    cz->state = SIOC_CLUSTER_AZURE_IDLE;
+static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
+    /* prefix + "-" + 16 hex must stay a valid name (docs/AZURE.md §1) */
+    if (d->azure.timeout_s < 1 || d->azure.timeout_s > SIOC_AZURE_MAX_TIMEOUT_S ||
+        !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
+        strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
+        return SIOC_ERR_ARG;
+    l->ctl_body = SIOC__MAZ_CTL_BODY, l->ctl_reply = SIOC__MAZ_SMALL_REPLY;
+    l->pub_body = d->node.max_message_size, l->pub_reply = SIOC__MAZ_SMALL_REPLY;
+    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->set_body = 0, l->set_reply = SIOC__MAZ_SMALL_REPLY;
+    /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
+    l->recv_body = 0, l->recv_reply = (size_t)d->node.max_message_size + 1024u;
+    l->settle_cap = SIOC_CLUSTER_PENDING;
+    l->per_receive = 1;
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_cluster_azure_init(sioc_cluster_azure *cz, sioc_node *node, sioc_azure_client *client,
-                                             const sioc_cluster_azure_desc *desc) {
-    return sioc__caz_init(cz, node, client, desc, NULL, 1);
-}
+static sioc_azure_client *sioc__mazure_client(sioc_cluster *c) { return &c->p_client.azure; }
 
-SIOC_API sioc_result sioc_cluster_azure_init_preallocated(sioc_cluster_azure *cz, sioc_node *node,
-                                                          sioc_azure_client *client,
-                                                          const sioc_cluster_azure_desc *desc, void *mem) {
-    if (!mem) return SIOC_ERR_ARG;
-    return sioc__caz_init(cz, node, client, desc, mem, 0);
-}
-
-SIOC_API void sioc_cluster_azure_free(sioc_cluster_azure *cz) {
-    size_t i;
-    if (!cz || !cz->p_mem) return;
-    for (i = 0; i < sioc__caz_n_slots(cz); i++)
-        if (cz->p_slots[i].state == SIOC__CAZ_BUSY) (void)sioc_azure_cancel(cz->client, &cz->p_slots[i].call);
-    if (cz->p_mem_size) sioc__free(&cz->p_desc.allocator, cz->p_mem, cz->p_mem_size); /* 0: the caller's block */
-    cz->p_mem = NULL;
-}
-
-static void sioc__caz_report(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r) {
-    cz->failures[s->op]++;
-    cz->last_error = r;
-    if (cz->p_desc.on_error) cz->p_desc.on_error(cz->p_desc.user, (sioc_cluster_azure_op)s->op, &s->call);
-}
-
-/* Capped exponential backoff with full jitter above a floor, never a hot loop (AZURE.md §6). Throttling waits at
-   least 2 s and Retry-After; the first 401 is retried at once (the client made a new token), later ones back off. */
-static void sioc__caz_fail(sioc_cluster_azure *cz, sioc__caz_slot *s, sioc_result r, uint64_t now) {
-    uint64_t floor = cz->p_desc.backoff_floor_ms;
-    sioc__caz_report(cz, s, r);
-    if (r == SIOC_ERR_AUTH && !s->auth_retries) {
-        s->auth_retries = 1;
-        s->retry_at = now + floor;
-        s->state = SIOC__CAZ_WAIT;
-        return;
+static sioc_result sioc__mazure_send(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_azure_call *call = &s->call.azure;
+    sioc_azure_prop p[3];
+    sioc_azure_send_opts o;
+    size_t n = 0;
+    p[n].name = sioc_str_c("nsp"), p[n].type = SIOC_AZURE_PROP_STRING, p[n].value = sioc_str_c(s->nsp), n++;
+    p[n].name = sioc_str_c("uid"), p[n].type = SIOC_AZURE_PROP_STRING;
+    p[n].value = sioc_str_n(c->p_node.uid, c->p_node.uid_len), n++;
+    if (s->has_requester) {
+        p[n].name = sioc_str_c("requesterUid"), p[n].type = SIOC_AZURE_PROP_STRING;
+        p[n].value = sioc_str_c(s->requester), n++;
     }
-    s->attempts++;
-    if (r == SIOC_ERR_THROTTLED) {
-        uint64_t ra = (uint64_t)s->call.error.retry_after_s * 1000u;
-        if (floor < 2000) floor = 2000;
-        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
-    }
-    s->retry_at = sioc__backoff_at(now, s->attempts, cz->p_desc.backoff_base_ms, cz->p_desc.backoff_cap_ms, floor,
-                                   sioc__rand32(cz->p_desc.random, cz->p_desc.user));
-    s->state = SIOC__CAZ_WAIT;
+    memset(&o, 0, sizeof o);
+    o.message_id = sioc_str_c(s->msgid); /* unique: duplicate detection and SDK lock renewal key on it */
+    o.time_to_live_s = c->p_desc.azure.message_ttl_s;
+    return sioc_azure_send(sioc__mazure_client(c), call, sioc_str_c(c->p_topic),
+                           sioc_bytes_n(call->body_mem, s->body_len), p, n, &o, now);
 }
 
-/* Start (or restart) the slot's request from what the slot holds. A refusal before sending is handled by the
-   caller of this through the returned result. */
-static sioc_result sioc__caz_start_call(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_azure_client *c = cz->client;
-    sioc_azure_call *call = &s->call;
-    sioc_str topic = sioc_str_c(cz->topic), sub = sioc_str_c(cz->subscription);
-    call->timeout_ms = cz->p_desc.request_timeout_ms;
+/* Start (or restart) the slot's request from what the slot holds. */
+static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_azure_client *z = sioc__mazure_client(c);
+    sioc_azure_call *call = &s->call.azure;
+    sioc_str topic = sioc_str_c(c->p_topic), sub = sioc_str_c(c->p_name);
+    call->timeout_ms = c->p_desc.request_timeout_ms;
     call->user = s;
     switch (s->op) {
-    case SIOC_CLUSTER_AZURE_GET_TOPIC: return sioc_azure_get_topic(c, call, topic, now);
-    case SIOC_CLUSTER_AZURE_CREATE_TOPIC: return sioc_azure_create_topic(c, call, topic, NULL, now);
-    case SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION: {
+    case SIOC_CLUSTER_OP_GET_TOPIC: return sioc_azure_get_topic(z, call, topic, now);
+    case SIOC_CLUSTER_OP_CREATE_TOPIC: return sioc_azure_create_topic(z, call, topic, NULL, now);
+    case SIOC_CLUSTER_OP_SUBSCRIBE: {
         sioc_azure_sub_opts o;
         memset(&o, 0, sizeof o);
-        o.lock_duration_s = cz->p_desc.lock_duration_s;
-        o.auto_delete_on_idle_s = cz->p_desc.auto_delete_on_idle_s; /* a crashed node cleans up (AZURE.md 5.3) */
-        return sioc_azure_create_subscription(c, call, topic, sub, &o, now);
+        o.lock_duration_s = c->p_desc.azure.lock_duration_s;
+        o.auto_delete_on_idle_s = c->p_desc.azure.auto_delete_on_idle_s; /* a crashed member cleans up */
+        return sioc_azure_create_subscription(z, call, topic, sub, &o, now);
     }
-    case SIOC_CLUSTER_AZURE_RECEIVE:
-        s->gen = cz->p_gen;
-        call->timeout_ms = (uint32_t)cz->p_desc.timeout_s * 1000u + 10000u;
-        return sioc_azure_receive(c, call, topic, sub, cz->p_desc.timeout_s, now);
-    case SIOC_CLUSTER_AZURE_COMPLETE: return sioc_azure_complete(c, call, sioc_str_c(s->lock), now);
-    case SIOC_CLUSTER_AZURE_UNLOCK: return sioc_azure_unlock(c, call, sioc_str_c(s->lock), now);
-    case SIOC_CLUSTER_AZURE_SEND: {
-        sioc_azure_prop p[3];
-        sioc_azure_send_opts o;
-        sioc_bytes body;
-        size_t n = 0;
-        p[n].name = sioc_str_c("nsp"), p[n].type = SIOC_AZURE_PROP_STRING, p[n].value = sioc_str_c(s->nsp), n++;
-        p[n].name = sioc_str_c("uid"), p[n].type = SIOC_AZURE_PROP_STRING;
-        p[n].value.ptr = cz->node->uid, p[n].value.len = cz->node->uid_len, n++;
-        if (s->has_requester) {
-            p[n].name = sioc_str_c("requesterUid"), p[n].type = SIOC_AZURE_PROP_STRING;
-            p[n].value = sioc_str_c(s->requester), n++;
-        }
-        memset(&o, 0, sizeof o);
-        o.message_id = sioc_str_c(s->msgid); /* unique: duplicate detection and SDK lock renewal key on it */
-        o.time_to_live_s = cz->p_desc.message_ttl_s;
-        body.ptr = (const uint8_t *)call->body_mem;
-        body.len = s->body_len;
-        return sioc_azure_send(c, call, topic, body, p, n, &o, now);
-    }
-    case SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION: return sioc_azure_delete_subscription(c, call, topic, sub, now);
+    case SIOC_CLUSTER_OP_RECEIVE:
+        call->timeout_ms = (uint32_t)c->p_desc.azure.timeout_s * 1000u + 10000u;
+        return sioc_azure_receive(z, call, topic, sub, c->p_desc.azure.timeout_s, now);
+    case SIOC_CLUSTER_OP_SETTLE: return sioc_azure_complete(z, call, sioc_str_c(s->lock), now);
+    case SIOC_CLUSTER_OP_UNLOCK: return sioc_azure_unlock(z, call, sioc_str_c(s->lock), now);
+    case SIOC_CLUSTER_OP_PUBLISH: return sioc__mazure_send(c, s, now);
+    case SIOC_CLUSTER_OP_DELETE_QUEUE: return sioc_azure_delete_subscription(z, call, topic, sub, now);
     default: return SIOC_ERR_ARG;
     }
 }
 
-/* Submit; a refusal that a retry cannot cure (bad name, too large) is returned with the slot left FREE, anything
-   else becomes a retry. */
-static sioc_result sioc__caz_submit(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r;
-    cz->requests[s->op]++;
-    r = sioc__caz_start_call(cz, s, now);
-    if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_BUSY;
-        return SIOC_OK;
-    }
-    s->call.result = r;
-    if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        sioc__caz_report(cz, s, r);
-        s->state = SIOC__CAZ_FREE;
-        return r;
-    }
-    sioc__caz_fail(cz, s, r, now); /* engine full, no connection yet...: later */
-    return SIOC_OK;
+static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_azure_desc zd;
+    memset(&zd, 0, sizeof zd);
+    zd.connection_string = d->azure.connection_string, zd.rest_url = d->azure.rest_url;
+    zd.utc_now = d->utc_now, zd.user = d->user, zd.http = d->http;
+    zd.token_lifetime_s = d->azure.token_lifetime_s;
+    if (zd.connection_string) return sioc_azure_client_init(sioc__mazure_client(c), &zd);
+    sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    return SIOC_ERR_NOT_FOUND;
 }
 
-static void sioc__caz_go(sioc_cluster_azure *cz, sioc__caz_slot *s, int op, uint64_t now) {
-    s->op = op;
-    s->attempts = 0;
-    s->auth_retries = 0;
-    if (sioc__caz_submit(cz, s, now) != SIOC_OK) {
-        if (op == SIOC_CLUSTER_AZURE_SEND) cz->publish_failed++;
-        else if (op == SIOC_CLUSTER_AZURE_COMPLETE || op == SIOC_CLUSTER_AZURE_UNLOCK) cz->settle_failed++;
-        else if (cz->state == SIOC_CLUSTER_AZURE_CLOSING) cz->state = SIOC_CLUSTER_AZURE_CLOSED;
-        else if (op != SIOC_CLUSTER_AZURE_RECEIVE) cz->state = SIOC_CLUSTER_AZURE_FAILED; /* a name refused */
-    }
+static void sioc__mazure_cancel(sioc_cluster *c, sioc__mslot *s) {
+    (void)sioc_azure_cancel(sioc__mazure_client(c), &s->call.azure);
 }
+
+static void *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
+    sioc_azure_call *done = NULL;
+    return sioc_azure_next(sioc__mazure_client(c), now, &done) == SIOC_OK ? done->user : NULL;
+}
+
+static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
+    e->status = s->call.azure.status;
+    e->message = s->call.azure.error.detail;
+}
+
+static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }
 
 /* ---- start-up and shutdown (ctl slot) ---- */
 
-static void sioc__caz_set_ready(sioc_cluster_azure *cz, int ready, uint64_t now) {
-    if (cz->node->state == SIOC_NODE_CLOSING || cz->node->state == SIOC_NODE_CLOSED) return;
-    if (cz->node->ready != ready) (void)sioc_node_set_ready(cz->node, ready, now);
+static void sioc__mazure_begin(sioc_cluster *c) {
+    sioc_buf b;
+    sioc__copy_fixed(c->p_topic, sizeof c->p_topic, sioc_str_c(c->p_desc.topic_name));
+    c->p_step = SIOC__MAZ_S_TOPIC;
+    if (sioc__m_emitter(c)) return;
+    sioc_buf_init(&b, c->p_name, sizeof c->p_name - 1);
+    sioc_buf_puts(&b, c->p_desc.prefix);
+    sioc_buf_putc(&b, '-');
+    sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
+    c->p_name[SIOC__MIN(b.len, sizeof c->p_name - 1)] = 0;
+    if (sioc_buf_result(&b) != SIOC_OK || !sioc_azure_name_ok(sioc_str_c(c->p_name))) {
+        c->p_last_error = SIOC_ERR_ARG;
+        c->p_state = SIOC_CLUSTER_FAILED;
+    }
 }
 
-static void sioc__caz_ctl_step(sioc_cluster_azure *cz, uint64_t now) {
-    sioc__caz_slot *s = &cz->p_slots[SIOC__CAZ_CTL];
-    if (s->state != SIOC__CAZ_FREE) return;
-    switch (cz->p_step) {
-    case SIOC__CAZ_S_TOPIC: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_GET_TOPIC, now); break;
-    case SIOC__CAZ_S_CREATE_TOPIC: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_CREATE_TOPIC, now); break;
-    case SIOC__CAZ_S_SUB: sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_CREATE_SUBSCRIPTION, now); break;
-    case SIOC__CAZ_S_DELSUB:
-        if (!cz->subscription[0]) {
-            cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+    if (s->state != SIOC__MS_FREE) return;
+    switch (c->p_step) {
+    case SIOC__MAZ_S_TOPIC: sioc__m_go(c, s, SIOC_CLUSTER_OP_GET_TOPIC, now); break;
+    case SIOC__MAZ_S_CREATE_TOPIC: sioc__m_go(c, s, SIOC_CLUSTER_OP_CREATE_TOPIC, now); break;
+    case SIOC__MAZ_S_SUB: sioc__m_go(c, s, SIOC_CLUSTER_OP_SUBSCRIBE, now); break;
+    case SIOC__MAZ_S_DELSUB:
+        if (!c->p_sub_created || !c->p_name[0]) {
+            c->p_state = SIOC_CLUSTER_CLOSED; /* never created: nothing to delete */
             return;
         }
-        sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_DELETE_SUBSCRIPTION, now);
+        sioc__m_go(c, s, SIOC_CLUSTER_OP_DELETE_QUEUE, now);
         break;
     default: break;
     }
 }
 
-static void sioc__caz_running(sioc_cluster_azure *cz, uint64_t now) {
-    cz->p_step = SIOC__CAZ_S_DONE;
-    cz->state = SIOC_CLUSTER_AZURE_RUNNING;
-    sioc__caz_set_ready(cz, 1, now);
+/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
+   the same name (the topic too if that is gone: create-subscription then gives 404). */
+static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
+    (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
 
-/* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll). Re-create it under
-   the same name (the topic too if that is gone: create-subscription then gives 404), NOT_READY meanwhile. */
-static void sioc__caz_sub_lost(sioc_cluster_azure *cz, uint64_t now) {
-    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) return;
-    cz->subscriptions_recreated++;
-    cz->p_gen++; /* polls still out for the old one may answer 410 later: not a new loss */
-    sioc__caz_set_ready(cz, 0, now);
-    cz->p_n_pending = 0; /* their locks died with the subscription */
-    cz->state = SIOC_CLUSTER_AZURE_STARTING;
-    cz->p_step = SIOC__CAZ_S_SUB;
+/* 410 on send: the topic is gone, and the subscription with it: start-up again. */
+static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
+    (void)sioc__m_lost(c, SIOC__M_LOST_TOPIC | SIOC__M_LOST_QUEUE, SIOC__MAZ_S_TOPIC, now);
 }
 
-/* 410 on send: the topic is gone: start-up again. */
-static void sioc__caz_topic_lost(sioc_cluster_azure *cz, uint64_t now) {
-    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) return;
-    cz->restarts++;
-    sioc__caz_set_ready(cz, 0, now);
-    cz->p_have_topic = 0;
-    cz->p_n_pending = 0;
-    cz->state = SIOC_CLUSTER_AZURE_STARTING;
-    cz->p_step = SIOC__CAZ_S_TOPIC;
-}
-
-static void sioc__caz_ctl_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r = s->call.result;
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING) { /* delete subscription: 404 is success already */
-        if (r != SIOC_OK && now < cz->p_close_deadline && r != SIOC_ERR_AUTH) {
-            sioc__caz_fail(cz, s, r, now);
+static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.azure.result;
+    if (c->p_state == SIOC_CLUSTER_CLOSING) { /* delete subscription: 404 is success already */
+        if (r != SIOC_OK && now < c->p_close_deadline && r != SIOC_ERR_AUTH) {
+            sioc__m_fail(c, s, r, now);
             return;
         }
-        if (r != SIOC_OK) sioc__caz_report(cz, s, r);
-        s->state = SIOC__CAZ_FREE;
-        if (r == SIOC_OK) cz->subscription[0] = 0;
-        cz->state = SIOC_CLUSTER_AZURE_CLOSED;
+        if (r != SIOC_OK) sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        if (r == SIOC_OK) c->p_name[0] = 0;
+        c->p_state = SIOC_CLUSTER_CLOSED;
         return;
     }
     if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
-        if (s->op == SIOC_CLUSTER_AZURE_GET_TOPIC || s->op == SIOC_CLUSTER_AZURE_CREATE_TOPIC) {
-            cz->p_have_topic = 1;
-            if (cz->node->p_desc.emitter_only) sioc__caz_running(cz, now);
-            else cz->p_step = SIOC__CAZ_S_SUB;
+        s->state = SIOC__MS_FREE;
+        if (s->op == SIOC_CLUSTER_OP_GET_TOPIC || s->op == SIOC_CLUSTER_OP_CREATE_TOPIC) {
+            c->p_have_topic = 1;
+            if (sioc__m_emitter(c)) sioc__m_running(c, now);
+            else c->p_step = SIOC__MAZ_S_SUB;
         } else { /* subscription created (or there already: 409) */
-            cz->p_sub_created = 1;
-            sioc__caz_running(cz, now);
+            c->p_sub_created = 1;
+            c->p_step = SIOC__MAZ_S_DONE;
+            sioc__m_running(c, now);
         }
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) {
         /* GET of a missing topic: create it, as upstream does after any getTopic error; a subscription under a
            missing topic (404): the topic first */
-        cz->p_step = s->op == SIOC_CLUSTER_AZURE_GET_TOPIC ? SIOC__CAZ_S_CREATE_TOPIC : SIOC__CAZ_S_TOPIC;
-        if (s->op == SIOC_CLUSTER_AZURE_GET_TOPIC) {
-            s->state = SIOC__CAZ_FREE;
-            sioc__caz_ctl_step(cz, now);
+        c->p_step = s->op == SIOC_CLUSTER_OP_GET_TOPIC ? SIOC__MAZ_S_CREATE_TOPIC : SIOC__MAZ_S_TOPIC;
+        if (s->op == SIOC_CLUSTER_OP_GET_TOPIC) {
+            s->state = SIOC__MS_FREE;
+            sioc__mazure_ctl_step(c, now);
             return;
         }
-        sioc__caz_fail(cz, s, r, now);
+        sioc__m_fail(c, s, r, now);
         s->attempts = 0;
         return;
     }
     if ((r == SIOC_ERR_AUTH && s->auth_retries) || r == SIOC_ERR_HTTP_STATUS) {
         /* a wrong key or rule (already retried once with a fresh token), or a request the service refuses: a clear
-           failure, no more requests (AZURE.md §6) */
-        sioc__caz_report(cz, s, r);
-        s->state = SIOC__CAZ_FREE;
-        cz->state = SIOC_CLUSTER_AZURE_FAILED;
+           failure, no more requests (docs/AZURE.md §6) */
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
-    sioc__caz_fail(cz, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
 
 /* ---- settling: complete (or unlock) on the lock path as returned, several in flight ---- */
 
-static void sioc__caz_queue_settle(sioc_cluster_azure *cz, int op, sioc_str lock) {
-    sioc__caz_settle *p;
-    if (!lock.len || lock.len > SIOC_CLUSTER_AZURE_LOCK_MAX || cz->p_n_pending >= SIOC_CLUSTER_AZURE_PENDING) {
-        cz->settle_failed++; /* the lock expires: redelivered, then completed as seen */
-        return;
-    }
-    p = &cz->p_pending[cz->p_n_pending++];
-    p->op = op;
-    memcpy(p->lock, lock.ptr, lock.len);
-    p->lock[lock.len] = 0;
-}
-
-static void sioc__caz_settle_start(sioc_cluster_azure *cz, uint64_t now) {
+static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
     size_t i;
-    for (i = SIOC__CAZ_SET; i < SIOC__CAZ_RECV && cz->p_n_pending; i++) {
-        sioc__caz_slot *s = &cz->p_slots[i];
-        if (s->state != SIOC__CAZ_FREE) continue;
-        memcpy(s->lock, cz->p_pending[0].lock, sizeof s->lock);
-        s->op = cz->p_pending[0].op;
-        cz->p_n_pending--;
-        memmove(cz->p_pending, cz->p_pending + 1, cz->p_n_pending * sizeof *cz->p_pending);
-        sioc__caz_go(cz, s, s->op, now);
+    for (i = SIOC__M_SET; i < c->p_n_slots && c->p_n_settles; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+        if (s->kind != SIOC__MK_SETTLE || s->state != SIOC__MS_FREE) continue;
+        sioc__copy_fixed(s->lock, sizeof s->lock, sioc_str_n(q[0].text, q[0].len));
+        s->op = q[0].op;
+        s->deadline = q[0].deadline;
+        s->count = 1;
+        sioc__m_settle_pop(c, 1);
+        sioc__m_go(c, s, s->op, now);
     }
 }
 
-static void sioc__caz_settle_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r = s->call.result;
+static void sioc__mazure_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.azure.result;
     if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
-        if (s->op == SIOC_CLUSTER_AZURE_COMPLETE) cz->completed++;
-        else cz->unlocked++;
+        s->state = SIOC__MS_FREE;
+        if (s->op == SIOC_CLUSTER_OP_SETTLE) c->p_stats.settled++;
+        else c->p_stats.unlocked++;
         return;
     }
-    /* lock lost (404) or entity gone (410): nothing to retry; 400/403, or a second 401: give up on it too */
-    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || s->attempts >= 4 ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) || cz->state != SIOC_CLUSTER_AZURE_RUNNING) {
-        sioc__caz_report(cz, s, r);
-        cz->settle_failed++;
-        s->state = SIOC__CAZ_FREE;
+    /* lock lost (404) or entity gone (410): nothing to retry; 400/403: refused; the lock ran out: it comes back
+       and is completed as seen. Anything else (5xx, throttling, resets, 401 with a fresh token) is retried with
+       backoff while the lock holds. */
+    if (r == SIOC_ERR_NOT_FOUND || r == SIOC_ERR_HTTP_STATUS || r == SIOC_ERR_LIMIT || now >= s->deadline ||
+        c->p_state != SIOC_CLUSTER_RUNNING) {
+        sioc__m_report(c, s, r, 0);
+        c->p_stats.settle_failed++;
+        s->state = SIOC__MS_FREE;
         return;
     }
-    sioc__caz_fail(cz, s, r, now);
+    sioc__m_fail(c, s, r, now);
+    if (s->retry_at > s->deadline) s->retry_at = s->deadline; /* one last try before the lock goes */
 }
 
 /* ---- receiving ---- */
 
-static void sioc__caz_handle(sioc_cluster_azure *cz, const sioc_azure_message *m, uint64_t now) {
-    sioc_result r;
-    cz->received++;
-    if (sioc__recent_seen(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, &cz->p_recent_pos, m->broker.message_id)) { /* handled before; its complete was lost */
-        cz->redelivered++;
-        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
-        return;
-    }
-    /* the node applies the §2.1 filters on the properties (unknown namespace, own uid, foreign responses) before
-       decoding, then sioc_msg_decode_azure */
-    r = sioc_node_receive_azure(cz->node, m->body.ptr, m->body.len, &m->env, now);
-    if (r == SIOC_ERR_NOMEM || r == SIOC_ERR_LIMIT || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        /* the node could not take it now (its queues full): give it back for a later delivery */
-        sioc__recent_forget(&cz->p_recent[0][0], SIOC_CLUSTER_AZURE_MSGID_MAX + 1, SIOC_CLUSTER_AZURE_RECENT, m->broker.message_id);
-        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_UNLOCK, m->lock_path);
-        return;
-    }
-    if (r != SIOC_OK) cz->bad_messages++; /* undecodable: dropped and counted, completed so it never comes back */
-    sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, m->lock_path);
+/* When a lock taken now runs out, less a margin for the settle's own trip (the broker started it a little
+   earlier than we saw the answer). */
+static uint64_t sioc__mazure_lock_deadline(const sioc_cluster *c, uint64_t now) {
+    uint64_t lock_ms = (uint64_t)(c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) * 1000u;
+    return now + (lock_ms > 4000u ? lock_ms - 2000u : lock_ms / 2u);
 }
 
-static void sioc__caz_recv_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_azure_call *c = &s->call;
-    if (c->result == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
+/* One message: to the node unless seen before; completed either way, also when the node refused it (undecodable,
+   too deep, too large): a bad message is dropped and counted, never given back to come again. */
+static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, uint64_t now) {
+    c->p_stats.received++;
+    if (sioc__m_seen(c, m->broker.message_id, now)) { /* handled before; its complete was lost */
+        c->p_stats.redelivered++;
+    } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
+        c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
+    }
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
+}
+
+static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    s->gen = c->p_gen;
+    sioc__m_go(c, s, SIOC_CLUSTER_OP_RECEIVE, now);
+}
+
+static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_azure_call *call = &s->call.azure;
+    if (call->result == SIOC_OK) {
+        s->state = SIOC__MS_FREE;
         s->attempts = 0;
         s->auth_retries = 0;
-        if (!c->has_message) {
-            cz->empty_receives++;
+        if (!call->has_message) {
+            c->p_stats.empty_receives++;
             return;
         }
-        if (cz->state == SIOC_CLUSTER_AZURE_RUNNING) sioc__caz_handle(cz, &c->msg, now);
+        if (c->p_state == SIOC_CLUSTER_RUNNING) sioc__mazure_handle(c, &call->msg, now);
         return;
     }
-    if (c->result == SIOC_ERR_BUFFER_TOO_SMALL && c->msg.lock_path.len) { /* too large for us: drop it */
-        s->state = SIOC__CAZ_FREE;
-        cz->received++;
-        cz->bad_messages++;
-        sioc__caz_queue_settle(cz, SIOC_CLUSTER_AZURE_COMPLETE, c->msg.lock_path);
+    if (call->result == SIOC_ERR_BUFFER_TOO_SMALL && call->msg.lock_path.len) { /* too large for us: drop it */
+        s->state = SIOC__MS_FREE;
+        c->p_stats.received++;
+        c->p_stats.bad_messages++;
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
         return;
     }
-    if (cz->state != SIOC_CLUSTER_AZURE_RUNNING) { /* re-creating meanwhile: start afresh later */
-        s->state = SIOC__CAZ_FREE;
+    if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */
+        s->state = SIOC__MS_FREE;
         return;
     }
-    if (c->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__CAZ_FREE;
-        sioc__caz_report(cz, s, c->result);
-        if (s->gen == cz->p_gen) sioc__caz_sub_lost(cz, now);
-        return;
-    }
-    sioc__caz_fail(cz, s, c->result, now);
+    if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
 
-/* ---- sending: one message per request (the batch form cannot carry binary bodies, AZURE.md 4.1) ---- */
+/* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */
 
-static void sioc__caz_pub_start(sioc_cluster_azure *cz, uint64_t now) {
-    sioc__caz_slot *s = &cz->p_slots[SIOC__CAZ_PUB];
-    while (s->state == SIOC__CAZ_FREE && cz->p_have_topic && sioc_node_out_count(cz->node)) {
+static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+    while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
         sioc_node_out o;
         sioc_buf b;
-        if (sioc_node_out_peek(cz->node, 0, &o) != SIOC_OK) return;
-        if (o.body.len > s->call.body_cap || o.nsp.len > SIOC_CLUSTER_AZURE_NSP_MAX ||
+        if (sioc_node_out_peek(&c->p_node, 0, &o) != SIOC_OK) return;
+        if (o.body.len > s->call.azure.body_cap || o.nsp.len > SIOC_CLUSTER_NSP_MAX ||
             (o.requester_uid.ptr && o.requester_uid.len > SIOC_NODE_ID_MAX)) {
-            sioc_node_out_pop(cz->node, 1);
-            cz->publish_failed++;
+            sioc__m_pub_taken(c, s, 1);
+            sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TOO_LARGE);
             continue;
         }
-        if (o.body.len) memcpy(s->call.body_mem, o.body.ptr, o.body.len);
+        if (o.body.len) memcpy(s->call.azure.body_mem, o.body.ptr, o.body.len);
         s->body_len = o.body.len;
         sioc__copy_fixed(s->nsp, sizeof s->nsp, o.nsp);
         s->has_requester = o.requester_uid.ptr != NULL && o.requester_uid.len > 0;
         sioc__copy_fixed(s->requester, sizeof s->requester, o.requester_uid);
-        /* MessageId "<uid>-<counter>": unique per message and per node (the uid is random) */
+        sioc__m_pub_taken(c, s, 1); /* copied into the slot: it keeps it for retries */
+        /* MessageId "<uid>-<sequence>": unique per message and per member (the uid is random) */
         sioc_buf_init(&b, s->msgid, sizeof s->msgid - 1);
-        sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);
+        sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
         sioc_buf_putc(&b, '-');
-        sioc_buf_put_u64(&b, ++cz->p_sent);
+        sioc_buf_put_u64(&b, s->seq_first);
         s->msgid[SIOC__MIN(b.len, sizeof s->msgid - 1)] = 0;
-        sioc_node_out_pop(cz->node, 1); /* copied into the slot: it keeps it for retries */
-        sioc__caz_go(cz, s, SIOC_CLUSTER_AZURE_SEND, now);
+        sioc__m_go(c, s, SIOC_CLUSTER_OP_PUBLISH, now);
     }
 }
 
-static void sioc__caz_pub_done(sioc_cluster_azure *cz, sioc__caz_slot *s, uint64_t now) {
-    sioc_result r = s->call.result;
+static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.azure.result;
     if (r == SIOC_OK) {
-        s->state = SIOC__CAZ_FREE;
-        cz->published++;
+        sioc__m_pub_outcome(c, s, 1, SIOC_OK);
         return;
     }
-    if (r == SIOC_ERR_NOT_FOUND) sioc__caz_topic_lost(cz, now); /* 410: resent once the topic is back */
+    if (r == SIOC_ERR_NOT_FOUND) sioc__mazure_topic_lost(c, now); /* 410: resent once the topic is back */
+    /* refused for good (too large, bad value, quota): drop it; a 401 is retried with a fresh token and backoff */
     if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
-        (r == SIOC_ERR_AUTH && s->auth_retries) ||
-        (cz->state == SIOC_CLUSTER_AZURE_CLOSING && now >= cz->p_close_deadline)) {
-        sioc__caz_report(cz, s, r); /* refused for good (too large, bad value, quota, key): drop it */
-        cz->publish_failed++;
-        s->state = SIOC__CAZ_FREE;
+        (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
+        sioc__m_report(c, s, r, 0);
+        sioc__m_pub_outcome(c, s, 0, r);
         return;
     }
-    sioc__caz_fail(cz, s, r, now);
+    sioc__m_fail(c, s, r, now);
 }
-
-/* ---- driving ---- */
-
-SIOC_API sioc_result sioc_cluster_azure_start(sioc_cluster_azure *cz, uint64_t now_ms) {
-    if (!cz || !cz->p_mem) return SIOC_ERR_ARG;
-    if (cz->state != SIOC_CLUSTER_AZURE_IDLE) return SIOC_ERR_STATE;
-    if (!cz->node->p_desc.emitter_only) {
-        sioc_buf b;
-        sioc_buf_init(&b, cz->subscription, sizeof cz->subscription - 1);
-        sioc_buf_puts(&b, cz->p_desc.subscription_prefix);
-        sioc_buf_putc(&b, '-');
-        sioc_buf_put(&b, cz->node->uid, cz->node->uid_len);
-        if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-        cz->subscription[b.len] = 0;
-        if (!sioc_azure_name_ok(sioc_str_c(cz->subscription))) return SIOC_ERR_ARG;
-    }
-    cz->state = SIOC_CLUSTER_AZURE_STARTING;
-    cz->p_step = SIOC__CAZ_S_TOPIC;
-    sioc_cluster_azure_process(cz, now_ms);
-    return SIOC_OK;
-}
-
-SIOC_API sioc_result sioc_cluster_azure_close(sioc_cluster_azure *cz, uint64_t now_ms) {
-    size_t i;
-    if (!cz || !cz->p_mem) return SIOC_ERR_ARG;
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING || cz->state == SIOC_CLUSTER_AZURE_CLOSED) return SIOC_OK;
-    if (cz->state == SIOC_CLUSTER_AZURE_IDLE) {
-        cz->state = SIOC_CLUSTER_AZURE_CLOSED;
-        return SIOC_OK;
-    }
-    if (cz->node->state != SIOC_NODE_CLOSING && cz->node->state != SIOC_NODE_CLOSED)
-        (void)sioc_node_close(cz->node, now_ms);
-    /* no more receives or settles (the subscription goes, and its locks with it); a start-up step is abandoned */
-    for (i = 0; i < sioc__caz_n_slots(cz); i++) {
-        sioc__caz_slot *s = &cz->p_slots[i];
-        if (i == SIOC__CAZ_PUB) continue;
-        if (s->state == SIOC__CAZ_BUSY) (void)sioc_azure_cancel(cz->client, &s->call);
-        s->state = SIOC__CAZ_FREE;
-    }
-    cz->p_n_pending = 0;
-    if (!cz->p_have_topic || cz->state == SIOC_CLUSTER_AZURE_FAILED) { /* nowhere to send */
-        sioc_node_out_pop(cz->node, sioc_node_out_count(cz->node));
-        if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_BUSY)
-            (void)sioc_azure_cancel(cz->client, &cz->p_slots[SIOC__CAZ_PUB].call);
-        cz->p_slots[SIOC__CAZ_PUB].state = SIOC__CAZ_FREE;
-    }
-    if (!cz->p_sub_created) cz->subscription[0] = 0; /* never created: nothing to delete, close at once */
-    cz->state = SIOC_CLUSTER_AZURE_CLOSING;
-    cz->p_step = SIOC__CAZ_S_DRAIN;
-    cz->p_close_deadline = now_ms + cz->p_desc.shutdown_timeout_ms;
-    sioc_cluster_azure_process(cz, now_ms);
-    return SIOC_OK;
-}
-
-static void sioc__caz_collect(sioc_cluster_azure *cz, uint64_t now) {
-    sioc_azure_call *done = NULL;
-    while (sioc_azure_next(cz->client, now, &done) == SIOC_OK) {
-        sioc__caz_slot *s = NULL;
-        size_t idx;
-        for (idx = 0; idx < sioc__caz_n_slots(cz); idx++)
-            if (&cz->p_slots[idx].call == done) {
-                s = &cz->p_slots[idx];
-                break;
-            }
-        if (!s || s->state != SIOC__CAZ_BUSY) continue; /* not ours: the client must be the binding's alone */
-        if (idx == SIOC__CAZ_CTL) sioc__caz_ctl_done(cz, s, now);
-        else if (idx == SIOC__CAZ_PUB) sioc__caz_pub_done(cz, s, now);
-        else if (idx < SIOC__CAZ_RECV) sioc__caz_settle_done(cz, s, now);
-        else sioc__caz_recv_done(cz, s, now);
-    }
-}
-
-SIOC_API void sioc_cluster_azure_process(sioc_cluster_azure *cz, uint64_t now_ms) {
-    size_t i, n_slots;
-    if (!cz || !cz->p_mem || cz->state == SIOC_CLUSTER_AZURE_IDLE) return;
-    n_slots = sioc__caz_n_slots(cz);
-    sioc__caz_collect(cz, now_ms);
-    for (i = 0; i < n_slots; i++) { /* retries that are due */
-        sioc__caz_slot *s = &cz->p_slots[i];
-        if (s->state != SIOC__CAZ_WAIT || now_ms < s->retry_at) continue;
-        if (cz->state == SIOC_CLUSTER_AZURE_FAILED || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
-            (i >= SIOC__CAZ_RECV && cz->state != SIOC_CLUSTER_AZURE_RUNNING) ||
-            (i == SIOC__CAZ_CTL && cz->state != SIOC_CLUSTER_AZURE_STARTING && cz->state != SIOC_CLUSTER_AZURE_CLOSING)) {
-            s->state = SIOC__CAZ_FREE;
-            continue;
-        }
-        if (i == SIOC__CAZ_CTL) { /* the step may have changed meanwhile: issue the current one */
-            int att = s->attempts, ar = s->auth_retries;
-            s->state = SIOC__CAZ_FREE;
-            sioc__caz_ctl_step(cz, now_ms);
-            s->attempts = att;
-            s->auth_retries = ar;
-            continue;
-        }
-        (void)sioc__caz_submit(cz, s, now_ms);
-        if (s->state == SIOC__CAZ_FREE) { /* refused for good on the retry */
-            if (i == SIOC__CAZ_PUB) cz->publish_failed++;
-            else if (i < SIOC__CAZ_RECV) cz->settle_failed++;
-        }
-    }
-    sioc_node_tick(cz->node, now_ms);
-    if (cz->state == SIOC_CLUSTER_AZURE_STARTING) sioc__caz_ctl_step(cz, now_ms);
-    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING || cz->state == SIOC_CLUSTER_AZURE_CLOSING) sioc__caz_pub_start(cz, now_ms);
-    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING) {
-        sioc__caz_settle_start(cz, now_ms);
-        if (!cz->node->p_desc.emitter_only && cz->subscription[0] &&
-            cz->p_n_pending + (size_t)cz->p_desc.receives_in_flight <= SIOC_CLUSTER_AZURE_PENDING)
-            for (i = SIOC__CAZ_RECV; i < n_slots; i++)
-                if (cz->p_slots[i].state == SIOC__CAZ_FREE)
-                    sioc__caz_go(cz, &cz->p_slots[i], SIOC_CLUSTER_AZURE_RECEIVE, now_ms);
-    }
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_step == SIOC__CAZ_S_DRAIN) {
-        int drained = cz->node->state == SIOC_NODE_CLOSED && cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE;
-        if (drained || now_ms >= cz->p_close_deadline) {
-            if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_BUSY)
-                (void)sioc_azure_cancel(cz->client, &cz->p_slots[SIOC__CAZ_PUB].call);
-            cz->p_slots[SIOC__CAZ_PUB].state = SIOC__CAZ_FREE;
-            cz->p_step = SIOC__CAZ_S_DELSUB;
-            if (now_ms >= cz->p_close_deadline) cz->p_close_deadline = now_ms + 2000; /* a short try to clean up */
-        }
-    }
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_step == SIOC__CAZ_S_DELSUB) sioc__caz_ctl_step(cz, now_ms);
-}
-
-SIOC_API uint64_t sioc_cluster_azure_next_deadline(const sioc_cluster_azure *cz, uint64_t now_ms) {
-    uint64_t d, h;
-    size_t i;
-    if (!cz || !cz->p_mem) return UINT64_MAX;
-    d = sioc_node_next_deadline(cz->node, now_ms);
-    h = sioc_http_next_deadline(&cz->client->http);
-    if (h < d) d = h;
-    if (sioc_http_responses_ready(&cz->client->http) || cz->client->p_done.p_head) return now_ms;
-    if (cz->state == SIOC_CLUSTER_AZURE_IDLE || cz->state == SIOC_CLUSTER_AZURE_CLOSED ||
-        cz->state == SIOC_CLUSTER_AZURE_FAILED)
-        return d;
-    for (i = 0; i < sioc__caz_n_slots(cz); i++)
-        if (cz->p_slots[i].state == SIOC__CAZ_WAIT && cz->p_slots[i].retry_at < d) d = cz->p_slots[i].retry_at;
-    if (cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE && cz->p_have_topic && sioc_node_out_count(cz->node))
-        return now_ms;
-    if (cz->state == SIOC_CLUSTER_AZURE_RUNNING && cz->p_n_pending)
-        for (i = SIOC__CAZ_SET; i < SIOC__CAZ_RECV; i++)
-            if (cz->p_slots[i].state == SIOC__CAZ_FREE) return now_ms;
-    if (cz->state == SIOC_CLUSTER_AZURE_CLOSING && cz->p_close_deadline < d) d = cz->p_close_deadline;
-    return d < now_ms ? now_ms : d;
-}
-
-SIOC_API int sioc_cluster_azure_idle(const sioc_cluster_azure *cz) {
-    if (!cz || !cz->p_mem) return 1;
-    return sioc_node_out_count(cz->node) == 0 && cz->p_slots[SIOC__CAZ_PUB].state == SIOC__CAZ_FREE;
-}
-
-#if SIOC_ENABLE_POSIX
-SIOC_API sioc_result sioc_cluster_azure_run_posix(sioc_cluster_azure *cz, sioc_posix *px, uint32_t max_wait_ms) {
-    uint64_t now = sioc_posix_now_ms(), d;
-    uint32_t wait = max_wait_ms;
-    sioc_result r;
-    sioc_cluster_azure_process(cz, now);
-    d = sioc_cluster_azure_next_deadline(cz, now);
-    if (d <= now) wait = 0;
-    else if (d - now < wait) wait = (uint32_t)(d - now);
-    r = sioc_posix_wait(px, now, wait);
-    now = sioc_posix_now_ms();
-    (void)sioc_posix_step(px, now);
-    sioc_cluster_azure_process(cz, now);
-    return r;
-}
-#endif
 
 #endif /* SIOC_ENABLE_AZURE */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */

@@ -622,18 +622,19 @@ async function main() {
   outTxt += `\nC→Node: c sends, n and s receive; Node→C: s and n send, c receives; Node→Node: s→n and n→s. Includes ` +
     `stdin/stdout of both members, ${AZ ? "the proxy hops of c and n, and the broker's" : "two proxy hops and the emulator's"} fan-out (on the same ${os.cpus().length} CPUs).\n\n`;
 
-  const heapSum = heap ? heap.node + heap.cluster_aws + heap.http : NaN;
+  const heapOwn = heap ? (AZ ? heap.cluster_azure : heap.cluster_aws) : NaN; // bench/cluster_heap.c, per transport
+  const heapHttp = heap ? (AZ ? heap.http_azure : heap.http) : NaN;
+  const heapSum = heap ? heap.node + heapOwn + heapHttp : NaN;
   const kb = (x) => (Number.isFinite(x) ? `${(x / 1024).toFixed(0)} KiB` : "n/a");
   const allocRow = (p) => (p.c.allocs === null ? "n/a (no LD_PRELOAD shim)" :
     `${f3(p.c.allocs / N)} (${f1(p.c.allocBytes / N)} B)`);
   outTxt += table("Memory per node context", ["measure", "C (siocat)", "Node (test adapter)"], [
     ["RSS after the run (VmRSS)", kb(mem.c.rss * 1024), kb(mem.n.rss * 1024)],
     ["peak RSS (VmHWM)", kb(mem.c.hwm * 1024), kb(mem.n.hwm * 1024)],
-    ...(AZ ? [] : [ // bench/cluster_heap.c sizes the AWS binding
     ["configured heap: node (sioc_node_heap_size)", heap ? kb(heap.node) : "n/a", "—"],
-    ["configured heap: SNS/SQS binding (sioc_cluster_aws_heap_size)", heap ? kb(heap.cluster_aws) : "n/a", "—"],
-    ["configured heap: HTTP engine (6 conns/endpoint, 16 requests)", heap ? kb(heap.http) : "n/a", "—"],
-    ["configured heap: total", kb(heapSum), "—"]]),
+    [`configured heap: ${AZ ? "Service Bus" : "SNS/SQS"} member buffers (sioc_cluster_heap_size minus the node)`, kb(heapOwn), "—"],
+    ["configured heap: HTTP engine (the member's defaults)", kb(heapHttp), "—"],
+    ["configured heap: total", kb(heapSum), "—"],
     ["heap allocations before the idle phase: start-up (whole siocat process)", idle0[0].allocs === null ? "n/a" :
       `${idle0[0].allocs.allocs} (${kb(idle0[0].allocs.bytes)})`, "—"],
     ["heap allocations per received message (whole siocat process)", allocRow(pR), "—"],

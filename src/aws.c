@@ -1520,6 +1520,8 @@ SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws
     return SIOC_OK;
 }
 
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && c->p_done.p_head != NULL; }
+
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */

@@ -385,6 +385,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
    finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
    until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
+/* 1 when a finished call waits for sioc_aws_next() without any new byte (for deadlines: call it now). */
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c);
 /* Give up on a call in flight (its memory is no longer referenced). SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call);
 

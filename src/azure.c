@@ -1125,6 +1125,8 @@ SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc
     return SIOC_OK;
 }
 
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && c->p_done.p_head != NULL; }
+
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
     if (call->p_busy == 2) { /* finished, not yet collected: unlink it */

@@ -339,6 +339,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_delete_subscription(sioc_azure_cl
 /* Collect finished calls (drains the engine's responses, which also returns connections to the pool): SIOC_OK
    with *out set (the call is the caller's again), or SIOC_AGAIN. Call after driving the engine, until AGAIN. */
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out);
+/* 1 when a finished call waits for sioc_azure_next() without any new byte (for deadlines: call it now). */
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c);
 /* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
 

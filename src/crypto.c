@@ -79,6 +79,71 @@ SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_
     sioc_sha256_final(&s, out);
 }
 
+/* SHA-1 (FIPS 180-4 section 6.1): the WebSocket accept key needs it. Same buffering as SHA-256 above. */
+#define SIOC__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+static void sioc__sha1_block(uint32_t h[5], const uint8_t *p) {
+    uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, k, t;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = sioc__load_be32(p + 4 * i);
+    for (i = 16; i < 80; i++) w[i] = SIOC__ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    for (i = 0; i < 80; i++) {
+        if (i < 20) f = (b & c) | (~b & d), k = 0x5a827999u;
+        else if (i < 40) f = b ^ c ^ d, k = 0x6ed9eba1u;
+        else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdcu;
+        else f = b ^ c ^ d, k = 0xca62c1d6u;
+        t = SIOC__ROL(a, 5) + f + e + k + w[i];
+        e = d, d = c, c = SIOC__ROL(b, 30), b = a, a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+}
+
+SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s) {
+    s->h[0] = 0x67452301u, s->h[1] = 0xefcdab89u, s->h[2] = 0x98badcfeu, s->h[3] = 0x10325476u;
+    s->h[4] = 0xc3d2e1f0u;
+    s->total = 0;
+    s->used = 0;
+}
+
+SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    s->total += len;
+    if (s->used) {
+        size_t take = SIOC__MIN(len, sizeof s->block - s->used);
+        memcpy(s->block + s->used, p, take);
+        s->used += take, p += take, len -= take;
+        if (s->used < sizeof s->block) return;
+        sioc__sha1_block(s->h, s->block);
+        s->used = 0;
+    }
+    for (; len >= sizeof s->block; p += sizeof s->block, len -= sizeof s->block) sioc__sha1_block(s->h, p);
+    if (len) memcpy(s->block, p, len);
+    s->used = len;
+}
+
+SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]) {
+    uint64_t bits = s->total * 8u;
+    int i;
+    s->block[s->used++] = 0x80;
+    if (s->used > 56) {
+        memset(s->block + s->used, 0, sizeof s->block - s->used);
+        sioc__sha1_block(s->h, s->block);
+        s->used = 0;
+    }
+    memset(s->block + s->used, 0, 56 - s->used);
+    sioc__store_be64(s->block + 56, bits);
+    sioc__sha1_block(s->h, s->block);
+    for (i = 0; i < 5; i++) sioc__store_be32(out + 4 * i, s->h[i]);
+    memset(s, 0, sizeof *s);
+}
+
+SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]) {
+    sioc_sha1_ctx s;
+    sioc_sha1_init(&s);
+    sioc_sha1_update(&s, data, len);
+    sioc_sha1_final(&s, out);
+}
+
 /* HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)); both pads are absorbed at init so the context can be
    copied to reuse a key (SigV4 derives four keys in a row). */
 SIOC_API void sioc_hmac_sha256_init(sioc_hmac_sha256_ctx *h, const void *key, size_t key_len) {

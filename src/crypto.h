@@ -1,4 +1,4 @@
-/* ---- crypto: SHA-256, HMAC-SHA256, base64, hex, constant-time compare, percent-encoding ----
+/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
 
 #define SIOC_SHA256_LEN 32
@@ -16,6 +16,21 @@ SIOC_API void sioc_sha256_update(sioc_sha256_ctx *s, const void *data, size_t le
 SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]);
 /* One-shot digest. */
 SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_LEN]);
+
+/* SHA-1 (FIPS 180-4), only because RFC 6455 builds Sec-WebSocket-Accept from it; never use it for security. */
+#define SIOC_SHA1_LEN 20
+
+typedef struct sioc_sha1_ctx {
+    uint32_t h[5];
+    uint64_t total;
+    uint8_t block[64];
+    size_t used;
+} sioc_sha1_ctx;
+
+SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s);
+SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len);
+SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]);
+SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]);
 
 /* HMAC-SHA256 (RFC 2104); keys longer than 64 bytes are hashed first (RFC 4231 cases 6, 7). */
 typedef struct sioc_hmac_sha256_ctx {

@@ -9,6 +9,7 @@
 #include "xml.h"
 #include "sas.h"
 #include "sio_parser.h"
+#include "eio.h"
 #include "cluster_msg.h"
 #include "local_select.h"
 #include "cluster.h"
@@ -18,8 +19,6 @@
 #include "sigv4.h"
 #include "aws.h"
 #include "azure.h"
-#include "cluster_aws.h"
-#include "cluster_azure.h"
 #include "member.h"
 #include "public_end.h"
 
@@ -127,6 +126,23 @@ SIOC__FN int sioc__hex_val(int c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
+   no surrogates, nothing above U+10FFFF). */
+SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
+    }
+    return 0;
 }
 
 /* Copy into a fixed char array, cut on a UTF-8 character boundary, always NUL-terminated (cap > 0). */

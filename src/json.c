@@ -39,24 +39,6 @@
 
 static int sioc__json_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0 (Unicode Table 3-7: no overlongs,
-   no surrogates, nothing above U+10FFFF). */
-static size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
-    unsigned c = p[0], lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-        return (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-        return (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
-    }
-    return 0;
-}
-
 static int sioc__hex4(const uint8_t *p) {
     int a = sioc__hex_val(p[0]), b = sioc__hex_val(p[1]), c = sioc__hex_val(p[2]), d = sioc__hex_val(p[3]);
     if ((a | b | c | d) < 0) return -1;

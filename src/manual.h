@@ -1,37 +1,99 @@
-/* sio_cluster.h - join a Socket.IO v4 cluster over AWS SNS/SQS or Azure Service Bus from C.
+/* sio_cluster.h - a C program as one more member of a Socket.IO v4 cluster whose Node servers use
+   @socket.io/aws-sqs-adapter (AWS SNS + SQS) or @socket.io/azure-service-bus-adapter (Azure Service Bus).
 
-   A single-file library (stb style). Do this in exactly one C or C++ file:
+   A single-file library (stb style). In exactly one C or C++ file:
 
        #define SIO_CLUSTER_IMPLEMENTATION
        #include "sio_cluster.h"
 
-   and include it without the define everywhere else. Define SIO_CLUSTER_STATIC as well to make every
-   function static (several translation units may then each carry a private copy). With SIOC_ENABLE_POSIX=1 in a
-   strict C99 build on glibc, define _POSIX_C_SOURCE 200809L before any #include in the implementation file.
+   and include it without the define everywhere else. The repository's docs/ explain the wire (docs/PROTOCOL.md,
+   docs/AWS.md, docs/AZURE.md) and the design (docs/DESIGN.md); examples/ holds complete programs.
+
+   BASIC USAGE: A CLUSTER MEMBER (`python3 amalgamate.py --basic-usage FILE` writes this program out; `make test`
+   builds it and runs it against a Node Socket.IO server on both clouds)
+
+       #define _POSIX_C_SOURCE 200809L
+       #define SIOC_ENABLE_POSIX 1 // built-in sockets: the member moves its own bytes
+       #define SIO_CLUSTER_IMPLEMENTATION
+       #include "sio_cluster.h"
+       #include <stdio.h>
+
+       int main(void) {
+           static sioc_cluster c;
+           static sioc_cluster_desc d; // zero: all defaults; AWS_* or SERVICEBUS_* variables pick the cloud
+           sioc_str nsp = {"/", 1}, id = {"sock1", 5};
+           sioc_bytes hello = {(const uint8_t *)"\x92\xa5hello\xa5world", 13}; // msgpack ["hello", "world"]
+           sioc_node_event ev;
+           uint64_t leave_at = sioc_posix_now_ms() + 15000;
+           if (sioc_cluster_init(&c, &d) || sioc_node_socket_add(sioc_cluster_node(&c), nsp, id, NULL, 0) ||
+               sioc_cluster_start(&c, sioc_posix_now_ms()))
+               return 1;
+           while (sioc_cluster_run_posix(&c, 1000) == SIOC_OK) { // SIOC_ERR_CLOSED once it has left
+               while (sioc_node_next_event(sioc_cluster_node(&c), &ev) == SIOC_OK) {
+                   if (ev.type == SIOC_NODE_EV_READY) // in the cluster: io.emit("hello", "world")
+                       (void)sioc_node_broadcast(sioc_cluster_node(&c), nsp, NULL, hello, sioc_posix_now_ms());
+                   if (ev.type == SIOC_NODE_EV_DELIVER) // a client gets "4" + text (+ binary frames)
+                       printf("sock1 <- 4%.*s\n", (int)ev.text.len, ev.text.ptr), fflush(stdout);
+               }
+               if (sioc_posix_now_ms() >= leave_at) (void)sioc_cluster_close(&c, sioc_posix_now_ms());
+           }
+           sioc_cluster_free(&c);
+           return 0;
+       }
+
+   Run it with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (and AWS_ENDPOINT_URL for an emulator), or with
+   SERVICEBUS_CONNECTION_STRING (and SERVICEBUS_REST_URL for a local broker). Every Node server of the cluster
+   delivers its "hello"; whatever they broadcast to sock1's rooms arrives as DELIVER events.
+
+   THE OBJECTS (one line each)
+     sioc_cluster    a whole member: node + cloud client + HTTP engine (+ POSIX sockets). member.h. Start here.
+     sioc_node       the cluster adapter: local sockets and rooms, operations, events, heartbeats. cluster.h.
+     sioc_aws_client, sioc_azure_client   signed SNS/SQS and Service Bus REST calls, usable alone. aws.h, azure.h.
+     sioc_http_client the keep-alive HTTP/1.1 engine the clients run on; you move its bytes or posix does. http.h.
+     sioc_posix      the optional non-blocking socket backend (poll) under the engine. posix.h.
+     codecs          json, msgpack, xml, base64, SHA-256/HMAC, SigV4, SAS, socket.io frames: pure functions.
+
+   THE LOOP (what every program does)
+     With the POSIX backend, one call is a whole turn:
+         while (sioc_cluster_run_posix(&c, max_wait_ms) == SIOC_OK) { drain sioc_node_next_event; your work }
+     With your own poll()/epoll (the member still owns the sockets):
+         for (;;) {
+             sioc_cluster_process(&c, now);                          collect answers, submit what is due, timers
+             drain sioc_node_next_event(sioc_cluster_node(&c), &ev); deliver frames, answer requests
+             n = sioc_posix_fds(sioc_cluster_posix(&c), fds, cap);   add them to your descriptor set
+             wait until a descriptor is ready or sioc_cluster_next_deadline(&c, now) (also your own descriptors)
+             sioc_posix_step(sioc_cluster_posix(&c), now);            move the bytes
+         }
+     Without POSIX (an MCU, Windows, an event library): desc.own_io = 1 and move the bytes of
+     sioc_cluster_http(&c) yourself (http.h: sioc_http_drive over a sioc_http_transport, or the sioc_http_conn_*
+     calls), then sioc_cluster_process as above. Call process after every node operation too: it publishes.
 
    WHAT IS INSIDE (lower layers first; each has its own file pair under src/ in the repository)
      base         result codes, spans, a bounded output buffer with sticky errors, allocator, logger, byte queue
      crypto       SHA-256, HMAC-SHA256, base64 (strict), hex, constant-time compare, percent-encoding
-     json         in-place JSON reader (caller-owned token array, bounded depth, no recursion) and writer with
-                  JavaScript's escaping and number formatting
-     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as socket.io's cluster adapters use it)
+     json         in-place JSON reader (caller-owned tokens, bounded depth, no recursion) and writer (JS escaping)
+     msgpack      encoder and decoder, byte-exact with @msgpack/msgpack (as the cluster adapters use it)
      xml          a small scanner for AWS Query (SNS) replies: element text by path, entities decoded
      sas          Azure Service Bus SAS tokens and connection strings
      sio_parser   socket.io-parser frames for local clients (text + binary attachments), client ack decoding
-     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (PROTOCOL.md)
+     cluster_msg  the 13 cluster message types, encode/decode, AWS and Azure shapes (docs/PROTOCOL.md)
      local_select which local sockets a broadcast reaches (rooms, except)
-     cluster      sioc_node: the cluster adapter state machine, transport-neutral (heartbeats, liveness,
-                  requests and responses, deliveries)
+     cluster      sioc_node: the transport-neutral cluster adapter state machine
      http         HTTP/1.1 request writer, streaming response parser, caller-driven keep-alive client engine
      tls          TLS inside the engine: none / mbedTLS / BearSSL (certificates and host names always verified)
-     posix        optional non-blocking socket backend (poll), with fds exposed for your own event loop
+     posix        optional non-blocking socket backend (poll), with descriptors for your own event loop
      sigv4, aws   AWS Signature V4 and the SNS/SQS client
+     azure        the Service Bus REST data plane and ATOM management client
+     member       sioc_cluster: one member over either cloud (start-up, receive, settle, publish, retry, close)
 
    CONFIGURATION (define before including; every switch is tested with #if, so build with -Wundef)
+     SIOC_CONFIG_FILE           a file included first (#define SIOC_CONFIG_FILE "my_sioc_config.h"): put every
+                                setting there so all translation units agree
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
                                                 or SIOC_TLS_BEARSSL (-lbearssl); trusts the system store
                                                 unless ca_file / ca_pem are given
-     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h)
+     SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h); needs _POSIX_C_SOURCE 200809L first
+                                    in a strict C99 build on glibc
      SIOC_ENABLE_AWS            1   SNS/SQS transport
      SIOC_ENABLE_AZURE          1   Service Bus transport
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
@@ -41,38 +103,32 @@
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader and writer
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of the msgpack decoder and writer
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
-     Per-module limits (SIOC_HTTP_MAX_HOST, SIOC_XML_MAX_ATTRS, SIOC_NODE_NAME_MAX, SIOC_POSIX_MAX_CONNS, ...)
+     SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
+     Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.
+     Must be identical in every translation unit (they change public structs): SIOC_TLS, SIOC_ENABLE_POSIX,
+     SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
+     SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
+     SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
-       negative values are errors; sioc_strerror() names them. Objects keep details of their last error.
+       negative values are errors; sioc_strerror() names them. Objects keep their last error.
      - A failure a person must act on also comes as a `detail` text (SIOC_DETAIL_SIZE chars, never a secret)
        naming host:port and the reason, or the bad field: sioc_aws_call / sioc_azure_call .detail, the clients'
        .detail after a failed init, sioc_http_response.detail, sioc_sas_connstr.detail.
-     - The codecs and signers (crypto, json, msgpack, xml, sigv4, sas, cluster_msg, sio_parser, the HTTP writer and
-       parser) never allocate: they read caller buffers and write into caller buffers. When an output buffer is
-       too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
-     - Stateful objects (HTTP client, node) take their memory once, at init, through the allocator hook in their
-       desc; nothing is allocated per request or per message afterwards.
+     - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
+       output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
+     - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is
+       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much).
      - Descs are zero-initialised structs: zero means the documented default.
-     - No global mutable state, no threads, no clock and no randomness inside: the caller passes now_ms (monotonic)
-       to every call that may fire a timer, wall-clock time where a signature needs it, and a random callback.
-     - Nothing blocks. The caller moves bytes between the engine and its sockets (or lets the POSIX backend do it),
-       calls tick when next_deadline passes, and drains events.
+     - No global mutable state, no threads, no hidden clock or randomness: the caller passes now_ms (monotonic) to
+       every call that may fire a timer, and random / utc_now callbacks (the POSIX ones by default).
+     - Nothing blocks (except getaddrinfo in the POSIX backend's default resolver: see posix.h).
      - Secrets (keys, tokens, signatures) never reach log lines or error text.
      - Public names start with sioc_ / SIOC_; nothing else is exported.
 
-   THE LOOP (what every program does, with the POSIX backend or its own sockets)
-       for (;;) {
-           handle I/O readiness: feed received bytes / EOF into the HTTP engine (sioc_http_conn_feed, ...),
-               send what it has pending (sioc_http_conn_pending / sioc_http_conn_sent);
-           run timers: sioc_http_tick(&http, now_ms), sioc_node_tick(&node, now_ms);
-           drain events: sioc_node_next_event(&node, &ev) -> deliver frames to your clients, answer requests;
-           sleep until I/O or min(sioc_http_next_deadline(&http), sioc_node_next_deadline(&node));
-       }
-
-   QUICK EXAMPLES
+   QUICK EXAMPLES (the lower layers on their own)
        uint8_t mac[32]; char b64[45]; size_t n;
        sioc_hmac_sha256(key, key_len, msg, msg_len, mac);
        if (sioc_base64_encode(mac, 32, b64, sizeof b64, &n) == SIOC_OK) puts(b64);
@@ -82,14 +138,6 @@
            int64_t port;
            if (sioc_json_get_i64(&doc, sioc_json_path(&doc, 0, "server.port"), &port) == SIOC_OK) ...
        }
-
-       A node (transport-neutral; the AWS/Azure bindings feed it and carry what it publishes):
-       sioc_node_desc d = {0}; d.random = my_random; sioc_node node;
-       if (sioc_node_init(&node, &d) == SIOC_OK) {
-           sioc_node_socket_add(&node, ...);              local sockets and their rooms
-           sioc_node_broadcast(&node, ...);               delivered locally, queued for the cluster
-       }
-       See the cluster section below and examples/ in the repository for complete programs.
 
    LICENCE: MIT or public domain (Unlicense), your choice; full text at the end of this file.
 */

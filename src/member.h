@@ -22,8 +22,10 @@
      faults    every failed request is retried after a capped exponential backoff with full jitter above a floor
                (throttling waits longer, Retry-After is honoured), never a hot loop; a lost queue / subscription
                or topic is re-created (the node is NOT_READY meanwhile); a message seen again after a failed
-               settle is settled without reaching the node twice; a bad message is dropped, counted and settled
-               alone. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
+               settle is settled without reaching the node twice; a bad message (undecodable, too deep, too large)
+               is dropped, counted and settled alone, never given back; a settle is retried while the message's
+               lock (Azure) is valid; a 401 is answered with a fresh signature or token and retried with backoff,
+               never a reason to drop a message once running. A start-up refused for good (wrong keys, permissions, a name the service rejects) ends in
                FAILED with the reason in sioc_cluster_last_error and the on_error callback.
 
    Publishing and sequences: every message the node queues (broadcasts, answers, heartbeats) gets the next
@@ -42,9 +44,6 @@
 
 #ifndef SIOC_CLUSTER_MAX_RECEIVES
 #define SIOC_CLUSTER_MAX_RECEIVES 4 /* receives in flight at most */
-#endif
-#ifndef SIOC_CLUSTER_RECENT
-#define SIOC_CLUSTER_RECENT 256 /* message ids remembered against redelivery */
 #endif
 #ifndef SIOC_CLUSTER_SETTLES
 #define SIOC_CLUSTER_SETTLES 4 /* Azure: completes / unlocks in flight at once (REST has no batch complete) */
@@ -106,6 +105,7 @@ typedef struct sioc_cluster_stats {
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
+    uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -173,6 +173,10 @@ typedef struct sioc_cluster_desc {
     uint32_t backoff_cap_ms;     /* 0 -> 20000: largest retry window */
     uint32_t backoff_floor_ms;   /* 0 -> 50: added to every jittered delay (throttling: 1 s AWS, 2 s Azure) */
     uint32_t shutdown_timeout_ms;/* 0 -> 10000: close gives up draining and deleting after this long */
+    uint32_t recent_ids;         /* 0 -> 4096: ids of received messages remembered (8 bytes + 4 each) so that a
+                                    redelivery after a lost settle is settled again without reaching the node;
+                                    size it for at least a lock duration / visibility timeout at your rate
+                                    (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
@@ -215,10 +219,12 @@ typedef struct sioc_cluster {
     int p_step;
     uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
     uint32_t p_gen;
-    char (*p_recent)[SIOC_CLUSTER_MSGID_MAX + 1];
+    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
+    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
     uint32_t p_recent_pos;
+    uint64_t p_hash_key;
     void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
-    size_t p_n_settles;
+    size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
     size_t p_n_toks;
     uint8_t *p_scratch, *p_one;
@@ -232,6 +238,15 @@ typedef struct sioc_cluster {
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
 } sioc_cluster;
 
+/* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).
+     SERVER  the defaults: 256 KiB messages, 256 sockets, 32 peers per namespace, 4096 remembered ids, 10 messages
+             per receive (AWS), 2 long polls (Azure)
+     SMALL   a device: 16 KiB messages, 16 sockets in 2 namespaces, 8 peers, 8 requests, 1 long poll of 2
+             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads. Service Bus messages whose
+             properties do not fit 16 KiB of headers cannot be received with it. */
+typedef enum sioc_cluster_preset { SIOC_CLUSTER_PRESET_SERVER = 0, SIOC_CLUSTER_PRESET_SMALL = 1 } sioc_cluster_preset;
+/* Fill the capacities of `preset` into *desc (set desc->transport first: heads differ per cloud). */
+SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *desc, sioc_cluster_preset preset);
 /* The desc with every default filled in (what init will use). */
 SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc);
 #if SIOC_ENABLE_POSIX
@@ -264,8 +279,8 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
 SIOC_API int sioc_cluster_idle(const sioc_cluster *c);
 #if SIOC_ENABLE_POSIX
 /* One loop turn over the member's POSIX sockets: process, wait in poll() until a socket or a timer is due or
-   max_wait_ms passed, move the bytes, process again. Drain sioc_node_next_event after it. SIOC_ERR_STATE with
-   own_io. */
+   max_wait_ms passed, move the bytes, process again; drain sioc_node_next_event after it. SIOC_OK while the member
+   lives, SIOC_ERR_CLOSED once it is CLOSED, the reason once FAILED (SIOC_ERR_AUTH, ...); SIOC_ERR_STATE with own_io. */
 SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms);
 /* The member's POSIX backend (descriptors for your own poll / epoll: sioc_posix_fds, then sioc_posix_step and
    sioc_cluster_process), NULL with own_io. */

@@ -163,14 +163,23 @@ static void f_handle(int conn, const char *req, size_t hdr_len, const char *body
         snprintf(r + off, sizeof r - (size_t)off, "</Successful><Failed/></PublishBatchResult></PublishBatchResponse>");
         f_reply(conn, 200, "text/xml", NULL, r);
     } else if (!strcmp(op, "DeleteMessageBatch")) {
+        static char r[1024];
         const char *p = b;
-        while ((p = strstr(p, "\"ReceiptHandle\":\"")) != NULL && f_n_deleted < 64) {
-            size_t i = 0;
+        size_t n = 0, i;
+        int off;
+        while ((p = strstr(p, "\"ReceiptHandle\":\"")) != NULL) {
+            i = 0;
             p += 17;
+            n++;
+            if (f_n_deleted >= 64) continue;
             while (p[i] && p[i] != '"' && i < 63) f_deleted[f_n_deleted][i] = p[i], i++;
             f_deleted[f_n_deleted++][i] = 0;
         }
-        f_reply(conn, 200, "application/x-amz-json-1.0", NULL, "{\"Successful\":[],\"Failed\":[]}");
+        off = snprintf(r, sizeof r, "{\"Successful\":[");
+        for (i = 0; i < n && i < 10; i++) /* the ids the binding gives its entries: m0, m1, ... */
+            off += snprintf(r + off, sizeof r - (size_t)off, "%s{\"Id\":\"m%lu\"}", i ? "," : "", (unsigned long)i);
+        snprintf(r + off, sizeof r - (size_t)off, "],\"Failed\":[]}");
+        f_reply(conn, 200, "application/x-amz-json-1.0", NULL, r);
     } else if (!strcmp(op, "ReceiveMessage")) {
         f_conn[conn].held = 1;
     } else {

@@ -15,111 +15,12 @@
 #include "tests/harness.h"
 #include "tests/http_server/node_server.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "tests/child.h"
 
-/* ---- the emulator process ---- */
+/* ---- the emulator process (tests/child.h) ---- */
 
-static pid_t t_pid = -1;
-static int t_stdin_fd = -1; /* the launcher exits when this closes (even if we crash) */
+static child_proc t_fauxqs;
 static char t_endpoint[64];
-
-static const char *t_dir(void) {
-    const char *d = getenv("SIOC_TEST_DIR");
-    return d ? d : "tests";
-}
-
-static int t_file_exists(const char *path) { return access(path, R_OK) == 0; }
-
-/* Start `node <dir>/fauxqs/launch.mjs` and read its FAUXQS_ENDPOINT line. 0 with a reason to skip (not installed), -1
-   with the reason it failed. */
-static int t_start_fauxqs(char *why, size_t why_cap) {
-    char launcher[512], pkg[512], line[256];
-    int out_pipe[2], in_pipe[2];
-    size_t got = 0;
-    uint64_t deadline;
-    snprintf(launcher, sizeof launcher, "%s/fauxqs/launch.mjs", t_dir());
-    snprintf(pkg, sizeof pkg, "%s/fauxqs/node_modules/fauxqs/package.json", t_dir());
-    if (!node_available()) {
-        snprintf(why, why_cap, "`node` is not on PATH (Node.js 20 runs fauxqs)");
-        return 0;
-    }
-    if (!t_file_exists(launcher)) {
-        snprintf(why, why_cap, "%.200s missing", launcher);
-        return 0;
-    }
-    if (!t_file_exists(pkg)) {
-        snprintf(why, why_cap, "fauxqs not installed: run `npm ci` in %.150s/fauxqs", t_dir());
-        return 0;
-    }
-    if (pipe(out_pipe) != 0 || pipe(in_pipe) != 0) {
-        snprintf(why, why_cap, "pipe: %s", strerror(errno));
-        return -1;
-    }
-    t_pid = fork();
-    if (t_pid < 0) {
-        snprintf(why, why_cap, "fork: %s", strerror(errno));
-        return -1;
-    }
-    if (t_pid == 0) {
-        dup2(in_pipe[0], 0);
-        dup2(out_pipe[1], 1);
-        close(in_pipe[0]);
-        close(in_pipe[1]);
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        execlp("node", "node", launcher, "--watch-stdin", "--max-seconds", "300", (char *)NULL);
-        fprintf(stderr, "exec node: %s\n", strerror(errno));
-        _exit(127);
-    }
-    close(in_pipe[0]);
-    close(out_pipe[1]);
-    t_stdin_fd = in_pipe[1];
-    deadline = sioc_posix_now_ms() + 20000;
-    while (got < sizeof line - 1) {
-        struct pollfd pfd;
-        long n;
-        pfd.fd = out_pipe[0];
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        if (sioc_posix_now_ms() > deadline || poll(&pfd, 1, 200) < 0) break;
-        if (!(pfd.revents & (POLLIN | POLLHUP))) continue;
-        n = (long)read(out_pipe[0], line + got, sizeof line - 1 - got);
-        if (n <= 0) break;
-        got += (size_t)n;
-        line[got] = 0;
-        if (strchr(line, '\n')) break;
-    }
-    close(out_pipe[0]);
-    line[got] = 0;
-    if (strncmp(line, "FAUXQS_ENDPOINT=http://127.0.0.1:", 33) != 0) {
-        snprintf(why, why_cap, "launcher did not start (node missing or failed): %.80s", line);
-        return -1;
-    }
-    *strchr(line, '\n') = 0;
-    snprintf(t_endpoint, sizeof t_endpoint, "%.60s", line + 16);
-    return 1;
-}
-
-static void t_stop_fauxqs(void) {
-    int status, i;
-    if (t_pid <= 0) return;
-    kill(t_pid, SIGTERM);
-    for (i = 0; i < 50; i++) {
-        if (waitpid(t_pid, &status, WNOHANG) == t_pid) break;
-        (void)poll(NULL, 0, 100);
-    }
-    if (i == 50) {
-        kill(t_pid, SIGKILL);
-        waitpid(t_pid, &status, 0);
-    }
-    if (t_stdin_fd >= 0) close(t_stdin_fd);
-    t_pid = -1;
-}
 
 /* ---- the client and a synchronous helper ---- */
 
@@ -659,9 +560,8 @@ int main(void) {
     int ok;
     RUN(test_env);
     signal(SIGPIPE, SIG_IGN);
-    started = t_start_fauxqs(why, sizeof why);
+    started = child_start_fauxqs(&t_fauxqs, t_endpoint, sizeof t_endpoint, why, sizeof why);
     if (started <= 0) {
-        t_stop_fauxqs();
         if (started == 0) sioc_t_skip("test_aws_live", "live tests against fauxqs", why);
         else CHECKF(0, "the emulator could not start: %s", why);
         return sioc_t_report("test_aws_live");
@@ -693,6 +593,6 @@ int main(void) {
         sioc_posix_free(&t_px);
         sioc_aws_client_free(&t_c);
     }
-    t_stop_fauxqs();
+    child_stop(&t_fauxqs, 5000);
     return sioc_t_report("test_aws_live");
 }

@@ -18,20 +18,10 @@
 #include "tests/harness.h"
 #include "tests/http_server/node_server.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "tests/child.h"
 
 #define T_KEY_NAME "RootManageSharedAccessKey"
 #define T_KEY "c2VjcmV0"
-
-static const char *t_dir(void) {
-    const char *d = getenv("SIOC_TEST_DIR");
-    return d ? d : "tests";
-}
 
 /* A writable copy of a string for argv (execvp takes char *const[]). */
 static char *t_arg(const char *s) {
@@ -46,86 +36,9 @@ static char *t_arg(const char *s) {
     return p;
 }
 
-static int t_file_exists(const char *path) { return access(path, R_OK) == 0; }
+/* ---- child processes (tests/child.h): the broker, and the SDK peer ---- */
 
-/* ---- child processes: the broker, and the SDK peer ---- */
-
-typedef struct t_proc {
-    pid_t pid;
-    int in_fd;  /* its stdin (the broker exits when this closes) */
-    int out_fd; /* its stdout */
-} t_proc;
-
-static int t_spawn(t_proc *p, char *const argv[]) {
-    int out_pipe[2], in_pipe[2];
-    p->pid = -1;
-    p->in_fd = p->out_fd = -1;
-    if (pipe(out_pipe) != 0) return 0;
-    if (pipe(in_pipe) != 0) {
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        return 0;
-    }
-    p->pid = fork();
-    if (p->pid < 0) return 0;
-    if (p->pid == 0) {
-        dup2(in_pipe[0], 0);
-        dup2(out_pipe[1], 1);
-        close(in_pipe[0]);
-        close(in_pipe[1]);
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        execvp(argv[0], argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(in_pipe[0]);
-    close(out_pipe[1]);
-    p->in_fd = in_pipe[1];
-    p->out_fd = out_pipe[0];
-    return 1;
-}
-
-/* Read stdout until `stop` appears (or EOF / timeout). Returns the bytes read (NUL-terminated). */
-static size_t t_read_until(t_proc *p, char *buf, size_t cap, const char *stop, uint32_t timeout_ms) {
-    size_t got = 0;
-    uint64_t deadline = sioc_posix_now_ms() + timeout_ms;
-    buf[0] = 0;
-    while (got < cap - 1 && sioc_posix_now_ms() < deadline) {
-        struct pollfd pfd;
-        long n;
-        pfd.fd = p->out_fd;
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        if (poll(&pfd, 1, 100) < 0) break;
-        if (!(pfd.revents & (POLLIN | POLLHUP))) continue;
-        n = (long)read(p->out_fd, buf + got, cap - 1 - got);
-        if (n <= 0) break;
-        got += (size_t)n;
-        buf[got] = 0;
-        if (stop && strstr(buf, stop)) break;
-    }
-    return got;
-}
-
-static void t_stop(t_proc *p) {
-    int status, i;
-    if (p->pid <= 0) return;
-    kill(p->pid, SIGTERM);
-    for (i = 0; i < 50; i++) {
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) break;
-        (void)poll(NULL, 0, 100);
-    }
-    if (i == 50) {
-        kill(p->pid, SIGKILL);
-        waitpid(p->pid, &status, 0);
-    }
-    if (p->in_fd >= 0) close(p->in_fd);
-    if (p->out_fd >= 0) close(p->out_fd);
-    p->pid = -1;
-}
-
-static t_proc t_broker = {-1, -1, -1};
+static child_proc t_broker;
 static int t_amqp_port, t_http_port, t_https_port;
 
 #if SIOC_TLS != SIOC_TLS_NONE
@@ -140,7 +53,7 @@ static int t_make_cert(void) {
              "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout %s -out %s -days 2 "
              "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1",
              t_key, t_cert);
-    return system(cmd) == 0 && t_file_exists(t_cert);
+    return system(cmd) == 0 && child_file_exists(t_cert);
 }
 static void t_remove_cert(void) {
     if (t_cert[0]) remove(t_cert);
@@ -150,35 +63,11 @@ static void t_remove_cert(void) {
 #endif
 
 static int t_start_broker(char *why, size_t why_cap) {
-    char script[512], pkg[512], line[512], rule[64];
-    char *argv[14];
-    const char *s;
-    snprintf(script, sizeof script, "%s/sbbroker/broker.js", t_dir());
-    snprintf(pkg, sizeof pkg, "%s/sbbroker/node_modules/rhea/package.json", t_dir());
-    if (!node_available()) {
-        snprintf(why, why_cap, "`node` is not on PATH (Node.js 20 runs the test broker)");
-        return 0;
-    }
-    if (!t_file_exists(script)) {
-        snprintf(why, why_cap, "%.200s missing", script);
-        return 0;
-    }
-    if (!t_file_exists(pkg)) {
-        snprintf(why, why_cap, "broker dependencies not installed: run `npm ci` in %.150s/sbbroker", t_dir());
-        return 0;
-    }
-    snprintf(rule, sizeof rule, "%s=%s", T_KEY_NAME, T_KEY);
-    argv[0] = t_arg("node");
-    argv[1] = script;
-    argv[2] = t_arg("--rule");
-    argv[3] = rule;
-    argv[4] = t_arg("--watch-stdin");
-    argv[5] = t_arg("--max-seconds");
-    argv[6] = t_arg("300");
-    argv[7] = t_arg("--chunked"); /* chunked message and ATOM bodies, as Azure may send */
-    argv[8] = NULL;
+    char *extra[6];
+    extra[0] = t_arg("--chunked"); /* chunked message and ATOM bodies, as Azure may send */
+    extra[1] = NULL;
 #if SIOC_TLS != SIOC_TLS_NONE
-    if (!on_path("openssl")) {
+    if (!child_on_path("openssl")) {
         snprintf(why, why_cap, "the openssl CLI is not on PATH (apt-get install openssl): it makes the certificate");
         return 0;
     }
@@ -186,25 +75,14 @@ static int t_start_broker(char *why, size_t why_cap) {
         snprintf(why, why_cap, "openssl could not make a test certificate");
         return -1;
     }
-    argv[8] = t_arg("--cert");
-    argv[9] = t_cert;
-    argv[10] = t_arg("--key");
-    argv[11] = t_key;
-    argv[12] = NULL;
+    extra[1] = t_arg("--cert");
+    extra[2] = t_cert;
+    extra[3] = t_arg("--key");
+    extra[4] = t_key;
+    extra[5] = NULL;
 #endif
-    if (!t_spawn(&t_broker, argv)) {
-        snprintf(why, why_cap, "spawn: %s", strerror(errno));
-        return -1;
-    }
-    t_read_until(&t_broker, line, sizeof line, "\n", 20000);
-    s = strstr(line, "SBBROKER_READY ");
-    if (!s || sscanf(s, "SBBROKER_READY amqp=%d http=%d https=%d", &t_amqp_port, &t_http_port, &t_https_port) != 3 ||
-        t_http_port <= 0) {
-        snprintf(why, why_cap, "broker did not start (node missing or failed): %.80s", line);
-        t_stop(&t_broker);
-        return -1;
-    }
-    return 1;
+    return child_start_broker(&t_broker, T_KEY_NAME "=" T_KEY, "300", extra, &t_amqp_port, &t_http_port,
+                              &t_https_port, why, why_cap);
 }
 
 /* ---- the client and synchronous helpers ---- */
@@ -472,22 +350,22 @@ static void test_wrong_key(void) {
 
 /* ---- crossing check with the official SDK over AMQP ---- */
 
-static int t_sdk(t_proc *p, char *const *args) {
+static int t_sdk(child_proc *p, char *const *args) {
     char script[512];
     char *argv[12];
     size_t i;
-    snprintf(script, sizeof script, "%s/sbbroker/sdk_peer.js", t_dir());
+    snprintf(script, sizeof script, "%s/sbbroker/sdk_peer.js", child_test_dir());
     argv[0] = t_arg("node");
     argv[1] = script;
     for (i = 0; args[i] && i < 9; i++) argv[2 + i] = args[i];
     argv[2 + i] = NULL;
-    return t_spawn(p, argv);
+    return child_start(p, argv) == 0;
 }
 
 static void test_sdk_crossing(void) {
-    static char out[8192];
+    const char *out;
     char amqp_cs[256];
-    t_proc p;
+    child_proc p;
     static const uint8_t body[] = {0x84, 0xa4, 0x74, 0x79, 0x70, 0x65, 0x0b, 0xa3, 0x75, 0x69, 0x64, 0xa5, 0x30,
                                    0x31, 0x32, 0x33, 0x34, 0xa3, 0x6e, 0x73, 0x70, 0xa6, 0x2f, 0x61, 0x64, 0x6d,
                                    0x69, 0x6e, 0xa4, 0x64, 0x61, 0x74, 0x61, 0xc4, 0x02, 0x00, 0xff};
@@ -501,8 +379,9 @@ static void test_sdk_crossing(void) {
                         t_arg("15000"), NULL};
         CHECK(t_sdk(&p, args));
         CHECK(t_send("socket.io", body, sizeof body, "/admin", "01234", "7156e582aa0e2cf2") == SIOC_OK);
-        t_read_until(&p, out, sizeof out, "DONE", 20000);
-        t_stop(&p);
+        child_read_until(&p, "DONE", 20000);
+        child_stop(&p, 5000);
+        out = p.out;
         CHECKF(strstr(out, "\"bodyHex\":\"84a474797065"
                            "0ba3756964a53031323334a36e7370a62f61646d696ea464617461c40200ff\"") != NULL,
                "%s", out);
@@ -530,8 +409,9 @@ static void test_sdk_crossing(void) {
         args[3] = hex;
         args[4] = t_arg("{\"nsp\":\"/admin\",\"uid\":\"01234\",\"requesterUid\":\"caf\xc3\xa9\",\"n\":7}");
         CHECK(t_sdk(&p, args));
-        t_read_until(&p, out, sizeof out, "\n", 20000);
-        t_stop(&p);
+        child_read_until(&p, "\n", 20000);
+        child_stop(&p, 5000);
+        out = p.out;
         CHECKF(strncmp(out, "SENT", 4) == 0, "%s", out);
         t_call(&call);
         CHECK(t_receive(&call, T_SUB, 5) == SIOC_OK && call.has_message);
@@ -598,11 +478,10 @@ static void test_https(void) {
 /* A second broker that lower-cases custom property names (the one behaviour not verified on Azure, AZURE.md 9):
    nsp, uid and requesterUid are still found. */
 static void test_lowercase_props(void) {
-    char rule[64], script[512], line[512], cs[256], url[64];
-    char *argv[10];
-    t_proc p;
+    char cs[256], url[64], why[256];
+    char *extra[2];
+    child_proc p;
     int amqp = 0, http = 0;
-    const char *s;
     static sioc_azure_client lc;
     static sioc_posix lpx;
     sioc_azure_desc desc;
@@ -610,21 +489,11 @@ static void test_lowercase_props(void) {
     sioc_azure_prop props[3];
     sioc_msg_envelope env;
     sioc_bytes b;
-    snprintf(script, sizeof script, "%s/sbbroker/broker.js", t_dir());
-    snprintf(rule, sizeof rule, "%s=%s", T_KEY_NAME, T_KEY);
-    argv[0] = t_arg("node");
-    argv[1] = script;
-    argv[2] = t_arg("--rule");
-    argv[3] = rule;
-    argv[4] = t_arg("--watch-stdin");
-    argv[5] = t_arg("--max-seconds");
-    argv[6] = t_arg("60");
-    argv[7] = t_arg("--lowercase-props");
-    argv[8] = NULL;
-    CHECK(t_spawn(&p, argv));
-    t_read_until(&p, line, sizeof line, "\n", 20000);
-    s = strstr(line, "SBBROKER_READY ");
-    CHECK(s && sscanf(s, "SBBROKER_READY amqp=%d http=%d", &amqp, &http) == 2 && http > 0);
+    extra[0] = t_arg("--lowercase-props");
+    extra[1] = NULL;
+    CHECKF(child_start_broker(&p, T_KEY_NAME "=" T_KEY, "60", extra, &amqp, &http, NULL, why, sizeof why) == 1, "%s",
+           why);
+    CHECK(amqp > 0 && http > 0);
     if (http > 0) {
         snprintf(cs, sizeof cs, "Endpoint=sb://127.0.0.1:%d;SharedAccessKeyName=" T_KEY_NAME ";SharedAccessKey=" T_KEY,
                  amqp);
@@ -656,7 +525,7 @@ static void test_lowercase_props(void) {
         sioc_posix_free(&lpx);
         sioc_azure_client_free(&lc);
     }
-    t_stop(&p);
+    child_stop(&p, 5000);
 }
 
 static void test_teardown(void) {
@@ -709,7 +578,7 @@ int main(void) {
         sioc_posix_free(&t_px);
         sioc_azure_client_free(&t_c);
     }
-    t_stop(&t_broker);
+    child_stop(&t_broker, 5000);
 #if SIOC_TLS != SIOC_TLS_NONE
     t_remove_cert();
 #endif

@@ -1,10 +1,12 @@
-/* The AWS cluster binding (src/cluster_aws.h) offline: the HTTP engine is driven by hand (sans-I/O) by a scripted
-   fake SNS/SQS endpoint and a fake clock, so every request, its order and its timing are checked exactly:
+/* The cluster member (src/member.h) over AWS, offline: built with own_io = 1, its HTTP engine (sioc_cluster_http) is
+   driven by hand (sans-I/O) by a scripted fake SNS/SQS endpoint and a fake clock, so every request, its order and
+   its timing are checked exactly:
    start-up sequence (AWS.md §2.1) with retention, tags and filter policy; ready only after Subscribe; receive,
    batched delete of every message; a redelivered MessageId dropped but deleted; a reply with one undecodable
    message handled one message at a time; backoff windows with a floor (5xx, throttling); QueueDoesNotExist ->
    NOT_READY, new queue, old subscription removed, READY; PublishBatch from a backlog; an auth error stops
-   start-up; graceful close (ADAPTER_CLOSE, DeleteQueue, Unsubscribe). */
+   start-up; graceful close (ADAPTER_CLOSE, DeleteQueue, Unsubscribe); the heap is what sioc_cluster_heap_size
+   says (plus the engine's block) and nothing is allocated in the steady state. */
 #define SIO_CLUSTER_IMPLEMENTATION
 #include "sio_cluster.h"
 #include "tests/harness.h"
@@ -12,7 +14,7 @@
 
 #include "tests/aws_fake.h"
 
-/* ---- the binding under test ---- */
+/* ---- the member under test ---- */
 
 static sioc_bytes t_mp(const char *p, size_t n) {
     sioc_bytes b;
@@ -21,9 +23,9 @@ static sioc_bytes t_mp(const char *p, size_t n) {
     return b;
 }
 
-static sioc_aws_client t_c;
-static sioc_node t_n;
-static sioc_cluster_aws t_ca;
+static sioc_cluster t_m;
+static sioc_node *t_n; /* sioc_cluster_node(&t_m) */
+static sioc_cluster_desc t_desc;
 static uint32_t t_rand_ctr;
 static int t_events[64];
 static size_t t_n_events;
@@ -36,15 +38,31 @@ static sioc_result t_rand(void *user, void *buf, size_t len) {
     return SIOC_OK;
 }
 
-static size_t t_allocs;
+static size_t t_allocs, t_bytes; /* allocations made, bytes held */
 static void *t_alloc(size_t n, void *user) {
     (void)user;
     t_allocs++;
+    t_bytes += n;
     return malloc(n);
 }
 static void t_free(void *p, size_t n, void *user) {
-    (void)n, (void)user;
+    (void)user;
+    if (p) t_bytes -= n;
     free(p);
+}
+
+/* Failed requests as on_error saw them. */
+static sioc_cluster_error t_errs[16];
+static char t_err_codes[16][64];
+static size_t t_n_errs;
+static void t_on_error(void *user, const sioc_cluster_error *e) {
+    (void)user;
+    if (t_n_errs < 16) {
+        t_errs[t_n_errs] = *e;
+        snprintf(t_err_codes[t_n_errs], sizeof t_err_codes[0], "%s", e->code);
+        t_errs[t_n_errs].code = t_errs[t_n_errs].message = t_errs[t_n_errs].detail = NULL; /* views die with the call */
+        t_n_errs++;
+    }
 }
 
 static int64_t t_utc(void *user) {
@@ -54,7 +72,7 @@ static int64_t t_utc(void *user) {
 
 static void t_drain(void) {
     sioc_node_event ev;
-    while (sioc_node_next_event(&t_n, &ev) == SIOC_OK)
+    while (sioc_node_next_event(t_n, &ev) == SIOC_OK)
         if (t_n_events < 64) t_events[t_n_events++] = ev.type;
 }
 
@@ -71,7 +89,7 @@ static void t_run(uint32_t ms) {
     int k;
     for (i = 0; i <= ms; i++) {
         for (k = 0; k < 4; k++) {
-            sioc_cluster_aws_process(&t_ca, f_now);
+            sioc_cluster_process(&t_m, f_now);
             f_pump();
             sioc_http_tick(f_http, f_now);
             t_drain();
@@ -93,50 +111,42 @@ static int t_log_find(const char *op, size_t from) {
     return -1;
 }
 
+static void t_desc_init(int emitter) {
+    memset(&t_desc, 0, sizeof t_desc);
+    t_desc.transport = SIOC_CLUSTER_AWS;
+    t_desc.aws.region = "us-east-1";
+    t_desc.aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    t_desc.aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    t_desc.aws.sns_endpoint = t_desc.aws.sqs_endpoint = "http://127.0.0.1:4566";
+    t_desc.random = t_rand;
+    t_desc.utc_now = t_utc;
+    t_desc.allocator.alloc = t_alloc;
+    t_desc.allocator.free = t_free;
+    t_desc.own_io = 1; /* this test moves the engine's bytes */
+    t_desc.on_error = t_on_error;
+    t_desc.node.emitter_only = emitter;
+}
+
 static int t_setup(int emitter) {
-    sioc_aws_desc ad;
-    sioc_node_desc nd;
-    sioc_cluster_aws_desc cd;
     memset(f_conn, 0, sizeof f_conn);
     f_n_log = 0;
     f_now = 1000;
     f_queue_n = 1;
     t_n_events = 0;
-    memset(&ad, 0, sizeof ad);
-    ad.region = "us-east-1";
-    ad.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    ad.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    ad.sns_endpoint = ad.sqs_endpoint = "http://127.0.0.1:4566";
-    ad.utc_now = t_utc;
-    ad.http.conns_per_endpoint = 6;
-    ad.http.allocator.alloc = t_alloc;
-    ad.http.allocator.free = t_free;
-    if (sioc_aws_client_init(&t_c, &ad) != SIOC_OK) return 0;
-    f_http = &t_c.http;
-    memset(&nd, 0, sizeof nd);
-    nd.random = t_rand;
-    nd.emitter_only = emitter;
-    nd.allocator.alloc = t_alloc;
-    nd.allocator.free = t_free;
-    if (sioc_node_init(&t_n, &nd) != SIOC_OK) return 0;
-    memset(&cd, 0, sizeof cd);
-    cd.random = t_rand;
-    cd.allocator.alloc = t_alloc;
-    cd.allocator.free = t_free;
-    if (sioc_cluster_aws_init(&t_ca, &t_n, &t_c, &cd) != SIOC_OK) return 0;
-    return sioc_cluster_aws_start(&t_ca, f_now) == SIOC_OK;
+    t_n_errs = 0;
+    t_desc_init(emitter);
+    if (sioc_cluster_init(&t_m, &t_desc) != SIOC_OK) return 0;
+    t_n = sioc_cluster_node(&t_m);
+    f_http = sioc_cluster_http(&t_m);
+    return f_http && sioc_cluster_start(&t_m, f_now) == SIOC_OK;
 }
 
-static void t_teardown(void) {
-    sioc_cluster_aws_free(&t_ca);
-    sioc_node_free(&t_n);
-    sioc_aws_client_free(&t_c);
-}
+static void t_teardown(void) { sioc_cluster_free(&t_m); }
 
 static void test_startup(void) {
     char want[320];
     CHECK(t_setup(0));
-    CHECK(!t_n.ready);
+    CHECK(!t_n->ready);
     t_run(5);
     /* exactly AWS.md §2.1, one step after the other, then the first publish and receive */
     CHECK(f_n_log >= 7 && f_feed_errors == 0);
@@ -144,23 +154,24 @@ static void test_startup(void) {
           !strcmp(f_log[2], "GetQueueAttributes") && !strcmp(f_log[3], "SetQueueAttributes") &&
           !strcmp(f_log[4], "Subscribe"));
     CHECK(t_log_count("Publish", 5) == 1 && t_log_count("ReceiveMessage", 5) == 1);
-    CHECK(t_n.ready && t_ca.state == SIOC_CLUSTER_AWS_RUNNING);
+    CHECK(t_n->ready && sioc_cluster_get_state(&t_m) == SIOC_CLUSTER_RUNNING);
     CHECK(t_has_event(SIOC_NODE_EV_READY, 0));
     /* the queue: named after the uid, short retention, tagged; the topic: no tags (must match Node's) */
     snprintf(want, sizeof want, "{\"QueueName\":\"socket-io-%s\",\"Attributes\":{\"MessageRetentionPeriod\":\"3600\"},"
                                 "\"tags\":{\"sioc-cluster\":\"socket-io\",\"sioc-node\":\"%s\"}}",
-             t_n.uid, t_n.uid);
+             t_n->uid, t_n->uid);
     CHECKF(!strcmp(f_last_body[1], want), "%s", f_last_body[1]);
     CHECKF(!strcmp(f_last_body[0], "Action=CreateTopic&Version=2010-03-31&Name=socket-io"), "%s", f_last_body[0]);
     /* the filter policy names the uid (form-encoded JSON) */
-    CHECK(strstr(f_last_body[4], "FilterPolicyScope") != NULL && strstr(f_last_body[4], t_n.uid) != NULL &&
+    CHECK(strstr(f_last_body[4], "FilterPolicyScope") != NULL && strstr(f_last_body[4], t_n->uid) != NULL &&
           strstr(f_last_body[4], "anything-but") != NULL);
     CHECK(strstr(f_last_body[4], "RawMessageDelivery") != NULL);
     CHECKF(!strcmp(f_last_body[5], "{\"QueueUrl\":\"http://127.0.0.1:4566/000000000000/q1\","
                                    "\"MessageAttributeNames\":[\"All\"],\"MaxNumberOfMessages\":10,\"WaitTimeSeconds\":20}"),
            "%s", f_last_body[5]);
-    CHECK(t_ca.requests[SIOC_CLUSTER_AWS_CREATE_TOPIC] == 1 && t_ca.requests[SIOC_CLUSTER_AWS_SUBSCRIBE] == 1);
-    CHECK(sioc_cluster_aws_idle(&t_ca));
+    CHECK(sioc_cluster_get_stats(&t_m)->requests[SIOC_CLUSTER_OP_CREATE_TOPIC] == 1 &&
+          sioc_cluster_get_stats(&t_m)->requests[SIOC_CLUSTER_OP_SUBSCRIBE] == 1);
+    CHECK(sioc_cluster_idle(&t_m));
 }
 
 #define T_PEER "aaaabbbbccccdddd"
@@ -171,11 +182,11 @@ static void test_startup(void) {
 
 static void test_receive(void) {
     size_t mark = f_n_log, ev_mark = t_n_events, allocs = t_allocs;
-    uint64_t recv0 = t_n.counters.received;
+    uint64_t recv0 = t_n->counters.received;
     f_n_deleted = 0;
     CHECK(f_deliver("{\"Messages\":[" T_MSG("id-1", "h-1", "1") "," T_MSG("id-2", "h-2", "2") "]}"));
     t_run(3);
-    CHECK_EQ_INT(t_n.counters.received - recv0, 2);
+    CHECK_EQ_INT(t_n->counters.received - recv0, 2);
     CHECK(t_has_event(SIOC_NODE_EV_PEER_UP, ev_mark));
     CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 1);
     CHECK(f_n_deleted == 2 && !strcmp(f_deleted[0], "h-1") && !strcmp(f_deleted[1], "h-2"));
@@ -185,16 +196,16 @@ static void test_receive(void) {
     f_n_deleted = 0;
     CHECK(f_deliver("{\"Messages\":[" T_MSG("id-2", "h-2b", "2") "]}"));
     t_run(3);
-    CHECK_EQ_INT(t_n.counters.received - recv0, 2);
-    CHECK_EQ_INT(t_ca.redelivered, 1);
+    CHECK_EQ_INT(t_n->counters.received - recv0, 2);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->redelivered, 1);
     CHECK(f_n_deleted == 1 && !strcmp(f_deleted[0], "h-2b"));
     /* one undecodable message among good ones: the good one is handled, the bad one counted, both deleted */
     f_n_deleted = 0;
     CHECK(f_deliver("{\"Messages\":[" T_MSG("id-3", "h-3", "2") ",{\"MessageId\":\"id-4\",\"ReceiptHandle\":\"h-4\","
                     "\"Body\":\"3\",\"MessageAttributes\":{\"data\":{\"DataType\":\"Binary\",\"BinaryValue\":\"*!*\"}}}]}"));
     t_run(3);
-    CHECK_EQ_INT(t_n.counters.received - recv0, 3);
-    CHECK_EQ_INT(t_ca.bad_messages, 1);
+    CHECK_EQ_INT(t_n->counters.received - recv0, 3);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->bad_messages, 1);
     CHECK(f_n_deleted == 2 && !strcmp(f_deleted[0], "h-3") && !strcmp(f_deleted[1], "h-4"));
     /* an empty long poll ends: the next one starts */
     mark = f_n_log;
@@ -203,7 +214,7 @@ static void test_receive(void) {
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
     CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 0);
     CHECK_EQ_INT(t_allocs - allocs, 0); /* steady state: receives, deletes, publishes allocate nothing */
-    CHECK_EQ_INT(t_ca.p_mem_size, sioc_cluster_aws_heap_size(&t_ca.p_desc));
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->settled, 5); /* h-1, h-2, h-2b, h-3, h-4 */
 }
 
 static void test_backoff(void) {
@@ -217,7 +228,7 @@ static void test_backoff(void) {
     f_fail_hdr = NULL;
     f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>x</Message></Error>"
                   "</ErrorResponse>";
-    CHECK(sioc_node_server_side_emit(&t_n, sioc_str_c("/"), t_mp("\x91\xa1x", 3), f_now) == SIOC_OK);
+    CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1x", 3), f_now) == SIOC_OK);
     t_run(1000);
     i1 = t_log_find("Publish", mark);
     i2 = i1 >= 0 ? t_log_find("Publish", (size_t)i1 + 1) : -1;
@@ -227,7 +238,7 @@ static void test_backoff(void) {
     t1 = f_log_time[i1], t2 = f_log_time[i2], t3 = f_log_time[i3];
     CHECKF(t2 - t1 >= 50 && t2 - t1 <= 250, "first retry after %llu ms", (unsigned long long)(t2 - t1));
     CHECKF(t3 - t2 >= 50 && t3 - t2 <= 450, "second retry after %llu ms", (unsigned long long)(t3 - t2));
-    CHECK_EQ_INT(t_ca.failures[SIOC_CLUSTER_AWS_PUBLISH], 2);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->failures[SIOC_CLUSTER_OP_PUBLISH], 2);
     CHECK_EQ_INT(t_log_count("Publish", (size_t)i3 + 1), 0); /* the third went through */
     /* throttled receive: at least 1 s before the next one */
     mark = f_n_log;
@@ -239,19 +250,19 @@ static void test_backoff(void) {
     CHECK(f_deliver("{}")); /* ends the held poll; the next ReceiveMessage is refused */
     t_run(3);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
-    CHECK(t_ca.last_error == SIOC_ERR_THROTTLED);
+    CHECK(sioc_cluster_last_error(&t_m) == SIOC_ERR_THROTTLED);
     t_run(990);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
     t_run(1300);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 2);
-    CHECK(t_n.ready);
+    CHECK(t_n->ready);
 }
 
 static void test_queue_lost(void) {
     size_t mark = f_n_log, ev_mark = t_n_events;
     char old_name[96];
     int a, b, c, d, e;
-    snprintf(old_name, sizeof old_name, "%s", t_ca.queue_name);
+    snprintf(old_name, sizeof old_name, "%s", sioc_cluster_queue_name(&t_m));
     snprintf(f_fail_op, sizeof f_fail_op, "ReceiveMessage");
     f_fail_n = 1;
     f_fail_status = 400;
@@ -266,9 +277,11 @@ static void test_queue_lost(void) {
     d = t_log_find("Unsubscribe", mark);
     e = t_log_find("Subscribe", mark);
     CHECK(a >= 0 && a < b && b < c && c < d && d < e);
-    CHECK(strcmp(old_name, t_ca.queue_name) != 0 && strncmp(t_ca.queue_name, "socket-io-", 10) == 0);
-    CHECK(!strcmp(t_ca.queue_url, "http://127.0.0.1:4566/000000000000/q2"));
-    CHECK(t_n.ready && t_ca.state == SIOC_CLUSTER_AWS_RUNNING && t_ca.queues_recreated == 1);
+    CHECK(strcmp(old_name, sioc_cluster_queue_name(&t_m)) != 0 &&
+          strncmp(sioc_cluster_queue_name(&t_m), "socket-io-", 10) == 0);
+    CHECK(!strcmp(t_m.p_queue_url, "http://127.0.0.1:4566/000000000000/q2"));
+    CHECK(t_n->ready && sioc_cluster_get_state(&t_m) == SIOC_CLUSTER_RUNNING &&
+          sioc_cluster_get_stats(&t_m)->recreated == 1);
     CHECK(strstr(f_last_body[5], "/q2\"") != NULL); /* polling the new queue */
 }
 
@@ -281,32 +294,33 @@ static void test_batch(void) {
     f_fail_hdr = NULL;
     f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>Unavailable</Code><Message>x</Message></Error>"
                   "</ErrorResponse>";
-    CHECK(sioc_node_server_side_emit(&t_n, sioc_str_c("/"), t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
+    CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
     t_run(2);
     for (i = 0; i < 12; i++)
-        CHECK(sioc_node_server_side_emit(&t_n, sioc_str_c("/"), t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
+        CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
     f_n_batches = 0;
     t_run(600);
     /* 12 waiting: a full batch of 10, then the remaining 2 */
     CHECK_EQ_INT(t_log_count("PublishBatch", mark), 2);
     CHECKF(f_n_batches == 2 && f_batches[0] == 10 && f_batches[1] == 2, "%lu batches: %lu, %lu",
            (unsigned long)f_n_batches, (unsigned long)f_batches[0], (unsigned long)f_batches[1]);
-    CHECK(sioc_cluster_aws_idle(&t_ca));
-    CHECK_EQ_INT(t_ca.published >= 13, 1);
+    CHECK(sioc_cluster_idle(&t_m));
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->published >= 13, 1);
 }
 
 static void test_close(void) {
     size_t mark = f_n_log;
     int p, dq, un;
-    CHECK(sioc_cluster_aws_close(&t_ca, f_now) == SIOC_OK);
+    CHECK(sioc_cluster_close(&t_m, f_now) == SIOC_OK);
     t_run(20);
     p = t_log_find("Publish", mark);
     dq = t_log_find("DeleteQueue", mark);
     un = t_log_find("Unsubscribe", mark);
     CHECK(p >= 0 && p < dq && dq < un); /* ADAPTER_CLOSE first, then the queue, then the subscription */
     CHECK(strstr(f_last_body[7], "Message=13") != NULL);
-    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_CLOSED);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 0);
+    CHECK(strcmp(sioc_cluster_queue_name(&t_m), "") == 0); /* deleted: no queue any more */
     t_teardown();
 }
 
@@ -319,9 +333,13 @@ static void test_auth_failure(void) {
     f_fail_body = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>bad key</Message>"
                   "</Error></ErrorResponse>";
     t_run(2000);
-    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_FAILED);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_FAILED);
     CHECK_EQ_INT(f_n_log, 1); /* reported, not retried blindly */
-    CHECK(!t_n.ready);
+    CHECK(!t_n->ready);
+    CHECK(sioc_cluster_last_error(&t_m) == SIOC_ERR_AUTH);
+    CHECK_EQ_INT(t_n_errs, 1);
+    CHECK(t_errs[0].op == SIOC_CLUSTER_OP_CREATE_TOPIC && t_errs[0].result == SIOC_ERR_AUTH && t_errs[0].status == 403 &&
+          !t_errs[0].will_retry && !strcmp(t_err_codes[0], "InvalidClientTokenId"));
     t_teardown();
 }
 
@@ -331,48 +349,42 @@ static void test_emitter(void) {
     CHECK(f_n_log >= 1 && !strcmp(f_log[0], "CreateTopic"));
     CHECK_EQ_INT(t_log_count("CreateQueue", 0), 0);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", 0), 0);
-    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_RUNNING);
-    CHECK(sioc_node_broadcast(&t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1w", 3), f_now) == SIOC_OK);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_RUNNING);
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1w", 3), f_now) == SIOC_OK);
     t_run(5);
     CHECK(strstr(f_last_body[7], "StringValue=emitter") != NULL);
-    CHECK(sioc_cluster_aws_close(&t_ca, f_now) == SIOC_OK);
+    CHECK(sioc_cluster_close(&t_m, f_now) == SIOC_OK);
     t_run(5);
-    CHECK_EQ_INT(t_ca.state, SIOC_CLUSTER_AWS_CLOSED);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
     CHECK_EQ_INT(t_log_count("DeleteQueue", 0), 0);
     t_teardown();
 }
 
-/* Caller memory instead of the allocator; the size is what heap_size says, and the desc is checked the same way. */
-static void test_prealloc(void) {
-    sioc_cluster_aws_desc cd;
-    size_t need;
-    unsigned char *raw, *mem;
-    memset(&cd, 0, sizeof cd);
-    CHECK_EQ_INT(sioc_cluster_aws_heap_size(&cd), 0); /* no random */
-    cd.random = t_rand;
-    cd.receive_buffer_size = 65536;
-    need = sioc_cluster_aws_heap_size(&cd);
+/* The heap: init takes sioc_cluster_heap_size(desc) for the node and the member plus the engine's block, and
+   gives all of it back; options out of range size to 0 and fail init with SIOC_ERR_ARG. */
+static void test_heap(void) {
+    size_t need, before = t_bytes;
+    t_desc_init(0);
+    t_desc.aws.receive_buffer_size = 65536;
+    need = sioc_cluster_heap_size(&t_desc);
     CHECK(need > 3 * 65536 && need < 4u * 1024u * 1024u);
-    cd.max_messages = 11;
-    CHECK_EQ_INT(sioc_cluster_aws_heap_size(&cd), 0);
-    cd.max_messages = 0;
-    CHECK(t_setup(0)); /* a normal binding, replaced below by one in caller memory */
-    sioc_cluster_aws_free(&t_ca);
-    raw = (unsigned char *)malloc(need + 16);
-    CHECK(raw != NULL);
-    if (!raw) return;
-    mem = raw + (16 - (size_t)((uintptr_t)raw % 16)) % 16;
-    CHECK(sioc_cluster_aws_init_preallocated(&t_ca, &t_n, &t_c, &cd, mem) == SIOC_OK);
-    CHECK(sioc_cluster_aws_start(&t_ca, f_now) == SIOC_OK);
-    f_n_log = 0;
-    t_run(5);
-    CHECK(t_n.ready && t_ca.state == SIOC_CLUSTER_AWS_RUNNING);
-    t_teardown(); /* does not free the caller's block */
-    free(raw);
+    t_desc.aws.max_messages = 11;
+    CHECK_EQ_INT(sioc_cluster_heap_size(&t_desc), 0);
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &t_desc), SIOC_ERR_ARG);
+    CHECK_EQ_INT(t_bytes, before);
+    t_desc.aws.max_messages = 0;
+    CHECK(sioc_cluster_init(&t_m, &t_desc) == SIOC_OK);
+    CHECK(sioc_cluster_http(&t_m) != NULL);
+    if (sioc_cluster_http(&t_m))
+        CHECKF(t_bytes - before == need + sioc_cluster_http(&t_m)->p_mem_size, "%lu taken, %lu + %lu sized",
+               (unsigned long)(t_bytes - before), (unsigned long)need,
+               (unsigned long)sioc_cluster_http(&t_m)->p_mem_size);
+    sioc_cluster_free(&t_m);
+    CHECK_EQ_INT(t_bytes, before);
 }
 
 int main(void) {
-    RUN(test_prealloc);
+    RUN(test_heap);
     RUN(test_startup);
     RUN(test_receive);
     RUN(test_backoff);

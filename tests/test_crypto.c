@@ -138,6 +138,47 @@ static void test_sha256_splits(void) {
     }
 }
 
+/* SHA-1: FIPS 180 / RFC 3174 vectors, the million-'a' one fed in uneven pieces, and every split of a
+   two-block message. */
+static void sha1_hex(const void *d, size_t n, char out[41]) {
+    uint8_t md[SIOC_SHA1_LEN];
+    sioc_sha1(d, n, md);
+    CHECK(sioc_hex_encode(md, sizeof md, out, 41) == SIOC_OK);
+}
+
+static void test_sha1(void) {
+    char hex[41];
+    uint8_t md[SIOC_SHA1_LEN], md2[SIOC_SHA1_LEN];
+    static char chunk[1000];
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sioc_sha1_ctx s;
+    size_t i, cut;
+    sha1_hex("", 0, hex);
+    CHECK(strcmp(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709") == 0);
+    sha1_hex("abc", 3, hex);
+    CHECK(strcmp(hex, "a9993e364706816aba3e25717850c26c9cd0d89d") == 0);
+    sha1_hex(two, strlen(two), hex);
+    CHECK(strcmp(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1") == 0);
+    memset(chunk, 'a', sizeof chunk);
+    sioc_sha1_init(&s);
+    for (i = 0; i < 1000000;) { /* pieces of 1..997 bytes cross every block offset */
+        size_t n = SIOC__MIN((size_t)(i % 997) + 1, (size_t)1000000 - i);
+        sioc_sha1_update(&s, chunk, n);
+        i += n;
+    }
+    sioc_sha1_final(&s, md);
+    CHECK(sioc_hex_encode(md, sizeof md, hex, sizeof hex) == SIOC_OK);
+    CHECK(strcmp(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f") == 0);
+    sioc_sha1(chunk, 130, md);
+    for (cut = 0; cut <= 130; cut++) {
+        sioc_sha1_init(&s);
+        sioc_sha1_update(&s, chunk, cut);
+        sioc_sha1_update(&s, chunk + cut, 130 - cut);
+        sioc_sha1_final(&s, md2);
+        CHECK(memcmp(md, md2, sizeof md) == 0);
+    }
+}
+
 static void test_hmac(void) {
     int set, v, ok = 0, n = 0;
     load("vectors/crypto/hmac-sha256.json");
@@ -299,6 +340,7 @@ static void test_percent(void) {
 int main(void) {
     RUN(test_sha256);
     RUN(test_sha256_splits);
+    RUN(test_sha1);
     RUN(test_hmac);
     RUN(test_base64);
     RUN(test_hex);

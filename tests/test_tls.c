@@ -372,7 +372,7 @@ int main(void) {
             sioc_t_skip("test_tls", "TLS live tests", "`node` is not on PATH (Node.js 20 runs the test server)");
             return sioc_t_report("test_tls");
         }
-        if (!on_path("openssl")) {
+        if (!child_on_path("openssl")) {
             sioc_t_skip("test_tls", "TLS live tests", "the openssl CLI is not on PATH (apt-get install openssl)");
             return sioc_t_report("test_tls");
         }

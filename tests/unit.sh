@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make unit`: every unit test program in every build whose toolchain is present (tests/toolchain.sh); the others
 # are reported as SKIPPED with the Debian packages that bring them. A program that does not compile counts as failed.
-# Environment (from the Makefile): MAKE, JOBS, TESTS, TLS_TESTS, QEMU_BE.
+# Environment (from the Makefile): MAKE, JOBS, TESTS, RUN_SPECS, TLS_TESTS, QEMU_BE.
 results=build/results.txt
 : "${MAKE:=make}" "${JOBS:=2}" "${QEMU_BE:=qemu-s390x-static}"
 ok=""
@@ -21,8 +21,10 @@ for v in gcc clang cxx asan i686 s390x mbedtls bearssl asan-mbedtls asan-bearssl
     # shellcheck disable=SC2086
     if tests/toolchain.sh need "$v build ($what)" $need; then ok="$ok $v"; fi
 done
+# bins_of VARIANT [run]: the programs to build, or (run) what tests/run.sh runs: RUN_SPECS may run one program
+# several times with arguments (test_member_live,--transport,aws).
 bins_of() {
-    case $1 in mbedtls|bearssl|asan-*) list=$TLS_TESTS ;; *) list=$TESTS ;; esac
+    case $1 in mbedtls|bearssl|asan-*) list=$TLS_TESTS ;; *) if [ "${2:-}" = run ] && [ -n "${RUN_SPECS:-}" ]; then list=$RUN_SPECS; else list=$TESTS; fi ;; esac
     for t in $list; do printf ' build/%s/%s' "$1" "$t"; done
 }
 all=""
@@ -36,6 +38,6 @@ for v in $ok; do
                 mbedtls|bearssl|asan-*) echo "== $v (TLS backend compiled in)" ;;
                 *) echo "== $v" ;; esac
     # shellcheck disable=SC2046
-    if [ -n "$emu" ]; then tests/run.sh --emu "$emu" $(bins_of "$v"); else tests/run.sh $(bins_of "$v"); fi | tee -a "$results"
+    if [ -n "$emu" ]; then tests/run.sh --emu "$emu" $(bins_of "$v" run); else tests/run.sh $(bins_of "$v" run); fi | tee -a "$results"
 done
 exit 0

@@ -279,13 +279,8 @@ typedef struct pending {
     size_t n_items;
 } pending;
 
-static sioc_node g_node;
-static sioc_aws_client g_client;
-static sioc_posix g_px;
-static sioc_cluster_aws g_ca;
-static int g_azure; /* --transport azure: the Service Bus binding instead of the AWS one */
-static sioc_azure_client g_az_client;
-static sioc_cluster_azure g_cz;
+static sioc_cluster g_cl; /* the member: node, client, sockets (AWS or Azure, chosen by --transport) */
+static sioc_node *g_nd;   /* its node */
 static vsock g_socks[MAX_SOCKETS];
 static int g_n_socks;
 static char g_nsps[MAX_NSPS][SIOC_NODE_NAME_MAX + 1];
@@ -329,42 +324,15 @@ static void print_error(const char *where, const char *msg) {
     jw_emit(&j);
 }
 
-static void on_aws_error(void *user, sioc_cluster_aws_op op, const sioc_aws_call *call) {
-    char msg[512];
+static void on_member_error(void *user, const sioc_cluster_error *e) {
+    char msg[640];
     (void)user;
-    snprintf(msg, sizeof msg, "%s failed: %s (HTTP %d %s %s); retrying", sioc_cluster_aws_op_name(op),
-             sioc_strerror(call->result), call->status, call->error.code, call->error.message);
+    snprintf(msg, sizeof msg, "%s failed: %s (HTTP %d%s%s%s%s)%s%s; %s", e->op_name, sioc_strerror(e->result),
+             e->status, *e->code ? " " : "", e->code, *e->message ? " " : "", e->message, *e->detail ? ": " : "",
+             e->detail, e->will_retry ? "retrying" : "giving up");
     fprintf(stderr, "siocat[%s]: %s\n", g_label, msg);
-    if (!g_aws_errors_quiet) print_error("aws", msg);
-}
-
-static void on_azure_error(void *user, sioc_cluster_azure_op op, const sioc_azure_call *call) {
-    char msg[512];
-    (void)user;
-    snprintf(msg, sizeof msg, "%s failed: %s (HTTP %d %s); retrying", sioc_cluster_azure_op_name(op),
-             sioc_strerror(call->result), call->status, call->error.detail);
-    fprintf(stderr, "siocat[%s]: %s\n", g_label, msg);
-    if (!g_aws_errors_quiet) print_error("azure", msg);
-}
-
-/* The binding in use (AWS or Azure), behind one set of calls. */
-static void tr_process(uint64_t now) {
-    if (g_azure) sioc_cluster_azure_process(&g_cz, now);
-    else sioc_cluster_aws_process(&g_ca, now);
-}
-static int tr_running(void) {
-    return g_azure ? g_cz.state == SIOC_CLUSTER_AZURE_RUNNING : g_ca.state == SIOC_CLUSTER_AWS_RUNNING;
-}
-static int tr_closed(void) {
-    return g_azure ? g_cz.state == SIOC_CLUSTER_AZURE_CLOSED : g_ca.state == SIOC_CLUSTER_AWS_CLOSED;
-}
-static int tr_failed(void) {
-    return g_azure ? g_cz.state == SIOC_CLUSTER_AZURE_FAILED : g_ca.state == SIOC_CLUSTER_AWS_FAILED;
-}
-static sioc_result tr_last_error(void) { return g_azure ? g_cz.last_error : g_ca.last_error; }
-static int tr_idle(void) { return g_azure ? sioc_cluster_azure_idle(&g_cz) : sioc_cluster_aws_idle(&g_ca); }
-static uint64_t tr_next_deadline(uint64_t now) {
-    return g_azure ? sioc_cluster_azure_next_deadline(&g_cz, now) : sioc_cluster_aws_next_deadline(&g_ca, now);
+    if (!g_aws_errors_quiet)
+        print_error(sioc_cluster_get_transport(&g_cl) == SIOC_CLUSTER_AZURE ? "azure" : "aws", msg);
 }
 
 /* JS Date.prototype.toString() in UTC, as the handshake's "time" (SIOCAT.md §6). */
@@ -525,10 +493,11 @@ static void print_ready(void) {
     jw_kcstr(&j, "label", g_label);
     jw_key(&j, "uids");
     sioc_json_write_object_begin(&j.w);
-    for (i = 0; i < g_n_nsps; i++) jw_kstr(&j, g_nsps[i], g_node.uid, g_node.uid_len);
+    for (i = 0; i < g_n_nsps; i++) jw_kstr(&j, g_nsps[i], g_nd->uid, g_nd->uid_len);
     sioc_json_write_object_end(&j.w);
-    if (!g_emitter && g_azure) jw_kcstr(&j, "subscription", g_cz.subscription);
-    else if (!g_emitter) jw_kcstr(&j, "queue", g_ca.queue_name);
+    if (!g_emitter)
+        jw_kcstr(&j, sioc_cluster_get_transport(&g_cl) == SIOC_CLUSTER_AZURE ? "subscription" : "queue",
+                 sioc_cluster_queue_name(&g_cl));
     jw_key(&j, "sockets");
     sioc_json_write_array_begin(&j.w);
     for (i = 0; i < g_n_socks; i++) {
@@ -625,7 +594,7 @@ static void request_done(const sioc_node_event *ev) {
 static void drain_events(void) {
     sioc_node_event ev;
     g_in_drain = 1;
-    while (sioc_node_next_event(&g_node, &ev) == SIOC_OK) {
+    while (sioc_node_next_event(g_nd, &ev) == SIOC_OK) {
         jw j;
         size_t i, k;
         switch (ev.type) {
@@ -715,7 +684,7 @@ static void drain_events(void) {
                 sioc_bytes v;
                 v.ptr = g_auto_ack_mp;
                 v.len = g_auto_ack_len;
-                (void)sioc_node_server_side_ack(&g_node, ev.ack, v, now_ms());
+                (void)sioc_node_server_side_ack(g_nd, ev.ack, v, now_ms());
             }
             break;
         }
@@ -812,8 +781,7 @@ static int build_packet(const sioc_json *d, int obj, sioc_bytes *out) {
 static void start_close(void) {
     if (g_closing) return;
     g_closing = 1;
-    if (g_azure) (void)sioc_cluster_azure_close(&g_cz, now_ms());
-    else (void)sioc_cluster_aws_close(&g_ca, now_ms());
+    (void)sioc_cluster_close(&g_cl, now_ms());
 }
 
 static void command(char *line, size_t len) {
@@ -886,7 +854,7 @@ static void command(char *line, size_t len) {
             v.ptr = g_packet;
             v.len = b.len;
         }
-        r = ack > 0 && ack <= 0xffffffffLL ? sioc_node_server_side_ack(&g_node, (uint32_t)ack, v, now)
+        r = ack > 0 && ack <= 0xffffffffLL ? sioc_node_server_side_ack(g_nd, (uint32_t)ack, v, now)
                                            : SIOC_ERR_NOT_FOUND;
         result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
         return;
@@ -903,7 +871,7 @@ static void command(char *line, size_t len) {
         }
         result_begin(&j, id_json, cmd, 1);
         jw_key(&j, "count");
-        sioc_json_write_u64(&j.w, 1 + sioc_node_peer_count(&g_node, nsp));
+        sioc_json_write_u64(&j.w, 1 + sioc_node_peer_count(g_nd, nsp));
         sioc_json_write_object_end(&j.w);
         jw_emit(&j);
         return;
@@ -933,11 +901,11 @@ static void command(char *line, size_t len) {
                 result_simple(id_json, cmd, 0, g_emitter ? "emitter-only" : "timeout required with ack");
                 return;
             }
-            r = sioc_node_broadcast_ack(&g_node, nsp, &opts, packet, (uint32_t)to, NULL, &req, now);
+            r = sioc_node_broadcast_ack(g_nd, nsp, &opts, packet, (uint32_t)to, NULL, &req, now);
             if (r == SIOC_OK && !pend_new(req, cmd, id_json)) r = SIOC_ERR_LIMIT;
             if (r != SIOC_OK) result_simple(id_json, cmd, 0, sioc_strerror(r));
         } else {
-            r = sioc_node_broadcast(&g_node, nsp, &opts, packet, now);
+            r = sioc_node_broadcast(g_nd, nsp, &opts, packet, now);
             result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
         }
         return;
@@ -954,11 +922,11 @@ static void command(char *line, size_t len) {
                 result_simple(id_json, cmd, 0, "emitter-only");
                 return;
             }
-            r = sioc_node_server_side_emit_ack(&g_node, nsp, packet, NULL, &req, now);
+            r = sioc_node_server_side_emit_ack(g_nd, nsp, packet, NULL, &req, now);
             if (r == SIOC_OK && !pend_new(req, cmd, id_json)) r = SIOC_ERR_LIMIT;
             if (r != SIOC_OK) result_simple(id_json, cmd, 0, sioc_strerror(r));
         } else {
-            r = sioc_node_server_side_emit(&g_node, nsp, packet, now);
+            r = sioc_node_server_side_emit(g_nd, nsp, packet, now);
             result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
         }
         return;
@@ -981,7 +949,7 @@ static void command(char *line, size_t len) {
                 result_simple(id_json, cmd, 0, "too many requests");
                 return;
             }
-            r = sioc_node_fetch_sockets(&g_node, nsp, &opts, NULL, &req, now);
+            r = sioc_node_fetch_sockets(g_nd, nsp, &opts, NULL, &req, now);
             if (r != SIOC_OK) {
                 p->used = 0;
                 result_simple(id_json, cmd, 0, sioc_strerror(r));
@@ -992,13 +960,13 @@ static void command(char *line, size_t len) {
         return;
     }
     if (!strcmp(cmd, "socketsJoin") || !strcmp(cmd, "socketsLeave")) {
-        r = cmd[7] == 'J' ? sioc_node_sockets_join(&g_node, nsp, &opts, g_target, n_target, now)
-                          : sioc_node_sockets_leave(&g_node, nsp, &opts, g_target, n_target, now);
+        r = cmd[7] == 'J' ? sioc_node_sockets_join(g_nd, nsp, &opts, g_target, n_target, now)
+                          : sioc_node_sockets_leave(g_nd, nsp, &opts, g_target, n_target, now);
         result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
         return;
     }
     if (!strcmp(cmd, "disconnectSockets")) {
-        r = sioc_node_disconnect_sockets(&g_node, nsp, &opts, get_bool(&d, 0, "close"), now);
+        r = sioc_node_disconnect_sockets(g_nd, nsp, &opts, get_bool(&d, 0, "close"), now);
         result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
         return;
     }
@@ -1014,7 +982,7 @@ static void command(char *line, size_t len) {
             result_simple(id_json, cmd, 0, "sid and text required");
             return;
         }
-        if (!sioc_node_socket_exists(&g_node, nsp, sioc_str_c(sid))) {
+        if (!sioc_node_socket_exists(g_nd, nsp, sioc_str_c(sid))) {
             result_simple(id_json, cmd, 0, "unknown socket");
             return;
         }
@@ -1038,7 +1006,7 @@ static void command(char *line, size_t len) {
             used += hx.len / 2;
             n_att++;
         }
-        r = sioc_node_client_ack_text(&g_node, sioc_str_c(sid), text, tl, att, n_att, now);
+        r = sioc_node_client_ack_text(g_nd, sioc_str_c(sid), text, tl, att, n_att, now);
         result_simple(id_json, cmd, r == SIOC_OK, sioc_strerror(r));
         return;
     }
@@ -1047,116 +1015,192 @@ static void command(char *line, size_t len) {
 
 /* ---- main ---- */
 
-static void usage(void) {
-    fprintf(stderr,
-            "usage: siocat [--label NAME] [--nsp NSP]... [--socket ID[@NSP][=ROOM,...]]...\n"
-            "              [--heartbeat-interval MS] [--heartbeat-timeout MS] [--topic NAME] [--queue-prefix P]\n"
-            "              [--wait-time-seconds N] [--endpoint URL] [--region R] [--auto-ack JSON] [--emitter]\n"
-            "              [--no-filter-policy] [--retention-seconds N] [--receives-in-flight N]\n"
-            "              [--transport aws|azure] [--connection-string CS] [--rest-url URL]\n"
-            "              [--subscription-prefix P] [--ca-file PEM]\n"
-            "Environment: AWS_ENDPOINT_URL[_SNS|_SQS], AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
-            "AWS_SESSION_TOKEN; azure: SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL (e.g. the local test\n"
-            "broker's http://127.0.0.1:PORT; default https://<Endpoint host>/). JSON-line commands on stdin,\n"
-            "events on stdout (tests/interop/SIOCAT.md).\n");
+static const char g_usage[] =
+    "usage: siocat [--label NAME] [--nsp NSP]... [--socket ID[@NSP][=ROOM,...]]...\n"
+    "              [--heartbeat-interval MS] [--heartbeat-timeout MS] [--topic NAME] [--queue-prefix P]\n"
+    "              [--wait-time-seconds N] [--endpoint URL] [--region R] [--auto-ack JSON] [--emitter]\n"
+    "              [--no-filter-policy] [--retention-seconds N] [--receives-in-flight N]\n"
+    "              [--transport aws|azure] [--connection-string CS] [--rest-url URL]\n"
+    "              [--subscription-prefix P] [--ca-file PEM] [--startup-timeout MS]\n"
+    "Environment: AWS_ENDPOINT_URL[_SNS|_SQS], AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+    "AWS_SESSION_TOKEN; azure: SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL (e.g. the local test\n"
+    "broker's http://127.0.0.1:PORT; default https://<Endpoint host>/). JSON-line commands on stdin,\n"
+    "events on stdout (tests/interop/SIOCAT.md). Exit status: 0 after a graceful leave, 1 when start-up\n"
+    "failed or never finished (--startup-timeout), 2 for a bad command line.\n";
+
+/* A bad command line: say which flag and value, then the usage, exit 2. */
+static void bad_flag(const char *flag, const char *value, const char *why) {
+    if (value) fprintf(stderr, "siocat: %s %s: %s\n", flag, value, why);
+    else fprintf(stderr, "siocat: %s: %s\n", flag, why);
+    fputs(g_usage, stderr);
     exit(2);
 }
 
-static uint32_t arg_u32(const char *v) {
+static uint32_t arg_u32(const char *flag, const char *v) {
     char *end;
     unsigned long x = strtoul(v, &end, 10);
-    if (!*v || *end || x > 0xffffffffUL) usage();
+    if (!*v || *end || x > 0xffffffffUL) bad_flag(flag, v, "not a number (0..4294967295)");
     return (uint32_t)x;
 }
 
-static void needv(const char *v) {
-    if (!v) usage();
+static void needv(const char *flag, const char *v) {
+    if (!v) bad_flag(flag, NULL, "needs a value");
 }
 
 static char g_linebuf[LINE_MAX_BYTES];
 static size_t g_line_len;
 
-int main(int argc, char **argv) {
-    sioc_node_desc nd;
-    sioc_aws_desc ad;
-    sioc_cluster_aws_desc cd;
-    sioc_azure_desc zd;
-    sioc_cluster_azure_desc zcd;
-    const char *endpoint = NULL, *region = NULL, *conn_str = NULL, *rest_url = NULL, *sub_prefix = NULL;
-    const char *ca_file = NULL;
-    int i, stdin_open = 1, exit_code = 0;
-    sioc_result r;
-    struct sigaction sa;
-
-    memset(&nd, 0, sizeof nd);
-    memset(&ad, 0, sizeof ad);
-    memset(&cd, 0, sizeof cd);
-    memset(&zd, 0, sizeof zd);
-    memset(&zcd, 0, sizeof zcd);
-    nsp_add("/");
+/* The command line into the member's desc and siocat's own settings. */
+static void parse_args(int argc, char **argv, sioc_cluster_desc *d, uint32_t *startup_ms) {
+    int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--label")) needv(v), i++, g_label = v;
+        static const char *const flags[] = {"--label", "--nsp", "--socket", "--heartbeat-interval",
+            "--heartbeat-timeout", "--topic", "--queue-prefix", "--subscription-prefix", "--wait-time-seconds",
+            "--receives-in-flight", "--retention-seconds", "--endpoint", "--region", "--auto-ack", "--transport",
+            "--connection-string", "--rest-url", "--ca-file", "--startup-timeout", "--emitter", "--no-filter-policy",
+            "--help", "-h"};
+        size_t f, n_flags = sizeof flags / sizeof flags[0];
+        for (f = 0; f < n_flags && strcmp(a, flags[f]) != 0; f++) continue;
+        if (f == n_flags) bad_flag(a, NULL, "unknown flag");
+        if (f < n_flags - 4) needv(a, v), i++; /* all but the last four take a value */
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(g_usage, stdout);
+            exit(0);
+        } else if (!strcmp(a, "--label")) g_label = v;
         else if (!strcmp(a, "--nsp")) {
-            needv(v);
-            i++;
-            if (v[0] != '/' || strlen(v) > SIOC_NODE_NAME_MAX) usage();
+            if (v[0] != '/' || strlen(v) > SIOC_NODE_NAME_MAX) bad_flag(a, v, "a namespace starts with '/' (64 bytes at most)");
             nsp_add(v);
         } else if (!strcmp(a, "--socket")) {
-            needv(v);
-            i++;
-            if (parse_socket_flag(v) != 0) usage();
+            if (parse_socket_flag(v) != 0) bad_flag(a, v, "expected ID[@NSP][=ROOM,...]");
             nsp_add(g_socks[g_n_socks - 1].nsp);
-        } else if (!strcmp(a, "--heartbeat-interval")) needv(v), i++, nd.heartbeat_interval_ms = arg_u32(v);
-        else if (!strcmp(a, "--heartbeat-timeout")) needv(v), i++, nd.heartbeat_timeout_ms = arg_u32(v);
-        else if (!strcmp(a, "--topic")) needv(v), i++, cd.topic_name = v;
-        else if (!strcmp(a, "--queue-prefix")) needv(v), i++, cd.queue_prefix = v;
+        } else if (!strcmp(a, "--heartbeat-interval")) d->node.heartbeat_interval_ms = arg_u32(a, v);
+        else if (!strcmp(a, "--heartbeat-timeout")) d->node.heartbeat_timeout_ms = arg_u32(a, v);
+        else if (!strcmp(a, "--topic")) d->topic_name = v;
+        else if (!strcmp(a, "--queue-prefix") || !strcmp(a, "--subscription-prefix")) d->prefix = v;
         else if (!strcmp(a, "--wait-time-seconds")) {
-            needv(v);
-            i++;
-            cd.wait_time_s = (int)arg_u32(v);
-            if (cd.wait_time_s > 20) usage();
-            if (cd.wait_time_s == 0) cd.wait_time_s = -1;
+            uint32_t w = arg_u32(a, v);
+            if (w > 20) bad_flag(a, v, "0..20");
+            d->aws.wait_time_s = w ? (int)w : -1;
+            d->azure.timeout_s = w ? (int)w : 1;
         } else if (!strcmp(a, "--receives-in-flight")) {
-            needv(v);
-            i++;
-            cd.receives_in_flight = (int)arg_u32(v);
-            if (cd.receives_in_flight < 1 || cd.receives_in_flight > SIOC_CLUSTER_AWS_MAX_RECEIVES) usage();
-        } else if (!strcmp(a, "--retention-seconds")) needv(v), i++, cd.retention_s = arg_u32(v);
-        else if (!strcmp(a, "--endpoint")) needv(v), i++, endpoint = v;
-        else if (!strcmp(a, "--region")) needv(v), i++, region = v;
-        else if (!strcmp(a, "--auto-ack")) needv(v), i++, g_auto_ack = argv[i];
+            d->receives_in_flight = (int)arg_u32(a, v);
+            if (d->receives_in_flight < 1 || d->receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES)
+                bad_flag(a, v, "1..4");
+        } else if (!strcmp(a, "--retention-seconds")) d->aws.retention_s = arg_u32(a, v);
+        else if (!strcmp(a, "--endpoint")) d->aws.sns_endpoint = d->aws.sqs_endpoint = v;
+        else if (!strcmp(a, "--region")) d->aws.region = v;
+        else if (!strcmp(a, "--auto-ack")) g_auto_ack = argv[i];
         else if (!strcmp(a, "--emitter")) g_emitter = 1;
-        else if (!strcmp(a, "--no-filter-policy")) cd.no_filter_policy = 1;
+        else if (!strcmp(a, "--no-filter-policy")) d->aws.no_filter_policy = 1;
         else if (!strcmp(a, "--transport")) {
-            needv(v);
-            i++;
-            if (!strcmp(v, "azure")) g_azure = 1;
-            else if (strcmp(v, "aws") != 0) usage();
-        } else if (!strcmp(a, "--connection-string")) needv(v), i++, conn_str = v;
-        else if (!strcmp(a, "--rest-url")) needv(v), i++, rest_url = v;
-        else if (!strcmp(a, "--subscription-prefix")) needv(v), i++, sub_prefix = v;
-        else if (!strcmp(a, "--ca-file")) needv(v), i++, ca_file = v;
-        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage();
-        else {
-            fprintf(stderr, "siocat: unknown flag %s\n", a);
-            usage();
-        }
+            if (!strcmp(v, "azure")) d->transport = SIOC_CLUSTER_AZURE;
+            else if (!strcmp(v, "aws")) d->transport = SIOC_CLUSTER_AWS;
+            else bad_flag(a, v, "aws or azure");
+        } else if (!strcmp(a, "--connection-string")) d->azure.connection_string = v;
+        else if (!strcmp(a, "--rest-url")) d->azure.rest_url = v;
+        else if (!strcmp(a, "--ca-file")) d->http.ca_file = v;
+        else if (!strcmp(a, "--startup-timeout")) *startup_ms = arg_u32(a, v);
+        else bad_flag(a, NULL, "unknown flag");
     }
-    if (g_auto_ack) {
-        sioc_json d;
-        sioc_buf b;
-        sioc_msgpack_writer w;
-        sioc_buf_init(&b, g_auto_ack_mp, sizeof g_auto_ack_mp);
-        sioc_msgpack_writer_init(&w, &b);
-        if (sioc_json_parse(&d, g_auto_ack, strlen(g_auto_ack), g_toks, 4096) != SIOC_OK ||
-            json_to_mp(&d, 0, &w) != 0 || sioc_msgpack_writer_finish(&w) != SIOC_OK) {
-            fprintf(stderr, "siocat: --auto-ack needs a JSON value\n");
-            usage();
-        }
-        g_auto_ack_len = b.len;
+}
+
+static void parse_auto_ack(void) {
+    sioc_json d;
+    sioc_buf b;
+    sioc_msgpack_writer w;
+    if (!g_auto_ack) return;
+    sioc_buf_init(&b, g_auto_ack_mp, sizeof g_auto_ack_mp);
+    sioc_msgpack_writer_init(&w, &b);
+    if (sioc_json_parse(&d, g_auto_ack, strlen(g_auto_ack), g_toks, 4096) != SIOC_OK || json_to_mp(&d, 0, &w) != 0 ||
+        sioc_msgpack_writer_finish(&w) != SIOC_OK)
+        bad_flag("--auto-ack", g_auto_ack, "not a JSON value");
+    g_auto_ack_len = b.len;
+}
+
+static void log_line(void *user, sioc_log_level level, const char *line) {
+    (void)user, (void)level;
+    fprintf(stderr, "siocat[%s]: %s\n", g_label, line);
+}
+
+/* Namespaces and virtual sockets into the node; 0 on success. */
+static int add_sockets(void) {
+    int i, k;
+    sioc_result r = SIOC_OK;
+    for (i = 0; i < g_n_nsps && !g_emitter && r == SIOC_OK; i++)
+        r = sioc_node_nsp_open(g_nd, sioc_str_c(g_nsps[i]), now_ms());
+    for (i = 0; i < g_n_socks && !g_emitter && r == SIOC_OK; i++) {
+        vsock *s = &g_socks[i];
+        sioc_node_socket_desc sd;
+        build_handshake(s);
+        memset(&sd, 0, sizeof sd);
+        sd.handshake.ptr = s->handshake;
+        sd.handshake.len = s->handshake_len;
+        sd.user = s;
+        r = sioc_node_socket_add(g_nd, sioc_str_c(s->nsp), sioc_str_c(s->id), &sd, now_ms());
+        for (k = 0; r == SIOC_OK && k < s->n_rooms; k++)
+            r = sioc_node_socket_join(g_nd, sioc_str_c(s->nsp), sioc_str_c(s->id), sioc_str_c(s->rooms[k]));
     }
+    return r == SIOC_OK ? 0 : -1;
+}
+
+/* Request counts per operation and the message counters, for the idle-cost report. */
+static void free_pending(void) {
+    int i;
+    for (i = 0; i < MAX_PENDING; i++) {
+        free(g_pend[i].id.p);
+        free(g_pend[i].items.p);
+    }
+}
+
+static void print_stats(void) {
+    const sioc_cluster_stats *st = sioc_cluster_get_stats(&g_cl);
+    int op;
+    fprintf(stderr, "siocat[%s]: requests", g_label);
+    for (op = 0; op < SIOC_CLUSTER_OP_COUNT; op++)
+        if (st->requests[op])
+            fprintf(stderr, " %s=%llu", sioc_cluster_op_name(&g_cl, op), (unsigned long long)st->requests[op]);
+    fprintf(stderr, "; received %llu, settled %llu, published %llu, bad %llu, redelivered %llu\n",
+            (unsigned long long)st->received, (unsigned long long)st->settled, (unsigned long long)st->published,
+            (unsigned long long)st->bad_messages, (unsigned long long)st->redelivered);
+}
+
+static void read_stdin(int *stdin_open) {
+    ssize_t got;
+    char *start = g_linebuf, *nl;
+    if (g_line_len >= sizeof g_linebuf) g_line_len = 0; /* an overlong line is dropped */
+    got = read(0, g_linebuf + g_line_len, sizeof g_linebuf - g_line_len);
+    if (got <= 0) {
+        *stdin_open = 0;
+        start_close();
+        return;
+    }
+    g_line_len += (size_t)got;
+    while ((nl = (char *)memchr(start, '\n', g_line_len - (size_t)(start - g_linebuf))) != NULL) {
+        sioc_cluster_process(&g_cl, now_ms());
+        drain_events();
+        command(start, (size_t)(nl - start));
+        drain_events();
+        start = nl + 1;
+    }
+    g_line_len -= (size_t)(start - g_linebuf);
+    memmove(g_linebuf, start, g_line_len);
+}
+
+int main(int argc, char **argv) {
+    sioc_cluster_desc d;
+    uint32_t startup_ms = 0;
+    uint64_t started_at;
+    int stdin_open = 1, exit_code = 0, ever_ran = 0;
+    sioc_result r;
+    struct sigaction sa;
+    char msg[256];
+
+    memset(&d, 0, sizeof d);
+    nsp_add("/");
+    parse_args(argc, argv, &d, &startup_ms);
+    parse_auto_ack();
     setvbuf(stdout, NULL, _IOLBF, 0);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -1164,116 +1208,33 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (g_azure) { /* Azure client: connection string (flag or environment), REST base URL */
-        if (!conn_str) conn_str = getenv("SERVICEBUS_CONNECTION_STRING");
-        if (!rest_url) rest_url = getenv("SERVICEBUS_REST_URL");
-        if (!conn_str || !*conn_str) {
-            print_error("startup", "Azure connection string missing (--connection-string or SERVICEBUS_CONNECTION_STRING)");
-            return 1;
-        }
-        zd.connection_string = conn_str;
-        zd.rest_url = rest_url && *rest_url ? rest_url : NULL;
-        zd.utc_now = sioc_posix_utc_now;
-        zd.http.conns_per_endpoint = 6; /* long polls + 2 (azure.h) */
-        zd.http.max_requests = 16;
-        if (ca_file) { /* https REST URL: trust anchors, DRBG seed and clock for the TLS backend (build/siocat-tls) */
-            zd.http.ca_file = ca_file;
-            zd.http.random = sioc_posix_random;
-            zd.http.utc_now = sioc_posix_utc_now;
-        }
-        r = sioc_azure_client_init(&g_az_client, &zd);
-        if (r == SIOC_OK) r = sioc_posix_init(&g_px, &g_az_client.http, NULL, NULL);
-        if (r != SIOC_OK) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "Azure client: %s", sioc_strerror(r));
-            print_error("startup", msg);
-            return 1;
-        }
-        goto node;
-    }
-    /* AWS client from the standard environment */
-    if (region) ad.region = region;
-    if (endpoint) ad.sns_endpoint = ad.sqs_endpoint = endpoint;
-    r = sioc_aws_desc_from_env(&ad);
-    if (!ad.region) {
-        ad.region = "us-east-1";
-        r = sioc_aws_desc_from_env(&ad);
-    }
+    d.node.emitter_only = g_emitter;
+    d.on_error = on_member_error;
+    d.logger.fn = log_line;
+    d.logger.max_level = SIOC_LOG_WARN;
+    d.http.max_requests = 16;
+    r = sioc_cluster_init(&g_cl, &d);
     if (r != SIOC_OK) {
-        print_error("startup", "AWS credentials missing (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
-        return 1;
-    }
-    ad.utc_now = sioc_posix_utc_now;
-    ad.http.conns_per_endpoint = 6;
-    if (ca_file) { /* https endpoints: as for Azure above */
-        ad.http.ca_file = ca_file;
-        ad.http.random = sioc_posix_random;
-        ad.http.utc_now = sioc_posix_utc_now;
-    }
-    ad.http.max_requests = 16;
-    r = sioc_aws_client_init(&g_client, &ad);
-    if (r == SIOC_OK) r = sioc_posix_init(&g_px, &g_client.http, NULL, NULL);
-    if (r != SIOC_OK) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "AWS client: %s", sioc_strerror(r));
+        snprintf(msg, sizeof msg, "cluster member: %s%s", sioc_strerror(r),
+                 r == SIOC_ERR_NOT_FOUND ? " (credentials or connection string missing: see --help)" : "");
         print_error("startup", msg);
         return 1;
     }
-node: /* the node */
-    nd.random = sioc_posix_random;
-    nd.emitter_only = g_emitter;
-    r = sioc_node_init(&g_node, &nd);
-    if (r != SIOC_OK) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "node: %s", sioc_strerror(r));
-        print_error("startup", msg);
+    g_nd = sioc_cluster_node(&g_cl);
+    if (add_sockets() != 0) {
+        print_error("startup", "namespace or socket refused");
         return 1;
     }
-    for (i = 0; i < g_n_nsps && !g_emitter; i++)
-        if (sioc_node_nsp_open(&g_node, sioc_str_c(g_nsps[i]), now_ms()) != SIOC_OK) {
-            print_error("startup", "namespace refused");
-            return 1;
-        }
-    for (i = 0; i < g_n_socks && !g_emitter; i++) {
-        vsock *s = &g_socks[i];
-        sioc_node_socket_desc sd;
-        int k;
-        build_handshake(s);
-        memset(&sd, 0, sizeof sd);
-        sd.handshake.ptr = s->handshake;
-        sd.handshake.len = s->handshake_len;
-        sd.user = s;
-        r = sioc_node_socket_add(&g_node, sioc_str_c(s->nsp), sioc_str_c(s->id), &sd, now_ms());
-        for (k = 0; r == SIOC_OK && k < s->n_rooms; k++)
-            r = sioc_node_socket_join(&g_node, sioc_str_c(s->nsp), sioc_str_c(s->id), sioc_str_c(s->rooms[k]));
-        if (r != SIOC_OK) {
-            print_error("startup", "socket refused");
-            return 1;
-        }
-    }
-    cd.random = sioc_posix_random;
-    cd.on_error = on_aws_error;
-    if (g_azure) {
-        zcd.topic_name = cd.topic_name;
-        zcd.subscription_prefix = sub_prefix ? sub_prefix : cd.queue_prefix;
-        zcd.receives_in_flight = cd.receives_in_flight;
-        zcd.timeout_s = cd.wait_time_s < 0 ? 1 : cd.wait_time_s; /* 0: the binding's default */
-        zcd.random = sioc_posix_random;
-        zcd.on_error = on_azure_error;
-        r = sioc_cluster_azure_init(&g_cz, &g_node, &g_az_client, &zcd);
-        if (r == SIOC_OK) r = sioc_cluster_azure_start(&g_cz, now_ms());
-    } else {
-        r = sioc_cluster_aws_init(&g_ca, &g_node, &g_client, &cd);
-        if (r == SIOC_OK) r = sioc_cluster_aws_start(&g_ca, now_ms());
-    }
+    r = sioc_cluster_start(&g_cl, now_ms());
     if (r != SIOC_OK) {
-        char msg[128];
         snprintf(msg, sizeof msg, "cluster: %s", sioc_strerror(r));
         print_error("startup", msg);
         return 1;
     }
-    fprintf(stderr, "siocat[%s]: uid %s, %s %s\n", g_label, g_node.uid, g_azure ? "subscription" : "queue",
-            g_emitter ? "(none)" : g_azure ? g_cz.subscription : g_ca.queue_name);
+    started_at = now_ms();
+    fprintf(stderr, "siocat[%s]: uid %s, %s %s\n", g_label, g_nd->uid,
+            sioc_cluster_get_transport(&g_cl) == SIOC_CLUSTER_AZURE ? "subscription" : "queue",
+            g_emitter ? "(none)" : sioc_cluster_queue_name(&g_cl));
 
     for (;;) {
         struct pollfd pfd[SIOC_POSIX_MAX_CONNS + 1];
@@ -1281,33 +1242,44 @@ node: /* the node */
         size_t nf, k;
         uint64_t now = now_ms(), dl;
         int timeout;
+        sioc_cluster_state st;
         if (g_stop && !g_closing) start_close();
-        tr_process(now);
+        sioc_cluster_process(&g_cl, now);
         drain_events();
-        if (tr_running() && g_node.ready && !g_ready_printed && !g_closing && tr_idle()) {
+        st = sioc_cluster_get_state(&g_cl);
+        if (st == SIOC_CLUSTER_RUNNING) ever_ran = 1;
+        if (st == SIOC_CLUSTER_RUNNING && g_nd->ready && !g_ready_printed && !g_closing && sioc_cluster_idle(&g_cl)) {
             print_ready();
             g_ready_printed = 1;
         }
-        if (tr_closed()) {
+        if (st == SIOC_CLUSTER_CLOSED) {
             jw j;
             jw_begin(&j);
             sioc_json_write_object_begin(&j.w);
             jw_kcstr(&j, "ev", "closed");
             sioc_json_write_object_end(&j.w);
             jw_emit(&j);
+            if (!ever_ran) exit_code = 1; /* it never joined: not a success */
             break;
         }
-        if (tr_failed()) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "%s refused start-up: %s", g_azure ? "Azure" : "AWS",
-                     sioc_strerror(tr_last_error()));
+        if (st == SIOC_CLUSTER_FAILED) {
+            snprintf(msg, sizeof msg, "%s refused start-up: %s",
+                     sioc_cluster_get_transport(&g_cl) == SIOC_CLUSTER_AZURE ? "Azure" : "AWS",
+                     sioc_strerror(sioc_cluster_last_error(&g_cl)));
             print_error("startup", msg);
             exit_code = 1;
             break;
         }
-        dl = tr_next_deadline(now);
+        if (startup_ms && !ever_ran && !g_closing && now - started_at >= startup_ms) {
+            snprintf(msg, sizeof msg, "start-up did not finish within %u ms (last error: %s)", (unsigned)startup_ms,
+                     sioc_strerror(sioc_cluster_last_error(&g_cl)));
+            print_error("startup", msg);
+            exit_code = 1;
+            break;
+        }
+        dl = sioc_cluster_next_deadline(&g_cl, now);
         timeout = dl <= now ? 0 : dl - now > 1000 ? 1000 : (int)(dl - now);
-        nf = sioc_posix_fds(&g_px, fds, SIOC_POSIX_MAX_CONNS);
+        nf = sioc_posix_fds(sioc_cluster_posix(&g_cl), fds, SIOC_POSIX_MAX_CONNS);
         for (k = 0; k < nf; k++) {
             pfd[k].fd = fds[k].fd;
             pfd[k].events = (short)(((fds[k].wants & SIOC_HTTP_WANT_READ) ? POLLIN : 0) |
@@ -1318,59 +1290,11 @@ node: /* the node */
         pfd[nf].events = POLLIN;
         pfd[nf].revents = 0;
         if (poll(pfd, nf + 1, timeout) < 0 && errno != EINTR) break;
-        (void)sioc_posix_step(&g_px, now_ms());
-        if (pfd[nf].revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t got;
-            if (g_line_len >= sizeof g_linebuf) g_line_len = 0; /* an overlong line is dropped */
-            got = read(0, g_linebuf + g_line_len, sizeof g_linebuf - g_line_len);
-            if (got <= 0) {
-                stdin_open = 0;
-                start_close();
-            } else {
-                char *start = g_linebuf, *nl;
-                g_line_len += (size_t)got;
-                while ((nl = (char *)memchr(start, '\n', g_line_len - (size_t)(start - g_linebuf))) != NULL) {
-                    tr_process(now_ms());
-                    drain_events();
-                    command(start, (size_t)(nl - start));
-                    drain_events();
-                    start = nl + 1;
-                }
-                g_line_len -= (size_t)(start - g_linebuf);
-                memmove(g_linebuf, start, g_line_len);
-            }
-        }
+        (void)sioc_posix_step(sioc_cluster_posix(&g_cl), now_ms());
+        if (pfd[nf].revents & (POLLIN | POLLHUP | POLLERR)) read_stdin(&stdin_open);
     }
-    if (g_azure) { /* request counts per operation, for the idle-cost report */
-        int op;
-        fprintf(stderr, "siocat[%s]: requests", g_label);
-        for (op = 0; op < SIOC_CLUSTER_AZURE_OP_COUNT; op++)
-            if (g_cz.requests[op]) fprintf(stderr, " %s=%llu", sioc_cluster_azure_op_name(op),
-                                           (unsigned long long)g_cz.requests[op]);
-        fprintf(stderr, "; received %llu, completed %llu, published %llu, bad %llu, redelivered %llu\n",
-                (unsigned long long)g_cz.received, (unsigned long long)g_cz.completed,
-                (unsigned long long)g_cz.published, (unsigned long long)g_cz.bad_messages,
-                (unsigned long long)g_cz.redelivered);
-    } else { /* request counts per operation, for the idle-cost report */
-        int op;
-        fprintf(stderr, "siocat[%s]: requests", g_label);
-        for (op = 0; op < SIOC_CLUSTER_AWS_OP_COUNT; op++)
-            if (g_ca.requests[op]) fprintf(stderr, " %s=%llu", sioc_cluster_aws_op_name(op),
-                                           (unsigned long long)g_ca.requests[op]);
-        fprintf(stderr, "; received %llu, deleted %llu, published %llu, bad %llu, redelivered %llu\n",
-                (unsigned long long)g_ca.received, (unsigned long long)g_ca.deleted,
-                (unsigned long long)g_ca.published, (unsigned long long)g_ca.bad_messages,
-                (unsigned long long)g_ca.redelivered);
-    }
-    if (g_azure) sioc_cluster_azure_free(&g_cz);
-    else sioc_cluster_aws_free(&g_ca);
-    sioc_node_free(&g_node);
-    sioc_posix_free(&g_px);
-    if (g_azure) sioc_azure_client_free(&g_az_client);
-    else sioc_aws_client_free(&g_client);
-    for (i = 0; i < MAX_PENDING; i++) {
-        free(g_pend[i].id.p);
-        free(g_pend[i].items.p);
-    }
+    print_stats();
+    sioc_cluster_free(&g_cl);
+    free_pending();
     return exit_code;
 }

@@ -11,11 +11,11 @@
 // the server stops and the emulator with it.
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const { spawn } = require("node:child_process");
 const path = require("node:path");
 const fs = require("node:fs");
-const readline = require("node:readline");
 const { connectClient } = require("./client");
+const { jsonlMember } = require("./jsonl");
+const brokers = require("./brokers");
 
 const ROOT = path.join(__dirname, "..", "..");
 const SIOCAT = path.resolve(process.argv[2] || path.join(ROOT, "build", "siocat"));
@@ -29,52 +29,15 @@ function fail(msg) {
 }
 setTimeout(() => fail("took longer than 60 s"), 60000).unref();
 
-// A child speaking JSON lines (server.js or siocat): waits for lines matching a predicate.
-function member(cmd, args, env, label) {
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  const m = { child, lines: [], waiters: [], stderr: "", nextId: 1 };
-  child.stderr.on("data", (c) => { m.stderr += c; });
-  readline.createInterface({ input: child.stdout }).on("line", (line) => {
-    let ev;
-    try { ev = JSON.parse(line); } catch { return; }
-    if (ev.ev === "error") say(label, `error: ${ev.where}: ${ev.message}`);
-    m.lines.push(ev);
-    for (const w of [...m.waiters]) if (w.pred(ev)) { m.waiters.splice(m.waiters.indexOf(w), 1); w.resolve(ev); }
-  });
-  m.wait = (pred, what, ms = 10000) => {
-    const seen = m.lines.find(pred);
-    if (seen) { m.lines.splice(m.lines.indexOf(seen), 1); return Promise.resolve(seen); }
-    return new Promise((resolve) => {
-      const t = setTimeout(() => fail(`${label}: no ${what} within ${ms} ms\n${m.stderr.slice(-2000)}`), ms);
-      m.waiters.push({ pred, resolve: (ev) => { clearTimeout(t); m.lines.splice(m.lines.indexOf(ev), 1); resolve(ev); } });
-    });
-  };
-  m.send = (cmd) => {
-    const id = `${label}.${m.nextId++}`;
-    child.stdin.write(JSON.stringify({ id, ...cmd }) + "\n");
-    return m.wait((ev) => ev.ev === "result" && ev.id === id, `result of ${cmd.cmd}`);
-  };
-  return m;
-}
+const member = (cmd, args, env, label) => jsonlMember(children, fail, say, cmd, args, env, label);
 
 async function main() {
   if (!fs.existsSync(SIOCAT)) fail(`${SIOCAT} not found: build it first (make build/siocat)`);
   // 1. the emulator
-  const fq = spawn(process.execPath, [path.join(ROOT, "tests", "fauxqs", "launch.mjs"), "--watch-stdin",
-    "--max-seconds", "120"], { stdio: ["pipe", "pipe", "inherit"] });
-  children.add(fq);
-  const early = () => fail("fauxqs did not start (run `npm ci` in tests/fauxqs)");
-  fq.on("exit", early);
-  const endpoint = await new Promise((resolve) => {
-    let buf = "";
-    fq.stdout.on("data", (c) => { buf += c; const m = /FAUXQS_ENDPOINT=(\S+)/.exec(buf); if (m) resolve(m[1]); });
-  });
-  fq.off("exit", early);
+  const { child: fq, endpoint, env: fqEnv } = await brokers.startFauxqs(children, 120)
+    .catch((e) => fail(`fauxqs did not start (run \`npm ci\` in tests/fauxqs): ${e.message}`));
   say("fauxqs", `SNS + SQS emulator listening at ${endpoint}`);
-  const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+  const env = { ...process.env, ...fqEnv };
   const hb = ["--heartbeat-interval", "1000", "--heartbeat-timeout", "4000"];
 
   // 2. the Node server and its client

@@ -156,74 +156,15 @@ function httpGetJson(url, timeoutMs = 3000) {
 const sortBy = (list, key) => [...list].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
 
 // ---------------------------------------------------------------------------------------------------------------
-// The emulator (tests/fauxqs, owned by its own folder: pinned fauxqs + loopback launcher)
+// The emulator and the Service Bus broker (brokers.js)
 
-async function startFauxqs() {
-  const launcher = path.join(__dirname, "..", "fauxqs", "launch.mjs");
-  if (!fs.existsSync(path.join(__dirname, "..", "fauxqs", "node_modules", "fauxqs"))) {
-    throw new Error("tests/fauxqs/node_modules is missing: run `npm ci` in tests/fauxqs");
-  }
-  const child = spawn(process.execPath, [launcher, "--watch-stdin", "--max-seconds", String(OPT.maxSeconds + 30)],
-    { stdio: ["pipe", "pipe", "pipe"] });
-  children.add(child);
-  let stderr = "";
-  child.stderr.on("data", (c) => { stderr += c; });
-  const endpoint = await new Promise((resolve, reject) => {
-    let buf = "";
-    const timer = setTimeout(() => reject(new Error(`fauxqs did not start in 15 s: ${stderr}`)), 15000);
-    child.stdout.on("data", (c) => {
-      buf += c;
-      const m = /FAUXQS_ENDPOINT=(\S+)/.exec(buf);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`fauxqs exited (${code}): ${stderr}`)); });
-  });
-  return { child, endpoint };
-}
-
-// The Azure test broker (tests/sbbroker): AMQP for the SDK, HTTP for siocat's REST, HTTPS for the SDK's
-// administration client (which only speaks https), with a certificate made here and removed at exit.
-
-const SB_KEY_NAME = "RootManageSharedAccessKey";
-const SB_KEY = "aW50ZXJvcC10ZXN0LWtleQ=="; // used as text, like every SAS key (AZURE.md §3)
-let AZURE = null; // {amqpCs, adminCs, restUrl, caFile, statsUrl}
-
+const brokers = require("./brokers");
+let AZURE = null; // {amqpCs, adminCs, restUrl, restUrlTls, caFile, statsUrl}
+const startFauxqs = () => brokers.startFauxqs(children, OPT.maxSeconds + 30);
 async function startSbBroker() {
-  const os = require("node:os");
-  const { execFileSync } = require("node:child_process");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "interop-sb-"));
-  process.on("exit", () => { try { fs.rmSync(dir, { recursive: true, force: true }); } catch (e) { /* gone */ } });
-  const key = path.join(dir, "key.pem");
-  const cert = path.join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
-  const child = spawn(process.execPath, [path.join(__dirname, "..", "sbbroker", "broker.js"), "--watch-stdin",
-    "--max-seconds", String(OPT.maxSeconds + 30), "--rule", `${SB_KEY_NAME}=${SB_KEY}`, "--cert", cert, "--key", key],
-  { stdio: ["pipe", "pipe", "pipe"] });
-  children.add(child);
-  let stderr = "";
-  child.stderr.on("data", (c) => { stderr += c; });
-  const ports = await new Promise((resolve, reject) => {
-    let buf = "";
-    const timer = setTimeout(() => reject(new Error(`sbbroker did not start in 15 s: ${stderr}`)), 15000);
-    child.stdout.on("data", (c) => {
-      buf += c;
-      const m = /SBBROKER_READY amqp=(\d+) http=(\d+) https=(\d+)/.exec(buf);
-      if (m) { clearTimeout(timer); resolve({ amqp: +m[1], http: +m[2], https: +m[3] }); }
-    });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`sbbroker exited (${code}): ${stderr}`)); });
-  });
-  const auth = `SharedAccessKeyName=${SB_KEY_NAME};SharedAccessKey=${SB_KEY}`;
-  AZURE = {
-    amqpCs: `Endpoint=sb://127.0.0.1:${ports.amqp};${auth};UseDevelopmentEmulator=true`,
-    adminCs: `Endpoint=sb://localhost:${ports.https};${auth}`,
-    restUrl: `http://127.0.0.1:${ports.http}`,
-    restUrlTls: `https://localhost:${ports.https}`, // --siocat-tls (the certificate names localhost)
-    caFile: cert,
-    statsUrl: `http://127.0.0.1:${ports.http}/$broker/stats`,
-  };
-  return { child, endpoint: `sb amqp=${ports.amqp} http=${ports.http} https=${ports.https}` };
+  const b = await brokers.startSbBroker(children, OPT.maxSeconds + 30);
+  AZURE = b.azure;
+  return b;
 }
 
 // The names of the subscriptions of the cluster topic (AZURE.md default "socket.io").

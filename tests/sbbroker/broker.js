@@ -15,7 +15,15 @@
      --no-scope-check             accept a valid token whatever resource it names
      --chunked                    send REST message and ATOM bodies with Transfer-Encoding: chunked (as Azure may)
      --verbose                    log requests to stderr
-   Everything binds 127.0.0.1. SIGTERM/SIGINT stop it. GET /$broker/stats (no auth) returns counters as JSON. */
+   Everything binds 127.0.0.1. SIGTERM/SIGINT stop it. GET /$broker/stats (no auth) returns counters as JSON.
+
+   Faults on demand (REST only, no auth, for tests): POST /$broker/faults with a JSON array of
+     {"op": "send"|"receive"|"complete"|"unlock"|"renew"|"admin"|"any", "count": N,
+      "status": 500|503|429|401|..., "retryAfter": S,   answer with that status instead (the request is not done)
+      "reset": true,                                   or destroy the connection without an answer
+      "after": true}                                   or do the request, then reset instead of answering
+   Each matching REST request uses up one count of the first fault that matches. DELETE /$broker/faults clears
+   them; GET /$broker/stats has "faults_injected". */
 
 const http = require('node:http');
 const https = require('node:https');
@@ -257,8 +265,9 @@ class Broker {
       amqp: { received: 0, delivered: 0, auth_failures: 0, connections: 0 },
       http: { received: 0, delivered: 0, auth_failures: 0, requests: 0 },
       completed: 0, abandoned: 0, lock_expired: 0, dead_lettered: 0, ttl_expired: 0, auto_deleted: 0,
-      renewed: 0, bad_requests: 0,
+      renewed: 0, bad_requests: 0, faults_injected: 0,
     };
+    this.faults = [];
     for (const t of opts.topics) this.createTopic(t, {});
   }
 
@@ -937,6 +946,20 @@ class Broker {
     this.stats.http.requests++;
     const url = new URL(req.url, 'http://x');
     this.log(req.method, req.url);
+    if (url.pathname === '/$broker/faults') return this.faultsEndpoint(req, res);
+    const fault = this.takeFault(req, url);
+    if (fault && !fault.after) {
+      this.stats.faults_injected++;
+      req.resume();
+      if (fault.reset) return req.socket.destroy();
+      const extra = fault.retryAfter ? { 'Retry-After': String(fault.retryAfter) } : undefined;
+      return this.httpError(res, fault.status || 500, `injected fault ${fault.status || 500}`, extra);
+    }
+    if (fault && fault.after) { /* the request is done, its answer lost */
+      this.stats.faults_injected++;
+      res.writeHead = () => res;
+      res.end = () => { req.socket.destroy(); return res; };
+    }
     if (url.pathname === '/$broker/stats' && req.method === 'GET') {
       const body = JSON.stringify(this.statsSnapshot());
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
@@ -981,6 +1004,49 @@ class Broker {
       return this.sendAtom(res, 200, this.feed(req, [], segs.join('/')));
     }
     return this.httpError(res, 404, `No resource at ${url.pathname}.`);
+  }
+
+  /* Which REST operation a request is, for fault injection. */
+  static restOp(req, url) {
+    const segs = url.pathname.split('/').filter((x) => x !== '');
+    const lower = segs.map((x) => x.toLowerCase());
+    if (lower[0] === '$broker') return null;
+    if (segs.length === 2 && lower[1] === 'messages') return 'send';
+    if (segs.length === 5 && lower[1] === 'subscriptions' && lower[4] === 'head') return 'receive';
+    if (segs.length === 6 && lower[1] === 'subscriptions' && lower[3] === 'messages') {
+      return req.method === 'DELETE' ? 'complete' : req.method === 'PUT' ? 'unlock' : 'renew';
+    }
+    return 'admin';
+  }
+
+  takeFault(req, url) {
+    const op = Broker.restOp(req, url);
+    if (!op) return null;
+    const f = this.faults.find((x) => x.count > 0 && (x.op === op || x.op === 'any'));
+    if (!f) return null;
+    f.count--;
+    return f;
+  }
+
+  async faultsEndpoint(req, res) {
+    if (req.method === 'DELETE') {
+      this.faults = [];
+      res.writeHead(200);
+      return res.end();
+    }
+    if (req.method !== 'POST') return this.httpError(res, 405, 'method not allowed');
+    const body = await this.readBody(req, 65536);
+    let list;
+    try {
+      list = JSON.parse(String(body));
+      if (!Array.isArray(list)) throw new Error('not an array');
+    } catch (e) {
+      return this.httpError(res, 400, `faults: ${e.message}`);
+    }
+    for (const f of list) this.faults.push({ op: String(f.op || 'any'), count: Number(f.count || 1), status: f.status,
+      retryAfter: f.retryAfter, reset: !!f.reset, after: !!f.after });
+    res.writeHead(200);
+    return res.end();
   }
 
   /* POST /{topic}/messages */

@@ -1,0 +1,744 @@
+/* ---- member: one cluster member over either cloud (see member.h). The shared machinery: set-up, slots, retries
+   with backoff, deadlines, publish sequences, settle queue, recent ids, start, close, free, the POSIX turn. ---- */
+#include "member_int.h"
+
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
+static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
+
+/* ---- configuration ---- */
+
+#if SIOC_ENABLE_POSIX
+#include <stdlib.h> /* getenv */
+
+static const char *sioc__m_env(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *d) {
+    const char *sb = sioc__m_env("SERVICEBUS_CONNECTION_STRING");
+    if (!d) return;
+    if (d->transport == SIOC_CLUSTER_AUTO) { /* Azure when a connection string is given, or only that is at hand */
+        int aws_keys = d->aws.credentials.access_key_id.len || sioc__m_env("AWS_ACCESS_KEY_ID");
+        d->transport = (d->azure.connection_string || (sb && !aws_keys)) ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+    }
+    if (d->transport == SIOC_CLUSTER_AZURE) {
+        if (!d->azure.connection_string) d->azure.connection_string = sb;
+        if (!d->azure.rest_url) d->azure.rest_url = sioc__m_env("SERVICEBUS_REST_URL");
+    }
+#if SIOC_ENABLE_AWS
+    if (d->transport == SIOC_CLUSTER_AWS) {
+        sioc_aws_desc ad;
+        memset(&ad, 0, sizeof ad);
+        ad.region = d->aws.region;
+        ad.credentials = d->aws.credentials;
+        ad.sns_endpoint = d->aws.sns_endpoint;
+        ad.sqs_endpoint = d->aws.sqs_endpoint;
+        (void)sioc_aws_desc_from_env(&ad);
+        d->aws.region = ad.region ? ad.region : "us-east-1";
+        d->aws.credentials = ad.credentials;
+        d->aws.sns_endpoint = ad.sns_endpoint;
+        d->aws.sqs_endpoint = ad.sqs_endpoint;
+    }
+#endif
+    if (!d->random) d->random = sioc_posix_random;
+    if (!d->utc_now) d->utc_now = sioc_posix_utc_now;
+}
+#endif
+
+SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset preset) {
+    sioc_node_desc *n;
+    if (!d || preset != SIOC_CLUSTER_PRESET_SMALL) return; /* SERVER: the defaults */
+    n = &d->node;
+    n->max_message_size = 16384;
+    n->max_namespaces = 2;
+    n->max_sockets = 16;
+    n->max_rooms = 48;
+    n->max_memberships = 96;
+    n->max_peers = 8;
+    n->max_requests = 8;
+    n->max_acks = 16;
+    n->max_attachments = 8;
+    n->max_ack_tokens = 128;
+    n->ack_scratch_size = 4096;
+    d->receives_in_flight = 1;
+    d->recent_ids = 512;
+    d->aws.max_messages = 2;
+    d->http.max_endpoints = 2;
+    d->http.max_requests = 8;
+    d->http.request_head_size = 2048;
+    d->http.response_head_size = d->transport == SIOC_CLUSTER_AZURE ? 16384 : 4096;
+    d->http.max_headers = 48;
+}
+
+SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d = *desc;
+    int az;
+    if (d.transport == SIOC_CLUSTER_AUTO) d.transport = d.azure.connection_string ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+    az = d.transport == SIOC_CLUSTER_AZURE;
+    if (!d.topic_name || !*d.topic_name) d.topic_name = az ? "socket.io" : "socket-io";
+    if (!d.prefix || !*d.prefix) d.prefix = az ? "socket.io" : "socket-io";
+    if (!d.receives_in_flight) d.receives_in_flight = az ? 2 : 1;
+    if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
+    if (!d.backoff_base_ms) d.backoff_base_ms = 200;
+    if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
+    if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
+    if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
+    if (!d.recent_ids) d.recent_ids = 4096;
+    /* everything scales with the largest message the application declares (the node refuses larger ones) */
+    if (!d.node.max_message_size) d.node.max_message_size = 262144;
+    if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
+    if (!d.node.event_queue_size)
+        d.node.event_queue_size = d.node.max_message_size + 16384u + 64u * (d.node.max_sockets ? d.node.max_sockets : 256u);
+    /* Service Bus may send up to 64 KiB of properties in headers: a receive whose head does not fit could not
+       even be settled */
+    if (az && !d.http.response_head_size) d.http.response_head_size = 80u * 1024u;
+    if (az && !d.http.max_headers) d.http.max_headers = 256;
+    /* the node, the engine: what they leave empty comes from the member's desc */
+    if (!d.node.random) d.node.random = d.random, d.node.user = d.user;
+    if (!d.node.allocator.alloc) d.node.allocator = d.allocator;
+    if (!d.node.logger.fn) d.node.logger = d.logger;
+    if (!d.http.allocator.alloc) d.http.allocator = d.allocator;
+    if (!d.http.logger.fn) d.http.logger = d.logger;
+    if (!d.http.random) d.http.random = d.random, d.http.user = d.user;
+    if (!d.http.utc_now) d.http.utc_now = d.utc_now;
+    if (!d.http.max_endpoints) d.http.max_endpoints = az ? 1 : 2; /* the REST host; SNS and SQS */
+    /* long polls hold a connection each; publishes and settles need at least one more (raised, never lowered) */
+    if (!d.http.conns_per_endpoint) d.http.conns_per_endpoint = (uint32_t)d.receives_in_flight + 3u;
+    if (!d.aws.retention_s) d.aws.retention_s = 3600;
+    if (!d.aws.wait_time_s) d.aws.wait_time_s = 20;
+    if (d.aws.wait_time_s < 0) d.aws.wait_time_s = 0;
+    if (!d.aws.max_messages) d.aws.max_messages = 10;
+    if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
+        d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
+    if (!d.azure.timeout_s) d.azure.timeout_s = 55;
+    return d;
+}
+
+SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+#if SIOC_ENABLE_LOG
+    if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
+#else
+    (void)d, (void)what;
+#endif
+}
+
+/* Receive slots: none for an emitter. */
+static size_t sioc__m_receives(const sioc_cluster_desc *d) {
+    return d->node.emitter_only ? 0u : (size_t)d->receives_in_flight;
+}
+
+/* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
+static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l) {
+    sioc_cluster_desc d;
+    sioc__mlayout l;
+    size_t total, n_slots;
+    sioc_result r;
+    if (!desc) return 0;
+    d = sioc_cluster_desc_resolved(desc);
+    memset(&l, 0, sizeof l);
+    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
+        sioc__m_log(&d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
+        return 0;
+    }
+    if (d.backoff_cap_ms < d.backoff_base_ms) {
+        sioc__m_log(&d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+        return 0;
+    }
+    if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
+        sioc__m_log(&d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+        return 0;
+    }
+    r = SIOC_ERR_UNSUPPORTED;
+#if SIOC_ENABLE_AWS
+    if (d.transport == SIOC_CLUSTER_AWS) r = sioc__maws_layout(&d, &l);
+#endif
+#if SIOC_ENABLE_AZURE
+    if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
+#endif
+    if (r != SIOC_OK) {
+        sioc__m_log(&d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
+                                                  : "sioc_cluster: an option of the transport is out of range");
+        return 0;
+    }
+    if (d.node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
+        l.n_settle_slots = l.settle_cap = l.per_receive = 0;
+        l.recv_body = l.recv_reply = l.toks = l.one = 0;
+        l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
+        d.recent_ids = 0;
+    }
+    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d);
+    total = sioc__align16(n_slots * sizeof(sioc__mslot));
+    total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
+             sioc__align16(l.pub_reply);
+    total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
+    total += sioc__m_receives(&d) * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
+    total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
+    total += sioc__align16((size_t)d.recent_ids * sizeof(uint64_t)) + sioc__align16((size_t)d.recent_ids * 4u);
+    total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
+    if (out_d) *out_d = d;
+    if (out_l) *out_l = l;
+    return total;
+}
+
+SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d;
+    size_t own = sioc__m_layout(desc, &d, NULL), node;
+    if (!own) return 0;
+    node = sioc_node_heap_size(&d.node);
+    return node ? own + node : 0;
+}
+
+/* ---- set-up and release ---- */
+
+/* Give the slot's call its body and reply memory. */
+static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, size_t body_cap, uint8_t *reply,
+                             size_t reply_cap) {
+#if SIOC_ENABLE_AZURE
+    if (sioc__m_is_azure(c)) {
+        s->call.azure.body_mem = body, s->call.azure.body_cap = body_cap;
+        s->call.azure.reply_mem = reply, s->call.azure.reply_cap = reply_cap;
+        s->call.azure.user = s;
+        return;
+    }
+#endif
+#if SIOC_ENABLE_AWS
+    s->call.aws.body_mem = body, s->call.aws.body_cap = body_cap;
+    s->call.aws.reply_mem = reply, s->call.aws.reply_cap = reply_cap;
+    s->call.aws.user = s;
+#endif
+    (void)c, (void)s, (void)body, (void)body_cap, (void)reply, (void)reply_cap;
+}
+
+static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l) {
+    size_t i, off = 0, n_set = l->n_settle_slots;
+    c->p_slots = (sioc__mslot *)(void *)mem;
+    off += sioc__align16(c->p_n_slots * sizeof(sioc__mslot));
+    for (i = 0; i < c->p_n_slots; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        size_t body, reply;
+        s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
+                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE : SIOC__MK_RECV;
+        body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
+             : s->kind == SIOC__MK_SETTLE ? l->set_body : l->recv_body;
+        reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
+              : s->kind == SIOC__MK_SETTLE ? l->set_reply : l->recv_reply;
+        sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
+        off += sioc__align16(body) + sioc__align16(reply);
+    }
+    c->p_settles = mem + off;
+    off += sioc__align16(l->settle_cap * sizeof(sioc__msettle));
+    c->p_recent = (uint64_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * sizeof(uint64_t));
+    c->p_recent_at = (uint32_t *)(void *)(mem + off);
+    off += sioc__align16((size_t)c->p_desc.recent_ids * 4u);
+    c->p_toks = (sioc_json_tok *)(void *)(mem + off);
+    c->p_n_toks = l->toks;
+    off += sioc__align16(l->toks * sizeof(sioc_json_tok));
+    c->p_scratch = mem + off;
+    c->p_scratch_size = l->scratch;
+    off += sioc__align16(l->scratch);
+    c->p_one = mem + off;
+    c->p_one_size = l->one;
+}
+
+SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d;
+    sioc__mlayout l;
+    size_t total;
+    uint8_t *mem;
+    sioc_result r;
+    if (!c || !desc) return SIOC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    d = *desc;
+#if SIOC_ENABLE_POSIX
+    sioc_cluster_desc_from_env(&d);
+#endif
+    if (!d.random || !d.utc_now) return SIOC_ERR_DEPENDENCY;
+    total = sioc__m_layout(&d, &c->p_desc, &l);
+    if (!total) return SIOC_ERR_ARG;
+    c->p_transport = c->p_desc.transport;
+#if !SIOC_ENABLE_LIBC_MALLOC
+    if (!c->p_desc.allocator.alloc) return SIOC_ERR_DEPENDENCY;
+#endif
+    r = sioc_node_init(&c->p_node, &c->p_desc.node);
+    if (r != SIOC_OK) goto fail;
+    c->p_inited |= 1;
+    r = SIOC__M_CLOUD(c, client_init, (c));
+    if (r != SIOC_OK) goto fail;
+    c->p_http = (sioc_http_client *)(void *)&c->p_client; /* both clients start with their engine */
+    c->p_inited |= 2;
+#if SIOC_ENABLE_POSIX
+    if (!c->p_desc.own_io) {
+        r = sioc_posix_init(&c->p_px, c->p_http, NULL, NULL);
+        if (r != SIOC_OK) goto fail;
+        c->p_inited |= 4;
+    }
+#endif
+    mem = (uint8_t *)sioc__alloc(&c->p_desc.allocator, total);
+    if (!mem) {
+        r = SIOC_ERR_NOMEM;
+        goto fail;
+    }
+    memset(mem, 0, total);
+    c->p_mem = mem;
+    c->p_mem_size = total;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
+    c->p_settle_cap = l.settle_cap;
+    c->p_per_receive = l.per_receive;
+    sioc__m_carve(c, mem, &l);
+    (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
+    c->p_state = SIOC_CLUSTER_IDLE;
+    return SIOC_OK;
+fail:
+    sioc_cluster_free(c);
+    return r;
+}
+
+static void sioc__m_cancel(sioc_cluster *c, sioc__mslot *s) {
+    if (s->state == SIOC__MS_BUSY) SIOC__M_CLOUD(c, cancel, (c, s));
+    s->state = SIOC__MS_FREE;
+}
+
+SIOC_API void sioc_cluster_free(sioc_cluster *c) {
+    size_t i;
+    if (!c) return;
+    if (c->p_mem) {
+        for (i = 0; i < c->p_n_slots; i++) sioc__m_cancel(c, &c->p_slots[i]);
+        sioc__free(&c->p_desc.allocator, c->p_mem, c->p_mem_size);
+        c->p_mem = NULL;
+    }
+#if SIOC_ENABLE_POSIX
+    if (c->p_inited & 4) sioc_posix_free(&c->p_px);
+#endif
+#if SIOC_ENABLE_AWS
+    if ((c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AWS) sioc_aws_client_free(&c->p_client.aws);
+#endif
+#if SIOC_ENABLE_AZURE
+    if ((c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AZURE) sioc_azure_client_free(&c->p_client.azure);
+#endif
+    if (c->p_inited & 1) sioc_node_free(&c->p_node);
+    c->p_inited = 0;
+    c->p_http = NULL;
+}
+
+/* ---- requests: submit, report, back off ---- */
+
+static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry) {
+    c->p_stats.failures[s->op]++;
+    c->p_last_error = r;
+    if (c->p_desc.on_error) {
+        sioc_cluster_error e;
+        memset(&e, 0, sizeof e);
+        e.op = (sioc_cluster_op)s->op;
+        e.op_name = sioc_cluster_op_name(c, s->op);
+        e.result = r;
+        e.code = e.message = e.detail = "";
+        SIOC__M_CLOUD(c, error, (s, &e));
+        e.will_retry = will_retry;
+        c->p_desc.on_error(c->p_desc.user, &e);
+    }
+}
+
+/* Capped exponential backoff with full jitter above a floor, never a hot loop (docs/DESIGN.md). Throttling waits
+   at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
+   token), later ones back off like any failure. */
+static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    uint64_t floor = c->p_desc.backoff_floor_ms;
+    sioc__m_report(c, s, r, 1);
+    s->state = SIOC__MS_WAIT;
+    if (r == SIOC_ERR_AUTH && !s->auth_retries) {
+        s->auth_retries = 1;
+        s->retry_at = now + floor;
+        return;
+    }
+    s->attempts++;
+    if (r == SIOC_ERR_THROTTLED) {
+        uint64_t least = sioc__m_is_azure(c) ? 2000u : 1000u, ra = 0;
+#if SIOC_ENABLE_AZURE
+        if (sioc__m_is_azure(c)) ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
+#endif
+        if (floor < least) floor = least;
+        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
+    }
+    s->retry_at = sioc__backoff_at(now, s->attempts, c->p_desc.backoff_base_ms, c->p_desc.backoff_cap_ms, floor,
+                                   sioc__rand32(c->p_desc.random, c->p_desc.user));
+}
+
+/* Submit what the slot holds. A refusal no retry can cure (bad name, too large) is returned with the slot FREE;
+   anything else (engine full, no connection yet) becomes a retry. */
+static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r;
+    c->p_stats.requests[s->op]++;
+    r = SIOC__M_CLOUD(c, start_call, (c, s, now));
+    if (r == SIOC_OK) {
+        s->state = SIOC__MS_BUSY;
+        return SIOC_OK;
+    }
+    if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        return r;
+    }
+    sioc__m_fail(c, s, r, now);
+    return SIOC_OK;
+}
+
+/* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
+    if (r != SIOC_ERR_NOT_FOUND) {
+        sioc__m_fail(c, s, r, now);
+        return 0;
+    }
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+    return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
+}
+
+/* What a refusal for good means for each kind of slot. */
+static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
+    else if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+    else if (s->kind == SIOC__MK_CTL) c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED
+                                                                                   : SIOC_CLUSTER_FAILED;
+}
+
+static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now) {
+    sioc_result r;
+    s->op = op;
+    s->attempts = 0;
+    s->auth_retries = 0;
+    r = sioc__m_submit(c, s, now);
+    if (r != SIOC_OK) sioc__m_refused(c, s, r);
+}
+
+/* ---- node readiness, publish sequences, settle queue, recent ids ---- */
+
+static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
+    if (c->p_node.state == SIOC_NODE_CLOSING || c->p_node.state == SIOC_NODE_CLOSED) return;
+    if (c->p_node.ready != ready) (void)sioc_node_set_ready(&c->p_node, ready, now);
+}
+
+static void sioc__m_running(sioc_cluster *c, uint64_t now) {
+    c->p_state = SIOC_CLUSTER_RUNNING;
+    sioc__m_set_ready(c, 1, now);
+}
+
+/* Something start-up made is gone: NOT_READY, start-up again at `step`. 0 (nothing done) unless RUNNING. */
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
+    if (c->p_state != SIOC_CLUSTER_RUNNING) return 0;
+    if (what & SIOC__M_LOST_TOPIC) {
+        c->p_stats.restarts++;
+        c->p_have_topic = 0;
+    }
+    if (what & SIOC__M_LOST_QUEUE) {
+        c->p_stats.recreated++;
+        c->p_gen++; /* receives still out for the old one may fail later: not a new loss */
+        c->p_n_settles = 0;
+    }
+    sioc__m_set_ready(c, 0, now);
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = step;
+    return 1;
+}
+
+/* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
+    s->seq_first = c->p_sent + 1u;
+    s->count = n;
+    c->p_sent += n;
+    sioc_node_out_pop(&c->p_node, n);
+}
+
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
+    size_t n = s->count;
+    s->state = SIOC__MS_FREE;
+    if (!n) return;
+    if (accepted > n) accepted = n;
+    c->p_stats.published += accepted;
+    c->p_stats.publish_failed += n - accepted;
+    c->p_published_seq = s->seq_first + n - 1u;
+    s->count = 0;
+    if (c->p_desc.on_publish)
+        c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
+}
+
+/* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
+static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
+    sioc__mslot tmp;
+    size_t n = sioc_node_out_count(&c->p_node);
+    if (!n) return;
+    memset(&tmp, 0, sizeof tmp);
+    sioc__m_pub_taken(c, &tmp, n);
+    sioc__m_pub_outcome(c, &tmp, 0, r);
+}
+
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
+    sioc__msettle *e;
+    if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
+        c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
+        return 0;
+    }
+    e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
+    e->op = op;
+    e->deadline = deadline;
+    e->len = (uint16_t)text.len;
+    memcpy(e->text, text.ptr, text.len);
+    return 1;
+}
+
+static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
+    sioc__msettle *q = (sioc__msettle *)c->p_settles;
+    if (n > c->p_n_settles) n = c->p_n_settles;
+    memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
+    c->p_n_settles -= n;
+}
+
+/* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
+static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
+    uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
+    size_t i;
+    for (i = 0; i < id.len; i++) h = (h ^ (uint8_t)id.ptr[i]) * 0x100000001b3ull;
+    return h ? h : 1u;
+}
+
+/* 1 when `id` was seen recently (a redelivery); otherwise it is remembered. An entry pushed out while its message
+   could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
+    uint64_t h;
+    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    if (!id.len || !n) return 0;
+    h = sioc__m_id_hash(c, id);
+    for (i = 0; i < n; i++)
+        if (c->p_recent[i] == h) return 1;
+    window_s = sioc__m_is_azure(c) ? (c->p_desc.azure.lock_duration_s ? c->p_desc.azure.lock_duration_s : 60u) : 30u;
+    if (c->p_recent[c->p_recent_pos] && now_s - c->p_recent_at[c->p_recent_pos] < window_s) c->p_stats.dedup_short++;
+    c->p_recent[c->p_recent_pos] = h;
+    c->p_recent_at[c->p_recent_pos] = now_s;
+    c->p_recent_pos = (c->p_recent_pos + 1u) % n;
+    return 0;
+}
+
+/* ---- driving ---- */
+
+SIOC_API sioc_result sioc_cluster_start(sioc_cluster *c, uint64_t now_ms) {
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (c->p_state != SIOC_CLUSTER_IDLE) return SIOC_ERR_STATE;
+    c->p_state = SIOC_CLUSTER_STARTING;
+    c->p_step = 0;
+    SIOC__M_CLOUD(c, begin, (c));
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error;
+    sioc_cluster_process(c, now_ms);
+    return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
+    size_t i;
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (c->p_state == SIOC_CLUSTER_CLOSING || c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_OK;
+    if (c->p_node.state != SIOC_NODE_CLOSING && c->p_node.state != SIOC_NODE_CLOSED)
+        (void)sioc_node_close(&c->p_node, now_ms);
+    /* no more receives or settles (the queue / subscription goes, its handles and locks with it); a start-up
+       step in flight is abandoned; only the publish slot carries on */
+    for (i = 0; i < c->p_n_slots; i++)
+        if (i != SIOC__M_PUB) sioc__m_cancel(c, &c->p_slots[i]);
+    c->p_n_settles = 0;
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic) {
+        sioc__m_cancel(c, &c->p_slots[SIOC__M_PUB]);
+        sioc__m_pub_outcome(c, &c->p_slots[SIOC__M_PUB], 0, SIOC_ERR_CLOSED);
+        sioc__m_drop_out(c, SIOC_ERR_CLOSED); /* nowhere to publish */
+    }
+    if (c->p_state == SIOC_CLUSTER_IDLE) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return SIOC_OK;
+    }
+    c->p_state = SIOC_CLUSTER_CLOSING;
+    c->p_step = SIOC__M_STEP_DRAIN;
+    c->p_close_deadline = now_ms + c->p_desc.shutdown_timeout_ms;
+    sioc_cluster_process(c, now_ms);
+    return SIOC_OK;
+}
+
+static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s;
+    void *user;
+    while ((user = SIOC__M_CLOUD(c, next, (c, now))) != NULL) {
+        s = (sioc__mslot *)user;
+        if (s < c->p_slots || s >= c->p_slots + c->p_n_slots || s->state != SIOC__MS_BUSY)
+            continue; /* not ours: the client serves this member alone */
+        switch (s->kind) {
+        case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
+        case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
+        case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
+        default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
+        }
+    }
+}
+
+/* Retries that are due. Receives and settles restart afresh once the queue or subscription changed; a
+   start-up step is written again (a name may have changed meanwhile). */
+static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
+    size_t i;
+    for (i = 0; i < c->p_n_slots; i++) {
+        sioc__mslot *s = &c->p_slots[i];
+        sioc_result r;
+        if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
+        if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
+            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE) && c->p_state != SIOC_CLUSTER_RUNNING) ||
+            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
+            if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            s->state = SIOC__MS_FREE;
+            continue;
+        }
+        if (s->kind == SIOC__MK_CTL) {
+            int att = s->attempts, ar = s->auth_retries;
+            s->state = SIOC__MS_FREE;
+            SIOC__M_CLOUD(c, ctl_step, (c, now));
+            s->attempts = att;
+            s->auth_retries = ar;
+            continue;
+        }
+        r = sioc__m_submit(c, s, now);
+        if (r != SIOC_OK) sioc__m_refused(c, s, r);
+    }
+}
+
+/* While CLOSING: once the node is closed and its last message published (or the deadline passed), the cloud's
+   clean-up steps run. */
+static void sioc__m_drain(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
+    int drained = c->p_node.state == SIOC_NODE_CLOSED && pub->state == SIOC__MS_FREE;
+    if (!drained && now < c->p_close_deadline) return;
+    if (pub->state != SIOC__MS_FREE) {
+        sioc__m_cancel(c, pub);
+        sioc__m_pub_outcome(c, pub, 0, SIOC_ERR_TIMEOUT);
+    }
+    sioc__m_drop_out(c, SIOC_ERR_TIMEOUT);
+    c->p_step = SIOC__M_STEP_CLEANUP;
+    if (now >= c->p_close_deadline) c->p_close_deadline = now + 2000; /* a short try to clean up */
+}
+
+SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
+    size_t i;
+    if (!c || !c->p_mem || c->p_state == SIOC_CLUSTER_IDLE) return;
+    sioc__m_collect(c, now_ms);
+    sioc__m_retries(c, now_ms);
+    sioc_node_tick(&c->p_node, now_ms);
+    if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
+    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+        c->p_state == SIOC_CLUSTER_STARTING)
+        SIOC__M_CLOUD(c, pub_start, (c, now_ms));
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        SIOC__M_CLOUD(c, settle_start, (c, now_ms));
+        if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
+            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap)
+            for (i = 0; i < c->p_n_slots; i++)
+                if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
+                    SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step == SIOC__M_STEP_DRAIN) sioc__m_drain(c, now_ms);
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step >= SIOC__M_STEP_CLEANUP) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
+}
+
+static int sioc__m_finished_waiting(const sioc_cluster *c) {
+#if SIOC_ENABLE_AWS
+    if (!sioc__m_is_azure(c)) return sioc_aws_has_finished(&c->p_client.aws);
+#endif
+#if SIOC_ENABLE_AZURE
+    if (sioc__m_is_azure(c)) return sioc_azure_has_finished(&c->p_client.azure);
+#endif
+    return 0;
+}
+
+SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now_ms) {
+    uint64_t d, h;
+    size_t i;
+    if (!c || !c->p_mem) return UINT64_MAX;
+    d = sioc_node_next_deadline(&c->p_node, now_ms);
+    h = sioc_http_next_deadline(c->p_http);
+    if (h < d) d = h;
+    if (sioc_http_responses_ready(c->p_http) || sioc__m_finished_waiting(c)) return now_ms;
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_CLOSED || c->p_state == SIOC_CLUSTER_FAILED)
+        return d;
+    for (i = 0; i < c->p_n_slots; i++) {
+        const sioc__mslot *s = &c->p_slots[i];
+        if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
+        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
+            c->p_state == SIOC_CLUSTER_RUNNING)
+            return now_ms;
+    }
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
+        return now_ms;
+    if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
+    return d < now_ms ? now_ms : d;
+}
+
+SIOC_API int sioc_cluster_idle(const sioc_cluster *c) {
+    if (!c || !c->p_mem) return 1;
+    return sioc_node_out_count(&c->p_node) == 0 && c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE;
+}
+
+#if SIOC_ENABLE_POSIX
+SIOC_API sioc_result sioc_cluster_run_posix(sioc_cluster *c, uint32_t max_wait_ms) {
+    uint64_t now, d;
+    uint32_t wait = max_wait_ms;
+    if (!c || !c->p_mem) return SIOC_ERR_ARG;
+    if (!(c->p_inited & 4)) return SIOC_ERR_STATE;
+    now = sioc_posix_now_ms();
+    sioc_cluster_process(c, now);
+    if (c->p_state != SIOC_CLUSTER_CLOSED && c->p_state != SIOC_CLUSTER_FAILED) {
+        d = sioc_cluster_next_deadline(c, now);
+        if (d <= now) wait = 0;
+        else if (d - now < wait) wait = (uint32_t)(d - now);
+        (void)sioc_posix_wait(&c->p_px, now, wait); /* EINTR and friends: the next turn waits again */
+        now = sioc_posix_now_ms();
+        (void)sioc_posix_step(&c->p_px, now);
+        sioc_cluster_process(c, now);
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSED) return SIOC_ERR_CLOSED;
+    if (c->p_state == SIOC_CLUSTER_FAILED) return c->p_last_error < 0 ? c->p_last_error : SIOC_ERR_STATE;
+    return SIOC_OK;
+}
+
+SIOC_API sioc_posix *sioc_cluster_posix(sioc_cluster *c) { return c && (c->p_inited & 4) ? &c->p_px : NULL; }
+#endif
+
+/* ---- accessors ---- */
+
+SIOC_API sioc_node *sioc_cluster_node(sioc_cluster *c) { return c ? &c->p_node : NULL; }
+SIOC_API sioc_http_client *sioc_cluster_http(sioc_cluster *c) { return c ? c->p_http : NULL; }
+SIOC_API sioc_cluster_transport sioc_cluster_get_transport(const sioc_cluster *c) {
+    return c ? c->p_transport : SIOC_CLUSTER_AUTO;
+}
+SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c) {
+    return c ? c->p_state : SIOC_CLUSTER_CLOSED;
+}
+SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c) { return c ? c->p_last_error : SIOC_ERR_ARG; }
+SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c) { return c ? &c->p_stats : NULL; }
+SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c) { return c ? c->p_node.uid : ""; }
+SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c) { return c ? c->p_name : ""; }
+SIOC_API uint64_t sioc_cluster_queued_seq(const sioc_cluster *c) { return c ? c->p_node.counters.published : 0; }
+SIOC_API uint64_t sioc_cluster_published_seq(const sioc_cluster *c) { return c ? c->p_published_seq : 0; }
+
+SIOC_API const char *sioc_cluster_op_name(const sioc_cluster *c, int op) {
+    if (!c || op < 0 || op >= SIOC_CLUSTER_OP_COUNT) return "?";
+    return SIOC__M_CLOUD(c, op_name, (op));
+}
+
+SIOC_API const char *sioc_cluster_state_name(int state) {
+    static const char *const names[] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
+    return state >= 0 && state < (int)SIOC__COUNT(names) ? names[state] : "?";
+}
+
+#if SIOC_ENABLE_AWS
+SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4_credentials *creds) {
+    if (c && (c->p_inited & 2) && c->p_transport == SIOC_CLUSTER_AWS) sioc_aws_set_credentials(&c->p_client.aws, creds);
+}
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */

@@ -1,0 +1,638 @@
+/* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
+   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
+   member.c's. */
+#include "member_int.h"
+
+#if SIOC_ENABLE_AWS
+
+/* start-up steps; clean-up steps follow member.c's SIOC__M_STEP_CLEANUP */
+enum {
+    SIOC__MAWS_S_TOPIC = 0,
+    SIOC__MAWS_S_QUEUE,
+    SIOC__MAWS_S_ARN,
+    SIOC__MAWS_S_POLICY,
+    SIOC__MAWS_S_UNSUB_OLD,
+    SIOC__MAWS_S_SUBSCRIBE,
+    SIOC__MAWS_S_DONE,
+    SIOC__MAWS_S_DELQ = SIOC__M_STEP_CLEANUP,
+    SIOC__MAWS_S_UNSUB
+};
+
+#define SIOC__MAWS_CTL_BODY 16384u
+#define SIOC__MAWS_SMALL_REPLY 16384u
+#define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
+#define SIOC__MAWS_RECV_BODY 2048u
+
+static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
+    "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+
+static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
+
+static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
+    const sioc_cluster_aws_opts *a = &d->aws;
+    if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
+        a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
+        a->receive_buffer_size < 4096)
+        return SIOC_ERR_ARG;
+    size_t max_msg = d->node.max_message_size;
+    l->ctl_body = SIOC__MAWS_CTL_BODY, l->ctl_reply = SIOC__MAWS_SMALL_REPLY;
+    /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
+       the attribute names, entry keys and topic ARN around it */
+    l->pub_body = 4u * max_msg + 16384u, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
+    l->n_settle_slots = 1, l->set_body = SIOC__MAWS_DEL_BODY, l->set_reply = SIOC__MAWS_SMALL_REPLY;
+    l->recv_body = SIOC__MAWS_RECV_BODY, l->recv_reply = a->receive_buffer_size;
+    l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
+    l->per_receive = (size_t)a->max_messages;
+    l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
+    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
+    l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
+    return SIOC_OK;
+}
+
+static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client.aws; }
+
+static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
+    SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+
+/* Sign and send the body already written into the slot. */
+static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    call->timeout_ms = c->p_desc.request_timeout_ms;
+    if (s->op == SIOC_CLUSTER_OP_RECEIVE) call->timeout_ms = (uint32_t)c->p_desc.aws.wait_time_s * 1000u + 10000u;
+    call->user = s;
+    return sioc_aws_submit(sioc__maws_client(c), call, sioc__maws_svc[s->op], sioc__maws_ops[s->op], s->body_len,
+                           now);
+}
+
+/* The user pointer (its slot) of the next finished call, NULL when none. */
+static void *sioc__maws_next(sioc_cluster *c, uint64_t now) {
+    sioc_aws_call *done = NULL;
+    return sioc_aws_next(sioc__maws_client(c), now, &done) == SIOC_OK ? done->user : NULL;
+}
+
+static sioc_result sioc__maws_client_init(sioc_cluster *c) {
+    const sioc_cluster_desc *d = &c->p_desc;
+    sioc_aws_desc ad;
+    memset(&ad, 0, sizeof ad);
+    ad.region = d->aws.region;
+    ad.credentials = d->aws.credentials;
+    ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
+    ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
+    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
+        return sioc_aws_client_init(sioc__maws_client(c), &ad);
+    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    return SIOC_ERR_NOT_FOUND;
+}
+
+static void sioc__maws_cancel(sioc_cluster *c, sioc__mslot *s) {
+    (void)sioc_aws_cancel(sioc__maws_client(c), &s->call.aws);
+}
+
+static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
+    const sioc_aws_call *call = &s->call.aws;
+    e->status = call->status;
+    e->code = call->error.code;
+    e->message = call->error.message;
+}
+
+static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }
+
+/* Write body `b` into the slot and send it as op. */
+static void sioc__maws_go(sioc_cluster *c, sioc__mslot *s, int op, const sioc_buf *b, uint64_t now) {
+    s->body_len = b->len;
+    sioc__m_go(c, s, op, now);
+}
+
+/* ---- start-up and shutdown steps (ctl slot) ---- */
+
+static void sioc__maws_queue_name(sioc_cluster *c, int fresh) {
+    sioc_buf b;
+    sioc_buf_init(&b, c->p_name, sizeof c->p_name - 1);
+    sioc_buf_puts(&b, c->p_desc.prefix);
+    sioc_buf_putc(&b, '-');
+    if (!fresh) {
+        sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
+    } else { /* a re-created queue gets a new name: SQS refuses a deleted name for 60 s */
+        uint8_t r[8];
+        size_t i;
+        static const char hex[] = "0123456789abcdef";
+        (void)c->p_desc.random(c->p_desc.user, r, sizeof r);
+        for (i = 0; i < sizeof r; i++) {
+            sioc_buf_putc(&b, hex[r[i] >> 4]);
+            sioc_buf_putc(&b, hex[r[i] & 15]);
+        }
+    }
+    c->p_name[SIOC__MIN(b.len, sizeof c->p_name - 1)] = 0;
+}
+
+static void sioc__maws_begin(sioc_cluster *c) {
+    if (!sioc__m_emitter(c)) sioc__maws_queue_name(c, 0);
+    c->p_step = SIOC__MAWS_S_TOPIC;
+}
+
+/* Default queue tags name the cluster and the member, for a janitor (docs/AWS.md §2.4). */
+static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
+                            size_t *nt) {
+    *tp = c->p_desc.aws.tags;
+    *nt = c->p_desc.aws.n_tags;
+    if (*tp && *nt) return;
+    sioc__copy_fixed(vals[0], sizeof vals[0], sioc_str_c(c->p_desc.topic_name));
+    sioc__copy_fixed(vals[1], sizeof vals[1], sioc_str_c(c->p_node.uid));
+    tags[0].key = sioc_str_c("sioc-cluster");
+    tags[0].value = sioc_str_c(vals[0]);
+    tags[1].key = sioc_str_c("sioc-node");
+    tags[1].value = sioc_str_c(vals[1]);
+    *tp = tags;
+    *nt = 2;
+}
+
+static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
+    char fp[3 * SIOC_NODE_ID_MAX + 96];
+    sioc_buf fb;
+    sioc_buf_init(&fb, fp, sizeof fp - 1);
+    if (!c->p_desc.aws.no_filter_policy) { /* docs/AWS.md §6: no own echoes, no responses for others */
+        sioc_buf_puts(&fb, "{\"uid\":[{\"anything-but\":[\"");
+        sioc_buf_put(&fb, c->p_node.uid, c->p_node.uid_len);
+        sioc_buf_puts(&fb, "\"]}],\"requesterUid\":[\"");
+        sioc_buf_put(&fb, c->p_node.uid, c->p_node.uid_len);
+        sioc_buf_puts(&fb, "\",{\"exists\":false}]}");
+    }
+    fp[fb.len] = 0;
+    return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
+}
+
+/* The request of the current step, or a step skipped when it has nothing to do. */
+static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+    sioc_buf b;
+    sioc_result r = SIOC_OK;
+    int op = -1;
+    if (s->state != SIOC__MS_FREE) return;
+    /* steps with nothing to do: no old subscription, no queue or subscription left to delete */
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD && !c->p_old_sub[0]) c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+    if (c->p_step == SIOC__MAWS_S_DELQ && !c->p_queue_url[0]) c->p_step = SIOC__MAWS_S_UNSUB;
+    if (c->p_step == SIOC__MAWS_S_UNSUB && !c->p_sub_arn[0]) {
+        c->p_state = SIOC_CLUSTER_CLOSED;
+        return;
+    }
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    switch (c->p_step) {
+    case SIOC__MAWS_S_TOPIC:
+        op = SIOC_CLUSTER_OP_CREATE_TOPIC;
+        r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
+                                        c->p_desc.aws.n_topic_tags);
+        break;
+    case SIOC__MAWS_S_QUEUE: {
+        char ret[16], tagv[2][128];
+        sioc_aws_kv at, tags[2];
+        const sioc_aws_kv *tp;
+        size_t nt;
+        sioc_buf rb;
+        sioc_buf_init(&rb, ret, sizeof ret - 1);
+        sioc_buf_put_u64(&rb, c->p_desc.aws.retention_s);
+        ret[rb.len] = 0;
+        at.key = sioc_str_c("MessageRetentionPeriod");
+        at.value = sioc_str_c(ret);
+        sioc__maws_tags(c, tagv, tags, &tp, &nt);
+        op = SIOC_CLUSTER_OP_CREATE_QUEUE;
+        r = sioc_sqs_write_create_queue(&b, sioc_str_c(c->p_name), &at, 1, tp, nt);
+        break;
+    }
+    case SIOC__MAWS_S_ARN: {
+        sioc_str name = sioc_str_c("QueueArn");
+        op = SIOC_CLUSTER_OP_QUEUE_ARN;
+        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(c->p_queue_url), &name, 1);
+        break;
+    }
+    case SIOC__MAWS_S_POLICY:
+        op = SIOC_CLUSTER_OP_QUEUE_POLICY;
+        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(c->p_queue_url), sioc_str_c(c->p_queue_arn),
+                                            sioc_str_c(c->p_topic));
+        break;
+    case SIOC__MAWS_S_UNSUB_OLD:
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
+        break;
+    case SIOC__MAWS_S_SUBSCRIBE:
+        op = SIOC_CLUSTER_OP_SUBSCRIBE;
+        r = sioc__maws_write_subscribe(c, &b);
+        break;
+    case SIOC__MAWS_S_DELQ:
+        op = SIOC_CLUSTER_OP_DELETE_QUEUE;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
+        break;
+    case SIOC__MAWS_S_UNSUB:
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
+        break;
+    default:
+        return;
+    }
+    if (r != SIOC_OK) { /* a name or ARN the writers refuse: nothing to retry */
+        c->p_last_error = r;
+        c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED : SIOC_CLUSTER_FAILED;
+        return;
+    }
+    sioc__maws_go(c, s, op, &b, now);
+}
+
+/* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
+static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
+    if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
+    memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
+    c->p_sub_arn[0] = 0;
+    c->p_queue_url[0] = 0;
+    sioc__maws_queue_name(c, 1);
+}
+
+/* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
+static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
+    if (!sioc__m_lost(c, SIOC__M_LOST_TOPIC, SIOC__MAWS_S_TOPIC, now)) return;
+    memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
+    c->p_sub_arn[0] = 0;
+    c->p_topic[0] = 0;
+}
+
+static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
+    return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
+}
+
+/* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
+static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_result r = s->call.aws.result;
+    if (r != SIOC_OK && r != SIOC_ERR_NOT_FOUND) {
+        if (now < c->p_close_deadline) {
+            sioc__m_fail(c, s, r, now);
+            return;
+        }
+        sioc__m_report(c, s, r, 0);
+    }
+    s->state = SIOC__MS_FREE;
+    if (c->p_step == SIOC__MAWS_S_DELQ) {
+        if (r == SIOC_OK || r == SIOC_ERR_NOT_FOUND) c->p_name[0] = 0; /* no queue any more (as Azure) */
+        c->p_queue_url[0] = 0;
+        c->p_step = SIOC__MAWS_S_UNSUB;
+    } else {
+        c->p_sub_arn[0] = 0;
+        c->p_state = SIOC_CLUSTER_CLOSED;
+    }
+}
+
+/* Read what the step's reply tells (ARNs, URL). */
+static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
+    sioc_buf sb;
+    sioc_str v;
+    sioc_json doc;
+    sioc_result r = SIOC_OK;
+    const char *xml = (const char *)call->reply.ptr;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    switch (c->p_step) {
+    case SIOC__MAWS_S_TOPIC:
+        r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
+        break;
+    case SIOC__MAWS_S_QUEUE:
+        r = sioc__maws_json(c, call, &doc);
+        if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_url, sizeof c->p_queue_url, v);
+        break;
+    case SIOC__MAWS_S_ARN:
+        r = sioc__maws_json(c, call, &doc);
+        if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
+        break;
+    case SIOC__MAWS_S_SUBSCRIBE:
+        r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
+        if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
+        break;
+    default:
+        break;
+    }
+    return r;
+}
+
+/* The next step after a successful one; RUNNING after the last. */
+static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
+    int emitter = sioc__m_emitter(c);
+    if (c->p_step == SIOC__MAWS_S_UNSUB_OLD) c->p_old_sub[0] = 0;
+    if (c->p_step == SIOC__MAWS_S_TOPIC && emitter) c->p_step = SIOC__MAWS_S_DONE;
+    else if (c->p_step == SIOC__MAWS_S_TOPIC && c->p_queue_url[0] && c->p_queue_arn[0])
+        c->p_step = SIOC__MAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
+    else if (c->p_step == SIOC__MAWS_S_QUEUE) c->p_queue_arn[0] = 0, c->p_step = SIOC__MAWS_S_ARN;
+    else c->p_step++;
+    if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
+}
+
+static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_result r = call->result;
+    int op = s->op;
+    if (c->p_state == SIOC_CLUSTER_CLOSING) {
+        sioc__maws_cleanup_done(c, s, now);
+        return;
+    }
+    if (r == SIOC_OK) {
+        r = sioc__maws_ctl_read(c, call);
+        if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
+            call->result = r;
+            sioc__m_fail(c, s, r, now);
+            return;
+        }
+        s->state = SIOC__MS_FREE;
+        sioc__maws_advance(c, now);
+        return;
+    }
+    if (r == SIOC_ERR_NOT_FOUND) {
+        if (op == SIOC_CLUSTER_OP_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
+            s->state = SIOC__MS_FREE;
+            c->p_old_sub[0] = 0;
+            c->p_step = SIOC__MAWS_S_SUBSCRIBE;
+            return;
+        }
+        /* the queue vanished between steps, or the topic did */
+        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && strcmp(call->error.code, "NotFound") == 0) {
+            c->p_step = SIOC__MAWS_S_TOPIC;
+        } else if (op != SIOC_CLUSTER_OP_CREATE_TOPIC) {
+            sioc__maws_queue_name(c, 1);
+            c->p_step = SIOC__MAWS_S_QUEUE;
+        }
+        sioc__m_fail(c, s, r, now);
+        s->attempts = 0;
+        return;
+    }
+    if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* docs/AWS.md §4: report, do not retry blindly */
+        sioc__m_report(c, s, r, 0);
+        s->state = SIOC__MS_FREE;
+        c->p_state = SIOC_CLUSTER_FAILED;
+        return;
+    }
+    sioc__m_fail(c, s, r, now);
+}
+
+/* ---- receiving ---- */
+
+static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
+    size_t i;
+    sioc_str s;
+    s.ptr = NULL;
+    s.len = 0;
+    for (i = 0; i < m->attr_count; i++) {
+        if (!sioc_str_eq(m->attrs[i].name, sioc_str_c(name))) continue;
+        if (want_binary) {
+            if (m->attrs[i].type == SIOC_AWS_ATTR_BINARY) *out_bin = m->attrs[i].value;
+        } else if (m->attrs[i].type == SIOC_AWS_ATTR_STRING) {
+            s.ptr = (const char *)m->attrs[i].value.ptr;
+            s.len = m->attrs[i].value.len;
+            if (!s.ptr) s.ptr = "";
+        }
+    }
+    return s;
+}
+
+/* One message: to the node unless seen before; deleted either way. */
+static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+    c->p_stats.received++;
+    if (sioc__m_seen(c, m->message_id, now)) {
+        c->p_stats.redelivered++;
+    } else {
+        sioc_msg_envelope env;
+        memset(&env, 0, sizeof env);
+        env.body = m->body;
+        env.nsp = sioc__maws_attr(m, "nsp", 0, NULL);
+        env.uid = sioc__maws_attr(m, "uid", 0, NULL);
+        env.requester_uid = sioc__maws_attr(m, "requesterUid", 0, NULL);
+        (void)sioc__maws_attr(m, "data", 1, &env.data);
+        if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
+    }
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
+}
+
+/* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
+   one is dropped (and still deleted). */
+static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_t now) {
+    int arr = sioc_json_find(doc, 0, "Messages"), el;
+    for (el = sioc_json_first(doc, arr); el >= 0; el = sioc_json_next(doc, el)) {
+        sioc_str raw = sioc_json_raw(doc, el);
+        sioc_buf ob, sb;
+        sioc_json d1;
+        sioc_sqs_message m;
+        size_t n = 0;
+        sioc_result r;
+        sioc_json_tok toks[128];
+        char h[SIOC_CLUSTER_HANDLE_MAX + 1];
+        int ht;
+        sioc_buf_init(&ob, c->p_one, c->p_one_size);
+        sioc_buf_puts(&ob, "{\"Messages\":[");
+        sioc_buf_put(&ob, raw.ptr, raw.len);
+        sioc_buf_puts(&ob, "]}");
+        r = sioc_buf_result(&ob);
+        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)c->p_one, ob.len, toks, SIOC__COUNT(toks));
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+        if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
+        if (r == SIOC_OK && n == 1) {
+            sioc__maws_handle(c, &m, now);
+            continue;
+        }
+        /* undecodable: count it and delete it by its receipt handle if it has one */
+        c->p_stats.received++;
+        c->p_stats.bad_messages++;
+        ht = sioc_json_find(doc, el, "ReceiptHandle");
+        if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
+    }
+}
+
+static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_buf b;
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), c->p_desc.aws.max_messages,
+                                       c->p_desc.aws.wait_time_s) != SIOC_OK)
+        return;
+    s->gen = c->p_gen;
+    sioc__maws_go(c, s, SIOC_CLUSTER_OP_RECEIVE, &b, now);
+}
+
+static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_json doc;
+    sioc_buf sb;
+    sioc_sqs_message msgs[10];
+    size_t n = 0, i;
+    if (call->result != SIOC_OK) {
+        if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
+        return;
+    }
+    s->state = SIOC__MS_FREE;
+    s->attempts = 0;
+    if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
+        c->p_stats.bad_messages++;
+        return;
+    }
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
+        sioc__maws_one_by_one(c, &doc, now);
+        return;
+    }
+    if (!n) c->p_stats.empty_receives++;
+    for (i = 0; i < n; i++) sioc__maws_handle(c, &msgs[i], now);
+}
+
+/* ---- deleting ---- */
+
+static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_SET];
+    sioc_sqs_delete_entry e[SIOC_AWS_MAX_BATCH];
+    char ids[SIOC_AWS_MAX_BATCH][4];
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
+    sioc_buf b;
+    if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
+    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
+        ids[i][0] = 'm';
+        ids[i][1] = (char)('0' + (int)i);
+        ids[i][2] = 0;
+        e[i].id = sioc_str_c(ids[i]);
+        e[i].receipt_handle = sioc_str_n(q[i].text, q[i].len);
+    }
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    if (sioc_sqs_write_delete_message_batch(&b, sioc_str_c(c->p_queue_url), e, n) != SIOC_OK) {
+        c->p_stats.settle_failed += n;
+    } else {
+        s->count = n;
+        sioc__maws_go(c, s, SIOC_CLUSTER_OP_SETTLE, &b, now);
+    }
+    sioc__m_settle_pop(c, n);
+}
+
+static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    if (call->result == SIOC_OK) {
+        sioc_json doc;
+        sioc_buf sb;
+        sioc_aws_batch_result br;
+        s->state = SIOC__MS_FREE;
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+        if (sioc__maws_json(c, call, &doc) == SIOC_OK && sioc_sqs_parse_batch(&doc, &sb, &br) == SIOC_OK) {
+            c->p_stats.settled += br.count - br.failed;
+            c->p_stats.settle_failed += br.failed;
+        } else {
+            c->p_stats.settled += s->count;
+        }
+        return;
+    }
+    if (call->result == SIOC_ERR_NOT_FOUND) {
+        s->state = SIOC__MS_FREE;
+        sioc__m_report(c, s, call->result, 0);
+        sioc__maws_queue_lost(c, now);
+        return;
+    }
+    sioc__m_fail(c, s, call->result, now);
+}
+
+/* ---- publishing ---- */
+
+typedef struct sioc__maws_batch {
+    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+    char ids[SIOC_AWS_MAX_BATCH][4];
+} sioc__maws_batch;
+
+static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
+    size_t k = 0;
+    a[k].name = sioc_str_c("nsp"), a[k].type = SIOC_AWS_ATTR_STRING;
+    a[k].value = sioc_bytes_n(o->nsp.ptr, o->nsp.len), k++;
+    a[k].name = sioc_str_c("uid"), a[k].type = SIOC_AWS_ATTR_STRING;
+    a[k].value = sioc_bytes_n(o->uid.ptr, o->uid.len), k++;
+    if (o->requester_uid.ptr) {
+        a[k].name = sioc_str_c("requesterUid"), a[k].type = SIOC_AWS_ATTR_STRING;
+        a[k].value = sioc_bytes_n(o->requester_uid.ptr, o->requester_uid.len), k++;
+    }
+    if (o->data.ptr) {
+        a[k].name = sioc_str_c("data"), a[k].type = SIOC_AWS_ATTR_BINARY;
+        a[k].value = o->data, k++;
+    }
+    return k;
+}
+
+/* Up to 10 queued messages that fit one request (256 KiB in all). */
+static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
+    size_t avail = sioc_node_out_count(&c->p_node), n = 0, total = 0;
+    while (n < avail && n < SIOC_AWS_MAX_BATCH) {
+        sioc_node_out o;
+        size_t na, sz;
+        if (sioc_node_out_peek(&c->p_node, n, &o) != SIOC_OK) break;
+        na = sioc__maws_out_attrs(&o, pb->attrs[n]);
+        sz = sioc_aws_message_size(o.message, pb->attrs[n], na);
+        if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
+        total += sz;
+        pb->ids[n][0] = 'm';
+        pb->ids[n][1] = (char)('0' + (int)n);
+        pb->ids[n][2] = 0;
+        pb->e[n].id = sioc_str_c(pb->ids[n]);
+        pb->e[n].message = o.message;
+        pb->e[n].attrs = pb->attrs[n];
+        pb->e[n].n_attrs = na;
+        n++;
+    }
+    return n;
+}
+
+static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+    sioc__maws_batch pb;
+    while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        size_t n = sioc__maws_gather(c, &pb);
+        sioc_buf b;
+        sioc_result r;
+        if (!n) return;
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs,
+                                               pb.e[0].n_attrs);
+        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(c->p_topic), pb.e, n);
+        if (r == SIOC_ERR_BUFFER_TOO_SMALL && n > 1) {
+            n = 1;
+            sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+            r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs, pb.e[0].n_attrs);
+        }
+        sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
+        if (r != SIOC_OK) {
+            sioc__m_pub_outcome(c, s, 0, r);
+            continue;
+        }
+        sioc__maws_go(c, s, n == 1 ? SIOC_CLUSTER_OP_PUBLISH : SIOC_CLUSTER_OP_PUBLISH_BATCH, &b, now);
+    }
+}
+
+static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    size_t ok = s->count;
+    if (call->resent) c->p_stats.resent++;
+    if (call->result == SIOC_OK) {
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
+            sioc_buf sb;
+            sioc_aws_batch_result br;
+            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
+                ok = br.count - br.failed;
+        }
+        sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
+        return;
+    }
+    if (call->result == SIOC_ERR_NOT_FOUND && c->p_state == SIOC_CLUSTER_RUNNING) sioc__maws_topic_lost(c, now);
+    if (call->result == SIOC_ERR_HTTP_STATUS && call->error.sender_fault) { /* refused (too long, bad value) */
+        sioc__m_report(c, s, call->result, 0);
+        sioc__m_pub_outcome(c, s, 0, call->result);
+        return;
+    }
+    if (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline) {
+        sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TIMEOUT);
+        return;
+    }
+    sioc__m_fail(c, s, call->result, now);
+}
+
+#endif /* SIOC_ENABLE_AWS */

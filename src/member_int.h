@@ -1,0 +1,116 @@
+/* ---- member_int: what the member's shared machinery (member.c) and its two clouds (member_aws.c,
+   member_azure.c) share. Private. ----
+   member.c owns the slots, their retries and backoff, the deadlines, the publish sequences, the settle queue, the
+   recent-id ring, start / close / free and the POSIX turn. A cloud file writes and reads its own requests: the
+   start-up and shutdown steps, publishing, settling and receiving. */
+#include "internal.h"
+
+#if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
+
+/* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
+   slots (AWS: one DeleteMessageBatch; Azure: SIOC_CLUSTER_SETTLES completes), then the receives. */
+enum { SIOC__MS_FREE = 0, SIOC__MS_BUSY = 1, SIOC__MS_WAIT = 2 };
+enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3 };
+#define SIOC__M_CTL 0u
+#define SIOC__M_PUB 1u
+#define SIOC__M_SET 2u
+
+/* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
+#define SIOC__M_STEP_DRAIN 100
+#define SIOC__M_STEP_CLEANUP 101
+
+typedef struct sioc__mslot {
+    union {
+        int none;
+#if SIOC_ENABLE_AWS
+        sioc_aws_call aws;
+#endif
+#if SIOC_ENABLE_AZURE
+        sioc_azure_call azure;
+#endif
+    } call;
+    int state, kind, op, attempts, auth_retries;
+    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
+    uint64_t retry_at;
+    uint64_t seq_first; /* publish: sequence of its first message */
+    uint64_t deadline;  /* settle: give up after this (0: never) */
+    size_t count;       /* messages in a publish or settle batch */
+    size_t body_len;
+    /* Azure send and settle: what a retry needs again (the body stays in body memory) */
+    char nsp[SIOC_CLUSTER_NSP_MAX + 1];
+    char requester[SIOC_NODE_ID_MAX + 1];
+    char msgid[SIOC_CLUSTER_MSGID_MAX + 1];
+    int has_requester;
+    char lock[SIOC_CLUSTER_LOCK_MAX + 1];
+} sioc__mslot;
+
+/* One message waiting to be settled: an AWS receipt handle or an Azure lock path, and the operation. */
+typedef struct sioc__msettle {
+    int op;
+    uint64_t deadline; /* give up after this (the lock expires; 0: never) */
+    uint16_t len;
+    char text[SIOC_CLUSTER_HANDLE_MAX];
+} sioc__msettle;
+
+/* Memory a cloud wants, per slot kind and for its parsing. */
+typedef struct sioc__mlayout {
+    size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
+    size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+} sioc__mlayout;
+
+/* ---- member.c, for the clouds ---- */
+SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c);
+static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
+static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
+static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
+static void sioc__m_running(sioc_cluster *c, uint64_t now);
+#define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
+#define SIOC__M_LOST_TOPIC 2
+static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
+static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
+static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
+static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
+static int sioc__m_emitter(const sioc_cluster *c);
+static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
+
+/* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
+#define SIOC__M_CLOUD_DECLS(p)                                                                                  \
+    static sioc_result sioc__##p##_layout(const sioc_cluster_desc *d, sioc__mlayout *l);                      \
+    static sioc_result sioc__##p##_client_init(sioc_cluster *c);                                              \
+    static sioc_result sioc__##p##_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now);                 \
+    static void *sioc__##p##_next(sioc_cluster *c, uint64_t now); /* the finished call's user, or NULL */     \
+    static void sioc__##p##_cancel(sioc_cluster *c, sioc__mslot *s);                                          \
+    static void sioc__##p##_begin(sioc_cluster *c);                                                           \
+    static void sioc__##p##_ctl_step(sioc_cluster *c, uint64_t now);                                          \
+    static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
+    static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
+    static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
+    static const char *sioc__##p##_op_name(int op);
+#if SIOC_ENABLE_AWS
+SIOC__M_CLOUD_DECLS(maws)
+#endif
+#if SIOC_ENABLE_AZURE
+SIOC__M_CLOUD_DECLS(mazure)
+#endif
+
+/* Call the cloud's version of fn. */
+#if SIOC_ENABLE_AWS && SIOC_ENABLE_AZURE
+#define SIOC__M_CLOUD(c, fn, args) ((c)->p_transport == SIOC_CLUSTER_AZURE ? sioc__mazure_##fn args : sioc__maws_##fn args)
+#elif SIOC_ENABLE_AWS
+#define SIOC__M_CLOUD(c, fn, args) ((void)(c), sioc__maws_##fn args)
+#else
+#define SIOC__M_CLOUD(c, fn, args) ((void)(c), sioc__mazure_##fn args)
+#endif
+
+#endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */

@@ -1,0 +1,477 @@
+/* The promises of the one cluster face (src/member.h) itself, offline, over the scripted fake SNS/SQS endpoint of
+   tests/aws_fake.h with a fake clock (built without the POSIX backend: the test moves the engine's bytes):
+   publish sequences (sioc_cluster_queued_seq right after a broadcast, sioc_cluster_published_seq reaching it only
+   once the broker answered) and on_publish with the right first_seq / count / result for accepted messages (alone
+   and batched), for a publish the service refuses for good (a sender fault: dropped, reported, not retried) and
+   for close giving up after shutdown_timeout_ms; init errors (receives_in_flight, http.conns_per_endpoint, missing
+   credentials or connection string, no random or clock) with nothing leaked and on_error not called; the heap of
+   an Azure member; free on a zeroed or freed member; start twice, close before start; the transport picked by
+   AUTO; op and state names for both transports. */
+#define SIO_CLUSTER_IMPLEMENTATION
+#include "sio_cluster.h"
+#include "tests/harness.h"
+
+#include "tests/aws_fake.h"
+
+#define T_CS "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0;UseDevelopmentEmulator=true"
+
+static sioc_bytes t_mp(const char *p, size_t n) {
+    sioc_bytes b;
+    b.ptr = (const uint8_t *)p;
+    b.len = n;
+    return b;
+}
+
+static uint32_t t_rand_ctr;
+static sioc_result t_rand(void *user, void *buf, size_t len) {
+    uint8_t *p = (uint8_t *)buf;
+    size_t i;
+    (void)user;
+    for (i = 0; i < len; i++) p[i] = (uint8_t)(0x11 * (t_rand_ctr++ % 15 + 1));
+    return SIOC_OK;
+}
+
+static int64_t t_utc(void *user) {
+    (void)user;
+    return 1796000000 + (int64_t)(f_now / 1000);
+}
+
+static size_t t_bytes; /* held from the allocator */
+static void *t_alloc(size_t n, void *user) {
+    (void)user;
+    t_bytes += n;
+    return malloc(n);
+}
+static void t_free(void *p, size_t n, void *user) {
+    (void)user;
+    if (p) t_bytes -= n;
+    free(p);
+}
+
+/* on_publish calls, in order */
+typedef struct t_pub {
+    uint64_t first;
+    size_t count;
+    sioc_result result;
+    uint64_t at;
+} t_pub;
+static t_pub t_pubs[64];
+static size_t t_n_pubs;
+static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_result result) {
+    (void)user;
+    if (t_n_pubs < 64) {
+        t_pubs[t_n_pubs].first = first_seq;
+        t_pubs[t_n_pubs].count = count;
+        t_pubs[t_n_pubs].result = result;
+        t_pubs[t_n_pubs].at = f_now;
+        t_n_pubs++;
+    }
+}
+
+/* on_error calls */
+static size_t t_n_errs;
+static sioc_cluster_error t_err; /* the last one (views cleared) */
+static char t_err_code[64];
+static void t_on_error(void *user, const sioc_cluster_error *e) {
+    (void)user;
+    t_n_errs++;
+    t_err = *e;
+    snprintf(t_err_code, sizeof t_err_code, "%s", e->code);
+    t_err.code = t_err.message = t_err.detail = NULL;
+}
+
+static sioc_cluster t_m;
+static sioc_node *t_n;
+
+static sioc_cluster_desc t_aws_desc(void) {
+    sioc_cluster_desc d;
+    memset(&d, 0, sizeof d);
+    d.transport = SIOC_CLUSTER_AWS;
+    d.aws.region = "us-east-1";
+    d.aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    d.aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    d.aws.sns_endpoint = d.aws.sqs_endpoint = "http://127.0.0.1:4566";
+    d.random = t_rand;
+    d.utc_now = t_utc;
+    d.allocator.alloc = t_alloc;
+    d.allocator.free = t_free;
+    d.on_error = t_on_error;
+    d.on_publish = t_on_publish;
+    return d;
+}
+
+static sioc_cluster_desc t_azure_desc(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    memset(&d.aws, 0, sizeof d.aws);
+    d.transport = SIOC_CLUSTER_AZURE;
+    d.azure.connection_string = T_CS;
+    d.azure.rest_url = "http://127.0.0.1:1";
+    return d;
+}
+
+static void t_drain(void) {
+    sioc_node_event ev;
+    while (sioc_node_next_event(t_n, &ev) == SIOC_OK) {
+    }
+}
+
+/* Run for ms of fake time in 1 ms steps. */
+static void t_run(uint32_t ms) {
+    uint32_t i;
+    int k;
+    for (i = 0; i <= ms; i++) {
+        for (k = 0; k < 4; k++) {
+            sioc_cluster_process(&t_m, f_now);
+            f_pump();
+            sioc_http_tick(f_http, f_now);
+            t_drain();
+        }
+        if (i < ms) f_now++;
+    }
+}
+
+static size_t t_log_count(const char *op, size_t from) {
+    size_t i, c = 0;
+    for (i = from; i < f_n_log; i++) c += strcmp(f_log[i], op) == 0;
+    return c;
+}
+
+static int t_start(sioc_cluster_desc *d) {
+    memset(f_conn, 0, sizeof f_conn);
+    f_n_log = 0;
+    f_now = 1000;
+    f_queue_n = 1;
+    f_fail_n = 0;
+    t_n_pubs = 0;
+    t_n_errs = 0;
+    if (sioc_cluster_init(&t_m, d) != SIOC_OK) return 0;
+    t_n = sioc_cluster_node(&t_m);
+    f_http = sioc_cluster_http(&t_m);
+    if (!f_http || sioc_cluster_start(&t_m, f_now) != SIOC_OK) return 0;
+    t_run(5);
+    return sioc_cluster_get_state(&t_m) == SIOC_CLUSTER_RUNNING && t_n->ready;
+}
+
+static const sioc_cluster_stats *t_st(void) { return sioc_cluster_get_stats(&t_m); }
+
+/* Accepted messages: sequences, outcomes, on_publish, alone and in a batch. */
+static void test_publish_accepted(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    uint64_t q0, q1;
+    size_t mark;
+    d.shutdown_timeout_ms = 1000; /* test_close_gives_up */
+    CHECK(t_start(&d));
+    /* READY queued INITIAL_HEARTBEAT (sequence 1), published by now */
+    CHECK_EQ_INT(sioc_cluster_queued_seq(&t_m), 1);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), 1);
+    CHECK(t_n_pubs == 1 && t_pubs[0].first == 1 && t_pubs[0].count == 1 && t_pubs[0].result == SIOC_OK);
+    CHECK(sioc_cluster_idle(&t_m));
+    /* one broadcast: its sequence right after, no outcome before the broker answered */
+    q0 = sioc_cluster_queued_seq(&t_m);
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1x", 3), f_now) == SIOC_OK);
+    q1 = sioc_cluster_queued_seq(&t_m);
+    CHECK_EQ_INT(q1, q0 + 1);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q0);
+    CHECK(!sioc_cluster_idle(&t_m));
+    CHECK_EQ_INT(sioc_cluster_next_deadline(&t_m, f_now), f_now); /* work to do now */
+    mark = f_n_log;
+    sioc_cluster_process(&t_m, f_now); /* submitted, not yet answered */
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q0);
+    CHECK(!sioc_cluster_idle(&t_m));
+    t_run(3);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 1);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q1);
+    CHECK(t_n_pubs == 2 && t_pubs[1].first == q1 && t_pubs[1].count == 1 && t_pubs[1].result == SIOC_OK);
+    CHECK(sioc_cluster_idle(&t_m));
+    /* three at once: one PublishBatch, one outcome for all three */
+    mark = f_n_log;
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
+    CHECK_EQ_INT(sioc_cluster_queued_seq(&t_m), q1 + 3);
+    t_run(3);
+    CHECK_EQ_INT(t_log_count("PublishBatch", mark), 1);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q1 + 3);
+    CHECK(t_n_pubs == 3 && t_pubs[2].first == q1 + 1 && t_pubs[2].count == 3 && t_pubs[2].result == SIOC_OK);
+    CHECK_EQ_INT(t_st()->published, q1 + 3);
+    CHECK_EQ_INT(t_st()->publish_failed, 0);
+    CHECK_EQ_INT(t_n_errs, 0);
+}
+
+/* A publish the service refuses for good (a sender fault): dropped at once with its result, reported with
+   will_retry 0, never retried; the next one goes through. */
+static void test_publish_refused(void) {
+    uint64_t q;
+    size_t mark = f_n_log, pubs = t_n_pubs;
+    snprintf(f_fail_op, sizeof f_fail_op, "Publish");
+    f_fail_n = 1;
+    f_fail_status = 400;
+    f_fail_hdr = NULL;
+    f_fail_body = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>bad value</Message>"
+                  "</Error></ErrorResponse>";
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
+    q = sioc_cluster_queued_seq(&t_m);
+    t_run(1000);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 1); /* not retried */
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q);
+    CHECK(t_n_pubs == pubs + 1 && t_pubs[pubs].first == q && t_pubs[pubs].count == 1 &&
+          t_pubs[pubs].result == SIOC_ERR_HTTP_STATUS);
+    CHECK_EQ_INT(t_st()->publish_failed, 1);
+    CHECK_EQ_INT(t_st()->failures[SIOC_CLUSTER_OP_PUBLISH], 1);
+    CHECK_EQ_INT(t_n_errs, 1);
+    CHECK(t_err.op == SIOC_CLUSTER_OP_PUBLISH && t_err.result == SIOC_ERR_HTTP_STATUS && t_err.status == 400 &&
+          !t_err.will_retry && strcmp(t_err.op_name, "Publish") == 0 && strcmp(t_err_code, "InvalidParameter") == 0);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_RUNNING);
+    /* the next message is not held up */
+    mark = f_n_log;
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1w", 3), f_now) == SIOC_OK);
+    t_run(3);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 1);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q + 1);
+    CHECK(t_n_pubs == pubs + 2 && t_pubs[pubs + 1].first == q + 1 && t_pubs[pubs + 1].result == SIOC_OK);
+}
+
+/* Close while the broker fails every publish: retried until shutdown_timeout_ms, then the message in flight and
+   ADAPTER_CLOSE get SIOC_ERR_TIMEOUT, and the queue and subscription are still deleted. */
+static void test_close_gives_up(void) {
+    uint64_t q, t_close;
+    size_t mark = f_n_log, pubs = t_n_pubs, i, dropped = 0;
+    uint64_t failed0 = t_st()->publish_failed;
+    snprintf(f_fail_op, sizeof f_fail_op, "Publish");
+    f_fail_n = 100000;
+    f_fail_status = 500;
+    f_fail_hdr = NULL;
+    f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>x</Message></Error>"
+                  "</ErrorResponse>";
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1v", 3), f_now) == SIOC_OK);
+    q = sioc_cluster_queued_seq(&t_m);
+    t_run(2); /* in flight, failing */
+    CHECK(t_log_count("Publish", mark) >= 1);
+    CHECK(t_n_errs >= 2 && t_err.will_retry == 1 && t_err.result == SIOC_ERR_SERVER);
+    t_close = f_now;
+    CHECK(sioc_cluster_close(&t_m, f_now) == SIOC_OK);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSING);
+    CHECK(sioc_cluster_queued_seq(&t_m) == q + 1); /* ADAPTER_CLOSE */
+    t_run(990);
+    CHECK_EQ_INT(t_n_pubs, pubs); /* still trying */
+    CHECK(t_log_count("Publish", mark) >= 3);
+    t_run(3500);
+    f_fail_n = 0;
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q + 1);
+    CHECK(t_n_pubs > pubs);
+    for (i = pubs; i < t_n_pubs; i++) {
+        CHECKF(t_pubs[i].result == SIOC_ERR_TIMEOUT, "%s", sioc_strerror(t_pubs[i].result));
+        CHECKF(t_pubs[i].at >= t_close + 1000 && t_pubs[i].at <= t_close + 1010, "given up after %llu ms",
+               (unsigned long long)(t_pubs[i].at - t_close));
+        CHECK(t_pubs[i].first == q + dropped); /* in order, nothing left out */
+        dropped += t_pubs[i].count;
+    }
+    CHECK_EQ_INT(dropped, 2);
+    CHECK_EQ_INT(t_st()->publish_failed - failed0, 2);
+    CHECK_EQ_INT(t_log_count("DeleteQueue", mark), 1);
+    CHECK_EQ_INT(t_log_count("Unsubscribe", mark), 1);
+    sioc_cluster_free(&t_m);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
+/* init refuses bad descs, releases everything taken, and never calls on_error for them. */
+static void test_init_errors(void) {
+    sioc_cluster_desc d;
+    sioc_cluster c;
+    t_n_errs = 0;
+    d = t_aws_desc();
+    d.receives_in_flight = SIOC_CLUSTER_MAX_RECEIVES + 1;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0);
+    d.receives_in_flight = -1;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_ARG);
+    d = t_aws_desc();
+    d.http.conns_per_endpoint = 2; /* one long poll needs at least 1 + 2 */
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_ARG);
+    d.receives_in_flight = 2;
+    d.http.conns_per_endpoint = 3;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_ARG);
+    d.http.conns_per_endpoint = 4;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    sioc_cluster_free(&c);
+    d = t_aws_desc();
+    d.backoff_base_ms = 500;
+    d.backoff_cap_ms = 100;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_ARG);
+    /* credentials */
+    d = t_aws_desc();
+    d.aws.credentials.secret_access_key = sioc_str_c("");
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_NOT_FOUND);
+    d = t_aws_desc();
+    d.aws.credentials.access_key_id = sioc_str_c("");
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_NOT_FOUND);
+    d = t_azure_desc();
+    d.azure.connection_string = NULL;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_NOT_FOUND);
+    d.azure.connection_string = "Endpoint=nonsense";
+    CHECK(sioc_cluster_init(&c, &d) != SIOC_OK);
+    /* no random, no clock: nothing to fall back on without SIOC_ENABLE_POSIX */
+    d = t_aws_desc();
+    d.random = NULL;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_DEPENDENCY);
+    d = t_aws_desc();
+    d.utc_now = NULL;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_DEPENDENCY);
+    d = t_azure_desc();
+    d.random = NULL;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_DEPENDENCY);
+    CHECK_EQ_INT(sioc_cluster_init(NULL, &d), SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_init(&c, NULL), SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_heap_size(NULL), 0);
+    /* a failed init leaves a member free can take, and nothing held */
+    sioc_cluster_free(&c);
+    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(t_n_errs, 0);
+}
+
+/* An Azure member: its heap is what heap_size says (plus the engine's block), all of it given back. */
+static void test_azure_heap(void) {
+    sioc_cluster_desc d = t_azure_desc();
+    sioc_cluster c;
+    size_t need = sioc_cluster_heap_size(&d);
+    CHECK(need > 0);
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    CHECK(sioc_cluster_http(&c) != NULL);
+    if (sioc_cluster_http(&c))
+        CHECKF(t_bytes == need + sioc_cluster_http(&c)->p_mem_size, "%lu taken, %lu + %lu sized",
+               (unsigned long)t_bytes, (unsigned long)need, (unsigned long)sioc_cluster_http(&c)->p_mem_size);
+    CHECK_EQ_INT(sioc_cluster_get_transport(&c), SIOC_CLUSTER_AZURE);
+    CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_IDLE);
+    CHECK(strcmp(sioc_cluster_queue_name(&c), "") == 0); /* named at start */
+    sioc_cluster_free(&c);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
+/* A zeroed member: free (twice), process and the accessors are safe; start and close say SIOC_ERR_ARG. Also after
+   free, and with NULL. */
+static void test_zeroed(void) {
+    sioc_cluster z;
+    sioc_cluster_desc d = t_aws_desc();
+    memset(&z, 0, sizeof z);
+    sioc_cluster_free(&z);
+    sioc_cluster_free(&z);
+    sioc_cluster_process(&z, 5);
+    CHECK(sioc_cluster_next_deadline(&z, 5) == UINT64_MAX);
+    CHECK_EQ_INT(sioc_cluster_idle(&z), 1);
+    CHECK_EQ_INT(sioc_cluster_start(&z, 5), SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_close(&z, 5), SIOC_ERR_ARG);
+    CHECK(strcmp(sioc_cluster_queue_name(&z), "") == 0);
+    CHECK_EQ_INT(sioc_cluster_queued_seq(&z), 0);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&z), 0);
+    CHECK(sioc_cluster_http(&z) == NULL);
+    /* freed */
+    CHECK_EQ_INT(sioc_cluster_init(&z, &d), SIOC_OK);
+    sioc_cluster_free(&z);
+    sioc_cluster_free(&z);
+    CHECK_EQ_INT(sioc_cluster_start(&z, 5), SIOC_ERR_ARG);
+    CHECK(sioc_cluster_http(&z) == NULL);
+    CHECK_EQ_INT(t_bytes, 0);
+    /* NULL */
+    sioc_cluster_free(NULL);
+    sioc_cluster_process(NULL, 5);
+    CHECK_EQ_INT(sioc_cluster_start(NULL, 5), SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_close(NULL, 5), SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_get_state(NULL), SIOC_CLUSTER_CLOSED);
+    CHECK(sioc_cluster_node(NULL) == NULL && sioc_cluster_get_stats(NULL) == NULL);
+    CHECK(strcmp(sioc_cluster_op_name(NULL, SIOC_CLUSTER_OP_RECEIVE), "?") == 0);
+}
+
+/* start twice; close before start; start after close. */
+static void test_states(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    CHECK(t_start(&d));
+    CHECK_EQ_INT(sioc_cluster_start(&t_m, f_now), SIOC_ERR_STATE);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_RUNNING);
+    sioc_cluster_free(&t_m);
+    /* close before start: CLOSED at once, nothing sent */
+    f_n_log = 0;
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_OK);
+    f_http = sioc_cluster_http(&t_m);
+    t_n = sioc_cluster_node(&t_m);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_IDLE);
+    CHECK_EQ_INT(sioc_cluster_close(&t_m, f_now), SIOC_OK);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
+    CHECK_EQ_INT(sioc_cluster_close(&t_m, f_now), SIOC_OK);
+    t_run(50);
+    CHECK_EQ_INT(f_n_log, 0);
+    CHECK_EQ_INT(sioc_cluster_start(&t_m, f_now), SIOC_ERR_STATE);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
+    sioc_cluster_free(&t_m);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
+/* AUTO: Azure with a connection string, AWS without. */
+static void test_auto(void) {
+    sioc_cluster_desc d = t_azure_desc();
+    sioc_cluster c;
+    d.transport = SIOC_CLUSTER_AUTO;
+    CHECK_EQ_INT(sioc_cluster_desc_resolved(&d).transport, SIOC_CLUSTER_AZURE);
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    CHECK_EQ_INT(sioc_cluster_get_transport(&c), SIOC_CLUSTER_AZURE);
+    sioc_cluster_free(&c);
+    d = t_aws_desc();
+    d.transport = SIOC_CLUSTER_AUTO;
+    CHECK_EQ_INT(sioc_cluster_desc_resolved(&d).transport, SIOC_CLUSTER_AWS);
+    CHECK(strcmp(sioc_cluster_desc_resolved(&d).topic_name, "socket-io") == 0);
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    CHECK_EQ_INT(sioc_cluster_get_transport(&c), SIOC_CLUSTER_AWS);
+    sioc_cluster_free(&c);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
+static void test_names(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    sioc_cluster c;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_CREATE_TOPIC), "CreateTopic") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_CREATE_QUEUE), "CreateQueue") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_QUEUE_ARN), "GetQueueAttributes") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_QUEUE_POLICY), "SetQueueAttributes") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_SUBSCRIBE), "Subscribe") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_RECEIVE), "ReceiveMessage") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_SETTLE), "DeleteMessageBatch") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_PUBLISH), "Publish") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_PUBLISH_BATCH), "PublishBatch") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_DELETE_QUEUE), "DeleteQueue") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_UNSUBSCRIBE), "Unsubscribe") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, -1), "?") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_COUNT), "?") == 0);
+    sioc_cluster_free(&c);
+    d = t_azure_desc();
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_GET_TOPIC), "GetTopic") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_CREATE_TOPIC), "CreateTopic") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_SUBSCRIBE), "CreateSubscription") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_RECEIVE), "Receive") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_SETTLE), "Complete") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_UNLOCK), "Unlock") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_PUBLISH), "Send") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_DELETE_QUEUE), "DeleteSubscription") == 0);
+    CHECK(strcmp(sioc_cluster_op_name(&c, 99), "?") == 0);
+    sioc_cluster_free(&c);
+    CHECK(strcmp(sioc_cluster_state_name(SIOC_CLUSTER_IDLE), "IDLE") == 0);
+    CHECK(strcmp(sioc_cluster_state_name(SIOC_CLUSTER_RUNNING), "RUNNING") == 0);
+    CHECK(strcmp(sioc_cluster_state_name(SIOC_CLUSTER_FAILED), "FAILED") == 0);
+    CHECK(strcmp(sioc_cluster_state_name(-1), "?") == 0 && strcmp(sioc_cluster_state_name(6), "?") == 0);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
+int main(void) {
+    RUN(test_publish_accepted);
+    RUN(test_publish_refused);
+    RUN(test_close_gives_up);
+    RUN(test_init_errors);
+    RUN(test_azure_heap);
+    RUN(test_zeroed);
+    RUN(test_states);
+    RUN(test_auto);
+    RUN(test_names);
+    CHECK_EQ_INT(f_feed_errors, 0);
+    return sioc_t_report("test_member");
+}

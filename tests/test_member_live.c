@@ -1,0 +1,739 @@
+/* The cluster member (src/member.h) live, once per transport, over the POSIX sockets it owns:
+     --transport aws    against the fauxqs emulator (tests/fauxqs), SNS + SQS
+     --transport azure  against the project's Service Bus test broker (tests/sbbroker), REST
+     (no argument: both, one after the other)
+   Each server is started here on free 127.0.0.1 ports (tests/child.h) and stopped when the run ends. Two members
+   join one topic through their own queue / subscription (named "<prefix>-<uid>", two long polls each) and exchange
+   a broadcast (AWS: the filter policy keeps a member's own messages out; Azure: they come back and are dropped by
+   uid), an ack broadcast, a fetchSockets and a serverSideEmit with ack; the publish sequences reach what was
+   queued; an emitter-only member publishes without a queue / subscription; an undecodable message is dropped,
+   counted and settled; a queue / subscription deleted under a running member is re-created (NOT_READY, then READY,
+   messages flow again); a wrong key is a clear failure (Azure: one retry with a fresh token, then FAILED and no
+   more requests; fauxqs does not check signatures, so for AWS this is tests/test_cluster_aws.c test_auth_failure);
+   a closed port backs off without a hot loop and closes at once; graceful close sends ADAPTER_CLOSE, then deletes
+   the queue and its subscription / the subscription, so they are gone.
+   Needs node and `npm ci` in tests/fauxqs and tests/sbbroker; without them a run says SKIPPED and only its offline
+   checks count (SIOC_REQUIRE_LIVE=1 makes that a failure). */
+#define _POSIX_C_SOURCE 200809L
+#define SIOC_ENABLE_POSIX 1
+#define SIOC_POSIX_GETADDRINFO 0 /* numeric 127.0.0.1 only: keeps static builds free of NSS */
+#define SIO_CLUSTER_IMPLEMENTATION
+#include "sio_cluster.h"
+#include "tests/harness.h"
+#include "tests/child.h"
+
+#define T_KEY_NAME "RootManageSharedAccessKey"
+#define T_KEY "c2VjcmV0"
+#define T_AKID "AKIAIOSFODNN7EXAMPLE"
+#define T_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+static sioc_cluster_transport t_tr; /* the transport of this run */
+static int t_is_aws(void) { return t_tr == SIOC_CLUSTER_AWS; }
+
+/* ---- the server of this run ---- */
+
+static child_proc t_server;
+static char t_endpoint[64];                       /* AWS: fauxqs */
+static char t_conn_str[256], t_bad_conn_str[256]; /* Azure: the broker */
+static char t_rest_url[64];
+static char t_topic[64];
+
+static int t_start_server(char *why, size_t why_cap) {
+    int amqp = 0, http = 0;
+    int r;
+    if (t_is_aws()) return child_start_fauxqs(&t_server, t_endpoint, sizeof t_endpoint, why, why_cap);
+    r = child_start_broker(&t_server, T_KEY_NAME "=" T_KEY, "300", NULL, &amqp, &http, NULL, why, why_cap);
+    if (r != 1) return r; /* 0: cannot run here (skip), -1: failed */
+    snprintf(t_conn_str, sizeof t_conn_str,
+             "Endpoint=sb://127.0.0.1:%d;SharedAccessKeyName=" T_KEY_NAME ";SharedAccessKey=" T_KEY
+             ";UseDevelopmentEmulator=true",
+             amqp);
+    snprintf(t_bad_conn_str, sizeof t_bad_conn_str,
+             "Endpoint=sb://127.0.0.1:%d;SharedAccessKeyName=" T_KEY_NAME ";SharedAccessKey=wrongkey"
+             ";UseDevelopmentEmulator=true",
+             amqp);
+    snprintf(t_rest_url, sizeof t_rest_url, "http://127.0.0.1:%d", http);
+    return 1;
+}
+
+/* ---- members ---- */
+
+#define T_EVS 64
+typedef struct t_ev {
+    int type;
+    char text[128];
+    char uid[32];
+    uint32_t request, ack;
+    sioc_result result;
+    size_t n_targets, n_sockets;
+    int64_t ack_id;
+    uint8_t packet[64];
+    size_t packet_len;
+} t_ev;
+
+typedef struct t_member {
+    sioc_cluster c;
+    sioc_node *node;
+    t_ev evs[T_EVS];
+    size_t n_evs;
+    int up;
+    /* on_error, on_publish */
+    size_t n_errs;
+    sioc_cluster_op err_op;
+    sioc_result err_result;
+    int err_status, err_retry_first, err_retry_last;
+    char err_op_name[32];
+    uint64_t pub_next, pub_ok, pub_bad; /* next first_seq expected; messages accepted / dropped */
+    int pub_order_ok;
+} t_member;
+
+static t_member t_a, t_b, t_e, t_dead;
+
+static void t_copy(char *dst, size_t cap, sioc_str s) {
+    size_t n = s.ptr ? (s.len < cap - 1 ? s.len : cap - 1) : 0;
+    if (n) memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+static void t_drain(t_member *m) {
+    sioc_node_event ev;
+    while (sioc_node_next_event(m->node, &ev) == SIOC_OK) {
+        t_ev *e = &m->evs[m->n_evs < T_EVS ? m->n_evs++ : T_EVS - 1];
+        sioc_msg_list it = ev.sockets;
+        sioc_msg_socket so;
+        memset(e, 0, sizeof *e);
+        e->type = ev.type;
+        t_copy(e->text, sizeof e->text, ev.text);
+        t_copy(e->uid, sizeof e->uid, ev.uid);
+        e->request = ev.request;
+        e->ack = ev.ack;
+        e->result = ev.result;
+        e->n_targets = ev.n_targets;
+        e->ack_id = ev.ack_id;
+        if (ev.has_packet && ev.packet.len <= sizeof e->packet) {
+            memcpy(e->packet, ev.packet.ptr, ev.packet.len);
+            e->packet_len = ev.packet.len;
+        }
+        if (ev.type == SIOC_NODE_EV_FETCH_SOCKETS)
+            while (sioc_msg_list_next_socket(&it, &so)) e->n_sockets++;
+    }
+}
+
+static const t_ev *t_find(t_member *m, int type, size_t from) {
+    size_t i;
+    for (i = from; i < m->n_evs; i++)
+        if (m->evs[i].type == type) return &m->evs[i];
+    return NULL;
+}
+
+/* Run every live member for up to ms, or until cond() holds. */
+static int t_pump(uint32_t ms, int (*cond)(void)) {
+    uint64_t end = sioc_posix_now_ms() + ms;
+    t_member *all[4];
+    size_t i;
+    all[0] = &t_a, all[1] = &t_b, all[2] = &t_e, all[3] = &t_dead;
+    while (sioc_posix_now_ms() < end) {
+        for (i = 0; i < 4; i++) {
+            if (!all[i]->up) continue;
+            (void)sioc_cluster_run_posix(&all[i]->c, 2);
+            t_drain(all[i]);
+        }
+        if (cond && cond()) return 1;
+    }
+    return cond ? cond() : 1;
+}
+
+static void t_on_error(void *user, const sioc_cluster_error *e) {
+    t_member *m = (t_member *)user;
+    if (!m->n_errs) m->err_retry_first = e->will_retry;
+    m->n_errs++;
+    m->err_op = e->op;
+    m->err_result = e->result;
+    m->err_status = e->status;
+    m->err_retry_last = e->will_retry;
+    snprintf(m->err_op_name, sizeof m->err_op_name, "%s", e->op_name);
+}
+
+/* Outcomes come in sequence order, each batch right after the previous one. */
+static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_result result) {
+    t_member *m = (t_member *)user;
+    if (first_seq != m->pub_next || !count) m->pub_order_ok = 0;
+    m->pub_next = first_seq + count;
+    if (result == SIOC_OK) m->pub_ok += count;
+    else m->pub_bad += count;
+}
+
+/* endpoint: AWS endpoint or Azure REST URL; cs: Azure connection string. */
+static int t_member_init(t_member *m, const char *endpoint, const char *cs, int emitter, int filter) {
+    sioc_cluster_desc d;
+    memset(m, 0, sizeof *m);
+    m->pub_next = 1;
+    m->pub_order_ok = 1;
+    memset(&d, 0, sizeof d);
+    d.transport = t_tr;
+    /* random and utc_now left NULL: the POSIX ones */
+    d.user = m;
+    d.on_error = t_on_error;
+    d.on_publish = t_on_publish;
+    d.node.emitter_only = emitter;
+    d.node.heartbeat_interval_ms = 1000;
+    d.node.heartbeat_timeout_ms = 4000;
+    d.http.connect_timeout_ms = 1000;
+    d.topic_name = t_topic;
+    d.prefix = "sioc-live";
+    d.receives_in_flight = 2; /* two long polls at once, as an option allows */
+    d.aws.region = "us-east-1";
+    d.aws.credentials.access_key_id = sioc_str_c(T_AKID);
+    d.aws.credentials.secret_access_key = sioc_str_c(T_SECRET);
+    d.aws.sns_endpoint = d.aws.sqs_endpoint = endpoint;
+    d.aws.wait_time_s = 2;
+    d.aws.no_filter_policy = !filter;
+    d.azure.connection_string = cs;
+    d.azure.rest_url = endpoint;
+    d.azure.timeout_s = 2;
+    if (sioc_cluster_init(&m->c, &d) != SIOC_OK) return 0;
+    m->node = sioc_cluster_node(&m->c);
+    if (sioc_cluster_start(&m->c, sioc_posix_now_ms()) != SIOC_OK) return 0;
+    m->up = 1;
+    return 1;
+}
+
+static int t_join(t_member *m, int emitter) {
+    return t_is_aws() ? t_member_init(m, t_endpoint, NULL, emitter, 1)
+                      : t_member_init(m, t_rest_url, t_conn_str, emitter, 1);
+}
+
+static void t_member_free(t_member *m) {
+    m->up = 0;
+    sioc_cluster_free(&m->c);
+}
+
+static const sioc_cluster_stats *t_st(t_member *m) { return sioc_cluster_get_stats(&m->c); }
+static sioc_cluster_state t_state(t_member *m) { return sioc_cluster_get_state(&m->c); }
+
+/* ---- one-off requests on a separate client, which the members never see ---- */
+
+static char t_side_body[4096], t_side_reply[16384];
+
+static void t_aws_call_init(sioc_aws_call *call) {
+    memset(call, 0, sizeof *call);
+    call->body_mem = t_side_body;
+    call->body_cap = sizeof t_side_body;
+    call->reply_mem = t_side_reply;
+    call->reply_cap = sizeof t_side_reply;
+}
+
+/* what: 0 send a message "not-a-type" into the queue, 1 delete the queue, 2 receive from it. */
+static sioc_result t_aws_side(int what, const char *url) {
+    sioc_aws_client c;
+    sioc_posix px;
+    sioc_aws_desc ad;
+    sioc_aws_call call;
+    sioc_aws_attr at[2];
+    sioc_result r = SIOC_ERR_TIMEOUT;
+    uint64_t end;
+    memset(&ad, 0, sizeof ad);
+    ad.region = "us-east-1";
+    ad.credentials.access_key_id = sioc_str_c(T_AKID);
+    ad.credentials.secret_access_key = sioc_str_c(T_SECRET);
+    ad.sns_endpoint = ad.sqs_endpoint = t_endpoint;
+    ad.utc_now = sioc_posix_utc_now;
+    if (sioc_aws_client_init(&c, &ad) != SIOC_OK) return SIOC_ERR_STATE;
+    if (sioc_posix_init(&px, &c.http, NULL, NULL) != SIOC_OK) {
+        sioc_aws_client_free(&c);
+        return SIOC_ERR_STATE;
+    }
+    t_aws_call_init(&call);
+    at[0].name = sioc_str_c("nsp"), at[0].type = SIOC_AWS_ATTR_STRING;
+    at[0].value.ptr = (const uint8_t *)"/", at[0].value.len = 1;
+    at[1].name = sioc_str_c("uid"), at[1].type = SIOC_AWS_ATTR_STRING;
+    at[1].value.ptr = (const uint8_t *)"badbadbadbadbad0", at[1].value.len = 16;
+    if (what == 0)
+        r = sioc_aws_sqs_send_message(&c, &call, sioc_str_c(url), sioc_str_c("not-a-type"), at, 2, sioc_posix_now_ms());
+    else if (what == 1)
+        r = sioc_aws_sqs_delete_queue(&c, &call, sioc_str_c(url), sioc_posix_now_ms());
+    else
+        r = sioc_aws_sqs_receive_message(&c, &call, sioc_str_c(url), 1, 0, sioc_posix_now_ms());
+    if (r == SIOC_OK) {
+        r = SIOC_ERR_TIMEOUT;
+        end = sioc_posix_now_ms() + 5000;
+        while (sioc_posix_now_ms() < end && r == SIOC_ERR_TIMEOUT) {
+            sioc_aws_call *done = NULL;
+            (void)sioc_posix_run(&px, 5);
+            while (sioc_aws_next(&c, sioc_posix_now_ms(), &done) == SIOC_OK)
+                if (done == &call) r = call.result;
+        }
+    }
+    sioc_posix_free(&px);
+    sioc_aws_client_free(&c);
+    return r;
+}
+
+static sioc_azure_call t_zside;
+
+/* what: 0 get the subscription, 1 delete it, 2 send body with props to the topic. */
+static sioc_result t_azure_side(int what, const char *sub, sioc_bytes body, const sioc_azure_prop *props, size_t n) {
+    sioc_azure_client c;
+    sioc_posix px;
+    sioc_azure_desc ad;
+    sioc_result r = SIOC_ERR_TIMEOUT;
+    uint64_t end;
+    memset(&t_zside, 0, sizeof t_zside);
+    t_zside.body_mem = t_side_body;
+    t_zside.body_cap = sizeof t_side_body;
+    t_zside.reply_mem = t_side_reply;
+    t_zside.reply_cap = sizeof t_side_reply;
+    memset(&ad, 0, sizeof ad);
+    ad.connection_string = t_conn_str;
+    ad.rest_url = t_rest_url;
+    ad.utc_now = sioc_posix_utc_now;
+    if (sioc_azure_client_init(&c, &ad) != SIOC_OK) return SIOC_ERR_STATE;
+    if (sioc_posix_init(&px, &c.http, NULL, NULL) != SIOC_OK) {
+        sioc_azure_client_free(&c);
+        return SIOC_ERR_STATE;
+    }
+    if (what == 0) r = sioc_azure_get_subscription(&c, &t_zside, sioc_str_c(t_topic), sioc_str_c(sub), sioc_posix_now_ms());
+    else if (what == 1)
+        r = sioc_azure_delete_subscription(&c, &t_zside, sioc_str_c(t_topic), sioc_str_c(sub), sioc_posix_now_ms());
+    else r = sioc_azure_send(&c, &t_zside, sioc_str_c(t_topic), body, props, n, NULL, sioc_posix_now_ms());
+    if (r == SIOC_OK) {
+        r = SIOC_ERR_TIMEOUT;
+        end = sioc_posix_now_ms() + 5000;
+        while (sioc_posix_now_ms() < end && r == SIOC_ERR_TIMEOUT) {
+            sioc_azure_call *done = NULL;
+            (void)sioc_posix_run(&px, 5);
+            while (sioc_azure_next(&c, sioc_posix_now_ms(), &done) == SIOC_OK)
+                if (done == &t_zside) r = t_zside.result;
+        }
+    }
+    sioc_posix_free(&px);
+    sioc_azure_client_free(&c);
+    return r;
+}
+
+static sioc_bytes t_nobytes(void) {
+    sioc_bytes b;
+    b.ptr = NULL;
+    b.len = 0;
+    return b;
+}
+
+/* ---- the scenario ---- */
+
+static int t_both_ready(void) {
+    return t_a.node->ready && t_b.node->ready && sioc_node_peer_count(t_a.node, sioc_str_c("/")) == 1 &&
+           sioc_node_peer_count(t_b.node, sioc_str_c("/")) == 1;
+}
+
+static size_t t_mark_a, t_mark_b;
+static int t_a_got_deliver(void) { return t_find(&t_a, SIOC_NODE_EV_DELIVER, t_mark_a) != NULL; }
+static int t_b_got_deliver(void) { return t_find(&t_b, SIOC_NODE_EV_DELIVER, t_mark_b) != NULL; }
+static int t_a_done(void) { return t_find(&t_a, SIOC_NODE_EV_REQUEST_DONE, t_mark_a) != NULL; }
+static int t_b_got_sse(void) { return t_find(&t_b, SIOC_NODE_EV_SERVER_SIDE_EMIT, t_mark_b) != NULL; }
+
+static sioc_bytes t_packet(const char *event, int64_t arg) {
+    static uint8_t mem[64];
+    sioc_buf b;
+    sioc_msgpack_writer w;
+    sioc_bytes out;
+    sioc_buf_init(&b, mem, sizeof mem);
+    sioc_msgpack_writer_init(&w, &b);
+    sioc_msgpack_write_array(&w, 2);
+    sioc_msgpack_write_cstr(&w, event);
+    sioc_msgpack_write_int(&w, arg);
+    out.ptr = mem;
+    out.len = sioc_msgpack_writer_finish(&w) == SIOC_OK ? b.len : 0;
+    return out;
+}
+
+static void t_add_socket(t_member *m, const char *id, const char *room) {
+    sioc_node_socket_desc sd;
+    memset(&sd, 0, sizeof sd);
+    CHECK(sioc_node_socket_add(m->node, sioc_str_c("/"), sioc_str_c(id), &sd, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(sioc_node_socket_join(m->node, sioc_str_c("/"), sioc_str_c(id), sioc_str_c(room)) == SIOC_OK);
+}
+
+static void test_join(void) {
+    char want[96];
+    const sioc_cluster_stats *sa, *sb;
+    CHECK(t_join(&t_a, 0));
+    CHECK(t_join(&t_b, 0));
+    t_add_socket(&t_a, "a1", "r");
+    t_add_socket(&t_b, "b1", "r");
+    CHECK(t_pump(8000, t_both_ready));
+    CHECK_EQ_INT(t_state(&t_a), SIOC_CLUSTER_RUNNING);
+    CHECK_EQ_INT(sioc_cluster_get_transport(&t_a.c), t_tr);
+    CHECK(t_find(&t_a, SIOC_NODE_EV_READY, 0) != NULL && t_find(&t_a, SIOC_NODE_EV_PEER_UP, 0) != NULL);
+    snprintf(want, sizeof want, "sioc-live-%s", t_a.node->uid);
+    CHECKF(strcmp(sioc_cluster_queue_name(&t_a.c), want) == 0, "queue %s", sioc_cluster_queue_name(&t_a.c));
+    CHECK(strcmp(sioc_cluster_uid(&t_a.c), t_a.node->uid) == 0);
+    sa = t_st(&t_a), sb = t_st(&t_b);
+    CHECK(sa->requests[SIOC_CLUSTER_OP_RECEIVE] >= 2); /* two long polls at once */
+    CHECK_EQ_INT(sa->requests[SIOC_CLUSTER_OP_SUBSCRIBE], 1);
+    if (t_is_aws()) {
+        CHECK(t_a.c.p_sub_arn[0] && t_a.c.p_queue_arn[0] && strstr(t_a.c.p_topic, t_topic) != NULL);
+        CHECK_EQ_INT(sa->requests[SIOC_CLUSTER_OP_CREATE_TOPIC], 1);
+        CHECK_EQ_INT(sa->requests[SIOC_CLUSTER_OP_CREATE_QUEUE], 1);
+    } else {
+        CHECK_EQ_INT(sa->requests[SIOC_CLUSTER_OP_GET_TOPIC], 1);
+        CHECK(sa->requests[SIOC_CLUSTER_OP_CREATE_TOPIC] + sb->requests[SIOC_CLUSTER_OP_CREATE_TOPIC] >= 1);
+        /* the subscription exists, with the AutoDeleteOnIdle we asked for */
+        CHECK(t_azure_side(0, sioc_cluster_queue_name(&t_a.c), t_nobytes(), NULL, 0) == SIOC_OK);
+        CHECK(strstr(t_side_reply, "<AutoDeleteOnIdle>PT5M</AutoDeleteOnIdle>") != NULL);
+    }
+    CHECK_EQ_INT(t_a.n_errs + t_b.n_errs, 0);
+}
+
+static int t_b_published(void) {
+    return sioc_cluster_published_seq(&t_b.c) >= sioc_cluster_queued_seq(&t_b.c) && sioc_cluster_idle(&t_b.c);
+}
+
+static void test_broadcast(void) {
+    const t_ev *e;
+    uint64_t seq;
+    t_mark_a = t_a.n_evs;
+    CHECK(sioc_node_broadcast(t_b.node, sioc_str_c("/"), NULL, t_packet("hi", 7), sioc_posix_now_ms()) == SIOC_OK);
+    seq = sioc_cluster_queued_seq(&t_b.c);
+    CHECK(seq >= 1);
+    CHECK(t_pump(5000, t_a_got_deliver));
+    e = t_find(&t_a, SIOC_NODE_EV_DELIVER, t_mark_a);
+    CHECK(e && strcmp(e->text, "2[\"hi\",7]") == 0 && e->n_targets == 1);
+    /* every message B queued so far has an outcome, accepted, reported in order */
+    CHECK(t_pump(3000, t_b_published));
+    CHECK(sioc_cluster_published_seq(&t_b.c) >= seq);
+    CHECK(t_b.pub_order_ok && t_b.pub_bad == 0 && t_b.pub_ok == t_b.pub_next - 1 && t_b.pub_ok >= seq);
+    CHECK_EQ_INT(t_st(&t_b)->published, t_b.pub_ok);
+    if (t_is_aws()) {
+        /* the filter policy keeps B's own message out of B's queue: B received nothing of its own */
+        CHECK_EQ_INT(t_b.node->counters.ignored_own, 0);
+    } else {
+        /* no subscription filters on Service Bus: B gets its own messages back and drops them by uid */
+        CHECK(t_pump(300, NULL));
+        CHECK(t_b.node->counters.ignored_own >= 1);
+    }
+    CHECK(t_st(&t_a)->settled >= 1);
+}
+
+static void test_ack_broadcast(void) {
+    const t_ev *e, *done;
+    uint32_t req = 0;
+    sioc_str rooms[1];
+    sioc_node_opts o;
+    char ack[64];
+    rooms[0] = sioc_str_c("b1");
+    memset(&o, 0, sizeof o);
+    o.rooms = rooms;
+    o.n_rooms = 1;
+    t_mark_a = t_a.n_evs;
+    t_mark_b = t_b.n_evs;
+    CHECK(sioc_node_broadcast_ack(t_a.node, sioc_str_c("/"), &o, t_packet("q", 1), 3000, NULL, &req,
+                                  sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(5000, t_b_got_deliver));
+    e = t_find(&t_b, SIOC_NODE_EV_DELIVER, t_mark_b);
+    CHECK(e && e->ack_id >= 0);
+    if (!e) return;
+    snprintf(ack, sizeof ack, "3%lld[\"ok\"]", (long long)e->ack_id);
+    CHECK(sioc_node_client_ack_text(t_b.node, sioc_str_c("b1"), ack, strlen(ack), NULL, 0, sioc_posix_now_ms()) ==
+          SIOC_OK);
+    CHECK(t_pump(5000, t_a_done));
+    done = t_find(&t_a, SIOC_NODE_EV_REQUEST_DONE, t_mark_a);
+    CHECK(done && done->request == req && done->result == SIOC_OK);
+    CHECK(t_find(&t_a, SIOC_NODE_EV_BROADCAST_ACK, t_mark_a) != NULL);
+}
+
+static void test_fetch(void) {
+    const t_ev *done;
+    uint32_t req = 0;
+    size_t i, sockets = 0;
+    t_mark_a = t_a.n_evs;
+    CHECK(sioc_node_fetch_sockets(t_a.node, sioc_str_c("/"), NULL, NULL, &req, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(5000, t_a_done));
+    done = t_find(&t_a, SIOC_NODE_EV_REQUEST_DONE, t_mark_a);
+    CHECK(done && done->result == SIOC_OK);
+    for (i = t_mark_a; i < t_a.n_evs; i++)
+        if (t_a.evs[i].type == SIOC_NODE_EV_FETCH_SOCKETS) sockets += t_a.evs[i].n_sockets;
+    CHECK_EQ_INT(sockets, 2);
+}
+
+static void test_server_side_emit(void) {
+    const t_ev *e, *resp, *done;
+    uint32_t req = 0;
+    sioc_bytes pong = t_packet("pong", 9);
+    uint8_t want[64];
+    size_t want_len = pong.len;
+    memcpy(want, pong.ptr, pong.len);
+    t_mark_a = t_a.n_evs;
+    t_mark_b = t_b.n_evs;
+    CHECK(sioc_node_server_side_emit_ack(t_a.node, sioc_str_c("/"), t_packet("ping", 8), NULL, &req,
+                                         sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(5000, t_b_got_sse));
+    e = t_find(&t_b, SIOC_NODE_EV_SERVER_SIDE_EMIT, t_mark_b);
+    CHECK(e && e->ack != 0 && strcmp(e->uid, t_a.node->uid) == 0);
+    if (!e) return;
+    CHECK(sioc_node_server_side_ack(t_b.node, e->ack, t_packet("pong", 9), sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(5000, t_a_done));
+    resp = t_find(&t_a, SIOC_NODE_EV_SSE_RESPONSE, t_mark_a);
+    CHECK(resp && resp->packet_len == want_len && memcmp(resp->packet, want, want_len) == 0);
+    done = t_find(&t_a, SIOC_NODE_EV_REQUEST_DONE, t_mark_a);
+    CHECK(done && done->request == req && done->result == SIOC_OK);
+}
+
+static int t_e_ready(void) { return t_state(&t_e) == SIOC_CLUSTER_RUNNING; }
+static int t_e_closed(void) { return t_state(&t_e) == SIOC_CLUSTER_CLOSED; }
+
+static void test_emitter(void) {
+    const t_ev *e;
+    CHECK(t_join(&t_e, 1));
+    CHECK(t_pump(5000, t_e_ready));
+    CHECK_EQ_INT(t_st(&t_e)->requests[SIOC_CLUSTER_OP_CREATE_QUEUE], 0);
+    CHECK_EQ_INT(t_st(&t_e)->requests[SIOC_CLUSTER_OP_SUBSCRIBE], 0);
+    CHECK_EQ_INT(t_st(&t_e)->requests[SIOC_CLUSTER_OP_RECEIVE], 0);
+    CHECK(strcmp(sioc_cluster_queue_name(&t_e.c), "") == 0);
+    t_mark_a = t_a.n_evs;
+    CHECK(sioc_node_broadcast(t_e.node, sioc_str_c("/"), NULL, t_packet("emit", 2), sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(5000, t_a_got_deliver));
+    e = t_find(&t_a, SIOC_NODE_EV_DELIVER, t_mark_a);
+    CHECK(e && strcmp(e->text, "2[\"emit\",2]") == 0);
+    CHECK(sioc_cluster_close(&t_e.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(3000, t_e_closed));
+    CHECK_EQ_INT(t_state(&t_e), SIOC_CLUSTER_CLOSED);
+    CHECK_EQ_INT(t_st(&t_e)->requests[SIOC_CLUSTER_OP_DELETE_QUEUE], 0);
+    CHECK_EQ_INT(t_st(&t_e)->requests[SIOC_CLUSTER_OP_UNSUBSCRIBE], 0);
+    CHECK(t_e.pub_ok >= 1 && t_e.pub_bad == 0 && t_e.pub_order_ok);
+    t_member_free(&t_e);
+}
+
+static uint64_t t_base;
+static int t_a_bad(void) { return t_st(&t_a)->bad_messages >= 1 && t_st(&t_a)->settled > t_base; }
+
+static void test_bad_message(void) {
+    t_base = t_st(&t_a)->settled;
+    if (t_is_aws()) { /* straight into A's queue */
+        CHECK(t_aws_side(0, t_a.c.p_queue_url) == SIOC_OK);
+    } else { /* to the topic: a map cut short */
+        sioc_azure_prop p[2];
+        sioc_bytes body;
+        p[0].name = sioc_str_c("nsp"), p[0].type = SIOC_AZURE_PROP_STRING, p[0].value = sioc_str_c("/");
+        p[1].name = sioc_str_c("uid"), p[1].type = SIOC_AZURE_PROP_STRING, p[1].value = sioc_str_c("badbadbadbadbad0");
+        body.ptr = (const uint8_t *)"\x81\xa4type";
+        body.len = 6;
+        CHECK(t_azure_side(2, "", body, p, 2) == SIOC_OK);
+    }
+    CHECK(t_pump(6000, t_a_bad));
+    CHECK(t_st(&t_a)->bad_messages >= 1 && t_a.node->counters.malformed >= 1);
+    CHECK(t_st(&t_a)->settled > t_base);
+    CHECK_EQ_INT(t_state(&t_a), SIOC_CLUSTER_RUNNING);
+}
+
+static int t_b_recreated(void) {
+    return t_st(&t_b)->recreated == 1 && t_state(&t_b) == SIOC_CLUSTER_RUNNING && t_b.node->ready;
+}
+
+static void test_queue_deleted(void) {
+    char old[96];
+    const t_ev *e;
+    snprintf(old, sizeof old, "%s", sioc_cluster_queue_name(&t_b.c));
+    if (t_is_aws()) {
+        CHECK(t_aws_side(1, t_b.c.p_queue_url) == SIOC_OK);
+    } else {
+        CHECK(t_azure_side(1, old, t_nobytes(), NULL, 0) == SIOC_OK);
+        CHECK(!t_zside.existed);
+    }
+    t_mark_b = t_b.n_evs;
+    CHECK(t_pump(12000, t_b_recreated));
+    CHECK(t_find(&t_b, SIOC_NODE_EV_NOT_READY, t_mark_b) != NULL);
+    CHECK(t_find(&t_b, SIOC_NODE_EV_READY, t_mark_b) != NULL);
+    CHECK(t_st(&t_b)->failures[SIOC_CLUSTER_OP_RECEIVE] >= 1);
+    CHECK_EQ_INT(t_st(&t_b)->requests[SIOC_CLUSTER_OP_SUBSCRIBE], 2);
+    if (t_is_aws()) { /* a new name: SQS refuses a deleted one for 60 s */
+        CHECKF(strcmp(old, sioc_cluster_queue_name(&t_b.c)) != 0, "queue %s", sioc_cluster_queue_name(&t_b.c));
+        CHECK_EQ_INT(t_st(&t_b)->requests[SIOC_CLUSTER_OP_CREATE_QUEUE], 2);
+    } else { /* the same name, there again */
+        CHECK(strcmp(old, sioc_cluster_queue_name(&t_b.c)) == 0);
+        CHECK(t_azure_side(0, old, t_nobytes(), NULL, 0) == SIOC_OK);
+    }
+    /* messages reach it again (AWS: through the new subscription, the old one removed) */
+    t_mark_b = t_b.n_evs;
+    CHECK(sioc_node_broadcast(t_a.node, sioc_str_c("/"), NULL, t_packet("again", 3), sioc_posix_now_ms()) ==
+          SIOC_OK);
+    CHECK(t_pump(5000, t_b_got_deliver));
+    e = t_find(&t_b, SIOC_NODE_EV_DELIVER, t_mark_b);
+    CHECK(e && strcmp(e->text, "2[\"again\",3]") == 0);
+}
+
+static int t_dead_failed(void) { return t_state(&t_dead) == SIOC_CLUSTER_FAILED; }
+static int t_dead_closed(void) { return t_state(&t_dead) == SIOC_CLUSTER_CLOSED; }
+
+/* Azure, a wrong key: 401, one retry with a fresh token, then FAILED with SIOC_ERR_AUTH and no more requests. */
+static void test_wrong_key(void) {
+    uint64_t n;
+    CHECK(t_member_init(&t_dead, t_rest_url, t_bad_conn_str, 0, 1));
+    CHECK(t_pump(3000, t_dead_failed));
+    CHECK_EQ_INT(t_state(&t_dead), SIOC_CLUSTER_FAILED);
+    CHECK_EQ_INT(sioc_cluster_last_error(&t_dead.c), SIOC_ERR_AUTH);
+    n = t_st(&t_dead)->requests[SIOC_CLUSTER_OP_GET_TOPIC];
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(t_st(&t_dead)->failures[SIOC_CLUSTER_OP_GET_TOPIC], 2);
+    /* on_error: retried once, then given up */
+    CHECK_EQ_INT(t_dead.n_errs, 2);
+    CHECK(t_dead.err_retry_first == 1 && t_dead.err_retry_last == 0);
+    CHECK(t_dead.err_op == SIOC_CLUSTER_OP_GET_TOPIC && t_dead.err_result == SIOC_ERR_AUTH &&
+          t_dead.err_status == 401 && strcmp(t_dead.err_op_name, "GetTopic") == 0);
+    CHECK(t_pump(1500, NULL));
+    CHECK_EQ_INT(t_st(&t_dead)->requests[SIOC_CLUSTER_OP_GET_TOPIC], n); /* no hot loop, no loop at all */
+    CHECK(!t_dead.node->ready);
+    CHECK(sioc_cluster_close(&t_dead.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(300, t_dead_closed));
+    CHECK_EQ_INT(t_state(&t_dead), SIOC_CLUSTER_CLOSED);
+    CHECK_EQ_INT(t_st(&t_dead)->requests[SIOC_CLUSTER_OP_DELETE_QUEUE], 0);
+    t_member_free(&t_dead);
+}
+
+/* Requests to a closed port: retried with growing, jittered delays, never a hot loop; close gives up at once. */
+static void test_backoff(void) {
+    uint64_t n;
+    int first = t_is_aws() ? SIOC_CLUSTER_OP_CREATE_TOPIC : SIOC_CLUSTER_OP_GET_TOPIC;
+    /* port 1 (tcpmux): nothing listens there on a test host */
+    CHECK(t_member_init(&t_dead, "http://127.0.0.1:1", t_conn_str, 0, 1));
+    CHECK(t_pump(3000, NULL));
+    n = t_st(&t_dead)->requests[first];
+    CHECKF(n >= 3 && n <= 12, "%llu %s attempts in 3 s", (unsigned long long)n, sioc_cluster_op_name(&t_dead.c, first));
+    CHECK_EQ_INT(t_st(&t_dead)->failures[first], n);
+    CHECK_EQ_INT(t_dead.n_errs, n);
+    CHECK(t_dead.err_retry_last == 1 && t_dead.err_status == 0);
+    CHECK_EQ_INT(t_state(&t_dead), SIOC_CLUSTER_STARTING);
+    CHECK(!t_dead.node->ready);
+    CHECK(sioc_cluster_last_error(&t_dead.c) == SIOC_ERR_CONNECT || sioc_cluster_last_error(&t_dead.c) == SIOC_ERR_CLOSED);
+    CHECK(sioc_cluster_close(&t_dead.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(t_is_aws() ? 500 : 2500, t_dead_closed));
+    CHECK_EQ_INT(t_state(&t_dead), SIOC_CLUSTER_CLOSED);
+    t_member_free(&t_dead);
+}
+
+static int t_both_closed(void) {
+    return t_state(&t_a) == SIOC_CLUSTER_CLOSED && t_state(&t_b) == SIOC_CLUSTER_CLOSED;
+}
+static int t_a_saw_b_leave(void) { return sioc_node_peer_count(t_a.node, sioc_str_c("/")) == 0; }
+
+static void test_close(void) {
+    char name_a[96], name_b[96], url_b[SIOC_CLUSTER_ARN_MAX];
+    snprintf(name_a, sizeof name_a, "%s", sioc_cluster_queue_name(&t_a.c));
+    snprintf(name_b, sizeof name_b, "%s", sioc_cluster_queue_name(&t_b.c));
+    snprintf(url_b, sizeof url_b, "%s", t_b.c.p_queue_url);
+    CHECK(sioc_cluster_close(&t_b.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(3000, t_a_saw_b_leave)); /* ADAPTER_CLOSE arrived before the queue / subscription went */
+    CHECK(sioc_cluster_close(&t_a.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump(5000, t_both_closed));
+    CHECK_EQ_INT(t_st(&t_b)->requests[SIOC_CLUSTER_OP_DELETE_QUEUE], 1);
+    CHECK_EQ_INT(t_st(&t_a)->requests[SIOC_CLUSTER_OP_DELETE_QUEUE], 1);
+    CHECK(t_st(&t_b)->published >= 1 && t_st(&t_b)->publish_failed == 0);
+    CHECK(sioc_cluster_published_seq(&t_b.c) == sioc_cluster_queued_seq(&t_b.c) && t_b.pub_order_ok &&
+          t_b.pub_bad == 0);
+    CHECK_EQ_INT(t_st(&t_a)->redelivered + t_st(&t_b)->redelivered, 0);
+    CHECKF(sioc_cluster_queue_name(&t_a.c)[0] == 0 && sioc_cluster_queue_name(&t_b.c)[0] == 0, "names %s, %s",
+           sioc_cluster_queue_name(&t_a.c), sioc_cluster_queue_name(&t_b.c));
+    if (t_is_aws()) {
+        CHECK(t_st(&t_b)->requests[SIOC_CLUSTER_OP_UNSUBSCRIBE] >= 2); /* the lost queue's subscription, then its own */
+        CHECK(t_b.c.p_queue_url[0] == 0 && t_b.c.p_sub_arn[0] == 0);
+        CHECK(t_aws_side(2, url_b) == SIOC_ERR_NOT_FOUND); /* the queue is gone */
+    } else { /* both subscriptions are gone */
+        CHECK(t_azure_side(0, name_a, t_nobytes(), NULL, 0) == SIOC_ERR_NOT_FOUND);
+        CHECK(t_azure_side(0, name_b, t_nobytes(), NULL, 0) == SIOC_ERR_NOT_FOUND);
+    }
+    CHECK_EQ_INT(t_a.n_errs, 0);
+    t_member_free(&t_a);
+    t_member_free(&t_b);
+}
+
+/* Offline: defaults resolved per transport, options checked. */
+static void test_desc(void) {
+    sioc_cluster_desc d, r;
+    sioc_cluster c;
+    memset(&d, 0, sizeof d);
+    d.transport = t_tr;
+    d.own_io = 1;
+    r = sioc_cluster_desc_resolved(&d);
+    CHECK_EQ_INT(r.transport, t_tr);
+    if (t_is_aws()) {
+        CHECK(strcmp(r.topic_name, "socket-io") == 0 && strcmp(r.prefix, "socket-io") == 0);
+        CHECK_EQ_INT(r.aws.wait_time_s, 20);
+        CHECK_EQ_INT(r.receives_in_flight, 1);
+        CHECK_EQ_INT(r.aws.retention_s, 3600);
+    } else {
+        CHECK(strcmp(r.topic_name, "socket.io") == 0 && strcmp(r.prefix, "socket.io") == 0);
+        CHECK_EQ_INT(r.azure.timeout_s, 55);
+        CHECK_EQ_INT(r.receives_in_flight, 2);
+        CHECK_EQ_INT(r.azure.auto_delete_on_idle_s, 300);
+    }
+    CHECK(sioc_cluster_heap_size(&d) > 0);
+    d.receives_in_flight = SIOC_CLUSTER_MAX_RECEIVES + 1;
+    CHECK(sioc_cluster_init(&c, &d) == SIOC_ERR_ARG);
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0);
+    d.receives_in_flight = 1;
+    if (t_is_aws()) {
+        d.aws.retention_s = 59;
+        CHECK(sioc_cluster_init(&c, &d) == SIOC_ERR_ARG);
+    } else {
+        d.azure.timeout_s = 61;
+        CHECK(sioc_cluster_init(&c, &d) == SIOC_ERR_ARG);
+        d.azure.timeout_s = 0;
+        d.topic_name = "bad/topic";
+        CHECK(sioc_cluster_init(&c, &d) == SIOC_ERR_ARG);
+        d.topic_name = NULL;
+        d.prefix = "a-prefix-far-too-long-for-fifty-chars-x"; /* 39 + 1 + 16 > 50 */
+        CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0);
+    }
+}
+
+static int t_run(sioc_cluster_transport tr) {
+    char why[256];
+    int started;
+    const char *name = tr == SIOC_CLUSTER_AWS ? "test_member_live_aws" : "test_member_live_azure";
+    int p0 = sioc_t_passed, f0 = sioc_t_failed, s0 = sioc_t_skipped;
+    t_tr = tr;
+    RUN(test_desc);
+    started = t_start_server(why, sizeof why);
+    if (started <= 0) {
+        if (started == 0)
+            sioc_t_skip(name, t_is_aws() ? "live tests against fauxqs" : "live tests against the broker", why);
+        else CHECKF(0, "the server could not start: %s", why);
+    } else {
+        snprintf(t_topic, sizeof t_topic, "sioc-member-live-%ld", (long)getpid());
+        printf("%s at %s\n", t_is_aws() ? "fauxqs" : "broker", t_is_aws() ? t_endpoint : t_rest_url);
+        RUN(test_join);
+        RUN(test_broadcast);
+        RUN(test_ack_broadcast);
+        RUN(test_fetch);
+        RUN(test_server_side_emit);
+        RUN(test_emitter);
+        RUN(test_bad_message);
+        RUN(test_queue_deleted);
+        if (!t_is_aws()) RUN(test_wrong_key);
+        RUN(test_backoff);
+        RUN(test_close);
+        child_stop(&t_server, 5000);
+    }
+    printf("%s: %d passed, %d failed, %d skipped\n", name, sioc_t_passed - p0, sioc_t_failed - f0,
+           sioc_t_skipped - s0);
+    return sioc_t_failed != f0;
+}
+
+int main(int argc, char **argv) {
+    const char *tr = NULL;
+    int i;
+    signal(SIGPIPE, SIG_IGN);
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--transport") == 0 && i + 1 < argc) tr = argv[++i];
+        else if (strncmp(argv[i], "--transport=", 12) == 0) tr = argv[i] + 12;
+        else tr = "?";
+    }
+    if (tr && strcmp(tr, "aws") == 0) return t_run(SIOC_CLUSTER_AWS);
+    if (tr && strcmp(tr, "azure") == 0) return t_run(SIOC_CLUSTER_AZURE);
+    if (tr) {
+        fprintf(stderr, "usage: %s [--transport aws|azure]\n", argv[0]);
+        return 2;
+    }
+    (void)t_run(SIOC_CLUSTER_AWS);
+    (void)t_run(SIOC_CLUSTER_AZURE);
+    return sioc_t_report("test_member_live");
+}
