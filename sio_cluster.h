@@ -344,7 +344,7 @@ SIOC_API void sioc_bq_commit(sioc_bq *q, size_t n);
 /* Append n bytes; SIOC_ERR_BUFFER_TOO_SMALL (nothing written) when they do not fit. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_bq_write(sioc_bq *q, const void *p, size_t n);
 /* ---- src/crypto.h ---- */
-/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), base64, hex, constant-time compare, percent-encoding ----
+/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), MD5 (SQS checksums only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
 
 #define SIOC_SHA256_LEN 32
@@ -377,6 +377,10 @@ SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s);
 SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len);
 SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]);
 SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]);
+
+/* MD5 (RFC 1321), one-shot, only to check the MD5OfBody SQS sends with each message; never for security. */
+#define SIOC_MD5_LEN 16
+SIOC_API void sioc_md5(const void *data, size_t len, uint8_t out[SIOC_MD5_LEN]);
 
 /* HMAC-SHA256 (RFC 2104); keys longer than 64 bytes are hashed first (RFC 4231 cases 6, 7). */
 typedef struct sioc_hmac_sha256_ctx {
@@ -1800,6 +1804,8 @@ SIOC_API int sioc_node_socket_exists(const sioc_node *n, sioc_str nsp, sioc_str 
 SIOC_API size_t sioc_node_socket_count(const sioc_node *n, sioc_str nsp);
 /* Other live nodes of a namespace: serverCount() - 1. */
 SIOC_API size_t sioc_node_peer_count(const sioc_node *n, sioc_str nsp);
+/* The uid of live peer i (< sioc_node_peer_count) of a namespace, in no particular order; "" past the end. */
+SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i);
 /* Create a namespace now (it starts heartbeating if the node is ready). SIOC_ERR_ARG, SIOC_ERR_LIMIT. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_nsp_open(sioc_node *n, sioc_str nsp, uint64_t now_ms);
 /* Take an ack id from the namespace's counter, for the application's own socket.emit(..., ack): ids are shared
@@ -3186,7 +3192,9 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
    accepted by the broker, or dropped. A message is dropped only when the service refuses it for good (too
    large, a bad value, a key rejected twice), when it does not fit the request buffer, or when close gives up
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
-   again (at-least-once: a peer may then see it twice); aws.publish_at_most_once turns that off for AWS.
+   again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
+   desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
+   (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
@@ -3207,6 +3215,9 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
 #define SIOC_CLUSTER_NSP_MAX 256     /* Azure: longest namespace sent */
 #define SIOC_CLUSTER_PENDING 64      /* Azure: settles waiting for a slot */
 #define SIOC_CLUSTER_NAME_MAX 96     /* queue or subscription name */
+#ifndef SIOC_CLUSTER_JANITOR_MAX
+#define SIOC_CLUSTER_JANITOR_MAX 32  /* AWS: other members' queues watched for orphans at once */
+#endif
 
 typedef enum sioc_cluster_transport {
     SIOC_CLUSTER_AUTO = 0,  /* Azure when azure.connection_string (or SERVICEBUS_CONNECTION_STRING) is set */
@@ -3238,6 +3249,9 @@ typedef enum sioc_cluster_op {
     SIOC_CLUSTER_OP_PUBLISH_BATCH,   /* AWS PublishBatch */
     SIOC_CLUSTER_OP_DELETE_QUEUE,    /* AWS DeleteQueue, Azure DELETE subscription */
     SIOC_CLUSTER_OP_UNSUBSCRIBE,     /* AWS Unsubscribe */
+    SIOC_CLUSTER_OP_LIST_QUEUES,     /* AWS ListQueues (orphan clean-up) */
+    SIOC_CLUSTER_OP_QUEUE_TAGS,      /* AWS ListQueueTags (orphan clean-up) */
+    SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS, /* AWS ListSubscriptionsByTopic (orphan clean-up) */
     SIOC_CLUSTER_OP_COUNT
 } sioc_cluster_op;
 
@@ -3253,11 +3267,14 @@ typedef struct sioc_cluster_stats {
     uint64_t unlocked;       /* Azure: given back because the node could not take it then */
     uint64_t published;      /* accepted by the broker */
     uint64_t publish_failed; /* dropped (see "Publishing and sequences" above) */
-    uint64_t resent;         /* publishes sent again after a lost answer (possible duplicates) */
+    uint64_t ambiguous_retries; /* publishes sent again although the broker may have taken them already (no
+                                   answer: timeout, reset, 5xx): a peer may see those twice */
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
+    uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
+    uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -3288,8 +3305,14 @@ typedef struct sioc_cluster_aws_opts {
     int no_filter_policy;               /* 1: subscribe without the FilterPolicy */
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
-    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
-    int publish_at_most_once;           /* 1: never re-send a Publish whose answer was lost (may lose it) */
+    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
+       subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
+       orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
+       queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
+    uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
 
 /* Azure Service Bus settings. */
@@ -3330,6 +3353,8 @@ typedef struct sioc_cluster_desc {
                                     size it for at least a lock duration / visibility timeout at your rate
                                     (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
+    int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
+                                    stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
@@ -3339,6 +3364,7 @@ typedef struct sioc_cluster_desc {
 } sioc_cluster_desc;
 
 struct sioc__mslot;
+struct sioc__mjcand;
 
 /* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
    calls below. Do not copy or move it after init. */
@@ -3388,6 +3414,14 @@ typedef struct sioc_cluster {
     char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
+    /* AWS orphan clean-up (member_janitor.c) */
+    int p_has_jan, p_jan_step;
+    struct sioc__mjcand *p_jan;
+    size_t p_n_jan, p_jan_idx;
+    uint64_t p_jan_next;
+    char p_jan_token[1024];
+    char p_jan_arn[SIOC_CLUSTER_ARN_MAX];
+    char p_jan_sub[SIOC_CLUSTER_ARN_MAX];
 } sioc_cluster;
 
 /* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).
@@ -3998,6 +4032,54 @@ SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]
     sioc_sha1_init(&s);
     sioc_sha1_update(&s, data, len);
     sioc_sha1_final(&s, out);
+}
+
+/* MD5 (RFC 1321): four rounds of sixteen steps over little-endian words. K[i] = floor(2^32 * |sin(i + 1)|). */
+static const uint32_t sioc__md5_k[64] = {
+    0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu, 0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,
+    0x698098d8u, 0x8b44f7afu, 0xffff5bb1u, 0x895cd7beu, 0x6b901122u, 0xfd987193u, 0xa679438eu, 0x49b40821u,
+    0xf61e2562u, 0xc040b340u, 0x265e5a51u, 0xe9b6c7aau, 0xd62f105du, 0x02441453u, 0xd8a1e681u, 0xe7d3fbc8u,
+    0x21e1cde6u, 0xc33707d6u, 0xf4d50d87u, 0x455a14edu, 0xa9e3e905u, 0xfcefa3f8u, 0x676f02d9u, 0x8d2a4c8au,
+    0xfffa3942u, 0x8771f681u, 0x6d9d6122u, 0xfde5380cu, 0xa4beea44u, 0x4bdecfa9u, 0xf6bb4b60u, 0xbebfbc70u,
+    0x289b7ec6u, 0xeaa127fau, 0xd4ef3085u, 0x04881d05u, 0xd9d4d039u, 0xe6db99e5u, 0x1fa27cf8u, 0xc4ac5665u,
+    0xf4292244u, 0x432aff97u, 0xab9423a7u, 0xfc93a039u, 0x655b59c3u, 0x8f0ccc92u, 0xffeff47du, 0x85845dd1u,
+    0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u};
+static const uint8_t sioc__md5_r[16] = {7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21};
+
+static uint32_t sioc__load_le32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static void sioc__md5_block(uint32_t h[4], const uint8_t *p) {
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], f, t;
+    int i, g;
+    for (i = 0; i < 64; i++) {
+        int round = i >> 4;
+        if (round == 0) f = (b & c) | (~b & d), g = i;
+        else if (round == 1) f = (d & b) | (~d & c), g = (5 * i + 1) & 15;
+        else if (round == 2) f = b ^ c ^ d, g = (3 * i + 5) & 15;
+        else f = c ^ (b | ~d), g = (7 * i) & 15;
+        t = d, d = c, c = b;
+        b += SIOC__ROL(a + f + sioc__md5_k[i] + sioc__load_le32(p + 4 * g), sioc__md5_r[round * 4 + (i & 3)]);
+        a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+}
+
+SIOC_API void sioc_md5(const void *data, size_t len, uint8_t out[SIOC_MD5_LEN]) {
+    const uint8_t *p = (const uint8_t *)data;
+    uint32_t h[4] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
+    uint8_t tail[128];
+    uint64_t bits = (uint64_t)len * 8u;
+    size_t rest = len % 64, end, i;
+    for (i = 0; i + 64 <= len; i += 64) sioc__md5_block(h, p + i);
+    memset(tail, 0, sizeof tail);
+    if (rest) memcpy(tail, p + i, rest);
+    tail[rest] = 0x80;
+    end = rest < 56 ? 64 : 128; /* the length goes in the last 8 bytes, little-endian */
+    for (i = 0; i < 8; i++) tail[end - 8 + i] = (uint8_t)(bits >> (8 * i));
+    for (i = 0; i < end; i += 64) sioc__md5_block(h, tail + i);
+    for (i = 0; i < 16; i++) out[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
 }
 
 /* HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)); both pads are absorbed at init so the context can be
@@ -9882,6 +9964,12 @@ SIOC_API size_t sioc_node_socket_count(const sioc_node *n, sioc_str nsp) {
 SIOC_API size_t sioc_node_peer_count(const sioc_node *n, sioc_str nsp) {
     uint32_t ns = sioc__node_ns_find(n, nsp);
     return ns == SIOC__NIL ? 0 : n->p_ns[ns].n_peers;
+}
+
+SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i) {
+    uint32_t ns = sioc__node_ns_find(n, nsp);
+    if (ns == SIOC__NIL || i >= n->p_ns[ns].n_peers) return sioc_str_n("", 0);
+    return sioc_str_n(n->p_ns[ns].peers[i].uid, n->p_ns[ns].peers[i].len);
 }
 
 /* ---- selection (PROTOCOL.md §4.2 through local_select) ---- */
@@ -17279,7 +17367,7 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
    slots (AWS: one DeleteMessageBatch; Azure: SIOC_CLUSTER_SETTLES completes), then the receives. */
 enum { SIOC__MS_FREE = 0, SIOC__MS_BUSY = 1, SIOC__MS_WAIT = 2 };
-enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3 };
+enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3, SIOC__MK_JANITOR = 4 };
 #define SIOC__M_CTL 0u
 #define SIOC__M_PUB 1u
 #define SIOC__M_SET 2u
@@ -17321,10 +17409,20 @@ typedef struct sioc__msettle {
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
 
+/* A queue the AWS janitor watches (member_janitor.c). */
+typedef struct sioc__mjcand {
+    char url[SIOC_CLUSTER_ARN_MAX];
+    char uid[SIOC_NODE_ID_MAX + 1]; /* its sioc-node tag, "" when none (a Node member's queue) */
+    int64_t backlog, in_flight;     /* at the last look, -1 before the first */
+    uint64_t suspect_since;         /* first look that saw it grow with nothing received, 0 when not */
+    uint8_t seen, tagged, foreign;  /* in the current listing; tags read; another cluster's */
+} sioc__mjcand;
+
 /* Memory a cloud wants, per slot kind and for its parsing. */
 typedef struct sioc__mlayout {
     size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
     size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+    size_t jan_body, jan_reply; /* AWS orphan clean-up: one more slot when not 0 */
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */
@@ -17341,6 +17439,7 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now);
 static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
+static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
@@ -17371,6 +17470,11 @@ SIOC__M_CLOUD_DECLS(maws)
 #endif
 #if SIOC_ENABLE_AZURE
 SIOC__M_CLOUD_DECLS(mazure)
+#endif
+
+#if SIOC_ENABLE_AWS
+static void sioc__mjan_step(sioc_cluster *c, uint64_t now);
+static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #endif
 
 /* Call the cloud's version of fn. */
@@ -17499,6 +17603,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.aws.max_messages) d.aws.max_messages = 10;
     if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
         d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.aws.orphan_after_s) d.aws.orphan_after_s = 600;
+    if (!d.aws.orphan_check_s) d.aws.orphan_check_s = d.aws.orphan_after_s / 5u ? d.aws.orphan_after_s / 5u : 1u;
     if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
     if (!d.azure.timeout_s) d.azure.timeout_s = 55;
     return d;
@@ -17554,10 +17660,13 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
         l.n_settle_slots = l.settle_cap = l.per_receive = 0;
         l.recv_body = l.recv_reply = l.toks = l.one = 0;
         l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
+        l.jan_body = l.jan_reply = 0;
         d.recent_ids = 0;
     }
-    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d);
+    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d) + (l.jan_reply ? 1u : 0u);
     total = sioc__align16(n_slots * sizeof(sioc__mslot));
+    if (l.jan_reply) total += sioc__align16(l.jan_body) + sioc__align16(l.jan_reply) +
+                              sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
     total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
              sioc__align16(l.pub_reply);
     total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
@@ -17607,11 +17716,13 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
         sioc__mslot *s = &c->p_slots[i];
         size_t body, reply;
         s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
-                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE : SIOC__MK_RECV;
+                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE
+                : (c->p_has_jan && i == c->p_n_slots - 1) ? SIOC__MK_JANITOR : SIOC__MK_RECV;
         body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
-             : s->kind == SIOC__MK_SETTLE ? l->set_body : l->recv_body;
+             : s->kind == SIOC__MK_SETTLE ? l->set_body : s->kind == SIOC__MK_JANITOR ? l->jan_body : l->recv_body;
         reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
-              : s->kind == SIOC__MK_SETTLE ? l->set_reply : l->recv_reply;
+              : s->kind == SIOC__MK_SETTLE ? l->set_reply : s->kind == SIOC__MK_JANITOR ? l->jan_reply
+              : l->recv_reply;
         sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
         off += sioc__align16(body) + sioc__align16(reply);
     }
@@ -17624,6 +17735,10 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_toks = (sioc_json_tok *)(void *)(mem + off);
     c->p_n_toks = l->toks;
     off += sioc__align16(l->toks * sizeof(sioc_json_tok));
+    if (c->p_has_jan) {
+        c->p_jan = (sioc__mjcand *)(void *)(mem + off);
+        off += sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
+    }
     c->p_scratch = mem + off;
     c->p_scratch_size = l->scratch;
     off += sioc__align16(l->scratch);
@@ -17672,7 +17787,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     memset(mem, 0, total);
     c->p_mem = mem;
     c->p_mem_size = total;
-    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
+    c->p_has_jan = l.jan_reply != 0;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc) + (c->p_has_jan ? 1u : 0u);
     c->p_settle_cap = l.settle_cap;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
@@ -17810,6 +17926,10 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
+    if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
+        uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
+        c->p_jan_next = now + (wait > hb ? wait : hb);
+    }
     sioc__m_set_ready(c, 1, now);
 }
 
@@ -17851,6 +17971,19 @@ static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted
     s->count = 0;
     if (c->p_desc.on_publish)
         c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
+}
+
+/* A publish failed without an answer (timeout, reset, 5xx): the broker may have taken it. At-least-once sends it
+   again (counted); at-most-once drops it. 1 when it was dropped. */
+static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    if (r != SIOC_ERR_TIMEOUT && r != SIOC_ERR_CLOSED && r != SIOC_ERR_SERVER && r != SIOC_ERR_PROTOCOL) return 0;
+    if (!c->p_desc.publish_at_most_once) {
+        c->p_stats.ambiguous_retries++;
+        return 0;
+    }
+    sioc__m_report(c, s, r, 0);
+    sioc__m_pub_outcome(c, s, 0, r);
+    return 1;
 }
 
 /* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
@@ -17960,6 +18093,9 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
         case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
+#if SIOC_ENABLE_AWS
+        case SIOC__MK_JANITOR: sioc__mjan_done(c, s, now); break;
+#endif
         default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
         }
     }
@@ -17974,9 +18110,11 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         sioc_result r;
         if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
         if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
-            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE) && c->p_state != SIOC_CLUSTER_RUNNING) ||
+            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
+             c->p_state != SIOC_CLUSTER_RUNNING) ||
             (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
             continue;
         }
@@ -18025,6 +18163,9 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+#if SIOC_ENABLE_AWS
+        if (c->p_has_jan) sioc__mjan_step(c, now_ms);
+#endif
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step == SIOC__M_STEP_DRAIN) sioc__m_drain(c, now_ms);
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step >= SIOC__M_STEP_CLEANUP) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
@@ -18060,6 +18201,7 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
         return now_ms;
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
+    if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;
 }
 
@@ -18155,7 +18297,8 @@ enum {
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
-    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe",
+    "ListQueues", "ListQueueTags", "ListSubscriptionsByTopic"};
 
 static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 
@@ -18177,6 +18320,11 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
+    if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
+        l->jan_body = 4096u, l->jan_reply = 65536u;
+        l->scratch = SIOC__MAX(l->scratch, l->jan_reply);
+        l->toks = SIOC__MAX(l->toks, (size_t)512u);
+    }
     return SIOC_OK;
 }
 
@@ -18184,7 +18332,8 @@ static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client
 
 static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
     SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
-    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS};
 
 /* Sign and send the body already written into the slot. */
 static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -18210,7 +18359,7 @@ static sioc_result sioc__maws_client_init(sioc_cluster *c) {
     ad.credentials = d->aws.credentials;
     ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
     ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
-    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    ad.publish_at_most_once = d->publish_at_most_once;
     if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
         return sioc_aws_client_init(sioc__maws_client(c), &ad);
     sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
@@ -18522,10 +18671,26 @@ static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int
     return s;
 }
 
-/* One message: to the node unless seen before; deleted either way. */
+/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
+static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
+    uint8_t md[SIOC_MD5_LEN];
+    char hex[2 * SIOC_MD5_LEN + 1];
+    size_t i;
+    if (!m->md5_of_body.len) return 1;
+    sioc_md5(m->body.ptr, m->body.len, md);
+    if (m->md5_of_body.len != 2 * SIOC_MD5_LEN || sioc_hex_encode(md, sizeof md, hex, sizeof hex) != SIOC_OK) return 0;
+    for (i = 0; i < 2 * SIOC_MD5_LEN; i++)
+        if (sioc__to_lower(m->md5_of_body.ptr[i]) != hex[i]) return 0;
+    return 1;
+}
+
+/* One message: to the node unless seen before or corrupted; deleted either way. */
 static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->message_id, now)) {
+    if (!sioc__maws_md5_ok(m)) {
+        c->p_stats.bad_messages++;
+        c->p_stats.checksum_failed++;
+    } else if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
     } else {
         sioc_msg_envelope env;
@@ -18739,7 +18904,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count;
-    if (call->resent) c->p_stats.resent++;
+    if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
             sioc_buf sb;
@@ -18761,7 +18926,7 @@ static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TIMEOUT);
         return;
     }
-    sioc__m_fail(c, s, call->result, now);
+    if (!sioc__m_pub_ambiguous(c, s, call->result)) sioc__m_fail(c, s, call->result, now);
 }
 
 #endif /* SIOC_ENABLE_AWS */
@@ -18782,7 +18947,8 @@ enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__M
 
 static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
-    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe"};
+    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe", "ListQueues",
+    "ListQueueTags", "ListSubscriptions"};
 
 static const char *sioc__mazure_op_name(int op) { return sioc__mazure_ops[op]; }
 
@@ -19112,10 +19278,345 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         sioc__m_pub_outcome(c, s, 0, r);
         return;
     }
-    sioc__m_fail(c, s, r, now);
+    if (!sioc__m_pub_ambiguous(c, s, r)) sioc__m_fail(c, s, r, now);
 }
 
 #endif /* SIOC_ENABLE_AZURE */
+/* ---- src/member_janitor.c ---- */
+/* ---- member_janitor: orphaned queues on AWS (member.h, docs/AWS.md §2.4) ----
+   SQS has no auto-delete: a member that crashed leaves its queue and subscription behind for ever, and every
+   Publish keeps fanning out to them. One surviving member at a time (the one with the lowest live uid) looks at the
+   queues under the cluster's prefix every orphan_check_s and removes the subscription and the queue of one that
+   nobody consumes: its backlog grew at every check for orphan_after_s with no receive (nothing newly in flight),
+   and its
+   member (when its sioc-node tag names one) is not a live peer. Node members' queues carry no uid (a random name),
+   the backlog rule covers them: every live member's heartbeats land there, so a dead queue grows. Just before
+   deleting, the queue is looked at once more. A member that is slow but alive receives now and then (messages in
+   flight, or a backlog that shrinks), which resets its clock.
+
+   Steps (one request at a time on the janitor slot): ListQueues (pages) -> for each candidate: ListQueueTags once,
+   GetQueueAttributes -> for an orphan: GetQueueAttributes again, ListSubscriptionsByTopic (pages) to find its
+   subscription, Unsubscribe, DeleteQueue. */
+
+#if SIOC_ENABLE_AWS
+
+enum {
+    SIOC__MJ_IDLE = 0,
+    SIOC__MJ_LIST,     /* ListQueues, page by page */
+    SIOC__MJ_TAGS,     /* ListQueueTags of the current candidate */
+    SIOC__MJ_ATTRS,    /* GetQueueAttributes of the current candidate */
+    SIOC__MJ_RECHECK,  /* the same, just before deleting */
+    SIOC__MJ_FIND_SUB, /* ListSubscriptionsByTopic, page by page */
+    SIOC__MJ_UNSUB,
+    SIOC__MJ_DELETE
+};
+
+static const char *const sioc__mj_attr_names[] = {"ApproximateNumberOfMessages",
+                                                  "ApproximateNumberOfMessagesNotVisible", "QueueArn"};
+
+/* The member's own queue, or one of another cluster (tags say so): never a candidate. */
+static int sioc__mj_ours(const sioc_cluster *c, sioc_str url) {
+    return sioc_str_eq(url, sioc_str_c(c->p_queue_url));
+}
+
+/* 1 when this member is the janitor: its uid is the lowest of itself and its live peers in "/". */
+static int sioc__mj_elected(const sioc_cluster *c) {
+    sioc_str me = sioc_str_n(c->p_node.uid, c->p_node.uid_len), nsp = sioc_str_c("/");
+    size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
+    for (i = 0; i < n; i++) {
+        sioc_str p = sioc_node_peer_uid(&c->p_node, nsp, i);
+        size_t k = SIOC__MIN(p.len, me.len);
+        int cmp = memcmp(p.ptr, me.ptr, k);
+        if (cmp < 0 || (cmp == 0 && p.len < me.len)) return 0;
+    }
+    return 1;
+}
+
+static int sioc__mj_uid_live(const sioc_cluster *c, const char *uid) {
+    sioc_str nsp = sioc_str_c("/");
+    size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
+    for (i = 0; i < n; i++)
+        if (sioc_str_eq(sioc_node_peer_uid(&c->p_node, nsp, i), sioc_str_c(uid))) return 1;
+    return 0;
+}
+
+static sioc__mjcand *sioc__mj_cur(sioc_cluster *c) { return &c->p_jan[c->p_jan_idx]; }
+
+/* Write the request of the current step into the janitor slot and send it. */
+static void sioc__mj_send(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[c->p_n_slots - 1];
+    sioc__mjcand *k = c->p_n_jan ? sioc__mj_cur(c) : NULL;
+    sioc_buf b;
+    sioc_result r = SIOC_ERR_STATE;
+    int op = SIOC_CLUSTER_OP_LIST_QUEUES;
+    sioc_str names[3];
+    size_t i;
+    for (i = 0; i < 3; i++) names[i] = sioc_str_c(sioc__mj_attr_names[i]);
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    switch (c->p_jan_step) {
+    case SIOC__MJ_LIST: {
+        char prefix[SIOC_CLUSTER_NAME_MAX];
+        sioc_buf pb;
+        sioc_buf_init(&pb, prefix, sizeof prefix - 1);
+        sioc_buf_puts(&pb, c->p_desc.prefix);
+        sioc_buf_putc(&pb, '-');
+        prefix[SIOC__MIN(pb.len, sizeof prefix - 1)] = 0;
+        r = sioc_sqs_write_list_queues(&b, sioc_str_c(prefix), sioc_str_c(c->p_jan_token), 100);
+        break;
+    }
+    case SIOC__MJ_TAGS:
+        op = SIOC_CLUSTER_OP_QUEUE_TAGS;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(k->url));
+        break;
+    case SIOC__MJ_ATTRS:
+    case SIOC__MJ_RECHECK:
+        op = SIOC_CLUSTER_OP_QUEUE_ARN;
+        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(k->url), names, 3);
+        break;
+    case SIOC__MJ_FIND_SUB:
+        op = SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS;
+        r = sioc_sns_write_list_subscriptions_by_topic(&b, sioc_str_c(c->p_topic), sioc_str_c(c->p_jan_token));
+        break;
+    case SIOC__MJ_UNSUB:
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_jan_sub));
+        break;
+    case SIOC__MJ_DELETE:
+        op = SIOC_CLUSTER_OP_DELETE_QUEUE;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(k->url));
+        break;
+    default:
+        return;
+    }
+    if (r != SIOC_OK) { /* an URL or ARN the writers refuse: skip it this round */
+        c->p_jan_step = SIOC__MJ_IDLE;
+        return;
+    }
+    s->body_len = b.len;
+    sioc__m_go(c, s, op, now);
+}
+
+/* The next candidate that needs a look, or the end of this round. */
+static void sioc__mj_next_candidate(sioc_cluster *c, uint64_t now) {
+    while (++c->p_jan_idx < c->p_n_jan) {
+        sioc__mjcand *k = sioc__mj_cur(c);
+        if (!k->foreign) {
+            c->p_jan_step = k->tagged ? SIOC__MJ_ATTRS : SIOC__MJ_TAGS;
+            sioc__mj_send(c, now);
+            return;
+        }
+    }
+    c->p_jan_step = SIOC__MJ_IDLE;
+    c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+}
+
+/* A queue of the listing: known already (seen again), or a new candidate. */
+static void sioc__mj_listed(sioc_cluster *c, sioc_str url) {
+    size_t i;
+    if (sioc__mj_ours(c, url) || url.len >= SIOC_CLUSTER_ARN_MAX) return;
+    for (i = 0; i < c->p_n_jan; i++)
+        if (sioc_str_eq(url, sioc_str_c(c->p_jan[i].url))) {
+            c->p_jan[i].seen = 1;
+            return;
+        }
+    if (c->p_n_jan >= SIOC_CLUSTER_JANITOR_MAX) return; /* looked at in a later round, once others are gone */
+    memset(&c->p_jan[c->p_n_jan], 0, sizeof c->p_jan[0]);
+    sioc__copy_fixed(c->p_jan[c->p_n_jan].url, SIOC_CLUSTER_ARN_MAX, url);
+    c->p_jan[c->p_n_jan].backlog = c->p_jan[c->p_n_jan].in_flight = -1;
+    c->p_jan[c->p_n_jan++].seen = 1;
+}
+
+/* After the last page: forget queues that are gone, start on the first candidate. */
+static void sioc__mj_listing_done(sioc_cluster *c, uint64_t now) {
+    size_t i, keep = 0;
+    for (i = 0; i < c->p_n_jan; i++)
+        if (c->p_jan[i].seen) {
+            c->p_jan[i].seen = 0;
+            c->p_jan[keep++] = c->p_jan[i];
+        }
+    c->p_n_jan = keep;
+    c->p_jan_idx = (size_t)-1;
+    sioc__mj_next_candidate(c, now);
+}
+
+/* What a GetQueueAttributes said: 1 when the queue still looks orphaned. A round's look updates the clock; the
+   re-check just before deleting only asks that nothing changed: nothing in flight, nothing taken, no live member. */
+static int sioc__mj_judge(sioc_cluster *c, sioc__mjcand *k, const sioc_json *doc, int recheck, uint64_t now) {
+    sioc_buf sb;
+    sioc_str v;
+    int64_t backlog = -1, in_flight = -1;
+    size_t i;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sqs_parse_queue_attribute(doc, "ApproximateNumberOfMessages", &sb, &v) == SIOC_OK) {
+        backlog = 0;
+        for (i = 0; i < v.len && sioc__is_digit(v.ptr[i]); i++) backlog = backlog * 10 + (v.ptr[i] - '0');
+    }
+    if (sioc_sqs_parse_queue_attribute(doc, "ApproximateNumberOfMessagesNotVisible", &sb, &v) == SIOC_OK) {
+        in_flight = 0;
+        for (i = 0; i < v.len && sioc__is_digit(v.ptr[i]); i++) in_flight = in_flight * 10 + (v.ptr[i] - '0');
+    }
+    if (sioc_sqs_parse_queue_attribute(doc, "QueueArn", &sb, &v) == SIOC_OK) sioc__copy_fixed(c->p_jan_arn, sizeof c->p_jan_arn, v);
+    if (recheck) /* nothing taken or newly in flight since the look */
+        return backlog >= k->backlog && in_flight <= k->in_flight && !(k->uid[0] && sioc__mj_uid_live(c, k->uid));
+    /* Consumed since the last look (the backlog shrank, or messages newly in flight: a receive), not growing, or
+       its member alive: not an orphan, the clock starts again. A crashed member's own receives stay in flight,
+       unchanged, until their visibility timeout: that is no sign of life. */
+    if (backlog < 0 || in_flight < 0 || k->backlog < 0 || backlog <= k->backlog ||
+        (in_flight > 0 && in_flight != k->in_flight) || (k->uid[0] && sioc__mj_uid_live(c, k->uid))) {
+        k->suspect_since = 0;
+        k->backlog = backlog;
+        k->in_flight = in_flight;
+        return 0;
+    }
+    k->backlog = backlog;
+    k->in_flight = in_flight;
+    if (!k->suspect_since) k->suspect_since = now;
+    return now - k->suspect_since >= (uint64_t)c->p_desc.aws.orphan_after_s * 1000u;
+}
+
+/* The tags of a candidate: its member's uid, and whether it belongs to this cluster at all. */
+static void sioc__mj_tags(sioc_cluster *c, sioc__mjcand *k, const sioc_json *doc) {
+    sioc_aws_kv tags[16];
+    size_t n = 0, i;
+    sioc_buf sb;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    k->tagged = 1;
+    if (sioc_sqs_parse_list_queue_tags(doc, &sb, tags, SIOC__COUNT(tags), &n) != SIOC_OK) n = 0;
+    for (i = 0; i < n; i++) {
+        if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-node"))) sioc__copy_fixed(k->uid, sizeof k->uid, tags[i].value);
+        if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-cluster")) &&
+            !sioc_str_eq(tags[i].value, sioc_str_c(c->p_desc.topic_name)))
+            k->foreign = 1;
+    }
+}
+
+/* The subscription of the queue being removed, from one page of ListSubscriptionsByTopic. */
+static int sioc__mj_find_sub(sioc_cluster *c, const sioc__mslot *s, sioc_str *next) {
+    sioc_sns_subscription subs[100];
+    size_t n = 0, i;
+    sioc_buf sb;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    next->len = 0;
+    if (sioc_sns_parse_list_subscriptions((const char *)s->call.aws.reply.ptr, s->call.aws.reply.len, &sb, subs,
+                                          SIOC__COUNT(subs), &n, next) != SIOC_OK)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (sioc_str_eq(subs[i].endpoint, sioc_str_c(c->p_jan_arn))) {
+            sioc__copy_fixed(c->p_jan_sub, sizeof c->p_jan_sub, subs[i].subscription_arn);
+            return 1;
+        }
+    return 0;
+}
+
+/* The queue is gone: counted, logged, dropped from the table. */
+static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
+    sioc__mjcand *k = sioc__mj_cur(c);
+    c->p_stats.orphans_deleted++;
+#if SIOC_ENABLE_LOG
+    if (c->p_desc.logger.fn) {
+        char line[SIOC_CLUSTER_ARN_MAX + 96];
+        sioc_buf b;
+        sioc_buf_init(&b, line, sizeof line - 1);
+        sioc_buf_puts(&b, "sioc_cluster: removed the orphaned queue ");
+        sioc_buf_puts(&b, k->url);
+        sioc_buf_puts(&b, " (growing, never received from, for ");
+        sioc_buf_put_u64(&b, (now - k->suspect_since) / 1000u);
+        sioc_buf_puts(&b, " s)");
+        line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+        c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);
+    }
+#endif
+    c->p_jan[c->p_jan_idx] = c->p_jan[--c->p_n_jan];
+    c->p_jan_idx--; /* the one moved here is looked at next */
+}
+
+static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_json doc;
+    sioc_str next;
+    int step = c->p_jan_step, json_ok;
+    if (call->result != SIOC_OK && !(call->result == SIOC_ERR_NOT_FOUND && step >= SIOC__MJ_TAGS)) {
+        sioc__m_fail(c, s, call->result, now); /* retried after a backoff, as any request */
+        return;
+    }
+    s->state = SIOC__MS_FREE;
+    if (call->result == SIOC_ERR_NOT_FOUND) { /* the candidate is gone already (deleted by its member or another) */
+        if (step == SIOC__MJ_DELETE) sioc__mj_removed(c, now);
+        else c->p_jan[c->p_jan_idx] = c->p_jan[--c->p_n_jan], c->p_jan_idx--;
+        sioc__mj_next_candidate(c, now);
+        return;
+    }
+    json_ok = step != SIOC__MJ_FIND_SUB && step != SIOC__MJ_UNSUB &&
+              sioc_json_parse(&doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks) == SIOC_OK;
+    switch (step) {
+    case SIOC__MJ_LIST: {
+        sioc_str urls[100];
+        size_t n = 0, i;
+        sioc_buf sb;
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+        next.len = 0;
+        if (json_ok && sioc_sqs_parse_list_queues(&doc, &sb, urls, SIOC__COUNT(urls), &n, &next) == SIOC_OK)
+            for (i = 0; i < n; i++) sioc__mj_listed(c, urls[i]);
+        sioc__copy_fixed(c->p_jan_token, sizeof c->p_jan_token, next);
+        if (next.len && next.len < sizeof c->p_jan_token) sioc__mj_send(c, now);
+        else sioc__mj_listing_done(c, now);
+        return;
+    }
+    case SIOC__MJ_TAGS:
+        if (json_ok) sioc__mj_tags(c, sioc__mj_cur(c), &doc);
+        else sioc__mj_cur(c)->tagged = 1;
+        c->p_jan_step = sioc__mj_cur(c)->foreign ? SIOC__MJ_IDLE : SIOC__MJ_ATTRS;
+        if (c->p_jan_step == SIOC__MJ_IDLE) sioc__mj_next_candidate(c, now);
+        else sioc__mj_send(c, now);
+        return;
+    case SIOC__MJ_ATTRS:
+    case SIOC__MJ_RECHECK:
+        if (json_ok && sioc__mj_judge(c, sioc__mj_cur(c), &doc, step == SIOC__MJ_RECHECK, now) && c->p_jan_arn[0] &&
+            sioc__mj_elected(c)) {
+            c->p_jan_step = step == SIOC__MJ_ATTRS ? SIOC__MJ_RECHECK : SIOC__MJ_FIND_SUB;
+            c->p_jan_token[0] = 0;
+            sioc__mj_send(c, now);
+            return;
+        }
+        sioc__mj_next_candidate(c, now);
+        return;
+    case SIOC__MJ_FIND_SUB:
+        if (sioc__mj_find_sub(c, s, &next)) {
+            c->p_jan_step = SIOC__MJ_UNSUB;
+        } else if (next.len && next.len < sizeof c->p_jan_token) {
+            sioc__copy_fixed(c->p_jan_token, sizeof c->p_jan_token, next);
+        } else {
+            c->p_jan_step = SIOC__MJ_DELETE; /* no subscription left: the queue alone */
+        }
+        sioc__mj_send(c, now);
+        return;
+    case SIOC__MJ_UNSUB:
+        c->p_jan_step = SIOC__MJ_DELETE;
+        sioc__mj_send(c, now);
+        return;
+    default: /* SIOC__MJ_DELETE */
+        sioc__mj_removed(c, now);
+        sioc__mj_next_candidate(c, now);
+        return;
+    }
+}
+
+/* Start a round when it is due and this member is the one that looks. */
+static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[c->p_n_slots - 1];
+    if (c->p_state != SIOC_CLUSTER_RUNNING || s->state != SIOC__MS_FREE || c->p_jan_step != SIOC__MJ_IDLE ||
+        now < c->p_jan_next || !c->p_queue_url[0])
+        return;
+    if (!sioc__mj_elected(c)) {
+        c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+        return;
+    }
+    c->p_jan_step = SIOC__MJ_LIST;
+    c->p_jan_token[0] = 0;
+    sioc__mj_send(c, now);
+}
+
+#endif /* SIOC_ENABLE_AWS */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

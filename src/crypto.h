@@ -1,4 +1,4 @@
-/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), base64, hex, constant-time compare, percent-encoding ----
+/* ---- crypto: SHA-256, HMAC-SHA256, SHA-1 (WebSocket handshake only), MD5 (SQS checksums only), base64, hex, constant-time compare, percent-encoding ----
    Pure functions over caller memory; no allocation, no tables in RAM beyond the SHA-256 constants. */
 
 #define SIOC_SHA256_LEN 32
@@ -31,6 +31,10 @@ SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s);
 SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len);
 SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]);
 SIOC_API void sioc_sha1(const void *data, size_t len, uint8_t out[SIOC_SHA1_LEN]);
+
+/* MD5 (RFC 1321), one-shot, only to check the MD5OfBody SQS sends with each message; never for security. */
+#define SIOC_MD5_LEN 16
+SIOC_API void sioc_md5(const void *data, size_t len, uint8_t out[SIOC_MD5_LEN]);
 
 /* HMAC-SHA256 (RFC 2104); keys longer than 64 bytes are hashed first (RFC 4231 cases 6, 7). */
 typedef struct sioc_hmac_sha256_ctx {

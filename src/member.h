@@ -34,7 +34,9 @@
    accepted by the broker, or dropped. A message is dropped only when the service refuses it for good (too
    large, a bad value, a key rejected twice), when it does not fit the request buffer, or when close gives up
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
-   again (at-least-once: a peer may then see it twice); aws.publish_at_most_once turns that off for AWS.
+   again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
+   desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
+   (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
@@ -55,6 +57,9 @@
 #define SIOC_CLUSTER_NSP_MAX 256     /* Azure: longest namespace sent */
 #define SIOC_CLUSTER_PENDING 64      /* Azure: settles waiting for a slot */
 #define SIOC_CLUSTER_NAME_MAX 96     /* queue or subscription name */
+#ifndef SIOC_CLUSTER_JANITOR_MAX
+#define SIOC_CLUSTER_JANITOR_MAX 32  /* AWS: other members' queues watched for orphans at once */
+#endif
 
 typedef enum sioc_cluster_transport {
     SIOC_CLUSTER_AUTO = 0,  /* Azure when azure.connection_string (or SERVICEBUS_CONNECTION_STRING) is set */
@@ -86,6 +91,9 @@ typedef enum sioc_cluster_op {
     SIOC_CLUSTER_OP_PUBLISH_BATCH,   /* AWS PublishBatch */
     SIOC_CLUSTER_OP_DELETE_QUEUE,    /* AWS DeleteQueue, Azure DELETE subscription */
     SIOC_CLUSTER_OP_UNSUBSCRIBE,     /* AWS Unsubscribe */
+    SIOC_CLUSTER_OP_LIST_QUEUES,     /* AWS ListQueues (orphan clean-up) */
+    SIOC_CLUSTER_OP_QUEUE_TAGS,      /* AWS ListQueueTags (orphan clean-up) */
+    SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS, /* AWS ListSubscriptionsByTopic (orphan clean-up) */
     SIOC_CLUSTER_OP_COUNT
 } sioc_cluster_op;
 
@@ -101,11 +109,14 @@ typedef struct sioc_cluster_stats {
     uint64_t unlocked;       /* Azure: given back because the node could not take it then */
     uint64_t published;      /* accepted by the broker */
     uint64_t publish_failed; /* dropped (see "Publishing and sequences" above) */
-    uint64_t resent;         /* publishes sent again after a lost answer (possible duplicates) */
+    uint64_t ambiguous_retries; /* publishes sent again although the broker may have taken them already (no
+                                   answer: timeout, reset, 5xx): a peer may see those twice */
     uint64_t recreated;      /* queue or subscription re-created */
     uint64_t restarts;       /* start-up run again after the topic was lost */
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
+    uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
+    uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -136,8 +147,14 @@ typedef struct sioc_cluster_aws_opts {
     int no_filter_policy;               /* 1: subscribe without the FilterPolicy */
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
-    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
-    int publish_at_most_once;           /* 1: never re-send a Publish whose answer was lost (may lose it) */
+    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
+       subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
+       orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
+       queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
+    uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
 
 /* Azure Service Bus settings. */
@@ -178,6 +195,8 @@ typedef struct sioc_cluster_desc {
                                     size it for at least a lock duration / visibility timeout at your rate
                                     (stats.dedup_short counts ids forgotten sooner) */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
+    int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
+                                    stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
@@ -187,6 +206,7 @@ typedef struct sioc_cluster_desc {
 } sioc_cluster_desc;
 
 struct sioc__mslot;
+struct sioc__mjcand;
 
 /* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
    calls below. Do not copy or move it after init. */
@@ -236,6 +256,14 @@ typedef struct sioc_cluster {
     char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
+    /* AWS orphan clean-up (member_janitor.c) */
+    int p_has_jan, p_jan_step;
+    struct sioc__mjcand *p_jan;
+    size_t p_n_jan, p_jan_idx;
+    uint64_t p_jan_next;
+    char p_jan_token[1024];
+    char p_jan_arn[SIOC_CLUSTER_ARN_MAX];
+    char p_jan_sub[SIOC_CLUSTER_ARN_MAX];
 } sioc_cluster;
 
 /* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).

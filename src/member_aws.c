@@ -26,7 +26,8 @@ enum {
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
-    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe",
+    "ListQueues", "ListQueueTags", "ListSubscriptionsByTopic"};
 
 static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 
@@ -48,6 +49,11 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
+    if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
+        l->jan_body = 4096u, l->jan_reply = 65536u;
+        l->scratch = SIOC__MAX(l->scratch, l->jan_reply);
+        l->toks = SIOC__MAX(l->toks, (size_t)512u);
+    }
     return SIOC_OK;
 }
 
@@ -55,7 +61,8 @@ static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client
 
 static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
     SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
-    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS};
 
 /* Sign and send the body already written into the slot. */
 static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -81,7 +88,7 @@ static sioc_result sioc__maws_client_init(sioc_cluster *c) {
     ad.credentials = d->aws.credentials;
     ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
     ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
-    ad.publish_at_most_once = d->aws.publish_at_most_once;
+    ad.publish_at_most_once = d->publish_at_most_once;
     if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
         return sioc_aws_client_init(sioc__maws_client(c), &ad);
     sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
@@ -393,10 +400,26 @@ static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int
     return s;
 }
 
-/* One message: to the node unless seen before; deleted either way. */
+/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
+static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
+    uint8_t md[SIOC_MD5_LEN];
+    char hex[2 * SIOC_MD5_LEN + 1];
+    size_t i;
+    if (!m->md5_of_body.len) return 1;
+    sioc_md5(m->body.ptr, m->body.len, md);
+    if (m->md5_of_body.len != 2 * SIOC_MD5_LEN || sioc_hex_encode(md, sizeof md, hex, sizeof hex) != SIOC_OK) return 0;
+    for (i = 0; i < 2 * SIOC_MD5_LEN; i++)
+        if (sioc__to_lower(m->md5_of_body.ptr[i]) != hex[i]) return 0;
+    return 1;
+}
+
+/* One message: to the node unless seen before or corrupted; deleted either way. */
 static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
-    if (sioc__m_seen(c, m->message_id, now)) {
+    if (!sioc__maws_md5_ok(m)) {
+        c->p_stats.bad_messages++;
+        c->p_stats.checksum_failed++;
+    } else if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
     } else {
         sioc_msg_envelope env;
@@ -610,7 +633,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count;
-    if (call->resent) c->p_stats.resent++;
+    if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
             sioc_buf sb;
@@ -632,7 +655,7 @@ static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__m_pub_outcome(c, s, 0, SIOC_ERR_TIMEOUT);
         return;
     }
-    sioc__m_fail(c, s, call->result, now);
+    if (!sioc__m_pub_ambiguous(c, s, call->result)) sioc__m_fail(c, s, call->result, now);
 }
 
 #endif /* SIOC_ENABLE_AWS */

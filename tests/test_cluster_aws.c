@@ -175,8 +175,12 @@ static void test_startup(void) {
 }
 
 #define T_PEER "aaaabbbbccccdddd"
-#define T_MSG(id, handle, body)                                                                                       \
-    "{\"MessageId\":\"" id "\",\"ReceiptHandle\":\"" handle "\",\"MD5OfBody\":\"x\",\"Body\":\"" body                \
+/* MD5OfBody as SQS sends it: md5("1"), md5("2") */
+#define T_MD5_1 "c4ca4238a0b923820dcc509a6f75849b"
+#define T_MD5_2 "c81e728d9d4c2f636f067f89cc14862c"
+#define T_MSG(id, handle, body) T_MSG_MD5(id, handle, body, T_MD5_##body)
+#define T_MSG_MD5(id, handle, body, md5)                                                                              \
+    "{\"MessageId\":\"" id "\",\"ReceiptHandle\":\"" handle "\",\"MD5OfBody\":\"" md5 "\",\"Body\":\"" #body         \
     "\",\"MessageAttributes\":{\"nsp\":{\"DataType\":\"String\",\"StringValue\":\"/\"},\"uid\":{\"DataType\":"       \
     "\"String\",\"StringValue\":\"" T_PEER "\"}}}"
 
@@ -184,7 +188,7 @@ static void test_receive(void) {
     size_t mark = f_n_log, ev_mark = t_n_events, allocs = t_allocs;
     uint64_t recv0 = t_n->counters.received;
     f_n_deleted = 0;
-    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-1", "h-1", "1") "," T_MSG("id-2", "h-2", "2") "]}"));
+    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-1", "h-1", 1) "," T_MSG("id-2", "h-2", 2) "]}"));
     t_run(3);
     CHECK_EQ_INT(t_n->counters.received - recv0, 2);
     CHECK(t_has_event(SIOC_NODE_EV_PEER_UP, ev_mark));
@@ -194,19 +198,28 @@ static void test_receive(void) {
     /* the same MessageId again (its delete was lost): dropped, still deleted */
     mark = f_n_log;
     f_n_deleted = 0;
-    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-2", "h-2b", "2") "]}"));
+    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-2", "h-2b", 2) "]}"));
     t_run(3);
     CHECK_EQ_INT(t_n->counters.received - recv0, 2);
     CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->redelivered, 1);
     CHECK(f_n_deleted == 1 && !strcmp(f_deleted[0], "h-2b"));
     /* one undecodable message among good ones: the good one is handled, the bad one counted, both deleted */
     f_n_deleted = 0;
-    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-3", "h-3", "2") ",{\"MessageId\":\"id-4\",\"ReceiptHandle\":\"h-4\","
+    CHECK(f_deliver("{\"Messages\":[" T_MSG("id-3", "h-3", 2) ",{\"MessageId\":\"id-4\",\"ReceiptHandle\":\"h-4\","
                     "\"Body\":\"3\",\"MessageAttributes\":{\"data\":{\"DataType\":\"Binary\",\"BinaryValue\":\"*!*\"}}}]}"));
     t_run(3);
     CHECK_EQ_INT(t_n->counters.received - recv0, 3);
     CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->bad_messages, 1);
     CHECK(f_n_deleted == 2 && !strcmp(f_deleted[0], "h-3") && !strcmp(f_deleted[1], "h-4"));
+    /* a body that does not match its MD5OfBody (corrupted on the way): dropped, counted, deleted alone; the good
+       one beside it is handled */
+    f_n_deleted = 0;
+    CHECK(f_deliver("{\"Messages\":[" T_MSG_MD5("id-5", "h-5", 2, T_MD5_1) "," T_MSG("id-6", "h-6", 2) "]}"));
+    t_run(3);
+    CHECK_EQ_INT(t_n->counters.received - recv0, 4);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->checksum_failed, 1);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->bad_messages, 2);
+    CHECK(f_n_deleted == 2 && !strcmp(f_deleted[0], "h-5") && !strcmp(f_deleted[1], "h-6"));
     /* an empty long poll ends: the next one starts */
     mark = f_n_log;
     CHECK(f_deliver("{}"));
@@ -214,7 +227,7 @@ static void test_receive(void) {
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
     CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 0);
     CHECK_EQ_INT(t_allocs - allocs, 0); /* steady state: receives, deletes, publishes allocate nothing */
-    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->settled, 5); /* h-1, h-2, h-2b, h-3, h-4 */
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->settled, 7); /* h-1, h-2, h-2b, h-3, h-4, h-5, h-6 */
 }
 
 static void test_backoff(void) {

@@ -179,6 +179,38 @@ static void test_sha1(void) {
     }
 }
 
+/* RFC 1321 appendix A.5, and the padding boundaries (55/56, 63/64/65, 119/120, 128 bytes of 'x', from md5sum). */
+static void test_md5(void) {
+    static const char *const rfc[][2] = {
+        {"", "d41d8cd98f00b204e9800998ecf8427e"},
+        {"a", "0cc175b9c0f1b6a831c399e269772661"},
+        {"abc", "900150983cd24fb0d6963f7d28e17f72"},
+        {"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
+        {"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
+        {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"},
+        {"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+         "57edf4a22be3c955ac49da2e2107b67a"}};
+    static const struct { size_t n; const char *md; } xs[] = {
+        {55, "04364420e25c512fd958a70738aa8f72"}, {56, "668a72d5ba17f08e62dabcafad6db14b"},
+        {63, "7dc2ca208106a2f703567bdff99d8981"}, {64, "c1bb4f81d892b2d57947682aeb252456"},
+        {65, "1bc932052302d074bdec39795fe00cf6"}, {119, "ab347a5f68c8a443cfcddc633f12c24f"},
+        {120, "fb98667f98096de92620b64f46e1c5b5"}, {128, "d69cb61a6ee87200676eb0d4b90edbcb"}};
+    char x[128], hex[33];
+    uint8_t md[SIOC_MD5_LEN];
+    size_t i;
+    for (i = 0; i < SIOC__COUNT(rfc); i++) {
+        sioc_md5(rfc[i][0], strlen(rfc[i][0]), md);
+        CHECK(sioc_hex_encode(md, sizeof md, hex, sizeof hex) == SIOC_OK);
+        CHECKF(strcmp(hex, rfc[i][1]) == 0, "md5(\"%s\") = %s", rfc[i][0], hex);
+    }
+    memset(x, 'x', sizeof x);
+    for (i = 0; i < SIOC__COUNT(xs); i++) {
+        sioc_md5(x, xs[i].n, md);
+        CHECK(sioc_hex_encode(md, sizeof md, hex, sizeof hex) == SIOC_OK);
+        CHECKF(strcmp(hex, xs[i].md) == 0, "md5 of %zu x = %s", xs[i].n, hex);
+    }
+}
+
 static void test_hmac(void) {
     int set, v, ok = 0, n = 0;
     load("vectors/crypto/hmac-sha256.json");
@@ -341,6 +373,7 @@ int main(void) {
     RUN(test_sha256);
     RUN(test_sha256_splits);
     RUN(test_sha1);
+    RUN(test_md5);
     RUN(test_hmac);
     RUN(test_base64);
     RUN(test_hex);

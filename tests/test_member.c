@@ -231,6 +231,53 @@ static void test_publish_refused(void) {
     CHECK(t_n_pubs == pubs + 2 && t_pubs[pubs + 1].first == q + 1 && t_pubs[pubs + 1].result == SIOC_OK);
 }
 
+/* A publish without an answer the broker may have taken (503): at-least-once sends it again and counts it; the
+   same with publish_at_most_once drops it with its result. A throttled publish (never taken) is retried in both. */
+static void test_publish_ambiguous(void) {
+    int most_once;
+    for (most_once = 0; most_once <= 1; most_once++) {
+        sioc_cluster_desc d = t_aws_desc();
+        size_t mark;
+        uint64_t q;
+        d.publish_at_most_once = most_once;
+        CHECK(t_start(&d));
+        mark = f_n_log;
+        snprintf(f_fail_op, sizeof f_fail_op, "Publish");
+        f_fail_n = 1;
+        f_fail_status = 503;
+        f_fail_hdr = NULL;
+        f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>x</Message>"
+                      "</Error></ErrorResponse>";
+        CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1u", 3), f_now) == SIOC_OK);
+        q = sioc_cluster_queued_seq(&t_m);
+        t_run(2000);
+        CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q);
+        CHECK(t_n_pubs >= 2 && t_pubs[t_n_pubs - 1].first == q);
+        if (!most_once) {
+            CHECK_EQ_INT(t_log_count("Publish", mark), 2);
+            CHECK_EQ_INT(t_st()->ambiguous_retries, 1);
+            CHECK(t_pubs[t_n_pubs - 1].result == SIOC_OK && t_st()->publish_failed == 0);
+        } else {
+            CHECK_EQ_INT(t_log_count("Publish", mark), 1);
+            CHECK_EQ_INT(t_st()->ambiguous_retries, 0);
+            CHECK(t_pubs[t_n_pubs - 1].result == SIOC_ERR_SERVER && t_st()->publish_failed == 1);
+        }
+        /* throttled: never taken, so retried whatever the mode */
+        mark = f_n_log;
+        f_fail_n = 1;
+        f_fail_status = 400;
+        f_fail_body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                      "</Error></ErrorResponse>";
+        CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1u", 3), f_now) == SIOC_OK);
+        q = sioc_cluster_queued_seq(&t_m);
+        t_run(3000);
+        CHECK_EQ_INT(t_log_count("Publish", mark), 2);
+        CHECK(t_pubs[t_n_pubs - 1].first == q && t_pubs[t_n_pubs - 1].result == SIOC_OK);
+        sioc_cluster_free(&t_m);
+        CHECK_EQ_INT(t_bytes, 0);
+    }
+}
+
 /* Close while the broker fails every publish: retried until shutdown_timeout_ms, then the message in flight and
    ADAPTER_CLOSE get SIOC_ERR_TIMEOUT, and the queue and subscription are still deleted. */
 static void test_close_gives_up(void) {
@@ -466,6 +513,7 @@ int main(void) {
     RUN(test_publish_accepted);
     RUN(test_publish_refused);
     RUN(test_close_gives_up);
+    RUN(test_publish_ambiguous);
     RUN(test_init_errors);
     RUN(test_azure_heap);
     RUN(test_zeroed);
