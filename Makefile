@@ -1,9 +1,14 @@
 # sio_cluster.h - build and test. `make test` is the one command that proves it all (README).
-#   make test    every test in every build: gcc, clang, g++ (as C++), ASan+UBSan, 32-bit, big-endian (qemu), the
-#                HTTP/TLS tests with mbedTLS and BearSSL, the configuration matrix, the interop scenarios and the
-#                Service Bus broker tests (Node), the exported-symbol check, amalgamation freshness, and a short
-#                run of every fuzzer; ends with "N passed, N failed"
+#   make test    installs the Node test tools (npm ci from the lockfiles), then every test in every build whose
+#                toolchain is here: gcc, clang, g++ (as C++), ASan+UBSan, 32-bit, big-endian (qemu), the HTTP/TLS
+#                tests with mbedTLS and BearSSL, Windows (mingw-w64 + wine), the configuration matrix, the CMake and
+#                pkg-config consumers, the interop scenarios and the Service Bus broker tests (Node), the
+#                exported-symbol check, amalgamation freshness, and a short run of every fuzzer. A build whose tools
+#                are missing says SKIPPED with the Debian packages to install (tests/toolchain.sh). The last line is
+#                always "N passed, N failed, N skipped"; the exit status is non-zero on any failure (and on any
+#                skip with SIOC_REQUIRE_ALL=1, as in CI).
 #   make demo    fauxqs + a Node Socket.IO server and client + siocat, events both ways
+#   make emulator  start the fauxqs SNS/SQS emulator on 127.0.0.1:4566 (for siocat and the examples; Ctrl-C stops)
 #   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
 #   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece and program
 #   make cortex-m-test   the member as Cortex-M3 firmware in QEMU (mps2-an385) in a cluster with a Node server
@@ -15,6 +20,8 @@ CXX_CLANG ?= clang++
 CC_32    ?= i686-linux-gnu-gcc
 CC_BE    ?= s390x-linux-gnu-gcc
 QEMU_BE  ?= qemu-s390x-static
+CC_MINGW ?= x86_64-w64-mingw32-gcc
+export CC_GCC CC_CLANG CXX CC_32 CC_BE QEMU_BE CC_MINGW # tests/toolchain.sh checks the same compilers
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 4
 
@@ -25,19 +32,20 @@ HDR   = sio_cluster.h
 DEPS  = $(HDR) $(wildcard tests/*.h)
 TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
-# C++: the tests again as C++11/14/17/20 with g++ (cxx*) and clang++ (clangxx*). Every variant compiles every test;
-# cxx11 runs them all, the other seven run CXX_SUBSET, a representative set (codecs, parser, node, HTTP engine) that
-# covers what differs between standards ([[nodiscard]] from C++17, the C++20 rules on enums and designators).
+# C++: the tests again as C++11/14/17/20 with g++ (cxx*) and clang++ (clangxx*). cxx11 builds and runs them all; the
+# other seven build and run CXX_SUBSET, a representative set (codecs, parser, node, member, HTTP engine) that covers
+# what differs between standards ([[nodiscard]] from C++17, the C++20 rules on enums and designators); the matrix
+# compiles the whole implementation in all eight. (Building every test eight times would double CI's time.)
 CXX_STDS = 11 14 17 20
 CXX_VARIANTS = $(foreach s,$(CXX_STDS),cxx$(s) clangxx$(s))
-CXX_SUBSET = test_base test_json test_msgpack test_mpjson test_sio test_cluster_msg test_cluster test_cluster_values test_http
+CXX_SUBSET = test_base test_json test_msgpack test_mpjson test_sio test_cluster_msg test_cluster test_cluster_values test_http test_member
 VARIANTS = gcc clang $(CXX_VARIANTS) asan i686 s390x
 TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 # What tests/run.sh runs per build: every test, test_member_live once per transport (two result lines).
 RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples examples-live demo chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
+.PHONY: all examples examples-live demo emulator chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix windows cmake-test interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
@@ -85,10 +93,20 @@ chat-load: build/chat-server chat-deps
 demo: build/siocat node-deps
 	node tests/interop/demo.js build/siocat
 
-# npm ci in every Node test tool folder that has not been installed yet (lockfiles pin every version).
+# make emulator: the fauxqs SNS/SQS emulator on 127.0.0.1:4566 in the foreground, for siocat and the README's
+# examples (AWS_ENDPOINT_URL=http://127.0.0.1:4566); Ctrl-C stops it. PORT=N for another port.
+PORT ?= 4566
+emulator:
+	@tests/toolchain.sh check node >/dev/null || { tests/toolchain.sh check node; exit 1; }
+	@[ -d tests/fauxqs/node_modules ] || (cd tests/fauxqs && npm ci --no-audit --no-fund --loglevel=error)
+	node tests/fauxqs/launch.mjs --port $(PORT)
+
+# npm ci in every Node test tool folder that has not been installed yet (lockfiles pin every version). Without
+# Node.js 20 it says SKIPPED (the suites that need Node then say so too).
 node-deps:
-	@for d in tests/*/; do if [ -f "$$d/package-lock.json" ] && [ ! -d "$$d/node_modules" ]; then \
-	    echo "npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; done
+	@if tests/toolchain.sh need "Node test tools (npm ci)" node; then \
+	for d in tests/*/; do if [ -f "$$d/package-lock.json" ] && [ ! -d "$$d/node_modules" ]; then \
+	    echo "npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; done; fi
 
 $(HDR): amalgamate.py $(wildcard src/*)
 	python3 amalgamate.py
@@ -127,30 +145,54 @@ build/gcc build/clang $(addprefix build/,$(CXX_VARIANTS)) build/asan build/i686 
 build/mbedtls build/bearssl build/asan-mbedtls build/asan-bearssl:
 	mkdir -p $@
 
+STEP = tests/step.sh
 test:
 	@mkdir -p build && rm -f build/results.txt
-	$(MAKE) --no-print-directory amalgamate-check symbols examples
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory matrix
-	$(MAKE) --no-print-directory interop
-	$(MAKE) --no-print-directory examples-live
-	$(MAKE) --no-print-directory interop-azure
-	$(MAKE) --no-print-directory interop-azure-tls
-	$(MAKE) --no-print-directory sbbroker
-	$(MAKE) --no-print-directory fuzz-smoke
+	@$(STEP) node-deps $(MAKE) --no-print-directory node-deps
+	@$(STEP) --count amalgamate-check $(MAKE) --no-print-directory amalgamate-check
+	@$(STEP) --count symbols $(MAKE) --no-print-directory symbols
+	@$(STEP) --count examples $(MAKE) --no-print-directory examples
+	@$(STEP) unit $(MAKE) --no-print-directory unit
+	@$(STEP) windows $(MAKE) --no-print-directory windows
+	@$(STEP) matrix $(MAKE) --no-print-directory matrix
+	@$(STEP) cmake $(MAKE) --no-print-directory cmake-test
+	@$(STEP) interop $(MAKE) --no-print-directory interop
+	@$(STEP) examples-live $(MAKE) --no-print-directory examples-live
+	@$(STEP) interop-azure $(MAKE) --no-print-directory interop-azure
+	@$(STEP) interop-azure-tls $(MAKE) --no-print-directory interop-azure-tls
+	@$(STEP) sbbroker $(MAKE) --no-print-directory sbbroker
+	@$(STEP) fuzz-smoke $(MAKE) --no-print-directory fuzz-smoke
 	@tests/total.sh build/results.txt
 
 UNIT_BINS = $(foreach v,$(VARIANTS),$(addprefix build/$(v)/,$(TESTS))) $(foreach v,$(TLS_VARIANTS),$(addprefix build/$(v)/,$(TLS_TESTS)))
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 unit-bins: $(UNIT_BINS)
 
+# Every build whose toolchain is present (tests/unit.sh); missing ones are SKIPPED with their Debian packages.
 unit: $(HDR)
-	@$(MAKE) --no-print-directory -j$(JOBS) unit-bins
-	@for v in gcc clang cxx11 asan i686; do echo "== $$v"; tests/run.sh $(addprefix build/$$v/,$(RUN_SPECS)) | tee -a build/results.txt; done
-	@for v in $(filter-out cxx11,$(CXX_VARIANTS)); do echo "== $$v (all tests compiled; CXX_SUBSET run)"; \
-	    tests/run.sh $(addprefix build/$$v/,$(CXX_SUBSET)) | tee -a build/results.txt; done
-	@echo "== s390x (big-endian, $(QEMU_BE))"; tests/run.sh --emu $(QEMU_BE) $(addprefix build/s390x/,$(RUN_SPECS)) | tee -a build/results.txt
-	@for v in $(TLS_VARIANTS); do echo "== $$v (TLS backend compiled in)"; tests/run.sh $(addprefix build/$$v/,$(TLS_TESTS)) | tee -a build/results.txt; done
+	@MAKE="$(MAKE)" JOBS="$(JOBS)" TESTS="$(TESTS)" RUN_SPECS="$(RUN_SPECS)" TLS_TESTS="$(TLS_TESTS)" QEMU_BE="$(QEMU_BE)" \
+	    CXX_STDS="$(CXX_STDS)" CXX_SUBSET="$(CXX_SUBSET)" tests/unit.sh
+
+# Windows: the unit tests that need no sockets or servers, built by mingw-w64 without the POSIX backend (the
+# default) and run under wine. Sockets on Windows: implement sioc_http_transport over Winsock (README).
+WIN_TESTS = $(basename $(notdir $(shell grep -L 'SIOC_ENABLE_POSIX 1' tests/test_*.c)))
+WINE ?= $(firstword $(shell command -v wine64 wine 2>/dev/null) /usr/lib/wine/wine64)
+build/win/%.exe: tests/%.c $(DEPS)
+	@mkdir -p build/win
+	$(CC_MINGW) $(CWARN) -O1 -I. $< -o $@ -lm
+windows: $(HDR)
+	@echo "== windows (mingw-w64, no POSIX backend, under wine)"; \
+	tests/toolchain.sh need "windows build (mingw-w64 + wine)" mingw wine || exit 0; \
+	$(MAKE) --no-print-directory -k -j$(JOBS) $(addprefix build/win/,$(addsuffix .exe,$(WIN_TESTS))); \
+	WINEPREFIX=$(CURDIR)/build/wineprefix WINEDEBUG=-all tests/run.sh --emu $(WINE) \
+	    $(addprefix build/win/,$(addsuffix .exe,$(WIN_TESTS))) | tee -a build/results.txt
+
+# The CMake package (INTERFACE target, install with package config and version file) and pkg-config file, used by
+# tests/cmake/ through add_subdirectory() and through find_package() after `cmake --install` into build/cmake/prefix.
+cmake-test: $(HDR)
+	@echo "== cmake and pkg-config consumers (tests/cmake)"; \
+	tests/toolchain.sh need "cmake and pkg-config consumers" cmake pkgconfig || exit 0; \
+	tests/cmake/run.sh | tee -a build/results.txt
 
 # Every combination of the compile-time switches compiles; two static copies link; Cortex-M4 compiles.
 matrix: $(HDR)
@@ -159,27 +201,34 @@ matrix: $(HDR)
 # Cluster scenarios against real Socket.IO servers, real clients and the fauxqs emulator (tests/interop/README.md).
 interop: build/siocat
 	@echo "== interop (2 Node Socket.IO servers + siocat over fauxqs, real socket.io-clients)"; \
+	tests/toolchain.sh need interop node || exit 0; \
 	tests/run_cmd.sh build/results.txt interop node tests/interop/run.js --members node,node,siocat:build/siocat
 
 # The examples as a user runs them (README), against a Node server and client, on both clouds.
 examples-live: examples
 	@echo "== examples (basic.c, emit.c) against a Node Socket.IO server over fauxqs and over the Service Bus broker"; \
+	tests/toolchain.sh need examples-live node || exit 0; \
 	tests/run_cmd.sh build/results.txt examples-aws node tests/interop/examples.js --transport aws build/examples; \
 	tests/run_cmd.sh build/results.txt examples-azure node tests/interop/examples.js --transport azure build/examples
 
 # The same scenarios over Service Bus: the project's broker, Node servers on @azure/service-bus, siocat over REST.
 interop-azure: build/siocat
 	@echo "== interop-azure (2 Node Socket.IO servers + siocat over the project's Service Bus broker)"; \
+	tests/toolchain.sh need interop-azure node || exit 0; \
 	tests/run_cmd.sh build/results.txt interop-azure node tests/interop/run.js --transport azure --members node,node,siocat:build/siocat
 
 # Again with the C node over HTTPS (mbedTLS build of siocat, broker certificate made by openssl for localhost).
-interop-azure-tls: build/siocat-tls
+interop-azure-tls:
 	@echo "== interop-azure-tls (as above, siocat over HTTPS to the broker)"; \
+	tests/toolchain.sh need interop-azure-tls node mbedtls openssl || exit 0; \
+	$(MAKE) --no-print-directory build/siocat-tls && \
 	tests/run_cmd.sh build/results.txt interop-azure-tls node tests/interop/run.js --transport azure --siocat-tls --members node,node,siocat:build/siocat-tls
 
 # The project's Service Bus test broker against the official @azure/service-bus SDK (tests/sbbroker/README.md).
 sbbroker:
-	@echo "== sbbroker (AMQP + REST + ATOM broker vs @azure/service-bus)"; tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
+	@echo "== sbbroker (AMQP + REST + ATOM broker vs @azure/service-bus)"; \
+	tests/toolchain.sh need sbbroker node || exit 0; \
+	tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
 
 # Freshness, every piece compiling alone, the layering; then the layering check must catch planted bad includes.
 amalgamate-check:
@@ -197,8 +246,9 @@ symbols: $(HDR) | build/obj
 fuzz-bins: $(addprefix build/fuzz/,$(FUZZERS))
 
 fuzz-smoke:
-	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
-	@echo "== fuzzers ($(FUZZ_SMOKE_SECONDS) s each)"; tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS) | tee -a build/results.txt
+	@echo "== fuzzers ($(FUZZ_SMOKE_SECONDS) s each)"; tests/toolchain.sh need "fuzzers (libFuzzer)" libfuzzer || exit 0; \
+	$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins || exit 1; \
+	tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS) | tee -a build/results.txt
 
 fuzz:
 	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins

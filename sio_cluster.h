@@ -90,7 +90,8 @@
      SIOC_CONFIG_FILE           a file included first (#define SIOC_CONFIG_FILE "my_sioc_config.h"): put every
                                 setting there so all translation units agree
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
-                                                or SIOC_TLS_BEARSSL (-lbearssl)
+                                                or SIOC_TLS_BEARSSL (-lbearssl); trusts the system store
+                                                unless ca_file / ca_pem are given
      SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h); needs _POSIX_C_SOURCE 200809L first
                                     in a strict C99 build on glibc
      SIOC_ENABLE_AWS            1   SNS/SQS transport
@@ -114,6 +115,9 @@
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
        negative values are errors; sioc_strerror() names them. Objects keep their last error.
+     - A failure a person must act on also comes as a `detail` text (SIOC_DETAIL_SIZE chars, never a secret)
+       naming host:port and the reason, or the bad field: sioc_aws_call / sioc_azure_call .detail, the clients'
+       .detail after a failed init, sioc_http_response.detail, sioc_sas_connstr.detail.
      - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
        output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
      - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is
@@ -266,6 +270,13 @@ typedef enum sioc_result {
 
 /* Text for a result code; never NULL. "" when SIOC_ENABLE_ERROR_STRINGS is 0. */
 SIOC_API const char *sioc_strerror(sioc_result r);
+
+/* Size of the `detail` texts (HTTP responses, AWS and Azure calls and clients, connection strings): one line a person
+   can act on ("cannot connect to 127.0.0.1:1: connection refused"), NUL-terminated, truncated to fit, never a
+   secret. Empty when SIOC_ENABLE_ERROR_STRINGS is 0. */
+#ifndef SIOC_DETAIL_SIZE
+#define SIOC_DETAIL_SIZE 128
+#endif
 
 /* Read-only views: pointer + length, not NUL-terminated unless said so. */
 typedef struct sioc_str {
@@ -989,6 +1000,7 @@ typedef struct sioc_sas_connstr {
     int64_t signature_expiry;     /* its se, 0 without one */
     sioc_str entity_path;         /* EntityPath, or empty */
     int use_development_emulator; /* UseDevelopmentEmulator=true: plain TCP/HTTP to a local broker */
+    char detail[SIOC_DETAIL_SIZE]; /* after an error: which field is wrong and how (never a value from the text) */
 } sioc_sas_connstr;
 
 /* Parse "Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=..." like @azure/service-bus: split on ';',
@@ -1000,7 +1012,8 @@ typedef struct sioc_sas_connstr {
    UseDevelopmentEmulator other than true/false (any case).
    Rejected with SIOC_ERR_ARG: no Endpoint; SharedAccessSignature together with a key or key name; a key without
    its name or a name without its key; no credentials at all (the SDK would accept that for a TokenCredential,
-   which this library does not have). On error *out is zeroed. */
+   which this library does not have). On error *out is zeroed except out->detail, which names the field:
+   "connection string: Endpoint missing (Endpoint=sb://<namespace>.servicebus.windows.net/)". */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_connstr *out);
 /* ---- src/sio_parser.h ---- */
 /* ---- sio_parser: socket.io-parser v5 frames (what a node writes to its own clients) and Engine.IO framing ----
@@ -1987,6 +2000,8 @@ typedef struct sioc_tls_ops {
     /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
     sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
     void (*read_done)(void *conn, size_t n);
+    /* The backend's own code for the last failure on conn (0: none), for detail texts. */
+    long (*last_error)(void *conn);
 } sioc_tls_ops;
 
 /* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */
@@ -2135,7 +2150,8 @@ typedef struct sioc_http_client_desc {
     size_t ca_pem_len;           /* 0: strlen(ca_pem) */
     const char *ca_file;
     int tls_offload;             /* SIOC_TLS_NONE only: 1 = the app terminates TLS itself, https endpoints allowed */
-    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). */
+    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). With
+       SIOC_ENABLE_POSIX they default to sioc_posix_random and sioc_posix_utc_now. */
     sioc_result (*random)(void *user, void *buf, size_t len);
     int64_t (*utc_now)(void *user);
     void *user;
@@ -2157,7 +2173,9 @@ typedef struct sioc_http__req sioc_http__req;
 typedef struct sioc_http_client {
     sioc_http_client_desc desc; /* with defaults filled in */
     sioc_http_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
     /* private */
+    char p_tls_why[64]; /* why a TLS build has no TLS to offer (no trust anchors, random or clock) */
     const struct sioc_tls_ops *p_tls;
     void *p_tls_state;
     void *p_mem;
@@ -2172,7 +2190,12 @@ typedef struct sioc_http_client {
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
    SIOC_ERR_DEPENDENCY (no allocator without libc malloc, DRBG seeding failed), SIOC_ERR_TLS (trust anchors given
-   but none readable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
+   but none readable) or SIOC_ERR_ARG; c->detail says which. On failure nothing is left allocated.
+   Trust anchors of a TLS build: ca_pem and/or ca_file when given; otherwise the system store, i.e. the file named
+   by the SSL_CERT_FILE environment variable, else the first readable of /etc/ssl/certs/ca-certificates.crt
+   (Debian, Ubuntu, Alpine), /etc/pki/tls/certs/ca-bundle.crt (Fedora, RHEL), /etc/ssl/ca-bundle.pem (openSUSE),
+   /etc/ssl/cert.pem (macOS, BSD), /usr/local/share/certs/ca-root-nss.crt (FreeBSD). Without any, https endpoints
+   are refused (SIOC_ERR_DEPENDENCY, detail says so). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc);
 /* Free everything. Sockets still open are the caller's to close (sioc_http_conn_wants() != 0 tells which). */
 SIOC_API void sioc_http_client_free(sioc_http_client *c);
@@ -2180,8 +2203,9 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c);
 /* Register (or find) the endpoint host:port, plain or TLS; *out_ep identifies it in sioc_http_submit(). The
    host is copied and is also the TLS server name (SNI and certificate check; IP addresses are not supported
    for TLS: neither backend matches IP SANs). SIOC_ERR_TLS_NO_HOSTNAME for TLS without a host name (refused
-   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload),
-   SIOC_ERR_DEPENDENCY for TLS when the desc lacks trust anchors, random or utc_now, SIOC_ERR_LIMIT. */
+   before any byte is sent); SIOC_ERR_DEPENDENCY for TLS in a build without a TLS backend (SIOC_TLS_NONE, unless
+   tls_offload: build with -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL) and for TLS when there are no trust
+   anchors, random or utc_now; SIOC_ERR_LIMIT. c->detail says which, naming host:port. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls,
                                                        int *out_ep);
 
@@ -2208,6 +2232,9 @@ typedef struct sioc_http_response {
     size_t body_len;      /* bytes in body */
     uint64_t body_total;  /* body bytes received in total */
     int retried;          /* 1 when the request was sent a second time on a fresh connection */
+    char detail[SIOC_DETAIL_SIZE]; /* a failure in words, with host:port: "cannot connect to 127.0.0.1:1:
+                                      connection refused", "TLS with h:443 failed: certificate not trusted ..."
+                                      ("" on success) */
     const sioc_http_parser *p_parser;
 } sioc_http_response;
 
@@ -2238,6 +2265,10 @@ typedef struct sioc_http_io_event {
    eventually followed by exactly one CLOSE for the same conn. */
 SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *out);
 
+/* Why `conn` failed, in a few words ("connection refused", "name not resolved", "connection reset by peer"):
+   an I/O layer calls this before sioc_http_conn_failed() (or before its transport's connect/send/recv returns the
+   error), and the requests' detail texts carry it. Copied (up to 63 bytes); kept until the slot opens again. */
+SIOC_API void sioc_http_conn_reason(sioc_http_client *c, int conn, const char *reason);
 /* The TCP connection of `conn` is up (the TLS handshake, if any, starts now). */
 SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms);
 /* The connection failed or broke (connect refused, reset, send error): `err` is what requests see
@@ -2277,7 +2308,8 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms);
 /* Never block. connect: start or continue connecting conn to host:port; SIOC_OK when connected, SIOC_AGAIN while
    in progress (it is called again), or an error (SIOC_ERR_CONNECT). send/recv: bytes moved, 0 when the call would
    block, or a negative sioc_result: recv returns SIOC_ERR_CLOSED for an orderly EOF; any other negative value means
-   the connection broke (reset, EPIPE), which requests see as SIOC_ERR_CLOSED. close: release the socket. */
+   the connection broke (reset, EPIPE), which requests see as SIOC_ERR_CLOSED. close: release the socket.
+   Before returning an error, a transport may say why with sioc_http_conn_reason() (the POSIX backend does). */
 typedef struct sioc_http_transport {
     sioc_result (*connect)(void *user, int conn, const char *host, uint16_t port);
     long (*send)(void *user, int conn, const uint8_t *data, size_t len);
@@ -2349,6 +2381,10 @@ SIOC_API size_t sioc_posix_fds(const sioc_posix *px, sioc_posix_fd *out, size_t 
 SIOC_API sioc_result sioc_posix_wait(sioc_posix *px, uint64_t now_ms, uint32_t max_wait_ms);
 /* step, wait up to max_wait_ms, step again; with the monotonic clock below. */
 SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms);
+
+/* An engine desc with what a TLS build needs and the caller left empty: random from /dev/urandom and utc_now from
+   time(), so https works without configuration (the AWS and Azure clients apply it for you). */
+SIOC_API sioc_http_client_desc sioc_posix_http_defaults(const sioc_http_client_desc *desc);
 
 /* Clocks and randomness for descs: CLOCK_MONOTONIC in ms, time() in s, and /dev/urandom. */
 SIOC_API uint64_t sioc_posix_now_ms(void);
@@ -2745,6 +2781,7 @@ typedef struct sioc_aws_client {
     sioc_http_client http;       /* drive it with sioc_http_drive() or the sioc_http_conn_* calls */
     sioc_aws_stats stats;
     int64_t clock_offset_s;      /* added to utc_now(): corrected from a server Date on a skew error */
+    char detail[SIOC_DETAIL_SIZE]; /* why sioc_aws_client_init() failed, naming the field */
     /* private */
     sioc_aws_desc p_desc;
     char p_region[48];
@@ -2756,7 +2793,8 @@ typedef struct sioc_aws_client {
 } sioc_aws_client;
 
 /* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
-   no credentials, bad endpoint), SIOC_ERR_DEPENDENCY (no utc_now), or the engine's errors. */
+   no credentials, bad endpoint), SIOC_ERR_DEPENDENCY (no utc_now; an https endpoint in a build without TLS), or the
+   engine's errors; c->detail says which field ("sqs_endpoint \"ftp://x\": expected http[s]://host[:port]"). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc);
 SIOC_API void sioc_aws_client_free(sioc_aws_client *c);
 /* Replace the credentials (rotation of temporary keys); views borrowed as in the desc. */
@@ -2781,6 +2819,9 @@ typedef struct sioc_aws_call {
     sioc_aws_error error; /* filled for error replies */
     int skew_retried;     /* 1 when the call was re-signed after a clock-skew error */
     int resent;           /* 1 when the engine re-sent it after a dead keep-alive connection */
+    char detail[SIOC_DETAIL_SIZE]; /* a failure in words: "SQS ReceiveMessage: cannot connect to 127.0.0.1:1:
+                                      connection refused", "SNS Publish: HTTP 403 InvalidClientTokenId: ..."
+                                      ("" on success); also set when a starter refuses the call */
     /* private */
     size_t p_body_len;
     uint32_t p_http_id;
@@ -3090,6 +3131,7 @@ typedef struct sioc_azure_stats {
 typedef struct sioc_azure_client {
     sioc_http_client http; /* drive it with sioc_http_drive() or the sioc_http_conn_* calls */
     sioc_azure_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why sioc_azure_client_init() failed, naming the field */
     /* private */
     sioc_azure_desc p_desc;
     char p_cs[SIOC_AZURE_MAX_CONNSTR];
@@ -3106,7 +3148,8 @@ typedef struct sioc_azure_client {
 
 /* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
    string or URL), SIOC_ERR_LIMIT (connection string over SIOC_AZURE_MAX_CONNSTR), SIOC_ERR_DEPENDENCY (no
-   utc_now), or the engine's errors. */
+   utc_now; an https endpoint in a build without TLS), or the engine's errors; c->detail says which field
+   ("connection string: SharedAccessKey without SharedAccessKeyName"). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc);
 /* Free the engine and wipe key and token copies. */
 SIOC_API void sioc_azure_client_free(sioc_azure_client *c);
@@ -3134,6 +3177,8 @@ typedef struct sioc_azure_call {
     sioc_bytes reply;      /* the reply body (in reply_mem) */
     sioc_azure_error error;
     int existed;           /* create: 409 (already there); delete: 404 (already gone) */
+    char detail[SIOC_DETAIL_SIZE]; /* a failure in words: "Service Bus receive: cannot connect to 127.0.0.1:1:
+                                      connection refused", "... HTTP 401 ..." ("" on success) */
     int has_message;       /* receive: 1 when msg holds a message, 0 after a 204 (nothing within the timeout) */
     sioc_azure_message msg; /* receive: views into reply_mem and the call's own header copy (headers beyond
                                SIOC_AZURE_META_SIZE bytes or SIOC_AZURE_MAX_META_HEADERS are dropped). The call
@@ -3422,6 +3467,7 @@ typedef struct sioc_cluster {
     sioc_cluster_transport p_transport;
     sioc_cluster_state p_state;
     sioc_result p_last_error;
+    char p_detail[SIOC_DETAIL_SIZE];
     sioc_cluster_stats p_stats;
     sioc_cluster_desc p_desc; /* resolved */
     sioc_node p_node;
@@ -3530,6 +3576,9 @@ SIOC_API sioc_http_client *sioc_cluster_http(sioc_cluster *c);     /* the engine
 SIOC_API sioc_cluster_transport sioc_cluster_get_transport(const sioc_cluster *c);
 SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c);
 SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c);
+/* The last failure in words (an init that failed too: which field, which build; a request: host:port and reason);
+   "" when none. Never holds a secret. */
+SIOC_API const char *sioc_cluster_last_detail(const sioc_cluster *c);
 SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c);
 SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c);      /* 16 hex, or "emitter" */
 SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c); /* queue / subscription, "" when none */
@@ -3602,6 +3651,57 @@ SIOC__FN void sioc__store_be64(uint8_t *p, uint64_t v) {
     sioc__store_be32(p, (uint32_t)(v >> 32));
     sioc__store_be32(p + 4, (uint32_t)v);
 }
+
+/* Detail texts (SIOC_DETAIL_SIZE): start one over a char array, append with sioc_buf_*, end it (NUL, truncated).
+   With SIOC_ENABLE_ERROR_STRINGS 0 the texts stay empty. */
+SIOC__FN void sioc__detail_start(sioc_buf *b, char *dst, size_t cap) {
+    sioc_buf_init(b, dst, SIOC_ENABLE_ERROR_STRINGS ? cap - 1 : 0);
+    dst[0] = 0;
+}
+SIOC__FN void sioc__detail_end(sioc_buf *b) {
+    if (b->cap) b->data[SIOC__MIN(b->len, b->cap)] = 0;
+}
+/* host:port, with brackets around an IPv6 literal. */
+SIOC__FN void sioc__put_hostport(sioc_buf *b, const char *host, uint16_t port) {
+    int v6 = strchr(host, ':') != NULL && host[0] != '[';
+    if (v6) sioc_buf_putc(b, '[');
+    sioc_buf_puts(b, host);
+    if (v6) sioc_buf_putc(b, ']');
+    sioc_buf_putc(b, ':');
+    sioc_buf_put_u64(b, port);
+}
+/* A whole detail text from up to three pieces (NULL pieces are left out). */
+SIOC__FN void sioc__detail_set(char *dst, size_t cap, const char *a, const char *b2, const char *c) {
+    sioc_buf b;
+    sioc__detail_start(&b, dst, cap);
+    if (a) sioc_buf_puts(&b, a);
+    if (b2) sioc_buf_puts(&b, b2);
+    if (c) sioc_buf_puts(&b, c);
+    sioc__detail_end(&b);
+}
+
+#if SIOC_TLS != SIOC_TLS_NONE
+#include <stdio.h>
+#include <stdlib.h>
+/* The system trust store of a TLS build without ca_pem / ca_file: $SSL_CERT_FILE when set, else the first readable
+   well-known bundle (Debian/Ubuntu/Alpine, Fedora/RHEL, openSUSE, macOS/BSD, FreeBSD); NULL when there is none. */
+SIOC__FN const char *sioc__tls_system_ca(void) {
+    static const char *const paths[] = {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                        "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem",
+                                        "/usr/local/share/certs/ca-root-nss.crt"};
+    const char *env = getenv("SSL_CERT_FILE");
+    size_t i;
+    if (env && env[0]) return env;
+    for (i = 0; i < SIOC__COUNT(paths); i++) {
+        FILE *f = fopen(paths[i], "rb");
+        if (f) {
+            fclose(f);
+            return paths[i];
+        }
+    }
+    return NULL;
+}
+#endif
 
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -7561,14 +7661,15 @@ static int sioc__sas_host_char(int c) {
 }
 
 /* "scheme://host[:port][/path]" into scheme, host, port. */
-static sioc_result sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
+/* NULL when the Endpoint value is good, else what is wrong with it (its text is not repeated). */
+static const char *sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
     size_t i = 0, h;
     const char *p = ep.ptr;
     while (i < ep.len && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
                           (i > 0 && (sioc__is_digit((unsigned char)p[i]) || p[i] == '+' || p[i] == '-' ||
                                      p[i] == '.'))))
         i++;
-    if (i == 0 || ep.len - i < 3 || memcmp(p + i, "://", 3) != 0) return SIOC_ERR_PARSE;
+    if (i == 0 || ep.len - i < 3 || memcmp(p + i, "://", 3) != 0) return "Endpoint has no scheme:// ";
     out->scheme.ptr = p;
     out->scheme.len = i;
     i += 3;
@@ -7576,11 +7677,11 @@ static sioc_result sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
     if (i < ep.len && p[i] == '[') { /* IPv6 literal, brackets kept */
         i++;
         while (i < ep.len && (sioc__hex_val((unsigned char)p[i]) >= 0 || p[i] == ':' || p[i] == '.')) i++;
-        if (i >= ep.len || p[i] != ']' || i == h + 1) return SIOC_ERR_PARSE;
+        if (i >= ep.len || p[i] != ']' || i == h + 1) return "Endpoint has a bad [IPv6] host ";
         i++;
     } else {
         while (i < ep.len && sioc__sas_host_char((unsigned char)p[i])) i++;
-        if (i == h) return SIOC_ERR_PARSE;
+        if (i == h) return "Endpoint has an empty or invalid host ";
     }
     out->host.ptr = p + h;
     out->host.len = i - h;
@@ -7588,13 +7689,13 @@ static sioc_result sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
         uint32_t port = 0;
         size_t d = ++i;
         while (i < ep.len && sioc__is_digit((unsigned char)p[i]) && i - d < 5) port = port * 10u + (uint32_t)(p[i++] - '0');
-        if (i == d || port == 0 || port > 65535) return SIOC_ERR_PARSE;
+        if (i == d || port == 0 || port > 65535) return "Endpoint port is not 1..65535 ";
         out->port = (uint16_t)port;
     }
-    if (i < ep.len && p[i] != '/') return SIOC_ERR_PARSE;
+    if (i < ep.len && p[i] != '/') return "Endpoint has more than a path after host[:port] ";
     for (; i < ep.len; i++) /* the path is ignored, but must stay a path */
-        if (p[i] == '?' || p[i] == '#' || p[i] == ' ') return SIOC_ERR_PARSE;
-    return SIOC_OK;
+        if (p[i] == '?' || p[i] == '#' || p[i] == ' ') return "Endpoint has a query or fragment ";
+    return NULL;
 }
 
 SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_connstr *out) {
@@ -7605,6 +7706,7 @@ SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_co
     int seen[K_COUNT];
     size_t i = 0, k;
     sioc_result r = SIOC_ERR_PARSE;
+    const char *why = NULL, *field = NULL; /* what is wrong, and with which name (for out->detail) */
     if (!out) return SIOC_ERR_ARG;
     memset(out, 0, sizeof *out);
     memset(vals, 0, sizeof vals);
@@ -7619,37 +7721,51 @@ SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_co
         if (piece.len == 0) continue;
         for (eq = 0; eq < piece.len && piece.ptr[eq] != '='; eq++) {
         }
+        why = "a piece without '=' (expected Name=value;Name=value)";
         if (eq == piece.len) goto fail;
         name = sioc__sas_trim(piece.ptr, eq);
         value = sioc__sas_trim(piece.ptr + eq + 1, piece.len - eq - 1);
+        why = "a piece with an empty name before '='";
         if (name.len == 0) goto fail;
         for (k = 0; k < K_COUNT; k++)
             if (sioc__sas_ieq(name, names[k])) break;
         if (k == K_COUNT) continue; /* unknown names are ignored, as the SDK does */
-        if (seen[k]) goto fail;     /* ambiguous: the SDK would silently keep the last */
+        field = names[k];
+        why = " given twice";
+        if (seen[k]) goto fail; /* ambiguous: the SDK would silently keep the last */
         seen[k] = 1;
+        why = " holds a control character";
         for (eq = 0; eq < value.len; eq++) {
             unsigned char c = (unsigned char)value.ptr[eq];
             if (c < 0x20 || c == 0x7f) goto fail; /* values reach HTTP headers: no CR/LF injection */
         }
+        field = NULL;
         vals[k] = value;
     }
     if (vals[K_EMULATOR].len) {
+        why = "UseDevelopmentEmulator is neither true nor false";
         if (sioc__sas_ieq(vals[K_EMULATOR], "true")) out->use_development_emulator = 1;
         else if (!sioc__sas_ieq(vals[K_EMULATOR], "false")) goto fail;
     }
     r = SIOC_ERR_ARG;
+    why = "Endpoint missing ";
     if (vals[K_ENDPOINT].len == 0) goto fail;
     if (vals[K_SIG].len) {
+        why = "SharedAccessSignature together with SharedAccessKey or SharedAccessKeyName";
         if (vals[K_KEY].len || vals[K_KEY_NAME].len) goto fail;
     } else if (vals[K_KEY].len == 0 || vals[K_KEY_NAME].len == 0) {
+        why = vals[K_KEY].len         ? "SharedAccessKey without SharedAccessKeyName"
+              : vals[K_KEY_NAME].len ? "SharedAccessKeyName without SharedAccessKey"
+                                      : "no credentials: SharedAccessKeyName + SharedAccessKey, or SharedAccessSignature";
         goto fail;
     }
     r = SIOC_ERR_PARSE;
     out->endpoint = vals[K_ENDPOINT];
-    if (sioc__sas_endpoint(vals[K_ENDPOINT], out) != SIOC_OK) goto fail;
+    why = sioc__sas_endpoint(vals[K_ENDPOINT], out);
+    if (why) goto fail;
     if (vals[K_SIG].len) {
         sioc_sas_token_view v;
+        why = "SharedAccessSignature is not a token (SharedAccessSignature sr=..&sig=..&se=..&skn=..)";
         if (sioc_sas_parse_token(vals[K_SIG], &v) != SIOC_OK) goto fail;
         out->signature = vals[K_SIG];
         out->signature_expiry = v.se;
@@ -7660,6 +7776,17 @@ SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_co
     return SIOC_OK;
 fail:
     memset(out, 0, sizeof *out);
+    {
+        size_t n = why ? strlen(why) : 0;
+        int example = n > 0 && why[n - 1] == ' '; /* an Endpoint problem: show the expected form */
+        sioc_buf b;
+        sioc__detail_start(&b, out->detail, sizeof out->detail);
+        sioc_buf_puts(&b, "connection string: ");
+        if (field) sioc_buf_puts(&b, field);
+        sioc_buf_put(&b, why ? why : "malformed", example ? n - 1 : n);
+        if (example) sioc_buf_puts(&b, " (Endpoint=sb://<namespace>.servicebus.windows.net/)");
+        sioc__detail_end(&b);
+    }
     return r;
 }
 /* ---- src/sio_parser.c ---- */
@@ -12062,6 +12189,7 @@ struct sioc_http__conn {
     uint8_t state, dead, tls;
     int ep, req;
     sioc_result last_err;    /* why it was closed */
+    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
     uint64_t idle_limit;     /* ms this connection may stay idle */
@@ -12085,6 +12213,8 @@ struct sioc_http__req {
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
+    uint32_t timeout_ms;     /* the request's own deadline, for its detail text */
+    char detail[SIOC_DETAIL_SIZE];
 };
 
 static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
@@ -12117,6 +12247,15 @@ static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *w
 #endif
 }
 
+/* One whole line to the logger (detail texts). */
+static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const char *text) {
+#if SIOC_ENABLE_LOG
+    if (c->desc.logger.fn && lv <= c->desc.logger.max_level) c->desc.logger.fn(c->desc.logger.user, lv, text);
+#else
+    (void)c, (void)lv, (void)text;
+#endif
+}
+
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
@@ -12146,10 +12285,17 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
     if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
     if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
-    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536)
+    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536) {
+        sioc__detail_set(c->detail, sizeof c->detail, "http desc: max_endpoints <= 256, conns_per_endpoint <= 64, ",
+                         "max_requests <= 4096, max_headers <= 65536", NULL);
         return SIOC_ERR_ARG;
+    }
 #if !SIOC_ENABLE_LIBC_MALLOC
-    if (!d.allocator.alloc || !d.allocator.free) return SIOC_ERR_DEPENDENCY;
+    if (!d.allocator.alloc || !d.allocator.free) {
+        sioc__detail_set(c->detail, sizeof c->detail, "http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)",
+                         NULL, NULL);
+        return SIOC_ERR_DEPENDENCY;
+    }
 #endif
     c->desc = d;
     c->p_n_eps = d.max_endpoints;
@@ -12161,9 +12307,21 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
     total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
     total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
-    if (total == SIZE_MAX) return SIOC_ERR_ARG;
+    if (total == SIZE_MAX) {
+        sioc__detail_set(c->detail, sizeof c->detail, "http desc: the sizes multiply beyond the address space", NULL,
+                         NULL);
+        return SIOC_ERR_ARG;
+    }
     m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
-    if (!m) return SIOC_ERR_NOMEM;
+    if (!m) {
+        sioc_buf b;
+        sioc__detail_start(&b, c->detail, sizeof c->detail);
+        sioc_buf_puts(&b, "out of memory: the HTTP engine needs ");
+        sioc_buf_put_u64(&b, (uint64_t)total);
+        sioc_buf_puts(&b, " bytes");
+        sioc__detail_end(&b);
+        return SIOC_ERR_NOMEM;
+    }
     memset(m, 0, total);
     c->p_mem = m;
     c->p_mem_size = total;
@@ -12190,8 +12348,9 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         m += sioc__align(d.request_head_size);
     }
     c->p_tls = sioc__tls_ops();
-    r = c->p_tls->client_init(c, &c->p_tls_state);
+    r = c->p_tls->client_init(c, &c->p_tls_state); /* it explains failures in c->detail, no TLS in p_tls_why */
     if (r != SIOC_OK) {
+        if (!c->detail[0]) sioc__detail_set(c->detail, sizeof c->detail, "TLS setup: ", sioc_strerror(r), NULL);
         sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
         c->p_mem = NULL;
         return r;
@@ -12222,12 +12381,35 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     size_t n;
     int free_ep = -1;
     if (out_ep) *out_ep = -1;
-    if (tls && (!host || !host[0])) return SIOC_ERR_TLS_NO_HOSTNAME; /* never "verify nothing" */
-    if (!host || !host[0] || port == 0 || !c->p_mem) return SIOC_ERR_ARG;
+    c->detail[0] = 0;
+    if (tls && (!host || !host[0])) { /* never "verify nothing" */
+        sioc__detail_set(c->detail, sizeof c->detail, "https endpoint without a host name: nothing to verify", NULL,
+                         NULL);
+        return SIOC_ERR_TLS_NO_HOSTNAME;
+    }
+    if (!host || !host[0] || port == 0 || !c->p_mem) {
+        sioc__detail_set(c->detail, sizeof c->detail,
+                         !c->p_mem ? "HTTP client not initialised" : "endpoint without a host name or port", NULL,
+                         NULL);
+        return SIOC_ERR_ARG;
+    }
     n = strlen(host);
-    if (n > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
-    if (tls && SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) return SIOC_ERR_UNSUPPORTED;
-    if (tls && SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state) return SIOC_ERR_DEPENDENCY; /* no CA/random/clock */
+    if (n > SIOC_HTTP_MAX_HOST) {
+        sioc__detail_set(c->detail, sizeof c->detail, "host name longer than SIOC_HTTP_MAX_HOST", NULL, NULL);
+        return SIOC_ERR_ARG;
+    }
+    if (tls && ((SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) || (SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state))) {
+        sioc_buf b;
+        sioc__detail_start(&b, c->detail, sizeof c->detail);
+        sioc_buf_puts(&b, "https://");
+        sioc__put_hostport(&b, host, port);
+        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE ? " needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+                                                    : ": ");
+        if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
+        sioc__detail_end(&b);
+        sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        return SIOC_ERR_DEPENDENCY;
+    }
     for (i = 0; i < c->p_n_eps; i++) {
         sioc_http__ep *e = &c->p_eps[i];
         if (!e->used) {
@@ -12239,7 +12421,10 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
             return SIOC_OK;
         }
     }
-    if (free_ep < 0) return SIOC_ERR_LIMIT;
+    if (free_ep < 0) {
+        sioc__detail_set(c->detail, sizeof c->detail, "more distinct endpoints than max_endpoints", NULL, NULL);
+        return SIOC_ERR_LIMIT;
+    }
     {
         sioc_http__ep *e = &c->p_eps[free_ep];
         memcpy(e->host, host, n + 1);
@@ -12257,9 +12442,75 @@ static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
     return &c->p_conns[conn];
 }
 
-/* Finish request `ri` with `res`; it waits for pickup in completion order. */
-static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res) {
+/* What a TLS failure means, for people. */
+static const char *sioc__tls_words(sioc_result res) {
+    switch (res) {
+    case SIOC_ERR_TLS_UNTRUSTED: return "certificate chain not trusted (unknown CA: see ca_file / ca_pem)";
+    case SIOC_ERR_TLS_HOSTNAME: return "certificate does not match the host name";
+    case SIOC_ERR_TLS_EXPIRED: return "certificate expired or not yet valid";
+    case SIOC_ERR_TLS_TIME: return "utc_now() is before 2024: set the clock";
+    case SIOC_ERR_TLS_NO_HOSTNAME: return "no host name to verify";
+    case SIOC_ERR_DEPENDENCY: return "no trust anchors, random or clock";
+    default: return "handshake or record layer failed";
+    }
+}
+
+static int sioc__is_tls_err(sioc_result res) {
+    return res == SIOC_ERR_TLS || (res <= SIOC_ERR_TLS_UNTRUSTED && res >= SIOC_ERR_TLS_TIME);
+}
+
+/* The detail text of a failed request: what failed, with host:port and the reason. `ki` is the connection the
+   failure happened on (-1: none), `connecting` 1 when it never became usable. */
+static void sioc__req_detail(sioc_http_client *c, sioc_http__req *r, int ki, int connecting, sioc_result res) {
+    const sioc_http__ep *e = &c->p_eps[r->ep];
+    const char *why = ki >= 0 ? c->p_conns[ki].why : "";
+    sioc_buf b;
+    sioc__detail_start(&b, r->detail, sizeof r->detail);
+    if (res == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc_buf_puts(&b, "reply body from ");
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_puts(&b, " is ");
+        sioc_buf_put_u64(&b, r->body_total);
+        sioc_buf_puts(&b, " bytes, the buffer holds ");
+        sioc_buf_put_u64(&b, r->body_out_cap);
+        why = "";
+    } else if (sioc__is_tls_err(res)) {
+        sioc_buf_puts(&b, "TLS with ");
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_puts(&b, " failed: ");
+        sioc_buf_puts(&b, sioc__tls_words(res));
+    } else if (res == SIOC_ERR_TIMEOUT && !connecting) {
+        sioc_buf_puts(&b, ki >= 0 ? "no complete reply from " : "no connection free for ");
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_puts(&b, " within ");
+        sioc_buf_put_u64(&b, r->timeout_ms);
+        sioc_buf_puts(&b, " ms");
+    } else if (connecting) {
+        sioc_buf_puts(&b, "cannot connect to ");
+        sioc__put_hostport(&b, e->host, e->port);
+        if (!why[0]) why = res == SIOC_ERR_NOMEM ? "out of memory for the TLS state" : sioc_strerror(res);
+    } else {
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_putc(&b, ' ');
+        sioc_buf_puts(&b, res == SIOC_ERR_CLOSED      ? "closed the connection before the reply was complete"
+                          : res == SIOC_ERR_PROTOCOL  ? "sent a malformed HTTP reply"
+                          : res == SIOC_ERR_LIMIT     ? "sent a reply head over response_head_size or max_headers"
+                          : res == SIOC_ERR_UNSUPPORTED ? "sent a transfer coding other than chunked"
+                                                      : sioc_strerror(res));
+    }
+    if (why[0]) {
+        sioc_buf_puts(&b, ": ");
+        sioc_buf_puts(&b, why);
+    }
+    sioc__detail_end(&b);
+}
+
+/* Finish request `ri` with `res`; it waits for pickup in completion order. `ki` and `connecting` as in
+   sioc__req_detail. */
+static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int ki, int connecting) {
     sioc_http__req *r = &c->p_reqs[ri];
+    if (res != SIOC_OK) sioc__req_detail(c, r, ki, connecting, res);
+    else r->detail[0] = 0;
     r->state = SIOC__RS_DONE;
     r->result = res;
     r->done_seq = ++c->p_seq;
@@ -12288,7 +12539,7 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
             sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
         } else {
             r->conn = -1;
-            sioc__req_finish(c, k->req, err);
+            sioc__req_finish(c, k->req, err, ki, 0);
         }
         k->req = -1;
     }
@@ -12307,12 +12558,40 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
     sioc_http__conn *k = &c->p_conns[ki];
     uint32_t i;
     int ep = k->ep;
+    if (!k->why[0] && err == SIOC_ERR_TIMEOUT) { /* the engine's own timer: say which step took too long */
+        sioc_buf b;
+        sioc__detail_start(&b, k->why, sizeof k->why);
+        sioc_buf_puts(&b, k->state == SIOC__CS_HANDSHAKE ? "TLS handshake not done within "
+                          : k->state == SIOC__CS_OPEN_PENDING ? "the socket was not opened within "
+                                                               : "no answer within ");
+        sioc_buf_put_u64(&b, c->desc.connect_timeout_ms);
+        sioc_buf_puts(&b, " ms (connect_timeout_ms)");
+        sioc__detail_end(&b);
+    } else if (!k->why[0] && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
+        long code = c->p_tls->last_error(k->tls_mem);
+        if (code) {
+            sioc_buf b;
+            sioc__detail_start(&b, k->why, sizeof k->why);
+            sioc_buf_puts(&b, c->p_tls->name);
+            if (code < 0) { /* mbedTLS documents its codes as -0xNNNN */
+                static const char hex[] = "0123456789abcdef";
+                unsigned long v = (unsigned long)-code;
+                int shift;
+                sioc_buf_puts(&b, " error -0x");
+                for (shift = 12; shift >= 0; shift -= 4) sioc_buf_putc(&b, hex[(v >> shift) & 15u]);
+            } else {
+                sioc_buf_puts(&b, " error ");
+                sioc_buf_put_u64(&b, (uint64_t)code);
+            }
+            sioc__detail_end(&b);
+        }
+    }
     sioc__http_log(c, SIOC_LOG_WARN, "connect failed", ki, err);
-    sioc__conn_close(c, ki, err);
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
-        if (r->state == SIOC__RS_QUEUED && r->ep == ep) sioc__req_finish(c, (int)i, err);
+        if (r->state == SIOC__RS_QUEUED && r->ep == ep) sioc__req_finish(c, (int)i, err, ki, 1);
     }
+    sioc__conn_close(c, ki, err);
 }
 
 /* Start a TLS connection's handshake or make a plain one ready. */
@@ -12416,6 +12695,7 @@ static void sioc__dispatch(sioc_http_client *c) {
             k->req = -1;
             k->dead = 0;
             k->last_err = SIOC_OK;
+            k->why[0] = 0;
             k->served = 0;
             k->since = c->p_now;
             k->tls = c->p_eps[e].engine_tls;
@@ -12466,7 +12746,9 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->head_request = (uint8_t)(strcmp(req->method, "HEAD") == 0);
     r->overflow = 0;
     r->status = 0;
-    r->deadline = now_ms + (req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms);
+    r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
+    r->deadline = now_ms + r->timeout_ms;
+    r->detail[0] = 0;
     r->seq = ++c->p_seq;
     r->tag = req->tag;
     r->on_body = req->on_body;
@@ -12567,6 +12849,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
     out->retried = r->retried;
+    memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
     return SIOC_OK;
 }
@@ -12619,6 +12902,12 @@ SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *
         }
     }
     return SIOC_AGAIN;
+}
+
+SIOC_API void sioc_http_conn_reason(sioc_http_client *c, int conn, const char *reason) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || !reason) return;
+    sioc__detail_set(k->why, sizeof k->why, reason, NULL, NULL);
 }
 
 SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms) {
@@ -12714,7 +13003,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             }
             k->state = SIOC__CS_HELD;
             c->stats.responses++;
-            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
             return;
         }
     }
@@ -12725,7 +13014,7 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
-            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
             c->stats.responses++;
             k->served++;
             k->state = SIOC__CS_HELD;
@@ -12734,6 +13023,7 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
         }
     }
     if (k->state == SIOC__CS_HANDSHAKE) {
+        if (!k->why[0]) sioc__detail_set(k->why, sizeof k->why, "the peer closed during the handshake", NULL, NULL);
         sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
         return;
     }
@@ -12929,14 +13219,14 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            int ki = r->conn;
-            if (r->state == SIOC__RS_ACTIVE && ki >= 0) { /* half an exchange: the connection is unusable */
+            int ki = r->conn, active = r->state == SIOC__RS_ACTIVE && ki >= 0;
+            r->conn = -1;
+            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, active ? ki : -1, 0);
+            if (active) { /* half an exchange: the connection is unusable */
                 c->p_conns[ki].req = -1;
                 c->p_conns[ki].state = SIOC__CS_READY;
                 sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
             }
-            r->conn = -1;
-            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT);
         }
     }
     for (i = 0; i < c->p_n_conns; i++) {
@@ -13088,7 +13378,8 @@ static const sioc_tls_ops *sioc__tls_ops(void) {
                                      sioc__tlsn_ack,
                                      sioc__tlsn_write,
                                      sioc__tlsn_read,
-                                     sioc__tlsn_ack};
+                                     sioc__tlsn_ack,
+                                     NULL};
     return &ops;
 }
 
@@ -13134,7 +13425,7 @@ typedef struct sioc__mbed_client {
 
 typedef struct sioc__mbed_conn {
     mbedtls_ssl_context ssl;
-    int setup, done;
+    int setup, done, last; /* last: the mbedTLS error code of the last failure */
     sioc_bq in, out;
     size_t plain_off, plain_len;
     uint8_t in_mem[SIOC__MBED_IN];
@@ -13156,9 +13447,10 @@ static void sioc__mbed_client_free(struct sioc_http_client *c, void *state) {
     sioc__free(&c->desc.allocator, m, sizeof *m);
 }
 
-/* Trust anchors from PEM text (may lack its NUL) and/or a file. A file or buffer of which no certificate parses
-   is an error; single certificates mbedTLS cannot read inside a larger bundle are skipped. */
-static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m) {
+/* Trust anchors from PEM text (may lack its NUL) and/or a file (ca_file, or the system bundle when neither is
+   given). A file or buffer of which no certificate parses is an error; single certificates mbedTLS cannot read
+   inside a larger bundle are skipped. */
+static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m, const char *file) {
     const sioc_http_client_desc *d = &c->desc;
     int r;
     if (d->ca_pem && d->ca_pem_len) {
@@ -13168,11 +13460,17 @@ static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m)
         tmp[d->ca_pem_len] = 0; /* mbedTLS wants the NUL counted in the PEM length */
         r = mbedtls_x509_crt_parse(&m->ca, (const unsigned char *)tmp, d->ca_pem_len + 1);
         sioc__free(&d->allocator, tmp, d->ca_pem_len + 1);
-        if (r < 0 || m->ca.version == 0) return SIOC_ERR_TLS;
+        if (r < 0 || m->ca.version == 0) {
+            sioc__detail_set(c->detail, sizeof c->detail, "ca_pem: no certificate could be read", NULL, NULL);
+            return SIOC_ERR_TLS;
+        }
     }
-    if (d->ca_file) {
-        r = mbedtls_x509_crt_parse_file(&m->ca, d->ca_file);
-        if (r < 0 || m->ca.version == 0) return SIOC_ERR_TLS;
+    if (file) {
+        r = mbedtls_x509_crt_parse_file(&m->ca, file);
+        if (r < 0 || m->ca.version == 0) {
+            sioc__detail_set(c->detail, sizeof c->detail, file, ": no certificate could be read", NULL);
+            return SIOC_ERR_TLS;
+        }
     }
     return SIOC_OK;
 }
@@ -13181,9 +13479,22 @@ static sioc_result sioc__mbed_client_init(struct sioc_http_client *c, void **out
     sioc__mbed_client *m;
     sioc_result r;
     static const unsigned char pers[] = "sio_cluster.h tls";
+    const char *file = c->desc.ca_file, *system = NULL;
     *out_state = NULL;
     /* Without trust anchors, randomness or a clock there is no TLS: sioc_http_endpoint() says so. */
-    if ((!c->desc.ca_pem && !c->desc.ca_file) || !c->desc.random || !c->desc.utc_now) return SIOC_OK;
+    if (!c->desc.random || !c->desc.utc_now) {
+        sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no ", !c->desc.random ? "random" : "utc_now",
+                         " callback in the http desc");
+        return SIOC_OK;
+    }
+    if (!c->desc.ca_pem && !file) {
+        file = system = sioc__tls_system_ca();
+        if (!file) {
+            sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no trust anchors: set ca_file (no system CA bundle)",
+                             NULL, NULL);
+            return SIOC_OK;
+        }
+    }
     m = (sioc__mbed_client *)sioc__alloc(&c->desc.allocator, sizeof *m);
     if (!m) return SIOC_ERR_NOMEM;
     memset(m, 0, sizeof *m);
@@ -13191,7 +13502,13 @@ static sioc_result sioc__mbed_client_init(struct sioc_http_client *c, void **out
     mbedtls_ssl_config_init(&m->conf);
     mbedtls_x509_crt_init(&m->ca);
     mbedtls_ctr_drbg_init(&m->drbg);
-    r = sioc__mbed_load_ca(c, m);
+    r = sioc__mbed_load_ca(c, m, file);
+    if (r == SIOC_ERR_TLS && system) { /* an unreadable system bundle is not the caller's error: no TLS, and why */
+        sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "system CA bundle unreadable: ", system, NULL);
+        c->detail[0] = 0;
+        sioc__mbed_client_free(c, m);
+        return SIOC_OK;
+    }
     if (r == SIOC_OK && mbedtls_ctr_drbg_seed(&m->drbg, sioc__mbed_entropy, c, pers, sizeof pers - 1) != 0)
         r = SIOC_ERR_DEPENDENCY;
     if (r == SIOC_OK && mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -13282,7 +13599,9 @@ static sioc_result sioc__mbed_handshake(void *conn) {
         k->done = 1;
         return SIOC_OK;
     }
-    return sioc__mbed_again(r) ? SIOC_AGAIN : sioc__mbed_error(k, r);
+    if (sioc__mbed_again(r)) return SIOC_AGAIN;
+    k->last = r;
+    return sioc__mbed_error(k, r);
 }
 
 static size_t sioc__mbed_recv_room(void *conn) {
@@ -13312,7 +13631,9 @@ static sioc_result sioc__mbed_write(void *conn, const uint8_t *p, size_t n, size
         *used = (size_t)r;
         return SIOC_OK;
     }
-    return sioc__mbed_again(r) ? SIOC_OK : SIOC_ERR_TLS;
+    if (sioc__mbed_again(r)) return SIOC_OK;
+    k->last = r;
+    return SIOC_ERR_TLS;
 }
 
 static sioc_result sioc__mbed_read(void *conn, const uint8_t **p, size_t *n) {
@@ -13328,6 +13649,7 @@ static sioc_result sioc__mbed_read(void *conn, const uint8_t **p, size_t *n) {
         } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
             return SIOC_ERR_CLOSED;
         } else if (!sioc__mbed_again(r)) {
+            k->last = r;
             return SIOC_ERR_TLS;
         }
     }
@@ -13343,6 +13665,8 @@ static void sioc__mbed_read_done(void *conn, size_t n) {
     k->plain_len -= n;
 }
 
+static long sioc__mbed_last_error(void *conn) { return ((sioc__mbed_conn *)conn)->last; }
+
 static const sioc_tls_ops *sioc__tls_ops(void) {
     static const sioc_tls_ops ops = {"mbedtls",
                                      sioc__mbed_client_init,
@@ -13357,7 +13681,8 @@ static const sioc_tls_ops *sioc__tls_ops(void) {
                                      sioc__mbed_out_done,
                                      sioc__mbed_write,
                                      sioc__mbed_read,
-                                     sioc__mbed_read_done};
+                                     sioc__mbed_read_done,
+                                     sioc__mbed_last_error};
     return &ops;
 }
 
@@ -13471,16 +13796,16 @@ static size_t sioc__bssl_key_bytes(const br_x509_pkey *k) {
     return k->key_type == BR_KEYTYPE_RSA ? k->key.rsa.nlen + k->key.rsa.elen : k->key.ec.qlen;
 }
 
-/* The PEM texts (buffer and file) joined; caller frees *out with the same size. */
-static sioc_result sioc__bssl_gather(const sioc_http_client_desc *d, char **out, size_t *out_len) {
+/* The PEM texts (buffer and file: ca_file, or the system bundle) joined; caller frees *out with the same size. */
+static sioc_result sioc__bssl_gather(const sioc_http_client_desc *d, const char *file, char **out, size_t *out_len) {
     size_t file_len = 0, total;
     FILE *f = NULL;
     char *buf;
     *out = NULL;
     *out_len = 0;
-    if (d->ca_file) {
+    if (file) {
         long n;
-        f = fopen(d->ca_file, "rb");
+        f = fopen(file, "rb");
         if (!f) return SIOC_ERR_TLS;
         if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
             fclose(f);
@@ -13525,13 +13850,34 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
     br_x509_decoder_context *dc = NULL;
     sioc_result r;
     uint8_t *p;
+    const char *file = d->ca_file, *system = NULL;
     *out_state = NULL;
-    if ((!d->ca_pem && !d->ca_file) || !d->random || !d->utc_now) return SIOC_OK; /* no TLS: endpoint() says so */
-    r = sioc__bssl_gather(d, &pem, &pem_len);
-    if (r != SIOC_OK) return r;
+    if (!d->random || !d->utc_now) { /* no TLS: sioc_http_endpoint() says so */
+        sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no ", !d->random ? "random" : "utc_now",
+                         " callback in the http desc");
+        return SIOC_OK;
+    }
+    if (!d->ca_pem && !file) {
+        file = system = sioc__tls_system_ca();
+        if (!file) {
+            sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no trust anchors: set ca_file (no system CA bundle)",
+                             NULL, NULL);
+            return SIOC_OK;
+        }
+    }
+    r = sioc__bssl_gather(d, file, &pem, &pem_len);
+    if (r != SIOC_OK) {
+        if (system) { /* an unreadable system bundle is not the caller's error: no TLS, and why */
+            sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "system CA bundle unreadable: ", system, NULL);
+            return SIOC_OK;
+        }
+        if (file) sioc__detail_set(c->detail, sizeof c->detail, file, ": cannot be read", NULL);
+        return r;
+    }
     memset(&der, 0, sizeof der);
     count = sioc__bssl_pem_to_der(pem, pem_len, &der, NULL, 0);
     if (count <= 0) {
+        sioc__detail_set(c->detail, sizeof c->detail, file ? file : "ca_pem", ": no certificate could be read", NULL);
         r = SIOC_ERR_TLS;
         goto done;
     }
@@ -13554,6 +13900,9 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
         int is_ca;
         memset(&dn, 0, sizeof dn);
         if (sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0) {
+            if (system) continue; /* the system bundle may hold a key type BearSSL lacks: that anchor is left out */
+            sioc__detail_set(c->detail, sizeof c->detail, file ? file : "ca_pem", ": a certificate BearSSL cannot decode",
+                             NULL);
             r = SIOC_ERR_TLS;
             goto done;
         }
@@ -13570,17 +13919,20 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
     b->tas = (br_x509_trust_anchor *)(void *)(b + 1);
     p = (uint8_t *)(b->tas + count);
     for (i = 0, off = 0; i < (size_t)count; off += lens[i], i++) { /* copy */
-        br_x509_trust_anchor *ta = &b->tas[i];
+        br_x509_trust_anchor *ta = &b->tas[b->n_tas];
         sioc__bssl_sink dn;
         br_x509_pkey key;
-        int is_ca;
+        int is_ca, bad;
         dn.buf = p;
         dn.cap = bytes - (size_t)(p - (uint8_t *)(b->tas + count));
         dn.len = 0;
-        if (sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0 || dn.len > dn.cap) {
+        bad = sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0;
+        if (bad && system) continue; /* left out when measuring too */
+        if (bad || dn.len > dn.cap) {
             r = SIOC_ERR_TLS;
             goto done;
         }
+        b->n_tas++;
         ta->dn.data = p;
         ta->dn.len = dn.len;
         p += dn.len;
@@ -13603,7 +13955,11 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
             p += key.key.ec.qlen;
         }
     }
-    b->n_tas = (size_t)count;
+    if (b->n_tas == 0) {
+        sioc__detail_set(c->detail, sizeof c->detail, file ? file : "ca_pem", ": no usable certificate", NULL);
+        r = SIOC_ERR_TLS;
+        goto done;
+    }
     *out_state = b;
     b = NULL;
     r = SIOC_OK;
@@ -13723,6 +14079,10 @@ static void sioc__bssl_read_done(void *conn, size_t n) {
     br_ssl_engine_recvapp_ack(&((sioc__bssl_conn *)conn)->cc.eng, n);
 }
 
+static long sioc__bssl_last_error(void *conn) {
+    return (long)br_ssl_engine_last_error(&((sioc__bssl_conn *)conn)->cc.eng);
+}
+
 static const sioc_tls_ops *sioc__tls_ops(void) {
     static const sioc_tls_ops ops = {"bearssl",
                                      sioc__bssl_client_init,
@@ -13737,7 +14097,8 @@ static const sioc_tls_ops *sioc__tls_ops(void) {
                                      sioc__bssl_out_done,
                                      sioc__bssl_write,
                                      sioc__bssl_read,
-                                     sioc__bssl_read_done};
+                                     sioc__bssl_read_done,
+                                     sioc__bssl_last_error};
     return &ops;
 }
 
@@ -13773,6 +14134,13 @@ SIOC_API const char *sioc_tls_backend(void) { return "bearssl 0.6"; }
 #else
 #define SIOC__SEND_FLAGS 0
 #endif
+
+SIOC_API sioc_http_client_desc sioc_posix_http_defaults(const sioc_http_client_desc *desc) {
+    sioc_http_client_desc d = *desc;
+    if (!d.random) d.random = sioc_posix_random;
+    if (!d.utc_now) d.utc_now = sioc_posix_utc_now;
+    return d;
+}
 
 SIOC_API uint64_t sioc_posix_now_ms(void) {
     struct timespec ts;
@@ -13856,6 +14224,32 @@ SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t p
 #endif
 }
 
+/* A socket error in words for detail texts (the usual ones spelled out, strerror() for the rest). */
+static const char *sioc__px_errno_text(int e) {
+    switch (e) {
+    case ECONNREFUSED: return "connection refused (nothing listens on that port?)";
+    case ETIMEDOUT: return "timed out";
+    case ENETUNREACH: return "network unreachable";
+    case EHOSTUNREACH: return "host unreachable";
+    case ECONNRESET: return "connection reset by peer";
+    case EPIPE: return "broken pipe (the peer closed)";
+    case EADDRNOTAVAIL: return "address not available";
+    case EACCES:
+    case EPERM: return "not permitted (firewall?)";
+    default: return strerror(e);
+    }
+}
+
+static void sioc__px_reason(sioc_posix *px, int conn, const char *what, int e) {
+    char text[64];
+    sioc_buf b;
+    sioc__detail_start(&b, text, sizeof text);
+    if (what) sioc_buf_puts(&b, what);
+    sioc_buf_puts(&b, sioc__px_errno_text(e));
+    sioc__detail_end(&b);
+    sioc_http_conn_reason(px->client, conn, text);
+}
+
 static void sioc__px_close_fd(sioc_posix *px, int conn) {
     if (px->fd[conn] >= 0) close(px->fd[conn]);
     px->fd[conn] = -1;
@@ -13872,7 +14266,12 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
         struct sockaddr_storage ss;
         socklen_t sl;
         sioc_result r = px->resolve(px->resolve_user, host, port, &a);
-        if (r != SIOC_OK) return SIOC_ERR_CONNECT;
+        if (r != SIOC_OK) {
+            sioc_http_conn_reason(px->client, conn,
+                                  r == SIOC_ERR_UNSUPPORTED ? "not a numeric address (built with SIOC_POSIX_GETADDRINFO 0)"
+                                                            : "name not resolved (DNS)");
+            return SIOC_ERR_CONNECT;
+        }
         memset(&ss, 0, sizeof ss);
         if (a.family == 6) {
             struct sockaddr_in6 sa;
@@ -13892,8 +14291,12 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
             sl = (socklen_t)sizeof sa;
         }
         fd = socket(a.family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) return SIOC_ERR_CONNECT;
+        if (fd < 0) {
+            sioc__px_reason(px, conn, "socket(): ", errno);
+            return SIOC_ERR_CONNECT;
+        }
         if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+            sioc__px_reason(px, conn, "fcntl(): ", errno);
             close(fd);
             return SIOC_ERR_CONNECT;
         }
@@ -13905,6 +14308,7 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
         px->fd[conn] = fd;
         if (connect(fd, (struct sockaddr *)&ss, sl) == 0) return SIOC_OK;
         if (errno != EINPROGRESS && errno != EINTR) {
+            sioc__px_reason(px, conn, NULL, errno);
             sioc__px_close_fd(px, conn);
             return SIOC_ERR_CONNECT;
         }
@@ -13914,7 +14318,11 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
     pfd.events = POLLOUT;
     pfd.revents = 0;
     if (poll(&pfd, 1, 0) <= 0) return SIOC_AGAIN;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return SIOC_ERR_CONNECT;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+        sioc__px_reason(px, conn, NULL, err);
+        return SIOC_ERR_CONNECT;
+    }
     return SIOC_OK;
 }
 
@@ -13925,6 +14333,7 @@ static long sioc__px_send(void *user, int conn, const uint8_t *data, size_t len)
     n = send(px->fd[conn], data, len, SIOC__SEND_FLAGS);
     if (n >= 0) return (long)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    sioc__px_reason(px, conn, "send: ", errno);
     return SIOC_ERR_CONNECT; /* EPIPE, ECONNRESET: broken */
 }
 
@@ -13936,6 +14345,7 @@ static long sioc__px_recv(void *user, int conn, uint8_t *buf, size_t cap) {
     if (n > 0) return (long)n;
     if (n == 0) return SIOC_ERR_CLOSED; /* orderly EOF */
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    sioc__px_reason(px, conn, "recv: ", errno);
     return SIOC_ERR_CONNECT; /* ECONNRESET and friends */
 }
 
@@ -15697,15 +16107,27 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
 
 SIOC__FN const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
 
+/* The client's detail text after a failed init: which field (endpoint URLs are not secrets and are repeated). */
+static sioc_result sioc__aws_init_fail(sioc_aws_client *c, sioc_result r, const char *a, const char *b2,
+                                       const char *c2) {
+    sioc__detail_set(c->detail, sizeof c->detail, a, b2, c2);
+    return r;
+}
+
 SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
     sioc_result r;
     int i;
     if (!c || !desc) return SIOC_ERR_ARG;
     memset(c, 0, sizeof *c);
-    if (!sioc__region_ok(desc->region) || desc->credentials.access_key_id.len == 0 ||
-        desc->credentials.secret_access_key.len == 0)
-        return SIOC_ERR_ARG;
-    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    if (!sioc__region_ok(desc->region))
+        return sioc__aws_init_fail(c, SIOC_ERR_ARG, desc->region && desc->region[0] ? "region is not a region name"
+                                                                                    : "region missing",
+                                   " (e.g. us-east-1; AWS_REGION)", NULL);
+    if (desc->credentials.access_key_id.len == 0 || desc->credentials.secret_access_key.len == 0)
+        return sioc__aws_init_fail(c, SIOC_ERR_ARG, "credentials missing: ",
+                                   desc->credentials.access_key_id.len == 0 ? "access key id" : "secret access key",
+                                   " (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    if (!desc->utc_now) return sioc__aws_init_fail(c, SIOC_ERR_DEPENDENCY, "aws desc: utc_now missing", NULL, NULL);
     c->p_desc = *desc;
     memcpy(c->p_region, desc->region, strlen(desc->region) + 1); /* checked: at most 40 bytes */
     c->p_desc.region = c->p_region;
@@ -15715,13 +16137,30 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
         const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
         r = url ? sioc_aws_endpoint_parse(url, &c->p_ep[i])
                 : sioc_aws_endpoint_default((sioc_aws_service)i, desc->region, &c->p_ep[i]);
-        if (r != SIOC_OK) return r;
+        if (r != SIOC_OK) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, i == SIOC_AWS_SNS ? "sns_endpoint \"" : "sqs_endpoint \"");
+            sioc_buf_put(&b, url ? url : "", url ? SIOC__MIN(strlen(url), (size_t)48) : 0);
+            sioc_buf_puts(&b, r == SIOC_ERR_UNSUPPORTED ? "\": IPv6 literals are not supported"
+                                                        : "\": expected http[s]://host[:port] (AWS_ENDPOINT_URL)");
+            sioc__detail_end(&b);
+            return r;
+        }
     }
+#if SIOC_ENABLE_POSIX && SIOC_TLS != SIOC_TLS_NONE
+    {
+        sioc_http_client_desc hd = sioc_posix_http_defaults(&desc->http); /* https without configuration */
+        r = sioc_http_client_init(&c->http, &hd);
+    }
+#else
     r = sioc_http_client_init(&c->http, &desc->http);
-    if (r != SIOC_OK) return r;
+#endif
+    if (r != SIOC_OK) return sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);
     for (i = 0; i < 2; i++) {
         r = sioc_http_endpoint(&c->http, c->p_ep[i].host, c->p_ep[i].port, c->p_ep[i].tls, &c->p_http_ep[i]);
         if (r != SIOC_OK) {
+            sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);
             sioc_http_client_free(&c->http);
             return r;
         }
@@ -15801,6 +16240,22 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     return SIOC_OK;
 }
 
+/* A call that a starter refused before anything was sent, in words. */
+static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc_result r) {
+    sioc_buf b;
+    sioc__detail_start(&b, call->detail, sizeof call->detail);
+    sioc_buf_puts(&b, sioc__svc_name(svc));
+    sioc_buf_putc(&b, ' ');
+    sioc_buf_puts(&b, op);
+    sioc_buf_puts(&b, r == SIOC_ERR_TOO_LARGE          ? ": message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)"
+                      : r == SIOC_ERR_BUFFER_TOO_SMALL ? ": the request body does not fit body_cap"
+                      : r == SIOC_ERR_LIMIT            ? ": too many attributes or entries, or no request slot free"
+                                                       : ": refused: ");
+    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT)
+        sioc_buf_puts(&b, sioc_strerror(r));
+    sioc__detail_end(&b);
+}
+
 static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc, const char *op,
                                     size_t body_len, uint64_t now_ms, uint32_t timeout_floor_ms) {
     size_t oplen;
@@ -15818,6 +16273,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     call->reply.ptr = NULL;
     call->reply.len = 0;
     memset(&call->error, 0, sizeof call->error);
+    call->detail[0] = 0;
     call->skew_retried = 0;
     call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
@@ -15827,6 +16283,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
     r = sioc__aws_send(c, call, now_ms);
     if (r == SIOC_OK) c->stats.calls++;
+    else sioc__aws_refused(call, svc, op, r);
     return r;
 }
 
@@ -15844,7 +16301,10 @@ SIOC_API sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, si
         if (call->p_busy) return SIOC_ERR_STATE;                                        \
         sioc_buf_init(&b_, call->body_mem, call->body_cap);                             \
         r_ = WRITE;                                                                     \
-        if (r_ != SIOC_OK) return r_;                                                   \
+        if (r_ != SIOC_OK) {                                                            \
+            sioc__aws_refused(call, svc, op, r_);                                       \
+            return r_;                                                                  \
+        }                                                                               \
         return sioc__aws_submit(c, call, svc, op, b_.len, now_ms, floor_ms);            \
     }
 #define SIOC__AWS_START(svc, op, WRITE) SIOC__AWS_START_FLOOR(svc, op, 0, WRITE)
@@ -15960,6 +16420,32 @@ static int sioc__time_error(const sioc_aws_error *e) {
 /* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
    Finished calls go to the client's done list (the engine's views die at its next response, so everything is
    taken out of them here). */
+/* A failed call in words: "SQS ReceiveMessage: " and the engine's detail, or the HTTP status with the service's
+   code and message (never a key or signature: the request's secrets are not in the reply). */
+static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
+    sioc_buf b;
+    sioc__detail_start(&b, call->detail, sizeof call->detail);
+    sioc_buf_puts(&b, sioc__svc_name(call->p_service));
+    sioc_buf_putc(&b, ' ');
+    sioc_buf_puts(&b, call->p_op);
+    sioc_buf_puts(&b, ": ");
+    if (r->detail[0]) {
+        sioc_buf_puts(&b, r->detail);
+    } else if (call->status) {
+        sioc_buf_puts(&b, "HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+        sioc_buf_putc(&b, ' ');
+        sioc_buf_puts(&b, call->error.code[0] ? call->error.code : sioc_strerror(call->result));
+        if (call->error.message[0]) {
+            sioc_buf_puts(&b, ": ");
+            sioc_buf_puts(&b, call->error.message);
+        }
+    } else {
+        sioc_buf_puts(&b, sioc_strerror(call->result));
+    }
+    sioc__detail_end(&b);
+}
+
 static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
     sioc_aws_call *call = (sioc_aws_call *)r->tag;
     if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
@@ -16006,8 +16492,10 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
     }
     if (call->result == SIOC_OK) {
         c->stats.ok++;
+        call->detail[0] = 0;
     } else {
         c->stats.errors++;
+        sioc__aws_detail(call, r);
         sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
     }
     call->p_busy = 2;
@@ -16683,12 +17171,20 @@ static sioc_result sioc__az_parse_rest_url(const char *url, char *host, uint16_t
 SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc) {
     size_t len;
     sioc_result r;
+    const char *why = NULL; /* for c->detail */
     if (!c || !desc) return SIOC_ERR_ARG;
     memset(c, 0, sizeof *c);
-    if (!desc->connection_string) return SIOC_ERR_ARG;
-    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    if (!desc->connection_string || !desc->utc_now) {
+        sioc__detail_set(c->detail, sizeof c->detail, "azure desc: ",
+                         !desc->connection_string ? "connection_string missing" : "utc_now missing", NULL);
+        return !desc->connection_string ? SIOC_ERR_ARG : SIOC_ERR_DEPENDENCY;
+    }
     len = strlen(desc->connection_string);
-    if (len >= sizeof c->p_cs) return SIOC_ERR_LIMIT;
+    if (len >= sizeof c->p_cs) {
+        sioc__detail_set(c->detail, sizeof c->detail, "connection string longer than SIOC_AZURE_MAX_CONNSTR", NULL,
+                         NULL);
+        return SIOC_ERR_LIMIT;
+    }
     memcpy(c->p_cs, desc->connection_string, len + 1);
     c->p_desc = *desc;
     c->p_desc.connection_string = c->p_cs;
@@ -16696,9 +17192,13 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
     if (!c->p_desc.token_lifetime_s) c->p_desc.token_lifetime_s = SIOC_SAS_DEFAULT_LIFETIME;
     r = sioc_sas_parse_connection_string(sioc_str_n(c->p_cs, len), &c->p_conn);
-    if (r != SIOC_OK) goto fail;
+    if (r != SIOC_OK) {
+        why = c->p_conn.detail;
+        goto fail;
+    }
     if (c->p_conn.signature.len) {
         if (c->p_conn.signature.len >= sizeof c->p_token) {
+            why = "connection string: SharedAccessSignature longer than SIOC_AZURE_MAX_TOKEN";
             r = SIOC_ERR_LIMIT;
             goto fail;
         }
@@ -16709,9 +17209,11 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
     }
     if (desc->rest_url) {
         r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
+        why = "rest_url: expected http[s]://host[:port] without a path";
     } else {
         /* Real Service Bus is HTTPS only (AZURE.md 2): https://<Endpoint host>/ */
         if (c->p_conn.host.len == 0 || c->p_conn.host.len > SIOC_HTTP_MAX_HOST || c->p_conn.host.ptr[0] == '[') {
+            why = "connection string: an IPv6 Endpoint host needs rest_url";
             r = SIOC_ERR_ARG;
             goto fail;
         }
@@ -16722,7 +17224,15 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         r = SIOC_OK;
     }
     if (r != SIOC_OK) goto fail;
+#if SIOC_ENABLE_POSIX && SIOC_TLS != SIOC_TLS_NONE
+    {
+        sioc_http_client_desc hd = sioc_posix_http_defaults(&desc->http); /* https without configuration */
+        r = sioc_http_client_init(&c->http, &hd);
+    }
+#else
     r = sioc_http_client_init(&c->http, &desc->http);
+#endif
+    why = c->http.detail;
     if (r != SIOC_OK) goto fail;
     r = sioc_http_endpoint(&c->http, c->p_host, c->p_port, c->p_tls, &c->p_http_ep);
     if (r != SIOC_OK) {
@@ -16730,9 +17240,13 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         goto fail;
     }
     return SIOC_OK;
-fail:
+fail: {
+    char text[SIOC_DETAIL_SIZE];
+    sioc__detail_set(text, sizeof text, why ? why : sioc_strerror(r), NULL, NULL); /* `why` may point into c */
     memset(c, 0, sizeof *c); /* wipe the key copy */
+    memcpy(c->detail, text, sizeof text);
     return r;
+}
 }
 
 SIOC_API void sioc_azure_client_free(sioc_azure_client *c) {
@@ -16851,9 +17365,14 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
     memset(&call->error, 0, sizeof call->error);
     call->existed = 0;
     call->has_message = 0;
+    call->detail[0] = 0;
     memset(&call->msg, 0, sizeof call->msg);
     r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &call->p_http_id);
-    if (r != SIOC_OK) return r;
+    if (r != SIOC_OK) {
+        sioc__detail_set(call->detail, sizeof call->detail, "Service Bus ", sioc_azure_op_name(op),
+                         r == SIOC_ERR_LIMIT ? ": every request slot is busy (http.max_requests)" : ": not submitted");
+        return r;
+    }
     call->p_busy = 1;
     c->p_inflight++;
     c->stats.calls++;
@@ -17067,6 +17586,29 @@ static void sioc__az_keep_headers(sioc_azure_call *call, const sioc_http_respons
     }
 }
 
+/* A failed call in words: "Service Bus <op>: " and the engine's detail, or the HTTP status and the service's
+   text (401/403 with a hint at the key). */
+static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) {
+    sioc_buf b;
+    sioc__detail_start(&b, call->detail, sizeof call->detail);
+    sioc_buf_puts(&b, "Service Bus ");
+    sioc_buf_puts(&b, sioc_azure_op_name(call->op));
+    sioc_buf_puts(&b, ": ");
+    if (r->detail[0]) {
+        sioc_buf_puts(&b, r->detail);
+    } else if (call->status) {
+        sioc_buf_puts(&b, "HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+        sioc_buf_putc(&b, ' ');
+        if (call->error.detail[0]) sioc_buf_puts(&b, call->error.detail);
+        else if (call->status == 401) sioc_buf_puts(&b, "(check SharedAccessKeyName and SharedAccessKey)");
+        else sioc_buf_puts(&b, sioc_strerror(call->result));
+    } else {
+        sioc_buf_puts(&b, sioc_strerror(call->result));
+    }
+    sioc__detail_end(&b);
+}
+
 static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
     sioc_azure_call *call = (sioc_azure_call *)r->tag;
     sioc_str ra;
@@ -17077,6 +17619,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
     call->error.status = r->status;
+    call->detail[0] = 0;
     if (r->result == SIOC_ERR_BUFFER_TOO_SMALL && call->op == SIOC_AZURE_OP_RECEIVE && r->status == 201) {
         /* a locked message larger than reply_cap: keep its lock path so the caller can settle it (otherwise it
            comes back after every lock expiry until dead-lettered) */
@@ -17130,6 +17673,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
         c->stats.ok++;
     } else {
         c->stats.errors++;
+        sioc__az_detail(call, r);
         sioc__az_log(c, call->error.kind == SIOC_AZURE_E_LOCK_LOST ? SIOC_LOG_INFO : SIOC_LOG_WARN, call,
                      sioc_strerror(call->result));
     }
@@ -17258,7 +17802,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t 
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);
-static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
+static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what);
 
 /* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
 #define SIOC__M_CLOUD_DECLS(p)                                                                                  \
@@ -17426,11 +17970,13 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     return d;
 }
 
-SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+/* Why init refused: kept for sioc_cluster_last_detail and logged. */
+SIOC__FN void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what) {
+    if (c) sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(what));
 #if SIOC_ENABLE_LOG
     if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
 #else
-    (void)d, (void)what;
+    (void)d;
 #endif
 }
 
@@ -17440,7 +17986,8 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
 }
 
 /* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
-static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l) {
+static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l,
+                             sioc_cluster *c) {
     sioc_cluster_desc d;
     sioc__mlayout l;
     size_t total, n_slots;
@@ -17449,15 +17996,15 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     d = sioc_cluster_desc_resolved(desc);
     memset(&l, 0, sizeof l);
     if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
-        sioc__m_log(&d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
+        sioc__m_log(c, &d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
         return 0;
     }
     if (d.backoff_cap_ms < d.backoff_base_ms) {
-        sioc__m_log(&d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+        sioc__m_log(c, &d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
         return 0;
     }
     if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
-        sioc__m_log(&d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+        sioc__m_log(c, &d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
         return 0;
     }
     r = SIOC_ERR_UNSUPPORTED;
@@ -17468,7 +18015,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
 #endif
     if (r != SIOC_OK) {
-        sioc__m_log(&d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
+        sioc__m_log(c, &d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
                                                   : "sioc_cluster: an option of the transport is out of range");
         return 0;
     }
@@ -17497,7 +18044,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
 
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
-    size_t own = sioc__m_layout(desc, &d, NULL), node;
+    size_t own = sioc__m_layout(desc, &d, NULL, NULL), node;
     if (!own) return 0;
     node = sioc_node_heap_size(&d.node);
     return node ? own + node : 0;
@@ -17574,8 +18121,11 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
 #if SIOC_ENABLE_POSIX
     sioc_cluster_desc_from_env(&d);
 #endif
-    if (!d.random || !d.utc_now) return SIOC_ERR_DEPENDENCY;
-    total = sioc__m_layout(&d, &c->p_desc, &l);
+    if (!d.random || !d.utc_now) {
+        sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c("sioc_cluster: random and utc_now callbacks are required"));
+        return SIOC_ERR_DEPENDENCY;
+    }
+    total = sioc__m_layout(&d, &c->p_desc, &l, c);
     if (!total) return SIOC_ERR_ARG;
     c->p_transport = c->p_desc.transport;
 #if !SIOC_ENABLE_LIBC_MALLOC
@@ -17612,6 +18162,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_state = SIOC_CLUSTER_IDLE;
     return SIOC_OK;
 fail:
+    if (!c->p_detail[0] && c->p_http && c->p_http->detail[0]) sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(c->p_http->detail));
     sioc_cluster_free(c);
     return r;
 }
@@ -17657,6 +18208,7 @@ static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int w
         e.code = e.message = e.detail = "";
         SIOC__M_CLOUD(c, error, (s, &e));
         e.will_retry = will_retry;
+        sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(*e.detail ? e.detail : sioc_strerror(r)));
         c->p_desc.on_error(c->p_desc.user, &e);
     }
 }
@@ -18064,6 +18616,7 @@ SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c) {
     return c ? c->p_state : SIOC_CLUSTER_CLOSED;
 }
 SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c) { return c ? c->p_last_error : SIOC_ERR_ARG; }
+SIOC_API const char *sioc_cluster_last_detail(const sioc_cluster *c) { return c ? c->p_detail : ""; }
 SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c) { return c ? &c->p_stats : NULL; }
 SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c) { return c ? c->p_node.uid : ""; }
 SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c) { return c ? c->p_name : ""; }
@@ -18179,9 +18732,13 @@ static sioc_result sioc__maws_client_init(sioc_cluster *c) {
     ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
     ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
     ad.publish_at_most_once = d->publish_at_most_once;
-    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
-        return sioc_aws_client_init(sioc__maws_client(c), &ad);
-    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len) {
+        sioc_result r = sioc_aws_client_init(sioc__maws_client(c), &ad);
+        if (r != SIOC_OK) /* the client logged it; kept for sioc_cluster_last_detail */
+            sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(sioc__maws_client(c)->detail));
+        return r;
+    }
+    sioc__m_log(c, d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
     return SIOC_ERR_NOT_FOUND;
 }
 
@@ -18194,6 +18751,7 @@ static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->status = call->status;
     e->code = call->error.code;
     e->message = call->error.message;
+    e->detail = call->detail;
 }
 
 static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }
@@ -18883,8 +19441,13 @@ static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
     zd.connection_string = d->azure.connection_string, zd.rest_url = d->azure.rest_url;
     zd.utc_now = d->utc_now, zd.user = d->user, zd.http = d->http;
     zd.token_lifetime_s = d->azure.token_lifetime_s;
-    if (zd.connection_string) return sioc_azure_client_init(sioc__mazure_client(c), &zd);
-    sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    if (zd.connection_string) {
+        sioc_result r = sioc_azure_client_init(sioc__mazure_client(c), &zd);
+        if (r != SIOC_OK) /* the client logged it; kept for sioc_cluster_last_detail */
+            sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(sioc__mazure_client(c)->detail));
+        return r;
+    }
+    sioc__m_log(c, d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
     return SIOC_ERR_NOT_FOUND;
 }
 
@@ -18900,6 +19463,7 @@ static void *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
 static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->status = s->call.azure.status;
     e->message = s->call.azure.error.detail;
+    e->detail = s->call.azure.detail;
 }
 
 static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }

@@ -5,6 +5,7 @@
 #include "json.h"
 #include "xml.h"
 #include "http.h"
+#include "posix.h"
 #include "sigv4.h"
 #include "aws.h"
 
@@ -1122,15 +1123,27 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
 
 SIOC__FN const char *sioc__svc_name(int svc) { return svc == SIOC_AWS_SNS ? "SNS" : "SQS"; }
 
+/* The client's detail text after a failed init: which field (endpoint URLs are not secrets and are repeated). */
+static sioc_result sioc__aws_init_fail(sioc_aws_client *c, sioc_result r, const char *a, const char *b2,
+                                       const char *c2) {
+    sioc__detail_set(c->detail, sizeof c->detail, a, b2, c2);
+    return r;
+}
+
 SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
     sioc_result r;
     int i;
     if (!c || !desc) return SIOC_ERR_ARG;
     memset(c, 0, sizeof *c);
-    if (!sioc__region_ok(desc->region) || desc->credentials.access_key_id.len == 0 ||
-        desc->credentials.secret_access_key.len == 0)
-        return SIOC_ERR_ARG;
-    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    if (!sioc__region_ok(desc->region))
+        return sioc__aws_init_fail(c, SIOC_ERR_ARG, desc->region && desc->region[0] ? "region is not a region name"
+                                                                                    : "region missing",
+                                   " (e.g. us-east-1; AWS_REGION)", NULL);
+    if (desc->credentials.access_key_id.len == 0 || desc->credentials.secret_access_key.len == 0)
+        return sioc__aws_init_fail(c, SIOC_ERR_ARG, "credentials missing: ",
+                                   desc->credentials.access_key_id.len == 0 ? "access key id" : "secret access key",
+                                   " (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    if (!desc->utc_now) return sioc__aws_init_fail(c, SIOC_ERR_DEPENDENCY, "aws desc: utc_now missing", NULL, NULL);
     c->p_desc = *desc;
     memcpy(c->p_region, desc->region, strlen(desc->region) + 1); /* checked: at most 40 bytes */
     c->p_desc.region = c->p_region;
@@ -1140,13 +1153,30 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
         const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
         r = url ? sioc_aws_endpoint_parse(url, &c->p_ep[i])
                 : sioc_aws_endpoint_default((sioc_aws_service)i, desc->region, &c->p_ep[i]);
-        if (r != SIOC_OK) return r;
+        if (r != SIOC_OK) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, i == SIOC_AWS_SNS ? "sns_endpoint \"" : "sqs_endpoint \"");
+            sioc_buf_put(&b, url ? url : "", url ? SIOC__MIN(strlen(url), (size_t)48) : 0);
+            sioc_buf_puts(&b, r == SIOC_ERR_UNSUPPORTED ? "\": IPv6 literals are not supported"
+                                                        : "\": expected http[s]://host[:port] (AWS_ENDPOINT_URL)");
+            sioc__detail_end(&b);
+            return r;
+        }
     }
+#if SIOC_ENABLE_POSIX && SIOC_TLS != SIOC_TLS_NONE
+    {
+        sioc_http_client_desc hd = sioc_posix_http_defaults(&desc->http); /* https without configuration */
+        r = sioc_http_client_init(&c->http, &hd);
+    }
+#else
     r = sioc_http_client_init(&c->http, &desc->http);
-    if (r != SIOC_OK) return r;
+#endif
+    if (r != SIOC_OK) return sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);
     for (i = 0; i < 2; i++) {
         r = sioc_http_endpoint(&c->http, c->p_ep[i].host, c->p_ep[i].port, c->p_ep[i].tls, &c->p_http_ep[i]);
         if (r != SIOC_OK) {
+            sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);
             sioc_http_client_free(&c->http);
             return r;
         }
@@ -1226,6 +1256,22 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     return SIOC_OK;
 }
 
+/* A call that a starter refused before anything was sent, in words. */
+static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc_result r) {
+    sioc_buf b;
+    sioc__detail_start(&b, call->detail, sizeof call->detail);
+    sioc_buf_puts(&b, sioc__svc_name(svc));
+    sioc_buf_putc(&b, ' ');
+    sioc_buf_puts(&b, op);
+    sioc_buf_puts(&b, r == SIOC_ERR_TOO_LARGE          ? ": message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)"
+                      : r == SIOC_ERR_BUFFER_TOO_SMALL ? ": the request body does not fit body_cap"
+                      : r == SIOC_ERR_LIMIT            ? ": too many attributes or entries, or no request slot free"
+                                                       : ": refused: ");
+    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT)
+        sioc_buf_puts(&b, sioc_strerror(r));
+    sioc__detail_end(&b);
+}
+
 static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sioc_aws_service svc, const char *op,
                                     size_t body_len, uint64_t now_ms, uint32_t timeout_floor_ms) {
     size_t oplen;
@@ -1243,6 +1289,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     call->reply.ptr = NULL;
     call->reply.len = 0;
     memset(&call->error, 0, sizeof call->error);
+    call->detail[0] = 0;
     call->skew_retried = 0;
     call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
@@ -1252,6 +1299,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
     r = sioc__aws_send(c, call, now_ms);
     if (r == SIOC_OK) c->stats.calls++;
+    else sioc__aws_refused(call, svc, op, r);
     return r;
 }
 
@@ -1269,7 +1317,10 @@ SIOC_API sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, si
         if (call->p_busy) return SIOC_ERR_STATE;                                        \
         sioc_buf_init(&b_, call->body_mem, call->body_cap);                             \
         r_ = WRITE;                                                                     \
-        if (r_ != SIOC_OK) return r_;                                                   \
+        if (r_ != SIOC_OK) {                                                            \
+            sioc__aws_refused(call, svc, op, r_);                                       \
+            return r_;                                                                  \
+        }                                                                               \
         return sioc__aws_submit(c, call, svc, op, b_.len, now_ms, floor_ms);            \
     }
 #define SIOC__AWS_START(svc, op, WRITE) SIOC__AWS_START_FLOOR(svc, op, 0, WRITE)
@@ -1385,6 +1436,32 @@ static int sioc__time_error(const sioc_aws_error *e) {
 /* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
    Finished calls go to the client's done list (the engine's views die at its next response, so everything is
    taken out of them here). */
+/* A failed call in words: "SQS ReceiveMessage: " and the engine's detail, or the HTTP status with the service's
+   code and message (never a key or signature: the request's secrets are not in the reply). */
+static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
+    sioc_buf b;
+    sioc__detail_start(&b, call->detail, sizeof call->detail);
+    sioc_buf_puts(&b, sioc__svc_name(call->p_service));
+    sioc_buf_putc(&b, ' ');
+    sioc_buf_puts(&b, call->p_op);
+    sioc_buf_puts(&b, ": ");
+    if (r->detail[0]) {
+        sioc_buf_puts(&b, r->detail);
+    } else if (call->status) {
+        sioc_buf_puts(&b, "HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+        sioc_buf_putc(&b, ' ');
+        sioc_buf_puts(&b, call->error.code[0] ? call->error.code : sioc_strerror(call->result));
+        if (call->error.message[0]) {
+            sioc_buf_puts(&b, ": ");
+            sioc_buf_puts(&b, call->error.message);
+        }
+    } else {
+        sioc_buf_puts(&b, sioc_strerror(call->result));
+    }
+    sioc__detail_end(&b);
+}
+
 static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
     sioc_aws_call *call = (sioc_aws_call *)r->tag;
     if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
@@ -1431,8 +1508,10 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
     }
     if (call->result == SIOC_OK) {
         c->stats.ok++;
+        call->detail[0] = 0;
     } else {
         c->stats.errors++;
+        sioc__aws_detail(call, r);
         sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
     }
     call->p_busy = 2;

@@ -286,6 +286,7 @@ typedef struct sioc_aws_client {
     sioc_http_client http;       /* drive it with sioc_http_drive() or the sioc_http_conn_* calls */
     sioc_aws_stats stats;
     int64_t clock_offset_s;      /* added to utc_now(): corrected from a server Date on a skew error */
+    char detail[SIOC_DETAIL_SIZE]; /* why sioc_aws_client_init() failed, naming the field */
     /* private */
     sioc_aws_desc p_desc;
     char p_region[48];
@@ -297,7 +298,8 @@ typedef struct sioc_aws_client {
 } sioc_aws_client;
 
 /* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
-   no credentials, bad endpoint), SIOC_ERR_DEPENDENCY (no utc_now), or the engine's errors. */
+   no credentials, bad endpoint), SIOC_ERR_DEPENDENCY (no utc_now; an https endpoint in a build without TLS), or the
+   engine's errors; c->detail says which field ("sqs_endpoint \"ftp://x\": expected http[s]://host[:port]"). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc);
 SIOC_API void sioc_aws_client_free(sioc_aws_client *c);
 /* Replace the credentials (rotation of temporary keys); views borrowed as in the desc. */
@@ -322,6 +324,9 @@ typedef struct sioc_aws_call {
     sioc_aws_error error; /* filled for error replies */
     int skew_retried;     /* 1 when the call was re-signed after a clock-skew error */
     int resent;           /* 1 when the engine re-sent it after a dead keep-alive connection */
+    char detail[SIOC_DETAIL_SIZE]; /* a failure in words: "SQS ReceiveMessage: cannot connect to 127.0.0.1:1:
+                                      connection refused", "SNS Publish: HTTP 403 InvalidClientTokenId: ..."
+                                      ("" on success); also set when a starter refuses the call */
     /* private */
     size_t p_body_len;
     uint32_t p_http_id;

@@ -6,6 +6,7 @@
 #include "sas.h"
 #include "cluster_msg.h"
 #include "http.h"
+#include "posix.h"
 #include "azure.h"
 
 #if SIOC_ENABLE_AZURE
@@ -613,12 +614,20 @@ static sioc_result sioc__az_parse_rest_url(const char *url, char *host, uint16_t
 SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc) {
     size_t len;
     sioc_result r;
+    const char *why = NULL; /* for c->detail */
     if (!c || !desc) return SIOC_ERR_ARG;
     memset(c, 0, sizeof *c);
-    if (!desc->connection_string) return SIOC_ERR_ARG;
-    if (!desc->utc_now) return SIOC_ERR_DEPENDENCY;
+    if (!desc->connection_string || !desc->utc_now) {
+        sioc__detail_set(c->detail, sizeof c->detail, "azure desc: ",
+                         !desc->connection_string ? "connection_string missing" : "utc_now missing", NULL);
+        return !desc->connection_string ? SIOC_ERR_ARG : SIOC_ERR_DEPENDENCY;
+    }
     len = strlen(desc->connection_string);
-    if (len >= sizeof c->p_cs) return SIOC_ERR_LIMIT;
+    if (len >= sizeof c->p_cs) {
+        sioc__detail_set(c->detail, sizeof c->detail, "connection string longer than SIOC_AZURE_MAX_CONNSTR", NULL,
+                         NULL);
+        return SIOC_ERR_LIMIT;
+    }
     memcpy(c->p_cs, desc->connection_string, len + 1);
     c->p_desc = *desc;
     c->p_desc.connection_string = c->p_cs;
@@ -626,9 +635,13 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
     if (!c->p_desc.token_lifetime_s) c->p_desc.token_lifetime_s = SIOC_SAS_DEFAULT_LIFETIME;
     r = sioc_sas_parse_connection_string(sioc_str_n(c->p_cs, len), &c->p_conn);
-    if (r != SIOC_OK) goto fail;
+    if (r != SIOC_OK) {
+        why = c->p_conn.detail;
+        goto fail;
+    }
     if (c->p_conn.signature.len) {
         if (c->p_conn.signature.len >= sizeof c->p_token) {
+            why = "connection string: SharedAccessSignature longer than SIOC_AZURE_MAX_TOKEN";
             r = SIOC_ERR_LIMIT;
             goto fail;
         }
@@ -639,9 +652,11 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
     }
     if (desc->rest_url) {
         r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
+        why = "rest_url: expected http[s]://host[:port] without a path";
     } else {
         /* Real Service Bus is HTTPS only (AZURE.md 2): https://<Endpoint host>/ */
         if (c->p_conn.host.len == 0 || c->p_conn.host.len > SIOC_HTTP_MAX_HOST || c->p_conn.host.ptr[0] == '[') {
+            why = "connection string: an IPv6 Endpoint host needs rest_url";
             r = SIOC_ERR_ARG;
             goto fail;
         }
@@ -652,7 +667,15 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         r = SIOC_OK;
     }
     if (r != SIOC_OK) goto fail;
+#if SIOC_ENABLE_POSIX && SIOC_TLS != SIOC_TLS_NONE
+    {
+        sioc_http_client_desc hd = sioc_posix_http_defaults(&desc->http); /* https without configuration */
+        r = sioc_http_client_init(&c->http, &hd);
+    }
+#else
     r = sioc_http_client_init(&c->http, &desc->http);
+#endif
+    why = c->http.detail;
     if (r != SIOC_OK) goto fail;
     r = sioc_http_endpoint(&c->http, c->p_host, c->p_port, c->p_tls, &c->p_http_ep);
     if (r != SIOC_OK) {
@@ -660,9 +683,13 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         goto fail;
     }
     return SIOC_OK;
-fail:
+fail: {
+    char text[SIOC_DETAIL_SIZE];
+    sioc__detail_set(text, sizeof text, why ? why : sioc_strerror(r), NULL, NULL); /* `why` may point into c */
     memset(c, 0, sizeof *c); /* wipe the key copy */
+    memcpy(c->detail, text, sizeof text);
     return r;
+}
 }
 
 SIOC_API void sioc_azure_client_free(sioc_azure_client *c) {
@@ -781,9 +808,14 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
     memset(&call->error, 0, sizeof call->error);
     call->existed = 0;
     call->has_message = 0;
+    call->detail[0] = 0;
     memset(&call->msg, 0, sizeof call->msg);
     r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &call->p_http_id);
-    if (r != SIOC_OK) return r;
+    if (r != SIOC_OK) {
+        sioc__detail_set(call->detail, sizeof call->detail, "Service Bus ", sioc_azure_op_name(op),
+                         r == SIOC_ERR_LIMIT ? ": every request slot is busy (http.max_requests)" : ": not submitted");
+        return r;
+    }
     call->p_busy = 1;
     c->p_inflight++;
     c->stats.calls++;
@@ -997,6 +1029,29 @@ static void sioc__az_keep_headers(sioc_azure_call *call, const sioc_http_respons
     }
 }
 
+/* A failed call in words: "Service Bus <op>: " and the engine's detail, or the HTTP status and the service's
+   text (401/403 with a hint at the key). */
+static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) {
+    sioc_buf b;
+    sioc__detail_start(&b, call->detail, sizeof call->detail);
+    sioc_buf_puts(&b, "Service Bus ");
+    sioc_buf_puts(&b, sioc_azure_op_name(call->op));
+    sioc_buf_puts(&b, ": ");
+    if (r->detail[0]) {
+        sioc_buf_puts(&b, r->detail);
+    } else if (call->status) {
+        sioc_buf_puts(&b, "HTTP ");
+        sioc_buf_put_u64(&b, (uint64_t)call->status);
+        sioc_buf_putc(&b, ' ');
+        if (call->error.detail[0]) sioc_buf_puts(&b, call->error.detail);
+        else if (call->status == 401) sioc_buf_puts(&b, "(check SharedAccessKeyName and SharedAccessKey)");
+        else sioc_buf_puts(&b, sioc_strerror(call->result));
+    } else {
+        sioc_buf_puts(&b, sioc_strerror(call->result));
+    }
+    sioc__detail_end(&b);
+}
+
 static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
     sioc_azure_call *call = (sioc_azure_call *)r->tag;
     sioc_str ra;
@@ -1007,6 +1062,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
     call->error.status = r->status;
+    call->detail[0] = 0;
     if (r->result == SIOC_ERR_BUFFER_TOO_SMALL && call->op == SIOC_AZURE_OP_RECEIVE && r->status == 201) {
         /* a locked message larger than reply_cap: keep its lock path so the caller can settle it (otherwise it
            comes back after every lock expiry until dead-lettered) */
@@ -1060,6 +1116,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
         c->stats.ok++;
     } else {
         c->stats.errors++;
+        sioc__az_detail(call, r);
         sioc__az_log(c, call->error.kind == SIOC_AZURE_E_LOCK_LOST ? SIOC_LOG_INFO : SIOC_LOG_WARN, call,
                      sioc_strerror(call->result));
     }

@@ -234,6 +234,7 @@ typedef struct sioc_azure_stats {
 typedef struct sioc_azure_client {
     sioc_http_client http; /* drive it with sioc_http_drive() or the sioc_http_conn_* calls */
     sioc_azure_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why sioc_azure_client_init() failed, naming the field */
     /* private */
     sioc_azure_desc p_desc;
     char p_cs[SIOC_AZURE_MAX_CONNSTR];
@@ -250,7 +251,8 @@ typedef struct sioc_azure_client {
 
 /* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
    string or URL), SIOC_ERR_LIMIT (connection string over SIOC_AZURE_MAX_CONNSTR), SIOC_ERR_DEPENDENCY (no
-   utc_now), or the engine's errors. */
+   utc_now; an https endpoint in a build without TLS), or the engine's errors; c->detail says which field
+   ("connection string: SharedAccessKey without SharedAccessKeyName"). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc);
 /* Free the engine and wipe key and token copies. */
 SIOC_API void sioc_azure_client_free(sioc_azure_client *c);
@@ -278,6 +280,8 @@ typedef struct sioc_azure_call {
     sioc_bytes reply;      /* the reply body (in reply_mem) */
     sioc_azure_error error;
     int existed;           /* create: 409 (already there); delete: 404 (already gone) */
+    char detail[SIOC_DETAIL_SIZE]; /* a failure in words: "Service Bus receive: cannot connect to 127.0.0.1:1:
+                                      connection refused", "... HTTP 401 ..." ("" on success) */
     int has_message;       /* receive: 1 when msg holds a message, 0 after a 204 (nothing within the timeout) */
     sioc_azure_message msg; /* receive: views into reply_mem and the call's own header copy (headers beyond
                                SIOC_AZURE_META_SIZE bytes or SIOC_AZURE_MAX_META_HEADERS are dropped). The call

@@ -43,6 +43,13 @@ typedef enum sioc_result {
 /* Text for a result code; never NULL. "" when SIOC_ENABLE_ERROR_STRINGS is 0. */
 SIOC_API const char *sioc_strerror(sioc_result r);
 
+/* Size of the `detail` texts (HTTP responses, AWS and Azure calls and clients, connection strings): one line a person
+   can act on ("cannot connect to 127.0.0.1:1: connection refused"), NUL-terminated, truncated to fit, never a
+   secret. Empty when SIOC_ENABLE_ERROR_STRINGS is 0. */
+#ifndef SIOC_DETAIL_SIZE
+#define SIOC_DETAIL_SIZE 128
+#endif
+
 /* Read-only views: pointer + length, not NUL-terminated unless said so. */
 typedef struct sioc_str {
     const char *ptr;

@@ -566,6 +566,7 @@ struct sioc_http__conn {
     uint8_t state, dead, tls;
     int ep, req;
     sioc_result last_err;    /* why it was closed */
+    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
     uint64_t idle_limit;     /* ms this connection may stay idle */
@@ -589,6 +590,8 @@ struct sioc_http__req {
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
+    uint32_t timeout_ms;     /* the request's own deadline, for its detail text */
+    char detail[SIOC_DETAIL_SIZE];
 };
 
 static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
@@ -621,6 +624,15 @@ static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *w
 #endif
 }
 
+/* One whole line to the logger (detail texts). */
+static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const char *text) {
+#if SIOC_ENABLE_LOG
+    if (c->desc.logger.fn && lv <= c->desc.logger.max_level) c->desc.logger.fn(c->desc.logger.user, lv, text);
+#else
+    (void)c, (void)lv, (void)text;
+#endif
+}
+
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
@@ -650,10 +662,17 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
     if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
     if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
-    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536)
+    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536) {
+        sioc__detail_set(c->detail, sizeof c->detail, "http desc: max_endpoints <= 256, conns_per_endpoint <= 64, ",
+                         "max_requests <= 4096, max_headers <= 65536", NULL);
         return SIOC_ERR_ARG;
+    }
 #if !SIOC_ENABLE_LIBC_MALLOC
-    if (!d.allocator.alloc || !d.allocator.free) return SIOC_ERR_DEPENDENCY;
+    if (!d.allocator.alloc || !d.allocator.free) {
+        sioc__detail_set(c->detail, sizeof c->detail, "http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)",
+                         NULL, NULL);
+        return SIOC_ERR_DEPENDENCY;
+    }
 #endif
     c->desc = d;
     c->p_n_eps = d.max_endpoints;
@@ -665,9 +684,21 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
     total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
     total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
-    if (total == SIZE_MAX) return SIOC_ERR_ARG;
+    if (total == SIZE_MAX) {
+        sioc__detail_set(c->detail, sizeof c->detail, "http desc: the sizes multiply beyond the address space", NULL,
+                         NULL);
+        return SIOC_ERR_ARG;
+    }
     m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
-    if (!m) return SIOC_ERR_NOMEM;
+    if (!m) {
+        sioc_buf b;
+        sioc__detail_start(&b, c->detail, sizeof c->detail);
+        sioc_buf_puts(&b, "out of memory: the HTTP engine needs ");
+        sioc_buf_put_u64(&b, (uint64_t)total);
+        sioc_buf_puts(&b, " bytes");
+        sioc__detail_end(&b);
+        return SIOC_ERR_NOMEM;
+    }
     memset(m, 0, total);
     c->p_mem = m;
     c->p_mem_size = total;
@@ -694,8 +725,9 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         m += sioc__align(d.request_head_size);
     }
     c->p_tls = sioc__tls_ops();
-    r = c->p_tls->client_init(c, &c->p_tls_state);
+    r = c->p_tls->client_init(c, &c->p_tls_state); /* it explains failures in c->detail, no TLS in p_tls_why */
     if (r != SIOC_OK) {
+        if (!c->detail[0]) sioc__detail_set(c->detail, sizeof c->detail, "TLS setup: ", sioc_strerror(r), NULL);
         sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
         c->p_mem = NULL;
         return r;
@@ -726,12 +758,35 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     size_t n;
     int free_ep = -1;
     if (out_ep) *out_ep = -1;
-    if (tls && (!host || !host[0])) return SIOC_ERR_TLS_NO_HOSTNAME; /* never "verify nothing" */
-    if (!host || !host[0] || port == 0 || !c->p_mem) return SIOC_ERR_ARG;
+    c->detail[0] = 0;
+    if (tls && (!host || !host[0])) { /* never "verify nothing" */
+        sioc__detail_set(c->detail, sizeof c->detail, "https endpoint without a host name: nothing to verify", NULL,
+                         NULL);
+        return SIOC_ERR_TLS_NO_HOSTNAME;
+    }
+    if (!host || !host[0] || port == 0 || !c->p_mem) {
+        sioc__detail_set(c->detail, sizeof c->detail,
+                         !c->p_mem ? "HTTP client not initialised" : "endpoint without a host name or port", NULL,
+                         NULL);
+        return SIOC_ERR_ARG;
+    }
     n = strlen(host);
-    if (n > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
-    if (tls && SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) return SIOC_ERR_UNSUPPORTED;
-    if (tls && SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state) return SIOC_ERR_DEPENDENCY; /* no CA/random/clock */
+    if (n > SIOC_HTTP_MAX_HOST) {
+        sioc__detail_set(c->detail, sizeof c->detail, "host name longer than SIOC_HTTP_MAX_HOST", NULL, NULL);
+        return SIOC_ERR_ARG;
+    }
+    if (tls && ((SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) || (SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state))) {
+        sioc_buf b;
+        sioc__detail_start(&b, c->detail, sizeof c->detail);
+        sioc_buf_puts(&b, "https://");
+        sioc__put_hostport(&b, host, port);
+        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE ? " needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+                                                    : ": ");
+        if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
+        sioc__detail_end(&b);
+        sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        return SIOC_ERR_DEPENDENCY;
+    }
     for (i = 0; i < c->p_n_eps; i++) {
         sioc_http__ep *e = &c->p_eps[i];
         if (!e->used) {
@@ -743,7 +798,10 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
             return SIOC_OK;
         }
     }
-    if (free_ep < 0) return SIOC_ERR_LIMIT;
+    if (free_ep < 0) {
+        sioc__detail_set(c->detail, sizeof c->detail, "more distinct endpoints than max_endpoints", NULL, NULL);
+        return SIOC_ERR_LIMIT;
+    }
     {
         sioc_http__ep *e = &c->p_eps[free_ep];
         memcpy(e->host, host, n + 1);
@@ -761,9 +819,75 @@ static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
     return &c->p_conns[conn];
 }
 
-/* Finish request `ri` with `res`; it waits for pickup in completion order. */
-static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res) {
+/* What a TLS failure means, for people. */
+static const char *sioc__tls_words(sioc_result res) {
+    switch (res) {
+    case SIOC_ERR_TLS_UNTRUSTED: return "certificate chain not trusted (unknown CA: see ca_file / ca_pem)";
+    case SIOC_ERR_TLS_HOSTNAME: return "certificate does not match the host name";
+    case SIOC_ERR_TLS_EXPIRED: return "certificate expired or not yet valid";
+    case SIOC_ERR_TLS_TIME: return "utc_now() is before 2024: set the clock";
+    case SIOC_ERR_TLS_NO_HOSTNAME: return "no host name to verify";
+    case SIOC_ERR_DEPENDENCY: return "no trust anchors, random or clock";
+    default: return "handshake or record layer failed";
+    }
+}
+
+static int sioc__is_tls_err(sioc_result res) {
+    return res == SIOC_ERR_TLS || (res <= SIOC_ERR_TLS_UNTRUSTED && res >= SIOC_ERR_TLS_TIME);
+}
+
+/* The detail text of a failed request: what failed, with host:port and the reason. `ki` is the connection the
+   failure happened on (-1: none), `connecting` 1 when it never became usable. */
+static void sioc__req_detail(sioc_http_client *c, sioc_http__req *r, int ki, int connecting, sioc_result res) {
+    const sioc_http__ep *e = &c->p_eps[r->ep];
+    const char *why = ki >= 0 ? c->p_conns[ki].why : "";
+    sioc_buf b;
+    sioc__detail_start(&b, r->detail, sizeof r->detail);
+    if (res == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc_buf_puts(&b, "reply body from ");
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_puts(&b, " is ");
+        sioc_buf_put_u64(&b, r->body_total);
+        sioc_buf_puts(&b, " bytes, the buffer holds ");
+        sioc_buf_put_u64(&b, r->body_out_cap);
+        why = "";
+    } else if (sioc__is_tls_err(res)) {
+        sioc_buf_puts(&b, "TLS with ");
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_puts(&b, " failed: ");
+        sioc_buf_puts(&b, sioc__tls_words(res));
+    } else if (res == SIOC_ERR_TIMEOUT && !connecting) {
+        sioc_buf_puts(&b, ki >= 0 ? "no complete reply from " : "no connection free for ");
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_puts(&b, " within ");
+        sioc_buf_put_u64(&b, r->timeout_ms);
+        sioc_buf_puts(&b, " ms");
+    } else if (connecting) {
+        sioc_buf_puts(&b, "cannot connect to ");
+        sioc__put_hostport(&b, e->host, e->port);
+        if (!why[0]) why = res == SIOC_ERR_NOMEM ? "out of memory for the TLS state" : sioc_strerror(res);
+    } else {
+        sioc__put_hostport(&b, e->host, e->port);
+        sioc_buf_putc(&b, ' ');
+        sioc_buf_puts(&b, res == SIOC_ERR_CLOSED      ? "closed the connection before the reply was complete"
+                          : res == SIOC_ERR_PROTOCOL  ? "sent a malformed HTTP reply"
+                          : res == SIOC_ERR_LIMIT     ? "sent a reply head over response_head_size or max_headers"
+                          : res == SIOC_ERR_UNSUPPORTED ? "sent a transfer coding other than chunked"
+                                                      : sioc_strerror(res));
+    }
+    if (why[0]) {
+        sioc_buf_puts(&b, ": ");
+        sioc_buf_puts(&b, why);
+    }
+    sioc__detail_end(&b);
+}
+
+/* Finish request `ri` with `res`; it waits for pickup in completion order. `ki` and `connecting` as in
+   sioc__req_detail. */
+static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int ki, int connecting) {
     sioc_http__req *r = &c->p_reqs[ri];
+    if (res != SIOC_OK) sioc__req_detail(c, r, ki, connecting, res);
+    else r->detail[0] = 0;
     r->state = SIOC__RS_DONE;
     r->result = res;
     r->done_seq = ++c->p_seq;
@@ -792,7 +916,7 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
             sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
         } else {
             r->conn = -1;
-            sioc__req_finish(c, k->req, err);
+            sioc__req_finish(c, k->req, err, ki, 0);
         }
         k->req = -1;
     }
@@ -811,12 +935,40 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
     sioc_http__conn *k = &c->p_conns[ki];
     uint32_t i;
     int ep = k->ep;
+    if (!k->why[0] && err == SIOC_ERR_TIMEOUT) { /* the engine's own timer: say which step took too long */
+        sioc_buf b;
+        sioc__detail_start(&b, k->why, sizeof k->why);
+        sioc_buf_puts(&b, k->state == SIOC__CS_HANDSHAKE ? "TLS handshake not done within "
+                          : k->state == SIOC__CS_OPEN_PENDING ? "the socket was not opened within "
+                                                               : "no answer within ");
+        sioc_buf_put_u64(&b, c->desc.connect_timeout_ms);
+        sioc_buf_puts(&b, " ms (connect_timeout_ms)");
+        sioc__detail_end(&b);
+    } else if (!k->why[0] && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
+        long code = c->p_tls->last_error(k->tls_mem);
+        if (code) {
+            sioc_buf b;
+            sioc__detail_start(&b, k->why, sizeof k->why);
+            sioc_buf_puts(&b, c->p_tls->name);
+            if (code < 0) { /* mbedTLS documents its codes as -0xNNNN */
+                static const char hex[] = "0123456789abcdef";
+                unsigned long v = (unsigned long)-code;
+                int shift;
+                sioc_buf_puts(&b, " error -0x");
+                for (shift = 12; shift >= 0; shift -= 4) sioc_buf_putc(&b, hex[(v >> shift) & 15u]);
+            } else {
+                sioc_buf_puts(&b, " error ");
+                sioc_buf_put_u64(&b, (uint64_t)code);
+            }
+            sioc__detail_end(&b);
+        }
+    }
     sioc__http_log(c, SIOC_LOG_WARN, "connect failed", ki, err);
-    sioc__conn_close(c, ki, err);
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
-        if (r->state == SIOC__RS_QUEUED && r->ep == ep) sioc__req_finish(c, (int)i, err);
+        if (r->state == SIOC__RS_QUEUED && r->ep == ep) sioc__req_finish(c, (int)i, err, ki, 1);
     }
+    sioc__conn_close(c, ki, err);
 }
 
 /* Start a TLS connection's handshake or make a plain one ready. */
@@ -920,6 +1072,7 @@ static void sioc__dispatch(sioc_http_client *c) {
             k->req = -1;
             k->dead = 0;
             k->last_err = SIOC_OK;
+            k->why[0] = 0;
             k->served = 0;
             k->since = c->p_now;
             k->tls = c->p_eps[e].engine_tls;
@@ -970,7 +1123,9 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->head_request = (uint8_t)(strcmp(req->method, "HEAD") == 0);
     r->overflow = 0;
     r->status = 0;
-    r->deadline = now_ms + (req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms);
+    r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
+    r->deadline = now_ms + r->timeout_ms;
+    r->detail[0] = 0;
     r->seq = ++c->p_seq;
     r->tag = req->tag;
     r->on_body = req->on_body;
@@ -1071,6 +1226,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
     out->retried = r->retried;
+    memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
     return SIOC_OK;
 }
@@ -1123,6 +1279,12 @@ SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *
         }
     }
     return SIOC_AGAIN;
+}
+
+SIOC_API void sioc_http_conn_reason(sioc_http_client *c, int conn, const char *reason) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    if (!k || !reason) return;
+    sioc__detail_set(k->why, sizeof k->why, reason, NULL, NULL);
 }
 
 SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms) {
@@ -1218,7 +1380,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             }
             k->state = SIOC__CS_HELD;
             c->stats.responses++;
-            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
             return;
         }
     }
@@ -1229,7 +1391,7 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
-            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK);
+            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
             c->stats.responses++;
             k->served++;
             k->state = SIOC__CS_HELD;
@@ -1238,6 +1400,7 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
         }
     }
     if (k->state == SIOC__CS_HANDSHAKE) {
+        if (!k->why[0]) sioc__detail_set(k->why, sizeof k->why, "the peer closed during the handshake", NULL, NULL);
         sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
         return;
     }
@@ -1433,14 +1596,14 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            int ki = r->conn;
-            if (r->state == SIOC__RS_ACTIVE && ki >= 0) { /* half an exchange: the connection is unusable */
+            int ki = r->conn, active = r->state == SIOC__RS_ACTIVE && ki >= 0;
+            r->conn = -1;
+            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, active ? ki : -1, 0);
+            if (active) { /* half an exchange: the connection is unusable */
                 c->p_conns[ki].req = -1;
                 c->p_conns[ki].state = SIOC__CS_READY;
                 sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
             }
-            r->conn = -1;
-            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT);
         }
     }
     for (i = 0; i < c->p_n_conns; i++) {

@@ -143,7 +143,8 @@ typedef struct sioc_http_client_desc {
     size_t ca_pem_len;           /* 0: strlen(ca_pem) */
     const char *ca_file;
     int tls_offload;             /* SIOC_TLS_NONE only: 1 = the app terminates TLS itself, https endpoints allowed */
-    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). */
+    /* Required with a TLS backend: random bytes (seeds the DRBG), and UTC seconds since 1970 (validity). With
+       SIOC_ENABLE_POSIX they default to sioc_posix_random and sioc_posix_utc_now. */
     sioc_result (*random)(void *user, void *buf, size_t len);
     int64_t (*utc_now)(void *user);
     void *user;
@@ -165,7 +166,9 @@ typedef struct sioc_http__req sioc_http__req;
 typedef struct sioc_http_client {
     sioc_http_client_desc desc; /* with defaults filled in */
     sioc_http_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
     /* private */
+    char p_tls_why[64]; /* why a TLS build has no TLS to offer (no trust anchors, random or clock) */
     const struct sioc_tls_ops *p_tls;
     void *p_tls_state;
     void *p_mem;
@@ -180,7 +183,12 @@ typedef struct sioc_http_client {
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
    SIOC_ERR_DEPENDENCY (no allocator without libc malloc, DRBG seeding failed), SIOC_ERR_TLS (trust anchors given
-   but none readable) or SIOC_ERR_ARG. On failure nothing is left allocated. */
+   but none readable) or SIOC_ERR_ARG; c->detail says which. On failure nothing is left allocated.
+   Trust anchors of a TLS build: ca_pem and/or ca_file when given; otherwise the system store, i.e. the file named
+   by the SSL_CERT_FILE environment variable, else the first readable of /etc/ssl/certs/ca-certificates.crt
+   (Debian, Ubuntu, Alpine), /etc/pki/tls/certs/ca-bundle.crt (Fedora, RHEL), /etc/ssl/ca-bundle.pem (openSUSE),
+   /etc/ssl/cert.pem (macOS, BSD), /usr/local/share/certs/ca-root-nss.crt (FreeBSD). Without any, https endpoints
+   are refused (SIOC_ERR_DEPENDENCY, detail says so). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc);
 /* Free everything. Sockets still open are the caller's to close (sioc_http_conn_wants() != 0 tells which). */
 SIOC_API void sioc_http_client_free(sioc_http_client *c);
@@ -188,8 +196,9 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c);
 /* Register (or find) the endpoint host:port, plain or TLS; *out_ep identifies it in sioc_http_submit(). The
    host is copied and is also the TLS server name (SNI and certificate check; IP addresses are not supported
    for TLS: neither backend matches IP SANs). SIOC_ERR_TLS_NO_HOSTNAME for TLS without a host name (refused
-   before any byte is sent), SIOC_ERR_UNSUPPORTED for TLS with SIOC_TLS_NONE (unless tls_offload),
-   SIOC_ERR_DEPENDENCY for TLS when the desc lacks trust anchors, random or utc_now, SIOC_ERR_LIMIT. */
+   before any byte is sent); SIOC_ERR_DEPENDENCY for TLS in a build without a TLS backend (SIOC_TLS_NONE, unless
+   tls_offload: build with -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL) and for TLS when there are no trust
+   anchors, random or utc_now; SIOC_ERR_LIMIT. c->detail says which, naming host:port. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls,
                                                        int *out_ep);
 
@@ -216,6 +225,9 @@ typedef struct sioc_http_response {
     size_t body_len;      /* bytes in body */
     uint64_t body_total;  /* body bytes received in total */
     int retried;          /* 1 when the request was sent a second time on a fresh connection */
+    char detail[SIOC_DETAIL_SIZE]; /* a failure in words, with host:port: "cannot connect to 127.0.0.1:1:
+                                      connection refused", "TLS with h:443 failed: certificate not trusted ..."
+                                      ("" on success) */
     const sioc_http_parser *p_parser;
 } sioc_http_response;
 
@@ -246,6 +258,10 @@ typedef struct sioc_http_io_event {
    eventually followed by exactly one CLOSE for the same conn. */
 SIOC_API sioc_result sioc_http_next_io(sioc_http_client *c, sioc_http_io_event *out);
 
+/* Why `conn` failed, in a few words ("connection refused", "name not resolved", "connection reset by peer"):
+   an I/O layer calls this before sioc_http_conn_failed() (or before its transport's connect/send/recv returns the
+   error), and the requests' detail texts carry it. Copied (up to 63 bytes); kept until the slot opens again. */
+SIOC_API void sioc_http_conn_reason(sioc_http_client *c, int conn, const char *reason);
 /* The TCP connection of `conn` is up (the TLS handshake, if any, starts now). */
 SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_ms);
 /* The connection failed or broke (connect refused, reset, send error): `err` is what requests see
@@ -285,7 +301,8 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms);
 /* Never block. connect: start or continue connecting conn to host:port; SIOC_OK when connected, SIOC_AGAIN while
    in progress (it is called again), or an error (SIOC_ERR_CONNECT). send/recv: bytes moved, 0 when the call would
    block, or a negative sioc_result: recv returns SIOC_ERR_CLOSED for an orderly EOF; any other negative value means
-   the connection broke (reset, EPIPE), which requests see as SIOC_ERR_CLOSED. close: release the socket. */
+   the connection broke (reset, EPIPE), which requests see as SIOC_ERR_CLOSED. close: release the socket.
+   Before returning an error, a transport may say why with sioc_http_conn_reason() (the POSIX backend does). */
 typedef struct sioc_http_transport {
     sioc_result (*connect)(void *user, int conn, const char *host, uint16_t port);
     long (*send)(void *user, int conn, const uint8_t *data, size_t len);

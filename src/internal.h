@@ -48,6 +48,57 @@ SIOC__FN void sioc__store_be64(uint8_t *p, uint64_t v) {
     sioc__store_be32(p + 4, (uint32_t)v);
 }
 
+/* Detail texts (SIOC_DETAIL_SIZE): start one over a char array, append with sioc_buf_*, end it (NUL, truncated).
+   With SIOC_ENABLE_ERROR_STRINGS 0 the texts stay empty. */
+SIOC__FN void sioc__detail_start(sioc_buf *b, char *dst, size_t cap) {
+    sioc_buf_init(b, dst, SIOC_ENABLE_ERROR_STRINGS ? cap - 1 : 0);
+    dst[0] = 0;
+}
+SIOC__FN void sioc__detail_end(sioc_buf *b) {
+    if (b->cap) b->data[SIOC__MIN(b->len, b->cap)] = 0;
+}
+/* host:port, with brackets around an IPv6 literal. */
+SIOC__FN void sioc__put_hostport(sioc_buf *b, const char *host, uint16_t port) {
+    int v6 = strchr(host, ':') != NULL && host[0] != '[';
+    if (v6) sioc_buf_putc(b, '[');
+    sioc_buf_puts(b, host);
+    if (v6) sioc_buf_putc(b, ']');
+    sioc_buf_putc(b, ':');
+    sioc_buf_put_u64(b, port);
+}
+/* A whole detail text from up to three pieces (NULL pieces are left out). */
+SIOC__FN void sioc__detail_set(char *dst, size_t cap, const char *a, const char *b2, const char *c) {
+    sioc_buf b;
+    sioc__detail_start(&b, dst, cap);
+    if (a) sioc_buf_puts(&b, a);
+    if (b2) sioc_buf_puts(&b, b2);
+    if (c) sioc_buf_puts(&b, c);
+    sioc__detail_end(&b);
+}
+
+#if SIOC_TLS != SIOC_TLS_NONE
+#include <stdio.h>
+#include <stdlib.h>
+/* The system trust store of a TLS build without ca_pem / ca_file: $SSL_CERT_FILE when set, else the first readable
+   well-known bundle (Debian/Ubuntu/Alpine, Fedora/RHEL, openSUSE, macOS/BSD, FreeBSD); NULL when there is none. */
+SIOC__FN const char *sioc__tls_system_ca(void) {
+    static const char *const paths[] = {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                        "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem",
+                                        "/usr/local/share/certs/ca-root-nss.crt"};
+    const char *env = getenv("SSL_CERT_FILE");
+    size_t i;
+    if (env && env[0]) return env;
+    for (i = 0; i < SIOC__COUNT(paths); i++) {
+        FILE *f = fopen(paths[i], "rb");
+        if (f) {
+            fclose(f);
+            return paths[i];
+        }
+    }
+    return NULL;
+}
+#endif
+
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }

@@ -92,7 +92,8 @@
      SIOC_CONFIG_FILE           a file included first (#define SIOC_CONFIG_FILE "my_sioc_config.h"): put every
                                 setting there so all translation units agree
      SIOC_TLS                   SIOC_TLS_NONE   or SIOC_TLS_MBEDTLS (-lmbedtls -lmbedx509 -lmbedcrypto)
-                                                or SIOC_TLS_BEARSSL (-lbearssl)
+                                                or SIOC_TLS_BEARSSL (-lbearssl); trusts the system store
+                                                unless ca_file / ca_pem are given
      SIOC_ENABLE_POSIX          0   1: the built-in socket backend (posix.h); needs _POSIX_C_SOURCE 200809L first
                                     in a strict C99 build on glibc
      SIOC_ENABLE_AWS            1   SNS/SQS transport
@@ -116,6 +117,9 @@
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
        negative values are errors; sioc_strerror() names them. Objects keep their last error.
+     - A failure a person must act on also comes as a `detail` text (SIOC_DETAIL_SIZE chars, never a secret)
+       naming host:port and the reason, or the bad field: sioc_aws_call / sioc_azure_call .detail, the clients'
+       .detail after a failed init, sioc_http_response.detail, sioc_sas_connstr.detail.
      - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
        output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
      - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is

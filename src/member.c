@@ -132,11 +132,13 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     return d;
 }
 
-SIOC__FN void sioc__m_log(const sioc_cluster_desc *d, const char *what) {
+/* Why init refused: kept for sioc_cluster_last_detail and logged. */
+SIOC__FN void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what) {
+    if (c) sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(what));
 #if SIOC_ENABLE_LOG
     if (d->logger.fn) d->logger.fn(d->logger.user, SIOC_LOG_ERROR, what);
 #else
-    (void)d, (void)what;
+    (void)d;
 #endif
 }
 
@@ -146,7 +148,8 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
 }
 
 /* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
-static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l) {
+static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l,
+                             sioc_cluster *c) {
     sioc_cluster_desc d;
     sioc__mlayout l;
     size_t total, n_slots;
@@ -155,15 +158,15 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     d = sioc_cluster_desc_resolved(desc);
     memset(&l, 0, sizeof l);
     if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
-        sioc__m_log(&d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
+        sioc__m_log(c, &d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
         return 0;
     }
     if (d.backoff_cap_ms < d.backoff_base_ms) {
-        sioc__m_log(&d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+        sioc__m_log(c, &d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
         return 0;
     }
     if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
-        sioc__m_log(&d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+        sioc__m_log(c, &d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
         return 0;
     }
     r = SIOC_ERR_UNSUPPORTED;
@@ -174,7 +177,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
 #endif
     if (r != SIOC_OK) {
-        sioc__m_log(&d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
+        sioc__m_log(c, &d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
                                                   : "sioc_cluster: an option of the transport is out of range");
         return 0;
     }
@@ -203,7 +206,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
 
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
-    size_t own = sioc__m_layout(desc, &d, NULL), node;
+    size_t own = sioc__m_layout(desc, &d, NULL, NULL), node;
     if (!own) return 0;
     node = sioc_node_heap_size(&d.node);
     return node ? own + node : 0;
@@ -280,8 +283,11 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
 #if SIOC_ENABLE_POSIX
     sioc_cluster_desc_from_env(&d);
 #endif
-    if (!d.random || !d.utc_now) return SIOC_ERR_DEPENDENCY;
-    total = sioc__m_layout(&d, &c->p_desc, &l);
+    if (!d.random || !d.utc_now) {
+        sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c("sioc_cluster: random and utc_now callbacks are required"));
+        return SIOC_ERR_DEPENDENCY;
+    }
+    total = sioc__m_layout(&d, &c->p_desc, &l, c);
     if (!total) return SIOC_ERR_ARG;
     c->p_transport = c->p_desc.transport;
 #if !SIOC_ENABLE_LIBC_MALLOC
@@ -318,6 +324,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_state = SIOC_CLUSTER_IDLE;
     return SIOC_OK;
 fail:
+    if (!c->p_detail[0] && c->p_http && c->p_http->detail[0]) sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(c->p_http->detail));
     sioc_cluster_free(c);
     return r;
 }
@@ -363,6 +370,7 @@ static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int w
         e.code = e.message = e.detail = "";
         SIOC__M_CLOUD(c, error, (s, &e));
         e.will_retry = will_retry;
+        sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(*e.detail ? e.detail : sioc_strerror(r)));
         c->p_desc.on_error(c->p_desc.user, &e);
     }
 }
@@ -770,6 +778,7 @@ SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c) {
     return c ? c->p_state : SIOC_CLUSTER_CLOSED;
 }
 SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c) { return c ? c->p_last_error : SIOC_ERR_ARG; }
+SIOC_API const char *sioc_cluster_last_detail(const sioc_cluster *c) { return c ? c->p_detail : ""; }
 SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c) { return c ? &c->p_stats : NULL; }
 SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c) { return c ? c->p_node.uid : ""; }
 SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c) { return c ? c->p_name : ""; }

@@ -226,6 +226,7 @@ typedef struct sioc_cluster {
     sioc_cluster_transport p_transport;
     sioc_cluster_state p_state;
     sioc_result p_last_error;
+    char p_detail[SIOC_DETAIL_SIZE];
     sioc_cluster_stats p_stats;
     sioc_cluster_desc p_desc; /* resolved */
     sioc_node p_node;
@@ -334,6 +335,9 @@ SIOC_API sioc_http_client *sioc_cluster_http(sioc_cluster *c);     /* the engine
 SIOC_API sioc_cluster_transport sioc_cluster_get_transport(const sioc_cluster *c);
 SIOC_API sioc_cluster_state sioc_cluster_get_state(const sioc_cluster *c);
 SIOC_API sioc_result sioc_cluster_last_error(const sioc_cluster *c);
+/* The last failure in words (an init that failed too: which field, which build; a request: host:port and reason);
+   "" when none. Never holds a secret. */
+SIOC_API const char *sioc_cluster_last_detail(const sioc_cluster *c);
 SIOC_API const sioc_cluster_stats *sioc_cluster_get_stats(const sioc_cluster *c);
 SIOC_API const char *sioc_cluster_uid(const sioc_cluster *c);      /* 16 hex, or "emitter" */
 SIOC_API const char *sioc_cluster_queue_name(const sioc_cluster *c); /* queue / subscription, "" when none */

@@ -98,9 +98,13 @@ static sioc_result sioc__maws_client_init(sioc_cluster *c) {
     ad.sns_endpoint = d->aws.sns_endpoint, ad.sqs_endpoint = d->aws.sqs_endpoint;
     ad.utc_now = d->utc_now, ad.user = d->user, ad.http = d->http;
     ad.publish_at_most_once = d->publish_at_most_once;
-    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len)
-        return sioc_aws_client_init(sioc__maws_client(c), &ad);
-    sioc__m_log(d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    if (ad.region && ad.credentials.access_key_id.len && ad.credentials.secret_access_key.len) {
+        sioc_result r = sioc_aws_client_init(sioc__maws_client(c), &ad);
+        if (r != SIOC_OK) /* the client logged it; kept for sioc_cluster_last_detail */
+            sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(sioc__maws_client(c)->detail));
+        return r;
+    }
+    sioc__m_log(c, d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
     return SIOC_ERR_NOT_FOUND;
 }
 
@@ -113,6 +117,7 @@ static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->status = call->status;
     e->code = call->error.code;
     e->message = call->error.message;
+    e->detail = call->detail;
 }
 
 static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }

@@ -97,8 +97,13 @@ static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
     zd.connection_string = d->azure.connection_string, zd.rest_url = d->azure.rest_url;
     zd.utc_now = d->utc_now, zd.user = d->user, zd.http = d->http;
     zd.token_lifetime_s = d->azure.token_lifetime_s;
-    if (zd.connection_string) return sioc_azure_client_init(sioc__mazure_client(c), &zd);
-    sioc__m_log(d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    if (zd.connection_string) {
+        sioc_result r = sioc_azure_client_init(sioc__mazure_client(c), &zd);
+        if (r != SIOC_OK) /* the client logged it; kept for sioc_cluster_last_detail */
+            sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(sioc__mazure_client(c)->detail));
+        return r;
+    }
+    sioc__m_log(c, d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
     return SIOC_ERR_NOT_FOUND;
 }
 
@@ -114,6 +119,7 @@ static void *sioc__mazure_next(sioc_cluster *c, uint64_t now) {
 static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->status = s->call.azure.status;
     e->message = s->call.azure.error.detail;
+    e->detail = s->call.azure.detail;
 }
 
 static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }

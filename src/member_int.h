@@ -93,7 +93,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t 
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);
-static void sioc__m_log(const sioc_cluster_desc *d, const char *what);
+static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what);
 
 /* ---- the clouds, for member.c: the same functions in both files, sioc__maws_* and sioc__mazure_* ---- */
 #define SIOC__M_CLOUD_DECLS(p)                                                                                  \

@@ -31,6 +31,13 @@
 #define SIOC__SEND_FLAGS 0
 #endif
 
+SIOC_API sioc_http_client_desc sioc_posix_http_defaults(const sioc_http_client_desc *desc) {
+    sioc_http_client_desc d = *desc;
+    if (!d.random) d.random = sioc_posix_random;
+    if (!d.utc_now) d.utc_now = sioc_posix_utc_now;
+    return d;
+}
+
 SIOC_API uint64_t sioc_posix_now_ms(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
@@ -113,6 +120,32 @@ SIOC_API sioc_result sioc_posix_resolve(void *user, const char *host, uint16_t p
 #endif
 }
 
+/* A socket error in words for detail texts (the usual ones spelled out, strerror() for the rest). */
+static const char *sioc__px_errno_text(int e) {
+    switch (e) {
+    case ECONNREFUSED: return "connection refused (nothing listens on that port?)";
+    case ETIMEDOUT: return "timed out";
+    case ENETUNREACH: return "network unreachable";
+    case EHOSTUNREACH: return "host unreachable";
+    case ECONNRESET: return "connection reset by peer";
+    case EPIPE: return "broken pipe (the peer closed)";
+    case EADDRNOTAVAIL: return "address not available";
+    case EACCES:
+    case EPERM: return "not permitted (firewall?)";
+    default: return strerror(e);
+    }
+}
+
+static void sioc__px_reason(sioc_posix *px, int conn, const char *what, int e) {
+    char text[64];
+    sioc_buf b;
+    sioc__detail_start(&b, text, sizeof text);
+    if (what) sioc_buf_puts(&b, what);
+    sioc_buf_puts(&b, sioc__px_errno_text(e));
+    sioc__detail_end(&b);
+    sioc_http_conn_reason(px->client, conn, text);
+}
+
 static void sioc__px_close_fd(sioc_posix *px, int conn) {
     if (px->fd[conn] >= 0) close(px->fd[conn]);
     px->fd[conn] = -1;
@@ -129,7 +162,12 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
         struct sockaddr_storage ss;
         socklen_t sl;
         sioc_result r = px->resolve(px->resolve_user, host, port, &a);
-        if (r != SIOC_OK) return SIOC_ERR_CONNECT;
+        if (r != SIOC_OK) {
+            sioc_http_conn_reason(px->client, conn,
+                                  r == SIOC_ERR_UNSUPPORTED ? "not a numeric address (built with SIOC_POSIX_GETADDRINFO 0)"
+                                                            : "name not resolved (DNS)");
+            return SIOC_ERR_CONNECT;
+        }
         memset(&ss, 0, sizeof ss);
         if (a.family == 6) {
             struct sockaddr_in6 sa;
@@ -149,8 +187,12 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
             sl = (socklen_t)sizeof sa;
         }
         fd = socket(a.family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) return SIOC_ERR_CONNECT;
+        if (fd < 0) {
+            sioc__px_reason(px, conn, "socket(): ", errno);
+            return SIOC_ERR_CONNECT;
+        }
         if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+            sioc__px_reason(px, conn, "fcntl(): ", errno);
             close(fd);
             return SIOC_ERR_CONNECT;
         }
@@ -162,6 +204,7 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
         px->fd[conn] = fd;
         if (connect(fd, (struct sockaddr *)&ss, sl) == 0) return SIOC_OK;
         if (errno != EINPROGRESS && errno != EINTR) {
+            sioc__px_reason(px, conn, NULL, errno);
             sioc__px_close_fd(px, conn);
             return SIOC_ERR_CONNECT;
         }
@@ -171,7 +214,11 @@ static sioc_result sioc__px_connect(void *user, int conn, const char *host, uint
     pfd.events = POLLOUT;
     pfd.revents = 0;
     if (poll(&pfd, 1, 0) <= 0) return SIOC_AGAIN;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return SIOC_ERR_CONNECT;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+        sioc__px_reason(px, conn, NULL, err);
+        return SIOC_ERR_CONNECT;
+    }
     return SIOC_OK;
 }
 
@@ -182,6 +229,7 @@ static long sioc__px_send(void *user, int conn, const uint8_t *data, size_t len)
     n = send(px->fd[conn], data, len, SIOC__SEND_FLAGS);
     if (n >= 0) return (long)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    sioc__px_reason(px, conn, "send: ", errno);
     return SIOC_ERR_CONNECT; /* EPIPE, ECONNRESET: broken */
 }
 
@@ -193,6 +241,7 @@ static long sioc__px_recv(void *user, int conn, uint8_t *buf, size_t cap) {
     if (n > 0) return (long)n;
     if (n == 0) return SIOC_ERR_CLOSED; /* orderly EOF */
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    sioc__px_reason(px, conn, "recv: ", errno);
     return SIOC_ERR_CONNECT; /* ECONNRESET and friends */
 }
 

@@ -61,6 +61,10 @@ SIOC_API sioc_result sioc_posix_wait(sioc_posix *px, uint64_t now_ms, uint32_t m
 /* step, wait up to max_wait_ms, step again; with the monotonic clock below. */
 SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms);
 
+/* An engine desc with what a TLS build needs and the caller left empty: random from /dev/urandom and utc_now from
+   time(), so https works without configuration (the AWS and Azure clients apply it for you). */
+SIOC_API sioc_http_client_desc sioc_posix_http_defaults(const sioc_http_client_desc *desc);
+
 /* Clocks and randomness for descs: CLOCK_MONOTONIC in ms, time() in s, and /dev/urandom. */
 SIOC_API uint64_t sioc_posix_now_ms(void);
 SIOC_API int64_t sioc_posix_utc_now(void *user);

@@ -87,6 +87,7 @@ typedef struct sioc_sas_connstr {
     int64_t signature_expiry;     /* its se, 0 without one */
     sioc_str entity_path;         /* EntityPath, or empty */
     int use_development_emulator; /* UseDevelopmentEmulator=true: plain TCP/HTTP to a local broker */
+    char detail[SIOC_DETAIL_SIZE]; /* after an error: which field is wrong and how (never a value from the text) */
 } sioc_sas_connstr;
 
 /* Parse "Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=..." like @azure/service-bus: split on ';',
@@ -98,5 +99,6 @@ typedef struct sioc_sas_connstr {
    UseDevelopmentEmulator other than true/false (any case).
    Rejected with SIOC_ERR_ARG: no Endpoint; SharedAccessSignature together with a key or key name; a key without
    its name or a name without its key; no credentials at all (the SDK would accept that for a TokenCredential,
-   which this library does not have). On error *out is zeroed. */
+   which this library does not have). On error *out is zeroed except out->detail, which names the field:
+   "connection string: Endpoint missing (Endpoint=sb://<namespace>.servicebus.windows.net/)". */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_connstr *out);

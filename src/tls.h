@@ -34,6 +34,8 @@ typedef struct sioc_tls_ops {
     /* Decrypted plaintext: peek (SIOC_ERR_CLOSED after the peer's close_notify) and acknowledge. */
     sioc_result (*read)(void *conn, const uint8_t **p, size_t *n);
     void (*read_done)(void *conn, size_t n);
+    /* The backend's own code for the last failure on conn (0: none), for detail texts. */
+    long (*last_error)(void *conn);
 } sioc_tls_ops;
 
 /* Name and version of the compiled-in TLS backend: "none", "mbedtls 2.28.3", "bearssl 0.6". */

@@ -108,16 +108,16 @@ static size_t sioc__bssl_key_bytes(const br_x509_pkey *k) {
     return k->key_type == BR_KEYTYPE_RSA ? k->key.rsa.nlen + k->key.rsa.elen : k->key.ec.qlen;
 }
 
-/* The PEM texts (buffer and file) joined; caller frees *out with the same size. */
-static sioc_result sioc__bssl_gather(const sioc_http_client_desc *d, char **out, size_t *out_len) {
+/* The PEM texts (buffer and file: ca_file, or the system bundle) joined; caller frees *out with the same size. */
+static sioc_result sioc__bssl_gather(const sioc_http_client_desc *d, const char *file, char **out, size_t *out_len) {
     size_t file_len = 0, total;
     FILE *f = NULL;
     char *buf;
     *out = NULL;
     *out_len = 0;
-    if (d->ca_file) {
+    if (file) {
         long n;
-        f = fopen(d->ca_file, "rb");
+        f = fopen(file, "rb");
         if (!f) return SIOC_ERR_TLS;
         if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
             fclose(f);
@@ -162,13 +162,34 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
     br_x509_decoder_context *dc = NULL;
     sioc_result r;
     uint8_t *p;
+    const char *file = d->ca_file, *system = NULL;
     *out_state = NULL;
-    if ((!d->ca_pem && !d->ca_file) || !d->random || !d->utc_now) return SIOC_OK; /* no TLS: endpoint() says so */
-    r = sioc__bssl_gather(d, &pem, &pem_len);
-    if (r != SIOC_OK) return r;
+    if (!d->random || !d->utc_now) { /* no TLS: sioc_http_endpoint() says so */
+        sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no ", !d->random ? "random" : "utc_now",
+                         " callback in the http desc");
+        return SIOC_OK;
+    }
+    if (!d->ca_pem && !file) {
+        file = system = sioc__tls_system_ca();
+        if (!file) {
+            sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no trust anchors: set ca_file (no system CA bundle)",
+                             NULL, NULL);
+            return SIOC_OK;
+        }
+    }
+    r = sioc__bssl_gather(d, file, &pem, &pem_len);
+    if (r != SIOC_OK) {
+        if (system) { /* an unreadable system bundle is not the caller's error: no TLS, and why */
+            sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "system CA bundle unreadable: ", system, NULL);
+            return SIOC_OK;
+        }
+        if (file) sioc__detail_set(c->detail, sizeof c->detail, file, ": cannot be read", NULL);
+        return r;
+    }
     memset(&der, 0, sizeof der);
     count = sioc__bssl_pem_to_der(pem, pem_len, &der, NULL, 0);
     if (count <= 0) {
+        sioc__detail_set(c->detail, sizeof c->detail, file ? file : "ca_pem", ": no certificate could be read", NULL);
         r = SIOC_ERR_TLS;
         goto done;
     }
@@ -191,6 +212,9 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
         int is_ca;
         memset(&dn, 0, sizeof dn);
         if (sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0) {
+            if (system) continue; /* the system bundle may hold a key type BearSSL lacks: that anchor is left out */
+            sioc__detail_set(c->detail, sizeof c->detail, file ? file : "ca_pem", ": a certificate BearSSL cannot decode",
+                             NULL);
             r = SIOC_ERR_TLS;
             goto done;
         }
@@ -207,17 +231,20 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
     b->tas = (br_x509_trust_anchor *)(void *)(b + 1);
     p = (uint8_t *)(b->tas + count);
     for (i = 0, off = 0; i < (size_t)count; off += lens[i], i++) { /* copy */
-        br_x509_trust_anchor *ta = &b->tas[i];
+        br_x509_trust_anchor *ta = &b->tas[b->n_tas];
         sioc__bssl_sink dn;
         br_x509_pkey key;
-        int is_ca;
+        int is_ca, bad;
         dn.buf = p;
         dn.cap = bytes - (size_t)(p - (uint8_t *)(b->tas + count));
         dn.len = 0;
-        if (sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0 || dn.len > dn.cap) {
+        bad = sioc__bssl_decode(der.buf + off, lens[i], &dn, &key, &is_ca, dc) != 0;
+        if (bad && system) continue; /* left out when measuring too */
+        if (bad || dn.len > dn.cap) {
             r = SIOC_ERR_TLS;
             goto done;
         }
+        b->n_tas++;
         ta->dn.data = p;
         ta->dn.len = dn.len;
         p += dn.len;
@@ -240,7 +267,11 @@ static sioc_result sioc__bssl_client_init(struct sioc_http_client *c, void **out
             p += key.key.ec.qlen;
         }
     }
-    b->n_tas = (size_t)count;
+    if (b->n_tas == 0) {
+        sioc__detail_set(c->detail, sizeof c->detail, file ? file : "ca_pem", ": no usable certificate", NULL);
+        r = SIOC_ERR_TLS;
+        goto done;
+    }
     *out_state = b;
     b = NULL;
     r = SIOC_OK;
@@ -360,6 +391,10 @@ static void sioc__bssl_read_done(void *conn, size_t n) {
     br_ssl_engine_recvapp_ack(&((sioc__bssl_conn *)conn)->cc.eng, n);
 }
 
+static long sioc__bssl_last_error(void *conn) {
+    return (long)br_ssl_engine_last_error(&((sioc__bssl_conn *)conn)->cc.eng);
+}
+
 static const sioc_tls_ops *sioc__tls_ops(void) {
     static const sioc_tls_ops ops = {"bearssl",
                                      sioc__bssl_client_init,
@@ -374,7 +409,8 @@ static const sioc_tls_ops *sioc__tls_ops(void) {
                                      sioc__bssl_out_done,
                                      sioc__bssl_write,
                                      sioc__bssl_read,
-                                     sioc__bssl_read_done};
+                                     sioc__bssl_read_done,
+                                     sioc__bssl_last_error};
     return &ops;
 }
 

@@ -40,7 +40,7 @@ typedef struct sioc__mbed_client {
 
 typedef struct sioc__mbed_conn {
     mbedtls_ssl_context ssl;
-    int setup, done;
+    int setup, done, last; /* last: the mbedTLS error code of the last failure */
     sioc_bq in, out;
     size_t plain_off, plain_len;
     uint8_t in_mem[SIOC__MBED_IN];
@@ -62,9 +62,10 @@ static void sioc__mbed_client_free(struct sioc_http_client *c, void *state) {
     sioc__free(&c->desc.allocator, m, sizeof *m);
 }
 
-/* Trust anchors from PEM text (may lack its NUL) and/or a file. A file or buffer of which no certificate parses
-   is an error; single certificates mbedTLS cannot read inside a larger bundle are skipped. */
-static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m) {
+/* Trust anchors from PEM text (may lack its NUL) and/or a file (ca_file, or the system bundle when neither is
+   given). A file or buffer of which no certificate parses is an error; single certificates mbedTLS cannot read
+   inside a larger bundle are skipped. */
+static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m, const char *file) {
     const sioc_http_client_desc *d = &c->desc;
     int r;
     if (d->ca_pem && d->ca_pem_len) {
@@ -74,11 +75,17 @@ static sioc_result sioc__mbed_load_ca(sioc_http_client *c, sioc__mbed_client *m)
         tmp[d->ca_pem_len] = 0; /* mbedTLS wants the NUL counted in the PEM length */
         r = mbedtls_x509_crt_parse(&m->ca, (const unsigned char *)tmp, d->ca_pem_len + 1);
         sioc__free(&d->allocator, tmp, d->ca_pem_len + 1);
-        if (r < 0 || m->ca.version == 0) return SIOC_ERR_TLS;
+        if (r < 0 || m->ca.version == 0) {
+            sioc__detail_set(c->detail, sizeof c->detail, "ca_pem: no certificate could be read", NULL, NULL);
+            return SIOC_ERR_TLS;
+        }
     }
-    if (d->ca_file) {
-        r = mbedtls_x509_crt_parse_file(&m->ca, d->ca_file);
-        if (r < 0 || m->ca.version == 0) return SIOC_ERR_TLS;
+    if (file) {
+        r = mbedtls_x509_crt_parse_file(&m->ca, file);
+        if (r < 0 || m->ca.version == 0) {
+            sioc__detail_set(c->detail, sizeof c->detail, file, ": no certificate could be read", NULL);
+            return SIOC_ERR_TLS;
+        }
     }
     return SIOC_OK;
 }
@@ -87,9 +94,22 @@ static sioc_result sioc__mbed_client_init(struct sioc_http_client *c, void **out
     sioc__mbed_client *m;
     sioc_result r;
     static const unsigned char pers[] = "sio_cluster.h tls";
+    const char *file = c->desc.ca_file, *system = NULL;
     *out_state = NULL;
     /* Without trust anchors, randomness or a clock there is no TLS: sioc_http_endpoint() says so. */
-    if ((!c->desc.ca_pem && !c->desc.ca_file) || !c->desc.random || !c->desc.utc_now) return SIOC_OK;
+    if (!c->desc.random || !c->desc.utc_now) {
+        sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no ", !c->desc.random ? "random" : "utc_now",
+                         " callback in the http desc");
+        return SIOC_OK;
+    }
+    if (!c->desc.ca_pem && !file) {
+        file = system = sioc__tls_system_ca();
+        if (!file) {
+            sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "no trust anchors: set ca_file (no system CA bundle)",
+                             NULL, NULL);
+            return SIOC_OK;
+        }
+    }
     m = (sioc__mbed_client *)sioc__alloc(&c->desc.allocator, sizeof *m);
     if (!m) return SIOC_ERR_NOMEM;
     memset(m, 0, sizeof *m);
@@ -97,7 +117,13 @@ static sioc_result sioc__mbed_client_init(struct sioc_http_client *c, void **out
     mbedtls_ssl_config_init(&m->conf);
     mbedtls_x509_crt_init(&m->ca);
     mbedtls_ctr_drbg_init(&m->drbg);
-    r = sioc__mbed_load_ca(c, m);
+    r = sioc__mbed_load_ca(c, m, file);
+    if (r == SIOC_ERR_TLS && system) { /* an unreadable system bundle is not the caller's error: no TLS, and why */
+        sioc__detail_set(c->p_tls_why, sizeof c->p_tls_why, "system CA bundle unreadable: ", system, NULL);
+        c->detail[0] = 0;
+        sioc__mbed_client_free(c, m);
+        return SIOC_OK;
+    }
     if (r == SIOC_OK && mbedtls_ctr_drbg_seed(&m->drbg, sioc__mbed_entropy, c, pers, sizeof pers - 1) != 0)
         r = SIOC_ERR_DEPENDENCY;
     if (r == SIOC_OK && mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -188,7 +214,9 @@ static sioc_result sioc__mbed_handshake(void *conn) {
         k->done = 1;
         return SIOC_OK;
     }
-    return sioc__mbed_again(r) ? SIOC_AGAIN : sioc__mbed_error(k, r);
+    if (sioc__mbed_again(r)) return SIOC_AGAIN;
+    k->last = r;
+    return sioc__mbed_error(k, r);
 }
 
 static size_t sioc__mbed_recv_room(void *conn) {
@@ -218,7 +246,9 @@ static sioc_result sioc__mbed_write(void *conn, const uint8_t *p, size_t n, size
         *used = (size_t)r;
         return SIOC_OK;
     }
-    return sioc__mbed_again(r) ? SIOC_OK : SIOC_ERR_TLS;
+    if (sioc__mbed_again(r)) return SIOC_OK;
+    k->last = r;
+    return SIOC_ERR_TLS;
 }
 
 static sioc_result sioc__mbed_read(void *conn, const uint8_t **p, size_t *n) {
@@ -234,6 +264,7 @@ static sioc_result sioc__mbed_read(void *conn, const uint8_t **p, size_t *n) {
         } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
             return SIOC_ERR_CLOSED;
         } else if (!sioc__mbed_again(r)) {
+            k->last = r;
             return SIOC_ERR_TLS;
         }
     }
@@ -249,6 +280,8 @@ static void sioc__mbed_read_done(void *conn, size_t n) {
     k->plain_len -= n;
 }
 
+static long sioc__mbed_last_error(void *conn) { return ((sioc__mbed_conn *)conn)->last; }
+
 static const sioc_tls_ops *sioc__tls_ops(void) {
     static const sioc_tls_ops ops = {"mbedtls",
                                      sioc__mbed_client_init,
@@ -263,7 +296,8 @@ static const sioc_tls_ops *sioc__tls_ops(void) {
                                      sioc__mbed_out_done,
                                      sioc__mbed_write,
                                      sioc__mbed_read,
-                                     sioc__mbed_read_done};
+                                     sioc__mbed_read_done,
+                                     sioc__mbed_last_error};
     return &ops;
 }
 

@@ -62,7 +62,8 @@ static const sioc_tls_ops *sioc__tls_ops(void) {
                                      sioc__tlsn_ack,
                                      sioc__tlsn_write,
                                      sioc__tlsn_read,
-                                     sioc__tlsn_ack};
+                                     sioc__tlsn_ack,
+                                     NULL};
     return &ops;
 }
 

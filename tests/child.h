@@ -58,10 +58,11 @@ CHILD_FN const char *child_test_dir(void) {
 
 CHILD_FN int child_file_exists(const char *path) { return access(path, R_OK) == 0; }
 
-/* 1 when CI demands the live tests (SIOC_REQUIRE_LIVE=1): then a server that cannot start is a failure. */
+/* 1 when CI demands every test (SIOC_REQUIRE_ALL=1, or the older SIOC_REQUIRE_LIVE=1): then a server that cannot
+   start is a failure. */
 CHILD_FN int child_live_required(void) {
-    const char *v = getenv("SIOC_REQUIRE_LIVE");
-    return v && strcmp(v, "1") == 0;
+    const char *a = getenv("SIOC_REQUIRE_ALL"), *v = getenv("SIOC_REQUIRE_LIVE");
+    return (a && strcmp(a, "1") == 0) || (v && strcmp(v, "1") == 0);
 }
 
 /* 1 when an executable `name` is on PATH. */
@@ -245,8 +246,9 @@ CHILD_FN long child_int_after(const char *text, const char *key) {
 
 /* ---- the project's Node test servers ---- */
 
-/* `node <tests>/fauxqs/launch.mjs` (the SNS + SQS emulator): endpoint gets "http://127.0.0.1:<port>". 0 with the
-   reason in why when it cannot start (not installed, node missing). */
+/* `node <tests>/fauxqs/launch.mjs` (the SNS + SQS emulator): endpoint gets "http://127.0.0.1:<port>". 1 when it
+   runs; 0 with the reason in why when it cannot run here (node missing, not installed: a skip), -1 when it was
+   there but failed to start (a failure). */
 CHILD_FN int child_start_fauxqs(child_proc *p, char *endpoint, size_t cap, char *why, size_t why_cap) {
     char launcher[512], pkg[512], line[256], node[] = "node", ws[] = "--watch-stdin", ms[] = "--max-seconds",
                                              secs[] = "300";
@@ -255,6 +257,10 @@ CHILD_FN int child_start_fauxqs(child_proc *p, char *endpoint, size_t cap, char 
     snprintf(pkg, sizeof pkg, "%s/fauxqs/node_modules/fauxqs/package.json", child_test_dir());
     p->pid = -1;
     p->in_fd = p->out_fd = -1;
+    if (!child_on_path("node")) {
+        snprintf(why, why_cap, "`node` is not on PATH (Node.js 20 runs the test servers)");
+        return 0;
+    }
     if (!child_file_exists(pkg)) {
         snprintf(why, why_cap, "fauxqs not installed: run `npm ci` in %.150s/fauxqs", child_test_dir());
         return 0;
@@ -262,24 +268,24 @@ CHILD_FN int child_start_fauxqs(child_proc *p, char *endpoint, size_t cap, char 
     argv[0] = node, argv[1] = launcher, argv[2] = ws, argv[3] = ms, argv[4] = secs, argv[5] = NULL;
     if (child_start(p, argv) != 0) {
         snprintf(why, why_cap, "cannot start node: %s", strerror(errno));
-        return 0;
+        return -1;
     }
     if (!child_wait_line(p, "FAUXQS_ENDPOINT=http://127.0.0.1:", 20000, line, sizeof line)) {
         snprintf(why, why_cap, "fauxqs did not start (node missing or failed): %.80s", p->out);
         child_stop(p, 2000);
-        return 0;
+        return -1;
     }
     if (strlen(line + 16) >= cap) {
         snprintf(why, why_cap, "endpoint too long: %.80s", line);
         child_stop(p, 2000);
-        return 0;
+        return -1;
     }
     memcpy(endpoint, line + 16, strlen(line + 16) + 1);
     return 1;
 }
 
 /* `node <tests>/sbbroker/broker.js --rule <rule> --watch-stdin --max-seconds <secs> [extra...]` (the Service Bus
-   test broker): its AMQP, HTTP and HTTPS ports (-1 when not served). 0 with the reason in why. */
+   test broker): its AMQP, HTTP and HTTPS ports (-1 when not served). 1, 0 or -1 as child_start_fauxqs. */
 CHILD_FN int child_start_broker(child_proc *p, const char *rule, const char *secs, char *const extra[], int *amqp,
                                 int *http, int *https, char *why, size_t why_cap) {
     char script[512], pkg[512], line[512], r[128], s[16], node[] = "node", ro[] = "--rule", ws[] = "--watch-stdin",
@@ -292,6 +298,10 @@ CHILD_FN int child_start_broker(child_proc *p, const char *rule, const char *sec
     snprintf(s, sizeof s, "%s", secs);
     p->pid = -1;
     p->in_fd = p->out_fd = -1;
+    if (!child_on_path("node")) {
+        snprintf(why, why_cap, "`node` is not on PATH (Node.js 20 runs the test servers)");
+        return 0;
+    }
     if (!child_file_exists(pkg)) {
         snprintf(why, why_cap, "broker dependencies not installed: run `npm ci` in %.150s/sbbroker", child_test_dir());
         return 0;
@@ -302,12 +312,12 @@ CHILD_FN int child_start_broker(child_proc *p, const char *rule, const char *sec
     argv[n] = NULL;
     if (child_start(p, argv) != 0) {
         snprintf(why, why_cap, "cannot start node: %s", strerror(errno));
-        return 0;
+        return -1;
     }
     if (!child_wait_line(p, "SBBROKER_READY ", 20000, line, sizeof line)) {
         snprintf(why, why_cap, "broker did not start (node missing or failed): %.80s", p->out);
         child_stop(p, 2000);
-        return 0;
+        return -1;
     }
     *amqp = (int)child_int_after(line, "amqp=");
     *http = (int)child_int_after(line, "http=");
@@ -315,7 +325,7 @@ CHILD_FN int child_start_broker(child_proc *p, const char *rule, const char *sec
     if (*http <= 0) {
         snprintf(why, why_cap, "broker printed no HTTP port: %.80s", line);
         child_stop(p, 2000);
-        return 0;
+        return -1;
     }
     return 1;
 }

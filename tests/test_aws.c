@@ -936,7 +936,7 @@ static int64_t t_utc_now(void *user) {
     return t_clock;
 }
 
-static size_t t_allocs;
+static size_t t_allocs, t_frees;
 static void *t_alloc(size_t n, void *user) {
     (void)user;
     t_allocs++;
@@ -944,6 +944,7 @@ static void *t_alloc(size_t n, void *user) {
 }
 static void t_free(void *p, size_t n, void *user) {
     (void)n, (void)user;
+    if (p) t_frees++;
     free(p);
 }
 
@@ -1019,13 +1020,33 @@ static void test_client(void) {
     desc.http.logger.max_level = SIOC_LOG_DEBUG;
     /* required fields */
     CHECK(sioc_aws_client_init(&c, &desc) == SIOC_ERR_DEPENDENCY);
+    CHECKF(strcmp(c.detail, "aws desc: utc_now missing") == 0, "%s", c.detail);
     desc.utc_now = t_utc_now;
     desc.region = NULL;
     CHECK(sioc_aws_client_init(&c, &desc) == SIOC_ERR_ARG);
+    CHECKF(strcmp(c.detail, "region missing (e.g. us-east-1; AWS_REGION)") == 0, "%s", c.detail);
+    desc.region = "US East";
+    CHECK(sioc_aws_client_init(&c, &desc) == SIOC_ERR_ARG);
+    CHECKF(strcmp(c.detail, "region is not a region name (e.g. us-east-1; AWS_REGION)") == 0, "%s", c.detail);
     desc.region = "us-east-1";
+    desc.credentials.secret_access_key = sioc_str_c("");
+    CHECK(sioc_aws_client_init(&c, &desc) == SIOC_ERR_ARG);
+    CHECKF(strcmp(c.detail, "credentials missing: secret access key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)") == 0,
+           "%s", c.detail);
+    desc.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
     desc.sqs_endpoint = "tcp://x";
     CHECK(sioc_aws_client_init(&c, &desc) == SIOC_ERR_ARG);
+    CHECKF(strcmp(c.detail, "sqs_endpoint \"tcp://x\": expected http[s]://host[:port] (AWS_ENDPOINT_URL)") == 0, "%s",
+           c.detail);
     desc.sqs_endpoint = "http://127.0.0.1:4567";
+#if SIOC_TLS == SIOC_TLS_NONE
+    desc.sns_endpoint = "https://sns.eu-west-1.amazonaws.com";
+    CHECK(sioc_aws_client_init(&c, &desc) == SIOC_ERR_DEPENDENCY);
+    CHECKF(strcmp(c.detail, "https://sns.eu-west-1.amazonaws.com:443 needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or "
+                            "SIOC_TLS_BEARSSL") == 0, "%s", c.detail);
+    CHECK(t_allocs == t_frees); /* nothing kept */
+    desc.sns_endpoint = "http://127.0.0.1:4567";
+#endif
     t_allocs = 0;
     CHECK(sioc_aws_client_init(&c, &desc) == SIOC_OK);
     allocs_after_init = t_allocs;
@@ -1125,6 +1146,8 @@ static void test_client(void) {
     t_feed(&c, resp, n);
     CHECK(sioc_aws_next(&c, 0, &done) == SIOC_OK && call.result == SIOC_ERR_AUTH && call.skew_retried == 0 &&
           call.status == 403 && call.error.sender_fault == 1);
+    CHECKF(strcmp(call.detail, "SNS Unsubscribe: HTTP 403 SignatureDoesNotMatch: The request signature we calculated "
+                               "does not match") == 0, "%s", call.detail);
 
     /* 6. error classes from the captured errors, throttling, 5xx */
     t_cap_load("24-sqs-error-QueueDoesNotExist.txt", &cap24);
@@ -1134,6 +1157,7 @@ static void test_client(void) {
     CHECK(sioc_aws_next(&c, 0, &done) == SIOC_OK && call.result == SIOC_ERR_NOT_FOUND && call.status == 400 &&
           strcmp(call.error.code, "QueueDoesNotExist") == 0 &&
           strcmp(call.error.legacy_code, "AWS.SimpleQueueService.NonExistentQueue") == 0);
+    CHECKF(strncmp(call.detail, "SQS ReceiveMessage: HTTP 400 QueueDoesNotExist: ", 48) == 0, "%s", call.detail);
     free(cap24.text);
     t_cap_load("25-sns-error-NotFound.txt", &cap24);
     CHECK(sioc_aws_sns_publish(&c, &call, sioc_str_c(T_TOPIC "-missing"), sioc_str_c("1"), NULL, 0, 0) == SIOC_OK);
@@ -1154,6 +1178,8 @@ static void test_client(void) {
     n = t_response(resp, sizeof resp, 503, "Mon, 23 Nov 2026 05:47:55 GMT", "text/html", "", "<html>busy</html>");
     t_feed(&c, resp, n);
     CHECK(sioc_aws_next(&c, 0, &done) == SIOC_OK && call.result == SIOC_ERR_SERVER && call.error.code[0] == 0);
+    CHECKF(strcmp(call.detail, "SNS Publish: HTTP 503 server error (5xx)") == 0 || !SIOC_ENABLE_ERROR_STRINGS, "%s",
+           call.detail);
 
     /* 7. a reply larger than reply_cap */
     call.reply_cap = 10;
@@ -1161,6 +1187,8 @@ static void test_client(void) {
     (void)t_take_request(&c, wire, sizeof wire);
     t_feed(&c, cap06.res_head, cap06.res_head_len + 2 + cap06.res_body_len);
     CHECK(sioc_aws_next(&c, 0, &done) == SIOC_OK && call.result == SIOC_ERR_BUFFER_TOO_SMALL);
+    CHECKF(strncmp(call.detail, "SNS Publish: reply body from 127.0.0.1:4567 is ", 47) == 0 &&
+               strstr(call.detail, "bytes, the buffer holds 10") != NULL, "%s", call.detail);
     call.reply_cap = sizeof reply_mem;
 
     /* 8. too large before sending: nothing queued */
@@ -1172,6 +1200,8 @@ static void test_client(void) {
         a.value.ptr = big;
         a.value.len = sizeof big;
         CHECK(sioc_aws_sns_publish(&c, &call, sioc_str_c(T_TOPIC), sioc_str_c("3"), &a, 1, 0) == SIOC_ERR_TOO_LARGE);
+        CHECKF(strcmp(call.detail, "SNS Publish: message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)") == 0, "%s",
+               call.detail);
         CHECK(t_take_request(&c, wire, sizeof wire) == 0);
         /* body memory too small for a message within the limit */
         a.value.len = 5000;
@@ -1179,7 +1209,28 @@ static void test_client(void) {
               SIOC_ERR_BUFFER_TOO_SMALL);
     }
 
-    /* 9. cancel */
+    /* 9. the connection breaks: the engine's words, after the operation */
+    CHECK(sioc_aws_sqs_delete_queue(&c, &call, sioc_str_c("u"), 0) == SIOC_OK);
+    (void)t_take_request(&c, wire, sizeof wire);
+    t_feed(&c, "HTTP/1.1 200 OK\r\n", 17); /* half a reply: not a stale keep-alive, so no silent re-send */
+    {
+        int k2;
+        for (k2 = 0; k2 < sioc_http_conn_count(&c.http); k2++)
+            if (sioc_http_conn_wants(&c.http, k2) & SIOC_HTTP_WANT_READ) {
+                sioc_http_conn_reason(&c.http, k2, "connection reset by peer");
+                sioc_http_conn_failed(&c.http, k2, SIOC_ERR_CLOSED, 0);
+            }
+    }
+    CHECK(sioc_aws_next(&c, 0, &done) == SIOC_OK && call.result == SIOC_ERR_CLOSED);
+    CHECKF(strcmp(call.detail, "SQS DeleteQueue: 127.0.0.1:4567 closed the connection before the reply was complete: "
+                               "connection reset by peer") == 0, "%s", call.detail);
+    { /* the transport's CLOSE */
+        sioc_http_io_event ev;
+        while (sioc_http_next_io(&c.http, &ev) == SIOC_OK) {
+        }
+    }
+
+    /* 10. cancel */
     CHECK(sioc_aws_sns_publish(&c, &call, sioc_str_c(T_TOPIC), sioc_str_c("1"), NULL, 0, 0) == SIOC_OK);
     CHECK(sioc_aws_cancel(&c, &call) == SIOC_OK);
     CHECK(sioc_aws_cancel(&c, &call) == SIOC_ERR_NOT_FOUND);

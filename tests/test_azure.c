@@ -508,12 +508,29 @@ static void test_client(void) {
     desc.http.logger.fn = t_logger;
     desc.http.logger.max_level = SIOC_LOG_DEBUG;
     CHECK(sioc_azure_client_init(&c, &desc) == SIOC_ERR_DEPENDENCY);
+    CHECKF(strcmp(c.detail, "azure desc: utc_now missing") == 0, "%s", c.detail);
     desc.utc_now = t_utc_now;
     desc.rest_url = "http://127.0.0.1:45673/path";
     CHECK(sioc_azure_client_init(&c, &desc) == SIOC_ERR_ARG);
+    CHECKF(strcmp(c.detail, "rest_url: expected http[s]://host[:port] without a path") == 0, "%s", c.detail);
     desc.rest_url = "http://127.0.0.1:45673";
     desc.connection_string = "Endpoint=sb://x;SharedAccessKeyName=a";
     CHECK(sioc_azure_client_init(&c, &desc) == SIOC_ERR_ARG);
+    CHECKF(strcmp(c.detail, "connection string: SharedAccessKeyName without SharedAccessKey") == 0, "%s", c.detail);
+    desc.connection_string = "Endpoint=x.servicebus.windows.net;SharedAccessKeyName=a;SharedAccessKey=s3cr3t";
+    CHECK(sioc_azure_client_init(&c, &desc) == SIOC_ERR_PARSE);
+    CHECKF(strcmp(c.detail, "connection string: Endpoint has no scheme:// (Endpoint=sb://<namespace>.servicebus."
+                            "windows.net/)") == 0, "%s", c.detail);
+#if SIOC_TLS == SIOC_TLS_NONE
+    /* real Service Bus is https: a build without TLS says how to get one */
+    desc.rest_url = NULL;
+    desc.connection_string = "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=s3cr3t";
+    CHECK(sioc_azure_client_init(&c, &desc) == SIOC_ERR_DEPENDENCY);
+    CHECKF(strcmp(c.detail, "https://x.servicebus.windows.net:443 needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or "
+                            "SIOC_TLS_BEARSSL") == 0, "%s", c.detail);
+    desc.rest_url = "http://127.0.0.1:45673";
+#endif
+    CHECK(strstr(c.detail, "s3cr3t") == NULL && c.p_cs[0] == 0); /* no key in the text, the copy wiped */
     desc.connection_string = cs;
     CHECK(sioc_azure_client_init(&c, &desc) == SIOC_OK);
     memset(&call, 0, sizeof call);
@@ -717,6 +734,7 @@ static void test_client(void) {
         done = t_next(&c);
         CHECK(done && call.result == SIOC_ERR_AUTH && call.error.code == 401 &&
               strcmp(call.error.detail, "bad signature") == 0);
+        CHECKF(strcmp(call.detail, "Service Bus create-topic: HTTP 401 bad signature") == 0, "%s", call.detail);
         t_clock += 10;
         CHECK(sioc_azure_create_topic(&c, &call, sioc_str_c("socket.io"), NULL, 0) == SIOC_OK);
         (void)t_take(&c, wire, sizeof wire);

@@ -482,8 +482,12 @@ static void test_engine_basic(void) {
     CHECK_EQ_INT(ep, ep2);
     CHECK_EQ_INT(sioc_http_endpoint(&c, "", 443, 1, &ep2), SIOC_ERR_TLS_NO_HOSTNAME);
     CHECK_EQ_INT(sioc_http_endpoint(&c, NULL, 443, 1, &ep2), SIOC_ERR_TLS_NO_HOSTNAME);
+    CHECKF(strstr(c.detail, "without a host name") != NULL, "%s", c.detail);
 #if SIOC_TLS == SIOC_TLS_NONE
-    CHECK_EQ_INT(sioc_http_endpoint(&c, "example.test", 443, 1, &ep2), SIOC_ERR_UNSUPPORTED);
+    /* https in a build without TLS: a missing dependency, and the detail says how to get one */
+    CHECK_EQ_INT(sioc_http_endpoint(&c, "example.test", 443, 1, &ep2), SIOC_ERR_DEPENDENCY);
+    CHECKF(strcmp(c.detail, "https://example.test:443 needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or "
+                            "SIOC_TLS_BEARSSL") == 0, "%s", c.detail);
 #endif
     CHECK_EQ_INT(sioc_http_next_deadline(&c), UINT64_MAX);
     req = get_req("/one", body, sizeof body);
@@ -664,6 +668,7 @@ static void test_engine_retry(void) {
     sioc_http_conn_eof(&c, 0, 204);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.result, SIOC_ERR_CLOSED);
+    CHECKF(strcmp(resp.detail, "h:80 closed the connection before the reply was complete") == 0, "%s", resp.detail);
     CHECK_EQ_INT(resp.status, 0);
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_AGAIN);
@@ -745,13 +750,16 @@ static void test_engine_failures(void) {
     CHECK_EQ_INT(sioc_http_submit(&c, ep, &req, 0, &id1), SIOC_OK);
     CHECK_EQ_INT(sioc_http_submit(&c, ep, &req, 0, &id2), SIOC_OK);
     CHECK(expect_io(&c, SIOC_HTTP_IO_OPEN, 0));
+    sioc_http_conn_reason(&c, 0, "connection refused"); /* what an I/O layer knows, before it reports the failure */
     sioc_http_conn_failed(&c, 0, SIOC_ERR_CONNECT, 5);
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.result, SIOC_ERR_CONNECT);
     CHECK_EQ_INT(resp.id, id1);
+    CHECKF(strcmp(resp.detail, "cannot connect to h:80: connection refused") == 0, "%s", resp.detail);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.id, id2);
+    CHECKF(strcmp(resp.detail, "cannot connect to h:80: connection refused") == 0, "%s", resp.detail);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_AGAIN);
 
     /* connect timeout */
@@ -762,6 +770,8 @@ static void test_engine_failures(void) {
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.result, SIOC_ERR_TIMEOUT);
+    CHECKF(strcmp(resp.detail, "cannot connect to h:80: no answer within 10000 ms (connect_timeout_ms)") == 0, "%s",
+           resp.detail); /* the reason of the earlier connection is gone: the slot was reopened */
 
     /* request deadline while waiting for the answer (a stalled server) */
     req.timeout_ms = 500;
@@ -775,6 +785,7 @@ static void test_engine_failures(void) {
     sioc_http_tick(&c, 20500);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.result, SIOC_ERR_TIMEOUT);
+    CHECKF(strcmp(resp.detail, "no complete reply from h:80 within 500 ms") == 0, "%s", resp.detail);
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));
     CHECK_EQ_INT(c.stats.timeouts, 2);
 
@@ -788,12 +799,14 @@ static void test_engine_failures(void) {
     CHECK_EQ_INT(resp.result, SIOC_ERR_BUFFER_TOO_SMALL);
     CHECK_MEM(resp.body, resp.body_len, "01234567", 8);
     CHECK_EQ_INT(resp.body_total, 12);
+    CHECKF(strcmp(resp.detail, "reply body from h:80 is 12 bytes, the buffer holds 8") == 0, "%s", resp.detail);
     /* protocol error: request fails, connection closes */
     CHECK_EQ_INT(sioc_http_submit(&c, ep, &req, 30002, NULL), SIOC_OK);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_AGAIN); /* releases conn 0 */
     serve(&c, 0, "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", 30003);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.result, SIOC_ERR_PROTOCOL);
+    CHECKF(strcmp(resp.detail, "h:80 sent a malformed HTTP reply") == 0, "%s", resp.detail);
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));
 
     /* Connection: close closes after pickup; close-delimited body completes at EOF */
@@ -806,6 +819,7 @@ static void test_engine_failures(void) {
     CHECK(no_io(&c)); /* held until picked up */
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_OK);
     CHECK_EQ_INT(resp.result, SIOC_OK);
+    CHECK_EQ_INT(resp.detail[0], 0);
     CHECK_MEM(resp.body, resp.body_len, "bye", 3);
     CHECK_EQ_INT(sioc_http_next_response(&c, &resp), SIOC_AGAIN);
     CHECK(expect_io(&c, SIOC_HTTP_IO_CLOSE, 0));

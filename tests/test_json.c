@@ -533,7 +533,14 @@ static void sig_digits(const char *s, char *out) {
 /* Shortest round-trip check with the C library as oracle: for each length p, the p-digit candidates are printf's
    correctly rounded value D and its neighbours D-1, D+1 (needed next to powers of two, where the gap below is
    half the gap above and the closest p-digit value may miss while a neighbour fits). The first p where one reads
-   back as v is the minimum; there, the closest candidate that reads back must be what we printed. */
+   back as v is the minimum; there, the closest candidate that reads back must be what we printed.
+   The oracle needs a correctly rounding strtod: Windows' C runtime (mingw-w64 build under wine) has none, so
+   there only the round trip is checked (libc_exact() below; the digit check runs in every other build). */
+static int g_libc_exact = 1;
+static int libc_exact(void) { /* 6.083493012144511e-210 lies outside the rounding interval of 0x1480000000000000 */
+    return strtod("6.083493012144511e-210", NULL) != dfrom(0x1480000000000000u);
+}
+
 static void check_shortest(double v) {
     char mine[SIOC_JSON_F64_MAX], ref[64], a[32], b[40];
     int p, found = 0;
@@ -543,7 +550,7 @@ static void check_shortest(double v) {
     CHECKF(dbits(back) == dbits(v) || (v == 0 && back == 0), "%.17g printed %s", v, mine);
     CHECK(n == strlen(mine) && n < SIOC_JSON_F64_MAX);
     CHECKF((strchr(mine, 'e') == NULL) == (av == 0 || (av >= 1e-6 && av < 1e21)), "%s", mine);
-    if (v == 0) return;
+    if (v == 0 || !g_libc_exact) return;
     sig_digits(mine, a);
     for (p = 1; p <= 17 && !found; p++) {
         unsigned long long d = 0;
@@ -826,6 +833,8 @@ int main(void) {
     RUN(test_integers);
     RUN(test_parse_doubles);
     RUN(test_format_table);
+    g_libc_exact = libc_exact();
+    if (!g_libc_exact) printf("test_json: this C library's strtod does not round correctly: shortest-digit oracle left out\n");
     RUN(test_format_random);
     RUN(test_writer_structure);
     RUN(test_writer_escaping);

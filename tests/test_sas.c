@@ -395,46 +395,54 @@ static void test_connection_strings(void) {
     static const struct {
         const char *text;
         sioc_result want;
+        const char *detail; /* after "connection string: " (a prefix of the rest) */
     } cases[] = {
         /* accepted */
-        {"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=abc=", SIOC_OK},
-        {"  endpoint = sb://ns.servicebus.windows.net/ ; sharedaccesskeyname=Root ;SHAREDACCESSKEY= a ;;", SIOC_OK},
-        {"Endpoint=sb://[::1]:5672;SharedAccessKeyName=R;SharedAccessKey=k;UseDevelopmentEmulator=TRUE", SIOC_OK},
-        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;UseDevelopmentEmulator=false;Foo=bar", SIOC_OK},
-        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;EntityPath=", SIOC_OK},
-        {"Endpoint=sb://h/;SharedAccessSignature=SharedAccessSignature sr=a&sig=b&se=42&skn=c", SIOC_OK},
+        {"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=abc=", SIOC_OK, NULL},
+        {"  endpoint = sb://ns.servicebus.windows.net/ ; sharedaccesskeyname=Root ;SHAREDACCESSKEY= a ;;", SIOC_OK, NULL},
+        {"Endpoint=sb://[::1]:5672;SharedAccessKeyName=R;SharedAccessKey=k;UseDevelopmentEmulator=TRUE", SIOC_OK, NULL},
+        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;UseDevelopmentEmulator=false;Foo=bar", SIOC_OK, NULL},
+        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;EntityPath=", SIOC_OK, NULL},
+        {"Endpoint=sb://h/;SharedAccessSignature=SharedAccessSignature sr=a&sig=b&se=42&skn=c", SIOC_OK, NULL},
         /* syntax: SIOC_ERR_PARSE */
-        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;novalue", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h;=x;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h;Endpoint=sb://g;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h;SharedAccessKeyName=R\r\nX: y;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=ns.servicebus.windows.net;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h:0;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h:65536;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h:;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h:5672x;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://us@h;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h/?x;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://[::1;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;UseDevelopmentEmulator=1", SIOC_ERR_PARSE},
-        {"Endpoint=sb://h;SharedAccessSignature=sr=a&sig=b&se=42&skn=c", SIOC_ERR_PARSE},
+        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;novalue", SIOC_ERR_PARSE, "a piece without '=' (expected Name=value;Name=value)"},
+        {"Endpoint=sb://h;=x;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "a piece with an empty name before '='"},
+        {"Endpoint=sb://h;Endpoint=sb://g;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint given twice"},
+        {"Endpoint=sb://h;SharedAccessKeyName=R\r\nX: y;SharedAccessKey=k", SIOC_ERR_PARSE, "SharedAccessKeyName holds a control character"},
+        {"Endpoint=ns.servicebus.windows.net;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint has no scheme:// (Endpoint=sb://<namespace>.servicebus.windows.net/)"},
+        {"Endpoint=sb://;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint has an empty or invalid host ("},
+        {"Endpoint=sb://h:0;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint port is not 1..65535 ("},
+        {"Endpoint=sb://h:65536;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint port is not 1..65535 ("},
+        {"Endpoint=sb://h:;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint port is not 1..65535 ("},
+        {"Endpoint=sb://h:5672x;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint has more than a path after host[:port] ("},
+        {"Endpoint=sb://us@h;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint has more than a path after host[:port] ("},
+        {"Endpoint=sb://h/?x;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint has a query or fragment ("},
+        {"Endpoint=sb://[::1;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_PARSE, "Endpoint has a bad [IPv6] host ("},
+        {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;UseDevelopmentEmulator=1", SIOC_ERR_PARSE, "UseDevelopmentEmulator is neither true nor false"},
+        {"Endpoint=sb://h;SharedAccessSignature=sr=a&sig=b&se=42&skn=c", SIOC_ERR_PARSE, "SharedAccessSignature is not a token ("},
         /* missing or conflicting fields: SIOC_ERR_ARG */
-        {"", SIOC_ERR_ARG},
-        {";;", SIOC_ERR_ARG},
-        {"SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_ARG},
-        {"Endpoint=;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_ARG},
-        {"Endpoint=sb://h;SharedAccessKeyName=R", SIOC_ERR_ARG},
-        {"Endpoint=sb://h;SharedAccessKey=k", SIOC_ERR_ARG},
-        {"Endpoint=sb://h", SIOC_ERR_ARG},
+        {"", SIOC_ERR_ARG, "Endpoint missing (Endpoint=sb://"},
+        {";;", SIOC_ERR_ARG, "Endpoint missing ("},
+        {"SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_ARG, "Endpoint missing ("},
+        {"Endpoint=;SharedAccessKeyName=R;SharedAccessKey=k", SIOC_ERR_ARG, "Endpoint missing ("},
+        {"Endpoint=sb://h;SharedAccessKeyName=R", SIOC_ERR_ARG, "SharedAccessKeyName without SharedAccessKey"},
+        {"Endpoint=sb://h;SharedAccessKey=k", SIOC_ERR_ARG, "SharedAccessKey without SharedAccessKeyName"},
+        {"Endpoint=sb://h", SIOC_ERR_ARG, "no credentials: SharedAccessKeyName + SharedAccessKey, or SharedAccessSignature"},
         {"Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k;SharedAccessSignature=SharedAccessSignature sr=a&sig=b&se=1&skn=c",
-         SIOC_ERR_ARG},
+         SIOC_ERR_ARG, "SharedAccessSignature together with SharedAccessKey or SharedAccessKeyName"},
     };
     size_t i;
     for (i = 0; i < SIOC__COUNT(cases); i++) {
         sioc_result r = sioc_sas_parse_connection_string(S(cases[i].text), &c);
         CHECKF(r == cases[i].want, "case %u \"%s\": %d", (unsigned)i, cases[i].text, (int)r);
         if (r != SIOC_OK) CHECK(c.endpoint.ptr == NULL && c.key.len == 0 && c.port == 0);
+        if (r != SIOC_OK && cases[i].detail)
+            CHECKF(strncmp(c.detail, "connection string: ", 19) == 0 &&
+                       strncmp(c.detail + 19, cases[i].detail, strlen(cases[i].detail)) == 0,
+                   "case %u: detail \"%s\"", (unsigned)i, c.detail);
+        if (r == SIOC_OK) CHECK_EQ_INT(c.detail[0], 0);
+        /* never a value from the text: key "k" and key name "R" are not repeated */
+        if (r != SIOC_OK) CHECK(strstr(c.detail, "=k") == NULL && strstr(c.detail, "=R") == NULL);
     }
     CHECK(sioc_sas_parse_connection_string(S("Endpoint=sb://h;SharedAccessKeyName=R;SharedAccessKey=k"), NULL) ==
           SIOC_ERR_ARG);

@@ -21,7 +21,10 @@ static void test_none_refuses_https(void) {
     CHECK_EQ_INT(sioc_http_endpoint(&c, "", 443, 1, &ep), SIOC_ERR_TLS_NO_HOSTNAME);
     CHECK_EQ_INT(sioc_http_endpoint(&c, NULL, 443, 1, &ep), SIOC_ERR_TLS_NO_HOSTNAME);
 #if SIOC_TLS == SIOC_TLS_NONE
-    CHECK_EQ_INT(sioc_http_endpoint(&c, "sqs.eu-west-1.amazonaws.com", 443, 1, &ep), SIOC_ERR_UNSUPPORTED);
+    /* a missing dependency, and the detail says how to build with one */
+    CHECK_EQ_INT(sioc_http_endpoint(&c, "sqs.eu-west-1.amazonaws.com", 443, 1, &ep), SIOC_ERR_DEPENDENCY);
+    CHECKF(strcmp(c.detail, "https://sqs.eu-west-1.amazonaws.com:443 needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS "
+                            "or SIOC_TLS_BEARSSL") == 0, "%s", c.detail);
     sioc_http_client_free(&c);
     d.tls_offload = 1; /* the app (a modem, an offload engine) does TLS: bytes pass through, OPEN says tls */
     CHECK_EQ_INT(sioc_http_client_init(&c, &d), SIOC_OK);
@@ -46,8 +49,13 @@ static void test_none_refuses_https(void) {
         CHECK_MEM(p, n, want, strlen(want));
     }
 #else
-    /* a TLS backend without trust anchors, randomness or a clock has no TLS to offer */
-    CHECK_EQ_INT(sioc_http_endpoint(&c, "localhost", 443, 1, &ep), SIOC_ERR_DEPENDENCY);
+    /* a POSIX TLS build needs no configuration: /dev/urandom, time() and the system store by default */
+    {
+        FILE *f = fopen("/etc/ssl/certs/ca-certificates.crt", "rb");
+        if (f) fclose(f);
+        if (f || getenv("SSL_CERT_FILE")) CHECK_EQ_INT(sioc_http_endpoint(&c, "localhost", 443, 1, &ep), SIOC_OK);
+        else CHECK_EQ_INT(sioc_http_endpoint(&c, "localhost", 443, 1, &ep), SIOC_ERR_DEPENDENCY);
+    }
 #endif
     sioc_http_client_free(&c);
 }
@@ -120,6 +128,7 @@ static void env_free(tls_env *e) {
 }
 
 static char g_body[1 << 20];
+static char g_detail[SIOC_DETAIL_SIZE]; /* detail of the last get() */
 
 /* One request to https://host:<server port `which`>/target; returns the result, *status gets the HTTP status. */
 static sioc_result get(tls_env *e, const char *host, const char *which, const char *target, int *status,
@@ -130,6 +139,7 @@ static sioc_result get(tls_env *e, const char *host, const char *which, const ch
     uint64_t t0 = sioc_posix_now_ms();
     sioc_result r = sioc_http_endpoint(&e->c, host, (uint16_t)port, 1, &ep);
     *status = 0;
+    g_detail[0] = 0;
     if (body_len) *body_len = 0;
     if (r != SIOC_OK) return r;
     memset(&req, 0, sizeof req);
@@ -144,6 +154,7 @@ static sioc_result get(tls_env *e, const char *host, const char *which, const ch
         if (sioc_http_next_response(&e->c, &resp) == SIOC_OK) {
             *status = resp.status;
             if (body_len) *body_len = resp.body_len;
+            memcpy(g_detail, resp.detail, sizeof g_detail);
             return resp.result;
         }
         if (sioc_posix_run(&e->px, 50) != SIOC_OK) return SIOC_ERR_STATE;
@@ -218,12 +229,23 @@ static void test_bad_chains(void) {
         CHECK(0);
         return;
     }
+    /* each failed check in words, with host:port */
     CHECK_EQ_INT(get(&e, "localhost", "unknownca", "/hello", &status, NULL), SIOC_ERR_TLS_UNTRUSTED);
+    CHECKF(strncmp(g_detail, "TLS with localhost:", 19) == 0 &&
+               strstr(g_detail, " failed: certificate chain not trusted (unknown CA: see ca_file / ca_pem)"),
+           "%s", g_detail);
     CHECK_EQ_INT(get(&e, "localhost", "wrongname", "/hello", &status, NULL), SIOC_ERR_TLS_HOSTNAME);
+    CHECKF(strstr(g_detail, " failed: certificate does not match the host name") != NULL, "%s", g_detail);
     CHECK_EQ_INT(get(&e, "localhost", "expired", "/hello", &status, NULL), SIOC_ERR_TLS_EXPIRED);
+    CHECKF(strstr(g_detail, " failed: certificate expired or not yet valid") != NULL, "%s", g_detail);
     CHECK_EQ_INT(get(&e, "", "good", "/hello", &status, NULL), SIOC_ERR_TLS_NO_HOSTNAME);
+    CHECKF(strcmp(e.c.detail, "https endpoint without a host name: nothing to verify") == 0, "%s", e.c.detail);
     CHECK_EQ_INT(get(&e, "localhost", "plaintext", "/hello", &status, NULL), SIOC_ERR_TLS);
     CHECK_EQ_INT(status, 0);
+    /* a plain-HTTP server on the TLS port: a generic failure, with the backend's own code */
+    CHECKF(strstr(g_detail, " failed: handshake or record layer failed") && strstr(g_detail, " error "), "%s",
+           g_detail);
+    printf("  plain HTTP on a TLS port: %s\n", g_detail);
     /* the positive control still passes in the same client */
     CHECK_EQ_INT(get(&e, "localhost", "good", "/hello", &status, NULL), SIOC_OK);
     /* a host name given as an IP address does not match (neither backend matches IP SANs) */
@@ -266,10 +288,58 @@ static void test_bad_chains(void) {
         d.utc_now = test_utc;
         d.ca_pem = "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n";
         CHECK_EQ_INT(sioc_http_client_init(&c, &d), SIOC_ERR_TLS);
+        CHECKF(strcmp(c.detail, "ca_pem: no certificate could be read") == 0, "%s", c.detail);
         d.ca_pem = NULL;
         d.ca_file = "/nonexistent/ca.pem";
         CHECK_EQ_INT(sioc_http_client_init(&c, &d), SIOC_ERR_TLS);
+        CHECKF(strncmp(c.detail, "/nonexistent/ca.pem: ", 21) == 0, "%s", c.detail);
     }
+}
+
+/* Without ca_file / ca_pem a TLS build trusts the system store: $SSL_CERT_FILE, else the usual bundle paths. */
+static void test_system_store(void) {
+    tls_env e;
+    int status, ep;
+    const char *old = getenv("SSL_CERT_FILE");
+    char saved[1024];
+    FILE *f;
+    snprintf(saved, sizeof saved, "%s", old ? old : "");
+    /* 1. SSL_CERT_FILE names the store: our test CA there, and the good chain passes with no CA in the desc */
+    setenv("SSL_CERT_FILE", g_ca_path, 1);
+    if (env_init(&e, NULL, 0, NULL) == SIOC_OK) {
+        CHECK_EQ_INT(get(&e, "localhost", "good", "/hello", &status, NULL), SIOC_OK);
+        CHECK_EQ_INT(status, 200);
+        CHECK_EQ_INT(get(&e, "localhost", "unknownca", "/hello", &status, NULL), SIOC_ERR_TLS_UNTRUSTED);
+        env_free(&e);
+    } else {
+        CHECK(0);
+    }
+    /* 2. a store that cannot be read: no TLS, and the endpoint says why */
+    setenv("SSL_CERT_FILE", "/nonexistent/bundle.pem", 1);
+    if (env_init(&e, NULL, 0, NULL) == SIOC_OK) {
+        CHECK_EQ_INT(sioc_http_endpoint(&e.c, "localhost", 443, 1, &ep), SIOC_ERR_DEPENDENCY);
+        CHECKF(strcmp(e.c.detail, "https://localhost:443: system CA bundle unreadable: /nonexistent/bundle.pem") == 0,
+               "%s", e.c.detail);
+        env_free(&e);
+    } else {
+        CHECK(0);
+    }
+    /* 3. the machine's own bundle (where there is one): it loads, and our private test CA is not in it */
+    unsetenv("SSL_CERT_FILE");
+    f = fopen("/etc/ssl/certs/ca-certificates.crt", "rb");
+    if (f) {
+        fclose(f);
+        if (env_init(&e, NULL, 0, NULL) == SIOC_OK) {
+            CHECK_EQ_INT(get(&e, "localhost", "good", "/hello", &status, NULL), SIOC_ERR_TLS_UNTRUSTED);
+            CHECKF(strstr(g_detail, "certificate chain not trusted") != NULL, "%s", g_detail);
+            env_free(&e);
+        } else {
+            CHECK(0);
+        }
+    } else {
+        printf("  no /etc/ssl/certs/ca-certificates.crt here: the real system bundle is not tried\n");
+    }
+    if (saved[0]) setenv("SSL_CERT_FILE", saved, 1);
 }
 
 /* Whose clock decides validity: BearSSL takes the caller's (a 2040 clock makes the 30-day leaf expired);
@@ -299,8 +369,11 @@ int main(void) {
     {
         size_t base;
         if (!node_available()) {
-            printf("SKIP TLS live tests: `node` is not on PATH; they need Node 20 and the openssl CLI\n");
-            CHECKF(!node_required(), "SIOC_REQUIRE_LIVE=1 but node is missing");
+            sioc_t_skip("test_tls", "TLS live tests", "`node` is not on PATH (Node.js 20 runs the test server)");
+            return sioc_t_report("test_tls");
+        }
+        if (!child_on_path("openssl")) {
+            sioc_t_skip("test_tls", "TLS live tests", "the openssl CLI is not on PATH (apt-get install openssl)");
             return sioc_t_report("test_tls");
         }
         if (node_server_start(&g_srv, "--tls", "build/tls-certs") != 0) {
@@ -317,6 +390,7 @@ int main(void) {
         if (g_ca_pem) {
             RUN(test_good_chain);
             RUN(test_bad_chains);
+            RUN(test_system_store);
             RUN(test_caller_clock);
         }
         free(g_ca_pem);

@@ -325,11 +325,14 @@ static void print_error(const char *where, const char *msg) {
 }
 
 static void on_member_error(void *user, const sioc_cluster_error *e) {
-    char msg[640];
+    char msg[640], status[16] = "";
     (void)user;
-    snprintf(msg, sizeof msg, "%s failed: %s (HTTP %d%s%s%s%s)%s%s; %s", e->op_name, sioc_strerror(e->result),
-             e->status, *e->code ? " " : "", e->code, *e->message ? " " : "", e->message, *e->detail ? ": " : "",
-             e->detail, e->will_retry ? "retrying" : "giving up");
+    if (e->status) snprintf(status, sizeof status, "HTTP %d ", e->status);
+    if (*e->detail) /* the library's own words: operation, host:port, reason */
+        snprintf(msg, sizeof msg, "%s failed: %s; %s", e->op_name, e->detail, e->will_retry ? "retrying" : "giving up");
+    else
+        snprintf(msg, sizeof msg, "%s failed: %s%s%s%s%s; %s", e->op_name, status, sioc_strerror(e->result),
+                 *e->code ? " " : "", e->code, *e->message ? ": " : "", e->will_retry ? "retrying" : "giving up");
     fprintf(stderr, "siocat[%s]: %s\n", g_label, msg);
     if (!g_aws_errors_quiet)
         print_error(sioc_cluster_get_transport(&g_cl) == SIOC_CLUSTER_AZURE ? "azure" : "aws", msg);
@@ -1211,12 +1214,12 @@ int main(int argc, char **argv) {
     d.node.emitter_only = g_emitter;
     d.on_error = on_member_error;
     d.logger.fn = log_line;
-    d.logger.max_level = SIOC_LOG_WARN;
+    d.logger.max_level = SIOC_LOG_ERROR; /* failed requests come through on_member_error, with their details */
     d.http.max_requests = 16;
     r = sioc_cluster_init(&g_cl, &d);
     if (r != SIOC_OK) {
-        snprintf(msg, sizeof msg, "cluster member: %s%s", sioc_strerror(r),
-                 r == SIOC_ERR_NOT_FOUND ? " (credentials or connection string missing: see --help)" : "");
+        snprintf(msg, sizeof msg, "cluster member: %s: %s%s", sioc_strerror(r), sioc_cluster_last_detail(&g_cl),
+                 r == SIOC_ERR_NOT_FOUND ? " (see --help)" : "");
         print_error("startup", msg);
         return 1;
     }

@@ -7,7 +7,15 @@ CC=${CC_GCC:-gcc}
 FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wvla -Wstrict-prototypes -Wmissing-prototypes"
 mkdir -p build/matrix
 printf '#define SIO_CLUSTER_IMPLEMENTATION\n#include "sio_cluster.h"\n' > build/matrix/impl.c
-pass=0; fail=0
+pass=0; fail=0; skip=0
+# A group whose compiler or library is missing: one SKIPPED line with the packages (a failure with SIOC_REQUIRE_ALL=1).
+have() { # label, toolchain names...
+    label=$1; shift
+    why=$(tests/toolchain.sh check "$@") && return 0
+    if [ "${SIOC_REQUIRE_ALL:-0}" = 1 ]; then fail=$((fail + 1)); echo "  FAIL $label: needs $why"
+    else skip=$((skip + 1)); echo "  SKIPPED $label: needs $why"; fi
+    return 1
+}
 try() { # label, command...
     label=$1; shift
     if "$@" >build/matrix/last.log 2>&1; then pass=$((pass + 1)); echo "  ok   $label"
@@ -16,7 +24,10 @@ try() { # label, command...
 has_tls=$(grep -c 'SIOC_TLS_MBEDTLS' sio_cluster.h || true)
 has_posix=$(grep -c 'SIOC_ENABLE_POSIX' sio_cluster.h || true)
 tls_list="SIOC_TLS_NONE"
-[ "$has_tls" -gt 0 ] && tls_list="SIOC_TLS_NONE SIOC_TLS_MBEDTLS SIOC_TLS_BEARSSL"
+if [ "$has_tls" -gt 0 ]; then
+    have "matrix with SIOC_TLS_MBEDTLS" mbedtls && tls_list="$tls_list SIOC_TLS_MBEDTLS"
+    have "matrix with SIOC_TLS_BEARSSL" bearssl && tls_list="$tls_list SIOC_TLS_BEARSSL"
+fi
 posix_list="0"
 [ "$has_posix" -gt 0 ] && posix_list="0 1"
 for tls in $tls_list; do
@@ -34,13 +45,13 @@ for tls in $tls_list; do
   done
 done
 try "gcc, AWS and Azure transports left out" $CC $FLAGS -DSIOC_ENABLE_AWS=0 -DSIOC_ENABLE_AZURE=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
-try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
+have "clang, no libc malloc" clang && try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
 for std in 11 14 17 20; do
-  try "g++ -std=c++$std, all defaults" ${CXX:-g++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
-  try "clang++ -std=c++$std, all defaults" ${CXX_CLANG:-clang++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
+  have "g++ -std=c++$std" cxx && try "g++ -std=c++$std, all defaults" ${CXX:-g++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
+  have "clang++ -std=c++$std" clang && try "clang++ -std=c++$std, all defaults" ${CXX_CLANG:-clang++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
 done
 try "SIOC_CONFIG_FILE: one file configures header and implementation" sh -c "$CC $FLAGS -DSIOC_CONFIG_FILE='\"tests/matrix/config.h\"' -I. tests/matrix/config_main.c -o build/matrix/config && build/matrix/config"
-try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
+have "arm-none-eabi-gcc cortex-m4" arm && try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
 try "SIO_CLUSTER_STATIC twice in one program" sh -c "$CC $FLAGS -I. tests/matrix/static_a.c tests/matrix/static_b.c -o build/matrix/static && build/matrix/static"
-echo "subtotal: $pass passed, $fail failed"
+echo "subtotal: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]
