@@ -1862,6 +1862,12 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_emit_ack(sioc_node *n,
    SIOC_ERR_NOT_FOUND when already answered or expired. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value,
                                                               uint64_t now_ms);
+
+/* ---- for transports that pace their receives ---- */
+
+/* Requests of this node waiting for answers (fetchSockets, serverSideEmit with ack, ack broadcasts): a transport
+   that delays receives in a quiet cluster receives at once while any is pending. */
+SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);
 /* ---- src/http.h ---- */
 /* ---- http: HTTP/1.1 request writer, incremental response parser, caller-driven client engine ----
    Three layers, each usable alone:
@@ -3153,6 +3159,14 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
    (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
+   Pacing (AWS, desc.receive_budget_ms): after a receive that brought fewer than max_messages the next one starts
+   receive_budget_ms after it began (a full one is followed at once), so at a steady rate each receive carries
+   several messages; deletes wait until 10 handles are held or the oldest is 15 s old (the visibility timeout is
+   30 s), so one DeleteMessageBatch settles several receives. In a quiet cluster the wait is receive_idle_ms. A
+   message waits at most that wait plus one receive; heartbeats and requests still meet their timeouts because
+   both waits are bounded by them (checked at init) and a request of this node waiting for answers ends any idle
+   wait.
+
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
    sioc_cluster_http() itself (http.h). */
@@ -3298,6 +3312,13 @@ typedef struct sioc_cluster_desc {
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
+    /* AWS receive pacing (see "Pacing" above; Service Bus REST takes one message per request: nothing to pace). */
+    int receive_budget_ms;       /* 0 -> 40: how long a message may wait so that receives and deletes carry batches;
+                                    -1: no pacing (every receive at once, each receive's messages deleted at once) */
+    int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
+                                    heartbeats only and no request of this node waits for answers); raise it (up to
+                                    heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an
+                                    idle cost that does not grow with the cluster */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
@@ -3356,6 +3377,9 @@ typedef struct sioc_cluster {
     char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
+    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
+    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
+    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
 } sioc_cluster;
 
 /* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).
@@ -11118,6 +11142,16 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
     if (r == SIOC_OK) sioc__node_ack_free(a); /* later answers are ignored, as Node's once() */
     return r;
 }
+
+/* ---- for transports that pace their receives ---- */
+
+SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
+    size_t k = 0;
+    uint32_t i;
+    if (!n || !n->p_mem) return 0;
+    for (i = 0; i < n->p_desc.max_requests; i++) k += n->p_reqs[i].handle != 0;
+    return k;
+}
 /* ---- src/http.c ---- */
 /* ---- http.c: request writer, response parser, connection engine ----
    Framing follows RFC 9112 (HTTP/1.1 messages): section 4 status line, 5 field lines, 6.3 message body length,
@@ -16821,6 +16855,11 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 #define SIOC__M_PUB 1u
 #define SIOC__M_SET 2u
 
+/* Pacing (AWS): a DeleteMessageBatch takes 10 handles; a handle waits at most this long for a fuller one (the
+   queue's visibility timeout is 30 s: a retried delete still lands in time, a redelivery is settled as seen). */
+#define SIOC__M_SETTLE_BATCH 10u
+#define SIOC__M_SETTLE_HOLD_MS 15000u
+
 /* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
 #define SIOC__M_STEP_DRAIN 100
 #define SIOC__M_STEP_CLEANUP 101
@@ -16840,6 +16879,7 @@ typedef struct sioc__mslot {
     uint64_t retry_at;
     uint64_t seq_first; /* publish: sequence of its first message */
     uint64_t deadline;  /* settle: give up after this (0: never) */
+    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
@@ -16854,6 +16894,7 @@ typedef struct sioc__mslot {
 typedef struct sioc__msettle {
     int op;
     uint64_t deadline; /* give up after this (the lock expires; 0: never) */
+    uint64_t due;      /* send by then at the latest (held for a fuller batch until then) */
     uint16_t len;
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
@@ -16879,7 +16920,10 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+static int sioc__m_pacing(const sioc_cluster *c);
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);
@@ -16929,6 +16973,10 @@ SIOC__M_CLOUD_DECLS(mazure)
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
 static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+/* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
+static int sioc__m_pacing(const sioc_cluster *c) {
+    return !sioc__m_is_azure(c) && !sioc__m_emitter(c) && c->p_desc.receive_budget_ms > 0;
+}
 SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
 
 /* ---- configuration ---- */
@@ -17011,6 +17059,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
     if (!d.recent_ids) d.recent_ids = 4096;
+    if (!d.receive_budget_ms) d.receive_budget_ms = 40;
+    if (!d.receive_idle_ms) d.receive_idle_ms = d.receive_budget_ms;
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
     if (!d.node.max_message_size) d.node.max_message_size = 262144;
     if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
@@ -17055,6 +17105,24 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
     return d->node.emitter_only ? 0u : (size_t)d->receives_in_flight;
 }
 
+/* Pacing waits must leave a live peer's heartbeat and an answer to a peer's request in time: a peer heartbeating
+   every interval is seen within wait + interval, a request within wait. */
+static int sioc__m_pacing_ok(const sioc_cluster_desc *d) {
+    sioc_node_desc nd = sioc_node_desc_resolved(&d->node);
+    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms);
+    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 ||
+        (d->receive_budget_ms < 0) != (d->receive_idle_ms < 0)) {
+        sioc__m_log(d, "sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms");
+        return 0;
+    }
+    if (most > 0 && ((uint64_t)most + nd.heartbeat_interval_ms + 500u > nd.heartbeat_timeout_ms ||
+                     (uint64_t)most + 500u > nd.request_timeout_ms)) {
+        sioc__m_log(d, "sioc_cluster: receive_budget_ms / receive_idle_ms leave no room for heartbeats or answers");
+        return 0;
+    }
+    return 1;
+}
+
 /* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
 static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l) {
     sioc_cluster_desc d;
@@ -17072,6 +17140,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
         sioc__m_log(&d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
         return 0;
     }
+    if (!sioc__m_pacing_ok(&d)) return 0;
     if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
         sioc__m_log(&d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
         return 0;
@@ -17212,6 +17281,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_mem_size = total;
     c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
     c->p_settle_cap = l.settle_cap;
+    c->p_settle_hold = sioc__m_pacing(c) ? SIOC__M_SETTLE_HOLD_MS : 0u;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
     (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
@@ -17297,6 +17367,7 @@ static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_result r;
     c->p_stats.requests[s->op]++;
+    s->sent_at = now;
     r = SIOC__M_CLOUD(c, start_call, (c, s, now));
     if (r == SIOC_OK) {
         s->state = SIOC__MS_BUSY;
@@ -17348,6 +17419,8 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
+    c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
+    c->p_quiet = 0;
     sioc__m_set_ready(c, 1, now);
 }
 
@@ -17414,7 +17487,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
         c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
@@ -17423,6 +17496,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t 
     e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
     e->op = op;
     e->deadline = deadline;
+    e->due = now + c->p_settle_hold;
     e->len = (uint16_t)text.len;
     memcpy(e->text, text.ptr, text.len);
     return 1;
@@ -17433,6 +17507,40 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     if (n > c->p_n_settles) n = c->p_n_settles;
     memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
     c->p_n_settles -= n;
+}
+
+/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_SETTLE_BATCH) return 0;
+    return q[0].due;
+}
+
+/* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
+   starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
+   only (a quiet cluster). */
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
+    if (!sioc__m_pacing(c) || full) {
+        c->p_recv_at = c->p_quiet_at = 0;
+        c->p_quiet = 0;
+        return;
+    }
+    c->p_recv_at = s->sent_at + (uint32_t)c->p_desc.receive_budget_ms;
+    c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
+    c->p_quiet = quiet;
+}
+
+/* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
+static uint64_t sioc__m_recv_due(const sioc_cluster *c) {
+    if (!sioc__m_pacing(c)) return 0;
+    if (c->p_quiet && !sioc_node_pending_requests(&c->p_node)) return c->p_quiet_at;
+    return c->p_recv_at;
+}
+
+/* 1 when a receive may be sent now as far as the settle queue goes (room for what it may bring). */
+static int sioc__m_recv_room(const sioc_cluster *c) {
+    return !sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
+           c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
@@ -17571,8 +17679,7 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
-        if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
-            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap)
+        if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
@@ -17605,8 +17712,11 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
         const sioc__mslot *s = &c->p_slots[i];
         if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
         if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
-            c->p_state == SIOC_CLUSTER_RUNNING)
-            return now_ms;
+            c->p_state == SIOC_CLUSTER_RUNNING && sioc__m_settle_due(c) < d)
+            d = sioc__m_settle_due(c);
+        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_RECV && c->p_state == SIOC_CLUSTER_RUNNING &&
+            sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
+            d = sioc__m_recv_due(c);
     }
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
         return now_ms;
@@ -18086,8 +18196,9 @@ static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
     return 1;
 }
 
-/* One message: to the node unless seen before or corrupted; deleted either way. */
-static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+/* One message: to the node unless seen before or corrupted; deleted either way. 1 when it was a HEARTBEAT (type
+   2: the SNS Message is the decimal type), for pacing. */
+static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
     if (!sioc__maws_md5_ok(m)) {
         c->p_stats.bad_messages++;
@@ -18104,7 +18215,8 @@ static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64
         (void)sioc__maws_attr(m, "data", 1, &env.data);
         if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0, now);
+    return m->body.len == 1 && m->body.ptr[0] == '2';
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
@@ -18130,7 +18242,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
         if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
         if (r == SIOC_OK && n == 1) {
-            sioc__maws_handle(c, &m, now);
+            (void)sioc__maws_handle(c, &m, now);
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
@@ -18138,7 +18250,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
         if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
     }
 }
 
@@ -18157,7 +18269,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_json doc;
     sioc_buf sb;
     sioc_sqs_message msgs[10];
-    size_t n = 0, i;
+    size_t n = 0, i, beats = 0;
     if (call->result != SIOC_OK) {
         if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
@@ -18166,15 +18278,18 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     s->attempts = 0;
     if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
         c->p_stats.bad_messages++;
+        sioc__m_paced(c, s, 0, 0, now);
         return;
     }
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
     if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
         sioc__maws_one_by_one(c, &doc, now);
+        sioc__m_paced(c, s, 1, 0, now); /* a mixed batch: take the next at once */
         return;
     }
     if (!n) c->p_stats.empty_receives++;
-    for (i = 0; i < n; i++) sioc__maws_handle(c, &msgs[i], now);
+    for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
+    sioc__m_paced(c, s, n >= (size_t)c->p_desc.aws.max_messages, beats == n, now);
 }
 
 /* ---- deleting ---- */
@@ -18187,6 +18302,7 @@ static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
     size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
     sioc_buf b;
     if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
+    if (n < SIOC_AWS_MAX_BATCH && now < sioc__m_settle_due(c)) return; /* held for a fuller batch (pacing) */
     for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
         ids[i][0] = 'm';
         ids[i][1] = (char)('0' + (int)i);
@@ -18600,7 +18716,7 @@ static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, ui
     } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
         c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now), now);
 }
 
 static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -18625,7 +18741,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now),
+                                  now);
         return;
     }
     if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */

@@ -266,7 +266,7 @@ static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, ui
     } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
         c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now), now);
 }
 
 static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -291,7 +291,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now),
+                                  now);
         return;
     }
     if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */
