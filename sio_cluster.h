@@ -3117,6 +3117,28 @@ SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c);
 /* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
 
+/* ---- a subscription created with its own default rule (a SQL filter in place of $Default) ----
+   The service applies the subscription's rules before a message is stored for it: a filtered-out message costs
+   the subscriber no request. The rule rides in the create request (SubscriptionDescription/DefaultRuleDescription,
+   as the administration client sends it), so no extra call is needed. */
+
+/* The SQL filter a member puts on its own subscription, the Node adapter's receive checks moved to the broker: not
+   its own messages, no responses for another node:
+   (uid IS NULL OR uid <> '<uid>') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '<uid>')
+   SIOC_ERR_ARG for a uid that is empty, longer than 64 or not made of letters, digits, '-' and '_'. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_own_filter(sioc_buf *out, sioc_str uid);
+/* The subscription entry (as sioc_azure_write_subscription_entry) with DefaultRuleDescription: SqlFilter `sql`
+   (XML-escaped here), EmptyRuleAction, name $Default. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_subscription_entry_rule(sioc_buf *out,
+                                                                             const sioc_azure_sub_opts *o,
+                                                                             sioc_str sql);
+/* PUT /{topic}/Subscriptions/{sub} with that entry (results as sioc_azure_create_subscription; a subscription that
+   exists already keeps its rules: 409). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, sioc_azure_call *call,
+                                                                        sioc_str topic, sioc_str subscription,
+                                                                        const sioc_azure_sub_opts *opts, sioc_str sql,
+                                                                        uint64_t now_ms);
+
 #endif /* SIOC_ENABLE_AZURE */
 /* ---- src/member.h ---- */
 /* ---- member: one cluster member over either cloud (the face most programs use) ----
@@ -3133,7 +3155,8 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
            -> sioc_cluster_close -> loop until CLOSED -> sioc_cluster_free
      start-up  AWS: CreateTopic -> CreateQueue -> GetQueueAttributes -> SetQueueAttributes(Policy) -> Subscribe
                (raw, FilterPolicy without the member's own messages); Azure: GET topic -> (PUT topic) -> PUT
-               subscription "<prefix>-<uid>" with AutoDeleteOnIdle. Then the node is ready (READY event: the
+               subscription "<prefix>-<uid>" with AutoDeleteOnIdle and a SQL rule in place of $Default that keeps
+               out the member's own messages and responses for other nodes (sioc_azure_write_own_filter). Then the node is ready (READY event: the
                subscription is in place and INITIAL_HEARTBEAT is queued, not yet published: see the sequences).
                Emitter-only: the topic alone.
      running   long-poll receives -> the node (deliveries, requests, heartbeats) -> every received message is
@@ -3281,6 +3304,8 @@ typedef struct sioc_cluster_azure_opts {
     uint32_t lock_duration_s;       /* 0: the service default (60 s) */
     uint32_t message_ttl_s;         /* 0: none sent; else TimeToLive of every message */
     int timeout_s;                  /* 0 -> 55: long poll server timeout (1..60) */
+    int no_filter_rule;             /* 1: the subscription keeps $Default (own messages and others' responses
+                                       come back and are dropped here, a receive and a complete each) */
 } sioc_cluster_azure_opts;
 
 /* Everything a member needs. Zero means the documented default everywhere. */
@@ -16837,6 +16862,77 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
     return SIOC_OK;
 }
 
+/* ---- a subscription created with its own default rule ---- */
+
+SIOC_API sioc_result sioc_azure_write_own_filter(sioc_buf *out, sioc_str uid) {
+    size_t i;
+    if (!out || !uid.ptr || !uid.len || uid.len > 64) return SIOC_ERR_ARG;
+    for (i = 0; i < uid.len; i++) { /* inside a SQL string literal: nothing that could end it */
+        char ch = uid.ptr[i];
+        if (!sioc__is_digit((unsigned char)ch) && !((ch | 32) >= 'a' && (ch | 32) <= 'z') && ch != '-' && ch != '_')
+            return SIOC_ERR_ARG;
+    }
+    sioc_buf_puts(out, "(uid IS NULL OR uid <> '");
+    sioc_buf_put(out, uid.ptr, uid.len);
+    sioc_buf_puts(out, "') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '");
+    sioc_buf_put(out, uid.ptr, uid.len);
+    sioc_buf_puts(out, "')");
+    return sioc_buf_result(out);
+}
+
+/* Text as XML character data. */
+static void sioc__az_xml_text(sioc_buf *out, sioc_str t) {
+    size_t i;
+    for (i = 0; i < t.len; i++) {
+        switch (t.ptr[i]) {
+        case '<': sioc_buf_puts(out, "&lt;"); break;
+        case '>': sioc_buf_puts(out, "&gt;"); break;
+        case '&': sioc_buf_puts(out, "&amp;"); break;
+        case '\'': sioc_buf_puts(out, "&apos;"); break;
+        case '"': sioc_buf_puts(out, "&quot;"); break;
+        default: sioc_buf_putc(out, t.ptr[i]); break;
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_azure_write_subscription_entry_rule(sioc_buf *out, const sioc_azure_sub_opts *o,
+                                                              sioc_str sql) {
+    sioc_azure_sub_opts none;
+    size_t i;
+    if (!out || !sql.ptr || !sql.len) return SIOC_ERR_ARG;
+    for (i = 0; i < sql.len; i++)
+        if ((unsigned char)sql.ptr[i] < 0x20) return SIOC_ERR_ARG;
+    if (!o) {
+        memset(&none, 0, sizeof none);
+        o = &none;
+    }
+    if (!sioc__az_updated_ok(o->updated)) return SIOC_ERR_ARG;
+    sioc__az_entry_begin(out, o->updated);
+    sioc_buf_puts(out, "<SubscriptionDescription xmlns=\"" SIOC__AZ_NS_SB "\" xmlns:i=\"" SIOC__AZ_NS_I "\">");
+    sioc__az_dur_elem(out, "LockDuration", o->lock_duration_s);
+    sioc__az_dur_elem(out, "DefaultMessageTimeToLive", o->default_ttl_s);
+    sioc_buf_puts(out, "<DefaultRuleDescription><Filter i:type=\"SqlFilter\"><SqlExpression>");
+    sioc__az_xml_text(out, sql);
+    sioc_buf_puts(out, "</SqlExpression></Filter><Action i:type=\"EmptyRuleAction\"/><Name>$Default</Name>"
+                       "</DefaultRuleDescription>");
+    sioc__az_u32_elem(out, "MaxDeliveryCount", o->max_delivery_count);
+    sioc__az_dur_elem(out, "AutoDeleteOnIdle", o->auto_delete_on_idle_s);
+    sioc_buf_puts(out, "</SubscriptionDescription></content></entry>");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                         sioc_str sub, const sioc_azure_sub_opts *opts, sioc_str sql,
+                                                         uint64_t now_ms) {
+    sioc_buf b;
+    sioc_result r = sioc__az_names(c, call, topic, &sub);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, call->body_mem, call->body_mem ? call->body_cap : 0);
+    r = sioc_azure_write_subscription_entry_rule(&b, opts, sql);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_CREATE_SUBSCRIPTION, "PUT", topic, &sub, b.len, now_ms);
+}
+
 #endif /* SIOC_ENABLE_AZURE */
 /* ---- src/member_int.h ---- */
 /* ---- member_int: what the member's shared machinery (member.c) and its two clouds (member_aws.c,
@@ -18521,6 +18617,13 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
         memset(&o, 0, sizeof o);
         o.lock_duration_s = c->p_desc.azure.lock_duration_s;
         o.auto_delete_on_idle_s = c->p_desc.azure.auto_delete_on_idle_s; /* a crashed member cleans up */
+        if (!c->p_desc.azure.no_filter_rule) { /* the broker drops own messages and others' responses for us */
+            char sql[256];
+            sioc_buf q;
+            sioc_buf_init(&q, sql, sizeof sql);
+            if (sioc_azure_write_own_filter(&q, sioc_str_n(c->p_node.uid, c->p_node.uid_len)) == SIOC_OK)
+                return sioc_azure_create_subscription_rule(z, call, topic, sub, &o, sioc_str_n(sql, q.len), now);
+        }
         return sioc_azure_create_subscription(z, call, topic, sub, &o, now);
     }
     case SIOC_CLUSTER_OP_RECEIVE:

@@ -12,7 +12,8 @@
            -> sioc_cluster_close -> loop until CLOSED -> sioc_cluster_free
      start-up  AWS: CreateTopic -> CreateQueue -> GetQueueAttributes -> SetQueueAttributes(Policy) -> Subscribe
                (raw, FilterPolicy without the member's own messages); Azure: GET topic -> (PUT topic) -> PUT
-               subscription "<prefix>-<uid>" with AutoDeleteOnIdle. Then the node is ready (READY event: the
+               subscription "<prefix>-<uid>" with AutoDeleteOnIdle and a SQL rule in place of $Default that keeps
+               out the member's own messages and responses for other nodes (sioc_azure_write_own_filter). Then the node is ready (READY event: the
                subscription is in place and INITIAL_HEARTBEAT is queued, not yet published: see the sequences).
                Emitter-only: the topic alone.
      running   long-poll receives -> the node (deliveries, requests, heartbeats) -> every received message is
@@ -160,6 +161,8 @@ typedef struct sioc_cluster_azure_opts {
     uint32_t lock_duration_s;       /* 0: the service default (60 s) */
     uint32_t message_ttl_s;         /* 0: none sent; else TimeToLive of every message */
     int timeout_s;                  /* 0 -> 55: long poll server timeout (1..60) */
+    int no_filter_rule;             /* 1: the subscription keeps $Default (own messages and others' responses
+                                       come back and are dropped here, a receive and a complete each) */
 } sioc_cluster_azure_opts;
 
 /* Everything a member needs. Zero means the documented default everywhere. */

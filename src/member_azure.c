@@ -71,6 +71,13 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
         memset(&o, 0, sizeof o);
         o.lock_duration_s = c->p_desc.azure.lock_duration_s;
         o.auto_delete_on_idle_s = c->p_desc.azure.auto_delete_on_idle_s; /* a crashed member cleans up */
+        if (!c->p_desc.azure.no_filter_rule) { /* the broker drops own messages and others' responses for us */
+            char sql[256];
+            sioc_buf q;
+            sioc_buf_init(&q, sql, sizeof sql);
+            if (sioc_azure_write_own_filter(&q, sioc_str_n(c->p_node.uid, c->p_node.uid_len)) == SIOC_OK)
+                return sioc_azure_create_subscription_rule(z, call, topic, sub, &o, sioc_str_n(sql, q.len), now);
+        }
         return sioc_azure_create_subscription(z, call, topic, sub, &o, now);
     }
     case SIOC_CLUSTER_OP_RECEIVE:
