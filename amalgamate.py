@@ -73,6 +73,7 @@ SOURCES = [
     "member.c",
     "member_aws.c",
     "member_azure.c",
+    "member_janitor.c",
 ]
 
 EPILOGUE = "epilogue.h"  # licence text, after everything

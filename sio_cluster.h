@@ -1791,6 +1791,8 @@ SIOC_API int sioc_node_socket_exists(const sioc_node *n, sioc_str nsp, sioc_str 
 SIOC_API size_t sioc_node_socket_count(const sioc_node *n, sioc_str nsp);
 /* Other live nodes of a namespace: serverCount() - 1. */
 SIOC_API size_t sioc_node_peer_count(const sioc_node *n, sioc_str nsp);
+/* The uid of live peer i (< sioc_node_peer_count) of a namespace, in no particular order; "" past the end. */
+SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i);
 /* Create a namespace now (it starts heartbeating if the node is ready). SIOC_ERR_ARG, SIOC_ERR_LIMIT. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_nsp_open(sioc_node *n, sioc_str nsp, uint64_t now_ms);
 /* Take an ack id from the namespace's counter, for the application's own socket.emit(..., ack): ids are shared
@@ -3209,6 +3211,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
 #define SIOC_CLUSTER_NSP_MAX 256     /* Azure: longest namespace sent */
 #define SIOC_CLUSTER_PENDING 64      /* Azure: settles waiting for a slot */
 #define SIOC_CLUSTER_NAME_MAX 96     /* queue or subscription name */
+#ifndef SIOC_CLUSTER_JANITOR_MAX
+#define SIOC_CLUSTER_JANITOR_MAX 32  /* AWS: other members' queues watched for orphans at once */
+#endif
 
 typedef enum sioc_cluster_transport {
     SIOC_CLUSTER_AUTO = 0,  /* Azure when azure.connection_string (or SERVICEBUS_CONNECTION_STRING) is set */
@@ -3240,6 +3245,9 @@ typedef enum sioc_cluster_op {
     SIOC_CLUSTER_OP_PUBLISH_BATCH,   /* AWS PublishBatch */
     SIOC_CLUSTER_OP_DELETE_QUEUE,    /* AWS DeleteQueue, Azure DELETE subscription */
     SIOC_CLUSTER_OP_UNSUBSCRIBE,     /* AWS Unsubscribe */
+    SIOC_CLUSTER_OP_LIST_QUEUES,     /* AWS ListQueues (orphan clean-up) */
+    SIOC_CLUSTER_OP_QUEUE_TAGS,      /* AWS ListQueueTags (orphan clean-up) */
+    SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS, /* AWS ListSubscriptionsByTopic (orphan clean-up) */
     SIOC_CLUSTER_OP_COUNT
 } sioc_cluster_op;
 
@@ -3262,6 +3270,7 @@ typedef struct sioc_cluster_stats {
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
     uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
+    uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -3292,7 +3301,14 @@ typedef struct sioc_cluster_aws_opts {
     int no_filter_policy;               /* 1: subscribe without the FilterPolicy */
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
-    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
+    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
+       subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
+       orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
+       queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
+    uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
 
 /* Azure Service Bus settings. */
@@ -3353,6 +3369,7 @@ typedef struct sioc_cluster_desc {
 } sioc_cluster_desc;
 
 struct sioc__mslot;
+struct sioc__mjcand;
 
 /* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
    calls below. Do not copy or move it after init. */
@@ -3405,6 +3422,14 @@ typedef struct sioc_cluster {
     uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
     int p_quiet;                    /* pacing: the last receive brought heartbeats only */
     uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
+    /* AWS orphan clean-up (member_janitor.c) */
+    int p_has_jan, p_jan_step;
+    struct sioc__mjcand *p_jan;
+    size_t p_n_jan, p_jan_idx;
+    uint64_t p_jan_next;
+    char p_jan_token[1024];
+    char p_jan_arn[SIOC_CLUSTER_ARN_MAX];
+    char p_jan_sub[SIOC_CLUSTER_ARN_MAX];
 } sioc_cluster;
 
 /* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).
@@ -9869,6 +9894,12 @@ SIOC_API size_t sioc_node_socket_count(const sioc_node *n, sioc_str nsp) {
 SIOC_API size_t sioc_node_peer_count(const sioc_node *n, sioc_str nsp) {
     uint32_t ns = sioc__node_ns_find(n, nsp);
     return ns == SIOC__NIL ? 0 : n->p_ns[ns].n_peers;
+}
+
+SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i) {
+    uint32_t ns = sioc__node_ns_find(n, nsp);
+    if (ns == SIOC__NIL || i >= n->p_ns[ns].n_peers) return sioc_str_n("", 0);
+    return sioc_str_n(n->p_ns[ns].peers[i].uid, n->p_ns[ns].peers[i].len);
 }
 
 /* ---- selection (PROTOCOL.md §4.2 through local_select) ---- */
@@ -16946,7 +16977,7 @@ SIOC_API sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, s
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
    slots (AWS: one DeleteMessageBatch; Azure: SIOC_CLUSTER_SETTLES completes), then the receives. */
 enum { SIOC__MS_FREE = 0, SIOC__MS_BUSY = 1, SIOC__MS_WAIT = 2 };
-enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3 };
+enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3, SIOC__MK_JANITOR = 4 };
 #define SIOC__M_CTL 0u
 #define SIOC__M_PUB 1u
 #define SIOC__M_SET 2u
@@ -16995,10 +17026,20 @@ typedef struct sioc__msettle {
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
 
+/* A queue the AWS janitor watches (member_janitor.c). */
+typedef struct sioc__mjcand {
+    char url[SIOC_CLUSTER_ARN_MAX];
+    char uid[SIOC_NODE_ID_MAX + 1]; /* its sioc-node tag, "" when none (a Node member's queue) */
+    int64_t backlog, in_flight;     /* at the last look, -1 before the first */
+    uint64_t suspect_since;         /* first look that saw it grow with nothing received, 0 when not */
+    uint8_t seen, tagged, foreign;  /* in the current listing; tags read; another cluster's */
+} sioc__mjcand;
+
 /* Memory a cloud wants, per slot kind and for its parsing. */
 typedef struct sioc__mlayout {
     size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
     size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+    size_t jan_body, jan_reply; /* AWS orphan clean-up: one more slot when not 0 */
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */
@@ -17049,6 +17090,11 @@ SIOC__M_CLOUD_DECLS(maws)
 #endif
 #if SIOC_ENABLE_AZURE
 SIOC__M_CLOUD_DECLS(mazure)
+#endif
+
+#if SIOC_ENABLE_AWS
+static void sioc__mjan_step(sioc_cluster *c, uint64_t now);
+static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #endif
 
 /* Call the cloud's version of fn. */
@@ -17183,6 +17229,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.aws.max_messages) d.aws.max_messages = 10;
     if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
         d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.aws.orphan_after_s) d.aws.orphan_after_s = 600;
+    if (!d.aws.orphan_check_s) d.aws.orphan_check_s = d.aws.orphan_after_s / 5u ? d.aws.orphan_after_s / 5u : 1u;
     if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
     if (!d.azure.timeout_s) d.azure.timeout_s = 55;
     return d;
@@ -17257,10 +17305,13 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
         l.n_settle_slots = l.settle_cap = l.per_receive = 0;
         l.recv_body = l.recv_reply = l.toks = l.one = 0;
         l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
+        l.jan_body = l.jan_reply = 0;
         d.recent_ids = 0;
     }
-    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d);
+    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d) + (l.jan_reply ? 1u : 0u);
     total = sioc__align16(n_slots * sizeof(sioc__mslot));
+    if (l.jan_reply) total += sioc__align16(l.jan_body) + sioc__align16(l.jan_reply) +
+                              sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
     total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
              sioc__align16(l.pub_reply);
     total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
@@ -17310,11 +17361,13 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
         sioc__mslot *s = &c->p_slots[i];
         size_t body, reply;
         s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
-                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE : SIOC__MK_RECV;
+                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE
+                : (c->p_has_jan && i == c->p_n_slots - 1) ? SIOC__MK_JANITOR : SIOC__MK_RECV;
         body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
-             : s->kind == SIOC__MK_SETTLE ? l->set_body : l->recv_body;
+             : s->kind == SIOC__MK_SETTLE ? l->set_body : s->kind == SIOC__MK_JANITOR ? l->jan_body : l->recv_body;
         reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
-              : s->kind == SIOC__MK_SETTLE ? l->set_reply : l->recv_reply;
+              : s->kind == SIOC__MK_SETTLE ? l->set_reply : s->kind == SIOC__MK_JANITOR ? l->jan_reply
+              : l->recv_reply;
         sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
         off += sioc__align16(body) + sioc__align16(reply);
     }
@@ -17327,6 +17380,10 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_toks = (sioc_json_tok *)(void *)(mem + off);
     c->p_n_toks = l->toks;
     off += sioc__align16(l->toks * sizeof(sioc_json_tok));
+    if (c->p_has_jan) {
+        c->p_jan = (sioc__mjcand *)(void *)(mem + off);
+        off += sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
+    }
     c->p_scratch = mem + off;
     c->p_scratch_size = l->scratch;
     off += sioc__align16(l->scratch);
@@ -17375,7 +17432,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     memset(mem, 0, total);
     c->p_mem = mem;
     c->p_mem_size = total;
-    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
+    c->p_has_jan = l.jan_reply != 0;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc) + (c->p_has_jan ? 1u : 0u);
     c->p_settle_cap = l.settle_cap;
     c->p_settle_hold = sioc__m_pacing(c) ? SIOC__M_SETTLE_HOLD_MS : 0u;
     c->p_per_receive = l.per_receive;
@@ -17517,6 +17575,10 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
     c->p_quiet = 0;
+    if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
+        uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
+        c->p_jan_next = now + (wait > hb ? wait : hb);
+    }
     sioc__m_set_ready(c, 1, now);
 }
 
@@ -17715,6 +17777,9 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
         case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
+#if SIOC_ENABLE_AWS
+        case SIOC__MK_JANITOR: sioc__mjan_done(c, s, now); break;
+#endif
         default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
         }
     }
@@ -17729,9 +17794,11 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         sioc_result r;
         if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
         if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
-            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE) && c->p_state != SIOC_CLUSTER_RUNNING) ||
+            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
+             c->p_state != SIOC_CLUSTER_RUNNING) ||
             (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
             continue;
         }
@@ -17779,6 +17846,9 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+#if SIOC_ENABLE_AWS
+        if (c->p_has_jan) sioc__mjan_step(c, now_ms);
+#endif
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step == SIOC__M_STEP_DRAIN) sioc__m_drain(c, now_ms);
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step >= SIOC__M_STEP_CLEANUP) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
@@ -17817,6 +17887,7 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
         return now_ms;
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
+    if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;
 }
 
@@ -17912,7 +17983,8 @@ enum {
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
-    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe",
+    "ListQueues", "ListQueueTags", "ListSubscriptionsByTopic"};
 
 static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 
@@ -17934,6 +18006,11 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
+    if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
+        l->jan_body = 4096u, l->jan_reply = 65536u;
+        l->scratch = SIOC__MAX(l->scratch, l->jan_reply);
+        l->toks = SIOC__MAX(l->toks, (size_t)512u);
+    }
     return SIOC_OK;
 }
 
@@ -17941,7 +18018,8 @@ static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client
 
 static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
     SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
-    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS};
 
 /* Sign and send the body already written into the slot. */
 static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -18561,7 +18639,8 @@ enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__M
 
 static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
-    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe"};
+    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe", "ListQueues",
+    "ListQueueTags", "ListSubscriptions"};
 
 static const char *sioc__mazure_op_name(int op) { return sioc__mazure_ops[op]; }
 
@@ -18903,6 +18982,341 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
 }
 
 #endif /* SIOC_ENABLE_AZURE */
+/* ---- src/member_janitor.c ---- */
+/* ---- member_janitor: orphaned queues on AWS (member.h, docs/AWS.md §2.4) ----
+   SQS has no auto-delete: a member that crashed leaves its queue and subscription behind for ever, and every
+   Publish keeps fanning out to them. One surviving member at a time (the one with the lowest live uid) looks at the
+   queues under the cluster's prefix every orphan_check_s and removes the subscription and the queue of one that
+   nobody consumes: its backlog grew at every check for orphan_after_s with no receive (nothing newly in flight),
+   and its
+   member (when its sioc-node tag names one) is not a live peer. Node members' queues carry no uid (a random name),
+   the backlog rule covers them: every live member's heartbeats land there, so a dead queue grows. Just before
+   deleting, the queue is looked at once more. A member that is slow but alive receives now and then (messages in
+   flight, or a backlog that shrinks), which resets its clock.
+
+   Steps (one request at a time on the janitor slot): ListQueues (pages) -> for each candidate: ListQueueTags once,
+   GetQueueAttributes -> for an orphan: GetQueueAttributes again, ListSubscriptionsByTopic (pages) to find its
+   subscription, Unsubscribe, DeleteQueue. */
+
+#if SIOC_ENABLE_AWS
+
+enum {
+    SIOC__MJ_IDLE = 0,
+    SIOC__MJ_LIST,     /* ListQueues, page by page */
+    SIOC__MJ_TAGS,     /* ListQueueTags of the current candidate */
+    SIOC__MJ_ATTRS,    /* GetQueueAttributes of the current candidate */
+    SIOC__MJ_RECHECK,  /* the same, just before deleting */
+    SIOC__MJ_FIND_SUB, /* ListSubscriptionsByTopic, page by page */
+    SIOC__MJ_UNSUB,
+    SIOC__MJ_DELETE
+};
+
+static const char *const sioc__mj_attr_names[] = {"ApproximateNumberOfMessages",
+                                                  "ApproximateNumberOfMessagesNotVisible", "QueueArn"};
+
+/* The member's own queue, or one of another cluster (tags say so): never a candidate. */
+static int sioc__mj_ours(const sioc_cluster *c, sioc_str url) {
+    return sioc_str_eq(url, sioc_str_c(c->p_queue_url));
+}
+
+/* 1 when this member is the janitor: its uid is the lowest of itself and its live peers in "/". */
+static int sioc__mj_elected(const sioc_cluster *c) {
+    sioc_str me = sioc_str_n(c->p_node.uid, c->p_node.uid_len), nsp = sioc_str_c("/");
+    size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
+    for (i = 0; i < n; i++) {
+        sioc_str p = sioc_node_peer_uid(&c->p_node, nsp, i);
+        size_t k = SIOC__MIN(p.len, me.len);
+        int cmp = memcmp(p.ptr, me.ptr, k);
+        if (cmp < 0 || (cmp == 0 && p.len < me.len)) return 0;
+    }
+    return 1;
+}
+
+static int sioc__mj_uid_live(const sioc_cluster *c, const char *uid) {
+    sioc_str nsp = sioc_str_c("/");
+    size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
+    for (i = 0; i < n; i++)
+        if (sioc_str_eq(sioc_node_peer_uid(&c->p_node, nsp, i), sioc_str_c(uid))) return 1;
+    return 0;
+}
+
+static sioc__mjcand *sioc__mj_cur(sioc_cluster *c) { return &c->p_jan[c->p_jan_idx]; }
+
+/* Write the request of the current step into the janitor slot and send it. */
+static void sioc__mj_send(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[c->p_n_slots - 1];
+    sioc__mjcand *k = c->p_n_jan ? sioc__mj_cur(c) : NULL;
+    sioc_buf b;
+    sioc_result r = SIOC_ERR_STATE;
+    int op = SIOC_CLUSTER_OP_LIST_QUEUES;
+    sioc_str names[3];
+    size_t i;
+    for (i = 0; i < 3; i++) names[i] = sioc_str_c(sioc__mj_attr_names[i]);
+    sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+    switch (c->p_jan_step) {
+    case SIOC__MJ_LIST: {
+        char prefix[SIOC_CLUSTER_NAME_MAX];
+        sioc_buf pb;
+        sioc_buf_init(&pb, prefix, sizeof prefix - 1);
+        sioc_buf_puts(&pb, c->p_desc.prefix);
+        sioc_buf_putc(&pb, '-');
+        prefix[SIOC__MIN(pb.len, sizeof prefix - 1)] = 0;
+        r = sioc_sqs_write_list_queues(&b, sioc_str_c(prefix), sioc_str_c(c->p_jan_token), 100);
+        break;
+    }
+    case SIOC__MJ_TAGS:
+        op = SIOC_CLUSTER_OP_QUEUE_TAGS;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(k->url));
+        break;
+    case SIOC__MJ_ATTRS:
+    case SIOC__MJ_RECHECK:
+        op = SIOC_CLUSTER_OP_QUEUE_ARN;
+        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(k->url), names, 3);
+        break;
+    case SIOC__MJ_FIND_SUB:
+        op = SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS;
+        r = sioc_sns_write_list_subscriptions_by_topic(&b, sioc_str_c(c->p_topic), sioc_str_c(c->p_jan_token));
+        break;
+    case SIOC__MJ_UNSUB:
+        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_jan_sub));
+        break;
+    case SIOC__MJ_DELETE:
+        op = SIOC_CLUSTER_OP_DELETE_QUEUE;
+        r = sioc_sqs_write_queue_url(&b, sioc_str_c(k->url));
+        break;
+    default:
+        return;
+    }
+    if (r != SIOC_OK) { /* an URL or ARN the writers refuse: skip it this round */
+        c->p_jan_step = SIOC__MJ_IDLE;
+        return;
+    }
+    s->body_len = b.len;
+    sioc__m_go(c, s, op, now);
+}
+
+/* The next candidate that needs a look, or the end of this round. */
+static void sioc__mj_next_candidate(sioc_cluster *c, uint64_t now) {
+    while (++c->p_jan_idx < c->p_n_jan) {
+        sioc__mjcand *k = sioc__mj_cur(c);
+        if (!k->foreign) {
+            c->p_jan_step = k->tagged ? SIOC__MJ_ATTRS : SIOC__MJ_TAGS;
+            sioc__mj_send(c, now);
+            return;
+        }
+    }
+    c->p_jan_step = SIOC__MJ_IDLE;
+    c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+}
+
+/* A queue of the listing: known already (seen again), or a new candidate. */
+static void sioc__mj_listed(sioc_cluster *c, sioc_str url) {
+    size_t i;
+    if (sioc__mj_ours(c, url) || url.len >= SIOC_CLUSTER_ARN_MAX) return;
+    for (i = 0; i < c->p_n_jan; i++)
+        if (sioc_str_eq(url, sioc_str_c(c->p_jan[i].url))) {
+            c->p_jan[i].seen = 1;
+            return;
+        }
+    if (c->p_n_jan >= SIOC_CLUSTER_JANITOR_MAX) return; /* looked at in a later round, once others are gone */
+    memset(&c->p_jan[c->p_n_jan], 0, sizeof c->p_jan[0]);
+    sioc__copy_fixed(c->p_jan[c->p_n_jan].url, SIOC_CLUSTER_ARN_MAX, url);
+    c->p_jan[c->p_n_jan].backlog = c->p_jan[c->p_n_jan].in_flight = -1;
+    c->p_jan[c->p_n_jan++].seen = 1;
+}
+
+/* After the last page: forget queues that are gone, start on the first candidate. */
+static void sioc__mj_listing_done(sioc_cluster *c, uint64_t now) {
+    size_t i, keep = 0;
+    for (i = 0; i < c->p_n_jan; i++)
+        if (c->p_jan[i].seen) {
+            c->p_jan[i].seen = 0;
+            c->p_jan[keep++] = c->p_jan[i];
+        }
+    c->p_n_jan = keep;
+    c->p_jan_idx = (size_t)-1;
+    sioc__mj_next_candidate(c, now);
+}
+
+/* What a GetQueueAttributes said: 1 when the queue still looks orphaned. A round's look updates the clock; the
+   re-check just before deleting only asks that nothing changed: nothing in flight, nothing taken, no live member. */
+static int sioc__mj_judge(sioc_cluster *c, sioc__mjcand *k, const sioc_json *doc, int recheck, uint64_t now) {
+    sioc_buf sb;
+    sioc_str v;
+    int64_t backlog = -1, in_flight = -1;
+    size_t i;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sqs_parse_queue_attribute(doc, "ApproximateNumberOfMessages", &sb, &v) == SIOC_OK) {
+        backlog = 0;
+        for (i = 0; i < v.len && sioc__is_digit(v.ptr[i]); i++) backlog = backlog * 10 + (v.ptr[i] - '0');
+    }
+    if (sioc_sqs_parse_queue_attribute(doc, "ApproximateNumberOfMessagesNotVisible", &sb, &v) == SIOC_OK) {
+        in_flight = 0;
+        for (i = 0; i < v.len && sioc__is_digit(v.ptr[i]); i++) in_flight = in_flight * 10 + (v.ptr[i] - '0');
+    }
+    if (sioc_sqs_parse_queue_attribute(doc, "QueueArn", &sb, &v) == SIOC_OK) sioc__copy_fixed(c->p_jan_arn, sizeof c->p_jan_arn, v);
+    if (recheck) /* nothing taken or newly in flight since the look */
+        return backlog >= k->backlog && in_flight <= k->in_flight && !(k->uid[0] && sioc__mj_uid_live(c, k->uid));
+    /* Consumed since the last look (the backlog shrank, or messages newly in flight: a receive), not growing, or
+       its member alive: not an orphan, the clock starts again. A crashed member's own receives stay in flight,
+       unchanged, until their visibility timeout: that is no sign of life. */
+    if (backlog < 0 || in_flight < 0 || k->backlog < 0 || backlog <= k->backlog ||
+        (in_flight > 0 && in_flight != k->in_flight) || (k->uid[0] && sioc__mj_uid_live(c, k->uid))) {
+        k->suspect_since = 0;
+        k->backlog = backlog;
+        k->in_flight = in_flight;
+        return 0;
+    }
+    k->backlog = backlog;
+    k->in_flight = in_flight;
+    if (!k->suspect_since) k->suspect_since = now;
+    return now - k->suspect_since >= (uint64_t)c->p_desc.aws.orphan_after_s * 1000u;
+}
+
+/* The tags of a candidate: its member's uid, and whether it belongs to this cluster at all. */
+static void sioc__mj_tags(sioc_cluster *c, sioc__mjcand *k, const sioc_json *doc) {
+    sioc_aws_kv tags[16];
+    size_t n = 0, i;
+    sioc_buf sb;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    k->tagged = 1;
+    if (sioc_sqs_parse_list_queue_tags(doc, &sb, tags, SIOC__COUNT(tags), &n) != SIOC_OK) n = 0;
+    for (i = 0; i < n; i++) {
+        if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-node"))) sioc__copy_fixed(k->uid, sizeof k->uid, tags[i].value);
+        if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-cluster")) &&
+            !sioc_str_eq(tags[i].value, sioc_str_c(c->p_desc.topic_name)))
+            k->foreign = 1;
+    }
+}
+
+/* The subscription of the queue being removed, from one page of ListSubscriptionsByTopic. */
+static int sioc__mj_find_sub(sioc_cluster *c, const sioc__mslot *s, sioc_str *next) {
+    sioc_sns_subscription subs[100];
+    size_t n = 0, i;
+    sioc_buf sb;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    next->len = 0;
+    if (sioc_sns_parse_list_subscriptions((const char *)s->call.aws.reply.ptr, s->call.aws.reply.len, &sb, subs,
+                                          SIOC__COUNT(subs), &n, next) != SIOC_OK)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (sioc_str_eq(subs[i].endpoint, sioc_str_c(c->p_jan_arn))) {
+            sioc__copy_fixed(c->p_jan_sub, sizeof c->p_jan_sub, subs[i].subscription_arn);
+            return 1;
+        }
+    return 0;
+}
+
+/* The queue is gone: counted, logged, dropped from the table. */
+static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
+    sioc__mjcand *k = sioc__mj_cur(c);
+    c->p_stats.orphans_deleted++;
+#if SIOC_ENABLE_LOG
+    if (c->p_desc.logger.fn) {
+        char line[SIOC_CLUSTER_ARN_MAX + 96];
+        sioc_buf b;
+        sioc_buf_init(&b, line, sizeof line - 1);
+        sioc_buf_puts(&b, "sioc_cluster: removed the orphaned queue ");
+        sioc_buf_puts(&b, k->url);
+        sioc_buf_puts(&b, " (growing, never received from, for ");
+        sioc_buf_put_u64(&b, (now - k->suspect_since) / 1000u);
+        sioc_buf_puts(&b, " s)");
+        line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
+        c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);
+    }
+#endif
+    c->p_jan[c->p_jan_idx] = c->p_jan[--c->p_n_jan];
+    c->p_jan_idx--; /* the one moved here is looked at next */
+}
+
+static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_json doc;
+    sioc_str next;
+    int step = c->p_jan_step, json_ok;
+    if (call->result != SIOC_OK && !(call->result == SIOC_ERR_NOT_FOUND && step >= SIOC__MJ_TAGS)) {
+        sioc__m_fail(c, s, call->result, now); /* retried after a backoff, as any request */
+        return;
+    }
+    s->state = SIOC__MS_FREE;
+    if (call->result == SIOC_ERR_NOT_FOUND) { /* the candidate is gone already (deleted by its member or another) */
+        if (step == SIOC__MJ_DELETE) sioc__mj_removed(c, now);
+        else c->p_jan[c->p_jan_idx] = c->p_jan[--c->p_n_jan], c->p_jan_idx--;
+        sioc__mj_next_candidate(c, now);
+        return;
+    }
+    json_ok = step != SIOC__MJ_FIND_SUB && step != SIOC__MJ_UNSUB &&
+              sioc_json_parse(&doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks) == SIOC_OK;
+    switch (step) {
+    case SIOC__MJ_LIST: {
+        sioc_str urls[100];
+        size_t n = 0, i;
+        sioc_buf sb;
+        sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+        next.len = 0;
+        if (json_ok && sioc_sqs_parse_list_queues(&doc, &sb, urls, SIOC__COUNT(urls), &n, &next) == SIOC_OK)
+            for (i = 0; i < n; i++) sioc__mj_listed(c, urls[i]);
+        sioc__copy_fixed(c->p_jan_token, sizeof c->p_jan_token, next);
+        if (next.len && next.len < sizeof c->p_jan_token) sioc__mj_send(c, now);
+        else sioc__mj_listing_done(c, now);
+        return;
+    }
+    case SIOC__MJ_TAGS:
+        if (json_ok) sioc__mj_tags(c, sioc__mj_cur(c), &doc);
+        else sioc__mj_cur(c)->tagged = 1;
+        c->p_jan_step = sioc__mj_cur(c)->foreign ? SIOC__MJ_IDLE : SIOC__MJ_ATTRS;
+        if (c->p_jan_step == SIOC__MJ_IDLE) sioc__mj_next_candidate(c, now);
+        else sioc__mj_send(c, now);
+        return;
+    case SIOC__MJ_ATTRS:
+    case SIOC__MJ_RECHECK:
+        if (json_ok && sioc__mj_judge(c, sioc__mj_cur(c), &doc, step == SIOC__MJ_RECHECK, now) && c->p_jan_arn[0] &&
+            sioc__mj_elected(c)) {
+            c->p_jan_step = step == SIOC__MJ_ATTRS ? SIOC__MJ_RECHECK : SIOC__MJ_FIND_SUB;
+            c->p_jan_token[0] = 0;
+            sioc__mj_send(c, now);
+            return;
+        }
+        sioc__mj_next_candidate(c, now);
+        return;
+    case SIOC__MJ_FIND_SUB:
+        if (sioc__mj_find_sub(c, s, &next)) {
+            c->p_jan_step = SIOC__MJ_UNSUB;
+        } else if (next.len && next.len < sizeof c->p_jan_token) {
+            sioc__copy_fixed(c->p_jan_token, sizeof c->p_jan_token, next);
+        } else {
+            c->p_jan_step = SIOC__MJ_DELETE; /* no subscription left: the queue alone */
+        }
+        sioc__mj_send(c, now);
+        return;
+    case SIOC__MJ_UNSUB:
+        c->p_jan_step = SIOC__MJ_DELETE;
+        sioc__mj_send(c, now);
+        return;
+    default: /* SIOC__MJ_DELETE */
+        sioc__mj_removed(c, now);
+        sioc__mj_next_candidate(c, now);
+        return;
+    }
+}
+
+/* Start a round when it is due and this member is the one that looks. */
+static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
+    sioc__mslot *s = &c->p_slots[c->p_n_slots - 1];
+    if (c->p_state != SIOC_CLUSTER_RUNNING || s->state != SIOC__MS_FREE || c->p_jan_step != SIOC__MJ_IDLE ||
+        now < c->p_jan_next || !c->p_queue_url[0])
+        return;
+    if (!sioc__mj_elected(c)) {
+        c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+        return;
+    }
+    c->p_jan_step = SIOC__MJ_LIST;
+    c->p_jan_token[0] = 0;
+    sioc__mj_send(c, now);
+}
+
+#endif /* SIOC_ENABLE_AWS */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

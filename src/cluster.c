@@ -972,6 +972,12 @@ SIOC_API size_t sioc_node_peer_count(const sioc_node *n, sioc_str nsp) {
     return ns == SIOC__NIL ? 0 : n->p_ns[ns].n_peers;
 }
 
+SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i) {
+    uint32_t ns = sioc__node_ns_find(n, nsp);
+    if (ns == SIOC__NIL || i >= n->p_ns[ns].n_peers) return sioc_str_n("", 0);
+    return sioc_str_n(n->p_ns[ns].peers[i].uid, n->p_ns[ns].peers[i].len);
+}
+
 /* ---- selection (PROTOCOL.md §4.2 through local_select) ---- */
 
 /* local_select asks for rooms by name; the members of each room it names are copied (once per selection) from

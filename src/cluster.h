@@ -330,6 +330,8 @@ SIOC_API int sioc_node_socket_exists(const sioc_node *n, sioc_str nsp, sioc_str 
 SIOC_API size_t sioc_node_socket_count(const sioc_node *n, sioc_str nsp);
 /* Other live nodes of a namespace: serverCount() - 1. */
 SIOC_API size_t sioc_node_peer_count(const sioc_node *n, sioc_str nsp);
+/* The uid of live peer i (< sioc_node_peer_count) of a namespace, in no particular order; "" past the end. */
+SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i);
 /* Create a namespace now (it starts heartbeating if the node is ready). SIOC_ERR_ARG, SIOC_ERR_LIMIT. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_nsp_open(sioc_node *n, sioc_str nsp, uint64_t now_ms);
 /* Take an ack id from the namespace's counter, for the application's own socket.emit(..., ack): ids are shared

@@ -120,6 +120,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.aws.max_messages) d.aws.max_messages = 10;
     if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
         d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
+    if (!d.aws.orphan_after_s) d.aws.orphan_after_s = 600;
+    if (!d.aws.orphan_check_s) d.aws.orphan_check_s = d.aws.orphan_after_s / 5u ? d.aws.orphan_after_s / 5u : 1u;
     if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
     if (!d.azure.timeout_s) d.azure.timeout_s = 55;
     return d;
@@ -194,10 +196,13 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
         l.n_settle_slots = l.settle_cap = l.per_receive = 0;
         l.recv_body = l.recv_reply = l.toks = l.one = 0;
         l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
+        l.jan_body = l.jan_reply = 0;
         d.recent_ids = 0;
     }
-    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d);
+    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d) + (l.jan_reply ? 1u : 0u);
     total = sioc__align16(n_slots * sizeof(sioc__mslot));
+    if (l.jan_reply) total += sioc__align16(l.jan_body) + sioc__align16(l.jan_reply) +
+                              sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
     total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
              sioc__align16(l.pub_reply);
     total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
@@ -247,11 +252,13 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
         sioc__mslot *s = &c->p_slots[i];
         size_t body, reply;
         s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
-                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE : SIOC__MK_RECV;
+                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE
+                : (c->p_has_jan && i == c->p_n_slots - 1) ? SIOC__MK_JANITOR : SIOC__MK_RECV;
         body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
-             : s->kind == SIOC__MK_SETTLE ? l->set_body : l->recv_body;
+             : s->kind == SIOC__MK_SETTLE ? l->set_body : s->kind == SIOC__MK_JANITOR ? l->jan_body : l->recv_body;
         reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
-              : s->kind == SIOC__MK_SETTLE ? l->set_reply : l->recv_reply;
+              : s->kind == SIOC__MK_SETTLE ? l->set_reply : s->kind == SIOC__MK_JANITOR ? l->jan_reply
+              : l->recv_reply;
         sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
         off += sioc__align16(body) + sioc__align16(reply);
     }
@@ -264,6 +271,10 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_toks = (sioc_json_tok *)(void *)(mem + off);
     c->p_n_toks = l->toks;
     off += sioc__align16(l->toks * sizeof(sioc_json_tok));
+    if (c->p_has_jan) {
+        c->p_jan = (sioc__mjcand *)(void *)(mem + off);
+        off += sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
+    }
     c->p_scratch = mem + off;
     c->p_scratch_size = l->scratch;
     off += sioc__align16(l->scratch);
@@ -312,7 +323,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     memset(mem, 0, total);
     c->p_mem = mem;
     c->p_mem_size = total;
-    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc);
+    c->p_has_jan = l.jan_reply != 0;
+    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc) + (c->p_has_jan ? 1u : 0u);
     c->p_settle_cap = l.settle_cap;
     c->p_settle_hold = sioc__m_pacing(c) ? SIOC__M_SETTLE_HOLD_MS : 0u;
     c->p_per_receive = l.per_receive;
@@ -454,6 +466,10 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
     c->p_quiet = 0;
+    if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
+        uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
+        c->p_jan_next = now + (wait > hb ? wait : hb);
+    }
     sioc__m_set_ready(c, 1, now);
 }
 
@@ -652,6 +668,9 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
         case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
+#if SIOC_ENABLE_AWS
+        case SIOC__MK_JANITOR: sioc__mjan_done(c, s, now); break;
+#endif
         default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
         }
     }
@@ -666,9 +685,11 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         sioc_result r;
         if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
         if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
-            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE) && c->p_state != SIOC_CLUSTER_RUNNING) ||
+            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
+             c->p_state != SIOC_CLUSTER_RUNNING) ||
             (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
             continue;
         }
@@ -716,6 +737,9 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+#if SIOC_ENABLE_AWS
+        if (c->p_has_jan) sioc__mjan_step(c, now_ms);
+#endif
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step == SIOC__M_STEP_DRAIN) sioc__m_drain(c, now_ms);
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_step >= SIOC__M_STEP_CLEANUP) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
@@ -754,6 +778,7 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
         return now_ms;
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
+    if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;
 }
 

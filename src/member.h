@@ -66,6 +66,9 @@
 #define SIOC_CLUSTER_NSP_MAX 256     /* Azure: longest namespace sent */
 #define SIOC_CLUSTER_PENDING 64      /* Azure: settles waiting for a slot */
 #define SIOC_CLUSTER_NAME_MAX 96     /* queue or subscription name */
+#ifndef SIOC_CLUSTER_JANITOR_MAX
+#define SIOC_CLUSTER_JANITOR_MAX 32  /* AWS: other members' queues watched for orphans at once */
+#endif
 
 typedef enum sioc_cluster_transport {
     SIOC_CLUSTER_AUTO = 0,  /* Azure when azure.connection_string (or SERVICEBUS_CONNECTION_STRING) is set */
@@ -97,6 +100,9 @@ typedef enum sioc_cluster_op {
     SIOC_CLUSTER_OP_PUBLISH_BATCH,   /* AWS PublishBatch */
     SIOC_CLUSTER_OP_DELETE_QUEUE,    /* AWS DeleteQueue, Azure DELETE subscription */
     SIOC_CLUSTER_OP_UNSUBSCRIBE,     /* AWS Unsubscribe */
+    SIOC_CLUSTER_OP_LIST_QUEUES,     /* AWS ListQueues (orphan clean-up) */
+    SIOC_CLUSTER_OP_QUEUE_TAGS,      /* AWS ListQueueTags (orphan clean-up) */
+    SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS, /* AWS ListSubscriptionsByTopic (orphan clean-up) */
     SIOC_CLUSTER_OP_COUNT
 } sioc_cluster_op;
 
@@ -119,6 +125,7 @@ typedef struct sioc_cluster_stats {
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
     uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
+    uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -149,7 +156,14 @@ typedef struct sioc_cluster_aws_opts {
     int no_filter_policy;               /* 1: subscribe without the FilterPolicy */
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
-    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of 256 KiB each */
+    uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
+       subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
+       orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
+       queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
+    uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
 
 /* Azure Service Bus settings. */
@@ -210,6 +224,7 @@ typedef struct sioc_cluster_desc {
 } sioc_cluster_desc;
 
 struct sioc__mslot;
+struct sioc__mjcand;
 
 /* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
    calls below. Do not copy or move it after init. */
@@ -262,6 +277,14 @@ typedef struct sioc_cluster {
     uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
     int p_quiet;                    /* pacing: the last receive brought heartbeats only */
     uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
+    /* AWS orphan clean-up (member_janitor.c) */
+    int p_has_jan, p_jan_step;
+    struct sioc__mjcand *p_jan;
+    size_t p_n_jan, p_jan_idx;
+    uint64_t p_jan_next;
+    char p_jan_token[1024];
+    char p_jan_arn[SIOC_CLUSTER_ARN_MAX];
+    char p_jan_sub[SIOC_CLUSTER_ARN_MAX];
 } sioc_cluster;
 
 /* Two sizes to start from; every capacity can still be set one by one afterwards (heap per preset: README).

@@ -26,7 +26,8 @@ enum {
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
-    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe"};
+    "ReceiveMessage", "DeleteMessageBatch", "Unlock", "Publish", "PublishBatch", "DeleteQueue", "Unsubscribe",
+    "ListQueues", "ListQueueTags", "ListSubscriptionsByTopic"};
 
 static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 
@@ -48,6 +49,11 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
+    if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
+        l->jan_body = 4096u, l->jan_reply = 65536u;
+        l->scratch = SIOC__MAX(l->scratch, l->jan_reply);
+        l->toks = SIOC__MAX(l->toks, (size_t)512u);
+    }
     return SIOC_OK;
 }
 
@@ -55,7 +61,8 @@ static sioc_aws_client *sioc__maws_client(sioc_cluster *c) { return &c->p_client
 
 static const sioc_aws_service sioc__maws_svc[SIOC_CLUSTER_OP_COUNT] = {
     SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SQS,
-    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS};
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS, SIOC_AWS_SNS, SIOC_AWS_SQS, SIOC_AWS_SNS,
+    SIOC_AWS_SQS, SIOC_AWS_SQS, SIOC_AWS_SNS};
 
 /* Sign and send the body already written into the slot. */
 static sioc_result sioc__maws_start_call(sioc_cluster *c, sioc__mslot *s, uint64_t now) {

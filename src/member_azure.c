@@ -15,7 +15,8 @@ enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__M
 
 static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
-    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe"};
+    "Receive", "Complete", "Unlock", "Send", "SendBatch", "DeleteSubscription", "Unsubscribe", "ListQueues",
+    "ListQueueTags", "ListSubscriptions"};
 
 static const char *sioc__mazure_op_name(int op) { return sioc__mazure_ops[op]; }
 

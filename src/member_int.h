@@ -10,7 +10,7 @@
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
    slots (AWS: one DeleteMessageBatch; Azure: SIOC_CLUSTER_SETTLES completes), then the receives. */
 enum { SIOC__MS_FREE = 0, SIOC__MS_BUSY = 1, SIOC__MS_WAIT = 2 };
-enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3 };
+enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 3, SIOC__MK_JANITOR = 4 };
 #define SIOC__M_CTL 0u
 #define SIOC__M_PUB 1u
 #define SIOC__M_SET 2u
@@ -59,10 +59,20 @@ typedef struct sioc__msettle {
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
 
+/* A queue the AWS janitor watches (member_janitor.c). */
+typedef struct sioc__mjcand {
+    char url[SIOC_CLUSTER_ARN_MAX];
+    char uid[SIOC_NODE_ID_MAX + 1]; /* its sioc-node tag, "" when none (a Node member's queue) */
+    int64_t backlog, in_flight;     /* at the last look, -1 before the first */
+    uint64_t suspect_since;         /* first look that saw it grow with nothing received, 0 when not */
+    uint8_t seen, tagged, foreign;  /* in the current listing; tags read; another cluster's */
+} sioc__mjcand;
+
 /* Memory a cloud wants, per slot kind and for its parsing. */
 typedef struct sioc__mlayout {
     size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
     size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+    size_t jan_body, jan_reply; /* AWS orphan clean-up: one more slot when not 0 */
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */
@@ -113,6 +123,11 @@ SIOC__M_CLOUD_DECLS(maws)
 #endif
 #if SIOC_ENABLE_AZURE
 SIOC__M_CLOUD_DECLS(mazure)
+#endif
+
+#if SIOC_ENABLE_AWS
+static void sioc__mjan_step(sioc_cluster *c, uint64_t now);
+static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #endif
 
 /* Call the cloud's version of fn. */

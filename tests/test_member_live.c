@@ -165,6 +165,8 @@ static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_resu
 }
 
 /* endpoint: AWS endpoint or Azure REST URL; cs: Azure connection string. */
+static uint32_t t_orphan_after_s; /* test_orphans: short clean-up clocks for the members it starts */
+
 static int t_member_init(t_member *m, const char *endpoint, const char *cs, int emitter, int filter) {
     sioc_cluster_desc d;
     memset(m, 0, sizeof *m);
@@ -189,6 +191,8 @@ static int t_member_init(t_member *m, const char *endpoint, const char *cs, int 
     d.aws.sns_endpoint = d.aws.sqs_endpoint = endpoint;
     d.aws.wait_time_s = 2;
     d.aws.no_filter_policy = !filter;
+    d.aws.orphan_after_s = t_orphan_after_s;
+    d.aws.orphan_check_s = t_orphan_after_s ? 1 : 0;
     d.azure.connection_string = cs;
     d.azure.rest_url = endpoint;
     d.azure.timeout_s = 2;
@@ -268,6 +272,96 @@ static sioc_result t_aws_side(int what, const char *url) {
     sioc_posix_free(&px);
     sioc_aws_client_free(&c);
     return r;
+}
+
+/* One request on a side client, waited for (5 s at most). */
+static sioc_result t_aws_wait(sioc_aws_client *c, sioc_posix *px, sioc_aws_call *call, sioc_result r) {
+    uint64_t end = sioc_posix_now_ms() + 5000;
+    if (r != SIOC_OK) return r;
+    r = SIOC_ERR_TIMEOUT;
+    while (sioc_posix_now_ms() < end && r == SIOC_ERR_TIMEOUT) {
+        sioc_aws_call *done = NULL;
+        (void)sioc_posix_run(px, 5);
+        while (sioc_aws_next(c, sioc_posix_now_ms(), &done) == SIOC_OK)
+            if (done == call) r = call->result;
+    }
+    return r;
+}
+
+/* What a Node member makes (tests/interop/aws-adapter.js): a queue "<prefix>-<random>" without tags, the policy,
+   a raw subscription without a filter. Its URL into url. */
+static char t_node_url[256], t_node_arn[256];
+static int t_aws_node_queue(const char *topic_arn) {
+    sioc_aws_client c;
+    sioc_posix px;
+    sioc_aws_desc ad;
+    sioc_aws_call call;
+    sioc_buf sb;
+    sioc_json doc;
+    sioc_json_tok toks[64];
+    sioc_str v, name = sioc_str_c("QueueArn");
+    char scratch[1024];
+    int ok = 0;
+    memset(&ad, 0, sizeof ad);
+    ad.region = "us-east-1";
+    ad.credentials.access_key_id = sioc_str_c(T_AKID);
+    ad.credentials.secret_access_key = sioc_str_c(T_SECRET);
+    ad.sns_endpoint = ad.sqs_endpoint = t_endpoint;
+    ad.utc_now = sioc_posix_utc_now;
+    if (sioc_aws_client_init(&c, &ad) != SIOC_OK) return 0;
+    if (sioc_posix_init(&px, &c.http, NULL, NULL) == SIOC_OK) {
+        t_aws_call_init(&call);
+        sioc_buf_init(&sb, scratch, sizeof scratch);
+        if (t_aws_wait(&c, &px, &call, sioc_aws_sqs_create_queue(&c, &call, sioc_str_c("sioc-live-n0de5eedfeedbeef0"), NULL, 0,
+                                                                 NULL, 0, sioc_posix_now_ms())) == SIOC_OK &&
+            sioc_json_parse(&doc, (const char *)call.reply.ptr, call.reply.len, toks, 64) == SIOC_OK &&
+            sioc_sqs_parse_create_queue(&doc, &sb, &v) == SIOC_OK) {
+            t_copy(t_node_url, sizeof t_node_url, v);
+            t_aws_call_init(&call);
+            if (t_aws_wait(&c, &px, &call, sioc_aws_sqs_get_queue_attributes(&c, &call, sioc_str_c(t_node_url), &name, 1,
+                                                                             sioc_posix_now_ms())) == SIOC_OK &&
+                sioc_json_parse(&doc, (const char *)call.reply.ptr, call.reply.len, toks, 64) == SIOC_OK &&
+                sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v) == SIOC_OK) {
+                t_copy(t_node_arn, sizeof t_node_arn, v);
+                t_aws_call_init(&call);
+                ok = t_aws_wait(&c, &px, &call, sioc_aws_sqs_set_queue_policy(&c, &call, sioc_str_c(t_node_url),
+                                                                            sioc_str_c(t_node_arn), sioc_str_c(topic_arn),
+                                                                            sioc_posix_now_ms())) == SIOC_OK;
+                t_aws_call_init(&call);
+                ok = ok && t_aws_wait(&c, &px, &call, sioc_aws_sns_subscribe(&c, &call, sioc_str_c(topic_arn),
+                                                                            sioc_str_c(t_node_arn), sioc_str_c(""),
+                                                                            sioc_posix_now_ms())) == SIOC_OK;
+            }
+        }
+        sioc_posix_free(&px);
+    }
+    sioc_aws_client_free(&c);
+    return ok;
+}
+
+/* 1 when the queue is still there (GetQueueAttributes answers), 0 when gone, -1 on another error. */
+static int t_aws_queue_exists(const char *url) {
+    sioc_aws_client c;
+    sioc_posix px;
+    sioc_aws_desc ad;
+    sioc_aws_call call;
+    sioc_str name = sioc_str_c("QueueArn");
+    sioc_result r = SIOC_ERR_STATE;
+    memset(&ad, 0, sizeof ad);
+    ad.region = "us-east-1";
+    ad.credentials.access_key_id = sioc_str_c(T_AKID);
+    ad.credentials.secret_access_key = sioc_str_c(T_SECRET);
+    ad.sns_endpoint = ad.sqs_endpoint = t_endpoint;
+    ad.utc_now = sioc_posix_utc_now;
+    if (sioc_aws_client_init(&c, &ad) != SIOC_OK) return -1;
+    if (sioc_posix_init(&px, &c.http, NULL, NULL) == SIOC_OK) {
+        t_aws_call_init(&call);
+        r = t_aws_wait(&c, &px, &call, sioc_aws_sqs_get_queue_attributes(&c, &call, sioc_str_c(url), &name, 1,
+                                                                         sioc_posix_now_ms()));
+        sioc_posix_free(&px);
+    }
+    sioc_aws_client_free(&c);
+    return r == SIOC_OK ? 1 : r == SIOC_ERR_NOT_FOUND ? 0 : -1;
 }
 
 static sioc_azure_call t_zside;
@@ -760,6 +854,103 @@ static void test_sb_faults(void) {
     t_a.n_errs = t_b.n_errs = 0; /* the faults above were reported, as they should be */
 }
 
+/* ---- AWS orphan clean-up ---- */
+
+static t_member t_j1, t_j2, t_k, t_s;
+static int t_orphans_ready(void) {
+    return sioc_node_peer_count(t_j1.node, sioc_str_c("/")) == 3 && sioc_node_peer_count(t_j2.node, sioc_str_c("/")) == 3 &&
+           sioc_node_peer_count(t_s.node, sioc_str_c("/")) == 3;
+}
+
+/* Turns of the janitor candidates and of S, a member that is slow but alive: it runs for 300 ms every 1.5 s. */
+static void t_orphan_pump(uint32_t ms, uint64_t *k_gone, uint64_t *n_gone, uint64_t t0) {
+    uint64_t end = sioc_posix_now_ms() + ms, s_next = 0;
+    char k_url[SIOC_CLUSTER_ARN_MAX];
+    snprintf(k_url, sizeof k_url, "%s", t_k.c.p_queue_url);
+    while (sioc_posix_now_ms() < end && (!*k_gone || !*n_gone)) {
+        uint64_t now = sioc_posix_now_ms(), stop;
+        (void)sioc_cluster_run_posix(&t_j1.c, 20);
+        (void)sioc_cluster_run_posix(&t_j2.c, 20);
+        t_drain(&t_j1);
+        t_drain(&t_j2);
+        if (now >= s_next) {
+            for (stop = now + 300; sioc_posix_now_ms() < stop;) (void)sioc_cluster_run_posix(&t_s.c, 20), t_drain(&t_s);
+            s_next = sioc_posix_now_ms() + 1500;
+        }
+        if ((now / 500) % 2 == 0) continue; /* look at the queues every other half second */
+        if (!*k_gone && t_aws_queue_exists(k_url) == 0) *k_gone = sioc_posix_now_ms() - t0;
+        if (!*n_gone && t_aws_queue_exists(t_node_url) == 0) *n_gone = sioc_posix_now_ms() - t0;
+    }
+}
+
+/* Run the given members for up to ms or until cond() holds. */
+static int t_pump_list(t_member **ms, size_t n, uint32_t ms_total, int (*cond)(void)) {
+    uint64_t end = sioc_posix_now_ms() + ms_total;
+    size_t i;
+    while (sioc_posix_now_ms() < end) {
+        for (i = 0; i < n; i++) {
+            if (!ms[i]->up) continue;
+            (void)sioc_cluster_run_posix(&ms[i]->c, 2);
+            t_drain(ms[i]);
+        }
+        if (cond && cond()) return 1;
+    }
+    return cond ? cond() : 1;
+}
+
+static int t_orphans_closed(void) {
+    return t_state(&t_j1) == SIOC_CLUSTER_CLOSED && t_state(&t_j2) == SIOC_CLUSTER_CLOSED &&
+           t_state(&t_s) == SIOC_CLUSTER_CLOSED;
+}
+
+/* A member killed without a goodbye (its queue and subscription left behind) and a Node-made queue nobody reads
+   any more: the member with the lowest live uid removes both after orphan_after_s (3 s here, looking every second);
+   the other member removes nothing; a slow but alive member's queue and the live ones stay. */
+static void test_orphans(void) {
+    uint64_t k_gone = 0, n_gone = 0, t0;
+    char s_url[SIOC_CLUSTER_ARN_MAX], j1_url[SIOC_CLUSTER_ARN_MAX], j2_url[SIOC_CLUSTER_ARN_MAX];
+    t_member *all[4];
+    t_member *jan, *other;
+    all[0] = &t_j1, all[1] = &t_j2, all[2] = &t_k, all[3] = &t_s;
+    t_orphan_after_s = 3;
+    CHECK(t_join(&t_j1, 0) && t_join(&t_j2, 0) && t_join(&t_k, 0) && t_join(&t_s, 0));
+    t_orphan_after_s = 0;
+    CHECK(t_pump_list(all, 4, 10000, t_orphans_ready));
+    CHECK(t_aws_node_queue(t_j1.c.p_topic));
+    snprintf(s_url, sizeof s_url, "%s", t_s.c.p_queue_url);
+    snprintf(j1_url, sizeof j1_url, "%s", t_j1.c.p_queue_url);
+    snprintf(j2_url, sizeof j2_url, "%s", t_j2.c.p_queue_url);
+    /* K dies: no ADAPTER_CLOSE, no DeleteQueue, no Unsubscribe */
+    t_k.up = 0;
+    t0 = sioc_posix_now_ms();
+    t_orphan_pump(30000, &k_gone, &n_gone, t0);
+    printf("     orphans: killed member's queue gone %llu ms after the kill, Node-made queue gone after %llu ms "
+           "(0: never)\n",
+           (unsigned long long)k_gone, (unsigned long long)n_gone);
+    CHECK(k_gone > 3000 && k_gone < 20000);
+    CHECK(n_gone > 3000 && n_gone < 20000);
+    jan = strcmp(t_j1.node->uid, t_j2.node->uid) < 0 ? &t_j1 : &t_j2;
+    if (strcmp(t_s.node->uid, jan->node->uid) < 0) jan = &t_s;
+    other = jan == &t_j1 ? &t_j2 : &t_j1; /* a member that is not the janitor */
+    CHECK_EQ_INT(t_st(jan)->orphans_deleted, 2);
+    CHECK_EQ_INT(t_st(other)->orphans_deleted, 0);
+    CHECK(t_st(jan)->requests[SIOC_CLUSTER_OP_LIST_QUEUES] >= 3);
+    CHECK_EQ_INT(t_st(other)->requests[SIOC_CLUSTER_OP_LIST_QUEUES], 0);
+    /* nobody alive was touched */
+    CHECK_EQ_INT(t_aws_queue_exists(s_url), 1);
+    CHECK_EQ_INT(t_aws_queue_exists(j1_url), 1);
+    CHECK_EQ_INT(t_aws_queue_exists(j2_url), 1);
+    CHECK(t_state(&t_s) == SIOC_CLUSTER_RUNNING && t_s.node->ready);
+    sioc_cluster_free(&t_k.c);
+    CHECK(sioc_cluster_close(&t_j1.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(sioc_cluster_close(&t_j2.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(sioc_cluster_close(&t_s.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump_list(all, 4, 10000, t_orphans_closed));
+    t_member_free(&t_j1);
+    t_member_free(&t_j2);
+    t_member_free(&t_s);
+}
+
 static int t_both_closed(void) {
     return t_state(&t_a) == SIOC_CLUSTER_CLOSED && t_state(&t_b) == SIOC_CLUSTER_CLOSED;
 }
@@ -860,6 +1051,7 @@ static int t_run(sioc_cluster_transport tr) {
         if (!t_is_aws()) RUN(test_wrong_key);
         RUN(test_backoff);
         RUN(test_close);
+        if (t_is_aws()) RUN(test_orphans);
         child_stop(&t_server, 5000);
     }
     printf("%s: %d passed, %d failed\n", name, sioc_t_passed - p0, sioc_t_failed - f0);
