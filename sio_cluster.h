@@ -3184,7 +3184,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
    (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
-   Pacing (AWS, desc.receive_budget_ms): after a receive that brought fewer than max_messages the next one starts
+   Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
+   (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
    receive_budget_ms after it began (a full one is followed at once), so at a steady rate each receive carries
    several messages; deletes wait until 10 handles are held or the oldest is 15 s old (the visibility timeout is
    30 s), so one DeleteMessageBatch settles several receives. In a quiet cluster the wait is receive_idle_ms. A
@@ -3354,8 +3355,11 @@ typedef struct sioc_cluster_desc {
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
     /* AWS receive pacing (see "Pacing" above; Service Bus REST takes one message per request: nothing to pace). */
-    int receive_budget_ms;       /* 0 -> 40: how long a message may wait so that receives and deletes carry batches;
+    int receive_budget_ms;       /* 0 -> 30: how long a message may wait so that receives and deletes carry batches;
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
+    int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
+                                    queued meanwhile (one PublishBatch instead of one Publish each); a message after
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an
@@ -16984,7 +16988,7 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 
 /* Pacing (AWS): a DeleteMessageBatch takes 10 handles; a handle waits at most this long for a fuller one (the
    queue's visibility timeout is 30 s: a retried delete still lands in time, a redelivery is settled as seen). */
-#define SIOC__M_SETTLE_BATCH 10u
+#define SIOC__M_BATCH 10u /* DeleteMessageBatch and PublishBatch: 10 entries */
 #define SIOC__M_SETTLE_HOLD_MS 15000u
 
 /* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
@@ -17201,7 +17205,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
     if (!d.recent_ids) d.recent_ids = 4096;
-    if (!d.receive_budget_ms) d.receive_budget_ms = 40;
+    if (!d.receive_budget_ms) d.receive_budget_ms = 30;
+    if (!d.publish_budget_ms) d.publish_budget_ms = 20;
     if (!d.receive_idle_ms) d.receive_idle_ms = d.receive_budget_ms;
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
     if (!d.node.max_message_size) d.node.max_message_size = 262144;
@@ -17253,8 +17258,8 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
    every interval is seen within wait + interval, a request within wait. */
 static int sioc__m_pacing_ok(const sioc_cluster_desc *d) {
     sioc_node_desc nd = sioc_node_desc_resolved(&d->node);
-    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms);
-    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 ||
+    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms) + SIOC__MAX(d->publish_budget_ms, 0);
+    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 || d->publish_budget_ms < -1 ||
         (d->receive_budget_ms < 0) != (d->receive_idle_ms < 0)) {
         sioc__m_log(d, "sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms");
         return 0;
@@ -17670,7 +17675,7 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
 /* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
 static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
     const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
-    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_SETTLE_BATCH) return 0;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
     return q[0].due;
 }
 
@@ -17686,6 +17691,15 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
     c->p_recv_at = s->sent_at + (uint32_t)c->p_desc.receive_budget_ms;
     c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
     c->p_quiet = quiet;
+}
+
+/* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
+    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+        sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
+        return 0;
+    return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
 }
 
 /* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
@@ -17837,8 +17851,8 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
     sioc__m_retries(c, now_ms);
     sioc_node_tick(&c->p_node, now_ms);
     if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
-    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
-        c->p_state == SIOC_CLUSTER_STARTING)
+    if ((c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+         c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
@@ -17884,8 +17898,10 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
             sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
             d = sioc__m_recv_due(c);
     }
-    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
-        return now_ms;
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        if (sioc__m_pub_due(c) <= now_ms) return now_ms;
+        if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
+    }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
     if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;

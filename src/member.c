@@ -92,7 +92,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
     if (!d.recent_ids) d.recent_ids = 4096;
-    if (!d.receive_budget_ms) d.receive_budget_ms = 40;
+    if (!d.receive_budget_ms) d.receive_budget_ms = 30;
+    if (!d.publish_budget_ms) d.publish_budget_ms = 20;
     if (!d.receive_idle_ms) d.receive_idle_ms = d.receive_budget_ms;
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
     if (!d.node.max_message_size) d.node.max_message_size = 262144;
@@ -144,8 +145,8 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
    every interval is seen within wait + interval, a request within wait. */
 static int sioc__m_pacing_ok(const sioc_cluster_desc *d) {
     sioc_node_desc nd = sioc_node_desc_resolved(&d->node);
-    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms);
-    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 ||
+    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms) + SIOC__MAX(d->publish_budget_ms, 0);
+    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 || d->publish_budget_ms < -1 ||
         (d->receive_budget_ms < 0) != (d->receive_idle_ms < 0)) {
         sioc__m_log(d, "sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms");
         return 0;
@@ -561,7 +562,7 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
 /* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
 static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
     const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
-    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_SETTLE_BATCH) return 0;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
     return q[0].due;
 }
 
@@ -577,6 +578,15 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
     c->p_recv_at = s->sent_at + (uint32_t)c->p_desc.receive_budget_ms;
     c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
     c->p_quiet = quiet;
+}
+
+/* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
+    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+        sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
+        return 0;
+    return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
 }
 
 /* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
@@ -728,8 +738,8 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
     sioc__m_retries(c, now_ms);
     sioc_node_tick(&c->p_node, now_ms);
     if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
-    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
-        c->p_state == SIOC_CLUSTER_STARTING)
+    if ((c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+         c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
@@ -775,8 +785,10 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
             sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
             d = sioc__m_recv_due(c);
     }
-    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
-        return now_ms;
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        if (sioc__m_pub_due(c) <= now_ms) return now_ms;
+        if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
+    }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
     if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;

@@ -39,7 +39,8 @@
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
    (connection refused, throttled, 401) is always retried: that cannot duplicate.
 
-   Pacing (AWS, desc.receive_budget_ms): after a receive that brought fewer than max_messages the next one starts
+   Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
+   (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
    receive_budget_ms after it began (a full one is followed at once), so at a steady rate each receive carries
    several messages; deletes wait until 10 handles are held or the oldest is 15 s old (the visibility timeout is
    30 s), so one DeleteMessageBatch settles several receives. In a quiet cluster the wait is receive_idle_ms. A
@@ -209,8 +210,11 @@ typedef struct sioc_cluster_desc {
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
     /* AWS receive pacing (see "Pacing" above; Service Bus REST takes one message per request: nothing to pace). */
-    int receive_budget_ms;       /* 0 -> 40: how long a message may wait so that receives and deletes carry batches;
+    int receive_budget_ms;       /* 0 -> 30: how long a message may wait so that receives and deletes carry batches;
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
+    int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
+                                    queued meanwhile (one PublishBatch instead of one Publish each); a message after
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an

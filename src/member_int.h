@@ -17,7 +17,7 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 
 /* Pacing (AWS): a DeleteMessageBatch takes 10 handles; a handle waits at most this long for a fuller one (the
    queue's visibility timeout is 30 s: a retried delete still lands in time, a redelivery is settled as seen). */
-#define SIOC__M_SETTLE_BATCH 10u
+#define SIOC__M_BATCH 10u /* DeleteMessageBatch and PublishBatch: 10 entries */
 #define SIOC__M_SETTLE_HOLD_MS 15000u
 
 /* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
