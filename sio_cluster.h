@@ -1965,6 +1965,12 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_emit_ack(sioc_node *n,
    SIOC_ERR_NOT_FOUND when already answered or expired. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value,
                                                               uint64_t now_ms);
+
+/* ---- for transports that pace their receives ---- */
+
+/* Requests of this node waiting for answers (fetchSockets, serverSideEmit with ack, ack broadcasts): a transport
+   that delays receives in a quiet cluster receives at once while any is pending. */
+SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);
 /* ---- src/tls.h ---- */
 /* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
    The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
@@ -3246,6 +3252,28 @@ SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c);
 /* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
 
+/* ---- a subscription created with its own default rule (a SQL filter in place of $Default) ----
+   The service applies the subscription's rules before a message is stored for it: a filtered-out message costs
+   the subscriber no request. The rule rides in the create request (SubscriptionDescription/DefaultRuleDescription,
+   as the administration client sends it), so no extra call is needed. */
+
+/* The SQL filter a member puts on its own subscription, the Node adapter's receive checks moved to the broker: not
+   its own messages, no responses for another node:
+   (uid IS NULL OR uid <> '<uid>') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '<uid>')
+   SIOC_ERR_ARG for a uid that is empty, longer than 64 or not made of letters, digits, '-' and '_'. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_own_filter(sioc_buf *out, sioc_str uid);
+/* The subscription entry (as sioc_azure_write_subscription_entry) with DefaultRuleDescription: SqlFilter `sql`
+   (XML-escaped here), EmptyRuleAction, name $Default. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_subscription_entry_rule(sioc_buf *out,
+                                                                             const sioc_azure_sub_opts *o,
+                                                                             sioc_str sql);
+/* PUT /{topic}/Subscriptions/{sub} with that entry (results as sioc_azure_create_subscription; a subscription that
+   exists already keeps its rules: 409). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, sioc_azure_call *call,
+                                                                        sioc_str topic, sioc_str subscription,
+                                                                        const sioc_azure_sub_opts *opts, sioc_str sql,
+                                                                        uint64_t now_ms);
+
 #endif /* SIOC_ENABLE_AZURE */
 /* ---- src/member.h ---- */
 /* ---- member: one cluster member over either cloud (the face most programs use) ----
@@ -3262,7 +3290,8 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
            -> sioc_cluster_close -> loop until CLOSED -> sioc_cluster_free
      start-up  AWS: CreateTopic -> CreateQueue -> GetQueueAttributes -> SetQueueAttributes(Policy) -> Subscribe
                (raw, FilterPolicy without the member's own messages); Azure: GET topic -> (PUT topic) -> PUT
-               subscription "<prefix>-<uid>" with AutoDeleteOnIdle. Then the node is ready (READY event: the
+               subscription "<prefix>-<uid>" with AutoDeleteOnIdle and a SQL rule in place of $Default that keeps
+               out the member's own messages and responses for other nodes (sioc_azure_write_own_filter). Then the node is ready (READY event: the
                subscription is in place and INITIAL_HEARTBEAT is queued, not yet published: see the sequences).
                Emitter-only: the topic alone.
      running   long-poll receives -> the node (deliveries, requests, heartbeats) -> every received message is
@@ -3287,6 +3316,15 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
    again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
    (connection refused, throttled, 401) is always retried: that cannot duplicate.
+
+   Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
+   (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
+   receive_budget_ms after it began (a full one is followed at once), so at a steady rate each receive carries
+   several messages; deletes wait until 10 handles are held or the oldest is 15 s old (the visibility timeout is
+   30 s), so one DeleteMessageBatch settles several receives. In a quiet cluster the wait is receive_idle_ms. A
+   message waits at most that wait plus one receive; heartbeats and requests still meet their timeouts because
+   both waits are bounded by them (checked at init) and a request of this node waiting for answers ends any idle
+   wait.
 
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
@@ -3419,6 +3457,8 @@ typedef struct sioc_cluster_azure_opts {
     uint32_t lock_duration_s;       /* 0: the service default (60 s) */
     uint32_t message_ttl_s;         /* 0: none sent; else TimeToLive of every message */
     int timeout_s;                  /* 0 -> 55: long poll server timeout (1..60) */
+    int no_filter_rule;             /* 1: the subscription keeps $Default (own messages and others' responses
+                                       come back and are dropped here, a receive and a complete each) */
 } sioc_cluster_azure_opts;
 
 /* Everything a member needs. Zero means the documented default everywhere. */
@@ -3450,6 +3490,16 @@ typedef struct sioc_cluster_desc {
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
+    /* AWS receive pacing (see "Pacing" above; Service Bus REST takes one message per request: nothing to pace). */
+    int receive_budget_ms;       /* 0 -> 30: how long a message may wait so that receives and deletes carry batches;
+                                    -1: no pacing (every receive at once, each receive's messages deleted at once) */
+    int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
+                                    queued meanwhile (one PublishBatch instead of one Publish each); a message after
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+    int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
+                                    heartbeats only and no request of this node waits for answers); raise it (up to
+                                    heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an
+                                    idle cost that does not grow with the cluster */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
@@ -3510,6 +3560,9 @@ typedef struct sioc_cluster {
     char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
+    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
+    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
+    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
     /* AWS orphan clean-up (member_janitor.c) */
     uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
     int p_has_jan, p_jan_step;
@@ -11624,6 +11677,16 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
     if (r == SIOC_OK) sioc__node_ack_free(a); /* later answers are ignored, as Node's once() */
     return r;
 }
+
+/* ---- for transports that pace their receives ---- */
+
+SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
+    size_t k = 0;
+    uint32_t i;
+    if (!n || !n->p_mem) return 0;
+    for (i = 0; i < n->p_desc.max_requests; i++) k += n->p_reqs[i].handle != 0;
+    return k;
+}
 /* ---- src/http.c ---- */
 /* ---- http.c: request writer, response parser, connection engine ----
    Framing follows RFC 9112 (HTTP/1.1 messages): section 4 status line, 5 field lines, 6.3 message body length,
@@ -17712,6 +17775,77 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
     return SIOC_OK;
 }
 
+/* ---- a subscription created with its own default rule ---- */
+
+SIOC_API sioc_result sioc_azure_write_own_filter(sioc_buf *out, sioc_str uid) {
+    size_t i;
+    if (!out || !uid.ptr || !uid.len || uid.len > 64) return SIOC_ERR_ARG;
+    for (i = 0; i < uid.len; i++) { /* inside a SQL string literal: nothing that could end it */
+        char ch = uid.ptr[i];
+        if (!sioc__is_digit((unsigned char)ch) && !((ch | 32) >= 'a' && (ch | 32) <= 'z') && ch != '-' && ch != '_')
+            return SIOC_ERR_ARG;
+    }
+    sioc_buf_puts(out, "(uid IS NULL OR uid <> '");
+    sioc_buf_put(out, uid.ptr, uid.len);
+    sioc_buf_puts(out, "') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '");
+    sioc_buf_put(out, uid.ptr, uid.len);
+    sioc_buf_puts(out, "')");
+    return sioc_buf_result(out);
+}
+
+/* Text as XML character data. */
+static void sioc__az_xml_text(sioc_buf *out, sioc_str t) {
+    size_t i;
+    for (i = 0; i < t.len; i++) {
+        switch (t.ptr[i]) {
+        case '<': sioc_buf_puts(out, "&lt;"); break;
+        case '>': sioc_buf_puts(out, "&gt;"); break;
+        case '&': sioc_buf_puts(out, "&amp;"); break;
+        case '\'': sioc_buf_puts(out, "&apos;"); break;
+        case '"': sioc_buf_puts(out, "&quot;"); break;
+        default: sioc_buf_putc(out, t.ptr[i]); break;
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_azure_write_subscription_entry_rule(sioc_buf *out, const sioc_azure_sub_opts *o,
+                                                              sioc_str sql) {
+    sioc_azure_sub_opts none;
+    size_t i;
+    if (!out || !sql.ptr || !sql.len) return SIOC_ERR_ARG;
+    for (i = 0; i < sql.len; i++)
+        if ((unsigned char)sql.ptr[i] < 0x20) return SIOC_ERR_ARG;
+    if (!o) {
+        memset(&none, 0, sizeof none);
+        o = &none;
+    }
+    if (!sioc__az_updated_ok(o->updated)) return SIOC_ERR_ARG;
+    sioc__az_entry_begin(out, o->updated);
+    sioc_buf_puts(out, "<SubscriptionDescription xmlns=\"" SIOC__AZ_NS_SB "\" xmlns:i=\"" SIOC__AZ_NS_I "\">");
+    sioc__az_dur_elem(out, "LockDuration", o->lock_duration_s);
+    sioc__az_dur_elem(out, "DefaultMessageTimeToLive", o->default_ttl_s);
+    sioc_buf_puts(out, "<DefaultRuleDescription><Filter i:type=\"SqlFilter\"><SqlExpression>");
+    sioc__az_xml_text(out, sql);
+    sioc_buf_puts(out, "</SqlExpression></Filter><Action i:type=\"EmptyRuleAction\"/><Name>$Default</Name>"
+                       "</DefaultRuleDescription>");
+    sioc__az_u32_elem(out, "MaxDeliveryCount", o->max_delivery_count);
+    sioc__az_dur_elem(out, "AutoDeleteOnIdle", o->auto_delete_on_idle_s);
+    sioc_buf_puts(out, "</SubscriptionDescription></content></entry>");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                         sioc_str sub, const sioc_azure_sub_opts *opts, sioc_str sql,
+                                                         uint64_t now_ms) {
+    sioc_buf b;
+    sioc_result r = sioc__az_names(c, call, topic, &sub);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, call->body_mem, call->body_mem ? call->body_cap : 0);
+    r = sioc_azure_write_subscription_entry_rule(&b, opts, sql);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_CREATE_SUBSCRIPTION, "PUT", topic, &sub, b.len, now_ms);
+}
+
 #endif /* SIOC_ENABLE_AZURE */
 /* ---- src/member_int.h ---- */
 /* ---- member_int: what the member's shared machinery (member.c) and its two clouds (member_aws.c,
@@ -17729,6 +17863,11 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 #define SIOC__M_CTL 0u
 #define SIOC__M_PUB 1u
 #define SIOC__M_SET 2u
+
+/* Pacing (AWS): a DeleteMessageBatch takes 10 handles; a handle waits at most this long for a fuller one (the
+   queue's visibility timeout is 30 s: a retried delete still lands in time, a redelivery is settled as seen). */
+#define SIOC__M_BATCH 10u /* DeleteMessageBatch and PublishBatch: 10 entries */
+#define SIOC__M_SETTLE_HOLD_MS 15000u
 
 /* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
 #define SIOC__M_STEP_DRAIN 100
@@ -17749,6 +17888,7 @@ typedef struct sioc__mslot {
     uint64_t retry_at;
     uint64_t seq_first; /* publish: sequence of its first message */
     uint64_t deadline;  /* settle: give up after this (0: never) */
+    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
@@ -17763,6 +17903,7 @@ typedef struct sioc__mslot {
 typedef struct sioc__msettle {
     int op;
     uint64_t deadline; /* give up after this (the lock expires; 0: never) */
+    uint64_t due;      /* send by then at the latest (held for a fuller batch until then) */
     uint16_t len;
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
@@ -17798,7 +17939,10 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+static int sioc__m_pacing(const sioc_cluster *c);
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);
@@ -17854,6 +17998,10 @@ static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
 static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+/* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
+static int sioc__m_pacing(const sioc_cluster *c) {
+    return !sioc__m_is_azure(c) && !sioc__m_emitter(c) && c->p_desc.receive_budget_ms > 0;
+}
 SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
 
 /* ---- configuration ---- */
@@ -17936,6 +18084,9 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
     if (!d.recent_ids) d.recent_ids = 4096;
+    if (!d.receive_budget_ms) d.receive_budget_ms = 30;
+    if (!d.publish_budget_ms) d.publish_budget_ms = 20;
+    if (!d.receive_idle_ms) d.receive_idle_ms = d.receive_budget_ms;
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
     if (!d.node.max_message_size) d.node.max_message_size = 262144;
     if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
@@ -17985,6 +18136,24 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
     return d->node.emitter_only ? 0u : (size_t)d->receives_in_flight;
 }
 
+/* Pacing waits must leave a live peer's heartbeat and an answer to a peer's request in time: a peer heartbeating
+   every interval is seen within wait + interval, a request within wait. */
+static int sioc__m_pacing_ok(const sioc_cluster_desc *d, sioc_cluster *c) {
+    sioc_node_desc nd = sioc_node_desc_resolved(&d->node);
+    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms) + SIOC__MAX(d->publish_budget_ms, 0);
+    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 || d->publish_budget_ms < -1 ||
+        (d->receive_budget_ms < 0) != (d->receive_idle_ms < 0)) {
+        sioc__m_log(c, d, "sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms");
+        return 0;
+    }
+    if (most > 0 && ((uint64_t)most + nd.heartbeat_interval_ms + 500u > nd.heartbeat_timeout_ms ||
+                     (uint64_t)most + 500u > nd.request_timeout_ms)) {
+        sioc__m_log(c, d, "sioc_cluster: receive_budget_ms / receive_idle_ms leave no room for heartbeats or answers");
+        return 0;
+    }
+    return 1;
+}
+
 /* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
 static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l,
                              sioc_cluster *c) {
@@ -18003,6 +18172,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
         sioc__m_log(c, &d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
         return 0;
     }
+    if (!sioc__m_pacing_ok(&d, c)) return 0;
     if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
         sioc__m_log(c, &d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
         return 0;
@@ -18156,6 +18326,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_has_jan = l.jan_reply != 0;
     c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc) + (c->p_has_jan ? 1u : 0u);
     c->p_settle_cap = l.settle_cap;
+    c->p_settle_hold = sioc__m_pacing(c) ? SIOC__M_SETTLE_HOLD_MS : 0u;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
     (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
@@ -18243,6 +18414,7 @@ static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_result r;
     c->p_stats.requests[s->op]++;
+    s->sent_at = now;
     r = SIOC__M_CLOUD(c, start_call, (c, s, now));
     if (r == SIOC_OK) {
         s->state = SIOC__MS_BUSY;
@@ -18294,6 +18466,8 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
+    c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
+    c->p_quiet = 0;
     if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
         uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
         c->p_jan_next = now + (wait > hb ? wait : hb);
@@ -18364,7 +18538,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
         c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
@@ -18373,6 +18547,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t 
     e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
     e->op = op;
     e->deadline = deadline;
+    e->due = now + c->p_settle_hold;
     e->len = (uint16_t)text.len;
     memcpy(e->text, text.ptr, text.len);
     return 1;
@@ -18383,6 +18558,49 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     if (n > c->p_n_settles) n = c->p_n_settles;
     memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
     c->p_n_settles -= n;
+}
+
+/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
+    return q[0].due;
+}
+
+/* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
+   starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
+   only (a quiet cluster). */
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
+    if (!sioc__m_pacing(c) || full) {
+        c->p_recv_at = c->p_quiet_at = 0;
+        c->p_quiet = 0;
+        return;
+    }
+    c->p_recv_at = s->sent_at + (uint32_t)c->p_desc.receive_budget_ms;
+    c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
+    c->p_quiet = quiet;
+}
+
+/* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
+    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+        sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
+        return 0;
+    return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
+}
+
+/* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
+static uint64_t sioc__m_recv_due(const sioc_cluster *c) {
+    if (!sioc__m_pacing(c)) return 0;
+    if (c->p_quiet && !sioc_node_pending_requests(&c->p_node)) return c->p_quiet_at;
+    return c->p_recv_at;
+}
+
+/* 1 when a receive may be sent now as far as the settle queue goes (room for what it may bring). */
+static int sioc__m_recv_room(const sioc_cluster *c) {
+    return !sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
+           c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
@@ -18522,13 +18740,12 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
     sioc__m_retries(c, now_ms);
     sioc_node_tick(&c->p_node, now_ms);
     if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
-    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
-        c->p_state == SIOC_CLUSTER_STARTING)
+    if ((c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+         c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
-        if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
-            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap)
+        if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
@@ -18565,11 +18782,16 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
         const sioc__mslot *s = &c->p_slots[i];
         if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
         if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
-            c->p_state == SIOC_CLUSTER_RUNNING)
-            return now_ms;
+            c->p_state == SIOC_CLUSTER_RUNNING && sioc__m_settle_due(c) < d)
+            d = sioc__m_settle_due(c);
+        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_RECV && c->p_state == SIOC_CLUSTER_RUNNING &&
+            sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
+            d = sioc__m_recv_due(c);
     }
-    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
-        return now_ms;
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        if (sioc__m_pub_due(c) <= now_ms) return now_ms;
+        if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
+    }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
     if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;
@@ -19101,8 +19323,9 @@ static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
     return 1;
 }
 
-/* One message: to the node unless seen before or corrupted; deleted either way. */
-static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+/* One message: to the node unless seen before or corrupted; deleted either way. 1 when it was a HEARTBEAT (type
+   2: the SNS Message is the decimal type), for pacing. */
+static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
     if (!sioc__maws_md5_ok(m)) {
         c->p_stats.bad_messages++;
@@ -19119,7 +19342,8 @@ static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64
         (void)sioc__maws_attr(m, "data", 1, &env.data);
         if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0, now);
+    return m->body.len == 1 && m->body.ptr[0] == '2';
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
@@ -19145,7 +19369,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
         if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
         if (r == SIOC_OK && n == 1) {
-            sioc__maws_handle(c, &m, now);
+            (void)sioc__maws_handle(c, &m, now);
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
@@ -19153,7 +19377,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
         if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
     }
 }
 
@@ -19172,7 +19396,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_json doc;
     sioc_buf sb;
     sioc_sqs_message msgs[10];
-    size_t n = 0, i;
+    size_t n = 0, i, beats = 0;
     if (call->result != SIOC_OK) {
         if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
@@ -19181,15 +19405,18 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     s->attempts = 0;
     if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
         c->p_stats.bad_messages++;
+        sioc__m_paced(c, s, 0, 0, now);
         return;
     }
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
     if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
         sioc__maws_one_by_one(c, &doc, now);
+        sioc__m_paced(c, s, 1, 0, now); /* a mixed batch: take the next at once */
         return;
     }
     if (!n) c->p_stats.empty_receives++;
-    for (i = 0; i < n; i++) sioc__maws_handle(c, &msgs[i], now);
+    for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
+    sioc__m_paced(c, s, n >= (size_t)c->p_desc.aws.max_messages, beats == n, now);
 }
 
 /* ---- deleting ---- */
@@ -19202,6 +19429,7 @@ static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
     size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
     sioc_buf b;
     if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
+    if (n < SIOC_AWS_MAX_BATCH && now < sioc__m_settle_due(c)) return; /* held for a fuller batch (pacing) */
     for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
         ids[i][0] = 'm';
         ids[i][1] = (char)('0' + (int)i);
@@ -19421,6 +19649,13 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
         memset(&o, 0, sizeof o);
         o.lock_duration_s = c->p_desc.azure.lock_duration_s;
         o.auto_delete_on_idle_s = c->p_desc.azure.auto_delete_on_idle_s; /* a crashed member cleans up */
+        if (!c->p_desc.azure.no_filter_rule) { /* the broker drops own messages and others' responses for us */
+            char sql[256];
+            sioc_buf q;
+            sioc_buf_init(&q, sql, sizeof sql);
+            if (sioc_azure_write_own_filter(&q, sioc_str_n(c->p_node.uid, c->p_node.uid_len)) == SIOC_OK)
+                return sioc_azure_create_subscription_rule(z, call, topic, sub, &o, sioc_str_n(sql, q.len), now);
+        }
         return sioc_azure_create_subscription(z, call, topic, sub, &o, now);
     }
     case SIOC_CLUSTER_OP_RECEIVE:
@@ -19625,7 +19860,7 @@ static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, ui
     } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
         c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now), now);
 }
 
 static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -19650,7 +19885,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now),
+                                  now);
         return;
     }
     if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */

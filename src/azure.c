@@ -1155,4 +1155,75 @@ SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *ca
     return SIOC_OK;
 }
 
+/* ---- a subscription created with its own default rule ---- */
+
+SIOC_API sioc_result sioc_azure_write_own_filter(sioc_buf *out, sioc_str uid) {
+    size_t i;
+    if (!out || !uid.ptr || !uid.len || uid.len > 64) return SIOC_ERR_ARG;
+    for (i = 0; i < uid.len; i++) { /* inside a SQL string literal: nothing that could end it */
+        char ch = uid.ptr[i];
+        if (!sioc__is_digit((unsigned char)ch) && !((ch | 32) >= 'a' && (ch | 32) <= 'z') && ch != '-' && ch != '_')
+            return SIOC_ERR_ARG;
+    }
+    sioc_buf_puts(out, "(uid IS NULL OR uid <> '");
+    sioc_buf_put(out, uid.ptr, uid.len);
+    sioc_buf_puts(out, "') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '");
+    sioc_buf_put(out, uid.ptr, uid.len);
+    sioc_buf_puts(out, "')");
+    return sioc_buf_result(out);
+}
+
+/* Text as XML character data. */
+static void sioc__az_xml_text(sioc_buf *out, sioc_str t) {
+    size_t i;
+    for (i = 0; i < t.len; i++) {
+        switch (t.ptr[i]) {
+        case '<': sioc_buf_puts(out, "&lt;"); break;
+        case '>': sioc_buf_puts(out, "&gt;"); break;
+        case '&': sioc_buf_puts(out, "&amp;"); break;
+        case '\'': sioc_buf_puts(out, "&apos;"); break;
+        case '"': sioc_buf_puts(out, "&quot;"); break;
+        default: sioc_buf_putc(out, t.ptr[i]); break;
+        }
+    }
+}
+
+SIOC_API sioc_result sioc_azure_write_subscription_entry_rule(sioc_buf *out, const sioc_azure_sub_opts *o,
+                                                              sioc_str sql) {
+    sioc_azure_sub_opts none;
+    size_t i;
+    if (!out || !sql.ptr || !sql.len) return SIOC_ERR_ARG;
+    for (i = 0; i < sql.len; i++)
+        if ((unsigned char)sql.ptr[i] < 0x20) return SIOC_ERR_ARG;
+    if (!o) {
+        memset(&none, 0, sizeof none);
+        o = &none;
+    }
+    if (!sioc__az_updated_ok(o->updated)) return SIOC_ERR_ARG;
+    sioc__az_entry_begin(out, o->updated);
+    sioc_buf_puts(out, "<SubscriptionDescription xmlns=\"" SIOC__AZ_NS_SB "\" xmlns:i=\"" SIOC__AZ_NS_I "\">");
+    sioc__az_dur_elem(out, "LockDuration", o->lock_duration_s);
+    sioc__az_dur_elem(out, "DefaultMessageTimeToLive", o->default_ttl_s);
+    sioc_buf_puts(out, "<DefaultRuleDescription><Filter i:type=\"SqlFilter\"><SqlExpression>");
+    sioc__az_xml_text(out, sql);
+    sioc_buf_puts(out, "</SqlExpression></Filter><Action i:type=\"EmptyRuleAction\"/><Name>$Default</Name>"
+                       "</DefaultRuleDescription>");
+    sioc__az_u32_elem(out, "MaxDeliveryCount", o->max_delivery_count);
+    sioc__az_dur_elem(out, "AutoDeleteOnIdle", o->auto_delete_on_idle_s);
+    sioc_buf_puts(out, "</SubscriptionDescription></content></entry>");
+    return sioc_buf_result(out);
+}
+
+SIOC_API sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, sioc_azure_call *call, sioc_str topic,
+                                                         sioc_str sub, const sioc_azure_sub_opts *opts, sioc_str sql,
+                                                         uint64_t now_ms) {
+    sioc_buf b;
+    sioc_result r = sioc__az_names(c, call, topic, &sub);
+    if (r != SIOC_OK) return r;
+    sioc_buf_init(&b, call->body_mem, call->body_mem ? call->body_cap : 0);
+    r = sioc_azure_write_subscription_entry_rule(&b, opts, sql);
+    if (r != SIOC_OK) return r;
+    return sioc__az_atom(c, call, SIOC_AZURE_OP_CREATE_SUBSCRIPTION, "PUT", topic, &sub, b.len, now_ms);
+}
+
 #endif /* SIOC_ENABLE_AZURE */

@@ -349,4 +349,26 @@ SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c);
 /* Give up on a call in flight. SIOC_ERR_NOT_FOUND when it is not in flight. */
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call);
 
+/* ---- a subscription created with its own default rule (a SQL filter in place of $Default) ----
+   The service applies the subscription's rules before a message is stored for it: a filtered-out message costs
+   the subscriber no request. The rule rides in the create request (SubscriptionDescription/DefaultRuleDescription,
+   as the administration client sends it), so no extra call is needed. */
+
+/* The SQL filter a member puts on its own subscription, the Node adapter's receive checks moved to the broker: not
+   its own messages, no responses for another node:
+   (uid IS NULL OR uid <> '<uid>') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '<uid>')
+   SIOC_ERR_ARG for a uid that is empty, longer than 64 or not made of letters, digits, '-' and '_'. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_own_filter(sioc_buf *out, sioc_str uid);
+/* The subscription entry (as sioc_azure_write_subscription_entry) with DefaultRuleDescription: SqlFilter `sql`
+   (XML-escaped here), EmptyRuleAction, name $Default. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_subscription_entry_rule(sioc_buf *out,
+                                                                             const sioc_azure_sub_opts *o,
+                                                                             sioc_str sql);
+/* PUT /{topic}/Subscriptions/{sub} with that entry (results as sioc_azure_create_subscription; a subscription that
+   exists already keeps its rules: 409). */
+SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, sioc_azure_call *call,
+                                                                        sioc_str topic, sioc_str subscription,
+                                                                        const sioc_azure_sub_opts *opts, sioc_str sql,
+                                                                        uint64_t now_ms);
+
 #endif /* SIOC_ENABLE_AZURE */

@@ -2384,3 +2384,13 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
     if (r == SIOC_OK) sioc__node_ack_free(a); /* later answers are ignored, as Node's once() */
     return r;
 }
+
+/* ---- for transports that pace their receives ---- */
+
+SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
+    size_t k = 0;
+    uint32_t i;
+    if (!n || !n->p_mem) return 0;
+    for (i = 0; i < n->p_desc.max_requests; i++) k += n->p_reqs[i].handle != 0;
+    return k;
+}

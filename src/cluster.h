@@ -422,3 +422,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_emit_ack(sioc_node *n,
    SIOC_ERR_NOT_FOUND when already answered or expired. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value,
                                                               uint64_t now_ms);
+
+/* ---- for transports that pace their receives ---- */
+
+/* Requests of this node waiting for answers (fetchSockets, serverSideEmit with ack, ack broadcasts): a transport
+   that delays receives in a quiet cluster receives at once while any is pending. */
+SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);

@@ -16,6 +16,10 @@
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
 static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+/* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
+static int sioc__m_pacing(const sioc_cluster *c) {
+    return !sioc__m_is_azure(c) && !sioc__m_emitter(c) && c->p_desc.receive_budget_ms > 0;
+}
 SIOC__FN size_t sioc__m_slot_count(const sioc_cluster *c) { return c->p_n_slots; }
 
 /* ---- configuration ---- */
@@ -98,6 +102,9 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
     if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
     if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
     if (!d.recent_ids) d.recent_ids = 4096;
+    if (!d.receive_budget_ms) d.receive_budget_ms = 30;
+    if (!d.publish_budget_ms) d.publish_budget_ms = 20;
+    if (!d.receive_idle_ms) d.receive_idle_ms = d.receive_budget_ms;
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
     if (!d.node.max_message_size) d.node.max_message_size = 262144;
     if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
@@ -147,6 +154,24 @@ static size_t sioc__m_receives(const sioc_cluster_desc *d) {
     return d->node.emitter_only ? 0u : (size_t)d->receives_in_flight;
 }
 
+/* Pacing waits must leave a live peer's heartbeat and an answer to a peer's request in time: a peer heartbeating
+   every interval is seen within wait + interval, a request within wait. */
+static int sioc__m_pacing_ok(const sioc_cluster_desc *d, sioc_cluster *c) {
+    sioc_node_desc nd = sioc_node_desc_resolved(&d->node);
+    int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms) + SIOC__MAX(d->publish_budget_ms, 0);
+    if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 || d->publish_budget_ms < -1 ||
+        (d->receive_budget_ms < 0) != (d->receive_idle_ms < 0)) {
+        sioc__m_log(c, d, "sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms");
+        return 0;
+    }
+    if (most > 0 && ((uint64_t)most + nd.heartbeat_interval_ms + 500u > nd.heartbeat_timeout_ms ||
+                     (uint64_t)most + 500u > nd.request_timeout_ms)) {
+        sioc__m_log(c, d, "sioc_cluster: receive_budget_ms / receive_idle_ms leave no room for heartbeats or answers");
+        return 0;
+    }
+    return 1;
+}
+
 /* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
 static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l,
                              sioc_cluster *c) {
@@ -165,6 +190,7 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
         sioc__m_log(c, &d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
         return 0;
     }
+    if (!sioc__m_pacing_ok(&d, c)) return 0;
     if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
         sioc__m_log(c, &d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
         return 0;
@@ -318,6 +344,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     c->p_has_jan = l.jan_reply != 0;
     c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc) + (c->p_has_jan ? 1u : 0u);
     c->p_settle_cap = l.settle_cap;
+    c->p_settle_hold = sioc__m_pacing(c) ? SIOC__M_SETTLE_HOLD_MS : 0u;
     c->p_per_receive = l.per_receive;
     sioc__m_carve(c, mem, &l);
     (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
@@ -405,6 +432,7 @@ static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_result r;
     c->p_stats.requests[s->op]++;
+    s->sent_at = now;
     r = SIOC__M_CLOUD(c, start_call, (c, s, now));
     if (r == SIOC_OK) {
         s->state = SIOC__MS_BUSY;
@@ -456,6 +484,8 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
+    c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
+    c->p_quiet = 0;
     if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
         uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
         c->p_jan_next = now + (wait > hb ? wait : hb);
@@ -526,7 +556,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline) {
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
         c->p_stats.settle_failed++; /* it comes back after its visibility timeout / lock and is settled as seen */
@@ -535,6 +565,7 @@ static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t 
     e = (sioc__msettle *)c->p_settles + c->p_n_settles++;
     e->op = op;
     e->deadline = deadline;
+    e->due = now + c->p_settle_hold;
     e->len = (uint16_t)text.len;
     memcpy(e->text, text.ptr, text.len);
     return 1;
@@ -545,6 +576,49 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     if (n > c->p_n_settles) n = c->p_n_settles;
     memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
     c->p_n_settles -= n;
+}
+
+/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
+    return q[0].due;
+}
+
+/* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
+   starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
+   only (a quiet cluster). */
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
+    if (!sioc__m_pacing(c) || full) {
+        c->p_recv_at = c->p_quiet_at = 0;
+        c->p_quiet = 0;
+        return;
+    }
+    c->p_recv_at = s->sent_at + (uint32_t)c->p_desc.receive_budget_ms;
+    c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
+    c->p_quiet = quiet;
+}
+
+/* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
+    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+        sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
+        return 0;
+    return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
+}
+
+/* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
+static uint64_t sioc__m_recv_due(const sioc_cluster *c) {
+    if (!sioc__m_pacing(c)) return 0;
+    if (c->p_quiet && !sioc_node_pending_requests(&c->p_node)) return c->p_quiet_at;
+    return c->p_recv_at;
+}
+
+/* 1 when a receive may be sent now as far as the settle queue goes (room for what it may bring). */
+static int sioc__m_recv_room(const sioc_cluster *c) {
+    return !sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
+           c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
@@ -684,13 +758,12 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
     sioc__m_retries(c, now_ms);
     sioc_node_tick(&c->p_node, now_ms);
     if (c->p_state == SIOC_CLUSTER_STARTING) SIOC__M_CLOUD(c, ctl_step, (c, now_ms));
-    if (c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
-        c->p_state == SIOC_CLUSTER_STARTING)
+    if ((c->p_state == SIOC_CLUSTER_RUNNING || c->p_state == SIOC_CLUSTER_CLOSING ||
+         c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
-        if (!sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
-            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap)
+        if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
@@ -727,11 +800,16 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
         const sioc__mslot *s = &c->p_slots[i];
         if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
         if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
-            c->p_state == SIOC_CLUSTER_RUNNING)
-            return now_ms;
+            c->p_state == SIOC_CLUSTER_RUNNING && sioc__m_settle_due(c) < d)
+            d = sioc__m_settle_due(c);
+        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_RECV && c->p_state == SIOC_CLUSTER_RUNNING &&
+            sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
+            d = sioc__m_recv_due(c);
     }
-    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node))
-        return now_ms;
+    if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
+        if (sioc__m_pub_due(c) <= now_ms) return now_ms;
+        if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
+    }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
     if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;

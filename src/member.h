@@ -12,7 +12,8 @@
            -> sioc_cluster_close -> loop until CLOSED -> sioc_cluster_free
      start-up  AWS: CreateTopic -> CreateQueue -> GetQueueAttributes -> SetQueueAttributes(Policy) -> Subscribe
                (raw, FilterPolicy without the member's own messages); Azure: GET topic -> (PUT topic) -> PUT
-               subscription "<prefix>-<uid>" with AutoDeleteOnIdle. Then the node is ready (READY event: the
+               subscription "<prefix>-<uid>" with AutoDeleteOnIdle and a SQL rule in place of $Default that keeps
+               out the member's own messages and responses for other nodes (sioc_azure_write_own_filter). Then the node is ready (READY event: the
                subscription is in place and INITIAL_HEARTBEAT is queued, not yet published: see the sequences).
                Emitter-only: the topic alone.
      running   long-poll receives -> the node (deliveries, requests, heartbeats) -> every received message is
@@ -37,6 +38,15 @@
    again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
    (connection refused, throttled, 401) is always retried: that cannot duplicate.
+
+   Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
+   (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
+   receive_budget_ms after it began (a full one is followed at once), so at a steady rate each receive carries
+   several messages; deletes wait until 10 handles are held or the oldest is 15 s old (the visibility timeout is
+   30 s), so one DeleteMessageBatch settles several receives. In a quiet cluster the wait is receive_idle_ms. A
+   message waits at most that wait plus one receive; heartbeats and requests still meet their timeouts because
+   both waits are bounded by them (checked at init) and a request of this node waiting for answers ends any idle
+   wait.
 
    Sans-I/O: sioc_cluster_process never blocks. With SIOC_ENABLE_POSIX the member owns POSIX sockets and
    sioc_cluster_run_posix() is a whole loop turn; without it (or with desc.own_io) the program moves the bytes of
@@ -178,6 +188,8 @@ typedef struct sioc_cluster_azure_opts {
     uint32_t lock_duration_s;       /* 0: the service default (60 s) */
     uint32_t message_ttl_s;         /* 0: none sent; else TimeToLive of every message */
     int timeout_s;                  /* 0 -> 55: long poll server timeout (1..60) */
+    int no_filter_rule;             /* 1: the subscription keeps $Default (own messages and others' responses
+                                       come back and are dropped here, a receive and a complete each) */
 } sioc_cluster_azure_opts;
 
 /* Everything a member needs. Zero means the documented default everywhere. */
@@ -209,6 +221,16 @@ typedef struct sioc_cluster_desc {
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
+    /* AWS receive pacing (see "Pacing" above; Service Bus REST takes one message per request: nothing to pace). */
+    int receive_budget_ms;       /* 0 -> 30: how long a message may wait so that receives and deletes carry batches;
+                                    -1: no pacing (every receive at once, each receive's messages deleted at once) */
+    int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
+                                    queued meanwhile (one PublishBatch instead of one Publish each); a message after
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+    int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
+                                    heartbeats only and no request of this node waits for answers); raise it (up to
+                                    heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an
+                                    idle cost that does not grow with the cluster */
     /* Optional: every failed request (with what happens next). */
     void (*on_error)(void *user, const sioc_cluster_error *err);
     /* Optional: the outcome of published messages first_seq .. first_seq + count - 1 (SIOC_OK: accepted). */
@@ -269,6 +291,9 @@ typedef struct sioc_cluster {
     char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
     char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
     char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
+    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
+    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
+    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
     /* AWS orphan clean-up (member_janitor.c) */
     uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
     int p_has_jan, p_jan_step;

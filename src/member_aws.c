@@ -467,8 +467,9 @@ static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
     return 1;
 }
 
-/* One message: to the node unless seen before or corrupted; deleted either way. */
-static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+/* One message: to the node unless seen before or corrupted; deleted either way. 1 when it was a HEARTBEAT (type
+   2: the SNS Message is the decimal type), for pacing. */
+static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
     c->p_stats.received++;
     if (!sioc__maws_md5_ok(m)) {
         c->p_stats.bad_messages++;
@@ -485,7 +486,8 @@ static void sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64
         (void)sioc__maws_attr(m, "data", 1, &env.data);
         if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0);
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0, now);
+    return m->body.len == 1 && m->body.ptr[0] == '2';
 }
 
 /* The reply did not parse as a whole (a bad message among good ones): take each message alone, so only the bad
@@ -511,7 +513,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
         if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
         if (r == SIOC_OK && n == 1) {
-            sioc__maws_handle(c, &m, now);
+            (void)sioc__maws_handle(c, &m, now);
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
@@ -519,7 +521,7 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
         c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
         if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0);
+            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
     }
 }
 
@@ -538,7 +540,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_json doc;
     sioc_buf sb;
     sioc_sqs_message msgs[10];
-    size_t n = 0, i;
+    size_t n = 0, i, beats = 0;
     if (call->result != SIOC_OK) {
         if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
@@ -547,15 +549,18 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     s->attempts = 0;
     if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
         c->p_stats.bad_messages++;
+        sioc__m_paced(c, s, 0, 0, now);
         return;
     }
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
     if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
         sioc__maws_one_by_one(c, &doc, now);
+        sioc__m_paced(c, s, 1, 0, now); /* a mixed batch: take the next at once */
         return;
     }
     if (!n) c->p_stats.empty_receives++;
-    for (i = 0; i < n; i++) sioc__maws_handle(c, &msgs[i], now);
+    for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
+    sioc__m_paced(c, s, n >= (size_t)c->p_desc.aws.max_messages, beats == n, now);
 }
 
 /* ---- deleting ---- */
@@ -568,6 +573,7 @@ static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
     size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
     sioc_buf b;
     if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
+    if (n < SIOC_AWS_MAX_BATCH && now < sioc__m_settle_due(c)) return; /* held for a fuller batch (pacing) */
     for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
         ids[i][0] = 'm';
         ids[i][1] = (char)('0' + (int)i);

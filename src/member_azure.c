@@ -77,6 +77,13 @@ static sioc_result sioc__mazure_start_call(sioc_cluster *c, sioc__mslot *s, uint
         memset(&o, 0, sizeof o);
         o.lock_duration_s = c->p_desc.azure.lock_duration_s;
         o.auto_delete_on_idle_s = c->p_desc.azure.auto_delete_on_idle_s; /* a crashed member cleans up */
+        if (!c->p_desc.azure.no_filter_rule) { /* the broker drops own messages and others' responses for us */
+            char sql[256];
+            sioc_buf q;
+            sioc_buf_init(&q, sql, sizeof sql);
+            if (sioc_azure_write_own_filter(&q, sioc_str_n(c->p_node.uid, c->p_node.uid_len)) == SIOC_OK)
+                return sioc_azure_create_subscription_rule(z, call, topic, sub, &o, sioc_str_n(sql, q.len), now);
+        }
         return sioc_azure_create_subscription(z, call, topic, sub, &o, now);
     }
     case SIOC_CLUSTER_OP_RECEIVE:
@@ -281,7 +288,7 @@ static void sioc__mazure_handle(sioc_cluster *c, const sioc_azure_message *m, ui
     } else if (sioc_node_receive_azure(&c->p_node, m->body.ptr, m->body.len, &m->env, now) != SIOC_OK) {
         c->p_stats.bad_messages++; /* the node applied the filters before decoding (docs/PROTOCOL.md §2.2) */
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now));
+    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->lock_path, sioc__mazure_lock_deadline(c, now), now);
 }
 
 static void sioc__mazure_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -306,7 +313,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
-        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now));
+        (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now),
+                                  now);
         return;
     }
     if (c->p_state != SIOC_CLUSTER_RUNNING) { /* re-creating meanwhile: start afresh later */

@@ -21,6 +21,11 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 #define SIOC__M_PUB 1u
 #define SIOC__M_SET 2u
 
+/* Pacing (AWS): a DeleteMessageBatch takes 10 handles; a handle waits at most this long for a fuller one (the
+   queue's visibility timeout is 30 s: a retried delete still lands in time, a redelivery is settled as seen). */
+#define SIOC__M_BATCH 10u /* DeleteMessageBatch and PublishBatch: 10 entries */
+#define SIOC__M_SETTLE_HOLD_MS 15000u
+
 /* Generic close phases (p_step while CLOSING): drain the out queue, then the cloud's clean-up steps. */
 #define SIOC__M_STEP_DRAIN 100
 #define SIOC__M_STEP_CLEANUP 101
@@ -40,6 +45,7 @@ typedef struct sioc__mslot {
     uint64_t retry_at;
     uint64_t seq_first; /* publish: sequence of its first message */
     uint64_t deadline;  /* settle: give up after this (0: never) */
+    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
@@ -54,6 +60,7 @@ typedef struct sioc__mslot {
 typedef struct sioc__msettle {
     int op;
     uint64_t deadline; /* give up after this (the lock expires; 0: never) */
+    uint64_t due;      /* send by then at the latest (held for a fuller batch until then) */
     uint16_t len;
     char text[SIOC_CLUSTER_HANDLE_MAX];
 } sioc__msettle;
@@ -89,7 +96,10 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+static int sioc__m_pacing(const sioc_cluster *c);
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 static int sioc__m_emitter(const sioc_cluster *c);

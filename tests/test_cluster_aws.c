@@ -123,6 +123,8 @@ static void t_desc_init(int emitter) {
     t_desc.allocator.alloc = t_alloc;
     t_desc.allocator.free = t_free;
     t_desc.own_io = 1; /* this test moves the engine's bytes */
+    t_desc.receive_budget_ms = -1; /* each receive at once, deleted at once (pacing: tests/test_member.c) */
+    t_desc.publish_budget_ms = -1; /* each publish as soon as the slot is free */
     t_desc.on_error = t_on_error;
     t_desc.node.emitter_only = emitter;
 }

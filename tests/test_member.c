@@ -6,7 +6,11 @@
    for close giving up after shutdown_timeout_ms; init errors (receives_in_flight, http.conns_per_endpoint, missing
    credentials or connection string, no random or clock) with nothing leaked and on_error not called; the heap of
    an Azure member; free on a zeroed or freed member; start twice, close before start; the transport picked by
-   AUTO; op and state names for both transports. */
+   AUTO; op and state names for both transports; receive pacing on a simulated queue (batches at 200/s within the
+   budget, deletes held for 10 handles or 15 s, a backlog taken at once; a quiet cluster received once per idle
+   wait with no live peer expired, a pending request or a message other than a heartbeat ending the wait; waits
+   that leave no room for heartbeats or answers refused; publishes at 200/s batched every publish_budget_ms, a lone
+   one or a full batch at once, ADAPTER_CLOSE never held). */
 #define SIO_CLUSTER_IMPLEMENTATION
 #include "sio_cluster.h"
 #include "tests/harness.h"
@@ -97,6 +101,7 @@ static sioc_cluster_desc t_aws_desc(void) {
     d.allocator.free = t_free;
     d.on_error = t_on_error;
     d.on_publish = t_on_publish;
+    d.publish_budget_ms = -1; /* each publish at once (publish pacing: test_pacing_publish) */
     return d;
 }
 
@@ -509,6 +514,255 @@ static void test_names(void) {
     CHECK_EQ_INT(t_bytes, 0);
 }
 
+/* ---- receive pacing (AWS): a simulated queue behind the fake endpoint ---- */
+
+#define T_PEER "aaaabbbbccccdddd"
+#define T_QMAX 4096
+static uint64_t t_q_at[T_QMAX];   /* when each message entered the queue */
+static int t_q_type[T_QMAX];      /* SNS Message: 2 heartbeat, 1 initial heartbeat */
+static size_t t_q_head, t_q_tail; /* [head, tail) still in the queue */
+static uint64_t t_q_max_wait;     /* longest a message sat in the queue before a receive took it */
+static size_t t_q_batches;        /* non-empty receive replies */
+
+static void t_q_reset(void) {
+    t_q_head = t_q_tail = 0;
+    t_q_max_wait = 0;
+    t_q_batches = 0;
+}
+
+static void t_q_push(int type) {
+    if (t_q_tail < T_QMAX) t_q_at[t_q_tail] = f_now, t_q_type[t_q_tail++] = type;
+}
+
+/* A held ReceiveMessage takes up to 10 queued messages (SQS answers a long poll as soon as any is there). */
+static void t_q_serve(void) {
+    static char json[16384];
+    size_t n = 0, off, i;
+    int c, held = 0;
+    for (c = 0; c < F_CONNS; c++) held |= f_conn[c].open && f_conn[c].held;
+    if (!held || t_q_head == t_q_tail) return;
+    off = (size_t)snprintf(json, sizeof json, "{\"Messages\":[");
+    for (i = t_q_head; i < t_q_tail && n < 10; i++, n++) {
+        /* md5("1") / md5("2") */
+        const char *md5 = t_q_type[i] == 1 ? "c4ca4238a0b923820dcc509a6f75849b" : "c81e728d9d4c2f636f067f89cc14862c";
+        off += (size_t)snprintf(json + off, sizeof json - off,
+                                "%s{\"MessageId\":\"id-%lu\",\"ReceiptHandle\":\"h-%lu\",\"MD5OfBody\":\"%s\","
+                                "\"Body\":\"%d\","
+                                "\"MessageAttributes\":{\"nsp\":{\"DataType\":\"String\",\"StringValue\":\"/\"},"
+                                "\"uid\":{\"DataType\":\"String\",\"StringValue\":\"" T_PEER "\"}}}",
+                                n ? "," : "", (unsigned long)i, (unsigned long)i, md5, t_q_type[i]);
+        if (f_now - t_q_at[i] > t_q_max_wait) t_q_max_wait = f_now - t_q_at[i];
+    }
+    snprintf(json + off, sizeof json - off, "]}");
+    t_q_head = i;
+    t_q_batches++;
+    (void)f_deliver(json);
+}
+
+/* Like t_run, serving the queue every step; `every` ms a message of `type` enters it (0: none). */
+static void t_run_q(uint32_t ms, uint32_t every, int type) {
+    uint32_t i;
+    int k;
+    for (i = 0; i <= ms; i++) {
+        if (every && f_now % every == 0) t_q_push(type);
+        for (k = 0; k < 4; k++) {
+            sioc_cluster_process(&t_m, f_now);
+            f_pump();
+            t_q_serve();
+            f_pump();
+            sioc_http_tick(f_http, f_now);
+            t_drain();
+        }
+        if (i < ms) f_now++;
+    }
+}
+
+/* A received message is counted by its peer; PEER_DOWN events seen while draining. */
+static size_t t_peer_downs;
+static void t_drain_count(void) {
+    sioc_node_event ev;
+    while (sioc_node_next_event(t_n, &ev) == SIOC_OK) t_peer_downs += ev.type == SIOC_NODE_EV_PEER_DOWN;
+}
+
+/* Pacing at a steady rate: after a receive that was not full the next starts receive_budget_ms after it began, so
+   at 200/s each receive carries several messages and no message waits longer than the budget plus the step;
+   deletes wait for 10 handles; the leftover handles go within 15 s; a full receive is followed at once. */
+static void test_pacing_rate(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    size_t mark, recv, del;
+    CHECK(t_start(&d));
+    CHECK_EQ_INT(sioc_cluster_desc_resolved(&d).receive_budget_ms, 30);
+    CHECK_EQ_INT(sioc_cluster_desc_resolved(&d).receive_idle_ms, 30);
+    t_q_reset();
+    t_run_q(100, 0, 0);
+    mark = f_n_log;
+    f_n_deleted = 0;
+    t_run_q(5000, 5, 2); /* 200/s for 5 s (the fake endpoint logs 512 requests) */
+    recv = t_log_count("ReceiveMessage", mark);
+    del = t_log_count("DeleteMessageBatch", mark);
+    CHECKF(t_q_tail >= 1000 && t_q_head + 10 >= t_q_tail, "%lu of %lu", (unsigned long)t_q_head,
+           (unsigned long)t_q_tail);
+    if (getenv("T_VERBOSE"))
+        printf("rate: %lu messages, %lu receives, %lu deletes, max wait %lu ms\n", (unsigned long)t_q_tail,
+               (unsigned long)recv, (unsigned long)del, (unsigned long)t_q_max_wait);
+    CHECKF(recv * 100 <= t_q_tail * 20, "%lu receives for %lu messages", (unsigned long)recv, (unsigned long)t_q_tail);
+    CHECKF(del * 100 <= t_q_tail * 11, "%lu deletes for %lu messages", (unsigned long)del, (unsigned long)t_q_tail);
+    CHECKF(t_q_max_wait <= 31, "a message waited %lu ms", (unsigned long)t_q_max_wait);
+    CHECK_EQ_INT(t_st()->redelivered, 0);
+    /* the rate stops: what is held is deleted within 15 s, in one batch */
+    t_run_q(5, 0, 0);
+    CHECK(t_st()->settled < t_q_head && t_st()->settled + 10 > t_q_head); /* fewer than 10 held */
+    t_run_q(14800, 0, 0);
+    CHECK(t_st()->settled < t_q_head);
+    t_run_q(300, 0, 0);
+    CHECK_EQ_INT(t_st()->settled, t_q_head);
+    /* a backlog: a full receive is followed at once, its handles deleted at once */
+    mark = f_n_log;
+    {
+        size_t i;
+        for (i = 0; i < 25; i++) t_q_push(2);
+    }
+    t_run_q(3, 0, 0); /* the waiting long poll takes 10, then 10 and 5 at once; the next one is paced */
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 2);
+    CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 2);
+    CHECK(t_q_head == t_q_tail);
+    sioc_cluster_free(&t_m);
+}
+
+/* Publish pacing: at 200/s publishes go at most every publish_budget_ms, each carrying what queued meanwhile; a
+   broadcast after a quiet spell and a full batch of 10 go at once; ADAPTER_CLOSE is not held. */
+static void test_pacing_publish(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    size_t mark, reqs, i;
+    uint64_t q;
+    d.publish_budget_ms = 0; /* the default: 20 */
+    CHECK(t_start(&d));
+    CHECK_EQ_INT(sioc_cluster_desc_resolved(&d).publish_budget_ms, 20);
+    t_run(100);
+    mark = f_n_log;
+    for (i = 0; i < 200; i++) { /* 200/s for 1 s */
+        CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1p", 3), f_now) == SIOC_OK);
+        t_run(5);
+    }
+    t_run(30);
+    reqs = t_log_count("Publish", mark) + t_log_count("PublishBatch", mark);
+    CHECKF(reqs >= 45 && reqs <= 52, "%lu publishes for 200 broadcasts", (unsigned long)reqs);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), sioc_cluster_queued_seq(&t_m));
+    /* a broadcast after a quiet second: at once */
+    t_run(1000);
+    mark = f_n_log;
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1q", 3), f_now) == SIOC_OK);
+    q = sioc_cluster_queued_seq(&t_m);
+    t_run(2);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 1);
+    CHECK_EQ_INT(sioc_cluster_published_seq(&t_m), q);
+    /* a whole batch right after it: not held */
+    mark = f_n_log;
+    for (i = 0; i < 10; i++)
+        CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1r", 3), f_now) == SIOC_OK);
+    t_run(2);
+    CHECK_EQ_INT(t_log_count("PublishBatch", mark), 1);
+    /* one more right after: held until 20 ms after the batch began */
+    mark = f_n_log;
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1s", 3), f_now) == SIOC_OK);
+    CHECK(sioc_cluster_next_deadline(&t_m, f_now) > f_now);
+    t_run(10);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 0);
+    t_run(12);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 1);
+    /* closing: ADAPTER_CLOSE right after a publish is not held */
+    mark = f_n_log;
+    CHECK(sioc_node_broadcast(t_n, sioc_str_c("/"), NULL, t_mp("\x91\xa1t", 3), f_now) == SIOC_OK);
+    t_run(25);
+    CHECK(sioc_cluster_close(&t_m, f_now) == SIOC_OK);
+    t_run(3);
+    CHECK_EQ_INT(t_log_count("Publish", mark), 2);
+    sioc_cluster_free(&t_m);
+}
+
+/* A quiet cluster (heartbeats only) with receive_idle_ms: one receive per wait whatever the number of peers; a live
+   peer is never expired (its heartbeat is at most wait + interval old); a request of ours waiting for answers ends
+   the wait at once; a message other than a heartbeat brings the short wait back. Out-of-range waits are refused. */
+static void test_pacing_idle(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    size_t mark, recv;
+    uint32_t req = 0;
+    d.receive_idle_ms = 4000;
+    CHECK(t_start(&d));
+    t_q_reset();
+    t_peer_downs = 0;
+    mark = f_n_log;
+    {
+        uint32_t i, k;
+        for (i = 0; i < 60000; i++) { /* three peers, each heartbeating every 5 s at its own phase */
+            if (f_now % 5000 == 0 || f_now % 5000 == 1700 || f_now % 5000 == 3300) t_q_push(2);
+            for (k = 0; k < 2; k++) {
+                sioc_cluster_process(&t_m, f_now);
+                f_pump();
+                t_q_serve();
+                f_pump();
+                sioc_http_tick(f_http, f_now);
+                t_drain_count();
+            }
+            f_now++;
+        }
+    }
+    recv = t_log_count("ReceiveMessage", mark);
+    if (getenv("T_VERBOSE"))
+        printf("idle: %lu receives, %lu deletes, max wait %lu ms\n", (unsigned long)recv,
+               (unsigned long)t_log_count("DeleteMessageBatch", mark), (unsigned long)t_q_max_wait);
+    CHECKF(recv <= 16, "%lu receives in an idle minute", (unsigned long)recv);
+    CHECKF(t_log_count("DeleteMessageBatch", mark) <= 5, "%lu deletes",
+           (unsigned long)t_log_count("DeleteMessageBatch", mark));
+    CHECKF(t_q_max_wait <= 4001, "%lu", (unsigned long)t_q_max_wait);
+    CHECK_EQ_INT(t_peer_downs, 0);
+    CHECK_EQ_INT(sioc_node_peer_count(t_n, sioc_str_c("/")), 1);
+    /* a request of ours: the quiet wait ends at once (its answers must not wait) */
+    t_run_q(50, 0, 0);
+    t_q_push(2);
+    t_run_q(20, 0, 0); /* quiet wait running again */
+    mark = f_n_log;
+    t_run_q(100, 0, 0);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 0);
+    CHECK(sioc_node_fetch_sockets(t_n, sioc_str_c("/"), NULL, NULL, &req, f_now) == SIOC_OK && req != 0);
+    CHECK_EQ_INT(sioc_node_pending_requests(t_n), 1);
+    t_run_q(2, 0, 0);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
+    /* a message that is not a heartbeat: the next receive follows the budget, not the idle wait */
+    t_run_q(6000, 0, 0); /* the request times out; a long poll waits */
+    mark = f_n_log;
+    t_q_push(1);
+    t_run_q(5, 0, 0); /* the long poll began long ago: the next one at once */
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
+    t_q_push(1);
+    t_run_q(5, 0, 0); /* it brings an INITIAL_HEARTBEAT: the next is due 30 ms after it began */
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
+    t_run_q(30, 0, 0);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 2);
+    t_q_push(2);
+    t_run_q(3000, 0, 0); /* a heartbeat only: the idle wait again */
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 2);
+    t_run_q(1100, 0, 0);
+    CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 3);
+    sioc_cluster_free(&t_m);
+    /* waits that would let a live peer expire or an answer come late are refused */
+    d = t_aws_desc();
+    d.receive_idle_ms = 4600; /* + 5000 interval + 500 > 10000 timeout */
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
+    d.receive_idle_ms = 0;
+    d.receive_budget_ms = 3000;
+    d.node.request_timeout_ms = 3000;
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
+    d = t_aws_desc();
+    d.receive_budget_ms = -1;
+    d.receive_idle_ms = 100; /* pacing off but an idle wait */
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
+    d.receive_budget_ms = -2;
+    d.receive_idle_ms = 0;
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
 int main(void) {
     RUN(test_publish_accepted);
     RUN(test_publish_refused);
@@ -520,6 +774,9 @@ int main(void) {
     RUN(test_states);
     RUN(test_auto);
     RUN(test_names);
+    RUN(test_pacing_rate);
+    RUN(test_pacing_idle);
+    RUN(test_pacing_publish);
     CHECK_EQ_INT(f_feed_errors, 0);
     return sioc_t_report("test_member");
 }

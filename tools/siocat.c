@@ -1025,6 +1025,8 @@ static const char g_usage[] =
     "              [--no-filter-policy] [--retention-seconds N] [--receives-in-flight N]\n"
     "              [--transport aws|azure] [--connection-string CS] [--rest-url URL]\n"
     "              [--subscription-prefix P] [--ca-file PEM] [--startup-timeout MS]\n"
+    "              [--receive-budget MS|off] [--receive-idle MS] [--publish-budget MS|off]\n"
+    "              [--no-filter-rule]\n"
     "Environment: AWS_ENDPOINT_URL[_SNS|_SQS], AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
     "AWS_SESSION_TOKEN; azure: SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL (e.g. the local test\n"
     "broker's http://127.0.0.1:PORT; default https://<Endpoint host>/). JSON-line commands on stdin,\n"
@@ -1062,12 +1064,13 @@ static void parse_args(int argc, char **argv, sioc_cluster_desc *d, uint32_t *st
         static const char *const flags[] = {"--label", "--nsp", "--socket", "--heartbeat-interval",
             "--heartbeat-timeout", "--topic", "--queue-prefix", "--subscription-prefix", "--wait-time-seconds",
             "--receives-in-flight", "--retention-seconds", "--endpoint", "--region", "--auto-ack", "--transport",
-            "--connection-string", "--rest-url", "--ca-file", "--startup-timeout", "--emitter", "--no-filter-policy",
-            "--help", "-h"};
+            "--connection-string", "--rest-url", "--ca-file", "--startup-timeout", "--receive-budget", "--receive-idle",
+            "--publish-budget",
+            "--emitter", "--no-filter-policy", "--no-filter-rule", "--help", "-h"};
         size_t f, n_flags = sizeof flags / sizeof flags[0];
         for (f = 0; f < n_flags && strcmp(a, flags[f]) != 0; f++) continue;
         if (f == n_flags) bad_flag(a, NULL, "unknown flag");
-        if (f < n_flags - 4) needv(a, v), i++; /* all but the last four take a value */
+        if (f < n_flags - 5) needv(a, v), i++; /* all but the last five take a value */
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(g_usage, stdout);
             exit(0);
@@ -1097,6 +1100,10 @@ static void parse_args(int argc, char **argv, sioc_cluster_desc *d, uint32_t *st
         else if (!strcmp(a, "--auto-ack")) g_auto_ack = argv[i];
         else if (!strcmp(a, "--emitter")) g_emitter = 1;
         else if (!strcmp(a, "--no-filter-policy")) d->aws.no_filter_policy = 1;
+        else if (!strcmp(a, "--no-filter-rule")) d->azure.no_filter_rule = 1;
+        else if (!strcmp(a, "--receive-budget")) d->receive_budget_ms = !strcmp(v, "off") ? -1 : (int)arg_u32(a, v);
+        else if (!strcmp(a, "--receive-idle")) d->receive_idle_ms = (int)arg_u32(a, v);
+        else if (!strcmp(a, "--publish-budget")) d->publish_budget_ms = !strcmp(v, "off") ? -1 : (int)arg_u32(a, v);
         else if (!strcmp(a, "--transport")) {
             if (!strcmp(v, "azure")) d->transport = SIOC_CLUSTER_AZURE;
             else if (!strcmp(v, "aws")) d->transport = SIOC_CLUSTER_AWS;

@@ -313,7 +313,7 @@ class Broker {
     this.topics.delete(t.name.toLowerCase());
   }
 
-  createSub(t, name, desc) {
+  createSub(t, name, desc, filter) {
     const now = new Date();
     const s = {
       name, topic: t, created: now, updated: now, accessed: now,
@@ -321,6 +321,7 @@ class Broker {
       deadLetteringOnFilterExceptions: true, maxDeliveryCount: 10, enableBatchedOperations: true,
       autoDeleteMs: NEVER_MS, status: 'Active', forwardTo: undefined, forwardDlqTo: undefined, userMetadata: undefined,
       ready: [], locked: new Map(), consumers: [], rr: 0, idleTimer: null, deleted: false,
+      filter: filter || null, // compiled $Default rule (SQL filter); null: every message (TrueFilter)
     };
     this.applySubDesc(s, desc);
     t.subs.set(name.toLowerCase(), s);
@@ -380,6 +381,10 @@ class Broker {
     if (!msg.messageId) msg.messageId = crypto.randomBytes(16).toString('hex');
     t.accessed = msg.enqueuedAt;
     for (const s of t.subs.values()) {
+      if (s.filter && s.filter(msg) !== true) { // SQL three-valued logic: only TRUE matches
+        this.stats.filtered_out = (this.stats.filtered_out || 0) + 1;
+        continue;
+      }
       s.ready.push({ msg, deliveries: 0, sub: s });
       this.pump(s);
     }
@@ -1263,6 +1268,12 @@ class Broker {
       if (!validName(subName, 50)) return this.httpError(res, 400, `Invalid subscription name '${subName}'.`);
       const desc = parseDescription(body, 'SubscriptionDescription');
       if (!desc) return this.httpError(res, 400, 'The request body is not a SubscriptionDescription entry.');
+      let filter = null;
+      try {
+        filter = parseDefaultRule(body);
+      } catch (e) {
+        return this.httpError(res, 400, `DefaultRuleDescription: ${e.message}`);
+      }
       if (desc.LockDuration !== undefined && parseDuration(desc.LockDuration) === undefined) return this.httpError(res, 400, 'bad LockDuration');
       if (desc.AutoDeleteOnIdle !== undefined && parseDuration(desc.AutoDeleteOnIdle) === undefined) return this.httpError(res, 400, 'bad AutoDeleteOnIdle');
       if (!t) return this.httpError(res, 404, `The messaging entity '${topicName}' could not be found.`);
@@ -1273,7 +1284,7 @@ class Broker {
         this.touch(s);
         return this.sendAtom(res, 201, this.subEntry(req, s, true));
       }
-      return this.sendAtom(res, 201, this.subEntry(req, this.createSub(t, subName, desc), true));
+      return this.sendAtom(res, 201, this.subEntry(req, this.createSub(t, subName, desc, filter), true));
     }
     if (req.method === 'DELETE') {
       if (!s) return this.httpError(res, 404, `The messaging entity '${topicName}/Subscriptions/${subName}' could not be found.`);
@@ -1411,6 +1422,121 @@ function xmlUnescape(s) {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
 
+/* ---------- subscription rules: the $Default rule given at creation (DefaultRuleDescription) ----------
+   A SqlFilter (or TrueFilter / FalseFilter) in the subset the cluster needs: property references (bare names and
+   user.<name> are application properties, matched by exact name, then case-insensitively; sys.<name> is never
+   set here), 'string' literals ('' escapes a quote), numbers, TRUE, FALSE, NULL; = <> != < > <= >=; IS [NOT] NULL;
+   NOT, AND, OR; parentheses. SQL three-valued logic: a comparison with a missing property is unknown (null), and
+   only TRUE lets a message in. Returns a function msg -> true/false/null, or null when the body has no rule;
+   throws on a filter it cannot read (the PUT then gets 400). */
+function parseDefaultRule(buf) {
+  const text = buf ? buf.toString('utf8') : '';
+  const rule = /<(?:\w+:)?DefaultRuleDescription\b[^>]*>([\s\S]*?)<\/(?:\w+:)?DefaultRuleDescription>/.exec(text);
+  if (!rule) return null;
+  const f = /<(?:\w+:)?Filter\b([^>]*?)(\/?)>/.exec(rule[1]);
+  const type = f && /(?:\w+:)?type="(?:\w+:)?(\w+)"/.exec(f[1]);
+  if (!type) throw new Error('no Filter type');
+  if (type[1] === 'TrueFilter') return null;
+  if (type[1] === 'FalseFilter') return () => false;
+  if (type[1] !== 'SqlFilter') throw new Error(`${type[1]} is not implemented`);
+  const expr = /<(?:\w+:)?SqlExpression>([^<]*)<\/(?:\w+:)?SqlExpression>/.exec(rule[1]);
+  if (!expr) throw new Error('no SqlExpression');
+  return compileSqlFilter(xmlUnescape(expr[1]));
+}
+
+function compileSqlFilter(sql) {
+  const toks = [];
+  const re = /\s*(?:('(?:[^']|'')*')|(\d+(?:\.\d+)?)|(<>|!=|<=|>=|=|<|>|\(|\))|([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?|\[[^\]]+\]))/y;
+  let pos = 0;
+  while (pos < sql.length) {
+    if (/^\s*$/.test(sql.slice(pos))) break;
+    re.lastIndex = pos;
+    const m = re.exec(sql);
+    if (!m) throw new Error(`cannot read the filter at ${pos}: ${sql.slice(pos, pos + 20)}`);
+    pos = re.lastIndex;
+    if (m[1] !== undefined) toks.push({ k: 'lit', v: m[1].slice(1, -1).replace(/''/g, "'") });
+    else if (m[2] !== undefined) toks.push({ k: 'lit', v: Number(m[2]) });
+    else if (m[3] !== undefined) toks.push({ k: 'op', v: m[3] });
+    else {
+      const w = m[4].toUpperCase();
+      if (['AND', 'OR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE'].includes(w)) toks.push({ k: 'kw', v: w });
+      else toks.push({ k: 'id', v: m[4].replace(/^\[|\]$/g, '') });
+    }
+  }
+  let i = 0;
+  const peek = (k, v) => toks[i] && toks[i].k === k && (v === undefined || toks[i].v === v);
+  const take = (k, v) => {
+    if (!peek(k, v)) throw new Error(`expected ${v || k} at token ${i}`);
+    return toks[i++];
+  };
+  const and3 = (a, b) => (a === false || b === false ? false : a === null || b === null ? null : true);
+  const or3 = (a, b) => (a === true || b === true ? true : a === null || b === null ? null : false);
+  const prop = (name) => (msg) => {
+    let n = name;
+    if (/^sys\./i.test(n)) return null;
+    n = n.replace(/^user\./i, '');
+    const p = msg.props.find((x) => x.name === n) || msg.props.find((x) => x.name.toLowerCase() === n.toLowerCase());
+    return p ? p.value : null;
+  };
+  const operand = () => {
+    if (peek('lit')) { const v = toks[i++].v; return () => v; }
+    if (peek('kw', 'TRUE')) { i++; return () => true; }
+    if (peek('kw', 'FALSE')) { i++; return () => false; }
+    if (peek('kw', 'NULL')) { i++; return () => null; }
+    return prop(take('id').v);
+  };
+  const cmp = { '=': (a, b) => a === b, '<>': (a, b) => a !== b, '!=': (a, b) => a !== b, '<': (a, b) => a < b,
+    '>': (a, b) => a > b, '<=': (a, b) => a <= b, '>=': (a, b) => a >= b };
+  let orExpr;
+  const pred = () => {
+    if (peek('op', '(')) {
+      i++;
+      const e = orExpr();
+      take('op', ')');
+      return e;
+    }
+    const a = operand();
+    if (peek('kw', 'IS')) {
+      i++;
+      const not = peek('kw', 'NOT') ? (i++, true) : false;
+      take('kw', 'NULL');
+      return (msg) => (a(msg) === null) !== not;
+    }
+    if (peek('op') && cmp[toks[i].v]) {
+      const f = cmp[toks[i++].v];
+      const b = operand();
+      return (msg) => {
+        const x = a(msg), y = b(msg);
+        if (x === null || y === null) return null;
+        if (typeof x !== typeof y) return false;
+        return f(x, y);
+      };
+    }
+    return (msg) => { const v = a(msg); return v === null ? null : v === true; };
+  };
+  const notExpr = () => {
+    if (peek('kw', 'NOT')) {
+      i++;
+      const e = notExpr();
+      return (msg) => { const v = e(msg); return v === null ? null : !v; };
+    }
+    return pred();
+  };
+  const andExpr = () => {
+    let e = notExpr();
+    while (peek('kw', 'AND')) { i++; const a = e, b = notExpr(); e = (msg) => and3(a(msg), b(msg)); }
+    return e;
+  };
+  orExpr = () => {
+    let e = andExpr();
+    while (peek('kw', 'OR')) { i++; const a = e, b = andExpr(); e = (msg) => or3(a(msg), b(msg)); }
+    return e;
+  };
+  const e = orExpr();
+  if (i !== toks.length) throw new Error(`unexpected token ${i}`);
+  return e;
+}
+
 /* The children of <TopicDescription>/<SubscriptionDescription> in an ATOM entry as {name: text}, or null when the
    body is not such an entry. An empty body counts as an empty description. */
 function parseDescription(buf, element) {
@@ -1464,7 +1590,8 @@ async function main() {
   process.stdout.write(`SBBROKER_READY amqp=${ports.amqp} http=${ports.http} https=${ports.https}\n`);
 }
 
-module.exports = { Broker, parseArgs, verifySas, parseCustomValue, formatCustomValue, parseDuration, formatDuration, parseDescription };
+module.exports = { Broker, parseArgs, verifySas, parseCustomValue, formatCustomValue, parseDuration, formatDuration, parseDescription,
+  parseDefaultRule, compileSqlFilter };
 
 if (require.main === module) {
   main().catch((e) => {

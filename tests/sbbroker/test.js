@@ -590,6 +590,52 @@ test('admin updateTopic (If-Match) keeps live senders; AMQP message over the siz
 
 /* ---------------- harness ---------------- */
 
+test('subscription rule: a SQL $Default filter given at creation (SDK defaultRuleOptions and the C form)', async () => {
+  const admin = adminClient();
+  const own = '0123456789abcdef';
+  const sql = `(uid IS NULL OR uid <> '${own}') AND (requesterUid IS NULL OR requesterUid = '' OR requesterUid = '${own}')`;
+  await makeTopic(admin, 't-rule', { filtered: { defaultRuleOptions: { name: '$Default', filter: { sqlExpression: sql } } }, all: {} });
+  // the C library's entry (sioc_azure_write_subscription_entry_rule) over plain HTTP, with XML escapes
+  const entry = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><entry xmlns="http://www.w3.org/2005/Atom">' +
+    '<content type="application/xml"><SubscriptionDescription xmlns="http://schemas.microsoft.com/netservices/2010/10/servicebus/connect" ' +
+    'xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><DefaultRuleDescription><Filter i:type="SqlFilter"><SqlExpression>' +
+    sql.replace(/'/g, '&apos;').replace(/</g, '&lt;').replace(/>/g, '&gt;') +
+    '</SqlExpression></Filter><Action i:type="EmptyRuleAction"/><Name>$Default</Name></DefaultRuleDescription>' +
+    '</SubscriptionDescription></content></entry>';
+  const put = await rest('PUT', '/t-rule/Subscriptions/c-form?api-version=2021-05', { body: entry,
+    headers: [['Content-Type', 'application/atom+xml;type=entry;charset=utf-8']] });
+  assert.equal(put.status, 201);
+  const bad = await rest('PUT', '/t-rule/Subscriptions/bad?api-version=2021-05', { body: entry.replace('IS NULL OR uid', 'IS NULL OR OR uid'),
+    headers: [['Content-Type', 'application/atom+xml;type=entry;charset=utf-8']] });
+  assert.equal(bad.status, 400, 'a filter the broker cannot read');
+  const c = sbClient();
+  const sender = c.createSender('t-rule');
+  const cases = [
+    [{ nsp: '/', uid: own }, false], // own message
+    [{ nsp: '/', uid: 'ffffffffffffffff' }, true],
+    [{ nsp: '/', uid: 'ffffffffffffffff', requesterUid: own }, true], // a response for us
+    [{ nsp: '/', uid: 'ffffffffffffffff', requesterUid: 'eeeeeeeeeeeeeeee' }, false], // for someone else
+    [{ nsp: '/', uid: 'ffffffffffffffff', requesterUid: '' }, true],
+    [{ nsp: '/' }, true], // no uid at all
+  ];
+  for (let k = 0; k < cases.length; k++) {
+    await sender.sendMessages({ body: new Uint8Array(HEARTBEAT), applicationProperties: cases[k][0], messageId: `m${k}` });
+  }
+  const want = cases.map((x, k) => (x[1] ? `m${k}` : null)).filter(Boolean);
+  for (const sub of ['filtered', 'c-form']) {
+    const got = [];
+    for (;;) {
+      const r = await rest('DELETE', `/t-rule/subscriptions/${sub}/messages/head?timeout=1`);
+      if (r.status !== 200) break;
+      got.push(JSON.parse(r.headers.brokerproperties).MessageId);
+    }
+    assert.deepEqual(got, want, sub);
+  }
+  const st = await stats();
+  assert.equal(st.topics['t-rule'].all.ready, cases.length, 'the unfiltered subscription has all');
+  await sender.close();
+});
+
 function makeCert() {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sbbroker-'));
   const key = path.join(tmp, 'key.pem'), cert = path.join(tmp, 'cert.pem');
