@@ -4,7 +4,8 @@
 #   tests/toolchain.sh check NAME...        exit 0 when all are usable; else print what is missing, exit 1
 #   tests/toolchain.sh need LABEL NAME...   as check, and when one is missing print "SKIPPED LABEL: ..." and add
 #                                           a skipped part to build/results.txt (a failure under SIOC_REQUIRE_ALL=1)
-# NAME: gcc cxx clang asan libfuzzer i686 s390x mbedtls bearssl arm mingw wine node openssl cmake pkgconfig
+# NAME: gcc cxx clang asan libfuzzer i686 s390x mbedtls bearssl arm mingw wine node openssl cmake pkgconfig qemuarm
+#       chromium
 CC_GCC=${CC_GCC:-gcc}; CXX=${CXX:-g++}; CC_CLANG=${CC_CLANG:-clang}; CC_32=${CC_32:-i686-linux-gnu-gcc}
 CC_BE=${CC_BE:-s390x-linux-gnu-gcc}; QEMU_BE=${QEMU_BE:-qemu-s390x-static}; CC_MINGW=${CC_MINGW:-x86_64-w64-mingw32-gcc}
 tmp=build/toolchain-check
@@ -47,6 +48,8 @@ $MAIN"; try_link "$CC_GCC" -lbearssl || { echo "BearSSL (apt-get install libbear
               { echo "Node.js >= 20 (found: ${v:-none}; Debian 12's nodejs is 18: npm install -g node@20)"; return 1; } ;;
     openssl) have openssl || { echo "the openssl CLI (apt-get install openssl)"; return 1; } ;;
     cmake) have cmake || { echo "cmake (apt-get install cmake)"; return 1; } ;;
+    qemuarm) have qemu-system-arm || { echo "qemu-system-arm (apt-get install qemu-system-arm)"; return 1; } ;;
+    chromium) { have chromium || have chromium-browser; } || { echo "chromium (apt-get install chromium)"; return 1; } ;;
     pkgconfig) have pkg-config || { echo "pkg-config (apt-get install pkg-config)"; return 1; } ;;
     *) echo "unknown toolchain $1"; return 1 ;;
     esac
