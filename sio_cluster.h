@@ -3439,7 +3439,9 @@ typedef struct sioc_cluster_aws_opts {
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
-       queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+       queues are covered by the same rule. Only members that run the clean-up take part in the choice (their queues
+       carry the tag sioc-janitor=1; custom aws.tags leave it out). Counted in stats.orphans_deleted, logged at
+       WARN. The SMALL preset leaves the clean-up to others. */
     uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
                                            whenever peers go silent): a topic deleted and re-created under the
                                            cluster took it along */
@@ -3578,8 +3580,8 @@ typedef struct sioc_cluster {
      SERVER  the defaults: 256 KiB messages, 256 sockets, 32 peers per namespace, 4096 remembered ids, 10 messages
              per receive (AWS), 2 long polls (Azure)
      SMALL   a device: 16 KiB messages, 16 sockets in 2 namespaces, 8 peers, 8 requests, 1 long poll of 2
-             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads. Service Bus messages whose
-             properties do not fit 16 KiB of headers cannot be received with it. */
+             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads, no orphan clean-up (AWS).
+             Service Bus messages whose properties do not fit 16 KiB of headers cannot be received with it. */
 typedef enum sioc_cluster_preset { SIOC_CLUSTER_PRESET_SERVER = 0, SIOC_CLUSTER_PRESET_SMALL = 1 } sioc_cluster_preset;
 /* Fill the capacities of `preset` into *desc (set desc->transport first: heads differ per cloud). */
 SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *desc, sioc_cluster_preset preset);
@@ -17915,6 +17917,7 @@ typedef struct sioc__mjcand {
     int64_t backlog, in_flight;     /* at the last look, -1 before the first */
     uint64_t suspect_since;         /* first look that saw it grow with nothing received, 0 when not */
     uint8_t seen, tagged, foreign;  /* in the current listing; tags read; another cluster's */
+    uint8_t janitor;                /* its member runs a janitor too (sioc-janitor tag): it takes part in the choice */
 } sioc__mjcand;
 
 /* Memory a cloud wants, per slot kind and for its parsing. */
@@ -18063,6 +18066,7 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->receives_in_flight = 1;
     d->recent_ids = 512;
     d->aws.max_messages = 2;
+    d->aws.no_orphan_cleanup = 1; /* servers clean up; the janitor takes part only where it runs */
     d->http.max_endpoints = 2;
     d->http.max_requests = 8;
     d->http.request_head_size = 2048;
@@ -19011,7 +19015,7 @@ static void sioc__maws_begin(sioc_cluster *c) {
     c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
-/* Default queue tags name the cluster and the member, for a janitor (docs/AWS.md §2.4). */
+/* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
 static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
                             size_t *nt) {
     *tp = c->p_desc.aws.tags;
@@ -19023,8 +19027,10 @@ static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tag
     tags[0].value = sioc_str_c(vals[0]);
     tags[1].key = sioc_str_c("sioc-node");
     tags[1].value = sioc_str_c(vals[1]);
+    tags[2].key = sioc_str_c("sioc-janitor");
+    tags[2].value = sioc_str_c("1");
     *tp = tags;
-    *nt = 2;
+    *nt = c->p_has_jan ? 3 : 2;
 }
 
 static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
@@ -19065,7 +19071,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         break;
     case SIOC__MAWS_S_QUEUE: {
         char ret[16], tagv[2][128];
-        sioc_aws_kv at, tags[2];
+        sioc_aws_kv at, tags[3];
         const sioc_aws_kv *tp;
         size_t nt;
         sioc_buf rb;
@@ -19981,25 +19987,23 @@ static int sioc__mj_ours(const sioc_cluster *c, sioc_str url) {
     return sioc_str_eq(url, sioc_str_c(c->p_queue_url));
 }
 
-/* 1 when this member is the janitor: its uid is the lowest of itself and its live peers in "/". */
-static int sioc__mj_elected(const sioc_cluster *c) {
-    sioc_str me = sioc_str_n(c->p_node.uid, c->p_node.uid_len), nsp = sioc_str_c("/");
-    size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
-    for (i = 0; i < n; i++) {
-        sioc_str p = sioc_node_peer_uid(&c->p_node, nsp, i);
-        size_t k = SIOC__MIN(p.len, me.len);
-        int cmp = memcmp(p.ptr, me.ptr, k);
-        if (cmp < 0 || (cmp == 0 && p.len < me.len)) return 0;
-    }
-    return 1;
-}
-
 static int sioc__mj_uid_live(const sioc_cluster *c, const char *uid) {
     sioc_str nsp = sioc_str_c("/");
     size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
     for (i = 0; i < n; i++)
         if (sioc_str_eq(sioc_node_peer_uid(&c->p_node, nsp, i), sioc_str_c(uid))) return 1;
     return 0;
+}
+
+/* 1 when this member is the janitor: no live member that runs one too (its queue's sioc-janitor tag says so; Node
+   members and members with no_orphan_cleanup do not) has a lower uid. Known once every candidate's tags are read. */
+static int sioc__mj_elected(const sioc_cluster *c) {
+    size_t i;
+    for (i = 0; i < c->p_n_jan; i++) {
+        const sioc__mjcand *k = &c->p_jan[i];
+        if (k->janitor && k->uid[0] && strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
+    }
+    return 1;
 }
 
 static sioc__mjcand *sioc__mj_cur(sioc_cluster *c) { return &c->p_jan[c->p_jan_idx]; }
@@ -20058,18 +20062,34 @@ static void sioc__mj_send(sioc_cluster *c, uint64_t now) {
     sioc__m_go(c, s, op, now);
 }
 
-/* The next candidate that needs a look, or the end of this round. */
+static void sioc__mj_round_done(sioc_cluster *c, uint64_t now) {
+    c->p_jan_step = SIOC__MJ_IDLE;
+    c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+}
+
+/* The next candidate that needs a look: first the tags of new ones (once each), then, when this member is the
+   janitor, the attributes of each; or the end of this round. */
 static void sioc__mj_next_candidate(sioc_cluster *c, uint64_t now) {
+    size_t i;
+    for (i = 0; i < c->p_n_jan; i++)
+        if (!c->p_jan[i].tagged) {
+            c->p_jan_idx = i;
+            c->p_jan_step = SIOC__MJ_TAGS;
+            sioc__mj_send(c, now);
+            return;
+        }
+    if (!sioc__mj_elected(c)) {
+        sioc__mj_round_done(c, now);
+        return;
+    }
     while (++c->p_jan_idx < c->p_n_jan) {
-        sioc__mjcand *k = sioc__mj_cur(c);
-        if (!k->foreign) {
-            c->p_jan_step = k->tagged ? SIOC__MJ_ATTRS : SIOC__MJ_TAGS;
+        if (!sioc__mj_cur(c)->foreign) {
+            c->p_jan_step = SIOC__MJ_ATTRS;
             sioc__mj_send(c, now);
             return;
         }
     }
-    c->p_jan_step = SIOC__MJ_IDLE;
-    c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+    sioc__mj_round_done(c, now);
 }
 
 /* A queue of the listing: known already (seen again), or a new candidate. */
@@ -20146,6 +20166,7 @@ static void sioc__mj_tags(sioc_cluster *c, sioc__mjcand *k, const sioc_json *doc
     if (sioc_sqs_parse_list_queue_tags(doc, &sb, tags, SIOC__COUNT(tags), &n) != SIOC_OK) n = 0;
     for (i = 0; i < n; i++) {
         if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-node"))) sioc__copy_fixed(k->uid, sizeof k->uid, tags[i].value);
+        if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-janitor"))) k->janitor = 1;
         if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-cluster")) &&
             !sioc_str_eq(tags[i].value, sioc_str_c(c->p_desc.topic_name)))
             k->foreign = 1;
@@ -20187,6 +20208,8 @@ static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
         line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
         c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);
     }
+#else
+    (void)k, (void)now;
 #endif
     c->p_jan[c->p_jan_idx] = c->p_jan[--c->p_n_jan];
     c->p_jan_idx--; /* the one moved here is looked at next */
@@ -20227,9 +20250,8 @@ static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     case SIOC__MJ_TAGS:
         if (json_ok) sioc__mj_tags(c, sioc__mj_cur(c), &doc);
         else sioc__mj_cur(c)->tagged = 1;
-        c->p_jan_step = sioc__mj_cur(c)->foreign ? SIOC__MJ_IDLE : SIOC__MJ_ATTRS;
-        if (c->p_jan_step == SIOC__MJ_IDLE) sioc__mj_next_candidate(c, now);
-        else sioc__mj_send(c, now);
+        c->p_jan_idx = (size_t)-1; /* then the attributes from the first candidate on */
+        sioc__mj_next_candidate(c, now);
         return;
     case SIOC__MJ_ATTRS:
     case SIOC__MJ_RECHECK:
@@ -20269,10 +20291,6 @@ static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
     if (c->p_state != SIOC_CLUSTER_RUNNING || s->state != SIOC__MS_FREE || c->p_jan_step != SIOC__MJ_IDLE ||
         now < c->p_jan_next || !c->p_queue_url[0])
         return;
-    if (!sioc__mj_elected(c)) {
-        c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
-        return;
-    }
     c->p_jan_step = SIOC__MJ_LIST;
     c->p_jan_token[0] = 0;
     sioc__mj_send(c, now);

@@ -170,7 +170,9 @@ typedef struct sioc_cluster_aws_opts {
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
-       queues are covered by the same rule. Counted in stats.orphans_deleted, logged at WARN. */
+       queues are covered by the same rule. Only members that run the clean-up take part in the choice (their queues
+       carry the tag sioc-janitor=1; custom aws.tags leave it out). Counted in stats.orphans_deleted, logged at
+       WARN. The SMALL preset leaves the clean-up to others. */
     uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
                                            whenever peers go silent): a topic deleted and re-created under the
                                            cluster took it along */
@@ -309,8 +311,8 @@ typedef struct sioc_cluster {
      SERVER  the defaults: 256 KiB messages, 256 sockets, 32 peers per namespace, 4096 remembered ids, 10 messages
              per receive (AWS), 2 long polls (Azure)
      SMALL   a device: 16 KiB messages, 16 sockets in 2 namespaces, 8 peers, 8 requests, 1 long poll of 2
-             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads. Service Bus messages whose
-             properties do not fit 16 KiB of headers cannot be received with it. */
+             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads, no orphan clean-up (AWS).
+             Service Bus messages whose properties do not fit 16 KiB of headers cannot be received with it. */
 typedef enum sioc_cluster_preset { SIOC_CLUSTER_PRESET_SERVER = 0, SIOC_CLUSTER_PRESET_SMALL = 1 } sioc_cluster_preset;
 /* Fill the capacities of `preset` into *desc (set desc->transport first: heads differ per cloud). */
 SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *desc, sioc_cluster_preset preset);

@@ -155,7 +155,7 @@ static void sioc__maws_begin(sioc_cluster *c) {
     c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
-/* Default queue tags name the cluster and the member, for a janitor (docs/AWS.md §2.4). */
+/* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
 static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
                             size_t *nt) {
     *tp = c->p_desc.aws.tags;
@@ -167,8 +167,10 @@ static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tag
     tags[0].value = sioc_str_c(vals[0]);
     tags[1].key = sioc_str_c("sioc-node");
     tags[1].value = sioc_str_c(vals[1]);
+    tags[2].key = sioc_str_c("sioc-janitor");
+    tags[2].value = sioc_str_c("1");
     *tp = tags;
-    *nt = 2;
+    *nt = c->p_has_jan ? 3 : 2;
 }
 
 static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
@@ -209,7 +211,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         break;
     case SIOC__MAWS_S_QUEUE: {
         char ret[16], tagv[2][128];
-        sioc_aws_kv at, tags[2];
+        sioc_aws_kv at, tags[3];
         const sioc_aws_kv *tp;
         size_t nt;
         sioc_buf rb;

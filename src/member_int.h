@@ -72,6 +72,7 @@ typedef struct sioc__mjcand {
     int64_t backlog, in_flight;     /* at the last look, -1 before the first */
     uint64_t suspect_since;         /* first look that saw it grow with nothing received, 0 when not */
     uint8_t seen, tagged, foreign;  /* in the current listing; tags read; another cluster's */
+    uint8_t janitor;                /* its member runs a janitor too (sioc-janitor tag): it takes part in the choice */
 } sioc__mjcand;
 
 /* Memory a cloud wants, per slot kind and for its parsing. */

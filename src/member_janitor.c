@@ -41,25 +41,23 @@ static int sioc__mj_ours(const sioc_cluster *c, sioc_str url) {
     return sioc_str_eq(url, sioc_str_c(c->p_queue_url));
 }
 
-/* 1 when this member is the janitor: its uid is the lowest of itself and its live peers in "/". */
-static int sioc__mj_elected(const sioc_cluster *c) {
-    sioc_str me = sioc_str_n(c->p_node.uid, c->p_node.uid_len), nsp = sioc_str_c("/");
-    size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
-    for (i = 0; i < n; i++) {
-        sioc_str p = sioc_node_peer_uid(&c->p_node, nsp, i);
-        size_t k = SIOC__MIN(p.len, me.len);
-        int cmp = memcmp(p.ptr, me.ptr, k);
-        if (cmp < 0 || (cmp == 0 && p.len < me.len)) return 0;
-    }
-    return 1;
-}
-
 static int sioc__mj_uid_live(const sioc_cluster *c, const char *uid) {
     sioc_str nsp = sioc_str_c("/");
     size_t i, n = sioc_node_peer_count(&c->p_node, nsp);
     for (i = 0; i < n; i++)
         if (sioc_str_eq(sioc_node_peer_uid(&c->p_node, nsp, i), sioc_str_c(uid))) return 1;
     return 0;
+}
+
+/* 1 when this member is the janitor: no live member that runs one too (its queue's sioc-janitor tag says so; Node
+   members and members with no_orphan_cleanup do not) has a lower uid. Known once every candidate's tags are read. */
+static int sioc__mj_elected(const sioc_cluster *c) {
+    size_t i;
+    for (i = 0; i < c->p_n_jan; i++) {
+        const sioc__mjcand *k = &c->p_jan[i];
+        if (k->janitor && k->uid[0] && strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
+    }
+    return 1;
 }
 
 static sioc__mjcand *sioc__mj_cur(sioc_cluster *c) { return &c->p_jan[c->p_jan_idx]; }
@@ -118,18 +116,34 @@ static void sioc__mj_send(sioc_cluster *c, uint64_t now) {
     sioc__m_go(c, s, op, now);
 }
 
-/* The next candidate that needs a look, or the end of this round. */
+static void sioc__mj_round_done(sioc_cluster *c, uint64_t now) {
+    c->p_jan_step = SIOC__MJ_IDLE;
+    c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+}
+
+/* The next candidate that needs a look: first the tags of new ones (once each), then, when this member is the
+   janitor, the attributes of each; or the end of this round. */
 static void sioc__mj_next_candidate(sioc_cluster *c, uint64_t now) {
+    size_t i;
+    for (i = 0; i < c->p_n_jan; i++)
+        if (!c->p_jan[i].tagged) {
+            c->p_jan_idx = i;
+            c->p_jan_step = SIOC__MJ_TAGS;
+            sioc__mj_send(c, now);
+            return;
+        }
+    if (!sioc__mj_elected(c)) {
+        sioc__mj_round_done(c, now);
+        return;
+    }
     while (++c->p_jan_idx < c->p_n_jan) {
-        sioc__mjcand *k = sioc__mj_cur(c);
-        if (!k->foreign) {
-            c->p_jan_step = k->tagged ? SIOC__MJ_ATTRS : SIOC__MJ_TAGS;
+        if (!sioc__mj_cur(c)->foreign) {
+            c->p_jan_step = SIOC__MJ_ATTRS;
             sioc__mj_send(c, now);
             return;
         }
     }
-    c->p_jan_step = SIOC__MJ_IDLE;
-    c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
+    sioc__mj_round_done(c, now);
 }
 
 /* A queue of the listing: known already (seen again), or a new candidate. */
@@ -206,6 +220,7 @@ static void sioc__mj_tags(sioc_cluster *c, sioc__mjcand *k, const sioc_json *doc
     if (sioc_sqs_parse_list_queue_tags(doc, &sb, tags, SIOC__COUNT(tags), &n) != SIOC_OK) n = 0;
     for (i = 0; i < n; i++) {
         if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-node"))) sioc__copy_fixed(k->uid, sizeof k->uid, tags[i].value);
+        if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-janitor"))) k->janitor = 1;
         if (sioc_str_eq(tags[i].key, sioc_str_c("sioc-cluster")) &&
             !sioc_str_eq(tags[i].value, sioc_str_c(c->p_desc.topic_name)))
             k->foreign = 1;
@@ -247,6 +262,8 @@ static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
         line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
         c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);
     }
+#else
+    (void)k, (void)now;
 #endif
     c->p_jan[c->p_jan_idx] = c->p_jan[--c->p_n_jan];
     c->p_jan_idx--; /* the one moved here is looked at next */
@@ -287,9 +304,8 @@ static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     case SIOC__MJ_TAGS:
         if (json_ok) sioc__mj_tags(c, sioc__mj_cur(c), &doc);
         else sioc__mj_cur(c)->tagged = 1;
-        c->p_jan_step = sioc__mj_cur(c)->foreign ? SIOC__MJ_IDLE : SIOC__MJ_ATTRS;
-        if (c->p_jan_step == SIOC__MJ_IDLE) sioc__mj_next_candidate(c, now);
-        else sioc__mj_send(c, now);
+        c->p_jan_idx = (size_t)-1; /* then the attributes from the first candidate on */
+        sioc__mj_next_candidate(c, now);
         return;
     case SIOC__MJ_ATTRS:
     case SIOC__MJ_RECHECK:
@@ -329,10 +345,6 @@ static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
     if (c->p_state != SIOC_CLUSTER_RUNNING || s->state != SIOC__MS_FREE || c->p_jan_step != SIOC__MJ_IDLE ||
         now < c->p_jan_next || !c->p_queue_url[0])
         return;
-    if (!sioc__mj_elected(c)) {
-        c->p_jan_next = now + (uint64_t)c->p_desc.aws.orphan_check_s * 1000u;
-        return;
-    }
     c->p_jan_step = SIOC__MJ_LIST;
     c->p_jan_token[0] = 0;
     sioc__mj_send(c, now);

@@ -160,7 +160,7 @@ static void test_startup(void) {
     CHECK(t_has_event(SIOC_NODE_EV_READY, 0));
     /* the queue: named after the uid, short retention, tagged; the topic: no tags (must match Node's) */
     snprintf(want, sizeof want, "{\"QueueName\":\"socket-io-%s\",\"Attributes\":{\"MessageRetentionPeriod\":\"3600\"},"
-                                "\"tags\":{\"sioc-cluster\":\"socket-io\",\"sioc-node\":\"%s\"}}",
+                                "\"tags\":{\"sioc-cluster\":\"socket-io\",\"sioc-node\":\"%s\",\"sioc-janitor\":\"1\"}}",
              t_n->uid, t_n->uid);
     CHECKF(!strcmp(f_last_body[1], want), "%s", f_last_body[1]);
     CHECKF(!strcmp(f_last_body[0], "Action=CreateTopic&Version=2010-03-31&Name=socket-io"), "%s", f_last_body[0]);

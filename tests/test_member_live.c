@@ -168,6 +168,7 @@ static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_resu
 
 /* endpoint: AWS endpoint or Azure REST URL; cs: Azure connection string. */
 static uint32_t t_orphan_after_s; /* test_orphans: short clean-up clocks for the members it starts */
+static int t_no_janitor;          /* test_orphans: the slow member takes no part in the clean-up */
 
 static int t_member_init(t_member *m, const char *endpoint, const char *cs, int emitter, int filter) {
     sioc_cluster_desc d;
@@ -195,6 +196,7 @@ static int t_member_init(t_member *m, const char *endpoint, const char *cs, int 
     d.aws.no_filter_policy = !filter;
     d.aws.orphan_after_s = t_orphan_after_s;
     d.aws.orphan_check_s = t_orphan_after_s ? 1 : 0;
+    d.aws.no_orphan_cleanup = t_no_janitor;
     d.azure.connection_string = cs;
     d.azure.rest_url = endpoint;
     d.azure.timeout_s = 2;
@@ -1001,7 +1003,11 @@ static void test_orphans(void) {
     t_member *jan, *other;
     all[0] = &t_j1, all[1] = &t_j2, all[2] = &t_k, all[3] = &t_s;
     t_orphan_after_s = 3;
-    CHECK(t_join(&t_j1, 0) && t_join(&t_j2, 0) && t_join(&t_k, 0) && t_join(&t_s, 0));
+    CHECK(t_join(&t_j1, 0) && t_join(&t_j2, 0) && t_join(&t_k, 0));
+    t_no_janitor = 1; /* S is pumped in bursts: under load its node may lose its peers for a while and think itself
+                         the lowest uid; it stands aside so that the count below is exact */
+    CHECK(t_join(&t_s, 0));
+    t_no_janitor = 0;
     t_orphan_after_s = 0;
     CHECK(t_pump_list(all, 4, 10000, t_orphans_ready));
     CHECK(t_aws_node_queue(t_j1.c.p_topic));
@@ -1017,13 +1023,19 @@ static void test_orphans(void) {
            (unsigned long long)k_gone, (unsigned long long)n_gone);
     CHECK(k_gone > 3000 && k_gone < 20000);
     CHECK(n_gone > 3000 && n_gone < 20000);
+    { /* the broker may have deleted before the janitor read the answer */
+        t_member *two[2];
+        two[0] = &t_j1, two[1] = &t_j2;
+        CHECK(t_pump_list(two, 2, 1500, NULL));
+    }
     jan = strcmp(t_j1.node->uid, t_j2.node->uid) < 0 ? &t_j1 : &t_j2;
-    if (strcmp(t_s.node->uid, jan->node->uid) < 0) jan = &t_s;
-    other = jan == &t_j1 ? &t_j2 : &t_j1; /* a member that is not the janitor */
+    other = jan == &t_j1 ? &t_j2 : &t_j1; /* the member that is not the janitor */
     CHECK_EQ_INT(t_st(jan)->orphans_deleted, 2);
     CHECK_EQ_INT(t_st(other)->orphans_deleted, 0);
     CHECK(t_st(jan)->requests[SIOC_CLUSTER_OP_LIST_QUEUES] >= 3);
-    CHECK_EQ_INT(t_st(other)->requests[SIOC_CLUSTER_OP_LIST_QUEUES], 0);
+    /* the other looks at the listing and the tags (cached) to know it is not the janitor, but never further */
+    CHECK_EQ_INT(t_st(other)->requests[SIOC_CLUSTER_OP_LIST_SUBSCRIPTIONS], 0);
+    CHECK_EQ_INT(t_st(other)->requests[SIOC_CLUSTER_OP_DELETE_QUEUE], 0);
     /* nobody alive was touched */
     CHECK_EQ_INT(t_aws_queue_exists(s_url), 1);
     CHECK_EQ_INT(t_aws_queue_exists(j1_url), 1);
