@@ -572,7 +572,7 @@ SIOC_API void sioc_json_write_raw(sioc_json_writer *w, const char *json, size_t 
 SIOC_API size_t sioc_json_format_f64(double v, char *out);
 /* ---- src/msgpack.h ---- */
 /* ---- msgpack: writer into a sioc_buf, pull reader and validator over a complete buffer ----
-   Byte-exact with @msgpack/msgpack 2.8.0 default options (PROTOCOL.md §9): the writer always picks the smallest
+   Byte-exact with @msgpack/msgpack 2.8.0 default options (docs/PROTOCOL.md §9): the writer always picks the smallest
    form, integral doubles within +-(2^53-1) become integers, other numbers float64 (never float32), strings and
    binaries get the smallest str/bin header, JS Dates the smallest timestamp. Nothing here allocates or recurses.
 
@@ -587,7 +587,7 @@ SIOC_API size_t sioc_json_format_f64(double v, char *out);
    closes by itself after its n-th value (later values belong to the enclosing one); an end with an unfinished
    inner container, an odd number of map items or nothing open, and a finish with anything open, give
    SIOC_ERR_STATE. In map key position
-   the key "__proto__" is refused with SIOC_ERR_ARG, since it makes Node's decoder throw (PROTOCOL.md Q14).
+   the key "__proto__" is refused with SIOC_ERR_ARG, since it makes Node's decoder throw (docs/PROTOCOL.md Q14).
    Keys should be strings (§9.1); the writer does not reorder them (JS order is the caller's job).
 
      sioc_buf b; sioc_msgpack_writer w;
@@ -768,7 +768,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r
    +-(2^53-1) as integers, others float64; SIOC_MPJSON_EXACT_INTEGERS keeps any integer literal that fits int64 or
    uint64 exact); strings unescaped (a lone surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD
    beyond, as Node's encoder does); objects in text order without their "__proto__" members (Node's decoder throws
-   on them, PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
+   on them, docs/PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
    read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish). */
 
 #define SIOC_MPJSON_EXACT_INTEGERS 1u /* both ways: 64-bit integers keep every digit (not JS semantics) */
@@ -915,7 +915,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_xml_text(sioc_str raw, char *out, size_
 /* ---- src/sas.h ---- */
 /* ---- sas: Azure Service Bus shared access signatures and connection strings ----
    Pure functions over caller memory: no allocation, no clock (the caller passes Unix seconds), no global state.
-   Token (AZURE.md section 3): "SharedAccessSignature sr=<sr>&sig=<sig>&se=<expiry>&skn=<key name>" where
+   Token (docs/AZURE.md section 3): "SharedAccessSignature sr=<sr>&sig=<sig>&se=<expiry>&skn=<key name>" where
      sr  = the percent-encoded resource URI, signed exactly as written;
      sig = base64(HMAC-SHA256(key, sr + "\n" + se)), percent-encoded in the token. The key is the UTF-8 bytes
            of the key string as configured: the base64-looking text is NOT decoded (IoT Hub differs here);
@@ -988,7 +988,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sas_parse_token(sioc_str token, sioc_sa
    signature, or expired). For tests and local brokers. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sas_verify(sioc_str token, sioc_str key_name, sioc_str key, int64_t now);
 
-/* A Service Bus connection string taken apart (AZURE.md section 2). Views point into the caller's text. */
+/* A Service Bus connection string taken apart (docs/AZURE.md section 2). Views point into the caller's text. */
 typedef struct sioc_sas_connstr {
     sioc_str endpoint;            /* Endpoint value as written, "sb://ns.servicebus.windows.net/" */
     sioc_str scheme;              /* "sb" */
@@ -1017,7 +1017,7 @@ typedef struct sioc_sas_connstr {
 SIOC_API SIOC_NODISCARD sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_connstr *out);
 /* ---- src/sio_parser.h ---- */
 /* ---- sio_parser: socket.io-parser v5 frames (what a node writes to its own clients) and Engine.IO framing ----
-   PROTOCOL.md §10. Byte-exact with socket.io-parser 4.2.x / engine.io-parser 5.2.x (parser-vectors.json).
+   docs/PROTOCOL.md §10. Byte-exact with socket.io-parser 4.2.x / engine.io-parser 5.2.x (parser-vectors.json).
 
    Encoding: a packet's data is given as msgpack (for a BROADCAST: the packet.data view of a decoded cluster
    message, [event, args...]) and becomes one text frame
@@ -1114,7 +1114,7 @@ SIOC_API void sioc_eio_polling_add_binary(sioc_buf *out, size_t start, const voi
    writes what they produce. Memory is the caller's; nothing is allocated. The socket.io packets inside Engine.IO
    MESSAGE packets are sio_parser.h's business.
 
-   Engine.IO v4 (engine.io-protocol, PROTOCOL.md §10.5):
+   Engine.IO v4 (engine.io-protocol, docs/PROTOCOL.md §10.5):
      packet          one type digit (0 open, 1 close, 2 ping, 3 pong, 4 message, 5 upgrade, 6 noop) + text data;
                      a binary message is the bytes themselves on WebSocket, "b" + base64 in a polling payload
      polling         a payload is packets joined by the record separator \x1e (GET: server -> client, POST:
@@ -1311,7 +1311,7 @@ SIOC_API unsigned sioc_ws_reader_close_code(const sioc_ws_reader *r);
 SIOC_API int sioc_utf8_valid(const void *data, size_t len);
 /* ---- src/cluster_msg.h ---- */
 /* ---- cluster_msg: the 13 cluster message types, decoded and encoded in both transport shapes ----
-   PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
+   docs/PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
    requesterUid. Two shapes carry it (§2):
      - AWS: SNS `Message` = the type as decimal text; attributes nsp, uid, [requesterUid] (String) and, only when
        the message has data, `data` (Binary) = msgpack of message.data.
@@ -1335,7 +1335,7 @@ SIOC_API int sioc_utf8_valid(const void *data, size_t len);
                            refresh the sender's liveness (§5 rule 1) before dropping it.
    On failure out->error_field names the field at fault ("opts.rooms", "data", ...) for logs and counters.
 
-   Choices where Node is lax (all documented in PROTOCOL.md §8 as allowed): opts.rooms / opts.except absent or nil
+   Choices where Node is lax (all documented in docs/PROTOCOL.md §8 as allowed): opts.rooms / opts.except absent or nil
    read as empty (rooms empty = every socket, never "nobody"); flags absent or nil read as {}; unknown flags are
    ignored and known flags of another type read as absent; close absent or nil reads as false; unknown keys are
    ignored everywhere; data on types 1, 2, 13 must be valid msgpack but is otherwise ignored.
@@ -1398,7 +1398,7 @@ typedef struct sioc_msg_socket {
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out);
 SIOC_API int sioc_msg_list_next_socket(sioc_msg_list *it, sioc_msg_socket *out);
 
-/* Broadcast flags (PROTOCOL.md §4.1). `present` says which keys are there, `values` the value of the present
+/* Broadcast flags (docs/PROTOCOL.md §4.1). `present` says which keys are there, `values` the value of the present
    boolean ones. Written in the order expectSingleResponse, volatile, compress, timeout (the order Node's operator
    chains produce in every vector), unless `raw` holds a complete msgpack map, which is then written as is. */
 #define SIOC_MSG_FLAG_VOLATILE 1u
@@ -1513,7 +1513,7 @@ SIOC_API void sioc_msg_write_client_count(sioc_msgpack_writer *w, sioc_str reque
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_encode_aws_data(const sioc_msg *m, sioc_buf *out);
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_encode_azure(const sioc_msg *m, sioc_buf *out);
 /* ---- src/local_select.h ---- */
-/* ---- local_select: which local sockets an operation reaches (PROTOCOL.md §4.2) ----
+/* ---- local_select: which local sockets an operation reaches (docs/PROTOCOL.md §4.2) ----
    A pure function over a small table the caller keeps for one namespace: its sockets in connection order and
    its rooms with their members in join order (every socket is also in the room named by its own id). It matches
    socket.io-adapter's in-memory Adapter exactly: sockets in any `except` room are excluded; with rooms, each
@@ -1548,7 +1548,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets_desc(const sioc_select_t
                                                              uint32_t *out, size_t cap, size_t *out_n);
 /* ---- src/cluster.h ---- */
 /* ---- cluster: the node, a transport-neutral, sans-I/O cluster adapter state machine ----
-   PROTOCOL.md §4-§8, §10. A sioc_node is one member of a Socket.IO cluster, as ClusterAdapterWithHeartbeat is on a
+   docs/PROTOCOL.md §4-§8, §10. A sioc_node is one member of a Socket.IO cluster, as ClusterAdapterWithHeartbeat is on a
    Node server, without any transport: the AWS or Azure binding (or a test) feeds it received messages and carries
    its published messages; the application feeds it its local sockets and API calls, and reads events.
 
@@ -1561,7 +1561,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets_desc(const sioc_select_t
      both      -> sioc_node_next_deadline / sioc_node_tick              (heartbeats, liveness, request timeouts)
 
    Identity: one uid for all namespaces (16 lower-case hex from the caller's random callback, or "emitter" in
-   emitter-only mode, §1, §7), so an SNS filter policy can stay static (AWS.md §6). Request ids are made the way
+   emitter-only mode, §1, §7), so an SNS filter policy can stay static (docs/AWS.md §6). Request ids are made the way
    Node makes them: 8 random bytes as 16 lower-case hex.
 
    Memory: everything is taken once, at init, in one block sized by the desc (fixed-capacity tables: namespaces,
@@ -1575,7 +1575,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets_desc(const sioc_select_t
    until the next call that changes the node (anything but next_event, out_peek, out_count, the event accessors
    and the read-only queries); copy what you keep.
 
-   Where Node behaves badly this node takes the documented "may fix" (PROTOCOL.md §11): heartbeat timer reset by
+   Where Node behaves badly this node takes the documented "may fix" (docs/PROTOCOL.md §11): heartbeat timer reset by
    every published message (Q1); one response per (requestId, uid) (Q6, Q12); ack broadcasts need a timeout
    (Q7); responder ack registrations expire after flags.timeout (Q8); serverSideEmit auto-ack is opt-in (Q26);
    local-only ack broadcasts count only this node (Q10). */
@@ -1733,7 +1733,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms);
 
 /* ---- receiving (from the transport) ---- */
 
-/* One AWS message (SQS Body + attributes). Applies PROTOCOL.md §2.1 in order (unknown namespace, own uid,
+/* One AWS message (SQS Body + attributes). Applies docs/PROTOCOL.md §2.1 in order (unknown namespace, own uid,
    response for another node: ignored before decoding), decodes, then acts. Returns SIOC_OK when the message was
    handled or deliberately ignored, else the decoding error (the message was dropped and counted). The transport
    deletes the message either way. */
@@ -1976,7 +1976,7 @@ SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);
    The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
    socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
    giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
-   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
+   Rules every backend keeps (see docs/DESIGN.md section 9): refuse a NULL or empty host name, always set the host
    name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
    room for a full 16 KB record on the receive side. */
 
@@ -2507,7 +2507,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_parse_http_date(sioc_str text, in
 /* ---- aws: SNS (Query protocol) and SQS (AWS JSON 1.0), as the cluster transport uses them ----
    Three layers, each usable alone:
      1. Request bodies (sioc_sns_write_*, sioc_sqs_write_*): pure writers into a sioc_buf, byte-identical to what the
-        AWS SDK for JavaScript sends (docs: AWS.md section 3; checked against captured SDK traffic).
+        AWS SDK for JavaScript sends (docs: docs/AWS.md section 3; checked against captured SDK traffic).
      2. Reply parsers (sioc_sns_parse_*, sioc_sqs_parse_*): pure readers of SNS XML and SQS JSON replies, including
         error replies. Strings come back as views into the reply, or into a caller `scratch` buffer when they had
         to be decoded (XML references, JSON escapes, base64): a scratch as large as the reply is always enough.
@@ -2569,7 +2569,7 @@ SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *att
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, const sioc_aws_kv *tags,
                                                                  size_t n_tags);
 /* Subscribe the queue `queue_arn` (Protocol=sqs) with RawMessageDelivery=true; a non-empty filter_policy (JSON
-   text) adds FilterPolicyScope=MessageAttributes and FilterPolicy (AWS.md section 6). */
+   text) adds FilterPolicyScope=MessageAttributes and FilterPolicy (docs/AWS.md section 6). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                                               sioc_str filter_policy);
 /* Publish: Message, TopicArn, MessageAttributes.entry.N.* in the given order. */
@@ -2604,7 +2604,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_get_queue_attributes(sioc_buf
 /* {"QueueUrl":...,"Attributes":{...}} */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_set_queue_attributes(sioc_buf *out, sioc_str queue_url,
                                                                          const sioc_aws_kv *attrs, size_t n);
-/* The queue policy that lets `topic_arn` send to `queue_arn` (AWS.md section 5), as JSON text. ARNs must be
+/* The queue policy that lets `topic_arn` send to `queue_arn` (docs/AWS.md section 5), as JSON text. ARNs must be
    printable ASCII without '"' or '\' (SIOC_ERR_ARG). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn);
 /* SetQueueAttributes with exactly that policy as the "Policy" attribute (byte-identical to the Node adapter). */
@@ -2907,7 +2907,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc);
 #endif /* SIOC_ENABLE_AWS */
 /* ---- src/azure.h ---- */
 /* ---- azure: Service Bus REST data plane and ATOM management, as the cluster transport uses them ----
-   Three layers, each usable alone (AZURE.md sections 4-6; same shape as aws.h):
+   Three layers, each usable alone (docs/AZURE.md sections 4-6; same shape as aws.h):
      1. Request pieces (sioc_azure_write_*): quoted custom property values, the BrokerProperties JSON, and ATOM
         entries byte-identical to what @azure/service-bus 7.9.5's administration client sends.
      2. Response parsers (sioc_azure_parse_*): a peek-locked message from its headers (BrokerProperties JSON,
@@ -2929,10 +2929,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_desc_from_env(sioc_aws_desc *desc);
 #define SIOC_AZURE_META_SIZE 2048 /* per call: response headers kept for parsing (Location, BrokerProperties, ...) */
 #endif
 #define SIOC_AZURE_MAX_META_HEADERS 24
-#define SIOC_AZURE_MAX_MESSAGE_SIZE 262144 /* Standard tier: payload plus all properties (AZURE.md 7) */
+#define SIOC_AZURE_MAX_MESSAGE_SIZE 262144 /* Standard tier: payload plus all properties (docs/AZURE.md 7) */
 #define SIOC_AZURE_MAX_NAME 50             /* topic / subscription name length */
 #define SIOC_AZURE_API_VERSION "2021-05"
-#define SIOC_AZURE_MAX_TIMEOUT_S 60        /* longest receive long poll we ask for (AZURE.md 4.2) */
+#define SIOC_AZURE_MAX_TIMEOUT_S 60        /* longest receive long poll we ask for (docs/AZURE.md 4.2) */
 
 /* ---- common types ---- */
 
@@ -2950,7 +2950,7 @@ typedef struct sioc_azure_prop {
     sioc_str value;
 } sioc_azure_prop;
 
-/* What a call's failure means, for retry decisions (AZURE.md 6). */
+/* What a call's failure means, for retry decisions (docs/AZURE.md 6). */
 typedef enum sioc_azure_error_kind {
     SIOC_AZURE_E_NONE = 0,
     SIOC_AZURE_E_BAD_REQUEST,  /* 400: a bug, do not retry */
@@ -2997,7 +2997,7 @@ SIOC_API int sioc_azure_name_ok(sioc_str name);
 /* ---- 1. request pieces ---- */
 
 /* A custom property header value: strings double-quoted (refused with SIOC_ERR_ARG when they contain '"', '\',
-   control characters or non-ASCII: Azure documents no escaping, AZURE.md 4.1), other types checked and written
+   control characters or non-ASCII: Azure documents no escaping, docs/AZURE.md 4.1), other types checked and written
    bare. Appends to out; returns sioc_buf_result(out) or SIOC_ERR_ARG. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_prop_value(sioc_buf *out, const sioc_azure_prop *p);
 
@@ -3024,7 +3024,7 @@ typedef struct sioc_azure_topic_opts {
     sioc_str updated; /* optional <updated> text, e.g. "2026-11-23T06:30:49.295Z" (the SDK sends the time) */
 } sioc_azure_topic_opts;
 
-/* Subscription options; zero fields are left out. A C node sets auto_delete_on_idle_s >= 300 (AZURE.md 5.3). */
+/* Subscription options; zero fields are left out. A C node sets auto_delete_on_idle_s >= 300 (docs/AZURE.md 5.3). */
 typedef struct sioc_azure_sub_opts {
     uint32_t lock_duration_s;
     uint32_t default_ttl_s;
@@ -3037,13 +3037,13 @@ typedef struct sioc_azure_sub_opts {
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_topic_entry(sioc_buf *out, const sioc_azure_topic_opts *o);
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_subscription_entry(sioc_buf *out, const sioc_azure_sub_opts *o);
 
-/* The node's subscription name "<prefix>-<16 lowercase hex of id>" (AZURE.md 1). SIOC_ERR_ARG when the result is
+/* The node's subscription name "<prefix>-<16 lowercase hex of id>" (docs/AZURE.md 1). SIOC_ERR_ARG when the result is
    not a valid name (bad prefix characters, longer than 50). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_subscription_name(sioc_buf *out, sioc_str prefix, uint64_t id);
 
 /* ---- 2. response parsers ---- */
 
-/* One custom header value by the quoting rules (both directions, AZURE.md 4.1): "text" (JSON-style escapes
+/* One custom header value by the quoting rules (both directions, docs/AZURE.md 4.1): "text" (JSON-style escapes
    decoded into scratch when present; scratch may be NULL otherwise), true/false, integer, floating point.
    SIOC_ERR_PARSE for anything else (such a header is not a property), SIOC_ERR_BUFFER_TOO_SMALL for scratch. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch,
@@ -7478,7 +7478,7 @@ SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *
 /* ---- src/sas.c ---- */
 /* ---- sas.c ---- */
 
-/* >>sas tokens. Facts: AZURE.md section 3; the two encodings reproduce @azure/core-amqp createSasTokenProvider
+/* >>sas tokens. Facts: docs/AZURE.md section 3; the two encodings reproduce @azure/core-amqp createSasTokenProvider
    (encodeURIComponent) and the @azure/service-bus ATOM client's SasServiceClientCredentials (lower-cased), checked
    against tests/vectors/sas. */
 
@@ -9302,7 +9302,7 @@ SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const 
     return sioc__sel_run(t, rooms, except, rooms.n > 0, scratch, out, cap, out_n);
 }
 /* ---- src/cluster.c ---- */
-/* ---- cluster.c: the node state machine (PROTOCOL.md §4-§8, §10) ---- */
+/* ---- cluster.c: the node state machine (docs/PROTOCOL.md §4-§8, §10) ---- */
 
 #define SIOC__NIL 0xFFFFFFFFu
 #define SIOC__NS_NONE 0xFFFFu
@@ -10283,7 +10283,7 @@ SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i)
     return sioc_str_n(n->p_ns[ns].peers[i].uid, n->p_ns[ns].peers[i].len);
 }
 
-/* ---- selection (PROTOCOL.md §4.2 through local_select) ---- */
+/* ---- selection (docs/PROTOCOL.md §4.2 through local_select) ---- */
 
 /* local_select asks for rooms by name; the members of each room it names are copied (once per selection) from
    the room's linked list into scratch, in join order. */
@@ -10369,7 +10369,7 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
     return (size_t)(p - out) + sizeof tail - 1;
 }
 
-/* The handshake of a socket the application gave none: the nine keys Node sends (PROTOCOL.md §3), in its order,
+/* The handshake of a socket the application gave none: the nine keys Node sends (docs/PROTOCOL.md §3), in its order,
    with neutral values and the connection time the application gave (issued_ms). */
 static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
     char date[80];
@@ -10394,7 +10394,7 @@ static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_m
     sioc_msgpack_write_map(w, 0);
 }
 
-/* One socket of a fetchSockets answer: {id, handshake, rooms, data} (PROTOCOL.md §3, what sioc_msg_write_socket
+/* One socket of a fetchSockets answer: {id, handshake, rooms, data} (docs/PROTOCOL.md §3, what sioc_msg_write_socket
    writes, with the rooms taken straight from the membership list). */
 static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, uint32_t slot) {
     const struct sioc__node_sock *s = &n->p_socks[slot];
@@ -10473,7 +10473,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
         }
         total = SIOC__ALIGN8(hdr + req_len + b.len);
         if (r == SIOC_OK) {
-            /* SNS counts Message + attribute names, data types and values (AWS.md §7). */
+            /* SNS counts Message + attribute names, data types and values (docs/AWS.md §7). */
             aws = strlen(sioc__node_type_text[p->type]) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
             if (req_len) aws += 12 + 6 + req_len;
             if (has_data) aws += 4 + 6 + (data_end - data_start);
@@ -11257,7 +11257,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
     sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !n->p_desc.emitter_only) {
-        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, AWS.md §2.1 step 6 */
+        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_INITIAL_HEARTBEAT);
             sioc__node_publish_internal(n, i, &p, now_ms);
@@ -11274,7 +11274,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
     for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
     if (!n->p_desc.emitter_only) {
-        for (i = 0; i < n->p_n_ns; i++) { /* AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
+        for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);
             sioc__node_publish_internal(n, i, &p, now_ms);
@@ -13454,7 +13454,7 @@ SIOC_API const char *sioc_tls_backend(void) { return "none"; }
 /* ---- src/tls_mbedtls.c ---- */
 /* ---- tls_mbedtls.c: TLS 1.2 through mbedTLS 2.28 (Debian libmbedtls-dev; link -lmbedtls -lmbedx509 -lmbedcrypto) ----
    The socket side is two byte queues behind custom BIO callbacks that answer WANT_READ / WANT_WRITE when empty or
-   full, so mbedTLS never touches a socket. Pitfalls handled (DESIGN.md section 9):
+   full, so mbedTLS never touches a socket. Pitfalls handled (docs/DESIGN.md section 9):
    - mbedtls_ssl_set_hostname() is always called and an empty name is refused first: 2.28.3 silently skips the
      name check when it is never called (CVE-2025-27809).
    - MBEDTLS_SSL_VERIFY_REQUIRED is set explicitly; no verify callback clears any flag.
@@ -13759,7 +13759,7 @@ SIOC_API const char *sioc_tls_backend(void) { return "mbedtls " MBEDTLS_VERSION_
    BearSSL's engine is already sans-I/O: its four buffers (send-record, receive-record, send-app, receive-app, each
    with an acknowledge call) are the ops one for one; the blocking br_sslio wrapper is not used. BearSSL never
    allocates: the per-connection state (client context, X.509 validator, I/O buffer) is one block from the engine.
-   Pitfalls handled (DESIGN.md section 9):
+   Pitfalls handled (docs/DESIGN.md section 9):
    - br_ssl_client_reset() with a NULL name disables SNI and the name check: an empty name is refused first.
    - Trust anchors are decoded from PEM (BearSSL's streaming PEM and X.509 decoders) and deep-copied.
    - Validity is checked against the caller's clock (br_x509_minimal_set_time, days since year 0 =
@@ -15116,7 +15116,7 @@ static void sioc__put_base64(sioc_buf *b, const uint8_t *p, size_t n, int pct) {
     }
 }
 
-/* >>SNS request bodies: AWS Query protocol, form-encoded with the RFC 3986 unreserved set (AWS.md 3.1). */
+/* >>SNS request bodies: AWS Query protocol, form-encoded with the RFC 3986 unreserved set (docs/AWS.md 3.1). */
 
 static void sioc__form_action(sioc_buf *b, const char *action) {
     sioc_buf_puts(b, "Action=");
@@ -15188,7 +15188,7 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
     sioc__form_param(out, "TopicArn", topic_arn);
     sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
     sioc__form_param(out, "Endpoint", queue_arn);
-    /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (AWS.md 6) */
+    /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
     sioc_buf_puts(out, "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true");
     if (filter_policy.len) {
         sioc_buf_puts(out, "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes");
@@ -15270,7 +15270,7 @@ SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, s
     return sioc_buf_result(out);
 }
 
-/* >>SQS request bodies: AWS JSON 1.0 (AWS.md 3.2), keys in the SDK's order. */
+/* >>SQS request bodies: AWS JSON 1.0 (docs/AWS.md 3.2), keys in the SDK's order. */
 
 static void sioc__jkey(sioc_json_writer *w, const char *key) { sioc_json_write_key(w, key, strlen(key)); }
 static void sioc__jstr_w(sioc_json_writer *w, sioc_str s) { sioc_json_write_str(w, s.ptr ? s.ptr : "", s.len); }
@@ -15356,7 +15356,7 @@ static int sioc__arn_ok(sioc_str s) {
 
 SIOC_API sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn) {
     if (!out || !sioc__arn_ok(queue_arn) || !sioc__arn_ok(topic_arn)) return SIOC_ERR_ARG;
-    /* exactly what the Node adapter sends: whitespace-free, keys in this order (AWS.md 5) */
+    /* exactly what the Node adapter sends: whitespace-free, keys in this order (docs/AWS.md 5) */
     sioc_buf_puts(out, "{\"Version\":\"2012-10-17\",\"Id\":\"__default_policy_ID\",\"Statement\":[{\"Sid\":"
                        "\"__owner_statement\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"SQS:SendMessage\","
                        "\"Resource\":\"");
@@ -16147,7 +16147,7 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
     r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
     if (r != SIOC_OK) return r;
     memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
-    /* the header set AWS needs, no SDK bookkeeping headers (AWS.md 8) */
+    /* the header set AWS needs, no SDK bookkeeping headers (docs/AWS.md 8) */
     out->headers[n].name = sioc_str_c("content-type");
     out->headers[n++].value = sh[1].value;
     if (svc == SIOC_AWS_SQS) {
@@ -16342,7 +16342,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     call->skew_retried = 0;
     call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
-       default), not re-sending can lose it (AWS.md 4). Everything else is safe to repeat. */
+       default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
                                     strncmp(op, "Publish", 7) == 0);
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
@@ -16417,7 +16417,7 @@ SIOC_API sioc_result sioc_aws_sqs_set_queue_policy(sioc_aws_client *c, sioc_aws_
 }
 SIOC_API sioc_result sioc_aws_sqs_receive_message(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
                                                   int max_messages, int wait_seconds, uint64_t now_ms) {
-    /* the read deadline must outlast the long poll (AWS.md 2.2) */
+    /* the read deadline must outlast the long poll (docs/AWS.md 2.2) */
     uint32_t floor_ms = (wait_seconds > 0 && wait_seconds <= 20) ? (uint32_t)wait_seconds * 1000u + 10000u : 0;
     SIOC__AWS_START_FLOOR(SIOC_AWS_SQS, "ReceiveMessage", floor_ms,
                           sioc_sqs_write_receive_message(&b_, queue_url, max_messages, wait_seconds));
@@ -16452,7 +16452,7 @@ static int sioc__code_in(const char *code, const char *const *list) {
     return 0;
 }
 
-/* Error classes (AWS.md 4): by error code first, whatever the status. */
+/* Error classes (docs/AWS.md 4): by error code first, whatever the status. */
 static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
     static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
                                             "TooManyRequestsException", "RequestLimitExceeded", NULL};
@@ -16540,7 +16540,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         }
         call->error.status = r->status;
         call->result = sioc__aws_classify(&call->error);
-        /* clock skew: correct the offset from the server's Date and re-sign once (AWS.md 4, 7) */
+        /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
         if (!call->skew_retried && sioc__time_error(&call->error) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
@@ -16656,7 +16656,7 @@ static int sioc__az_is_lock_op(sioc_azure_op op) {
     return op == SIOC_AZURE_OP_COMPLETE || op == SIOC_AZURE_OP_UNLOCK || op == SIOC_AZURE_OP_RENEW;
 }
 
-/* AZURE.md section 6. */
+/* docs/AZURE.md section 6. */
 SIOC_API sioc_result sioc_azure_classify(sioc_azure_op op, int status, sioc_azure_error_kind *out_kind) {
     sioc_azure_error_kind k;
     sioc_result r;
@@ -16864,7 +16864,7 @@ static int sioc__az_updated_ok(sioc_str u) {
     return 1;
 }
 
-/* The element names and their order are the service's (AZURE.md 5.2): misordered values are ignored by it. */
+/* The element names and their order are the service's (docs/AZURE.md 5.2): misordered values are ignored by it. */
 SIOC_API sioc_result sioc_azure_write_topic_entry(sioc_buf *out, const sioc_azure_topic_opts *o) {
     sioc_azure_topic_opts none;
     if (!out) return SIOC_ERR_ARG;
@@ -17276,7 +17276,7 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
         why = "rest_url: expected http[s]://host[:port] without a path";
     } else {
-        /* Real Service Bus is HTTPS only (AZURE.md 2): https://<Endpoint host>/ */
+        /* Real Service Bus is HTTPS only (docs/AZURE.md 2): https://<Endpoint host>/ */
         if (c->p_conn.host.len == 0 || c->p_conn.host.len > SIOC_HTTP_MAX_HOST || c->p_conn.host.ptr[0] == '[') {
             why = "connection string: an IPv6 Endpoint host needs rest_url";
             r = SIOC_ERR_ARG;
@@ -17336,7 +17336,7 @@ SIOC_API sioc_result sioc_azure_set_token(sioc_azure_client *c, sioc_str token) 
     return SIOC_OK;
 }
 
-/* One token for https://<namespace host>/ covers every entity (AZURE.md 3); renewed at 3/4 of its life. */
+/* One token for https://<namespace host>/ covers every entity (docs/AZURE.md 3); renewed at 3/4 of its life. */
 static sioc_result sioc__az_token(sioc_azure_client *c) {
     int64_t now, life;
     char uri[SIOC_HTTP_MAX_HOST + 16];
@@ -17705,7 +17705,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
             call->error.kind = SIOC_AZURE_E_NONE;
             if (call->op == SIOC_AZURE_OP_GET_TOPIC || call->op == SIOC_AZURE_OP_GET_SUBSCRIPTION) {
                 if (!sioc_azure_atom_has_entry((const char *)r->body, r->body_len)) {
-                    call->result = SIOC_ERR_NOT_FOUND; /* 200 with an empty feed = missing (AZURE.md 5.1) */
+                    call->result = SIOC_ERR_NOT_FOUND; /* 200 with an empty feed = missing (docs/AZURE.md 5.1) */
                     call->error.kind = SIOC_AZURE_E_NOT_FOUND;
                 }
             } else if ((call->op == SIOC_AZURE_OP_RECEIVE && r->status == 201) ||
@@ -17730,7 +17730,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
             (void)sioc_azure_parse_error((const char *)r->body, r->body_len, &call->error);
             if (sioc_http_response_header(r, "retry-after", &ra) == SIOC_OK)
                 (void)sioc__az_parse_uint(ra, &call->error.retry_after_s);
-            /* a rejected token is regenerated (new se) before the next request (AZURE.md 6) */
+            /* a rejected token is regenerated (new se) before the next request (docs/AZURE.md 6) */
             if (call->error.kind == SIOC_AZURE_E_AUTH && !c->p_fixed_token) c->p_token_len = 0;
         }
     }

@@ -67,7 +67,7 @@ static void sioc__put_base64(sioc_buf *b, const uint8_t *p, size_t n, int pct) {
     }
 }
 
-/* >>SNS request bodies: AWS Query protocol, form-encoded with the RFC 3986 unreserved set (AWS.md 3.1). */
+/* >>SNS request bodies: AWS Query protocol, form-encoded with the RFC 3986 unreserved set (docs/AWS.md 3.1). */
 
 static void sioc__form_action(sioc_buf *b, const char *action) {
     sioc_buf_puts(b, "Action=");
@@ -139,7 +139,7 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
     sioc__form_param(out, "TopicArn", topic_arn);
     sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
     sioc__form_param(out, "Endpoint", queue_arn);
-    /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (AWS.md 6) */
+    /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
     sioc_buf_puts(out, "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true");
     if (filter_policy.len) {
         sioc_buf_puts(out, "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes");
@@ -221,7 +221,7 @@ SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, s
     return sioc_buf_result(out);
 }
 
-/* >>SQS request bodies: AWS JSON 1.0 (AWS.md 3.2), keys in the SDK's order. */
+/* >>SQS request bodies: AWS JSON 1.0 (docs/AWS.md 3.2), keys in the SDK's order. */
 
 static void sioc__jkey(sioc_json_writer *w, const char *key) { sioc_json_write_key(w, key, strlen(key)); }
 static void sioc__jstr_w(sioc_json_writer *w, sioc_str s) { sioc_json_write_str(w, s.ptr ? s.ptr : "", s.len); }
@@ -307,7 +307,7 @@ static int sioc__arn_ok(sioc_str s) {
 
 SIOC_API sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn) {
     if (!out || !sioc__arn_ok(queue_arn) || !sioc__arn_ok(topic_arn)) return SIOC_ERR_ARG;
-    /* exactly what the Node adapter sends: whitespace-free, keys in this order (AWS.md 5) */
+    /* exactly what the Node adapter sends: whitespace-free, keys in this order (docs/AWS.md 5) */
     sioc_buf_puts(out, "{\"Version\":\"2012-10-17\",\"Id\":\"__default_policy_ID\",\"Statement\":[{\"Sid\":"
                        "\"__owner_statement\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"SQS:SendMessage\","
                        "\"Resource\":\"");
@@ -1098,7 +1098,7 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
     r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
     if (r != SIOC_OK) return r;
     memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
-    /* the header set AWS needs, no SDK bookkeeping headers (AWS.md 8) */
+    /* the header set AWS needs, no SDK bookkeeping headers (docs/AWS.md 8) */
     out->headers[n].name = sioc_str_c("content-type");
     out->headers[n++].value = sh[1].value;
     if (svc == SIOC_AWS_SQS) {
@@ -1293,7 +1293,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     call->skew_retried = 0;
     call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
-       default), not re-sending can lose it (AWS.md 4). Everything else is safe to repeat. */
+       default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
                                     strncmp(op, "Publish", 7) == 0);
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
@@ -1368,7 +1368,7 @@ SIOC_API sioc_result sioc_aws_sqs_set_queue_policy(sioc_aws_client *c, sioc_aws_
 }
 SIOC_API sioc_result sioc_aws_sqs_receive_message(sioc_aws_client *c, sioc_aws_call *call, sioc_str queue_url,
                                                   int max_messages, int wait_seconds, uint64_t now_ms) {
-    /* the read deadline must outlast the long poll (AWS.md 2.2) */
+    /* the read deadline must outlast the long poll (docs/AWS.md 2.2) */
     uint32_t floor_ms = (wait_seconds > 0 && wait_seconds <= 20) ? (uint32_t)wait_seconds * 1000u + 10000u : 0;
     SIOC__AWS_START_FLOOR(SIOC_AWS_SQS, "ReceiveMessage", floor_ms,
                           sioc_sqs_write_receive_message(&b_, queue_url, max_messages, wait_seconds));
@@ -1403,7 +1403,7 @@ static int sioc__code_in(const char *code, const char *const *list) {
     return 0;
 }
 
-/* Error classes (AWS.md 4): by error code first, whatever the status. */
+/* Error classes (docs/AWS.md 4): by error code first, whatever the status. */
 static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
     static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
                                             "TooManyRequestsException", "RequestLimitExceeded", NULL};
@@ -1491,7 +1491,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         }
         call->error.status = r->status;
         call->result = sioc__aws_classify(&call->error);
-        /* clock skew: correct the offset from the server's Date and re-sign once (AWS.md 4, 7) */
+        /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
         if (!call->skew_retried && sioc__time_error(&call->error) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {

@@ -1,7 +1,7 @@
 /* ---- aws: SNS (Query protocol) and SQS (AWS JSON 1.0), as the cluster transport uses them ----
    Three layers, each usable alone:
      1. Request bodies (sioc_sns_write_*, sioc_sqs_write_*): pure writers into a sioc_buf, byte-identical to what the
-        AWS SDK for JavaScript sends (docs: AWS.md section 3; checked against captured SDK traffic).
+        AWS SDK for JavaScript sends (docs: docs/AWS.md section 3; checked against captured SDK traffic).
      2. Reply parsers (sioc_sns_parse_*, sioc_sqs_parse_*): pure readers of SNS XML and SQS JSON replies, including
         error replies. Strings come back as views into the reply, or into a caller `scratch` buffer when they had
         to be decoded (XML references, JSON escapes, base64): a scratch as large as the reply is always enough.
@@ -68,7 +68,7 @@ SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *att
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, const sioc_aws_kv *tags,
                                                                  size_t n_tags);
 /* Subscribe the queue `queue_arn` (Protocol=sqs) with RawMessageDelivery=true; a non-empty filter_policy (JSON
-   text) adds FilterPolicyScope=MessageAttributes and FilterPolicy (AWS.md section 6). */
+   text) adds FilterPolicyScope=MessageAttributes and FilterPolicy (docs/AWS.md section 6). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                                               sioc_str filter_policy);
 /* Publish: Message, TopicArn, MessageAttributes.entry.N.* in the given order. */
@@ -103,7 +103,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_get_queue_attributes(sioc_buf
 /* {"QueueUrl":...,"Attributes":{...}} */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_set_queue_attributes(sioc_buf *out, sioc_str queue_url,
                                                                          const sioc_aws_kv *attrs, size_t n);
-/* The queue policy that lets `topic_arn` send to `queue_arn` (AWS.md section 5), as JSON text. ARNs must be
+/* The queue policy that lets `topic_arn` send to `queue_arn` (docs/AWS.md section 5), as JSON text. ARNs must be
    printable ASCII without '"' or '\' (SIOC_ERR_ARG). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_write_policy(sioc_buf *out, sioc_str queue_arn, sioc_str topic_arn);
 /* SetQueueAttributes with exactly that policy as the "Policy" attribute (byte-identical to the Node adapter). */

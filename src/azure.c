@@ -34,7 +34,7 @@ static int sioc__az_is_lock_op(sioc_azure_op op) {
     return op == SIOC_AZURE_OP_COMPLETE || op == SIOC_AZURE_OP_UNLOCK || op == SIOC_AZURE_OP_RENEW;
 }
 
-/* AZURE.md section 6. */
+/* docs/AZURE.md section 6. */
 SIOC_API sioc_result sioc_azure_classify(sioc_azure_op op, int status, sioc_azure_error_kind *out_kind) {
     sioc_azure_error_kind k;
     sioc_result r;
@@ -242,7 +242,7 @@ static int sioc__az_updated_ok(sioc_str u) {
     return 1;
 }
 
-/* The element names and their order are the service's (AZURE.md 5.2): misordered values are ignored by it. */
+/* The element names and their order are the service's (docs/AZURE.md 5.2): misordered values are ignored by it. */
 SIOC_API sioc_result sioc_azure_write_topic_entry(sioc_buf *out, const sioc_azure_topic_opts *o) {
     sioc_azure_topic_opts none;
     if (!out) return SIOC_ERR_ARG;
@@ -654,7 +654,7 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
         why = "rest_url: expected http[s]://host[:port] without a path";
     } else {
-        /* Real Service Bus is HTTPS only (AZURE.md 2): https://<Endpoint host>/ */
+        /* Real Service Bus is HTTPS only (docs/AZURE.md 2): https://<Endpoint host>/ */
         if (c->p_conn.host.len == 0 || c->p_conn.host.len > SIOC_HTTP_MAX_HOST || c->p_conn.host.ptr[0] == '[') {
             why = "connection string: an IPv6 Endpoint host needs rest_url";
             r = SIOC_ERR_ARG;
@@ -714,7 +714,7 @@ SIOC_API sioc_result sioc_azure_set_token(sioc_azure_client *c, sioc_str token) 
     return SIOC_OK;
 }
 
-/* One token for https://<namespace host>/ covers every entity (AZURE.md 3); renewed at 3/4 of its life. */
+/* One token for https://<namespace host>/ covers every entity (docs/AZURE.md 3); renewed at 3/4 of its life. */
 static sioc_result sioc__az_token(sioc_azure_client *c) {
     int64_t now, life;
     char uri[SIOC_HTTP_MAX_HOST + 16];
@@ -1083,7 +1083,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
             call->error.kind = SIOC_AZURE_E_NONE;
             if (call->op == SIOC_AZURE_OP_GET_TOPIC || call->op == SIOC_AZURE_OP_GET_SUBSCRIPTION) {
                 if (!sioc_azure_atom_has_entry((const char *)r->body, r->body_len)) {
-                    call->result = SIOC_ERR_NOT_FOUND; /* 200 with an empty feed = missing (AZURE.md 5.1) */
+                    call->result = SIOC_ERR_NOT_FOUND; /* 200 with an empty feed = missing (docs/AZURE.md 5.1) */
                     call->error.kind = SIOC_AZURE_E_NOT_FOUND;
                 }
             } else if ((call->op == SIOC_AZURE_OP_RECEIVE && r->status == 201) ||
@@ -1108,7 +1108,7 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
             (void)sioc_azure_parse_error((const char *)r->body, r->body_len, &call->error);
             if (sioc_http_response_header(r, "retry-after", &ra) == SIOC_OK)
                 (void)sioc__az_parse_uint(ra, &call->error.retry_after_s);
-            /* a rejected token is regenerated (new se) before the next request (AZURE.md 6) */
+            /* a rejected token is regenerated (new se) before the next request (docs/AZURE.md 6) */
             if (call->error.kind == SIOC_AZURE_E_AUTH && !c->p_fixed_token) c->p_token_len = 0;
         }
     }

@@ -1,5 +1,5 @@
 /* ---- azure: Service Bus REST data plane and ATOM management, as the cluster transport uses them ----
-   Three layers, each usable alone (AZURE.md sections 4-6; same shape as aws.h):
+   Three layers, each usable alone (docs/AZURE.md sections 4-6; same shape as aws.h):
      1. Request pieces (sioc_azure_write_*): quoted custom property values, the BrokerProperties JSON, and ATOM
         entries byte-identical to what @azure/service-bus 7.9.5's administration client sends.
      2. Response parsers (sioc_azure_parse_*): a peek-locked message from its headers (BrokerProperties JSON,
@@ -26,10 +26,10 @@
 #define SIOC_AZURE_META_SIZE 2048 /* per call: response headers kept for parsing (Location, BrokerProperties, ...) */
 #endif
 #define SIOC_AZURE_MAX_META_HEADERS 24
-#define SIOC_AZURE_MAX_MESSAGE_SIZE 262144 /* Standard tier: payload plus all properties (AZURE.md 7) */
+#define SIOC_AZURE_MAX_MESSAGE_SIZE 262144 /* Standard tier: payload plus all properties (docs/AZURE.md 7) */
 #define SIOC_AZURE_MAX_NAME 50             /* topic / subscription name length */
 #define SIOC_AZURE_API_VERSION "2021-05"
-#define SIOC_AZURE_MAX_TIMEOUT_S 60        /* longest receive long poll we ask for (AZURE.md 4.2) */
+#define SIOC_AZURE_MAX_TIMEOUT_S 60        /* longest receive long poll we ask for (docs/AZURE.md 4.2) */
 
 /* ---- common types ---- */
 
@@ -47,7 +47,7 @@ typedef struct sioc_azure_prop {
     sioc_str value;
 } sioc_azure_prop;
 
-/* What a call's failure means, for retry decisions (AZURE.md 6). */
+/* What a call's failure means, for retry decisions (docs/AZURE.md 6). */
 typedef enum sioc_azure_error_kind {
     SIOC_AZURE_E_NONE = 0,
     SIOC_AZURE_E_BAD_REQUEST,  /* 400: a bug, do not retry */
@@ -94,7 +94,7 @@ SIOC_API int sioc_azure_name_ok(sioc_str name);
 /* ---- 1. request pieces ---- */
 
 /* A custom property header value: strings double-quoted (refused with SIOC_ERR_ARG when they contain '"', '\',
-   control characters or non-ASCII: Azure documents no escaping, AZURE.md 4.1), other types checked and written
+   control characters or non-ASCII: Azure documents no escaping, docs/AZURE.md 4.1), other types checked and written
    bare. Appends to out; returns sioc_buf_result(out) or SIOC_ERR_ARG. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_prop_value(sioc_buf *out, const sioc_azure_prop *p);
 
@@ -121,7 +121,7 @@ typedef struct sioc_azure_topic_opts {
     sioc_str updated; /* optional <updated> text, e.g. "2026-11-23T06:30:49.295Z" (the SDK sends the time) */
 } sioc_azure_topic_opts;
 
-/* Subscription options; zero fields are left out. A C node sets auto_delete_on_idle_s >= 300 (AZURE.md 5.3). */
+/* Subscription options; zero fields are left out. A C node sets auto_delete_on_idle_s >= 300 (docs/AZURE.md 5.3). */
 typedef struct sioc_azure_sub_opts {
     uint32_t lock_duration_s;
     uint32_t default_ttl_s;
@@ -134,13 +134,13 @@ typedef struct sioc_azure_sub_opts {
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_topic_entry(sioc_buf *out, const sioc_azure_topic_opts *o);
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_write_subscription_entry(sioc_buf *out, const sioc_azure_sub_opts *o);
 
-/* The node's subscription name "<prefix>-<16 lowercase hex of id>" (AZURE.md 1). SIOC_ERR_ARG when the result is
+/* The node's subscription name "<prefix>-<16 lowercase hex of id>" (docs/AZURE.md 1). SIOC_ERR_ARG when the result is
    not a valid name (bad prefix characters, longer than 50). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_subscription_name(sioc_buf *out, sioc_str prefix, uint64_t id);
 
 /* ---- 2. response parsers ---- */
 
-/* One custom header value by the quoting rules (both directions, AZURE.md 4.1): "text" (JSON-style escapes
+/* One custom header value by the quoting rules (both directions, docs/AZURE.md 4.1): "text" (JSON-style escapes
    decoded into scratch when present; scratch may be NULL otherwise), true/false, integer, floating point.
    SIOC_ERR_PARSE for anything else (such a header is not a property), SIOC_ERR_BUFFER_TOO_SMALL for scratch. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_azure_parse_prop_value(sioc_str raw, sioc_buf *scratch,

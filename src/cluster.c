@@ -1,4 +1,4 @@
-/* ---- cluster.c: the node state machine (PROTOCOL.md §4-§8, §10) ---- */
+/* ---- cluster.c: the node state machine (docs/PROTOCOL.md §4-§8, §10) ---- */
 #include "base.h"
 #include "internal.h"
 #include "crypto.h"
@@ -988,7 +988,7 @@ SIOC_API sioc_str sioc_node_peer_uid(const sioc_node *n, sioc_str nsp, size_t i)
     return sioc_str_n(n->p_ns[ns].peers[i].uid, n->p_ns[ns].peers[i].len);
 }
 
-/* ---- selection (PROTOCOL.md §4.2 through local_select) ---- */
+/* ---- selection (docs/PROTOCOL.md §4.2 through local_select) ---- */
 
 /* local_select asks for rooms by name; the members of each room it names are copied (once per selection) from
    the room's linked list into scratch, in join order. */
@@ -1074,7 +1074,7 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
     return (size_t)(p - out) + sizeof tail - 1;
 }
 
-/* The handshake of a socket the application gave none: the nine keys Node sends (PROTOCOL.md §3), in its order,
+/* The handshake of a socket the application gave none: the nine keys Node sends (docs/PROTOCOL.md §3), in its order,
    with neutral values and the connection time the application gave (issued_ms). */
 static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
     char date[80];
@@ -1099,7 +1099,7 @@ static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_m
     sioc_msgpack_write_map(w, 0);
 }
 
-/* One socket of a fetchSockets answer: {id, handshake, rooms, data} (PROTOCOL.md §3, what sioc_msg_write_socket
+/* One socket of a fetchSockets answer: {id, handshake, rooms, data} (docs/PROTOCOL.md §3, what sioc_msg_write_socket
    writes, with the rooms taken straight from the membership list). */
 static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, uint32_t slot) {
     const struct sioc__node_sock *s = &n->p_socks[slot];
@@ -1178,7 +1178,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
         }
         total = SIOC__ALIGN8(hdr + req_len + b.len);
         if (r == SIOC_OK) {
-            /* SNS counts Message + attribute names, data types and values (AWS.md §7). */
+            /* SNS counts Message + attribute names, data types and values (docs/AWS.md §7). */
             aws = strlen(sioc__node_type_text[p->type]) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
             if (req_len) aws += 12 + 6 + req_len;
             if (has_data) aws += 4 + 6 + (data_end - data_start);
@@ -1962,7 +1962,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
     sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !n->p_desc.emitter_only) {
-        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, AWS.md §2.1 step 6 */
+        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_INITIAL_HEARTBEAT);
             sioc__node_publish_internal(n, i, &p, now_ms);
@@ -1979,7 +1979,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
     for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
     if (!n->p_desc.emitter_only) {
-        for (i = 0; i < n->p_n_ns; i++) { /* AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
+        for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);
             sioc__node_publish_internal(n, i, &p, now_ms);

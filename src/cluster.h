@@ -1,5 +1,5 @@
 /* ---- cluster: the node, a transport-neutral, sans-I/O cluster adapter state machine ----
-   PROTOCOL.md §4-§8, §10. A sioc_node is one member of a Socket.IO cluster, as ClusterAdapterWithHeartbeat is on a
+   docs/PROTOCOL.md §4-§8, §10. A sioc_node is one member of a Socket.IO cluster, as ClusterAdapterWithHeartbeat is on a
    Node server, without any transport: the AWS or Azure binding (or a test) feeds it received messages and carries
    its published messages; the application feeds it its local sockets and API calls, and reads events.
 
@@ -12,7 +12,7 @@
      both      -> sioc_node_next_deadline / sioc_node_tick              (heartbeats, liveness, request timeouts)
 
    Identity: one uid for all namespaces (16 lower-case hex from the caller's random callback, or "emitter" in
-   emitter-only mode, §1, §7), so an SNS filter policy can stay static (AWS.md §6). Request ids are made the way
+   emitter-only mode, §1, §7), so an SNS filter policy can stay static (docs/AWS.md §6). Request ids are made the way
    Node makes them: 8 random bytes as 16 lower-case hex.
 
    Memory: everything is taken once, at init, in one block sized by the desc (fixed-capacity tables: namespaces,
@@ -26,7 +26,7 @@
    until the next call that changes the node (anything but next_event, out_peek, out_count, the event accessors
    and the read-only queries); copy what you keep.
 
-   Where Node behaves badly this node takes the documented "may fix" (PROTOCOL.md §11): heartbeat timer reset by
+   Where Node behaves badly this node takes the documented "may fix" (docs/PROTOCOL.md §11): heartbeat timer reset by
    every published message (Q1); one response per (requestId, uid) (Q6, Q12); ack broadcasts need a timeout
    (Q7); responder ack registrations expire after flags.timeout (Q8); serverSideEmit auto-ack is opt-in (Q26);
    local-only ack broadcasts count only this node (Q10). */
@@ -190,7 +190,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms);
 
 /* ---- receiving (from the transport) ---- */
 
-/* One AWS message (SQS Body + attributes). Applies PROTOCOL.md §2.1 in order (unknown namespace, own uid,
+/* One AWS message (SQS Body + attributes). Applies docs/PROTOCOL.md §2.1 in order (unknown namespace, own uid,
    response for another node: ignored before decoding), decodes, then acts. Returns SIOC_OK when the message was
    handled or deliberately ignored, else the decoding error (the message was dropped and counted). The transport
    deletes the message either way. */

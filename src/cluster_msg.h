@@ -1,5 +1,5 @@
 /* ---- cluster_msg: the 13 cluster message types, decoded and encoded in both transport shapes ----
-   PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
+   docs/PROTOCOL.md §1-3, §8. A message is {type, data?, uid, nsp} plus, for responses, the transport-level
    requesterUid. Two shapes carry it (§2):
      - AWS: SNS `Message` = the type as decimal text; attributes nsp, uid, [requesterUid] (String) and, only when
        the message has data, `data` (Binary) = msgpack of message.data.
@@ -23,7 +23,7 @@
                            refresh the sender's liveness (§5 rule 1) before dropping it.
    On failure out->error_field names the field at fault ("opts.rooms", "data", ...) for logs and counters.
 
-   Choices where Node is lax (all documented in PROTOCOL.md §8 as allowed): opts.rooms / opts.except absent or nil
+   Choices where Node is lax (all documented in docs/PROTOCOL.md §8 as allowed): opts.rooms / opts.except absent or nil
    read as empty (rooms empty = every socket, never "nobody"); flags absent or nil read as {}; unknown flags are
    ignored and known flags of another type read as absent; close absent or nil reads as false; unknown keys are
    ignored everywhere; data on types 1, 2, 13 must be valid msgpack but is otherwise ignored.
@@ -89,7 +89,7 @@ typedef struct sioc_msg_socket {
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out);
 SIOC_API int sioc_msg_list_next_socket(sioc_msg_list *it, sioc_msg_socket *out);
 
-/* Broadcast flags (PROTOCOL.md §4.1). `present` says which keys are there, `values` the value of the present
+/* Broadcast flags (docs/PROTOCOL.md §4.1). `present` says which keys are there, `values` the value of the present
    boolean ones. Written in the order expectSingleResponse, volatile, compress, timeout (the order Node's operator
    chains produce in every vector), unless `raw` holds a complete msgpack map, which is then written as is. */
 #define SIOC_MSG_FLAG_VOLATILE 1u

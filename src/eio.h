@@ -4,7 +4,7 @@
    writes what they produce. Memory is the caller's; nothing is allocated. The socket.io packets inside Engine.IO
    MESSAGE packets are sio_parser.h's business.
 
-   Engine.IO v4 (engine.io-protocol, PROTOCOL.md §10.5):
+   Engine.IO v4 (engine.io-protocol, docs/PROTOCOL.md §10.5):
      packet          one type digit (0 open, 1 close, 2 ping, 3 pong, 4 message, 5 upgrade, 6 noop) + text data;
                      a binary message is the bytes themselves on WebSocket, "b" + base64 in a polling payload
      polling         a payload is packets joined by the record separator \x1e (GET: server -> client, POST:

@@ -1,4 +1,4 @@
-/* ---- local_select: which local sockets an operation reaches (PROTOCOL.md §4.2) ----
+/* ---- local_select: which local sockets an operation reaches (docs/PROTOCOL.md §4.2) ----
    A pure function over a small table the caller keeps for one namespace: its sockets in connection order and
    its rooms with their members in join order (every socket is also in the room named by its own id). It matches
    socket.io-adapter's in-memory Adapter exactly: sockets in any `except` room are excluded; with rooms, each

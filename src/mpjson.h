@@ -17,7 +17,7 @@
    +-(2^53-1) as integers, others float64; SIOC_MPJSON_EXACT_INTEGERS keeps any integer literal that fits int64 or
    uint64 exact); strings unescaped (a lone surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD
    beyond, as Node's encoder does); objects in text order without their "__proto__" members (Node's decoder throws
-   on them, PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
+   on them, docs/PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
    read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish). */
 #pragma once
 #include "base.h"

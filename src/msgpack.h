@@ -1,5 +1,5 @@
 /* ---- msgpack: writer into a sioc_buf, pull reader and validator over a complete buffer ----
-   Byte-exact with @msgpack/msgpack 2.8.0 default options (PROTOCOL.md §9): the writer always picks the smallest
+   Byte-exact with @msgpack/msgpack 2.8.0 default options (docs/PROTOCOL.md §9): the writer always picks the smallest
    form, integral doubles within +-(2^53-1) become integers, other numbers float64 (never float32), strings and
    binaries get the smallest str/bin header, JS Dates the smallest timestamp. Nothing here allocates or recurses.
 
@@ -14,7 +14,7 @@
    closes by itself after its n-th value (later values belong to the enclosing one); an end with an unfinished
    inner container, an odd number of map items or nothing open, and a finish with anything open, give
    SIOC_ERR_STATE. In map key position
-   the key "__proto__" is refused with SIOC_ERR_ARG, since it makes Node's decoder throw (PROTOCOL.md Q14).
+   the key "__proto__" is refused with SIOC_ERR_ARG, since it makes Node's decoder throw (docs/PROTOCOL.md Q14).
    Keys should be strings (§9.1); the writer does not reorder them (JS order is the caller's job).
 
      sioc_buf b; sioc_msgpack_writer w;

@@ -4,7 +4,7 @@
 #include "crypto.h"
 #include "sas.h"
 
-/* >>sas tokens. Facts: AZURE.md section 3; the two encodings reproduce @azure/core-amqp createSasTokenProvider
+/* >>sas tokens. Facts: docs/AZURE.md section 3; the two encodings reproduce @azure/core-amqp createSasTokenProvider
    (encodeURIComponent) and the @azure/service-bus ATOM client's SasServiceClientCredentials (lower-cased), checked
    against tests/vectors/sas. */
 

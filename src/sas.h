@@ -1,6 +1,6 @@
 /* ---- sas: Azure Service Bus shared access signatures and connection strings ----
    Pure functions over caller memory: no allocation, no clock (the caller passes Unix seconds), no global state.
-   Token (AZURE.md section 3): "SharedAccessSignature sr=<sr>&sig=<sig>&se=<expiry>&skn=<key name>" where
+   Token (docs/AZURE.md section 3): "SharedAccessSignature sr=<sr>&sig=<sig>&se=<expiry>&skn=<key name>" where
      sr  = the percent-encoded resource URI, signed exactly as written;
      sig = base64(HMAC-SHA256(key, sr + "\n" + se)), percent-encoded in the token. The key is the UTF-8 bytes
            of the key string as configured: the base64-looking text is NOT decoded (IoT Hub differs here);
@@ -75,7 +75,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sas_parse_token(sioc_str token, sioc_sa
    signature, or expired). For tests and local brokers. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sas_verify(sioc_str token, sioc_str key_name, sioc_str key, int64_t now);
 
-/* A Service Bus connection string taken apart (AZURE.md section 2). Views point into the caller's text. */
+/* A Service Bus connection string taken apart (docs/AZURE.md section 2). Views point into the caller's text. */
 typedef struct sioc_sas_connstr {
     sioc_str endpoint;            /* Endpoint value as written, "sb://ns.servicebus.windows.net/" */
     sioc_str scheme;              /* "sb" */

@@ -1,5 +1,5 @@
 /* ---- sio_parser: socket.io-parser v5 frames (what a node writes to its own clients) and Engine.IO framing ----
-   PROTOCOL.md §10. Byte-exact with socket.io-parser 4.2.x / engine.io-parser 5.2.x (parser-vectors.json).
+   docs/PROTOCOL.md §10. Byte-exact with socket.io-parser 4.2.x / engine.io-parser 5.2.x (parser-vectors.json).
 
    Encoding: a packet's data is given as msgpack (for a BROADCAST: the packet.data view of a decoded cluster
    message, [event, args...]) and becomes one text frame

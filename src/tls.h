@@ -2,7 +2,7 @@
    The HTTP engine talks to TLS only through this table, over byte buffers: ciphertext in and out on the
    socket side, plaintext in and out on the HTTP side. Nothing blocks; a backend reports "not now" by taking or
    giving zero bytes. One backend is compiled in (tls_none.c, tls_mbedtls.c or tls_bearssl.c).
-   Rules every backend keeps (see DESIGN.md section 9): refuse a NULL or empty host name, always set the host
+   Rules every backend keeps (see docs/DESIGN.md section 9): refuse a NULL or empty host name, always set the host
    name for SNI and verification, require a trusted chain, seed from the caller's random callback, and keep
    room for a full 16 KB record on the receive side. */
 #pragma once

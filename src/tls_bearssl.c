@@ -2,7 +2,7 @@
    BearSSL's engine is already sans-I/O: its four buffers (send-record, receive-record, send-app, receive-app, each
    with an acknowledge call) are the ops one for one; the blocking br_sslio wrapper is not used. BearSSL never
    allocates: the per-connection state (client context, X.509 validator, I/O buffer) is one block from the engine.
-   Pitfalls handled (DESIGN.md section 9):
+   Pitfalls handled (docs/DESIGN.md section 9):
    - br_ssl_client_reset() with a NULL name disables SNI and the name check: an empty name is refused first.
    - Trust anchors are decoded from PEM (BearSSL's streaming PEM and X.509 decoders) and deep-copied.
    - Validity is checked against the caller's clock (br_x509_minimal_set_time, days since year 0 =

@@ -1,6 +1,6 @@
 /* ---- tls_mbedtls.c: TLS 1.2 through mbedTLS 2.28 (Debian libmbedtls-dev; link -lmbedtls -lmbedx509 -lmbedcrypto) ----
    The socket side is two byte queues behind custom BIO callbacks that answer WANT_READ / WANT_WRITE when empty or
-   full, so mbedTLS never touches a socket. Pitfalls handled (DESIGN.md section 9):
+   full, so mbedTLS never touches a socket. Pitfalls handled (docs/DESIGN.md section 9):
    - mbedtls_ssl_set_hostname() is always called and an empty name is refused first: 2.28.3 silently skips the
      name check when it is never called (CVE-2025-27809).
    - MBEDTLS_SSL_VERIFY_REQUIRED is set explicitly; no verify callback clears any flag.

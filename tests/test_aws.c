@@ -320,7 +320,7 @@ static void test_bodies_sqs(void) {
     }
     free(c.text);
 
-    /* bodies without a capture: compared with the documented shapes (AWS.md 3.2) */
+    /* bodies without a capture: compared with the documented shapes (docs/AWS.md 3.2) */
     {
         sioc_aws_kv attrs[1], tags[2];
         static const char want_cq[] =

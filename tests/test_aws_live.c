@@ -2,7 +2,7 @@
    when the test ends): create topic and queue, policy, subscribe, publish String + Binary attributes and receive
    them byte-exact, delete, batches, filter policy, listing, errors, tear down. Over the real HTTP engine and the
    POSIX socket backend.
-   What fauxqs does NOT check, and where it is covered instead (AWS.md 9.4):
+   What fauxqs does NOT check, and where it is covered instead (docs/AWS.md 9.4):
      - signatures (any Authorization passes): tests/test_sigv4.c (aws4_testsuite, sdk-crosscheck, captures);
      - attribute bytes toward the 256 KiB limit (it counts the body only): our own check, refused before sending
        (test_size_limit in tests/test_aws.c, and the refusal below).
@@ -330,7 +330,7 @@ static void test_batch(void) {
     CHECK_EQ_INT(seen, 0x3ff);
 }
 
-/* A second queue subscribed with the filter policy of AWS.md 6: the node's own echoes are not delivered. */
+/* A second queue subscribed with the filter policy of docs/AWS.md 6: the node's own echoes are not delivered. */
 static void test_filter_policy(void) {
     static const char policy[] = "{\"uid\":[{\"anything-but\":[\"me\"]}],\"requesterUid\":[\"me\",{\"exists\":false}]}";
     sioc_aws_call call;

@@ -475,7 +475,7 @@ static void test_https(void) {
 }
 #endif
 
-/* A second broker that lower-cases custom property names (the one behaviour not verified on Azure, AZURE.md 9):
+/* A second broker that lower-cases custom property names (the one behaviour not verified on Azure, docs/AZURE.md 9):
    nsp, uid and requesterUid are still found. */
 static void test_lowercase_props(void) {
     char cs[256], url[64], why[256];

@@ -1,4 +1,4 @@
-/* The node state machine (src/cluster.h) against the canonical vectors (PROTOCOL.md §12), both transport shapes:
+/* The node state machine (src/cluster.h) against the canonical vectors (docs/PROTOCOL.md §12), both transport shapes:
    as responder B it must react to A's messages as the Node adapter did (frames delivered, answers byte-exact),
    and as requester A its own operations must publish A's vectors byte-exact and its requests must complete from
    B's answers. Deterministic: fake clock, scripted randomness, no I/O. */

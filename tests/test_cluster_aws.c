@@ -1,7 +1,7 @@
 /* The cluster member (src/member.h) over AWS, offline: built with own_io = 1, its HTTP engine (sioc_cluster_http) is
    driven by hand (sans-I/O) by a scripted fake SNS/SQS endpoint and a fake clock, so every request, its order and
    its timing are checked exactly:
-   start-up sequence (AWS.md §2.1) with retention, tags and filter policy; ready only after Subscribe; receive,
+   start-up sequence (docs/AWS.md §2.1) with retention, tags and filter policy; ready only after Subscribe; receive,
    batched delete of every message; a redelivered MessageId dropped but deleted; a reply with one undecodable
    message handled one message at a time; backoff windows with a floor (5xx, throttling); QueueDoesNotExist ->
    NOT_READY, new queue, old subscription removed, READY; PublishBatch from a backlog; an auth error stops
@@ -150,7 +150,7 @@ static void test_startup(void) {
     CHECK(t_setup(0));
     CHECK(!t_n->ready);
     t_run(5);
-    /* exactly AWS.md §2.1, one step after the other, then the first publish and receive */
+    /* exactly docs/AWS.md §2.1, one step after the other, then the first publish and receive */
     CHECK(f_n_log >= 7 && f_feed_errors == 0);
     CHECK(!strcmp(f_log[0], "CreateTopic") && !strcmp(f_log[1], "CreateQueue") &&
           !strcmp(f_log[2], "GetQueueAttributes") && !strcmp(f_log[3], "SetQueueAttributes") &&

@@ -1,4 +1,4 @@
-/* Cluster messages (PROTOCOL.md §2, §3, §8): every canonical vector encoded byte-exact in both shapes from the C
+/* Cluster messages (docs/PROTOCOL.md §2, §3, §8): every canonical vector encoded byte-exact in both shapes from the C
    API and re-encoded from its decoding, every captured AWS and Azure message decoded and re-encoded byte-exact,
    every truncation rejected, and hostile variants rejected with the documented error. */
 #define SIO_CLUSTER_IMPLEMENTATION

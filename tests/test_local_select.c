@@ -1,4 +1,4 @@
-/* Local socket selection (PROTOCOL.md §4.2): rooms in order, members in join order, each socket once, except
+/* Local socket selection (docs/PROTOCOL.md §4.2): rooms in order, members in join order, each socket once, except
    rooms, unknown rooms skipped, only connected sockets; both option forms; a caller room lookup; small outputs. */
 #define SIO_CLUSTER_IMPLEMENTATION
 #include "sio_cluster.h"

@@ -479,7 +479,7 @@ static void test_decode_vectors(void) {
             }
         } else if (type && strcmp(type, "string") == 0) {
             /* Node decodes short strings without validating UTF-8 ("a2 c3 28" gives a string); the C checker
-               validates (PROTOCOL.md §9.2: SHOULD) and rejects, while the plain reader still yields the bytes. */
+               validates (docs/PROTOCOL.md §9.2: SHOULD) and rejects, while the plain reader still yields the bytes. */
             ok = c == SIOC_ERR_PARSE && sioc_msgpack_read(&r, &it) == SIOC_OK && it.type == SIOC_MSGPACK_STR &&
                  bytes_eq_hex(it.data, it.len, hex + 2);
         }
@@ -665,7 +665,7 @@ static void test_cluster_captures(void) {
     CHECK(total > 50 && pass == total);
 }
 
-/* A few reads a cluster node does, on the annotated BROADCAST of PROTOCOL.md §3 (absent vs nil included). */
+/* A few reads a cluster node does, on the annotated BROADCAST of docs/PROTOCOL.md §3 (absent vs nil included). */
 static void test_cluster_reads(void) {
     static const char bc[] = "82a67061636b657482a47479706502a46461746194a47465737401a132c4020304a46f70747383a5726f"
                              "6f6d7391a5726f6f6d31a665786365707490a5666c61677380";

@@ -458,7 +458,7 @@ static void test_connection_strings(void) {
     CHECK(str_is(c.key, "yBlsTfoXJmU2nmyb6UjAL3Zk8QxMSWo6OCMutbK7OSM="));
     CHECK(str_is(c.entity_path, "socket.io") && c.signature.len == 0 && c.use_development_emulator == 0);
 
-    /* the test broker's AMQP form (AZURE.md section 8) */
+    /* the test broker's AMQP form (docs/AZURE.md section 8) */
     CHECK(sioc_sas_parse_connection_string(S("Endpoint=sb://127.0.0.1:45672;SharedAccessKeyName=RootManageSharedAccessKey;"
                                              "SharedAccessKey=c2VjcmV0;UseDevelopmentEmulator=true"),
                                            &c) == SIOC_OK);

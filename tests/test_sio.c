@@ -1,4 +1,4 @@
-/* socket.io-parser frames and Engine.IO framing (PROTOCOL.md §10): parser-vectors.json (encode, jsonCorner,
+/* socket.io-parser frames and Engine.IO framing (docs/PROTOCOL.md §10): parser-vectors.json (encode, jsonCorner,
    decode, engine), the frames Node nodes wrote to their clients in the AWS and Azure captures (engineWrites) and in
    cluster-canonical.json (writeToEngine), re-derived from the captured BROADCAST messages, plus edge cases. */
 #define SIO_CLUSTER_IMPLEMENTATION

@@ -1,7 +1,7 @@
 "use strict";
 // Test adapter: a Socket.IO cluster adapter over AWS SNS + SQS, written for the interop tests because the official
-// @socket.io/aws-sqs-adapter is not published on npm. It follows the wire contract of docs AWS.md §2-§6 and
-// PROTOCOL.md §2.1 exactly as a Node peer does:
+// @socket.io/aws-sqs-adapter is not published on npm. It follows the wire contract of docs docs/AWS.md §2-§6 and
+// docs/PROTOCOL.md §2.1 exactly as a Node peer does:
 //   start-up  CreateTopic -> CreateQueue -> GetQueueAttributes(QueueArn) -> SetQueueAttributes(Policy)
 //             -> Subscribe(sqs, RawMessageDelivery=true); then polling, then INITIAL_HEARTBEAT per namespace
 //   publish   SNS Publish, Message = decimal type, attributes nsp, uid, [requesterUid] (String), [data] (Binary msgpack)
@@ -10,7 +10,7 @@
 // Differences from upstream that no peer can see: one bad message is dropped alone (upstream skips the delete of the
 // whole batch, Q17), errors back off instead of looping hot (Q18), the in-flight long poll is aborted at shutdown
 // instead of waiting for it, and every anomaly is reported through `onEvent` so the tests can fail on it.
-// Node peers MUST run with connection state recovery disabled (PROTOCOL.md Q13); the offset returned is the MessageId.
+// Node peers MUST run with connection state recovery disabled (docs/PROTOCOL.md Q13); the offset returned is the MessageId.
 
 const crypto = require("node:crypto");
 const { ClusterAdapterWithHeartbeat, MessageType } = require("socket.io-adapter");
@@ -24,7 +24,7 @@ const {
 const randomId = () => crypto.randomBytes(8).toString("hex");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// The queue policy of AWS.md §5, keys in upstream's order, serialised without whitespace.
+// The queue policy of docs/AWS.md §5, keys in upstream's order, serialised without whitespace.
 function queuePolicy(queueArn, topicArn) {
   return JSON.stringify({
     Version: "2012-10-17",
@@ -64,7 +64,7 @@ class AwsTestAdapter extends ClusterAdapterWithHeartbeat {
     return this.shared.publish(response, requesterUid);
   }
 
-  // One raw SQS message already routed here by its nsp attribute (PROTOCOL.md §2.1, receive steps 3-6).
+  // One raw SQS message already routed here by its nsp attribute (docs/PROTOCOL.md §2.1, receive steps 3-6).
   onRawMessage(m) {
     const attrs = m.MessageAttributes;
     const uid = attrs.uid && attrs.uid.StringValue;

@@ -1,6 +1,6 @@
 "use strict";
 // Test adapter: a Socket.IO cluster adapter over Azure Service Bus, written for the interop tests on
-// ClusterAdapterWithHeartbeat + @azure/service-bus (AMQP) with the behaviour docs AZURE.md §1 and PROTOCOL.md §2.2
+// ClusterAdapterWithHeartbeat + @azure/service-bus (AMQP) with the behaviour docs docs/AZURE.md §1 and docs/PROTOCOL.md §2.2
 // describe for the upstream @socket.io/azure-service-bus-adapter:
 //   start-up  admin getTopic(topic); on any error createTopic(topic); createSubscription(topic, <prefix>-<16 hex>)
 //             (no options); a peek-lock receiver subscribed on it (auto-complete after handling); then init() sends
@@ -43,7 +43,7 @@ class AzureTestAdapter extends ClusterAdapterWithHeartbeat {
     return this.shared.publish(response, requesterUid);
   }
 
-  // One received message already routed here by its nsp property (PROTOCOL.md §2.2 receive rules).
+  // One received message already routed here by its nsp property (docs/PROTOCOL.md §2.2 receive rules).
   onRawMessage(m) {
     const props = m.applicationProperties || {};
     if (props.uid === this.uid) return;

@@ -167,7 +167,7 @@ async function startSbBroker() {
   return b;
 }
 
-// The names of the subscriptions of the cluster topic (AZURE.md default "socket.io").
+// The names of the subscriptions of the cluster topic (docs/AZURE.md default "socket.io").
 async function sbSubscriptions() {
   const st = await httpGetJson(AZURE.statsUrl);
   const topics = st.topics || {};
@@ -405,7 +405,7 @@ class Member {
     });
   }
 
-  // Sockets in nsp selected by rooms/except exactly as PROTOCOL.md §4.2 (connected ones only), by this member's model.
+  // Sockets in nsp selected by rooms/except exactly as docs/PROTOCOL.md §4.2 (connected ones only), by this member's model.
   select(nsp, rooms, except) {
     const inNsp = [...this.sockets.values()].filter((s) => s.nsp === nsp && s.connected);
     const member = (s, r) => s.id === r || s.rooms.includes(r);
@@ -838,9 +838,9 @@ async function scenarios() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The test adapter against the upstream adapter's captured requests (tests/vectors/aws, docs AWS.md): every SNS/SQS
+// The test adapter against the upstream adapter's captured requests (tests/vectors/aws, docs docs/AWS.md): every SNS/SQS
 // request body member 0 (a Node member, run with --log-requests) sent must have exactly the shape of the capture of
-// the same call: same parameters in the same order, same constant values; start-up and shutdown in AWS.md's order.
+// the same call: same parameters in the same order, same constant values; start-up and shutdown in docs/AWS.md's order.
 
 const VECTOR_DIR = path.join(__dirname, "..", "vectors", "aws");
 function vectorBody(file) {
@@ -905,7 +905,7 @@ function checkSqsRequest(target, body) {
       for (const e of got[k]) checkEq(JSON.stringify(Object.keys(e)), JSON.stringify(Object.keys(want[k][0])), "entry keys");
     } else if (k === "Attributes") {
       const norm = (p) => p.replace(/socket-io-[0-9a-f]{16}/g, "socket-io-Q");
-      checkEq(norm(got[k].Policy), norm(want[k].Policy), "queue policy (AWS.md §5)");
+      checkEq(norm(got[k].Policy), norm(want[k].Policy), "queue policy (docs/AWS.md §5)");
     } else checkEq(canon(got[k]), canon(want[k]), `${target} ${k} (vs ${file})`);
   }
   return { op: target.replace("AmazonSQS.", "") };
@@ -925,7 +925,7 @@ async function wireShapeTest() {
     const ops = reqs.map((r) => (r.svc === "sns" ? checkSnsRequest(r.body) : checkSqsRequest(r.target, r.body)));
     const types = new Set(ops.filter((o) => o.op === "Publish").map((o) => o.type));
     for (let t = 1; t <= 13; t++) check(types.has(t), `no Publish of type ${t} seen`);
-    // Per incarnation (split at CreateTopic): AWS.md §2.1 start-up order, INITIAL_HEARTBEAT first; §2.4 shutdown.
+    // Per incarnation (split at CreateTopic): docs/AWS.md §2.1 start-up order, INITIAL_HEARTBEAT first; §2.4 shutdown.
     const runs = [];
     for (const o of ops) { if (o.op === "CreateTopic") runs.push([]); runs[runs.length - 1].push(o); }
     check(runs.length >= 2, "member 0 should have started more than once");

@@ -89,7 +89,7 @@ function makeAwsAdapter(args) {
       sessionToken: process.env.AWS_SESSION_TOKEN || undefined,
     },
   };
-  // Separate clients, so the long poll never holds the connection publishes need (AWS.md §2.3).
+  // Separate clients, so the long poll never holds the connection publishes need (docs/AWS.md §2.3).
   const sns = new SNSClient(clientOpts);
   const sqs = new SQSClient(clientOpts);
   if (args.logRequests) {
@@ -139,7 +139,7 @@ async function main() {
   const adapter = azure ? makeAzureAdapter(args) : makeAwsAdapter(args);
 
   const httpServer = http.createServer();
-  // Recovery disabled on purpose (PROTOCOL.md Q13): with it, cloud adapters append an offset to every packet.
+  // Recovery disabled on purpose (docs/PROTOCOL.md Q13): with it, cloud adapters append an offset to every packet.
   const io = new Server(httpServer, { adapter, connectionStateRecovery: undefined });
 
   const pendingSsAcks = new Map(); // ackId -> callback of a serverSideEmit that wants an answer

@@ -2,7 +2,7 @@
 /* In-memory Azure Service Bus test broker: AMQP 1.0 (rhea) for the official @azure/service-bus SDK with
    UseDevelopmentEmulator=true, and the REST data plane + ATOM management over HTTP/HTTPS for REST clients (the C
    library) and the SDK's administration client. One model behind both: topics -> subscriptions -> a FIFO of ready
-   messages plus locked ones. Facts: AZURE.md sections 3-8 (SAS, REST, ATOM, AMQP equivalence, test broker).
+   messages plus locked ones. Facts: docs/AZURE.md sections 3-8 (SAS, REST, ATOM, AMQP equivalence, test broker).
 
    CLI:  node broker.js [options]      prints  SBBROKER_READY amqp=<port> http=<port> https=<port>   (0 = off)
      --rule NAME=KEY[:Manage,Send,Listen]  SAS rule (repeatable; default RootManageSharedAccessKey=c2VjcmV0, all rights)
@@ -11,7 +11,7 @@
      --topic NAME                 create a topic at start (repeatable)
      --max-seconds S              exit after S seconds (default 900)       --watch-stdin   exit when stdin closes
      --max-message-bytes N        per-message limit, body + properties (default 262144; REST 403, AMQP reject)
-     --lowercase-props            lower-case REST custom property names on the way in (simulates AZURE.md section 9)
+     --lowercase-props            lower-case REST custom property names on the way in (simulates docs/AZURE.md section 9)
      --no-scope-check             accept a valid token whatever resource it names
      --chunked                    send REST message and ATOM bodies with Transfer-Encoding: chunked (as Azure may)
      --verbose                    log requests to stderr
@@ -89,7 +89,7 @@ function parseRule(text) {
   return { name, key, rights: new Set(rights.includes('Manage') ? ['Manage', 'Send', 'Listen'] : rights) };
 }
 
-/* ---------- SAS (AZURE.md section 3) ---------- */
+/* ---------- SAS (docs/AZURE.md section 3) ---------- */
 
 /* Entity path as compared for authorization and lookup: decoded, lower-case, no leading/trailing '/'. */
 function normPath(p) {
@@ -165,7 +165,7 @@ function formatDuration(ms) {
   return out;
 }
 
-/* ---------- custom properties (AZURE.md section 4.1 quoting rules) ---------- */
+/* ---------- custom properties (docs/AZURE.md section 4.1 quoting rules) ---------- */
 
 const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
@@ -359,7 +359,7 @@ class Broker {
   }
 
   /* AutoDeleteOnIdle: any receive activity restarts the clock; an attached receiver or a pending long poll
-     counts as activity, so a live node keeps its subscription (AZURE.md section 5.3). */
+     counts as activity, so a live node keeps its subscription (docs/AZURE.md section 5.3). */
   touch(s) {
     s.accessed = new Date();
     clearTimeout(s.idleTimer);
@@ -688,7 +688,7 @@ class Broker {
       outcome = rhea.message.rejected({ error: { condition: 'com.microsoft:message-lock-lost', description: 'The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.' } }).described();
     }
     // Settle explicitly (mode second: the client waits for us), then mark it remote-settled so rhea frees the
-    // slot: otherwise the outgoing window fills after 2048 unsettled deliveries (AZURE.md section 8, point 4).
+    // slot: otherwise the outgoing window fills after 2048 unsettled deliveries (docs/AZURE.md section 8, point 4).
     d.update(true, outcome);
     d.remote_settled = true;
     d.sbEntry = undefined;
