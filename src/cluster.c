@@ -27,8 +27,9 @@ struct sioc__node_ns {
 struct sioc__node_peer {
     char uid[SIOC_NODE_ID_MAX + 1];
     uint32_t len;
-    uint64_t last_seen;
+    uint64_t last_seen, first_seen;
     uint64_t hash;
+    int confirmed; /* heard again at least half a heartbeat interval after its first message */
 };
 
 struct sioc__node_sock {
@@ -1481,6 +1482,20 @@ static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc
     }
 }
 
+/* A full peer table under a flood of new uids: the unconfirmed peer heard from longest ago goes (PEER_DOWN with
+   SIOC_ERR_LIMIT) to make room; confirmed peers are never pushed out. 0 when every place is confirmed. */
+static int sioc__node_peer_make_room(sioc_node *n, uint32_t ns) {
+    struct sioc__node_ns *s = &n->p_ns[ns];
+    uint32_t i, victim = SIOC__NIL;
+    for (i = 0; i < s->n_peers; i++)
+        if (!s->peers[i].confirmed && (victim == SIOC__NIL || s->peers[i].last_seen < s->peers[victim].last_seen))
+            victim = i;
+    if (victim == SIOC__NIL) return 0;
+    n->counters.peers_evicted++;
+    sioc__node_peer_remove(n, ns, victim, SIOC_ERR_LIMIT);
+    return 1;
+}
+
 static int sioc__node_is_emitter_uid(sioc_str uid) {
     return uid.len == sizeof SIOC_NODE_EMITTER_UID - 1 && memcmp(uid.ptr, SIOC_NODE_EMITTER_UID, uid.len) == 0;
 }
@@ -1502,18 +1517,25 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
     if (uid.len == 0 || sioc__node_is_emitter_uid(uid)) return;
     i = sioc__node_peer_find(n, ns, uid);
     if (i != SIOC__NIL) {
-        s->peers[i].last_seen = now;
+        p = &s->peers[i];
+        p->last_seen = now;
+        if (now - p->first_seen >= n->p_desc.heartbeat_interval_ms / 2) p->confirmed = 1;
         return;
     }
-    if (uid.len > SIOC_NODE_ID_MAX || s->n_peers >= n->p_desc.max_peers) {
+    if (uid.len > SIOC_NODE_ID_MAX) {
         n->counters.limits++;
+        return;
+    }
+    if (s->n_peers >= n->p_desc.max_peers && !sioc__node_peer_make_room(n, ns)) {
+        n->counters.limits++; /* every place is held by a confirmed peer: the newcomer waits for one to go */
         return;
     }
     p = &s->peers[s->n_peers++];
     memcpy(p->uid, uid.ptr, uid.len);
     p->uid[uid.len] = 0;
     p->len = (uint32_t)uid.len;
-    p->last_seen = now;
+    p->last_seen = p->first_seen = now;
+    p->confirmed = 0;
     p->hash = sioc__node_hash64(uid.ptr, uid.len);
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_UP, ns);
     sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));

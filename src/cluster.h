@@ -65,7 +65,11 @@ typedef struct sioc_node_desc {
     uint32_t max_sockets;           /* 256 local sockets, all namespaces */
     uint32_t max_rooms;             /* 2 * max_sockets + 64 (each socket's own-id room counts) */
     uint32_t max_memberships;       /* 4 * max_sockets + 64 (socket-in-room pairs, own rooms included) */
-    uint32_t max_peers;             /* 32 other nodes per namespace */
+    uint32_t max_peers;             /* 32 other nodes per namespace. A full table under a flood of new uids drops
+                                       the unconfirmed peer heard from longest ago (PEER_DOWN, SIOC_ERR_LIMIT);
+                                       a peer heard again at least half a heartbeat interval after its first
+                                       message is confirmed and never pushed out. A real member that joins during
+                                       a flood is counted at its first heartbeat once the flood pauses. */
     uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts */
     uint32_t max_acks;              /* 64 pending ack registrations (ack broadcasts delivered here, and
                                        serverSideEmit acks the application still owes) */
@@ -104,6 +108,7 @@ typedef struct sioc_node_counters {
     uint64_t limits;              /* a table was full or a name too long: peers, rooms, memberships, acks */
     uint64_t heartbeats;          /* HEARTBEAT messages published */
     uint64_t peers_expired;       /* peers removed by the heartbeat timeout */
+    uint64_t peers_evicted;       /* unconfirmed peers pushed out of a full table by a newcomer (a flood of uids) */
 } sioc_node_counters;
 
 struct sioc__node_ns;

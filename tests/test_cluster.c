@@ -359,6 +359,73 @@ static void requester_a(int shape) {
     sioc_node_free(&a);
 }
 
+/* One HEARTBEAT from uid in "/". */
+static void heartbeat_from(sioc_node *n, const char *uid, uint64_t now) {
+    sioc_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = SIOC_MSG_HEARTBEAT;
+    m.uid = sioc_str_c(uid);
+    m.nsp = sioc_str_c("/");
+    CHECK(sioc_node_receive(n, &m, now) == SIOC_OK);
+}
+
+static int peer_known(const sioc_node *n, const char *uid) {
+    size_t i;
+    for (i = 0; i < sioc_node_peer_count(n, sioc_str_c("/")); i++)
+        if (sioc_str_eq(sioc_node_peer_uid(n, sioc_str_c("/"), i), sioc_str_c(uid))) return 1;
+    return 0;
+}
+
+/* A flood of 300 fake uids (once each) against an 8-place peer table: a confirmed peer (heard twice) is never
+   pushed out; a real member that joins during the flood is counted at its first heartbeat after the flood and
+   stays (confirmed at its second); the table never grows; the flood is counted. */
+static void test_peer_flood(void) {
+    sioc_node n;
+    trand r;
+    sioc_node_desc d;
+    sioc_node_event ev;
+    uint64_t now = 1000;
+    char fake[24];
+    int i;
+    memset(&d, 0, sizeof d);
+    d.max_peers = 8;
+    d.heartbeat_interval_ms = 5000;
+    d.heartbeat_timeout_ms = 10000;
+    node_init(&n, &r, script_b, &d);
+    CHECK(sioc_node_set_ready(&n, 1, now) == SIOC_OK);
+    heartbeat_from(&n, "confirmedpeer000", now);
+    now += 5000;
+    sioc_node_tick(&n, now);
+    heartbeat_from(&n, "confirmedpeer000", now); /* heard again: confirmed */
+    for (i = 0; i < 300; i++) {
+        snprintf(fake, sizeof fake, "fake%012d", i);
+        heartbeat_from(&n, fake, now + (uint64_t)i);
+        if (i == 150) heartbeat_from(&n, "realmember000000", now + (uint64_t)i); /* joins during the flood */
+        CHECK(sioc_node_peer_count(&n, sioc_str_c("/")) <= 8);
+        CHECK(peer_known(&n, "confirmedpeer000"));
+    }
+    CHECK(n.counters.peers_evicted >= 290);
+    /* its next heartbeat (5 s later, the flood over): counted again, and then confirmed by the one after */
+    now += 5000;
+    sioc_node_tick(&n, now);
+    heartbeat_from(&n, "confirmedpeer000", now);
+    heartbeat_from(&n, "realmember000000", now);
+    CHECK(peer_known(&n, "realmember000000"));
+    now += 5000;
+    sioc_node_tick(&n, now);
+    heartbeat_from(&n, "confirmedpeer000", now);
+    heartbeat_from(&n, "realmember000000", now);
+    for (i = 0; i < 300; i++) { /* a second flood cannot push either out now */
+        snprintf(fake, sizeof fake, "again%011d", i);
+        heartbeat_from(&n, fake, now + (uint64_t)i);
+    }
+    CHECK(peer_known(&n, "realmember000000") && peer_known(&n, "confirmedpeer000"));
+    CHECK(sioc_node_peer_count(&n, sioc_str_c("/")) <= 8);
+    while (sioc_node_next_event(&n, &ev) == SIOC_OK) {
+    }
+    sioc_node_free(&n);
+}
+
 static void test_requester_aws(void) { requester_a(0); }
 static void test_requester_azure(void) { requester_a(1); }
 
@@ -369,5 +436,6 @@ int main(void) {
     RUN(test_responder_azure_noprops);
     RUN(test_requester_aws);
     RUN(test_requester_azure);
+    RUN(test_peer_flood);
     return sioc_t_report("test_cluster");
 }
