@@ -2066,6 +2066,8 @@ typedef struct sioc_http_request {
     void *body_out;                  /* response body goes here (up to body_out_cap bytes) ... */
     size_t body_out_cap;
     sioc_http_body_fn on_body;       /* ... or here, when set (then body_out is ignored); neither: discarded */
+    size_t body_keep_tail;           /* body_out only: when the body overflows, the last body_keep_tail bytes of
+                                        body_out hold the end of the body instead (sioc_http_response.tail_len) */
 } sioc_http_request;
 
 /* Append "METHOD target HTTP/1.1", "Host: host[:port]" (port left out when it is the scheme's default), the
@@ -2242,6 +2244,8 @@ typedef struct sioc_http_response {
     const uint8_t *body;  /* body_out contents (NULL when streamed or discarded) */
     size_t body_len;      /* bytes in body */
     uint64_t body_total;  /* body bytes received in total */
+    size_t tail_len;      /* overflowed with body_keep_tail: body ends with the body's last tail_len bytes (the
+                             bytes between the two parts are gone); 0 otherwise */
     int retried;          /* 1 when the request was sent a second time on a fresh connection */
     char detail[SIOC_DETAIL_SIZE]; /* a failure in words, with host:port: "cannot connect to 127.0.0.1:1:
                                       connection refused", "TLS with h:443 failed: certificate not trusted ..."
@@ -2819,6 +2823,8 @@ typedef struct sioc_aws_call {
     size_t body_cap;
     void *reply_mem;      /* the reply body lands here */
     size_t reply_cap;
+    size_t reply_keep_tail; /* a reply over reply_cap keeps its last bytes here (SIOC_ERR_BUFFER_TOO_SMALL with
+                               reply_tail_len set): the receipt handle of a message too large to read */
     uint32_t timeout_ms;  /* 0: the client default (ReceiveMessage: its wait time + 10 s at least) */
     void *user;
     /* results, valid when sioc_aws_next() hands the call back */
@@ -2827,6 +2833,7 @@ typedef struct sioc_aws_call {
                              SIOC_ERR_BUFFER_TOO_SMALL (reply over reply_cap), or the transport's error */
     int status;           /* HTTP status, 0 without a reply */
     sioc_bytes reply;     /* the reply body (in reply_mem) */
+    size_t reply_tail_len; /* reply over reply_cap with reply_keep_tail: reply ends with the real end's last bytes */
     sioc_aws_error error; /* filled for error replies */
     int skew_retried;     /* 1 when the call was re-signed after a clock-skew error */
     int resent;           /* 1 when the engine re-sent it after a dead keep-alive connection */
@@ -3409,6 +3416,8 @@ typedef struct sioc_cluster_stats {
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
     uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
+    uint64_t too_large;      /* messages over the receive buffer (node.max_message_size): dropped, counted in
+                                bad_messages too, deleted (AWS) or completed (Azure) */
     uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
 } sioc_cluster_stats;
 
@@ -3572,6 +3581,7 @@ typedef struct sioc_cluster {
     uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
     /* AWS orphan clean-up (member_janitor.c) */
     uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
+    uint64_t p_single_until;                  /* AWS: one message per receive until then (a reply was too large) */
     int p_has_jan, p_jan_step;
     struct sioc__mjcand *p_jan;
     size_t p_n_jan, p_jan_idx;
@@ -12302,6 +12312,7 @@ struct sioc_http__req {
     void *tag;
     uint8_t *body_out;
     size_t body_out_cap, body_stored;
+    size_t tail, tail_pos; /* body_keep_tail: a ring over the last `tail` bytes of body_out once it overflowed */
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
@@ -12349,6 +12360,41 @@ static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const ch
 }
 
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* A body larger than body_out: the overflowing bytes go round a ring over the last `tail` bytes of body_out, so
+   it ends with the body's end (a reply's last fields, e.g. a receipt handle). */
+static void sioc__req_keep_tail(struct sioc_http__req *r, const uint8_t *p, size_t n) {
+    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    if (n >= r->tail) { /* only the last `tail` bytes count */
+        memcpy(ring, p + n - r->tail, r->tail);
+        r->tail_pos = 0;
+        return;
+    }
+    while (n) {
+        size_t k = SIOC__MIN(n, r->tail - r->tail_pos);
+        memcpy(ring + r->tail_pos, p, k);
+        r->tail_pos = (r->tail_pos + k) % r->tail, p += k, n -= k;
+    }
+}
+
+/* Put the ring in order (oldest byte first) by three reversals; returns its length. */
+static void sioc__reverse(uint8_t *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n / 2; i++) {
+        uint8_t t = p[i];
+        p[i] = p[n - 1 - i], p[n - 1 - i] = t;
+    }
+}
+static size_t sioc__req_tail_in_order(struct sioc_http__req *r) {
+    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    if (r->tail_pos) {
+        sioc__reverse(ring, r->tail_pos);
+        sioc__reverse(ring + r->tail_pos, r->tail - r->tail_pos);
+        sioc__reverse(ring, r->tail);
+        r->tail_pos = 0;
+    }
+    return r->tail;
+}
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
 static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
@@ -12848,6 +12894,8 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
     r->body_stored = 0;
     r->body_total = 0;
+    r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
+    r->tail_pos = 0;
     r->result = SIOC_OK;
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
@@ -12940,6 +12988,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body = r->body_out;
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
+    out->tail_len = r->overflow && r->tail ? sioc__req_tail_in_order(r) : 0;
     out->retried = r->retried;
     memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
@@ -13074,6 +13123,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 if (take) memcpy(r->body_out + r->body_stored, body.ptr, take);
                 r->body_stored += take;
                 if (take < body.len) r->overflow = 1;
+                if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
             }
             if (k->parser.p_state == SIOC__HP_NOBODY) {
                 res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
@@ -16324,6 +16374,7 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     req.tag = call;
     req.body_out = call->reply_mem;
     req.body_out_cap = call->reply_cap;
+    req.body_keep_tail = call->reply_keep_tail;
     r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &call->p_http_id);
     memset(&s, 0, sizeof s);
     if (r != SIOC_OK) return r;
@@ -16549,6 +16600,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         c->stats.publish_resends++;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
+    call->reply_tail_len = r->tail_len;
     memset(&call->error, 0, sizeof call->error);
     call->error.status = r->status;
     if (r->result != SIOC_OK) {
@@ -18919,6 +18971,7 @@ enum {
 #define SIOC__MAWS_SMALL_REPLY 16384u
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
+#define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -19414,12 +19467,49 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
     }
 }
 
+/* The receipt handle in a reply (JSON string after "ReceiptHandle"), searched in [p, p + n); 0 when not there. */
+static size_t sioc__maws_find_handle(const uint8_t *p, size_t n, char *out, size_t cap) {
+    static const char key[] = "\"ReceiptHandle\":\"";
+    size_t k = sizeof key - 1, i, o = 0;
+    for (i = 0; i + k <= n; i++) {
+        if (memcmp(p + i, key, k) != 0) continue;
+        for (i += k; i < n && p[i] != '"' && o + 1 < cap; i++) {
+            if (p[i] == '\\' && i + 1 < n) i++; /* JSON escapes ("\/") */
+            out[o++] = (char)p[i];
+        }
+        return i < n && p[i] == '"' ? o : 0;
+    }
+    return 0;
+}
+
+/* A reply over the receive buffer: a message larger than the member was sized for. Read one message at a time for
+   a while; a single message that does not fit is dropped, counted and deleted by the receipt handle found in what
+   was kept of the reply (its start, and its end: reply_keep_tail), so the queue never stalls on it. */
+static void sioc__maws_too_large(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    char h[SIOC_CLUSTER_HANDLE_MAX + 1];
+    size_t n = 0, head = call->reply.len - call->reply_tail_len;
+    s->state = SIOC__MS_FREE;
+    c->p_single_until = now + 120000u; /* past the visibility timeout of the messages of that reply */
+    if (s->count > 1) return;          /* several at once: they come back one by one */
+    if (call->reply_tail_len)
+        n = sioc__maws_find_handle(call->reply.ptr + head, call->reply_tail_len, h, sizeof h);
+    if (!n) n = sioc__maws_find_handle(call->reply.ptr, head, h, sizeof h);
+    c->p_stats.received++;
+    c->p_stats.bad_messages++;
+    c->p_stats.too_large++;
+    if (n) (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+}
+
 static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_buf b;
+    int one = now < c->p_single_until; /* after a reply too large: one message at a time, to find the culprit */
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
-    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), c->p_desc.aws.max_messages,
+    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), one ? 1 : c->p_desc.aws.max_messages,
                                        c->p_desc.aws.wait_time_s) != SIOC_OK)
         return;
+    s->count = one ? 1 : (size_t)c->p_desc.aws.max_messages;
+    s->call.aws.reply_keep_tail = SIOC__MAWS_TAIL; /* the end of a reply too large: its receipt handle */
     s->gen = c->p_gen;
     sioc__maws_go(c, s, SIOC_CLUSTER_OP_RECEIVE, &b, now);
 }
@@ -19430,6 +19520,10 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_buf sb;
     sioc_sqs_message msgs[10];
     size_t n = 0, i, beats = 0;
+    if (call->result == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc__maws_too_large(c, s, now);
+        return;
+    }
     if (call->result != SIOC_OK) {
         if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;
@@ -19918,6 +20012,7 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         s->state = SIOC__MS_FREE;
         c->p_stats.received++;
         c->p_stats.bad_messages++;
+        c->p_stats.too_large++;
         (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, call->msg.lock_path, sioc__mazure_lock_deadline(c, now),
                                   now);
         return;

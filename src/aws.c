@@ -1248,6 +1248,7 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     req.tag = call;
     req.body_out = call->reply_mem;
     req.body_out_cap = call->reply_cap;
+    req.body_keep_tail = call->reply_keep_tail;
     r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &call->p_http_id);
     memset(&s, 0, sizeof s);
     if (r != SIOC_OK) return r;
@@ -1473,6 +1474,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         c->stats.publish_resends++;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
+    call->reply_tail_len = r->tail_len;
     memset(&call->error, 0, sizeof call->error);
     call->error.status = r->status;
     if (r->result != SIOC_OK) {

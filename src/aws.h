@@ -313,6 +313,8 @@ typedef struct sioc_aws_call {
     size_t body_cap;
     void *reply_mem;      /* the reply body lands here */
     size_t reply_cap;
+    size_t reply_keep_tail; /* a reply over reply_cap keeps its last bytes here (SIOC_ERR_BUFFER_TOO_SMALL with
+                               reply_tail_len set): the receipt handle of a message too large to read */
     uint32_t timeout_ms;  /* 0: the client default (ReceiveMessage: its wait time + 10 s at least) */
     void *user;
     /* results, valid when sioc_aws_next() hands the call back */
@@ -321,6 +323,7 @@ typedef struct sioc_aws_call {
                              SIOC_ERR_BUFFER_TOO_SMALL (reply over reply_cap), or the transport's error */
     int status;           /* HTTP status, 0 without a reply */
     sioc_bytes reply;     /* the reply body (in reply_mem) */
+    size_t reply_tail_len; /* reply over reply_cap with reply_keep_tail: reply ends with the real end's last bytes */
     sioc_aws_error error; /* filled for error replies */
     int skew_retried;     /* 1 when the call was re-signed after a clock-skew error */
     int resent;           /* 1 when the engine re-sent it after a dead keep-alive connection */

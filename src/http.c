@@ -587,6 +587,7 @@ struct sioc_http__req {
     void *tag;
     uint8_t *body_out;
     size_t body_out_cap, body_stored;
+    size_t tail, tail_pos; /* body_keep_tail: a ring over the last `tail` bytes of body_out once it overflowed */
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
@@ -634,6 +635,41 @@ static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const ch
 }
 
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* A body larger than body_out: the overflowing bytes go round a ring over the last `tail` bytes of body_out, so
+   it ends with the body's end (a reply's last fields, e.g. a receipt handle). */
+static void sioc__req_keep_tail(struct sioc_http__req *r, const uint8_t *p, size_t n) {
+    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    if (n >= r->tail) { /* only the last `tail` bytes count */
+        memcpy(ring, p + n - r->tail, r->tail);
+        r->tail_pos = 0;
+        return;
+    }
+    while (n) {
+        size_t k = SIOC__MIN(n, r->tail - r->tail_pos);
+        memcpy(ring + r->tail_pos, p, k);
+        r->tail_pos = (r->tail_pos + k) % r->tail, p += k, n -= k;
+    }
+}
+
+/* Put the ring in order (oldest byte first) by three reversals; returns its length. */
+static void sioc__reverse(uint8_t *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n / 2; i++) {
+        uint8_t t = p[i];
+        p[i] = p[n - 1 - i], p[n - 1 - i] = t;
+    }
+}
+static size_t sioc__req_tail_in_order(struct sioc_http__req *r) {
+    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    if (r->tail_pos) {
+        sioc__reverse(ring, r->tail_pos);
+        sioc__reverse(ring + r->tail_pos, r->tail - r->tail_pos);
+        sioc__reverse(ring, r->tail);
+        r->tail_pos = 0;
+    }
+    return r->tail;
+}
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
 static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
@@ -1133,6 +1169,8 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
     r->body_stored = 0;
     r->body_total = 0;
+    r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
+    r->tail_pos = 0;
     r->result = SIOC_OK;
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
@@ -1225,6 +1263,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body = r->body_out;
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
+    out->tail_len = r->overflow && r->tail ? sioc__req_tail_in_order(r) : 0;
     out->retried = r->retried;
     memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
@@ -1359,6 +1398,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 if (take) memcpy(r->body_out + r->body_stored, body.ptr, take);
                 r->body_stored += take;
                 if (take < body.len) r->overflow = 1;
+                if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
             }
             if (k->parser.p_state == SIOC__HP_NOBODY) {
                 res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);

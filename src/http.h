@@ -48,6 +48,8 @@ typedef struct sioc_http_request {
     void *body_out;                  /* response body goes here (up to body_out_cap bytes) ... */
     size_t body_out_cap;
     sioc_http_body_fn on_body;       /* ... or here, when set (then body_out is ignored); neither: discarded */
+    size_t body_keep_tail;           /* body_out only: when the body overflows, the last body_keep_tail bytes of
+                                        body_out hold the end of the body instead (sioc_http_response.tail_len) */
 } sioc_http_request;
 
 /* Append "METHOD target HTTP/1.1", "Host: host[:port]" (port left out when it is the scheme's default), the
@@ -224,6 +226,8 @@ typedef struct sioc_http_response {
     const uint8_t *body;  /* body_out contents (NULL when streamed or discarded) */
     size_t body_len;      /* bytes in body */
     uint64_t body_total;  /* body bytes received in total */
+    size_t tail_len;      /* overflowed with body_keep_tail: body ends with the body's last tail_len bytes (the
+                             bytes between the two parts are gone); 0 otherwise */
     int retried;          /* 1 when the request was sent a second time on a fresh connection */
     char detail[SIOC_DETAIL_SIZE]; /* a failure in words, with host:port: "cannot connect to 127.0.0.1:1:
                                       connection refused", "TLS with h:443 failed: certificate not trusted ..."

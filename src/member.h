@@ -135,6 +135,8 @@ typedef struct sioc_cluster_stats {
     uint64_t empty_receives; /* long polls that ended without a message */
     uint64_t dedup_short;    /* ids forgotten before their lock / visibility timeout ran out: raise recent_ids */
     uint64_t checksum_failed; /* AWS: MD5OfBody did not match the body (counted in bad_messages too) */
+    uint64_t too_large;      /* messages over the receive buffer (node.max_message_size): dropped, counted in
+                                bad_messages too, deleted (AWS) or completed (Azure) */
     uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
 } sioc_cluster_stats;
 
@@ -298,6 +300,7 @@ typedef struct sioc_cluster {
     uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
     /* AWS orphan clean-up (member_janitor.c) */
     uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
+    uint64_t p_single_until;                  /* AWS: one message per receive until then (a reply was too large) */
     int p_has_jan, p_jan_step;
     struct sioc__mjcand *p_jan;
     size_t p_n_jan, p_jan_idx;

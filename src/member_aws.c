@@ -32,6 +32,7 @@ enum {
 #define SIOC__MAWS_SMALL_REPLY 16384u
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
+#define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -527,12 +528,49 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
     }
 }
 
+/* The receipt handle in a reply (JSON string after "ReceiptHandle"), searched in [p, p + n); 0 when not there. */
+static size_t sioc__maws_find_handle(const uint8_t *p, size_t n, char *out, size_t cap) {
+    static const char key[] = "\"ReceiptHandle\":\"";
+    size_t k = sizeof key - 1, i, o = 0;
+    for (i = 0; i + k <= n; i++) {
+        if (memcmp(p + i, key, k) != 0) continue;
+        for (i += k; i < n && p[i] != '"' && o + 1 < cap; i++) {
+            if (p[i] == '\\' && i + 1 < n) i++; /* JSON escapes ("\/") */
+            out[o++] = (char)p[i];
+        }
+        return i < n && p[i] == '"' ? o : 0;
+    }
+    return 0;
+}
+
+/* A reply over the receive buffer: a message larger than the member was sized for. Read one message at a time for
+   a while; a single message that does not fit is dropped, counted and deleted by the receipt handle found in what
+   was kept of the reply (its start, and its end: reply_keep_tail), so the queue never stalls on it. */
+static void sioc__maws_too_large(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    char h[SIOC_CLUSTER_HANDLE_MAX + 1];
+    size_t n = 0, head = call->reply.len - call->reply_tail_len;
+    s->state = SIOC__MS_FREE;
+    c->p_single_until = now + 120000u; /* past the visibility timeout of the messages of that reply */
+    if (s->count > 1) return;          /* several at once: they come back one by one */
+    if (call->reply_tail_len)
+        n = sioc__maws_find_handle(call->reply.ptr + head, call->reply_tail_len, h, sizeof h);
+    if (!n) n = sioc__maws_find_handle(call->reply.ptr, head, h, sizeof h);
+    c->p_stats.received++;
+    c->p_stats.bad_messages++;
+    c->p_stats.too_large++;
+    if (n) (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+}
+
 static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_buf b;
+    int one = now < c->p_single_until; /* after a reply too large: one message at a time, to find the culprit */
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
-    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), c->p_desc.aws.max_messages,
+    if (sioc_sqs_write_receive_message(&b, sioc_str_c(c->p_queue_url), one ? 1 : c->p_desc.aws.max_messages,
                                        c->p_desc.aws.wait_time_s) != SIOC_OK)
         return;
+    s->count = one ? 1 : (size_t)c->p_desc.aws.max_messages;
+    s->call.aws.reply_keep_tail = SIOC__MAWS_TAIL; /* the end of a reply too large: its receipt handle */
     s->gen = c->p_gen;
     sioc__maws_go(c, s, SIOC_CLUSTER_OP_RECEIVE, &b, now);
 }
@@ -543,6 +581,10 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_buf sb;
     sioc_sqs_message msgs[10];
     size_t n = 0, i, beats = 0;
+    if (call->result == SIOC_ERR_BUFFER_TOO_SMALL) {
+        sioc__maws_too_large(c, s, now);
+        return;
+    }
     if (call->result != SIOC_OK) {
         if (sioc__m_recv_gone(c, s, call->result, now)) sioc__maws_queue_lost(c, now);
         return;

@@ -283,6 +283,46 @@ static void test_publish_ambiguous(void) {
     }
 }
 
+/* A reply larger than the receive buffer (a member sized for 4 KiB messages, two per receive): the next receives
+   ask for one message at a time; a single message that still does not fit is dropped, counted and deleted by the
+   receipt handle found at the end of the reply (kept by reply_keep_tail); the queue goes on. */
+static void test_too_large(void) {
+    sioc_cluster_desc d = t_aws_desc();
+    static char big[40000];
+    size_t mark, i, off;
+    d.node.max_message_size = 4096;
+    d.aws.max_messages = 2;
+    d.receive_budget_ms = -1, d.receive_idle_ms = -1; /* no pacing: the next receive right away */
+    CHECK(t_start(&d));
+    /* two messages, 40 KB in all: the reply does not fit */
+    off = (size_t)snprintf(big, sizeof big, "{\"Messages\":[{\"MessageId\":\"m1\",\"Body\":\"");
+    for (i = 0; i < 20000; i++) big[off++] = 'x';
+    off += (size_t)snprintf(big + off, sizeof big - off, "\",\"ReceiptHandle\":\"h-one\"},{\"MessageId\":\"m2\",\"Body\":\"");
+    for (i = 0; i < 15000; i++) big[off++] = 'y';
+    snprintf(big + off, sizeof big - off, "\",\"ReceiptHandle\":\"h-two\"}]}");
+    mark = f_n_log;
+    CHECK(f_deliver(big));
+    t_run(3);
+    CHECK_EQ_INT(t_st()->too_large, 0); /* several at once: not yet one message's fault */
+    CHECK(t_log_count("ReceiveMessage", mark) >= 1);
+    CHECKF(strstr(f_last_body[5], "\"MaxNumberOfMessages\":1") != NULL, "%s", f_last_body[5]);
+    /* one message alone that does not fit: deleted by its handle, counted */
+    off = (size_t)snprintf(big, sizeof big, "{\"Messages\":[{\"MessageId\":\"m1\",\"Body\":\"");
+    for (i = 0; i < 30000; i++) big[off++] = 'z';
+    snprintf(big + off, sizeof big - off, "\",\"ReceiptHandle\":\"h-one\"}]}");
+    f_n_deleted = 0;
+    mark = f_n_log;
+    CHECK(f_deliver(big));
+    t_run(100);
+    CHECK_EQ_INT(t_st()->too_large, 1);
+    CHECK(t_st()->bad_messages >= 1);
+    CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 1);
+    CHECK(f_n_deleted == 1 && strcmp(f_deleted[0], "h-one") == 0);
+    CHECK(t_log_count("ReceiveMessage", mark) >= 1); /* and on */
+    sioc_cluster_free(&t_m);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
 /* Close while the broker fails every publish: retried until shutdown_timeout_ms, then the message in flight and
    ADAPTER_CLOSE get SIOC_ERR_TIMEOUT, and the queue and subscription are still deleted. */
 static void test_close_gives_up(void) {
@@ -768,6 +808,7 @@ int main(void) {
     RUN(test_publish_refused);
     RUN(test_close_gives_up);
     RUN(test_publish_ambiguous);
+    RUN(test_too_large);
     RUN(test_init_errors);
     RUN(test_azure_heap);
     RUN(test_zeroed);

@@ -169,6 +169,7 @@ static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_resu
 /* endpoint: AWS endpoint or Azure REST URL; cs: Azure connection string. */
 static uint32_t t_orphan_after_s; /* test_orphans: short clean-up clocks for the members it starts */
 static int t_no_janitor;          /* test_orphans: the slow member takes no part in the clean-up */
+static int t_small;               /* test_too_large: a member sized for 4 KiB messages, 1 per receive */
 
 static int t_member_init(t_member *m, const char *endpoint, const char *cs, int emitter, int filter) {
     sioc_cluster_desc d;
@@ -197,6 +198,7 @@ static int t_member_init(t_member *m, const char *endpoint, const char *cs, int 
     d.aws.orphan_after_s = t_orphan_after_s;
     d.aws.orphan_check_s = t_orphan_after_s ? 1 : 0;
     d.aws.no_orphan_cleanup = t_no_janitor;
+    if (t_small) d.node.max_message_size = 4096, d.aws.max_messages = 1;
     d.azure.connection_string = cs;
     d.azure.rest_url = endpoint;
     d.azure.timeout_s = 2;
@@ -232,7 +234,9 @@ static void t_aws_call_init(sioc_aws_call *call) {
     call->reply_cap = sizeof t_side_reply;
 }
 
-/* what: 0 send a message "not-a-type" into the queue, 1 delete the queue, 2 receive from it. */
+static char t_big[100 * 1024 + 1]; /* what 3: a body of 100 KiB */
+
+/* what: 0 send a message "not-a-type" into the queue, 1 delete the queue, 2 receive from it, 3 send t_big. */
 static sioc_result t_aws_side(int what, const char *url) {
     sioc_aws_client c;
     sioc_posix px;
@@ -261,6 +265,12 @@ static sioc_result t_aws_side(int what, const char *url) {
         r = sioc_aws_sqs_send_message(&c, &call, sioc_str_c(url), sioc_str_c("not-a-type"), at, 2, sioc_posix_now_ms());
     else if (what == 1)
         r = sioc_aws_sqs_delete_queue(&c, &call, sioc_str_c(url), sioc_posix_now_ms());
+    else if (what == 3) {
+        static char big_body[400 * 1024];
+        call.body_mem = big_body;
+        call.body_cap = sizeof big_body;
+        r = sioc_aws_sqs_send_message(&c, &call, sioc_str_c(url), sioc_str_c(t_big), at, 2, sioc_posix_now_ms());
+    }
     else
         r = sioc_aws_sqs_receive_message(&c, &call, sioc_str_c(url), 1, 0, sioc_posix_now_ms());
     if (r == SIOC_OK) {
@@ -674,6 +684,44 @@ static void test_bad_message(void) {
     CHECK(t_st(&t_a)->bad_messages >= 1 && t_a.node->counters.malformed >= 1);
     CHECK(t_a_settled() > t_base);
     CHECK_EQ_INT(t_state(&t_a), SIOC_CLUSTER_RUNNING);
+}
+
+static int t_pump_list(t_member **ms, size_t n, uint32_t ms_total, int (*cond)(void));
+static t_member t_x;
+static int t_x_ready_and_known(void) {
+    return t_state(&t_x) == SIOC_CLUSTER_RUNNING && sioc_node_peer_count(t_x.node, sioc_str_c("/")) >= 2;
+}
+static int t_x_closed(void) { return t_state(&t_x) == SIOC_CLUSTER_CLOSED; }
+static int t_x_dropped(void) { return t_st(&t_x)->too_large >= 1 && t_st(&t_x)->settled >= 1; }
+static int t_x_got_deliver(void) {
+    size_t i;
+    for (i = 0; i < t_x.n_evs; i++)
+        if (t_x.evs[i].type == SIOC_NODE_EV_DELIVER && strcmp(t_x.evs[i].text, "2[\"after\",5]") == 0) return 1;
+    return 0;
+}
+
+/* A message larger than the member was sized for (a member of 4 KiB messages, one per receive, gets 100 KiB): the
+   reply does not fit; the message is dropped, counted and deleted by the receipt handle kept from the reply's end,
+   and the queue does not stall: the next broadcast arrives. (With several messages per receive the member first
+   switches to one at a time; those come back after their visibility timeout: tests/test_member.c.) */
+static void test_too_large(void) {
+    t_member *two[3];
+    t_small = 1;
+    CHECK(t_join(&t_x, 0));
+    t_small = 0;
+    t_add_socket(&t_x, "x-sock", "x-room");
+    two[0] = &t_x, two[1] = &t_a, two[2] = &t_b;
+    CHECK(t_pump_list(two, 3, 8000, t_x_ready_and_known));
+    memset(t_big, 'x', sizeof t_big - 1);
+    CHECK(t_aws_side(3, t_x.c.p_queue_url) == SIOC_OK);
+    CHECK(t_pump_list(two, 3, 20000, t_x_dropped));
+    CHECK_EQ_INT(t_st(&t_x)->too_large, 1);
+    CHECK(t_st(&t_x)->bad_messages >= 1);
+    CHECK(sioc_node_broadcast(t_b.node, sioc_str_c("/"), NULL, t_packet("after", 5), sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump_list(two, 3, 8000, t_x_got_deliver));
+    CHECK(sioc_cluster_close(&t_x.c, sioc_posix_now_ms()) == SIOC_OK);
+    CHECK(t_pump_list(two, 3, 5000, t_x_closed));
+    t_member_free(&t_x);
 }
 
 static int t_b_recreated(void) {
@@ -1148,6 +1196,7 @@ static int t_run(sioc_cluster_transport tr) {
         RUN(test_server_side_emit);
         RUN(test_emitter);
         RUN(test_bad_message);
+        if (t_is_aws()) RUN(test_too_large);
         RUN(test_queue_deleted);
         RUN(test_topic_deleted);
         if (!t_is_aws()) RUN(test_sb_faults);
