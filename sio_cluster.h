@@ -2231,6 +2231,31 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep
    the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
 
+/* Bookkeeping of the calls a client layered on the engine hands it (the AWS and Azure clients use it alike): one
+   sioc_http_call inside each of its calls, one sioc_http_calls inside the client. Fields are private. */
+typedef struct sioc_http_call {
+    uint32_t p_id;    /* the engine's request id */
+    uint8_t p_state;  /* 0 idle, 1 in flight, 2 finished and not yet collected */
+    sioc_qlink p_link; /* in the client's queue of finished calls */
+} sioc_http_call;
+typedef struct sioc_http_calls {
+    sioc_queue p_done;
+    uint32_t p_inflight;
+} sioc_http_calls;
+/* The call was submitted as engine request id. */
+SIOC_API void sioc_http_calls_sent(sioc_http_calls *q, sioc_http_call *k, uint32_t id);
+/* A response for request id: 1 when it belongs to this call in flight (then it is not in flight any more). */
+SIOC_API int sioc_http_calls_answered(sioc_http_calls *q, sioc_http_call *k, uint32_t id);
+/* The call is finished: queued for collection. */
+SIOC_API void sioc_http_calls_done(sioc_http_calls *q, sioc_http_call *k);
+/* The oldest finished call (idle again), NULL when none; 1 from pending when one waits. */
+SIOC_API sioc_http_call *sioc_http_calls_pop(sioc_http_calls *q);
+SIOC_API int sioc_http_calls_pending(const sioc_http_calls *q);
+/* Give up on a call: unlinked when finished, cancelled in the engine when in flight. SIOC_ERR_NOT_FOUND when idle. */
+SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls *q, sioc_http_call *k);
+/* 1 while the call is in flight or finished and not yet collected. */
+SIOC_API int sioc_http_calls_busy(const sioc_http_call *k);
+
 /* A finished request. Views (headers, body) stay valid until the next sioc_http_next_response() call, which
    also returns the connection to the pool (requests submitted meanwhile wait for it rather than open another). */
 typedef struct sioc_http_response {
@@ -2803,8 +2828,7 @@ typedef struct sioc_aws_client {
     sioc_aws_endpoint p_ep[2];
     int p_http_ep[2];
     sioc_sigv4_key_cache p_keys[2];
-    uint32_t p_inflight;
-    sioc_queue p_done; /* finished calls not yet collected */
+    sioc_http_calls p_calls; /* in flight, and finished not yet collected */
 } sioc_aws_client;
 
 /* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
@@ -2842,11 +2866,11 @@ typedef struct sioc_aws_call {
                                       ("" on success); also set when a starter refuses the call */
     /* private */
     size_t p_body_len;
-    uint32_t p_http_id;
+    sioc_http_call p_track;
     uint32_t p_timeout;
-    uint8_t p_service, p_busy, p_idempotent; /* p_busy: 1 in flight, 2 finished and not yet collected */
+    uint8_t p_service, p_idempotent;
     char p_op[32];
-    sioc_qlink p_link; /* in the client's p_done queue */
+
 } sioc_aws_call;
 
 /* Sign and queue a call whose body the caller already wrote into call->body_mem (body_len bytes). `op` is the
@@ -3160,8 +3184,7 @@ typedef struct sioc_azure_client {
     char p_token[SIOC_AZURE_MAX_TOKEN];
     size_t p_token_len;
     int64_t p_token_expiry;
-    uint32_t p_inflight;
-    sioc_queue p_done; /* finished calls not yet collected */
+    sioc_http_calls p_calls; /* in flight, and finished not yet collected */
 } sioc_azure_client;
 
 /* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
@@ -3202,13 +3225,12 @@ typedef struct sioc_azure_call {
                                SIOC_AZURE_META_SIZE bytes or SIOC_AZURE_MAX_META_HEADERS are dropped). The call
                                must not move while msg is used. */
     /* private */
-    uint32_t p_http_id;
-    uint8_t p_busy;        /* 1 in flight, 2 finished and not yet collected */
+    sioc_http_call p_track;
     size_t p_meta_len;
     size_t p_hdr_count;
     sioc_http_header p_hdrs[SIOC_AZURE_MAX_META_HEADERS];
     char p_meta[SIOC_AZURE_META_SIZE];
-    sioc_qlink p_link; /* in the client's p_done queue */
+
 } sioc_azure_call;
 
 /* Starters: queue the request (SIOC_ERR_STATE when the call is in flight, SIOC_ERR_ARG for a bad name or
@@ -12917,6 +12939,50 @@ static void sioc__req_free(sioc_http__req *r) {
     r->conn = -1;
 }
 
+SIOC_API void sioc_http_calls_sent(sioc_http_calls *q, sioc_http_call *k, uint32_t id) {
+    k->p_id = id;
+    k->p_state = 1;
+    q->p_inflight++;
+}
+
+SIOC_API int sioc_http_calls_answered(sioc_http_calls *q, sioc_http_call *k, uint32_t id) {
+    if (k->p_state != 1 || k->p_id != id) return 0;
+    k->p_state = 0;
+    q->p_inflight--;
+    return 1;
+}
+
+SIOC_API void sioc_http_calls_done(sioc_http_calls *q, sioc_http_call *k) {
+    k->p_state = 2;
+    sioc__queue_push(&q->p_done, &k->p_link);
+}
+
+SIOC_API sioc_http_call *sioc_http_calls_pop(sioc_http_calls *q) {
+    sioc_qlink *link = sioc__queue_pop(&q->p_done);
+    sioc_http_call *k;
+    if (!link) return NULL;
+    k = SIOC__CONTAINER(link, sioc_http_call, p_link);
+    k->p_state = 0;
+    return k;
+}
+
+SIOC_API int sioc_http_calls_pending(const sioc_http_calls *q) { return q->p_done.p_head != NULL; }
+
+SIOC_API int sioc_http_calls_busy(const sioc_http_call *k) { return k->p_state != 0; }
+
+SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls *q, sioc_http_call *k) {
+    if (!k->p_state) return SIOC_ERR_NOT_FOUND;
+    if (k->p_state == 2) { /* finished, not yet collected: unlink it */
+        (void)sioc__queue_remove(&q->p_done, &k->p_link);
+        k->p_state = 0;
+        return SIOC_OK;
+    }
+    (void)sioc_http_cancel(c, k->p_id);
+    k->p_state = 0;
+    q->p_inflight--;
+    return SIOC_OK;
+}
+
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
     int ri = sioc__req_by_id(c, id);
     sioc_http__req *r;
@@ -16355,6 +16421,7 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     sioc_http_request req;
     sioc_bytes body;
     sioc_result r;
+    uint32_t id = 0;
     int svc = call->p_service;
     int64_t t = c->p_desc.utc_now(c->p_desc.user) + c->clock_offset_s;
     body.ptr = (const uint8_t *)call->body_mem;
@@ -16375,11 +16442,10 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     req.body_out = call->reply_mem;
     req.body_out_cap = call->reply_cap;
     req.body_keep_tail = call->reply_keep_tail;
-    r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &call->p_http_id);
+    r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &id);
     memset(&s, 0, sizeof s);
     if (r != SIOC_OK) return r;
-    call->p_busy = 1;
-    c->p_inflight++;
+    sioc_http_calls_sent(&c->p_calls, &call->p_track, id);
     return SIOC_OK;
 }
 
@@ -16404,7 +16470,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     size_t oplen;
     sioc_result r;
     if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
-    if (call->p_busy) return SIOC_ERR_STATE;
+    if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
     oplen = strlen(op);
     if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
         return SIOC_ERR_ARG;
@@ -16441,7 +16507,7 @@ SIOC_API sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, si
         sioc_buf b_;                                                                    \
         sioc_result r_;                                                                 \
         if (!c || !call) return SIOC_ERR_ARG;                                           \
-        if (call->p_busy) return SIOC_ERR_STATE;                                        \
+        if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;                                        \
         sioc_buf_init(&b_, call->body_mem, call->body_cap);                             \
         r_ = WRITE;                                                                     \
         if (r_ != SIOC_OK) {                                                            \
@@ -16591,9 +16657,7 @@ static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
 
 static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
     sioc_aws_call *call = (sioc_aws_call *)r->tag;
-    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
-    call->p_busy = 0;
-    c->p_inflight--;
+    if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->resent |= r->retried;
     if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
@@ -16642,40 +16706,28 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         sioc__aws_detail(call, r);
         sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
     }
-    call->p_busy = 2;
-    sioc__queue_push(&c->p_done, &call->p_link);
+    sioc_http_calls_done(&c->p_calls, &call->p_track);
 }
 
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out) {
     sioc_http_response r;
-    sioc_aws_call *call;
-    sioc_qlink *link;
+    sioc_http_call *k;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     /* drain the engine completely: that also hands its last connection back to the pool, so a call submitted
        right after this one returns goes out on the next drive */
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__aws_finish(c, &r, now_ms);
-    link = sioc__queue_pop(&c->p_done);
-    if (!link) return SIOC_AGAIN;
-    call = SIOC__CONTAINER(link, sioc_aws_call, p_link);
-    call->p_busy = 0;
-    *out = call;
+    k = sioc_http_calls_pop(&c->p_calls);
+    if (!k) return SIOC_AGAIN;
+    *out = SIOC__CONTAINER(k, sioc_aws_call, p_track);
     return SIOC_OK;
 }
 
-SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && c->p_done.p_head != NULL; }
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && sioc_http_calls_pending(&c->p_calls); }
 
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
-    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
-    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
-        (void)sioc__queue_remove(&c->p_done, &call->p_link);
-        call->p_busy = 0;
-        return SIOC_OK;
-    }
-    (void)sioc_http_cancel(&c->http, call->p_http_id);
-    call->p_busy = 0;
-    c->p_inflight--;
-    return SIOC_OK;
+    if (!c || !call) return SIOC_ERR_NOT_FOUND;
+    return sioc_http_calls_cancel(&c->http, &c->p_calls, &call->p_track);
 }
 
 #if SIOC_ENABLE_POSIX
@@ -17480,6 +17532,7 @@ static void sioc__az_log(sioc_azure_client *c, sioc_log_level level, const sioc_
 static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, sioc_azure_op op,
                                    const char *method, const char *target, sioc_http_header *hdrs, size_t n_hdrs,
                                    size_t body_len, uint32_t timeout_floor_ms, uint64_t now_ms) {
+    uint32_t id = 0;
     sioc_http_request req;
     sioc_result r;
     r = sioc__az_token(c);
@@ -17511,14 +17564,13 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
     call->has_message = 0;
     call->detail[0] = 0;
     memset(&call->msg, 0, sizeof call->msg);
-    r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &call->p_http_id);
+    r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &id);
     if (r != SIOC_OK) {
         sioc__detail_set(call->detail, sizeof call->detail, "Service Bus ", sioc_azure_op_name(op),
                          r == SIOC_ERR_LIMIT ? ": every request slot is busy (http.max_requests)" : ": not submitted");
         return r;
     }
-    call->p_busy = 1;
-    c->p_inflight++;
+    sioc_http_calls_sent(&c->p_calls, &call->p_track, id);
     c->stats.calls++;
     return SIOC_OK;
 }
@@ -17527,7 +17579,7 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
 
 static sioc_result sioc__az_check(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call) return SIOC_ERR_ARG;
-    if (call->p_busy) return SIOC_ERR_STATE;
+    if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
     return SIOC_OK;
 }
 
@@ -17756,9 +17808,7 @@ static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) 
 static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
     sioc_azure_call *call = (sioc_azure_call *)r->tag;
     sioc_str ra;
-    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
-    call->p_busy = 0;
-    c->p_inflight--;
+    if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
@@ -17821,39 +17871,27 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
         sioc__az_log(c, call->error.kind == SIOC_AZURE_E_LOCK_LOST ? SIOC_LOG_INFO : SIOC_LOG_WARN, call,
                      sioc_strerror(call->result));
     }
-    call->p_busy = 2;
-    sioc__queue_push(&c->p_done, &call->p_link);
+    sioc_http_calls_done(&c->p_calls, &call->p_track);
 }
 
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out) {
     sioc_http_response r;
-    sioc_azure_call *call;
-    sioc_qlink *link;
+    sioc_http_call *k;
     (void)now_ms;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__az_finish(c, &r);
-    link = sioc__queue_pop(&c->p_done);
-    if (!link) return SIOC_AGAIN;
-    call = SIOC__CONTAINER(link, sioc_azure_call, p_link);
-    call->p_busy = 0;
-    *out = call;
+    k = sioc_http_calls_pop(&c->p_calls);
+    if (!k) return SIOC_AGAIN;
+    *out = SIOC__CONTAINER(k, sioc_azure_call, p_track);
     return SIOC_OK;
 }
 
-SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && c->p_done.p_head != NULL; }
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && sioc_http_calls_pending(&c->p_calls); }
 
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
-    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
-    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
-        (void)sioc__queue_remove(&c->p_done, &call->p_link);
-        call->p_busy = 0;
-        return SIOC_OK;
-    }
-    (void)sioc_http_cancel(&c->http, call->p_http_id);
-    call->p_busy = 0;
-    c->p_inflight--;
-    return SIOC_OK;
+    if (!c || !call) return SIOC_ERR_NOT_FOUND;
+    return sioc_http_calls_cancel(&c->http, &c->p_calls, &call->p_track);
 }
 
 /* ---- a subscription created with its own default rule ---- */

@@ -1229,6 +1229,7 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     sioc_http_request req;
     sioc_bytes body;
     sioc_result r;
+    uint32_t id = 0;
     int svc = call->p_service;
     int64_t t = c->p_desc.utc_now(c->p_desc.user) + c->clock_offset_s;
     body.ptr = (const uint8_t *)call->body_mem;
@@ -1249,11 +1250,10 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
     req.body_out = call->reply_mem;
     req.body_out_cap = call->reply_cap;
     req.body_keep_tail = call->reply_keep_tail;
-    r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &call->p_http_id);
+    r = sioc_http_submit(&c->http, c->p_http_ep[svc], &req, now_ms, &id);
     memset(&s, 0, sizeof s);
     if (r != SIOC_OK) return r;
-    call->p_busy = 1;
-    c->p_inflight++;
+    sioc_http_calls_sent(&c->p_calls, &call->p_track, id);
     return SIOC_OK;
 }
 
@@ -1278,7 +1278,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     size_t oplen;
     sioc_result r;
     if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
-    if (call->p_busy) return SIOC_ERR_STATE;
+    if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
     oplen = strlen(op);
     if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
         return SIOC_ERR_ARG;
@@ -1315,7 +1315,7 @@ SIOC_API sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws_call *call, si
         sioc_buf b_;                                                                    \
         sioc_result r_;                                                                 \
         if (!c || !call) return SIOC_ERR_ARG;                                           \
-        if (call->p_busy) return SIOC_ERR_STATE;                                        \
+        if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;                                        \
         sioc_buf_init(&b_, call->body_mem, call->body_cap);                             \
         r_ = WRITE;                                                                     \
         if (r_ != SIOC_OK) {                                                            \
@@ -1465,9 +1465,7 @@ static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
 
 static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
     sioc_aws_call *call = (sioc_aws_call *)r->tag;
-    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
-    call->p_busy = 0;
-    c->p_inflight--;
+    if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->resent |= r->retried;
     if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
@@ -1516,40 +1514,28 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         sioc__aws_detail(call, r);
         sioc__aws_log(c, SIOC_LOG_WARN, call, sioc_strerror(call->result));
     }
-    call->p_busy = 2;
-    sioc__queue_push(&c->p_done, &call->p_link);
+    sioc_http_calls_done(&c->p_calls, &call->p_track);
 }
 
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out) {
     sioc_http_response r;
-    sioc_aws_call *call;
-    sioc_qlink *link;
+    sioc_http_call *k;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     /* drain the engine completely: that also hands its last connection back to the pool, so a call submitted
        right after this one returns goes out on the next drive */
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__aws_finish(c, &r, now_ms);
-    link = sioc__queue_pop(&c->p_done);
-    if (!link) return SIOC_AGAIN;
-    call = SIOC__CONTAINER(link, sioc_aws_call, p_link);
-    call->p_busy = 0;
-    *out = call;
+    k = sioc_http_calls_pop(&c->p_calls);
+    if (!k) return SIOC_AGAIN;
+    *out = SIOC__CONTAINER(k, sioc_aws_call, p_track);
     return SIOC_OK;
 }
 
-SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && c->p_done.p_head != NULL; }
+SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c) { return c && sioc_http_calls_pending(&c->p_calls); }
 
 SIOC_API sioc_result sioc_aws_cancel(sioc_aws_client *c, sioc_aws_call *call) {
-    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
-    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
-        (void)sioc__queue_remove(&c->p_done, &call->p_link);
-        call->p_busy = 0;
-        return SIOC_OK;
-    }
-    (void)sioc_http_cancel(&c->http, call->p_http_id);
-    call->p_busy = 0;
-    c->p_inflight--;
-    return SIOC_OK;
+    if (!c || !call) return SIOC_ERR_NOT_FOUND;
+    return sioc_http_calls_cancel(&c->http, &c->p_calls, &call->p_track);
 }
 
 #if SIOC_ENABLE_POSIX

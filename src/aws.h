@@ -293,8 +293,7 @@ typedef struct sioc_aws_client {
     sioc_aws_endpoint p_ep[2];
     int p_http_ep[2];
     sioc_sigv4_key_cache p_keys[2];
-    uint32_t p_inflight;
-    sioc_queue p_done; /* finished calls not yet collected */
+    sioc_http_calls p_calls; /* in flight, and finished not yet collected */
 } sioc_aws_client;
 
 /* Start: parse the endpoints and set up the HTTP engine (all its memory is taken here). SIOC_ERR_ARG (no region,
@@ -332,11 +331,11 @@ typedef struct sioc_aws_call {
                                       ("" on success); also set when a starter refuses the call */
     /* private */
     size_t p_body_len;
-    uint32_t p_http_id;
+    sioc_http_call p_track;
     uint32_t p_timeout;
-    uint8_t p_service, p_busy, p_idempotent; /* p_busy: 1 in flight, 2 finished and not yet collected */
+    uint8_t p_service, p_idempotent;
     char p_op[32];
-    sioc_qlink p_link; /* in the client's p_done queue */
+
 } sioc_aws_call;
 
 /* Sign and queue a call whose body the caller already wrote into call->body_mem (body_len bytes). `op` is the

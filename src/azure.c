@@ -779,6 +779,7 @@ static void sioc__az_log(sioc_azure_client *c, sioc_log_level level, const sioc_
 static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, sioc_azure_op op,
                                    const char *method, const char *target, sioc_http_header *hdrs, size_t n_hdrs,
                                    size_t body_len, uint32_t timeout_floor_ms, uint64_t now_ms) {
+    uint32_t id = 0;
     sioc_http_request req;
     sioc_result r;
     r = sioc__az_token(c);
@@ -810,14 +811,13 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
     call->has_message = 0;
     call->detail[0] = 0;
     memset(&call->msg, 0, sizeof call->msg);
-    r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &call->p_http_id);
+    r = sioc_http_submit(&c->http, c->p_http_ep, &req, now_ms, &id);
     if (r != SIOC_OK) {
         sioc__detail_set(call->detail, sizeof call->detail, "Service Bus ", sioc_azure_op_name(op),
                          r == SIOC_ERR_LIMIT ? ": every request slot is busy (http.max_requests)" : ": not submitted");
         return r;
     }
-    call->p_busy = 1;
-    c->p_inflight++;
+    sioc_http_calls_sent(&c->p_calls, &call->p_track, id);
     c->stats.calls++;
     return SIOC_OK;
 }
@@ -826,7 +826,7 @@ static sioc_result sioc__az_submit(sioc_azure_client *c, sioc_azure_call *call, 
 
 static sioc_result sioc__az_check(sioc_azure_client *c, sioc_azure_call *call) {
     if (!c || !call) return SIOC_ERR_ARG;
-    if (call->p_busy) return SIOC_ERR_STATE;
+    if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
     return SIOC_OK;
 }
 
@@ -1055,9 +1055,7 @@ static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) 
 static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
     sioc_azure_call *call = (sioc_azure_call *)r->tag;
     sioc_str ra;
-    if (!call || call->p_busy != 1 || call->p_http_id != r->id) return;
-    call->p_busy = 0;
-    c->p_inflight--;
+    if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
@@ -1120,39 +1118,27 @@ static void sioc__az_finish(sioc_azure_client *c, const sioc_http_response *r) {
         sioc__az_log(c, call->error.kind == SIOC_AZURE_E_LOCK_LOST ? SIOC_LOG_INFO : SIOC_LOG_WARN, call,
                      sioc_strerror(call->result));
     }
-    call->p_busy = 2;
-    sioc__queue_push(&c->p_done, &call->p_link);
+    sioc_http_calls_done(&c->p_calls, &call->p_track);
 }
 
 SIOC_API sioc_result sioc_azure_next(sioc_azure_client *c, uint64_t now_ms, sioc_azure_call **out) {
     sioc_http_response r;
-    sioc_azure_call *call;
-    sioc_qlink *link;
+    sioc_http_call *k;
     (void)now_ms;
     if (!c || !out) return SIOC_ERR_ARG;
     *out = NULL;
     while (sioc_http_next_response(&c->http, &r) == SIOC_OK) sioc__az_finish(c, &r);
-    link = sioc__queue_pop(&c->p_done);
-    if (!link) return SIOC_AGAIN;
-    call = SIOC__CONTAINER(link, sioc_azure_call, p_link);
-    call->p_busy = 0;
-    *out = call;
+    k = sioc_http_calls_pop(&c->p_calls);
+    if (!k) return SIOC_AGAIN;
+    *out = SIOC__CONTAINER(k, sioc_azure_call, p_track);
     return SIOC_OK;
 }
 
-SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && c->p_done.p_head != NULL; }
+SIOC_API int sioc_azure_has_finished(const sioc_azure_client *c) { return c && sioc_http_calls_pending(&c->p_calls); }
 
 SIOC_API sioc_result sioc_azure_cancel(sioc_azure_client *c, sioc_azure_call *call) {
-    if (!c || !call || !call->p_busy) return SIOC_ERR_NOT_FOUND;
-    if (call->p_busy == 2) { /* finished, not yet collected: unlink it */
-        (void)sioc__queue_remove(&c->p_done, &call->p_link);
-        call->p_busy = 0;
-        return SIOC_OK;
-    }
-    (void)sioc_http_cancel(&c->http, call->p_http_id);
-    call->p_busy = 0;
-    c->p_inflight--;
-    return SIOC_OK;
+    if (!c || !call) return SIOC_ERR_NOT_FOUND;
+    return sioc_http_calls_cancel(&c->http, &c->p_calls, &call->p_track);
 }
 
 /* ---- a subscription created with its own default rule ---- */

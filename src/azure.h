@@ -245,8 +245,7 @@ typedef struct sioc_azure_client {
     char p_token[SIOC_AZURE_MAX_TOKEN];
     size_t p_token_len;
     int64_t p_token_expiry;
-    uint32_t p_inflight;
-    sioc_queue p_done; /* finished calls not yet collected */
+    sioc_http_calls p_calls; /* in flight, and finished not yet collected */
 } sioc_azure_client;
 
 /* Start: parse the connection string and the REST URL, set up the HTTP engine. SIOC_ERR_ARG (bad connection
@@ -287,13 +286,12 @@ typedef struct sioc_azure_call {
                                SIOC_AZURE_META_SIZE bytes or SIOC_AZURE_MAX_META_HEADERS are dropped). The call
                                must not move while msg is used. */
     /* private */
-    uint32_t p_http_id;
-    uint8_t p_busy;        /* 1 in flight, 2 finished and not yet collected */
+    sioc_http_call p_track;
     size_t p_meta_len;
     size_t p_hdr_count;
     sioc_http_header p_hdrs[SIOC_AZURE_MAX_META_HEADERS];
     char p_meta[SIOC_AZURE_META_SIZE];
-    sioc_qlink p_link; /* in the client's p_done queue */
+
 } sioc_azure_call;
 
 /* Starters: queue the request (SIOC_ERR_STATE when the call is in flight, SIOC_ERR_ARG for a bad name or

@@ -1192,6 +1192,50 @@ static void sioc__req_free(sioc_http__req *r) {
     r->conn = -1;
 }
 
+SIOC_API void sioc_http_calls_sent(sioc_http_calls *q, sioc_http_call *k, uint32_t id) {
+    k->p_id = id;
+    k->p_state = 1;
+    q->p_inflight++;
+}
+
+SIOC_API int sioc_http_calls_answered(sioc_http_calls *q, sioc_http_call *k, uint32_t id) {
+    if (k->p_state != 1 || k->p_id != id) return 0;
+    k->p_state = 0;
+    q->p_inflight--;
+    return 1;
+}
+
+SIOC_API void sioc_http_calls_done(sioc_http_calls *q, sioc_http_call *k) {
+    k->p_state = 2;
+    sioc__queue_push(&q->p_done, &k->p_link);
+}
+
+SIOC_API sioc_http_call *sioc_http_calls_pop(sioc_http_calls *q) {
+    sioc_qlink *link = sioc__queue_pop(&q->p_done);
+    sioc_http_call *k;
+    if (!link) return NULL;
+    k = SIOC__CONTAINER(link, sioc_http_call, p_link);
+    k->p_state = 0;
+    return k;
+}
+
+SIOC_API int sioc_http_calls_pending(const sioc_http_calls *q) { return q->p_done.p_head != NULL; }
+
+SIOC_API int sioc_http_calls_busy(const sioc_http_call *k) { return k->p_state != 0; }
+
+SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls *q, sioc_http_call *k) {
+    if (!k->p_state) return SIOC_ERR_NOT_FOUND;
+    if (k->p_state == 2) { /* finished, not yet collected: unlink it */
+        (void)sioc__queue_remove(&q->p_done, &k->p_link);
+        k->p_state = 0;
+        return SIOC_OK;
+    }
+    (void)sioc_http_cancel(c, k->p_id);
+    k->p_state = 0;
+    q->p_inflight--;
+    return SIOC_OK;
+}
+
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
     int ri = sioc__req_by_id(c, id);
     sioc_http__req *r;

@@ -213,6 +213,31 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep
    the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
 
+/* Bookkeeping of the calls a client layered on the engine hands it (the AWS and Azure clients use it alike): one
+   sioc_http_call inside each of its calls, one sioc_http_calls inside the client. Fields are private. */
+typedef struct sioc_http_call {
+    uint32_t p_id;    /* the engine's request id */
+    uint8_t p_state;  /* 0 idle, 1 in flight, 2 finished and not yet collected */
+    sioc_qlink p_link; /* in the client's queue of finished calls */
+} sioc_http_call;
+typedef struct sioc_http_calls {
+    sioc_queue p_done;
+    uint32_t p_inflight;
+} sioc_http_calls;
+/* The call was submitted as engine request id. */
+SIOC_API void sioc_http_calls_sent(sioc_http_calls *q, sioc_http_call *k, uint32_t id);
+/* A response for request id: 1 when it belongs to this call in flight (then it is not in flight any more). */
+SIOC_API int sioc_http_calls_answered(sioc_http_calls *q, sioc_http_call *k, uint32_t id);
+/* The call is finished: queued for collection. */
+SIOC_API void sioc_http_calls_done(sioc_http_calls *q, sioc_http_call *k);
+/* The oldest finished call (idle again), NULL when none; 1 from pending when one waits. */
+SIOC_API sioc_http_call *sioc_http_calls_pop(sioc_http_calls *q);
+SIOC_API int sioc_http_calls_pending(const sioc_http_calls *q);
+/* Give up on a call: unlinked when finished, cancelled in the engine when in flight. SIOC_ERR_NOT_FOUND when idle. */
+SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls *q, sioc_http_call *k);
+/* 1 while the call is in flight or finished and not yet collected. */
+SIOC_API int sioc_http_calls_busy(const sioc_http_call *k);
+
 /* A finished request. Views (headers, body) stay valid until the next sioc_http_next_response() call, which
    also returns the connection to the pool (requests submitted meanwhile wait for it rather than open another). */
 typedef struct sioc_http_response {
