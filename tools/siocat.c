@@ -19,7 +19,6 @@
 #define MAX_NSPS 16
 #define MAX_PENDING 64
 #define LINE_MAX_BYTES (4u << 20)
-#define MP_STACK 64
 
 /* ---- growable text buffer (the app may allocate; the library does not) ---- */
 
@@ -98,164 +97,38 @@ static void jw_hex(jw *j, const uint8_t *p, size_t n) {
     free(t.p);
 }
 
-/* ---- msgpack -> JSON ({"$bin":hex} for binary, ISO text for timestamps), without recursion ---- */
+/* ---- msgpack <-> JSON through the library (mpjson): binaries as {"$bin":hex} both ways (SIOCAT.md) ---- */
 
-static void iso_time(int64_t sec, uint32_t nsec, char *out, size_t cap) {
-    time_t t = (time_t)sec;
-    struct tm tmv;
-    char base[32];
-    gmtime_r(&t, &tmv);
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tmv);
-    snprintf(out, cap, "%s.%03uZ", base, (unsigned)(nsec / 1000000u));
+/* bin and ext alike as {"$bin":hex}: siocat's lines know one binary form */
+static sioc_result write_bin(void *user, sioc_json_writer *w, const sioc_msgpack_item *it) {
+    jw *j = (jw *)user;
+    sioc_json_write_object_begin(w);
+    jw_key(j, "$bin");
+    jw_hex(j, it->data, it->len);
+    sioc_json_write_object_end(w);
+    return SIOC_OK;
 }
 
+/* One msgpack value as JSON (absent: {}); 0, or -1 when it does not decode. */
 static int mp_to_json(jw *j, sioc_bytes v) {
-    sioc_msgpack_reader r;
-    uint32_t left[MP_STACK];
-    uint8_t is_map[MP_STACK], want_key[MP_STACK];
-    int depth = 0;
+    sioc_mpjson_opts o;
     if (!v.ptr) {
         sioc_json_write_object_begin(&j->w);
         sioc_json_write_object_end(&j->w);
         return 0;
     }
-    sioc_msgpack_reader_init(&r, v.ptr, v.len);
-    do {
-        sioc_msgpack_item it;
-        int key_pos = depth > 0 && is_map[depth - 1] && want_key[depth - 1];
-        if (sioc_msgpack_read(&r, &it) != SIOC_OK) return -1;
-        if (key_pos) {
-            char tmp[40];
-            want_key[depth - 1] = 0;
-            if (it.type == SIOC_MSGPACK_STR) sioc_json_write_key(&j->w, (const char *)it.data, it.len);
-            else if (it.type == SIOC_MSGPACK_UINT) {
-                snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)it.u);
-                jw_key(j, tmp);
-            } else if (it.type == SIOC_MSGPACK_INT) {
-                snprintf(tmp, sizeof tmp, "%lld", (long long)it.i);
-                jw_key(j, tmp);
-            } else {
-                return -1;
-            }
-            continue;
-        }
-        switch (it.type) {
-        case SIOC_MSGPACK_NIL: sioc_json_write_null(&j->w); break;
-        case SIOC_MSGPACK_BOOL: sioc_json_write_bool(&j->w, it.boolean); break;
-        case SIOC_MSGPACK_UINT: sioc_json_write_u64(&j->w, it.u); break;
-        case SIOC_MSGPACK_INT: sioc_json_write_i64(&j->w, it.i); break;
-        case SIOC_MSGPACK_FLOAT32:
-        case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(&j->w, it.f); break;
-        case SIOC_MSGPACK_STR: sioc_json_write_str(&j->w, (const char *)it.data, it.len); break;
-        case SIOC_MSGPACK_BIN:
-        case SIOC_MSGPACK_EXT:
-            sioc_json_write_object_begin(&j->w);
-            jw_key(j, "$bin");
-            jw_hex(j, it.data, it.len);
-            sioc_json_write_object_end(&j->w);
-            break;
-        case SIOC_MSGPACK_TIMESTAMP: {
-            char iso[48];
-            iso_time(it.ts_sec, it.ts_nsec, iso, sizeof iso);
-            sioc_json_write_str(&j->w, iso, strlen(iso));
-            break;
-        }
-        case SIOC_MSGPACK_ARRAY:
-        case SIOC_MSGPACK_MAP:
-            if (depth >= MP_STACK) return -1;
-            if (it.type == SIOC_MSGPACK_ARRAY) sioc_json_write_array_begin(&j->w);
-            else sioc_json_write_object_begin(&j->w);
-            if (it.len == 0) {
-                if (it.type == SIOC_MSGPACK_ARRAY) sioc_json_write_array_end(&j->w);
-                else sioc_json_write_object_end(&j->w);
-                break;
-            }
-            is_map[depth] = it.type == SIOC_MSGPACK_MAP;
-            want_key[depth] = is_map[depth];
-            left[depth] = it.len;
-            depth++;
-            continue; /* the container counts as a value when it closes */
-        default: return -1;
-        }
-        /* one value finished: close every container it completed */
-        while (depth > 0) {
-            if (is_map[depth - 1]) want_key[depth - 1] = 1;
-            if (--left[depth - 1] > 0) break;
-            depth--;
-            if (is_map[depth]) sioc_json_write_object_end(&j->w);
-            else sioc_json_write_array_end(&j->w);
-        }
-    } while (depth > 0);
-    return 0;
+    memset(&o, 0, sizeof o);
+    o.write_bin = write_bin;
+    o.user = j;
+    return sioc_msgpack_to_json(&j->w, v, &o) == SIOC_OK ? 0 : -1;
 }
 
-/* ---- JSON -> msgpack ({"$bin":hex} -> bin), walking the tokens in document order ---- */
-
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static char g_str_mem[LINE_MAX_BYTES];
-
-/* Writes the value at token t; returns 0, or -1 on a bad value. */
+/* The JSON value at token t as msgpack; 0, or -1 on a bad value. */
 static int json_to_mp(const sioc_json *d, int t, sioc_msgpack_writer *w) {
-    int end = (int)d->toks[t].next, i = t;
-    while (i < end) {
-        const sioc_json_tok *k = &d->toks[i];
-        size_t n = 0;
-        switch ((sioc_json_type)k->type) {
-        case SIOC_JSON_NULL: sioc_msgpack_write_nil(w); i++; break;
-        case SIOC_JSON_BOOL: {
-            int b = 0;
-            (void)sioc_json_get_bool(d, i, &b);
-            sioc_msgpack_write_bool(w, b);
-            i++;
-            break;
-        }
-        case SIOC_JSON_NUMBER: {
-            int64_t iv;
-            double f;
-            if (sioc_json_get_i64(d, i, &iv) == SIOC_OK && iv <= 9007199254740991LL && iv >= -9007199254740991LL)
-                sioc_msgpack_write_int(w, iv);
-            else if (sioc_json_get_f64(d, i, &f) == SIOC_OK) sioc_msgpack_write_double(w, f);
-            else return -1;
-            i++;
-            break;
-        }
-        case SIOC_JSON_STRING:
-            if (sioc_json_get_str(d, i, g_str_mem, sizeof g_str_mem, &n) != SIOC_OK) return -1;
-            sioc_msgpack_write_str(w, g_str_mem, n);
-            i++;
-            break;
-        case SIOC_JSON_ARRAY: sioc_msgpack_write_array(w, k->count); i++; break;
-        case SIOC_JSON_OBJECT: {
-            int key = sioc_json_first(d, i);
-            if (k->count == 1 && sioc_json_str_eq(d, key, "$bin", 4) &&
-                sioc_json_type_of(d, key + 1) == SIOC_JSON_STRING) {
-                sioc_str hx = sioc_json_raw(d, key + 1);
-                size_t m;
-                uint8_t *bin = (uint8_t *)g_str_mem;
-                if (hx.len % 2 || hx.len / 2 > sizeof g_str_mem) return -1;
-                for (m = 0; m < hx.len / 2; m++) {
-                    int a = hexval(hx.ptr[2 * m]), b = hexval(hx.ptr[2 * m + 1]);
-                    if (a < 0 || b < 0) return -1;
-                    bin[m] = (uint8_t)(a * 16 + b);
-                }
-                sioc_msgpack_write_bin(w, bin, hx.len / 2);
-                i = (int)k->next;
-                break;
-            }
-            sioc_msgpack_write_map(w, k->count);
-            i++;
-            break;
-        }
-        default: return -1;
-        }
-    }
-    return 0;
+    sioc_mpjson_opts o;
+    memset(&o, 0, sizeof o);
+    o.read_bin = sioc_mpjson_read_bin_hex;
+    return sioc_json_to_msgpack(d, t, w, &o) == SIOC_OK ? 0 : -1;
 }
 
 /* ---- state ---- */
@@ -992,17 +865,10 @@ static void command(char *line, size_t len) {
         for (el = sioc_json_first(&d, bn); el >= 0; el = sioc_json_next(&d, el)) {
             sioc_str hx = sioc_json_raw(&d, el);
             size_t m;
-            if (n_att >= 64 || hx.len % 2 || used + hx.len / 2 > sizeof binmem) {
+            if (n_att >= 64 || hx.len % 2 || used + hx.len / 2 > sizeof binmem ||
+                sioc_hex_decode(hx.ptr, hx.len, binmem + used, sizeof binmem - used, &m) != SIOC_OK) {
                 result_simple(id_json, cmd, 0, "bad bin");
                 return;
-            }
-            for (m = 0; m < hx.len / 2; m++) {
-                int a = hexval(hx.ptr[2 * m]), b = hexval(hx.ptr[2 * m + 1]);
-                if (a < 0 || b < 0) {
-                    result_simple(id_json, cmd, 0, "bad bin");
-                    return;
-                }
-                binmem[used + m] = (uint8_t)(a * 16 + b);
             }
             att[n_att].ptr = binmem + used;
             att[n_att].len = hx.len / 2;
