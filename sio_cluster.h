@@ -2231,6 +2231,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep
    the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
 
+/* "http[s]://host[:port][/]" (an origin: no path, query or user info) into host (SIOC_HTTP_MAX_HOST + 1 bytes), port
+   (80 / 443 by default) and tls. SIOC_ERR_ARG for anything else, SIOC_ERR_UNSUPPORTED for an IPv6 literal. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls);
+
 /* Bookkeeping of the calls a client layered on the engine hands it (the AWS and Azure clients use it alike): one
    sioc_http_call inside each of its calls, one sioc_http_calls inside the client. Fields are private. */
 typedef struct sioc_http_call {
@@ -12939,6 +12943,37 @@ static void sioc__req_free(sioc_http__req *r) {
     r->conn = -1;
 }
 
+SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
+    const char *p, *h;
+    size_t hlen;
+    unsigned long pv = 0;
+    if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
+    if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
+    else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
+    else return SIOC_ERR_ARG;
+    if (*p == '[') return SIOC_ERR_UNSUPPORTED;
+    for (h = p; *p && *p != ':' && *p != '/'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.' ||
+              ch == '_'))
+            return SIOC_ERR_ARG; /* also user info ('@'), queries and fragments */
+    }
+    hlen = (size_t)(p - h);
+    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (*p == ':') {
+        if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
+        for (; sioc__is_digit((unsigned char)*p); p++)
+            if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
+        if (pv == 0) return SIOC_ERR_ARG;
+    }
+    if (*p == '/') p++;
+    if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
+    memcpy(host, h, hlen);
+    host[hlen] = 0;
+    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
+    return SIOC_OK;
+}
+
 SIOC_API void sioc_http_calls_sent(sioc_http_calls *q, sioc_http_call *k, uint32_t id) {
     k->p_id = id;
     k->p_state = 1;
@@ -16170,47 +16205,9 @@ SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str
 /* >>endpoints and signing */
 
 SIOC_API sioc_result sioc_aws_endpoint_parse(const char *url, sioc_aws_endpoint *out) {
-    const char *p, *host, *end;
-    size_t hlen;
-    unsigned long port = 0;
     if (!url || !out) return SIOC_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (strncmp(url, "https://", 8) == 0) {
-        out->tls = 1;
-        p = url + 8;
-    } else if (strncmp(url, "http://", 7) == 0) {
-        p = url + 7;
-    } else {
-        return SIOC_ERR_ARG;
-    }
-    if (*p == '[') return SIOC_ERR_UNSUPPORTED;
-    host = p;
-    while (*p && *p != ':' && *p != '/') {
-        unsigned char c = (unsigned char)*p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-              c == '_'))
-            return SIOC_ERR_ARG; /* also rejects user info ('@'), queries and fragments */
-        p++;
-    }
-    hlen = (size_t)(p - host);
-    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
-    if (*p == ':') {
-        p++;
-        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
-        while (sioc__is_digit((unsigned char)*p)) {
-            port = port * 10 + (unsigned long)(*p - '0');
-            if (port > 65535) return SIOC_ERR_ARG;
-            p++;
-        }
-        if (port == 0) return SIOC_ERR_ARG;
-    }
-    end = p;
-    if (*end == '/') end++;
-    if (*end) return SIOC_ERR_ARG; /* every call is POST / on the service endpoint: no path */
-    memcpy(out->host, host, hlen);
-    out->host[hlen] = 0;
-    out->port = (uint16_t)(port ? port : (out->tls ? 443 : 80));
-    return SIOC_OK;
+    return sioc_http_parse_origin(url, out->host, &out->port, &out->tls); /* every call is POST / : no path */
 }
 
 /* Regions go into host names and the signing scope: [a-z0-9-] only. */
@@ -17324,45 +17321,6 @@ SIOC_API int sioc_azure_atom_has_entry(const char *xml, size_t len) {
 
 /* >>the client */
 
-static sioc_result sioc__az_parse_rest_url(const char *url, char *host, uint16_t *port, int *tls) {
-    const char *p, *h;
-    size_t hlen;
-    unsigned long pv = 0;
-    if (strncmp(url, "https://", 8) == 0) {
-        *tls = 1;
-        p = url + 8;
-    } else if (strncmp(url, "http://", 7) == 0) {
-        *tls = 0;
-        p = url + 7;
-    } else {
-        return SIOC_ERR_ARG;
-    }
-    h = p;
-    while (*p && *p != ':' && *p != '/') {
-        unsigned char ch = (unsigned char)*p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.'))
-            return SIOC_ERR_ARG;
-        p++;
-    }
-    hlen = (size_t)(p - h);
-    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
-    if (*p == ':') {
-        p++;
-        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
-        while (sioc__is_digit((unsigned char)*p)) {
-            pv = pv * 10 + (unsigned long)(*p - '0');
-            if (pv > 65535) return SIOC_ERR_ARG;
-            p++;
-        }
-        if (pv == 0) return SIOC_ERR_ARG;
-    }
-    if (*p == '/') p++;
-    if (*p) return SIOC_ERR_ARG; /* no path: every target is absolute */
-    memcpy(host, h, hlen);
-    host[hlen] = 0;
-    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
-    return SIOC_OK;
-}
 
 SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc) {
     size_t len;
@@ -17404,7 +17362,7 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         c->p_fixed_token = 1;
     }
     if (desc->rest_url) {
-        r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
+        r = sioc_http_parse_origin(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
         why = "rest_url: expected http[s]://host[:port] without a path";
     } else {
         /* Real Service Bus is HTTPS only (docs/AZURE.md 2): https://<Endpoint host>/ */

@@ -978,47 +978,9 @@ SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str
 /* >>endpoints and signing */
 
 SIOC_API sioc_result sioc_aws_endpoint_parse(const char *url, sioc_aws_endpoint *out) {
-    const char *p, *host, *end;
-    size_t hlen;
-    unsigned long port = 0;
     if (!url || !out) return SIOC_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (strncmp(url, "https://", 8) == 0) {
-        out->tls = 1;
-        p = url + 8;
-    } else if (strncmp(url, "http://", 7) == 0) {
-        p = url + 7;
-    } else {
-        return SIOC_ERR_ARG;
-    }
-    if (*p == '[') return SIOC_ERR_UNSUPPORTED;
-    host = p;
-    while (*p && *p != ':' && *p != '/') {
-        unsigned char c = (unsigned char)*p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-              c == '_'))
-            return SIOC_ERR_ARG; /* also rejects user info ('@'), queries and fragments */
-        p++;
-    }
-    hlen = (size_t)(p - host);
-    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
-    if (*p == ':') {
-        p++;
-        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
-        while (sioc__is_digit((unsigned char)*p)) {
-            port = port * 10 + (unsigned long)(*p - '0');
-            if (port > 65535) return SIOC_ERR_ARG;
-            p++;
-        }
-        if (port == 0) return SIOC_ERR_ARG;
-    }
-    end = p;
-    if (*end == '/') end++;
-    if (*end) return SIOC_ERR_ARG; /* every call is POST / on the service endpoint: no path */
-    memcpy(out->host, host, hlen);
-    out->host[hlen] = 0;
-    out->port = (uint16_t)(port ? port : (out->tls ? 443 : 80));
-    return SIOC_OK;
+    return sioc_http_parse_origin(url, out->host, &out->port, &out->tls); /* every call is POST / : no path */
 }
 
 /* Regions go into host names and the signing scope: [a-z0-9-] only. */

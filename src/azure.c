@@ -571,45 +571,6 @@ SIOC_API int sioc_azure_atom_has_entry(const char *xml, size_t len) {
 
 /* >>the client */
 
-static sioc_result sioc__az_parse_rest_url(const char *url, char *host, uint16_t *port, int *tls) {
-    const char *p, *h;
-    size_t hlen;
-    unsigned long pv = 0;
-    if (strncmp(url, "https://", 8) == 0) {
-        *tls = 1;
-        p = url + 8;
-    } else if (strncmp(url, "http://", 7) == 0) {
-        *tls = 0;
-        p = url + 7;
-    } else {
-        return SIOC_ERR_ARG;
-    }
-    h = p;
-    while (*p && *p != ':' && *p != '/') {
-        unsigned char ch = (unsigned char)*p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.'))
-            return SIOC_ERR_ARG;
-        p++;
-    }
-    hlen = (size_t)(p - h);
-    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
-    if (*p == ':') {
-        p++;
-        if (!sioc__is_digit((unsigned char)*p)) return SIOC_ERR_ARG;
-        while (sioc__is_digit((unsigned char)*p)) {
-            pv = pv * 10 + (unsigned long)(*p - '0');
-            if (pv > 65535) return SIOC_ERR_ARG;
-            p++;
-        }
-        if (pv == 0) return SIOC_ERR_ARG;
-    }
-    if (*p == '/') p++;
-    if (*p) return SIOC_ERR_ARG; /* no path: every target is absolute */
-    memcpy(host, h, hlen);
-    host[hlen] = 0;
-    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
-    return SIOC_OK;
-}
 
 SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azure_desc *desc) {
     size_t len;
@@ -651,7 +612,7 @@ SIOC_API sioc_result sioc_azure_client_init(sioc_azure_client *c, const sioc_azu
         c->p_fixed_token = 1;
     }
     if (desc->rest_url) {
-        r = sioc__az_parse_rest_url(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
+        r = sioc_http_parse_origin(desc->rest_url, c->p_host, &c->p_port, &c->p_tls);
         why = "rest_url: expected http[s]://host[:port] without a path";
     } else {
         /* Real Service Bus is HTTPS only (docs/AZURE.md 2): https://<Endpoint host>/ */

@@ -1192,6 +1192,37 @@ static void sioc__req_free(sioc_http__req *r) {
     r->conn = -1;
 }
 
+SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
+    const char *p, *h;
+    size_t hlen;
+    unsigned long pv = 0;
+    if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
+    if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
+    else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
+    else return SIOC_ERR_ARG;
+    if (*p == '[') return SIOC_ERR_UNSUPPORTED;
+    for (h = p; *p && *p != ':' && *p != '/'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.' ||
+              ch == '_'))
+            return SIOC_ERR_ARG; /* also user info ('@'), queries and fragments */
+    }
+    hlen = (size_t)(p - h);
+    if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    if (*p == ':') {
+        if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
+        for (; sioc__is_digit((unsigned char)*p); p++)
+            if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
+        if (pv == 0) return SIOC_ERR_ARG;
+    }
+    if (*p == '/') p++;
+    if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
+    memcpy(host, h, hlen);
+    host[hlen] = 0;
+    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
+    return SIOC_OK;
+}
+
 SIOC_API void sioc_http_calls_sent(sioc_http_calls *q, sioc_http_call *k, uint32_t id) {
     k->p_id = id;
     k->p_state = 1;

@@ -213,6 +213,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_http_submit(sioc_http_client *c, int ep
    the wire closes its connection. SIOC_ERR_NOT_FOUND when unknown or already delivered. */
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id);
 
+/* "http[s]://host[:port][/]" (an origin: no path, query or user info) into host (SIOC_HTTP_MAX_HOST + 1 bytes), port
+   (80 / 443 by default) and tls. SIOC_ERR_ARG for anything else, SIOC_ERR_UNSUPPORTED for an IPv6 literal. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls);
+
 /* Bookkeeping of the calls a client layered on the engine hands it (the AWS and Azure clients use it alike): one
    sioc_http_call inside each of its calls, one sioc_http_calls inside the client. Fields are private. */
 typedef struct sioc_http_call {
