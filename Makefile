@@ -31,7 +31,7 @@ TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples examples-live demo chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
+.PHONY: soak soak-short fuzz-long all examples examples-live demo chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
@@ -167,6 +167,19 @@ interop-azure-tls: build/siocat-tls
 # The project's Service Bus test broker against the official @azure/service-bus SDK (tests/sbbroker/README.md).
 sbbroker:
 	@echo "== sbbroker (AMQP + REST + ATOM broker vs @azure/service-bus)"; tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
+
+# Soak (tests/soak/soak.js): two siocat members (one restarted now and then) and a Node member on fauxqs, mixed
+# traffic for SOAK_SECONDS; every message exactly once to its receivers, RSS and heap flat, no error line.
+SOAK_SECONDS ?= 600
+build/soak/alloc_count.so: bench/alloc_count.c
+	@mkdir -p build/soak
+	$(CC_GCC) -O2 -shared -fPIC $< -o $@
+soak: build/siocat build/soak/alloc_count.so node-deps
+	@echo "== soak ($(SOAK_SECONDS) s)"; \
+	tests/run_cmd.sh build/results.txt soak node tests/soak/soak.js --siocat build/siocat \
+	    --alloc-count build/soak/alloc_count.so --seconds $(SOAK_SECONDS)
+soak-short:
+	@$(MAKE) --no-print-directory soak SOAK_SECONDS=60
 
 amalgamate-check:
 	python3 amalgamate.py --check
