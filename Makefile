@@ -202,6 +202,14 @@ fuzz:
 	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+# Every fuzzer until FUZZ_LONG_RUNS executions (or FUZZ_LONG_SECONDS each, 0 = no cap); what adds coverage is merged
+# into the committed corpora tests/fuzz/corpus/<target>/ (commit them). FUZZERS=... picks targets.
+FUZZ_LONG_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 0
+fuzz-long:
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
+	tests/fuzz/long.sh $(FUZZ_LONG_RUNS) $(FUZZ_LONG_SECONDS) $(FUZZERS)
+
 BENCHES = $(basename $(notdir $(wildcard bench/bench*.c)))
 bench: $(HDR) build/siocat node-deps | build/bench
 	@for b in $(BENCHES); do $(CC_GCC) -std=c99 -O2 -I. -Ibench bench/$$b.c -o build/bench/$$b -lm || exit 1; done
