@@ -92,9 +92,9 @@ for (const k of KINDS) stats[k] = { ops: 0, expected: 0, received: 0, dup: 0, lo
 const msgs = new Map(); // k -> {kind, expect: Set(receiver), got: Map(receiver -> count)}
 let nextK = 1;
 
-function expectMsg(kind, receivers) {
+function expectMsg(kind, receivers, origin) {
   const k = nextK++;
-  msgs.set(k, { kind, expect: new Set(receivers), got: new Map() });
+  msgs.set(k, { kind, origin, expect: new Set(receivers), got: new Map(), at: elapsed() });
   stats[kind].expected += receivers.length;
   return k;
 }
@@ -273,7 +273,7 @@ async function opBroadcast(m, kind) {
   if (kind === "bcast-except") { sel = { except: ["rb"] }; targets = allSockets().filter((s) => !socketsIn("rb").includes(s)); }
   const ack = kind === "bcast-ack";
   if (ack) { sel = { rooms: ["rb"] }; targets = socketsIn("rb"); }
-  const k = expectMsg(kind, targets);
+  const k = expectMsg(kind, targets, m.label);
   stats[kind].ops++;
   const r = await m.cmd({ cmd: "broadcast", event: "soak", args: [{ k }], ...sel, ...(ack ? { ack: true, timeout: 8000 } : {}) });
   if (!r.ok) { errors.push(`${m.label}: broadcast ${kind} failed: ${r.error}`); return; }
@@ -285,7 +285,7 @@ async function opBroadcast(m, kind) {
 
 async function opServerSideEmit(m, ack) {
   const kind = ack ? "sse-ack" : "sse";
-  const k = expectMsg(kind, others(m));
+  const k = expectMsg(kind, others(m), m.label);
   stats[kind].ops++;
   const r = await m.cmd({ cmd: "serverSideEmit", event: "soak", args: [{ k }], ack });
   if (!r.ok) { errors.push(`${m.label}: serverSideEmit failed: ${r.error}`); return; }
@@ -324,9 +324,13 @@ async function opJoinLeave(m, viewer) {
     if (!seen) await sleep(100);
   }
   if (!seen) { stats["join-leave"].bad++; errors.push(`${m.label}: socketsJoin ${room} not seen by ${viewer.label}`); }
-  let k = expectMsg("join-leave", joined);
+  let k = expectMsg("join-leave", joined, m.label);
   r = await m.cmd({ cmd: "broadcast", event: "soak", args: [{ k }], rooms: [room] });
   if (!r.ok) errors.push(`${m.label}: broadcast into ${room} failed: ${r.error}`);
+  // SQS promises no order between two messages, and a Node member publishes without waiting: the leave could
+  // overtake the broadcast. Leave only once the broadcast has landed.
+  const msg = msgs.get(k);
+  await waitFor(() => [...msg.expect].every((x) => msg.got.get(x)), 15000, `broadcast into ${room} delivered`);
   r = await m.cmd({ cmd: "socketsLeave", rooms: [], target: [room] });
   if (!r.ok) { errors.push(`${m.label}: socketsLeave failed: ${r.error}`); return; }
   seen = false;
@@ -336,7 +340,7 @@ async function opJoinLeave(m, viewer) {
     if (!seen) await sleep(100);
   }
   if (!seen) { stats["join-leave"].bad++; errors.push(`${m.label}: socketsLeave ${room} not seen by ${viewer.label}`); }
-  k = expectMsg("join-leave", []); // nobody is in the room any more
+  k = expectMsg("join-leave", [], m.label); // nobody is in the room any more
   r = await m.cmd({ cmd: "broadcast", event: "soak", args: [{ k }], rooms: [room] });
   if (!r.ok) errors.push(`${m.label}: broadcast into the empty ${room} failed: ${r.error}`);
 }
@@ -428,11 +432,12 @@ async function main() {
   await Promise.all([c1.stop(), c2.stop(), n.stop()]);
 
   // ---- verdict ----
-  for (const m of msgs.values()) {
+  const lostList = [];
+  for (const [k, m] of msgs) {
     const s = stats[m.kind];
     for (const r of m.expect) {
       const c = m.got.get(r) || 0;
-      if (c === 0) s.lost++;
+      if (c === 0) { s.lost++; lostList.push(`k=${k} ${m.kind} from ${m.origin} at ${m.at} s to ${r}`); }
       else { s.received++; if (c > 1) s.dup += c - 1; }
     }
     for (const [r, c] of m.got) if (!m.expect.has(r)) s.unintended += c;
@@ -457,6 +462,7 @@ async function main() {
   check(rss.ok, `c1 RSS flat (last third's max within 5 % of the first third's)`);
   if (OPT.allocCount) check(blocks.ok, "c1 live heap blocks flat");
   check(restarts >= 1 || OPT.seconds < 40, "c2 restarted at least once");
+  for (const l of lostList.slice(0, 20)) process.stdout.write(`  lost: ${l}\n`);
   for (const e of errors.slice(0, 30)) process.stdout.write(`  error: ${e}\n`);
   check(errors.length === 0, `no error line, no failed command (${errors.length})`);
 }
