@@ -1,9 +1,9 @@
 #!/bin/sh
 # make fuzz-long: run each libFuzzer target until RUNS executions (default 10 000 000) or SECONDS (0: no time
-# cap), seeded like tests/fuzz/run.sh, then merge what it found into the committed corpus tests/fuzz/corpus/<t>/
-# (-merge=1 keeps only inputs that add coverage, so the corpus stays small). Prints a table: executions, time,
-# executions per second, corpus files and bytes; a crash, leak or timeout is a failure (reproducer in
-# build/fuzz/findings/). Ends with "N passed, N failed".
+# cap), seeded like tests/fuzz/run.sh, then minimize the committed corpus tests/fuzz/corpus/<t>/ with what it
+# found, from scratch with -merge=1 (only inputs that add coverage stay, so it stays small). Prints a table:
+# executions, time, executions per second, corpus files and bytes; a crash, leak or timeout is a failure
+# (reproducer in build/fuzz/findings/). Ends with "N passed, N failed".
 # usage: tests/fuzz/long.sh RUNS SECONDS TARGET...
 runs=$1; secs=$2; shift 2
 pass=0; fail=0
@@ -26,8 +26,15 @@ for t in "$@"; do
         $flags -artifact_prefix=build/fuzz/findings/$t- "$corpus" $seeds >"$log" 2>&1; then
         t1=$(date +%s)
         execs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+        # minimize from scratch (committed corpus + this run's) into a fresh folder, which then replaces it
+        min=build/fuzz/merged/$t
+        rm -rf "$min"; mkdir -p "$min"
         # shellcheck disable=SC2086
-        build/fuzz/$t -merge=1 $flags "$keep" "$corpus" >"$log.merge" 2>&1 || echo "  $t: merge failed (see $log.merge)"
+        if build/fuzz/$t -merge=1 $flags "$min" "$keep" "$corpus" >"$log.merge" 2>&1; then
+            rm -rf "$keep"; mv "$min" "$keep"
+        else
+            echo "  $t: merge failed (see $log.merge)"
+        fi
         files=$(find "$keep" -type f | wc -l)
         bytes=$(find "$keep" -type f -exec cat {} + | wc -c)
         dt=$((t1 - t0)); [ $dt -gt 0 ] || dt=1
