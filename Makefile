@@ -5,6 +5,9 @@
 #                run of every fuzzer; ends with "N passed, N failed"
 #   make demo    fauxqs + a Node Socket.IO server and client + siocat, events both ways
 #   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
+#   make fuzz-long   every fuzzer to 10 M executions, corpora minimized into tests/fuzz/corpus/ (commit them)
+#   make soak    mixed cluster traffic for SOAK_SECONDS (600) with restarts: exactly-once, flat RSS and heap
+#                (soak-short: 60 s)
 #   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece and program
 #   make cortex-m-test   the member as Cortex-M3 firmware in QEMU (mps2-an385) in a cluster with a Node server
 
