@@ -1,7 +1,8 @@
 #!/bin/sh
 # make fuzz-long: run each libFuzzer target until RUNS executions (default 10 000 000) or SECONDS (0: no time
 # cap), seeded like tests/fuzz/run.sh, then minimize the committed corpus tests/fuzz/corpus/<t>/ with what it
-# found, from scratch with -merge=1 (only inputs that add coverage stay, so it stays small). Prints a table:
+# found, from scratch with -set_cover_merge=1 (-merge=1 picking a near-minimal set of inputs with the same
+# coverage: about half the files of plain -merge=1). Prints a table:
 # executions, time, executions per second, corpus files and bytes; a crash, leak or timeout is a failure
 # (reproducer in build/fuzz/findings/). Ends with "N passed, N failed".
 # usage: tests/fuzz/long.sh RUNS SECONDS TARGET...
@@ -30,7 +31,7 @@ for t in "$@"; do
         min=build/fuzz/merged/$t
         rm -rf "$min"; mkdir -p "$min"
         # shellcheck disable=SC2086
-        if build/fuzz/$t -merge=1 $flags "$min" "$keep" "$corpus" >"$log.merge" 2>&1; then
+        if build/fuzz/$t -set_cover_merge=1 $flags "$min" "$keep" "$corpus" >"$log.merge" 2>&1; then
             rm -rf "$keep"; mv "$min" "$keep"
         else
             echo "  $t: merge failed (see $log.merge)"
