@@ -10,6 +10,9 @@
 #   make demo    fauxqs + a Node Socket.IO server and client + siocat, events both ways
 #   make emulator  start the fauxqs SNS/SQS emulator on 127.0.0.1:4566 (for siocat and the examples; Ctrl-C stops)
 #   make fuzz    longer fuzzing (FUZZ_SECONDS per target)
+#   make fuzz-long   every fuzzer to 10 M executions, corpora minimized into tests/fuzz/corpus/ (commit them)
+#   make soak    mixed cluster traffic for SOAK_SECONDS (600) with restarts: exactly-once, flat RSS and heap
+#                (soak-short: 60 s)
 #   make bench   speed tables, incl. the C node vs a Node node     make size   -Os code size per piece and program
 #   make cortex-m-test   the member as Cortex-M3 firmware in QEMU (mps2-an385) in a cluster with a Node server
 
@@ -45,7 +48,7 @@ TLS_TESTS = test_tls test_http test_http_posix test_azure_live
 RUN_SPECS = $(filter-out test_member_live,$(TESTS)) test_member_live,--transport,aws test_member_live,--transport,azure
 TLS_VARIANTS = mbedtls bearssl asan-mbedtls asan-bearssl
 
-.PHONY: all examples examples-live demo emulator chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix windows cmake-test interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke bench size symbols amalgamate-check cortex-m-test clean
+.PHONY: all examples examples-live demo emulator chat chat-test chat-load chat-deps node-deps test unit unit-bins fuzz-bins matrix windows cmake-test interop interop-azure interop-azure-tls sbbroker fuzz fuzz-smoke fuzz-long soak soak-short bench size symbols amalgamate-check cortex-m-test clean
 .SECONDARY:
 
 EXAMPLES = $(basename $(notdir $(wildcard examples/*.c)))
@@ -162,6 +165,7 @@ test:
 	@$(STEP) examples-live $(MAKE) --no-print-directory examples-live
 	@$(STEP) cortex-m $(MAKE) --no-print-directory cortex-m-test
 	@$(STEP) chat $(MAKE) --no-print-directory chat-test
+	@$(STEP) soak-short $(MAKE) --no-print-directory soak-short
 	@$(STEP) interop-azure $(MAKE) --no-print-directory interop-azure
 	@$(STEP) interop-azure-tls $(MAKE) --no-print-directory interop-azure-tls
 	@$(STEP) sbbroker $(MAKE) --no-print-directory sbbroker
@@ -235,6 +239,20 @@ sbbroker:
 	tests/toolchain.sh need sbbroker node || exit 0; \
 	tests/run_cmd.sh build/results.txt sbbroker node tests/sbbroker/test.js
 
+# Soak (tests/soak/soak.js): two siocat members (one restarted now and then) and a Node member on fauxqs, mixed
+# traffic for SOAK_SECONDS; every message exactly once to its receivers, RSS and heap flat, no error line.
+SOAK_SECONDS ?= 600
+build/soak/alloc_count.so: bench/alloc_count.c
+	@mkdir -p build/soak
+	$(CC_GCC) -O2 -shared -fPIC $< -o $@
+soak: build/siocat build/soak/alloc_count.so node-deps
+	@echo "== soak ($(SOAK_SECONDS) s)"; \
+	tests/toolchain.sh need soak node || exit 0; \
+	tests/run_cmd.sh build/results.txt soak node tests/soak/soak.js --siocat build/siocat \
+	    --alloc-count build/soak/alloc_count.so --seconds $(SOAK_SECONDS)
+soak-short:
+	@$(MAKE) --no-print-directory soak SOAK_SECONDS=60
+
 # Freshness, every piece compiling alone, the layering; then the layering check must catch planted bad includes.
 amalgamate-check:
 	python3 amalgamate.py --check
@@ -258,6 +276,14 @@ fuzz-smoke:
 fuzz:
 	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# Every fuzzer until FUZZ_LONG_RUNS executions (or FUZZ_LONG_SECONDS each, 0 = no cap); what adds coverage is merged
+# into the committed corpora tests/fuzz/corpus/<target>/ (commit them). FUZZERS=... picks targets.
+FUZZ_LONG_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 0
+fuzz-long:
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
+	tests/fuzz/long.sh $(FUZZ_LONG_RUNS) $(FUZZ_LONG_SECONDS) $(FUZZERS)
 
 BENCHES = $(basename $(notdir $(wildcard bench/bench*.c)))
 bench: $(HDR) build/siocat node-deps | build/bench

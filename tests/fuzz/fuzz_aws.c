@@ -196,12 +196,18 @@ static void fz_sign(const char *t, size_t n) {
     memset(&cache, 0, sizeof cache);
     sioc_buf_init(&b1, a1, sizeof a1);
     sioc_buf_init(&b2, a2, sizeof a2);
-    x1 = sioc_sigv4_sign(&p, &q, NULL, &b1, &r1);
-    x2 = sioc_sigv4_sign(&p, &q, &cache, &b2, &r2);
+    /* Signing dominates this target's time, so each input signs twice: with an empty cache (the key derived, as
+       without one) and from the filled cache. Every 8th input size also signs without a cache. */
+    x1 = sioc_sigv4_sign(&p, &q, &cache, &b1, &r1);
+    x2 = sioc_sigv4_sign(&p, &q, &cache, &b2, &r2); /* from the cache */
     FZ_ASSERT(x1 == x2);
     if (x1 == SIOC_OK) FZ_ASSERT(memcmp(r1.signature, r2.signature, 65) == 0 && b1.len == b2.len);
-    x2 = sioc_sigv4_sign(&p, &q, &cache, &b2, &r2); /* from the cache */
-    if (x1 == SIOC_OK) FZ_ASSERT(x2 == SIOC_OK && memcmp(r1.signature, r2.signature, 65) == 0);
+    if (n % 8 == 0) {
+        sioc_buf_init(&b2, a2, sizeof a2);
+        x2 = sioc_sigv4_sign(&p, &q, NULL, &b2, &r2);
+        FZ_ASSERT(x1 == x2);
+        if (x1 == SIOC_OK) FZ_ASSERT(memcmp(r1.signature, r2.signature, 65) == 0 && b1.len == b2.len);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
