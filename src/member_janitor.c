@@ -65,7 +65,7 @@ static sioc__mjcand *sioc__mj_cur(sioc_cluster *c) { return &c->p_jan[c->p_jan_i
 /* Write the request of the current step into the janitor slot and send it. */
 static void sioc__mj_send(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[c->p_n_slots - 1];
-    sioc__mjcand *k = c->p_n_jan ? sioc__mj_cur(c) : NULL;
+    sioc__mjcand *k = c->p_jan_idx < c->p_n_jan ? sioc__mj_cur(c) : NULL; /* none while listing */
     sioc_buf b;
     sioc_result r = SIOC_ERR_STATE;
     int op = SIOC_CLUSTER_OP_LIST_QUEUES;
