@@ -121,7 +121,8 @@
      - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
        output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
      - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is
-       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much).
+       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much). The one exception:
+       with a TLS backend, each connection takes its TLS state when it opens (and gives it back when it closes).
      - Descs are zero-initialised structs: zero means the documented default.
      - No global mutable state, no threads, no hidden clock or randomness: the caller passes now_ms (monotonic) to
        every call that may fire a timer, and random / utc_now callbacks (the POSIX ones by default).
@@ -3634,7 +3635,9 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
    SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL. init calls it for you with SIOC_ENABLE_POSIX. */
 SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *desc);
 #endif
-/* Bytes init takes from the allocator for this desc: node, engine and binding buffers (0 for an invalid desc). */
+/* Bytes init takes from the allocator for this desc for the node and the member's buffers (0 for an invalid desc).
+   The HTTP engine's block comes on top (about 60 KiB with the SMALL preset; see the README's heap table), and with a
+   TLS backend its state per connection, taken when a connection opens. */
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
 /* Set up the member: node (uid drawn), client, engine, and with SIOC_ENABLE_POSIX (unless own_io) the sockets.
    Nothing is sent before sioc_cluster_start. Errors: SIOC_ERR_ARG (a bad option: on_error is not called, the

@@ -123,7 +123,8 @@
      - The codecs and signers never allocate: they read caller buffers and write into caller buffers. When an
        output buffer is too small they return SIOC_ERR_BUFFER_TOO_SMALL and report the size that was needed.
      - Stateful objects take their memory once, at init, through the allocator hook in their desc; nothing is
-       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much).
+       allocated per request or per message afterwards (sioc_cluster_heap_size tells how much). The one exception:
+       with a TLS backend, each connection takes its TLS state when it opens (and gives it back when it closes).
      - Descs are zero-initialised structs: zero means the documented default.
      - No global mutable state, no threads, no hidden clock or randomness: the caller passes now_ms (monotonic) to
        every call that may fire a timer, and random / utc_now callbacks (the POSIX ones by default).
