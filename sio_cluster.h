@@ -3760,6 +3760,25 @@ SIOC__FN void sioc__detail_start(sioc_buf *b, char *dst, size_t cap) {
 SIOC__FN void sioc__detail_end(sioc_buf *b) {
     if (b->cap) b->data[SIOC__MIN(b->len, b->cap)] = 0;
 }
+/* The tail of a failed call's detail: the engine's own detail when it has one, else "HTTP <status> <code>[: <message>]"
+   (code falls back to the result's name), else the result's name alone. Shared by the AWS and Service Bus clients. */
+SIOC__FN void sioc__detail_reply(sioc_buf *b, const char *engine_detail, int status, sioc_result result,
+                                 const char *code, const char *message) {
+    if (engine_detail[0]) {
+        sioc_buf_puts(b, engine_detail);
+    } else if (status) {
+        sioc_buf_puts(b, "HTTP ");
+        sioc_buf_put_u64(b, (uint64_t)status);
+        sioc_buf_putc(b, ' ');
+        sioc_buf_puts(b, code[0] ? code : sioc_strerror(result));
+        if (message[0]) {
+            sioc_buf_puts(b, ": ");
+            sioc_buf_puts(b, message);
+        }
+    } else {
+        sioc_buf_puts(b, sioc_strerror(result));
+    }
+}
 /* host:port, with brackets around an IPv6 literal. */
 SIOC__FN void sioc__put_hostport(sioc_buf *b, const char *host, uint16_t port) {
     int v6 = strchr(host, ':') != NULL && host[0] != '[';
@@ -16626,9 +16645,6 @@ static int sioc__time_error(const sioc_aws_error *e) {
 
 #define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
 
-/* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
-   Finished calls go to the client's done list (the engine's views die at its next response, so everything is
-   taken out of them here). */
 /* A failed call in words: "SQS ReceiveMessage: " and the engine's detail, or the HTTP status with the service's
    code and message (never a key or signature: the request's secrets are not in the reply). */
 static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
@@ -16638,23 +16654,13 @@ static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
     sioc_buf_putc(&b, ' ');
     sioc_buf_puts(&b, call->p_op);
     sioc_buf_puts(&b, ": ");
-    if (r->detail[0]) {
-        sioc_buf_puts(&b, r->detail);
-    } else if (call->status) {
-        sioc_buf_puts(&b, "HTTP ");
-        sioc_buf_put_u64(&b, (uint64_t)call->status);
-        sioc_buf_putc(&b, ' ');
-        sioc_buf_puts(&b, call->error.code[0] ? call->error.code : sioc_strerror(call->result));
-        if (call->error.message[0]) {
-            sioc_buf_puts(&b, ": ");
-            sioc_buf_puts(&b, call->error.message);
-        }
-    } else {
-        sioc_buf_puts(&b, sioc_strerror(call->result));
-    }
+    sioc__detail_reply(&b, r->detail, call->status, call->result, call->error.code, call->error.message);
     sioc__detail_end(&b);
 }
 
+/* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
+   Finished calls go to the client's done list (the engine's views die at its next response, so everything is
+   taken out of them here). */
 static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
     sioc_aws_call *call = (sioc_aws_call *)r->tag;
     if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
@@ -17751,18 +17757,11 @@ static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) 
     sioc_buf_puts(&b, "Service Bus ");
     sioc_buf_puts(&b, sioc_azure_op_name(call->op));
     sioc_buf_puts(&b, ": ");
-    if (r->detail[0]) {
-        sioc_buf_puts(&b, r->detail);
-    } else if (call->status) {
-        sioc_buf_puts(&b, "HTTP ");
-        sioc_buf_put_u64(&b, (uint64_t)call->status);
-        sioc_buf_putc(&b, ' ');
-        if (call->error.detail[0]) sioc_buf_puts(&b, call->error.detail);
-        else if (call->status == 401) sioc_buf_puts(&b, "(check SharedAccessKeyName and SharedAccessKey)");
-        else sioc_buf_puts(&b, sioc_strerror(call->result));
-    } else {
-        sioc_buf_puts(&b, sioc_strerror(call->result));
-    }
+    sioc__detail_reply(&b, r->detail, call->status, call->result,
+                       call->error.detail[0]   ? call->error.detail
+                       : call->status == 401 ? "(check SharedAccessKeyName and SharedAccessKey)"
+                                             : "",
+                       "");
     sioc__detail_end(&b);
 }
 

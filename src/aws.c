@@ -1396,9 +1396,6 @@ static int sioc__time_error(const sioc_aws_error *e) {
 
 #define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
 
-/* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
-   Finished calls go to the client's done list (the engine's views die at its next response, so everything is
-   taken out of them here). */
 /* A failed call in words: "SQS ReceiveMessage: " and the engine's detail, or the HTTP status with the service's
    code and message (never a key or signature: the request's secrets are not in the reply). */
 static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
@@ -1408,23 +1405,13 @@ static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
     sioc_buf_putc(&b, ' ');
     sioc_buf_puts(&b, call->p_op);
     sioc_buf_puts(&b, ": ");
-    if (r->detail[0]) {
-        sioc_buf_puts(&b, r->detail);
-    } else if (call->status) {
-        sioc_buf_puts(&b, "HTTP ");
-        sioc_buf_put_u64(&b, (uint64_t)call->status);
-        sioc_buf_putc(&b, ' ');
-        sioc_buf_puts(&b, call->error.code[0] ? call->error.code : sioc_strerror(call->result));
-        if (call->error.message[0]) {
-            sioc_buf_puts(&b, ": ");
-            sioc_buf_puts(&b, call->error.message);
-        }
-    } else {
-        sioc_buf_puts(&b, sioc_strerror(call->result));
-    }
+    sioc__detail_reply(&b, r->detail, call->status, call->result, call->error.code, call->error.message);
     sioc__detail_end(&b);
 }
 
+/* One engine response for one of our calls: classify it, or re-sign and re-send it after a clock-skew error.
+   Finished calls go to the client's done list (the engine's views die at its next response, so everything is
+   taken out of them here). */
 static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, uint64_t now_ms) {
     sioc_aws_call *call = (sioc_aws_call *)r->tag;
     if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;

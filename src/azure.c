@@ -998,18 +998,11 @@ static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) 
     sioc_buf_puts(&b, "Service Bus ");
     sioc_buf_puts(&b, sioc_azure_op_name(call->op));
     sioc_buf_puts(&b, ": ");
-    if (r->detail[0]) {
-        sioc_buf_puts(&b, r->detail);
-    } else if (call->status) {
-        sioc_buf_puts(&b, "HTTP ");
-        sioc_buf_put_u64(&b, (uint64_t)call->status);
-        sioc_buf_putc(&b, ' ');
-        if (call->error.detail[0]) sioc_buf_puts(&b, call->error.detail);
-        else if (call->status == 401) sioc_buf_puts(&b, "(check SharedAccessKeyName and SharedAccessKey)");
-        else sioc_buf_puts(&b, sioc_strerror(call->result));
-    } else {
-        sioc_buf_puts(&b, sioc_strerror(call->result));
-    }
+    sioc__detail_reply(&b, r->detail, call->status, call->result,
+                       call->error.detail[0]   ? call->error.detail
+                       : call->status == 401 ? "(check SharedAccessKeyName and SharedAccessKey)"
+                                             : "",
+                       "");
     sioc__detail_end(&b);
 }
 

@@ -57,6 +57,25 @@ SIOC__FN void sioc__detail_start(sioc_buf *b, char *dst, size_t cap) {
 SIOC__FN void sioc__detail_end(sioc_buf *b) {
     if (b->cap) b->data[SIOC__MIN(b->len, b->cap)] = 0;
 }
+/* The tail of a failed call's detail: the engine's own detail when it has one, else "HTTP <status> <code>[: <message>]"
+   (code falls back to the result's name), else the result's name alone. Shared by the AWS and Service Bus clients. */
+SIOC__FN void sioc__detail_reply(sioc_buf *b, const char *engine_detail, int status, sioc_result result,
+                                 const char *code, const char *message) {
+    if (engine_detail[0]) {
+        sioc_buf_puts(b, engine_detail);
+    } else if (status) {
+        sioc_buf_puts(b, "HTTP ");
+        sioc_buf_put_u64(b, (uint64_t)status);
+        sioc_buf_putc(b, ' ');
+        sioc_buf_puts(b, code[0] ? code : sioc_strerror(result));
+        if (message[0]) {
+            sioc_buf_puts(b, ": ");
+            sioc_buf_puts(b, message);
+        }
+    } else {
+        sioc_buf_puts(b, sioc_strerror(result));
+    }
+}
 /* host:port, with brackets around an IPv6 literal. */
 SIOC__FN void sioc__put_hostport(sioc_buf *b, const char *host, uint16_t port) {
     int v6 = strchr(host, ':') != NULL && host[0] != '[';
