@@ -34,6 +34,44 @@ static void sioc__sha256_block(uint32_t h[8], const uint8_t *p) {
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+/* The 64-byte block buffering SHA-256, SHA-1 and MD5 share: h is the chaining state, block/used the partial block,
+   total the bytes so far; fn compresses one block. */
+typedef void (*sioc__block_fn)(uint32_t *h, const uint8_t *p);
+
+static void sioc__md_update(sioc__block_fn fn, uint32_t *h, uint8_t block[64], size_t *used, uint64_t *total,
+                            const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    *total += len;
+    if (*used) { /* top up a partial block first */
+        size_t take = SIOC__MIN(len, 64 - *used);
+        memcpy(block + *used, p, take);
+        *used += take, p += take, len -= take;
+        if (*used < 64) return;
+        fn(h, block);
+        *used = 0;
+    }
+    for (; len >= 64; p += 64, len -= 64) fn(h, p);
+    if (len) memcpy(block, p, len);
+    *used = len;
+}
+
+/* The padding: 0x80, zeros, the length in bits in the last 8 bytes (big-endian for SHA, little-endian for MD5). */
+static void sioc__md_pad(sioc__block_fn fn, uint32_t *h, uint8_t block[64], size_t used, uint64_t total, int big_endian) {
+    uint64_t bits = total * 8u;
+    int i;
+    block[used++] = 0x80;
+    if (used > 56) { /* no room for the length: pad this block out and use one more */
+        memset(block + used, 0, 64 - used);
+        fn(h, block);
+        used = 0;
+    }
+    memset(block + used, 0, 56 - used);
+    if (big_endian) sioc__store_be64(block + 56, bits);
+    else
+        for (i = 0; i < 8; i++) block[56 + i] = (uint8_t)(bits >> (8 * i));
+    fn(h, block);
+}
+
 SIOC_API void sioc_sha256_init(sioc_sha256_ctx *s) {
     static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                    0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
@@ -43,33 +81,12 @@ SIOC_API void sioc_sha256_init(sioc_sha256_ctx *s) {
 }
 
 SIOC_API void sioc_sha256_update(sioc_sha256_ctx *s, const void *data, size_t len) {
-    const uint8_t *p = (const uint8_t *)data;
-    s->total += len;
-    if (s->used) { /* top up a partial block first */
-        size_t take = SIOC__MIN(len, SIOC_SHA256_BLOCK - s->used);
-        memcpy(s->block + s->used, p, take);
-        s->used += take, p += take, len -= take;
-        if (s->used < SIOC_SHA256_BLOCK) return;
-        sioc__sha256_block(s->h, s->block);
-        s->used = 0;
-    }
-    for (; len >= SIOC_SHA256_BLOCK; p += SIOC_SHA256_BLOCK, len -= SIOC_SHA256_BLOCK) sioc__sha256_block(s->h, p);
-    if (len) memcpy(s->block, p, len);
-    s->used = len;
+    sioc__md_update(sioc__sha256_block, s->h, s->block, &s->used, &s->total, data, len);
 }
 
 SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]) {
-    uint64_t bits = s->total * 8u;
     int i;
-    s->block[s->used++] = 0x80;
-    if (s->used > 56) { /* no room for the length: pad this block out and use one more */
-        memset(s->block + s->used, 0, SIOC_SHA256_BLOCK - s->used);
-        sioc__sha256_block(s->h, s->block);
-        s->used = 0;
-    }
-    memset(s->block + s->used, 0, 56 - s->used);
-    sioc__store_be64(s->block + 56, bits);
-    sioc__sha256_block(s->h, s->block);
+    sioc__md_pad(sioc__sha256_block, s->h, s->block, s->used, s->total, 1);
     for (i = 0; i < 8; i++) sioc__store_be32(out + 4 * i, s->h[i]);
     memset(s, 0, sizeof *s); /* the state may derive from a key (HMAC) */
 }
@@ -81,7 +98,7 @@ SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_
     sioc_sha256_final(&s, out);
 }
 
-/* SHA-1 (FIPS 180-4 section 6.1): the WebSocket accept key needs it. Same buffering as SHA-256 above. */
+/* SHA-1 (FIPS 180-4 section 6.1): the WebSocket accept key needs it. The buffering is SHA-256's (sioc__md_*). */
 #define SIOC__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
 static void sioc__sha1_block(uint32_t h[5], const uint8_t *p) {
@@ -108,33 +125,12 @@ SIOC_API void sioc_sha1_init(sioc_sha1_ctx *s) {
 }
 
 SIOC_API void sioc_sha1_update(sioc_sha1_ctx *s, const void *data, size_t len) {
-    const uint8_t *p = (const uint8_t *)data;
-    s->total += len;
-    if (s->used) {
-        size_t take = SIOC__MIN(len, sizeof s->block - s->used);
-        memcpy(s->block + s->used, p, take);
-        s->used += take, p += take, len -= take;
-        if (s->used < sizeof s->block) return;
-        sioc__sha1_block(s->h, s->block);
-        s->used = 0;
-    }
-    for (; len >= sizeof s->block; p += sizeof s->block, len -= sizeof s->block) sioc__sha1_block(s->h, p);
-    if (len) memcpy(s->block, p, len);
-    s->used = len;
+    sioc__md_update(sioc__sha1_block, s->h, s->block, &s->used, &s->total, data, len);
 }
 
 SIOC_API void sioc_sha1_final(sioc_sha1_ctx *s, uint8_t out[SIOC_SHA1_LEN]) {
-    uint64_t bits = s->total * 8u;
     int i;
-    s->block[s->used++] = 0x80;
-    if (s->used > 56) {
-        memset(s->block + s->used, 0, sizeof s->block - s->used);
-        sioc__sha1_block(s->h, s->block);
-        s->used = 0;
-    }
-    memset(s->block + s->used, 0, 56 - s->used);
-    sioc__store_be64(s->block + 56, bits);
-    sioc__sha1_block(s->h, s->block);
+    sioc__md_pad(sioc__sha1_block, s->h, s->block, s->used, s->total, 1);
     for (i = 0; i < 5; i++) sioc__store_be32(out + 4 * i, s->h[i]);
     memset(s, 0, sizeof *s);
 }
@@ -179,18 +175,12 @@ static void sioc__md5_block(uint32_t h[4], const uint8_t *p) {
 }
 
 SIOC_API void sioc_md5(const void *data, size_t len, uint8_t out[SIOC_MD5_LEN]) {
-    const uint8_t *p = (const uint8_t *)data;
     uint32_t h[4] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
-    uint8_t tail[128];
-    uint64_t bits = (uint64_t)len * 8u;
-    size_t rest = len % 64, end, i;
-    for (i = 0; i + 64 <= len; i += 64) sioc__md5_block(h, p + i);
-    memset(tail, 0, sizeof tail);
-    if (rest) memcpy(tail, p + i, rest);
-    tail[rest] = 0x80;
-    end = rest < 56 ? 64 : 128; /* the length goes in the last 8 bytes, little-endian */
-    for (i = 0; i < 8; i++) tail[end - 8 + i] = (uint8_t)(bits >> (8 * i));
-    for (i = 0; i < end; i += 64) sioc__md5_block(h, tail + i);
+    uint8_t block[64];
+    uint64_t total = 0;
+    size_t used = 0, i;
+    sioc__md_update(sioc__md5_block, h, block, &used, &total, data, len);
+    sioc__md_pad(sioc__md5_block, h, block, used, total, 0);
     for (i = 0; i < 16; i++) out[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
 }
 
