@@ -270,8 +270,73 @@ SIOC_API void sioc_posix_free(sioc_posix *px) {
     for (i = 0; i < SIOC_POSIX_MAX_CONNS; i++) sioc__px_close_fd(px, i);
 }
 
+/* One step's knowledge of which sockets hold input: the engine reads every connection in every round, so without
+   it a step costs a recv() that fails with EAGAIN per idle connection and round. One poll() with no wait tells
+   which sockets are worth a recv(); one drained (EAGAIN) is not read again in the same step. */
+typedef struct sioc__px_step {
+    sioc_posix *px;
+    unsigned char ready[SIOC_POSIX_MAX_CONNS];
+} sioc__px_step;
+
+static sioc_result sioc__px_step_connect(void *user, int conn, const char *host, uint16_t port) {
+    sioc__px_step *s = (sioc__px_step *)user;
+    s->ready[conn] = 0; /* a fresh socket has nothing to read in this step */
+    return sioc__px_connect(s->px, conn, host, port);
+}
+
+static long sioc__px_step_send(void *user, int conn, const uint8_t *data, size_t len) {
+    return sioc__px_send(((sioc__px_step *)user)->px, conn, data, len);
+}
+
+static long sioc__px_step_recv(void *user, int conn, uint8_t *buf, size_t cap) {
+    sioc__px_step *s = (sioc__px_step *)user;
+    long n;
+    if (!s->ready[conn]) return 0; /* nothing came since poll() looked: no syscall */
+    n = sioc__px_recv(s->px, conn, buf, cap);
+    if (n == 0) s->ready[conn] = 0;
+    return n;
+}
+
+static void sioc__px_step_close(void *user, int conn) {
+    sioc__px_step *s = (sioc__px_step *)user;
+    s->ready[conn] = 0;
+    sioc__px_close_fd(s->px, conn);
+}
+
+/* Which connections to read in this step: all that want input when one poll() would cost more than it saves. */
+static void sioc__px_readable(sioc_posix *px, unsigned char *ready) {
+    struct pollfd pfd[SIOC_POSIX_MAX_CONNS];
+    int conn[SIOC_POSIX_MAX_CONNS], i, n = sioc_http_conn_count(px->client), k = 0;
+    for (i = 0; i < n; i++) {
+        /* a socket not wanting input now (TLS buffer full) is read if it comes to want it during the step */
+        ready[i] = px->fd[i] >= 0;
+        if (px->fd[i] < 0 || !(sioc_http_conn_wants(px->client, i) & SIOC_HTTP_WANT_READ)) continue;
+        pfd[k].fd = px->fd[i];
+        pfd[k].events = POLLIN;
+        pfd[k].revents = 0;
+        conn[k++] = i;
+    }
+    if (k == 1) ready[conn[0]] = 1; /* one recv() is no dearer than the poll() */
+    if (k < 2) return;
+    if (poll(pfd, (nfds_t)k, 0) < 0) { /* EINTR and friends: read them all, as without the poll */
+        for (i = 0; i < k; i++) ready[conn[i]] = 1;
+        return;
+    }
+    for (i = 0; i < k; i++) ready[conn[i]] = pfd[i].revents != 0; /* input, end or error */
+}
+
 SIOC_API sioc_result sioc_posix_step(sioc_posix *px, uint64_t now_ms) {
-    return sioc_http_drive(px->client, &px->transport, now_ms);
+    sioc__px_step s;
+    sioc_http_transport t;
+    if (!px->client) return SIOC_ERR_STATE;
+    s.px = px;
+    sioc__px_readable(px, s.ready);
+    t.connect = sioc__px_step_connect;
+    t.send = sioc__px_step_send;
+    t.recv = sioc__px_step_recv;
+    t.close = sioc__px_step_close;
+    t.user = &s;
+    return sioc_http_drive(px->client, &t, now_ms);
 }
 
 SIOC_API size_t sioc_posix_fds(const sioc_posix *px, sioc_posix_fd *out, size_t cap) {
