@@ -1,25 +1,29 @@
 "use strict";
-// Cluster bench (issue 6, `make bench`): the C node (siocat) and a Node Socket.IO 4.8 node with the project's AWS
-// test adapter (tests/interop/server.js in siocat mode), side by side in ONE run on ONE fauxqs emulator.
-//   node bench/cluster_bench.js build/siocat [--idle S] [--n N] [--rate R]
+// Cluster bench (issues 6 and 16, `make bench`): the C member (siocat) with pacing on and off and a Node Socket.IO 4.8
+// node with the project's AWS test adapter (tests/interop/server.js in siocat mode), side by side in ONE run on ONE
+// fauxqs emulator.
+//   node bench/cluster_bench.js build/siocat [--idle S] [--n N] [--n-max N] [--rate R] [--window W] [--transport aws|azure]
+//   (or BENCH_IDLE, BENCH_N, BENCH_NMAX, BENCH_RATE, BENCH_WINDOW in the environment, e.g. to shorten a run)
 // Members (all on 127.0.0.1, one virtual socket each, default heartbeat 5000 ms):
-//   c = siocat (measured)   n = server.js (measured)   s = server.js (reference sender/receiver, not measured)
-// Phases: idle (c and n only: a 2-member cluster) for S seconds (default 60, no scaling), then s joins and three
-// paced broadcast phases of N messages (default 2500 at R=250/s, to every socket): s sends (c and n receive), c
-// sends, n sends. Every member talks to the emulator through its own counting HTTP proxy in this process, so the
-// SNS/SQS requests of both kinds of node are counted the same way, per operation; siocat's own counters (printed on
-// stderr at exit) are checked against its proxy's total. CPU: /proc/<pid>/stat utime+stime deltas (10 ms ticks)
-// and, at ns resolution, the sum of /proc/<pid>/task/*/schedstat, each minus the idle rate over the same duration.
-// Latency: the payload carries the send time (this process's clock, written to the sender's stdin); it is read
-// back from the receiver's `deliver` line, so both pipes and the proxy hops are included for every path alike.
+//   c = siocat, default pacing (measured)   o = siocat, --receive-budget off --publish-budget off (measured)
+//   n = server.js (measured)                s = server.js (reference sender/receiver, not measured)
+// Phases: idle with 2 members for S seconds (default 30, scaled to a minute): two clusters at once, c+n on one topic
+// and o+s on another; then o and s leave and join c and n: idle with 4 members for S seconds; then each of s, c, o,
+// n in turn sends N broadcasts (default 2000) at R/s (default 200) to every socket, then each sends N-max (default
+// 2000) as fast as they go, with at most W (default 200) not yet delivered at every receiver. Every measured member
+// talks to the emulator through its own counting HTTP proxy in this process, so the SNS/SQS requests of both kinds
+// of node are counted the same way, per operation; siocat c's own counters (printed on stderr at exit) are checked
+// against its proxy's total. CPU: /proc/<pid>/stat utime+stime deltas (10 ms ticks) and, at ns resolution, the sum of
+// /proc/<pid>/task/*/schedstat, each minus the member's idle rate (4 members) over the same duration.
+// Latency (paced phases): the payload carries the send time (this process's clock, written to the sender's stdin);
+// it is read back from the receiver's `deliver` line, so both pipes and the proxy hops are included for every path.
 // Allocations: siocat runs with bench/alloc_count.c preloaded (whole process: library and tool). Everything this
-// starts is killed on exit; a watchdog ends the run after 170 s.
-// --transport azure: the same run on ONE project test broker (tests/sbbroker): c = siocat over REST (through a
-// counting HTTP proxy in front of the broker's HTTP port, per operation like siocat's own counters), n and s =
-// server.js with the Azure test adapter over AMQP (@azure/service-bus). n's AMQP connection goes through a TCP proxy
-// here that parses AMQP 1.0 frames and counts them per performative and direction (its administration client's
-// HTTPS start-up calls go straight to the broker and are not counted). Defaults there: idle 30 s (scaled ×2 to a
-// minute), 1000 broadcasts per phase at 100/s.
+// starts is killed on exit; a watchdog ends the run when it takes far longer than its phases.
+// --transport azure: the same run on ONE project test broker (tests/sbbroker): c and o = siocat over REST (each
+// through a counting HTTP proxy in front of the broker's HTTP port), n and s = server.js with the Azure test adapter
+// over AMQP (@azure/service-bus). n's AMQP connection goes through a TCP proxy here that parses AMQP 1.0 frames and
+// counts them per performative and direction (its administration client's HTTPS start-up calls go straight to the
+// broker and are not counted). Pacing is SNS/SQS only: there o is a second sample of the same behaviour.
 
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -36,7 +40,9 @@ const SBBROKER = path.join(ROOT, "tests", "sbbroker");
 const BUILD = path.join(ROOT, "build", "bench");
 
 function parseArgs(argv) {
-  const o = { siocat: null, idle: null, n: null, rate: null, transport: "aws" };
+  const env = (k) => (process.env[k] ? Number(process.env[k]) : null);
+  const o = { siocat: null, idle: env("BENCH_IDLE"), n: env("BENCH_N"), nMax: env("BENCH_NMAX"), rate: env("BENCH_RATE"),
+    window: env("BENCH_WINDOW"), transport: "aws" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -46,6 +52,8 @@ function parseArgs(argv) {
     };
     if (a === "--idle") o.idle = num();
     else if (a === "--n") o.n = Math.floor(num());
+    else if (a === "--n-max") o.nMax = Math.floor(num());
+    else if (a === "--window") o.window = Math.floor(num());
     else if (a === "--rate") o.rate = num();
     else if (a === "--transport") {
       o.transport = argv[++i];
@@ -56,13 +64,15 @@ function parseArgs(argv) {
   }
   if (!o.siocat) usage("the siocat binary is required");
   const az = o.transport === "azure";
-  if (o.idle === null) o.idle = az ? 30 : 60;
-  if (o.n === null) o.n = az ? 1000 : 2500;
-  if (o.rate === null) o.rate = az ? 100 : 250;
+  if (!(o.idle > 0)) o.idle = 30;
+  if (!(o.n > 0)) o.n = az ? 1000 : 2000;
+  if (!(o.nMax > 0)) o.nMax = 2000;
+  if (!(o.rate > 0)) o.rate = 200;
+  if (!(o.window > 0)) o.window = 200;
   return o;
 }
 function usage(msg) {
-  process.stderr.write(`cluster_bench: ${msg}\nusage: node bench/cluster_bench.js build/siocat [--idle S] [--n N] [--rate R] [--transport aws|azure]\n`);
+  process.stderr.write(`cluster_bench: ${msg}\nusage: node bench/cluster_bench.js build/siocat [--idle S] [--n N] [--n-max N] [--rate R] [--window W] [--transport aws|azure]\n`);
   process.exit(2);
 }
 const OPT = parseArgs(process.argv.slice(2));
@@ -70,16 +80,19 @@ const AZ = OPT.transport === "azure";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
+const retired = []; // members stopped before the end (their error lines are reported too)
 function killAll() {
   for (const c of children) { try { c.kill("SIGKILL"); } catch (e) { /* gone */ } }
 }
 process.on("exit", killAll);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { killAll(); process.exit(1); });
+// The phases' own length (2 idle windows, 4 paced phases) plus room for start-up, the fast phases and stops.
+const WATCHDOG_S = Math.ceil(2 * OPT.idle + (4 * OPT.n) / OPT.rate + 150);
 const watchdog = setTimeout(() => {
-  process.stderr.write("cluster_bench: watchdog: run took over 170 s, stopping\n");
+  process.stderr.write(`cluster_bench: watchdog: run took over ${WATCHDOG_S} s, stopping\n`);
   killAll();
   process.exit(1);
-}, 170000);
+}, WATCHDOG_S * 1000);
 
 // Rejects after ms with a message (every wait in this file has one).
 function within(ms, p, what) {
@@ -266,7 +279,7 @@ async function startSbBroker() {
     "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
   if (r.status !== 0) throw new Error("openssl could not make the test certificate");
-  const child = spawn(process.execPath, [path.join(SBBROKER, "broker.js"), "--watch-stdin", "--max-seconds", "200",
+  const child = spawn(process.execPath, [path.join(SBBROKER, "broker.js"), "--watch-stdin", "--max-seconds", String(WATCHDOG_S + 30),
     "--rule", `${SB_KEY_NAME}=${SB_KEY}`, "--cert", cert, "--key", key], { stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   let stderr = "";
@@ -294,7 +307,7 @@ async function startSbBroker() {
 async function startFauxqs() {
   const launcher = path.join(FAUXQS, "launch.mjs");
   if (!fs.existsSync(path.join(FAUXQS, "node_modules", "fauxqs"))) throw new Error("run `npm ci` in tests/fauxqs");
-  const child = spawn(process.execPath, [launcher, "--watch-stdin", "--max-seconds", "200"], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [launcher, "--watch-stdin", "--max-seconds", String(WATCHDOG_S + 30)], { stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   let stderr = "";
   child.stderr.on("data", (c) => { stderr += c; });
@@ -313,8 +326,9 @@ async function startFauxqs() {
 // ---- members ----
 
 class Member {
-  constructor(label, kind, proxy) {
+  constructor(label, kind, proxy, extra) {
     this.label = label;
+    this.extra = extra || []; // siocat flags (pacing off)
     this.kind = kind; // "c" or "node"
     this.proxy = proxy;
     this.delivered = 0;
@@ -326,7 +340,7 @@ class Member {
     this.allocFile = null;
   }
 
-  start(endpoint) {
+  start(endpoint, topic) {
     const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
@@ -334,7 +348,7 @@ class Member {
     delete env.AWS_SESSION_TOKEN;
     delete env.AWS_ENDPOINT_URL_SNS;
     delete env.AWS_ENDPOINT_URL_SQS;
-    const args = ["--label", this.label, "--socket", `${this.label}-a`];
+    const args = ["--label", this.label, "--socket", `${this.label}-a`, "--topic", topic, ...(this.kind === "c" ? this.extra : [])];
     if (AZ) { // endpoint: the REST URL (c) or the AMQP port (n, s) to use, proxied or not
       args.push("--transport", "azure");
       env.SERVICEBUS_CA_FILE = this.broker.caFile;
@@ -424,6 +438,7 @@ class Member {
     try { this.child.stdin.end(); } catch (e) { /* closed */ }
     try {
       await within(10000, this.exited, `${this.label} exit`);
+      retired.push(this);
     } catch (e) {
       this.child.kill("SIGKILL");
       await within(3000, this.exited, `${this.label} kill`).catch(() => {});
@@ -459,109 +474,130 @@ function table(title, head, rows) {
 
 // ---- the run ----
 
+// Counters of one member between two snapshots; CPU minus the idle rate over the same time, per message.
+function delta(m, a, b, idleRate, n) {
+  const dt = (b.cpu.t - a.cpu.t) / 1000;
+  const sub = idleRate ? idleRate : { stat: 0, sched: 0 };
+  return {
+    seconds: dt,
+    cpuStat: (b.cpu.stat - a.cpu.stat - sub.stat * dt) / n,
+    cpuSched: (b.cpu.sched - a.cpu.sched - sub.sched * dt) / n,
+    reqs: diffCounts(a.reqs, b.reqs),
+    allocs: a.allocs && b.allocs ? b.allocs.allocs - a.allocs.allocs : null,
+    allocBytes: a.allocs && b.allocs ? b.allocs.bytes - a.allocs.bytes : null,
+  };
+}
+
 async function main() {
   if (!fs.existsSync(OPT.siocat)) usage(`${OPT.siocat} not found (build it: make build/siocat or see tools/siocat.c)`);
   if (!fs.existsSync(path.join(INTEROP, "node_modules", "socket.io"))) throw new Error("run `npm ci` in tests/interop");
   const tStart = performance.now();
   const fq = AZ ? await startSbBroker() : await startFauxqs();
+  // Every measured member talks through its own counting proxy: c and o (siocat) over HTTP; n over HTTP (AWS) or
+  // through the AMQP frame counter (Service Bus); s (reference) through an HTTP proxy on AWS, straight on Service Bus.
   const proxies = {};
-  if (AZ) { // c: REST through a counting HTTP proxy; n: AMQP through a frame-counting proxy; s: straight to the broker
-    proxies.c = await startProxy(fq.endpoint);
-    proxies.n = await startAmqpProxy(fq.ports.amqp);
-  } else {
-    for (const l of ["c", "n", "s"]) proxies[l] = await startProxy(fq.endpoint);
-  }
-  const c = new Member("c", "c", proxies.c);
-  const n = new Member("n", "node", proxies.n);
-  const s = new Member("s", "node", proxies.s || null);
-  const members = [c, n, s];
-  const measured = [c, n];
-  const epOf = (m) => (!AZ ? proxies[m.label].url : m === c ? proxies.c.url : m === n ? proxies.n.port : fq.ports.amqp);
-  if (AZ) for (const m of members) m.broker = fq;
+  for (const l of AZ ? ["c", "o"] : ["c", "o", "n", "s"]) proxies[l] = await startProxy(fq.endpoint);
+  if (AZ) proxies.n = await startAmqpProxy(fq.ports.amqp);
+  const OFF = ["--receive-budget", "off", "--publish-budget", "off"];
+  const mk = (label) => {
+    const m = label === "c" ? new Member("c", "c", proxies.c) : label === "o" ? new Member("o", "c", proxies.o, OFF) :
+      new Member(label, "node", proxies[label] || null);
+    if (AZ) m.broker = fq;
+    return m;
+  };
+  const epOf = (m) => (!AZ ? proxies[m.label].url : m.label === "n" ? proxies.n.port : m.label === "s" ? fq.ports.amqp :
+    proxies[m.label].url);
+  const TA = "bench-a", TB = "bench-b";
+  const c = mk("c"), n = mk("n");
+  let o = mk("o"), s = mk("s");
+  const sees = (a, b) => a.peers.has(b.uid());
+  const meet = (ms, what) => within(15000, (async () => {
+    while (!ms.every((a) => ms.every((b) => a === b || sees(a, b)))) await sleep(50);
+  })(), what);
 
-  await Promise.all([c.start(epOf(c)), n.start(epOf(n))]);
-  // both sides know each other (INITIAL_HEARTBEAT answered), then start-up traffic is over
-  await within(15000, (async () => { while (!c.peers.has(n.uid()) || !n.peers.has(c.uid())) await sleep(50); })(), "c and n see each other");
-  await sleep(1000);
+  // ---- idle, 2 members: two clusters at once (c with n on one topic, o with s on another) ----
+  await Promise.all([c.start(epOf(c), TA), n.start(epOf(n), TA), o.start(epOf(o), TB), s.start(epOf(s), TB)]);
+  await meet([c, n], "c and n see each other");
+  await meet([o, s], "o and s see each other");
+  await sleep(1500); // start-up traffic over
+  const idleOf = async (ms, label) => {
+    process.stderr.write(`cluster_bench: idle ${OPT.idle} s (${label})...\n`);
+    const a = ms.map((m) => m.snapshot());
+    await sleep(OPT.idle * 1000);
+    const b = ms.map((m) => m.snapshot());
+    return ms.map((m, i) => {
+      const d = delta(m, a[i], b[i], null, 1);
+      return { ...d, rate: { stat: d.cpuStat / d.seconds, sched: d.cpuSched / d.seconds }, perMin: 60 / d.seconds };
+    });
+  };
+  const [i2c, i2n, i2o] = await idleOf([c, n, o], "two 2-member clusters: c+n, o+s");
 
-  // ---- idle ----
-  process.stderr.write(`cluster_bench: idle ${OPT.idle} s (2-member cluster: c, n)...\n`);
-  const idle0 = measured.map((m) => m.snapshot());
-  await sleep(OPT.idle * 1000);
-  const idle1 = measured.map((m) => m.snapshot());
-  const idle = measured.map((m, i) => {
-    const dt = (idle1[i].cpu.t - idle0[i].cpu.t) / 1000;
-    return {
-      seconds: dt,
-      cpuStat: (idle1[i].cpu.stat - idle0[i].cpu.stat) / dt, // µs per second
-      cpuSched: (idle1[i].cpu.sched - idle0[i].cpu.sched) / dt,
-      reqs: diffCounts(idle0[i].reqs, idle1[i].reqs),
-      allocs: idle0[i].allocs && idle1[i].allocs ? idle1[i].allocs.allocs - idle0[i].allocs.allocs : null,
-    };
-  });
+  // ---- idle, 4 members: o and s leave their topic and join c and n ----
+  await Promise.all([o.stop(), s.stop()]);
+  o = mk("o"), s = mk("s");
+  await Promise.all([o.start(epOf(o), TA), s.start(epOf(s), TA)]);
+  const all = [c, o, n, s];
+  await meet(all, "4 members see each other");
+  await sleep(1500);
+  const [i4c, i4o, i4n] = await idleOf([c, o, n], "one 4-member cluster: c, o, n, s");
+  const measured = [c, o, n];
+  const idleRate = { c: i4c.rate, o: i4o.rate, n: i4n.rate };
 
-  // ---- broadcast phases ----
-  await s.start(epOf(s));
-  await within(15000, (async () => {
-    while (!c.peers.has(s.uid()) || !n.peers.has(s.uid()) || !s.peers.has(c.uid()) || !s.peers.has(n.uid())) await sleep(50);
-  })(), "s joins");
-  await sleep(1000);
-
-  const lat = { "C→Node": [], "Node→C": [], "Node→Node": [] };
-  const kindName = (m) => (m.kind === "c" ? "C" : "Node");
-  async function phase(name, sender, receivers) {
-    process.stderr.write(`cluster_bench: phase ${name}: ${OPT.n} broadcasts at ${OPT.rate}/s from ${sender.label}...\n`);
+  // ---- broadcast phases: each of s, c, o, n sends; the others receive ----
+  const kindName = (m) => (m.label === "c" ? "C on" : m.label === "o" ? "C off" : "Node");
+  const lat = {};
+  async function phase(sender, count, paced) {
+    const receivers = all.filter((m) => m !== sender);
+    process.stderr.write(`cluster_bench: ${count} broadcasts from ${sender.label} ${paced ? `at ${OPT.rate}/s` : "as fast as they go"}...\n`);
     const base = receivers.map((r) => r.delivered);
     const baseResults = sender.results;
+    const got = () => Math.min(...receivers.map((r, k) => r.delivered - base[k]));
     for (const r of receivers) {
-      r.onDeliver = (ev, now) => {
+      r.onDeliver = !paced ? null : (ev, now) => {
         if (ev.sid !== `${r.label}-a` || !ev.text.startsWith("2[\"bench\"")) return;
         const [, , tSent] = JSON.parse(ev.text.slice(1));
-        lat[`${kindName(sender)}→${kindName(r)}`].push(now - tSent / 1000);
+        const k = `${kindName(sender)}→${kindName(r)}`;
+        (lat[k] = lat[k] || []).push(now - tSent / 1000);
       };
     }
     const snap0 = measured.map((m) => m.snapshot());
     const t0 = performance.now();
-    for (let i = 0; i < OPT.n;) {
-      const due = Math.min(OPT.n, Math.floor(((performance.now() - t0) * OPT.rate) / 1000) + 1);
-      for (; i < due; i++) {
-        sender.send({ cmd: "broadcast", id: `b${i}`, event: "bench", args: [i, Math.round(performance.now() * 1000)] });
+    const bcast = (i) => sender.send({ cmd: "broadcast", id: `b${i}`, event: "bench", args: [i, Math.round(performance.now() * 1000)] });
+    for (let i = 0; i < count;) {
+      if (paced) {
+        const due = Math.min(count, Math.floor(((performance.now() - t0) * OPT.rate) / 1000) + 1);
+        for (; i < due; i++) bcast(i);
+        await sleep(Math.max(1, Math.floor(1000 / OPT.rate)));
+      } else { // a window of OPT.window messages not yet delivered everywhere
+        const upto = Math.min(count, got() + OPT.window);
+        for (; i < upto; i++) bcast(i);
+        await sleep(1);
       }
-      await sleep(Math.max(1, Math.floor(1000 / OPT.rate)));
     }
-    await within(30000, (async () => {
-      while (receivers.some((r, k) => r.delivered - base[k] < OPT.n) || sender.results - baseResults < OPT.n) await sleep(20);
-    })(), `phase ${name}: deliveries`);
-    await sleep(500); // the deletes of the last batch
+    await within(60000, (async () => {
+      while (got() < count || sender.results - baseResults < count) await sleep(5);
+    })(), `broadcasts from ${sender.label}: deliveries`);
+    const t1 = performance.now();
+    await sleep(paced ? 500 : 300); // the deletes / completes of the last batch
     const snap1 = measured.map((m) => m.snapshot());
     for (const r of receivers) r.onDeliver = null;
-    const res = {};
-    measured.forEach((m, i) => {
-      const dt = (snap1[i].cpu.t - snap0[i].cpu.t) / 1000;
-      res[m.label] = {
-        seconds: dt,
-        cpuStat: (snap1[i].cpu.stat - snap0[i].cpu.stat - idle[i].cpuStat * dt) / OPT.n,
-        cpuSched: (snap1[i].cpu.sched - snap0[i].cpu.sched - idle[i].cpuSched * dt) / OPT.n,
-        reqs: diffCounts(snap0[i].reqs, snap1[i].reqs),
-        allocs: snap0[i].allocs && snap1[i].allocs ? snap1[i].allocs.allocs - snap0[i].allocs.allocs : null,
-        allocBytes: snap0[i].allocs && snap1[i].allocs ? snap1[i].allocs.bytes - snap0[i].allocs.bytes : null,
-      };
-    });
+    const res = { rate: count / ((t1 - t0) / 1000) };
+    measured.forEach((m, i) => { res[m.label] = delta(m, snap0[i], snap1[i], idleRate[m.label], count); });
     return res;
   }
-  const pR = await phase("s→(c,n)", s, [c, n]);
-  const pC = await phase("c→(n,s)", c, [n, s]);
-  const pN = await phase("n→(c,s)", n, [c, s]);
+  const P = {}, M = {};
+  for (const m of [s, c, o, n]) P[m.label] = await phase(m, OPT.n, true);
+  for (const m of [s, c, o, n]) M[m.label] = await phase(m, OPT.nMax, false);
 
-  const mem = { c: c.mem(), n: n.mem() };
+  const mem = { c: c.mem(), o: o.mem(), n: n.mem() };
   let heap = null;
-  if (haveHeap && !AZ) {
+  if (haveHeap) {
     const r = spawnSync(HEAP_BIN, [], { encoding: "utf8" });
     if (r.status === 0) heap = JSON.parse(r.stdout);
   }
 
   // ---- stop everything ----
-  await Promise.all(members.map((m) => m.stop()));
+  await Promise.all(all.map((m) => m.stop()));
   const selfCount = {};
   const mm = /requests((?: \w+=\d+)*);/.exec(c.stderr);
   if (mm) for (const kv of mm[1].trim().split(" ")) { const [k, v] = kv.split("="); selfCount[k] = Number(v); }
@@ -569,80 +605,102 @@ async function main() {
   try { fq.child.stdin.end(); } catch (e) { /* gone */ }
   fq.child.kill("SIGTERM");
   clearTimeout(watchdog);
-  const errors = members.flatMap((m) => m.errors.map((e) => `${m.label}: ${e}`));
+  const errors = [...new Set([c, n, o, s, ...retired])].flatMap((m) => m.errors.map((e) => `${m.label}: ${e}`));
 
   // ---- tables ----
   const N = OPT.n;
-  const byOp = (o, div) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${f2(v / div)}`).join(", ") || "—";
-  let outTxt = (AZ ? `## Cluster bench (Azure Service Bus): C node (siocat, REST) vs Node test-adapter node (@azure/service-bus, AMQP), one sbbroker run\n\n` :
-    `## Cluster bench: C node (siocat) vs Node test-adapter node, one fauxqs run\n\n`) +
-    `${N} broadcasts per phase at ${OPT.rate}/s, 3 members (c = siocat, n = Node measured, s = Node reference), ` +
-    `one virtual socket each, heartbeat 5000 ms; ${os.cpus().length} CPUs, Node ${process.version}.\n\n`;
+  const byOp = (o_, div) => Object.entries(o_).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${f2(v / div)}`).join(", ") || "—";
+  const unit = AZ ? "REST requests (C) / AMQP frames (Node)" : "SNS/SQS requests";
+  const recvOf = (l) => P.s[l]; // s sends: c, o and n receive
+  const rmax = (l) => M.s[l];
+  const latOf = (from, to) => lat[`${from}→${to}`] || [];
+  const latCell = (arr) => (arr.length ? `${f1(pct(arr, 50))} / ${f1(pct(arr, 99))}` : "n/a");
+  let outTxt = (AZ ? `## Cluster bench (Azure Service Bus): C member (siocat, REST) with pacing on and off vs a Node node (@azure/service-bus, AMQP), one sbbroker run\n\n` :
+    `## Cluster bench (SNS/SQS): C member (siocat) with pacing on and off vs a Node test-adapter node, one fauxqs run\n\n`) +
+    `4 members on one topic: c = siocat (default pacing), o = siocat with \`--receive-budget off --publish-budget off\`, ` +
+    `n = Node (measured), s = Node (reference); one virtual socket each, heartbeat 5000 ms. Each member in turn sends ` +
+    `${N} broadcasts at ${OPT.rate}/s, then ${OPT.nMax} as fast as they go (at most ${OPT.window} not yet delivered ` +
+    `everywhere); ${os.cpus().length} CPUs, Node ${process.version}.` +
+    (AZ ? ` Pacing is an SNS/SQS feature: on Service Bus c and o behave alike (o is a second sample of the same code).` : "") + "\n\n";
 
-  outTxt += table("CPU per broadcast message (µs, idle rate subtracted)", ["measure", "C (siocat)", "Node (test adapter)", "Node ÷ C"], [
-    ["receiving node, utime+stime (/proc/pid/stat)", f1(pR.c.cpuStat), f1(pR.n.cpuStat), ratio(pR.n.cpuStat, pR.c.cpuStat)],
-    ["receiving node, schedstat (ns clock)", f1(pR.c.cpuSched), f1(pR.n.cpuSched), ratio(pR.n.cpuSched, pR.c.cpuSched)],
-    ["sending node, utime+stime (/proc/pid/stat)", f1(pC.c.cpuStat), f1(pN.n.cpuStat), ratio(pN.n.cpuStat, pC.c.cpuStat)],
-    ["sending node, schedstat (ns clock)", f1(pC.c.cpuSched), f1(pN.n.cpuSched), ratio(pN.n.cpuSched, pC.c.cpuSched)],
-    ["idle baseline (µs CPU per second, schedstat)", f1(idle[0].cpuSched), f1(idle[1].cpuSched), ratio(idle[1].cpuSched, idle[0].cpuSched)],
+  const cpuCell = (p) => `${f1(p.cpuSched)}`;
+  outTxt += table(`The issue's table: at ${OPT.rate} broadcasts/s unless said (${unit}; CPU whole process, schedstat, idle subtracted)`,
+    ["measure", "C, pacing on", "C, pacing off", "Node node"], [
+      ["requests per broadcast, receiving node", ...["c", "o", "n"].map((l) => f2(sum(recvOf(l).reqs) / N))],
+      ["requests per broadcast, sending node", ...["c", "o", "n"].map((l) => f2(sum(P[l][l].reqs) / N))],
+      ["idle requests per node-minute, 2 members", ...[i2c, i2o, i2n].map((x) => f1(sum(x.reqs) * x.perMin))],
+      ["idle requests per node-minute, 4 members", ...[i4c, i4o, i4n].map((x) => f1(sum(x.reqs) * x.perMin))],
+      ["CPU µs per broadcast, receiving node", ...["c", "o", "n"].map((l) => cpuCell(recvOf(l)))],
+      ["CPU µs per broadcast, sending node", ...["c", "o", "n"].map((l) => cpuCell(P[l][l]))],
+      ["at the maximum rate: CPU µs per broadcast, receiving node", ...["c", "o", "n"].map((l) => cpuCell(rmax(l)))],
+      ["at the maximum rate: CPU µs per broadcast, sending node", ...["c", "o", "n"].map((l) => cpuCell(M[l][l]))],
+      ["maximum rate reached when sending (broadcasts/s, window-limited)", ...["c", "o", "n"].map((l) => f1(M[l].rate))],
+      ["latency Node → this node, p50 / p99 (ms)", latCell(latOf("Node", "C on")), latCell(latOf("Node", "C off")), latCell(latOf("Node", "Node"))],
+      ["latency this node → Node, p50 / p99 (ms)", latCell(latOf("C on", "Node")), latCell(latOf("C off", "Node")), latCell(latOf("Node", "Node"))],
+      ["idle CPU (µs per second, 4 members)", ...[i4c, i4o, i4n].map((x) => f1(x.rate.sched))],
+    ]);
+  outTxt += `\nLatency: send command written to the sender's stdin → \`deliver\` line read from the receiver's stdout ` +
+    `(this process's clock), both pipes and ${AZ ? "the proxy hops" : "two proxy hops"} included. What pacing adds: ` +
+    `Node → C, on minus off (receive pacing), and C → Node, on minus off (publish pacing). CPU includes each member's JSON-lines I/O (one \`deliver\` line per message); ` +
+    `the Node process also runs its Socket.IO server and the in-process client of its virtual socket.\n\n`;
+
+  outTxt += table("CPU per broadcast message, both clocks (µs, idle rate subtracted)", ["measure", "C, pacing on", "C, pacing off", "Node node"], [
+    ["receiving node at 200/s, utime+stime / schedstat", ...["c", "o", "n"].map((l) => `${f1(recvOf(l).cpuStat)} / ${f1(recvOf(l).cpuSched)}`)],
+    ["sending node at 200/s, utime+stime / schedstat", ...["c", "o", "n"].map((l) => `${f1(P[l][l].cpuStat)} / ${f1(P[l][l].cpuSched)}`)],
+    ["receiving node at the maximum rate", ...["c", "o", "n"].map((l) => `${f1(rmax(l).cpuStat)} / ${f1(rmax(l).cpuSched)}`)],
+    ["sending node at the maximum rate", ...["c", "o", "n"].map((l) => `${f1(M[l][l].cpuStat)} / ${f1(M[l][l].cpuSched)}`)],
   ]);
-  outTxt += "\nIncludes each member's JSON-lines I/O (command parsing, one `deliver` line per message); the Node " +
-    "process also runs its Socket.IO server and the in-process client of its virtual socket.\n\n";
+  outTxt += `\n/proc/<pid>/stat counts 10 ms ticks; schedstat is the scheduler's ns clock (the figure used above).\n\n`;
 
-  outTxt += table(AZ ? "Requests per broadcast: C = REST requests (HTTP proxy), Node = AMQP frames both directions (AMQP proxy; → to the broker, ← from it)" :
-    "SNS/SQS requests per broadcast (counted at each member's proxy)", ["role", "C (siocat)", "C by operation", "Node (test adapter)", "Node by operation"], [
-    ["sending node", f2(sum(pC.c.reqs) / N), byOp(pC.c.reqs, N), f2(sum(pN.n.reqs) / N), byOp(pN.n.reqs, N)],
-    ["receiving node", f2(sum(pR.c.reqs) / N), byOp(pR.c.reqs, N), f2(sum(pR.n.reqs) / N), byOp(pR.n.reqs, N)],
+  outTxt += table(`${unit} per broadcast by operation (at ${OPT.rate}/s)`, ["role", "C, pacing on", "C, pacing off", "Node node"], [
+    ["sending node", ...["c", "o", "n"].map((l) => byOp(P[l][l].reqs, N))],
+    ["receiving node", ...["c", "o", "n"].map((l) => byOp(recvOf(l).reqs, N))],
   ]);
   const selfTotal = sum(selfCount), proxTotal = sum(proxies.c.counts);
-  outTxt += AZ ? `\nRaw counts over each phase (idle traffic included). An AMQP frame is not an HTTP request: a transfer ` +
-    `or disposition is a few dozen bytes on an open link, flow frames grant credit; they are the closest per-message ` +
-    `unit on that protocol. siocat's own per-operation counters at exit: ${selfTotal} requests ` +
-    `(${Object.entries(selfCount).map(([k, v]) => `${k}=${v}`).join(" ")}), its proxy saw ${proxTotal} ` +
-    `(${selfTotal === proxTotal ? "equal" : "DIFFERENT"}).\n\n` :
-    `\nRaw counts over each phase (idle traffic included); the Node sender's count includes receiving and ` +
-    `deleting its own broadcasts (the test adapter subscribes without a FilterPolicy). siocat's own per-operation counters at exit: ` +
-    `${selfTotal} requests, its proxy saw ${proxTotal} (${selfTotal === proxTotal ? "equal" : "DIFFERENT"}).\n\n`;
+  outTxt += `\nRaw counts over each phase (idle traffic included). ` + (AZ ? `An AMQP frame is not an HTTP request: a transfer ` +
+    `or disposition is a few dozen bytes on an open link, flow frames grant credit; they are the closest per-message unit on that protocol. ` :
+    `The Node sender's count includes receiving and deleting its own broadcasts (the test adapter subscribes without a FilterPolicy). `) +
+    `siocat c's own per-operation counters at exit: ${selfTotal} requests, its proxy saw ${proxTotal} ` +
+    `(${selfTotal === proxTotal ? "equal" : "DIFFERENT"}).\n\n`;
 
-  const idleMin = (60 / OPT.idle) * (OPT.idle / idle[0].seconds); // per minute from the measured window
-  const ops = [...new Set([...Object.keys(idle[0].reqs), ...Object.keys(idle[1].reqs)])].sort();
-  outTxt += table(`${AZ ? "Requests (C) and AMQP frames (Node)" : "Requests"} per idle node-minute (measured over ${OPT.idle} s${OPT.idle === 60 ? ", not scaled" : `, scaled ×${f2(60 / OPT.idle)}`}; 2-member cluster)`,
-    ["operation", "C (siocat)", "Node (test adapter)"],
-    [...ops.map((op) => [op, f1((idle[0].reqs[op] || 0) * idleMin), f1((idle[1].reqs[op] || 0) * idleMin)]),
-      ["**total**", f1(sum(idle[0].reqs) * idleMin), f1(sum(idle[1].reqs) * idleMin)]]);
-  if (AZ) outTxt += `\nC: REST requests (peek-lock receives with a server timeout, complete per message); Node: AMQP ` +
-    `frames (empty frames are the connection keep-alive; the SDK's CBS token refreshes appear as attach/transfer/disposition).\n\n`;
-  else outTxt += `\nDefaults of each: C long poll 20 s and a FilterPolicy (no own messages); the Node test adapter long-polls 5 s ` +
-    `and has no FilterPolicy (it receives and deletes its own heartbeats too). Each heartbeat of the peer (every 5 s) ` +
-    `ends a long poll early, so a bigger cluster costs more receives per node-minute.\n\n`;
+  const idleRows = (xs) => {
+    const ops = [...new Set(xs.flatMap((x) => Object.keys(x.reqs)))].sort();
+    return [...ops.map((op) => [op, ...xs.map((x) => f1((x.reqs[op] || 0) * x.perMin))]),
+      ["**total**", ...xs.map((x) => f1(sum(x.reqs) * x.perMin))]];
+  };
+  outTxt += table(`${unit} per idle node-minute (measured over ${OPT.idle} s${OPT.idle === 60 ? "" : `, scaled ×${f2(60 / OPT.idle)}`})`,
+    ["operation", "C on, 2 members", "C off, 2 members", "Node, 2 members", "C on, 4 members", "C off, 4 members", "Node, 4 members"],
+    idleRows([i2c, i2o, i2n, i4c, i4o, i4n]));
+  outTxt += AZ ? `\nC: REST requests (peek-lock receives with a server timeout, one complete per message); Node: AMQP ` +
+    `frames (empty frames are the connection keep-alive; the SDK's CBS token refreshes appear as attach/transfer/disposition).\n\n` :
+    `\nC: long poll 20 s and a FilterPolicy (no own messages); with pacing a receive that brought heartbeats is followed ` +
+    `after receive_idle_ms, so heartbeats of several peers share receives and deletes. The Node test adapter long-polls 5 s ` +
+    `and has no FilterPolicy (it receives and deletes its own heartbeats too).\n\n`;
 
-  const latRow = (k) => [k, String(lat[k].length), f2(pct(lat[k], 50)), f2(pct(lat[k], 99)), f2(Math.max(...lat[k]))];
-  outTxt += table("Latency, send at one member to delivery at a socket of another (ms)", ["path", "messages", "p50", "p99", "max"],
-    ["C→Node", "Node→C", "Node→Node"].map(latRow));
-  outTxt += `\nC→Node: c sends, n and s receive; Node→C: s and n send, c receives; Node→Node: s→n and n→s. Includes ` +
-    `stdin/stdout of both members, ${AZ ? "the proxy hops of c and n, and the broker's" : "two proxy hops and the emulator's"} fan-out (on the same ${os.cpus().length} CPUs).\n\n`;
+  const latRow = (k) => [k, String((lat[k] || []).length), f2(pct(lat[k] || [], 50)), f2(pct(lat[k] || [], 99)), f2(Math.max(...(lat[k] || [NaN])))];
+  outTxt += table(`Latency by path at ${OPT.rate}/s, send at one member to delivery at a socket of another (ms)`, ["path", "messages", "p50", "p99", "max"],
+    Object.keys(lat).sort().map(latRow));
+  outTxt += `\nIncludes stdin/stdout of both members, ${AZ ? "the proxy hops of c, o and n, and the broker's" : "two proxy hops and the emulator's"} fan-out (on the same ${os.cpus().length} CPUs).\n\n`;
 
   const heapOwn = heap ? (AZ ? heap.cluster_azure : heap.cluster_aws) : NaN; // bench/cluster_heap.c, per transport
   const heapHttp = heap ? (AZ ? heap.http_azure : heap.http) : NaN;
   const heapSum = heap ? heap.node + heapOwn + heapHttp : NaN;
   const kb = (x) => (Number.isFinite(x) ? `${(x / 1024).toFixed(0)} KiB` : "n/a");
-  const allocRow = (p) => (p.c.allocs === null ? "n/a (no LD_PRELOAD shim)" :
-    `${f3(p.c.allocs / N)} (${f1(p.c.allocBytes / N)} B)`);
-  outTxt += table("Memory per node context", ["measure", "C (siocat)", "Node (test adapter)"], [
-    ["RSS after the run (VmRSS)", kb(mem.c.rss * 1024), kb(mem.n.rss * 1024)],
-    ["peak RSS (VmHWM)", kb(mem.c.hwm * 1024), kb(mem.n.hwm * 1024)],
-    ["configured heap: node (sioc_node_heap_size)", heap ? kb(heap.node) : "n/a", "—"],
-    [`configured heap: ${AZ ? "Service Bus" : "SNS/SQS"} member buffers (sioc_cluster_heap_size minus the node)`, kb(heapOwn), "—"],
-    ["configured heap: HTTP engine (the member's defaults)", kb(heapHttp), "—"],
-    ["configured heap: total", kb(heapSum), "—"],
-    ["heap allocations before the idle phase: start-up (whole siocat process)", idle0[0].allocs === null ? "n/a" :
-      `${idle0[0].allocs.allocs} (${kb(idle0[0].allocs.bytes)})`, "—"],
-    ["heap allocations per received message (whole siocat process)", allocRow(pR), "—"],
-    ["heap allocations per sent broadcast (whole siocat process)", allocRow(pC), "—"],
-    ["heap allocations per idle minute (whole siocat process)", idle[0].allocs === null ? "n/a" : f1(idle[0].allocs * idleMin), "—"],
+  const allocRow = (p) => (p.allocs === null ? "n/a (no LD_PRELOAD shim)" : `${f3(p.allocs / N)} (${f1(p.allocBytes / N)} B)`);
+  outTxt += table("Memory per node context", ["measure", "C, pacing on", "C, pacing off", "Node node"], [
+    ["RSS after the run (VmRSS)", kb(mem.c.rss * 1024), kb(mem.o.rss * 1024), kb(mem.n.rss * 1024)],
+    ["peak RSS (VmHWM)", kb(mem.c.hwm * 1024), kb(mem.o.hwm * 1024), kb(mem.n.hwm * 1024)],
+    ["configured heap: node (sioc_node_heap_size)", heap ? kb(heap.node) : "n/a", "same", "—"],
+    [`configured heap: ${AZ ? "Service Bus" : "SNS/SQS"} member buffers (sioc_cluster_heap_size minus the node)`, kb(heapOwn), "same", "—"],
+    ["configured heap: HTTP engine (the member's defaults)", kb(heapHttp), "same", "—"],
+    ["configured heap: total", kb(heapSum), "same", "—"],
+    ["heap allocations per received message (whole siocat process)", allocRow(recvOf("c")), allocRow(recvOf("o")), "—"],
+    ["heap allocations per sent broadcast (whole siocat process)", allocRow(P.c.c), allocRow(P.o.o), "—"],
+    ["heap allocations per idle minute (whole siocat process)", i4c.allocs === null ? "n/a" : f1(i4c.allocs * i4c.perMin),
+      i4o.allocs === null ? "n/a" : f1(i4o.allocs * i4o.perMin), "—"],
   ]);
   outTxt += `\nAllocations counted by bench/alloc_count.c preloaded into siocat (malloc/calloc/realloc of the library ` +
-    `and of the tool, e.g. its output buffers); the library alone allocates nothing per message ` +
+    `and of the tool); the library alone allocates nothing per message ` +
     `(tests/test_cluster_net.c test_no_steady_state_allocation, tests/test_cluster_aws.c steady state).\n`;
   outTxt += `\nRun time ${f1((performance.now() - tStart) / 1000)} s.${errors.length ? ` ${errors.length} error line(s):\n` + errors.slice(0, 10).map((e) => `- ${e}`).join("\n") : " No error lines from any member."}\n`;
   process.stdout.write(outTxt);
