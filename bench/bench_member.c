@@ -63,6 +63,7 @@ static int g_cmd_fd, g_out_fd;
 static char g_role;
 static uint64_t g_lat[65536];
 static size_t g_n_lat;
+static unsigned long g_turns, g_waits; /* loop turns, and those whose poll() was allowed to sleep */
 
 static void say(const char *fmt, ...) {
     char line[1024];
@@ -101,6 +102,8 @@ static int turn(uint64_t until_us, char *cmd, size_t cap) {
         int w = until_us <= t ? 0 : (int)((until_us - t + 999) / 1000);
         if (w < wait) wait = w;
     }
+    g_turns++;
+    if (wait > 0) g_waits++;
     (void)poll(pf, (nfds_t)(n + 1), wait);
     if (pf[n].revents & (POLLIN | POLLHUP)) {
         ssize_t k = read(g_cmd_fd, cmd, cap - 1);
@@ -239,7 +242,7 @@ static void member_main(char role, int cmd_fd, int out_fd, const char *endpoint,
             const sioc_cluster_stats *st = sioc_cluster_get_stats(&g_m);
             if (sscanf(cmd + 6, "%d %lu %lu", &ph, &n, &gap) != 3) _exit(9);
             c0 = cpu_now(), t0 = now_us(), r0 = reqs_total();
-            g_phase = ph, g_want = (int)n, g_got = 0, g_n_lat = 0;
+            g_phase = ph, g_want = (int)n, g_got = 0, g_n_lat = 0, g_turns = 0, g_waits = 0;
             say("go\n");
             if (role == 's') {
                 send_phase(ph, (uint32_t)n, gap);
@@ -254,10 +257,10 @@ static void member_main(char role, int cmd_fd, int out_fd, const char *endpoint,
             }
             c1 = cpu_now();
             if (g_n_lat) qsort(g_lat, g_n_lat, sizeof g_lat[0], cmp_u64);
-            say("done %.1f %.1f %.3f %lu %lu %lu %lu\n", c1.user_us - c0.user_us, c1.sys_us - c0.sys_us,
+            say("done %.1f %.1f %.3f %lu %lu %lu %lu %lu %lu\n", c1.user_us - c0.user_us, c1.sys_us - c0.sys_us,
                 (double)(now_us() - t0) / 1e6, (unsigned long)(reqs_total() - r0), (unsigned long)g_got,
                 (unsigned long)(g_n_lat ? g_lat[g_n_lat / 2] : 0),
-                (unsigned long)(g_n_lat ? g_lat[(g_n_lat * 99) / 100] : 0));
+                (unsigned long)(g_n_lat ? g_lat[(g_n_lat * 99) / 100] : 0), g_turns, g_waits);
         } else if (!strncmp(cmd, "quit", 4)) {
             uint64_t t0 = now_us();
             (void)sioc_cluster_close(&g_m, sioc_posix_now_ms());
@@ -334,8 +337,10 @@ static const char *hear(proc_t *p, char *line, size_t cap) {
 static int g_perf_ok;
 typedef struct prof_t {
     double pct[8];
+    double user_us; /* user time seen by the profile: samples / frequency */
     int ok;
 } prof_t;
+#define PERF_HZ 10000
 static const char *const k_pieces[8] = {"signing (SHA-256, HMAC, SigV4)", "HTTP engine + POSIX backend",
                                         "parsing (JSON, XML, base64, MD5)", "request writing (bodies, encoding)",
                                         "node (decode, deliver, msgpack)", "member (slots, pacing, settles)",
@@ -367,7 +372,7 @@ static pid_t perf_start(pid_t pid, const char *file) {
         int devnull = open("/dev/null", O_WRONLY);
         snprintf(ps, sizeof ps, "%d", (int)pid);
         if (devnull >= 0) dup2(devnull, 1), dup2(devnull, 2);
-        execlp("perf", "perf", "record", "-q", "-e", "cpu-clock:u", "-F", "5000", "-p", ps, "-o", file, (char *)NULL);
+        execlp("perf", "perf", "record", "-q", "-e", "cpu-clock:u", "-F", "10000", "-p", ps, "-o", file, (char *)NULL);
         _exit(127);
     }
     return p;
@@ -382,14 +387,16 @@ static prof_t perf_stop(pid_t p, const char *file) {
     if (p <= 0) return r;
     kill(p, SIGINT);
     waitpid(p, &st, 0);
-    snprintf(cmd, sizeof cmd, "perf report -i %s --stdio --no-children --sort dso,sym -q 2>/dev/null", file);
+    snprintf(cmd, sizeof cmd, "perf report -i %s --stdio --no-children -n --sort dso,sym -q 2>/dev/null", file);
     f = popen(cmd, "r");
     if (!f) return r;
-    while (fgets(line, sizeof line, f)) { /* "    12.34%  bench_member  [.] sioc_sha256_update" */
+    while (fgets(line, sizeof line, f)) { /* "    12.34%   123  bench_member  [.] sioc_sha256_update" */
         double pc;
+        unsigned long samples;
         char dso[256], sym[512];
-        if (sscanf(line, " %lf%% %255s [%*[^]]] %511s", &pc, dso, sym) == 3) {
+        if (sscanf(line, " %lf%% %lu %255s [%*[^]]] %511s", &pc, &samples, dso, sym) == 4) {
             r.pct[piece_of(dso, sym)] += pc;
+            r.user_us += (double)samples * 1e6 / PERF_HZ;
             r.ok = 1;
         }
     }
@@ -411,8 +418,22 @@ typedef struct res_t {
     double idle_reqs_min[2];
     double cpu_200[2], cpu_max[2], sys_200[2], sys_max[2], req_200[2], req_max[2];
     double rate_max, p50_200, p99_200, p50_max, p99_max;
+    double raw_200[2], raw_max[2];     /* user+sys per broadcast, idle not subtracted */
+    double turns_200[2], turns_max[2]; /* loop turns per broadcast */
+    double waits_200[2], waits_max[2]; /* turns whose poll() could sleep, per broadcast */
     prof_t prof_200[2], prof_max[2];
+    double n_200, n_max;
 } res_t;
+
+/* What one sleep in poll() and the wake-up after it cost in CPU on this machine (a timer wake, 2 ms). */
+static double wake_cost_us(void) {
+    cpu_t c0 = cpu_now(), c1;
+    int i;
+    for (i = 0; i < 300; i++) (void)poll(NULL, 0, 2);
+    c1 = cpu_now();
+    return (c1.user_us + c1.sys_us - c0.user_us - c0.sys_us) / 300.0;
+}
+static double g_wake_us;
 
 static void run_config(const char *endpoint, const char *cs, const char *rest, int pacing, double scale, res_t *o,
                        int profile) {
@@ -422,6 +443,7 @@ static void run_config(const char *endpoint, const char *cs, const char *rest, i
     double idle_s[2];
     unsigned long n1 = (unsigned long)(2000 * scale), n2 = (unsigned long)(10000 * scale);
     memset(o, 0, sizeof *o);
+    o->n_200 = (double)n1, o->n_max = (double)n2;
     if (!spawn_member(&pr[0], 's', endpoint, cs, rest, pacing) || !spawn_member(&pr[1], 'r', endpoint, cs, rest, pacing)) {
         fprintf(stderr, "bench_member: fork failed\n");
         exit(1);
@@ -460,20 +482,24 @@ static void run_config(const char *endpoint, const char *cs, const char *rest, i
         (void)hear(&pr[0], line, sizeof line);
         for (j = 0; j < 2; j++) {
             double u, s, t;
-            unsigned long r, got, p50, p99;
-            if (sscanf(hear(&pr[j], line, sizeof line), "done %lf %lf %lf %lu %lu %lu %lu", &u, &s, &t, &r, &got, &p50,
-                       &p99) != 7)
+            unsigned long r, got, p50, p99, turns, waits;
+            if (sscanf(hear(&pr[j], line, sizeof line), "done %lf %lf %lf %lu %lu %lu %lu %lu %lu", &u, &s, &t, &r, &got,
+                       &p50, &p99, &turns, &waits) != 9)
                 exit(1);
             if (got != n && j == 1) fprintf(stderr, "bench_member: phase %d: %lu of %lu delivered\n", ph, got, n);
             if (ph == 1) {
                 o->cpu_200[j] = (u + s - o->cpu_idle[j] * t) / (double)n;
                 o->sys_200[j] = s / (double)n;
                 o->req_200[j] = (double)r / (double)n;
+                o->raw_200[j] = (u + s) / (double)n;
+                o->turns_200[j] = (double)turns / (double)n, o->waits_200[j] = (double)waits / (double)n;
                 if (j == 1) o->p50_200 = (double)p50 / 1000.0, o->p99_200 = (double)p99 / 1000.0;
             } else {
                 o->cpu_max[j] = (u + s - o->cpu_idle[j] * t) / (double)n;
                 o->sys_max[j] = s / (double)n;
                 o->req_max[j] = (double)r / (double)n;
+                o->raw_max[j] = (u + s) / (double)n;
+                o->turns_max[j] = (double)turns / (double)n, o->waits_max[j] = (double)waits / (double)n;
                 if (j == 0) o->rate_max = (double)n / t;
                 if (j == 1) o->p50_max = (double)p50 / 1000.0, o->p99_max = (double)p99 / 1000.0;
             }
@@ -493,6 +519,36 @@ static void run_config(const char *endpoint, const char *cs, const char *rest, i
         close(pr[k].to);
         close(pr[k].from);
     }
+}
+
+/* Where each microsecond of a broadcast goes (pacing on, the profiled run): user time by piece from the profile's
+   samples, kernel time split into the sleeps and wake-ups of the loop (turns that could sleep x what one costs here)
+   and the rest (send, recv, poll without waiting, loopback TCP, scheduling). */
+static void print_breakdown(const res_t *p) {
+    const prof_t *pr[4] = {&p->prof_200[0], &p->prof_200[1], &p->prof_max[0], &p->prof_max[1]};
+    const double n[4] = {p->n_200, p->n_200, p->n_max, p->n_max};
+    const double raw[4] = {p->raw_200[0], p->raw_200[1], p->raw_max[0], p->raw_max[1]};
+    const double waits[4] = {p->waits_200[0], p->waits_200[1], p->waits_max[0], p->waits_max[1]};
+    double user[4], wake[4];
+    int i, k;
+    for (k = 0; k < 4; k++) {
+        user[k] = pr[k]->user_us / n[k];
+        wake[k] = waits[k] * g_wake_us;
+        if (wake[k] > raw[k] - user[k]) wake[k] = raw[k] - user[k] > 0 ? raw[k] - user[k] : 0;
+    }
+    printf("\nWhere each microsecond of a broadcast goes, pacing on (a separate run with `perf record -e cpu-clock:u -F %d` "
+           "attached: user time by piece from its samples; kernel time = whole process minus user time; one sleep and "
+           "wake-up in poll() costs %.1f µs of CPU on this machine, measured here; idle not subtracted):\n\n"
+           "| µs per broadcast | sender 200/s | receiver 200/s | sender max | receiver max |\n|---|---:|---:|---:|---:|\n",
+           PERF_HZ, g_wake_us);
+    for (i = 0; i < 8; i++)
+        printf("| %s | %.1f | %.1f | %.1f | %.1f |\n", k_pieces[i], pr[0]->pct[i] / 100 * user[0],
+               pr[1]->pct[i] / 100 * user[1], pr[2]->pct[i] / 100 * user[2], pr[3]->pct[i] / 100 * user[3]);
+    printf("| **user time** | %.1f | %.1f | %.1f | %.1f |\n", user[0], user[1], user[2], user[3]);
+    printf("| kernel: sleeping and waking in poll() | %.1f | %.1f | %.1f | %.1f |\n", wake[0], wake[1], wake[2], wake[3]);
+    printf("| kernel: the rest (send, recv, poll, loopback TCP, scheduling) | %.1f | %.1f | %.1f | %.1f |\n",
+           raw[0] - user[0] - wake[0], raw[1] - user[1] - wake[1], raw[2] - user[2] - wake[2], raw[3] - user[3] - wake[3]);
+    printf("| **whole process** (user+sys while profiled) | %.1f | %.1f | %.1f | %.1f |\n", raw[0], raw[1], raw[2], raw[3]);
 }
 
 static void print_config(const char *cloud, const res_t *on, const res_t *off, const res_t *prof) {
@@ -516,17 +572,15 @@ static void print_config(const char *cloud, const res_t *on, const res_t *off, c
            off->p50_200, off->p99_200);
     printf("| latency at the highest rate, p50 / p99 (ms) | %.2f / %.2f | %.2f / %.2f |\n", on->p50_max, on->p99_max,
            off->p50_max, off->p99_max);
-    if (prof && (prof->prof_200[0].ok || prof->prof_max[0].ok)) {
-        int i;
-        printf("\nWhere the user-space CPU goes, pacing on (a separate run with `perf record -e cpu-clock:u -F 5000` "
-               "attached; %% of user time; kernel time is the row above):\n\n"
-               "| piece | sender 200/s | receiver 200/s | sender max | receiver max |\n|---|---:|---:|---:|---:|\n");
-        for (i = 0; i < 8; i++)
-            printf("| %s | %.1f | %.1f | %.1f | %.1f |\n", k_pieces[i], prof->prof_200[0].pct[i],
-                   prof->prof_200[1].pct[i], prof->prof_max[0].pct[i], prof->prof_max[1].pct[i]);
-    } else {
-        printf("\n(no perf profile: `perf record -e cpu-clock:u` is not available here)\n");
-    }
+    printf("\n| loop turns per broadcast (of which poll() could sleep) | sender, on | sender, off | receiver, on | "
+           "receiver, off |\n|---|---:|---:|---:|---:|\n");
+    printf("| at 200/s | %.2f (%.2f) | %.2f (%.2f) | %.2f (%.2f) | %.2f (%.2f) |\n", on->turns_200[0], on->waits_200[0],
+           off->turns_200[0], off->waits_200[0], on->turns_200[1], on->waits_200[1], off->turns_200[1], off->waits_200[1]);
+    printf("| at the highest rate | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) |\n", on->turns_max[0],
+           on->waits_max[0], off->turns_max[0], off->waits_max[0], on->turns_max[1], on->waits_max[1], off->turns_max[1],
+           off->waits_max[1]);
+    if (prof && (prof->prof_200[0].ok || prof->prof_max[0].ok)) print_breakdown(prof);
+    else printf("\n(no perf profile: `perf record -e cpu-clock:u` is not available here)\n");
     printf("\n");
 }
 
@@ -538,6 +592,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (scale <= 0) scale = 1.0;
     g_perf_ok = perf_works();
+    g_wake_us = wake_cost_us();
     if (!strcmp(which, "aws") || !strcmp(which, "both")) {
         child_proc fq;
         char ep[64];
