@@ -13,11 +13,13 @@
    Requests per broadcast are the members' own counters (stats.requests, equal to what a proxy counts: see
    bench/cluster_bench.js). Run with pacing on (the default) and off (receive_budget_ms -1).
    Where the microseconds go: when `perf` works here (perf_event_paranoid <= 2 allows user-space sampling of own
-   processes), `perf record -e cpu-clock:u` is attached to each process for the pacing-on 200/s and max phases and
-   its symbols are summed into pieces (signing, HTTP engine, parsing, request writing, node, member, libc);
-   kernel time (syscalls: poll, read, write, connect) is getrusage's system time.
+   processes), `perf record -e cpu-clock:u` is attached to each process for the pacing-on 200/s and max phases (a
+   third run) and its samples are summed into pieces (signing, HTTP engine, parsing, request writing, node, member,
+   libc) and into the user time; the kernel time (whole process minus user) is split into the loop's sleeps in
+   poll() (turns that slept x the CPU one sleep and wake-up costs here, measured at start) and the rest (send, recv,
+   poll without waiting, loopback TCP, scheduling).
    Build: gcc -std=c99 -O2 -I. bench/bench_member.c -o build/bench/bench_member -lm
-   Run:   build/bench/bench_member [scale] [aws|azure|both]   (scale 1: N1 = 2000, N2 = 10000) */
+   Run:   build/bench/bench_member [scale] [aws|azure|both]   (scale 1: N1 = 2000, N2 = 10000; make bench: 0.5) */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #define SIOC_ENABLE_POSIX 1
