@@ -291,9 +291,9 @@ bench: $(HDR) build/siocat node-deps | build/bench
 	$(CC_GCC) -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_MBEDTLS bench/bench_http.c -o build/bench/bench_http_mbedtls $(MBEDTLS_LIBS) -lm
 	$(CC_GCC) -std=c99 -O2 -I. -DSIOC_TLS=SIOC_TLS_BEARSSL bench/bench_http.c -o build/bench/bench_http_bearssl -lbearssl -lm
 	bench/run.sh $(BENCHES) bench_http_mbedtls bench_http_bearssl
-	@echo "### cluster: C node (siocat) vs Node test-adapter node, one fauxqs, same run"
+	@echo "### cluster: C node (siocat, pacing on and off) vs Node test-adapter node, one fauxqs, same run"
 	node bench/cluster_bench.js build/siocat
-	@echo "### cluster over Service Bus: C node (siocat, REST) vs Node node (@azure/service-bus, AMQP), one broker"
+	@echo "### cluster over Service Bus: C node (siocat, REST, two samples) vs Node node (@azure/service-bus, AMQP), one broker"
 	node bench/cluster_bench.js build/siocat --transport azure
 
 size: $(HDR)
