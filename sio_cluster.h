@@ -170,6 +170,13 @@
 #ifndef SIOC_ENABLE_LIBC_MALLOC
 #define SIOC_ENABLE_LIBC_MALLOC 1
 #endif
+/* Features a device may leave out (the manual's CONFIGURATION says what each removes and costs). */
+#ifndef SIOC_ENABLE_RECEIVE
+#define SIOC_ENABLE_RECEIVE 1 /* 0: publish only (emitter_only nodes and members); no receive path */
+#endif
+#ifndef SIOC_ENABLE_JANITOR
+#define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
+#endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
 #define SIOC_TLS_MBEDTLS 1
@@ -9360,6 +9367,16 @@ SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const 
 #define SIOC__NIL 0xFFFFFFFFu
 #define SIOC__NS_NONE 0xFFFFu
 
+/* Built without the receive side (SIOC_ENABLE_RECEIVE 0) every node is an emitter: a constant, so the compiler
+   drops what only a receiving node runs (inbound handling, local delivery, requests, heartbeats). */
+#if SIOC_ENABLE_RECEIVE
+#define SIOC__NODE_EMITTER(n) ((n)->p_desc.emitter_only)
+#define SIOC__NODE_RX_OFF SIOC_OK /* what a receive call returns on an emitter or a closed node: ignored */
+#else
+#define SIOC__NODE_EMITTER(n) 1
+#define SIOC__NODE_RX_OFF SIOC_ERR_UNSUPPORTED /* no receive path in this build */
+#endif
+
 /* ---- private types ---- */
 
 struct sioc__node_ns {
@@ -9763,6 +9780,7 @@ SIOC_API sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc) {
     size_t size = sioc_node_heap_size(&d);
     void *mem;
     memset(n, 0, sizeof *n);
+    if (!SIOC_ENABLE_RECEIVE && !d.emitter_only) return SIOC_ERR_UNSUPPORTED; /* a receiving node is not built in */
     if (!d.random && !d.emitter_only) return SIOC_ERR_DEPENDENCY;
 #if !SIOC_ENABLE_LIBC_MALLOC
     if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
@@ -9776,6 +9794,7 @@ SIOC_API sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc) {
 SIOC_API sioc_result sioc_node_init_preallocated(sioc_node *n, const sioc_node_desc *desc, void *mem) {
     sioc_node_desc d = sioc_node_desc_resolved(desc);
     memset(n, 0, sizeof *n);
+    if (!SIOC_ENABLE_RECEIVE && !d.emitter_only) return SIOC_ERR_UNSUPPORTED;
     if (!d.random && !d.emitter_only) return SIOC_ERR_DEPENDENCY;
     if (!mem || sioc_node_heap_size(&d) == 0) return SIOC_ERR_ARG;
     return sioc__node_setup(n, &d, mem, 0);
@@ -10038,7 +10057,7 @@ static uint32_t sioc__node_ns_create(sioc_node *n, sioc_str name, uint64_t now) 
     s->next_ack_id = 0;
     s->last_pub = now;
     /* A namespace that starts on a ready node announces itself (§5 rule 4). */
-    if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only)
+    if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n))
         (void)sioc__node_publish_bare(n, i, SIOC_MSG_INITIAL_HEARTBEAT, now);
     return i;
 }
@@ -10227,7 +10246,7 @@ SIOC_API sioc_result sioc_node_socket_add(sioc_node *n, sioc_str nsp, sioc_str i
     struct sioc__node_sock *s;
     uint32_t ns, slot;
     sioc_result r;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if (!id.ptr || id.len == 0 || !sioc__node_name_ok(id)) return SIOC_ERR_ARG;
     if (sd && (!sioc__node_valid_value(sd->handshake) || !sioc__node_valid_value(sd->data))) return SIOC_ERR_ARG;
     r = sioc__node_api_ns(n, nsp, now_ms, &ns);
@@ -11189,7 +11208,7 @@ static int sioc__node_admit(sioc_node *n, sioc_str nsp, sioc_str uid, sioc_str r
 
 static int sioc__node_receiving(sioc_node *n) {
     n->counters.received++;
-    if (!n->p_mem || n->p_desc.emitter_only || n->state >= SIOC_NODE_CLOSING) {
+    if (!n->p_mem || SIOC__NODE_EMITTER(n) || n->state >= SIOC_NODE_CLOSING) {
         n->counters.ignored_other++;
         return 0;
     }
@@ -11208,7 +11227,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
     sioc_msg m;
     uint32_t ns;
     sioc_result e;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (!env->nsp.ptr || !env->uid.ptr || !env->body.ptr) { /* §2.1 step 1 (Node: "malformed") */
         memset(&m, 0, sizeof m);
         m.error_field = !env->nsp.ptr ? "nsp" : !env->uid.ptr ? "uid" : "Message";
@@ -11230,7 +11249,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
     sioc_msg m;
     uint32_t ns;
     sioc_result e;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (props) { /* §2.2: dispatch on the properties before decoding */
         if (!props->nsp.ptr) {
             memset(&m, 0, sizeof m);
@@ -11256,7 +11275,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
 
 SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t now_ms) {
     uint32_t ns;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (!m->nsp.ptr || !m->uid.ptr || m->type < 1 || m->type > 13) {
         sioc_msg c = *m;
         if (!c.error_field) c.error_field = !m->nsp.ptr ? "nsp" : !m->uid.ptr ? "uid" : "type";
@@ -11277,7 +11296,7 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
         const struct sioc__node_ns *s = &n->p_ns[i];
         for (k = 0; k < s->n_peers; k++)
             d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only)
+        if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n))
             d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
     }
     for (i = 0; i < n->p_desc.max_requests; i++)
@@ -11303,7 +11322,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
     for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
         if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only) {
+    if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
             struct sioc__node_ns *s = &n->p_ns[i];
             if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
@@ -11331,7 +11350,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
     sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
-    if (ready && !n->p_desc.emitter_only) {
+    if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_INITIAL_HEARTBEAT);
@@ -11348,7 +11367,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     for (i = 0; i < n->p_desc.max_requests; i++)
         if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
     for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
-    if (!n->p_desc.emitter_only) {
+    if (!SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);
@@ -11518,7 +11537,8 @@ SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_
         p.packet = packet;
         if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) return r;
     }
-    (void)sioc__node_deliver(n, ns, n->p_sel_out, sioc__node_select(n, ns, NULL, &d), packet, -1, &d.flags, NULL);
+    if (!SIOC__NODE_EMITTER(n)) /* an emitter has no sockets of its own */
+        (void)sioc__node_deliver(n, ns, n->p_sel_out, sioc__node_select(n, ns, NULL, &d), packet, -1, &d.flags, NULL);
     return SIOC_OK;
 }
 
@@ -11535,7 +11555,7 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
     if (timeout_ms == 0) return SIOC_ERR_ARG;         /* Q7 */
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
     if ((r = sioc__node_check_packet(packet, 0)) != SIOC_OK) return r;
@@ -11653,7 +11673,7 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
     if ((r = sioc__node_api_ns(n, nsp, now_ms, &ns)) != SIOC_OK) return r;
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_FETCH_SOCKETS, ns, user);
@@ -11707,7 +11727,7 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_check_packet(packet, 1)) != SIOC_OK) return r;
     if ((r = sioc__node_api_ns(n, nsp, now_ms, &ns)) != SIOC_OK) return r;
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_SERVER_SIDE_EMIT, ns, user);
@@ -16468,8 +16488,9 @@ static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc
     sioc_buf_puts(&b, r == SIOC_ERR_TOO_LARGE          ? ": message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)"
                       : r == SIOC_ERR_BUFFER_TOO_SMALL ? ": the request body does not fit body_cap"
                       : r == SIOC_ERR_LIMIT            ? ": too many attributes or entries, or no request slot free"
+                      : r == SIOC_ERR_UNSUPPORTED      ? ": SQS is not built in (SIOC_ENABLE_RECEIVE 0)"
                                                        : ": refused: ");
-    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT)
+    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT && r != SIOC_ERR_UNSUPPORTED)
         sioc_buf_puts(&b, sioc_strerror(r));
     sioc__detail_end(&b);
 }
@@ -16480,6 +16501,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     sioc_result r;
     if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
     if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
+    if (!SIOC_ENABLE_RECEIVE && svc == SIOC_AWS_SQS) { /* a publish-only build talks to SNS alone */
+        sioc__aws_refused(call, svc, op, SIOC_ERR_UNSUPPORTED);
+        return SIOC_ERR_UNSUPPORTED;
+    }
     oplen = strlen(op);
     if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
         return SIOC_ERR_ARG;
@@ -16671,7 +16696,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         const char *body = (const char *)r->body;
         sioc_str date, qe;
         int64_t server_t;
-        if (call->p_service == SIOC_AWS_SNS) {
+        if (call->p_service == SIOC_AWS_SNS || !SIOC_ENABLE_RECEIVE) { /* publish-only: no SQS call was sent */
             (void)sioc_sns_parse_error(body, r->body_len, &call->error);
         } else {
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
@@ -17923,6 +17948,10 @@ SIOC_API sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, s
    recent-id ring, start / close / free and the POSIX turn. A cloud file writes and reads its own requests: the
    start-up and shutdown steps, publishing, settling and receiving. */
 
+/* The AWS janitor is compiled in (prologue.h) only with the receive side: it watches queues, which only a
+   receiving member has. */
+#define SIOC__M_JANITOR (SIOC_ENABLE_AWS && SIOC_ENABLE_RECEIVE && SIOC_ENABLE_JANITOR)
+
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
@@ -18000,7 +18029,6 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
-static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
 #define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
@@ -18009,12 +18037,15 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
 static int sioc__m_pacing(const sioc_cluster *c);
-static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
 static uint64_t sioc__m_settle_due(const sioc_cluster *c);
+#if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
+#endif
 static int sioc__m_emitter(const sioc_cluster *c);
 static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what);
 
@@ -18030,22 +18061,30 @@ static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char 
     static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
     static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
     static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
-    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
-    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
-    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
-    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
     static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
+/* ... and their receive side (SIOC_ENABLE_RECEIVE) */
+#define SIOC__M_CLOUD_RX_DECLS(p)                                                                               \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #if SIOC_ENABLE_AWS
 SIOC__M_CLOUD_DECLS(maws)
+#if SIOC_ENABLE_RECEIVE
+SIOC__M_CLOUD_RX_DECLS(maws)
+#endif
 #endif
 #if SIOC_ENABLE_AZURE
 SIOC__M_CLOUD_DECLS(mazure)
+#if SIOC_ENABLE_RECEIVE
+SIOC__M_CLOUD_RX_DECLS(mazure)
+#endif
 #endif
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 static void sioc__mjan_step(sioc_cluster *c, uint64_t now);
 static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #endif
@@ -18067,7 +18106,8 @@ static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
-static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+/* Constant without the receive side (SIOC_ENABLE_RECEIVE 0), so what only a receiver runs folds away. */
+static int sioc__m_emitter(const sioc_cluster *c) { return !SIOC_ENABLE_RECEIVE || c->p_desc.node.emitter_only; }
 /* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
 static int sioc__m_pacing(const sioc_cluster *c) {
     return !sioc__m_is_azure(c) && !sioc__m_emitter(c) && c->p_desc.receive_budget_ms > 0;
@@ -18350,6 +18390,19 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_one_size = l->one;
 }
 
+/* A desc asking for a feature the build left out (prologue.h): SIOC_ERR_UNSUPPORTED, the detail names the switch. */
+static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc *d) {
+    const char *why = NULL;
+    if (!SIOC_ENABLE_RECEIVE && !d->node.emitter_only)
+        why = "sioc_cluster: built with SIOC_ENABLE_RECEIVE 0: only node.emitter_only = 1 members";
+    else if (!SIOC__M_JANITOR && SIOC_ENABLE_AWS && !d->node.emitter_only && !d->aws.no_orphan_cleanup &&
+             sioc_cluster_desc_resolved(d).transport == SIOC_CLUSTER_AWS)
+        why = "sioc_cluster: built with SIOC_ENABLE_JANITOR 0: set aws.no_orphan_cleanup = 1";
+    if (!why) return SIOC_OK;
+    sioc__m_log(c, d, why);
+    return SIOC_ERR_UNSUPPORTED;
+}
+
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     sioc__mlayout l;
@@ -18366,6 +18419,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
         sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c("sioc_cluster: random and utc_now callbacks are required"));
         return SIOC_ERR_DEPENDENCY;
     }
+    r = sioc__m_compiled_in(c, &d);
+    if (r != SIOC_OK) return r;
     total = sioc__m_layout(&d, &c->p_desc, &l, c);
     if (!total) return SIOC_ERR_ARG;
     c->p_transport = c->p_desc.transport;
@@ -18500,6 +18555,7 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     return SIOC_OK;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
     if (r != SIOC_ERR_NOT_FOUND) {
@@ -18510,6 +18566,7 @@ static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uin
     sioc__m_report(c, s, r, 0);
     return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
 }
+#endif
 
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
@@ -18609,6 +18666,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
@@ -18630,6 +18688,7 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
     c->p_n_settles -= n;
 }
+#endif
 
 /* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
 static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
@@ -18641,6 +18700,7 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
    only (a quiet cluster). */
+#if SIOC_ENABLE_RECEIVE
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
     if (!sioc__m_pacing(c) || full) {
         c->p_recv_at = c->p_quiet_at = 0;
@@ -18651,6 +18711,7 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
     c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
     c->p_quiet = quiet;
 }
+#endif
 
 /* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
    waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
@@ -18674,6 +18735,7 @@ static int sioc__m_recv_room(const sioc_cluster *c) {
            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
 static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
     uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
@@ -18698,6 +18760,7 @@ static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     c->p_recent_pos = (c->p_recent_pos + 1u) % n;
     return 0;
 }
+#endif
 
 /* ---- driving ---- */
 
@@ -18749,11 +18812,15 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
         switch (s->kind) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
+#if SIOC_ENABLE_RECEIVE
         case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
         case SIOC__MK_JANITOR: sioc__mjan_done(c, s, now); break;
 #endif
         default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
+#else
+        default: break; /* an emitter has no other slots */
+#endif
         }
     }
 }
@@ -18815,13 +18882,17 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
          c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
+#if SIOC_ENABLE_RECEIVE
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
         if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+#else
+        (void)i;
+#endif
         SIOC__M_CLOUD(c, watch, (c, now_ms));
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
         if (c->p_has_jan) sioc__mjan_step(c, now_ms);
 #endif
     }
@@ -19083,6 +19154,7 @@ static void sioc__maws_begin(sioc_cluster *c) {
     c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
 static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
                             size_t *nt) {
@@ -19115,6 +19187,7 @@ static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
     fp[fb.len] = 0;
     return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
 }
+#endif
 
 /* The request of the current step, or a step skipped when it has nothing to do. */
 static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
@@ -19137,6 +19210,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
                                         c->p_desc.aws.n_topic_tags);
         break;
+#if SIOC_ENABLE_RECEIVE /* an emitter has the topic alone */
     case SIOC__MAWS_S_QUEUE: {
         char ret[16], tagv[2][128];
         sioc_aws_kv at, tags[3];
@@ -19181,6 +19255,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
+#endif
     default:
         return;
     }
@@ -19192,6 +19267,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
@@ -19200,6 +19276,7 @@ static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     c->p_queue_url[0] = 0;
     sioc__maws_queue_name(c, 1);
 }
+#endif
 
 /* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -19209,9 +19286,11 @@ static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
     c->p_topic[0] = 0;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
     return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
 }
+#endif
 
 /* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
 static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -19238,7 +19317,9 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
+#if SIOC_ENABLE_RECEIVE
     sioc_json doc;
+#endif
     sioc_result r = SIOC_OK;
     const char *xml = (const char *)call->reply.ptr;
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
@@ -19247,6 +19328,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
         break;
+#if SIOC_ENABLE_RECEIVE
     case SIOC__MAWS_S_QUEUE:
         r = sioc__maws_json(c, call, &doc);
         if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
@@ -19262,6 +19344,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
         break;
+#endif
     default:
         break;
     }
@@ -19280,6 +19363,7 @@ static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
     if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The subscription check while RUNNING: SNS answers a repeated Subscribe with the existing subscription, or makes
    a new one when the old one died (with a deleted and re-created topic); a topic that is gone starts over. */
 static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -19299,6 +19383,7 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
     }
     if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
 }
+#endif
 
 /* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
    was deleted and re-created, taking our subscription along) and every subscription_check_s. */
@@ -19322,10 +19407,12 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__maws_cleanup_done(c, s, now);
         return;
     }
+#if SIOC_ENABLE_RECEIVE
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         sioc__maws_resubscribed(c, s, now);
         return;
     }
+#endif
     if (r == SIOC_OK) {
         r = sioc__maws_ctl_read(c, call);
         if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
@@ -19364,6 +19451,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
 static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
@@ -19586,6 +19674,8 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     }
     sioc__m_fail(c, s, call->result, now);
 }
+
+#endif /* SIOC_ENABLE_RECEIVE */
 
 /* ---- publishing ---- */
 
@@ -19857,11 +19947,13 @@ static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
    the same name (the topic too if that is gone: create-subscription then gives 404). */
 static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
     (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
+#endif
 
 /* 410 on send: the topic is gone, and the subscription with it: start-up again. */
 static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -19918,6 +20010,7 @@ static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- settling: complete (or unlock) on the lock path as returned, several in flight ---- */
 
 static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
@@ -20012,6 +20105,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
 
+#endif /* SIOC_ENABLE_RECEIVE */
+
 /* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */
 
 static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now) {
@@ -20076,7 +20171,7 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
    GetQueueAttributes -> for an orphan: GetQueueAttributes again, ListSubscriptionsByTopic (pages) to find its
    subscription, Unsubscribe, DeleteQueue. */
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 
 enum {
     SIOC__MJ_IDLE = 0,
@@ -20406,7 +20501,7 @@ static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
     sioc__mj_send(c, now);
 }
 
-#endif /* SIOC_ENABLE_AWS */
+#endif /* SIOC__M_JANITOR */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

@@ -1229,8 +1229,9 @@ static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc
     sioc_buf_puts(&b, r == SIOC_ERR_TOO_LARGE          ? ": message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)"
                       : r == SIOC_ERR_BUFFER_TOO_SMALL ? ": the request body does not fit body_cap"
                       : r == SIOC_ERR_LIMIT            ? ": too many attributes or entries, or no request slot free"
+                      : r == SIOC_ERR_UNSUPPORTED      ? ": SQS is not built in (SIOC_ENABLE_RECEIVE 0)"
                                                        : ": refused: ");
-    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT)
+    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT && r != SIOC_ERR_UNSUPPORTED)
         sioc_buf_puts(&b, sioc_strerror(r));
     sioc__detail_end(&b);
 }
@@ -1241,6 +1242,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     sioc_result r;
     if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
     if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
+    if (!SIOC_ENABLE_RECEIVE && svc == SIOC_AWS_SQS) { /* a publish-only build talks to SNS alone */
+        sioc__aws_refused(call, svc, op, SIOC_ERR_UNSUPPORTED);
+        return SIOC_ERR_UNSUPPORTED;
+    }
     oplen = strlen(op);
     if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
         return SIOC_ERR_ARG;
@@ -1432,7 +1437,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         const char *body = (const char *)r->body;
         sioc_str date, qe;
         int64_t server_t;
-        if (call->p_service == SIOC_AWS_SNS) {
+        if (call->p_service == SIOC_AWS_SNS || !SIOC_ENABLE_RECEIVE) { /* publish-only: no SQS call was sent */
             (void)sioc_sns_parse_error(body, r->body_len, &call->error);
         } else {
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");

@@ -156,6 +156,7 @@ static void sioc__maws_begin(sioc_cluster *c) {
     c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
 static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
                             size_t *nt) {
@@ -188,6 +189,7 @@ static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
     fp[fb.len] = 0;
     return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
 }
+#endif
 
 /* The request of the current step, or a step skipped when it has nothing to do. */
 static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
@@ -210,6 +212,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
                                         c->p_desc.aws.n_topic_tags);
         break;
+#if SIOC_ENABLE_RECEIVE /* an emitter has the topic alone */
     case SIOC__MAWS_S_QUEUE: {
         char ret[16], tagv[2][128];
         sioc_aws_kv at, tags[3];
@@ -254,6 +257,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
+#endif
     default:
         return;
     }
@@ -265,6 +269,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
@@ -273,6 +278,7 @@ static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     c->p_queue_url[0] = 0;
     sioc__maws_queue_name(c, 1);
 }
+#endif
 
 /* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -282,9 +288,11 @@ static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
     c->p_topic[0] = 0;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
     return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
 }
+#endif
 
 /* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
 static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -311,7 +319,9 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
+#if SIOC_ENABLE_RECEIVE
     sioc_json doc;
+#endif
     sioc_result r = SIOC_OK;
     const char *xml = (const char *)call->reply.ptr;
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
@@ -320,6 +330,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
         break;
+#if SIOC_ENABLE_RECEIVE
     case SIOC__MAWS_S_QUEUE:
         r = sioc__maws_json(c, call, &doc);
         if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
@@ -335,6 +346,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
         break;
+#endif
     default:
         break;
     }
@@ -353,6 +365,7 @@ static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
     if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The subscription check while RUNNING: SNS answers a repeated Subscribe with the existing subscription, or makes
    a new one when the old one died (with a deleted and re-created topic); a topic that is gone starts over. */
 static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -372,6 +385,7 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
     }
     if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
 }
+#endif
 
 /* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
    was deleted and re-created, taking our subscription along) and every subscription_check_s. */
@@ -395,10 +409,12 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__maws_cleanup_done(c, s, now);
         return;
     }
+#if SIOC_ENABLE_RECEIVE
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         sioc__maws_resubscribed(c, s, now);
         return;
     }
+#endif
     if (r == SIOC_OK) {
         r = sioc__maws_ctl_read(c, call);
         if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
@@ -437,6 +453,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
 static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
@@ -659,6 +676,8 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     }
     sioc__m_fail(c, s, call->result, now);
 }
+
+#endif /* SIOC_ENABLE_RECEIVE */
 
 /* ---- publishing ---- */
 

@@ -20,7 +20,7 @@
 #include "member.h"
 #include "member_int.h"
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 
 enum {
     SIOC__MJ_IDLE = 0,
@@ -350,4 +350,4 @@ static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
     sioc__mj_send(c, now);
 }
 
-#endif /* SIOC_ENABLE_AWS */
+#endif /* SIOC__M_JANITOR */
