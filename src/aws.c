@@ -623,7 +623,7 @@ SIOC_API sioc_result sioc_sns_parse_error(const char *xml, size_t len, sioc_aws_
     sioc__xml_fixed(err, "Message", out->message, sizeof out->message);
     sioc__xml_fixed(err, "Type", type, sizeof type);
     sioc__xml_fixed(root, "RequestId", out->request_id, sizeof out->request_id);
-    out->sender_fault = strcmp(type, "Sender") == 0;
+    out->sender_fault = sioc__strcmp(type, "Sender") == 0;
     return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
 }
 
@@ -1367,7 +1367,7 @@ SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call
 
 static int sioc__code_in(const char *code, const char *const *list) {
     for (; *list; list++)
-        if (strcmp(code, *list) == 0) return 1;
+        if (sioc__strcmp(code, *list) == 0) return 1;
     return 0;
 }
 

@@ -911,7 +911,7 @@ static sioc_result sioc__az_atom(sioc_azure_client *c, sioc_azure_call *call, si
     }
     sioc_buf_puts(&t, "?api-version=" SIOC_AZURE_API_VERSION);
     sioc_buf_putc(&t, 0);
-    if (strcmp(method, "PUT") == 0) {
+    if (sioc__strcmp(method, "PUT") == 0) {
         hdrs[nh].name = sioc_str_c("Content-Type");
         hdrs[nh++].value = sioc_str_c("application/atom+xml;type=entry;charset=utf-8");
     }

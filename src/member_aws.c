@@ -383,7 +383,7 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
         if (call->result != SIOC_OK) sioc__m_report(c, s, call->result, 0); /* looked at again at the next check */
         return;
     }
-    if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
+    if (sioc__strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
 }
 #endif
 
@@ -434,7 +434,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
             return;
         }
         /* the queue vanished between steps, or the topic did */
-        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && strcmp(call->error.code, "NotFound") == 0) {
+        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && sioc__strcmp(call->error.code, "NotFound") == 0) {
             c->p_step = SIOC__MAWS_S_TOPIC;
         } else if (op != SIOC_CLUSTER_OP_CREATE_TOPIC) {
             sioc__maws_queue_name(c, 1);

@@ -55,7 +55,7 @@ static int sioc__mj_elected(const sioc_cluster *c) {
     size_t i;
     for (i = 0; i < c->p_n_jan; i++) {
         const sioc__mjcand *k = &c->p_jan[i];
-        if (k->janitor && k->uid[0] && strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
+        if (k->janitor && k->uid[0] && sioc__strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
     }
     return 1;
 }
