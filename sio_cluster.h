@@ -99,6 +99,17 @@
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
+     SIOC_ENABLE_RECEIVE        1   0: a publish-only build (an emitter, examples/emit.c). Leaves out the member's
+                                    receives, settles, queue and subscription steps, the node's inbound handling
+                                    and local delivery (so the socket.io text writer and the msgpack -> JSON
+                                    converter), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
+                                    detail naming the switch: a member or node without node.emitter_only = 1,
+                                    sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 20 KB of
+                                    Cortex-M4 flash (make size)
+     SIOC_ENABLE_JANITOR        1   0: no AWS orphan-queue clean-up (member_janitor.c, ListQueues / ListQueueTags /
+                                    ListSubscriptionsByTopic). A receiving AWS member must then set
+                                    aws.no_orphan_cleanup = 1 (the small preset does), else init returns
+                                    SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.5 KB of Cortex-M4 flash
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -111,6 +122,11 @@
      SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
      SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
      SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
+     Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
+     with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_LOG 0, SIOC_ENABLE_ERROR_STRINGS 0 and the small
+     preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0 and the two text switches; an Azure
+     member with SIOC_ENABLE_AWS 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers
+     keep the defaults: orphaned SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -1719,7 +1735,9 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc);
 SIOC_API size_t sioc_node_heap_size(const sioc_node_desc *desc);
 /* Set up a node: takes its whole memory block, draws the uid, creates namespace "/". SIOC_ERR_DEPENDENCY without
    `random` (unless emitter-only) or without an allocator when SIOC_ENABLE_LIBC_MALLOC is 0; SIOC_ERR_ARG for
-   heartbeat_interval >= heartbeat_timeout or capacities too large; SIOC_ERR_NOMEM; the random callback's error. */
+   heartbeat_interval >= heartbeat_timeout or capacities too large; SIOC_ERR_NOMEM; the random callback's error;
+   SIOC_ERR_UNSUPPORTED for a receiving node in a build with SIOC_ENABLE_RECEIVE 0 (there the receive calls
+   return SIOC_ERR_UNSUPPORTED too). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc);
 /* The same inside caller memory of sioc_node_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_init_preallocated(sioc_node *n, const sioc_node_desc *desc, void *mem);
@@ -2891,7 +2909,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws
                                                     const char *op, size_t body_len, uint64_t now_ms);
 
 /* Starters: write the body into call->body_mem (errors of the matching writer, e.g. SIOC_ERR_TOO_LARGE), then
-   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. */
+   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. With SIOC_ENABLE_RECEIVE 0
+   (a publish-only build) SQS calls are refused: SIOC_ERR_UNSUPPORTED, call->detail says why. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
                                                               const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms);
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
@@ -3493,7 +3512,7 @@ typedef struct sioc_cluster_aws_opts {
     uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
                                            whenever peers go silent): a topic deleted and re-created under the
                                            cluster took it along */
-    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues (required with SIOC_ENABLE_JANITOR 0) */
     uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
     uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
@@ -3649,8 +3668,10 @@ SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
 /* Set up the member: node (uid drawn), client, engine, and with SIOC_ENABLE_POSIX (unless own_io) the sockets.
    Nothing is sent before sioc_cluster_start. Errors: SIOC_ERR_ARG (a bad option: on_error is not called, the
    logger names the field), SIOC_ERR_DEPENDENCY (no random / utc_now, no allocator without libc malloc, an https
-   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM. On
-   error everything taken is released again. */
+   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM,
+   SIOC_ERR_UNSUPPORTED (a feature the build left out: a receiving member with SIOC_ENABLE_RECEIVE 0, orphan
+   clean-up with SIOC_ENABLE_JANITOR 0; the detail names the switch). On error everything taken is released
+   again. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc);
 /* Release everything (nothing is sent: close first for a graceful leave). Safe on a zeroed or freed member. */
 SIOC_API void sioc_cluster_free(sioc_cluster *c);

@@ -344,7 +344,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws
                                                     const char *op, size_t body_len, uint64_t now_ms);
 
 /* Starters: write the body into call->body_mem (errors of the matching writer, e.g. SIOC_ERR_TOO_LARGE), then
-   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. */
+   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. With SIOC_ENABLE_RECEIVE 0
+   (a publish-only build) SQS calls are refused: SIOC_ERR_UNSUPPORTED, call->detail says why. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
                                                               const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms);
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,

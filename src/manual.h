@@ -101,6 +101,17 @@
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
+     SIOC_ENABLE_RECEIVE        1   0: a publish-only build (an emitter, examples/emit.c). Leaves out the member's
+                                    receives, settles, queue and subscription steps, the node's inbound handling
+                                    and local delivery (so the socket.io text writer and the msgpack -> JSON
+                                    converter), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
+                                    detail naming the switch: a member or node without node.emitter_only = 1,
+                                    sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 20 KB of
+                                    Cortex-M4 flash (make size)
+     SIOC_ENABLE_JANITOR        1   0: no AWS orphan-queue clean-up (member_janitor.c, ListQueues / ListQueueTags /
+                                    ListSubscriptionsByTopic). A receiving AWS member must then set
+                                    aws.no_orphan_cleanup = 1 (the small preset does), else init returns
+                                    SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.5 KB of Cortex-M4 flash
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -113,6 +124,11 @@
      SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
      SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
      SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
+     Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
+     with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_LOG 0, SIOC_ENABLE_ERROR_STRINGS 0 and the small
+     preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0 and the two text switches; an Azure
+     member with SIOC_ENABLE_AWS 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers
+     keep the defaults: orphaned SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),

@@ -178,7 +178,7 @@ typedef struct sioc_cluster_aws_opts {
     uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
                                            whenever peers go silent): a topic deleted and re-created under the
                                            cluster took it along */
-    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues (required with SIOC_ENABLE_JANITOR 0) */
     uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
     uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
@@ -334,8 +334,10 @@ SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
 /* Set up the member: node (uid drawn), client, engine, and with SIOC_ENABLE_POSIX (unless own_io) the sockets.
    Nothing is sent before sioc_cluster_start. Errors: SIOC_ERR_ARG (a bad option: on_error is not called, the
    logger names the field), SIOC_ERR_DEPENDENCY (no random / utc_now, no allocator without libc malloc, an https
-   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM. On
-   error everything taken is released again. */
+   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM,
+   SIOC_ERR_UNSUPPORTED (a feature the build left out: a receiving member with SIOC_ENABLE_RECEIVE 0, orphan
+   clean-up with SIOC_ENABLE_JANITOR 0; the detail names the switch). On error everything taken is released
+   again. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc);
 /* Release everything (nothing is sent: close first for a graceful leave). Safe on a zeroed or freed member. */
 SIOC_API void sioc_cluster_free(sioc_cluster *c);
