@@ -6155,6 +6155,22 @@ static uint64_t sioc__mp_load(const uint8_t *p, unsigned n) {
     }
 }
 
+/* float32 bits -> the bits of the same value as a float64, exactly (a NaN keeps its payload, quieted, as FPUs
+   do), without floating-point arithmetic: on a soft-float target one (double) cast links the double library. */
+static uint64_t sioc__mp_f32_to_f64(uint32_t b) {
+    uint64_t sign = (uint64_t)(b >> 31) << 63;
+    int e = (int)((b >> 23) & 0xFFu);
+    uint32_t m = b & 0x7FFFFFu;
+    if (e == 0xFF) return sign | 0x7FF0000000000000ull | (m ? 0x0008000000000000ull : 0u) | ((uint64_t)m << 29);
+    if (e == 0) {
+        if (!m) return sign; /* +-0 */
+        e = 1;               /* subnormal: normalise, so the implicit leading 1 is bit 23 */
+        while (!(m & 0x800000u)) m <<= 1, e--;
+        m &= 0x7FFFFFu;
+    }
+    return sign | ((uint64_t)(e + 1023 - 127) << 52) | ((uint64_t)m << 29);
+}
+
 /* Decode one item header at p (avail bytes). Pure: no state. *out_size = bytes of the item (for containers: of
    the header). Every length is checked against avail before any byte past the header is touched. */
 static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_item *it, size_t *out_size) {
@@ -6226,10 +6242,8 @@ static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_i
         *out_size = hdr;
         return SIOC_OK;
     case SIOC_MSGPACK_FLOAT32: {
-        uint32_t bits = (uint32_t)v;
-        float f;
-        memcpy(&f, &bits, sizeof f);
-        it->f = (double)f;
+        uint64_t bits = sioc__mp_f32_to_f64((uint32_t)v);
+        memcpy(&it->f, &bits, sizeof it->f);
         *out_size = hdr;
         return SIOC_OK;
     }
@@ -11318,12 +11332,13 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
     uint64_t d = UINT64_MAX;
     uint32_t i, k;
     (void)now_ms;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return UINT64_MAX;
+    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
         const struct sioc__node_ns *s = &n->p_ns[i];
         for (k = 0; k < s->n_peers; k++)
             d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n))
+        if (n->state == SIOC_NODE_READY)
             d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
     }
     for (i = 0; i < n->p_desc.max_requests; i++)
@@ -11335,7 +11350,7 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
 
 SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
     uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return;
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
     for (i = 0; i < n->p_n_ns; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
         for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
@@ -11349,7 +11364,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
     for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
         if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n)) {
+    if (n->state == SIOC_NODE_READY) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
             struct sioc__node_ns *s = &n->p_ns[i];
             if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
@@ -11391,10 +11406,10 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
 SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
-    for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
-    if (!SIOC__NODE_EMITTER(n)) {
+    if (!SIOC__NODE_EMITTER(n)) { /* an emitter has no requests or ack registrations, and leaves unannounced */
+        for (i = 0; i < n->p_desc.max_requests; i++)
+            if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
+        for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);

@@ -1936,12 +1936,13 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
     uint64_t d = UINT64_MAX;
     uint32_t i, k;
     (void)now_ms;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return UINT64_MAX;
+    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
         const struct sioc__node_ns *s = &n->p_ns[i];
         for (k = 0; k < s->n_peers; k++)
             d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n))
+        if (n->state == SIOC_NODE_READY)
             d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
     }
     for (i = 0; i < n->p_desc.max_requests; i++)
@@ -1953,7 +1954,7 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
 
 SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
     uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return;
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
     for (i = 0; i < n->p_n_ns; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
         for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
@@ -1967,7 +1968,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
     for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
         if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n)) {
+    if (n->state == SIOC_NODE_READY) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
             struct sioc__node_ns *s = &n->p_ns[i];
             if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
@@ -2009,10 +2010,10 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
 SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
-    for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
-    if (!SIOC__NODE_EMITTER(n)) {
+    if (!SIOC__NODE_EMITTER(n)) { /* an emitter has no requests or ack registrations, and leaves unannounced */
+        for (i = 0; i < n->p_desc.max_requests; i++)
+            if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
+        for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);
