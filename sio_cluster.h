@@ -190,6 +190,9 @@
 #ifndef SIOC_ENABLE_RECEIVE
 #define SIOC_ENABLE_RECEIVE 1 /* 0: publish only (emitter_only nodes and members); no receive path */
 #endif
+#ifndef SIOC_ENABLE_FLOAT
+#define SIOC_ENABLE_FLOAT 1 /* 0: the msgpack <-> JSON converter refuses floats (no double arithmetic linked) */
+#endif
 #ifndef SIOC_ENABLE_JANITOR
 #define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
 #endif
@@ -6579,6 +6582,7 @@ SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out
 
 /* ---- msgpack -> JSON ---- */
 
+#if SIOC_ENABLE_FLOAT
 /* A JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it (years outside 0..9999 as +-YYYYYY).
    Returns the length, or 0 for an invalid Date (toJSON gives null). */
 static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
@@ -6622,31 +6626,38 @@ static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     *p++ = 'Z';
     return (size_t)(p - out);
 }
+#endif
+
+/* SIOC_ENABLE_FLOAT 0: a value JS would print through a double (a float, a Date, an integer beyond 2^53) cannot be
+   written: the conversion fails with SIOC_ERR_UNSUPPORTED rather than link the double library. */
+#if SIOC_ENABLE_FLOAT
+#define SIOC__MPJ_F64(jw, v) (sioc_json_write_f64((jw), (v)), SIOC_OK)
+#else
+#define SIOC__MPJ_F64(jw, v) SIOC_ERR_UNSUPPORTED
+#endif
 
 /* An integer: exact, or as the double Node reads (beyond 2^53 JS prints the double). */
-static void sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
-    if (exact || u <= 9007199254740992u)
-        sioc_json_write_u64(jw, u);
-    else
-        sioc_json_write_f64(jw, (double)u);
+static sioc_result sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
+    if (!exact && u > 9007199254740992u) return SIOC__MPJ_F64(jw, (double)u);
+    sioc_json_write_u64(jw, u);
+    return SIOC_OK;
 }
-static void sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
-    if (exact || i >= -(int64_t)9007199254740992)
-        sioc_json_write_i64(jw, i);
-    else
-        sioc_json_write_f64(jw, (double)i);
+static sioc_result sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
+    if (!exact && i < -(int64_t)9007199254740992) return SIOC__MPJ_F64(jw, (double)i);
+    sioc_json_write_i64(jw, i);
+    return SIOC_OK;
 }
 
 /* A map key: str as is, an integer as the property name JS gives it (String(n), or the exact digits). */
 static sioc_result sioc__mpj_key(sioc_json_writer *jw, const sioc_msgpack_item *it, int exact) {
     char tmp[SIOC_JSON_F64_MAX > 24 ? SIOC_JSON_F64_MAX : 24];
-    size_t n;
     if (it->type == SIOC_MSGPACK_STR) {
         sioc_json_write_key(jw, (const char *)it->data, it->len);
         return SIOC_OK;
     }
     if (it->type != SIOC_MSGPACK_UINT && it->type != SIOC_MSGPACK_INT) return SIOC_ERR_TYPE;
-    if (exact) {
+    /* up to 2^53 String(n) prints every digit */
+    if (exact || (it->type == SIOC_MSGPACK_UINT ? it->u <= 9007199254740992u : it->i >= -(int64_t)9007199254740992)) {
         uint64_t u = it->type == SIOC_MSGPACK_UINT ? it->u : (uint64_t)0 - (uint64_t)it->i;
         char *p = tmp + sizeof tmp;
         do {
@@ -6657,31 +6668,39 @@ static sioc_result sioc__mpj_key(sioc_json_writer *jw, const sioc_msgpack_item *
         sioc_json_write_key(jw, p, (size_t)(tmp + sizeof tmp - p));
         return SIOC_OK;
     }
-    n = sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp);
-    sioc_json_write_key(jw, tmp, n);
+#if SIOC_ENABLE_FLOAT
+    sioc_json_write_key(jw, tmp,
+                        sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp));
     return SIOC_OK;
+#else
+    return SIOC_ERR_UNSUPPORTED;
+#endif
 }
 
 /* One scalar (or str/bin/ext/timestamp) value. */
 static sioc_result sioc__mpj_scalar(sioc_json_writer *jw, const sioc_msgpack_item *it, const sioc_mpjson_opts *o) {
     int exact = (o->flags & SIOC_MPJSON_EXACT_INTEGERS) != 0;
-    char tmp[32];
-    size_t n;
     switch (it->type) {
     case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); return SIOC_OK;
     case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it->boolean); return SIOC_OK;
-    case SIOC_MSGPACK_UINT: sioc__mpj_uint(jw, it->u, exact); return SIOC_OK;
-    case SIOC_MSGPACK_INT: sioc__mpj_int(jw, it->i, exact); return SIOC_OK;
+    case SIOC_MSGPACK_UINT: return sioc__mpj_uint(jw, it->u, exact);
+    case SIOC_MSGPACK_INT: return sioc__mpj_int(jw, it->i, exact);
     case SIOC_MSGPACK_FLOAT32:
-    case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it->f); return SIOC_OK;
+    case SIOC_MSGPACK_FLOAT64: return SIOC__MPJ_F64(jw, it->f);
     case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it->data, it->len); return SIOC_OK;
-    case SIOC_MSGPACK_TIMESTAMP:
-        n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
+    case SIOC_MSGPACK_TIMESTAMP: {
+#if SIOC_ENABLE_FLOAT
+        char tmp[32];
+        size_t n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
         if (n)
             sioc_json_write_str(jw, tmp, n);
         else
             sioc_json_write_null(jw);
         return SIOC_OK;
+#else
+        return SIOC_ERR_UNSUPPORTED;
+#endif
+    }
     case SIOC_MSGPACK_BIN:
     case SIOC_MSGPACK_EXT: return o->write_bin ? o->write_bin(o->user, jw, it) : SIOC_ERR_TYPE;
     default: return SIOC_ERR_PARSE;
@@ -6803,7 +6822,6 @@ static void sioc__mpj_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok)
 
 /* A number: a JS number, or with exact integers any integer literal that fits 64 bits. */
 static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int tok, int exact) {
-    double f = 0;
     if (exact) {
         int64_t i;
         sioc_str raw = sioc_json_raw(doc, tok);
@@ -6825,8 +6843,21 @@ static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int t
             }
         }
     }
-    (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
-    sioc_msgpack_write_double(w, f);
+#if SIOC_ENABLE_FLOAT
+    {
+        double f = 0;
+        (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
+        sioc_msgpack_write_double(w, f);
+    }
+#else
+    { /* a safe integer literal, as JS keeps it; anything else would need doubles */
+        int64_t i;
+        if (sioc_json_get_i64(doc, tok, &i) == SIOC_OK && i <= 9007199254740991 && i >= -9007199254740991)
+            sioc_msgpack_write_int(w, i);
+        else
+            sioc_buf_fail(w->out, SIOC_ERR_UNSUPPORTED);
+    }
+#endif
 }
 
 SIOC_API sioc_result sioc_json_to_msgpack(const sioc_json *doc, int tok, sioc_msgpack_writer *w,
@@ -8069,12 +8100,22 @@ SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int
    -1 when it is one with a bad num (socket.io-parser: "illegal attachments"). */
 static int sioc__sio_placeholder_num(const sioc_json *doc, int t, uint32_t attachments, size_t *num) {
     int ph = sioc_json_find(doc, t, "_placeholder"), nt, b = 0;
-    double f;
     if (ph < 0 || sioc_json_get_bool(doc, ph, &b) != SIOC_OK || !b) return 0;
     nt = sioc_json_find(doc, t, "num");
-    if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
-    if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
-    *num = (size_t)f;
+#if SIOC_ENABLE_FLOAT
+    {
+        double f;
+        if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
+        if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
+        *num = (size_t)f;
+    }
+#else
+    { /* an integer literal (socket.io-client writes no other); "1.0" would need doubles */
+        int64_t v;
+        if (sioc_json_get_i64(doc, nt, &v) != SIOC_OK || v < 0 || (uint64_t)v >= attachments) return -1;
+        *num = (size_t)v;
+    }
+#endif
     return 1;
 }
 
@@ -8791,6 +8832,21 @@ static sioc_result sioc__msg_fail(sioc_msg *m, sioc_result e, const char *field)
     return e;
 }
 
+/* A float timeout as whole milliseconds, from the double's bits (no double library on soft-float targets):
+   truncated, 0 for anything negative or below 1, UINT64_MAX from 2^64 up. Returns 0 for a NaN. */
+static int sioc__msg_f64_ms(double f, uint64_t *out) {
+    uint64_t b, m;
+    int e;
+    memcpy(&b, &f, sizeof b);
+    e = (int)((b >> 52) & 0x7FFu);
+    m = b & 0xFFFFFFFFFFFFFull;
+    if (e == 0x7FF && m) return 0;
+    if ((b >> 63) || e < 1023) *out = 0;
+    else if (e >= 1023 + 64) *out = UINT64_MAX;
+    else *out = e - 1023 >= 52 ? (m | 1ull << 52) << (e - 1023 - 52) : (m | 1ull << 52) >> (52 - (e - 1023));
+    return 1;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
@@ -8825,8 +8881,8 @@ static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
                 fl->timeout_ms = v.u;
             } else if (v.type == SIOC_MSGPACK_INT) {
                 fl->timeout_ms = 0;
-            } else if ((v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) && v.f == v.f) {
-                fl->timeout_ms = v.f <= 0 ? 0 : v.f >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v.f;
+            } else if (v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) {
+                if (!sioc__msg_f64_ms(v.f, &fl->timeout_ms)) continue; /* NaN: treated as absent */
             } else {
                 continue; /* another type: treated as absent */
             }

@@ -95,8 +95,8 @@ def pieces_table():
 
 LEAN = ["SIOC_ENABLE_LOG=0", "SIOC_ENABLE_ERROR_STRINGS=0"]
 PROGRAMS = [  # label, SIZE_PROG, defines, the smallest build's switches (beyond lean; the manual lists them)
-    ("AWS member", 1, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_JANITOR=0"]),
-    ("Azure member", 2, ["SIOC_ENABLE_AWS=0"], []),
+    ("AWS member", 1, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_JANITOR=0", "SIOC_ENABLE_FLOAT=0"]),
+    ("Azure member", 2, ["SIOC_ENABLE_AWS=0"], ["SIOC_ENABLE_FLOAT=0"]),
     ("AWS emitter", 3, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_RECEIVE=0"]),
 ]
 PTARGETS = [  # label, cc, nm, size, link flags, defines

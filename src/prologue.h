@@ -27,6 +27,9 @@
 #ifndef SIOC_ENABLE_RECEIVE
 #define SIOC_ENABLE_RECEIVE 1 /* 0: publish only (emitter_only nodes and members); no receive path */
 #endif
+#ifndef SIOC_ENABLE_FLOAT
+#define SIOC_ENABLE_FLOAT 1 /* 0: the msgpack <-> JSON converter refuses floats (no double arithmetic linked) */
+#endif
 #ifndef SIOC_ENABLE_JANITOR
 #define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
 #endif
