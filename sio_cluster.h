@@ -106,6 +106,16 @@
                                     detail naming the switch: a member or node without node.emitter_only = 1,
                                     sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 20 KB of
                                     Cortex-M4 flash (make size)
+     SIOC_ENABLE_FLOAT          1   0: no double arithmetic in the library's own paths (a soft-float Cortex-M links
+                                    no double library). The msgpack -> JSON converter (socket.io text frames for
+                                    local sockets) refuses, SIOC_ERR_UNSUPPORTED, what JS prints through a double:
+                                    float32/64 values, msgpack timestamps (Dates), integers beyond 2^53 unless
+                                    SIOC_MPJSON_EXACT_INTEGERS; the node reports such a packet in an ERROR event
+                                    instead of a DELIVER. JSON -> msgpack takes safe integer literals only;
+                                    socket.io placeholders need an integer "num"; Service Bus TimeToLive is kept
+                                    in whole seconds. The explicit double calls (sioc_json_get_f64,
+                                    sioc_json_write_f64, sioc_msgpack_write_double, ...) still work. For devices
+                                    whose events carry no floats or Dates. Saves about 5 KB on Cortex-M4
      SIOC_ENABLE_JANITOR        1   0: no AWS orphan-queue clean-up (member_janitor.c, ListQueues / ListQueueTags /
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
@@ -123,10 +133,11 @@
      SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
      SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
      Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
-     with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_LOG 0, SIOC_ENABLE_ERROR_STRINGS 0 and the small
-     preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0 and the two text switches; an Azure
-     member with SIOC_ENABLE_AWS 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers
-     keep the defaults: orphaned SQS queues are only removed by members that run the janitor.
+     with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
+     SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
+     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
+     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers keep the
+     defaults: orphaned SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -796,7 +807,11 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r
    uint64 exact); strings unescaped (a lone surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD
    beyond, as Node's encoder does); objects in text order without their "__proto__" members (Node's decoder throws
    on them, docs/PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
-   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish). */
+   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish).
+
+   SIOC_ENABLE_FLOAT 0 (no double arithmetic): msgpack -> JSON returns SIOC_ERR_UNSUPPORTED for float32/64,
+   timestamps and, without SIOC_MPJSON_EXACT_INTEGERS, integers (values or keys) beyond +-2^53; JSON -> msgpack
+   leaves SIOC_ERR_UNSUPPORTED in the writer for a number that is not an integer literal within +-(2^53-1). */
 
 #define SIOC_MPJSON_EXACT_INTEGERS 1u /* both ways: 64-bit integers keep every digit (not JS semantics) */
 
@@ -3129,7 +3144,7 @@ typedef struct sioc_azure_broker_props {
     sioc_str correlation_id;
     int64_t sequence_number;
     int64_t delivery_count; /* 1 on the first delivery */
-    double time_to_live_s;  /* 0 when absent */
+    double time_to_live_s;  /* 0 when absent; whole seconds with SIOC_ENABLE_FLOAT 0 */
 } sioc_azure_broker_props;
 
 /* Parse the BrokerProperties JSON object (unknown keys ignored, any order). SIOC_ERR_PARSE (not a JSON object),
@@ -17265,6 +17280,46 @@ static sioc_result sioc__az_jint(const sioc_json *d, int obj, const char *key, i
     return sioc_json_get_i64(d, t, out);
 }
 
+#if !SIOC_ENABLE_FLOAT
+/* SIOC_ENABLE_FLOAT 0: a JSON number of seconds (valid syntax, checked by the parser) as its whole seconds, the
+   fraction dropped, built straight into a double's bits: no double arithmetic is linked. SIOC_ERR_RANGE from
+   10^18 up. */
+static sioc_result sioc__az_whole_seconds(sioc_str t, double *out) {
+    uint64_t v = 0, bits = 0;
+    size_t i = 0, k;
+    long e = 0, shift;
+    int neg = t.len && t.ptr[0] == '-', p = 63;
+    const char *dot;
+    i = (size_t)neg;
+    for (k = i; k < t.len && t.ptr[k] != 'e' && t.ptr[k] != 'E'; k++) {
+    }
+    if (k + 1 < t.len) { /* the exponent */
+        size_t x = k + 1 + (t.ptr[k + 1] == '+' || t.ptr[k + 1] == '-');
+        for (; x < t.len && e < 100; x++) e = e * 10 + (t.ptr[x] - '0');
+        if (t.ptr[k + 1] == '-') e = -e;
+    }
+    dot = (const char *)memchr(t.ptr + i, '.', k - i);
+    shift = (long)((dot ? (size_t)(dot - t.ptr) : k) - i) + e; /* digits left of the point once scaled */
+    for (; i < k && shift > 0; i++) {
+        if (t.ptr[i] == '.') continue;
+        if (v >= 100000000000000000ull) return SIOC_ERR_RANGE;
+        v = v * 10u + (uint64_t)(t.ptr[i] - '0');
+        shift--;
+    }
+    for (; shift > 0; shift--) { /* an exponent beyond the digits */
+        if (v >= 100000000000000000ull) return SIOC_ERR_RANGE;
+        v *= 10u;
+    }
+    if (v) {
+        while (!(v >> p)) p--;
+        bits = ((uint64_t)(p + 1023) << 52) | ((p <= 52 ? v << (52 - p) : v >> (p - 52)) & 0xFFFFFFFFFFFFFull);
+    }
+    if (neg) bits |= 1ull << 63;
+    memcpy(out, &bits, sizeof *out);
+    return SIOC_OK;
+}
+#endif
+
 SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len, sioc_buf *scratch,
                                                    sioc_azure_broker_props *out) {
     sioc_json d;
@@ -17287,7 +17342,13 @@ SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len,
     if ((r = sioc__az_jint(&d, 0, "DeliveryCount", &out->delivery_count)) != SIOC_OK) return r;
     ttl = sioc_json_find(&d, 0, "TimeToLive");
     if (ttl >= 0 && !sioc_json_is_null(&d, ttl)) {
+#if SIOC_ENABLE_FLOAT
         r = sioc_json_get_f64(&d, ttl, &out->time_to_live_s);
+#else
+        r = SIOC_ERR_TYPE;
+        if (sioc_json_type_of(&d, ttl) == SIOC_JSON_NUMBER)
+            r = sioc__az_whole_seconds(sioc_json_raw(&d, ttl), &out->time_to_live_s);
+#endif
         if (r != SIOC_OK) return r == SIOC_ERR_RANGE ? SIOC_ERR_RANGE : SIOC_ERR_TYPE;
     }
     return SIOC_OK;

@@ -115,7 +115,31 @@ static void test_node_delivery(void) {
     sioc_node_free(&n);
 }
 
+/* Service Bus's TimeToLive (seconds, with a fraction) is kept as whole seconds. */
+static void test_azure_ttl(void) {
+    static const char *const in[] = {"922337203685.47754", "1.5", "0.25", "2E+3", "12.5e1", "5e-1", "7", "-3.9",
+                                     "1e20"};
+    static const double want[] = {922337203685.0, 1.0, 0.0, 2000.0, 125.0, 0.0, 7.0, -3.0, 0};
+    size_t i;
+    for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+        char json[96], scratch[256];
+        sioc_buf sb;
+        sioc_azure_broker_props bp;
+        sioc_result r;
+        snprintf(json, sizeof json, "{\"DeliveryCount\":1,\"TimeToLive\":%s}", in[i]);
+        sioc_buf_init(&sb, scratch, sizeof scratch);
+        memset(&bp, 0, sizeof bp);
+        r = sioc_azure_parse_broker_props(json, strlen(json), &sb, &bp);
+        if (i + 1 == sizeof in / sizeof in[0]) {
+            CHECK_EQ_INT(r, SIOC_ERR_RANGE);
+            continue;
+        }
+        CHECKF(r == SIOC_OK && bp.time_to_live_s == want[i], "%s: %d %f", in[i], (int)r, bp.time_to_live_s);
+    }
+}
+
 int main(void) {
+    RUN(test_azure_ttl);
     RUN(test_to_json);
     RUN(test_to_msgpack);
     RUN(test_node_delivery);
