@@ -6,8 +6,10 @@
    for the caller's piece). Only code and read-only data count (text + rodata), which is what flash holds.
 2. Per program: bench/size_prog.c (a tiny main over sioc_cluster: an AWS member, an Azure member, an AWS
    emitter-only program) linked with -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -DNDEBUG, no TLS, for
-   Cortex-M4 (thumb, newlib-nano, allocator hook) and x86-64 (glibc, dynamic), with the default switches and lean
-   (SIOC_ENABLE_LOG=0, SIOC_ENABLE_ERROR_STRINGS=0). What each piece costs inside those programs comes from
+   Cortex-M4 (thumb, newlib-nano, allocator hook) and x86-64 (glibc, dynamic), with the default switches, lean
+   (SIOC_ENABLE_LOG=0, SIOC_ENABLE_ERROR_STRINGS=0) and small (lean plus the feature switches that program can do
+   without: SIOC_ENABLE_JANITOR=0, SIOC_ENABLE_FLOAT=0, SIOC_ENABLE_RECEIVE=0 for the emitter; see PROGRAMS and the
+   manual's CONFIGURATION). What each piece costs inside those programs comes from
    nm --size-sort on the linked ELF, grouped by src/ module; the C library and the compiler's helpers (soft
    double on the M4) are shown apart. `python3 bench/size.py --programs` prints only part 2."""
 import os
@@ -228,14 +230,15 @@ def programs_table():
                 print("| %s | " % g + " | ".join(str(v) for v in vals) + " |")
         print("| **flash (text+data)** | " + " | ".join(str(results[(p, t, flabel)]["flash"]) for p, t in cols) +
               " |")
-    key = ("AWS member", "cortex-m4", "defaults")
-    if key in results:
+    for key in (("AWS member", "cortex-m4", "small"), ("AWS emitter", "cortex-m4", "small")):
+        if key not in results:
+            continue
         print()
-        print("### Largest functions and tables in the AWS member (Cortex-M4, defaults)")
+        print("### Largest functions and tables in the %s (Cortex-M4, small switches)" % key[0])
         print()
         print("| bytes | symbol | piece |")
         print("|---:|---|---|")
-        for size, name, g in sorted(results[key]["syms"], reverse=True)[:25]:
+        for size, name, g in sorted(results[key]["syms"], reverse=True)[:20]:
             print("| %d | `%s` | %s |" % (size, name, g))
 
 
