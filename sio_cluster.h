@@ -18201,7 +18201,9 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 #if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+#if SIOC_ENABLE_AWS
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+#endif
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 #endif
@@ -18858,8 +18860,8 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
 
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
-   only (a quiet cluster). */
-#if SIOC_ENABLE_RECEIVE
+   only (a quiet cluster). AWS only (a Service Bus receive takes one message). */
+#if SIOC_ENABLE_RECEIVE && SIOC_ENABLE_AWS
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
     if (!sioc__m_pacing(c) || full) {
         c->p_recv_at = c->p_quiet_at = 0;

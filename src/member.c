@@ -608,8 +608,8 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
 
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
-   only (a quiet cluster). */
-#if SIOC_ENABLE_RECEIVE
+   only (a quiet cluster). AWS only (a Service Bus receive takes one message). */
+#if SIOC_ENABLE_RECEIVE && SIOC_ENABLE_AWS
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
     if (!sioc__m_pacing(c) || full) {
         c->p_recv_at = c->p_quiet_at = 0;

@@ -105,7 +105,9 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 #if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+#if SIOC_ENABLE_AWS
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+#endif
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
 #endif
