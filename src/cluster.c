@@ -1058,15 +1058,17 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 static size_t sioc__node_date_string(uint64_t ms, char *out) {
     static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
-    int64_t y, days = (int64_t)(ms / 86400000u);
-    unsigned mo, d, sec = (unsigned)(ms % 86400000u / 1000u), k;
+    uint32_t in_day, weekday, digit;
+    int64_t y, days = (int64_t)sioc__udiv64(ms, 86400000u, &in_day);
+    unsigned mo, d, sec = (unsigned)(in_day / 1000u), k;
     char *p = out, digits[24];
     if (ms > 8640000000000000u) {
         memcpy(out, "Invalid Date", 12);
         return 12;
     }
     sioc__civil_from_days(days, &y, &mo, &d);
-    memcpy(p, wd + 3 * (days % 7), 3); /* 1970-01-01 was a Thursday */
+    (void)sioc__udiv64((uint64_t)days, 7u, &weekday);
+    memcpy(p, wd + 3 * weekday, 3); /* 1970-01-01 was a Thursday */
     p[3] = ' ';
     memcpy(p + 4, mn + 3 * (mo - 1), 3);
     p[7] = ' ';
@@ -1074,7 +1076,10 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
     p[9] = (char)('0' + d % 10);
     p[10] = ' ';
     p += 11;
-    for (k = 0; y > 0 || k < 4; y /= 10) digits[k++] = (char)('0' + (int)(y % 10)); /* at least 4 digits */
+    for (k = 0; y > 0 || k < 4;) { /* at least 4 digits */
+        y = (int64_t)sioc__udiv64((uint64_t)y, 10u, &digit);
+        digits[k++] = (char)('0' + (int)digit);
+    }
     while (k > 0) *p++ = digits[--k];
     *p++ = ' ';
     for (k = 0; k < 3; k++) {

@@ -287,8 +287,9 @@ static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
         item = sioc__http_trim(v.ptr + i, j - i);
         if (item.len == 0) return SIOC_ERR_PROTOCOL;
         for (k = 0; k < item.len; k++) {
+            const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
             int d = (unsigned char)item.ptr[k] - '0';
-            if (d < 0 || d > 9 || n > (UINT64_MAX - 1 - (uint64_t)d) / 10) return SIOC_ERR_PROTOCOL;
+            if (d < 0 || d > 9 || n > top || (n == top && (uint64_t)d > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
             n = n * 10 + (uint64_t)d;
         }
         if (have && n != first) return SIOC_ERR_PROTOCOL;

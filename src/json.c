@@ -515,7 +515,8 @@ SIOC_API sioc_result sioc_json_get_i64(const sioc_json *doc, int tok, int64_t *o
         unsigned d;
         if (!sioc__is_digit(p[i])) return SIOC_ERR_TYPE;
         d = (unsigned)(p[i] - '0');
-        if (u > (UINT64_MAX - d) / 10u) u = UINT64_MAX; /* saturate; the check below reports it */
+        if (u > UINT64_MAX / 10u || (u == UINT64_MAX / 10u && d > UINT64_MAX % 10u))
+            u = UINT64_MAX; /* saturate (u * 10 + d would wrap); the check below reports it */
         else u = u * 10u + d;
     }
     lim = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;

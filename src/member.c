@@ -657,7 +657,8 @@ static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
    could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     uint64_t h;
-    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    uint32_t i, n = c->p_desc.recent_ids, now_s, window_s, ms;
+    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     if (!id.len || !n) return 0;
     h = sioc__m_id_hash(c, id);
     for (i = 0; i < n; i++)

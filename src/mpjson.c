@@ -86,8 +86,9 @@ static sioc_result sioc__mpj_key(sioc_json_writer *jw, const sioc_msgpack_item *
         uint64_t u = it->type == SIOC_MSGPACK_UINT ? it->u : (uint64_t)0 - (uint64_t)it->i;
         char *p = tmp + sizeof tmp;
         do {
-            *--p = (char)('0' + (int)(u % 10u));
-            u /= 10u;
+            uint32_t digit;
+            u = sioc__udiv64(u, 10u, &digit);
+            *--p = (char)('0' + (int)digit);
         } while (u);
         if (it->type == SIOC_MSGPACK_INT) *--p = '-';
         sioc_json_write_key(jw, p, (size_t)(tmp + sizeof tmp - p));
