@@ -5154,18 +5154,17 @@ static void sioc__dec_shr(sioc__dec *a, unsigned k) {
 /* Multiply by 2^k, k <= 60: from the bottom, writing `extra` places higher (2^k has at most k/3+1 digits). */
 static void sioc__dec_shl(sioc__dec *a, unsigned k) {
     int extra = (int)k / 3 + 1, r = a->nd, w = a->nd + extra, total, j;
-    uint64_t n = 0, q;
+    uint64_t n = 0;
+    uint32_t digit;
     if (a->nd == 0) return;
     while (r > 0) {
         n += (uint64_t)a->d[--r] << k;
-        q = n / 10;
-        a->d[--w] = (uint8_t)(n - q * 10);
-        n = q;
+        n = sioc__udiv64(n, 10u, &digit);
+        a->d[--w] = (uint8_t)digit;
     }
     while (n > 0) {
-        q = n / 10;
-        a->d[--w] = (uint8_t)(n - q * 10);
-        n = q;
+        n = sioc__udiv64(n, 10u, &digit);
+        a->d[--w] = (uint8_t)digit;
     }
     total = a->nd + extra - w;
     memmove(a->d, a->d + w, (size_t)total);
@@ -5493,8 +5492,7 @@ static int sioc__f64_digits_u64(uint64_t f, int e, int even, int asym, int k, ui
         r *= 10;
         mm *= 10;
         mp *= 10;
-        d = (int)(r / s);
-        r %= s;
+        for (d = 0; r >= s; d++) r -= s; /* r < 10 s: a digit by at most 9 subtractions, no 64-bit division */
         low = even ? r <= mm : r < mm;
         high = even ? r + mp >= s : r + mp > s;
         if (!low && !high && nd < 17) {
@@ -5643,8 +5641,9 @@ SIOC_API size_t sioc_json_format_f64(double v, char *out) {
             uint64_t u = (uint64_t)(iv < 0 ? -iv : iv);
             int m = 0;
             do {
-                tmp[m++] = (char)('0' + (int)(u % 10));
-                u /= 10;
+                uint32_t digit;
+                u = sioc__udiv64(u, 10u, &digit);
+                tmp[m++] = (char)('0' + (int)digit);
             } while (u);
             while (m) out[n++] = tmp[--m];
             out[n] = 0;
@@ -6655,27 +6654,22 @@ SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out
 static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
     double t = (double)sec * 1e3 + (double)nsec / 1e6;
-    int64_t ms, days, rem, y, parts[6];
+    int64_t days, y;
+    uint32_t rem, a, parts[6]; /* within the JS range every part fits 32 bits (|year| <= 275760) */
     unsigned mo, d;
     static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
     char *p = out;
     int i;
     if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
-    ms = (int64_t)t;
-    days = ms / 86400000;
-    rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
+    days = sioc__fdiv64((int64_t)t, 86400000u, &rem); /* floor: rem is the time of day */
     sioc__civil_from_days(days, &y, &mo, &d);
+    a = (uint32_t)(y < 0 ? -y : y);
     if (y < 0 || y > 9999) {
-        int64_t a = y < 0 ? -y : y;
         *p++ = y < 0 ? '-' : '+';
         for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 6;
     } else {
-        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
+        for (i = 3; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 4;
     }
     parts[0] = mo;
@@ -20632,11 +20626,12 @@ static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
     if (c->p_desc.logger.fn) {
         char line[SIOC_CLUSTER_ARN_MAX + 96];
         sioc_buf b;
+        uint32_t ms;
         sioc_buf_init(&b, line, sizeof line - 1);
         sioc_buf_puts(&b, "sioc_cluster: removed the orphaned queue ");
         sioc_buf_puts(&b, k->url);
         sioc_buf_puts(&b, " (growing, never received from, for ");
-        sioc_buf_put_u64(&b, (now - k->suspect_since) / 1000u);
+        sioc_buf_put_u64(&b, sioc__udiv64(now - k->suspect_since, 1000u, &ms));
         sioc_buf_puts(&b, " s)");
         line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
         c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);

@@ -253,11 +253,12 @@ static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
     if (c->p_desc.logger.fn) {
         char line[SIOC_CLUSTER_ARN_MAX + 96];
         sioc_buf b;
+        uint32_t ms;
         sioc_buf_init(&b, line, sizeof line - 1);
         sioc_buf_puts(&b, "sioc_cluster: removed the orphaned queue ");
         sioc_buf_puts(&b, k->url);
         sioc_buf_puts(&b, " (growing, never received from, for ");
-        sioc_buf_put_u64(&b, (now - k->suspect_since) / 1000u);
+        sioc_buf_put_u64(&b, sioc__udiv64(now - k->suspect_since, 1000u, &ms));
         sioc_buf_puts(&b, " s)");
         line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
         c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);

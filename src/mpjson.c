@@ -13,27 +13,22 @@
 static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
     double t = (double)sec * 1e3 + (double)nsec / 1e6;
-    int64_t ms, days, rem, y, parts[6];
+    int64_t days, y;
+    uint32_t rem, a, parts[6]; /* within the JS range every part fits 32 bits (|year| <= 275760) */
     unsigned mo, d;
     static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
     char *p = out;
     int i;
     if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
-    ms = (int64_t)t;
-    days = ms / 86400000;
-    rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
+    days = sioc__fdiv64((int64_t)t, 86400000u, &rem); /* floor: rem is the time of day */
     sioc__civil_from_days(days, &y, &mo, &d);
+    a = (uint32_t)(y < 0 ? -y : y);
     if (y < 0 || y > 9999) {
-        int64_t a = y < 0 ? -y : y;
         *p++ = y < 0 ? '-' : '+';
         for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 6;
     } else {
-        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
+        for (i = 3; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 4;
     }
     parts[0] = mo;
