@@ -2669,6 +2669,11 @@ typedef struct sioc_sns_batch_entry {
 /* PublishBatch of 1..10 entries; each entry and the batch as a whole must fit SIOC_AWS_MAX_MESSAGE_SIZE. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
                                                                   const sioc_sns_batch_entry *entries, size_t n);
+/* Re-sending what a PublishBatch reply listed as failed: keeps, in a body written by sioc_sns_write_publish_batch,
+   only the entries whose Id is one of `ids`, renumbered from 1 (in place: the body only shrinks). The Ids stay,
+   so the next reply still names the original entries. SIOC_ERR_NOT_FOUND when no entry is kept (the body is
+   then unchanged), SIOC_ERR_PROTOCOL when `body` is not such a body. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids);
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn);
 /* next_token empty for the first page. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
@@ -3398,7 +3403,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
    again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
-   (connection refused, throttled, 401) is always retried: that cannot duplicate.
+   (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
+   only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
+   with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
+   it took is sent twice.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -3490,6 +3498,7 @@ typedef struct sioc_cluster_stats {
     uint64_t too_large;      /* messages over the receive buffer (node.max_message_size): dropped, counted in
                                 bad_messages too, deleted (AWS) or completed (Azure) */
     uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
+    uint64_t batch_resent;   /* AWS: PublishBatch entries the broker failed (not our fault) and sent again alone */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -15637,6 +15646,70 @@ SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_
     return sioc_buf_result(out);
 }
 
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
+   index ("." onwards); 0 for a parameter outside the entries. */
+static size_t sioc__pb_entry(const uint8_t *p, size_t len, size_t *rest) {
+    size_t k = sizeof SIOC__PB_MEMBER - 1, idx = 0;
+    if (len <= k || memcmp(p, SIOC__PB_MEMBER, k) != 0) return 0;
+    while (k < len && p[k] >= '0' && p[k] <= '9' && idx <= SIOC_AWS_MAX_BATCH) idx = idx * 10u + (size_t)(p[k++] - '0');
+    if (k >= len || p[k] != '.' || !idx || idx > SIOC_AWS_MAX_BATCH) return SIOC_AWS_MAX_BATCH + 1u; /* not ours */
+    *rest = k;
+    return idx;
+}
+
+static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (ids[i].len == id.len && memcmp(ids[i].ptr, id.ptr, id.len) == 0) return 1;
+    return 0;
+}
+
+SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
+    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t *d;
+    if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
+    d = body->data;
+    if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
+    memset(keep, 0, sizeof keep);
+    /* first pass: which entries stay (their Id= parameter), and their new numbers */
+    for (r = 0; r < body->len; r = i + 1) {
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
+    }
+    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
+    if (!kept) return SIOC_ERR_NOT_FOUND;
+    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
+    for (r = 0; r < body->len; r = i + 1) {
+        size_t n;
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx && !renum[idx]) continue;
+        if (w) d[w++] = '&';
+        if (!idx) {
+            memmove(d + w, d + r, i - r);
+            w += i - r;
+            continue;
+        }
+        n = sizeof SIOC__PB_MEMBER - 1;
+        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
+        w += n;
+        if (renum[idx] >= 10) d[w++] = '1';
+        d[w++] = (uint8_t)('0' + renum[idx] % 10);
+        memmove(d + w, d + r + rest, i - r - rest);
+        w += i - r - rest;
+    }
+    body->len = w;
+    return SIOC_OK;
+}
+
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");
@@ -18207,6 +18280,7 @@ typedef struct sioc__mslot {
     uint64_t deadline;  /* settle: give up after this (0: never) */
     uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
+    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
     char nsp[SIOC_CLUSTER_NSP_MAX + 1];
@@ -18846,15 +18920,18 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
     s->seq_first = c->p_sent + 1u;
     s->count = n;
+    s->accepted = 0;
     c->p_sent += n;
     sioc_node_out_pop(&c->p_node, n);
 }
 
-/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker in this answer (besides those
+   taken in earlier answers of a partial batch). */
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
     size_t n = s->count;
     s->state = SIOC__MS_FREE;
     if (!n) return;
+    accepted += s->accepted;
     if (accepted > n) accepted = n;
     c->p_stats.published += accepted;
     c->p_stats.publish_failed += n - accepted;
@@ -19973,18 +20050,41 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+/* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
+   alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
+   sent twice. 1 when a re-send is set; *ok is what this answer took. */
+static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_aws_batch_result br;
+    sioc_str again[SIOC_AWS_MAX_BATCH];
+    sioc_buf sb, body;
+    sioc_result why = SIOC_ERR_SERVER;
+    size_t i, n = 0;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) != SIOC_OK) return 0;
+    *ok = br.count - br.failed;
+    for (i = 0; i < br.count; i++) {
+        if (!br.items[i].failed || br.items[i].sender_fault) continue;
+        again[n++] = br.items[i].id;
+        if (br.items[i].code.len >= 7 && memcmp(br.items[i].code.ptr, "Throttl", 7) == 0) why = SIOC_ERR_THROTTLED;
+    }
+    if (!n || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) return 0;
+    sioc_buf_init(&body, call->body_mem, call->body_cap);
+    body.len = s->body_len;
+    if (sioc_sns_publish_batch_retain(&body, again, n) != SIOC_OK) return 0;
+    s->body_len = body.len;
+    s->accepted += *ok;
+    c->p_stats.batch_resent += n;
+    sioc__m_fail(c, s, why, now);
+    return 1;
+}
+
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
-    size_t ok = s->count;
+    size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
-        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
-            sioc_buf sb;
-            sioc_aws_batch_result br;
-            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
-                ok = br.count - br.failed;
-        }
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

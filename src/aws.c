@@ -205,6 +205,70 @@ SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_
     return sioc_buf_result(out);
 }
 
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
+   index ("." onwards); 0 for a parameter outside the entries. */
+static size_t sioc__pb_entry(const uint8_t *p, size_t len, size_t *rest) {
+    size_t k = sizeof SIOC__PB_MEMBER - 1, idx = 0;
+    if (len <= k || memcmp(p, SIOC__PB_MEMBER, k) != 0) return 0;
+    while (k < len && p[k] >= '0' && p[k] <= '9' && idx <= SIOC_AWS_MAX_BATCH) idx = idx * 10u + (size_t)(p[k++] - '0');
+    if (k >= len || p[k] != '.' || !idx || idx > SIOC_AWS_MAX_BATCH) return SIOC_AWS_MAX_BATCH + 1u; /* not ours */
+    *rest = k;
+    return idx;
+}
+
+static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (ids[i].len == id.len && memcmp(ids[i].ptr, id.ptr, id.len) == 0) return 1;
+    return 0;
+}
+
+SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
+    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t *d;
+    if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
+    d = body->data;
+    if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
+    memset(keep, 0, sizeof keep);
+    /* first pass: which entries stay (their Id= parameter), and their new numbers */
+    for (r = 0; r < body->len; r = i + 1) {
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
+    }
+    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
+    if (!kept) return SIOC_ERR_NOT_FOUND;
+    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
+    for (r = 0; r < body->len; r = i + 1) {
+        size_t n;
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx && !renum[idx]) continue;
+        if (w) d[w++] = '&';
+        if (!idx) {
+            memmove(d + w, d + r, i - r);
+            w += i - r;
+            continue;
+        }
+        n = sizeof SIOC__PB_MEMBER - 1;
+        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
+        w += n;
+        if (renum[idx] >= 10) d[w++] = '1';
+        d[w++] = (uint8_t)('0' + renum[idx] % 10);
+        memmove(d + w, d + r + rest, i - r - rest);
+        w += i - r - rest;
+    }
+    body->len = w;
+    return SIOC_OK;
+}
+
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");

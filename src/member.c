@@ -534,15 +534,18 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
     s->seq_first = c->p_sent + 1u;
     s->count = n;
+    s->accepted = 0;
     c->p_sent += n;
     sioc_node_out_pop(&c->p_node, n);
 }
 
-/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker in this answer (besides those
+   taken in earlier answers of a partial batch). */
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
     size_t n = s->count;
     s->state = SIOC__MS_FREE;
     if (!n) return;
+    accepted += s->accepted;
     if (accepted > n) accepted = n;
     c->p_stats.published += accepted;
     c->p_stats.publish_failed += n - accepted;

@@ -37,7 +37,10 @@
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
    again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
-   (connection refused, throttled, 401) is always retried: that cannot duplicate.
+   (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
+   only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
+   with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
+   it took is sent twice.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -138,6 +141,7 @@ typedef struct sioc_cluster_stats {
     uint64_t too_large;      /* messages over the receive buffer (node.max_message_size): dropped, counted in
                                 bad_messages too, deleted (AWS) or completed (Azure) */
     uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
+    uint64_t batch_resent;   /* AWS: PublishBatch entries the broker failed (not our fault) and sent again alone */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */

@@ -753,18 +753,41 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+/* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
+   alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
+   sent twice. 1 when a re-send is set; *ok is what this answer took. */
+static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_aws_batch_result br;
+    sioc_str again[SIOC_AWS_MAX_BATCH];
+    sioc_buf sb, body;
+    sioc_result why = SIOC_ERR_SERVER;
+    size_t i, n = 0;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) != SIOC_OK) return 0;
+    *ok = br.count - br.failed;
+    for (i = 0; i < br.count; i++) {
+        if (!br.items[i].failed || br.items[i].sender_fault) continue;
+        again[n++] = br.items[i].id;
+        if (br.items[i].code.len >= 7 && memcmp(br.items[i].code.ptr, "Throttl", 7) == 0) why = SIOC_ERR_THROTTLED;
+    }
+    if (!n || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) return 0;
+    sioc_buf_init(&body, call->body_mem, call->body_cap);
+    body.len = s->body_len;
+    if (sioc_sns_publish_batch_retain(&body, again, n) != SIOC_OK) return 0;
+    s->body_len = body.len;
+    s->accepted += *ok;
+    c->p_stats.batch_resent += n;
+    sioc__m_fail(c, s, why, now);
+    return 1;
+}
+
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
-    size_t ok = s->count;
+    size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
-        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
-            sioc_buf sb;
-            sioc_aws_batch_result br;
-            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
-                ok = br.count - br.failed;
-        }
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

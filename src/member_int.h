@@ -51,6 +51,7 @@ typedef struct sioc__mslot {
     uint64_t deadline;  /* settle: give up after this (0: never) */
     uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
+    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
     char nsp[SIOC_CLUSTER_NSP_MAX + 1];
