@@ -99,6 +99,27 @@
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
+     SIOC_ENABLE_RECEIVE        1   0: a publish-only build (an emitter, examples/emit.c). Leaves out the member's
+                                    receives, settles, queue and subscription steps, the node's inbound handling
+                                    and local delivery (so the socket.io text writer and the msgpack -> JSON
+                                    converter), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
+                                    detail naming the switch: a member or node without node.emitter_only = 1,
+                                    sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 35 KB of
+                                    Cortex-M4 flash in an emitter (make size)
+     SIOC_ENABLE_FLOAT          1   0: no double arithmetic in the library's own paths (a soft-float Cortex-M links
+                                    no double library). The msgpack -> JSON converter (socket.io text frames for
+                                    local sockets) refuses, SIOC_ERR_UNSUPPORTED, what JS prints through a double:
+                                    float32/64 values, msgpack timestamps (Dates), integers beyond 2^53 unless
+                                    SIOC_MPJSON_EXACT_INTEGERS; the node reports such a packet in an ERROR event
+                                    instead of a DELIVER. JSON -> msgpack takes safe integer literals only;
+                                    socket.io placeholders need an integer "num"; Service Bus TimeToLive is kept
+                                    in whole seconds. The explicit double calls (sioc_json_get_f64,
+                                    sioc_json_write_f64, sioc_msgpack_write_double, ...) still work. For devices
+                                    whose events carry no floats or Dates. Saves 6 to 8 KB on Cortex-M4
+     SIOC_ENABLE_JANITOR        1   0: no AWS orphan-queue clean-up (member_janitor.c, ListQueues / ListQueueTags /
+                                    ListSubscriptionsByTopic). A receiving AWS member must then set
+                                    aws.no_orphan_cleanup = 1 (the small preset does), else init returns
+                                    SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.7 KB of Cortex-M4 flash
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -111,6 +132,12 @@
      SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
      SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
      SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
+     Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
+     with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
+     SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
+     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
+     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers keep the
+     defaults: orphaned SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -169,6 +196,16 @@
 #endif
 #ifndef SIOC_ENABLE_LIBC_MALLOC
 #define SIOC_ENABLE_LIBC_MALLOC 1
+#endif
+/* Features a device may leave out (the manual's CONFIGURATION says what each removes and costs). */
+#ifndef SIOC_ENABLE_RECEIVE
+#define SIOC_ENABLE_RECEIVE 1 /* 0: publish only (emitter_only nodes and members); no receive path */
+#endif
+#ifndef SIOC_ENABLE_FLOAT
+#define SIOC_ENABLE_FLOAT 1 /* 0: the msgpack <-> JSON converter refuses floats (no double arithmetic linked) */
+#endif
+#ifndef SIOC_ENABLE_JANITOR
+#define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
 #endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
@@ -770,7 +807,11 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r
    uint64 exact); strings unescaped (a lone surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD
    beyond, as Node's encoder does); objects in text order without their "__proto__" members (Node's decoder throws
    on them, docs/PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
-   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish). */
+   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish).
+
+   SIOC_ENABLE_FLOAT 0 (no double arithmetic): msgpack -> JSON returns SIOC_ERR_UNSUPPORTED for float32/64,
+   timestamps and, without SIOC_MPJSON_EXACT_INTEGERS, integers (values or keys) beyond +-2^53; JSON -> msgpack
+   leaves SIOC_ERR_UNSUPPORTED in the writer for a number that is not an integer literal within +-(2^53-1). */
 
 #define SIOC_MPJSON_EXACT_INTEGERS 1u /* both ways: 64-bit integers keep every digit (not JS semantics) */
 
@@ -1712,7 +1753,9 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc);
 SIOC_API size_t sioc_node_heap_size(const sioc_node_desc *desc);
 /* Set up a node: takes its whole memory block, draws the uid, creates namespace "/". SIOC_ERR_DEPENDENCY without
    `random` (unless emitter-only) or without an allocator when SIOC_ENABLE_LIBC_MALLOC is 0; SIOC_ERR_ARG for
-   heartbeat_interval >= heartbeat_timeout or capacities too large; SIOC_ERR_NOMEM; the random callback's error. */
+   heartbeat_interval >= heartbeat_timeout or capacities too large; SIOC_ERR_NOMEM; the random callback's error;
+   SIOC_ERR_UNSUPPORTED for a receiving node in a build with SIOC_ENABLE_RECEIVE 0 (there the receive calls
+   return SIOC_ERR_UNSUPPORTED too). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc);
 /* The same inside caller memory of sioc_node_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_init_preallocated(sioc_node *n, const sioc_node_desc *desc, void *mem);
@@ -2626,6 +2669,11 @@ typedef struct sioc_sns_batch_entry {
 /* PublishBatch of 1..10 entries; each entry and the batch as a whole must fit SIOC_AWS_MAX_MESSAGE_SIZE. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
                                                                   const sioc_sns_batch_entry *entries, size_t n);
+/* Re-sending what a PublishBatch reply listed as failed: keeps, in a body written by sioc_sns_write_publish_batch,
+   only the entries whose Id is one of `ids`, renumbered from 1 (in place: the body only shrinks). The Ids stay,
+   so the next reply still names the original entries. SIOC_ERR_NOT_FOUND when no entry is kept (the body is
+   then unchanged), SIOC_ERR_PROTOCOL when `body` is not such a body. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids);
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn);
 /* next_token empty for the first page. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
@@ -2884,7 +2932,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws
                                                     const char *op, size_t body_len, uint64_t now_ms);
 
 /* Starters: write the body into call->body_mem (errors of the matching writer, e.g. SIOC_ERR_TOO_LARGE), then
-   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. */
+   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. With SIOC_ENABLE_RECEIVE 0
+   (a publish-only build) SQS calls are refused: SIOC_ERR_UNSUPPORTED, call->detail says why. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
                                                               const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms);
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,
@@ -3100,7 +3149,7 @@ typedef struct sioc_azure_broker_props {
     sioc_str correlation_id;
     int64_t sequence_number;
     int64_t delivery_count; /* 1 on the first delivery */
-    double time_to_live_s;  /* 0 when absent */
+    double time_to_live_s;  /* 0 when absent; whole seconds with SIOC_ENABLE_FLOAT 0 */
 } sioc_azure_broker_props;
 
 /* Parse the BrokerProperties JSON object (unknown keys ignored, any order). SIOC_ERR_PARSE (not a JSON object),
@@ -3354,7 +3403,10 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
    again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
-   (connection refused, throttled, 401) is always retried: that cannot duplicate.
+   (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
+   only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
+   with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
+   it took is sent twice.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -3446,6 +3498,7 @@ typedef struct sioc_cluster_stats {
     uint64_t too_large;      /* messages over the receive buffer (node.max_message_size): dropped, counted in
                                 bad_messages too, deleted (AWS) or completed (Azure) */
     uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
+    uint64_t batch_resent;   /* AWS: PublishBatch entries the broker failed (not our fault) and sent again alone */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -3486,7 +3539,7 @@ typedef struct sioc_cluster_aws_opts {
     uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
                                            whenever peers go silent): a topic deleted and re-created under the
                                            cluster took it along */
-    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues (required with SIOC_ENABLE_JANITOR 0) */
     uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
     uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
@@ -3642,8 +3695,10 @@ SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
 /* Set up the member: node (uid drawn), client, engine, and with SIOC_ENABLE_POSIX (unless own_io) the sockets.
    Nothing is sent before sioc_cluster_start. Errors: SIOC_ERR_ARG (a bad option: on_error is not called, the
    logger names the field), SIOC_ERR_DEPENDENCY (no random / utc_now, no allocator without libc malloc, an https
-   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM. On
-   error everything taken is released again. */
+   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM,
+   SIOC_ERR_UNSUPPORTED (a feature the build left out: a receiving member with SIOC_ENABLE_RECEIVE 0, orphan
+   clean-up with SIOC_ENABLE_JANITOR 0; the detail names the switch). On error everything taken is released
+   again. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc);
 /* Release everything (nothing is sent: close first for a graceful leave). Safe on a zeroed or freed member. */
 SIOC_API void sioc_cluster_free(sioc_cluster *c);
@@ -3824,6 +3879,12 @@ SIOC__FN const char *sioc__tls_system_ca(void) {
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* strcmp for the library's own short names: a byte loop, where newlib's word-wise strcmp takes 700 bytes of
+   Cortex-M flash. */
+SIOC__FN int sioc__strcmp(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return (int)(unsigned char)*a - (int)(unsigned char)*b;
+}
 /* Value of a hex digit, or -1. */
 SIOC__FN int sioc__hex_val(int c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -3849,13 +3910,63 @@ SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
     return 0;
 }
 
+/* n / d, and n % d in *rem, for a 32-bit divisor, in 32-bit steps (base 2^16 for d < 2^16, else bit by bit). On
+   32-bit targets a 64-bit `/` calls libgcc's 64-bit division: 700 bytes of Cortex-M flash for a few dates and
+   decimals. */
+SIOC__FN uint64_t sioc__udiv64_steps(uint64_t n, uint32_t d, uint32_t *rem) {
+    uint64_t q = 0;
+    uint32_t r = 0;
+    int i;
+    if (!(n >> 32)) {
+        *rem = (uint32_t)n % d;
+        return (uint32_t)n / d;
+    }
+    if (d <= 0xFFFFu) {
+        for (i = 48; i >= 0; i -= 16) { /* r < d: (r << 16 | next 16 bits) fits 32 bits */
+            uint32_t cur = (r << 16) | (uint32_t)((n >> i) & 0xFFFFu);
+            q = (q << 16) | (cur / d);
+            r = cur % d;
+        }
+    } else {
+        for (i = 63; i >= 0; i--) { /* r < d < 2^32: one more bit fits 33 bits, kept as a carry */
+            uint32_t top = r >> 31;
+            r = (r << 1) | (uint32_t)((n >> i) & 1u);
+            q <<= 1;
+            if (top || r >= d) r -= d, q |= 1u;
+        }
+    }
+    *rem = r;
+    return q;
+}
+
+/* n / d and n % d: native where registers are 64 bits wide, else the steps above. */
+SIOC__FN uint64_t sioc__udiv64(uint64_t n, uint32_t d, uint32_t *rem) {
+#if SIZE_MAX > 0xFFFFFFFFu
+    *rem = (uint32_t)(n % d);
+    return n / d;
+#else
+    return sioc__udiv64_steps(n, d, rem);
+#endif
+}
+
+/* Floor division of a signed n (the remainder in [0, d)), as the date algorithms need. */
+SIOC__FN int64_t sioc__fdiv64(int64_t n, uint32_t d, uint32_t *rem) {
+    uint64_t q;
+    uint32_t r;
+    if (n >= 0) return (int64_t)sioc__udiv64((uint64_t)n, d, rem);
+    q = sioc__udiv64((uint64_t)0 - (uint64_t)n - 1u, d, &r); /* -n - 1 = q d + r  =>  n = -(q + 1) d + (d - 1 - r) */
+    *rem = d - 1u - r;
+    return -(int64_t)q - 1;
+}
+
 /* Days since 1970-01-01 -> proleptic Gregorian civil date (H. Hinnant's era-based algorithm), integer-only. */
 SIOC__FN void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
     int64_t era;
+    uint32_t r;
     unsigned doe, yoe, doy, mp;
     z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
+    era = sioc__fdiv64(z, 146097u, &r);
+    doe = (unsigned)r;
     yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
     doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
     mp = (5u * doy + 2u) / 153u;
@@ -3890,7 +4001,7 @@ SIOC__FN uint64_t sioc__backoff_at(uint64_t now, int attempts, uint32_t base_ms,
     int shift = attempts > 21 ? 20 : (attempts > 0 ? attempts - 1 : 0);
     uint64_t window = (uint64_t)base_ms << shift;
     if (window > cap_ms) window = cap_ms;
-    return now + floor_ms + random32 % (window + 1);
+    return now + floor_ms + (window >= 0xFFFFFFFFu ? random32 : random32 % (uint32_t)(window + 1u));
 }
 
 /* The struct that holds a member at address p (intrusive containers). */
@@ -4015,8 +4126,9 @@ SIOC_API void sioc_buf_put_u64(sioc_buf *b, uint64_t v) {
     char tmp[20];
     size_t i = sizeof tmp;
     do {
-        tmp[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
+        uint32_t digit;
+        v = sioc__udiv64(v, 10u, &digit);
+        tmp[--i] = (char)('0' + (int)digit);
     } while (v != 0);
     sioc_buf_put(b, tmp + i, sizeof tmp - i);
 }
@@ -4987,7 +5099,8 @@ SIOC_API sioc_result sioc_json_get_i64(const sioc_json *doc, int tok, int64_t *o
         unsigned d;
         if (!sioc__is_digit(p[i])) return SIOC_ERR_TYPE;
         d = (unsigned)(p[i] - '0');
-        if (u > (UINT64_MAX - d) / 10u) u = UINT64_MAX; /* saturate; the check below reports it */
+        if (u > UINT64_MAX / 10u || (u == UINT64_MAX / 10u && d > UINT64_MAX % 10u))
+            u = UINT64_MAX; /* saturate (u * 10 + d would wrap); the check below reports it */
         else u = u * 10u + d;
     }
     lim = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
@@ -5050,18 +5163,17 @@ static void sioc__dec_shr(sioc__dec *a, unsigned k) {
 /* Multiply by 2^k, k <= 60: from the bottom, writing `extra` places higher (2^k has at most k/3+1 digits). */
 static void sioc__dec_shl(sioc__dec *a, unsigned k) {
     int extra = (int)k / 3 + 1, r = a->nd, w = a->nd + extra, total, j;
-    uint64_t n = 0, q;
+    uint64_t n = 0;
+    uint32_t digit;
     if (a->nd == 0) return;
     while (r > 0) {
         n += (uint64_t)a->d[--r] << k;
-        q = n / 10;
-        a->d[--w] = (uint8_t)(n - q * 10);
-        n = q;
+        n = sioc__udiv64(n, 10u, &digit);
+        a->d[--w] = (uint8_t)digit;
     }
     while (n > 0) {
-        q = n / 10;
-        a->d[--w] = (uint8_t)(n - q * 10);
-        n = q;
+        n = sioc__udiv64(n, 10u, &digit);
+        a->d[--w] = (uint8_t)digit;
     }
     total = a->nd + extra - w;
     memmove(a->d, a->d + w, (size_t)total);
@@ -5389,8 +5501,7 @@ static int sioc__f64_digits_u64(uint64_t f, int e, int even, int asym, int k, ui
         r *= 10;
         mm *= 10;
         mp *= 10;
-        d = (int)(r / s);
-        r %= s;
+        for (d = 0; r >= s; d++) r -= s; /* r < 10 s: a digit by at most 9 subtractions, no 64-bit division */
         low = even ? r <= mm : r < mm;
         high = even ? r + mp >= s : r + mp > s;
         if (!low && !high && nd < 17) {
@@ -5539,8 +5650,9 @@ SIOC_API size_t sioc_json_format_f64(double v, char *out) {
             uint64_t u = (uint64_t)(iv < 0 ? -iv : iv);
             int m = 0;
             do {
-                tmp[m++] = (char)('0' + (int)(u % 10));
-                u /= 10;
+                uint32_t digit;
+                u = sioc__udiv64(u, 10u, &digit);
+                tmp[m++] = (char)('0' + (int)digit);
             } while (u);
             while (m) out[n++] = tmp[--m];
             out[n] = 0;
@@ -6121,6 +6233,22 @@ static uint64_t sioc__mp_load(const uint8_t *p, unsigned n) {
     }
 }
 
+/* float32 bits -> the bits of the same value as a float64, exactly (a NaN keeps its payload, quieted, as FPUs
+   do), without floating-point arithmetic: on a soft-float target one (double) cast links the double library. */
+static uint64_t sioc__mp_f32_to_f64(uint32_t b) {
+    uint64_t sign = (uint64_t)(b >> 31) << 63;
+    int e = (int)((b >> 23) & 0xFFu);
+    uint32_t m = b & 0x7FFFFFu;
+    if (e == 0xFF) return sign | 0x7FF0000000000000ull | (m ? 0x0008000000000000ull : 0u) | ((uint64_t)m << 29);
+    if (e == 0) {
+        if (!m) return sign; /* +-0 */
+        e = 1;               /* subnormal: normalise, so the implicit leading 1 is bit 23 */
+        while (!(m & 0x800000u)) m <<= 1, e--;
+        m &= 0x7FFFFFu;
+    }
+    return sign | ((uint64_t)(e + 1023 - 127) << 52) | ((uint64_t)m << 29);
+}
+
 /* Decode one item header at p (avail bytes). Pure: no state. *out_size = bytes of the item (for containers: of
    the header). Every length is checked against avail before any byte past the header is touched. */
 static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_item *it, size_t *out_size) {
@@ -6192,10 +6320,8 @@ static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_i
         *out_size = hdr;
         return SIOC_OK;
     case SIOC_MSGPACK_FLOAT32: {
-        uint32_t bits = (uint32_t)v;
-        float f;
-        memcpy(&f, &bits, sizeof f);
-        it->f = (double)f;
+        uint64_t bits = sioc__mp_f32_to_f64((uint32_t)v);
+        memcpy(&it->f, &bits, sizeof it->f);
         *out_size = hdr;
         return SIOC_OK;
     }
@@ -6531,32 +6657,28 @@ SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out
 
 /* ---- msgpack -> JSON ---- */
 
+#if SIOC_ENABLE_FLOAT
 /* A JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it (years outside 0..9999 as +-YYYYYY).
    Returns the length, or 0 for an invalid Date (toJSON gives null). */
 static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
     double t = (double)sec * 1e3 + (double)nsec / 1e6;
-    int64_t ms, days, rem, y, parts[6];
+    int64_t days, y;
+    uint32_t rem, a, parts[6]; /* within the JS range every part fits 32 bits (|year| <= 275760) */
     unsigned mo, d;
     static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
     char *p = out;
     int i;
     if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
-    ms = (int64_t)t;
-    days = ms / 86400000;
-    rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
+    days = sioc__fdiv64((int64_t)t, 86400000u, &rem); /* floor: rem is the time of day */
     sioc__civil_from_days(days, &y, &mo, &d);
+    a = (uint32_t)(y < 0 ? -y : y);
     if (y < 0 || y > 9999) {
-        int64_t a = y < 0 ? -y : y;
         *p++ = y < 0 ? '-' : '+';
         for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 6;
     } else {
-        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
+        for (i = 3; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 4;
     }
     parts[0] = mo;
@@ -6574,66 +6696,82 @@ static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     *p++ = 'Z';
     return (size_t)(p - out);
 }
+#endif
+
+/* SIOC_ENABLE_FLOAT 0: a value JS would print through a double (a float, a Date, an integer beyond 2^53) cannot be
+   written: the conversion fails with SIOC_ERR_UNSUPPORTED rather than link the double library. */
+#if SIOC_ENABLE_FLOAT
+#define SIOC__MPJ_F64(jw, v) (sioc_json_write_f64((jw), (v)), SIOC_OK)
+#else
+#define SIOC__MPJ_F64(jw, v) SIOC_ERR_UNSUPPORTED
+#endif
 
 /* An integer: exact, or as the double Node reads (beyond 2^53 JS prints the double). */
-static void sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
-    if (exact || u <= 9007199254740992u)
-        sioc_json_write_u64(jw, u);
-    else
-        sioc_json_write_f64(jw, (double)u);
+static sioc_result sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
+    if (!exact && u > 9007199254740992u) return SIOC__MPJ_F64(jw, (double)u);
+    sioc_json_write_u64(jw, u);
+    return SIOC_OK;
 }
-static void sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
-    if (exact || i >= -(int64_t)9007199254740992)
-        sioc_json_write_i64(jw, i);
-    else
-        sioc_json_write_f64(jw, (double)i);
+static sioc_result sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
+    if (!exact && i < -(int64_t)9007199254740992) return SIOC__MPJ_F64(jw, (double)i);
+    sioc_json_write_i64(jw, i);
+    return SIOC_OK;
 }
 
 /* A map key: str as is, an integer as the property name JS gives it (String(n), or the exact digits). */
 static sioc_result sioc__mpj_key(sioc_json_writer *jw, const sioc_msgpack_item *it, int exact) {
     char tmp[SIOC_JSON_F64_MAX > 24 ? SIOC_JSON_F64_MAX : 24];
-    size_t n;
     if (it->type == SIOC_MSGPACK_STR) {
         sioc_json_write_key(jw, (const char *)it->data, it->len);
         return SIOC_OK;
     }
     if (it->type != SIOC_MSGPACK_UINT && it->type != SIOC_MSGPACK_INT) return SIOC_ERR_TYPE;
-    if (exact) {
+    /* up to 2^53 String(n) prints every digit */
+    if (exact || (it->type == SIOC_MSGPACK_UINT ? it->u <= 9007199254740992u : it->i >= -(int64_t)9007199254740992)) {
         uint64_t u = it->type == SIOC_MSGPACK_UINT ? it->u : (uint64_t)0 - (uint64_t)it->i;
         char *p = tmp + sizeof tmp;
         do {
-            *--p = (char)('0' + (int)(u % 10u));
-            u /= 10u;
+            uint32_t digit;
+            u = sioc__udiv64(u, 10u, &digit);
+            *--p = (char)('0' + (int)digit);
         } while (u);
         if (it->type == SIOC_MSGPACK_INT) *--p = '-';
         sioc_json_write_key(jw, p, (size_t)(tmp + sizeof tmp - p));
         return SIOC_OK;
     }
-    n = sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp);
-    sioc_json_write_key(jw, tmp, n);
+#if SIOC_ENABLE_FLOAT
+    sioc_json_write_key(jw, tmp,
+                        sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp));
     return SIOC_OK;
+#else
+    return SIOC_ERR_UNSUPPORTED;
+#endif
 }
 
 /* One scalar (or str/bin/ext/timestamp) value. */
 static sioc_result sioc__mpj_scalar(sioc_json_writer *jw, const sioc_msgpack_item *it, const sioc_mpjson_opts *o) {
     int exact = (o->flags & SIOC_MPJSON_EXACT_INTEGERS) != 0;
-    char tmp[32];
-    size_t n;
     switch (it->type) {
     case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); return SIOC_OK;
     case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it->boolean); return SIOC_OK;
-    case SIOC_MSGPACK_UINT: sioc__mpj_uint(jw, it->u, exact); return SIOC_OK;
-    case SIOC_MSGPACK_INT: sioc__mpj_int(jw, it->i, exact); return SIOC_OK;
+    case SIOC_MSGPACK_UINT: return sioc__mpj_uint(jw, it->u, exact);
+    case SIOC_MSGPACK_INT: return sioc__mpj_int(jw, it->i, exact);
     case SIOC_MSGPACK_FLOAT32:
-    case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it->f); return SIOC_OK;
+    case SIOC_MSGPACK_FLOAT64: return SIOC__MPJ_F64(jw, it->f);
     case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it->data, it->len); return SIOC_OK;
-    case SIOC_MSGPACK_TIMESTAMP:
-        n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
+    case SIOC_MSGPACK_TIMESTAMP: {
+#if SIOC_ENABLE_FLOAT
+        char tmp[32];
+        size_t n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
         if (n)
             sioc_json_write_str(jw, tmp, n);
         else
             sioc_json_write_null(jw);
         return SIOC_OK;
+#else
+        return SIOC_ERR_UNSUPPORTED;
+#endif
+    }
     case SIOC_MSGPACK_BIN:
     case SIOC_MSGPACK_EXT: return o->write_bin ? o->write_bin(o->user, jw, it) : SIOC_ERR_TYPE;
     default: return SIOC_ERR_PARSE;
@@ -6755,7 +6893,6 @@ static void sioc__mpj_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok)
 
 /* A number: a JS number, or with exact integers any integer literal that fits 64 bits. */
 static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int tok, int exact) {
-    double f = 0;
     if (exact) {
         int64_t i;
         sioc_str raw = sioc_json_raw(doc, tok);
@@ -6777,8 +6914,21 @@ static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int t
             }
         }
     }
-    (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
-    sioc_msgpack_write_double(w, f);
+#if SIOC_ENABLE_FLOAT
+    {
+        double f = 0;
+        (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
+        sioc_msgpack_write_double(w, f);
+    }
+#else
+    { /* a safe integer literal, as JS keeps it; anything else would need doubles */
+        int64_t i;
+        if (sioc_json_get_i64(doc, tok, &i) == SIOC_OK && i <= 9007199254740991 && i >= -9007199254740991)
+            sioc_msgpack_write_int(w, i);
+        else
+            sioc_buf_fail(w->out, SIOC_ERR_UNSUPPORTED);
+    }
+#endif
 }
 
 SIOC_API sioc_result sioc_json_to_msgpack(const sioc_json *doc, int tok, sioc_msgpack_writer *w,
@@ -7579,8 +7729,9 @@ static size_t sioc__sas_decimal(int64_t v, char tmp[20]) {
     size_t n = 0, i;
     uint64_t u = (uint64_t)v;
     do {
-        rev[n++] = (char)('0' + (int)(u % 10u));
-        u /= 10u;
+        uint32_t digit;
+        u = sioc__udiv64(u, 10u, &digit);
+        rev[n++] = (char)('0' + (int)digit);
     } while (u != 0);
     for (i = 0; i < n; i++) tmp[i] = rev[n - 1 - i];
     return n;
@@ -7667,7 +7818,8 @@ static sioc_result sioc__sas_parse_i64(sioc_str s, int64_t *out) {
         unsigned d;
         if (!sioc__is_digit((unsigned char)s.ptr[i])) return SIOC_ERR_PARSE;
         d = (unsigned)(s.ptr[i] - '0');
-        if (v > (UINT64_C(0x7FFFFFFFFFFFFFFF) - d) / 10u) return SIOC_ERR_PARSE;
+        if (v > UINT64_C(0x7FFFFFFFFFFFFFFF) / 10u || (v == UINT64_C(0x7FFFFFFFFFFFFFFF) / 10u && d > 7u))
+            return SIOC_ERR_PARSE; /* over INT64_MAX (9223372036854775807) */
         v = v * 10u + d;
     }
     *out = (int64_t)v;
@@ -8021,12 +8173,22 @@ SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int
    -1 when it is one with a bad num (socket.io-parser: "illegal attachments"). */
 static int sioc__sio_placeholder_num(const sioc_json *doc, int t, uint32_t attachments, size_t *num) {
     int ph = sioc_json_find(doc, t, "_placeholder"), nt, b = 0;
-    double f;
     if (ph < 0 || sioc_json_get_bool(doc, ph, &b) != SIOC_OK || !b) return 0;
     nt = sioc_json_find(doc, t, "num");
-    if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
-    if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
-    *num = (size_t)f;
+#if SIOC_ENABLE_FLOAT
+    {
+        double f;
+        if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
+        if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
+        *num = (size_t)f;
+    }
+#else
+    { /* an integer literal (socket.io-client writes no other); "1.0" would need doubles */
+        int64_t v;
+        if (sioc_json_get_i64(doc, nt, &v) != SIOC_OK || v < 0 || (uint64_t)v >= attachments) return -1;
+        *num = (size_t)v;
+    }
+#endif
     return 1;
 }
 
@@ -8743,6 +8905,21 @@ static sioc_result sioc__msg_fail(sioc_msg *m, sioc_result e, const char *field)
     return e;
 }
 
+/* A float timeout as whole milliseconds, from the double's bits (no double library on soft-float targets):
+   truncated, 0 for anything negative or below 1, UINT64_MAX from 2^64 up. Returns 0 for a NaN. */
+static int sioc__msg_f64_ms(double f, uint64_t *out) {
+    uint64_t b, m;
+    int e;
+    memcpy(&b, &f, sizeof b);
+    e = (int)((b >> 52) & 0x7FFu);
+    m = b & 0xFFFFFFFFFFFFFull;
+    if (e == 0x7FF && m) return 0;
+    if ((b >> 63) || e < 1023) *out = 0;
+    else if (e >= 1023 + 64) *out = UINT64_MAX;
+    else *out = e - 1023 >= 52 ? (m | 1ull << 52) << (e - 1023 - 52) : (m | 1ull << 52) >> (52 - (e - 1023));
+    return 1;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
@@ -8777,8 +8954,8 @@ static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
                 fl->timeout_ms = v.u;
             } else if (v.type == SIOC_MSGPACK_INT) {
                 fl->timeout_ms = 0;
-            } else if ((v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) && v.f == v.f) {
-                fl->timeout_ms = v.f <= 0 ? 0 : v.f >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v.f;
+            } else if (v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) {
+                if (!sioc__msg_f64_ms(v.f, &fl->timeout_ms)) continue; /* NaN: treated as absent */
             } else {
                 continue; /* another type: treated as absent */
             }
@@ -9360,6 +9537,16 @@ SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const 
 #define SIOC__NIL 0xFFFFFFFFu
 #define SIOC__NS_NONE 0xFFFFu
 
+/* Built without the receive side (SIOC_ENABLE_RECEIVE 0) every node is an emitter: a constant, so the compiler
+   drops what only a receiving node runs (inbound handling, local delivery, requests, heartbeats). */
+#if SIOC_ENABLE_RECEIVE
+#define SIOC__NODE_EMITTER(n) ((n)->p_desc.emitter_only)
+#define SIOC__NODE_RX_OFF SIOC_OK /* what a receive call returns on an emitter or a closed node: ignored */
+#else
+#define SIOC__NODE_EMITTER(n) 1
+#define SIOC__NODE_RX_OFF SIOC_ERR_UNSUPPORTED /* no receive path in this build */
+#endif
+
 /* ---- private types ---- */
 
 struct sioc__node_ns {
@@ -9763,6 +9950,7 @@ SIOC_API sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc) {
     size_t size = sioc_node_heap_size(&d);
     void *mem;
     memset(n, 0, sizeof *n);
+    if (!SIOC_ENABLE_RECEIVE && !d.emitter_only) return SIOC_ERR_UNSUPPORTED; /* a receiving node is not built in */
     if (!d.random && !d.emitter_only) return SIOC_ERR_DEPENDENCY;
 #if !SIOC_ENABLE_LIBC_MALLOC
     if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
@@ -9776,6 +9964,7 @@ SIOC_API sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc) {
 SIOC_API sioc_result sioc_node_init_preallocated(sioc_node *n, const sioc_node_desc *desc, void *mem) {
     sioc_node_desc d = sioc_node_desc_resolved(desc);
     memset(n, 0, sizeof *n);
+    if (!SIOC_ENABLE_RECEIVE && !d.emitter_only) return SIOC_ERR_UNSUPPORTED;
     if (!d.random && !d.emitter_only) return SIOC_ERR_DEPENDENCY;
     if (!mem || sioc_node_heap_size(&d) == 0) return SIOC_ERR_ARG;
     return sioc__node_setup(n, &d, mem, 0);
@@ -10038,7 +10227,7 @@ static uint32_t sioc__node_ns_create(sioc_node *n, sioc_str name, uint64_t now) 
     s->next_ack_id = 0;
     s->last_pub = now;
     /* A namespace that starts on a ready node announces itself (§5 rule 4). */
-    if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only)
+    if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n))
         (void)sioc__node_publish_bare(n, i, SIOC_MSG_INITIAL_HEARTBEAT, now);
     return i;
 }
@@ -10227,7 +10416,7 @@ SIOC_API sioc_result sioc_node_socket_add(sioc_node *n, sioc_str nsp, sioc_str i
     struct sioc__node_sock *s;
     uint32_t ns, slot;
     sioc_result r;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if (!id.ptr || id.len == 0 || !sioc__node_name_ok(id)) return SIOC_ERR_ARG;
     if (sd && (!sioc__node_valid_value(sd->handshake) || !sioc__node_valid_value(sd->data))) return SIOC_ERR_ARG;
     r = sioc__node_api_ns(n, nsp, now_ms, &ns);
@@ -10394,15 +10583,17 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 static size_t sioc__node_date_string(uint64_t ms, char *out) {
     static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
-    int64_t y, days = (int64_t)(ms / 86400000u);
-    unsigned mo, d, sec = (unsigned)(ms % 86400000u / 1000u), k;
+    uint32_t in_day, weekday, digit;
+    int64_t y, days = (int64_t)sioc__udiv64(ms, 86400000u, &in_day);
+    unsigned mo, d, sec = (unsigned)(in_day / 1000u), k;
     char *p = out, digits[24];
     if (ms > 8640000000000000u) {
         memcpy(out, "Invalid Date", 12);
         return 12;
     }
     sioc__civil_from_days(days, &y, &mo, &d);
-    memcpy(p, wd + 3 * (days % 7), 3); /* 1970-01-01 was a Thursday */
+    (void)sioc__udiv64((uint64_t)days, 7u, &weekday);
+    memcpy(p, wd + 3 * weekday, 3); /* 1970-01-01 was a Thursday */
     p[3] = ' ';
     memcpy(p + 4, mn + 3 * (mo - 1), 3);
     p[7] = ' ';
@@ -10410,7 +10601,10 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
     p[9] = (char)('0' + d % 10);
     p[10] = ' ';
     p += 11;
-    for (k = 0; y > 0 || k < 4; y /= 10) digits[k++] = (char)('0' + (int)(y % 10)); /* at least 4 digits */
+    for (k = 0; y > 0 || k < 4;) { /* at least 4 digits */
+        y = (int64_t)sioc__udiv64((uint64_t)y, 10u, &digit);
+        digits[k++] = (char)('0' + (int)digit);
+    }
     while (k > 0) *p++ = digits[--k];
     *p++ = ' ';
     for (k = 0; k < 3; k++) {
@@ -11189,7 +11383,7 @@ static int sioc__node_admit(sioc_node *n, sioc_str nsp, sioc_str uid, sioc_str r
 
 static int sioc__node_receiving(sioc_node *n) {
     n->counters.received++;
-    if (!n->p_mem || n->p_desc.emitter_only || n->state >= SIOC_NODE_CLOSING) {
+    if (!n->p_mem || SIOC__NODE_EMITTER(n) || n->state >= SIOC_NODE_CLOSING) {
         n->counters.ignored_other++;
         return 0;
     }
@@ -11208,7 +11402,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
     sioc_msg m;
     uint32_t ns;
     sioc_result e;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (!env->nsp.ptr || !env->uid.ptr || !env->body.ptr) { /* §2.1 step 1 (Node: "malformed") */
         memset(&m, 0, sizeof m);
         m.error_field = !env->nsp.ptr ? "nsp" : !env->uid.ptr ? "uid" : "Message";
@@ -11230,7 +11424,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
     sioc_msg m;
     uint32_t ns;
     sioc_result e;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (props) { /* §2.2: dispatch on the properties before decoding */
         if (!props->nsp.ptr) {
             memset(&m, 0, sizeof m);
@@ -11256,7 +11450,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
 
 SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t now_ms) {
     uint32_t ns;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (!m->nsp.ptr || !m->uid.ptr || m->type < 1 || m->type > 13) {
         sioc_msg c = *m;
         if (!c.error_field) c.error_field = !m->nsp.ptr ? "nsp" : !m->uid.ptr ? "uid" : "type";
@@ -11272,12 +11466,13 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
     uint64_t d = UINT64_MAX;
     uint32_t i, k;
     (void)now_ms;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return UINT64_MAX;
+    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
         const struct sioc__node_ns *s = &n->p_ns[i];
         for (k = 0; k < s->n_peers; k++)
             d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only)
+        if (n->state == SIOC_NODE_READY)
             d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
     }
     for (i = 0; i < n->p_desc.max_requests; i++)
@@ -11289,7 +11484,7 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
 
 SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
     uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return;
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
     for (i = 0; i < n->p_n_ns; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
         for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
@@ -11303,7 +11498,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
     for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
         if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only) {
+    if (n->state == SIOC_NODE_READY) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
             struct sioc__node_ns *s = &n->p_ns[i];
             if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
@@ -11331,7 +11526,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
     sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
-    if (ready && !n->p_desc.emitter_only) {
+    if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_INITIAL_HEARTBEAT);
@@ -11345,10 +11540,10 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
 SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
-    for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
-    if (!n->p_desc.emitter_only) {
+    if (!SIOC__NODE_EMITTER(n)) { /* an emitter has no requests or ack registrations, and leaves unannounced */
+        for (i = 0; i < n->p_desc.max_requests; i++)
+            if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
+        for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);
@@ -11518,7 +11713,8 @@ SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_
         p.packet = packet;
         if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) return r;
     }
-    (void)sioc__node_deliver(n, ns, n->p_sel_out, sioc__node_select(n, ns, NULL, &d), packet, -1, &d.flags, NULL);
+    if (!SIOC__NODE_EMITTER(n)) /* an emitter has no sockets of its own */
+        (void)sioc__node_deliver(n, ns, n->p_sel_out, sioc__node_select(n, ns, NULL, &d), packet, -1, &d.flags, NULL);
     return SIOC_OK;
 }
 
@@ -11535,7 +11731,7 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
     if (timeout_ms == 0) return SIOC_ERR_ARG;         /* Q7 */
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
     if ((r = sioc__node_check_packet(packet, 0)) != SIOC_OK) return r;
@@ -11653,7 +11849,7 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
     if ((r = sioc__node_api_ns(n, nsp, now_ms, &ns)) != SIOC_OK) return r;
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_FETCH_SOCKETS, ns, user);
@@ -11707,7 +11903,7 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_check_packet(packet, 1)) != SIOC_OK) return r;
     if ((r = sioc__node_api_ns(n, nsp, now_ms, &ns)) != SIOC_OK) return r;
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_SERVER_SIDE_EMIT, ns, user);
@@ -11893,8 +12089,8 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
         sioc_buf_put(out, h->value.ptr, h->value.len);
         sioc_buf_puts(out, "\r\n");
     }
-    need_cl = req->body_len > 0 || !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") ||
-              !strcmp(req->method, "PATCH");
+    need_cl = req->body_len > 0 || !sioc__strcmp(req->method, "POST") || !sioc__strcmp(req->method, "PUT") ||
+              !sioc__strcmp(req->method, "PATCH");
     if (need_cl) {
         sioc_buf_puts(out, "Content-Length: ");
         sioc_buf_put_u64(out, (uint64_t)req->body_len);
@@ -12050,8 +12246,9 @@ static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
         item = sioc__http_trim(v.ptr + i, j - i);
         if (item.len == 0) return SIOC_ERR_PROTOCOL;
         for (k = 0; k < item.len; k++) {
+            const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
             int d = (unsigned char)item.ptr[k] - '0';
-            if (d < 0 || d > 9 || n > (UINT64_MAX - 1 - (uint64_t)d) / 10) return SIOC_ERR_PROTOCOL;
+            if (d < 0 || d > 9 || n > top || (n == top && (uint64_t)d > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
             n = n * 10 + (uint64_t)d;
         }
         if (have && n != first) return SIOC_ERR_PROTOCOL;
@@ -12592,7 +12789,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
             if (free_ep < 0) free_ep = (int)i;
             continue;
         }
-        if (e->port == port && e->tls == (tls ? 1 : 0) && !strcmp(e->host, host)) {
+        if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
             if (out_ep) *out_ep = (int)i;
             return SIOC_OK;
         }
@@ -12919,7 +13116,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
     r->retried = 0;
     r->fresh_only = 0;
-    r->head_request = (uint8_t)(strcmp(req->method, "HEAD") == 0);
+    r->head_request = (uint8_t)(sioc__strcmp(req->method, "HEAD") == 0);
     r->overflow = 0;
     r->status = 0;
     r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
@@ -14763,10 +14960,11 @@ SIOC_API sioc_result sioc_posix_run(sioc_posix *px, uint32_t max_wait_ms) {
    H. Hinnant, "chrono-compatible low-level date algorithms"), integer-only and exact for the range we accept. */
 static int64_t sioc__days_from_civil(int64_t y, unsigned m, unsigned d) {
     int64_t era;
+    uint32_t r;
     unsigned yoe, doy, doe;
     y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
+    era = sioc__fdiv64(y, 400u, &r);
+    yoe = (unsigned)r;
     doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
     doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
     return era * 146097 + (int64_t)doe - 719468;
@@ -14780,12 +14978,14 @@ static void sioc__put_digits(char *p, unsigned v, int n) {
 }
 
 SIOC_API sioc_result sioc_sigv4_format_date(int64_t t, char out[17]) {
-    int64_t y;
+    int64_t y, days;
     unsigned mo, d, secs;
+    uint32_t r;
     /* 253402300800 = 10000-01-01T00:00:00Z */
     if (t < 0 || t >= INT64_C(253402300800)) return SIOC_ERR_RANGE;
-    sioc__civil_from_days(t / 86400, &y, &mo, &d);
-    secs = (unsigned)(t % 86400);
+    days = (int64_t)sioc__udiv64((uint64_t)t, 86400u, &r);
+    secs = (unsigned)r;
+    sioc__civil_from_days(days, &y, &mo, &d);
     sioc__put_digits(out, (unsigned)y, 4);
     sioc__put_digits(out + 4, mo, 2);
     sioc__put_digits(out + 6, d, 2);
@@ -14816,6 +15016,7 @@ SIOC_API sioc_result sioc_sigv4_parse_http_date(sioc_str s, int64_t *out) {
     const char *p = s.ptr;
     unsigned d, y, hh, mm, ss, mo = 0, i, wd = 7;
     int64_t days_since;
+    uint32_t weekday;
     /* "Mon, 23 Nov 2026 05:47:55 GMT": exactly 29 bytes */
     if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' || p[19] != ':' ||
         p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
@@ -14832,7 +15033,8 @@ SIOC_API sioc_result sioc_sigv4_parse_http_date(sioc_str s, int64_t *out) {
     if (mo == 2 && d == 29 && !((y % 4u == 0 && y % 100u != 0) || y % 400u == 0)) return SIOC_ERR_PARSE;
     days_since = sioc__days_from_civil((int64_t)y, mo, d);
     /* 1970-01-01 was a Thursday (index 3 in `days`); a wrong weekday means a corrupt header */
-    if ((unsigned)((days_since + 3) % 7) != wd) return SIOC_ERR_PARSE;
+    (void)sioc__udiv64((uint64_t)days_since + 3u, 7u, &weekday); /* days_since >= 0: the year is 1970 or later */
+    if (weekday != wd) return SIOC_ERR_PARSE;
     *out = days_since * 86400 + (int64_t)(hh * 3600u + mm * 60u + (ss > 59 ? 59 : ss));
     return SIOC_OK;
 }
@@ -15525,6 +15727,70 @@ SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_
     return sioc_buf_result(out);
 }
 
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
+   index ("." onwards); 0 for a parameter outside the entries. */
+static size_t sioc__pb_entry(const uint8_t *p, size_t len, size_t *rest) {
+    size_t k = sizeof SIOC__PB_MEMBER - 1, idx = 0;
+    if (len <= k || memcmp(p, SIOC__PB_MEMBER, k) != 0) return 0;
+    while (k < len && p[k] >= '0' && p[k] <= '9' && idx <= SIOC_AWS_MAX_BATCH) idx = idx * 10u + (size_t)(p[k++] - '0');
+    if (k >= len || p[k] != '.' || !idx || idx > SIOC_AWS_MAX_BATCH) return SIOC_AWS_MAX_BATCH + 1u; /* not ours */
+    *rest = k;
+    return idx;
+}
+
+static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (ids[i].len == id.len && memcmp(ids[i].ptr, id.ptr, id.len) == 0) return 1;
+    return 0;
+}
+
+SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
+    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t *d;
+    if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
+    d = body->data;
+    if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
+    memset(keep, 0, sizeof keep);
+    /* first pass: which entries stay (their Id= parameter), and their new numbers */
+    for (r = 0; r < body->len; r = i + 1) {
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
+    }
+    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
+    if (!kept) return SIOC_ERR_NOT_FOUND;
+    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
+    for (r = 0; r < body->len; r = i + 1) {
+        size_t n;
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx && !renum[idx]) continue;
+        if (w) d[w++] = '&';
+        if (!idx) {
+            memmove(d + w, d + r, i - r);
+            w += i - r;
+            continue;
+        }
+        n = sizeof SIOC__PB_MEMBER - 1;
+        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
+        w += n;
+        if (renum[idx] >= 10) d[w++] = '1';
+        d[w++] = (uint8_t)('0' + renum[idx] % 10);
+        memmove(d + w, d + r + rest, i - r - rest);
+        w += i - r - rest;
+    }
+    body->len = w;
+    return SIOC_OK;
+}
+
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");
@@ -15943,7 +16209,7 @@ SIOC_API sioc_result sioc_sns_parse_error(const char *xml, size_t len, sioc_aws_
     sioc__xml_fixed(err, "Message", out->message, sizeof out->message);
     sioc__xml_fixed(err, "Type", type, sizeof type);
     sioc__xml_fixed(root, "RequestId", out->request_id, sizeof out->request_id);
-    out->sender_fault = strcmp(type, "Sender") == 0;
+    out->sender_fault = sioc__strcmp(type, "Sender") == 0;
     return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
 }
 
@@ -16549,8 +16815,9 @@ static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc
     sioc_buf_puts(&b, r == SIOC_ERR_TOO_LARGE          ? ": message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)"
                       : r == SIOC_ERR_BUFFER_TOO_SMALL ? ": the request body does not fit body_cap"
                       : r == SIOC_ERR_LIMIT            ? ": too many attributes or entries, or no request slot free"
+                      : r == SIOC_ERR_UNSUPPORTED      ? ": SQS is not built in (SIOC_ENABLE_RECEIVE 0)"
                                                        : ": refused: ");
-    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT)
+    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT && r != SIOC_ERR_UNSUPPORTED)
         sioc_buf_puts(&b, sioc_strerror(r));
     sioc__detail_end(&b);
 }
@@ -16561,6 +16828,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     sioc_result r;
     if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
     if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
+    if (!SIOC_ENABLE_RECEIVE && svc == SIOC_AWS_SQS) { /* a publish-only build talks to SNS alone */
+        sioc__aws_refused(call, svc, op, SIOC_ERR_UNSUPPORTED);
+        return SIOC_ERR_UNSUPPORTED;
+    }
     oplen = strlen(op);
     if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
         return SIOC_ERR_ARG;
@@ -16682,7 +16953,7 @@ SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call
 
 static int sioc__code_in(const char *code, const char *const *list) {
     for (; *list; list++)
-        if (strcmp(code, *list) == 0) return 1;
+        if (sioc__strcmp(code, *list) == 0) return 1;
     return 0;
 }
 
@@ -16752,7 +17023,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         const char *body = (const char *)r->body;
         sioc_str date, qe;
         int64_t server_t;
-        if (call->p_service == SIOC_AWS_SNS) {
+        if (call->p_service == SIOC_AWS_SNS || !SIOC_ENABLE_RECEIVE) { /* publish-only: no SQS call was sent */
             (void)sioc_sns_parse_error(body, r->body_len, &call->error);
         } else {
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
@@ -17223,6 +17494,46 @@ static sioc_result sioc__az_jint(const sioc_json *d, int obj, const char *key, i
     return sioc_json_get_i64(d, t, out);
 }
 
+#if !SIOC_ENABLE_FLOAT
+/* SIOC_ENABLE_FLOAT 0: a JSON number of seconds (valid syntax, checked by the parser) as its whole seconds, the
+   fraction dropped, built straight into a double's bits: no double arithmetic is linked. SIOC_ERR_RANGE from
+   10^18 up. */
+static sioc_result sioc__az_whole_seconds(sioc_str t, double *out) {
+    uint64_t v = 0, bits = 0;
+    size_t i = 0, k;
+    long e = 0, shift;
+    int neg = t.len && t.ptr[0] == '-', p = 63;
+    const char *dot;
+    i = (size_t)neg;
+    for (k = i; k < t.len && t.ptr[k] != 'e' && t.ptr[k] != 'E'; k++) {
+    }
+    if (k + 1 < t.len) { /* the exponent */
+        size_t x = k + 1 + (t.ptr[k + 1] == '+' || t.ptr[k + 1] == '-');
+        for (; x < t.len && e < 100; x++) e = e * 10 + (t.ptr[x] - '0');
+        if (t.ptr[k + 1] == '-') e = -e;
+    }
+    dot = (const char *)memchr(t.ptr + i, '.', k - i);
+    shift = (long)((dot ? (size_t)(dot - t.ptr) : k) - i) + e; /* digits left of the point once scaled */
+    for (; i < k && shift > 0; i++) {
+        if (t.ptr[i] == '.') continue;
+        if (v >= 100000000000000000ull) return SIOC_ERR_RANGE;
+        v = v * 10u + (uint64_t)(t.ptr[i] - '0');
+        shift--;
+    }
+    for (; shift > 0; shift--) { /* an exponent beyond the digits */
+        if (v >= 100000000000000000ull) return SIOC_ERR_RANGE;
+        v *= 10u;
+    }
+    if (v) {
+        while (!(v >> p)) p--;
+        bits = ((uint64_t)(p + 1023) << 52) | ((p <= 52 ? v << (52 - p) : v >> (p - 52)) & 0xFFFFFFFFFFFFFull);
+    }
+    if (neg) bits |= 1ull << 63;
+    memcpy(out, &bits, sizeof *out);
+    return SIOC_OK;
+}
+#endif
+
 SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len, sioc_buf *scratch,
                                                    sioc_azure_broker_props *out) {
     sioc_json d;
@@ -17245,7 +17556,13 @@ SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len,
     if ((r = sioc__az_jint(&d, 0, "DeliveryCount", &out->delivery_count)) != SIOC_OK) return r;
     ttl = sioc_json_find(&d, 0, "TimeToLive");
     if (ttl >= 0 && !sioc_json_is_null(&d, ttl)) {
+#if SIOC_ENABLE_FLOAT
         r = sioc_json_get_f64(&d, ttl, &out->time_to_live_s);
+#else
+        r = SIOC_ERR_TYPE;
+        if (sioc_json_type_of(&d, ttl) == SIOC_JSON_NUMBER)
+            r = sioc__az_whole_seconds(sioc_json_raw(&d, ttl), &out->time_to_live_s);
+#endif
         if (r != SIOC_OK) return r == SIOC_ERR_RANGE ? SIOC_ERR_RANGE : SIOC_ERR_TYPE;
     }
     return SIOC_OK;
@@ -17741,7 +18058,7 @@ static sioc_result sioc__az_atom(sioc_azure_client *c, sioc_azure_call *call, si
     }
     sioc_buf_puts(&t, "?api-version=" SIOC_AZURE_API_VERSION);
     sioc_buf_putc(&t, 0);
-    if (strcmp(method, "PUT") == 0) {
+    if (sioc__strcmp(method, "PUT") == 0) {
         hdrs[nh].name = sioc_str_c("Content-Type");
         hdrs[nh++].value = sioc_str_c("application/atom+xml;type=entry;charset=utf-8");
     }
@@ -18004,6 +18321,10 @@ SIOC_API sioc_result sioc_azure_create_subscription_rule(sioc_azure_client *c, s
    recent-id ring, start / close / free and the POSIX turn. A cloud file writes and reads its own requests: the
    start-up and shutdown steps, publishing, settling and receiving. */
 
+/* The AWS janitor is compiled in (prologue.h) only with the receive side: it watches queues, which only a
+   receiving member has. */
+#define SIOC__M_JANITOR (SIOC_ENABLE_AWS && SIOC_ENABLE_RECEIVE && SIOC_ENABLE_JANITOR)
+
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
@@ -18040,6 +18361,7 @@ typedef struct sioc__mslot {
     uint64_t deadline;  /* settle: give up after this (0: never) */
     uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
+    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
     char nsp[SIOC_CLUSTER_NSP_MAX + 1];
@@ -18081,7 +18403,6 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
-static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
 #define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
@@ -18090,12 +18411,17 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
 static int sioc__m_pacing(const sioc_cluster *c);
-static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
 static uint64_t sioc__m_settle_due(const sioc_cluster *c);
+#if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+#if SIOC_ENABLE_AWS
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+#endif
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
+#endif
 static int sioc__m_emitter(const sioc_cluster *c);
 static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what);
 
@@ -18111,22 +18437,30 @@ static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char 
     static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
     static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
     static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
-    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
-    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
-    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
-    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
     static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
+/* ... and their receive side (SIOC_ENABLE_RECEIVE) */
+#define SIOC__M_CLOUD_RX_DECLS(p)                                                                               \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #if SIOC_ENABLE_AWS
 SIOC__M_CLOUD_DECLS(maws)
+#if SIOC_ENABLE_RECEIVE
+SIOC__M_CLOUD_RX_DECLS(maws)
+#endif
 #endif
 #if SIOC_ENABLE_AZURE
 SIOC__M_CLOUD_DECLS(mazure)
+#if SIOC_ENABLE_RECEIVE
+SIOC__M_CLOUD_RX_DECLS(mazure)
+#endif
 #endif
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 static void sioc__mjan_step(sioc_cluster *c, uint64_t now);
 static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #endif
@@ -18148,7 +18482,8 @@ static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
-static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+/* Constant without the receive side (SIOC_ENABLE_RECEIVE 0), so what only a receiver runs folds away. */
+static int sioc__m_emitter(const sioc_cluster *c) { return !SIOC_ENABLE_RECEIVE || c->p_desc.node.emitter_only; }
 /* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
 static int sioc__m_pacing(const sioc_cluster *c) {
     return !sioc__m_is_azure(c) && !sioc__m_emitter(c) && c->p_desc.receive_budget_ms > 0;
@@ -18431,6 +18766,19 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_one_size = l->one;
 }
 
+/* A desc asking for a feature the build left out (prologue.h): SIOC_ERR_UNSUPPORTED, the detail names the switch. */
+static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc *d) {
+    const char *why = NULL;
+    if (!SIOC_ENABLE_RECEIVE && !d->node.emitter_only)
+        why = "sioc_cluster: built with SIOC_ENABLE_RECEIVE 0: only node.emitter_only = 1 members";
+    else if (!SIOC__M_JANITOR && SIOC_ENABLE_AWS && !d->node.emitter_only && !d->aws.no_orphan_cleanup &&
+             sioc_cluster_desc_resolved(d).transport == SIOC_CLUSTER_AWS)
+        why = "sioc_cluster: built with SIOC_ENABLE_JANITOR 0: set aws.no_orphan_cleanup = 1";
+    if (!why) return SIOC_OK;
+    sioc__m_log(c, d, why);
+    return SIOC_ERR_UNSUPPORTED;
+}
+
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     sioc__mlayout l;
@@ -18447,6 +18795,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
         sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c("sioc_cluster: random and utc_now callbacks are required"));
         return SIOC_ERR_DEPENDENCY;
     }
+    r = sioc__m_compiled_in(c, &d);
+    if (r != SIOC_OK) return r;
     total = sioc__m_layout(&d, &c->p_desc, &l, c);
     if (!total) return SIOC_ERR_ARG;
     c->p_transport = c->p_desc.transport;
@@ -18581,6 +18931,7 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     return SIOC_OK;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
     if (r != SIOC_ERR_NOT_FOUND) {
@@ -18591,6 +18942,7 @@ static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uin
     sioc__m_report(c, s, r, 0);
     return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
 }
+#endif
 
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
@@ -18649,15 +19001,18 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
     s->seq_first = c->p_sent + 1u;
     s->count = n;
+    s->accepted = 0;
     c->p_sent += n;
     sioc_node_out_pop(&c->p_node, n);
 }
 
-/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker in this answer (besides those
+   taken in earlier answers of a partial batch). */
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
     size_t n = s->count;
     s->state = SIOC__MS_FREE;
     if (!n) return;
+    accepted += s->accepted;
     if (accepted > n) accepted = n;
     c->p_stats.published += accepted;
     c->p_stats.publish_failed += n - accepted;
@@ -18690,6 +19045,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
@@ -18711,6 +19067,7 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
     c->p_n_settles -= n;
 }
+#endif
 
 /* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
 static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
@@ -18721,7 +19078,8 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
 
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
-   only (a quiet cluster). */
+   only (a quiet cluster). AWS only (a Service Bus receive takes one message). */
+#if SIOC_ENABLE_RECEIVE && SIOC_ENABLE_AWS
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
     if (!sioc__m_pacing(c) || full) {
         c->p_recv_at = c->p_quiet_at = 0;
@@ -18732,6 +19090,7 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
     c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
     c->p_quiet = quiet;
 }
+#endif
 
 /* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
    waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
@@ -18755,6 +19114,7 @@ static int sioc__m_recv_room(const sioc_cluster *c) {
            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
 static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
     uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
@@ -18767,7 +19127,8 @@ static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
    could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     uint64_t h;
-    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    uint32_t i, n = c->p_desc.recent_ids, now_s, window_s, ms;
+    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     if (!id.len || !n) return 0;
     h = sioc__m_id_hash(c, id);
     for (i = 0; i < n; i++)
@@ -18779,6 +19140,7 @@ static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     c->p_recent_pos = (c->p_recent_pos + 1u) % n;
     return 0;
 }
+#endif
 
 /* ---- driving ---- */
 
@@ -18830,11 +19192,15 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
         switch (s->kind) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
+#if SIOC_ENABLE_RECEIVE
         case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
         case SIOC__MK_JANITOR: sioc__mjan_done(c, s, now); break;
 #endif
         default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
+#else
+        default: break; /* an emitter has no other slots */
+#endif
         }
     }
 }
@@ -18896,13 +19262,17 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
          c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
+#if SIOC_ENABLE_RECEIVE
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
         if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+#else
+        (void)i;
+#endif
         SIOC__M_CLOUD(c, watch, (c, now_ms));
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
         if (c->p_has_jan) sioc__mjan_step(c, now_ms);
 #endif
     }
@@ -19164,6 +19534,7 @@ static void sioc__maws_begin(sioc_cluster *c) {
     c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
 static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
                             size_t *nt) {
@@ -19196,6 +19567,7 @@ static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
     fp[fb.len] = 0;
     return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
 }
+#endif
 
 /* The request of the current step, or a step skipped when it has nothing to do. */
 static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
@@ -19218,6 +19590,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
                                         c->p_desc.aws.n_topic_tags);
         break;
+#if SIOC_ENABLE_RECEIVE /* an emitter has the topic alone */
     case SIOC__MAWS_S_QUEUE: {
         char ret[16], tagv[2][128];
         sioc_aws_kv at, tags[3];
@@ -19262,6 +19635,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
+#endif
     default:
         return;
     }
@@ -19273,6 +19647,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
@@ -19281,6 +19656,7 @@ static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     c->p_queue_url[0] = 0;
     sioc__maws_queue_name(c, 1);
 }
+#endif
 
 /* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -19290,9 +19666,11 @@ static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
     c->p_topic[0] = 0;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
     return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
 }
+#endif
 
 /* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
 static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -19319,7 +19697,9 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
+#if SIOC_ENABLE_RECEIVE
     sioc_json doc;
+#endif
     sioc_result r = SIOC_OK;
     const char *xml = (const char *)call->reply.ptr;
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
@@ -19328,6 +19708,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
         break;
+#if SIOC_ENABLE_RECEIVE
     case SIOC__MAWS_S_QUEUE:
         r = sioc__maws_json(c, call, &doc);
         if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
@@ -19343,6 +19724,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
         break;
+#endif
     default:
         break;
     }
@@ -19361,6 +19743,7 @@ static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
     if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The subscription check while RUNNING: SNS answers a repeated Subscribe with the existing subscription, or makes
    a new one when the old one died (with a deleted and re-created topic); a topic that is gone starts over. */
 static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -19378,8 +19761,9 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
         if (call->result != SIOC_OK) sioc__m_report(c, s, call->result, 0); /* looked at again at the next check */
         return;
     }
-    if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
+    if (sioc__strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
 }
+#endif
 
 /* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
    was deleted and re-created, taking our subscription along) and every subscription_check_s. */
@@ -19403,10 +19787,12 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__maws_cleanup_done(c, s, now);
         return;
     }
+#if SIOC_ENABLE_RECEIVE
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         sioc__maws_resubscribed(c, s, now);
         return;
     }
+#endif
     if (r == SIOC_OK) {
         r = sioc__maws_ctl_read(c, call);
         if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
@@ -19426,7 +19812,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
             return;
         }
         /* the queue vanished between steps, or the topic did */
-        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && strcmp(call->error.code, "NotFound") == 0) {
+        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && sioc__strcmp(call->error.code, "NotFound") == 0) {
             c->p_step = SIOC__MAWS_S_TOPIC;
         } else if (op != SIOC_CLUSTER_OP_CREATE_TOPIC) {
             sioc__maws_queue_name(c, 1);
@@ -19445,6 +19831,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
 static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
@@ -19668,6 +20055,8 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     sioc__m_fail(c, s, call->result, now);
 }
 
+#endif /* SIOC_ENABLE_RECEIVE */
+
 /* ---- publishing ---- */
 
 typedef struct sioc__maws_batch {
@@ -19742,18 +20131,41 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+/* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
+   alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
+   sent twice. 1 when a re-send is set; *ok is what this answer took. */
+static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_aws_batch_result br;
+    sioc_str again[SIOC_AWS_MAX_BATCH];
+    sioc_buf sb, body;
+    sioc_result why = SIOC_ERR_SERVER;
+    size_t i, n = 0;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) != SIOC_OK) return 0;
+    *ok = br.count - br.failed;
+    for (i = 0; i < br.count; i++) {
+        if (!br.items[i].failed || br.items[i].sender_fault) continue;
+        again[n++] = br.items[i].id;
+        if (br.items[i].code.len >= 7 && memcmp(br.items[i].code.ptr, "Throttl", 7) == 0) why = SIOC_ERR_THROTTLED;
+    }
+    if (!n || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) return 0;
+    sioc_buf_init(&body, call->body_mem, call->body_cap);
+    body.len = s->body_len;
+    if (sioc_sns_publish_batch_retain(&body, again, n) != SIOC_OK) return 0;
+    s->body_len = body.len;
+    s->accepted += *ok;
+    c->p_stats.batch_resent += n;
+    sioc__m_fail(c, s, why, now);
+    return 1;
+}
+
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
-    size_t ok = s->count;
+    size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
-        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
-            sioc_buf sb;
-            sioc_aws_batch_result br;
-            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
-                ok = br.count - br.failed;
-        }
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }
@@ -19938,11 +20350,13 @@ static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
    the same name (the topic too if that is gone: create-subscription then gives 404). */
 static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
     (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
+#endif
 
 /* 410 on send: the topic is gone, and the subscription with it: start-up again. */
 static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -19999,6 +20413,7 @@ static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- settling: complete (or unlock) on the lock path as returned, several in flight ---- */
 
 static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
@@ -20093,6 +20508,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
 
+#endif /* SIOC_ENABLE_RECEIVE */
+
 /* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */
 
 static void sioc__mazure_pub_start(sioc_cluster *c, uint64_t now) {
@@ -20157,7 +20574,7 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
    GetQueueAttributes -> for an orphan: GetQueueAttributes again, ListSubscriptionsByTopic (pages) to find its
    subscription, Unsubscribe, DeleteQueue. */
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 
 enum {
     SIOC__MJ_IDLE = 0,
@@ -20192,7 +20609,7 @@ static int sioc__mj_elected(const sioc_cluster *c) {
     size_t i;
     for (i = 0; i < c->p_n_jan; i++) {
         const sioc__mjcand *k = &c->p_jan[i];
-        if (k->janitor && k->uid[0] && strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
+        if (k->janitor && k->uid[0] && sioc__strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
     }
     return 1;
 }
@@ -20390,11 +20807,12 @@ static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
     if (c->p_desc.logger.fn) {
         char line[SIOC_CLUSTER_ARN_MAX + 96];
         sioc_buf b;
+        uint32_t ms;
         sioc_buf_init(&b, line, sizeof line - 1);
         sioc_buf_puts(&b, "sioc_cluster: removed the orphaned queue ");
         sioc_buf_puts(&b, k->url);
         sioc_buf_puts(&b, " (growing, never received from, for ");
-        sioc_buf_put_u64(&b, (now - k->suspect_since) / 1000u);
+        sioc_buf_put_u64(&b, sioc__udiv64(now - k->suspect_since, 1000u, &ms));
         sioc_buf_puts(&b, " s)");
         line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
         c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);
@@ -20487,7 +20905,7 @@ static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
     sioc__mj_send(c, now);
 }
 
-#endif /* SIOC_ENABLE_AWS */
+#endif /* SIOC__M_JANITOR */
 #endif /* SIO_CLUSTER_IMPLEMENTATION */
 
 /* ---- src/epilogue.h ---- */

@@ -6,8 +6,10 @@
    for the caller's piece). Only code and read-only data count (text + rodata), which is what flash holds.
 2. Per program: bench/size_prog.c (a tiny main over sioc_cluster: an AWS member, an Azure member, an AWS
    emitter-only program) linked with -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -DNDEBUG, no TLS, for
-   Cortex-M4 (thumb, newlib-nano, allocator hook) and x86-64 (glibc, dynamic), with the default switches and lean
-   (SIOC_ENABLE_LOG=0, SIOC_ENABLE_ERROR_STRINGS=0). What each piece costs inside those programs comes from
+   Cortex-M4 (thumb, newlib-nano, allocator hook) and x86-64 (glibc, dynamic), with the default switches, lean
+   (SIOC_ENABLE_LOG=0, SIOC_ENABLE_ERROR_STRINGS=0) and small (lean plus the feature switches that program can do
+   without: SIOC_ENABLE_JANITOR=0, SIOC_ENABLE_FLOAT=0, SIOC_ENABLE_RECEIVE=0 for the emitter; see PROGRAMS and the
+   manual's CONFIGURATION). What each piece costs inside those programs comes from
    nm --size-sort on the linked ELF, grouped by src/ module; the C library and the compiler's helpers (soft
    double on the M4) are shown apart. `python3 bench/size.py --programs` prints only part 2."""
 import os
@@ -93,17 +95,18 @@ def pieces_table():
 
 # ---- 2. whole programs ----
 
-PROGRAMS = [  # label, SIZE_PROG, defines
-    ("AWS member", 1, ["SIOC_ENABLE_AZURE=0"]),
-    ("Azure member", 2, ["SIOC_ENABLE_AWS=0"]),
-    ("AWS emitter", 3, ["SIOC_ENABLE_AZURE=0"]),
+LEAN = ["SIOC_ENABLE_LOG=0", "SIOC_ENABLE_ERROR_STRINGS=0"]
+PROGRAMS = [  # label, SIZE_PROG, defines, the smallest build's switches (beyond lean; the manual lists them)
+    ("AWS member", 1, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_JANITOR=0", "SIOC_ENABLE_FLOAT=0"]),
+    ("Azure member", 2, ["SIOC_ENABLE_AWS=0"], ["SIOC_ENABLE_FLOAT=0"]),
+    ("AWS emitter", 3, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_RECEIVE=0"]),
 ]
 PTARGETS = [  # label, cc, nm, size, link flags, defines
     ("cortex-m4", ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb"], "arm-none-eabi-nm", "arm-none-eabi-size",
      ["--specs=nano.specs", "--specs=nosys.specs"], ["SIOC_ENABLE_LIBC_MALLOC=0"]),
     ("x86-64", ["gcc"], "nm", "size", [], []),
 ]
-FLAVOURS = [("defaults", []), ("lean", ["SIOC_ENABLE_LOG=0", "SIOC_ENABLE_ERROR_STRINGS=0"])]
+FLAVOURS = [("defaults", []), ("lean", LEAN), ("small", None)]  # None: lean + the program's own switches
 AIM = {"AWS member": 48 * 1024, "AWS emitter": 24 * 1024}  # Cortex-M4, the project's target
 PROGRAM_SYMS = {"main", "net_connect", "net_send", "net_recv", "net_close", "dev_random", "dev_utc", "dev_ms",
                 "dev_alloc", "dev_free", "deliver", "hw_reg", "heap", "packet"}
@@ -170,8 +173,10 @@ def programs_table():
     results = {}  # (program, target, flavour) -> dict
     with tempfile.TemporaryDirectory() as d:
         for tlabel, tcc, tnm, tsize, tlink, tdefs in PTARGETS:
-            for plabel, prog, pdefs in PROGRAMS:
+            for plabel, prog, pdefs, sdefs in PROGRAMS:
                 for flabel, fdefs in FLAVOURS:
+                    if fdefs is None:
+                        fdefs = LEAN + sdefs
                     try:
                         elf, err = link_program(tcc, tlink, tdefs, prog, pdefs, fdefs, d)
                     except FileNotFoundError:
@@ -198,19 +203,20 @@ def programs_table():
     print("| program | switches | Cortex-M4 library | Cortex-M4 flash (text+data) | aim (M4) | x86-64 library | "
           "x86-64 text+data |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for plabel, _, _ in PROGRAMS:
-        for flabel, _ in FLAVOURS:
+    for plabel, _, _, sdefs in PROGRAMS:
+        for flabel, fdefs in FLAVOURS:
             m = results.get((plabel, "cortex-m4", flabel))
             x = results.get((plabel, "x86-64", flabel))
             aim = AIM.get(plabel)
             aim_s = "-"
             if aim and m:
                 aim_s = "%d (%+d)" % (aim, m["flash"] - aim)
+            fname = flabel if fdefs is not None else "small (lean%s)" % "".join(", " + x for x in sdefs)
             print("| %s | %s | %s | %s | %s | %s | %s |" % (
-                plabel, flabel, m["lib"] if m else "-", m["flash"] if m else "-", aim_s,
+                plabel, fname, m["lib"] if m else "-", m["flash"] if m else "-", aim_s,
                 x["lib"] if x else "-", x["flash"] if x else "-"))
-    for flabel, _ in FLAVOURS[:1]:
-        cols = [(p, t) for t in ("cortex-m4", "x86-64") for p, _, _ in PROGRAMS if (p, t, flabel) in results]
+    for flabel in ("defaults", "small"):
+        cols = [(p, t) for t in ("cortex-m4", "x86-64") for p, _, _, _ in PROGRAMS if (p, t, flabel) in results]
         print()
         print("### What each piece costs inside those programs (%s switches, bytes of code + constants)" % flabel)
         print()
@@ -224,14 +230,15 @@ def programs_table():
                 print("| %s | " % g + " | ".join(str(v) for v in vals) + " |")
         print("| **flash (text+data)** | " + " | ".join(str(results[(p, t, flabel)]["flash"]) for p, t in cols) +
               " |")
-    key = ("AWS member", "cortex-m4", "defaults")
-    if key in results:
+    for key in (("AWS member", "cortex-m4", "small"), ("AWS emitter", "cortex-m4", "small")):
+        if key not in results:
+            continue
         print()
-        print("### Largest functions and tables in the AWS member (Cortex-M4, defaults)")
+        print("### Largest functions and tables in the %s (Cortex-M4, small switches)" % key[0])
         print()
         print("| bytes | symbol | piece |")
         print("|---:|---|---|")
-        for size, name, g in sorted(results[key]["syms"], reverse=True)[:25]:
+        for size, name, g in sorted(results[key]["syms"], reverse=True)[:20]:
             print("| %d | `%s` | %s |" % (size, name, g))
 
 

@@ -205,6 +205,70 @@ SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_
     return sioc_buf_result(out);
 }
 
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
+   index ("." onwards); 0 for a parameter outside the entries. */
+static size_t sioc__pb_entry(const uint8_t *p, size_t len, size_t *rest) {
+    size_t k = sizeof SIOC__PB_MEMBER - 1, idx = 0;
+    if (len <= k || memcmp(p, SIOC__PB_MEMBER, k) != 0) return 0;
+    while (k < len && p[k] >= '0' && p[k] <= '9' && idx <= SIOC_AWS_MAX_BATCH) idx = idx * 10u + (size_t)(p[k++] - '0');
+    if (k >= len || p[k] != '.' || !idx || idx > SIOC_AWS_MAX_BATCH) return SIOC_AWS_MAX_BATCH + 1u; /* not ours */
+    *rest = k;
+    return idx;
+}
+
+static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (ids[i].len == id.len && memcmp(ids[i].ptr, id.ptr, id.len) == 0) return 1;
+    return 0;
+}
+
+SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
+    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t *d;
+    if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
+    d = body->data;
+    if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
+    memset(keep, 0, sizeof keep);
+    /* first pass: which entries stay (their Id= parameter), and their new numbers */
+    for (r = 0; r < body->len; r = i + 1) {
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
+    }
+    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
+    if (!kept) return SIOC_ERR_NOT_FOUND;
+    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
+    for (r = 0; r < body->len; r = i + 1) {
+        size_t n;
+        for (i = r; i < body->len && d[i] != '&'; i++) {
+        }
+        idx = sioc__pb_entry(d + r, i - r, &rest);
+        if (idx && !renum[idx]) continue;
+        if (w) d[w++] = '&';
+        if (!idx) {
+            memmove(d + w, d + r, i - r);
+            w += i - r;
+            continue;
+        }
+        n = sizeof SIOC__PB_MEMBER - 1;
+        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
+        w += n;
+        if (renum[idx] >= 10) d[w++] = '1';
+        d[w++] = (uint8_t)('0' + renum[idx] % 10);
+        memmove(d + w, d + r + rest, i - r - rest);
+        w += i - r - rest;
+    }
+    body->len = w;
+    return SIOC_OK;
+}
+
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");
@@ -623,7 +687,7 @@ SIOC_API sioc_result sioc_sns_parse_error(const char *xml, size_t len, sioc_aws_
     sioc__xml_fixed(err, "Message", out->message, sizeof out->message);
     sioc__xml_fixed(err, "Type", type, sizeof type);
     sioc__xml_fixed(root, "RequestId", out->request_id, sizeof out->request_id);
-    out->sender_fault = strcmp(type, "Sender") == 0;
+    out->sender_fault = sioc__strcmp(type, "Sender") == 0;
     return out->code[0] ? SIOC_OK : SIOC_ERR_NOT_FOUND;
 }
 
@@ -1229,8 +1293,9 @@ static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc
     sioc_buf_puts(&b, r == SIOC_ERR_TOO_LARGE          ? ": message over 256 KiB (SIOC_AWS_MAX_MESSAGE_SIZE)"
                       : r == SIOC_ERR_BUFFER_TOO_SMALL ? ": the request body does not fit body_cap"
                       : r == SIOC_ERR_LIMIT            ? ": too many attributes or entries, or no request slot free"
+                      : r == SIOC_ERR_UNSUPPORTED      ? ": SQS is not built in (SIOC_ENABLE_RECEIVE 0)"
                                                        : ": refused: ");
-    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT)
+    if (r != SIOC_ERR_TOO_LARGE && r != SIOC_ERR_BUFFER_TOO_SMALL && r != SIOC_ERR_LIMIT && r != SIOC_ERR_UNSUPPORTED)
         sioc_buf_puts(&b, sioc_strerror(r));
     sioc__detail_end(&b);
 }
@@ -1241,6 +1306,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     sioc_result r;
     if (!c || !call || !op || (svc != SIOC_AWS_SNS && svc != SIOC_AWS_SQS)) return SIOC_ERR_ARG;
     if (sioc_http_calls_busy(&call->p_track)) return SIOC_ERR_STATE;
+    if (!SIOC_ENABLE_RECEIVE && svc == SIOC_AWS_SQS) { /* a publish-only build talks to SNS alone */
+        sioc__aws_refused(call, svc, op, SIOC_ERR_UNSUPPORTED);
+        return SIOC_ERR_UNSUPPORTED;
+    }
     oplen = strlen(op);
     if (oplen == 0 || oplen >= sizeof call->p_op || body_len > call->body_cap || (body_len && !call->body_mem))
         return SIOC_ERR_ARG;
@@ -1362,7 +1431,7 @@ SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call
 
 static int sioc__code_in(const char *code, const char *const *list) {
     for (; *list; list++)
-        if (strcmp(code, *list) == 0) return 1;
+        if (sioc__strcmp(code, *list) == 0) return 1;
     return 0;
 }
 
@@ -1432,7 +1501,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         const char *body = (const char *)r->body;
         sioc_str date, qe;
         int64_t server_t;
-        if (call->p_service == SIOC_AWS_SNS) {
+        if (call->p_service == SIOC_AWS_SNS || !SIOC_ENABLE_RECEIVE) { /* publish-only: no SQS call was sent */
             (void)sioc_sns_parse_error(body, r->body_len, &call->error);
         } else {
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");

@@ -86,6 +86,11 @@ typedef struct sioc_sns_batch_entry {
 /* PublishBatch of 1..10 entries; each entry and the batch as a whole must fit SIOC_AWS_MAX_MESSAGE_SIZE. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
                                                                   const sioc_sns_batch_entry *entries, size_t n);
+/* Re-sending what a PublishBatch reply listed as failed: keeps, in a body written by sioc_sns_write_publish_batch,
+   only the entries whose Id is one of `ids`, renumbered from 1 (in place: the body only shrinks). The Ids stay,
+   so the next reply still names the original entries. SIOC_ERR_NOT_FOUND when no entry is kept (the body is
+   then unchanged), SIOC_ERR_PROTOCOL when `body` is not such a body. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids);
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn);
 /* next_token empty for the first page. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
@@ -344,7 +349,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_submit(sioc_aws_client *c, sioc_aws
                                                     const char *op, size_t body_len, uint64_t now_ms);
 
 /* Starters: write the body into call->body_mem (errors of the matching writer, e.g. SIOC_ERR_TOO_LARGE), then
-   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. */
+   submit. Parse the reply with the matching sioc_sns_parse_* / sioc_sqs_parse_* call. With SIOC_ENABLE_RECEIVE 0
+   (a publish-only build) SQS calls are refused: SIOC_ERR_UNSUPPORTED, call->detail says why. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_create_topic(sioc_aws_client *c, sioc_aws_call *call, sioc_str name,
                                                               const sioc_aws_kv *tags, size_t n_tags, uint64_t now_ms);
 SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sns_subscribe(sioc_aws_client *c, sioc_aws_call *call, sioc_str topic_arn,

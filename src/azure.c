@@ -393,6 +393,46 @@ static sioc_result sioc__az_jint(const sioc_json *d, int obj, const char *key, i
     return sioc_json_get_i64(d, t, out);
 }
 
+#if !SIOC_ENABLE_FLOAT
+/* SIOC_ENABLE_FLOAT 0: a JSON number of seconds (valid syntax, checked by the parser) as its whole seconds, the
+   fraction dropped, built straight into a double's bits: no double arithmetic is linked. SIOC_ERR_RANGE from
+   10^18 up. */
+static sioc_result sioc__az_whole_seconds(sioc_str t, double *out) {
+    uint64_t v = 0, bits = 0;
+    size_t i = 0, k;
+    long e = 0, shift;
+    int neg = t.len && t.ptr[0] == '-', p = 63;
+    const char *dot;
+    i = (size_t)neg;
+    for (k = i; k < t.len && t.ptr[k] != 'e' && t.ptr[k] != 'E'; k++) {
+    }
+    if (k + 1 < t.len) { /* the exponent */
+        size_t x = k + 1 + (t.ptr[k + 1] == '+' || t.ptr[k + 1] == '-');
+        for (; x < t.len && e < 100; x++) e = e * 10 + (t.ptr[x] - '0');
+        if (t.ptr[k + 1] == '-') e = -e;
+    }
+    dot = (const char *)memchr(t.ptr + i, '.', k - i);
+    shift = (long)((dot ? (size_t)(dot - t.ptr) : k) - i) + e; /* digits left of the point once scaled */
+    for (; i < k && shift > 0; i++) {
+        if (t.ptr[i] == '.') continue;
+        if (v >= 100000000000000000ull) return SIOC_ERR_RANGE;
+        v = v * 10u + (uint64_t)(t.ptr[i] - '0');
+        shift--;
+    }
+    for (; shift > 0; shift--) { /* an exponent beyond the digits */
+        if (v >= 100000000000000000ull) return SIOC_ERR_RANGE;
+        v *= 10u;
+    }
+    if (v) {
+        while (!(v >> p)) p--;
+        bits = ((uint64_t)(p + 1023) << 52) | ((p <= 52 ? v << (52 - p) : v >> (p - 52)) & 0xFFFFFFFFFFFFFull);
+    }
+    if (neg) bits |= 1ull << 63;
+    memcpy(out, &bits, sizeof *out);
+    return SIOC_OK;
+}
+#endif
+
 SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len, sioc_buf *scratch,
                                                    sioc_azure_broker_props *out) {
     sioc_json d;
@@ -415,7 +455,13 @@ SIOC_API sioc_result sioc_azure_parse_broker_props(const char *json, size_t len,
     if ((r = sioc__az_jint(&d, 0, "DeliveryCount", &out->delivery_count)) != SIOC_OK) return r;
     ttl = sioc_json_find(&d, 0, "TimeToLive");
     if (ttl >= 0 && !sioc_json_is_null(&d, ttl)) {
+#if SIOC_ENABLE_FLOAT
         r = sioc_json_get_f64(&d, ttl, &out->time_to_live_s);
+#else
+        r = SIOC_ERR_TYPE;
+        if (sioc_json_type_of(&d, ttl) == SIOC_JSON_NUMBER)
+            r = sioc__az_whole_seconds(sioc_json_raw(&d, ttl), &out->time_to_live_s);
+#endif
         if (r != SIOC_OK) return r == SIOC_ERR_RANGE ? SIOC_ERR_RANGE : SIOC_ERR_TYPE;
     }
     return SIOC_OK;
@@ -911,7 +957,7 @@ static sioc_result sioc__az_atom(sioc_azure_client *c, sioc_azure_call *call, si
     }
     sioc_buf_puts(&t, "?api-version=" SIOC_AZURE_API_VERSION);
     sioc_buf_putc(&t, 0);
-    if (strcmp(method, "PUT") == 0) {
+    if (sioc__strcmp(method, "PUT") == 0) {
         hdrs[nh].name = sioc_str_c("Content-Type");
         hdrs[nh++].value = sioc_str_c("application/atom+xml;type=entry;charset=utf-8");
     }

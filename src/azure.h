@@ -156,7 +156,7 @@ typedef struct sioc_azure_broker_props {
     sioc_str correlation_id;
     int64_t sequence_number;
     int64_t delivery_count; /* 1 on the first delivery */
-    double time_to_live_s;  /* 0 when absent */
+    double time_to_live_s;  /* 0 when absent; whole seconds with SIOC_ENABLE_FLOAT 0 */
 } sioc_azure_broker_props;
 
 /* Parse the BrokerProperties JSON object (unknown keys ignored, any order). SIOC_ERR_PARSE (not a JSON object),

@@ -68,8 +68,9 @@ SIOC_API void sioc_buf_put_u64(sioc_buf *b, uint64_t v) {
     char tmp[20];
     size_t i = sizeof tmp;
     do {
-        tmp[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
+        uint32_t digit;
+        v = sioc__udiv64(v, 10u, &digit);
+        tmp[--i] = (char)('0' + (int)digit);
     } while (v != 0);
     sioc_buf_put(b, tmp + i, sizeof tmp - i);
 }

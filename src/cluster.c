@@ -12,6 +12,16 @@
 #define SIOC__NIL 0xFFFFFFFFu
 #define SIOC__NS_NONE 0xFFFFu
 
+/* Built without the receive side (SIOC_ENABLE_RECEIVE 0) every node is an emitter: a constant, so the compiler
+   drops what only a receiving node runs (inbound handling, local delivery, requests, heartbeats). */
+#if SIOC_ENABLE_RECEIVE
+#define SIOC__NODE_EMITTER(n) ((n)->p_desc.emitter_only)
+#define SIOC__NODE_RX_OFF SIOC_OK /* what a receive call returns on an emitter or a closed node: ignored */
+#else
+#define SIOC__NODE_EMITTER(n) 1
+#define SIOC__NODE_RX_OFF SIOC_ERR_UNSUPPORTED /* no receive path in this build */
+#endif
+
 /* ---- private types ---- */
 
 struct sioc__node_ns {
@@ -415,6 +425,7 @@ SIOC_API sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc) {
     size_t size = sioc_node_heap_size(&d);
     void *mem;
     memset(n, 0, sizeof *n);
+    if (!SIOC_ENABLE_RECEIVE && !d.emitter_only) return SIOC_ERR_UNSUPPORTED; /* a receiving node is not built in */
     if (!d.random && !d.emitter_only) return SIOC_ERR_DEPENDENCY;
 #if !SIOC_ENABLE_LIBC_MALLOC
     if (!d.allocator.alloc) return SIOC_ERR_DEPENDENCY;
@@ -428,6 +439,7 @@ SIOC_API sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc) {
 SIOC_API sioc_result sioc_node_init_preallocated(sioc_node *n, const sioc_node_desc *desc, void *mem) {
     sioc_node_desc d = sioc_node_desc_resolved(desc);
     memset(n, 0, sizeof *n);
+    if (!SIOC_ENABLE_RECEIVE && !d.emitter_only) return SIOC_ERR_UNSUPPORTED;
     if (!d.random && !d.emitter_only) return SIOC_ERR_DEPENDENCY;
     if (!mem || sioc_node_heap_size(&d) == 0) return SIOC_ERR_ARG;
     return sioc__node_setup(n, &d, mem, 0);
@@ -690,7 +702,7 @@ static uint32_t sioc__node_ns_create(sioc_node *n, sioc_str name, uint64_t now) 
     s->next_ack_id = 0;
     s->last_pub = now;
     /* A namespace that starts on a ready node announces itself (§5 rule 4). */
-    if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only)
+    if (n->state == SIOC_NODE_READY && !SIOC__NODE_EMITTER(n))
         (void)sioc__node_publish_bare(n, i, SIOC_MSG_INITIAL_HEARTBEAT, now);
     return i;
 }
@@ -879,7 +891,7 @@ SIOC_API sioc_result sioc_node_socket_add(sioc_node *n, sioc_str nsp, sioc_str i
     struct sioc__node_sock *s;
     uint32_t ns, slot;
     sioc_result r;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if (!id.ptr || id.len == 0 || !sioc__node_name_ok(id)) return SIOC_ERR_ARG;
     if (sd && (!sioc__node_valid_value(sd->handshake) || !sioc__node_valid_value(sd->data))) return SIOC_ERR_ARG;
     r = sioc__node_api_ns(n, nsp, now_ms, &ns);
@@ -1046,15 +1058,17 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 static size_t sioc__node_date_string(uint64_t ms, char *out) {
     static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
-    int64_t y, days = (int64_t)(ms / 86400000u);
-    unsigned mo, d, sec = (unsigned)(ms % 86400000u / 1000u), k;
+    uint32_t in_day, weekday, digit;
+    int64_t y, days = (int64_t)sioc__udiv64(ms, 86400000u, &in_day);
+    unsigned mo, d, sec = (unsigned)(in_day / 1000u), k;
     char *p = out, digits[24];
     if (ms > 8640000000000000u) {
         memcpy(out, "Invalid Date", 12);
         return 12;
     }
     sioc__civil_from_days(days, &y, &mo, &d);
-    memcpy(p, wd + 3 * (days % 7), 3); /* 1970-01-01 was a Thursday */
+    (void)sioc__udiv64((uint64_t)days, 7u, &weekday);
+    memcpy(p, wd + 3 * weekday, 3); /* 1970-01-01 was a Thursday */
     p[3] = ' ';
     memcpy(p + 4, mn + 3 * (mo - 1), 3);
     p[7] = ' ';
@@ -1062,7 +1076,10 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
     p[9] = (char)('0' + d % 10);
     p[10] = ' ';
     p += 11;
-    for (k = 0; y > 0 || k < 4; y /= 10) digits[k++] = (char)('0' + (int)(y % 10)); /* at least 4 digits */
+    for (k = 0; y > 0 || k < 4;) { /* at least 4 digits */
+        y = (int64_t)sioc__udiv64((uint64_t)y, 10u, &digit);
+        digits[k++] = (char)('0' + (int)digit);
+    }
     while (k > 0) *p++ = digits[--k];
     *p++ = ' ';
     for (k = 0; k < 3; k++) {
@@ -1841,7 +1858,7 @@ static int sioc__node_admit(sioc_node *n, sioc_str nsp, sioc_str uid, sioc_str r
 
 static int sioc__node_receiving(sioc_node *n) {
     n->counters.received++;
-    if (!n->p_mem || n->p_desc.emitter_only || n->state >= SIOC_NODE_CLOSING) {
+    if (!n->p_mem || SIOC__NODE_EMITTER(n) || n->state >= SIOC_NODE_CLOSING) {
         n->counters.ignored_other++;
         return 0;
     }
@@ -1860,7 +1877,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
     sioc_msg m;
     uint32_t ns;
     sioc_result e;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (!env->nsp.ptr || !env->uid.ptr || !env->body.ptr) { /* §2.1 step 1 (Node: "malformed") */
         memset(&m, 0, sizeof m);
         m.error_field = !env->nsp.ptr ? "nsp" : !env->uid.ptr ? "uid" : "Message";
@@ -1882,7 +1899,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
     sioc_msg m;
     uint32_t ns;
     sioc_result e;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (props) { /* §2.2: dispatch on the properties before decoding */
         if (!props->nsp.ptr) {
             memset(&m, 0, sizeof m);
@@ -1908,7 +1925,7 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
 
 SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t now_ms) {
     uint32_t ns;
-    if (!sioc__node_receiving(n)) return SIOC_OK;
+    if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
     if (!m->nsp.ptr || !m->uid.ptr || m->type < 1 || m->type > 13) {
         sioc_msg c = *m;
         if (!c.error_field) c.error_field = !m->nsp.ptr ? "nsp" : !m->uid.ptr ? "uid" : "type";
@@ -1924,12 +1941,13 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
     uint64_t d = UINT64_MAX;
     uint32_t i, k;
     (void)now_ms;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return UINT64_MAX;
+    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
         const struct sioc__node_ns *s = &n->p_ns[i];
         for (k = 0; k < s->n_peers; k++)
             d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only)
+        if (n->state == SIOC_NODE_READY)
             d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
     }
     for (i = 0; i < n->p_desc.max_requests; i++)
@@ -1941,7 +1959,7 @@ SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
 
 SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
     uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED) return;
+    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
     for (i = 0; i < n->p_n_ns; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
         for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
@@ -1955,7 +1973,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
         if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
     for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
         if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY && !n->p_desc.emitter_only) {
+    if (n->state == SIOC_NODE_READY) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
             struct sioc__node_ns *s = &n->p_ns[i];
             if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
@@ -1983,7 +2001,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
     sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
-    if (ready && !n->p_desc.emitter_only) {
+    if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_INITIAL_HEARTBEAT);
@@ -1997,10 +2015,10 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
 SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
-    for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
-    if (!n->p_desc.emitter_only) {
+    if (!SIOC__NODE_EMITTER(n)) { /* an emitter has no requests or ack registrations, and leaves unannounced */
+        for (i = 0; i < n->p_desc.max_requests; i++)
+            if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
+        for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_ADAPTER_CLOSE);
@@ -2170,7 +2188,8 @@ SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_
         p.packet = packet;
         if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) return r;
     }
-    (void)sioc__node_deliver(n, ns, n->p_sel_out, sioc__node_select(n, ns, NULL, &d), packet, -1, &d.flags, NULL);
+    if (!SIOC__NODE_EMITTER(n)) /* an emitter has no sockets of its own */
+        (void)sioc__node_deliver(n, ns, n->p_sel_out, sioc__node_select(n, ns, NULL, &d), packet, -1, &d.flags, NULL);
     return SIOC_OK;
 }
 
@@ -2187,7 +2206,7 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
     if (timeout_ms == 0) return SIOC_ERR_ARG;         /* Q7 */
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
     if ((r = sioc__node_check_packet(packet, 0)) != SIOC_OK) return r;
@@ -2305,7 +2324,7 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
     if ((r = sioc__node_api_ns(n, nsp, now_ms, &ns)) != SIOC_OK) return r;
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_FETCH_SOCKETS, ns, user);
@@ -2359,7 +2378,7 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
     sioc_result r;
     sioc_str rid;
     if (out_request) *out_request = 0;
-    if (n->p_desc.emitter_only) return SIOC_ERR_STATE;
+    if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_check_packet(packet, 1)) != SIOC_OK) return r;
     if ((r = sioc__node_api_ns(n, nsp, now_ms, &ns)) != SIOC_OK) return r;
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_SERVER_SIDE_EMIT, ns, user);

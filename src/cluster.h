@@ -168,7 +168,9 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc);
 SIOC_API size_t sioc_node_heap_size(const sioc_node_desc *desc);
 /* Set up a node: takes its whole memory block, draws the uid, creates namespace "/". SIOC_ERR_DEPENDENCY without
    `random` (unless emitter-only) or without an allocator when SIOC_ENABLE_LIBC_MALLOC is 0; SIOC_ERR_ARG for
-   heartbeat_interval >= heartbeat_timeout or capacities too large; SIOC_ERR_NOMEM; the random callback's error. */
+   heartbeat_interval >= heartbeat_timeout or capacities too large; SIOC_ERR_NOMEM; the random callback's error;
+   SIOC_ERR_UNSUPPORTED for a receiving node in a build with SIOC_ENABLE_RECEIVE 0 (there the receive calls
+   return SIOC_ERR_UNSUPPORTED too). */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_init(sioc_node *n, const sioc_node_desc *desc);
 /* The same inside caller memory of sioc_node_heap_size(desc) bytes, 16-byte aligned, owned by the caller. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_node_init_preallocated(sioc_node *n, const sioc_node_desc *desc, void *mem);

@@ -168,6 +168,21 @@ static sioc_result sioc__msg_fail(sioc_msg *m, sioc_result e, const char *field)
     return e;
 }
 
+/* A float timeout as whole milliseconds, from the double's bits (no double library on soft-float targets):
+   truncated, 0 for anything negative or below 1, UINT64_MAX from 2^64 up. Returns 0 for a NaN. */
+static int sioc__msg_f64_ms(double f, uint64_t *out) {
+    uint64_t b, m;
+    int e;
+    memcpy(&b, &f, sizeof b);
+    e = (int)((b >> 52) & 0x7FFu);
+    m = b & 0xFFFFFFFFFFFFFull;
+    if (e == 0x7FF && m) return 0;
+    if ((b >> 63) || e < 1023) *out = 0;
+    else if (e >= 1023 + 64) *out = UINT64_MAX;
+    else *out = e - 1023 >= 52 ? (m | 1ull << 52) << (e - 1023 - 52) : (m | 1ull << 52) >> (52 - (e - 1023));
+    return 1;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
@@ -202,8 +217,8 @@ static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
                 fl->timeout_ms = v.u;
             } else if (v.type == SIOC_MSGPACK_INT) {
                 fl->timeout_ms = 0;
-            } else if ((v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) && v.f == v.f) {
-                fl->timeout_ms = v.f <= 0 ? 0 : v.f >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v.f;
+            } else if (v.type == SIOC_MSGPACK_FLOAT32 || v.type == SIOC_MSGPACK_FLOAT64) {
+                if (!sioc__msg_f64_ms(v.f, &fl->timeout_ms)) continue; /* NaN: treated as absent */
             } else {
                 continue; /* another type: treated as absent */
             }

@@ -130,8 +130,8 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
         sioc_buf_put(out, h->value.ptr, h->value.len);
         sioc_buf_puts(out, "\r\n");
     }
-    need_cl = req->body_len > 0 || !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") ||
-              !strcmp(req->method, "PATCH");
+    need_cl = req->body_len > 0 || !sioc__strcmp(req->method, "POST") || !sioc__strcmp(req->method, "PUT") ||
+              !sioc__strcmp(req->method, "PATCH");
     if (need_cl) {
         sioc_buf_puts(out, "Content-Length: ");
         sioc_buf_put_u64(out, (uint64_t)req->body_len);
@@ -287,8 +287,9 @@ static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
         item = sioc__http_trim(v.ptr + i, j - i);
         if (item.len == 0) return SIOC_ERR_PROTOCOL;
         for (k = 0; k < item.len; k++) {
+            const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
             int d = (unsigned char)item.ptr[k] - '0';
-            if (d < 0 || d > 9 || n > (UINT64_MAX - 1 - (uint64_t)d) / 10) return SIOC_ERR_PROTOCOL;
+            if (d < 0 || d > 9 || n > top || (n == top && (uint64_t)d > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
             n = n * 10 + (uint64_t)d;
         }
         if (have && n != first) return SIOC_ERR_PROTOCOL;
@@ -829,7 +830,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
             if (free_ep < 0) free_ep = (int)i;
             continue;
         }
-        if (e->port == port && e->tls == (tls ? 1 : 0) && !strcmp(e->host, host)) {
+        if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
             if (out_ep) *out_ep = (int)i;
             return SIOC_OK;
         }
@@ -1156,7 +1157,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
     r->retried = 0;
     r->fresh_only = 0;
-    r->head_request = (uint8_t)(strcmp(req->method, "HEAD") == 0);
+    r->head_request = (uint8_t)(sioc__strcmp(req->method, "HEAD") == 0);
     r->overflow = 0;
     r->status = 0;
     r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;

@@ -121,6 +121,12 @@ SIOC__FN const char *sioc__tls_system_ca(void) {
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* strcmp for the library's own short names: a byte loop, where newlib's word-wise strcmp takes 700 bytes of
+   Cortex-M flash. */
+SIOC__FN int sioc__strcmp(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return (int)(unsigned char)*a - (int)(unsigned char)*b;
+}
 /* Value of a hex digit, or -1. */
 SIOC__FN int sioc__hex_val(int c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -146,13 +152,63 @@ SIOC__FN size_t sioc__utf8_seq(const uint8_t *p, size_t avail) {
     return 0;
 }
 
+/* n / d, and n % d in *rem, for a 32-bit divisor, in 32-bit steps (base 2^16 for d < 2^16, else bit by bit). On
+   32-bit targets a 64-bit `/` calls libgcc's 64-bit division: 700 bytes of Cortex-M flash for a few dates and
+   decimals. */
+SIOC__FN uint64_t sioc__udiv64_steps(uint64_t n, uint32_t d, uint32_t *rem) {
+    uint64_t q = 0;
+    uint32_t r = 0;
+    int i;
+    if (!(n >> 32)) {
+        *rem = (uint32_t)n % d;
+        return (uint32_t)n / d;
+    }
+    if (d <= 0xFFFFu) {
+        for (i = 48; i >= 0; i -= 16) { /* r < d: (r << 16 | next 16 bits) fits 32 bits */
+            uint32_t cur = (r << 16) | (uint32_t)((n >> i) & 0xFFFFu);
+            q = (q << 16) | (cur / d);
+            r = cur % d;
+        }
+    } else {
+        for (i = 63; i >= 0; i--) { /* r < d < 2^32: one more bit fits 33 bits, kept as a carry */
+            uint32_t top = r >> 31;
+            r = (r << 1) | (uint32_t)((n >> i) & 1u);
+            q <<= 1;
+            if (top || r >= d) r -= d, q |= 1u;
+        }
+    }
+    *rem = r;
+    return q;
+}
+
+/* n / d and n % d: native where registers are 64 bits wide, else the steps above. */
+SIOC__FN uint64_t sioc__udiv64(uint64_t n, uint32_t d, uint32_t *rem) {
+#if SIZE_MAX > 0xFFFFFFFFu
+    *rem = (uint32_t)(n % d);
+    return n / d;
+#else
+    return sioc__udiv64_steps(n, d, rem);
+#endif
+}
+
+/* Floor division of a signed n (the remainder in [0, d)), as the date algorithms need. */
+SIOC__FN int64_t sioc__fdiv64(int64_t n, uint32_t d, uint32_t *rem) {
+    uint64_t q;
+    uint32_t r;
+    if (n >= 0) return (int64_t)sioc__udiv64((uint64_t)n, d, rem);
+    q = sioc__udiv64((uint64_t)0 - (uint64_t)n - 1u, d, &r); /* -n - 1 = q d + r  =>  n = -(q + 1) d + (d - 1 - r) */
+    *rem = d - 1u - r;
+    return -(int64_t)q - 1;
+}
+
 /* Days since 1970-01-01 -> proleptic Gregorian civil date (H. Hinnant's era-based algorithm), integer-only. */
 SIOC__FN void sioc__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
     int64_t era;
+    uint32_t r;
     unsigned doe, yoe, doy, mp;
     z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
+    era = sioc__fdiv64(z, 146097u, &r);
+    doe = (unsigned)r;
     yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
     doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
     mp = (5u * doy + 2u) / 153u;
@@ -187,7 +243,7 @@ SIOC__FN uint64_t sioc__backoff_at(uint64_t now, int attempts, uint32_t base_ms,
     int shift = attempts > 21 ? 20 : (attempts > 0 ? attempts - 1 : 0);
     uint64_t window = (uint64_t)base_ms << shift;
     if (window > cap_ms) window = cap_ms;
-    return now + floor_ms + random32 % (window + 1);
+    return now + floor_ms + (window >= 0xFFFFFFFFu ? random32 : random32 % (uint32_t)(window + 1u));
 }
 
 /* The struct that holds a member at address p (intrusive containers). */

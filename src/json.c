@@ -515,7 +515,8 @@ SIOC_API sioc_result sioc_json_get_i64(const sioc_json *doc, int tok, int64_t *o
         unsigned d;
         if (!sioc__is_digit(p[i])) return SIOC_ERR_TYPE;
         d = (unsigned)(p[i] - '0');
-        if (u > (UINT64_MAX - d) / 10u) u = UINT64_MAX; /* saturate; the check below reports it */
+        if (u > UINT64_MAX / 10u || (u == UINT64_MAX / 10u && d > UINT64_MAX % 10u))
+            u = UINT64_MAX; /* saturate (u * 10 + d would wrap); the check below reports it */
         else u = u * 10u + d;
     }
     lim = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
@@ -578,18 +579,17 @@ static void sioc__dec_shr(sioc__dec *a, unsigned k) {
 /* Multiply by 2^k, k <= 60: from the bottom, writing `extra` places higher (2^k has at most k/3+1 digits). */
 static void sioc__dec_shl(sioc__dec *a, unsigned k) {
     int extra = (int)k / 3 + 1, r = a->nd, w = a->nd + extra, total, j;
-    uint64_t n = 0, q;
+    uint64_t n = 0;
+    uint32_t digit;
     if (a->nd == 0) return;
     while (r > 0) {
         n += (uint64_t)a->d[--r] << k;
-        q = n / 10;
-        a->d[--w] = (uint8_t)(n - q * 10);
-        n = q;
+        n = sioc__udiv64(n, 10u, &digit);
+        a->d[--w] = (uint8_t)digit;
     }
     while (n > 0) {
-        q = n / 10;
-        a->d[--w] = (uint8_t)(n - q * 10);
-        n = q;
+        n = sioc__udiv64(n, 10u, &digit);
+        a->d[--w] = (uint8_t)digit;
     }
     total = a->nd + extra - w;
     memmove(a->d, a->d + w, (size_t)total);
@@ -917,8 +917,7 @@ static int sioc__f64_digits_u64(uint64_t f, int e, int even, int asym, int k, ui
         r *= 10;
         mm *= 10;
         mp *= 10;
-        d = (int)(r / s);
-        r %= s;
+        for (d = 0; r >= s; d++) r -= s; /* r < 10 s: a digit by at most 9 subtractions, no 64-bit division */
         low = even ? r <= mm : r < mm;
         high = even ? r + mp >= s : r + mp > s;
         if (!low && !high && nd < 17) {
@@ -1067,8 +1066,9 @@ SIOC_API size_t sioc_json_format_f64(double v, char *out) {
             uint64_t u = (uint64_t)(iv < 0 ? -iv : iv);
             int m = 0;
             do {
-                tmp[m++] = (char)('0' + (int)(u % 10));
-                u /= 10;
+                uint32_t digit;
+                u = sioc__udiv64(u, 10u, &digit);
+                tmp[m++] = (char)('0' + (int)digit);
             } while (u);
             while (m) out[n++] = tmp[--m];
             out[n] = 0;

@@ -101,6 +101,27 @@
      SIOC_ENABLE_LOG            1   keep log text (0 strips it for tiny targets)
      SIOC_ENABLE_ERROR_STRINGS  1   sioc_strerror() returns text (0: returns "")
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
+     SIOC_ENABLE_RECEIVE        1   0: a publish-only build (an emitter, examples/emit.c). Leaves out the member's
+                                    receives, settles, queue and subscription steps, the node's inbound handling
+                                    and local delivery (so the socket.io text writer and the msgpack -> JSON
+                                    converter), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
+                                    detail naming the switch: a member or node without node.emitter_only = 1,
+                                    sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 35 KB of
+                                    Cortex-M4 flash in an emitter (make size)
+     SIOC_ENABLE_FLOAT          1   0: no double arithmetic in the library's own paths (a soft-float Cortex-M links
+                                    no double library). The msgpack -> JSON converter (socket.io text frames for
+                                    local sockets) refuses, SIOC_ERR_UNSUPPORTED, what JS prints through a double:
+                                    float32/64 values, msgpack timestamps (Dates), integers beyond 2^53 unless
+                                    SIOC_MPJSON_EXACT_INTEGERS; the node reports such a packet in an ERROR event
+                                    instead of a DELIVER. JSON -> msgpack takes safe integer literals only;
+                                    socket.io placeholders need an integer "num"; Service Bus TimeToLive is kept
+                                    in whole seconds. The explicit double calls (sioc_json_get_f64,
+                                    sioc_json_write_f64, sioc_msgpack_write_double, ...) still work. For devices
+                                    whose events carry no floats or Dates. Saves 6 to 8 KB on Cortex-M4
+     SIOC_ENABLE_JANITOR        1   0: no AWS orphan-queue clean-up (member_janitor.c, ListQueues / ListQueueTags /
+                                    ListSubscriptionsByTopic). A receiving AWS member must then set
+                                    aws.no_orphan_cleanup = 1 (the small preset does), else init returns
+                                    SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.7 KB of Cortex-M4 flash
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -113,6 +134,12 @@
      SIOC_ENABLE_AWS, SIOC_ENABLE_AZURE and every per-module limit (SIOC_CLUSTER_*, SIOC_NODE_*, SIOC_HTTP_*,
      SIOC_POSIX_*, SIOC_AWS_*, SIOC_AZURE_*, SIOC_SIGV4_*, SIOC_XML_*). The others only matter where
      SIO_CLUSTER_IMPLEMENTATION is defined. SIOC_CONFIG_FILE makes agreeing easy.
+     Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
+     with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
+     SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
+     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
+     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers keep the
+     defaults: orphaned SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),

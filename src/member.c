@@ -15,7 +15,8 @@
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
-static int sioc__m_emitter(const sioc_cluster *c) { return c->p_desc.node.emitter_only; }
+/* Constant without the receive side (SIOC_ENABLE_RECEIVE 0), so what only a receiver runs folds away. */
+static int sioc__m_emitter(const sioc_cluster *c) { return !SIOC_ENABLE_RECEIVE || c->p_desc.node.emitter_only; }
 /* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
 static int sioc__m_pacing(const sioc_cluster *c) {
     return !sioc__m_is_azure(c) && !sioc__m_emitter(c) && c->p_desc.receive_budget_ms > 0;
@@ -298,6 +299,19 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     c->p_one_size = l->one;
 }
 
+/* A desc asking for a feature the build left out (prologue.h): SIOC_ERR_UNSUPPORTED, the detail names the switch. */
+static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc *d) {
+    const char *why = NULL;
+    if (!SIOC_ENABLE_RECEIVE && !d->node.emitter_only)
+        why = "sioc_cluster: built with SIOC_ENABLE_RECEIVE 0: only node.emitter_only = 1 members";
+    else if (!SIOC__M_JANITOR && SIOC_ENABLE_AWS && !d->node.emitter_only && !d->aws.no_orphan_cleanup &&
+             sioc_cluster_desc_resolved(d).transport == SIOC_CLUSTER_AWS)
+        why = "sioc_cluster: built with SIOC_ENABLE_JANITOR 0: set aws.no_orphan_cleanup = 1";
+    if (!why) return SIOC_OK;
+    sioc__m_log(c, d, why);
+    return SIOC_ERR_UNSUPPORTED;
+}
+
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     sioc__mlayout l;
@@ -314,6 +328,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
         sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c("sioc_cluster: random and utc_now callbacks are required"));
         return SIOC_ERR_DEPENDENCY;
     }
+    r = sioc__m_compiled_in(c, &d);
+    if (r != SIOC_OK) return r;
     total = sioc__m_layout(&d, &c->p_desc, &l, c);
     if (!total) return SIOC_ERR_ARG;
     c->p_transport = c->p_desc.transport;
@@ -448,6 +464,7 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     return SIOC_OK;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* A receive failed: 1 when its queue / subscription is gone (the cloud re-creates it), else a retry is set. */
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
     if (r != SIOC_ERR_NOT_FOUND) {
@@ -458,6 +475,7 @@ static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uin
     sioc__m_report(c, s, r, 0);
     return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
 }
+#endif
 
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
@@ -516,15 +534,18 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
     s->seq_first = c->p_sent + 1u;
     s->count = n;
+    s->accepted = 0;
     c->p_sent += n;
     sioc_node_out_pop(&c->p_node, n);
 }
 
-/* The slot's messages have an outcome: `accepted` of them were taken by the broker. */
+/* The slot's messages have an outcome: `accepted` of them were taken by the broker in this answer (besides those
+   taken in earlier answers of a partial batch). */
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r) {
     size_t n = s->count;
     s->state = SIOC__MS_FREE;
     if (!n) return;
+    accepted += s->accepted;
     if (accepted > n) accepted = n;
     c->p_stats.published += accepted;
     c->p_stats.publish_failed += n - accepted;
@@ -557,6 +578,7 @@ static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
     sioc__m_pub_outcome(c, &tmp, 0, r);
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now) {
     sioc__msettle *e;
     if (!text.len || text.len > SIOC_CLUSTER_HANDLE_MAX || c->p_n_settles >= c->p_settle_cap) {
@@ -578,6 +600,7 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
     memmove(q, q + n, (c->p_n_settles - n) * sizeof *q);
     c->p_n_settles -= n;
 }
+#endif
 
 /* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
 static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
@@ -588,7 +611,8 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
 
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
-   only (a quiet cluster). */
+   only (a quiet cluster). AWS only (a Service Bus receive takes one message). */
+#if SIOC_ENABLE_RECEIVE && SIOC_ENABLE_AWS
 static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now) {
     if (!sioc__m_pacing(c) || full) {
         c->p_recv_at = c->p_quiet_at = 0;
@@ -599,6 +623,7 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
     c->p_quiet_at = now + (uint32_t)c->p_desc.receive_idle_ms;
     c->p_quiet = quiet;
 }
+#endif
 
 /* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
    waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
@@ -622,6 +647,7 @@ static int sioc__m_recv_room(const sioc_cluster *c) {
            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
 static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
     uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
@@ -634,7 +660,8 @@ static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
    could still come back (younger than the lock / visibility timeout) is counted: the ring is too small. */
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     uint64_t h;
-    uint32_t i, n = c->p_desc.recent_ids, now_s = (uint32_t)(now / 1000u), window_s;
+    uint32_t i, n = c->p_desc.recent_ids, now_s, window_s, ms;
+    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     if (!id.len || !n) return 0;
     h = sioc__m_id_hash(c, id);
     for (i = 0; i < n; i++)
@@ -646,6 +673,7 @@ static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     c->p_recent_pos = (c->p_recent_pos + 1u) % n;
     return 0;
 }
+#endif
 
 /* ---- driving ---- */
 
@@ -697,11 +725,15 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
         switch (s->kind) {
         case SIOC__MK_CTL: SIOC__M_CLOUD(c, ctl_done, (c, s, now)); break;
         case SIOC__MK_PUB: SIOC__M_CLOUD(c, pub_done, (c, s, now)); break;
+#if SIOC_ENABLE_RECEIVE
         case SIOC__MK_SETTLE: SIOC__M_CLOUD(c, settle_done, (c, s, now)); break;
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
         case SIOC__MK_JANITOR: sioc__mjan_done(c, s, now); break;
 #endif
         default: SIOC__M_CLOUD(c, recv_done, (c, s, now)); break;
+#else
+        default: break; /* an emitter has no other slots */
+#endif
         }
     }
 }
@@ -763,13 +795,17 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
          c->p_state == SIOC_CLUSTER_STARTING) && now_ms >= sioc__m_pub_due(c))
         SIOC__M_CLOUD(c, pub_start, (c, now_ms));
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
+#if SIOC_ENABLE_RECEIVE
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
         if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
+#else
+        (void)i;
+#endif
         SIOC__M_CLOUD(c, watch, (c, now_ms));
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
         if (c->p_has_jan) sioc__mjan_step(c, now_ms);
 #endif
     }

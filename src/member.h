@@ -37,7 +37,10 @@
    after shutdown_timeout_ms; each outcome reaches on_publish when set. A publish whose answer was lost is sent
    again (at-least-once: a peer may then see it twice, counted in stats.ambiguous_retries);
    desc.publish_at_most_once drops it instead (at-most-once). A publish refused before it reached the broker
-   (connection refused, throttled, 401) is always retried: that cannot duplicate.
+   (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
+   only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
+   with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
+   it took is sent twice.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -138,6 +141,7 @@ typedef struct sioc_cluster_stats {
     uint64_t too_large;      /* messages over the receive buffer (node.max_message_size): dropped, counted in
                                 bad_messages too, deleted (AWS) or completed (Azure) */
     uint64_t orphans_deleted; /* AWS: other members' orphaned queues (and subscriptions) removed */
+    uint64_t batch_resent;   /* AWS: PublishBatch entries the broker failed (not our fault) and sent again alone */
 } sioc_cluster_stats;
 
 /* A failed request, for on_error. Views valid during the callback only; never holds a secret. */
@@ -178,7 +182,7 @@ typedef struct sioc_cluster_aws_opts {
     uint32_t subscription_check_s;      /* 0 -> 300: how often the subscription is checked (Subscribe again; also
                                            whenever peers go silent): a topic deleted and re-created under the
                                            cluster took it along */
-    int no_orphan_cleanup;              /* 1: never remove other members' queues */
+    int no_orphan_cleanup;              /* 1: never remove other members' queues (required with SIOC_ENABLE_JANITOR 0) */
     uint32_t orphan_after_s;            /* 0 -> 600: well above any heartbeat timeout */
     uint32_t orphan_check_s;            /* 0 -> orphan_after_s / 5 (at least 1): how often the janitor looks */
 } sioc_cluster_aws_opts;
@@ -334,8 +338,10 @@ SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
 /* Set up the member: node (uid drawn), client, engine, and with SIOC_ENABLE_POSIX (unless own_io) the sockets.
    Nothing is sent before sioc_cluster_start. Errors: SIOC_ERR_ARG (a bad option: on_error is not called, the
    logger names the field), SIOC_ERR_DEPENDENCY (no random / utc_now, no allocator without libc malloc, an https
-   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM. On
-   error everything taken is released again. */
+   endpoint in a build without TLS), SIOC_ERR_NOT_FOUND (no credentials / connection string), SIOC_ERR_NOMEM,
+   SIOC_ERR_UNSUPPORTED (a feature the build left out: a receiving member with SIOC_ENABLE_RECEIVE 0, orphan
+   clean-up with SIOC_ENABLE_JANITOR 0; the detail names the switch). On error everything taken is released
+   again. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc);
 /* Release everything (nothing is sent: close first for a graceful leave). Safe on a zeroed or freed member. */
 SIOC_API void sioc_cluster_free(sioc_cluster *c);

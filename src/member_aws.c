@@ -156,6 +156,7 @@ static void sioc__maws_begin(sioc_cluster *c) {
     c->p_step = SIOC__MAWS_S_TOPIC;
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
 static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
                             size_t *nt) {
@@ -188,6 +189,7 @@ static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
     fp[fb.len] = 0;
     return sioc_sns_write_subscribe(b, sioc_str_c(c->p_topic), sioc_str_c(c->p_queue_arn), sioc_str_c(fp));
 }
+#endif
 
 /* The request of the current step, or a step skipped when it has nothing to do. */
 static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
@@ -210,6 +212,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         r = sioc_sns_write_create_topic(&b, sioc_str_c(c->p_desc.topic_name), c->p_desc.aws.topic_tags,
                                         c->p_desc.aws.n_topic_tags);
         break;
+#if SIOC_ENABLE_RECEIVE /* an emitter has the topic alone */
     case SIOC__MAWS_S_QUEUE: {
         char ret[16], tagv[2][128];
         sioc_aws_kv at, tags[3];
@@ -254,6 +257,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
         r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
         break;
+#endif
     default:
         return;
     }
@@ -265,6 +269,7 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__maws_go(c, s, op, &b, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The queue is gone (QueueDoesNotExist): a new queue (new name) and subscription, the old one removed. */
 static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     if (!sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAWS_S_QUEUE, now)) return;
@@ -273,6 +278,7 @@ static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
     c->p_queue_url[0] = 0;
     sioc__maws_queue_name(c, 1);
 }
+#endif
 
 /* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -282,9 +288,11 @@ static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
     c->p_topic[0] = 0;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, sioc_json *doc) {
     return sioc_json_parse(doc, (const char *)call->reply.ptr, call->reply.len, c->p_toks, c->p_n_toks);
 }
+#endif
 
 /* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
 static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -311,7 +319,9 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
+#if SIOC_ENABLE_RECEIVE
     sioc_json doc;
+#endif
     sioc_result r = SIOC_OK;
     const char *xml = (const char *)call->reply.ptr;
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
@@ -320,6 +330,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
         break;
+#if SIOC_ENABLE_RECEIVE
     case SIOC__MAWS_S_QUEUE:
         r = sioc__maws_json(c, call, &doc);
         if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
@@ -335,6 +346,7 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
         if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
         break;
+#endif
     default:
         break;
     }
@@ -353,6 +365,7 @@ static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
     if (c->p_step == SIOC__MAWS_S_DONE) sioc__m_running(c, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* The subscription check while RUNNING: SNS answers a repeated Subscribe with the existing subscription, or makes
    a new one when the old one died (with a deleted and re-created topic); a topic that is gone starts over. */
 static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -370,8 +383,9 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
         if (call->result != SIOC_OK) sioc__m_report(c, s, call->result, 0); /* looked at again at the next check */
         return;
     }
-    if (strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
+    if (sioc__strcmp(old, c->p_sub_arn) != 0) c->p_stats.recreated++; /* it was gone: messages flow again */
 }
+#endif
 
 /* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
    was deleted and re-created, taking our subscription along) and every subscription_check_s. */
@@ -395,10 +409,12 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         sioc__maws_cleanup_done(c, s, now);
         return;
     }
+#if SIOC_ENABLE_RECEIVE
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         sioc__maws_resubscribed(c, s, now);
         return;
     }
+#endif
     if (r == SIOC_OK) {
         r = sioc__maws_ctl_read(c, call);
         if (r != SIOC_OK) { /* a 2xx we cannot read: retry as if it had failed */
@@ -418,7 +434,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
             return;
         }
         /* the queue vanished between steps, or the topic did */
-        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && strcmp(call->error.code, "NotFound") == 0) {
+        if (op == SIOC_CLUSTER_OP_SUBSCRIBE && sioc__strcmp(call->error.code, "NotFound") == 0) {
             c->p_step = SIOC__MAWS_S_TOPIC;
         } else if (op != SIOC_CLUSTER_OP_CREATE_TOPIC) {
             sioc__maws_queue_name(c, 1);
@@ -437,6 +453,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
 static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
@@ -660,6 +677,8 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     sioc__m_fail(c, s, call->result, now);
 }
 
+#endif /* SIOC_ENABLE_RECEIVE */
+
 /* ---- publishing ---- */
 
 typedef struct sioc__maws_batch {
@@ -734,18 +753,41 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+/* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
+   alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
+   sent twice. 1 when a re-send is set; *ok is what this answer took. */
+static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, uint64_t now) {
+    sioc_aws_call *call = &s->call.aws;
+    sioc_aws_batch_result br;
+    sioc_str again[SIOC_AWS_MAX_BATCH];
+    sioc_buf sb, body;
+    sioc_result why = SIOC_ERR_SERVER;
+    size_t i, n = 0;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) != SIOC_OK) return 0;
+    *ok = br.count - br.failed;
+    for (i = 0; i < br.count; i++) {
+        if (!br.items[i].failed || br.items[i].sender_fault) continue;
+        again[n++] = br.items[i].id;
+        if (br.items[i].code.len >= 7 && memcmp(br.items[i].code.ptr, "Throttl", 7) == 0) why = SIOC_ERR_THROTTLED;
+    }
+    if (!n || (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) return 0;
+    sioc_buf_init(&body, call->body_mem, call->body_cap);
+    body.len = s->body_len;
+    if (sioc_sns_publish_batch_retain(&body, again, n) != SIOC_OK) return 0;
+    s->body_len = body.len;
+    s->accepted += *ok;
+    c->p_stats.batch_resent += n;
+    sioc__m_fail(c, s, why, now);
+    return 1;
+}
+
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
-    size_t ok = s->count;
+    size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
-        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH) {
-            sioc_buf sb;
-            sioc_aws_batch_result br;
-            sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-            if (sioc_sns_parse_publish_batch((const char *)call->reply.ptr, call->reply.len, &sb, &br) == SIOC_OK)
-                ok = br.count - br.failed;
-        }
+        if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

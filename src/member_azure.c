@@ -170,11 +170,13 @@ static void sioc__mazure_ctl_step(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* 410 on receive: the subscription is gone (deleted, or auto-deleted while we could not poll): re-created under
    the same name (the topic too if that is gone: create-subscription then gives 404). */
 static void sioc__mazure_sub_lost(sioc_cluster *c, uint64_t now) {
     (void)sioc__m_lost(c, SIOC__M_LOST_QUEUE, SIOC__MAZ_S_SUB, now);
 }
+#endif
 
 /* 410 on send: the topic is gone, and the subscription with it: start-up again. */
 static void sioc__mazure_topic_lost(sioc_cluster *c, uint64_t now) {
@@ -231,6 +233,7 @@ static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     sioc__m_fail(c, s, r, now);
 }
 
+#if SIOC_ENABLE_RECEIVE
 /* ---- settling: complete (or unlock) on the lock path as returned, several in flight ---- */
 
 static void sioc__mazure_settle_start(sioc_cluster *c, uint64_t now) {
@@ -324,6 +327,8 @@ static void sioc__mazure_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
     }
     if (sioc__m_recv_gone(c, s, call->result, now)) sioc__mazure_sub_lost(c, now);
 }
+
+#endif /* SIOC_ENABLE_RECEIVE */
 
 /* ---- sending: one message per request (the batch form cannot carry binary bodies, docs/AZURE.md 4.1) ---- */
 

@@ -11,6 +11,10 @@
 #include "member.h"
 #include "internal.h"
 
+/* The AWS janitor is compiled in (prologue.h) only with the receive side: it watches queues, which only a
+   receiving member has. */
+#define SIOC__M_JANITOR (SIOC_ENABLE_AWS && SIOC_ENABLE_RECEIVE && SIOC_ENABLE_JANITOR)
+
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
@@ -47,6 +51,7 @@ typedef struct sioc__mslot {
     uint64_t deadline;  /* settle: give up after this (0: never) */
     uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
     size_t count;       /* messages in a publish or settle batch */
+    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
     size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
     char nsp[SIOC_CLUSTER_NSP_MAX + 1];
@@ -88,7 +93,6 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
-static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
 #define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
@@ -97,12 +101,17 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
-static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
 static int sioc__m_pacing(const sioc_cluster *c);
-static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
 static uint64_t sioc__m_settle_due(const sioc_cluster *c);
+#if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
+static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
+static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
+#if SIOC_ENABLE_AWS
+static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int quiet, uint64_t now);
+#endif
 static void sioc__m_settle_pop(sioc_cluster *c, size_t n);
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now);
+#endif
 static int sioc__m_emitter(const sioc_cluster *c);
 static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char *what);
 
@@ -118,22 +127,30 @@ static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char 
     static void sioc__##p##_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
     static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
     static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
-    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
-    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
-    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
-    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                         \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
     static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
+/* ... and their receive side (SIOC_ENABLE_RECEIVE) */
+#define SIOC__M_CLOUD_RX_DECLS(p)                                                                               \
+    static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
+    static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
+    static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
+    static void sioc__##p##_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #if SIOC_ENABLE_AWS
 SIOC__M_CLOUD_DECLS(maws)
+#if SIOC_ENABLE_RECEIVE
+SIOC__M_CLOUD_RX_DECLS(maws)
+#endif
 #endif
 #if SIOC_ENABLE_AZURE
 SIOC__M_CLOUD_DECLS(mazure)
+#if SIOC_ENABLE_RECEIVE
+SIOC__M_CLOUD_RX_DECLS(mazure)
+#endif
 #endif
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 static void sioc__mjan_step(sioc_cluster *c, uint64_t now);
 static void sioc__mjan_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 #endif

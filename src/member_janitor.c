@@ -20,7 +20,7 @@
 #include "member.h"
 #include "member_int.h"
 
-#if SIOC_ENABLE_AWS
+#if SIOC__M_JANITOR
 
 enum {
     SIOC__MJ_IDLE = 0,
@@ -55,7 +55,7 @@ static int sioc__mj_elected(const sioc_cluster *c) {
     size_t i;
     for (i = 0; i < c->p_n_jan; i++) {
         const sioc__mjcand *k = &c->p_jan[i];
-        if (k->janitor && k->uid[0] && strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
+        if (k->janitor && k->uid[0] && sioc__strcmp(k->uid, c->p_node.uid) < 0 && sioc__mj_uid_live(c, k->uid)) return 0;
     }
     return 1;
 }
@@ -253,11 +253,12 @@ static void sioc__mj_removed(sioc_cluster *c, uint64_t now) {
     if (c->p_desc.logger.fn) {
         char line[SIOC_CLUSTER_ARN_MAX + 96];
         sioc_buf b;
+        uint32_t ms;
         sioc_buf_init(&b, line, sizeof line - 1);
         sioc_buf_puts(&b, "sioc_cluster: removed the orphaned queue ");
         sioc_buf_puts(&b, k->url);
         sioc_buf_puts(&b, " (growing, never received from, for ");
-        sioc_buf_put_u64(&b, (now - k->suspect_since) / 1000u);
+        sioc_buf_put_u64(&b, sioc__udiv64(now - k->suspect_since, 1000u, &ms));
         sioc_buf_puts(&b, " s)");
         line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
         c->p_desc.logger.fn(c->p_desc.logger.user, SIOC_LOG_WARN, line);
@@ -350,4 +351,4 @@ static void sioc__mjan_step(sioc_cluster *c, uint64_t now) {
     sioc__mj_send(c, now);
 }
 
-#endif /* SIOC_ENABLE_AWS */
+#endif /* SIOC__M_JANITOR */

@@ -7,32 +7,28 @@
 
 /* ---- msgpack -> JSON ---- */
 
+#if SIOC_ENABLE_FLOAT
 /* A JS Date for a msgpack timestamp, as Date.prototype.toJSON prints it (years outside 0..9999 as +-YYYYYY).
    Returns the length, or 0 for an invalid Date (toJSON gives null). */
 static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     /* The same double operations Node runs: new Date(sec * 1e3 + nsec / 1e6), then TimeClip truncates. */
     double t = (double)sec * 1e3 + (double)nsec / 1e6;
-    int64_t ms, days, rem, y, parts[6];
+    int64_t days, y;
+    uint32_t rem, a, parts[6]; /* within the JS range every part fits 32 bits (|year| <= 275760) */
     unsigned mo, d;
     static const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
     char *p = out;
     int i;
     if (!(t <= 8.64e15 && t >= -8.64e15)) return 0;
-    ms = (int64_t)t;
-    days = ms / 86400000;
-    rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
+    days = sioc__fdiv64((int64_t)t, 86400000u, &rem); /* floor: rem is the time of day */
     sioc__civil_from_days(days, &y, &mo, &d);
+    a = (uint32_t)(y < 0 ? -y : y);
     if (y < 0 || y > 9999) {
-        int64_t a = y < 0 ? -y : y;
         *p++ = y < 0 ? '-' : '+';
         for (i = 5; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 6;
     } else {
-        for (i = 3; i >= 0; i--, y /= 10) p[i] = (char)('0' + (int)(y % 10));
+        for (i = 3; i >= 0; i--, a /= 10) p[i] = (char)('0' + (int)(a % 10));
         p += 4;
     }
     parts[0] = mo;
@@ -50,66 +46,82 @@ static size_t sioc__mpj_iso_date(int64_t sec, uint32_t nsec, char *out) {
     *p++ = 'Z';
     return (size_t)(p - out);
 }
+#endif
+
+/* SIOC_ENABLE_FLOAT 0: a value JS would print through a double (a float, a Date, an integer beyond 2^53) cannot be
+   written: the conversion fails with SIOC_ERR_UNSUPPORTED rather than link the double library. */
+#if SIOC_ENABLE_FLOAT
+#define SIOC__MPJ_F64(jw, v) (sioc_json_write_f64((jw), (v)), SIOC_OK)
+#else
+#define SIOC__MPJ_F64(jw, v) SIOC_ERR_UNSUPPORTED
+#endif
 
 /* An integer: exact, or as the double Node reads (beyond 2^53 JS prints the double). */
-static void sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
-    if (exact || u <= 9007199254740992u)
-        sioc_json_write_u64(jw, u);
-    else
-        sioc_json_write_f64(jw, (double)u);
+static sioc_result sioc__mpj_uint(sioc_json_writer *jw, uint64_t u, int exact) {
+    if (!exact && u > 9007199254740992u) return SIOC__MPJ_F64(jw, (double)u);
+    sioc_json_write_u64(jw, u);
+    return SIOC_OK;
 }
-static void sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
-    if (exact || i >= -(int64_t)9007199254740992)
-        sioc_json_write_i64(jw, i);
-    else
-        sioc_json_write_f64(jw, (double)i);
+static sioc_result sioc__mpj_int(sioc_json_writer *jw, int64_t i, int exact) {
+    if (!exact && i < -(int64_t)9007199254740992) return SIOC__MPJ_F64(jw, (double)i);
+    sioc_json_write_i64(jw, i);
+    return SIOC_OK;
 }
 
 /* A map key: str as is, an integer as the property name JS gives it (String(n), or the exact digits). */
 static sioc_result sioc__mpj_key(sioc_json_writer *jw, const sioc_msgpack_item *it, int exact) {
     char tmp[SIOC_JSON_F64_MAX > 24 ? SIOC_JSON_F64_MAX : 24];
-    size_t n;
     if (it->type == SIOC_MSGPACK_STR) {
         sioc_json_write_key(jw, (const char *)it->data, it->len);
         return SIOC_OK;
     }
     if (it->type != SIOC_MSGPACK_UINT && it->type != SIOC_MSGPACK_INT) return SIOC_ERR_TYPE;
-    if (exact) {
+    /* up to 2^53 String(n) prints every digit */
+    if (exact || (it->type == SIOC_MSGPACK_UINT ? it->u <= 9007199254740992u : it->i >= -(int64_t)9007199254740992)) {
         uint64_t u = it->type == SIOC_MSGPACK_UINT ? it->u : (uint64_t)0 - (uint64_t)it->i;
         char *p = tmp + sizeof tmp;
         do {
-            *--p = (char)('0' + (int)(u % 10u));
-            u /= 10u;
+            uint32_t digit;
+            u = sioc__udiv64(u, 10u, &digit);
+            *--p = (char)('0' + (int)digit);
         } while (u);
         if (it->type == SIOC_MSGPACK_INT) *--p = '-';
         sioc_json_write_key(jw, p, (size_t)(tmp + sizeof tmp - p));
         return SIOC_OK;
     }
-    n = sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp);
-    sioc_json_write_key(jw, tmp, n);
+#if SIOC_ENABLE_FLOAT
+    sioc_json_write_key(jw, tmp,
+                        sioc_json_format_f64(it->type == SIOC_MSGPACK_UINT ? (double)it->u : (double)it->i, tmp));
     return SIOC_OK;
+#else
+    return SIOC_ERR_UNSUPPORTED;
+#endif
 }
 
 /* One scalar (or str/bin/ext/timestamp) value. */
 static sioc_result sioc__mpj_scalar(sioc_json_writer *jw, const sioc_msgpack_item *it, const sioc_mpjson_opts *o) {
     int exact = (o->flags & SIOC_MPJSON_EXACT_INTEGERS) != 0;
-    char tmp[32];
-    size_t n;
     switch (it->type) {
     case SIOC_MSGPACK_NIL: sioc_json_write_null(jw); return SIOC_OK;
     case SIOC_MSGPACK_BOOL: sioc_json_write_bool(jw, it->boolean); return SIOC_OK;
-    case SIOC_MSGPACK_UINT: sioc__mpj_uint(jw, it->u, exact); return SIOC_OK;
-    case SIOC_MSGPACK_INT: sioc__mpj_int(jw, it->i, exact); return SIOC_OK;
+    case SIOC_MSGPACK_UINT: return sioc__mpj_uint(jw, it->u, exact);
+    case SIOC_MSGPACK_INT: return sioc__mpj_int(jw, it->i, exact);
     case SIOC_MSGPACK_FLOAT32:
-    case SIOC_MSGPACK_FLOAT64: sioc_json_write_f64(jw, it->f); return SIOC_OK;
+    case SIOC_MSGPACK_FLOAT64: return SIOC__MPJ_F64(jw, it->f);
     case SIOC_MSGPACK_STR: sioc_json_write_str(jw, (const char *)it->data, it->len); return SIOC_OK;
-    case SIOC_MSGPACK_TIMESTAMP:
-        n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
+    case SIOC_MSGPACK_TIMESTAMP: {
+#if SIOC_ENABLE_FLOAT
+        char tmp[32];
+        size_t n = sioc__mpj_iso_date(it->ts_sec, it->ts_nsec, tmp);
         if (n)
             sioc_json_write_str(jw, tmp, n);
         else
             sioc_json_write_null(jw);
         return SIOC_OK;
+#else
+        return SIOC_ERR_UNSUPPORTED;
+#endif
+    }
     case SIOC_MSGPACK_BIN:
     case SIOC_MSGPACK_EXT: return o->write_bin ? o->write_bin(o->user, jw, it) : SIOC_ERR_TYPE;
     default: return SIOC_ERR_PARSE;
@@ -231,7 +243,6 @@ static void sioc__mpj_str(sioc_msgpack_writer *w, const sioc_json *doc, int tok)
 
 /* A number: a JS number, or with exact integers any integer literal that fits 64 bits. */
 static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int tok, int exact) {
-    double f = 0;
     if (exact) {
         int64_t i;
         sioc_str raw = sioc_json_raw(doc, tok);
@@ -253,8 +264,21 @@ static void sioc__mpj_number(sioc_msgpack_writer *w, const sioc_json *doc, int t
             }
         }
     }
-    (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
-    sioc_msgpack_write_double(w, f);
+#if SIOC_ENABLE_FLOAT
+    {
+        double f = 0;
+        (void)sioc_json_get_f64(doc, tok, &f); /* out of range: +-Infinity, as JSON.parse */
+        sioc_msgpack_write_double(w, f);
+    }
+#else
+    { /* a safe integer literal, as JS keeps it; anything else would need doubles */
+        int64_t i;
+        if (sioc_json_get_i64(doc, tok, &i) == SIOC_OK && i <= 9007199254740991 && i >= -9007199254740991)
+            sioc_msgpack_write_int(w, i);
+        else
+            sioc_buf_fail(w->out, SIOC_ERR_UNSUPPORTED);
+    }
+#endif
 }
 
 SIOC_API sioc_result sioc_json_to_msgpack(const sioc_json *doc, int tok, sioc_msgpack_writer *w,

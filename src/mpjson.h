@@ -18,7 +18,11 @@
    uint64 exact); strings unescaped (a lone surrogate escape as WTF-8 in strings up to 200 UTF-16 units, U+FFFD
    beyond, as Node's encoder does); objects in text order without their "__proto__" members (Node's decoder throws
    on them, docs/PROTOCOL.md Q14), each first offered to read_bin. Errors: SIOC_ERR_ARG (tok is not a value of doc),
-   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish). */
+   read_bin's error; the writer's errors stay in the writer (sioc_msgpack_writer_finish).
+
+   SIOC_ENABLE_FLOAT 0 (no double arithmetic): msgpack -> JSON returns SIOC_ERR_UNSUPPORTED for float32/64,
+   timestamps and, without SIOC_MPJSON_EXACT_INTEGERS, integers (values or keys) beyond +-2^53; JSON -> msgpack
+   leaves SIOC_ERR_UNSUPPORTED in the writer for a number that is not an integer literal within +-(2^53-1). */
 #pragma once
 #include "base.h"
 #include "json.h"

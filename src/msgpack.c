@@ -351,6 +351,22 @@ static uint64_t sioc__mp_load(const uint8_t *p, unsigned n) {
     }
 }
 
+/* float32 bits -> the bits of the same value as a float64, exactly (a NaN keeps its payload, quieted, as FPUs
+   do), without floating-point arithmetic: on a soft-float target one (double) cast links the double library. */
+static uint64_t sioc__mp_f32_to_f64(uint32_t b) {
+    uint64_t sign = (uint64_t)(b >> 31) << 63;
+    int e = (int)((b >> 23) & 0xFFu);
+    uint32_t m = b & 0x7FFFFFu;
+    if (e == 0xFF) return sign | 0x7FF0000000000000ull | (m ? 0x0008000000000000ull : 0u) | ((uint64_t)m << 29);
+    if (e == 0) {
+        if (!m) return sign; /* +-0 */
+        e = 1;               /* subnormal: normalise, so the implicit leading 1 is bit 23 */
+        while (!(m & 0x800000u)) m <<= 1, e--;
+        m &= 0x7FFFFFu;
+    }
+    return sign | ((uint64_t)(e + 1023 - 127) << 52) | ((uint64_t)m << 29);
+}
+
 /* Decode one item header at p (avail bytes). Pure: no state. *out_size = bytes of the item (for containers: of
    the header). Every length is checked against avail before any byte past the header is touched. */
 static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_item *it, size_t *out_size) {
@@ -422,10 +438,8 @@ static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_i
         *out_size = hdr;
         return SIOC_OK;
     case SIOC_MSGPACK_FLOAT32: {
-        uint32_t bits = (uint32_t)v;
-        float f;
-        memcpy(&f, &bits, sizeof f);
-        it->f = (double)f;
+        uint64_t bits = sioc__mp_f32_to_f64((uint32_t)v);
+        memcpy(&it->f, &bits, sizeof it->f);
         *out_size = hdr;
         return SIOC_OK;
     }

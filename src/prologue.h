@@ -23,6 +23,16 @@
 #ifndef SIOC_ENABLE_LIBC_MALLOC
 #define SIOC_ENABLE_LIBC_MALLOC 1
 #endif
+/* Features a device may leave out (the manual's CONFIGURATION says what each removes and costs). */
+#ifndef SIOC_ENABLE_RECEIVE
+#define SIOC_ENABLE_RECEIVE 1 /* 0: publish only (emitter_only nodes and members); no receive path */
+#endif
+#ifndef SIOC_ENABLE_FLOAT
+#define SIOC_ENABLE_FLOAT 1 /* 0: the msgpack <-> JSON converter refuses floats (no double arithmetic linked) */
+#endif
+#ifndef SIOC_ENABLE_JANITOR
+#define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
+#endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
 #define SIOC_TLS_MBEDTLS 1

@@ -52,8 +52,9 @@ static size_t sioc__sas_decimal(int64_t v, char tmp[20]) {
     size_t n = 0, i;
     uint64_t u = (uint64_t)v;
     do {
-        rev[n++] = (char)('0' + (int)(u % 10u));
-        u /= 10u;
+        uint32_t digit;
+        u = sioc__udiv64(u, 10u, &digit);
+        rev[n++] = (char)('0' + (int)digit);
     } while (u != 0);
     for (i = 0; i < n; i++) tmp[i] = rev[n - 1 - i];
     return n;
@@ -140,7 +141,8 @@ static sioc_result sioc__sas_parse_i64(sioc_str s, int64_t *out) {
         unsigned d;
         if (!sioc__is_digit((unsigned char)s.ptr[i])) return SIOC_ERR_PARSE;
         d = (unsigned)(s.ptr[i] - '0');
-        if (v > (UINT64_C(0x7FFFFFFFFFFFFFFF) - d) / 10u) return SIOC_ERR_PARSE;
+        if (v > UINT64_C(0x7FFFFFFFFFFFFFFF) / 10u || (v == UINT64_C(0x7FFFFFFFFFFFFFFF) / 10u && d > 7u))
+            return SIOC_ERR_PARSE; /* over INT64_MAX (9223372036854775807) */
         v = v * 10u + d;
     }
     *out = (int64_t)v;

@@ -8,10 +8,11 @@
    H. Hinnant, "chrono-compatible low-level date algorithms"), integer-only and exact for the range we accept. */
 static int64_t sioc__days_from_civil(int64_t y, unsigned m, unsigned d) {
     int64_t era;
+    uint32_t r;
     unsigned yoe, doy, doe;
     y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
+    era = sioc__fdiv64(y, 400u, &r);
+    yoe = (unsigned)r;
     doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
     doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
     return era * 146097 + (int64_t)doe - 719468;
@@ -25,12 +26,14 @@ static void sioc__put_digits(char *p, unsigned v, int n) {
 }
 
 SIOC_API sioc_result sioc_sigv4_format_date(int64_t t, char out[17]) {
-    int64_t y;
+    int64_t y, days;
     unsigned mo, d, secs;
+    uint32_t r;
     /* 253402300800 = 10000-01-01T00:00:00Z */
     if (t < 0 || t >= INT64_C(253402300800)) return SIOC_ERR_RANGE;
-    sioc__civil_from_days(t / 86400, &y, &mo, &d);
-    secs = (unsigned)(t % 86400);
+    days = (int64_t)sioc__udiv64((uint64_t)t, 86400u, &r);
+    secs = (unsigned)r;
+    sioc__civil_from_days(days, &y, &mo, &d);
     sioc__put_digits(out, (unsigned)y, 4);
     sioc__put_digits(out + 4, mo, 2);
     sioc__put_digits(out + 6, d, 2);
@@ -61,6 +64,7 @@ SIOC_API sioc_result sioc_sigv4_parse_http_date(sioc_str s, int64_t *out) {
     const char *p = s.ptr;
     unsigned d, y, hh, mm, ss, mo = 0, i, wd = 7;
     int64_t days_since;
+    uint32_t weekday;
     /* "Mon, 23 Nov 2026 05:47:55 GMT": exactly 29 bytes */
     if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' || p[19] != ':' ||
         p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
@@ -77,7 +81,8 @@ SIOC_API sioc_result sioc_sigv4_parse_http_date(sioc_str s, int64_t *out) {
     if (mo == 2 && d == 29 && !((y % 4u == 0 && y % 100u != 0) || y % 400u == 0)) return SIOC_ERR_PARSE;
     days_since = sioc__days_from_civil((int64_t)y, mo, d);
     /* 1970-01-01 was a Thursday (index 3 in `days`); a wrong weekday means a corrupt header */
-    if ((unsigned)((days_since + 3) % 7) != wd) return SIOC_ERR_PARSE;
+    (void)sioc__udiv64((uint64_t)days_since + 3u, 7u, &weekday); /* days_since >= 0: the year is 1970 or later */
+    if (weekday != wd) return SIOC_ERR_PARSE;
     *out = days_since * 86400 + (int64_t)(hh * 3600u + mm * 60u + (ss > 59 ? 59 : ss));
     return SIOC_OK;
 }

@@ -128,12 +128,22 @@ SIOC_API sioc_result sioc_sio_encode(sioc_buf *text, int type, sioc_str nsp, int
    -1 when it is one with a bad num (socket.io-parser: "illegal attachments"). */
 static int sioc__sio_placeholder_num(const sioc_json *doc, int t, uint32_t attachments, size_t *num) {
     int ph = sioc_json_find(doc, t, "_placeholder"), nt, b = 0;
-    double f;
     if (ph < 0 || sioc_json_get_bool(doc, ph, &b) != SIOC_OK || !b) return 0;
     nt = sioc_json_find(doc, t, "num");
-    if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
-    if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
-    *num = (size_t)f;
+#if SIOC_ENABLE_FLOAT
+    {
+        double f;
+        if (sioc_json_get_f64(doc, nt, &f) != SIOC_OK) return -1;
+        if (!(f >= 0 && f < (double)attachments) || (double)(size_t)f != f) return -1;
+        *num = (size_t)f;
+    }
+#else
+    { /* an integer literal (socket.io-client writes no other); "1.0" would need doubles */
+        int64_t v;
+        if (sioc_json_get_i64(doc, nt, &v) != SIOC_OK || v < 0 || (uint64_t)v >= attachments) return -1;
+        *num = (size_t)v;
+    }
+#endif
     return 1;
 }
 

@@ -62,13 +62,6 @@ F_NOCOV static const char *f_find_ci(const char *hay, size_t n, const char *need
     return NULL;
 }
 
-F_NOCOV static size_t f_count(const char *hay, const char *needle) {
-    size_t c = 0;
-    const char *p = hay;
-    while ((p = strstr(p, needle)) != NULL) c++, p++;
-    return c;
-}
-
 F_NOCOV static void f_reply(int conn, int status, const char *ctype, const char *extra_hdr, const char *body) {
     static char resp[1 << 16];
     size_t used = 0;
@@ -102,6 +95,11 @@ F_NOCOV static int f_op_index(const char *op) {
 static char f_queue_url[128] = "http://127.0.0.1:4566/000000000000/q1";
 static int f_queue_n = 1;
 static size_t f_batches[16], f_n_batches;
+/* PublishBatch: the Ids of each request ("m0,m3,"), and entries (by place, bit 0 the first) the next one fails */
+static char f_batch_ids[16][64];
+static unsigned f_batch_fail_mask;
+static int f_batch_fail_times;  /* how many PublishBatch requests in a row fail those places */
+static int f_batch_fail_sender; /* SenderFault of those failures */
 static char f_deleted[64][64];
 static size_t f_n_deleted;
 
@@ -161,15 +159,40 @@ F_NOCOV static void f_handle(int conn, const char *req, size_t hdr_len, const ch
                 "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
                 "<MessageId>m</MessageId></PublishResult></PublishResponse>");
     else if (!strcmp(op, "PublishBatch")) {
-        static char r[4096];
-        size_t n = f_count(b, ".Id="), i;
-        if (f_n_batches < 16) f_batches[f_n_batches++] = n;
-        int off = snprintf(r, sizeof r, "<PublishBatchResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
-                                        "<PublishBatchResult><Successful>");
-        for (i = 0; i < n; i++)
-            off += snprintf(r + off, sizeof r - (size_t)off, "<member><Id>m%lu</Id><MessageId>x%lu</MessageId></member>",
-                            (unsigned long)i, (unsigned long)i);
-        snprintf(r + off, sizeof r - (size_t)off, "</Successful><Failed/></PublishBatchResult></PublishBatchResponse>");
+        static char r[4096], fl[2048];
+        char ids[10][16];
+        size_t n = 0, i, fo = 0;
+        const char *p = b;
+        int off;
+        while ((p = strstr(p, ".Id=")) != NULL && n < 10) { /* the Ids as sent */
+            size_t k = 0;
+            p += 4;
+            while (p[k] && p[k] != '&' && k < 15) ids[n][k] = p[k], k++;
+            ids[n++][k] = 0;
+        }
+        if (f_n_batches < 16) {
+            f_batch_ids[f_n_batches][0] = 0;
+            for (i = 0; i < n; i++)
+                snprintf(f_batch_ids[f_n_batches] + strlen(f_batch_ids[f_n_batches]),
+                         sizeof f_batch_ids[0] - strlen(f_batch_ids[f_n_batches]), "%s,", ids[i]);
+            f_batches[f_n_batches++] = n;
+        }
+        off = snprintf(r, sizeof r, "<PublishBatchResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                                    "<PublishBatchResult><Successful>");
+        fl[0] = 0;
+        for (i = 0; i < n; i++) {
+            if (f_batch_fail_times > 0 && (f_batch_fail_mask & (1u << i)))
+                fo += (size_t)snprintf(fl + fo, sizeof fl - fo, "<member><Id>%s</Id><Code>%s</Code><Message>x</Message>"
+                                       "<SenderFault>%s</SenderFault></member>", ids[i],
+                                       f_batch_fail_sender ? "InvalidParameter" : "InternalError",
+                                       f_batch_fail_sender ? "true" : "false");
+            else
+                off += snprintf(r + off, sizeof r - (size_t)off, "<member><Id>%s</Id><MessageId>x%lu</MessageId>"
+                                "</member>", ids[i], (unsigned long)i);
+        }
+        if (f_batch_fail_times > 0) f_batch_fail_times--;
+        snprintf(r + off, sizeof r - (size_t)off, "</Successful><Failed>%s</Failed></PublishBatchResult>"
+                 "</PublishBatchResponse>", fl);
         f_reply(conn, 200, "text/xml", NULL, r);
     } else if (!strcmp(op, "DeleteMessageBatch")) {
         static char r[1024];

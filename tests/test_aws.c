@@ -242,6 +242,75 @@ static void test_bodies_sns(void) {
     }
 }
 
+/* Keeping the failed entries of a PublishBatch body (to send them again) gives the body written for those entries
+   alone, for every subset of 10 (ids kept, entries renumbered); what is not such a body is refused. */
+static void test_batch_retain(void) {
+    static char full[16384], want[16384];
+    sioc_sns_batch_entry e[10], sub[10];
+    sioc_aws_attr a[10][2];
+    char ids[10][4], msgs[10][8], data[10][3];
+    sioc_str keep[10];
+    sioc_buf b, w;
+    unsigned mask;
+    size_t i, bad = 0;
+    for (i = 0; i < 10; i++) {
+        snprintf(ids[i], sizeof ids[i], "e%u", (unsigned)i);
+        snprintf(msgs[i], sizeof msgs[i], "%u&=%c", (unsigned)i, (char)('a' + (int)i)); /* needs encoding */
+        data[i][0] = (char)i, data[i][1] = (char)0xff, data[i][2] = '&';
+        a[i][0].name = sioc_str_c("nsp"), a[i][0].type = SIOC_AWS_ATTR_STRING;
+        a[i][0].value = sioc_bytes_n("/chat", 5);
+        a[i][1].name = sioc_str_c("data"), a[i][1].type = SIOC_AWS_ATTR_BINARY;
+        a[i][1].value = sioc_bytes_n(data[i], 3);
+        e[i].id = sioc_str_c(ids[i]);
+        e[i].message = sioc_str_c(msgs[i]);
+        e[i].attrs = a[i];
+        e[i].n_attrs = 1 + (i & 1);
+    }
+    for (mask = 0; mask < 1024; mask++) {
+        size_t n = 0, len;
+        sioc_result r;
+        for (i = 0; i < 10; i++)
+            if (mask & (1u << i)) keep[n] = e[i].id, sub[n++] = e[i];
+        sioc_buf_init(&b, full, sizeof full);
+        CHECK(sioc_sns_write_publish_batch(&b, sioc_str_c(T_TOPIC), e, 10) == SIOC_OK);
+        len = b.len;
+        r = sioc_sns_publish_batch_retain(&b, keep, n);
+        if (!n) {
+            bad += r != SIOC_ERR_NOT_FOUND || b.len != len;
+            continue;
+        }
+        sioc_buf_init(&w, want, sizeof want);
+        CHECK(sioc_sns_write_publish_batch(&w, sioc_str_c(T_TOPIC), sub, n) == SIOC_OK);
+        if (r != SIOC_OK || b.len != w.len || memcmp(full, want, w.len) != 0) {
+            if (!bad) fprintf(stderr, "retain mask %03x: %d\n%.*s\n%.*s\n", mask, r, (int)b.len, full, (int)w.len, want);
+            bad++;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* the ids of an answer that names none of them keep nothing; what is not a PublishBatch body is refused */
+    {
+        static const char *const refused[] = {
+            "Action=Publish&Version=2010-03-31&TopicArn=x&Message=y",
+            "Action=PublishBatch&Version=2010-03-31&PublishBatchRequestEntries.member.0.Id=e0",
+            "Action=PublishBatch&Version=2010-03-31&PublishBatchRequestEntries.member.11.Id=e0",
+            "Action=PublishBatch&Version=2010-03-31&PublishBatchRequestEntries.member..Id=e0",
+            "Action=PublishBatch&Version=2010-03-31&PublishBatchRequestEntries.member.1",
+        };
+        sioc_str other = sioc_str_c("zz");
+        sioc_buf_init(&b, full, sizeof full);
+        CHECK(sioc_sns_write_publish_batch(&b, sioc_str_c(T_TOPIC), e, 3) == SIOC_OK);
+        CHECK(sioc_sns_publish_batch_retain(&b, &other, 1) == SIOC_ERR_NOT_FOUND);
+        for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+            size_t len = strlen(refused[i]);
+            memcpy(full, refused[i], len);
+            sioc_buf_init(&b, full, sizeof full);
+            b.len = len;
+            CHECKF(sioc_sns_publish_batch_retain(&b, keep, 1) == SIOC_ERR_PROTOCOL && b.len == len, "%s", refused[i]);
+        }
+        CHECK(sioc_sns_publish_batch_retain(NULL, keep, 1) == SIOC_ERR_ARG);
+    }
+}
+
 static void test_bodies_sqs(void) {
     static const char url_a[] = "http://sqs.us-east-1.localhost:4567/000000000000/socket-io-73f6c5c5cf2a57a6";
     static const char url_b[] = "http://sqs.us-east-1.localhost:4567/000000000000/socket-io-26dce9818a1be044";
@@ -1248,6 +1317,7 @@ static void test_client(void) {
 
 int main(void) {
     RUN(test_bodies_sns);
+    RUN(test_batch_retain);
     RUN(test_bodies_sqs);
     RUN(test_request_bytes);
     RUN(test_parse_sns);

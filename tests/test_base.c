@@ -65,7 +65,31 @@ static void test_bq(void) {
     CHECK(n == 2 && memcmp(r, "23", 2) == 0);
 }
 
+/* 64-bit division in 32-bit steps (what 32-bit targets use instead of libgcc's) against the compiler's, for small
+   and large divisors, quotients of every size, and floor division of negative numbers. */
+static void test_div64(void) {
+    static const uint32_t ds[] = {1, 2, 7, 10, 400, 1000, 65535, 65536, 65537, 86400, 146097, 86400000,
+                                  0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu};
+    uint64_t x = 0x9E3779B97F4A7C15ull, bad = 0;
+    size_t i, k;
+    for (i = 0; i < 4000; i++) {
+        uint64_t n;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        n = i < 8 ? (i < 4 ? i : UINT64_MAX - (i - 4)) : x >> (i % 64);
+        for (k = 0; k < sizeof ds / sizeof ds[0]; k++) {
+            uint32_t r = 0, r2 = 0;
+            int64_t sn = (int64_t)(n >> 1) * ((i & 1) ? -1 : 1), fq;
+            uint64_t q = sioc__udiv64_steps(n, ds[k], &r);
+            bad += q != n / ds[k] || r != n % ds[k];
+            fq = sioc__fdiv64(sn, ds[k], &r2); /* floor: fq * d + r2 == sn, 0 <= r2 < d */
+            bad += (uint64_t)fq * ds[k] + r2 != (uint64_t)sn || r2 >= ds[k];
+        }
+    }
+    CHECKF(bad == 0, "%lu wrong", (unsigned long)bad);
+}
+
 int main(void) {
+    RUN(test_div64);
     RUN(test_strerror);
     RUN(test_str);
     RUN(test_buf);

@@ -323,6 +323,99 @@ static void test_batch(void) {
     CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->published >= 13, 1);
 }
 
+/* Outcomes as on_publish saw them. */
+static size_t t_pub_calls, t_pub_count, t_pub_taken_n, t_pub_singles;
+static uint64_t t_pub_first;
+static sioc_result t_pub_result;
+static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_result result) {
+    (void)user;
+    if (count == 1 && result == SIOC_OK) { /* the single Publish ahead, heartbeats */
+        t_pub_singles++;
+        return;
+    }
+    t_pub_calls++;
+    t_pub_first = first_seq, t_pub_count = count, t_pub_result = result;
+}
+
+/* A backlog of 10 behind a failed Publish goes out as one PublishBatch. */
+static void t_batch_of_ten(void) {
+    size_t i;
+    snprintf(f_fail_op, sizeof f_fail_op, "Publish");
+    f_fail_n = 1;
+    f_fail_status = 503;
+    f_fail_hdr = NULL;
+    f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>Unavailable</Code><Message>x</Message></Error>"
+                  "</ErrorResponse>";
+    CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
+    t_run(2);
+    for (i = 0; i < 10; i++)
+        CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
+    t_pub_taken_n = (size_t)sioc_cluster_queued_seq(&t_m);
+    f_n_batches = 0;
+}
+
+static void test_batch_partial(void) {
+    sioc_cluster_stats before = *sioc_cluster_get_stats(&t_m);
+    const sioc_cluster_stats *st = sioc_cluster_get_stats(&t_m);
+    size_t mark = f_n_log;
+    t_m.p_desc.on_publish = t_on_publish;
+    /* the broker fails entries 2, 5 and 7 (InternalError, not our fault), then entry 7 again in the re-send: each
+       goes again alone, renumbered, with backoff; nothing it took is sent twice */
+    t_batch_of_ten();
+    f_batch_fail_mask = (1u << 2) | (1u << 5) | (1u << 7);
+    f_batch_fail_times = 2;
+    f_batch_fail_sender = 0;
+    t_pub_calls = t_pub_singles = 0;
+    t_run(8000);
+    CHECKF(f_n_batches == 3 && f_batches[0] == 10 && f_batches[1] == 3 && f_batches[2] == 1, "%lu batches",
+           (unsigned long)f_n_batches);
+    CHECKF(!strcmp(f_batch_ids[0], "m0,m1,m2,m3,m4,m5,m6,m7,m8,m9,"), "%s", f_batch_ids[0]);
+    CHECKF(!strcmp(f_batch_ids[1], "m2,m5,m7,"), "%s", f_batch_ids[1]);
+    CHECKF(!strcmp(f_batch_ids[2], "m7,"), "%s", f_batch_ids[2]);
+    CHECK(strstr(f_last_body[8], "&PublishBatchRequestEntries.member.1.Id=m7&") != NULL);
+    CHECK(strstr(f_last_body[8], "member.2.") == NULL);
+    CHECK_EQ_INT(st->batch_resent - before.batch_resent, 4);
+    CHECK_EQ_INT(st->published - before.published, 10 + t_pub_singles); /* and single Publishes */
+    CHECK_EQ_INT(st->publish_failed - before.publish_failed, 0);
+    CHECK_EQ_INT(st->failures[SIOC_CLUSTER_OP_PUBLISH_BATCH] - before.failures[SIOC_CLUSTER_OP_PUBLISH_BATCH], 2);
+    /* one outcome for the batch, after the last re-send, all taken */
+    CHECK_EQ_INT(t_pub_calls, 1);
+    CHECK_EQ_INT(t_pub_count, 10);
+    CHECK_EQ_INT((int)t_pub_first, (int)t_pub_taken_n - 9);
+    CHECK_EQ_INT(t_pub_result, SIOC_OK);
+    CHECK(sioc_cluster_published_seq(&t_m) >= t_pub_taken_n);
+    CHECK(sioc_cluster_idle(&t_m));
+    /* the backoff between the answers: at least the floor, never a hot loop */
+    {
+        int a = t_log_find("PublishBatch", mark), k = 0;
+        size_t i;
+        uint64_t at[3] = {0, 0, 0};
+        for (i = (size_t)a; a >= 0 && i < f_n_log && k < 3; i++)
+            if (!strcmp(f_log[i], "PublishBatch")) at[k++] = f_log_time[i];
+        CHECKF(k == 3 && at[1] - at[0] >= 50 && at[2] - at[1] >= 50, "re-sent at +%lu, +%lu ms",
+               (unsigned long)(at[1] - at[0]), (unsigned long)(at[2] - at[1]));
+    }
+
+    /* entries refused for good (SenderFault): dropped, not sent again */
+    before = *st;
+    t_batch_of_ten();
+    f_batch_fail_mask = (1u << 1) | (1u << 4);
+    f_batch_fail_times = 1;
+    f_batch_fail_sender = 1;
+    t_pub_calls = t_pub_singles = 0;
+    t_run(3000);
+    CHECKF(f_n_batches == 1 && f_batches[0] == 10, "%lu batches", (unsigned long)f_n_batches);
+    CHECK_EQ_INT(st->batch_resent - before.batch_resent, 0);
+    CHECK_EQ_INT(st->published - before.published, 8 + t_pub_singles); /* and single Publishes */
+    CHECK_EQ_INT(st->publish_failed - before.publish_failed, 2);
+    CHECK_EQ_INT(t_pub_calls, 1);
+    CHECK_EQ_INT(t_pub_count, 10);
+    CHECK(t_pub_result != SIOC_OK);
+    CHECK(sioc_cluster_published_seq(&t_m) >= t_pub_taken_n);
+    CHECK(sioc_cluster_idle(&t_m));
+    t_m.p_desc.on_publish = NULL;
+}
+
 static void test_close(void) {
     size_t mark = f_n_log;
     int p, dq, un;
@@ -405,6 +498,7 @@ int main(void) {
     RUN(test_backoff);
     RUN(test_queue_lost);
     RUN(test_batch);
+    RUN(test_batch_partial);
     RUN(test_close);
     RUN(test_auth_failure);
     RUN(test_emitter);

@@ -891,7 +891,42 @@ static void test_encode_edges(void) {
     }
 }
 
+/* A float timeout flag is read from the double's bits: the same milliseconds as the double expression it replaced,
+   for edge values and a sweep over every exponent. */
+static void test_float_timeout(void) {
+    static const double edge[] = {0.0, -0.0, 0.5, 0.999999, 1.0, 1.5, 2.75, 1e3, 4294967296.5, 9007199254740993.0,
+                                  9223372036854775808.0, 18446744073709549568.0, 18446744073709551616.0, 1e300,
+                                  -1.0, -1e300, 4.9e-324};
+    uint64_t bits, got, bad = 0;
+    size_t i;
+    double inf, nan_v;
+    for (i = 0; i < sizeof edge / sizeof edge[0] + 4096; i++) {
+        double f;
+        uint64_t want;
+        if (i < sizeof edge / sizeof edge[0]) {
+            f = edge[i];
+        } else { /* every exponent, a few mantissas, both signs */
+            bits = ((uint64_t)(i % 2048u) << 52) | (0x9E3779B97F4A7C15ull * i >> 12);
+            if (i % 3 == 0) bits |= 1ull << 63;
+            if ((i % 2048u) == 2047u) continue; /* inf and NaN: below */
+            memcpy(&f, &bits, sizeof f);
+        }
+        want = f <= 0 ? 0 : f >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)f;
+        got = 12345;
+        if (!sioc__msg_f64_ms(f, &got) || got != want) bad++;
+    }
+    CHECKF(bad == 0, "%lu differ", (unsigned long)bad);
+    bits = 0x7FF0000000000000ull;
+    memcpy(&inf, &bits, sizeof inf);
+    CHECK(sioc__msg_f64_ms(inf, &got) && got == UINT64_MAX);
+    CHECK(sioc__msg_f64_ms(-inf, &got) && got == 0);
+    bits = 0x7FF8000000000001ull;
+    memcpy(&nan_v, &bits, sizeof nan_v);
+    CHECK(!sioc__msg_f64_ms(nan_v, &got));
+}
+
 int main(void) {
+    RUN(test_float_timeout);
     RUN(test_canonical);
     RUN(test_capture_aws);
     RUN(test_capture_azure);

@@ -35,6 +35,31 @@ static void fz_batch(const sioc_aws_batch_result *b) {
     }
 }
 
+/* What a member does with a reply's failed entries: keep them in the batch it sent (Ids m0..m9) to send again. */
+static void fz_retain(const sioc_aws_batch_result *b) {
+    static char body[4096];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+    char ids[SIOC_AWS_MAX_BATCH][3];
+    sioc_str failed[SIOC_AWS_MAX_BATCH];
+    size_t i, n = 0, len;
+    sioc_buf w;
+    sioc_result r;
+    for (i = 0; i < SIOC_AWS_MAX_BATCH; i++) {
+        ids[i][0] = 'm', ids[i][1] = (char)('0' + (int)i), ids[i][2] = 0;
+        memset(&e[i], 0, sizeof e[i]);
+        e[i].id = sioc_str_c(ids[i]);
+        e[i].message = sioc_str_c("2");
+    }
+    for (i = 0; i < b->count; i++)
+        if (b->items[i].failed) failed[n++] = b->items[i].id;
+    sioc_buf_init(&w, body, sizeof body);
+    FZ_ASSERT(sioc_sns_write_publish_batch(&w, sioc_str_c("arn:aws:sns:us-east-1:1:t"), e, SIOC_AWS_MAX_BATCH) == SIOC_OK);
+    len = w.len;
+    r = sioc_sns_publish_batch_retain(&w, failed, n);
+    FZ_ASSERT(r == SIOC_OK || r == SIOC_ERR_NOT_FOUND);
+    FZ_ASSERT(r == SIOC_OK ? w.len <= len : w.len == len);
+}
+
 static void fz_error(const sioc_aws_error *e) {
     FZ_ASSERT(memchr(e->code, 0, sizeof e->code) && memchr(e->message, 0, sizeof e->message) &&
               memchr(e->request_id, 0, sizeof e->request_id) && memchr(e->legacy_code, 0, sizeof e->legacy_code));
@@ -65,7 +90,7 @@ static void fz_sns(const char *t, size_t n, char *scratch) {
     FZ_SB();
     r = sioc_sns_parse_publish_batch(t, n, &sb, &br);
     FZ_ASSERT(r != SIOC_ERR_BUFFER_TOO_SMALL);
-    if (r == SIOC_OK) fz_batch(&br);
+    if (r == SIOC_OK) fz_batch(&br), fz_retain(&br);
     FZ_SB();
     r = sioc_sns_parse_list_subscriptions(t, n, &sb, subs, 8, &count, &v);
     FZ_ASSERT(r != SIOC_ERR_BUFFER_TOO_SMALL || count > 8);

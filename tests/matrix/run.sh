@@ -45,6 +45,22 @@ for tls in $tls_list; do
   done
 done
 try "gcc, AWS and Azure transports left out" $CC $FLAGS -DSIOC_ENABLE_AWS=0 -DSIOC_ENABLE_AZURE=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
+# Features a device may leave out (the manual's CONFIGURATION), in every combination and with one cloud only.
+for rx in 0 1; do
+  for jan in 0 1; do
+    for fl in 0 1; do
+      for clouds in "" "-DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_AWS=0"; do
+        defs="-DSIOC_ENABLE_RECEIVE=$rx -DSIOC_ENABLE_JANITOR=$jan -DSIOC_ENABLE_FLOAT=$fl $clouds"
+        try "gcc $defs" $CC $FLAGS $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
+        have "g++ $defs" cxx && try "g++ -x c++ $defs" ${CXX:-g++} -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wvla $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
+      done
+    done
+  done
+done
+have "clang, the smallest builds" clang && for defs in "-DSIOC_ENABLE_RECEIVE=0 -DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_JANITOR=0 -DSIOC_ENABLE_FLOAT=0 -DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_FLOAT=0 -DSIOC_ENABLE_AWS=0"; do
+  try "clang $defs" ${CC_CLANG:-clang} $FLAGS $defs -DSIOC_ENABLE_LOG=0 -DSIOC_ENABLE_ERROR_STRINGS=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
+  have "clang++ $defs" clang && try "clang++ -x c++ $defs" ${CXX_CLANG:-clang++} -x c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Wundef $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
+done
 have "clang, no libc malloc" clang && try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
 for std in 11 14 17 20; do
   have "g++ -std=c++$std" cxx && try "g++ -std=c++$std, all defaults" ${CXX:-g++} -x c++ -std=c++$std -Wall -Wextra -Wpedantic -Werror -Wundef -I. -c build/matrix/impl.c -o build/matrix/impl.o
@@ -52,6 +68,9 @@ for std in 11 14 17 20; do
 done
 try "SIOC_CONFIG_FILE: one file configures header and implementation" sh -c "$CC $FLAGS -DSIOC_CONFIG_FILE='\"tests/matrix/config.h\"' -I. tests/matrix/config_main.c -o build/matrix/config && build/matrix/config"
 have "arm-none-eabi-gcc cortex-m4" arm && try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
+have "arm-none-eabi-gcc cortex-m4, small" arm && for defs in "-DSIOC_ENABLE_RECEIVE=0" "-DSIOC_ENABLE_JANITOR=0 -DSIOC_ENABLE_FLOAT=0"; do
+  try "arm-none-eabi-gcc cortex-m4 -Os $defs -DSIOC_ENABLE_AZURE=0" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 $defs -DSIOC_ENABLE_AZURE=0 -DSIOC_ENABLE_LOG=0 -DSIOC_ENABLE_ERROR_STRINGS=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
+done
 try "SIO_CLUSTER_STATIC twice in one program" sh -c "$CC $FLAGS -I. tests/matrix/static_a.c tests/matrix/static_b.c -o build/matrix/static && build/matrix/static"
 echo "subtotal: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

@@ -1,0 +1,120 @@
+/* A build without the AWS orphan clean-up (SIOC_ENABLE_JANITOR 0, the manual's CONFIGURATION) and without Azure,
+   offline: a member that asks for the clean-up (aws.no_orphan_cleanup 0, the default) is refused with
+   SIOC_ERR_UNSUPPORTED and a detail naming the switch, holding nothing; with no_orphan_cleanup = 1 (the small
+   preset sets it) the member starts up on the scripted fake SNS/SQS endpoint (tests/aws_fake.h) exactly as
+   always, its queue not tagged as a janitor's, receives and deletes, and never lists queues; an emitter needs no
+   clean-up setting. */
+#define SIOC_ENABLE_JANITOR 0
+#define SIOC_ENABLE_AZURE 0
+#define SIO_CLUSTER_IMPLEMENTATION
+#include "sio_cluster.h"
+#include "tests/harness.h"
+
+#include "tests/aws_fake.h"
+
+static sioc_result t_rand(void *user, void *buf, size_t len) {
+    (void)user;
+    memset(buf, 0x5a, len);
+    return SIOC_OK;
+}
+
+static int64_t t_utc(void *user) {
+    (void)user;
+    return 1796000000 + (int64_t)(f_now / 1000);
+}
+
+static size_t t_bytes; /* held from the allocator */
+static void *t_alloc(size_t n, void *user) {
+    (void)user;
+    t_bytes += n;
+    return malloc(n);
+}
+static void t_free(void *p, size_t n, void *user) {
+    (void)user;
+    if (p) t_bytes -= n;
+    free(p);
+}
+
+static void t_desc(sioc_cluster_desc *d) {
+    memset(d, 0, sizeof *d);
+    d->transport = SIOC_CLUSTER_AWS;
+    d->aws.region = "us-east-1";
+    d->aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    d->aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    d->aws.sns_endpoint = d->aws.sqs_endpoint = "http://127.0.0.1:4566";
+    d->random = t_rand;
+    d->utc_now = t_utc;
+    d->allocator.alloc = t_alloc;
+    d->allocator.free = t_free;
+    d->own_io = 1;
+    d->receive_budget_ms = -1;
+    d->publish_budget_ms = -1;
+}
+
+static void test_refused(void) {
+    sioc_cluster c;
+    sioc_cluster_desc d;
+    t_desc(&d);
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
+    CHECKF(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_JANITOR") != NULL &&
+               strstr(sioc_cluster_last_detail(&c), "no_orphan_cleanup") != NULL,
+           "%s", sioc_cluster_last_detail(&c));
+    sioc_cluster_free(&c);
+    CHECK_EQ_INT(t_bytes, 0);
+    /* the small preset turns the clean-up off; an emitter has no queues to watch */
+    sioc_cluster_desc_preset(&d, SIOC_CLUSTER_PRESET_SMALL);
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    sioc_cluster_free(&c);
+    t_desc(&d);
+    d.node.emitter_only = 1;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    sioc_cluster_free(&c);
+    CHECK_EQ_INT(t_bytes, 0);
+}
+
+static void t_run(sioc_cluster *c, uint32_t ms) {
+    uint32_t i;
+    for (i = 0; i < ms; i++, f_now++) sioc_cluster_process(c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
+}
+
+static void test_member_runs(void) {
+    static sioc_cluster c;
+    sioc_cluster_desc d;
+    size_t i;
+    memset(f_conn, 0, sizeof f_conn);
+    f_n_log = 0;
+    f_now = 1000;
+    t_desc(&d);
+    d.aws.no_orphan_cleanup = 1;
+    d.aws.orphan_check_s = 1; /* a janitor (were there one) would look within the run below */
+    d.aws.orphan_after_s = 5;
+    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    f_http = sioc_cluster_http(&c);
+    CHECK_EQ_INT(sioc_cluster_start(&c, f_now), SIOC_OK);
+    t_run(&c, 20);
+    CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_RUNNING);
+    CHECK(f_n_log >= 5 && !strcmp(f_log[0], "CreateTopic") && !strcmp(f_log[1], "CreateQueue") &&
+          !strcmp(f_log[4], "Subscribe"));
+    CHECKF(strstr(f_last_body[1], "sioc-janitor") == NULL, "%s", f_last_body[1]);
+    CHECK(f_deliver("{\"Messages\":[{\"MessageId\":\"m1\",\"ReceiptHandle\":\"h1\",\"Body\":\"2\","
+                    "\"MessageAttributes\":{\"nsp\":{\"DataType\":\"String\",\"StringValue\":\"/\"},"
+                    "\"uid\":{\"DataType\":\"String\",\"StringValue\":\"0123456789abcdef\"}}}]}"));
+    t_run(&c, 50);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&c)->received, 1);
+    CHECK_EQ_INT(sioc_cluster_get_stats(&c)->settled, 1);
+    CHECK_EQ_INT(sioc_node_peer_count(sioc_cluster_node(&c), sioc_str_c("/")), 1);
+    t_run(&c, 20000); /* past the first look a janitor would take (the heartbeat timeout) */
+    for (i = 0; i < f_n_log; i++) CHECKF(strncmp(f_log[i], "List", 4) != 0, "%s", f_log[i]);
+    CHECK(sioc_cluster_close(&c, f_now) == SIOC_OK);
+    t_run(&c, 50);
+    CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_CLOSED);
+    sioc_cluster_free(&c);
+    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_feed_errors, 0);
+}
+
+int main(void) {
+    RUN(test_refused);
+    RUN(test_member_runs);
+    return sioc_t_report("test_build_nojanitor");
+}
