@@ -56,6 +56,7 @@ static void test_member_refused(void) {
     sioc_cluster c;
     sioc_cluster_desc d;
     t_aws_desc(&d, 0);
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0); /* what init refuses has no size */
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
     CHECKF(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_RECEIVE") != NULL, "%s", sioc_cluster_last_detail(&c));
     CHECK_EQ_INT(t_bytes, 0);
@@ -75,6 +76,7 @@ static void test_member_refused(void) {
     sioc_cluster_free(&c);
     /* an Azure emitter is fine */
     d.node.emitter_only = 1;
+    CHECK(sioc_cluster_heap_size(&d) > 0);
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
     CHECK_EQ_INT(t_bytes, 0);

@@ -55,6 +55,7 @@ static void test_refused(void) {
     sioc_cluster c;
     sioc_cluster_desc d;
     t_desc(&d);
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0); /* what init refuses has no size */
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
     CHECKF(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_JANITOR") != NULL &&
                strstr(sioc_cluster_last_detail(&c), "no_orphan_cleanup") != NULL,
@@ -63,6 +64,7 @@ static void test_refused(void) {
     CHECK_EQ_INT(t_bytes, 0);
     /* the small preset turns the clean-up off; an emitter has no queues to watch */
     sioc_cluster_desc_preset(&d, SIOC_CLUSTER_PRESET_SMALL);
+    CHECK(sioc_cluster_heap_size(&d) > 0);
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
     t_desc(&d);
