@@ -43,6 +43,25 @@ static char f_fail_op[32];
 static int f_fail_n, f_fail_status;
 static const char *f_fail_body, *f_fail_hdr;
 
+/* The fake clock as UTC seconds, and an allocator that counts what is held (a member's desc.utc_now and
+   desc.allocator in the tests). */
+F_UNUSED static int64_t f_utc(void *user) {
+    (void)user;
+    return 1796000000 + (int64_t)(f_now / 1000);
+}
+static size_t f_allocs, f_bytes; /* allocations made, bytes held */
+F_UNUSED static void *f_alloc(size_t n, void *user) {
+    (void)user;
+    f_allocs++;
+    f_bytes += n;
+    return malloc(n);
+}
+F_UNUSED static void f_free(void *p, size_t n, void *user) {
+    (void)user;
+    if (p) f_bytes -= n;
+    free(p);
+}
+
 static sioc_http_client *f_http;
 static size_t f_feed_errors;
 
