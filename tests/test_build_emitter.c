@@ -12,25 +12,8 @@
 
 #define T_CS "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0;UseDevelopmentEmulator=true"
 
-static sioc_result t_rand(void *user, void *buf, size_t len) {
-    (void)user;
-    memset(buf, 0x5a, len);
-    return SIOC_OK;
-}
-
 static void t_aws_desc(sioc_cluster_desc *d, int emitter) {
-    memset(d, 0, sizeof *d);
-    d->transport = SIOC_CLUSTER_AWS;
-    d->aws.region = "us-east-1";
-    d->aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d->aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    d->aws.sns_endpoint = d->aws.sqs_endpoint = "http://127.0.0.1:4566";
-    d->random = t_rand;
-    d->utc_now = f_utc;
-    d->allocator.alloc = f_alloc;
-    d->allocator.free = f_free;
-    d->own_io = 1;
-    d->publish_budget_ms = -1;
+    f_member_desc(d);
     d->node.emitter_only = emitter;
 }
 
@@ -48,7 +31,7 @@ static void test_member_refused(void) {
     d.transport = SIOC_CLUSTER_AZURE;
     d.azure.connection_string = T_CS;
     d.azure.rest_url = "http://127.0.0.1:1";
-    d.random = t_rand;
+    d.random = f_rand;
     d.utc_now = f_utc;
     d.allocator.alloc = f_alloc;
     d.allocator.free = f_free;
@@ -74,7 +57,7 @@ static void test_node(void) {
     sioc_node_socket_desc sd;
     static const uint8_t pkt[] = {0x91, 0xa1, 'w'};
     memset(&d, 0, sizeof d);
-    d.random = t_rand;
+    d.random = f_rand;
     d.allocator.alloc = f_alloc;
     d.allocator.free = f_free;
     CHECK_EQ_INT(sioc_node_init(&n, &d), SIOC_ERR_UNSUPPORTED);

@@ -12,32 +12,10 @@
 
 #include "tests/aws_fake.h"
 
-static sioc_result t_rand(void *user, void *buf, size_t len) {
-    (void)user;
-    memset(buf, 0x5a, len);
-    return SIOC_OK;
-}
-
-static void t_desc(sioc_cluster_desc *d) {
-    memset(d, 0, sizeof *d);
-    d->transport = SIOC_CLUSTER_AWS;
-    d->aws.region = "us-east-1";
-    d->aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d->aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    d->aws.sns_endpoint = d->aws.sqs_endpoint = "http://127.0.0.1:4566";
-    d->random = t_rand;
-    d->utc_now = f_utc;
-    d->allocator.alloc = f_alloc;
-    d->allocator.free = f_free;
-    d->own_io = 1;
-    d->receive_budget_ms = -1;
-    d->publish_budget_ms = -1;
-}
-
 static void test_refused(void) {
     sioc_cluster c;
     sioc_cluster_desc d;
-    t_desc(&d);
+    f_member_desc(&d);
     CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0); /* what init refuses has no size */
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
     CHECKF(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_JANITOR") != NULL &&
@@ -50,7 +28,7 @@ static void test_refused(void) {
     CHECK(sioc_cluster_heap_size(&d) > 0);
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
-    t_desc(&d);
+    f_member_desc(&d);
     d.node.emitter_only = 1;
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
@@ -69,7 +47,7 @@ static void test_member_runs(void) {
     memset(f_conn, 0, sizeof f_conn);
     f_n_log = 0;
     f_now = 1000;
-    t_desc(&d);
+    f_member_desc(&d);
     d.aws.no_orphan_cleanup = 1;
     d.aws.orphan_check_s = 1; /* a janitor (were there one) would look within the run below */
     d.aws.orphan_after_s = 5;

@@ -107,19 +107,8 @@ static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_resu
 }
 
 static void t_desc_init(int emitter) {
-    memset(&t_desc, 0, sizeof t_desc);
-    t_desc.transport = SIOC_CLUSTER_AWS;
-    t_desc.aws.region = "us-east-1";
-    t_desc.aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    t_desc.aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    t_desc.aws.sns_endpoint = t_desc.aws.sqs_endpoint = "http://127.0.0.1:4566";
+    f_member_desc(&t_desc); /* no pacing: each receive at once, deleted at once (pacing: tests/test_member.c) */
     t_desc.random = t_rand;
-    t_desc.utc_now = f_utc;
-    t_desc.allocator.alloc = f_alloc;
-    t_desc.allocator.free = f_free;
-    t_desc.own_io = 1; /* this test moves the engine's bytes */
-    t_desc.receive_budget_ms = -1; /* each receive at once, deleted at once (pacing: tests/test_member.c) */
-    t_desc.publish_budget_ms = -1; /* each publish as soon as the slot is free */
     t_desc.on_error = t_on_error;
     t_desc.on_publish = t_on_publish;
     t_desc.node.emitter_only = emitter;

@@ -72,16 +72,9 @@ static sioc_node *t_n;
 
 static sioc_cluster_desc t_aws_desc(void) {
     sioc_cluster_desc d;
-    memset(&d, 0, sizeof d);
-    d.transport = SIOC_CLUSTER_AWS;
-    d.aws.region = "us-east-1";
-    d.aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d.aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    d.aws.sns_endpoint = d.aws.sqs_endpoint = "http://127.0.0.1:4566";
+    f_member_desc(&d);
     d.random = t_rand;
-    d.utc_now = f_utc;
-    d.allocator.alloc = f_alloc;
-    d.allocator.free = f_free;
+    d.receive_budget_ms = 0; /* receive pacing by default (what these tests are about) */
     d.on_error = t_on_error;
     d.on_publish = t_on_publish;
     d.publish_budget_ms = -1; /* each publish at once (publish pacing: test_pacing_publish) */
