@@ -3688,7 +3688,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
    SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL. init calls it for you with SIOC_ENABLE_POSIX. */
 SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *desc);
 #endif
-/* Bytes init takes from the allocator for this desc for the node and the member's buffers (0 for an invalid desc).
+/* Bytes init takes from the allocator for this desc for the node and the member's buffers (0 for a desc init
+   would refuse: invalid, or asking for what the build left out).
    The HTTP engine's block comes on top (about 60 KiB with the SMALL preset; see the README's heap table), and with a
    TLS backend its state per connection, taken when a connection opens. */
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);
@@ -18699,10 +18700,23 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     return total;
 }
 
+/* A desc asking for a feature the build left out (prologue.h): SIOC_ERR_UNSUPPORTED, the detail names the switch. */
+static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc *d) {
+    const char *why = NULL;
+    if (!SIOC_ENABLE_RECEIVE && !d->node.emitter_only)
+        why = "sioc_cluster: built with SIOC_ENABLE_RECEIVE 0: only node.emitter_only = 1 members";
+    else if (!SIOC__M_JANITOR && SIOC_ENABLE_AWS && !d->node.emitter_only && !d->aws.no_orphan_cleanup &&
+             sioc_cluster_desc_resolved(d).transport == SIOC_CLUSTER_AWS)
+        why = "sioc_cluster: built with SIOC_ENABLE_JANITOR 0: set aws.no_orphan_cleanup = 1";
+    if (!why) return SIOC_OK;
+    sioc__m_log(c, d, why);
+    return SIOC_ERR_UNSUPPORTED;
+}
+
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
     size_t own = sioc__m_layout(desc, &d, NULL, NULL), node;
-    if (!own) return 0;
+    if (!own || sioc__m_compiled_in(NULL, desc) != SIOC_OK) return 0; /* init would refuse it */
     node = sioc_node_heap_size(&d.node);
     return node ? own + node : 0;
 }
@@ -18764,19 +18778,6 @@ static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l)
     off += sioc__align16(l->scratch);
     c->p_one = mem + off;
     c->p_one_size = l->one;
-}
-
-/* A desc asking for a feature the build left out (prologue.h): SIOC_ERR_UNSUPPORTED, the detail names the switch. */
-static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc *d) {
-    const char *why = NULL;
-    if (!SIOC_ENABLE_RECEIVE && !d->node.emitter_only)
-        why = "sioc_cluster: built with SIOC_ENABLE_RECEIVE 0: only node.emitter_only = 1 members";
-    else if (!SIOC__M_JANITOR && SIOC_ENABLE_AWS && !d->node.emitter_only && !d->aws.no_orphan_cleanup &&
-             sioc_cluster_desc_resolved(d).transport == SIOC_CLUSTER_AWS)
-        why = "sioc_cluster: built with SIOC_ENABLE_JANITOR 0: set aws.no_orphan_cleanup = 1";
-    if (!why) return SIOC_OK;
-    sioc__m_log(c, d, why);
-    return SIOC_ERR_UNSUPPORTED;
 }
 
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {

@@ -331,7 +331,8 @@ SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *d
    SERVICEBUS_CONNECTION_STRING, SERVICEBUS_REST_URL. init calls it for you with SIOC_ENABLE_POSIX. */
 SIOC_API void sioc_cluster_desc_from_env(sioc_cluster_desc *desc);
 #endif
-/* Bytes init takes from the allocator for this desc for the node and the member's buffers (0 for an invalid desc).
+/* Bytes init takes from the allocator for this desc for the node and the member's buffers (0 for a desc init
+   would refuse: invalid, or asking for what the build left out).
    The HTTP engine's block comes on top (about 60 KiB with the SMALL preset; see the README's heap table), and with a
    TLS backend its state per connection, taken when a connection opens. */
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc);

@@ -43,6 +43,48 @@ static char f_fail_op[32];
 static int f_fail_n, f_fail_status;
 static const char *f_fail_body, *f_fail_hdr;
 
+/* The fake clock as UTC seconds, and an allocator that counts what is held (a member's desc.utc_now and
+   desc.allocator in the tests). */
+F_UNUSED static int64_t f_utc(void *user) {
+    (void)user;
+    return 1796000000 + (int64_t)(f_now / 1000);
+}
+static size_t f_allocs, f_bytes; /* allocations made, bytes held */
+F_UNUSED static void *f_alloc(size_t n, void *user) {
+    (void)user;
+    f_allocs++;
+    f_bytes += n;
+    return malloc(n);
+}
+F_UNUSED static void f_free(void *p, size_t n, void *user) {
+    (void)user;
+    if (p) f_bytes -= n;
+    free(p);
+}
+
+F_UNUSED static sioc_result f_rand(void *user, void *buf, size_t len) {
+    (void)user;
+    memset(buf, 0x5a, len);
+    return SIOC_OK;
+}
+
+/* An AWS member of this fake: own_io (the test moves the engine's bytes), the fake clock and allocator, no pacing. */
+F_UNUSED static void f_member_desc(sioc_cluster_desc *d) {
+    memset(d, 0, sizeof *d);
+    d->transport = SIOC_CLUSTER_AWS;
+    d->aws.region = "us-east-1";
+    d->aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    d->aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    d->aws.sns_endpoint = d->aws.sqs_endpoint = "http://127.0.0.1:4566";
+    d->random = f_rand;
+    d->utc_now = f_utc;
+    d->allocator.alloc = f_alloc;
+    d->allocator.free = f_free;
+    d->own_io = 1;
+    d->receive_budget_ms = -1;
+    d->publish_budget_ms = -1;
+}
+
 static sioc_http_client *f_http;
 static size_t f_feed_errors;
 

@@ -12,42 +12,8 @@
 
 #define T_CS "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0;UseDevelopmentEmulator=true"
 
-static sioc_result t_rand(void *user, void *buf, size_t len) {
-    (void)user;
-    memset(buf, 0x5a, len);
-    return SIOC_OK;
-}
-
-static int64_t t_utc(void *user) {
-    (void)user;
-    return 1796000000 + (int64_t)(f_now / 1000);
-}
-
-static size_t t_bytes; /* held from the allocator */
-static void *t_alloc(size_t n, void *user) {
-    (void)user;
-    t_bytes += n;
-    return malloc(n);
-}
-static void t_free(void *p, size_t n, void *user) {
-    (void)user;
-    if (p) t_bytes -= n;
-    free(p);
-}
-
 static void t_aws_desc(sioc_cluster_desc *d, int emitter) {
-    memset(d, 0, sizeof *d);
-    d->transport = SIOC_CLUSTER_AWS;
-    d->aws.region = "us-east-1";
-    d->aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d->aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    d->aws.sns_endpoint = d->aws.sqs_endpoint = "http://127.0.0.1:4566";
-    d->random = t_rand;
-    d->utc_now = t_utc;
-    d->allocator.alloc = t_alloc;
-    d->allocator.free = t_free;
-    d->own_io = 1;
-    d->publish_budget_ms = -1;
+    f_member_desc(d);
     d->node.emitter_only = emitter;
 }
 
@@ -56,28 +22,30 @@ static void test_member_refused(void) {
     sioc_cluster c;
     sioc_cluster_desc d;
     t_aws_desc(&d, 0);
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0); /* what init refuses has no size */
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
     CHECKF(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_RECEIVE") != NULL, "%s", sioc_cluster_last_detail(&c));
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     sioc_cluster_free(&c);
     memset(&d, 0, sizeof d);
     d.transport = SIOC_CLUSTER_AZURE;
     d.azure.connection_string = T_CS;
     d.azure.rest_url = "http://127.0.0.1:1";
-    d.random = t_rand;
-    d.utc_now = t_utc;
-    d.allocator.alloc = t_alloc;
-    d.allocator.free = t_free;
+    d.random = f_rand;
+    d.utc_now = f_utc;
+    d.allocator.alloc = f_alloc;
+    d.allocator.free = f_free;
     d.own_io = 1;
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
     CHECK(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_RECEIVE") != NULL);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     sioc_cluster_free(&c);
     /* an Azure emitter is fine */
     d.node.emitter_only = 1;
+    CHECK(sioc_cluster_heap_size(&d) > 0);
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* The node: only emitters; its receive calls say the path is not built in; an emitter still broadcasts. */
@@ -89,11 +57,11 @@ static void test_node(void) {
     sioc_node_socket_desc sd;
     static const uint8_t pkt[] = {0x91, 0xa1, 'w'};
     memset(&d, 0, sizeof d);
-    d.random = t_rand;
-    d.allocator.alloc = t_alloc;
-    d.allocator.free = t_free;
+    d.random = f_rand;
+    d.allocator.alloc = f_alloc;
+    d.allocator.free = f_free;
     CHECK_EQ_INT(sioc_node_init(&n, &d), SIOC_ERR_UNSUPPORTED);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     d.emitter_only = 1;
     CHECK_EQ_INT(sioc_node_init(&n, &d), SIOC_OK);
     memset(&env, 0, sizeof env);
@@ -112,7 +80,7 @@ static void test_node(void) {
     CHECK_EQ_INT(sioc_node_broadcast(&n, sioc_str_c("/"), NULL, sioc_bytes_n(pkt, sizeof pkt), 1), SIOC_OK);
     CHECK_EQ_INT(sioc_node_out_count(&n), 1);
     sioc_node_free(&n);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* The AWS client talks to SNS alone: an SQS starter is refused before anything is sent, in words. */
@@ -127,9 +95,9 @@ static void test_aws_client(void) {
     d.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
     d.credentials.secret_access_key = sioc_str_c("secret");
     d.sns_endpoint = d.sqs_endpoint = "http://127.0.0.1:4566";
-    d.utc_now = t_utc;
-    d.http.allocator.alloc = t_alloc;
-    d.http.allocator.free = t_free;
+    d.utc_now = f_utc;
+    d.http.allocator.alloc = f_alloc;
+    d.http.allocator.free = f_free;
     CHECK_EQ_INT(sioc_aws_client_init(&c, &d), SIOC_OK);
     memset(&call, 0, sizeof call);
     call.body_mem = body, call.body_cap = sizeof body;
@@ -141,7 +109,7 @@ static void test_aws_client(void) {
     CHECK_EQ_INT(c.stats.calls, 0);
     CHECK(sioc_aws_next(&c, 1, &done) != SIOC_OK); /* nothing was queued */
     sioc_aws_client_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* What the build keeps: an emitter member takes the topic, publishes and closes; SQS is never called. */
@@ -171,7 +139,7 @@ static void test_emitter_runs(void) {
         CHECKF(strstr("CreateTopic Publish PublishBatch", f_log[i]) != NULL, "%s", f_log[i]);
     CHECK(strstr(f_last_body[f_op_index("Publish")], "StringValue=emitter") != NULL);
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     CHECK_EQ_INT(f_feed_errors, 0);
 }
 

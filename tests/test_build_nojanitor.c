@@ -12,64 +12,27 @@
 
 #include "tests/aws_fake.h"
 
-static sioc_result t_rand(void *user, void *buf, size_t len) {
-    (void)user;
-    memset(buf, 0x5a, len);
-    return SIOC_OK;
-}
-
-static int64_t t_utc(void *user) {
-    (void)user;
-    return 1796000000 + (int64_t)(f_now / 1000);
-}
-
-static size_t t_bytes; /* held from the allocator */
-static void *t_alloc(size_t n, void *user) {
-    (void)user;
-    t_bytes += n;
-    return malloc(n);
-}
-static void t_free(void *p, size_t n, void *user) {
-    (void)user;
-    if (p) t_bytes -= n;
-    free(p);
-}
-
-static void t_desc(sioc_cluster_desc *d) {
-    memset(d, 0, sizeof *d);
-    d->transport = SIOC_CLUSTER_AWS;
-    d->aws.region = "us-east-1";
-    d->aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d->aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    d->aws.sns_endpoint = d->aws.sqs_endpoint = "http://127.0.0.1:4566";
-    d->random = t_rand;
-    d->utc_now = t_utc;
-    d->allocator.alloc = t_alloc;
-    d->allocator.free = t_free;
-    d->own_io = 1;
-    d->receive_budget_ms = -1;
-    d->publish_budget_ms = -1;
-}
-
 static void test_refused(void) {
     sioc_cluster c;
     sioc_cluster_desc d;
-    t_desc(&d);
+    f_member_desc(&d);
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0); /* what init refuses has no size */
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_ERR_UNSUPPORTED);
     CHECKF(strstr(sioc_cluster_last_detail(&c), "SIOC_ENABLE_JANITOR") != NULL &&
                strstr(sioc_cluster_last_detail(&c), "no_orphan_cleanup") != NULL,
            "%s", sioc_cluster_last_detail(&c));
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     /* the small preset turns the clean-up off; an emitter has no queues to watch */
     sioc_cluster_desc_preset(&d, SIOC_CLUSTER_PRESET_SMALL);
+    CHECK(sioc_cluster_heap_size(&d) > 0);
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
-    t_desc(&d);
+    f_member_desc(&d);
     d.node.emitter_only = 1;
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 static void t_run(sioc_cluster *c, uint32_t ms) {
@@ -84,7 +47,7 @@ static void test_member_runs(void) {
     memset(f_conn, 0, sizeof f_conn);
     f_n_log = 0;
     f_now = 1000;
-    t_desc(&d);
+    f_member_desc(&d);
     d.aws.no_orphan_cleanup = 1;
     d.aws.orphan_check_s = 1; /* a janitor (were there one) would look within the run below */
     d.aws.orphan_after_s = 5;
@@ -109,7 +72,7 @@ static void test_member_runs(void) {
     t_run(&c, 50);
     CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_CLOSED);
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     CHECK_EQ_INT(f_feed_errors, 0);
 }
 

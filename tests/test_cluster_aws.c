@@ -11,7 +11,6 @@
 #include "sio_cluster.h"
 #include "tests/harness.h"
 
-
 #include "tests/aws_fake.h"
 
 /* ---- the member under test ---- */
@@ -38,19 +37,6 @@ static sioc_result t_rand(void *user, void *buf, size_t len) {
     return SIOC_OK;
 }
 
-static size_t t_allocs, t_bytes; /* allocations made, bytes held */
-static void *t_alloc(size_t n, void *user) {
-    (void)user;
-    t_allocs++;
-    t_bytes += n;
-    return malloc(n);
-}
-static void t_free(void *p, size_t n, void *user) {
-    (void)user;
-    if (p) t_bytes -= n;
-    free(p);
-}
-
 /* Failed requests as on_error saw them. */
 static sioc_cluster_error t_errs[16];
 static char t_err_codes[16][64];
@@ -63,11 +49,6 @@ static void t_on_error(void *user, const sioc_cluster_error *e) {
         t_errs[t_n_errs].code = t_errs[t_n_errs].message = t_errs[t_n_errs].detail = NULL; /* views die with the call */
         t_n_errs++;
     }
-}
-
-static int64_t t_utc(void *user) {
-    (void)user;
-    return 1796000000 + (int64_t)(f_now / 1000);
 }
 
 static void t_drain(void) {
@@ -111,21 +92,25 @@ static int t_log_find(const char *op, size_t from) {
     return -1;
 }
 
+/* Outcomes as on_publish saw them. */
+static size_t t_pub_calls, t_pub_count, t_pub_taken_n, t_pub_singles;
+static uint64_t t_pub_first;
+static sioc_result t_pub_result;
+static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_result result) {
+    (void)user;
+    if (count == 1 && result == SIOC_OK) { /* the single Publish ahead, heartbeats */
+        t_pub_singles++;
+        return;
+    }
+    t_pub_calls++;
+    t_pub_first = first_seq, t_pub_count = count, t_pub_result = result;
+}
+
 static void t_desc_init(int emitter) {
-    memset(&t_desc, 0, sizeof t_desc);
-    t_desc.transport = SIOC_CLUSTER_AWS;
-    t_desc.aws.region = "us-east-1";
-    t_desc.aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    t_desc.aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    t_desc.aws.sns_endpoint = t_desc.aws.sqs_endpoint = "http://127.0.0.1:4566";
+    f_member_desc(&t_desc); /* no pacing: each receive at once, deleted at once (pacing: tests/test_member.c) */
     t_desc.random = t_rand;
-    t_desc.utc_now = t_utc;
-    t_desc.allocator.alloc = t_alloc;
-    t_desc.allocator.free = t_free;
-    t_desc.own_io = 1; /* this test moves the engine's bytes */
-    t_desc.receive_budget_ms = -1; /* each receive at once, deleted at once (pacing: tests/test_member.c) */
-    t_desc.publish_budget_ms = -1; /* each publish as soon as the slot is free */
     t_desc.on_error = t_on_error;
+    t_desc.on_publish = t_on_publish;
     t_desc.node.emitter_only = emitter;
 }
 
@@ -187,7 +172,7 @@ static void test_startup(void) {
     "\"String\",\"StringValue\":\"" T_PEER "\"}}}"
 
 static void test_receive(void) {
-    size_t mark = f_n_log, ev_mark = t_n_events, allocs = t_allocs;
+    size_t mark = f_n_log, ev_mark = t_n_events, allocs = f_allocs;
     uint64_t recv0 = t_n->counters.received;
     f_n_deleted = 0;
     CHECK(f_deliver("{\"Messages\":[" T_MSG("id-1", "h-1", 1) "," T_MSG("id-2", "h-2", 2) "]}"));
@@ -228,7 +213,7 @@ static void test_receive(void) {
     t_run(2);
     CHECK_EQ_INT(t_log_count("ReceiveMessage", mark), 1);
     CHECK_EQ_INT(t_log_count("DeleteMessageBatch", mark), 0);
-    CHECK_EQ_INT(t_allocs - allocs, 0); /* steady state: receives, deletes, publishes allocate nothing */
+    CHECK_EQ_INT(f_allocs - allocs, 0); /* steady state: receives, deletes, publishes allocate nothing */
     CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->settled, 7); /* h-1, h-2, h-2b, h-3, h-4, h-5, h-6 */
 }
 
@@ -300,45 +285,8 @@ static void test_queue_lost(void) {
     CHECK(strstr(f_last_body[5], "/q2\"") != NULL); /* polling the new queue */
 }
 
-static void test_batch(void) {
-    size_t mark = f_n_log, i;
-    /* a backlog while Publish is held back by a failure: it goes out as PublishBatch of 10, then the rest */
-    snprintf(f_fail_op, sizeof f_fail_op, "Publish");
-    f_fail_n = 1;
-    f_fail_status = 503;
-    f_fail_hdr = NULL;
-    f_fail_body = "<ErrorResponse><Error><Type>Receiver</Type><Code>Unavailable</Code><Message>x</Message></Error>"
-                  "</ErrorResponse>";
-    CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
-    t_run(2);
-    for (i = 0; i < 12; i++)
-        CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
-    f_n_batches = 0;
-    t_run(600);
-    /* 12 waiting: a full batch of 10, then the remaining 2 */
-    CHECK_EQ_INT(t_log_count("PublishBatch", mark), 2);
-    CHECKF(f_n_batches == 2 && f_batches[0] == 10 && f_batches[1] == 2, "%lu batches: %lu, %lu",
-           (unsigned long)f_n_batches, (unsigned long)f_batches[0], (unsigned long)f_batches[1]);
-    CHECK(sioc_cluster_idle(&t_m));
-    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->published >= 13, 1);
-}
-
-/* Outcomes as on_publish saw them. */
-static size_t t_pub_calls, t_pub_count, t_pub_taken_n, t_pub_singles;
-static uint64_t t_pub_first;
-static sioc_result t_pub_result;
-static void t_on_publish(void *user, uint64_t first_seq, size_t count, sioc_result result) {
-    (void)user;
-    if (count == 1 && result == SIOC_OK) { /* the single Publish ahead, heartbeats */
-        t_pub_singles++;
-        return;
-    }
-    t_pub_calls++;
-    t_pub_first = first_seq, t_pub_count = count, t_pub_result = result;
-}
-
-/* A backlog of 10 behind a failed Publish goes out as one PublishBatch. */
-static void t_batch_of_ten(void) {
+/* A backlog of n messages while Publish is held back by a failure (a 503): it goes out in PublishBatches. */
+static void t_backlog(size_t n) {
     size_t i;
     snprintf(f_fail_op, sizeof f_fail_op, "Publish");
     f_fail_n = 1;
@@ -348,20 +296,31 @@ static void t_batch_of_ten(void) {
                   "</ErrorResponse>";
     CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1y", 3), f_now) == SIOC_OK);
     t_run(2);
-    for (i = 0; i < 10; i++)
+    for (i = 0; i < n; i++)
         CHECK(sioc_node_server_side_emit(t_n, sioc_str_c("/"), t_mp("\x91\xa1z", 3), f_now) == SIOC_OK);
     t_pub_taken_n = (size_t)sioc_cluster_queued_seq(&t_m);
     f_n_batches = 0;
+}
+
+static void test_batch(void) {
+    size_t mark = f_n_log;
+    t_backlog(12);
+    t_run(600);
+    /* 12 waiting: a full batch of 10, then the remaining 2 */
+    CHECK_EQ_INT(t_log_count("PublishBatch", mark), 2);
+    CHECKF(f_n_batches == 2 && f_batches[0] == 10 && f_batches[1] == 2, "%lu batches: %lu, %lu",
+           (unsigned long)f_n_batches, (unsigned long)f_batches[0], (unsigned long)f_batches[1]);
+    CHECK(sioc_cluster_idle(&t_m));
+    CHECK_EQ_INT(sioc_cluster_get_stats(&t_m)->published >= 13, 1);
 }
 
 static void test_batch_partial(void) {
     sioc_cluster_stats before = *sioc_cluster_get_stats(&t_m);
     const sioc_cluster_stats *st = sioc_cluster_get_stats(&t_m);
     size_t mark = f_n_log;
-    t_m.p_desc.on_publish = t_on_publish;
     /* the broker fails entries 2, 5 and 7 (InternalError, not our fault), then entry 7 again in the re-send: each
        goes again alone, renumbered, with backoff; nothing it took is sent twice */
-    t_batch_of_ten();
+    t_backlog(10);
     f_batch_fail_mask = (1u << 2) | (1u << 5) | (1u << 7);
     f_batch_fail_times = 2;
     f_batch_fail_sender = 0;
@@ -398,7 +357,7 @@ static void test_batch_partial(void) {
 
     /* entries refused for good (SenderFault): dropped, not sent again */
     before = *st;
-    t_batch_of_ten();
+    t_backlog(10);
     f_batch_fail_mask = (1u << 1) | (1u << 4);
     f_batch_fail_times = 1;
     f_batch_fail_sender = 1;
@@ -413,7 +372,6 @@ static void test_batch_partial(void) {
     CHECK(t_pub_result != SIOC_OK);
     CHECK(sioc_cluster_published_seq(&t_m) >= t_pub_taken_n);
     CHECK(sioc_cluster_idle(&t_m));
-    t_m.p_desc.on_publish = NULL;
 }
 
 static void test_close(void) {
@@ -471,7 +429,7 @@ static void test_emitter(void) {
 /* The heap: init takes sioc_cluster_heap_size(desc) for the node and the member plus the engine's block, and
    gives all of it back; options out of range size to 0 and fail init with SIOC_ERR_ARG. */
 static void test_heap(void) {
-    size_t need, before = t_bytes;
+    size_t need, before = f_bytes;
     t_desc_init(0);
     t_desc.aws.receive_buffer_size = 65536;
     need = sioc_cluster_heap_size(&t_desc);
@@ -479,16 +437,16 @@ static void test_heap(void) {
     t_desc.aws.max_messages = 11;
     CHECK_EQ_INT(sioc_cluster_heap_size(&t_desc), 0);
     CHECK_EQ_INT(sioc_cluster_init(&t_m, &t_desc), SIOC_ERR_ARG);
-    CHECK_EQ_INT(t_bytes, before);
+    CHECK_EQ_INT(f_bytes, before);
     t_desc.aws.max_messages = 0;
     CHECK(sioc_cluster_init(&t_m, &t_desc) == SIOC_OK);
     CHECK(sioc_cluster_http(&t_m) != NULL);
     if (sioc_cluster_http(&t_m))
-        CHECKF(t_bytes - before == need + sioc_cluster_http(&t_m)->p_mem_size, "%lu taken, %lu + %lu sized",
-               (unsigned long)(t_bytes - before), (unsigned long)need,
+        CHECKF(f_bytes - before == need + sioc_cluster_http(&t_m)->p_mem_size, "%lu taken, %lu + %lu sized",
+               (unsigned long)(f_bytes - before), (unsigned long)need,
                (unsigned long)sioc_cluster_http(&t_m)->p_mem_size);
     sioc_cluster_free(&t_m);
-    CHECK_EQ_INT(t_bytes, before);
+    CHECK_EQ_INT(f_bytes, before);
 }
 
 int main(void) {

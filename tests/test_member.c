@@ -35,23 +35,6 @@ static sioc_result t_rand(void *user, void *buf, size_t len) {
     return SIOC_OK;
 }
 
-static int64_t t_utc(void *user) {
-    (void)user;
-    return 1796000000 + (int64_t)(f_now / 1000);
-}
-
-static size_t t_bytes; /* held from the allocator */
-static void *t_alloc(size_t n, void *user) {
-    (void)user;
-    t_bytes += n;
-    return malloc(n);
-}
-static void t_free(void *p, size_t n, void *user) {
-    (void)user;
-    if (p) t_bytes -= n;
-    free(p);
-}
-
 /* on_publish calls, in order */
 typedef struct t_pub {
     uint64_t first;
@@ -89,16 +72,9 @@ static sioc_node *t_n;
 
 static sioc_cluster_desc t_aws_desc(void) {
     sioc_cluster_desc d;
-    memset(&d, 0, sizeof d);
-    d.transport = SIOC_CLUSTER_AWS;
-    d.aws.region = "us-east-1";
-    d.aws.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d.aws.credentials.secret_access_key = sioc_str_c("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    d.aws.sns_endpoint = d.aws.sqs_endpoint = "http://127.0.0.1:4566";
+    f_member_desc(&d);
     d.random = t_rand;
-    d.utc_now = t_utc;
-    d.allocator.alloc = t_alloc;
-    d.allocator.free = t_free;
+    d.receive_budget_ms = 0; /* receive pacing by default (what these tests are about) */
     d.on_error = t_on_error;
     d.on_publish = t_on_publish;
     d.publish_budget_ms = -1; /* each publish at once (publish pacing: test_pacing_publish) */
@@ -279,7 +255,7 @@ static void test_publish_ambiguous(void) {
         CHECK_EQ_INT(t_log_count("Publish", mark), 2);
         CHECK(t_pubs[t_n_pubs - 1].first == q && t_pubs[t_n_pubs - 1].result == SIOC_OK);
         sioc_cluster_free(&t_m);
-        CHECK_EQ_INT(t_bytes, 0);
+        CHECK_EQ_INT(f_bytes, 0);
     }
 }
 
@@ -320,7 +296,7 @@ static void test_too_large(void) {
     CHECK(f_n_deleted == 1 && strcmp(f_deleted[0], "h-one") == 0);
     CHECK(t_log_count("ReceiveMessage", mark) >= 1); /* and on */
     sioc_cluster_free(&t_m);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* Close while the broker fails every publish: retried until shutdown_timeout_ms, then the message in flight and
@@ -364,7 +340,7 @@ static void test_close_gives_up(void) {
     CHECK_EQ_INT(t_log_count("DeleteQueue", mark), 1);
     CHECK_EQ_INT(t_log_count("Unsubscribe", mark), 1);
     sioc_cluster_free(&t_m);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* init refuses bad descs, releases everything taken, and never calls on_error for them. */
@@ -418,7 +394,7 @@ static void test_init_errors(void) {
     CHECK_EQ_INT(sioc_cluster_heap_size(NULL), 0);
     /* a failed init leaves a member free can take, and nothing held */
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     CHECK_EQ_INT(t_n_errs, 0);
 }
 
@@ -431,13 +407,13 @@ static void test_azure_heap(void) {
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     CHECK(sioc_cluster_http(&c) != NULL);
     if (sioc_cluster_http(&c))
-        CHECKF(t_bytes == need + sioc_cluster_http(&c)->p_mem_size, "%lu taken, %lu + %lu sized",
-               (unsigned long)t_bytes, (unsigned long)need, (unsigned long)sioc_cluster_http(&c)->p_mem_size);
+        CHECKF(f_bytes == need + sioc_cluster_http(&c)->p_mem_size, "%lu taken, %lu + %lu sized",
+               (unsigned long)f_bytes, (unsigned long)need, (unsigned long)sioc_cluster_http(&c)->p_mem_size);
     CHECK_EQ_INT(sioc_cluster_get_transport(&c), SIOC_CLUSTER_AZURE);
     CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_IDLE);
     CHECK(strcmp(sioc_cluster_queue_name(&c), "") == 0); /* named at start */
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* A zeroed member: free (twice), process and the accessors are safe; start and close say SIOC_ERR_ARG. Also after
@@ -463,7 +439,7 @@ static void test_zeroed(void) {
     sioc_cluster_free(&z);
     CHECK_EQ_INT(sioc_cluster_start(&z, 5), SIOC_ERR_ARG);
     CHECK(sioc_cluster_http(&z) == NULL);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
     /* NULL */
     sioc_cluster_free(NULL);
     sioc_cluster_process(NULL, 5);
@@ -495,7 +471,7 @@ static void test_states(void) {
     CHECK_EQ_INT(sioc_cluster_start(&t_m, f_now), SIOC_ERR_STATE);
     CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_CLOSED);
     sioc_cluster_free(&t_m);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* AUTO: Azure with a connection string, AWS without. */
@@ -514,7 +490,7 @@ static void test_auto(void) {
     CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
     CHECK_EQ_INT(sioc_cluster_get_transport(&c), SIOC_CLUSTER_AWS);
     sioc_cluster_free(&c);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 static void test_names(void) {
@@ -551,7 +527,7 @@ static void test_names(void) {
     CHECK(strcmp(sioc_cluster_state_name(SIOC_CLUSTER_RUNNING), "RUNNING") == 0);
     CHECK(strcmp(sioc_cluster_state_name(SIOC_CLUSTER_FAILED), "FAILED") == 0);
     CHECK(strcmp(sioc_cluster_state_name(-1), "?") == 0 && strcmp(sioc_cluster_state_name(6), "?") == 0);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 /* ---- receive pacing (AWS): a simulated queue behind the fake endpoint ---- */
@@ -800,7 +776,7 @@ static void test_pacing_idle(void) {
     d.receive_budget_ms = -2;
     d.receive_idle_ms = 0;
     CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
-    CHECK_EQ_INT(t_bytes, 0);
+    CHECK_EQ_INT(f_bytes, 0);
 }
 
 int main(void) {
