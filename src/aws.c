@@ -1182,6 +1182,7 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
         if (r != SIOC_OK) {
             sioc_buf b;
             sioc__detail_start(&b, c->detail, sizeof c->detail);
+            if (!SIOC_ENABLE_ERROR_STRINGS) return r; /* no text to build */
             sioc_buf_puts(&b, i == SIOC_AWS_SNS ? "sns_endpoint \"" : "sqs_endpoint \"");
             sioc_buf_put(&b, url ? url : "", url ? SIOC__MIN(strlen(url), (size_t)48) : 0);
             sioc_buf_puts(&b, r == SIOC_ERR_UNSUPPORTED ? "\": IPv6 literals are not supported"
@@ -1287,6 +1288,7 @@ static sioc_result sioc__aws_send(sioc_aws_client *c, sioc_aws_call *call, uint6
 static void sioc__aws_refused(sioc_aws_call *call, int svc, const char *op, sioc_result r) {
     sioc_buf b;
     sioc__detail_start(&b, call->detail, sizeof call->detail);
+    if (!SIOC_ENABLE_ERROR_STRINGS) return; /* no text to build: leave the words out of the binary */
     sioc_buf_puts(&b, sioc__svc_name(svc));
     sioc_buf_putc(&b, ' ');
     sioc_buf_puts(&b, op);
@@ -1470,6 +1472,7 @@ static int sioc__time_error(const sioc_aws_error *e) {
 static void sioc__aws_detail(sioc_aws_call *call, const sioc_http_response *r) {
     sioc_buf b;
     sioc__detail_start(&b, call->detail, sizeof call->detail);
+    if (!SIOC_ENABLE_ERROR_STRINGS) return; /* no text to build */
     sioc_buf_puts(&b, sioc__svc_name(call->p_service));
     sioc_buf_putc(&b, ' ');
     sioc_buf_puts(&b, call->p_op);

@@ -730,7 +730,7 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     if (!m) {
         sioc_buf b;
         sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, "out of memory: the HTTP engine needs ");
+        sioc_buf_puts(&b, SIOC__TEXT("out of memory: the HTTP engine needs "));
         sioc_buf_put_u64(&b, (uint64_t)total);
         sioc_buf_puts(&b, " bytes");
         sioc__detail_end(&b);
@@ -817,8 +817,9 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
         sioc__detail_start(&b, c->detail, sizeof c->detail);
         sioc_buf_puts(&b, "https://");
         sioc__put_hostport(&b, host, port);
-        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE ? " needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
-                                                    : ": ");
+        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
+                              ? SIOC__TEXT(" needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL")
+                              : ": ");
         if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
         sioc__detail_end(&b);
         sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
@@ -880,6 +881,7 @@ static void sioc__req_detail(sioc_http_client *c, sioc_http__req *r, int ki, int
     const char *why = ki >= 0 ? c->p_conns[ki].why : "";
     sioc_buf b;
     sioc__detail_start(&b, r->detail, sizeof r->detail);
+    if (!SIOC_ENABLE_ERROR_STRINGS) return; /* no text to build: leave the words out of the binary */
     if (res == SIOC_ERR_BUFFER_TOO_SMALL) {
         sioc_buf_puts(&b, "reply body from ");
         sioc__put_hostport(&b, e->host, e->port);
@@ -972,7 +974,9 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
     sioc_http__conn *k = &c->p_conns[ki];
     uint32_t i;
     int ep = k->ep;
-    if (!k->why[0] && err == SIOC_ERR_TIMEOUT) { /* the engine's own timer: say which step took too long */
+    if (!SIOC_ENABLE_ERROR_STRINGS) {
+        /* no text: k->why stays empty */
+    } else if (!k->why[0] && err == SIOC_ERR_TIMEOUT) { /* the engine's own timer: say which step took too long */
         sioc_buf b;
         sioc__detail_start(&b, k->why, sizeof k->why);
         sioc_buf_puts(&b, k->state == SIOC__CS_HANDSHAKE ? "TLS handshake not done within "

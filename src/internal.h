@@ -94,6 +94,12 @@ SIOC__FN void sioc__detail_set(char *dst, size_t cap, const char *a, const char 
     if (c) sioc_buf_puts(&b, c);
     sioc__detail_end(&b);
 }
+/* Without SIOC_ENABLE_ERROR_STRINGS the texts would land in an empty detail anyway: leave them out of the binary.
+   SIOC__TEXT does the same for one literal passed elsewhere. */
+#define SIOC__TEXT(s) (SIOC_ENABLE_ERROR_STRINGS ? (s) : "")
+#define SIOC__TEXT_OR_NULL(s) (SIOC_ENABLE_ERROR_STRINGS ? (const char *)(s) : (const char *)0)
+#define sioc__detail_set(dst, cap, a, b2, c) \
+    (sioc__detail_set)(dst, cap, SIOC__TEXT_OR_NULL(a), SIOC__TEXT_OR_NULL(b2), SIOC__TEXT_OR_NULL(c))
 
 #if SIOC_TLS != SIOC_TLS_NONE
 #include <stdio.h>

@@ -163,12 +163,12 @@ static int sioc__m_pacing_ok(const sioc_cluster_desc *d, sioc_cluster *c) {
     int most = SIOC__MAX(d->receive_budget_ms, d->receive_idle_ms) + SIOC__MAX(d->publish_budget_ms, 0);
     if (d->receive_budget_ms < -1 || d->receive_idle_ms < -1 || d->publish_budget_ms < -1 ||
         (d->receive_budget_ms < 0) != (d->receive_idle_ms < 0)) {
-        sioc__m_log(c, d, "sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms");
+        sioc__m_log(c, d, SIOC__M_TEXT("sioc_cluster: receive_budget_ms / receive_idle_ms: -1 (both, no pacing) or a wait in ms"));
         return 0;
     }
     if (most > 0 && ((uint64_t)most + nd.heartbeat_interval_ms + 500u > nd.heartbeat_timeout_ms ||
                      (uint64_t)most + 500u > nd.request_timeout_ms)) {
-        sioc__m_log(c, d, "sioc_cluster: receive_budget_ms / receive_idle_ms leave no room for heartbeats or answers");
+        sioc__m_log(c, d, SIOC__M_TEXT("sioc_cluster: receive_budget_ms / receive_idle_ms leave no room for heartbeats or answers"));
         return 0;
     }
     return 1;
@@ -185,16 +185,16 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     d = sioc_cluster_desc_resolved(desc);
     memset(&l, 0, sizeof l);
     if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
-        sioc__m_log(c, &d, "sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
+        sioc__m_log(c, &d, SIOC__M_TEXT("sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES"));
         return 0;
     }
     if (d.backoff_cap_ms < d.backoff_base_ms) {
-        sioc__m_log(c, &d, "sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+        sioc__m_log(c, &d, SIOC__M_TEXT("sioc_cluster: backoff_cap_ms is below backoff_base_ms"));
         return 0;
     }
     if (!sioc__m_pacing_ok(&d, c)) return 0;
     if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
-        sioc__m_log(c, &d, "sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+        sioc__m_log(c, &d, SIOC__M_TEXT("sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2"));
         return 0;
     }
     r = SIOC_ERR_UNSUPPORTED;
@@ -205,8 +205,8 @@ static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *o
     if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
 #endif
     if (r != SIOC_OK) {
-        sioc__m_log(c, &d, r == SIOC_ERR_UNSUPPORTED ? "sioc_cluster: this transport is not compiled in"
-                                                  : "sioc_cluster: an option of the transport is out of range");
+        sioc__m_log(c, &d, r == SIOC_ERR_UNSUPPORTED ? SIOC__M_TEXT("sioc_cluster: this transport is not compiled in")
+                                                  : SIOC__M_TEXT("sioc_cluster: an option of the transport is out of range"));
         return 0;
     }
     if (d.node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
@@ -325,7 +325,7 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     sioc_cluster_desc_from_env(&d);
 #endif
     if (!d.random || !d.utc_now) {
-        sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c("sioc_cluster: random and utc_now callbacks are required"));
+        sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(SIOC__M_TEXT("sioc_cluster: random and utc_now callbacks are required")));
         return SIOC_ERR_DEPENDENCY;
     }
     r = sioc__m_compiled_in(c, &d);

@@ -105,7 +105,7 @@ static sioc_result sioc__maws_client_init(sioc_cluster *c) {
             sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(sioc__maws_client(c)->detail));
         return r;
     }
-    sioc__m_log(c, d, "sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
+    sioc__m_log(c, d, SIOC__M_TEXT("sioc_cluster: AWS region or credentials missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"));
     return SIOC_ERR_NOT_FOUND;
 }
 

@@ -110,7 +110,7 @@ static sioc_result sioc__mazure_client_init(sioc_cluster *c) {
             sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(sioc__mazure_client(c)->detail));
         return r;
     }
-    sioc__m_log(c, d, "sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)");
+    sioc__m_log(c, d, SIOC__M_TEXT("sioc_cluster: Service Bus connection string missing (SERVICEBUS_CONNECTION_STRING)"));
     return SIOC_ERR_NOT_FOUND;
 }
 

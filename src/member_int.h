@@ -15,6 +15,10 @@
    receiving member has. */
 #define SIOC__M_JANITOR (SIOC_ENABLE_AWS && SIOC_ENABLE_RECEIVE && SIOC_ENABLE_JANITOR)
 
+/* Why init refused, for sioc_cluster_last_detail and the log: left out of a build with neither (the switch texts
+   of sioc__m_compiled_in stay, they name what to change). */
+#define SIOC__M_TEXT(s) (SIOC_ENABLE_ERROR_STRINGS || SIOC_ENABLE_LOG ? (s) : "")
+
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
 /* Slot states and kinds. Slots: [0] ctl (start-up / shutdown steps, one at a time), [1] publish, then the settle
