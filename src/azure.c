@@ -1041,6 +1041,7 @@ static void sioc__az_keep_headers(sioc_azure_call *call, const sioc_http_respons
 static void sioc__az_detail(sioc_azure_call *call, const sioc_http_response *r) {
     sioc_buf b;
     sioc__detail_start(&b, call->detail, sizeof call->detail);
+    if (!SIOC_ENABLE_ERROR_STRINGS) return; /* no text to build: leave the words out of the binary */
     sioc_buf_puts(&b, "Service Bus ");
     sioc_buf_puts(&b, sioc_azure_op_name(call->op));
     sioc_buf_puts(&b, ": ");

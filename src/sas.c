@@ -252,7 +252,7 @@ static const char *sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
                           (i > 0 && (sioc__is_digit((unsigned char)p[i]) || p[i] == '+' || p[i] == '-' ||
                                      p[i] == '.'))))
         i++;
-    if (i == 0 || ep.len - i < 3 || memcmp(p + i, "://", 3) != 0) return "Endpoint has no scheme:// ";
+    if (i == 0 || ep.len - i < 3 || memcmp(p + i, "://", 3) != 0) return SIOC__TEXT("Endpoint has no scheme:// ");
     out->scheme.ptr = p;
     out->scheme.len = i;
     i += 3;
@@ -260,11 +260,11 @@ static const char *sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
     if (i < ep.len && p[i] == '[') { /* IPv6 literal, brackets kept */
         i++;
         while (i < ep.len && (sioc__hex_val((unsigned char)p[i]) >= 0 || p[i] == ':' || p[i] == '.')) i++;
-        if (i >= ep.len || p[i] != ']' || i == h + 1) return "Endpoint has a bad [IPv6] host ";
+        if (i >= ep.len || p[i] != ']' || i == h + 1) return SIOC__TEXT("Endpoint has a bad [IPv6] host ");
         i++;
     } else {
         while (i < ep.len && sioc__sas_host_char((unsigned char)p[i])) i++;
-        if (i == h) return "Endpoint has an empty or invalid host ";
+        if (i == h) return SIOC__TEXT("Endpoint has an empty or invalid host ");
     }
     out->host.ptr = p + h;
     out->host.len = i - h;
@@ -272,12 +272,12 @@ static const char *sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
         uint32_t port = 0;
         size_t d = ++i;
         while (i < ep.len && sioc__is_digit((unsigned char)p[i]) && i - d < 5) port = port * 10u + (uint32_t)(p[i++] - '0');
-        if (i == d || port == 0 || port > 65535) return "Endpoint port is not 1..65535 ";
+        if (i == d || port == 0 || port > 65535) return SIOC__TEXT("Endpoint port is not 1..65535 ");
         out->port = (uint16_t)port;
     }
-    if (i < ep.len && p[i] != '/') return "Endpoint has more than a path after host[:port] ";
+    if (i < ep.len && p[i] != '/') return SIOC__TEXT("Endpoint has more than a path after host[:port] ");
     for (; i < ep.len; i++) /* the path is ignored, but must stay a path */
-        if (p[i] == '?' || p[i] == '#' || p[i] == ' ') return "Endpoint has a query or fragment ";
+        if (p[i] == '?' || p[i] == '#' || p[i] == ' ') return SIOC__TEXT("Endpoint has a query or fragment ");
     return NULL;
 }
 
@@ -304,20 +304,20 @@ SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_co
         if (piece.len == 0) continue;
         for (eq = 0; eq < piece.len && piece.ptr[eq] != '='; eq++) {
         }
-        why = "a piece without '=' (expected Name=value;Name=value)";
+        why = SIOC__TEXT("a piece without '=' (expected Name=value;Name=value)");
         if (eq == piece.len) goto fail;
         name = sioc__sas_trim(piece.ptr, eq);
         value = sioc__sas_trim(piece.ptr + eq + 1, piece.len - eq - 1);
-        why = "a piece with an empty name before '='";
+        why = SIOC__TEXT("a piece with an empty name before '='");
         if (name.len == 0) goto fail;
         for (k = 0; k < K_COUNT; k++)
             if (sioc__sas_ieq(name, names[k])) break;
         if (k == K_COUNT) continue; /* unknown names are ignored, as the SDK does */
         field = names[k];
-        why = " given twice";
+        why = SIOC__TEXT(" given twice");
         if (seen[k]) goto fail; /* ambiguous: the SDK would silently keep the last */
         seen[k] = 1;
-        why = " holds a control character";
+        why = SIOC__TEXT(" holds a control character");
         for (eq = 0; eq < value.len; eq++) {
             unsigned char c = (unsigned char)value.ptr[eq];
             if (c < 0x20 || c == 0x7f) goto fail; /* values reach HTTP headers: no CR/LF injection */
@@ -326,20 +326,20 @@ SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_co
         vals[k] = value;
     }
     if (vals[K_EMULATOR].len) {
-        why = "UseDevelopmentEmulator is neither true nor false";
+        why = SIOC__TEXT("UseDevelopmentEmulator is neither true nor false");
         if (sioc__sas_ieq(vals[K_EMULATOR], "true")) out->use_development_emulator = 1;
         else if (!sioc__sas_ieq(vals[K_EMULATOR], "false")) goto fail;
     }
     r = SIOC_ERR_ARG;
-    why = "Endpoint missing ";
+    why = SIOC__TEXT("Endpoint missing ");
     if (vals[K_ENDPOINT].len == 0) goto fail;
     if (vals[K_SIG].len) {
-        why = "SharedAccessSignature together with SharedAccessKey or SharedAccessKeyName";
+        why = SIOC__TEXT("SharedAccessSignature together with SharedAccessKey or SharedAccessKeyName");
         if (vals[K_KEY].len || vals[K_KEY_NAME].len) goto fail;
     } else if (vals[K_KEY].len == 0 || vals[K_KEY_NAME].len == 0) {
-        why = vals[K_KEY].len         ? "SharedAccessKey without SharedAccessKeyName"
-              : vals[K_KEY_NAME].len ? "SharedAccessKeyName without SharedAccessKey"
-                                      : "no credentials: SharedAccessKeyName + SharedAccessKey, or SharedAccessSignature";
+        why = SIOC__TEXT(vals[K_KEY].len         ? "SharedAccessKey without SharedAccessKeyName"
+                         : vals[K_KEY_NAME].len ? "SharedAccessKeyName without SharedAccessKey"
+                                                 : "no credentials: SharedAccessKeyName + SharedAccessKey, or SharedAccessSignature");
         goto fail;
     }
     r = SIOC_ERR_PARSE;
@@ -348,7 +348,7 @@ SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_co
     if (why) goto fail;
     if (vals[K_SIG].len) {
         sioc_sas_token_view v;
-        why = "SharedAccessSignature is not a token (SharedAccessSignature sr=..&sig=..&se=..&skn=..)";
+        why = SIOC__TEXT("SharedAccessSignature is not a token (SharedAccessSignature sr=..&sig=..&se=..&skn=..)");
         if (sioc_sas_parse_token(vals[K_SIG], &v) != SIOC_OK) goto fail;
         out->signature = vals[K_SIG];
         out->signature_expiry = v.se;
@@ -364,6 +364,7 @@ fail:
         int example = n > 0 && why[n - 1] == ' '; /* an Endpoint problem: show the expected form */
         sioc_buf b;
         sioc__detail_start(&b, out->detail, sizeof out->detail);
+        if (!SIOC_ENABLE_ERROR_STRINGS) return r; /* no text to build */
         sioc_buf_puts(&b, "connection string: ");
         if (field) sioc_buf_puts(&b, field);
         sioc_buf_put(&b, why ? why : "malformed", example ? n - 1 : n);
