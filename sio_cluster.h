@@ -7970,7 +7970,8 @@ static const char *sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
 
 SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_connstr *out) {
     enum { K_ENDPOINT, K_KEY_NAME, K_KEY, K_SIG, K_ENTITY, K_EMULATOR, K_COUNT };
-    static const char *const names[K_COUNT] = {"Endpoint",        "SharedAccessKeyName", "SharedAccessKey",
+    static const char names[K_COUNT][23] = { /* rows: dropped with the table (sioc_node_event_name) */
+                                            "Endpoint",        "SharedAccessKeyName", "SharedAccessKey",
                                                "SharedAccessSignature", "EntityPath",   "UseDevelopmentEmulator"};
     sioc_str vals[K_COUNT];
     int seen[K_COUNT];
@@ -8488,7 +8489,8 @@ SIOC_API sioc_result sioc_eio_parse_query(sioc_eio_query *q, const char *target,
 }
 
 SIOC_API void sioc_eio_error_body(sioc_buf *out, int code) {
-    static const char *const text[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
+    /* rows, not pointers: gc-sections drops them with the table (see sioc_node_event_name) */
+    static const char text[][29] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
                                        "Bad request",       "Forbidden",          "Unsupported protocol version"};
     if (code < 0 || code >= (int)SIOC__COUNT(text)) code = SIOC_EIO_ERR_BAD_REQUEST;
     sioc_buf_puts(out, "{\"code\":");
@@ -8753,25 +8755,29 @@ SIOC_API sioc_result sioc_ws_read(sioc_ws_reader *r, const void *in, size_t len,
 /* ---- src/cluster_msg.c ---- */
 /* ---- cluster_msg.c ---- */
 
-static const char *const sioc__msg_names[14] = {
-    "UNKNOWN",
-    "INITIAL_HEARTBEAT",
-    "HEARTBEAT",
-    "BROADCAST",
-    "SOCKETS_JOIN",
-    "SOCKETS_LEAVE",
-    "DISCONNECT_SOCKETS",
-    "FETCH_SOCKETS",
-    "FETCH_SOCKETS_RESPONSE",
-    "SERVER_SIDE_EMIT",
-    "SERVER_SIDE_EMIT_RESPONSE",
-    "BROADCAST_CLIENT_COUNT",
-    "BROADCAST_ACK",
-    "ADAPTER_CLOSE",
-};
+/* The type names one after another, each NUL-ended: one array in its own section, so a program that never asks
+   for a name drops the words with it (literals behind a pointer table share a pool that gc-sections keeps whole). */
+static const char sioc__msg_names[] =
+    "UNKNOWN\0"
+    "INITIAL_HEARTBEAT\0"
+    "HEARTBEAT\0"
+    "BROADCAST\0"
+    "SOCKETS_JOIN\0"
+    "SOCKETS_LEAVE\0"
+    "DISCONNECT_SOCKETS\0"
+    "FETCH_SOCKETS\0"
+    "FETCH_SOCKETS_RESPONSE\0"
+    "SERVER_SIDE_EMIT\0"
+    "SERVER_SIDE_EMIT_RESPONSE\0"
+    "BROADCAST_CLIENT_COUNT\0"
+    "BROADCAST_ACK\0"
+    "ADAPTER_CLOSE\0";
 
 SIOC_API const char *sioc_msg_type_name(int type) {
-    return (type >= 1 && type <= 13) ? sioc__msg_names[type] : sioc__msg_names[0];
+    const char *p = sioc__msg_names;
+    int i = (type >= 1 && type <= 13) ? type : 0;
+    while (i-- > 0) p += strlen(p) + 1;
+    return p;
 }
 
 SIOC_API int sioc_msg_is_response(int type) {
@@ -10107,7 +10113,9 @@ static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_t
 }
 
 SIOC_API const char *sioc_node_event_name(int type) {
-    static const char *const names[] = {"NONE",          "READY",        "NOT_READY",       "CLOSED",
+    /* rows, not pointers: the words live in the table's own section, which gc-sections drops with it (literals
+       share a pool that stays whole while any live code uses one of them) */
+    static const char names[][17] = {"NONE",          "READY",        "NOT_READY",       "CLOSED",
                                         "PEER_UP",       "PEER_DOWN",    "DELIVER",         "DISCONNECT",
                                         "SERVER_SIDE_EMIT", "FETCH_SOCKETS", "SSE_RESPONSE", "CLIENT_COUNT",
                                         "BROADCAST_ACK", "REQUEST_DONE", "ERROR"};
@@ -15669,6 +15677,10 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
 
 SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                               sioc_str filter_policy) {
+    /* Arrays, not literals: their own sections, dropped with this function by gc-sections (literals share a pool). */
+    static const char raw[] = "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true";
+    static const char scope[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes";
+    static const char policy[] = "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
     if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
         !sioc__str_ok(filter_policy))
         return SIOC_ERR_ARG;
@@ -15677,10 +15689,10 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
     sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
     sioc__form_param(out, "Endpoint", queue_arn);
     /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
-    sioc_buf_puts(out, "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true");
+    sioc_buf_puts(out, raw);
     if (filter_policy.len) {
-        sioc_buf_puts(out, "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes");
-        sioc_buf_puts(out, "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=");
+        sioc_buf_puts(out, scope);
+        sioc_buf_puts(out, policy);
         sioc__form_val(out, filter_policy);
     }
     return sioc_buf_result(out);
@@ -17141,7 +17153,7 @@ static int sioc__az_name_is(sioc_str name, const char *lower) {
     return 1;
 }
 
-static const char *const sioc__az_op_names[SIOC_AZURE_OP_COUNT_] = {
+static const char sioc__az_op_names[SIOC_AZURE_OP_COUNT_][20] = { /* rows: dropped with the table (sioc_node_event_name) */
     "send", "receive", "receive-and-delete", "complete", "unlock", "renew-lock", "get-topic", "create-topic",
     "get-subscription", "create-subscription", "delete-subscription"};
 
@@ -19396,7 +19408,8 @@ SIOC_API const char *sioc_cluster_op_name(const sioc_cluster *c, int op) {
 }
 
 SIOC_API const char *sioc_cluster_state_name(int state) {
-    static const char *const names[] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
+    /* rows, not pointers: gc-sections drops them with the table (see sioc_node_event_name) */
+    static const char names[][9] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
     return state >= 0 && state < (int)SIOC__COUNT(names) ? names[state] : "?";
 }
 

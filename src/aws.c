@@ -132,6 +132,10 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
 
 SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                               sioc_str filter_policy) {
+    /* Arrays, not literals: their own sections, dropped with this function by gc-sections (literals share a pool). */
+    static const char raw[] = "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true";
+    static const char scope[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes";
+    static const char policy[] = "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
     if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
         !sioc__str_ok(filter_policy))
         return SIOC_ERR_ARG;
@@ -140,10 +144,10 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
     sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
     sioc__form_param(out, "Endpoint", queue_arn);
     /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
-    sioc_buf_puts(out, "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true");
+    sioc_buf_puts(out, raw);
     if (filter_policy.len) {
-        sioc_buf_puts(out, "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes");
-        sioc_buf_puts(out, "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=");
+        sioc_buf_puts(out, scope);
+        sioc_buf_puts(out, policy);
         sioc__form_val(out, filter_policy);
     }
     return sioc_buf_result(out);

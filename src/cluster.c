@@ -571,7 +571,9 @@ static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_t
 }
 
 SIOC_API const char *sioc_node_event_name(int type) {
-    static const char *const names[] = {"NONE",          "READY",        "NOT_READY",       "CLOSED",
+    /* rows, not pointers: the words live in the table's own section, which gc-sections drops with it (literals
+       share a pool that stays whole while any live code uses one of them) */
+    static const char names[][17] = {"NONE",          "READY",        "NOT_READY",       "CLOSED",
                                         "PEER_UP",       "PEER_DOWN",    "DELIVER",         "DISCONNECT",
                                         "SERVER_SIDE_EMIT", "FETCH_SOCKETS", "SSE_RESPONSE", "CLIENT_COUNT",
                                         "BROADCAST_ACK", "REQUEST_DONE", "ERROR"};

@@ -125,7 +125,8 @@ SIOC_API sioc_result sioc_eio_parse_query(sioc_eio_query *q, const char *target,
 }
 
 SIOC_API void sioc_eio_error_body(sioc_buf *out, int code) {
-    static const char *const text[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
+    /* rows, not pointers: gc-sections drops them with the table (see sioc_node_event_name) */
+    static const char text[][29] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
                                        "Bad request",       "Forbidden",          "Unsupported protocol version"};
     if (code < 0 || code >= (int)SIOC__COUNT(text)) code = SIOC_EIO_ERR_BAD_REQUEST;
     sioc_buf_puts(out, "{\"code\":");

@@ -906,7 +906,8 @@ SIOC_API const char *sioc_cluster_op_name(const sioc_cluster *c, int op) {
 }
 
 SIOC_API const char *sioc_cluster_state_name(int state) {
-    static const char *const names[] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
+    /* rows, not pointers: gc-sections drops them with the table (see sioc_node_event_name) */
+    static const char names[][9] = {"IDLE", "STARTING", "RUNNING", "CLOSING", "CLOSED", "FAILED"};
     return state >= 0 && state < (int)SIOC__COUNT(names) ? names[state] : "?";
 }
 

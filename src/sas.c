@@ -283,7 +283,8 @@ static const char *sioc__sas_endpoint(sioc_str ep, sioc_sas_connstr *out) {
 
 SIOC_API sioc_result sioc_sas_parse_connection_string(sioc_str text, sioc_sas_connstr *out) {
     enum { K_ENDPOINT, K_KEY_NAME, K_KEY, K_SIG, K_ENTITY, K_EMULATOR, K_COUNT };
-    static const char *const names[K_COUNT] = {"Endpoint",        "SharedAccessKeyName", "SharedAccessKey",
+    static const char names[K_COUNT][23] = { /* rows: dropped with the table (sioc_node_event_name) */
+                                            "Endpoint",        "SharedAccessKeyName", "SharedAccessKey",
                                                "SharedAccessSignature", "EntityPath",   "UseDevelopmentEmulator"};
     sioc_str vals[K_COUNT];
     int seen[K_COUNT];

@@ -873,6 +873,15 @@ static void test_encode_edges(void) {
     /* type names and texts */
     CHECK(!strcmp(sioc_msg_type_name(11), "BROADCAST_CLIENT_COUNT"));
     CHECK(!strcmp(sioc_msg_type_name(0), "UNKNOWN") && !strcmp(sioc_msg_type_name(14), "UNKNOWN"));
+    { /* every name, in order (they are packed one after another) */
+        static const char *const want[14] = {"UNKNOWN", "INITIAL_HEARTBEAT", "HEARTBEAT", "BROADCAST", "SOCKETS_JOIN",
+                                             "SOCKETS_LEAVE", "DISCONNECT_SOCKETS", "FETCH_SOCKETS",
+                                             "FETCH_SOCKETS_RESPONSE", "SERVER_SIDE_EMIT", "SERVER_SIDE_EMIT_RESPONSE",
+                                             "BROADCAST_CLIENT_COUNT", "BROADCAST_ACK", "ADAPTER_CLOSE"};
+        int i;
+        for (i = 0; i < 14; i++) CHECKF(!strcmp(sioc_msg_type_name(i), want[i]), "%d %s", i, sioc_msg_type_name(i));
+        CHECK(!strcmp(sioc_msg_type_name(-1), "UNKNOWN"));
+    }
     {
         char t[4];
         CHECK(sioc_msg_type_text(13, t) == 2 && !strcmp(t, "13"));
