@@ -103,9 +103,10 @@
                                     naming a feature switch). Saves about 4 KB of Cortex-M4 flash (make size)
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
      SIOC_ENABLE_RECEIVE        1   0: a publish-only build (an emitter, examples/emit.c). Leaves out the member's
-                                    receives, settles, queue and subscription steps, the node's inbound handling
-                                    and local delivery (so the socket.io text writer and the msgpack -> JSON
-                                    converter), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
+                                    receives, settles, queue and subscription steps, the node's inbound handling,
+                                    local delivery (so the socket.io text writer and the msgpack -> JSON
+                                    converter) and answers to requests (fetchSockets sockets, serverSideEmit and
+                                    broadcast acks, client counts), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
                                     detail naming the switch: a member or node without node.emitter_only = 1,
                                     sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 35 KB of
                                     Cortex-M4 flash in an emitter (make size)
@@ -10689,6 +10690,8 @@ static void sioc__node_write_socket(const sioc_node *n, sioc_msgpack_writer *w, 
 
 static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, const sioc__node_pub *p) {
     size_t i;
+    /* Answers go only to requests received: a publish-only build leaves their writers out (sioc__node_publish
+       refuses the types there). */
     switch (p->type) {
     case SIOC_MSG_BROADCAST: sioc_msg_write_broadcast(w, p->opts, p->packet, p->request_id); break;
     case SIOC_MSG_SOCKETS_JOIN:
@@ -10696,13 +10699,18 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     case SIOC_MSG_DISCONNECT_SOCKETS: sioc_msg_write_disconnect_sockets(w, p->opts, p->close); break;
     case SIOC_MSG_FETCH_SOCKETS: sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id); break;
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
+        if (!SIOC_ENABLE_RECEIVE) break;
         sioc_msg_write_fetch_sockets_response(w, *p->request_id, (uint32_t)p->n_socks);
         for (i = 0; i < p->n_socks; i++) sioc__node_write_socket(n, w, p->socks[i]);
         break;
     case SIOC_MSG_SERVER_SIDE_EMIT: sioc_msg_write_server_side_emit(w, p->request_id, p->packet); break;
     case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
-    case SIOC_MSG_BROADCAST_ACK: sioc_msg_write_ack_response(w, *p->request_id, p->packet); break;
-    case SIOC_MSG_BROADCAST_CLIENT_COUNT: sioc_msg_write_client_count(w, *p->request_id, p->client_count); break;
+    case SIOC_MSG_BROADCAST_ACK:
+        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_ack_response(w, *p->request_id, p->packet);
+        break;
+    case SIOC_MSG_BROADCAST_CLIENT_COUNT:
+        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_client_count(w, *p->request_id, p->client_count);
+        break;
     default: break;
     }
 }
@@ -10718,6 +10726,8 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
     int has_data = sioc_msg_has_data(p->type), attempt;
     sioc_result r = SIOC_OK;
     if (!n->p_out.buf) return SIOC_ERR_STATE;
+    /* A publish-only build answers nothing: only a received request (or ack) leads here with an answer type. */
+    if (!SIOC_ENABLE_RECEIVE && sioc_msg_is_response(p->type)) return SIOC_ERR_UNSUPPORTED;
     for (attempt = 0; attempt < 2; attempt++) {
         size_t room, data_start = 0, data_end = 0, aws, total;
         uint8_t *dst = sioc__node_q_room(&n->p_out, attempt ? (size_t)-1 : 0, &room);

@@ -105,9 +105,10 @@
                                     naming a feature switch). Saves about 4 KB of Cortex-M4 flash (make size)
      SIOC_ENABLE_LIBC_MALLOC    1   malloc/free as the default allocator (0: an allocator hook is mandatory)
      SIOC_ENABLE_RECEIVE        1   0: a publish-only build (an emitter, examples/emit.c). Leaves out the member's
-                                    receives, settles, queue and subscription steps, the node's inbound handling
-                                    and local delivery (so the socket.io text writer and the msgpack -> JSON
-                                    converter), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
+                                    receives, settles, queue and subscription steps, the node's inbound handling,
+                                    local delivery (so the socket.io text writer and the msgpack -> JSON
+                                    converter) and answers to requests (fetchSockets sockets, serverSideEmit and
+                                    broadcast acks, client counts), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
                                     detail naming the switch: a member or node without node.emitter_only = 1,
                                     sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 35 KB of
                                     Cortex-M4 flash in an emitter (make size)
