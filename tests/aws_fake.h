@@ -315,4 +315,22 @@ F_NOCOV F_UNUSED static int f_deliver(const char *json) {
     return 0;
 }
 
+/* A member on a fresh fake (no connection, empty log, the clock at 1 s): init and start; SIOC_OK when both went. */
+F_UNUSED static sioc_result f_member_start(sioc_cluster *c, const sioc_cluster_desc *d) {
+    sioc_result r;
+    memset(f_conn, 0, sizeof f_conn);
+    f_n_log = 0;
+    f_now = 1000;
+    r = sioc_cluster_init(c, d);
+    if (r != SIOC_OK) return r;
+    f_http = sioc_cluster_http(c);
+    return sioc_cluster_start(c, f_now);
+}
+
+/* Run that member for ms of fake time, one turn per ms. */
+F_UNUSED static void f_member_run(sioc_cluster *c, uint32_t ms) {
+    uint32_t i;
+    for (i = 0; i < ms; i++, f_now++) sioc_cluster_process(c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
+}
+
 #endif

@@ -118,21 +118,16 @@ static void test_emitter_runs(void) {
     sioc_cluster_desc d;
     sioc_node *n;
     uint32_t i;
-    memset(f_conn, 0, sizeof f_conn);
-    f_n_log = 0;
-    f_now = 1000;
     t_aws_desc(&d, 1);
-    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
+    CHECK_EQ_INT(f_member_start(&c, &d), SIOC_OK);
     n = sioc_cluster_node(&c);
-    f_http = sioc_cluster_http(&c);
-    CHECK_EQ_INT(sioc_cluster_start(&c, f_now), SIOC_OK);
-    for (i = 0; i < 20; i++, f_now++) sioc_cluster_process(&c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
+    f_member_run(&c, 20);
     CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_RUNNING);
     CHECK(sioc_node_broadcast(n, sioc_str_c("/"), NULL, sioc_bytes_n("\x91\xa1w", 3), f_now) == SIOC_OK);
-    for (i = 0; i < 20; i++, f_now++) sioc_cluster_process(&c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
+    f_member_run(&c, 20);
     CHECK_EQ_INT(sioc_cluster_published_seq(&c), 1);
     CHECK(sioc_cluster_close(&c, f_now) == SIOC_OK);
-    for (i = 0; i < 20; i++, f_now++) sioc_cluster_process(&c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
+    f_member_run(&c, 20);
     CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_CLOSED);
     CHECK(f_n_log >= 2 && !strcmp(f_log[0], "CreateTopic") && !strcmp(f_log[1], "Publish"));
     for (i = 0; i < f_n_log; i++) /* SQS operations: the queue's */

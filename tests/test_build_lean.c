@@ -36,35 +36,25 @@ static void test_refused_without_text(void) {
     CHECKF(!*ac.detail, "%s", ac.detail);
 }
 
-static void t_run(sioc_cluster *c, uint32_t ms) {
-    uint32_t i;
-    for (i = 0; i < ms; i++, f_now++) sioc_cluster_process(c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
-}
-
 static void test_member_runs(void) {
     static sioc_cluster c;
     sioc_cluster_desc d;
-    memset(f_conn, 0, sizeof f_conn);
-    f_n_log = 0;
-    f_now = 1000;
     f_member_desc(&d);
     sioc_cluster_desc_preset(&d, SIOC_CLUSTER_PRESET_SMALL);
-    CHECK_EQ_INT(sioc_cluster_init(&c, &d), SIOC_OK);
-    f_http = sioc_cluster_http(&c);
-    CHECK_EQ_INT(sioc_cluster_start(&c, f_now), SIOC_OK);
-    t_run(&c, 20);
+    CHECK_EQ_INT(f_member_start(&c, &d), SIOC_OK);
+    f_member_run(&c, 20);
     CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_RUNNING);
     CHECK(f_n_log >= 5 && !strcmp(f_log[0], "CreateTopic") && !strcmp(f_log[1], "CreateQueue") &&
           !strcmp(f_log[4], "Subscribe"));
     CHECK(f_deliver("{\"Messages\":[{\"MessageId\":\"m1\",\"ReceiptHandle\":\"h1\",\"Body\":\"2\","
                     "\"MessageAttributes\":{\"nsp\":{\"DataType\":\"String\",\"StringValue\":\"/\"},"
                     "\"uid\":{\"DataType\":\"String\",\"StringValue\":\"0123456789abcdef\"}}}]}"));
-    t_run(&c, 50);
+    f_member_run(&c, 50);
     CHECK_EQ_INT(sioc_cluster_get_stats(&c)->received, 1);
     CHECK_EQ_INT(sioc_cluster_get_stats(&c)->settled, 1);
     CHECK_EQ_INT(sioc_node_peer_count(sioc_cluster_node(&c), sioc_str_c("/")), 1);
     CHECK(sioc_cluster_close(&c, f_now) == SIOC_OK);
-    t_run(&c, 50);
+    f_member_run(&c, 50);
     CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_CLOSED);
     CHECKF(!*sioc_cluster_last_detail(&c), "%s", sioc_cluster_last_detail(&c));
     sioc_cluster_free(&c);
