@@ -18435,11 +18435,11 @@ typedef struct sioc__mjcand {
     uint8_t janitor;                /* its member runs a janitor too (sioc-janitor tag): it takes part in the choice */
 } sioc__mjcand;
 
-/* Memory a cloud wants, per slot kind and for its parsing. */
+/* Memory a cloud wants: body and reply per slot kind (SIOC__MK_*; a janitor slot only when its reply is not 0),
+   and for its parsing. */
 typedef struct sioc__mlayout {
-    size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
+    size_t body[5], reply[5];
     size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
-    size_t jan_body, jan_reply; /* AWS orphan clean-up: one more slot when not 0 */
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */
@@ -18602,54 +18602,80 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->http.max_headers = 48;
 }
 
-SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc) {
-    sioc_cluster_desc d = *desc;
-    int az;
-    if (d.transport == SIOC_CLUSTER_AUTO) d.transport = d.azure.connection_string ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
-    az = d.transport == SIOC_CLUSTER_AZURE;
-    if (!d.topic_name || !*d.topic_name) d.topic_name = az ? "socket.io" : "socket-io";
-    if (!d.prefix || !*d.prefix) d.prefix = az ? "socket.io" : "socket-io";
-    if (!d.receives_in_flight) d.receives_in_flight = az ? 2 : 1;
-    if (!d.request_timeout_ms) d.request_timeout_ms = 10000;
-    if (!d.backoff_base_ms) d.backoff_base_ms = 200;
-    if (!d.backoff_cap_ms) d.backoff_cap_ms = 20000;
-    if (!d.backoff_floor_ms) d.backoff_floor_ms = 50;
-    if (!d.shutdown_timeout_ms) d.shutdown_timeout_ms = 10000;
-    if (!d.recent_ids) d.recent_ids = 4096;
-    if (!d.receive_budget_ms) d.receive_budget_ms = 30;
-    if (!d.publish_budget_ms) d.publish_budget_ms = 20;
-    if (!d.receive_idle_ms) d.receive_idle_ms = d.receive_budget_ms;
+/* The transport a desc asks for: AUTO is Azure with a connection string. */
+static sioc_cluster_transport sioc__m_transport(const sioc_cluster_desc *d) {
+    if (d->transport != SIOC_CLUSTER_AUTO) return d->transport;
+    return d->azure.connection_string ? SIOC_CLUSTER_AZURE : SIOC_CLUSTER_AWS;
+}
+
+/* Plain defaults of 32-bit fields: {offset, AWS default, Azure default}; 0 leaves the field alone, bit 15 means
+   KiB ((v & 0x7fff) << 10). A table: one test per field as code would cost more flash. */
+#define SIOC__M_DEF(f, aws, az) {(uint16_t)offsetof(sioc_cluster_desc, f), (uint16_t)(aws), (uint16_t)(az)}
+#define SIOC__M_KIB(k) (0x8000u | (k))
+static const uint16_t sioc__m_defaults[][3] = {
+    SIOC__M_DEF(receives_in_flight, 1, 2),
+    SIOC__M_DEF(request_timeout_ms, 10000, 10000),
+    SIOC__M_DEF(backoff_base_ms, 200, 200),
+    SIOC__M_DEF(backoff_cap_ms, 20000, 20000),
+    SIOC__M_DEF(backoff_floor_ms, 50, 50),
+    SIOC__M_DEF(shutdown_timeout_ms, 10000, 10000),
+    SIOC__M_DEF(recent_ids, 4096, 4096),
+    SIOC__M_DEF(receive_budget_ms, 30, 30),
+    SIOC__M_DEF(publish_budget_ms, 20, 20),
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
-    if (!d.node.max_message_size) d.node.max_message_size = 262144;
-    if (!d.node.out_queue_size) d.node.out_queue_size = d.node.max_message_size + 16384u;
-    if (!d.node.event_queue_size)
-        d.node.event_queue_size = d.node.max_message_size + 16384u + 64u * (d.node.max_sockets ? d.node.max_sockets : 256u);
+    SIOC__M_DEF(node.max_message_size, SIOC__M_KIB(256), SIOC__M_KIB(256)),
     /* Service Bus may send up to 64 KiB of properties in headers: a receive whose head does not fit could not
        even be settled */
-    if (az && !d.http.response_head_size) d.http.response_head_size = 80u * 1024u;
-    if (az && !d.http.max_headers) d.http.max_headers = 256;
+    SIOC__M_DEF(http.response_head_size, 0, SIOC__M_KIB(80)),
+    SIOC__M_DEF(http.max_headers, 0, 256),
+    SIOC__M_DEF(http.max_endpoints, 2, 1), /* SNS and SQS; the REST host */
+    SIOC__M_DEF(aws.retention_s, 3600, 3600),
+    SIOC__M_DEF(aws.wait_time_s, 20, 20),
+    SIOC__M_DEF(aws.max_messages, 10, 10),
+    SIOC__M_DEF(aws.subscription_check_s, 300, 300),
+    SIOC__M_DEF(aws.orphan_after_s, 600, 600),
+    SIOC__M_DEF(azure.auto_delete_on_idle_s, 300, 300),
+    SIOC__M_DEF(azure.timeout_s, 55, 55)};
+
+/* Fill in every default, in place. */
+static void sioc__m_resolve(sioc_cluster_desc *d) {
+    int az;
+    size_t i;
+    d->transport = sioc__m_transport(d);
+    az = d->transport == SIOC_CLUSTER_AZURE;
+    for (i = 0; i < SIOC__COUNT(sioc__m_defaults); i++) { /* int and uint32_t fields alike: memcpy */
+        uint32_t v, def = sioc__m_defaults[i][1 + az];
+        char *f = (char *)d + sioc__m_defaults[i][0];
+        memcpy(&v, f, sizeof v);
+        if (v || !def) continue;
+        v = def & 0x8000u ? (def & 0x7fffu) << 10 : def;
+        memcpy(f, &v, sizeof v);
+    }
+    if (!d->topic_name || !*d->topic_name) d->topic_name = az ? "socket.io" : "socket-io";
+    if (!d->prefix || !*d->prefix) d->prefix = az ? "socket.io" : "socket-io";
+    if (!d->receive_idle_ms) d->receive_idle_ms = d->receive_budget_ms;
+    if (!d->node.out_queue_size) d->node.out_queue_size = d->node.max_message_size + 16384u;
+    if (!d->node.event_queue_size)
+        d->node.event_queue_size = d->node.max_message_size + 16384u + 64u * (d->node.max_sockets ? d->node.max_sockets : 256u);
     /* the node, the engine: what they leave empty comes from the member's desc */
-    if (!d.node.random) d.node.random = d.random, d.node.user = d.user;
-    if (!d.node.allocator.alloc) d.node.allocator = d.allocator;
-    if (!d.node.logger.fn) d.node.logger = d.logger;
-    if (!d.http.allocator.alloc) d.http.allocator = d.allocator;
-    if (!d.http.logger.fn) d.http.logger = d.logger;
-    if (!d.http.random) d.http.random = d.random, d.http.user = d.user;
-    if (!d.http.utc_now) d.http.utc_now = d.utc_now;
-    if (!d.http.max_endpoints) d.http.max_endpoints = az ? 1 : 2; /* the REST host; SNS and SQS */
+    if (!d->node.random) d->node.random = d->random, d->node.user = d->user;
+    if (!d->node.allocator.alloc) d->node.allocator = d->allocator;
+    if (!d->node.logger.fn) d->node.logger = d->logger;
+    if (!d->http.allocator.alloc) d->http.allocator = d->allocator;
+    if (!d->http.logger.fn) d->http.logger = d->logger;
+    if (!d->http.random) d->http.random = d->random, d->http.user = d->user;
+    if (!d->http.utc_now) d->http.utc_now = d->utc_now;
     /* long polls hold a connection each; publishes and settles need at least one more (raised, never lowered) */
-    if (!d.http.conns_per_endpoint) d.http.conns_per_endpoint = (uint32_t)d.receives_in_flight + 3u;
-    if (!d.aws.retention_s) d.aws.retention_s = 3600;
-    if (!d.aws.wait_time_s) d.aws.wait_time_s = 20;
-    if (d.aws.wait_time_s < 0) d.aws.wait_time_s = 0;
-    if (!d.aws.max_messages) d.aws.max_messages = 10;
-    if (!d.aws.receive_buffer_size && d.aws.max_messages >= 1 && d.aws.max_messages <= 10)
-        d.aws.receive_buffer_size = (uint32_t)d.aws.max_messages * (d.node.max_message_size / 3u * 4u + 8192u);
-    if (!d.aws.subscription_check_s) d.aws.subscription_check_s = 300;
-    if (!d.aws.orphan_after_s) d.aws.orphan_after_s = 600;
-    if (!d.aws.orphan_check_s) d.aws.orphan_check_s = d.aws.orphan_after_s / 5u ? d.aws.orphan_after_s / 5u : 1u;
-    if (!d.azure.auto_delete_on_idle_s) d.azure.auto_delete_on_idle_s = 300;
-    if (!d.azure.timeout_s) d.azure.timeout_s = 55;
+    if (!d->http.conns_per_endpoint) d->http.conns_per_endpoint = (uint32_t)d->receives_in_flight + 3u;
+    if (d->aws.wait_time_s < 0) d->aws.wait_time_s = 0;
+    if (!d->aws.receive_buffer_size && d->aws.max_messages >= 1 && d->aws.max_messages <= 10)
+        d->aws.receive_buffer_size = (uint32_t)d->aws.max_messages * (d->node.max_message_size / 3u * 4u + 8192u);
+    if (!d->aws.orphan_check_s) d->aws.orphan_check_s = d->aws.orphan_after_s / 5u ? d->aws.orphan_after_s / 5u : 1u;
+}
+
+SIOC_API sioc_cluster_desc sioc_cluster_desc_resolved(const sioc_cluster_desc *desc) {
+    sioc_cluster_desc d = *desc;
+    sioc__m_resolve(&d);
     return d;
 }
 
@@ -18686,63 +18712,8 @@ static int sioc__m_pacing_ok(const sioc_cluster_desc *d, sioc_cluster *c) {
     return 1;
 }
 
-/* The resolved desc and the buffer sizes; 0 when an option is out of range (the logger names it). */
-static size_t sioc__m_layout(const sioc_cluster_desc *desc, sioc_cluster_desc *out_d, sioc__mlayout *out_l,
-                             sioc_cluster *c) {
-    sioc_cluster_desc d;
-    sioc__mlayout l;
-    size_t total, n_slots;
-    sioc_result r;
-    if (!desc) return 0;
-    d = sioc_cluster_desc_resolved(desc);
-    memset(&l, 0, sizeof l);
-    if (d.receives_in_flight < 1 || d.receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES) {
-        sioc__m_log(c, &d, SIOC__M_TEXT("sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES"));
-        return 0;
-    }
-    if (d.backoff_cap_ms < d.backoff_base_ms) {
-        sioc__m_log(c, &d, SIOC__M_TEXT("sioc_cluster: backoff_cap_ms is below backoff_base_ms"));
-        return 0;
-    }
-    if (!sioc__m_pacing_ok(&d, c)) return 0;
-    if (d.http.conns_per_endpoint < (uint32_t)d.receives_in_flight + 2u) {
-        sioc__m_log(c, &d, SIOC__M_TEXT("sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2"));
-        return 0;
-    }
-    r = SIOC_ERR_UNSUPPORTED;
-#if SIOC_ENABLE_AWS
-    if (d.transport == SIOC_CLUSTER_AWS) r = sioc__maws_layout(&d, &l);
-#endif
-#if SIOC_ENABLE_AZURE
-    if (d.transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(&d, &l);
-#endif
-    if (r != SIOC_OK) {
-        sioc__m_log(c, &d, r == SIOC_ERR_UNSUPPORTED ? SIOC__M_TEXT("sioc_cluster: this transport is not compiled in")
-                                                  : SIOC__M_TEXT("sioc_cluster: an option of the transport is out of range"));
-        return 0;
-    }
-    if (d.node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
-        l.n_settle_slots = l.settle_cap = l.per_receive = 0;
-        l.recv_body = l.recv_reply = l.toks = l.one = 0;
-        l.scratch = SIOC__MAX(l.ctl_reply, l.pub_reply); /* replies of start-up steps and publishes */
-        l.jan_body = l.jan_reply = 0;
-        d.recent_ids = 0;
-    }
-    n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&d) + (l.jan_reply ? 1u : 0u);
-    total = sioc__align16(n_slots * sizeof(sioc__mslot));
-    if (l.jan_reply) total += sioc__align16(l.jan_body) + sioc__align16(l.jan_reply) +
-                              sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
-    total += sioc__align16(l.ctl_body) + sioc__align16(l.ctl_reply) + sioc__align16(l.pub_body) +
-             sioc__align16(l.pub_reply);
-    total += l.n_settle_slots * (sioc__align16(l.set_body) + sioc__align16(l.set_reply));
-    total += sioc__m_receives(&d) * (sioc__align16(l.recv_body) + sioc__align16(l.recv_reply));
-    total += sioc__align16(l.settle_cap * sizeof(sioc__msettle));
-    total += sioc__align16((size_t)d.recent_ids * sizeof(uint64_t)) + sioc__align16((size_t)d.recent_ids * 4u);
-    total += sioc__align16(l.toks * sizeof(sioc_json_tok)) + sioc__align16(l.scratch) + sioc__align16(l.one);
-    if (out_d) *out_d = d;
-    if (out_l) *out_l = l;
-    return total;
-}
+/* Resolve *d in place and fill *l; the block's size, 0 when an option is out of range (the logger names it). */
+static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluster *c);
 
 /* A desc asking for a feature the build left out (prologue.h): SIOC_ERR_UNSUPPORTED, the detail names the switch. */
 static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc *d) {
@@ -18750,7 +18721,7 @@ static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc 
     if (!SIOC_ENABLE_RECEIVE && !d->node.emitter_only)
         why = "sioc_cluster: built with SIOC_ENABLE_RECEIVE 0: only node.emitter_only = 1 members";
     else if (!SIOC__M_JANITOR && SIOC_ENABLE_AWS && !d->node.emitter_only && !d->aws.no_orphan_cleanup &&
-             sioc_cluster_desc_resolved(d).transport == SIOC_CLUSTER_AWS)
+             sioc__m_transport(d) == SIOC_CLUSTER_AWS)
         why = "sioc_cluster: built with SIOC_ENABLE_JANITOR 0: set aws.no_orphan_cleanup = 1";
     if (!why) return SIOC_OK;
     sioc__m_log(c, d, why);
@@ -18759,8 +18730,12 @@ static sioc_result sioc__m_compiled_in(sioc_cluster *c, const sioc_cluster_desc 
 
 SIOC_API size_t sioc_cluster_heap_size(const sioc_cluster_desc *desc) {
     sioc_cluster_desc d;
-    size_t own = sioc__m_layout(desc, &d, NULL, NULL), node;
-    if (!own || sioc__m_compiled_in(NULL, desc) != SIOC_OK) return 0; /* init would refuse it */
+    sioc__mlayout l;
+    size_t own, node;
+    if (!desc) return 0;
+    d = *desc;
+    own = sioc__m_layout(&d, &l, NULL);
+    if (!own || sioc__m_compiled_in(NULL, &d) != SIOC_OK) return 0; /* init would refuse it */
     node = sioc_node_heap_size(&d.node);
     return node ? own + node : 0;
 }
@@ -18786,63 +18761,109 @@ static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, siz
     (void)c, (void)s, (void)body, (void)body_cap, (void)reply, (void)reply_cap;
 }
 
-static void sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l) {
-    size_t i, off = 0, n_set = l->n_settle_slots;
-    c->p_slots = (sioc__mslot *)(void *)mem;
-    off += sioc__align16(c->p_n_slots * sizeof(sioc__mslot));
-    for (i = 0; i < c->p_n_slots; i++) {
-        sioc__mslot *s = &c->p_slots[i];
-        size_t body, reply;
-        s->kind = i == SIOC__M_CTL ? SIOC__MK_CTL : i == SIOC__M_PUB ? SIOC__MK_PUB
-                : i < SIOC__M_SET + n_set ? SIOC__MK_SETTLE
-                : (c->p_has_jan && i == c->p_n_slots - 1) ? SIOC__MK_JANITOR : SIOC__MK_RECV;
-        body = s->kind == SIOC__MK_CTL ? l->ctl_body : s->kind == SIOC__MK_PUB ? l->pub_body
-             : s->kind == SIOC__MK_SETTLE ? l->set_body : s->kind == SIOC__MK_JANITOR ? l->jan_body : l->recv_body;
-        reply = s->kind == SIOC__MK_CTL ? l->ctl_reply : s->kind == SIOC__MK_PUB ? l->pub_reply
-              : s->kind == SIOC__MK_SETTLE ? l->set_reply : s->kind == SIOC__MK_JANITOR ? l->jan_reply
-              : l->recv_reply;
-        sioc__m_slot_mem(c, s, body ? mem + off : NULL, body, mem + off + sioc__align16(body), reply);
-        off += sioc__align16(body) + sioc__align16(reply);
+/* The block, each piece 16-aligned: the slots (ctl, publish, settles, receives, janitor), each slot's body and
+   reply, the settle queue, the recent ids and their times, the tokens, the janitor's queues, scratch, one. Its
+   size; with mem the member's pointers are set. */
+static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l, const sioc_cluster_desc *d) {
+    size_t n[5], k, j, i = 0, off, at[7], area[7];
+    n[SIOC__MK_CTL] = n[SIOC__MK_PUB] = 1;
+    n[SIOC__MK_SETTLE] = l->n_settle_slots;
+    n[SIOC__MK_RECV] = sioc__m_receives(d);
+    n[SIOC__MK_JANITOR] = l->reply[SIOC__MK_JANITOR] != 0;
+    off = sioc__align16((2u + n[2] + n[3] + n[4]) * sizeof(sioc__mslot));
+    for (k = 0; k < 5; k++)
+        for (j = 0; j < n[k]; j++, i++) {
+            size_t body = sioc__align16(l->body[k]);
+            if (mem) {
+                sioc__mslot *s = (sioc__mslot *)(void *)mem + i;
+                s->kind = (int)k;
+                sioc__m_slot_mem(c, s, l->body[k] ? mem + off : NULL, l->body[k], mem + off + body, l->reply[k]);
+            }
+            off += body + sioc__align16(l->reply[k]);
+        }
+    area[0] = l->settle_cap * sizeof(sioc__msettle);
+    area[1] = (size_t)d->recent_ids * sizeof(uint64_t);
+    area[2] = (size_t)d->recent_ids * 4u;
+    area[3] = l->toks * sizeof(sioc_json_tok);
+    area[4] = n[SIOC__MK_JANITOR] * SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand);
+    area[5] = l->scratch;
+    area[6] = l->one;
+    for (k = 0; k < 7; k++) at[k] = off, off += sioc__align16(area[k]);
+    if (mem) {
+        c->p_slots = (sioc__mslot *)(void *)mem;
+        c->p_n_slots = i;
+        c->p_has_jan = (int)n[SIOC__MK_JANITOR];
+        c->p_settles = mem + at[0];
+        c->p_recent = (uint64_t *)(void *)(mem + at[1]);
+        c->p_recent_at = (uint32_t *)(void *)(mem + at[2]);
+        c->p_toks = (sioc_json_tok *)(void *)(mem + at[3]);
+        c->p_n_toks = l->toks;
+        if (area[4]) c->p_jan = (sioc__mjcand *)(void *)(mem + at[4]);
+        c->p_scratch = mem + at[5];
+        c->p_scratch_size = l->scratch;
+        c->p_one = mem + at[6];
+        c->p_one_size = l->one;
+        c->p_settle_cap = l->settle_cap;
+        c->p_per_receive = l->per_receive;
     }
-    c->p_settles = mem + off;
-    off += sioc__align16(l->settle_cap * sizeof(sioc__msettle));
-    c->p_recent = (uint64_t *)(void *)(mem + off);
-    off += sioc__align16((size_t)c->p_desc.recent_ids * sizeof(uint64_t));
-    c->p_recent_at = (uint32_t *)(void *)(mem + off);
-    off += sioc__align16((size_t)c->p_desc.recent_ids * 4u);
-    c->p_toks = (sioc_json_tok *)(void *)(mem + off);
-    c->p_n_toks = l->toks;
-    off += sioc__align16(l->toks * sizeof(sioc_json_tok));
-    if (c->p_has_jan) {
-        c->p_jan = (sioc__mjcand *)(void *)(mem + off);
-        off += sioc__align16(SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand));
+    return off;
+}
+
+static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluster *c) {
+    sioc_result r;
+    const char *why = NULL;
+    sioc__m_resolve(d);
+    memset(l, 0, sizeof *l);
+    if (d->receives_in_flight < 1 || d->receives_in_flight > SIOC_CLUSTER_MAX_RECEIVES)
+        why = SIOC__M_TEXT("sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
+    else if (d->backoff_cap_ms < d->backoff_base_ms)
+        why = SIOC__M_TEXT("sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+    else if (!sioc__m_pacing_ok(d, c))
+        return 0; /* it logged */
+    else if (d->http.conns_per_endpoint < (uint32_t)d->receives_in_flight + 2u)
+        why = SIOC__M_TEXT("sioc_cluster: http.conns_per_endpoint must be at least receives_in_flight + 2");
+    if (why) {
+        sioc__m_log(c, d, why);
+        return 0;
     }
-    c->p_scratch = mem + off;
-    c->p_scratch_size = l->scratch;
-    off += sioc__align16(l->scratch);
-    c->p_one = mem + off;
-    c->p_one_size = l->one;
+    r = SIOC_ERR_UNSUPPORTED;
+#if SIOC_ENABLE_AWS
+    if (d->transport == SIOC_CLUSTER_AWS) r = sioc__maws_layout(d, l);
+#endif
+#if SIOC_ENABLE_AZURE
+    if (d->transport == SIOC_CLUSTER_AZURE) r = sioc__mazure_layout(d, l);
+#endif
+    if (r != SIOC_OK) {
+        sioc__m_log(c, d, r == SIOC_ERR_UNSUPPORTED ? SIOC__M_TEXT("sioc_cluster: this transport is not compiled in")
+                                                 : SIOC__M_TEXT("sioc_cluster: an option of the transport is out of range"));
+        return 0;
+    }
+    if (d->node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
+        l->n_settle_slots = l->settle_cap = l->per_receive = l->toks = l->one = l->reply[SIOC__MK_JANITOR] = 0;
+        l->scratch = SIOC__MAX(l->reply[SIOC__MK_CTL], l->reply[SIOC__MK_PUB]); /* start-up steps, publishes */
+        d->recent_ids = 0;
+    }
+    return sioc__m_carve(c, NULL, l, d);
 }
 
 SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc *desc) {
-    sioc_cluster_desc d;
     sioc__mlayout l;
     size_t total;
     uint8_t *mem;
     sioc_result r;
     if (!c || !desc) return SIOC_ERR_ARG;
     memset(c, 0, sizeof *c);
-    d = *desc;
+    c->p_desc = *desc;
 #if SIOC_ENABLE_POSIX
-    sioc_cluster_desc_from_env(&d);
+    sioc_cluster_desc_from_env(&c->p_desc);
 #endif
-    if (!d.random || !d.utc_now) {
+    if (!c->p_desc.random || !c->p_desc.utc_now) {
         sioc__copy_fixed(c->p_detail, sizeof c->p_detail, sioc_str_c(SIOC__M_TEXT("sioc_cluster: random and utc_now callbacks are required")));
         return SIOC_ERR_DEPENDENCY;
     }
-    r = sioc__m_compiled_in(c, &d);
+    r = sioc__m_compiled_in(c, &c->p_desc);
     if (r != SIOC_OK) return r;
-    total = sioc__m_layout(&d, &c->p_desc, &l, c);
+    total = sioc__m_layout(&c->p_desc, &l, c);
     if (!total) return SIOC_ERR_ARG;
     c->p_transport = c->p_desc.transport;
 #if !SIOC_ENABLE_LIBC_MALLOC
@@ -18870,12 +18891,8 @@ SIOC_API sioc_result sioc_cluster_init(sioc_cluster *c, const sioc_cluster_desc 
     memset(mem, 0, total);
     c->p_mem = mem;
     c->p_mem_size = total;
-    c->p_has_jan = l.jan_reply != 0;
-    c->p_n_slots = SIOC__M_SET + l.n_settle_slots + sioc__m_receives(&c->p_desc) + (c->p_has_jan ? 1u : 0u);
-    c->p_settle_cap = l.settle_cap;
+    (void)sioc__m_carve(c, mem, &l, &c->p_desc);
     c->p_settle_hold = sioc__m_pacing(c) ? SIOC__M_SETTLE_HOLD_MS : 0u;
-    c->p_per_receive = l.per_receive;
-    sioc__m_carve(c, mem, &l);
     (void)c->p_desc.random(c->p_desc.user, &c->p_hash_key, sizeof c->p_hash_key); /* ids from peers: keyed */
     c->p_state = SIOC_CLUSTER_IDLE;
     return SIOC_OK;
@@ -19472,20 +19489,20 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
         a->receive_buffer_size < 4096)
         return SIOC_ERR_ARG;
     size_t max_msg = d->node.max_message_size;
-    l->ctl_body = SIOC__MAWS_CTL_BODY, l->ctl_reply = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_CTL] = SIOC__MAWS_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAWS_SMALL_REPLY;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->pub_body = 4u * max_msg + 16384u, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
-    l->n_settle_slots = 1, l->set_body = SIOC__MAWS_DEL_BODY, l->set_reply = SIOC__MAWS_SMALL_REPLY;
-    l->recv_body = SIOC__MAWS_RECV_BODY, l->recv_reply = a->receive_buffer_size;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = SIOC__MAWS_SMALL_REPLY;
+    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
     l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
-        l->jan_body = 4096u, l->jan_reply = 65536u;
-        l->scratch = SIOC__MAX(l->scratch, l->jan_reply);
+        l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
+        l->scratch = SIOC__MAX(l->scratch, (size_t)65536u);
         l->toks = SIOC__MAX(l->toks, (size_t)512u);
     }
     return SIOC_OK;
@@ -20257,11 +20274,11 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
-    l->ctl_body = SIOC__MAZ_CTL_BODY, l->ctl_reply = SIOC__MAZ_SMALL_REPLY;
-    l->pub_body = d->node.max_message_size, l->pub_reply = SIOC__MAZ_SMALL_REPLY;
-    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->set_body = 0, l->set_reply = SIOC__MAZ_SMALL_REPLY;
+    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAZ_SMALL_REPLY;
+    l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = SIOC__MAZ_SMALL_REPLY;
+    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = SIOC__MAZ_SMALL_REPLY;
     /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
-    l->recv_body = 0, l->recv_reply = (size_t)d->node.max_message_size + 1024u;
+    l->reply[SIOC__MK_RECV] = (size_t)d->node.max_message_size + 1024u;
     l->settle_cap = SIOC_CLUSTER_PENDING;
     l->per_receive = 1;
     return SIOC_OK;

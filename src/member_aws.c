@@ -48,20 +48,20 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
         a->receive_buffer_size < 4096)
         return SIOC_ERR_ARG;
     size_t max_msg = d->node.max_message_size;
-    l->ctl_body = SIOC__MAWS_CTL_BODY, l->ctl_reply = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_CTL] = SIOC__MAWS_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAWS_SMALL_REPLY;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->pub_body = 4u * max_msg + 16384u, l->pub_reply = SIOC__MAWS_SMALL_REPLY;
-    l->n_settle_slots = 1, l->set_body = SIOC__MAWS_DEL_BODY, l->set_reply = SIOC__MAWS_SMALL_REPLY;
-    l->recv_body = SIOC__MAWS_RECV_BODY, l->recv_reply = a->receive_buffer_size;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = SIOC__MAWS_SMALL_REPLY;
+    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
     l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
-        l->jan_body = 4096u, l->jan_reply = 65536u;
-        l->scratch = SIOC__MAX(l->scratch, l->jan_reply);
+        l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
+        l->scratch = SIOC__MAX(l->scratch, (size_t)65536u);
         l->toks = SIOC__MAX(l->toks, (size_t)512u);
     }
     return SIOC_OK;

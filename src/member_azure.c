@@ -31,11 +31,11 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
-    l->ctl_body = SIOC__MAZ_CTL_BODY, l->ctl_reply = SIOC__MAZ_SMALL_REPLY;
-    l->pub_body = d->node.max_message_size, l->pub_reply = SIOC__MAZ_SMALL_REPLY;
-    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->set_body = 0, l->set_reply = SIOC__MAZ_SMALL_REPLY;
+    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAZ_SMALL_REPLY;
+    l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = SIOC__MAZ_SMALL_REPLY;
+    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = SIOC__MAZ_SMALL_REPLY;
     /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
-    l->recv_body = 0, l->recv_reply = (size_t)d->node.max_message_size + 1024u;
+    l->reply[SIOC__MK_RECV] = (size_t)d->node.max_message_size + 1024u;
     l->settle_cap = SIOC_CLUSTER_PENDING;
     l->per_receive = 1;
     return SIOC_OK;

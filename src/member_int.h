@@ -84,11 +84,11 @@ typedef struct sioc__mjcand {
     uint8_t janitor;                /* its member runs a janitor too (sioc-janitor tag): it takes part in the choice */
 } sioc__mjcand;
 
-/* Memory a cloud wants, per slot kind and for its parsing. */
+/* Memory a cloud wants: body and reply per slot kind (SIOC__MK_*; a janitor slot only when its reply is not 0),
+   and for its parsing. */
 typedef struct sioc__mlayout {
-    size_t ctl_body, ctl_reply, pub_body, pub_reply, set_body, set_reply, recv_body, recv_reply;
+    size_t body[5], reply[5];
     size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
-    size_t jan_body, jan_reply; /* AWS orphan clean-up: one more slot when not 0 */
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */
