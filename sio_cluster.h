@@ -19034,10 +19034,12 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
     c->p_quiet = 0;
+#if SIOC__M_JANITOR
     if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
         uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
         c->p_jan_next = now + (wait > hb ? wait : hb);
     }
+#endif
     sioc__m_set_ready(c, 1, now);
 }
 
@@ -19281,7 +19283,7 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
             (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING &&
              c->p_state != SIOC_CLUSTER_RUNNING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
-            if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
+            if (SIOC__M_JANITOR && s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
             continue;
         }
@@ -19377,7 +19379,7 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
         if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
-    if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
+    if (SIOC__M_JANITOR && c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;
 }
 
@@ -19481,6 +19483,15 @@ static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "ListQueues", "ListQueueTags", "ListSubscriptionsByTopic"};
 
 static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
+
+/* The adapter's message attributes: nsp, uid, then requesterUid and data when present. */
+static const char sioc__maws_attr_names[4][13] = {"nsp", "uid", "requesterUid", "data"};
+
+/* Batch entry ids only need to be unique in their batch (docs/AWS.md §3.2): "m0" .. "m9". */
+static sioc_str sioc__maws_id(size_t i) {
+    static const char ids[] = "m0m1m2m3m4m5m6m7m8m9";
+    return sioc_str_n(ids + 2u * i, 2);
+}
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
@@ -19598,22 +19609,20 @@ static void sioc__maws_begin(sioc_cluster *c) {
 }
 
 #if SIOC_ENABLE_RECEIVE
-/* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4). */
-static void sioc__maws_tags(sioc_cluster *c, char (*vals)[128], sioc_aws_kv *tags, const sioc_aws_kv **tp,
-                            size_t *nt) {
+/* Default queue tags name the cluster and the member, and whether it cleans up orphans (docs/AWS.md §2.4); the
+   cluster's name is cut at 127 bytes. Fills tags[3], returns their count, *tp the tags to send. */
+static size_t sioc__maws_tags(sioc_cluster *c, sioc_aws_kv *tags, const sioc_aws_kv **tp) {
+    size_t tl = strlen(c->p_desc.topic_name);
     *tp = c->p_desc.aws.tags;
-    *nt = c->p_desc.aws.n_tags;
-    if (*tp && *nt) return;
-    sioc__copy_fixed(vals[0], sizeof vals[0], sioc_str_c(c->p_desc.topic_name));
-    sioc__copy_fixed(vals[1], sizeof vals[1], sioc_str_c(c->p_node.uid));
-    tags[0].key = sioc_str_c("sioc-cluster");
-    tags[0].value = sioc_str_c(vals[0]);
-    tags[1].key = sioc_str_c("sioc-node");
-    tags[1].value = sioc_str_c(vals[1]);
-    tags[2].key = sioc_str_c("sioc-janitor");
-    tags[2].value = sioc_str_c("1");
+    if (*tp && c->p_desc.aws.n_tags) return c->p_desc.aws.n_tags;
+    tags[0].key = sioc_str_n("sioc-cluster", 12);
+    tags[0].value = sioc_str_n(c->p_desc.topic_name, SIOC__MIN(tl, (size_t)127));
+    tags[1].key = sioc_str_n("sioc-node", 9);
+    tags[1].value = sioc_str_n(c->p_node.uid, c->p_node.uid_len);
+    tags[2].key = sioc_str_n("sioc-janitor", 12);
+    tags[2].value = sioc_str_n("1", 1);
     *tp = tags;
-    *nt = c->p_has_jan ? 3 : 2;
+    return c->p_has_jan ? 3 : 2;
 }
 
 static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
@@ -19655,17 +19664,15 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         break;
 #if SIOC_ENABLE_RECEIVE /* an emitter has the topic alone */
     case SIOC__MAWS_S_QUEUE: {
-        char ret[16], tagv[2][128];
+        char ret[16];
         sioc_aws_kv at, tags[3];
         const sioc_aws_kv *tp;
-        size_t nt;
+        size_t nt = sioc__maws_tags(c, tags, &tp);
         sioc_buf rb;
-        sioc_buf_init(&rb, ret, sizeof ret - 1);
+        sioc_buf_init(&rb, ret, sizeof ret);
         sioc_buf_put_u64(&rb, c->p_desc.aws.retention_s);
-        ret[rb.len] = 0;
-        at.key = sioc_str_c("MessageRetentionPeriod");
-        at.value = sioc_str_c(ret);
-        sioc__maws_tags(c, tagv, tags, &tp, &nt);
+        at.key = sioc_str_n("MessageRetentionPeriod", 22);
+        at.value = sioc_str_n(ret, rb.len);
         op = SIOC_CLUSTER_OP_CREATE_QUEUE;
         r = sioc_sqs_write_create_queue(&b, sioc_str_c(c->p_name), &at, 1, tp, nt);
         break;
@@ -19735,6 +19742,7 @@ static sioc_result sioc__maws_json(sioc_cluster *c, const sioc_aws_call *call, s
 }
 #endif
 
+#if SIOC_ENABLE_RECEIVE
 /* A clean-up step finished: gone already counts as done; a failure is retried until the close deadline. */
 static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_result r = s->call.aws.result;
@@ -19755,6 +19763,8 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
         c->p_state = SIOC_CLUSTER_CLOSED;
     }
 }
+
+#endif
 
 /* Read what the step's reply tells (ARNs, URL). */
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
@@ -19846,11 +19856,11 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     sioc_result r = call->result;
     int op = s->op;
+#if SIOC_ENABLE_RECEIVE /* an emitter sends start-up steps only while STARTING (it has nothing to clean up) */
     if (c->p_state == SIOC_CLUSTER_CLOSING) {
         sioc__maws_cleanup_done(c, s, now);
         return;
     }
-#if SIOC_ENABLE_RECEIVE
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         sioc__maws_resubscribed(c, s, now);
         return;
@@ -19868,6 +19878,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         return;
     }
     if (r == SIOC_ERR_NOT_FOUND) {
+#if SIOC_ENABLE_RECEIVE /* an emitter's one step is CreateTopic */
         if (op == SIOC_CLUSTER_OP_UNSUBSCRIBE) { /* the old subscription is gone already: fine */
             s->state = SIOC__MS_FREE;
             c->p_old_sub[0] = 0;
@@ -19881,6 +19892,9 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
             sioc__maws_queue_name(c, 1);
             c->p_step = SIOC__MAWS_S_QUEUE;
         }
+#else
+        (void)op;
+#endif
         sioc__m_fail(c, s, r, now);
         s->attempts = 0;
         return;
@@ -19896,24 +19910,6 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
 
 #if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
-
-static sioc_str sioc__maws_attr(const sioc_sqs_message *m, const char *name, int want_binary, sioc_bytes *out_bin) {
-    size_t i;
-    sioc_str s;
-    s.ptr = NULL;
-    s.len = 0;
-    for (i = 0; i < m->attr_count; i++) {
-        if (!sioc_str_eq(m->attrs[i].name, sioc_str_c(name))) continue;
-        if (want_binary) {
-            if (m->attrs[i].type == SIOC_AWS_ATTR_BINARY) *out_bin = m->attrs[i].value;
-        } else if (m->attrs[i].type == SIOC_AWS_ATTR_STRING) {
-            s.ptr = (const char *)m->attrs[i].value.ptr;
-            s.len = m->attrs[i].value.len;
-            if (!s.ptr) s.ptr = "";
-        }
-    }
-    return s;
-}
 
 /* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
 static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
@@ -19939,12 +19935,18 @@ static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_
         c->p_stats.redelivered++;
     } else {
         sioc_msg_envelope env;
+        sioc_str *sv[3];
+        size_t i, k;
         memset(&env, 0, sizeof env);
         env.body = m->body;
-        env.nsp = sioc__maws_attr(m, "nsp", 0, NULL);
-        env.uid = sioc__maws_attr(m, "uid", 0, NULL);
-        env.requester_uid = sioc__maws_attr(m, "requesterUid", 0, NULL);
-        (void)sioc__maws_attr(m, "data", 1, &env.data);
+        sv[0] = &env.nsp, sv[1] = &env.uid, sv[2] = &env.requester_uid;
+        for (i = 0; i < m->attr_count; i++) { /* the adapter's attributes by name and type; the last one counts */
+            const sioc_aws_attr *a = &m->attrs[i];
+            for (k = 0; k < 4 && !sioc_str_eq(a->name, sioc_str_c(sioc__maws_attr_names[k])); k++) {}
+            if (k == 3 && a->type == SIOC_AWS_ATTR_BINARY) env.data = a->value;
+            if (k < 3 && a->type == SIOC_AWS_ATTR_STRING)
+                sv[k]->ptr = a->value.ptr ? (const char *)a->value.ptr : "", sv[k]->len = a->value.len;
+        }
         if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
     }
     (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0, now);
@@ -20070,17 +20072,13 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
 static void sioc__maws_settle_start(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_SET];
     sioc_sqs_delete_entry e[SIOC_AWS_MAX_BATCH];
-    char ids[SIOC_AWS_MAX_BATCH][4];
     const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
     size_t n = SIOC__MIN(c->p_n_settles, (size_t)SIOC_AWS_MAX_BATCH), i;
     sioc_buf b;
     if (s->state != SIOC__MS_FREE || !n || !c->p_queue_url[0]) return;
     if (n < SIOC_AWS_MAX_BATCH && now < sioc__m_settle_due(c)) return; /* held for a fuller batch (pacing) */
-    for (i = 0; i < n; i++) { /* batch ids only need to be unique in the batch (docs/AWS.md §3.2) */
-        ids[i][0] = 'm';
-        ids[i][1] = (char)('0' + (int)i);
-        ids[i][2] = 0;
-        e[i].id = sioc_str_c(ids[i]);
+    for (i = 0; i < n; i++) {
+        e[i].id = sioc__maws_id(i);
         e[i].receipt_handle = sioc_str_n(q[i].text, q[i].len);
     }
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
@@ -20125,22 +20123,19 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
 typedef struct sioc__maws_batch {
     sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
     sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
-    char ids[SIOC_AWS_MAX_BATCH][4];
 } sioc__maws_batch;
 
 static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
-    size_t k = 0;
-    a[k].name = sioc_str_c("nsp"), a[k].type = SIOC_AWS_ATTR_STRING;
-    a[k].value = sioc_bytes_n(o->nsp.ptr, o->nsp.len), k++;
-    a[k].name = sioc_str_c("uid"), a[k].type = SIOC_AWS_ATTR_STRING;
-    a[k].value = sioc_bytes_n(o->uid.ptr, o->uid.len), k++;
-    if (o->requester_uid.ptr) {
-        a[k].name = sioc_str_c("requesterUid"), a[k].type = SIOC_AWS_ATTR_STRING;
-        a[k].value = sioc_bytes_n(o->requester_uid.ptr, o->requester_uid.len), k++;
-    }
-    if (o->data.ptr) {
-        a[k].name = sioc_str_c("data"), a[k].type = SIOC_AWS_ATTR_BINARY;
-        a[k].value = o->data, k++;
+    const sioc_str *v[3];
+    size_t i, k = 0;
+    v[0] = &o->nsp, v[1] = &o->uid, v[2] = &o->requester_uid;
+    for (i = 0; i < 4; i++) {
+        const void *p = i < 3 ? (const void *)v[i]->ptr : (const void *)o->data.ptr;
+        if (i >= 2 && !p) continue;
+        a[k].name = sioc_str_c(sioc__maws_attr_names[i]);
+        a[k].type = i < 3 ? SIOC_AWS_ATTR_STRING : SIOC_AWS_ATTR_BINARY;
+        a[k].value = sioc_bytes_n(p, i < 3 ? v[i]->len : o->data.len);
+        k++;
     }
     return k;
 }
@@ -20156,10 +20151,7 @@ static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
         sz = sioc_aws_message_size(o.message, pb->attrs[n], na);
         if (n && total + sz > SIOC_AWS_MAX_MESSAGE_SIZE) break;
         total += sz;
-        pb->ids[n][0] = 'm';
-        pb->ids[n][1] = (char)('0' + (int)n);
-        pb->ids[n][2] = 0;
-        pb->e[n].id = sioc_str_c(pb->ids[n]);
+        pb->e[n].id = sioc__maws_id(n);
         pb->e[n].message = o.message;
         pb->e[n].attrs = pb->attrs[n];
         pb->e[n].n_attrs = na;
@@ -20173,17 +20165,16 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     sioc__maws_batch pb;
     while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
         size_t n = sioc__maws_gather(c, &pb);
+        sioc_str topic = sioc_str_c(c->p_topic);
         sioc_buf b;
         sioc_result r;
         if (!n) return;
-        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
-        if (n == 1) r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs,
-                                               pb.e[0].n_attrs);
-        else r = sioc_sns_write_publish_batch(&b, sioc_str_c(c->p_topic), pb.e, n);
-        if (r == SIOC_ERR_BUFFER_TOO_SMALL && n > 1) {
-            n = 1;
+        for (;;) { /* a batch too large for the body goes as its first message alone */
             sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
-            r = sioc_sns_write_publish(&b, sioc_str_c(c->p_topic), pb.e[0].message, pb.e[0].attrs, pb.e[0].n_attrs);
+            r = n == 1 ? sioc_sns_write_publish(&b, topic, pb.e[0].message, pb.e[0].attrs, pb.e[0].n_attrs)
+                       : sioc_sns_write_publish_batch(&b, topic, pb.e, n);
+            if (r != SIOC_ERR_BUFFER_TOO_SMALL || n == 1) break;
+            n = 1;
         }
         sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {

@@ -522,10 +522,12 @@ static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
     c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
     c->p_quiet = 0;
+#if SIOC__M_JANITOR
     if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
         uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
         c->p_jan_next = now + (wait > hb ? wait : hb);
     }
+#endif
     sioc__m_set_ready(c, 1, now);
 }
 
@@ -769,7 +771,7 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
             (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING &&
              c->p_state != SIOC_CLUSTER_RUNNING)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
-            if (s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
+            if (SIOC__M_JANITOR && s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
             continue;
         }
@@ -865,7 +867,7 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
         if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
-    if (c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
+    if (SIOC__M_JANITOR && c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
     return d < now_ms ? now_ms : d;
 }
 
