@@ -18457,8 +18457,8 @@ static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
 static int sioc__m_pacing(const sioc_cluster *c);
-static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 #if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
 #if SIOC_ENABLE_AWS
@@ -18483,11 +18483,11 @@ static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char 
     static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
     static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
-    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
 /* ... and their receive side (SIOC_ENABLE_RECEIVE) */
 #define SIOC__M_CLOUD_RX_DECLS(p)                                                                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
     static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
     static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
@@ -18952,7 +18952,7 @@ static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int w
    at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
    token), later ones back off like any failure. */
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
-    uint64_t floor = c->p_desc.backoff_floor_ms;
+    uint32_t floor = c->p_desc.backoff_floor_ms;
     sioc__m_report(c, s, r, 1);
     s->state = SIOC__MS_WAIT;
     if (r == SIOC_ERR_AUTH && !s->auth_retries) {
@@ -18962,12 +18962,14 @@ static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_
     }
     s->attempts++;
     if (r == SIOC_ERR_THROTTLED) {
-        uint64_t least = sioc__m_is_azure(c) ? 2000u : 1000u, ra = 0;
-#if SIOC_ENABLE_AZURE
-        if (sioc__m_is_azure(c)) ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
-#endif
+        uint32_t least = sioc__m_is_azure(c) ? 2000u : 1000u;
         if (floor < least) floor = least;
-        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
+#if SIOC_ENABLE_AZURE
+        if (sioc__m_is_azure(c)) {
+            uint64_t ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
+            if (ra > floor) floor = ra > 600000u ? 600000u : (uint32_t)ra;
+        }
+#endif
     }
     s->retry_at = sioc__backoff_at(now, s->attempts, c->p_desc.backoff_base_ms, c->p_desc.backoff_cap_ms, floor,
                                    sioc__rand32(c->p_desc.random, c->p_desc.user));
@@ -19133,13 +19135,6 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
 }
 #endif
 
-/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
-static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
-    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
-    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
-    return q[0].due;
-}
-
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
    only (a quiet cluster). AWS only (a Service Bus receive takes one message). */
@@ -19165,6 +19160,14 @@ static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
     return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
 }
 
+#if SIOC_ENABLE_RECEIVE
+/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
+    return q[0].due;
+}
+
 /* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
 static uint64_t sioc__m_recv_due(const sioc_cluster *c) {
     if (!sioc__m_pacing(c)) return 0;
@@ -19177,6 +19180,7 @@ static int sioc__m_recv_room(const sioc_cluster *c) {
     return !sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
+#endif
 
 #if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
@@ -19269,6 +19273,12 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
     }
 }
 
+/* The states in which a slot kind's retry still goes out, 6 bits (one per sioc_cluster_state) per kind: start-up
+   steps while STARTING, RUNNING or CLOSING, publishes until CLOSED or FAILED, the rest only while RUNNING. */
+#define SIOC__M_RETRY_STATES                                                                                      \
+    (0x0Eul << (6 * SIOC__MK_CTL) | 0x0Ful << (6 * SIOC__MK_PUB) | 0x04ul << (6 * SIOC__MK_SETTLE) |              \
+     0x04ul << (6 * SIOC__MK_RECV) | 0x04ul << (6 * SIOC__MK_JANITOR))
+
 /* Retries that are due. Receives and settles restart afresh once the queue or subscription changed; a
    start-up step is written again (a name may have changed meanwhile). */
 static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
@@ -19277,11 +19287,7 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         sioc__mslot *s = &c->p_slots[i];
         sioc_result r;
         if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
-        if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
-            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
-             c->p_state != SIOC_CLUSTER_RUNNING) ||
-            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING &&
-             c->p_state != SIOC_CLUSTER_RUNNING)) {
+        if (!((SIOC__M_RETRY_STATES >> (s->kind * 6 + (int)c->p_state)) & 1u)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
             if (SIOC__M_JANITOR && s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
@@ -19357,6 +19363,7 @@ static int sioc__m_finished_waiting(const sioc_cluster *c) {
 SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now_ms) {
     uint64_t d, h;
     size_t i;
+    unsigned free_kinds = 0;
     if (!c || !c->p_mem) return UINT64_MAX;
     d = sioc_node_next_deadline(&c->p_node, now_ms);
     h = sioc_http_next_deadline(c->p_http);
@@ -19367,16 +19374,18 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
     for (i = 0; i < c->p_n_slots; i++) {
         const sioc__mslot *s = &c->p_slots[i];
         if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
-        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
-            c->p_state == SIOC_CLUSTER_RUNNING && sioc__m_settle_due(c) < d)
-            d = sioc__m_settle_due(c);
-        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_RECV && c->p_state == SIOC_CLUSTER_RUNNING &&
-            sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
-            d = sioc__m_recv_due(c);
+        if (s->state == SIOC__MS_FREE) free_kinds |= 1u << s->kind;
     }
+#if SIOC_ENABLE_RECEIVE /* a free settle slot and held settles; a free receive slot */
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        if ((free_kinds & (1u << SIOC__MK_SETTLE)) && c->p_n_settles && (h = sioc__m_settle_due(c)) < d) d = h;
+        if ((free_kinds & (1u << SIOC__MK_RECV)) && sioc__m_recv_room(c) && (h = sioc__m_recv_due(c)) < d) d = h;
+    }
+#endif
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
-        if (sioc__m_pub_due(c) <= now_ms) return now_ms;
-        if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
+        h = sioc__m_pub_due(c);
+        if (h <= now_ms) return now_ms;
+        if (h < d) d = h;
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
     if (SIOC__M_JANITOR && c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;
@@ -19573,7 +19582,9 @@ static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->detail = call->detail;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }
+#endif
 
 /* Write body `b` into the slot and send it as op. */
 static void sioc__maws_go(sioc_cluster *c, sioc__mslot *s, int op, const sioc_buf *b, uint64_t now) {
@@ -19644,6 +19655,9 @@ static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
 /* The request of the current step, or a step skipped when it has nothing to do. */
 static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+#if SIOC_ENABLE_RECEIVE
+    sioc_str url;
+#endif
     sioc_buf b;
     sioc_result r = SIOC_OK;
     int op = -1;
@@ -19655,6 +19669,9 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         c->p_state = SIOC_CLUSTER_CLOSED;
         return;
     }
+#if SIOC_ENABLE_RECEIVE
+    url = sioc_str_c(c->p_queue_url);
+#endif
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
@@ -19680,17 +19697,12 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     case SIOC__MAWS_S_ARN: {
         sioc_str name = sioc_str_c("QueueArn");
         op = SIOC_CLUSTER_OP_QUEUE_ARN;
-        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(c->p_queue_url), &name, 1);
+        r = sioc_sqs_write_get_queue_attributes(&b, url, &name, 1);
         break;
     }
     case SIOC__MAWS_S_POLICY:
         op = SIOC_CLUSTER_OP_QUEUE_POLICY;
-        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(c->p_queue_url), sioc_str_c(c->p_queue_arn),
-                                            sioc_str_c(c->p_topic));
-        break;
-    case SIOC__MAWS_S_UNSUB_OLD:
-        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
+        r = sioc_sqs_write_set_queue_policy(&b, url, sioc_str_c(c->p_queue_arn), sioc_str_c(c->p_topic));
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
     case SIOC__MAWS_S_RESUBSCRIBE:
@@ -19699,11 +19711,12 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         break;
     case SIOC__MAWS_S_DELQ:
         op = SIOC_CLUSTER_OP_DELETE_QUEUE;
-        r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
+        r = sioc_sqs_write_queue_url(&b, url);
         break;
+    case SIOC__MAWS_S_UNSUB_OLD:
     case SIOC__MAWS_S_UNSUB:
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_step == SIOC__MAWS_S_UNSUB ? c->p_sub_arn : c->p_old_sub));
         break;
 #endif
     default:
@@ -19770,37 +19783,39 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
-#if SIOC_ENABLE_RECEIVE
-    sioc_json doc;
-#endif
+    char *to = c->p_topic; /* every ARN and URL field holds SIOC_CLUSTER_ARN_MAX */
     sioc_result r = SIOC_OK;
     const char *xml = (const char *)call->reply.ptr;
+#if SIOC_ENABLE_RECEIVE
+    sioc_json doc;
+    if (c->p_step == SIOC__MAWS_S_QUEUE || c->p_step == SIOC__MAWS_S_ARN) r = sioc__maws_json(c, call, &doc);
+#endif
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (r != SIOC_OK) return r;
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
         r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
+        if (r == SIOC_OK) c->p_have_topic = 1;
         break;
 #if SIOC_ENABLE_RECEIVE
     case SIOC__MAWS_S_QUEUE:
-        r = sioc__maws_json(c, call, &doc);
-        if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_url, sizeof c->p_queue_url, v);
+        r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
+        to = c->p_queue_url;
         break;
     case SIOC__MAWS_S_ARN:
-        r = sioc__maws_json(c, call, &doc);
-        if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
+        r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
+        to = c->p_queue_arn;
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
     case SIOC__MAWS_S_RESUBSCRIBE:
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
+        to = c->p_sub_arn;
         break;
 #endif
     default:
-        break;
+        return r;
     }
+    if (r == SIOC_OK) sioc__copy_fixed(to, SIOC_CLUSTER_ARN_MAX, v);
     return r;
 }
 
@@ -19926,10 +19941,18 @@ static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
 
 /* One message: to the node unless seen before or corrupted; deleted either way. 1 when it was a HEARTBEAT (type
    2: the SNS Message is the decimal type), for pacing. */
-static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+/* A message received: counted (bad: dropped as well), and deleted by its receipt handle h (n bytes) when it has
+   one (found). */
+static void sioc__maws_done_with(sioc_cluster *c, int bad, const char *h, size_t n, int found, uint64_t now) {
     c->p_stats.received++;
+    c->p_stats.bad_messages += (unsigned)bad;
+    if (found) (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+}
+
+static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+    int bad = 0;
     if (!sioc__maws_md5_ok(m)) {
-        c->p_stats.bad_messages++;
+        bad = 1;
         c->p_stats.checksum_failed++;
     } else if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
@@ -19947,9 +19970,9 @@ static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_
             if (k < 3 && a->type == SIOC_AWS_ATTR_STRING)
                 sv[k]->ptr = a->value.ptr ? (const char *)a->value.ptr : "", sv[k]->len = a->value.len;
         }
-        if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
+        bad = sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0, now);
+    sioc__maws_done_with(c, bad, m->receipt_handle.ptr, m->receipt_handle.len, 1, now);
     return m->body.len == 1 && m->body.ptr[0] == '2';
 }
 
@@ -19980,11 +20003,9 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
-        c->p_stats.received++;
-        c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
-        if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+        ht = ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK;
+        sioc__maws_done_with(c, 1, h, n, ht, now);
     }
 }
 
@@ -20016,10 +20037,8 @@ static void sioc__maws_too_large(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     if (call->reply_tail_len)
         n = sioc__maws_find_handle(call->reply.ptr + head, call->reply_tail_len, h, sizeof h);
     if (!n) n = sioc__maws_find_handle(call->reply.ptr, head, h, sizeof h);
-    c->p_stats.received++;
-    c->p_stats.bad_messages++;
     c->p_stats.too_large++;
-    if (n) (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+    sioc__maws_done_with(c, 1, h, n, n != 0, now);
 }
 
 static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -20041,6 +20060,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_buf sb;
     sioc_sqs_message msgs[10];
     size_t n = 0, i, beats = 0;
+    int full = 0, quiet = 0;
     if (call->result == SIOC_ERR_BUFFER_TOO_SMALL) {
         sioc__maws_too_large(c, s, now);
         return;
@@ -20051,20 +20071,19 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     }
     s->state = SIOC__MS_FREE;
     s->attempts = 0;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
     if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
         c->p_stats.bad_messages++;
-        sioc__m_paced(c, s, 0, 0, now);
-        return;
-    }
-    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-    if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
+    } else if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
         sioc__maws_one_by_one(c, &doc, now);
-        sioc__m_paced(c, s, 1, 0, now); /* a mixed batch: take the next at once */
-        return;
+        full = 1; /* a mixed batch: take the next at once */
+    } else {
+        if (!n) c->p_stats.empty_receives++;
+        for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
+        full = n >= (size_t)c->p_desc.aws.max_messages;
+        quiet = beats == n;
     }
-    if (!n) c->p_stats.empty_receives++;
-    for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
-    sioc__m_paced(c, s, n >= (size_t)c->p_desc.aws.max_messages, beats == n, now);
+    sioc__m_paced(c, s, full, quiet, now);
 }
 
 /* ---- deleting ---- */
@@ -20363,7 +20382,9 @@ static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->detail = s->call.azure.detail;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }
+#endif
 
 /* Nothing to watch: a deleted topic or subscription shows as 404 / 410 on the next receive. */
 static void sioc__mazure_watch(sioc_cluster *c, uint64_t now) { (void)c, (void)now; }

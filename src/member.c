@@ -440,7 +440,7 @@ static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int w
    at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
    token), later ones back off like any failure. */
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now) {
-    uint64_t floor = c->p_desc.backoff_floor_ms;
+    uint32_t floor = c->p_desc.backoff_floor_ms;
     sioc__m_report(c, s, r, 1);
     s->state = SIOC__MS_WAIT;
     if (r == SIOC_ERR_AUTH && !s->auth_retries) {
@@ -450,12 +450,14 @@ static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_
     }
     s->attempts++;
     if (r == SIOC_ERR_THROTTLED) {
-        uint64_t least = sioc__m_is_azure(c) ? 2000u : 1000u, ra = 0;
-#if SIOC_ENABLE_AZURE
-        if (sioc__m_is_azure(c)) ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
-#endif
+        uint32_t least = sioc__m_is_azure(c) ? 2000u : 1000u;
         if (floor < least) floor = least;
-        if (ra > floor) floor = ra > 600000u ? 600000u : ra;
+#if SIOC_ENABLE_AZURE
+        if (sioc__m_is_azure(c)) {
+            uint64_t ra = (uint64_t)s->call.azure.error.retry_after_s * 1000u;
+            if (ra > floor) floor = ra > 600000u ? 600000u : (uint32_t)ra;
+        }
+#endif
     }
     s->retry_at = sioc__backoff_at(now, s->attempts, c->p_desc.backoff_base_ms, c->p_desc.backoff_cap_ms, floor,
                                    sioc__rand32(c->p_desc.random, c->p_desc.user));
@@ -621,13 +623,6 @@ static void sioc__m_settle_pop(sioc_cluster *c, size_t n) {
 }
 #endif
 
-/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
-static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
-    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
-    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
-    return q[0].due;
-}
-
 /* A receive finished: when may the next one start? A full one (a backlog) is followed at once; otherwise the next
    starts receive_budget_ms after this one began, or receive_idle_ms after it ended when it brought heartbeats
    only (a quiet cluster). AWS only (a Service Bus receive takes one message). */
@@ -653,6 +648,14 @@ static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
     return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
 }
 
+#if SIOC_ENABLE_RECEIVE
+/* When the held settles must go: at once once a batch is full (or without pacing), else when the oldest is due. */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
+    const sioc__msettle *q = (const sioc__msettle *)c->p_settles;
+    if (!c->p_n_settles || c->p_n_settles >= SIOC__M_BATCH) return 0;
+    return q[0].due;
+}
+
 /* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
 static uint64_t sioc__m_recv_due(const sioc_cluster *c) {
     if (!sioc__m_pacing(c)) return 0;
@@ -665,6 +668,7 @@ static int sioc__m_recv_room(const sioc_cluster *c) {
     return !sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
            c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
+#endif
 
 #if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
@@ -757,6 +761,12 @@ static void sioc__m_collect(sioc_cluster *c, uint64_t now) {
     }
 }
 
+/* The states in which a slot kind's retry still goes out, 6 bits (one per sioc_cluster_state) per kind: start-up
+   steps while STARTING, RUNNING or CLOSING, publishes until CLOSED or FAILED, the rest only while RUNNING. */
+#define SIOC__M_RETRY_STATES                                                                                      \
+    (0x0Eul << (6 * SIOC__MK_CTL) | 0x0Ful << (6 * SIOC__MK_PUB) | 0x04ul << (6 * SIOC__MK_SETTLE) |              \
+     0x04ul << (6 * SIOC__MK_RECV) | 0x04ul << (6 * SIOC__MK_JANITOR))
+
 /* Retries that are due. Receives and settles restart afresh once the queue or subscription changed; a
    start-up step is written again (a name may have changed meanwhile). */
 static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
@@ -765,11 +775,7 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         sioc__mslot *s = &c->p_slots[i];
         sioc_result r;
         if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
-        if (c->p_state == SIOC_CLUSTER_FAILED || c->p_state == SIOC_CLUSTER_CLOSED ||
-            ((s->kind == SIOC__MK_RECV || s->kind == SIOC__MK_SETTLE || s->kind == SIOC__MK_JANITOR) &&
-             c->p_state != SIOC_CLUSTER_RUNNING) ||
-            (s->kind == SIOC__MK_CTL && c->p_state != SIOC_CLUSTER_STARTING && c->p_state != SIOC_CLUSTER_CLOSING &&
-             c->p_state != SIOC_CLUSTER_RUNNING)) {
+        if (!((SIOC__M_RETRY_STATES >> (s->kind * 6 + (int)c->p_state)) & 1u)) {
             if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
             if (SIOC__M_JANITOR && s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
@@ -845,6 +851,7 @@ static int sioc__m_finished_waiting(const sioc_cluster *c) {
 SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now_ms) {
     uint64_t d, h;
     size_t i;
+    unsigned free_kinds = 0;
     if (!c || !c->p_mem) return UINT64_MAX;
     d = sioc_node_next_deadline(&c->p_node, now_ms);
     h = sioc_http_next_deadline(c->p_http);
@@ -855,16 +862,18 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
     for (i = 0; i < c->p_n_slots; i++) {
         const sioc__mslot *s = &c->p_slots[i];
         if (s->state == SIOC__MS_WAIT && s->retry_at < d) d = s->retry_at;
-        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_SETTLE && c->p_n_settles &&
-            c->p_state == SIOC_CLUSTER_RUNNING && sioc__m_settle_due(c) < d)
-            d = sioc__m_settle_due(c);
-        if (s->state == SIOC__MS_FREE && s->kind == SIOC__MK_RECV && c->p_state == SIOC_CLUSTER_RUNNING &&
-            sioc__m_recv_room(c) && sioc__m_recv_due(c) < d)
-            d = sioc__m_recv_due(c);
+        if (s->state == SIOC__MS_FREE) free_kinds |= 1u << s->kind;
     }
+#if SIOC_ENABLE_RECEIVE /* a free settle slot and held settles; a free receive slot */
+    if (c->p_state == SIOC_CLUSTER_RUNNING) {
+        if ((free_kinds & (1u << SIOC__MK_SETTLE)) && c->p_n_settles && (h = sioc__m_settle_due(c)) < d) d = h;
+        if ((free_kinds & (1u << SIOC__MK_RECV)) && sioc__m_recv_room(c) && (h = sioc__m_recv_due(c)) < d) d = h;
+    }
+#endif
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
-        if (sioc__m_pub_due(c) <= now_ms) return now_ms;
-        if (sioc__m_pub_due(c) < d) d = sioc__m_pub_due(c);
+        h = sioc__m_pub_due(c);
+        if (h <= now_ms) return now_ms;
+        if (h < d) d = h;
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && c->p_close_deadline < d) d = c->p_close_deadline;
     if (SIOC__M_JANITOR && c->p_has_jan && c->p_state == SIOC_CLUSTER_RUNNING && !c->p_jan_step && c->p_jan_next < d) d = c->p_jan_next;

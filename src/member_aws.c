@@ -130,7 +130,9 @@ static void sioc__maws_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->detail = call->detail;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__maws_can_receive(const sioc_cluster *c) { return c->p_queue_url[0] != 0; }
+#endif
 
 /* Write body `b` into the slot and send it as op. */
 static void sioc__maws_go(sioc_cluster *c, sioc__mslot *s, int op, const sioc_buf *b, uint64_t now) {
@@ -201,6 +203,9 @@ static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
 /* The request of the current step, or a step skipped when it has nothing to do. */
 static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
+#if SIOC_ENABLE_RECEIVE
+    sioc_str url;
+#endif
     sioc_buf b;
     sioc_result r = SIOC_OK;
     int op = -1;
@@ -212,6 +217,9 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         c->p_state = SIOC_CLUSTER_CLOSED;
         return;
     }
+#if SIOC_ENABLE_RECEIVE
+    url = sioc_str_c(c->p_queue_url);
+#endif
     sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
@@ -237,17 +245,12 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     case SIOC__MAWS_S_ARN: {
         sioc_str name = sioc_str_c("QueueArn");
         op = SIOC_CLUSTER_OP_QUEUE_ARN;
-        r = sioc_sqs_write_get_queue_attributes(&b, sioc_str_c(c->p_queue_url), &name, 1);
+        r = sioc_sqs_write_get_queue_attributes(&b, url, &name, 1);
         break;
     }
     case SIOC__MAWS_S_POLICY:
         op = SIOC_CLUSTER_OP_QUEUE_POLICY;
-        r = sioc_sqs_write_set_queue_policy(&b, sioc_str_c(c->p_queue_url), sioc_str_c(c->p_queue_arn),
-                                            sioc_str_c(c->p_topic));
-        break;
-    case SIOC__MAWS_S_UNSUB_OLD:
-        op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_old_sub));
+        r = sioc_sqs_write_set_queue_policy(&b, url, sioc_str_c(c->p_queue_arn), sioc_str_c(c->p_topic));
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
     case SIOC__MAWS_S_RESUBSCRIBE:
@@ -256,11 +259,12 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
         break;
     case SIOC__MAWS_S_DELQ:
         op = SIOC_CLUSTER_OP_DELETE_QUEUE;
-        r = sioc_sqs_write_queue_url(&b, sioc_str_c(c->p_queue_url));
+        r = sioc_sqs_write_queue_url(&b, url);
         break;
+    case SIOC__MAWS_S_UNSUB_OLD:
     case SIOC__MAWS_S_UNSUB:
         op = SIOC_CLUSTER_OP_UNSUBSCRIBE;
-        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_sub_arn));
+        r = sioc_sns_write_unsubscribe(&b, sioc_str_c(c->p_step == SIOC__MAWS_S_UNSUB ? c->p_sub_arn : c->p_old_sub));
         break;
 #endif
     default:
@@ -327,37 +331,39 @@ static void sioc__maws_cleanup_done(sioc_cluster *c, sioc__mslot *s, uint64_t no
 static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *call) {
     sioc_buf sb;
     sioc_str v;
-#if SIOC_ENABLE_RECEIVE
-    sioc_json doc;
-#endif
+    char *to = c->p_topic; /* every ARN and URL field holds SIOC_CLUSTER_ARN_MAX */
     sioc_result r = SIOC_OK;
     const char *xml = (const char *)call->reply.ptr;
+#if SIOC_ENABLE_RECEIVE
+    sioc_json doc;
+    if (c->p_step == SIOC__MAWS_S_QUEUE || c->p_step == SIOC__MAWS_S_ARN) r = sioc__maws_json(c, call, &doc);
+#endif
     sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
+    if (r != SIOC_OK) return r;
     switch (c->p_step) {
     case SIOC__MAWS_S_TOPIC:
         r = sioc_sns_parse_create_topic(xml, call->reply.len, &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_topic, sizeof c->p_topic, v), c->p_have_topic = 1;
+        if (r == SIOC_OK) c->p_have_topic = 1;
         break;
 #if SIOC_ENABLE_RECEIVE
     case SIOC__MAWS_S_QUEUE:
-        r = sioc__maws_json(c, call, &doc);
-        if (r == SIOC_OK) r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_url, sizeof c->p_queue_url, v);
+        r = sioc_sqs_parse_create_queue(&doc, &sb, &v);
+        to = c->p_queue_url;
         break;
     case SIOC__MAWS_S_ARN:
-        r = sioc__maws_json(c, call, &doc);
-        if (r == SIOC_OK) r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_queue_arn, sizeof c->p_queue_arn, v);
+        r = sioc_sqs_parse_queue_attribute(&doc, "QueueArn", &sb, &v);
+        to = c->p_queue_arn;
         break;
     case SIOC__MAWS_S_SUBSCRIBE:
     case SIOC__MAWS_S_RESUBSCRIBE:
         r = sioc_sns_parse_subscribe(xml, call->reply.len, &sb, &v);
-        if (r == SIOC_OK) sioc__copy_fixed(c->p_sub_arn, sizeof c->p_sub_arn, v);
+        to = c->p_sub_arn;
         break;
 #endif
     default:
-        break;
+        return r;
     }
+    if (r == SIOC_OK) sioc__copy_fixed(to, SIOC_CLUSTER_ARN_MAX, v);
     return r;
 }
 
@@ -483,10 +489,18 @@ static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
 
 /* One message: to the node unless seen before or corrupted; deleted either way. 1 when it was a HEARTBEAT (type
    2: the SNS Message is the decimal type), for pacing. */
-static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+/* A message received: counted (bad: dropped as well), and deleted by its receipt handle h (n bytes) when it has
+   one (found). */
+static void sioc__maws_done_with(sioc_cluster *c, int bad, const char *h, size_t n, int found, uint64_t now) {
     c->p_stats.received++;
+    c->p_stats.bad_messages += (unsigned)bad;
+    if (found) (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+}
+
+static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_t now) {
+    int bad = 0;
     if (!sioc__maws_md5_ok(m)) {
-        c->p_stats.bad_messages++;
+        bad = 1;
         c->p_stats.checksum_failed++;
     } else if (sioc__m_seen(c, m->message_id, now)) {
         c->p_stats.redelivered++;
@@ -504,9 +518,9 @@ static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_
             if (k < 3 && a->type == SIOC_AWS_ATTR_STRING)
                 sv[k]->ptr = a->value.ptr ? (const char *)a->value.ptr : "", sv[k]->len = a->value.len;
         }
-        if (sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK) c->p_stats.bad_messages++;
+        bad = sioc_node_receive_aws(&c->p_node, &env, now) != SIOC_OK;
     }
-    (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, m->receipt_handle, 0, now);
+    sioc__maws_done_with(c, bad, m->receipt_handle.ptr, m->receipt_handle.len, 1, now);
     return m->body.len == 1 && m->body.ptr[0] == '2';
 }
 
@@ -537,11 +551,9 @@ static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_
             continue;
         }
         /* undecodable: count it and delete it by its receipt handle if it has one */
-        c->p_stats.received++;
-        c->p_stats.bad_messages++;
         ht = sioc_json_find(doc, el, "ReceiptHandle");
-        if (ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK)
-            (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+        ht = ht >= 0 && sioc_json_get_str(doc, ht, h, sizeof h, &n) == SIOC_OK;
+        sioc__maws_done_with(c, 1, h, n, ht, now);
     }
 }
 
@@ -573,10 +585,8 @@ static void sioc__maws_too_large(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     if (call->reply_tail_len)
         n = sioc__maws_find_handle(call->reply.ptr + head, call->reply_tail_len, h, sizeof h);
     if (!n) n = sioc__maws_find_handle(call->reply.ptr, head, h, sizeof h);
-    c->p_stats.received++;
-    c->p_stats.bad_messages++;
     c->p_stats.too_large++;
-    if (n) (void)sioc__m_settle_push(c, SIOC_CLUSTER_OP_SETTLE, sioc_str_n(h, n), 0, now);
+    sioc__maws_done_with(c, 1, h, n, n != 0, now);
 }
 
 static void sioc__maws_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
@@ -598,6 +608,7 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     sioc_buf sb;
     sioc_sqs_message msgs[10];
     size_t n = 0, i, beats = 0;
+    int full = 0, quiet = 0;
     if (call->result == SIOC_ERR_BUFFER_TOO_SMALL) {
         sioc__maws_too_large(c, s, now);
         return;
@@ -608,20 +619,19 @@ static void sioc__maws_recv_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) 
     }
     s->state = SIOC__MS_FREE;
     s->attempts = 0;
+    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
     if (sioc__maws_json(c, call, &doc) != SIOC_OK) {
         c->p_stats.bad_messages++;
-        sioc__m_paced(c, s, 0, 0, now);
-        return;
-    }
-    sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-    if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
+    } else if (sioc_sqs_parse_receive_message(&doc, &sb, msgs, 10, &n) != SIOC_OK) {
         sioc__maws_one_by_one(c, &doc, now);
-        sioc__m_paced(c, s, 1, 0, now); /* a mixed batch: take the next at once */
-        return;
+        full = 1; /* a mixed batch: take the next at once */
+    } else {
+        if (!n) c->p_stats.empty_receives++;
+        for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
+        full = n >= (size_t)c->p_desc.aws.max_messages;
+        quiet = beats == n;
     }
-    if (!n) c->p_stats.empty_receives++;
-    for (i = 0; i < n; i++) beats += (size_t)sioc__maws_handle(c, &msgs[i], now);
-    sioc__m_paced(c, s, n >= (size_t)c->p_desc.aws.max_messages, beats == n, now);
+    sioc__m_paced(c, s, full, quiet, now);
 }
 
 /* ---- deleting ---- */

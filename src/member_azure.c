@@ -129,7 +129,9 @@ static void sioc__mazure_error(const sioc__mslot *s, sioc_cluster_error *e) {
     e->detail = s->call.azure.detail;
 }
 
+#if SIOC_ENABLE_RECEIVE
 static int sioc__mazure_can_receive(const sioc_cluster *c) { return c->p_name[0] != 0; }
+#endif
 
 /* Nothing to watch: a deleted topic or subscription shows as 404 / 410 on the next receive. */
 static void sioc__mazure_watch(sioc_cluster *c, uint64_t now) { (void)c, (void)now; }

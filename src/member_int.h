@@ -106,8 +106,8 @@ static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
 static int sioc__m_pacing(const sioc_cluster *c);
-static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 #if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
+static uint64_t sioc__m_settle_due(const sioc_cluster *c);
 static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static int sioc__m_settle_push(sioc_cluster *c, int op, sioc_str text, uint64_t deadline, uint64_t now);
 #if SIOC_ENABLE_AWS
@@ -132,11 +132,11 @@ static void sioc__m_log(sioc_cluster *c, const sioc_cluster_desc *d, const char 
     static void sioc__##p##_pub_start(sioc_cluster *c, uint64_t now);                                         \
     static void sioc__##p##_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                          \
     static void sioc__##p##_error(const sioc__mslot *s, sioc_cluster_error *e);                               \
-    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_watch(sioc_cluster *c, uint64_t now); /* RUNNING: checks of its own */         \
     static const char *sioc__##p##_op_name(int op);
 /* ... and their receive side (SIOC_ENABLE_RECEIVE) */
 #define SIOC__M_CLOUD_RX_DECLS(p)                                                                               \
+    static int sioc__##p##_can_receive(const sioc_cluster *c);                                                \
     static void sioc__##p##_settle_start(sioc_cluster *c, uint64_t now);                                      \
     static void sioc__##p##_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now);                       \
     static void sioc__##p##_recv_start(sioc_cluster *c, sioc__mslot *s, uint64_t now);                        \
