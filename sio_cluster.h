@@ -3614,12 +3614,44 @@ struct sioc__mjcand;
 /* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
    calls below. Do not copy or move it after init. */
 typedef struct sioc_cluster {
+    /* the fields used most come first (short loads and stores on small targets) */
     sioc_cluster_transport p_transport;
     sioc_cluster_state p_state;
     sioc_result p_last_error;
+    int p_inited; /* bit 0 node, bit 1 client, bit 2 posix */
+    int p_step;
+    struct sioc__mslot *p_slots;
+    size_t p_n_slots;
+    void *p_mem;
+    size_t p_mem_size;
+    sioc_http_client *p_http;
+    uint32_t p_gen;
+    void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
+    size_t p_n_settles, p_settle_cap, p_per_receive;
+    sioc_json_tok *p_toks;
+    size_t p_n_toks;
+    uint8_t *p_scratch, *p_one;
+    size_t p_scratch_size, p_one_size;
+    int p_have_topic, p_sub_created;
+    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
+    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
+    uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
+    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
+    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
+    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
+    uint32_t p_recent_pos;
+    uint64_t p_hash_key;
+    uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
+    uint64_t p_single_until;                  /* AWS: one message per receive until then (a reply was too large) */
     char p_detail[SIOC_DETAIL_SIZE];
     sioc_cluster_stats p_stats;
     sioc_cluster_desc p_desc; /* resolved */
+    char p_name[SIOC_CLUSTER_NAME_MAX];          /* queue or subscription */
+    char p_topic[SIOC_CLUSTER_ARN_MAX];          /* AWS topic ARN / Azure topic name */
+    char p_queue_url[SIOC_CLUSTER_ARN_MAX];      /* AWS */
+    char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
+    char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
+    char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
     sioc_node p_node;
     union {
         int none;
@@ -3630,42 +3662,11 @@ typedef struct sioc_cluster {
         sioc_azure_client azure;
 #endif
     } p_client;
-    sioc_http_client *p_http;
 #if SIOC_ENABLE_POSIX
     sioc_posix p_px;
     int p_has_px;
 #endif
-    int p_inited; /* bit 0 node, bit 1 client, bit 2 posix */
-    void *p_mem;
-    size_t p_mem_size;
-    struct sioc__mslot *p_slots;
-    size_t p_n_slots;
-    int p_step;
-    uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
-    uint32_t p_gen;
-    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
-    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
-    uint32_t p_recent_pos;
-    uint64_t p_hash_key;
-    void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
-    size_t p_n_settles, p_settle_cap, p_per_receive;
-    sioc_json_tok *p_toks;
-    size_t p_n_toks;
-    uint8_t *p_scratch, *p_one;
-    size_t p_scratch_size, p_one_size;
-    int p_have_topic, p_sub_created;
-    char p_name[SIOC_CLUSTER_NAME_MAX];          /* queue or subscription */
-    char p_topic[SIOC_CLUSTER_ARN_MAX];          /* AWS topic ARN / Azure topic name */
-    char p_queue_url[SIOC_CLUSTER_ARN_MAX];      /* AWS */
-    char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
-    char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
-    char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
-    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
-    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
-    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
     /* AWS orphan clean-up (member_janitor.c) */
-    uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
-    uint64_t p_single_until;                  /* AWS: one message per receive until then (a reply was too large) */
     int p_has_jan, p_jan_step;
     struct sioc__mjcand *p_jan;
     size_t p_n_jan, p_jan_idx;
@@ -18390,6 +18391,15 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 #define SIOC__M_STEP_CLEANUP 101
 
 typedef struct sioc__mslot {
+    int state, kind, op, attempts, auth_retries; /* first: short loads and stores on small targets */
+    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
+    uint64_t retry_at;
+    uint64_t seq_first; /* publish: sequence of its first message */
+    uint64_t deadline;  /* settle: give up after this (0: never) */
+    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
+    size_t count;       /* messages in a publish or settle batch */
+    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
+    size_t body_len;
     union {
         int none;
 #if SIOC_ENABLE_AWS
@@ -18399,15 +18409,6 @@ typedef struct sioc__mslot {
         sioc_azure_call azure;
 #endif
     } call;
-    int state, kind, op, attempts, auth_retries;
-    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
-    uint64_t retry_at;
-    uint64_t seq_first; /* publish: sequence of its first message */
-    uint64_t deadline;  /* settle: give up after this (0: never) */
-    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
-    size_t count;       /* messages in a publish or settle batch */
-    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
-    size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
     char nsp[SIOC_CLUSTER_NSP_MAX + 1];
     char requester[SIOC_NODE_ID_MAX + 1];
@@ -19063,13 +19064,28 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
     return 1;
 }
 
-/* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
-static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
-    s->seq_first = c->p_sent + 1u;
-    s->count = n;
-    s->accepted = 0;
+/* The oldest n out messages leave the node with the next sequences: the first of them. */
+static uint64_t sioc__m_take(sioc_cluster *c, size_t n) {
+    uint64_t first = c->p_sent + 1u;
     c->p_sent += n;
     sioc_node_out_pop(&c->p_node, n);
+    return first;
+}
+
+/* The oldest n out messages are in the slot's request now (it keeps them for retries). */
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
+    s->seq_first = sioc__m_take(c, n);
+    s->count = n;
+    s->accepted = 0;
+}
+
+/* Messages first .. first + n - 1 have an outcome: `accepted` of them were taken by the broker. */
+static void sioc__m_outcome(sioc_cluster *c, uint64_t first, size_t n, size_t accepted, sioc_result r) {
+    c->p_stats.published += accepted;
+    c->p_stats.publish_failed += n - accepted;
+    c->p_published_seq = first + n - 1u;
+    if (c->p_desc.on_publish)
+        c->p_desc.on_publish(c->p_desc.user, first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
 }
 
 /* The slot's messages have an outcome: `accepted` of them were taken by the broker in this answer (besides those
@@ -19079,13 +19095,8 @@ static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted
     s->state = SIOC__MS_FREE;
     if (!n) return;
     accepted += s->accepted;
-    if (accepted > n) accepted = n;
-    c->p_stats.published += accepted;
-    c->p_stats.publish_failed += n - accepted;
-    c->p_published_seq = s->seq_first + n - 1u;
     s->count = 0;
-    if (c->p_desc.on_publish)
-        c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
+    sioc__m_outcome(c, s->seq_first, n, accepted > n ? n : accepted, r);
 }
 
 /* A publish failed without an answer (timeout, reset, 5xx): the broker may have taken it. At-least-once sends it
@@ -19101,14 +19112,14 @@ static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r)
     return 1;
 }
 
-/* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
-static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
-    sioc__mslot tmp;
-    size_t n = sioc_node_out_count(&c->p_node);
-    if (!n) return;
-    memset(&tmp, 0, sizeof tmp);
-    sioc__m_pub_taken(c, &tmp, n);
-    sioc__m_pub_outcome(c, &tmp, 0, r);
+/* The publish slot's messages and everything still queued in the node go nowhere (no topic, closing gave up). */
+static void sioc__m_pub_abandon(sioc_cluster *c, sioc_result r) {
+    sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
+    size_t n;
+    sioc__m_cancel(c, pub);
+    sioc__m_pub_outcome(c, pub, 0, r);
+    n = sioc_node_out_count(&c->p_node); /* on_publish may have queued more */
+    if (n) sioc__m_outcome(c, sioc__m_take(c, n), n, 0, r);
 }
 
 #if SIOC_ENABLE_RECEIVE
@@ -19234,11 +19245,8 @@ SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_slots; i++)
         if (i != SIOC__M_PUB) sioc__m_cancel(c, &c->p_slots[i]);
     c->p_n_settles = 0;
-    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic) {
-        sioc__m_cancel(c, &c->p_slots[SIOC__M_PUB]);
-        sioc__m_pub_outcome(c, &c->p_slots[SIOC__M_PUB], 0, SIOC_ERR_CLOSED);
-        sioc__m_drop_out(c, SIOC_ERR_CLOSED); /* nowhere to publish */
-    }
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic)
+        sioc__m_pub_abandon(c, SIOC_ERR_CLOSED); /* nowhere to publish */
     if (c->p_state == SIOC_CLUSTER_IDLE) {
         c->p_state = SIOC_CLUSTER_CLOSED;
         return SIOC_OK;
@@ -19312,11 +19320,7 @@ static void sioc__m_drain(sioc_cluster *c, uint64_t now) {
     sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
     int drained = c->p_node.state == SIOC_NODE_CLOSED && pub->state == SIOC__MS_FREE;
     if (!drained && now < c->p_close_deadline) return;
-    if (pub->state != SIOC__MS_FREE) {
-        sioc__m_cancel(c, pub);
-        sioc__m_pub_outcome(c, pub, 0, SIOC_ERR_TIMEOUT);
-    }
-    sioc__m_drop_out(c, SIOC_ERR_TIMEOUT);
+    sioc__m_pub_abandon(c, SIOC_ERR_TIMEOUT); /* a free publish slot holds nothing */
     c->p_step = SIOC__M_STEP_CLEANUP;
     if (now >= c->p_close_deadline) c->p_close_deadline = now + 2000; /* a short try to clean up */
 }

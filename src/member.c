@@ -551,13 +551,28 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now) {
     return 1;
 }
 
-/* The oldest n out messages are in the slot's request now: they get their sequences and leave the node. */
-static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
-    s->seq_first = c->p_sent + 1u;
-    s->count = n;
-    s->accepted = 0;
+/* The oldest n out messages leave the node with the next sequences: the first of them. */
+static uint64_t sioc__m_take(sioc_cluster *c, size_t n) {
+    uint64_t first = c->p_sent + 1u;
     c->p_sent += n;
     sioc_node_out_pop(&c->p_node, n);
+    return first;
+}
+
+/* The oldest n out messages are in the slot's request now (it keeps them for retries). */
+static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n) {
+    s->seq_first = sioc__m_take(c, n);
+    s->count = n;
+    s->accepted = 0;
+}
+
+/* Messages first .. first + n - 1 have an outcome: `accepted` of them were taken by the broker. */
+static void sioc__m_outcome(sioc_cluster *c, uint64_t first, size_t n, size_t accepted, sioc_result r) {
+    c->p_stats.published += accepted;
+    c->p_stats.publish_failed += n - accepted;
+    c->p_published_seq = first + n - 1u;
+    if (c->p_desc.on_publish)
+        c->p_desc.on_publish(c->p_desc.user, first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
 }
 
 /* The slot's messages have an outcome: `accepted` of them were taken by the broker in this answer (besides those
@@ -567,13 +582,8 @@ static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted
     s->state = SIOC__MS_FREE;
     if (!n) return;
     accepted += s->accepted;
-    if (accepted > n) accepted = n;
-    c->p_stats.published += accepted;
-    c->p_stats.publish_failed += n - accepted;
-    c->p_published_seq = s->seq_first + n - 1u;
     s->count = 0;
-    if (c->p_desc.on_publish)
-        c->p_desc.on_publish(c->p_desc.user, s->seq_first, n, accepted == n ? SIOC_OK : (r ? r : SIOC_ERR_SERVER));
+    sioc__m_outcome(c, s->seq_first, n, accepted > n ? n : accepted, r);
 }
 
 /* A publish failed without an answer (timeout, reset, 5xx): the broker may have taken it. At-least-once sends it
@@ -589,14 +599,14 @@ static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r)
     return 1;
 }
 
-/* Everything still queued in the node goes nowhere (no topic, or closing gave up). */
-static void sioc__m_drop_out(sioc_cluster *c, sioc_result r) {
-    sioc__mslot tmp;
-    size_t n = sioc_node_out_count(&c->p_node);
-    if (!n) return;
-    memset(&tmp, 0, sizeof tmp);
-    sioc__m_pub_taken(c, &tmp, n);
-    sioc__m_pub_outcome(c, &tmp, 0, r);
+/* The publish slot's messages and everything still queued in the node go nowhere (no topic, closing gave up). */
+static void sioc__m_pub_abandon(sioc_cluster *c, sioc_result r) {
+    sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
+    size_t n;
+    sioc__m_cancel(c, pub);
+    sioc__m_pub_outcome(c, pub, 0, r);
+    n = sioc_node_out_count(&c->p_node); /* on_publish may have queued more */
+    if (n) sioc__m_outcome(c, sioc__m_take(c, n), n, 0, r);
 }
 
 #if SIOC_ENABLE_RECEIVE
@@ -722,11 +732,8 @@ SIOC_API sioc_result sioc_cluster_close(sioc_cluster *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_slots; i++)
         if (i != SIOC__M_PUB) sioc__m_cancel(c, &c->p_slots[i]);
     c->p_n_settles = 0;
-    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic) {
-        sioc__m_cancel(c, &c->p_slots[SIOC__M_PUB]);
-        sioc__m_pub_outcome(c, &c->p_slots[SIOC__M_PUB], 0, SIOC_ERR_CLOSED);
-        sioc__m_drop_out(c, SIOC_ERR_CLOSED); /* nowhere to publish */
-    }
+    if (c->p_state == SIOC_CLUSTER_IDLE || c->p_state == SIOC_CLUSTER_FAILED || !c->p_have_topic)
+        sioc__m_pub_abandon(c, SIOC_ERR_CLOSED); /* nowhere to publish */
     if (c->p_state == SIOC_CLUSTER_IDLE) {
         c->p_state = SIOC_CLUSTER_CLOSED;
         return SIOC_OK;
@@ -800,11 +807,7 @@ static void sioc__m_drain(sioc_cluster *c, uint64_t now) {
     sioc__mslot *pub = &c->p_slots[SIOC__M_PUB];
     int drained = c->p_node.state == SIOC_NODE_CLOSED && pub->state == SIOC__MS_FREE;
     if (!drained && now < c->p_close_deadline) return;
-    if (pub->state != SIOC__MS_FREE) {
-        sioc__m_cancel(c, pub);
-        sioc__m_pub_outcome(c, pub, 0, SIOC_ERR_TIMEOUT);
-    }
-    sioc__m_drop_out(c, SIOC_ERR_TIMEOUT);
+    sioc__m_pub_abandon(c, SIOC_ERR_TIMEOUT); /* a free publish slot holds nothing */
     c->p_step = SIOC__M_STEP_CLEANUP;
     if (now >= c->p_close_deadline) c->p_close_deadline = now + 2000; /* a short try to clean up */
 }

@@ -253,12 +253,44 @@ struct sioc__mjcand;
 /* The member. Transparent so it can live anywhere (static, stack, your struct); every field is private: use the
    calls below. Do not copy or move it after init. */
 typedef struct sioc_cluster {
+    /* the fields used most come first (short loads and stores on small targets) */
     sioc_cluster_transport p_transport;
     sioc_cluster_state p_state;
     sioc_result p_last_error;
+    int p_inited; /* bit 0 node, bit 1 client, bit 2 posix */
+    int p_step;
+    struct sioc__mslot *p_slots;
+    size_t p_n_slots;
+    void *p_mem;
+    size_t p_mem_size;
+    sioc_http_client *p_http;
+    uint32_t p_gen;
+    void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
+    size_t p_n_settles, p_settle_cap, p_per_receive;
+    sioc_json_tok *p_toks;
+    size_t p_n_toks;
+    uint8_t *p_scratch, *p_one;
+    size_t p_scratch_size, p_one_size;
+    int p_have_topic, p_sub_created;
+    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
+    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
+    uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
+    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
+    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
+    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
+    uint32_t p_recent_pos;
+    uint64_t p_hash_key;
+    uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
+    uint64_t p_single_until;                  /* AWS: one message per receive until then (a reply was too large) */
     char p_detail[SIOC_DETAIL_SIZE];
     sioc_cluster_stats p_stats;
     sioc_cluster_desc p_desc; /* resolved */
+    char p_name[SIOC_CLUSTER_NAME_MAX];          /* queue or subscription */
+    char p_topic[SIOC_CLUSTER_ARN_MAX];          /* AWS topic ARN / Azure topic name */
+    char p_queue_url[SIOC_CLUSTER_ARN_MAX];      /* AWS */
+    char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
+    char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
+    char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
     sioc_node p_node;
     union {
         int none;
@@ -269,42 +301,11 @@ typedef struct sioc_cluster {
         sioc_azure_client azure;
 #endif
     } p_client;
-    sioc_http_client *p_http;
 #if SIOC_ENABLE_POSIX
     sioc_posix p_px;
     int p_has_px;
 #endif
-    int p_inited; /* bit 0 node, bit 1 client, bit 2 posix */
-    void *p_mem;
-    size_t p_mem_size;
-    struct sioc__mslot *p_slots;
-    size_t p_n_slots;
-    int p_step;
-    uint64_t p_close_deadline, p_queued_seq, p_published_seq, p_sent;
-    uint32_t p_gen;
-    uint64_t *p_recent;     /* keyed hashes of recent message ids (0 = empty) */
-    uint32_t *p_recent_at;  /* when each was seen (s, the caller's clock) */
-    uint32_t p_recent_pos;
-    uint64_t p_hash_key;
-    void *p_settles; /* AWS: receipt handles to delete; Azure: locks to settle */
-    size_t p_n_settles, p_settle_cap, p_per_receive;
-    sioc_json_tok *p_toks;
-    size_t p_n_toks;
-    uint8_t *p_scratch, *p_one;
-    size_t p_scratch_size, p_one_size;
-    int p_have_topic, p_sub_created;
-    char p_name[SIOC_CLUSTER_NAME_MAX];          /* queue or subscription */
-    char p_topic[SIOC_CLUSTER_ARN_MAX];          /* AWS topic ARN / Azure topic name */
-    char p_queue_url[SIOC_CLUSTER_ARN_MAX];      /* AWS */
-    char p_queue_arn[SIOC_CLUSTER_ARN_MAX];      /* AWS */
-    char p_sub_arn[SIOC_CLUSTER_ARN_MAX];        /* AWS */
-    char p_old_sub[SIOC_CLUSTER_ARN_MAX];        /* AWS: a subscription to remove after a lost queue */
-    uint64_t p_recv_at, p_quiet_at; /* pacing: earliest next receive while busy / while quiet (0: at once) */
-    int p_quiet;                    /* pacing: the last receive brought heartbeats only */
-    uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
     /* AWS orphan clean-up (member_janitor.c) */
-    uint64_t p_seen_expired, p_sub_check_at; /* AWS subscription watch */
-    uint64_t p_single_until;                  /* AWS: one message per receive until then (a reply was too large) */
     int p_has_jan, p_jan_step;
     struct sioc__mjcand *p_jan;
     size_t p_n_jan, p_jan_idx;

@@ -39,6 +39,15 @@ enum { SIOC__MK_CTL = 0, SIOC__MK_PUB = 1, SIOC__MK_SETTLE = 2, SIOC__MK_RECV = 
 #define SIOC__M_STEP_CLEANUP 101
 
 typedef struct sioc__mslot {
+    int state, kind, op, attempts, auth_retries; /* first: short loads and stores on small targets */
+    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
+    uint64_t retry_at;
+    uint64_t seq_first; /* publish: sequence of its first message */
+    uint64_t deadline;  /* settle: give up after this (0: never) */
+    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
+    size_t count;       /* messages in a publish or settle batch */
+    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
+    size_t body_len;
     union {
         int none;
 #if SIOC_ENABLE_AWS
@@ -48,15 +57,6 @@ typedef struct sioc__mslot {
         sioc_azure_call azure;
 #endif
     } call;
-    int state, kind, op, attempts, auth_retries;
-    uint32_t gen;      /* receive: the queue / subscription generation it was sent for */
-    uint64_t retry_at;
-    uint64_t seq_first; /* publish: sequence of its first message */
-    uint64_t deadline;  /* settle: give up after this (0: never) */
-    uint64_t sent_at;   /* when the request was last submitted (receive pacing) */
-    size_t count;       /* messages in a publish or settle batch */
-    size_t accepted;    /* publish: of them taken by the broker in earlier answers (a partial batch re-sent) */
-    size_t body_len;
     /* Azure send and settle: what a retry needs again (the body stays in body memory) */
     char nsp[SIOC_CLUSTER_NSP_MAX + 1];
     char requester[SIOC_NODE_ID_MAX + 1];
