@@ -666,17 +666,15 @@ static uint64_t sioc__m_settle_due(const sioc_cluster *c) {
     return q[0].due;
 }
 
-/* Earliest start of the next receive (0: now). A request of ours waiting for answers ends a quiet wait. */
-static uint64_t sioc__m_recv_due(const sioc_cluster *c) {
+/* Earliest start of the next receive (0: now), UINT64_MAX while the settle queue has no room for what it may
+   bring. A request of ours waiting for answers ends a quiet wait. */
+static uint64_t sioc__m_recv_at(const sioc_cluster *c) {
+    if (sioc__m_emitter(c) || !SIOC__M_CLOUD(c, can_receive, (c)) ||
+        c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) > c->p_settle_cap)
+        return UINT64_MAX;
     if (!sioc__m_pacing(c)) return 0;
     if (c->p_quiet && !sioc_node_pending_requests(&c->p_node)) return c->p_quiet_at;
     return c->p_recv_at;
-}
-
-/* 1 when a receive may be sent now as far as the settle queue goes (room for what it may bring). */
-static int sioc__m_recv_room(const sioc_cluster *c) {
-    return !sioc__m_emitter(c) && SIOC__M_CLOUD(c, can_receive, (c)) &&
-           c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) <= c->p_settle_cap;
 }
 #endif
 
@@ -825,7 +823,7 @@ SIOC_API void sioc_cluster_process(sioc_cluster *c, uint64_t now_ms) {
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
 #if SIOC_ENABLE_RECEIVE
         SIOC__M_CLOUD(c, settle_start, (c, now_ms));
-        if (sioc__m_recv_room(c) && now_ms >= sioc__m_recv_due(c))
+        if (sioc__m_recv_at(c) <= now_ms && now_ms != UINT64_MAX)
             for (i = 0; i < c->p_n_slots; i++)
                 if (c->p_slots[i].kind == SIOC__MK_RECV && c->p_slots[i].state == SIOC__MS_FREE)
                     SIOC__M_CLOUD(c, recv_start, (c, &c->p_slots[i], now_ms));
@@ -870,7 +868,7 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
 #if SIOC_ENABLE_RECEIVE /* a free settle slot and held settles; a free receive slot */
     if (c->p_state == SIOC_CLUSTER_RUNNING) {
         if ((free_kinds & (1u << SIOC__MK_SETTLE)) && c->p_n_settles && (h = sioc__m_settle_due(c)) < d) d = h;
-        if ((free_kinds & (1u << SIOC__MK_RECV)) && sioc__m_recv_room(c) && (h = sioc__m_recv_due(c)) < d) d = h;
+        if ((free_kinds & (1u << SIOC__MK_RECV)) && (h = sioc__m_recv_at(c)) < d) d = h;
     }
 #endif
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {

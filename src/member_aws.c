@@ -42,7 +42,7 @@ static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
 static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 
 /* The adapter's message attributes: nsp, uid, then requesterUid and data when present. */
-static const char sioc__maws_attr_names[4][13] = {"nsp", "uid", "requesterUid", "data"};
+static const sioc_str sioc__maws_attr_names[4] = {{"nsp", 3}, {"uid", 3}, {"requesterUid", 12}, {"data", 4}};
 
 /* Batch entry ids only need to be unique in their batch (docs/AWS.md §3.2): "m0" .. "m9". */
 static sioc_str sioc__maws_id(size_t i) {
@@ -151,13 +151,10 @@ static void sioc__maws_queue_name(sioc_cluster *c, int fresh) {
         sioc_buf_put(&b, c->p_node.uid, c->p_node.uid_len);
     } else { /* a re-created queue gets a new name: SQS refuses a deleted name for 60 s */
         uint8_t r[8];
-        size_t i;
-        static const char hex[] = "0123456789abcdef";
+        char hex[2 * sizeof r + 1];
         (void)c->p_desc.random(c->p_desc.user, r, sizeof r);
-        for (i = 0; i < sizeof r; i++) {
-            sioc_buf_putc(&b, hex[r[i] >> 4]);
-            sioc_buf_putc(&b, hex[r[i] & 15]);
-        }
+        (void)sioc_hex_encode(r, sizeof r, hex, sizeof hex);
+        sioc_buf_put(&b, hex, 2 * sizeof r);
     }
     c->p_name[SIOC__MIN(b.len, sizeof c->p_name - 1)] = 0;
 }
@@ -292,9 +289,10 @@ static void sioc__maws_queue_lost(sioc_cluster *c, uint64_t now) {
 /* The topic is gone (NotFound on Publish): start-up again; the queue (and its receipt handles) stays ours. */
 static void sioc__maws_topic_lost(sioc_cluster *c, uint64_t now) {
     if (!sioc__m_lost(c, SIOC__M_LOST_TOPIC, SIOC__MAWS_S_TOPIC, now)) return;
+    c->p_topic[0] = 0;
+    if (!SIOC_ENABLE_RECEIVE) return; /* an emitter has no subscription */
     memcpy(c->p_old_sub, c->p_sub_arn, sizeof c->p_old_sub);
     c->p_sub_arn[0] = 0;
-    c->p_topic[0] = 0;
 }
 
 #if SIOC_ENABLE_RECEIVE
@@ -369,9 +367,8 @@ static sioc_result sioc__maws_ctl_read(sioc_cluster *c, const sioc_aws_call *cal
 
 /* The next step after a successful one; RUNNING after the last. */
 static void sioc__maws_advance(sioc_cluster *c, uint64_t now) {
-    int emitter = sioc__m_emitter(c);
     if (c->p_step == SIOC__MAWS_S_UNSUB_OLD) c->p_old_sub[0] = 0;
-    if (c->p_step == SIOC__MAWS_S_TOPIC && emitter) c->p_step = SIOC__MAWS_S_DONE;
+    if (!SIOC_ENABLE_RECEIVE || (c->p_step == SIOC__MAWS_S_TOPIC && sioc__m_emitter(c))) c->p_step = SIOC__MAWS_S_DONE;
     else if (c->p_step == SIOC__MAWS_S_TOPIC && c->p_queue_url[0] && c->p_queue_arn[0])
         c->p_step = SIOC__MAWS_S_UNSUB_OLD; /* restart after a lost topic: the queue is still ours */
     else if (c->p_step == SIOC__MAWS_S_QUEUE) c->p_queue_arn[0] = 0, c->p_step = SIOC__MAWS_S_ARN;
@@ -513,7 +510,7 @@ static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_
         sv[0] = &env.nsp, sv[1] = &env.uid, sv[2] = &env.requester_uid;
         for (i = 0; i < m->attr_count; i++) { /* the adapter's attributes by name and type; the last one counts */
             const sioc_aws_attr *a = &m->attrs[i];
-            for (k = 0; k < 4 && !sioc_str_eq(a->name, sioc_str_c(sioc__maws_attr_names[k])); k++) {}
+            for (k = 0; k < 4 && !sioc_str_eq(a->name, sioc__maws_attr_names[k]); k++) {}
             if (k == 3 && a->type == SIOC_AWS_ATTR_BINARY) env.data = a->value;
             if (k < 3 && a->type == SIOC_AWS_ATTR_STRING)
                 sv[k]->ptr = a->value.ptr ? (const char *)a->value.ptr : "", sv[k]->len = a->value.len;
@@ -699,7 +696,7 @@ static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     for (i = 0; i < 4; i++) {
         const void *p = i < 3 ? (const void *)v[i]->ptr : (const void *)o->data.ptr;
         if (i >= 2 && !p) continue;
-        a[k].name = sioc_str_c(sioc__maws_attr_names[i]);
+        a[k].name = sioc__maws_attr_names[i];
         a[k].type = i < 3 ? SIOC_AWS_ATTR_STRING : SIOC_AWS_ATTR_BINARY;
         a[k].value = sioc_bytes_n(p, i < 3 ? v[i]->len : o->data.len);
         k++;
