@@ -19205,8 +19205,8 @@ static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     uint64_t h;
     uint32_t i, n = c->p_desc.recent_ids, now_s, window_s, ms;
-    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     if (!id.len || !n) return 0;
+    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     h = sioc__m_id_hash(c, id);
     for (i = 0; i < n; i++)
         if (c->p_recent[i] == h) return 1;
@@ -19214,7 +19214,7 @@ static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     if (c->p_recent[c->p_recent_pos] && now_s - c->p_recent_at[c->p_recent_pos] < window_s) c->p_stats.dedup_short++;
     c->p_recent[c->p_recent_pos] = h;
     c->p_recent_at[c->p_recent_pos] = now_s;
-    c->p_recent_pos = (c->p_recent_pos + 1u) % n;
+    if (++c->p_recent_pos == n) c->p_recent_pos = 0;
     return 0;
 }
 #endif
@@ -19855,13 +19855,14 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
 /* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
    was deleted and re-created, taking our subscription along) and every subscription_check_s. */
 static void sioc__maws_watch(sioc_cluster *c, uint64_t now) {
-    uint64_t expired = c->p_node.counters.peers_expired;
+    uint64_t expired = c->p_node.counters.peers_expired, next;
     sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
     if (c->p_state != SIOC_CLUSTER_RUNNING || sioc__m_emitter(c) || s->state != SIOC__MS_FREE) return;
-    if (!c->p_sub_check_at) c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    next = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    if (!c->p_sub_check_at) c->p_sub_check_at = next;
     if (expired == c->p_seen_expired && now < c->p_sub_check_at) return;
     c->p_seen_expired = expired;
-    c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    c->p_sub_check_at = next;
     c->p_step = SIOC__MAWS_S_RESUBSCRIBE;
     sioc__maws_ctl_step(c, now);
 }

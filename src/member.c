@@ -692,8 +692,8 @@ static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
 static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     uint64_t h;
     uint32_t i, n = c->p_desc.recent_ids, now_s, window_s, ms;
-    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     if (!id.len || !n) return 0;
+    now_s = (uint32_t)sioc__udiv64(now, 1000u, &ms);
     h = sioc__m_id_hash(c, id);
     for (i = 0; i < n; i++)
         if (c->p_recent[i] == h) return 1;
@@ -701,7 +701,7 @@ static int sioc__m_seen(sioc_cluster *c, sioc_str id, uint64_t now) {
     if (c->p_recent[c->p_recent_pos] && now_s - c->p_recent_at[c->p_recent_pos] < window_s) c->p_stats.dedup_short++;
     c->p_recent[c->p_recent_pos] = h;
     c->p_recent_at[c->p_recent_pos] = now_s;
-    c->p_recent_pos = (c->p_recent_pos + 1u) % n;
+    if (++c->p_recent_pos == n) c->p_recent_pos = 0;
     return 0;
 }
 #endif

@@ -401,13 +401,14 @@ static void sioc__maws_resubscribed(sioc_cluster *c, sioc__mslot *s, uint64_t no
 /* While RUNNING, check the subscription when peers went silent (their messages may no longer reach us: the topic
    was deleted and re-created, taking our subscription along) and every subscription_check_s. */
 static void sioc__maws_watch(sioc_cluster *c, uint64_t now) {
-    uint64_t expired = c->p_node.counters.peers_expired;
+    uint64_t expired = c->p_node.counters.peers_expired, next;
     sioc__mslot *s = &c->p_slots[SIOC__M_CTL];
     if (c->p_state != SIOC_CLUSTER_RUNNING || sioc__m_emitter(c) || s->state != SIOC__MS_FREE) return;
-    if (!c->p_sub_check_at) c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    next = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    if (!c->p_sub_check_at) c->p_sub_check_at = next;
     if (expired == c->p_seen_expired && now < c->p_sub_check_at) return;
     c->p_seen_expired = expired;
-    c->p_sub_check_at = now + (uint64_t)c->p_desc.aws.subscription_check_s * 1000u;
+    c->p_sub_check_at = next;
     c->p_step = SIOC__MAWS_S_RESUBSCRIBE;
     sioc__maws_ctl_step(c, now);
 }
