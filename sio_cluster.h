@@ -18449,6 +18449,7 @@ static void sioc__m_go(sioc_cluster *c, sioc__mslot *s, int op, uint64_t now);
 static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now);
 static void sioc__m_fail(sioc_cluster *c, sioc__mslot *s, sioc_result r, uint64_t now);
 static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int will_retry);
+static void sioc__m_give_up(sioc_cluster *c, sioc__mslot *s, sioc_result r);
 static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now);
 static void sioc__m_running(sioc_cluster *c, uint64_t now);
 #define SIOC__M_LOST_QUEUE 1 /* the queue / subscription: its handles and locks died, receives still out are stale */
@@ -18457,6 +18458,7 @@ static int sioc__m_lost(sioc_cluster *c, int what, int step, uint64_t now);
 static void sioc__m_pub_taken(sioc_cluster *c, sioc__mslot *s, size_t n);
 static void sioc__m_pub_outcome(sioc_cluster *c, sioc__mslot *s, size_t accepted, sioc_result r);
 static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r);
+static void sioc__m_pub_drop(sioc_cluster *c, sioc__mslot *s, sioc_result r);
 static int sioc__m_pacing(const sioc_cluster *c);
 #if SIOC_ENABLE_RECEIVE /* the receive side, for the clouds' receive and settle code */
 static uint64_t sioc__m_settle_due(const sioc_cluster *c);
@@ -18949,6 +18951,12 @@ static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int w
     }
 }
 
+/* The slot's request failed for good: reported, the slot free. */
+static void sioc__m_give_up(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+}
+
 /* Capped exponential backoff with full jitter above a floor, never a hot loop (docs/DESIGN.md). Throttling waits
    at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
    token), later ones back off like any failure. */
@@ -18988,8 +18996,7 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         return SIOC_OK;
     }
     if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        sioc__m_report(c, s, r, 0);
-        s->state = SIOC__MS_FREE;
+        sioc__m_give_up(c, s, r);
         return r;
     }
     sioc__m_fail(c, s, r, now);
@@ -19003,8 +19010,7 @@ static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uin
         sioc__m_fail(c, s, r, now);
         return 0;
     }
-    s->state = SIOC__MS_FREE;
-    sioc__m_report(c, s, r, 0);
+    sioc__m_give_up(c, s, r);
     return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
 }
 #endif
@@ -19107,9 +19113,14 @@ static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r)
         c->p_stats.ambiguous_retries++;
         return 0;
     }
+    sioc__m_pub_drop(c, s, r);
+    return 1;
+}
+
+/* The slot's messages are dropped for good (reported, none taken). */
+static void sioc__m_pub_drop(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
     sioc__m_report(c, s, r, 0);
     sioc__m_pub_outcome(c, s, 0, r);
-    return 1;
 }
 
 /* The publish slot's messages and everything still queued in the node go nowhere (no topic, closing gave up). */
@@ -19915,8 +19926,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         return;
     }
     if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* docs/AWS.md §4: report, do not retry blindly */
-        sioc__m_report(c, s, r, 0);
-        s->state = SIOC__MS_FREE;
+        sioc__m_give_up(c, s, r);
         c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
@@ -20127,8 +20137,7 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         return;
     }
     if (call->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__MS_FREE;
-        sioc__m_report(c, s, call->result, 0);
+        sioc__m_give_up(c, s, call->result);
         sioc__maws_queue_lost(c, now);
         return;
     }
@@ -20244,8 +20253,7 @@ static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     }
     if (call->result == SIOC_ERR_NOT_FOUND && c->p_state == SIOC_CLUSTER_RUNNING) sioc__maws_topic_lost(c, now);
     if (call->result == SIOC_ERR_HTTP_STATUS && call->error.sender_fault) { /* refused (too long, bad value) */
-        sioc__m_report(c, s, call->result, 0);
-        sioc__m_pub_outcome(c, s, 0, call->result);
+        sioc__m_pub_drop(c, s, call->result);
         return;
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline) {
@@ -20480,8 +20488,7 @@ static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     if ((r == SIOC_ERR_AUTH && s->auth_retries) || r == SIOC_ERR_HTTP_STATUS) {
         /* a wrong key or rule (already retried once with a fresh token), or a request the service refuses: a clear
            failure, no more requests (docs/AZURE.md §6) */
-        sioc__m_report(c, s, r, 0);
-        s->state = SIOC__MS_FREE;
+        sioc__m_give_up(c, s, r);
         c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
@@ -20625,8 +20632,7 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     /* refused for good (too large, bad value, quota): drop it; a 401 is retried with a fresh token and backoff */
     if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
         (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
-        sioc__m_report(c, s, r, 0);
-        sioc__m_pub_outcome(c, s, 0, r);
+        sioc__m_pub_drop(c, s, r);
         return;
     }
     if (!sioc__m_pub_ambiguous(c, s, r)) sioc__m_fail(c, s, r, now);

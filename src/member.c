@@ -436,6 +436,12 @@ static void sioc__m_report(sioc_cluster *c, sioc__mslot *s, sioc_result r, int w
     }
 }
 
+/* The slot's request failed for good: reported, the slot free. */
+static void sioc__m_give_up(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
+    s->state = SIOC__MS_FREE;
+    sioc__m_report(c, s, r, 0);
+}
+
 /* Capped exponential backoff with full jitter above a floor, never a hot loop (docs/DESIGN.md). Throttling waits
    at least 1 s (AWS) or 2 s (Azure) and any Retry-After; the first 401 is retried at once (a fresh signature or
    token), later ones back off like any failure. */
@@ -475,8 +481,7 @@ static sioc_result sioc__m_submit(sioc_cluster *c, sioc__mslot *s, uint64_t now)
         return SIOC_OK;
     }
     if (r == SIOC_ERR_ARG || r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_BUFFER_TOO_SMALL) {
-        sioc__m_report(c, s, r, 0);
-        s->state = SIOC__MS_FREE;
+        sioc__m_give_up(c, s, r);
         return r;
     }
     sioc__m_fail(c, s, r, now);
@@ -490,8 +495,7 @@ static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uin
         sioc__m_fail(c, s, r, now);
         return 0;
     }
-    s->state = SIOC__MS_FREE;
-    sioc__m_report(c, s, r, 0);
+    sioc__m_give_up(c, s, r);
     return s->gen == c->p_gen; /* a receive sent before the last re-creation tells nothing new */
 }
 #endif
@@ -594,9 +598,14 @@ static int sioc__m_pub_ambiguous(sioc_cluster *c, sioc__mslot *s, sioc_result r)
         c->p_stats.ambiguous_retries++;
         return 0;
     }
+    sioc__m_pub_drop(c, s, r);
+    return 1;
+}
+
+/* The slot's messages are dropped for good (reported, none taken). */
+static void sioc__m_pub_drop(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
     sioc__m_report(c, s, r, 0);
     sioc__m_pub_outcome(c, s, 0, r);
-    return 1;
 }
 
 /* The publish slot's messages and everything still queued in the node go nowhere (no topic, closing gave up). */

@@ -461,8 +461,7 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
         return;
     }
     if (r == SIOC_ERR_AUTH || r == SIOC_ERR_HTTP_STATUS) { /* docs/AWS.md §4: report, do not retry blindly */
-        sioc__m_report(c, s, r, 0);
-        s->state = SIOC__MS_FREE;
+        sioc__m_give_up(c, s, r);
         c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
@@ -673,8 +672,7 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
         return;
     }
     if (call->result == SIOC_ERR_NOT_FOUND) {
-        s->state = SIOC__MS_FREE;
-        sioc__m_report(c, s, call->result, 0);
+        sioc__m_give_up(c, s, call->result);
         sioc__maws_queue_lost(c, now);
         return;
     }
@@ -790,8 +788,7 @@ static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     }
     if (call->result == SIOC_ERR_NOT_FOUND && c->p_state == SIOC_CLUSTER_RUNNING) sioc__maws_topic_lost(c, now);
     if (call->result == SIOC_ERR_HTTP_STATUS && call->error.sender_fault) { /* refused (too long, bad value) */
-        sioc__m_report(c, s, call->result, 0);
-        sioc__m_pub_outcome(c, s, 0, call->result);
+        sioc__m_pub_drop(c, s, call->result);
         return;
     }
     if (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline) {

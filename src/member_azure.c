@@ -227,8 +227,7 @@ static void sioc__mazure_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     if ((r == SIOC_ERR_AUTH && s->auth_retries) || r == SIOC_ERR_HTTP_STATUS) {
         /* a wrong key or rule (already retried once with a fresh token), or a request the service refuses: a clear
            failure, no more requests (docs/AZURE.md §6) */
-        sioc__m_report(c, s, r, 0);
-        s->state = SIOC__MS_FREE;
+        sioc__m_give_up(c, s, r);
         c->p_state = SIOC_CLUSTER_FAILED;
         return;
     }
@@ -372,8 +371,7 @@ static void sioc__mazure_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now)
     /* refused for good (too large, bad value, quota): drop it; a 401 is retried with a fresh token and backoff */
     if (r == SIOC_ERR_TOO_LARGE || r == SIOC_ERR_LIMIT || r == SIOC_ERR_HTTP_STATUS ||
         (c->p_state == SIOC_CLUSTER_CLOSING && now >= c->p_close_deadline)) {
-        sioc__m_report(c, s, r, 0);
-        sioc__m_pub_outcome(c, s, 0, r);
+        sioc__m_pub_drop(c, s, r);
         return;
     }
     if (!sioc__m_pub_ambiguous(c, s, r)) sioc__m_fail(c, s, r, now);
