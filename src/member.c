@@ -255,9 +255,9 @@ static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, siz
 static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l, const sioc_cluster_desc *d) {
     size_t n[5], k, j, i = 0, off, at[7], area[7];
     n[SIOC__MK_CTL] = n[SIOC__MK_PUB] = 1;
-    n[SIOC__MK_SETTLE] = l->n_settle_slots;
-    n[SIOC__MK_RECV] = sioc__m_receives(d);
-    n[SIOC__MK_JANITOR] = l->reply[SIOC__MK_JANITOR] != 0;
+    n[SIOC__MK_SETTLE] = SIOC_ENABLE_RECEIVE ? l->n_settle_slots : 0; /* an emitter build: constants */
+    n[SIOC__MK_RECV] = SIOC_ENABLE_RECEIVE ? sioc__m_receives(d) : 0;
+    n[SIOC__MK_JANITOR] = SIOC__M_JANITOR && l->reply[SIOC__MK_JANITOR] != 0;
     off = sioc__align16((2u + n[2] + n[3] + n[4]) * sizeof(sioc__mslot));
     for (k = 0; k < 5; k++)
         for (j = 0; j < n[k]; j++, i++) {
@@ -269,13 +269,13 @@ static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *
             }
             off += body + sioc__align16(l->reply[k]);
         }
-    area[0] = l->settle_cap * sizeof(sioc__msettle);
-    area[1] = (size_t)d->recent_ids * sizeof(uint64_t);
-    area[2] = (size_t)d->recent_ids * 4u;
-    area[3] = l->toks * sizeof(sioc_json_tok);
+    area[0] = SIOC_ENABLE_RECEIVE ? l->settle_cap * sizeof(sioc__msettle) : 0;
+    area[1] = SIOC_ENABLE_RECEIVE ? (size_t)d->recent_ids * sizeof(uint64_t) : 0;
+    area[2] = SIOC_ENABLE_RECEIVE ? (size_t)d->recent_ids * 4u : 0;
+    area[3] = SIOC_ENABLE_RECEIVE ? l->toks * sizeof(sioc_json_tok) : 0;
     area[4] = n[SIOC__MK_JANITOR] * SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand);
     area[5] = l->scratch;
-    area[6] = l->one;
+    area[6] = SIOC_ENABLE_RECEIVE ? l->one : 0;
     for (k = 0; k < 7; k++) at[k] = off, off += sioc__align16(area[k]);
     if (mem) {
         c->p_slots = (sioc__mslot *)(void *)mem;
@@ -326,7 +326,7 @@ static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluste
                                                  : SIOC__M_TEXT("sioc_cluster: an option of the transport is out of range"));
         return 0;
     }
-    if (d->node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
+    if (!SIOC_ENABLE_RECEIVE || d->node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
         l->n_settle_slots = l->settle_cap = l->per_receive = l->toks = l->one = l->reply[SIOC__MK_JANITOR] = 0;
         l->scratch = SIOC__MAX(l->reply[SIOC__MK_CTL], l->reply[SIOC__MK_PUB]); /* start-up steps, publishes */
         d->recent_ids = 0;
@@ -503,7 +503,7 @@ static int sioc__m_recv_gone(sioc_cluster *c, sioc__mslot *s, sioc_result r, uin
 /* What a refusal for good means for each kind of slot. */
 static void sioc__m_refused(sioc_cluster *c, sioc__mslot *s, sioc_result r) {
     if (s->kind == SIOC__MK_PUB) sioc__m_pub_outcome(c, s, 0, r);
-    else if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+    else if (SIOC_ENABLE_RECEIVE && s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
     else if (s->kind == SIOC__MK_CTL) c->p_state = c->p_state == SIOC_CLUSTER_CLOSING ? SIOC_CLUSTER_CLOSED
                                                                                    : SIOC_CLUSTER_FAILED;
 }
@@ -526,8 +526,10 @@ static void sioc__m_set_ready(sioc_cluster *c, int ready, uint64_t now) {
 
 static void sioc__m_running(sioc_cluster *c, uint64_t now) {
     c->p_state = SIOC_CLUSTER_RUNNING;
+#if SIOC_ENABLE_RECEIVE
     c->p_recv_at = c->p_quiet_at = 0; /* a new queue: receive at once */
     c->p_quiet = 0;
+#endif
 #if SIOC__M_JANITOR
     if (!c->p_jan_next) { /* the first look, once every live peer had time to be heard (fair election) */
         uint64_t wait = (uint64_t)c->p_desc.aws.orphan_check_s * 1000u, hb = sioc_node_desc_resolved(&c->p_desc.node).heartbeat_timeout_ms;
@@ -790,7 +792,7 @@ static void sioc__m_retries(sioc_cluster *c, uint64_t now) {
         sioc_result r;
         if (s->state != SIOC__MS_WAIT || now < s->retry_at) continue;
         if (!((SIOC__M_RETRY_STATES >> (s->kind * 6 + (int)c->p_state)) & 1u)) {
-            if (s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
+            if (SIOC_ENABLE_RECEIVE && s->kind == SIOC__MK_SETTLE) c->p_stats.settle_failed += s->count ? s->count : 1;
             if (SIOC__M_JANITOR && s->kind == SIOC__MK_JANITOR) c->p_jan_step = 0; /* the round starts over later */
             s->state = SIOC__MS_FREE;
             continue;

@@ -207,10 +207,15 @@ static void sioc__maws_ctl_step(sioc_cluster *c, uint64_t now) {
     sioc_result r = SIOC_OK;
     int op = -1;
     if (s->state != SIOC__MS_FREE) return;
-    /* steps with nothing to do: no old subscription, no queue or subscription left to delete */
+    /* steps with nothing to do: no old subscription, no queue or subscription left to delete (an emitter has
+       neither) */
+#if SIOC_ENABLE_RECEIVE
     if (c->p_step == SIOC__MAWS_S_UNSUB_OLD && !c->p_old_sub[0]) c->p_step = SIOC__MAWS_S_SUBSCRIBE;
     if (c->p_step == SIOC__MAWS_S_DELQ && !c->p_queue_url[0]) c->p_step = SIOC__MAWS_S_UNSUB;
     if (c->p_step == SIOC__MAWS_S_UNSUB && !c->p_sub_arn[0]) {
+#else
+    if (c->p_step >= SIOC__MAWS_S_DELQ) {
+#endif
         c->p_state = SIOC_CLUSTER_CLOSED;
         return;
     }
