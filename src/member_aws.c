@@ -68,7 +68,7 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
-    if (!a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
+    if (SIOC__M_JANITOR && !a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
         l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
         l->scratch = SIOC__MAX(l->scratch, (size_t)65536u);
         l->toks = SIOC__MAX(l->toks, (size_t)512u);
@@ -178,7 +178,7 @@ static size_t sioc__maws_tags(sioc_cluster *c, sioc_aws_kv *tags, const sioc_aws
     tags[2].key = sioc_str_n("sioc-janitor", 12);
     tags[2].value = sioc_str_n("1", 1);
     *tp = tags;
-    return c->p_has_jan ? 3 : 2;
+    return SIOC__M_JANITOR && c->p_has_jan ? 3 : 2;
 }
 
 static sioc_result sioc__maws_write_subscribe(sioc_cluster *c, sioc_buf *b) {
