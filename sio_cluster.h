@@ -19396,6 +19396,8 @@ SIOC_API uint64_t sioc_cluster_next_deadline(const sioc_cluster *c, uint64_t now
         if ((free_kinds & (1u << SIOC__MK_SETTLE)) && c->p_n_settles && (h = sioc__m_settle_due(c)) < d) d = h;
         if ((free_kinds & (1u << SIOC__MK_RECV)) && (h = sioc__m_recv_at(c)) < d) d = h;
     }
+#else
+    (void)free_kinds;
 #endif
     if (c->p_slots[SIOC__M_PUB].state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
         h = sioc__m_pub_due(c);
