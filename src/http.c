@@ -16,20 +16,20 @@ static const sioc_tls_ops *sioc__tls_ops(void);
 
 /* ---- small text helpers (ASCII, locale-free) ---- */
 
-/* RFC 9110 5.6.2 tchar. */
-static int sioc__http_tchar(int c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return 1;
-    default:
-        return 0;
-    }
+enum { SIOC__HC_TCHAR = 0, SIOC__HC_HOST = 12 };
+
+/* 1 when c is in a character class: bitmaps over 0x20..0x7f, 12 bytes each. SIOC__HC_TCHAR: RFC 9110 5.6.2
+   tchar; SIOC__HC_HOST: what a host name of an origin may hold (letters, digits, '-', '.', '_'). */
+static int sioc__http_class(int c, int cls) {
+    static const uint8_t bits[24] = {0xfa, 0x6c, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57,
+                                     0x00, 0x60, 0xff, 0x03, 0xfe, 0xff, 0xff, 0x87, 0xfe, 0xff, 0xff, 0x07};
+    unsigned u = (unsigned)c - 32u;
+    return u < 96u && ((bits[cls + (int)(u >> 3)] >> (u & 7u)) & 1u);
 }
+#define sioc__http_tchar(c) sioc__http_class(c, SIOC__HC_TCHAR)
 
 /* Field value octets (RFC 9110 5.5): VCHAR, SP, HTAB, obs-text; no other controls. */
-static int sioc__http_vchar(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+static int sioc__http_vchar(int c) { return c >= 0x20 ? c != 0x7f : c == '\t'; }
 
 static int sioc__http_ieq(const char *a, size_t an, const char *b) {
     size_t i;
@@ -48,18 +48,25 @@ static sioc_str sioc__http_trim(const char *p, size_t n) {
     return s;
 }
 
-/* 1 when the comma-separated list `v` holds `tok` (case-insensitive). */
-static int sioc__http_list_has(sioc_str v, const char *tok) {
-    size_t i = 0;
-    while (i <= v.len) {
-        size_t j = i;
-        sioc_str item;
-        while (j < v.len && v.ptr[j] != ',') j++;
-        item = sioc__http_trim(v.ptr + i, j - i);
-        if (item.len && sioc__http_ieq(item.ptr, item.len, tok)) return 1;
-        i = j + 1;
-    }
-    return 0;
+/* The next item of the comma-separated list `v` from *pos on, trimmed (may be empty); 0 after the last one. */
+static int sioc__http_item(sioc_str v, size_t *pos, sioc_str *item) {
+    size_t i = *pos, j = i;
+    if (i > v.len) return 0;
+    while (j < v.len && v.ptr[j] != ',') j++;
+    *item = sioc__http_trim(v.ptr + i, j - i);
+    *pos = j + 1;
+    return 1;
+}
+
+/* Header names the engine interprets itself; the first three frame the message, so a caller may not set them. */
+enum { SIOC__HN_CONTENT_LENGTH, SIOC__HN_TRANSFER_ENCODING, SIOC__HN_HOST, SIOC__HN_CONNECTION, SIOC__HN_KEEP_ALIVE,
+       SIOC__HN_OTHER };
+static int sioc__http_name_id(const char *s, size_t n) {
+    static const char *const names[SIOC__HN_OTHER] = {"content-length", "transfer-encoding", "host", "connection",
+                                                      "keep-alive"};
+    int i = 0;
+    while (i < SIOC__HN_OTHER && !sioc__http_ieq(s, n, names[i])) i++;
+    return i;
 }
 
 /* ---- 1. request writer ---- */
@@ -73,28 +80,17 @@ static int sioc__http_is_token(const char *s) {
 
 SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request *req, const char *host,
                                           uint16_t port, int tls) {
+    static const char *const body_methods[] = {"POST", "PUT", "PATCH"}; /* Content-Length: 0 even without a body */
     size_t i;
     const char *t;
     int need_cl;
     if (!req || !sioc__http_is_token(req->method) || !req->target || !req->target[0] || !host || !host[0] ||
-        (req->header_count && !req->headers) || (req->body_len && !req->body)) {
-        sioc_buf_fail(out, SIOC_ERR_ARG);
-        return SIOC_ERR_ARG;
-    }
-    for (t = req->target; *t; t++) { /* origin-form: no blanks, controls or raw non-ASCII */
-        unsigned char ch = (unsigned char)*t;
-        if (ch <= 0x20 || ch >= 0x7f) {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
-    }
-    for (t = host; *t; t++) {
-        unsigned char ch = (unsigned char)*t;
-        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '@' || ch == '?' || ch == '#') {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
-    }
+        (req->header_count && !req->headers) || (req->body_len && !req->body))
+        goto bad;
+    for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
+        if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
+    for (t = host; *t; t++)
+        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
@@ -114,24 +110,20 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (i = 0; i < req->header_count; i++) {
         const sioc_http_header *h = &req->headers[i];
         size_t k;
-        int ok = h->name.len > 0 && (h->name.ptr != NULL) && (h->value.len == 0 || h->value.ptr != NULL);
-        for (k = 0; ok && k < h->name.len; k++) ok = sioc__http_tchar((unsigned char)h->name.ptr[k]);
-        for (k = 0; ok && k < h->value.len; k++) ok = sioc__http_vchar((unsigned char)h->value.ptr[k]);
-        if (ok && (sioc__http_ieq(h->name.ptr, h->name.len, "host") ||
-                   sioc__http_ieq(h->name.ptr, h->name.len, "content-length") ||
-                   sioc__http_ieq(h->name.ptr, h->name.len, "transfer-encoding")))
-            ok = 0; /* framing belongs to the engine: a second Host or length would be request smuggling */
-        if (!ok) {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
+        if (!h->name.len || !h->name.ptr || (h->value.len && !h->value.ptr)) goto bad;
+        for (k = 0; k < h->name.len; k++)
+            if (!sioc__http_tchar((unsigned char)h->name.ptr[k])) goto bad;
+        for (k = 0; k < h->value.len; k++)
+            if (!sioc__http_vchar((unsigned char)h->value.ptr[k])) goto bad;
+        /* framing belongs to the engine: a second Host or length would be request smuggling */
+        if (sioc__http_name_id(h->name.ptr, h->name.len) <= SIOC__HN_HOST) goto bad;
         sioc_buf_put(out, h->name.ptr, h->name.len);
         sioc_buf_puts(out, ": ");
         sioc_buf_put(out, h->value.ptr, h->value.len);
         sioc_buf_puts(out, "\r\n");
     }
-    need_cl = req->body_len > 0 || !sioc__strcmp(req->method, "POST") || !sioc__strcmp(req->method, "PUT") ||
-              !sioc__strcmp(req->method, "PATCH");
+    need_cl = req->body_len > 0;
+    for (i = 0; i < SIOC__COUNT(body_methods); i++) need_cl |= !sioc__strcmp(req->method, body_methods[i]);
     if (need_cl) {
         sioc_buf_puts(out, "Content-Length: ");
         sioc_buf_put_u64(out, (uint64_t)req->body_len);
@@ -139,6 +131,9 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     }
     sioc_buf_puts(out, "\r\n");
     return sioc_buf_result(out);
+bad:
+    sioc_buf_fail(out, SIOC_ERR_ARG);
+    return SIOC_ERR_ARG;
 }
 
 /* ---- 2. response parser ---- */
@@ -146,15 +141,25 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
 enum {
     SIOC__HP_STATUS = 0, /* status line */
     SIOC__HP_HEADER,     /* field lines */
-    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
-    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
-    SIOC__HP_BODY_CLOSE, /* body until EOF */
-    SIOC__HP_CHUNK_SIZE, /* chunk-size [BWS] [; ext] CRLF */
-    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
-    SIOC__HP_CHUNK_END,  /* CRLF after chunk data */
     SIOC__HP_TRAILER,    /* trailer lines until the empty one */
+    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
+    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
+    SIOC__HP_BODY_CLOSE, /* body until EOF (p_remaining UINT64_MAX: never runs out) */
+    SIOC__HP_CHUNK_SIZE, /* p_ext_state 3: CRLF after chunk data; then chunk-size [BWS] [; ext] CRLF */
+    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
     SIOC__HP_DONE
 };
+
+/* Forget the response so far: results and private state, except the memory and the two flags given. */
+static void sioc__hp_clear(sioc_http_parser *p, int head_request, int started) {
+    memset(p, 0, offsetof(sioc_http_parser, p_head));
+    memset(&p->p_line_start, 0, sizeof *p - offsetof(sioc_http_parser, p_line_start));
+    p->content_length = UINT64_MAX;
+    p->reason.ptr = p->p_head;
+    p->p_head_len = 0;
+    p->p_head_request = (uint8_t)head_request;
+    p->p_started = (uint8_t)started;
+}
 
 SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t head_cap, sioc_http_hdr_ref *refs,
                                     size_t ref_cap) {
@@ -164,79 +169,16 @@ SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t 
     if (p->p_head_cap > UINT32_MAX) p->p_head_cap = UINT32_MAX; /* offsets are 32-bit */
     p->p_refs = refs;
     p->p_ref_cap = refs ? ref_cap : 0;
-    sioc_http_parser_reset(p, 0);
+    sioc__hp_clear(p, 0, 0);
 }
 
-static void sioc__hp_clear_head(sioc_http_parser *p) {
-    p->status = 0;
-    p->version_minor = 0;
-    p->keep_alive = 0;
-    p->chunked = 0;
-    p->content_length = UINT64_MAX;
-    p->keep_alive_timeout_s = 0;
-    p->header_count = 0;
-    p->reason.ptr = p->p_head;
-    p->reason.len = 0;
-    p->p_head_len = 0;
-    p->p_line_start = 0;
-}
-
-SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) {
-    sioc__hp_clear_head(p);
-    p->body_len = 0;
-    p->p_remaining = 0;
-    p->p_ext_len = 0;
-    p->p_err = SIOC_OK;
-    p->p_state = SIOC__HP_STATUS;
-    p->p_cr = 0;
-    p->p_head_request = (uint8_t)(head_request ? 1 : 0);
-    p->p_saw_digit = 0;
-    p->p_ext_state = 0;
-    p->p_started = 0;
-}
+SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) { sioc__hp_clear(p, head_request != 0, 0); }
 
 SIOC_API int sioc_http_parser_started(const sioc_http_parser *p) { return p->p_started; }
 
 static sioc_result sioc__hp_fail(sioc_http_parser *p, sioc_result r) {
     if (p->p_err == SIOC_OK) p->p_err = r;
     return p->p_err;
-}
-
-/* "HTTP/1.x SSS[ reason]" (RFC 9112 4). Only HTTP/1.0 and 1.1 are spoken. */
-static sioc_result sioc__hp_status_line(sioc_http_parser *p, const char *s, size_t n) {
-    size_t i;
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
-        !sioc__is_digit((unsigned char)s[9]) || !sioc__is_digit((unsigned char)s[10]) ||
-        !sioc__is_digit((unsigned char)s[11]) || s[9] == '0')
-        return SIOC_ERR_PROTOCOL;
-    if (n > 12 && s[12] != ' ') return SIOC_ERR_PROTOCOL;
-    for (i = 13; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
-    p->version_minor = s[7] - '0';
-    p->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
-    p->reason.ptr = s + (n > 12 ? 13 : n);
-    p->reason.len = n > 12 ? n - 13 : 0;
-    return SIOC_OK;
-}
-
-/* "name: value" (RFC 9112 5): no blank before the colon, no obs-fold, no controls. */
-static sioc_result sioc__hp_field_line(sioc_http_parser *p, size_t off, size_t n) {
-    const char *s = p->p_head + off;
-    size_t colon = 0, i;
-    sioc_str v;
-    sioc_http_hdr_ref *ref;
-    while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
-    if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL; /* also catches obs-fold */
-    for (i = colon + 1; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
-    if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
-    v = sioc__http_trim(s + colon + 1, n - colon - 1);
-    ref = &p->p_refs[p->header_count++];
-    ref->name_off = (uint32_t)off;
-    ref->name_len = (uint32_t)colon;
-    ref->value_off = (uint32_t)(v.ptr - p->p_head);
-    ref->value_len = (uint32_t)v.len;
-    return SIOC_OK;
 }
 
 SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, sioc_str *out_name,
@@ -259,10 +201,7 @@ SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const ch
     for (i = 0; i < p->header_count; i++) {
         const sioc_http_hdr_ref *r = &p->p_refs[i];
         if (sioc__http_ieq(p->p_head + r->name_off, r->name_len, name)) {
-            if (out_value) {
-                out_value->ptr = p->p_head + r->value_off;
-                out_value->len = r->value_len;
-            }
+            sioc_http_parser_header_at(p, i, NULL, out_value);
             return SIOC_OK;
         }
     }
@@ -273,60 +212,49 @@ SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const ch
     return SIOC_ERR_NOT_FOUND;
 }
 
-/* Content-Length: digits; a list of identical values is tolerated (RFC 9110 8.6), different values are not. */
-static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
-    size_t i = 0;
-    int have = 0;
-    uint64_t first = 0;
-    while (i <= v.len) {
-        size_t j = i;
-        sioc_str item;
-        uint64_t n = 0;
-        size_t k;
-        while (j < v.len && v.ptr[j] != ',') j++;
-        item = sioc__http_trim(v.ptr + i, j - i);
-        if (item.len == 0) return SIOC_ERR_PROTOCOL;
-        for (k = 0; k < item.len; k++) {
-            const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
-            int d = (unsigned char)item.ptr[k] - '0';
-            if (d < 0 || d > 9 || n > top || (n == top && (uint64_t)d > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
-            n = n * 10 + (uint64_t)d;
-        }
-        if (have && n != first) return SIOC_ERR_PROTOCOL;
-        first = n;
-        have = 1;
-        i = j + 1;
-    }
-    *out = first;
-    return SIOC_OK;
-}
-
-/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). */
+/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). Content-Length may be a list of
+   identical values (RFC 9110 8.6); different values, here or across headers, are not tolerated. */
 static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
     size_t i;
     int have_cl = 0, have_te = 0, te_chunked = 0, conn_close = 0, conn_ka = 0;
     uint64_t cl = 0;
     for (i = 0; i < p->header_count; i++) {
-        sioc_str name, value;
+        sioc_str name, value, item;
+        size_t k = 0;
         sioc_http_parser_header_at(p, i, &name, &value);
-        if (sioc__http_ieq(name.ptr, name.len, "content-length")) {
-            uint64_t n;
-            if (sioc__hp_content_length(value, &n) != SIOC_OK || (have_cl && n != cl)) return SIOC_ERR_PROTOCOL;
-            cl = n;
-            have_cl = 1;
-        } else if (sioc__http_ieq(name.ptr, name.len, "transfer-encoding")) {
+        switch (sioc__http_name_id(name.ptr, name.len)) {
+        case SIOC__HN_CONTENT_LENGTH:
+            while (sioc__http_item(value, &k, &item)) {
+                const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
+                uint64_t n = 0;
+                size_t d;
+                if (item.len == 0) return SIOC_ERR_PROTOCOL;
+                for (d = 0; d < item.len; d++) {
+                    unsigned v = (unsigned char)item.ptr[d] - (unsigned)'0';
+                    if (v > 9 || n > top || (n == top && v > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
+                    n = n * 10 + v;
+                }
+                if (have_cl && n != cl) return SIOC_ERR_PROTOCOL;
+                cl = n;
+                have_cl = 1;
+            }
+            break;
+        case SIOC__HN_TRANSFER_ENCODING:
             /* We never send TE, so only a lone "chunked" is expected; any other coding (gzip, chunked twice)
                would hand undecoded bytes to the caller, so it is refused rather than passed through. */
             te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
             have_te++;
-        } else if (sioc__http_ieq(name.ptr, name.len, "connection")) {
-            if (sioc__http_list_has(value, "close")) conn_close = 1;
-            if (sioc__http_list_has(value, "keep-alive")) conn_ka = 1;
-        } else if (sioc__http_ieq(name.ptr, name.len, "keep-alive")) {
-            size_t k;
-            for (k = 0; k + 8 <= value.len; k++) {
-                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") && (k == 0 || value.ptr[k - 1] == ' ' ||
-                                                                      value.ptr[k - 1] == ',')) {
+            break;
+        case SIOC__HN_CONNECTION:
+            while (sioc__http_item(value, &k, &item)) {
+                conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
+                conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
+            }
+            break;
+        case SIOC__HN_KEEP_ALIVE:
+            for (; k + 8 <= value.len; k++) {
+                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") &&
+                    (k == 0 || value.ptr[k - 1] == ' ' || value.ptr[k - 1] == ',')) {
                     uint32_t t = 0;
                     size_t d = k + 8;
                     while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
@@ -335,6 +263,9 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                     break;
                 }
             }
+            break;
+        default:
+            break;
         }
     }
     p->keep_alive = p->version_minor >= 1 ? !conn_close : (conn_ka && !conn_close);
@@ -346,40 +277,62 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
         p->chunked = 1;
         if (have_cl) p->keep_alive = 0; /* both: TE wins, and the connection is suspect (RFC 9112 6.3 rule 3) */
         p->p_state = SIOC__HP_CHUNK_SIZE;
-        p->p_saw_digit = 0;
-        p->p_ext_state = 0;
-        p->p_cr = 0;
-        p->p_remaining = 0;
     } else if (have_cl) {
         p->content_length = cl;
         p->p_remaining = cl;
         p->p_state = cl ? SIOC__HP_BODY_CL : SIOC__HP_NOBODY;
     } else {
         p->keep_alive = 0; /* the body ends when the connection does */
+        p->p_remaining = UINT64_MAX;
         p->p_state = SIOC__HP_BODY_CLOSE;
     }
     return SIOC_OK;
 }
 
-/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached. */
+/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached.
+   Every line (status, field, trailer) is field-value octets only: no controls but HTAB. */
 static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
-    size_t off = p->p_line_start, n = p->p_head_len - off;
+    size_t off = p->p_line_start, n = p->p_head_len - off, i;
+    const char *s = p->p_head + off;
     sioc_result r;
+    for (i = 0; i < n; i++)
+        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
     if (p->p_state == SIOC__HP_STATUS) {
-        r = sioc__hp_status_line(p, p->p_head + off, n);
-        if (r != SIOC_OK) return r;
+        /* "HTTP/1.x SSS[ reason]" (RFC 9112 4); "HTTP/1." was checked as it arrived. Only 1.0 and 1.1 are spoken. */
+        int status = 0;
+        if (n < 12 || (s[7] | 1) != '1' || s[8] != ' ' || (n > 12 && s[12] != ' ')) return SIOC_ERR_PROTOCOL;
+        for (i = 9; i < 12; i++) {
+            unsigned d = (unsigned char)s[i] - (unsigned)'0';
+            if (d > 9) return SIOC_ERR_PROTOCOL;
+            status = status * 10 + (int)d;
+        }
+        if (status < 100) return SIOC_ERR_PROTOCOL;
+        p->version_minor = s[7] - '0';
+        p->status = status;
+        p->reason.ptr = s + 12 + (n > 12);
+        p->reason.len = n - 12 - (n > 12);
         p->p_state = SIOC__HP_HEADER;
     } else if (n > 0) {
-        r = sioc__hp_field_line(p, off, n);
-        if (r != SIOC_OK) return r;
+        /* "name: value" (RFC 9112 5): no blank before the colon (which also catches obs-fold) */
+        size_t colon = 0;
+        sioc_str v;
+        sioc_http_hdr_ref *ref;
+        while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
+        if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL;
+        if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
+        v = sioc__http_trim(s + colon + 1, n - colon - 1);
+        ref = &p->p_refs[p->header_count++];
+        ref->name_off = (uint32_t)off;
+        ref->name_len = (uint32_t)colon;
+        ref->value_off = (uint32_t)(v.ptr - p->p_head);
+        ref->value_len = (uint32_t)v.len;
     } else if (p->p_state == SIOC__HP_TRAILER) {
         p->p_state = SIOC__HP_DONE;
         *out_ev = SIOC_HTTP_PEV_DONE;
     } else if (p->status < 200) {
         /* Interim response (100 Continue, 103 Early Hints): skip it. 101 would switch protocols: never asked for. */
         if (p->status == 101) return SIOC_ERR_PROTOCOL;
-        sioc__hp_clear_head(p);
-        p->p_state = SIOC__HP_STATUS;
+        sioc__hp_clear(p, p->p_head_request, 1);
         return SIOC_OK;
     } else {
         r = sioc__hp_head_done(p);
@@ -387,6 +340,47 @@ static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
         *out_ev = SIOC_HTTP_PEV_HEAD;
     }
     p->p_line_start = p->p_head_len;
+    return SIOC_OK;
+}
+
+/* Chunk framing from in[*i] on, up to the end of a chunk-size line (CRLF after chunk data first when p_ext_state
+   is 3). p_ext_state 0: size digits, 1: blanks after them, 2: extension. */
+static sioc_result sioc__hp_chunk_line(sioc_http_parser *p, const uint8_t *in, size_t len, size_t *i) {
+    while (*i < len) {
+        uint8_t ch = in[(*i)++];
+        int hv = sioc__hex_val(ch);
+        if (ch == '\n') {
+            p->p_cr = 0;
+            if (p->p_ext_state == 3) { /* the CRLF after chunk data: a size line follows */
+                p->p_ext_state = 0;
+                p->p_saw_digit = 0;
+                p->p_ext_len = 0;
+                continue;
+            }
+            if (!p->p_saw_digit) return SIOC_ERR_PROTOCOL;
+            p->p_state = p->p_remaining ? SIOC__HP_CHUNK_DATA : SIOC__HP_TRAILER;
+            return SIOC_OK;
+        }
+        if (p->p_cr || p->p_ext_state == 3) {
+            if (p->p_cr || ch != '\r') return SIOC_ERR_PROTOCOL;
+            p->p_cr = 1;
+        } else if (ch == '\r') {
+            p->p_cr = 1;
+        } else if (p->p_ext_state == 2) {
+            if (!sioc__http_vchar(ch)) return SIOC_ERR_PROTOCOL;
+            if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) return SIOC_ERR_LIMIT;
+        } else if (hv >= 0 && p->p_ext_state == 0) {
+            if (p->p_remaining >> 59) return SIOC_ERR_PROTOCOL; /* absurd size */
+            p->p_remaining = p->p_remaining * 16u + (unsigned)hv;
+            p->p_saw_digit = 1;
+        } else if (p->p_saw_digit && (ch == ' ' || ch == '\t')) {
+            p->p_ext_state = 1;
+        } else if (p->p_saw_digit && ch == ';') {
+            p->p_ext_state = 2;
+        } else {
+            return SIOC_ERR_PROTOCOL;
+        }
+    }
     return SIOC_OK;
 }
 
@@ -401,18 +395,16 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
     if (p->p_err != SIOC_OK) return p->p_err;
     if (p->p_state == SIOC__HP_DONE) return SIOC_ERR_STATE;
     if (len > 0 && !in) return SIOC_ERR_ARG;
-    for (;;) {
-        if (p->p_state == SIOC__HP_NOBODY) {
+    while (r == SIOC_OK && *out_ev == SIOC_HTTP_PEV_NEED_MORE) {
+        uint8_t st = p->p_state;
+        if (st == SIOC__HP_NOBODY) {
             p->p_state = SIOC__HP_DONE;
             *out_ev = SIOC_HTTP_PEV_DONE;
             break;
         }
         if (i >= len) break;
         p->p_started = 1;
-        switch (p->p_state) {
-        case SIOC__HP_STATUS:
-        case SIOC__HP_HEADER:
-        case SIOC__HP_TRAILER: {
+        if (st <= SIOC__HP_TRAILER) {
             const uint8_t *nl = (const uint8_t *)memchr(in + i, '\n', len - i);
             size_t take = nl ? (size_t)(nl - (in + i)) : len - i;
             if (take > p->p_head_cap - p->p_head_len) {
@@ -422,98 +414,30 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
             memcpy(p->p_head + p->p_head_len, in + i, take);
             p->p_head_len += take;
             i += take;
-            if (p->p_state == SIOC__HP_STATUS) { /* reject a non-HTTP peer at once, not after a line end */
-                size_t have = SIOC__MIN(p->p_head_len, (size_t)7);
-                if (memcmp(p->p_head, "HTTP/1.", have) != 0) {
-                    r = SIOC_ERR_PROTOCOL;
-                    break;
-                }
+            /* reject a non-HTTP peer at once, not after a line end */
+            if (st == SIOC__HP_STATUS && memcmp(p->p_head, "HTTP/1.", SIOC__MIN(p->p_head_len, (size_t)7)) != 0) {
+                r = SIOC_ERR_PROTOCOL;
+                break;
             }
             if (!nl) break;
             i++; /* the LF; a CR before it is dropped (a lone LF is accepted, RFC 9112 2.2) */
             if (p->p_head_len > p->p_line_start && p->p_head[p->p_head_len - 1] == '\r') p->p_head_len--;
             r = sioc__hp_line(p, out_ev);
-            break;
-        }
-        case SIOC__HP_BODY_CL:
-        case SIOC__HP_CHUNK_DATA: {
+        } else if (st <= SIOC__HP_BODY_CLOSE) {
             size_t n = len - i;
             if ((uint64_t)n > p->p_remaining) n = (size_t)p->p_remaining;
             out_body->ptr = in + i;
             out_body->len = n;
             i += n;
-            p->p_remaining -= n;
             p->body_len += n;
             *out_ev = SIOC_HTTP_PEV_BODY;
-            if (p->p_remaining == 0)
-                p->p_state = (uint8_t)(p->p_state == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_END);
-            p->p_cr = 0;
-            break;
-        }
-        case SIOC__HP_BODY_CLOSE:
-            out_body->ptr = in + i;
-            out_body->len = len - i;
-            p->body_len += len - i;
-            i = len;
-            *out_ev = SIOC_HTTP_PEV_BODY;
-            break;
-        case SIOC__HP_CHUNK_END: {
-            uint8_t ch = in[i++];
-            if (ch == '\r' && !p->p_cr) {
-                p->p_cr = 1;
-            } else if (ch == '\n') {
-                p->p_state = SIOC__HP_CHUNK_SIZE;
-                p->p_saw_digit = 0;
-                p->p_ext_state = 0;
-                p->p_ext_len = 0;
-                p->p_cr = 0;
-            } else {
-                r = SIOC_ERR_PROTOCOL;
+            if ((p->p_remaining -= n) == 0) { /* never for BODY_CLOSE */
+                p->p_state = (uint8_t)(st == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_SIZE);
+                p->p_ext_state = 3;
             }
-            break;
+        } else {
+            r = sioc__hp_chunk_line(p, in, len, &i);
         }
-        case SIOC__HP_CHUNK_SIZE: {
-            /* chunk-size [BWS] *( ";" ext ) CRLF; p_ext_state 0 digits, 1 blanks after them, 2 extension */
-            while (i < len && r == SIOC_OK) {
-                uint8_t ch = in[i++];
-                int hv = sioc__hex_val(ch);
-                if (p->p_cr && ch != '\n') {
-                    r = SIOC_ERR_PROTOCOL;
-                } else if (ch == '\n') {
-                    if (!p->p_saw_digit) {
-                        r = SIOC_ERR_PROTOCOL;
-                    } else if (p->p_remaining == 0) {
-                        p->p_state = SIOC__HP_TRAILER;
-                        p->p_line_start = p->p_head_len;
-                    } else {
-                        p->p_state = SIOC__HP_CHUNK_DATA;
-                    }
-                    p->p_cr = 0;
-                    break;
-                } else if (ch == '\r') {
-                    p->p_cr = 1;
-                } else if (p->p_ext_state == 2) {
-                    if (!sioc__http_vchar(ch)) r = SIOC_ERR_PROTOCOL;
-                    else if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) r = SIOC_ERR_LIMIT;
-                } else if (hv >= 0 && p->p_ext_state == 0) {
-                    if (p->p_remaining > (UINT64_MAX >> 5)) r = SIOC_ERR_PROTOCOL; /* absurd size */
-                    p->p_remaining = p->p_remaining * 16u + (uint64_t)hv;
-                    p->p_saw_digit = 1;
-                } else if ((ch == ' ' || ch == '\t') && p->p_saw_digit) {
-                    p->p_ext_state = 1;
-                } else if (ch == ';' && p->p_saw_digit) {
-                    p->p_ext_state = 2;
-                } else {
-                    r = SIOC_ERR_PROTOCOL;
-                }
-            }
-            break;
-        }
-        default:
-            r = SIOC_ERR_STATE;
-            break;
-        }
-        if (r != SIOC_OK || *out_ev != SIOC_HTTP_PEV_NEED_MORE) break;
     }
     *out_used = i;
     if (r != SIOC_OK) {
@@ -528,7 +452,7 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
 SIOC_API sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev) {
     *out_ev = SIOC_HTTP_PEV_NEED_MORE;
     if (p->p_err != SIOC_OK) return p->p_err;
-    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state == SIOC__HP_NOBODY || p->p_state == SIOC__HP_DONE) {
+    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state >= SIOC__HP_NOBODY) {
         p->p_state = SIOC__HP_DONE;
         *out_ev = SIOC_HTTP_PEV_DONE;
         return SIOC_OK;
