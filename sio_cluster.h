@@ -12592,60 +12592,63 @@ static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
     return m > SIZE_MAX - 64 - acc ? SIZE_MAX : acc + m;
 }
 
+/* The nine uint32_t sizes and times of sioc_http_client_desc from max_endpoints on: the default for 0, and the
+   largest value allowed as a power of two (32: no limit). */
+#define SIOC__DESC_U32(d, i) \
+    ((uint32_t *)(void *)((char *)(d) + offsetof(sioc_http_client_desc, max_endpoints) + 4 * (i)))
+typedef char sioc__desc_u32_check[offsetof(sioc_http_client_desc, idle_timeout_ms) -
+                                           offsetof(sioc_http_client_desc, max_endpoints) == 32 ? 1 : -1];
+
 SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc) {
-    sioc_http_client_desc d;
-    size_t total = 0, i, conn_bytes;
+    static const uint16_t defaults[9] = {4, 2, 16, 4096, 8192, 64, 30000, 10000, 30000};
+    static const uint8_t max_log2[9] = {8, 6, 12, 32, 32, 16, 32, 32, 32};
+    sioc_http_client_desc *d = &c->desc;
+    size_t total = 0, i, conn_bytes, head_bytes;
     uint8_t *m;
-    sioc_result r;
+    sioc_result r = SIOC_ERR_ARG;
+    const char *why = SIOC__TEXT("http desc: max_endpoints <= 256, conns_per_endpoint <= 64, max_requests <= 4096, "
+                                 "max_headers <= 65536");
     memset(c, 0, sizeof *c);
     c->p_held = -1;
     if (!desc) return SIOC_ERR_ARG;
-    d = *desc;
-    if (!d.max_endpoints) d.max_endpoints = 4;
-    if (!d.conns_per_endpoint) d.conns_per_endpoint = 2;
-    if (!d.max_requests) d.max_requests = 16;
-    if (!d.request_head_size) d.request_head_size = 4096;
-    if (!d.response_head_size) d.response_head_size = 8192;
-    if (!d.max_headers) d.max_headers = 64;
-    if (!d.timeout_ms) d.timeout_ms = 30000;
-    if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
-    if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
-    if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
-    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: max_endpoints <= 256, conns_per_endpoint <= 64, ",
-                         "max_requests <= 4096, max_headers <= 65536", NULL);
-        return SIOC_ERR_ARG;
+    *d = *desc;
+    for (i = 0; i < 9; i++) {
+        uint32_t *f = SIOC__DESC_U32(d, i);
+        if (!*f) *f = defaults[i];
+        if (max_log2[i] < 32 && *f > (1u << max_log2[i])) goto fail;
     }
+    if (d->ca_pem && !d->ca_pem_len) d->ca_pem_len = strlen(d->ca_pem);
 #if !SIOC_ENABLE_LIBC_MALLOC
-    if (!d.allocator.alloc || !d.allocator.free) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)",
-                         NULL, NULL);
-        return SIOC_ERR_DEPENDENCY;
+    if (!d->allocator.alloc || !d->allocator.free) {
+        why = SIOC__TEXT("http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)");
+        r = SIOC_ERR_DEPENDENCY;
+        goto fail;
     }
 #endif
-    c->desc = d;
-    c->p_n_eps = d.max_endpoints;
-    c->p_n_conns = d.max_endpoints * d.conns_per_endpoint;
-    c->p_n_reqs = d.max_requests;
-    conn_bytes = sioc__align(d.response_head_size) + sioc__mul_add(0, d.max_headers, sizeof(sioc_http_hdr_ref));
+    c->p_n_eps = d->max_endpoints;
+    c->p_n_conns = d->max_endpoints * d->conns_per_endpoint;
+    c->p_n_reqs = d->max_requests;
+    head_bytes = sioc__align(d->response_head_size);
+    conn_bytes = head_bytes + sioc__mul_add(0, d->max_headers, sizeof(sioc_http_hdr_ref));
     total = sioc__mul_add(total, c->p_n_eps, sizeof(sioc_http__ep));
     total = sioc__mul_add(total, c->p_n_conns, sizeof(sioc_http__conn));
     total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
     total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
-    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
+    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d->request_head_size));
     if (total == SIZE_MAX) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: the sizes multiply beyond the address space", NULL,
-                         NULL);
-        return SIOC_ERR_ARG;
+        why = SIOC__TEXT("http desc: the sizes multiply beyond the address space");
+        goto fail;
     }
-    m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
+    m = (uint8_t *)sioc__alloc(&d->allocator, total);
     if (!m) {
-        sioc_buf b;
-        sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, SIOC__TEXT("out of memory: the HTTP engine needs "));
-        sioc_buf_put_u64(&b, (uint64_t)total);
-        sioc_buf_puts(&b, " bytes");
-        sioc__detail_end(&b);
+        if (SIOC_ENABLE_ERROR_STRINGS) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, "out of memory: the HTTP engine needs ");
+            sioc_buf_put_u64(&b, (uint64_t)total);
+            sioc_buf_puts(&b, " bytes");
+            sioc__detail_end(&b);
+        }
         return SIOC_ERR_NOMEM;
     }
     memset(m, 0, total);
@@ -12659,11 +12662,10 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     m += sioc__align(c->p_n_reqs * sizeof(sioc_http__req));
     for (i = 0; i < c->p_n_conns; i++) {
         sioc_http__conn *k = &c->p_conns[i];
-        sioc_http_hdr_ref *refs;
         k->ep = -1;
         k->req = -1;
-        refs = (sioc_http_hdr_ref *)(void *)(m + sioc__align((size_t)d.response_head_size));
-        sioc_http_parser_init(&k->parser, m, d.response_head_size, refs, d.max_headers);
+        sioc_http_parser_init(&k->parser, m, d->response_head_size, (sioc_http_hdr_ref *)(void *)(m + head_bytes),
+                              d->max_headers);
         m += conn_bytes;
     }
     for (i = 0; i < c->p_n_reqs; i++) {
@@ -12671,17 +12673,19 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         c->p_reqs[i].conn = -1;
         c->p_reqs[i].ep = -1;
         c->p_reqs[i].gen = 1;
-        m += sioc__align(d.request_head_size);
+        m += sioc__align(d->request_head_size);
     }
     c->p_tls = sioc__tls_ops();
     r = c->p_tls->client_init(c, &c->p_tls_state); /* it explains failures in c->detail, no TLS in p_tls_why */
     if (r != SIOC_OK) {
         if (!c->detail[0]) sioc__detail_set(c->detail, sizeof c->detail, "TLS setup: ", sioc_strerror(r), NULL);
-        sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+        sioc__free(&d->allocator, c->p_mem, c->p_mem_size);
         c->p_mem = NULL;
-        return r;
     }
-    return SIOC_OK;
+    return r;
+fail:
+    sioc__detail_set(c->detail, sizeof c->detail, why, NULL, NULL);
+    return r;
 }
 
 static void sioc__conn_free_tls(sioc_http_client *c, sioc_http__conn *k) {
