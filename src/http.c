@@ -785,6 +785,12 @@ static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
     return &c->p_conns[conn];
 }
 
+/* The slot `conn` while its socket is up (TLS handshake to held response), else NULL. */
+static sioc_http__conn *sioc__conn_up(const sioc_http_client *c, int conn) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    return k && k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD ? k : NULL;
+}
+
 /* What a TLS failure means, for people. */
 static const char *sioc__tls_words(sioc_result res) {
     switch (res) {
@@ -1134,12 +1140,8 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
-    for (h = p; *p && *p != ':' && *p != '/'; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.' ||
-              ch == '_'))
-            return SIOC_ERR_ARG; /* also user info ('@'), queries and fragments */
-    }
+    for (h = p; *p && *p != ':' && *p != '/'; p++)
+        if (!sioc__http_class((unsigned char)*p, SIOC__HC_HOST)) return SIOC_ERR_ARG; /* also '@', '?', '#' */
     hlen = (size_t)(p - h);
     if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
     if (*p == ':') {
@@ -1200,53 +1202,31 @@ SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
-    int ri = sioc__req_by_id(c, id);
-    sioc_http__req *r;
-    if (ri < 0) return SIOC_ERR_NOT_FOUND;
-    r = &c->p_reqs[ri];
-    if (r->state == SIOC__RS_FREE || r->state == SIOC__RS_HELD) return SIOC_ERR_NOT_FOUND;
-    if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        k->req = -1; /* detach first: the close must not finish or retry it */
-        k->state = SIOC__CS_READY;
-        sioc__conn_close(c, r->conn, SIOC_OK);
-    } else if (r->state == SIOC__RS_DONE && r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        if (k->state == SIOC__CS_HELD && k->req == ri) {
-            k->req = -1;
-            if (k->dead) {
-                k->state = SIOC__CS_READY;
-                sioc__conn_close(c, r->conn, SIOC_OK);
-            } else {
-                k->state = SIOC__CS_READY;
-                k->since = c->p_now;
-            }
-        }
-    }
-    sioc__req_free(r);
-    sioc__dispatch(c);
-    return SIOC_OK;
-}
-
-/* Give the connection of the response handed out last back to the pool. */
-static void sioc__release_held(sioc_http_client *c) {
-    int ri = c->p_held;
-    sioc_http__req *r;
-    c->p_held = -1;
-    if (ri < 0) return;
-    r = &c->p_reqs[ri];
-    if (r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        if (k->state == SIOC__CS_HELD && k->req == ri) {
-            k->req = -1;
+/* Forget request `ri`: a connection still carrying it (closed: half an exchange) or holding its response (closed
+   when dead, else idle again) goes back to the pool. */
+static void sioc__req_drop(sioc_http_client *c, int ri) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    int ki = r->conn;
+    if (ki >= 0) {
+        sioc_http__conn *k = &c->p_conns[ki];
+        if (k->req == ri && (k->state == SIOC__CS_HELD || k->state == SIOC__CS_ACTIVE)) {
+            int dead = k->dead || k->state == SIOC__CS_ACTIVE;
+            k->req = -1; /* detach first: the close must not finish or retry it */
             k->state = SIOC__CS_READY;
             k->since = c->p_now;
-            if (k->dead) sioc__conn_close(c, r->conn, SIOC_OK);
+            if (dead) sioc__conn_close(c, ki, SIOC_OK);
         }
     }
     sioc__req_free(r);
     sioc__dispatch(c);
+}
+
+SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
+    int ri = sioc__req_by_id(c, id);
+    if (ri < 0 || c->p_reqs[ri].state == SIOC__RS_FREE || c->p_reqs[ri].state == SIOC__RS_HELD)
+        return SIOC_ERR_NOT_FOUND;
+    sioc__req_drop(c, ri);
+    return SIOC_OK;
 }
 
 SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out) {
@@ -1255,7 +1235,11 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     sioc_http__req *r;
     memset(out, 0, sizeof *out);
     if (!c->p_mem) return SIOC_AGAIN;
-    sioc__release_held(c);
+    if (c->p_held >= 0) { /* give the connection of the response handed out last back to the pool */
+        int held = c->p_held;
+        c->p_held = -1;
+        sioc__req_drop(c, held);
+    }
     for (i = 0; i < c->p_n_reqs; i++) {
         if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || c->p_reqs[i].done_seq < c->p_reqs[best].done_seq))
             best = (int)i;
@@ -1368,7 +1352,7 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
 /* Plaintext from the peer. */
 static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size_t n) {
     sioc_http__conn *k = &c->p_conns[ki];
-    while (n > 0) {
+    while (n > 0 || k->parser.p_state == SIOC__HP_NOBODY) { /* NOBODY: a DONE follows without input */
         sioc_http__req *r;
         size_t used;
         sioc_http_pev ev;
@@ -1391,12 +1375,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             sioc__conn_close(c, ki, res);
             return;
         }
-        if (ev == SIOC_HTTP_PEV_HEAD) {
-            r->status = k->parser.status;
-            /* A DONE may follow without input (no body): take it now. */
-            res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
-            (void)res;
-        }
+        if (ev == SIOC_HTTP_PEV_HEAD) r->status = k->parser.status;
         if (ev == SIOC_HTTP_PEV_BODY) {
             r->body_total += body.len;
             if (r->on_body) {
@@ -1407,10 +1386,6 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 r->body_stored += take;
                 if (take < body.len) r->overflow = 1;
                 if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
-            }
-            if (k->parser.p_state == SIOC__HP_NOBODY) {
-                res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
-                (void)res;
             }
         }
         if (ev == SIOC_HTTP_PEV_DONE) {
@@ -1461,9 +1436,9 @@ SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms)
     c->p_now = now_ms;
     if (k->state == SIOC__CS_CONNECTING) {
         sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
-    } else if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) {
+    } else if (sioc__conn_up(c, conn)) {
         if (k->tls && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
-        if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) sioc__conn_input_eof(c, conn);
+        if (sioc__conn_up(c, conn)) sioc__conn_input_eof(c, conn);
     }
     sioc__dispatch(c);
 }
@@ -1478,7 +1453,7 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
         sioc_result r;
         const uint8_t *p;
         size_t n, used;
-        if (!k->tls_mem || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+        if (!k->tls_mem || !sioc__conn_up(c, ki)) return;
         if (k->state == SIOC__CS_HANDSHAKE) {
             r = t->handshake(k->tls_mem);
             if (r == SIOC_AGAIN) return;
@@ -1521,8 +1496,8 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
 }
 
 SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn) {
-    sioc_http__conn *k = sioc__conn(c, conn);
-    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
+    sioc_http__conn *k = sioc__conn_up(c, conn);
+    if (!k) return 0;
     if (!k->tls) return SIZE_MAX;
     return k->tls_mem ? c->p_tls->recv_room(k->tls_mem) : 0;
 }
@@ -1535,7 +1510,7 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
     if (out_used) *out_used = 0;
     if (!k || (len && !data)) return SIOC_ERR_ARG;
     c->p_now = now_ms;
-    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return SIOC_ERR_STATE;
+    if (!sioc__conn_up(c, conn)) return SIOC_ERR_STATE;
     if (!k->tls) {
         used = len;
         sioc__conn_input(c, conn, (const uint8_t *)data, len);
@@ -1562,10 +1537,10 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
 }
 
 SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_t **out_data, size_t *out_len) {
-    sioc_http__conn *k = sioc__conn(c, conn);
+    sioc_http__conn *k = sioc__conn_up(c, conn);
     *out_data = NULL;
     *out_len = 0;
-    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+    if (!k) return;
     if (!k->tls) {
         sioc__conn_stream(c, k, out_data, out_len);
         return;
@@ -1576,8 +1551,8 @@ SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_
 }
 
 SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n) {
-    sioc_http__conn *k = sioc__conn(c, conn);
-    if (!k || n == 0 || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+    sioc_http__conn *k = sioc__conn_up(c, conn);
+    if (!k || n == 0) return;
     if (!k->tls) {
         const uint8_t *p;
         size_t avail;
@@ -1597,7 +1572,7 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
     unsigned w = 0;
     if (!k) return 0;
     if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
-    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
+    if (!sioc__conn_up(c, conn)) return 0;
     if (!k->tls) {
         const uint8_t *p;
         size_t n;
@@ -1682,9 +1657,19 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     return h + r->body_len;
 }
 
+/* Start or continue connecting `conn`: 1 once it is connected or failed, 0 while in progress. */
+static int sioc__drive_connect(sioc_http_client *c, const sioc_http_transport *t, int conn, uint64_t now_ms) {
+    const sioc_http__ep *e = &c->p_eps[c->p_conns[conn].ep];
+    sioc_result r = t->connect(t->user, conn, e->host, e->port);
+    if (r == SIOC_AGAIN) return 0;
+    if (r == SIOC_OK) sioc_http_conn_opened(c, conn, now_ms);
+    else sioc_http_conn_failed(c, conn, r, now_ms);
+    return 1;
+}
+
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
     uint8_t buf[8192];
-    int round, n = sioc_http_conn_count(c);
+    int round, n = (int)c->p_n_conns;
     if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
     if (!c->p_mem) return SIOC_ERR_STATE;
     sioc_http_tick(c, now_ms);
@@ -1693,25 +1678,14 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
         sioc_http_io_event ev;
         while (sioc_http_next_io(c, &ev) == SIOC_OK) {
             progress = 1;
-            if (ev.type == SIOC_HTTP_IO_CLOSE) {
-                t->close(t->user, ev.conn);
-            } else {
-                sioc_result r = t->connect(t->user, ev.conn, ev.host, ev.port);
-                if (r == SIOC_OK) sioc_http_conn_opened(c, ev.conn, now_ms);
-                else if (r != SIOC_AGAIN) sioc_http_conn_failed(c, ev.conn, r, now_ms);
-            }
+            if (ev.type == SIOC_HTTP_IO_CLOSE) t->close(t->user, ev.conn);
+            else (void)sioc__drive_connect(c, t, ev.conn, now_ms);
         }
         for (k = 0; k < n; k++) {
-            unsigned w = sioc_http_conn_wants(c, k);
             int reads;
-            if (w & SIOC_HTTP_WANT_CONNECT) {
-                const sioc_http__conn *kc = &c->p_conns[k];
-                sioc_result r = t->connect(t->user, k, c->p_eps[kc->ep].host, c->p_eps[kc->ep].port);
-                if (r == SIOC_AGAIN) continue;
+            if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_CONNECT) {
+                if (!sioc__drive_connect(c, t, k, now_ms)) continue;
                 progress = 1;
-                if (r == SIOC_OK) sioc_http_conn_opened(c, k, now_ms);
-                else sioc_http_conn_failed(c, k, r, now_ms);
-                w = sioc_http_conn_wants(c, k);
             }
             for (;;) { /* flush */
                 const uint8_t *p = buf;
@@ -1726,25 +1700,20 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
                     sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
                     break;
                 }
-                if (p == buf) sioc__conn_stream_advance(c, &c->p_conns[k], (size_t)s > len ? len : (size_t)s);
-                else sioc_http_conn_sent(c, k, (size_t)s > len ? len : (size_t)s);
+                if ((size_t)s > len) s = (long)len;
+                if (p == buf) sioc__conn_stream_advance(c, &c->p_conns[k], (size_t)s);
+                else sioc_http_conn_sent(c, k, (size_t)s);
             }
             for (reads = 0; reads < 8; reads++) {
-                size_t room;
+                size_t room = sioc_http_conn_recv_room(c, k); /* 0 unless the socket is open and may be read */
                 long got;
-                w = sioc_http_conn_wants(c, k);
-                if (!(w & SIOC_HTTP_WANT_READ)) break;
-                room = sioc_http_conn_recv_room(c, k);
                 if (room == 0) break;
                 got = t->recv(t->user, k, buf, SIOC__MIN(room, sizeof buf));
                 if (got == 0) break;
                 progress = 1;
-                if (got == SIOC_ERR_CLOSED) {
-                    sioc_http_conn_eof(c, k, now_ms);
-                    break;
-                }
-                if (got < 0) {
-                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                if (got < 0) { /* SIOC_ERR_CLOSED: orderly EOF; anything else: broken */
+                    if (got == SIOC_ERR_CLOSED) sioc_http_conn_eof(c, k, now_ms);
+                    else sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
                     break;
                 }
                 (void)sioc_http_conn_feed(c, k, buf, (size_t)got, now_ms, NULL);
