@@ -720,64 +720,67 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c) {
 
 SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls, int *out_ep) {
     uint32_t i;
-    size_t n;
+    size_t n = host ? strlen(host) : 0;
     int free_ep = -1;
+    sioc_result r = SIOC_ERR_ARG;
+    const char *why = SIOC__TEXT("endpoint without a host name or port");
+    sioc_http__ep *e;
     if (out_ep) *out_ep = -1;
     c->detail[0] = 0;
-    if (tls && (!host || !host[0])) { /* never "verify nothing" */
-        sioc__detail_set(c->detail, sizeof c->detail, "https endpoint without a host name: nothing to verify", NULL,
-                         NULL);
-        return SIOC_ERR_TLS_NO_HOSTNAME;
+    if (tls && !n) { /* never "verify nothing" */
+        why = SIOC__TEXT("https endpoint without a host name: nothing to verify");
+        r = SIOC_ERR_TLS_NO_HOSTNAME;
+        goto fail;
     }
-    if (!host || !host[0] || port == 0 || !c->p_mem) {
-        sioc__detail_set(c->detail, sizeof c->detail,
-                         !c->p_mem ? "HTTP client not initialised" : "endpoint without a host name or port", NULL,
-                         NULL);
-        return SIOC_ERR_ARG;
+    if (!n || port == 0 || !c->p_mem) {
+        if (!c->p_mem) why = SIOC__TEXT("HTTP client not initialised");
+        goto fail;
     }
-    n = strlen(host);
     if (n > SIOC_HTTP_MAX_HOST) {
-        sioc__detail_set(c->detail, sizeof c->detail, "host name longer than SIOC_HTTP_MAX_HOST", NULL, NULL);
-        return SIOC_ERR_ARG;
+        why = SIOC__TEXT("host name longer than SIOC_HTTP_MAX_HOST");
+        goto fail;
     }
     if (tls && ((SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) || (SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state))) {
-        sioc_buf b;
-        sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, "https://");
-        sioc__put_hostport(&b, host, port);
-        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
-                              ? SIOC__TEXT(" needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL")
-                              : ": ");
-        if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
-        sioc__detail_end(&b);
-        sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        if (SIOC_ENABLE_ERROR_STRINGS) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, "https://");
+            sioc__put_hostport(&b, host, port);
+            sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
+                                  ? " needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+                                  : ": ");
+            if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
+            sioc__detail_end(&b);
+            sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        }
         return SIOC_ERR_DEPENDENCY;
     }
     for (i = 0; i < c->p_n_eps; i++) {
-        sioc_http__ep *e = &c->p_eps[i];
+        e = &c->p_eps[i];
         if (!e->used) {
             if (free_ep < 0) free_ep = (int)i;
-            continue;
-        }
-        if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
-            if (out_ep) *out_ep = (int)i;
-            return SIOC_OK;
+        } else if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
+            free_ep = (int)i;
+            goto found;
         }
     }
     if (free_ep < 0) {
-        sioc__detail_set(c->detail, sizeof c->detail, "more distinct endpoints than max_endpoints", NULL, NULL);
-        return SIOC_ERR_LIMIT;
+        why = SIOC__TEXT("more distinct endpoints than max_endpoints");
+        r = SIOC_ERR_LIMIT;
+        goto fail;
     }
-    {
-        sioc_http__ep *e = &c->p_eps[free_ep];
-        memcpy(e->host, host, n + 1);
-        e->port = port;
-        e->tls = (uint8_t)(tls ? 1 : 0);
-        e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
-        e->used = 1;
-    }
+    e = &c->p_eps[free_ep];
+    memcpy(e->host, host, n + 1);
+    e->port = port;
+    e->tls = (uint8_t)(tls ? 1 : 0);
+    e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+    e->used = 1;
+found:
     if (out_ep) *out_ep = free_ep;
     return SIOC_OK;
+fail:
+    sioc__detail_set(c->detail, sizeof c->detail, why, NULL, NULL);
+    return r;
 }
 
 static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
