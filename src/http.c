@@ -520,6 +520,9 @@ struct sioc_http__req {
     char detail[SIOC_DETAIL_SIZE];
 };
 
+/* 1 when the engine runs TLS on connection k (never in a build without a TLS backend: that code drops out). */
+#define SIOC__TLS_ON(k) (SIOC_TLS != SIOC_TLS_NONE && (k)->tls)
+
 static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
 #if SIOC_ENABLE_LOG
     char line[160];
@@ -701,7 +704,7 @@ fail:
 }
 
 static void sioc__conn_free_tls(sioc_http_client *c, sioc_http__conn *k) {
-    if (k->tls_mem) {
+    if (SIOC_TLS != SIOC_TLS_NONE && k->tls_mem) {
         c->p_tls->close(k->tls_mem);
         sioc__free(&c->desc.allocator, k->tls_mem, c->p_tls->conn_size());
         k->tls_mem = NULL;
@@ -922,7 +925,7 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
         sioc_buf_put_u64(&b, c->desc.connect_timeout_ms);
         sioc_buf_puts(&b, " ms (connect_timeout_ms)");
         sioc__detail_end(&b);
-    } else if (!k->why[0] && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
+    } else if (!k->why[0] && SIOC__TLS_ON(k) && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
         long code = c->p_tls->last_error(k->tls_mem);
         if (code) {
             sioc_buf b;
@@ -993,7 +996,7 @@ static void sioc__assign(sioc_http_client *c, int ri, int ki) {
     k->out_head = 0;
     k->out_body = 0;
     sioc_http_parser_reset(&k->parser, r->head_request);
-    if (k->tls) sioc__conn_tls_pump(c, ki);
+    if (SIOC__TLS_ON(k)) sioc__conn_tls_pump(c, ki);
 }
 
 /* Hand queued requests (oldest first) to ready connections of their endpoint, and ask for new connections while
@@ -1055,7 +1058,7 @@ static void sioc__dispatch(sioc_http_client *c) {
             k->since = c->p_now;
             k->tls = c->p_eps[e].engine_tls;
             k->state = SIOC__CS_OPEN_PENDING;
-            if (k->tls) {
+            if (SIOC__TLS_ON(k)) {
                 size_t sz = c->p_tls->conn_size();
                 k->tls_mem = sz ? sioc__alloc(&c->desc.allocator, sz) : NULL;
                 if (sz && !k->tls_mem) {
@@ -1325,7 +1328,7 @@ SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_
     sioc_http__conn *k = sioc__conn(c, conn);
     if (!k || k->state != SIOC__CS_CONNECTING) return;
     c->p_now = now_ms;
-    if (k->tls) {
+    if (SIOC__TLS_ON(k)) {
         sioc_result r = c->p_tls->open(c, c->p_tls_state, k->tls_mem, c->p_eps[k->ep].host);
         if (r != SIOC_OK) {
             sioc__conn_connect_failed(c, conn, r);
@@ -1440,7 +1443,7 @@ SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms)
     if (k->state == SIOC__CS_CONNECTING) {
         sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
     } else if (sioc__conn_up(c, conn)) {
-        if (k->tls && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
+        if (SIOC__TLS_ON(k) && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
         if (sioc__conn_up(c, conn)) sioc__conn_input_eof(c, conn);
     }
     sioc__dispatch(c);
@@ -1501,7 +1504,7 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
 SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn) {
     sioc_http__conn *k = sioc__conn_up(c, conn);
     if (!k) return 0;
-    if (!k->tls) return SIZE_MAX;
+    if (!SIOC__TLS_ON(k)) return SIZE_MAX;
     return k->tls_mem ? c->p_tls->recv_room(k->tls_mem) : 0;
 }
 
@@ -1514,7 +1517,7 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
     if (!k || (len && !data)) return SIOC_ERR_ARG;
     c->p_now = now_ms;
     if (!sioc__conn_up(c, conn)) return SIOC_ERR_STATE;
-    if (!k->tls) {
+    if (!SIOC__TLS_ON(k)) {
         used = len;
         sioc__conn_input(c, conn, (const uint8_t *)data, len);
     } else {
@@ -1544,7 +1547,7 @@ SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_
     *out_data = NULL;
     *out_len = 0;
     if (!k) return;
-    if (!k->tls) {
+    if (!SIOC__TLS_ON(k)) {
         sioc__conn_stream(c, k, out_data, out_len);
         return;
     }
@@ -1556,7 +1559,7 @@ SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_
 SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n) {
     sioc_http__conn *k = sioc__conn_up(c, conn);
     if (!k || n == 0) return;
-    if (!k->tls) {
+    if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t avail;
         sioc__conn_stream(c, k, &p, &avail);
@@ -1576,7 +1579,7 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
     if (!k) return 0;
     if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
     if (!sioc__conn_up(c, conn)) return 0;
-    if (!k->tls) {
+    if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t n;
         sioc__conn_stream(c, k, &p, &n);
@@ -1651,7 +1654,7 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     const sioc_http__conn *k = sioc__conn(c, conn);
     const sioc_http__req *r;
     size_t h;
-    if (!k || k->tls || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
+    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
     r = &c->p_reqs[k->req];
     h = r->head_len - k->out_head;
     if (k->out_head >= r->head_len || k->out_body || !r->body_len || r->body_len > cap - SIOC__MIN(h, cap)) return 0;
