@@ -12002,6 +12002,13 @@ SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
 /* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
 static const sioc_tls_ops *sioc__tls_ops(void);
 
+/* Keeps a small helper with several callers out of line: gcc -Os would copy it into each. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SIOC__HTTP_NOINLINE __attribute__((noinline))
+#else
+#define SIOC__HTTP_NOINLINE
+#endif
+
 /* ---- small text helpers (ASCII, locale-free) ---- */
 
 enum { SIOC__HC_TCHAR = 0, SIOC__HC_HOST = 12 };
@@ -12210,12 +12217,19 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
         sioc_str name, value, item;
         size_t k = 0;
         sioc_http_parser_header_at(p, i, &name, &value);
-        switch (sioc__http_name_id(name.ptr, name.len)) {
+        int id = sioc__http_name_id(name.ptr, name.len);
+        switch (id) {
         case SIOC__HN_CONTENT_LENGTH:
+        case SIOC__HN_CONNECTION:
             while (sioc__http_item(value, &k, &item)) {
                 const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
                 uint64_t n = 0;
                 size_t d;
+                if (id == SIOC__HN_CONNECTION) {
+                    conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
+                    conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
+                    continue;
+                }
                 if (item.len == 0) return SIOC_ERR_PROTOCOL;
                 for (d = 0; d < item.len; d++) {
                     unsigned v = (unsigned char)item.ptr[d] - (unsigned)'0';
@@ -12232,12 +12246,6 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                would hand undecoded bytes to the caller, so it is refused rather than passed through. */
             te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
             have_te++;
-            break;
-        case SIOC__HN_CONNECTION:
-            while (sioc__http_item(value, &k, &item)) {
-                conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
-                conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
-            }
             break;
         case SIOC__HN_KEEP_ALIVE:
             for (; k + 8 <= value.len; k++) {
@@ -13343,6 +13351,20 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
     sioc__dispatch(c);
 }
 
+/* The response on `ki` is complete: its request waits for pickup, and the connection is held until then (closed
+   afterwards when `dead`). */
+static void sioc__conn_done(sioc_http_client *c, int ki, int dead) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
+    k->dead = (uint8_t)(dead || k->dead);
+    k->served++;
+    k->idle_limit = c->desc.idle_timeout_ms;
+    if (lim && lim < k->idle_limit) k->idle_limit = lim;
+    k->state = SIOC__CS_HELD;
+    c->stats.responses++;
+    sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
+}
+
 /* Plaintext from the peer. */
 static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size_t n) {
     sioc_http__conn *k = &c->p_conns[ki];
@@ -13383,21 +13405,10 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             }
         }
         if (ev == SIOC_HTTP_PEV_DONE) {
-            int ri = k->req;
             const uint8_t *unsent;
             size_t unsent_len;
             sioc__conn_stream(c, k, &unsent, &unsent_len); /* an early answer: the request never finished */
-            k->dead = (uint8_t)(!k->parser.keep_alive || unsent_len > 0 || n > 0 || k->dead);
-            k->served++;
-            if (k->parser.keep_alive_timeout_s) {
-                uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
-                k->idle_limit = SIOC__MIN((uint64_t)c->desc.idle_timeout_ms, lim);
-            } else {
-                k->idle_limit = c->desc.idle_timeout_ms;
-            }
-            k->state = SIOC__CS_HELD;
-            c->stats.responses++;
-            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
+            sioc__conn_done(c, ki, !k->parser.keep_alive || unsent_len > 0 || n > 0);
             return;
         }
     }
@@ -13408,11 +13419,7 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
-            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
-            c->stats.responses++;
-            k->served++;
-            k->state = SIOC__CS_HELD;
-            k->dead = 1;
+            sioc__conn_done(c, ki, 1);
             return;
         }
     }
@@ -13585,6 +13592,12 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
 
 SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
 
+/* When the timer of `k` fires: the connect timeout while opening, the idle limit while ready; else UINT64_MAX. */
+static SIOC__HTTP_NOINLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
+    if (k->state >= SIOC__CS_OPEN_PENDING && k->state <= SIOC__CS_HANDSHAKE) return k->since + c->desc.connect_timeout_ms;
+    return k->state == SIOC__CS_READY ? k->since + k->idle_limit : UINT64_MAX;
+}
+
 SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     uint64_t d = UINT64_MAX;
     uint32_t i;
@@ -13594,13 +13607,9 @@ SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     }
     for (i = 0; i < c->p_n_conns; i++) {
         const sioc_http__conn *k = &c->p_conns[i];
-        uint64_t t = UINT64_MAX;
-        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING)
-            t = c->p_now; /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
-        else if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
-            t = k->since + c->desc.connect_timeout_ms;
-        else if (k->state == SIOC__CS_READY)
-            t = k->since + k->idle_limit;
+        /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
+        uint64_t t = k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING ? c->p_now
+                                                                                             : sioc__conn_timer(c, k);
         if (t < d) d = t;
     }
     return d;
@@ -13625,11 +13634,9 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     }
     for (i = 0; i < c->p_n_conns; i++) {
         sioc_http__conn *k = &c->p_conns[i];
-        if ((k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
-             k->state == SIOC__CS_HANDSHAKE) && k->since + c->desc.connect_timeout_ms <= now_ms)
-            sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
-        else if (k->state == SIOC__CS_READY && k->since + k->idle_limit <= now_ms)
-            sioc__conn_close(c, (int)i, SIOC_OK);
+        if (sioc__conn_timer(c, k) > now_ms) continue;
+        if (k->state == SIOC__CS_READY) sioc__conn_close(c, (int)i, SIOC_OK);
+        else sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
     }
     sioc__dispatch(c);
 }
