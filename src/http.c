@@ -1696,7 +1696,8 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
         }
         for (k = 0; k < n; k++) {
             int reads;
-            if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_CONNECT) {
+            sioc_http__conn *kc = &c->p_conns[k];
+            if (kc->state == SIOC__CS_CONNECTING) { /* sioc_http_conn_wants() says WANT_CONNECT */
                 if (!sioc__drive_connect(c, t, k, now_ms)) continue;
                 progress = 1;
             }
@@ -1704,7 +1705,12 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
                 const uint8_t *p = buf;
                 size_t len = sioc__conn_gather(c, k, buf, sizeof buf);
                 long s;
-                if (!len) sioc_http_conn_pending(c, k, &p, &len);
+                if (len) {
+                } else if (SIOC__TLS_ON(kc)) {
+                    sioc_http_conn_pending(c, k, &p, &len);
+                } else {
+                    sioc__conn_stream(c, kc, &p, &len); /* what sioc_http_conn_pending() gives on a plain one */
+                }
                 if (!len) break;
                 s = t->send(t->user, k, p, len);
                 if (s == 0) break;
@@ -1714,7 +1720,7 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
                     break;
                 }
                 if ((size_t)s > len) s = (long)len;
-                if (p == buf) sioc__conn_stream_advance(c, &c->p_conns[k], (size_t)s);
+                if (p == buf || !SIOC__TLS_ON(kc)) sioc__conn_stream_advance(c, kc, (size_t)s);
                 else sioc_http_conn_sent(c, k, (size_t)s);
             }
             for (reads = 0; reads < 8; reads++) {
@@ -1730,7 +1736,14 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
                     break;
                 }
                 (void)sioc_http_conn_feed(c, k, buf, (size_t)got, now_ms, NULL);
-                if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break; /* TLS may need to answer first */
+                if (SIOC__TLS_ON(kc)) { /* TLS may need to answer first */
+                    if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break;
+                } else {
+                    const uint8_t *out;
+                    size_t out_len;
+                    sioc__conn_stream(c, kc, &out, &out_len); /* wants WRITE on a plain one: flush first */
+                    if (out_len) break;
+                }
             }
         }
         if (!progress) break;
