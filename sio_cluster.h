@@ -12490,7 +12490,7 @@ struct sioc_http__conn {
     char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
-    uint64_t idle_limit;     /* ms this connection may stay idle */
+    uint32_t idle_limit;     /* ms this connection may stay idle */
     size_t out_head, out_body; /* bytes of the request head / body handed over so far */
     sioc_http_parser parser;
     void *tls_mem;
@@ -12500,7 +12500,8 @@ struct sioc_http__req {
     uint8_t state, idempotent, retried, fresh_only, head_request, overflow;
     uint16_t gen;
     int ep, conn, status;
-    uint64_t deadline, seq, done_seq;
+    uint64_t deadline;
+    uint32_t seq, done_seq;  /* submit and completion order (the low bits of p_seq; compared by sioc__older) */
     char *head;
     size_t head_len;
     const uint8_t *body;
@@ -12557,6 +12558,10 @@ static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const ch
     (void)c, (void)lv, (void)text;
 #endif
 }
+
+/* 1 when sequence number a was taken before b, modulo 2^32: right while live requests are fewer than 2^31
+   submissions apart (only the pickup and dispatch order depend on it). */
+static int sioc__older(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
@@ -12865,7 +12870,7 @@ static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int k
     else r->detail[0] = 0;
     r->state = SIOC__RS_DONE;
     r->result = res;
-    r->done_seq = ++c->p_seq;
+    r->done_seq = (uint32_t)++c->p_seq;
     if (res == SIOC_ERR_TIMEOUT) c->stats.timeouts++;
 }
 
@@ -13007,7 +13012,7 @@ static void sioc__dispatch(sioc_http_client *c) {
             uint32_t j;
             int cand = -1;
             if (r->state != SIOC__RS_QUEUED) continue;
-            if (best >= 0 && c->p_reqs[best].seq < r->seq) continue;
+            if (best >= 0 && sioc__older(c->p_reqs[best].seq, r->seq)) continue;
             for (j = (uint32_t)r->ep * per; j < ((uint32_t)r->ep + 1) * per; j++) {
                 /* most recently used first: one hot connection, the others idle out */
                 sioc_http__conn *k = &c->p_conns[j];
@@ -13103,7 +13108,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
     r->deadline = now_ms + r->timeout_ms;
     r->detail[0] = 0;
-    r->seq = ++c->p_seq;
+    r->seq = (uint32_t)++c->p_seq;
     r->tag = req->tag;
     r->on_body = req->on_body;
     r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
@@ -13243,7 +13248,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
         sioc__req_drop(c, held);
     }
     for (i = 0; i < c->p_n_reqs; i++) {
-        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || c->p_reqs[i].done_seq < c->p_reqs[best].done_seq))
+        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || sioc__older(c->p_reqs[i].done_seq, c->p_reqs[best].done_seq)))
             best = (int)i;
     }
     if (best < 0) return SIOC_AGAIN;
@@ -13355,11 +13360,11 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
    afterwards when `dead`). */
 static void sioc__conn_done(sioc_http_client *c, int ki, int dead) {
     sioc_http__conn *k = &c->p_conns[ki];
-    uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
+    uint32_t ka = k->parser.keep_alive_timeout_s, idle = c->desc.idle_timeout_ms; /* idle >= 1: a default */
     k->dead = (uint8_t)(dead || k->dead);
     k->served++;
-    k->idle_limit = c->desc.idle_timeout_ms;
-    if (lim && lim < k->idle_limit) k->idle_limit = lim;
+    /* close well before the server: after 3/4 of its timeout when that is below ours (ka * 750 < idle) */
+    k->idle_limit = ka && ka <= (idle - 1u) / 750u ? ka * 750u : idle;
     k->state = SIOC__CS_HELD;
     c->stats.responses++;
     sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
