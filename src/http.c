@@ -1361,7 +1361,7 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
     if (err >= 0) err = SIOC_ERR_CLOSED;
     if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_OPEN_PENDING)
         sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_CONNECT : err);
-    else if (k->state == SIOC__CS_HANDSHAKE)
+    else if (SIOC_TLS != SIOC_TLS_NONE && k->state == SIOC__CS_HANDSHAKE)
         sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_TLS : err);
     else
         sioc__conn_close(c, conn, err);
@@ -1440,7 +1440,7 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
             return;
         }
     }
-    if (k->state == SIOC__CS_HANDSHAKE) {
+    if (SIOC_TLS != SIOC_TLS_NONE && k->state == SIOC__CS_HANDSHAKE) { /* only TLS has one */
         if (!k->why[0]) sioc__detail_set(k->why, sizeof k->why, "the peer closed during the handshake", NULL, NULL);
         sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
         return;
