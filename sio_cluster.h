@@ -13004,39 +13004,35 @@ static void sioc__assign(sioc_http_client *c, int ri, int ki) {
    more requests wait than connections are being opened. */
 static void sioc__dispatch(sioc_http_client *c) {
     uint32_t per = c->desc.conns_per_endpoint, e;
-    for (;;) {
-        int best = -1, ki = -1;
-        uint32_t i;
-        for (i = 0; i < c->p_n_reqs; i++) {
-            sioc_http__req *r = &c->p_reqs[i];
-            uint32_t j;
-            int cand = -1;
-            if (r->state != SIOC__RS_QUEUED) continue;
-            if (best >= 0 && sioc__older(c->p_reqs[best].seq, r->seq)) continue;
-            for (j = (uint32_t)r->ep * per; j < ((uint32_t)r->ep + 1) * per; j++) {
-                /* most recently used first: one hot connection, the others idle out */
-                sioc_http__conn *k = &c->p_conns[j];
-                if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
-                    (cand < 0 || k->since > c->p_conns[cand].since))
-                    cand = (int)j;
-            }
-            if (cand >= 0) {
-                best = (int)i;
-                ki = cand;
-            }
-        }
-        if (best < 0) break;
-        sioc__assign(c, best, ki);
-    }
-    for (e = 0; e < c->p_n_eps; e++) {
-        uint32_t waiting = 0, opening = 0, j;
-        int fresh = 0;
+    for (e = 0; e < c->p_n_eps; e++) { /* endpoints never share connections: each on its own */
+        uint32_t waiting, opening = 0, j, i;
+        int fresh;
         if (!c->p_eps[e].used) continue;
-        for (j = 0; j < c->p_n_reqs; j++) {
-            if (c->p_reqs[j].state == SIOC__RS_QUEUED && c->p_reqs[j].ep == (int)e) {
+        for (;;) { /* the oldest request a ready connection can take; count the ones waiting meanwhile */
+            int best = -1, ki = -1;
+            waiting = 0;
+            fresh = 0;
+            for (i = 0; i < c->p_n_reqs; i++) {
+                sioc_http__req *r = &c->p_reqs[i];
+                int cand = -1;
+                if (r->state != SIOC__RS_QUEUED || r->ep != (int)e) continue;
                 waiting++;
-                fresh |= c->p_reqs[j].fresh_only;
+                fresh |= r->fresh_only;
+                if (best >= 0 && sioc__older(c->p_reqs[best].seq, r->seq)) continue;
+                for (j = e * per; j < (e + 1) * per; j++) {
+                    /* most recently used first: one hot connection, the others idle out */
+                    sioc_http__conn *k = &c->p_conns[j];
+                    if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
+                        (cand < 0 || k->since > c->p_conns[cand].since))
+                        cand = (int)j;
+                }
+                if (cand >= 0) {
+                    best = (int)i;
+                    ki = cand;
+                }
             }
+            if (best < 0) break;
+            sioc__assign(c, best, ki);
         }
         if (!waiting) continue;
         for (j = e * per; j < (e + 1) * per; j++) {
