@@ -12497,12 +12497,12 @@ struct sioc_http__conn {
 };
 
 struct sioc_http__req {
-    uint8_t state, idempotent, retried, fresh_only, head_request, overflow;
-    uint16_t gen;
+    uint16_t gen;            /* kept across uses of the slot, like head */
+    char *head;
+    uint8_t state, idempotent, retried, fresh_only, head_request, overflow; /* from here on cleared at submit */
     int ep, conn, status;
     uint64_t deadline;
     uint32_t seq, done_seq;  /* submit and completion order (the low bits of p_seq; compared by sioc__older) */
-    char *head;
     size_t head_len;
     const uint8_t *body;
     size_t body_len;
@@ -12514,7 +12514,7 @@ struct sioc_http__req {
     sioc_result result;
     uint64_t body_total;
     uint32_t timeout_ms;     /* the request's own deadline, for its detail text */
-    char detail[SIOC_DETAIL_SIZE];
+    char detail[SIOC_DETAIL_SIZE]; /* written when the request finishes; not cleared */
 };
 
 /* 1 when the engine runs TLS on connection k (never in a build without a TLS backend: that code drops out). */
@@ -13090,30 +13090,22 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     sioc_buf_init(&b, r->head, c->desc.request_head_size);
     res = sioc_http_write_head(&b, req, e->host, e->port, e->tls);
     if (res != SIOC_OK) return res;
+    memset(&r->state, 0, offsetof(sioc_http__req, detail) - offsetof(sioc_http__req, state)); /* counts, flags, status, result: 0 */
     r->head_len = b.len;
     r->body = (const uint8_t *)req->body;
     r->body_len = req->body_len;
     r->ep = ep;
     r->conn = -1;
     r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
-    r->retried = 0;
-    r->fresh_only = 0;
     r->head_request = (uint8_t)(sioc__strcmp(req->method, "HEAD") == 0);
-    r->overflow = 0;
-    r->status = 0;
     r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
     r->deadline = now_ms + r->timeout_ms;
-    r->detail[0] = 0;
     r->seq = (uint32_t)++c->p_seq;
     r->tag = req->tag;
     r->on_body = req->on_body;
     r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
-    r->body_stored = 0;
-    r->body_total = 0;
     r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
-    r->tail_pos = 0;
-    r->result = SIOC_OK;
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
     if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
