@@ -166,21 +166,22 @@ typedef struct sioc_http__req sioc_http__req;
 
 /* The engine. Transparent so it can live anywhere; touch only through the functions below. */
 typedef struct sioc_http_client {
-    sioc_http_client_desc desc; /* with defaults filled in */
-    sioc_http_stats stats;
-    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
-    /* private */
-    char p_tls_why[64]; /* why a TLS build has no TLS to offer (no trust anchors, random or clock) */
-    const struct sioc_tls_ops *p_tls;
-    void *p_tls_state;
-    void *p_mem;
-    size_t p_mem_size;
+    /* private (first: the engine reaches them with short loads) */
     sioc_http__ep *p_eps;
     sioc_http__conn *p_conns;
     sioc_http__req *p_reqs;
     uint32_t p_n_eps, p_n_conns, p_n_reqs;
     uint64_t p_now, p_seq;
     int p_held; /* request slot whose response was handed out last, or -1 */
+    const struct sioc_tls_ops *p_tls;
+    void *p_tls_state;
+    void *p_mem;
+    size_t p_mem_size;
+    /* public */
+    sioc_http_client_desc desc; /* with defaults filled in */
+    sioc_http_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
+    char p_tls_why[64]; /* private: why a TLS build has no TLS to offer (no trust anchors, random or clock) */
 } sioc_http_client;
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
