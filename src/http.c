@@ -160,10 +160,9 @@ enum {
 /* Forget the response so far: results and private state, except the memory and the two flags given. */
 static void sioc__hp_clear(sioc_http_parser *p, int head_request, int started) {
     memset(p, 0, offsetof(sioc_http_parser, p_head));
-    memset(&p->p_line_start, 0, sizeof *p - offsetof(sioc_http_parser, p_line_start));
+    memset(&p->status, 0, sizeof *p - offsetof(sioc_http_parser, status));
     p->content_length = UINT64_MAX;
     p->reason.ptr = p->p_head;
-    p->p_head_len = 0;
     p->p_head_request = (uint8_t)head_request;
     p->p_started = (uint8_t)started;
 }

@@ -74,9 +74,19 @@ typedef enum sioc_http_pev {
 } sioc_http_pev;
 
 /* Parser state. Head memory holds the status line, header lines and trailers (without line ends); the
-   reference array indexes them. Both are the caller's and must outlive the parser. Fields above `p_` are
+   reference array indexes them. Both are the caller's and must outlive the parser. Fields from `status` on are
    results, valid from SIOC_HTTP_PEV_HEAD until the next reset. */
 typedef struct sioc_http_parser {
+    /* private (first: the parser reaches them with short loads) */
+    uint8_t p_state, p_cr, p_head_request, p_saw_digit, p_ext_state, p_started;
+    sioc_result p_err;
+    size_t p_head_len, p_line_start, p_ext_len;
+    uint64_t p_remaining;
+    char *p_head;
+    size_t p_head_cap;
+    sioc_http_hdr_ref *p_refs;
+    size_t p_ref_cap;
+    /* results */
     int status;              /* 100..999 */
     int version_minor;       /* HTTP/1.x */
     int keep_alive;          /* 1 when the connection may carry another request after this response */
@@ -86,16 +96,6 @@ typedef struct sioc_http_parser {
     uint32_t keep_alive_timeout_s; /* from "Keep-Alive: timeout=N", 0 when absent */
     size_t header_count;     /* headers, then trailers */
     sioc_str reason;         /* reason phrase (may be empty) */
-    /* private */
-    char *p_head;
-    size_t p_head_cap, p_head_len;
-    sioc_http_hdr_ref *p_refs;
-    size_t p_ref_cap;
-    size_t p_line_start;
-    uint64_t p_remaining;
-    size_t p_ext_len;
-    sioc_result p_err;
-    uint8_t p_state, p_cr, p_head_request, p_saw_digit, p_ext_state, p_started;
 } sioc_http_parser;
 
 /* Bind the parser to caller memory: `head_mem` of `head_cap` bytes (the limit on status line + headers +
