@@ -12484,16 +12484,16 @@ struct sioc_http__ep {
 };
 
 struct sioc_http__conn {
+    sioc_http_parser parser;
     uint8_t state, dead, tls;
     int ep, req;
     sioc_result last_err;    /* why it was closed */
-    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
     uint32_t idle_limit;     /* ms this connection may stay idle */
     size_t out_head, out_body; /* bytes of the request head / body handed over so far */
-    sioc_http_parser parser;
     void *tls_mem;
+    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
 };
 
 struct sioc_http__req {
