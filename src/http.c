@@ -520,7 +520,7 @@ struct sioc_http__req {
     void *tag;
     uint8_t *body_out;
     size_t body_out_cap, body_stored;
-    size_t tail, tail_pos; /* body_keep_tail: a ring over the last `tail` bytes of body_out once it overflowed */
+    size_t tail;             /* body_keep_tail: the last `tail` bytes of body_out keep the end once it overflowed */
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
@@ -576,39 +576,16 @@ static int sioc__older(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
-/* A body larger than body_out: the overflowing bytes go round a ring over the last `tail` bytes of body_out, so
-   it ends with the body's end (a reply's last fields, e.g. a receipt handle). */
+/* A body larger than body_out: the last `tail` bytes of body_out keep the body's end (a reply's last fields, e.g. a
+   receipt handle), shifted left as overflowing bytes arrive. Only an oversized body takes this path. */
 static void sioc__req_keep_tail(struct sioc_http__req *r, const uint8_t *p, size_t n) {
-    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    uint8_t *win = r->body_out + r->body_out_cap - r->tail;
     if (n >= r->tail) { /* only the last `tail` bytes count */
-        memcpy(ring, p + n - r->tail, r->tail);
-        r->tail_pos = 0;
+        memcpy(win, p + n - r->tail, r->tail);
         return;
     }
-    while (n) {
-        size_t k = SIOC__MIN(n, r->tail - r->tail_pos);
-        memcpy(ring + r->tail_pos, p, k);
-        r->tail_pos = (r->tail_pos + k) % r->tail, p += k, n -= k;
-    }
-}
-
-/* Put the ring in order (oldest byte first) by three reversals; returns its length. */
-static void sioc__reverse(uint8_t *p, size_t n) {
-    size_t i;
-    for (i = 0; i < n / 2; i++) {
-        uint8_t t = p[i];
-        p[i] = p[n - 1 - i], p[n - 1 - i] = t;
-    }
-}
-static size_t sioc__req_tail_in_order(struct sioc_http__req *r) {
-    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
-    if (r->tail_pos) {
-        sioc__reverse(ring, r->tail_pos);
-        sioc__reverse(ring + r->tail_pos, r->tail - r->tail_pos);
-        sioc__reverse(ring, r->tail);
-        r->tail_pos = 0;
-    }
-    return r->tail;
+    memmove(win, win + n, r->tail - n);
+    memcpy(win + r->tail - n, p, n);
 }
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
@@ -1261,7 +1238,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body = r->body_out;
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
-    out->tail_len = r->overflow && r->tail ? sioc__req_tail_in_order(r) : 0;
+    out->tail_len = r->overflow ? r->tail : 0;
     out->retried = r->retried;
     memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
