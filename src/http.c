@@ -350,40 +350,39 @@ static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
     return SIOC_OK;
 }
 
-/* Chunk framing from in[*i] on, up to the end of a chunk-size line (CRLF after chunk data first when p_ext_state
-   is 3). p_ext_state 0: size digits, 1: blanks after them, 2: extension. */
+/* Chunk framing from in[*i] on, up to the end of a chunk-size line. p_ext_state 3: the CRLF after chunk data;
+   0: a size line begins, 1: size digits, 2: blanks after them, 4: an extension. */
 static sioc_result sioc__hp_chunk_line(sioc_http_parser *p, const uint8_t *in, size_t len, size_t *i) {
     while (*i < len) {
-        uint8_t ch = in[(*i)++];
+        uint8_t ch = in[(*i)++], es = p->p_ext_state;
         int hv = sioc__hex_val(ch);
         if (ch == '\n') {
             p->p_cr = 0;
-            if (p->p_ext_state == 3) { /* the CRLF after chunk data: a size line follows */
+            if (es == 3) { /* a size line follows */
                 p->p_ext_state = 0;
-                p->p_saw_digit = 0;
                 p->p_ext_len = 0;
                 continue;
             }
-            if (!p->p_saw_digit) return SIOC_ERR_PROTOCOL;
+            if (es == 0) return SIOC_ERR_PROTOCOL; /* no digits */
             p->p_state = p->p_remaining ? SIOC__HP_CHUNK_DATA : SIOC__HP_TRAILER;
             return SIOC_OK;
         }
-        if (p->p_cr || p->p_ext_state == 3) {
-            if (p->p_cr || ch != '\r') return SIOC_ERR_PROTOCOL;
+        if (p->p_cr) return SIOC_ERR_PROTOCOL;
+        if (ch == '\r') {
             p->p_cr = 1;
-        } else if (ch == '\r') {
-            p->p_cr = 1;
-        } else if (p->p_ext_state == 2) {
+        } else if (es == 3) {
+            return SIOC_ERR_PROTOCOL;
+        } else if (es == 4) {
             if (!sioc__http_vchar(ch)) return SIOC_ERR_PROTOCOL;
             if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) return SIOC_ERR_LIMIT;
-        } else if (hv >= 0 && p->p_ext_state == 0) {
+        } else if (hv >= 0 && es <= 1) {
             if (p->p_remaining >> 59) return SIOC_ERR_PROTOCOL; /* absurd size */
             p->p_remaining = p->p_remaining * 16u + (unsigned)hv;
-            p->p_saw_digit = 1;
-        } else if (p->p_saw_digit && (ch == ' ' || ch == '\t')) {
             p->p_ext_state = 1;
-        } else if (p->p_saw_digit && ch == ';') {
+        } else if (es && (ch == ' ' || ch == '\t')) {
             p->p_ext_state = 2;
+        } else if (es && ch == ';') {
+            p->p_ext_state = 4;
         } else {
             return SIOC_ERR_PROTOCOL;
         }
@@ -447,13 +446,7 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
         }
     }
     *out_used = i;
-    if (r != SIOC_OK) {
-        *out_ev = SIOC_HTTP_PEV_NEED_MORE;
-        out_body->ptr = NULL;
-        out_body->len = 0;
-        return sioc__hp_fail(p, r);
-    }
-    return SIOC_OK;
+    return r != SIOC_OK ? sioc__hp_fail(p, r) : SIOC_OK; /* an error comes without an event or body */
 }
 
 SIOC_API sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev) {

@@ -78,7 +78,7 @@ typedef enum sioc_http_pev {
    results, valid from SIOC_HTTP_PEV_HEAD until the next reset. */
 typedef struct sioc_http_parser {
     /* private (first: the parser reaches them with short loads) */
-    uint8_t p_state, p_cr, p_head_request, p_saw_digit, p_ext_state, p_started;
+    uint8_t p_state, p_cr, p_head_request, p_ext_state, p_started;
     sioc_result p_err;
     size_t p_head_len, p_line_start, p_ext_len;
     uint64_t p_remaining;
