@@ -1596,13 +1596,11 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            int ki = r->conn, active = r->state == SIOC__RS_ACTIVE && ki >= 0;
-            r->conn = -1;
-            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, active ? ki : -1, 0);
-            if (active) { /* half an exchange: the connection is unusable */
-                c->p_conns[ki].req = -1;
-                c->p_conns[ki].state = SIOC__CS_READY;
-                sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
+            if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
+                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT); /* half an exchange: closed, failing its request */
+            } else {
+                r->conn = -1;
+                sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, -1, 0);
             }
         }
     }
