@@ -1110,7 +1110,7 @@ static void sioc__req_free(sioc_http__req *r) {
 SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
     const char *p, *h;
     size_t hlen;
-    unsigned long pv = 0;
+    unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
     if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
     else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
@@ -1120,9 +1120,10 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
         if (!sioc__http_class((unsigned char)*p, SIOC__HC_HOST)) return SIOC_ERR_ARG; /* also '@', '?', '#' */
     hlen = (size_t)(p - h);
     if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    pv = *tls ? 443 : 80;
     if (*p == ':') {
         if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
-        for (; sioc__is_digit((unsigned char)*p); p++)
+        for (pv = 0; sioc__is_digit((unsigned char)*p); p++)
             if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
         if (pv == 0) return SIOC_ERR_ARG;
     }
@@ -1130,7 +1131,7 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
     memcpy(host, h, hlen);
     host[hlen] = 0;
-    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
+    *port = (uint16_t)pv;
     return SIOC_OK;
 }
 
