@@ -204,7 +204,7 @@ SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, si
 
 SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const char *name, sioc_str *out_value) {
     size_t i;
-    for (i = 0; i < p->header_count; i++) {
+    for (i = 0; p && i < p->header_count; i++) { /* no parser (a response without a head): nothing found */
         const sioc_http_hdr_ref *r = &p->p_refs[i];
         if (sioc__http_ieq(p->p_head + r->name_off, r->name_len, name)) {
             sioc_http_parser_header_at(p, i, NULL, out_value);
@@ -1170,12 +1170,11 @@ SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls
     if (!k->p_state) return SIOC_ERR_NOT_FOUND;
     if (k->p_state == 2) { /* finished, not yet collected: unlink it */
         (void)sioc__queue_remove(&q->p_done, &k->p_link);
-        k->p_state = 0;
-        return SIOC_OK;
+    } else {
+        (void)sioc_http_cancel(c, k->p_id);
+        q->p_inflight--;
     }
-    (void)sioc_http_cancel(c, k->p_id);
     k->p_state = 0;
-    q->p_inflight--;
     return SIOC_OK;
 }
 
@@ -1247,13 +1246,6 @@ SIOC_API size_t sioc_http_responses_ready(const sioc_http_client *c) {
 }
 
 SIOC_API sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name, sioc_str *out_value) {
-    if (!r->p_parser) {
-        if (out_value) {
-            out_value->ptr = "";
-            out_value->len = 0;
-        }
-        return SIOC_ERR_NOT_FOUND;
-    }
     return sioc_http_parser_header(r->p_parser, name, out_value);
 }
 
