@@ -13631,10 +13631,9 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
     for (round = 0; round < 16; round++) {
         int progress = 0, k;
         sioc_http_io_event ev;
-        while (sioc_http_next_io(c, &ev) == SIOC_OK) {
+        while (sioc_http_next_io(c, &ev) == SIOC_OK) { /* an OPEN connects in the loop below */
             progress = 1;
             if (ev.type == SIOC_HTTP_IO_CLOSE) t->close(t->user, ev.conn);
-            else (void)sioc__drive_connect(c, t, ev.conn, now_ms);
         }
         for (k = 0; k < n; k++) {
             int reads;
