@@ -38,6 +38,13 @@ static int sioc__http_class(int c, int cls) {
 /* Field value octets (RFC 9110 5.5): VCHAR, SP, HTAB, obs-text; no other controls. */
 static int sioc__http_vchar(int c) { return c >= 0x20 ? c != 0x7f : c == '\t'; }
 
+/* 1 when all n bytes at s are field value octets. */
+static int sioc__http_vchars(const char *s, size_t n) {
+    while (n--)
+        if (!sioc__http_vchar((unsigned char)*s++)) return 0;
+    return 1;
+}
+
 static int sioc__http_ieq(const char *a, size_t an, const char *b) {
     size_t i;
     for (i = 0; i < an; i++) {
@@ -120,8 +127,7 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
         if (!h->name.len || !h->name.ptr || (h->value.len && !h->value.ptr)) goto bad;
         for (k = 0; k < h->name.len; k++)
             if (!sioc__http_tchar((unsigned char)h->name.ptr[k])) goto bad;
-        for (k = 0; k < h->value.len; k++)
-            if (!sioc__http_vchar((unsigned char)h->value.ptr[k])) goto bad;
+        if (!sioc__http_vchars(h->value.ptr, h->value.len)) goto bad;
         /* framing belongs to the engine: a second Host or length would be request smuggling */
         if (sioc__http_name_id(h->name.ptr, h->name.len) <= SIOC__HN_HOST) goto bad;
         sioc_buf_put(out, h->name.ptr, h->name.len);
@@ -297,17 +303,16 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
 }
 
 /* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached.
-   Every line (status, field, trailer) is field-value octets only: no controls but HTAB. */
+   Reason phrases and field values are field-value octets: no controls but HTAB. */
 static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
     size_t off = p->p_line_start, n = p->p_head_len - off, i;
     const char *s = p->p_head + off;
     sioc_result r;
-    for (i = 0; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
     if (p->p_state == SIOC__HP_STATUS) {
         /* "HTTP/1.x SSS[ reason]" (RFC 9112 4); "HTTP/1." was checked as it arrived. Only 1.0 and 1.1 are spoken. */
         int status = 0;
-        if (n < 12 || (s[7] | 1) != '1' || s[8] != ' ' || (n > 12 && s[12] != ' ')) return SIOC_ERR_PROTOCOL;
+        if (n < 12 || (s[7] | 1) != '1' || s[8] != ' ' || (n > 12 && s[12] != ' ') || !sioc__http_vchars(s + 12, n - 12))
+            return SIOC_ERR_PROTOCOL;
         for (i = 9; i < 12; i++) {
             unsigned d = (unsigned char)s[i] - (unsigned)'0';
             if (d > 9) return SIOC_ERR_PROTOCOL;
@@ -325,7 +330,8 @@ static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
         sioc_str v;
         sioc_http_hdr_ref *ref;
         while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
-        if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL;
+        if (colon == 0 || colon == n || s[colon] != ':' || !sioc__http_vchars(s + colon + 1, n - colon - 1))
+            return SIOC_ERR_PROTOCOL;
         if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
         v = sioc__http_trim(s + colon + 1, n - colon - 1);
         ref = &p->p_refs[p->header_count++];
