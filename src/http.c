@@ -718,6 +718,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     sioc_http__ep *e;
     if (out_ep) *out_ep = -1;
     c->detail[0] = 0;
+    tls = tls != 0;
     if (tls && !n) { /* never "verify nothing" */
         why = SIOC__TEXT("https endpoint without a host name: nothing to verify");
         r = SIOC_ERR_TLS_NO_HOSTNAME;
@@ -750,7 +751,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
         e = &c->p_eps[i];
         if (!e->used) {
             if (free_ep < 0) free_ep = (int)i;
-        } else if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
+        } else if (e->port == port && e->tls == tls && !sioc__strcmp(e->host, host)) {
             free_ep = (int)i;
             goto found;
         }
@@ -763,7 +764,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     e = &c->p_eps[free_ep];
     memcpy(e->host, host, n + 1);
     e->port = port;
-    e->tls = (uint8_t)(tls ? 1 : 0);
+    e->tls = (uint8_t)tls;
     e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
     e->used = 1;
 found:
@@ -878,13 +879,12 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
             r->state = SIOC__RS_QUEUED;
             r->retried = 1;
             r->fresh_only = 1;
-            r->conn = -1;
             c->stats.retries++;
             sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
         } else {
-            r->conn = -1;
             sioc__req_finish(c, k->req, err, ki, 0);
         }
+        r->conn = -1;
         k->req = -1;
     }
     if (k->state == SIOC__CS_HELD) { /* the response's views live here: close on release */
