@@ -7136,19 +7136,21 @@ static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
     return at_start ? i : j; /* nothing, or an empty local part after ':' */
 }
 
-/* Local part of a QName (after the colon, if any). */
-static sioc_str sioc__xml_local(sioc_str name) {
+/* Stores a span in place (smaller than a call returning the struct). */
+#define SIOC__XML_SPAN(s, p, n) ((s).ptr = (p), (s).len = (n))
+
+/* Offset of the local part of the QName p[0..n): after its colon, if any. */
+static size_t sioc__xml_local(const char *p, size_t n) {
     size_t k;
-    for (k = 0; k < name.len; k++)
-        if (name.ptr[k] == ':') return sioc_str_n(name.ptr + k + 1, name.len - k - 1);
-    return name;
+    for (k = 0; k < n; k++)
+        if (p[k] == ':') return k + 1;
+    return 0;
 }
 
 /* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
 static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    sioc_str s = sioc_str_n(seg, seg_len);
-    if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
-    return sioc_str_eq(name, s);
+    size_t k = memchr(seg, ':', seg_len) ? 0 : sioc__xml_local(name.ptr, name.len);
+    return name.len - k == seg_len && memcmp(name.ptr + k, seg, seg_len) == 0;
 }
 
 /* Reference at p[i] == '&' (section 4.1): one of the five predefined entities (section 4.6; there is no DTD to
@@ -7273,7 +7275,7 @@ static int sioc__xml_value(const char *p, size_t len, size_t *i, size_t *v0) {
    supported: the scanner reads bytes as UTF-8) and standalone, in that order. *pos: after "?>", or where it fails. */
 static sioc_result sioc__xml_decl(const char *p, size_t len, size_t *pos) {
     size_t i = *pos + 5, n0, n1, v0, v1, k;
-    int stage = 0, w, c, bad; /* stage: 1 + the index of the last pseudo-attribute read */
+    int stage = 0, w, c; /* stage: 1 + the index of the last pseudo-attribute read */
     sioc_result res = SIOC_ERR_PARSE;
     for (;;) {
         n1 = sioc__xml_attr_name(p, len, &i);
@@ -7288,21 +7290,20 @@ static sioc_result sioc__xml_decl(const char *p, size_t len, size_t *pos) {
             goto fail;
         }
         stage = w + 1;
-        i = v0;
+        i = k = v0;
         if (w == 2) {
             if (sioc__xml_pick(p + v0, v1 - v0, "yes\0no\0") < 0) goto fail;
         } else {
             /* VersionNum ::= '1.' [0-9]+; EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')* */
-            for (k = v0; k < v1; k++) {
+            if (w == 0 ? v1 - v0 < 3 || p[v0] != '1' || p[(k += 2) - 1] != '.' : v1 == v0 || !sioc__xml_alpha(p[v0]))
+                goto fail;
+            for (; k < v1; k++) {
                 c = (unsigned char)p[k];
-                if (w == 0) bad = k < v0 + 2 ? c != "1."[k - v0] : !sioc__is_digit(c);
-                else bad = !sioc__xml_alpha(c) && (k == v0 || (!sioc__is_digit(c) && c != '.' && c != '_' && c != '-'));
-                if (bad) {
-                    if (w != 0 || k >= v0 + 2) i = k;
+                if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && !memchr("._-", c, 3)))) {
+                    i = k;
                     goto fail;
                 }
             }
-            if (v1 - v0 < (w == 0 ? 3u : 1u)) goto fail;
             /* compared case-insensitively (section 4.3.3) */
             if (w == 1 && !sioc__xml_ieq(p + v0, v1 - v0, "utf-8")) {
                 res = SIOC_ERR_UNSUPPORTED;
@@ -7348,8 +7349,8 @@ static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__x
             e = sioc__xml_upto(p, len, i + 4, "--", NULL);
             e = (e && e < len && p[e] == '>') ? e + 1 : 0;
         } else if (p[i + 1] == '?') {
-            if ((mode & SIOC__XML_HEAD) && (i == 0 || (i == 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)) &&
-                sioc__xml_has(p, len, i, "<?xml") && i + 5 < len && sioc__xml_ws(p[i + 5])) {
+            /* only where the document starts: a prolog run in HEAD mode starts there (after a BOM) */
+            if ((mode & SIOC__XML_HEAD) && i == *pos && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len && sioc__xml_ws(p[i + 5])) {
                 e = i;
                 res = sioc__xml_decl(p, len, &e);
                 if (res != SIOC_OK) {
@@ -7382,20 +7383,19 @@ static sioc_result sioc__xml_fail(sioc_xml_reader *r, sioc_result e, size_t at) 
     return e;
 }
 
-static void sioc__xml_init(sioc_xml_reader *r, const char *xml, size_t len, int content) {
+SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) {
     memset(r, 0, sizeof *r);
     r->buf = xml ? xml : "";
     r->len = xml ? len : 0;
-    r->content = (uint8_t)content;
     if (!xml && len) sioc__xml_fail(r, SIOC_ERR_ARG, 0);
     /* A UTF-8 byte order mark may open a document (section 4.3.3 / appendix F.1). */
-    if (!content && r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
 }
 
-SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) { sioc__xml_init(r, xml, len, 0); }
-
 SIOC_API void sioc_xml_reader_init_content(sioc_xml_reader *r, const char *xml, size_t len) {
-    sioc__xml_init(r, xml, len, 1);
+    sioc_xml_reader_init(r, xml, len);
+    r->content = 1;
+    r->pos = 0; /* no BOM inside content */
 }
 
 /* One loop for every token: text (with the prolog and epilog, which are checked but not reported), start tags
@@ -7411,11 +7411,12 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     t->kind = SIOC_XML_EOF;
     t->depth = 0;
     t->empty = 0;
-    t->name = t->local = t->attrs = t->raw = sioc_str_n(p + i, 0);
+    SIOC__XML_SPAN(t->name, p + i, 0);
+    t->local = t->attrs = t->raw = t->name;
     if (r->err != SIOC_OK) return r->err;
     if (r->pending_end) { /* second half of <x/> */
         r->pending_end = 0;
-        t->name = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
+        SIOC__XML_SPAN(t->name, r->open[r->depth - 1], r->open_len[r->depth - 1]);
         goto emit;
     }
     for (;;) {
@@ -7433,7 +7434,7 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         r->pos = e;
         if (!prolog) {
             kind = SIOC_XML_TEXT;
-            t->raw = sioc_str_n(p + i, e - i);
+            SIOC__XML_SPAN(t->raw, p + i, e - i);
             goto emit;
         }
     }
@@ -7443,7 +7444,7 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     e = i;
     n1 = sioc__xml_name(p, len, i);
     if (n1 == i) goto fail;
-    t->name = sioc_str_n(p + i, n1 - i);
+    SIOC__XML_SPAN(t->name, p + i, n1 - i);
     i = n1;
     for (;;) {
         e = i;
@@ -7470,10 +7471,11 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     if (k >= len || p[k] != '>') goto fail;
     t->empty = (uint8_t)(k - i);
     i = e = r->pos;
-    t->raw = sioc_str_n(p + i, k + 1 - i);
+    SIOC__XML_SPAN(t->raw, p + i, k + 1 - i);
     if (end) {
         /* "Element Type Match": the innermost open element */
-        if (r->depth == 0 || !sioc_str_eq(sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]), t->name))
+        if (r->depth == 0 || r->open_len[r->depth - 1] != t->name.len ||
+            memcmp(r->open[r->depth - 1], t->name.ptr, t->name.len) != 0)
             goto fail;
     } else {
         if (r->depth >= SIOC_MAX_XML_DEPTH) {
@@ -7484,14 +7486,16 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         r->open_len[r->depth++] = t->name.len;
         if (!r->content) r->seen_root = 1;
         r->pending_end = t->empty;
-        t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + k + 1, 0);
+        if (na) SIOC__XML_SPAN(t->attrs, p + a0, a1 - a0);
+        else SIOC__XML_SPAN(t->attrs, p + k + 1, 0);
         kind = SIOC_XML_START;
     }
     r->pos = k + 1;
 emit:
     t->kind = kind;
     t->depth = r->depth;
-    t->local = sioc__xml_local(t->name);
+    k = sioc__xml_local(t->name.ptr, t->name.len);
+    SIOC__XML_SPAN(t->local, t->name.ptr + k, t->name.len - k);
     if (kind == SIOC_XML_END) r->depth--;
     return SIOC_OK;
 fail:
@@ -7594,6 +7598,7 @@ SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *
     size_t pos = 0;
     sioc_result res;
     const char *p = raw.ptr ? raw.ptr : "";
+    int c;
     if (out_len) *out_len = 0;
     if (!raw.ptr && raw.len) return SIOC_ERR_ARG;
     s.data = out;
@@ -7602,7 +7607,7 @@ SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *
     res = sioc__xml_run(p, raw.len, &pos, &s, 0);
     if (res != SIOC_OK) return res;
     if (pos < raw.len) { /* stopped at '<': a child element's tag, or a stray '<' */
-        int c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
+        c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
         return (c == '/' || c == '_' || c >= 0x80 || sioc__xml_alpha(c)) ? SIOC_ERR_TYPE : SIOC_ERR_PARSE;
     }
     if (out_len) *out_len = s.len;
