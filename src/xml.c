@@ -95,21 +95,19 @@ static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
     return at_start ? i : j; /* nothing, or an empty local part after ':' */
 }
 
-/* Stores a span in place (smaller than a call returning the struct). */
-#define SIOC__XML_SPAN(s, p, n) ((s).ptr = (p), (s).len = (n))
-
-/* Offset of the local part of the QName p[0..n): after its colon, if any. */
-static size_t sioc__xml_local(const char *p, size_t n) {
+/* Local part of a QName (after the colon, if any). */
+static sioc_str sioc__xml_local(sioc_str name) {
     size_t k;
-    for (k = 0; k < n; k++)
-        if (p[k] == ':') return k + 1;
-    return 0;
+    for (k = 0; k < name.len; k++)
+        if (name.ptr[k] == ':') return sioc_str_n(name.ptr + k + 1, name.len - k - 1);
+    return name;
 }
 
 /* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
 static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    size_t k = memchr(seg, ':', seg_len) ? 0 : sioc__xml_local(name.ptr, name.len);
-    return name.len - k == seg_len && memcmp(name.ptr + k, seg, seg_len) == 0;
+    sioc_str s = sioc_str_n(seg, seg_len);
+    if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
+    return sioc_str_eq(name, s);
 }
 
 /* Reference at p[i] == '&' (section 4.1): one of the five predefined entities (section 4.6; there is no DTD to
@@ -230,57 +228,29 @@ static int sioc__xml_value(const char *p, size_t len, size_t *i, size_t *v0) {
     return 1;
 }
 
-/* XML declaration at p[*pos] == "<?xml" S (section 2.8): version 1.x, then optionally encoding (only UTF-8 is
-   supported: the scanner reads bytes as UTF-8) and standalone, in that order. *pos: after "?>", or where it fails. */
-static sioc_result sioc__xml_decl(const char *p, size_t len, size_t *pos) {
-    size_t i = *pos + 5, n0, n1, v0, v1, k;
-    int stage = 0, w, c; /* stage: 1 + the index of the last pseudo-attribute read */
-    sioc_result res = SIOC_ERR_PARSE;
-    for (;;) {
-        n1 = sioc__xml_attr_name(p, len, &i);
-        if (n1 == i) break;
-        n0 = i;
-        i = n1;
-        if (!sioc__xml_value(p, len, &i, &v0)) goto fail;
-        v1 = i - 1;
-        w = sioc__xml_pick(p + n0, n1 - n0, "version\0encoding\0standalone\0");
-        if (w < 0 || (stage ? w < stage : w != 0)) {
-            i = n0;
-            goto fail;
+/* A pseudo-attribute's value in the XML declaration (section 2.8): w 0 version (VersionNum ::= '1.' [0-9]+), 1 encoding
+   (EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*; only UTF-8 is supported: the scanner reads bytes as UTF-8), 2
+   standalone (yes or no). SIOC_OK, or the error with *at where it is. */
+static sioc_result sioc__xml_decl_value(const char *p, size_t v0, size_t v1, int w, size_t *at) {
+    size_t k = v0;
+    int c;
+    *at = v0;
+    if (w == 2) return sioc__xml_pick(p + v0, v1 - v0, "yes\0no\0") < 0 ? SIOC_ERR_PARSE : SIOC_OK;
+    if (w == 0 ? v1 - v0 < 3 || p[v0] != '1' || p[(k += 2) - 1] != '.' : v1 == v0 || !sioc__xml_alpha(p[v0]))
+        return SIOC_ERR_PARSE;
+    for (; k < v1; k++) {
+        c = (unsigned char)p[k];
+        if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && !memchr("._-", c, 3)))) {
+            *at = k;
+            return SIOC_ERR_PARSE;
         }
-        stage = w + 1;
-        i = k = v0;
-        if (w == 2) {
-            if (sioc__xml_pick(p + v0, v1 - v0, "yes\0no\0") < 0) goto fail;
-        } else {
-            /* VersionNum ::= '1.' [0-9]+; EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')* */
-            if (w == 0 ? v1 - v0 < 3 || p[v0] != '1' || p[(k += 2) - 1] != '.' : v1 == v0 || !sioc__xml_alpha(p[v0]))
-                goto fail;
-            for (; k < v1; k++) {
-                c = (unsigned char)p[k];
-                if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && !memchr("._-", c, 3)))) {
-                    i = k;
-                    goto fail;
-                }
-            }
-            /* compared case-insensitively (section 4.3.3) */
-            if (w == 1 && !sioc__xml_ieq(p + v0, v1 - v0, "utf-8")) {
-                res = SIOC_ERR_UNSUPPORTED;
-                goto fail;
-            }
-        }
-        i = v1 + 1;
     }
-    if (!stage || !sioc__xml_has(p, len, i, "?>")) goto fail;
-    *pos = i + 2;
-    return SIOC_OK;
-fail:
-    *pos = i;
-    return res;
+    /* compared case-insensitively (section 4.3.3) */
+    return w == 1 && !sioc__xml_ieq(p + v0, v1 - v0, "utf-8") ? SIOC_ERR_UNSUPPORTED : SIOC_OK;
 }
 
 #define SIOC__XML_MISC 1 /* prolog or epilog (section 2.8): only whitespace, comments and PIs */
-#define SIOC__XML_HEAD 2 /* before the root: the declaration may open the document; a DOCTYPE is unsupported */
+#define SIOC__XML_HEAD 2 /* before the root: a DOCTYPE is unsupported rather than malformed */
 
 /* Character data from p[*pos] up to the next tag ('<' not opening a comment, PI or CDATA section) or the end:
    checked, and decoded into s when s is not NULL; mode (SIOC__XML_MISC/HEAD) for the document's prolog and epilog.
@@ -308,18 +278,7 @@ static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__x
             e = sioc__xml_upto(p, len, i + 4, "--", NULL);
             e = (e && e < len && p[e] == '>') ? e + 1 : 0;
         } else if (p[i + 1] == '?') {
-            /* only where the document starts: a prolog run in HEAD mode starts there (after a BOM) */
-            if ((mode & SIOC__XML_HEAD) && i == *pos && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len && sioc__xml_ws(p[i + 5])) {
-                e = i;
-                res = sioc__xml_decl(p, len, &e);
-                if (res != SIOC_OK) {
-                    i = e;
-                    goto out;
-                }
-                res = SIOC_ERR_PARSE;
-            } else {
-                e = sioc__xml_pi(p, len, i);
-            }
+            e = sioc__xml_pi(p, len, i);
         } else if (!mode && sioc__xml_has(p, len, i, "<![CDATA[")) { /* section 2.7: verbatim */
             e = sioc__xml_upto(p, len, i + 9, "]]>", s);
         } else {
@@ -358,7 +317,8 @@ SIOC_API void sioc_xml_reader_init_content(sioc_xml_reader *r, const char *xml, 
 }
 
 /* One loop for every token: text (with the prolog and epilog, which are checked but not reported), start tags
-   (section 3.1: '<' Name (S Attribute)* S? ('>' | '/>')), end tags ('</' Name S? '>') and the END owed by <x/>. */
+   (section 3.1: '<' Name (S Attribute)* S? ('>' | '/>')), end tags ('</' Name S? '>'), the END owed by <x/>, and
+   the XML declaration (section 2.8), read like a start tag whose pseudo-attributes are checked as they come. */
 SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     const char *p = r->buf;
     const char *an[SIOC_XML_MAX_ATTRS];
@@ -366,18 +326,18 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     size_t len = r->len, i = r->pos, e, na = 0, a0 = 0, a1 = 0, n0, n1, v0, k;
     sioc_result res = SIOC_ERR_PARSE;
     sioc_xml_kind kind = SIOC_XML_END;
-    int prolog, end;
+    int prolog, end, decl = 0, stage = 0, w; /* stage: 1 + the index of the declaration's last pseudo-attribute */
     t->kind = SIOC_XML_EOF;
     t->depth = 0;
     t->empty = 0;
-    SIOC__XML_SPAN(t->name, p + i, 0);
-    t->local = t->attrs = t->raw = t->name;
+    t->name = t->local = t->attrs = t->raw = sioc_str_n(p + i, 0);
     if (r->err != SIOC_OK) return r->err;
     if (r->pending_end) { /* second half of <x/> */
         r->pending_end = 0;
-        SIOC__XML_SPAN(t->name, r->open[r->depth - 1], r->open_len[r->depth - 1]);
+        t->name = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
         goto emit;
     }
+again:
     for (;;) {
         i = e = r->pos;
         prolog = r->depth == 0 && !r->content;
@@ -386,6 +346,13 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
             return SIOC_OK; /* SIOC_XML_EOF */
         }
         if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') break;
+        /* The declaration opens the document (after a BOM): a prolog run never stops at "<?", so before the root
+           and a declaration, i <= 3 is the start. */
+        if (prolog && !r->seen_root && !stage && i <= 3 && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len &&
+            sioc__xml_ws(p[i + 5])) {
+            decl = 1;
+            break;
+        }
         res = sioc__xml_run(p, len, &e, NULL, prolog ? (r->seen_root ? SIOC__XML_MISC : SIOC__XML_MISC | SIOC__XML_HEAD) : 0);
         if (res != SIOC_OK) goto fail;
         res = SIOC_ERR_PARSE;
@@ -393,17 +360,17 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         r->pos = e;
         if (!prolog) {
             kind = SIOC_XML_TEXT;
-            SIOC__XML_SPAN(t->raw, p + i, e - i);
+            t->raw = sioc_str_n(p + i, e - i);
             goto emit;
         }
     }
     end = p[i + 1] == '/';
     if (prolog && (end || r->seen_root)) goto fail; /* one root element */
-    i += 1 + (size_t)end;
+    i += 1 + (size_t)(end | decl);
     e = i;
     n1 = sioc__xml_name(p, len, i);
     if (n1 == i) goto fail;
-    SIOC__XML_SPAN(t->name, p + i, n1 - i);
+    t->name = sioc_str_n(p + i, n1 - i);
     i = n1;
     for (;;) {
         e = i;
@@ -411,30 +378,51 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         if (n1 == e) break;
         n0 = e;
         if (end) goto fail;
-        /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
-        if (na == SIOC_XML_MAX_ATTRS) {
-            res = SIOC_ERR_LIMIT;
-            goto fail;
+        if (!decl) {
+            /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
+            if (na == SIOC_XML_MAX_ATTRS) {
+                res = SIOC_ERR_LIMIT;
+                goto fail;
+            }
+            for (k = 0; k < na; k++)
+                if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) goto fail;
+            an[na] = p + n0;
+            al[na++] = n1 - n0;
         }
-        for (k = 0; k < na; k++)
-            if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) goto fail;
-        an[na] = p + n0;
-        al[na++] = n1 - n0;
         e = i = n1;
         if (!sioc__xml_value(p, len, &e, &v0)) goto fail;
+        if (decl) { /* version, then optionally encoding and standalone, in that order */
+            w = sioc__xml_pick(p + n0, n1 - n0, "version\0encoding\0standalone\0");
+            if (w < 0 || (stage ? w < stage : w != 0)) {
+                e = n0;
+                goto fail;
+            }
+            stage = w + 1;
+            res = sioc__xml_decl_value(p, v0, e - 1, w, &k);
+            if (res != SIOC_OK) {
+                e = k;
+                goto fail;
+            }
+            res = SIOC_ERR_PARSE;
+        }
         if (na == 1) a0 = n0;
         i = a1 = e;
     }
     i = e;
-    k = i + (size_t)(!end && i < len && p[i] == '/'); /* where '>' must be */
-    if (k >= len || p[k] != '>') goto fail;
+    k = i + (size_t)(!end && i < len && p[i] == (decl ? '?' : '/')); /* where '>' must be */
+    if (k >= len || p[k] != '>' || (decl && (k == i || !stage))) goto fail;
+    if (decl) {
+        r->pos = k + 1;
+        decl = 0;
+        t->name = t->local;
+        goto again;
+    }
     t->empty = (uint8_t)(k - i);
     i = e = r->pos;
-    SIOC__XML_SPAN(t->raw, p + i, k + 1 - i);
+    t->raw = sioc_str_n(p + i, k + 1 - i);
     if (end) {
         /* "Element Type Match": the innermost open element */
-        if (r->depth == 0 || r->open_len[r->depth - 1] != t->name.len ||
-            memcmp(r->open[r->depth - 1], t->name.ptr, t->name.len) != 0)
+        if (r->depth == 0 || !sioc_str_eq(sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]), t->name))
             goto fail;
     } else {
         if (r->depth >= SIOC_MAX_XML_DEPTH) {
@@ -445,16 +433,14 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
         r->open_len[r->depth++] = t->name.len;
         if (!r->content) r->seen_root = 1;
         r->pending_end = t->empty;
-        if (na) SIOC__XML_SPAN(t->attrs, p + a0, a1 - a0);
-        else SIOC__XML_SPAN(t->attrs, p + k + 1, 0);
+        t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + k + 1, 0);
         kind = SIOC_XML_START;
     }
     r->pos = k + 1;
 emit:
     t->kind = kind;
     t->depth = r->depth;
-    k = sioc__xml_local(t->name.ptr, t->name.len);
-    SIOC__XML_SPAN(t->local, t->name.ptr + k, t->name.len - k);
+    t->local = sioc__xml_local(t->name);
     if (kind == SIOC_XML_END) r->depth--;
     return SIOC_OK;
 fail:
