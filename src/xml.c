@@ -327,10 +327,8 @@ SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     sioc_result res = SIOC_ERR_PARSE;
     sioc_xml_kind kind = SIOC_XML_END;
     int prolog, end, decl = 0, stage = 0, w; /* stage: 1 + the index of the declaration's last pseudo-attribute */
-    t->kind = SIOC_XML_EOF;
-    t->depth = 0;
-    t->empty = 0;
-    t->name = t->local = t->attrs = t->raw = sioc_str_n(p + i, 0);
+    memset(t, 0, sizeof *t); /* SIOC_XML_EOF */
+    t->name.ptr = t->local.ptr = t->attrs.ptr = t->raw.ptr = p + i;
     if (r->err != SIOC_OK) return r->err;
     if (r->pending_end) { /* second half of <x/> */
         r->pending_end = 0;
