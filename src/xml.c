@@ -16,7 +16,7 @@ typedef struct sioc__xml_sink {
 } sioc__xml_sink;
 
 static void sioc__xml_put(sioc__xml_sink *s, const char *p, size_t n) {
-    if (!s || n == 0) return;
+    if (!s) return;
     if (s->len < s->cap) memcpy(s->data + s->len, p, SIOC__MIN(n, s->cap - s->len));
     s->len += n;
 }
@@ -147,14 +147,15 @@ static size_t sioc__xml_ref(const char *p, size_t len, size_t i, sioc__xml_sink 
     return j + 1;
 }
 
-/* Characters from p[*j] up to the first byte among stop[0..2] or the end, each a Char (section 2.2), copied to s
-   with CRLF and lone CR as LF (section 2.11). 0 with *j at a byte that is not a Char. */
-static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *stop, sioc__xml_sink *s) {
+/* Characters from p[*j] up to the first byte among stop[0..2] that starts the literal end (any such byte when end
+   is NULL) or the end of input, each a Char (section 2.2), copied to s with CRLF and lone CR as LF (section 2.11).
+   0 with *j at a byte that is not a Char. */
+static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *stop, const char *end, sioc__xml_sink *s) {
     size_t i = *j, run = i, n;
     int ok = 1;
     while (i < len) {
         char c = p[i];
-        if (c == stop[0] || c == stop[1] || c == stop[2]) break;
+        if ((c == stop[0] || c == stop[1] || c == stop[2]) && (!end || sioc__xml_has(p, len, i, end))) break;
         if (c == '\r') {
             sioc__xml_put(s, p + run, i - run);
             if (i + 1 >= len || p[i + 1] != '\n') sioc__xml_put(s, "\n", 1);
@@ -175,15 +176,8 @@ static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *sto
 
 /* Characters from p[j] up to the literal end (comment, PI data, CDATA section), copied to s. Index after end, or 0. */
 static size_t sioc__xml_upto(const char *p, size_t len, size_t j, const char *end, sioc__xml_sink *s) {
-    size_t n;
-    for (;;) {
-        if (!sioc__xml_chars(p, len, &j, end, s) || j >= len) return 0;
-        if (sioc__xml_has(p, len, j, end)) return j + strlen(end);
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        sioc__xml_put(s, p + j, n);
-        j += n;
-    }
+    if (!sioc__xml_chars(p, len, &j, end, end, s) || j >= len) return 0;
+    return j + strlen(end);
 }
 
 /* Processing instruction at p[i] == "<?" (section 2.6): a target name without ':' other than [Xx][Mm][Ll], then
@@ -219,7 +213,7 @@ static int sioc__xml_value(const char *p, size_t len, size_t *i, size_t *v0) {
     stop[2] = '&';
     *v0 = j;
     for (;;) {
-        if (!sioc__xml_chars(p, len, &j, stop, NULL) || j >= len || p[j] == '<') return 0;
+        if (!sioc__xml_chars(p, len, &j, stop, NULL, NULL) || j >= len || p[j] == '<') return 0;
         if (p[j] != '&') break; /* the closing quote */
         j = sioc__xml_ref(p, len, j, NULL);
         if (j == 0) return 0;
@@ -261,7 +255,7 @@ static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__x
     sioc_result res = SIOC_ERR_PARSE;
     for (;;) {
         if (mode) i = sioc__xml_skip_ws(p, len, i);
-        else if (!sioc__xml_chars(p, len, &i, "<&]", s)) goto out;
+        else if (!sioc__xml_chars(p, len, &i, "<&]", NULL, s)) goto out;
         if (i >= len) break;
         if (p[i] != '<') {
             if (mode) goto out; /* text outside the root */
