@@ -156,6 +156,16 @@ static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *sto
     while (i < len) {
         char c = p[i];
         if ((c == stop[0] || c == stop[1] || c == stop[2]) && (!end || sioc__xml_has(p, len, i, end))) break;
+        if (c == '&' && !end) { /* text and attribute values: a reference */
+            sioc__xml_put(s, p + run, i - run);
+            n = sioc__xml_ref(p, len, i, s);
+            if (n == 0) {
+                ok = 0;
+                break;
+            }
+            run = i = n;
+            continue;
+        }
         if (c == '\r') {
             sioc__xml_put(s, p + run, i - run);
             if (i + 1 >= len || p[i + 1] != '\n') sioc__xml_put(s, "\n", 1);
@@ -169,7 +179,7 @@ static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *sto
         }
         i += n;
     }
-    sioc__xml_put(s, p + run, i - run);
+    if (ok) sioc__xml_put(s, p + run, i - run);
     *j = i;
     return ok;
 }
@@ -209,15 +219,9 @@ static int sioc__xml_value(const char *p, size_t len, size_t *i, size_t *v0) {
     *i = j;
     if (j >= len || (p[j] != '"' && p[j] != '\'')) return 0;
     stop[0] = p[j++];
-    stop[1] = '<';
-    stop[2] = '&';
+    stop[1] = stop[2] = '<';
     *v0 = j;
-    for (;;) {
-        if (!sioc__xml_chars(p, len, &j, stop, NULL, NULL) || j >= len || p[j] == '<') return 0;
-        if (p[j] != '&') break; /* the closing quote */
-        j = sioc__xml_ref(p, len, j, NULL);
-        if (j == 0) return 0;
-    }
+    if (!sioc__xml_chars(p, len, &j, stop, NULL, NULL) || j >= len || p[j] == '<') return 0;
     *i = j + 1;
     return 1;
 }
@@ -255,17 +259,13 @@ static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__x
     sioc_result res = SIOC_ERR_PARSE;
     for (;;) {
         if (mode) i = sioc__xml_skip_ws(p, len, i);
-        else if (!sioc__xml_chars(p, len, &i, "<&]", NULL, s)) goto out;
+        else if (!sioc__xml_chars(p, len, &i, "<]]", NULL, s)) goto out;
         if (i >= len) break;
         if (p[i] != '<') {
-            if (mode) goto out; /* text outside the root */
-            if (p[i] == '&') {
-                e = sioc__xml_ref(p, len, i, s);
-            } else {
-                if (sioc__xml_has(p, len, i, "]]>")) goto out; /* section 2.4 */
-                sioc__xml_put(s, "]", 1);
-                e = i + 1;
-            }
+            /* text outside the root, or "]]>" in text (section 2.4) */
+            if (mode || sioc__xml_has(p, len, i, "]]>")) goto out;
+            sioc__xml_put(s, "]", 1);
+            e = i + 1;
         } else if (i + 1 >= len || (p[i + 1] != '!' && p[i + 1] != '?')) {
             break; /* a tag, or a '<' as the last byte: the caller decides */
         } else if (sioc__xml_has(p, len, i, "<!--")) { /* section 2.5: "--" only in the closing "-->" */
