@@ -7144,11 +7144,10 @@ static sioc_str sioc__xml_local(sioc_str name) {
     return name;
 }
 
-/* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
-static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    sioc_str s = sioc_str_n(seg, seg_len);
-    if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
-    return sioc_str_eq(name, s);
+/* Path segment match for a START token: a segment with ':' compares with the qualified name, otherwise with the
+   local part. */
+static int sioc__xml_seg_match(const sioc_xml_token *t, const char *seg, size_t seg_len) {
+    return sioc_str_eq(memchr(seg, ':', seg_len) ? t->name : t->local, sioc_str_n(seg, seg_len));
 }
 
 /* Reference at p[i] == '&' (section 4.1): one of the five predefined entities (section 4.6; there is no DTD to
@@ -7509,7 +7508,7 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
         }
         if (t.kind == SIOC_XML_EOF) break;
         if (found) continue; /* keep checking the rest */
-        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg && sioc__xml_seg_match(t.name, seg[m], seg_len[m])) {
+        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg && sioc__xml_seg_match(&t, seg[m], seg_len[m])) {
             m++;
             if (m == nseg) content = t.raw.ptr + t.raw.len;
         } else if (t.kind == SIOC_XML_END && t.depth == m) {
@@ -7556,7 +7555,7 @@ SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
         sioc_xml_token t;
         if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
         if (t.depth != 1) continue;
-        if (t.kind == SIOC_XML_START && (!it->name || sioc__xml_seg_match(t.name, it->name, it->name_len))) {
+        if (t.kind == SIOC_XML_START && (!it->name || sioc__xml_seg_match(&t, it->name, it->name_len))) {
             content = t.raw.ptr + t.raw.len;
             name = t.name;
             attrs = t.attrs;
