@@ -77,17 +77,19 @@ static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
     while (j < len) {
         int c = (unsigned char)p[j];
         n = 1;
-        if (c == ':') {
-            if (colon++ || at_start) return i; /* second colon, or empty prefix */
-            j++;
-            at_start = 1;
-            continue;
-        }
-        if (c >= 0x80) {
-            n = sioc__xml_char(p, len, j);
-            if (n == 0) return i;
-        } else if (!sioc__xml_alpha(c) && c != '_' && (at_start || (!sioc__is_digit(c) && c != '-' && c != '.'))) {
-            break;
+        if (!sioc__xml_alpha(c) && c != '_') { /* letters first: the common case */
+            if (c == ':') {
+                if (colon++ || at_start) return i; /* second colon, or empty prefix */
+                j++;
+                at_start = 1;
+                continue;
+            }
+            if (c >= 0x80) {
+                n = sioc__xml_char(p, len, j);
+                if (n == 0) return i;
+            } else if (at_start || (!sioc__is_digit(c) && c != '-' && c != '.')) {
+                break;
+            }
         }
         j += n;
         at_start = 0;
@@ -151,10 +153,16 @@ static size_t sioc__xml_ref(const char *p, size_t len, size_t i, sioc__xml_sink 
    0 with *j at a byte that is not a Char. */
 static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *stop, const char *end, sioc__xml_sink *s) {
     size_t i = *j, run = i, n;
+    unsigned s0 = (unsigned char)stop[0], s1 = (unsigned char)stop[1], s2 = (unsigned char)stop[2];
     int ok = 1;
     while (i < len) {
-        char c = p[i];
-        if ((c == stop[0] || c == stop[1] || c == stop[2]) && (!end || sioc__xml_has(p, len, i, end))) break;
+        unsigned c = (unsigned char)p[i];
+        if (c == s0 || c == s1 || c == s2) {
+            if (!end || sioc__xml_has(p, len, i, end)) break;
+        } else if (c >= 0x20 && c < 0x80 && c != '&') { /* the common case, printable ASCII */
+            i++;
+            continue;
+        }
         if (c == '&' && !end) { /* text and attribute values: a reference */
             sioc__xml_put(s, p + run, i - run);
             n = sioc__xml_ref(p, len, i, s);
