@@ -446,14 +446,45 @@ fail:
     return sioc__xml_fail(r, res, e);
 }
 
-/* Shared by find and find_in: the reader is positioned at the start; scans to the end whatever it finds. */
+/* The first element, in document order, whose path from the top matches the nseg segments (a NULL segment
+   matches any name): its name, attributes and content in *out. Scans to the end (first = 0: find, and so proves the
+   whole input well-formed) or stops at that element's end (first = 1: the iterator, whose input is checked). */
+static sioc_result sioc__xml_match(sioc_xml_reader *r, const char *const *seg, const size_t *seg_len, size_t nseg,
+                                   int first, sioc_xml_elem *out) {
+    uint32_t m = 0; /* leading path segments matched by the currently open elements */
+    int found = 0;
+    sioc_xml_token t;
+    sioc_result res;
+    out->content.ptr = NULL;
+    while ((res = sioc_xml_next(r, &t)) == SIOC_OK && t.kind != SIOC_XML_EOF) {
+        if (found) continue; /* keep checking the rest */
+        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg &&
+            (!seg[m] || sioc__xml_seg_match(&t, seg[m], seg_len[m]))) {
+            if (++m == nseg) {
+                out->name = t.name;
+                out->attrs = t.attrs;
+                out->content.ptr = t.raw.ptr + t.raw.len;
+            }
+        } else if (t.kind == SIOC_XML_END && t.depth == m) {
+            if (out->content.ptr) { /* the end of the element found: m == nseg here */
+                out->content.len = (size_t)(t.raw.ptr - out->content.ptr);
+                if (first) return SIOC_OK;
+                found = 1;
+            }
+            m--;
+        }
+    }
+    return res != SIOC_OK ? res : found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* Shared by find and find_in: the reader is positioned at the start. */
 static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str *out) {
     const char *seg[SIOC_MAX_XML_DEPTH];
     size_t seg_len[SIOC_MAX_XML_DEPTH];
     size_t nseg = 0;
-    uint32_t m = 0; /* leading path segments matched by the currently open elements */
-    const char *s = path, *content = NULL;
-    int found = 0;
+    const char *s = path;
+    sioc_xml_elem e;
+    sioc_result res;
     if (!out) return SIOC_ERR_ARG;
     *out = sioc_str_n("", 0);
     if (!path) return SIOC_ERR_ARG;
@@ -466,27 +497,9 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
         if (!*q) break;
         s = q + 1;
     }
-    for (;;) {
-        sioc_xml_token t;
-        sioc_result res = sioc_xml_next(r, &t);
-        if (res != SIOC_OK) {
-            *out = sioc_str_n("", 0);
-            return res;
-        }
-        if (t.kind == SIOC_XML_EOF) break;
-        if (found) continue; /* keep checking the rest */
-        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg && sioc__xml_seg_match(&t, seg[m], seg_len[m])) {
-            m++;
-            if (m == nseg) content = t.raw.ptr + t.raw.len;
-        } else if (t.kind == SIOC_XML_END && t.depth == m) {
-            if (content) { /* the end of the element found: m == nseg here */
-                *out = sioc_str_n(content, (size_t)(t.raw.ptr - content));
-                found = 1;
-            }
-            m--;
-        }
-    }
-    return found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+    res = sioc__xml_match(r, seg, seg_len, nseg, 0, &e);
+    if (res == SIOC_OK) *out = e.content;
+    return res;
 }
 
 SIOC_API sioc_result sioc_xml_find(const char *xml, size_t len, const char *path, sioc_str *out) {
@@ -516,25 +529,10 @@ SIOC_API sioc_result sioc_xml_iter_init(sioc_xml_iter *it, sioc_str content, con
 }
 
 SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
-    const char *content = NULL;
-    sioc_str name = sioc_str_n("", 0), attrs = name;
-    for (;;) {
-        sioc_xml_token t;
-        if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
-        if (t.depth != 1) continue;
-        if (t.kind == SIOC_XML_START && (!it->name || sioc__xml_seg_match(&t, it->name, it->name_len))) {
-            content = t.raw.ptr + t.raw.len;
-            name = t.name;
-            attrs = t.attrs;
-        } else if (t.kind == SIOC_XML_END && content) {
-            if (out) {
-                out->name = name;
-                out->attrs = attrs;
-                out->content = sioc_str_n(content, (size_t)(t.raw.ptr - content));
-            }
-            return 1;
-        }
-    }
+    sioc_xml_elem e;
+    if (sioc__xml_match(&it->r, &it->name, &it->name_len, 1, 1, &e) != SIOC_OK) return 0;
+    if (out) *out = e;
+    return 1;
 }
 
 SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *out_len) {
