@@ -7286,7 +7286,7 @@ static sioc_result sioc__xml_decl_value(const char *p, size_t v0, size_t v1, int
         return SIOC_ERR_PARSE;
     for (; k < v1; k++) {
         c = (unsigned char)p[k];
-        if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && !memchr("._-", c, 3)))) {
+        if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && c != '.' && c != '_' && c != '-'))) {
             *at = k;
             return SIOC_ERR_PARSE;
         }
