@@ -131,10 +131,11 @@ static size_t sioc__xml_ref(const char *p, size_t len, size_t i, sioc__xml_sink 
             if (v > 0x10FFFFu) return 0; /* checked each step, so v never overflows */
         }
         if (j >= len || j == d0) return 0;
-        if (v >= 0x80) /* UTF-8: continuation bytes from the end, then the lead byte */
-            for (n = v < 0x800 ? 2 : v < 0x10000 ? 3 : 4, d = (int)n; --d > 0; v >>= 6)
-                u[d] = (char)(0x80 | (v & 0x3F));
-        u[0] = (char)(v | (n > 1 ? (0xFF00u >> n) & 0xFFu : 0u));
+        /* UTF-8: continuation bytes from the end, then the lead byte */
+        n = 1u + (v >= 0x80) + (v >= 0x800) + (v >= 0x10000);
+        for (d = (int)n; --d > 0; v >>= 6)
+            u[d] = (char)(0x80 | (v & 0x3F));
+        u[0] = (char)(v | (unsigned char)"\0\0\xC0\xE0\xF0"[n]);
         /* Well-formedness constraint "Legal Character": the value must match Char (no NUL, surrogates, most C0). */
         if (sioc__xml_char(u, n, 0) != n) return 0;
     } else {
@@ -341,7 +342,7 @@ again:
         i = e = r->pos;
         prolog = r->depth == 0 && !r->content;
         if (i >= len) {
-            if (r->depth > 0 || (prolog && !r->seen_root)) goto fail;
+            if (r->depth > 0 || (!r->content && !r->seen_root)) goto fail;
             return SIOC_OK; /* SIOC_XML_EOF */
         }
         if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') break;
@@ -352,7 +353,7 @@ again:
             decl = 1;
             break;
         }
-        res = sioc__xml_run(p, len, &e, NULL, prolog ? (r->seen_root ? SIOC__XML_MISC : SIOC__XML_MISC | SIOC__XML_HEAD) : 0);
+        res = sioc__xml_run(p, len, &e, NULL, prolog ? SIOC__XML_MISC | (r->seen_root ? 0 : SIOC__XML_HEAD) : 0);
         if (res != SIOC_OK) goto fail;
         res = SIOC_ERR_PARSE;
         if (e == i) goto fail; /* a '<' as the last byte */
@@ -392,7 +393,7 @@ again:
         if (!sioc__xml_value(p, len, &e, &v0)) goto fail;
         if (decl) { /* version, then optionally encoding and standalone, in that order */
             w = sioc__xml_pick(p + n0, n1 - n0, "version\0encoding\0standalone\0");
-            if (w < 0 || (stage ? w < stage : w != 0)) {
+            if (w < stage || w > 2 * stage) { /* also w < 0: another name */
                 e = n0;
                 goto fail;
             }
@@ -408,8 +409,9 @@ again:
         i = a1 = e;
     }
     i = e;
-    k = i + (size_t)(!end && i < len && p[i] == (decl ? '?' : '/')); /* where '>' must be */
-    if (k >= len || p[k] != '>' || (decl && (k == i || !stage))) goto fail;
+    k = i + (size_t)(i < len && p[i] == "/?"[decl] && !end); /* where '>' must be */
+    /* a declaration ends with "?>" and holds a version */
+    if (k >= len || p[k] != '>' || k - i < (size_t)decl || decl > stage) goto fail;
     if (decl) {
         r->pos = k + 1;
         decl = 0;
