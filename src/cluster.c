@@ -278,9 +278,15 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
 }
 
 /* Carve the block: each array 16-aligned. With mem NULL only the size is computed. */
+enum {
+    SIOC__L_NS, SIOC__L_PEERS, SIOC__L_SOCKS, SIOC__L_MEMBER, SIOC__L_ROOMS, SIOC__L_MSHIPS, SIOC__L_ROOM_IDX,
+    SIOC__L_SOCK_IDX, SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE, SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
+    SIOC__L_SEL_MEMBERS, SIOC__L_SEL_OUT, SIOC__L_SEL_SCRATCH, SIOC__L_ATT, SIOC__L_TOKS, SIOC__L_SCRATCH,
+    SIOC__L_OUT, SIOC__L_EV, SIOC__L_COUNT
+};
+
 typedef struct sioc__node_layout {
-    size_t ns, peers, socks, member, rooms, mships, room_idx, sock_idx, reqs, req_hash, req_state, acks;
-    size_t sel_rooms, sel_members, sel_out, sel_scratch, att, toks, scratch, out, ev, total;
+    size_t off[SIOC__L_COUNT], total;
     uint32_t room_mask, sock_mask, req_cap;
 } sioc__node_layout;
 
@@ -290,8 +296,51 @@ static uint32_t sioc__node_pow2(uint32_t v) {
     return p;
 }
 
+/* Each array holds a * b items of `unit` bytes; a and b name a count: below SIOC__LC_DESC one of the derived
+   counts, else the offset of a uint32_t field of sioc_node_desc. */
+#define SIOC__LC_ONE 0
+#define SIOC__LC_ROOM_IDX 1
+#define SIOC__LC_SOCK_IDX 2
+#define SIOC__LC_REQ_CAP 3
+#define SIOC__LC_DESC 4
+#define SIOC__LD(f) (uint8_t) offsetof(sioc_node_desc, f)
+typedef struct sioc__node_array {
+    uint8_t a, b;
+    uint16_t unit;
+} sioc__node_array;
+/* The units fit 16 bits for any SIOC_NODE_NAME_MAX (<= 255: names travel as str8), SIOC_NODE_ID_MAX and
+   SIOC_NODE_SOCKET_ACKS a device would set. */
+typedef char sioc__node_units_fit[sizeof(struct sioc__node_sock) < 65536 && sizeof(struct sioc__node_ack) < 65536 &&
+                                          sizeof(struct sioc__node_peer) < 65536 && offsetof(sioc_node_desc, max_message_size) < 256
+                                      ? 1
+                                      : -1];
+
 static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
+    static const sioc__node_array arrays[SIOC__L_COUNT] = {
+        {SIOC__LC_ONE, SIOC__LD(max_namespaces), sizeof(struct sioc__node_ns)},
+        {SIOC__LD(max_namespaces), SIOC__LD(max_peers), sizeof(struct sioc__node_peer)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), sizeof(struct sioc__node_sock)},
+        {SIOC__LD(max_namespaces), SIOC__LD(max_sockets), 1},
+        {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(struct sioc__node_room)},
+        {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(struct sioc__node_mship)},
+        {SIOC__LC_ONE, SIOC__LC_ROOM_IDX, sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LC_SOCK_IDX, sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_requests), sizeof(struct sioc__node_req)},
+        {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, sizeof(uint64_t)},
+        {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, 1},
+        {SIOC__LC_ONE, SIOC__LD(max_acks), sizeof(struct sioc__node_ack)},
+        {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(sioc_select_room)},
+        {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), 1},
+        {SIOC__LC_ONE, SIOC__LD(max_attachments), sizeof(sioc_bytes)},
+        {SIOC__LC_ONE, SIOC__LD(max_ack_tokens), sizeof(sioc_json_tok)},
+        {SIOC__LC_ONE, SIOC__LD(ack_scratch_size), 1},
+        {SIOC__LC_ONE, SIOC__LD(out_queue_size), 1},
+        {SIOC__LC_ONE, SIOC__LD(event_queue_size), 1}};
+    uint32_t derived[SIOC__LC_DESC];
     uint64_t off = 0; /* 64-bit: with the bounds below nothing wraps, and the total is checked against size_t */
+    unsigned i, k;
     /* Keep every count far from overflow on 32-bit targets; these are tables, not buffers. */
     if (d->max_namespaces > 0xfff0u || d->max_sockets > 0x100000u || d->max_rooms > 0x400000u ||
         d->max_memberships > 0x1000000u || d->max_peers > 0x1000u || d->max_requests > 0x1000u ||
@@ -301,37 +350,29 @@ static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
     L->room_mask = sioc__node_pow2(2 * d->max_rooms) - 1;
     L->sock_mask = sioc__node_pow2(2 * d->max_sockets) - 1;
     L->req_cap = d->max_peers + 8;
-#define SIOC__PLAN(field, bytes)                     \
-    do {                                             \
-        L->field = (size_t)off;                      \
-        off += ((uint64_t)(bytes) + 15u) & ~(uint64_t)15u; \
-    } while (0)
-    SIOC__PLAN(ns, (uint64_t)d->max_namespaces * sizeof(struct sioc__node_ns));
-    SIOC__PLAN(peers, (uint64_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
-    SIOC__PLAN(socks, (uint64_t)d->max_sockets * sizeof(struct sioc__node_sock));
-    SIOC__PLAN(member, (uint64_t)d->max_namespaces * d->max_sockets);
-    SIOC__PLAN(rooms, (uint64_t)d->max_rooms * sizeof(struct sioc__node_room));
-    SIOC__PLAN(mships, (uint64_t)d->max_memberships * sizeof(struct sioc__node_mship));
-    SIOC__PLAN(room_idx, ((uint64_t)L->room_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(sock_idx, ((uint64_t)L->sock_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(reqs, (uint64_t)d->max_requests * sizeof(struct sioc__node_req));
-    SIOC__PLAN(req_hash, (uint64_t)d->max_requests * L->req_cap * sizeof(uint64_t));
-    SIOC__PLAN(req_state, (uint64_t)d->max_requests * L->req_cap);
-    SIOC__PLAN(acks, (uint64_t)d->max_acks * sizeof(struct sioc__node_ack));
-    SIOC__PLAN(sel_rooms, (uint64_t)d->max_rooms * sizeof(sioc_select_room));
-    SIOC__PLAN(sel_members, (uint64_t)d->max_memberships * sizeof(uint32_t));
-    SIOC__PLAN(sel_out, (uint64_t)d->max_sockets * sizeof(uint32_t));
-    SIOC__PLAN(sel_scratch, d->max_sockets);
-    SIOC__PLAN(att, (uint64_t)d->max_attachments * sizeof(sioc_bytes));
-    SIOC__PLAN(toks, (uint64_t)d->max_ack_tokens * sizeof(sioc_json_tok));
-    SIOC__PLAN(scratch, d->ack_scratch_size);
-    SIOC__PLAN(out, d->out_queue_size);
-    SIOC__PLAN(ev, d->event_queue_size);
-#undef SIOC__PLAN
+    derived[SIOC__LC_ONE] = 1;
+    derived[SIOC__LC_ROOM_IDX] = L->room_mask + 1;
+    derived[SIOC__LC_SOCK_IDX] = L->sock_mask + 1;
+    derived[SIOC__LC_REQ_CAP] = L->req_cap;
+    for (i = 0; i < SIOC__L_COUNT; i++) {
+        uint64_t bytes = arrays[i].unit;
+        for (k = 0; k < 2; k++) {
+            unsigned c = k ? arrays[i].b : arrays[i].a;
+            uint32_t v;
+            if (c < SIOC__LC_DESC)
+                v = derived[c];
+            else
+                memcpy(&v, (const char *)d + c, sizeof v);
+            bytes *= v;
+        }
+        L->off[i] = (size_t)off;
+        off += (bytes + 15u) & ~(uint64_t)15u;
+    }
     if (off > (uint64_t)(SIZE_MAX / 2)) return 0;
     L->total = (size_t)off;
     return 1;
 }
+#undef SIOC__LD
 
 SIOC_API size_t sioc_node_heap_size(const sioc_node_desc *desc) {
     sioc_node_desc d = sioc_node_desc_resolved(desc);
@@ -366,31 +407,31 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
     n->p_mem_size = L.total;
     n->p_owns_mem = owns;
     m = (uint8_t *)mem;
-    memset(m, 0, L.out); /* the tables; the two queues (at the end) need no clearing */
-    n->p_ns = (struct sioc__node_ns *)(void *)(m + L.ns);
-    n->p_peers = (struct sioc__node_peer *)(void *)(m + L.peers);
-    n->p_socks = (struct sioc__node_sock *)(void *)(m + L.socks);
-    n->p_member = m + L.member;
-    n->p_rooms = (struct sioc__node_room *)(void *)(m + L.rooms);
-    n->p_mships = (struct sioc__node_mship *)(void *)(m + L.mships);
-    n->p_room_index = (uint32_t *)(void *)(m + L.room_idx);
-    n->p_sock_index = (uint32_t *)(void *)(m + L.sock_idx);
+    memset(m, 0, L.off[SIOC__L_OUT]); /* the tables; the two queues (at the end) need no clearing */
+    n->p_ns = (struct sioc__node_ns *)(void *)(m + L.off[SIOC__L_NS]);
+    n->p_peers = (struct sioc__node_peer *)(void *)(m + L.off[SIOC__L_PEERS]);
+    n->p_socks = (struct sioc__node_sock *)(void *)(m + L.off[SIOC__L_SOCKS]);
+    n->p_member = m + L.off[SIOC__L_MEMBER];
+    n->p_rooms = (struct sioc__node_room *)(void *)(m + L.off[SIOC__L_ROOMS]);
+    n->p_mships = (struct sioc__node_mship *)(void *)(m + L.off[SIOC__L_MSHIPS]);
+    n->p_room_index = (uint32_t *)(void *)(m + L.off[SIOC__L_ROOM_IDX]);
+    n->p_sock_index = (uint32_t *)(void *)(m + L.off[SIOC__L_SOCK_IDX]);
     n->p_room_mask = L.room_mask;
     n->p_sock_mask = L.sock_mask;
-    n->p_reqs = (struct sioc__node_req *)(void *)(m + L.reqs);
-    n->p_req_hash = (uint64_t *)(void *)(m + L.req_hash);
-    n->p_req_state = m + L.req_state;
+    n->p_reqs = (struct sioc__node_req *)(void *)(m + L.off[SIOC__L_REQS]);
+    n->p_req_hash = (uint64_t *)(void *)(m + L.off[SIOC__L_REQ_HASH]);
+    n->p_req_state = m + L.off[SIOC__L_REQ_STATE];
     n->p_req_cap = L.req_cap;
-    n->p_acks = (struct sioc__node_ack *)(void *)(m + L.acks);
-    n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.sel_rooms);
-    n->p_sel_members = (uint32_t *)(void *)(m + L.sel_members);
-    n->p_sel_out = (uint32_t *)(void *)(m + L.sel_out);
-    n->p_sel_scratch = m + L.sel_scratch;
-    n->p_att = (sioc_bytes *)(void *)(m + L.att);
-    n->p_toks = (sioc_json_tok *)(void *)(m + L.toks);
-    n->p_scratch = m + L.scratch;
-    sioc_bq_init(&n->p_out, m + L.out, d.out_queue_size);
-    sioc_bq_init(&n->p_ev, m + L.ev, d.event_queue_size);
+    n->p_acks = (struct sioc__node_ack *)(void *)(m + L.off[SIOC__L_ACKS]);
+    n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.off[SIOC__L_SEL_ROOMS]);
+    n->p_sel_members = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_MEMBERS]);
+    n->p_sel_out = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_OUT]);
+    n->p_sel_scratch = m + L.off[SIOC__L_SEL_SCRATCH];
+    n->p_att = (sioc_bytes *)(void *)(m + L.off[SIOC__L_ATT]);
+    n->p_toks = (sioc_json_tok *)(void *)(m + L.off[SIOC__L_TOKS]);
+    n->p_scratch = m + L.off[SIOC__L_SCRATCH];
+    sioc_bq_init(&n->p_out, m + L.off[SIOC__L_OUT], d.out_queue_size);
+    sioc_bq_init(&n->p_ev, m + L.off[SIOC__L_EV], d.event_queue_size);
     for (i = 0; i < d.max_namespaces; i++) {
         n->p_ns[i].peers = n->p_peers + (size_t)i * d.max_peers;
         n->p_ns[i].member = n->p_member + (size_t)i * d.max_sockets;
