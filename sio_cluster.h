@@ -9698,8 +9698,9 @@ static int sioc__node_name_ok(sioc_str s) {
 
 /* ---- logging ---- */
 
-static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *what, sioc_str detail, sioc_result r) {
 #if SIOC_ENABLE_LOG
+#define SIOC__NODE_LOG(n, lv, what, detail, r) sioc__node_log(n, lv, what, detail, r)
+static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *what, sioc_str detail, sioc_result r) {
     char line[192];
     sioc_buf b;
     if (!n->p_desc.logger.fn || lv > n->p_desc.logger.max_level) return;
@@ -9718,10 +9719,10 @@ static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *wh
     }
     line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
     n->p_desc.logger.fn(n->p_desc.logger.user, lv, line);
-#else
-    (void)n, (void)lv, (void)what, (void)detail, (void)r;
-#endif
 }
+#else /* nothing evaluated: the detail's helpers (type names, string views) would stay linked */
+#define SIOC__NODE_LOG(n, lv, what, detail, r) ((void)0)
+#endif
 
 /* ---- hashing and the two name indexes (open addressing, linear probing, backward-shift deletion) ---- */
 
@@ -10116,7 +10117,7 @@ static sioc_result sioc__node_emit_fill(sioc_node *n, const sioc__node_erec *pro
         if (n->p_ev.head == 0 || w.len > n->p_ev.cap - (n->p_ev.tail - n->p_ev.head)) break;
     }
     n->counters.events_dropped++;
-    sioc__node_log(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
+    SIOC__NODE_LOG(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
                    SIOC_ERR_BUFFER_TOO_SMALL);
     return SIOC_ERR_BUFFER_TOO_SMALL;
 }
@@ -10834,7 +10835,7 @@ static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__n
     sioc_result r = sioc__node_publish(n, ns, p, now);
     if (r == SIOC_OK) return;
     n->counters.publish_failed++;
-    sioc__node_log(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
+    SIOC__NODE_LOG(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
     sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
 }
 
@@ -10870,7 +10871,7 @@ static void sioc__node_closed_check(sioc_node *n) {
         n->ready = 0;
         sioc__node_erec_init(&h, SIOC_NODE_EV_CLOSED, SIOC__NIL);
         sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
-        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
+        SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
     }
 }
 
@@ -11467,7 +11468,7 @@ static int sioc__node_receiving(sioc_node *n) {
 
 static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg *m, sioc_result e) {
     n->counters.malformed++;
-    sioc__node_log(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
+    SIOC__NODE_LOG(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
                      m->uid.ptr ? m->uid : sioc_str_n("", 0));
     return e;
@@ -11600,7 +11601,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     n->state = ready ? SIOC_NODE_READY : SIOC_NODE_STARTING;
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
-    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
+    SIOC__NODE_LOG(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
@@ -11626,7 +11627,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         }
     }
     n->state = SIOC_NODE_CLOSING;
-    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
+    SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
     sioc__node_closed_check(n);
     return SIOC_OK;
 }
