@@ -9800,29 +9800,34 @@ static void sioc__node_idx_remove(sioc_node *n, int kind, uint32_t slot) {
 
 /* ---- desc and memory ---- */
 
+/* The defaults of the sixteen uint32_t settings from heartbeat_interval_ms to max_message_size, in that order:
+   base + per_socket * max_sockets (resolved before the settings that scale with it). */
+typedef char sioc__node_desc_run[offsetof(sioc_node_desc, max_message_size) -
+                                         offsetof(sioc_node_desc, heartbeat_interval_ms) ==
+                                     15 * sizeof(uint32_t)
+                                 ? 1
+                                 : -1];
+
 SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
+    static const uint32_t base[16] = {5000, 10000, 5000, 8, 256, 64, 64, 32, 32, 64, SIOC_SIO_MAX_ATTACHMENTS, 256,
+                                      16384, 278528, 2 * 278528, 262144};
+    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
+    static const uint8_t per_socket[16] = {0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 64, 0};
     sioc_node_desc d;
+    uint8_t *f;
+    unsigned i;
     if (desc)
         d = *desc;
     else
         memset(&d, 0, sizeof d);
-    if (!d.heartbeat_interval_ms) d.heartbeat_interval_ms = 5000;
-    if (!d.heartbeat_timeout_ms) d.heartbeat_timeout_ms = 10000;
-    if (!d.request_timeout_ms) d.request_timeout_ms = 5000;
-    if (!d.max_namespaces) d.max_namespaces = 8;
-    if (!d.max_sockets) d.max_sockets = 256;
-    if (!d.max_rooms) d.max_rooms = 2 * d.max_sockets + 64;
-    if (!d.max_memberships) d.max_memberships = 4 * d.max_sockets + 64;
-    if (!d.max_peers) d.max_peers = 32;
-    if (!d.max_requests) d.max_requests = 32;
-    if (!d.max_acks) d.max_acks = 64;
-    if (!d.max_attachments) d.max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
-    if (!d.max_ack_tokens) d.max_ack_tokens = 256;
-    if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
-    if (!d.out_queue_size) d.out_queue_size = 278528;
-    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
-    if (!d.event_queue_size) d.event_queue_size = 2 * 278528 + 64 * d.max_sockets;
-    if (!d.max_message_size) d.max_message_size = 262144;
+    f = (uint8_t *)&d + offsetof(sioc_node_desc, heartbeat_interval_ms);
+    for (i = 0; i < 16; i++, f += sizeof(uint32_t)) {
+        uint32_t v;
+        memcpy(&v, f, sizeof v);
+        if (v) continue;
+        v = base[i] + per_socket[i] * d.max_sockets;
+        memcpy(f, &v, sizeof v);
+    }
     return d;
 }
 
@@ -10744,7 +10749,9 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     case SIOC_MSG_SOCKETS_JOIN:
     case SIOC_MSG_SOCKETS_LEAVE: sioc_msg_write_sockets_rooms(w, p->opts, p->rooms, p->n_rooms); break;
     case SIOC_MSG_DISCONNECT_SOCKETS: sioc_msg_write_disconnect_sockets(w, p->opts, p->close); break;
-    case SIOC_MSG_FETCH_SOCKETS: sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id); break;
+    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter sends none */
+        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
+        break;
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         if (!SIOC_ENABLE_RECEIVE) break;
         sioc_msg_write_fetch_sockets_response(w, *p->request_id, (uint32_t)p->n_socks);
@@ -10762,14 +10769,18 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     }
 }
 
-static const char *const sioc__node_type_text[14] = {"0", "1", "2", "3", "4", "5", "6",
-                                                     "7", "8", "9", "10", "11", "12", "13"};
+/* The SNS Message: the decimal type, a view into "0".."9" then "10".."13" in one string. */
+static sioc_str sioc__node_type_text(int type) {
+    static const char digits[] = "012345678910111213";
+    unsigned t = (unsigned)type;
+    return t < 10 ? sioc_str_n(digits + t, 1) : sioc_str_n(digits + 10 + 2 * (t - 10), 2);
+}
 
 /* Encode the message once, as the Azure body with the AWS data inside it, into the out queue. */
 static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__node_pub *p, uint64_t now) {
     const struct sioc__node_ns *s = &n->p_ns[ns];
     size_t hdr = SIOC__ALIGN8(sizeof(sioc__node_orec));
-    size_t req_len = p->requester.ptr ? p->requester.len : 0;
+    size_t req_len = SIOC_ENABLE_RECEIVE && p->requester.ptr ? p->requester.len : 0; /* answers only */
     int has_data = sioc_msg_has_data(p->type), attempt;
     sioc_result r = SIOC_OK;
     if (!n->p_out.buf) return SIOC_ERR_STATE;
@@ -10798,7 +10809,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
         total = SIOC__ALIGN8(hdr + req_len + b.len);
         if (r == SIOC_OK) {
             /* SNS counts Message + attribute names, data types and values (docs/AWS.md §7). */
-            aws = strlen(sioc__node_type_text[p->type]) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
+            aws = (p->type >= 10 ? 2u : 1u) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
             if (req_len) aws += 12 + 6 + req_len;
             if (has_data) aws += 4 + 6 + (data_end - data_start);
             if (aws > n->p_desc.max_message_size || b.len > n->p_desc.max_message_size) return SIOC_ERR_TOO_LARGE;
@@ -10855,7 +10866,7 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
         p += h.size;
     }
     out->type = h.type;
-    out->message = sioc_str_c(sioc__node_type_text[h.type]);
+    out->message = sioc__node_type_text(h.type);
     out->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
     out->uid = sioc_str_n(n->uid, n->uid_len);
     out->requester_uid = h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
