@@ -1144,26 +1144,22 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
 /* The handshake of a socket the application gave none: the nine keys Node sends (docs/PROTOCOL.md §3), in its order,
    with neutral values and the connection time the application gave (issued_ms). */
 static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
+    /* each key after the kind of its value: '{' an empty map, 'd' the time, 'a' "", 'f' false, 'i' issued, 'u' "/" */
+    static const char keys[] = "{headers\0dtime\0aaddress\0fxdomain\0fsecure\0iissued\0uurl\0{query\0{auth";
+    const char *k = keys;
     char date[80];
+    int i;
     sioc_msgpack_write_map(w, 9);
-    sioc_msgpack_write_cstr(w, "headers");
-    sioc_msgpack_write_map(w, 0);
-    sioc_msgpack_write_cstr(w, "time");
-    sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date));
-    sioc_msgpack_write_cstr(w, "address");
-    sioc_msgpack_write_cstr(w, "");
-    sioc_msgpack_write_cstr(w, "xdomain");
-    sioc_msgpack_write_bool(w, 0);
-    sioc_msgpack_write_cstr(w, "secure");
-    sioc_msgpack_write_bool(w, 0);
-    sioc_msgpack_write_cstr(w, "issued");
-    sioc_msgpack_write_uint(w, issued_ms);
-    sioc_msgpack_write_cstr(w, "url");
-    sioc_msgpack_write_cstr(w, "/");
-    sioc_msgpack_write_cstr(w, "query");
-    sioc_msgpack_write_map(w, 0);
-    sioc_msgpack_write_cstr(w, "auth");
-    sioc_msgpack_write_map(w, 0);
+    for (i = 0; i < 9; i++, k += strlen(k) + 1) {
+        sioc_msgpack_write_cstr(w, k + 1);
+        switch (k[0]) {
+        case '{': sioc_msgpack_write_map(w, 0); break;
+        case 'd': sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date)); break;
+        case 'f': sioc_msgpack_write_bool(w, 0); break;
+        case 'i': sioc_msgpack_write_uint(w, issued_ms); break;
+        default: sioc_msgpack_write_str(w, "/", k[0] == 'u'); break; /* "/" or "" */
+        }
+    }
 }
 
 /* One socket of a fetchSockets answer: {id, handshake, rooms, data} (docs/PROTOCOL.md §3, what sioc_msg_write_socket
@@ -2001,56 +1997,64 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
 
 /* ---- time ---- */
 
-SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
-    uint64_t d = UINT64_MAX;
+/* The node's timers, one walk for both calls: with fire, what is due at now_ms runs (§5 rule 3: a peer silent for
+   strictly more than the timeout goes; request and ack timeouts, Q8: responders forget ack registrations; §5 rule
+   5: heartbeats); returns the earliest deadline of what is still pending. An emitter has no peers, requests, ack
+   registrations or heartbeats: no timers. */
+static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
+    uint64_t d = UINT64_MAX, t;
     uint32_t i, k;
-    (void)now_ms;
-    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
     if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
-        const struct sioc__node_ns *s = &n->p_ns[i];
-        for (k = 0; k < s->n_peers; k++)
-            d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY)
-            d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
+        struct sioc__node_ns *s = &n->p_ns[i];
+        for (k = s->n_peers; k-- > 0;) {
+            uint64_t seen = s->peers[k].last_seen;
+            if (fire && now_ms > seen && now_ms - seen > n->p_desc.heartbeat_timeout_ms) {
+                n->counters.peers_expired++;
+                sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
+            } else {
+                d = SIOC__MIN(d, sioc__node_add(seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
+            }
+        }
     }
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) d = SIOC__MIN(d, n->p_reqs[i].deadline);
-    for (i = 0; i < n->p_desc.max_acks; i++)
-        if (n->p_acks[i].handle) d = SIOC__MIN(d, n->p_acks[i].expires);
+    for (i = 0; i < n->p_desc.max_requests; i++) {
+        struct sioc__node_req *q = &n->p_reqs[i];
+        if (!q->handle) continue;
+        if (fire && now_ms >= q->deadline)
+            sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
+        else
+            d = SIOC__MIN(d, q->deadline);
+    }
+    for (i = 0; i < n->p_desc.max_acks; i++) {
+        struct sioc__node_ack *a = &n->p_acks[i];
+        if (!a->handle) continue;
+        if (fire && now_ms >= a->expires)
+            sioc__node_ack_free(a);
+        else
+            d = SIOC__MIN(d, a->expires);
+    }
+    for (i = 0; i < n->p_n_ns && n->state == SIOC_NODE_READY; i++) {
+        struct sioc__node_ns *s = &n->p_ns[i];
+        t = sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms);
+        if (fire && now_ms >= t) {
+            sioc__node_pub p;
+            sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
+            if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
+                n->counters.publish_failed++;
+                s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
+            }
+        } else {
+            d = SIOC__MIN(d, t);
+        }
+    }
     return d;
 }
 
-SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
-    uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
-    for (i = 0; i < n->p_n_ns; i++) {
-        struct sioc__node_ns *s = &n->p_ns[i];
-        for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
-            if (now_ms > s->peers[k].last_seen && now_ms - s->peers[k].last_seen > n->p_desc.heartbeat_timeout_ms) {
-                n->counters.peers_expired++;
-                sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
-            }
-        }
-    }
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
-    for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
-        if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY) {
-        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
-            struct sioc__node_ns *s = &n->p_ns[i];
-            if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
-                sioc__node_pub p;
-                sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
-                if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
-                    n->counters.publish_failed++;
-                    s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
-                }
-            }
-        }
-    }
+SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
+    return sioc__node_timers((sioc_node *)(uintptr_t)n, now_ms, 0); /* without fire nothing is written */
 }
+
+SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) { (void)sioc__node_timers(n, now_ms, 1); }
 
 /* ---- ready / close ---- */
 
