@@ -8943,33 +8943,35 @@ static int sioc__msg_f64_ms(double f, uint64_t *out) {
     return 1;
 }
 
+/* The flag names in bit order (SIOC_MSG_FLAG_VOLATILE is bit 0, ... SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE bit 3). */
+static const char *sioc__msg_flag_name(unsigned bit_index) {
+    static const char names[] = "volatile\0compress\0timeout\0expectSingleResponse";
+    const char *p = names;
+    while (bit_index--) p += strlen(p) + 1;
+    return p;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
-    sioc_msgpack_item k, v;
+    sioc_msgpack_item v;
     uint32_t n, i;
     memset(fl, 0, sizeof *fl);
     if (sioc_msgpack_read_map(&t, &n) != SIOC_OK) return; /* nil: {} */
     fl->raw = sioc__msg_raw(r);
     for (i = 0; i < n; i++) {
-        unsigned bit = 0;
-        if (sioc_msgpack_read(&t, &k) != SIOC_OK) return;
-        if (k.type == SIOC_MSGPACK_STR) {
-            if (k.len == 8 && memcmp(k.data, "volatile", 8) == 0)
-                bit = SIOC_MSG_FLAG_VOLATILE;
-            else if (k.len == 8 && memcmp(k.data, "compress", 8) == 0)
-                bit = SIOC_MSG_FLAG_COMPRESS;
-            else if (k.len == 7 && memcmp(k.data, "timeout", 7) == 0)
-                bit = SIOC_MSG_FLAG_TIMEOUT;
-            else if (k.len == 20 && memcmp(k.data, "expectSingleResponse", 20) == 0)
-                bit = SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE;
-        }
-        if (bit == 0) { /* unknown flag, or a container key: skip the value (keys are checked) */
-            if (k.type == SIOC_MSGPACK_ARRAY || k.type == SIOC_MSGPACK_MAP) return; /* not reachable: check */
-            if (sioc_msgpack_skip(&t) != SIOC_OK) return;
-            continue;
+        unsigned bit = 0, k;
+        sioc_str key;
+        if (sioc_msgpack_read_str(&t, &key) == SIOC_OK) {
+            for (k = 0; k < 4; k++) {
+                const char *name = sioc__msg_flag_name(k);
+                if (key.len == strlen(name) && memcmp(key.ptr, name, key.len) == 0) bit = 1u << k;
+            }
+        } else if (sioc_msgpack_skip(&t) != SIOC_OK) { /* an integer key: checked msgpack has no other */
+            return;
         }
         if (sioc_msgpack_peek(&t, &v) != SIOC_OK || sioc_msgpack_skip(&t) != SIOC_OK) return;
+        if (bit == 0) continue; /* an unknown flag */
         fl->present &= ~bit;
         fl->values &= ~bit;
         if (bit == SIOC_MSG_FLAG_TIMEOUT) {
@@ -9216,24 +9218,23 @@ static void sioc__msg_write_list(sioc_msgpack_writer *w, sioc_msg_list l) {
 }
 
 static void sioc__msg_write_flags(sioc_msgpack_writer *w, const sioc_msg_flags *f) {
-    static const unsigned order[4] = {SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE, SIOC_MSG_FLAG_VOLATILE,
-                                      SIOC_MSG_FLAG_COMPRESS, SIOC_MSG_FLAG_TIMEOUT};
-    static const char *const names[4] = {"expectSingleResponse", "volatile", "compress", "timeout"};
+    static const uint8_t order[4] = {3, 0, 1, 2}; /* bit indexes in Node's key order */
     uint32_t n = 0;
     int i;
     if (f->raw.ptr) {
         sioc_msgpack_write_raw(w, f->raw.ptr, f->raw.len);
         return;
     }
-    for (i = 0; i < 4; i++) n += (f->present & order[i]) ? 1u : 0u;
+    for (i = 0; i < 4; i++) n += (f->present >> i) & 1u;
     sioc_msgpack_write_map(w, n);
     for (i = 0; i < 4; i++) {
-        if (!(f->present & order[i])) continue;
-        sioc__msg_key(w, names[i]);
-        if (order[i] == SIOC_MSG_FLAG_TIMEOUT)
+        unsigned bit = 1u << order[i];
+        if (!(f->present & bit)) continue;
+        sioc__msg_key(w, sioc__msg_flag_name(order[i]));
+        if (bit == SIOC_MSG_FLAG_TIMEOUT)
             sioc_msgpack_write_uint(w, f->timeout_ms);
         else
-            sioc_msgpack_write_bool(w, (f->values & order[i]) != 0);
+            sioc_msgpack_write_bool(w, (f->values & bit) != 0);
     }
 }
 
@@ -11012,36 +11013,25 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
 static void sioc__node_disconnect_one(sioc_node *n, uint32_t slot, int close) {
     uint32_t group[1];
     uint64_t conn = n->p_socks[slot].conn;
-    uint32_t i, last = slot;
+    int all = close && conn != 0; /* the whole connection goes */
+    uint32_t i, last = slot, end = all ? n->p_sock_hwm : slot + 1;
     sioc__node_deliver_ctx c;
     memset(&c, 0, sizeof c);
     c.type = SIOC_SIO_DISCONNECT;
     c.ack_id = -1;
     c.n_sel = 1;
     c.sel = group;
-    if (close && conn != 0) {
-        for (i = 0; i < n->p_sock_hwm; i++)
-            if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
-        for (i = 0; i < n->p_sock_hwm; i++) {
-            sioc__node_erec h;
-            if (!n->p_socks[i].used || n->p_socks[i].conn != conn) continue;
-            group[0] = i;
-            sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
-            h.close = (uint8_t)(i == last);
-            h.conn = conn;
-            (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-            sioc__node_sock_remove(n, i);
-        }
-        return;
-    }
-    {
+    for (i = 0; all && i < end; i++)
+        if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
+    for (i = all ? 0 : slot; i < end; i++) {
         sioc__node_erec h;
-        group[0] = slot;
-        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[slot].ns);
-        h.close = (uint8_t)(close != 0);
+        if (all && (!n->p_socks[i].used || n->p_socks[i].conn != conn)) continue;
+        group[0] = i;
+        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
+        h.close = (uint8_t)(close && i == last);
         h.conn = conn;
         (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-        sioc__node_sock_remove(n, slot);
+        sioc__node_sock_remove(n, i);
     }
 }
 

@@ -1464,36 +1464,25 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
 static void sioc__node_disconnect_one(sioc_node *n, uint32_t slot, int close) {
     uint32_t group[1];
     uint64_t conn = n->p_socks[slot].conn;
-    uint32_t i, last = slot;
+    int all = close && conn != 0; /* the whole connection goes */
+    uint32_t i, last = slot, end = all ? n->p_sock_hwm : slot + 1;
     sioc__node_deliver_ctx c;
     memset(&c, 0, sizeof c);
     c.type = SIOC_SIO_DISCONNECT;
     c.ack_id = -1;
     c.n_sel = 1;
     c.sel = group;
-    if (close && conn != 0) {
-        for (i = 0; i < n->p_sock_hwm; i++)
-            if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
-        for (i = 0; i < n->p_sock_hwm; i++) {
-            sioc__node_erec h;
-            if (!n->p_socks[i].used || n->p_socks[i].conn != conn) continue;
-            group[0] = i;
-            sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
-            h.close = (uint8_t)(i == last);
-            h.conn = conn;
-            (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-            sioc__node_sock_remove(n, i);
-        }
-        return;
-    }
-    {
+    for (i = 0; all && i < end; i++)
+        if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
+    for (i = all ? 0 : slot; i < end; i++) {
         sioc__node_erec h;
-        group[0] = slot;
-        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[slot].ns);
-        h.close = (uint8_t)(close != 0);
+        if (all && (!n->p_socks[i].used || n->p_socks[i].conn != conn)) continue;
+        group[0] = i;
+        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
+        h.close = (uint8_t)(close && i == last);
         h.conn = conn;
         (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-        sioc__node_sock_remove(n, slot);
+        sioc__node_sock_remove(n, i);
     }
 }
 

@@ -187,33 +187,35 @@ static int sioc__msg_f64_ms(double f, uint64_t *out) {
     return 1;
 }
 
+/* The flag names in bit order (SIOC_MSG_FLAG_VOLATILE is bit 0, ... SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE bit 3). */
+static const char *sioc__msg_flag_name(unsigned bit_index) {
+    static const char names[] = "volatile\0compress\0timeout\0expectSingleResponse";
+    const char *p = names;
+    while (bit_index--) p += strlen(p) + 1;
+    return p;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
-    sioc_msgpack_item k, v;
+    sioc_msgpack_item v;
     uint32_t n, i;
     memset(fl, 0, sizeof *fl);
     if (sioc_msgpack_read_map(&t, &n) != SIOC_OK) return; /* nil: {} */
     fl->raw = sioc__msg_raw(r);
     for (i = 0; i < n; i++) {
-        unsigned bit = 0;
-        if (sioc_msgpack_read(&t, &k) != SIOC_OK) return;
-        if (k.type == SIOC_MSGPACK_STR) {
-            if (k.len == 8 && memcmp(k.data, "volatile", 8) == 0)
-                bit = SIOC_MSG_FLAG_VOLATILE;
-            else if (k.len == 8 && memcmp(k.data, "compress", 8) == 0)
-                bit = SIOC_MSG_FLAG_COMPRESS;
-            else if (k.len == 7 && memcmp(k.data, "timeout", 7) == 0)
-                bit = SIOC_MSG_FLAG_TIMEOUT;
-            else if (k.len == 20 && memcmp(k.data, "expectSingleResponse", 20) == 0)
-                bit = SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE;
-        }
-        if (bit == 0) { /* unknown flag, or a container key: skip the value (keys are checked) */
-            if (k.type == SIOC_MSGPACK_ARRAY || k.type == SIOC_MSGPACK_MAP) return; /* not reachable: check */
-            if (sioc_msgpack_skip(&t) != SIOC_OK) return;
-            continue;
+        unsigned bit = 0, k;
+        sioc_str key;
+        if (sioc_msgpack_read_str(&t, &key) == SIOC_OK) {
+            for (k = 0; k < 4; k++) {
+                const char *name = sioc__msg_flag_name(k);
+                if (key.len == strlen(name) && memcmp(key.ptr, name, key.len) == 0) bit = 1u << k;
+            }
+        } else if (sioc_msgpack_skip(&t) != SIOC_OK) { /* an integer key: checked msgpack has no other */
+            return;
         }
         if (sioc_msgpack_peek(&t, &v) != SIOC_OK || sioc_msgpack_skip(&t) != SIOC_OK) return;
+        if (bit == 0) continue; /* an unknown flag */
         fl->present &= ~bit;
         fl->values &= ~bit;
         if (bit == SIOC_MSG_FLAG_TIMEOUT) {
@@ -460,24 +462,23 @@ static void sioc__msg_write_list(sioc_msgpack_writer *w, sioc_msg_list l) {
 }
 
 static void sioc__msg_write_flags(sioc_msgpack_writer *w, const sioc_msg_flags *f) {
-    static const unsigned order[4] = {SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE, SIOC_MSG_FLAG_VOLATILE,
-                                      SIOC_MSG_FLAG_COMPRESS, SIOC_MSG_FLAG_TIMEOUT};
-    static const char *const names[4] = {"expectSingleResponse", "volatile", "compress", "timeout"};
+    static const uint8_t order[4] = {3, 0, 1, 2}; /* bit indexes in Node's key order */
     uint32_t n = 0;
     int i;
     if (f->raw.ptr) {
         sioc_msgpack_write_raw(w, f->raw.ptr, f->raw.len);
         return;
     }
-    for (i = 0; i < 4; i++) n += (f->present & order[i]) ? 1u : 0u;
+    for (i = 0; i < 4; i++) n += (f->present >> i) & 1u;
     sioc_msgpack_write_map(w, n);
     for (i = 0; i < 4; i++) {
-        if (!(f->present & order[i])) continue;
-        sioc__msg_key(w, names[i]);
-        if (order[i] == SIOC_MSG_FLAG_TIMEOUT)
+        unsigned bit = 1u << order[i];
+        if (!(f->present & bit)) continue;
+        sioc__msg_key(w, sioc__msg_flag_name(order[i]));
+        if (bit == SIOC_MSG_FLAG_TIMEOUT)
             sioc_msgpack_write_uint(w, f->timeout_ms);
         else
-            sioc_msgpack_write_bool(w, (f->values & order[i]) != 0);
+            sioc_msgpack_write_bool(w, (f->values & bit) != 0);
     }
 }
 
