@@ -8072,11 +8072,11 @@ fail:
 
 SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     /* socket.io-parser RESERVED_EVENTS (client and server side, and Node's EventEmitter internals). */
-    static const char *const reserved[6] = {"connect",       "connect_error", "disconnect",
-                                            "disconnecting", "newListener",   "removeListener"};
-    size_t i;
-    for (i = 0; i < SIOC__COUNT(reserved); i++)
-        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0) return 1;
+    static const char reserved[] = "connect\0connect_error\0disconnect\0disconnecting\0newListener\0removeListener";
+    const char *p = reserved;
+    int i;
+    for (i = 0; i < 6; i++, p += strlen(p) + 1)
+        if (strlen(p) == len && memcmp(p, name, len) == 0) return 1;
     return 0;
 }
 
@@ -9868,7 +9868,8 @@ typedef struct sioc__node_array {
 /* The units fit 16 bits for any SIOC_NODE_NAME_MAX (<= 255: names travel as str8), SIOC_NODE_ID_MAX and
    SIOC_NODE_SOCKET_ACKS a device would set. */
 typedef char sioc__node_units_fit[sizeof(struct sioc__node_sock) < 65536 && sizeof(struct sioc__node_ack) < 65536 &&
-                                          sizeof(struct sioc__node_peer) < 65536 && offsetof(sioc_node_desc, max_message_size) < 256
+                                          sizeof(struct sioc__node_peer) < 65536 &&
+                                          offsetof(sioc_node_desc, max_message_size) < 256
                                       ? 1
                                       : -1];
 
@@ -9993,12 +9994,15 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
         n->p_ns[i].peers = n->p_peers + (size_t)i * d.max_peers;
         n->p_ns[i].member = n->p_member + (size_t)i * d.max_sockets;
     }
-    for (i = 0; i < d.max_requests; i++) {
+    /* an emitter has no requests, rooms or memberships: their tables stay zero */
+    for (i = 0; i < d.max_requests && !SIOC__NODE_EMITTER(n); i++) {
         n->p_reqs[i].hash = n->p_req_hash + (size_t)i * L.req_cap;
         n->p_reqs[i].state = n->p_req_state + (size_t)i * L.req_cap;
     }
-    for (i = 0; i < d.max_rooms; i++) n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
-    for (i = 0; i < d.max_memberships; i++) n->p_mships[i].rnext = i + 1 < d.max_memberships ? i + 1 : SIOC__NIL;
+    for (i = 0; i < d.max_rooms && !SIOC__NODE_EMITTER(n); i++)
+        n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
+    for (i = 0; i < d.max_memberships && !SIOC__NODE_EMITTER(n); i++)
+        n->p_mships[i].rnext = i + 1 < d.max_memberships ? i + 1 : SIOC__NIL;
     n->p_room_free = 0;
     n->p_mship_free = 0;
     n->p_sel_gen = 1;
@@ -10829,8 +10833,9 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             sioc_bq_commit(&n->p_out, total);
             n->p_out_count++;
             n->counters.published++;
-            if (p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
-            if (!sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now; /* Q1: any message resets it */
+            if (SIOC_ENABLE_RECEIVE && p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
+            /* Q1: any message resets it (a publish-only build sends no answers) */
+            if (!SIOC_ENABLE_RECEIVE || !sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now;
             return SIOC_OK;
         }
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
@@ -10868,7 +10873,7 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     out->message = sioc__node_type_text(h.type);
     out->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
     out->uid = sioc_str_n(n->uid, n->uid_len);
-    out->requester_uid = h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
+    out->requester_uid = SIOC_ENABLE_RECEIVE && h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
     out->body = sioc_bytes_n(p + hdr + h.req_len, h.body_len);
     out->data = h.has_data ? sioc_bytes_n(out->body.ptr + h.data_off, h.data_len) : sioc_bytes_n(NULL, 0);
     return SIOC_OK;
@@ -11765,8 +11770,9 @@ static sioc_result sioc__node_check_packet(sioc_bytes packet, int sse) {
     sioc_msgpack_reader_init(&r, packet.ptr, packet.len);
     if (sioc_msgpack_read_array(&r, &count) != SIOC_OK || count == 0) return SIOC_ERR_ARG;
     if (sioc_msgpack_read_str(&r, &ev) != SIOC_OK || sioc_sio_is_reserved_event(ev.ptr, ev.len)) return SIOC_ERR_ARG;
-    if (sse && ((ev.len == 7 && !memcmp(ev.ptr, "connect", 7)) || (ev.len == 10 && !memcmp(ev.ptr, "connection", 10)) ||
-                (ev.len == 13 && !memcmp(ev.ptr, "new_namespace", 13))))
+    /* "connect" is reserved already */
+    if (sse &&
+        ((ev.len == 10 && !memcmp(ev.ptr, "connection", 10)) || (ev.len == 13 && !memcmp(ev.ptr, "new_namespace", 13))))
         return SIOC_ERR_ARG;
     return SIOC_OK;
 }
