@@ -48,42 +48,18 @@ SIOC_API size_t sioc_msg_type_text(int type, char *out) {
 
 /* ---- lists ---- */
 
-/* The str item at p (at most avail bytes): its view, and the bytes it takes; 0 when it is not a complete str
-   (never the case in a decoded message, whose lists were validated; this guards hand-made lists). */
-static size_t sioc__msg_str_at(const uint8_t *p, size_t avail, sioc_str *out) {
-    size_t h, n;
-    if (avail == 0) return 0;
-    if ((p[0] & 0xe0) == 0xa0) {
-        h = 1;
-        n = p[0] & 0x1f;
-    } else if (p[0] == 0xd9 && avail >= 2) {
-        h = 2;
-        n = p[1];
-    } else if (p[0] == 0xda && avail >= 3) {
-        h = 3;
-        n = sioc__load_be16(p + 1);
-    } else if (p[0] == 0xdb && avail >= 5) {
-        h = 5;
-        n = sioc__load_be32(p + 1);
-    } else {
-        return 0;
-    }
-    if (n > avail - h) return 0;
-    out->ptr = (const char *)p + h;
-    out->len = n;
-    return h + n;
-}
-
+/* A list's next str (the lists of a decoded message were validated; a hand-made list ends at its first item that
+   is not a complete str). */
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out) {
-    size_t used;
+    sioc_msgpack_reader r;
     if (it->count == 0) return 0;
-    used = sioc__msg_str_at(it->data, it->len, out);
-    if (used == 0) {
+    sioc_msgpack_reader_init(&r, it->data, it->len);
+    if (sioc_msgpack_read_str(&r, out) != SIOC_OK) {
         it->count = 0;
         return 0;
     }
-    it->data += used;
-    it->len -= used;
+    it->data += r.pos;
+    it->len -= r.pos;
     it->count--;
     return 1;
 }
