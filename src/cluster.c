@@ -2234,6 +2234,19 @@ static sioc_result sioc__node_check_names(const sioc_str *names, size_t count) {
     return SIOC_OK;
 }
 
+/* Publish the message of request q (p: its type and payload set) under a fresh request id, checked as every
+   message with the application's values is. */
+static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct sioc__node_req *q, sioc__node_pub *p,
+                                              uint64_t now_ms) {
+    sioc_str rid;
+    sioc_result r = sioc__node_random_hex(n, q->id);
+    if (r != SIOC_OK) return r;
+    rid = sioc_str_n(q->id, 16);
+    p->request_id = &rid;
+    p->check = 1;
+    return sioc__node_publish(n, ns, p, now_ms);
+}
+
 SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
                                          uint64_t now_ms) {
     sioc_msg_opts_desc d;
@@ -2267,7 +2280,6 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     int64_t ack_id;
     size_t k;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
     if (timeout_ms == 0) return SIOC_ERR_ARG;         /* Q7 */
@@ -2284,14 +2296,10 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
         return SIOC_ERR_LIMIT;
     }
     if (!local) {
-        if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_BROADCAST);
-        p.check = 1;
         p.opts = &d;
         p.packet = packet;
-        p.request_id = &rid;
-        if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) goto fail;
+        if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) goto fail;
     }
     /* §6.3: this node is one server whose client count is its local delivery; the others are the live peers
        at send time (a local-only emit waits for nobody else, unlike Node, Q10). */
@@ -2385,7 +2393,6 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     uint32_t ns;
     int local;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
@@ -2393,16 +2400,9 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_FETCH_SOCKETS, ns, user);
     if (!q) return SIOC_ERR_LIMIT;
     if (!local && n->p_ns[ns].n_peers > 0) { /* §6.1 step 3 */
-        if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) {
-            q->handle = 0;
-            return r;
-        }
-        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_FETCH_SOCKETS);
-        p.check = 1;
         p.opts = &d;
-        p.request_id = &rid;
-        if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) {
+        if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) {
             q->handle = 0;
             return r;
         }
@@ -2439,7 +2439,6 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
     struct sioc__node_req *q;
     uint32_t ns;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_check_packet(packet, 1)) != SIOC_OK) return r;
@@ -2451,13 +2450,9 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
         sioc__node_req_done(n, q, SIOC_OK);
         return SIOC_OK;
     }
-    if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-    rid = sioc_str_n(q->id, 16);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT);
-    p.check = 1;
     p.packet = packet;
-    p.request_id = &rid;
-    if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) goto fail;
+    if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) goto fail;
     sioc__node_req_snapshot(n, q);
     q->deadline = sioc__node_add(now_ms, n->p_desc.request_timeout_ms);
     return SIOC_OK;
