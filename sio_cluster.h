@@ -11201,6 +11201,25 @@ static struct sioc__node_ack *sioc__node_ack_alloc(sioc_node *n, int kind, uint3
     return NULL;
 }
 
+/* A registration through which the answers go back to m's requester (uid, requestId). NULL when the table is full,
+   or when either id is too long to keep (counted as a limit for a serverSideEmit: a broadcast still delivers). */
+static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_t ns, uint64_t expires,
+                                                 const sioc_msg *m) {
+    struct sioc__node_ack *a;
+    if (m->uid.len > SIOC_NODE_ID_MAX || m->request_id.len > SIOC_NODE_ID_MAX) {
+        if (kind == SIOC__ACK_SSE) n->counters.limits++;
+        return NULL;
+    }
+    a = sioc__node_ack_alloc(n, kind, ns, expires);
+    if (a) {
+        a->req_len = (uint32_t)m->uid.len;
+        memcpy(a->requester, m->uid.ptr, m->uid.len);
+        a->id_len = (uint32_t)m->request_id.len;
+        memcpy(a->request_id, m->request_id.ptr, m->request_id.len);
+    }
+    return a;
+}
+
 /* ---- handling received messages ---- */
 
 static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
@@ -11278,15 +11297,9 @@ static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m
     /* §6.3 responder: our own ack id (consumed even for no socket, as Node does), the registration that maps
        client acks back to (requester, requestId), then the client count, always (Q9). */
     ack_id = (int64_t)(n->p_ns[ns].next_ack_id++ & 0x1fffffffffffffu);
-    if (m->uid.len <= SIOC_NODE_ID_MAX && m->request_id.len <= SIOC_NODE_ID_MAX && k > 0) {
-        reg = sioc__node_ack_alloc(n, SIOC__ACK_CLIENT, ns, sioc__node_add(now, sioc__node_flag_timeout(n, &m->opts.flags)));
-        if (reg) {
-            reg->ack_id = (uint64_t)ack_id;
-            reg->req_len = (uint32_t)m->uid.len;
-            memcpy(reg->requester, m->uid.ptr, m->uid.len);
-            reg->id_len = (uint32_t)m->request_id.len;
-            memcpy(reg->request_id, m->request_id.ptr, m->request_id.len);
-        }
+    if (k > 0) {
+        reg = sioc__node_ack_for(n, SIOC__ACK_CLIENT, ns, sioc__node_add(now, sioc__node_flag_timeout(n, &m->opts.flags)), m);
+        if (reg) reg->ack_id = (uint64_t)ack_id;
     }
     /* Without a registration the clients could not be answered for: deliver as a plain broadcast and count 0,
        so the requester completes instead of waiting for acks that cannot come. */
@@ -11360,19 +11373,11 @@ static void sioc__node_on_sse(sioc_node *n, uint32_t ns, const sioc_msg *m, uint
             p.request_id = &m->request_id;
             p.requester = m->uid;
             sioc__node_publish_internal(n, ns, &p, now);
-        } else if (m->uid.len <= SIOC_NODE_ID_MAX && m->request_id.len <= SIOC_NODE_ID_MAX) {
+        } else {
             /* The requester gives up after its fixed 5 s: keep the slot as long. */
             struct sioc__node_ack *a =
-                sioc__node_ack_alloc(n, SIOC__ACK_SSE, ns, sioc__node_add(now, n->p_desc.request_timeout_ms));
-            if (a) {
-                a->req_len = (uint32_t)m->uid.len;
-                memcpy(a->requester, m->uid.ptr, m->uid.len);
-                a->id_len = (uint32_t)m->request_id.len;
-                memcpy(a->request_id, m->request_id.ptr, m->request_id.len);
-                h.ack = a->handle;
-            }
-        } else {
-            n->counters.limits++;
+                sioc__node_ack_for(n, SIOC__ACK_SSE, ns, sioc__node_add(now, n->p_desc.request_timeout_ms), m);
+            if (a) h.ack = a->handle;
         }
     }
     sioc__node_emit(n, &h, m->uid, m->packet);
