@@ -1148,14 +1148,16 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
 /* The handshake of a socket the application gave none: the nine keys Node sends (docs/PROTOCOL.md §3), in its order,
    with neutral values and the connection time the application gave (issued_ms). */
 static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
-    /* each key after the kind of its value: '{' an empty map, 'd' the time, 'a' "", 'f' false, 'i' issued, 'u' "/" */
-    static const char keys[] = "{headers\0dtime\0aaddress\0fxdomain\0fsecure\0iissued\0uurl\0{query\0{auth";
+    /* each key, already a msgpack fixstr, after the kind of its value: '{' an empty map, 'd' the time, 'a' "",
+       'f' false, 'i' issued, 'u' "/" */
+    static const char keys[] = "{\xa7" "headers" "d\xa4" "time" "a\xa7" "address" "f\xa7" "xdomain" "f\xa6" "secure"
+                               "i\xa6" "issued" "u\xa3" "url" "{\xa5" "query" "{\xa4" "auth";
     const char *k = keys;
     char date[80];
     int i;
     sioc_msgpack_write_map(w, 9);
-    for (i = 0; i < 9; i++, k += strlen(k) + 1) {
-        sioc_msgpack_write_cstr(w, k + 1);
+    for (i = 0; i < 9; i++, k += 2 + (k[1] & 31)) {
+        sioc_msgpack_write_raw(w, k + 1, 1 + (size_t)(k[1] & 31));
         switch (k[0]) {
         case '{': sioc_msgpack_write_map(w, 0); break;
         case 'd': sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date)); break;
