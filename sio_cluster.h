@@ -15718,44 +15718,41 @@ static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
 }
 
 SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
-    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
-    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1]; /* pass 0: 1 for the entries that stay; then their new numbers */
+    size_t r, w = 0, kept = 0, i, rest = 0, idx, pass, k = sizeof SIOC__PB_MEMBER - 1;
     uint8_t *d;
     if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
     d = body->data;
     if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
     memset(keep, 0, sizeof keep);
-    /* first pass: which entries stay (their Id= parameter), and their new numbers */
-    for (r = 0; r < body->len; r = i + 1) {
-        for (i = r; i < body->len && d[i] != '&'; i++) {
+    /* pass 0 finds which entries stay (by their Id= parameter); pass 1 rewrites in place: a new number never has
+       more digits than the old one, so writing stays behind reading */
+    for (pass = 0; pass < 2; pass++) {
+        for (r = 0; r < body->len; r = i + 1) {
+            size_t pre;
+            for (i = r; i < body->len && d[i] != '&'; i++) {
+            }
+            idx = sioc__pb_entry(d + r, i - r, &rest);
+            if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+            if (!pass) {
+                if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+                    keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4),
+                                                        ids, n_ids);
+                continue;
+            }
+            if (idx && !keep[idx]) continue;
+            if (w) d[w++] = '&';
+            pre = idx ? k : i - r; /* the member prefix (then the number and the rest), or the whole parameter */
+            memmove(d + w, d + r, pre);
+            w += pre;
+            if (!idx) continue;
+            if (keep[idx] >= 10) d[w++] = '1';
+            d[w++] = (uint8_t)('0' + keep[idx] % 10);
+            memmove(d + w, d + r + rest, i - r - rest);
+            w += i - r - rest;
         }
-        idx = sioc__pb_entry(d + r, i - r, &rest);
-        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
-        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
-            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
-    }
-    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
-    if (!kept) return SIOC_ERR_NOT_FOUND;
-    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
-    for (r = 0; r < body->len; r = i + 1) {
-        size_t n;
-        for (i = r; i < body->len && d[i] != '&'; i++) {
-        }
-        idx = sioc__pb_entry(d + r, i - r, &rest);
-        if (idx && !renum[idx]) continue;
-        if (w) d[w++] = '&';
-        if (!idx) {
-            memmove(d + w, d + r, i - r);
-            w += i - r;
-            continue;
-        }
-        n = sizeof SIOC__PB_MEMBER - 1;
-        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
-        w += n;
-        if (renum[idx] >= 10) d[w++] = '1';
-        d[w++] = (uint8_t)('0' + renum[idx] % 10);
-        memmove(d + w, d + r + rest, i - r - rest);
-        w += i - r - rest;
+        for (idx = 1; !pass && idx <= SIOC_AWS_MAX_BATCH; idx++) keep[idx] = keep[idx] ? (uint8_t)++kept : 0;
+        if (!kept) return SIOC_ERR_NOT_FOUND;
     }
     body->len = w;
     return SIOC_OK;
@@ -16072,6 +16069,11 @@ static int sioc__is_true(sioc_str s) { return s.len == 4 && memcmp(s.ptr, "true"
 
 /* Successful/member or Failed/member items of a PublishBatch reply. */
 static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scratch, sioc_aws_batch_result *out) {
+    /* the fields of a success (Id, MessageId) or a failure (Id, Code, Message, SenderFault); the first two of
+       each are required */
+    static const char *const names[5] = {"Id", "MessageId", "Code", "Message", "SenderFault"};
+    static const uint8_t off[4] = {offsetof(sioc_aws_batch_item, id), offsetof(sioc_aws_batch_item, message_id),
+                                   offsetof(sioc_aws_batch_item, code), offsetof(sioc_aws_batch_item, message)};
     sioc_xml_iter it;
     sioc_xml_elem el;
     sioc_result r = sioc_xml_iter_init(&it, list, "member");
@@ -16079,16 +16081,17 @@ static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scr
     while (sioc_xml_iter_next(&it, &el)) {
         sioc_aws_batch_item *item;
         sioc_str sf;
+        int k, n = 0;
         if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
         item = &out->items[out->count];
         memset(item, 0, sizeof *item);
         item->failed = failed;
-        r = sioc__xml_field_in(el.content, "Id", scratch, &item->id, 1);
-        if (r == SIOC_OK && !failed) r = sioc__xml_field_in(el.content, "MessageId", scratch, &item->message_id, 1);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Code", scratch, &item->code, 1);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Message", scratch, &item->message, 0);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "SenderFault", scratch, &sf, 0);
-        if (r != SIOC_OK) return r;
+        for (k = 0; k < 5; k++) {
+            if (k && (k == 1) == failed) continue;
+            r = sioc__xml_field_in(el.content, names[k], scratch, k < 4 ? (sioc_str *)(void *)((char *)item + off[k]) : &sf,
+                                   n++ < 2);
+            if (r != SIOC_OK) return r;
+        }
         if (failed) {
             item->sender_fault = sioc__is_true(sf);
             out->failed++;
@@ -16923,38 +16926,34 @@ SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call
     SIOC__AWS_START(SIOC_AWS_SQS, "SendMessage", sioc_sqs_write_send_message(&b_, queue_url, body, attrs, n_attrs));
 }
 
-static int sioc__code_in(const char *code, const char *const *list) {
-    for (; *list; list++)
-        if (sioc__strcmp(code, *list) == 0) return 1;
-    return 0;
+/* Error codes by class (docs/AWS.md 4), each after its class byte: 1 throttled, 2 not found, 3 authentication,
+   4 authentication and also what a wrong clock produces (SignatureDoesNotMatch because some endpoints report a
+   stale X-Amz-Date that way; the Date comparison in sioc__aws_finish keeps a real key mismatch from a retry). */
+static const char sioc__aws_codes[] =
+    "\1Throttling\0\1Throttled\0\1ThrottlingException\0\1RequestThrottled\0\1TooManyRequestsException\0"
+    "\1RequestLimitExceeded\0\2NotFound\0\2QueueDoesNotExist\0\2AWS.SimpleQueueService.NonExistentQueue\0"
+    "\3InvalidClientTokenId\0\3IncompleteSignature\0\3AccessDenied\0\3AccessDeniedException\0"
+    "\3AuthorizationError\0\3UnrecognizedClientException\0\3ExpiredToken\0\3ExpiredTokenException\0"
+    "\3MissingAuthenticationToken\0\3InvalidSecurity\0\4SignatureDoesNotMatch\0\4RequestExpired\0"
+    "\4RequestTimeTooSkewed\0\4InvalidSignatureException\0";
+
+/* The classes of the error's code and legacy code, as bits (1 << class). */
+static unsigned sioc__aws_code_classes(const sioc_aws_error *e) {
+    const char *s;
+    unsigned bits = 0;
+    for (s = sioc__aws_codes; *s; s += strlen(s) + 1)
+        if (sioc__strcmp(e->code, s + 1) == 0 || sioc__strcmp(e->legacy_code, s + 1) == 0) bits |= 1u << *s;
+    return bits;
 }
 
 /* Error classes (docs/AWS.md 4): by error code first, whatever the status. */
 static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
-    static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
-                                            "TooManyRequestsException", "RequestLimitExceeded", NULL};
-    static const char *const not_found[] = {"NotFound", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
-                                            NULL};
-    static const char *const auth[] = {"SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature",
-                                       "AccessDenied", "AccessDeniedException", "AuthorizationError",
-                                       "RequestExpired", "RequestTimeTooSkewed", "InvalidSignatureException",
-                                       "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
-                                       "MissingAuthenticationToken", "InvalidSecurity", NULL};
-    if (sioc__code_in(e->code, throttled) || sioc__code_in(e->legacy_code, throttled) || e->status == 429)
-        return SIOC_ERR_THROTTLED;
-    if (sioc__code_in(e->code, not_found) || sioc__code_in(e->legacy_code, not_found)) return SIOC_ERR_NOT_FOUND;
+    unsigned k = sioc__aws_code_classes(e);
+    if ((k & 2u) || e->status == 429) return SIOC_ERR_THROTTLED;
+    if (k & 4u) return SIOC_ERR_NOT_FOUND;
     if (e->status >= 500) return SIOC_ERR_SERVER;
-    if (sioc__code_in(e->code, auth) || sioc__code_in(e->legacy_code, auth) || e->status == 401 || e->status == 403)
-        return SIOC_ERR_AUTH;
+    if ((k & 24u) || e->status == 401 || e->status == 403) return SIOC_ERR_AUTH;
     return SIOC_ERR_HTTP_STATUS;
-}
-
-/* Codes that a wrong clock produces. SignatureDoesNotMatch is on the list because some endpoints report a stale
-   X-Amz-Date that way; the Date comparison below keeps a real key mismatch from being retried. */
-static int sioc__time_error(const sioc_aws_error *e) {
-    static const char *const codes[] = {"RequestTimeTooSkewed", "RequestExpired", "SignatureDoesNotMatch",
-                                        "InvalidSignatureException", NULL};
-    return sioc__code_in(e->code, codes) || sioc__code_in(e->legacy_code, codes);
 }
 
 #define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
@@ -17005,7 +17004,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         call->error.status = r->status;
         call->result = sioc__aws_classify(&call->error);
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && sioc__time_error(&call->error) &&
+        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);
