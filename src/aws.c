@@ -771,56 +771,6 @@ static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
     return 0;
 }
 
-/* Base64 straight from a JSON string token's raw text into out (cap >= raw.len / 4 * 3 + 1). Escapes are
-   undone on the fly ("\/" is common, \u00XX possible), so an escaped value needs no second copy and a scratch as
-   large as the reply stays enough. Strict like sioc_base64_decode: whole quads, padding only at the end. */
-static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t *out_len) {
-    char quad[4];
-    size_t i = 0, q = 0, n = 0;
-    int ended = 0;
-    if (!memchr(raw.ptr, '\\', raw.len)) { /* the usual case: one call over the whole text */
-        sioc_result r = raw.len ? sioc_base64_decode(raw.ptr, raw.len, out, cap, out_len) : SIOC_OK;
-        if (!raw.len) *out_len = 0;
-        return r == SIOC_OK ? SIOC_OK : (r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE);
-    }
-    while (i < raw.len) {
-        unsigned char ch = (unsigned char)raw.ptr[i++];
-        if (ch == '\\') {
-            if (i >= raw.len) return SIOC_ERR_PARSE;
-            ch = (unsigned char)raw.ptr[i++];
-            if (ch == 'u') {
-                int k, v = 0;
-                if (raw.len - i < 4) return SIOC_ERR_PARSE;
-                for (k = 0; k < 4; k++) {
-                    int h = sioc__hex_val((unsigned char)raw.ptr[i + (size_t)k]);
-                    if (h < 0) return SIOC_ERR_PARSE;
-                    v = v * 16 + h;
-                }
-                i += 4;
-                if (v >= 0x80) return SIOC_ERR_PARSE; /* not a base64 character */
-                ch = (unsigned char)v;
-            } else if (ch != '/' && ch != '\\' && ch != '"') {
-                return SIOC_ERR_PARSE;
-            }
-        }
-        if (ended) return SIOC_ERR_PARSE; /* data after the padded quad */
-        quad[q++] = (char)ch;
-        if (q == 4) {
-            size_t k = 0;
-            sioc_result r;
-            if (cap - n < 3) return SIOC_ERR_BUFFER_TOO_SMALL;
-            r = sioc_base64_decode(quad, 4, out + n, 3, &k);
-            if (r != SIOC_OK) return SIOC_ERR_PARSE;
-            n += k;
-            ended = k < 3;
-            q = 0;
-        }
-    }
-    if (q != 0) return SIOC_ERR_PARSE;
-    *out_len = n;
-    return SIOC_OK;
-}
-
 static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
     int obj = key + 1; /* an object member's value follows its key */
     sioc_str type, v;
@@ -831,20 +781,25 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     if (r != SIOC_OK) return r;
     if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
     if (a->type == SIOC_AWS_ATTR_BINARY) {
+        /* the text as a view of the reply, or unescaped into scratch ("\/" is common) and decoded there in place:
+           either way a scratch as large as the reply stays enough */
         int t = sioc_json_find(d, obj, "BinaryValue");
-        size_t start, n = 0, cap;
+        size_t start = scratch ? scratch->len : 0, n = 0, cap;
         uint8_t *p;
-        if (t < 0) return SIOC_ERR_NOT_FOUND;
-        if (sioc_json_type_of(d, t) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
-        v = sioc_json_raw(d, t);
-        cap = v.len / 4 * 3 + 1;
-        start = scratch ? scratch->len : 0;
-        p = (uint8_t *)(char *)sioc_buf_reserve(scratch, cap);
-        if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
-        r = sioc__b64_json(v, p, cap, &n);
+        r = sioc__jstr(d, t, scratch, &v);
+        if (r != SIOC_OK) return r;
+        if (d->toks[t].escaped) {
+            p = scratch->data + start; /* where sioc__jstr unescaped it */
+            cap = v.len;
+        } else {
+            cap = v.len / 4 * 3 + 1;
+            p = (uint8_t *)sioc_buf_reserve(scratch, cap);
+            if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+        }
+        r = v.len ? sioc_base64_decode(v.ptr, v.len, p, cap, &n) : SIOC_OK;
         if (r != SIOC_OK) {
             scratch->len = start;
-            return r;
+            return r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE;
         }
         scratch->len = start + n;
         a->value.ptr = p;
