@@ -15169,12 +15169,30 @@ static int sioc__chars_ok(sioc_str s, int cls) {
     if ((s.len && !s.ptr) || (cls == 0 && (s.len == 0 || s.len > 64))) return 0;
     for (i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (cls == 0 ? !((c >= 'a' && c <= 'z') || sioc__is_digit(c) || c == '-')
-            : cls == 3 ? (c == '\r' || c == '\n' || c == 0)
-                       : (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/'))))
+        if (cls == 3) {
+            if (c == '\r' || c == '\n' || c == 0) return 0;
+        } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) ||
+                   (cls == 0 && !((c >= 'a' && c <= 'z') || sioc__is_digit(c) || c == '-'))) {
             return 0;
+        }
     }
     return 1;
+}
+
+/* Stable insertion sort into order[]: headers by lower-case name (repeated names keep their order: their values are
+   joined with ','), query parameters by encoded name, then encoded value. */
+static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order, int query) {
+    size_t i, j;
+    for (i = 0; i < n; i++) {
+        for (j = i; j > 0; j--) {
+            const sioc_sigv4_pair *a = &v[order[j - 1]], *b = &v[i];
+            int c = query ? sioc__enc_cmp(a->name, b->name) : sioc__name_icmp(a->name, b->name);
+            if (c == 0 && query) c = sioc__enc_cmp(a->value, b->value);
+            if (c <= 0) break;
+            order[j] = order[j - 1];
+        }
+        order[j] = (uint16_t)i;
+    }
 }
 
 /* Header names the signer cares about: Host (required), then the ones it writes itself. */
@@ -15198,7 +15216,7 @@ typedef struct sioc__sigv4_prep {
 
 static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
                                        sioc__sigv4_prep *w) {
-    size_t i, j, start;
+    size_t i, start;
     int have_host = 0, tok, sha;
     unsigned k;
     sioc_result r;
@@ -15255,12 +15273,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
         w->hdr[w->nh].name = sioc_str_c(sioc__sigv4_names[k + 2]);
         w->hdr[w->nh++].value = extra[k];
     }
-    /* stable insertion sort by lower-case name: repeated names keep their order (values joined with ',') */
-    for (i = 0; i < w->nh; i++) {
-        for (j = i; j > 0 && sioc__name_icmp(w->hdr[w->horder[j - 1]].name, w->hdr[i].name) > 0; j--)
-            w->horder[j] = w->horder[j - 1];
-        w->horder[j] = (uint16_t)i;
-    }
+    sioc__sigv4_sort(w->hdr, w->nh, w->horder, 0);
 
     /* query: sorted by encoded name, then encoded value */
     if (req->query_count > SIOC_SIGV4_MAX_QUERY) return SIOC_ERR_LIMIT;
@@ -15268,16 +15281,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
         const sioc_sigv4_pair *a = &req->query[i];
         if ((a->name.len && !a->name.ptr) || (a->value.len && !a->value.ptr)) return SIOC_ERR_ARG;
     }
-    for (i = 0; i < req->query_count; i++) {
-        for (j = i; j > 0; j--) {
-            const sioc_sigv4_pair *a = &req->query[w->qorder[j - 1]], *b = &req->query[i];
-            int c = sioc__enc_cmp(a->name, b->name);
-            if (c == 0) c = sioc__enc_cmp(a->value, b->value);
-            if (c <= 0) break;
-            w->qorder[j] = w->qorder[j - 1];
-        }
-        w->qorder[j] = (uint16_t)i;
-    }
+    sioc__sigv4_sort(req->query, req->query_count, w->qorder, 1);
 
     /* path: remove empty, "." and ".." segments (non-S3 normalisation) */
     w->nseg = 0;
