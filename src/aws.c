@@ -579,13 +579,16 @@ SIOC_API sioc_result sioc_sns_parse_unsubscribe(const char *xml, size_t len) {
 
 static int sioc__is_true(sioc_str s) { return s.len == 4 && memcmp(s.ptr, "true", 4) == 0; }
 
+/* The fields of a batch reply entry (PublishBatch, DeleteMessageBatch) and where the first four go. */
+static const char *const sioc__batch_names[5] = {"Id", "MessageId", "Code", "Message", "SenderFault"};
+static const uint8_t sioc__batch_off[4] = {offsetof(sioc_aws_batch_item, id), offsetof(sioc_aws_batch_item, message_id),
+                                           offsetof(sioc_aws_batch_item, code),
+                                           offsetof(sioc_aws_batch_item, message)};
+#define SIOC__BATCH_FIELD(item, k) ((sioc_str *)(void *)((char *)(item) + sioc__batch_off[k]))
+
 /* Successful/member or Failed/member items of a PublishBatch reply. */
+/* A success has Id and MessageId, a failure Id, Code, Message and SenderFault; the first two are required. */
 static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scratch, sioc_aws_batch_result *out) {
-    /* the fields of a success (Id, MessageId) or a failure (Id, Code, Message, SenderFault); the first two of
-       each are required */
-    static const char *const names[5] = {"Id", "MessageId", "Code", "Message", "SenderFault"};
-    static const uint8_t off[4] = {offsetof(sioc_aws_batch_item, id), offsetof(sioc_aws_batch_item, message_id),
-                                   offsetof(sioc_aws_batch_item, code), offsetof(sioc_aws_batch_item, message)};
     sioc_xml_iter it;
     sioc_xml_elem el;
     sioc_result r = sioc_xml_iter_init(&it, list, "member");
@@ -600,7 +603,7 @@ static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scr
         item->failed = failed;
         for (k = 0; k < 5; k++) {
             if (k && (k == 1) == failed) continue;
-            r = sioc__xml_field_in(el.content, names[k], scratch, k < 4 ? (sioc_str *)(void *)((char *)item + off[k]) : &sf,
+            r = sioc__xml_field_in(el.content, sioc__batch_names[k], scratch, k < 4 ? SIOC__BATCH_FIELD(item, k) : &sf,
                                    n++ < 2);
             if (r != SIOC_OK) return r;
         }
@@ -865,19 +868,20 @@ static sioc_result sioc__sqs_batch_list(const sioc_json *d, int arr, int failed,
     for (e = sioc_json_first(d, arr); e >= 0; e = sioc_json_next(d, e)) {
         sioc_aws_batch_item *item;
         sioc_result r;
+        int k;
         if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
         if (sioc_json_type_of(d, e) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
         item = &out->items[out->count];
         memset(item, 0, sizeof *item);
         item->failed = failed;
-        r = sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
-        if (r == SIOC_OK) r = sioc__jopt(d, e, "MessageId", scratch, &item->message_id);
-        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Code", scratch, &item->code);
-        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Message", scratch, &item->message);
-        if (r != SIOC_OK) return r;
+        for (k = 0; k < (failed ? 4 : 2); k++) { /* Id (required), MessageId, and for a failure Code, Message */
+            r = k ? sioc__jopt(d, e, sioc__batch_names[k], scratch, SIOC__BATCH_FIELD(item, k))
+                  : sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
+            if (r != SIOC_OK) return r;
+        }
         if (failed) {
             int sf = 0;
-            if (sioc_json_get_bool(d, sioc_json_find(d, e, "SenderFault"), &sf) == SIOC_OK) item->sender_fault = sf;
+            if (sioc_json_get_bool(d, sioc_json_find(d, e, sioc__batch_names[4]), &sf) == SIOC_OK) item->sender_fault = sf;
             out->failed++;
         }
         out->count++;
