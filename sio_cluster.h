@@ -16479,17 +16479,16 @@ SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str
     {
         /* "__type": "com.amazonaws.sqs#QueueDoesNotExist" (a ':' suffix, when present, is not part of it) */
         char type[128];
-        const char *p, *hash, *colon;
+        const char *p = type, *q;
+        sioc_str code;
         sioc__json_fixed(&d, sioc_json_find(&d, 0, "__type"), type, sizeof type);
-        hash = strrchr(type, '#');
-        p = hash ? hash + 1 : type;
-        colon = strchr(p, ':');
-        {
-            sioc_str code;
-            code.ptr = p;
-            code.len = colon ? (size_t)(colon - p) : strlen(p);
-            sioc__copy_fixed(out->code, sizeof out->code, code);
+        for (q = type; *q; q++)
+            if (*q == '#') p = q + 1; /* after the last '#' */
+        for (q = p; *q && *q != ':'; q++) {
         }
+        code.ptr = p;
+        code.len = (size_t)(q - p);
+        sioc__copy_fixed(out->code, sizeof out->code, code);
     }
     msg = sioc_json_find(&d, 0, "message");
     if (msg < 0) msg = sioc_json_find(&d, 0, "Message");
