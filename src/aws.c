@@ -817,16 +817,19 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
 }
 
 static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+    static const char *const names[5] = {"MessageId", "ReceiptHandle", "Body", "MD5OfBody", "MD5OfMessageAttributes"};
+    static const uint8_t off[5] = {offsetof(sioc_sqs_message, message_id), offsetof(sioc_sqs_message, receipt_handle),
+                                   offsetof(sioc_sqs_message, body), offsetof(sioc_sqs_message, md5_of_body),
+                                   offsetof(sioc_sqs_message, md5_of_attrs)};
     int attrs, k;
     sioc_result r;
     if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
     out->attr_count = 0;
-    r = sioc__jstr(d, sioc_json_find(d, m, "MessageId"), scratch, &out->message_id);
-    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "ReceiptHandle"), scratch, &out->receipt_handle);
-    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "Body"), scratch, &out->body);
-    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfBody", scratch, &out->md5_of_body);
-    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfMessageAttributes", scratch, &out->md5_of_attrs);
-    if (r != SIOC_OK) return r;
+    for (k = 0; k < 5; k++) { /* the first three are required */
+        sioc_str *dst = (sioc_str *)(void *)((char *)out + off[k]);
+        r = k < 3 ? sioc__jstr(d, sioc_json_find(d, m, names[k]), scratch, dst) : sioc__jopt(d, m, names[k], scratch, dst);
+        if (r != SIOC_OK) return r;
+    }
     attrs = sioc_json_find(d, m, "MessageAttributes");
     if (attrs < 0) return SIOC_OK;
     if (sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
