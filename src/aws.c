@@ -35,7 +35,7 @@ SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *att
 
 /* Attributes are checked before anything is written: the service would refuse them anyway, and an early
    SIOC_ERR_TOO_LARGE keeps an oversized message off the network (fauxqs does not count attributes). */
-static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n, size_t *size) {
     size_t i;
     if (!sioc__str_ok(message) || (n && !attrs)) return SIOC_ERR_ARG;
     if (n > SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
@@ -45,8 +45,8 @@ static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *at
             (unsigned)a->type > SIOC_AWS_ATTR_NUMBER)
             return SIOC_ERR_ARG;
     }
-    if (sioc_aws_message_size(message, attrs, n) > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE;
-    return SIOC_OK;
+    *size = sioc_aws_message_size(message, attrs, n);
+    return *size > SIOC_AWS_MAX_MESSAGE_SIZE ? SIOC_ERR_TOO_LARGE : SIOC_OK;
 }
 
 /* Standard base64 of p[0..n), appended in 48-byte slices (a multiple of 3, so padding only at the very end),
@@ -75,10 +75,16 @@ static void sioc__form_action(sioc_buf *b, const char *action) {
     sioc_buf_puts(b, "&Version=" SIOC_AWS_SNS_VERSION);
 }
 
-/* "&<prefix><mid><index><suffix>=" */
-static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, size_t index, const char *suffix) {
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* "&[PublishBatchRequestEntries.member.<entry>.]<mid>[<index>]<suffix>=" (entry and index 0: left out) */
+static void sioc__form_key(sioc_buf *b, size_t entry, const char *mid, size_t index, const char *suffix) {
     sioc_buf_putc(b, '&');
-    sioc_buf_puts(b, prefix);
+    if (entry) {
+        sioc_buf_puts(b, SIOC__PB_MEMBER);
+        sioc_buf_put_u64(b, entry);
+        sioc_buf_putc(b, '.');
+    }
     sioc_buf_puts(b, mid);
     if (index) sioc_buf_put_u64(b, index);
     sioc_buf_puts(b, suffix);
@@ -88,28 +94,30 @@ static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, siz
 static void sioc__form_val(sioc_buf *b, sioc_str v) { sioc_pct_encode(b, v.ptr, v.len, SIOC_PCT_RFC3986); }
 
 static void sioc__form_param(sioc_buf *b, const char *name, sioc_str v) {
-    sioc__form_key(b, "", name, 0, "");
+    sioc__form_key(b, 0, name, 0, "");
     sioc__form_val(b, v);
 }
 
-static void sioc__form_attrs(sioc_buf *b, const char *prefix, const sioc_aws_attr *attrs, size_t n) {
+/* A message with its attributes: Publish (entry 0: Message, TopicArn) or one PublishBatch entry (Id, Message). */
+static void sioc__form_message(sioc_buf *b, size_t entry, const char *n1, sioc_str v1, const char *n2, sioc_str v2,
+                               const sioc_aws_attr *attrs, size_t n) {
     size_t i;
+    sioc__form_key(b, entry, n1, 0, "");
+    sioc__form_val(b, v1);
+    sioc__form_key(b, entry, n2, 0, "");
+    sioc__form_val(b, v2);
     for (i = 0; i < n; i++) {
         const sioc_aws_attr *a = &attrs[i];
-        sioc_str v;
-        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Name");
+        int bin = a->type == SIOC_AWS_ATTR_BINARY;
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, ".Name");
         sioc__form_val(b, a->name);
-        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.DataType");
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, ".Value.DataType");
         sioc_buf_puts(b, sioc__attr_type_name(a->type));
-        if (a->type == SIOC_AWS_ATTR_BINARY) {
-            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.BinaryValue");
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, bin ? ".Value.BinaryValue" : ".Value.StringValue");
+        if (bin)
             sioc__put_base64(b, a->value.ptr, a->value.len, 1);
-        } else {
-            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.StringValue");
-            v.ptr = (const char *)a->value.ptr;
-            v.len = a->value.len;
-            sioc__form_val(b, v);
-        }
+        else
+            sioc__form_val(b, sioc_str_n((const char *)a->value.ptr, a->value.len));
     }
 }
 
@@ -122,9 +130,9 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
     sioc__form_action(out, "CreateTopic");
     sioc__form_param(out, "Name", name);
     for (i = 0; i < n; i++) {
-        sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
+        sioc__form_key(out, 0, "Tags.member.", i + 1, ".Key");
         sioc__form_val(out, tags[i].key);
-        sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
+        sioc__form_key(out, 0, "Tags.member.", i + 1, ".Value");
         sioc__form_val(out, tags[i].value);
     }
     return sioc_buf_result(out);
@@ -156,13 +164,12 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
 SIOC_API sioc_result sioc_sns_write_publish(sioc_buf *out, sioc_str topic_arn, sioc_str message,
                                             const sioc_aws_attr *attrs, size_t n) {
     sioc_result r;
+    size_t size;
     if (!out || topic_arn.len == 0 || !topic_arn.ptr) return SIOC_ERR_ARG;
-    r = sioc__check_message(message, attrs, n);
+    r = sioc__check_message(message, attrs, n, &size);
     if (r != SIOC_OK) return r;
     sioc__form_action(out, "Publish");
-    sioc__form_param(out, "Message", message);
-    sioc__form_param(out, "TopicArn", topic_arn);
-    sioc__form_attrs(out, "", attrs, n);
+    sioc__form_message(out, 0, "Message", message, "TopicArn", topic_arn, attrs, n);
     return sioc_buf_result(out);
 }
 
@@ -179,37 +186,23 @@ static int sioc__batch_id_ok(sioc_str id) {
 
 SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
                                                   const sioc_sns_batch_entry *e, size_t n) {
-    size_t i, total = 0;
+    size_t i, total = 0, size;
     sioc_result r;
     if (!out || topic_arn.len == 0 || !topic_arn.ptr || n == 0 || !e) return SIOC_ERR_ARG;
     if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
     for (i = 0; i < n; i++) {
         if (!sioc__batch_id_ok(e[i].id)) return SIOC_ERR_ARG;
-        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs);
+        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs, &size);
         if (r != SIOC_OK) return r;
-        total += sioc_aws_message_size(e[i].message, e[i].attrs, e[i].n_attrs);
+        total += size;
     }
     if (total > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE; /* the batch as a whole, too */
     sioc__form_action(out, "PublishBatch");
     sioc__form_param(out, "TopicArn", topic_arn);
-    for (i = 0; i < n; i++) {
-        char prefix[48];
-        sioc_buf pb;
-        sioc_buf_init(&pb, prefix, sizeof prefix);
-        sioc_buf_puts(&pb, "PublishBatchRequestEntries.member.");
-        sioc_buf_put_u64(&pb, i + 1);
-        sioc_buf_putc(&pb, '.');
-        sioc_buf_putc(&pb, 0);
-        sioc__form_key(out, prefix, "Id", 0, "");
-        sioc__form_val(out, e[i].id);
-        sioc__form_key(out, prefix, "Message", 0, "");
-        sioc__form_val(out, e[i].message);
-        sioc__form_attrs(out, prefix, e[i].attrs, e[i].n_attrs);
-    }
+    for (i = 0; i < n; i++)
+        sioc__form_message(out, i + 1, "Id", e[i].id, "Message", e[i].message, e[i].attrs, e[i].n_attrs);
     return sioc_buf_result(out);
 }
-
-#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
 
 /* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
    index ("." onwards); 0 for a parameter outside the entries. */
@@ -477,7 +470,7 @@ SIOC_API sioc_result sioc_sqs_write_send_message(sioc_buf *out, sioc_str url, si
     size_t i;
     sioc_result r;
     if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
-    r = sioc__check_message(body, attrs, n);
+    r = sioc__check_message(body, attrs, n, &i);
     if (r != SIOC_OK) return r;
     sioc__jqueue_url(&w, out, url);
     sioc__jkey(&w, "MessageBody");
