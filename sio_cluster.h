@@ -15199,6 +15199,8 @@ static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order
 static const char *const sioc__sigv4_names[5] = {"host", "authorization", "x-amz-date", "x-amz-security-token",
                                                   "x-amz-content-sha256"};
 
+static const char sioc__aws4_request[] = "/aws4_request"; /* the scope's end; without '/' the last key step */
+
 /* Everything the canonical request needs, validated and sorted once. */
 typedef struct sioc__sigv4_prep {
     sioc_sigv4_pair hdr[SIOC_SIGV4_MAX_HEADERS];
@@ -15312,7 +15314,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     *sc++ = '/';
     memcpy(sc, p->service.ptr, p->service.len);
     sc += p->service.len;
-    memcpy(sc, "/aws4_request", 13);
+    memcpy(sc, sioc__aws4_request, 13);
     w->scope_len = (size_t)(sc + 13 - w->scope);
     return SIOC_OK;
 }
@@ -15407,7 +15409,7 @@ SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], si
     sioc_hmac_sha256(k, klen, yyyymmdd, 8, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, region.ptr, region.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, service.ptr, service.len, out);
-    sioc_hmac_sha256(out, SIOC_SHA256_LEN, "aws4_request", 12, out);
+    sioc_hmac_sha256(out, SIOC_SHA256_LEN, sioc__aws4_request + 1, 12, out);
     memset(k, 0, sizeof k);
 }
 
@@ -15630,24 +15632,25 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
     return sioc_buf_result(out);
 }
 
+/* The member-only writers keep their text in arrays, not literals: arrays get sections of their own that
+   gc-sections drops with the function, while a literal pool shared with live code stays whole. */
 SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                               sioc_str filter_policy) {
-    /* Arrays, not literals: their own sections, dropped with this function by gc-sections (literals share a pool). */
+    static const char endpoint[] = "&Protocol=sqs&Endpoint=";
     static const char raw[] = "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true";
-    static const char scope[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes";
-    static const char policy[] = "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
+    static const char filter[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes"
+                                 "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
     if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
         !sioc__str_ok(filter_policy))
         return SIOC_ERR_ARG;
     sioc__form_action(out, "Subscribe");
     sioc__form_param(out, "TopicArn", topic_arn);
-    sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
-    sioc__form_param(out, "Endpoint", queue_arn);
+    sioc_buf_puts(out, endpoint);
+    sioc__form_val(out, queue_arn);
     /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
     sioc_buf_puts(out, raw);
     if (filter_policy.len) {
-        sioc_buf_puts(out, scope);
-        sioc_buf_puts(out, policy);
+        sioc_buf_puts(out, filter);
         sioc__form_val(out, filter_policy);
     }
     return sioc_buf_result(out);
@@ -15756,18 +15759,20 @@ SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_st
 }
 
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
+    static const char name[] = "SubscriptionArn";
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");
-    sioc__form_param(out, "SubscriptionArn", subscription_arn);
+    sioc__form_param(out, name, subscription_arn);
     return sioc_buf_result(out);
 }
 
 SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
                                                                 sioc_str next_token) {
+    static const char action[] = "ListSubscriptionsByTopic", next[] = "NextToken";
     if (!out || topic_arn.len == 0 || !topic_arn.ptr || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
-    sioc__form_action(out, "ListSubscriptionsByTopic");
+    sioc__form_action(out, action);
     sioc__form_param(out, "TopicArn", topic_arn);
-    if (next_token.len) sioc__form_param(out, "NextToken", next_token);
+    if (next_token.len) sioc__form_param(out, next, next_token);
     return sioc_buf_result(out);
 }
 
@@ -16302,17 +16307,18 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
 }
 
 static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
-    static const char *const names[5] = {"MessageId", "ReceiptHandle", "Body", "MD5OfBody", "MD5OfMessageAttributes"};
+    static const char names[] = "MessageId\0ReceiptHandle\0Body\0MD5OfBody\0MD5OfMessageAttributes";
     static const uint8_t off[5] = {offsetof(sioc_sqs_message, message_id), offsetof(sioc_sqs_message, receipt_handle),
                                    offsetof(sioc_sqs_message, body), offsetof(sioc_sqs_message, md5_of_body),
                                    offsetof(sioc_sqs_message, md5_of_attrs)};
+    const char *name;
     int attrs, k;
     sioc_result r;
     if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
     out->attr_count = 0;
-    for (k = 0; k < 5; k++) { /* the first three are required */
+    for (k = 0, name = names; k < 5; k++, name += strlen(name) + 1) { /* the first three are required */
         sioc_str *dst = (sioc_str *)(void *)((char *)out + off[k]);
-        r = k < 3 ? sioc__jstr(d, sioc_json_find(d, m, names[k]), scratch, dst) : sioc__jopt(d, m, names[k], scratch, dst);
+        r = k < 3 ? sioc__jstr(d, sioc_json_find(d, m, name), scratch, dst) : sioc__jopt(d, m, name, scratch, dst);
         if (r != SIOC_OK) return r;
     }
     attrs = sioc_json_find(d, m, "MessageAttributes");
@@ -16517,7 +16523,8 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_init(&b, out->host, sizeof out->host);
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
-    sioc_buf_puts(&b, strncmp(region, "cn-", 3) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+    sioc_buf_puts(&b, ".amazonaws.com");
+    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;

@@ -214,6 +214,8 @@ static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order
 static const char *const sioc__sigv4_names[5] = {"host", "authorization", "x-amz-date", "x-amz-security-token",
                                                   "x-amz-content-sha256"};
 
+static const char sioc__aws4_request[] = "/aws4_request"; /* the scope's end; without '/' the last key step */
+
 /* Everything the canonical request needs, validated and sorted once. */
 typedef struct sioc__sigv4_prep {
     sioc_sigv4_pair hdr[SIOC_SIGV4_MAX_HEADERS];
@@ -327,7 +329,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     *sc++ = '/';
     memcpy(sc, p->service.ptr, p->service.len);
     sc += p->service.len;
-    memcpy(sc, "/aws4_request", 13);
+    memcpy(sc, sioc__aws4_request, 13);
     w->scope_len = (size_t)(sc + 13 - w->scope);
     return SIOC_OK;
 }
@@ -422,7 +424,7 @@ SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], si
     sioc_hmac_sha256(k, klen, yyyymmdd, 8, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, region.ptr, region.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, service.ptr, service.len, out);
-    sioc_hmac_sha256(out, SIOC_SHA256_LEN, "aws4_request", 12, out);
+    sioc_hmac_sha256(out, SIOC_SHA256_LEN, sioc__aws4_request + 1, 12, out);
     memset(k, 0, sizeof k);
 }
 
