@@ -16966,8 +16966,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
             (void)sioc_sqs_parse_error(body, r->body_len, qe, &call->error);
         }
-        call->error.status = r->status;
-        call->result = sioc__aws_classify(&call->error);
+        call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
         if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
