@@ -1284,14 +1284,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     memcpy(call->p_op, op, oplen + 1);
     call->p_service = (uint8_t)svc;
     call->p_body_len = body_len;
+    /* the results, from result up to and including the first byte of detail, start out empty */
+    memset((char *)call + offsetof(sioc_aws_call, result), 0,
+           offsetof(sioc_aws_call, detail) + 1 - offsetof(sioc_aws_call, result));
     call->result = SIOC_AGAIN;
-    call->status = 0;
-    call->reply.ptr = NULL;
-    call->reply.len = 0;
-    memset(&call->error, 0, sizeof call->error);
-    call->detail[0] = 0;
-    call->skew_retried = 0;
-    call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
