@@ -15148,31 +15148,21 @@ static int sioc__name_is(sioc_str name, const char *lower) {
     return sioc__name_icmp(name, sioc_str_c(lower)) == 0;
 }
 
-/* A method or header name: 1+ RFC 9110 token characters. */
-static int sioc__token_ok(sioc_str s) {
-    size_t i;
-    if (!s.len || !s.ptr) return 0;
-    for (i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || sioc__is_digit(c) ||
-              (c && strchr("!#$%&'*+-.^_`|~", c))))
-            return 0;
-    }
-    return 1;
-}
-
 /* Checks of a view: cls 0: [a-z0-9-], 1..64 bytes (region and service: the scope and a header value); 1: visible
    ASCII without ',' and '/' (key id: they delimit the Credential field); 2: visible ASCII (token); 3: no CR, LF or
-   NUL (a header value: no injection). A NULL pointer with a length fails all. */
+   NUL (a header value: no injection); 4: 1+ RFC 9110 token characters (a method or header name). A NULL pointer
+   with a length fails all. */
 static int sioc__chars_ok(sioc_str s, int cls) {
     size_t i;
-    if ((s.len && !s.ptr) || (cls == 0 && (s.len == 0 || s.len > 64))) return 0;
+    if ((s.len && !s.ptr) || ((cls == 0 || cls == 4) && s.len == 0) || (cls == 0 && s.len > 64)) return 0;
     for (i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
+        int alnum = (c >= 'a' && c <= 'z') || sioc__is_digit(c);
         if (cls == 3) {
             if (c == '\r' || c == '\n' || c == 0) return 0;
-        } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) ||
-                   (cls == 0 && !((c >= 'a' && c <= 'z') || sioc__is_digit(c) || c == '-'))) {
+        } else if (cls == 4) {
+            if (!(alnum || (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c)))) return 0;
+        } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) || (cls == 0 && !(alnum || c == '-'))) {
             return 0;
         }
     }
@@ -15232,7 +15222,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     if (!sioc__chars_ok(p->region, 0) || !sioc__chars_ok(p->service, 0) || !p->creds.access_key_id.len ||
         !sioc__chars_ok(p->creds.access_key_id, 1) || !p->creds.secret_access_key.len ||
         !p->creds.secret_access_key.ptr || !sioc__chars_ok(p->creds.session_token, 2) ||
-        !sioc__token_ok(req->method) || (req->header_count && !req->headers) || (req->query_count && !req->query) ||
+        !sioc__chars_ok(req->method, 4) || (req->header_count && !req->headers) || (req->query_count && !req->query) ||
         (req->payload.len && !req->payload.ptr) || (path.len && !path.ptr))
         return SIOC_ERR_ARG;
     r = sioc_sigv4_format_date(p->unix_time, w->amz_date);
@@ -15242,7 +15232,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     if (req->header_count > SIOC_SIGV4_MAX_HEADERS) return SIOC_ERR_LIMIT;
     for (i = 0; i < req->header_count; i++) {
         const sioc_sigv4_pair *h = &req->headers[i];
-        if (!sioc__token_ok(h->name) || !sioc__chars_ok(h->value, 3)) return SIOC_ERR_ARG;
+        if (!sioc__chars_ok(h->name, 4) || !sioc__chars_ok(h->value, 3)) return SIOC_ERR_ARG;
         for (k = 0; k < 5 && !sioc__name_is(h->name, sioc__sigv4_names[k]); k++) {
         }
         if (k == 0) have_host = 1;
