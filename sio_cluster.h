@@ -15144,7 +15144,7 @@ static int sioc__name_icmp(sioc_str a, sioc_str b) {
     return (int)(a.len > b.len) - (int)(a.len < b.len);
 }
 
-static int sioc__name_is(sioc_str name, const char *lower) {
+SIOC__FN int sioc__name_is(sioc_str name, const char *lower) { /* (the tests use it) */
     return sioc__name_icmp(name, sioc_str_c(lower)) == 0;
 }
 
@@ -15186,8 +15186,8 @@ static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order
 }
 
 /* Header names the signer cares about: Host (required), then the ones it writes itself. */
-static const char *const sioc__sigv4_names[5] = {"host", "authorization", "x-amz-date", "x-amz-security-token",
-                                                  "x-amz-content-sha256"};
+static const sioc_str sioc__sigv4_names[5] = {{"host", 4}, {"authorization", 13}, {"x-amz-date", 10},
+                                                {"x-amz-security-token", 20}, {"x-amz-content-sha256", 20}};
 
 static const char sioc__aws4_request[] = "/aws4_request"; /* the scope's end; without '/' the last key step */
 
@@ -15233,7 +15233,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     for (i = 0; i < req->header_count; i++) {
         const sioc_sigv4_pair *h = &req->headers[i];
         if (!sioc__chars_ok(h->name, 4) || !sioc__chars_ok(h->value, 3)) return SIOC_ERR_ARG;
-        for (k = 0; k < 5 && !sioc__name_is(h->name, sioc__sigv4_names[k]); k++) {
+        for (k = 0; k < 5 && sioc__name_icmp(h->name, sioc__sigv4_names[k]) != 0; k++) {
         }
         if (k == 0) have_host = 1;
         if ((k > 0 && k < 3) || (k == 3 && tok) || (k == 4 && sha)) return SIOC_ERR_ARG;
@@ -15262,7 +15262,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     for (k = 0; k < 3; k++) {
         if (!extra[k].len) continue;
         if (w->nh == SIOC_SIGV4_MAX_HEADERS) return SIOC_ERR_LIMIT;
-        w->hdr[w->nh].name = sioc_str_c(sioc__sigv4_names[k + 2]);
+        w->hdr[w->nh].name = sioc__sigv4_names[k + 2];
         w->hdr[w->nh++].value = extra[k];
     }
     sioc__sigv4_sort(w->hdr, w->nh, w->horder, 0);
@@ -16525,72 +16525,62 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
                                    const sioc_aws_endpoint *ep, const char *region,
                                    const sioc_sigv4_credentials *creds, sioc_bytes body, int64_t unix_time,
                                    sioc_sigv4_key_cache *cache) {
+    /* signed: host, content-type, [x-amz-target]; sent besides Host: content-type, [x-amz-target], x-amz-date,
+       [x-amz-security-token] and authorization, no SDK bookkeeping headers (docs/AWS.md 8) */
+    static const sioc_str names[6] = {{"host", 4},       {"content-type", 12},         {"x-amz-target", 12},
+                                      {"x-amz-date", 10}, {"x-amz-security-token", 20}, {"authorization", 13}};
+    sioc_str v[6];
     sioc_sigv4_pair sh[3];
     sioc_sigv4_params p;
     sioc_sigv4_request q;
     sioc_sigv4_result res;
     sioc_buf b;
     sioc_result r;
-    size_t n = 0;
-    const char *ctype = svc == SIOC_AWS_SNS ? "application/x-www-form-urlencoded" : "application/x-amz-json-1.0";
+    size_t i, n = 0;
+    int sqs = svc == SIOC_AWS_SQS;
     if (!out || !ep || !region || !creds) return SIOC_ERR_ARG;
     memset(out, 0, sizeof *out);
+    memset(&p, 0, sizeof p);
+    memset(&q, 0, sizeof q);
     /* the Host value exactly as the HTTP writer sends it: the port only when it is not the scheme's default */
-    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_init(&b, out->host, sizeof out->host - 1); /* the last byte stays the NUL */
     sioc_buf_puts(&b, ep->host);
     if (ep->port != (ep->tls ? 443 : 80)) {
         sioc_buf_putc(&b, ':');
         sioc_buf_put_u64(&b, ep->port);
     }
-    sioc_buf_putc(&b, 0);
     if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-    sh[0].name = sioc_str_c("host");
-    sh[0].value.ptr = out->host;
-    sh[0].value.len = b.len - 1;
-    sh[1].name = sioc_str_c("content-type");
-    sh[1].value = sioc_str_c(ctype);
-    if (svc == SIOC_AWS_SQS) {
-        sioc_buf_init(&b, out->target, sizeof out->target);
+    v[0].ptr = out->host, v[0].len = b.len;
+    v[1] = sioc_str_c(sqs ? "application/x-amz-json-1.0" : "application/x-www-form-urlencoded");
+    if (sqs) {
+        sioc_buf_init(&b, out->target, sizeof out->target - 1);
         sioc_buf_puts(&b, "AmazonSQS.");
         sioc_buf_puts(&b, op ? op : "");
-        sioc_buf_putc(&b, 0);
         if (!op || !*op || sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-        sh[2].name = sioc_str_c("x-amz-target");
-        sh[2].value.ptr = out->target;
-        sh[2].value.len = b.len - 1;
     }
-    memset(&p, 0, sizeof p);
+    v[2] = sioc_str_c(out->target); /* empty for SNS: the action is in the body */
+    for (i = 0; i < 3; i++) sh[i].name = names[i], sh[i].value = v[i];
     p.creds = *creds;
     p.region = sioc_str_c(region);
-    p.service = sioc_str_c(svc == SIOC_AWS_SNS ? "sns" : "sqs");
+    p.service = sioc_str_c(sqs ? "sqs" : "sns");
     p.unix_time = unix_time;
-    memset(&q, 0, sizeof q);
     q.method = sioc_str_c("POST");
     q.path = sioc_str_c("/");
     q.headers = sh;
-    q.header_count = svc == SIOC_AWS_SQS ? 3 : 2;
+    q.header_count = 2 + (size_t)sqs;
     q.payload = body;
     sioc_buf_init(&b, out->authorization, sizeof out->authorization - 1);
     r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
     if (r != SIOC_OK) return r;
     memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
-    /* the header set AWS needs, no SDK bookkeeping headers (docs/AWS.md 8) */
-    out->headers[n].name = sioc_str_c("content-type");
-    out->headers[n++].value = sh[1].value;
-    if (svc == SIOC_AWS_SQS) {
-        out->headers[n].name = sh[2].name;
-        out->headers[n++].value = sh[2].value;
+    v[3].ptr = out->amz_date, v[3].len = 16;
+    v[4] = creds->session_token;
+    v[5].ptr = out->authorization, v[5].len = b.len;
+    for (i = 1; i < 6; i++) {
+        if (!v[i].len) continue; /* no target (SNS), no token */
+        out->headers[n].name = names[i];
+        out->headers[n++].value = v[i];
     }
-    out->headers[n].name = sioc_str_c("x-amz-date");
-    out->headers[n].value.ptr = out->amz_date;
-    out->headers[n++].value.len = 16;
-    if (creds->session_token.len) {
-        out->headers[n].name = sioc_str_c("x-amz-security-token");
-        out->headers[n++].value = creds->session_token;
-    }
-    out->headers[n].name = sioc_str_c("authorization");
-    out->headers[n].value.ptr = out->authorization;
-    out->headers[n++].value.len = b.len;
     out->count = n;
     return SIOC_OK;
 }

@@ -159,7 +159,7 @@ static int sioc__name_icmp(sioc_str a, sioc_str b) {
     return (int)(a.len > b.len) - (int)(a.len < b.len);
 }
 
-static int sioc__name_is(sioc_str name, const char *lower) {
+SIOC__FN int sioc__name_is(sioc_str name, const char *lower) { /* (the tests use it) */
     return sioc__name_icmp(name, sioc_str_c(lower)) == 0;
 }
 
@@ -201,8 +201,8 @@ static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order
 }
 
 /* Header names the signer cares about: Host (required), then the ones it writes itself. */
-static const char *const sioc__sigv4_names[5] = {"host", "authorization", "x-amz-date", "x-amz-security-token",
-                                                  "x-amz-content-sha256"};
+static const sioc_str sioc__sigv4_names[5] = {{"host", 4}, {"authorization", 13}, {"x-amz-date", 10},
+                                                {"x-amz-security-token", 20}, {"x-amz-content-sha256", 20}};
 
 static const char sioc__aws4_request[] = "/aws4_request"; /* the scope's end; without '/' the last key step */
 
@@ -248,7 +248,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     for (i = 0; i < req->header_count; i++) {
         const sioc_sigv4_pair *h = &req->headers[i];
         if (!sioc__chars_ok(h->name, 4) || !sioc__chars_ok(h->value, 3)) return SIOC_ERR_ARG;
-        for (k = 0; k < 5 && !sioc__name_is(h->name, sioc__sigv4_names[k]); k++) {
+        for (k = 0; k < 5 && sioc__name_icmp(h->name, sioc__sigv4_names[k]) != 0; k++) {
         }
         if (k == 0) have_host = 1;
         if ((k > 0 && k < 3) || (k == 3 && tok) || (k == 4 && sha)) return SIOC_ERR_ARG;
@@ -277,7 +277,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     for (k = 0; k < 3; k++) {
         if (!extra[k].len) continue;
         if (w->nh == SIOC_SIGV4_MAX_HEADERS) return SIOC_ERR_LIMIT;
-        w->hdr[w->nh].name = sioc_str_c(sioc__sigv4_names[k + 2]);
+        w->hdr[w->nh].name = sioc__sigv4_names[k + 2];
         w->hdr[w->nh++].value = extra[k];
     }
     sioc__sigv4_sort(w->hdr, w->nh, w->horder, 0);
