@@ -106,7 +106,9 @@ PTARGETS = [  # label, cc, nm, size, link flags, defines
      ["--specs=nano.specs", "--specs=nosys.specs"], ["SIOC_ENABLE_LIBC_MALLOC=0"]),
     ("x86-64", ["gcc"], "nm", "size", [], []),
 ]
-FLAVOURS = [("defaults", []), ("lean", LEAN), ("small", None)]  # None: lean + the program's own switches
+# None: lean + the program's own switches; "-flto" entries also compile and link with link-time optimisation (an
+# option of the user's build, not of the header: it lets gcc inline and drop across the whole program).
+FLAVOURS = [("defaults", []), ("lean", LEAN), ("small", None), ("small, -flto", None)]
 AIM = {"AWS member": 48 * 1024, "AWS emitter": 24 * 1024}  # Cortex-M4, the project's target
 PROGRAM_SYMS = {"main", "net_connect", "net_send", "net_recv", "net_close", "dev_random", "dev_utc", "dev_ms",
                 "dev_alloc", "dev_free", "deliver", "hw_reg", "heap", "packet"}
@@ -120,17 +122,37 @@ def link_program(tcc, tlink, tdefs, prog, pdefs, fdefs, d):
     src = os.path.join(ROOT, "bench", "size_prog.c")
     out = os.path.join(d, "prog")
     cmd = tcc + ["-std=c99", "-Os", "-ffunction-sections", "-fdata-sections", "-DNDEBUG", "-DSIZE_PROG=%d" % prog,
-                 "-I", ROOT, src, "-o", out, "-Wl,--gc-sections"] + tlink
-    cmd += ["-D%s" % x for x in tdefs + pdefs + fdefs]
+                 "-I", ROOT, src, "-o", out, "-Wl,--gc-sections", "-Wl,-Map=%s.map" % out] + tlink
+    cmd += ["-D%s" % x for x in tdefs + pdefs + fdefs if x != "-flto"] + [x for x in fdefs if x == "-flto"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return None, r.stderr
     return out, ""
 
 
+MAP_SECTION = re.compile(r"^ (\.\S+)?\s*\n?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+\.o)\s*$", re.M)
+
+
+def own_ranges(elf):
+    """Address ranges of the input sections that came from the program's own object (size_prog.c with the header),
+    from the linker map: a function-local constant table (`names`, `months`) has no sioc_ name to go by."""
+    try:
+        with open(elf + ".map", encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return []
+    ranges = []
+    for m in MAP_SECTION.finditer(text):
+        obj, start, size = m.group(4), int(m.group(2), 16), int(m.group(3), 16)
+        if start and size and ".a(" not in obj and not os.path.basename(obj).startswith("crt"):
+            ranges.append((start, start + size))
+    return ranges
+
+
 def program_symbols(nm, elf, own):
     """{group: bytes}, [(bytes, name, group)] for code, constants and initialised data of the linked program."""
     out = subprocess.run([nm, "-S", "--size-sort", elf], capture_output=True, text=True).stdout
+    ours = own_ranges(elf)
     entries = []
     for line in out.splitlines():
         parts = line.split()
@@ -151,7 +173,7 @@ def program_symbols(nm, elf, own):
             g = own[name]
         elif name in PROGRAM_SYMS:
             g = "the program (main, device stubs)"
-        elif name.startswith("sioc"):
+        elif name.startswith("sioc") or any(a <= addr < b for a, b in ours):
             g = "other (tables, unattributed)"
         elif SOFT_FLOAT.match(name):
             g = SOFT
@@ -176,7 +198,7 @@ def programs_table():
             for plabel, prog, pdefs, sdefs in PROGRAMS:
                 for flabel, fdefs in FLAVOURS:
                     if fdefs is None:
-                        fdefs = LEAN + sdefs
+                        fdefs = LEAN + sdefs + (["-flto"] if flabel.endswith("-flto") else [])
                     try:
                         elf, err = link_program(tcc, tlink, tdefs, prog, pdefs, fdefs, d)
                     except FileNotFoundError:
@@ -198,7 +220,7 @@ def programs_table():
           "holds the C library, the compiler's helpers and start-up code (Cortex-M4: newlib-nano; x86-64: the "
           "dynamic glibc is not counted; x86-64 text also holds .eh_frame). Lean = SIOC_ENABLE_LOG=0, "
           "SIOC_ENABLE_ERROR_STRINGS=0. A static function gcc inlined counts for its caller's piece (member.c holds "
-          "some of each cloud's code).")
+          "some of each cloud's code; under -flto, what gcc inlined into main counts for the program, so compare flash there).")
     print()
     print("| program | switches | Cortex-M4 library | Cortex-M4 flash (text+data) | aim (M4) | x86-64 library | "
           "x86-64 text+data |")
@@ -211,7 +233,7 @@ def programs_table():
             aim_s = "-"
             if aim and m:
                 aim_s = "%d (%+d)" % (aim, m["flash"] - aim)
-            fname = flabel if fdefs is not None else "small (lean%s)" % "".join(", " + x for x in sdefs)
+            fname = flabel if fdefs is not None else "%s (lean%s)" % (flabel, "".join(", " + x for x in sdefs))
             print("| %s | %s | %s | %s | %s | %s | %s |" % (
                 plabel, fname, m["lib"] if m else "-", m["flash"] if m else "-", aim_s,
                 x["lib"] if x else "-", x["flash"] if x else "-"))

@@ -596,8 +596,8 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
             sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
-            sc = strstr(out->detail, "SubCode=");
-            if (sc) {
+            for (sc = out->detail; *sc && strncmp(sc, "SubCode=", 8) != 0; sc++) {} /* strstr: +1 KB on newlib */
+            if (*sc) {
                 size_t k = 8;
                 uint64_t s = 0;
                 while (sioc__is_digit((unsigned char)sc[k]) && k < 16) s = s * 10 + (uint64_t)(sc[k++] - '0');

@@ -47,6 +47,17 @@ static int sioc__hex4(const uint8_t *p) {
     return (a << 12) | (b << 8) | (c << 4) | d;
 }
 
+/* The two-character escapes of RFC 8259 section 7, as (letter, byte) pairs; '/' is read but never written. */
+static const char sioc__json_esc_pairs[] = "\"\"\\\\b\bf\fn\nr\rt\t//";
+
+/* The byte an escape letter stands for (from_letter), or the letter that escapes a byte; 0 when there is none. */
+static unsigned sioc__json_esc(unsigned c, int from_letter) {
+    const char *p;
+    for (p = sioc__json_esc_pairs; *p; p += 2)
+        if ((unsigned char)p[!from_letter] == c) return (unsigned char)p[from_letter];
+    return 0;
+}
+
 /* Scans a string body from i (after the opening quote). Returns the index of the closing quote, or len + 1 on
    error with *err set to the offending offset. */
 static size_t sioc__json_scan_str(const uint8_t *s, size_t len, size_t i, uint8_t *escaped, size_t *err) {
@@ -59,18 +70,11 @@ static size_t sioc__json_scan_str(const uint8_t *s, size_t len, size_t i, uint8_
         } else if (c == '\\') {
             *escaped = 1;
             if (i + 1 >= len) break;
-            switch (s[i + 1]) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-                i += 2;
-                break;
-            case 'u':
-                if (i + 6 > len || sioc__hex4(s + i + 2) < 0) {
-                    *err = i;
-                    return len + 1;
-                }
+            if (s[i + 1] == 'u' && i + 6 <= len && sioc__hex4(s + i + 2) >= 0) {
                 i += 6;
-                break;
-            default:
+            } else if (sioc__json_esc(s[i + 1], 1)) {
+                i += 2;
+            } else {
                 *err = i;
                 return len + 1;
             }
@@ -430,14 +434,10 @@ static size_t sioc__json_unit(const uint8_t *s, size_t n, size_t *i, uint8_t *o)
         return 1;
     }
     *i = k + 2;
-    switch (s[k + 1]) {
-    case 'b': o[0] = '\b'; return 1;
-    case 'f': o[0] = '\f'; return 1;
-    case 'n': o[0] = '\n'; return 1;
-    case 'r': o[0] = '\r'; return 1;
-    case 't': o[0] = '\t'; return 1;
-    case 'u': break;
-    default: o[0] = s[k + 1]; return 1; /* " \ / */
+    if (s[k + 1] != 'u') {
+        o[0] = (uint8_t)sioc__json_esc(s[k + 1], 1);
+        if (!o[0]) o[0] = s[k + 1]; /* a token the reader checked never gets here */
+        return 1;
     }
     if (k + 6 > n || (cp = sioc__hex4(s + k + 2)) < 0) {
         o[0] = '?';
@@ -1211,16 +1211,7 @@ static void sioc__json_put_str(sioc_buf *b, const char *str, size_t len) {
         if (c < 0x80) {
             char e[2];
             e[0] = '\\';
-            switch (c) {
-            case '"': e[1] = '"'; break;
-            case '\\': e[1] = '\\'; break;
-            case '\b': e[1] = 'b'; break;
-            case '\t': e[1] = 't'; break;
-            case '\n': e[1] = 'n'; break;
-            case '\f': e[1] = 'f'; break;
-            case '\r': e[1] = 'r'; break;
-            default: e[1] = 0; break;
-            }
+            e[1] = (char)(c == '/' ? 0 : sioc__json_esc(c, 0));
             if (e[1])
                 sioc_buf_put(b, e, 2);
             else
