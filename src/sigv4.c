@@ -159,7 +159,7 @@ static int sioc__name_icmp(sioc_str a, sioc_str b) {
     return (int)(a.len > b.len) - (int)(a.len < b.len);
 }
 
-SIOC__FN int sioc__name_is(sioc_str name, const char *lower) { /* (the tests use it) */
+static int sioc__name_is(sioc_str name, const char *lower) {
     return sioc__name_icmp(name, sioc_str_c(lower)) == 0;
 }
 
@@ -200,10 +200,6 @@ static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order
     }
 }
 
-/* Header names the signer cares about: Host (required), then the ones it writes itself. */
-static const sioc_str sioc__sigv4_names[5] = {{"host", 4}, {"authorization", 13}, {"x-amz-date", 10},
-                                                {"x-amz-security-token", 20}, {"x-amz-content-sha256", 20}};
-
 static const char sioc__aws4_request[] = "/aws4_request"; /* the scope's end; without '/' the last key step */
 
 /* Everything the canonical request needs, validated and sorted once. */
@@ -221,13 +217,21 @@ typedef struct sioc__sigv4_prep {
     size_t scope_len;
 } sioc__sigv4_prep;
 
+/* One of the headers the signer writes itself; 0 when the list is full. */
+static int sioc__sigv4_add(sioc__sigv4_prep *w, const char *name, const char *value, size_t len) {
+    if (w->nh == SIOC_SIGV4_MAX_HEADERS) return 0;
+    w->hdr[w->nh].name = sioc_str_c(name);
+    w->hdr[w->nh].value.ptr = value;
+    w->hdr[w->nh++].value.len = len;
+    return 1;
+}
+
 static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
                                        sioc__sigv4_prep *w) {
     size_t i, start;
     int have_host = 0, tok, sha;
-    unsigned k;
     sioc_result r;
-    sioc_str path, extra[3];
+    sioc_str path;
     char *sc;
 
     if (!p || !req) return SIOC_ERR_ARG;
@@ -248,10 +252,11 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     for (i = 0; i < req->header_count; i++) {
         const sioc_sigv4_pair *h = &req->headers[i];
         if (!sioc__chars_ok(h->name, 4) || !sioc__chars_ok(h->value, 3)) return SIOC_ERR_ARG;
-        for (k = 0; k < 5 && sioc__name_icmp(h->name, sioc__sigv4_names[k]) != 0; k++) {
-        }
-        if (k == 0) have_host = 1;
-        if ((k > 0 && k < 3) || (k == 3 && tok) || (k == 4 && sha)) return SIOC_ERR_ARG;
+        if (sioc__name_is(h->name, "host")) have_host = 1;
+        if (sioc__name_is(h->name, "authorization") || sioc__name_is(h->name, "x-amz-date") ||
+            (tok && sioc__name_is(h->name, "x-amz-security-token")) ||
+            (sha && sioc__name_is(h->name, "x-amz-content-sha256")))
+            return SIOC_ERR_ARG;
         w->hdr[i] = *h;
     }
     w->nh = i;
@@ -270,16 +275,11 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
         (void)sioc_hex_encode(digest, sizeof digest, w->payload_hash, sizeof w->payload_hash);
     }
 
-    extra[0].ptr = w->amz_date, extra[0].len = 16;
-    extra[1] = p->creds.session_token;
-    if (p->flags & SIOC_SIGV4_UNSIGNED_TOKEN) extra[1].len = 0;
-    extra[2].ptr = w->payload_hash, extra[2].len = sha ? 64 : 0;
-    for (k = 0; k < 3; k++) {
-        if (!extra[k].len) continue;
-        if (w->nh == SIOC_SIGV4_MAX_HEADERS) return SIOC_ERR_LIMIT;
-        w->hdr[w->nh].name = sioc__sigv4_names[k + 2];
-        w->hdr[w->nh++].value = extra[k];
-    }
+    if (!sioc__sigv4_add(w, "x-amz-date", w->amz_date, 16) ||
+        (tok && !(p->flags & SIOC_SIGV4_UNSIGNED_TOKEN) &&
+         !sioc__sigv4_add(w, "x-amz-security-token", p->creds.session_token.ptr, p->creds.session_token.len)) ||
+        (sha && !sioc__sigv4_add(w, "x-amz-content-sha256", w->payload_hash, 64)))
+        return SIOC_ERR_LIMIT;
     sioc__sigv4_sort(w->hdr, w->nh, w->horder, 0);
 
     /* query: sorted by encoded name, then encoded value */
