@@ -15010,13 +15010,14 @@ SIOC_API sioc_result sioc_sigv4_format_date(int64_t t, char out[17]) {
     days = (int64_t)sioc__udiv64((uint64_t)t, 86400u, &r);
     secs = (unsigned)r;
     sioc__civil_from_days(days, &y, &mo, &d);
-    sioc__put_digits(out, (unsigned)y, 4);
-    sioc__put_digits(out + 4, mo, 2);
-    sioc__put_digits(out + 6, d, 2);
+    {
+        /* YYYYMMDD T HHMMSS: each field's value, its place in out and its width */
+        const unsigned v[6] = {(unsigned)y, mo, d, secs / 3600u, secs / 60u % 60u, secs % 60u};
+        static const uint8_t at[6] = {0, 4, 6, 9, 11, 13};
+        int i;
+        for (i = 0; i < 6; i++) sioc__put_digits(out + at[i], v[i], i ? 2 : 4);
+    }
     out[8] = 'T';
-    sioc__put_digits(out + 9, secs / 3600u, 2);
-    sioc__put_digits(out + 11, secs / 60u % 60u, 2);
-    sioc__put_digits(out + 13, secs % 60u, 2);
     out[15] = 'Z';
     out[16] = 0;
     return SIOC_OK;
@@ -15362,7 +15363,8 @@ static void sioc__string_to_sign(const sioc__sigv4_prep *w, const uint8_t creq_h
                                  const sioc__sigv4_sink *k) {
     char hex[65];
     (void)sioc_hex_encode(creq_hash, SIOC_SHA256_LEN, hex, sizeof hex);
-    sioc__sink_puts(k, "AWS4-HMAC-SHA256\n");
+    sioc__sink_put(k, "AWS4-HMAC-SHA256 Credential=", 16); /* the algorithm (the literal is shared below) */
+    sioc__sink_putc(k, '\n');
     sioc__sink_put(k, w->amz_date, 16);
     sioc__sink_putc(k, '\n');
     sioc__sink_put(k, w->scope, w->scope_len);
