@@ -2140,9 +2140,19 @@ typedef enum sioc_http_pev {
 } sioc_http_pev;
 
 /* Parser state. Head memory holds the status line, header lines and trailers (without line ends); the
-   reference array indexes them. Both are the caller's and must outlive the parser. Fields above `p_` are
+   reference array indexes them. Both are the caller's and must outlive the parser. Fields from `status` on are
    results, valid from SIOC_HTTP_PEV_HEAD until the next reset. */
 typedef struct sioc_http_parser {
+    /* private (first: the parser reaches them with short loads) */
+    uint8_t p_state, p_cr, p_head_request, p_ext_state, p_started;
+    sioc_result p_err;
+    size_t p_head_len, p_line_start, p_ext_len;
+    uint64_t p_remaining;
+    char *p_head;
+    size_t p_head_cap;
+    sioc_http_hdr_ref *p_refs;
+    size_t p_ref_cap;
+    /* results */
     int status;              /* 100..999 */
     int version_minor;       /* HTTP/1.x */
     int keep_alive;          /* 1 when the connection may carry another request after this response */
@@ -2152,16 +2162,6 @@ typedef struct sioc_http_parser {
     uint32_t keep_alive_timeout_s; /* from "Keep-Alive: timeout=N", 0 when absent */
     size_t header_count;     /* headers, then trailers */
     sioc_str reason;         /* reason phrase (may be empty) */
-    /* private */
-    char *p_head;
-    size_t p_head_cap, p_head_len;
-    sioc_http_hdr_ref *p_refs;
-    size_t p_ref_cap;
-    size_t p_line_start;
-    uint64_t p_remaining;
-    size_t p_ext_len;
-    sioc_result p_err;
-    uint8_t p_state, p_cr, p_head_request, p_saw_digit, p_ext_state, p_started;
 } sioc_http_parser;
 
 /* Bind the parser to caller memory: `head_mem` of `head_cap` bytes (the limit on status line + headers +
@@ -2232,21 +2232,22 @@ typedef struct sioc_http__req sioc_http__req;
 
 /* The engine. Transparent so it can live anywhere; touch only through the functions below. */
 typedef struct sioc_http_client {
-    sioc_http_client_desc desc; /* with defaults filled in */
-    sioc_http_stats stats;
-    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
-    /* private */
-    char p_tls_why[64]; /* why a TLS build has no TLS to offer (no trust anchors, random or clock) */
-    const struct sioc_tls_ops *p_tls;
-    void *p_tls_state;
-    void *p_mem;
-    size_t p_mem_size;
+    /* private (first: the engine reaches them with short loads) */
     sioc_http__ep *p_eps;
     sioc_http__conn *p_conns;
     sioc_http__req *p_reqs;
     uint32_t p_n_eps, p_n_conns, p_n_reqs;
     uint64_t p_now, p_seq;
     int p_held; /* request slot whose response was handed out last, or -1 */
+    const struct sioc_tls_ops *p_tls;
+    void *p_tls_state;
+    void *p_mem;
+    size_t p_mem_size;
+    /* public */
+    sioc_http_client_desc desc; /* with defaults filled in */
+    sioc_http_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
+    char p_tls_why[64]; /* private: why a TLS build has no TLS to offer (no trust anchors, random or clock) */
 } sioc_http_client;
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,
@@ -6251,128 +6252,114 @@ static uint64_t sioc__mp_f32_to_f64(uint32_t b) {
     return sign | ((uint64_t)(e + 1023 - 127) << 52) | ((uint64_t)m << 29);
 }
 
-/* Decode one item header at p (avail bytes). Pure: no state. *out_size = bytes of the item (for containers: of
-   the header). Every length is checked against avail before any byte past the header is touched. */
-static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_item *it, size_t *out_size) {
-    uint8_t b;
-    unsigned w = 0;  /* width of the length/value field after the tag */
-    uint64_t v = 0;  /* that field */
-    size_t hdr;
-    memset(it, 0, sizeof *it);
+/* Tags c0..df: the type (low 4 bits) and, above, 1 + log2 of the width of the field after the tag (0: none; 1..4:
+   1, 2, 4, 8 bytes). For the types from STR up (str, bin, array, map, ext) that field is the length or count. */
+#define SIOC__MPT(type, wl) (uint8_t)(SIOC_MSGPACK_##type | ((wl) << 4))
+static const uint8_t sioc__mp_tags[32] = {
+    SIOC__MPT(NIL, 0),   SIOC__MPT(NONE, 0),  SIOC__MPT(BOOL, 0),  SIOC__MPT(BOOL, 0),  SIOC__MPT(BIN, 1),
+    SIOC__MPT(BIN, 2),   SIOC__MPT(BIN, 3),   SIOC__MPT(EXT, 1),   SIOC__MPT(EXT, 2),   SIOC__MPT(EXT, 3),
+    SIOC__MPT(FLOAT32, 3), SIOC__MPT(FLOAT64, 4), SIOC__MPT(UINT, 1), SIOC__MPT(UINT, 2), SIOC__MPT(UINT, 3),
+    SIOC__MPT(UINT, 4),  SIOC__MPT(INT, 1),   SIOC__MPT(INT, 2),   SIOC__MPT(INT, 3),   SIOC__MPT(INT, 4),
+    SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),
+    SIOC__MPT(STR, 1),   SIOC__MPT(STR, 2),   SIOC__MPT(STR, 3),   SIOC__MPT(ARRAY, 2), SIOC__MPT(ARRAY, 3),
+    SIOC__MPT(MAP, 2),   SIOC__MPT(MAP, 3)};
+#undef SIOC__MPT
+
+/* What an item's header says: enough to validate and skip it without decoding its value. */
+typedef struct sioc__mp_head {
+    uint8_t type; /* sioc_msgpack_type (TIMESTAMP for a well-formed ext -1) */
+    uint8_t hdr;  /* bytes before the payload: tag, the field after it, ext type */
+    uint32_t n;   /* str, bin, ext: payload bytes; array: elements; map: pairs */
+    size_t size;  /* bytes of the item (for containers: of the header) */
+} sioc__mp_head;
+
+/* The header at p (avail bytes). Pure: no state. Every length is checked against avail before any byte past
+   the header is touched. */
+static sioc_result sioc__mp_head_at(const uint8_t *p, size_t avail, sioc__mp_head *h) {
+    unsigned b, t = SIOC_MSGPACK_UINT, w = 0, i;
+    uint32_t n = 0;
+    size_t hdr, left;
     if (avail == 0) return SIOC_ERR_PARSE;
     b = p[0];
-    it->format = b;
-    if (b <= 0x7f) {
-        it->type = SIOC_MSGPACK_UINT;
-        it->u = b;
-        *out_size = 1;
-        return SIOC_OK;
+    if (b >= 0xe0) { /* negative fixint */
+        t = SIOC_MSGPACK_INT;
+    } else if (b >= 0xc0) {
+        unsigned e = sioc__mp_tags[b - 0xc0];
+        t = e & 15u;
+        w = (1u << (e >> 4)) >> 1;
+        if (b - 0xd4u <= 4u) n = 1u << (b - 0xd4u); /* fixext: the size is in the tag */
+    } else if (b >= 0x80) { /* fixmap, fixarray, fixstr */
+        t = b < 0x90 ? SIOC_MSGPACK_MAP : b < 0xa0 ? SIOC_MSGPACK_ARRAY : SIOC_MSGPACK_STR;
+        n = b & (b < 0xa0 ? 0x0fu : 0x1fu);
     }
-    if (b >= 0xe0) {
-        it->type = SIOC_MSGPACK_INT;
-        it->i = (int64_t)b - 256;
-        *out_size = 1;
-        return SIOC_OK;
+    if (t == SIOC_MSGPACK_NONE) return SIOC_ERR_PARSE; /* 0xc1: never used */
+    hdr = 1 + w + (t == SIOC_MSGPACK_EXT); /* tag, field, ext type byte */
+    if (avail < hdr) return SIOC_ERR_PARSE;
+    left = avail - hdr;
+    if (t >= SIOC_MSGPACK_STR) { /* the field is the length or count (at most 4 bytes) */
+        for (i = 1; i <= w; i++) n = (n << 8) | p[i];
+        /* Every element takes at least one byte: a larger count is a lie, rejected before anyone loops on it. */
+        if (n > (t == SIOC_MSGPACK_MAP ? left / 2 : left)) return SIOC_ERR_PARSE;
     }
-    if (b <= 0x8f) {
-        it->type = SIOC_MSGPACK_MAP;
-        v = b & 0x0fu;
-    } else if (b <= 0x9f) {
-        it->type = SIOC_MSGPACK_ARRAY;
-        v = b & 0x0fu;
-    } else if (b <= 0xbf) {
-        it->type = SIOC_MSGPACK_STR;
-        v = b & 0x1fu;
-    } else {
-        switch (b) {
-        case 0xc0: it->type = SIOC_MSGPACK_NIL; *out_size = 1; return SIOC_OK;
-        case 0xc2:
-        case 0xc3: it->type = SIOC_MSGPACK_BOOL; it->boolean = b & 1; *out_size = 1; return SIOC_OK;
-        case 0xc4: case 0xc5: case 0xc6: it->type = SIOC_MSGPACK_BIN; w = 1u << (b - 0xc4); break;
-        case 0xc7: case 0xc8: case 0xc9: it->type = SIOC_MSGPACK_EXT; w = 1u << (b - 0xc7); break;
-        case 0xca: it->type = SIOC_MSGPACK_FLOAT32; w = 4; break;
-        case 0xcb: it->type = SIOC_MSGPACK_FLOAT64; w = 8; break;
-        case 0xcc: case 0xcd: case 0xce: case 0xcf: it->type = SIOC_MSGPACK_UINT; w = 1u << (b - 0xcc); break;
-        case 0xd0: case 0xd1: case 0xd2: case 0xd3: it->type = SIOC_MSGPACK_INT; w = 1u << (b - 0xd0); break;
-        case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-            it->type = SIOC_MSGPACK_EXT;
-            v = (uint64_t)1 << (b - 0xd4); /* fixext: the size is in the tag */
-            break;
-        case 0xd9: case 0xda: case 0xdb: it->type = SIOC_MSGPACK_STR; w = 1u << (b - 0xd9); break;
-        case 0xdc: case 0xdd: it->type = SIOC_MSGPACK_ARRAY; w = 2u << (b - 0xdc); break;
-        case 0xde: case 0xdf: it->type = SIOC_MSGPACK_MAP; w = 2u << (b - 0xde); break;
-        default: return SIOC_ERR_PARSE; /* 0xc1: never used */
-        }
+    h->size = hdr + (t == SIOC_MSGPACK_ARRAY || t == SIOC_MSGPACK_MAP ? 0 : n);
+    if (t == SIOC_MSGPACK_EXT && p[hdr - 1] == 0xff) { /* timestamp; Node throws on other sizes */
+        const uint8_t *d = p + hdr;
+        uint32_t nsec = n == 8 ? sioc__load_be32(d) >> 2 : n == 12 ? sioc__load_be32(d) : 0;
+        if ((n != 4 && n != 8 && n != 12) || nsec > 999999999u) return SIOC_ERR_PARSE;
+        t = SIOC_MSGPACK_TIMESTAMP;
     }
-    if (avail - 1 < w) return SIOC_ERR_PARSE;
-    if (w) v = sioc__mp_load(p + 1, w);
-    hdr = 1 + w;
-    switch (it->type) {
-    case SIOC_MSGPACK_UINT:
-        it->u = v;
-        *out_size = hdr;
-        return SIOC_OK;
+    h->type = (uint8_t)t;
+    h->hdr = (uint8_t)hdr;
+    h->n = n;
+    return SIOC_OK;
+}
+
+/* The item at p whose header is h, decoded into it (zeroed by the caller). */
+static void sioc__mp_fill(const uint8_t *p, const sioc__mp_head *h, sioc_msgpack_item *it) {
+    uint64_t v;
+    unsigned w = h->hdr - 1u; /* scalars: the width of the value field */
+    it->format = p[0];
+    it->type = (sioc_msgpack_type)h->type;
+    /* scalars: the value field, or the tag of a fixint */
+    v = w && h->type < SIOC_MSGPACK_STR ? sioc__mp_load(p + 1, w) : p[0];
+    switch (h->type) {
+    case SIOC_MSGPACK_BOOL: it->boolean = p[0] & 1; break;
+    case SIOC_MSGPACK_UINT: it->u = v; break;
     case SIOC_MSGPACK_INT:
-        it->i = sioc__mp_signed(v, 8 * w);
+        it->i = sioc__mp_signed(v, w ? 8u * w : 8u);
         if (it->i >= 0) { /* non-negative in a signed form: one integer type per sign */
             it->type = SIOC_MSGPACK_UINT;
             it->u = (uint64_t)it->i;
             it->i = 0;
         }
-        *out_size = hdr;
-        return SIOC_OK;
-    case SIOC_MSGPACK_FLOAT32: {
-        uint64_t bits = sioc__mp_f32_to_f64((uint32_t)v);
-        memcpy(&it->f, &bits, sizeof it->f);
-        *out_size = hdr;
-        return SIOC_OK;
-    }
-    case SIOC_MSGPACK_FLOAT64:
-        memcpy(&it->f, &v, sizeof it->f);
-        *out_size = hdr;
-        return SIOC_OK;
+        break;
+    case SIOC_MSGPACK_FLOAT32:
+        v = sioc__mp_f32_to_f64((uint32_t)v);
+        /* fall through */
+    case SIOC_MSGPACK_FLOAT64: memcpy(&it->f, &v, sizeof it->f); break;
+    case SIOC_MSGPACK_NIL: break;
     case SIOC_MSGPACK_ARRAY:
-        /* Every element takes at least one byte: a larger count is a lie, rejected before anyone loops on it. */
-        if (v > avail - hdr) return SIOC_ERR_PARSE;
-        it->len = (uint32_t)v;
-        *out_size = hdr;
-        return SIOC_OK;
-    case SIOC_MSGPACK_MAP:
-        if (v > (avail - hdr) / 2) return SIOC_ERR_PARSE;
-        it->len = (uint32_t)v;
-        *out_size = hdr;
-        return SIOC_OK;
-    case SIOC_MSGPACK_EXT:
-        if (avail - hdr < 1) return SIOC_ERR_PARSE;
-        it->ext_type = (int8_t)sioc__mp_signed(p[hdr], 8);
-        hdr += 1;
-        break;
-    default: /* STR, BIN */
-        break;
-    }
-    if (v > avail - hdr) return SIOC_ERR_PARSE;
-    it->len = (uint32_t)v;
-    it->data = p + hdr;
-    *out_size = hdr + (size_t)v;
-    if (it->type == SIOC_MSGPACK_EXT && it->ext_type == -1) { /* timestamp; Node throws on other sizes */
-        const uint8_t *d = it->data;
-        uint64_t x;
-        it->type = SIOC_MSGPACK_TIMESTAMP;
-        if (it->len == 4) {
-            it->ts_sec = (int64_t)sioc__load_be32(d);
-        } else if (it->len == 8) {
-            x = sioc__load_be64(d);
-            it->ts_nsec = (uint32_t)(x >> 34);
-            it->ts_sec = (int64_t)(x & 0x3ffffffffULL);
-        } else if (it->len == 12) {
-            it->ts_nsec = sioc__load_be32(d);
-            it->ts_sec = sioc__mp_signed(sioc__load_be64(d + 4), 64);
-        } else {
-            return SIOC_ERR_PARSE;
+    case SIOC_MSGPACK_MAP: it->len = h->n; break;
+    default: /* STR, BIN, EXT, TIMESTAMP */
+        it->len = h->n;
+        it->data = p + h->hdr;
+        if (h->type < SIOC_MSGPACK_EXT) break;
+        it->ext_type = (int8_t)sioc__mp_signed(p[h->hdr - 1], 8);
+        if (h->type == SIOC_MSGPACK_TIMESTAMP) { /* sizes and nsec were checked with the header */
+            const uint8_t *d = it->data;
+            if (h->n == 4) {
+                it->ts_sec = (int64_t)sioc__load_be32(d);
+            } else if (h->n == 8) {
+                uint64_t x = sioc__load_be64(d);
+                it->ts_nsec = (uint32_t)(x >> 34);
+                it->ts_sec = (int64_t)(x & 0x3ffffffffULL);
+            } else {
+                it->ts_nsec = sioc__load_be32(d);
+                it->ts_sec = sioc__mp_signed(sioc__load_be64(d + 4), 64);
+            }
         }
-        if (it->ts_nsec > 999999999u) return SIOC_ERR_PARSE;
+        break;
     }
-    return SIOC_OK;
 }
 
 static sioc_result sioc__mp_fail(sioc_msgpack_reader *r, size_t at, sioc_result e) {
@@ -6391,21 +6378,25 @@ SIOC_API void sioc_msgpack_reader_init(sioc_msgpack_reader *r, const void *data,
     r->error_at = 0;
 }
 
-SIOC_API sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, sioc_msgpack_item *out) {
-    size_t size = 0;
-    sioc_result e;
-    if (r->err != SIOC_OK) {
-        memset(out, 0, sizeof *out);
-        return r->err;
-    }
-    if (r->pos >= r->len) { /* also keeps NULL + 0 out of the pointer arithmetic below */
-        memset(out, 0, sizeof *out);
-        return sioc__mp_fail(r, r->pos, SIOC_ERR_PARSE);
-    }
-    e = sioc__mp_parse(r->data + r->pos, r->len - r->pos, out, &size);
-    if (e != SIOC_OK) return sioc__mp_fail(r, r->pos, e);
-    r->pos += size;
+/* The header of the item at the cursor, the cursor then past it (for a container: past its header). A malformed
+   item is recorded in r (sticky). */
+static sioc_result sioc__mp_next(sioc_msgpack_reader *r, sioc__mp_head *h) {
+    size_t at = r->pos;
+    if (r->err != SIOC_OK) return r->err;
+    /* at < len also keeps NULL + 0 out of the pointer arithmetic */
+    if (at >= r->len || sioc__mp_head_at(r->data + at, r->len - at, h) != SIOC_OK)
+        return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+    r->pos = at + h->size;
     return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, sioc_msgpack_item *out) {
+    sioc__mp_head h;
+    size_t at = r->pos;
+    sioc_result e = sioc__mp_next(r, &h);
+    memset(out, 0, sizeof *out);
+    if (e == SIOC_OK) sioc__mp_fill(r->data + at, &h, out);
+    return e;
 }
 
 SIOC_API sioc_result sioc_msgpack_peek(const sioc_msgpack_reader *r, sioc_msgpack_item *out) {
@@ -6453,30 +6444,29 @@ static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict, unsigned ma
     size_t due[SIOC_MSGPACK_WRITE_DEPTH];
     uint8_t is_map[SIOC_MSGPACK_WRITE_DEPTH];
     unsigned depth = 0;
-    if (r->err != SIOC_OK) return r->err;
     for (;;) {
-        sioc_msgpack_item it;
+        sioc__mp_head h;
         size_t at = r->pos;
         int key = depth > 0 && is_map[depth - 1] && due[depth - 1] % 2 == 0;
-        sioc_result e = sioc_msgpack_read(r, &it);
+        sioc_result e = sioc__mp_next(r, &h);
         if (e != SIOC_OK) return e;
         if (strict) {
-            if (it.type == SIOC_MSGPACK_STR && !sioc__mp_utf8_ok(it.data, it.len))
-                return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+            const uint8_t *d = r->data + at + h.hdr;
+            if (h.type == SIOC_MSGPACK_STR && !sioc__mp_utf8_ok(d, h.n)) return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
             if (key) {
                 /* Node accepts str and number keys (§9.2); we take str and integers only. */
-                if (it.type != SIOC_MSGPACK_STR && it.type != SIOC_MSGPACK_UINT && it.type != SIOC_MSGPACK_INT)
+                if (h.type != SIOC_MSGPACK_STR && h.type != SIOC_MSGPACK_UINT && h.type != SIOC_MSGPACK_INT)
                     return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
-                if (it.type == SIOC_MSGPACK_STR && it.len == 9 && memcmp(it.data, "__proto__", 9) == 0)
+                if (h.type == SIOC_MSGPACK_STR && h.n == 9 && memcmp(d, "__proto__", 9) == 0)
                     return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
             }
         }
         if (depth > 0) due[depth - 1]--;
-        if (it.type == SIOC_MSGPACK_ARRAY || it.type == SIOC_MSGPACK_MAP) {
+        if (h.type == SIOC_MSGPACK_ARRAY || h.type == SIOC_MSGPACK_MAP) {
             if (depth >= max_depth) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
-            if (it.len > 0) { /* the parse guard keeps 2 * len within the bytes left, so no overflow */
-                due[depth] = it.type == SIOC_MSGPACK_MAP ? 2 * (size_t)it.len : (size_t)it.len;
-                is_map[depth] = it.type == SIOC_MSGPACK_MAP;
+            if (h.n > 0) { /* the header check keeps 2 * n within the bytes left, so no overflow */
+                due[depth] = h.type == SIOC_MSGPACK_MAP ? 2 * (size_t)h.n : (size_t)h.n;
+                is_map[depth] = h.type == SIOC_MSGPACK_MAP;
                 depth++;
             }
         }
@@ -6512,6 +6502,18 @@ SIOC_API sioc_result sioc_msgpack_check_depth(const void *data, size_t len, unsi
     return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE; /* Node: "Extra N of M byte(s) found at buffer[pos]" */
 }
 
+/* Typed reads of what the header holds (nil, bool, str, bin, array, map): the item at the cursor when it is of
+   type `want`, the cursor then past it (*at: where it starts); otherwise the cursor stays put. */
+static sioc_result sioc__mp_typed(sioc_msgpack_reader *r, sioc__mp_head *h, unsigned want, const uint8_t **at) {
+    size_t pos = r->pos;
+    sioc_result e = sioc__mp_next(r, h);
+    if (e != SIOC_OK) return e;
+    *at = r->data + pos;
+    if (h->type == want) return SIOC_OK;
+    r->pos = pos;
+    return SIOC_ERR_TYPE;
+}
+
 /* Read an item on a copy of the reader; a malformed-input error is carried back to r (sticky). */
 static sioc_result sioc__mp_take(sioc_msgpack_reader *r, sioc_msgpack_reader *t, sioc_msgpack_item *it) {
     sioc_result e;
@@ -6526,17 +6528,20 @@ static sioc_result sioc__mp_take(sioc_msgpack_reader *r, sioc_msgpack_reader *t,
 
 SIOC_API sioc_result sioc_msgpack_map_find_n(sioc_msgpack_reader *r, const char *key, size_t len) {
     sioc_msgpack_reader t;
-    sioc_msgpack_item it, k;
+    sioc__mp_head m;
+    const uint8_t *at;
     size_t found = 0; /* offset of the matching value; 0 cannot be one (the map header comes first) */
     uint32_t i;
-    sioc_result e = sioc__mp_take(r, &t, &it);
+    sioc_result e = sioc__mp_typed(r, &m, SIOC_MSGPACK_MAP, &at);
     if (e != SIOC_OK) return e;
-    if (it.type != SIOC_MSGPACK_MAP) return SIOC_ERR_TYPE;
-    for (i = 0; i < it.len; i++) {
-        size_t kpos = t.pos, ksize;
+    t = *r;
+    r->pos = (size_t)(at - r->data); /* the cursor stays on the map until a key is found */
+    for (i = 0; i < m.n; i++) {
+        size_t kpos = t.pos;
+        sioc__mp_head k;
         if (sioc_msgpack_skip(&t) != SIOC_OK) break; /* the whole key, even a container */
-        (void)sioc__mp_parse(t.data + kpos, t.len - kpos, &k, &ksize); /* cannot fail: skip just read it */
-        if (k.type == SIOC_MSGPACK_STR && k.len == len && (len == 0 || memcmp(k.data, key, len) == 0))
+        (void)sioc__mp_head_at(t.data + kpos, t.len - kpos, &k); /* cannot fail: skip just read it */
+        if (k.type == SIOC_MSGPACK_STR && k.n == len && (len == 0 || memcmp(t.data + kpos + k.hdr, key, len) == 0))
             found = t.pos; /* keep going: the last duplicate wins, as in a JS object */
         if (sioc_msgpack_skip(&t) != SIOC_OK) break;
     }
@@ -6554,25 +6559,17 @@ SIOC_API sioc_result sioc_msgpack_map_find(sioc_msgpack_reader *r, const char *k
     return sioc_msgpack_map_find_n(r, key, strlen(key));
 }
 
-/* Typed reads: one item of an accepted type, or the cursor stays put. */
-static sioc_result sioc__mp_typed(sioc_msgpack_reader *r, sioc_msgpack_item *it, sioc_msgpack_type want) {
-    sioc_msgpack_reader t;
-    sioc_result e = sioc__mp_take(r, &t, it);
-    if (e != SIOC_OK) return e;
-    if (it->type != want) return SIOC_ERR_TYPE;
-    *r = t;
-    return SIOC_OK;
-}
-
 SIOC_API sioc_result sioc_msgpack_read_nil(sioc_msgpack_reader *r) {
-    sioc_msgpack_item it;
-    return sioc__mp_typed(r, &it, SIOC_MSGPACK_NIL);
+    sioc__mp_head h;
+    const uint8_t *at;
+    return sioc__mp_typed(r, &h, SIOC_MSGPACK_NIL, &at);
 }
 
 SIOC_API sioc_result sioc_msgpack_read_bool(sioc_msgpack_reader *r, int *out) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_BOOL);
-    if (e == SIOC_OK) *out = it.boolean;
+    sioc__mp_head h;
+    const uint8_t *at;
+    sioc_result e = sioc__mp_typed(r, &h, SIOC_MSGPACK_BOOL, &at);
+    if (e == SIOC_OK) *out = at[0] & 1; /* c2 false, c3 true */
     return e;
 }
 
@@ -6621,38 +6618,47 @@ SIOC_API sioc_result sioc_msgpack_read_f64(sioc_msgpack_reader *r, double *out) 
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r, sioc_str *out) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_STR);
+/* str and bin: the payload after the header */
+static sioc_result sioc__mp_read_data(sioc_msgpack_reader *r, unsigned want, sioc_bytes *out) {
+    sioc__mp_head h;
+    const uint8_t *at;
+    sioc_result e = sioc__mp_typed(r, &h, want, &at);
     if (e == SIOC_OK) {
-        out->ptr = (const char *)it.data;
-        out->len = it.len;
+        out->ptr = at + h.hdr;
+        out->len = h.n;
+    }
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r, sioc_str *out) {
+    sioc_bytes b;
+    sioc_result e = sioc__mp_read_data(r, SIOC_MSGPACK_STR, &b);
+    if (e == SIOC_OK) {
+        out->ptr = (const char *)b.ptr;
+        out->len = b.len;
     }
     return e;
 }
 
 SIOC_API sioc_result sioc_msgpack_read_bin(sioc_msgpack_reader *r, sioc_bytes *out) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_BIN);
-    if (e == SIOC_OK) {
-        out->ptr = it.data;
-        out->len = it.len;
-    }
+    return sioc__mp_read_data(r, SIOC_MSGPACK_BIN, out);
+}
+
+/* array and map: the count */
+static sioc_result sioc__mp_read_count(sioc_msgpack_reader *r, unsigned want, uint32_t *out_count) {
+    sioc__mp_head h;
+    const uint8_t *at;
+    sioc_result e = sioc__mp_typed(r, &h, want, &at);
+    if (e == SIOC_OK) *out_count = h.n;
     return e;
 }
 
 SIOC_API sioc_result sioc_msgpack_read_array(sioc_msgpack_reader *r, uint32_t *out_count) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_ARRAY);
-    if (e == SIOC_OK) *out_count = it.len;
-    return e;
+    return sioc__mp_read_count(r, SIOC_MSGPACK_ARRAY, out_count);
 }
 
 SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out_count) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_MAP);
-    if (e == SIOC_OK) *out_count = it.len;
-    return e;
+    return sioc__mp_read_count(r, SIOC_MSGPACK_MAP, out_count);
 }
 /* ---- src/mpjson.c ---- */
 /* ---- mpjson.c ---- */
@@ -7048,12 +7054,17 @@ typedef struct sioc__xml_sink {
 } sioc__xml_sink;
 
 static void sioc__xml_put(sioc__xml_sink *s, const char *p, size_t n) {
-    if (!s || n == 0) return;
+    if (!s) return;
     if (s->len < s->cap) memcpy(s->data + s->len, p, SIOC__MIN(n, s->cap - s->len));
     s->len += n;
 }
 
 static int sioc__xml_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; } /* S, section 2.3 */
+
+static size_t sioc__xml_skip_ws(const char *p, size_t len, size_t i) {
+    while (i < len && sioc__xml_ws(p[i])) i++;
+    return i;
+}
 
 /* 1 when p[i..] starts with the NUL-terminated literal lit. */
 static int sioc__xml_has(const char *p, size_t len, size_t i, const char *lit) {
@@ -7061,64 +7072,67 @@ static int sioc__xml_has(const char *p, size_t len, size_t i, const char *lit) {
     return len - i >= n && memcmp(p + i, lit, n) == 0;
 }
 
+/* 1 when p[0..n) is the lower-case literal lit but for ASCII case. Callers pass name or EncName characters only,
+   among which setting bit 0x20 lower-cases letters and changes nothing that could then match. */
+static int sioc__xml_ieq(const char *p, size_t n, const char *lit) {
+    size_t k;
+    if (n != strlen(lit)) return 0;
+    for (k = 0; k < n; k++)
+        if ((p[k] | 0x20) != lit[k]) return 0;
+    return 1;
+}
+
+/* Index of p[0..n) among the words of list (each ends with a NUL, the list with an empty word), or -1. */
+static int sioc__xml_pick(const char *p, size_t n, const char *list) {
+    int k;
+    for (k = 0; *list; k++) {
+        size_t m = strlen(list);
+        if (m == n && memcmp(p, list, n) == 0) return k;
+        list += m + 1;
+    }
+    return -1;
+}
+
 /* Byte length of the character at p[i] when it is valid UTF-8 and matches Char (section 2.2: tab, LF, CR,
    U+0020..U+D7FF, U+E000..U+FFFD, U+10000..U+10FFFF); 0 otherwise (also when truncated). Requires i < len. */
 static size_t sioc__xml_char(const char *p, size_t len, size_t i) {
-    unsigned c = (unsigned char)p[i], c1, c2, c3;
-    if (c < 0x80) return (c >= 0x20 || c == 0x09 || c == 0x0A || c == 0x0D) ? 1u : 0u;
-    if (c < 0xC2) return 0; /* continuation byte or overlong 2-byte lead */
-    if (len - i < 2) return 0;
-    c1 = (unsigned char)p[i + 1];
-    if ((c1 & 0xC0) != 0x80) return 0;
-    if (c < 0xE0) return 2;
-    if (len - i < 3) return 0;
-    c2 = (unsigned char)p[i + 2];
-    if ((c2 & 0xC0) != 0x80) return 0;
-    if (c < 0xF0) {
-        if (c == 0xE0 && c1 < 0xA0) return 0;                  /* overlong */
-        if (c == 0xED && c1 >= 0xA0) return 0;                 /* UTF-16 surrogates */
-        if (c == 0xEF && c1 == 0xBF && c2 >= 0xBE) return 0;   /* U+FFFE, U+FFFF */
-        return 3;
-    }
-    if (c > 0xF4 || len - i < 4) return 0;
-    c3 = (unsigned char)p[i + 3];
-    if ((c3 & 0xC0) != 0x80) return 0;
-    if (c == 0xF0 && c1 < 0x90) return 0; /* overlong */
-    if (c == 0xF4 && c1 >= 0x90) return 0; /* above U+10FFFF */
-    return 4;
+    unsigned c = (unsigned char)p[i];
+    size_t n;
+    if (c < 0x80) return (c >= 0x20 || ((0x2600u >> c) & 1u)) ? 1u : 0u; /* bits 9, 10, 13: tab, LF, CR */
+    n = sioc__utf8_seq((const uint8_t *)p + i, len - i);
+    if (n == 3 && c == 0xEF && (unsigned char)p[i + 1] == 0xBF && (unsigned char)p[i + 2] >= 0xBE) return 0;
+    return n; /* U+FFFE and U+FFFF excluded above; surrogates and overlongs are not UTF-8 */
 }
 
-static int sioc__xml_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int sioc__xml_alpha(int c) { return (unsigned)((c | 0x20) - 'a') < 26u; }
 
 /* End of the QName starting at p[i] (Namespaces in XML section 4: NCName or NCName ':' NCName), or i when there is
    none. ASCII follows NameStartChar/NameChar; any valid non-ASCII character is accepted (Unicode classes are not
    checked, see xml.h). */
 static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
-    size_t j = i, colon = 0;
-    int at_start = 1; /* at the start of a name part: no digit, '-' or '.' */
+    size_t j = i, n;
+    int colon = 0, at_start = 1; /* at the start of a name part: no digit, '-' or '.' */
     while (j < len) {
         int c = (unsigned char)p[j];
-        if (c >= 0x80) {
-            size_t n = sioc__xml_char(p, len, j);
-            if (n == 0) return i;
-            j += n;
-        } else if (c == ':') {
-            if (colon || at_start) return i; /* second colon, or empty prefix */
-            colon = j;
-            j++;
-            at_start = 1;
-            continue;
-        } else if (sioc__xml_alpha(c) || c == '_') {
-            j++;
-        } else if (!at_start && (sioc__is_digit(c) || c == '-' || c == '.')) {
-            j++;
-        } else {
-            break;
+        n = 1;
+        if (!sioc__xml_alpha(c) && c != '_') { /* letters first: the common case */
+            if (c == ':') {
+                if (colon++ || at_start) return i; /* second colon, or empty prefix */
+                j++;
+                at_start = 1;
+                continue;
+            }
+            if (c >= 0x80) {
+                n = sioc__xml_char(p, len, j);
+                if (n == 0) return i;
+            } else if (at_start || (!sioc__is_digit(c) && c != '-' && c != '.')) {
+                break;
+            }
         }
+        j += n;
         at_start = 0;
     }
-    if (j == i || at_start) return i; /* nothing, or an empty local part after ':' */
-    return j;
+    return at_start ? i : j; /* nothing, or an empty local part after ':' */
 }
 
 /* Local part of a QName (after the colon, if any). */
@@ -7129,182 +7143,196 @@ static sioc_str sioc__xml_local(sioc_str name) {
     return name;
 }
 
-/* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
-static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    sioc_str s = sioc_str_n(seg, seg_len);
-    if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
-    return sioc_str_eq(name, s);
+/* Path segment match for a START token: a segment with ':' compares with the qualified name, otherwise with the
+   local part. */
+static int sioc__xml_seg_match(const sioc_xml_token *t, const char *seg, size_t seg_len) {
+    return sioc_str_eq(memchr(seg, ':', seg_len) ? t->name : t->local, sioc_str_n(seg, seg_len));
 }
 
-/* Reference at p[i] == '&' (section 4.1): one of the five predefined entities or a character reference whose
-   value is a Char. Appends its UTF-8 to s; returns the index after ';', or 0 when malformed. */
+/* Reference at p[i] == '&' (section 4.1): one of the five predefined entities (section 4.6; there is no DTD to
+   declare others) or a character reference whose value is a Char. Appends its UTF-8 to s; returns the index after
+   ';', or 0 when malformed. */
 static size_t sioc__xml_ref(const char *p, size_t len, size_t i, sioc__xml_sink *s) {
-    size_t j = i + 1, k;
+    size_t j = i + 1, d0, n = 1;
+    uint32_t v = 0, base = 10;
+    int d;
+    char u[4];
     if (j < len && p[j] == '#') {
-        uint32_t v = 0;
-        size_t digits = 0;
-        int hex = 0;
-        char u[4];
-        j++;
-        if (j < len && p[j] == 'x') { /* only lower-case x: CharRef ::= '&#x' [0-9a-fA-F]+ ';' */
-            hex = 1;
+        if (++j < len && p[j] == 'x') { /* only lower-case x: CharRef ::= '&#x' [0-9a-fA-F]+ ';' */
+            base = 16;
             j++;
         }
-        for (; j < len && p[j] != ';'; j++, digits++) {
-            int d = hex ? sioc__hex_val((unsigned char)p[j]) : (sioc__is_digit(p[j]) ? p[j] - '0' : -1);
-            if (d < 0) return 0;
-            v = v * (hex ? 16u : 10u) + (uint32_t)d;
+        for (d0 = j; j < len && p[j] != ';'; j++) {
+            d = sioc__hex_val((unsigned char)p[j]);
+            if (d < 0 || (uint32_t)d >= base) return 0;
+            v = v * base + (uint32_t)d;
             if (v > 0x10FFFFu) return 0; /* checked each step, so v never overflows */
         }
-        if (j >= len || digits == 0) return 0;
+        if (j >= len || j == d0) return 0;
+        /* UTF-8: continuation bytes from the end, then the lead byte */
+        n = 1u + (v >= 0x80) + (v >= 0x800) + (v >= 0x10000);
+        for (d = (int)n; --d > 0; v >>= 6)
+            u[d] = (char)(0x80 | (v & 0x3F));
+        u[0] = (char)(v | (unsigned char)"\0\0\xC0\xE0\xF0"[n]);
         /* Well-formedness constraint "Legal Character": the value must match Char (no NUL, surrogates, most C0). */
-        if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
-              (v >= 0x10000 && v <= 0x10FFFF)))
-            return 0;
-        if (v < 0x80) {
-            u[0] = (char)v;
-            sioc__xml_put(s, u, 1);
-        } else if (v < 0x800) {
-            u[0] = (char)(0xC0 | (v >> 6));
-            u[1] = (char)(0x80 | (v & 0x3F));
-            sioc__xml_put(s, u, 2);
-        } else if (v < 0x10000) {
-            u[0] = (char)(0xE0 | (v >> 12));
-            u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-            u[2] = (char)(0x80 | (v & 0x3F));
-            sioc__xml_put(s, u, 3);
-        } else {
-            u[0] = (char)(0xF0 | (v >> 18));
-            u[1] = (char)(0x80 | ((v >> 12) & 0x3F));
-            u[2] = (char)(0x80 | ((v >> 6) & 0x3F));
-            u[3] = (char)(0x80 | (v & 0x3F));
-            sioc__xml_put(s, u, 4);
+        if (sioc__xml_char(u, n, 0) != n) return 0;
+    } else {
+        for (d0 = j; j < len && j - d0 < 5 && p[j] != ';'; j++) {
         }
-        return j + 1;
+        d = j < len && p[j] == ';' ? sioc__xml_pick(p + d0, j - d0, "lt\0gt\0amp\0apos\0quot\0") : -1;
+        if (d < 0) return 0;
+        u[0] = "<>&'\""[d];
     }
-    /* Named: only the predefined ones (section 4.6); there is no DTD to declare others. */
-    for (k = j; k < len && k - j < 5 && p[k] != ';'; k++) {
-    }
-    if (k >= len || p[k] != ';') return 0;
-    switch (k - j) {
-    case 2:
-        if (p[j] == 'l' && p[j + 1] == 't') sioc__xml_put(s, "<", 1);
-        else if (p[j] == 'g' && p[j + 1] == 't') sioc__xml_put(s, ">", 1);
-        else return 0;
-        break;
-    case 3:
-        if (memcmp(p + j, "amp", 3) != 0) return 0;
-        sioc__xml_put(s, "&", 1);
-        break;
-    case 4:
-        if (memcmp(p + j, "apos", 4) == 0) sioc__xml_put(s, "'", 1);
-        else if (memcmp(p + j, "quot", 4) == 0) sioc__xml_put(s, "\"", 1);
-        else return 0;
-        break;
-    default:
-        return 0;
-    }
-    return k + 1;
+    sioc__xml_put(s, u, n);
+    return j + 1;
 }
 
-/* Comment at p[i] == "<!--" (section 2.5): "--" may only appear as the closing "-->". Index after it, or 0. */
-static size_t sioc__xml_comment(const char *p, size_t len, size_t i) {
-    size_t j = i + 4;
-    while (j < len) {
-        size_t n;
-        if (p[j] == '-' && j + 1 < len && p[j + 1] == '-') return (j + 2 < len && p[j + 2] == '>') ? j + 3 : 0;
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
+/* Characters from p[*j] up to the first byte among stop[0..2] that starts the literal end (any such byte when end
+   is NULL) or the end of input, each a Char (section 2.2), copied to s with CRLF and lone CR as LF (section 2.11).
+   0 with *j at a byte that is not a Char. */
+static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *stop, const char *end, sioc__xml_sink *s) {
+    size_t i = *j, run = i, n;
+    unsigned s0 = (unsigned char)stop[0], s1 = (unsigned char)stop[1], s2 = (unsigned char)stop[2];
+    int ok = 1;
+    while (i < len) {
+        unsigned c = (unsigned char)p[i];
+        if (c == s0 || c == s1 || c == s2) {
+            if (!end || sioc__xml_has(p, len, i, end)) break;
+        } else if (c >= 0x20 && c < 0x80 && c != '&') { /* the common case, printable ASCII */
+            i++;
+            continue;
+        }
+        if (c == '&' && !end) { /* text and attribute values: a reference */
+            sioc__xml_put(s, p + run, i - run);
+            n = sioc__xml_ref(p, len, i, s);
+            if (n == 0) {
+                ok = 0;
+                break;
+            }
+            run = i = n;
+            continue;
+        }
+        if (c == '\r') {
+            sioc__xml_put(s, p + run, i - run);
+            if (i + 1 >= len || p[i + 1] != '\n') sioc__xml_put(s, "\n", 1);
+            run = ++i; /* an LF after it starts the next run */
+            continue;
+        }
+        n = sioc__xml_char(p, len, i);
+        if (n == 0) {
+            ok = 0;
+            break;
+        }
+        i += n;
     }
-    return 0;
+    if (ok) sioc__xml_put(s, p + run, i - run);
+    *j = i;
+    return ok;
+}
+
+/* Characters from p[j] up to the literal end (comment, PI data, CDATA section), copied to s. Index after end, or 0. */
+static size_t sioc__xml_upto(const char *p, size_t len, size_t j, const char *end, sioc__xml_sink *s) {
+    if (!sioc__xml_chars(p, len, &j, end, end, s) || j >= len) return 0;
+    return j + strlen(end);
 }
 
 /* Processing instruction at p[i] == "<?" (section 2.6): a target name without ':' other than [Xx][Mm][Ll], then
    optional data after whitespace, up to "?>". Index after it, or 0. */
 static size_t sioc__xml_pi(const char *p, size_t len, size_t i) {
     size_t j = i + 2, t = sioc__xml_name(p, len, j);
-    if (t == j || memchr(p + j, ':', t - j)) return 0;
-    if (t - j == 3 && sioc__to_lower(p[j]) == 'x' && sioc__to_lower(p[j + 1]) == 'm' &&
-        sioc__to_lower(p[j + 2]) == 'l')
-        return 0; /* reserved; the declaration itself is parsed by sioc__xml_decl */
-    if (sioc__xml_has(p, len, t, "?>")) return t + 2;
-    if (t >= len || !sioc__xml_ws(p[t])) return 0;
-    j = t;
-    while (j < len) {
-        size_t n;
-        if (p[j] == '?' && j + 1 < len && p[j + 1] == '>') return j + 2;
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
-    }
-    return 0;
+    if (t == j || memchr(p + j, ':', t - j) || sioc__xml_ieq(p + j, t - j, "xml")) return 0;
+    if (!sioc__xml_has(p, len, t, "?>") && (t >= len || !sioc__xml_ws(p[t]))) return 0;
+    return sioc__xml_upto(p, len, t, "?>", NULL);
 }
 
-/* CDATA section at p[i] == "<![CDATA[" (section 2.7): copied to s verbatim but for line-end normalisation.
-   Index after "]]>", or 0. */
-static size_t sioc__xml_cdata(const char *p, size_t len, size_t i, sioc__xml_sink *s) {
-    size_t j = i + 9, run = j;
-    while (j < len) {
-        size_t n;
-        if (p[j] == ']' && sioc__xml_has(p, len, j, "]]>")) {
-            sioc__xml_put(s, p + run, j - run);
-            return j + 3;
-        }
-        if (p[j] == '\r') { /* section 2.11: CRLF and lone CR become LF */
-            sioc__xml_put(s, p + run, j - run);
-            sioc__xml_put(s, "\n", 1);
-            j += (j + 1 < len && p[j + 1] == '\n') ? 2 : 1;
-            run = j;
-            continue;
-        }
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
-    }
-    return 0;
+/* S? followed by an attribute name at p[*i] (a start tag's attributes, the declaration's pseudo-attributes): *i
+   moves past the whitespace; returns the end of the name, or *i when there is none (no whitespace before it, or no
+   name: the tag should end at *i). */
+static size_t sioc__xml_attr_name(const char *p, size_t len, size_t *i) {
+    size_t s = *i, j = sioc__xml_skip_ws(p, len, s);
+    *i = j;
+    return j == s ? j : sioc__xml_name(p, len, j);
 }
+
+/* Eq and a quoted value at p[*i] (sections 2.3, 3.1): '"' or '\'' delimited, no '<', references well-formed. 1 with
+   *i after the closing quote and the raw value from *v0 to *i - 1; 0 with *i where it fails (after Eq when the value
+   is bad). */
+static int sioc__xml_value(const char *p, size_t len, size_t *i, size_t *v0) {
+    size_t j = sioc__xml_skip_ws(p, len, *i);
+    char stop[3];
+    if (j >= len || p[j] != '=') return 0;
+    j = sioc__xml_skip_ws(p, len, j + 1);
+    *i = j;
+    if (j >= len || (p[j] != '"' && p[j] != '\'')) return 0;
+    stop[0] = p[j++];
+    stop[1] = stop[2] = '<';
+    *v0 = j;
+    if (!sioc__xml_chars(p, len, &j, stop, NULL, NULL) || j >= len || p[j] == '<') return 0;
+    *i = j + 1;
+    return 1;
+}
+
+/* A pseudo-attribute's value in the XML declaration (section 2.8): w 0 version (VersionNum ::= '1.' [0-9]+), 1 encoding
+   (EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*; only UTF-8 is supported: the scanner reads bytes as UTF-8), 2
+   standalone (yes or no). SIOC_OK, or the error with *at where it is. */
+static sioc_result sioc__xml_decl_value(const char *p, size_t v0, size_t v1, int w, size_t *at) {
+    size_t k = v0;
+    int c;
+    *at = v0;
+    if (w == 2) return sioc__xml_pick(p + v0, v1 - v0, "yes\0no\0") < 0 ? SIOC_ERR_PARSE : SIOC_OK;
+    if (w == 0 ? v1 - v0 < 3 || p[v0] != '1' || p[(k += 2) - 1] != '.' : v1 == v0 || !sioc__xml_alpha(p[v0]))
+        return SIOC_ERR_PARSE;
+    for (; k < v1; k++) {
+        c = (unsigned char)p[k];
+        if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && c != '.' && c != '_' && c != '-'))) {
+            *at = k;
+            return SIOC_ERR_PARSE;
+        }
+    }
+    /* compared case-insensitively (section 4.3.3) */
+    return w == 1 && !sioc__xml_ieq(p + v0, v1 - v0, "utf-8") ? SIOC_ERR_UNSUPPORTED : SIOC_OK;
+}
+
+#define SIOC__XML_MISC 1 /* prolog or epilog (section 2.8): only whitespace, comments and PIs */
+#define SIOC__XML_HEAD 2 /* before the root: a DOCTYPE is unsupported rather than malformed */
 
 /* Character data from p[*pos] up to the next tag ('<' not opening a comment, PI or CDATA section) or the end:
-   checked, and decoded into s when s is not NULL. SIOC_OK with *pos at the stop; SIOC_ERR_PARSE with *pos at the
-   fault. A '<' that is the last byte stops the run (the caller decides). */
-static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__xml_sink *s) {
-    size_t i = *pos, run = i, e;
-    while (i < len) {
-        int c = (unsigned char)p[i];
-        if (c == '<') {
-            if (i + 1 >= len || (p[i + 1] != '!' && p[i + 1] != '?')) break;
-            sioc__xml_put(s, p + run, i - run);
-            if (p[i + 1] == '?') e = sioc__xml_pi(p, len, i);
-            else if (sioc__xml_has(p, len, i, "<!--")) e = sioc__xml_comment(p, len, i);
-            else if (sioc__xml_has(p, len, i, "<![CDATA[")) e = sioc__xml_cdata(p, len, i, s);
-            else e = 0; /* "<!DOCTYPE" or other declarations are not content */
-            if (e == 0) goto bad;
-            i = run = e;
-        } else if (c == '&') {
-            sioc__xml_put(s, p + run, i - run);
-            e = sioc__xml_ref(p, len, i, s);
-            if (e == 0) goto bad;
-            i = run = e;
-        } else if (c == '\r') {
-            sioc__xml_put(s, p + run, i - run);
-            sioc__xml_put(s, "\n", 1);
-            i += (i + 1 < len && p[i + 1] == '\n') ? 2 : 1;
-            run = i;
+   checked, and decoded into s when s is not NULL; mode (SIOC__XML_MISC/HEAD) for the document's prolog and epilog.
+   SIOC_OK with *pos at the stop; the error with *pos at the fault. A '<' that is the last byte stops the run (the
+   caller decides). */
+static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__xml_sink *s, int mode) {
+    size_t i = *pos, e;
+    sioc_result res = SIOC_ERR_PARSE;
+    for (;;) {
+        if (mode) i = sioc__xml_skip_ws(p, len, i);
+        else if (!sioc__xml_chars(p, len, &i, "<]]", NULL, s)) goto out;
+        if (i >= len) break;
+        if (p[i] != '<') {
+            /* text outside the root, or "]]>" in text (section 2.4) */
+            if (mode || sioc__xml_has(p, len, i, "]]>")) goto out;
+            sioc__xml_put(s, "]", 1);
+            e = i + 1;
+        } else if (i + 1 >= len || (p[i + 1] != '!' && p[i + 1] != '?')) {
+            break; /* a tag, or a '<' as the last byte: the caller decides */
+        } else if (sioc__xml_has(p, len, i, "<!--")) { /* section 2.5: "--" only in the closing "-->" */
+            e = sioc__xml_upto(p, len, i + 4, "--", NULL);
+            e = (e && e < len && p[e] == '>') ? e + 1 : 0;
+        } else if (p[i + 1] == '?') {
+            e = sioc__xml_pi(p, len, i);
+        } else if (!mode && sioc__xml_has(p, len, i, "<![CDATA[")) { /* section 2.7: verbatim */
+            e = sioc__xml_upto(p, len, i + 9, "]]>", s);
         } else {
-            size_t n;
-            if (c == ']' && sioc__xml_has(p, len, i, "]]>")) goto bad; /* section 2.4 */
-            n = sioc__xml_char(p, len, i);
-            if (n == 0) goto bad;
-            i += n;
+            /* No DTD support: refusing it up front also rules out entity-expansion attacks. */
+            if ((mode & SIOC__XML_HEAD) && sioc__xml_has(p, len, i, "<!DOCTYPE")) res = SIOC_ERR_UNSUPPORTED;
+            goto out;
         }
+        if (e == 0) goto out;
+        i = e;
     }
-    sioc__xml_put(s, p + run, i - run);
+    res = SIOC_OK;
+out:
     *pos = i;
-    return SIOC_OK;
-bad:
-    *pos = i;
-    return SIOC_ERR_PARSE;
+    return res;
 }
 
 static sioc_result sioc__xml_fail(sioc_xml_reader *r, sioc_result e, size_t at) {
@@ -7313,269 +7341,190 @@ static sioc_result sioc__xml_fail(sioc_xml_reader *r, sioc_result e, size_t at) 
     return e;
 }
 
-/* Quoted value at p[*i] (attribute or declaration): '"' or '\'' delimited, no '<', references well-formed.
-   On success *i is after the closing quote and [*v0, *v1) is the raw value. */
-static int sioc__xml_quoted(const char *p, size_t len, size_t *i, size_t *v0, size_t *v1) {
-    size_t j = *i;
-    char q;
-    if (j >= len || (p[j] != '"' && p[j] != '\'')) return 0;
-    q = p[j++];
-    *v0 = j;
-    while (j < len && p[j] != q) {
-        size_t n;
-        if (p[j] == '<') return 0;
-        if (p[j] == '&') {
-            n = sioc__xml_ref(p, len, j, NULL);
-            if (n == 0) return 0;
-            j = n;
-            continue;
-        }
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
-    }
-    if (j >= len) return 0;
-    *v1 = j;
-    *i = j + 1;
-    return 1;
-}
-
-/* Eq ::= S? '=' S? (section 2.3). */
-static int sioc__xml_eq(const char *p, size_t len, size_t *i) {
-    size_t j = *i;
-    while (j < len && sioc__xml_ws(p[j])) j++;
-    if (j >= len || p[j] != '=') return 0;
-    j++;
-    while (j < len && sioc__xml_ws(p[j])) j++;
-    *i = j;
-    return 1;
-}
-
-/* XML declaration at r->pos == "<?xml" + S (section 2.8): version 1.x, optional encoding (only UTF-8 is
-   supported: the scanner reads bytes as UTF-8), optional standalone, in that order. */
-static sioc_result sioc__xml_decl(sioc_xml_reader *r) {
-    const char *p = r->buf;
-    size_t len = r->len, i = r->pos + 5, n0, n1, v0, v1, k;
-    int stage = 0; /* 0: version expected, 1: after version, 2: after encoding, 3: after standalone */
-    for (;;) {
-        size_t s = i;
-        while (i < len && sioc__xml_ws(p[i])) i++;
-        if (stage > 0 && sioc__xml_has(p, len, i, "?>")) {
-            r->pos = i + 2;
-            return SIOC_OK;
-        }
-        if (i == s || i >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        n0 = i;
-        n1 = sioc__xml_name(p, len, i);
-        if (n1 == n0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        i = n1;
-        if (!sioc__xml_eq(p, len, &i) || !sioc__xml_quoted(p, len, &i, &v0, &v1))
-            return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        if (stage == 0 && n1 - n0 == 7 && memcmp(p + n0, "version", 7) == 0) {
-            /* VersionNum ::= '1.' [0-9]+ */
-            if (v1 - v0 < 3 || p[v0] != '1' || p[v0 + 1] != '.') return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
-            for (k = v0 + 2; k < v1; k++)
-                if (!sioc__is_digit(p[k])) return sioc__xml_fail(r, SIOC_ERR_PARSE, k);
-            stage = 1;
-        } else if (stage == 1 && n1 - n0 == 8 && memcmp(p + n0, "encoding", 8) == 0) {
-            /* EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*; compared case-insensitively (section 4.3.3). */
-            if (v1 == v0 || !sioc__xml_alpha(p[v0])) return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
-            for (k = v0; k < v1; k++)
-                if (!sioc__xml_alpha(p[k]) && !sioc__is_digit(p[k]) && p[k] != '.' && p[k] != '_' && p[k] != '-')
-                    return sioc__xml_fail(r, SIOC_ERR_PARSE, k);
-            if (v1 - v0 != 5 || sioc__to_lower(p[v0]) != 'u' || sioc__to_lower(p[v0 + 1]) != 't' ||
-                sioc__to_lower(p[v0 + 2]) != 'f' || p[v0 + 3] != '-' || p[v0 + 4] != '8')
-                return sioc__xml_fail(r, SIOC_ERR_UNSUPPORTED, v0);
-            stage = 2;
-        } else if ((stage == 1 || stage == 2) && n1 - n0 == 10 && memcmp(p + n0, "standalone", 10) == 0) {
-            if (!((v1 - v0 == 3 && memcmp(p + v0, "yes", 3) == 0) || (v1 - v0 == 2 && memcmp(p + v0, "no", 2) == 0)))
-                return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
-            stage = 3;
-        } else {
-            return sioc__xml_fail(r, SIOC_ERR_PARSE, n0);
-        }
-    }
-}
-
-static void sioc__xml_tok_clear(sioc_xml_token *t, const char *at) {
-    t->kind = SIOC_XML_EOF;
-    t->depth = 0;
-    t->empty = 0;
-    t->name = t->local = t->attrs = t->raw = sioc_str_n(at, 0);
-}
-
-/* Start tag at r->pos == '<' (section 3.1): Name (S Attribute)* S? ('>' | '/>'). */
-static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
-    const char *p = r->buf;
-    const char *an[SIOC_XML_MAX_ATTRS];
-    size_t al[SIOC_XML_MAX_ATTRS];
-    size_t len = r->len, start = r->pos, i = start + 1, ne, na = 0, a0 = 0, a1 = 0, v0, v1, k;
-    int empty;
-    ne = sioc__xml_name(p, len, i);
-    if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc_str_n(p + i, ne - i);
-    i = ne;
-    for (;;) {
-        size_t s = i, n0, n1;
-        while (i < len && sioc__xml_ws(p[i])) i++;
-        if (i >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* unterminated tag */
-        if (p[i] == '>') {
-            empty = 0;
-            i++;
-            break;
-        }
-        if (p[i] == '/') {
-            if (i + 1 >= len || p[i + 1] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-            empty = 1;
-            i += 2;
-            break;
-        }
-        if (i == s) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* attributes need whitespace before them */
-        n0 = i;
-        n1 = sioc__xml_name(p, len, i);
-        if (n1 == n0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
-        if (na == SIOC_XML_MAX_ATTRS) return sioc__xml_fail(r, SIOC_ERR_LIMIT, n0);
-        for (k = 0; k < na; k++)
-            if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, n0);
-        an[na] = p + n0;
-        al[na++] = n1 - n0;
-        i = n1;
-        if (!sioc__xml_eq(p, len, &i) || !sioc__xml_quoted(p, len, &i, &v0, &v1))
-            return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        if (na == 1) a0 = n0;
-        a1 = i;
-    }
-    if (r->depth >= SIOC_MAX_XML_DEPTH) return sioc__xml_fail(r, SIOC_ERR_LIMIT, start);
-    r->open[r->depth] = t->name.ptr;
-    r->open_len[r->depth] = t->name.len;
-    r->depth++;
-    if (!r->content) r->seen_root = 1;
-    r->pending_end = (uint8_t)empty;
-    r->pos = i;
-    t->kind = SIOC_XML_START;
-    t->depth = r->depth;
-    t->empty = (uint8_t)empty;
-    t->local = sioc__xml_local(t->name);
-    t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + i, 0);
-    t->raw = sioc_str_n(p + start, i - start);
-    return SIOC_OK;
-}
-
-/* End tag at r->pos == "</" (section 3.1): '</' Name S? '>', naming the innermost open element. */
-static sioc_result sioc__xml_end_tag(sioc_xml_reader *r, sioc_xml_token *t) {
-    const char *p = r->buf;
-    size_t len = r->len, start = r->pos, i = start + 2, ne;
-    sioc_str open;
-    ne = sioc__xml_name(p, len, i);
-    if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc_str_n(p + i, ne - i);
-    i = ne;
-    while (i < len && sioc__xml_ws(p[i])) i++;
-    if (i >= len || p[i] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    i++;
-    if (r->depth == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* nothing open */
-    open = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
-    if (!sioc_str_eq(open, t->name)) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* "Element Type Match" */
-    t->kind = SIOC_XML_END;
-    t->depth = r->depth;
-    t->local = sioc__xml_local(t->name);
-    t->raw = sioc_str_n(p + start, i - start);
-    r->depth--;
-    r->pos = i;
-    return SIOC_OK;
-}
-
-static void sioc__xml_init(sioc_xml_reader *r, const char *xml, size_t len, int content) {
+SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) {
     memset(r, 0, sizeof *r);
     r->buf = xml ? xml : "";
     r->len = xml ? len : 0;
-    r->content = (uint8_t)content;
     if (!xml && len) sioc__xml_fail(r, SIOC_ERR_ARG, 0);
     /* A UTF-8 byte order mark may open a document (section 4.3.3 / appendix F.1). */
-    if (!content && r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
 }
-
-SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) { sioc__xml_init(r, xml, len, 0); }
 
 SIOC_API void sioc_xml_reader_init_content(sioc_xml_reader *r, const char *xml, size_t len) {
-    sioc__xml_init(r, xml, len, 1);
+    sioc_xml_reader_init(r, xml, len);
+    r->content = 1;
+    r->pos = 0; /* no BOM inside content */
 }
 
+/* One loop for every token: text (with the prolog and epilog, which are checked but not reported), start tags
+   (section 3.1: '<' Name (S Attribute)* S? ('>' | '/>')), end tags ('</' Name S? '>'), the END owed by <x/>, and
+   the XML declaration (section 2.8), read like a start tag whose pseudo-attributes are checked as they come. */
 SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     const char *p = r->buf;
-    size_t len = r->len;
-    sioc__xml_tok_clear(t, p + r->pos);
+    const char *an[SIOC_XML_MAX_ATTRS];
+    size_t al[SIOC_XML_MAX_ATTRS];
+    size_t len = r->len, i = r->pos, e, na = 0, a0 = 0, a1 = 0, n0, n1, v0, k;
+    sioc_result res = SIOC_ERR_PARSE;
+    sioc_xml_kind kind = SIOC_XML_END;
+    int prolog, end, decl = 0, stage = 0, w; /* stage: 1 + the index of the declaration's last pseudo-attribute */
+    memset(t, 0, sizeof *t); /* SIOC_XML_EOF */
+    t->name.ptr = t->local.ptr = t->attrs.ptr = t->raw.ptr = p + i;
     if (r->err != SIOC_OK) return r->err;
     if (r->pending_end) { /* second half of <x/> */
         r->pending_end = 0;
-        t->kind = SIOC_XML_END;
-        t->depth = r->depth;
         t->name = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
-        t->local = sioc__xml_local(t->name);
-        r->depth--;
-        return SIOC_OK;
+        goto emit;
     }
+again:
     for (;;) {
-        size_t i = r->pos, e;
-        sioc_result res;
+        i = e = r->pos;
+        prolog = r->depth == 0 && !r->content;
         if (i >= len) {
-            if (r->depth > 0 || (!r->content && !r->seen_root)) return sioc__xml_fail(r, SIOC_ERR_PARSE, len);
+            if (r->depth > 0 || (!r->content && !r->seen_root)) goto fail;
             return SIOC_OK; /* SIOC_XML_EOF */
         }
-        if (r->depth == 0 && !r->content) {
-            /* Prolog or epilog (section 2.8 Misc): whitespace, comments, PIs; the declaration only first. */
-            if (sioc__xml_ws(p[i])) {
-                r->pos++;
-                continue;
-            }
-            if (p[i] != '<' || i + 1 >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* text outside root */
-            if (p[i + 1] == '?') {
-                int first = i == 0 || (i == 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0);
-                if (first && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len && sioc__xml_ws(p[i + 5])) {
-                    res = sioc__xml_decl(r);
-                    if (res != SIOC_OK) return res;
-                    continue;
-                }
-                e = sioc__xml_pi(p, len, i);
-            } else if (p[i + 1] == '!') {
-                if (!sioc__xml_has(p, len, i, "<!--")) {
-                    /* No DTD support: refusing it up front also rules out entity-expansion attacks. */
-                    if (!r->seen_root && sioc__xml_has(p, len, i, "<!DOCTYPE"))
-                        return sioc__xml_fail(r, SIOC_ERR_UNSUPPORTED, i);
-                    return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-                }
-                e = sioc__xml_comment(p, len, i);
-            } else {
-                if (p[i + 1] == '/' || r->seen_root) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-                return sioc__xml_start_tag(r, t);
-            }
-            if (e == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-            r->pos = e;
-            continue;
+        if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') break;
+        /* The declaration opens the document (after a BOM): a prolog run never stops at "<?", so before the root
+           and a declaration, i <= 3 is the start. */
+        if (prolog && !r->seen_root && !stage && i <= 3 && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len &&
+            sioc__xml_ws(p[i + 5])) {
+            decl = 1;
+            break;
         }
-        if (p[i] == '<' && i + 1 < len && p[i + 1] == '/') return sioc__xml_end_tag(r, t);
-        if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') return sioc__xml_start_tag(r, t);
-        e = i;
-        res = sioc__xml_run(p, len, &e, NULL);
-        if (res != SIOC_OK) return sioc__xml_fail(r, res, e);
-        if (e == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* a '<' as the last byte */
-        t->kind = SIOC_XML_TEXT;
-        t->depth = r->depth;
-        t->raw = sioc_str_n(p + i, e - i);
+        res = sioc__xml_run(p, len, &e, NULL, prolog ? SIOC__XML_MISC | (r->seen_root ? 0 : SIOC__XML_HEAD) : 0);
+        if (res != SIOC_OK) goto fail;
+        res = SIOC_ERR_PARSE;
+        if (e == i) goto fail; /* a '<' as the last byte */
         r->pos = e;
-        return SIOC_OK;
+        if (!prolog) {
+            kind = SIOC_XML_TEXT;
+            t->raw = sioc_str_n(p + i, e - i);
+            goto emit;
+        }
     }
+    end = p[i + 1] == '/';
+    if (prolog && (end || r->seen_root)) goto fail; /* one root element */
+    i += 1 + (size_t)(end | decl);
+    e = i;
+    n1 = sioc__xml_name(p, len, i);
+    if (n1 == i) goto fail;
+    t->name = sioc_str_n(p + i, n1 - i);
+    i = n1;
+    for (;;) {
+        e = i;
+        n1 = sioc__xml_attr_name(p, len, &e);
+        if (n1 == e) break;
+        n0 = e;
+        if (end) goto fail;
+        if (!decl) {
+            /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
+            if (na == SIOC_XML_MAX_ATTRS) {
+                res = SIOC_ERR_LIMIT;
+                goto fail;
+            }
+            for (k = 0; k < na; k++)
+                if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) goto fail;
+            an[na] = p + n0;
+            al[na++] = n1 - n0;
+        }
+        e = i = n1;
+        if (!sioc__xml_value(p, len, &e, &v0)) goto fail;
+        if (decl) { /* version, then optionally encoding and standalone, in that order */
+            w = sioc__xml_pick(p + n0, n1 - n0, "version\0encoding\0standalone\0");
+            if (w < stage || w > 2 * stage) { /* also w < 0: another name */
+                e = n0;
+                goto fail;
+            }
+            stage = w + 1;
+            res = sioc__xml_decl_value(p, v0, e - 1, w, &k);
+            if (res != SIOC_OK) {
+                e = k;
+                goto fail;
+            }
+            res = SIOC_ERR_PARSE;
+        }
+        if (na == 1) a0 = n0;
+        i = a1 = e;
+    }
+    i = e;
+    k = i + (size_t)(i < len && p[i] == "/?"[decl] && !end); /* where '>' must be */
+    /* a declaration ends with "?>" and holds a version */
+    if (k >= len || p[k] != '>' || k - i < (size_t)decl || decl > stage) goto fail;
+    if (decl) {
+        r->pos = k + 1;
+        decl = 0;
+        t->name = t->local;
+        goto again;
+    }
+    t->empty = (uint8_t)(k - i);
+    i = e = r->pos;
+    t->raw = sioc_str_n(p + i, k + 1 - i);
+    if (end) {
+        /* "Element Type Match": the innermost open element */
+        if (r->depth == 0 || !sioc_str_eq(sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]), t->name))
+            goto fail;
+    } else {
+        if (r->depth >= SIOC_MAX_XML_DEPTH) {
+            res = SIOC_ERR_LIMIT;
+            goto fail;
+        }
+        r->open[r->depth] = t->name.ptr;
+        r->open_len[r->depth++] = t->name.len;
+        if (!r->content) r->seen_root = 1;
+        r->pending_end = t->empty;
+        t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + k + 1, 0);
+        kind = SIOC_XML_START;
+    }
+    r->pos = k + 1;
+emit:
+    t->kind = kind;
+    t->depth = r->depth;
+    t->local = sioc__xml_local(t->name);
+    if (kind == SIOC_XML_END) r->depth--;
+    return SIOC_OK;
+fail:
+    return sioc__xml_fail(r, res, e);
 }
 
-/* Shared by find and find_in: the reader is positioned at the start; scans to the end whatever it finds. */
+/* The first element, in document order, whose path from the top matches the nseg segments (a NULL segment
+   matches any name): its name, attributes and content in *out. Scans to the end (first = 0: find, and so proves the
+   whole input well-formed) or stops at that element's end (first = 1: the iterator, whose input is checked). */
+static sioc_result sioc__xml_match(sioc_xml_reader *r, const char *const *seg, const size_t *seg_len, size_t nseg,
+                                   int first, sioc_xml_elem *out) {
+    uint32_t m = 0; /* leading path segments matched by the currently open elements */
+    int found = 0;
+    sioc_xml_token t;
+    sioc_result res;
+    out->content.ptr = NULL;
+    while ((res = sioc_xml_next(r, &t)) == SIOC_OK && t.kind != SIOC_XML_EOF) {
+        if (found) continue; /* keep checking the rest */
+        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg &&
+            (!seg[m] || sioc__xml_seg_match(&t, seg[m], seg_len[m]))) {
+            if (++m == nseg) {
+                out->name = t.name;
+                out->attrs = t.attrs;
+                out->content.ptr = t.raw.ptr + t.raw.len;
+            }
+        } else if (t.kind == SIOC_XML_END && t.depth == m) {
+            if (out->content.ptr) { /* the end of the element found: m == nseg here */
+                out->content.len = (size_t)(t.raw.ptr - out->content.ptr);
+                if (first) return SIOC_OK;
+                found = 1;
+            }
+            m--;
+        }
+    }
+    return res != SIOC_OK ? res : found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* Shared by find and find_in: the reader is positioned at the start. */
 static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str *out) {
     const char *seg[SIOC_MAX_XML_DEPTH];
     size_t seg_len[SIOC_MAX_XML_DEPTH];
     size_t nseg = 0;
-    uint32_t m = 0; /* leading path segments matched by the currently open elements */
-    const char *s = path, *content = NULL;
-    int found = 0;
+    const char *s = path;
+    sioc_xml_elem e;
+    sioc_result res;
     if (!out) return SIOC_ERR_ARG;
     *out = sioc_str_n("", 0);
     if (!path) return SIOC_ERR_ARG;
@@ -7588,27 +7537,9 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
         if (!*q) break;
         s = q + 1;
     }
-    for (;;) {
-        sioc_xml_token t;
-        sioc_result res = sioc_xml_next(r, &t);
-        if (res != SIOC_OK) {
-            *out = sioc_str_n("", 0);
-            return res;
-        }
-        if (t.kind == SIOC_XML_EOF) break;
-        if (found) continue; /* keep checking the rest */
-        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg && sioc__xml_seg_match(t.name, seg[m], seg_len[m])) {
-            m++;
-            if (m == nseg) content = t.raw.ptr + t.raw.len;
-        } else if (t.kind == SIOC_XML_END && t.depth == m) {
-            if (content) { /* the end of the element found: m == nseg here */
-                *out = sioc_str_n(content, (size_t)(t.raw.ptr - content));
-                found = 1;
-            }
-            m--;
-        }
-    }
-    return found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+    res = sioc__xml_match(r, seg, seg_len, nseg, 0, &e);
+    if (res == SIOC_OK) *out = e.content;
+    return res;
 }
 
 SIOC_API sioc_result sioc_xml_find(const char *xml, size_t len, const char *path, sioc_str *out) {
@@ -7638,25 +7569,10 @@ SIOC_API sioc_result sioc_xml_iter_init(sioc_xml_iter *it, sioc_str content, con
 }
 
 SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
-    const char *content = NULL;
-    sioc_str name = sioc_str_n("", 0), attrs = name;
-    for (;;) {
-        sioc_xml_token t;
-        if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
-        if (t.depth != 1) continue;
-        if (t.kind == SIOC_XML_START && (!it->name || sioc__xml_seg_match(t.name, it->name, it->name_len))) {
-            content = t.raw.ptr + t.raw.len;
-            name = t.name;
-            attrs = t.attrs;
-        } else if (t.kind == SIOC_XML_END && content) {
-            if (out) {
-                out->name = name;
-                out->attrs = attrs;
-                out->content = sioc_str_n(content, (size_t)(t.raw.ptr - content));
-            }
-            return 1;
-        }
-    }
+    sioc_xml_elem e;
+    if (sioc__xml_match(&it->r, &it->name, &it->name_len, 1, 1, &e) != SIOC_OK) return 0;
+    if (out) *out = e;
+    return 1;
 }
 
 SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *out_len) {
@@ -7664,15 +7580,16 @@ SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *
     size_t pos = 0;
     sioc_result res;
     const char *p = raw.ptr ? raw.ptr : "";
+    int c;
     if (out_len) *out_len = 0;
     if (!raw.ptr && raw.len) return SIOC_ERR_ARG;
     s.data = out;
     s.cap = out ? cap : 0;
     s.len = 0;
-    res = sioc__xml_run(p, raw.len, &pos, &s);
+    res = sioc__xml_run(p, raw.len, &pos, &s, 0);
     if (res != SIOC_OK) return res;
     if (pos < raw.len) { /* stopped at '<': a child element's tag, or a stray '<' */
-        int c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
+        c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
         return (c == '/' || c == '_' || c >= 0x80 || sioc__xml_alpha(c)) ? SIOC_ERR_TYPE : SIOC_ERR_PARSE;
     }
     if (out_len) *out_len = s.len;
@@ -8058,11 +7975,11 @@ fail:
 
 SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     /* socket.io-parser RESERVED_EVENTS (client and server side, and Node's EventEmitter internals). */
-    static const char *const reserved[6] = {"connect",       "connect_error", "disconnect",
-                                            "disconnecting", "newListener",   "removeListener"};
-    size_t i;
-    for (i = 0; i < SIOC__COUNT(reserved); i++)
-        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0) return 1;
+    static const char reserved[] = "connect\0connect_error\0disconnect\0disconnecting\0newListener\0removeListener";
+    const char *p = reserved;
+    int i;
+    for (i = 0; i < 6; i++, p += strlen(p) + 1)
+        if (strlen(p) == len && memcmp(p, name, len) == 0) return 1;
     return 0;
 }
 
@@ -8790,42 +8707,18 @@ SIOC_API size_t sioc_msg_type_text(int type, char *out) {
 
 /* ---- lists ---- */
 
-/* The str item at p (at most avail bytes): its view, and the bytes it takes; 0 when it is not a complete str
-   (never the case in a decoded message, whose lists were validated; this guards hand-made lists). */
-static size_t sioc__msg_str_at(const uint8_t *p, size_t avail, sioc_str *out) {
-    size_t h, n;
-    if (avail == 0) return 0;
-    if ((p[0] & 0xe0) == 0xa0) {
-        h = 1;
-        n = p[0] & 0x1f;
-    } else if (p[0] == 0xd9 && avail >= 2) {
-        h = 2;
-        n = p[1];
-    } else if (p[0] == 0xda && avail >= 3) {
-        h = 3;
-        n = sioc__load_be16(p + 1);
-    } else if (p[0] == 0xdb && avail >= 5) {
-        h = 5;
-        n = sioc__load_be32(p + 1);
-    } else {
-        return 0;
-    }
-    if (n > avail - h) return 0;
-    out->ptr = (const char *)p + h;
-    out->len = n;
-    return h + n;
-}
-
+/* A list's next str (the lists of a decoded message were validated; a hand-made list ends at its first item that
+   is not a complete str). */
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out) {
-    size_t used;
+    sioc_msgpack_reader r;
     if (it->count == 0) return 0;
-    used = sioc__msg_str_at(it->data, it->len, out);
-    if (used == 0) {
+    sioc_msgpack_reader_init(&r, it->data, it->len);
+    if (sioc_msgpack_read_str(&r, out) != SIOC_OK) {
         it->count = 0;
         return 0;
     }
-    it->data += used;
-    it->len -= used;
+    it->data += r.pos;
+    it->len -= r.pos;
     it->count--;
     return 1;
 }
@@ -8929,33 +8822,35 @@ static int sioc__msg_f64_ms(double f, uint64_t *out) {
     return 1;
 }
 
+/* The flag names in bit order (SIOC_MSG_FLAG_VOLATILE is bit 0, ... SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE bit 3). */
+static const char *sioc__msg_flag_name(unsigned bit_index) {
+    static const char names[] = "volatile\0compress\0timeout\0expectSingleResponse";
+    const char *p = names;
+    while (bit_index--) p += strlen(p) + 1;
+    return p;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
-    sioc_msgpack_item k, v;
+    sioc_msgpack_item v;
     uint32_t n, i;
     memset(fl, 0, sizeof *fl);
     if (sioc_msgpack_read_map(&t, &n) != SIOC_OK) return; /* nil: {} */
     fl->raw = sioc__msg_raw(r);
     for (i = 0; i < n; i++) {
-        unsigned bit = 0;
-        if (sioc_msgpack_read(&t, &k) != SIOC_OK) return;
-        if (k.type == SIOC_MSGPACK_STR) {
-            if (k.len == 8 && memcmp(k.data, "volatile", 8) == 0)
-                bit = SIOC_MSG_FLAG_VOLATILE;
-            else if (k.len == 8 && memcmp(k.data, "compress", 8) == 0)
-                bit = SIOC_MSG_FLAG_COMPRESS;
-            else if (k.len == 7 && memcmp(k.data, "timeout", 7) == 0)
-                bit = SIOC_MSG_FLAG_TIMEOUT;
-            else if (k.len == 20 && memcmp(k.data, "expectSingleResponse", 20) == 0)
-                bit = SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE;
-        }
-        if (bit == 0) { /* unknown flag, or a container key: skip the value (keys are checked) */
-            if (k.type == SIOC_MSGPACK_ARRAY || k.type == SIOC_MSGPACK_MAP) return; /* not reachable: check */
-            if (sioc_msgpack_skip(&t) != SIOC_OK) return;
-            continue;
+        unsigned bit = 0, k;
+        sioc_str key;
+        if (sioc_msgpack_read_str(&t, &key) == SIOC_OK) {
+            for (k = 0; k < 4; k++) {
+                const char *name = sioc__msg_flag_name(k);
+                if (key.len == strlen(name) && memcmp(key.ptr, name, key.len) == 0) bit = 1u << k;
+            }
+        } else if (sioc_msgpack_skip(&t) != SIOC_OK) { /* an integer key: checked msgpack has no other */
+            return;
         }
         if (sioc_msgpack_peek(&t, &v) != SIOC_OK || sioc_msgpack_skip(&t) != SIOC_OK) return;
+        if (bit == 0) continue; /* an unknown flag */
         fl->present &= ~bit;
         fl->values &= ~bit;
         if (bit == SIOC_MSG_FLAG_TIMEOUT) {
@@ -9202,24 +9097,23 @@ static void sioc__msg_write_list(sioc_msgpack_writer *w, sioc_msg_list l) {
 }
 
 static void sioc__msg_write_flags(sioc_msgpack_writer *w, const sioc_msg_flags *f) {
-    static const unsigned order[4] = {SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE, SIOC_MSG_FLAG_VOLATILE,
-                                      SIOC_MSG_FLAG_COMPRESS, SIOC_MSG_FLAG_TIMEOUT};
-    static const char *const names[4] = {"expectSingleResponse", "volatile", "compress", "timeout"};
+    static const uint8_t order[4] = {3, 0, 1, 2}; /* bit indexes in Node's key order */
     uint32_t n = 0;
     int i;
     if (f->raw.ptr) {
         sioc_msgpack_write_raw(w, f->raw.ptr, f->raw.len);
         return;
     }
-    for (i = 0; i < 4; i++) n += (f->present & order[i]) ? 1u : 0u;
+    for (i = 0; i < 4; i++) n += (f->present >> i) & 1u;
     sioc_msgpack_write_map(w, n);
     for (i = 0; i < 4; i++) {
-        if (!(f->present & order[i])) continue;
-        sioc__msg_key(w, names[i]);
-        if (order[i] == SIOC_MSG_FLAG_TIMEOUT)
+        unsigned bit = 1u << order[i];
+        if (!(f->present & bit)) continue;
+        sioc__msg_key(w, sioc__msg_flag_name(order[i]));
+        if (bit == SIOC_MSG_FLAG_TIMEOUT)
             sioc_msgpack_write_uint(w, f->timeout_ms);
         else
-            sioc_msgpack_write_bool(w, (f->values & order[i]) != 0);
+            sioc_msgpack_write_bool(w, (f->values & bit) != 0);
     }
 }
 
@@ -9470,49 +9364,51 @@ static int sioc__sel_next(sioc__sel_names *s, sioc_str *out) {
     return sioc_msg_list_next_str(&s->list, out);
 }
 
-static int32_t sioc__sel_find(const sioc_select_table *t, sioc_str name) {
+/* The room a name selects, or NULL (unknown, or an index the table does not hold). */
+static const sioc_select_room *sioc__sel_room(const sioc_select_table *t, sioc_str name) {
+    int32_t r = -1;
     uint32_t i;
-    if (t->find_room) return t->find_room(t->user, name);
-    for (i = 0; i < t->n_rooms; i++)
-        if (sioc_str_eq(t->rooms[i].name, name)) return (int32_t)i;
-    return -1;
+    if (t->find_room)
+        r = t->find_room(t->user, name);
+    else
+        for (i = 0; i < t->n_rooms && r < 0; i++)
+            if (sioc_str_eq(t->rooms[i].name, name)) r = (int32_t)i;
+    return r < 0 || (uint32_t)r >= t->n_rooms ? NULL : &t->rooms[r];
 }
 
 #define SIOC__SEL_EXCLUDED 1u
 #define SIOC__SEL_SEEN 2u
 
-static sioc_result sioc__sel_run(const sioc_select_table *t, sioc__sel_names rooms, sioc__sel_names except,
+/* Pass 0 marks the sockets of the except rooms; pass 1 selects those of the rooms (when rooms are named), in room
+   then join order, each once; without rooms every connected socket not excluded goes, in slot order. */
+static sioc_result sioc__sel_run(const sioc_select_table *t, sioc__sel_names *rooms, sioc__sel_names *except,
                                  int has_rooms, uint8_t *scratch, uint32_t *out, size_t cap, size_t *out_n) {
     size_t n = 0;
     uint32_t i, k;
+    int pass;
     sioc_str name;
     if (t->n_sockets) memset(scratch, 0, t->n_sockets);
-    while (sioc__sel_next(&except, &name)) {
-        int32_t r = sioc__sel_find(t, name);
-        if (r < 0 || (uint32_t)r >= t->n_rooms) continue;
-        for (k = 0; k < t->rooms[r].n_members; k++) {
-            uint32_t sid = t->rooms[r].members[k];
-            if (sid < t->n_sockets) scratch[sid] |= SIOC__SEL_EXCLUDED;
-        }
-    }
-    if (has_rooms) {
-        while (sioc__sel_next(&rooms, &name)) {
-            int32_t r = sioc__sel_find(t, name);
-            if (r < 0 || (uint32_t)r >= t->n_rooms) continue;
-            for (k = 0; k < t->rooms[r].n_members; k++) {
-                uint32_t sid = t->rooms[r].members[k];
-                if (sid >= t->n_sockets || scratch[sid] || (t->connected && !t->connected[sid])) continue;
-                scratch[sid] |= SIOC__SEL_SEEN;
-                if (n < cap) out[n] = sid;
-                n++;
+    for (pass = 0; pass < 2; pass++) {
+        sioc__sel_names *l = pass ? rooms : except;
+        while ((pass == 0 || has_rooms) && sioc__sel_next(l, &name)) {
+            const sioc_select_room *r = sioc__sel_room(t, name);
+            for (k = 0; r && k < r->n_members; k++) {
+                uint32_t sid = r->members[k];
+                if (sid >= t->n_sockets) continue;
+                if (pass == 0) {
+                    scratch[sid] |= SIOC__SEL_EXCLUDED;
+                } else if (!scratch[sid] && (!t->connected || t->connected[sid])) {
+                    scratch[sid] |= SIOC__SEL_SEEN;
+                    if (n < cap) out[n] = sid;
+                    n++;
+                }
             }
         }
-    } else {
-        for (i = 0; i < t->n_sockets; i++) {
-            if (scratch[i] || (t->connected && !t->connected[i])) continue;
-            if (n < cap) out[n] = i;
-            n++;
-        }
+    }
+    for (i = 0; !has_rooms && i < t->n_sockets; i++) {
+        if (scratch[i] || (t->connected && !t->connected[i])) continue;
+        if (n < cap) out[n] = i;
+        n++;
     }
     *out_n = n;
     return n > cap ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK;
@@ -9525,7 +9421,7 @@ SIOC_API sioc_result sioc_select_sockets(const sioc_select_table *t, const sioc_
     memset(&except, 0, sizeof except);
     rooms.list = opts->rooms;
     except.list = opts->except;
-    return sioc__sel_run(t, rooms, except, opts->rooms.count > 0, scratch, out, cap, out_n);
+    return sioc__sel_run(t, &rooms, &except, opts->rooms.count > 0, scratch, out, cap, out_n);
 }
 
 SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const sioc_msg_opts_desc *opts,
@@ -9538,7 +9434,7 @@ SIOC_API sioc_result sioc_select_sockets_desc(const sioc_select_table *t, const 
     rooms.n = opts->rooms ? opts->n_rooms : 0;
     except.arr = opts->except;
     except.n = opts->except ? opts->n_except : 0;
-    return sioc__sel_run(t, rooms, except, rooms.n > 0, scratch, out, cap, out_n);
+    return sioc__sel_run(t, &rooms, &except, rooms.n > 0, scratch, out, cap, out_n);
 }
 /* ---- src/cluster.c ---- */
 /* ---- cluster.c: the node state machine (docs/PROTOCOL.md §4-§8, §10) ---- */
@@ -9684,8 +9580,9 @@ static int sioc__node_name_ok(sioc_str s) {
 
 /* ---- logging ---- */
 
-static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *what, sioc_str detail, sioc_result r) {
 #if SIOC_ENABLE_LOG
+#define SIOC__NODE_LOG(n, lv, what, detail, r) sioc__node_log(n, lv, what, detail, r)
+static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *what, sioc_str detail, sioc_result r) {
     char line[192];
     sioc_buf b;
     if (!n->p_desc.logger.fn || lv > n->p_desc.logger.max_level) return;
@@ -9704,10 +9601,10 @@ static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *wh
     }
     line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
     n->p_desc.logger.fn(n->p_desc.logger.user, lv, line);
-#else
-    (void)n, (void)lv, (void)what, (void)detail, (void)r;
-#endif
 }
+#else /* nothing evaluated: the detail's helpers (type names, string views) would stay linked */
+#define SIOC__NODE_LOG(n, lv, what, detail, r) ((void)0)
+#endif
 
 /* ---- hashing and the two name indexes (open addressing, linear probing, backward-shift deletion) ---- */
 
@@ -9785,36 +9682,47 @@ static void sioc__node_idx_remove(sioc_node *n, int kind, uint32_t slot) {
 
 /* ---- desc and memory ---- */
 
+/* The defaults of the sixteen uint32_t settings from heartbeat_interval_ms to max_message_size, in that order:
+   base + per_socket * max_sockets (resolved before the settings that scale with it). */
+typedef char sioc__node_desc_run[offsetof(sioc_node_desc, max_message_size) -
+                                         offsetof(sioc_node_desc, heartbeat_interval_ms) ==
+                                     15 * sizeof(uint32_t)
+                                 ? 1
+                                 : -1];
+
 SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
+    static const uint32_t base[16] = {5000, 10000, 5000, 8, 256, 64, 64, 32, 32, 64, SIOC_SIO_MAX_ATTACHMENTS, 256,
+                                      16384, 278528, 2 * 278528, 262144};
+    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
+    static const uint8_t per_socket[16] = {0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 64, 0};
     sioc_node_desc d;
+    uint8_t *f;
+    unsigned i;
     if (desc)
         d = *desc;
     else
         memset(&d, 0, sizeof d);
-    if (!d.heartbeat_interval_ms) d.heartbeat_interval_ms = 5000;
-    if (!d.heartbeat_timeout_ms) d.heartbeat_timeout_ms = 10000;
-    if (!d.request_timeout_ms) d.request_timeout_ms = 5000;
-    if (!d.max_namespaces) d.max_namespaces = 8;
-    if (!d.max_sockets) d.max_sockets = 256;
-    if (!d.max_rooms) d.max_rooms = 2 * d.max_sockets + 64;
-    if (!d.max_memberships) d.max_memberships = 4 * d.max_sockets + 64;
-    if (!d.max_peers) d.max_peers = 32;
-    if (!d.max_requests) d.max_requests = 32;
-    if (!d.max_acks) d.max_acks = 64;
-    if (!d.max_attachments) d.max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
-    if (!d.max_ack_tokens) d.max_ack_tokens = 256;
-    if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
-    if (!d.out_queue_size) d.out_queue_size = 278528;
-    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
-    if (!d.event_queue_size) d.event_queue_size = 2 * 278528 + 64 * d.max_sockets;
-    if (!d.max_message_size) d.max_message_size = 262144;
+    f = (uint8_t *)&d + offsetof(sioc_node_desc, heartbeat_interval_ms);
+    for (i = 0; i < 16; i++, f += sizeof(uint32_t)) {
+        uint32_t v;
+        memcpy(&v, f, sizeof v);
+        if (v) continue;
+        v = base[i] + per_socket[i] * d.max_sockets;
+        memcpy(f, &v, sizeof v);
+    }
     return d;
 }
 
 /* Carve the block: each array 16-aligned. With mem NULL only the size is computed. */
+enum {
+    SIOC__L_NS, SIOC__L_PEERS, SIOC__L_SOCKS, SIOC__L_MEMBER, SIOC__L_ROOMS, SIOC__L_MSHIPS, SIOC__L_ROOM_IDX,
+    SIOC__L_SOCK_IDX, SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE, SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
+    SIOC__L_SEL_MEMBERS, SIOC__L_SEL_OUT, SIOC__L_SEL_SCRATCH, SIOC__L_ATT, SIOC__L_TOKS, SIOC__L_SCRATCH,
+    SIOC__L_OUT, SIOC__L_EV, SIOC__L_COUNT
+};
+
 typedef struct sioc__node_layout {
-    size_t ns, peers, socks, member, rooms, mships, room_idx, sock_idx, reqs, req_hash, req_state, acks;
-    size_t sel_rooms, sel_members, sel_out, sel_scratch, att, toks, scratch, out, ev, total;
+    size_t off[SIOC__L_COUNT], total;
     uint32_t room_mask, sock_mask, req_cap;
 } sioc__node_layout;
 
@@ -9824,8 +9732,52 @@ static uint32_t sioc__node_pow2(uint32_t v) {
     return p;
 }
 
+/* Each array holds a * b items of `unit` bytes; a and b name a count: below SIOC__LC_DESC one of the derived
+   counts, else the offset of a uint32_t field of sioc_node_desc. */
+#define SIOC__LC_ONE 0
+#define SIOC__LC_ROOM_IDX 1
+#define SIOC__LC_SOCK_IDX 2
+#define SIOC__LC_REQ_CAP 3
+#define SIOC__LC_DESC 4
+#define SIOC__LD(f) (uint8_t) offsetof(sioc_node_desc, f)
+typedef struct sioc__node_array {
+    uint8_t a, b;
+    uint16_t unit;
+} sioc__node_array;
+/* The units fit 16 bits for any SIOC_NODE_NAME_MAX (<= 255: names travel as str8), SIOC_NODE_ID_MAX and
+   SIOC_NODE_SOCKET_ACKS a device would set. */
+typedef char sioc__node_units_fit[sizeof(struct sioc__node_sock) < 65536 && sizeof(struct sioc__node_ack) < 65536 &&
+                                          sizeof(struct sioc__node_peer) < 65536 &&
+                                          offsetof(sioc_node_desc, max_message_size) < 256
+                                      ? 1
+                                      : -1];
+
 static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
+    static const sioc__node_array arrays[SIOC__L_COUNT] = {
+        {SIOC__LC_ONE, SIOC__LD(max_namespaces), sizeof(struct sioc__node_ns)},
+        {SIOC__LD(max_namespaces), SIOC__LD(max_peers), sizeof(struct sioc__node_peer)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), sizeof(struct sioc__node_sock)},
+        {SIOC__LD(max_namespaces), SIOC__LD(max_sockets), 1},
+        {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(struct sioc__node_room)},
+        {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(struct sioc__node_mship)},
+        {SIOC__LC_ONE, SIOC__LC_ROOM_IDX, sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LC_SOCK_IDX, sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_requests), sizeof(struct sioc__node_req)},
+        {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, sizeof(uint64_t)},
+        {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, 1},
+        {SIOC__LC_ONE, SIOC__LD(max_acks), sizeof(struct sioc__node_ack)},
+        {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(sioc_select_room)},
+        {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), 1},
+        {SIOC__LC_ONE, SIOC__LD(max_attachments), sizeof(sioc_bytes)},
+        {SIOC__LC_ONE, SIOC__LD(max_ack_tokens), sizeof(sioc_json_tok)},
+        {SIOC__LC_ONE, SIOC__LD(ack_scratch_size), 1},
+        {SIOC__LC_ONE, SIOC__LD(out_queue_size), 1},
+        {SIOC__LC_ONE, SIOC__LD(event_queue_size), 1}};
+    uint32_t derived[SIOC__LC_DESC];
     uint64_t off = 0; /* 64-bit: with the bounds below nothing wraps, and the total is checked against size_t */
+    unsigned i, k;
     /* Keep every count far from overflow on 32-bit targets; these are tables, not buffers. */
     if (d->max_namespaces > 0xfff0u || d->max_sockets > 0x100000u || d->max_rooms > 0x400000u ||
         d->max_memberships > 0x1000000u || d->max_peers > 0x1000u || d->max_requests > 0x1000u ||
@@ -9835,37 +9787,29 @@ static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
     L->room_mask = sioc__node_pow2(2 * d->max_rooms) - 1;
     L->sock_mask = sioc__node_pow2(2 * d->max_sockets) - 1;
     L->req_cap = d->max_peers + 8;
-#define SIOC__PLAN(field, bytes)                     \
-    do {                                             \
-        L->field = (size_t)off;                      \
-        off += ((uint64_t)(bytes) + 15u) & ~(uint64_t)15u; \
-    } while (0)
-    SIOC__PLAN(ns, (uint64_t)d->max_namespaces * sizeof(struct sioc__node_ns));
-    SIOC__PLAN(peers, (uint64_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
-    SIOC__PLAN(socks, (uint64_t)d->max_sockets * sizeof(struct sioc__node_sock));
-    SIOC__PLAN(member, (uint64_t)d->max_namespaces * d->max_sockets);
-    SIOC__PLAN(rooms, (uint64_t)d->max_rooms * sizeof(struct sioc__node_room));
-    SIOC__PLAN(mships, (uint64_t)d->max_memberships * sizeof(struct sioc__node_mship));
-    SIOC__PLAN(room_idx, ((uint64_t)L->room_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(sock_idx, ((uint64_t)L->sock_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(reqs, (uint64_t)d->max_requests * sizeof(struct sioc__node_req));
-    SIOC__PLAN(req_hash, (uint64_t)d->max_requests * L->req_cap * sizeof(uint64_t));
-    SIOC__PLAN(req_state, (uint64_t)d->max_requests * L->req_cap);
-    SIOC__PLAN(acks, (uint64_t)d->max_acks * sizeof(struct sioc__node_ack));
-    SIOC__PLAN(sel_rooms, (uint64_t)d->max_rooms * sizeof(sioc_select_room));
-    SIOC__PLAN(sel_members, (uint64_t)d->max_memberships * sizeof(uint32_t));
-    SIOC__PLAN(sel_out, (uint64_t)d->max_sockets * sizeof(uint32_t));
-    SIOC__PLAN(sel_scratch, d->max_sockets);
-    SIOC__PLAN(att, (uint64_t)d->max_attachments * sizeof(sioc_bytes));
-    SIOC__PLAN(toks, (uint64_t)d->max_ack_tokens * sizeof(sioc_json_tok));
-    SIOC__PLAN(scratch, d->ack_scratch_size);
-    SIOC__PLAN(out, d->out_queue_size);
-    SIOC__PLAN(ev, d->event_queue_size);
-#undef SIOC__PLAN
+    derived[SIOC__LC_ONE] = 1;
+    derived[SIOC__LC_ROOM_IDX] = L->room_mask + 1;
+    derived[SIOC__LC_SOCK_IDX] = L->sock_mask + 1;
+    derived[SIOC__LC_REQ_CAP] = L->req_cap;
+    for (i = 0; i < SIOC__L_COUNT; i++) {
+        uint64_t bytes = arrays[i].unit;
+        for (k = 0; k < 2; k++) {
+            unsigned c = k ? arrays[i].b : arrays[i].a;
+            uint32_t v;
+            if (c < SIOC__LC_DESC)
+                v = derived[c];
+            else
+                memcpy(&v, (const char *)d + c, sizeof v);
+            bytes *= v;
+        }
+        L->off[i] = (size_t)off;
+        off += (bytes + 15u) & ~(uint64_t)15u;
+    }
     if (off > (uint64_t)(SIZE_MAX / 2)) return 0;
     L->total = (size_t)off;
     return 1;
 }
+#undef SIOC__LD
 
 SIOC_API size_t sioc_node_heap_size(const sioc_node_desc *desc) {
     sioc_node_desc d = sioc_node_desc_resolved(desc);
@@ -9900,41 +9844,44 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
     n->p_mem_size = L.total;
     n->p_owns_mem = owns;
     m = (uint8_t *)mem;
-    memset(m, 0, L.out); /* the tables; the two queues (at the end) need no clearing */
-    n->p_ns = (struct sioc__node_ns *)(void *)(m + L.ns);
-    n->p_peers = (struct sioc__node_peer *)(void *)(m + L.peers);
-    n->p_socks = (struct sioc__node_sock *)(void *)(m + L.socks);
-    n->p_member = m + L.member;
-    n->p_rooms = (struct sioc__node_room *)(void *)(m + L.rooms);
-    n->p_mships = (struct sioc__node_mship *)(void *)(m + L.mships);
-    n->p_room_index = (uint32_t *)(void *)(m + L.room_idx);
-    n->p_sock_index = (uint32_t *)(void *)(m + L.sock_idx);
+    memset(m, 0, L.off[SIOC__L_OUT]); /* the tables; the two queues (at the end) need no clearing */
+    n->p_ns = (struct sioc__node_ns *)(void *)(m + L.off[SIOC__L_NS]);
+    n->p_peers = (struct sioc__node_peer *)(void *)(m + L.off[SIOC__L_PEERS]);
+    n->p_socks = (struct sioc__node_sock *)(void *)(m + L.off[SIOC__L_SOCKS]);
+    n->p_member = m + L.off[SIOC__L_MEMBER];
+    n->p_rooms = (struct sioc__node_room *)(void *)(m + L.off[SIOC__L_ROOMS]);
+    n->p_mships = (struct sioc__node_mship *)(void *)(m + L.off[SIOC__L_MSHIPS]);
+    n->p_room_index = (uint32_t *)(void *)(m + L.off[SIOC__L_ROOM_IDX]);
+    n->p_sock_index = (uint32_t *)(void *)(m + L.off[SIOC__L_SOCK_IDX]);
     n->p_room_mask = L.room_mask;
     n->p_sock_mask = L.sock_mask;
-    n->p_reqs = (struct sioc__node_req *)(void *)(m + L.reqs);
-    n->p_req_hash = (uint64_t *)(void *)(m + L.req_hash);
-    n->p_req_state = m + L.req_state;
+    n->p_reqs = (struct sioc__node_req *)(void *)(m + L.off[SIOC__L_REQS]);
+    n->p_req_hash = (uint64_t *)(void *)(m + L.off[SIOC__L_REQ_HASH]);
+    n->p_req_state = m + L.off[SIOC__L_REQ_STATE];
     n->p_req_cap = L.req_cap;
-    n->p_acks = (struct sioc__node_ack *)(void *)(m + L.acks);
-    n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.sel_rooms);
-    n->p_sel_members = (uint32_t *)(void *)(m + L.sel_members);
-    n->p_sel_out = (uint32_t *)(void *)(m + L.sel_out);
-    n->p_sel_scratch = m + L.sel_scratch;
-    n->p_att = (sioc_bytes *)(void *)(m + L.att);
-    n->p_toks = (sioc_json_tok *)(void *)(m + L.toks);
-    n->p_scratch = m + L.scratch;
-    sioc_bq_init(&n->p_out, m + L.out, d.out_queue_size);
-    sioc_bq_init(&n->p_ev, m + L.ev, d.event_queue_size);
+    n->p_acks = (struct sioc__node_ack *)(void *)(m + L.off[SIOC__L_ACKS]);
+    n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.off[SIOC__L_SEL_ROOMS]);
+    n->p_sel_members = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_MEMBERS]);
+    n->p_sel_out = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_OUT]);
+    n->p_sel_scratch = m + L.off[SIOC__L_SEL_SCRATCH];
+    n->p_att = (sioc_bytes *)(void *)(m + L.off[SIOC__L_ATT]);
+    n->p_toks = (sioc_json_tok *)(void *)(m + L.off[SIOC__L_TOKS]);
+    n->p_scratch = m + L.off[SIOC__L_SCRATCH];
+    sioc_bq_init(&n->p_out, m + L.off[SIOC__L_OUT], d.out_queue_size);
+    sioc_bq_init(&n->p_ev, m + L.off[SIOC__L_EV], d.event_queue_size);
     for (i = 0; i < d.max_namespaces; i++) {
         n->p_ns[i].peers = n->p_peers + (size_t)i * d.max_peers;
         n->p_ns[i].member = n->p_member + (size_t)i * d.max_sockets;
     }
-    for (i = 0; i < d.max_requests; i++) {
+    /* an emitter has no requests, rooms or memberships: their tables stay zero */
+    for (i = 0; i < d.max_requests && !SIOC__NODE_EMITTER(n); i++) {
         n->p_reqs[i].hash = n->p_req_hash + (size_t)i * L.req_cap;
         n->p_reqs[i].state = n->p_req_state + (size_t)i * L.req_cap;
     }
-    for (i = 0; i < d.max_rooms; i++) n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
-    for (i = 0; i < d.max_memberships; i++) n->p_mships[i].rnext = i + 1 < d.max_memberships ? i + 1 : SIOC__NIL;
+    for (i = 0; i < d.max_rooms && !SIOC__NODE_EMITTER(n); i++)
+        n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
+    for (i = 0; i < d.max_memberships && !SIOC__NODE_EMITTER(n); i++)
+        n->p_mships[i].rnext = i + 1 < d.max_memberships ? i + 1 : SIOC__NIL;
     n->p_room_free = 0;
     n->p_mship_free = 0;
     n->p_sel_gen = 1;
@@ -10061,7 +10008,7 @@ static sioc_result sioc__node_emit_fill(sioc_node *n, const sioc__node_erec *pro
         if (n->p_ev.head == 0 || w.len > n->p_ev.cap - (n->p_ev.tail - n->p_ev.head)) break;
     }
     n->counters.events_dropped++;
-    sioc__node_log(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
+    SIOC__NODE_LOG(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
                    SIOC_ERR_BUFFER_TOO_SMALL);
     return SIOC_ERR_BUFFER_TOO_SMALL;
 }
@@ -10631,26 +10578,24 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
 /* The handshake of a socket the application gave none: the nine keys Node sends (docs/PROTOCOL.md §3), in its order,
    with neutral values and the connection time the application gave (issued_ms). */
 static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
+    /* each key, already a msgpack fixstr, after the kind of its value: '{' an empty map, 'd' the time, 'a' "",
+       'f' false, 'i' issued, 'u' "/" */
+    static const char keys[] = "{\xa7" "headers" "d\xa4" "time" "a\xa7" "address" "f\xa7" "xdomain" "f\xa6" "secure"
+                               "i\xa6" "issued" "u\xa3" "url" "{\xa5" "query" "{\xa4" "auth";
+    const char *k = keys;
     char date[80];
+    int i;
     sioc_msgpack_write_map(w, 9);
-    sioc_msgpack_write_cstr(w, "headers");
-    sioc_msgpack_write_map(w, 0);
-    sioc_msgpack_write_cstr(w, "time");
-    sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date));
-    sioc_msgpack_write_cstr(w, "address");
-    sioc_msgpack_write_cstr(w, "");
-    sioc_msgpack_write_cstr(w, "xdomain");
-    sioc_msgpack_write_bool(w, 0);
-    sioc_msgpack_write_cstr(w, "secure");
-    sioc_msgpack_write_bool(w, 0);
-    sioc_msgpack_write_cstr(w, "issued");
-    sioc_msgpack_write_uint(w, issued_ms);
-    sioc_msgpack_write_cstr(w, "url");
-    sioc_msgpack_write_cstr(w, "/");
-    sioc_msgpack_write_cstr(w, "query");
-    sioc_msgpack_write_map(w, 0);
-    sioc_msgpack_write_cstr(w, "auth");
-    sioc_msgpack_write_map(w, 0);
+    for (i = 0; i < 9; i++, k += 2 + (k[1] & 31)) {
+        sioc_msgpack_write_raw(w, k + 1, 1 + (size_t)(k[1] & 31));
+        switch (k[0]) {
+        case '{': sioc_msgpack_write_map(w, 0); break;
+        case 'd': sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date)); break;
+        case 'f': sioc_msgpack_write_bool(w, 0); break;
+        case 'i': sioc_msgpack_write_uint(w, issued_ms); break;
+        default: sioc_msgpack_write_str(w, "/", k[0] == 'u'); break; /* "/" or "" */
+        }
+    }
 }
 
 /* One socket of a fetchSockets answer: {id, handshake, rooms, data} (docs/PROTOCOL.md §3, what sioc_msg_write_socket
@@ -10688,7 +10633,9 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     case SIOC_MSG_SOCKETS_JOIN:
     case SIOC_MSG_SOCKETS_LEAVE: sioc_msg_write_sockets_rooms(w, p->opts, p->rooms, p->n_rooms); break;
     case SIOC_MSG_DISCONNECT_SOCKETS: sioc_msg_write_disconnect_sockets(w, p->opts, p->close); break;
-    case SIOC_MSG_FETCH_SOCKETS: sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id); break;
+    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter sends none */
+        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
+        break;
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         if (!SIOC_ENABLE_RECEIVE) break;
         sioc_msg_write_fetch_sockets_response(w, *p->request_id, (uint32_t)p->n_socks);
@@ -10706,14 +10653,18 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     }
 }
 
-static const char *const sioc__node_type_text[14] = {"0", "1", "2", "3", "4", "5", "6",
-                                                     "7", "8", "9", "10", "11", "12", "13"};
+/* The SNS Message: the decimal type, a view into "0".."9" then "10".."13" in one string. */
+static sioc_str sioc__node_type_text(int type) {
+    static const char digits[] = "012345678910111213";
+    unsigned t = (unsigned)type;
+    return t < 10 ? sioc_str_n(digits + t, 1) : sioc_str_n(digits + 10 + 2 * (t - 10), 2);
+}
 
 /* Encode the message once, as the Azure body with the AWS data inside it, into the out queue. */
 static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__node_pub *p, uint64_t now) {
     const struct sioc__node_ns *s = &n->p_ns[ns];
     size_t hdr = SIOC__ALIGN8(sizeof(sioc__node_orec));
-    size_t req_len = p->requester.ptr ? p->requester.len : 0;
+    size_t req_len = SIOC_ENABLE_RECEIVE && p->requester.ptr ? p->requester.len : 0; /* answers only */
     int has_data = sioc_msg_has_data(p->type), attempt;
     sioc_result r = SIOC_OK;
     if (!n->p_out.buf) return SIOC_ERR_STATE;
@@ -10742,7 +10693,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
         total = SIOC__ALIGN8(hdr + req_len + b.len);
         if (r == SIOC_OK) {
             /* SNS counts Message + attribute names, data types and values (docs/AWS.md §7). */
-            aws = strlen(sioc__node_type_text[p->type]) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
+            aws = (p->type >= 10 ? 2u : 1u) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
             if (req_len) aws += 12 + 6 + req_len;
             if (has_data) aws += 4 + 6 + (data_end - data_start);
             if (aws > n->p_desc.max_message_size || b.len > n->p_desc.max_message_size) return SIOC_ERR_TOO_LARGE;
@@ -10763,8 +10714,9 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             sioc_bq_commit(&n->p_out, total);
             n->p_out_count++;
             n->counters.published++;
-            if (p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
-            if (!sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now; /* Q1: any message resets it */
+            if (SIOC_ENABLE_RECEIVE && p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
+            /* Q1: any message resets it (a publish-only build sends no answers) */
+            if (!SIOC_ENABLE_RECEIVE || !sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now;
             return SIOC_OK;
         }
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
@@ -10779,7 +10731,7 @@ static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__n
     sioc_result r = sioc__node_publish(n, ns, p, now);
     if (r == SIOC_OK) return;
     n->counters.publish_failed++;
-    sioc__node_log(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
+    SIOC__NODE_LOG(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
     sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
 }
 
@@ -10799,10 +10751,10 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
         p += h.size;
     }
     out->type = h.type;
-    out->message = sioc_str_c(sioc__node_type_text[h.type]);
+    out->message = sioc__node_type_text(h.type);
     out->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
     out->uid = sioc_str_n(n->uid, n->uid_len);
-    out->requester_uid = h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
+    out->requester_uid = SIOC_ENABLE_RECEIVE && h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
     out->body = sioc_bytes_n(p + hdr + h.req_len, h.body_len);
     out->data = h.has_data ? sioc_bytes_n(out->body.ptr + h.data_off, h.data_len) : sioc_bytes_n(NULL, 0);
     return SIOC_OK;
@@ -10815,7 +10767,7 @@ static void sioc__node_closed_check(sioc_node *n) {
         n->ready = 0;
         sioc__node_erec_init(&h, SIOC_NODE_EV_CLOSED, SIOC__NIL);
         sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
-        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
+        SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
     }
 }
 
@@ -10949,36 +10901,25 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
 static void sioc__node_disconnect_one(sioc_node *n, uint32_t slot, int close) {
     uint32_t group[1];
     uint64_t conn = n->p_socks[slot].conn;
-    uint32_t i, last = slot;
+    int all = close && conn != 0; /* the whole connection goes */
+    uint32_t i, last = slot, end = all ? n->p_sock_hwm : slot + 1;
     sioc__node_deliver_ctx c;
     memset(&c, 0, sizeof c);
     c.type = SIOC_SIO_DISCONNECT;
     c.ack_id = -1;
     c.n_sel = 1;
     c.sel = group;
-    if (close && conn != 0) {
-        for (i = 0; i < n->p_sock_hwm; i++)
-            if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
-        for (i = 0; i < n->p_sock_hwm; i++) {
-            sioc__node_erec h;
-            if (!n->p_socks[i].used || n->p_socks[i].conn != conn) continue;
-            group[0] = i;
-            sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
-            h.close = (uint8_t)(i == last);
-            h.conn = conn;
-            (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-            sioc__node_sock_remove(n, i);
-        }
-        return;
-    }
-    {
+    for (i = 0; all && i < end; i++)
+        if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
+    for (i = all ? 0 : slot; i < end; i++) {
         sioc__node_erec h;
-        group[0] = slot;
-        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[slot].ns);
-        h.close = (uint8_t)(close != 0);
+        if (all && (!n->p_socks[i].used || n->p_socks[i].conn != conn)) continue;
+        group[0] = i;
+        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
+        h.close = (uint8_t)(close && i == last);
         h.conn = conn;
         (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-        sioc__node_sock_remove(n, slot);
+        sioc__node_sock_remove(n, i);
     }
 }
 
@@ -11165,6 +11106,25 @@ static struct sioc__node_ack *sioc__node_ack_alloc(sioc_node *n, int kind, uint3
     return NULL;
 }
 
+/* A registration through which the answers go back to m's requester (uid, requestId). NULL when the table is full,
+   or when either id is too long to keep (counted as a limit for a serverSideEmit: a broadcast still delivers). */
+static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_t ns, uint64_t expires,
+                                                 const sioc_msg *m) {
+    struct sioc__node_ack *a;
+    if (m->uid.len > SIOC_NODE_ID_MAX || m->request_id.len > SIOC_NODE_ID_MAX) {
+        if (kind == SIOC__ACK_SSE) n->counters.limits++;
+        return NULL;
+    }
+    a = sioc__node_ack_alloc(n, kind, ns, expires);
+    if (a) {
+        a->req_len = (uint32_t)m->uid.len;
+        memcpy(a->requester, m->uid.ptr, m->uid.len);
+        a->id_len = (uint32_t)m->request_id.len;
+        memcpy(a->request_id, m->request_id.ptr, m->request_id.len);
+    }
+    return a;
+}
+
 /* ---- handling received messages ---- */
 
 static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
@@ -11242,15 +11202,9 @@ static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m
     /* §6.3 responder: our own ack id (consumed even for no socket, as Node does), the registration that maps
        client acks back to (requester, requestId), then the client count, always (Q9). */
     ack_id = (int64_t)(n->p_ns[ns].next_ack_id++ & 0x1fffffffffffffu);
-    if (m->uid.len <= SIOC_NODE_ID_MAX && m->request_id.len <= SIOC_NODE_ID_MAX && k > 0) {
-        reg = sioc__node_ack_alloc(n, SIOC__ACK_CLIENT, ns, sioc__node_add(now, sioc__node_flag_timeout(n, &m->opts.flags)));
-        if (reg) {
-            reg->ack_id = (uint64_t)ack_id;
-            reg->req_len = (uint32_t)m->uid.len;
-            memcpy(reg->requester, m->uid.ptr, m->uid.len);
-            reg->id_len = (uint32_t)m->request_id.len;
-            memcpy(reg->request_id, m->request_id.ptr, m->request_id.len);
-        }
+    if (k > 0) {
+        reg = sioc__node_ack_for(n, SIOC__ACK_CLIENT, ns, sioc__node_add(now, sioc__node_flag_timeout(n, &m->opts.flags)), m);
+        if (reg) reg->ack_id = (uint64_t)ack_id;
     }
     /* Without a registration the clients could not be answered for: deliver as a plain broadcast and count 0,
        so the requester completes instead of waiting for acks that cannot come. */
@@ -11324,19 +11278,11 @@ static void sioc__node_on_sse(sioc_node *n, uint32_t ns, const sioc_msg *m, uint
             p.request_id = &m->request_id;
             p.requester = m->uid;
             sioc__node_publish_internal(n, ns, &p, now);
-        } else if (m->uid.len <= SIOC_NODE_ID_MAX && m->request_id.len <= SIOC_NODE_ID_MAX) {
+        } else {
             /* The requester gives up after its fixed 5 s: keep the slot as long. */
             struct sioc__node_ack *a =
-                sioc__node_ack_alloc(n, SIOC__ACK_SSE, ns, sioc__node_add(now, n->p_desc.request_timeout_ms));
-            if (a) {
-                a->req_len = (uint32_t)m->uid.len;
-                memcpy(a->requester, m->uid.ptr, m->uid.len);
-                a->id_len = (uint32_t)m->request_id.len;
-                memcpy(a->request_id, m->request_id.ptr, m->request_id.len);
-                h.ack = a->handle;
-            }
-        } else {
-            n->counters.limits++;
+                sioc__node_ack_for(n, SIOC__ACK_SSE, ns, sioc__node_add(now, n->p_desc.request_timeout_ms), m);
+            if (a) h.ack = a->handle;
         }
     }
     sioc__node_emit(n, &h, m->uid, m->packet);
@@ -11412,7 +11358,7 @@ static int sioc__node_receiving(sioc_node *n) {
 
 static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg *m, sioc_result e) {
     n->counters.malformed++;
-    sioc__node_log(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
+    SIOC__NODE_LOG(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
                      m->uid.ptr ? m->uid : sioc_str_n("", 0));
     return e;
@@ -11482,56 +11428,64 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
 
 /* ---- time ---- */
 
-SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
-    uint64_t d = UINT64_MAX;
+/* The node's timers, one walk for both calls: with fire, what is due at now_ms runs (§5 rule 3: a peer silent for
+   strictly more than the timeout goes; request and ack timeouts, Q8: responders forget ack registrations; §5 rule
+   5: heartbeats); returns the earliest deadline of what is still pending. An emitter has no peers, requests, ack
+   registrations or heartbeats: no timers. */
+static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
+    uint64_t d = UINT64_MAX, t;
     uint32_t i, k;
-    (void)now_ms;
-    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
     if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
-        const struct sioc__node_ns *s = &n->p_ns[i];
-        for (k = 0; k < s->n_peers; k++)
-            d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY)
-            d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
+        struct sioc__node_ns *s = &n->p_ns[i];
+        for (k = s->n_peers; k-- > 0;) {
+            uint64_t seen = s->peers[k].last_seen;
+            if (fire && now_ms > seen && now_ms - seen > n->p_desc.heartbeat_timeout_ms) {
+                n->counters.peers_expired++;
+                sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
+            } else {
+                d = SIOC__MIN(d, sioc__node_add(seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
+            }
+        }
     }
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) d = SIOC__MIN(d, n->p_reqs[i].deadline);
-    for (i = 0; i < n->p_desc.max_acks; i++)
-        if (n->p_acks[i].handle) d = SIOC__MIN(d, n->p_acks[i].expires);
+    for (i = 0; i < n->p_desc.max_requests; i++) {
+        struct sioc__node_req *q = &n->p_reqs[i];
+        if (!q->handle) continue;
+        if (fire && now_ms >= q->deadline)
+            sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
+        else
+            d = SIOC__MIN(d, q->deadline);
+    }
+    for (i = 0; i < n->p_desc.max_acks; i++) {
+        struct sioc__node_ack *a = &n->p_acks[i];
+        if (!a->handle) continue;
+        if (fire && now_ms >= a->expires)
+            sioc__node_ack_free(a);
+        else
+            d = SIOC__MIN(d, a->expires);
+    }
+    for (i = 0; i < n->p_n_ns && n->state == SIOC_NODE_READY; i++) {
+        struct sioc__node_ns *s = &n->p_ns[i];
+        t = sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms);
+        if (fire && now_ms >= t) {
+            sioc__node_pub p;
+            sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
+            if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
+                n->counters.publish_failed++;
+                s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
+            }
+        } else {
+            d = SIOC__MIN(d, t);
+        }
+    }
     return d;
 }
 
-SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
-    uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
-    for (i = 0; i < n->p_n_ns; i++) {
-        struct sioc__node_ns *s = &n->p_ns[i];
-        for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
-            if (now_ms > s->peers[k].last_seen && now_ms - s->peers[k].last_seen > n->p_desc.heartbeat_timeout_ms) {
-                n->counters.peers_expired++;
-                sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
-            }
-        }
-    }
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
-    for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
-        if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY) {
-        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
-            struct sioc__node_ns *s = &n->p_ns[i];
-            if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
-                sioc__node_pub p;
-                sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
-                if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
-                    n->counters.publish_failed++;
-                    s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
-                }
-            }
-        }
-    }
+SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
+    return sioc__node_timers((sioc_node *)(uintptr_t)n, now_ms, 0); /* without fire nothing is written */
 }
+
+SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) { (void)sioc__node_timers(n, now_ms, 1); }
 
 /* ---- ready / close ---- */
 
@@ -11545,7 +11499,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     n->state = ready ? SIOC_NODE_READY : SIOC_NODE_STARTING;
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
-    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
+    SIOC__NODE_LOG(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
@@ -11571,7 +11525,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         }
     }
     n->state = SIOC_NODE_CLOSING;
-    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
+    SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
     sioc__node_closed_check(n);
     return SIOC_OK;
 }
@@ -11702,8 +11656,9 @@ static sioc_result sioc__node_check_packet(sioc_bytes packet, int sse) {
     sioc_msgpack_reader_init(&r, packet.ptr, packet.len);
     if (sioc_msgpack_read_array(&r, &count) != SIOC_OK || count == 0) return SIOC_ERR_ARG;
     if (sioc_msgpack_read_str(&r, &ev) != SIOC_OK || sioc_sio_is_reserved_event(ev.ptr, ev.len)) return SIOC_ERR_ARG;
-    if (sse && ((ev.len == 7 && !memcmp(ev.ptr, "connect", 7)) || (ev.len == 10 && !memcmp(ev.ptr, "connection", 10)) ||
-                (ev.len == 13 && !memcmp(ev.ptr, "new_namespace", 13))))
+    /* "connect" is reserved already */
+    if (sse &&
+        ((ev.len == 10 && !memcmp(ev.ptr, "connection", 10)) || (ev.len == 13 && !memcmp(ev.ptr, "new_namespace", 13))))
         return SIOC_ERR_ARG;
     return SIOC_OK;
 }
@@ -11714,6 +11669,19 @@ static sioc_result sioc__node_check_names(const sioc_str *names, size_t count) {
     for (i = 0; i < count; i++)
         if (!sioc__node_name_ok(names[i])) return SIOC_ERR_ARG;
     return SIOC_OK;
+}
+
+/* Publish the message of request q (p: its type and payload set) under a fresh request id, checked as every
+   message with the application's values is. */
+static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct sioc__node_req *q, sioc__node_pub *p,
+                                              uint64_t now_ms) {
+    sioc_str rid;
+    sioc_result r = sioc__node_random_hex(n, q->id);
+    if (r != SIOC_OK) return r;
+    rid = sioc_str_n(q->id, 16);
+    p->request_id = &rid;
+    p->check = 1;
+    return sioc__node_publish(n, ns, p, now_ms);
 }
 
 SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
@@ -11749,7 +11717,6 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     int64_t ack_id;
     size_t k;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
     if (timeout_ms == 0) return SIOC_ERR_ARG;         /* Q7 */
@@ -11766,14 +11733,10 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
         return SIOC_ERR_LIMIT;
     }
     if (!local) {
-        if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_BROADCAST);
-        p.check = 1;
         p.opts = &d;
         p.packet = packet;
-        p.request_id = &rid;
-        if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) goto fail;
+        if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) goto fail;
     }
     /* §6.3: this node is one server whose client count is its local delivery; the others are the live peers
        at send time (a local-only emit waits for nobody else, unlike Node, Q10). */
@@ -11867,7 +11830,6 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     uint32_t ns;
     int local;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
@@ -11875,16 +11837,9 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_FETCH_SOCKETS, ns, user);
     if (!q) return SIOC_ERR_LIMIT;
     if (!local && n->p_ns[ns].n_peers > 0) { /* §6.1 step 3 */
-        if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) {
-            q->handle = 0;
-            return r;
-        }
-        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_FETCH_SOCKETS);
-        p.check = 1;
         p.opts = &d;
-        p.request_id = &rid;
-        if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) {
+        if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) {
             q->handle = 0;
             return r;
         }
@@ -11921,7 +11876,6 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
     struct sioc__node_req *q;
     uint32_t ns;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_check_packet(packet, 1)) != SIOC_OK) return r;
@@ -11933,13 +11887,9 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
         sioc__node_req_done(n, q, SIOC_OK);
         return SIOC_OK;
     }
-    if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-    rid = sioc_str_n(q->id, 16);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT);
-    p.check = 1;
     p.packet = packet;
-    p.request_id = &rid;
-    if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) goto fail;
+    if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) goto fail;
     sioc__node_req_snapshot(n, q);
     q->deadline = sioc__node_add(now_ms, n->p_desc.request_timeout_ms);
     return SIOC_OK;
@@ -11993,22 +11943,36 @@ SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
 /* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
 static const sioc_tls_ops *sioc__tls_ops(void);
 
+/* Keeps a small helper with several callers out of line: gcc -Os would copy it into each. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SIOC__HTTP_NOINLINE __attribute__((noinline))
+#else
+#define SIOC__HTTP_NOINLINE
+#endif
+
 /* ---- small text helpers (ASCII, locale-free) ---- */
 
-/* RFC 9110 5.6.2 tchar. */
-static int sioc__http_tchar(int c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return 1;
-    default:
-        return 0;
-    }
+enum { SIOC__HC_TCHAR = 0, SIOC__HC_HOST = 12 };
+
+/* 1 when c is in a character class: bitmaps over 0x20..0x7f, 12 bytes each. SIOC__HC_TCHAR: RFC 9110 5.6.2
+   tchar; SIOC__HC_HOST: what a host name of an origin may hold (letters, digits, '-', '.', '_'). */
+static int sioc__http_class(int c, int cls) {
+    static const uint8_t bits[24] = {0xfa, 0x6c, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57,
+                                     0x00, 0x60, 0xff, 0x03, 0xfe, 0xff, 0xff, 0x87, 0xfe, 0xff, 0xff, 0x07};
+    unsigned u = (unsigned)c - 32u;
+    return u < 96u && ((bits[cls + (int)(u >> 3)] >> (u & 7u)) & 1u);
 }
+#define sioc__http_tchar(c) sioc__http_class(c, SIOC__HC_TCHAR)
 
 /* Field value octets (RFC 9110 5.5): VCHAR, SP, HTAB, obs-text; no other controls. */
-static int sioc__http_vchar(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+static int sioc__http_vchar(int c) { return c >= 0x20 ? c != 0x7f : c == '\t'; }
+
+/* 1 when all n bytes at s are field value octets. */
+static int sioc__http_vchars(const char *s, size_t n) {
+    while (n--)
+        if (!sioc__http_vchar((unsigned char)*s++)) return 0;
+    return 1;
+}
 
 static int sioc__http_ieq(const char *a, size_t an, const char *b) {
     size_t i;
@@ -12027,18 +11991,25 @@ static sioc_str sioc__http_trim(const char *p, size_t n) {
     return s;
 }
 
-/* 1 when the comma-separated list `v` holds `tok` (case-insensitive). */
-static int sioc__http_list_has(sioc_str v, const char *tok) {
-    size_t i = 0;
-    while (i <= v.len) {
-        size_t j = i;
-        sioc_str item;
-        while (j < v.len && v.ptr[j] != ',') j++;
-        item = sioc__http_trim(v.ptr + i, j - i);
-        if (item.len && sioc__http_ieq(item.ptr, item.len, tok)) return 1;
-        i = j + 1;
-    }
-    return 0;
+/* The next item of the comma-separated list `v` from *pos on, trimmed (may be empty); 0 after the last one. */
+static int sioc__http_item(sioc_str v, size_t *pos, sioc_str *item) {
+    size_t i = *pos, j = i;
+    if (i > v.len) return 0;
+    while (j < v.len && v.ptr[j] != ',') j++;
+    *item = sioc__http_trim(v.ptr + i, j - i);
+    *pos = j + 1;
+    return 1;
+}
+
+/* Header names the engine interprets itself; the first three frame the message, so a caller may not set them. */
+enum { SIOC__HN_CONTENT_LENGTH, SIOC__HN_TRANSFER_ENCODING, SIOC__HN_HOST, SIOC__HN_CONNECTION, SIOC__HN_KEEP_ALIVE,
+       SIOC__HN_OTHER };
+static int sioc__http_name_id(const char *s, size_t n) {
+    static const char *const names[SIOC__HN_OTHER] = {"content-length", "transfer-encoding", "host", "connection",
+                                                      "keep-alive"};
+    int i = 0;
+    while (i < SIOC__HN_OTHER && !sioc__http_ieq(s, n, names[i])) i++;
+    return i;
 }
 
 /* ---- 1. request writer ---- */
@@ -12052,28 +12023,17 @@ static int sioc__http_is_token(const char *s) {
 
 SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request *req, const char *host,
                                           uint16_t port, int tls) {
+    static const char *const body_methods[] = {"POST", "PUT", "PATCH"}; /* Content-Length: 0 even without a body */
     size_t i;
     const char *t;
     int need_cl;
     if (!req || !sioc__http_is_token(req->method) || !req->target || !req->target[0] || !host || !host[0] ||
-        (req->header_count && !req->headers) || (req->body_len && !req->body)) {
-        sioc_buf_fail(out, SIOC_ERR_ARG);
-        return SIOC_ERR_ARG;
-    }
-    for (t = req->target; *t; t++) { /* origin-form: no blanks, controls or raw non-ASCII */
-        unsigned char ch = (unsigned char)*t;
-        if (ch <= 0x20 || ch >= 0x7f) {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
-    }
-    for (t = host; *t; t++) {
-        unsigned char ch = (unsigned char)*t;
-        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '@' || ch == '?' || ch == '#') {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
-    }
+        (req->header_count && !req->headers) || (req->body_len && !req->body))
+        goto bad;
+    for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
+        if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
+    for (t = host; *t; t++)
+        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
@@ -12093,24 +12053,19 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (i = 0; i < req->header_count; i++) {
         const sioc_http_header *h = &req->headers[i];
         size_t k;
-        int ok = h->name.len > 0 && (h->name.ptr != NULL) && (h->value.len == 0 || h->value.ptr != NULL);
-        for (k = 0; ok && k < h->name.len; k++) ok = sioc__http_tchar((unsigned char)h->name.ptr[k]);
-        for (k = 0; ok && k < h->value.len; k++) ok = sioc__http_vchar((unsigned char)h->value.ptr[k]);
-        if (ok && (sioc__http_ieq(h->name.ptr, h->name.len, "host") ||
-                   sioc__http_ieq(h->name.ptr, h->name.len, "content-length") ||
-                   sioc__http_ieq(h->name.ptr, h->name.len, "transfer-encoding")))
-            ok = 0; /* framing belongs to the engine: a second Host or length would be request smuggling */
-        if (!ok) {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
+        if (!h->name.len || !h->name.ptr || (h->value.len && !h->value.ptr)) goto bad;
+        for (k = 0; k < h->name.len; k++)
+            if (!sioc__http_tchar((unsigned char)h->name.ptr[k])) goto bad;
+        if (!sioc__http_vchars(h->value.ptr, h->value.len)) goto bad;
+        /* framing belongs to the engine: a second Host or length would be request smuggling */
+        if (sioc__http_name_id(h->name.ptr, h->name.len) <= SIOC__HN_HOST) goto bad;
         sioc_buf_put(out, h->name.ptr, h->name.len);
         sioc_buf_puts(out, ": ");
         sioc_buf_put(out, h->value.ptr, h->value.len);
         sioc_buf_puts(out, "\r\n");
     }
-    need_cl = req->body_len > 0 || !sioc__strcmp(req->method, "POST") || !sioc__strcmp(req->method, "PUT") ||
-              !sioc__strcmp(req->method, "PATCH");
+    need_cl = req->body_len > 0;
+    for (i = 0; i < SIOC__COUNT(body_methods); i++) need_cl |= !sioc__strcmp(req->method, body_methods[i]);
     if (need_cl) {
         sioc_buf_puts(out, "Content-Length: ");
         sioc_buf_put_u64(out, (uint64_t)req->body_len);
@@ -12118,6 +12073,9 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     }
     sioc_buf_puts(out, "\r\n");
     return sioc_buf_result(out);
+bad:
+    sioc_buf_fail(out, SIOC_ERR_ARG);
+    return SIOC_ERR_ARG;
 }
 
 /* ---- 2. response parser ---- */
@@ -12125,15 +12083,24 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
 enum {
     SIOC__HP_STATUS = 0, /* status line */
     SIOC__HP_HEADER,     /* field lines */
-    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
-    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
-    SIOC__HP_BODY_CLOSE, /* body until EOF */
-    SIOC__HP_CHUNK_SIZE, /* chunk-size [BWS] [; ext] CRLF */
-    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
-    SIOC__HP_CHUNK_END,  /* CRLF after chunk data */
     SIOC__HP_TRAILER,    /* trailer lines until the empty one */
+    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
+    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
+    SIOC__HP_BODY_CLOSE, /* body until EOF (p_remaining UINT64_MAX: never runs out) */
+    SIOC__HP_CHUNK_SIZE, /* p_ext_state 3: CRLF after chunk data; then chunk-size [BWS] [; ext] CRLF */
+    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
     SIOC__HP_DONE
 };
+
+/* Forget the response so far: results and private state, except the memory and the two flags given. */
+static void sioc__hp_clear(sioc_http_parser *p, int head_request, int started) {
+    memset(p, 0, offsetof(sioc_http_parser, p_head));
+    memset(&p->status, 0, sizeof *p - offsetof(sioc_http_parser, status));
+    p->content_length = UINT64_MAX;
+    p->reason.ptr = p->p_head;
+    p->p_head_request = (uint8_t)head_request;
+    p->p_started = (uint8_t)started;
+}
 
 SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t head_cap, sioc_http_hdr_ref *refs,
                                     size_t ref_cap) {
@@ -12143,79 +12110,16 @@ SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t 
     if (p->p_head_cap > UINT32_MAX) p->p_head_cap = UINT32_MAX; /* offsets are 32-bit */
     p->p_refs = refs;
     p->p_ref_cap = refs ? ref_cap : 0;
-    sioc_http_parser_reset(p, 0);
+    sioc__hp_clear(p, 0, 0);
 }
 
-static void sioc__hp_clear_head(sioc_http_parser *p) {
-    p->status = 0;
-    p->version_minor = 0;
-    p->keep_alive = 0;
-    p->chunked = 0;
-    p->content_length = UINT64_MAX;
-    p->keep_alive_timeout_s = 0;
-    p->header_count = 0;
-    p->reason.ptr = p->p_head;
-    p->reason.len = 0;
-    p->p_head_len = 0;
-    p->p_line_start = 0;
-}
-
-SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) {
-    sioc__hp_clear_head(p);
-    p->body_len = 0;
-    p->p_remaining = 0;
-    p->p_ext_len = 0;
-    p->p_err = SIOC_OK;
-    p->p_state = SIOC__HP_STATUS;
-    p->p_cr = 0;
-    p->p_head_request = (uint8_t)(head_request ? 1 : 0);
-    p->p_saw_digit = 0;
-    p->p_ext_state = 0;
-    p->p_started = 0;
-}
+SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) { sioc__hp_clear(p, head_request != 0, 0); }
 
 SIOC_API int sioc_http_parser_started(const sioc_http_parser *p) { return p->p_started; }
 
 static sioc_result sioc__hp_fail(sioc_http_parser *p, sioc_result r) {
     if (p->p_err == SIOC_OK) p->p_err = r;
     return p->p_err;
-}
-
-/* "HTTP/1.x SSS[ reason]" (RFC 9112 4). Only HTTP/1.0 and 1.1 are spoken. */
-static sioc_result sioc__hp_status_line(sioc_http_parser *p, const char *s, size_t n) {
-    size_t i;
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
-        !sioc__is_digit((unsigned char)s[9]) || !sioc__is_digit((unsigned char)s[10]) ||
-        !sioc__is_digit((unsigned char)s[11]) || s[9] == '0')
-        return SIOC_ERR_PROTOCOL;
-    if (n > 12 && s[12] != ' ') return SIOC_ERR_PROTOCOL;
-    for (i = 13; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
-    p->version_minor = s[7] - '0';
-    p->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
-    p->reason.ptr = s + (n > 12 ? 13 : n);
-    p->reason.len = n > 12 ? n - 13 : 0;
-    return SIOC_OK;
-}
-
-/* "name: value" (RFC 9112 5): no blank before the colon, no obs-fold, no controls. */
-static sioc_result sioc__hp_field_line(sioc_http_parser *p, size_t off, size_t n) {
-    const char *s = p->p_head + off;
-    size_t colon = 0, i;
-    sioc_str v;
-    sioc_http_hdr_ref *ref;
-    while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
-    if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL; /* also catches obs-fold */
-    for (i = colon + 1; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
-    if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
-    v = sioc__http_trim(s + colon + 1, n - colon - 1);
-    ref = &p->p_refs[p->header_count++];
-    ref->name_off = (uint32_t)off;
-    ref->name_len = (uint32_t)colon;
-    ref->value_off = (uint32_t)(v.ptr - p->p_head);
-    ref->value_len = (uint32_t)v.len;
-    return SIOC_OK;
 }
 
 SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, sioc_str *out_name,
@@ -12235,13 +12139,10 @@ SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, si
 
 SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const char *name, sioc_str *out_value) {
     size_t i;
-    for (i = 0; i < p->header_count; i++) {
+    for (i = 0; p && i < p->header_count; i++) { /* no parser (a response without a head): nothing found */
         const sioc_http_hdr_ref *r = &p->p_refs[i];
         if (sioc__http_ieq(p->p_head + r->name_off, r->name_len, name)) {
-            if (out_value) {
-                out_value->ptr = p->p_head + r->value_off;
-                out_value->len = r->value_len;
-            }
+            sioc_http_parser_header_at(p, i, NULL, out_value);
             return SIOC_OK;
         }
     }
@@ -12252,60 +12153,50 @@ SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const ch
     return SIOC_ERR_NOT_FOUND;
 }
 
-/* Content-Length: digits; a list of identical values is tolerated (RFC 9110 8.6), different values are not. */
-static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
-    size_t i = 0;
-    int have = 0;
-    uint64_t first = 0;
-    while (i <= v.len) {
-        size_t j = i;
-        sioc_str item;
-        uint64_t n = 0;
-        size_t k;
-        while (j < v.len && v.ptr[j] != ',') j++;
-        item = sioc__http_trim(v.ptr + i, j - i);
-        if (item.len == 0) return SIOC_ERR_PROTOCOL;
-        for (k = 0; k < item.len; k++) {
-            const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
-            int d = (unsigned char)item.ptr[k] - '0';
-            if (d < 0 || d > 9 || n > top || (n == top && (uint64_t)d > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
-            n = n * 10 + (uint64_t)d;
-        }
-        if (have && n != first) return SIOC_ERR_PROTOCOL;
-        first = n;
-        have = 1;
-        i = j + 1;
-    }
-    *out = first;
-    return SIOC_OK;
-}
-
-/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). */
+/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). Content-Length may be a list of
+   identical values (RFC 9110 8.6); different values, here or across headers, are not tolerated. */
 static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
     size_t i;
     int have_cl = 0, have_te = 0, te_chunked = 0, conn_close = 0, conn_ka = 0;
     uint64_t cl = 0;
     for (i = 0; i < p->header_count; i++) {
-        sioc_str name, value;
+        sioc_str name, value, item;
+        size_t k = 0;
         sioc_http_parser_header_at(p, i, &name, &value);
-        if (sioc__http_ieq(name.ptr, name.len, "content-length")) {
-            uint64_t n;
-            if (sioc__hp_content_length(value, &n) != SIOC_OK || (have_cl && n != cl)) return SIOC_ERR_PROTOCOL;
-            cl = n;
-            have_cl = 1;
-        } else if (sioc__http_ieq(name.ptr, name.len, "transfer-encoding")) {
+        int id = sioc__http_name_id(name.ptr, name.len);
+        switch (id) {
+        case SIOC__HN_CONTENT_LENGTH:
+        case SIOC__HN_CONNECTION:
+            while (sioc__http_item(value, &k, &item)) {
+                const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
+                uint64_t n = 0;
+                size_t d;
+                if (id == SIOC__HN_CONNECTION) {
+                    conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
+                    conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
+                    continue;
+                }
+                if (item.len == 0) return SIOC_ERR_PROTOCOL;
+                for (d = 0; d < item.len; d++) {
+                    unsigned v = (unsigned char)item.ptr[d] - (unsigned)'0';
+                    if (v > 9 || n > top || (n == top && v > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
+                    n = n * 10 + v;
+                }
+                if (have_cl && n != cl) return SIOC_ERR_PROTOCOL;
+                cl = n;
+                have_cl = 1;
+            }
+            break;
+        case SIOC__HN_TRANSFER_ENCODING:
             /* We never send TE, so only a lone "chunked" is expected; any other coding (gzip, chunked twice)
                would hand undecoded bytes to the caller, so it is refused rather than passed through. */
             te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
             have_te++;
-        } else if (sioc__http_ieq(name.ptr, name.len, "connection")) {
-            if (sioc__http_list_has(value, "close")) conn_close = 1;
-            if (sioc__http_list_has(value, "keep-alive")) conn_ka = 1;
-        } else if (sioc__http_ieq(name.ptr, name.len, "keep-alive")) {
-            size_t k;
-            for (k = 0; k + 8 <= value.len; k++) {
-                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") && (k == 0 || value.ptr[k - 1] == ' ' ||
-                                                                      value.ptr[k - 1] == ',')) {
+            break;
+        case SIOC__HN_KEEP_ALIVE:
+            for (; k + 8 <= value.len; k++) {
+                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") &&
+                    (k == 0 || value.ptr[k - 1] == ' ' || value.ptr[k - 1] == ',')) {
                     uint32_t t = 0;
                     size_t d = k + 8;
                     while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
@@ -12314,6 +12205,9 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                     break;
                 }
             }
+            break;
+        default:
+            break;
         }
     }
     p->keep_alive = p->version_minor >= 1 ? !conn_close : (conn_ka && !conn_close);
@@ -12325,40 +12219,62 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
         p->chunked = 1;
         if (have_cl) p->keep_alive = 0; /* both: TE wins, and the connection is suspect (RFC 9112 6.3 rule 3) */
         p->p_state = SIOC__HP_CHUNK_SIZE;
-        p->p_saw_digit = 0;
-        p->p_ext_state = 0;
-        p->p_cr = 0;
-        p->p_remaining = 0;
     } else if (have_cl) {
         p->content_length = cl;
         p->p_remaining = cl;
         p->p_state = cl ? SIOC__HP_BODY_CL : SIOC__HP_NOBODY;
     } else {
         p->keep_alive = 0; /* the body ends when the connection does */
+        p->p_remaining = UINT64_MAX;
         p->p_state = SIOC__HP_BODY_CLOSE;
     }
     return SIOC_OK;
 }
 
-/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached. */
+/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached.
+   Reason phrases and field values are field-value octets: no controls but HTAB. */
 static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
-    size_t off = p->p_line_start, n = p->p_head_len - off;
+    size_t off = p->p_line_start, n = p->p_head_len - off, i;
+    const char *s = p->p_head + off;
     sioc_result r;
     if (p->p_state == SIOC__HP_STATUS) {
-        r = sioc__hp_status_line(p, p->p_head + off, n);
-        if (r != SIOC_OK) return r;
+        /* "HTTP/1.x SSS[ reason]" (RFC 9112 4); "HTTP/1." was checked as it arrived. Only 1.0 and 1.1 are spoken. */
+        int status = 0;
+        if (n < 12 || (s[7] | 1) != '1' || s[8] != ' ' || (n > 12 && s[12] != ' ') || !sioc__http_vchars(s + 12, n - 12))
+            return SIOC_ERR_PROTOCOL;
+        for (i = 9; i < 12; i++) {
+            unsigned d = (unsigned char)s[i] - (unsigned)'0';
+            if (d > 9) return SIOC_ERR_PROTOCOL;
+            status = status * 10 + (int)d;
+        }
+        if (status < 100) return SIOC_ERR_PROTOCOL;
+        p->version_minor = s[7] - '0';
+        p->status = status;
+        p->reason.ptr = s + 12 + (n > 12);
+        p->reason.len = n - 12 - (n > 12);
         p->p_state = SIOC__HP_HEADER;
     } else if (n > 0) {
-        r = sioc__hp_field_line(p, off, n);
-        if (r != SIOC_OK) return r;
+        /* "name: value" (RFC 9112 5): no blank before the colon (which also catches obs-fold) */
+        size_t colon = 0;
+        sioc_str v;
+        sioc_http_hdr_ref *ref;
+        while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
+        if (colon == 0 || colon == n || s[colon] != ':' || !sioc__http_vchars(s + colon + 1, n - colon - 1))
+            return SIOC_ERR_PROTOCOL;
+        if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
+        v = sioc__http_trim(s + colon + 1, n - colon - 1);
+        ref = &p->p_refs[p->header_count++];
+        ref->name_off = (uint32_t)off;
+        ref->name_len = (uint32_t)colon;
+        ref->value_off = (uint32_t)(v.ptr - p->p_head);
+        ref->value_len = (uint32_t)v.len;
     } else if (p->p_state == SIOC__HP_TRAILER) {
         p->p_state = SIOC__HP_DONE;
         *out_ev = SIOC_HTTP_PEV_DONE;
     } else if (p->status < 200) {
         /* Interim response (100 Continue, 103 Early Hints): skip it. 101 would switch protocols: never asked for. */
         if (p->status == 101) return SIOC_ERR_PROTOCOL;
-        sioc__hp_clear_head(p);
-        p->p_state = SIOC__HP_STATUS;
+        sioc__hp_clear(p, p->p_head_request, 1);
         return SIOC_OK;
     } else {
         r = sioc__hp_head_done(p);
@@ -12366,6 +12282,46 @@ static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
         *out_ev = SIOC_HTTP_PEV_HEAD;
     }
     p->p_line_start = p->p_head_len;
+    return SIOC_OK;
+}
+
+/* Chunk framing from in[*i] on, up to the end of a chunk-size line. p_ext_state 3: the CRLF after chunk data;
+   0: a size line begins, 1: size digits, 2: blanks after them, 4: an extension. */
+static sioc_result sioc__hp_chunk_line(sioc_http_parser *p, const uint8_t *in, size_t len, size_t *i) {
+    while (*i < len) {
+        uint8_t ch = in[(*i)++], es = p->p_ext_state;
+        int hv = sioc__hex_val(ch);
+        if (ch == '\n') {
+            p->p_cr = 0;
+            if (es == 3) { /* a size line follows */
+                p->p_ext_state = 0;
+                p->p_ext_len = 0;
+                continue;
+            }
+            if (es == 0) return SIOC_ERR_PROTOCOL; /* no digits */
+            p->p_state = p->p_remaining ? SIOC__HP_CHUNK_DATA : SIOC__HP_TRAILER;
+            return SIOC_OK;
+        }
+        if (p->p_cr) return SIOC_ERR_PROTOCOL;
+        if (ch == '\r') {
+            p->p_cr = 1;
+        } else if (es == 3) {
+            return SIOC_ERR_PROTOCOL;
+        } else if (es == 4) {
+            if (!sioc__http_vchar(ch)) return SIOC_ERR_PROTOCOL;
+            if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) return SIOC_ERR_LIMIT;
+        } else if (hv >= 0 && es <= 1) {
+            if (p->p_remaining >> 59) return SIOC_ERR_PROTOCOL; /* absurd size */
+            p->p_remaining = p->p_remaining * 16u + (unsigned)hv;
+            p->p_ext_state = 1;
+        } else if (es && (ch == ' ' || ch == '\t')) {
+            p->p_ext_state = 2;
+        } else if (es && ch == ';') {
+            p->p_ext_state = 4;
+        } else {
+            return SIOC_ERR_PROTOCOL;
+        }
+    }
     return SIOC_OK;
 }
 
@@ -12380,18 +12336,16 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
     if (p->p_err != SIOC_OK) return p->p_err;
     if (p->p_state == SIOC__HP_DONE) return SIOC_ERR_STATE;
     if (len > 0 && !in) return SIOC_ERR_ARG;
-    for (;;) {
-        if (p->p_state == SIOC__HP_NOBODY) {
+    while (r == SIOC_OK && *out_ev == SIOC_HTTP_PEV_NEED_MORE) {
+        uint8_t st = p->p_state;
+        if (st == SIOC__HP_NOBODY) {
             p->p_state = SIOC__HP_DONE;
             *out_ev = SIOC_HTTP_PEV_DONE;
             break;
         }
         if (i >= len) break;
         p->p_started = 1;
-        switch (p->p_state) {
-        case SIOC__HP_STATUS:
-        case SIOC__HP_HEADER:
-        case SIOC__HP_TRAILER: {
+        if (st <= SIOC__HP_TRAILER) {
             const uint8_t *nl = (const uint8_t *)memchr(in + i, '\n', len - i);
             size_t take = nl ? (size_t)(nl - (in + i)) : len - i;
             if (take > p->p_head_cap - p->p_head_len) {
@@ -12401,113 +12355,39 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
             memcpy(p->p_head + p->p_head_len, in + i, take);
             p->p_head_len += take;
             i += take;
-            if (p->p_state == SIOC__HP_STATUS) { /* reject a non-HTTP peer at once, not after a line end */
-                size_t have = SIOC__MIN(p->p_head_len, (size_t)7);
-                if (memcmp(p->p_head, "HTTP/1.", have) != 0) {
-                    r = SIOC_ERR_PROTOCOL;
-                    break;
-                }
+            /* reject a non-HTTP peer at once, not after a line end */
+            if (st == SIOC__HP_STATUS && memcmp(p->p_head, "HTTP/1.", SIOC__MIN(p->p_head_len, (size_t)7)) != 0) {
+                r = SIOC_ERR_PROTOCOL;
+                break;
             }
             if (!nl) break;
             i++; /* the LF; a CR before it is dropped (a lone LF is accepted, RFC 9112 2.2) */
             if (p->p_head_len > p->p_line_start && p->p_head[p->p_head_len - 1] == '\r') p->p_head_len--;
             r = sioc__hp_line(p, out_ev);
-            break;
-        }
-        case SIOC__HP_BODY_CL:
-        case SIOC__HP_CHUNK_DATA: {
+        } else if (st <= SIOC__HP_BODY_CLOSE) {
             size_t n = len - i;
             if ((uint64_t)n > p->p_remaining) n = (size_t)p->p_remaining;
             out_body->ptr = in + i;
             out_body->len = n;
             i += n;
-            p->p_remaining -= n;
             p->body_len += n;
             *out_ev = SIOC_HTTP_PEV_BODY;
-            if (p->p_remaining == 0)
-                p->p_state = (uint8_t)(p->p_state == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_END);
-            p->p_cr = 0;
-            break;
-        }
-        case SIOC__HP_BODY_CLOSE:
-            out_body->ptr = in + i;
-            out_body->len = len - i;
-            p->body_len += len - i;
-            i = len;
-            *out_ev = SIOC_HTTP_PEV_BODY;
-            break;
-        case SIOC__HP_CHUNK_END: {
-            uint8_t ch = in[i++];
-            if (ch == '\r' && !p->p_cr) {
-                p->p_cr = 1;
-            } else if (ch == '\n') {
-                p->p_state = SIOC__HP_CHUNK_SIZE;
-                p->p_saw_digit = 0;
-                p->p_ext_state = 0;
-                p->p_ext_len = 0;
-                p->p_cr = 0;
-            } else {
-                r = SIOC_ERR_PROTOCOL;
+            if ((p->p_remaining -= n) == 0) { /* never for BODY_CLOSE */
+                p->p_state = (uint8_t)(st == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_SIZE);
+                p->p_ext_state = 3;
             }
-            break;
+        } else {
+            r = sioc__hp_chunk_line(p, in, len, &i);
         }
-        case SIOC__HP_CHUNK_SIZE: {
-            /* chunk-size [BWS] *( ";" ext ) CRLF; p_ext_state 0 digits, 1 blanks after them, 2 extension */
-            while (i < len && r == SIOC_OK) {
-                uint8_t ch = in[i++];
-                int hv = sioc__hex_val(ch);
-                if (p->p_cr && ch != '\n') {
-                    r = SIOC_ERR_PROTOCOL;
-                } else if (ch == '\n') {
-                    if (!p->p_saw_digit) {
-                        r = SIOC_ERR_PROTOCOL;
-                    } else if (p->p_remaining == 0) {
-                        p->p_state = SIOC__HP_TRAILER;
-                        p->p_line_start = p->p_head_len;
-                    } else {
-                        p->p_state = SIOC__HP_CHUNK_DATA;
-                    }
-                    p->p_cr = 0;
-                    break;
-                } else if (ch == '\r') {
-                    p->p_cr = 1;
-                } else if (p->p_ext_state == 2) {
-                    if (!sioc__http_vchar(ch)) r = SIOC_ERR_PROTOCOL;
-                    else if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) r = SIOC_ERR_LIMIT;
-                } else if (hv >= 0 && p->p_ext_state == 0) {
-                    if (p->p_remaining > (UINT64_MAX >> 5)) r = SIOC_ERR_PROTOCOL; /* absurd size */
-                    p->p_remaining = p->p_remaining * 16u + (uint64_t)hv;
-                    p->p_saw_digit = 1;
-                } else if ((ch == ' ' || ch == '\t') && p->p_saw_digit) {
-                    p->p_ext_state = 1;
-                } else if (ch == ';' && p->p_saw_digit) {
-                    p->p_ext_state = 2;
-                } else {
-                    r = SIOC_ERR_PROTOCOL;
-                }
-            }
-            break;
-        }
-        default:
-            r = SIOC_ERR_STATE;
-            break;
-        }
-        if (r != SIOC_OK || *out_ev != SIOC_HTTP_PEV_NEED_MORE) break;
     }
     *out_used = i;
-    if (r != SIOC_OK) {
-        *out_ev = SIOC_HTTP_PEV_NEED_MORE;
-        out_body->ptr = NULL;
-        out_body->len = 0;
-        return sioc__hp_fail(p, r);
-    }
-    return SIOC_OK;
+    return r != SIOC_OK ? sioc__hp_fail(p, r) : SIOC_OK; /* an error comes without an event or body */
 }
 
 SIOC_API sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev) {
     *out_ev = SIOC_HTTP_PEV_NEED_MORE;
     if (p->p_err != SIOC_OK) return p->p_err;
-    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state == SIOC__HP_NOBODY || p->p_state == SIOC__HP_DONE) {
+    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state >= SIOC__HP_NOBODY) {
         p->p_state = SIOC__HP_DONE;
         *out_ev = SIOC_HTTP_PEV_DONE;
         return SIOC_OK;
@@ -12543,37 +12423,41 @@ struct sioc_http__ep {
 };
 
 struct sioc_http__conn {
+    sioc_http_parser parser;
     uint8_t state, dead, tls;
     int ep, req;
     sioc_result last_err;    /* why it was closed */
-    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
-    uint64_t idle_limit;     /* ms this connection may stay idle */
+    uint32_t idle_limit;     /* ms this connection may stay idle */
     size_t out_head, out_body; /* bytes of the request head / body handed over so far */
-    sioc_http_parser parser;
     void *tls_mem;
+    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
 };
 
 struct sioc_http__req {
-    uint8_t state, idempotent, retried, fresh_only, head_request, overflow;
-    uint16_t gen;
-    int ep, conn, status;
-    uint64_t deadline, seq, done_seq;
+    uint16_t gen;            /* kept across uses of the slot, like head */
     char *head;
+    uint8_t state, idempotent, retried, fresh_only, head_request, overflow; /* from here on cleared at submit */
+    int ep, conn, status;
+    uint64_t deadline;
+    uint32_t seq, done_seq;  /* submit and completion order (the low bits of p_seq; compared by sioc__older) */
     size_t head_len;
     const uint8_t *body;
     size_t body_len;
     void *tag;
     uint8_t *body_out;
     size_t body_out_cap, body_stored;
-    size_t tail, tail_pos; /* body_keep_tail: a ring over the last `tail` bytes of body_out once it overflowed */
+    size_t tail;             /* body_keep_tail: the last `tail` bytes of body_out keep the end once it overflowed */
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
     uint32_t timeout_ms;     /* the request's own deadline, for its detail text */
-    char detail[SIOC_DETAIL_SIZE];
+    char detail[SIOC_DETAIL_SIZE]; /* written when the request finishes; not cleared */
 };
+
+/* 1 when the engine runs TLS on connection k (never in a build without a TLS backend: that code drops out). */
+#define SIOC__TLS_ON(k) (SIOC_TLS != SIOC_TLS_NONE && (k)->tls)
 
 static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
 #if SIOC_ENABLE_LOG
@@ -12614,41 +12498,22 @@ static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const ch
 #endif
 }
 
+/* 1 when sequence number a was taken before b, modulo 2^32: right while live requests are fewer than 2^31
+   submissions apart (only the pickup and dispatch order depend on it). */
+static int sioc__older(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
-/* A body larger than body_out: the overflowing bytes go round a ring over the last `tail` bytes of body_out, so
-   it ends with the body's end (a reply's last fields, e.g. a receipt handle). */
+/* A body larger than body_out: the last `tail` bytes of body_out keep the body's end (a reply's last fields, e.g. a
+   receipt handle), shifted left as overflowing bytes arrive. Only an oversized body takes this path. */
 static void sioc__req_keep_tail(struct sioc_http__req *r, const uint8_t *p, size_t n) {
-    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    uint8_t *win = r->body_out + r->body_out_cap - r->tail;
     if (n >= r->tail) { /* only the last `tail` bytes count */
-        memcpy(ring, p + n - r->tail, r->tail);
-        r->tail_pos = 0;
+        memcpy(win, p + n - r->tail, r->tail);
         return;
     }
-    while (n) {
-        size_t k = SIOC__MIN(n, r->tail - r->tail_pos);
-        memcpy(ring + r->tail_pos, p, k);
-        r->tail_pos = (r->tail_pos + k) % r->tail, p += k, n -= k;
-    }
-}
-
-/* Put the ring in order (oldest byte first) by three reversals; returns its length. */
-static void sioc__reverse(uint8_t *p, size_t n) {
-    size_t i;
-    for (i = 0; i < n / 2; i++) {
-        uint8_t t = p[i];
-        p[i] = p[n - 1 - i], p[n - 1 - i] = t;
-    }
-}
-static size_t sioc__req_tail_in_order(struct sioc_http__req *r) {
-    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
-    if (r->tail_pos) {
-        sioc__reverse(ring, r->tail_pos);
-        sioc__reverse(ring + r->tail_pos, r->tail - r->tail_pos);
-        sioc__reverse(ring, r->tail);
-        r->tail_pos = 0;
-    }
-    return r->tail;
+    memmove(win, win + n, r->tail - n);
+    memcpy(win + r->tail - n, p, n);
 }
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
@@ -12659,60 +12524,63 @@ static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
     return m > SIZE_MAX - 64 - acc ? SIZE_MAX : acc + m;
 }
 
+/* The nine uint32_t sizes and times of sioc_http_client_desc from max_endpoints on: the default for 0, and the
+   largest value allowed as a power of two (32: no limit). */
+#define SIOC__DESC_U32(d, i) \
+    ((uint32_t *)(void *)((char *)(d) + offsetof(sioc_http_client_desc, max_endpoints) + 4 * (i)))
+typedef char sioc__desc_u32_check[offsetof(sioc_http_client_desc, idle_timeout_ms) -
+                                           offsetof(sioc_http_client_desc, max_endpoints) == 32 ? 1 : -1];
+
 SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc) {
-    sioc_http_client_desc d;
-    size_t total = 0, i, conn_bytes;
+    static const uint16_t defaults[9] = {4, 2, 16, 4096, 8192, 64, 30000, 10000, 30000};
+    static const uint8_t max_log2[9] = {8, 6, 12, 32, 32, 16, 32, 32, 32};
+    sioc_http_client_desc *d = &c->desc;
+    size_t total = 0, i, conn_bytes, head_bytes;
     uint8_t *m;
-    sioc_result r;
+    sioc_result r = SIOC_ERR_ARG;
+    const char *why = SIOC__TEXT("http desc: max_endpoints <= 256, conns_per_endpoint <= 64, max_requests <= 4096, "
+                                 "max_headers <= 65536");
     memset(c, 0, sizeof *c);
     c->p_held = -1;
     if (!desc) return SIOC_ERR_ARG;
-    d = *desc;
-    if (!d.max_endpoints) d.max_endpoints = 4;
-    if (!d.conns_per_endpoint) d.conns_per_endpoint = 2;
-    if (!d.max_requests) d.max_requests = 16;
-    if (!d.request_head_size) d.request_head_size = 4096;
-    if (!d.response_head_size) d.response_head_size = 8192;
-    if (!d.max_headers) d.max_headers = 64;
-    if (!d.timeout_ms) d.timeout_ms = 30000;
-    if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
-    if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
-    if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
-    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: max_endpoints <= 256, conns_per_endpoint <= 64, ",
-                         "max_requests <= 4096, max_headers <= 65536", NULL);
-        return SIOC_ERR_ARG;
+    *d = *desc;
+    for (i = 0; i < 9; i++) {
+        uint32_t *f = SIOC__DESC_U32(d, i);
+        if (!*f) *f = defaults[i];
+        if (max_log2[i] < 32 && *f > (1u << max_log2[i])) goto fail;
     }
+    if (d->ca_pem && !d->ca_pem_len) d->ca_pem_len = strlen(d->ca_pem);
 #if !SIOC_ENABLE_LIBC_MALLOC
-    if (!d.allocator.alloc || !d.allocator.free) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)",
-                         NULL, NULL);
-        return SIOC_ERR_DEPENDENCY;
+    if (!d->allocator.alloc || !d->allocator.free) {
+        why = SIOC__TEXT("http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)");
+        r = SIOC_ERR_DEPENDENCY;
+        goto fail;
     }
 #endif
-    c->desc = d;
-    c->p_n_eps = d.max_endpoints;
-    c->p_n_conns = d.max_endpoints * d.conns_per_endpoint;
-    c->p_n_reqs = d.max_requests;
-    conn_bytes = sioc__align(d.response_head_size) + sioc__mul_add(0, d.max_headers, sizeof(sioc_http_hdr_ref));
+    c->p_n_eps = d->max_endpoints;
+    c->p_n_conns = d->max_endpoints * d->conns_per_endpoint;
+    c->p_n_reqs = d->max_requests;
+    head_bytes = sioc__align(d->response_head_size);
+    conn_bytes = head_bytes + sioc__mul_add(0, d->max_headers, sizeof(sioc_http_hdr_ref));
     total = sioc__mul_add(total, c->p_n_eps, sizeof(sioc_http__ep));
     total = sioc__mul_add(total, c->p_n_conns, sizeof(sioc_http__conn));
     total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
     total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
-    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
+    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d->request_head_size));
     if (total == SIZE_MAX) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: the sizes multiply beyond the address space", NULL,
-                         NULL);
-        return SIOC_ERR_ARG;
+        why = SIOC__TEXT("http desc: the sizes multiply beyond the address space");
+        goto fail;
     }
-    m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
+    m = (uint8_t *)sioc__alloc(&d->allocator, total);
     if (!m) {
-        sioc_buf b;
-        sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, SIOC__TEXT("out of memory: the HTTP engine needs "));
-        sioc_buf_put_u64(&b, (uint64_t)total);
-        sioc_buf_puts(&b, " bytes");
-        sioc__detail_end(&b);
+        if (SIOC_ENABLE_ERROR_STRINGS) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, "out of memory: the HTTP engine needs ");
+            sioc_buf_put_u64(&b, (uint64_t)total);
+            sioc_buf_puts(&b, " bytes");
+            sioc__detail_end(&b);
+        }
         return SIOC_ERR_NOMEM;
     }
     memset(m, 0, total);
@@ -12726,11 +12594,10 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     m += sioc__align(c->p_n_reqs * sizeof(sioc_http__req));
     for (i = 0; i < c->p_n_conns; i++) {
         sioc_http__conn *k = &c->p_conns[i];
-        sioc_http_hdr_ref *refs;
         k->ep = -1;
         k->req = -1;
-        refs = (sioc_http_hdr_ref *)(void *)(m + sioc__align((size_t)d.response_head_size));
-        sioc_http_parser_init(&k->parser, m, d.response_head_size, refs, d.max_headers);
+        sioc_http_parser_init(&k->parser, m, d->response_head_size, (sioc_http_hdr_ref *)(void *)(m + head_bytes),
+                              d->max_headers);
         m += conn_bytes;
     }
     for (i = 0; i < c->p_n_reqs; i++) {
@@ -12738,21 +12605,23 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         c->p_reqs[i].conn = -1;
         c->p_reqs[i].ep = -1;
         c->p_reqs[i].gen = 1;
-        m += sioc__align(d.request_head_size);
+        m += sioc__align(d->request_head_size);
     }
     c->p_tls = sioc__tls_ops();
     r = c->p_tls->client_init(c, &c->p_tls_state); /* it explains failures in c->detail, no TLS in p_tls_why */
     if (r != SIOC_OK) {
         if (!c->detail[0]) sioc__detail_set(c->detail, sizeof c->detail, "TLS setup: ", sioc_strerror(r), NULL);
-        sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+        sioc__free(&d->allocator, c->p_mem, c->p_mem_size);
         c->p_mem = NULL;
-        return r;
     }
-    return SIOC_OK;
+    return r;
+fail:
+    sioc__detail_set(c->detail, sizeof c->detail, why, NULL, NULL);
+    return r;
 }
 
 static void sioc__conn_free_tls(sioc_http_client *c, sioc_http__conn *k) {
-    if (k->tls_mem) {
+    if (SIOC_TLS != SIOC_TLS_NONE && k->tls_mem) {
         c->p_tls->close(k->tls_mem);
         sioc__free(&c->desc.allocator, k->tls_mem, c->p_tls->conn_size());
         k->tls_mem = NULL;
@@ -12771,69 +12640,79 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c) {
 
 SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls, int *out_ep) {
     uint32_t i;
-    size_t n;
+    size_t n = host ? strlen(host) : 0;
     int free_ep = -1;
+    sioc_result r = SIOC_ERR_ARG;
+    const char *why = SIOC__TEXT("endpoint without a host name or port");
+    sioc_http__ep *e;
     if (out_ep) *out_ep = -1;
     c->detail[0] = 0;
-    if (tls && (!host || !host[0])) { /* never "verify nothing" */
-        sioc__detail_set(c->detail, sizeof c->detail, "https endpoint without a host name: nothing to verify", NULL,
-                         NULL);
-        return SIOC_ERR_TLS_NO_HOSTNAME;
+    tls = tls != 0;
+    if (tls && !n) { /* never "verify nothing" */
+        why = SIOC__TEXT("https endpoint without a host name: nothing to verify");
+        r = SIOC_ERR_TLS_NO_HOSTNAME;
+        goto fail;
     }
-    if (!host || !host[0] || port == 0 || !c->p_mem) {
-        sioc__detail_set(c->detail, sizeof c->detail,
-                         !c->p_mem ? "HTTP client not initialised" : "endpoint without a host name or port", NULL,
-                         NULL);
-        return SIOC_ERR_ARG;
+    if (!n || port == 0 || !c->p_mem) {
+        if (!c->p_mem) why = SIOC__TEXT("HTTP client not initialised");
+        goto fail;
     }
-    n = strlen(host);
     if (n > SIOC_HTTP_MAX_HOST) {
-        sioc__detail_set(c->detail, sizeof c->detail, "host name longer than SIOC_HTTP_MAX_HOST", NULL, NULL);
-        return SIOC_ERR_ARG;
+        why = SIOC__TEXT("host name longer than SIOC_HTTP_MAX_HOST");
+        goto fail;
     }
     if (tls && ((SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) || (SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state))) {
-        sioc_buf b;
-        sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, "https://");
-        sioc__put_hostport(&b, host, port);
-        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
-                              ? SIOC__TEXT(" needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL")
-                              : ": ");
-        if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
-        sioc__detail_end(&b);
-        sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        if (SIOC_ENABLE_ERROR_STRINGS) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, "https://");
+            sioc__put_hostport(&b, host, port);
+            sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
+                                  ? " needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+                                  : ": ");
+            if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
+            sioc__detail_end(&b);
+            sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        }
         return SIOC_ERR_DEPENDENCY;
     }
     for (i = 0; i < c->p_n_eps; i++) {
-        sioc_http__ep *e = &c->p_eps[i];
+        e = &c->p_eps[i];
         if (!e->used) {
             if (free_ep < 0) free_ep = (int)i;
-            continue;
-        }
-        if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
-            if (out_ep) *out_ep = (int)i;
-            return SIOC_OK;
+        } else if (e->port == port && e->tls == tls && !sioc__strcmp(e->host, host)) {
+            free_ep = (int)i;
+            goto found;
         }
     }
     if (free_ep < 0) {
-        sioc__detail_set(c->detail, sizeof c->detail, "more distinct endpoints than max_endpoints", NULL, NULL);
-        return SIOC_ERR_LIMIT;
+        why = SIOC__TEXT("more distinct endpoints than max_endpoints");
+        r = SIOC_ERR_LIMIT;
+        goto fail;
     }
-    {
-        sioc_http__ep *e = &c->p_eps[free_ep];
-        memcpy(e->host, host, n + 1);
-        e->port = port;
-        e->tls = (uint8_t)(tls ? 1 : 0);
-        e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
-        e->used = 1;
-    }
+    e = &c->p_eps[free_ep];
+    memcpy(e->host, host, n + 1);
+    e->port = port;
+    e->tls = (uint8_t)tls;
+    e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+    e->used = 1;
+found:
     if (out_ep) *out_ep = free_ep;
     return SIOC_OK;
+fail:
+    sioc__detail_set(c->detail, sizeof c->detail, why, NULL, NULL);
+    return r;
 }
 
 static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
     if (conn < 0 || (uint32_t)conn >= c->p_n_conns) return NULL;
     return &c->p_conns[conn];
+}
+
+/* The slot `conn` while its socket is up (TLS handshake to held response), else NULL. */
+static sioc_http__conn *sioc__conn_up(const sioc_http_client *c, int conn) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    return k && k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD ? k : NULL;
 }
 
 /* What a TLS failure means, for people. */
@@ -12908,7 +12787,7 @@ static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int k
     else r->detail[0] = 0;
     r->state = SIOC__RS_DONE;
     r->result = res;
-    r->done_seq = ++c->p_seq;
+    r->done_seq = (uint32_t)++c->p_seq;
     if (res == SIOC_ERR_TIMEOUT) c->stats.timeouts++;
 }
 
@@ -12929,13 +12808,12 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
             r->state = SIOC__RS_QUEUED;
             r->retried = 1;
             r->fresh_only = 1;
-            r->conn = -1;
             c->stats.retries++;
             sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
         } else {
-            r->conn = -1;
             sioc__req_finish(c, k->req, err, ki, 0);
         }
+        r->conn = -1;
         k->req = -1;
     }
     if (k->state == SIOC__CS_HELD) { /* the response's views live here: close on release */
@@ -12964,7 +12842,7 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
         sioc_buf_put_u64(&b, c->desc.connect_timeout_ms);
         sioc_buf_puts(&b, " ms (connect_timeout_ms)");
         sioc__detail_end(&b);
-    } else if (!k->why[0] && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
+    } else if (!k->why[0] && SIOC__TLS_ON(k) && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
         long code = c->p_tls->last_error(k->tls_mem);
         if (code) {
             sioc_buf b;
@@ -13035,46 +12913,42 @@ static void sioc__assign(sioc_http_client *c, int ri, int ki) {
     k->out_head = 0;
     k->out_body = 0;
     sioc_http_parser_reset(&k->parser, r->head_request);
-    if (k->tls) sioc__conn_tls_pump(c, ki);
+    if (SIOC__TLS_ON(k)) sioc__conn_tls_pump(c, ki);
 }
 
 /* Hand queued requests (oldest first) to ready connections of their endpoint, and ask for new connections while
    more requests wait than connections are being opened. */
 static void sioc__dispatch(sioc_http_client *c) {
     uint32_t per = c->desc.conns_per_endpoint, e;
-    for (;;) {
-        int best = -1, ki = -1;
-        uint32_t i;
-        for (i = 0; i < c->p_n_reqs; i++) {
-            sioc_http__req *r = &c->p_reqs[i];
-            uint32_t j;
-            int cand = -1;
-            if (r->state != SIOC__RS_QUEUED) continue;
-            if (best >= 0 && c->p_reqs[best].seq < r->seq) continue;
-            for (j = (uint32_t)r->ep * per; j < ((uint32_t)r->ep + 1) * per; j++) {
-                /* most recently used first: one hot connection, the others idle out */
-                sioc_http__conn *k = &c->p_conns[j];
-                if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
-                    (cand < 0 || k->since > c->p_conns[cand].since))
-                    cand = (int)j;
-            }
-            if (cand >= 0) {
-                best = (int)i;
-                ki = cand;
-            }
-        }
-        if (best < 0) break;
-        sioc__assign(c, best, ki);
-    }
-    for (e = 0; e < c->p_n_eps; e++) {
-        uint32_t waiting = 0, opening = 0, j;
-        int fresh = 0;
+    for (e = 0; e < c->p_n_eps; e++) { /* endpoints never share connections: each on its own */
+        uint32_t waiting, opening = 0, j, i;
+        int fresh;
         if (!c->p_eps[e].used) continue;
-        for (j = 0; j < c->p_n_reqs; j++) {
-            if (c->p_reqs[j].state == SIOC__RS_QUEUED && c->p_reqs[j].ep == (int)e) {
+        for (;;) { /* the oldest request a ready connection can take; count the ones waiting meanwhile */
+            int best = -1, ki = -1;
+            waiting = 0;
+            fresh = 0;
+            for (i = 0; i < c->p_n_reqs; i++) {
+                sioc_http__req *r = &c->p_reqs[i];
+                int cand = -1;
+                if (r->state != SIOC__RS_QUEUED || r->ep != (int)e) continue;
                 waiting++;
-                fresh |= c->p_reqs[j].fresh_only;
+                fresh |= r->fresh_only;
+                if (best >= 0 && sioc__older(c->p_reqs[best].seq, r->seq)) continue;
+                for (j = e * per; j < (e + 1) * per; j++) {
+                    /* most recently used first: one hot connection, the others idle out */
+                    sioc_http__conn *k = &c->p_conns[j];
+                    if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
+                        (cand < 0 || k->since > c->p_conns[cand].since))
+                        cand = (int)j;
+                }
+                if (cand >= 0) {
+                    best = (int)i;
+                    ki = cand;
+                }
             }
+            if (best < 0) break;
+            sioc__assign(c, best, ki);
         }
         if (!waiting) continue;
         for (j = e * per; j < (e + 1) * per; j++) {
@@ -13097,7 +12971,7 @@ static void sioc__dispatch(sioc_http_client *c) {
             k->since = c->p_now;
             k->tls = c->p_eps[e].engine_tls;
             k->state = SIOC__CS_OPEN_PENDING;
-            if (k->tls) {
+            if (SIOC__TLS_ON(k)) {
                 size_t sz = c->p_tls->conn_size();
                 k->tls_mem = sz ? sioc__alloc(&c->desc.allocator, sz) : NULL;
                 if (sz && !k->tls_mem) {
@@ -13132,30 +13006,22 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     sioc_buf_init(&b, r->head, c->desc.request_head_size);
     res = sioc_http_write_head(&b, req, e->host, e->port, e->tls);
     if (res != SIOC_OK) return res;
+    memset(&r->state, 0, offsetof(sioc_http__req, detail) - offsetof(sioc_http__req, state)); /* counts, flags, status, result: 0 */
     r->head_len = b.len;
     r->body = (const uint8_t *)req->body;
     r->body_len = req->body_len;
     r->ep = ep;
     r->conn = -1;
     r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
-    r->retried = 0;
-    r->fresh_only = 0;
     r->head_request = (uint8_t)(sioc__strcmp(req->method, "HEAD") == 0);
-    r->overflow = 0;
-    r->status = 0;
     r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
     r->deadline = now_ms + r->timeout_ms;
-    r->detail[0] = 0;
-    r->seq = ++c->p_seq;
+    r->seq = (uint32_t)++c->p_seq;
     r->tag = req->tag;
     r->on_body = req->on_body;
     r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
-    r->body_stored = 0;
-    r->body_total = 0;
     r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
-    r->tail_pos = 0;
-    r->result = SIOC_OK;
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
     if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
@@ -13179,23 +13045,20 @@ static void sioc__req_free(sioc_http__req *r) {
 SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
     const char *p, *h;
     size_t hlen;
-    unsigned long pv = 0;
+    unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
     if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
     else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
-    for (h = p; *p && *p != ':' && *p != '/'; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.' ||
-              ch == '_'))
-            return SIOC_ERR_ARG; /* also user info ('@'), queries and fragments */
-    }
+    for (h = p; *p && *p != ':' && *p != '/'; p++)
+        if (!sioc__http_class((unsigned char)*p, SIOC__HC_HOST)) return SIOC_ERR_ARG; /* also '@', '?', '#' */
     hlen = (size_t)(p - h);
     if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    pv = *tls ? 443 : 80;
     if (*p == ':') {
         if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
-        for (; sioc__is_digit((unsigned char)*p); p++)
+        for (pv = 0; sioc__is_digit((unsigned char)*p); p++)
             if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
         if (pv == 0) return SIOC_ERR_ARG;
     }
@@ -13203,7 +13066,7 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
     memcpy(host, h, hlen);
     host[hlen] = 0;
-    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
+    *port = (uint16_t)pv;
     return SIOC_OK;
 }
 
@@ -13242,62 +13105,39 @@ SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls
     if (!k->p_state) return SIOC_ERR_NOT_FOUND;
     if (k->p_state == 2) { /* finished, not yet collected: unlink it */
         (void)sioc__queue_remove(&q->p_done, &k->p_link);
-        k->p_state = 0;
-        return SIOC_OK;
+    } else {
+        (void)sioc_http_cancel(c, k->p_id);
+        q->p_inflight--;
     }
-    (void)sioc_http_cancel(c, k->p_id);
     k->p_state = 0;
-    q->p_inflight--;
     return SIOC_OK;
+}
+
+/* Forget request `ri`: a connection still carrying it (closed: half an exchange) or holding its response (closed
+   when dead, else idle again) goes back to the pool. */
+static void sioc__req_drop(sioc_http_client *c, int ri) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    int ki = r->conn;
+    if (ki >= 0) {
+        sioc_http__conn *k = &c->p_conns[ki];
+        if (k->req == ri && (k->state == SIOC__CS_HELD || k->state == SIOC__CS_ACTIVE)) {
+            int dead = k->dead || k->state == SIOC__CS_ACTIVE;
+            k->req = -1; /* detach first: the close must not finish or retry it */
+            k->state = SIOC__CS_READY;
+            k->since = c->p_now;
+            if (dead) sioc__conn_close(c, ki, SIOC_OK);
+        }
+    }
+    sioc__req_free(r);
+    sioc__dispatch(c);
 }
 
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
     int ri = sioc__req_by_id(c, id);
-    sioc_http__req *r;
-    if (ri < 0) return SIOC_ERR_NOT_FOUND;
-    r = &c->p_reqs[ri];
-    if (r->state == SIOC__RS_FREE || r->state == SIOC__RS_HELD) return SIOC_ERR_NOT_FOUND;
-    if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        k->req = -1; /* detach first: the close must not finish or retry it */
-        k->state = SIOC__CS_READY;
-        sioc__conn_close(c, r->conn, SIOC_OK);
-    } else if (r->state == SIOC__RS_DONE && r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        if (k->state == SIOC__CS_HELD && k->req == ri) {
-            k->req = -1;
-            if (k->dead) {
-                k->state = SIOC__CS_READY;
-                sioc__conn_close(c, r->conn, SIOC_OK);
-            } else {
-                k->state = SIOC__CS_READY;
-                k->since = c->p_now;
-            }
-        }
-    }
-    sioc__req_free(r);
-    sioc__dispatch(c);
+    if (ri < 0 || c->p_reqs[ri].state == SIOC__RS_FREE || c->p_reqs[ri].state == SIOC__RS_HELD)
+        return SIOC_ERR_NOT_FOUND;
+    sioc__req_drop(c, ri);
     return SIOC_OK;
-}
-
-/* Give the connection of the response handed out last back to the pool. */
-static void sioc__release_held(sioc_http_client *c) {
-    int ri = c->p_held;
-    sioc_http__req *r;
-    c->p_held = -1;
-    if (ri < 0) return;
-    r = &c->p_reqs[ri];
-    if (r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        if (k->state == SIOC__CS_HELD && k->req == ri) {
-            k->req = -1;
-            k->state = SIOC__CS_READY;
-            k->since = c->p_now;
-            if (k->dead) sioc__conn_close(c, r->conn, SIOC_OK);
-        }
-    }
-    sioc__req_free(r);
-    sioc__dispatch(c);
 }
 
 SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out) {
@@ -13306,9 +13146,13 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     sioc_http__req *r;
     memset(out, 0, sizeof *out);
     if (!c->p_mem) return SIOC_AGAIN;
-    sioc__release_held(c);
+    if (c->p_held >= 0) { /* give the connection of the response handed out last back to the pool */
+        int held = c->p_held;
+        c->p_held = -1;
+        sioc__req_drop(c, held);
+    }
     for (i = 0; i < c->p_n_reqs; i++) {
-        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || c->p_reqs[i].done_seq < c->p_reqs[best].done_seq))
+        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || sioc__older(c->p_reqs[i].done_seq, c->p_reqs[best].done_seq)))
             best = (int)i;
     }
     if (best < 0) return SIOC_AGAIN;
@@ -13322,7 +13166,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body = r->body_out;
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
-    out->tail_len = r->overflow && r->tail ? sioc__req_tail_in_order(r) : 0;
+    out->tail_len = r->overflow ? r->tail : 0;
     out->retried = r->retried;
     memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
@@ -13337,13 +13181,6 @@ SIOC_API size_t sioc_http_responses_ready(const sioc_http_client *c) {
 }
 
 SIOC_API sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name, sioc_str *out_value) {
-    if (!r->p_parser) {
-        if (out_value) {
-            out_value->ptr = "";
-            out_value->len = 0;
-        }
-        return SIOC_ERR_NOT_FOUND;
-    }
     return sioc_http_parser_header(r->p_parser, name, out_value);
 }
 
@@ -13389,7 +13226,7 @@ SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_
     sioc_http__conn *k = sioc__conn(c, conn);
     if (!k || k->state != SIOC__CS_CONNECTING) return;
     c->p_now = now_ms;
-    if (k->tls) {
+    if (SIOC__TLS_ON(k)) {
         sioc_result r = c->p_tls->open(c, c->p_tls_state, k->tls_mem, c->p_eps[k->ep].host);
         if (r != SIOC_OK) {
             sioc__conn_connect_failed(c, conn, r);
@@ -13409,17 +13246,31 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
     if (err >= 0) err = SIOC_ERR_CLOSED;
     if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_OPEN_PENDING)
         sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_CONNECT : err);
-    else if (k->state == SIOC__CS_HANDSHAKE)
+    else if (SIOC_TLS != SIOC_TLS_NONE && k->state == SIOC__CS_HANDSHAKE)
         sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_TLS : err);
     else
         sioc__conn_close(c, conn, err);
     sioc__dispatch(c);
 }
 
+/* The response on `ki` is complete: its request waits for pickup, and the connection is held until then (closed
+   afterwards when `dead`). */
+static void sioc__conn_done(sioc_http_client *c, int ki, int dead) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    uint32_t ka = k->parser.keep_alive_timeout_s, idle = c->desc.idle_timeout_ms; /* idle >= 1: a default */
+    k->dead = (uint8_t)(dead || k->dead);
+    k->served++;
+    /* close well before the server: after 3/4 of its timeout when that is below ours (ka * 750 < idle) */
+    k->idle_limit = ka && ka <= (idle - 1u) / 750u ? ka * 750u : idle;
+    k->state = SIOC__CS_HELD;
+    c->stats.responses++;
+    sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
+}
+
 /* Plaintext from the peer. */
 static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size_t n) {
     sioc_http__conn *k = &c->p_conns[ki];
-    while (n > 0) {
+    while (n > 0 || k->parser.p_state == SIOC__HP_NOBODY) { /* NOBODY: a DONE follows without input */
         sioc_http__req *r;
         size_t used;
         sioc_http_pev ev;
@@ -13442,12 +13293,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             sioc__conn_close(c, ki, res);
             return;
         }
-        if (ev == SIOC_HTTP_PEV_HEAD) {
-            r->status = k->parser.status;
-            /* A DONE may follow without input (no body): take it now. */
-            res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
-            (void)res;
-        }
+        if (ev == SIOC_HTTP_PEV_HEAD) r->status = k->parser.status;
         if (ev == SIOC_HTTP_PEV_BODY) {
             r->body_total += body.len;
             if (r->on_body) {
@@ -13459,27 +13305,12 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 if (take < body.len) r->overflow = 1;
                 if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
             }
-            if (k->parser.p_state == SIOC__HP_NOBODY) {
-                res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
-                (void)res;
-            }
         }
         if (ev == SIOC_HTTP_PEV_DONE) {
-            int ri = k->req;
             const uint8_t *unsent;
             size_t unsent_len;
             sioc__conn_stream(c, k, &unsent, &unsent_len); /* an early answer: the request never finished */
-            k->dead = (uint8_t)(!k->parser.keep_alive || unsent_len > 0 || n > 0 || k->dead);
-            k->served++;
-            if (k->parser.keep_alive_timeout_s) {
-                uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
-                k->idle_limit = SIOC__MIN((uint64_t)c->desc.idle_timeout_ms, lim);
-            } else {
-                k->idle_limit = c->desc.idle_timeout_ms;
-            }
-            k->state = SIOC__CS_HELD;
-            c->stats.responses++;
-            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
+            sioc__conn_done(c, ki, !k->parser.keep_alive || unsent_len > 0 || n > 0);
             return;
         }
     }
@@ -13490,15 +13321,11 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
-            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
-            c->stats.responses++;
-            k->served++;
-            k->state = SIOC__CS_HELD;
-            k->dead = 1;
+            sioc__conn_done(c, ki, 1);
             return;
         }
     }
-    if (k->state == SIOC__CS_HANDSHAKE) {
+    if (SIOC_TLS != SIOC_TLS_NONE && k->state == SIOC__CS_HANDSHAKE) { /* only TLS has one */
         if (!k->why[0]) sioc__detail_set(k->why, sizeof k->why, "the peer closed during the handshake", NULL, NULL);
         sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
         return;
@@ -13512,9 +13339,9 @@ SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms)
     c->p_now = now_ms;
     if (k->state == SIOC__CS_CONNECTING) {
         sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
-    } else if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) {
-        if (k->tls && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
-        if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) sioc__conn_input_eof(c, conn);
+    } else if (sioc__conn_up(c, conn)) {
+        if (SIOC__TLS_ON(k) && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
+        if (sioc__conn_up(c, conn)) sioc__conn_input_eof(c, conn);
     }
     sioc__dispatch(c);
 }
@@ -13529,7 +13356,7 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
         sioc_result r;
         const uint8_t *p;
         size_t n, used;
-        if (!k->tls_mem || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+        if (!k->tls_mem || !sioc__conn_up(c, ki)) return;
         if (k->state == SIOC__CS_HANDSHAKE) {
             r = t->handshake(k->tls_mem);
             if (r == SIOC_AGAIN) return;
@@ -13572,9 +13399,9 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
 }
 
 SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn) {
-    sioc_http__conn *k = sioc__conn(c, conn);
-    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
-    if (!k->tls) return SIZE_MAX;
+    sioc_http__conn *k = sioc__conn_up(c, conn);
+    if (!k) return 0;
+    if (!SIOC__TLS_ON(k)) return SIZE_MAX;
     return k->tls_mem ? c->p_tls->recv_room(k->tls_mem) : 0;
 }
 
@@ -13586,8 +13413,8 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
     if (out_used) *out_used = 0;
     if (!k || (len && !data)) return SIOC_ERR_ARG;
     c->p_now = now_ms;
-    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return SIOC_ERR_STATE;
-    if (!k->tls) {
+    if (!sioc__conn_up(c, conn)) return SIOC_ERR_STATE;
+    if (!SIOC__TLS_ON(k)) {
         used = len;
         sioc__conn_input(c, conn, (const uint8_t *)data, len);
     } else {
@@ -13613,11 +13440,11 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
 }
 
 SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_t **out_data, size_t *out_len) {
-    sioc_http__conn *k = sioc__conn(c, conn);
+    sioc_http__conn *k = sioc__conn_up(c, conn);
     *out_data = NULL;
     *out_len = 0;
-    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
-    if (!k->tls) {
+    if (!k) return;
+    if (!SIOC__TLS_ON(k)) {
         sioc__conn_stream(c, k, out_data, out_len);
         return;
     }
@@ -13627,9 +13454,9 @@ SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_
 }
 
 SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n) {
-    sioc_http__conn *k = sioc__conn(c, conn);
-    if (!k || n == 0 || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
-    if (!k->tls) {
+    sioc_http__conn *k = sioc__conn_up(c, conn);
+    if (!k || n == 0) return;
+    if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t avail;
         sioc__conn_stream(c, k, &p, &avail);
@@ -13648,8 +13475,8 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
     unsigned w = 0;
     if (!k) return 0;
     if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
-    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
-    if (!k->tls) {
+    if (!sioc__conn_up(c, conn)) return 0;
+    if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t n;
         sioc__conn_stream(c, k, &p, &n);
@@ -13667,6 +13494,12 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
 
 SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
 
+/* When the timer of `k` fires: the connect timeout while opening, the idle limit while ready; else UINT64_MAX. */
+static SIOC__HTTP_NOINLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
+    if (k->state >= SIOC__CS_OPEN_PENDING && k->state <= SIOC__CS_HANDSHAKE) return k->since + c->desc.connect_timeout_ms;
+    return k->state == SIOC__CS_READY ? k->since + k->idle_limit : UINT64_MAX;
+}
+
 SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     uint64_t d = UINT64_MAX;
     uint32_t i;
@@ -13676,13 +13509,9 @@ SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     }
     for (i = 0; i < c->p_n_conns; i++) {
         const sioc_http__conn *k = &c->p_conns[i];
-        uint64_t t = UINT64_MAX;
-        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING)
-            t = c->p_now; /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
-        else if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
-            t = k->since + c->desc.connect_timeout_ms;
-        else if (k->state == SIOC__CS_READY)
-            t = k->since + k->idle_limit;
+        /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
+        uint64_t t = k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING ? c->p_now
+                                                                                             : sioc__conn_timer(c, k);
         if (t < d) d = t;
     }
     return d;
@@ -13695,23 +13524,19 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            int ki = r->conn, active = r->state == SIOC__RS_ACTIVE && ki >= 0;
-            r->conn = -1;
-            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, active ? ki : -1, 0);
-            if (active) { /* half an exchange: the connection is unusable */
-                c->p_conns[ki].req = -1;
-                c->p_conns[ki].state = SIOC__CS_READY;
-                sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
+            if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
+                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT); /* half an exchange: closed, failing its request */
+            } else {
+                r->conn = -1;
+                sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, -1, 0);
             }
         }
     }
     for (i = 0; i < c->p_n_conns; i++) {
         sioc_http__conn *k = &c->p_conns[i];
-        if ((k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
-             k->state == SIOC__CS_HANDSHAKE) && k->since + c->desc.connect_timeout_ms <= now_ms)
-            sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
-        else if (k->state == SIOC__CS_READY && k->since + k->idle_limit <= now_ms)
-            sioc__conn_close(c, (int)i, SIOC_OK);
+        if (sioc__conn_timer(c, k) > now_ms) continue;
+        if (k->state == SIOC__CS_READY) sioc__conn_close(c, (int)i, SIOC_OK);
+        else sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
     }
     sioc__dispatch(c);
 }
@@ -13724,7 +13549,7 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     const sioc_http__conn *k = sioc__conn(c, conn);
     const sioc_http__req *r;
     size_t h;
-    if (!k || k->tls || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
+    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
     r = &c->p_reqs[k->req];
     h = r->head_len - k->out_head;
     if (k->out_head >= r->head_len || k->out_body || !r->body_len || r->body_len > cap - SIOC__MIN(h, cap)) return 0;
@@ -13733,42 +13558,46 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     return h + r->body_len;
 }
 
+/* Start or continue connecting `conn`: 1 once it is connected or failed, 0 while in progress. */
+static int sioc__drive_connect(sioc_http_client *c, const sioc_http_transport *t, int conn, uint64_t now_ms) {
+    const sioc_http__ep *e = &c->p_eps[c->p_conns[conn].ep];
+    sioc_result r = t->connect(t->user, conn, e->host, e->port);
+    if (r == SIOC_AGAIN) return 0;
+    if (r == SIOC_OK) sioc_http_conn_opened(c, conn, now_ms);
+    else sioc_http_conn_failed(c, conn, r, now_ms);
+    return 1;
+}
+
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
     uint8_t buf[8192];
-    int round, n = sioc_http_conn_count(c);
+    int round, n = (int)c->p_n_conns;
     if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
     if (!c->p_mem) return SIOC_ERR_STATE;
     sioc_http_tick(c, now_ms);
     for (round = 0; round < 16; round++) {
         int progress = 0, k;
         sioc_http_io_event ev;
-        while (sioc_http_next_io(c, &ev) == SIOC_OK) {
+        while (sioc_http_next_io(c, &ev) == SIOC_OK) { /* an OPEN connects in the loop below */
             progress = 1;
-            if (ev.type == SIOC_HTTP_IO_CLOSE) {
-                t->close(t->user, ev.conn);
-            } else {
-                sioc_result r = t->connect(t->user, ev.conn, ev.host, ev.port);
-                if (r == SIOC_OK) sioc_http_conn_opened(c, ev.conn, now_ms);
-                else if (r != SIOC_AGAIN) sioc_http_conn_failed(c, ev.conn, r, now_ms);
-            }
+            if (ev.type == SIOC_HTTP_IO_CLOSE) t->close(t->user, ev.conn);
         }
         for (k = 0; k < n; k++) {
-            unsigned w = sioc_http_conn_wants(c, k);
             int reads;
-            if (w & SIOC_HTTP_WANT_CONNECT) {
-                const sioc_http__conn *kc = &c->p_conns[k];
-                sioc_result r = t->connect(t->user, k, c->p_eps[kc->ep].host, c->p_eps[kc->ep].port);
-                if (r == SIOC_AGAIN) continue;
+            sioc_http__conn *kc = &c->p_conns[k];
+            if (kc->state == SIOC__CS_CONNECTING) { /* sioc_http_conn_wants() says WANT_CONNECT */
+                if (!sioc__drive_connect(c, t, k, now_ms)) continue;
                 progress = 1;
-                if (r == SIOC_OK) sioc_http_conn_opened(c, k, now_ms);
-                else sioc_http_conn_failed(c, k, r, now_ms);
-                w = sioc_http_conn_wants(c, k);
             }
             for (;;) { /* flush */
                 const uint8_t *p = buf;
                 size_t len = sioc__conn_gather(c, k, buf, sizeof buf);
                 long s;
-                if (!len) sioc_http_conn_pending(c, k, &p, &len);
+                if (len) {
+                } else if (SIOC__TLS_ON(kc)) {
+                    sioc_http_conn_pending(c, k, &p, &len);
+                } else {
+                    sioc__conn_stream(c, kc, &p, &len); /* what sioc_http_conn_pending() gives on a plain one */
+                }
                 if (!len) break;
                 s = t->send(t->user, k, p, len);
                 if (s == 0) break;
@@ -13777,29 +13606,31 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
                     sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
                     break;
                 }
-                if (p == buf) sioc__conn_stream_advance(c, &c->p_conns[k], (size_t)s > len ? len : (size_t)s);
-                else sioc_http_conn_sent(c, k, (size_t)s > len ? len : (size_t)s);
+                if ((size_t)s > len) s = (long)len;
+                if (p == buf || !SIOC__TLS_ON(kc)) sioc__conn_stream_advance(c, kc, (size_t)s);
+                else sioc_http_conn_sent(c, k, (size_t)s);
             }
             for (reads = 0; reads < 8; reads++) {
-                size_t room;
+                size_t room = sioc_http_conn_recv_room(c, k); /* 0 unless the socket is open and may be read */
                 long got;
-                w = sioc_http_conn_wants(c, k);
-                if (!(w & SIOC_HTTP_WANT_READ)) break;
-                room = sioc_http_conn_recv_room(c, k);
                 if (room == 0) break;
                 got = t->recv(t->user, k, buf, SIOC__MIN(room, sizeof buf));
                 if (got == 0) break;
                 progress = 1;
-                if (got == SIOC_ERR_CLOSED) {
-                    sioc_http_conn_eof(c, k, now_ms);
-                    break;
-                }
-                if (got < 0) {
-                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                if (got < 0) { /* SIOC_ERR_CLOSED: orderly EOF; anything else: broken */
+                    if (got == SIOC_ERR_CLOSED) sioc_http_conn_eof(c, k, now_ms);
+                    else sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
                     break;
                 }
                 (void)sioc_http_conn_feed(c, k, buf, (size_t)got, now_ms, NULL);
-                if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break; /* TLS may need to answer first */
+                if (SIOC__TLS_ON(kc)) { /* TLS may need to answer first */
+                    if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break;
+                } else {
+                    const uint8_t *out;
+                    size_t out_len;
+                    sioc__conn_stream(c, kc, &out, &out_len); /* wants WRITE on a plain one: flush first */
+                    if (out_len) break;
+                }
             }
         }
         if (!progress) break;

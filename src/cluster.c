@@ -150,8 +150,9 @@ static int sioc__node_name_ok(sioc_str s) {
 
 /* ---- logging ---- */
 
-static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *what, sioc_str detail, sioc_result r) {
 #if SIOC_ENABLE_LOG
+#define SIOC__NODE_LOG(n, lv, what, detail, r) sioc__node_log(n, lv, what, detail, r)
+static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *what, sioc_str detail, sioc_result r) {
     char line[192];
     sioc_buf b;
     if (!n->p_desc.logger.fn || lv > n->p_desc.logger.max_level) return;
@@ -170,10 +171,10 @@ static void sioc__node_log(const sioc_node *n, sioc_log_level lv, const char *wh
     }
     line[SIOC__MIN(b.len, sizeof line - 1)] = 0;
     n->p_desc.logger.fn(n->p_desc.logger.user, lv, line);
-#else
-    (void)n, (void)lv, (void)what, (void)detail, (void)r;
-#endif
 }
+#else /* nothing evaluated: the detail's helpers (type names, string views) would stay linked */
+#define SIOC__NODE_LOG(n, lv, what, detail, r) ((void)0)
+#endif
 
 /* ---- hashing and the two name indexes (open addressing, linear probing, backward-shift deletion) ---- */
 
@@ -251,36 +252,47 @@ static void sioc__node_idx_remove(sioc_node *n, int kind, uint32_t slot) {
 
 /* ---- desc and memory ---- */
 
+/* The defaults of the sixteen uint32_t settings from heartbeat_interval_ms to max_message_size, in that order:
+   base + per_socket * max_sockets (resolved before the settings that scale with it). */
+typedef char sioc__node_desc_run[offsetof(sioc_node_desc, max_message_size) -
+                                         offsetof(sioc_node_desc, heartbeat_interval_ms) ==
+                                     15 * sizeof(uint32_t)
+                                 ? 1
+                                 : -1];
+
 SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
+    static const uint32_t base[16] = {5000, 10000, 5000, 8, 256, 64, 64, 32, 32, 64, SIOC_SIO_MAX_ATTACHMENTS, 256,
+                                      16384, 278528, 2 * 278528, 262144};
+    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
+    static const uint8_t per_socket[16] = {0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 64, 0};
     sioc_node_desc d;
+    uint8_t *f;
+    unsigned i;
     if (desc)
         d = *desc;
     else
         memset(&d, 0, sizeof d);
-    if (!d.heartbeat_interval_ms) d.heartbeat_interval_ms = 5000;
-    if (!d.heartbeat_timeout_ms) d.heartbeat_timeout_ms = 10000;
-    if (!d.request_timeout_ms) d.request_timeout_ms = 5000;
-    if (!d.max_namespaces) d.max_namespaces = 8;
-    if (!d.max_sockets) d.max_sockets = 256;
-    if (!d.max_rooms) d.max_rooms = 2 * d.max_sockets + 64;
-    if (!d.max_memberships) d.max_memberships = 4 * d.max_sockets + 64;
-    if (!d.max_peers) d.max_peers = 32;
-    if (!d.max_requests) d.max_requests = 32;
-    if (!d.max_acks) d.max_acks = 64;
-    if (!d.max_attachments) d.max_attachments = SIOC_SIO_MAX_ATTACHMENTS;
-    if (!d.max_ack_tokens) d.max_ack_tokens = 256;
-    if (!d.ack_scratch_size) d.ack_scratch_size = 16384;
-    if (!d.out_queue_size) d.out_queue_size = 278528;
-    /* a DELIVER of the largest packet: the packet and its frames, + about 40 bytes per target socket */
-    if (!d.event_queue_size) d.event_queue_size = 2 * 278528 + 64 * d.max_sockets;
-    if (!d.max_message_size) d.max_message_size = 262144;
+    f = (uint8_t *)&d + offsetof(sioc_node_desc, heartbeat_interval_ms);
+    for (i = 0; i < 16; i++, f += sizeof(uint32_t)) {
+        uint32_t v;
+        memcpy(&v, f, sizeof v);
+        if (v) continue;
+        v = base[i] + per_socket[i] * d.max_sockets;
+        memcpy(f, &v, sizeof v);
+    }
     return d;
 }
 
 /* Carve the block: each array 16-aligned. With mem NULL only the size is computed. */
+enum {
+    SIOC__L_NS, SIOC__L_PEERS, SIOC__L_SOCKS, SIOC__L_MEMBER, SIOC__L_ROOMS, SIOC__L_MSHIPS, SIOC__L_ROOM_IDX,
+    SIOC__L_SOCK_IDX, SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE, SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
+    SIOC__L_SEL_MEMBERS, SIOC__L_SEL_OUT, SIOC__L_SEL_SCRATCH, SIOC__L_ATT, SIOC__L_TOKS, SIOC__L_SCRATCH,
+    SIOC__L_OUT, SIOC__L_EV, SIOC__L_COUNT
+};
+
 typedef struct sioc__node_layout {
-    size_t ns, peers, socks, member, rooms, mships, room_idx, sock_idx, reqs, req_hash, req_state, acks;
-    size_t sel_rooms, sel_members, sel_out, sel_scratch, att, toks, scratch, out, ev, total;
+    size_t off[SIOC__L_COUNT], total;
     uint32_t room_mask, sock_mask, req_cap;
 } sioc__node_layout;
 
@@ -290,8 +302,52 @@ static uint32_t sioc__node_pow2(uint32_t v) {
     return p;
 }
 
+/* Each array holds a * b items of `unit` bytes; a and b name a count: below SIOC__LC_DESC one of the derived
+   counts, else the offset of a uint32_t field of sioc_node_desc. */
+#define SIOC__LC_ONE 0
+#define SIOC__LC_ROOM_IDX 1
+#define SIOC__LC_SOCK_IDX 2
+#define SIOC__LC_REQ_CAP 3
+#define SIOC__LC_DESC 4
+#define SIOC__LD(f) (uint8_t) offsetof(sioc_node_desc, f)
+typedef struct sioc__node_array {
+    uint8_t a, b;
+    uint16_t unit;
+} sioc__node_array;
+/* The units fit 16 bits for any SIOC_NODE_NAME_MAX (<= 255: names travel as str8), SIOC_NODE_ID_MAX and
+   SIOC_NODE_SOCKET_ACKS a device would set. */
+typedef char sioc__node_units_fit[sizeof(struct sioc__node_sock) < 65536 && sizeof(struct sioc__node_ack) < 65536 &&
+                                          sizeof(struct sioc__node_peer) < 65536 &&
+                                          offsetof(sioc_node_desc, max_message_size) < 256
+                                      ? 1
+                                      : -1];
+
 static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
+    static const sioc__node_array arrays[SIOC__L_COUNT] = {
+        {SIOC__LC_ONE, SIOC__LD(max_namespaces), sizeof(struct sioc__node_ns)},
+        {SIOC__LD(max_namespaces), SIOC__LD(max_peers), sizeof(struct sioc__node_peer)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), sizeof(struct sioc__node_sock)},
+        {SIOC__LD(max_namespaces), SIOC__LD(max_sockets), 1},
+        {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(struct sioc__node_room)},
+        {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(struct sioc__node_mship)},
+        {SIOC__LC_ONE, SIOC__LC_ROOM_IDX, sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LC_SOCK_IDX, sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_requests), sizeof(struct sioc__node_req)},
+        {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, sizeof(uint64_t)},
+        {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, 1},
+        {SIOC__LC_ONE, SIOC__LD(max_acks), sizeof(struct sioc__node_ack)},
+        {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(sioc_select_room)},
+        {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), sizeof(uint32_t)},
+        {SIOC__LC_ONE, SIOC__LD(max_sockets), 1},
+        {SIOC__LC_ONE, SIOC__LD(max_attachments), sizeof(sioc_bytes)},
+        {SIOC__LC_ONE, SIOC__LD(max_ack_tokens), sizeof(sioc_json_tok)},
+        {SIOC__LC_ONE, SIOC__LD(ack_scratch_size), 1},
+        {SIOC__LC_ONE, SIOC__LD(out_queue_size), 1},
+        {SIOC__LC_ONE, SIOC__LD(event_queue_size), 1}};
+    uint32_t derived[SIOC__LC_DESC];
     uint64_t off = 0; /* 64-bit: with the bounds below nothing wraps, and the total is checked against size_t */
+    unsigned i, k;
     /* Keep every count far from overflow on 32-bit targets; these are tables, not buffers. */
     if (d->max_namespaces > 0xfff0u || d->max_sockets > 0x100000u || d->max_rooms > 0x400000u ||
         d->max_memberships > 0x1000000u || d->max_peers > 0x1000u || d->max_requests > 0x1000u ||
@@ -301,37 +357,29 @@ static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
     L->room_mask = sioc__node_pow2(2 * d->max_rooms) - 1;
     L->sock_mask = sioc__node_pow2(2 * d->max_sockets) - 1;
     L->req_cap = d->max_peers + 8;
-#define SIOC__PLAN(field, bytes)                     \
-    do {                                             \
-        L->field = (size_t)off;                      \
-        off += ((uint64_t)(bytes) + 15u) & ~(uint64_t)15u; \
-    } while (0)
-    SIOC__PLAN(ns, (uint64_t)d->max_namespaces * sizeof(struct sioc__node_ns));
-    SIOC__PLAN(peers, (uint64_t)d->max_namespaces * d->max_peers * sizeof(struct sioc__node_peer));
-    SIOC__PLAN(socks, (uint64_t)d->max_sockets * sizeof(struct sioc__node_sock));
-    SIOC__PLAN(member, (uint64_t)d->max_namespaces * d->max_sockets);
-    SIOC__PLAN(rooms, (uint64_t)d->max_rooms * sizeof(struct sioc__node_room));
-    SIOC__PLAN(mships, (uint64_t)d->max_memberships * sizeof(struct sioc__node_mship));
-    SIOC__PLAN(room_idx, ((uint64_t)L->room_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(sock_idx, ((uint64_t)L->sock_mask + 1) * sizeof(uint32_t));
-    SIOC__PLAN(reqs, (uint64_t)d->max_requests * sizeof(struct sioc__node_req));
-    SIOC__PLAN(req_hash, (uint64_t)d->max_requests * L->req_cap * sizeof(uint64_t));
-    SIOC__PLAN(req_state, (uint64_t)d->max_requests * L->req_cap);
-    SIOC__PLAN(acks, (uint64_t)d->max_acks * sizeof(struct sioc__node_ack));
-    SIOC__PLAN(sel_rooms, (uint64_t)d->max_rooms * sizeof(sioc_select_room));
-    SIOC__PLAN(sel_members, (uint64_t)d->max_memberships * sizeof(uint32_t));
-    SIOC__PLAN(sel_out, (uint64_t)d->max_sockets * sizeof(uint32_t));
-    SIOC__PLAN(sel_scratch, d->max_sockets);
-    SIOC__PLAN(att, (uint64_t)d->max_attachments * sizeof(sioc_bytes));
-    SIOC__PLAN(toks, (uint64_t)d->max_ack_tokens * sizeof(sioc_json_tok));
-    SIOC__PLAN(scratch, d->ack_scratch_size);
-    SIOC__PLAN(out, d->out_queue_size);
-    SIOC__PLAN(ev, d->event_queue_size);
-#undef SIOC__PLAN
+    derived[SIOC__LC_ONE] = 1;
+    derived[SIOC__LC_ROOM_IDX] = L->room_mask + 1;
+    derived[SIOC__LC_SOCK_IDX] = L->sock_mask + 1;
+    derived[SIOC__LC_REQ_CAP] = L->req_cap;
+    for (i = 0; i < SIOC__L_COUNT; i++) {
+        uint64_t bytes = arrays[i].unit;
+        for (k = 0; k < 2; k++) {
+            unsigned c = k ? arrays[i].b : arrays[i].a;
+            uint32_t v;
+            if (c < SIOC__LC_DESC)
+                v = derived[c];
+            else
+                memcpy(&v, (const char *)d + c, sizeof v);
+            bytes *= v;
+        }
+        L->off[i] = (size_t)off;
+        off += (bytes + 15u) & ~(uint64_t)15u;
+    }
     if (off > (uint64_t)(SIZE_MAX / 2)) return 0;
     L->total = (size_t)off;
     return 1;
 }
+#undef SIOC__LD
 
 SIOC_API size_t sioc_node_heap_size(const sioc_node_desc *desc) {
     sioc_node_desc d = sioc_node_desc_resolved(desc);
@@ -366,41 +414,44 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
     n->p_mem_size = L.total;
     n->p_owns_mem = owns;
     m = (uint8_t *)mem;
-    memset(m, 0, L.out); /* the tables; the two queues (at the end) need no clearing */
-    n->p_ns = (struct sioc__node_ns *)(void *)(m + L.ns);
-    n->p_peers = (struct sioc__node_peer *)(void *)(m + L.peers);
-    n->p_socks = (struct sioc__node_sock *)(void *)(m + L.socks);
-    n->p_member = m + L.member;
-    n->p_rooms = (struct sioc__node_room *)(void *)(m + L.rooms);
-    n->p_mships = (struct sioc__node_mship *)(void *)(m + L.mships);
-    n->p_room_index = (uint32_t *)(void *)(m + L.room_idx);
-    n->p_sock_index = (uint32_t *)(void *)(m + L.sock_idx);
+    memset(m, 0, L.off[SIOC__L_OUT]); /* the tables; the two queues (at the end) need no clearing */
+    n->p_ns = (struct sioc__node_ns *)(void *)(m + L.off[SIOC__L_NS]);
+    n->p_peers = (struct sioc__node_peer *)(void *)(m + L.off[SIOC__L_PEERS]);
+    n->p_socks = (struct sioc__node_sock *)(void *)(m + L.off[SIOC__L_SOCKS]);
+    n->p_member = m + L.off[SIOC__L_MEMBER];
+    n->p_rooms = (struct sioc__node_room *)(void *)(m + L.off[SIOC__L_ROOMS]);
+    n->p_mships = (struct sioc__node_mship *)(void *)(m + L.off[SIOC__L_MSHIPS]);
+    n->p_room_index = (uint32_t *)(void *)(m + L.off[SIOC__L_ROOM_IDX]);
+    n->p_sock_index = (uint32_t *)(void *)(m + L.off[SIOC__L_SOCK_IDX]);
     n->p_room_mask = L.room_mask;
     n->p_sock_mask = L.sock_mask;
-    n->p_reqs = (struct sioc__node_req *)(void *)(m + L.reqs);
-    n->p_req_hash = (uint64_t *)(void *)(m + L.req_hash);
-    n->p_req_state = m + L.req_state;
+    n->p_reqs = (struct sioc__node_req *)(void *)(m + L.off[SIOC__L_REQS]);
+    n->p_req_hash = (uint64_t *)(void *)(m + L.off[SIOC__L_REQ_HASH]);
+    n->p_req_state = m + L.off[SIOC__L_REQ_STATE];
     n->p_req_cap = L.req_cap;
-    n->p_acks = (struct sioc__node_ack *)(void *)(m + L.acks);
-    n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.sel_rooms);
-    n->p_sel_members = (uint32_t *)(void *)(m + L.sel_members);
-    n->p_sel_out = (uint32_t *)(void *)(m + L.sel_out);
-    n->p_sel_scratch = m + L.sel_scratch;
-    n->p_att = (sioc_bytes *)(void *)(m + L.att);
-    n->p_toks = (sioc_json_tok *)(void *)(m + L.toks);
-    n->p_scratch = m + L.scratch;
-    sioc_bq_init(&n->p_out, m + L.out, d.out_queue_size);
-    sioc_bq_init(&n->p_ev, m + L.ev, d.event_queue_size);
+    n->p_acks = (struct sioc__node_ack *)(void *)(m + L.off[SIOC__L_ACKS]);
+    n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.off[SIOC__L_SEL_ROOMS]);
+    n->p_sel_members = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_MEMBERS]);
+    n->p_sel_out = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_OUT]);
+    n->p_sel_scratch = m + L.off[SIOC__L_SEL_SCRATCH];
+    n->p_att = (sioc_bytes *)(void *)(m + L.off[SIOC__L_ATT]);
+    n->p_toks = (sioc_json_tok *)(void *)(m + L.off[SIOC__L_TOKS]);
+    n->p_scratch = m + L.off[SIOC__L_SCRATCH];
+    sioc_bq_init(&n->p_out, m + L.off[SIOC__L_OUT], d.out_queue_size);
+    sioc_bq_init(&n->p_ev, m + L.off[SIOC__L_EV], d.event_queue_size);
     for (i = 0; i < d.max_namespaces; i++) {
         n->p_ns[i].peers = n->p_peers + (size_t)i * d.max_peers;
         n->p_ns[i].member = n->p_member + (size_t)i * d.max_sockets;
     }
-    for (i = 0; i < d.max_requests; i++) {
+    /* an emitter has no requests, rooms or memberships: their tables stay zero */
+    for (i = 0; i < d.max_requests && !SIOC__NODE_EMITTER(n); i++) {
         n->p_reqs[i].hash = n->p_req_hash + (size_t)i * L.req_cap;
         n->p_reqs[i].state = n->p_req_state + (size_t)i * L.req_cap;
     }
-    for (i = 0; i < d.max_rooms; i++) n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
-    for (i = 0; i < d.max_memberships; i++) n->p_mships[i].rnext = i + 1 < d.max_memberships ? i + 1 : SIOC__NIL;
+    for (i = 0; i < d.max_rooms && !SIOC__NODE_EMITTER(n); i++)
+        n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
+    for (i = 0; i < d.max_memberships && !SIOC__NODE_EMITTER(n); i++)
+        n->p_mships[i].rnext = i + 1 < d.max_memberships ? i + 1 : SIOC__NIL;
     n->p_room_free = 0;
     n->p_mship_free = 0;
     n->p_sel_gen = 1;
@@ -527,7 +578,7 @@ static sioc_result sioc__node_emit_fill(sioc_node *n, const sioc__node_erec *pro
         if (n->p_ev.head == 0 || w.len > n->p_ev.cap - (n->p_ev.tail - n->p_ev.head)) break;
     }
     n->counters.events_dropped++;
-    sioc__node_log(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
+    SIOC__NODE_LOG(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
                    SIOC_ERR_BUFFER_TOO_SMALL);
     return SIOC_ERR_BUFFER_TOO_SMALL;
 }
@@ -1097,26 +1148,24 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
 /* The handshake of a socket the application gave none: the nine keys Node sends (docs/PROTOCOL.md §3), in its order,
    with neutral values and the connection time the application gave (issued_ms). */
 static void sioc__node_write_handshake(sioc_msgpack_writer *w, uint64_t issued_ms) {
+    /* each key, already a msgpack fixstr, after the kind of its value: '{' an empty map, 'd' the time, 'a' "",
+       'f' false, 'i' issued, 'u' "/" */
+    static const char keys[] = "{\xa7" "headers" "d\xa4" "time" "a\xa7" "address" "f\xa7" "xdomain" "f\xa6" "secure"
+                               "i\xa6" "issued" "u\xa3" "url" "{\xa5" "query" "{\xa4" "auth";
+    const char *k = keys;
     char date[80];
+    int i;
     sioc_msgpack_write_map(w, 9);
-    sioc_msgpack_write_cstr(w, "headers");
-    sioc_msgpack_write_map(w, 0);
-    sioc_msgpack_write_cstr(w, "time");
-    sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date));
-    sioc_msgpack_write_cstr(w, "address");
-    sioc_msgpack_write_cstr(w, "");
-    sioc_msgpack_write_cstr(w, "xdomain");
-    sioc_msgpack_write_bool(w, 0);
-    sioc_msgpack_write_cstr(w, "secure");
-    sioc_msgpack_write_bool(w, 0);
-    sioc_msgpack_write_cstr(w, "issued");
-    sioc_msgpack_write_uint(w, issued_ms);
-    sioc_msgpack_write_cstr(w, "url");
-    sioc_msgpack_write_cstr(w, "/");
-    sioc_msgpack_write_cstr(w, "query");
-    sioc_msgpack_write_map(w, 0);
-    sioc_msgpack_write_cstr(w, "auth");
-    sioc_msgpack_write_map(w, 0);
+    for (i = 0; i < 9; i++, k += 2 + (k[1] & 31)) {
+        sioc_msgpack_write_raw(w, k + 1, 1 + (size_t)(k[1] & 31));
+        switch (k[0]) {
+        case '{': sioc_msgpack_write_map(w, 0); break;
+        case 'd': sioc_msgpack_write_str(w, date, sioc__node_date_string(issued_ms, date)); break;
+        case 'f': sioc_msgpack_write_bool(w, 0); break;
+        case 'i': sioc_msgpack_write_uint(w, issued_ms); break;
+        default: sioc_msgpack_write_str(w, "/", k[0] == 'u'); break; /* "/" or "" */
+        }
+    }
 }
 
 /* One socket of a fetchSockets answer: {id, handshake, rooms, data} (docs/PROTOCOL.md §3, what sioc_msg_write_socket
@@ -1154,7 +1203,9 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     case SIOC_MSG_SOCKETS_JOIN:
     case SIOC_MSG_SOCKETS_LEAVE: sioc_msg_write_sockets_rooms(w, p->opts, p->rooms, p->n_rooms); break;
     case SIOC_MSG_DISCONNECT_SOCKETS: sioc_msg_write_disconnect_sockets(w, p->opts, p->close); break;
-    case SIOC_MSG_FETCH_SOCKETS: sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id); break;
+    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter sends none */
+        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
+        break;
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         if (!SIOC_ENABLE_RECEIVE) break;
         sioc_msg_write_fetch_sockets_response(w, *p->request_id, (uint32_t)p->n_socks);
@@ -1172,14 +1223,18 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     }
 }
 
-static const char *const sioc__node_type_text[14] = {"0", "1", "2", "3", "4", "5", "6",
-                                                     "7", "8", "9", "10", "11", "12", "13"};
+/* The SNS Message: the decimal type, a view into "0".."9" then "10".."13" in one string. */
+static sioc_str sioc__node_type_text(int type) {
+    static const char digits[] = "012345678910111213";
+    unsigned t = (unsigned)type;
+    return t < 10 ? sioc_str_n(digits + t, 1) : sioc_str_n(digits + 10 + 2 * (t - 10), 2);
+}
 
 /* Encode the message once, as the Azure body with the AWS data inside it, into the out queue. */
 static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__node_pub *p, uint64_t now) {
     const struct sioc__node_ns *s = &n->p_ns[ns];
     size_t hdr = SIOC__ALIGN8(sizeof(sioc__node_orec));
-    size_t req_len = p->requester.ptr ? p->requester.len : 0;
+    size_t req_len = SIOC_ENABLE_RECEIVE && p->requester.ptr ? p->requester.len : 0; /* answers only */
     int has_data = sioc_msg_has_data(p->type), attempt;
     sioc_result r = SIOC_OK;
     if (!n->p_out.buf) return SIOC_ERR_STATE;
@@ -1208,7 +1263,7 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
         total = SIOC__ALIGN8(hdr + req_len + b.len);
         if (r == SIOC_OK) {
             /* SNS counts Message + attribute names, data types and values (docs/AWS.md §7). */
-            aws = strlen(sioc__node_type_text[p->type]) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
+            aws = (p->type >= 10 ? 2u : 1u) + 3 + 6 + s->len + 3 + 6 + n->uid_len;
             if (req_len) aws += 12 + 6 + req_len;
             if (has_data) aws += 4 + 6 + (data_end - data_start);
             if (aws > n->p_desc.max_message_size || b.len > n->p_desc.max_message_size) return SIOC_ERR_TOO_LARGE;
@@ -1229,8 +1284,9 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             sioc_bq_commit(&n->p_out, total);
             n->p_out_count++;
             n->counters.published++;
-            if (p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
-            if (!sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now; /* Q1: any message resets it */
+            if (SIOC_ENABLE_RECEIVE && p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
+            /* Q1: any message resets it (a publish-only build sends no answers) */
+            if (!SIOC_ENABLE_RECEIVE || !sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now;
             return SIOC_OK;
         }
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) return r;
@@ -1245,7 +1301,7 @@ static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__n
     sioc_result r = sioc__node_publish(n, ns, p, now);
     if (r == SIOC_OK) return;
     n->counters.publish_failed++;
-    sioc__node_log(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
+    SIOC__NODE_LOG(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
     sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
 }
 
@@ -1265,10 +1321,10 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
         p += h.size;
     }
     out->type = h.type;
-    out->message = sioc_str_c(sioc__node_type_text[h.type]);
+    out->message = sioc__node_type_text(h.type);
     out->nsp = sioc_str_n(n->p_ns[h.ns].name, n->p_ns[h.ns].len);
     out->uid = sioc_str_n(n->uid, n->uid_len);
-    out->requester_uid = h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
+    out->requester_uid = SIOC_ENABLE_RECEIVE && h.req_len ? sioc_str_n((const char *)p + hdr, h.req_len) : sioc_str_n(NULL, 0);
     out->body = sioc_bytes_n(p + hdr + h.req_len, h.body_len);
     out->data = h.has_data ? sioc_bytes_n(out->body.ptr + h.data_off, h.data_len) : sioc_bytes_n(NULL, 0);
     return SIOC_OK;
@@ -1281,7 +1337,7 @@ static void sioc__node_closed_check(sioc_node *n) {
         n->ready = 0;
         sioc__node_erec_init(&h, SIOC_NODE_EV_CLOSED, SIOC__NIL);
         sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
-        sioc__node_log(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
+        SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
     }
 }
 
@@ -1415,36 +1471,25 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
 static void sioc__node_disconnect_one(sioc_node *n, uint32_t slot, int close) {
     uint32_t group[1];
     uint64_t conn = n->p_socks[slot].conn;
-    uint32_t i, last = slot;
+    int all = close && conn != 0; /* the whole connection goes */
+    uint32_t i, last = slot, end = all ? n->p_sock_hwm : slot + 1;
     sioc__node_deliver_ctx c;
     memset(&c, 0, sizeof c);
     c.type = SIOC_SIO_DISCONNECT;
     c.ack_id = -1;
     c.n_sel = 1;
     c.sel = group;
-    if (close && conn != 0) {
-        for (i = 0; i < n->p_sock_hwm; i++)
-            if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
-        for (i = 0; i < n->p_sock_hwm; i++) {
-            sioc__node_erec h;
-            if (!n->p_socks[i].used || n->p_socks[i].conn != conn) continue;
-            group[0] = i;
-            sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
-            h.close = (uint8_t)(i == last);
-            h.conn = conn;
-            (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-            sioc__node_sock_remove(n, i);
-        }
-        return;
-    }
-    {
+    for (i = 0; all && i < end; i++)
+        if (n->p_socks[i].used && n->p_socks[i].conn == conn) last = i;
+    for (i = all ? 0 : slot; i < end; i++) {
         sioc__node_erec h;
-        group[0] = slot;
-        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[slot].ns);
-        h.close = (uint8_t)(close != 0);
+        if (all && (!n->p_socks[i].used || n->p_socks[i].conn != conn)) continue;
+        group[0] = i;
+        sioc__node_erec_init(&h, SIOC_NODE_EV_DISCONNECT, n->p_socks[i].ns);
+        h.close = (uint8_t)(close && i == last);
         h.conn = conn;
         (void)sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
-        sioc__node_sock_remove(n, slot);
+        sioc__node_sock_remove(n, i);
     }
 }
 
@@ -1631,6 +1676,25 @@ static struct sioc__node_ack *sioc__node_ack_alloc(sioc_node *n, int kind, uint3
     return NULL;
 }
 
+/* A registration through which the answers go back to m's requester (uid, requestId). NULL when the table is full,
+   or when either id is too long to keep (counted as a limit for a serverSideEmit: a broadcast still delivers). */
+static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_t ns, uint64_t expires,
+                                                 const sioc_msg *m) {
+    struct sioc__node_ack *a;
+    if (m->uid.len > SIOC_NODE_ID_MAX || m->request_id.len > SIOC_NODE_ID_MAX) {
+        if (kind == SIOC__ACK_SSE) n->counters.limits++;
+        return NULL;
+    }
+    a = sioc__node_ack_alloc(n, kind, ns, expires);
+    if (a) {
+        a->req_len = (uint32_t)m->uid.len;
+        memcpy(a->requester, m->uid.ptr, m->uid.len);
+        a->id_len = (uint32_t)m->request_id.len;
+        memcpy(a->request_id, m->request_id.ptr, m->request_id.len);
+    }
+    return a;
+}
+
 /* ---- handling received messages ---- */
 
 static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
@@ -1708,15 +1772,9 @@ static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m
     /* §6.3 responder: our own ack id (consumed even for no socket, as Node does), the registration that maps
        client acks back to (requester, requestId), then the client count, always (Q9). */
     ack_id = (int64_t)(n->p_ns[ns].next_ack_id++ & 0x1fffffffffffffu);
-    if (m->uid.len <= SIOC_NODE_ID_MAX && m->request_id.len <= SIOC_NODE_ID_MAX && k > 0) {
-        reg = sioc__node_ack_alloc(n, SIOC__ACK_CLIENT, ns, sioc__node_add(now, sioc__node_flag_timeout(n, &m->opts.flags)));
-        if (reg) {
-            reg->ack_id = (uint64_t)ack_id;
-            reg->req_len = (uint32_t)m->uid.len;
-            memcpy(reg->requester, m->uid.ptr, m->uid.len);
-            reg->id_len = (uint32_t)m->request_id.len;
-            memcpy(reg->request_id, m->request_id.ptr, m->request_id.len);
-        }
+    if (k > 0) {
+        reg = sioc__node_ack_for(n, SIOC__ACK_CLIENT, ns, sioc__node_add(now, sioc__node_flag_timeout(n, &m->opts.flags)), m);
+        if (reg) reg->ack_id = (uint64_t)ack_id;
     }
     /* Without a registration the clients could not be answered for: deliver as a plain broadcast and count 0,
        so the requester completes instead of waiting for acks that cannot come. */
@@ -1790,19 +1848,11 @@ static void sioc__node_on_sse(sioc_node *n, uint32_t ns, const sioc_msg *m, uint
             p.request_id = &m->request_id;
             p.requester = m->uid;
             sioc__node_publish_internal(n, ns, &p, now);
-        } else if (m->uid.len <= SIOC_NODE_ID_MAX && m->request_id.len <= SIOC_NODE_ID_MAX) {
+        } else {
             /* The requester gives up after its fixed 5 s: keep the slot as long. */
             struct sioc__node_ack *a =
-                sioc__node_ack_alloc(n, SIOC__ACK_SSE, ns, sioc__node_add(now, n->p_desc.request_timeout_ms));
-            if (a) {
-                a->req_len = (uint32_t)m->uid.len;
-                memcpy(a->requester, m->uid.ptr, m->uid.len);
-                a->id_len = (uint32_t)m->request_id.len;
-                memcpy(a->request_id, m->request_id.ptr, m->request_id.len);
-                h.ack = a->handle;
-            }
-        } else {
-            n->counters.limits++;
+                sioc__node_ack_for(n, SIOC__ACK_SSE, ns, sioc__node_add(now, n->p_desc.request_timeout_ms), m);
+            if (a) h.ack = a->handle;
         }
     }
     sioc__node_emit(n, &h, m->uid, m->packet);
@@ -1878,7 +1928,7 @@ static int sioc__node_receiving(sioc_node *n) {
 
 static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg *m, sioc_result e) {
     n->counters.malformed++;
-    sioc__node_log(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
+    SIOC__NODE_LOG(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
                      m->uid.ptr ? m->uid : sioc_str_n("", 0));
     return e;
@@ -1948,56 +1998,64 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
 
 /* ---- time ---- */
 
-SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
-    uint64_t d = UINT64_MAX;
+/* The node's timers, one walk for both calls: with fire, what is due at now_ms runs (§5 rule 3: a peer silent for
+   strictly more than the timeout goes; request and ack timeouts, Q8: responders forget ack registrations; §5 rule
+   5: heartbeats); returns the earliest deadline of what is still pending. An emitter has no peers, requests, ack
+   registrations or heartbeats: no timers. */
+static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
+    uint64_t d = UINT64_MAX, t;
     uint32_t i, k;
-    (void)now_ms;
-    /* an emitter has no peers, requests, ack registrations or heartbeats: no timers */
     if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
-        const struct sioc__node_ns *s = &n->p_ns[i];
-        for (k = 0; k < s->n_peers; k++)
-            d = SIOC__MIN(d, sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
-        if (n->state == SIOC_NODE_READY)
-            d = SIOC__MIN(d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms));
+        struct sioc__node_ns *s = &n->p_ns[i];
+        for (k = s->n_peers; k-- > 0;) {
+            uint64_t seen = s->peers[k].last_seen;
+            if (fire && now_ms > seen && now_ms - seen > n->p_desc.heartbeat_timeout_ms) {
+                n->counters.peers_expired++;
+                sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
+            } else {
+                d = SIOC__MIN(d, sioc__node_add(seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
+            }
+        }
     }
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle) d = SIOC__MIN(d, n->p_reqs[i].deadline);
-    for (i = 0; i < n->p_desc.max_acks; i++)
-        if (n->p_acks[i].handle) d = SIOC__MIN(d, n->p_acks[i].expires);
+    for (i = 0; i < n->p_desc.max_requests; i++) {
+        struct sioc__node_req *q = &n->p_reqs[i];
+        if (!q->handle) continue;
+        if (fire && now_ms >= q->deadline)
+            sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
+        else
+            d = SIOC__MIN(d, q->deadline);
+    }
+    for (i = 0; i < n->p_desc.max_acks; i++) {
+        struct sioc__node_ack *a = &n->p_acks[i];
+        if (!a->handle) continue;
+        if (fire && now_ms >= a->expires)
+            sioc__node_ack_free(a);
+        else
+            d = SIOC__MIN(d, a->expires);
+    }
+    for (i = 0; i < n->p_n_ns && n->state == SIOC_NODE_READY; i++) {
+        struct sioc__node_ns *s = &n->p_ns[i];
+        t = sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms);
+        if (fire && now_ms >= t) {
+            sioc__node_pub p;
+            sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
+            if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
+                n->counters.publish_failed++;
+                s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
+            }
+        } else {
+            d = SIOC__MIN(d, t);
+        }
+    }
     return d;
 }
 
-SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) {
-    uint32_t i, k;
-    if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return; /* no timers (above) */
-    for (i = 0; i < n->p_n_ns; i++) {
-        struct sioc__node_ns *s = &n->p_ns[i];
-        for (k = s->n_peers; k-- > 0;) { /* §5 rule 3: strictly more than the timeout */
-            if (now_ms > s->peers[k].last_seen && now_ms - s->peers[k].last_seen > n->p_desc.heartbeat_timeout_ms) {
-                n->counters.peers_expired++;
-                sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
-            }
-        }
-    }
-    for (i = 0; i < n->p_desc.max_requests; i++)
-        if (n->p_reqs[i].handle && now_ms >= n->p_reqs[i].deadline) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_TIMEOUT);
-    for (i = 0; i < n->p_desc.max_acks; i++) /* Q8: responders forget ack registrations after the timeout */
-        if (n->p_acks[i].handle && now_ms >= n->p_acks[i].expires) sioc__node_ack_free(&n->p_acks[i]);
-    if (n->state == SIOC_NODE_READY) {
-        for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 5 */
-            struct sioc__node_ns *s = &n->p_ns[i];
-            if (now_ms >= sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms)) {
-                sioc__node_pub p;
-                sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
-                if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
-                    n->counters.publish_failed++;
-                    s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
-                }
-            }
-        }
-    }
+SIOC_API uint64_t sioc_node_next_deadline(const sioc_node *n, uint64_t now_ms) {
+    return sioc__node_timers((sioc_node *)(uintptr_t)n, now_ms, 0); /* without fire nothing is written */
 }
+
+SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) { (void)sioc__node_timers(n, now_ms, 1); }
 
 /* ---- ready / close ---- */
 
@@ -2011,7 +2069,7 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     n->state = ready ? SIOC_NODE_READY : SIOC_NODE_STARTING;
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
     sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
-    sioc__node_log(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
+    SIOC__NODE_LOG(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
             sioc__node_pub p;
@@ -2037,7 +2095,7 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
         }
     }
     n->state = SIOC_NODE_CLOSING;
-    sioc__node_log(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
+    SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closing", sioc_str_n("", 0), SIOC_OK);
     sioc__node_closed_check(n);
     return SIOC_OK;
 }
@@ -2168,8 +2226,9 @@ static sioc_result sioc__node_check_packet(sioc_bytes packet, int sse) {
     sioc_msgpack_reader_init(&r, packet.ptr, packet.len);
     if (sioc_msgpack_read_array(&r, &count) != SIOC_OK || count == 0) return SIOC_ERR_ARG;
     if (sioc_msgpack_read_str(&r, &ev) != SIOC_OK || sioc_sio_is_reserved_event(ev.ptr, ev.len)) return SIOC_ERR_ARG;
-    if (sse && ((ev.len == 7 && !memcmp(ev.ptr, "connect", 7)) || (ev.len == 10 && !memcmp(ev.ptr, "connection", 10)) ||
-                (ev.len == 13 && !memcmp(ev.ptr, "new_namespace", 13))))
+    /* "connect" is reserved already */
+    if (sse &&
+        ((ev.len == 10 && !memcmp(ev.ptr, "connection", 10)) || (ev.len == 13 && !memcmp(ev.ptr, "new_namespace", 13))))
         return SIOC_ERR_ARG;
     return SIOC_OK;
 }
@@ -2180,6 +2239,19 @@ static sioc_result sioc__node_check_names(const sioc_str *names, size_t count) {
     for (i = 0; i < count; i++)
         if (!sioc__node_name_ok(names[i])) return SIOC_ERR_ARG;
     return SIOC_OK;
+}
+
+/* Publish the message of request q (p: its type and payload set) under a fresh request id, checked as every
+   message with the application's values is. */
+static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct sioc__node_req *q, sioc__node_pub *p,
+                                              uint64_t now_ms) {
+    sioc_str rid;
+    sioc_result r = sioc__node_random_hex(n, q->id);
+    if (r != SIOC_OK) return r;
+    rid = sioc_str_n(q->id, 16);
+    p->request_id = &rid;
+    p->check = 1;
+    return sioc__node_publish(n, ns, p, now_ms);
 }
 
 SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
@@ -2215,7 +2287,6 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
     int64_t ack_id;
     size_t k;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE; /* §7: nothing with a requestId */
     if (timeout_ms == 0) return SIOC_ERR_ARG;         /* Q7 */
@@ -2232,14 +2303,10 @@ SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const s
         return SIOC_ERR_LIMIT;
     }
     if (!local) {
-        if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_BROADCAST);
-        p.check = 1;
         p.opts = &d;
         p.packet = packet;
-        p.request_id = &rid;
-        if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) goto fail;
+        if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) goto fail;
     }
     /* §6.3: this node is one server whose client count is its local delivery; the others are the live peers
        at send time (a local-only emit waits for nobody else, unlike Node, Q10). */
@@ -2333,7 +2400,6 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     uint32_t ns;
     int local;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_opts(opts, &d, &local)) != SIOC_OK) return r;
@@ -2341,16 +2407,9 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     q = sioc__node_req_alloc(n, SIOC_NODE_REQ_FETCH_SOCKETS, ns, user);
     if (!q) return SIOC_ERR_LIMIT;
     if (!local && n->p_ns[ns].n_peers > 0) { /* §6.1 step 3 */
-        if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) {
-            q->handle = 0;
-            return r;
-        }
-        rid = sioc_str_n(q->id, 16);
         sioc__node_pub_init(&p, SIOC_MSG_FETCH_SOCKETS);
-        p.check = 1;
         p.opts = &d;
-        p.request_id = &rid;
-        if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) {
+        if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) {
             q->handle = 0;
             return r;
         }
@@ -2387,7 +2446,6 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
     struct sioc__node_req *q;
     uint32_t ns;
     sioc_result r;
-    sioc_str rid;
     if (out_request) *out_request = 0;
     if (SIOC__NODE_EMITTER(n)) return SIOC_ERR_STATE;
     if ((r = sioc__node_check_packet(packet, 1)) != SIOC_OK) return r;
@@ -2399,13 +2457,9 @@ SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, 
         sioc__node_req_done(n, q, SIOC_OK);
         return SIOC_OK;
     }
-    if ((r = sioc__node_random_hex(n, q->id)) != SIOC_OK) goto fail;
-    rid = sioc_str_n(q->id, 16);
     sioc__node_pub_init(&p, SIOC_MSG_SERVER_SIDE_EMIT);
-    p.check = 1;
     p.packet = packet;
-    p.request_id = &rid;
-    if ((r = sioc__node_publish(n, ns, &p, now_ms)) != SIOC_OK) goto fail;
+    if ((r = sioc__node_publish_request(n, ns, q, &p, now_ms)) != SIOC_OK) goto fail;
     sioc__node_req_snapshot(n, q);
     q->deadline = sioc__node_add(now_ms, n->p_desc.request_timeout_ms);
     return SIOC_OK;

@@ -48,42 +48,18 @@ SIOC_API size_t sioc_msg_type_text(int type, char *out) {
 
 /* ---- lists ---- */
 
-/* The str item at p (at most avail bytes): its view, and the bytes it takes; 0 when it is not a complete str
-   (never the case in a decoded message, whose lists were validated; this guards hand-made lists). */
-static size_t sioc__msg_str_at(const uint8_t *p, size_t avail, sioc_str *out) {
-    size_t h, n;
-    if (avail == 0) return 0;
-    if ((p[0] & 0xe0) == 0xa0) {
-        h = 1;
-        n = p[0] & 0x1f;
-    } else if (p[0] == 0xd9 && avail >= 2) {
-        h = 2;
-        n = p[1];
-    } else if (p[0] == 0xda && avail >= 3) {
-        h = 3;
-        n = sioc__load_be16(p + 1);
-    } else if (p[0] == 0xdb && avail >= 5) {
-        h = 5;
-        n = sioc__load_be32(p + 1);
-    } else {
-        return 0;
-    }
-    if (n > avail - h) return 0;
-    out->ptr = (const char *)p + h;
-    out->len = n;
-    return h + n;
-}
-
+/* A list's next str (the lists of a decoded message were validated; a hand-made list ends at its first item that
+   is not a complete str). */
 SIOC_API int sioc_msg_list_next_str(sioc_msg_list *it, sioc_str *out) {
-    size_t used;
+    sioc_msgpack_reader r;
     if (it->count == 0) return 0;
-    used = sioc__msg_str_at(it->data, it->len, out);
-    if (used == 0) {
+    sioc_msgpack_reader_init(&r, it->data, it->len);
+    if (sioc_msgpack_read_str(&r, out) != SIOC_OK) {
         it->count = 0;
         return 0;
     }
-    it->data += used;
-    it->len -= used;
+    it->data += r.pos;
+    it->len -= r.pos;
     it->count--;
     return 1;
 }
@@ -187,33 +163,35 @@ static int sioc__msg_f64_ms(double f, uint64_t *out) {
     return 1;
 }
 
+/* The flag names in bit order (SIOC_MSG_FLAG_VOLATILE is bit 0, ... SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE bit 3). */
+static const char *sioc__msg_flag_name(unsigned bit_index) {
+    static const char names[] = "volatile\0compress\0timeout\0expectSingleResponse";
+    const char *p = names;
+    while (bit_index--) p += strlen(p) + 1;
+    return p;
+}
+
 /* Flags map at the cursor (or nil); the last duplicate key wins as in a JS object. */
 static void sioc__msg_read_flags(sioc_msgpack_reader *r, sioc_msg_flags *fl) {
     sioc_msgpack_reader t = *r;
-    sioc_msgpack_item k, v;
+    sioc_msgpack_item v;
     uint32_t n, i;
     memset(fl, 0, sizeof *fl);
     if (sioc_msgpack_read_map(&t, &n) != SIOC_OK) return; /* nil: {} */
     fl->raw = sioc__msg_raw(r);
     for (i = 0; i < n; i++) {
-        unsigned bit = 0;
-        if (sioc_msgpack_read(&t, &k) != SIOC_OK) return;
-        if (k.type == SIOC_MSGPACK_STR) {
-            if (k.len == 8 && memcmp(k.data, "volatile", 8) == 0)
-                bit = SIOC_MSG_FLAG_VOLATILE;
-            else if (k.len == 8 && memcmp(k.data, "compress", 8) == 0)
-                bit = SIOC_MSG_FLAG_COMPRESS;
-            else if (k.len == 7 && memcmp(k.data, "timeout", 7) == 0)
-                bit = SIOC_MSG_FLAG_TIMEOUT;
-            else if (k.len == 20 && memcmp(k.data, "expectSingleResponse", 20) == 0)
-                bit = SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE;
-        }
-        if (bit == 0) { /* unknown flag, or a container key: skip the value (keys are checked) */
-            if (k.type == SIOC_MSGPACK_ARRAY || k.type == SIOC_MSGPACK_MAP) return; /* not reachable: check */
-            if (sioc_msgpack_skip(&t) != SIOC_OK) return;
-            continue;
+        unsigned bit = 0, k;
+        sioc_str key;
+        if (sioc_msgpack_read_str(&t, &key) == SIOC_OK) {
+            for (k = 0; k < 4; k++) {
+                const char *name = sioc__msg_flag_name(k);
+                if (key.len == strlen(name) && memcmp(key.ptr, name, key.len) == 0) bit = 1u << k;
+            }
+        } else if (sioc_msgpack_skip(&t) != SIOC_OK) { /* an integer key: checked msgpack has no other */
+            return;
         }
         if (sioc_msgpack_peek(&t, &v) != SIOC_OK || sioc_msgpack_skip(&t) != SIOC_OK) return;
+        if (bit == 0) continue; /* an unknown flag */
         fl->present &= ~bit;
         fl->values &= ~bit;
         if (bit == SIOC_MSG_FLAG_TIMEOUT) {
@@ -460,24 +438,23 @@ static void sioc__msg_write_list(sioc_msgpack_writer *w, sioc_msg_list l) {
 }
 
 static void sioc__msg_write_flags(sioc_msgpack_writer *w, const sioc_msg_flags *f) {
-    static const unsigned order[4] = {SIOC_MSG_FLAG_EXPECT_SINGLE_RESPONSE, SIOC_MSG_FLAG_VOLATILE,
-                                      SIOC_MSG_FLAG_COMPRESS, SIOC_MSG_FLAG_TIMEOUT};
-    static const char *const names[4] = {"expectSingleResponse", "volatile", "compress", "timeout"};
+    static const uint8_t order[4] = {3, 0, 1, 2}; /* bit indexes in Node's key order */
     uint32_t n = 0;
     int i;
     if (f->raw.ptr) {
         sioc_msgpack_write_raw(w, f->raw.ptr, f->raw.len);
         return;
     }
-    for (i = 0; i < 4; i++) n += (f->present & order[i]) ? 1u : 0u;
+    for (i = 0; i < 4; i++) n += (f->present >> i) & 1u;
     sioc_msgpack_write_map(w, n);
     for (i = 0; i < 4; i++) {
-        if (!(f->present & order[i])) continue;
-        sioc__msg_key(w, names[i]);
-        if (order[i] == SIOC_MSG_FLAG_TIMEOUT)
+        unsigned bit = 1u << order[i];
+        if (!(f->present & bit)) continue;
+        sioc__msg_key(w, sioc__msg_flag_name(order[i]));
+        if (bit == SIOC_MSG_FLAG_TIMEOUT)
             sioc_msgpack_write_uint(w, f->timeout_ms);
         else
-            sioc_msgpack_write_bool(w, (f->values & order[i]) != 0);
+            sioc_msgpack_write_bool(w, (f->values & bit) != 0);
     }
 }
 

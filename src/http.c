@@ -14,22 +14,36 @@
 /* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
 static const sioc_tls_ops *sioc__tls_ops(void);
 
+/* Keeps a small helper with several callers out of line: gcc -Os would copy it into each. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SIOC__HTTP_NOINLINE __attribute__((noinline))
+#else
+#define SIOC__HTTP_NOINLINE
+#endif
+
 /* ---- small text helpers (ASCII, locale-free) ---- */
 
-/* RFC 9110 5.6.2 tchar. */
-static int sioc__http_tchar(int c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return 1;
-    default:
-        return 0;
-    }
+enum { SIOC__HC_TCHAR = 0, SIOC__HC_HOST = 12 };
+
+/* 1 when c is in a character class: bitmaps over 0x20..0x7f, 12 bytes each. SIOC__HC_TCHAR: RFC 9110 5.6.2
+   tchar; SIOC__HC_HOST: what a host name of an origin may hold (letters, digits, '-', '.', '_'). */
+static int sioc__http_class(int c, int cls) {
+    static const uint8_t bits[24] = {0xfa, 0x6c, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57,
+                                     0x00, 0x60, 0xff, 0x03, 0xfe, 0xff, 0xff, 0x87, 0xfe, 0xff, 0xff, 0x07};
+    unsigned u = (unsigned)c - 32u;
+    return u < 96u && ((bits[cls + (int)(u >> 3)] >> (u & 7u)) & 1u);
 }
+#define sioc__http_tchar(c) sioc__http_class(c, SIOC__HC_TCHAR)
 
 /* Field value octets (RFC 9110 5.5): VCHAR, SP, HTAB, obs-text; no other controls. */
-static int sioc__http_vchar(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+static int sioc__http_vchar(int c) { return c >= 0x20 ? c != 0x7f : c == '\t'; }
+
+/* 1 when all n bytes at s are field value octets. */
+static int sioc__http_vchars(const char *s, size_t n) {
+    while (n--)
+        if (!sioc__http_vchar((unsigned char)*s++)) return 0;
+    return 1;
+}
 
 static int sioc__http_ieq(const char *a, size_t an, const char *b) {
     size_t i;
@@ -48,18 +62,25 @@ static sioc_str sioc__http_trim(const char *p, size_t n) {
     return s;
 }
 
-/* 1 when the comma-separated list `v` holds `tok` (case-insensitive). */
-static int sioc__http_list_has(sioc_str v, const char *tok) {
-    size_t i = 0;
-    while (i <= v.len) {
-        size_t j = i;
-        sioc_str item;
-        while (j < v.len && v.ptr[j] != ',') j++;
-        item = sioc__http_trim(v.ptr + i, j - i);
-        if (item.len && sioc__http_ieq(item.ptr, item.len, tok)) return 1;
-        i = j + 1;
-    }
-    return 0;
+/* The next item of the comma-separated list `v` from *pos on, trimmed (may be empty); 0 after the last one. */
+static int sioc__http_item(sioc_str v, size_t *pos, sioc_str *item) {
+    size_t i = *pos, j = i;
+    if (i > v.len) return 0;
+    while (j < v.len && v.ptr[j] != ',') j++;
+    *item = sioc__http_trim(v.ptr + i, j - i);
+    *pos = j + 1;
+    return 1;
+}
+
+/* Header names the engine interprets itself; the first three frame the message, so a caller may not set them. */
+enum { SIOC__HN_CONTENT_LENGTH, SIOC__HN_TRANSFER_ENCODING, SIOC__HN_HOST, SIOC__HN_CONNECTION, SIOC__HN_KEEP_ALIVE,
+       SIOC__HN_OTHER };
+static int sioc__http_name_id(const char *s, size_t n) {
+    static const char *const names[SIOC__HN_OTHER] = {"content-length", "transfer-encoding", "host", "connection",
+                                                      "keep-alive"};
+    int i = 0;
+    while (i < SIOC__HN_OTHER && !sioc__http_ieq(s, n, names[i])) i++;
+    return i;
 }
 
 /* ---- 1. request writer ---- */
@@ -73,28 +94,17 @@ static int sioc__http_is_token(const char *s) {
 
 SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request *req, const char *host,
                                           uint16_t port, int tls) {
+    static const char *const body_methods[] = {"POST", "PUT", "PATCH"}; /* Content-Length: 0 even without a body */
     size_t i;
     const char *t;
     int need_cl;
     if (!req || !sioc__http_is_token(req->method) || !req->target || !req->target[0] || !host || !host[0] ||
-        (req->header_count && !req->headers) || (req->body_len && !req->body)) {
-        sioc_buf_fail(out, SIOC_ERR_ARG);
-        return SIOC_ERR_ARG;
-    }
-    for (t = req->target; *t; t++) { /* origin-form: no blanks, controls or raw non-ASCII */
-        unsigned char ch = (unsigned char)*t;
-        if (ch <= 0x20 || ch >= 0x7f) {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
-    }
-    for (t = host; *t; t++) {
-        unsigned char ch = (unsigned char)*t;
-        if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '@' || ch == '?' || ch == '#') {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
-    }
+        (req->header_count && !req->headers) || (req->body_len && !req->body))
+        goto bad;
+    for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
+        if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
+    for (t = host; *t; t++)
+        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
@@ -114,24 +124,19 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (i = 0; i < req->header_count; i++) {
         const sioc_http_header *h = &req->headers[i];
         size_t k;
-        int ok = h->name.len > 0 && (h->name.ptr != NULL) && (h->value.len == 0 || h->value.ptr != NULL);
-        for (k = 0; ok && k < h->name.len; k++) ok = sioc__http_tchar((unsigned char)h->name.ptr[k]);
-        for (k = 0; ok && k < h->value.len; k++) ok = sioc__http_vchar((unsigned char)h->value.ptr[k]);
-        if (ok && (sioc__http_ieq(h->name.ptr, h->name.len, "host") ||
-                   sioc__http_ieq(h->name.ptr, h->name.len, "content-length") ||
-                   sioc__http_ieq(h->name.ptr, h->name.len, "transfer-encoding")))
-            ok = 0; /* framing belongs to the engine: a second Host or length would be request smuggling */
-        if (!ok) {
-            sioc_buf_fail(out, SIOC_ERR_ARG);
-            return SIOC_ERR_ARG;
-        }
+        if (!h->name.len || !h->name.ptr || (h->value.len && !h->value.ptr)) goto bad;
+        for (k = 0; k < h->name.len; k++)
+            if (!sioc__http_tchar((unsigned char)h->name.ptr[k])) goto bad;
+        if (!sioc__http_vchars(h->value.ptr, h->value.len)) goto bad;
+        /* framing belongs to the engine: a second Host or length would be request smuggling */
+        if (sioc__http_name_id(h->name.ptr, h->name.len) <= SIOC__HN_HOST) goto bad;
         sioc_buf_put(out, h->name.ptr, h->name.len);
         sioc_buf_puts(out, ": ");
         sioc_buf_put(out, h->value.ptr, h->value.len);
         sioc_buf_puts(out, "\r\n");
     }
-    need_cl = req->body_len > 0 || !sioc__strcmp(req->method, "POST") || !sioc__strcmp(req->method, "PUT") ||
-              !sioc__strcmp(req->method, "PATCH");
+    need_cl = req->body_len > 0;
+    for (i = 0; i < SIOC__COUNT(body_methods); i++) need_cl |= !sioc__strcmp(req->method, body_methods[i]);
     if (need_cl) {
         sioc_buf_puts(out, "Content-Length: ");
         sioc_buf_put_u64(out, (uint64_t)req->body_len);
@@ -139,6 +144,9 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     }
     sioc_buf_puts(out, "\r\n");
     return sioc_buf_result(out);
+bad:
+    sioc_buf_fail(out, SIOC_ERR_ARG);
+    return SIOC_ERR_ARG;
 }
 
 /* ---- 2. response parser ---- */
@@ -146,15 +154,24 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
 enum {
     SIOC__HP_STATUS = 0, /* status line */
     SIOC__HP_HEADER,     /* field lines */
-    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
-    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
-    SIOC__HP_BODY_CLOSE, /* body until EOF */
-    SIOC__HP_CHUNK_SIZE, /* chunk-size [BWS] [; ext] CRLF */
-    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
-    SIOC__HP_CHUNK_END,  /* CRLF after chunk data */
     SIOC__HP_TRAILER,    /* trailer lines until the empty one */
+    SIOC__HP_BODY_CL,    /* p_remaining body bytes */
+    SIOC__HP_CHUNK_DATA, /* p_remaining chunk bytes */
+    SIOC__HP_BODY_CLOSE, /* body until EOF (p_remaining UINT64_MAX: never runs out) */
+    SIOC__HP_CHUNK_SIZE, /* p_ext_state 3: CRLF after chunk data; then chunk-size [BWS] [; ext] CRLF */
+    SIOC__HP_NOBODY,     /* complete: DONE on the next call, without input */
     SIOC__HP_DONE
 };
+
+/* Forget the response so far: results and private state, except the memory and the two flags given. */
+static void sioc__hp_clear(sioc_http_parser *p, int head_request, int started) {
+    memset(p, 0, offsetof(sioc_http_parser, p_head));
+    memset(&p->status, 0, sizeof *p - offsetof(sioc_http_parser, status));
+    p->content_length = UINT64_MAX;
+    p->reason.ptr = p->p_head;
+    p->p_head_request = (uint8_t)head_request;
+    p->p_started = (uint8_t)started;
+}
 
 SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t head_cap, sioc_http_hdr_ref *refs,
                                     size_t ref_cap) {
@@ -164,79 +181,16 @@ SIOC_API void sioc_http_parser_init(sioc_http_parser *p, void *head_mem, size_t 
     if (p->p_head_cap > UINT32_MAX) p->p_head_cap = UINT32_MAX; /* offsets are 32-bit */
     p->p_refs = refs;
     p->p_ref_cap = refs ? ref_cap : 0;
-    sioc_http_parser_reset(p, 0);
+    sioc__hp_clear(p, 0, 0);
 }
 
-static void sioc__hp_clear_head(sioc_http_parser *p) {
-    p->status = 0;
-    p->version_minor = 0;
-    p->keep_alive = 0;
-    p->chunked = 0;
-    p->content_length = UINT64_MAX;
-    p->keep_alive_timeout_s = 0;
-    p->header_count = 0;
-    p->reason.ptr = p->p_head;
-    p->reason.len = 0;
-    p->p_head_len = 0;
-    p->p_line_start = 0;
-}
-
-SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) {
-    sioc__hp_clear_head(p);
-    p->body_len = 0;
-    p->p_remaining = 0;
-    p->p_ext_len = 0;
-    p->p_err = SIOC_OK;
-    p->p_state = SIOC__HP_STATUS;
-    p->p_cr = 0;
-    p->p_head_request = (uint8_t)(head_request ? 1 : 0);
-    p->p_saw_digit = 0;
-    p->p_ext_state = 0;
-    p->p_started = 0;
-}
+SIOC_API void sioc_http_parser_reset(sioc_http_parser *p, int head_request) { sioc__hp_clear(p, head_request != 0, 0); }
 
 SIOC_API int sioc_http_parser_started(const sioc_http_parser *p) { return p->p_started; }
 
 static sioc_result sioc__hp_fail(sioc_http_parser *p, sioc_result r) {
     if (p->p_err == SIOC_OK) p->p_err = r;
     return p->p_err;
-}
-
-/* "HTTP/1.x SSS[ reason]" (RFC 9112 4). Only HTTP/1.0 and 1.1 are spoken. */
-static sioc_result sioc__hp_status_line(sioc_http_parser *p, const char *s, size_t n) {
-    size_t i;
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
-        !sioc__is_digit((unsigned char)s[9]) || !sioc__is_digit((unsigned char)s[10]) ||
-        !sioc__is_digit((unsigned char)s[11]) || s[9] == '0')
-        return SIOC_ERR_PROTOCOL;
-    if (n > 12 && s[12] != ' ') return SIOC_ERR_PROTOCOL;
-    for (i = 13; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
-    p->version_minor = s[7] - '0';
-    p->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
-    p->reason.ptr = s + (n > 12 ? 13 : n);
-    p->reason.len = n > 12 ? n - 13 : 0;
-    return SIOC_OK;
-}
-
-/* "name: value" (RFC 9112 5): no blank before the colon, no obs-fold, no controls. */
-static sioc_result sioc__hp_field_line(sioc_http_parser *p, size_t off, size_t n) {
-    const char *s = p->p_head + off;
-    size_t colon = 0, i;
-    sioc_str v;
-    sioc_http_hdr_ref *ref;
-    while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
-    if (colon == 0 || colon == n || s[colon] != ':') return SIOC_ERR_PROTOCOL; /* also catches obs-fold */
-    for (i = colon + 1; i < n; i++)
-        if (!sioc__http_vchar((unsigned char)s[i])) return SIOC_ERR_PROTOCOL;
-    if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
-    v = sioc__http_trim(s + colon + 1, n - colon - 1);
-    ref = &p->p_refs[p->header_count++];
-    ref->name_off = (uint32_t)off;
-    ref->name_len = (uint32_t)colon;
-    ref->value_off = (uint32_t)(v.ptr - p->p_head);
-    ref->value_len = (uint32_t)v.len;
-    return SIOC_OK;
 }
 
 SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, sioc_str *out_name,
@@ -256,13 +210,10 @@ SIOC_API void sioc_http_parser_header_at(const sioc_http_parser *p, size_t i, si
 
 SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const char *name, sioc_str *out_value) {
     size_t i;
-    for (i = 0; i < p->header_count; i++) {
+    for (i = 0; p && i < p->header_count; i++) { /* no parser (a response without a head): nothing found */
         const sioc_http_hdr_ref *r = &p->p_refs[i];
         if (sioc__http_ieq(p->p_head + r->name_off, r->name_len, name)) {
-            if (out_value) {
-                out_value->ptr = p->p_head + r->value_off;
-                out_value->len = r->value_len;
-            }
+            sioc_http_parser_header_at(p, i, NULL, out_value);
             return SIOC_OK;
         }
     }
@@ -273,60 +224,50 @@ SIOC_API sioc_result sioc_http_parser_header(const sioc_http_parser *p, const ch
     return SIOC_ERR_NOT_FOUND;
 }
 
-/* Content-Length: digits; a list of identical values is tolerated (RFC 9110 8.6), different values are not. */
-static sioc_result sioc__hp_content_length(sioc_str v, uint64_t *out) {
-    size_t i = 0;
-    int have = 0;
-    uint64_t first = 0;
-    while (i <= v.len) {
-        size_t j = i;
-        sioc_str item;
-        uint64_t n = 0;
-        size_t k;
-        while (j < v.len && v.ptr[j] != ',') j++;
-        item = sioc__http_trim(v.ptr + i, j - i);
-        if (item.len == 0) return SIOC_ERR_PROTOCOL;
-        for (k = 0; k < item.len; k++) {
-            const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
-            int d = (unsigned char)item.ptr[k] - '0';
-            if (d < 0 || d > 9 || n > top || (n == top && (uint64_t)d > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
-            n = n * 10 + (uint64_t)d;
-        }
-        if (have && n != first) return SIOC_ERR_PROTOCOL;
-        first = n;
-        have = 1;
-        i = j + 1;
-    }
-    *out = first;
-    return SIOC_OK;
-}
-
-/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). */
+/* The head is complete: work out framing and persistence (RFC 9112 6.3, 9.3). Content-Length may be a list of
+   identical values (RFC 9110 8.6); different values, here or across headers, are not tolerated. */
 static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
     size_t i;
     int have_cl = 0, have_te = 0, te_chunked = 0, conn_close = 0, conn_ka = 0;
     uint64_t cl = 0;
     for (i = 0; i < p->header_count; i++) {
-        sioc_str name, value;
+        sioc_str name, value, item;
+        size_t k = 0;
         sioc_http_parser_header_at(p, i, &name, &value);
-        if (sioc__http_ieq(name.ptr, name.len, "content-length")) {
-            uint64_t n;
-            if (sioc__hp_content_length(value, &n) != SIOC_OK || (have_cl && n != cl)) return SIOC_ERR_PROTOCOL;
-            cl = n;
-            have_cl = 1;
-        } else if (sioc__http_ieq(name.ptr, name.len, "transfer-encoding")) {
+        int id = sioc__http_name_id(name.ptr, name.len);
+        switch (id) {
+        case SIOC__HN_CONTENT_LENGTH:
+        case SIOC__HN_CONNECTION:
+            while (sioc__http_item(value, &k, &item)) {
+                const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
+                uint64_t n = 0;
+                size_t d;
+                if (id == SIOC__HN_CONNECTION) {
+                    conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
+                    conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
+                    continue;
+                }
+                if (item.len == 0) return SIOC_ERR_PROTOCOL;
+                for (d = 0; d < item.len; d++) {
+                    unsigned v = (unsigned char)item.ptr[d] - (unsigned)'0';
+                    if (v > 9 || n > top || (n == top && v > (UINT64_MAX - 1) % 10)) return SIOC_ERR_PROTOCOL;
+                    n = n * 10 + v;
+                }
+                if (have_cl && n != cl) return SIOC_ERR_PROTOCOL;
+                cl = n;
+                have_cl = 1;
+            }
+            break;
+        case SIOC__HN_TRANSFER_ENCODING:
             /* We never send TE, so only a lone "chunked" is expected; any other coding (gzip, chunked twice)
                would hand undecoded bytes to the caller, so it is refused rather than passed through. */
             te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
             have_te++;
-        } else if (sioc__http_ieq(name.ptr, name.len, "connection")) {
-            if (sioc__http_list_has(value, "close")) conn_close = 1;
-            if (sioc__http_list_has(value, "keep-alive")) conn_ka = 1;
-        } else if (sioc__http_ieq(name.ptr, name.len, "keep-alive")) {
-            size_t k;
-            for (k = 0; k + 8 <= value.len; k++) {
-                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") && (k == 0 || value.ptr[k - 1] == ' ' ||
-                                                                      value.ptr[k - 1] == ',')) {
+            break;
+        case SIOC__HN_KEEP_ALIVE:
+            for (; k + 8 <= value.len; k++) {
+                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") &&
+                    (k == 0 || value.ptr[k - 1] == ' ' || value.ptr[k - 1] == ',')) {
                     uint32_t t = 0;
                     size_t d = k + 8;
                     while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
@@ -335,6 +276,9 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                     break;
                 }
             }
+            break;
+        default:
+            break;
         }
     }
     p->keep_alive = p->version_minor >= 1 ? !conn_close : (conn_ka && !conn_close);
@@ -346,40 +290,62 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
         p->chunked = 1;
         if (have_cl) p->keep_alive = 0; /* both: TE wins, and the connection is suspect (RFC 9112 6.3 rule 3) */
         p->p_state = SIOC__HP_CHUNK_SIZE;
-        p->p_saw_digit = 0;
-        p->p_ext_state = 0;
-        p->p_cr = 0;
-        p->p_remaining = 0;
     } else if (have_cl) {
         p->content_length = cl;
         p->p_remaining = cl;
         p->p_state = cl ? SIOC__HP_BODY_CL : SIOC__HP_NOBODY;
     } else {
         p->keep_alive = 0; /* the body ends when the connection does */
+        p->p_remaining = UINT64_MAX;
         p->p_state = SIOC__HP_BODY_CLOSE;
     }
     return SIOC_OK;
 }
 
-/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached. */
+/* One complete line (without its line end) at p_line_start. *out_ev is set to HEAD or DONE when one is reached.
+   Reason phrases and field values are field-value octets: no controls but HTAB. */
 static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
-    size_t off = p->p_line_start, n = p->p_head_len - off;
+    size_t off = p->p_line_start, n = p->p_head_len - off, i;
+    const char *s = p->p_head + off;
     sioc_result r;
     if (p->p_state == SIOC__HP_STATUS) {
-        r = sioc__hp_status_line(p, p->p_head + off, n);
-        if (r != SIOC_OK) return r;
+        /* "HTTP/1.x SSS[ reason]" (RFC 9112 4); "HTTP/1." was checked as it arrived. Only 1.0 and 1.1 are spoken. */
+        int status = 0;
+        if (n < 12 || (s[7] | 1) != '1' || s[8] != ' ' || (n > 12 && s[12] != ' ') || !sioc__http_vchars(s + 12, n - 12))
+            return SIOC_ERR_PROTOCOL;
+        for (i = 9; i < 12; i++) {
+            unsigned d = (unsigned char)s[i] - (unsigned)'0';
+            if (d > 9) return SIOC_ERR_PROTOCOL;
+            status = status * 10 + (int)d;
+        }
+        if (status < 100) return SIOC_ERR_PROTOCOL;
+        p->version_minor = s[7] - '0';
+        p->status = status;
+        p->reason.ptr = s + 12 + (n > 12);
+        p->reason.len = n - 12 - (n > 12);
         p->p_state = SIOC__HP_HEADER;
     } else if (n > 0) {
-        r = sioc__hp_field_line(p, off, n);
-        if (r != SIOC_OK) return r;
+        /* "name: value" (RFC 9112 5): no blank before the colon (which also catches obs-fold) */
+        size_t colon = 0;
+        sioc_str v;
+        sioc_http_hdr_ref *ref;
+        while (colon < n && sioc__http_tchar((unsigned char)s[colon])) colon++;
+        if (colon == 0 || colon == n || s[colon] != ':' || !sioc__http_vchars(s + colon + 1, n - colon - 1))
+            return SIOC_ERR_PROTOCOL;
+        if (p->header_count >= p->p_ref_cap) return SIOC_ERR_LIMIT;
+        v = sioc__http_trim(s + colon + 1, n - colon - 1);
+        ref = &p->p_refs[p->header_count++];
+        ref->name_off = (uint32_t)off;
+        ref->name_len = (uint32_t)colon;
+        ref->value_off = (uint32_t)(v.ptr - p->p_head);
+        ref->value_len = (uint32_t)v.len;
     } else if (p->p_state == SIOC__HP_TRAILER) {
         p->p_state = SIOC__HP_DONE;
         *out_ev = SIOC_HTTP_PEV_DONE;
     } else if (p->status < 200) {
         /* Interim response (100 Continue, 103 Early Hints): skip it. 101 would switch protocols: never asked for. */
         if (p->status == 101) return SIOC_ERR_PROTOCOL;
-        sioc__hp_clear_head(p);
-        p->p_state = SIOC__HP_STATUS;
+        sioc__hp_clear(p, p->p_head_request, 1);
         return SIOC_OK;
     } else {
         r = sioc__hp_head_done(p);
@@ -387,6 +353,46 @@ static sioc_result sioc__hp_line(sioc_http_parser *p, sioc_http_pev *out_ev) {
         *out_ev = SIOC_HTTP_PEV_HEAD;
     }
     p->p_line_start = p->p_head_len;
+    return SIOC_OK;
+}
+
+/* Chunk framing from in[*i] on, up to the end of a chunk-size line. p_ext_state 3: the CRLF after chunk data;
+   0: a size line begins, 1: size digits, 2: blanks after them, 4: an extension. */
+static sioc_result sioc__hp_chunk_line(sioc_http_parser *p, const uint8_t *in, size_t len, size_t *i) {
+    while (*i < len) {
+        uint8_t ch = in[(*i)++], es = p->p_ext_state;
+        int hv = sioc__hex_val(ch);
+        if (ch == '\n') {
+            p->p_cr = 0;
+            if (es == 3) { /* a size line follows */
+                p->p_ext_state = 0;
+                p->p_ext_len = 0;
+                continue;
+            }
+            if (es == 0) return SIOC_ERR_PROTOCOL; /* no digits */
+            p->p_state = p->p_remaining ? SIOC__HP_CHUNK_DATA : SIOC__HP_TRAILER;
+            return SIOC_OK;
+        }
+        if (p->p_cr) return SIOC_ERR_PROTOCOL;
+        if (ch == '\r') {
+            p->p_cr = 1;
+        } else if (es == 3) {
+            return SIOC_ERR_PROTOCOL;
+        } else if (es == 4) {
+            if (!sioc__http_vchar(ch)) return SIOC_ERR_PROTOCOL;
+            if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) return SIOC_ERR_LIMIT;
+        } else if (hv >= 0 && es <= 1) {
+            if (p->p_remaining >> 59) return SIOC_ERR_PROTOCOL; /* absurd size */
+            p->p_remaining = p->p_remaining * 16u + (unsigned)hv;
+            p->p_ext_state = 1;
+        } else if (es && (ch == ' ' || ch == '\t')) {
+            p->p_ext_state = 2;
+        } else if (es && ch == ';') {
+            p->p_ext_state = 4;
+        } else {
+            return SIOC_ERR_PROTOCOL;
+        }
+    }
     return SIOC_OK;
 }
 
@@ -401,18 +407,16 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
     if (p->p_err != SIOC_OK) return p->p_err;
     if (p->p_state == SIOC__HP_DONE) return SIOC_ERR_STATE;
     if (len > 0 && !in) return SIOC_ERR_ARG;
-    for (;;) {
-        if (p->p_state == SIOC__HP_NOBODY) {
+    while (r == SIOC_OK && *out_ev == SIOC_HTTP_PEV_NEED_MORE) {
+        uint8_t st = p->p_state;
+        if (st == SIOC__HP_NOBODY) {
             p->p_state = SIOC__HP_DONE;
             *out_ev = SIOC_HTTP_PEV_DONE;
             break;
         }
         if (i >= len) break;
         p->p_started = 1;
-        switch (p->p_state) {
-        case SIOC__HP_STATUS:
-        case SIOC__HP_HEADER:
-        case SIOC__HP_TRAILER: {
+        if (st <= SIOC__HP_TRAILER) {
             const uint8_t *nl = (const uint8_t *)memchr(in + i, '\n', len - i);
             size_t take = nl ? (size_t)(nl - (in + i)) : len - i;
             if (take > p->p_head_cap - p->p_head_len) {
@@ -422,113 +426,39 @@ SIOC_API sioc_result sioc_http_parser_feed(sioc_http_parser *p, const uint8_t *i
             memcpy(p->p_head + p->p_head_len, in + i, take);
             p->p_head_len += take;
             i += take;
-            if (p->p_state == SIOC__HP_STATUS) { /* reject a non-HTTP peer at once, not after a line end */
-                size_t have = SIOC__MIN(p->p_head_len, (size_t)7);
-                if (memcmp(p->p_head, "HTTP/1.", have) != 0) {
-                    r = SIOC_ERR_PROTOCOL;
-                    break;
-                }
+            /* reject a non-HTTP peer at once, not after a line end */
+            if (st == SIOC__HP_STATUS && memcmp(p->p_head, "HTTP/1.", SIOC__MIN(p->p_head_len, (size_t)7)) != 0) {
+                r = SIOC_ERR_PROTOCOL;
+                break;
             }
             if (!nl) break;
             i++; /* the LF; a CR before it is dropped (a lone LF is accepted, RFC 9112 2.2) */
             if (p->p_head_len > p->p_line_start && p->p_head[p->p_head_len - 1] == '\r') p->p_head_len--;
             r = sioc__hp_line(p, out_ev);
-            break;
-        }
-        case SIOC__HP_BODY_CL:
-        case SIOC__HP_CHUNK_DATA: {
+        } else if (st <= SIOC__HP_BODY_CLOSE) {
             size_t n = len - i;
             if ((uint64_t)n > p->p_remaining) n = (size_t)p->p_remaining;
             out_body->ptr = in + i;
             out_body->len = n;
             i += n;
-            p->p_remaining -= n;
             p->body_len += n;
             *out_ev = SIOC_HTTP_PEV_BODY;
-            if (p->p_remaining == 0)
-                p->p_state = (uint8_t)(p->p_state == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_END);
-            p->p_cr = 0;
-            break;
-        }
-        case SIOC__HP_BODY_CLOSE:
-            out_body->ptr = in + i;
-            out_body->len = len - i;
-            p->body_len += len - i;
-            i = len;
-            *out_ev = SIOC_HTTP_PEV_BODY;
-            break;
-        case SIOC__HP_CHUNK_END: {
-            uint8_t ch = in[i++];
-            if (ch == '\r' && !p->p_cr) {
-                p->p_cr = 1;
-            } else if (ch == '\n') {
-                p->p_state = SIOC__HP_CHUNK_SIZE;
-                p->p_saw_digit = 0;
-                p->p_ext_state = 0;
-                p->p_ext_len = 0;
-                p->p_cr = 0;
-            } else {
-                r = SIOC_ERR_PROTOCOL;
+            if ((p->p_remaining -= n) == 0) { /* never for BODY_CLOSE */
+                p->p_state = (uint8_t)(st == SIOC__HP_BODY_CL ? SIOC__HP_NOBODY : SIOC__HP_CHUNK_SIZE);
+                p->p_ext_state = 3;
             }
-            break;
+        } else {
+            r = sioc__hp_chunk_line(p, in, len, &i);
         }
-        case SIOC__HP_CHUNK_SIZE: {
-            /* chunk-size [BWS] *( ";" ext ) CRLF; p_ext_state 0 digits, 1 blanks after them, 2 extension */
-            while (i < len && r == SIOC_OK) {
-                uint8_t ch = in[i++];
-                int hv = sioc__hex_val(ch);
-                if (p->p_cr && ch != '\n') {
-                    r = SIOC_ERR_PROTOCOL;
-                } else if (ch == '\n') {
-                    if (!p->p_saw_digit) {
-                        r = SIOC_ERR_PROTOCOL;
-                    } else if (p->p_remaining == 0) {
-                        p->p_state = SIOC__HP_TRAILER;
-                        p->p_line_start = p->p_head_len;
-                    } else {
-                        p->p_state = SIOC__HP_CHUNK_DATA;
-                    }
-                    p->p_cr = 0;
-                    break;
-                } else if (ch == '\r') {
-                    p->p_cr = 1;
-                } else if (p->p_ext_state == 2) {
-                    if (!sioc__http_vchar(ch)) r = SIOC_ERR_PROTOCOL;
-                    else if (++p->p_ext_len > SIOC_HTTP_MAX_CHUNK_EXT) r = SIOC_ERR_LIMIT;
-                } else if (hv >= 0 && p->p_ext_state == 0) {
-                    if (p->p_remaining > (UINT64_MAX >> 5)) r = SIOC_ERR_PROTOCOL; /* absurd size */
-                    p->p_remaining = p->p_remaining * 16u + (uint64_t)hv;
-                    p->p_saw_digit = 1;
-                } else if ((ch == ' ' || ch == '\t') && p->p_saw_digit) {
-                    p->p_ext_state = 1;
-                } else if (ch == ';' && p->p_saw_digit) {
-                    p->p_ext_state = 2;
-                } else {
-                    r = SIOC_ERR_PROTOCOL;
-                }
-            }
-            break;
-        }
-        default:
-            r = SIOC_ERR_STATE;
-            break;
-        }
-        if (r != SIOC_OK || *out_ev != SIOC_HTTP_PEV_NEED_MORE) break;
     }
     *out_used = i;
-    if (r != SIOC_OK) {
-        *out_ev = SIOC_HTTP_PEV_NEED_MORE;
-        out_body->ptr = NULL;
-        out_body->len = 0;
-        return sioc__hp_fail(p, r);
-    }
-    return SIOC_OK;
+    return r != SIOC_OK ? sioc__hp_fail(p, r) : SIOC_OK; /* an error comes without an event or body */
 }
 
 SIOC_API sioc_result sioc_http_parser_eof(sioc_http_parser *p, sioc_http_pev *out_ev) {
     *out_ev = SIOC_HTTP_PEV_NEED_MORE;
     if (p->p_err != SIOC_OK) return p->p_err;
-    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state == SIOC__HP_NOBODY || p->p_state == SIOC__HP_DONE) {
+    if (p->p_state == SIOC__HP_BODY_CLOSE || p->p_state >= SIOC__HP_NOBODY) {
         p->p_state = SIOC__HP_DONE;
         *out_ev = SIOC_HTTP_PEV_DONE;
         return SIOC_OK;
@@ -564,37 +494,41 @@ struct sioc_http__ep {
 };
 
 struct sioc_http__conn {
+    sioc_http_parser parser;
     uint8_t state, dead, tls;
     int ep, req;
     sioc_result last_err;    /* why it was closed */
-    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
-    uint64_t idle_limit;     /* ms this connection may stay idle */
+    uint32_t idle_limit;     /* ms this connection may stay idle */
     size_t out_head, out_body; /* bytes of the request head / body handed over so far */
-    sioc_http_parser parser;
     void *tls_mem;
+    char why[64];            /* the I/O layer's or TLS backend's words for a failure (sioc_http_conn_reason) */
 };
 
 struct sioc_http__req {
-    uint8_t state, idempotent, retried, fresh_only, head_request, overflow;
-    uint16_t gen;
-    int ep, conn, status;
-    uint64_t deadline, seq, done_seq;
+    uint16_t gen;            /* kept across uses of the slot, like head */
     char *head;
+    uint8_t state, idempotent, retried, fresh_only, head_request, overflow; /* from here on cleared at submit */
+    int ep, conn, status;
+    uint64_t deadline;
+    uint32_t seq, done_seq;  /* submit and completion order (the low bits of p_seq; compared by sioc__older) */
     size_t head_len;
     const uint8_t *body;
     size_t body_len;
     void *tag;
     uint8_t *body_out;
     size_t body_out_cap, body_stored;
-    size_t tail, tail_pos; /* body_keep_tail: a ring over the last `tail` bytes of body_out once it overflowed */
+    size_t tail;             /* body_keep_tail: the last `tail` bytes of body_out keep the end once it overflowed */
     sioc_http_body_fn on_body;
     sioc_result result;
     uint64_t body_total;
     uint32_t timeout_ms;     /* the request's own deadline, for its detail text */
-    char detail[SIOC_DETAIL_SIZE];
+    char detail[SIOC_DETAIL_SIZE]; /* written when the request finishes; not cleared */
 };
+
+/* 1 when the engine runs TLS on connection k (never in a build without a TLS backend: that code drops out). */
+#define SIOC__TLS_ON(k) (SIOC_TLS != SIOC_TLS_NONE && (k)->tls)
 
 static void sioc__http_log(sioc_http_client *c, sioc_log_level lv, const char *what, int conn, sioc_result r) {
 #if SIOC_ENABLE_LOG
@@ -635,41 +569,22 @@ static void sioc__http_log_text(sioc_http_client *c, sioc_log_level lv, const ch
 #endif
 }
 
+/* 1 when sequence number a was taken before b, modulo 2^32: right while live requests are fewer than 2^31
+   submissions apart (only the pickup and dispatch order depend on it). */
+static int sioc__older(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
 static size_t sioc__align(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
-/* A body larger than body_out: the overflowing bytes go round a ring over the last `tail` bytes of body_out, so
-   it ends with the body's end (a reply's last fields, e.g. a receipt handle). */
+/* A body larger than body_out: the last `tail` bytes of body_out keep the body's end (a reply's last fields, e.g. a
+   receipt handle), shifted left as overflowing bytes arrive. Only an oversized body takes this path. */
 static void sioc__req_keep_tail(struct sioc_http__req *r, const uint8_t *p, size_t n) {
-    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
+    uint8_t *win = r->body_out + r->body_out_cap - r->tail;
     if (n >= r->tail) { /* only the last `tail` bytes count */
-        memcpy(ring, p + n - r->tail, r->tail);
-        r->tail_pos = 0;
+        memcpy(win, p + n - r->tail, r->tail);
         return;
     }
-    while (n) {
-        size_t k = SIOC__MIN(n, r->tail - r->tail_pos);
-        memcpy(ring + r->tail_pos, p, k);
-        r->tail_pos = (r->tail_pos + k) % r->tail, p += k, n -= k;
-    }
-}
-
-/* Put the ring in order (oldest byte first) by three reversals; returns its length. */
-static void sioc__reverse(uint8_t *p, size_t n) {
-    size_t i;
-    for (i = 0; i < n / 2; i++) {
-        uint8_t t = p[i];
-        p[i] = p[n - 1 - i], p[n - 1 - i] = t;
-    }
-}
-static size_t sioc__req_tail_in_order(struct sioc_http__req *r) {
-    uint8_t *ring = r->body_out + r->body_out_cap - r->tail;
-    if (r->tail_pos) {
-        sioc__reverse(ring, r->tail_pos);
-        sioc__reverse(ring + r->tail_pos, r->tail - r->tail_pos);
-        sioc__reverse(ring, r->tail);
-        r->tail_pos = 0;
-    }
-    return r->tail;
+    memmove(win, win + n, r->tail - n);
+    memcpy(win + r->tail - n, p, n);
 }
 
 /* a*b+acc without wrapping; SIZE_MAX on overflow. */
@@ -680,60 +595,63 @@ static size_t sioc__mul_add(size_t acc, size_t a, size_t b) {
     return m > SIZE_MAX - 64 - acc ? SIZE_MAX : acc + m;
 }
 
+/* The nine uint32_t sizes and times of sioc_http_client_desc from max_endpoints on: the default for 0, and the
+   largest value allowed as a power of two (32: no limit). */
+#define SIOC__DESC_U32(d, i) \
+    ((uint32_t *)(void *)((char *)(d) + offsetof(sioc_http_client_desc, max_endpoints) + 4 * (i)))
+typedef char sioc__desc_u32_check[offsetof(sioc_http_client_desc, idle_timeout_ms) -
+                                           offsetof(sioc_http_client_desc, max_endpoints) == 32 ? 1 : -1];
+
 SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_client_desc *desc) {
-    sioc_http_client_desc d;
-    size_t total = 0, i, conn_bytes;
+    static const uint16_t defaults[9] = {4, 2, 16, 4096, 8192, 64, 30000, 10000, 30000};
+    static const uint8_t max_log2[9] = {8, 6, 12, 32, 32, 16, 32, 32, 32};
+    sioc_http_client_desc *d = &c->desc;
+    size_t total = 0, i, conn_bytes, head_bytes;
     uint8_t *m;
-    sioc_result r;
+    sioc_result r = SIOC_ERR_ARG;
+    const char *why = SIOC__TEXT("http desc: max_endpoints <= 256, conns_per_endpoint <= 64, max_requests <= 4096, "
+                                 "max_headers <= 65536");
     memset(c, 0, sizeof *c);
     c->p_held = -1;
     if (!desc) return SIOC_ERR_ARG;
-    d = *desc;
-    if (!d.max_endpoints) d.max_endpoints = 4;
-    if (!d.conns_per_endpoint) d.conns_per_endpoint = 2;
-    if (!d.max_requests) d.max_requests = 16;
-    if (!d.request_head_size) d.request_head_size = 4096;
-    if (!d.response_head_size) d.response_head_size = 8192;
-    if (!d.max_headers) d.max_headers = 64;
-    if (!d.timeout_ms) d.timeout_ms = 30000;
-    if (!d.connect_timeout_ms) d.connect_timeout_ms = 10000;
-    if (!d.idle_timeout_ms) d.idle_timeout_ms = 30000;
-    if (d.ca_pem && !d.ca_pem_len) d.ca_pem_len = strlen(d.ca_pem);
-    if (d.max_endpoints > 256 || d.conns_per_endpoint > 64 || d.max_requests > 4096 || d.max_headers > 65536) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: max_endpoints <= 256, conns_per_endpoint <= 64, ",
-                         "max_requests <= 4096, max_headers <= 65536", NULL);
-        return SIOC_ERR_ARG;
+    *d = *desc;
+    for (i = 0; i < 9; i++) {
+        uint32_t *f = SIOC__DESC_U32(d, i);
+        if (!*f) *f = defaults[i];
+        if (max_log2[i] < 32 && *f > (1u << max_log2[i])) goto fail;
     }
+    if (d->ca_pem && !d->ca_pem_len) d->ca_pem_len = strlen(d->ca_pem);
 #if !SIOC_ENABLE_LIBC_MALLOC
-    if (!d.allocator.alloc || !d.allocator.free) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)",
-                         NULL, NULL);
-        return SIOC_ERR_DEPENDENCY;
+    if (!d->allocator.alloc || !d->allocator.free) {
+        why = SIOC__TEXT("http desc: no allocator (built with SIOC_ENABLE_LIBC_MALLOC 0)");
+        r = SIOC_ERR_DEPENDENCY;
+        goto fail;
     }
 #endif
-    c->desc = d;
-    c->p_n_eps = d.max_endpoints;
-    c->p_n_conns = d.max_endpoints * d.conns_per_endpoint;
-    c->p_n_reqs = d.max_requests;
-    conn_bytes = sioc__align(d.response_head_size) + sioc__mul_add(0, d.max_headers, sizeof(sioc_http_hdr_ref));
+    c->p_n_eps = d->max_endpoints;
+    c->p_n_conns = d->max_endpoints * d->conns_per_endpoint;
+    c->p_n_reqs = d->max_requests;
+    head_bytes = sioc__align(d->response_head_size);
+    conn_bytes = head_bytes + sioc__mul_add(0, d->max_headers, sizeof(sioc_http_hdr_ref));
     total = sioc__mul_add(total, c->p_n_eps, sizeof(sioc_http__ep));
     total = sioc__mul_add(total, c->p_n_conns, sizeof(sioc_http__conn));
     total = sioc__mul_add(total, c->p_n_reqs, sizeof(sioc_http__req));
     total = sioc__mul_add(total, c->p_n_conns, conn_bytes);
-    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d.request_head_size));
+    total = sioc__mul_add(total, c->p_n_reqs, sioc__align(d->request_head_size));
     if (total == SIZE_MAX) {
-        sioc__detail_set(c->detail, sizeof c->detail, "http desc: the sizes multiply beyond the address space", NULL,
-                         NULL);
-        return SIOC_ERR_ARG;
+        why = SIOC__TEXT("http desc: the sizes multiply beyond the address space");
+        goto fail;
     }
-    m = (uint8_t *)sioc__alloc(&c->desc.allocator, total);
+    m = (uint8_t *)sioc__alloc(&d->allocator, total);
     if (!m) {
-        sioc_buf b;
-        sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, SIOC__TEXT("out of memory: the HTTP engine needs "));
-        sioc_buf_put_u64(&b, (uint64_t)total);
-        sioc_buf_puts(&b, " bytes");
-        sioc__detail_end(&b);
+        if (SIOC_ENABLE_ERROR_STRINGS) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, "out of memory: the HTTP engine needs ");
+            sioc_buf_put_u64(&b, (uint64_t)total);
+            sioc_buf_puts(&b, " bytes");
+            sioc__detail_end(&b);
+        }
         return SIOC_ERR_NOMEM;
     }
     memset(m, 0, total);
@@ -747,11 +665,10 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
     m += sioc__align(c->p_n_reqs * sizeof(sioc_http__req));
     for (i = 0; i < c->p_n_conns; i++) {
         sioc_http__conn *k = &c->p_conns[i];
-        sioc_http_hdr_ref *refs;
         k->ep = -1;
         k->req = -1;
-        refs = (sioc_http_hdr_ref *)(void *)(m + sioc__align((size_t)d.response_head_size));
-        sioc_http_parser_init(&k->parser, m, d.response_head_size, refs, d.max_headers);
+        sioc_http_parser_init(&k->parser, m, d->response_head_size, (sioc_http_hdr_ref *)(void *)(m + head_bytes),
+                              d->max_headers);
         m += conn_bytes;
     }
     for (i = 0; i < c->p_n_reqs; i++) {
@@ -759,21 +676,23 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         c->p_reqs[i].conn = -1;
         c->p_reqs[i].ep = -1;
         c->p_reqs[i].gen = 1;
-        m += sioc__align(d.request_head_size);
+        m += sioc__align(d->request_head_size);
     }
     c->p_tls = sioc__tls_ops();
     r = c->p_tls->client_init(c, &c->p_tls_state); /* it explains failures in c->detail, no TLS in p_tls_why */
     if (r != SIOC_OK) {
         if (!c->detail[0]) sioc__detail_set(c->detail, sizeof c->detail, "TLS setup: ", sioc_strerror(r), NULL);
-        sioc__free(&c->desc.allocator, c->p_mem, c->p_mem_size);
+        sioc__free(&d->allocator, c->p_mem, c->p_mem_size);
         c->p_mem = NULL;
-        return r;
     }
-    return SIOC_OK;
+    return r;
+fail:
+    sioc__detail_set(c->detail, sizeof c->detail, why, NULL, NULL);
+    return r;
 }
 
 static void sioc__conn_free_tls(sioc_http_client *c, sioc_http__conn *k) {
-    if (k->tls_mem) {
+    if (SIOC_TLS != SIOC_TLS_NONE && k->tls_mem) {
         c->p_tls->close(k->tls_mem);
         sioc__free(&c->desc.allocator, k->tls_mem, c->p_tls->conn_size());
         k->tls_mem = NULL;
@@ -792,69 +711,79 @@ SIOC_API void sioc_http_client_free(sioc_http_client *c) {
 
 SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, uint16_t port, int tls, int *out_ep) {
     uint32_t i;
-    size_t n;
+    size_t n = host ? strlen(host) : 0;
     int free_ep = -1;
+    sioc_result r = SIOC_ERR_ARG;
+    const char *why = SIOC__TEXT("endpoint without a host name or port");
+    sioc_http__ep *e;
     if (out_ep) *out_ep = -1;
     c->detail[0] = 0;
-    if (tls && (!host || !host[0])) { /* never "verify nothing" */
-        sioc__detail_set(c->detail, sizeof c->detail, "https endpoint without a host name: nothing to verify", NULL,
-                         NULL);
-        return SIOC_ERR_TLS_NO_HOSTNAME;
+    tls = tls != 0;
+    if (tls && !n) { /* never "verify nothing" */
+        why = SIOC__TEXT("https endpoint without a host name: nothing to verify");
+        r = SIOC_ERR_TLS_NO_HOSTNAME;
+        goto fail;
     }
-    if (!host || !host[0] || port == 0 || !c->p_mem) {
-        sioc__detail_set(c->detail, sizeof c->detail,
-                         !c->p_mem ? "HTTP client not initialised" : "endpoint without a host name or port", NULL,
-                         NULL);
-        return SIOC_ERR_ARG;
+    if (!n || port == 0 || !c->p_mem) {
+        if (!c->p_mem) why = SIOC__TEXT("HTTP client not initialised");
+        goto fail;
     }
-    n = strlen(host);
     if (n > SIOC_HTTP_MAX_HOST) {
-        sioc__detail_set(c->detail, sizeof c->detail, "host name longer than SIOC_HTTP_MAX_HOST", NULL, NULL);
-        return SIOC_ERR_ARG;
+        why = SIOC__TEXT("host name longer than SIOC_HTTP_MAX_HOST");
+        goto fail;
     }
     if (tls && ((SIOC_TLS == SIOC_TLS_NONE && !c->desc.tls_offload) || (SIOC_TLS != SIOC_TLS_NONE && !c->p_tls_state))) {
-        sioc_buf b;
-        sioc__detail_start(&b, c->detail, sizeof c->detail);
-        sioc_buf_puts(&b, "https://");
-        sioc__put_hostport(&b, host, port);
-        sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
-                              ? SIOC__TEXT(" needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL")
-                              : ": ");
-        if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
-        sioc__detail_end(&b);
-        sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        if (SIOC_ENABLE_ERROR_STRINGS) {
+            sioc_buf b;
+            sioc__detail_start(&b, c->detail, sizeof c->detail);
+            sioc_buf_puts(&b, "https://");
+            sioc__put_hostport(&b, host, port);
+            sioc_buf_puts(&b, SIOC_TLS == SIOC_TLS_NONE
+                                  ? " needs a TLS build: -DSIOC_TLS=SIOC_TLS_MBEDTLS or SIOC_TLS_BEARSSL"
+                                  : ": ");
+            if (SIOC_TLS != SIOC_TLS_NONE) sioc_buf_puts(&b, c->p_tls_why[0] ? c->p_tls_why : "no TLS set up");
+            sioc__detail_end(&b);
+            sioc__http_log_text(c, SIOC_LOG_ERROR, c->detail);
+        }
         return SIOC_ERR_DEPENDENCY;
     }
     for (i = 0; i < c->p_n_eps; i++) {
-        sioc_http__ep *e = &c->p_eps[i];
+        e = &c->p_eps[i];
         if (!e->used) {
             if (free_ep < 0) free_ep = (int)i;
-            continue;
-        }
-        if (e->port == port && e->tls == (tls ? 1 : 0) && !sioc__strcmp(e->host, host)) {
-            if (out_ep) *out_ep = (int)i;
-            return SIOC_OK;
+        } else if (e->port == port && e->tls == tls && !sioc__strcmp(e->host, host)) {
+            free_ep = (int)i;
+            goto found;
         }
     }
     if (free_ep < 0) {
-        sioc__detail_set(c->detail, sizeof c->detail, "more distinct endpoints than max_endpoints", NULL, NULL);
-        return SIOC_ERR_LIMIT;
+        why = SIOC__TEXT("more distinct endpoints than max_endpoints");
+        r = SIOC_ERR_LIMIT;
+        goto fail;
     }
-    {
-        sioc_http__ep *e = &c->p_eps[free_ep];
-        memcpy(e->host, host, n + 1);
-        e->port = port;
-        e->tls = (uint8_t)(tls ? 1 : 0);
-        e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
-        e->used = 1;
-    }
+    e = &c->p_eps[free_ep];
+    memcpy(e->host, host, n + 1);
+    e->port = port;
+    e->tls = (uint8_t)tls;
+    e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+    e->used = 1;
+found:
     if (out_ep) *out_ep = free_ep;
     return SIOC_OK;
+fail:
+    sioc__detail_set(c->detail, sizeof c->detail, why, NULL, NULL);
+    return r;
 }
 
 static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
     if (conn < 0 || (uint32_t)conn >= c->p_n_conns) return NULL;
     return &c->p_conns[conn];
+}
+
+/* The slot `conn` while its socket is up (TLS handshake to held response), else NULL. */
+static sioc_http__conn *sioc__conn_up(const sioc_http_client *c, int conn) {
+    sioc_http__conn *k = sioc__conn(c, conn);
+    return k && k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD ? k : NULL;
 }
 
 /* What a TLS failure means, for people. */
@@ -929,7 +858,7 @@ static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int k
     else r->detail[0] = 0;
     r->state = SIOC__RS_DONE;
     r->result = res;
-    r->done_seq = ++c->p_seq;
+    r->done_seq = (uint32_t)++c->p_seq;
     if (res == SIOC_ERR_TIMEOUT) c->stats.timeouts++;
 }
 
@@ -950,13 +879,12 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
             r->state = SIOC__RS_QUEUED;
             r->retried = 1;
             r->fresh_only = 1;
-            r->conn = -1;
             c->stats.retries++;
             sioc__http_log(c, SIOC_LOG_DEBUG, "retrying request after stale keep-alive", ki, err);
         } else {
-            r->conn = -1;
             sioc__req_finish(c, k->req, err, ki, 0);
         }
+        r->conn = -1;
         k->req = -1;
     }
     if (k->state == SIOC__CS_HELD) { /* the response's views live here: close on release */
@@ -985,7 +913,7 @@ static void sioc__conn_connect_failed(sioc_http_client *c, int ki, sioc_result e
         sioc_buf_put_u64(&b, c->desc.connect_timeout_ms);
         sioc_buf_puts(&b, " ms (connect_timeout_ms)");
         sioc__detail_end(&b);
-    } else if (!k->why[0] && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
+    } else if (!k->why[0] && SIOC__TLS_ON(k) && err == SIOC_ERR_TLS && k->tls_mem && c->p_tls->last_error) {
         long code = c->p_tls->last_error(k->tls_mem);
         if (code) {
             sioc_buf b;
@@ -1056,46 +984,42 @@ static void sioc__assign(sioc_http_client *c, int ri, int ki) {
     k->out_head = 0;
     k->out_body = 0;
     sioc_http_parser_reset(&k->parser, r->head_request);
-    if (k->tls) sioc__conn_tls_pump(c, ki);
+    if (SIOC__TLS_ON(k)) sioc__conn_tls_pump(c, ki);
 }
 
 /* Hand queued requests (oldest first) to ready connections of their endpoint, and ask for new connections while
    more requests wait than connections are being opened. */
 static void sioc__dispatch(sioc_http_client *c) {
     uint32_t per = c->desc.conns_per_endpoint, e;
-    for (;;) {
-        int best = -1, ki = -1;
-        uint32_t i;
-        for (i = 0; i < c->p_n_reqs; i++) {
-            sioc_http__req *r = &c->p_reqs[i];
-            uint32_t j;
-            int cand = -1;
-            if (r->state != SIOC__RS_QUEUED) continue;
-            if (best >= 0 && c->p_reqs[best].seq < r->seq) continue;
-            for (j = (uint32_t)r->ep * per; j < ((uint32_t)r->ep + 1) * per; j++) {
-                /* most recently used first: one hot connection, the others idle out */
-                sioc_http__conn *k = &c->p_conns[j];
-                if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
-                    (cand < 0 || k->since > c->p_conns[cand].since))
-                    cand = (int)j;
-            }
-            if (cand >= 0) {
-                best = (int)i;
-                ki = cand;
-            }
-        }
-        if (best < 0) break;
-        sioc__assign(c, best, ki);
-    }
-    for (e = 0; e < c->p_n_eps; e++) {
-        uint32_t waiting = 0, opening = 0, j;
-        int fresh = 0;
+    for (e = 0; e < c->p_n_eps; e++) { /* endpoints never share connections: each on its own */
+        uint32_t waiting, opening = 0, j, i;
+        int fresh;
         if (!c->p_eps[e].used) continue;
-        for (j = 0; j < c->p_n_reqs; j++) {
-            if (c->p_reqs[j].state == SIOC__RS_QUEUED && c->p_reqs[j].ep == (int)e) {
+        for (;;) { /* the oldest request a ready connection can take; count the ones waiting meanwhile */
+            int best = -1, ki = -1;
+            waiting = 0;
+            fresh = 0;
+            for (i = 0; i < c->p_n_reqs; i++) {
+                sioc_http__req *r = &c->p_reqs[i];
+                int cand = -1;
+                if (r->state != SIOC__RS_QUEUED || r->ep != (int)e) continue;
                 waiting++;
-                fresh |= c->p_reqs[j].fresh_only;
+                fresh |= r->fresh_only;
+                if (best >= 0 && sioc__older(c->p_reqs[best].seq, r->seq)) continue;
+                for (j = e * per; j < (e + 1) * per; j++) {
+                    /* most recently used first: one hot connection, the others idle out */
+                    sioc_http__conn *k = &c->p_conns[j];
+                    if (k->state == SIOC__CS_READY && !(r->fresh_only && k->served > 0) &&
+                        (cand < 0 || k->since > c->p_conns[cand].since))
+                        cand = (int)j;
+                }
+                if (cand >= 0) {
+                    best = (int)i;
+                    ki = cand;
+                }
             }
+            if (best < 0) break;
+            sioc__assign(c, best, ki);
         }
         if (!waiting) continue;
         for (j = e * per; j < (e + 1) * per; j++) {
@@ -1118,7 +1042,7 @@ static void sioc__dispatch(sioc_http_client *c) {
             k->since = c->p_now;
             k->tls = c->p_eps[e].engine_tls;
             k->state = SIOC__CS_OPEN_PENDING;
-            if (k->tls) {
+            if (SIOC__TLS_ON(k)) {
                 size_t sz = c->p_tls->conn_size();
                 k->tls_mem = sz ? sioc__alloc(&c->desc.allocator, sz) : NULL;
                 if (sz && !k->tls_mem) {
@@ -1153,30 +1077,22 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     sioc_buf_init(&b, r->head, c->desc.request_head_size);
     res = sioc_http_write_head(&b, req, e->host, e->port, e->tls);
     if (res != SIOC_OK) return res;
+    memset(&r->state, 0, offsetof(sioc_http__req, detail) - offsetof(sioc_http__req, state)); /* counts, flags, status, result: 0 */
     r->head_len = b.len;
     r->body = (const uint8_t *)req->body;
     r->body_len = req->body_len;
     r->ep = ep;
     r->conn = -1;
     r->idempotent = (uint8_t)(req->idempotent ? 1 : 0);
-    r->retried = 0;
-    r->fresh_only = 0;
     r->head_request = (uint8_t)(sioc__strcmp(req->method, "HEAD") == 0);
-    r->overflow = 0;
-    r->status = 0;
     r->timeout_ms = req->timeout_ms ? req->timeout_ms : c->desc.timeout_ms;
     r->deadline = now_ms + r->timeout_ms;
-    r->detail[0] = 0;
-    r->seq = ++c->p_seq;
+    r->seq = (uint32_t)++c->p_seq;
     r->tag = req->tag;
     r->on_body = req->on_body;
     r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
-    r->body_stored = 0;
-    r->body_total = 0;
     r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
-    r->tail_pos = 0;
-    r->result = SIOC_OK;
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
     if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
@@ -1200,23 +1116,20 @@ static void sioc__req_free(sioc_http__req *r) {
 SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
     const char *p, *h;
     size_t hlen;
-    unsigned long pv = 0;
+    unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
     if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
     else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
-    for (h = p; *p && *p != ':' && *p != '/'; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || sioc__is_digit(ch) || ch == '-' || ch == '.' ||
-              ch == '_'))
-            return SIOC_ERR_ARG; /* also user info ('@'), queries and fragments */
-    }
+    for (h = p; *p && *p != ':' && *p != '/'; p++)
+        if (!sioc__http_class((unsigned char)*p, SIOC__HC_HOST)) return SIOC_ERR_ARG; /* also '@', '?', '#' */
     hlen = (size_t)(p - h);
     if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
+    pv = *tls ? 443 : 80;
     if (*p == ':') {
         if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
-        for (; sioc__is_digit((unsigned char)*p); p++)
+        for (pv = 0; sioc__is_digit((unsigned char)*p); p++)
             if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
         if (pv == 0) return SIOC_ERR_ARG;
     }
@@ -1224,7 +1137,7 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
     memcpy(host, h, hlen);
     host[hlen] = 0;
-    *port = (uint16_t)(pv ? pv : (*tls ? 443 : 80));
+    *port = (uint16_t)pv;
     return SIOC_OK;
 }
 
@@ -1263,62 +1176,39 @@ SIOC_API sioc_result sioc_http_calls_cancel(sioc_http_client *c, sioc_http_calls
     if (!k->p_state) return SIOC_ERR_NOT_FOUND;
     if (k->p_state == 2) { /* finished, not yet collected: unlink it */
         (void)sioc__queue_remove(&q->p_done, &k->p_link);
-        k->p_state = 0;
-        return SIOC_OK;
+    } else {
+        (void)sioc_http_cancel(c, k->p_id);
+        q->p_inflight--;
     }
-    (void)sioc_http_cancel(c, k->p_id);
     k->p_state = 0;
-    q->p_inflight--;
     return SIOC_OK;
+}
+
+/* Forget request `ri`: a connection still carrying it (closed: half an exchange) or holding its response (closed
+   when dead, else idle again) goes back to the pool. */
+static void sioc__req_drop(sioc_http_client *c, int ri) {
+    sioc_http__req *r = &c->p_reqs[ri];
+    int ki = r->conn;
+    if (ki >= 0) {
+        sioc_http__conn *k = &c->p_conns[ki];
+        if (k->req == ri && (k->state == SIOC__CS_HELD || k->state == SIOC__CS_ACTIVE)) {
+            int dead = k->dead || k->state == SIOC__CS_ACTIVE;
+            k->req = -1; /* detach first: the close must not finish or retry it */
+            k->state = SIOC__CS_READY;
+            k->since = c->p_now;
+            if (dead) sioc__conn_close(c, ki, SIOC_OK);
+        }
+    }
+    sioc__req_free(r);
+    sioc__dispatch(c);
 }
 
 SIOC_API sioc_result sioc_http_cancel(sioc_http_client *c, uint32_t id) {
     int ri = sioc__req_by_id(c, id);
-    sioc_http__req *r;
-    if (ri < 0) return SIOC_ERR_NOT_FOUND;
-    r = &c->p_reqs[ri];
-    if (r->state == SIOC__RS_FREE || r->state == SIOC__RS_HELD) return SIOC_ERR_NOT_FOUND;
-    if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        k->req = -1; /* detach first: the close must not finish or retry it */
-        k->state = SIOC__CS_READY;
-        sioc__conn_close(c, r->conn, SIOC_OK);
-    } else if (r->state == SIOC__RS_DONE && r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        if (k->state == SIOC__CS_HELD && k->req == ri) {
-            k->req = -1;
-            if (k->dead) {
-                k->state = SIOC__CS_READY;
-                sioc__conn_close(c, r->conn, SIOC_OK);
-            } else {
-                k->state = SIOC__CS_READY;
-                k->since = c->p_now;
-            }
-        }
-    }
-    sioc__req_free(r);
-    sioc__dispatch(c);
+    if (ri < 0 || c->p_reqs[ri].state == SIOC__RS_FREE || c->p_reqs[ri].state == SIOC__RS_HELD)
+        return SIOC_ERR_NOT_FOUND;
+    sioc__req_drop(c, ri);
     return SIOC_OK;
-}
-
-/* Give the connection of the response handed out last back to the pool. */
-static void sioc__release_held(sioc_http_client *c) {
-    int ri = c->p_held;
-    sioc_http__req *r;
-    c->p_held = -1;
-    if (ri < 0) return;
-    r = &c->p_reqs[ri];
-    if (r->conn >= 0) {
-        sioc_http__conn *k = &c->p_conns[r->conn];
-        if (k->state == SIOC__CS_HELD && k->req == ri) {
-            k->req = -1;
-            k->state = SIOC__CS_READY;
-            k->since = c->p_now;
-            if (k->dead) sioc__conn_close(c, r->conn, SIOC_OK);
-        }
-    }
-    sioc__req_free(r);
-    sioc__dispatch(c);
 }
 
 SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_response *out) {
@@ -1327,9 +1217,13 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     sioc_http__req *r;
     memset(out, 0, sizeof *out);
     if (!c->p_mem) return SIOC_AGAIN;
-    sioc__release_held(c);
+    if (c->p_held >= 0) { /* give the connection of the response handed out last back to the pool */
+        int held = c->p_held;
+        c->p_held = -1;
+        sioc__req_drop(c, held);
+    }
     for (i = 0; i < c->p_n_reqs; i++) {
-        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || c->p_reqs[i].done_seq < c->p_reqs[best].done_seq))
+        if (c->p_reqs[i].state == SIOC__RS_DONE && (best < 0 || sioc__older(c->p_reqs[i].done_seq, c->p_reqs[best].done_seq)))
             best = (int)i;
     }
     if (best < 0) return SIOC_AGAIN;
@@ -1343,7 +1237,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body = r->body_out;
     out->body_len = r->body_stored;
     out->body_total = r->body_total;
-    out->tail_len = r->overflow && r->tail ? sioc__req_tail_in_order(r) : 0;
+    out->tail_len = r->overflow ? r->tail : 0;
     out->retried = r->retried;
     memcpy(out->detail, r->detail, sizeof out->detail);
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
@@ -1358,13 +1252,6 @@ SIOC_API size_t sioc_http_responses_ready(const sioc_http_client *c) {
 }
 
 SIOC_API sioc_result sioc_http_response_header(const sioc_http_response *r, const char *name, sioc_str *out_value) {
-    if (!r->p_parser) {
-        if (out_value) {
-            out_value->ptr = "";
-            out_value->len = 0;
-        }
-        return SIOC_ERR_NOT_FOUND;
-    }
     return sioc_http_parser_header(r->p_parser, name, out_value);
 }
 
@@ -1410,7 +1297,7 @@ SIOC_API void sioc_http_conn_opened(sioc_http_client *c, int conn, uint64_t now_
     sioc_http__conn *k = sioc__conn(c, conn);
     if (!k || k->state != SIOC__CS_CONNECTING) return;
     c->p_now = now_ms;
-    if (k->tls) {
+    if (SIOC__TLS_ON(k)) {
         sioc_result r = c->p_tls->open(c, c->p_tls_state, k->tls_mem, c->p_eps[k->ep].host);
         if (r != SIOC_OK) {
             sioc__conn_connect_failed(c, conn, r);
@@ -1430,17 +1317,31 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
     if (err >= 0) err = SIOC_ERR_CLOSED;
     if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_OPEN_PENDING)
         sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_CONNECT : err);
-    else if (k->state == SIOC__CS_HANDSHAKE)
+    else if (SIOC_TLS != SIOC_TLS_NONE && k->state == SIOC__CS_HANDSHAKE)
         sioc__conn_connect_failed(c, conn, err == SIOC_ERR_CLOSED ? SIOC_ERR_TLS : err);
     else
         sioc__conn_close(c, conn, err);
     sioc__dispatch(c);
 }
 
+/* The response on `ki` is complete: its request waits for pickup, and the connection is held until then (closed
+   afterwards when `dead`). */
+static void sioc__conn_done(sioc_http_client *c, int ki, int dead) {
+    sioc_http__conn *k = &c->p_conns[ki];
+    uint32_t ka = k->parser.keep_alive_timeout_s, idle = c->desc.idle_timeout_ms; /* idle >= 1: a default */
+    k->dead = (uint8_t)(dead || k->dead);
+    k->served++;
+    /* close well before the server: after 3/4 of its timeout when that is below ours (ka * 750 < idle) */
+    k->idle_limit = ka && ka <= (idle - 1u) / 750u ? ka * 750u : idle;
+    k->state = SIOC__CS_HELD;
+    c->stats.responses++;
+    sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
+}
+
 /* Plaintext from the peer. */
 static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size_t n) {
     sioc_http__conn *k = &c->p_conns[ki];
-    while (n > 0) {
+    while (n > 0 || k->parser.p_state == SIOC__HP_NOBODY) { /* NOBODY: a DONE follows without input */
         sioc_http__req *r;
         size_t used;
         sioc_http_pev ev;
@@ -1463,12 +1364,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             sioc__conn_close(c, ki, res);
             return;
         }
-        if (ev == SIOC_HTTP_PEV_HEAD) {
-            r->status = k->parser.status;
-            /* A DONE may follow without input (no body): take it now. */
-            res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
-            (void)res;
-        }
+        if (ev == SIOC_HTTP_PEV_HEAD) r->status = k->parser.status;
         if (ev == SIOC_HTTP_PEV_BODY) {
             r->body_total += body.len;
             if (r->on_body) {
@@ -1480,27 +1376,12 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 if (take < body.len) r->overflow = 1;
                 if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
             }
-            if (k->parser.p_state == SIOC__HP_NOBODY) {
-                res = sioc_http_parser_feed(&k->parser, p, 0, &used, &ev, &body);
-                (void)res;
-            }
         }
         if (ev == SIOC_HTTP_PEV_DONE) {
-            int ri = k->req;
             const uint8_t *unsent;
             size_t unsent_len;
             sioc__conn_stream(c, k, &unsent, &unsent_len); /* an early answer: the request never finished */
-            k->dead = (uint8_t)(!k->parser.keep_alive || unsent_len > 0 || n > 0 || k->dead);
-            k->served++;
-            if (k->parser.keep_alive_timeout_s) {
-                uint64_t lim = (uint64_t)k->parser.keep_alive_timeout_s * 750u; /* close well before the server */
-                k->idle_limit = SIOC__MIN((uint64_t)c->desc.idle_timeout_ms, lim);
-            } else {
-                k->idle_limit = c->desc.idle_timeout_ms;
-            }
-            k->state = SIOC__CS_HELD;
-            c->stats.responses++;
-            sioc__req_finish(c, ri, c->p_reqs[ri].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
+            sioc__conn_done(c, ki, !k->parser.keep_alive || unsent_len > 0 || n > 0);
             return;
         }
     }
@@ -1511,15 +1392,11 @@ static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
-            sioc__req_finish(c, k->req, c->p_reqs[k->req].overflow ? SIOC_ERR_BUFFER_TOO_SMALL : SIOC_OK, ki, 0);
-            c->stats.responses++;
-            k->served++;
-            k->state = SIOC__CS_HELD;
-            k->dead = 1;
+            sioc__conn_done(c, ki, 1);
             return;
         }
     }
-    if (k->state == SIOC__CS_HANDSHAKE) {
+    if (SIOC_TLS != SIOC_TLS_NONE && k->state == SIOC__CS_HANDSHAKE) { /* only TLS has one */
         if (!k->why[0]) sioc__detail_set(k->why, sizeof k->why, "the peer closed during the handshake", NULL, NULL);
         sioc__conn_connect_failed(c, ki, SIOC_ERR_TLS);
         return;
@@ -1533,9 +1410,9 @@ SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms)
     c->p_now = now_ms;
     if (k->state == SIOC__CS_CONNECTING) {
         sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
-    } else if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) {
-        if (k->tls && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
-        if (k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD) sioc__conn_input_eof(c, conn);
+    } else if (sioc__conn_up(c, conn)) {
+        if (SIOC__TLS_ON(k) && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
+        if (sioc__conn_up(c, conn)) sioc__conn_input_eof(c, conn);
     }
     sioc__dispatch(c);
 }
@@ -1550,7 +1427,7 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
         sioc_result r;
         const uint8_t *p;
         size_t n, used;
-        if (!k->tls_mem || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
+        if (!k->tls_mem || !sioc__conn_up(c, ki)) return;
         if (k->state == SIOC__CS_HANDSHAKE) {
             r = t->handshake(k->tls_mem);
             if (r == SIOC_AGAIN) return;
@@ -1593,9 +1470,9 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
 }
 
 SIOC_API size_t sioc_http_conn_recv_room(sioc_http_client *c, int conn) {
-    sioc_http__conn *k = sioc__conn(c, conn);
-    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
-    if (!k->tls) return SIZE_MAX;
+    sioc_http__conn *k = sioc__conn_up(c, conn);
+    if (!k) return 0;
+    if (!SIOC__TLS_ON(k)) return SIZE_MAX;
     return k->tls_mem ? c->p_tls->recv_room(k->tls_mem) : 0;
 }
 
@@ -1607,8 +1484,8 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
     if (out_used) *out_used = 0;
     if (!k || (len && !data)) return SIOC_ERR_ARG;
     c->p_now = now_ms;
-    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return SIOC_ERR_STATE;
-    if (!k->tls) {
+    if (!sioc__conn_up(c, conn)) return SIOC_ERR_STATE;
+    if (!SIOC__TLS_ON(k)) {
         used = len;
         sioc__conn_input(c, conn, (const uint8_t *)data, len);
     } else {
@@ -1634,11 +1511,11 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
 }
 
 SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_t **out_data, size_t *out_len) {
-    sioc_http__conn *k = sioc__conn(c, conn);
+    sioc_http__conn *k = sioc__conn_up(c, conn);
     *out_data = NULL;
     *out_len = 0;
-    if (!k || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
-    if (!k->tls) {
+    if (!k) return;
+    if (!SIOC__TLS_ON(k)) {
         sioc__conn_stream(c, k, out_data, out_len);
         return;
     }
@@ -1648,9 +1525,9 @@ SIOC_API void sioc_http_conn_pending(sioc_http_client *c, int conn, const uint8_
 }
 
 SIOC_API void sioc_http_conn_sent(sioc_http_client *c, int conn, size_t n) {
-    sioc_http__conn *k = sioc__conn(c, conn);
-    if (!k || n == 0 || k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return;
-    if (!k->tls) {
+    sioc_http__conn *k = sioc__conn_up(c, conn);
+    if (!k || n == 0) return;
+    if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t avail;
         sioc__conn_stream(c, k, &p, &avail);
@@ -1669,8 +1546,8 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
     unsigned w = 0;
     if (!k) return 0;
     if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
-    if (k->state < SIOC__CS_HANDSHAKE || k->state > SIOC__CS_HELD) return 0;
-    if (!k->tls) {
+    if (!sioc__conn_up(c, conn)) return 0;
+    if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t n;
         sioc__conn_stream(c, k, &p, &n);
@@ -1688,6 +1565,12 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
 
 SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
 
+/* When the timer of `k` fires: the connect timeout while opening, the idle limit while ready; else UINT64_MAX. */
+static SIOC__HTTP_NOINLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
+    if (k->state >= SIOC__CS_OPEN_PENDING && k->state <= SIOC__CS_HANDSHAKE) return k->since + c->desc.connect_timeout_ms;
+    return k->state == SIOC__CS_READY ? k->since + k->idle_limit : UINT64_MAX;
+}
+
 SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     uint64_t d = UINT64_MAX;
     uint32_t i;
@@ -1697,13 +1580,9 @@ SIOC_API uint64_t sioc_http_next_deadline(const sioc_http_client *c) {
     }
     for (i = 0; i < c->p_n_conns; i++) {
         const sioc_http__conn *k = &c->p_conns[i];
-        uint64_t t = UINT64_MAX;
-        if (k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING)
-            t = c->p_now; /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
-        else if (k->state == SIOC__CS_CONNECTING || k->state == SIOC__CS_HANDSHAKE)
-            t = k->since + c->desc.connect_timeout_ms;
-        else if (k->state == SIOC__CS_READY)
-            t = k->since + k->idle_limit;
+        /* an OPEN/CLOSE waits for sioc_http_next_io(): attention now */
+        uint64_t t = k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CLOSE_PENDING ? c->p_now
+                                                                                             : sioc__conn_timer(c, k);
         if (t < d) d = t;
     }
     return d;
@@ -1716,23 +1595,19 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            int ki = r->conn, active = r->state == SIOC__RS_ACTIVE && ki >= 0;
-            r->conn = -1;
-            sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, active ? ki : -1, 0);
-            if (active) { /* half an exchange: the connection is unusable */
-                c->p_conns[ki].req = -1;
-                c->p_conns[ki].state = SIOC__CS_READY;
-                sioc__conn_close(c, ki, SIOC_ERR_TIMEOUT);
+            if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
+                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT); /* half an exchange: closed, failing its request */
+            } else {
+                r->conn = -1;
+                sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, -1, 0);
             }
         }
     }
     for (i = 0; i < c->p_n_conns; i++) {
         sioc_http__conn *k = &c->p_conns[i];
-        if ((k->state == SIOC__CS_OPEN_PENDING || k->state == SIOC__CS_CONNECTING ||
-             k->state == SIOC__CS_HANDSHAKE) && k->since + c->desc.connect_timeout_ms <= now_ms)
-            sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
-        else if (k->state == SIOC__CS_READY && k->since + k->idle_limit <= now_ms)
-            sioc__conn_close(c, (int)i, SIOC_OK);
+        if (sioc__conn_timer(c, k) > now_ms) continue;
+        if (k->state == SIOC__CS_READY) sioc__conn_close(c, (int)i, SIOC_OK);
+        else sioc__conn_connect_failed(c, (int)i, SIOC_ERR_TIMEOUT);
     }
     sioc__dispatch(c);
 }
@@ -1745,7 +1620,7 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     const sioc_http__conn *k = sioc__conn(c, conn);
     const sioc_http__req *r;
     size_t h;
-    if (!k || k->tls || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
+    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
     r = &c->p_reqs[k->req];
     h = r->head_len - k->out_head;
     if (k->out_head >= r->head_len || k->out_body || !r->body_len || r->body_len > cap - SIOC__MIN(h, cap)) return 0;
@@ -1754,42 +1629,46 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     return h + r->body_len;
 }
 
+/* Start or continue connecting `conn`: 1 once it is connected or failed, 0 while in progress. */
+static int sioc__drive_connect(sioc_http_client *c, const sioc_http_transport *t, int conn, uint64_t now_ms) {
+    const sioc_http__ep *e = &c->p_eps[c->p_conns[conn].ep];
+    sioc_result r = t->connect(t->user, conn, e->host, e->port);
+    if (r == SIOC_AGAIN) return 0;
+    if (r == SIOC_OK) sioc_http_conn_opened(c, conn, now_ms);
+    else sioc_http_conn_failed(c, conn, r, now_ms);
+    return 1;
+}
+
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
     uint8_t buf[8192];
-    int round, n = sioc_http_conn_count(c);
+    int round, n = (int)c->p_n_conns;
     if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
     if (!c->p_mem) return SIOC_ERR_STATE;
     sioc_http_tick(c, now_ms);
     for (round = 0; round < 16; round++) {
         int progress = 0, k;
         sioc_http_io_event ev;
-        while (sioc_http_next_io(c, &ev) == SIOC_OK) {
+        while (sioc_http_next_io(c, &ev) == SIOC_OK) { /* an OPEN connects in the loop below */
             progress = 1;
-            if (ev.type == SIOC_HTTP_IO_CLOSE) {
-                t->close(t->user, ev.conn);
-            } else {
-                sioc_result r = t->connect(t->user, ev.conn, ev.host, ev.port);
-                if (r == SIOC_OK) sioc_http_conn_opened(c, ev.conn, now_ms);
-                else if (r != SIOC_AGAIN) sioc_http_conn_failed(c, ev.conn, r, now_ms);
-            }
+            if (ev.type == SIOC_HTTP_IO_CLOSE) t->close(t->user, ev.conn);
         }
         for (k = 0; k < n; k++) {
-            unsigned w = sioc_http_conn_wants(c, k);
             int reads;
-            if (w & SIOC_HTTP_WANT_CONNECT) {
-                const sioc_http__conn *kc = &c->p_conns[k];
-                sioc_result r = t->connect(t->user, k, c->p_eps[kc->ep].host, c->p_eps[kc->ep].port);
-                if (r == SIOC_AGAIN) continue;
+            sioc_http__conn *kc = &c->p_conns[k];
+            if (kc->state == SIOC__CS_CONNECTING) { /* sioc_http_conn_wants() says WANT_CONNECT */
+                if (!sioc__drive_connect(c, t, k, now_ms)) continue;
                 progress = 1;
-                if (r == SIOC_OK) sioc_http_conn_opened(c, k, now_ms);
-                else sioc_http_conn_failed(c, k, r, now_ms);
-                w = sioc_http_conn_wants(c, k);
             }
             for (;;) { /* flush */
                 const uint8_t *p = buf;
                 size_t len = sioc__conn_gather(c, k, buf, sizeof buf);
                 long s;
-                if (!len) sioc_http_conn_pending(c, k, &p, &len);
+                if (len) {
+                } else if (SIOC__TLS_ON(kc)) {
+                    sioc_http_conn_pending(c, k, &p, &len);
+                } else {
+                    sioc__conn_stream(c, kc, &p, &len); /* what sioc_http_conn_pending() gives on a plain one */
+                }
                 if (!len) break;
                 s = t->send(t->user, k, p, len);
                 if (s == 0) break;
@@ -1798,29 +1677,31 @@ SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transp
                     sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
                     break;
                 }
-                if (p == buf) sioc__conn_stream_advance(c, &c->p_conns[k], (size_t)s > len ? len : (size_t)s);
-                else sioc_http_conn_sent(c, k, (size_t)s > len ? len : (size_t)s);
+                if ((size_t)s > len) s = (long)len;
+                if (p == buf || !SIOC__TLS_ON(kc)) sioc__conn_stream_advance(c, kc, (size_t)s);
+                else sioc_http_conn_sent(c, k, (size_t)s);
             }
             for (reads = 0; reads < 8; reads++) {
-                size_t room;
+                size_t room = sioc_http_conn_recv_room(c, k); /* 0 unless the socket is open and may be read */
                 long got;
-                w = sioc_http_conn_wants(c, k);
-                if (!(w & SIOC_HTTP_WANT_READ)) break;
-                room = sioc_http_conn_recv_room(c, k);
                 if (room == 0) break;
                 got = t->recv(t->user, k, buf, SIOC__MIN(room, sizeof buf));
                 if (got == 0) break;
                 progress = 1;
-                if (got == SIOC_ERR_CLOSED) {
-                    sioc_http_conn_eof(c, k, now_ms);
-                    break;
-                }
-                if (got < 0) {
-                    sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
+                if (got < 0) { /* SIOC_ERR_CLOSED: orderly EOF; anything else: broken */
+                    if (got == SIOC_ERR_CLOSED) sioc_http_conn_eof(c, k, now_ms);
+                    else sioc_http_conn_failed(c, k, SIOC_ERR_CLOSED, now_ms);
                     break;
                 }
                 (void)sioc_http_conn_feed(c, k, buf, (size_t)got, now_ms, NULL);
-                if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break; /* TLS may need to answer first */
+                if (SIOC__TLS_ON(kc)) { /* TLS may need to answer first */
+                    if (sioc_http_conn_wants(c, k) & SIOC_HTTP_WANT_WRITE) break;
+                } else {
+                    const uint8_t *out;
+                    size_t out_len;
+                    sioc__conn_stream(c, kc, &out, &out_len); /* wants WRITE on a plain one: flush first */
+                    if (out_len) break;
+                }
             }
         }
         if (!progress) break;

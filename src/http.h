@@ -74,9 +74,19 @@ typedef enum sioc_http_pev {
 } sioc_http_pev;
 
 /* Parser state. Head memory holds the status line, header lines and trailers (without line ends); the
-   reference array indexes them. Both are the caller's and must outlive the parser. Fields above `p_` are
+   reference array indexes them. Both are the caller's and must outlive the parser. Fields from `status` on are
    results, valid from SIOC_HTTP_PEV_HEAD until the next reset. */
 typedef struct sioc_http_parser {
+    /* private (first: the parser reaches them with short loads) */
+    uint8_t p_state, p_cr, p_head_request, p_ext_state, p_started;
+    sioc_result p_err;
+    size_t p_head_len, p_line_start, p_ext_len;
+    uint64_t p_remaining;
+    char *p_head;
+    size_t p_head_cap;
+    sioc_http_hdr_ref *p_refs;
+    size_t p_ref_cap;
+    /* results */
     int status;              /* 100..999 */
     int version_minor;       /* HTTP/1.x */
     int keep_alive;          /* 1 when the connection may carry another request after this response */
@@ -86,16 +96,6 @@ typedef struct sioc_http_parser {
     uint32_t keep_alive_timeout_s; /* from "Keep-Alive: timeout=N", 0 when absent */
     size_t header_count;     /* headers, then trailers */
     sioc_str reason;         /* reason phrase (may be empty) */
-    /* private */
-    char *p_head;
-    size_t p_head_cap, p_head_len;
-    sioc_http_hdr_ref *p_refs;
-    size_t p_ref_cap;
-    size_t p_line_start;
-    uint64_t p_remaining;
-    size_t p_ext_len;
-    sioc_result p_err;
-    uint8_t p_state, p_cr, p_head_request, p_saw_digit, p_ext_state, p_started;
 } sioc_http_parser;
 
 /* Bind the parser to caller memory: `head_mem` of `head_cap` bytes (the limit on status line + headers +
@@ -166,21 +166,22 @@ typedef struct sioc_http__req sioc_http__req;
 
 /* The engine. Transparent so it can live anywhere; touch only through the functions below. */
 typedef struct sioc_http_client {
-    sioc_http_client_desc desc; /* with defaults filled in */
-    sioc_http_stats stats;
-    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
-    /* private */
-    char p_tls_why[64]; /* why a TLS build has no TLS to offer (no trust anchors, random or clock) */
-    const struct sioc_tls_ops *p_tls;
-    void *p_tls_state;
-    void *p_mem;
-    size_t p_mem_size;
+    /* private (first: the engine reaches them with short loads) */
     sioc_http__ep *p_eps;
     sioc_http__conn *p_conns;
     sioc_http__req *p_reqs;
     uint32_t p_n_eps, p_n_conns, p_n_reqs;
     uint64_t p_now, p_seq;
     int p_held; /* request slot whose response was handed out last, or -1 */
+    const struct sioc_tls_ops *p_tls;
+    void *p_tls_state;
+    void *p_mem;
+    size_t p_mem_size;
+    /* public */
+    sioc_http_client_desc desc; /* with defaults filled in */
+    sioc_http_stats stats;
+    char detail[SIOC_DETAIL_SIZE]; /* why the last sioc_http_client_init() or sioc_http_endpoint() failed */
+    char p_tls_why[64]; /* private: why a TLS build has no TLS to offer (no trust anchors, random or clock) */
 } sioc_http_client;
 
 /* Set up the engine: all memory for endpoints, connections and request slots is taken here. SIOC_ERR_NOMEM,

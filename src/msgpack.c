@@ -367,128 +367,114 @@ static uint64_t sioc__mp_f32_to_f64(uint32_t b) {
     return sign | ((uint64_t)(e + 1023 - 127) << 52) | ((uint64_t)m << 29);
 }
 
-/* Decode one item header at p (avail bytes). Pure: no state. *out_size = bytes of the item (for containers: of
-   the header). Every length is checked against avail before any byte past the header is touched. */
-static sioc_result sioc__mp_parse(const uint8_t *p, size_t avail, sioc_msgpack_item *it, size_t *out_size) {
-    uint8_t b;
-    unsigned w = 0;  /* width of the length/value field after the tag */
-    uint64_t v = 0;  /* that field */
-    size_t hdr;
-    memset(it, 0, sizeof *it);
+/* Tags c0..df: the type (low 4 bits) and, above, 1 + log2 of the width of the field after the tag (0: none; 1..4:
+   1, 2, 4, 8 bytes). For the types from STR up (str, bin, array, map, ext) that field is the length or count. */
+#define SIOC__MPT(type, wl) (uint8_t)(SIOC_MSGPACK_##type | ((wl) << 4))
+static const uint8_t sioc__mp_tags[32] = {
+    SIOC__MPT(NIL, 0),   SIOC__MPT(NONE, 0),  SIOC__MPT(BOOL, 0),  SIOC__MPT(BOOL, 0),  SIOC__MPT(BIN, 1),
+    SIOC__MPT(BIN, 2),   SIOC__MPT(BIN, 3),   SIOC__MPT(EXT, 1),   SIOC__MPT(EXT, 2),   SIOC__MPT(EXT, 3),
+    SIOC__MPT(FLOAT32, 3), SIOC__MPT(FLOAT64, 4), SIOC__MPT(UINT, 1), SIOC__MPT(UINT, 2), SIOC__MPT(UINT, 3),
+    SIOC__MPT(UINT, 4),  SIOC__MPT(INT, 1),   SIOC__MPT(INT, 2),   SIOC__MPT(INT, 3),   SIOC__MPT(INT, 4),
+    SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),   SIOC__MPT(EXT, 0),
+    SIOC__MPT(STR, 1),   SIOC__MPT(STR, 2),   SIOC__MPT(STR, 3),   SIOC__MPT(ARRAY, 2), SIOC__MPT(ARRAY, 3),
+    SIOC__MPT(MAP, 2),   SIOC__MPT(MAP, 3)};
+#undef SIOC__MPT
+
+/* What an item's header says: enough to validate and skip it without decoding its value. */
+typedef struct sioc__mp_head {
+    uint8_t type; /* sioc_msgpack_type (TIMESTAMP for a well-formed ext -1) */
+    uint8_t hdr;  /* bytes before the payload: tag, the field after it, ext type */
+    uint32_t n;   /* str, bin, ext: payload bytes; array: elements; map: pairs */
+    size_t size;  /* bytes of the item (for containers: of the header) */
+} sioc__mp_head;
+
+/* The header at p (avail bytes). Pure: no state. Every length is checked against avail before any byte past
+   the header is touched. */
+static sioc_result sioc__mp_head_at(const uint8_t *p, size_t avail, sioc__mp_head *h) {
+    unsigned b, t = SIOC_MSGPACK_UINT, w = 0, i;
+    uint32_t n = 0;
+    size_t hdr, left;
     if (avail == 0) return SIOC_ERR_PARSE;
     b = p[0];
-    it->format = b;
-    if (b <= 0x7f) {
-        it->type = SIOC_MSGPACK_UINT;
-        it->u = b;
-        *out_size = 1;
-        return SIOC_OK;
+    if (b >= 0xe0) { /* negative fixint */
+        t = SIOC_MSGPACK_INT;
+    } else if (b >= 0xc0) {
+        unsigned e = sioc__mp_tags[b - 0xc0];
+        t = e & 15u;
+        w = (1u << (e >> 4)) >> 1;
+        if (b - 0xd4u <= 4u) n = 1u << (b - 0xd4u); /* fixext: the size is in the tag */
+    } else if (b >= 0x80) { /* fixmap, fixarray, fixstr */
+        t = b < 0x90 ? SIOC_MSGPACK_MAP : b < 0xa0 ? SIOC_MSGPACK_ARRAY : SIOC_MSGPACK_STR;
+        n = b & (b < 0xa0 ? 0x0fu : 0x1fu);
     }
-    if (b >= 0xe0) {
-        it->type = SIOC_MSGPACK_INT;
-        it->i = (int64_t)b - 256;
-        *out_size = 1;
-        return SIOC_OK;
+    if (t == SIOC_MSGPACK_NONE) return SIOC_ERR_PARSE; /* 0xc1: never used */
+    hdr = 1 + w + (t == SIOC_MSGPACK_EXT); /* tag, field, ext type byte */
+    if (avail < hdr) return SIOC_ERR_PARSE;
+    left = avail - hdr;
+    if (t >= SIOC_MSGPACK_STR) { /* the field is the length or count (at most 4 bytes) */
+        for (i = 1; i <= w; i++) n = (n << 8) | p[i];
+        /* Every element takes at least one byte: a larger count is a lie, rejected before anyone loops on it. */
+        if (n > (t == SIOC_MSGPACK_MAP ? left / 2 : left)) return SIOC_ERR_PARSE;
     }
-    if (b <= 0x8f) {
-        it->type = SIOC_MSGPACK_MAP;
-        v = b & 0x0fu;
-    } else if (b <= 0x9f) {
-        it->type = SIOC_MSGPACK_ARRAY;
-        v = b & 0x0fu;
-    } else if (b <= 0xbf) {
-        it->type = SIOC_MSGPACK_STR;
-        v = b & 0x1fu;
-    } else {
-        switch (b) {
-        case 0xc0: it->type = SIOC_MSGPACK_NIL; *out_size = 1; return SIOC_OK;
-        case 0xc2:
-        case 0xc3: it->type = SIOC_MSGPACK_BOOL; it->boolean = b & 1; *out_size = 1; return SIOC_OK;
-        case 0xc4: case 0xc5: case 0xc6: it->type = SIOC_MSGPACK_BIN; w = 1u << (b - 0xc4); break;
-        case 0xc7: case 0xc8: case 0xc9: it->type = SIOC_MSGPACK_EXT; w = 1u << (b - 0xc7); break;
-        case 0xca: it->type = SIOC_MSGPACK_FLOAT32; w = 4; break;
-        case 0xcb: it->type = SIOC_MSGPACK_FLOAT64; w = 8; break;
-        case 0xcc: case 0xcd: case 0xce: case 0xcf: it->type = SIOC_MSGPACK_UINT; w = 1u << (b - 0xcc); break;
-        case 0xd0: case 0xd1: case 0xd2: case 0xd3: it->type = SIOC_MSGPACK_INT; w = 1u << (b - 0xd0); break;
-        case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-            it->type = SIOC_MSGPACK_EXT;
-            v = (uint64_t)1 << (b - 0xd4); /* fixext: the size is in the tag */
-            break;
-        case 0xd9: case 0xda: case 0xdb: it->type = SIOC_MSGPACK_STR; w = 1u << (b - 0xd9); break;
-        case 0xdc: case 0xdd: it->type = SIOC_MSGPACK_ARRAY; w = 2u << (b - 0xdc); break;
-        case 0xde: case 0xdf: it->type = SIOC_MSGPACK_MAP; w = 2u << (b - 0xde); break;
-        default: return SIOC_ERR_PARSE; /* 0xc1: never used */
-        }
+    h->size = hdr + (t == SIOC_MSGPACK_ARRAY || t == SIOC_MSGPACK_MAP ? 0 : n);
+    if (t == SIOC_MSGPACK_EXT && p[hdr - 1] == 0xff) { /* timestamp; Node throws on other sizes */
+        const uint8_t *d = p + hdr;
+        uint32_t nsec = n == 8 ? sioc__load_be32(d) >> 2 : n == 12 ? sioc__load_be32(d) : 0;
+        if ((n != 4 && n != 8 && n != 12) || nsec > 999999999u) return SIOC_ERR_PARSE;
+        t = SIOC_MSGPACK_TIMESTAMP;
     }
-    if (avail - 1 < w) return SIOC_ERR_PARSE;
-    if (w) v = sioc__mp_load(p + 1, w);
-    hdr = 1 + w;
-    switch (it->type) {
-    case SIOC_MSGPACK_UINT:
-        it->u = v;
-        *out_size = hdr;
-        return SIOC_OK;
+    h->type = (uint8_t)t;
+    h->hdr = (uint8_t)hdr;
+    h->n = n;
+    return SIOC_OK;
+}
+
+/* The item at p whose header is h, decoded into it (zeroed by the caller). */
+static void sioc__mp_fill(const uint8_t *p, const sioc__mp_head *h, sioc_msgpack_item *it) {
+    uint64_t v;
+    unsigned w = h->hdr - 1u; /* scalars: the width of the value field */
+    it->format = p[0];
+    it->type = (sioc_msgpack_type)h->type;
+    /* scalars: the value field, or the tag of a fixint */
+    v = w && h->type < SIOC_MSGPACK_STR ? sioc__mp_load(p + 1, w) : p[0];
+    switch (h->type) {
+    case SIOC_MSGPACK_BOOL: it->boolean = p[0] & 1; break;
+    case SIOC_MSGPACK_UINT: it->u = v; break;
     case SIOC_MSGPACK_INT:
-        it->i = sioc__mp_signed(v, 8 * w);
+        it->i = sioc__mp_signed(v, w ? 8u * w : 8u);
         if (it->i >= 0) { /* non-negative in a signed form: one integer type per sign */
             it->type = SIOC_MSGPACK_UINT;
             it->u = (uint64_t)it->i;
             it->i = 0;
         }
-        *out_size = hdr;
-        return SIOC_OK;
-    case SIOC_MSGPACK_FLOAT32: {
-        uint64_t bits = sioc__mp_f32_to_f64((uint32_t)v);
-        memcpy(&it->f, &bits, sizeof it->f);
-        *out_size = hdr;
-        return SIOC_OK;
-    }
-    case SIOC_MSGPACK_FLOAT64:
-        memcpy(&it->f, &v, sizeof it->f);
-        *out_size = hdr;
-        return SIOC_OK;
+        break;
+    case SIOC_MSGPACK_FLOAT32:
+        v = sioc__mp_f32_to_f64((uint32_t)v);
+        /* fall through */
+    case SIOC_MSGPACK_FLOAT64: memcpy(&it->f, &v, sizeof it->f); break;
+    case SIOC_MSGPACK_NIL: break;
     case SIOC_MSGPACK_ARRAY:
-        /* Every element takes at least one byte: a larger count is a lie, rejected before anyone loops on it. */
-        if (v > avail - hdr) return SIOC_ERR_PARSE;
-        it->len = (uint32_t)v;
-        *out_size = hdr;
-        return SIOC_OK;
-    case SIOC_MSGPACK_MAP:
-        if (v > (avail - hdr) / 2) return SIOC_ERR_PARSE;
-        it->len = (uint32_t)v;
-        *out_size = hdr;
-        return SIOC_OK;
-    case SIOC_MSGPACK_EXT:
-        if (avail - hdr < 1) return SIOC_ERR_PARSE;
-        it->ext_type = (int8_t)sioc__mp_signed(p[hdr], 8);
-        hdr += 1;
-        break;
-    default: /* STR, BIN */
-        break;
-    }
-    if (v > avail - hdr) return SIOC_ERR_PARSE;
-    it->len = (uint32_t)v;
-    it->data = p + hdr;
-    *out_size = hdr + (size_t)v;
-    if (it->type == SIOC_MSGPACK_EXT && it->ext_type == -1) { /* timestamp; Node throws on other sizes */
-        const uint8_t *d = it->data;
-        uint64_t x;
-        it->type = SIOC_MSGPACK_TIMESTAMP;
-        if (it->len == 4) {
-            it->ts_sec = (int64_t)sioc__load_be32(d);
-        } else if (it->len == 8) {
-            x = sioc__load_be64(d);
-            it->ts_nsec = (uint32_t)(x >> 34);
-            it->ts_sec = (int64_t)(x & 0x3ffffffffULL);
-        } else if (it->len == 12) {
-            it->ts_nsec = sioc__load_be32(d);
-            it->ts_sec = sioc__mp_signed(sioc__load_be64(d + 4), 64);
-        } else {
-            return SIOC_ERR_PARSE;
+    case SIOC_MSGPACK_MAP: it->len = h->n; break;
+    default: /* STR, BIN, EXT, TIMESTAMP */
+        it->len = h->n;
+        it->data = p + h->hdr;
+        if (h->type < SIOC_MSGPACK_EXT) break;
+        it->ext_type = (int8_t)sioc__mp_signed(p[h->hdr - 1], 8);
+        if (h->type == SIOC_MSGPACK_TIMESTAMP) { /* sizes and nsec were checked with the header */
+            const uint8_t *d = it->data;
+            if (h->n == 4) {
+                it->ts_sec = (int64_t)sioc__load_be32(d);
+            } else if (h->n == 8) {
+                uint64_t x = sioc__load_be64(d);
+                it->ts_nsec = (uint32_t)(x >> 34);
+                it->ts_sec = (int64_t)(x & 0x3ffffffffULL);
+            } else {
+                it->ts_nsec = sioc__load_be32(d);
+                it->ts_sec = sioc__mp_signed(sioc__load_be64(d + 4), 64);
+            }
         }
-        if (it->ts_nsec > 999999999u) return SIOC_ERR_PARSE;
+        break;
     }
-    return SIOC_OK;
 }
 
 static sioc_result sioc__mp_fail(sioc_msgpack_reader *r, size_t at, sioc_result e) {
@@ -507,21 +493,25 @@ SIOC_API void sioc_msgpack_reader_init(sioc_msgpack_reader *r, const void *data,
     r->error_at = 0;
 }
 
-SIOC_API sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, sioc_msgpack_item *out) {
-    size_t size = 0;
-    sioc_result e;
-    if (r->err != SIOC_OK) {
-        memset(out, 0, sizeof *out);
-        return r->err;
-    }
-    if (r->pos >= r->len) { /* also keeps NULL + 0 out of the pointer arithmetic below */
-        memset(out, 0, sizeof *out);
-        return sioc__mp_fail(r, r->pos, SIOC_ERR_PARSE);
-    }
-    e = sioc__mp_parse(r->data + r->pos, r->len - r->pos, out, &size);
-    if (e != SIOC_OK) return sioc__mp_fail(r, r->pos, e);
-    r->pos += size;
+/* The header of the item at the cursor, the cursor then past it (for a container: past its header). A malformed
+   item is recorded in r (sticky). */
+static sioc_result sioc__mp_next(sioc_msgpack_reader *r, sioc__mp_head *h) {
+    size_t at = r->pos;
+    if (r->err != SIOC_OK) return r->err;
+    /* at < len also keeps NULL + 0 out of the pointer arithmetic */
+    if (at >= r->len || sioc__mp_head_at(r->data + at, r->len - at, h) != SIOC_OK)
+        return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+    r->pos = at + h->size;
     return SIOC_OK;
+}
+
+SIOC_API sioc_result sioc_msgpack_read(sioc_msgpack_reader *r, sioc_msgpack_item *out) {
+    sioc__mp_head h;
+    size_t at = r->pos;
+    sioc_result e = sioc__mp_next(r, &h);
+    memset(out, 0, sizeof *out);
+    if (e == SIOC_OK) sioc__mp_fill(r->data + at, &h, out);
+    return e;
 }
 
 SIOC_API sioc_result sioc_msgpack_peek(const sioc_msgpack_reader *r, sioc_msgpack_item *out) {
@@ -569,30 +559,29 @@ static sioc_result sioc__mp_walk(sioc_msgpack_reader *r, int strict, unsigned ma
     size_t due[SIOC_MSGPACK_WRITE_DEPTH];
     uint8_t is_map[SIOC_MSGPACK_WRITE_DEPTH];
     unsigned depth = 0;
-    if (r->err != SIOC_OK) return r->err;
     for (;;) {
-        sioc_msgpack_item it;
+        sioc__mp_head h;
         size_t at = r->pos;
         int key = depth > 0 && is_map[depth - 1] && due[depth - 1] % 2 == 0;
-        sioc_result e = sioc_msgpack_read(r, &it);
+        sioc_result e = sioc__mp_next(r, &h);
         if (e != SIOC_OK) return e;
         if (strict) {
-            if (it.type == SIOC_MSGPACK_STR && !sioc__mp_utf8_ok(it.data, it.len))
-                return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
+            const uint8_t *d = r->data + at + h.hdr;
+            if (h.type == SIOC_MSGPACK_STR && !sioc__mp_utf8_ok(d, h.n)) return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
             if (key) {
                 /* Node accepts str and number keys (§9.2); we take str and integers only. */
-                if (it.type != SIOC_MSGPACK_STR && it.type != SIOC_MSGPACK_UINT && it.type != SIOC_MSGPACK_INT)
+                if (h.type != SIOC_MSGPACK_STR && h.type != SIOC_MSGPACK_UINT && h.type != SIOC_MSGPACK_INT)
                     return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
-                if (it.type == SIOC_MSGPACK_STR && it.len == 9 && memcmp(it.data, "__proto__", 9) == 0)
+                if (h.type == SIOC_MSGPACK_STR && h.n == 9 && memcmp(d, "__proto__", 9) == 0)
                     return sioc__mp_fail(r, at, SIOC_ERR_PARSE);
             }
         }
         if (depth > 0) due[depth - 1]--;
-        if (it.type == SIOC_MSGPACK_ARRAY || it.type == SIOC_MSGPACK_MAP) {
+        if (h.type == SIOC_MSGPACK_ARRAY || h.type == SIOC_MSGPACK_MAP) {
             if (depth >= max_depth) return sioc__mp_fail(r, at, SIOC_ERR_LIMIT);
-            if (it.len > 0) { /* the parse guard keeps 2 * len within the bytes left, so no overflow */
-                due[depth] = it.type == SIOC_MSGPACK_MAP ? 2 * (size_t)it.len : (size_t)it.len;
-                is_map[depth] = it.type == SIOC_MSGPACK_MAP;
+            if (h.n > 0) { /* the header check keeps 2 * n within the bytes left, so no overflow */
+                due[depth] = h.type == SIOC_MSGPACK_MAP ? 2 * (size_t)h.n : (size_t)h.n;
+                is_map[depth] = h.type == SIOC_MSGPACK_MAP;
                 depth++;
             }
         }
@@ -628,6 +617,18 @@ SIOC_API sioc_result sioc_msgpack_check_depth(const void *data, size_t len, unsi
     return r.pos == r.len ? SIOC_OK : SIOC_ERR_PARSE; /* Node: "Extra N of M byte(s) found at buffer[pos]" */
 }
 
+/* Typed reads of what the header holds (nil, bool, str, bin, array, map): the item at the cursor when it is of
+   type `want`, the cursor then past it (*at: where it starts); otherwise the cursor stays put. */
+static sioc_result sioc__mp_typed(sioc_msgpack_reader *r, sioc__mp_head *h, unsigned want, const uint8_t **at) {
+    size_t pos = r->pos;
+    sioc_result e = sioc__mp_next(r, h);
+    if (e != SIOC_OK) return e;
+    *at = r->data + pos;
+    if (h->type == want) return SIOC_OK;
+    r->pos = pos;
+    return SIOC_ERR_TYPE;
+}
+
 /* Read an item on a copy of the reader; a malformed-input error is carried back to r (sticky). */
 static sioc_result sioc__mp_take(sioc_msgpack_reader *r, sioc_msgpack_reader *t, sioc_msgpack_item *it) {
     sioc_result e;
@@ -642,17 +643,20 @@ static sioc_result sioc__mp_take(sioc_msgpack_reader *r, sioc_msgpack_reader *t,
 
 SIOC_API sioc_result sioc_msgpack_map_find_n(sioc_msgpack_reader *r, const char *key, size_t len) {
     sioc_msgpack_reader t;
-    sioc_msgpack_item it, k;
+    sioc__mp_head m;
+    const uint8_t *at;
     size_t found = 0; /* offset of the matching value; 0 cannot be one (the map header comes first) */
     uint32_t i;
-    sioc_result e = sioc__mp_take(r, &t, &it);
+    sioc_result e = sioc__mp_typed(r, &m, SIOC_MSGPACK_MAP, &at);
     if (e != SIOC_OK) return e;
-    if (it.type != SIOC_MSGPACK_MAP) return SIOC_ERR_TYPE;
-    for (i = 0; i < it.len; i++) {
-        size_t kpos = t.pos, ksize;
+    t = *r;
+    r->pos = (size_t)(at - r->data); /* the cursor stays on the map until a key is found */
+    for (i = 0; i < m.n; i++) {
+        size_t kpos = t.pos;
+        sioc__mp_head k;
         if (sioc_msgpack_skip(&t) != SIOC_OK) break; /* the whole key, even a container */
-        (void)sioc__mp_parse(t.data + kpos, t.len - kpos, &k, &ksize); /* cannot fail: skip just read it */
-        if (k.type == SIOC_MSGPACK_STR && k.len == len && (len == 0 || memcmp(k.data, key, len) == 0))
+        (void)sioc__mp_head_at(t.data + kpos, t.len - kpos, &k); /* cannot fail: skip just read it */
+        if (k.type == SIOC_MSGPACK_STR && k.n == len && (len == 0 || memcmp(t.data + kpos + k.hdr, key, len) == 0))
             found = t.pos; /* keep going: the last duplicate wins, as in a JS object */
         if (sioc_msgpack_skip(&t) != SIOC_OK) break;
     }
@@ -670,25 +674,17 @@ SIOC_API sioc_result sioc_msgpack_map_find(sioc_msgpack_reader *r, const char *k
     return sioc_msgpack_map_find_n(r, key, strlen(key));
 }
 
-/* Typed reads: one item of an accepted type, or the cursor stays put. */
-static sioc_result sioc__mp_typed(sioc_msgpack_reader *r, sioc_msgpack_item *it, sioc_msgpack_type want) {
-    sioc_msgpack_reader t;
-    sioc_result e = sioc__mp_take(r, &t, it);
-    if (e != SIOC_OK) return e;
-    if (it->type != want) return SIOC_ERR_TYPE;
-    *r = t;
-    return SIOC_OK;
-}
-
 SIOC_API sioc_result sioc_msgpack_read_nil(sioc_msgpack_reader *r) {
-    sioc_msgpack_item it;
-    return sioc__mp_typed(r, &it, SIOC_MSGPACK_NIL);
+    sioc__mp_head h;
+    const uint8_t *at;
+    return sioc__mp_typed(r, &h, SIOC_MSGPACK_NIL, &at);
 }
 
 SIOC_API sioc_result sioc_msgpack_read_bool(sioc_msgpack_reader *r, int *out) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_BOOL);
-    if (e == SIOC_OK) *out = it.boolean;
+    sioc__mp_head h;
+    const uint8_t *at;
+    sioc_result e = sioc__mp_typed(r, &h, SIOC_MSGPACK_BOOL, &at);
+    if (e == SIOC_OK) *out = at[0] & 1; /* c2 false, c3 true */
     return e;
 }
 
@@ -737,36 +733,45 @@ SIOC_API sioc_result sioc_msgpack_read_f64(sioc_msgpack_reader *r, double *out) 
     return SIOC_OK;
 }
 
-SIOC_API sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r, sioc_str *out) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_STR);
+/* str and bin: the payload after the header */
+static sioc_result sioc__mp_read_data(sioc_msgpack_reader *r, unsigned want, sioc_bytes *out) {
+    sioc__mp_head h;
+    const uint8_t *at;
+    sioc_result e = sioc__mp_typed(r, &h, want, &at);
     if (e == SIOC_OK) {
-        out->ptr = (const char *)it.data;
-        out->len = it.len;
+        out->ptr = at + h.hdr;
+        out->len = h.n;
+    }
+    return e;
+}
+
+SIOC_API sioc_result sioc_msgpack_read_str(sioc_msgpack_reader *r, sioc_str *out) {
+    sioc_bytes b;
+    sioc_result e = sioc__mp_read_data(r, SIOC_MSGPACK_STR, &b);
+    if (e == SIOC_OK) {
+        out->ptr = (const char *)b.ptr;
+        out->len = b.len;
     }
     return e;
 }
 
 SIOC_API sioc_result sioc_msgpack_read_bin(sioc_msgpack_reader *r, sioc_bytes *out) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_BIN);
-    if (e == SIOC_OK) {
-        out->ptr = it.data;
-        out->len = it.len;
-    }
+    return sioc__mp_read_data(r, SIOC_MSGPACK_BIN, out);
+}
+
+/* array and map: the count */
+static sioc_result sioc__mp_read_count(sioc_msgpack_reader *r, unsigned want, uint32_t *out_count) {
+    sioc__mp_head h;
+    const uint8_t *at;
+    sioc_result e = sioc__mp_typed(r, &h, want, &at);
+    if (e == SIOC_OK) *out_count = h.n;
     return e;
 }
 
 SIOC_API sioc_result sioc_msgpack_read_array(sioc_msgpack_reader *r, uint32_t *out_count) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_ARRAY);
-    if (e == SIOC_OK) *out_count = it.len;
-    return e;
+    return sioc__mp_read_count(r, SIOC_MSGPACK_ARRAY, out_count);
 }
 
 SIOC_API sioc_result sioc_msgpack_read_map(sioc_msgpack_reader *r, uint32_t *out_count) {
-    sioc_msgpack_item it;
-    sioc_result e = sioc__mp_typed(r, &it, SIOC_MSGPACK_MAP);
-    if (e == SIOC_OK) *out_count = it.len;
-    return e;
+    return sioc__mp_read_count(r, SIOC_MSGPACK_MAP, out_count);
 }

@@ -9,11 +9,11 @@
 
 SIOC_API int sioc_sio_is_reserved_event(const char *name, size_t len) {
     /* socket.io-parser RESERVED_EVENTS (client and server side, and Node's EventEmitter internals). */
-    static const char *const reserved[6] = {"connect",       "connect_error", "disconnect",
-                                            "disconnecting", "newListener",   "removeListener"};
-    size_t i;
-    for (i = 0; i < SIOC__COUNT(reserved); i++)
-        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0) return 1;
+    static const char reserved[] = "connect\0connect_error\0disconnect\0disconnecting\0newListener\0removeListener";
+    const char *p = reserved;
+    int i;
+    for (i = 0; i < 6; i++, p += strlen(p) + 1)
+        if (strlen(p) == len && memcmp(p, name, len) == 0) return 1;
     return 0;
 }
 

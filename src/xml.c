@@ -16,12 +16,17 @@ typedef struct sioc__xml_sink {
 } sioc__xml_sink;
 
 static void sioc__xml_put(sioc__xml_sink *s, const char *p, size_t n) {
-    if (!s || n == 0) return;
+    if (!s) return;
     if (s->len < s->cap) memcpy(s->data + s->len, p, SIOC__MIN(n, s->cap - s->len));
     s->len += n;
 }
 
 static int sioc__xml_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; } /* S, section 2.3 */
+
+static size_t sioc__xml_skip_ws(const char *p, size_t len, size_t i) {
+    while (i < len && sioc__xml_ws(p[i])) i++;
+    return i;
+}
 
 /* 1 when p[i..] starts with the NUL-terminated literal lit. */
 static int sioc__xml_has(const char *p, size_t len, size_t i, const char *lit) {
@@ -29,64 +34,67 @@ static int sioc__xml_has(const char *p, size_t len, size_t i, const char *lit) {
     return len - i >= n && memcmp(p + i, lit, n) == 0;
 }
 
+/* 1 when p[0..n) is the lower-case literal lit but for ASCII case. Callers pass name or EncName characters only,
+   among which setting bit 0x20 lower-cases letters and changes nothing that could then match. */
+static int sioc__xml_ieq(const char *p, size_t n, const char *lit) {
+    size_t k;
+    if (n != strlen(lit)) return 0;
+    for (k = 0; k < n; k++)
+        if ((p[k] | 0x20) != lit[k]) return 0;
+    return 1;
+}
+
+/* Index of p[0..n) among the words of list (each ends with a NUL, the list with an empty word), or -1. */
+static int sioc__xml_pick(const char *p, size_t n, const char *list) {
+    int k;
+    for (k = 0; *list; k++) {
+        size_t m = strlen(list);
+        if (m == n && memcmp(p, list, n) == 0) return k;
+        list += m + 1;
+    }
+    return -1;
+}
+
 /* Byte length of the character at p[i] when it is valid UTF-8 and matches Char (section 2.2: tab, LF, CR,
    U+0020..U+D7FF, U+E000..U+FFFD, U+10000..U+10FFFF); 0 otherwise (also when truncated). Requires i < len. */
 static size_t sioc__xml_char(const char *p, size_t len, size_t i) {
-    unsigned c = (unsigned char)p[i], c1, c2, c3;
-    if (c < 0x80) return (c >= 0x20 || c == 0x09 || c == 0x0A || c == 0x0D) ? 1u : 0u;
-    if (c < 0xC2) return 0; /* continuation byte or overlong 2-byte lead */
-    if (len - i < 2) return 0;
-    c1 = (unsigned char)p[i + 1];
-    if ((c1 & 0xC0) != 0x80) return 0;
-    if (c < 0xE0) return 2;
-    if (len - i < 3) return 0;
-    c2 = (unsigned char)p[i + 2];
-    if ((c2 & 0xC0) != 0x80) return 0;
-    if (c < 0xF0) {
-        if (c == 0xE0 && c1 < 0xA0) return 0;                  /* overlong */
-        if (c == 0xED && c1 >= 0xA0) return 0;                 /* UTF-16 surrogates */
-        if (c == 0xEF && c1 == 0xBF && c2 >= 0xBE) return 0;   /* U+FFFE, U+FFFF */
-        return 3;
-    }
-    if (c > 0xF4 || len - i < 4) return 0;
-    c3 = (unsigned char)p[i + 3];
-    if ((c3 & 0xC0) != 0x80) return 0;
-    if (c == 0xF0 && c1 < 0x90) return 0; /* overlong */
-    if (c == 0xF4 && c1 >= 0x90) return 0; /* above U+10FFFF */
-    return 4;
+    unsigned c = (unsigned char)p[i];
+    size_t n;
+    if (c < 0x80) return (c >= 0x20 || ((0x2600u >> c) & 1u)) ? 1u : 0u; /* bits 9, 10, 13: tab, LF, CR */
+    n = sioc__utf8_seq((const uint8_t *)p + i, len - i);
+    if (n == 3 && c == 0xEF && (unsigned char)p[i + 1] == 0xBF && (unsigned char)p[i + 2] >= 0xBE) return 0;
+    return n; /* U+FFFE and U+FFFF excluded above; surrogates and overlongs are not UTF-8 */
 }
 
-static int sioc__xml_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int sioc__xml_alpha(int c) { return (unsigned)((c | 0x20) - 'a') < 26u; }
 
 /* End of the QName starting at p[i] (Namespaces in XML section 4: NCName or NCName ':' NCName), or i when there is
    none. ASCII follows NameStartChar/NameChar; any valid non-ASCII character is accepted (Unicode classes are not
    checked, see xml.h). */
 static size_t sioc__xml_name(const char *p, size_t len, size_t i) {
-    size_t j = i, colon = 0;
-    int at_start = 1; /* at the start of a name part: no digit, '-' or '.' */
+    size_t j = i, n;
+    int colon = 0, at_start = 1; /* at the start of a name part: no digit, '-' or '.' */
     while (j < len) {
         int c = (unsigned char)p[j];
-        if (c >= 0x80) {
-            size_t n = sioc__xml_char(p, len, j);
-            if (n == 0) return i;
-            j += n;
-        } else if (c == ':') {
-            if (colon || at_start) return i; /* second colon, or empty prefix */
-            colon = j;
-            j++;
-            at_start = 1;
-            continue;
-        } else if (sioc__xml_alpha(c) || c == '_') {
-            j++;
-        } else if (!at_start && (sioc__is_digit(c) || c == '-' || c == '.')) {
-            j++;
-        } else {
-            break;
+        n = 1;
+        if (!sioc__xml_alpha(c) && c != '_') { /* letters first: the common case */
+            if (c == ':') {
+                if (colon++ || at_start) return i; /* second colon, or empty prefix */
+                j++;
+                at_start = 1;
+                continue;
+            }
+            if (c >= 0x80) {
+                n = sioc__xml_char(p, len, j);
+                if (n == 0) return i;
+            } else if (at_start || (!sioc__is_digit(c) && c != '-' && c != '.')) {
+                break;
+            }
         }
+        j += n;
         at_start = 0;
     }
-    if (j == i || at_start) return i; /* nothing, or an empty local part after ':' */
-    return j;
+    return at_start ? i : j; /* nothing, or an empty local part after ':' */
 }
 
 /* Local part of a QName (after the colon, if any). */
@@ -97,182 +105,196 @@ static sioc_str sioc__xml_local(sioc_str name) {
     return name;
 }
 
-/* Path segment match: a segment with ':' compares with the qualified name, otherwise with the local part. */
-static int sioc__xml_seg_match(sioc_str name, const char *seg, size_t seg_len) {
-    sioc_str s = sioc_str_n(seg, seg_len);
-    if (!memchr(seg, ':', seg_len)) name = sioc__xml_local(name);
-    return sioc_str_eq(name, s);
+/* Path segment match for a START token: a segment with ':' compares with the qualified name, otherwise with the
+   local part. */
+static int sioc__xml_seg_match(const sioc_xml_token *t, const char *seg, size_t seg_len) {
+    return sioc_str_eq(memchr(seg, ':', seg_len) ? t->name : t->local, sioc_str_n(seg, seg_len));
 }
 
-/* Reference at p[i] == '&' (section 4.1): one of the five predefined entities or a character reference whose
-   value is a Char. Appends its UTF-8 to s; returns the index after ';', or 0 when malformed. */
+/* Reference at p[i] == '&' (section 4.1): one of the five predefined entities (section 4.6; there is no DTD to
+   declare others) or a character reference whose value is a Char. Appends its UTF-8 to s; returns the index after
+   ';', or 0 when malformed. */
 static size_t sioc__xml_ref(const char *p, size_t len, size_t i, sioc__xml_sink *s) {
-    size_t j = i + 1, k;
+    size_t j = i + 1, d0, n = 1;
+    uint32_t v = 0, base = 10;
+    int d;
+    char u[4];
     if (j < len && p[j] == '#') {
-        uint32_t v = 0;
-        size_t digits = 0;
-        int hex = 0;
-        char u[4];
-        j++;
-        if (j < len && p[j] == 'x') { /* only lower-case x: CharRef ::= '&#x' [0-9a-fA-F]+ ';' */
-            hex = 1;
+        if (++j < len && p[j] == 'x') { /* only lower-case x: CharRef ::= '&#x' [0-9a-fA-F]+ ';' */
+            base = 16;
             j++;
         }
-        for (; j < len && p[j] != ';'; j++, digits++) {
-            int d = hex ? sioc__hex_val((unsigned char)p[j]) : (sioc__is_digit(p[j]) ? p[j] - '0' : -1);
-            if (d < 0) return 0;
-            v = v * (hex ? 16u : 10u) + (uint32_t)d;
+        for (d0 = j; j < len && p[j] != ';'; j++) {
+            d = sioc__hex_val((unsigned char)p[j]);
+            if (d < 0 || (uint32_t)d >= base) return 0;
+            v = v * base + (uint32_t)d;
             if (v > 0x10FFFFu) return 0; /* checked each step, so v never overflows */
         }
-        if (j >= len || digits == 0) return 0;
+        if (j >= len || j == d0) return 0;
+        /* UTF-8: continuation bytes from the end, then the lead byte */
+        n = 1u + (v >= 0x80) + (v >= 0x800) + (v >= 0x10000);
+        for (d = (int)n; --d > 0; v >>= 6)
+            u[d] = (char)(0x80 | (v & 0x3F));
+        u[0] = (char)(v | (unsigned char)"\0\0\xC0\xE0\xF0"[n]);
         /* Well-formedness constraint "Legal Character": the value must match Char (no NUL, surrogates, most C0). */
-        if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
-              (v >= 0x10000 && v <= 0x10FFFF)))
-            return 0;
-        if (v < 0x80) {
-            u[0] = (char)v;
-            sioc__xml_put(s, u, 1);
-        } else if (v < 0x800) {
-            u[0] = (char)(0xC0 | (v >> 6));
-            u[1] = (char)(0x80 | (v & 0x3F));
-            sioc__xml_put(s, u, 2);
-        } else if (v < 0x10000) {
-            u[0] = (char)(0xE0 | (v >> 12));
-            u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-            u[2] = (char)(0x80 | (v & 0x3F));
-            sioc__xml_put(s, u, 3);
-        } else {
-            u[0] = (char)(0xF0 | (v >> 18));
-            u[1] = (char)(0x80 | ((v >> 12) & 0x3F));
-            u[2] = (char)(0x80 | ((v >> 6) & 0x3F));
-            u[3] = (char)(0x80 | (v & 0x3F));
-            sioc__xml_put(s, u, 4);
+        if (sioc__xml_char(u, n, 0) != n) return 0;
+    } else {
+        for (d0 = j; j < len && j - d0 < 5 && p[j] != ';'; j++) {
         }
-        return j + 1;
+        d = j < len && p[j] == ';' ? sioc__xml_pick(p + d0, j - d0, "lt\0gt\0amp\0apos\0quot\0") : -1;
+        if (d < 0) return 0;
+        u[0] = "<>&'\""[d];
     }
-    /* Named: only the predefined ones (section 4.6); there is no DTD to declare others. */
-    for (k = j; k < len && k - j < 5 && p[k] != ';'; k++) {
-    }
-    if (k >= len || p[k] != ';') return 0;
-    switch (k - j) {
-    case 2:
-        if (p[j] == 'l' && p[j + 1] == 't') sioc__xml_put(s, "<", 1);
-        else if (p[j] == 'g' && p[j + 1] == 't') sioc__xml_put(s, ">", 1);
-        else return 0;
-        break;
-    case 3:
-        if (memcmp(p + j, "amp", 3) != 0) return 0;
-        sioc__xml_put(s, "&", 1);
-        break;
-    case 4:
-        if (memcmp(p + j, "apos", 4) == 0) sioc__xml_put(s, "'", 1);
-        else if (memcmp(p + j, "quot", 4) == 0) sioc__xml_put(s, "\"", 1);
-        else return 0;
-        break;
-    default:
-        return 0;
-    }
-    return k + 1;
+    sioc__xml_put(s, u, n);
+    return j + 1;
 }
 
-/* Comment at p[i] == "<!--" (section 2.5): "--" may only appear as the closing "-->". Index after it, or 0. */
-static size_t sioc__xml_comment(const char *p, size_t len, size_t i) {
-    size_t j = i + 4;
-    while (j < len) {
-        size_t n;
-        if (p[j] == '-' && j + 1 < len && p[j + 1] == '-') return (j + 2 < len && p[j + 2] == '>') ? j + 3 : 0;
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
+/* Characters from p[*j] up to the first byte among stop[0..2] that starts the literal end (any such byte when end
+   is NULL) or the end of input, each a Char (section 2.2), copied to s with CRLF and lone CR as LF (section 2.11).
+   0 with *j at a byte that is not a Char. */
+static int sioc__xml_chars(const char *p, size_t len, size_t *j, const char *stop, const char *end, sioc__xml_sink *s) {
+    size_t i = *j, run = i, n;
+    unsigned s0 = (unsigned char)stop[0], s1 = (unsigned char)stop[1], s2 = (unsigned char)stop[2];
+    int ok = 1;
+    while (i < len) {
+        unsigned c = (unsigned char)p[i];
+        if (c == s0 || c == s1 || c == s2) {
+            if (!end || sioc__xml_has(p, len, i, end)) break;
+        } else if (c >= 0x20 && c < 0x80 && c != '&') { /* the common case, printable ASCII */
+            i++;
+            continue;
+        }
+        if (c == '&' && !end) { /* text and attribute values: a reference */
+            sioc__xml_put(s, p + run, i - run);
+            n = sioc__xml_ref(p, len, i, s);
+            if (n == 0) {
+                ok = 0;
+                break;
+            }
+            run = i = n;
+            continue;
+        }
+        if (c == '\r') {
+            sioc__xml_put(s, p + run, i - run);
+            if (i + 1 >= len || p[i + 1] != '\n') sioc__xml_put(s, "\n", 1);
+            run = ++i; /* an LF after it starts the next run */
+            continue;
+        }
+        n = sioc__xml_char(p, len, i);
+        if (n == 0) {
+            ok = 0;
+            break;
+        }
+        i += n;
     }
-    return 0;
+    if (ok) sioc__xml_put(s, p + run, i - run);
+    *j = i;
+    return ok;
+}
+
+/* Characters from p[j] up to the literal end (comment, PI data, CDATA section), copied to s. Index after end, or 0. */
+static size_t sioc__xml_upto(const char *p, size_t len, size_t j, const char *end, sioc__xml_sink *s) {
+    if (!sioc__xml_chars(p, len, &j, end, end, s) || j >= len) return 0;
+    return j + strlen(end);
 }
 
 /* Processing instruction at p[i] == "<?" (section 2.6): a target name without ':' other than [Xx][Mm][Ll], then
    optional data after whitespace, up to "?>". Index after it, or 0. */
 static size_t sioc__xml_pi(const char *p, size_t len, size_t i) {
     size_t j = i + 2, t = sioc__xml_name(p, len, j);
-    if (t == j || memchr(p + j, ':', t - j)) return 0;
-    if (t - j == 3 && sioc__to_lower(p[j]) == 'x' && sioc__to_lower(p[j + 1]) == 'm' &&
-        sioc__to_lower(p[j + 2]) == 'l')
-        return 0; /* reserved; the declaration itself is parsed by sioc__xml_decl */
-    if (sioc__xml_has(p, len, t, "?>")) return t + 2;
-    if (t >= len || !sioc__xml_ws(p[t])) return 0;
-    j = t;
-    while (j < len) {
-        size_t n;
-        if (p[j] == '?' && j + 1 < len && p[j + 1] == '>') return j + 2;
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
-    }
-    return 0;
+    if (t == j || memchr(p + j, ':', t - j) || sioc__xml_ieq(p + j, t - j, "xml")) return 0;
+    if (!sioc__xml_has(p, len, t, "?>") && (t >= len || !sioc__xml_ws(p[t]))) return 0;
+    return sioc__xml_upto(p, len, t, "?>", NULL);
 }
 
-/* CDATA section at p[i] == "<![CDATA[" (section 2.7): copied to s verbatim but for line-end normalisation.
-   Index after "]]>", or 0. */
-static size_t sioc__xml_cdata(const char *p, size_t len, size_t i, sioc__xml_sink *s) {
-    size_t j = i + 9, run = j;
-    while (j < len) {
-        size_t n;
-        if (p[j] == ']' && sioc__xml_has(p, len, j, "]]>")) {
-            sioc__xml_put(s, p + run, j - run);
-            return j + 3;
-        }
-        if (p[j] == '\r') { /* section 2.11: CRLF and lone CR become LF */
-            sioc__xml_put(s, p + run, j - run);
-            sioc__xml_put(s, "\n", 1);
-            j += (j + 1 < len && p[j + 1] == '\n') ? 2 : 1;
-            run = j;
-            continue;
-        }
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
-    }
-    return 0;
+/* S? followed by an attribute name at p[*i] (a start tag's attributes, the declaration's pseudo-attributes): *i
+   moves past the whitespace; returns the end of the name, or *i when there is none (no whitespace before it, or no
+   name: the tag should end at *i). */
+static size_t sioc__xml_attr_name(const char *p, size_t len, size_t *i) {
+    size_t s = *i, j = sioc__xml_skip_ws(p, len, s);
+    *i = j;
+    return j == s ? j : sioc__xml_name(p, len, j);
 }
+
+/* Eq and a quoted value at p[*i] (sections 2.3, 3.1): '"' or '\'' delimited, no '<', references well-formed. 1 with
+   *i after the closing quote and the raw value from *v0 to *i - 1; 0 with *i where it fails (after Eq when the value
+   is bad). */
+static int sioc__xml_value(const char *p, size_t len, size_t *i, size_t *v0) {
+    size_t j = sioc__xml_skip_ws(p, len, *i);
+    char stop[3];
+    if (j >= len || p[j] != '=') return 0;
+    j = sioc__xml_skip_ws(p, len, j + 1);
+    *i = j;
+    if (j >= len || (p[j] != '"' && p[j] != '\'')) return 0;
+    stop[0] = p[j++];
+    stop[1] = stop[2] = '<';
+    *v0 = j;
+    if (!sioc__xml_chars(p, len, &j, stop, NULL, NULL) || j >= len || p[j] == '<') return 0;
+    *i = j + 1;
+    return 1;
+}
+
+/* A pseudo-attribute's value in the XML declaration (section 2.8): w 0 version (VersionNum ::= '1.' [0-9]+), 1 encoding
+   (EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*; only UTF-8 is supported: the scanner reads bytes as UTF-8), 2
+   standalone (yes or no). SIOC_OK, or the error with *at where it is. */
+static sioc_result sioc__xml_decl_value(const char *p, size_t v0, size_t v1, int w, size_t *at) {
+    size_t k = v0;
+    int c;
+    *at = v0;
+    if (w == 2) return sioc__xml_pick(p + v0, v1 - v0, "yes\0no\0") < 0 ? SIOC_ERR_PARSE : SIOC_OK;
+    if (w == 0 ? v1 - v0 < 3 || p[v0] != '1' || p[(k += 2) - 1] != '.' : v1 == v0 || !sioc__xml_alpha(p[v0]))
+        return SIOC_ERR_PARSE;
+    for (; k < v1; k++) {
+        c = (unsigned char)p[k];
+        if (!sioc__is_digit(c) && (w == 0 || (!sioc__xml_alpha(c) && c != '.' && c != '_' && c != '-'))) {
+            *at = k;
+            return SIOC_ERR_PARSE;
+        }
+    }
+    /* compared case-insensitively (section 4.3.3) */
+    return w == 1 && !sioc__xml_ieq(p + v0, v1 - v0, "utf-8") ? SIOC_ERR_UNSUPPORTED : SIOC_OK;
+}
+
+#define SIOC__XML_MISC 1 /* prolog or epilog (section 2.8): only whitespace, comments and PIs */
+#define SIOC__XML_HEAD 2 /* before the root: a DOCTYPE is unsupported rather than malformed */
 
 /* Character data from p[*pos] up to the next tag ('<' not opening a comment, PI or CDATA section) or the end:
-   checked, and decoded into s when s is not NULL. SIOC_OK with *pos at the stop; SIOC_ERR_PARSE with *pos at the
-   fault. A '<' that is the last byte stops the run (the caller decides). */
-static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__xml_sink *s) {
-    size_t i = *pos, run = i, e;
-    while (i < len) {
-        int c = (unsigned char)p[i];
-        if (c == '<') {
-            if (i + 1 >= len || (p[i + 1] != '!' && p[i + 1] != '?')) break;
-            sioc__xml_put(s, p + run, i - run);
-            if (p[i + 1] == '?') e = sioc__xml_pi(p, len, i);
-            else if (sioc__xml_has(p, len, i, "<!--")) e = sioc__xml_comment(p, len, i);
-            else if (sioc__xml_has(p, len, i, "<![CDATA[")) e = sioc__xml_cdata(p, len, i, s);
-            else e = 0; /* "<!DOCTYPE" or other declarations are not content */
-            if (e == 0) goto bad;
-            i = run = e;
-        } else if (c == '&') {
-            sioc__xml_put(s, p + run, i - run);
-            e = sioc__xml_ref(p, len, i, s);
-            if (e == 0) goto bad;
-            i = run = e;
-        } else if (c == '\r') {
-            sioc__xml_put(s, p + run, i - run);
-            sioc__xml_put(s, "\n", 1);
-            i += (i + 1 < len && p[i + 1] == '\n') ? 2 : 1;
-            run = i;
+   checked, and decoded into s when s is not NULL; mode (SIOC__XML_MISC/HEAD) for the document's prolog and epilog.
+   SIOC_OK with *pos at the stop; the error with *pos at the fault. A '<' that is the last byte stops the run (the
+   caller decides). */
+static sioc_result sioc__xml_run(const char *p, size_t len, size_t *pos, sioc__xml_sink *s, int mode) {
+    size_t i = *pos, e;
+    sioc_result res = SIOC_ERR_PARSE;
+    for (;;) {
+        if (mode) i = sioc__xml_skip_ws(p, len, i);
+        else if (!sioc__xml_chars(p, len, &i, "<]]", NULL, s)) goto out;
+        if (i >= len) break;
+        if (p[i] != '<') {
+            /* text outside the root, or "]]>" in text (section 2.4) */
+            if (mode || sioc__xml_has(p, len, i, "]]>")) goto out;
+            sioc__xml_put(s, "]", 1);
+            e = i + 1;
+        } else if (i + 1 >= len || (p[i + 1] != '!' && p[i + 1] != '?')) {
+            break; /* a tag, or a '<' as the last byte: the caller decides */
+        } else if (sioc__xml_has(p, len, i, "<!--")) { /* section 2.5: "--" only in the closing "-->" */
+            e = sioc__xml_upto(p, len, i + 4, "--", NULL);
+            e = (e && e < len && p[e] == '>') ? e + 1 : 0;
+        } else if (p[i + 1] == '?') {
+            e = sioc__xml_pi(p, len, i);
+        } else if (!mode && sioc__xml_has(p, len, i, "<![CDATA[")) { /* section 2.7: verbatim */
+            e = sioc__xml_upto(p, len, i + 9, "]]>", s);
         } else {
-            size_t n;
-            if (c == ']' && sioc__xml_has(p, len, i, "]]>")) goto bad; /* section 2.4 */
-            n = sioc__xml_char(p, len, i);
-            if (n == 0) goto bad;
-            i += n;
+            /* No DTD support: refusing it up front also rules out entity-expansion attacks. */
+            if ((mode & SIOC__XML_HEAD) && sioc__xml_has(p, len, i, "<!DOCTYPE")) res = SIOC_ERR_UNSUPPORTED;
+            goto out;
         }
+        if (e == 0) goto out;
+        i = e;
     }
-    sioc__xml_put(s, p + run, i - run);
+    res = SIOC_OK;
+out:
     *pos = i;
-    return SIOC_OK;
-bad:
-    *pos = i;
-    return SIOC_ERR_PARSE;
+    return res;
 }
 
 static sioc_result sioc__xml_fail(sioc_xml_reader *r, sioc_result e, size_t at) {
@@ -281,269 +303,190 @@ static sioc_result sioc__xml_fail(sioc_xml_reader *r, sioc_result e, size_t at) 
     return e;
 }
 
-/* Quoted value at p[*i] (attribute or declaration): '"' or '\'' delimited, no '<', references well-formed.
-   On success *i is after the closing quote and [*v0, *v1) is the raw value. */
-static int sioc__xml_quoted(const char *p, size_t len, size_t *i, size_t *v0, size_t *v1) {
-    size_t j = *i;
-    char q;
-    if (j >= len || (p[j] != '"' && p[j] != '\'')) return 0;
-    q = p[j++];
-    *v0 = j;
-    while (j < len && p[j] != q) {
-        size_t n;
-        if (p[j] == '<') return 0;
-        if (p[j] == '&') {
-            n = sioc__xml_ref(p, len, j, NULL);
-            if (n == 0) return 0;
-            j = n;
-            continue;
-        }
-        n = sioc__xml_char(p, len, j);
-        if (n == 0) return 0;
-        j += n;
-    }
-    if (j >= len) return 0;
-    *v1 = j;
-    *i = j + 1;
-    return 1;
-}
-
-/* Eq ::= S? '=' S? (section 2.3). */
-static int sioc__xml_eq(const char *p, size_t len, size_t *i) {
-    size_t j = *i;
-    while (j < len && sioc__xml_ws(p[j])) j++;
-    if (j >= len || p[j] != '=') return 0;
-    j++;
-    while (j < len && sioc__xml_ws(p[j])) j++;
-    *i = j;
-    return 1;
-}
-
-/* XML declaration at r->pos == "<?xml" + S (section 2.8): version 1.x, optional encoding (only UTF-8 is
-   supported: the scanner reads bytes as UTF-8), optional standalone, in that order. */
-static sioc_result sioc__xml_decl(sioc_xml_reader *r) {
-    const char *p = r->buf;
-    size_t len = r->len, i = r->pos + 5, n0, n1, v0, v1, k;
-    int stage = 0; /* 0: version expected, 1: after version, 2: after encoding, 3: after standalone */
-    for (;;) {
-        size_t s = i;
-        while (i < len && sioc__xml_ws(p[i])) i++;
-        if (stage > 0 && sioc__xml_has(p, len, i, "?>")) {
-            r->pos = i + 2;
-            return SIOC_OK;
-        }
-        if (i == s || i >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        n0 = i;
-        n1 = sioc__xml_name(p, len, i);
-        if (n1 == n0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        i = n1;
-        if (!sioc__xml_eq(p, len, &i) || !sioc__xml_quoted(p, len, &i, &v0, &v1))
-            return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        if (stage == 0 && n1 - n0 == 7 && memcmp(p + n0, "version", 7) == 0) {
-            /* VersionNum ::= '1.' [0-9]+ */
-            if (v1 - v0 < 3 || p[v0] != '1' || p[v0 + 1] != '.') return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
-            for (k = v0 + 2; k < v1; k++)
-                if (!sioc__is_digit(p[k])) return sioc__xml_fail(r, SIOC_ERR_PARSE, k);
-            stage = 1;
-        } else if (stage == 1 && n1 - n0 == 8 && memcmp(p + n0, "encoding", 8) == 0) {
-            /* EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*; compared case-insensitively (section 4.3.3). */
-            if (v1 == v0 || !sioc__xml_alpha(p[v0])) return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
-            for (k = v0; k < v1; k++)
-                if (!sioc__xml_alpha(p[k]) && !sioc__is_digit(p[k]) && p[k] != '.' && p[k] != '_' && p[k] != '-')
-                    return sioc__xml_fail(r, SIOC_ERR_PARSE, k);
-            if (v1 - v0 != 5 || sioc__to_lower(p[v0]) != 'u' || sioc__to_lower(p[v0 + 1]) != 't' ||
-                sioc__to_lower(p[v0 + 2]) != 'f' || p[v0 + 3] != '-' || p[v0 + 4] != '8')
-                return sioc__xml_fail(r, SIOC_ERR_UNSUPPORTED, v0);
-            stage = 2;
-        } else if ((stage == 1 || stage == 2) && n1 - n0 == 10 && memcmp(p + n0, "standalone", 10) == 0) {
-            if (!((v1 - v0 == 3 && memcmp(p + v0, "yes", 3) == 0) || (v1 - v0 == 2 && memcmp(p + v0, "no", 2) == 0)))
-                return sioc__xml_fail(r, SIOC_ERR_PARSE, v0);
-            stage = 3;
-        } else {
-            return sioc__xml_fail(r, SIOC_ERR_PARSE, n0);
-        }
-    }
-}
-
-static void sioc__xml_tok_clear(sioc_xml_token *t, const char *at) {
-    t->kind = SIOC_XML_EOF;
-    t->depth = 0;
-    t->empty = 0;
-    t->name = t->local = t->attrs = t->raw = sioc_str_n(at, 0);
-}
-
-/* Start tag at r->pos == '<' (section 3.1): Name (S Attribute)* S? ('>' | '/>'). */
-static sioc_result sioc__xml_start_tag(sioc_xml_reader *r, sioc_xml_token *t) {
-    const char *p = r->buf;
-    const char *an[SIOC_XML_MAX_ATTRS];
-    size_t al[SIOC_XML_MAX_ATTRS];
-    size_t len = r->len, start = r->pos, i = start + 1, ne, na = 0, a0 = 0, a1 = 0, v0, v1, k;
-    int empty;
-    ne = sioc__xml_name(p, len, i);
-    if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc_str_n(p + i, ne - i);
-    i = ne;
-    for (;;) {
-        size_t s = i, n0, n1;
-        while (i < len && sioc__xml_ws(p[i])) i++;
-        if (i >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* unterminated tag */
-        if (p[i] == '>') {
-            empty = 0;
-            i++;
-            break;
-        }
-        if (p[i] == '/') {
-            if (i + 1 >= len || p[i + 1] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-            empty = 1;
-            i += 2;
-            break;
-        }
-        if (i == s) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* attributes need whitespace before them */
-        n0 = i;
-        n1 = sioc__xml_name(p, len, i);
-        if (n1 == n0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
-        if (na == SIOC_XML_MAX_ATTRS) return sioc__xml_fail(r, SIOC_ERR_LIMIT, n0);
-        for (k = 0; k < na; k++)
-            if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, n0);
-        an[na] = p + n0;
-        al[na++] = n1 - n0;
-        i = n1;
-        if (!sioc__xml_eq(p, len, &i) || !sioc__xml_quoted(p, len, &i, &v0, &v1))
-            return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-        if (na == 1) a0 = n0;
-        a1 = i;
-    }
-    if (r->depth >= SIOC_MAX_XML_DEPTH) return sioc__xml_fail(r, SIOC_ERR_LIMIT, start);
-    r->open[r->depth] = t->name.ptr;
-    r->open_len[r->depth] = t->name.len;
-    r->depth++;
-    if (!r->content) r->seen_root = 1;
-    r->pending_end = (uint8_t)empty;
-    r->pos = i;
-    t->kind = SIOC_XML_START;
-    t->depth = r->depth;
-    t->empty = (uint8_t)empty;
-    t->local = sioc__xml_local(t->name);
-    t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + i, 0);
-    t->raw = sioc_str_n(p + start, i - start);
-    return SIOC_OK;
-}
-
-/* End tag at r->pos == "</" (section 3.1): '</' Name S? '>', naming the innermost open element. */
-static sioc_result sioc__xml_end_tag(sioc_xml_reader *r, sioc_xml_token *t) {
-    const char *p = r->buf;
-    size_t len = r->len, start = r->pos, i = start + 2, ne;
-    sioc_str open;
-    ne = sioc__xml_name(p, len, i);
-    if (ne == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    t->name = sioc_str_n(p + i, ne - i);
-    i = ne;
-    while (i < len && sioc__xml_ws(p[i])) i++;
-    if (i >= len || p[i] != '>') return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-    i++;
-    if (r->depth == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* nothing open */
-    open = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
-    if (!sioc_str_eq(open, t->name)) return sioc__xml_fail(r, SIOC_ERR_PARSE, start); /* "Element Type Match" */
-    t->kind = SIOC_XML_END;
-    t->depth = r->depth;
-    t->local = sioc__xml_local(t->name);
-    t->raw = sioc_str_n(p + start, i - start);
-    r->depth--;
-    r->pos = i;
-    return SIOC_OK;
-}
-
-static void sioc__xml_init(sioc_xml_reader *r, const char *xml, size_t len, int content) {
+SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) {
     memset(r, 0, sizeof *r);
     r->buf = xml ? xml : "";
     r->len = xml ? len : 0;
-    r->content = (uint8_t)content;
     if (!xml && len) sioc__xml_fail(r, SIOC_ERR_ARG, 0);
     /* A UTF-8 byte order mark may open a document (section 4.3.3 / appendix F.1). */
-    if (!content && r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
 }
-
-SIOC_API void sioc_xml_reader_init(sioc_xml_reader *r, const char *xml, size_t len) { sioc__xml_init(r, xml, len, 0); }
 
 SIOC_API void sioc_xml_reader_init_content(sioc_xml_reader *r, const char *xml, size_t len) {
-    sioc__xml_init(r, xml, len, 1);
+    sioc_xml_reader_init(r, xml, len);
+    r->content = 1;
+    r->pos = 0; /* no BOM inside content */
 }
 
+/* One loop for every token: text (with the prolog and epilog, which are checked but not reported), start tags
+   (section 3.1: '<' Name (S Attribute)* S? ('>' | '/>')), end tags ('</' Name S? '>'), the END owed by <x/>, and
+   the XML declaration (section 2.8), read like a start tag whose pseudo-attributes are checked as they come. */
 SIOC_API sioc_result sioc_xml_next(sioc_xml_reader *r, sioc_xml_token *t) {
     const char *p = r->buf;
-    size_t len = r->len;
-    sioc__xml_tok_clear(t, p + r->pos);
+    const char *an[SIOC_XML_MAX_ATTRS];
+    size_t al[SIOC_XML_MAX_ATTRS];
+    size_t len = r->len, i = r->pos, e, na = 0, a0 = 0, a1 = 0, n0, n1, v0, k;
+    sioc_result res = SIOC_ERR_PARSE;
+    sioc_xml_kind kind = SIOC_XML_END;
+    int prolog, end, decl = 0, stage = 0, w; /* stage: 1 + the index of the declaration's last pseudo-attribute */
+    memset(t, 0, sizeof *t); /* SIOC_XML_EOF */
+    t->name.ptr = t->local.ptr = t->attrs.ptr = t->raw.ptr = p + i;
     if (r->err != SIOC_OK) return r->err;
     if (r->pending_end) { /* second half of <x/> */
         r->pending_end = 0;
-        t->kind = SIOC_XML_END;
-        t->depth = r->depth;
         t->name = sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]);
-        t->local = sioc__xml_local(t->name);
-        r->depth--;
-        return SIOC_OK;
+        goto emit;
     }
+again:
     for (;;) {
-        size_t i = r->pos, e;
-        sioc_result res;
+        i = e = r->pos;
+        prolog = r->depth == 0 && !r->content;
         if (i >= len) {
-            if (r->depth > 0 || (!r->content && !r->seen_root)) return sioc__xml_fail(r, SIOC_ERR_PARSE, len);
+            if (r->depth > 0 || (!r->content && !r->seen_root)) goto fail;
             return SIOC_OK; /* SIOC_XML_EOF */
         }
-        if (r->depth == 0 && !r->content) {
-            /* Prolog or epilog (section 2.8 Misc): whitespace, comments, PIs; the declaration only first. */
-            if (sioc__xml_ws(p[i])) {
-                r->pos++;
-                continue;
-            }
-            if (p[i] != '<' || i + 1 >= len) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* text outside root */
-            if (p[i + 1] == '?') {
-                int first = i == 0 || (i == 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0);
-                if (first && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len && sioc__xml_ws(p[i + 5])) {
-                    res = sioc__xml_decl(r);
-                    if (res != SIOC_OK) return res;
-                    continue;
-                }
-                e = sioc__xml_pi(p, len, i);
-            } else if (p[i + 1] == '!') {
-                if (!sioc__xml_has(p, len, i, "<!--")) {
-                    /* No DTD support: refusing it up front also rules out entity-expansion attacks. */
-                    if (!r->seen_root && sioc__xml_has(p, len, i, "<!DOCTYPE"))
-                        return sioc__xml_fail(r, SIOC_ERR_UNSUPPORTED, i);
-                    return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-                }
-                e = sioc__xml_comment(p, len, i);
-            } else {
-                if (p[i + 1] == '/' || r->seen_root) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-                return sioc__xml_start_tag(r, t);
-            }
-            if (e == 0) return sioc__xml_fail(r, SIOC_ERR_PARSE, i);
-            r->pos = e;
-            continue;
+        if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') break;
+        /* The declaration opens the document (after a BOM): a prolog run never stops at "<?", so before the root
+           and a declaration, i <= 3 is the start. */
+        if (prolog && !r->seen_root && !stage && i <= 3 && sioc__xml_has(p, len, i, "<?xml") && i + 5 < len &&
+            sioc__xml_ws(p[i + 5])) {
+            decl = 1;
+            break;
         }
-        if (p[i] == '<' && i + 1 < len && p[i + 1] == '/') return sioc__xml_end_tag(r, t);
-        if (p[i] == '<' && i + 1 < len && p[i + 1] != '!' && p[i + 1] != '?') return sioc__xml_start_tag(r, t);
-        e = i;
-        res = sioc__xml_run(p, len, &e, NULL);
-        if (res != SIOC_OK) return sioc__xml_fail(r, res, e);
-        if (e == i) return sioc__xml_fail(r, SIOC_ERR_PARSE, i); /* a '<' as the last byte */
-        t->kind = SIOC_XML_TEXT;
-        t->depth = r->depth;
-        t->raw = sioc_str_n(p + i, e - i);
+        res = sioc__xml_run(p, len, &e, NULL, prolog ? SIOC__XML_MISC | (r->seen_root ? 0 : SIOC__XML_HEAD) : 0);
+        if (res != SIOC_OK) goto fail;
+        res = SIOC_ERR_PARSE;
+        if (e == i) goto fail; /* a '<' as the last byte */
         r->pos = e;
-        return SIOC_OK;
+        if (!prolog) {
+            kind = SIOC_XML_TEXT;
+            t->raw = sioc_str_n(p + i, e - i);
+            goto emit;
+        }
     }
+    end = p[i + 1] == '/';
+    if (prolog && (end || r->seen_root)) goto fail; /* one root element */
+    i += 1 + (size_t)(end | decl);
+    e = i;
+    n1 = sioc__xml_name(p, len, i);
+    if (n1 == i) goto fail;
+    t->name = sioc_str_n(p + i, n1 - i);
+    i = n1;
+    for (;;) {
+        e = i;
+        n1 = sioc__xml_attr_name(p, len, &e);
+        if (n1 == e) break;
+        n0 = e;
+        if (end) goto fail;
+        if (!decl) {
+            /* Well-formedness constraint "Unique Att Spec" (section 3.1); bounded by SIOC_XML_MAX_ATTRS. */
+            if (na == SIOC_XML_MAX_ATTRS) {
+                res = SIOC_ERR_LIMIT;
+                goto fail;
+            }
+            for (k = 0; k < na; k++)
+                if (al[k] == n1 - n0 && memcmp(an[k], p + n0, al[k]) == 0) goto fail;
+            an[na] = p + n0;
+            al[na++] = n1 - n0;
+        }
+        e = i = n1;
+        if (!sioc__xml_value(p, len, &e, &v0)) goto fail;
+        if (decl) { /* version, then optionally encoding and standalone, in that order */
+            w = sioc__xml_pick(p + n0, n1 - n0, "version\0encoding\0standalone\0");
+            if (w < stage || w > 2 * stage) { /* also w < 0: another name */
+                e = n0;
+                goto fail;
+            }
+            stage = w + 1;
+            res = sioc__xml_decl_value(p, v0, e - 1, w, &k);
+            if (res != SIOC_OK) {
+                e = k;
+                goto fail;
+            }
+            res = SIOC_ERR_PARSE;
+        }
+        if (na == 1) a0 = n0;
+        i = a1 = e;
+    }
+    i = e;
+    k = i + (size_t)(i < len && p[i] == "/?"[decl] && !end); /* where '>' must be */
+    /* a declaration ends with "?>" and holds a version */
+    if (k >= len || p[k] != '>' || k - i < (size_t)decl || decl > stage) goto fail;
+    if (decl) {
+        r->pos = k + 1;
+        decl = 0;
+        t->name = t->local;
+        goto again;
+    }
+    t->empty = (uint8_t)(k - i);
+    i = e = r->pos;
+    t->raw = sioc_str_n(p + i, k + 1 - i);
+    if (end) {
+        /* "Element Type Match": the innermost open element */
+        if (r->depth == 0 || !sioc_str_eq(sioc_str_n(r->open[r->depth - 1], r->open_len[r->depth - 1]), t->name))
+            goto fail;
+    } else {
+        if (r->depth >= SIOC_MAX_XML_DEPTH) {
+            res = SIOC_ERR_LIMIT;
+            goto fail;
+        }
+        r->open[r->depth] = t->name.ptr;
+        r->open_len[r->depth++] = t->name.len;
+        if (!r->content) r->seen_root = 1;
+        r->pending_end = t->empty;
+        t->attrs = na ? sioc_str_n(p + a0, a1 - a0) : sioc_str_n(p + k + 1, 0);
+        kind = SIOC_XML_START;
+    }
+    r->pos = k + 1;
+emit:
+    t->kind = kind;
+    t->depth = r->depth;
+    t->local = sioc__xml_local(t->name);
+    if (kind == SIOC_XML_END) r->depth--;
+    return SIOC_OK;
+fail:
+    return sioc__xml_fail(r, res, e);
 }
 
-/* Shared by find and find_in: the reader is positioned at the start; scans to the end whatever it finds. */
+/* The first element, in document order, whose path from the top matches the nseg segments (a NULL segment
+   matches any name): its name, attributes and content in *out. Scans to the end (first = 0: find, and so proves the
+   whole input well-formed) or stops at that element's end (first = 1: the iterator, whose input is checked). */
+static sioc_result sioc__xml_match(sioc_xml_reader *r, const char *const *seg, const size_t *seg_len, size_t nseg,
+                                   int first, sioc_xml_elem *out) {
+    uint32_t m = 0; /* leading path segments matched by the currently open elements */
+    int found = 0;
+    sioc_xml_token t;
+    sioc_result res;
+    out->content.ptr = NULL;
+    while ((res = sioc_xml_next(r, &t)) == SIOC_OK && t.kind != SIOC_XML_EOF) {
+        if (found) continue; /* keep checking the rest */
+        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg &&
+            (!seg[m] || sioc__xml_seg_match(&t, seg[m], seg_len[m]))) {
+            if (++m == nseg) {
+                out->name = t.name;
+                out->attrs = t.attrs;
+                out->content.ptr = t.raw.ptr + t.raw.len;
+            }
+        } else if (t.kind == SIOC_XML_END && t.depth == m) {
+            if (out->content.ptr) { /* the end of the element found: m == nseg here */
+                out->content.len = (size_t)(t.raw.ptr - out->content.ptr);
+                if (first) return SIOC_OK;
+                found = 1;
+            }
+            m--;
+        }
+    }
+    return res != SIOC_OK ? res : found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+}
+
+/* Shared by find and find_in: the reader is positioned at the start. */
 static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str *out) {
     const char *seg[SIOC_MAX_XML_DEPTH];
     size_t seg_len[SIOC_MAX_XML_DEPTH];
     size_t nseg = 0;
-    uint32_t m = 0; /* leading path segments matched by the currently open elements */
-    const char *s = path, *content = NULL;
-    int found = 0;
+    const char *s = path;
+    sioc_xml_elem e;
+    sioc_result res;
     if (!out) return SIOC_ERR_ARG;
     *out = sioc_str_n("", 0);
     if (!path) return SIOC_ERR_ARG;
@@ -556,27 +499,9 @@ static sioc_result sioc__xml_find(sioc_xml_reader *r, const char *path, sioc_str
         if (!*q) break;
         s = q + 1;
     }
-    for (;;) {
-        sioc_xml_token t;
-        sioc_result res = sioc_xml_next(r, &t);
-        if (res != SIOC_OK) {
-            *out = sioc_str_n("", 0);
-            return res;
-        }
-        if (t.kind == SIOC_XML_EOF) break;
-        if (found) continue; /* keep checking the rest */
-        if (t.kind == SIOC_XML_START && t.depth == m + 1 && m < nseg && sioc__xml_seg_match(t.name, seg[m], seg_len[m])) {
-            m++;
-            if (m == nseg) content = t.raw.ptr + t.raw.len;
-        } else if (t.kind == SIOC_XML_END && t.depth == m) {
-            if (content) { /* the end of the element found: m == nseg here */
-                *out = sioc_str_n(content, (size_t)(t.raw.ptr - content));
-                found = 1;
-            }
-            m--;
-        }
-    }
-    return found ? SIOC_OK : SIOC_ERR_NOT_FOUND;
+    res = sioc__xml_match(r, seg, seg_len, nseg, 0, &e);
+    if (res == SIOC_OK) *out = e.content;
+    return res;
 }
 
 SIOC_API sioc_result sioc_xml_find(const char *xml, size_t len, const char *path, sioc_str *out) {
@@ -606,25 +531,10 @@ SIOC_API sioc_result sioc_xml_iter_init(sioc_xml_iter *it, sioc_str content, con
 }
 
 SIOC_API int sioc_xml_iter_next(sioc_xml_iter *it, sioc_xml_elem *out) {
-    const char *content = NULL;
-    sioc_str name = sioc_str_n("", 0), attrs = name;
-    for (;;) {
-        sioc_xml_token t;
-        if (sioc_xml_next(&it->r, &t) != SIOC_OK || t.kind == SIOC_XML_EOF) return 0;
-        if (t.depth != 1) continue;
-        if (t.kind == SIOC_XML_START && (!it->name || sioc__xml_seg_match(t.name, it->name, it->name_len))) {
-            content = t.raw.ptr + t.raw.len;
-            name = t.name;
-            attrs = t.attrs;
-        } else if (t.kind == SIOC_XML_END && content) {
-            if (out) {
-                out->name = name;
-                out->attrs = attrs;
-                out->content = sioc_str_n(content, (size_t)(t.raw.ptr - content));
-            }
-            return 1;
-        }
-    }
+    sioc_xml_elem e;
+    if (sioc__xml_match(&it->r, &it->name, &it->name_len, 1, 1, &e) != SIOC_OK) return 0;
+    if (out) *out = e;
+    return 1;
 }
 
 SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *out_len) {
@@ -632,15 +542,16 @@ SIOC_API sioc_result sioc_xml_text(sioc_str raw, char *out, size_t cap, size_t *
     size_t pos = 0;
     sioc_result res;
     const char *p = raw.ptr ? raw.ptr : "";
+    int c;
     if (out_len) *out_len = 0;
     if (!raw.ptr && raw.len) return SIOC_ERR_ARG;
     s.data = out;
     s.cap = out ? cap : 0;
     s.len = 0;
-    res = sioc__xml_run(p, raw.len, &pos, &s);
+    res = sioc__xml_run(p, raw.len, &pos, &s, 0);
     if (res != SIOC_OK) return res;
     if (pos < raw.len) { /* stopped at '<': a child element's tag, or a stray '<' */
-        int c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
+        c = pos + 1 < raw.len ? (unsigned char)p[pos + 1] : 0;
         return (c == '/' || c == '_' || c >= 0x80 || sioc__xml_alpha(c)) ? SIOC_ERR_TYPE : SIOC_ERR_PARSE;
     }
     if (out_len) *out_len = s.len;
