@@ -4493,20 +4493,22 @@ SIOC_API sioc_result sioc_base64_encode(const void *data, size_t n, char *out, s
     need = SIOC_BASE64_ENCODED_LEN(n);
     if (out_len) *out_len = need;
     if (cap < need + 1) return SIOC_ERR_BUFFER_TOO_SMALL;
-    for (i = 0; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+    for (i = 0; i < n; i += 3) {
+        uint8_t last[3]; /* the final 1 or 2 bytes, zero-filled to a quantum */
+        const uint8_t *q = p + i;
+        uint32_t v;
+        if (n - i < 3) {
+            last[1] = last[2] = 0;
+            q = (const uint8_t *)memcpy(last, q, n - i);
+        }
+        v = (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
         out[o++] = sioc__b64[v >> 18];
         out[o++] = sioc__b64[(v >> 12) & 63];
         out[o++] = sioc__b64[(v >> 6) & 63];
         out[o++] = sioc__b64[v & 63];
     }
-    if (i < n) { /* 1 or 2 bytes left: pad to a full quantum */
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0u);
-        out[o++] = sioc__b64[v >> 18];
-        out[o++] = sioc__b64[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? sioc__b64[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
+    if (n % 3) out[o - 1] = '='; /* padding over the characters of the zero fill */
+    if (n % 3 == 1) out[o - 2] = '=';
     out[o] = 0;
     return SIOC_OK;
 }
@@ -4522,35 +4524,33 @@ static int sioc__b64_val(int c) {
 
 SIOC_API sioc_result sioc_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
     size_t i, o = 0, pad = 0, need;
+    uint32_t acc = 0;
     if (out_len) *out_len = 0;
     if (len % 4) return SIOC_ERR_PARSE;
     if (len) pad = (text[len - 1] == '=') + (text[len - 1] == '=' && text[len - 2] == '=');
     need = len / 4 * 3 - pad;
     if (out_len) *out_len = need;
     if (cap < need) return SIOC_ERR_BUFFER_TOO_SMALL;
-    for (i = 0; i < len; i += 4) {
-        int v[4], k, last = (i + 4 == len);
-        uint32_t bits;
-        for (k = 0; k < 4; k++) {
-            v[k] = sioc__b64_val((unsigned char)text[i + k]);
-            /* '=' is allowed only as the last one or two characters of the text */
-            if (v[k] < 0 && !(last && text[i + k] == '=' && k >= 4 - (int)pad)) return SIOC_ERR_PARSE;
+    /* everything before the padding must be alphabet ('=' only at the very end); out never overtakes text, so
+       decoding in place works */
+    for (i = 0; i < len - pad; i++) {
+        int v = sioc__b64_val((unsigned char)text[i]);
+        if (v < 0) return SIOC_ERR_PARSE;
+        acc = acc << 6 | (uint32_t)v;
+        if (i % 4 == 3) {
+            out[o++] = (uint8_t)(acc >> 16);
+            out[o++] = (uint8_t)(acc >> 8);
+            out[o++] = (uint8_t)acc;
         }
-        bits = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12;
-        if (last && pad == 2) {
-            if (v[1] & 15) return SIOC_ERR_PARSE; /* non-canonical: unused bits must be zero */
-            out[o++] = (uint8_t)(bits >> 16);
-        } else if (last && pad == 1) {
-            if (v[2] & 3) return SIOC_ERR_PARSE;
-            bits |= (uint32_t)v[2] << 6;
-            out[o++] = (uint8_t)(bits >> 16);
-            out[o++] = (uint8_t)(bits >> 8);
-        } else {
-            bits |= (uint32_t)v[2] << 6 | (uint32_t)v[3];
-            out[o++] = (uint8_t)(bits >> 16);
-            out[o++] = (uint8_t)(bits >> 8);
-            out[o++] = (uint8_t)bits;
-        }
+    }
+    /* a padded quad: 2 characters give 1 byte, 3 give 2; the unused bits must be zero (canonical form) */
+    if (pad == 2) {
+        if (acc & 15) return SIOC_ERR_PARSE;
+        out[o] = (uint8_t)(acc >> 4);
+    } else if (pad == 1) {
+        if (acc & 3) return SIOC_ERR_PARSE;
+        out[o++] = (uint8_t)(acc >> 10);
+        out[o] = (uint8_t)(acc >> 2);
     }
     return SIOC_OK;
 }
@@ -14842,124 +14842,116 @@ SIOC_API sioc_result sioc_sigv4_format_date(int64_t t, char out[17]) {
     days = (int64_t)sioc__udiv64((uint64_t)t, 86400u, &r);
     secs = (unsigned)r;
     sioc__civil_from_days(days, &y, &mo, &d);
-    sioc__put_digits(out, (unsigned)y, 4);
-    sioc__put_digits(out + 4, mo, 2);
-    sioc__put_digits(out + 6, d, 2);
+    {
+        /* YYYYMMDD T HHMMSS: each field's value, its place in out and its width */
+        const unsigned v[6] = {(unsigned)y, mo, d, secs / 3600u, secs / 60u % 60u, secs % 60u};
+        static const uint8_t at[6] = {0, 4, 6, 9, 11, 13};
+        int i;
+        for (i = 0; i < 6; i++) sioc__put_digits(out + at[i], v[i], i ? 2 : 4);
+    }
     out[8] = 'T';
-    sioc__put_digits(out + 9, secs / 3600u, 2);
-    sioc__put_digits(out + 11, secs / 60u % 60u, 2);
-    sioc__put_digits(out + 13, secs % 60u, 2);
     out[15] = 'Z';
     out[16] = 0;
     return SIOC_OK;
 }
 
-static int sioc__parse_digits(const char *p, int n, unsigned *out) {
-    unsigned v = 0;
-    int i;
-    for (i = 0; i < n; i++) {
-        if (!sioc__is_digit((unsigned char)p[i])) return 0;
-        v = v * 10u + (unsigned)(p[i] - '0');
-    }
-    *out = v;
-    return 1;
-}
-
 SIOC_API sioc_result sioc_sigv4_parse_http_date(sioc_str s, int64_t *out) {
-    static const char days[] = "MonTueWedThuFriSatSun";
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    /* "Mon, 23 Nov 2026 05:47:55 GMT": 'a' marks the letters of a day or month name, '9' a digit */
+    static const char form[] = "aaa, 99 aaa 9999 99:99:99 GMT";
+    static const char names[] = "ThuFriSatSunMonTueWed" "JanFebMarAprMayJunJulAugSepOctNovDec"; /* 1970-01-01: Thu */
     const char *p = s.ptr;
-    unsigned d, y, hh, mm, ss, mo = 0, i, wd = 7;
-    int64_t days_since;
-    uint32_t weekday;
-    /* "Mon, 23 Nov 2026 05:47:55 GMT": exactly 29 bytes */
-    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' || p[19] != ':' ||
-        p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
+    unsigned v[7] = {0, 0, 0, 0, 0, 0, 0}, f = 0, i, k, m, d; /* weekday, day, month, year, hour, minute, second */
+    int64_t days, y;
+    if (s.len != sizeof form - 1) return SIOC_ERR_PARSE;
+    for (i = 0; i < sizeof form - 1; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (form[i] == 'a') {
+            if (i && form[i - 1] == 'a') continue;
+            for (k = 0; k < 19 && memcmp(p + i, names + 3 * k, 3) != 0; k++) {
+            }
+            v[f++] = k;
+        } else if (form[i] == '9') {
+            if (!sioc__is_digit(c)) return SIOC_ERR_PARSE;
+            v[f] = v[f] * 10u + (unsigned)(c - '0');
+            f += form[i + 1] != '9';
+        } else if (form[i] != c) {
+            return SIOC_ERR_PARSE;
+        }
+    }
+    if (v[0] >= 7 || v[2] < 7 || v[2] >= 19 || v[3] < 1970 || v[4] > 23 || v[5] > 59 || v[6] > 60)
         return SIOC_ERR_PARSE;
-    for (i = 0; i < 7; i++)
-        if (memcmp(p, days + 3 * i, 3) == 0) wd = i;
-    for (i = 0; i < 12; i++)
-        if (memcmp(p + 8, months + 3 * i, 3) == 0) mo = i + 1;
-    if (wd == 7 || mo == 0 || !sioc__parse_digits(p + 5, 2, &d) || !sioc__parse_digits(p + 12, 4, &y) ||
-        !sioc__parse_digits(p + 17, 2, &hh) || !sioc__parse_digits(p + 20, 2, &mm) ||
-        !sioc__parse_digits(p + 23, 2, &ss))
-        return SIOC_ERR_PARSE;
-    if (y < 1970 || d < 1 || d > mdays[mo - 1] || hh > 23 || mm > 59 || ss > 60) return SIOC_ERR_PARSE;
-    if (mo == 2 && d == 29 && !((y % 4u == 0 && y % 100u != 0) || y % 400u == 0)) return SIOC_ERR_PARSE;
-    days_since = sioc__days_from_civil((int64_t)y, mo, d);
-    /* 1970-01-01 was a Thursday (index 3 in `days`); a wrong weekday means a corrupt header */
-    (void)sioc__udiv64((uint64_t)days_since + 3u, 7u, &weekday); /* days_since >= 0: the year is 1970 or later */
-    if (weekday != wd) return SIOC_ERR_PARSE;
-    *out = days_since * 86400 + (int64_t)(hh * 3600u + mm * 60u + (ss > 59 ? 59 : ss));
+    /* an impossible day (31 Nov, 29 Feb 2023) lands on another date when converted back */
+    days = sioc__days_from_civil((int64_t)v[3], v[2] - 6, v[1]);
+    sioc__civil_from_days(days, &y, &m, &d);
+    if (m != v[2] - 6 || d != v[1] || (uint32_t)days % 7u != v[0]) return SIOC_ERR_PARSE; /* wrong weekday: corrupt */
+    *out = days * 86400 + (int64_t)(v[4] * 3600u + v[5] * 60u + (v[6] > 59 ? 59 : v[6]));
     return SIOC_OK;
 }
 
-/* >>sink: everything canonical goes through here, into a hash and optionally into a tap buffer. */
+/* >>sink: everything canonical goes through here, into a hash (or an HMAC's inner hash) and/or a tap buffer. */
 typedef struct sioc__sigv4_sink {
-    sioc_sha256_ctx sha;
+    sioc_sha256_ctx *sha;
     sioc_buf *tap;
 } sioc__sigv4_sink;
 
-static void sioc__sink_put(sioc__sigv4_sink *k, const void *p, size_t n) {
-    sioc_sha256_update(&k->sha, p, n);
+static void sioc__sink_put(const sioc__sigv4_sink *k, const void *p, size_t n) {
+    if (k->sha) sioc_sha256_update(k->sha, p, n);
     if (k->tap) sioc_buf_put(k->tap, p, n);
 }
-static void sioc__sink_putc(sioc__sigv4_sink *k, char c) { sioc__sink_put(k, &c, 1); }
+static void sioc__sink_putc(const sioc__sigv4_sink *k, char c) { sioc__sink_put(k, &c, 1); }
+static void sioc__sink_puts(const sioc__sigv4_sink *k, const char *s) { sioc__sink_put(k, s, strlen(s)); }
 
-/* RFC 3986 unreserved characters are kept; everything else is %XX with upper-case hex (SigV4 UriEncode). */
-static int sioc__sigv4_unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
+/* SigV4 UriEncode: RFC 3986 unreserved characters kept, the rest %XX (upper-case hex), in slices. */
+static void sioc__sink_pct(const sioc__sigv4_sink *k, const char *s, size_t n) {
+    char tmp[96];
+    sioc_buf b;
+    while (n) {
+        size_t take = SIOC__MIN(n, sizeof tmp / 3);
+        sioc_buf_init(&b, tmp, sizeof tmp);
+        sioc_pct_encode(&b, s, take, SIOC_PCT_RFC3986);
+        sioc__sink_put(k, tmp, b.len);
+        s += take, n -= take;
+    }
 }
 
-static void sioc__sink_pct(sioc__sigv4_sink *k, const char *s, size_t n) {
-    static const char hex[] = "0123456789ABCDEF";
-    char tmp[96];
+/* A header name lower-cased, or (value = 1) a header value trimmed with inner runs of spaces and tabs collapsed to
+   one space; staged in a small buffer so the hash sees few large updates. */
+static void sioc__sink_text(const sioc__sigv4_sink *k, sioc_str s, int value) {
+    char tmp[64];
     size_t used = 0, i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (used > sizeof tmp - 3) {
+    int started = 0, gap = 0;
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (used > sizeof tmp - 2) {
             sioc__sink_put(k, tmp, used);
             used = 0;
         }
-        if (sioc__sigv4_unreserved(c)) {
-            tmp[used++] = (char)c;
-        } else {
-            tmp[used++] = '%';
-            tmp[used++] = hex[c >> 4];
-            tmp[used++] = hex[c & 15];
+        if (value && (c == ' ' || c == '\t')) {
+            gap = started;
+            continue;
         }
+        if (gap) tmp[used++] = ' ';
+        gap = 0, started = 1;
+        tmp[used++] = value ? c : (char)sioc__to_lower((unsigned char)c);
     }
-    if (used) sioc__sink_put(k, tmp, used);
+    sioc__sink_put(k, tmp, used);
 }
 
-/* Compare two strings as their percent-encoded forms would compare bytewise, without encoding them. */
-static int sioc__enc_char(const sioc_str *s, size_t *i, int *sub) {
-    static const char hex[] = "0123456789ABCDEF";
-    unsigned char c;
+/* One character of the percent-encoded form of s (-1 at the end): sorting compares the encoded forms without
+   encoding whole strings. *sub is the position inside the current character's encoding. */
+static int sioc__enc_char(const sioc_str *s, size_t *i, size_t *sub) {
+    char t[3], c;
+    sioc_buf b;
     if (*i >= s->len) return -1;
-    c = (unsigned char)s->ptr[*i];
-    if (sioc__sigv4_unreserved(c)) {
-        (*i)++;
-        return c;
-    }
-    if (*sub == 0) {
-        *sub = 1;
-        return '%';
-    }
-    if (*sub == 1) {
-        *sub = 2;
-        return (unsigned char)hex[c >> 4];
-    }
-    *sub = 0;
-    (*i)++;
-    return (unsigned char)hex[c & 15];
+    sioc_buf_init(&b, t, sizeof t);
+    sioc_pct_encode(&b, s->ptr + *i, 1, SIOC_PCT_RFC3986);
+    c = t[*sub];
+    if (++*sub == b.len) *sub = 0, ++*i;
+    return (unsigned char)c;
 }
 
 static int sioc__enc_cmp(sioc_str a, sioc_str b) {
-    size_t ia = 0, ib = 0;
-    int sa = 0, sb = 0;
+    size_t ia = 0, ib = 0, sa = 0, sb = 0;
     for (;;) {
         int ca = sioc__enc_char(&a, &ia, &sa), cb = sioc__enc_char(&b, &ib, &sb);
         if (ca != cb) return ca < cb ? -1 : 1;
@@ -14971,86 +14963,53 @@ static int sioc__name_icmp(sioc_str a, sioc_str b) {
     size_t i, n = SIOC__MIN(a.len, b.len);
     for (i = 0; i < n; i++) {
         int ca = sioc__to_lower((unsigned char)a.ptr[i]), cb = sioc__to_lower((unsigned char)b.ptr[i]);
-        if (ca != cb) return ca < cb ? -1 : 1;
+        if (ca != cb) return ca - cb;
     }
-    return a.len == b.len ? 0 : (a.len < b.len ? -1 : 1);
+    return (int)(a.len > b.len) - (int)(a.len < b.len);
 }
 
 static int sioc__name_is(sioc_str name, const char *lower) {
     return sioc__name_icmp(name, sioc_str_c(lower)) == 0;
 }
 
-/* RFC 9110 token characters for header names. */
-static int sioc__tchar(unsigned char c) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int sioc__header_ok(const sioc_sigv4_pair *h) {
+/* Checks of a view: cls 0: [a-z0-9-], 1..64 bytes (region and service: the scope and a header value); 1: visible
+   ASCII without ',' and '/' (key id: they delimit the Credential field); 2: visible ASCII (token); 3: no CR, LF or
+   NUL (a header value: no injection); 4: 1+ RFC 9110 token characters (a method or header name). A NULL pointer
+   with a length fails all. */
+static int sioc__chars_ok(sioc_str s, int cls) {
     size_t i;
-    if (h->name.len == 0 || (h->name.len && !h->name.ptr) || (h->value.len && !h->value.ptr)) return 0;
-    for (i = 0; i < h->name.len; i++)
-        if (!sioc__tchar((unsigned char)h->name.ptr[i])) return 0;
-    for (i = 0; i < h->value.len; i++) {
-        unsigned char c = (unsigned char)h->value.ptr[i];
-        if (c == '\r' || c == '\n' || c == 0) return 0; /* header injection */
-    }
-    return 1;
-}
-
-/* Region and service become part of a header value and the scope: keep them to [a-z0-9-]. */
-static int sioc__scope_part_ok(sioc_str s) {
-    size_t i;
-    if (s.len == 0 || s.len > 64 || !s.ptr) return 0;
-    for (i = 0; i < s.len; i++) {
-        char c = s.ptr[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return 0;
-    }
-    return 1;
-}
-
-/* Key id and token are written into headers: visible ASCII only, and no ',' or '/' in the key id (they delimit
-   the Credential field). */
-static int sioc__visible_ok(sioc_str s, int key_id) {
-    size_t i;
-    if (s.len && !s.ptr) return 0;
+    if ((s.len && !s.ptr) || ((cls == 0 || cls == 4) && s.len == 0) || (cls == 0 && s.len > 64)) return 0;
     for (i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (c <= 32 || c >= 127) return 0;
-        if (key_id && (c == ',' || c == '/')) return 0;
+        int alnum = (c >= 'a' && c <= 'z') || sioc__is_digit(c);
+        if (cls == 3) {
+            if (c == '\r' || c == '\n' || c == 0) return 0;
+        } else if (cls == 4) {
+            if (!(alnum || (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c)))) return 0;
+        } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) || (cls == 0 && !(alnum || c == '-'))) {
+            return 0;
+        }
     }
     return 1;
 }
 
-static void sioc__sink_value(sioc__sigv4_sink *k, sioc_str v) {
-    /* trim, and collapse inner runs of spaces/tabs to one space */
-    size_t i = 0, end = v.len, run;
-    while (i < end && (v.ptr[i] == ' ' || v.ptr[i] == '\t')) i++;
-    while (end > i && (v.ptr[end - 1] == ' ' || v.ptr[end - 1] == '\t')) end--;
-    while (i < end) {
-        run = i;
-        while (run < end && v.ptr[run] != ' ' && v.ptr[run] != '\t') run++;
-        sioc__sink_put(k, v.ptr + i, run - i);
-        if (run >= end) break;
-        sioc__sink_putc(k, ' ');
-        while (run < end && (v.ptr[run] == ' ' || v.ptr[run] == '\t')) run++;
-        i = run;
+/* Stable insertion sort into order[]: headers by lower-case name (repeated names keep their order: their values are
+   joined with ','), query parameters by encoded name, then encoded value. */
+static void sioc__sigv4_sort(const sioc_sigv4_pair *v, size_t n, uint16_t *order, int query) {
+    size_t i, j;
+    for (i = 0; i < n; i++) {
+        for (j = i; j > 0; j--) {
+            const sioc_sigv4_pair *a = &v[order[j - 1]], *b = &v[i];
+            int c = query ? sioc__enc_cmp(a->name, b->name) : sioc__name_icmp(a->name, b->name);
+            if (c == 0 && query) c = sioc__enc_cmp(a->value, b->value);
+            if (c <= 0) break;
+            order[j] = order[j - 1];
+        }
+        order[j] = (uint16_t)i;
     }
 }
 
-static void sioc__sink_lower(sioc__sigv4_sink *k, sioc_str s) {
-    char tmp[64];
-    size_t i = 0, n;
-    while (i < s.len) {
-        n = SIOC__MIN(sizeof tmp, s.len - i);
-        {
-            size_t j;
-            for (j = 0; j < n; j++) tmp[j] = (char)sioc__to_lower((unsigned char)s.ptr[i + j]);
-        }
-        sioc__sink_put(k, tmp, n);
-        i += n;
-    }
-}
+static const char sioc__aws4_request[] = "/aws4_request"; /* the scope's end; without '/' the last key step */
 
 /* Everything the canonical request needs, validated and sorted once. */
 typedef struct sioc__sigv4_prep {
@@ -15067,79 +15026,70 @@ typedef struct sioc__sigv4_prep {
     size_t scope_len;
 } sioc__sigv4_prep;
 
+/* One of the headers the signer writes itself; 0 when the list is full. */
+static int sioc__sigv4_add(sioc__sigv4_prep *w, const char *name, const char *value, size_t len) {
+    if (w->nh == SIOC_SIGV4_MAX_HEADERS) return 0;
+    w->hdr[w->nh].name = sioc_str_c(name);
+    w->hdr[w->nh].value.ptr = value;
+    w->hdr[w->nh++].value.len = len;
+    return 1;
+}
+
 static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
                                        sioc__sigv4_prep *w) {
-    size_t i, j, start;
-    int have_host = 0;
+    size_t i, start;
+    int have_host = 0, tok, sha;
     sioc_result r;
-    const sioc_str path = req->path;
+    sioc_str path;
+    char *sc;
 
     if (!p || !req) return SIOC_ERR_ARG;
-    if (!sioc__scope_part_ok(p->region) || !sioc__scope_part_ok(p->service)) return SIOC_ERR_ARG;
-    if (p->creds.access_key_id.len == 0 || p->creds.secret_access_key.len == 0 ||
-        !p->creds.secret_access_key.ptr || !sioc__visible_ok(p->creds.access_key_id, 1) ||
-        !sioc__visible_ok(p->creds.session_token, 0))
-        return SIOC_ERR_ARG;
-    if (req->method.len == 0 || !req->method.ptr) return SIOC_ERR_ARG;
-    for (i = 0; i < req->method.len; i++)
-        if (!sioc__tchar((unsigned char)req->method.ptr[i])) return SIOC_ERR_ARG;
-    if ((req->header_count && !req->headers) || (req->query_count && !req->query) ||
+    path = req->path;
+    tok = p->creds.session_token.len != 0;
+    sha = (p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) != 0;
+    if (!sioc__chars_ok(p->region, 0) || !sioc__chars_ok(p->service, 0) || !p->creds.access_key_id.len ||
+        !sioc__chars_ok(p->creds.access_key_id, 1) || !p->creds.secret_access_key.len ||
+        !p->creds.secret_access_key.ptr || !sioc__chars_ok(p->creds.session_token, 2) ||
+        !sioc__chars_ok(req->method, 4) || (req->header_count && !req->headers) || (req->query_count && !req->query) ||
         (req->payload.len && !req->payload.ptr) || (path.len && !path.ptr))
         return SIOC_ERR_ARG;
     r = sioc_sigv4_format_date(p->unix_time, w->amz_date);
     if (r != SIOC_OK) return r;
 
-    /* headers: the caller's, then the ones the signer owns */
-    w->nh = 0;
+    /* headers: the caller's (Host among them, none the signer writes), then the signer's */
     if (req->header_count > SIOC_SIGV4_MAX_HEADERS) return SIOC_ERR_LIMIT;
     for (i = 0; i < req->header_count; i++) {
         const sioc_sigv4_pair *h = &req->headers[i];
-        if (!sioc__header_ok(h)) return SIOC_ERR_ARG;
-        if (sioc__name_is(h->name, "x-amz-date") || sioc__name_is(h->name, "authorization") ||
-            (p->creds.session_token.len && sioc__name_is(h->name, "x-amz-security-token")) ||
-            ((p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) && sioc__name_is(h->name, "x-amz-content-sha256")))
-            return SIOC_ERR_ARG;
+        if (!sioc__chars_ok(h->name, 4) || !sioc__chars_ok(h->value, 3)) return SIOC_ERR_ARG;
         if (sioc__name_is(h->name, "host")) have_host = 1;
-        w->hdr[w->nh++] = *h;
+        if (sioc__name_is(h->name, "authorization") || sioc__name_is(h->name, "x-amz-date") ||
+            (tok && sioc__name_is(h->name, "x-amz-security-token")) ||
+            (sha && sioc__name_is(h->name, "x-amz-content-sha256")))
+            return SIOC_ERR_ARG;
+        w->hdr[i] = *h;
     }
+    w->nh = i;
     if (!have_host) return SIOC_ERR_ARG;
 
     if (req->payload_hash) {
         for (i = 0; i < 64; i++) {
             char c = req->payload_hash[i];
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return SIOC_ERR_ARG;
-            w->payload_hash[i] = c;
+            if (!(sioc__is_digit((unsigned char)c) || (c >= 'a' && c <= 'f'))) return SIOC_ERR_ARG;
         }
         if (req->payload_hash[64] != 0) return SIOC_ERR_ARG;
-        w->payload_hash[64] = 0;
+        memcpy(w->payload_hash, req->payload_hash, 65);
     } else {
         uint8_t digest[SIOC_SHA256_LEN];
-        sioc_sha256(req->payload.len ? req->payload.ptr : (const uint8_t *)"", req->payload.len, digest);
+        sioc_sha256(req->payload.ptr, req->payload.len, digest);
         (void)sioc_hex_encode(digest, sizeof digest, w->payload_hash, sizeof w->payload_hash);
     }
 
-    if (w->nh + 1 + (p->creds.session_token.len && !(p->flags & SIOC_SIGV4_UNSIGNED_TOKEN)) +
-            ((p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) != 0) >
-        SIOC_SIGV4_MAX_HEADERS)
+    if (!sioc__sigv4_add(w, "x-amz-date", w->amz_date, 16) ||
+        (tok && !(p->flags & SIOC_SIGV4_UNSIGNED_TOKEN) &&
+         !sioc__sigv4_add(w, "x-amz-security-token", p->creds.session_token.ptr, p->creds.session_token.len)) ||
+        (sha && !sioc__sigv4_add(w, "x-amz-content-sha256", w->payload_hash, 64)))
         return SIOC_ERR_LIMIT;
-    w->hdr[w->nh].name = sioc_str_c("x-amz-date");
-    w->hdr[w->nh++].value = sioc_str_c(w->amz_date);
-    if (p->creds.session_token.len && !(p->flags & SIOC_SIGV4_UNSIGNED_TOKEN)) {
-        w->hdr[w->nh].name = sioc_str_c("x-amz-security-token");
-        w->hdr[w->nh++].value = p->creds.session_token;
-    }
-    if (p->flags & SIOC_SIGV4_ADD_CONTENT_SHA256) {
-        w->hdr[w->nh].name = sioc_str_c("x-amz-content-sha256");
-        w->hdr[w->nh].value.ptr = w->payload_hash;
-        w->hdr[w->nh++].value.len = 64;
-    }
-    /* stable insertion sort by lower-case name: repeated names keep their order (values joined with ',') */
-    for (i = 0; i < w->nh; i++) {
-        uint16_t v = (uint16_t)i;
-        for (j = i; j > 0 && sioc__name_icmp(w->hdr[w->horder[j - 1]].name, w->hdr[v].name) > 0; j--)
-            w->horder[j] = w->horder[j - 1];
-        w->horder[j] = v;
-    }
+    sioc__sigv4_sort(w->hdr, w->nh, w->horder, 0);
 
     /* query: sorted by encoded name, then encoded value */
     if (req->query_count > SIOC_SIGV4_MAX_QUERY) return SIOC_ERR_LIMIT;
@@ -15147,17 +15097,7 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
         const sioc_sigv4_pair *a = &req->query[i];
         if ((a->name.len && !a->name.ptr) || (a->value.len && !a->value.ptr)) return SIOC_ERR_ARG;
     }
-    for (i = 0; i < req->query_count; i++) {
-        uint16_t v = (uint16_t)i;
-        for (j = i; j > 0; j--) {
-            const sioc_sigv4_pair *a = &req->query[w->qorder[j - 1]], *b = &req->query[v];
-            int c = sioc__enc_cmp(a->name, b->name);
-            if (c == 0) c = sioc__enc_cmp(a->value, b->value);
-            if (c <= 0) break;
-            w->qorder[j] = w->qorder[j - 1];
-        }
-        w->qorder[j] = v;
-    }
+    sioc__sigv4_sort(req->query, req->query_count, w->qorder, 1);
 
     /* path: remove empty, "." and ".." segments (non-S3 normalisation) */
     w->nseg = 0;
@@ -15178,95 +15118,90 @@ static sioc_result sioc__sigv4_prepare(const sioc_sigv4_params *p, const sioc_si
     }
     w->trailing_slash = path.len > 0 && path.ptr[path.len - 1] == '/';
 
-    /* scope: yyyymmdd/region/service/aws4_request */
-    {
-        sioc_buf b;
-        sioc_buf_init(&b, w->scope, sizeof w->scope);
-        sioc_buf_put(&b, w->amz_date, 8);
-        sioc_buf_putc(&b, '/');
-        sioc_buf_put(&b, p->region.ptr, p->region.len);
-        sioc_buf_putc(&b, '/');
-        sioc_buf_put(&b, p->service.ptr, p->service.len);
-        sioc_buf_puts(&b, "/aws4_request");
-        w->scope_len = b.len; /* fits: region and service are at most 64 bytes each */
-    }
+    /* scope: yyyymmdd/region/service/aws4_request (fits: region and service are at most 64 bytes each) */
+    sc = w->scope;
+    memcpy(sc, w->amz_date, 8);
+    sc += 8;
+    *sc++ = '/';
+    memcpy(sc, p->region.ptr, p->region.len);
+    sc += p->region.len;
+    *sc++ = '/';
+    memcpy(sc, p->service.ptr, p->service.len);
+    sc += p->service.len;
+    memcpy(sc, sioc__aws4_request, 13);
+    w->scope_len = (size_t)(sc + 13 - w->scope);
     return SIOC_OK;
 }
 
+/* 1 when the i-th sorted header repeats the previous one's name. */
+static int sioc__hdr_repeat(const sioc__sigv4_prep *w, size_t i) {
+    return i > 0 && sioc__name_icmp(w->hdr[w->horder[i - 1]].name, w->hdr[w->horder[i]].name) == 0;
+}
+
 /* The signed header list "a;b;c" (names lower-case, each once). */
-static void sioc__signed_headers(const sioc__sigv4_prep *w, sioc__sigv4_sink *k, sioc_buf *b) {
+static void sioc__signed_headers(const sioc__sigv4_prep *w, const sioc__sigv4_sink *k) {
     size_t i;
-    int first = 1;
     for (i = 0; i < w->nh; i++) {
-        const sioc_str name = w->hdr[w->horder[i]].name;
-        if (i > 0 && sioc__name_icmp(w->hdr[w->horder[i - 1]].name, name) == 0) continue;
-        if (!first) {
-            if (k) sioc__sink_putc(k, ';');
-            if (b) sioc_buf_putc(b, ';');
-        }
-        first = 0;
-        if (k) sioc__sink_lower(k, name);
-        if (b) {
-            size_t j;
-            for (j = 0; j < name.len; j++) sioc_buf_putc(b, (char)sioc__to_lower((unsigned char)name.ptr[j]));
-        }
+        if (sioc__hdr_repeat(w, i)) continue;
+        if (i) sioc__sink_putc(k, ';');
+        sioc__sink_text(k, w->hdr[w->horder[i]].name, 0);
     }
 }
 
-/* Canonical request (SigV4 task 1), streamed into the sink. */
-static void sioc__canonical(const sioc_sigv4_request *req, const sioc__sigv4_prep *w, sioc__sigv4_sink *k) {
+/* Canonical request (SigV4 task 1) into a hash, and into `tap` when given. */
+static void sioc__hash_canonical(const sioc_sigv4_request *req, const sioc__sigv4_prep *w, sioc_buf *tap,
+                                 uint8_t out[SIOC_SHA256_LEN]) {
+    sioc_sha256_ctx sha;
+    sioc__sigv4_sink k;
     size_t i;
-    sioc__sink_put(k, req->method.ptr, req->method.len);
-    sioc__sink_putc(k, '\n');
+    k.sha = &sha, k.tap = tap;
+    sioc_sha256_init(&sha);
+    sioc__sink_put(&k, req->method.ptr, req->method.len);
+    sioc__sink_putc(&k, '\n');
     /* URI: each segment of the path as sent, encoded once more */
     for (i = 0; i < w->nseg; i++) {
-        sioc__sink_putc(k, '/');
-        sioc__sink_pct(k, w->seg[i].ptr, w->seg[i].len);
+        sioc__sink_putc(&k, '/');
+        sioc__sink_pct(&k, w->seg[i].ptr, w->seg[i].len);
     }
-    if (w->nseg == 0 || w->trailing_slash) sioc__sink_putc(k, '/');
-    sioc__sink_putc(k, '\n');
+    if (w->nseg == 0 || w->trailing_slash) sioc__sink_putc(&k, '/');
     for (i = 0; i < req->query_count; i++) {
         const sioc_sigv4_pair *a = &req->query[w->qorder[i]];
-        if (i) sioc__sink_putc(k, '&');
-        sioc__sink_pct(k, a->name.ptr, a->name.len);
-        sioc__sink_putc(k, '=');
-        sioc__sink_pct(k, a->value.ptr, a->value.len);
+        sioc__sink_putc(&k, i ? '&' : '\n');
+        sioc__sink_pct(&k, a->name.ptr, a->name.len);
+        sioc__sink_putc(&k, '=');
+        sioc__sink_pct(&k, a->value.ptr, a->value.len);
     }
-    sioc__sink_putc(k, '\n');
+    if (!req->query_count) sioc__sink_putc(&k, '\n');
     for (i = 0; i < w->nh; i++) {
         const sioc_sigv4_pair *h = &w->hdr[w->horder[i]];
-        if (i > 0 && sioc__name_icmp(w->hdr[w->horder[i - 1]].name, h->name) == 0) {
-            sioc__sink_putc(k, ','); /* a repeated header: values joined in order */
+        if (sioc__hdr_repeat(w, i)) {
+            sioc__sink_putc(&k, ','); /* a repeated header: values joined in order */
         } else {
-            if (i > 0) sioc__sink_putc(k, '\n');
-            sioc__sink_lower(k, h->name);
-            sioc__sink_putc(k, ':');
+            sioc__sink_putc(&k, '\n');
+            sioc__sink_text(&k, h->name, 0);
+            sioc__sink_putc(&k, ':');
         }
-        sioc__sink_value(k, h->value);
+        sioc__sink_text(&k, h->value, 1);
     }
-    sioc__sink_put(k, "\n\n", 2);
-    sioc__signed_headers(w, k, NULL);
-    sioc__sink_putc(k, '\n');
-    sioc__sink_put(k, w->payload_hash, 64);
+    sioc__sink_put(&k, "\n\n", 2);
+    sioc__signed_headers(w, &k);
+    sioc__sink_putc(&k, '\n');
+    sioc__sink_put(&k, w->payload_hash, 64);
+    sioc_sha256_final(&sha, out);
 }
 
-/* String to sign (task 2) into an HMAC and/or a buffer. */
+/* String to sign (task 2): "AWS4-HMAC-SHA256\n<amz date>\n<scope>\n<hex of the canonical request's hash>". */
 static void sioc__string_to_sign(const sioc__sigv4_prep *w, const uint8_t creq_hash[SIOC_SHA256_LEN],
-                                 sioc_hmac_sha256_ctx *mac, sioc_buf *tap) {
+                                 const sioc__sigv4_sink *k) {
     char hex[65];
-    const char *parts[6];
-    size_t lens[6], i;
     (void)sioc_hex_encode(creq_hash, SIOC_SHA256_LEN, hex, sizeof hex);
-    parts[0] = "AWS4-HMAC-SHA256\n", lens[0] = 17;
-    parts[1] = w->amz_date, lens[1] = 16;
-    parts[2] = "\n", lens[2] = 1;
-    parts[3] = w->scope, lens[3] = w->scope_len;
-    parts[4] = "\n", lens[4] = 1;
-    parts[5] = hex, lens[5] = 64;
-    for (i = 0; i < 6; i++) {
-        if (mac) sioc_hmac_sha256_update(mac, parts[i], lens[i]);
-        if (tap) sioc_buf_put(tap, parts[i], lens[i]);
-    }
+    sioc__sink_put(k, "AWS4-HMAC-SHA256 Credential=", 16); /* the algorithm (the literal is shared below) */
+    sioc__sink_putc(k, '\n');
+    sioc__sink_put(k, w->amz_date, 16);
+    sioc__sink_putc(k, '\n');
+    sioc__sink_put(k, w->scope, w->scope_len);
+    sioc__sink_putc(k, '\n');
+    sioc__sink_put(k, hex, 64);
 }
 
 SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], sioc_str region, sioc_str service,
@@ -15289,15 +15224,8 @@ SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], si
     sioc_hmac_sha256(k, klen, yyyymmdd, 8, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, region.ptr, region.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, service.ptr, service.len, out);
-    sioc_hmac_sha256(out, SIOC_SHA256_LEN, "aws4_request", 12, out);
+    sioc_hmac_sha256(out, SIOC_SHA256_LEN, sioc__aws4_request + 1, 12, out);
     memset(k, 0, sizeof k);
-}
-
-static void sioc__fp_field(sioc_sha256_ctx *s, const void *p, size_t n) {
-    uint8_t len[4];
-    sioc__store_be32(len, (uint32_t)n);
-    sioc_sha256_update(s, len, 4);
-    sioc_sha256_update(s, p, n);
 }
 
 /* A keyed HMAC context for today's signing key, from the cache when it still matches. */
@@ -15305,11 +15233,17 @@ static void sioc__sigv4_key(const sioc_sigv4_params *p, const sioc__sigv4_prep *
                             sioc_hmac_sha256_ctx *mac) {
     uint8_t id[SIOC_SHA256_LEN], key[SIOC_SHA256_LEN];
     if (cache) {
+        /* fingerprint: each field with its length first, so no two field lists hash alike */
+        const sioc_str f[3] = {p->creds.access_key_id, p->creds.secret_access_key, {w->scope, w->scope_len}};
         sioc_sha256_ctx s;
+        int i;
         sioc_sha256_init(&s);
-        sioc__fp_field(&s, p->creds.access_key_id.ptr, p->creds.access_key_id.len);
-        sioc__fp_field(&s, p->creds.secret_access_key.ptr, p->creds.secret_access_key.len);
-        sioc__fp_field(&s, w->scope, w->scope_len);
+        for (i = 0; i < 3; i++) {
+            uint8_t len[4];
+            sioc__store_be32(len, (uint32_t)f[i].len);
+            sioc_sha256_update(&s, len, 4);
+            sioc_sha256_update(&s, f[i].ptr, f[i].len);
+        }
         sioc_sha256_final(&s, id);
         if (cache->valid && sioc_ct_equal(cache->id, id, sizeof id)) {
             *mac = cache->mac;
@@ -15326,34 +15260,28 @@ static void sioc__sigv4_key(const sioc_sigv4_params *p, const sioc__sigv4_prep *
     }
 }
 
-static void sioc__hash_canonical(const sioc_sigv4_request *req, const sioc__sigv4_prep *w, sioc_buf *tap,
-                                 uint8_t out[SIOC_SHA256_LEN]) {
+/* Prepare, then the canonical request's hash (tap: its text) and, with `tap2`, the string to sign's text. */
+static sioc_result sioc__sigv4_text(const sioc_sigv4_params *p, const sioc_sigv4_request *req, sioc_buf *tap,
+                                    sioc_buf *tap2) {
+    sioc__sigv4_prep w;
+    uint8_t h[SIOC_SHA256_LEN];
     sioc__sigv4_sink k;
-    sioc_sha256_init(&k.sha);
-    k.tap = tap;
-    sioc__canonical(req, w, &k);
-    sioc_sha256_final(&k.sha, out);
+    sioc_result r = sioc__sigv4_prepare(p, req, &w);
+    if (r != SIOC_OK) return r;
+    sioc__hash_canonical(req, &w, tap, h);
+    k.sha = NULL, k.tap = tap2;
+    if (tap2) sioc__string_to_sign(&w, h, &k);
+    return sioc_buf_result(tap ? tap : tap2);
 }
 
 SIOC_API sioc_result sioc_sigv4_canonical_request(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
                                                   sioc_buf *out) {
-    sioc__sigv4_prep w;
-    uint8_t h[SIOC_SHA256_LEN];
-    sioc_result r = sioc__sigv4_prepare(p, req, &w);
-    if (r != SIOC_OK) return r;
-    sioc__hash_canonical(req, &w, out, h);
-    return sioc_buf_result(out);
+    return sioc__sigv4_text(p, req, out, NULL);
 }
 
 SIOC_API sioc_result sioc_sigv4_string_to_sign(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
                                                sioc_buf *out) {
-    sioc__sigv4_prep w;
-    uint8_t h[SIOC_SHA256_LEN];
-    sioc_result r = sioc__sigv4_prepare(p, req, &w);
-    if (r != SIOC_OK) return r;
-    sioc__hash_canonical(req, &w, NULL, h);
-    sioc__string_to_sign(&w, h, NULL, out);
-    return sioc_buf_result(out);
+    return sioc__sigv4_text(p, req, NULL, out);
 }
 
 SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv4_request *req,
@@ -15361,27 +15289,30 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
     sioc__sigv4_prep w;
     uint8_t h[SIOC_SHA256_LEN], sig[SIOC_SHA256_LEN];
     sioc_hmac_sha256_ctx mac;
+    sioc__sigv4_sink k;
     sioc_result r;
     if (!auth || !out) return SIOC_ERR_ARG;
     r = sioc__sigv4_prepare(p, req, &w);
     if (r != SIOC_OK) return r;
     sioc__hash_canonical(req, &w, NULL, h);
     sioc__sigv4_key(p, &w, cache, &mac);
-    sioc__string_to_sign(&w, h, &mac, NULL);
+    k.sha = &mac.inner, k.tap = NULL; /* an HMAC update is an update of its inner hash */
+    sioc__string_to_sign(&w, h, &k);
     sioc_hmac_sha256_final(&mac, sig);
     memset(&mac, 0, sizeof mac);
     memcpy(out->amz_date, w.amz_date, sizeof out->amz_date);
     memcpy(out->payload_hash, w.payload_hash, sizeof out->payload_hash);
     (void)sioc_hex_encode(sig, sizeof sig, out->signature, sizeof out->signature);
     /* Authorization: AWS4-HMAC-SHA256 Credential=<key id>/<scope>, SignedHeaders=<list>, Signature=<hex> */
-    sioc_buf_puts(auth, "AWS4-HMAC-SHA256 Credential=");
-    sioc_buf_put(auth, p->creds.access_key_id.ptr, p->creds.access_key_id.len);
-    sioc_buf_putc(auth, '/');
-    sioc_buf_put(auth, w.scope, w.scope_len);
-    sioc_buf_puts(auth, ", SignedHeaders=");
-    sioc__signed_headers(&w, NULL, auth);
-    sioc_buf_puts(auth, ", Signature=");
-    sioc_buf_put(auth, out->signature, 64);
+    k.sha = NULL, k.tap = auth;
+    sioc__sink_puts(&k, "AWS4-HMAC-SHA256 Credential=");
+    sioc__sink_put(&k, p->creds.access_key_id.ptr, p->creds.access_key_id.len);
+    sioc__sink_putc(&k, '/');
+    sioc__sink_put(&k, w.scope, w.scope_len);
+    sioc__sink_puts(&k, ", SignedHeaders=");
+    sioc__signed_headers(&w, &k);
+    sioc__sink_puts(&k, ", Signature=");
+    sioc__sink_put(&k, out->signature, 64);
     return sioc_buf_result(auth);
 }
 /* ---- src/aws.c ---- */
@@ -15413,7 +15344,7 @@ SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *att
 
 /* Attributes are checked before anything is written: the service would refuse them anyway, and an early
    SIOC_ERR_TOO_LARGE keeps an oversized message off the network (fauxqs does not count attributes). */
-static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n, size_t *size) {
     size_t i;
     if (!sioc__str_ok(message) || (n && !attrs)) return SIOC_ERR_ARG;
     if (n > SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
@@ -15423,8 +15354,8 @@ static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *at
             (unsigned)a->type > SIOC_AWS_ATTR_NUMBER)
             return SIOC_ERR_ARG;
     }
-    if (sioc_aws_message_size(message, attrs, n) > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE;
-    return SIOC_OK;
+    *size = sioc_aws_message_size(message, attrs, n);
+    return *size > SIOC_AWS_MAX_MESSAGE_SIZE ? SIOC_ERR_TOO_LARGE : SIOC_OK;
 }
 
 /* Standard base64 of p[0..n), appended in 48-byte slices (a multiple of 3, so padding only at the very end),
@@ -15453,10 +15384,16 @@ static void sioc__form_action(sioc_buf *b, const char *action) {
     sioc_buf_puts(b, "&Version=" SIOC_AWS_SNS_VERSION);
 }
 
-/* "&<prefix><mid><index><suffix>=" */
-static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, size_t index, const char *suffix) {
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* "&[PublishBatchRequestEntries.member.<entry>.]<mid>[<index>]<suffix>=" (entry and index 0: left out) */
+static void sioc__form_key(sioc_buf *b, size_t entry, const char *mid, size_t index, const char *suffix) {
     sioc_buf_putc(b, '&');
-    sioc_buf_puts(b, prefix);
+    if (entry) {
+        sioc_buf_puts(b, SIOC__PB_MEMBER);
+        sioc_buf_put_u64(b, entry);
+        sioc_buf_putc(b, '.');
+    }
     sioc_buf_puts(b, mid);
     if (index) sioc_buf_put_u64(b, index);
     sioc_buf_puts(b, suffix);
@@ -15466,28 +15403,30 @@ static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, siz
 static void sioc__form_val(sioc_buf *b, sioc_str v) { sioc_pct_encode(b, v.ptr, v.len, SIOC_PCT_RFC3986); }
 
 static void sioc__form_param(sioc_buf *b, const char *name, sioc_str v) {
-    sioc__form_key(b, "", name, 0, "");
+    sioc__form_key(b, 0, name, 0, "");
     sioc__form_val(b, v);
 }
 
-static void sioc__form_attrs(sioc_buf *b, const char *prefix, const sioc_aws_attr *attrs, size_t n) {
+/* A message with its attributes: Publish (entry 0: Message, TopicArn) or one PublishBatch entry (Id, Message). */
+static void sioc__form_message(sioc_buf *b, size_t entry, const char *n1, sioc_str v1, const char *n2, sioc_str v2,
+                               const sioc_aws_attr *attrs, size_t n) {
     size_t i;
+    sioc__form_key(b, entry, n1, 0, "");
+    sioc__form_val(b, v1);
+    sioc__form_key(b, entry, n2, 0, "");
+    sioc__form_val(b, v2);
     for (i = 0; i < n; i++) {
         const sioc_aws_attr *a = &attrs[i];
-        sioc_str v;
-        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Name");
+        int bin = a->type == SIOC_AWS_ATTR_BINARY;
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, ".Name");
         sioc__form_val(b, a->name);
-        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.DataType");
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, ".Value.DataType");
         sioc_buf_puts(b, sioc__attr_type_name(a->type));
-        if (a->type == SIOC_AWS_ATTR_BINARY) {
-            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.BinaryValue");
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, bin ? ".Value.BinaryValue" : ".Value.StringValue");
+        if (bin)
             sioc__put_base64(b, a->value.ptr, a->value.len, 1);
-        } else {
-            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.StringValue");
-            v.ptr = (const char *)a->value.ptr;
-            v.len = a->value.len;
-            sioc__form_val(b, v);
-        }
+        else
+            sioc__form_val(b, sioc_str_n((const char *)a->value.ptr, a->value.len));
     }
 }
 
@@ -15500,32 +15439,33 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
     sioc__form_action(out, "CreateTopic");
     sioc__form_param(out, "Name", name);
     for (i = 0; i < n; i++) {
-        sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
+        sioc__form_key(out, 0, "Tags.member.", i + 1, ".Key");
         sioc__form_val(out, tags[i].key);
-        sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
+        sioc__form_key(out, 0, "Tags.member.", i + 1, ".Value");
         sioc__form_val(out, tags[i].value);
     }
     return sioc_buf_result(out);
 }
 
+/* The member-only writers keep their text in arrays, not literals: arrays get sections of their own that
+   gc-sections drops with the function, while a literal pool shared with live code stays whole. */
 SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                               sioc_str filter_policy) {
-    /* Arrays, not literals: their own sections, dropped with this function by gc-sections (literals share a pool). */
+    static const char endpoint[] = "&Protocol=sqs&Endpoint=";
     static const char raw[] = "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true";
-    static const char scope[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes";
-    static const char policy[] = "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
+    static const char filter[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes"
+                                 "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
     if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
         !sioc__str_ok(filter_policy))
         return SIOC_ERR_ARG;
     sioc__form_action(out, "Subscribe");
     sioc__form_param(out, "TopicArn", topic_arn);
-    sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
-    sioc__form_param(out, "Endpoint", queue_arn);
+    sioc_buf_puts(out, endpoint);
+    sioc__form_val(out, queue_arn);
     /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
     sioc_buf_puts(out, raw);
     if (filter_policy.len) {
-        sioc_buf_puts(out, scope);
-        sioc_buf_puts(out, policy);
+        sioc_buf_puts(out, filter);
         sioc__form_val(out, filter_policy);
     }
     return sioc_buf_result(out);
@@ -15534,13 +15474,12 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
 SIOC_API sioc_result sioc_sns_write_publish(sioc_buf *out, sioc_str topic_arn, sioc_str message,
                                             const sioc_aws_attr *attrs, size_t n) {
     sioc_result r;
+    size_t size;
     if (!out || topic_arn.len == 0 || !topic_arn.ptr) return SIOC_ERR_ARG;
-    r = sioc__check_message(message, attrs, n);
+    r = sioc__check_message(message, attrs, n, &size);
     if (r != SIOC_OK) return r;
     sioc__form_action(out, "Publish");
-    sioc__form_param(out, "Message", message);
-    sioc__form_param(out, "TopicArn", topic_arn);
-    sioc__form_attrs(out, "", attrs, n);
+    sioc__form_message(out, 0, "Message", message, "TopicArn", topic_arn, attrs, n);
     return sioc_buf_result(out);
 }
 
@@ -15557,37 +15496,23 @@ static int sioc__batch_id_ok(sioc_str id) {
 
 SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
                                                   const sioc_sns_batch_entry *e, size_t n) {
-    size_t i, total = 0;
+    size_t i, total = 0, size;
     sioc_result r;
     if (!out || topic_arn.len == 0 || !topic_arn.ptr || n == 0 || !e) return SIOC_ERR_ARG;
     if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
     for (i = 0; i < n; i++) {
         if (!sioc__batch_id_ok(e[i].id)) return SIOC_ERR_ARG;
-        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs);
+        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs, &size);
         if (r != SIOC_OK) return r;
-        total += sioc_aws_message_size(e[i].message, e[i].attrs, e[i].n_attrs);
+        total += size;
     }
     if (total > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE; /* the batch as a whole, too */
     sioc__form_action(out, "PublishBatch");
     sioc__form_param(out, "TopicArn", topic_arn);
-    for (i = 0; i < n; i++) {
-        char prefix[48];
-        sioc_buf pb;
-        sioc_buf_init(&pb, prefix, sizeof prefix);
-        sioc_buf_puts(&pb, "PublishBatchRequestEntries.member.");
-        sioc_buf_put_u64(&pb, i + 1);
-        sioc_buf_putc(&pb, '.');
-        sioc_buf_putc(&pb, 0);
-        sioc__form_key(out, prefix, "Id", 0, "");
-        sioc__form_val(out, e[i].id);
-        sioc__form_key(out, prefix, "Message", 0, "");
-        sioc__form_val(out, e[i].message);
-        sioc__form_attrs(out, prefix, e[i].attrs, e[i].n_attrs);
-    }
+    for (i = 0; i < n; i++)
+        sioc__form_message(out, i + 1, "Id", e[i].id, "Message", e[i].message, e[i].attrs, e[i].n_attrs);
     return sioc_buf_result(out);
 }
-
-#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
 
 /* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
    index ("." onwards); 0 for a parameter outside the entries. */
@@ -15608,62 +15533,61 @@ static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
 }
 
 SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
-    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
-    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1]; /* pass 0: 1 for the entries that stay; then their new numbers */
+    size_t r, w = 0, kept = 0, i, rest = 0, idx, pass, k = sizeof SIOC__PB_MEMBER - 1;
     uint8_t *d;
     if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
     d = body->data;
     if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
     memset(keep, 0, sizeof keep);
-    /* first pass: which entries stay (their Id= parameter), and their new numbers */
-    for (r = 0; r < body->len; r = i + 1) {
-        for (i = r; i < body->len && d[i] != '&'; i++) {
+    /* pass 0 finds which entries stay (by their Id= parameter); pass 1 rewrites in place: a new number never has
+       more digits than the old one, so writing stays behind reading */
+    for (pass = 0; pass < 2; pass++) {
+        for (r = 0; r < body->len; r = i + 1) {
+            size_t pre;
+            for (i = r; i < body->len && d[i] != '&'; i++) {
+            }
+            idx = sioc__pb_entry(d + r, i - r, &rest);
+            if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+            if (!pass) {
+                if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+                    keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4),
+                                                        ids, n_ids);
+                continue;
+            }
+            if (idx && !keep[idx]) continue;
+            if (w) d[w++] = '&';
+            pre = idx ? k : i - r; /* the member prefix (then the number and the rest), or the whole parameter */
+            memmove(d + w, d + r, pre);
+            w += pre;
+            if (!idx) continue;
+            if (keep[idx] >= 10) d[w++] = '1';
+            d[w++] = (uint8_t)('0' + keep[idx] % 10);
+            memmove(d + w, d + r + rest, i - r - rest);
+            w += i - r - rest;
         }
-        idx = sioc__pb_entry(d + r, i - r, &rest);
-        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
-        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
-            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
-    }
-    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
-    if (!kept) return SIOC_ERR_NOT_FOUND;
-    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
-    for (r = 0; r < body->len; r = i + 1) {
-        size_t n;
-        for (i = r; i < body->len && d[i] != '&'; i++) {
-        }
-        idx = sioc__pb_entry(d + r, i - r, &rest);
-        if (idx && !renum[idx]) continue;
-        if (w) d[w++] = '&';
-        if (!idx) {
-            memmove(d + w, d + r, i - r);
-            w += i - r;
-            continue;
-        }
-        n = sizeof SIOC__PB_MEMBER - 1;
-        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
-        w += n;
-        if (renum[idx] >= 10) d[w++] = '1';
-        d[w++] = (uint8_t)('0' + renum[idx] % 10);
-        memmove(d + w, d + r + rest, i - r - rest);
-        w += i - r - rest;
+        for (idx = 1; !pass && idx <= SIOC_AWS_MAX_BATCH; idx++) keep[idx] = keep[idx] ? (uint8_t)++kept : 0;
+        if (!kept) return SIOC_ERR_NOT_FOUND;
     }
     body->len = w;
     return SIOC_OK;
 }
 
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
+    static const char name[] = "SubscriptionArn";
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");
-    sioc__form_param(out, "SubscriptionArn", subscription_arn);
+    sioc__form_param(out, name, subscription_arn);
     return sioc_buf_result(out);
 }
 
 SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
                                                                 sioc_str next_token) {
+    static const char action[] = "ListSubscriptionsByTopic", next[] = "NextToken";
     if (!out || topic_arn.len == 0 || !topic_arn.ptr || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
-    sioc__form_action(out, "ListSubscriptionsByTopic");
+    sioc__form_action(out, action);
     sioc__form_param(out, "TopicArn", topic_arn);
-    if (next_token.len) sioc__form_param(out, "NextToken", next_token);
+    if (next_token.len) sioc__form_param(out, next, next_token);
     return sioc_buf_result(out);
 }
 
@@ -15858,7 +15782,7 @@ SIOC_API sioc_result sioc_sqs_write_send_message(sioc_buf *out, sioc_str url, si
     size_t i;
     sioc_result r;
     if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
-    r = sioc__check_message(body, attrs, n);
+    r = sioc__check_message(body, attrs, n, &i);
     if (r != SIOC_OK) return r;
     sioc__jqueue_url(&w, out, url);
     sioc__jkey(&w, "MessageBody");
@@ -15960,7 +15884,15 @@ SIOC_API sioc_result sioc_sns_parse_unsubscribe(const char *xml, size_t len) {
 
 static int sioc__is_true(sioc_str s) { return s.len == 4 && memcmp(s.ptr, "true", 4) == 0; }
 
+/* The fields of a batch reply entry (PublishBatch, DeleteMessageBatch) and where the first four go. */
+static const char *const sioc__batch_names[5] = {"Id", "MessageId", "Code", "Message", "SenderFault"};
+static const uint8_t sioc__batch_off[4] = {offsetof(sioc_aws_batch_item, id), offsetof(sioc_aws_batch_item, message_id),
+                                           offsetof(sioc_aws_batch_item, code),
+                                           offsetof(sioc_aws_batch_item, message)};
+#define SIOC__BATCH_FIELD(item, k) ((sioc_str *)(void *)((char *)(item) + sioc__batch_off[k]))
+
 /* Successful/member or Failed/member items of a PublishBatch reply. */
+/* A success has Id and MessageId, a failure Id, Code, Message and SenderFault; the first two are required. */
 static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scratch, sioc_aws_batch_result *out) {
     sioc_xml_iter it;
     sioc_xml_elem el;
@@ -15969,16 +15901,17 @@ static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scr
     while (sioc_xml_iter_next(&it, &el)) {
         sioc_aws_batch_item *item;
         sioc_str sf;
+        int k, n = 0;
         if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
         item = &out->items[out->count];
         memset(item, 0, sizeof *item);
         item->failed = failed;
-        r = sioc__xml_field_in(el.content, "Id", scratch, &item->id, 1);
-        if (r == SIOC_OK && !failed) r = sioc__xml_field_in(el.content, "MessageId", scratch, &item->message_id, 1);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Code", scratch, &item->code, 1);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Message", scratch, &item->message, 0);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "SenderFault", scratch, &sf, 0);
-        if (r != SIOC_OK) return r;
+        for (k = 0; k < 5; k++) {
+            if (k && (k == 1) == failed) continue;
+            r = sioc__xml_field_in(el.content, sioc__batch_names[k], scratch, k < 4 ? SIOC__BATCH_FIELD(item, k) : &sf,
+                                   n++ < 2);
+            if (r != SIOC_OK) return r;
+        }
         if (failed) {
             item->sender_fault = sioc__is_true(sf);
             out->failed++;
@@ -16146,56 +16079,6 @@ static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
     return 0;
 }
 
-/* Base64 straight from a JSON string token's raw text into out (cap >= raw.len / 4 * 3 + 1). Escapes are
-   undone on the fly ("\/" is common, \u00XX possible), so an escaped value needs no second copy and a scratch as
-   large as the reply stays enough. Strict like sioc_base64_decode: whole quads, padding only at the end. */
-static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t *out_len) {
-    char quad[4];
-    size_t i = 0, q = 0, n = 0;
-    int ended = 0;
-    if (!memchr(raw.ptr, '\\', raw.len)) { /* the usual case: one call over the whole text */
-        sioc_result r = raw.len ? sioc_base64_decode(raw.ptr, raw.len, out, cap, out_len) : SIOC_OK;
-        if (!raw.len) *out_len = 0;
-        return r == SIOC_OK ? SIOC_OK : (r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE);
-    }
-    while (i < raw.len) {
-        unsigned char ch = (unsigned char)raw.ptr[i++];
-        if (ch == '\\') {
-            if (i >= raw.len) return SIOC_ERR_PARSE;
-            ch = (unsigned char)raw.ptr[i++];
-            if (ch == 'u') {
-                int k, v = 0;
-                if (raw.len - i < 4) return SIOC_ERR_PARSE;
-                for (k = 0; k < 4; k++) {
-                    int h = sioc__hex_val((unsigned char)raw.ptr[i + (size_t)k]);
-                    if (h < 0) return SIOC_ERR_PARSE;
-                    v = v * 16 + h;
-                }
-                i += 4;
-                if (v >= 0x80) return SIOC_ERR_PARSE; /* not a base64 character */
-                ch = (unsigned char)v;
-            } else if (ch != '/' && ch != '\\' && ch != '"') {
-                return SIOC_ERR_PARSE;
-            }
-        }
-        if (ended) return SIOC_ERR_PARSE; /* data after the padded quad */
-        quad[q++] = (char)ch;
-        if (q == 4) {
-            size_t k = 0;
-            sioc_result r;
-            if (cap - n < 3) return SIOC_ERR_BUFFER_TOO_SMALL;
-            r = sioc_base64_decode(quad, 4, out + n, 3, &k);
-            if (r != SIOC_OK) return SIOC_ERR_PARSE;
-            n += k;
-            ended = k < 3;
-            q = 0;
-        }
-    }
-    if (q != 0) return SIOC_ERR_PARSE;
-    *out_len = n;
-    return SIOC_OK;
-}
-
 static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
     int obj = key + 1; /* an object member's value follows its key */
     sioc_str type, v;
@@ -16206,20 +16089,25 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     if (r != SIOC_OK) return r;
     if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
     if (a->type == SIOC_AWS_ATTR_BINARY) {
+        /* the text as a view of the reply, or unescaped into scratch ("\/" is common) and decoded there in place:
+           either way a scratch as large as the reply stays enough */
         int t = sioc_json_find(d, obj, "BinaryValue");
-        size_t start, n = 0, cap;
+        size_t start = scratch ? scratch->len : 0, n = 0, cap;
         uint8_t *p;
-        if (t < 0) return SIOC_ERR_NOT_FOUND;
-        if (sioc_json_type_of(d, t) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
-        v = sioc_json_raw(d, t);
-        cap = v.len / 4 * 3 + 1;
-        start = scratch ? scratch->len : 0;
-        p = (uint8_t *)(char *)sioc_buf_reserve(scratch, cap);
-        if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
-        r = sioc__b64_json(v, p, cap, &n);
+        r = sioc__jstr(d, t, scratch, &v);
+        if (r != SIOC_OK) return r;
+        if (d->toks[t].escaped) {
+            p = scratch->data + start; /* where sioc__jstr unescaped it */
+            cap = v.len;
+        } else {
+            cap = v.len / 4 * 3 + 1;
+            p = (uint8_t *)sioc_buf_reserve(scratch, cap);
+            if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+        }
+        r = v.len ? sioc_base64_decode(v.ptr, v.len, p, cap, &n) : SIOC_OK;
         if (r != SIOC_OK) {
             scratch->len = start;
-            return r;
+            return r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE;
         }
         scratch->len = start + n;
         a->value.ptr = p;
@@ -16234,16 +16122,20 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
 }
 
 static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+    static const char names[] = "MessageId\0ReceiptHandle\0Body\0MD5OfBody\0MD5OfMessageAttributes";
+    static const uint8_t off[5] = {offsetof(sioc_sqs_message, message_id), offsetof(sioc_sqs_message, receipt_handle),
+                                   offsetof(sioc_sqs_message, body), offsetof(sioc_sqs_message, md5_of_body),
+                                   offsetof(sioc_sqs_message, md5_of_attrs)};
+    const char *name;
     int attrs, k;
     sioc_result r;
     if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
     out->attr_count = 0;
-    r = sioc__jstr(d, sioc_json_find(d, m, "MessageId"), scratch, &out->message_id);
-    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "ReceiptHandle"), scratch, &out->receipt_handle);
-    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "Body"), scratch, &out->body);
-    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfBody", scratch, &out->md5_of_body);
-    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfMessageAttributes", scratch, &out->md5_of_attrs);
-    if (r != SIOC_OK) return r;
+    for (k = 0, name = names; k < 5; k++, name += strlen(name) + 1) { /* the first three are required */
+        sioc_str *dst = (sioc_str *)(void *)((char *)out + off[k]);
+        r = k < 3 ? sioc__jstr(d, sioc_json_find(d, m, name), scratch, dst) : sioc__jopt(d, m, name, scratch, dst);
+        if (r != SIOC_OK) return r;
+    }
     attrs = sioc_json_find(d, m, "MessageAttributes");
     if (attrs < 0) return SIOC_OK;
     if (sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
@@ -16285,19 +16177,20 @@ static sioc_result sioc__sqs_batch_list(const sioc_json *d, int arr, int failed,
     for (e = sioc_json_first(d, arr); e >= 0; e = sioc_json_next(d, e)) {
         sioc_aws_batch_item *item;
         sioc_result r;
+        int k;
         if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
         if (sioc_json_type_of(d, e) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
         item = &out->items[out->count];
         memset(item, 0, sizeof *item);
         item->failed = failed;
-        r = sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
-        if (r == SIOC_OK) r = sioc__jopt(d, e, "MessageId", scratch, &item->message_id);
-        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Code", scratch, &item->code);
-        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Message", scratch, &item->message);
-        if (r != SIOC_OK) return r;
+        for (k = 0; k < (failed ? 4 : 2); k++) { /* Id (required), MessageId, and for a failure Code, Message */
+            r = k ? sioc__jopt(d, e, sioc__batch_names[k], scratch, SIOC__BATCH_FIELD(item, k))
+                  : sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
+            if (r != SIOC_OK) return r;
+        }
         if (failed) {
             int sf = 0;
-            if (sioc_json_get_bool(d, sioc_json_find(d, e, "SenderFault"), &sf) == SIOC_OK) item->sender_fault = sf;
+            if (sioc_json_get_bool(d, sioc_json_find(d, e, sioc__batch_names[4]), &sf) == SIOC_OK) item->sender_fault = sf;
             out->failed++;
         }
         out->count++;
@@ -16403,17 +16296,16 @@ SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str
     {
         /* "__type": "com.amazonaws.sqs#QueueDoesNotExist" (a ':' suffix, when present, is not part of it) */
         char type[128];
-        const char *p, *hash, *colon;
+        const char *p = type, *q;
+        sioc_str code;
         sioc__json_fixed(&d, sioc_json_find(&d, 0, "__type"), type, sizeof type);
-        hash = strrchr(type, '#');
-        p = hash ? hash + 1 : type;
-        colon = strchr(p, ':');
-        {
-            sioc_str code;
-            code.ptr = p;
-            code.len = colon ? (size_t)(colon - p) : strlen(p);
-            sioc__copy_fixed(out->code, sizeof out->code, code);
+        for (q = type; *q; q++)
+            if (*q == '#') p = q + 1; /* after the last '#' */
+        for (q = p; *q && *q != ':'; q++) {
         }
+        code.ptr = p;
+        code.len = (size_t)(q - p);
+        sioc__copy_fixed(out->code, sizeof out->code, code);
     }
     msg = sioc_json_find(&d, 0, "message");
     if (msg < 0) msg = sioc_json_find(&d, 0, "Message");
@@ -16446,7 +16338,8 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_init(&b, out->host, sizeof out->host);
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
-    sioc_buf_puts(&b, strncmp(region, "cn-", 3) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+    sioc_buf_puts(&b, ".amazonaws.com");
+    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;
@@ -16457,72 +16350,62 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
                                    const sioc_aws_endpoint *ep, const char *region,
                                    const sioc_sigv4_credentials *creds, sioc_bytes body, int64_t unix_time,
                                    sioc_sigv4_key_cache *cache) {
+    /* signed: host, content-type, [x-amz-target]; sent besides Host: content-type, [x-amz-target], x-amz-date,
+       [x-amz-security-token] and authorization, no SDK bookkeeping headers (docs/AWS.md 8) */
+    static const sioc_str names[6] = {{"host", 4},       {"content-type", 12},         {"x-amz-target", 12},
+                                      {"x-amz-date", 10}, {"x-amz-security-token", 20}, {"authorization", 13}};
+    sioc_str v[6];
     sioc_sigv4_pair sh[3];
     sioc_sigv4_params p;
     sioc_sigv4_request q;
     sioc_sigv4_result res;
     sioc_buf b;
     sioc_result r;
-    size_t n = 0;
-    const char *ctype = svc == SIOC_AWS_SNS ? "application/x-www-form-urlencoded" : "application/x-amz-json-1.0";
+    size_t i, n = 0;
+    int sqs = svc == SIOC_AWS_SQS;
     if (!out || !ep || !region || !creds) return SIOC_ERR_ARG;
     memset(out, 0, sizeof *out);
+    memset(&p, 0, sizeof p);
+    memset(&q, 0, sizeof q);
     /* the Host value exactly as the HTTP writer sends it: the port only when it is not the scheme's default */
-    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_init(&b, out->host, sizeof out->host - 1); /* the last byte stays the NUL */
     sioc_buf_puts(&b, ep->host);
     if (ep->port != (ep->tls ? 443 : 80)) {
         sioc_buf_putc(&b, ':');
         sioc_buf_put_u64(&b, ep->port);
     }
-    sioc_buf_putc(&b, 0);
     if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-    sh[0].name = sioc_str_c("host");
-    sh[0].value.ptr = out->host;
-    sh[0].value.len = b.len - 1;
-    sh[1].name = sioc_str_c("content-type");
-    sh[1].value = sioc_str_c(ctype);
-    if (svc == SIOC_AWS_SQS) {
-        sioc_buf_init(&b, out->target, sizeof out->target);
+    v[0].ptr = out->host, v[0].len = b.len;
+    v[1] = sioc_str_c(sqs ? "application/x-amz-json-1.0" : "application/x-www-form-urlencoded");
+    if (sqs) {
+        sioc_buf_init(&b, out->target, sizeof out->target - 1);
         sioc_buf_puts(&b, "AmazonSQS.");
         sioc_buf_puts(&b, op ? op : "");
-        sioc_buf_putc(&b, 0);
         if (!op || !*op || sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-        sh[2].name = sioc_str_c("x-amz-target");
-        sh[2].value.ptr = out->target;
-        sh[2].value.len = b.len - 1;
     }
-    memset(&p, 0, sizeof p);
+    v[2] = sioc_str_c(out->target); /* empty for SNS: the action is in the body */
+    for (i = 0; i < 3; i++) sh[i].name = names[i], sh[i].value = v[i];
     p.creds = *creds;
     p.region = sioc_str_c(region);
-    p.service = sioc_str_c(svc == SIOC_AWS_SNS ? "sns" : "sqs");
+    p.service = sioc_str_c(sqs ? "sqs" : "sns");
     p.unix_time = unix_time;
-    memset(&q, 0, sizeof q);
     q.method = sioc_str_c("POST");
     q.path = sioc_str_c("/");
     q.headers = sh;
-    q.header_count = svc == SIOC_AWS_SQS ? 3 : 2;
+    q.header_count = 2 + (size_t)sqs;
     q.payload = body;
     sioc_buf_init(&b, out->authorization, sizeof out->authorization - 1);
     r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
     if (r != SIOC_OK) return r;
     memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
-    /* the header set AWS needs, no SDK bookkeeping headers (docs/AWS.md 8) */
-    out->headers[n].name = sioc_str_c("content-type");
-    out->headers[n++].value = sh[1].value;
-    if (svc == SIOC_AWS_SQS) {
-        out->headers[n].name = sh[2].name;
-        out->headers[n++].value = sh[2].value;
+    v[3].ptr = out->amz_date, v[3].len = 16;
+    v[4] = creds->session_token;
+    v[5].ptr = out->authorization, v[5].len = b.len;
+    for (i = 1; i < 6; i++) {
+        if (!v[i].len) continue; /* no target (SNS), no token */
+        out->headers[n].name = names[i];
+        out->headers[n++].value = v[i];
     }
-    out->headers[n].name = sioc_str_c("x-amz-date");
-    out->headers[n].value.ptr = out->amz_date;
-    out->headers[n++].value.len = 16;
-    if (creds->session_token.len) {
-        out->headers[n].name = sioc_str_c("x-amz-security-token");
-        out->headers[n++].value = creds->session_token;
-    }
-    out->headers[n].name = sioc_str_c("authorization");
-    out->headers[n].value.ptr = out->authorization;
-    out->headers[n++].value.len = b.len;
     out->count = n;
     return SIOC_OK;
 }
@@ -16700,14 +16583,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     memcpy(call->p_op, op, oplen + 1);
     call->p_service = (uint8_t)svc;
     call->p_body_len = body_len;
+    /* the results, from result up to and including the first byte of detail, start out empty */
+    memset((char *)call + offsetof(sioc_aws_call, result), 0,
+           offsetof(sioc_aws_call, detail) + 1 - offsetof(sioc_aws_call, result));
     call->result = SIOC_AGAIN;
-    call->status = 0;
-    call->reply.ptr = NULL;
-    call->reply.len = 0;
-    memset(&call->error, 0, sizeof call->error);
-    call->detail[0] = 0;
-    call->skew_retried = 0;
-    call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
@@ -16813,38 +16692,34 @@ SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call
     SIOC__AWS_START(SIOC_AWS_SQS, "SendMessage", sioc_sqs_write_send_message(&b_, queue_url, body, attrs, n_attrs));
 }
 
-static int sioc__code_in(const char *code, const char *const *list) {
-    for (; *list; list++)
-        if (sioc__strcmp(code, *list) == 0) return 1;
-    return 0;
+/* Error codes by class (docs/AWS.md 4), each after its class byte: 1 throttled, 2 not found, 3 authentication,
+   4 authentication and also what a wrong clock produces (SignatureDoesNotMatch because some endpoints report a
+   stale X-Amz-Date that way; the Date comparison in sioc__aws_finish keeps a real key mismatch from a retry). */
+static const char sioc__aws_codes[] =
+    "\1Throttling\0\1Throttled\0\1ThrottlingException\0\1RequestThrottled\0\1TooManyRequestsException\0"
+    "\1RequestLimitExceeded\0\2NotFound\0\2QueueDoesNotExist\0\2AWS.SimpleQueueService.NonExistentQueue\0"
+    "\3InvalidClientTokenId\0\3IncompleteSignature\0\3AccessDenied\0\3AccessDeniedException\0"
+    "\3AuthorizationError\0\3UnrecognizedClientException\0\3ExpiredToken\0\3ExpiredTokenException\0"
+    "\3MissingAuthenticationToken\0\3InvalidSecurity\0\4SignatureDoesNotMatch\0\4RequestExpired\0"
+    "\4RequestTimeTooSkewed\0\4InvalidSignatureException\0";
+
+/* The classes of the error's code and legacy code, as bits (1 << class). */
+static unsigned sioc__aws_code_classes(const sioc_aws_error *e) {
+    const char *s;
+    unsigned bits = 0;
+    for (s = sioc__aws_codes; *s; s += strlen(s) + 1)
+        if (sioc__strcmp(e->code, s + 1) == 0 || sioc__strcmp(e->legacy_code, s + 1) == 0) bits |= 1u << *s;
+    return bits;
 }
 
 /* Error classes (docs/AWS.md 4): by error code first, whatever the status. */
 static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
-    static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
-                                            "TooManyRequestsException", "RequestLimitExceeded", NULL};
-    static const char *const not_found[] = {"NotFound", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
-                                            NULL};
-    static const char *const auth[] = {"SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature",
-                                       "AccessDenied", "AccessDeniedException", "AuthorizationError",
-                                       "RequestExpired", "RequestTimeTooSkewed", "InvalidSignatureException",
-                                       "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
-                                       "MissingAuthenticationToken", "InvalidSecurity", NULL};
-    if (sioc__code_in(e->code, throttled) || sioc__code_in(e->legacy_code, throttled) || e->status == 429)
-        return SIOC_ERR_THROTTLED;
-    if (sioc__code_in(e->code, not_found) || sioc__code_in(e->legacy_code, not_found)) return SIOC_ERR_NOT_FOUND;
+    unsigned k = sioc__aws_code_classes(e);
+    if ((k & 2u) || e->status == 429) return SIOC_ERR_THROTTLED;
+    if (k & 4u) return SIOC_ERR_NOT_FOUND;
     if (e->status >= 500) return SIOC_ERR_SERVER;
-    if (sioc__code_in(e->code, auth) || sioc__code_in(e->legacy_code, auth) || e->status == 401 || e->status == 403)
-        return SIOC_ERR_AUTH;
+    if ((k & 24u) || e->status == 401 || e->status == 403) return SIOC_ERR_AUTH;
     return SIOC_ERR_HTTP_STATUS;
-}
-
-/* Codes that a wrong clock produces. SignatureDoesNotMatch is on the list because some endpoints report a stale
-   X-Amz-Date that way; the Date comparison below keeps a real key mismatch from being retried. */
-static int sioc__time_error(const sioc_aws_error *e) {
-    static const char *const codes[] = {"RequestTimeTooSkewed", "RequestExpired", "SignatureDoesNotMatch",
-                                        "InvalidSignatureException", NULL};
-    return sioc__code_in(e->code, codes) || sioc__code_in(e->legacy_code, codes);
 }
 
 #define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
@@ -16892,10 +16767,9 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
             (void)sioc_sqs_parse_error(body, r->body_len, qe, &call->error);
         }
-        call->error.status = r->status;
-        call->result = sioc__aws_classify(&call->error);
+        call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && sioc__time_error(&call->error) &&
+        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);

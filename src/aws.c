@@ -35,7 +35,7 @@ SIOC_API size_t sioc_aws_message_size(sioc_str message, const sioc_aws_attr *att
 
 /* Attributes are checked before anything is written: the service would refuse them anyway, and an early
    SIOC_ERR_TOO_LARGE keeps an oversized message off the network (fauxqs does not count attributes). */
-static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n) {
+static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *attrs, size_t n, size_t *size) {
     size_t i;
     if (!sioc__str_ok(message) || (n && !attrs)) return SIOC_ERR_ARG;
     if (n > SIOC_AWS_MAX_ATTRS) return SIOC_ERR_LIMIT;
@@ -45,8 +45,8 @@ static sioc_result sioc__check_message(sioc_str message, const sioc_aws_attr *at
             (unsigned)a->type > SIOC_AWS_ATTR_NUMBER)
             return SIOC_ERR_ARG;
     }
-    if (sioc_aws_message_size(message, attrs, n) > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE;
-    return SIOC_OK;
+    *size = sioc_aws_message_size(message, attrs, n);
+    return *size > SIOC_AWS_MAX_MESSAGE_SIZE ? SIOC_ERR_TOO_LARGE : SIOC_OK;
 }
 
 /* Standard base64 of p[0..n), appended in 48-byte slices (a multiple of 3, so padding only at the very end),
@@ -75,10 +75,16 @@ static void sioc__form_action(sioc_buf *b, const char *action) {
     sioc_buf_puts(b, "&Version=" SIOC_AWS_SNS_VERSION);
 }
 
-/* "&<prefix><mid><index><suffix>=" */
-static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, size_t index, const char *suffix) {
+#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
+
+/* "&[PublishBatchRequestEntries.member.<entry>.]<mid>[<index>]<suffix>=" (entry and index 0: left out) */
+static void sioc__form_key(sioc_buf *b, size_t entry, const char *mid, size_t index, const char *suffix) {
     sioc_buf_putc(b, '&');
-    sioc_buf_puts(b, prefix);
+    if (entry) {
+        sioc_buf_puts(b, SIOC__PB_MEMBER);
+        sioc_buf_put_u64(b, entry);
+        sioc_buf_putc(b, '.');
+    }
     sioc_buf_puts(b, mid);
     if (index) sioc_buf_put_u64(b, index);
     sioc_buf_puts(b, suffix);
@@ -88,28 +94,30 @@ static void sioc__form_key(sioc_buf *b, const char *prefix, const char *mid, siz
 static void sioc__form_val(sioc_buf *b, sioc_str v) { sioc_pct_encode(b, v.ptr, v.len, SIOC_PCT_RFC3986); }
 
 static void sioc__form_param(sioc_buf *b, const char *name, sioc_str v) {
-    sioc__form_key(b, "", name, 0, "");
+    sioc__form_key(b, 0, name, 0, "");
     sioc__form_val(b, v);
 }
 
-static void sioc__form_attrs(sioc_buf *b, const char *prefix, const sioc_aws_attr *attrs, size_t n) {
+/* A message with its attributes: Publish (entry 0: Message, TopicArn) or one PublishBatch entry (Id, Message). */
+static void sioc__form_message(sioc_buf *b, size_t entry, const char *n1, sioc_str v1, const char *n2, sioc_str v2,
+                               const sioc_aws_attr *attrs, size_t n) {
     size_t i;
+    sioc__form_key(b, entry, n1, 0, "");
+    sioc__form_val(b, v1);
+    sioc__form_key(b, entry, n2, 0, "");
+    sioc__form_val(b, v2);
     for (i = 0; i < n; i++) {
         const sioc_aws_attr *a = &attrs[i];
-        sioc_str v;
-        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Name");
+        int bin = a->type == SIOC_AWS_ATTR_BINARY;
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, ".Name");
         sioc__form_val(b, a->name);
-        sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.DataType");
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, ".Value.DataType");
         sioc_buf_puts(b, sioc__attr_type_name(a->type));
-        if (a->type == SIOC_AWS_ATTR_BINARY) {
-            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.BinaryValue");
+        sioc__form_key(b, entry, "MessageAttributes.entry.", i + 1, bin ? ".Value.BinaryValue" : ".Value.StringValue");
+        if (bin)
             sioc__put_base64(b, a->value.ptr, a->value.len, 1);
-        } else {
-            sioc__form_key(b, prefix, "MessageAttributes.entry.", i + 1, ".Value.StringValue");
-            v.ptr = (const char *)a->value.ptr;
-            v.len = a->value.len;
-            sioc__form_val(b, v);
-        }
+        else
+            sioc__form_val(b, sioc_str_n((const char *)a->value.ptr, a->value.len));
     }
 }
 
@@ -122,32 +130,33 @@ SIOC_API sioc_result sioc_sns_write_create_topic(sioc_buf *out, sioc_str name, c
     sioc__form_action(out, "CreateTopic");
     sioc__form_param(out, "Name", name);
     for (i = 0; i < n; i++) {
-        sioc__form_key(out, "", "Tags.member.", i + 1, ".Key");
+        sioc__form_key(out, 0, "Tags.member.", i + 1, ".Key");
         sioc__form_val(out, tags[i].key);
-        sioc__form_key(out, "", "Tags.member.", i + 1, ".Value");
+        sioc__form_key(out, 0, "Tags.member.", i + 1, ".Value");
         sioc__form_val(out, tags[i].value);
     }
     return sioc_buf_result(out);
 }
 
+/* The member-only writers keep their text in arrays, not literals: arrays get sections of their own that
+   gc-sections drops with the function, while a literal pool shared with live code stays whole. */
 SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn, sioc_str queue_arn,
                                               sioc_str filter_policy) {
-    /* Arrays, not literals: their own sections, dropped with this function by gc-sections (literals share a pool). */
+    static const char endpoint[] = "&Protocol=sqs&Endpoint=";
     static const char raw[] = "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true";
-    static const char scope[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes";
-    static const char policy[] = "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
+    static const char filter[] = "&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageAttributes"
+                                 "&Attributes.entry.3.key=FilterPolicy&Attributes.entry.3.value=";
     if (!out || topic_arn.len == 0 || queue_arn.len == 0 || !topic_arn.ptr || !queue_arn.ptr ||
         !sioc__str_ok(filter_policy))
         return SIOC_ERR_ARG;
     sioc__form_action(out, "Subscribe");
     sioc__form_param(out, "TopicArn", topic_arn);
-    sioc__form_param(out, "Protocol", sioc_str_c("sqs"));
-    sioc__form_param(out, "Endpoint", queue_arn);
+    sioc_buf_puts(out, endpoint);
+    sioc__form_val(out, queue_arn);
     /* raw delivery is required: the SQS body is then the SNS Message and attributes survive (docs/AWS.md 6) */
     sioc_buf_puts(out, raw);
     if (filter_policy.len) {
-        sioc_buf_puts(out, scope);
-        sioc_buf_puts(out, policy);
+        sioc_buf_puts(out, filter);
         sioc__form_val(out, filter_policy);
     }
     return sioc_buf_result(out);
@@ -156,13 +165,12 @@ SIOC_API sioc_result sioc_sns_write_subscribe(sioc_buf *out, sioc_str topic_arn,
 SIOC_API sioc_result sioc_sns_write_publish(sioc_buf *out, sioc_str topic_arn, sioc_str message,
                                             const sioc_aws_attr *attrs, size_t n) {
     sioc_result r;
+    size_t size;
     if (!out || topic_arn.len == 0 || !topic_arn.ptr) return SIOC_ERR_ARG;
-    r = sioc__check_message(message, attrs, n);
+    r = sioc__check_message(message, attrs, n, &size);
     if (r != SIOC_OK) return r;
     sioc__form_action(out, "Publish");
-    sioc__form_param(out, "Message", message);
-    sioc__form_param(out, "TopicArn", topic_arn);
-    sioc__form_attrs(out, "", attrs, n);
+    sioc__form_message(out, 0, "Message", message, "TopicArn", topic_arn, attrs, n);
     return sioc_buf_result(out);
 }
 
@@ -179,37 +187,23 @@ static int sioc__batch_id_ok(sioc_str id) {
 
 SIOC_API sioc_result sioc_sns_write_publish_batch(sioc_buf *out, sioc_str topic_arn,
                                                   const sioc_sns_batch_entry *e, size_t n) {
-    size_t i, total = 0;
+    size_t i, total = 0, size;
     sioc_result r;
     if (!out || topic_arn.len == 0 || !topic_arn.ptr || n == 0 || !e) return SIOC_ERR_ARG;
     if (n > SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
     for (i = 0; i < n; i++) {
         if (!sioc__batch_id_ok(e[i].id)) return SIOC_ERR_ARG;
-        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs);
+        r = sioc__check_message(e[i].message, e[i].attrs, e[i].n_attrs, &size);
         if (r != SIOC_OK) return r;
-        total += sioc_aws_message_size(e[i].message, e[i].attrs, e[i].n_attrs);
+        total += size;
     }
     if (total > SIOC_AWS_MAX_MESSAGE_SIZE) return SIOC_ERR_TOO_LARGE; /* the batch as a whole, too */
     sioc__form_action(out, "PublishBatch");
     sioc__form_param(out, "TopicArn", topic_arn);
-    for (i = 0; i < n; i++) {
-        char prefix[48];
-        sioc_buf pb;
-        sioc_buf_init(&pb, prefix, sizeof prefix);
-        sioc_buf_puts(&pb, "PublishBatchRequestEntries.member.");
-        sioc_buf_put_u64(&pb, i + 1);
-        sioc_buf_putc(&pb, '.');
-        sioc_buf_putc(&pb, 0);
-        sioc__form_key(out, prefix, "Id", 0, "");
-        sioc__form_val(out, e[i].id);
-        sioc__form_key(out, prefix, "Message", 0, "");
-        sioc__form_val(out, e[i].message);
-        sioc__form_attrs(out, prefix, e[i].attrs, e[i].n_attrs);
-    }
+    for (i = 0; i < n; i++)
+        sioc__form_message(out, i + 1, "Id", e[i].id, "Message", e[i].message, e[i].attrs, e[i].n_attrs);
     return sioc_buf_result(out);
 }
-
-#define SIOC__PB_MEMBER "PublishBatchRequestEntries.member."
 
 /* The entry index (1..10) of one form parameter of a PublishBatch body and where its name goes on after the
    index ("." onwards); 0 for a parameter outside the entries. */
@@ -230,62 +224,61 @@ static int sioc__pb_id_in(sioc_str id, const sioc_str *ids, size_t n) {
 }
 
 SIOC_API sioc_result sioc_sns_publish_batch_retain(sioc_buf *body, const sioc_str *ids, size_t n_ids) {
-    uint8_t keep[SIOC_AWS_MAX_BATCH + 1], renum[SIOC_AWS_MAX_BATCH + 1];
-    size_t r, w = 0, kept = 0, i, rest, idx;
+    uint8_t keep[SIOC_AWS_MAX_BATCH + 1]; /* pass 0: 1 for the entries that stay; then their new numbers */
+    size_t r, w = 0, kept = 0, i, rest = 0, idx, pass, k = sizeof SIOC__PB_MEMBER - 1;
     uint8_t *d;
     if (!body || !body->data || body->len > body->cap || (n_ids && !ids)) return SIOC_ERR_ARG;
     d = body->data;
     if (body->len < 20 || memcmp(d, "Action=PublishBatch&", 20) != 0) return SIOC_ERR_PROTOCOL;
     memset(keep, 0, sizeof keep);
-    /* first pass: which entries stay (their Id= parameter), and their new numbers */
-    for (r = 0; r < body->len; r = i + 1) {
-        for (i = r; i < body->len && d[i] != '&'; i++) {
+    /* pass 0 finds which entries stay (by their Id= parameter); pass 1 rewrites in place: a new number never has
+       more digits than the old one, so writing stays behind reading */
+    for (pass = 0; pass < 2; pass++) {
+        for (r = 0; r < body->len; r = i + 1) {
+            size_t pre;
+            for (i = r; i < body->len && d[i] != '&'; i++) {
+            }
+            idx = sioc__pb_entry(d + r, i - r, &rest);
+            if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
+            if (!pass) {
+                if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
+                    keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4),
+                                                        ids, n_ids);
+                continue;
+            }
+            if (idx && !keep[idx]) continue;
+            if (w) d[w++] = '&';
+            pre = idx ? k : i - r; /* the member prefix (then the number and the rest), or the whole parameter */
+            memmove(d + w, d + r, pre);
+            w += pre;
+            if (!idx) continue;
+            if (keep[idx] >= 10) d[w++] = '1';
+            d[w++] = (uint8_t)('0' + keep[idx] % 10);
+            memmove(d + w, d + r + rest, i - r - rest);
+            w += i - r - rest;
         }
-        idx = sioc__pb_entry(d + r, i - r, &rest);
-        if (idx > SIOC_AWS_MAX_BATCH) return SIOC_ERR_PROTOCOL;
-        if (idx && i - r - rest > 4 && memcmp(d + r + rest, ".Id=", 4) == 0)
-            keep[idx] = (uint8_t)sioc__pb_id_in(sioc_str_n((const char *)d + r + rest + 4, i - r - rest - 4), ids, n_ids);
-    }
-    for (idx = 1; idx <= SIOC_AWS_MAX_BATCH; idx++) renum[idx] = keep[idx] ? (uint8_t)++kept : 0;
-    if (!kept) return SIOC_ERR_NOT_FOUND;
-    /* second pass, in place: a new number never has more digits than the old one, so writing stays behind reading */
-    for (r = 0; r < body->len; r = i + 1) {
-        size_t n;
-        for (i = r; i < body->len && d[i] != '&'; i++) {
-        }
-        idx = sioc__pb_entry(d + r, i - r, &rest);
-        if (idx && !renum[idx]) continue;
-        if (w) d[w++] = '&';
-        if (!idx) {
-            memmove(d + w, d + r, i - r);
-            w += i - r;
-            continue;
-        }
-        n = sizeof SIOC__PB_MEMBER - 1;
-        memcpy(d + w, SIOC__PB_MEMBER, n); /* ends before d + r + rest: the rest is still to be read */
-        w += n;
-        if (renum[idx] >= 10) d[w++] = '1';
-        d[w++] = (uint8_t)('0' + renum[idx] % 10);
-        memmove(d + w, d + r + rest, i - r - rest);
-        w += i - r - rest;
+        for (idx = 1; !pass && idx <= SIOC_AWS_MAX_BATCH; idx++) keep[idx] = keep[idx] ? (uint8_t)++kept : 0;
+        if (!kept) return SIOC_ERR_NOT_FOUND;
     }
     body->len = w;
     return SIOC_OK;
 }
 
 SIOC_API sioc_result sioc_sns_write_unsubscribe(sioc_buf *out, sioc_str subscription_arn) {
+    static const char name[] = "SubscriptionArn";
     if (!out || subscription_arn.len == 0 || !subscription_arn.ptr) return SIOC_ERR_ARG;
     sioc__form_action(out, "Unsubscribe");
-    sioc__form_param(out, "SubscriptionArn", subscription_arn);
+    sioc__form_param(out, name, subscription_arn);
     return sioc_buf_result(out);
 }
 
 SIOC_API sioc_result sioc_sns_write_list_subscriptions_by_topic(sioc_buf *out, sioc_str topic_arn,
                                                                 sioc_str next_token) {
+    static const char action[] = "ListSubscriptionsByTopic", next[] = "NextToken";
     if (!out || topic_arn.len == 0 || !topic_arn.ptr || !sioc__str_ok(next_token)) return SIOC_ERR_ARG;
-    sioc__form_action(out, "ListSubscriptionsByTopic");
+    sioc__form_action(out, action);
     sioc__form_param(out, "TopicArn", topic_arn);
-    if (next_token.len) sioc__form_param(out, "NextToken", next_token);
+    if (next_token.len) sioc__form_param(out, next, next_token);
     return sioc_buf_result(out);
 }
 
@@ -480,7 +473,7 @@ SIOC_API sioc_result sioc_sqs_write_send_message(sioc_buf *out, sioc_str url, si
     size_t i;
     sioc_result r;
     if (!out || url.len == 0 || !url.ptr) return SIOC_ERR_ARG;
-    r = sioc__check_message(body, attrs, n);
+    r = sioc__check_message(body, attrs, n, &i);
     if (r != SIOC_OK) return r;
     sioc__jqueue_url(&w, out, url);
     sioc__jkey(&w, "MessageBody");
@@ -582,7 +575,15 @@ SIOC_API sioc_result sioc_sns_parse_unsubscribe(const char *xml, size_t len) {
 
 static int sioc__is_true(sioc_str s) { return s.len == 4 && memcmp(s.ptr, "true", 4) == 0; }
 
+/* The fields of a batch reply entry (PublishBatch, DeleteMessageBatch) and where the first four go. */
+static const char *const sioc__batch_names[5] = {"Id", "MessageId", "Code", "Message", "SenderFault"};
+static const uint8_t sioc__batch_off[4] = {offsetof(sioc_aws_batch_item, id), offsetof(sioc_aws_batch_item, message_id),
+                                           offsetof(sioc_aws_batch_item, code),
+                                           offsetof(sioc_aws_batch_item, message)};
+#define SIOC__BATCH_FIELD(item, k) ((sioc_str *)(void *)((char *)(item) + sioc__batch_off[k]))
+
 /* Successful/member or Failed/member items of a PublishBatch reply. */
+/* A success has Id and MessageId, a failure Id, Code, Message and SenderFault; the first two are required. */
 static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scratch, sioc_aws_batch_result *out) {
     sioc_xml_iter it;
     sioc_xml_elem el;
@@ -591,16 +592,17 @@ static sioc_result sioc__sns_batch_list(sioc_str list, int failed, sioc_buf *scr
     while (sioc_xml_iter_next(&it, &el)) {
         sioc_aws_batch_item *item;
         sioc_str sf;
+        int k, n = 0;
         if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
         item = &out->items[out->count];
         memset(item, 0, sizeof *item);
         item->failed = failed;
-        r = sioc__xml_field_in(el.content, "Id", scratch, &item->id, 1);
-        if (r == SIOC_OK && !failed) r = sioc__xml_field_in(el.content, "MessageId", scratch, &item->message_id, 1);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Code", scratch, &item->code, 1);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "Message", scratch, &item->message, 0);
-        if (r == SIOC_OK && failed) r = sioc__xml_field_in(el.content, "SenderFault", scratch, &sf, 0);
-        if (r != SIOC_OK) return r;
+        for (k = 0; k < 5; k++) {
+            if (k && (k == 1) == failed) continue;
+            r = sioc__xml_field_in(el.content, sioc__batch_names[k], scratch, k < 4 ? SIOC__BATCH_FIELD(item, k) : &sf,
+                                   n++ < 2);
+            if (r != SIOC_OK) return r;
+        }
         if (failed) {
             item->sender_fault = sioc__is_true(sf);
             out->failed++;
@@ -768,56 +770,6 @@ static int sioc__data_type(sioc_str t, sioc_aws_attr_type *out) {
     return 0;
 }
 
-/* Base64 straight from a JSON string token's raw text into out (cap >= raw.len / 4 * 3 + 1). Escapes are
-   undone on the fly ("\/" is common, \u00XX possible), so an escaped value needs no second copy and a scratch as
-   large as the reply stays enough. Strict like sioc_base64_decode: whole quads, padding only at the end. */
-static sioc_result sioc__b64_json(sioc_str raw, uint8_t *out, size_t cap, size_t *out_len) {
-    char quad[4];
-    size_t i = 0, q = 0, n = 0;
-    int ended = 0;
-    if (!memchr(raw.ptr, '\\', raw.len)) { /* the usual case: one call over the whole text */
-        sioc_result r = raw.len ? sioc_base64_decode(raw.ptr, raw.len, out, cap, out_len) : SIOC_OK;
-        if (!raw.len) *out_len = 0;
-        return r == SIOC_OK ? SIOC_OK : (r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE);
-    }
-    while (i < raw.len) {
-        unsigned char ch = (unsigned char)raw.ptr[i++];
-        if (ch == '\\') {
-            if (i >= raw.len) return SIOC_ERR_PARSE;
-            ch = (unsigned char)raw.ptr[i++];
-            if (ch == 'u') {
-                int k, v = 0;
-                if (raw.len - i < 4) return SIOC_ERR_PARSE;
-                for (k = 0; k < 4; k++) {
-                    int h = sioc__hex_val((unsigned char)raw.ptr[i + (size_t)k]);
-                    if (h < 0) return SIOC_ERR_PARSE;
-                    v = v * 16 + h;
-                }
-                i += 4;
-                if (v >= 0x80) return SIOC_ERR_PARSE; /* not a base64 character */
-                ch = (unsigned char)v;
-            } else if (ch != '/' && ch != '\\' && ch != '"') {
-                return SIOC_ERR_PARSE;
-            }
-        }
-        if (ended) return SIOC_ERR_PARSE; /* data after the padded quad */
-        quad[q++] = (char)ch;
-        if (q == 4) {
-            size_t k = 0;
-            sioc_result r;
-            if (cap - n < 3) return SIOC_ERR_BUFFER_TOO_SMALL;
-            r = sioc_base64_decode(quad, 4, out + n, 3, &k);
-            if (r != SIOC_OK) return SIOC_ERR_PARSE;
-            n += k;
-            ended = k < 3;
-            q = 0;
-        }
-    }
-    if (q != 0) return SIOC_ERR_PARSE;
-    *out_len = n;
-    return SIOC_OK;
-}
-
 static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch, sioc_aws_attr *a) {
     int obj = key + 1; /* an object member's value follows its key */
     sioc_str type, v;
@@ -828,20 +780,25 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     if (r != SIOC_OK) return r;
     if (!sioc__data_type(type, &a->type)) return SIOC_ERR_PARSE;
     if (a->type == SIOC_AWS_ATTR_BINARY) {
+        /* the text as a view of the reply, or unescaped into scratch ("\/" is common) and decoded there in place:
+           either way a scratch as large as the reply stays enough */
         int t = sioc_json_find(d, obj, "BinaryValue");
-        size_t start, n = 0, cap;
+        size_t start = scratch ? scratch->len : 0, n = 0, cap;
         uint8_t *p;
-        if (t < 0) return SIOC_ERR_NOT_FOUND;
-        if (sioc_json_type_of(d, t) != SIOC_JSON_STRING) return SIOC_ERR_TYPE;
-        v = sioc_json_raw(d, t);
-        cap = v.len / 4 * 3 + 1;
-        start = scratch ? scratch->len : 0;
-        p = (uint8_t *)(char *)sioc_buf_reserve(scratch, cap);
-        if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
-        r = sioc__b64_json(v, p, cap, &n);
+        r = sioc__jstr(d, t, scratch, &v);
+        if (r != SIOC_OK) return r;
+        if (d->toks[t].escaped) {
+            p = scratch->data + start; /* where sioc__jstr unescaped it */
+            cap = v.len;
+        } else {
+            cap = v.len / 4 * 3 + 1;
+            p = (uint8_t *)sioc_buf_reserve(scratch, cap);
+            if (!p) return SIOC_ERR_BUFFER_TOO_SMALL;
+        }
+        r = v.len ? sioc_base64_decode(v.ptr, v.len, p, cap, &n) : SIOC_OK;
         if (r != SIOC_OK) {
             scratch->len = start;
-            return r;
+            return r == SIOC_ERR_BUFFER_TOO_SMALL ? r : SIOC_ERR_PARSE;
         }
         scratch->len = start + n;
         a->value.ptr = p;
@@ -856,16 +813,20 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
 }
 
 static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+    static const char names[] = "MessageId\0ReceiptHandle\0Body\0MD5OfBody\0MD5OfMessageAttributes";
+    static const uint8_t off[5] = {offsetof(sioc_sqs_message, message_id), offsetof(sioc_sqs_message, receipt_handle),
+                                   offsetof(sioc_sqs_message, body), offsetof(sioc_sqs_message, md5_of_body),
+                                   offsetof(sioc_sqs_message, md5_of_attrs)};
+    const char *name;
     int attrs, k;
     sioc_result r;
     if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
     out->attr_count = 0;
-    r = sioc__jstr(d, sioc_json_find(d, m, "MessageId"), scratch, &out->message_id);
-    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "ReceiptHandle"), scratch, &out->receipt_handle);
-    if (r == SIOC_OK) r = sioc__jstr(d, sioc_json_find(d, m, "Body"), scratch, &out->body);
-    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfBody", scratch, &out->md5_of_body);
-    if (r == SIOC_OK) r = sioc__jopt(d, m, "MD5OfMessageAttributes", scratch, &out->md5_of_attrs);
-    if (r != SIOC_OK) return r;
+    for (k = 0, name = names; k < 5; k++, name += strlen(name) + 1) { /* the first three are required */
+        sioc_str *dst = (sioc_str *)(void *)((char *)out + off[k]);
+        r = k < 3 ? sioc__jstr(d, sioc_json_find(d, m, name), scratch, dst) : sioc__jopt(d, m, name, scratch, dst);
+        if (r != SIOC_OK) return r;
+    }
     attrs = sioc_json_find(d, m, "MessageAttributes");
     if (attrs < 0) return SIOC_OK;
     if (sioc_json_type_of(d, attrs) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
@@ -907,19 +868,20 @@ static sioc_result sioc__sqs_batch_list(const sioc_json *d, int arr, int failed,
     for (e = sioc_json_first(d, arr); e >= 0; e = sioc_json_next(d, e)) {
         sioc_aws_batch_item *item;
         sioc_result r;
+        int k;
         if (out->count == SIOC_AWS_MAX_BATCH) return SIOC_ERR_LIMIT;
         if (sioc_json_type_of(d, e) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
         item = &out->items[out->count];
         memset(item, 0, sizeof *item);
         item->failed = failed;
-        r = sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
-        if (r == SIOC_OK) r = sioc__jopt(d, e, "MessageId", scratch, &item->message_id);
-        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Code", scratch, &item->code);
-        if (r == SIOC_OK && failed) r = sioc__jopt(d, e, "Message", scratch, &item->message);
-        if (r != SIOC_OK) return r;
+        for (k = 0; k < (failed ? 4 : 2); k++) { /* Id (required), MessageId, and for a failure Code, Message */
+            r = k ? sioc__jopt(d, e, sioc__batch_names[k], scratch, SIOC__BATCH_FIELD(item, k))
+                  : sioc__jstr(d, sioc_json_find(d, e, "Id"), scratch, &item->id);
+            if (r != SIOC_OK) return r;
+        }
         if (failed) {
             int sf = 0;
-            if (sioc_json_get_bool(d, sioc_json_find(d, e, "SenderFault"), &sf) == SIOC_OK) item->sender_fault = sf;
+            if (sioc_json_get_bool(d, sioc_json_find(d, e, sioc__batch_names[4]), &sf) == SIOC_OK) item->sender_fault = sf;
             out->failed++;
         }
         out->count++;
@@ -1025,17 +987,16 @@ SIOC_API sioc_result sioc_sqs_parse_error(const char *json, size_t len, sioc_str
     {
         /* "__type": "com.amazonaws.sqs#QueueDoesNotExist" (a ':' suffix, when present, is not part of it) */
         char type[128];
-        const char *p, *hash, *colon;
+        const char *p = type, *q;
+        sioc_str code;
         sioc__json_fixed(&d, sioc_json_find(&d, 0, "__type"), type, sizeof type);
-        hash = strrchr(type, '#');
-        p = hash ? hash + 1 : type;
-        colon = strchr(p, ':');
-        {
-            sioc_str code;
-            code.ptr = p;
-            code.len = colon ? (size_t)(colon - p) : strlen(p);
-            sioc__copy_fixed(out->code, sizeof out->code, code);
+        for (q = type; *q; q++)
+            if (*q == '#') p = q + 1; /* after the last '#' */
+        for (q = p; *q && *q != ':'; q++) {
         }
+        code.ptr = p;
+        code.len = (size_t)(q - p);
+        sioc__copy_fixed(out->code, sizeof out->code, code);
     }
     msg = sioc_json_find(&d, 0, "message");
     if (msg < 0) msg = sioc_json_find(&d, 0, "Message");
@@ -1068,7 +1029,8 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_init(&b, out->host, sizeof out->host);
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
-    sioc_buf_puts(&b, strncmp(region, "cn-", 3) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+    sioc_buf_puts(&b, ".amazonaws.com");
+    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;
@@ -1079,72 +1041,62 @@ SIOC_API sioc_result sioc_aws_sign(sioc_aws_signed *out, sioc_aws_service svc, c
                                    const sioc_aws_endpoint *ep, const char *region,
                                    const sioc_sigv4_credentials *creds, sioc_bytes body, int64_t unix_time,
                                    sioc_sigv4_key_cache *cache) {
+    /* signed: host, content-type, [x-amz-target]; sent besides Host: content-type, [x-amz-target], x-amz-date,
+       [x-amz-security-token] and authorization, no SDK bookkeeping headers (docs/AWS.md 8) */
+    static const sioc_str names[6] = {{"host", 4},       {"content-type", 12},         {"x-amz-target", 12},
+                                      {"x-amz-date", 10}, {"x-amz-security-token", 20}, {"authorization", 13}};
+    sioc_str v[6];
     sioc_sigv4_pair sh[3];
     sioc_sigv4_params p;
     sioc_sigv4_request q;
     sioc_sigv4_result res;
     sioc_buf b;
     sioc_result r;
-    size_t n = 0;
-    const char *ctype = svc == SIOC_AWS_SNS ? "application/x-www-form-urlencoded" : "application/x-amz-json-1.0";
+    size_t i, n = 0;
+    int sqs = svc == SIOC_AWS_SQS;
     if (!out || !ep || !region || !creds) return SIOC_ERR_ARG;
     memset(out, 0, sizeof *out);
+    memset(&p, 0, sizeof p);
+    memset(&q, 0, sizeof q);
     /* the Host value exactly as the HTTP writer sends it: the port only when it is not the scheme's default */
-    sioc_buf_init(&b, out->host, sizeof out->host);
+    sioc_buf_init(&b, out->host, sizeof out->host - 1); /* the last byte stays the NUL */
     sioc_buf_puts(&b, ep->host);
     if (ep->port != (ep->tls ? 443 : 80)) {
         sioc_buf_putc(&b, ':');
         sioc_buf_put_u64(&b, ep->port);
     }
-    sioc_buf_putc(&b, 0);
     if (sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-    sh[0].name = sioc_str_c("host");
-    sh[0].value.ptr = out->host;
-    sh[0].value.len = b.len - 1;
-    sh[1].name = sioc_str_c("content-type");
-    sh[1].value = sioc_str_c(ctype);
-    if (svc == SIOC_AWS_SQS) {
-        sioc_buf_init(&b, out->target, sizeof out->target);
+    v[0].ptr = out->host, v[0].len = b.len;
+    v[1] = sioc_str_c(sqs ? "application/x-amz-json-1.0" : "application/x-www-form-urlencoded");
+    if (sqs) {
+        sioc_buf_init(&b, out->target, sizeof out->target - 1);
         sioc_buf_puts(&b, "AmazonSQS.");
         sioc_buf_puts(&b, op ? op : "");
-        sioc_buf_putc(&b, 0);
         if (!op || !*op || sioc_buf_result(&b) != SIOC_OK) return SIOC_ERR_ARG;
-        sh[2].name = sioc_str_c("x-amz-target");
-        sh[2].value.ptr = out->target;
-        sh[2].value.len = b.len - 1;
     }
-    memset(&p, 0, sizeof p);
+    v[2] = sioc_str_c(out->target); /* empty for SNS: the action is in the body */
+    for (i = 0; i < 3; i++) sh[i].name = names[i], sh[i].value = v[i];
     p.creds = *creds;
     p.region = sioc_str_c(region);
-    p.service = sioc_str_c(svc == SIOC_AWS_SNS ? "sns" : "sqs");
+    p.service = sioc_str_c(sqs ? "sqs" : "sns");
     p.unix_time = unix_time;
-    memset(&q, 0, sizeof q);
     q.method = sioc_str_c("POST");
     q.path = sioc_str_c("/");
     q.headers = sh;
-    q.header_count = svc == SIOC_AWS_SQS ? 3 : 2;
+    q.header_count = 2 + (size_t)sqs;
     q.payload = body;
     sioc_buf_init(&b, out->authorization, sizeof out->authorization - 1);
     r = sioc_sigv4_sign(&p, &q, cache, &b, &res);
     if (r != SIOC_OK) return r;
     memcpy(out->amz_date, res.amz_date, sizeof out->amz_date);
-    /* the header set AWS needs, no SDK bookkeeping headers (docs/AWS.md 8) */
-    out->headers[n].name = sioc_str_c("content-type");
-    out->headers[n++].value = sh[1].value;
-    if (svc == SIOC_AWS_SQS) {
-        out->headers[n].name = sh[2].name;
-        out->headers[n++].value = sh[2].value;
+    v[3].ptr = out->amz_date, v[3].len = 16;
+    v[4] = creds->session_token;
+    v[5].ptr = out->authorization, v[5].len = b.len;
+    for (i = 1; i < 6; i++) {
+        if (!v[i].len) continue; /* no target (SNS), no token */
+        out->headers[n].name = names[i];
+        out->headers[n++].value = v[i];
     }
-    out->headers[n].name = sioc_str_c("x-amz-date");
-    out->headers[n].value.ptr = out->amz_date;
-    out->headers[n++].value.len = 16;
-    if (creds->session_token.len) {
-        out->headers[n].name = sioc_str_c("x-amz-security-token");
-        out->headers[n++].value = creds->session_token;
-    }
-    out->headers[n].name = sioc_str_c("authorization");
-    out->headers[n].value.ptr = out->authorization;
-    out->headers[n++].value.len = b.len;
     out->count = n;
     return SIOC_OK;
 }
@@ -1322,14 +1274,10 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     memcpy(call->p_op, op, oplen + 1);
     call->p_service = (uint8_t)svc;
     call->p_body_len = body_len;
+    /* the results, from result up to and including the first byte of detail, start out empty */
+    memset((char *)call + offsetof(sioc_aws_call, result), 0,
+           offsetof(sioc_aws_call, detail) + 1 - offsetof(sioc_aws_call, result));
     call->result = SIOC_AGAIN;
-    call->status = 0;
-    call->reply.ptr = NULL;
-    call->reply.len = 0;
-    memset(&call->error, 0, sizeof call->error);
-    call->detail[0] = 0;
-    call->skew_retried = 0;
-    call->resent = 0;
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
@@ -1435,38 +1383,34 @@ SIOC_API sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c, sioc_aws_call
     SIOC__AWS_START(SIOC_AWS_SQS, "SendMessage", sioc_sqs_write_send_message(&b_, queue_url, body, attrs, n_attrs));
 }
 
-static int sioc__code_in(const char *code, const char *const *list) {
-    for (; *list; list++)
-        if (sioc__strcmp(code, *list) == 0) return 1;
-    return 0;
+/* Error codes by class (docs/AWS.md 4), each after its class byte: 1 throttled, 2 not found, 3 authentication,
+   4 authentication and also what a wrong clock produces (SignatureDoesNotMatch because some endpoints report a
+   stale X-Amz-Date that way; the Date comparison in sioc__aws_finish keeps a real key mismatch from a retry). */
+static const char sioc__aws_codes[] =
+    "\1Throttling\0\1Throttled\0\1ThrottlingException\0\1RequestThrottled\0\1TooManyRequestsException\0"
+    "\1RequestLimitExceeded\0\2NotFound\0\2QueueDoesNotExist\0\2AWS.SimpleQueueService.NonExistentQueue\0"
+    "\3InvalidClientTokenId\0\3IncompleteSignature\0\3AccessDenied\0\3AccessDeniedException\0"
+    "\3AuthorizationError\0\3UnrecognizedClientException\0\3ExpiredToken\0\3ExpiredTokenException\0"
+    "\3MissingAuthenticationToken\0\3InvalidSecurity\0\4SignatureDoesNotMatch\0\4RequestExpired\0"
+    "\4RequestTimeTooSkewed\0\4InvalidSignatureException\0";
+
+/* The classes of the error's code and legacy code, as bits (1 << class). */
+static unsigned sioc__aws_code_classes(const sioc_aws_error *e) {
+    const char *s;
+    unsigned bits = 0;
+    for (s = sioc__aws_codes; *s; s += strlen(s) + 1)
+        if (sioc__strcmp(e->code, s + 1) == 0 || sioc__strcmp(e->legacy_code, s + 1) == 0) bits |= 1u << *s;
+    return bits;
 }
 
 /* Error classes (docs/AWS.md 4): by error code first, whatever the status. */
 static sioc_result sioc__aws_classify(const sioc_aws_error *e) {
-    static const char *const throttled[] = {"Throttling", "Throttled", "ThrottlingException", "RequestThrottled",
-                                            "TooManyRequestsException", "RequestLimitExceeded", NULL};
-    static const char *const not_found[] = {"NotFound", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
-                                            NULL};
-    static const char *const auth[] = {"SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature",
-                                       "AccessDenied", "AccessDeniedException", "AuthorizationError",
-                                       "RequestExpired", "RequestTimeTooSkewed", "InvalidSignatureException",
-                                       "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
-                                       "MissingAuthenticationToken", "InvalidSecurity", NULL};
-    if (sioc__code_in(e->code, throttled) || sioc__code_in(e->legacy_code, throttled) || e->status == 429)
-        return SIOC_ERR_THROTTLED;
-    if (sioc__code_in(e->code, not_found) || sioc__code_in(e->legacy_code, not_found)) return SIOC_ERR_NOT_FOUND;
+    unsigned k = sioc__aws_code_classes(e);
+    if ((k & 2u) || e->status == 429) return SIOC_ERR_THROTTLED;
+    if (k & 4u) return SIOC_ERR_NOT_FOUND;
     if (e->status >= 500) return SIOC_ERR_SERVER;
-    if (sioc__code_in(e->code, auth) || sioc__code_in(e->legacy_code, auth) || e->status == 401 || e->status == 403)
-        return SIOC_ERR_AUTH;
+    if ((k & 24u) || e->status == 401 || e->status == 403) return SIOC_ERR_AUTH;
     return SIOC_ERR_HTTP_STATUS;
-}
-
-/* Codes that a wrong clock produces. SignatureDoesNotMatch is on the list because some endpoints report a stale
-   X-Amz-Date that way; the Date comparison below keeps a real key mismatch from being retried. */
-static int sioc__time_error(const sioc_aws_error *e) {
-    static const char *const codes[] = {"RequestTimeTooSkewed", "RequestExpired", "SignatureDoesNotMatch",
-                                        "InvalidSignatureException", NULL};
-    return sioc__code_in(e->code, codes) || sioc__code_in(e->legacy_code, codes);
 }
 
 #define SIOC__AWS_SKEW_MIN_S 60 /* smaller differences cannot explain a rejected signature (AWS allows 5 min) */
@@ -1514,10 +1458,9 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
             if (sioc_http_response_header(r, "x-amzn-query-error", &qe) != SIOC_OK) qe = sioc_str_c("");
             (void)sioc_sqs_parse_error(body, r->body_len, qe, &call->error);
         }
-        call->error.status = r->status;
-        call->result = sioc__aws_classify(&call->error);
+        call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && sioc__time_error(&call->error) &&
+        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);

@@ -268,20 +268,22 @@ SIOC_API sioc_result sioc_base64_encode(const void *data, size_t n, char *out, s
     need = SIOC_BASE64_ENCODED_LEN(n);
     if (out_len) *out_len = need;
     if (cap < need + 1) return SIOC_ERR_BUFFER_TOO_SMALL;
-    for (i = 0; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+    for (i = 0; i < n; i += 3) {
+        uint8_t last[3]; /* the final 1 or 2 bytes, zero-filled to a quantum */
+        const uint8_t *q = p + i;
+        uint32_t v;
+        if (n - i < 3) {
+            last[1] = last[2] = 0;
+            q = (const uint8_t *)memcpy(last, q, n - i);
+        }
+        v = (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
         out[o++] = sioc__b64[v >> 18];
         out[o++] = sioc__b64[(v >> 12) & 63];
         out[o++] = sioc__b64[(v >> 6) & 63];
         out[o++] = sioc__b64[v & 63];
     }
-    if (i < n) { /* 1 or 2 bytes left: pad to a full quantum */
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0u);
-        out[o++] = sioc__b64[v >> 18];
-        out[o++] = sioc__b64[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? sioc__b64[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
+    if (n % 3) out[o - 1] = '='; /* padding over the characters of the zero fill */
+    if (n % 3 == 1) out[o - 2] = '=';
     out[o] = 0;
     return SIOC_OK;
 }
@@ -297,35 +299,33 @@ static int sioc__b64_val(int c) {
 
 SIOC_API sioc_result sioc_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
     size_t i, o = 0, pad = 0, need;
+    uint32_t acc = 0;
     if (out_len) *out_len = 0;
     if (len % 4) return SIOC_ERR_PARSE;
     if (len) pad = (text[len - 1] == '=') + (text[len - 1] == '=' && text[len - 2] == '=');
     need = len / 4 * 3 - pad;
     if (out_len) *out_len = need;
     if (cap < need) return SIOC_ERR_BUFFER_TOO_SMALL;
-    for (i = 0; i < len; i += 4) {
-        int v[4], k, last = (i + 4 == len);
-        uint32_t bits;
-        for (k = 0; k < 4; k++) {
-            v[k] = sioc__b64_val((unsigned char)text[i + k]);
-            /* '=' is allowed only as the last one or two characters of the text */
-            if (v[k] < 0 && !(last && text[i + k] == '=' && k >= 4 - (int)pad)) return SIOC_ERR_PARSE;
+    /* everything before the padding must be alphabet ('=' only at the very end); out never overtakes text, so
+       decoding in place works */
+    for (i = 0; i < len - pad; i++) {
+        int v = sioc__b64_val((unsigned char)text[i]);
+        if (v < 0) return SIOC_ERR_PARSE;
+        acc = acc << 6 | (uint32_t)v;
+        if (i % 4 == 3) {
+            out[o++] = (uint8_t)(acc >> 16);
+            out[o++] = (uint8_t)(acc >> 8);
+            out[o++] = (uint8_t)acc;
         }
-        bits = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12;
-        if (last && pad == 2) {
-            if (v[1] & 15) return SIOC_ERR_PARSE; /* non-canonical: unused bits must be zero */
-            out[o++] = (uint8_t)(bits >> 16);
-        } else if (last && pad == 1) {
-            if (v[2] & 3) return SIOC_ERR_PARSE;
-            bits |= (uint32_t)v[2] << 6;
-            out[o++] = (uint8_t)(bits >> 16);
-            out[o++] = (uint8_t)(bits >> 8);
-        } else {
-            bits |= (uint32_t)v[2] << 6 | (uint32_t)v[3];
-            out[o++] = (uint8_t)(bits >> 16);
-            out[o++] = (uint8_t)(bits >> 8);
-            out[o++] = (uint8_t)bits;
-        }
+    }
+    /* a padded quad: 2 characters give 1 byte, 3 give 2; the unused bits must be zero (canonical form) */
+    if (pad == 2) {
+        if (acc & 15) return SIOC_ERR_PARSE;
+        out[o] = (uint8_t)(acc >> 4);
+    } else if (pad == 1) {
+        if (acc & 3) return SIOC_ERR_PARSE;
+        out[o++] = (uint8_t)(acc >> 10);
+        out[o] = (uint8_t)(acc >> 2);
     }
     return SIOC_OK;
 }
