@@ -3997,6 +3997,19 @@ SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     dst[n] = 0;
 }
 
+/* Clears key material. A plain memset of a buffer nobody reads again is a dead store the optimiser may drop (gcc
+   -Os dropped the SigV4 signing key's), so the stores are made observable: an empty asm that may read the memory,
+   or, without GNU C, volatile byte stores. */
+SIOC__FN void sioc__wipe(void *p, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+    volatile uint8_t *v = (volatile uint8_t *)p;
+    while (n--) *v++ = 0;
+#endif
+}
+
 /* Offsets inside one allocated block: 16-byte steps keep every member type aligned. */
 SIOC__FN size_t sioc__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
@@ -4313,7 +4326,7 @@ SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]
     int i;
     sioc__md_pad(sioc__sha256_block, s->h, s->block, s->used, s->total, 1);
     for (i = 0; i < 8; i++) sioc__store_be32(out + 4 * i, s->h[i]);
-    memset(s, 0, sizeof *s); /* the state may derive from a key (HMAC) */
+    sioc__wipe(s, sizeof *s); /* the state may derive from a key (HMAC) */
 }
 
 SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_LEN]) {
@@ -4425,8 +4438,8 @@ SIOC_API void sioc_hmac_sha256_init(sioc_hmac_sha256_ctx *h, const void *key, si
     for (i = 0; i < SIOC_SHA256_BLOCK; i++) pad[i] = (uint8_t)(k[i] ^ 0x5cu);
     sioc_sha256_init(&h->outer);
     sioc_sha256_update(&h->outer, pad, sizeof pad);
-    memset(k, 0, sizeof k);
-    memset(pad, 0, sizeof pad);
+    sioc__wipe(k, sizeof k);
+    sioc__wipe(pad, sizeof pad);
 }
 
 SIOC_API void sioc_hmac_sha256_update(sioc_hmac_sha256_ctx *h, const void *data, size_t len) {
@@ -4438,7 +4451,7 @@ SIOC_API void sioc_hmac_sha256_final(sioc_hmac_sha256_ctx *h, uint8_t out[SIOC_S
     sioc_sha256_final(&h->inner, inner);
     sioc_sha256_update(&h->outer, inner, sizeof inner);
     sioc_sha256_final(&h->outer, out);
-    memset(inner, 0, sizeof inner);
+    sioc__wipe(inner, sizeof inner);
 }
 
 SIOC_API void sioc_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
@@ -7667,8 +7680,8 @@ static void sioc__sas_finish(sioc_hmac_sha256_ctx *mac, int64_t expiry, char out
     sioc_hmac_sha256_final(mac, digest);
     /* 32 bytes always fit the 45-byte output. */
     if (sioc_base64_encode(digest, sizeof digest, out, SIOC_SAS_SIG_LEN + 1, &outn) != SIOC_OK) out[0] = 0;
-    memset(digest, 0, sizeof digest);
-    memset(mac, 0, sizeof *mac); /* keyed state is key material */
+    sioc__wipe(digest, sizeof digest);
+    sioc__wipe(mac, sizeof *mac); /* keyed state is key material */
 }
 
 SIOC_API void sioc_sas_encode_resource(sioc_buf *out, sioc_str uri, sioc_sas_style style) {
@@ -7715,7 +7728,7 @@ SIOC_API sioc_result sioc_sas_token(const sioc_sas_params *p, sioc_buf *out) {
         sioc_buf_puts(out, "&sr=");
         sioc__sas_encode(p->resource_uri.ptr, p->resource_uri.len, style, out, NULL);
     }
-    memset(sig, 0, sizeof sig);
+    sioc__wipe(sig, sizeof sig);
     return sioc_buf_result(out);
 }
 
@@ -7808,7 +7821,7 @@ SIOC_API sioc_result sioc_sas_verify(sioc_str token, sioc_str key_name, sioc_str
     if (sioc_buf_result(&b) != SIOC_OK || b.len != SIOC_SAS_SIG_LEN) return SIOC_ERR_AUTH;
     if (sioc_sas_sign(key, v.sr, v.se, want) != SIOC_OK) return SIOC_ERR_AUTH;
     ok = sioc_ct_equal(want, got, SIOC_SAS_SIG_LEN);
-    memset(want, 0, sizeof want);
+    sioc__wipe(want, sizeof want);
     if (!ok) return SIOC_ERR_AUTH;
     return now < v.se ? SIOC_OK : SIOC_ERR_AUTH;
 }
@@ -15225,7 +15238,7 @@ SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], si
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, region.ptr, region.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, service.ptr, service.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, sioc__aws4_request + 1, 12, out);
-    memset(k, 0, sizeof k);
+    sioc__wipe(k, sizeof k);
 }
 
 /* A keyed HMAC context for today's signing key, from the cache when it still matches. */
@@ -15252,7 +15265,7 @@ static void sioc__sigv4_key(const sioc_sigv4_params *p, const sioc__sigv4_prep *
     }
     sioc_sigv4_signing_key(p->creds.secret_access_key, w->amz_date, p->region, p->service, key);
     sioc_hmac_sha256_init(mac, key, sizeof key);
-    memset(key, 0, sizeof key);
+    sioc__wipe(key, sizeof key);
     if (cache) {
         memcpy(cache->id, id, sizeof id);
         cache->mac = *mac;
@@ -15299,7 +15312,7 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
     k.sha = &mac.inner, k.tap = NULL; /* an HMAC update is an update of its inner hash */
     sioc__string_to_sign(&w, h, &k);
     sioc_hmac_sha256_final(&mac, sig);
-    memset(&mac, 0, sizeof mac);
+    sioc__wipe(&mac, sizeof mac);
     memcpy(out->amz_date, w.amz_date, sizeof out->amz_date);
     memcpy(out->payload_hash, w.payload_hash, sizeof out->payload_hash);
     (void)sioc_hex_encode(sig, sizeof sig, out->signature, sizeof out->signature);

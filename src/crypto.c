@@ -88,7 +88,7 @@ SIOC_API void sioc_sha256_final(sioc_sha256_ctx *s, uint8_t out[SIOC_SHA256_LEN]
     int i;
     sioc__md_pad(sioc__sha256_block, s->h, s->block, s->used, s->total, 1);
     for (i = 0; i < 8; i++) sioc__store_be32(out + 4 * i, s->h[i]);
-    memset(s, 0, sizeof *s); /* the state may derive from a key (HMAC) */
+    sioc__wipe(s, sizeof *s); /* the state may derive from a key (HMAC) */
 }
 
 SIOC_API void sioc_sha256(const void *data, size_t len, uint8_t out[SIOC_SHA256_LEN]) {
@@ -200,8 +200,8 @@ SIOC_API void sioc_hmac_sha256_init(sioc_hmac_sha256_ctx *h, const void *key, si
     for (i = 0; i < SIOC_SHA256_BLOCK; i++) pad[i] = (uint8_t)(k[i] ^ 0x5cu);
     sioc_sha256_init(&h->outer);
     sioc_sha256_update(&h->outer, pad, sizeof pad);
-    memset(k, 0, sizeof k);
-    memset(pad, 0, sizeof pad);
+    sioc__wipe(k, sizeof k);
+    sioc__wipe(pad, sizeof pad);
 }
 
 SIOC_API void sioc_hmac_sha256_update(sioc_hmac_sha256_ctx *h, const void *data, size_t len) {
@@ -213,7 +213,7 @@ SIOC_API void sioc_hmac_sha256_final(sioc_hmac_sha256_ctx *h, uint8_t out[SIOC_S
     sioc_sha256_final(&h->inner, inner);
     sioc_sha256_update(&h->outer, inner, sizeof inner);
     sioc_sha256_final(&h->outer, out);
-    memset(inner, 0, sizeof inner);
+    sioc__wipe(inner, sizeof inner);
 }
 
 SIOC_API void sioc_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,

@@ -232,6 +232,19 @@ SIOC__FN void sioc__copy_fixed(char *dst, size_t cap, sioc_str s) {
     dst[n] = 0;
 }
 
+/* Clears key material. A plain memset of a buffer nobody reads again is a dead store the optimiser may drop (gcc
+   -Os dropped the SigV4 signing key's), so the stores are made observable: an empty asm that may read the memory,
+   or, without GNU C, volatile byte stores. */
+SIOC__FN void sioc__wipe(void *p, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+    volatile uint8_t *v = (volatile uint8_t *)p;
+    while (n--) *v++ = 0;
+#endif
+}
+
 /* Offsets inside one allocated block: 16-byte steps keep every member type aligned. */
 SIOC__FN size_t sioc__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 

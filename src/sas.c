@@ -70,8 +70,8 @@ static void sioc__sas_finish(sioc_hmac_sha256_ctx *mac, int64_t expiry, char out
     sioc_hmac_sha256_final(mac, digest);
     /* 32 bytes always fit the 45-byte output. */
     if (sioc_base64_encode(digest, sizeof digest, out, SIOC_SAS_SIG_LEN + 1, &outn) != SIOC_OK) out[0] = 0;
-    memset(digest, 0, sizeof digest);
-    memset(mac, 0, sizeof *mac); /* keyed state is key material */
+    sioc__wipe(digest, sizeof digest);
+    sioc__wipe(mac, sizeof *mac); /* keyed state is key material */
 }
 
 SIOC_API void sioc_sas_encode_resource(sioc_buf *out, sioc_str uri, sioc_sas_style style) {
@@ -118,7 +118,7 @@ SIOC_API sioc_result sioc_sas_token(const sioc_sas_params *p, sioc_buf *out) {
         sioc_buf_puts(out, "&sr=");
         sioc__sas_encode(p->resource_uri.ptr, p->resource_uri.len, style, out, NULL);
     }
-    memset(sig, 0, sizeof sig);
+    sioc__wipe(sig, sizeof sig);
     return sioc_buf_result(out);
 }
 
@@ -211,7 +211,7 @@ SIOC_API sioc_result sioc_sas_verify(sioc_str token, sioc_str key_name, sioc_str
     if (sioc_buf_result(&b) != SIOC_OK || b.len != SIOC_SAS_SIG_LEN) return SIOC_ERR_AUTH;
     if (sioc_sas_sign(key, v.sr, v.se, want) != SIOC_OK) return SIOC_ERR_AUTH;
     ok = sioc_ct_equal(want, got, SIOC_SAS_SIG_LEN);
-    memset(want, 0, sizeof want);
+    sioc__wipe(want, sizeof want);
     if (!ok) return SIOC_ERR_AUTH;
     return now < v.se ? SIOC_OK : SIOC_ERR_AUTH;
 }

@@ -417,7 +417,7 @@ SIOC_API void sioc_sigv4_signing_key(sioc_str secret, const char yyyymmdd[8], si
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, region.ptr, region.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, service.ptr, service.len, out);
     sioc_hmac_sha256(out, SIOC_SHA256_LEN, sioc__aws4_request + 1, 12, out);
-    memset(k, 0, sizeof k);
+    sioc__wipe(k, sizeof k);
 }
 
 /* A keyed HMAC context for today's signing key, from the cache when it still matches. */
@@ -444,7 +444,7 @@ static void sioc__sigv4_key(const sioc_sigv4_params *p, const sioc__sigv4_prep *
     }
     sioc_sigv4_signing_key(p->creds.secret_access_key, w->amz_date, p->region, p->service, key);
     sioc_hmac_sha256_init(mac, key, sizeof key);
-    memset(key, 0, sizeof key);
+    sioc__wipe(key, sizeof key);
     if (cache) {
         memcpy(cache->id, id, sizeof id);
         cache->mac = *mac;
@@ -491,7 +491,7 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
     k.sha = &mac.inner, k.tap = NULL; /* an HMAC update is an update of its inner hash */
     sioc__string_to_sign(&w, h, &k);
     sioc_hmac_sha256_final(&mac, sig);
-    memset(&mac, 0, sizeof mac);
+    sioc__wipe(&mac, sizeof mac);
     memcpy(out->amz_date, w.amz_date, sizeof out->amz_date);
     memcpy(out->payload_hash, w.payload_hash, sizeof out->payload_hash);
     (void)sioc_hex_encode(sig, sizeof sig, out->signature, sizeof out->signature);
