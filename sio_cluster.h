@@ -9578,6 +9578,9 @@ typedef struct sioc__node_trec {
 /* The 64-bit public counters: inlined, each increment is a load/add/adc/store pair on 32-bit. */
 static SIOC__NODE_SMALL void sioc__node_count(uint64_t *c) { ++*c; }
 
+/* A deadline: a + b, saturating. */
+static SIOC__NODE_SMALL uint64_t sioc__node_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 /* A name the application gives (namespace, socket id, room): at most SIOC_NODE_NAME_MAX bytes of UTF-8, as the
    msgpack decoders of our peers require (a JS string cannot hold anything else). */
 static int sioc__node_name_ok(sioc_str s) {
@@ -9626,7 +9629,7 @@ static uint32_t sioc__node_hash32(uint32_t ns, const char *s, size_t len) {
     return h ^ (h >> 15);
 }
 
-static uint64_t sioc__node_hash64(const char *s, size_t len) {
+static SIOC__NODE_SMALL uint64_t sioc__node_hash64(const char *s, size_t len) {
     uint64_t h = 14695981039346656037u;
     size_t i;
     for (i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211u;
@@ -10055,13 +10058,14 @@ static void sioc__node_emit(sioc_node *n, const sioc__node_erec *h, const sioc_s
     (void)sioc__node_emit_fill(n, h, sioc__node_fill_simple, &s);
 }
 
-static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_type, const char *field, sioc_str uid) {
+static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_type, const char *field,
+                             const sioc_str *uid /* NULL: none */) {
     sioc__node_erec h;
     sioc__node_erec_init(&h, SIOC_NODE_EV_ERROR, ns);
     h.result = r;
     h.msg_type = msg_type;
     h.field = field;
-    sioc__node_emit(n, &h, &uid, NULL);
+    sioc__node_emit(n, &h, uid, NULL);
 }
 
 SIOC_API const char *sioc_node_event_name(int type) {
@@ -10322,7 +10326,7 @@ static void sioc__node_leave(sioc_node *n, uint32_t sock, sioc_str name) {
 
 /* ---- sockets ---- */
 
-static uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
+static SIOC__NODE_SMALL uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
     if (ns == SIOC__NIL) return SIOC__NIL;
     return sioc__node_idx_find(n, SIOC__IDX_SOCK, ns, id);
 }
@@ -10745,7 +10749,7 @@ static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__n
     if (r == SIOC_OK) return;
     sioc__node_count(&n->counters.publish_failed);
     SIOC__NODE_LOG(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
-    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
+    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? &p->requester : NULL);
 }
 
 SIOC_API size_t sioc_node_out_count(const sioc_node *n) { return n->p_out_count; }
@@ -10899,7 +10903,7 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
     r = sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
     if (r != SIOC_OK) {
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) /* a packet the frame encoder refuses (depth, attachments) */
-            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", sioc_str_n("", 0));
+            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", NULL);
         return 0;
     }
     sioc__node_count(&n->counters.delivered);
@@ -11203,7 +11207,6 @@ static uint64_t sioc__node_flag_timeout(const sioc_node *n, const sioc_msg_flags
     return (f->present & SIOC_MSG_FLAG_TIMEOUT) && f->timeout_ms > 0 ? f->timeout_ms : n->p_desc.request_timeout_ms;
 }
 
-static uint64_t sioc__node_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
 static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m, size_t k, uint64_t now) {
     struct sioc__node_ack *reg = NULL;
@@ -11347,18 +11350,22 @@ static sioc_result sioc__node_process(sioc_node *n, uint32_t ns, const sioc_msg 
 }
 
 /* §2.1 steps 2-4 on the transport attributes. 1 = go on (ns set), 0 = ignored (counted). */
-static int sioc__node_admit(sioc_node *n, sioc_str nsp, sioc_str uid, sioc_str requester, uint32_t *ns) {
-    *ns = sioc__node_ns_find(n, nsp);
+static int sioc__node_is_own(const sioc_node *n, const sioc_str *uid) {
+    return uid->len == n->uid_len && memcmp(uid->ptr, n->uid, n->uid_len) == 0;
+}
+
+static int sioc__node_admit(sioc_node *n, const sioc_str *nsp, const sioc_str *uid, const sioc_str *requester,
+                            uint32_t *ns) {
+    *ns = sioc__node_ns_find(n, *nsp);
     if (*ns == SIOC__NIL) {
         sioc__node_count(&n->counters.ignored_nsp);
         return 0;
     }
-    if (uid.len == n->uid_len && memcmp(uid.ptr, n->uid, uid.len) == 0) {
+    if (sioc__node_is_own(n, uid)) {
         sioc__node_count(&n->counters.ignored_own);
         return 0;
     }
-    if (requester.ptr && requester.len > 0 &&
-        !(requester.len == n->uid_len && memcmp(requester.ptr, n->uid, n->uid_len) == 0)) {
+    if (requester->ptr && requester->len > 0 && !sioc__node_is_own(n, requester)) {
         sioc__node_count(&n->counters.ignored_other);
         return 0;
     }
@@ -11378,7 +11385,7 @@ static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg 
     sioc__node_count(&n->counters.malformed);
     SIOC__NODE_LOG(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
-                     m->uid.ptr ? m->uid : sioc_str_n("", 0));
+                     m->uid.ptr ? &m->uid : NULL);
     return e;
 }
 
@@ -11392,7 +11399,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
         m.error_field = !env->nsp.ptr ? "nsp" : !env->uid.ptr ? "uid" : "Message";
         return sioc__node_dropped(n, SIOC__NIL, &m, SIOC_ERR_PROTOCOL);
     }
-    if (!sioc__node_admit(n, env->nsp, env->uid, env->requester_uid, &ns)) return SIOC_OK;
+    if (!sioc__node_admit(n, &env->nsp, &env->uid, &env->requester_uid, &ns)) return SIOC_OK;
     e = sioc_msg_decode_aws(env, &m);
     if (e != SIOC_OK) {
         /* An unknown type still refreshes its sender (§5 rule 1): that node is alive, only newer than us. */
@@ -11406,6 +11413,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
 SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, size_t len, const sioc_msg_envelope *props,
                                              uint64_t now_ms) {
     sioc_msg m;
+    sioc_str uid;
     uint32_t ns;
     sioc_result e;
     if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
@@ -11415,20 +11423,20 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
             m.error_field = "nsp";
             return sioc__node_dropped(n, SIOC__NIL, &m, SIOC_ERR_PROTOCOL);
         }
-        if (!sioc__node_admit(n, props->nsp, props->uid.ptr ? props->uid : sioc_str_n("", 0), props->requester_uid,
-                              &ns))
+        uid = props->uid.ptr ? props->uid : sioc_str_n("", 0);
+        if (!sioc__node_admit(n, &props->nsp, &uid, &props->requester_uid, &ns))
             return SIOC_OK;
     }
     e = sioc_msg_decode_azure(body, len, props, &m);
     if (e != SIOC_OK) {
         ns = m.nsp.ptr ? sioc__node_ns_find(n, m.nsp) : SIOC__NIL;
-        if (e == SIOC_ERR_UNSUPPORTED && ns != SIOC__NIL && !(m.uid.len == n->uid_len && !memcmp(m.uid.ptr, n->uid, n->uid_len)) &&
+        if (e == SIOC_ERR_UNSUPPORTED && ns != SIOC__NIL && !sioc__node_is_own(n, &m.uid) &&
             !(m.requester_uid.ptr && m.requester_uid.len))
             sioc__node_peer_seen(n, ns, m.uid, now_ms);
         return sioc__node_dropped(n, ns, &m, e);
     }
     /* Node uses the body's values from here on (§2.2); decode checked that they agree with the properties. */
-    if (!sioc__node_admit(n, m.nsp, m.uid, m.requester_uid, &ns)) return SIOC_OK;
+    if (!sioc__node_admit(n, &m.nsp, &m.uid, &m.requester_uid, &ns)) return SIOC_OK;
     return sioc__node_process(n, ns, &m, now_ms);
 }
 
@@ -11440,7 +11448,7 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
         if (!c.error_field) c.error_field = !m->nsp.ptr ? "nsp" : !m->uid.ptr ? "uid" : "type";
         return sioc__node_dropped(n, SIOC__NIL, &c, m->type < 1 || m->type > 13 ? SIOC_ERR_UNSUPPORTED : SIOC_ERR_PROTOCOL);
     }
-    if (!sioc__node_admit(n, m->nsp, m->uid, m->requester_uid, &ns)) return SIOC_OK;
+    if (!sioc__node_admit(n, &m->nsp, &m->uid, &m->requester_uid, &ns)) return SIOC_OK;
     return sioc__node_process(n, ns, m, now_ms);
 }
 
