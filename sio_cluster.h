@@ -9579,7 +9579,9 @@ typedef struct sioc__node_trec {
 static SIOC__NODE_SMALL void sioc__node_count(uint64_t *c) { ++*c; }
 
 /* A deadline: a + b, saturating. */
-static SIOC__NODE_SMALL uint64_t sioc__node_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+static SIOC__NODE_SMALL uint64_t sioc__node_add(uint64_t a, uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 /* A name the application gives (namespace, socket id, room): at most SIOC_NODE_NAME_MAX bytes of UTF-8, as the
    msgpack decoders of our peers require (a JS string cannot hold anything else). */
@@ -10155,7 +10157,7 @@ static uint32_t sioc__node_ns_find(const sioc_node *n, sioc_str name) {
     return SIOC__NIL;
 }
 
-static int sioc__node_valid_nsp(sioc_str name) {
+static SIOC__NODE_SMALL int sioc__node_valid_nsp(sioc_str name) {
     return name.ptr && name.len >= 1 && name.ptr[0] == '/' && sioc__node_name_ok(name);
 }
 
@@ -10777,7 +10779,7 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     return SIOC_OK;
 }
 
-static void sioc__node_closed_check(sioc_node *n) {
+static SIOC__NODE_SMALL void sioc__node_closed_check(sioc_node *n) {
     if (n->state == SIOC_NODE_CLOSING && n->p_out_count == 0) {
         sioc__node_erec h;
         n->state = SIOC_NODE_CLOSED;
@@ -11472,12 +11474,11 @@ static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
     for (i = 0; i < n->p_n_ns; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
         for (k = s->n_peers; k-- > 0;) {
-            uint64_t seen = s->peers[k].last_seen;
-            if (fire && now_ms > seen && now_ms - seen > n->p_desc.heartbeat_timeout_ms) {
+            /* silent for more than the timeout; a deadline past the clock's range never comes */
+            uint64_t t = sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1);
+            if (sioc__node_due(&d, t, now_ms, fire && t != UINT64_MAX)) {
                 sioc__node_count(&n->counters.peers_expired);
                 sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
-            } else {
-                d = SIOC__MIN(d, sioc__node_add(seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
             }
         }
     }
