@@ -137,6 +137,22 @@ typedef struct sioc__node_trec {
 #define SIOC__ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define SIOC__ALIGN16(x) (((x) + 15u) & ~(size_t)15u)
 
+/* Keeps a small helper with several callers out of line in a size build (gcc -Os would copy it into each); a
+   speed build inlines it. */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+#define SIOC__NODE_SMALL __attribute__((noinline))
+#else
+#define SIOC__NODE_SMALL
+#endif
+
+/* The 64-bit public counters: inlined, each increment is a load/add/adc/store pair on 32-bit. */
+static SIOC__NODE_SMALL void sioc__node_count(uint64_t *c) { ++*c; }
+
+/* A deadline: a + b, saturating. */
+static SIOC__NODE_SMALL uint64_t sioc__node_add(uint64_t a, uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* A name the application gives (namespace, socket id, room): at most SIOC_NODE_NAME_MAX bytes of UTF-8, as the
    msgpack decoders of our peers require (a JS string cannot hold anything else). */
 static int sioc__node_name_ok(sioc_str s) {
@@ -185,7 +201,7 @@ static uint32_t sioc__node_hash32(uint32_t ns, const char *s, size_t len) {
     return h ^ (h >> 15);
 }
 
-static uint64_t sioc__node_hash64(const char *s, size_t len) {
+static SIOC__NODE_SMALL uint64_t sioc__node_hash64(const char *s, size_t len) {
     uint64_t h = 14695981039346656037u;
     size_t i;
     for (i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211u;
@@ -577,7 +593,7 @@ static sioc_result sioc__node_emit_fill(sioc_node *n, const sioc__node_erec *pro
         }
         if (n->p_ev.head == 0 || w.len > n->p_ev.cap - (n->p_ev.tail - n->p_ev.head)) break;
     }
-    n->counters.events_dropped++;
+    sioc__node_count(&n->counters.events_dropped);
     SIOC__NODE_LOG(n, SIOC_LOG_WARN, "event queue full, event dropped", sioc_str_c(sioc_node_event_name(proto->type)),
                    SIOC_ERR_BUFFER_TOO_SMALL);
     return SIOC_ERR_BUFFER_TOO_SMALL;
@@ -605,20 +621,23 @@ static void sioc__node_erec_init(sioc__node_erec *h, int type, uint32_t ns) {
     h->ack_id = -1;
 }
 
-static void sioc__node_emit(sioc_node *n, const sioc__node_erec *h, sioc_str uid, sioc_bytes pk) {
+/* An event with the peer uid and the packet (each NULL: none); pointers keep the many call sites short. */
+static void sioc__node_emit(sioc_node *n, const sioc__node_erec *h, const sioc_str *uid, const sioc_bytes *pk) {
     sioc__node_simple s;
-    s.uid = uid;
-    s.pk = pk;
+    memset(&s, 0, sizeof s);
+    if (uid) s.uid = *uid;
+    if (pk) s.pk = *pk;
     (void)sioc__node_emit_fill(n, h, sioc__node_fill_simple, &s);
 }
 
-static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_type, const char *field, sioc_str uid) {
+static void sioc__node_error(sioc_node *n, uint32_t ns, sioc_result r, int msg_type, const char *field,
+                             const sioc_str *uid /* NULL: none */) {
     sioc__node_erec h;
     sioc__node_erec_init(&h, SIOC_NODE_EV_ERROR, ns);
     h.result = r;
     h.msg_type = msg_type;
     h.field = field;
-    sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));
+    sioc__node_emit(n, &h, uid, NULL);
 }
 
 SIOC_API const char *sioc_node_event_name(int type) {
@@ -708,7 +727,7 @@ static uint32_t sioc__node_ns_find(const sioc_node *n, sioc_str name) {
     return SIOC__NIL;
 }
 
-static int sioc__node_valid_nsp(sioc_str name) {
+static SIOC__NODE_SMALL int sioc__node_valid_nsp(sioc_str name) {
     return name.ptr && name.len >= 1 && name.ptr[0] == '/' && sioc__node_name_ok(name);
 }
 
@@ -879,7 +898,7 @@ static void sioc__node_leave(sioc_node *n, uint32_t sock, sioc_str name) {
 
 /* ---- sockets ---- */
 
-static uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
+static SIOC__NODE_SMALL uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
     if (ns == SIOC__NIL) return SIOC__NIL;
     return sioc__node_idx_find(n, SIOC__IDX_SOCK, ns, id);
 }
@@ -1111,17 +1130,19 @@ static size_t sioc__node_select(sioc_node *n, uint32_t ns, const sioc_msg_opts *
 static size_t sioc__node_date_string(uint64_t ms, char *out) {
     static const char wd[] = "ThuFriSatSunMonTueWed", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const char tail[] = " GMT+0000 (Coordinated Universal Time)";
-    uint32_t in_day, weekday, digit;
-    int64_t y, days = (int64_t)sioc__udiv64(ms, 86400000u, &in_day);
-    unsigned mo, d, sec = (unsigned)(in_day / 1000u), k;
-    char *p = out, digits[24];
+    uint32_t in_day, days, year;
+    int64_t y;
+    unsigned mo, d, sec, k;
+    char *p = out, digits[8];
     if (ms > 8640000000000000u) {
         memcpy(out, "Invalid Date", 12);
         return 12;
     }
-    sioc__civil_from_days(days, &y, &mo, &d);
-    (void)sioc__udiv64((uint64_t)days, 7u, &weekday);
-    memcpy(p, wd + 3 * weekday, 3); /* 1970-01-01 was a Thursday */
+    /* in range, the day count and the year fit 32 bits (1e8 days, year 275760) */
+    days = (uint32_t)sioc__udiv64(ms, 86400000u, &in_day);
+    sec = (unsigned)(in_day / 1000u);
+    sioc__civil_from_days((int64_t)days, &y, &mo, &d);
+    memcpy(p, wd + 3 * (days % 7u), 3); /* 1970-01-01 was a Thursday */
     p[3] = ' ';
     memcpy(p + 4, mn + 3 * (mo - 1), 3);
     p[7] = ' ';
@@ -1129,10 +1150,8 @@ static size_t sioc__node_date_string(uint64_t ms, char *out) {
     p[9] = (char)('0' + d % 10);
     p[10] = ' ';
     p += 11;
-    for (k = 0; y > 0 || k < 4;) { /* at least 4 digits */
-        y = (int64_t)sioc__udiv64((uint64_t)y, 10u, &digit);
-        digits[k++] = (char)('0' + (int)digit);
-    }
+    for (k = 0, year = (uint32_t)y; year > 0 || k < 4; year /= 10u) /* at least 4 digits */
+        digits[k++] = (char)('0' + year % 10u);
     while (k > 0) *p++ = digits[--k];
     *p++ = ' ';
     for (k = 0; k < 3; k++) {
@@ -1283,8 +1302,8 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
             if (req_len) memcpy(dst + hdr, p->requester.ptr, req_len);
             sioc_bq_commit(&n->p_out, total);
             n->p_out_count++;
-            n->counters.published++;
-            if (SIOC_ENABLE_RECEIVE && p->type == SIOC_MSG_HEARTBEAT) n->counters.heartbeats++;
+            sioc__node_count(&n->counters.published);
+            if (SIOC_ENABLE_RECEIVE && p->type == SIOC_MSG_HEARTBEAT) sioc__node_count(&n->counters.heartbeats);
             /* Q1: any message resets it (a publish-only build sends no answers) */
             if (!SIOC_ENABLE_RECEIVE || !sioc_msg_is_response(p->type)) n->p_ns[ns].last_pub = now;
             return SIOC_OK;
@@ -1300,9 +1319,9 @@ static sioc_result sioc__node_publish(sioc_node *n, uint32_t ns, const sioc__nod
 static void sioc__node_publish_internal(sioc_node *n, uint32_t ns, const sioc__node_pub *p, uint64_t now) {
     sioc_result r = sioc__node_publish(n, ns, p, now);
     if (r == SIOC_OK) return;
-    n->counters.publish_failed++;
+    sioc__node_count(&n->counters.publish_failed);
     SIOC__NODE_LOG(n, SIOC_LOG_WARN, "could not queue", sioc_str_c(sioc_msg_type_name(p->type)), r);
-    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? p->requester : sioc_str_n("", 0));
+    sioc__node_error(n, ns, r, p->type, "publish", p->requester.ptr ? &p->requester : NULL);
 }
 
 SIOC_API size_t sioc_node_out_count(const sioc_node *n) { return n->p_out_count; }
@@ -1330,13 +1349,13 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     return SIOC_OK;
 }
 
-static void sioc__node_closed_check(sioc_node *n) {
+static SIOC__NODE_SMALL void sioc__node_closed_check(sioc_node *n) {
     if (n->state == SIOC_NODE_CLOSING && n->p_out_count == 0) {
         sioc__node_erec h;
         n->state = SIOC_NODE_CLOSED;
         n->ready = 0;
         sioc__node_erec_init(&h, SIOC_NODE_EV_CLOSED, SIOC__NIL);
-        sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
+        sioc__node_emit(n, &h, NULL, NULL);
         SIOC__NODE_LOG(n, SIOC_LOG_INFO, "closed", sioc_str_n("", 0), SIOC_OK);
     }
 }
@@ -1427,7 +1446,7 @@ static uint64_t sioc__node_sock_add_ack(sioc_node *n, uint32_t slot, uint64_t ac
         }
     }
     if (s->n_acks == SIOC_NODE_SOCKET_ACKS) {
-        n->counters.limits++;
+        sioc__node_count(&n->counters.limits);
         return 0;
     }
     s->acks[s->n_acks++] = ack_id;
@@ -1456,10 +1475,10 @@ static uint64_t sioc__node_deliver(sioc_node *n, uint32_t ns, const uint32_t *se
     r = sioc__node_emit_fill(n, &h, sioc__node_fill_frames, &c);
     if (r != SIOC_OK) {
         if (r != SIOC_ERR_BUFFER_TOO_SMALL) /* a packet the frame encoder refuses (depth, attachments) */
-            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", sioc_str_n("", 0));
+            sioc__node_error(n, ns, r, SIOC_MSG_BROADCAST, "packet", NULL);
         return 0;
     }
-    n->counters.delivered++;
+    sioc__node_count(&n->counters.delivered);
     if (reg)
         for (i = 0; i < n_sel; i++) acked += sioc__node_sock_add_ack(n, sel[i], (uint64_t)ack_id);
     if (reg) reg->remaining = acked;
@@ -1513,7 +1532,7 @@ static void sioc__node_req_done(sioc_node *n, struct sioc__node_req *q, sioc_res
             if (n->p_acks[i].handle && n->p_acks[i].kind == SIOC__ACK_LOCAL && n->p_acks[i].req == q->handle)
                 sioc__node_ack_free(&n->p_acks[i]);
     q->handle = 0;
-    sioc__node_emit(n, &h, sioc_str_n("", 0), sioc_bytes_n(NULL, 0));
+    sioc__node_emit(n, &h, NULL, NULL);
 }
 
 /* A responder: 1 = an expected one answered, 0 = accepted (unexpected or already removed), -1 = duplicate. */
@@ -1536,12 +1555,13 @@ static int sioc__node_req_mark(const sioc_node *n, struct sioc__node_req *q, uin
 static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc_result why) {
     struct sioc__node_ns *s = &n->p_ns[ns];
     struct sioc__node_peer gone = s->peers[idx];
+    sioc_str uid = sioc_str_n(gone.uid, gone.len);
     sioc__node_erec h;
     uint32_t i, k;
     s->peers[idx] = s->peers[--s->n_peers];
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_DOWN, ns);
     h.result = why;
-    sioc__node_emit(n, &h, sioc_str_n(gone.uid, gone.len), sioc_bytes_n(NULL, 0));
+    sioc__node_emit(n, &h, &uid, NULL);
     /* §6.4: the peer no longer counts for pending fetchSockets / serverSideEmit requests. */
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
@@ -1564,7 +1584,7 @@ static int sioc__node_peer_make_room(sioc_node *n, uint32_t ns) {
         if (!s->peers[i].confirmed && (victim == SIOC__NIL || s->peers[i].last_seen < s->peers[victim].last_seen))
             victim = i;
     if (victim == SIOC__NIL) return 0;
-    n->counters.peers_evicted++;
+    sioc__node_count(&n->counters.peers_evicted);
     sioc__node_peer_remove(n, ns, victim, SIOC_ERR_LIMIT);
     return 1;
 }
@@ -1596,11 +1616,11 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
         return;
     }
     if (uid.len > SIOC_NODE_ID_MAX) {
-        n->counters.limits++;
+        sioc__node_count(&n->counters.limits);
         return;
     }
     if (s->n_peers >= n->p_desc.max_peers && !sioc__node_peer_make_room(n, ns)) {
-        n->counters.limits++; /* every place is held by a confirmed peer: the newcomer waits for one to go */
+        sioc__node_count(&n->counters.limits); /* every place is held by a confirmed peer: the newcomer waits for one to go */
         return;
     }
     p = &s->peers[s->n_peers++];
@@ -1611,7 +1631,7 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
     p->confirmed = 0;
     p->hash = sioc__node_hash64(uid.ptr, uid.len);
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_UP, ns);
-    sioc__node_emit(n, &h, uid, sioc_bytes_n(NULL, 0));
+    sioc__node_emit(n, &h, &uid, NULL);
 }
 
 static struct sioc__node_req *sioc__node_req_alloc(sioc_node *n, int kind, uint32_t ns, void *user) {
@@ -1672,7 +1692,7 @@ static struct sioc__node_ack *sioc__node_ack_alloc(sioc_node *n, int kind, uint3
         a->expires = expires;
         return a;
     }
-    n->counters.limits++;
+    sioc__node_count(&n->counters.limits);
     return NULL;
 }
 
@@ -1682,7 +1702,7 @@ static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_
                                                  const sioc_msg *m) {
     struct sioc__node_ack *a;
     if (m->uid.len > SIOC_NODE_ID_MAX || m->request_id.len > SIOC_NODE_ID_MAX) {
-        if (kind == SIOC__ACK_SSE) n->counters.limits++;
+        if (kind == SIOC__ACK_SSE) sioc__node_count(&n->counters.limits);
         return NULL;
     }
     a = sioc__node_ack_alloc(n, kind, ns, expires);
@@ -1700,12 +1720,13 @@ static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_
 static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
     struct sioc__node_req *q = sioc__node_req_by_id(n, ns, m->request_id);
     sioc__node_erec h;
+    sioc_bytes pk;
     int mark;
     int want = m->type == SIOC_MSG_FETCH_SOCKETS_RESPONSE       ? SIOC_NODE_REQ_FETCH_SOCKETS
                : m->type == SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE ? SIOC_NODE_REQ_SERVER_SIDE_EMIT
                                                                : SIOC_NODE_REQ_BROADCAST_ACK;
     if (!q || q->kind != want) { /* §6.5: unknown, finished or another kind of request */
-        n->counters.late_responses++;
+        sioc__node_count(&n->counters.late_responses);
         return SIOC_OK;
     }
     sioc__node_erec_init(&h, SIOC_NODE_EV_NONE, ns);
@@ -1715,24 +1736,25 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     if (m->type != SIOC_MSG_BROADCAST_ACK) {
         mark = sioc__node_req_mark(n, q, sioc__node_hash64(m->uid.ptr, m->uid.len));
         if (mark < 0) {
-            n->counters.duplicate_responses++;
+            sioc__node_count(&n->counters.duplicate_responses);
             return SIOC_OK;
         }
     } else {
         mark = 0;
     }
-    n->counters.handled++;
+    sioc__node_count(&n->counters.handled);
     switch (m->type) {
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         h.type = SIOC_NODE_EV_FETCH_SOCKETS;
         h.n_sockets = m->sockets.count;
-        sioc__node_emit(n, &h, m->uid, sioc_bytes_n(m->sockets.data, m->sockets.len));
+        pk = sioc_bytes_n(m->sockets.data, m->sockets.len);
+        sioc__node_emit(n, &h, &m->uid, &pk);
         break;
     case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
     case SIOC_MSG_BROADCAST_ACK:
         h.type = m->type == SIOC_MSG_BROADCAST_ACK ? SIOC_NODE_EV_BROADCAST_ACK : SIOC_NODE_EV_SSE_RESPONSE;
         h.has_packet = (uint8_t)m->has_packet;
-        sioc__node_emit(n, &h, m->uid, m->has_packet ? m->packet : sioc_bytes_n(NULL, 0));
+        sioc__node_emit(n, &h, &m->uid, m->has_packet ? &m->packet : NULL);
         if (m->type == SIOC_MSG_BROADCAST_ACK) {
             q->acks++;
             sioc__node_back_check(n, q);
@@ -1742,7 +1764,7 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     case SIOC_MSG_BROADCAST_CLIENT_COUNT:
         h.type = SIOC_NODE_EV_CLIENT_COUNT;
         h.client_count = m->client_count;
-        sioc__node_emit(n, &h, m->uid, sioc_bytes_n(NULL, 0));
+        sioc__node_emit(n, &h, &m->uid, NULL);
         q->servers++;
         q->expected_acks += m->client_count;
         sioc__node_back_check(n, q);
@@ -1757,10 +1779,8 @@ static uint64_t sioc__node_flag_timeout(const sioc_node *n, const sioc_msg_flags
     return (f->present & SIOC_MSG_FLAG_TIMEOUT) && f->timeout_ms > 0 ? f->timeout_ms : n->p_desc.request_timeout_ms;
 }
 
-static uint64_t sioc__node_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m, uint64_t now) {
-    size_t k = sioc__node_select(n, ns, &m->opts, NULL);
+static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m, size_t k, uint64_t now) {
     struct sioc__node_ack *reg = NULL;
     uint64_t delivered;
     int64_t ack_id;
@@ -1790,14 +1810,14 @@ static void sioc__node_on_broadcast(sioc_node *n, uint32_t ns, const sioc_msg *m
     sioc__node_publish_internal(n, ns, &p, now);
 }
 
-static void sioc__node_on_rooms(sioc_node *n, uint32_t ns, const sioc_msg *m) {
-    size_t k = sioc__node_select(n, ns, &m->opts, NULL), i;
+static void sioc__node_on_rooms(sioc_node *n, const sioc_msg *m, size_t k) {
+    size_t i;
     for (i = 0; i < k; i++) {
         sioc_msg_list l = m->rooms;
         sioc_str room;
         while (sioc_msg_list_next_str(&l, &room)) {
             if (m->type == SIOC_MSG_SOCKETS_JOIN) {
-                if (sioc__node_join(n, n->p_sel_out[i], room) != SIOC_OK) n->counters.limits++;
+                if (sioc__node_join(n, n->p_sel_out[i], room) != SIOC_OK) sioc__node_count(&n->counters.limits);
             } else {
                 sioc__node_leave(n, n->p_sel_out[i], room);
             }
@@ -1855,19 +1875,22 @@ static void sioc__node_on_sse(sioc_node *n, uint32_t ns, const sioc_msg *m, uint
             if (a) h.ack = a->handle;
         }
     }
-    sioc__node_emit(n, &h, m->uid, m->packet);
+    sioc__node_emit(n, &h, &m->uid, &m->packet);
 }
 
 static sioc_result sioc__node_process(sioc_node *n, uint32_t ns, const sioc_msg *m, uint64_t now) {
     int addressed = m->requester_uid.ptr != NULL && m->requester_uid.len > 0;
+    size_t k = 0;
     sioc__node_pub p;
     if (!addressed && m->type != SIOC_MSG_ADAPTER_CLOSE) sioc__node_peer_seen(n, ns, m->uid, now);
     if (sioc_msg_is_response(m->type)) return sioc__node_on_response(n, ns, m); /* §6.5: with or without requesterUid */
     if (addressed) { /* a non-response addressed to us: Node's response handler ignores it */
-        n->counters.ignored_other++;
+        sioc__node_count(&n->counters.ignored_other);
         return SIOC_OK;
     }
-    n->counters.handled++;
+    sioc__node_count(&n->counters.handled);
+    /* types 3 to 7 act on the sockets their opts select */
+    if (m->type >= SIOC_MSG_BROADCAST && m->type <= SIOC_MSG_FETCH_SOCKETS) k = sioc__node_select(n, ns, &m->opts, NULL);
     switch (m->type) {
     case SIOC_MSG_INITIAL_HEARTBEAT: /* §5 rule 4: the newcomer learns us at once */
         sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
@@ -1879,13 +1902,13 @@ static sioc_result sioc__node_process(sioc_node *n, uint32_t ns, const sioc_msg 
         if (i != SIOC__NIL) sioc__node_peer_remove(n, ns, i, SIOC_ERR_CLOSED);
         break;
     }
-    case SIOC_MSG_BROADCAST: sioc__node_on_broadcast(n, ns, m, now); break;
+    case SIOC_MSG_BROADCAST: sioc__node_on_broadcast(n, ns, m, k, now); break;
     case SIOC_MSG_SOCKETS_JOIN:
-    case SIOC_MSG_SOCKETS_LEAVE: sioc__node_on_rooms(n, ns, m); break;
-    case SIOC_MSG_DISCONNECT_SOCKETS: sioc__node_disconnect_sel(n, sioc__node_select(n, ns, &m->opts, NULL), m->close); break;
+    case SIOC_MSG_SOCKETS_LEAVE: sioc__node_on_rooms(n, m, k); break;
+    case SIOC_MSG_DISCONNECT_SOCKETS: sioc__node_disconnect_sel(n, k, m->close); break;
     case SIOC_MSG_FETCH_SOCKETS: { /* §6.1 responder: always answer, even with no socket */
         sioc__node_pub_init(&p, SIOC_MSG_FETCH_SOCKETS_RESPONSE);
-        p.n_socks = sioc__node_select(n, ns, &m->opts, NULL);
+        p.n_socks = k;
         p.socks = n->p_sel_out;
         p.request_id = &m->request_id;
         p.requester = m->uid;
@@ -1899,38 +1922,42 @@ static sioc_result sioc__node_process(sioc_node *n, uint32_t ns, const sioc_msg 
 }
 
 /* §2.1 steps 2-4 on the transport attributes. 1 = go on (ns set), 0 = ignored (counted). */
-static int sioc__node_admit(sioc_node *n, sioc_str nsp, sioc_str uid, sioc_str requester, uint32_t *ns) {
-    *ns = sioc__node_ns_find(n, nsp);
+static int sioc__node_is_own(const sioc_node *n, const sioc_str *uid) {
+    return uid->len == n->uid_len && memcmp(uid->ptr, n->uid, n->uid_len) == 0;
+}
+
+static int sioc__node_admit(sioc_node *n, const sioc_str *nsp, const sioc_str *uid, const sioc_str *requester,
+                            uint32_t *ns) {
+    *ns = sioc__node_ns_find(n, *nsp);
     if (*ns == SIOC__NIL) {
-        n->counters.ignored_nsp++;
+        sioc__node_count(&n->counters.ignored_nsp);
         return 0;
     }
-    if (uid.len == n->uid_len && memcmp(uid.ptr, n->uid, uid.len) == 0) {
-        n->counters.ignored_own++;
+    if (sioc__node_is_own(n, uid)) {
+        sioc__node_count(&n->counters.ignored_own);
         return 0;
     }
-    if (requester.ptr && requester.len > 0 &&
-        !(requester.len == n->uid_len && memcmp(requester.ptr, n->uid, n->uid_len) == 0)) {
-        n->counters.ignored_other++;
+    if (requester->ptr && requester->len > 0 && !sioc__node_is_own(n, requester)) {
+        sioc__node_count(&n->counters.ignored_other);
         return 0;
     }
     return 1;
 }
 
 static int sioc__node_receiving(sioc_node *n) {
-    n->counters.received++;
+    sioc__node_count(&n->counters.received);
     if (!n->p_mem || SIOC__NODE_EMITTER(n) || n->state >= SIOC_NODE_CLOSING) {
-        n->counters.ignored_other++;
+        sioc__node_count(&n->counters.ignored_other);
         return 0;
     }
     return 1;
 }
 
 static sioc_result sioc__node_dropped(sioc_node *n, uint32_t ns, const sioc_msg *m, sioc_result e) {
-    n->counters.malformed++;
+    sioc__node_count(&n->counters.malformed);
     SIOC__NODE_LOG(n, SIOC_LOG_DEBUG, "dropped a malformed message", sioc_str_c(m->error_field ? m->error_field : ""), e);
     sioc__node_error(n, ns, e, m->type, m->error_field ? m->error_field : "message",
-                     m->uid.ptr ? m->uid : sioc_str_n("", 0));
+                     m->uid.ptr ? &m->uid : NULL);
     return e;
 }
 
@@ -1944,7 +1971,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
         m.error_field = !env->nsp.ptr ? "nsp" : !env->uid.ptr ? "uid" : "Message";
         return sioc__node_dropped(n, SIOC__NIL, &m, SIOC_ERR_PROTOCOL);
     }
-    if (!sioc__node_admit(n, env->nsp, env->uid, env->requester_uid, &ns)) return SIOC_OK;
+    if (!sioc__node_admit(n, &env->nsp, &env->uid, &env->requester_uid, &ns)) return SIOC_OK;
     e = sioc_msg_decode_aws(env, &m);
     if (e != SIOC_OK) {
         /* An unknown type still refreshes its sender (§5 rule 1): that node is alive, only newer than us. */
@@ -1958,6 +1985,7 @@ SIOC_API sioc_result sioc_node_receive_aws(sioc_node *n, const sioc_msg_envelope
 SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, size_t len, const sioc_msg_envelope *props,
                                              uint64_t now_ms) {
     sioc_msg m;
+    sioc_str uid;
     uint32_t ns;
     sioc_result e;
     if (!sioc__node_receiving(n)) return SIOC__NODE_RX_OFF;
@@ -1967,20 +1995,20 @@ SIOC_API sioc_result sioc_node_receive_azure(sioc_node *n, const void *body, siz
             m.error_field = "nsp";
             return sioc__node_dropped(n, SIOC__NIL, &m, SIOC_ERR_PROTOCOL);
         }
-        if (!sioc__node_admit(n, props->nsp, props->uid.ptr ? props->uid : sioc_str_n("", 0), props->requester_uid,
-                              &ns))
+        uid = props->uid.ptr ? props->uid : sioc_str_n("", 0);
+        if (!sioc__node_admit(n, &props->nsp, &uid, &props->requester_uid, &ns))
             return SIOC_OK;
     }
     e = sioc_msg_decode_azure(body, len, props, &m);
     if (e != SIOC_OK) {
         ns = m.nsp.ptr ? sioc__node_ns_find(n, m.nsp) : SIOC__NIL;
-        if (e == SIOC_ERR_UNSUPPORTED && ns != SIOC__NIL && !(m.uid.len == n->uid_len && !memcmp(m.uid.ptr, n->uid, n->uid_len)) &&
+        if (e == SIOC_ERR_UNSUPPORTED && ns != SIOC__NIL && !sioc__node_is_own(n, &m.uid) &&
             !(m.requester_uid.ptr && m.requester_uid.len))
             sioc__node_peer_seen(n, ns, m.uid, now_ms);
         return sioc__node_dropped(n, ns, &m, e);
     }
     /* Node uses the body's values from here on (§2.2); decode checked that they agree with the properties. */
-    if (!sioc__node_admit(n, m.nsp, m.uid, m.requester_uid, &ns)) return SIOC_OK;
+    if (!sioc__node_admit(n, &m.nsp, &m.uid, &m.requester_uid, &ns)) return SIOC_OK;
     return sioc__node_process(n, ns, &m, now_ms);
 }
 
@@ -1992,7 +2020,7 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
         if (!c.error_field) c.error_field = !m->nsp.ptr ? "nsp" : !m->uid.ptr ? "uid" : "type";
         return sioc__node_dropped(n, SIOC__NIL, &c, m->type < 1 || m->type > 13 ? SIOC_ERR_UNSUPPORTED : SIOC_ERR_PROTOCOL);
     }
-    if (!sioc__node_admit(n, m->nsp, m->uid, m->requester_uid, &ns)) return SIOC_OK;
+    if (!sioc__node_admit(n, &m->nsp, &m->uid, &m->requester_uid, &ns)) return SIOC_OK;
     return sioc__node_process(n, ns, m, now_ms);
 }
 
@@ -2002,50 +2030,47 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
    strictly more than the timeout goes; request and ack timeouts, Q8: responders forget ack registrations; §5 rule
    5: heartbeats); returns the earliest deadline of what is still pending. An emitter has no peers, requests, ack
    registrations or heartbeats: no timers. */
+/* A timer at t: 1 when it fires now, else 0 with *d lowered to t. */
+static SIOC__NODE_SMALL int sioc__node_due(uint64_t *d, uint64_t t, uint64_t now_ms, int fire) {
+    if (fire && now_ms >= t) return 1;
+    *d = SIOC__MIN(*d, t);
+    return 0;
+}
+
 static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
-    uint64_t d = UINT64_MAX, t;
+    uint64_t d = UINT64_MAX;
     uint32_t i, k;
     if (!n->p_mem || n->state == SIOC_NODE_CLOSED || SIOC__NODE_EMITTER(n)) return UINT64_MAX;
     for (i = 0; i < n->p_n_ns; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
         for (k = s->n_peers; k-- > 0;) {
-            uint64_t seen = s->peers[k].last_seen;
-            if (fire && now_ms > seen && now_ms - seen > n->p_desc.heartbeat_timeout_ms) {
-                n->counters.peers_expired++;
+            /* silent for more than the timeout; a deadline past the clock's range never comes */
+            uint64_t t = sioc__node_add(s->peers[k].last_seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1);
+            if (sioc__node_due(&d, t, now_ms, fire && t != UINT64_MAX)) {
+                sioc__node_count(&n->counters.peers_expired);
                 sioc__node_peer_remove(n, i, k, SIOC_ERR_TIMEOUT);
-            } else {
-                d = SIOC__MIN(d, sioc__node_add(seen, (uint64_t)n->p_desc.heartbeat_timeout_ms + 1));
             }
         }
     }
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
         if (!q->handle) continue;
-        if (fire && now_ms >= q->deadline)
-            sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
-        else
-            d = SIOC__MIN(d, q->deadline);
+        if (sioc__node_due(&d, q->deadline, now_ms, fire)) sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
     }
     for (i = 0; i < n->p_desc.max_acks; i++) {
         struct sioc__node_ack *a = &n->p_acks[i];
         if (!a->handle) continue;
-        if (fire && now_ms >= a->expires)
-            sioc__node_ack_free(a);
-        else
-            d = SIOC__MIN(d, a->expires);
+        if (sioc__node_due(&d, a->expires, now_ms, fire)) sioc__node_ack_free(a);
     }
     for (i = 0; i < n->p_n_ns && n->state == SIOC_NODE_READY; i++) {
         struct sioc__node_ns *s = &n->p_ns[i];
-        t = sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms);
-        if (fire && now_ms >= t) {
+        if (sioc__node_due(&d, sioc__node_add(s->last_pub, n->p_desc.heartbeat_interval_ms), now_ms, fire)) {
             sioc__node_pub p;
             sioc__node_pub_init(&p, SIOC_MSG_HEARTBEAT);
             if (sioc__node_publish(n, i, &p, now_ms) != SIOC_OK) {
-                n->counters.publish_failed++;
+                sioc__node_count(&n->counters.publish_failed);
                 s->last_pub = now_ms; /* try again one interval later, never in a hot loop */
             }
-        } else {
-            d = SIOC__MIN(d, t);
         }
     }
     return d;
@@ -2061,6 +2086,7 @@ SIOC_API void sioc_node_tick(sioc_node *n, uint64_t now_ms) { (void)sioc__node_t
 
 SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_ms) {
     sioc__node_erec h;
+    sioc_str uid;
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
     ready = ready != 0;
@@ -2068,7 +2094,8 @@ SIOC_API sioc_result sioc_node_set_ready(sioc_node *n, int ready, uint64_t now_m
     n->ready = ready;
     n->state = ready ? SIOC_NODE_READY : SIOC_NODE_STARTING;
     sioc__node_erec_init(&h, ready ? SIOC_NODE_EV_READY : SIOC_NODE_EV_NOT_READY, SIOC__NIL);
-    sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), sioc_bytes_n(NULL, 0));
+    uid = sioc_str_n(n->uid, n->uid_len);
+    sioc__node_emit(n, &h, &uid, NULL);
     SIOC__NODE_LOG(n, SIOC_LOG_INFO, ready ? "ready" : "not ready", sioc_str_n("", 0), SIOC_OK);
     if (ready && !SIOC__NODE_EMITTER(n)) {
         for (i = 0; i < n->p_n_ns; i++) { /* §5 rule 4, docs/AWS.md §2.1 step 6 */
@@ -2143,12 +2170,13 @@ static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slo
         for (i = 0; i < n->p_desc.max_requests; i++)
             if (n->p_reqs[i].handle == a->req) q = &n->p_reqs[i];
         if (q) {
+            sioc_str uid = sioc_str_n(n->uid, n->uid_len);
             sioc__node_erec_init(&h, SIOC_NODE_EV_BROADCAST_ACK, ns);
             h.request = q->handle;
             h.request_kind = q->kind;
             h.user = q->user;
             h.has_packet = 1;
-            sioc__node_emit(n, &h, sioc_str_n(n->uid, n->uid_len), value);
+            sioc__node_emit(n, &h, &uid, &value);
             q->acks++;
         }
     }
@@ -2352,7 +2380,7 @@ static sioc_result sioc__node_rooms_op(sioc_node *n, int type, sioc_str nsp, con
     for (i = 0; i < k; i++)
         for (j = 0; j < n_rooms; j++) {
             if (type == SIOC_MSG_SOCKETS_JOIN) {
-                if (sioc__node_join(n, n->p_sel_out[i], rooms[j]) != SIOC_OK) n->counters.limits++;
+                if (sioc__node_join(n, n->p_sel_out[i], rooms[j]) != SIOC_OK) sioc__node_count(&n->counters.limits);
             } else {
                 sioc__node_leave(n, n->p_sel_out[i], rooms[j]);
             }
