@@ -45,11 +45,12 @@ static int sioc__http_vchars(const char *s, size_t n) {
     return 1;
 }
 
+/* a[0..an) equals the string b, ignoring ASCII case. a holds no NUL (names and values are checked before), so
+   the end of a shorter b is a mismatch like any other. */
 static int sioc__http_ieq(const char *a, size_t an, const char *b) {
     size_t i;
-    for (i = 0; i < an; i++) {
-        if (b[i] == 0 || sioc__to_lower((unsigned char)a[i]) != sioc__to_lower((unsigned char)b[i])) return 0;
-    }
+    for (i = 0; i < an; i++)
+        if (sioc__to_lower((unsigned char)a[i]) != sioc__to_lower((unsigned char)b[i])) return 0;
     return b[an] == 0;
 }
 
@@ -238,6 +239,7 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
         switch (id) {
         case SIOC__HN_CONTENT_LENGTH:
         case SIOC__HN_CONNECTION:
+        case SIOC__HN_KEEP_ALIVE:
             while (sioc__http_item(value, &k, &item)) {
                 const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
                 uint64_t n = 0;
@@ -245,6 +247,15 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                 if (id == SIOC__HN_CONNECTION) {
                     conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
                     conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
+                    continue;
+                }
+                if (id == SIOC__HN_KEEP_ALIVE) { /* the header's first "timeout=N" parameter */
+                    uint32_t t = 0;
+                    if (item.len < 8 || !sioc__http_ieq(item.ptr, 8, "timeout=")) continue;
+                    for (d = 8; d < item.len && sioc__is_digit((unsigned char)item.ptr[d]) && t < 100000000u; d++)
+                        t = t * 10u + (uint32_t)(item.ptr[d] - '0');
+                    p->keep_alive_timeout_s = t;
+                    k = value.len + 1; /* the header's last item */
                     continue;
                 }
                 if (item.len == 0) return SIOC_ERR_PROTOCOL;
@@ -263,19 +274,6 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                would hand undecoded bytes to the caller, so it is refused rather than passed through. */
             te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
             have_te++;
-            break;
-        case SIOC__HN_KEEP_ALIVE:
-            for (; k + 8 <= value.len; k++) {
-                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") &&
-                    (k == 0 || value.ptr[k - 1] == ' ' || value.ptr[k - 1] == ',')) {
-                    uint32_t t = 0;
-                    size_t d = k + 8;
-                    while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
-                        t = t * 10u + (uint32_t)(value.ptr[d++] - '0');
-                    p->keep_alive_timeout_s = t;
-                    break;
-                }
-            }
             break;
         default:
             break;
@@ -780,10 +778,14 @@ static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
     return &c->p_conns[conn];
 }
 
-/* The slot `conn` while its socket is up (TLS handshake to held response), else NULL. */
+/* 1 while the socket of `k` is up (TLS handshake to held response). */
+static int sioc__up(const sioc_http__conn *k) {
+    return (unsigned)k->state - SIOC__CS_HANDSHAKE <= (unsigned)(SIOC__CS_HELD - SIOC__CS_HANDSHAKE);
+}
+/* The slot `conn` while its socket is up, else NULL. */
 static sioc_http__conn *sioc__conn_up(const sioc_http_client *c, int conn) {
     sioc_http__conn *k = sioc__conn(c, conn);
-    return k && k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD ? k : NULL;
+    return k && sioc__up(k) ? k : NULL;
 }
 
 /* What a TLS failure means, for people. */
@@ -894,7 +896,6 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
     sioc__conn_free_tls(c, k);
     if (err != SIOC_OK) sioc__http_log(c, SIOC_LOG_DEBUG, "closing", ki, err);
     k->state = (uint8_t)(k->state == SIOC__CS_OPEN_PENDING ? SIOC__CS_FREE : SIOC__CS_CLOSE_PENDING);
-    k->req = -1;
 }
 
 /* The connection never became usable: the requests waiting for this endpoint learn why. */
@@ -1373,8 +1374,10 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 size_t room = r->body_out_cap - r->body_stored, take = SIOC__MIN(room, body.len);
                 if (take) memcpy(r->body_out + r->body_stored, body.ptr, take);
                 r->body_stored += take;
-                if (take < body.len) r->overflow = 1;
-                if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
+                if (take < body.len) { /* a tail of 0 keeps nothing */
+                    r->overflow = 1;
+                    sioc__req_keep_tail(r, body.ptr + take, body.len - take);
+                }
             }
         }
         if (ev == SIOC_HTTP_PEV_DONE) {
@@ -1410,9 +1413,9 @@ SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms)
     c->p_now = now_ms;
     if (k->state == SIOC__CS_CONNECTING) {
         sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
-    } else if (sioc__conn_up(c, conn)) {
+    } else if (sioc__up(k)) {
         if (SIOC__TLS_ON(k) && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
-        if (sioc__conn_up(c, conn)) sioc__conn_input_eof(c, conn);
+        if (sioc__up(k)) sioc__conn_input_eof(c, conn);
     }
     sioc__dispatch(c);
 }
@@ -1427,7 +1430,7 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
         sioc_result r;
         const uint8_t *p;
         size_t n, used;
-        if (!k->tls_mem || !sioc__conn_up(c, ki)) return;
+        if (!k->tls_mem || !sioc__up(k)) return;
         if (k->state == SIOC__CS_HANDSHAKE) {
             r = t->handshake(k->tls_mem);
             if (r == SIOC_AGAIN) return;
@@ -1484,7 +1487,7 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
     if (out_used) *out_used = 0;
     if (!k || (len && !data)) return SIOC_ERR_ARG;
     c->p_now = now_ms;
-    if (!sioc__conn_up(c, conn)) return SIOC_ERR_STATE;
+    if (!sioc__up(k)) return SIOC_ERR_STATE;
     if (!SIOC__TLS_ON(k)) {
         used = len;
         sioc__conn_input(c, conn, (const uint8_t *)data, len);
@@ -1546,7 +1549,7 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
     unsigned w = 0;
     if (!k) return 0;
     if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
-    if (!sioc__conn_up(c, conn)) return 0;
+    if (!sioc__up(k)) return 0;
     if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t n;
