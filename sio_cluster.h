@@ -12423,7 +12423,7 @@ struct sioc_http__ep {
 struct sioc_http__conn {
     sioc_http_parser parser;
     uint8_t state, dead, tls;
-    int ep, req;
+    int ep, req;             /* req: the request it carries (ACTIVE) or holds (HELD), else -1 */
     sioc_result last_err;    /* why it was closed */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
@@ -12437,7 +12437,7 @@ struct sioc_http__req {
     uint16_t gen;            /* kept across uses of the slot, like head */
     char *head;
     uint8_t state, idempotent, retried, fresh_only, head_request, overflow; /* from here on cleared at submit */
-    int ep, conn, status;
+    int ep, conn, status;    /* conn: the connection carrying it (ACTIVE) or holding its response, else -1 */
     uint64_t deadline;
     uint32_t seq, done_seq;  /* submit and completion order (the low bits of p_seq; compared by sioc__older) */
     size_t head_len;
@@ -12801,7 +12801,7 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
     sioc_http__conn *k = &c->p_conns[ki];
     if (k->state == SIOC__CS_FREE || k->state == SIOC__CS_CLOSE_PENDING) return;
     if (k->last_err == SIOC_OK) k->last_err = err;
-    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+    if (k->state == SIOC__CS_ACTIVE) {
         sioc_http__req *r = &c->p_reqs[k->req];
         /* A reused connection the server closed before answering: the request probably never reached the
            application, so an idempotent one goes out once more on a fresh connection (RFC 9112 9.3.1). */
@@ -12886,7 +12886,7 @@ static void sioc__conn_stream(const sioc_http_client *c, const sioc_http__conn *
     const sioc_http__req *r;
     *p = NULL;
     *n = 0;
-    if (k->state != SIOC__CS_ACTIVE || k->req < 0) return;
+    if (k->state != SIOC__CS_ACTIVE) return;
     r = &c->p_reqs[k->req];
     if (k->out_head < r->head_len) {
         *p = (const uint8_t *)r->head + k->out_head;
@@ -12964,7 +12964,6 @@ static void sioc__dispatch(sioc_http_client *c) {
             sioc_http__conn *k = &c->p_conns[j];
             if (k->state != SIOC__CS_FREE) continue;
             k->ep = (int)e;
-            k->req = -1;
             k->dead = 0;
             k->last_err = SIOC_OK;
             k->why[0] = 0;
@@ -13259,7 +13258,7 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
 static void sioc__conn_done(sioc_http_client *c, int ki, int dead) {
     sioc_http__conn *k = &c->p_conns[ki];
     uint32_t ka = k->parser.keep_alive_timeout_s, idle = c->desc.idle_timeout_ms; /* idle >= 1: a default */
-    k->dead = (uint8_t)(dead || k->dead);
+    k->dead |= (uint8_t)dead; /* dead is 0 or 1 */
     k->served++;
     /* close well before the server: after 3/4 of its timeout when that is below ours (ka * 750 < idle) */
     k->idle_limit = ka && ka <= (idle - 1u) / 750u ? ka * 750u : idle;
@@ -13281,7 +13280,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             k->dead = 1;
             return;
         }
-        if (k->state != SIOC__CS_ACTIVE || k->req < 0) { /* unsolicited bytes on an idle connection */
+        if (k->state != SIOC__CS_ACTIVE) { /* unsolicited bytes on an idle connection */
             sioc__conn_close(c, ki, SIOC_ERR_PROTOCOL);
             return;
         }
@@ -13321,7 +13320,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
 
 static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     sioc_http__conn *k = &c->p_conns[ki];
-    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+    if (k->state == SIOC__CS_ACTIVE) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
             sioc__conn_done(c, ki, 1);
@@ -13527,12 +13526,10 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
-                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT); /* half an exchange: closed, failing its request */
-            } else {
-                r->conn = -1;
+            if (r->state == SIOC__RS_ACTIVE) /* on r->conn: half an exchange, closed, failing its request */
+                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT);
+            else /* queued: not on a connection */
                 sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, -1, 0);
-            }
         }
     }
     for (i = 0; i < c->p_n_conns; i++) {
@@ -13552,7 +13549,7 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     const sioc_http__conn *k = sioc__conn(c, conn);
     const sioc_http__req *r;
     size_t h;
-    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
+    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE) return 0;
     r = &c->p_reqs[k->req];
     h = r->head_len - k->out_head;
     if (k->out_head >= r->head_len || k->out_body || !r->body_len || r->body_len > cap - SIOC__MIN(h, cap)) return 0;
