@@ -12692,7 +12692,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     memcpy(e->host, host, n + 1);
     e->port = port;
     e->tls = (uint8_t)tls;
-    e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+    if (SIOC_TLS != SIOC_TLS_NONE) e->engine_tls = (uint8_t)tls; /* else it stays 0 */
     e->used = 1;
 found:
     if (out_ep) *out_ep = free_ep;
@@ -12785,8 +12785,12 @@ static void sioc__req_detail(sioc_http_client *c, sioc_http__req *r, int ki, int
    sioc__req_detail. */
 static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int ki, int connecting) {
     sioc_http__req *r = &c->p_reqs[ri];
-    if (res != SIOC_OK) sioc__req_detail(c, r, ki, connecting, res);
-    else r->detail[0] = 0;
+    if (!SIOC_ENABLE_ERROR_STRINGS) { /* no text: the detail stays empty from init */
+    } else if (res != SIOC_OK) {
+        sioc__req_detail(c, r, ki, connecting, res);
+    } else {
+        r->detail[0] = 0;
+    }
     r->state = SIOC__RS_DONE;
     r->result = res;
     r->done_seq = (uint32_t)++c->p_seq;
@@ -12966,10 +12970,10 @@ static void sioc__dispatch(sioc_http_client *c) {
             k->ep = (int)e;
             k->dead = 0;
             k->last_err = SIOC_OK;
-            k->why[0] = 0;
+            if (SIOC_ENABLE_ERROR_STRINGS) k->why[0] = 0; /* read only for detail texts */
             k->served = 0;
             k->since = c->p_now;
-            k->tls = c->p_eps[e].engine_tls;
+            if (SIOC_TLS != SIOC_TLS_NONE) k->tls = c->p_eps[e].engine_tls; /* read only through SIOC__TLS_ON */
             k->state = SIOC__CS_OPEN_PENDING;
             if (SIOC__TLS_ON(k)) {
                 size_t sz = c->p_tls->conn_size();
@@ -13168,7 +13172,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body_total = r->body_total;
     out->tail_len = r->overflow ? r->tail : 0;
     out->retried = r->retried;
-    memcpy(out->detail, r->detail, sizeof out->detail);
+    if (SIOC_ENABLE_ERROR_STRINGS) memcpy(out->detail, r->detail, sizeof out->detail); /* else empty */
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
     return SIOC_OK;
 }
