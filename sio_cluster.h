@@ -12599,10 +12599,9 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         m += conn_bytes;
     }
     for (i = 0; i < c->p_n_reqs; i++) {
-        c->p_reqs[i].head = (char *)m;
-        c->p_reqs[i].conn = -1;
-        c->p_reqs[i].ep = -1;
-        c->p_reqs[i].gen = 1;
+        sioc_http__req *q = &c->p_reqs[i];
+        q->head = (char *)m; /* the rest is set at submit: a free slot is never read */
+        q->gen = 1;
         m += sioc__align(d->request_head_size);
     }
     c->p_tls = sioc__tls_ops();
@@ -12703,7 +12702,7 @@ fail:
 }
 
 static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
-    if (conn < 0 || (uint32_t)conn >= c->p_n_conns) return NULL;
+    if ((uint32_t)conn >= c->p_n_conns) return NULL; /* conn < 0 too */
     return &c->p_conns[conn];
 }
 
@@ -12997,7 +12996,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     sioc_buf b;
     sioc_result res;
     if (out_id) *out_id = 0;
-    if (!c->p_mem || !req || ep < 0 || (uint32_t)ep >= c->p_n_eps || !c->p_eps[ep].used) return SIOC_ERR_ARG;
+    if (!c->p_mem || !req || (uint32_t)ep >= c->p_n_eps || !c->p_eps[ep].used) return SIOC_ERR_ARG; /* ep < 0 too */
     c->p_now = now_ms;
     e = &c->p_eps[ep];
     for (i = 0; i < c->p_n_reqs; i++) {
@@ -13025,7 +13024,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->on_body = req->on_body;
     r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
-    r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
+    r->tail = req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0; /* no body_out: cap 0, tail 0 */
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
     if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
@@ -13042,8 +13041,6 @@ static int sioc__req_by_id(const sioc_http_client *c, uint32_t id) {
 static void sioc__req_free(sioc_http__req *r) {
     r->state = SIOC__RS_FREE;
     r->gen = (uint16_t)(r->gen + 1 ? r->gen + 1 : 1);
-    r->body = NULL;
-    r->conn = -1;
 }
 
 SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
