@@ -13058,10 +13058,9 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
     pv = *tls ? 443 : 80;
     if (*p == ':') {
-        if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
-        for (pv = 0; sioc__is_digit((unsigned char)*p); p++)
+        for (pv = 0; sioc__is_digit((unsigned char)*++p);)
             if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
-        if (pv == 0) return SIOC_ERR_ARG;
+        if (pv == 0) return SIOC_ERR_ARG; /* also no digits */
     }
     if (*p == '/') p++;
     if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
