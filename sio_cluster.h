@@ -12016,11 +12016,12 @@ static int sioc__http_vchars(const char *s, size_t n) {
     return 1;
 }
 
+/* a[0..an) equals the string b, ignoring ASCII case. a holds no NUL (names and values are checked before), so
+   the end of a shorter b is a mismatch like any other. */
 static int sioc__http_ieq(const char *a, size_t an, const char *b) {
     size_t i;
-    for (i = 0; i < an; i++) {
-        if (b[i] == 0 || sioc__to_lower((unsigned char)a[i]) != sioc__to_lower((unsigned char)b[i])) return 0;
-    }
+    for (i = 0; i < an; i++)
+        if (sioc__to_lower((unsigned char)a[i]) != sioc__to_lower((unsigned char)b[i])) return 0;
     return b[an] == 0;
 }
 
@@ -12209,6 +12210,7 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
         switch (id) {
         case SIOC__HN_CONTENT_LENGTH:
         case SIOC__HN_CONNECTION:
+        case SIOC__HN_KEEP_ALIVE:
             while (sioc__http_item(value, &k, &item)) {
                 const uint64_t top = (UINT64_MAX - 1) / 10; /* n * 10 + d must stay below UINT64_MAX */
                 uint64_t n = 0;
@@ -12216,6 +12218,15 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                 if (id == SIOC__HN_CONNECTION) {
                     conn_close |= sioc__http_ieq(item.ptr, item.len, "close");
                     conn_ka |= sioc__http_ieq(item.ptr, item.len, "keep-alive");
+                    continue;
+                }
+                if (id == SIOC__HN_KEEP_ALIVE) { /* the header's first "timeout=N" parameter */
+                    uint32_t t = 0;
+                    if (item.len < 8 || !sioc__http_ieq(item.ptr, 8, "timeout=")) continue;
+                    for (d = 8; d < item.len && sioc__is_digit((unsigned char)item.ptr[d]) && t < 100000000u; d++)
+                        t = t * 10u + (uint32_t)(item.ptr[d] - '0');
+                    p->keep_alive_timeout_s = t;
+                    k = value.len + 1; /* the header's last item */
                     continue;
                 }
                 if (item.len == 0) return SIOC_ERR_PROTOCOL;
@@ -12234,19 +12245,6 @@ static sioc_result sioc__hp_head_done(sioc_http_parser *p) {
                would hand undecoded bytes to the caller, so it is refused rather than passed through. */
             te_chunked = have_te == 0 && sioc__http_ieq(value.ptr, value.len, "chunked");
             have_te++;
-            break;
-        case SIOC__HN_KEEP_ALIVE:
-            for (; k + 8 <= value.len; k++) {
-                if (sioc__http_ieq(value.ptr + k, 8, "timeout=") &&
-                    (k == 0 || value.ptr[k - 1] == ' ' || value.ptr[k - 1] == ',')) {
-                    uint32_t t = 0;
-                    size_t d = k + 8;
-                    while (d < value.len && sioc__is_digit((unsigned char)value.ptr[d]) && t < 100000000u)
-                        t = t * 10u + (uint32_t)(value.ptr[d++] - '0');
-                    p->keep_alive_timeout_s = t;
-                    break;
-                }
-            }
             break;
         default:
             break;
@@ -12467,7 +12465,7 @@ struct sioc_http__ep {
 struct sioc_http__conn {
     sioc_http_parser parser;
     uint8_t state, dead, tls;
-    int ep, req;
+    int ep, req;             /* req: the request it carries (ACTIVE) or holds (HELD), else -1 */
     sioc_result last_err;    /* why it was closed */
     uint32_t served;         /* responses completed here: > 0 means a reused keep-alive connection */
     uint64_t since;          /* connect start, or idle start */
@@ -12481,7 +12479,7 @@ struct sioc_http__req {
     uint16_t gen;            /* kept across uses of the slot, like head */
     char *head;
     uint8_t state, idempotent, retried, fresh_only, head_request, overflow; /* from here on cleared at submit */
-    int ep, conn, status;
+    int ep, conn, status;    /* conn: the connection carrying it (ACTIVE) or holding its response, else -1 */
     uint64_t deadline;
     uint32_t seq, done_seq;  /* submit and completion order (the low bits of p_seq; compared by sioc__older) */
     size_t head_len;
@@ -12643,10 +12641,9 @@ SIOC_API sioc_result sioc_http_client_init(sioc_http_client *c, const sioc_http_
         m += conn_bytes;
     }
     for (i = 0; i < c->p_n_reqs; i++) {
-        c->p_reqs[i].head = (char *)m;
-        c->p_reqs[i].conn = -1;
-        c->p_reqs[i].ep = -1;
-        c->p_reqs[i].gen = 1;
+        sioc_http__req *q = &c->p_reqs[i];
+        q->head = (char *)m; /* the rest is set at submit: a free slot is never read */
+        q->gen = 1;
         m += sioc__align(d->request_head_size);
     }
     c->p_tls = sioc__tls_ops();
@@ -12736,7 +12733,7 @@ SIOC_API sioc_result sioc_http_endpoint(sioc_http_client *c, const char *host, u
     memcpy(e->host, host, n + 1);
     e->port = port;
     e->tls = (uint8_t)tls;
-    e->engine_tls = (uint8_t)(tls && SIOC_TLS != SIOC_TLS_NONE);
+    if (SIOC_TLS != SIOC_TLS_NONE) e->engine_tls = (uint8_t)tls; /* else it stays 0 */
     e->used = 1;
 found:
     if (out_ep) *out_ep = free_ep;
@@ -12747,14 +12744,18 @@ fail:
 }
 
 static sioc_http__conn *sioc__conn(const sioc_http_client *c, int conn) {
-    if (conn < 0 || (uint32_t)conn >= c->p_n_conns) return NULL;
+    if ((uint32_t)conn >= c->p_n_conns) return NULL; /* conn < 0 too */
     return &c->p_conns[conn];
 }
 
-/* The slot `conn` while its socket is up (TLS handshake to held response), else NULL. */
+/* 1 while the socket of `k` is up (TLS handshake to held response). */
+static int sioc__up(const sioc_http__conn *k) {
+    return (unsigned)k->state - SIOC__CS_HANDSHAKE <= (unsigned)(SIOC__CS_HELD - SIOC__CS_HANDSHAKE);
+}
+/* The slot `conn` while its socket is up, else NULL. */
 static sioc_http__conn *sioc__conn_up(const sioc_http_client *c, int conn) {
     sioc_http__conn *k = sioc__conn(c, conn);
-    return k && k->state >= SIOC__CS_HANDSHAKE && k->state <= SIOC__CS_HELD ? k : NULL;
+    return k && sioc__up(k) ? k : NULL;
 }
 
 /* What a TLS failure means, for people. */
@@ -12825,8 +12826,12 @@ static void sioc__req_detail(sioc_http_client *c, sioc_http__req *r, int ki, int
    sioc__req_detail. */
 static void sioc__req_finish(sioc_http_client *c, int ri, sioc_result res, int ki, int connecting) {
     sioc_http__req *r = &c->p_reqs[ri];
-    if (res != SIOC_OK) sioc__req_detail(c, r, ki, connecting, res);
-    else r->detail[0] = 0;
+    if (!SIOC_ENABLE_ERROR_STRINGS) { /* no text: the detail stays empty from init */
+    } else if (res != SIOC_OK) {
+        sioc__req_detail(c, r, ki, connecting, res);
+    } else {
+        r->detail[0] = 0;
+    }
     r->state = SIOC__RS_DONE;
     r->result = res;
     r->done_seq = (uint32_t)++c->p_seq;
@@ -12841,7 +12846,7 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
     sioc_http__conn *k = &c->p_conns[ki];
     if (k->state == SIOC__CS_FREE || k->state == SIOC__CS_CLOSE_PENDING) return;
     if (k->last_err == SIOC_OK) k->last_err = err;
-    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+    if (k->state == SIOC__CS_ACTIVE) {
         sioc_http__req *r = &c->p_reqs[k->req];
         /* A reused connection the server closed before answering: the request probably never reached the
            application, so an idempotent one goes out once more on a fresh connection (RFC 9112 9.3.1). */
@@ -12865,7 +12870,6 @@ static void sioc__conn_close(sioc_http_client *c, int ki, sioc_result err) {
     sioc__conn_free_tls(c, k);
     if (err != SIOC_OK) sioc__http_log(c, SIOC_LOG_DEBUG, "closing", ki, err);
     k->state = (uint8_t)(k->state == SIOC__CS_OPEN_PENDING ? SIOC__CS_FREE : SIOC__CS_CLOSE_PENDING);
-    k->req = -1;
 }
 
 /* The connection never became usable: the requests waiting for this endpoint learn why. */
@@ -12927,7 +12931,7 @@ static void sioc__conn_stream(const sioc_http_client *c, const sioc_http__conn *
     const sioc_http__req *r;
     *p = NULL;
     *n = 0;
-    if (k->state != SIOC__CS_ACTIVE || k->req < 0) return;
+    if (k->state != SIOC__CS_ACTIVE) return;
     r = &c->p_reqs[k->req];
     if (k->out_head < r->head_len) {
         *p = (const uint8_t *)r->head + k->out_head;
@@ -13005,13 +13009,12 @@ static void sioc__dispatch(sioc_http_client *c) {
             sioc_http__conn *k = &c->p_conns[j];
             if (k->state != SIOC__CS_FREE) continue;
             k->ep = (int)e;
-            k->req = -1;
             k->dead = 0;
             k->last_err = SIOC_OK;
-            k->why[0] = 0;
+            if (SIOC_ENABLE_ERROR_STRINGS) k->why[0] = 0; /* read only for detail texts */
             k->served = 0;
             k->since = c->p_now;
-            k->tls = c->p_eps[e].engine_tls;
+            if (SIOC_TLS != SIOC_TLS_NONE) k->tls = c->p_eps[e].engine_tls; /* read only through SIOC__TLS_ON */
             k->state = SIOC__CS_OPEN_PENDING;
             if (SIOC__TLS_ON(k)) {
                 size_t sz = c->p_tls->conn_size();
@@ -13035,7 +13038,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     sioc_buf b;
     sioc_result res;
     if (out_id) *out_id = 0;
-    if (!c->p_mem || !req || ep < 0 || (uint32_t)ep >= c->p_n_eps || !c->p_eps[ep].used) return SIOC_ERR_ARG;
+    if (!c->p_mem || !req || (uint32_t)ep >= c->p_n_eps || !c->p_eps[ep].used) return SIOC_ERR_ARG; /* ep < 0 too */
     c->p_now = now_ms;
     e = &c->p_eps[ep];
     for (i = 0; i < c->p_n_reqs; i++) {
@@ -13063,7 +13066,7 @@ SIOC_API sioc_result sioc_http_submit(sioc_http_client *c, int ep, const sioc_ht
     r->on_body = req->on_body;
     r->body_out = req->on_body ? NULL : (uint8_t *)req->body_out;
     r->body_out_cap = r->body_out ? req->body_out_cap : 0;
-    r->tail = r->body_out && req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0;
+    r->tail = req->body_keep_tail <= r->body_out_cap ? req->body_keep_tail : 0; /* no body_out: cap 0, tail 0 */
     r->state = SIOC__RS_QUEUED;
     c->stats.requests++;
     if (out_id) *out_id = ((uint32_t)r->gen << 16) | i;
@@ -13080,8 +13083,6 @@ static int sioc__req_by_id(const sioc_http_client *c, uint32_t id) {
 static void sioc__req_free(sioc_http__req *r) {
     r->state = SIOC__RS_FREE;
     r->gen = (uint16_t)(r->gen + 1 ? r->gen + 1 : 1);
-    r->body = NULL;
-    r->conn = -1;
 }
 
 SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {
@@ -13099,10 +13100,9 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     if (hlen == 0 || hlen > SIOC_HTTP_MAX_HOST) return SIOC_ERR_ARG;
     pv = *tls ? 443 : 80;
     if (*p == ':') {
-        if (!sioc__is_digit((unsigned char)*++p)) return SIOC_ERR_ARG;
-        for (pv = 0; sioc__is_digit((unsigned char)*p); p++)
+        for (pv = 0; sioc__is_digit((unsigned char)*++p);)
             if ((pv = pv * 10 + (unsigned long)(*p - '0')) > 65535) return SIOC_ERR_ARG;
-        if (pv == 0) return SIOC_ERR_ARG;
+        if (pv == 0) return SIOC_ERR_ARG; /* also no digits */
     }
     if (*p == '/') p++;
     if (*p) return SIOC_ERR_ARG; /* no path: the clients' targets are their own */
@@ -13210,7 +13210,7 @@ SIOC_API sioc_result sioc_http_next_response(sioc_http_client *c, sioc_http_resp
     out->body_total = r->body_total;
     out->tail_len = r->overflow ? r->tail : 0;
     out->retried = r->retried;
-    memcpy(out->detail, r->detail, sizeof out->detail);
+    if (SIOC_ENABLE_ERROR_STRINGS) memcpy(out->detail, r->detail, sizeof out->detail); /* else empty */
     if (r->conn >= 0 && c->p_conns[r->conn].state == SIOC__CS_HELD) out->p_parser = &c->p_conns[r->conn].parser;
     return SIOC_OK;
 }
@@ -13300,7 +13300,7 @@ SIOC_API void sioc_http_conn_failed(sioc_http_client *c, int conn, sioc_result e
 static void sioc__conn_done(sioc_http_client *c, int ki, int dead) {
     sioc_http__conn *k = &c->p_conns[ki];
     uint32_t ka = k->parser.keep_alive_timeout_s, idle = c->desc.idle_timeout_ms; /* idle >= 1: a default */
-    k->dead = (uint8_t)(dead || k->dead);
+    k->dead |= (uint8_t)dead; /* dead is 0 or 1 */
     k->served++;
     /* close well before the server: after 3/4 of its timeout when that is below ours (ka * 750 < idle) */
     k->idle_limit = ka && ka <= (idle - 1u) / 750u ? ka * 750u : idle;
@@ -13322,7 +13322,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
             k->dead = 1;
             return;
         }
-        if (k->state != SIOC__CS_ACTIVE || k->req < 0) { /* unsolicited bytes on an idle connection */
+        if (k->state != SIOC__CS_ACTIVE) { /* unsolicited bytes on an idle connection */
             sioc__conn_close(c, ki, SIOC_ERR_PROTOCOL);
             return;
         }
@@ -13344,8 +13344,10 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
                 size_t room = r->body_out_cap - r->body_stored, take = SIOC__MIN(room, body.len);
                 if (take) memcpy(r->body_out + r->body_stored, body.ptr, take);
                 r->body_stored += take;
-                if (take < body.len) r->overflow = 1;
-                if (take < body.len && r->tail) sioc__req_keep_tail(r, body.ptr + take, body.len - take);
+                if (take < body.len) { /* a tail of 0 keeps nothing */
+                    r->overflow = 1;
+                    sioc__req_keep_tail(r, body.ptr + take, body.len - take);
+                }
             }
         }
         if (ev == SIOC_HTTP_PEV_DONE) {
@@ -13360,7 +13362,7 @@ static void sioc__conn_input(sioc_http_client *c, int ki, const uint8_t *p, size
 
 static void sioc__conn_input_eof(sioc_http_client *c, int ki) {
     sioc_http__conn *k = &c->p_conns[ki];
-    if (k->state == SIOC__CS_ACTIVE && k->req >= 0) {
+    if (k->state == SIOC__CS_ACTIVE) {
         sioc_http_pev ev;
         if (sioc_http_parser_eof(&k->parser, &ev) == SIOC_OK && ev == SIOC_HTTP_PEV_DONE) {
             sioc__conn_done(c, ki, 1);
@@ -13381,9 +13383,9 @@ SIOC_API void sioc_http_conn_eof(sioc_http_client *c, int conn, uint64_t now_ms)
     c->p_now = now_ms;
     if (k->state == SIOC__CS_CONNECTING) {
         sioc__conn_connect_failed(c, conn, SIOC_ERR_CONNECT);
-    } else if (sioc__conn_up(c, conn)) {
+    } else if (sioc__up(k)) {
         if (SIOC__TLS_ON(k) && k->tls_mem) sioc__conn_tls_pump(c, conn); /* plaintext still buffered goes first */
-        if (sioc__conn_up(c, conn)) sioc__conn_input_eof(c, conn);
+        if (sioc__up(k)) sioc__conn_input_eof(c, conn);
     }
     sioc__dispatch(c);
 }
@@ -13398,7 +13400,7 @@ static void sioc__conn_tls_pump(sioc_http_client *c, int ki) {
         sioc_result r;
         const uint8_t *p;
         size_t n, used;
-        if (!k->tls_mem || !sioc__conn_up(c, ki)) return;
+        if (!k->tls_mem || !sioc__up(k)) return;
         if (k->state == SIOC__CS_HANDSHAKE) {
             r = t->handshake(k->tls_mem);
             if (r == SIOC_AGAIN) return;
@@ -13455,7 +13457,7 @@ SIOC_API sioc_result sioc_http_conn_feed(sioc_http_client *c, int conn, const vo
     if (out_used) *out_used = 0;
     if (!k || (len && !data)) return SIOC_ERR_ARG;
     c->p_now = now_ms;
-    if (!sioc__conn_up(c, conn)) return SIOC_ERR_STATE;
+    if (!sioc__up(k)) return SIOC_ERR_STATE;
     if (!SIOC__TLS_ON(k)) {
         used = len;
         sioc__conn_input(c, conn, (const uint8_t *)data, len);
@@ -13517,7 +13519,7 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
     unsigned w = 0;
     if (!k) return 0;
     if (k->state == SIOC__CS_CONNECTING) return SIOC_HTTP_WANT_CONNECT;
-    if (!sioc__conn_up(c, conn)) return 0;
+    if (!sioc__up(k)) return 0;
     if (!SIOC__TLS_ON(k)) {
         const uint8_t *p;
         size_t n;
@@ -13566,12 +13568,10 @@ SIOC_API void sioc_http_tick(sioc_http_client *c, uint64_t now_ms) {
     for (i = 0; i < c->p_n_reqs; i++) {
         sioc_http__req *r = &c->p_reqs[i];
         if ((r->state == SIOC__RS_QUEUED || r->state == SIOC__RS_ACTIVE) && r->deadline <= now_ms) {
-            if (r->state == SIOC__RS_ACTIVE && r->conn >= 0) {
-                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT); /* half an exchange: closed, failing its request */
-            } else {
-                r->conn = -1;
+            if (r->state == SIOC__RS_ACTIVE) /* on r->conn: half an exchange, closed, failing its request */
+                sioc__conn_close(c, r->conn, SIOC_ERR_TIMEOUT);
+            else /* queued: not on a connection */
                 sioc__req_finish(c, (int)i, SIOC_ERR_TIMEOUT, -1, 0);
-            }
         }
     }
     for (i = 0; i < c->p_n_conns; i++) {
@@ -13591,7 +13591,7 @@ static size_t sioc__conn_gather(const sioc_http_client *c, int conn, uint8_t *bu
     const sioc_http__conn *k = sioc__conn(c, conn);
     const sioc_http__req *r;
     size_t h;
-    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE || k->req < 0) return 0;
+    if (!k || SIOC__TLS_ON(k) || k->state != SIOC__CS_ACTIVE) return 0;
     r = &c->p_reqs[k->req];
     h = r->head_len - k->out_head;
     if (k->out_head >= r->head_len || k->out_body || !r->body_len || r->body_len > cap - SIOC__MIN(h, cap)) return 0;
