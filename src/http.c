@@ -1111,7 +1111,7 @@ static int sioc__req_by_id(const sioc_http_client *c, uint32_t id) {
 
 static void sioc__req_free(sioc_http__req *r) {
     r->state = SIOC__RS_FREE;
-    r->gen = (uint16_t)(r->gen + 1 ? r->gen + 1 : 1);
+    r->gen = (uint16_t)(r->gen == 0xFFFFu ? 1u : r->gen + 1u); /* 0 is skipped: an id names a used slot */
 }
 
 SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_t *port, int *tls) {

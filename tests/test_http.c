@@ -735,6 +735,32 @@ static void test_engine_retry(void) {
     CHECK_EQ_INT(g_count.live_bytes, 0);
 }
 
+/* A request slot's generation skips 0 when it wraps (an id never looks like a fresh slot's), and a cancelled id never
+   names the slot's next request. */
+static void test_engine_ids(void) {
+    sioc_http_client c;
+    sioc_http_request req;
+    char b[8];
+    int ep;
+    uint32_t id, first = 0, i, zero_gen = 0, other_slot = 0, stale_ok = 0;
+    make_client(&c, 1);
+    CHECK_EQ_INT(sioc_http_endpoint(&c, "h", 80, 0, &ep), SIOC_OK);
+    req = get_req("/1", b, sizeof b);
+    for (i = 0; i < 70000u; i++) { /* one slot, reused: its generation wraps once */
+        if (sioc_http_submit(&c, ep, &req, 0, &id) != SIOC_OK) break;
+        if (i == 0) first = id;
+        if ((id >> 16) == 0) zero_gen++;
+        if ((id & 0xffffu) != (first & 0xffffu)) other_slot++;
+        if (sioc_http_cancel(&c, id) != SIOC_OK) break;
+        if (sioc_http_cancel(&c, id) == SIOC_OK) stale_ok++;
+    }
+    CHECK_EQ_INT(i, 70000);
+    CHECK_EQ_INT(other_slot, 0);
+    CHECK_EQ_INT(zero_gen, 0);
+    CHECK_EQ_INT(stale_ok, 0);
+    sioc_http_client_free(&c);
+}
+
 static void test_engine_failures(void) {
     sioc_http_client c;
     sioc_http_response resp;
@@ -1100,6 +1126,7 @@ int main(void) {
     RUN(test_engine_pool);
     RUN(test_engine_retry);
     RUN(test_engine_failures);
+    RUN(test_engine_ids);
     RUN(test_engine_stream_and_head);
     RUN(test_engine_allocations);
     RUN(test_drive);
