@@ -121,11 +121,11 @@
                                     socket.io placeholders need an integer "num"; Service Bus TimeToLive is kept
                                     in whole seconds. The explicit double calls (sioc_json_get_f64,
                                     sioc_json_write_f64, sioc_msgpack_write_double, ...) still work. For devices
-                                    whose events carry no floats or Dates. Saves 6 to 8 KB on Cortex-M4
+                                    whose events carry no floats or Dates. Saves 5 to 7 KB on Cortex-M4
      SIOC_ENABLE_JANITOR        1   0: no AWS orphan-queue clean-up (member_janitor.c, ListQueues / ListQueueTags /
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
-                                    SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.7 KB of Cortex-M4 flash
+                                    SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.9 KB of Cortex-M4 flash
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
