@@ -33,6 +33,8 @@ CWARN = -std=c99 $(WARN) -Wstrict-prototypes -Wmissing-prototypes
 
 HDR   = sio_cluster.h
 DEPS  = $(HDR) $(wildcard tests/*.h)
+# test_build_smallbuf.c runs test_http.c again with a small sioc_http_drive() buffer
+SMALLBUF_BINS = $(foreach v,$(VARIANTS) $(TLS_VARIANTS),build/$(v)/test_build_smallbuf)
 TESTS = $(basename $(notdir $(wildcard tests/test_*.c)))
 FUZZERS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 # C++: the tests again as C++11/14/17/20 with g++ (cxx*) and clang++ (clangxx*). cxx11 builds and runs them all; the
@@ -320,3 +322,5 @@ cortex-m-test:
 
 clean:
 	rm -rf build
+
+$(SMALLBUF_BINS): tests/test_http.c

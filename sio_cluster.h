@@ -129,6 +129,9 @@
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
                                     decoders allow SIOC_ENVELOPE_DEPTH (4) more for the envelopes around it
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
+     SIOC_HTTP_DRIVE_BUFFER   8192  stack buffer of sioc_http_drive() and the POSIX turn (recv size, one-send
+                                    gather of a small request): the deepest frame a member's loop has; 1024 suits
+                                    a microcontroller's stack (a larger request then goes out in two sends)
      SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
      Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.
@@ -2083,6 +2086,15 @@ SIOC_API const char *sioc_tls_backend(void);
 /* SIOC_TLS and SIOC_ENABLE_POSIX are set in the prologue. */
 #ifndef SIOC_HTTP_MAX_HOST
 #define SIOC_HTTP_MAX_HOST 255 /* longest host name an endpoint may have (DNS limit is 253) */
+#endif
+#ifndef SIOC_HTTP_DRIVE_BUFFER
+/* Stack bytes of sioc_http_drive() (and so of the POSIX backend's turn): one recv() at most this long, and a small
+   request's head and body gathered into one send(). 1024 suits a small stack; a request that does not fit goes out
+   in two sends. At least 16. */
+#define SIOC_HTTP_DRIVE_BUFFER 8192
+#endif
+#if SIOC_HTTP_DRIVE_BUFFER < 16
+#error "SIOC_HTTP_DRIVE_BUFFER must be at least 16"
 #endif
 #ifndef SIOC_HTTP_MAX_CHUNK_EXT
 #define SIOC_HTTP_MAX_CHUNK_EXT 4096 /* bytes of chunk extensions tolerated on one chunk-size line */
@@ -13611,7 +13623,7 @@ static int sioc__drive_connect(sioc_http_client *c, const sioc_http_transport *t
 }
 
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
-    uint8_t buf[8192];
+    uint8_t buf[SIOC_HTTP_DRIVE_BUFFER];
     int round, n = (int)c->p_n_conns;
     if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
     if (!c->p_mem) return SIOC_ERR_STATE;

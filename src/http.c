@@ -1640,7 +1640,7 @@ static int sioc__drive_connect(sioc_http_client *c, const sioc_http_transport *t
 }
 
 SIOC_API sioc_result sioc_http_drive(sioc_http_client *c, const sioc_http_transport *t, uint64_t now_ms) {
-    uint8_t buf[8192];
+    uint8_t buf[SIOC_HTTP_DRIVE_BUFFER];
     int round, n = (int)c->p_n_conns;
     if (!t || !t->connect || !t->send || !t->recv || !t->close) return SIOC_ERR_ARG;
     if (!c->p_mem) return SIOC_ERR_STATE;

@@ -18,6 +18,15 @@
 #ifndef SIOC_HTTP_MAX_HOST
 #define SIOC_HTTP_MAX_HOST 255 /* longest host name an endpoint may have (DNS limit is 253) */
 #endif
+#ifndef SIOC_HTTP_DRIVE_BUFFER
+/* Stack bytes of sioc_http_drive() (and so of the POSIX backend's turn): one recv() at most this long, and a small
+   request's head and body gathered into one send(). 1024 suits a small stack; a request that does not fit goes out
+   in two sends. At least 16. */
+#define SIOC_HTTP_DRIVE_BUFFER 8192
+#endif
+#if SIOC_HTTP_DRIVE_BUFFER < 16
+#error "SIOC_HTTP_DRIVE_BUFFER must be at least 16"
+#endif
 #ifndef SIOC_HTTP_MAX_CHUNK_EXT
 #define SIOC_HTTP_MAX_CHUNK_EXT 4096 /* bytes of chunk extensions tolerated on one chunk-size line */
 #endif

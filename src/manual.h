@@ -131,6 +131,9 @@
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
                                     decoders allow SIOC_ENVELOPE_DEPTH (4) more for the envelopes around it
      SIOC_MAX_XML_DEPTH         32  nesting limit of the XML scanner
+     SIOC_HTTP_DRIVE_BUFFER   8192  stack buffer of sioc_http_drive() and the POSIX turn (recv size, one-send
+                                    gather of a small request): the deepest frame a member's loop has; 1024 suits
+                                    a microcontroller's stack (a larger request then goes out in two sends)
      SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
      Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.

@@ -4,6 +4,10 @@
 #include "sio_cluster.h"
 #include "harness.h"
 
+#ifndef SIOC_T_NAME
+#define SIOC_T_NAME "test_http" /* test_build_smallbuf.c runs this suite again */
+#endif
+
 /* ---------------------------------------------------------------- writer */
 
 static void test_writer(void) {
@@ -1130,5 +1134,5 @@ int main(void) {
     RUN(test_engine_stream_and_head);
     RUN(test_engine_allocations);
     RUN(test_drive);
-    return sioc_t_report("test_http");
+    return sioc_t_report(SIOC_T_NAME);
 }
