@@ -3798,6 +3798,14 @@ SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4
 #define SIOC__FN static
 #endif
 
+/* Keeps a small helper with several callers out of line in a size build (gcc -Os would copy it into each caller);
+   a speed build inlines it. */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+#define SIOC__OUTLINE __attribute__((noinline))
+#else
+#define SIOC__OUTLINE
+#endif
+
 #define SIOC__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SIOC__MAX(a, b) ((a) > (b) ? (a) : (b))
 #define SIOC__COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -4020,6 +4028,14 @@ SIOC__FN void sioc__wipe(void *p, size_t n) {
     volatile uint8_t *v = (volatile uint8_t *)p;
     while (n--) *v++ = 0;
 #endif
+}
+
+/* FNV-1a, 64-bit, from h (the offset basis SIOC__FNV64_BASIS, or a keyed start). */
+#define SIOC__FNV64_BASIS 0xcbf29ce484222325ull
+SIOC__FN uint64_t sioc__fnv1a64(uint64_t h, const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+    return h;
 }
 
 /* Offsets inside one allocated block: 16-byte steps keep every member type aligned. */
@@ -9591,21 +9607,12 @@ typedef struct sioc__node_trec {
 } sioc__node_trec;
 
 #define SIOC__ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
-#define SIOC__ALIGN16(x) (((x) + 15u) & ~(size_t)15u)
-
-/* Keeps a small helper with several callers out of line in a size build (gcc -Os would copy it into each); a
-   speed build inlines it. */
-#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
-#define SIOC__NODE_SMALL __attribute__((noinline))
-#else
-#define SIOC__NODE_SMALL
-#endif
 
 /* The 64-bit public counters: inlined, each increment is a load/add/adc/store pair on 32-bit. */
-static SIOC__NODE_SMALL void sioc__node_count(uint64_t *c) { ++*c; }
+static SIOC__OUTLINE void sioc__node_count(uint64_t *c) { ++*c; }
 
 /* A deadline: a + b, saturating. */
-static SIOC__NODE_SMALL uint64_t sioc__node_add(uint64_t a, uint64_t b) {
+static SIOC__OUTLINE uint64_t sioc__node_add(uint64_t a, uint64_t b) {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
@@ -9657,11 +9664,8 @@ static uint32_t sioc__node_hash32(uint32_t ns, const char *s, size_t len) {
     return h ^ (h >> 15);
 }
 
-static SIOC__NODE_SMALL uint64_t sioc__node_hash64(const char *s, size_t len) {
-    uint64_t h = 14695981039346656037u;
-    size_t i;
-    for (i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211u;
-    return h;
+static SIOC__OUTLINE uint64_t sioc__node_hash64(const char *s, size_t len) {
+    return sioc__fnv1a64(SIOC__FNV64_BASIS, s, len);
 }
 
 #define SIOC__IDX_ROOM 0
@@ -10183,7 +10187,7 @@ static uint32_t sioc__node_ns_find(const sioc_node *n, sioc_str name) {
     return SIOC__NIL;
 }
 
-static SIOC__NODE_SMALL int sioc__node_valid_nsp(sioc_str name) {
+static SIOC__OUTLINE int sioc__node_valid_nsp(sioc_str name) {
     return name.ptr && name.len >= 1 && name.ptr[0] == '/' && sioc__node_name_ok(name);
 }
 
@@ -10354,7 +10358,7 @@ static void sioc__node_leave(sioc_node *n, uint32_t sock, sioc_str name) {
 
 /* ---- sockets ---- */
 
-static SIOC__NODE_SMALL uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
+static SIOC__OUTLINE uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
     if (ns == SIOC__NIL) return SIOC__NIL;
     return sioc__node_idx_find(n, SIOC__IDX_SOCK, ns, id);
 }
@@ -10805,7 +10809,7 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     return SIOC_OK;
 }
 
-static SIOC__NODE_SMALL void sioc__node_closed_check(sioc_node *n) {
+static SIOC__OUTLINE void sioc__node_closed_check(sioc_node *n) {
     if (n->state == SIOC_NODE_CLOSING && n->p_out_count == 0) {
         sioc__node_erec h;
         n->state = SIOC_NODE_CLOSED;
@@ -11487,7 +11491,7 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
    5: heartbeats); returns the earliest deadline of what is still pending. An emitter has no peers, requests, ack
    registrations or heartbeats: no timers. */
 /* A timer at t: 1 when it fires now, else 0 with *d lowered to t. */
-static SIOC__NODE_SMALL int sioc__node_due(uint64_t *d, uint64_t t, uint64_t now_ms, int fire) {
+static SIOC__OUTLINE int sioc__node_due(uint64_t *d, uint64_t t, uint64_t now_ms, int fire) {
     if (fire && now_ms >= t) return 1;
     *d = SIOC__MIN(*d, t);
     return 0;
@@ -11996,13 +12000,6 @@ SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
 
 /* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
 static const sioc_tls_ops *sioc__tls_ops(void);
-
-/* Keeps a small helper with several callers out of line: gcc -Os would copy it into each. */
-#if defined(__GNUC__) || defined(__clang__)
-#define SIOC__HTTP_NOINLINE __attribute__((noinline))
-#else
-#define SIOC__HTTP_NOINLINE
-#endif
 
 /* ---- small text helpers (ASCII, locale-free) ---- */
 
@@ -13551,7 +13548,7 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
 SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
 
 /* When the timer of `k` fires: the connect timeout while opening, the idle limit while ready; else UINT64_MAX. */
-static SIOC__HTTP_NOINLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
+static SIOC__OUTLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
     if (k->state >= SIOC__CS_OPEN_PENDING && k->state <= SIOC__CS_HANDSHAKE) return k->since + c->desc.connect_timeout_ms;
     return k->state == SIOC__CS_READY ? k->since + k->idle_limit : UINT64_MAX;
 }
@@ -18956,9 +18953,7 @@ static uint64_t sioc__m_recv_at(const sioc_cluster *c) {
 #if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
 static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
-    uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
-    size_t i;
-    for (i = 0; i < id.len; i++) h = (h ^ (uint8_t)id.ptr[i]) * 0x100000001b3ull;
+    uint64_t h = sioc__fnv1a64(SIOC__FNV64_BASIS ^ c->p_hash_key, id.ptr, id.len);
     return h ? h : 1u;
 }
 

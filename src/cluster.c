@@ -135,21 +135,12 @@ typedef struct sioc__node_trec {
 } sioc__node_trec;
 
 #define SIOC__ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
-#define SIOC__ALIGN16(x) (((x) + 15u) & ~(size_t)15u)
-
-/* Keeps a small helper with several callers out of line in a size build (gcc -Os would copy it into each); a
-   speed build inlines it. */
-#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
-#define SIOC__NODE_SMALL __attribute__((noinline))
-#else
-#define SIOC__NODE_SMALL
-#endif
 
 /* The 64-bit public counters: inlined, each increment is a load/add/adc/store pair on 32-bit. */
-static SIOC__NODE_SMALL void sioc__node_count(uint64_t *c) { ++*c; }
+static SIOC__OUTLINE void sioc__node_count(uint64_t *c) { ++*c; }
 
 /* A deadline: a + b, saturating. */
-static SIOC__NODE_SMALL uint64_t sioc__node_add(uint64_t a, uint64_t b) {
+static SIOC__OUTLINE uint64_t sioc__node_add(uint64_t a, uint64_t b) {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
@@ -201,11 +192,8 @@ static uint32_t sioc__node_hash32(uint32_t ns, const char *s, size_t len) {
     return h ^ (h >> 15);
 }
 
-static SIOC__NODE_SMALL uint64_t sioc__node_hash64(const char *s, size_t len) {
-    uint64_t h = 14695981039346656037u;
-    size_t i;
-    for (i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211u;
-    return h;
+static SIOC__OUTLINE uint64_t sioc__node_hash64(const char *s, size_t len) {
+    return sioc__fnv1a64(SIOC__FNV64_BASIS, s, len);
 }
 
 #define SIOC__IDX_ROOM 0
@@ -727,7 +715,7 @@ static uint32_t sioc__node_ns_find(const sioc_node *n, sioc_str name) {
     return SIOC__NIL;
 }
 
-static SIOC__NODE_SMALL int sioc__node_valid_nsp(sioc_str name) {
+static SIOC__OUTLINE int sioc__node_valid_nsp(sioc_str name) {
     return name.ptr && name.len >= 1 && name.ptr[0] == '/' && sioc__node_name_ok(name);
 }
 
@@ -898,7 +886,7 @@ static void sioc__node_leave(sioc_node *n, uint32_t sock, sioc_str name) {
 
 /* ---- sockets ---- */
 
-static SIOC__NODE_SMALL uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
+static SIOC__OUTLINE uint32_t sioc__node_sock_find(const sioc_node *n, uint32_t ns, sioc_str id) {
     if (ns == SIOC__NIL) return SIOC__NIL;
     return sioc__node_idx_find(n, SIOC__IDX_SOCK, ns, id);
 }
@@ -1349,7 +1337,7 @@ SIOC_API sioc_result sioc_node_out_peek(const sioc_node *n, size_t i, sioc_node_
     return SIOC_OK;
 }
 
-static SIOC__NODE_SMALL void sioc__node_closed_check(sioc_node *n) {
+static SIOC__OUTLINE void sioc__node_closed_check(sioc_node *n) {
     if (n->state == SIOC_NODE_CLOSING && n->p_out_count == 0) {
         sioc__node_erec h;
         n->state = SIOC_NODE_CLOSED;
@@ -2031,7 +2019,7 @@ SIOC_API sioc_result sioc_node_receive(sioc_node *n, const sioc_msg *m, uint64_t
    5: heartbeats); returns the earliest deadline of what is still pending. An emitter has no peers, requests, ack
    registrations or heartbeats: no timers. */
 /* A timer at t: 1 when it fires now, else 0 with *d lowered to t. */
-static SIOC__NODE_SMALL int sioc__node_due(uint64_t *d, uint64_t t, uint64_t now_ms, int fire) {
+static SIOC__OUTLINE int sioc__node_due(uint64_t *d, uint64_t t, uint64_t now_ms, int fire) {
     if (fire && now_ms >= t) return 1;
     *d = SIOC__MIN(*d, t);
     return 0;

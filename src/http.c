@@ -14,13 +14,6 @@
 /* Defined by the compiled-in backend (tls_none.c, tls_mbedtls.c or tls_bearssl.c), later in the amalgamation. */
 static const sioc_tls_ops *sioc__tls_ops(void);
 
-/* Keeps a small helper with several callers out of line: gcc -Os would copy it into each. */
-#if defined(__GNUC__) || defined(__clang__)
-#define SIOC__HTTP_NOINLINE __attribute__((noinline))
-#else
-#define SIOC__HTTP_NOINLINE
-#endif
-
 /* ---- small text helpers (ASCII, locale-free) ---- */
 
 enum { SIOC__HC_TCHAR = 0, SIOC__HC_HOST = 12 };
@@ -1568,7 +1561,7 @@ SIOC_API unsigned sioc_http_conn_wants(const sioc_http_client *c, int conn) {
 SIOC_API int sioc_http_conn_count(const sioc_http_client *c) { return (int)c->p_n_conns; }
 
 /* When the timer of `k` fires: the connect timeout while opening, the idle limit while ready; else UINT64_MAX. */
-static SIOC__HTTP_NOINLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
+static SIOC__OUTLINE uint64_t sioc__conn_timer(const sioc_http_client *c, const sioc_http__conn *k) {
     if (k->state >= SIOC__CS_OPEN_PENDING && k->state <= SIOC__CS_HANDSHAKE) return k->since + c->desc.connect_timeout_ms;
     return k->state == SIOC__CS_READY ? k->since + k->idle_limit : UINT64_MAX;
 }

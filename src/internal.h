@@ -21,6 +21,14 @@
 #define SIOC__FN static
 #endif
 
+/* Keeps a small helper with several callers out of line in a size build (gcc -Os would copy it into each caller);
+   a speed build inlines it. */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+#define SIOC__OUTLINE __attribute__((noinline))
+#else
+#define SIOC__OUTLINE
+#endif
+
 #define SIOC__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SIOC__MAX(a, b) ((a) > (b) ? (a) : (b))
 #define SIOC__COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -243,6 +251,14 @@ SIOC__FN void sioc__wipe(void *p, size_t n) {
     volatile uint8_t *v = (volatile uint8_t *)p;
     while (n--) *v++ = 0;
 #endif
+}
+
+/* FNV-1a, 64-bit, from h (the offset basis SIOC__FNV64_BASIS, or a keyed start). */
+#define SIOC__FNV64_BASIS 0xcbf29ce484222325ull
+SIOC__FN uint64_t sioc__fnv1a64(uint64_t h, const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+    return h;
 }
 
 /* Offsets inside one allocated block: 16-byte steps keep every member type aligned. */

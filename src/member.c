@@ -692,9 +692,7 @@ static uint64_t sioc__m_recv_at(const sioc_cluster *c) {
 #if SIOC_ENABLE_RECEIVE
 /* A keyed 64-bit hash of a message id (FNV-1a over key and id; never 0). */
 static uint64_t sioc__m_id_hash(const sioc_cluster *c, sioc_str id) {
-    uint64_t h = 0xcbf29ce484222325ull ^ c->p_hash_key;
-    size_t i;
-    for (i = 0; i < id.len; i++) h = (h ^ (uint8_t)id.ptr[i]) * 0x100000001b3ull;
+    uint64_t h = sioc__fnv1a64(SIOC__FNV64_BASIS ^ c->p_hash_key, id.ptr, id.len);
     return h ? h : 1u;
 }
 
