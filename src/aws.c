@@ -1460,7 +1460,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         }
         call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
+        if (SIOC_ENABLE_SKEW_CORRECTION && !call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);
