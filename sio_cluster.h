@@ -3928,6 +3928,18 @@ SIOC__FN const char *sioc__tls_system_ca(void) {
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* 1 when c is one of set's characters (NUL never is); and 1 when s starts with prefix. Ours rather than strchr /
+   strncmp: newlib-nano's cost a small device over 300 B for a handful of calls. */
+SIOC__FN int sioc__in_set(const char *set, int c) {
+    while (*set)
+        if (*set++ == c) return 1;
+    return 0;
+}
+SIOC__FN int sioc__starts(const char *s, const char *prefix) {
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
 /* strcmp for the library's own short names: a byte loop, where newlib's word-wise strcmp takes 700 bytes of
    Cortex-M flash. */
 SIOC__FN int sioc__strcmp(const char *a, const char *b) {
@@ -12101,12 +12113,12 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
         if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
     for (t = host; *t; t++)
-        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
+        if ((unsigned char)*t - 0x21u >= 0x5eu || sioc__in_set("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
     sioc_buf_puts(out, " HTTP/1.1\r\nHost: ");
-    if (strchr(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
+    if (sioc__in_set(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
         sioc_buf_putc(out, '[');
         sioc_buf_puts(out, host);
         sioc_buf_putc(out, ']');
@@ -13115,8 +13127,8 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     size_t hlen;
     unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
-    if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
-    else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
+    if (sioc__starts(url, "https://")) *tls = 1, p = url + 8;
+    else if (sioc__starts(url, "http://")) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
     for (h = p; *p && *p != ':' && *p != '/'; p++)
@@ -15051,7 +15063,7 @@ static int sioc__chars_ok(sioc_str s, int cls) {
         if (cls == 3) {
             if (c == '\r' || c == '\n' || c == 0) return 0;
         } else if (cls == 4) {
-            if (!(alnum || (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c)))) return 0;
+            if (!(alnum || (c >= 'A' && c <= 'Z') || sioc__in_set("!#$%&'*+-.^_`|~", c))) return 0;
         } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) || (cls == 0 && !(alnum || c == '-'))) {
             return 0;
         }
@@ -15391,7 +15403,7 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
 static int sioc__has_any(sioc_str s, const char *set) {
     size_t i;
     for (i = 0; i < s.len; i++)
-        if (strchr(set, s.ptr[i]) && s.ptr[i]) return 1;
+        if (sioc__in_set(set, s.ptr[i])) return 1;
     return 0;
 }
 
@@ -16405,7 +16417,7 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
     sioc_buf_puts(&b, ".amazonaws.com");
-    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
+    if (sioc__starts(region, "cn-")) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;
@@ -16656,7 +16668,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
-                                    strncmp(op, "Publish", 7) == 0);
+                                    sioc__starts(op, "Publish"));
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
     r = sioc__aws_send(c, call, now_ms);
     if (r == SIOC_OK) c->stats.calls++;
@@ -16812,7 +16824,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
     if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->resent |= r->retried;
-    if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
+    if (r->retried && call->p_service == SIOC_AWS_SNS && sioc__starts(call->p_op, "Publish"))
         c->stats.publish_resends++;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
@@ -17500,7 +17512,7 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
             sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
-            for (sc = out->detail; *sc && strncmp(sc, "SubCode=", 8) != 0; sc++) {} /* strstr: +1 KB on newlib */
+            for (sc = out->detail; *sc && !sioc__starts(sc, "SubCode="); sc++) {} /* strstr: +1 KB on newlib */
             if (*sc) {
                 size_t k = 8;
                 uint64_t s = 0;
