@@ -142,6 +142,9 @@
                                     gather of a small request): the deepest frame a member's loop has; 1024 suits
                                     a microcontroller's stack (a larger request then goes out in two sends)
      SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
+                                Where a firmware's calls into the library all sit in the file that defines
+                                SIO_CLUSTER_IMPLEMENTATION, it also lets the compiler inline and drop across the
+                                library as -flto would: about 5 KB less Cortex-M4 flash in a small AWS member
      Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.
      Must be identical in every translation unit (they change public structs): SIOC_TLS, SIOC_ENABLE_POSIX,
@@ -3563,6 +3566,9 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    uint32_t reply_buffer_size;         /* 0 -> 16384: the reply buffer of each start-up step, publish and delete
+                                           (AWS answers them in a few KB; the SMALL preset takes 4096; at least
+                                           2048). A longer reply fails that request, which is retried */
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
@@ -18371,6 +18377,7 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->receives_in_flight = 1;
     d->recent_ids = 512;
     d->aws.max_messages = 2;
+    d->aws.reply_buffer_size = 4096;
     d->aws.no_orphan_cleanup = 1; /* servers clean up; the janitor takes part only where it runs */
     d->http.max_endpoints = 2;
     d->http.max_requests = 8;
@@ -18409,6 +18416,7 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(aws.retention_s, 3600, 3600),
     SIOC__M_DEF(aws.wait_time_s, 20, 20),
     SIOC__M_DEF(aws.max_messages, 10, 10),
+    SIOC__M_DEF(aws.reply_buffer_size, SIOC__M_KIB(16), 0),
     SIOC__M_DEF(aws.subscription_check_s, 300, 300),
     SIOC__M_DEF(aws.orphan_after_s, 600, 600),
     SIOC__M_DEF(azure.auto_delete_on_idle_s, 300, 300),
@@ -19269,8 +19277,7 @@ enum {
     SIOC__MAWS_S_UNSUB
 };
 
-#define SIOC__MAWS_CTL_BODY 16384u
-#define SIOC__MAWS_SMALL_REPLY 16384u
+#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (ARNs of 300 bytes, percent-encoded) */
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
@@ -19293,21 +19300,27 @@ static sioc_str sioc__maws_id(size_t i) {
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
+    size_t max_msg = d->node.max_message_size, reply = a->reply_buffer_size, i;
+    size_t ctl = SIOC__MAWS_CTL_BODY; /* and every tag, escaped (JSON \u00XX takes 6 bytes, a %XX 3) */
     if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
         a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
-        a->receive_buffer_size < 4096)
+        a->receive_buffer_size < 4096 || reply < 2048)
         return SIOC_ERR_ARG;
-    size_t max_msg = d->node.max_message_size;
-    l->body[SIOC__MK_CTL] = SIOC__MAWS_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAWS_SMALL_REPLY;
+    for (i = 0; i < a->n_tags + a->n_topic_tags; i++) {
+        const sioc_aws_kv *t = i < a->n_tags ? &a->tags[i] : &a->topic_tags[i - a->n_tags];
+        ctl += 6u * (t->key.len + t->value.len) + 96u;
+    }
+    l->body[SIOC__MK_CTL] = ctl, l->reply[SIOC__MK_CTL] = reply;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = SIOC__MAWS_SMALL_REPLY;
-    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = reply;
+    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = reply;
     l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
-    l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
+    /* a full delete batch and what the receives in flight may bring (a ReceiveMessage waits for that room) */
+    l->settle_cap = SIOC_AWS_MAX_BATCH + (size_t)d->receives_in_flight * (size_t)a->max_messages;
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
-    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
+    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, reply);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (SIOC__M_JANITOR && !a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
         l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
