@@ -33,6 +33,9 @@
 #ifndef SIOC_ENABLE_JANITOR
 #define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
 #endif
+#ifndef SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
+#endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
 #define SIOC_TLS_MBEDTLS 1
