@@ -124,6 +124,14 @@
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
                                     SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.9 KB of Cortex-M4 flash
+     SIOC_ENABLE_PUBLISH_BATCH  1   0: the AWS member sends every message in an SNS Publish of its own: no
+                                    PublishBatch gathering, no re-send of a batch's failed entries, and
+                                    publish_budget_ms is ignored (it waits only to gather). Nothing is refused (the
+                                    sioc_sns_*publish_batch* codecs stay); retries, throttling, drops, order and
+                                    close are as before. The cost: one request per message instead of up to 10.
+                                    For a device that publishes a few messages a minute. Saves about 2.1 KB of
+                                    Cortex-M4 flash in an AWS member or emitter, and 24 KB of its heap (publish
+                                    buffers sized for one message). Service Bus sends one per request anyway
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -142,9 +150,10 @@
      Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
      with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
      SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
-     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
-     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers keep the
-     defaults: orphaned SQS queues are only removed by members that run the janitor.
+     and the two text switches (it does no double arithmetic anyway), both with SIOC_ENABLE_PUBLISH_BATCH 0 when
+     they publish a few messages a minute; an Azure member with SIOC_ENABLE_AWS 0, SIOC_ENABLE_FLOAT 0 and the text
+     switches (Service Bus deletes idle subscriptions itself). Servers keep the defaults: orphaned SQS queues are
+     only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -3426,7 +3435,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
    (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
    only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
    with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
-   it took is sent twice.
+   it took is sent twice. Built with SIOC_ENABLE_PUBLISH_BATCH 0 every message goes in a Publish of its own.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -3611,7 +3620,8 @@ typedef struct sioc_cluster_desc {
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
     int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
                                     queued meanwhile (one PublishBatch instead of one Publish each); a message after
-                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free;
+                                    ignored with SIOC_ENABLE_PUBLISH_BATCH 0 (nothing to gather) */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an

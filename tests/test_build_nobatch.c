@@ -47,8 +47,10 @@ static void t_expect(sioc_cluster *c, size_t i) {
     sioc_buf b;
     if (t_n_want >= T_MAX || sioc_node_out_peek(sioc_cluster_node(c), i, &o) != SIOC_OK) return;
     memset(a, 0, sizeof a);
-    a[n].name = sioc_str_c("nsp"), a[n].type = SIOC_AWS_ATTR_STRING, a[n++].value = sioc_bytes_n(o.nsp.ptr, o.nsp.len);
-    a[n].name = sioc_str_c("uid"), a[n].type = SIOC_AWS_ATTR_STRING, a[n++].value = sioc_bytes_n(o.uid.ptr, o.uid.len);
+    a[n].name = sioc_str_c("nsp"), a[n].type = SIOC_AWS_ATTR_STRING;
+    a[n++].value = sioc_bytes_n(o.nsp.ptr, o.nsp.len);
+    a[n].name = sioc_str_c("uid"), a[n].type = SIOC_AWS_ATTR_STRING;
+    a[n++].value = sioc_bytes_n(o.uid.ptr, o.uid.len);
     if (o.requester_uid.ptr)
         a[n].name = sioc_str_c("requesterUid"), a[n].type = SIOC_AWS_ATTR_STRING,
         a[n++].value = sioc_bytes_n(o.requester_uid.ptr, o.requester_uid.len);
@@ -124,11 +126,13 @@ static void t_several(int emitter) {
     f_member_run(&c, 30);
     CHECK_EQ_INT(t_n_got, 5);
     for (i = 0; i < 5; i++) t_same(i, i);
-    for (i = mark; i < f_n_log; i++) CHECKF(!strcmp(f_log[i], "Publish") || !strcmp(f_log[i], "ReceiveMessage"),
-                                           "%s", f_log[i]);
-    CHECKF(f_log_time[f_n_log - 1] - t0 < 20, "last Publish after %lu ms", (unsigned long)(f_log_time[f_n_log - 1] - t0));
+    for (i = mark; i < f_n_log; i++)
+        CHECKF(!strcmp(f_log[i], "Publish") || !strcmp(f_log[i], "ReceiveMessage"), "%s", f_log[i]);
+    CHECKF(f_log_time[f_n_log - 1] - t0 < 20, "last Publish after %lu ms",
+           (unsigned long)(f_log_time[f_n_log - 1] - t0));
     CHECK_EQ_INT(t_n_out, 5);
-    for (i = 0; i < t_n_out; i++) CHECK(t_out_count[i] == 1 && t_out_result[i] == SIOC_OK && t_out_first[i] == t_out_first[0] + i);
+    for (i = 0; i < t_n_out; i++)
+        CHECK(t_out_count[i] == 1 && t_out_result[i] == SIOC_OK && t_out_first[i] == t_out_first[0] + i);
     CHECK_EQ_INT(sioc_cluster_published_seq(&c), sioc_cluster_queued_seq(&c));
     CHECK_EQ_INT(sioc_cluster_get_stats(&c)->batch_resent, 0);
     CHECK(!strcmp(sioc_cluster_op_name(&c, SIOC_CLUSTER_OP_PUBLISH_BATCH), "PublishBatch")); /* the name stays */
