@@ -124,6 +124,15 @@
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
                                     SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.9 KB of Cortex-M4 flash
+     SIOC_ENABLE_MD5_CHECK      1   0: an AWS member takes a received body without comparing it with the MD5OfBody
+                                    SQS sends along (the AWS SDKs let users turn the same check off; TCP and TLS
+                                    still guard the bytes). Saves about 720 B of Cortex-M4 flash in an AWS member
+     SIOC_ENABLE_SKEW_CORRECTION 1  0: an AWS call refused because the device's clock is off (RequestTimeTooSkewed,
+                                    an expired signature) is not re-signed once by the server's Date: it is
+                                    refused like a bad signature (SIOC_ERR_AUTH; at start-up the member stops
+                                    FAILED with the service's code in on_error). For devices whose utc_now is
+                                    right within 5 minutes (an RTC set by SNTP). Saves about 730 B (AWS member),
+                                    790 B (AWS emitter) of Cortex-M4 flash
      SIOC_ENABLE_PUBLISH_BATCH  1   0: the AWS member sends every message in an SNS Publish of its own: no
                                     PublishBatch gathering, no re-send of a batch's failed entries, and
                                     publish_budget_ms is ignored (it waits only to gather). Nothing is refused (the
@@ -222,6 +231,12 @@
 #endif
 #ifndef SIOC_ENABLE_JANITOR
 #define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
+#endif
+#ifndef SIOC_ENABLE_MD5_CHECK
+#define SIOC_ENABLE_MD5_CHECK 1 /* 0: an AWS member does not check received bodies against SQS's MD5OfBody */
+#endif
+#ifndef SIOC_ENABLE_SKEW_CORRECTION
+#define SIOC_ENABLE_SKEW_CORRECTION 1 /* 0: an AWS call refused for clock skew is not re-signed by the server's Date */
 #endif
 #ifndef SIOC_ENABLE_PUBLISH_BATCH
 #define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
@@ -2623,7 +2638,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_parse_http_date(sioc_str text, in
         error replies. Strings come back as views into the reply, or into a caller `scratch` buffer when they had
         to be decoded (XML references, JSON escapes, base64): a scratch as large as the reply is always enough.
      3. sioc_aws_client: signs requests (SigV4) and runs them on the HTTP engine, corrects the clock once when AWS
-        says it is skewed, and classifies errors. Request and reply memory belong to the caller (sioc_aws_call).
+        says it is skewed (unless SIOC_ENABLE_SKEW_CORRECTION 0), and classifies errors. Request and reply memory
+        belong to the caller (sioc_aws_call).
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 
@@ -3006,9 +3022,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
                                                               uint64_t now_ms);
 
 /* Collect finished calls: drains the engine's responses (which also returns its connections to the pool),
-   re-signs and re-queues a call once after a clock-skew error, classifies errors. SIOC_OK with *out set to a
-   finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
-   until SIOC_AGAIN. */
+   re-signs and re-queues a call once after a clock-skew error (SIOC_ENABLE_SKEW_CORRECTION), classifies errors.
+   SIOC_OK with *out set to a finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it
+   after driving the engine, until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
 /* 1 when a finished call waits for sioc_aws_next() without any new byte (for deadlines: call it now). */
 SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c);
@@ -3925,6 +3941,18 @@ SIOC__FN const char *sioc__tls_system_ca(void) {
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* 1 when c is one of set's characters (NUL never is); and 1 when s starts with prefix. Ours rather than strchr /
+   strncmp: newlib-nano's cost a small device over 300 B for a handful of calls. */
+SIOC__FN int sioc__in_set(const char *set, int c) {
+    while (*set)
+        if (*set++ == c) return 1;
+    return 0;
+}
+SIOC__FN int sioc__starts(const char *s, const char *prefix) {
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
 /* strcmp for the library's own short names: a byte loop, where newlib's word-wise strcmp takes 700 bytes of
    Cortex-M flash. */
 SIOC__FN int sioc__strcmp(const char *a, const char *b) {
@@ -12098,12 +12126,12 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
         if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
     for (t = host; *t; t++)
-        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
+        if ((unsigned char)*t - 0x21u >= 0x5eu || sioc__in_set("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
     sioc_buf_puts(out, " HTTP/1.1\r\nHost: ");
-    if (strchr(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
+    if (sioc__in_set(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
         sioc_buf_putc(out, '[');
         sioc_buf_puts(out, host);
         sioc_buf_putc(out, ']');
@@ -13112,8 +13140,8 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     size_t hlen;
     unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
-    if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
-    else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
+    if (sioc__starts(url, "https://")) *tls = 1, p = url + 8;
+    else if (sioc__starts(url, "http://")) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
     for (h = p; *p && *p != ':' && *p != '/'; p++)
@@ -15048,7 +15076,7 @@ static int sioc__chars_ok(sioc_str s, int cls) {
         if (cls == 3) {
             if (c == '\r' || c == '\n' || c == 0) return 0;
         } else if (cls == 4) {
-            if (!(alnum || (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c)))) return 0;
+            if (!(alnum || (c >= 'A' && c <= 'Z') || sioc__in_set("!#$%&'*+-.^_`|~", c))) return 0;
         } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) || (cls == 0 && !(alnum || c == '-'))) {
             return 0;
         }
@@ -15388,7 +15416,7 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
 static int sioc__has_any(sioc_str s, const char *set) {
     size_t i;
     for (i = 0; i < s.len; i++)
-        if (strchr(set, s.ptr[i]) && s.ptr[i]) return 1;
+        if (sioc__in_set(set, s.ptr[i])) return 1;
     return 0;
 }
 
@@ -16402,7 +16430,7 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
     sioc_buf_puts(&b, ".amazonaws.com");
-    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
+    if (sioc__starts(region, "cn-")) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;
@@ -16653,7 +16681,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
-                                    strncmp(op, "Publish", 7) == 0);
+                                    sioc__starts(op, "Publish"));
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
     r = sioc__aws_send(c, call, now_ms);
     if (r == SIOC_OK) c->stats.calls++;
@@ -16809,7 +16837,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
     if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->resent |= r->retried;
-    if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
+    if (r->retried && call->p_service == SIOC_AWS_SNS && sioc__starts(call->p_op, "Publish"))
         c->stats.publish_resends++;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
@@ -16832,7 +16860,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         }
         call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
+        if (SIOC_ENABLE_SKEW_CORRECTION && !call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);
@@ -17497,7 +17525,7 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
             sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
-            for (sc = out->detail; *sc && strncmp(sc, "SubCode=", 8) != 0; sc++) {} /* strstr: +1 KB on newlib */
+            for (sc = out->detail; *sc && !sioc__starts(sc, "SubCode="); sc++) {} /* strstr: +1 KB on newlib */
             if (*sc) {
                 size_t k = 8;
                 uint64_t s = 0;
@@ -19712,12 +19740,13 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
 #if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
-/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
+/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted), or
+   the check is compiled out (SIOC_ENABLE_MD5_CHECK 0). */
 static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
     uint8_t md[SIOC_MD5_LEN];
     char hex[2 * SIOC_MD5_LEN + 1];
     size_t i;
-    if (!m->md5_of_body.len) return 1;
+    if (!m->md5_of_body.len || !SIOC_ENABLE_MD5_CHECK) return 1;
     sioc_md5(m->body.ptr, m->body.len, md);
     if (m->md5_of_body.len != 2 * SIOC_MD5_LEN || sioc_hex_encode(md, sizeof md, hex, sizeof hex) != SIOC_OK) return 0;
     for (i = 0; i < 2 * SIOC_MD5_LEN; i++)

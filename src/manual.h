@@ -126,6 +126,15 @@
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
                                     SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.9 KB of Cortex-M4 flash
+     SIOC_ENABLE_MD5_CHECK      1   0: an AWS member takes a received body without comparing it with the MD5OfBody
+                                    SQS sends along (the AWS SDKs let users turn the same check off; TCP and TLS
+                                    still guard the bytes). Saves about 720 B of Cortex-M4 flash in an AWS member
+     SIOC_ENABLE_SKEW_CORRECTION 1  0: an AWS call refused because the device's clock is off (RequestTimeTooSkewed,
+                                    an expired signature) is not re-signed once by the server's Date: it is
+                                    refused like a bad signature (SIOC_ERR_AUTH; at start-up the member stops
+                                    FAILED with the service's code in on_error). For devices whose utc_now is
+                                    right within 5 minutes (an RTC set by SNTP). Saves about 730 B (AWS member),
+                                    790 B (AWS emitter) of Cortex-M4 flash
      SIOC_ENABLE_PUBLISH_BATCH  1   0: the AWS member sends every message in an SNS Publish of its own: no
                                     PublishBatch gathering, no re-send of a batch's failed entries, and
                                     publish_budget_ms is ignored (it waits only to gather). Nothing is refused (the
