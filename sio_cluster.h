@@ -133,6 +133,14 @@
                                     FAILED with the service's code in on_error). For devices whose utc_now is
                                     right within 5 minutes (an RTC set by SNTP). Saves about 730 B (AWS member),
                                     790 B (AWS emitter) of Cortex-M4 flash
+     SIOC_ENABLE_PUBLISH_BATCH  1   0: the AWS member sends every message in an SNS Publish of its own: no
+                                    PublishBatch gathering, no re-send of a batch's failed entries, and
+                                    publish_budget_ms is ignored (it waits only to gather). Nothing is refused (the
+                                    sioc_sns_*publish_batch* codecs stay); retries, throttling, drops, order and
+                                    close are as before. The cost: one request per message instead of up to 10.
+                                    For a device that publishes a few messages a minute. Saves about 2.1 KB of
+                                    Cortex-M4 flash in an AWS member or emitter, and 24 KB of its heap (publish
+                                    buffers sized for one message). Service Bus sends one per request anyway
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -154,9 +162,10 @@
      Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
      with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
      SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
-     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
-     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers keep the
-     defaults: orphaned SQS queues are only removed by members that run the janitor.
+     and the two text switches (it does no double arithmetic anyway), both with SIOC_ENABLE_PUBLISH_BATCH 0 when
+     they publish a few messages a minute; an Azure member with SIOC_ENABLE_AWS 0, SIOC_ENABLE_FLOAT 0 and the text
+     switches (Service Bus deletes idle subscriptions itself). Servers keep the defaults: orphaned SQS queues are
+     only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -231,6 +240,9 @@
 #endif
 #ifndef SIOC_ENABLE_SKEW_CORRECTION
 #define SIOC_ENABLE_SKEW_CORRECTION 1 /* 0: an AWS call refused for clock skew is not re-signed by the server's Date */
+#endif
+#ifndef SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
 #endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
@@ -3442,7 +3454,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
    (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
    only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
    with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
-   it took is sent twice.
+   it took is sent twice. Built with SIOC_ENABLE_PUBLISH_BATCH 0 every message goes in a Publish of its own.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -3630,7 +3642,8 @@ typedef struct sioc_cluster_desc {
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
     int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
                                     queued meanwhile (one PublishBatch instead of one Publish each); a message after
-                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free;
+                                    ignored with SIOC_ENABLE_PUBLISH_BATCH 0 (nothing to gather) */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an
@@ -18958,9 +18971,10 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
 #endif
 
 /* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
-   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once), nor without PublishBatch
+   (SIOC_ENABLE_PUBLISH_BATCH 0: waiting would gather nothing). */
 static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
-    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+    if (!SIOC_ENABLE_PUBLISH_BATCH || sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
         sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
         return 0;
     return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
@@ -19257,7 +19271,7 @@ SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4
 #endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
 /* ---- src/member_aws.c ---- */
 /* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
-   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue, DeleteMessageBatch of everything received,
    long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
    member.c's. */
 
@@ -19281,6 +19295,13 @@ enum {
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
+#if SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC__MAWS_PUB_KEYS 16384u /* the form keys of 10 entries around the messages, the topic ARN */
+#define SIOC__MAWS_PUB_REPLY(r) (r)
+#else /* one Publish: 4 attributes' keys (~500 B) and the ARN percent-encoded; its reply is ~400 B */
+#define SIOC__MAWS_PUB_KEYS 4096u
+#define SIOC__MAWS_PUB_REPLY(r) SIOC__MIN((r), (size_t)4096u)
+#endif
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -19292,11 +19313,13 @@ static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 /* The adapter's message attributes: nsp, uid, then requesterUid and data when present. */
 static const sioc_str sioc__maws_attr_names[4] = {{"nsp", 3}, {"uid", 3}, {"requesterUid", 12}, {"data", 4}};
 
+#if SIOC_ENABLE_RECEIVE || SIOC_ENABLE_PUBLISH_BATCH
 /* Batch entry ids only need to be unique in their batch (docs/AWS.md §3.2): "m0" .. "m9". */
 static sioc_str sioc__maws_id(size_t i) {
     static const char ids[] = "m0m1m2m3m4m5m6m7m8m9";
     return sioc_str_n(ids + 2u * i, 2);
 }
+#endif
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
@@ -19313,7 +19336,7 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->body[SIOC__MK_CTL] = ctl, l->reply[SIOC__MK_CTL] = reply;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = reply;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + SIOC__MAWS_PUB_KEYS, l->reply[SIOC__MK_PUB] = SIOC__MAWS_PUB_REPLY(reply);
     l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = reply;
     l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
     /* a full delete batch and what the receives in flight may bring (a ReceiveMessage waits for that room) */
@@ -19943,11 +19966,6 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
 
 /* ---- publishing ---- */
 
-typedef struct sioc__maws_batch {
-    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
-    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
-} sioc__maws_batch;
-
 static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     const sioc_str *v[3];
     size_t i, k = 0;
@@ -19962,6 +19980,12 @@ static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     }
     return k;
 }
+
+#if SIOC_ENABLE_PUBLISH_BATCH
+typedef struct sioc__maws_batch {
+    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+} sioc__maws_batch;
 
 /* Up to 10 queued messages that fit one request (256 KiB in all). */
 static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
@@ -19982,15 +20006,22 @@ static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
     }
     return n;
 }
+#endif
 
 static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+#if SIOC_ENABLE_PUBLISH_BATCH
     sioc__maws_batch pb;
+#else
+    sioc_aws_attr attrs[4];
+    sioc_node_out o;
+#endif
     while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
-        size_t n = sioc__maws_gather(c, &pb);
         sioc_str topic = sioc_str_c(c->p_topic);
         sioc_buf b;
         sioc_result r;
+#if SIOC_ENABLE_PUBLISH_BATCH
+        size_t n = sioc__maws_gather(c, &pb);
         if (!n) return;
         for (;;) { /* a batch too large for the body goes as its first message alone */
             sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
@@ -19999,6 +20030,12 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
             if (r != SIOC_ERR_BUFFER_TOO_SMALL || n == 1) break;
             n = 1;
         }
+#else /* the oldest message alone */
+        const size_t n = 1;
+        if (sioc_node_out_peek(&c->p_node, 0, &o) != SIOC_OK) return;
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        r = sioc_sns_write_publish(&b, topic, o.message, attrs, sioc__maws_out_attrs(&o, attrs));
+#endif
         sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {
             sioc__m_pub_outcome(c, s, 0, r);
@@ -20008,6 +20045,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_PUBLISH_BATCH
 /* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
    alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
    sent twice. 1 when a re-send is set; *ok is what this answer took. */
@@ -20036,13 +20074,16 @@ static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, u
     sioc__m_fail(c, s, why, now);
     return 1;
 }
+#endif
 
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
+#if SIOC_ENABLE_PUBLISH_BATCH
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
+#endif
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

@@ -40,7 +40,7 @@
    (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
    only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
    with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
-   it took is sent twice.
+   it took is sent twice. Built with SIOC_ENABLE_PUBLISH_BATCH 0 every message goes in a Publish of its own.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -237,7 +237,8 @@ typedef struct sioc_cluster_desc {
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
     int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
                                     queued meanwhile (one PublishBatch instead of one Publish each); a message after
-                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free;
+                                    ignored with SIOC_ENABLE_PUBLISH_BATCH 0 (nothing to gather) */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an

@@ -1,5 +1,5 @@
 /* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
-   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue, DeleteMessageBatch of everything received,
    long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
    member.c's. */
 #include "base.h"
@@ -32,6 +32,13 @@ enum {
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
+#if SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC__MAWS_PUB_KEYS 16384u /* the form keys of 10 entries around the messages, the topic ARN */
+#define SIOC__MAWS_PUB_REPLY(r) (r)
+#else /* one Publish: 4 attributes' keys (~500 B) and the ARN percent-encoded; its reply is ~400 B */
+#define SIOC__MAWS_PUB_KEYS 4096u
+#define SIOC__MAWS_PUB_REPLY(r) SIOC__MIN((r), (size_t)4096u)
+#endif
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -43,11 +50,13 @@ static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 /* The adapter's message attributes: nsp, uid, then requesterUid and data when present. */
 static const sioc_str sioc__maws_attr_names[4] = {{"nsp", 3}, {"uid", 3}, {"requesterUid", 12}, {"data", 4}};
 
+#if SIOC_ENABLE_RECEIVE || SIOC_ENABLE_PUBLISH_BATCH
 /* Batch entry ids only need to be unique in their batch (docs/AWS.md §3.2): "m0" .. "m9". */
 static sioc_str sioc__maws_id(size_t i) {
     static const char ids[] = "m0m1m2m3m4m5m6m7m8m9";
     return sioc_str_n(ids + 2u * i, 2);
 }
+#endif
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
@@ -64,7 +73,7 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->body[SIOC__MK_CTL] = ctl, l->reply[SIOC__MK_CTL] = reply;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = reply;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + SIOC__MAWS_PUB_KEYS, l->reply[SIOC__MK_PUB] = SIOC__MAWS_PUB_REPLY(reply);
     l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = reply;
     l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
     /* a full delete batch and what the receives in flight may bring (a ReceiveMessage waits for that room) */
@@ -694,11 +703,6 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
 
 /* ---- publishing ---- */
 
-typedef struct sioc__maws_batch {
-    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
-    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
-} sioc__maws_batch;
-
 static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     const sioc_str *v[3];
     size_t i, k = 0;
@@ -713,6 +717,12 @@ static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     }
     return k;
 }
+
+#if SIOC_ENABLE_PUBLISH_BATCH
+typedef struct sioc__maws_batch {
+    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+} sioc__maws_batch;
 
 /* Up to 10 queued messages that fit one request (256 KiB in all). */
 static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
@@ -733,15 +743,22 @@ static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
     }
     return n;
 }
+#endif
 
 static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+#if SIOC_ENABLE_PUBLISH_BATCH
     sioc__maws_batch pb;
+#else
+    sioc_aws_attr attrs[4];
+    sioc_node_out o;
+#endif
     while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
-        size_t n = sioc__maws_gather(c, &pb);
         sioc_str topic = sioc_str_c(c->p_topic);
         sioc_buf b;
         sioc_result r;
+#if SIOC_ENABLE_PUBLISH_BATCH
+        size_t n = sioc__maws_gather(c, &pb);
         if (!n) return;
         for (;;) { /* a batch too large for the body goes as its first message alone */
             sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
@@ -750,6 +767,12 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
             if (r != SIOC_ERR_BUFFER_TOO_SMALL || n == 1) break;
             n = 1;
         }
+#else /* the oldest message alone */
+        const size_t n = 1;
+        if (sioc_node_out_peek(&c->p_node, 0, &o) != SIOC_OK) return;
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        r = sioc_sns_write_publish(&b, topic, o.message, attrs, sioc__maws_out_attrs(&o, attrs));
+#endif
         sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {
             sioc__m_pub_outcome(c, s, 0, r);
@@ -759,6 +782,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_PUBLISH_BATCH
 /* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
    alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
    sent twice. 1 when a re-send is set; *ok is what this answer took. */
@@ -787,13 +811,16 @@ static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, u
     sioc__m_fail(c, s, why, now);
     return 1;
 }
+#endif
 
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
+#if SIOC_ENABLE_PUBLISH_BATCH
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
+#endif
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

@@ -39,6 +39,9 @@
 #ifndef SIOC_ENABLE_SKEW_CORRECTION
 #define SIOC_ENABLE_SKEW_CORRECTION 1 /* 0: an AWS call refused for clock skew is not re-signed by the server's Date */
 #endif
+#ifndef SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
+#endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
 #define SIOC_TLS_MBEDTLS 1
