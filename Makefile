@@ -306,7 +306,7 @@ size: $(HDR)
 CM_CC ?= arm-none-eabi-gcc
 CM_DIR = examples/cortex-m
 CM_FLAGS = -mcpu=cortex-m3 -mthumb $(CWARN) -Os -g -ffunction-sections -fdata-sections \
-	-DSIOC_ENABLE_LIBC_MALLOC=0 -DSIOC_ENABLE_AZURE=0 -DSIOC_ENABLE_JANITOR=0
+	-DSIOC_ENABLE_LIBC_MALLOC=0 -DSIOC_ENABLE_AZURE=0 -DSIOC_ENABLE_JANITOR=0 -DSIOC_ENABLE_PUBLISH_BATCH=0 -DSIOC_ENABLE_REQUESTS=0
 CM_LINK = -nostartfiles --specs=nano.specs -Wl,--gc-sections -T $(CM_DIR)/mps2_an385.ld
 CM_TOOLS = command -v $(CM_CC) >/dev/null && command -v qemu-system-arm >/dev/null && \
 	test -f "$$($(CM_CC) -print-file-name=nano.specs)"

@@ -2849,6 +2849,11 @@ typedef struct sioc_sqs_message {
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_receive_message(const sioc_json *doc, sioc_buf *scratch,
                                                                     sioc_sqs_message *out, size_t cap,
                                                                     size_t *out_count);
+/* One element of that reply's "Messages" array (token `tok` of doc, e.g. from sioc_json_first / _next), read as
+   above: for a reader that takes the messages one by one, so that a bad one does not hide the good ones.
+   SIOC_ERR_TYPE when tok is not an object. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_message(const sioc_json *doc, int tok, sioc_buf *scratch,
+                                                            sioc_sqs_message *out);
 /* DeleteMessageBatch: Successful [{Id}] and Failed [{Id, SenderFault, Code, Message}]. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_batch(const sioc_json *doc, sioc_buf *scratch,
                                                           sioc_aws_batch_result *out);
@@ -3678,8 +3683,8 @@ typedef struct sioc_cluster {
     size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
     size_t p_n_toks;
-    uint8_t *p_scratch, *p_one;
-    size_t p_scratch_size, p_one_size;
+    uint8_t *p_scratch;
+    size_t p_scratch_size;
     int p_have_topic, p_sub_created;
     int p_quiet;                    /* pacing: the last receive brought heartbeats only */
     uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */
@@ -16218,7 +16223,7 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     return SIOC_OK;
 }
 
-static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+SIOC_API sioc_result sioc_sqs_parse_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
     static const char names[] = "MessageId\0ReceiptHandle\0Body\0MD5OfBody\0MD5OfMessageAttributes";
     static const uint8_t off[5] = {offsetof(sioc_sqs_message, message_id), offsetof(sioc_sqs_message, receipt_handle),
                                    offsetof(sioc_sqs_message, body), offsetof(sioc_sqs_message, md5_of_body),
@@ -16226,6 +16231,7 @@ static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratc
     const char *name;
     int attrs, k;
     sioc_result r;
+    if (!d || !out) return SIOC_ERR_ARG;
     if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
     out->attr_count = 0;
     for (k = 0, name = names; k < 5; k++, name += strlen(name) + 1) { /* the first three are required */
@@ -16259,7 +16265,7 @@ SIOC_API sioc_result sioc_sqs_parse_receive_message(const sioc_json *d, sioc_buf
     *out_count = sioc_json_count(d, msgs);
     if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
     for (m = sioc_json_first(d, msgs); m >= 0; m = sioc_json_next(d, m)) {
-        r = sioc__sqs_message(d, m, scratch, &out[count]);
+        r = sioc_sqs_parse_message(d, m, scratch, &out[count]);
         if (r != SIOC_OK) return r;
         count++;
     }
@@ -18233,7 +18239,7 @@ typedef struct sioc__mjcand {
    and for its parsing. */
 typedef struct sioc__mlayout {
     size_t body[5], reply[5];
-    size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+    size_t n_settle_slots, settle_cap, per_receive, toks, scratch;
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */
@@ -18566,7 +18572,7 @@ static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, siz
    reply, the settle queue, the recent ids and their times, the tokens, the janitor's queues, scratch, one. Its
    size; with mem the member's pointers are set. */
 static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l, const sioc_cluster_desc *d) {
-    size_t n[5], k, j, i = 0, off, at[7], area[7];
+    size_t n[5], k, j, i = 0, off, at[6], area[6];
     n[SIOC__MK_CTL] = n[SIOC__MK_PUB] = 1;
     n[SIOC__MK_SETTLE] = SIOC_ENABLE_RECEIVE ? l->n_settle_slots : 0; /* an emitter build: constants */
     n[SIOC__MK_RECV] = SIOC_ENABLE_RECEIVE ? sioc__m_receives(d) : 0;
@@ -18588,8 +18594,7 @@ static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *
     area[3] = SIOC_ENABLE_RECEIVE ? l->toks * sizeof(sioc_json_tok) : 0;
     area[4] = n[SIOC__MK_JANITOR] * SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand);
     area[5] = l->scratch;
-    area[6] = SIOC_ENABLE_RECEIVE ? l->one : 0;
-    for (k = 0; k < 7; k++) at[k] = off, off += sioc__align16(area[k]);
+    for (k = 0; k < 6; k++) at[k] = off, off += sioc__align16(area[k]);
     if (mem) {
         c->p_slots = (sioc__mslot *)(void *)mem;
         c->p_n_slots = i;
@@ -18602,8 +18607,6 @@ static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *
         if (area[4]) c->p_jan = (sioc__mjcand *)(void *)(mem + at[4]);
         c->p_scratch = mem + at[5];
         c->p_scratch_size = l->scratch;
-        c->p_one = mem + at[6];
-        c->p_one_size = l->one;
         c->p_settle_cap = l->settle_cap;
         c->p_per_receive = l->per_receive;
     }
@@ -18640,7 +18643,7 @@ static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluste
         return 0;
     }
     if (!SIOC_ENABLE_RECEIVE || d->node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
-        l->n_settle_slots = l->settle_cap = l->per_receive = l->toks = l->one = l->reply[SIOC__MK_JANITOR] = 0;
+        l->n_settle_slots = l->settle_cap = l->per_receive = l->toks = l->reply[SIOC__MK_JANITOR] = 0;
         l->scratch = SIOC__MAX(l->reply[SIOC__MK_CTL], l->reply[SIOC__MK_PUB]); /* start-up steps, publishes */
         d->recent_ids = 0;
     }
@@ -19347,7 +19350,6 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, reply);
-    l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (SIOC__M_JANITOR && !a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
         l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
         l->scratch = SIOC__MAX(l->scratch, (size_t)65536u);
@@ -19812,24 +19814,13 @@ static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_
 static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_t now) {
     int arr = sioc_json_find(doc, 0, "Messages"), el;
     for (el = sioc_json_first(doc, arr); el >= 0; el = sioc_json_next(doc, el)) {
-        sioc_str raw = sioc_json_raw(doc, el);
-        sioc_buf ob, sb;
-        sioc_json d1;
+        sioc_buf sb;
         sioc_sqs_message m;
         size_t n = 0;
-        sioc_result r;
-        sioc_json_tok toks[128];
         char h[SIOC_CLUSTER_HANDLE_MAX + 1];
         int ht;
-        sioc_buf_init(&ob, c->p_one, c->p_one_size);
-        sioc_buf_puts(&ob, "{\"Messages\":[");
-        sioc_buf_put(&ob, raw.ptr, raw.len);
-        sioc_buf_puts(&ob, "]}");
-        r = sioc_buf_result(&ob);
-        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)c->p_one, ob.len, toks, SIOC__COUNT(toks));
         sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-        if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
-        if (r == SIOC_OK && n == 1) {
+        if (sioc_sqs_parse_message(doc, el, &sb, &m) == SIOC_OK) {
             (void)sioc__maws_handle(c, &m, now);
             continue;
         }

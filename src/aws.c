@@ -812,7 +812,7 @@ static sioc_result sioc__sqs_attr(const sioc_json *d, int key, sioc_buf *scratch
     return SIOC_OK;
 }
 
-static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
+SIOC_API sioc_result sioc_sqs_parse_message(const sioc_json *d, int m, sioc_buf *scratch, sioc_sqs_message *out) {
     static const char names[] = "MessageId\0ReceiptHandle\0Body\0MD5OfBody\0MD5OfMessageAttributes";
     static const uint8_t off[5] = {offsetof(sioc_sqs_message, message_id), offsetof(sioc_sqs_message, receipt_handle),
                                    offsetof(sioc_sqs_message, body), offsetof(sioc_sqs_message, md5_of_body),
@@ -820,6 +820,7 @@ static sioc_result sioc__sqs_message(const sioc_json *d, int m, sioc_buf *scratc
     const char *name;
     int attrs, k;
     sioc_result r;
+    if (!d || !out) return SIOC_ERR_ARG;
     if (sioc_json_type_of(d, m) != SIOC_JSON_OBJECT) return SIOC_ERR_TYPE;
     out->attr_count = 0;
     for (k = 0, name = names; k < 5; k++, name += strlen(name) + 1) { /* the first three are required */
@@ -853,7 +854,7 @@ SIOC_API sioc_result sioc_sqs_parse_receive_message(const sioc_json *d, sioc_buf
     *out_count = sioc_json_count(d, msgs);
     if (*out_count > cap) return SIOC_ERR_BUFFER_TOO_SMALL;
     for (m = sioc_json_first(d, msgs); m >= 0; m = sioc_json_next(d, m)) {
-        r = sioc__sqs_message(d, m, scratch, &out[count]);
+        r = sioc_sqs_parse_message(d, m, scratch, &out[count]);
         if (r != SIOC_OK) return r;
         count++;
     }

@@ -219,6 +219,11 @@ typedef struct sioc_sqs_message {
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_receive_message(const sioc_json *doc, sioc_buf *scratch,
                                                                     sioc_sqs_message *out, size_t cap,
                                                                     size_t *out_count);
+/* One element of that reply's "Messages" array (token `tok` of doc, e.g. from sioc_json_first / _next), read as
+   above: for a reader that takes the messages one by one, so that a bad one does not hide the good ones.
+   SIOC_ERR_TYPE when tok is not an object. */
+SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_message(const sioc_json *doc, int tok, sioc_buf *scratch,
+                                                            sioc_sqs_message *out);
 /* DeleteMessageBatch: Successful [{Id}] and Failed [{Id, SenderFault, Code, Message}]. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_sqs_parse_batch(const sioc_json *doc, sioc_buf *scratch,
                                                           sioc_aws_batch_result *out);

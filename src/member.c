@@ -258,7 +258,7 @@ static void sioc__m_slot_mem(sioc_cluster *c, sioc__mslot *s, uint8_t *body, siz
    reply, the settle queue, the recent ids and their times, the tokens, the janitor's queues, scratch, one. Its
    size; with mem the member's pointers are set. */
 static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *l, const sioc_cluster_desc *d) {
-    size_t n[5], k, j, i = 0, off, at[7], area[7];
+    size_t n[5], k, j, i = 0, off, at[6], area[6];
     n[SIOC__MK_CTL] = n[SIOC__MK_PUB] = 1;
     n[SIOC__MK_SETTLE] = SIOC_ENABLE_RECEIVE ? l->n_settle_slots : 0; /* an emitter build: constants */
     n[SIOC__MK_RECV] = SIOC_ENABLE_RECEIVE ? sioc__m_receives(d) : 0;
@@ -280,8 +280,7 @@ static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *
     area[3] = SIOC_ENABLE_RECEIVE ? l->toks * sizeof(sioc_json_tok) : 0;
     area[4] = n[SIOC__MK_JANITOR] * SIOC_CLUSTER_JANITOR_MAX * sizeof(sioc__mjcand);
     area[5] = l->scratch;
-    area[6] = SIOC_ENABLE_RECEIVE ? l->one : 0;
-    for (k = 0; k < 7; k++) at[k] = off, off += sioc__align16(area[k]);
+    for (k = 0; k < 6; k++) at[k] = off, off += sioc__align16(area[k]);
     if (mem) {
         c->p_slots = (sioc__mslot *)(void *)mem;
         c->p_n_slots = i;
@@ -294,8 +293,6 @@ static size_t sioc__m_carve(sioc_cluster *c, uint8_t *mem, const sioc__mlayout *
         if (area[4]) c->p_jan = (sioc__mjcand *)(void *)(mem + at[4]);
         c->p_scratch = mem + at[5];
         c->p_scratch_size = l->scratch;
-        c->p_one = mem + at[6];
-        c->p_one_size = l->one;
         c->p_settle_cap = l->settle_cap;
         c->p_per_receive = l->per_receive;
     }
@@ -332,7 +329,7 @@ static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluste
         return 0;
     }
     if (!SIOC_ENABLE_RECEIVE || d->node.emitter_only) { /* publishes only: no receives, settles or remembered ids */
-        l->n_settle_slots = l->settle_cap = l->per_receive = l->toks = l->one = l->reply[SIOC__MK_JANITOR] = 0;
+        l->n_settle_slots = l->settle_cap = l->per_receive = l->toks = l->reply[SIOC__MK_JANITOR] = 0;
         l->scratch = SIOC__MAX(l->reply[SIOC__MK_CTL], l->reply[SIOC__MK_PUB]); /* start-up steps, publishes */
         d->recent_ids = 0;
     }

@@ -273,8 +273,8 @@ typedef struct sioc_cluster {
     size_t p_n_settles, p_settle_cap, p_per_receive;
     sioc_json_tok *p_toks;
     size_t p_n_toks;
-    uint8_t *p_scratch, *p_one;
-    size_t p_scratch_size, p_one_size;
+    uint8_t *p_scratch;
+    size_t p_scratch_size;
     int p_have_topic, p_sub_created;
     int p_quiet;                    /* pacing: the last receive brought heartbeats only */
     uint32_t p_settle_hold;         /* pacing: ms a handle may wait for a fuller DeleteMessageBatch (0: none) */

@@ -81,7 +81,6 @@ static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
     l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, reply);
-    l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (SIOC__M_JANITOR && !a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
         l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
         l->scratch = SIOC__MAX(l->scratch, (size_t)65536u);
@@ -546,24 +545,13 @@ static int sioc__maws_handle(sioc_cluster *c, const sioc_sqs_message *m, uint64_
 static void sioc__maws_one_by_one(sioc_cluster *c, const sioc_json *doc, uint64_t now) {
     int arr = sioc_json_find(doc, 0, "Messages"), el;
     for (el = sioc_json_first(doc, arr); el >= 0; el = sioc_json_next(doc, el)) {
-        sioc_str raw = sioc_json_raw(doc, el);
-        sioc_buf ob, sb;
-        sioc_json d1;
+        sioc_buf sb;
         sioc_sqs_message m;
         size_t n = 0;
-        sioc_result r;
-        sioc_json_tok toks[128];
         char h[SIOC_CLUSTER_HANDLE_MAX + 1];
         int ht;
-        sioc_buf_init(&ob, c->p_one, c->p_one_size);
-        sioc_buf_puts(&ob, "{\"Messages\":[");
-        sioc_buf_put(&ob, raw.ptr, raw.len);
-        sioc_buf_puts(&ob, "]}");
-        r = sioc_buf_result(&ob);
-        if (r == SIOC_OK) r = sioc_json_parse(&d1, (const char *)c->p_one, ob.len, toks, SIOC__COUNT(toks));
         sioc_buf_init(&sb, c->p_scratch, c->p_scratch_size);
-        if (r == SIOC_OK) r = sioc_sqs_parse_receive_message(&d1, &sb, &m, 1, &n);
-        if (r == SIOC_OK && n == 1) {
+        if (sioc_sqs_parse_message(doc, el, &sb, &m) == SIOC_OK) {
             (void)sioc__maws_handle(c, &m, now);
             continue;
         }

@@ -88,7 +88,7 @@ typedef struct sioc__mjcand {
    and for its parsing. */
 typedef struct sioc__mlayout {
     size_t body[5], reply[5];
-    size_t n_settle_slots, settle_cap, per_receive, toks, scratch, one;
+    size_t n_settle_slots, settle_cap, per_receive, toks, scratch;
 } sioc__mlayout;
 
 /* ---- member.c, for the clouds ---- */

@@ -849,6 +849,29 @@ static void test_parse_sqs(void) {
             CHECKF(sioc_sqs_parse_receive_message(&d, &sb, m, 10, &n) == bad[i].want, "bad case %u", (unsigned)i);
         }
     }
+    /* one by one: a bad message between two good ones fails the whole reply, not its neighbours */
+    {
+        static const char three[] =
+            "{\"Messages\":[{\"MessageId\":\"a\",\"ReceiptHandle\":\"r1\",\"Body\":\"1\"},"
+            "{\"MessageId\":\"b\",\"ReceiptHandle\":\"r2\",\"Body\":\"2\",\"MessageAttributes\":"
+            "{\"data\":{\"DataType\":\"Binary\",\"BinaryValue\":\"*!*\"}}},"
+            "{\"MessageId\":\"c\",\"ReceiptHandle\":\"r3\",\"Body\":\"3\",\"MessageAttributes\":"
+            "{\"nsp\":{\"DataType\":\"String\",\"StringValue\":\"/\"}}}]}";
+        static const sioc_result want[3] = {SIOC_OK, SIOC_ERR_PARSE, SIOC_OK};
+        int el, k = 0;
+        CHECK(sioc_json_parse(&d, three, strlen(three), t_toks, SIOC__COUNT(t_toks)) == SIOC_OK);
+        sioc_buf_init(&sb, scratch, sizeof scratch);
+        CHECK(sioc_sqs_parse_receive_message(&d, &sb, m, 10, &n) == SIOC_ERR_PARSE);
+        for (el = sioc_json_first(&d, sioc_json_find(&d, 0, "Messages")); el >= 0; el = sioc_json_next(&d, el), k++) {
+            sioc_buf_init(&sb, scratch, sizeof scratch);
+            CHECKF(k < 3 && sioc_sqs_parse_message(&d, el, &sb, &m[0]) == want[k], "message %d", k);
+        }
+        CHECK(k == 3 && t_eq(m[0].message_id, "c") && t_eq(m[0].receipt_handle, "r3") && m[0].attr_count == 1 &&
+              m[0].attrs[0].value.len == 1 && m[0].attrs[0].value.ptr[0] == '/');
+        CHECK(sioc_sqs_parse_message(&d, 0, &sb, &m[0]) == SIOC_ERR_NOT_FOUND); /* the root has no MessageId */
+        CHECK(sioc_sqs_parse_message(&d, 9999, &sb, &m[0]) == SIOC_ERR_TYPE);
+        CHECK(sioc_sqs_parse_message(NULL, 1, &sb, &m[0]) == SIOC_ERR_ARG);
+    }
     /* more than 10 attributes; custom DataType labels; escaped strings go through scratch */
     {
         char big[2048];
