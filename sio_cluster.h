@@ -139,8 +139,9 @@
                                     sioc_sns_*publish_batch* codecs stay); retries, throttling, drops, order and
                                     close are as before. The cost: one request per message instead of up to 10.
                                     For a device that publishes a few messages a minute. Saves about 2.1 KB of
-                                    Cortex-M4 flash in an AWS member or emitter, and 24 KB of its heap (publish
-                                    buffers sized for one message). Service Bus sends one per request anyway
+                                    Cortex-M4 flash in an AWS member or emitter, and 12 KB of its heap (24 KB with
+                                    the default reply_buffer_size: publish buffers sized for one message).
+                                    Service Bus sends one per request anyway
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -3583,9 +3584,6 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
-    uint32_t reply_buffer_size;         /* 0 -> 16384: the reply buffer of each start-up step, publish and delete
-                                           (AWS answers them in a few KB; the SMALL preset takes 4096; at least
-                                           2048). A longer reply fails that request, which is retried */
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
@@ -3639,6 +3637,10 @@ typedef struct sioc_cluster_desc {
                                     redelivery after a lost settle is settled again without reaching the node;
                                     size it for at least a lock duration / visibility timeout at your rate
                                     (stats.dedup_short counts ids forgotten sooner) */
+    uint32_t reply_buffer_size;  /* 0 -> 16384: the reply buffer of each start-up step, publish and settle (the
+                                    services answer them in a few KB; the SMALL preset takes 4096; at least 2048;
+                                    Service Bus start-up steps, ATOM entries, keep 16384). A longer reply fails
+                                    that request, which is retried */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */
@@ -18399,7 +18401,7 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->receives_in_flight = 1;
     d->recent_ids = 512;
     d->aws.max_messages = 2;
-    d->aws.reply_buffer_size = 4096;
+    d->reply_buffer_size = 4096;
     d->aws.no_orphan_cleanup = 1; /* servers clean up; the janitor takes part only where it runs */
     d->http.max_endpoints = 2;
     d->http.max_requests = 8;
@@ -18426,6 +18428,7 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(backoff_floor_ms, 50, 50),
     SIOC__M_DEF(shutdown_timeout_ms, 10000, 10000),
     SIOC__M_DEF(recent_ids, 4096, 4096),
+    SIOC__M_DEF(reply_buffer_size, SIOC__M_KIB(16), SIOC__M_KIB(16)),
     SIOC__M_DEF(receive_budget_ms, 30, 30),
     SIOC__M_DEF(publish_budget_ms, 20, 20),
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
@@ -18438,7 +18441,6 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(aws.retention_s, 3600, 3600),
     SIOC__M_DEF(aws.wait_time_s, 20, 20),
     SIOC__M_DEF(aws.max_messages, 10, 10),
-    SIOC__M_DEF(aws.reply_buffer_size, SIOC__M_KIB(16), 0),
     SIOC__M_DEF(aws.subscription_check_s, 300, 300),
     SIOC__M_DEF(aws.orphan_after_s, 600, 600),
     SIOC__M_DEF(azure.auto_delete_on_idle_s, 300, 300),
@@ -18622,6 +18624,8 @@ static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluste
         why = SIOC__M_TEXT("sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
     else if (d->backoff_cap_ms < d->backoff_base_ms)
         why = SIOC__M_TEXT("sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+    else if (d->reply_buffer_size < 2048)
+        why = SIOC__M_TEXT("sioc_cluster: reply_buffer_size must be at least 2048");
     else if (!sioc__m_pacing_ok(d, c))
         return 0; /* it logged */
     else if (d->http.conns_per_endpoint < (uint32_t)d->receives_in_flight + 2u)
@@ -19329,11 +19333,11 @@ static sioc_str sioc__maws_id(size_t i) {
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
-    size_t max_msg = d->node.max_message_size, reply = a->reply_buffer_size, i;
+    size_t max_msg = d->node.max_message_size, reply = d->reply_buffer_size, i;
     size_t ctl = SIOC__MAWS_CTL_BODY; /* and every tag, escaped (JSON \u00XX takes 6 bytes, a %XX 3) */
     if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
         a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
-        a->receive_buffer_size < 4096 || reply < 2048)
+        a->receive_buffer_size < 4096)
         return SIOC_ERR_ARG;
     for (i = 0; i < a->n_tags + a->n_topic_tags; i++) {
         const sioc_aws_kv *t = i < a->n_tags ? &a->tags[i] : &a->topic_tags[i - a->n_tags];
@@ -20107,7 +20111,7 @@ enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__M
        SIOC__MAZ_S_DELSUB = SIOC__M_STEP_CLEANUP };
 
 #define SIOC__MAZ_CTL_BODY 4096u
-#define SIOC__MAZ_SMALL_REPLY 16384u
+#define SIOC__MAZ_ENTRY_REPLY 16384u /* the topic's and subscription's ATOM entries: a few KB from the service */
 
 static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
@@ -20122,9 +20126,9 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
-    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAZ_SMALL_REPLY;
-    l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = SIOC__MAZ_SMALL_REPLY;
-    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = SIOC__MAZ_SMALL_REPLY;
+    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAX((size_t)d->reply_buffer_size, (size_t)SIOC__MAZ_ENTRY_REPLY);
+    l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = d->reply_buffer_size;
+    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = d->reply_buffer_size;
     /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
     l->reply[SIOC__MK_RECV] = (size_t)d->node.max_message_size + 1024u;
     l->settle_cap = SIOC_CLUSTER_PENDING;

@@ -141,8 +141,9 @@
                                     sioc_sns_*publish_batch* codecs stay); retries, throttling, drops, order and
                                     close are as before. The cost: one request per message instead of up to 10.
                                     For a device that publishes a few messages a minute. Saves about 2.1 KB of
-                                    Cortex-M4 flash in an AWS member or emitter, and 24 KB of its heap (publish
-                                    buffers sized for one message). Service Bus sends one per request anyway
+                                    Cortex-M4 flash in an AWS member or emitter, and 12 KB of its heap (24 KB with
+                                    the default reply_buffer_size: publish buffers sized for one message).
+                                    Service Bus sends one per request anyway
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message

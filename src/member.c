@@ -85,7 +85,7 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->receives_in_flight = 1;
     d->recent_ids = 512;
     d->aws.max_messages = 2;
-    d->aws.reply_buffer_size = 4096;
+    d->reply_buffer_size = 4096;
     d->aws.no_orphan_cleanup = 1; /* servers clean up; the janitor takes part only where it runs */
     d->http.max_endpoints = 2;
     d->http.max_requests = 8;
@@ -112,6 +112,7 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(backoff_floor_ms, 50, 50),
     SIOC__M_DEF(shutdown_timeout_ms, 10000, 10000),
     SIOC__M_DEF(recent_ids, 4096, 4096),
+    SIOC__M_DEF(reply_buffer_size, SIOC__M_KIB(16), SIOC__M_KIB(16)),
     SIOC__M_DEF(receive_budget_ms, 30, 30),
     SIOC__M_DEF(publish_budget_ms, 20, 20),
     /* everything scales with the largest message the application declares (the node refuses larger ones) */
@@ -124,7 +125,6 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(aws.retention_s, 3600, 3600),
     SIOC__M_DEF(aws.wait_time_s, 20, 20),
     SIOC__M_DEF(aws.max_messages, 10, 10),
-    SIOC__M_DEF(aws.reply_buffer_size, SIOC__M_KIB(16), 0),
     SIOC__M_DEF(aws.subscription_check_s, 300, 300),
     SIOC__M_DEF(aws.orphan_after_s, 600, 600),
     SIOC__M_DEF(azure.auto_delete_on_idle_s, 300, 300),
@@ -308,6 +308,8 @@ static size_t sioc__m_layout(sioc_cluster_desc *d, sioc__mlayout *l, sioc_cluste
         why = SIOC__M_TEXT("sioc_cluster: receives_in_flight must be 1..SIOC_CLUSTER_MAX_RECEIVES");
     else if (d->backoff_cap_ms < d->backoff_base_ms)
         why = SIOC__M_TEXT("sioc_cluster: backoff_cap_ms is below backoff_base_ms");
+    else if (d->reply_buffer_size < 2048)
+        why = SIOC__M_TEXT("sioc_cluster: reply_buffer_size must be at least 2048");
     else if (!sioc__m_pacing_ok(d, c))
         return 0; /* it logged */
     else if (d->http.conns_per_endpoint < (uint32_t)d->receives_in_flight + 2u)

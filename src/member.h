@@ -173,9 +173,6 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
-    uint32_t reply_buffer_size;         /* 0 -> 16384: the reply buffer of each start-up step, publish and delete
-                                           (AWS answers them in a few KB; the SMALL preset takes 4096; at least
-                                           2048). A longer reply fails that request, which is retried */
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
@@ -229,6 +226,10 @@ typedef struct sioc_cluster_desc {
                                     redelivery after a lost settle is settled again without reaching the node;
                                     size it for at least a lock duration / visibility timeout at your rate
                                     (stats.dedup_short counts ids forgotten sooner) */
+    uint32_t reply_buffer_size;  /* 0 -> 16384: the reply buffer of each start-up step, publish and settle (the
+                                    services answer them in a few KB; the SMALL preset takes 4096; at least 2048;
+                                    Service Bus start-up steps, ATOM entries, keep 16384). A longer reply fails
+                                    that request, which is retried */
     int own_io;                  /* SIOC_ENABLE_POSIX: 1 = no POSIX sockets, the program drives the engine */
     int publish_at_most_once;    /* 0: at-least-once (a publish whose answer was lost is sent again, counted in
                                     stats.ambiguous_retries); 1: at-most-once (it is dropped instead) */

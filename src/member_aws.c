@@ -60,11 +60,11 @@ static sioc_str sioc__maws_id(size_t i) {
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
-    size_t max_msg = d->node.max_message_size, reply = a->reply_buffer_size, i;
+    size_t max_msg = d->node.max_message_size, reply = d->reply_buffer_size, i;
     size_t ctl = SIOC__MAWS_CTL_BODY; /* and every tag, escaped (JSON \u00XX takes 6 bytes, a %XX 3) */
     if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
         a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
-        a->receive_buffer_size < 4096 || reply < 2048)
+        a->receive_buffer_size < 4096)
         return SIOC_ERR_ARG;
     for (i = 0; i < a->n_tags + a->n_topic_tags; i++) {
         const sioc_aws_kv *t = i < a->n_tags ? &a->tags[i] : &a->topic_tags[i - a->n_tags];

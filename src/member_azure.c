@@ -16,7 +16,7 @@ enum { SIOC__MAZ_S_TOPIC = 0, SIOC__MAZ_S_CREATE_TOPIC, SIOC__MAZ_S_SUB, SIOC__M
        SIOC__MAZ_S_DELSUB = SIOC__M_STEP_CLEANUP };
 
 #define SIOC__MAZ_CTL_BODY 4096u
-#define SIOC__MAZ_SMALL_REPLY 16384u
+#define SIOC__MAZ_ENTRY_REPLY 16384u /* the topic's and subscription's ATOM entries: a few KB from the service */
 
 static const char *const sioc__mazure_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "CreateSubscription",
@@ -31,9 +31,9 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
-    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAZ_SMALL_REPLY;
-    l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = SIOC__MAZ_SMALL_REPLY;
-    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = SIOC__MAZ_SMALL_REPLY;
+    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAX((size_t)d->reply_buffer_size, (size_t)SIOC__MAZ_ENTRY_REPLY);
+    l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = d->reply_buffer_size;
+    l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = d->reply_buffer_size;
     /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
     l->reply[SIOC__MK_RECV] = (size_t)d->node.max_message_size + 1024u;
     l->settle_cap = SIOC_CLUSTER_PENDING;

@@ -400,7 +400,7 @@ static void test_init_errors(void) {
 
 /* AWS buffers follow the desc: the reply buffer (16 KiB, SMALL 4 KiB, at least 2 KiB; a longer reply fails that
    request, which is retried), a start-up body that grows with the tags (the longest tags, each character escaped
-   as JSON's \u00XX, go out whole). */
+   as JSON's \u00XX, go out whole); Service Bus's publish and settles take the same reply size. */
 static void test_aws_buffers(void) {
     static char keys[20][129], vals[20][257];
     static sioc_aws_kv tags[20];
@@ -408,17 +408,22 @@ static void test_aws_buffers(void) {
     sioc_cluster_desc d = t_aws_desc(), r;
     size_t i, plain;
     r = sioc_cluster_desc_resolved(&d);
-    CHECK_EQ_INT(r.aws.reply_buffer_size, 16384);
+    CHECK_EQ_INT(r.reply_buffer_size, 16384);
     sioc_cluster_desc_preset(&d, SIOC_CLUSTER_PRESET_SMALL);
     r = sioc_cluster_desc_resolved(&d);
-    CHECK_EQ_INT(r.aws.reply_buffer_size, 4096);
+    CHECK_EQ_INT(r.reply_buffer_size, 4096);
     d = t_aws_desc();
-    d.aws.reply_buffer_size = 2047;
+    d.reply_buffer_size = 2047;
     CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0);
     CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
-    d.aws.reply_buffer_size = 2048;
+    d.reply_buffer_size = 2048;
     plain = sioc_cluster_heap_size(&d);
-    CHECK(plain > 0 && plain + 3 * 14336 == sioc_cluster_heap_size((d.aws.reply_buffer_size = 16384, &d)));
+    CHECK(plain > 0 && plain + 3 * 14336 == sioc_cluster_heap_size((d.reply_buffer_size = 16384, &d)));
+    /* Service Bus: the publish and the settles take it; the start-up steps keep room for an ATOM entry */
+    r = t_azure_desc();
+    r.reply_buffer_size = 2048;
+    i = sioc_cluster_heap_size(&r);
+    CHECK(i > 0 && i + (1 + SIOC_CLUSTER_SETTLES) * 14336 == sioc_cluster_heap_size((r.reply_buffer_size = 16384, &r)));
     /* the longest tags SQS takes (128-byte keys, 256-byte values), every byte a control character */
     for (i = 0; i < 20; i++) {
         memset(keys[i], 1, 128);
@@ -439,7 +444,7 @@ static void test_aws_buffers(void) {
     /* a CreateTopic answer longer than the reply buffer: that request fails (reported, retried after a backoff);
        the next answer fits and the member starts */
     d = t_aws_desc();
-    d.aws.reply_buffer_size = 2048;
+    d.reply_buffer_size = 2048;
     memset(big_reply, ' ', sizeof big_reply - 1);
     memcpy(big_reply, "<CreateTopicResponse>", 21);
     memset(f_conn, 0, sizeof f_conn);

@@ -189,6 +189,7 @@ static int t_member_init(t_member *m, const char *endpoint, const char *cs, int 
     d.topic_name = t_topic;
     d.prefix = "sioc-live";
     d.receives_in_flight = 2; /* two long polls at once, as an option allows */
+    d.reply_buffer_size = 2048; /* the least allowed: every start-up, publish and settle reply of both brokers fits */
     d.aws.region = "us-east-1";
     d.aws.credentials.access_key_id = sioc_str_c(T_AKID);
     d.aws.credentials.secret_access_key = sioc_str_c(T_SECRET);

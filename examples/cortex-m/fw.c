@@ -240,7 +240,7 @@ static sioc_result member_init(void) {
     d.aws.wait_time_s = (int)cfg.wait_s;
     d.aws.max_messages = 4;
     d.aws.receive_buffer_size = 32768;
-    d.aws.reply_buffer_size = 4096; /* start-up, publish and delete replies: a few hundred bytes from SNS/SQS */
+    d.reply_buffer_size = 4096;     /* start-up, publish and delete replies: a few hundred bytes from SNS/SQS */
     d.recent_ids = 512;             /* message ids remembered against redelivery (the SMALL preset's) */
     d.aws.no_orphan_cleanup = 1; /* servers clean up orphaned queues: built with SIOC_ENABLE_JANITOR 0 */
     r = sioc_cluster_init(&member, &d);
