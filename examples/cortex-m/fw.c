@@ -18,7 +18,7 @@ static void fw_assert_failed(int line);
 #include "sio_cluster.h"
 
 #ifndef FW_HEAP_SIZE
-#define FW_HEAP_SIZE (1536u * 1024u) /* the member below takes about 1.2 MB (README.md) */
+#define FW_HEAP_SIZE (320u * 1024u) /* the member below takes about 260 KB (README.md) */
 #endif
 #define FW_VERSION "sioc-fw 1"
 
