@@ -165,10 +165,12 @@
      Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
      with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
      SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
-     and the two text switches (it does no double arithmetic anyway), both with SIOC_ENABLE_PUBLISH_BATCH 0 when
-     they publish a few messages a minute; an Azure member with SIOC_ENABLE_AWS 0, SIOC_ENABLE_FLOAT 0 and the text
-     switches (Service Bus deletes idle subscriptions itself). Servers keep the defaults: orphaned SQS queues are
-     only removed by members that run the janitor.
+     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
+     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). A device that
+     publishes a few messages a minute adds SIOC_ENABLE_PUBLISH_BATCH 0, one that never asks the cluster questions
+     SIOC_ENABLE_REQUESTS 0, one with a right clock and a trusted link SIOC_ENABLE_SKEW_CORRECTION 0 and
+     SIOC_ENABLE_MD5_CHECK 0 (make size's small programs take all that apply). Servers keep the defaults: orphaned
+     SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
