@@ -124,6 +124,15 @@
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
                                     SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.9 KB of Cortex-M4 flash
+     SIOC_ENABLE_REQUESTS       1   0: the node never asks the cluster a question. Leaves out its request table
+                                    (heap: about 2 KB with the small preset, 15 KB with the server one), request
+                                    timeouts, the handling of responses (ignored as addressed to another node; the
+                                    message decoders read only their header) and the events only requests bring
+                                    (FETCH_SOCKETS, SSE_RESPONSE, CLIENT_COUNT, BROADCAST_ACK, REQUEST_DONE).
+                                    Refused, SIOC_ERR_UNSUPPORTED: sioc_node_fetch_sockets, sioc_node_broadcast_ack,
+                                    sioc_node_server_side_emit_ack. Still answers other nodes' requests (its
+                                    sockets, serverSideEmit and client acks, client counts). For a device that
+                                    only emits and answers. Saves about 1.7 KB of Cortex-M4 flash in a member
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -143,7 +152,8 @@
      with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
      SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
      and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
-     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). Servers keep the
+     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). A member whose
+     application never fetches sockets or waits for acks adds SIOC_ENABLE_REQUESTS 0. Servers keep the
      defaults: orphaned SQS queues are only removed by members that run the janitor.
 
    CONVENTIONS
@@ -1514,7 +1524,9 @@ typedef struct sioc_msg_envelope {
 
 /* Decode an AWS message (SQS Body + attributes, RawMessageDelivery). SIOC_OK, or an error listed at the top;
    out is fully rewritten either way. The node applies the §2.1 receive order itself (unknown namespace, own uid,
-   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. */
+   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. Built with
+   SIOC_ENABLE_REQUESTS 0 (a node that asks nothing), both decoders take only the header of a response (8, 10-12):
+   type, uid, nsp, requester_uid; its data is neither checked nor read. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_decode_aws(const sioc_msg_envelope *env, sioc_msg *out);
 /* Decode an Azure body (msgpack of the whole message). props may be NULL; when given, its requester_uid is
    taken, and its nsp and uid, when present, must equal the body's (else SIOC_ERR_PROTOCOL). */
@@ -1665,7 +1677,8 @@ typedef struct sioc_node_desc {
                                        a peer heard again at least half a heartbeat interval after its first
                                        message is confirmed and never pushed out. A real member that joins during
                                        a flood is counted at its first heartbeat once the flood pauses. */
-    uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts */
+    uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts (no
+                                       table at all with SIOC_ENABLE_REQUESTS 0) */
     uint32_t max_acks;              /* 64 pending ack registrations (ack broadcasts delivered here, and
                                        serverSideEmit acks the application still owes) */
     uint32_t max_attachments;       /* 64 binary attachments in one delivered packet */
@@ -1692,7 +1705,8 @@ typedef struct sioc_node_counters {
     uint64_t handled;
     uint64_t ignored_own;         /* own echo (§2.1 step 3) */
     uint64_t ignored_nsp;         /* unknown namespace (step 2) */
-    uint64_t ignored_other;       /* responses for another node (step 4), emitter mode, closed node */
+    uint64_t ignored_other;       /* responses for another node (step 4; every response with SIOC_ENABLE_REQUESTS
+                                     0), emitter mode, closed node */
     uint64_t malformed;           /* undecodable or invalid message, unknown type: dropped (Q17: alone) */
     uint64_t late_responses;      /* responses to no pending request of ours (late, finished, unknown) */
     uint64_t duplicate_responses; /* a second FETCH/SSE answer or client count from one peer (Q6, Q12) */
@@ -1976,8 +1990,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_value(sioc_node *n, sio
    Each applies its local part exactly as Node's in-memory adapter does, then publishes (unless opts->local).
    packet is the msgpack array [event, args...] (binary args as bin). Errors: SIOC_ERR_ARG (bad packet or
    names), SIOC_ERR_STATE (emitter mode forbids it, or closing), SIOC_ERR_LIMIT (request table full),
-   SIOC_ERR_TOO_LARGE (over max_message_size), SIOC_ERR_BUFFER_TOO_SMALL (out queue full: pop and retry); on an
-   error nothing was applied or published. */
+   SIOC_ERR_TOO_LARGE (over max_message_size), SIOC_ERR_BUFFER_TOO_SMALL (out queue full: pop and retry),
+   SIOC_ERR_UNSUPPORTED (a request, one of the three calls with out_request, in a build with SIOC_ENABLE_REQUESTS
+   0; answering other nodes' requests still works there); on an error nothing was applied or published. */
 
 /* Broadcast options: io.to(rooms).except(except) with flags. opts NULL = every socket, no flags. */
 typedef struct sioc_node_opts {
@@ -2028,7 +2043,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint
 /* ---- for transports that pace their receives ---- */
 
 /* Requests of this node waiting for answers (fetchSockets, serverSideEmit with ack, ack broadcasts): a transport
-   that delays receives in a quiet cluster receives at once while any is pending. */
+   that delays receives in a quiet cluster receives at once while any is pending. 0 with SIOC_ENABLE_REQUESTS 0. */
 SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);
 /* ---- src/tls.h ---- */
 /* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
