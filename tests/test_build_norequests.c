@@ -406,12 +406,7 @@ static void test_member(void) {
     CHECK_EQ_INT(n->counters.malformed, 0);
     CHECK(!strstr(f_last_body[f_op_index("Publish")], "Message=") &&
           !strstr(f_last_body[f_op_index("PublishBatch")], "Message="));
-    CHECK(sioc_cluster_close(&c, f_now) == SIOC_OK);
-    f_member_run(&c, 50);
-    CHECK_EQ_INT(sioc_cluster_get_state(&c), SIOC_CLUSTER_CLOSED);
-    sioc_cluster_free(&c);
-    CHECK_EQ_INT(f_bytes, 0);
-    CHECK_EQ_INT(f_feed_errors, 0);
+    CHECK(f_member_finish(&c));
 }
 
 int main(void) {
