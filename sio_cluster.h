@@ -124,6 +124,23 @@
                                     ListSubscriptionsByTopic). A receiving AWS member must then set
                                     aws.no_orphan_cleanup = 1 (the small preset does), else init returns
                                     SIOC_ERR_UNSUPPORTED with a detail. Saves about 3.9 KB of Cortex-M4 flash
+     SIOC_ENABLE_MD5_CHECK      1   0: an AWS member takes a received body without comparing it with the MD5OfBody
+                                    SQS sends along (the AWS SDKs let users turn the same check off; TCP and TLS
+                                    still guard the bytes). Saves about 720 B of Cortex-M4 flash in an AWS member
+     SIOC_ENABLE_SKEW_CORRECTION 1  0: an AWS call refused because the device's clock is off (RequestTimeTooSkewed,
+                                    an expired signature) is not re-signed once by the server's Date: it is
+                                    refused like a bad signature (SIOC_ERR_AUTH; at start-up the member stops
+                                    FAILED with the service's code in on_error). For devices whose utc_now is
+                                    right within 5 minutes (an RTC set by SNTP). Saves about 730 B (AWS member),
+                                    790 B (AWS emitter) of Cortex-M4 flash
+     SIOC_ENABLE_PUBLISH_BATCH  1   0: the AWS member sends every message in an SNS Publish of its own: no
+                                    PublishBatch gathering, no re-send of a batch's failed entries, and
+                                    publish_budget_ms is ignored (it waits only to gather). Nothing is refused (the
+                                    sioc_sns_*publish_batch* codecs stay); retries, throttling, drops, order and
+                                    close are as before. The cost: one request per message instead of up to 10.
+                                    For a device that publishes a few messages a minute. Saves about 2.1 KB of
+                                    Cortex-M4 flash in an AWS member or emitter, and 24 KB of its heap (publish
+                                    buffers sized for one message). Service Bus sends one per request anyway
      SIOC_ENABLE_REQUESTS       1   0: the node never asks the cluster a question. Leaves out its request table
                                     (heap: about 2 KB with the small preset, 15 KB with the server one), request
                                     timeouts, the handling of responses (ignored as addressed to another node; the
@@ -142,6 +159,9 @@
                                     gather of a small request): the deepest frame a member's loop has; 1024 suits
                                     a microcontroller's stack (a larger request then goes out in two sends)
      SIO_CLUSTER_STATIC         every function static (several translation units may each carry a private copy)
+                                Where a firmware's calls into the library all sit in the file that defines
+                                SIO_CLUSTER_IMPLEMENTATION, it also lets the compiler inline and drop across the
+                                library as -flto would: about 5 KB less Cortex-M4 flash in a small AWS member
      Per-module limits (SIOC_CLUSTER_MAX_RECEIVES, SIOC_NODE_NAME_MAX, SIOC_HTTP_MAX_HOST, SIOC_POSIX_MAX_CONNS, ...)
      sit at the top of their module's section below, each with its default and meaning.
      Must be identical in every translation unit (they change public structs): SIOC_TLS, SIOC_ENABLE_POSIX,
@@ -151,10 +171,11 @@
      Smallest builds (make size prints each, Cortex-M4 and x86-64, with what every piece costs): an AWS member
      with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_JANITOR 0, SIOC_ENABLE_FLOAT 0, SIOC_ENABLE_LOG 0,
      SIOC_ENABLE_ERROR_STRINGS 0 and the small preset; an AWS emitter with SIOC_ENABLE_AZURE 0, SIOC_ENABLE_RECEIVE 0
-     and the two text switches (it does no double arithmetic anyway); an Azure member with SIOC_ENABLE_AWS 0,
-     SIOC_ENABLE_FLOAT 0 and the text switches (Service Bus deletes idle subscriptions itself). A member whose
-     application never fetches sockets or waits for acks adds SIOC_ENABLE_REQUESTS 0. Servers keep the
-     defaults: orphaned SQS queues are only removed by members that run the janitor.
+     and the two text switches (it does no double arithmetic anyway), both with SIOC_ENABLE_PUBLISH_BATCH 0 when
+     they publish a few messages a minute; an Azure member with SIOC_ENABLE_AWS 0, SIOC_ENABLE_FLOAT 0 and the text
+     switches (Service Bus deletes idle subscriptions itself). A member whose application never fetches sockets or
+     waits for acks adds SIOC_ENABLE_REQUESTS 0. Servers keep the defaults: orphaned SQS queues are only removed by
+     members that run the janitor.
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -223,6 +244,15 @@
 #endif
 #ifndef SIOC_ENABLE_JANITOR
 #define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
+#endif
+#ifndef SIOC_ENABLE_MD5_CHECK
+#define SIOC_ENABLE_MD5_CHECK 1 /* 0: an AWS member does not check received bodies against SQS's MD5OfBody */
+#endif
+#ifndef SIOC_ENABLE_SKEW_CORRECTION
+#define SIOC_ENABLE_SKEW_CORRECTION 1 /* 0: an AWS call refused for clock skew is not re-signed by the server's Date */
+#endif
+#ifndef SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
 #endif
 #ifndef SIOC_ENABLE_REQUESTS
 #define SIOC_ENABLE_REQUESTS 1 /* 0: the node starts no request (fetchSockets, acks); it still answers others' */
@@ -2629,7 +2659,8 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_sigv4_parse_http_date(sioc_str text, in
         error replies. Strings come back as views into the reply, or into a caller `scratch` buffer when they had
         to be decoded (XML references, JSON escapes, base64): a scratch as large as the reply is always enough.
      3. sioc_aws_client: signs requests (SigV4) and runs them on the HTTP engine, corrects the clock once when AWS
-        says it is skewed, and classifies errors. Request and reply memory belong to the caller (sioc_aws_call).
+        says it is skewed (unless SIOC_ENABLE_SKEW_CORRECTION 0), and classifies errors. Request and reply memory
+        belong to the caller (sioc_aws_call).
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 
@@ -3012,9 +3043,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
                                                               uint64_t now_ms);
 
 /* Collect finished calls: drains the engine's responses (which also returns its connections to the pool),
-   re-signs and re-queues a call once after a clock-skew error, classifies errors. SIOC_OK with *out set to a
-   finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
-   until SIOC_AGAIN. */
+   re-signs and re-queues a call once after a clock-skew error (SIOC_ENABLE_SKEW_CORRECTION), classifies errors.
+   SIOC_OK with *out set to a finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it
+   after driving the engine, until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
 /* 1 when a finished call waits for sioc_aws_next() without any new byte (for deadlines: call it now). */
 SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c);
@@ -3441,7 +3472,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_azure_create_subscription_rule(sioc_azu
    (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
    only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
    with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
-   it took is sent twice.
+   it took is sent twice. Built with SIOC_ENABLE_PUBLISH_BATCH 0 every message goes in a Publish of its own.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -3565,6 +3596,9 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    uint32_t reply_buffer_size;         /* 0 -> 16384: the reply buffer of each start-up step, publish and delete
+                                           (AWS answers them in a few KB; the SMALL preset takes 4096; at least
+                                           2048). A longer reply fails that request, which is retried */
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
@@ -3626,7 +3660,8 @@ typedef struct sioc_cluster_desc {
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
     int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
                                     queued meanwhile (one PublishBatch instead of one Publish each); a message after
-                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free;
+                                    ignored with SIOC_ENABLE_PUBLISH_BATCH 0 (nothing to gather) */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an
@@ -3930,6 +3965,18 @@ SIOC__FN const char *sioc__tls_system_ca(void) {
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* 1 when c is one of set's characters (NUL never is); and 1 when s starts with prefix. Ours rather than strchr /
+   strncmp: newlib-nano's cost a small device over 300 B for a handful of calls. */
+SIOC__FN int sioc__in_set(const char *set, int c) {
+    while (*set)
+        if (*set++ == c) return 1;
+    return 0;
+}
+SIOC__FN int sioc__starts(const char *s, const char *prefix) {
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
 /* strcmp for the library's own short names: a byte loop, where newlib's word-wise strcmp takes 700 bytes of
    Cortex-M flash. */
 SIOC__FN int sioc__strcmp(const char *a, const char *b) {
@@ -12182,12 +12229,12 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
         if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
     for (t = host; *t; t++)
-        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
+        if ((unsigned char)*t - 0x21u >= 0x5eu || sioc__in_set("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
     sioc_buf_puts(out, " HTTP/1.1\r\nHost: ");
-    if (strchr(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
+    if (sioc__in_set(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
         sioc_buf_putc(out, '[');
         sioc_buf_puts(out, host);
         sioc_buf_putc(out, ']');
@@ -13196,8 +13243,8 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     size_t hlen;
     unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
-    if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
-    else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
+    if (sioc__starts(url, "https://")) *tls = 1, p = url + 8;
+    else if (sioc__starts(url, "http://")) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
     for (h = p; *p && *p != ':' && *p != '/'; p++)
@@ -15132,7 +15179,7 @@ static int sioc__chars_ok(sioc_str s, int cls) {
         if (cls == 3) {
             if (c == '\r' || c == '\n' || c == 0) return 0;
         } else if (cls == 4) {
-            if (!(alnum || (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c)))) return 0;
+            if (!(alnum || (c >= 'A' && c <= 'Z') || sioc__in_set("!#$%&'*+-.^_`|~", c))) return 0;
         } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) || (cls == 0 && !(alnum || c == '-'))) {
             return 0;
         }
@@ -15472,7 +15519,7 @@ SIOC_API sioc_result sioc_sigv4_sign(const sioc_sigv4_params *p, const sioc_sigv
 static int sioc__has_any(sioc_str s, const char *set) {
     size_t i;
     for (i = 0; i < s.len; i++)
-        if (strchr(set, s.ptr[i]) && s.ptr[i]) return 1;
+        if (sioc__in_set(set, s.ptr[i])) return 1;
     return 0;
 }
 
@@ -16486,7 +16533,7 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
     sioc_buf_puts(&b, ".amazonaws.com");
-    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
+    if (sioc__starts(region, "cn-")) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;
@@ -16737,7 +16784,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
-                                    strncmp(op, "Publish", 7) == 0);
+                                    sioc__starts(op, "Publish"));
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
     r = sioc__aws_send(c, call, now_ms);
     if (r == SIOC_OK) c->stats.calls++;
@@ -16893,7 +16940,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
     if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->resent |= r->retried;
-    if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
+    if (r->retried && call->p_service == SIOC_AWS_SNS && sioc__starts(call->p_op, "Publish"))
         c->stats.publish_resends++;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
@@ -16916,7 +16963,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         }
         call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
+        if (SIOC_ENABLE_SKEW_CORRECTION && !call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);
@@ -17581,7 +17628,7 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
             sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
-            for (sc = out->detail; *sc && strncmp(sc, "SubCode=", 8) != 0; sc++) {} /* strstr: +1 KB on newlib */
+            for (sc = out->detail; *sc && !sioc__starts(sc, "SubCode="); sc++) {} /* strstr: +1 KB on newlib */
             if (*sc) {
                 size_t k = 8;
                 uint64_t s = 0;
@@ -18440,6 +18487,7 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->receives_in_flight = 1;
     d->recent_ids = 512;
     d->aws.max_messages = 2;
+    d->aws.reply_buffer_size = 4096;
     d->aws.no_orphan_cleanup = 1; /* servers clean up; the janitor takes part only where it runs */
     d->http.max_endpoints = 2;
     d->http.max_requests = 8;
@@ -18478,6 +18526,7 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(aws.retention_s, 3600, 3600),
     SIOC__M_DEF(aws.wait_time_s, 20, 20),
     SIOC__M_DEF(aws.max_messages, 10, 10),
+    SIOC__M_DEF(aws.reply_buffer_size, SIOC__M_KIB(16), 0),
     SIOC__M_DEF(aws.subscription_check_s, 300, 300),
     SIOC__M_DEF(aws.orphan_after_s, 600, 600),
     SIOC__M_DEF(azure.auto_delete_on_idle_s, 300, 300),
@@ -19019,9 +19068,10 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
 #endif
 
 /* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
-   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once), nor without PublishBatch
+   (SIOC_ENABLE_PUBLISH_BATCH 0: waiting would gather nothing). */
 static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
-    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+    if (!SIOC_ENABLE_PUBLISH_BATCH || sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
         sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
         return 0;
     return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
@@ -19318,7 +19368,7 @@ SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4
 #endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
 /* ---- src/member_aws.c ---- */
 /* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
-   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue, DeleteMessageBatch of everything received,
    long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
    member.c's. */
 
@@ -19338,11 +19388,17 @@ enum {
     SIOC__MAWS_S_UNSUB
 };
 
-#define SIOC__MAWS_CTL_BODY 16384u
-#define SIOC__MAWS_SMALL_REPLY 16384u
+#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (ARNs of 300 bytes, percent-encoded) */
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
+#if SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC__MAWS_PUB_KEYS 16384u /* the form keys of 10 entries around the messages, the topic ARN */
+#define SIOC__MAWS_PUB_REPLY(r) (r)
+#else /* one Publish: 4 attributes' keys (~500 B) and the ARN percent-encoded; its reply is ~400 B */
+#define SIOC__MAWS_PUB_KEYS 4096u
+#define SIOC__MAWS_PUB_REPLY(r) SIOC__MIN((r), (size_t)4096u)
+#endif
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -19354,29 +19410,37 @@ static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 /* The adapter's message attributes: nsp, uid, then requesterUid and data when present. */
 static const sioc_str sioc__maws_attr_names[4] = {{"nsp", 3}, {"uid", 3}, {"requesterUid", 12}, {"data", 4}};
 
+#if SIOC_ENABLE_RECEIVE || SIOC_ENABLE_PUBLISH_BATCH
 /* Batch entry ids only need to be unique in their batch (docs/AWS.md §3.2): "m0" .. "m9". */
 static sioc_str sioc__maws_id(size_t i) {
     static const char ids[] = "m0m1m2m3m4m5m6m7m8m9";
     return sioc_str_n(ids + 2u * i, 2);
 }
+#endif
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
+    size_t max_msg = d->node.max_message_size, reply = a->reply_buffer_size, i;
+    size_t ctl = SIOC__MAWS_CTL_BODY; /* and every tag, escaped (JSON \u00XX takes 6 bytes, a %XX 3) */
     if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
         a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
-        a->receive_buffer_size < 4096)
+        a->receive_buffer_size < 4096 || reply < 2048)
         return SIOC_ERR_ARG;
-    size_t max_msg = d->node.max_message_size;
-    l->body[SIOC__MK_CTL] = SIOC__MAWS_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAWS_SMALL_REPLY;
+    for (i = 0; i < a->n_tags + a->n_topic_tags; i++) {
+        const sioc_aws_kv *t = i < a->n_tags ? &a->tags[i] : &a->topic_tags[i - a->n_tags];
+        ctl += 6u * (t->key.len + t->value.len) + 96u;
+    }
+    l->body[SIOC__MK_CTL] = ctl, l->reply[SIOC__MK_CTL] = reply;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = SIOC__MAWS_SMALL_REPLY;
-    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + SIOC__MAWS_PUB_KEYS, l->reply[SIOC__MK_PUB] = SIOC__MAWS_PUB_REPLY(reply);
+    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = reply;
     l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
-    l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
+    /* a full delete batch and what the receives in flight may bring (a ReceiveMessage waits for that room) */
+    l->settle_cap = SIOC_AWS_MAX_BATCH + (size_t)d->receives_in_flight * (size_t)a->max_messages;
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
-    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
+    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, reply);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (SIOC__M_JANITOR && !a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
         l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
@@ -19786,12 +19850,13 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
 #if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
-/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
+/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted), or
+   the check is compiled out (SIOC_ENABLE_MD5_CHECK 0). */
 static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
     uint8_t md[SIOC_MD5_LEN];
     char hex[2 * SIOC_MD5_LEN + 1];
     size_t i;
-    if (!m->md5_of_body.len) return 1;
+    if (!m->md5_of_body.len || !SIOC_ENABLE_MD5_CHECK) return 1;
     sioc_md5(m->body.ptr, m->body.len, md);
     if (m->md5_of_body.len != 2 * SIOC_MD5_LEN || sioc_hex_encode(md, sizeof md, hex, sizeof hex) != SIOC_OK) return 0;
     for (i = 0; i < 2 * SIOC_MD5_LEN; i++)
@@ -19998,11 +20063,6 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
 
 /* ---- publishing ---- */
 
-typedef struct sioc__maws_batch {
-    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
-    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
-} sioc__maws_batch;
-
 static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     const sioc_str *v[3];
     size_t i, k = 0;
@@ -20017,6 +20077,12 @@ static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     }
     return k;
 }
+
+#if SIOC_ENABLE_PUBLISH_BATCH
+typedef struct sioc__maws_batch {
+    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+} sioc__maws_batch;
 
 /* Up to 10 queued messages that fit one request (256 KiB in all). */
 static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
@@ -20037,15 +20103,22 @@ static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
     }
     return n;
 }
+#endif
 
 static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+#if SIOC_ENABLE_PUBLISH_BATCH
     sioc__maws_batch pb;
+#else
+    sioc_aws_attr attrs[4];
+    sioc_node_out o;
+#endif
     while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
-        size_t n = sioc__maws_gather(c, &pb);
         sioc_str topic = sioc_str_c(c->p_topic);
         sioc_buf b;
         sioc_result r;
+#if SIOC_ENABLE_PUBLISH_BATCH
+        size_t n = sioc__maws_gather(c, &pb);
         if (!n) return;
         for (;;) { /* a batch too large for the body goes as its first message alone */
             sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
@@ -20054,6 +20127,12 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
             if (r != SIOC_ERR_BUFFER_TOO_SMALL || n == 1) break;
             n = 1;
         }
+#else /* the oldest message alone */
+        const size_t n = 1;
+        if (sioc_node_out_peek(&c->p_node, 0, &o) != SIOC_OK) return;
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        r = sioc_sns_write_publish(&b, topic, o.message, attrs, sioc__maws_out_attrs(&o, attrs));
+#endif
         sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {
             sioc__m_pub_outcome(c, s, 0, r);
@@ -20063,6 +20142,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_PUBLISH_BATCH
 /* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
    alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
    sent twice. 1 when a re-send is set; *ok is what this answer took. */
@@ -20091,13 +20171,16 @@ static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, u
     sioc__m_fail(c, s, why, now);
     return 1;
 }
+#endif
 
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
+#if SIOC_ENABLE_PUBLISH_BATCH
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
+#endif
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

@@ -8,8 +8,9 @@
    emitter-only program) linked with -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -DNDEBUG, no TLS, for
    Cortex-M4 (thumb, newlib-nano, allocator hook) and x86-64 (glibc, dynamic), with the default switches, lean
    (SIOC_ENABLE_LOG=0, SIOC_ENABLE_ERROR_STRINGS=0) and small (lean plus the feature switches that program can do
-   without: SIOC_ENABLE_JANITOR=0, SIOC_ENABLE_FLOAT=0, SIOC_ENABLE_RECEIVE=0 for the emitter; see PROGRAMS and the
-   manual's CONFIGURATION). What each piece costs inside those programs comes from
+   without: SIOC_ENABLE_JANITOR=0, SIOC_ENABLE_FLOAT=0, SIOC_ENABLE_RECEIVE=0 for the emitter, the device switches
+   PUBLISH_BATCH, REQUESTS, MD5_CHECK, SKEW_CORRECTION = 0 where they apply; see PROGRAMS and the manual's
+   CONFIGURATION). What each piece costs inside those programs comes from
    nm --size-sort on the linked ELF, grouped by src/ module; the C library and the compiler's helpers (soft
    double on the M4) are shown apart. `python3 bench/size.py --programs` prints only part 2."""
 import os
@@ -97,9 +98,12 @@ def pieces_table():
 
 LEAN = ["SIOC_ENABLE_LOG=0", "SIOC_ENABLE_ERROR_STRINGS=0"]
 PROGRAMS = [  # label, SIZE_PROG, defines, the smallest build's switches (beyond lean; the manual lists them)
-    ("AWS member", 1, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_JANITOR=0", "SIOC_ENABLE_FLOAT=0"]),
-    ("Azure member", 2, ["SIOC_ENABLE_AWS=0"], ["SIOC_ENABLE_FLOAT=0"]),
-    ("AWS emitter", 3, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_RECEIVE=0"]),
+    ("AWS member", 1, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_JANITOR=0", "SIOC_ENABLE_FLOAT=0",
+                                                 "SIOC_ENABLE_PUBLISH_BATCH=0", "SIOC_ENABLE_REQUESTS=0",
+                                                 "SIOC_ENABLE_MD5_CHECK=0", "SIOC_ENABLE_SKEW_CORRECTION=0"]),
+    ("Azure member", 2, ["SIOC_ENABLE_AWS=0"], ["SIOC_ENABLE_FLOAT=0", "SIOC_ENABLE_REQUESTS=0"]),
+    ("AWS emitter", 3, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_RECEIVE=0", "SIOC_ENABLE_PUBLISH_BATCH=0",
+                                                  "SIOC_ENABLE_SKEW_CORRECTION=0"]),
 ]
 PTARGETS = [  # label, cc, nm, size, link flags, defines
     ("cortex-m4", ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb"], "arm-none-eabi-nm", "arm-none-eabi-size",

@@ -16,7 +16,7 @@
 static int sioc__has_any(sioc_str s, const char *set) {
     size_t i;
     for (i = 0; i < s.len; i++)
-        if (strchr(set, s.ptr[i]) && s.ptr[i]) return 1;
+        if (sioc__in_set(set, s.ptr[i])) return 1;
     return 0;
 }
 
@@ -1030,7 +1030,7 @@ SIOC_API sioc_result sioc_aws_endpoint_default(sioc_aws_service svc, const char 
     sioc_buf_puts(&b, svc == SIOC_AWS_SNS ? "sns." : "sqs.");
     sioc_buf_puts(&b, region);
     sioc_buf_puts(&b, ".amazonaws.com");
-    if (strncmp(region, "cn-", 3) == 0) sioc_buf_puts(&b, ".cn");
+    if (sioc__starts(region, "cn-")) sioc_buf_puts(&b, ".cn");
     sioc_buf_putc(&b, 0);
     out->port = 443;
     out->tls = 1;
@@ -1281,7 +1281,7 @@ static sioc_result sioc__aws_submit(sioc_aws_client *c, sioc_aws_call *call, sio
     /* A Publish whose connection died may have been accepted: re-sending can duplicate it (at-least-once, the
        default), not re-sending can lose it (docs/AWS.md 4). Everything else is safe to repeat. */
     call->p_idempotent = (uint8_t)!(c->p_desc.publish_at_most_once && svc == SIOC_AWS_SNS &&
-                                    strncmp(op, "Publish", 7) == 0);
+                                    sioc__starts(op, "Publish"));
     call->p_timeout = SIOC__MAX(call->timeout_ms ? call->timeout_ms : c->p_desc.timeout_ms, timeout_floor_ms);
     r = sioc__aws_send(c, call, now_ms);
     if (r == SIOC_OK) c->stats.calls++;
@@ -1437,7 +1437,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
     if (!call || !sioc_http_calls_answered(&c->p_calls, &call->p_track, r->id)) return;
     call->status = r->status;
     call->resent |= r->retried;
-    if (r->retried && call->p_service == SIOC_AWS_SNS && strncmp(call->p_op, "Publish", 7) == 0)
+    if (r->retried && call->p_service == SIOC_AWS_SNS && sioc__starts(call->p_op, "Publish"))
         c->stats.publish_resends++;
     call->reply.ptr = r->body;
     call->reply.len = r->body_len;
@@ -1460,7 +1460,7 @@ static void sioc__aws_finish(sioc_aws_client *c, const sioc_http_response *r, ui
         }
         call->result = sioc__aws_classify(&call->error); /* the parsers leave error.status as set above */
         /* clock skew: correct the offset from the server's Date and re-sign once (docs/AWS.md 4, 7) */
-        if (!call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
+        if (SIOC_ENABLE_SKEW_CORRECTION && !call->skew_retried && (sioc__aws_code_classes(&call->error) & 16u) &&
             sioc_http_response_header(r, "date", &date) == SIOC_OK &&
             sioc_sigv4_parse_http_date(date, &server_t) == SIOC_OK) {
             int64_t local = c->p_desc.utc_now(c->p_desc.user);

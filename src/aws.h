@@ -6,7 +6,8 @@
         error replies. Strings come back as views into the reply, or into a caller `scratch` buffer when they had
         to be decoded (XML references, JSON escapes, base64): a scratch as large as the reply is always enough.
      3. sioc_aws_client: signs requests (SigV4) and runs them on the HTTP engine, corrects the clock once when AWS
-        says it is skewed, and classifies errors. Request and reply memory belong to the caller (sioc_aws_call).
+        says it is skewed (unless SIOC_ENABLE_SKEW_CORRECTION 0), and classifies errors. Request and reply memory
+        belong to the caller (sioc_aws_call).
    Nothing here allocates except sioc_aws_client_init (through the HTTP engine). Secrets never reach log lines
    or error text. */
 #pragma once
@@ -394,9 +395,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_aws_sqs_send_message(sioc_aws_client *c
                                                               uint64_t now_ms);
 
 /* Collect finished calls: drains the engine's responses (which also returns its connections to the pool),
-   re-signs and re-queues a call once after a clock-skew error, classifies errors. SIOC_OK with *out set to a
-   finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it after driving the engine,
-   until SIOC_AGAIN. */
+   re-signs and re-queues a call once after a clock-skew error (SIOC_ENABLE_SKEW_CORRECTION), classifies errors.
+   SIOC_OK with *out set to a finished call (it is the caller's again), or SIOC_AGAIN when none is ready. Call it
+   after driving the engine, until SIOC_AGAIN. */
 SIOC_API sioc_result sioc_aws_next(sioc_aws_client *c, uint64_t now_ms, sioc_aws_call **out);
 /* 1 when a finished call waits for sioc_aws_next() without any new byte (for deadlines: call it now). */
 SIOC_API int sioc_aws_has_finished(const sioc_aws_client *c);

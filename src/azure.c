@@ -596,7 +596,7 @@ SIOC_API sioc_result sioc_azure_parse_error(const char *xml, size_t len, sioc_az
         if (r == SIOC_ERR_BUFFER_TOO_SMALL) n = sizeof text - 1, r = SIOC_OK;
         if (r == SIOC_OK) {
             sioc__copy_fixed(out->detail, sizeof out->detail, sioc_str_n(text, n));
-            for (sc = out->detail; *sc && strncmp(sc, "SubCode=", 8) != 0; sc++) {} /* strstr: +1 KB on newlib */
+            for (sc = out->detail; *sc && !sioc__starts(sc, "SubCode="); sc++) {} /* strstr: +1 KB on newlib */
             if (*sc) {
                 size_t k = 8;
                 uint64_t s = 0;

@@ -98,12 +98,12 @@ SIOC_API sioc_result sioc_http_write_head(sioc_buf *out, const sioc_http_request
     for (t = req->target; *t; t++) /* origin-form: no blanks, controls or raw non-ASCII */
         if ((unsigned char)*t - 0x21u >= 0x5eu) goto bad;
     for (t = host; *t; t++)
-        if ((unsigned char)*t - 0x21u >= 0x5eu || strchr("/@?#", *t)) goto bad;
+        if ((unsigned char)*t - 0x21u >= 0x5eu || sioc__in_set("/@?#", *t)) goto bad;
     sioc_buf_puts(out, req->method);
     sioc_buf_putc(out, ' ');
     sioc_buf_puts(out, req->target);
     sioc_buf_puts(out, " HTTP/1.1\r\nHost: ");
-    if (strchr(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
+    if (sioc__in_set(host, ':') && host[0] != '[') { /* IPv6 literal (RFC 3986 3.2.2) */
         sioc_buf_putc(out, '[');
         sioc_buf_puts(out, host);
         sioc_buf_putc(out, ']');
@@ -1112,8 +1112,8 @@ SIOC_API sioc_result sioc_http_parse_origin(const char *url, char *host, uint16_
     size_t hlen;
     unsigned long pv;
     if (!url || !host || !port || !tls) return SIOC_ERR_ARG;
-    if (strncmp(url, "https://", 8) == 0) *tls = 1, p = url + 8;
-    else if (strncmp(url, "http://", 7) == 0) *tls = 0, p = url + 7;
+    if (sioc__starts(url, "https://")) *tls = 1, p = url + 8;
+    else if (sioc__starts(url, "http://")) *tls = 0, p = url + 7;
     else return SIOC_ERR_ARG;
     if (*p == '[') return SIOC_ERR_UNSUPPORTED;
     for (h = p; *p && *p != ':' && *p != '/'; p++)

@@ -135,6 +135,18 @@ SIOC__FN const char *sioc__tls_system_ca(void) {
 /* ASCII helpers that ignore the C locale. */
 SIOC__FN int sioc__is_digit(int c) { return c >= '0' && c <= '9'; }
 SIOC__FN int sioc__to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* 1 when c is one of set's characters (NUL never is); and 1 when s starts with prefix. Ours rather than strchr /
+   strncmp: newlib-nano's cost a small device over 300 B for a handful of calls. */
+SIOC__FN int sioc__in_set(const char *set, int c) {
+    while (*set)
+        if (*set++ == c) return 1;
+    return 0;
+}
+SIOC__FN int sioc__starts(const char *s, const char *prefix) {
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
 /* strcmp for the library's own short names: a byte loop, where newlib's word-wise strcmp takes 700 bytes of
    Cortex-M flash. */
 SIOC__FN int sioc__strcmp(const char *a, const char *b) {

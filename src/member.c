@@ -82,6 +82,7 @@ SIOC_API void sioc_cluster_desc_preset(sioc_cluster_desc *d, sioc_cluster_preset
     d->receives_in_flight = 1;
     d->recent_ids = 512;
     d->aws.max_messages = 2;
+    d->aws.reply_buffer_size = 4096;
     d->aws.no_orphan_cleanup = 1; /* servers clean up; the janitor takes part only where it runs */
     d->http.max_endpoints = 2;
     d->http.max_requests = 8;
@@ -120,6 +121,7 @@ static const uint16_t sioc__m_defaults[][3] = {
     SIOC__M_DEF(aws.retention_s, 3600, 3600),
     SIOC__M_DEF(aws.wait_time_s, 20, 20),
     SIOC__M_DEF(aws.max_messages, 10, 10),
+    SIOC__M_DEF(aws.reply_buffer_size, SIOC__M_KIB(16), 0),
     SIOC__M_DEF(aws.subscription_check_s, 300, 300),
     SIOC__M_DEF(aws.orphan_after_s, 600, 600),
     SIOC__M_DEF(azure.auto_delete_on_idle_s, 300, 300),
@@ -661,9 +663,10 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
 #endif
 
 /* Earliest start of the next publish (0: now): publish_budget_ms after the last one began unless a whole batch
-   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once). */
+   waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once), nor without PublishBatch
+   (SIOC_ENABLE_PUBLISH_BATCH 0: waiting would gather nothing). */
 static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
-    if (sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
+    if (!SIOC_ENABLE_PUBLISH_BATCH || sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
         sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
         return 0;
     return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;

@@ -40,7 +40,7 @@
    (connection refused, throttled, 401) is always retried: that cannot duplicate. A PublishBatch the broker takes
    only in part: the entries it failed through no fault of ours (throttled, internal error) are sent again alone,
    with backoff (stats.batch_resent), those it refused for good are dropped; the reply names every entry, so none
-   it took is sent twice.
+   it took is sent twice. Built with SIOC_ENABLE_PUBLISH_BATCH 0 every message goes in a Publish of its own.
 
    Pacing (AWS, desc.receive_budget_ms, desc.publish_budget_ms): publishes start at most every publish_budget_ms
    (a full batch of 10 at once), so a steady rate goes out in PublishBatches; after a receive that brought fewer than max_messages the next one starts
@@ -173,6 +173,9 @@ typedef struct sioc_cluster_aws_opts {
     int wait_time_s;                    /* 0 -> 20: ReceiveMessage WaitTimeSeconds (1..20; -1 for short polls) */
     int max_messages;                   /* 0 -> 10 per ReceiveMessage */
     uint32_t receive_buffer_size;       /* 0 -> enough for max_messages of node.max_message_size each */
+    uint32_t reply_buffer_size;         /* 0 -> 16384: the reply buffer of each start-up step, publish and delete
+                                           (AWS answers them in a few KB; the SMALL preset takes 4096; at least
+                                           2048). A longer reply fails that request, which is retried */
     /* Orphan clean-up: SQS has no auto-delete, so the member with the lowest live uid removes the queue and the
        subscription of a member that crashed: a queue under "<prefix>-" whose backlog grew at every look for
        orphan_after_s with nothing received from it, whose sioc-node tag (if any) names no live member. Node members'
@@ -234,7 +237,8 @@ typedef struct sioc_cluster_desc {
                                     -1: no pacing (every receive at once, each receive's messages deleted at once) */
     int publish_budget_ms;       /* 0 -> 20: a publish follows the previous one no sooner than this, carrying what
                                     queued meanwhile (one PublishBatch instead of one Publish each); a message after
-                                    a quiet spell goes at once; -1: every publish as soon as the slot is free */
+                                    a quiet spell goes at once; -1: every publish as soon as the slot is free;
+                                    ignored with SIOC_ENABLE_PUBLISH_BATCH 0 (nothing to gather) */
     int receive_idle_ms;         /* 0 -> receive_budget_ms: the wait in a quiet cluster (the last receive brought
                                     heartbeats only and no request of this node waits for answers); raise it (up to
                                     heartbeat_timeout - heartbeat_interval - 500 and request_timeout - 500) for an

@@ -1,5 +1,5 @@
 /* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
-   Start-up steps, Publish / PublishBatch from the node's out queue, DeleteMessageBatch of everything received,
+   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue, DeleteMessageBatch of everything received,
    long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
    member.c's. */
 #include "base.h"
@@ -28,11 +28,17 @@ enum {
     SIOC__MAWS_S_UNSUB
 };
 
-#define SIOC__MAWS_CTL_BODY 16384u
-#define SIOC__MAWS_SMALL_REPLY 16384u
+#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (ARNs of 300 bytes, percent-encoded) */
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
+#if SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC__MAWS_PUB_KEYS 16384u /* the form keys of 10 entries around the messages, the topic ARN */
+#define SIOC__MAWS_PUB_REPLY(r) (r)
+#else /* one Publish: 4 attributes' keys (~500 B) and the ARN percent-encoded; its reply is ~400 B */
+#define SIOC__MAWS_PUB_KEYS 4096u
+#define SIOC__MAWS_PUB_REPLY(r) SIOC__MIN((r), (size_t)4096u)
+#endif
 
 static const char *const sioc__maws_ops[SIOC_CLUSTER_OP_COUNT] = {
     "GetTopic", "CreateTopic", "CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "Subscribe",
@@ -44,29 +50,37 @@ static const char *sioc__maws_op_name(int op) { return sioc__maws_ops[op]; }
 /* The adapter's message attributes: nsp, uid, then requesterUid and data when present. */
 static const sioc_str sioc__maws_attr_names[4] = {{"nsp", 3}, {"uid", 3}, {"requesterUid", 12}, {"data", 4}};
 
+#if SIOC_ENABLE_RECEIVE || SIOC_ENABLE_PUBLISH_BATCH
 /* Batch entry ids only need to be unique in their batch (docs/AWS.md §3.2): "m0" .. "m9". */
 static sioc_str sioc__maws_id(size_t i) {
     static const char ids[] = "m0m1m2m3m4m5m6m7m8m9";
     return sioc_str_n(ids + 2u * i, 2);
 }
+#endif
 
 static sioc_result sioc__maws_layout(const sioc_cluster_desc *d, sioc__mlayout *l) {
     const sioc_cluster_aws_opts *a = &d->aws;
+    size_t max_msg = d->node.max_message_size, reply = a->reply_buffer_size, i;
+    size_t ctl = SIOC__MAWS_CTL_BODY; /* and every tag, escaped (JSON \u00XX takes 6 bytes, a %XX 3) */
     if (a->max_messages < 1 || a->max_messages > 10 || a->wait_time_s > 20 || a->retention_s < 60 ||
         a->retention_s > 1209600 || strlen(d->topic_name) > 256 || strlen(d->prefix) > 60 ||
-        a->receive_buffer_size < 4096)
+        a->receive_buffer_size < 4096 || reply < 2048)
         return SIOC_ERR_ARG;
-    size_t max_msg = d->node.max_message_size;
-    l->body[SIOC__MK_CTL] = SIOC__MAWS_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAWS_SMALL_REPLY;
+    for (i = 0; i < a->n_tags + a->n_topic_tags; i++) {
+        const sioc_aws_kv *t = i < a->n_tags ? &a->tags[i] : &a->topic_tags[i - a->n_tags];
+        ctl += 6u * (t->key.len + t->value.len) + 96u;
+    }
+    l->body[SIOC__MK_CTL] = ctl, l->reply[SIOC__MK_CTL] = reply;
     /* the largest batch (the message size in all), base64 (4/3), then percent-encoded (+ / = take 3 bytes), with
        the attribute names, entry keys and topic ARN around it */
-    l->body[SIOC__MK_PUB] = 4u * max_msg + 16384u, l->reply[SIOC__MK_PUB] = SIOC__MAWS_SMALL_REPLY;
-    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = SIOC__MAWS_SMALL_REPLY;
+    l->body[SIOC__MK_PUB] = 4u * max_msg + SIOC__MAWS_PUB_KEYS, l->reply[SIOC__MK_PUB] = SIOC__MAWS_PUB_REPLY(reply);
+    l->n_settle_slots = 1, l->body[SIOC__MK_SETTLE] = SIOC__MAWS_DEL_BODY, l->reply[SIOC__MK_SETTLE] = reply;
     l->body[SIOC__MK_RECV] = SIOC__MAWS_RECV_BODY, l->reply[SIOC__MK_RECV] = a->receive_buffer_size;
-    l->settle_cap = ((size_t)d->receives_in_flight + 1u) * 10u;
+    /* a full delete batch and what the receives in flight may bring (a ReceiveMessage waits for that room) */
+    l->settle_cap = SIOC_AWS_MAX_BATCH + (size_t)d->receives_in_flight * (size_t)a->max_messages;
     l->per_receive = (size_t)a->max_messages;
     l->toks = 64u + 128u * (size_t)a->max_messages; /* about 50 per message with its four attributes */
-    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, (size_t)SIOC__MAWS_SMALL_REPLY);
+    l->scratch = SIOC__MAX((size_t)a->receive_buffer_size, reply);
     l->one = SIOC__MIN((size_t)a->receive_buffer_size, max_msg / 3u * 4u + 16384u); /* one message re-wrapped */
     if (SIOC__M_JANITOR && !a->no_orphan_cleanup) { /* pages of 100 queues or subscriptions */
         l->body[SIOC__MK_JANITOR] = 4096u, l->reply[SIOC__MK_JANITOR] = 65536u;
@@ -476,12 +490,13 @@ static void sioc__maws_ctl_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
 #if SIOC_ENABLE_RECEIVE
 /* ---- receiving ---- */
 
-/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted). */
+/* 1 when SQS sent no MD5OfBody or it matches the body (a corrupted message is dropped, counted and deleted), or
+   the check is compiled out (SIOC_ENABLE_MD5_CHECK 0). */
 static int sioc__maws_md5_ok(const sioc_sqs_message *m) {
     uint8_t md[SIOC_MD5_LEN];
     char hex[2 * SIOC_MD5_LEN + 1];
     size_t i;
-    if (!m->md5_of_body.len) return 1;
+    if (!m->md5_of_body.len || !SIOC_ENABLE_MD5_CHECK) return 1;
     sioc_md5(m->body.ptr, m->body.len, md);
     if (m->md5_of_body.len != 2 * SIOC_MD5_LEN || sioc_hex_encode(md, sizeof md, hex, sizeof hex) != SIOC_OK) return 0;
     for (i = 0; i < 2 * SIOC_MD5_LEN; i++)
@@ -688,11 +703,6 @@ static void sioc__maws_settle_done(sioc_cluster *c, sioc__mslot *s, uint64_t now
 
 /* ---- publishing ---- */
 
-typedef struct sioc__maws_batch {
-    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
-    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
-} sioc__maws_batch;
-
 static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     const sioc_str *v[3];
     size_t i, k = 0;
@@ -707,6 +717,12 @@ static size_t sioc__maws_out_attrs(const sioc_node_out *o, sioc_aws_attr *a) {
     }
     return k;
 }
+
+#if SIOC_ENABLE_PUBLISH_BATCH
+typedef struct sioc__maws_batch {
+    sioc_aws_attr attrs[SIOC_AWS_MAX_BATCH][4];
+    sioc_sns_batch_entry e[SIOC_AWS_MAX_BATCH];
+} sioc__maws_batch;
 
 /* Up to 10 queued messages that fit one request (256 KiB in all). */
 static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
@@ -727,15 +743,22 @@ static size_t sioc__maws_gather(sioc_cluster *c, sioc__maws_batch *pb) {
     }
     return n;
 }
+#endif
 
 static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     sioc__mslot *s = &c->p_slots[SIOC__M_PUB];
+#if SIOC_ENABLE_PUBLISH_BATCH
     sioc__maws_batch pb;
+#else
+    sioc_aws_attr attrs[4];
+    sioc_node_out o;
+#endif
     while (s->state == SIOC__MS_FREE && c->p_have_topic && sioc_node_out_count(&c->p_node)) {
-        size_t n = sioc__maws_gather(c, &pb);
         sioc_str topic = sioc_str_c(c->p_topic);
         sioc_buf b;
         sioc_result r;
+#if SIOC_ENABLE_PUBLISH_BATCH
+        size_t n = sioc__maws_gather(c, &pb);
         if (!n) return;
         for (;;) { /* a batch too large for the body goes as its first message alone */
             sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
@@ -744,6 +767,12 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
             if (r != SIOC_ERR_BUFFER_TOO_SMALL || n == 1) break;
             n = 1;
         }
+#else /* the oldest message alone */
+        const size_t n = 1;
+        if (sioc_node_out_peek(&c->p_node, 0, &o) != SIOC_OK) return;
+        sioc_buf_init(&b, s->call.aws.body_mem, s->call.aws.body_cap);
+        r = sioc_sns_write_publish(&b, topic, o.message, attrs, sioc__maws_out_attrs(&o, attrs));
+#endif
         sioc__m_pub_taken(c, s, n); /* copied into the request body: the slot keeps it for retries */
         if (r != SIOC_OK) {
             sioc__m_pub_outcome(c, s, 0, r);
@@ -753,6 +782,7 @@ static void sioc__maws_pub_start(sioc_cluster *c, uint64_t now) {
     }
 }
 
+#if SIOC_ENABLE_PUBLISH_BATCH
 /* A PublishBatch answered: the entries it failed through no fault of ours (throttled, an internal error) go again,
    alone, with backoff; those refused for good are dropped. The reply names every entry, so nothing it took is
    sent twice. 1 when a re-send is set; *ok is what this answer took. */
@@ -781,13 +811,16 @@ static int sioc__maws_pub_partial(sioc_cluster *c, sioc__mslot *s, size_t *ok, u
     sioc__m_fail(c, s, why, now);
     return 1;
 }
+#endif
 
 static void sioc__maws_pub_done(sioc_cluster *c, sioc__mslot *s, uint64_t now) {
     sioc_aws_call *call = &s->call.aws;
     size_t ok = s->count - s->accepted;
     if (call->resent) c->p_stats.ambiguous_retries++; /* the engine re-sent it on a fresh connection */
     if (call->result == SIOC_OK) {
+#if SIOC_ENABLE_PUBLISH_BATCH
         if (s->op == SIOC_CLUSTER_OP_PUBLISH_BATCH && sioc__maws_pub_partial(c, s, &ok, now)) return;
+#endif
         sioc__m_pub_outcome(c, s, ok, SIOC_ERR_HTTP_STATUS);
         return;
     }

@@ -33,6 +33,15 @@
 #ifndef SIOC_ENABLE_JANITOR
 #define SIOC_ENABLE_JANITOR 1 /* 0: no AWS orphan-queue clean-up (aws.no_orphan_cleanup must be 1) */
 #endif
+#ifndef SIOC_ENABLE_MD5_CHECK
+#define SIOC_ENABLE_MD5_CHECK 1 /* 0: an AWS member does not check received bodies against SQS's MD5OfBody */
+#endif
+#ifndef SIOC_ENABLE_SKEW_CORRECTION
+#define SIOC_ENABLE_SKEW_CORRECTION 1 /* 0: an AWS call refused for clock skew is not re-signed by the server's Date */
+#endif
+#ifndef SIOC_ENABLE_PUBLISH_BATCH
+#define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
+#endif
 #ifndef SIOC_ENABLE_REQUESTS
 #define SIOC_ENABLE_REQUESTS 1 /* 0: the node starts no request (fetchSockets, acks); it still answers others' */
 #endif

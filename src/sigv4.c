@@ -177,7 +177,7 @@ static int sioc__chars_ok(sioc_str s, int cls) {
         if (cls == 3) {
             if (c == '\r' || c == '\n' || c == 0) return 0;
         } else if (cls == 4) {
-            if (!(alnum || (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c)))) return 0;
+            if (!(alnum || (c >= 'A' && c <= 'Z') || sioc__in_set("!#$%&'*+-.^_`|~", c))) return 0;
         } else if (c <= 32 || c >= 127 || (cls == 1 && (c == ',' || c == '/')) || (cls == 0 && !(alnum || c == '-'))) {
             return 0;
         }

@@ -144,6 +144,8 @@ static int f_batch_fail_times;  /* how many PublishBatch requests in a row fail 
 static int f_batch_fail_sender; /* SenderFault of those failures */
 static char f_deleted[64][64];
 static size_t f_n_deleted;
+/* Optional: every request's operation and whole body, before it is answered (tests that compare bodies). */
+static void (*f_on_body)(const char *op, const char *body, size_t len);
 
 F_NOCOV static void f_handle(int conn, const char *req, size_t hdr_len, const char *body, size_t body_len) {
     char op[32] = "";
@@ -167,6 +169,7 @@ F_NOCOV static void f_handle(int conn, const char *req, size_t hdr_len, const ch
         f_log_time[f_n_log++] = f_now;
     }
     snprintf(f_last_body[f_op_index(op)], sizeof f_last_body[0], "%s", b);
+    if (f_on_body) f_on_body(op, body, body_len);
     if (f_fail_n > 0 && !strcmp(op, f_fail_op)) {
         f_fail_n--;
         f_reply(conn, f_fail_status, t ? "application/x-amz-json-1.0" : "text/xml", f_fail_hdr, f_fail_body);

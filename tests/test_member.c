@@ -398,6 +398,70 @@ static void test_init_errors(void) {
     CHECK_EQ_INT(t_n_errs, 0);
 }
 
+/* AWS buffers follow the desc: the reply buffer (16 KiB, SMALL 4 KiB, at least 2 KiB; a longer reply fails that
+   request, which is retried), a start-up body that grows with the tags (the longest tags, each character escaped
+   as JSON's \u00XX, go out whole). */
+static void test_aws_buffers(void) {
+    static char keys[20][129], vals[20][257];
+    static sioc_aws_kv tags[20];
+    static char big_reply[3000];
+    sioc_cluster_desc d = t_aws_desc(), r;
+    size_t i, plain;
+    r = sioc_cluster_desc_resolved(&d);
+    CHECK_EQ_INT(r.aws.reply_buffer_size, 16384);
+    sioc_cluster_desc_preset(&d, SIOC_CLUSTER_PRESET_SMALL);
+    r = sioc_cluster_desc_resolved(&d);
+    CHECK_EQ_INT(r.aws.reply_buffer_size, 4096);
+    d = t_aws_desc();
+    d.aws.reply_buffer_size = 2047;
+    CHECK_EQ_INT(sioc_cluster_heap_size(&d), 0);
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_ERR_ARG);
+    d.aws.reply_buffer_size = 2048;
+    plain = sioc_cluster_heap_size(&d);
+    CHECK(plain > 0 && plain + 3 * 14336 == sioc_cluster_heap_size((d.aws.reply_buffer_size = 16384, &d)));
+    /* the longest tags SQS takes (128-byte keys, 256-byte values), every byte a control character */
+    for (i = 0; i < 20; i++) {
+        memset(keys[i], 1, 128);
+        keys[i][0] = (char)('a' + i);
+        memset(vals[i], 2, 256);
+        tags[i].key = sioc_str_n(keys[i], 128);
+        tags[i].value = sioc_str_n(vals[i], 256);
+    }
+    d.aws.tags = tags;
+    d.aws.n_tags = 20;
+    CHECK(sioc_cluster_heap_size(&d) >= sioc_cluster_heap_size((d.aws.n_tags = 0, &d)) + 20 * 6 * 384);
+    d.aws.n_tags = 20;
+    CHECK(t_start(&d));
+    CHECK_EQ_INT(t_log_count("CreateQueue", 0), 1);
+    CHECK(strstr(f_last_body[1], "\"a\\u0001\\u0001") != NULL);
+    sioc_cluster_free(&t_m);
+    CHECK_EQ_INT(f_bytes, 0);
+    /* a CreateTopic answer longer than the reply buffer: that request fails (reported, retried after a backoff);
+       the next answer fits and the member starts */
+    d = t_aws_desc();
+    d.aws.reply_buffer_size = 2048;
+    memset(big_reply, ' ', sizeof big_reply - 1);
+    memcpy(big_reply, "<CreateTopicResponse>", 21);
+    memset(f_conn, 0, sizeof f_conn);
+    f_n_log = t_n_errs = 0;
+    snprintf(f_fail_op, sizeof f_fail_op, "CreateTopic");
+    f_fail_n = 1;
+    f_fail_status = 200;
+    f_fail_body = big_reply;
+    f_fail_hdr = NULL;
+    CHECK_EQ_INT(sioc_cluster_init(&t_m, &d), SIOC_OK);
+    t_n = sioc_cluster_node(&t_m);
+    f_http = sioc_cluster_http(&t_m);
+    CHECK(sioc_cluster_start(&t_m, f_now) == SIOC_OK);
+    t_run(5000);
+    CHECK_EQ_INT(t_log_count("CreateTopic", 0), 2);
+    CHECK_EQ_INT(t_st()->failures[SIOC_CLUSTER_OP_CREATE_TOPIC], 1);
+    CHECK(t_n_errs == 1 && t_err.will_retry == 1);
+    CHECK_EQ_INT(sioc_cluster_get_state(&t_m), SIOC_CLUSTER_RUNNING);
+    sioc_cluster_free(&t_m);
+    CHECK_EQ_INT(f_bytes, 0);
+}
+
 /* An Azure member: its heap is what heap_size says (plus the engine's block), all of it given back. */
 static void test_azure_heap(void) {
     sioc_cluster_desc d = t_azure_desc();
@@ -786,6 +850,7 @@ int main(void) {
     RUN(test_publish_ambiguous);
     RUN(test_too_large);
     RUN(test_init_errors);
+    RUN(test_aws_buffers);
     RUN(test_azure_heap);
     RUN(test_zeroed);
     RUN(test_states);

@@ -57,8 +57,17 @@ for rx in 0 1; do
     done
   done
 done
+# The device switches, each alone, then all four with one cloud, publish-only, and the other feature switches.
+DEVICE="-DSIOC_ENABLE_PUBLISH_BATCH=0 -DSIOC_ENABLE_REQUESTS=0 -DSIOC_ENABLE_MD5_CHECK=0 -DSIOC_ENABLE_SKEW_CORRECTION=0"
+for defs in $DEVICE; do
+  try "gcc $defs" $CC $FLAGS $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
+done
+for more in "" "-DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_AWS=0" "-DSIOC_ENABLE_RECEIVE=0 -DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_JANITOR=0 -DSIOC_ENABLE_FLOAT=0 -DSIOC_ENABLE_AZURE=0"; do
+  try "gcc (device switches 0) $more" $CC $FLAGS $DEVICE $more -I. -c build/matrix/impl.c -o build/matrix/impl.o
+done
+have "g++ (device switches 0)" cxx && try "g++ -x c++ (device switches 0)" ${CXX:-g++} -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wvla $DEVICE -I. -c build/matrix/impl.c -o build/matrix/impl.o
 have "clang, the smallest builds" clang && for defs in "-DSIOC_ENABLE_RECEIVE=0 -DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_JANITOR=0 -DSIOC_ENABLE_FLOAT=0 -DSIOC_ENABLE_AZURE=0" "-DSIOC_ENABLE_FLOAT=0 -DSIOC_ENABLE_AWS=0"; do
-  try "clang $defs" ${CC_CLANG:-clang} $FLAGS $defs -DSIOC_ENABLE_LOG=0 -DSIOC_ENABLE_ERROR_STRINGS=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
+  try "clang $defs" ${CC_CLANG:-clang} $FLAGS $defs $DEVICE -DSIOC_ENABLE_LOG=0 -DSIOC_ENABLE_ERROR_STRINGS=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
   have "clang++ $defs" clang && try "clang++ -x c++ $defs" ${CXX_CLANG:-clang++} -x c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Wundef $defs -I. -c build/matrix/impl.c -o build/matrix/impl.o
 done
 have "clang, no libc malloc" clang && try "clang, no libc malloc" ${CC_CLANG:-clang} $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl.o
@@ -69,7 +78,7 @@ done
 try "SIOC_CONFIG_FILE: one file configures header and implementation" sh -c "$CC $FLAGS -DSIOC_CONFIG_FILE='\"tests/matrix/config.h\"' -I. tests/matrix/config_main.c -o build/matrix/config && build/matrix/config"
 have "arm-none-eabi-gcc cortex-m4" arm && try "arm-none-eabi-gcc cortex-m4 -Os" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
 have "arm-none-eabi-gcc cortex-m4, small" arm && for defs in "-DSIOC_ENABLE_RECEIVE=0" "-DSIOC_ENABLE_JANITOR=0 -DSIOC_ENABLE_FLOAT=0"; do
-  try "arm-none-eabi-gcc cortex-m4 -Os $defs -DSIOC_ENABLE_AZURE=0" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 $defs -DSIOC_ENABLE_AZURE=0 -DSIOC_ENABLE_LOG=0 -DSIOC_ENABLE_ERROR_STRINGS=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
+  try "arm-none-eabi-gcc cortex-m4 -Os $defs -DSIOC_ENABLE_AZURE=0" arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os $FLAGS -DSIOC_ENABLE_LIBC_MALLOC=0 $defs $DEVICE -DSIOC_ENABLE_AZURE=0 -DSIOC_ENABLE_LOG=0 -DSIOC_ENABLE_ERROR_STRINGS=0 -I. -c build/matrix/impl.c -o build/matrix/impl_m4.o
 done
 try "SIO_CLUSTER_STATIC twice in one program" sh -c "$CC $FLAGS -I. tests/matrix/static_a.c tests/matrix/static_b.c -o build/matrix/static && build/matrix/static"
 echo "subtotal: $pass passed, $fail failed, $skip skipped"
