@@ -14,7 +14,10 @@
 
 #if SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE
 
-static int sioc__m_is_azure(const sioc_cluster *c) { return c->p_transport == SIOC_CLUSTER_AZURE; }
+/* A constant in a one-cloud build, so the other cloud's branches drop out. */
+static int sioc__m_is_azure(const sioc_cluster *c) {
+    return SIOC_ENABLE_AZURE && (!SIOC_ENABLE_AWS || c->p_transport == SIOC_CLUSTER_AZURE);
+}
 /* Constant without the receive side (SIOC_ENABLE_RECEIVE 0), so what only a receiver runs folds away. */
 static int sioc__m_emitter(const sioc_cluster *c) { return !SIOC_ENABLE_RECEIVE || c->p_desc.node.emitter_only; }
 /* Receive pacing is AWS's (a Service Bus REST receive takes one message: nothing to batch). */
