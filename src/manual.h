@@ -151,7 +151,7 @@
                                     Refused, SIOC_ERR_UNSUPPORTED: sioc_node_fetch_sockets, sioc_node_broadcast_ack,
                                     sioc_node_server_side_emit_ack. Still answers other nodes' requests (its
                                     sockets, serverSideEmit and client acks, client counts). For a device that
-                                    only emits and answers. Saves about 1.7 KB of Cortex-M4 flash in a member
+                                    only emits and answers. Saves 1.6 to 1.7 KB of Cortex-M4 flash in a member
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
