@@ -121,11 +121,20 @@ typedef struct sioc__node_orec {
 typedef struct sioc__node_erec {
     uint32_t size;
     uint16_t type, ns;
-    int32_t result, msg_type, request_kind;
-    uint32_t request, ack;
+    int32_t result, msg_type;
+#if SIOC_ENABLE_REQUESTS /* what only events about our own requests carry */
+    int32_t request_kind;
+    uint32_t request;
+#endif
+    uint32_t ack;
+#if SIOC_ENABLE_REQUESTS
     void *user;
+#endif
     const char *field;
-    uint64_t client_count, missing, conn;
+#if SIOC_ENABLE_REQUESTS
+    uint64_t client_count, missing;
+#endif
+    uint64_t conn;
     int64_t ack_id;
     uint32_t n_targets, n_att, n_sockets;
     uint8_t close, is_volatile, compress, has_packet;
@@ -668,9 +677,11 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
         ev->nsp = sioc_str_n("", 0);
     ev->uid = sioc_str_n((const char *)p + h.uid_off, h.uid_len);
     ev->result = (sioc_result)h.result;
+#if SIOC_ENABLE_REQUESTS
     ev->request = h.request;
     ev->request_kind = h.request_kind;
     ev->user = h.user;
+#endif
     ev->text = sioc_str_n((const char *)p + h.text_off, h.text_len);
     ev->n_attachments = h.n_att;
     ev->n_targets = h.n_targets;
@@ -680,15 +691,19 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     ev->close = h.close;
     ev->has_packet = h.has_packet;
     ev->packet = sioc_bytes_n(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
-    if (h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
+    if (SIOC_ENABLE_REQUESTS && h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
         ev->sockets.data = p + h.pk_off;
         ev->sockets.len = h.pk_len;
         ev->sockets.count = h.n_sockets;
         ev->packet = sioc_bytes_n(NULL, 0);
     }
+#if SIOC_ENABLE_REQUESTS
     ev->client_count = h.client_count;
+#endif
     ev->ack = h.ack;
+#if SIOC_ENABLE_REQUESTS
     ev->missing = h.missing;
+#endif
     ev->msg_type = h.msg_type;
     ev->field = h.field;
     ev->p_rec = p;
