@@ -142,6 +142,15 @@
                                     Cortex-M4 flash in an AWS member or emitter, and 12 KB of its heap (24 KB with
                                     the default reply_buffer_size: publish buffers sized for one message).
                                     Service Bus sends one per request anyway
+     SIOC_ENABLE_REQUESTS       1   0: the node never asks the cluster a question. Leaves out its request table
+                                    (heap: about 2 KB with the small preset, 15 KB with the server one), request
+                                    timeouts, the handling of responses (ignored as addressed to another node; the
+                                    message decoders read only their header) and the events only requests bring
+                                    (FETCH_SOCKETS, SSE_RESPONSE, CLIENT_COUNT, BROADCAST_ACK, REQUEST_DONE).
+                                    Refused, SIOC_ERR_UNSUPPORTED: sioc_node_fetch_sockets, sioc_node_broadcast_ack,
+                                    sioc_node_server_side_emit_ack. Still answers other nodes' requests (its
+                                    sockets, serverSideEmit and client acks, client counts). For a device that
+                                    only emits and answers. Saves 1.6 to 1.7 KB of Cortex-M4 flash in a member
      SIOC_ASSERT(x)             assert(x)   programmer errors (NULL where forbidden, wrong state)
      SIOC_MAX_JSON_DEPTH        64  nesting limit of the JSON reader (writer: SIOC_JSON_WRITE_DEPTH)
      SIOC_MAX_MSGPACK_DEPTH     64  nesting limit of a msgpack value the library accepts; writers and message
@@ -246,6 +255,9 @@
 #endif
 #ifndef SIOC_ENABLE_PUBLISH_BATCH
 #define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
+#endif
+#ifndef SIOC_ENABLE_REQUESTS
+#define SIOC_ENABLE_REQUESTS 1 /* 0: the node starts no request (fetchSockets, acks); it still answers others' */
 #endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
@@ -1544,7 +1556,9 @@ typedef struct sioc_msg_envelope {
 
 /* Decode an AWS message (SQS Body + attributes, RawMessageDelivery). SIOC_OK, or an error listed at the top;
    out is fully rewritten either way. The node applies the §2.1 receive order itself (unknown namespace, own uid,
-   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. */
+   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. Built with
+   SIOC_ENABLE_REQUESTS 0 (a node that asks nothing), both decoders take only the header of a response (8, 10-12):
+   type, uid, nsp, requester_uid; its data is neither checked nor read. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_decode_aws(const sioc_msg_envelope *env, sioc_msg *out);
 /* Decode an Azure body (msgpack of the whole message). props may be NULL; when given, its requester_uid is
    taken, and its nsp and uid, when present, must equal the body's (else SIOC_ERR_PROTOCOL). */
@@ -1695,7 +1709,8 @@ typedef struct sioc_node_desc {
                                        a peer heard again at least half a heartbeat interval after its first
                                        message is confirmed and never pushed out. A real member that joins during
                                        a flood is counted at its first heartbeat once the flood pauses. */
-    uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts */
+    uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts (no
+                                       table at all with SIOC_ENABLE_REQUESTS 0) */
     uint32_t max_acks;              /* 64 pending ack registrations (ack broadcasts delivered here, and
                                        serverSideEmit acks the application still owes) */
     uint32_t max_attachments;       /* 64 binary attachments in one delivered packet */
@@ -1722,7 +1737,8 @@ typedef struct sioc_node_counters {
     uint64_t handled;
     uint64_t ignored_own;         /* own echo (§2.1 step 3) */
     uint64_t ignored_nsp;         /* unknown namespace (step 2) */
-    uint64_t ignored_other;       /* responses for another node (step 4), emitter mode, closed node */
+    uint64_t ignored_other;       /* responses for another node (step 4; every response with SIOC_ENABLE_REQUESTS
+                                     0), emitter mode, closed node */
     uint64_t malformed;           /* undecodable or invalid message, unknown type: dropped (Q17: alone) */
     uint64_t late_responses;      /* responses to no pending request of ours (late, finished, unknown) */
     uint64_t duplicate_responses; /* a second FETCH/SSE answer or client count from one peer (Q6, Q12) */
@@ -2006,8 +2022,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_value(sioc_node *n, sio
    Each applies its local part exactly as Node's in-memory adapter does, then publishes (unless opts->local).
    packet is the msgpack array [event, args...] (binary args as bin). Errors: SIOC_ERR_ARG (bad packet or
    names), SIOC_ERR_STATE (emitter mode forbids it, or closing), SIOC_ERR_LIMIT (request table full),
-   SIOC_ERR_TOO_LARGE (over max_message_size), SIOC_ERR_BUFFER_TOO_SMALL (out queue full: pop and retry); on an
-   error nothing was applied or published. */
+   SIOC_ERR_TOO_LARGE (over max_message_size), SIOC_ERR_BUFFER_TOO_SMALL (out queue full: pop and retry),
+   SIOC_ERR_UNSUPPORTED (a request, one of the three calls with out_request, in a build with SIOC_ENABLE_REQUESTS
+   0; answering other nodes' requests still works there); on an error nothing was applied or published. */
 
 /* Broadcast options: io.to(rooms).except(except) with flags. opts NULL = every socket, no flags. */
 typedef struct sioc_node_opts {
@@ -2058,7 +2075,7 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint
 /* ---- for transports that pace their receives ---- */
 
 /* Requests of this node waiting for answers (fetchSockets, serverSideEmit with ack, ack broadcasts): a transport
-   that delays receives in a quiet cluster receives at once while any is pending. */
+   that delays receives in a quiet cluster receives at once while any is pending. 0 with SIOC_ENABLE_REQUESTS 0. */
 SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);
 /* ---- src/tls.h ---- */
 /* ---- tls: the table a TLS backend fills in (selected at compile time by SIOC_TLS) ----
@@ -9048,6 +9065,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
     case SIOC_MSG_FETCH_SOCKETS:
         if ((e = sioc__msg_read_opts(m, &d)) != SIOC_OK) return e;
         return sioc__msg_read_request_id(m, &d, 1);
+#if SIOC_ENABLE_REQUESTS /* else the responses' data is never read (sioc__msg_finish) */
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE: {
         uint32_t n, i;
         const char *field;
@@ -9063,6 +9081,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
         m->sockets.count = n;
         return SIOC_OK;
     }
+#endif
     case SIOC_MSG_SERVER_SIDE_EMIT:
         if ((e = sioc__msg_read_request_id(m, &d, 0)) != SIOC_OK) return e;
         if (sioc__msg_find(&d, "packet", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "packet");
@@ -9070,6 +9089,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
         m->packet = m->packet_data = sioc__msg_raw(&f);
         m->has_packet = 1;
         return SIOC_OK;
+#if SIOC_ENABLE_REQUESTS
     case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
     case SIOC_MSG_BROADCAST_ACK:
         if ((e = sioc__msg_read_request_id(m, &d, 1)) != SIOC_OK) return e;
@@ -9086,6 +9106,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
         if (sioc_msgpack_read_u64(&f, &m->client_count) != SIOC_OK)
             return sioc__msg_fail(m, SIOC_ERR_TYPE, "clientCount");
         return SIOC_OK;
+#endif
     default:
         return SIOC_OK;
     }
@@ -9100,6 +9121,8 @@ static void sioc__msg_clear(sioc_msg *m) {
 static sioc_result sioc__msg_finish(sioc_msg *m, sioc_bytes data, int data_checked) {
     sioc_result e;
     if (m->type < 1 || m->type > 13) return sioc__msg_fail(m, SIOC_ERR_UNSUPPORTED, "type");
+    /* A build that starts no request (SIOC_ENABLE_REQUESTS 0) has no use for an answer: its header is enough. */
+    if (!SIOC_ENABLE_REQUESTS && sioc_msg_is_response(m->type)) return SIOC_OK;
     if (data.ptr && !data_checked) {
         e = sioc_msgpack_check_depth(data.ptr, data.len, SIOC_MSGPACK_WRITE_DEPTH);
         if (e != SIOC_OK) return sioc__msg_fail(m, e, "data");
@@ -9599,6 +9622,7 @@ struct sioc__node_mship {
     uint32_t rnext, rprev, snext, sprev;
 };
 
+#if SIOC_ENABLE_REQUESTS /* built without requests the node keeps no request table (SIOC_ENABLE_REQUESTS 0) */
 #define SIOC__REQ_EXPECTED 1u
 #define SIOC__REQ_ANSWERED 2u
 #define SIOC__REQ_GONE 3u
@@ -9616,6 +9640,7 @@ struct sioc__node_req {
     uint64_t *hash;
     uint8_t *state;
 };
+#endif
 
 #define SIOC__ACK_CLIENT 1u /* a remote ack broadcast delivered here: client acks go back as type 12 */
 #define SIOC__ACK_LOCAL 2u  /* our own ack broadcast: client acks become events */
@@ -9626,7 +9651,9 @@ struct sioc__node_ack {
     uint8_t kind;
     uint16_t ns;
     uint64_t ack_id;
-    uint32_t req;
+#if SIOC_ENABLE_REQUESTS
+    uint32_t req; /* SIOC__ACK_LOCAL: our request */
+#endif
     uint64_t expires;
     uint64_t remaining; /* sockets that may still ack */
     uint32_t req_len, id_len;
@@ -9645,11 +9672,20 @@ typedef struct sioc__node_orec {
 typedef struct sioc__node_erec {
     uint32_t size;
     uint16_t type, ns;
-    int32_t result, msg_type, request_kind;
-    uint32_t request, ack;
+    int32_t result, msg_type;
+#if SIOC_ENABLE_REQUESTS /* what only events about our own requests carry */
+    int32_t request_kind;
+    uint32_t request;
+#endif
+    uint32_t ack;
+#if SIOC_ENABLE_REQUESTS
     void *user;
+#endif
     const char *field;
-    uint64_t client_count, missing, conn;
+#if SIOC_ENABLE_REQUESTS
+    uint64_t client_count, missing;
+#endif
+    uint64_t conn;
     int64_t ack_id;
     uint32_t n_targets, n_att, n_sockets;
     uint8_t close, is_volatile, compress, has_packet;
@@ -9818,7 +9854,11 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
 /* Carve the block: each array 16-aligned. With mem NULL only the size is computed. */
 enum {
     SIOC__L_NS, SIOC__L_PEERS, SIOC__L_SOCKS, SIOC__L_MEMBER, SIOC__L_ROOMS, SIOC__L_MSHIPS, SIOC__L_ROOM_IDX,
-    SIOC__L_SOCK_IDX, SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE, SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
+    SIOC__L_SOCK_IDX,
+#if SIOC_ENABLE_REQUESTS
+    SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE,
+#endif
+    SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
     SIOC__L_SEL_MEMBERS, SIOC__L_SEL_OUT, SIOC__L_SEL_SCRATCH, SIOC__L_ATT, SIOC__L_TOKS, SIOC__L_SCRATCH,
     SIOC__L_OUT, SIOC__L_EV, SIOC__L_COUNT
 };
@@ -9864,9 +9904,11 @@ static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
         {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(struct sioc__node_mship)},
         {SIOC__LC_ONE, SIOC__LC_ROOM_IDX, sizeof(uint32_t)},
         {SIOC__LC_ONE, SIOC__LC_SOCK_IDX, sizeof(uint32_t)},
+#if SIOC_ENABLE_REQUESTS
         {SIOC__LC_ONE, SIOC__LD(max_requests), sizeof(struct sioc__node_req)},
         {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, sizeof(uint64_t)},
         {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, 1},
+#endif
         {SIOC__LC_ONE, SIOC__LD(max_acks), sizeof(struct sioc__node_ack)},
         {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(sioc_select_room)},
         {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(uint32_t)},
@@ -9957,10 +9999,12 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
     n->p_sock_index = (uint32_t *)(void *)(m + L.off[SIOC__L_SOCK_IDX]);
     n->p_room_mask = L.room_mask;
     n->p_sock_mask = L.sock_mask;
+#if SIOC_ENABLE_REQUESTS
     n->p_reqs = (struct sioc__node_req *)(void *)(m + L.off[SIOC__L_REQS]);
     n->p_req_hash = (uint64_t *)(void *)(m + L.off[SIOC__L_REQ_HASH]);
     n->p_req_state = m + L.off[SIOC__L_REQ_STATE];
     n->p_req_cap = L.req_cap;
+#endif
     n->p_acks = (struct sioc__node_ack *)(void *)(m + L.off[SIOC__L_ACKS]);
     n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.off[SIOC__L_SEL_ROOMS]);
     n->p_sel_members = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_MEMBERS]);
@@ -9976,10 +10020,12 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
         n->p_ns[i].member = n->p_member + (size_t)i * d.max_sockets;
     }
     /* an emitter has no requests, rooms or memberships: their tables stay zero */
+#if SIOC_ENABLE_REQUESTS
     for (i = 0; i < d.max_requests && !SIOC__NODE_EMITTER(n); i++) {
         n->p_reqs[i].hash = n->p_req_hash + (size_t)i * L.req_cap;
         n->p_reqs[i].state = n->p_req_state + (size_t)i * L.req_cap;
     }
+#endif
     for (i = 0; i < d.max_rooms && !SIOC__NODE_EMITTER(n); i++)
         n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
     for (i = 0; i < d.max_memberships && !SIOC__NODE_EMITTER(n); i++)
@@ -10182,9 +10228,11 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
         ev->nsp = sioc_str_n("", 0);
     ev->uid = sioc_str_n((const char *)p + h.uid_off, h.uid_len);
     ev->result = (sioc_result)h.result;
+#if SIOC_ENABLE_REQUESTS
     ev->request = h.request;
     ev->request_kind = h.request_kind;
     ev->user = h.user;
+#endif
     ev->text = sioc_str_n((const char *)p + h.text_off, h.text_len);
     ev->n_attachments = h.n_att;
     ev->n_targets = h.n_targets;
@@ -10194,15 +10242,19 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     ev->close = h.close;
     ev->has_packet = h.has_packet;
     ev->packet = sioc_bytes_n(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
-    if (h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
+    if (SIOC_ENABLE_REQUESTS && h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
         ev->sockets.data = p + h.pk_off;
         ev->sockets.len = h.pk_len;
         ev->sockets.count = h.n_sockets;
         ev->packet = sioc_bytes_n(NULL, 0);
     }
+#if SIOC_ENABLE_REQUESTS
     ev->client_count = h.client_count;
+#endif
     ev->ack = h.ack;
+#if SIOC_ENABLE_REQUESTS
     ev->missing = h.missing;
+#endif
     ev->msg_type = h.msg_type;
     ev->field = h.field;
     ev->p_rec = p;
@@ -10738,8 +10790,8 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     case SIOC_MSG_SOCKETS_JOIN:
     case SIOC_MSG_SOCKETS_LEAVE: sioc_msg_write_sockets_rooms(w, p->opts, p->rooms, p->n_rooms); break;
     case SIOC_MSG_DISCONNECT_SOCKETS: sioc_msg_write_disconnect_sockets(w, p->opts, p->close); break;
-    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter sends none */
-        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
+    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter, or a build without requests, sends none */
+        if (SIOC_ENABLE_RECEIVE && SIOC_ENABLE_REQUESTS) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
         break;
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         if (!SIOC_ENABLE_RECEIVE) break;
@@ -11030,6 +11082,7 @@ static void sioc__node_disconnect_one(sioc_node *n, uint32_t slot, int close) {
 
 /* ---- peers and requests ---- */
 
+#if SIOC_ENABLE_REQUESTS
 static void sioc__node_req_done(sioc_node *n, struct sioc__node_req *q, sioc_result res) {
     sioc__node_erec h;
     uint32_t i;
@@ -11067,17 +11120,21 @@ static int sioc__node_req_mark(const sioc_node *n, struct sioc__node_req *q, uin
     q->state[q->n_uids++] = SIOC__REQ_ANSWERED;
     return 0;
 }
+#endif
 
 static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc_result why) {
     struct sioc__node_ns *s = &n->p_ns[ns];
     struct sioc__node_peer gone = s->peers[idx];
     sioc_str uid = sioc_str_n(gone.uid, gone.len);
     sioc__node_erec h;
+#if SIOC_ENABLE_REQUESTS
     uint32_t i, k;
+#endif
     s->peers[idx] = s->peers[--s->n_peers];
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_DOWN, ns);
     h.result = why;
     sioc__node_emit(n, &h, &uid, NULL);
+#if SIOC_ENABLE_REQUESTS
     /* §6.4: the peer no longer counts for pending fetchSockets / serverSideEmit requests. */
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
@@ -11089,6 +11146,7 @@ static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc
             break;
         }
     }
+#endif
 }
 
 /* A full peer table under a flood of new uids: the unconfirmed peer heard from longest ago goes (PEER_DOWN with
@@ -11150,6 +11208,7 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
     sioc__node_emit(n, &h, &uid, NULL);
 }
 
+#if SIOC_ENABLE_REQUESTS
 static struct sioc__node_req *sioc__node_req_alloc(sioc_node *n, int kind, uint32_t ns, void *user) {
     uint32_t i;
     for (i = 0; i < n->p_desc.max_requests; i++) {
@@ -11194,6 +11253,7 @@ static void sioc__node_back_check(sioc_node *n, struct sioc__node_req *q) {
     if (q->handle && q->servers >= q->expected_servers && q->acks >= q->expected_acks)
         sioc__node_req_done(n, q, SIOC_OK);
 }
+#endif
 
 static struct sioc__node_ack *sioc__node_ack_alloc(sioc_node *n, int kind, uint32_t ns, uint64_t expires) {
     uint32_t i;
@@ -11233,6 +11293,7 @@ static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_
 
 /* ---- handling received messages ---- */
 
+#if SIOC_ENABLE_REQUESTS
 static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
     struct sioc__node_req *q = sioc__node_req_by_id(n, ns, m->request_id);
     sioc__node_erec h;
@@ -11290,6 +11351,15 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     if (mark == 1 && --q->missing == 0) sioc__node_req_done(n, q, SIOC_OK);
     return SIOC_OK;
 }
+#else
+/* Built without requests no response can be ours: ignored as one for another node is (§2.1 step 4). */
+static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
+    (void)ns;
+    (void)m;
+    sioc__node_count(&n->counters.ignored_other);
+    return SIOC_OK;
+}
+#endif
 
 static uint64_t sioc__node_flag_timeout(const sioc_node *n, const sioc_msg_flags *f) {
     return (f->present & SIOC_MSG_FLAG_TIMEOUT) && f->timeout_ms > 0 ? f->timeout_ms : n->p_desc.request_timeout_ms;
@@ -11347,6 +11417,7 @@ static void sioc__node_disconnect_sel(sioc_node *n, size_t k, int close) {
         if (n->p_socks[n->p_sel_out[i]].used) sioc__node_disconnect_one(n, n->p_sel_out[i], close);
 }
 
+#if SIOC_ENABLE_REQUESTS
 typedef struct sioc__node_sockets_ctx {
     const uint32_t *sel;
     size_t n_sel;
@@ -11372,6 +11443,7 @@ static sioc_result sioc__node_fill_sockets(sioc_node *n, sioc__evw *w, sioc__nod
     w->len += b.len;
     return SIOC_OK;
 }
+#endif
 
 static void sioc__node_on_sse(sioc_node *n, uint32_t ns, const sioc_msg *m, uint64_t now) {
     sioc__node_erec h;
@@ -11568,11 +11640,13 @@ static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
             }
         }
     }
+#if SIOC_ENABLE_REQUESTS
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
         if (!q->handle) continue;
         if (sioc__node_due(&d, q->deadline, now_ms, fire)) sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
     }
+#endif
     for (i = 0; i < n->p_desc.max_acks; i++) {
         struct sioc__node_ack *a = &n->p_acks[i];
         if (!a->handle) continue;
@@ -11628,8 +11702,10 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
     if (!SIOC__NODE_EMITTER(n)) { /* an emitter has no requests or ack registrations, and leaves unannounced */
+#if SIOC_ENABLE_REQUESTS
         for (i = 0; i < n->p_desc.max_requests; i++)
             if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
+#endif
         for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
@@ -11669,8 +11745,10 @@ static sioc_result sioc__node_ack_lookup(sioc_node *n, uint32_t ns, sioc_str sid
 static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slot, uint32_t k,
                                          struct sioc__node_ack *a, sioc_bytes value, uint64_t now_ms) {
     struct sioc__node_sock *s = &n->p_socks[slot];
+#if SIOC_ENABLE_REQUESTS
     struct sioc__node_req *q = NULL;
-    if (a->kind == SIOC__ACK_CLIENT) {
+#endif
+    if (!SIOC_ENABLE_REQUESTS || a->kind == SIOC__ACK_CLIENT) { /* without requests there is no other kind here */
         sioc__node_pub pub;
         sioc_result r;
         sioc_str rid = sioc_str_n(a->request_id, a->id_len);
@@ -11680,7 +11758,9 @@ static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slo
         pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
-    } else {
+    }
+#if SIOC_ENABLE_REQUESTS
+    else {
         sioc__node_erec h;
         uint32_t i;
         for (i = 0; i < n->p_desc.max_requests; i++)
@@ -11696,9 +11776,12 @@ static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slo
             q->acks++;
         }
     }
+#endif
     s->acks[k] = s->acks[--s->n_acks];
     if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
+#if SIOC_ENABLE_REQUESTS
     if (q) sioc__node_back_check(n, q);
+#endif
     return SIOC_OK;
 }
 
@@ -11785,6 +11868,7 @@ static sioc_result sioc__node_check_names(const sioc_str *names, size_t count) {
     return SIOC_OK;
 }
 
+#if SIOC_ENABLE_REQUESTS
 /* Publish the message of request q (p: its type and payload set) under a fresh request id, checked as every
    message with the application's values is. */
 static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct sioc__node_req *q, sioc__node_pub *p,
@@ -11797,6 +11881,13 @@ static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct 
     p->check = 1;
     return sioc__node_publish(n, ns, p, now_ms);
 }
+#else
+/* Built without requests (SIOC_ENABLE_REQUESTS 0): a request starter changes nothing. */
+static sioc_result sioc__node_no_request(uint32_t *out_request) {
+    if (out_request) *out_request = 0;
+    return SIOC_ERR_UNSUPPORTED;
+}
+#endif
 
 SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
                                          uint64_t now_ms) {
@@ -11822,6 +11913,7 @@ SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_
 
 SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
                                              uint32_t timeout_ms, void *user, uint32_t *out_request, uint64_t now_ms) {
+#if SIOC_ENABLE_REQUESTS
     sioc_msg_opts_desc d;
     sioc__node_pub p;
     struct sioc__node_req *q;
@@ -11871,6 +11963,10 @@ fail:
     sioc__node_ack_free(reg);
     q->handle = 0;
     return r;
+#else
+    (void)n; (void)nsp; (void)opts; (void)packet; (void)timeout_ms; (void)user; (void)now_ms;
+    return sioc__node_no_request(out_request);
+#endif
 }
 
 static sioc_result sioc__node_rooms_op(sioc_node *n, int type, sioc_str nsp, const sioc_node_opts *opts,
@@ -11936,6 +12032,7 @@ SIOC_API sioc_result sioc_node_disconnect_sockets(sioc_node *n, sioc_str nsp, co
 
 SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, void *user,
                                              uint32_t *out_request, uint64_t now_ms) {
+#if SIOC_ENABLE_REQUESTS
     sioc_msg_opts_desc d;
     sioc__node_pub p;
     sioc__node_sockets_ctx c;
@@ -11970,6 +12067,10 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     (void)sioc__node_emit_fill(n, &h, sioc__node_fill_sockets, &c);
     if (q->missing == 0) sioc__node_req_done(n, q, SIOC_OK); /* §6.1 step 2: local only */
     return SIOC_OK;
+#else
+    (void)n; (void)nsp; (void)opts; (void)user; (void)now_ms;
+    return sioc__node_no_request(out_request);
+#endif
 }
 
 SIOC_API sioc_result sioc_node_server_side_emit(sioc_node *n, sioc_str nsp, sioc_bytes packet, uint64_t now_ms) {
@@ -11986,6 +12087,7 @@ SIOC_API sioc_result sioc_node_server_side_emit(sioc_node *n, sioc_str nsp, sioc
 
 SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, sioc_bytes packet, void *user,
                                                     uint32_t *out_request, uint64_t now_ms) {
+#if SIOC_ENABLE_REQUESTS
     sioc__node_pub p;
     struct sioc__node_req *q;
     uint32_t ns;
@@ -12011,6 +12113,10 @@ fail:
     q->handle = 0;
     if (out_request) *out_request = 0;
     return r;
+#else
+    (void)n; (void)nsp; (void)packet; (void)user; (void)now_ms;
+    return sioc__node_no_request(out_request);
+#endif
 }
 
 SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value, uint64_t now_ms) {
@@ -12038,11 +12144,16 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
 /* ---- for transports that pace their receives ---- */
 
 SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
+#if SIOC_ENABLE_REQUESTS
     size_t k = 0;
     uint32_t i;
     if (!n || !n->p_mem) return 0;
     for (i = 0; i < n->p_desc.max_requests; i++) k += n->p_reqs[i].handle != 0;
     return k;
+#else
+    (void)n;
+    return 0; /* this build starts none */
+#endif
 }
 /* ---- src/http.c ---- */
 /* ---- http.c: request writer, response parser, connection engine ----
@@ -19007,7 +19118,7 @@ static uint64_t sioc__m_recv_at(const sioc_cluster *c) {
         c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) > c->p_settle_cap)
         return UINT64_MAX;
     if (!sioc__m_pacing(c)) return 0;
-    if (c->p_quiet && !sioc_node_pending_requests(&c->p_node)) return c->p_quiet_at;
+    if (c->p_quiet && (!SIOC_ENABLE_REQUESTS || !sioc_node_pending_requests(&c->p_node))) return c->p_quiet_at;
     return c->p_recv_at;
 }
 #endif

@@ -71,6 +71,7 @@ struct sioc__node_mship {
     uint32_t rnext, rprev, snext, sprev;
 };
 
+#if SIOC_ENABLE_REQUESTS /* built without requests the node keeps no request table (SIOC_ENABLE_REQUESTS 0) */
 #define SIOC__REQ_EXPECTED 1u
 #define SIOC__REQ_ANSWERED 2u
 #define SIOC__REQ_GONE 3u
@@ -88,6 +89,7 @@ struct sioc__node_req {
     uint64_t *hash;
     uint8_t *state;
 };
+#endif
 
 #define SIOC__ACK_CLIENT 1u /* a remote ack broadcast delivered here: client acks go back as type 12 */
 #define SIOC__ACK_LOCAL 2u  /* our own ack broadcast: client acks become events */
@@ -98,7 +100,9 @@ struct sioc__node_ack {
     uint8_t kind;
     uint16_t ns;
     uint64_t ack_id;
-    uint32_t req;
+#if SIOC_ENABLE_REQUESTS
+    uint32_t req; /* SIOC__ACK_LOCAL: our request */
+#endif
     uint64_t expires;
     uint64_t remaining; /* sockets that may still ack */
     uint32_t req_len, id_len;
@@ -117,11 +121,20 @@ typedef struct sioc__node_orec {
 typedef struct sioc__node_erec {
     uint32_t size;
     uint16_t type, ns;
-    int32_t result, msg_type, request_kind;
-    uint32_t request, ack;
+    int32_t result, msg_type;
+#if SIOC_ENABLE_REQUESTS /* what only events about our own requests carry */
+    int32_t request_kind;
+    uint32_t request;
+#endif
+    uint32_t ack;
+#if SIOC_ENABLE_REQUESTS
     void *user;
+#endif
     const char *field;
-    uint64_t client_count, missing, conn;
+#if SIOC_ENABLE_REQUESTS
+    uint64_t client_count, missing;
+#endif
+    uint64_t conn;
     int64_t ack_id;
     uint32_t n_targets, n_att, n_sockets;
     uint8_t close, is_volatile, compress, has_packet;
@@ -290,7 +303,11 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
 /* Carve the block: each array 16-aligned. With mem NULL only the size is computed. */
 enum {
     SIOC__L_NS, SIOC__L_PEERS, SIOC__L_SOCKS, SIOC__L_MEMBER, SIOC__L_ROOMS, SIOC__L_MSHIPS, SIOC__L_ROOM_IDX,
-    SIOC__L_SOCK_IDX, SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE, SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
+    SIOC__L_SOCK_IDX,
+#if SIOC_ENABLE_REQUESTS
+    SIOC__L_REQS, SIOC__L_REQ_HASH, SIOC__L_REQ_STATE,
+#endif
+    SIOC__L_ACKS, SIOC__L_SEL_ROOMS,
     SIOC__L_SEL_MEMBERS, SIOC__L_SEL_OUT, SIOC__L_SEL_SCRATCH, SIOC__L_ATT, SIOC__L_TOKS, SIOC__L_SCRATCH,
     SIOC__L_OUT, SIOC__L_EV, SIOC__L_COUNT
 };
@@ -336,9 +353,11 @@ static int sioc__node_plan(const sioc_node_desc *d, sioc__node_layout *L) {
         {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(struct sioc__node_mship)},
         {SIOC__LC_ONE, SIOC__LC_ROOM_IDX, sizeof(uint32_t)},
         {SIOC__LC_ONE, SIOC__LC_SOCK_IDX, sizeof(uint32_t)},
+#if SIOC_ENABLE_REQUESTS
         {SIOC__LC_ONE, SIOC__LD(max_requests), sizeof(struct sioc__node_req)},
         {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, sizeof(uint64_t)},
         {SIOC__LD(max_requests), SIOC__LC_REQ_CAP, 1},
+#endif
         {SIOC__LC_ONE, SIOC__LD(max_acks), sizeof(struct sioc__node_ack)},
         {SIOC__LC_ONE, SIOC__LD(max_rooms), sizeof(sioc_select_room)},
         {SIOC__LC_ONE, SIOC__LD(max_memberships), sizeof(uint32_t)},
@@ -429,10 +448,12 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
     n->p_sock_index = (uint32_t *)(void *)(m + L.off[SIOC__L_SOCK_IDX]);
     n->p_room_mask = L.room_mask;
     n->p_sock_mask = L.sock_mask;
+#if SIOC_ENABLE_REQUESTS
     n->p_reqs = (struct sioc__node_req *)(void *)(m + L.off[SIOC__L_REQS]);
     n->p_req_hash = (uint64_t *)(void *)(m + L.off[SIOC__L_REQ_HASH]);
     n->p_req_state = m + L.off[SIOC__L_REQ_STATE];
     n->p_req_cap = L.req_cap;
+#endif
     n->p_acks = (struct sioc__node_ack *)(void *)(m + L.off[SIOC__L_ACKS]);
     n->p_sel_rooms = (sioc_select_room *)(void *)(m + L.off[SIOC__L_SEL_ROOMS]);
     n->p_sel_members = (uint32_t *)(void *)(m + L.off[SIOC__L_SEL_MEMBERS]);
@@ -448,10 +469,12 @@ static sioc_result sioc__node_setup(sioc_node *n, const sioc_node_desc *desc, vo
         n->p_ns[i].member = n->p_member + (size_t)i * d.max_sockets;
     }
     /* an emitter has no requests, rooms or memberships: their tables stay zero */
+#if SIOC_ENABLE_REQUESTS
     for (i = 0; i < d.max_requests && !SIOC__NODE_EMITTER(n); i++) {
         n->p_reqs[i].hash = n->p_req_hash + (size_t)i * L.req_cap;
         n->p_reqs[i].state = n->p_req_state + (size_t)i * L.req_cap;
     }
+#endif
     for (i = 0; i < d.max_rooms && !SIOC__NODE_EMITTER(n); i++)
         n->p_rooms[i].next_free = i + 1 < d.max_rooms ? i + 1 : SIOC__NIL;
     for (i = 0; i < d.max_memberships && !SIOC__NODE_EMITTER(n); i++)
@@ -654,9 +677,11 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
         ev->nsp = sioc_str_n("", 0);
     ev->uid = sioc_str_n((const char *)p + h.uid_off, h.uid_len);
     ev->result = (sioc_result)h.result;
+#if SIOC_ENABLE_REQUESTS
     ev->request = h.request;
     ev->request_kind = h.request_kind;
     ev->user = h.user;
+#endif
     ev->text = sioc_str_n((const char *)p + h.text_off, h.text_len);
     ev->n_attachments = h.n_att;
     ev->n_targets = h.n_targets;
@@ -666,15 +691,19 @@ SIOC_API sioc_result sioc_node_next_event(sioc_node *n, sioc_node_event *ev) {
     ev->close = h.close;
     ev->has_packet = h.has_packet;
     ev->packet = sioc_bytes_n(h.pk_len || h.has_packet ? p + h.pk_off : NULL, h.pk_len);
-    if (h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
+    if (SIOC_ENABLE_REQUESTS && h.type == SIOC_NODE_EV_FETCH_SOCKETS) {
         ev->sockets.data = p + h.pk_off;
         ev->sockets.len = h.pk_len;
         ev->sockets.count = h.n_sockets;
         ev->packet = sioc_bytes_n(NULL, 0);
     }
+#if SIOC_ENABLE_REQUESTS
     ev->client_count = h.client_count;
+#endif
     ev->ack = h.ack;
+#if SIOC_ENABLE_REQUESTS
     ev->missing = h.missing;
+#endif
     ev->msg_type = h.msg_type;
     ev->field = h.field;
     ev->p_rec = p;
@@ -1210,8 +1239,8 @@ static void sioc__node_write_data(const sioc_node *n, sioc_msgpack_writer *w, co
     case SIOC_MSG_SOCKETS_JOIN:
     case SIOC_MSG_SOCKETS_LEAVE: sioc_msg_write_sockets_rooms(w, p->opts, p->rooms, p->n_rooms); break;
     case SIOC_MSG_DISCONNECT_SOCKETS: sioc_msg_write_disconnect_sockets(w, p->opts, p->close); break;
-    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter sends none */
-        if (SIOC_ENABLE_RECEIVE) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
+    case SIOC_MSG_FETCH_SOCKETS: /* a request: an emitter, or a build without requests, sends none */
+        if (SIOC_ENABLE_RECEIVE && SIOC_ENABLE_REQUESTS) sioc_msg_write_fetch_sockets(w, p->opts, *p->request_id);
         break;
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE:
         if (!SIOC_ENABLE_RECEIVE) break;
@@ -1502,6 +1531,7 @@ static void sioc__node_disconnect_one(sioc_node *n, uint32_t slot, int close) {
 
 /* ---- peers and requests ---- */
 
+#if SIOC_ENABLE_REQUESTS
 static void sioc__node_req_done(sioc_node *n, struct sioc__node_req *q, sioc_result res) {
     sioc__node_erec h;
     uint32_t i;
@@ -1539,17 +1569,21 @@ static int sioc__node_req_mark(const sioc_node *n, struct sioc__node_req *q, uin
     q->state[q->n_uids++] = SIOC__REQ_ANSWERED;
     return 0;
 }
+#endif
 
 static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc_result why) {
     struct sioc__node_ns *s = &n->p_ns[ns];
     struct sioc__node_peer gone = s->peers[idx];
     sioc_str uid = sioc_str_n(gone.uid, gone.len);
     sioc__node_erec h;
+#if SIOC_ENABLE_REQUESTS
     uint32_t i, k;
+#endif
     s->peers[idx] = s->peers[--s->n_peers];
     sioc__node_erec_init(&h, SIOC_NODE_EV_PEER_DOWN, ns);
     h.result = why;
     sioc__node_emit(n, &h, &uid, NULL);
+#if SIOC_ENABLE_REQUESTS
     /* §6.4: the peer no longer counts for pending fetchSockets / serverSideEmit requests. */
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
@@ -1561,6 +1595,7 @@ static void sioc__node_peer_remove(sioc_node *n, uint32_t ns, uint32_t idx, sioc
             break;
         }
     }
+#endif
 }
 
 /* A full peer table under a flood of new uids: the unconfirmed peer heard from longest ago goes (PEER_DOWN with
@@ -1622,6 +1657,7 @@ static void sioc__node_peer_seen(sioc_node *n, uint32_t ns, sioc_str uid, uint64
     sioc__node_emit(n, &h, &uid, NULL);
 }
 
+#if SIOC_ENABLE_REQUESTS
 static struct sioc__node_req *sioc__node_req_alloc(sioc_node *n, int kind, uint32_t ns, void *user) {
     uint32_t i;
     for (i = 0; i < n->p_desc.max_requests; i++) {
@@ -1666,6 +1702,7 @@ static void sioc__node_back_check(sioc_node *n, struct sioc__node_req *q) {
     if (q->handle && q->servers >= q->expected_servers && q->acks >= q->expected_acks)
         sioc__node_req_done(n, q, SIOC_OK);
 }
+#endif
 
 static struct sioc__node_ack *sioc__node_ack_alloc(sioc_node *n, int kind, uint32_t ns, uint64_t expires) {
     uint32_t i;
@@ -1705,6 +1742,7 @@ static struct sioc__node_ack *sioc__node_ack_for(sioc_node *n, int kind, uint32_
 
 /* ---- handling received messages ---- */
 
+#if SIOC_ENABLE_REQUESTS
 static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
     struct sioc__node_req *q = sioc__node_req_by_id(n, ns, m->request_id);
     sioc__node_erec h;
@@ -1762,6 +1800,15 @@ static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_
     if (mark == 1 && --q->missing == 0) sioc__node_req_done(n, q, SIOC_OK);
     return SIOC_OK;
 }
+#else
+/* Built without requests no response can be ours: ignored as one for another node is (§2.1 step 4). */
+static sioc_result sioc__node_on_response(sioc_node *n, uint32_t ns, const sioc_msg *m) {
+    (void)ns;
+    (void)m;
+    sioc__node_count(&n->counters.ignored_other);
+    return SIOC_OK;
+}
+#endif
 
 static uint64_t sioc__node_flag_timeout(const sioc_node *n, const sioc_msg_flags *f) {
     return (f->present & SIOC_MSG_FLAG_TIMEOUT) && f->timeout_ms > 0 ? f->timeout_ms : n->p_desc.request_timeout_ms;
@@ -1819,6 +1866,7 @@ static void sioc__node_disconnect_sel(sioc_node *n, size_t k, int close) {
         if (n->p_socks[n->p_sel_out[i]].used) sioc__node_disconnect_one(n, n->p_sel_out[i], close);
 }
 
+#if SIOC_ENABLE_REQUESTS
 typedef struct sioc__node_sockets_ctx {
     const uint32_t *sel;
     size_t n_sel;
@@ -1844,6 +1892,7 @@ static sioc_result sioc__node_fill_sockets(sioc_node *n, sioc__evw *w, sioc__nod
     w->len += b.len;
     return SIOC_OK;
 }
+#endif
 
 static void sioc__node_on_sse(sioc_node *n, uint32_t ns, const sioc_msg *m, uint64_t now) {
     sioc__node_erec h;
@@ -2040,11 +2089,13 @@ static uint64_t sioc__node_timers(sioc_node *n, uint64_t now_ms, int fire) {
             }
         }
     }
+#if SIOC_ENABLE_REQUESTS
     for (i = 0; i < n->p_desc.max_requests; i++) {
         struct sioc__node_req *q = &n->p_reqs[i];
         if (!q->handle) continue;
         if (sioc__node_due(&d, q->deadline, now_ms, fire)) sioc__node_req_done(n, q, SIOC_ERR_TIMEOUT);
     }
+#endif
     for (i = 0; i < n->p_desc.max_acks; i++) {
         struct sioc__node_ack *a = &n->p_acks[i];
         if (!a->handle) continue;
@@ -2100,8 +2151,10 @@ SIOC_API sioc_result sioc_node_close(sioc_node *n, uint64_t now_ms) {
     uint32_t i;
     if (!n->p_mem || n->state >= SIOC_NODE_CLOSING) return SIOC_ERR_STATE;
     if (!SIOC__NODE_EMITTER(n)) { /* an emitter has no requests or ack registrations, and leaves unannounced */
+#if SIOC_ENABLE_REQUESTS
         for (i = 0; i < n->p_desc.max_requests; i++)
             if (n->p_reqs[i].handle) sioc__node_req_done(n, &n->p_reqs[i], SIOC_ERR_CLOSED);
+#endif
         for (i = 0; i < n->p_desc.max_acks; i++) sioc__node_ack_free(&n->p_acks[i]);
         for (i = 0; i < n->p_n_ns; i++) { /* docs/AWS.md §2.4 step 1: peers forget us at once (§5 rule 6) */
             sioc__node_pub p;
@@ -2141,8 +2194,10 @@ static sioc_result sioc__node_ack_lookup(sioc_node *n, uint32_t ns, sioc_str sid
 static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slot, uint32_t k,
                                          struct sioc__node_ack *a, sioc_bytes value, uint64_t now_ms) {
     struct sioc__node_sock *s = &n->p_socks[slot];
+#if SIOC_ENABLE_REQUESTS
     struct sioc__node_req *q = NULL;
-    if (a->kind == SIOC__ACK_CLIENT) {
+#endif
+    if (!SIOC_ENABLE_REQUESTS || a->kind == SIOC__ACK_CLIENT) { /* without requests there is no other kind here */
         sioc__node_pub pub;
         sioc_result r;
         sioc_str rid = sioc_str_n(a->request_id, a->id_len);
@@ -2152,7 +2207,9 @@ static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slo
         pub.requester = sioc_str_n(a->requester, a->req_len);
         r = sioc__node_publish(n, ns, &pub, now_ms);
         if (r != SIOC_OK) return r; /* the ack stays pending: the application may retry */
-    } else {
+    }
+#if SIOC_ENABLE_REQUESTS
+    else {
         sioc__node_erec h;
         uint32_t i;
         for (i = 0; i < n->p_desc.max_requests; i++)
@@ -2168,9 +2225,12 @@ static sioc_result sioc__node_ack_answer(sioc_node *n, uint32_t ns, uint32_t slo
             q->acks++;
         }
     }
+#endif
     s->acks[k] = s->acks[--s->n_acks];
     if (a->remaining && --a->remaining == 0) sioc__node_ack_free(a);
+#if SIOC_ENABLE_REQUESTS
     if (q) sioc__node_back_check(n, q);
+#endif
     return SIOC_OK;
 }
 
@@ -2257,6 +2317,7 @@ static sioc_result sioc__node_check_names(const sioc_str *names, size_t count) {
     return SIOC_OK;
 }
 
+#if SIOC_ENABLE_REQUESTS
 /* Publish the message of request q (p: its type and payload set) under a fresh request id, checked as every
    message with the application's values is. */
 static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct sioc__node_req *q, sioc__node_pub *p,
@@ -2269,6 +2330,13 @@ static sioc_result sioc__node_publish_request(sioc_node *n, uint32_t ns, struct 
     p->check = 1;
     return sioc__node_publish(n, ns, p, now_ms);
 }
+#else
+/* Built without requests (SIOC_ENABLE_REQUESTS 0): a request starter changes nothing. */
+static sioc_result sioc__node_no_request(uint32_t *out_request) {
+    if (out_request) *out_request = 0;
+    return SIOC_ERR_UNSUPPORTED;
+}
+#endif
 
 SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
                                          uint64_t now_ms) {
@@ -2294,6 +2362,7 @@ SIOC_API sioc_result sioc_node_broadcast(sioc_node *n, sioc_str nsp, const sioc_
 
 SIOC_API sioc_result sioc_node_broadcast_ack(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, sioc_bytes packet,
                                              uint32_t timeout_ms, void *user, uint32_t *out_request, uint64_t now_ms) {
+#if SIOC_ENABLE_REQUESTS
     sioc_msg_opts_desc d;
     sioc__node_pub p;
     struct sioc__node_req *q;
@@ -2343,6 +2412,10 @@ fail:
     sioc__node_ack_free(reg);
     q->handle = 0;
     return r;
+#else
+    (void)n; (void)nsp; (void)opts; (void)packet; (void)timeout_ms; (void)user; (void)now_ms;
+    return sioc__node_no_request(out_request);
+#endif
 }
 
 static sioc_result sioc__node_rooms_op(sioc_node *n, int type, sioc_str nsp, const sioc_node_opts *opts,
@@ -2408,6 +2481,7 @@ SIOC_API sioc_result sioc_node_disconnect_sockets(sioc_node *n, sioc_str nsp, co
 
 SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const sioc_node_opts *opts, void *user,
                                              uint32_t *out_request, uint64_t now_ms) {
+#if SIOC_ENABLE_REQUESTS
     sioc_msg_opts_desc d;
     sioc__node_pub p;
     sioc__node_sockets_ctx c;
@@ -2442,6 +2516,10 @@ SIOC_API sioc_result sioc_node_fetch_sockets(sioc_node *n, sioc_str nsp, const s
     (void)sioc__node_emit_fill(n, &h, sioc__node_fill_sockets, &c);
     if (q->missing == 0) sioc__node_req_done(n, q, SIOC_OK); /* §6.1 step 2: local only */
     return SIOC_OK;
+#else
+    (void)n; (void)nsp; (void)opts; (void)user; (void)now_ms;
+    return sioc__node_no_request(out_request);
+#endif
 }
 
 SIOC_API sioc_result sioc_node_server_side_emit(sioc_node *n, sioc_str nsp, sioc_bytes packet, uint64_t now_ms) {
@@ -2458,6 +2536,7 @@ SIOC_API sioc_result sioc_node_server_side_emit(sioc_node *n, sioc_str nsp, sioc
 
 SIOC_API sioc_result sioc_node_server_side_emit_ack(sioc_node *n, sioc_str nsp, sioc_bytes packet, void *user,
                                                     uint32_t *out_request, uint64_t now_ms) {
+#if SIOC_ENABLE_REQUESTS
     sioc__node_pub p;
     struct sioc__node_req *q;
     uint32_t ns;
@@ -2483,6 +2562,10 @@ fail:
     q->handle = 0;
     if (out_request) *out_request = 0;
     return r;
+#else
+    (void)n; (void)nsp; (void)packet; (void)user; (void)now_ms;
+    return sioc__node_no_request(out_request);
+#endif
 }
 
 SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_bytes value, uint64_t now_ms) {
@@ -2510,9 +2593,14 @@ SIOC_API sioc_result sioc_node_server_side_ack(sioc_node *n, uint32_t ack, sioc_
 /* ---- for transports that pace their receives ---- */
 
 SIOC_API size_t sioc_node_pending_requests(const sioc_node *n) {
+#if SIOC_ENABLE_REQUESTS
     size_t k = 0;
     uint32_t i;
     if (!n || !n->p_mem) return 0;
     for (i = 0; i < n->p_desc.max_requests; i++) k += n->p_reqs[i].handle != 0;
     return k;
+#else
+    (void)n;
+    return 0; /* this build starts none */
+#endif
 }

@@ -70,7 +70,8 @@ typedef struct sioc_node_desc {
                                        a peer heard again at least half a heartbeat interval after its first
                                        message is confirmed and never pushed out. A real member that joins during
                                        a flood is counted at its first heartbeat once the flood pauses. */
-    uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts */
+    uint32_t max_requests;          /* 32 pending fetchSockets / serverSideEmit-with-ack / ack broadcasts (no
+                                       table at all with SIOC_ENABLE_REQUESTS 0) */
     uint32_t max_acks;              /* 64 pending ack registrations (ack broadcasts delivered here, and
                                        serverSideEmit acks the application still owes) */
     uint32_t max_attachments;       /* 64 binary attachments in one delivered packet */
@@ -97,7 +98,8 @@ typedef struct sioc_node_counters {
     uint64_t handled;
     uint64_t ignored_own;         /* own echo (§2.1 step 3) */
     uint64_t ignored_nsp;         /* unknown namespace (step 2) */
-    uint64_t ignored_other;       /* responses for another node (step 4), emitter mode, closed node */
+    uint64_t ignored_other;       /* responses for another node (step 4; every response with SIOC_ENABLE_REQUESTS
+                                     0), emitter mode, closed node */
     uint64_t malformed;           /* undecodable or invalid message, unknown type: dropped (Q17: alone) */
     uint64_t late_responses;      /* responses to no pending request of ours (late, finished, unknown) */
     uint64_t duplicate_responses; /* a second FETCH/SSE answer or client count from one peer (Q6, Q12) */
@@ -381,8 +383,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_client_ack_value(sioc_node *n, sio
    Each applies its local part exactly as Node's in-memory adapter does, then publishes (unless opts->local).
    packet is the msgpack array [event, args...] (binary args as bin). Errors: SIOC_ERR_ARG (bad packet or
    names), SIOC_ERR_STATE (emitter mode forbids it, or closing), SIOC_ERR_LIMIT (request table full),
-   SIOC_ERR_TOO_LARGE (over max_message_size), SIOC_ERR_BUFFER_TOO_SMALL (out queue full: pop and retry); on an
-   error nothing was applied or published. */
+   SIOC_ERR_TOO_LARGE (over max_message_size), SIOC_ERR_BUFFER_TOO_SMALL (out queue full: pop and retry),
+   SIOC_ERR_UNSUPPORTED (a request, one of the three calls with out_request, in a build with SIOC_ENABLE_REQUESTS
+   0; answering other nodes' requests still works there); on an error nothing was applied or published. */
 
 /* Broadcast options: io.to(rooms).except(except) with flags. opts NULL = every socket, no flags. */
 typedef struct sioc_node_opts {
@@ -433,5 +436,5 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_node_server_side_ack(sioc_node *n, uint
 /* ---- for transports that pace their receives ---- */
 
 /* Requests of this node waiting for answers (fetchSockets, serverSideEmit with ack, ack broadcasts): a transport
-   that delays receives in a quiet cluster receives at once while any is pending. */
+   that delays receives in a quiet cluster receives at once while any is pending. 0 with SIOC_ENABLE_REQUESTS 0. */
 SIOC_API size_t sioc_node_pending_requests(const sioc_node *n);

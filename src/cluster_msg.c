@@ -291,6 +291,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
     case SIOC_MSG_FETCH_SOCKETS:
         if ((e = sioc__msg_read_opts(m, &d)) != SIOC_OK) return e;
         return sioc__msg_read_request_id(m, &d, 1);
+#if SIOC_ENABLE_REQUESTS /* else the responses' data is never read (sioc__msg_finish) */
     case SIOC_MSG_FETCH_SOCKETS_RESPONSE: {
         uint32_t n, i;
         const char *field;
@@ -306,6 +307,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
         m->sockets.count = n;
         return SIOC_OK;
     }
+#endif
     case SIOC_MSG_SERVER_SIDE_EMIT:
         if ((e = sioc__msg_read_request_id(m, &d, 0)) != SIOC_OK) return e;
         if (sioc__msg_find(&d, "packet", &f) != SIOC_OK) return sioc__msg_fail(m, SIOC_ERR_PROTOCOL, "packet");
@@ -313,6 +315,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
         m->packet = m->packet_data = sioc__msg_raw(&f);
         m->has_packet = 1;
         return SIOC_OK;
+#if SIOC_ENABLE_REQUESTS
     case SIOC_MSG_SERVER_SIDE_EMIT_RESPONSE:
     case SIOC_MSG_BROADCAST_ACK:
         if ((e = sioc__msg_read_request_id(m, &d, 1)) != SIOC_OK) return e;
@@ -329,6 +332,7 @@ static sioc_result sioc__msg_decode_data(sioc_msg *m) {
         if (sioc_msgpack_read_u64(&f, &m->client_count) != SIOC_OK)
             return sioc__msg_fail(m, SIOC_ERR_TYPE, "clientCount");
         return SIOC_OK;
+#endif
     default:
         return SIOC_OK;
     }
@@ -343,6 +347,8 @@ static void sioc__msg_clear(sioc_msg *m) {
 static sioc_result sioc__msg_finish(sioc_msg *m, sioc_bytes data, int data_checked) {
     sioc_result e;
     if (m->type < 1 || m->type > 13) return sioc__msg_fail(m, SIOC_ERR_UNSUPPORTED, "type");
+    /* A build that starts no request (SIOC_ENABLE_REQUESTS 0) has no use for an answer: its header is enough. */
+    if (!SIOC_ENABLE_REQUESTS && sioc_msg_is_response(m->type)) return SIOC_OK;
     if (data.ptr && !data_checked) {
         e = sioc_msgpack_check_depth(data.ptr, data.len, SIOC_MSGPACK_WRITE_DEPTH);
         if (e != SIOC_OK) return sioc__msg_fail(m, e, "data");

@@ -153,7 +153,9 @@ typedef struct sioc_msg_envelope {
 
 /* Decode an AWS message (SQS Body + attributes, RawMessageDelivery). SIOC_OK, or an error listed at the top;
    out is fully rewritten either way. The node applies the §2.1 receive order itself (unknown namespace, own uid,
-   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. */
+   requesterUid for someone else) on env before calling this, so foreign responses are never decoded. Built with
+   SIOC_ENABLE_REQUESTS 0 (a node that asks nothing), both decoders take only the header of a response (8, 10-12):
+   type, uid, nsp, requester_uid; its data is neither checked nor read. */
 SIOC_API SIOC_NODISCARD sioc_result sioc_msg_decode_aws(const sioc_msg_envelope *env, sioc_msg *out);
 /* Decode an Azure body (msgpack of the whole message). props may be NULL; when given, its requester_uid is
    taken, and its nsp and uid, when present, must equal the body's (else SIOC_ERR_PROTOCOL). */

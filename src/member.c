@@ -689,7 +689,7 @@ static uint64_t sioc__m_recv_at(const sioc_cluster *c) {
         c->p_n_settles + c->p_per_receive * sioc__m_receives(&c->p_desc) > c->p_settle_cap)
         return UINT64_MAX;
     if (!sioc__m_pacing(c)) return 0;
-    if (c->p_quiet && !sioc_node_pending_requests(&c->p_node)) return c->p_quiet_at;
+    if (c->p_quiet && (!SIOC_ENABLE_REQUESTS || !sioc_node_pending_requests(&c->p_node))) return c->p_quiet_at;
     return c->p_recv_at;
 }
 #endif

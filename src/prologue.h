@@ -42,6 +42,9 @@
 #ifndef SIOC_ENABLE_PUBLISH_BATCH
 #define SIOC_ENABLE_PUBLISH_BATCH 1 /* 0: the AWS member sends one SNS Publish per message, never PublishBatch */
 #endif
+#ifndef SIOC_ENABLE_REQUESTS
+#define SIOC_ENABLE_REQUESTS 1 /* 0: the node starts no request (fetchSockets, acks); it still answers others' */
+#endif
 /* Transports and backends. */
 #define SIOC_TLS_NONE 0
 #define SIOC_TLS_MBEDTLS 1

@@ -336,4 +336,13 @@ F_UNUSED static void f_member_run(sioc_cluster *c, uint32_t ms) {
     for (i = 0; i < ms; i++, f_now++) sioc_cluster_process(c, f_now), f_pump(), sioc_http_tick(f_http, f_now);
 }
 
+/* Close that member, run it to CLOSED and free it: 1 when it got there, holding nothing, every reply fed cleanly. */
+F_UNUSED static int f_member_finish(sioc_cluster *c) {
+    int ok = sioc_cluster_close(c, f_now) == SIOC_OK;
+    f_member_run(c, 50);
+    ok = ok && sioc_cluster_get_state(c) == SIOC_CLUSTER_CLOSED;
+    sioc_cluster_free(c);
+    return ok && f_bytes == 0 && f_feed_errors == 0;
+}
+
 #endif
