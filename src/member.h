@@ -324,7 +324,8 @@ typedef struct sioc_cluster {
      SERVER  the defaults: 256 KiB messages, 256 sockets, 32 peers per namespace, 4096 remembered ids, 10 messages
              per receive (AWS), 2 long polls (Azure)
      SMALL   a device: 16 KiB messages, 16 sockets in 2 namespaces, 8 peers, 8 requests, 1 long poll of 2
-             messages, 512 remembered ids, 4 KiB (AWS) / 16 KiB (Azure) response heads, no orphan clean-up (AWS).
+             messages, 512 remembered ids, 4 KiB reply buffers, 4 KiB (AWS) / 16 KiB (Azure) response heads, no
+             orphan clean-up (AWS).
              Service Bus messages whose properties do not fit 16 KiB of headers cannot be received with it. */
 typedef enum sioc_cluster_preset { SIOC_CLUSTER_PRESET_SERVER = 0, SIOC_CLUSTER_PRESET_SMALL = 1 } sioc_cluster_preset;
 /* Fill the capacities of `preset` into *desc (set desc->transport first: heads differ per cloud). */
