@@ -668,8 +668,8 @@ static void sioc__m_paced(sioc_cluster *c, const sioc__mslot *s, int full, int q
    waits; never held while closing (ADAPTER_CLOSE and what precedes it go at once), nor without PublishBatch
    (SIOC_ENABLE_PUBLISH_BATCH 0: waiting would gather nothing). */
 static uint64_t sioc__m_pub_due(const sioc_cluster *c) {
-    if (!SIOC_ENABLE_PUBLISH_BATCH || sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 || c->p_state != SIOC_CLUSTER_RUNNING ||
-        sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
+    if (!SIOC_ENABLE_PUBLISH_BATCH || sioc__m_is_azure(c) || c->p_desc.publish_budget_ms <= 0 ||
+        c->p_state != SIOC_CLUSTER_RUNNING || sioc_node_out_count(&c->p_node) >= SIOC__M_BATCH)
         return 0;
     return c->p_slots[SIOC__M_PUB].sent_at + (uint32_t)c->p_desc.publish_budget_ms;
 }
