@@ -103,7 +103,7 @@ PROGRAMS = [  # label, SIZE_PROG, defines, the smallest build's switches (beyond
                                                  "SIOC_ENABLE_MD5_CHECK=0", "SIOC_ENABLE_SKEW_CORRECTION=0"]),
     ("Azure member", 2, ["SIOC_ENABLE_AWS=0"], ["SIOC_ENABLE_FLOAT=0", "SIOC_ENABLE_REQUESTS=0"]),
     ("AWS emitter", 3, ["SIOC_ENABLE_AZURE=0"], ["SIOC_ENABLE_RECEIVE=0", "SIOC_ENABLE_PUBLISH_BATCH=0",
-                                                  "SIOC_ENABLE_SKEW_CORRECTION=0"]),
+                                                  "SIOC_ENABLE_REQUESTS=0", "SIOC_ENABLE_SKEW_CORRECTION=0"]),
 ]
 PTARGETS = [  # label, cc, nm, size, link flags, defines
     ("cortex-m4", ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb"], "arm-none-eabi-nm", "arm-none-eabi-size",
