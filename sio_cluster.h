@@ -1687,6 +1687,9 @@ SIOC_API SIOC_NODISCARD sioc_result sioc_select_sockets_desc(const sioc_select_t
 #endif
 
 #define SIOC_NODE_EMITTER_UID "emitter"
+#ifndef SIOC_NODE_EMITTER_EVENTS
+#define SIOC_NODE_EMITTER_EVENTS 4096 /* default event queue of an emitter: it gets ERROR events only */
+#endif
 
 /* Allocation-free configuration. Zero everywhere means the default named in the comment. */
 typedef struct sioc_node_desc {
@@ -1695,7 +1698,9 @@ typedef struct sioc_node_desc {
     void *user;               /* passed to random */
     sioc_allocator allocator; /* NULL hooks: malloc/free (SIOC_ENABLE_LIBC_MALLOC) */
     sioc_logger logger;
-    int emitter_only;              /* uid "emitter": publishes types 3, 4, 5, 6, 9 only, receives nothing (§7) */
+    int emitter_only;              /* uid "emitter": publishes types 3, 4, 5, 6, 9 only, receives nothing (§7);
+                                      its socket, room, peer, request and ack counts resolve to 0 (no tables) and
+                                      its event queue to SIOC_NODE_EMITTER_EVENTS bytes */
     int auto_ack_server_side_emit; /* answer every serverSideEmit with ack at once with nil (Q26) */
     uint32_t heartbeat_interval_ms; /* 5000 */
     uint32_t heartbeat_timeout_ms;  /* 10000: a peer silent for longer is gone */
@@ -9845,8 +9850,10 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     for (i = 0; i < 16; i++, f += sizeof(uint32_t)) {
         uint32_t v;
         memcpy(&v, f, sizeof v);
-        if (v) continue;
-        v = base[i] + per_socket[i] * d.max_sockets;
+        if (d.emitter_only && i >= 4 && i <= 12) /* no sockets, peers, requests, acks: no tables, loops run 0 times */
+            v = 0;
+        else if (!v) /* an emitter's events are errors only: no DELIVER to hold */
+            v = d.emitter_only && i == 14 ? SIOC_NODE_EMITTER_EVENTS : base[i] + per_socket[i] * d.max_sockets;
         memcpy(f, &v, sizeof v);
     }
     return d;
@@ -18578,7 +18585,7 @@ static void sioc__m_resolve(sioc_cluster_desc *d) {
     if (!d->prefix || !*d->prefix) d->prefix = az ? "socket.io" : "socket-io";
     if (!d->receive_idle_ms) d->receive_idle_ms = d->receive_budget_ms;
     if (!d->node.out_queue_size) d->node.out_queue_size = d->node.max_message_size + 16384u;
-    if (!d->node.event_queue_size)
+    if (!d->node.event_queue_size && !d->node.emitter_only) /* an emitter's: the node's own default */
         d->node.event_queue_size = d->node.max_message_size + 16384u + 64u * (d->node.max_sockets ? d->node.max_sockets : 256u);
     /* the node, the engine: what they leave empty comes from the member's desc */
     if (!d->node.random) d->node.random = d->random, d->node.user = d->user;

@@ -293,8 +293,10 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     for (i = 0; i < 16; i++, f += sizeof(uint32_t)) {
         uint32_t v;
         memcpy(&v, f, sizeof v);
-        if (v) continue;
-        v = base[i] + per_socket[i] * d.max_sockets;
+        if (d.emitter_only && i >= 4 && i <= 12) /* no sockets, peers, requests, acks: no tables, loops run 0 times */
+            v = 0;
+        else if (!v) /* an emitter's events are errors only: no DELIVER to hold */
+            v = d.emitter_only && i == 14 ? SIOC_NODE_EMITTER_EVENTS : base[i] + per_socket[i] * d.max_sockets;
         memcpy(f, &v, sizeof v);
     }
     return d;

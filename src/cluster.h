@@ -48,6 +48,9 @@
 #endif
 
 #define SIOC_NODE_EMITTER_UID "emitter"
+#ifndef SIOC_NODE_EMITTER_EVENTS
+#define SIOC_NODE_EMITTER_EVENTS 4096 /* default event queue of an emitter: it gets ERROR events only */
+#endif
 
 /* Allocation-free configuration. Zero everywhere means the default named in the comment. */
 typedef struct sioc_node_desc {
@@ -56,7 +59,9 @@ typedef struct sioc_node_desc {
     void *user;               /* passed to random */
     sioc_allocator allocator; /* NULL hooks: malloc/free (SIOC_ENABLE_LIBC_MALLOC) */
     sioc_logger logger;
-    int emitter_only;              /* uid "emitter": publishes types 3, 4, 5, 6, 9 only, receives nothing (§7) */
+    int emitter_only;              /* uid "emitter": publishes types 3, 4, 5, 6, 9 only, receives nothing (§7);
+                                      its socket, room, peer, request and ack counts resolve to 0 (no tables) and
+                                      its event queue to SIOC_NODE_EMITTER_EVENTS bytes */
     int auto_ack_server_side_emit; /* answer every serverSideEmit with ack at once with nil (Q26) */
     uint32_t heartbeat_interval_ms; /* 5000 */
     uint32_t heartbeat_timeout_ms;  /* 10000: a peer silent for longer is gone */

@@ -595,6 +595,14 @@ static void test_emitter(void) {
     d.emitter_only = 1; /* no random needed */
     CHECK(sioc_node_init(&em, &d) == SIOC_OK);
     CHECK(strcmp(em.uid, "emitter") == 0);
+    { /* no receive-side tables: sockets, rooms, peers, requests and acks resolve to 0, events to errors' room */
+        sioc_node_desc r = sioc_node_desc_resolved(&d);
+        CHECK(r.max_sockets == 0 && r.max_rooms == 0 && r.max_memberships == 0 && r.max_peers == 0 &&
+              r.max_requests == 0 && r.max_acks == 0 && r.max_attachments == 0 && r.max_ack_tokens == 0 &&
+              r.ack_scratch_size == 0 && r.event_queue_size == SIOC_NODE_EMITTER_EVENTS);
+        CHECKF(sioc_node_heap_size(&d) < (size_t)r.out_queue_size + r.event_queue_size + 8192, "%lu",
+               (unsigned long)sioc_node_heap_size(&d));
+    }
     bus_init(&bs, 0);
     bus_add(&bs, &a);
     bus_add(&bs, &b);
