@@ -276,6 +276,8 @@ typedef char sioc__node_desc_run[offsetof(sioc_node_desc, max_message_size) -
                                      15 * sizeof(uint32_t)
                                  ? 1
                                  : -1];
+/* The place of a setting in that run. An emitter's receive-side run (max_sockets .. ack_scratch_size) is 0. */
+#define SIOC__NODE_RUN(f) ((offsetof(sioc_node_desc, f) - offsetof(sioc_node_desc, heartbeat_interval_ms)) / 4u)
 
 SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     static const uint32_t base[16] = {5000, 10000, 5000, 8, 256, 64, 64, 32, 32, 64, SIOC_SIO_MAX_ATTACHMENTS, 256,
@@ -293,10 +295,11 @@ SIOC_API sioc_node_desc sioc_node_desc_resolved(const sioc_node_desc *desc) {
     for (i = 0; i < 16; i++, f += sizeof(uint32_t)) {
         uint32_t v;
         memcpy(&v, f, sizeof v);
-        if (d.emitter_only && i >= 4 && i <= 12) /* no sockets, peers, requests, acks: no tables, loops run 0 times */
-            v = 0;
+        if (d.emitter_only && i >= SIOC__NODE_RUN(max_sockets) && i <= SIOC__NODE_RUN(ack_scratch_size))
+            v = 0; /* no sockets, peers, requests or acks: no tables, loops over them run 0 times */
         else if (!v) /* an emitter's events are errors only: no DELIVER to hold */
-            v = d.emitter_only && i == 14 ? SIOC_NODE_EMITTER_EVENTS : base[i] + per_socket[i] * d.max_sockets;
+            v = d.emitter_only && i == SIOC__NODE_RUN(event_queue_size) ? SIOC_NODE_EMITTER_EVENTS
+                                                                        : base[i] + per_socket[i] * d.max_sockets;
         memcpy(f, &v, sizeof v);
     }
     return d;
