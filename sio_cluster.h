@@ -18589,7 +18589,8 @@ static void sioc__m_resolve(sioc_cluster_desc *d) {
     if (!d->receive_idle_ms) d->receive_idle_ms = d->receive_budget_ms;
     if (!d->node.out_queue_size) d->node.out_queue_size = d->node.max_message_size + 16384u;
     if (!d->node.event_queue_size && !d->node.emitter_only) /* an emitter's: the node's own default */
-        d->node.event_queue_size = d->node.max_message_size + 16384u + 64u * (d->node.max_sockets ? d->node.max_sockets : 256u);
+        d->node.event_queue_size =
+            d->node.max_message_size + 16384u + 64u * (d->node.max_sockets ? d->node.max_sockets : 256u);
     /* the node, the engine: what they leave empty comes from the member's desc */
     if (!d->node.random) d->node.random = d->random, d->node.user = d->user;
     if (!d->node.allocator.alloc) d->node.allocator = d->allocator;
@@ -19405,9 +19406,9 @@ SIOC_API void sioc_cluster_set_aws_credentials(sioc_cluster *c, const sioc_sigv4
 #endif /* SIOC_ENABLE_AWS || SIOC_ENABLE_AZURE */
 /* ---- src/member_aws.c ---- */
 /* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
-   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue, DeleteMessageBatch of everything received,
-   long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
-   member.c's. */
+   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue,
+   DeleteMessageBatch of everything received, long-poll ReceiveMessage and the hand-over of each message to the
+   node. Slots, retries and deadlines are member.c's. */
 
 #if SIOC_ENABLE_AWS
 
@@ -19425,7 +19426,7 @@ enum {
     SIOC__MAWS_S_UNSUB
 };
 
-#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (ARNs of 300 bytes, percent-encoded) */
+#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (300-byte ARNs, percent-encoded) */
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */
@@ -20250,7 +20251,8 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
-    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAX((size_t)d->reply_buffer_size, (size_t)SIOC__MAZ_ENTRY_REPLY);
+    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY;
+    l->reply[SIOC__MK_CTL] = SIOC__MAX((size_t)d->reply_buffer_size, (size_t)SIOC__MAZ_ENTRY_REPLY);
     l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = d->reply_buffer_size;
     l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = d->reply_buffer_size;
     /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */

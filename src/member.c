@@ -149,7 +149,8 @@ static void sioc__m_resolve(sioc_cluster_desc *d) {
     if (!d->receive_idle_ms) d->receive_idle_ms = d->receive_budget_ms;
     if (!d->node.out_queue_size) d->node.out_queue_size = d->node.max_message_size + 16384u;
     if (!d->node.event_queue_size && !d->node.emitter_only) /* an emitter's: the node's own default */
-        d->node.event_queue_size = d->node.max_message_size + 16384u + 64u * (d->node.max_sockets ? d->node.max_sockets : 256u);
+        d->node.event_queue_size =
+            d->node.max_message_size + 16384u + 64u * (d->node.max_sockets ? d->node.max_sockets : 256u);
     /* the node, the engine: what they leave empty comes from the member's desc */
     if (!d->node.random) d->node.random = d->random, d->node.user = d->user;
     if (!d->node.allocator.alloc) d->node.allocator = d->allocator;

@@ -1,7 +1,7 @@
 /* ---- member_aws: the member's requests over SNS + SQS (member.h; docs/AWS.md §2, §4, §6) ----
-   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue, DeleteMessageBatch of everything received,
-   long-poll ReceiveMessage and the hand-over of each message to the node. Slots, retries and deadlines are
-   member.c's. */
+   Start-up steps, Publish / PublishBatch (SIOC_ENABLE_PUBLISH_BATCH) from the node's out queue,
+   DeleteMessageBatch of everything received, long-poll ReceiveMessage and the hand-over of each message to the
+   node. Slots, retries and deadlines are member.c's. */
 #include "base.h"
 #include "internal.h"
 #include "crypto.h"
@@ -28,7 +28,7 @@ enum {
     SIOC__MAWS_S_UNSUB
 };
 
-#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (ARNs of 300 bytes, percent-encoded) */
+#define SIOC__MAWS_CTL_BODY 4096u /* a start-up request without tags: 2 KB at most (300-byte ARNs, percent-encoded) */
 #define SIOC__MAWS_DEL_BODY (SIOC_AWS_MAX_BATCH * (SIOC_CLUSTER_HANDLE_MAX + 64) + 2 * SIOC_CLUSTER_ARN_MAX)
 #define SIOC__MAWS_RECV_BODY 2048u
 #define SIOC__MAWS_TAIL 4096u /* the end of a reply too large to read, kept to find its receipt handle */

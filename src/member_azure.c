@@ -31,7 +31,8 @@ static sioc_result sioc__mazure_layout(const sioc_cluster_desc *d, sioc__mlayout
         !sioc_azure_name_ok(sioc_str_c(d->topic_name)) || !sioc_azure_name_ok(sioc_str_c(d->prefix)) ||
         strlen(d->prefix) + 1 + 16 > SIOC_AZURE_MAX_NAME)
         return SIOC_ERR_ARG;
-    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY, l->reply[SIOC__MK_CTL] = SIOC__MAX((size_t)d->reply_buffer_size, (size_t)SIOC__MAZ_ENTRY_REPLY);
+    l->body[SIOC__MK_CTL] = SIOC__MAZ_CTL_BODY;
+    l->reply[SIOC__MK_CTL] = SIOC__MAX((size_t)d->reply_buffer_size, (size_t)SIOC__MAZ_ENTRY_REPLY);
     l->body[SIOC__MK_PUB] = d->node.max_message_size, l->reply[SIOC__MK_PUB] = d->reply_buffer_size;
     l->n_settle_slots = SIOC_CLUSTER_SETTLES, l->reply[SIOC__MK_SETTLE] = d->reply_buffer_size;
     /* a whole message; a larger one comes back as SIOC_ERR_BUFFER_TOO_SMALL and is still completed */
