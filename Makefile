@@ -216,7 +216,7 @@ interop: build/siocat
 
 # The examples as a user runs them (README), against a Node server and client, on both clouds.
 examples-live: examples
-	@echo "== examples (basic.c, emit.c) against a Node Socket.IO server over fauxqs and over the Service Bus broker"; \
+	@echo "== examples (basic.c, emit.c, emit_tiny.c) against a Node Socket.IO server over fauxqs and over the Service Bus broker"; \
 	tests/toolchain.sh need "examples against a Node server" node openssl || exit 0; \
 	tests/toolchain.sh need examples-live node || exit 0; \
 	tests/run_cmd.sh build/results.txt examples-aws node tests/interop/examples.js --transport aws build/examples; \

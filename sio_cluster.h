@@ -106,9 +106,10 @@
                                     receives, settles, queue and subscription steps, the node's inbound handling,
                                     local delivery (so the socket.io text writer and the msgpack -> JSON
                                     converter) and answers to requests (fetchSockets sockets, serverSideEmit and
-                                    broadcast acks, client counts), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
-                                    detail naming the switch: a member or node without node.emitter_only = 1,
-                                    sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 35 KB of
+                                    broadcast acks, client counts), SQS in the AWS client (sqs_endpoint is not
+                                    even parsed). Refused, SIOC_ERR_UNSUPPORTED with a detail naming the switch:
+                                    a member or node without node.emitter_only = 1, sioc_node_receive*, the
+                                    sioc_aws_sqs_* starters. Saves about 35 KB of
                                     Cortex-M4 flash in an emitter (make size)
      SIOC_ENABLE_FLOAT          1   0: no double arithmetic in the library's own paths (a soft-float Cortex-M links
                                     no double library). The msgpack -> JSON converter (socket.io text frames for
@@ -178,6 +179,10 @@
      SIOC_ENABLE_REQUESTS 0, one with a right clock and a trusted link SIOC_ENABLE_SKEW_CORRECTION 0 and
      SIOC_ENABLE_MD5_CHECK 0 (make size's small programs take all that apply). Servers keep the defaults: orphaned
      SQS queues are only removed by members that run the janitor.
+     The smallest AWS emitter skips sioc_cluster and its node: examples/emit_tiny.c writes the cluster message with
+     sioc_msg_write_broadcast and publishes it with sioc_aws_client itself, one message at a time with its own
+     retries, in one file with SIO_CLUSTER_STATIC: about 23 KB of Cortex-M4 flash against 36 KB (no queue, no
+     publish sequences, no Service Bus; the same bytes on the wire).
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),
@@ -2936,7 +2941,7 @@ typedef struct sioc_aws_desc {
     sioc_sigv4_credentials credentials;  /* borrowed: must outlive the client (or sioc_aws_set_credentials) */
     const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators
                                             (parsed at init, not kept) */
-    const char *sqs_endpoint;
+    const char *sqs_endpoint;            /* ignored by a publish-only build (SIOC_ENABLE_RECEIVE 0) */
     int64_t (*utc_now)(void *user);      /* required: wall-clock seconds since 1970 (X-Amz-Date) */
     void *user;
     sioc_http_client_desc http;          /* the engine's settings (its allocator and logger are used here too) */
@@ -16650,6 +16655,10 @@ static sioc_result sioc__aws_init_fail(sioc_aws_client *c, sioc_result r, const 
     return r;
 }
 
+/* The services a client talks to: a publish-only build (SIOC_ENABLE_RECEIVE 0) refuses SQS calls, so it neither
+   parses nor registers sqs_endpoint (a plain-HTTP SNS endpoint then needs no TLS for the unused default). */
+#define SIOC__AWS_SERVICES (SIOC_ENABLE_RECEIVE ? 2 : 1)
+
 SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
     sioc_result r;
     int i;
@@ -16669,7 +16678,7 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
     c->p_desc.region = c->p_region;
     c->p_desc.sns_endpoint = c->p_desc.sqs_endpoint = NULL; /* parsed below; not kept */
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < SIOC__AWS_SERVICES; i++) {
         const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
         r = url ? sioc_aws_endpoint_parse(url, &c->p_ep[i])
                 : sioc_aws_endpoint_default((sioc_aws_service)i, desc->region, &c->p_ep[i]);
@@ -16694,7 +16703,7 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
     r = sioc_http_client_init(&c->http, &desc->http);
 #endif
     if (r != SIOC_OK) return sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < SIOC__AWS_SERVICES; i++) {
         r = sioc_http_endpoint(&c->http, c->p_ep[i].host, c->p_ep[i].port, c->p_ep[i].tls, &c->p_http_ep[i]);
         if (r != SIOC_OK) {
             sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);

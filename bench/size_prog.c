@@ -5,12 +5,18 @@
 
    SIZE_PROG = 1  AWS member           (-DSIOC_ENABLE_AZURE=0)
                2  Azure member         (-DSIOC_ENABLE_AWS=0)
-               3  AWS emitter only     (-DSIOC_ENABLE_AZURE=0): the topic alone, no queue, no receive path */
-#define SIO_CLUSTER_IMPLEMENTATION
-#include "sio_cluster.h"
-
+               3  AWS emitter only     (-DSIOC_ENABLE_AZURE=0): the topic alone, no queue, no receive path
+               4  AWS emitter over the layers: examples/emit_tiny.c's tiny_* functions (one file, SIO_CLUSTER_STATIC) */
 #ifndef SIZE_PROG
 #define SIZE_PROG 1
+#endif
+
+#if SIZE_PROG == 4
+#define EMIT_TINY_NO_MAIN
+#include "examples/emit_tiny.c"
+#else
+#define SIO_CLUSTER_IMPLEMENTATION
+#include "sio_cluster.h"
 #endif
 
 /* The device's side: a network stack and a clock, opaque to the compiler. */
@@ -57,6 +63,40 @@ static void dev_free(void *p, size_t n, void *user) {
 static void deliver(sioc_str sid, sioc_str text) { hw_reg = (uint32_t)(sid.len + text.len) + (uint8_t)text.ptr[0]; }
 
 int main(void);
+#if SIZE_PROG == 4
+int main(void) {
+    static tiny_emitter t;
+    static const uint8_t packet[] = {0x92, 0xa2, 'h', 'i', 0xa2, 'o', 'k'}; /* ["hi", "ok"] */
+    sioc_aws_desc d;
+    sioc_http_transport tr;
+    memset(&d, 0, sizeof d);
+    d.region = "eu-west-1";
+    d.credentials.access_key_id = sioc_str_c("AKIDEXAMPLE");
+    d.credentials.secret_access_key = sioc_str_c("secret");
+    d.sns_endpoint = "http://10.0.0.1:4566";
+    d.utc_now = dev_utc;
+    d.http.allocator.alloc = dev_alloc;
+    d.http.allocator.free = dev_free;
+    tr.connect = net_connect;
+    tr.send = net_send;
+    tr.recv = net_recv;
+    tr.close = net_close;
+    tr.user = NULL;
+    (void)dev_random;
+    (void)deliver;
+    if (tiny_init(&t, &d, "socket-io") != SIOC_OK) return 1;
+    for (;;) {
+        uint64_t now = dev_ms();
+        (void)sioc_http_drive(&t.aws.http, &tr, now);
+        tiny_step(&t, now);
+        if (hw_reg == 1 && tiny_idle(&t)) (void)tiny_emit(&t, sioc_str_c("lobby"), sioc_bytes_n(packet, sizeof packet));
+        if (hw_reg == 2) break;
+        hw_reg = (uint32_t)tiny_deadline(&t, now);
+    }
+    sioc_aws_client_free(&t.aws);
+    return 0;
+}
+#else
 int main(void) {
     static sioc_cluster c;
     sioc_cluster_desc d;
@@ -122,3 +162,4 @@ int main(void) {
     sioc_cluster_free(&c);
     return 0;
 }
+#endif

@@ -1113,6 +1113,10 @@ static sioc_result sioc__aws_init_fail(sioc_aws_client *c, sioc_result r, const 
     return r;
 }
 
+/* The services a client talks to: a publish-only build (SIOC_ENABLE_RECEIVE 0) refuses SQS calls, so it neither
+   parses nor registers sqs_endpoint (a plain-HTTP SNS endpoint then needs no TLS for the unused default). */
+#define SIOC__AWS_SERVICES (SIOC_ENABLE_RECEIVE ? 2 : 1)
+
 SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_desc *desc) {
     sioc_result r;
     int i;
@@ -1132,7 +1136,7 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
     c->p_desc.region = c->p_region;
     c->p_desc.sns_endpoint = c->p_desc.sqs_endpoint = NULL; /* parsed below; not kept */
     if (!c->p_desc.timeout_ms) c->p_desc.timeout_ms = 30000;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < SIOC__AWS_SERVICES; i++) {
         const char *url = i == SIOC_AWS_SNS ? desc->sns_endpoint : desc->sqs_endpoint;
         r = url ? sioc_aws_endpoint_parse(url, &c->p_ep[i])
                 : sioc_aws_endpoint_default((sioc_aws_service)i, desc->region, &c->p_ep[i]);
@@ -1157,7 +1161,7 @@ SIOC_API sioc_result sioc_aws_client_init(sioc_aws_client *c, const sioc_aws_des
     r = sioc_http_client_init(&c->http, &desc->http);
 #endif
     if (r != SIOC_OK) return sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < SIOC__AWS_SERVICES; i++) {
         r = sioc_http_endpoint(&c->http, c->p_ep[i].host, c->p_ep[i].port, c->p_ep[i].tls, &c->p_http_ep[i]);
         if (r != SIOC_OK) {
             sioc__aws_init_fail(c, r, c->http.detail, NULL, NULL);

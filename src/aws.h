@@ -281,7 +281,7 @@ typedef struct sioc_aws_desc {
     sioc_sigv4_credentials credentials;  /* borrowed: must outlive the client (or sioc_aws_set_credentials) */
     const char *sns_endpoint;            /* NULL: the regional AWS endpoint; "http://127.0.0.1:4566" for emulators
                                             (parsed at init, not kept) */
-    const char *sqs_endpoint;
+    const char *sqs_endpoint;            /* ignored by a publish-only build (SIOC_ENABLE_RECEIVE 0) */
     int64_t (*utc_now)(void *user);      /* required: wall-clock seconds since 1970 (X-Amz-Date) */
     void *user;
     sioc_http_client_desc http;          /* the engine's settings (its allocator and logger are used here too) */

@@ -108,9 +108,10 @@
                                     receives, settles, queue and subscription steps, the node's inbound handling,
                                     local delivery (so the socket.io text writer and the msgpack -> JSON
                                     converter) and answers to requests (fetchSockets sockets, serverSideEmit and
-                                    broadcast acks, client counts), SQS in the AWS client. Refused, SIOC_ERR_UNSUPPORTED with a
-                                    detail naming the switch: a member or node without node.emitter_only = 1,
-                                    sioc_node_receive*, the sioc_aws_sqs_* starters. Saves about 35 KB of
+                                    broadcast acks, client counts), SQS in the AWS client (sqs_endpoint is not
+                                    even parsed). Refused, SIOC_ERR_UNSUPPORTED with a detail naming the switch:
+                                    a member or node without node.emitter_only = 1, sioc_node_receive*, the
+                                    sioc_aws_sqs_* starters. Saves about 35 KB of
                                     Cortex-M4 flash in an emitter (make size)
      SIOC_ENABLE_FLOAT          1   0: no double arithmetic in the library's own paths (a soft-float Cortex-M links
                                     no double library). The msgpack -> JSON converter (socket.io text frames for
@@ -180,6 +181,10 @@
      SIOC_ENABLE_REQUESTS 0, one with a right clock and a trusted link SIOC_ENABLE_SKEW_CORRECTION 0 and
      SIOC_ENABLE_MD5_CHECK 0 (make size's small programs take all that apply). Servers keep the defaults: orphaned
      SQS queues are only removed by members that run the janitor.
+     The smallest AWS emitter skips sioc_cluster and its node: examples/emit_tiny.c writes the cluster message with
+     sioc_msg_write_broadcast and publishes it with sioc_aws_client itself, one message at a time with its own
+     retries, in one file with SIO_CLUSTER_STATIC: about 23 KB of Cortex-M4 flash against 36 KB (no queue, no
+     publish sequences, no Service Bus; the same bytes on the wire).
 
    CONVENTIONS
      - Every fallible call returns sioc_result: SIOC_OK (0), positive values are not failures (SIOC_AGAIN),

@@ -1,7 +1,7 @@
 /* A publish-only build (SIOC_ENABLE_RECEIVE 0, the manual's CONFIGURATION), offline: what it leaves out answers
    with a clear error and frees what it took (a receiving member on either cloud: SIOC_ERR_UNSUPPORTED with a
    detail naming the switch; a receiving node; the node's receive calls; the AWS client's SQS starters, refused
-   before anything is sent, with a detail), and what it keeps works: an emitter member on the scripted fake SNS/SQS
+   before anything is sent, with a detail; the SQS endpoint, neither parsed nor set up), and what it keeps works: an emitter member on the scripted fake SNS/SQS
    endpoint (tests/aws_fake.h) takes the topic alone, publishes a broadcast and closes, never calling SQS. */
 #define SIOC_ENABLE_RECEIVE 0
 #define SIO_CLUSTER_IMPLEMENTATION
@@ -112,6 +112,28 @@ static void test_aws_client(void) {
     CHECK_EQ_INT(f_bytes, 0);
 }
 
+/* Nor does it set up SQS: with SNS alone on plain HTTP, the default SQS endpoint (https) asks for no TLS, a bad
+   sqs_endpoint is not looked at, and one endpoint slot is enough (before, init failed on each). */
+static void test_aws_client_sns_only(void) {
+    static sioc_aws_client c;
+    sioc_aws_desc d;
+    memset(&d, 0, sizeof d);
+    d.region = "us-east-1";
+    d.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    d.credentials.secret_access_key = sioc_str_c("secret");
+    d.sns_endpoint = "http://127.0.0.1:4566";
+    d.utc_now = f_utc;
+    d.http.allocator.alloc = f_alloc;
+    d.http.allocator.free = f_free;
+    d.http.max_endpoints = 1;
+    CHECKF(sioc_aws_client_init(&c, &d) == SIOC_OK, "%s", c.detail);
+    sioc_aws_client_free(&c);
+    d.sqs_endpoint = "ftp://nowhere";
+    CHECKF(sioc_aws_client_init(&c, &d) == SIOC_OK, "%s", c.detail);
+    sioc_aws_client_free(&c);
+    CHECK_EQ_INT(f_bytes, 0);
+}
+
 /* What the build keeps: an emitter member takes the topic, publishes and closes; SQS is never called. */
 static void test_emitter_runs(void) {
     static sioc_cluster c;
@@ -142,6 +164,7 @@ int main(void) {
     RUN(test_member_refused);
     RUN(test_node);
     RUN(test_aws_client);
+    RUN(test_aws_client_sns_only);
     RUN(test_emitter_runs);
     return sioc_t_report("test_build_emitter");
 }
