@@ -14,6 +14,7 @@
 
 static void fw_assert_failed(int line);
 #define SIOC_ASSERT(x) ((x) ? (void)0 : fw_assert_failed(__LINE__))
+#define SIO_CLUSTER_STATIC /* every call into the library sits in this file: gcc may inline and drop across it */
 #define SIO_CLUSTER_IMPLEMENTATION
 #include "sio_cluster.h"
 
