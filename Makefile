@@ -310,15 +310,17 @@ CM_FLAGS = -mcpu=cortex-m3 -mthumb $(CWARN) -Os -g -ffunction-sections -fdata-se
 CM_LINK = -nostartfiles --specs=nano.specs -Wl,--gc-sections -T $(CM_DIR)/mps2_an385.ld
 CM_TOOLS = command -v $(CM_CC) >/dev/null && command -v qemu-system-arm >/dev/null && \
 	test -f "$$($(CM_CC) -print-file-name=nano.specs)"
-build/cortex-m/fw.elf: $(wildcard $(CM_DIR)/*.c $(CM_DIR)/*.h) $(CM_DIR)/mps2_an385.ld $(HDR)
+CM_BOARD = $(CM_DIR)/board.c $(CM_DIR)/link.c
+# fw.elf: the member (fw.c); fw_emit.elf: the tiny emitter (fw_emit.c includes examples/emit_tiny.c)
+build/cortex-m/%.elf: $(CM_DIR)/%.c $(CM_BOARD) $(wildcard $(CM_DIR)/*.h) examples/emit_tiny.c $(CM_DIR)/mps2_an385.ld $(HDR)
 	@mkdir -p build/cortex-m
-	$(CM_CC) $(CM_FLAGS) -I. $(filter %.c,$^) $(CM_LINK) -Wl,-Map=build/cortex-m/fw.map -o $@
+	$(CM_CC) $(CM_FLAGS) -I. $< $(CM_BOARD) $(CM_LINK) -Wl,-Map=build/cortex-m/$*.map -o $@
 	arm-none-eabi-size $@
 cortex-m-test:
 	@echo "== cortex-m (a firmware member on QEMU mps2-an385, over the UART relay, fauxqs + Node server + client)"; \
 	tests/toolchain.sh need "cortex-m firmware on QEMU" arm qemuarm node || exit 0; \
-	$(MAKE) --no-print-directory build/cortex-m/fw.elf node-deps && \
-	tests/run_cmd.sh build/results.txt cortex-m node $(CM_DIR)/test.js build/cortex-m/fw.elf --summary-prefix cortex-m
+	$(MAKE) --no-print-directory build/cortex-m/fw.elf build/cortex-m/fw_emit.elf node-deps && \
+	tests/run_cmd.sh build/results.txt cortex-m node $(CM_DIR)/test.js build/cortex-m/fw.elf --emitter build/cortex-m/fw_emit.elf --summary-prefix cortex-m
 
 clean:
 	rm -rf build

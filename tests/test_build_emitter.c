@@ -83,6 +83,18 @@ static void test_node(void) {
     CHECK_EQ_INT(f_bytes, 0);
 }
 
+/* An AWS client desc on the fake endpoint (SNS only: sqs_endpoint left empty). */
+static void t_client_desc(sioc_aws_desc *d) {
+    memset(d, 0, sizeof *d);
+    d->region = "us-east-1";
+    d->credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
+    d->credentials.secret_access_key = sioc_str_c("secret");
+    d->sns_endpoint = "http://127.0.0.1:4566";
+    d->utc_now = f_utc;
+    d->http.allocator.alloc = f_alloc;
+    d->http.allocator.free = f_free;
+}
+
 /* The AWS client talks to SNS alone: an SQS starter is refused before anything is sent, in words. */
 static void test_aws_client(void) {
     static sioc_aws_client c;
@@ -90,14 +102,8 @@ static void test_aws_client(void) {
     sioc_aws_call call;
     uint8_t body[1024], reply[1024];
     sioc_aws_call *done = NULL;
-    memset(&d, 0, sizeof d);
-    d.region = "us-east-1";
-    d.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d.credentials.secret_access_key = sioc_str_c("secret");
-    d.sns_endpoint = d.sqs_endpoint = "http://127.0.0.1:4566";
-    d.utc_now = f_utc;
-    d.http.allocator.alloc = f_alloc;
-    d.http.allocator.free = f_free;
+    t_client_desc(&d);
+    d.sqs_endpoint = d.sns_endpoint;
     CHECK_EQ_INT(sioc_aws_client_init(&c, &d), SIOC_OK);
     memset(&call, 0, sizeof call);
     call.body_mem = body, call.body_cap = sizeof body;
@@ -117,14 +123,7 @@ static void test_aws_client(void) {
 static void test_aws_client_sns_only(void) {
     static sioc_aws_client c;
     sioc_aws_desc d;
-    memset(&d, 0, sizeof d);
-    d.region = "us-east-1";
-    d.credentials.access_key_id = sioc_str_c("AKIAIOSFODNN7EXAMPLE");
-    d.credentials.secret_access_key = sioc_str_c("secret");
-    d.sns_endpoint = "http://127.0.0.1:4566";
-    d.utc_now = f_utc;
-    d.http.allocator.alloc = f_alloc;
-    d.http.allocator.free = f_free;
+    t_client_desc(&d);
     d.http.max_endpoints = 1;
     CHECKF(sioc_aws_client_init(&c, &d) == SIOC_OK, "%s", c.detail);
     sioc_aws_client_free(&c);

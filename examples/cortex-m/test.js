@@ -5,9 +5,11 @@
 // the UART relay (relay.js). Checks that the firmware joins, gets a room broadcast for its virtual socket with the
 // exact socket.io frames, reaches the real client with its own broadcast, is listed by the server's fetchSockets and
 // counted by serverCount, and leaves gracefully (ADAPTER_CLOSE seen by Node, its SQS queue deleted). Reports time to
-// join, stack high-water mark, heap in use, and flash / RAM from the ELF.
+// join, stack high-water mark, heap in use, and flash / RAM from the ELF. With --emitter, then the tiny emitter
+// firmware (fw_emit.elf) in the same cluster: it finds the topic, its room broadcast reaches the client (and a
+// broadcast to another room does not), the Node server does not count it, it leaves with its heap given back.
 //
-//   node examples/cortex-m/test.js build/cortex-m/fw.elf [--verbose] [--summary-prefix WORD]
+//   node examples/cortex-m/test.js build/cortex-m/fw.elf [--emitter fw_emit.elf] [--verbose] [--summary-prefix WORD]
 //
 // Ends with "N passed, N failed" (exit 1 on a failure). Without QEMU, the ELF or the npm folders it prints SKIPPED
 // and "0 passed, 0 failed" (SIOC_REQUIRE_LIVE=1 makes that a failure).
@@ -22,7 +24,8 @@ const ROOT = path.join(__dirname, "..", "..");
 const INTEROP = path.join(ROOT, "tests", "interop");
 const FAUXQS = path.join(ROOT, "tests", "fauxqs");
 const argv = process.argv.slice(2);
-const ELF = argv.find((a) => !a.startsWith("--") && argv[argv.indexOf(a) - 1] !== "--summary-prefix");
+const ELF = argv.find((a, i) => !a.startsWith("--") && !["--summary-prefix", "--emitter"].includes(argv[i - 1]));
+const EMITTER = argv.includes("--emitter") ? argv[argv.indexOf("--emitter") + 1] : null;
 const VERBOSE = argv.includes("--verbose");
 const PREFIX = argv.includes("--summary-prefix") ? `${argv[argv.indexOf("--summary-prefix") + 1]}: ` : "";
 
@@ -35,6 +38,7 @@ function skip(why) {
   const which = (b) => { try { execFileSync("sh", ["-c", `command -v ${b}`], { stdio: "ignore" }); return true; } catch (e) { return false; } };
   if (!which("qemu-system-arm")) skip("qemu-system-arm not installed (apt-get install qemu-system-arm)");
   if (!ELF || !fs.existsSync(ELF)) skip(`no firmware ELF ${ELF || "(none given)"}`);
+  if (EMITTER && !fs.existsSync(EMITTER)) skip(`no emitter firmware ELF ${EMITTER}`);
   if (!fs.existsSync(path.join(FAUXQS, "node_modules", "fauxqs"))) skip("run `npm ci` in tests/fauxqs");
   if (!fs.existsSync(path.join(INTEROP, "node_modules", "socket.io"))) skip("run `npm ci` in tests/interop");
 }
@@ -152,6 +156,59 @@ function elfSizes(elf) {
     noinit: sec[".noinit"] || 0, stack: sec[".stack"] || 0 };
 }
 
+const sizesText = (s) => `${s.flash} bytes (text+rodata ${s.text}, data ${s.data}); RAM: ` +
+  `${s.data + s.bss + s.noinit + s.stack} bytes = data ${s.data} + bss ${s.bss} + heap arena ${s.noinit} + stack ${s.stack}`;
+
+// The tiny emitter firmware (fw_emit.c) in the cluster the member left: the Node server alone, its client in lobby.
+async function emitterScenario(endpoint, server, client) {
+  const log = [];
+  const em = startFirmware({
+    elf: EMITTER,
+    maxSeconds: 60,
+    verbose: VERBOSE && !!process.env.RELAY_VERBOSE,
+    config: { endpoint, region: "us-east-1", access_key: "test", secret_key: "test" },
+    onLog: (text, ms) => { log.push(text); if (VERBOSE) process.stdout.write(`  [emitter +${ms} ms] ${text}\n`); },
+  });
+  await test("the tiny emitter firmware boots in QEMU and finds the topic (CreateTopic over the UART relay)", async () => {
+    const r = await em.waitLog(/^ready /, 30000);
+    const f = kv(r.text);
+    check(/^arn:aws:sns:us-east-1:\d+:socket-io$/.test(f.topic), `topic ${f.topic}`);
+    facts.push(`tiny emitter: the topic in ${f.join_ms} ms (firmware clock), ${r.ms} ms from launching QEMU`);
+  });
+  await test("its room broadcast reaches the real socket.io-client, one to another room does not, and the Node " +
+    "server counts no new node", async () => {
+    const from = client.received.length;
+    em.command("emit elsewhere tiny-miss not for lobby");
+    await em.waitLog(/^published 1 /, 10000);
+    em.command("emit lobby tiny-fw hello from the tiny emitter");
+    const p = await em.waitLog(/^published 2 /, 10000);
+    check(kv(p.text).dropped === "0", p.text);
+    const got = await eventually(() => client.received.slice(from).find((e) => e.event === "tiny-fw"), 10000,
+      "tiny-fw at the client");
+    check(canon(got.args) === canon(["hello from the tiny emitter"]), `args ${canon(got.args)}`);
+    await sleep(500);
+    check(!client.received.slice(from).some((e) => e.event === "tiny-miss"), "the client got the other room's event");
+    check(client.received.slice(from).filter((e) => e.event === "tiny-fw").length === 1, "tiny-fw arrived twice");
+    const c = await server.cmd({ cmd: "serverCount", nsp: "/" });
+    check(c.count === 1, `serverCount ${c.count} (the emitter is no node)`);
+  });
+  await test("the tiny emitter leaves: exit status 0, stack below its size, heap given back", async () => {
+    em.command("leave");
+    const exit = await em.done;
+    check(exit.status === 0, `firmware exit status ${exit.status}`);
+    const mem = log.filter((l) => l.startsWith("memory ")).map(kv);
+    const freed = log.find((l) => l.startsWith("freed "));
+    check(mem.length >= 1 && freed, "memory lines missing");
+    const peak = mem.reduce((a, m) => Math.max(a, Number(m.stack_used)), 0);
+    check(peak > 0 && peak < Number(mem[0].stack_size), `stack high-water ${peak}`);
+    check(kv(freed).heap_in_use === "0", `heap after free ${kv(freed).heap_in_use}`);
+    facts.push(`tiny emitter: stack high-water ${peak} bytes, heap in use ${mem[0].heap_in_use} bytes ` +
+      `(arena ${mem[0].arena})`);
+  });
+  const s = elfSizes(EMITTER);
+  if (s) facts.push(`tiny emitter flash: ${sizesText(s)}`);
+}
+
 async function main() {
   const fq = await startFauxqs();
   const endpoint = fq.endpoint;
@@ -264,10 +321,8 @@ async function main() {
   });
 
   const s = elfSizes(ELF);
-  if (s) {
-    facts.push(`flash: ${s.flash} bytes (text+rodata ${s.text}, data ${s.data}); RAM: ${s.data + s.bss + s.noinit + s.stack} ` +
-      `bytes = data ${s.data} + bss ${s.bss} + heap arena ${s.noinit} + stack ${s.stack}`);
-  }
+  if (s) facts.push(`flash: ${sizesText(s)}`);
+  if (EMITTER) await emitterScenario(endpoint, server, client);
   for (const f of facts) process.stdout.write(`     ${f}\n`);
 
   client.close();
