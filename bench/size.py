@@ -114,8 +114,11 @@ PTARGETS = [  # label, cc, nm, size, link flags, defines
     ("x86-64", ["gcc"], "nm", "size", [], []),
 ]
 # None: lean + the program's own switches; "-flto" entries also compile and link with link-time optimisation (an
-# option of the user's build, not of the header: it lets gcc inline and drop across the whole program).
-FLAVOURS = [("defaults", []), ("lean", LEAN), ("small", None), ("small, -flto", None)]
+# option of the user's build, not of the header: it lets gcc inline and drop across the whole program);
+# "SIO_CLUSTER_STATIC" makes every library function static, which gives gcc the same freedom inside the one file
+# that holds the implementation and the calls (examples/cortex-m/fw.c, examples/emit_tiny.c).
+FLAVOURS = [("defaults", []), ("lean", LEAN), ("small", None), ("small, -flto", None),
+            ("small, SIO_CLUSTER_STATIC", None)]
 AIM = {"AWS member": 48 * 1024, "AWS emitter": 24 * 1024, "AWS emitter, tiny": 24 * 1024}  # Cortex-M4, the project's target
 PROGRAM_SYMS = {"main", "net_connect", "net_send", "net_recv", "net_close", "dev_random", "dev_utc", "dev_ms",
                 "dev_alloc", "dev_free", "deliver", "hw_reg", "heap", "packet"}
@@ -205,7 +208,8 @@ def programs_table():
             for plabel, prog, pdefs, sdefs in PROGRAMS:
                 for flabel, fdefs in FLAVOURS:
                     if fdefs is None:
-                        fdefs = LEAN + sdefs + (["-flto"] if flabel.endswith("-flto") else [])
+                        fdefs = LEAN + sdefs + (["-flto"] if flabel.endswith("-flto") else []) + \
+                            (["SIO_CLUSTER_STATIC"] if flabel.endswith("STATIC") else [])
                     try:
                         elf, err = link_program(tcc, tlink, tdefs, prog, pdefs, fdefs, d)
                     except FileNotFoundError:
