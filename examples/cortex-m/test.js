@@ -7,7 +7,8 @@
 // counted by serverCount, and leaves gracefully (ADAPTER_CLOSE seen by Node, its SQS queue deleted). Reports time to
 // join, stack high-water mark, heap in use, and flash / RAM from the ELF. With --emitter, then the tiny emitter
 // firmware (fw_emit.elf) in the same cluster: it finds the topic, its room broadcast reaches the client (and a
-// broadcast to another room does not), the Node server does not count it, it leaves with its heap given back.
+// broadcast to another room does not), the Node server does not count it, a topic deleted under it is created
+// again and the message still goes, it leaves with its heap given back.
 //
 //   node examples/cortex-m/test.js build/cortex-m/fw.elf [--emitter fw_emit.elf] [--verbose] [--summary-prefix WORD]
 //
@@ -48,6 +49,7 @@ const { connectClient } = require(path.join(INTEROP, "client.js"));
 const { encodeFrames } = require(path.join(INTEROP, "frames.js"));
 const { fromJson, canon } = require(path.join(INTEROP, "values.js"));
 const { SQSClient, ListQueuesCommand } = require(require.resolve("@aws-sdk/client-sqs", { paths: [INTEROP] }));
+const { SNSClient, DeleteTopicCommand } = require(require.resolve("@aws-sdk/client-sns", { paths: [INTEROP] }));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
@@ -191,6 +193,15 @@ async function emitterScenario(endpoint, server, client) {
     check(client.received.slice(from).filter((e) => e.event === "tiny-fw").length === 1, "tiny-fw arrived twice");
     const c = await server.cmd({ cmd: "serverCount", nsp: "/" });
     check(c.count === 1, `serverCount ${c.count} (the emitter is no node)`);
+  });
+  await test("the topic deleted under it: the tiny emitter's publish gets NotFound, it creates the topic again and " +
+    "publishes", async () => {
+    const topic = kv(log.find((l) => l.startsWith("ready "))).topic;
+    const sns = new SNSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    await sns.send(new DeleteTopicCommand({ TopicArn: topic }));
+    em.command("emit lobby tiny-again after the topic went");
+    const p = kv((await em.waitLog(/^published 3 /, 10000)).text);
+    check(p.retries === "1" && p.dropped === "0", `published 3 with retries=${p.retries} dropped=${p.dropped}`);
   });
   await test("the tiny emitter leaves: exit status 0, stack below its size, heap given back", async () => {
     em.command("leave");
