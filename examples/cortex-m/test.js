@@ -158,6 +158,19 @@ function elfSizes(elf) {
     noinit: sec[".noinit"] || 0, stack: sec[".stack"] || 0 };
 }
 
+// A run's memory lines: checks the painted stack stayed below its size and the heap went back to 0; returns the
+// stack high-water, the stack size and the first report (heap in use while running).
+function memoryReport(log) {
+  const mem = log.filter((l) => l.startsWith("memory ")).map(kv);
+  const freed = log.find((l) => l.startsWith("freed "));
+  check(mem.length >= 1 && freed, "memory lines missing");
+  const peak = mem.reduce((a, m) => Math.max(a, Number(m.stack_used)), 0);
+  const size = Number(mem[0].stack_size);
+  check(peak > 0 && peak < size, `stack high-water ${peak} of ${size}`);
+  check(kv(freed).heap_in_use === "0", `heap after free ${kv(freed).heap_in_use}`);
+  return { peak, size, running: mem[0] };
+}
+
 const sizesText = (s) => `${s.flash} bytes (text+rodata ${s.text}, data ${s.data}); RAM: ` +
   `${s.data + s.bss + s.noinit + s.stack} bytes = data ${s.data} + bss ${s.bss} + heap arena ${s.noinit} + stack ${s.stack}`;
 
@@ -207,14 +220,9 @@ async function emitterScenario(endpoint, server, client) {
     em.command("leave");
     const exit = await em.done;
     check(exit.status === 0, `firmware exit status ${exit.status}`);
-    const mem = log.filter((l) => l.startsWith("memory ")).map(kv);
-    const freed = log.find((l) => l.startsWith("freed "));
-    check(mem.length >= 1 && freed, "memory lines missing");
-    const peak = mem.reduce((a, m) => Math.max(a, Number(m.stack_used)), 0);
-    check(peak > 0 && peak < Number(mem[0].stack_size), `stack high-water ${peak}`);
-    check(kv(freed).heap_in_use === "0", `heap after free ${kv(freed).heap_in_use}`);
-    facts.push(`tiny emitter: stack high-water ${peak} bytes, heap in use ${mem[0].heap_in_use} bytes ` +
-      `(arena ${mem[0].arena})`);
+    const m = memoryReport(log);
+    facts.push(`tiny emitter: stack high-water ${m.peak} bytes, heap in use ${m.running.heap_in_use} bytes ` +
+      `(arena ${m.running.arena})`);
   });
   const s = elfSizes(EMITTER);
   if (s) facts.push(`tiny emitter flash: ${sizesText(s)}`);
@@ -315,18 +323,12 @@ async function main() {
     check(!urls.some((u) => u.endsWith(`/${fwQueue}`)), `${fwQueue} still listed: ${urls.join(" ")}`);
   });
   await test("the firmware reports its memory: stack below its size, heap given back", async () => {
-    const mem = fwLog.filter((l) => l.startsWith("memory ")).map(kv);
-    const freed = fwLog.find((l) => l.startsWith("freed "));
-    check(mem.length >= 1 && freed, "memory lines missing");
-    const peak = mem.reduce((a, m) => Math.max(a, Number(m.stack_used)), 0);
-    const size = Number(mem[0].stack_size);
-    check(peak > 0 && peak < size, `stack high-water ${peak} of ${size}`);
-    check(kv(freed).heap_in_use === "0", `heap after free ${kv(freed).heap_in_use}`);
+    const { peak, size, running } = memoryReport(fwLog);
     const linkLine = fwLog.find((l) => l.startsWith("closed "));
     const link = linkLine ? kv(linkLine) : {};
     check(link.bad_frames === "0", `bad frames on the link: ${link.bad_frames}`);
     facts.push(`stack high-water: ${peak} of ${size} bytes (painted stack)`);
-    facts.push(`heap in use while running: ${mem[0].heap_in_use} bytes (peak ${mem[0].heap_peak}, arena ${mem[0].arena})`);
+    facts.push(`heap in use while running: ${running.heap_in_use} bytes (peak ${running.heap_peak}, arena ${running.arena})`);
     facts.push(`link: ${link.link_frames_in} frames / ${link.link_bytes_in} bytes in, ${link.link_frames_out} frames / ` +
       `${link.link_bytes_out} bytes out, receive ring high-water ${link.uart_ring_hwm} bytes`);
   });
