@@ -103,6 +103,9 @@ static sioc_result tiny_emit(tiny_emitter *t, sioc_str room, sioc_bytes packet) 
 /* 1 when nothing waits to be published. */
 static int tiny_idle(const tiny_emitter *t) { return !t->data_len; }
 
+/* 1 when a call should go once the backoff allows: the topic is still to find, or a message waits. */
+static int tiny_has_work(const tiny_emitter *t) { return !t->busy && (!t->topic_arn[0] || t->data_len); }
+
 /* The next call goes no sooner than the backoff; a rejected key waits the longest (the app may renew it with
    sioc_aws_set_credentials meanwhile). */
 static void tiny_failed(tiny_emitter *t, const sioc_aws_call *c, uint64_t now) {
@@ -154,7 +157,7 @@ static void tiny_step(tiny_emitter *t, uint64_t now) {
     sioc_aws_attr a[3];
     sioc_result r;
     while (sioc_aws_next(&t->aws, now, &c) == SIOC_OK) tiny_done(t, c, now);
-    if (t->busy || now < t->retry_at || (t->topic_arn[0] && !t->data_len)) return;
+    if (!tiny_has_work(t) || now < t->retry_at) return;
     if (!t->backoff_ms) t->backoff_ms = TINY_BACKOFF_MIN_MS;
     if (!t->topic_arn[0]) {
         r = sioc_aws_sns_create_topic(&t->aws, &t->call, sioc_str_c(t->topic), NULL, 0, now);
@@ -178,7 +181,7 @@ static void tiny_step(tiny_emitter *t, uint64_t now) {
 static uint64_t tiny_deadline(const tiny_emitter *t, uint64_t now) {
     uint64_t d = sioc_http_next_deadline(&t->aws.http);
     if (sioc_aws_has_finished(&t->aws)) return now;
-    if (!t->busy && (!t->topic_arn[0] || t->data_len) && t->retry_at < d) d = t->retry_at;
+    if (tiny_has_work(t) && t->retry_at < d) d = t->retry_at;
     return d < now ? now : d;
 }
 
